@@ -1,0 +1,56 @@
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config/index.js';
+import { API_PREFIX } from './config/constants.js';
+import { csrfProtection } from './middlewares/csrf.middleware.js';
+import { requireDatabase } from './middlewares/database.middleware.js';
+import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
+import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
+import { accessLog, requestContext } from './middlewares/request-context.middleware.js';
+import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
+import { docsRoutes } from './routes/docs.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { apiRouters } from './routes/index.js';
+import type { RedisClient } from './services/redis.service.js';
+
+export interface AppDeps {
+  config: Config;
+  /** Shared rate-limit counters across processes; memory when absent. */
+  redis?: RedisClient;
+}
+
+/** Builds the Express app; never listens (server.ts and the tests do). */
+export function createApp({ config, redis }: AppDeps): Express {
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+
+  app.use(requestContext, accessLog);
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+  );
+  app.use(express.json({ limit: config.bodyLimit }));
+  app.use(cookieParser());
+  app.use(rejectOperatorKeys);
+
+  app.use(healthRoutes());
+  app.use('/api', docsRoutes());
+
+  const limiters = createRateLimiters(config.limits, redis);
+  const api = express.Router();
+  api.use(requireDatabase, csrfProtection(config.corsOrigins));
+  for (const { basePath, router } of apiRouters(limiters)) api.use(basePath, router);
+  app.use(API_PREFIX, api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, validated once into a typed object.
+ * parseConfig is pure so tests can feed it any environment.
+ */
+
+const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/** Express "trust proxy": false, true, a hop count, or a list of subnets/names. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v): boolean | number | string => {
+    if (v === undefined || v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v;
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(3000, 0, 65535),
+  TRUST_PROXY: trustProxy,
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
+  APP_URL: z.url().default('http://localhost:5173'),
+  CORS_ORIGINS: csv,
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
+    .default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URI')
+    .optional(),
+  EMBEDDED_MONGO_DIR: z.string().min(1).default('.data/mongo'),
+  DB_SERVER_SELECTION_TIMEOUT_MS: int(1000, 100, 60_000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+    .optional(),
+
+  JWT_ACCESS_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
+  JWT_ISSUER: z.string().min(1).default('devtinder-api'),
+  JWT_AUDIENCE: z.string().min(1).default('devtinder-clients'),
+  ACCESS_TOKEN_TTL_SECONDS: int(900, 30, 3600),
+  REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
+  COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  COOKIE_SAMESITE: z.enum(['lax', 'strict']).default('lax'),
+  COOKIE_DOMAIN: z.string().min(1).optional(),
+
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(5, 1, 1000),
+  LOGIN_MAX_FAILURES_PER_IP: int(50, 1, 100_000),
+  LOGIN_LOCKOUT_MINUTES: int(15, 1, 1440),
+  EMAIL_RESEND_PER_HOUR: int(3, 1, 100),
+  FORGOT_PASSWORD_PER_HOUR: int(5, 1, 100),
+  SIGNUP_PER_IP_PER_HOUR: int(30, 1, 100_000),
+  RATE_LIMIT_PREFIX: z.string().min(1).default('rl:'),
+  EMAIL_VERIFY_TTL_HOURS: int(48, 1, 720),
+  PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
+
+  MAIL_PROVIDER: z.enum(['log', 'ses']).default('log'),
+  MAIL_FROM: z.string().min(3).default('DevTinder <no-reply@localhost>'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  SES_ENDPOINT: z.url().optional(),
+
+  CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
+  ENABLE_JOBS: bool(true),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>) {
+  // Empty strings in .env mean "unset", as most people write them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production) {
+    if (!e.MONGODB_URI) problems.push('MONGODB_URI: required in production');
+    if (e.JWT_ACCESS_SECRET === DEV_JWT_SECRET) problems.push('JWT_ACCESS_SECRET: required in production');
+    if (e.MAIL_PROVIDER === 'log') problems.push('MAIL_PROVIDER: "log" is for development; use "ses" in production');
+    if (e.BCRYPT_COST !== undefined && e.BCRYPT_COST < 10) problems.push('BCRYPT_COST: at least 10 in production');
+    if (e.CORS_ORIGINS.length === 0) problems.push('CORS_ORIGINS: required in production');
+  }
+  for (const origin of e.CORS_ORIGINS) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction: production,
+    isTest: e.NODE_ENV === 'test',
+    host: e.HOST,
+    port: e.PORT,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    appUrl: e.APP_URL.replace(/\/$/, ''),
+    corsOrigins: e.CORS_ORIGINS.length ? e.CORS_ORIGINS : ['http://localhost:5173', 'http://localhost:3000'],
+    bodyLimit: e.BODY_LIMIT,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    db: {
+      uri: e.MONGODB_URI,
+      embeddedDir: e.EMBEDDED_MONGO_DIR,
+      serverSelectionTimeoutMs: e.DB_SERVER_SELECTION_TIMEOUT_MS,
+    },
+    redisUrl: e.REDIS_URL,
+    auth: {
+      jwtSecret: e.JWT_ACCESS_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      bcryptCost: e.BCRYPT_COST ?? (production ? 12 : 10),
+      emailVerifyTtlHours: e.EMAIL_VERIFY_TTL_HOURS,
+      passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+    },
+    cookies: {
+      secure: e.COOKIE_SECURE === undefined ? production : e.COOKIE_SECURE === 'true',
+      sameSite: e.COOKIE_SAMESITE,
+      domain: e.COOKIE_DOMAIN,
+    },
+    limits: {
+      loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      loginLockoutMinutes: e.LOGIN_LOCKOUT_MINUTES,
+      emailResendPerHour: e.EMAIL_RESEND_PER_HOUR,
+      forgotPasswordPerHour: e.FORGOT_PASSWORD_PER_HOUR,
+      signupPerIpPerHour: e.SIGNUP_PER_IP_PER_HOUR,
+      prefix: e.RATE_LIMIT_PREFIX,
+    },
+    mail: {
+      provider: e.MAIL_PROVIDER,
+      from: e.MAIL_FROM,
+      region: e.AWS_REGION,
+      sesEndpoint: e.SES_ENDPOINT,
+    },
+    jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
+  };
+}
+
+export type Config = ReturnType<typeof parseConfig>;

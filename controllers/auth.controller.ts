@@ -1,0 +1,74 @@
+import type { Request, Response } from 'express';
+import * as auth from '../services/auth.service.js';
+import { getOwnUser } from '../services/user.service.js';
+import { AppError } from '../utils/app-error.js';
+import { clearAuthCookies, clientInfo, readRefreshToken, setAuthCookies } from './auth.cookies.js';
+
+/** The signed-in caller; routes put authenticate in front, so this is a programming guard. */
+const caller = (req: Request) => {
+  if (!req.auth) throw new AppError(401, 'UNAUTHORIZED', 'Authentication required');
+  return req.auth;
+};
+
+export async function signup(req: Request, res: Response) {
+  const result = await auth.signup(req.input as unknown as auth.SignupInput, clientInfo(req));
+  setAuthCookies(res, result);
+  res.status(201).json(result);
+}
+
+export async function login(req: Request, res: Response) {
+  const { identifier, password } = req.input as { identifier: string; password: string };
+  const result = await auth.login(identifier, password, clientInfo(req));
+  setAuthCookies(res, result);
+  res.json(result);
+}
+
+export async function refresh(req: Request, res: Response) {
+  const token = readRefreshToken(req);
+  if (!token) throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is missing');
+  const tokens = await auth.refresh(token, clientInfo(req));
+  setAuthCookies(res, tokens);
+  res.json(tokens);
+}
+
+export async function logout(req: Request, res: Response) {
+  await auth.logout(req.auth?.sid, readRefreshToken(req));
+  clearAuthCookies(res);
+  res.status(204).end();
+}
+
+export async function logoutAll(req: Request, res: Response) {
+  const revoked = await auth.logoutAll(caller(req).sub);
+  clearAuthCookies(res);
+  res.json({ revokedSessions: revoked });
+}
+
+export async function me(req: Request, res: Response) {
+  res.json({ user: await getOwnUser(caller(req).sub) });
+}
+
+export async function verifyEmail(req: Request, res: Response) {
+  res.json({ user: await auth.verifyEmail(req.input.token as string) });
+}
+
+export async function resendVerification(req: Request, res: Response) {
+  await auth.resendVerification(caller(req).sub);
+  res.status(202).json({ sent: true });
+}
+
+export async function forgotPassword(req: Request, res: Response) {
+  await auth.forgotPassword(req.input.email as string);
+  res.status(202).json({ message: 'If an account uses this address, a reset link is on its way.' });
+}
+
+export async function resetPassword(req: Request, res: Response) {
+  await auth.resetPassword(req.input.token as string, req.input.password as string);
+  clearAuthCookies(res);
+  res.status(204).end();
+}
+
+export async function changePassword(req: Request, res: Response) {
+  const { sub, sid } = caller(req);
+  await auth.changePassword(sub, sid, req.input.currentPassword as string, req.input.newPassword as string);
+  res.status(204).end();
+}

@@ -1,0 +1,133 @@
+import { ref } from './openapi.schemas.js';
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
+const body = (properties: Record<string, object>, required = Object.keys(properties)) => ({
+  required: true,
+  content: json({ type: 'object', additionalProperties: false, required, properties }),
+});
+const str = { type: 'string' };
+const noContent = { description: 'Done' };
+const publicOp = { security: [] };
+
+export const authPaths = {
+  '/api/v1/auth/signup': {
+    post: {
+      tags: ['auth'],
+      summary: 'Create an account with the full profile; sets the auth cookies',
+      ...publicOp,
+      requestBody: { required: true, content: json(ref('SignupRequest')) },
+      responses: {
+        '201': { description: 'Signed up and signed in', content: json(ref('AuthResult')) },
+        ...errors('400', '409', '413', '429'),
+      },
+    },
+  },
+  '/api/v1/auth/login': {
+    post: {
+      tags: ['auth'],
+      summary: 'Sign in with an email or username; sets the auth cookies',
+      ...publicOp,
+      requestBody: body({ identifier: str, password: str }),
+      responses: { '200': { description: 'Signed in', content: json(ref('AuthResult')) }, ...errors('400', '401', '403', '429') },
+    },
+  },
+  '/api/v1/auth/refresh': {
+    post: {
+      tags: ['auth'],
+      summary: 'Rotate the refresh token (body or cookie); a reused token revokes its session',
+      ...publicOp,
+      requestBody: {
+        required: false,
+        content: json({ type: 'object', additionalProperties: false, properties: { refreshToken: str } }),
+      },
+      responses: { '200': { description: 'New tokens', content: json(ref('Tokens')) }, ...errors('400', '401', '403') },
+    },
+  },
+  '/api/v1/auth/logout': {
+    post: {
+      tags: ['auth'],
+      summary: 'End this session and clear the cookies',
+      ...publicOp,
+      requestBody: {
+        required: false,
+        content: json({ type: 'object', additionalProperties: false, properties: { refreshToken: str } }),
+      },
+      responses: { '204': noContent, ...errors('400', '403') },
+    },
+  },
+  '/api/v1/auth/logout-all': {
+    post: {
+      tags: ['auth'],
+      summary: 'End every session of the signed-in user',
+      responses: {
+        '200': {
+          description: 'Sessions ended',
+          content: json({ type: 'object', required: ['revokedSessions'], properties: { revokedSessions: { type: 'integer' } } }),
+        },
+        ...errors('401', '403'),
+      },
+    },
+  },
+  '/api/v1/auth/me': {
+    get: {
+      tags: ['auth'],
+      summary: 'The signed-in user',
+      responses: { '200': { description: 'The user', content: json(ref('UserEnvelope')) }, ...errors('401', '404') },
+    },
+  },
+  '/api/v1/auth/verify-email': {
+    post: {
+      tags: ['auth'],
+      summary: 'Consume an email verification token',
+      ...publicOp,
+      requestBody: body({ token: str }),
+      responses: { '200': { description: 'Verified', content: json(ref('UserEnvelope')) }, ...errors('400') },
+    },
+  },
+  '/api/v1/auth/verify-email/resend': {
+    post: {
+      tags: ['auth'],
+      summary: 'Send the verification email again (rate limited)',
+      responses: {
+        '202': {
+          description: 'Sent',
+          content: json({ type: 'object', required: ['sent'], properties: { sent: { const: true } } }),
+        },
+        ...errors('401', '409', '429'),
+      },
+    },
+  },
+  '/api/v1/auth/forgot-password': {
+    post: {
+      tags: ['auth'],
+      summary: 'Email a reset link; the answer is the same whether or not the account exists',
+      ...publicOp,
+      requestBody: body({ email: { type: 'string', format: 'email' } }),
+      responses: {
+        '202': {
+          description: 'Accepted',
+          content: json({ type: 'object', required: ['message'], properties: { message: str } }),
+        },
+        ...errors('400', '429'),
+      },
+    },
+  },
+  '/api/v1/auth/reset-password': {
+    post: {
+      tags: ['auth'],
+      summary: 'Set a new password with a reset token (single use, one hour); ends every session',
+      ...publicOp,
+      requestBody: body({ token: str, password: str }),
+      responses: { '204': noContent, ...errors('400') },
+    },
+  },
+  '/api/v1/auth/change-password': {
+    post: {
+      tags: ['auth'],
+      summary: 'Change the password; ends every other session',
+      requestBody: body({ currentPassword: str, newPassword: str }),
+      responses: { '204': noContent, ...errors('400', '401', '403') },
+    },
+  },
+};

@@ -1,0 +1,97 @@
+/**
+ * The OpenAPI 3.1 document, served at /api/openapi.json. Tests fail when a route
+ * exists that this lacks, and check real responses against these schemas.
+ */
+import { authPaths } from './openapi.auth.js';
+import { ref, schemas } from './openapi.schemas.js';
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+const systemPaths = {
+  '/healthz': {
+    get: {
+      tags: ['system'],
+      summary: 'Liveness: the process is up',
+      security: [],
+      responses: { '200': { description: 'Alive', content: json(ref('Health')) } },
+    },
+  },
+  '/readyz': {
+    get: {
+      tags: ['system'],
+      summary: 'Readiness: the database answers',
+      security: [],
+      responses: {
+        '200': { description: 'Ready', content: json(ref('Readiness')) },
+        '503': { description: 'Database unreachable', content: json(ref('Readiness')) },
+      },
+    },
+  },
+};
+
+const userIdParam = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } };
+const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
+
+const adminPaths = {
+  '/api/v1/admin/users/{userId}': {
+    get: {
+      tags: ['admin'],
+      summary: 'Read any account (admins and moderators)',
+      parameters: [userIdParam],
+      responses: {
+        '200': { description: 'The account', content: json(ref('UserEnvelope')) },
+        ...errors('400', '401', '403', '404'),
+      },
+    },
+  },
+  '/api/v1/admin/users/{userId}/role': {
+    patch: {
+      tags: ['admin'],
+      summary: 'Set the role of an account (admins)',
+      parameters: [userIdParam],
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['role'],
+          additionalProperties: false,
+          properties: { role: { enum: ['user', 'moderator', 'admin'] } },
+        }),
+      },
+      responses: { '200': { description: 'Updated', content: json(ref('UserEnvelope')) }, ...errors('400', '401', '403', '404') },
+    },
+  },
+};
+
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'DevTinder API',
+    version: '1.0.0',
+    description:
+      'Accounts and auth for the social platform. Web clients authenticate with HTTP-only cookies (writes need an allowed Origin); apps send `Authorization: Bearer <accessToken>`. Every error has the shape `{ error: { code, message, details? } }`.',
+  },
+  servers: [{ url: '/' }],
+  security: [{ bearer: [] }, { cookie: [] }],
+  tags: [{ name: 'auth' }, { name: 'admin' }, { name: 'system' }],
+  paths: { ...systemPaths, ...authPaths, ...adminPaths },
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      cookie: { type: 'apiKey', in: 'cookie', name: 'access_token' },
+    },
+    responses: {
+      E400: errorResponse('Invalid input (VALIDATION_FAILED, INVALID_INPUT_KEY, MALFORMED_JSON, ...)'),
+      E401: errorResponse('Not signed in, or a bad token'),
+      E403: errorResponse('Not allowed (INSUFFICIENT_ROLE, CSRF_REJECTED, ACCOUNT_BANNED)'),
+      E404: errorResponse('Not found'),
+      E409: errorResponse('Conflict (EMAIL_TAKEN, USERNAME_TAKEN, PHONE_TAKEN, ...)'),
+      E413: errorResponse('Body too large'),
+      E429: errorResponse('Too many attempts (RATE_LIMITED); see Retry-After'),
+      E503: errorResponse('Database unavailable (DATABASE_UNAVAILABLE)'),
+    },
+    schemas,
+  },
+} as const;

@@ -1,0 +1,20 @@
+import cron from 'node-cron';
+import { deleteExpiredAccountTokens } from '../services/account-token.service.js';
+import { deleteExpiredSessions } from '../services/session.service.js';
+import { logger } from '../utils/logger.js';
+
+/** Deletes expired sessions and tokens: FerretDB has no TTL indexes, so a job does their work. */
+export async function runCleanup(now = new Date()): Promise<number> {
+  const removed = (await deleteExpiredSessions(now)) + (await deleteExpiredAccountTokens(now));
+  logger.info('cleanup done', { removed });
+  return removed;
+}
+
+export function scheduleCleanup(expression: string): { stop: () => void } {
+  const task = cron.schedule(expression, () => {
+    runCleanup().catch((err: unknown) =>
+      logger.error('cleanup failed', { error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+  return { stop: () => void task.stop() };
+}

@@ -1,0 +1,67 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import mongoose from 'mongoose';
+import { AppError } from '../utils/app-error.js';
+
+const DB_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNotConnectedError',
+  'MongoNetworkTimeoutError',
+  'MongoTopologyClosedError',
+]);
+
+/** Turns anything thrown into an AppError a client can act on; unknown errors become a bare 500. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof mongoose.Error.ValidationError) {
+    const details = Object.values(err.errors).map((e) => ({ field: e.path, message: e.message }));
+    return new AppError(400, 'VALIDATION_FAILED', 'The request is invalid', details);
+  }
+  if (err instanceof mongoose.Error.CastError) {
+    return new AppError(400, 'INVALID_VALUE', `Invalid value for ${err.path}`, { field: err.path });
+  }
+  const e = err as { code?: unknown; type?: unknown; status?: unknown; name?: unknown; keyValue?: unknown } | null;
+  if (e && e.code === 11000) {
+    return new AppError(409, 'DUPLICATE', 'This already exists', { fields: Object.keys((e.keyValue as object) ?? {}) });
+  }
+  // body-parser's errors carry a type.
+  if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'The body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The body is too large');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+    return new AppError(415, 'UNSUPPORTED_ENCODING', 'Unsupported body encoding');
+  }
+  if (typeof e?.name === 'string' && DB_UNAVAILABLE.has(e.name)) {
+    return new AppError(503, 'DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError(e.status, 'BAD_REQUEST', 'The request could not be processed');
+  }
+  return new AppError(500, 'INTERNAL', 'Something went wrong on our side');
+}
+
+export const notFoundHandler: RequestHandler = (req) => {
+  throw new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
+};
+
+/** The one place errors become responses: `{ error: { code, message, details? } }`, never a stack. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const appError = toAppError(err);
+  const log = req.log;
+  if (appError.status >= 500) {
+    log?.error('request failed', {
+      error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+    });
+  }
+  if (appError.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(appError.status).json({
+    error: {
+      code: appError.code,
+      message: appError.message,
+      ...(appError.details !== undefined ? { details: appError.details } : {}),
+    },
+  });
+};

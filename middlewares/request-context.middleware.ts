@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { logger } from '../utils/logger.js';
+
+const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Gives each request an id (kept from the proxy when sane) and a child logger carrying it. */
+export const requestContext: RequestHandler = (req, res, next) => {
+  const incoming = req.get('x-request-id');
+  req.id = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
+  req.log = logger.child({ requestId: req.id });
+  res.setHeader('X-Request-Id', req.id);
+  next();
+};
+
+/** One line per request once the response is sent. The URL is logged without its query (tokens travel there). */
+export const accessLog: RequestHandler = (req, res, next) => {
+  const start = process.hrtime.bigint();
+  res.on('finish', () => {
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'http';
+    req.log.log(level, 'request', {
+      method: req.method,
+      path: req.originalUrl.split('?')[0],
+      status: res.statusCode,
+      durationMs: Math.round(ms * 10) / 10,
+      ip: req.ip,
+      userId: req.auth?.sub,
+      contentLength: res.getHeader('content-length'),
+    });
+  });
+  next();
+};

@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '../utils/app-error.js';
+
+/** The first key, at any depth, that could become a MongoDB operator or path. */
+export function findUnsafeKey(value: unknown, depth = 0): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > 20) return '(too deep)';
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith('$') || key.includes('.')) return key;
+    const found = findUnsafeKey(child, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Refuses operator injection at the edge: `{"$gt": ""}` never reaches a query. */
+export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
+  for (const part of ['body', 'query', 'params'] as const) {
+    const key = findUnsafeKey(req[part]);
+    if (key) {
+      throw new AppError(400, 'INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location: part, key });
+    }
+  }
+  next();
+};

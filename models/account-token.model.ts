@@ -1,0 +1,22 @@
+import { Schema, model } from 'mongoose';
+
+export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/** Single-use, expiring tokens sent by email (verification, password reset), stored hashed. */
+const accountTokenSchema = new Schema(
+  {
+    tokenHash: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    purpose: { type: String, enum: ACCOUNT_TOKEN_PURPOSES, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+  },
+  { timestamps: { createdAt: true, updatedAt: false } },
+);
+
+accountTokenSchema.index({ tokenHash: 1 }, { unique: true });
+accountTokenSchema.index({ userId: 1, purpose: 1 });
+accountTokenSchema.index({ expiresAt: 1 });
+
+export const AccountToken = model('AccountToken', accountTokenSchema);

@@ -1,0 +1,61 @@
+import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+
+export const GENDERS = ['male', 'female', 'non-binary', 'other'] as const;
+export const PREFERENCES = ['dating', 'friendship'] as const;
+export const ROLES = ['user', 'moderator', 'admin'] as const;
+
+const locationSchema = new Schema(
+  {
+    lat: { type: Number, min: -90, max: 90, required: true },
+    lng: { type: Number, min: -180, max: 180, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const userSchema = new Schema(
+  {
+    firstName: { type: String, required: true, maxlength: 50 },
+    lastName: { type: String, required: true, maxlength: 50 },
+    gender: { type: String, enum: GENDERS, required: true },
+    dateOfBirth: { type: Date, required: true },
+    // Stored lower-cased, so the unique index is case-insensitive on every server.
+    email: { type: String, required: true, lowercase: true, trim: true, maxlength: 254 },
+    emailVerified: { type: Boolean, default: false },
+    phone: { type: String, maxlength: 16 },
+    username: { type: String, required: true, lowercase: true, minlength: 3, maxlength: 30 },
+    passwordHash: { type: String, select: false },
+    passwordChangedAt: { type: Date },
+    preference: { type: String, enum: PREFERENCES, required: true },
+    interests: { type: [String], default: [] },
+    locationConsent: { type: Boolean, default: false },
+    location: { type: locationSchema, required: false },
+    role: { type: String, enum: ROLES, default: 'user' },
+    plan: { type: String, default: 'free' },
+    planExpiresAt: { type: Date },
+    verifiedBadge: { type: Boolean, default: false },
+    bannedAt: { type: Date },
+    lastActiveAt: { type: Date },
+  },
+  {
+    timestamps: true,
+    toJSON: {
+      versionKey: false,
+      transform(_doc, ret: Record<string, unknown>) {
+        ret.id = String(ret._id);
+        delete ret._id;
+        delete ret.passwordHash;
+        return ret;
+      },
+    },
+  },
+);
+
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ username: 1 }, { unique: true });
+// Sparse: accounts from social sign-in may have no phone (FerretDB ignores sparse but never collides on missing fields).
+userSchema.index({ phone: 1 }, { unique: true, sparse: true });
+
+export type UserAttrs = InferSchemaType<typeof userSchema>;
+export type UserDocument = HydratedDocument<UserAttrs>;
+export const User = model('User', userSchema);

@@ -1,0 +1,22 @@
+import { Router } from 'express';
+import * as auth from '../controllers/auth.controller.js';
+import { authenticate, optionalAuth } from '../middlewares/auth.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
+import { validate } from '../middlewares/validate.middleware.js';
+import * as rules from '../validators/auth.validators.js';
+
+export function authRoutes(limit: RateLimiters): Router {
+  const router = Router();
+  router.post('/signup', limit.signupPerIp, validate(rules.signupRules), auth.signup);
+  router.post('/login', validate(rules.loginRules), limit.loginPerIp, limit.loginPerAccount, auth.login);
+  router.post('/refresh', validate(rules.refreshRules), auth.refresh);
+  router.post('/logout', optionalAuth, validate(rules.logoutRules), auth.logout);
+  router.post('/logout-all', authenticate, auth.logoutAll);
+  router.get('/me', authenticate, auth.me);
+  router.post('/verify-email', validate(rules.verifyEmailRules), auth.verifyEmail);
+  router.post('/verify-email/resend', authenticate, limit.emailResend, auth.resendVerification);
+  router.post('/forgot-password', validate(rules.forgotPasswordRules), limit.forgotPassword, auth.forgotPassword);
+  router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
+  router.post('/change-password', authenticate, validate(rules.changePasswordRules), auth.changePassword);
+  return router;
+}

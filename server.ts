@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { createApp } from './app.js';
+import { config } from './config/index.js';
+import { scheduleCleanup } from './jobs/cleanup.job.js';
+import { accessTokens } from './services/auth.service.js';
+import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
+import { closeRedis, connectRedis } from './services/redis.service.js';
+import { closeSocketServer, createSocketServer } from './sockets/index.js';
+import { configureLogger, logger } from './utils/logger.js';
+
+async function main() {
+  configureLogger(config.logLevel);
+  const embedded = config.db.uri ? undefined : await startEmbeddedMongo(config.db.embeddedDir);
+  await connectDatabase({ uri: config.db.uri ?? embedded!.uri, serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs });
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+
+  const app = createApp({ config, redis });
+  const httpServer = createServer(app);
+  // Longer than nginx's keepalive so the proxy, not us, closes idle upstream connections.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  const io = await createSocketServer(httpServer, { accessTokens, corsOrigins: config.corsOrigins, redis });
+  const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
+
+  const sockets = new Set<Socket>();
+  httpServer.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const address = httpServer.address();
+  logger.info('listening', { port: typeof address === 'object' && address ? address.port : config.port, env: config.env });
+
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      logger.warn('forcing open connections closed');
+      for (const s of sockets) s.destroy();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    // Stop accepting; in-flight requests finish; idle keep-alive connections close now.
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    cleanup?.stop();
+    await closeSocketServer(io);
+    await closed;
+    await disconnectDatabase();
+    await closeRedis(redis);
+    await embedded?.stop();
+    logger.info('stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  logger.error('start-up failed', { error: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import type { Types } from 'mongoose';
+import { AccountToken, type AccountTokenPurpose } from '../models/account-token.model.js';
+import { AppError } from '../utils/app-error.js';
+import { randomToken, sha256 } from '../utils/crypto.js';
+
+/** Creates a single-use token; only its hash is stored. */
+export async function issueAccountToken(userId: Types.ObjectId, purpose: AccountTokenPurpose, ttlMs: number): Promise<string> {
+  const token = randomToken();
+  await AccountToken.create({ tokenHash: sha256(token), userId, purpose, expiresAt: new Date(Date.now() + ttlMs) });
+  return token;
+}
+
+/** Claims a token atomically: of two concurrent uses, one wins and the other is refused. */
+export async function consumeAccountToken(token: string, purpose: AccountTokenPurpose): Promise<Types.ObjectId> {
+  const now = new Date();
+  const claimed = await AccountToken.findOneAndUpdate(
+    { tokenHash: sha256(token), purpose, usedAt: null, expiresAt: { $gt: now } },
+    { $set: { usedAt: now } },
+  ).lean();
+  if (!claimed) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
+  return claimed.userId;
+}
+
+/** After a password reset, any other reset link sent earlier stops working. */
+export async function revokeAccountTokens(userId: Types.ObjectId, purpose: AccountTokenPurpose): Promise<void> {
+  await AccountToken.updateMany({ userId, purpose, usedAt: null }, { $set: { usedAt: new Date() } });
+}
+
+export async function deleteExpiredAccountTokens(now = new Date()): Promise<number> {
+  const res = await AccountToken.deleteMany({ expiresAt: { $lt: now } });
+  return res.deletedCount;
+}

@@ -1,0 +1,176 @@
+import type { Types } from 'mongoose';
+import { config } from '../config/index.js';
+import { User, type GENDERS, type PREFERENCES } from '../models/user.model.js';
+import { AppError } from '../utils/app-error.js';
+import { AccessTokens, type Role } from '../utils/jwt.js';
+import { consumeAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
+import { sendMail } from './mail/mail.service.js';
+import { hashPassword, verifyPassword } from './password.service.js';
+import {
+  createSession,
+  findSessionIdByRefreshToken,
+  revokeSession,
+  revokeUserSessions,
+  rotateRefreshToken,
+  type ClientInfo,
+} from './session.service.js';
+import { duplicateUserField, OWN_FIELDS, toOwnUser, type OwnUser } from './user.service.js';
+
+export const accessTokens = new AccessTokens({
+  secret: config.auth.jwtSecret,
+  issuer: config.auth.issuer,
+  audience: config.auth.audience,
+  ttlSeconds: config.auth.accessTtlSeconds,
+});
+
+export interface SignupInput {
+  firstName: string;
+  lastName: string;
+  gender: (typeof GENDERS)[number];
+  dateOfBirth: Date;
+  email: string;
+  phone: string;
+  username: string;
+  password: string;
+  preference: (typeof PREFERENCES)[number];
+  interests: string[];
+  location?: { lat: number; lng: number };
+  locationConsent?: boolean;
+}
+
+export interface AuthResult {
+  user: OwnUser;
+  accessToken: string;
+  refreshToken: string;
+}
+
+async function startSession(user: { _id: Types.ObjectId; role: string }, client: ClientInfo) {
+  const { sessionId, refreshToken } = await createSession(user._id, client);
+  const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(sessionId) });
+  return { accessToken, refreshToken };
+}
+
+async function sendVerificationEmail(user: { _id: Types.ObjectId; email: string; firstName: string }) {
+  const hours = config.auth.emailVerifyTtlHours;
+  const token = await issueAccountToken(user._id, 'verify_email', hours * 3_600_000);
+  void sendMail('verifyEmail', user.email, {
+    firstName: user.firstName,
+    hours,
+    link: `${config.appUrl}/verify-email?token=${token}`,
+  });
+}
+
+export async function signup(input: SignupInput, client: ClientInfo): Promise<AuthResult> {
+  const passwordHash = await hashPassword(input.password);
+  const withLocation = input.locationConsent === true && input.location;
+  let user;
+  try {
+    user = await User.create({
+      firstName: input.firstName,
+      lastName: input.lastName,
+      gender: input.gender,
+      dateOfBirth: input.dateOfBirth,
+      email: input.email,
+      phone: input.phone,
+      username: input.username,
+      passwordHash,
+      passwordChangedAt: new Date(),
+      preference: input.preference,
+      interests: input.interests,
+      locationConsent: Boolean(withLocation),
+      ...(withLocation ? { location: { ...input.location, updatedAt: new Date() } } : {}),
+    });
+  } catch (err) {
+    throw duplicateUserField(err) ?? err;
+  }
+  await sendVerificationEmail(user);
+  const tokens = await startSession(user, client);
+  return { user: toOwnUser(user.toObject()), ...tokens };
+}
+
+export const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', 'Email, username or password is wrong');
+
+/** The identifier is an email when it holds an @, else a username. */
+export async function login(identifier: string, password: string, client: ClientInfo): Promise<AuthResult> {
+  const id = identifier.trim().toLowerCase();
+  const user = await User.findOne(
+    id.includes('@') ? { email: id } : { username: id },
+    `${OWN_FIELDS} passwordHash bannedAt`,
+  ).lean();
+  // Always one bcrypt comparison, so unknown accounts answer in the same time.
+  const ok = await verifyPassword(password, user?.passwordHash);
+  if (!user || !ok) throw invalidCredentials();
+  if (user.bannedAt) throw new AppError(403, 'ACCOUNT_BANNED', 'This account is suspended');
+  const tokens = await startSession(user, client);
+  void User.updateOne({ _id: user._id }, { $set: { lastActiveAt: new Date() } }).exec();
+  return { user: toOwnUser(user), ...tokens };
+}
+
+export async function refresh(refreshToken: string, client: ClientInfo) {
+  const rotated = await rotateRefreshToken(refreshToken, client);
+  const user = await User.findById(rotated.userId, { role: 1, bannedAt: 1 }).lean();
+  if (!user || user.bannedAt) {
+    await revokeSession(rotated.sessionId, 'account_unavailable');
+    throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+  }
+  const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(rotated.sessionId) });
+  return { accessToken, refreshToken: rotated.refreshToken };
+}
+
+/** Ends the session named by the access token or, when that has expired, by the refresh token. */
+export async function logout(sessionId: string | undefined, refreshToken: string | undefined): Promise<void> {
+  const sid = sessionId ?? (refreshToken ? await findSessionIdByRefreshToken(refreshToken) : null);
+  if (sid) await revokeSession(sid, 'logout');
+}
+
+export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_all');
+
+export async function verifyEmail(token: string): Promise<OwnUser> {
+  const userId = await consumeAccountToken(token, 'verify_email');
+  const user = await User.findOneAndUpdate({ _id: userId }, { $set: { emailVerified: true } }, { new: true }).lean();
+  if (!user) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
+  return toOwnUser(user);
+}
+
+export async function resendVerification(userId: string): Promise<void> {
+  const user = await User.findById(userId, { email: 1, firstName: 1, emailVerified: 1 }).lean();
+  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+  if (user.emailVerified) throw new AppError(409, 'EMAIL_ALREADY_VERIFIED', 'This email address is already verified');
+  await sendVerificationEmail(user);
+}
+
+/** Answers the same whether or not the account exists; the mail goes out in the background. */
+export async function forgotPassword(email: string): Promise<void> {
+  const user = await User.findOne({ email: email.trim().toLowerCase() }, { email: 1, firstName: 1, bannedAt: 1 }).lean();
+  if (!user || user.bannedAt) return;
+  const minutes = config.auth.passwordResetTtlMinutes;
+  const token = await issueAccountToken(user._id, 'reset_password', minutes * 60_000);
+  void sendMail('resetPassword', user.email, {
+    firstName: user.firstName,
+    minutes,
+    link: `${config.appUrl}/reset-password?token=${token}`,
+  });
+}
+
+async function setPassword(userId: Types.ObjectId | string, password: string): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt: new Date() } });
+}
+
+export async function resetPassword(token: string, password: string): Promise<void> {
+  const userId = await consumeAccountToken(token, 'reset_password');
+  await setPassword(userId, password);
+  await revokeAccountTokens(userId, 'reset_password');
+  await revokeUserSessions(userId, 'password_reset');
+}
+
+export async function changePassword(userId: string, sessionId: string, current: string, next: string): Promise<void> {
+  const user = await User.findById(userId, { passwordHash: 1, email: 1, firstName: 1 }).lean();
+  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+  if (!(await verifyPassword(current, user.passwordHash))) {
+    throw new AppError(400, 'WRONG_PASSWORD', 'The current password is wrong');
+  }
+  await setPassword(user._id, next);
+  await revokeUserSessions(user._id, 'password_changed', sessionId);
+  void sendMail('passwordChanged', user.email, { firstName: user.firstName });
+}

@@ -1,0 +1,83 @@
+import { mkdir } from 'node:fs/promises';
+import mongoose from 'mongoose';
+import { logger } from '../utils/logger.js';
+
+// Unknown filter keys are dropped instead of reaching the server.
+mongoose.set('strictQuery', true);
+
+export interface DatabaseOptions {
+  uri: string;
+  serverSelectionTimeoutMs: number;
+}
+
+/**
+ * Connects the default Mongoose connection. Commands are not buffered: while the
+ * database is away, requests fail at once with 503 instead of queueing for seconds,
+ * and the driver reconnects by itself when it returns.
+ */
+export async function connectDatabase({ uri, serverSelectionTimeoutMs }: DatabaseOptions): Promise<void> {
+  const conn = mongoose.connection;
+  conn.on('disconnected', () => logger.warn('database disconnected'));
+  conn.on('reconnected', () => logger.info('database reconnected'));
+  conn.on('error', (err: Error) => logger.error('database error', { error: err.message }));
+  await mongoose.connect(uri, {
+    bufferCommands: false,
+    autoIndex: false,
+    serverSelectionTimeoutMS: serverSelectionTimeoutMs,
+    heartbeatFrequencyMS: 500,
+    maxPoolSize: 50,
+  });
+  await syncIndexes();
+  logger.info('database connected', { host: conn.host, name: conn.name });
+}
+
+/** Builds every model's declared indexes (createIndex is idempotent). */
+export async function syncIndexes(): Promise<void> {
+  for (const model of Object.values(mongoose.models)) await model.createIndexes();
+}
+
+export const isDatabaseConnected = (): boolean => mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+
+/** Pings the server, giving up after `timeoutMs` so readiness never hangs. */
+export async function pingDatabase(timeoutMs = 1000): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (!db || !isDatabaseConnected()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      db
+        .admin()
+        .ping()
+        .then(() => true),
+      timeout,
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/**
+ * Local default: an embedded mongod whose data lives in `dir` across restarts.
+ * Imported lazily so production never loads mongodb-memory-server.
+ */
+export async function startEmbeddedMongo(dir: string): Promise<{ uri: string; stop: () => Promise<void> }> {
+  await mkdir(dir, { recursive: true });
+  const { MongoMemoryServer } = await import('mongodb-memory-server');
+  const server = await MongoMemoryServer.create({ instance: { dbPath: dir, storageEngine: 'wiredTiger' } });
+  logger.warn('MONGODB_URI is not set: using an embedded MongoDB', { dir });
+  return {
+    uri: server.getUri('devtinder'),
+    stop: async () => {
+      await server.stop({ doCleanup: false });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import Mustache from 'mustache';
+import type { MailMessage } from './mail.provider.js';
+
+/**
+ * Mail templates. Mustache escapes every {{value}} in the HTML part, so a name
+ * such as "<script>" arrives as text; the text part is rendered unescaped.
+ */
+interface Template {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const layout = (body: string) =>
+  `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${body}<p style="color:#888">DevTinder</p></body></html>`;
+
+const templates = {
+  verifyEmail: {
+    subject: 'Confirm your email address',
+    text: 'Hi {{firstName}},\n\nConfirm your email address by opening this link:\n{{link}}\n\nIt expires in {{hours}} hours.\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p><a href="{{link}}">Confirm your email address</a></p><p>The link expires in {{hours}} hours.</p>',
+    ),
+  },
+  resetPassword: {
+    subject: 'Reset your password',
+    text: 'Hi {{firstName}},\n\nSomeone asked to reset your password. If it was you, open this link within {{minutes}} minutes:\n{{link}}\n\nIf it was not you, ignore this message.\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Someone asked to reset your password. If it was you, <a href="{{link}}">choose a new one</a> within {{minutes}} minutes.</p><p>If it was not you, ignore this message.</p>',
+    ),
+  },
+  passwordChanged: {
+    subject: 'Your password was changed',
+    text: 'Hi {{firstName}},\n\nYour password was just changed and every other session was signed out. If this was not you, reset your password now.\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Your password was just changed and every other session was signed out. If this was not you, reset your password now.</p>',
+    ),
+  },
+} satisfies Record<string, Template>;
+
+export type TemplateName = keyof typeof templates;
+
+export function renderMail(name: TemplateName, to: string, values: Record<string, string | number>): MailMessage {
+  const t: Template = templates[name];
+  return {
+    to,
+    subject: Mustache.render(t.subject, values),
+    // Triple-mustache is never used; for text we turn escaping off instead.
+    text: Mustache.render(t.text, values, {}, { escape: (v: string) => v }),
+    html: Mustache.render(t.html, values),
+  };
+}

@@ -1,0 +1,28 @@
+import bcrypt from 'bcrypt';
+import { config } from '../config/index.js';
+
+export const PASSWORD_MIN_BYTES = 8;
+// bcrypt ignores everything past 72 bytes; refusing longer passwords means two
+// passwords sharing their first 72 bytes can never both work.
+export const PASSWORD_MAX_BYTES = 72;
+
+export const passwordLengthOk = (password: string): boolean => {
+  const bytes = Buffer.byteLength(password, 'utf8');
+  return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES;
+};
+
+export const hashPassword = (password: string): Promise<string> => bcrypt.hash(password, config.auth.bcryptCost);
+
+// A real hash at the configured cost: checking an unknown account costs the same as a known one.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Compares in constant work whether or not there is a hash to compare with,
+ * and never accepts a password outside the allowed length.
+ */
+export async function verifyPassword(password: string, hash: string | undefined | null): Promise<boolean> {
+  dummyHash ??= bcrypt.hash('not-a-real-password', config.auth.bcryptCost);
+  const target = hash ?? (await dummyHash);
+  const matches = await bcrypt.compare(password, target);
+  return matches && Boolean(hash) && passwordLengthOk(password);
+}

@@ -1,0 +1,23 @@
+import { AppError } from '../utils/app-error.js';
+import { logger } from '../utils/logger.js';
+import type { Ack, AckResult } from './socket.types.js';
+
+/**
+ * Wraps a handler so every event answers through its ack with `{ ok, data | error }`,
+ * mirroring the HTTP error path; a client that sent no ack function gets nothing.
+ */
+export function withAck<P, T>(handler: (payload: P) => Promise<T> | T) {
+  return async (payload: P, ack?: Ack<T>) => {
+    let result: AckResult<T>;
+    try {
+      result = { ok: true, data: await handler(payload) };
+    } catch (err) {
+      if (err instanceof AppError) result = { ok: false, error: { code: err.code, message: err.message } };
+      else {
+        logger.error('socket handler failed', { error: err instanceof Error ? err.message : String(err) });
+        result = { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
+      }
+    }
+    if (typeof ack === 'function') ack(result);
+  };
+}

@@ -1,0 +1,56 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Server } from 'socket.io';
+import type { RedisClient } from '../services/redis.service.js';
+import type { AccessTokens } from '../utils/jwt.js';
+import { logger } from '../utils/logger.js';
+import { socketAuth } from './socket-auth.js';
+import type { AppServer } from './socket.types.js';
+import { registerSystemHandlers } from './system.handlers.js';
+
+export interface SocketDeps {
+  accessTokens: AccessTokens;
+  corsOrigins: string[];
+  /** With Redis, several processes share rooms and broadcasts. */
+  redis?: RedisClient;
+}
+
+const subscribers = new WeakMap<AppServer, RedisClient>();
+
+export const userRoom = (userId: string) => `user:${userId}`;
+
+export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
+  const allowed = new Set(deps.corsOrigins);
+  const io: AppServer = new Server(httpServer, {
+    cors: { origin: deps.corsOrigins, credentials: true },
+    // CORS does not bind WebSockets: refuse foreign origins ourselves (cookie-authenticated hijacking).
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, origin === undefined || allowed.has(origin));
+    },
+    maxHttpBufferSize: 100_000,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+  });
+  if (deps.redis) {
+    const sub = deps.redis.duplicate();
+    sub.on('error', (err: Error) => logger.error('redis subscriber error', { error: err.message }));
+    await sub.connect();
+    io.adapter(createAdapter(deps.redis, sub));
+    subscribers.set(io, sub);
+  }
+  io.use(socketAuth(deps.accessTokens));
+  io.on('connection', (socket) => {
+    void socket.join(userRoom(socket.data.user.sub));
+    registerSystemHandlers(socket);
+  });
+  return io;
+}
+
+/** Disconnects every socket, stops the engine and the adapter's subscriber. */
+export async function closeSocketServer(io: AppServer): Promise<void> {
+  io.disconnectSockets(true);
+  io.engine.close();
+  const sub = subscribers.get(io);
+  if (sub?.isOpen) await sub.close();
+}

@@ -1,0 +1,24 @@
+import type { Server, Socket } from 'socket.io';
+import type { AccessClaims } from '../utils/jwt.js';
+
+export type AckError = { code: string; message: string };
+export type AckResult<T> = { ok: true; data: T } | { ok: false; error: AckError };
+export type Ack<T> = (result: AckResult<T>) => void;
+
+export interface ClientToServerEvents {
+  'system:ping': (payload: unknown, ack: Ack<{ pong: true; userId: string; serverTime: string }>) => void;
+}
+
+export interface ServerToClientEvents {
+  'system:notice': (payload: { message: string }) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface InterServerEvents {}
+
+export interface SocketData {
+  user: AccessClaims;
+}
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

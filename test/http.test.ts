@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { api, ORIGIN } from './support/app.js';
+import { expectDocumented } from './support/openapi.js';
+
+describe('HTTP basics', () => {
+  it('answers /healthz and /readyz', async () => {
+    const live = await (await api()).get('/healthz');
+    expect(live.status).to.equal(200);
+    expectDocumented(live, 'get', '/healthz');
+    const ready = await (await api()).get('/readyz');
+    expect(ready.status).to.equal(200);
+    expect(ready.body.checks.database).to.equal('up');
+    expectDocumented(ready, 'get', '/readyz');
+  });
+
+  it('returns the X-Request-Id it was given, or a new one', async () => {
+    const given = await (await api()).get('/healthz').set('X-Request-Id', 'req-abc.123');
+    expect(given.headers['x-request-id']).to.equal('req-abc.123');
+    const generated = await (await api()).get('/healthz').set('X-Request-Id', 'bad id with spaces <script>');
+    expect(generated.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('gives unknown routes a JSON 404', async () => {
+    const res = await (await api()).get('/api/v1/nope');
+    expect(res.status).to.equal(404);
+    expect(res.body).to.deep.equal({ error: { code: 'ROUTE_NOT_FOUND', message: 'No route for GET /api/v1/nope' } });
+  });
+
+  it('refuses malformed JSON with 400 and an oversized body with 413, without internals', async () => {
+    const malformed = await (
+      await api()
+    )
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"identifier": ');
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.error.code).to.equal('MALFORMED_JSON');
+    expect(JSON.stringify(malformed.body)).to.not.match(/at |node_modules|SyntaxError/);
+
+    const huge = await (
+      await api()
+    )
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ identifier: 'x'.repeat(200_000), password: 'y' }));
+    expect(huge.status).to.equal(413);
+    expect(huge.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses keys that could become operators, in body and query', async () => {
+    const body = await (await api()).post('/api/v1/auth/login').send({ identifier: { $gt: '' }, password: 'x' });
+    expect(body.status).to.equal(400);
+    expect(body.body.error.code).to.equal('INVALID_INPUT_KEY');
+    const dotted = await (await api()).post('/api/v1/auth/login').send({ 'identifier.x': 'a', password: 'x' });
+    expect(dotted.status).to.equal(400);
+    const query = await (await api()).get('/healthz?$where=1');
+    expect(query.status).to.equal(400);
+    expect(query.body.error.code).to.equal('INVALID_INPUT_KEY');
+  });
+
+  it('sends security headers and CORS only to allowed origins', async () => {
+    const allowed = await (
+      await api()
+    )
+      .options('/api/v1/auth/login')
+      .set('Origin', ORIGIN)
+      .set('Access-Control-Request-Method', 'POST');
+    expect(allowed.headers['access-control-allow-origin']).to.equal(ORIGIN);
+    expect(allowed.headers['access-control-allow-credentials']).to.equal('true');
+    const foreign = await (
+      await api()
+    )
+      .options('/api/v1/auth/login')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(foreign.headers['access-control-allow-origin']).to.equal(undefined);
+    const res = await (await api()).get('/healthz');
+    expect(res.headers['x-content-type-options']).to.equal('nosniff');
+    expect(res.headers['content-security-policy']).to.include("default-src 'self'");
+    expect(res.headers['x-powered-by']).to.equal(undefined);
+  });
+});

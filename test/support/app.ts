@@ -1,0 +1,33 @@
+import type { Express } from 'express';
+import supertest from 'supertest';
+import { createApp } from '../../app.js';
+import { config } from '../../config/index.js';
+import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
+
+export const ORIGIN = 'http://app.test';
+
+let app: Express | undefined;
+let redis: RedisClient | undefined;
+
+/** One app for the whole run, on Redis when REDIS_URL is set (as in CI), else in memory. */
+export async function testApp(): Promise<Express> {
+  if (!app) {
+    redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+    app = createApp({ config, redis });
+  }
+  return app;
+}
+
+export async function api() {
+  return supertest(await testApp());
+}
+
+export async function closeTestApp(): Promise<void> {
+  await closeRedis(redis);
+  redis = undefined;
+  app = undefined;
+}
+
+let ipCounter = 0;
+/** A fresh client address per test, so per-IP limits of one test never touch another. */
+export const freshIp = () => `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${++ipCounter % 250}`;

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+
+interface StoredEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+const endpoint = () => process.env.SES_ENDPOINT!;
+
+/** Every message the SES stand-in received for this address. */
+export async function mailsTo(address: string): Promise<StoredEmail[]> {
+  const res = await fetch(`${endpoint()}/store`);
+  const { emails } = (await res.json()) as { emails: StoredEmail[] };
+  return emails.filter((e) => e.destination.to.some((to) => to.toLowerCase().includes(address.toLowerCase())));
+}
+
+/** Waits for the n-th message to an address whose subject matches (mail is sent in the background). */
+export async function waitForMail(address: string, subject: RegExp, count = 1): Promise<StoredEmail> {
+  for (let i = 0; i < 100; i++) {
+    const matching = (await mailsTo(address)).filter((m) => subject.test(m.subject));
+    if (matching.length >= count) return matching[count - 1]!;
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  expect.fail(`no mail "${subject}" #${count} to ${address}`);
+}
+
+/** The token in a link such as https://app/verify-email?token=XYZ. */
+export function tokenFrom(mail: StoredEmail): string {
+  const match = /token=([A-Za-z0-9_-]+)/.exec(mail.body.text ?? '');
+  expect(match, 'token link in mail').to.not.equal(null);
+  return match![1]!;
+}

@@ -1,0 +1,29 @@
+/**
+ * Loaded by mocha before any spec, so the environment set here is what config
+ * validates when the app is first imported. test/run.ts has set MONGODB_URI and
+ * SES_ENDPOINT; everything else gets test defaults unless already set.
+ */
+const runId = process.env.TEST_RUN_ID ?? String(process.pid);
+
+const defaults: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  BCRYPT_COST: '4',
+  CORS_ORIGINS: 'http://app.test,http://localhost:5173',
+  TRUST_PROXY: 'true',
+  APP_URL: 'http://app.test',
+  MAIL_PROVIDER: 'ses',
+  AWS_ACCESS_KEY_ID: 'test-key',
+  AWS_SECRET_ACCESS_KEY: 'test-secret',
+  JWT_ACCESS_SECRET: 'test-secret-that-is-long-enough-0123456789',
+  RATE_LIMIT_PREFIX: `rl:test:${runId}:`,
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
+  LOGIN_MAX_FAILURES_PER_IP: '20',
+  SIGNUP_PER_IP_PER_HOUR: '100000',
+  ENABLE_JOBS: 'false',
+};
+for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
+
+if (!process.env.MONGODB_URI || !process.env.SES_ENDPOINT) {
+  throw new Error('Run the tests with `npm test` (test/run.ts starts the database and mail stand-ins).');
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { api, freshIp } from './app.js';
+
+let counter = 0;
+
+export function newSignup(overrides: Record<string, unknown> = {}) {
+  const tag = `${randomBytes(3).toString('hex')}${++counter}`;
+  return {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    gender: 'female',
+    dateOfBirth: '1995-12-10',
+    email: `ada.${tag}@example.com`,
+    phone: `+1415${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+    username: `ada_${tag}`,
+    password: 'correct horse battery',
+    preference: 'dating',
+    interests: ['Rust', 'hiking'],
+    ...overrides,
+  };
+}
+
+export interface SignedUp {
+  id: string;
+  input: ReturnType<typeof newSignup>;
+  accessToken: string;
+  refreshToken: string;
+  cookies: string[];
+}
+
+/** Signs a new user up over HTTP and returns the tokens and cookies it got. */
+export async function signupUser(overrides: Record<string, unknown> = {}): Promise<SignedUp> {
+  const input = newSignup(overrides);
+  const res = await (await api()).post('/api/v1/auth/signup').set('X-Forwarded-For', freshIp()).send(input);
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return {
+    id: res.body.user.id,
+    input,
+    accessToken: res.body.accessToken,
+    refreshToken: res.body.refreshToken,
+    cookies: cookiesOf(res),
+  };
+}
+
+/** The Set-Cookie headers as `name=value` pairs, ready for a Cookie header. */
+export function cookiesOf(res: { headers: Record<string, unknown> }): string[] {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? (raw as string[]) : typeof raw === 'string' ? [raw] : [];
+  return list.map((c) => c.split(';')[0]!).filter((c) => !c.endsWith('='));
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -1,0 +1,20 @@
+// C0/C1 control characters except tab and newline, plus bidi overrides used to disguise text.
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Text as stored: Unicode NFC, no control characters, trimmed. */
+export const cleanText = (value: string): string => value.normalize('NFC').replace(CONTROL, '').trim();
+
+/** Names refuse markup: no angle brackets, no URLs' punctuation soup. */
+export const MARKUP = /[<>{}[\]\\]/;
+
+export const escapeRegex = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Interests and hashtags: lower-case, ascii-ish tags joined by dashes. */
+export const normaliseTag = (value: string): string =>
+  cleanText(value)
+    .toLowerCase()
+    .replace(/^#/, '')
+    .replace(/[\s_]+/g, '-')
+    .replace(/[^\p{L}\p{N}+#.-]/gu, '')
+    .slice(0, 30);

@@ -1,0 +1,88 @@
+import { body } from 'express-validator';
+import { GENDERS, PREFERENCES } from '../models/user.model.js';
+import { normaliseTag } from '../utils/text.js';
+import { email, opaqueToken, password, personName, text } from './common.validators.js';
+
+const MIN_AGE = 18;
+
+function isAdult(dob: Date, now = new Date()): boolean {
+  const eighteenth = new Date(Date.UTC(dob.getUTCFullYear() + MIN_AGE, dob.getUTCMonth(), dob.getUTCDate()));
+  return eighteenth.getTime() <= now.getTime();
+}
+
+export const signupRules = [
+  personName('firstName'),
+  personName('lastName'),
+  body('gender')
+    .isIn(GENDERS)
+    .withMessage(`must be one of ${GENDERS.join(', ')}`),
+  body('dateOfBirth')
+    .isString()
+    .withMessage('must be a date (YYYY-MM-DD)')
+    .bail()
+    .isISO8601({ strict: true, strictSeparator: true })
+    .withMessage('must be a date (YYYY-MM-DD)')
+    .bail()
+    .customSanitizer((v: string) => new Date(v))
+    .custom((d: Date) => d.getTime() > Date.UTC(1900, 0, 1))
+    .withMessage('is not a plausible date of birth')
+    .bail()
+    .custom((d: Date) => isAdult(d))
+    .withMessage(`you must be ${MIN_AGE} or older`),
+  email('email'),
+  body('phone')
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .matches(/^\+[1-9]\d{6,14}$/)
+    .withMessage('must be in E.164 form, such as +14155550123'),
+  body('username')
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .trim()
+    .toLowerCase()
+    .matches(/^[a-z0-9_.]{3,30}$/)
+    .withMessage('must be 3 to 30 of a-z, 0-9, "_" and "."'),
+  password('password'),
+  body('preference')
+    .isIn(PREFERENCES)
+    .withMessage(`must be one of ${PREFERENCES.join(', ')}`),
+  body('interests')
+    .isArray({ min: 1, max: 20 })
+    .withMessage('must be a list of 1 to 20 tags')
+    .bail()
+    .custom((list: unknown[]) => list.every((t) => typeof t === 'string' && normaliseTag(t).length > 0))
+    .withMessage('every interest must be a non-empty tag')
+    .bail()
+    .customSanitizer((list: string[]) => [...new Set(list.map(normaliseTag))]),
+  body('locationConsent').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
+  body('location')
+    .optional()
+    .isObject({ strict: true })
+    .withMessage('must be { lat, lng }')
+    .bail()
+    .custom((_v, { req }) => (req.body as { locationConsent?: unknown }).locationConsent === true)
+    .withMessage('is only accepted with locationConsent: true'),
+  body('location.lat').if(body('location').exists()).isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
+  body('location.lng')
+    .if(body('location').exists())
+    .isFloat({ min: -180, max: 180 })
+    .withMessage('must be a longitude')
+    .toFloat(),
+];
+
+export const loginRules = [
+  text('identifier', 254),
+  body('password').isString().withMessage('must be a string').isLength({ max: 1024 }),
+];
+
+export const refreshRules = [body('refreshToken').optional().isString().isLength({ min: 20, max: 200 })];
+export const logoutRules = refreshRules;
+export const verifyEmailRules = [opaqueToken('token')];
+export const forgotPasswordRules = [email('email')];
+export const resetPasswordRules = [opaqueToken('token'), password('password')];
+export const changePasswordRules = [
+  body('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
+  password('newPassword'),
+];
