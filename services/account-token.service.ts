@@ -16,6 +16,7 @@ export async function consumeAccountToken(token: string, purpose: AccountTokenPu
   const claimed = await AccountToken.findOneAndUpdate(
     { tokenHash: sha256(token), purpose, usedAt: null, expiresAt: { $gt: now } },
     { $set: { usedAt: now } },
+    { returnDocument: 'before' },
   ).lean();
   if (!claimed) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
   return claimed.userId;

@@ -81,7 +81,7 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
       ...(withLocation ? { location: { ...input.location, updatedAt: new Date() } } : {}),
     });
   } catch (err) {
-    throw duplicateUserField(err) ?? err;
+    throw (await duplicateUserField(err, input)) ?? err;
   }
   await sendVerificationEmail(user);
   const tokens = await startSession(user, client);
@@ -127,7 +127,11 @@ export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_
 
 export async function verifyEmail(token: string): Promise<OwnUser> {
   const userId = await consumeAccountToken(token, 'verify_email');
-  const user = await User.findOneAndUpdate({ _id: userId }, { $set: { emailVerified: true } }, { new: true }).lean();
+  const user = await User.findOneAndUpdate(
+    { _id: userId },
+    { $set: { emailVerified: true } },
+    { returnDocument: 'after' },
+  ).lean();
   if (!user) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
   return toOwnUser(user);
 }

@@ -47,7 +47,7 @@ export async function rotateRefreshToken(token: string, client: ClientInfo) {
   const claimed = await RefreshToken.findOneAndUpdate(
     { tokenHash, usedAt: null },
     { $set: { usedAt: now } },
-    { new: false },
+    { returnDocument: 'before' },
   ).lean();
   if (!claimed) {
     const existing = await RefreshToken.findOne({ tokenHash }, { sessionId: 1, userId: 1 }).lean();
@@ -65,7 +65,7 @@ export async function rotateRefreshToken(token: string, client: ClientInfo) {
   const session = await Session.findOneAndUpdate(
     { _id: claimed.sessionId, revokedAt: null },
     { $set: { lastUsedAt: now, expiresAt, ...(client.ip ? { ip: client.ip.slice(0, 64) } : {}) } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!session || session.expiresAt <= now) throw invalidRefresh();
   const refreshToken = await issueRefreshToken(session._id, session.userId, expiresAt);

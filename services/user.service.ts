@@ -35,12 +35,30 @@ export async function findUserIdByEmail(email: string): Promise<Types.ObjectId |
   return user?._id ?? null;
 }
 
-/** Maps a duplicate-key error on a user to a 409 naming the field. */
-export function duplicateUserField(err: unknown): AppError | null {
-  if (!err || typeof err !== 'object' || (err as { code?: unknown }).code !== 11000) return null;
-  const e = err as { keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown>; message?: string };
-  const field = Object.keys(e.keyPattern ?? e.keyValue ?? {})[0] ?? /index: (\w+)_1/.exec(e.message ?? '')?.[1];
-  const codes: Record<string, string> = { email: 'EMAIL_TAKEN', username: 'USERNAME_TAKEN', phone: 'PHONE_TAKEN' };
-  if (!field || !codes[field]) return null;
-  return new AppError(409, codes[field], `This ${field} is already in use`, { field });
+const DUPLICATE_CODES: Record<string, string> = { email: 'EMAIL_TAKEN', username: 'USERNAME_TAKEN', phone: 'PHONE_TAKEN' };
+
+const isDuplicateKey = (err: unknown): err is { keyPattern?: Record<string, unknown> } =>
+  Boolean(err) && typeof err === 'object' && (err as { code?: unknown }).code === 11000;
+
+/**
+ * Maps a duplicate-key error on a user to a 409 naming the field. MongoDB names the
+ * index; FerretDB does not, so then each unique field is looked up (error path only).
+ */
+export async function duplicateUserField(
+  err: unknown,
+  values: { email?: string; username?: string; phone?: string },
+): Promise<AppError | null> {
+  if (!isDuplicateKey(err)) return null;
+  let field = Object.keys(err.keyPattern ?? {}).find((k) => k in DUPLICATE_CODES);
+  if (!field) {
+    for (const candidate of ['email', 'username', 'phone'] as const) {
+      const value = values[candidate];
+      if (value && (await User.exists({ [candidate]: value.toLowerCase() }))) {
+        field = candidate;
+        break;
+      }
+    }
+  }
+  if (!field) return null;
+  return new AppError(409, DUPLICATE_CODES[field]!, `This ${field} is already in use`, { field });
 }

@@ -1,0 +1,203 @@
+import { expect } from 'chai';
+import { config } from '../config/index.js';
+import { RefreshToken } from '../models/refresh-token.model.js';
+import { Session } from '../models/session.model.js';
+import { api, ORIGIN } from './support/app.js';
+import { decodePayload, forgeJwt } from './support/jwt.js';
+import { expectDocumented } from './support/openapi.js';
+import { bearer, cookiesOf, signupUser } from './support/users.js';
+
+const ME = '/api/v1/auth/me';
+const REFRESH = '/api/v1/auth/refresh';
+
+describe('access tokens', () => {
+  it('GET /me answers from the Bearer header or the cookie, never with secrets', async () => {
+    const u = await signupUser();
+    const viaBearer = await (await api()).get(ME).set(bearer(u.accessToken));
+    expect(viaBearer.status).to.equal(200);
+    expectDocumented(viaBearer, 'get', ME);
+    expect(viaBearer.body.user.id).to.equal(u.id);
+    expect(JSON.stringify(viaBearer.body)).to.not.match(/passwordHash|\$2[aby]\$|refreshToken/);
+    const viaCookie = await (await api()).get(ME).set('Cookie', u.cookies.join('; '));
+    expect(viaCookie.status).to.equal(200);
+    expect(viaCookie.body.user.id).to.equal(u.id);
+  });
+
+  it('issues HS256 tokens with iss, aud, exp about 15 minutes out', async () => {
+    const u = await signupUser();
+    const header = JSON.parse(Buffer.from(u.accessToken.split('.')[0]!, 'base64url').toString());
+    expect(header.alg).to.equal('HS256');
+    const payload = decodePayload(u.accessToken);
+    expect(payload).to.include({ iss: config.auth.issuer, aud: config.auth.audience, sub: u.id, role: 'user' });
+    expect((payload.exp as number) - (payload.iat as number)).to.equal(900);
+  });
+
+  it('refuses alg:none, a tampered payload, a wrong key, an expired token, wrong iss or aud', async () => {
+    const u = await signupUser();
+    const claims = decodePayload(u.accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    const [h, , s] = u.accessToken.split('.');
+    const tamperedPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
+    const secret = config.auth.jwtSecret;
+    const bad = {
+      none: forgeJwt({ alg: 'none', typ: 'JWT' }, { ...claims, role: 'admin' }),
+      noneUpper: forgeJwt({ alg: 'NONE', typ: 'JWT' }, claims),
+      tampered: `${h}.${tamperedPayload}.${s}`,
+      wrongKey: forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, 'another-secret-that-is-long-enough-000000'),
+      expired: forgeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 1000, exp: now - 10 }, secret),
+      wrongIssuer: forgeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iss: 'someone-else' }, secret),
+      wrongAudience: forgeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'someone-else' }, secret),
+      hs512: forgeJwt({ alg: 'HS512', typ: 'JWT' }, claims, secret),
+      garbage: 'not.a.jwt',
+    };
+    for (const [name, token] of Object.entries(bad)) {
+      const res = await (await api()).get(ME).set(bearer(token));
+      expect(res.status, name).to.equal(401);
+      expect(res.body.error.code, name).to.equal('INVALID_TOKEN');
+      expectDocumented(res, 'get', ME);
+      const viaCookie = await (await api()).get(ME).set('Cookie', `access_token=${token}`);
+      expect(viaCookie.status, `${name} (cookie)`).to.equal(401);
+    }
+    // A correctly signed token from our own key is the control: the forgery helper is sound.
+    const good = forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, secret);
+    expect((await (await api()).get(ME).set(bearer(good))).status).to.equal(200);
+  });
+
+  it('answers 401 without any token, and for a malformed Authorization header', async () => {
+    const none = await (await api()).get(ME);
+    expect(none.status).to.equal(401);
+    expect(none.body.error.code).to.equal('UNAUTHORIZED');
+    const basic = await (await api()).get(ME).set('Authorization', 'Basic dXNlcjpwYXNz');
+    expect(basic.status).to.equal(401);
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotates: the new token works, the old one is refused and revokes the whole session', async () => {
+    const u = await signupUser();
+    const first = await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken });
+    expect(first.status).to.equal(200);
+    expectDocumented(first, 'post', REFRESH);
+    expect(first.body.refreshToken).to.not.equal(u.refreshToken);
+    expect((await (await api()).get(ME).set(bearer(first.body.accessToken))).status).to.equal(200);
+
+    const reuse = await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken });
+    expect(reuse.status).to.equal(401);
+    expect(reuse.body.error.code).to.equal('INVALID_REFRESH_TOKEN');
+    const session = await Session.findOne({ userId: u.id }).lean();
+    expect(session!.revokedReason).to.equal('refresh_token_reuse');
+
+    // The family is gone: the token issued after rotation no longer works either.
+    const after = await (await api()).post(REFRESH).send({ refreshToken: first.body.refreshToken });
+    expect(after.status).to.equal(401);
+  });
+
+  it('stores only hashes of refresh tokens', async () => {
+    const u = await signupUser();
+    const stored = await RefreshToken.find({ userId: u.id }).lean();
+    expect(stored).to.have.length(1);
+    expect(stored[0]!.tokenHash).to.match(/^[0-9a-f]{64}$/);
+    expect(stored[0]!.tokenHash).to.not.equal(u.refreshToken);
+  });
+
+  it('rotates from the cookie for the web, with an allowed Origin', async () => {
+    const u = await signupUser();
+    const res = await (await api()).post(REFRESH).set('Origin', ORIGIN).set('Cookie', u.cookies.join('; '));
+    expect(res.status).to.equal(200);
+    expect(cookiesOf(res).some((c) => c.startsWith('refresh_token='))).to.equal(true);
+  });
+
+  it('lets exactly one of two concurrent uses of a token through', async () => {
+    const u = await signupUser();
+    const results = await Promise.all(
+      [1, 2, 3].map(async () => (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })),
+    );
+    expect(results.filter((r) => r.status === 200).length).to.be.at.most(1);
+    expect(results.filter((r) => r.status === 401).length).to.be.at.least(2);
+  });
+
+  it('refuses unknown, missing, expired and non-string refresh tokens', async () => {
+    expect((await (await api()).post(REFRESH).send({ refreshToken: 'x'.repeat(43) })).status).to.equal(401);
+    expect((await (await api()).post(REFRESH).send({})).status).to.equal(401);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: { $ne: null } })).status).to.equal(400);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: 12345 })).status).to.equal(400);
+    const u = await signupUser();
+    await RefreshToken.updateMany({ userId: u.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(401);
+  });
+});
+
+describe('logout', () => {
+  it('POST /logout revokes the session and clears the cookies', async () => {
+    const u = await signupUser();
+    const res = await (await api()).post('/api/v1/auth/logout').set(bearer(u.accessToken));
+    expect(res.status).to.equal(204);
+    const cleared = ([] as string[]).concat(res.headers['set-cookie'] as unknown as string[]);
+    expect(cleared.some((c) => /^access_token=;.*Expires=Thu, 01 Jan 1970/.test(c))).to.equal(true);
+    expect(cleared.some((c) => /^refresh_token=;/.test(c))).to.equal(true);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(401);
+  });
+
+  it('POST /logout with only the refresh token (expired access token) ends that session', async () => {
+    const u = await signupUser();
+    const res = await (await api()).post('/api/v1/auth/logout').send({ refreshToken: u.refreshToken });
+    expect(res.status).to.equal(204);
+    expect((await Session.findOne({ userId: u.id }).lean())!.revokedReason).to.equal('logout');
+  });
+
+  it('POST /logout-all revokes every session of the user and no one else', async () => {
+    const u = await signupUser();
+    const other = await signupUser();
+    const second = await (await api()).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
+    const res = await (await api()).post('/api/v1/auth/logout-all').set(bearer(u.accessToken));
+    expect(res.status).to.equal(200);
+    expectDocumented(res, 'post', '/api/v1/auth/logout-all');
+    expect(res.body.revokedSessions).to.equal(2);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(401);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: second.body.refreshToken })).status).to.equal(401);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: other.refreshToken })).status).to.equal(200);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a cookie-authenticated write from a foreign or missing Origin, and changes nothing', async () => {
+    const u = await signupUser();
+    const cookie = u.cookies.join('; ');
+    const foreign = await (
+      await api()
+    )
+      .post('/api/v1/auth/logout-all')
+      .set('Cookie', cookie)
+      .set('Origin', 'https://evil.example');
+    expect(foreign.status).to.equal(403);
+    expect(foreign.body.error.code).to.equal('CSRF_REJECTED');
+    const noOrigin = await (await api()).post('/api/v1/auth/logout-all').set('Cookie', cookie);
+    expect(noOrigin.status).to.equal(403);
+    const refererForeign = await (
+      await api()
+    )
+      .post('/api/v1/auth/logout-all')
+      .set('Cookie', cookie)
+      .set('Referer', 'https://evil.example/page');
+    expect(refererForeign.status).to.equal(403);
+    expect(await Session.countDocuments({ userId: u.id, revokedAt: null })).to.equal(1);
+
+    const allowed = await (await api()).post('/api/v1/auth/logout-all').set('Cookie', cookie).set('Origin', ORIGIN);
+    expect(allowed.status).to.equal(200);
+    expect(await Session.countDocuments({ userId: u.id, revokedAt: null })).to.equal(0);
+  });
+
+  it('does not affect Bearer requests, nor cookie reads', async () => {
+    const u = await signupUser();
+    const write = await (
+      await api()
+    )
+      .post('/api/v1/auth/logout-all')
+      .set(bearer(u.accessToken))
+      .set('Origin', 'https://evil.example');
+    expect(write.status).to.equal(200);
+    const v = await signupUser();
+    const read = await (await api()).get(ME).set('Cookie', v.cookies.join('; ')).set('Origin', 'https://evil.example');
+    expect(read.status).to.equal(200);
+  });
+});
