@@ -14,7 +14,7 @@ import {
   rotateRefreshToken,
   type ClientInfo,
 } from './session.service.js';
-import { duplicateUserField, OWN_FIELDS, toOwnUser, type OwnUser } from './user.service.js';
+import { duplicateUserField, getOwnUser, OWN_FIELDS, toOwnUser, type OwnUser } from './user.service.js';
 
 export const accessTokens = new AccessTokens({
   secret: config.auth.jwtSecret,
@@ -127,13 +127,9 @@ export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_
 
 export async function verifyEmail(token: string): Promise<OwnUser> {
   const userId = await consumeAccountToken(token, 'verify_email');
-  const user = await User.findOneAndUpdate(
-    { _id: userId },
-    { $set: { emailVerified: true } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!user) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
-  return toOwnUser(user);
+  // updateOne then a read: FerretDB refuses the projection select:false adds to findOneAndUpdate.
+  await User.updateOne({ _id: userId }, { $set: { emailVerified: true } });
+  return getOwnUser(String(userId));
 }
 
 export async function resendVerification(userId: string): Promise<void> {

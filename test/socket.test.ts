@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import type { Socket } from 'socket.io-client';
+import { config } from '../config/index.js';
+import { userRoom } from '../sockets/index.js';
+import { decodePayload, forgeJwt } from './support/jwt.js';
+import { connectClient, startServer, type RunningServer } from './support/socket-server.js';
+import { signupUser } from './support/users.js';
+
+describe('Socket.IO', () => {
+  let server: RunningServer;
+  const open: Socket[] = [];
+  const client = async (...args: Parameters<typeof connectClient>) => {
+    const s = await connectClient(...args);
+    open.push(s);
+    return s;
+  };
+
+  before(async () => {
+    server = await startServer();
+  });
+  afterEach(() => {
+    for (const s of open.splice(0)) s.close();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const refusal = async (options: Parameters<typeof connectClient>[1]) => {
+    try {
+      await client(server.url, options);
+    } catch (err) {
+      return err as Error & { data?: { code: string } };
+    }
+    expect.fail('the handshake should have been refused');
+  };
+
+  it('accepts the access token from auth.token and answers system:ping through an ack', async () => {
+    const u = await signupUser();
+    const socket = await client(server.url, { auth: { token: u.accessToken } });
+    const ack = await socket.timeout(2000).emitWithAck('system:ping', {});
+    expect(ack.ok).to.equal(true);
+    expect(ack.data).to.include({ pong: true, userId: u.id });
+  });
+
+  it('accepts the access token from the cookie (web)', async () => {
+    const u = await signupUser();
+    const socket = await client(server.url, { extraHeaders: { Cookie: u.cookies.join('; ') } });
+    const ack = await socket.timeout(2000).emitWithAck('system:ping', null);
+    expect(ack.data.userId).to.equal(u.id);
+  });
+
+  it('refuses a handshake with no, bad, expired or alg:none tokens', async () => {
+    const u = await signupUser();
+    const claims = decodePayload(u.accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    expect((await refusal({})).data?.code).to.equal('UNAUTHORIZED');
+    expect((await refusal({ auth: { token: 'garbage' } })).data?.code).to.equal('INVALID_TOKEN');
+    expect((await refusal({ auth: { token: { $ne: null } } })).data?.code).to.equal('UNAUTHORIZED');
+    const expired = forgeJwt({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 1000, exp: now - 5 }, config.auth.jwtSecret);
+    expect((await refusal({ auth: { token: expired } })).data?.code).to.equal('INVALID_TOKEN');
+    const none = forgeJwt({ alg: 'none', typ: 'JWT' }, claims);
+    expect((await refusal({ auth: { token: none } })).data?.code).to.equal('INVALID_TOKEN');
+    const wrongKey = forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, 'x'.repeat(40));
+    expect((await refusal({ auth: { token: wrongKey } })).data?.code).to.equal('INVALID_TOKEN');
+  });
+
+  it('refuses a foreign Origin even with a valid cookie', async () => {
+    const u = await signupUser();
+    const err = await refusal({ extraHeaders: { Cookie: u.cookies.join('; '), Origin: 'https://evil.example' } });
+    expect(err.message).to.match(/websocket error|xhr poll error|forbidden/i);
+    await client(server.url, { extraHeaders: { Cookie: u.cookies.join('; '), Origin: 'http://app.test' } });
+  });
+
+  it("joins each socket to the user's room, reaching every device of that user and nobody else", async () => {
+    const u = await signupUser();
+    const other = await signupUser();
+    const phone = await client(server.url, { auth: { token: u.accessToken } });
+    const laptop = await client(server.url, { auth: { token: u.accessToken } });
+    const stranger = await client(server.url, { auth: { token: other.accessToken } });
+    const got: string[] = [];
+    phone.on('system:notice', (p: { message: string }) => got.push(`phone:${p.message}`));
+    laptop.on('system:notice', (p: { message: string }) => got.push(`laptop:${p.message}`));
+    stranger.on('system:notice', (p: { message: string }) => got.push(`stranger:${p.message}`));
+    server.io.to(userRoom(u.id)).emit('system:notice', { message: 'hi' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.sort()).to.deep.equal(['laptop:hi', 'phone:hi']);
+  });
+
+  it('delivers across two server instances through the Redis adapter', async function () {
+    if (!config.redisUrl) this.skip();
+    const second = await startServer();
+    try {
+      const u = await signupUser();
+      const socket = await client(second.url, { auth: { token: u.accessToken } });
+      const received = new Promise<{ message: string }>((resolve) => socket.once('system:notice', resolve));
+      await new Promise((r) => setTimeout(r, 100));
+      server.io.to(userRoom(u.id)).emit('system:notice', { message: 'from the other process' });
+      expect((await received).message).to.equal('from the other process');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('answers an ack even for a payload it does not need, and ignores events without an ack', async () => {
+    const u = await signupUser();
+    const socket = await client(server.url, { auth: { token: u.accessToken } });
+    socket.emit('system:ping', { $where: 'x' });
+    const ack = await socket.timeout(2000).emitWithAck('system:ping', 'x'.repeat(10_000));
+    expect(ack.ok).to.equal(true);
+  });
+});

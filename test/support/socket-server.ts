@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io as connect, type Socket } from 'socket.io-client';
+import { config } from '../../config/index.js';
+import { accessTokens } from '../../services/auth.service.js';
+import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
+import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
+import type { AppServer } from '../../sockets/socket.types.js';
+import { testApp } from './app.js';
+
+export interface RunningServer {
+  url: string;
+  io: AppServer;
+  close: () => Promise<void>;
+}
+
+/** A real HTTP + Socket.IO server on a free port, with its own Redis connection when configured. */
+export async function startServer(): Promise<RunningServer> {
+  const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const http: Server = createServer(await testApp());
+  const io = await createSocketServer(http, { accessTokens, corsOrigins: config.corsOrigins, redis });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return {
+    url,
+    io,
+    close: async () => {
+      await closeSocketServer(io);
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closeRedis(redis);
+    },
+  };
+}
+
+type ClientOptions = Parameters<typeof connect>[1];
+
+/** Connects a client and resolves once connected, or rejects with the connect_error. */
+export function connectClient(url: string, options: ClientOptions = {}): Promise<Socket> {
+  const socket = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
