@@ -102,7 +102,10 @@ export async function login(identifier: string, password: string, client: Client
   if (!user || !ok) throw invalidCredentials();
   if (user.bannedAt) throw new AppError(403, 'ACCOUNT_BANNED', 'This account is suspended');
   const tokens = await startSession(user, client);
-  void User.updateOne({ _id: user._id }, { $set: { lastActiveAt: new Date() } }).exec();
+  // Best effort, off the response path; never an unhandled rejection (e.g. during shutdown).
+  User.updateOne({ _id: user._id }, { $set: { lastActiveAt: new Date() } })
+    .exec()
+    .catch(() => undefined);
   return { user: toOwnUser(user), ...tokens };
 }
 

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { ConfigError, parseConfig } from '../config/config.js';
+import { runTs } from './support/process.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems.join('\n');
+  }
+  return expect.fail('config should have been refused');
+};
+
+describe('config', () => {
+  it('has working local defaults', () => {
+    const c = parseConfig({});
+    expect(c.port).to.equal(3000);
+    expect(c.db.uri).to.equal(undefined);
+    expect(c.mail.provider).to.equal('log');
+    expect(c.cookies.secure).to.equal(false);
+    expect(c.auth.bcryptCost).to.equal(10);
+  });
+
+  it('names each malformed variable', () => {
+    expect(problemsOf({ PORT: 'abc' })).to.match(/^PORT:/m);
+    expect(problemsOf({ MONGODB_URI: 'http://x' })).to.match(/^MONGODB_URI:/m);
+    expect(problemsOf({ JWT_ACCESS_SECRET: 'short' })).to.match(/^JWT_ACCESS_SECRET:/m);
+    expect(problemsOf({ CORS_ORIGINS: 'http://ok.test,not an origin' })).to.match(/CORS_ORIGINS: "not an origin"/);
+    expect(problemsOf({ BCRYPT_COST: '40' })).to.match(/^BCRYPT_COST:/m);
+    expect(problemsOf({ MAIL_PROVIDER: 'pigeon' })).to.match(/^MAIL_PROVIDER:/m);
+  });
+
+  it('requires real settings in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    for (const name of ['MONGODB_URI', 'JWT_ACCESS_SECRET', 'MAIL_PROVIDER', 'CORS_ORIGINS']) expect(problems).to.include(name);
+    const ok = parseConfig({
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb+srv://cluster.example/app',
+      JWT_ACCESS_SECRET: 'p'.repeat(48),
+      MAIL_PROVIDER: 'ses',
+      CORS_ORIGINS: 'https://app.example',
+    });
+    expect(ok.auth.bcryptCost).to.equal(12);
+    expect(ok.cookies.secure).to.equal(true);
+  });
+
+  it('stops the server at start-up with a message naming the variable', async () => {
+    const run = runTs('server.ts', [], { PORT: 'not-a-port', NODE_ENV: 'development', LOG_LEVEL: 'silent' });
+    expect(await run.exited).to.equal(1);
+    expect(run.output()).to.match(/PORT:/);
+  });
+});
