@@ -51,3 +51,14 @@ describe('config', () => {
     expect(run.output()).to.match(/PORT:/);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable config reads, and parses as a valid config', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dotenv = (await import('dotenv')).default;
+    const { envSchema } = await import('../config/config.js');
+    const parsed = dotenv.parse(readFileSync('.env.example'));
+    expect(Object.keys(parsed).sort()).to.deep.equal(Object.keys(envSchema.shape).sort());
+    expect(() => parseConfig(parsed)).to.not.throw();
+  });
+});

@@ -1,0 +1,22 @@
+// pm2 process file: `npm run build && pm2 start ecosystem.config.cjs --env production`.
+// Two processes on ports 3000 and 3001 (increment_var) behind nginx's upstream;
+// Redis (REDIS_URL) makes them share sockets and rate limits.
+module.exports = {
+  apps: [
+    {
+      name: 'devtinder-api',
+      script: 'dist/server.js',
+      exec_mode: 'fork',
+      instances: 2,
+      increment_var: 'PORT',
+      env: { PORT: 3000, NODE_ENV: 'development' },
+      env_production: { PORT: 3000, NODE_ENV: 'production', TRUST_PROXY: 'loopback' },
+      // Longer than SHUTDOWN_TIMEOUT_MS, so in-flight requests finish before pm2 kills.
+      kill_timeout: 15000,
+      max_memory_restart: '1G',
+      exp_backoff_restart_delay: 200,
+      time: false,
+      merge_logs: true,
+    },
+  ],
+};
