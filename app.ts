@@ -12,17 +12,20 @@ import { accessLog, requestContext } from './middlewares/request-context.middlew
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
-import { apiRouters } from './routes/index.js';
+import { apiRouters, type MountedRouter } from './routes/index.js';
+import type { RateLimiters } from './middlewares/rate-limit.middleware.js';
 import type { RedisClient } from './services/redis.service.js';
 
 export interface AppDeps {
   config: Config;
   /** Shared rate-limit counters across processes; memory when absent. */
   redis?: RedisClient;
+  /** The routers under /api/v1; the benchmarks add one of their own. */
+  routers?: (limit: RateLimiters) => MountedRouter[];
 }
 
 /** Builds the Express app; never listens (server.ts and the tests do). */
-export function createApp({ config, redis }: AppDeps): Express {
+export function createApp({ config, redis, routers = apiRouters }: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -47,7 +50,7 @@ export function createApp({ config, redis }: AppDeps): Express {
   const limiters = createRateLimiters(config.limits, redis);
   const api = express.Router();
   api.use(requireDatabase, csrfProtection(config.corsOrigins));
-  for (const { basePath, router } of apiRouters(limiters)) api.use(basePath, router);
+  for (const { basePath, router } of routers(limiters)) api.use(basePath, router);
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /**
@@ -67,6 +68,7 @@ export const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: int(900, 30, 3600),
   REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
+  BCRYPT_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   COOKIE_SECURE: z.enum(['true', 'false']).optional(),
   COOKIE_SAMESITE: z.enum(['lax', 'strict']).default('lax'),
   COOKIE_DOMAIN: z.string().min(1).optional(),
@@ -146,6 +148,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
       bcryptCost: e.BCRYPT_COST ?? (production ? 12 : 10),
+      bcryptConcurrency: e.BCRYPT_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
       emailVerifyTtlHours: e.EMAIL_VERIFY_TTL_HOURS,
       passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
     },

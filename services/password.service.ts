@@ -1,5 +1,10 @@
 import bcrypt from 'bcrypt';
 import { config } from '../config/index.js';
+import { Semaphore } from '../utils/semaphore.js';
+
+// bcrypt runs on libuv's thread pool (4 threads); unbounded, a burst of logins takes every
+// core and every other request waits behind it. Capping it keeps a core for the event loop.
+const hashing = new Semaphore(config.auth.bcryptConcurrency);
 
 export const PASSWORD_MIN_BYTES = 8;
 // bcrypt ignores everything past 72 bytes; refusing longer passwords means two
@@ -11,7 +16,8 @@ export const passwordLengthOk = (password: string): boolean => {
   return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES;
 };
 
-export const hashPassword = (password: string): Promise<string> => bcrypt.hash(password, config.auth.bcryptCost);
+export const hashPassword = (password: string): Promise<string> =>
+  hashing.run(() => bcrypt.hash(password, config.auth.bcryptCost));
 
 // A real hash at the configured cost: checking an unknown account costs the same as a known one.
 let dummyHash: Promise<string> | undefined;
@@ -23,6 +29,6 @@ let dummyHash: Promise<string> | undefined;
 export async function verifyPassword(password: string, hash: string | undefined | null): Promise<boolean> {
   dummyHash ??= bcrypt.hash('not-a-real-password', config.auth.bcryptCost);
   const target = hash ?? (await dummyHash);
-  const matches = await bcrypt.compare(password, target);
+  const matches = await hashing.run(() => bcrypt.compare(password, target));
   return matches && Boolean(hash) && passwordLengthOk(password);
 }

@@ -62,14 +62,19 @@ export async function rotateRefreshToken(token: string, client: ClientInfo) {
   }
   if (claimed.expiresAt <= now) throw invalidRefresh();
   const expiresAt = refreshExpiry();
-  const session = await Session.findOneAndUpdate(
-    { _id: claimed.sessionId, revokedAt: null },
-    { $set: { lastUsedAt: now, expiresAt, ...(client.ip ? { ip: client.ip.slice(0, 64) } : {}) } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!session || session.expiresAt <= now) throw invalidRefresh();
-  const refreshToken = await issueRefreshToken(session._id, session.userId, expiresAt);
-  return { userId: session.userId, sessionId: session._id, refreshToken };
+  // The session check and the next token's insert are independent: one round trip, not two.
+  const [touched, refreshToken] = await Promise.all([
+    Session.updateOne(
+      { _id: claimed.sessionId, revokedAt: null, expiresAt: { $gt: now } },
+      { $set: { lastUsedAt: now, expiresAt, ...(client.ip ? { ip: client.ip.slice(0, 64) } : {}) } },
+    ),
+    issueRefreshToken(claimed.sessionId, claimed.userId, expiresAt),
+  ]);
+  if (touched.matchedCount === 0) {
+    await RefreshToken.deleteOne({ tokenHash: sha256(refreshToken) });
+    throw invalidRefresh();
+  }
+  return { userId: claimed.userId, sessionId: claimed.sessionId, refreshToken };
 }
 
 export async function revokeSession(sessionId: Types.ObjectId | string, reason: string): Promise<void> {

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export interface LoadResult {
+  rps: number;
+  /** Server CPU per request in microseconds: what throughput costs once the CPU is the limit. */
+  cpuUsPerRequest: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Drives one URL with autocannon for `seconds`; non-2xx replies count as errors. */
+export async function hammer(
+  url: string,
+  seconds: number,
+  connections: number,
+  headers: Record<string, string> = {},
+  serverPid?: number,
+): Promise<LoadResult> {
+  // A short warm-up first, so JIT compilation and connection set-up are not measured.
+  await autocannon({ url, duration: 1, connections, headers });
+  const cpuBefore = serverPid ? cpuSeconds(serverPid) : 0;
+  const r = await autocannon({ url, duration: seconds, connections, headers });
+  const cpu = serverPid ? cpuSeconds(serverPid) - cpuBefore : 0;
+  return {
+    rps: r.requests.average,
+    cpuUsPerRequest: r.requests.total ? (cpu * 1e6) / r.requests.total : 0,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/**
+ * Runs `workers` loops of an async operation for `seconds` and counts completions:
+ * for chains (each refresh needs the previous answer) that autocannon cannot express.
+ */
+export async function loop(seconds: number, workers: number, op: (worker: number) => Promise<void>): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (Date.now() < end) {
+        await op(w);
+        done++;
+      }
+    }),
+  );
+  return done / seconds;
+}

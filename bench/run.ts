@@ -1,0 +1,192 @@
+/**
+ * npm run bench: the foundation's benchmarks, each against a baseline measured in the
+ * same run, reported as ratios (docs/benchmarks.md keeps a run). Needs a database:
+ * BENCH_MONGODB_URI or TEST_MONGODB_URI (FerretDB here), else an embedded mongod.
+ * BENCH_SECONDS (default 8) and BENCH_BCRYPT_COST (default 10) tune it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcrypt';
+import { hammer, loop, type LoadResult } from './load.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const cost = Number(process.env.BENCH_BCRYPT_COST ?? 10);
+const base = process.env.BENCH_MONGODB_URI ?? process.env.TEST_MONGODB_URI;
+let uri: string;
+let stopDb = async () => {};
+if (base) {
+  const url = new URL(base);
+  url.pathname = `/bench_${randomBytes(3).toString('hex')}`;
+  uri = url.toString();
+} else {
+  const { MongoMemoryServer } = await import('mongodb-memory-server');
+  const server = await MongoMemoryServer.create();
+  uri = server.getUri('bench');
+  stopDb = async () => void (await server.stop());
+}
+
+const children: ChildProcess[] = [];
+interface Served {
+  url: string;
+  pid: number;
+}
+
+async function serve(kind: string, port: number, env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/servers.ts', kind, String(port)], {
+    env: {
+      ...process.env,
+      MONGODB_URI: uri,
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
+      CORS_ORIGINS: 'http://app.test',
+      MAIL_PROVIDER: 'ses',
+      SES_ENDPOINT: 'http://127.0.0.1:9',
+      BCRYPT_COST: String(cost),
+      LOGIN_MAX_FAILURES_PER_IP: '100000',
+      SIGNUP_PER_IP_PER_HOUR: '100000',
+      REDIS_URL: '',
+      LOG_LEVEL: 'info',
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      ...env,
+    },
+    // Logs go to /dev/null: written (JSON formatting and all) but not kept.
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
+}
+
+const rows: string[] = [];
+const report = (name: string, ours: number, baseline: number, unit: string, aim: string, shown?: [number, number]) => {
+  const [a, b] = shown
+    ? shown.map((v) => `${v.toFixed(0)} µs`)
+    : [`${ours.toFixed(1)} ${unit}`, `${baseline.toFixed(1)} ${unit}`];
+  const line = `| ${name} | ${a} | ${b} | ${(ours / baseline).toFixed(2)} | ${aim} |`;
+  rows.push(line);
+  console.log(line);
+};
+
+try {
+  const hello = await serve('hello', 4101);
+  const app = await serve('app', 4102);
+  const appQuiet = await serve('app', 4104, { LOG_LEVEL: 'warn' });
+
+  // Accounts signed up through the real API: one per login worker, since concurrent
+  // logins to one account would count as in-flight attempts against its lockout.
+  const password = 'bench password 123';
+  const signupOne = async (i: number) => {
+    const tag = `${Date.now()}${i}`;
+    const res = await fetch(`${app.url}/api/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        firstName: 'Bench',
+        lastName: 'Mark',
+        gender: 'other',
+        dateOfBirth: '1990-01-01',
+        email: `bench-${tag}@example.com`,
+        phone: `+1555${tag.slice(-8)}`,
+        username: `bench_${tag}`,
+        password,
+        preference: 'friendship',
+        interests: ['speed'],
+      }),
+    });
+    if (res.status !== 201) throw new Error(`signup answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as { user: { id: string; email: string }; accessToken: string };
+  };
+  const workers = 8;
+  const accounts = await Promise.all(Array.from({ length: workers }, (_, i) => signupOne(i)));
+  const account = accounts[0]!;
+  const rawme = await serve('rawme', 4103);
+  const auth = { authorization: `Bearer ${account.accessToken}` };
+
+  console.log(`\nBenchmarks (${seconds} s each, bcrypt cost ${cost}, Node ${process.version})\n`);
+  console.log('| benchmark | ours | baseline | ratio | aim |\n|---|---|---|---|---|');
+
+  // S1: the authenticated stack against hello-world.
+  // Two views of each pair: throughput with the load generator on the same two cores,
+  // and the server CPU each request costs (baseline / ours = throughput once CPU-bound).
+  const compare = (name: string, ours: LoadResult, baseline: LoadResult, aim: string) => {
+    report(`${name}, req/s`, ours.rps, baseline.rps, 'req/s', aim);
+    report(`${name}, server CPU per request (inverse)`, 1 / ours.cpuUsPerRequest, 1 / baseline.cpuUsPerRequest, '', aim, [
+      ours.cpuUsPerRequest,
+      baseline.cpuUsPerRequest,
+    ]);
+  };
+  const helloRun = await hammer(`${hello.url}/hello`, seconds, 50, {}, hello.pid);
+  const stackBearer = await hammer(`${app.url}/api/v1/bench/auth`, seconds, 50, auth, app.pid);
+  compare('S1 auth stack (Bearer) / hello-world', stackBearer, helloRun, '>= 0.85');
+  const stackCookie = await hammer(
+    `${app.url}/api/v1/bench/auth`,
+    seconds,
+    50,
+    { cookie: `access_token=${account.accessToken}` },
+    app.pid,
+  );
+  compare('S1 auth stack (cookie) / hello-world', stackCookie, helloRun, '>= 0.85');
+  const stackQuiet = await hammer(`${appQuiet.url}/api/v1/bench/auth`, seconds, 50, auth, appQuiet.pid);
+  compare('S1 auth stack (Bearer, access log off) / hello-world', stackQuiet, helloRun, '>= 0.85');
+
+  // S1b: GET /me against the same lean findById on the raw driver.
+  const rawRun = await hammer(`${rawme.url}/me`, seconds, 50, { 'x-user-id': account.user.id }, rawme.pid);
+  const meRun = await hammer(`${app.url}/api/v1/auth/me`, seconds, 50, auth, app.pid);
+  compare('S1b GET /me / raw-driver findById', meRun, rawRun, '>= 0.8');
+
+  // S3: login against raw bcrypt at the same cost, same concurrency.
+  const hash = await bcrypt.hash(password, cost);
+  const rawBcrypt = await loop(seconds, workers, async () => void (await bcrypt.compare(password, hash)));
+  const bodies = accounts.map((a) => JSON.stringify({ identifier: a.user.email, password }));
+  const loginOnce = async (w: number) => {
+    const res = await fetch(`${appQuiet.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodies[w],
+    });
+    if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+    await res.arrayBuffer();
+  };
+  const loginRate = await loop(seconds, workers, loginOnce);
+  report('S3 login / raw bcrypt.compare', loginRate, rawBcrypt, 'ops/s', '>= 0.9');
+
+  // Refresh: each worker follows its own rotating chain.
+  const chains = await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      const res = await fetch(`${appQuiet.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: bodies[w],
+      });
+      return ((await res.json()) as { refreshToken: string }).refreshToken;
+    }),
+  );
+  const refreshRate = await loop(seconds, workers, async (w) => {
+    const res = await fetch(`${appQuiet.url}/api/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: chains[w] }),
+    });
+    if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
+    chains[w] = ((await res.json()) as { refreshToken: string }).refreshToken;
+  });
+  report('S3 refresh / login', refreshRate, loginRate, 'ops/s', '>= 50');
+
+  // GET /me p99 with logins saturating the CPU, against its idle p99.
+  const idle = await hammer(`${appQuiet.url}/api/v1/auth/me`, seconds, 10, auth);
+  const [busy] = await Promise.all([
+    hammer(`${appQuiet.url}/api/v1/auth/me`, seconds, 10, auth),
+    loop(seconds, workers, loginOnce),
+  ]);
+  report('S3 GET /me p99 under login load / idle p99', busy.p99, idle.p99, 'ms', '<= 2');
+  const errors = [helloRun, stackBearer, stackCookie, stackQuiet, rawRun, meRun, idle, busy].reduce((n, r) => n + r.errors, 0);
+  console.log(`\nnon-2xx or failed requests across the runs: ${errors}`);
+} finally {
+  for (const c of children) c.kill('SIGKILL');
+  await stopDb();
+}
+process.exit(0);
