@@ -1,7 +1,5 @@
-import { ref } from './openapi.schemas.js';
+import { errors, json, ref } from './openapi.schemas.js';
 
-const json = (schema: object) => ({ 'application/json': { schema } });
-const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
 const body = (properties: Record<string, object>, required = Object.keys(properties)) => ({
   required: true,
   content: json({ type: 'object', additionalProperties: false, required, properties }),

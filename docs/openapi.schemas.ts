@@ -1,4 +1,7 @@
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: object) => ({ 'application/json': { schema } });
+/** References to the shared error responses, by status. */
+export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
 
 const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
 const dateTime = { type: 'string', format: 'date-time' };

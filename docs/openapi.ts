@@ -3,9 +3,7 @@
  * exists that this lacks, and check real responses against these schemas.
  */
 import { authPaths } from './openapi.auth.js';
-import { ref, schemas } from './openapi.schemas.js';
-
-const json = (schema: object) => ({ 'application/json': { schema } });
+import { errors, json, ref, schemas } from './openapi.schemas.js';
 
 const systemPaths = {
   '/healthz': {
@@ -30,7 +28,6 @@ const systemPaths = {
 };
 
 const userIdParam = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } };
-const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
 
 const adminPaths = {
   '/api/v1/admin/users/{userId}': {

@@ -1,10 +1,12 @@
 import type { Types } from 'mongoose';
 import { config } from '../config/index.js';
+import type { AccountTokenPurpose } from '../models/account-token.model.js';
 import { User, type GENDERS, type PREFERENCES } from '../models/user.model.js';
 import { AppError } from '../utils/app-error.js';
 import { AccessTokens, type Role } from '../utils/jwt.js';
 import { consumeAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
 import { sendMail } from './mail/mail.service.js';
+import type { TemplateName } from './mail/templates.js';
 import { hashPassword, verifyPassword } from './password.service.js';
 import {
   createSession,
@@ -50,15 +52,25 @@ async function startSession(user: { _id: Types.ObjectId; role: string }, client:
   return { accessToken, refreshToken };
 }
 
-async function sendVerificationEmail(user: { _id: Types.ObjectId; email: string; firstName: string }) {
-  const hours = config.auth.emailVerifyTtlHours;
-  const token = await issueAccountToken(user._id, 'verify_email', hours * 3_600_000);
-  void sendMail('verifyEmail', user.email, {
-    firstName: user.firstName,
-    hours,
-    link: `${config.appUrl}/verify-email?token=${token}`,
-  });
+type MailedUser = { _id: Types.ObjectId; email: string; firstName: string };
+
+/** Issues a single-use token and mails its link (in the background). */
+async function mailAccountLink(
+  user: MailedUser,
+  purpose: AccountTokenPurpose,
+  ttlMs: number,
+  template: TemplateName,
+  path: string,
+  values: Record<string, number>,
+) {
+  const token = await issueAccountToken(user._id, purpose, ttlMs);
+  void sendMail(template, user.email, { firstName: user.firstName, ...values, link: `${config.appUrl}/${path}?token=${token}` });
 }
+
+const sendVerificationEmail = (user: MailedUser) => {
+  const hours = config.auth.emailVerifyTtlHours;
+  return mailAccountLink(user, 'verify_email', hours * 3_600_000, 'verifyEmail', 'verify-email', { hours });
+};
 
 export async function signup(input: SignupInput, client: ClientInfo): Promise<AuthResult> {
   const passwordHash = await hashPassword(input.password);
@@ -147,12 +159,7 @@ export async function forgotPassword(email: string): Promise<void> {
   const user = await User.findOne({ email: email.trim().toLowerCase() }, { email: 1, firstName: 1, bannedAt: 1 }).lean();
   if (!user || user.bannedAt) return;
   const minutes = config.auth.passwordResetTtlMinutes;
-  const token = await issueAccountToken(user._id, 'reset_password', minutes * 60_000);
-  void sendMail('resetPassword', user.email, {
-    firstName: user.firstName,
-    minutes,
-    link: `${config.appUrl}/reset-password?token=${token}`,
-  });
+  await mailAccountLink(user, 'reset_password', minutes * 60_000, 'resetPassword', 'reset-password', { minutes });
 }
 
 async function setPassword(userId: Types.ObjectId | string, password: string): Promise<void> {

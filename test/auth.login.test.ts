@@ -5,17 +5,13 @@ import { expectDocumented } from './support/openapi.js';
 import { signupUser } from './support/users.js';
 
 const LOGIN = '/api/v1/auth/login';
+const login = async (body: object, ip = freshIp()) => (await api()).post(LOGIN).set('X-Forwarded-For', ip).send(body);
 
 describe('POST /auth/login', () => {
   it('signs in by email or by username, in any case, and opens a session', async () => {
     const u = await signupUser();
     for (const identifier of [u.input.email.toUpperCase(), u.input.username, u.input.username.toUpperCase()]) {
-      const res = await (
-        await api()
-      )
-        .post(LOGIN)
-        .set('X-Forwarded-For', freshIp())
-        .send({ identifier, password: u.input.password });
+      const res = await login({ identifier, password: u.input.password });
       expect(res.status).to.equal(200);
       expectDocumented(res, 'post', LOGIN);
       expect(res.body.user.id).to.equal(u.id);
@@ -27,18 +23,8 @@ describe('POST /auth/login', () => {
   it('answers a wrong password and an unknown account with the same 401', async () => {
     const u = await signupUser();
     const ip = freshIp();
-    const wrong = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', ip)
-      .send({ identifier: u.input.email, password: 'wrong password' });
-    const unknown = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', ip)
-      .send({ identifier: 'nobody@example.com', password: 'wrong password' });
+    const wrong = await login({ identifier: u.input.email, password: 'wrong password' }, ip);
+    const unknown = await login({ identifier: 'nobody@example.com', password: 'wrong password' }, ip);
     expect(wrong.status).to.equal(401);
     expect(unknown.status).to.equal(401);
     expect(wrong.body).to.deep.equal(unknown.body);
@@ -55,13 +41,13 @@ describe('POST /auth/login', () => {
       { identifier: { $ne: null }, password: { $ne: null } },
     ];
     for (const body of attempts) {
-      const res = await (await api()).post(LOGIN).set('X-Forwarded-For', freshIp()).send(body);
+      const res = await login(body);
       expect(res.status).to.equal(400);
       expect(res.body.error.code).to.equal('INVALID_INPUT_KEY');
       expect(res.body).to.not.have.property('accessToken');
     }
     for (const body of [{ identifier: ['a'], password: 'x' }, { identifier: u.input.email, password: 12345678 }, {}]) {
-      const res = await (await api()).post(LOGIN).set('X-Forwarded-For', freshIp()).send(body);
+      const res = await login(body);
       expect(res.status).to.equal(400);
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
     }
@@ -72,14 +58,9 @@ describe('POST /auth/login', () => {
     const password = 'p'.repeat(72);
     const u = await signupUser({ password });
     const ip = freshIp();
-    const exact = await (await api()).post(LOGIN).set('X-Forwarded-For', ip).send({ identifier: u.input.username, password });
+    const exact = await login({ identifier: u.input.username, password }, ip);
     expect(exact.status).to.equal(200);
-    const longer = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', ip)
-      .send({ identifier: u.input.username, password: `${password}X` });
+    const longer = await login({ identifier: u.input.username, password: `${password}X` }, ip);
     expect(longer.status).to.equal(401);
     expect(longer.body.error.code).to.equal('INVALID_CREDENTIALS');
   });
@@ -87,32 +68,17 @@ describe('POST /auth/login', () => {
   it('locks an account out after repeated failures, with Retry-After, even for the right password', async () => {
     const u = await signupUser();
     for (let i = 0; i < 5; i++) {
-      const res = await (
-        await api()
-      )
-        .post(LOGIN)
-        .set('X-Forwarded-For', freshIp())
-        .send({ identifier: u.input.email, password: `wrong-${i}-pass` });
+      const res = await login({ identifier: u.input.email, password: `wrong-${i}-pass` });
       expect(res.status).to.equal(401);
     }
-    const locked = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', freshIp())
-      .send({ identifier: u.input.email, password: u.input.password });
+    const locked = await login({ identifier: u.input.email, password: u.input.password });
     expect(locked.status).to.equal(429);
     expect(locked.body.error.code).to.equal('RATE_LIMITED');
     expect(Number(locked.headers['retry-after'])).to.be.greaterThan(0);
     expectDocumented(locked, 'post', LOGIN);
     // The lock is per account: another account signs in from the same place.
     const other = await signupUser();
-    const ok = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', freshIp())
-      .send({ identifier: other.input.email, password: other.input.password });
+    const ok = await login({ identifier: other.input.email, password: other.input.password });
     expect(ok.status).to.equal(200);
   });
 
@@ -120,34 +86,19 @@ describe('POST /auth/login', () => {
     const ip = freshIp();
     let last;
     for (let i = 0; i < 21; i++) {
-      last = await (
-        await api()
-      )
-        .post(LOGIN)
-        .set('X-Forwarded-For', ip)
-        .send({ identifier: `nobody${i}@example.com`, password: 'wrong password' });
+      last = await login({ identifier: `nobody${i}@example.com`, password: 'wrong password' }, ip);
     }
     expect(last!.status).to.equal(429);
     expect(last!.headers['retry-after']).to.match(/^\d+$/);
     const u = await signupUser();
-    const elsewhere = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', freshIp())
-      .send({ identifier: u.input.email, password: u.input.password });
+    const elsewhere = await login({ identifier: u.input.email, password: u.input.password });
     expect(elsewhere.status).to.equal(200);
   });
 
   it('does not count successful sign-ins towards the lockout', async () => {
     const u = await signupUser();
     for (let i = 0; i < 8; i++) {
-      const res = await (
-        await api()
-      )
-        .post(LOGIN)
-        .set('X-Forwarded-For', freshIp())
-        .send({ identifier: u.input.username, password: u.input.password });
+      const res = await login({ identifier: u.input.username, password: u.input.password });
       expect(res.status).to.equal(200);
     }
   });

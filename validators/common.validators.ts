@@ -2,15 +2,13 @@ import { body, type ValidationChain } from 'express-validator';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../services/password.service.js';
 import { cleanText, MARKUP } from '../utils/text.js';
 
-/** A required string field: refuses objects and arrays (operator injection), then cleans it. */
+/** Present and a string: objects and arrays (operator injection) stop here. */
+const requiredString = (field: string): ValidationChain =>
+  body(field).exists({ values: 'null' }).withMessage('is required').bail().isString().withMessage('must be a string').bail();
+
+/** A required text field, cleaned (NFC, no control characters) and length-checked. */
 export const text = (field: string, max: number): ValidationChain =>
-  body(field)
-    .exists({ values: 'null' })
-    .withMessage('is required')
-    .bail()
-    .isString()
-    .withMessage('must be a string')
-    .bail()
+  requiredString(field)
     .customSanitizer((v: string) => cleanText(v))
     .isLength({ min: 1, max })
     .withMessage(`must be 1 to ${max} characters`);
@@ -20,24 +18,12 @@ export const personName = (field: string): ValidationChain =>
 
 /** Passwords are kept verbatim (no trimming): only their byte length is checked. */
 export const password = (field: string): ValidationChain =>
-  body(field)
-    .exists({ values: 'null' })
-    .withMessage('is required')
-    .bail()
-    .isString()
-    .withMessage('must be a string')
-    .bail()
+  requiredString(field)
     .custom((v: string) => passwordLengthOk(v))
     .withMessage(`must be ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes`);
 
 export const email = (field: string): ValidationChain =>
-  body(field)
-    .exists({ values: 'null' })
-    .withMessage('is required')
-    .bail()
-    .isString()
-    .withMessage('must be a string')
-    .bail()
+  requiredString(field)
     .trim()
     .isLength({ max: 254 })
     .withMessage('is too long')
@@ -49,12 +35,6 @@ export const email = (field: string): ValidationChain =>
 
 /** Opaque tokens from links: base64url, bounded. */
 export const opaqueToken = (field: string): ValidationChain =>
-  body(field)
-    .exists({ values: 'null' })
-    .withMessage('is required')
-    .bail()
-    .isString()
-    .withMessage('must be a string')
-    .bail()
+  requiredString(field)
     .matches(/^[A-Za-z0-9_-]{20,200}$/)
     .withMessage('is not a valid token');
