@@ -138,6 +138,30 @@ try {
   const meRun = await hammer(`${app.url}/api/v1/auth/me`, seconds, 50, auth, app.pid);
   compare('S1b GET /me / raw-driver findById', meRun, rawRun, '>= 0.8');
 
+  // Login timing: a wrong password and an unknown account should take the same time
+  // (one bcrypt comparison each). Interleaved, one at a time, 4 per account (under the lockout).
+  const timeLogin = async (identifier: string) => {
+    const start = process.hrtime.bigint();
+    const res = await fetch(`${appQuiet.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier, password: 'not the password' }),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 401) throw new Error(`failed login answered ${res.status}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  let knownMs = 0;
+  let unknownMs = 0;
+  for (let round = 0; round < 4; round++) {
+    for (const [i, a] of accounts.entries()) {
+      knownMs += await timeLogin(a.user.email);
+      unknownMs += await timeLogin(`nobody-${round}-${i}-${Date.now()}@example.com`);
+    }
+  }
+  const attempts = 4 * accounts.length;
+  report('S3 failed login: unknown account / wrong password (mean)', unknownMs / attempts, knownMs / attempts, 'ms', '~ 1.0');
+
   // S3: login against raw bcrypt at the same cost, same concurrency.
   const hash = await bcrypt.hash(password, cost);
   const rawBcrypt = await loop(seconds, workers, async () => void (await bcrypt.compare(password, hash)));

@@ -5,6 +5,7 @@ import type { RedisClient } from '../services/redis.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { logger } from '../utils/logger.js';
 import { socketAuth } from './socket-auth.js';
+import { limitSocketEvents, type SocketRateLimit } from './socket-rate-limit.js';
 import type { AppServer } from './socket.types.js';
 import { registerSystemHandlers } from './system.handlers.js';
 
@@ -13,6 +14,8 @@ export interface SocketDeps {
   corsOrigins: string[];
   /** With Redis, several processes share rooms and broadcasts. */
   redis?: RedisClient;
+  /** Per-socket event budget; 20 a second by default. */
+  eventLimit?: SocketRateLimit;
 }
 
 const subscribers = new WeakMap<AppServer, RedisClient>();
@@ -41,6 +44,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   }
   io.use(socketAuth(deps.accessTokens));
   io.on('connection', (socket) => {
+    limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
     void socket.join(userRoom(socket.data.user.sub));
     registerSystemHandlers(socket);
   });

@@ -174,4 +174,14 @@ describe('POST /auth/signup', () => {
     expect(mail.body.text).to.match(/http:\/\/app\.test\/verify-email\?token=[A-Za-z0-9_-]{40,}/);
     expect(mail.body.html).to.include('Ada');
   });
+
+  it('escapes user values in the HTML mail and keeps them plain in the text part', async () => {
+    const { waitForMail } = await import('./support/mail.js');
+    const input = newSignup({ firstName: 'Tom & "Jerry"' });
+    expect((await post(input)).status).to.equal(201);
+    const mail = await waitForMail(input.email, /Confirm your email/);
+    expect(mail.body.html).to.include('Tom &amp; &quot;Jerry&quot;');
+    expect(mail.body.html).to.not.include('Tom & "Jerry"');
+    expect(mail.body.text).to.include('Hi Tom & "Jerry",');
+  });
 });

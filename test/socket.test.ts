@@ -109,3 +109,23 @@ describe('Socket.IO', () => {
     expect(ack.ok).to.equal(true);
   });
 });
+
+describe('Socket.IO flood guard', () => {
+  it('answers RATE_LIMITED past the per-socket budget, and recovers in the next window', async () => {
+    const server = await startServer();
+    const u = await signupUser();
+    const socket = await connectClient(server.url, { auth: { token: u.accessToken } });
+    try {
+      const acks = await Promise.all(Array.from({ length: 30 }, () => socket.timeout(2000).emitWithAck('system:ping', {})));
+      const limited = acks.filter((a) => !a.ok);
+      expect(acks.filter((a) => a.ok)).to.have.length(20);
+      expect(limited).to.have.length(10);
+      expect(limited[0].error.code).to.equal('RATE_LIMITED');
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await socket.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
+    } finally {
+      socket.close();
+      await server.close();
+    }
+  });
+});
