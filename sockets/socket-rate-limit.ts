@@ -11,7 +11,7 @@ export interface SocketRateLimit {
  * the client hears RATE_LIMITED, as an HTTP client would hear 429.
  */
 export function limitSocketEvents(socket: AppSocket, { events, windowMs }: SocketRateLimit): void {
-  let windowStart = Date.now();
+  let windowStart = 0;
   let count = 0;
   socket.use((packet, next) => {
     const now = Date.now();

@@ -101,6 +101,8 @@ describe('server lifecycle (real processes)', function () {
       expect(await disconnected).to.equal('io server disconnect');
       expect(await server.exited, server.output().slice(-3000)).to.equal(0);
       expect(server.output()).to.include('"message":"stopped"');
+      // The local default mail provider wrote the verification mail to the log.
+      expect(server.output()).to.include('"message":"mail (log provider)"');
       socket.close();
     });
   });
