@@ -4,6 +4,7 @@
  */
 import { authPaths } from './openapi.auth.js';
 import { errors, json, ref, schemas } from './openapi.schemas.js';
+import { userPaths } from './openapi.users.js';
 
 const systemPaths = {
   '/healthz': {
@@ -72,8 +73,8 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }, { cookie: [] }],
-  tags: [{ name: 'auth' }, { name: 'admin' }, { name: 'system' }],
-  paths: { ...systemPaths, ...authPaths, ...adminPaths },
+  tags: [{ name: 'auth' }, { name: 'users' }, { name: 'admin' }, { name: 'system' }],
+  paths: { ...systemPaths, ...authPaths, ...userPaths, ...adminPaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

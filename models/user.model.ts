@@ -3,12 +3,40 @@ import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mong
 export const GENDERS = ['male', 'female', 'non-binary', 'other'] as const;
 export const PREFERENCES = ['dating', 'friendship'] as const;
 export const ROLES = ['user', 'moderator', 'admin'] as const;
+export const AVAILABILITY = ['online', 'away', 'busy', 'invisible'] as const;
 
 const locationSchema = new Schema(
   {
     lat: { type: Number, min: -90, max: 90, required: true },
     lng: { type: Number, min: -180, max: 180, required: true },
     updatedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const lookingForSchema = new Schema(
+  {
+    genders: { type: [String], enum: GENDERS, default: [] },
+    minAge: { type: Number, min: 18, max: 120, default: 18 },
+    maxAge: { type: Number, min: 18, max: 120, default: 120 },
+    maxDistanceKm: { type: Number, min: 1, max: 20_000, default: 100 },
+  },
+  { _id: false },
+);
+
+const settingsSchema = new Schema(
+  {
+    notifications: {
+      email: { type: Boolean, default: true },
+      push: { type: Boolean, default: true },
+    },
+    privacy: {
+      showAge: { type: Boolean, default: true },
+      showDistance: { type: Boolean, default: true },
+      readReceipts: { type: Boolean, default: true },
+      // false hides the profile from search and discovery (profile links still work for connections later).
+      discoverable: { type: Boolean, default: true },
+    },
   },
   { _id: false },
 );
@@ -28,6 +56,11 @@ const userSchema = new Schema(
     passwordChangedAt: { type: Date },
     preference: { type: String, enum: PREFERENCES, required: true },
     interests: { type: [String], default: [] },
+    bio: { type: String, maxlength: 500, default: '' },
+    lookingFor: { type: lookingForSchema, default: () => ({}) },
+    settings: { type: settingsSchema, default: () => ({}) },
+    availability: { type: String, enum: AVAILABILITY, default: 'online' },
+    availableForMatching: { type: Boolean, default: false },
     locationConsent: { type: Boolean, default: false },
     location: { type: locationSchema, required: false },
     role: { type: String, enum: ROLES, default: 'user' },

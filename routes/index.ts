@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { reportRoutes } from './report.routes.js';
+import { userRoutes } from './user.routes.js';
 
 export interface MountedRouter {
   /** Path under /api/v1, as written in the OpenAPI document. */
@@ -14,5 +16,7 @@ export function apiRouters(limit: RateLimiters): MountedRouter[] {
   return [
     { basePath: '/auth', router: authRoutes(limit) },
     { basePath: '/admin', router: adminRoutes() },
+    { basePath: '/users', router: userRoutes() },
+    { basePath: '/reports', router: reportRoutes() },
   ];
 }

@@ -4,7 +4,7 @@ import { AppError, notFound } from '../utils/app-error.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
-  'firstName lastName gender dateOfBirth email emailVerified phone username preference interests locationConsent location role plan planExpiresAt verifiedBadge createdAt updatedAt';
+  'firstName lastName gender dateOfBirth email emailVerified phone username preference interests bio lookingFor settings availability availableForMatching locationConsent location role plan planExpiresAt verifiedBadge createdAt updatedAt';
 
 export type OwnUser = Record<string, unknown> & { id: string };
 

@@ -20,7 +20,7 @@ function servedRoutes(): string[] {
   for (const { prefix, router } of mounted) {
     for (const layer of router.stack as Layer[]) {
       if (!layer.route) continue;
-      const path = (prefix + layer.route.path).replace(/:(\w+)/g, '{$1}');
+      const path = (prefix + layer.route.path).replace(/:(\w+)/g, '{$1}').replace(/(.)\/$/, '$1');
       for (const method of Object.keys(layer.route.methods)) out.push(`${method} ${path}`);
     }
   }

@@ -1,7 +1,7 @@
 import { body } from 'express-validator';
 import { GENDERS, PREFERENCES } from '../models/user.model.js';
 import { normaliseTag } from '../utils/text.js';
-import { email, opaqueToken, password, personName, text } from './common.validators.js';
+import { coordinateRules, email, opaqueToken, password, personName, text } from './common.validators.js';
 
 const MIN_AGE = 18;
 
@@ -64,12 +64,7 @@ export const signupRules = [
     .bail()
     .custom((_v, { req }) => (req.body as { locationConsent?: unknown }).locationConsent === true)
     .withMessage('is only accepted with locationConsent: true'),
-  body('location.lat').if(body('location').exists()).isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
-  body('location.lng')
-    .if(body('location').exists())
-    .isFloat({ min: -180, max: 180 })
-    .withMessage('must be a longitude')
-    .toFloat(),
+  ...coordinateRules,
 ];
 
 export const loginRules = [

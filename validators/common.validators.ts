@@ -38,3 +38,26 @@ export const opaqueToken = (field: string): ValidationChain =>
   requiredString(field)
     .matches(/^[A-Za-z0-9_-]{20,200}$/)
     .withMessage('is not a valid token');
+
+/**
+ * An optional nested object holding only the listed keys. checkExact treats a validated
+ * object as known as a whole, so nested unknown keys are refused here.
+ */
+export const objectWithKeys = (field: string, keys: readonly string[]): ValidationChain =>
+  body(field)
+    .optional()
+    .isObject({ strict: true })
+    .withMessage('must be an object')
+    .bail()
+    .custom((value: object) => Object.keys(value).every((k) => keys.includes(k)))
+    .withMessage(`may only hold ${keys.join(', ')}`);
+
+/** Latitude and longitude inside `location`, when a location is sent. */
+export const coordinateRules: ValidationChain[] = [
+  body('location.lat').if(body('location').exists()).isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
+  body('location.lng')
+    .if(body('location').exists())
+    .isFloat({ min: -180, max: 180 })
+    .withMessage('must be a longitude')
+    .toFloat(),
+];

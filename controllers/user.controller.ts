@@ -1,0 +1,40 @@
+import type { Request, Response } from 'express';
+import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
+import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
+import { getOwnUser } from '../services/user.service.js';
+import { unauthorized } from '../utils/app-error.js';
+
+const callerId = (req: Request): string => {
+  if (!req.auth) throw unauthorized();
+  return req.auth.sub;
+};
+
+export async function getMe(req: Request, res: Response) {
+  res.json({ user: await getOwnUser(callerId(req)) });
+}
+
+export async function patchMe(req: Request, res: Response) {
+  res.json({ user: await updateProfile(callerId(req), req.input as ProfileUpdate) });
+}
+
+export async function patchStatus(req: Request, res: Response) {
+  res.json({ user: await updateStatus(callerId(req), req.input as { availability?: string; availableForMatching?: boolean }) });
+}
+
+export async function getProfile(req: Request, res: Response) {
+  res.json({ profile: await getPublicProfile(callerId(req), req.input.username as string) });
+}
+
+export async function block(req: Request, res: Response) {
+  await blockUser(callerId(req), req.input.userId as string);
+  res.status(204).end();
+}
+
+export async function unblock(req: Request, res: Response) {
+  await unblockUser(callerId(req), req.input.userId as string);
+  res.status(204).end();
+}
+
+export async function blocks(req: Request, res: Response) {
+  res.json({ blocks: await listBlocks(callerId(req)) });
+}

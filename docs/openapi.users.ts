@@ -1,0 +1,99 @@
+import { errors, json, ref } from './openapi.schemas.js';
+
+const userId = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } };
+const username = { name: 'username', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.]{3,30}$' } };
+const done = { description: 'Done' };
+
+export const userPaths = {
+  '/api/v1/users/me': {
+    get: {
+      tags: ['users'],
+      summary: 'Your own profile and settings',
+      responses: { '200': { description: 'You', content: json(ref('UserEnvelope')) }, ...errors('401', '404') },
+    },
+    patch: {
+      tags: ['users'],
+      summary: 'Edit your profile, what you look for, location (with consent) and settings',
+      requestBody: { required: true, content: json(ref('ProfileUpdate')) },
+      responses: { '200': { description: 'Updated', content: json(ref('UserEnvelope')) }, ...errors('400', '401', '403') },
+    },
+  },
+  '/api/v1/users/me/status': {
+    patch: {
+      tags: ['users'],
+      summary: 'Set availability and whether you can be matched',
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            availability: { enum: ['online', 'away', 'busy', 'invisible'] },
+            availableForMatching: { type: 'boolean' },
+          },
+        }),
+      },
+      responses: { '200': { description: 'Updated', content: json(ref('UserEnvelope')) }, ...errors('400', '401', '403') },
+    },
+  },
+  '/api/v1/users/me/blocks': {
+    get: {
+      tags: ['users'],
+      summary: 'The people you blocked',
+      responses: { '200': { description: 'Blocks, newest first', content: json(ref('BlockList')) }, ...errors('401') },
+    },
+  },
+  '/api/v1/users/{userId}/block': {
+    post: {
+      tags: ['users'],
+      summary: 'Block someone: you disappear from each other everywhere',
+      parameters: [userId],
+      responses: { '204': done, ...errors('400', '401', '403', '404') },
+    },
+    delete: {
+      tags: ['users'],
+      summary: 'Unblock',
+      parameters: [userId],
+      responses: { '204': done, ...errors('400', '401', '403') },
+    },
+  },
+  '/api/v1/users/{username}': {
+    get: {
+      tags: ['users'],
+      summary: "Someone's public profile (404 when either blocked the other)",
+      parameters: [username],
+      responses: {
+        '200': {
+          description: 'The profile',
+          content: json({ type: 'object', required: ['profile'], properties: { profile: ref('PublicProfile') } }),
+        },
+        ...errors('400', '401', '404'),
+      },
+    },
+  },
+  '/api/v1/reports': {
+    post: {
+      tags: ['users'],
+      summary: 'Report a user, message or post to the moderators (once per target)',
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          additionalProperties: false,
+          required: ['targetType', 'targetId', 'reason'],
+          properties: {
+            targetType: { enum: ['user', 'message', 'post'] },
+            targetId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
+            reason: { enum: ['spam', 'harassment', 'hate', 'nudity', 'violence', 'scam', 'underage', 'impersonation', 'other'] },
+            note: { type: 'string', maxLength: 1000 },
+          },
+        }),
+      },
+      responses: {
+        '201': { description: 'Filed', content: json(ref('Report')) },
+        '200': { description: 'Already filed: the first report', content: json(ref('Report')) },
+        ...errors('400', '401', '403', '404'),
+      },
+    },
+  },
+};

@@ -1,0 +1,32 @@
+import { Schema, model } from 'mongoose';
+
+export const REPORT_TARGETS = ['user', 'message', 'post'] as const;
+export const REPORT_REASONS = [
+  'spam',
+  'harassment',
+  'hate',
+  'nudity',
+  'violence',
+  'scam',
+  'underage',
+  'impersonation',
+  'other',
+] as const;
+
+/** A user's report about a user, message or post, for moderators. One per reporter and target. */
+const reportSchema = new Schema(
+  {
+    reporterId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    targetType: { type: String, enum: REPORT_TARGETS, required: true },
+    targetId: { type: Schema.Types.ObjectId, required: true },
+    reason: { type: String, enum: REPORT_REASONS, required: true },
+    note: { type: String, maxlength: 1000 },
+    status: { type: String, enum: ['open', 'reviewed', 'dismissed'], default: 'open' },
+  },
+  { timestamps: true },
+);
+
+reportSchema.index({ reporterId: 1, targetType: 1, targetId: 1 }, { unique: true });
+reportSchema.index({ status: 1 });
+
+export const Report = model('Report', reportSchema);

@@ -1,0 +1,128 @@
+import { Types } from 'mongoose';
+import { User } from '../models/user.model.js';
+import { ageOn } from '../utils/age.js';
+import { AppError, notFound } from '../utils/app-error.js';
+import { distanceBand, distanceKm } from '../utils/geo.js';
+import { isBlockedEitherWay } from './block.service.js';
+import { getOwnUser, type OwnUser } from './user.service.js';
+
+/** What the owner may change; anything else never reaches the database. */
+export interface ProfileUpdate {
+  firstName?: string;
+  lastName?: string;
+  gender?: string;
+  bio?: string;
+  interests?: string[];
+  preference?: string;
+  lookingFor?: { genders?: string[]; minAge?: number; maxAge?: number; maxDistanceKm?: number };
+  locationConsent?: boolean;
+  location?: { lat: number; lng: number };
+  settings?: {
+    notifications?: { email?: boolean; push?: boolean };
+    privacy?: { showAge?: boolean; showDistance?: boolean; readReceipts?: boolean; discoverable?: boolean };
+  };
+}
+
+/** Nested objects become dotted paths, so a partial update never wipes sibling fields. */
+function flatten(prefix: string, value: Record<string, unknown>, out: Record<string, unknown>): void {
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) flatten(path, v as Record<string, unknown>, out);
+    else out[path] = v;
+  }
+}
+
+export async function updateProfile(userId: string, update: ProfileUpdate): Promise<OwnUser> {
+  const { location, locationConsent, ...rest } = update;
+  const $set: Record<string, unknown> = {};
+  flatten('', rest as Record<string, unknown>, $set);
+  const $unset: Record<string, 1> = {};
+  if (locationConsent === false) {
+    // Withdrawing consent deletes the stored location, not just hides it.
+    $set.locationConsent = false;
+    $unset.location = 1;
+  } else if (location && Number.isFinite(location.lat) && Number.isFinite(location.lng)) {
+    if (locationConsent !== true) {
+      const current = await User.findById(userId, { locationConsent: 1 }).lean();
+      if (!current?.locationConsent)
+        throw new AppError(400, 'LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
+    }
+    $set.locationConsent = true;
+    $set.location = { lat: location.lat, lng: location.lng, updatedAt: new Date() };
+  }
+  const minAge = update.lookingFor?.minAge;
+  const maxAge = update.lookingFor?.maxAge;
+  if (minAge !== undefined || maxAge !== undefined) {
+    const current = await User.findById(userId, { lookingFor: 1 }).lean();
+    const lo = minAge ?? current?.lookingFor?.minAge ?? 18;
+    const hi = maxAge ?? current?.lookingFor?.maxAge ?? 120;
+    if (lo > hi) throw new AppError(400, 'INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
+  }
+  const res = await User.updateOne(
+    { _id: userId },
+    { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) },
+    { runValidators: true },
+  );
+  if (res.matchedCount === 0) throw notFound('User');
+  return getOwnUser(userId);
+}
+
+export async function updateStatus(
+  userId: string,
+  status: { availability?: string; availableForMatching?: boolean },
+): Promise<OwnUser> {
+  const $set: Record<string, unknown> = {};
+  if (status.availability !== undefined) $set.availability = status.availability;
+  if (status.availableForMatching !== undefined) $set.availableForMatching = status.availableForMatching;
+  if (Object.keys($set).length === 0) throw new AppError(400, 'VALIDATION_FAILED', 'Send availability or availableForMatching');
+  await User.updateOne({ _id: userId }, { $set }, { runValidators: true });
+  return getOwnUser(userId);
+}
+
+const PUBLIC_SOURCE_FIELDS =
+  'username firstName lastName gender dateOfBirth bio interests preference verifiedBadge location settings.privacy bannedAt';
+
+export interface PublicProfile {
+  id: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  gender: string;
+  age?: number;
+  bio: string;
+  interests: string[];
+  preference: string;
+  photos: string[];
+  verifiedBadge: boolean;
+  distance?: string;
+}
+
+/**
+ * Another user as the viewer may see them: an age, never the birth date; a distance band,
+ * never coordinates; never email or phone. Blocked either way, banned or missing: 404.
+ */
+export async function getPublicProfile(viewerId: string, username: string): Promise<PublicProfile> {
+  const user = await User.findOne({ username: username.toLowerCase() }, PUBLIC_SOURCE_FIELDS).lean();
+  if (!user || user.bannedAt) throw notFound('User');
+  if (String(user._id) !== viewerId && (await isBlockedEitherWay(viewerId, user._id))) throw notFound('User');
+  const privacy = user.settings?.privacy;
+  const profile: PublicProfile = {
+    id: String(user._id),
+    username: user.username,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    gender: user.gender,
+    bio: user.bio ?? '',
+    interests: user.interests ?? [],
+    preference: user.preference,
+    photos: [],
+    verifiedBadge: Boolean(user.verifiedBadge),
+  };
+  if (privacy?.showAge !== false) profile.age = ageOn(user.dateOfBirth);
+  if (privacy?.showDistance !== false && user.location && Types.ObjectId.isValid(viewerId)) {
+    const viewer = await User.findById(viewerId, { location: 1 }).lean();
+    if (viewer?.location) profile.distance = distanceBand(distanceKm(viewer.location, user.location));
+  }
+  return profile;
+}

@@ -1,0 +1,51 @@
+import { Report, type REPORT_REASONS } from '../models/report.model.js';
+import { User } from '../models/user.model.js';
+import { AppError, notFound } from '../utils/app-error.js';
+
+export interface ReportInput {
+  targetType: 'user' | 'message' | 'post';
+  targetId: string;
+  reason: (typeof REPORT_REASONS)[number];
+  note?: string;
+}
+
+/**
+ * Files a report for moderators. Reporting the same target again returns the first report
+ * (created: false) instead of a second record; the unique index settles races.
+ */
+export async function fileReport(reporterId: string, input: ReportInput) {
+  if (input.targetType === 'user') {
+    if (input.targetId === reporterId) throw new AppError(400, 'CANNOT_REPORT_SELF', 'You cannot report yourself');
+    if (!(await User.exists({ _id: input.targetId }))) throw notFound('User');
+  }
+  const key = { reporterId, targetType: input.targetType, targetId: input.targetId };
+  try {
+    const report = await Report.create({ ...key, reason: input.reason, note: input.note });
+    return { report: toReport(report.toObject()), created: true };
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    const existing = await Report.findOne(key).lean();
+    if (!existing) throw err;
+    return { report: toReport(existing), created: false };
+  }
+}
+
+function toReport(r: {
+  _id: unknown;
+  targetType: string;
+  targetId: unknown;
+  reason: string;
+  note?: string | null;
+  status: string;
+  createdAt: Date;
+}) {
+  return {
+    id: String(r._id),
+    targetType: r.targetType,
+    targetId: String(r.targetId),
+    reason: r.reason,
+    ...(r.note ? { note: r.note } : {}),
+    status: r.status,
+    createdAt: r.createdAt,
+  };
+}

@@ -1,0 +1,99 @@
+import { body, param } from 'express-validator';
+import { AVAILABILITY, GENDERS, PREFERENCES } from '../models/user.model.js';
+import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
+import { cleanText, normaliseTag } from '../utils/text.js';
+import { coordinateRules, objectWithKeys, personName } from './common.validators.js';
+
+const optionalBool = (field: string) => body(field).optional().isBoolean({ strict: true }).withMessage('must be true or false');
+const optionalInt = (field: string, min: number, max: number) =>
+  body(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
+
+export const interestsRule = (required: boolean) =>
+  (required ? body('interests') : body('interests').optional())
+    .isArray({ min: 1, max: 20 })
+    .withMessage('must be a list of 1 to 20 tags')
+    .bail()
+    .custom((list: unknown[]) => list.every((t) => typeof t === 'string' && t.length <= 60 && normaliseTag(t).length > 0))
+    .withMessage('every interest must be a non-empty tag')
+    .bail()
+    .customSanitizer((list: string[]) => [...new Set(list.map(normaliseTag))]);
+
+export const updateProfileRules = [
+  objectWithKeys('lookingFor', ['genders', 'minAge', 'maxAge', 'maxDistanceKm']),
+  objectWithKeys('location', ['lat', 'lng']),
+  objectWithKeys('settings', ['notifications', 'privacy']),
+  objectWithKeys('settings.notifications', ['email', 'push']),
+  objectWithKeys('settings.privacy', ['showAge', 'showDistance', 'readReceipts', 'discoverable']),
+  personName('firstName').optional(),
+  personName('lastName').optional(),
+  body('gender')
+    .optional()
+    .isIn(GENDERS)
+    .withMessage(`must be one of ${GENDERS.join(', ')}`),
+  // Free text: kept verbatim apart from NFC and control characters; never rendered as HTML here.
+  body('bio')
+    .optional()
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .customSanitizer((v: string) => cleanText(v))
+    .isLength({ max: 500 })
+    .withMessage('must be at most 500 characters'),
+  interestsRule(false),
+  body('preference')
+    .optional()
+    .isIn(PREFERENCES)
+    .withMessage(`must be one of ${PREFERENCES.join(', ')}`),
+  body('lookingFor.genders')
+    .optional()
+    .isArray({ max: GENDERS.length })
+    .withMessage('must be a list of genders')
+    .bail()
+    .custom((list: unknown[]) => list.every((g) => GENDERS.includes(g as (typeof GENDERS)[number])))
+    .withMessage(`each must be one of ${GENDERS.join(', ')}`),
+  optionalInt('lookingFor.minAge', 18, 120),
+  optionalInt('lookingFor.maxAge', 18, 120),
+  optionalInt('lookingFor.maxDistanceKm', 1, 20_000),
+  optionalBool('locationConsent'),
+  ...coordinateRules,
+  optionalBool('settings.notifications.email'),
+  optionalBool('settings.notifications.push'),
+  optionalBool('settings.privacy.showAge'),
+  optionalBool('settings.privacy.showDistance'),
+  optionalBool('settings.privacy.readReceipts'),
+  optionalBool('settings.privacy.discoverable'),
+];
+
+export const updateStatusRules = [
+  body('availability')
+    .optional()
+    .isIn(AVAILABILITY)
+    .withMessage(`must be one of ${AVAILABILITY.join(', ')}`),
+  optionalBool('availableForMatching'),
+];
+
+export const usernameParam = [
+  param('username')
+    .isString()
+    .matches(/^[A-Za-z0-9_.]{3,30}$/)
+    .withMessage('is not a username'),
+];
+export const userIdParam = [param('userId').isMongoId().withMessage('must be a user id')];
+
+export const reportRules = [
+  body('targetType')
+    .isIn(REPORT_TARGETS)
+    .withMessage(`must be one of ${REPORT_TARGETS.join(', ')}`),
+  body('targetId').isMongoId().withMessage('must be an id'),
+  body('reason')
+    .isIn(REPORT_REASONS)
+    .withMessage(`must be one of ${REPORT_REASONS.join(', ')}`),
+  body('note')
+    .optional()
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .trim()
+    .isLength({ max: 1000 })
+    .withMessage('must be at most 1000 characters'),
+];
