@@ -11,6 +11,7 @@ export interface RateLimiters {
   signupPerIp: RequestHandler;
   emailResend: RequestHandler;
   forgotPassword: RequestHandler;
+  forgotPasswordPerIp: RequestHandler;
 }
 
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
@@ -73,6 +74,12 @@ export function createRateLimiters(limits: Config['limits'], redis?: RedisClient
       windowMs: 3_600_000,
       limit: limits.forgotPasswordPerHour,
       keyGenerator: (req) => bodyString(req, 'email') || clientIp(req),
+    }),
+    // And per address of the caller: one client cannot mail reset links to thousands of people.
+    forgotPasswordPerIp: limiter('forgot-password-ip', {
+      windowMs: 3_600_000,
+      limit: limits.forgotPasswordPerIpPerHour,
+      keyGenerator: clientIp,
     }),
   };
 }

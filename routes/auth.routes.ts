@@ -15,7 +15,13 @@ export function authRoutes(limit: RateLimiters): Router {
   router.get('/me', authenticate, auth.me);
   router.post('/verify-email', validate(rules.verifyEmailRules), auth.verifyEmail);
   router.post('/verify-email/resend', authenticate, limit.emailResend, auth.resendVerification);
-  router.post('/forgot-password', validate(rules.forgotPasswordRules), limit.forgotPassword, auth.forgotPassword);
+  router.post(
+    '/forgot-password',
+    validate(rules.forgotPasswordRules),
+    limit.forgotPasswordPerIp,
+    limit.forgotPassword,
+    auth.forgotPassword,
+  );
   router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
   router.post('/change-password', authenticate, validate(rules.changePasswordRules), auth.changePassword);
   return router;

@@ -115,6 +115,22 @@ describe('password reset', () => {
     expect((await post('/reset-password', { token, password: '12345678' })).status).to.equal(204);
   });
 
+  it('rate limits requests per client address across many emails', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await (
+        await api()
+      )
+        .post('/api/v1/auth/forgot-password')
+        .set('X-Forwarded-For', ip)
+        .send({ email: `many-${i}-${Date.now()}@example.com` });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 202)).to.equal(true);
+    expect(statuses[20]).to.equal(429);
+  });
+
   it('rate limits requests per address', async () => {
     const email = `limit-${Date.now()}@example.com`;
     const statuses: number[] = [];
