@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { AppError, notFound } from '../utils/app-error.js';
@@ -38,26 +37,28 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
   const $set: Record<string, unknown> = {};
   flatten('', rest as Record<string, unknown>, $set);
   const $unset: Record<string, 1> = {};
+  const hasLocation = location !== undefined && Number.isFinite(location.lat) && Number.isFinite(location.lng);
+  const { minAge, maxAge } = update.lookingFor ?? {};
+  // One read, only when a rule needs what is stored: earlier consent, or the other age bound.
+  const needsCurrent = (hasLocation && locationConsent !== true) || minAge !== undefined || maxAge !== undefined;
+  const current = needsCurrent ? await User.findById(userId, { locationConsent: 1, lookingFor: 1 }).lean() : null;
+
   if (locationConsent === false) {
     // Withdrawing consent deletes the stored location, not just hides it.
     $set.locationConsent = false;
     $unset.location = 1;
-  } else if (location && Number.isFinite(location.lat) && Number.isFinite(location.lng)) {
-    if (locationConsent !== true) {
-      const current = await User.findById(userId, { locationConsent: 1 }).lean();
-      if (!current?.locationConsent)
+  } else {
+    if (locationConsent === true) $set.locationConsent = true;
+    if (hasLocation) {
+      if (locationConsent !== true && !current?.locationConsent) {
         throw new AppError(400, 'LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
+      }
+      $set.locationConsent = true;
+      $set.location = { lat: location.lat, lng: location.lng, updatedAt: new Date() };
     }
-    $set.locationConsent = true;
-    $set.location = { lat: location.lat, lng: location.lng, updatedAt: new Date() };
   }
-  const minAge = update.lookingFor?.minAge;
-  const maxAge = update.lookingFor?.maxAge;
-  if (minAge !== undefined || maxAge !== undefined) {
-    const current = await User.findById(userId, { lookingFor: 1 }).lean();
-    const lo = minAge ?? current?.lookingFor?.minAge ?? 18;
-    const hi = maxAge ?? current?.lookingFor?.maxAge ?? 120;
-    if (lo > hi) throw new AppError(400, 'INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
+  if ((minAge ?? current?.lookingFor?.minAge ?? 18) > (maxAge ?? current?.lookingFor?.maxAge ?? 120)) {
+    throw new AppError(400, 'INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
   }
   const res = await User.updateOne(
     { _id: userId },
@@ -120,7 +121,7 @@ export async function getPublicProfile(viewerId: string, username: string): Prom
     verifiedBadge: Boolean(user.verifiedBadge),
   };
   if (privacy?.showAge !== false) profile.age = ageOn(user.dateOfBirth);
-  if (privacy?.showDistance !== false && user.location && Types.ObjectId.isValid(viewerId)) {
+  if (privacy?.showDistance !== false && user.location) {
     const viewer = await User.findById(viewerId, { location: 1 }).lean();
     if (viewer?.location) profile.distance = distanceBand(distanceKm(viewer.location, user.location));
   }

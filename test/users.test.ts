@@ -102,9 +102,42 @@ describe('profiles under /users', () => {
       .send({ location: { lat: 48.85, lng: 2.35 }, locationConsent: true });
     expect(withConsent.status).to.equal(200);
     expect(withConsent.body.user.location).to.include({ lat: 48.85, lng: 2.35 });
+    // Consent given once covers later moves; the other age bound is read from what is stored.
+    const moved = await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(u))
+      .send({ location: { lat: 48.86, lng: 2.36 } });
+    expect(moved.body.user.location).to.include({ lat: 48.86, lng: 2.36 });
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(u))
+      .send({ lookingFor: { minAge: 40 } });
+    const crossed = await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(u))
+      .send({ lookingFor: { maxAge: 30 } });
+    expect(crossed.status).to.equal(400);
+    expect(crossed.body.error.code).to.equal('INVALID_AGE_RANGE');
+    expect((await User.findById(u.id).lean())!.lookingFor!.maxAge).to.equal(120);
     const withdrawn = await (await api()).patch('/api/v1/users/me').set(as(u)).send({ locationConsent: false });
     expect(withdrawn.body.user.locationConsent).to.equal(false);
     expect((await User.findById(u.id).lean())!.location).to.equal(undefined);
+
+    const consentOnly = await (await api()).patch('/api/v1/users/me').set(as(u)).send({ locationConsent: true });
+    expect(consentOnly.body.user.locationConsent).to.equal(true);
+    const afterConsent = await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(u))
+      .send({ location: { lat: 1, lng: 2 } });
+    expect(afterConsent.status).to.equal(200);
   });
 
   it('PATCH /me/status sets availability and matching', async () => {
