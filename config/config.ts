@@ -127,7 +127,6 @@ export function parseConfig(env: Record<string, string | undefined>) {
   return {
     env: e.NODE_ENV,
     isProduction: production,
-    isTest: e.NODE_ENV === 'test',
     host: e.HOST,
     port: e.PORT,
     trustProxy: e.TRUST_PROXY,

@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
+import { Schema, model } from 'mongoose';
 
 /** One signed-in device: a family of rotating refresh tokens. */
 const sessionSchema = new Schema(
@@ -17,5 +17,4 @@ const sessionSchema = new Schema(
 sessionSchema.index({ userId: 1 });
 sessionSchema.index({ expiresAt: 1 });
 
-export type SessionAttrs = InferSchemaType<typeof sessionSchema> & { _id: Types.ObjectId };
 export const Session = model('Session', sessionSchema);

@@ -1,4 +1,4 @@
-import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+import { Schema, model } from 'mongoose';
 
 export const GENDERS = ['male', 'female', 'non-binary', 'other'] as const;
 export const PREFERENCES = ['dating', 'friendship'] as const;
@@ -89,6 +89,4 @@ userSchema.index({ username: 1 }, { unique: true });
 // Sparse: accounts from social sign-in may have no phone (FerretDB ignores sparse but never collides on missing fields).
 userSchema.index({ phone: 1 }, { unique: true, sparse: true });
 
-export type UserAttrs = InferSchemaType<typeof userSchema>;
-export type UserDocument = HydratedDocument<UserAttrs>;
 export const User = model('User', userSchema);

@@ -15,15 +15,6 @@ export async function isBlockedEitherWay(a: Types.ObjectId | string, b: Types.Ob
   return Boolean(ab || ba);
 }
 
-/** Everyone hidden from `userId`: those they blocked and those who blocked them. */
-export async function hiddenUserIds(userId: Types.ObjectId | string): Promise<Types.ObjectId[]> {
-  const [mine, theirs] = await Promise.all([
-    Block.find({ blockerId: userId }, { blockedId: 1, _id: 0 }).lean(),
-    Block.find({ blockedId: userId }, { blockerId: 1, _id: 0 }).lean(),
-  ]);
-  return [...mine.map((b) => b.blockedId), ...theirs.map((b) => b.blockerId)];
-}
-
 export async function blockUser(blockerId: string, blockedId: string): Promise<void> {
   if (blockerId === blockedId) throw new AppError(400, 'CANNOT_BLOCK_SELF', 'You cannot block yourself');
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
