@@ -101,6 +101,14 @@ describe('Socket.IO', () => {
     }
   });
 
+  it('drops a socket that sends an oversized payload', async () => {
+    const u = await signupUser();
+    const socket = await client(server.url, { auth: { token: u.accessToken } });
+    const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    socket.emit('system:ping', 'x'.repeat(200_000), () => expect.fail('an oversized event must not be handled'));
+    expect(await dropped).to.equal('transport close');
+  });
+
   it('answers an ack even for a payload it does not need, and ignores events without an ack', async () => {
     const u = await signupUser();
     const socket = await client(server.url, { auth: { token: u.accessToken } });
