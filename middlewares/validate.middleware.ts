@@ -6,10 +6,10 @@ import { AppError } from '../utils/app-error.js';
  * Runs the chains, refuses fields no chain names, and puts the validated values on
  * req.input. Values are never echoed back: they may be passwords.
  */
-export function validate(chains: ValidationChain[]): RequestHandler[] {
+export function validate(chains: ValidationChain[]): RequestHandler {
   // With no chains given, checkExact knows the fields the chains above just validated.
   const exact = checkExact([], { message: 'Unknown field' });
-  const run: RequestHandler = async (req, _res, next) => {
+  return async (req, _res, next) => {
     for (const chain of chains) await chain.run(req);
     await exact.run(req);
     const result = validationResult(req);
@@ -28,5 +28,4 @@ export function validate(chains: ValidationChain[]): RequestHandler[] {
     req.input = matchedData(req, { includeOptionals: false });
     next();
   };
-  return [run];
 }
