@@ -12,20 +12,30 @@ import { accessLog, requestContext } from './middlewares/request-context.middlew
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
-import { apiRouters, type MountedRouter } from './routes/index.js';
-import type { RateLimiters } from './middlewares/rate-limit.middleware.js';
+import { mediaRoutes } from './routes/media.routes.js';
+import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
 import type { RedisClient } from './services/redis.service.js';
+import { LocalStorageProvider } from './services/storage/local.provider.js';
+import { createStorageProvider } from './services/storage/storage.service.js';
+import type { StorageProvider } from './services/storage/storage.provider.js';
 
 export interface AppDeps {
   config: Config;
   /** Shared rate-limit counters across processes; memory when absent. */
   redis?: RedisClient;
+  /** Where pictures go; the one config names when absent. */
+  storage?: StorageProvider;
   /** The routers under /api/v1; the benchmarks add one of their own. */
-  routers?: (limit: RateLimiters) => MountedRouter[];
+  routers?: (deps: RouterDeps) => MountedRouter[];
 }
 
 /** Builds the Express app; never listens (server.ts and the tests do). */
-export function createApp({ config, redis, routers = apiRouters }: AppDeps): Express {
+export function createApp({
+  config,
+  redis,
+  storage = createStorageProvider(config.storage),
+  routers = apiRouters,
+}: AppDeps): Express {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -46,11 +56,12 @@ export function createApp({ config, redis, routers = apiRouters }: AppDeps): Exp
 
   app.use(healthRoutes());
   app.use('/api', docsRoutes());
+  if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
 
   const limiters = createRateLimiters(config.limits, redis);
   const api = express.Router();
   api.use(requireDatabase, csrfProtection(config.corsOrigins));
-  for (const { basePath, router } of routers(limiters)) api.use(basePath, router);
+  for (const { basePath, router } of routers({ limit: limiters, storage })) api.use(basePath, router);
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);

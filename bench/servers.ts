@@ -47,7 +47,7 @@ async function realApp() {
   bench.get('/auth', authenticate, (req, res) => {
     res.json({ ok: true, userId: req.auth?.sub });
   });
-  return createApp({ config, routers: (limit) => [...apiRouters(limit), { basePath: '/bench', router: bench }] });
+  return createApp({ config, routers: (deps) => [...apiRouters(deps), { basePath: '/bench', router: bench }] });
 }
 
 const factories: Record<string, () => Promise<express.Express>> = { hello, rawme: rawMe, app: realApp };

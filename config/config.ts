@@ -89,6 +89,23 @@ export const envSchema = z.object({
   AWS_REGION: z.string().min(1).default('us-east-1'),
   SES_ENDPOINT: z.url().optional(),
 
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  STORAGE_PROVIDER: z.enum(['local', 's3', 'cloudinary']).default('local'),
+  STORAGE_LOCAL_DIR: z.string().min(1).default('.data/media'),
+  UPLOAD_MAX_BYTES: int(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+  IMAGE_MAX_PIXELS: int(40_000_000, 10_000, 268_402_689),
+  GALLERY_MAX_PHOTOS: int(6, 1, 30),
+  DIRECT_UPLOAD_TTL_SECONDS: int(300, 30, 3600),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: bool(false),
+  S3_PUBLIC_URL: z.url().optional(),
+  CLOUDINARY_CLOUD_NAME: z.string().min(1).optional(),
+  CLOUDINARY_API_KEY: z.string().min(1).optional(),
+  CLOUDINARY_API_SECRET: z.string().min(1).optional(),
+  CLOUDINARY_API_URL: z.url().default('https://api.cloudinary.com'),
+
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
   ENABLE_JOBS: bool(true),
 });
@@ -122,7 +139,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
   for (const origin of e.CORS_ORIGINS) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`);
   }
+  if (e.STORAGE_PROVIDER === 's3' && !e.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE_PROVIDER is s3');
+  if (e.STORAGE_PROVIDER === 'cloudinary') {
+    for (const key of ['CLOUDINARY_CLOUD_NAME', 'CLOUDINARY_API_KEY', 'CLOUDINARY_API_SECRET'] as const) {
+      if (!e[key]) problems.push(`${key}: required when STORAGE_PROVIDER is cloudinary`);
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
+  const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
 
   return {
     env: e.NODE_ENV,
@@ -172,6 +196,31 @@ export function parseConfig(env: Record<string, string | undefined>) {
       from: e.MAIL_FROM,
       region: e.AWS_REGION,
       sesEndpoint: e.SES_ENDPOINT,
+    },
+    publicUrl,
+    storage: {
+      provider: e.STORAGE_PROVIDER,
+      localDir: e.STORAGE_LOCAL_DIR,
+      localBaseUrl: `${publicUrl}/media`,
+      s3: {
+        bucket: e.S3_BUCKET ?? '',
+        region: e.S3_REGION ?? e.AWS_REGION,
+        endpoint: e.S3_ENDPOINT,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        publicBaseUrl: e.S3_PUBLIC_URL,
+      },
+      cloudinary: {
+        cloudName: e.CLOUDINARY_CLOUD_NAME ?? '',
+        apiKey: e.CLOUDINARY_API_KEY ?? '',
+        apiSecret: e.CLOUDINARY_API_SECRET ?? '',
+        apiUrl: e.CLOUDINARY_API_URL,
+      },
+    },
+    uploads: {
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      maxPixels: e.IMAGE_MAX_PIXELS,
+      galleryMax: e.GALLERY_MAX_PHOTOS,
+      directUploadTtlSeconds: e.DIRECT_UPLOAD_TTL_SECONDS,
     },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };

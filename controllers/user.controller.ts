@@ -2,12 +2,7 @@ import type { Request, Response } from 'express';
 import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
 import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
 import { getOwnUser } from '../services/user.service.js';
-import { unauthorized } from '../utils/app-error.js';
-
-const callerId = (req: Request): string => {
-  if (!req.auth) throw unauthorized();
-  return req.auth.sub;
-};
+import { callerId } from './caller.js';
 
 export async function getMe(req: Request, res: Response) {
   res.json({ user: await getOwnUser(callerId(req)) });

@@ -1,9 +1,5 @@
-import { errors, json, ref } from './openapi.schemas.js';
+import { errors, json, jsonBody as body, ref } from './openapi.schemas.js';
 
-const body = (properties: Record<string, object>, required = Object.keys(properties)) => ({
-  required: true,
-  content: json({ type: 'object', additionalProperties: false, required, properties }),
-});
 const str = { type: 'string' };
 const noContent = { description: 'Done' };
 const publicOp = { security: [] };

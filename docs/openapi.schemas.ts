@@ -1,5 +1,10 @@
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const json = (schema: object) => ({ 'application/json': { schema } });
+/** A required JSON request body: an object with exactly these properties. */
+export const jsonBody = (properties: Record<string, object>, required = Object.keys(properties)) => ({
+  required: true,
+  content: json({ type: 'object', additionalProperties: false, required, properties }),
+});
 /** References to the shared error responses, by status. */
 export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
 
@@ -83,12 +88,59 @@ export const schemas = {
         type: 'object',
         properties: { lat: { type: 'number' }, lng: { type: 'number' }, updatedAt: dateTime },
       },
+      avatar: { oneOf: [ref('Photo'), { type: 'null' }] },
+      gallery: { type: 'array', items: ref('Photo') },
       role: { enum: ['user', 'moderator', 'admin'] },
       plan: { type: 'string' },
       planExpiresAt: dateTime,
       verifiedBadge: { type: 'boolean' },
       createdAt: dateTime,
       updatedAt: dateTime,
+    },
+  },
+  Photo: {
+    type: 'object',
+    description: 'A picture, served in three WebP sizes with metadata stripped.',
+    required: ['id', 'urls', 'width', 'height', 'createdAt'],
+    additionalProperties: false,
+    properties: {
+      id: { type: 'string', pattern: '^[0-9a-f]{24}$' },
+      urls: {
+        type: 'object',
+        required: ['thumb', 'card', 'full'],
+        additionalProperties: false,
+        properties: {
+          thumb: { type: 'string', format: 'uri', description: '160x160, cropped' },
+          card: { type: 'string', format: 'uri', description: '480x640, cropped' },
+          full: { type: 'string', format: 'uri', description: 'at most 1600 on the long side' },
+        },
+      },
+      width: { type: 'integer' },
+      height: { type: 'integer' },
+      createdAt: dateTime,
+    },
+  },
+  Photos: {
+    type: 'object',
+    required: ['avatar', 'gallery'],
+    additionalProperties: false,
+    properties: {
+      avatar: { oneOf: [ref('Photo'), { type: 'null' }], description: 'The profile picture' },
+      gallery: { type: 'array', items: ref('Photo'), description: 'In the order the owner chose' },
+    },
+  },
+  UploadTicket: {
+    type: 'object',
+    description:
+      'Upload straight to storage: POST a multipart form to `url` with every entry of `fields`, then the file as `file`; then confirm `key`.',
+    required: ['provider', 'key', 'url', 'fields', 'expiresAt'],
+    additionalProperties: false,
+    properties: {
+      provider: { enum: ['s3', 'cloudinary'] },
+      key: { type: 'string' },
+      url: { type: 'string', format: 'uri' },
+      fields: { type: 'object', additionalProperties: { type: 'string' } },
+      expiresAt: dateTime,
     },
   },
   LookingFor: {
@@ -142,7 +194,19 @@ export const schemas = {
   PublicProfile: {
     type: 'object',
     description: 'Another user as you may see them: never email, phone, birth date or coordinates.',
-    required: ['id', 'username', 'firstName', 'lastName', 'gender', 'bio', 'interests', 'preference', 'photos', 'verifiedBadge'],
+    required: [
+      'id',
+      'username',
+      'firstName',
+      'lastName',
+      'gender',
+      'bio',
+      'interests',
+      'preference',
+      'avatar',
+      'gallery',
+      'verifiedBadge',
+    ],
     additionalProperties: false,
     properties: {
       id: objectId,
@@ -154,7 +218,8 @@ export const schemas = {
       bio: { type: 'string' },
       interests: { type: 'array', items: { type: 'string' } },
       preference: { enum: ['dating', 'friendship'] },
-      photos: { type: 'array', items: { type: 'string' } },
+      avatar: { oneOf: [ref('Photo'), { type: 'null' }] },
+      gallery: { type: 'array', items: ref('Photo') },
       verifiedBadge: { type: 'boolean' },
       distance: { type: 'string', description: 'A band such as "5-10 km"' },
     },

@@ -4,6 +4,7 @@
  */
 import { authPaths } from './openapi.auth.js';
 import { errors, json, ref, schemas } from './openapi.schemas.js';
+import { photoPaths } from './openapi.photos.js';
 import { userPaths } from './openapi.users.js';
 
 const systemPaths = {
@@ -73,8 +74,8 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }, { cookie: [] }],
-  tags: [{ name: 'auth' }, { name: 'users' }, { name: 'admin' }, { name: 'system' }],
-  paths: { ...systemPaths, ...authPaths, ...userPaths, ...adminPaths },
+  tags: [{ name: 'auth' }, { name: 'users' }, { name: 'photos' }, { name: 'admin' }, { name: 'system' }],
+  paths: { ...systemPaths, ...authPaths, ...userPaths, ...photoPaths, ...adminPaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
@@ -86,7 +87,9 @@ export const openApiDocument = {
       E403: errorResponse('Not allowed (INSUFFICIENT_ROLE, CSRF_REJECTED, ACCOUNT_BANNED)'),
       E404: errorResponse('Not found'),
       E409: errorResponse('Conflict (EMAIL_TAKEN, USERNAME_TAKEN, PHONE_TAKEN, ...)'),
-      E413: errorResponse('Body too large'),
+      E413: errorResponse('Body or file too large (PAYLOAD_TOO_LARGE, FILE_TOO_LARGE)'),
+      E415: errorResponse('Not a supported type (UNSUPPORTED_IMAGE_TYPE, MULTIPART_REQUIRED)'),
+      E422: errorResponse('An image that cannot be used (IMAGE_TOO_LARGE, IMAGE_UNREADABLE)'),
       E429: errorResponse('Too many attempts (RATE_LIMITED); see Retry-After'),
       E503: errorResponse('Database unavailable (DATABASE_UNAVAILABLE)'),
     },

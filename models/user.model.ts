@@ -24,6 +24,30 @@ const lookingForSchema = new Schema(
   { _id: false },
 );
 
+/** A stored picture: the objects to delete with it and the URL of each served size. */
+const photoSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    provider: { type: String, enum: ['local', 's3', 'cloudinary'], required: true },
+    objects: { type: [String], default: [] },
+    urls: {
+      type: new Schema(
+        {
+          thumb: { type: String, required: true },
+          card: { type: String, required: true },
+          full: { type: String, required: true },
+        },
+        { _id: false },
+      ),
+      required: true,
+    },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const settingsSchema = new Schema(
   {
     notifications: {
@@ -63,6 +87,15 @@ const userSchema = new Schema(
     availableForMatching: { type: Boolean, default: false },
     locationConsent: { type: Boolean, default: false },
     location: { type: locationSchema, required: false },
+    // Grid cells around the location at several sizes, so "within N km" is an equality lookup (utils/geo.ts).
+    geoCells: { type: [String], default: undefined },
+    // Normalised names and every prefix of them, so name search is an equality lookup (utils/search-keys.ts).
+    searchNames: { type: [String], default: [] },
+    searchPrefixes: { type: [String], default: [] },
+    avatar: { type: photoSchema, required: false },
+    gallery: { type: [photoSchema], default: [] },
+    // Bumped by every change of avatar or gallery; writers check it so two edits never overwrite each other.
+    photosVersion: { type: Number, default: 0 },
     role: { type: String, enum: ROLES, default: 'user' },
     plan: { type: String, default: 'free' },
     planExpiresAt: { type: Date },
@@ -88,5 +121,10 @@ userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ username: 1 }, { unique: true });
 // Sparse: accounts from social sign-in may have no phone (FerretDB ignores sparse but never collides on missing fields).
 userSchema.index({ phone: 1 }, { unique: true, sparse: true });
+
+// Search: each filter's equality part, newest first within it (see services/search.service.ts).
+userSchema.index({ searchPrefixes: 1, _id: -1 });
+userSchema.index({ interests: 1, _id: -1 });
+userSchema.index({ geoCells: 1, _id: -1 });
 
 export const User = model('User', userSchema);

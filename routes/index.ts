@@ -1,7 +1,9 @@
 import type { Router } from 'express';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { photoRoutes } from './photo.routes.js';
 import { reportRoutes } from './report.routes.js';
 import { userRoutes } from './user.routes.js';
 
@@ -11,11 +13,19 @@ export interface MountedRouter {
   router: Router;
 }
 
+/** What routers need from the app: shared rate-limit counters and the picture storage. */
+export interface RouterDeps {
+  limit: RateLimiters;
+  storage: StorageProvider;
+}
+
 /** Every API router and where it is mounted; the OpenAPI coverage test walks this list. */
-export function apiRouters(limit: RateLimiters): MountedRouter[] {
+export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
   return [
     { basePath: '/auth', router: authRoutes(limit) },
     { basePath: '/admin', router: adminRoutes() },
+    // Before /users, whose /:username would otherwise see "me".
+    { basePath: '/users/me/photos', router: photoRoutes(storage) },
     { basePath: '/users', router: userRoutes() },
     { basePath: '/reports', router: reportRoutes() },
   ];

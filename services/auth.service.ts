@@ -3,11 +3,13 @@ import { config } from '../config/index.js';
 import type { AccountTokenPurpose } from '../models/account-token.model.js';
 import { User, type GENDERS, type PREFERENCES } from '../models/user.model.js';
 import { AppError } from '../utils/app-error.js';
+import { nameSearchKeys } from '../utils/search-keys.js';
 import { AccessTokens, type Role } from '../utils/jwt.js';
 import { consumeAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
 import { sendMail } from './mail/mail.service.js';
 import type { TemplateName } from './mail/templates.js';
 import { hashPassword, verifyPassword } from './password.service.js';
+import { storedLocation } from './profile.service.js';
 import {
   createSession,
   findSessionIdByRefreshToken,
@@ -90,7 +92,8 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
       preference: input.preference,
       interests: input.interests,
       locationConsent: Boolean(withLocation),
-      ...(withLocation ? { location: { ...input.location, updatedAt: new Date() } } : {}),
+      ...(withLocation ? storedLocation(input.location!) : {}),
+      ...nameSearchKeys(input),
     });
   } catch (err) {
     throw (await duplicateUserField(err, input)) ?? err;

@@ -1,8 +1,10 @@
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { distanceBand, distanceKm } from '../utils/geo.js';
+import { distanceBand, distanceKm, geoCellsOf } from '../utils/geo.js';
+import { nameSearchKeys } from '../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
+import { photosOf, type PhotoView } from './photo.service.js';
 import { getOwnUser, type OwnUser } from './user.service.js';
 
 /** What the owner may change; anything else never reaches the database. */
@@ -20,6 +22,11 @@ export interface ProfileUpdate {
     notifications?: { email?: boolean; push?: boolean };
     privacy?: { showAge?: boolean; showDistance?: boolean; readReceipts?: boolean; discoverable?: boolean };
   };
+}
+
+/** A location as stored: the point plus the grid cells that make "within N km" an index lookup. */
+export function storedLocation(point: { lat: number; lng: number }) {
+  return { location: { lat: point.lat, lng: point.lng, updatedAt: new Date() }, geoCells: geoCellsOf(point) };
 }
 
 /** Nested objects become dotted paths, so a partial update never wipes sibling fields. */
@@ -40,13 +47,27 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
   const hasLocation = location !== undefined && Number.isFinite(location.lat) && Number.isFinite(location.lng);
   const { minAge, maxAge } = update.lookingFor ?? {};
   // One read, only when a rule needs what is stored: earlier consent, or the other age bound.
-  const needsCurrent = (hasLocation && locationConsent !== true) || minAge !== undefined || maxAge !== undefined;
-  const current = needsCurrent ? await User.findById(userId, { locationConsent: 1, lookingFor: 1 }).lean() : null;
+  const renamed = update.firstName !== undefined || update.lastName !== undefined;
+  const needsCurrent = (hasLocation && locationConsent !== true) || minAge !== undefined || maxAge !== undefined || renamed;
+  const current = needsCurrent
+    ? await User.findById(userId, { locationConsent: 1, lookingFor: 1, firstName: 1, lastName: 1, username: 1 }).lean()
+    : null;
+  if (renamed && current) {
+    Object.assign(
+      $set,
+      nameSearchKeys({
+        firstName: update.firstName ?? current.firstName,
+        lastName: update.lastName ?? current.lastName,
+        username: current.username,
+      }),
+    );
+  }
 
   if (locationConsent === false) {
     // Withdrawing consent deletes the stored location, not just hides it.
     $set.locationConsent = false;
     $unset.location = 1;
+    $unset.geoCells = 1;
   } else {
     if (locationConsent === true) $set.locationConsent = true;
     if (hasLocation) {
@@ -54,7 +75,7 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
         throw new AppError(400, 'LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
       }
       $set.locationConsent = true;
-      $set.location = { lat: location.lat, lng: location.lng, updatedAt: new Date() };
+      Object.assign($set, storedLocation(location));
     }
   }
   if ((minAge ?? current?.lookingFor?.minAge ?? 18) > (maxAge ?? current?.lookingFor?.maxAge ?? 120)) {
@@ -82,7 +103,7 @@ export async function updateStatus(
 }
 
 const PUBLIC_SOURCE_FIELDS =
-  'username firstName lastName gender dateOfBirth bio interests preference verifiedBadge location settings.privacy bannedAt';
+  'username firstName lastName gender dateOfBirth bio interests preference verifiedBadge location settings.privacy bannedAt avatar gallery';
 
 export interface PublicProfile {
   id: string;
@@ -94,7 +115,8 @@ export interface PublicProfile {
   bio: string;
   interests: string[];
   preference: string;
-  photos: string[];
+  avatar: PhotoView | null;
+  gallery: PhotoView[];
   verifiedBadge: boolean;
   distance?: string;
 }
@@ -117,7 +139,7 @@ export async function getPublicProfile(viewerId: string, username: string): Prom
     bio: user.bio ?? '',
     interests: user.interests ?? [],
     preference: user.preference,
-    photos: [],
+    ...photosOf(user),
     verifiedBadge: Boolean(user.verifiedBadge),
   };
   if (privacy?.showAge !== false) profile.age = ageOn(user.dateOfBirth);

@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { photosOf } from './photo.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
-  'firstName lastName gender dateOfBirth email emailVerified phone username preference interests bio lookingFor settings availability availableForMatching locationConsent location role plan planExpiresAt verifiedBadge createdAt updatedAt';
+  'firstName lastName gender dateOfBirth email emailVerified phone username preference interests bio lookingFor settings availability availableForMatching locationConsent location avatar gallery role plan planExpiresAt verifiedBadge createdAt updatedAt';
 
 export type OwnUser = Record<string, unknown> & { id: string };
 
@@ -14,6 +15,10 @@ const OWN_FIELD_LIST = OWN_FIELDS.split(' ');
 export function toOwnUser(doc: Record<string, unknown> & { _id: unknown }): OwnUser {
   const out: OwnUser = { id: String(doc._id) };
   for (const field of OWN_FIELD_LIST) if (doc[field] !== undefined) out[field] = doc[field];
+  // Pictures without their storage keys.
+  const { avatar, gallery } = photosOf(doc as Parameters<typeof photosOf>[0]);
+  out.avatar = avatar;
+  out.gallery = gallery;
   return out;
 }
 

@@ -4,6 +4,7 @@ import { openApiDocument } from '../docs/openapi.js';
 import { createRateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { healthRoutes } from '../routes/health.routes.js';
 import { apiRouters } from '../routes/index.js';
+import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
 
 interface Layer {
@@ -14,7 +15,10 @@ interface Layer {
 function servedRoutes(): string[] {
   const mounted = [
     { prefix: '', router: healthRoutes() },
-    ...apiRouters(createRateLimiters(config.limits)).map((m) => ({ prefix: `/api/v1${m.basePath}`, router: m.router })),
+    ...apiRouters({ limit: createRateLimiters(config.limits), storage: createStorageProvider(config.storage) }).map((m) => ({
+      prefix: `/api/v1${m.basePath}`,
+      router: m.router,
+    })),
   ];
   const out: string[] = [];
   for (const { prefix, router } of mounted) {

@@ -22,3 +22,51 @@ export function distanceBand(km: number): string {
   for (let i = 1; i < BANDS.length; i++) if (km < BANDS[i]!) return `${BANDS[i - 1]}-${BANDS[i]} km`;
   return `more than ${BANDS[BANDS.length - 1]} km`;
 }
+
+/**
+ * Grid cells for "within N km" as equality lookups, which MongoDB and FerretDB both
+ * serve from an index. Each level is a lat/lng grid of `size` degrees; the last is
+ * 1-degree latitude bands, for radii or latitudes the grids cover only with many cells.
+ */
+const GRID_SIZES = [0.05, 0.2, 1, 5];
+const MAX_CELLS = 9;
+const KM_PER_DEGREE_LAT = 110.574;
+const KM_PER_DEGREE_LNG_AT_EQUATOR = 111.32;
+
+const gridCell = (level: number, row: number, col: number) => `g${level}:${row}:${col}`;
+const bandCell = (row: number) => `b:${row}`;
+
+/** The cells a point lies in, one per level: stored with the location. */
+export function geoCellsOf(p: LatLng): string[] {
+  return [
+    ...GRID_SIZES.map((size, level) => gridCell(level, Math.floor(p.lat / size), Math.floor(p.lng / size))),
+    bandCell(Math.floor(p.lat)),
+  ];
+}
+
+/** Cells that together cover every point within `km` of `center`: at most MAX_CELLS grid cells, else bands. */
+export function coveringCells(center: LatLng, km: number): string[] {
+  const dLat = km / KM_PER_DEGREE_LAT;
+  const latMin = Math.max(-90, center.lat - dLat);
+  const latMax = Math.min(90, center.lat + dLat);
+  const poleward = Math.max(Math.abs(latMin), Math.abs(latMax));
+  const cos = Math.cos(rad(poleward));
+  const dLng = cos > 1e-9 ? km / (KM_PER_DEGREE_LNG_AT_EQUATOR * cos) : Infinity;
+  const wholeWorld = dLng >= 180;
+
+  for (const [level, size] of GRID_SIZES.entries()) {
+    const perTurn = Math.round(360 / size);
+    const firstCol = Math.floor(-180 / size);
+    const rows = range(Math.floor(latMin / size), Math.floor(latMax / size));
+    const cols = wholeWorld
+      ? range(firstCol, firstCol + perTurn - 1)
+      : range(Math.floor((center.lng - dLng) / size), Math.floor((center.lng + dLng) / size));
+    if (rows.length * cols.length > MAX_CELLS) continue;
+    // Columns past the antimeridian wrap round to the other side.
+    const wrapped = [...new Set(cols.map((c) => ((((c - firstCol) % perTurn) + perTurn) % perTurn) + firstCol))];
+    return rows.flatMap((row) => wrapped.map((col) => gridCell(level, row, col)));
+  }
+  return range(Math.floor(latMin), Math.floor(latMax)).map(bandCell);
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

@@ -3,7 +3,7 @@ import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../ser
 import { cleanText, MARKUP } from '../utils/text.js';
 
 /** Present and a string: objects and arrays (operator injection) stop here. */
-const requiredString = (field: string): ValidationChain =>
+export const requiredString = (field: string): ValidationChain =>
   body(field).exists({ values: 'null' }).withMessage('is required').bail().isString().withMessage('must be a string').bail();
 
 /** A required text field, cleaned (NFC, no control characters) and length-checked. */

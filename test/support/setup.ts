@@ -3,6 +3,8 @@
  * validates when the app is first imported. test/run.ts has set MONGODB_URI and
  * SES_ENDPOINT; everything else gets test defaults unless already set.
  */
+import { tmpdir } from 'node:os';
+
 const runId = process.env.TEST_RUN_ID ?? String(process.pid);
 
 const defaults: Record<string, string> = {
@@ -21,6 +23,13 @@ const defaults: Record<string, string> = {
   LOGIN_MAX_FAILURES_PER_IP: '20',
   SIGNUP_PER_IP_PER_HOUR: '100000',
   ENABLE_JOBS: 'false',
+  PUBLIC_URL: 'http://api.test',
+  STORAGE_PROVIDER: 'local',
+  STORAGE_LOCAL_DIR: `${tmpdir()}/devtinder-test-media-${runId}`,
+  // Small limits so the tests can cross them cheaply.
+  UPLOAD_MAX_BYTES: String(256 * 1024),
+  IMAGE_MAX_PIXELS: String(16_000_000),
+  GALLERY_MAX_PHOTOS: '3',
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 

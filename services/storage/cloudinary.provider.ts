@@ -1,0 +1,130 @@
+import cloudinary from 'cloudinary';
+import { fileTooLarge, imageTooLarge, notAnImage, VARIANTS, type ProcessedImage, type VariantName } from './image-processing.js';
+import type {
+  ConfirmedUpload,
+  DirectUploadRequest,
+  DirectUploadTicket,
+  StorageProvider,
+  StoredImage,
+} from './storage.provider.js';
+
+export interface CloudinaryOptions {
+  cloudName: string;
+  apiKey: string;
+  apiSecret: string;
+  /** https://api.cloudinary.com; a local stand-in in tests. */
+  apiUrl: string;
+}
+
+interface CloudinaryResource {
+  public_id: string;
+  version: number;
+  format: string;
+  resource_type: string;
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+const FORMATS = ['jpg', 'png', 'webp'];
+// Cloudinary accepts a signed request for an hour after its timestamp.
+const SIGNATURE_LIFETIME_S = 3600;
+
+/**
+ * Cloudinary keeps one original per picture and serves every size by URL
+ * transformation. The SDK is used for signing and URLs only: its HTTP client reads its
+ * settings once per process, so the calls are plain fetch against `apiUrl`.
+ */
+export class CloudinaryStorageProvider implements StorageProvider {
+  readonly name = 'cloudinary' as const;
+
+  constructor(private readonly options: CloudinaryOptions) {}
+
+  private endpoint(path: string): string {
+    return `${this.options.apiUrl.replace(/\/$/, '')}/v1_1/${this.options.cloudName}/${path}`;
+  }
+
+  private sign(params: Record<string, string | number>): Record<string, string> {
+    const signature = cloudinary.v2.utils.api_sign_request(params, this.options.apiSecret);
+    return {
+      ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+      signature,
+      api_key: this.options.apiKey,
+    };
+  }
+
+  private async call<T>(path: string, init: RequestInit): Promise<T | null> {
+    const res = await fetch(this.endpoint(path), { ...init, signal: AbortSignal.timeout(15_000) });
+    if (res.status === 404) return null;
+    const body = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
+    if (!res.ok) throw new Error(`Cloudinary ${path} answered ${res.status}: ${body.error?.message ?? 'no message'}`);
+    return body;
+  }
+
+  private toStored(resource: CloudinaryResource): StoredImage {
+    const urls = {} as Record<VariantName, string>;
+    for (const [name, v] of Object.entries(VARIANTS) as [VariantName, (typeof VARIANTS)[VariantName]][]) {
+      urls[name] = cloudinary.v2.url(resource.public_id, {
+        cloud_name: this.options.cloudName,
+        secure: true,
+        urlAnalytics: false,
+        version: resource.version,
+        format: 'webp',
+        transformation: [{ width: v.width, height: v.height, crop: v.fit === 'cover' ? 'fill' : 'limit' }, { quality: 'auto' }],
+      });
+    }
+    return { provider: this.name, objects: [resource.public_id], urls, width: resource.width, height: resource.height };
+  }
+
+  async storeImage(prefix: string, image: ProcessedImage): Promise<StoredImage> {
+    const form = new FormData();
+    const timestamp = Math.floor(Date.now() / 1000);
+    for (const [k, v] of Object.entries(this.sign({ public_id: prefix, timestamp }))) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(image.variants.full)], { type: 'image/webp' }), 'full.webp');
+    const resource = await this.call<CloudinaryResource>('image/upload', { method: 'POST', body: form });
+    if (!resource) throw new Error('Cloudinary upload endpoint not found');
+    return this.toStored(resource);
+  }
+
+  async deleteObjects(objects: string[]): Promise<void> {
+    await Promise.all(
+      objects.map((publicId) =>
+        this.call('image/destroy', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(
+            this.sign({ public_id: publicId, timestamp: Math.floor(Date.now() / 1000), invalidate: 'true' }),
+          ),
+        }),
+      ),
+    );
+  }
+
+  /** Signed form fields fixing the public id and the formats; the size is checked on confirm. */
+  async createDirectUpload(request: DirectUploadRequest): Promise<DirectUploadTicket> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    return {
+      provider: this.name,
+      key: request.key,
+      url: this.endpoint('image/upload'),
+      fields: this.sign({ public_id: request.key, timestamp, allowed_formats: FORMATS.join(','), overwrite: 'false' }),
+      expiresAt: new Date((timestamp + SIGNATURE_LIFETIME_S) * 1000).toISOString(),
+    };
+  }
+
+  async confirmDirectUpload(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null> {
+    const auth = Buffer.from(`${this.options.apiKey}:${this.options.apiSecret}`).toString('base64');
+    const resource = await this.call<CloudinaryResource>(`resources/image/upload/${key}`, {
+      headers: { Authorization: `Basic ${auth}` },
+    });
+    if (!resource) return null;
+    if (resource.resource_type !== 'image' || !FORMATS.includes(resource.format)) throw notAnImage();
+    if (resource.bytes > limits.maxBytes) throw fileTooLarge(limits.maxBytes);
+    if (resource.width * resource.height > limits.maxPixels) throw imageTooLarge(limits.maxPixels);
+    return { kind: 'stored', image: this.toStored(resource) };
+  }
+
+  async discardDirectUpload(key: string): Promise<void> {
+    await this.deleteObjects([key]);
+  }
+}

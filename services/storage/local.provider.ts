@@ -1,0 +1,44 @@
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ProcessedImage, VariantName } from './image-processing.js';
+import { storedVariants, variantKeys, type StorageProvider, type StoredImage } from './storage.provider.js';
+
+/**
+ * Files under a local folder, served by the app at /media. The default for development
+ * and a single host; uploads go through the API only.
+ */
+export class LocalStorageProvider implements StorageProvider {
+  readonly name = 'local' as const;
+  readonly root: string;
+
+  constructor(
+    root: string,
+    private readonly publicBaseUrl: string,
+  ) {
+    this.root = path.resolve(root);
+  }
+
+  /** Keys are ours, but a path is still checked to stay inside the folder. */
+  private fileOf(key: string): string {
+    const file = path.resolve(this.root, key);
+    if (!file.startsWith(this.root + path.sep)) throw new Error(`storage key escapes the media folder: ${key}`);
+    return file;
+  }
+
+  async storeImage(prefix: string, image: ProcessedImage): Promise<StoredImage> {
+    const keys = variantKeys(prefix);
+    await mkdir(this.fileOf(prefix), { recursive: true });
+    for (const name of Object.keys(keys) as VariantName[]) await writeFile(this.fileOf(keys[name]), image.variants[name]);
+    return storedVariants(this.name, prefix, this.publicBaseUrl, image);
+  }
+
+  async deleteObjects(objects: string[]): Promise<void> {
+    const folders = new Set<string>();
+    for (const key of objects) {
+      await rm(this.fileOf(key), { force: true });
+      folders.add(path.dirname(this.fileOf(key)));
+    }
+    // A picture's folder holds only its sizes: remove it once empty (rmdir refuses a non-empty one).
+    for (const folder of folders) await rmdir(folder).catch(() => undefined);
+  }
+}

@@ -1,0 +1,66 @@
+import type { ProcessedImage, VariantName } from './image-processing.js';
+
+export type StorageName = 'local' | 's3' | 'cloudinary';
+
+/** Where a stored picture lives: the objects to delete with it and the URLs it is served from. */
+export interface StoredImage {
+  provider: StorageName;
+  objects: string[];
+  urls: Record<VariantName, string>;
+  width: number;
+  height: number;
+}
+
+/** What a client needs to upload straight to the provider (an HTML form POST, multipart). */
+export interface DirectUploadTicket {
+  provider: StorageName;
+  key: string;
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface DirectUploadRequest {
+  /** The caller's own folder: the ticket can only write under it. */
+  key: string;
+  contentType: string;
+  maxBytes: number;
+  expiresInSeconds: number;
+}
+
+/**
+ * A confirmed direct upload: either raw bytes for our own image pipeline (S3), or an
+ * image the provider checked and serves in all sizes itself (Cloudinary).
+ */
+export type ConfirmedUpload = { kind: 'bytes'; bytes: Buffer } | { kind: 'stored'; image: StoredImage };
+
+/** One place pictures are kept: a local folder (default), S3 or Cloudinary. */
+export interface StorageProvider {
+  readonly name: StorageName;
+  /** Stores the served sizes under `prefix`. */
+  storeImage(prefix: string, image: ProcessedImage): Promise<StoredImage>;
+  deleteObjects(objects: string[]): Promise<void>;
+  /** Absent when the provider takes uploads only through the API (local). */
+  createDirectUpload?(request: DirectUploadRequest): Promise<DirectUploadTicket>;
+  /** Checks that a direct upload exists and is within limits; null when there is no such upload. */
+  confirmDirectUpload?(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null>;
+  /** Removes a direct upload that was refused or has been processed. */
+  discardDirectUpload?(key: string): Promise<void>;
+}
+
+/** The object key of each served size of a picture stored under `prefix`. */
+export function variantKeys(prefix: string): Record<VariantName, string> {
+  return { thumb: `${prefix}/thumb.webp`, card: `${prefix}/card.webp`, full: `${prefix}/full.webp` };
+}
+
+/** A picture kept as one object per size, each served from `baseUrl/key`. */
+export function storedVariants(provider: StorageName, prefix: string, baseUrl: string, image: ProcessedImage): StoredImage {
+  const keys = variantKeys(prefix);
+  return {
+    provider,
+    objects: Object.values(keys),
+    urls: { thumb: `${baseUrl}/${keys.thumb}`, card: `${baseUrl}/${keys.card}`, full: `${baseUrl}/${keys.full}` },
+    width: image.width,
+    height: image.height,
+  };
+}

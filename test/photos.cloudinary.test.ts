@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createApp } from '../app.js';
+import { config } from '../config/index.js';
+import { User } from '../models/user.model.js';
+import { CloudinaryStorageProvider } from '../services/storage/cloudinary.provider.js';
+import { startCloudinaryStandIn, type StandIn } from './support/cloudinary-standin.js';
+import { png, pngClaiming } from './support/images.js';
+import { expectDocumented } from './support/openapi.js';
+import { PHOTOS, replaceAvatar } from './support/photos.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+describe('photos with Cloudinary storage (against a signature-checking stand-in)', () => {
+  let cloud: StandIn;
+  let app: ReturnType<typeof supertest>;
+
+  before(async () => {
+    cloud = await startCloudinaryStandIn();
+    const storage = new CloudinaryStorageProvider({
+      cloudName: cloud.cloudName,
+      apiKey: cloud.apiKey,
+      apiSecret: cloud.apiSecret,
+      apiUrl: cloud.apiUrl,
+    });
+    app = supertest(createApp({ config, storage }));
+  });
+  after(() => cloud.close());
+
+  async function uploadWith(
+    ticket: { url: string; fields: Record<string, string> },
+    bytes: Buffer,
+    tamper: Record<string, string> = {},
+  ) {
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ ...ticket.fields, ...tamper })) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(bytes)]), 'upload');
+    const res = await fetch(ticket.url, { method: 'POST', body: form });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  const ticketFor = async (u: SignedUp, contentType = 'image/png') => {
+    const res = await app.post(`${PHOTOS}/uploads`).set(as(u)).send({ contentType, size: 5000 });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expectDocumented(res, 'post', `${PHOTOS}/uploads`);
+    return res.body.upload as { key: string; url: string; fields: Record<string, string>; provider: string };
+  };
+
+  it('signed upload fields, then confirm: served by transformation URLs, never the secret', async () => {
+    const u = await signupUser();
+    const ticket = await ticketFor(u);
+    expect(ticket.provider).to.equal('cloudinary');
+    expect(ticket.fields).to.include({ public_id: ticket.key, api_key: cloud.apiKey, allowed_formats: 'jpg,png,webp' });
+    expect(JSON.stringify(ticket)).not.to.include(cloud.apiSecret);
+    expect(await uploadWith(ticket, await png(300, 200))).to.equal(200);
+
+    const res = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key, target: 'avatar' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expectDocumented(res, 'post', `${PHOTOS}/uploads/confirm`);
+    expect(res.body.photo).to.include({ width: 300, height: 200 });
+    expect(res.body.photo.urls.thumb).to.match(
+      new RegExp(
+        `^https://res\\.cloudinary\\.com/${cloud.cloudName}/image/upload/c_fill,h_160,w_160/q_auto/v\\d+/${ticket.key}\\.webp$`,
+      ),
+    );
+    const stored = await User.findById(u.id, { avatar: 1 }).lean();
+    expect(stored?.avatar?.objects).to.deep.equal([ticket.key]);
+
+    const twice = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
+    expect([twice.status, twice.body.error.code]).to.deep.equal([409, 'UPLOAD_ALREADY_USED']);
+    expect(cloud.resources.has(ticket.key), 'a repeated confirm keeps the picture').to.equal(true);
+  });
+
+  it('the signature pins the public id and formats: a tampered form is refused by Cloudinary', async () => {
+    const u = await signupUser();
+    const ticket = await ticketFor(u);
+    const other = `uploads/${u.id}/${'f'.repeat(32)}`;
+    expect(await uploadWith(ticket, await png(), { public_id: other })).to.equal(401);
+    expect(await uploadWith(ticket, await png(), { allowed_formats: 'jpg,png,webp,svg' })).to.equal(401);
+    expect(cloud.resources.has(other)).to.equal(false);
+    expect(cloud.resources.has(ticket.key)).to.equal(false);
+  });
+
+  it('a pixel bomb passes Cloudinary but not confirm, and is destroyed', async () => {
+    const u = await signupUser();
+    const ticket = await ticketFor(u);
+    expect(await uploadWith(ticket, pngClaiming(20_000, 20_000))).to.equal(200);
+    const res = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
+    expect([res.status, res.body.error.code]).to.deep.equal([422, 'IMAGE_TOO_LARGE']);
+    expect(cloud.resources.has(ticket.key)).to.equal(false);
+    const missing = await app
+      .post(`${PHOTOS}/uploads/confirm`)
+      .set(as(u))
+      .send({ key: `uploads/${u.id}/${'a'.repeat(32)}` });
+    expect([missing.status, missing.body.error.code]).to.deep.equal([404, 'UPLOAD_NOT_FOUND']);
+  });
+
+  it('uploads through the API are stored signed, and replacing them destroys the old resource', async () => {
+    const { before, after } = await replaceAvatar(app, await signupUser());
+    expect(before).to.have.length(1);
+    expect(cloud.resources.has(before[0]!)).to.equal(false);
+    expect(cloud.resources.get(after[0]!)).to.include({ format: 'webp', width: 64, height: 64 });
+  });
+});

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import sharp from 'sharp';
+import { config } from '../config/index.js';
+import { api } from './support/app.js';
+import { HTML_AS_JPEG, jpeg, png, pngClaiming } from './support/images.js';
+import { expectDocumented } from './support/openapi.js';
+import { PHOTOS, storedObjects } from './support/photos.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+async function upload(u: SignedUp, bytes: Buffer, options: { target?: string; filename?: string; contentType?: string } = {}) {
+  const req = (await api()).post(`${PHOTOS}${options.target ? `?target=${options.target}` : ''}`).set(as(u));
+  return req.attach('photo', bytes, { filename: options.filename ?? 'me.jpg', contentType: options.contentType ?? 'image/jpeg' });
+}
+
+/** The file behind a local media URL, and whether the app serves it. */
+const fileOf = (url: string) => path.resolve(config.storage.localDir, url.replace(`${config.storage.localBaseUrl}/`, ''));
+const mediaPath = (url: string) => new URL(url).pathname;
+
+describe('photos with the local storage', () => {
+  it('stores an avatar in three WebP sizes without its EXIF, served by the app', async () => {
+    const u = await signupUser();
+    const res = await upload(u, await jpeg(), { target: 'avatar' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expectDocumented(res, 'post', PHOTOS);
+    const { photo, photos } = res.body;
+    expect(photos.avatar.id).to.equal(photo.id);
+    expect(photo).to.have.all.keys('id', 'urls', 'width', 'height', 'createdAt');
+    expect(photo).to.include({ width: 800, height: 600 });
+
+    for (const [size, dims] of [
+      ['thumb', [160, 160]],
+      ['card', [480, 640]],
+      ['full', [800, 600]],
+    ] as const) {
+      const url: string = photo.urls[size];
+      expect(url.startsWith(`${config.storage.localBaseUrl}/users/${u.id}/photos/`)).to.equal(true);
+      const served = await (await api()).get(mediaPath(url)).buffer(true);
+      expect(served.status).to.equal(200);
+      expect(served.headers['content-type']).to.equal('image/webp');
+      expect(served.headers['cache-control']).to.include('immutable');
+      const meta = await sharp(served.body as Buffer).metadata();
+      expect([meta.format, meta.width, meta.height]).to.deep.equal(['webp', ...dims]);
+      expect(meta.exif, 'EXIF is stripped').to.equal(undefined);
+    }
+
+    const me = await (await api()).get('/api/v1/users/me').set(as(u));
+    expect(me.body.user.avatar.urls).to.deep.equal(photo.urls);
+    expect(JSON.stringify(me.body)).not.to.include('objects');
+  });
+
+  it('replacing or deleting a picture deletes its files', async () => {
+    const u = await signupUser();
+    const first = (await upload(u, await jpeg(), { target: 'avatar' })).body.photo;
+    const second = await upload(u, await png(), { target: 'avatar', filename: 'x.png', contentType: 'image/png' });
+    expect(second.status).to.equal(201);
+    for (const url of Object.values(first.urls) as string[]) {
+      expect(existsSync(fileOf(url)), url).to.equal(false);
+      expect((await (await api()).get(mediaPath(url))).status).to.equal(404);
+    }
+    const current = second.body.photo;
+    expect(existsSync(fileOf(current.urls.full))).to.equal(true);
+
+    const del = await (await api()).delete(`${PHOTOS}/${current.id}`).set(as(u));
+    expect(del.status).to.equal(200);
+    expectDocumented(del, 'delete', `${PHOTOS}/{photoId}`);
+    expect(del.body.photos).to.deep.equal({ avatar: null, gallery: [] });
+    expect(existsSync(fileOf(current.urls.full))).to.equal(false);
+    expect(existsSync(path.dirname(fileOf(current.urls.full))), 'the empty folder goes too').to.equal(false);
+    expect(await storedObjects(u.id)).to.deep.equal([]);
+  });
+
+  it('keeps an ordered gallery up to the configured size, even under concurrent uploads', async () => {
+    const u = await signupUser();
+    const image = await png(120, 90);
+    const results = await Promise.all(
+      Array.from({ length: config.uploads.galleryMax + 2 }, () =>
+        upload(u, image, { filename: 'g.png', contentType: 'image/png' }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).to.have.length(config.uploads.galleryMax);
+    for (const r of results.filter((r) => r.status !== 201))
+      expect([r.status, r.body.error.code]).to.deep.equal([409, 'GALLERY_FULL']);
+
+    const list = await (await api()).get(PHOTOS).set(as(u));
+    expectDocumented(list, 'get', PHOTOS);
+    const ids: string[] = list.body.photos.gallery.map((p: { id: string }) => p.id);
+    expect(ids).to.have.length(config.uploads.galleryMax);
+    // No orphans: every file on disk under the user's folder belongs to a stored photo.
+    const objects = await storedObjects(u.id);
+    expect(objects).to.have.length(ids.length * 3);
+    for (const key of objects) expect(existsSync(path.resolve(config.storage.localDir, key))).to.equal(true);
+
+    const reversed = [...ids].reverse();
+    const order = await (await api()).put(`${PHOTOS}/order`).set(as(u)).send({ photoIds: reversed });
+    expect(order.status).to.equal(200);
+    expectDocumented(order, 'put', `${PHOTOS}/order`);
+    expect(order.body.photos.gallery.map((p: { id: string }) => p.id)).to.deep.equal(reversed);
+
+    for (const photoIds of [reversed.slice(1), [...reversed.slice(1), reversed[1]], [...reversed.slice(1), 'a'.repeat(24)]]) {
+      const bad = await (await api()).put(`${PHOTOS}/order`).set(as(u)).send({ photoIds });
+      expect([bad.status, bad.body.error.code]).to.deep.equal([400, 'INVALID_ORDER']);
+    }
+    const after = await (await api()).get(PHOTOS).set(as(u));
+    expect(after.body.photos.gallery.map((p: { id: string }) => p.id)).to.deep.equal(reversed);
+  });
+
+  it('refuses HTML named .jpg, decompression bombs, over-size and broken files, storing nothing', async () => {
+    const u = await signupUser();
+    const cases: [Buffer, number, string][] = [
+      [HTML_AS_JPEG, 415, 'UNSUPPORTED_IMAGE_TYPE'],
+      [pngClaiming(20_000, 20_000), 422, 'IMAGE_TOO_LARGE'],
+      [Buffer.alloc(config.uploads.maxBytes + 1, 0xff), 413, 'FILE_TOO_LARGE'],
+      [(await jpeg()).subarray(0, 400), 422, 'IMAGE_UNREADABLE'],
+    ];
+    for (const [bytes, status, code] of cases) {
+      const res = await upload(u, bytes, { target: 'avatar' });
+      expect([res.status, res.body.error?.code], code).to.deep.equal([status, code]);
+      expectDocumented(res, 'post', PHOTOS);
+    }
+    const json = await (await api()).post(PHOTOS).set(as(u)).send({ photo: 'data:image/png;base64,AAAA' });
+    expect([json.status, json.body.error.code]).to.deep.equal([415, 'MULTIPART_REQUIRED']);
+    const two = await (
+      await api()
+    )
+      .post(PHOTOS)
+      .set(as(u))
+      .attach('photo', await png(), 'a.png')
+      .attach('photo', await png(), 'b.png');
+    expect([two.status, two.body.error.code]).to.deep.equal([400, 'INVALID_UPLOAD']);
+    const badTarget = await upload(u, await png(), { target: 'banner' });
+    expect([badTarget.status, badTarget.body.error.code]).to.deep.equal([400, 'VALIDATION_FAILED']);
+    expect(await storedObjects(u.id)).to.deep.equal([]);
+  });
+
+  it('has no direct uploads, and a photo id names only the caller’s own photos', async () => {
+    const [u, other] = await Promise.all([signupUser(), signupUser()]);
+    const ticket = await (await api()).post(`${PHOTOS}/uploads`).set(as(u)).send({ contentType: 'image/png', size: 1000 });
+    expect([ticket.status, ticket.body.error.code]).to.deep.equal([409, 'DIRECT_UPLOAD_UNAVAILABLE']);
+    const theirs = (await upload(other, await png(), { filename: 'p.png', contentType: 'image/png' })).body.photo;
+    const del = await (await api()).delete(`${PHOTOS}/${theirs.id}`).set(as(u));
+    expect(del.status).to.equal(404);
+    expect(existsSync(fileOf(theirs.urls.full))).to.equal(true);
+    for (const id of ['x', '../../etc', 'a'.repeat(25)]) {
+      expect((await (await api()).delete(`${PHOTOS}/${encodeURIComponent(id)}`).set(as(u))).status).to.equal(400);
+    }
+    expect((await (await api()).get(PHOTOS)).status).to.equal(401);
+  });
+
+  it('shows pictures on the public profile without storage details', async () => {
+    const [u, viewer] = await Promise.all([signupUser(), signupUser()]);
+    await upload(u, await jpeg(), { target: 'avatar' });
+    await upload(u, await png(), { filename: 'p.png', contentType: 'image/png' });
+    const res = await (await api()).get(`/api/v1/users/${u.input.username}`).set(as(viewer));
+    expect(res.status).to.equal(200);
+    expectDocumented(res, 'get', '/api/v1/users/{username}');
+    expect(res.body.profile.avatar.urls.thumb).to.match(/thumb\.webp$/);
+    expect(res.body.profile.gallery).to.have.length(1);
+    expect(JSON.stringify(res.body)).not.to.match(/objects|provider/);
+  });
+});

@@ -1,0 +1,114 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import multer from 'multer';
+import sharp from 'sharp';
+
+/**
+ * A local stand-in for Cloudinary's upload and admin APIs, enough for our provider:
+ * it checks every signature the way Cloudinary documents it (SHA-1 of the sorted
+ * parameters plus the API secret), the timestamp's age, allowed formats, and Basic
+ * auth on the admin API. Resources live in memory; `resources` is what tests inspect.
+ */
+export interface StandIn {
+  apiUrl: string;
+  cloudName: string;
+  apiKey: string;
+  apiSecret: string;
+  resources: Map<string, Resource>;
+  close(): Promise<void>;
+}
+
+interface Resource {
+  public_id: string;
+  version: number;
+  format: string;
+  resource_type: 'image';
+  bytes: number;
+  width: number;
+  height: number;
+}
+
+const UNSIGNED = new Set(['file', 'cloud_name', 'resource_type', 'api_key', 'signature']);
+
+function signatureOk(params: Record<string, string>, secret: string): boolean {
+  const toSign = Object.keys(params)
+    .filter((k) => !UNSIGNED.has(k) && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&');
+  const expected = createHash('sha1')
+    .update(toSign + secret)
+    .digest();
+  const given = Buffer.from(params.signature ?? '', 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export async function startCloudinaryStandIn(): Promise<StandIn> {
+  const cloudName = 'standin';
+  const apiKey = '123456789012345';
+  const apiSecret = 'standin-secret-abcdefghijklmnop';
+  const resources = new Map<string, Resource>();
+  const app = express();
+  const fail = (res: express.Response, status: number, message: string) => res.status(status).json({ error: { message } });
+
+  const checkSigned = (params: Record<string, string>, res: express.Response): boolean => {
+    if (params.api_key !== apiKey || !signatureOk(params, apiSecret)) return (fail(res, 401, 'Invalid Signature'), false);
+    if (Math.abs(Date.now() / 1000 - Number(params.timestamp)) > 3600) return (fail(res, 401, 'Stale request'), false);
+    return true;
+  };
+
+  app.post(`/v1_1/${cloudName}/image/upload`, multer({ storage: multer.memoryStorage() }).single('file'), async (req, res) => {
+    const params = req.body as Record<string, string>;
+    if (!checkSigned(params, res) || !req.file) return;
+    let meta;
+    try {
+      meta = await sharp(req.file.buffer, { limitInputPixels: false }).metadata();
+    } catch {
+      return fail(res, 400, 'Invalid image file');
+    }
+    const format = meta.format === 'jpeg' ? 'jpg' : meta.format;
+    if (params.allowed_formats && !params.allowed_formats.split(',').includes(format))
+      return fail(res, 400, 'Image format not allowed');
+    const publicId = params.public_id ?? Math.random().toString(36).slice(2);
+    if (params.overwrite === 'false' && resources.has(publicId)) return res.json(resources.get(publicId));
+    const resource: Resource = {
+      public_id: publicId,
+      version: Math.floor(Date.now() / 1000),
+      format,
+      resource_type: 'image',
+      bytes: req.file.size,
+      width: meta.width ?? 0,
+      height: meta.height ?? 0,
+    };
+    resources.set(publicId, resource);
+    res.json(resource);
+  });
+
+  app.get(`/v1_1/${cloudName}/resources/image/upload/*publicId`, (req, res) => {
+    const expected = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
+    if (req.headers.authorization !== expected) return fail(res, 401, 'Invalid credentials');
+    const publicId = (req.params as { publicId: string[] }).publicId.join('/');
+    const resource = resources.get(publicId);
+    if (!resource) return fail(res, 404, `Resource not found - ${publicId}`);
+    res.json(resource);
+  });
+
+  app.post(`/v1_1/${cloudName}/image/destroy`, express.urlencoded({ extended: false }), (req, res) => {
+    const params = req.body as Record<string, string>;
+    if (!checkSigned(params, res)) return;
+    res.json({ result: resources.delete(params.public_id ?? '') ? 'ok' : 'not found' });
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cloudName,
+    apiKey,
+    apiSecret,
+    resources,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,39 @@
+import { body, param, query, type ValidationChain } from 'express-validator';
+import { IMAGE_TYPES } from '../services/storage/image-processing.js';
+import { requiredString } from './common.validators.js';
+
+const TARGETS = ['avatar', 'gallery'];
+
+const targetIn = (chain: ValidationChain) =>
+  chain
+    .optional()
+    .isIn(TARGETS)
+    .withMessage(`must be one of ${TARGETS.join(', ')}`);
+
+export const uploadRules = [targetIn(query('target'))];
+
+export const uploadTicketRules = [
+  body('contentType')
+    .isIn(IMAGE_TYPES)
+    .withMessage(`must be one of ${IMAGE_TYPES.join(', ')}`),
+  body('size').isInt({ min: 1 }).withMessage('must be the file size in bytes').toInt(),
+];
+
+export const confirmUploadRules = [
+  requiredString('key').isLength({ max: 200 }).withMessage('is not an upload key'),
+  targetIn(body('target')),
+];
+
+export const photoIdParam = [
+  param('photoId')
+    .matches(/^[0-9a-f]{24}$/)
+    .withMessage('is not a photo id'),
+];
+
+export const reorderRules = [
+  body('photoIds').isArray({ min: 1, max: 30 }).withMessage('must list the gallery photo ids').bail(),
+  body('photoIds.*')
+    .isString()
+    .matches(/^[0-9a-f]{24}$/)
+    .withMessage('is not a photo id'),
+];
