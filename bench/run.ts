@@ -4,72 +4,15 @@
  * BENCH_MONGODB_URI or TEST_MONGODB_URI (FerretDB here), else an embedded mongod.
  * BENCH_SECONDS (default 8) and BENCH_BCRYPT_COST (default 10) tune it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { benchDatabase, report, serve as serveOn, stopServers, tableHeader } from './harness.js';
 import { hammer, loop, type LoadResult } from './load.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const cost = Number(process.env.BENCH_BCRYPT_COST ?? 10);
-const base = process.env.BENCH_MONGODB_URI ?? process.env.TEST_MONGODB_URI;
-let uri: string;
-let stopDb = async () => {};
-if (base) {
-  const url = new URL(base);
-  url.pathname = `/bench_${randomBytes(3).toString('hex')}`;
-  uri = url.toString();
-} else {
-  const { MongoMemoryServer } = await import('mongodb-memory-server');
-  const server = await MongoMemoryServer.create();
-  uri = server.getUri('bench');
-  stopDb = async () => void (await server.stop());
-}
-
-const children: ChildProcess[] = [];
-interface Served {
-  url: string;
-  pid: number;
-}
-
-async function serve(kind: string, port: number, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/servers.ts', kind, String(port)], {
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      NODE_ENV: 'production',
-      JWT_ACCESS_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
-      CORS_ORIGINS: 'http://app.test',
-      MAIL_PROVIDER: 'ses',
-      SES_ENDPOINT: 'http://127.0.0.1:9',
-      BCRYPT_COST: String(cost),
-      LOGIN_MAX_FAILURES_PER_IP: '100000',
-      SIGNUP_PER_IP_PER_HOUR: '100000',
-      REDIS_URL: '',
-      LOG_LEVEL: 'info',
-      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-      ...env,
-    },
-    // Logs go to /dev/null: written (JSON formatting and all) but not kept.
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  child.stdout!.resume();
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
-}
-
-const rows: string[] = [];
-const report = (name: string, ours: number, baseline: number, unit: string, aim: string, shown?: [number, number]) => {
-  const [a, b] = shown
-    ? shown.map((v) => `${v.toFixed(0)} µs`)
-    : [`${ours.toFixed(1)} ${unit}`, `${baseline.toFixed(1)} ${unit}`];
-  const line = `| ${name} | ${a} | ${b} | ${(ours / baseline).toFixed(2)} | ${aim} |`;
-  rows.push(line);
-  console.log(line);
-};
+const db = await benchDatabase();
+const serve = (kind: string, port: number, env: Record<string, string> = {}) =>
+  serveOn(db.uri, kind, port, { BCRYPT_COST: String(cost), ...env });
 
 try {
   const hello = await serve('hello', 4101);
@@ -107,7 +50,7 @@ try {
   const auth = { authorization: `Bearer ${account.accessToken}` };
 
   console.log(`\nBenchmarks (${seconds} s each, bcrypt cost ${cost}, Node ${process.version})\n`);
-  console.log('| benchmark | ours | baseline | ratio | aim |\n|---|---|---|---|---|');
+  console.log(tableHeader);
 
   // S1: the authenticated stack against hello-world.
   // Two views of each pair: throughput with the load generator on the same two cores,
@@ -210,7 +153,7 @@ try {
   const errors = [helloRun, stackBearer, stackCookie, stackQuiet, rawRun, meRun, idle, busy].reduce((n, r) => n + r.errors, 0);
   console.log(`\nnon-2xx or failed requests across the runs: ${errors}`);
 } finally {
-  for (const c of children) c.kill('SIGKILL');
-  await stopDb();
+  stopServers();
+  await db.stop();
 }
 process.exit(0);

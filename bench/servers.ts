@@ -4,6 +4,8 @@
  *   hello  bare Express, GET /hello -> JSON (baseline for S1)
  *   rawme  bare Express + the raw MongoDB driver: the lean findById GET /me does (baseline for S1b)
  *   app    the real app, plus GET /api/v1/bench/auth: the authenticated stack, then a JSON reply
+ *   rawfind  bare Express + the raw driver: GET /find?field=&value=[&value=] -> indexed equality
+ *            finds of a page of user cards, newest first, merged (baseline for search)
  */
 import express, { Router } from 'express';
 import mongoose from 'mongoose';
@@ -36,6 +38,36 @@ async function rawMe() {
   return app;
 }
 
+async function rawFind() {
+  const { CARD_SOURCE_FIELDS } = await import('../services/profile.service.js');
+  const client = await new MongoClient(uri).connect();
+  const users = client.db().collection('users');
+  const projection = Object.fromEntries(CARD_SOURCE_FIELDS.split(' ').map((f) => [f, 1]));
+  const fields = new Set(['searchPrefixes', 'interests', 'geoCells']);
+  const app = express();
+  // Several values (the cells of a radius) run side by side and merge, as search does.
+  app.get('/find', async (req, res) => {
+    const field = String(req.query.field);
+    if (!fields.has(field)) return void res.status(400).end();
+    const values = ([] as unknown[]).concat(req.query.value).map(String);
+    const pages = await Promise.all(
+      values.map((value) =>
+        users
+          .find({ [field]: value }, { projection })
+          .sort({ _id: -1 })
+          .limit(20)
+          .toArray(),
+      ),
+    );
+    const page = pages
+      .flat()
+      .sort((a, b) => (a._id.toHexString() > b._id.toHexString() ? -1 : 1))
+      .slice(0, 20);
+    res.json({ users: page });
+  });
+  return app;
+}
+
 async function realApp() {
   const { createApp } = await import('../app.js');
   const { config } = await import('../config/index.js');
@@ -50,10 +82,10 @@ async function realApp() {
   return createApp({ config, routers: (deps) => [...apiRouters(deps), { basePath: '/bench', router: bench }] });
 }
 
-const factories: Record<string, () => Promise<express.Express>> = { hello, rawme: rawMe, app: realApp };
+const factories: Record<string, () => Promise<express.Express>> = { hello, rawme: rawMe, rawfind: rawFind, app: realApp };
 const make = factories[kind ?? ''];
 if (!make || !port) {
-  process.stderr.write('usage: servers.ts <hello|rawme|app> <port>\n');
+  process.stderr.write('usage: servers.ts <hello|rawme|rawfind|app> <port>\n');
   process.exit(2);
 }
 const app = await make();

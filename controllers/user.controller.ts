@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
 import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
+import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/search.service.js';
 import { getOwnUser } from '../services/user.service.js';
 import { callerId } from './caller.js';
 
@@ -31,5 +32,11 @@ export async function unblock(req: Request, res: Response) {
 }
 
 export async function blocks(req: Request, res: Response) {
-  res.json({ blocks: await listBlocks(callerId(req)) });
+  const { limit = 50, cursor } = req.input as { limit?: number; cursor?: string };
+  res.json(await listBlocks(callerId(req), { limit, cursor }));
+}
+
+export async function search(req: Request, res: Response) {
+  const input = req.input as Omit<SearchInput, 'limit'> & { limit?: number };
+  res.json(await searchUsers(callerId(req), { ...input, limit: input.limit ?? SEARCH_DEFAULT_PAGE }));
 }

@@ -11,6 +11,18 @@ export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) =
 const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
 const dateTime = { type: 'string', format: 'date-time' };
 
+const cardProperties = {
+  id: objectId,
+  username: { type: 'string' },
+  firstName: { type: 'string' },
+  lastName: { type: 'string' },
+  age: { type: 'integer', minimum: 18, description: 'Absent when they hide it' },
+  interests: { type: 'array', items: { type: 'string' } },
+  avatar: { oneOf: [ref('Photo'), { type: 'null' }] },
+  verifiedBadge: { type: 'boolean' },
+  distance: { type: 'string', description: 'A band such as "5-10 km"; absent when either has no location or they hide it' },
+};
+
 export const schemas = {
   Error: {
     type: 'object',
@@ -191,6 +203,13 @@ export const schemas = {
       settings: ref('Settings'),
     },
   },
+  UserCard: {
+    type: 'object',
+    description: 'Another user in a list: never email, phone, birth date or coordinates.',
+    required: ['id', 'username', 'firstName', 'lastName', 'interests', 'avatar', 'verifiedBadge'],
+    additionalProperties: false,
+    properties: cardProperties,
+  },
   PublicProfile: {
     type: 'object',
     description: 'Another user as you may see them: never email, phone, birth date or coordinates.',
@@ -209,25 +228,27 @@ export const schemas = {
     ],
     additionalProperties: false,
     properties: {
-      id: objectId,
-      username: { type: 'string' },
-      firstName: { type: 'string' },
-      lastName: { type: 'string' },
+      ...cardProperties,
       gender: { type: 'string' },
-      age: { type: 'integer', minimum: 18 },
       bio: { type: 'string' },
-      interests: { type: 'array', items: { type: 'string' } },
       preference: { enum: ['dating', 'friendship'] },
-      avatar: { oneOf: [ref('Photo'), { type: 'null' }] },
       gallery: { type: 'array', items: ref('Photo') },
-      verifiedBadge: { type: 'boolean' },
-      distance: { type: 'string', description: 'A band such as "5-10 km"' },
+    },
+  },
+  SearchPage: {
+    type: 'object',
+    required: ['users', 'nextCursor'],
+    additionalProperties: false,
+    properties: {
+      users: { type: 'array', items: ref('UserCard') },
+      nextCursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page; null at the end' },
     },
   },
   BlockList: {
     type: 'object',
-    required: ['blocks'],
+    required: ['blocks', 'nextCursor'],
     properties: {
+      nextCursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page; null at the end' },
       blocks: {
         type: 'array',
         items: {

@@ -3,6 +3,15 @@ import { errors, json, ref } from './openapi.schemas.js';
 const userId = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } };
 const username = { name: 'username', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.]{3,30}$' } };
 const done = { description: 'Done' };
+const queryParam = (name: string, schema: object, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(description && { description }),
+});
+
+const cursorParam = queryParam('cursor', { type: 'string' }, 'nextCursor of the previous page');
 
 export const userPaths = {
   '/api/v1/users/me': {
@@ -39,8 +48,33 @@ export const userPaths = {
   '/api/v1/users/me/blocks': {
     get: {
       tags: ['users'],
-      summary: 'The people you blocked',
+      summary: 'The people you blocked, newest first',
+      parameters: [queryParam('limit', { type: 'integer', minimum: 1, maximum: 100, default: 50 }), cursorParam],
       responses: { '200': { description: 'Blocks, newest first', content: json(ref('BlockList')) }, ...errors('401') },
+    },
+  },
+  '/api/v1/users/search': {
+    get: {
+      tags: ['users'],
+      summary: 'Find people by name, interests, age, distance, preference and gender, newest first',
+      description:
+        'Give at least one of q, interests or maxDistanceKm. Excludes you, people blocked either way, banned and hidden accounts; people hiding their age or distance never match those filters.',
+      parameters: [
+        queryParam(
+          'q',
+          { type: 'string', minLength: 2, maxLength: 100 },
+          'Start of a first name, last name, full name or username; case and accents ignored',
+        ),
+        queryParam('interests', { type: 'string' }, 'Comma-separated tags (at most 5): people with any of them'),
+        queryParam('minAge', { type: 'integer', minimum: 18, maximum: 120 }),
+        queryParam('maxAge', { type: 'integer', minimum: 18, maximum: 120 }),
+        queryParam('maxDistanceKm', { type: 'integer', minimum: 1, maximum: 500 }, 'Needs your location'),
+        queryParam('preference', { enum: ['dating', 'friendship'] }),
+        queryParam('gender', { enum: ['male', 'female', 'non-binary', 'other'] }),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 50, default: 20 }),
+        cursorParam,
+      ],
+      responses: { '200': { description: 'A page of people', content: json(ref('SearchPage')) }, ...errors('400', '401', '404') },
     },
   },
   '/api/v1/users/{userId}/block': {

@@ -7,11 +7,12 @@ import * as rules from '../validators/user.validators.js';
 export function userRoutes(): Router {
   const router = Router();
   router.use(authenticate);
-  // The fixed /me paths come before /:username.
+  // The fixed paths (/me, /search) come before /:username.
   router.get('/me', users.getMe);
   router.patch('/me', validate(rules.updateProfileRules), users.patchMe);
   router.patch('/me/status', validate(rules.updateStatusRules), users.patchStatus);
-  router.get('/me/blocks', users.blocks);
+  router.get('/me/blocks', validate(rules.pageRules(100)), users.blocks);
+  router.get('/search', validate(rules.searchRules), users.search);
   router.post('/:userId/block', validate(rules.userIdParam), users.block);
   router.delete('/:userId/block', validate(rules.userIdParam), users.unblock);
   router.get('/:username', validate(rules.usernameParam), users.getProfile);

@@ -15,6 +15,18 @@ export async function isBlockedEitherWay(a: Types.ObjectId | string, b: Types.Ob
   return Boolean(ab || ba);
 }
 
+/**
+ * Everyone hidden from this user: whom they blocked and who blocked them. Lists and
+ * searches exclude these ids; both lookups are index equality reads.
+ */
+export async function hiddenUserIds(userId: Types.ObjectId | string): Promise<Types.ObjectId[]> {
+  const [blocked, blockers] = await Promise.all([
+    Block.find({ blockerId: userId }, { _id: 0, blockedId: 1 }).lean(),
+    Block.find({ blockedId: userId }, { _id: 0, blockerId: 1 }).lean(),
+  ]);
+  return [...blocked.map((b) => b.blockedId), ...blockers.map((b) => b.blockerId)];
+}
+
 export async function blockUser(blockerId: string, blockedId: string): Promise<void> {
   if (blockerId === blockedId) throw new AppError(400, 'CANNOT_BLOCK_SELF', 'You cannot block yourself');
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
@@ -28,18 +40,27 @@ export async function unblockUser(blockerId: string, blockedId: string): Promise
   await Block.deleteOne({ blockerId, blockedId });
 }
 
-/** The users this user has blocked, newest first, with just enough to recognise them. */
-export async function listBlocks(blockerId: string) {
-  const blocks = await Block.find({ blockerId }, { blockedId: 1, createdAt: 1 }).sort({ createdAt: -1 }).limit(1000).lean();
+/** The users this user has blocked, newest first, a page at a time, with enough to recognise them. */
+export async function listBlocks(blockerId: string, page: { limit: number; cursor?: string }) {
+  const blocks = await Block.find(
+    { blockerId, ...(page.cursor && { _id: { $lt: page.cursor } }) },
+    { blockedId: 1, createdAt: 1 },
+  )
+    .sort({ _id: -1 })
+    .limit(page.limit)
+    .lean();
   const users = await User.find(
     { _id: { $in: blocks.map((b) => b.blockedId) } },
     { username: 1, firstName: 1, lastName: 1 },
   ).lean();
   const byId = new Map(users.map((u) => [String(u._id), u]));
-  return blocks.flatMap((b) => {
-    const u = byId.get(String(b.blockedId));
-    return u
-      ? [{ userId: String(u._id), username: u.username, firstName: u.firstName, lastName: u.lastName, blockedAt: b.createdAt }]
-      : [];
-  });
+  return {
+    blocks: blocks.flatMap((b) => {
+      const u = byId.get(String(b.blockedId));
+      return u
+        ? [{ userId: String(u._id), username: u.username, firstName: u.firstName, lastName: u.lastName, blockedAt: b.createdAt }]
+        : [];
+    }),
+    nextCursor: blocks.length === page.limit ? String(blocks.at(-1)!._id) : null,
+  };
 }

@@ -1,10 +1,10 @@
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { distanceBand, distanceKm, geoCellsOf } from '../utils/geo.js';
+import { distanceBand, distanceKm, geoCellsOf, type LatLng } from '../utils/geo.js';
 import { nameSearchKeys } from '../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
-import { photosOf, type PhotoView } from './photo.service.js';
+import { photoView, type PhotoView } from './photo.service.js';
 import { getOwnUser, type OwnUser } from './user.service.js';
 
 /** What the owner may change; anything else never reaches the database. */
@@ -102,50 +102,77 @@ export async function updateStatus(
   return getOwnUser(userId);
 }
 
-const PUBLIC_SOURCE_FIELDS =
-  'username firstName lastName gender dateOfBirth bio interests preference verifiedBadge location settings.privacy bannedAt avatar gallery';
+/** What a card needs from the stored user. */
+export const CARD_SOURCE_FIELDS =
+  'username firstName lastName dateOfBirth interests verifiedBadge location settings.privacy avatar';
+const PUBLIC_SOURCE_FIELDS = `${CARD_SOURCE_FIELDS} gender bio preference bannedAt gallery`;
 
-export interface PublicProfile {
+/** Another user in a list (search, discovery): enough to recognise and choose them. */
+export interface UserCard {
   id: string;
   username: string;
   firstName: string;
   lastName: string;
-  gender: string;
   age?: number;
-  bio: string;
   interests: string[];
-  preference: string;
   avatar: PhotoView | null;
-  gallery: PhotoView[];
   verifiedBadge: boolean;
   distance?: string;
 }
 
+export interface PublicProfile extends UserCard {
+  gender: string;
+  bio: string;
+  preference: string;
+  gallery: PhotoView[];
+}
+
+export type CardSource = {
+  _id: unknown;
+  username: string;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: Date;
+  interests?: string[] | null;
+  verifiedBadge?: boolean | null;
+  location?: LatLng | null;
+  settings?: { privacy?: { showAge?: boolean | null; showDistance?: boolean | null } | null } | null;
+  avatar?: Parameters<typeof photoView>[0] | null;
+};
+
 /**
- * Another user as the viewer may see them: an age, never the birth date; a distance band,
- * never coordinates; never email or phone. Blocked either way, banned or missing: 404.
+ * A user as others may see them: an age, never the birth date; a distance band, never
+ * coordinates; never email or phone; each only when their privacy settings allow.
  */
-export async function getPublicProfile(viewerId: string, username: string): Promise<PublicProfile> {
-  const user = await User.findOne({ username: username.toLowerCase() }, PUBLIC_SOURCE_FIELDS).lean();
-  if (!user || user.bannedAt) throw notFound('User');
-  if (String(user._id) !== viewerId && (await isBlockedEitherWay(viewerId, user._id))) throw notFound('User');
+export function toUserCard(user: CardSource, viewerLocation?: LatLng | null): UserCard {
   const privacy = user.settings?.privacy;
-  const profile: PublicProfile = {
+  const card: UserCard = {
     id: String(user._id),
     username: user.username,
     firstName: user.firstName,
     lastName: user.lastName,
-    gender: user.gender,
-    bio: user.bio ?? '',
     interests: user.interests ?? [],
-    preference: user.preference,
-    ...photosOf(user),
+    avatar: user.avatar ? photoView(user.avatar) : null,
     verifiedBadge: Boolean(user.verifiedBadge),
   };
-  if (privacy?.showAge !== false) profile.age = ageOn(user.dateOfBirth);
-  if (privacy?.showDistance !== false && user.location) {
-    const viewer = await User.findById(viewerId, { location: 1 }).lean();
-    if (viewer?.location) profile.distance = distanceBand(distanceKm(viewer.location, user.location));
+  if (privacy?.showAge !== false) card.age = ageOn(user.dateOfBirth);
+  if (privacy?.showDistance !== false && user.location && viewerLocation) {
+    card.distance = distanceBand(distanceKm(viewerLocation, user.location));
   }
-  return profile;
+  return card;
+}
+
+/** Another user's profile; blocked either way, banned or missing: 404. */
+export async function getPublicProfile(viewerId: string, username: string): Promise<PublicProfile> {
+  const user = await User.findOne({ username: username.toLowerCase() }, PUBLIC_SOURCE_FIELDS).lean();
+  if (!user || user.bannedAt) throw notFound('User');
+  if (String(user._id) !== viewerId && (await isBlockedEitherWay(viewerId, user._id))) throw notFound('User');
+  const viewer = user.location ? await User.findById(viewerId, { location: 1 }).lean() : null;
+  return {
+    ...toUserCard(user, viewer?.location),
+    gender: user.gender,
+    bio: user.bio ?? '',
+    preference: user.preference,
+    gallery: (user.gallery ?? []).map(photoView),
+  };
 }

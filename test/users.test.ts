@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Block } from '../models/block.model.js';
 import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
+import { hiddenUserIds } from '../services/block.service.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -219,6 +220,38 @@ describe('blocking', () => {
 
     expect((await (await api()).delete(`/api/v1/users/${b.id}/block`).set(as(a))).status).to.equal(204);
     expect((await (await api()).get(`/api/v1/users/${b.input.username}`).set(as(a))).status).to.equal(200);
+  });
+
+  it('lists blocks a page at a time, newest first', async () => {
+    const [me, ...others] = await Promise.all(Array.from({ length: 6 }, () => signupUser()));
+    for (const other of others) await (await api()).post(`/api/v1/users/${other.id}/block`).set(as(me!)).expect(204);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { status: number; body: { blocks: { userId: string }[]; nextCursor: string | null } } = await (
+        await api()
+      )
+        .get('/api/v1/users/me/blocks')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(as(me!));
+      expectDocumented(res, 'get', '/api/v1/users/me/blocks');
+      expect(res.body.blocks.length).to.be.at.most(2);
+      seen.push(...res.body.blocks.map((b) => b.userId));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).to.deep.equal(others.map((o) => o.id).reverse());
+    const tooMany = await (await api()).get('/api/v1/users/me/blocks?limit=101').set(as(me!));
+    expect(tooMany.status).to.equal(400);
+  });
+
+  it('hiddenUserIds names everyone blocked either way, and no one else', async () => {
+    const [me, iBlocked, blockedMe, stranger] = await Promise.all(Array.from({ length: 4 }, () => signupUser()));
+    await (await api()).post(`/api/v1/users/${iBlocked!.id}/block`).set(as(me!)).expect(204);
+    await (await api()).post(`/api/v1/users/${me!.id}/block`).set(as(blockedMe!)).expect(204);
+    const hidden = (await hiddenUserIds(me!.id)).map(String).sort();
+    expect(hidden).to.deep.equal([iBlocked!.id, blockedMe!.id].sort());
+    expect(hidden).to.not.include(stranger!.id);
+    expect((await hiddenUserIds(stranger!.id)).length).to.equal(0);
   });
 
   it('refuses blocking oneself, a missing user and a malformed id', async () => {

@@ -7,3 +7,15 @@ export function ageOn(dateOfBirth: Date, now = new Date()): number {
   if (beforeBirthday) age--;
   return age;
 }
+
+/**
+ * Birth dates of people aged minAge to maxAge on `now`: born on or before `latest` and
+ * after `earliestExclusive`. Lets an age filter be a range on the stored date.
+ */
+export function birthDateRange(minAge: number | undefined, maxAge: number | undefined, now = new Date()) {
+  const yearsAgo = (years: number) => new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate()));
+  return {
+    latest: minAge === undefined ? undefined : yearsAgo(minAge),
+    earliestExclusive: maxAge === undefined ? undefined : yearsAgo(maxAge + 1),
+  };
+}

@@ -10,6 +10,9 @@ function isAdult(dob: Date, now = new Date()): boolean {
   return eighteenth.getTime() <= now.getTime();
 }
 
+/** Names that are paths under /users/ (or look official), so no profile can hide behind them. */
+const RESERVED_USERNAMES = ['search', 'admin', 'support', 'devtinder', 'api', 'system', 'moderator', 'root'];
+
 export const signupRules = [
   personName('firstName'),
   personName('lastName'),
@@ -43,7 +46,11 @@ export const signupRules = [
     .trim()
     .toLowerCase()
     .matches(/^[a-z0-9_.]{3,30}$/)
-    .withMessage('must be 3 to 30 of a-z, 0-9, "_" and "."'),
+    .withMessage('must be 3 to 30 of a-z, 0-9, "_" and "."')
+    .bail()
+    .not()
+    .isIn(RESERVED_USERNAMES)
+    .withMessage('is reserved'),
   password('password'),
   body('preference')
     .isIn(PREFERENCES)

@@ -1,6 +1,7 @@
-import { body, param } from 'express-validator';
+import { body, param, query } from 'express-validator';
 import { AVAILABILITY, GENDERS, PREFERENCES } from '../models/user.model.js';
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
+import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../services/search.service.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
 import { coordinateRules, objectWithKeys, personName } from './common.validators.js';
 
@@ -96,4 +97,49 @@ export const reportRules = [
     .trim()
     .isLength({ max: 1000 })
     .withMessage('must be at most 1000 characters'),
+];
+
+const optionalQueryInt = (field: string, min: number, max: number) =>
+  query(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
+
+/** limit (1 to max) and the cursor a previous page returned. */
+export function pageRules(max: number) {
+  return [
+    optionalQueryInt('limit', 1, max),
+    query('cursor').optional().isMongoId().withMessage('is not a cursor from a previous page'),
+  ];
+}
+
+export const searchRules = [
+  query('q')
+    .optional()
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .trim()
+    .isLength({ min: 2, max: 100 })
+    .withMessage('must be 2 to 100 characters'),
+  // "go,rust" or interests=go&interests=rust; matched as tags, any of them.
+  query('interests')
+    .optional()
+    .customSanitizer((v: unknown) => (typeof v === 'string' ? v.split(',') : v))
+    .isArray({ min: 1, max: SEARCH_MAX_INTERESTS })
+    .withMessage(`must be 1 to ${SEARCH_MAX_INTERESTS} tags`)
+    .bail()
+    .custom((list: unknown[]) => list.every((t) => typeof t === 'string' && t.length <= 60 && normaliseTag(t).length > 0))
+    .withMessage('every interest must be a non-empty tag')
+    .bail()
+    .customSanitizer((list: string[]) => [...new Set(list.map(normaliseTag))]),
+  optionalQueryInt('minAge', 18, 120),
+  optionalQueryInt('maxAge', 18, 120),
+  optionalQueryInt('maxDistanceKm', 1, SEARCH_MAX_DISTANCE_KM),
+  query('preference')
+    .optional()
+    .isIn(PREFERENCES)
+    .withMessage(`must be one of ${PREFERENCES.join(', ')}`),
+  query('gender')
+    .optional()
+    .isIn(GENDERS)
+    .withMessage(`must be one of ${GENDERS.join(', ')}`),
+  ...pageRules(SEARCH_MAX_PAGE),
 ];

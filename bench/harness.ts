@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * What every benchmark needs: a fresh database (BENCH_MONGODB_URI or TEST_MONGODB_URI,
+ * else an embedded mongod), servers in their own processes, and a results table.
+ */
+export async function benchDatabase(): Promise<{ uri: string; stop: () => Promise<void> }> {
+  const base = process.env.BENCH_MONGODB_URI ?? process.env.TEST_MONGODB_URI;
+  if (base) {
+    const url = new URL(base);
+    url.pathname = `/bench_${randomBytes(3).toString('hex')}`;
+    return { uri: url.toString(), stop: async () => {} };
+  }
+  const { MongoMemoryServer } = await import('mongodb-memory-server');
+  const server = await MongoMemoryServer.create();
+  return { uri: server.getUri('bench'), stop: async () => void (await server.stop()) };
+}
+
+export interface Served {
+  url: string;
+  pid: number;
+}
+
+const children: ChildProcess[] = [];
+
+/** Starts `tsx bench/servers.ts <kind> <port>` in production mode against `uri`. */
+export async function serve(uri: string, kind: string, port: number, env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/servers.ts', kind, String(port)], {
+    env: {
+      ...process.env,
+      MONGODB_URI: uri,
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
+      CORS_ORIGINS: 'http://app.test',
+      MAIL_PROVIDER: 'ses',
+      SES_ENDPOINT: 'http://127.0.0.1:9',
+      LOGIN_MAX_FAILURES_PER_IP: '100000',
+      SIGNUP_PER_IP_PER_HOUR: '100000',
+      REDIS_URL: '',
+      LOG_LEVEL: 'info',
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+      ...env,
+    },
+    // Logs go to /dev/null: written (JSON formatting and all) but not kept.
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
+}
+
+export function stopServers(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
+
+/** Prints a row of the markdown table docs/benchmarks.md keeps: ratio is ours / baseline. */
+export function report(name: string, ours: number, baseline: number, unit: string, aim: string, shown?: [number, number]): void {
+  const [a, b] = shown
+    ? shown.map((v) => `${v.toFixed(0)} µs`)
+    : [`${ours.toFixed(1)} ${unit}`, `${baseline.toFixed(1)} ${unit}`];
+  console.log(`| ${name} | ${a} | ${b} | ${(ours / baseline).toFixed(2)} | ${aim} |`);
+}
+
+export const tableHeader = '| benchmark | ours | baseline | ratio | aim |\n|---|---|---|---|---|';
