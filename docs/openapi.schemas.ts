@@ -23,6 +23,21 @@ const cardProperties = {
   distance: { type: 'string', description: 'A band such as "5-10 km"; absent when either has no location or they hide it' },
 };
 
+const reportItem = {
+  type: 'object',
+  required: ['id', 'targetType', 'targetId', 'reason', 'status', 'createdAt'],
+  additionalProperties: false,
+  properties: {
+    id: objectId,
+    targetType: { enum: ['user', 'message', 'post'] },
+    targetId: objectId,
+    reason: { type: 'string' },
+    note: { type: 'string' },
+    status: { enum: ['open', 'reviewed', 'dismissed'] },
+    createdAt: dateTime,
+  },
+};
+
 export const schemas = {
   Error: {
     type: 'object',
@@ -268,21 +283,22 @@ export const schemas = {
   Report: {
     type: 'object',
     required: ['report'],
+    properties: { report: reportItem },
+  },
+  ReportPage: {
+    type: 'object',
+    required: ['reports', 'nextCursor'],
+    additionalProperties: false,
     properties: {
-      report: {
-        type: 'object',
-        required: ['id', 'targetType', 'targetId', 'reason', 'status', 'createdAt'],
-        additionalProperties: false,
-        properties: {
-          id: objectId,
-          targetType: { enum: ['user', 'message', 'post'] },
-          targetId: objectId,
-          reason: { type: 'string' },
-          note: { type: 'string' },
-          status: { enum: ['open', 'reviewed', 'dismissed'] },
-          createdAt: dateTime,
+      reports: {
+        type: 'array',
+        items: {
+          ...reportItem,
+          required: [...reportItem.required, 'reporterId'],
+          properties: { ...reportItem.properties, reporterId: objectId },
         },
       },
+      nextCursor: { type: ['string', 'null'] },
     },
   },
   UserEnvelope: { type: 'object', required: ['user'], additionalProperties: false, properties: { user: ref('User') } },

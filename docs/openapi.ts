@@ -2,8 +2,9 @@
  * The OpenAPI 3.1 document, served at /api/openapi.json. Tests fail when a route
  * exists that this lacks, and check real responses against these schemas.
  */
+import { adminPaths } from './openapi.admin.js';
 import { authPaths } from './openapi.auth.js';
-import { errors, json, ref, schemas } from './openapi.schemas.js';
+import { json, ref, schemas } from './openapi.schemas.js';
 import { photoPaths } from './openapi.photos.js';
 import { userPaths } from './openapi.users.js';
 
@@ -29,39 +30,6 @@ const systemPaths = {
   },
 };
 
-const userIdParam = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } };
-
-const adminPaths = {
-  '/api/v1/admin/users/{userId}': {
-    get: {
-      tags: ['admin'],
-      summary: 'Read any account (admins and moderators)',
-      parameters: [userIdParam],
-      responses: {
-        '200': { description: 'The account', content: json(ref('UserEnvelope')) },
-        ...errors('400', '401', '403', '404'),
-      },
-    },
-  },
-  '/api/v1/admin/users/{userId}/role': {
-    patch: {
-      tags: ['admin'],
-      summary: 'Set the role of an account (admins)',
-      parameters: [userIdParam],
-      requestBody: {
-        required: true,
-        content: json({
-          type: 'object',
-          required: ['role'],
-          additionalProperties: false,
-          properties: { role: { enum: ['user', 'moderator', 'admin'] } },
-        }),
-      },
-      responses: { '200': { description: 'Updated', content: json(ref('UserEnvelope')) }, ...errors('400', '401', '403', '404') },
-    },
-  },
-};
-
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
 
 export const openApiDocument = {
@@ -70,7 +38,7 @@ export const openApiDocument = {
     title: 'DevTinder API',
     version: '1.0.0',
     description:
-      'Accounts and auth for the social platform. Web clients authenticate with HTTP-only cookies (writes need an allowed Origin); apps send `Authorization: Bearer <accessToken>`. Every error has the shape `{ error: { code, message, details? } }`.',
+      "The social platform's API: accounts, profiles, photos, search and moderation. Web clients authenticate with HTTP-only cookies (writes need an allowed Origin); apps send `Authorization: Bearer <accessToken>`. Every error has the shape `{ error: { code, message, details? } }`.",
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }, { cookie: [] }],

@@ -1,6 +1,7 @@
 import { Schema, model } from 'mongoose';
 
 export const REPORT_TARGETS = ['user', 'message', 'post'] as const;
+export const REPORT_STATUSES = ['open', 'reviewed', 'dismissed'] as const;
 export const REPORT_REASONS = [
   'spam',
   'harassment',
@@ -21,12 +22,13 @@ const reportSchema = new Schema(
     targetId: { type: Schema.Types.ObjectId, required: true },
     reason: { type: String, enum: REPORT_REASONS, required: true },
     note: { type: String, maxlength: 1000 },
-    status: { type: String, enum: ['open', 'reviewed', 'dismissed'], default: 'open' },
+    status: { type: String, enum: REPORT_STATUSES, default: 'open' },
   },
   { timestamps: true },
 );
 
 reportSchema.index({ reporterId: 1, targetType: 1, targetId: 1 }, { unique: true });
-reportSchema.index({ status: 1 });
+// The moderators' queue: one status, newest first.
+reportSchema.index({ status: 1, _id: -1 });
 
 export const Report = model('Report', reportSchema);

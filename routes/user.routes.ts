@@ -2,6 +2,7 @@ import { Router } from 'express';
 import * as users from '../controllers/user.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
+import { pageRules } from '../validators/common.validators.js';
 import * as rules from '../validators/user.validators.js';
 
 export function userRoutes(): Router {
@@ -11,7 +12,7 @@ export function userRoutes(): Router {
   router.get('/me', users.getMe);
   router.patch('/me', validate(rules.updateProfileRules), users.patchMe);
   router.patch('/me/status', validate(rules.updateStatusRules), users.patchStatus);
-  router.get('/me/blocks', validate(rules.pageRules(100)), users.blocks);
+  router.get('/me/blocks', validate(pageRules(100)), users.blocks);
   router.get('/search', validate(rules.searchRules), users.search);
   router.post('/:userId/block', validate(rules.userIdParam), users.block);
   router.delete('/:userId/block', validate(rules.userIdParam), users.unblock);

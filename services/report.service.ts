@@ -30,7 +30,8 @@ export async function fileReport(reporterId: string, input: ReportInput) {
   }
 }
 
-function toReport(r: {
+/** A report as its reporter and the moderators see it. */
+export function toReport(r: {
   _id: unknown;
   targetType: string;
   targetId: unknown;

@@ -90,13 +90,16 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
   const excluded = [new Types.ObjectId(searcherId), ...(await hiddenUserIds(searcherId))];
   const within = (u: Found) => !cells || (u.location && origin && distanceKm(origin, u.location) <= input.maxDistanceKm!);
 
+  // The exact distance drops the cells' corners, so read more per round then. (FerretDB
+  // reads every row the equality selects whatever the limit; only the transfer grows.)
+  const batchSize = cells ? Math.min(input.limit * 4, 200) : input.limit;
   const users: Found[] = [];
   let after = input.cursor ? new Types.ObjectId(input.cursor) : undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const idFilter = { $nin: excluded, ...(after && { $lt: after }) };
-    const batches = await Promise.all(drivers.map((d) => findPage({ ...filter, ...d, _id: idFilter }, input.limit)));
+    const batches = await Promise.all(drivers.map((d) => findPage({ ...filter, ...d, _id: idFilter }, batchSize)));
     // Below the highest last id of a full batch, that driver may hold rows not read yet.
-    const full = batches.filter((b) => b.length === input.limit);
+    const full = batches.filter((b) => b.length === batchSize);
     const floor = full.length ? full.map((b) => hex(b.at(-1)!)).reduce((a, b) => (a > b ? a : b)) : undefined;
     const merged = new Map<string, Found>();
     for (const u of batches.flat()) if (!floor || hex(u) >= floor) merged.set(hex(u), u);

@@ -1,4 +1,4 @@
-import { body, type ValidationChain } from 'express-validator';
+import { body, query, type ValidationChain } from 'express-validator';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../services/password.service.js';
 import { cleanText, MARKUP } from '../utils/text.js';
 
@@ -61,3 +61,14 @@ export const coordinateRules: ValidationChain[] = [
     .withMessage('must be a longitude')
     .toFloat(),
 ];
+
+export const optionalQueryInt = (field: string, min: number, max: number): ValidationChain =>
+  query(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
+
+/** limit (1 to max) and the cursor a previous page returned. */
+export function pageRules(max: number): ValidationChain[] {
+  return [
+    optionalQueryInt('limit', 1, max),
+    query('cursor').optional().isMongoId().withMessage('is not a cursor from a previous page'),
+  ];
+}

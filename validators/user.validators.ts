@@ -3,7 +3,7 @@ import { AVAILABILITY, GENDERS, PREFERENCES } from '../models/user.model.js';
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
 import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../services/search.service.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
-import { coordinateRules, objectWithKeys, personName } from './common.validators.js';
+import { coordinateRules, objectWithKeys, optionalQueryInt, pageRules, personName } from './common.validators.js';
 
 const optionalBool = (field: string) => body(field).optional().isBoolean({ strict: true }).withMessage('must be true or false');
 const optionalInt = (field: string, min: number, max: number) =>
@@ -98,17 +98,6 @@ export const reportRules = [
     .isLength({ max: 1000 })
     .withMessage('must be at most 1000 characters'),
 ];
-
-const optionalQueryInt = (field: string, min: number, max: number) =>
-  query(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
-
-/** limit (1 to max) and the cursor a previous page returned. */
-export function pageRules(max: number) {
-  return [
-    optionalQueryInt('limit', 1, max),
-    query('cursor').optional().isMongoId().withMessage('is not a cursor from a previous page'),
-  ];
-}
 
 export const searchRules = [
   query('q')

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { Report } from '../models/report.model.js';
+import { User } from '../models/user.model.js';
+import { api } from './support/app.js';
+import { expectDocumented } from './support/openapi.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+/** A user given a role in the database, signed in again so the token carries it. */
+async function staff(role: 'moderator' | 'admin'): Promise<SignedUp> {
+  const u = await signupUser();
+  await User.updateOne({ _id: u.id }, { $set: { role } });
+  const res = await (await api()).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
+  return { ...u, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
+}
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+describe('moderation: badges, bans and the report queue', () => {
+  it('only admins set the verification badge; it shows on the public profile', async () => {
+    const [admin, mod, target, viewer] = await Promise.all([staff('admin'), staff('moderator'), signupUser(), signupUser()]);
+    const path = `/api/v1/admin/users/${target.id}/badge`;
+    expect((await (await api()).patch(path).set(as(mod)).send({ verifiedBadge: true })).status).to.equal(403);
+    expect((await (await api()).patch(path).set(as(target)).send({ verifiedBadge: true })).status).to.equal(403);
+    expect((await (await api()).patch(path).set(as(admin)).send({ verifiedBadge: 'yes' })).status).to.equal(400);
+    const res = await (await api()).patch(path).set(as(admin)).send({ verifiedBadge: true });
+    expect(res.status).to.equal(200);
+    expectDocumented(res, 'patch', '/api/v1/admin/users/{userId}/badge');
+    expect(res.body.user.verifiedBadge).to.equal(true);
+    const profile = await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer));
+    expect(profile.body.profile.verifiedBadge).to.equal(true);
+  });
+
+  it('a ban ends sessions, hides the profile and refuses login; moderators cannot ban staff', async () => {
+    const [mod, otherMod, target, viewer] = await Promise.all([
+      staff('moderator'),
+      staff('moderator'),
+      signupUser(),
+      signupUser(),
+    ]);
+    const ban = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(mod)).send({ banned: true });
+    expect(ban.status).to.equal(200);
+    expectDocumented(ban, 'patch', '/api/v1/admin/users/{userId}/ban');
+    const refresh = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: target.refreshToken });
+    expect(refresh.status).to.equal(401);
+    const login = await (
+      await api()
+    )
+      .post('/api/v1/auth/login')
+      .send({ identifier: target.input.email, password: target.input.password });
+    expect([login.status, login.body.error.code]).to.deep.equal([403, 'ACCOUNT_BANNED']);
+    expect((await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer))).status).to.equal(404);
+
+    const staffBan = await (await api()).patch(`/api/v1/admin/users/${otherMod.id}/ban`).set(as(mod)).send({ banned: true });
+    expect([staffBan.status, staffBan.body.error.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect((await User.findById(otherMod.id).lean())?.bannedAt).to.equal(undefined);
+
+    const lift = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(mod)).send({ banned: false });
+    expect(lift.status).to.equal(200);
+    expect((await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer))).status).to.equal(200);
+  });
+
+  it('moderators page through open reports and close each once', async () => {
+    const [mod, reporter, target] = await Promise.all([staff('moderator'), signupUser(), signupUser()]);
+    const filed = await (
+      await api()
+    )
+      .post('/api/v1/reports')
+      .set(as(reporter))
+      .send({ targetType: 'user', targetId: target.id, reason: 'spam', note: 'sells things' });
+    expect(filed.status).to.equal(201);
+    const reportId: string = filed.body.report.id;
+
+    const seen: { id: string; reporterId: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { reports: typeof seen; nextCursor: string | null } } = await (
+        await api()
+      )
+        .get('/api/v1/admin/reports')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(as(mod));
+      expect(page.status).to.equal(200);
+      expectDocumented(page, 'get', '/api/v1/admin/reports');
+      seen.push(...page.body.reports);
+      cursor = page.body.nextCursor;
+    } while (cursor && !seen.some((r) => r.id === reportId));
+    expect(seen.find((r) => r.id === reportId)?.reporterId).to.equal(reporter.id);
+
+    const close = await (await api()).patch(`/api/v1/admin/reports/${reportId}`).set(as(mod)).send({ status: 'dismissed' });
+    expect(close.status).to.equal(204);
+    const again = await (await api()).patch(`/api/v1/admin/reports/${reportId}`).set(as(mod)).send({ status: 'reviewed' });
+    expect([again.status, again.body.error.code]).to.deep.equal([409, 'REPORT_ALREADY_CLOSED']);
+    expect((await Report.findById(reportId).lean())?.status).to.equal('dismissed');
+    const reopen = await (await api()).patch(`/api/v1/admin/reports/${reportId}`).set(as(mod)).send({ status: 'open' });
+    expect(reopen.status).to.equal(400);
+    expect((await (await api()).get('/api/v1/admin/reports').set(as(reporter))).status).to.equal(403);
+    expect((await (await api()).get('/api/v1/admin/reports?status=pending').set(as(mod))).status).to.equal(400);
+  });
+});
