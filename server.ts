@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp } from './app.js';
 import { config } from './config/index.js';
+import { scheduleAlerts } from './jobs/alerts.job.js';
 import { scheduleCleanup } from './jobs/cleanup.job.js';
 import { accessTokens } from './services/auth.service.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
@@ -22,6 +23,7 @@ async function main() {
   httpServer.headersTimeout = 66_000;
   const io = await createSocketServer(httpServer, { accessTokens, corsOrigins: config.corsOrigins, redis });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
+  const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
 
   const sockets = new Set<Socket>();
   httpServer.on('connection', (s: Socket) => {
@@ -47,6 +49,7 @@ async function main() {
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     cleanup?.stop();
+    alerts?.stop();
     await closeSocketServer(io);
     await closed;
     await disconnectDatabase();

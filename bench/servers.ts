@@ -39,7 +39,7 @@ async function rawMe() {
 }
 
 async function rawFind() {
-  const { CARD_SOURCE_FIELDS } = await import('../services/profile.service.js');
+  const { CARD_SOURCE_FIELDS } = await import('../services/user.service.js');
   const client = await new MongoClient(uri).connect();
   const users = client.db().collection('users');
   const projection = Object.fromEntries(CARD_SOURCE_FIELDS.split(' ').map((f) => [f, 1]));

@@ -106,6 +106,13 @@ export const envSchema = z.object({
   CLOUDINARY_API_SECRET: z.string().min(1).optional(),
   CLOUDINARY_API_URL: z.url().default('https://api.cloudinary.com'),
 
+  PLAN_FREE_DAILY_REQUESTS: int(10, 0, 100_000),
+  PLAN_GOLD_DAILY_REQUESTS: int(200, 0, 100_000),
+  CONTACTS_PER_HOUR: int(20, 1, 10_000),
+  ADMIN_ALERT_EMAIL: z.email().optional(),
+  ADMIN_ALERT_CRON: z.string().min(9).default('*/15 * * * *'),
+  DIGEST_CRON: z.string().min(9).default('0 8 * * *'),
+
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
   ENABLE_JOBS: bool(true),
 });
@@ -189,6 +196,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       forgotPasswordPerHour: e.FORGOT_PASSWORD_PER_HOUR,
       forgotPasswordPerIpPerHour: e.FORGOT_PASSWORD_PER_IP_PER_HOUR,
       signupPerIpPerHour: e.SIGNUP_PER_IP_PER_HOUR,
+      contactsPerHour: e.CONTACTS_PER_HOUR,
       prefix: e.RATE_LIMIT_PREFIX,
     },
     mail: {
@@ -222,6 +230,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
       galleryMax: e.GALLERY_MAX_PHOTOS,
       directUploadTtlSeconds: e.DIRECT_UPLOAD_TTL_SECONDS,
     },
+    // Daily connection requests per UTC day (null: unlimited), chat access and the blue tick.
+    plans: {
+      free: { dailyRequests: e.PLAN_FREE_DAILY_REQUESTS as number | null, chat: false, badge: false },
+      gold: { dailyRequests: e.PLAN_GOLD_DAILY_REQUESTS as number | null, chat: true, badge: false },
+      premium: { dailyRequests: null as number | null, chat: true, badge: true },
+    },
+    alerts: { adminEmail: e.ADMIN_ALERT_EMAIL, adminCron: e.ADMIN_ALERT_CRON, digestCron: e.DIGEST_CRON },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };
 }

@@ -38,6 +38,27 @@ const reportItem = {
   },
 };
 
+const publicProfileRequired = [
+  'id',
+  'username',
+  'firstName',
+  'lastName',
+  'gender',
+  'bio',
+  'interests',
+  'preference',
+  'avatar',
+  'gallery',
+  'verifiedBadge',
+];
+const publicProfileProperties = {
+  ...cardProperties,
+  gender: { type: 'string' },
+  bio: { type: 'string' },
+  preference: { enum: ['dating', 'friendship'] },
+  gallery: { type: 'array', items: ref('Photo') },
+};
+
 export const schemas = {
   Error: {
     type: 'object',
@@ -187,7 +208,11 @@ export const schemas = {
       notifications: {
         type: 'object',
         additionalProperties: false,
-        properties: { email: { type: 'boolean' }, push: { type: 'boolean' } },
+        properties: {
+          email: { type: 'boolean' },
+          push: { type: 'boolean' },
+          requests: { enum: ['immediate', 'daily', 'off'], description: 'Emails about connection requests' },
+        },
       },
       privacy: {
         type: 'object',
@@ -228,27 +253,16 @@ export const schemas = {
   PublicProfile: {
     type: 'object',
     description: 'Another user as you may see them: never email, phone, birth date or coordinates.',
-    required: [
-      'id',
-      'username',
-      'firstName',
-      'lastName',
-      'gender',
-      'bio',
-      'interests',
-      'preference',
-      'avatar',
-      'gallery',
-      'verifiedBadge',
-    ],
+    required: publicProfileRequired,
     additionalProperties: false,
-    properties: {
-      ...cardProperties,
-      gender: { type: 'string' },
-      bio: { type: 'string' },
-      preference: { enum: ['dating', 'friendship'] },
-      gallery: { type: 'array', items: ref('Photo') },
-    },
+    properties: publicProfileProperties,
+  },
+  DiscoveryProfile: {
+    type: 'object',
+    description: 'A public profile with its rank in your feed.',
+    required: [...publicProfileRequired, 'score'],
+    additionalProperties: false,
+    properties: { ...publicProfileProperties, score: { type: 'integer', minimum: 0, maximum: 1000 } },
   },
   SearchPage: {
     type: 'object',

@@ -4,6 +4,7 @@
  */
 import { adminPaths } from './openapi.admin.js';
 import { authPaths } from './openapi.auth.js';
+import { connectionPaths, connectionSchemas } from './openapi.connections.js';
 import { json, ref, schemas } from './openapi.schemas.js';
 import { photoPaths } from './openapi.photos.js';
 import { userPaths } from './openapi.users.js';
@@ -42,8 +43,8 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }, { cookie: [] }],
-  tags: [{ name: 'auth' }, { name: 'users' }, { name: 'photos' }, { name: 'admin' }, { name: 'system' }],
-  paths: { ...systemPaths, ...authPaths, ...userPaths, ...photoPaths, ...adminPaths },
+  tags: [{ name: 'auth' }, { name: 'users' }, { name: 'photos' }, { name: 'connections' }, { name: 'admin' }, { name: 'system' }],
+  paths: { ...systemPaths, ...authPaths, ...userPaths, ...photoPaths, ...connectionPaths, ...adminPaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
@@ -58,9 +59,9 @@ export const openApiDocument = {
       E413: errorResponse('Body or file too large (PAYLOAD_TOO_LARGE, FILE_TOO_LARGE)'),
       E415: errorResponse('Not a supported type (UNSUPPORTED_IMAGE_TYPE, MULTIPART_REQUIRED)'),
       E422: errorResponse('An image that cannot be used (IMAGE_TOO_LARGE, IMAGE_UNREADABLE)'),
-      E429: errorResponse('Too many attempts (RATE_LIMITED); see Retry-After'),
+      E429: errorResponse('Too many attempts (RATE_LIMITED, see Retry-After) or a used-up quota (QUOTA_EXCEEDED)'),
       E503: errorResponse('Database unavailable (DATABASE_UNAVAILABLE)'),
     },
-    schemas,
+    schemas: { ...schemas, ...connectionSchemas },
   },
 } as const;

@@ -12,6 +12,7 @@ export interface RateLimiters {
   emailResend: RequestHandler;
   forgotPassword: RequestHandler;
   forgotPasswordPerIp: RequestHandler;
+  contactsPerUser: RequestHandler;
 }
 
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
@@ -80,6 +81,12 @@ export function createRateLimiters(limits: Config['limits'], redis?: RedisClient
       windowMs: 3_600_000,
       limit: limits.forgotPasswordPerIpPerHour,
       keyGenerator: clientIp,
+    }),
+    // "Add a contact by email" must not become a way to test which addresses have accounts.
+    contactsPerUser: limiter('contacts', {
+      windowMs: 3_600_000,
+      limit: limits.contactsPerHour,
+      keyGenerator: (req) => req.auth?.sub ?? clientIp(req),
     }),
   };
 }

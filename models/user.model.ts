@@ -4,6 +4,8 @@ export const GENDERS = ['male', 'female', 'non-binary', 'other'] as const;
 export const PREFERENCES = ['dating', 'friendship'] as const;
 export const ROLES = ['user', 'moderator', 'admin'] as const;
 export const AVAILABILITY = ['online', 'away', 'busy', 'invisible'] as const;
+export const PLANS = ['free', 'gold', 'premium'] as const;
+export const REQUEST_EMAILS = ['immediate', 'daily', 'off'] as const;
 
 const locationSchema = new Schema(
   {
@@ -53,6 +55,8 @@ const settingsSchema = new Schema(
     notifications: {
       email: { type: Boolean, default: true },
       push: { type: Boolean, default: true },
+      // Emails about connection requests: one per request, a daily digest, or none.
+      requests: { type: String, enum: REQUEST_EMAILS, default: 'immediate' },
     },
     privacy: {
       showAge: { type: Boolean, default: true },
@@ -97,7 +101,7 @@ const userSchema = new Schema(
     // Bumped by every change of avatar or gallery; writers check it so two edits never overwrite each other.
     photosVersion: { type: Number, default: 0 },
     role: { type: String, enum: ROLES, default: 'user' },
-    plan: { type: String, default: 'free' },
+    plan: { type: String, enum: PLANS, default: 'free' },
     planExpiresAt: { type: Date },
     verifiedBadge: { type: Boolean, default: false },
     bannedAt: { type: Date },

@@ -3,6 +3,8 @@ import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { connectionRoutes, contactRoutes } from './connection.routes.js';
+import { discoveryRoutes } from './discovery.routes.js';
 import { photoRoutes } from './photo.routes.js';
 import { reportRoutes } from './report.routes.js';
 import { userRoutes } from './user.routes.js';
@@ -28,5 +30,8 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/users/me/photos', router: photoRoutes(storage) },
     { basePath: '/users', router: userRoutes() },
     { basePath: '/reports', router: reportRoutes() },
+    { basePath: '/connections', router: connectionRoutes() },
+    { basePath: '/contacts', router: contactRoutes(limit) },
+    { basePath: '/discover', router: discoveryRoutes() },
   ];
 }

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import * as connections from '../controllers/connection.controller.js';
 import * as users from '../controllers/user.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
@@ -14,6 +15,7 @@ export function userRoutes(): Router {
   router.patch('/me/status', validate(rules.updateStatusRules), users.patchStatus);
   router.get('/me/blocks', validate(pageRules(100)), users.blocks);
   router.get('/search', validate(rules.searchRules), users.search);
+  router.get('/me/quota', connections.quota);
   router.post('/:userId/block', validate(rules.userIdParam), users.block);
   router.delete('/:userId/block', validate(rules.userIdParam), users.unblock);
   router.get('/:username', validate(rules.usernameParam), users.getProfile);

@@ -6,9 +6,8 @@
  * The person signs up normally first; this only changes their role, so no password
  * ever passes through a command line or shell history.
  */
-import { config } from '../config/index.js';
-import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from '../services/database.service.js';
 import { findUserIdByEmail, setUserRole } from '../services/user.service.js';
+import { runWithDatabase } from './with-database.js';
 
 const [email, role = 'admin'] = process.argv.slice(2);
 if (!email || !['user', 'moderator', 'admin'].includes(role)) {
@@ -16,20 +15,13 @@ if (!email || !['user', 'moderator', 'admin'].includes(role)) {
   process.exit(2);
 }
 
-const embedded = config.db.uri ? undefined : await startEmbeddedMongo(config.db.embeddedDir);
-await connectDatabase({ uri: config.db.uri ?? embedded!.uri, serverSelectionTimeoutMs: 5000 });
-let code = 0;
-try {
+await runWithDatabase(async () => {
   const userId = await findUserIdByEmail(email);
   if (!userId) {
     process.stderr.write(`no account uses ${email}; sign up first\n`);
-    code = 1;
-  } else {
-    await setUserRole(userId, role as 'admin');
-    process.stdout.write(`${email} is now ${role}\n`);
+    return 1;
   }
-} finally {
-  await disconnectDatabase();
-  await embedded?.stop();
-}
-process.exit(code);
+  await setUserRole(userId, role as 'admin');
+  process.stdout.write(`${email} is now ${role}\n`);
+  return 0;
+});

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { Block } from '../models/block.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { usersById } from './user.service.js';
 
 /**
  * The one place that knows who blocked whom. Profiles, search and (later) discovery,
@@ -49,11 +50,7 @@ export async function listBlocks(blockerId: string, page: { limit: number; curso
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
-  const users = await User.find(
-    { _id: { $in: blocks.map((b) => b.blockedId) } },
-    { username: 1, firstName: 1, lastName: 1 },
-  ).lean();
-  const byId = new Map(users.map((u) => [String(u._id), u]));
+  const byId = await usersById(blocks.map((b) => String(b.blockedId)));
   return {
     blocks: blocks.flatMap((b) => {
       const u = byId.get(String(b.blockedId));

@@ -5,7 +5,7 @@ import { distanceBand, distanceKm, geoCellsOf, type LatLng } from '../utils/geo.
 import { nameSearchKeys } from '../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
 import { photoView, type PhotoView } from './photo.service.js';
-import { getOwnUser, type OwnUser } from './user.service.js';
+import { CARD_SOURCE_FIELDS, getOwnUser, type CardSource, type OwnUser } from './user.service.js';
 
 /** What the owner may change; anything else never reaches the database. */
 export interface ProfileUpdate {
@@ -19,7 +19,7 @@ export interface ProfileUpdate {
   locationConsent?: boolean;
   location?: { lat: number; lng: number };
   settings?: {
-    notifications?: { email?: boolean; push?: boolean };
+    notifications?: { email?: boolean; push?: boolean; requests?: string };
     privacy?: { showAge?: boolean; showDistance?: boolean; readReceipts?: boolean; discoverable?: boolean };
   };
 }
@@ -102,10 +102,7 @@ export async function updateStatus(
   return getOwnUser(userId);
 }
 
-/** What a card needs from the stored user. */
-export const CARD_SOURCE_FIELDS =
-  'username firstName lastName dateOfBirth interests verifiedBadge location settings.privacy avatar';
-const PUBLIC_SOURCE_FIELDS = `${CARD_SOURCE_FIELDS} gender bio preference bannedAt gallery`;
+export const PUBLIC_SOURCE_FIELDS = `${CARD_SOURCE_FIELDS} gender bio preference bannedAt gallery`;
 
 /** Another user in a list (search, discovery): enough to recognise and choose them. */
 export interface UserCard {
@@ -126,19 +123,6 @@ export interface PublicProfile extends UserCard {
   preference: string;
   gallery: PhotoView[];
 }
-
-export type CardSource = {
-  _id: unknown;
-  username: string;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: Date;
-  interests?: string[] | null;
-  verifiedBadge?: boolean | null;
-  location?: LatLng | null;
-  settings?: { privacy?: { showAge?: boolean | null; showDistance?: boolean | null } | null } | null;
-  avatar?: Parameters<typeof photoView>[0] | null;
-};
 
 /**
  * A user as others may see them: an age, never the birth date; a distance band, never
@@ -168,8 +152,20 @@ export async function getPublicProfile(viewerId: string, username: string): Prom
   if (!user || user.bannedAt) throw notFound('User');
   if (String(user._id) !== viewerId && (await isBlockedEitherWay(viewerId, user._id))) throw notFound('User');
   const viewer = user.location ? await User.findById(viewerId, { location: 1 }).lean() : null;
+  return toPublicProfile(user, viewer?.location);
+}
+
+type ProfileSource = CardSource & {
+  gender: string;
+  bio?: string | null;
+  preference: string;
+  gallery?: Parameters<typeof photoView>[0][] | null;
+};
+
+/** The public view of a user read with PUBLIC_SOURCE_FIELDS. */
+export function toPublicProfile(user: ProfileSource, viewerLocation?: LatLng | null): PublicProfile {
   return {
-    ...toUserCard(user, viewer?.location),
+    ...toUserCard(user, viewerLocation),
     gender: user.gender,
     bio: user.bio ?? '',
     preference: user.preference,

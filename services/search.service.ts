@@ -6,7 +6,8 @@ import { coveringCells, distanceKm, type LatLng } from '../utils/geo.js';
 import { normaliseForSearch, SEARCH_PREFIX_MAX } from '../utils/search-keys.js';
 import { escapeRegex } from '../utils/text.js';
 import { hiddenUserIds } from './block.service.js';
-import { CARD_SOURCE_FIELDS, toUserCard, type CardSource, type UserCard } from './profile.service.js';
+import { toUserCard, type UserCard } from './profile.service.js';
+import { CARD_SOURCE_FIELDS, type CardSource } from './user.service.js';
 
 export const SEARCH_MAX_DISTANCE_KM = 500;
 export const SEARCH_MAX_INTERESTS = 5;

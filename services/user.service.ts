@@ -1,7 +1,8 @@
 import { Types } from 'mongoose';
+import type { LatLng } from '../utils/geo.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { photosOf } from './photo.service.js';
+import { photosOf, type photoView } from './photo.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
@@ -66,4 +67,31 @@ export async function duplicateUserField(
   }
   if (!field) return null;
   return new AppError(409, DUPLICATE_CODES[field]!, `This ${field} is already in use`, { field });
+}
+
+/** What a card needs from the stored user. */
+export const CARD_SOURCE_FIELDS =
+  'username firstName lastName dateOfBirth interests verifiedBadge location settings.privacy avatar';
+export type CardSource = {
+  _id: unknown;
+  username: string;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: Date;
+  interests?: string[] | null;
+  verifiedBadge?: boolean | null;
+  location?: LatLng | null;
+  settings?: { privacy?: { showAge?: boolean | null; showDistance?: boolean | null } | null } | null;
+  avatar?: Parameters<typeof photoView>[0] | null;
+};
+
+/**
+ * Card sources by id, one indexed read each, banned accounts left out. A page is small,
+ * and `_id: { $in }` is a full scan on FerretDB.
+ */
+export async function usersById(ids: string[]): Promise<Map<string, CardSource & { _id: Types.ObjectId }>> {
+  const found = await Promise.all(
+    ids.map((id) => User.findOne({ _id: id, bannedAt: null }, CARD_SOURCE_FIELDS).lean<CardSource & { _id: Types.ObjectId }>()),
+  );
+  return new Map(found.filter((u) => u !== null).map((u) => [String(u._id), u]));
 }

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { RedisClient } from '../services/redis.service.js';
+import { registerRealtimeSink } from '../services/realtime.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { logger } from '../utils/logger.js';
 import { socketAuth } from './socket-auth.js';
@@ -19,6 +20,7 @@ export interface SocketDeps {
 }
 
 const subscribers = new WeakMap<AppServer, RedisClient>();
+const unregisterSinks = new WeakMap<AppServer, () => void>();
 
 export const userRoom = (userId: string) => `user:${userId}`;
 
@@ -42,6 +44,14 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     io.adapter(createAdapter(deps.redis, sub));
     subscribers.set(io, sub);
   }
+  unregisterSinks.set(
+    io,
+    // Realtime event names are a subset of ServerToClientEvents with the same payloads.
+    registerRealtimeSink({
+      toUser: (userId, event, payload) =>
+        void (io.to(userRoom(userId)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
+    }),
+  );
   io.use(socketAuth(deps.accessTokens));
   io.on('connection', (socket) => {
     limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
@@ -53,6 +63,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 
 /** Disconnects every socket, stops the engine and the adapter's subscriber. */
 export async function closeSocketServer(io: AppServer): Promise<void> {
+  unregisterSinks.get(io)?.();
   io.disconnectSockets(true);
   io.engine.close();
   const sub = subscribers.get(io);

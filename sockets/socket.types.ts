@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import type { RealtimeEvents } from '../services/realtime.service.js';
 import type { AccessClaims } from '../utils/jwt.js';
 
 export type AckError = { code: string; message: string };
@@ -11,6 +12,8 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   'system:notice': (payload: { message: string }) => void;
+  'connection:request': (payload: RealtimeEvents['connection:request']) => void;
+  'connection:accepted': (payload: RealtimeEvents['connection:accepted']) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -36,7 +36,7 @@ describe('profiles under /users', () => {
     });
     // A partial settings update keeps the sibling values.
     expect(res.body.user.settings.privacy).to.include({ showAge: false, showDistance: true, discoverable: true });
-    expect(res.body.user.settings.notifications).to.deep.equal({ email: true, push: true });
+    expect(res.body.user.settings.notifications).to.deep.equal({ email: true, push: true, requests: 'immediate' });
 
     const again = await (
       await api()

@@ -1,5 +1,5 @@
 import { body, param, query } from 'express-validator';
-import { AVAILABILITY, GENDERS, PREFERENCES } from '../models/user.model.js';
+import { AVAILABILITY, GENDERS, PREFERENCES, REQUEST_EMAILS } from '../models/user.model.js';
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
 import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../services/search.service.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
@@ -23,7 +23,7 @@ export const updateProfileRules = [
   objectWithKeys('lookingFor', ['genders', 'minAge', 'maxAge', 'maxDistanceKm']),
   objectWithKeys('location', ['lat', 'lng']),
   objectWithKeys('settings', ['notifications', 'privacy']),
-  objectWithKeys('settings.notifications', ['email', 'push']),
+  objectWithKeys('settings.notifications', ['email', 'push', 'requests']),
   objectWithKeys('settings.privacy', ['showAge', 'showDistance', 'readReceipts', 'discoverable']),
   personName('firstName').optional(),
   personName('lastName').optional(),
@@ -59,6 +59,10 @@ export const updateProfileRules = [
   ...coordinateRules,
   optionalBool('settings.notifications.email'),
   optionalBool('settings.notifications.push'),
+  body('settings.notifications.requests')
+    .optional()
+    .isIn(REQUEST_EMAILS)
+    .withMessage(`must be one of ${REQUEST_EMAILS.join(', ')}`),
   optionalBool('settings.privacy.showAge'),
   optionalBool('settings.privacy.showDistance'),
   optionalBool('settings.privacy.readReceipts'),

@@ -36,6 +36,25 @@ const templates = {
       '<p>Hi {{firstName}},</p><p>Your password was just changed and every other session was signed out. If this was not you, reset your password now.</p>',
     ),
   },
+  connectionRequest: {
+    subject: '{{fromName}} wants to connect',
+    text: 'Hi {{firstName}},\n\n{{fromName}} (@{{fromUsername}}) sent you a connection request:\n{{link}}\n\nChoose how often we email you about requests in your settings.\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>{{fromName}} (@{{fromUsername}}) sent you a connection request. <a href="{{link}}">See it</a>.</p><p style="color:#888">Choose how often we email you about requests in your settings.</p>',
+    ),
+  },
+  requestDigest: {
+    subject: 'You have {{count}} pending connection requests',
+    text: 'Hi {{firstName}},\n\nYou have {{count}} pending connection requests:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>You have {{count}} pending connection requests. <a href="{{link}}">See them</a>.</p>',
+    ),
+  },
+  adminConnections: {
+    subject: '{{count}} new connections',
+    text: '{{count}} new connections formed since {{since}}.\n',
+    html: layout('<p>{{count}} new connections formed since {{since}}.</p>'),
+  },
 } satisfies Record<string, Template>;
 
 export type TemplateName = keyof typeof templates;

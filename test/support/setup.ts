@@ -30,6 +30,10 @@ const defaults: Record<string, string> = {
   UPLOAD_MAX_BYTES: String(256 * 1024),
   IMAGE_MAX_PIXELS: String(16_000_000),
   GALLERY_MAX_PHOTOS: '3',
+  PLAN_FREE_DAILY_REQUESTS: '3',
+  PLAN_GOLD_DAILY_REQUESTS: '5',
+  CONTACTS_PER_HOUR: '4',
+  ADMIN_ALERT_EMAIL: 'alerts@devtinder.test',
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 

@@ -1,0 +1,164 @@
+import { errors, json, jsonBody, ref } from './openapi.schemas.js';
+
+const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
+const dateTime = { type: 'string', format: 'date-time' };
+const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
+const pageParams = (max: number) => [
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: max } },
+  { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+];
+const status = { enum: ['interested', 'ignored', 'accepted', 'rejected', 'removed'] };
+
+export const connectionSchemas = {
+  Connection: {
+    type: 'object',
+    required: ['id', 'senderId', 'receiverId', 'status', 'createdAt'],
+    additionalProperties: false,
+    properties: { id: objectId, senderId: objectId, receiverId: objectId, status, createdAt: dateTime, connectedAt: dateTime },
+  },
+  ConnectionList: {
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    additionalProperties: false,
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'user', 'status', 'createdAt'],
+          additionalProperties: false,
+          properties: { id: objectId, user: ref('UserCard'), status, createdAt: dateTime, connectedAt: dateTime },
+        },
+      },
+      nextCursor: { type: ['string', 'null'] },
+    },
+  },
+  Quota: {
+    type: 'object',
+    required: ['plan', 'limit', 'used', 'remaining', 'resetAt'],
+    additionalProperties: false,
+    properties: {
+      plan: { enum: ['free', 'gold', 'premium'] },
+      limit: { type: ['integer', 'null'], description: 'Requests per UTC day; null: unlimited' },
+      used: { type: 'integer' },
+      remaining: { type: ['integer', 'null'] },
+      resetAt: dateTime,
+    },
+  },
+  SwipeResult: {
+    type: 'object',
+    required: ['connection', 'matched'],
+    additionalProperties: false,
+    properties: { connection: ref('Connection'), matched: { type: 'boolean', description: 'true: you are now connected' } },
+  },
+  DiscoveryPage: {
+    type: 'object',
+    required: ['profiles', 'nextCursor'],
+    additionalProperties: false,
+    properties: {
+      profiles: { type: 'array', items: ref('DiscoveryProfile'), description: 'Best first' },
+      nextCursor: { type: ['string', 'null'], description: 'null: no more candidates' },
+    },
+  },
+};
+
+export const connectionPaths = {
+  '/api/v1/discover': {
+    get: {
+      tags: ['connections'],
+      summary: 'The swipe feed: people who fit both ways, ranked by shared interests, distance and activity',
+      description:
+        'Never you, anyone you or they swiped on (any outcome), connections, blocked, banned or hidden accounts. An empty page with a null cursor means nobody is left.',
+      parameters: pageParams(30),
+      responses: { '200': { description: 'A page of candidates', content: json(ref('DiscoveryPage')) }, ...errors('400', '401') },
+    },
+  },
+  '/api/v1/connections': {
+    get: {
+      tags: ['connections'],
+      summary: 'Your connections (friends), newest first',
+      parameters: pageParams(100),
+      responses: { '200': { description: 'Friends', content: json(ref('ConnectionList')) }, ...errors('400', '401') },
+    },
+  },
+  '/api/v1/connections/requests/received': {
+    get: {
+      tags: ['connections'],
+      summary: 'Pending requests others sent you',
+      parameters: pageParams(100),
+      responses: { '200': { description: 'Requests', content: json(ref('ConnectionList')) }, ...errors('400', '401') },
+    },
+  },
+  '/api/v1/connections/requests/sent': {
+    get: {
+      tags: ['connections'],
+      summary: 'Your pending requests',
+      parameters: pageParams(100),
+      responses: { '200': { description: 'Requests', content: json(ref('ConnectionList')) }, ...errors('400', '401') },
+    },
+  },
+  '/api/v1/connections/requests/{requestId}': {
+    post: {
+      tags: ['connections'],
+      summary: 'Accept or reject a request sent to you (once)',
+      parameters: [pathId('requestId')],
+      requestBody: jsonBody({ action: { enum: ['accepted', 'rejected'] } }),
+      responses: {
+        '200': {
+          description: 'Answered',
+          content: json({ type: 'object', required: ['connection'], properties: { connection: ref('Connection') } }),
+        },
+        ...errors('400', '401', '403', '404', '409'),
+      },
+    },
+  },
+  '/api/v1/connections/{userId}': {
+    post: {
+      tags: ['connections'],
+      summary: 'Swipe: interested (a request, counted against your daily quota) or ignored',
+      description: 'If they already asked you, this answers them: interested connects you at once (200, matched).',
+      parameters: [pathId('userId')],
+      requestBody: jsonBody({ action: { enum: ['interested', 'ignored'] } }),
+      responses: {
+        '200': { description: 'A repeat of your swipe, or a match', content: json(ref('SwipeResult')) },
+        '201': { description: 'Recorded', content: json(ref('SwipeResult')) },
+        '429': { description: 'QUOTA_EXCEEDED: details hold limit, remaining and resetAt', content: json(ref('Error')) },
+        ...errors('400', '401', '403', '404', '409'),
+      },
+    },
+    delete: {
+      tags: ['connections'],
+      summary: 'Remove a connection',
+      parameters: [pathId('userId')],
+      responses: { '204': { description: 'Removed' }, ...errors('400', '401', '403', '404') },
+    },
+  },
+  '/api/v1/contacts': {
+    post: {
+      tags: ['connections'],
+      summary: 'Send a request to the account using an email address, if there is one',
+      description: 'The answer is the same whether or not the address has an account. Rate limited.',
+      requestBody: jsonBody({ email: { type: 'string', format: 'email' } }),
+      responses: {
+        '202': {
+          description: 'Taken',
+          content: json({ type: 'object', required: ['message'], properties: { message: { type: 'string' } } }),
+        },
+        ...errors('400', '401', '403', '429'),
+      },
+    },
+  },
+  '/api/v1/users/me/quota': {
+    get: {
+      tags: ['connections'],
+      summary: "Today's request quota of your plan",
+      responses: {
+        '200': {
+          description: 'Your quota',
+          content: json({ type: 'object', required: ['quota'], properties: { quota: ref('Quota') } }),
+        },
+        ...errors('401', '404'),
+      },
+    },
+  },
+};

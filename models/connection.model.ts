@@ -1,0 +1,36 @@
+import { Schema, model } from 'mongoose';
+
+export const CONNECTION_STATUSES = ['interested', 'ignored', 'accepted', 'rejected', 'removed'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/**
+ * Everything between two people, one record per pair whatever the direction: a swipe
+ * (interested = a pending request, ignored), its answer (accepted = connected,
+ * rejected) or a removed connection. The sender is who acted first, and stays.
+ */
+const connectionSchema = new Schema(
+  {
+    // The two ids sorted and joined: the unique key that makes a second record impossible.
+    pairKey: { type: String, required: true },
+    memberIds: { type: [Schema.Types.ObjectId], required: true },
+    senderId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    receiverId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    status: { type: String, enum: CONNECTION_STATUSES, required: true },
+    reviewedAt: { type: Date },
+    connectedAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+connectionSchema.index({ pairKey: 1 }, { unique: true });
+// Each list is one equality part, newest first: received and sent requests, friends, and
+// everyone a user has a record with (discovery leaves them out).
+connectionSchema.index({ receiverId: 1, status: 1, _id: -1 });
+connectionSchema.index({ senderId: 1, status: 1, _id: -1 });
+connectionSchema.index({ memberIds: 1, status: 1, _id: -1 });
+// The daily digest counts pending requests per receiver.
+connectionSchema.index({ status: 1, receiverId: 1 });
+
+export const Connection = model('Connection', connectionSchema);
+
+export const pairKeyOf = (a: string, b: string) => (a < b ? `${a}:${b}` : `${b}:${a}`);

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import * as connections from '../controllers/connection.controller.js';
+import { authenticate } from '../middlewares/auth.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
+import { validate } from '../middlewares/validate.middleware.js';
+import { pageRules } from '../validators/common.validators.js';
+import * as rules from '../validators/connection.validators.js';
+
+/** Swipes, requests and friends, under /connections. */
+export function connectionRoutes(): Router {
+  const router = Router();
+  router.use(authenticate);
+  router.get('/', validate(pageRules(100)), connections.friends);
+  router.get('/requests/received', validate(pageRules(100)), connections.received);
+  router.get('/requests/sent', validate(pageRules(100)), connections.sent);
+  router.post('/requests/:requestId', validate(rules.reviewRules), connections.review);
+  router.post('/:userId', validate(rules.swipeRules), connections.send);
+  router.delete('/:userId', validate(rules.userIdParam), connections.remove);
+  return router;
+}
+
+/** "Add a contact by email", under /contacts. */
+export function contactRoutes(limit: RateLimiters): Router {
+  const router = Router();
+  router.post('/', authenticate, limit.contactsPerUser, validate(rules.contactRules), connections.addContact);
+  return router;
+}

@@ -1,0 +1,258 @@
+import { Types } from 'mongoose';
+import { config } from '../config/index.js';
+import { AlertCounter } from '../models/alert-counter.model.js';
+import { Connection, pairKeyOf, type ConnectionStatus } from '../models/connection.model.js';
+import { User } from '../models/user.model.js';
+import { AppError, notFound } from '../utils/app-error.js';
+import { hiddenUserIds, isBlockedEitherWay } from './block.service.js';
+import { sendMail } from './mail/mail.service.js';
+import { toUserCard, type UserCard } from './profile.service.js';
+import { usersById } from './user.service.js';
+import { consumeRequest } from './quota.service.js';
+import { publishToUser } from './realtime.service.js';
+
+export type SwipeAction = 'interested' | 'ignored';
+export type ReviewAction = 'accepted' | 'rejected';
+
+interface ConnectionDoc {
+  _id: Types.ObjectId;
+  pairKey: string;
+  senderId: Types.ObjectId;
+  receiverId: Types.ObjectId;
+  status: ConnectionStatus;
+  createdAt: Date;
+  reviewedAt?: Date;
+  connectedAt?: Date;
+}
+
+export interface ConnectionView {
+  id: string;
+  senderId: string;
+  receiverId: string;
+  status: ConnectionStatus;
+  createdAt: Date;
+  connectedAt?: Date;
+}
+
+const view = (c: ConnectionDoc): ConnectionView => ({
+  id: String(c._id),
+  senderId: String(c.senderId),
+  receiverId: String(c.receiverId),
+  status: c.status,
+  createdAt: c.createdAt,
+  ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
+});
+
+const alreadySwiped = () => new AppError(409, 'ALREADY_SWIPED', 'You two have already crossed paths');
+
+/** Someone one may act on: exists, not banned, not oneself, not blocked either way (all 4xx). */
+async function reachableUser(me: string, them: string) {
+  if (me === them) throw new AppError(400, 'CANNOT_CONNECT_SELF', 'You cannot send yourself a request');
+  const user = await User.findById(them, {
+    username: 1,
+    firstName: 1,
+    email: 1,
+    bannedAt: 1,
+    'settings.notifications': 1,
+  }).lean();
+  if (!user || user.bannedAt || (await isBlockedEitherWay(me, them))) throw notFound('User');
+  return user;
+}
+
+const who = async (userId: string) => {
+  const u = await User.findById(userId, { username: 1, firstName: 1, lastName: 1 }).lean();
+  return { id: userId, username: u?.username ?? '', firstName: u?.firstName ?? '' };
+};
+
+/** Tells both people, and counts the connection for the admins' batched alert. */
+async function announceConnection(c: ConnectionDoc): Promise<void> {
+  const [sender, receiver] = await Promise.all([who(String(c.senderId)), who(String(c.receiverId))]);
+  publishToUser(sender.id, 'connection:accepted', { connectionId: String(c._id), user: receiver });
+  publishToUser(receiver.id, 'connection:accepted', { connectionId: String(c._id), user: sender });
+  if (config.alerts.adminEmail) {
+    await AlertCounter.updateOne(
+      { _id: 'connections' },
+      { $inc: { pending: 1 }, $setOnInsert: { since: new Date() } },
+      { upsert: true },
+    );
+  }
+}
+
+async function announceRequest(
+  c: ConnectionDoc,
+  receiver: {
+    _id: unknown;
+    email: string;
+    firstName: string;
+    settings?: { notifications?: { requests?: string | null } | null } | null;
+  },
+): Promise<void> {
+  const from = await who(String(c.senderId));
+  publishToUser(String(c.receiverId), 'connection:request', { requestId: String(c._id), from });
+  if ((receiver.settings?.notifications?.requests ?? 'immediate') === 'immediate') {
+    void sendMail('connectionRequest', receiver.email, {
+      firstName: receiver.firstName,
+      fromName: from.firstName,
+      fromUsername: from.username,
+      link: `${config.appUrl}/requests`,
+    });
+  }
+}
+
+export interface SwipeResult {
+  connection: ConnectionView;
+  matched: boolean;
+  /** false when the swipe repeated one already stored (nothing changed, nothing counted). */
+  created: boolean;
+}
+
+/**
+ * A swipe: `interested` sends a request (counted against the plan's daily quota),
+ * `ignored` passes. When the other person had already said interested, the swipe
+ * answers their request instead, and an `interested` makes the connection at once.
+ * One record per pair (unique pairKey); every state change is a conditional update.
+ */
+export async function swipe(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
+  const receiver = await reachableUser(me, them);
+  const pairKey = pairKeyOf(me, them);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await Connection.findOne({ pairKey }).lean<ConnectionDoc>();
+    if (!existing || existing.status === 'removed') {
+      // Write first, so the unique pair key settles double taps before any quota is spent.
+      const created = await createSwipe(pairKey, me, them, action, existing !== null);
+      if (!created) continue; // someone else wrote the pair first: look again
+      if (action === 'interested') {
+        try {
+          await consumeRequest(me);
+        } catch (err) {
+          // Over quota: take the request back (unless it was answered in the meantime: then it stands).
+          const undone = existing
+            ? await Connection.updateOne({ _id: created._id, status: 'interested' }, { $set: { status: 'removed' } })
+            : await Connection.deleteOne({ _id: created._id, status: 'interested' });
+          if (('modifiedCount' in undone ? undone.modifiedCount : undone.deletedCount) === 1) throw err;
+          const answered = await Connection.findById(created._id).lean<ConnectionDoc>();
+          return { connection: view(answered!), matched: answered?.status === 'accepted', created: true };
+        }
+        await announceRequest(created, receiver);
+      }
+      return { connection: view(created), matched: false, created: true };
+    }
+    if (String(existing.senderId) === me) {
+      // A repeat of one's own swipe is answered again, not stored or counted twice.
+      if (existing.status === action) return { connection: view(existing), matched: false, created: false };
+      throw existing.status === 'accepted'
+        ? new AppError(409, 'ALREADY_CONNECTED', 'You are already connected')
+        : alreadySwiped();
+    }
+    if (existing.status === 'accepted') throw new AppError(409, 'ALREADY_CONNECTED', 'You are already connected');
+    if (existing.status !== 'interested') throw alreadySwiped();
+    // They asked first: this swipe is the answer.
+    const answered = await answer(existing._id, me, action === 'interested' ? 'accepted' : 'rejected');
+    if (answered) return { connection: view(answered), matched: answered.status === 'accepted', created: false };
+  }
+  throw new AppError(409, 'CONFLICT', 'This changed at the same moment; try again');
+}
+
+/** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
+async function createSwipe(pairKey: string, me: string, them: string, action: SwipeAction, overRemoved: boolean) {
+  const fresh = { senderId: me, receiverId: them, status: action, memberIds: [me, them].sort() };
+  try {
+    if (!overRemoved) return (await Connection.create({ pairKey, ...fresh })).toObject() as ConnectionDoc;
+    const res = await Connection.updateOne(
+      { pairKey, status: 'removed' },
+      { $set: { ...fresh, createdAt: new Date() }, $unset: { reviewedAt: 1, connectedAt: 1 } },
+    );
+    return res.modifiedCount === 1 ? await Connection.findOne({ pairKey }).lean<ConnectionDoc>() : null;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return null;
+    throw err;
+  }
+}
+
+/** Moves a pending request to accepted or rejected if `me` is its receiver and it is still pending. */
+async function answer(requestId: Types.ObjectId | string, me: string, action: ReviewAction): Promise<ConnectionDoc | null> {
+  const now = new Date();
+  const res = await Connection.updateOne(
+    { _id: requestId, receiverId: me, status: 'interested' },
+    { $set: { status: action, reviewedAt: now, ...(action === 'accepted' ? { connectedAt: now } : {}) } },
+  );
+  if (res.modifiedCount !== 1) return null;
+  const updated = await Connection.findById(requestId).lean<ConnectionDoc>();
+  if (updated && action === 'accepted') await announceConnection(updated);
+  return updated;
+}
+
+/** Accept or reject a request: only its receiver, only while pending, only once. */
+export async function reviewRequest(me: string, requestId: string, action: ReviewAction): Promise<ConnectionView> {
+  const request = await Connection.findById(requestId, { senderId: 1, receiverId: 1, status: 1 }).lean<ConnectionDoc>();
+  // Someone else's request reads as missing: its existence is none of a third user's business.
+  if (!request || String(request.receiverId) !== me) throw notFound('Request');
+  if (await isBlockedEitherWay(me, request.senderId)) throw notFound('Request');
+  const updated = await answer(request._id, me, action);
+  if (!updated) throw new AppError(409, 'ALREADY_REVIEWED', 'This request has already been answered');
+  return view(updated);
+}
+
+/** Ends a connection. The record stays (as removed) so the pair does not reappear in discovery. */
+export async function removeConnection(me: string, them: string): Promise<void> {
+  const res = await Connection.updateOne(
+    { pairKey: pairKeyOf(me, them), status: 'accepted' },
+    { $set: { status: 'removed' }, $unset: { connectedAt: 1 } },
+  );
+  if (res.modifiedCount !== 1) throw notFound('Connection');
+}
+
+export type ListKind = 'friends' | 'received' | 'sent';
+
+export interface ConnectionListItem {
+  id: string;
+  user: UserCard;
+  status: ConnectionStatus;
+  createdAt: Date;
+  connectedAt?: Date;
+}
+
+/**
+ * Friends, received or sent pending requests, newest first by cursor. Each is one
+ * indexed equality part; people blocked either way are left out of the page.
+ */
+export async function listConnections(
+  me: string,
+  kind: ListKind,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: ConnectionListItem[]; nextCursor: string | null }> {
+  const filter: Record<string, unknown> =
+    kind === 'friends'
+      ? { memberIds: new Types.ObjectId(me), status: 'accepted' }
+      : kind === 'received'
+        ? { receiverId: me, status: 'interested' }
+        : { senderId: me, status: 'interested' };
+  const records = await Connection.find({ ...filter, ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }) })
+    .sort({ _id: -1 })
+    .limit(page.limit)
+    .lean<ConnectionDoc[]>();
+  const hidden = new Set((await hiddenUserIds(me)).map(String));
+  const otherOf = (c: ConnectionDoc) => String(String(c.senderId) === me ? c.receiverId : c.senderId);
+  const visible = records.filter((c) => !hidden.has(otherOf(c)));
+  const users = await usersById(visible.map(otherOf));
+  const items = visible.flatMap((c) => {
+    const user = users.get(otherOf(c));
+    if (!user) return [];
+    return [
+      {
+        id: String(c._id),
+        user: toUserCard(user),
+        status: c.status,
+        createdAt: c.createdAt,
+        ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
+      },
+    ];
+  });
+  return { items, nextCursor: records.length === page.limit ? String(records.at(-1)!._id) : null };
+}
+
+/** Everyone this user has a record with, whatever its state: discovery never shows them again. */
+export async function pairedUserIds(me: string): Promise<string[]> {
+  const records = await Connection.find({ memberIds: new Types.ObjectId(me) }, { memberIds: 1 }).lean();
+  return records.flatMap((r) => r.memberIds.map(String)).filter((id) => id !== me);
+}

@@ -1,0 +1,86 @@
+import { config } from '../config/index.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { User, type PLANS } from '../models/user.model.js';
+import { AppError, notFound } from '../utils/app-error.js';
+
+export type Plan = (typeof PLANS)[number];
+
+export interface Quota {
+  plan: Plan;
+  /** null: unlimited. */
+  limit: number | null;
+  used: number;
+  remaining: number | null;
+  resetAt: Date;
+}
+
+const utcDay = (now: Date) => now.toISOString().slice(0, 10);
+const nextUtcMidnight = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+
+/** The plan in force: a paid plan past its expiry is free again. */
+export function planInForce(user: { plan?: string | null; planExpiresAt?: Date | null }, now = new Date()): Plan {
+  const plan = (user.plan ?? 'free') as Plan;
+  if (plan === 'free' || !(plan in config.plans)) return 'free';
+  return user.planExpiresAt && user.planExpiresAt > now ? plan : 'free';
+}
+
+async function planOf(userId: string, now: Date): Promise<Plan> {
+  const user = await User.findById(userId, { plan: 1, planExpiresAt: 1 }).lean();
+  if (!user) throw notFound('User');
+  return planInForce(user, now);
+}
+
+export async function getQuota(userId: string, now = new Date()): Promise<Quota> {
+  const plan = await planOf(userId, now);
+  const limit = config.plans[plan].dailyRequests;
+  const counter = await QuotaCounter.findById(`${userId}:${utcDay(now)}`, { used: 1 }).lean();
+  const used = counter?.used ?? 0;
+  return { plan, limit, used, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now) };
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+/**
+ * Takes one request from today's quota, or refuses with 429 QUOTA_EXCEEDED. A guarded
+ * $inc (used < limit) on the day's counter: concurrent requests never lose a count or
+ * pass the limit. The first of the day creates the counter by upsert; a racing upsert
+ * hits the unique key and retries as a plain guarded update.
+ */
+export async function consumeRequest(userId: string, now = new Date()): Promise<void> {
+  const plan = await planOf(userId, now);
+  const limit = config.plans[plan].dailyRequests;
+  if (limit === null) return;
+  const day = utcDay(now);
+  const key = { _id: `${userId}:${day}`, used: { $lt: limit } };
+  const update = { $inc: { used: 1 }, $setOnInsert: { userId, day } };
+  try {
+    await QuotaCounter.updateOne(key, update, { upsert: true });
+    return;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  // The counter exists: either it is full (the upsert's insert collided) or another request created it first.
+  const res = await QuotaCounter.updateOne(key, { $inc: { used: 1 } });
+  if (res.modifiedCount === 1) return;
+  throw new AppError(429, 'QUOTA_EXCEEDED', `Your ${plan} plan allows ${limit} requests a day`, {
+    limit,
+    remaining: 0,
+    resetAt: nextUtcMidnight(now).toISOString(),
+  });
+}
+
+/** Counters of past days are kept a week for support questions, then deleted by the clean-up job. */
+export async function deleteOldQuotaCounters(now = new Date()): Promise<number> {
+  const cutoff = utcDay(new Date(now.getTime() - 7 * 86_400_000));
+  const res = await QuotaCounter.deleteMany({ day: { $lt: cutoff } });
+  return res.deletedCount;
+}
+
+/** Sets a plan until `expiresAt`; premium brings the blue tick. Payments and the set-plan script call this. */
+export async function setPlan(userId: string, plan: Plan, expiresAt: Date | null): Promise<void> {
+  const $set: Record<string, unknown> = { plan };
+  if (config.plans[plan].badge) $set.verifiedBadge = true;
+  const update = expiresAt ? { $set: { ...$set, planExpiresAt: expiresAt } } : { $set, $unset: { planExpiresAt: 1 } };
+  const res = await User.updateOne({ _id: userId }, update);
+  if (res.matchedCount === 0) throw notFound('User');
+}

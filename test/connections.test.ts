@@ -1,0 +1,236 @@
+import { expect } from 'chai';
+import type { Socket } from 'socket.io-client';
+import { config } from '../config/index.js';
+import { runAdminAlert, runRequestDigest } from '../jobs/alerts.job.js';
+import { AlertCounter } from '../models/alert-counter.model.js';
+import { Connection } from '../models/connection.model.js';
+import { DigestLog } from '../models/digest-log.model.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { User } from '../models/user.model.js';
+import { setPlan } from '../services/quota.service.js';
+import { api, freshIp } from './support/app.js';
+import { connect, swipeAs } from './support/connections.js';
+import { mailsTo, waitForMail } from './support/mail.js';
+import { expectDocumented } from './support/openapi.js';
+import { connectClient, startServer, type RunningServer } from './support/socket-server.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+const C = '/api/v1/connections';
+const idsOf = (res: { body: { items: { user: { id: string } }[] } }) => res.body.items.map((i) => i.user.id);
+
+/** Resolves with the first payload of `event` on the socket. */
+const next = <T>(socket: Socket, event: string) =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event}`)), 3000);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+
+describe('connections', () => {
+  let server: RunningServer;
+  const sockets: Socket[] = [];
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server.close();
+  });
+  const listen = async (u: SignedUp) => {
+    const s = await connectClient(server.url, { auth: { token: u.accessToken } });
+    sockets.push(s);
+    return s;
+  };
+
+  it('a request reaches the receiver live and by mail; swiping back connects both, told live', async () => {
+    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
+    const [anaSocket, benSocket] = await Promise.all([listen(ana), listen(ben)]);
+    const requested = next<{ requestId: string; from: { id: string } }>(benSocket, 'connection:request');
+    const res = await swipeAs(ana, ben, 'interested');
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expectDocumented(res, 'post', `${C}/{userId}`);
+    expect(res.body).to.deep.include({ matched: false });
+    expect(res.body.connection).to.include({ senderId: ana.id, receiverId: ben.id, status: 'interested' });
+    expect((await requested).from.id).to.equal(ana.id);
+    const mail = await waitForMail(ben.input.email, /Ana wants to connect/);
+    expect(mail.body.text).to.include(`@${ana.input.username}`);
+
+    const received = await (await api()).get(`${C}/requests/received`).set(as(ben));
+    expectDocumented(received, 'get', `${C}/requests/received`);
+    expect(idsOf(received)).to.deep.equal([ana.id]);
+    const sent = await (await api()).get(`${C}/requests/sent`).set(as(ana));
+    expect(idsOf(sent)).to.deep.equal([ben.id]);
+
+    const told = [
+      next<{ user: { id: string } }>(anaSocket, 'connection:accepted'),
+      next<{ user: { id: string } }>(benSocket, 'connection:accepted'),
+    ];
+    const back = await swipeAs(ben, ana, 'interested');
+    expect([back.status, back.body.matched, back.body.connection.status]).to.deep.equal([200, true, 'accepted']);
+    expectDocumented(back, 'post', `${C}/{userId}`);
+    const [toAna, toBen] = await Promise.all(told);
+    expect([toAna!.user.id, toBen!.user.id]).to.deep.equal([ben.id, ana.id]);
+    // The sender stays the sender.
+    const stored = await Connection.findOne({ senderId: ana.id, receiverId: ben.id }).lean();
+    expect(stored?.status).to.equal('accepted');
+    const friends = await (await api()).get(C).set(as(ana));
+    expectDocumented(friends, 'get', C);
+    expect(idsOf(friends)).to.deep.equal([ben.id]);
+    expect(idsOf(await (await api()).get(C).set(as(ben)))).to.deep.equal([ana.id]);
+  });
+
+  it('only the receiver reviews, only a pending request, only once', async () => {
+    const [a, b, c] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const requestId = (await swipeAs(a, b, 'interested')).body.connection.id;
+    const path = `${C}/requests/${requestId}`;
+    for (const who of [c, a]) {
+      const res = await (await api()).post(path).set(as(who)).send({ action: 'accepted' });
+      expect([res.status, res.body.error.code]).to.deep.equal([404, 'NOT_FOUND']);
+    }
+    const ok = await (await api()).post(path).set(as(b)).send({ action: 'rejected' });
+    expect([ok.status, ok.body.connection.status]).to.deep.equal([200, 'rejected']);
+    expectDocumented(ok, 'post', `${C}/requests/{requestId}`);
+    const twice = await (await api()).post(path).set(as(b)).send({ action: 'accepted' });
+    expect([twice.status, twice.body.error.code]).to.deep.equal([409, 'ALREADY_REVIEWED']);
+    expect((await Connection.findById(requestId).lean())?.status).to.equal('rejected');
+    const bad = await (await api()).post(path).set(as(b)).send({ action: 'interested' });
+    expect(bad.status).to.equal(400);
+    // A rejected pair cannot be re-asked by either side.
+    expect((await swipeAs(a, b, 'interested')).body.error.code).to.equal('ALREADY_SWIPED');
+    expect((await swipeAs(b, a, 'interested')).body.error.code).to.equal('ALREADY_SWIPED');
+  });
+
+  it('stores one record for repeated and concurrent swipes, and counts the quota once', async () => {
+    const [a, b, c] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const results = await Promise.all(Array.from({ length: 5 }, () => swipeAs(a, b, 'interested')));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 200, 200, 200, 201]);
+    expect(await Connection.countDocuments({ memberIds: a.id })).to.equal(1);
+    const quota = await (await api()).get('/api/v1/users/me/quota').set(as(a));
+    expectDocumented(quota, 'get', '/api/v1/users/me/quota');
+    expect(quota.body.quota).to.include({ plan: 'free', limit: 3, used: 1, remaining: 2 });
+    // Both swiping at once: one record, and it is a connection.
+    const both = await Promise.all([swipeAs(b, c, 'interested'), swipeAs(c, b, 'interested')]);
+    expect(both.map((r) => r.status).sort()).to.deep.equal([200, 201]);
+    expect((await Connection.find({ memberIds: c.id }).lean()).map((x) => x.status)).to.deep.equal(['accepted']);
+  });
+
+  it('refuses oneself, missing and malformed users, blocked users and bad actions', async () => {
+    const [a, b, blocker] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    expect((await swipeAs(a, a, 'interested')).body.error.code).to.equal('CANNOT_CONNECT_SELF');
+    expect((await swipeAs(a, { id: '5f0000000000000000000000' }, 'interested')).status).to.equal(404);
+    expect((await swipeAs(a, { id: 'not-an-id' }, 'interested')).status).to.equal(400);
+    const weird = await (
+      await api()
+    )
+      .post(`${C}/${b.id}`)
+      .set(as(a))
+      .send({ action: { $ne: 'x' } });
+    expect(weird.status).to.equal(400);
+    await (await api()).post(`/api/v1/users/${a.id}/block`).set(as(blocker)).expect(204);
+    expect((await swipeAs(a, blocker, 'interested')).status).to.equal(404);
+    expect((await swipeAs(blocker, a, 'interested')).status).to.equal(404);
+    expect(await Connection.countDocuments({ memberIds: blocker.id })).to.equal(0);
+  });
+
+  it('hides blocked people from requests and friends, and they cannot review', async () => {
+    const [a, b, c] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const requestId = (await swipeAs(a, b, 'interested')).body.connection.id;
+    await connect(a, c);
+    await (await api()).post(`/api/v1/users/${a.id}/block`).set(as(b)).expect(204);
+    await (await api()).post(`/api/v1/users/${c.id}/block`).set(as(a)).expect(204);
+    expect(idsOf(await (await api()).get(`${C}/requests/received`).set(as(b)))).to.deep.equal([]);
+    expect(idsOf(await (await api()).get(`${C}/requests/sent`).set(as(a)))).to.deep.equal([]);
+    expect(idsOf(await (await api()).get(C).set(as(a)))).to.deep.equal([]);
+    expect(idsOf(await (await api()).get(C).set(as(c)))).to.deep.equal([]);
+    const review = await (await api()).post(`${C}/requests/${requestId}`).set(as(b)).send({ action: 'accepted' });
+    expect(review.status).to.equal(404);
+  });
+
+  it('removes a connection once', async () => {
+    const [a, b] = await Promise.all([signupUser(), signupUser()]);
+    await connect(a, b);
+    const del = await (await api()).delete(`${C}/${b.id}`).set(as(a));
+    expect(del.status).to.equal(204);
+    expect(idsOf(await (await api()).get(C).set(as(b)))).to.deep.equal([]);
+    expect((await (await api()).delete(`${C}/${b.id}`).set(as(a))).status).to.equal(404);
+  });
+
+  it('enforces the daily quota exactly under parallel requests, by plan', async () => {
+    const sender = await signupUser();
+    const targets = await Promise.all(Array.from({ length: 7 }, () => signupUser()));
+    const results = await Promise.all(targets.map((t) => swipeAs(sender, t, 'interested')));
+    const refused = results.filter((r) => r.status === 429);
+    expect(results.filter((r) => r.status === 201)).to.have.length(config.plans.free.dailyRequests!);
+    expect(refused).to.have.length(7 - config.plans.free.dailyRequests!);
+    expect(refused[0]!.body.error.code).to.equal('QUOTA_EXCEEDED');
+    expect(refused[0]!.body.error.details).to.include({ limit: 3, remaining: 0 });
+    expect(Date.parse(refused[0]!.body.error.details.resetAt)).to.be.greaterThan(Date.now());
+    expectDocumented(refused[0]!, 'post', `${C}/{userId}`);
+    expect(await Connection.countDocuments({ senderId: sender.id })).to.equal(3);
+    const counter = await QuotaCounter.findOne({ userId: sender.id }).lean();
+    expect(counter?.used).to.equal(3);
+    // Ignoring is never counted.
+    const untouched = targets.filter((_, i) => results[i]!.status === 429);
+    expect((await swipeAs(sender, untouched[0]!, 'ignored')).status).to.equal(201);
+
+    await setPlan(sender.id, 'gold', new Date(Date.now() + 86_400_000));
+    const gold = await (await api()).get('/api/v1/users/me/quota').set(as(sender));
+    expect(gold.body.quota).to.include({ plan: 'gold', limit: 5, used: 3, remaining: 2 });
+    await setPlan(sender.id, 'gold', new Date(Date.now() - 1000));
+    expect((await (await api()).get('/api/v1/users/me/quota').set(as(sender))).body.quota.plan).to.equal('free');
+    await setPlan(sender.id, 'premium', new Date(Date.now() + 86_400_000));
+    const premium = await (await api()).get('/api/v1/users/me/quota').set(as(sender));
+    expect(premium.body.quota).to.include({ plan: 'premium', limit: null, remaining: null });
+    expect((await swipeAs(sender, untouched[1]!, 'interested')).status).to.equal(201);
+    expect((await User.findById(sender.id).lean())?.verifiedBadge, 'premium brings the blue tick').to.equal(true);
+  });
+
+  it('adds a contact by email with the same answer for known and unknown addresses, rate limited', async () => {
+    const [me, known] = await Promise.all([signupUser(), signupUser()]);
+    const add = (email: string) =>
+      api().then((a) => a.post('/api/v1/contacts').set(as(me)).set('X-Forwarded-For', freshIp()).send({ email }));
+    const [k, u] = [await add(known.input.email.toUpperCase()), await add(`nobody-${Date.now()}@example.com`)];
+    expect([k.status, k.body]).to.deep.equal([u.status, u.body]);
+    expect(k.status).to.equal(202);
+    expectDocumented(k, 'post', '/api/v1/contacts');
+    for (let i = 0; i < 50 && !(await Connection.exists({ senderId: me.id, receiverId: known.id })); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await Connection.exists({ senderId: me.id, receiverId: known.id, status: 'interested' })).to.not.equal(null);
+    expect((await add('not-an-email')).status).to.equal(400);
+    const statuses: number[] = [];
+    for (let i = 0; i < config.limits.contactsPerHour; i++) statuses.push((await add(`x${i}@example.com`)).status);
+    expect(statuses).to.include(429);
+  });
+
+  it('sends the daily digest once per user per day, and batches admin alerts', async () => {
+    const [receiver, s1, s2] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(receiver))
+      .send({ settings: { notifications: { requests: 'daily' } } })
+      .expect(200);
+    await swipeAs(s1, receiver, 'interested');
+    await swipeAs(s2, receiver, 'interested');
+    await runRequestDigest();
+    await runRequestDigest();
+    const digest = await waitForMail(receiver.input.email, /2 pending connection requests/);
+    expect(digest.body.text).to.include('2 pending');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await mailsTo(receiver.input.email)).filter((m) => /pending/.test(m.subject))).to.have.length(1);
+    expect((await mailsTo(receiver.input.email)).filter((m) => /wants to connect/.test(m.subject))).to.have.length(0);
+    expect(await DigestLog.countDocuments({ _id: new RegExp(`^${receiver.id}:`) })).to.equal(1);
+
+    await connect(s1, s2);
+    const before = (await mailsTo(config.alerts.adminEmail!)).length;
+    const reported = await runAdminAlert();
+    expect(reported).to.be.at.least(1);
+    expect(await runAdminAlert(), 'nothing new, nothing sent').to.equal(0);
+    await waitForMail(config.alerts.adminEmail!, /new connections/, before + 1);
+    expect((await AlertCounter.findById('connections').lean())?.pending).to.equal(0);
+  });
+});

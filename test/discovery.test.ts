@@ -1,0 +1,120 @@
+import { randomInt } from 'node:crypto';
+import { expect } from 'chai';
+import { User } from '../models/user.model.js';
+import { api } from './support/app.js';
+import { connect, swipeAs } from './support/connections.js';
+import { expectDocumented } from './support/openapi.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+const DISCOVER = '/api/v1/discover';
+
+/** A spot of the map no other test uses, and points some km north of it. */
+const home = () => ({ lat: randomInt(-50_000, 50_000) / 1000, lng: randomInt(-170_000, 170_000) / 1000 });
+const north = (p: { lat: number; lng: number }, km: number) => ({ lat: p.lat + km / 110.574, lng: p.lng });
+const word = () => Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('');
+
+async function feed(u: SignedUp, query: Record<string, string | number> = {}) {
+  const res = await (await api()).get(DISCOVER).set(as(u)).query(query);
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  expectDocumented(res, 'get', DISCOVER);
+  return res.body as { profiles: { id: string; score: number; distance?: string }[]; nextCursor: string | null };
+}
+const ids = (page: { profiles: { id: string }[] }) => page.profiles.map((p) => p.id);
+
+describe('discovery', () => {
+  it('shows people who fit both ways, best first, and nobody it must not', async () => {
+    const spot = home();
+    const [tagA, tagB] = [word(), word()];
+    const near = (km: number, extra: Record<string, unknown> = {}) =>
+      signupUser({ location: north(spot, km), locationConsent: true, interests: [tagA, tagB], ...extra });
+    const me = await near(0, { gender: 'female', dateOfBirth: '1995-01-01' });
+    const [
+      best,
+      plain,
+      far,
+      otherPreference,
+      iSwiped,
+      swipedMe,
+      friend,
+      blockedByMe,
+      blockedMe,
+      banned,
+      hidden,
+      notMyGender,
+      tooOld,
+      shortRange,
+    ] = await Promise.all([
+      near(5),
+      near(3, { interests: ['elsewhere'] }),
+      near(150),
+      near(2, { preference: 'friendship' }),
+      near(2),
+      near(2),
+      near(2),
+      near(2),
+      near(2),
+      near(2),
+      near(2),
+      near(2),
+      near(2),
+      near(40),
+    ]);
+    await swipeAs(me, iSwiped!, 'ignored');
+    await swipeAs(swipedMe!, me, 'interested');
+    await connect(me, friend!);
+    await (await api()).post(`/api/v1/users/${blockedByMe!.id}/block`).set(as(me)).expect(204);
+    await (await api()).post(`/api/v1/users/${me.id}/block`).set(as(blockedMe!)).expect(204);
+    await User.updateOne({ _id: banned!.id }, { $set: { bannedAt: new Date() } });
+    await User.updateOne({ _id: hidden!.id }, { $set: { 'settings.privacy.discoverable': false } });
+    // Their side of the fit: they look for men only, for people under 25, or within 10 km.
+    await User.updateOne({ _id: notMyGender!.id }, { $set: { 'lookingFor.genders': ['male'] } });
+    await User.updateOne({ _id: tooOld!.id }, { $set: { 'lookingFor.maxAge': 25 } });
+    await User.updateOne({ _id: shortRange!.id }, { $set: { 'lookingFor.maxDistanceKm': 10 } });
+
+    const page = await feed(me);
+    expect(ids(page)).to.deep.equal([best!.id, plain!.id]);
+    expect(page.profiles[0]!.score).to.be.greaterThan(page.profiles[1]!.score);
+    expect(page.profiles[0]!.distance).to.equal('5-10 km');
+    expect(JSON.stringify(page)).not.to.match(/"lat"|email|dateOfBirth/);
+    expect(page.nextCursor).to.equal(null);
+    expect(ids(await feed(far!))).to.not.include(me.id);
+    expect(ids(await feed(otherPreference!))).to.not.include(me.id);
+
+    // My own limits: only men now (nobody here), then 200 km brings the far one in (who accepts 300).
+    await User.updateOne({ _id: far!.id }, { $set: { 'lookingFor.maxDistanceKm': 300 } });
+    await User.updateOne({ _id: me.id }, { $set: { 'lookingFor.genders': ['male'] } });
+    expect(ids(await feed(me))).to.deep.equal([]);
+    await User.updateOne({ _id: me.id }, { $set: { 'lookingFor.genders': [], 'lookingFor.maxDistanceKm': 200 } });
+    expect(ids(await feed(me))).to.include(far!.id);
+  });
+
+  it('pages by cursor and says "no more" only when everyone has been swiped', async () => {
+    const spot = home();
+    const tag = word();
+    const me = await signupUser({ location: spot, locationConsent: true, interests: [tag] });
+    const people = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => signupUser({ location: north(spot, i + 1), locationConsent: true, interests: [tag] })),
+    );
+    const first = await feed(me, { limit: 2 });
+    expect(first.profiles).to.have.length(2);
+    const second = await feed(me, { limit: 2, cursor: first.nextCursor! });
+    const third = await feed(me, { limit: 2, cursor: second.nextCursor! });
+    expect(third.nextCursor).to.equal(null);
+    const seen = [...ids(first), ...ids(second), ...ids(third)];
+    expect([...seen].sort()).to.deep.equal(people.map((p) => p.id).sort());
+    // Nearest first when interests tie.
+    expect(seen).to.deep.equal(people.map((p) => p.id));
+
+    for (const p of people.slice(0, 4)) await swipeAs(me, p, 'ignored');
+    expect(ids(await feed(me))).to.deep.equal([people[4]!.id]);
+    await swipeAs(me, people[4]!, 'interested');
+    expect(await feed(me)).to.deep.equal({ profiles: [], nextCursor: null });
+
+    for (const cursor of ['nope', Buffer.from('1:xyz').toString('base64url'), 'a'.repeat(101)]) {
+      const res = await (await api()).get(DISCOVER).set(as(me)).query({ cursor });
+      expect(res.status, cursor).to.equal(400);
+    }
+    expect((await (await api()).get(DISCOVER).set(as(me)).query({ limit: 31 })).status).to.equal(400);
+  });
+});
