@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { hammer } from './load.js';
 
 /**
  * What every benchmark needs: a fresh database (BENCH_MONGODB_URI or TEST_MONGODB_URI,
@@ -67,3 +68,20 @@ export function report(name: string, ours: number, baseline: number, unit: strin
 }
 
 export const tableHeader = '| benchmark | ours | baseline | ratio | aim |\n|---|---|---|---|---|';
+
+/**
+ * One endpoint of ours against a baseline URL, 10 connections each: prints the req/s and
+ * p99 rows and returns the failed requests of both.
+ */
+export async function versus(
+  label: string,
+  seconds: number,
+  ours: { url: string; headers: Record<string, string>; pid: number },
+  baseline: { url: string; pid: number },
+): Promise<number> {
+  const a = await hammer(ours.url, seconds, 10, ours.headers, ours.pid);
+  const b = await hammer(baseline.url, seconds, 10, {}, baseline.pid);
+  report(`${label}, req/s`, a.rps, b.rps, 'req/s', '>= 0.5');
+  report(`${label}, p99`, a.p99, b.p99, 'ms', '<= 2');
+  return a.errors + b.errors;
+}

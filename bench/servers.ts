@@ -50,6 +50,7 @@ async function rawFind() {
     const field = String(req.query.field);
     if (!fields.has(field)) return void res.status(400).end();
     const values = ([] as unknown[]).concat(req.query.value).map(String);
+    const limit = Math.min(Number(req.query.limit ?? 20), 50);
     const pages = await Promise.all(
       values.map((value) =>
         users
@@ -62,7 +63,7 @@ async function rawFind() {
     const page = pages
       .flat()
       .sort((a, b) => (a._id.toHexString() > b._id.toHexString() ? -1 : 1))
-      .slice(0, 20);
+      .slice(0, limit);
     res.json({ users: page });
   });
   return app;

@@ -105,6 +105,17 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
 
 export const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', 'Email, username or password is wrong');
 
+/**
+ * Records activity for discovery's ranking at sign-in and every refresh (a client in use
+ * refreshes every few minutes). Best effort, off the response path; never an unhandled
+ * rejection (e.g. during shutdown).
+ */
+function markActive(userId: Types.ObjectId): void {
+  User.updateOne({ _id: userId }, { $set: { lastActiveAt: new Date() } })
+    .exec()
+    .catch(() => undefined);
+}
+
 /** The identifier is an email when it holds an @, else a username. */
 export async function login(identifier: string, password: string, client: ClientInfo): Promise<AuthResult> {
   const id = identifier.trim().toLowerCase();
@@ -117,10 +128,7 @@ export async function login(identifier: string, password: string, client: Client
   if (!user || !ok) throw invalidCredentials();
   if (user.bannedAt) throw new AppError(403, 'ACCOUNT_BANNED', 'This account is suspended');
   const tokens = await startSession(user, client);
-  // Best effort, off the response path; never an unhandled rejection (e.g. during shutdown).
-  User.updateOne({ _id: user._id }, { $set: { lastActiveAt: new Date() } })
-    .exec()
-    .catch(() => undefined);
+  markActive(user._id);
   return { user: toOwnUser(user), ...tokens };
 }
 
@@ -132,6 +140,7 @@ export async function refresh(refreshToken: string, client: ClientInfo) {
     throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
   }
   const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(rotated.sessionId) });
+  markActive(user._id);
   return { accessToken, refreshToken: rotated.refreshToken };
 }
 

@@ -10,17 +10,17 @@ import { PUBLIC_SOURCE_FIELDS, toPublicProfile, type PublicProfile } from './pro
 export const DISCOVERY_MAX_PAGE = 30;
 // The largest radius discovery reads, whatever a user asks for: beyond it cells hold too many people.
 const DISCOVERY_MAX_KM = 500;
-// People read per cell or interest, most recently active first: enough to rank a deep feed.
-const CANDIDATES_PER_DRIVER = 300;
+// People read per cell or interest, most recently active first: enough to rank a feed of
+// several pages; swiped people drop out, so the next most active come in.
+const CANDIDATES_PER_DRIVER = 100;
+// Only what ranking and the two-way fit need; the page's profiles are read afterwards.
+const RANKING_FIELDS = 'interests location lookingFor gender dateOfBirth lastActiveAt';
 const DAY_MS = 86_400_000;
 
 type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
 
 function readCandidates(filter: Record<string, unknown>) {
-  return User.find(filter, `${PUBLIC_SOURCE_FIELDS} lookingFor lastActiveAt`)
-    .sort({ lastActiveAt: -1 })
-    .limit(CANDIDATES_PER_DRIVER)
-    .lean();
+  return User.find(filter, RANKING_FIELDS).sort({ lastActiveAt: -1 }).limit(CANDIDATES_PER_DRIVER).lean();
 }
 
 /** Ranking in [0, 1000]: shared interests first, then nearness, then recent activity. Stable within a day. */
@@ -111,8 +111,13 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   const rest = start < 0 ? [] : ranked.slice(start);
   const slice = rest.slice(0, page.limit);
   const last = slice.at(-1);
+  // Full profiles for the page only, one indexed read each.
+  const profiles = await Promise.all(slice.map((r) => User.findOne({ _id: r.id, bannedAt: null }, PUBLIC_SOURCE_FIELDS).lean()));
   return {
-    profiles: slice.map((r) => ({ ...toPublicProfile(r.user, origin), score: r.score })),
+    profiles: slice.flatMap((r, i) => {
+      const user = profiles[i];
+      return user ? [{ ...toPublicProfile(user, origin), score: r.score }] : [];
+    }),
     nextCursor: rest.length > page.limit && last ? cursorOf(last.score, last.id) : null,
   };
 }
