@@ -34,6 +34,7 @@ export async function serve(uri: string, kind: string, port: number, env: Record
       NODE_ENV: 'production',
       JWT_ACCESS_SECRET: 'bench-secret-bench-secret-bench-secret-0001',
       CORS_ORIGINS: 'http://app.test',
+      CHAT_KEYS: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
       MAIL_PROVIDER: 'ses',
       SES_ENDPOINT: 'http://127.0.0.1:9',
       LOGIN_MAX_FAILURES_PER_IP: '100000',

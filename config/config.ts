@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseKeys } from '../utils/text-cipher.js';
 
 /**
  * Every environment variable the server reads, validated once into a typed object.
@@ -7,6 +8,8 @@ import { z } from 'zod';
  */
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+// Development only: production refuses to start without CHAT_KEYS.
+const DEV_CHAT_KEY = Buffer.alloc(32, 7).toString('base64');
 
 const bool = (fallback: boolean) =>
   z
@@ -113,6 +116,16 @@ export const envSchema = z.object({
   ADMIN_ALERT_CRON: z.string().min(9).default('*/15 * * * *'),
   DIGEST_CRON: z.string().min(9).default('0 8 * * *'),
 
+  CHAT_KEYS: z.string().min(1).optional(),
+  CHAT_KEY_ID: z.string().min(1).optional(),
+  CHAT_GROUP_MAX_MEMBERS: int(256, 3, 5000),
+  CHAT_EDIT_WINDOW_MINUTES: int(15, 0, 10_080),
+  CHAT_MAX_TEXT: int(4000, 1, 20_000),
+  CHAT_REQUIRES_PLAN: bool(false),
+  CHAT_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
+  PRESENCE_GRACE_MS: int(5000, 0, 120_000),
+  TYPING_TTL_MS: int(5000, 500, 60_000),
+
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
   ENABLE_JOBS: bool(true),
 });
@@ -142,6 +155,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     if (e.MAIL_PROVIDER === 'log') problems.push('MAIL_PROVIDER: "log" is for development; use "ses" in production');
     if (e.BCRYPT_COST !== undefined && e.BCRYPT_COST < 10) problems.push('BCRYPT_COST: at least 10 in production');
     if (e.CORS_ORIGINS.length === 0) problems.push('CORS_ORIGINS: required in production');
+    if (!e.CHAT_KEYS) problems.push('CHAT_KEYS: required in production (id:base64 32-byte key, comma-separated)');
   }
   for (const origin of e.CORS_ORIGINS) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`);
@@ -152,6 +166,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
       if (!e[key]) problems.push(`${key}: required when STORAGE_PROVIDER is cloudinary`);
     }
   }
+  const chatKeys = parseKeys(e.CHAT_KEYS ?? `dev:${DEV_CHAT_KEY}`);
+  const chatKeyId = e.CHAT_KEY_ID ?? [...chatKeys.keys()].at(-1)!;
+  for (const [id, key] of chatKeys) if (key.length !== 32) problems.push(`CHAT_KEYS: key "${id}" is not 32 bytes of base64`);
+  if (!chatKeys.has(chatKeyId)) problems.push(`CHAT_KEY_ID: no key "${chatKeyId}" in CHAT_KEYS`);
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
 
@@ -237,6 +255,17 @@ export function parseConfig(env: Record<string, string | undefined>) {
       premium: { dailyRequests: null as number | null, chat: true, badge: true },
     },
     alerts: { adminEmail: e.ADMIN_ALERT_EMAIL, adminCron: e.ADMIN_ALERT_CRON, digestCron: e.DIGEST_CRON },
+    chat: {
+      keys: chatKeys,
+      keyId: chatKeyId,
+      groupMaxMembers: e.CHAT_GROUP_MAX_MEMBERS,
+      editWindowMs: e.CHAT_EDIT_WINDOW_MINUTES * 60_000,
+      maxText: e.CHAT_MAX_TEXT,
+      requiresPlan: e.CHAT_REQUIRES_PLAN,
+      profanity: e.CHAT_PROFANITY,
+      presenceGraceMs: e.PRESENCE_GRACE_MS,
+      typingTtlMs: e.TYPING_TTL_MS,
+    },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { adminPaths } from './openapi.admin.js';
 import { authPaths } from './openapi.auth.js';
+import { chatPaths, chatSchemas } from './openapi.chat.js';
 import { connectionPaths, connectionSchemas } from './openapi.connections.js';
 import { json, ref, schemas } from './openapi.schemas.js';
 import { photoPaths } from './openapi.photos.js';
@@ -43,8 +44,16 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   security: [{ bearer: [] }, { cookie: [] }],
-  tags: [{ name: 'auth' }, { name: 'users' }, { name: 'photos' }, { name: 'connections' }, { name: 'admin' }, { name: 'system' }],
-  paths: { ...systemPaths, ...authPaths, ...userPaths, ...photoPaths, ...connectionPaths, ...adminPaths },
+  tags: [
+    { name: 'auth' },
+    { name: 'users' },
+    { name: 'photos' },
+    { name: 'connections' },
+    { name: 'chat' },
+    { name: 'admin' },
+    { name: 'system' },
+  ],
+  paths: { ...systemPaths, ...authPaths, ...userPaths, ...photoPaths, ...connectionPaths, ...chatPaths, ...adminPaths },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
@@ -62,6 +71,6 @@ export const openApiDocument = {
       E429: errorResponse('Too many attempts (RATE_LIMITED, see Retry-After) or a used-up quota (QUOTA_EXCEEDED)'),
       E503: errorResponse('Database unavailable (DATABASE_UNAVAILABLE)'),
     },
-    schemas: { ...schemas, ...connectionSchemas },
+    schemas: { ...schemas, ...connectionSchemas, ...chatSchemas },
   },
 } as const;

@@ -4,6 +4,7 @@ import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { connectionRoutes, contactRoutes } from './connection.routes.js';
+import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
 import { photoRoutes } from './photo.routes.js';
 import { reportRoutes } from './report.routes.js';
@@ -33,5 +34,6 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/connections', router: connectionRoutes() },
     { basePath: '/contacts', router: contactRoutes(limit) },
     { basePath: '/discover', router: discoveryRoutes() },
+    { basePath: '/conversations', router: conversationRoutes() },
   ];
 }

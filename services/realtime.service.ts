@@ -9,7 +9,8 @@ export interface RealtimeEvents {
 }
 
 export interface RealtimeSink {
-  toUser<E extends keyof RealtimeEvents>(userId: string, event: E, payload: RealtimeEvents[E]): void;
+  /** Every socket of every listed user, once each (one adapter publish for all of them). */
+  toUsers(userIds: string[], event: string, payload: unknown): void;
 }
 
 const sinks: RealtimeSink[] = [];
@@ -23,5 +24,10 @@ export function registerRealtimeSink(sink: RealtimeSink): () => void {
 }
 
 export function publishToUser<E extends keyof RealtimeEvents>(userId: string, event: E, payload: RealtimeEvents[E]): void {
-  sinks.at(-1)?.toUser(userId, event, payload);
+  sinks.at(-1)?.toUsers([userId], event, payload);
+}
+
+/** Chat and presence events to many users at once (conversation members, connections). */
+export function publishToUsers(userIds: string[], event: string, payload: unknown): void {
+  if (userIds.length) sinks.at(-1)?.toUsers(userIds, event, payload);
 }

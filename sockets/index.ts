@@ -8,6 +8,7 @@ import { logger } from '../utils/logger.js';
 import { socketAuth } from './socket-auth.js';
 import { limitSocketEvents, type SocketRateLimit } from './socket-rate-limit.js';
 import type { AppServer } from './socket.types.js';
+import { registerChatHandlers } from './chat.handlers.js';
 import { registerSystemHandlers } from './system.handlers.js';
 
 export interface SocketDeps {
@@ -46,10 +47,10 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   }
   unregisterSinks.set(
     io,
-    // Realtime event names are a subset of ServerToClientEvents with the same payloads.
+    // Services name events as strings; socket.types lists them for clients.
     registerRealtimeSink({
-      toUser: (userId, event, payload) =>
-        void (io.to(userRoom(userId)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
+      toUsers: (userIds, event, payload) =>
+        void (io.to(userIds.map(userRoom)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
     }),
   );
   io.use(socketAuth(deps.accessTokens));
@@ -57,6 +58,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
     void socket.join(userRoom(socket.data.user.sub));
     registerSystemHandlers(socket);
+    registerChatHandlers(socket);
   });
   return io;
 }

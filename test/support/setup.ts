@@ -34,6 +34,9 @@ const defaults: Record<string, string> = {
   PLAN_GOLD_DAILY_REQUESTS: '5',
   CONTACTS_PER_HOUR: '4',
   ADMIN_ALERT_EMAIL: 'alerts@devtinder.test',
+  TYPING_TTL_MS: '600',
+  PRESENCE_GRACE_MS: '300',
+  CHAT_EDIT_WINDOW_MINUTES: '15',
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 

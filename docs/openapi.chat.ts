@@ -1,0 +1,205 @@
+import { errors, json, jsonBody, ref } from './openapi.schemas.js';
+
+const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
+const dateTime = { type: 'string', format: 'date-time' };
+const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
+const q = (name: string, schema: object, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(description && { description }),
+});
+const done = { description: 'Done' };
+const envelope = (key: string, schema: object) => json({ type: 'object', required: [key], properties: { [key]: schema } });
+
+export const chatSchemas = {
+  Message: {
+    type: 'object',
+    required: ['id', 'conversationId', 'seq', 'senderId', 'clientMessageId', 'reactions', 'createdAt'],
+    additionalProperties: false,
+    properties: {
+      id: objectId,
+      conversationId: objectId,
+      seq: { type: 'integer', minimum: 1, description: 'Position in the conversation: the order every device shows' },
+      senderId: objectId,
+      clientMessageId: { type: 'string' },
+      text: { type: 'string', description: 'Absent when deleted or attachment-only' },
+      attachment: {
+        type: 'object',
+        required: ['url'],
+        properties: { url: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },
+      },
+      replyToId: objectId,
+      reactions: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Count per emoji' },
+      editedAt: dateTime,
+      deletedAt: dateTime,
+      createdAt: dateTime,
+    },
+  },
+  Conversation: {
+    type: 'object',
+    required: ['id', 'type', 'memberIds', 'lastMessage', 'lastMessageAt', 'unread'],
+    additionalProperties: false,
+    properties: {
+      id: objectId,
+      type: { enum: ['direct', 'group'] },
+      name: { type: 'string' },
+      avatarUrl: { type: 'string' },
+      memberIds: { type: 'array', items: objectId },
+      admins: { type: 'array', items: objectId },
+      lastMessage: {
+        oneOf: [
+          {
+            type: 'object',
+            required: ['id', 'senderId', 'seq', 'createdAt'],
+            properties: { id: objectId, senderId: objectId, seq: { type: 'integer' }, createdAt: dateTime },
+          },
+          { type: 'null' },
+        ],
+      },
+      lastMessageAt: { type: ['string', 'null'], format: 'date-time' },
+      unread: { type: 'integer', minimum: 0 },
+    },
+  },
+  MessagePage: {
+    type: 'object',
+    required: ['messages', 'before', 'after'],
+    additionalProperties: false,
+    properties: {
+      messages: { type: 'array', items: ref('Message'), description: 'Oldest first' },
+      before: { type: ['integer', 'null'], description: 'Pass as before for older messages; null at the start' },
+      after: { type: ['integer', 'null'], description: 'Pass as after for newer messages; null at the end' },
+    },
+  },
+};
+
+const conversation = { '200': { description: 'The conversation', content: envelope('conversation', ref('Conversation')) } };
+
+export const chatPaths = {
+  '/api/v1/conversations': {
+    get: {
+      tags: ['chat'],
+      summary: 'Your conversations, latest activity first, with the last message and your unread count',
+      parameters: [
+        q('limit', { type: 'integer', minimum: 1, maximum: 100 }),
+        q('before', { type: 'string', format: 'date-time' }, 'nextCursor'),
+      ],
+      responses: {
+        '200': {
+          description: 'A page',
+          content: json({
+            type: 'object',
+            required: ['conversations', 'nextCursor'],
+            properties: {
+              conversations: { type: 'array', items: ref('Conversation') },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          }),
+        },
+        ...errors('400', '401'),
+      },
+    },
+    post: {
+      tags: ['chat'],
+      summary: 'Create a group with people you are connected to (you are its admin)',
+      requestBody: jsonBody({ name: { type: 'string', maxLength: 80 }, memberIds: { type: 'array', items: objectId } }),
+      responses: {
+        '201': { description: 'Created', content: envelope('conversation', ref('Conversation')) },
+        ...errors('400', '401', '403', '409'),
+      },
+    },
+  },
+  '/api/v1/conversations/{id}': {
+    get: {
+      tags: ['chat'],
+      summary: 'One conversation (404 unless you are a member)',
+      parameters: [pathId('id')],
+      responses: { ...conversation, ...errors('400', '401', '404') },
+    },
+  },
+  '/api/v1/conversations/{id}/messages': {
+    get: {
+      tags: ['chat'],
+      summary: 'History, oldest first: the latest page, or before/after a message number',
+      parameters: [
+        pathId('id'),
+        q('before', { type: 'integer' }),
+        q('after', { type: 'integer' }),
+        q('limit', { type: 'integer', minimum: 1, maximum: 100 }),
+      ],
+      responses: { '200': { description: 'A page', content: json(ref('MessagePage')) }, ...errors('400', '401', '404') },
+    },
+    post: {
+      tags: ['chat'],
+      summary: 'Send (as chat:send): the same clientMessageId returns the original message',
+      parameters: [pathId('id')],
+      requestBody: jsonBody(
+        { clientMessageId: { type: 'string' }, text: { type: 'string' }, attachmentId: { type: 'string' }, replyToId: objectId },
+        ['clientMessageId'],
+      ),
+      responses: {
+        '200': { description: 'A repeat: the original', content: envelope('message', ref('Message')) },
+        '201': { description: 'Stored and delivered', content: envelope('message', ref('Message')) },
+        ...errors('400', '401', '403', '404', '422'),
+      },
+    },
+  },
+  '/api/v1/conversations/{id}/messages/{messageId}': {
+    patch: {
+      tags: ['chat'],
+      summary: 'Edit your message within the edit window',
+      parameters: [pathId('id'), pathId('messageId')],
+      requestBody: jsonBody({ text: { type: 'string' } }),
+      responses: {
+        '200': { description: 'Edited', content: envelope('message', ref('Message')) },
+        ...errors('400', '401', '403', '404', '409', '422'),
+      },
+    },
+    delete: {
+      tags: ['chat'],
+      summary: 'Delete your message within the window (group admins: any)',
+      parameters: [pathId('id'), pathId('messageId')],
+      responses: { '204': done, ...errors('400', '401', '403', '404', '409') },
+    },
+  },
+  '/api/v1/conversations/{id}/read': {
+    post: {
+      tags: ['chat'],
+      summary: 'Move your read pointer forward to a message',
+      parameters: [pathId('id')],
+      requestBody: jsonBody({ upToMessageId: objectId }),
+      responses: {
+        '200': {
+          description: 'Your pointer',
+          content: json({ type: 'object', required: ['lastReadSeq'], properties: { lastReadSeq: { type: 'integer' } } }),
+        },
+        ...errors('400', '401', '404'),
+      },
+    },
+  },
+  '/api/v1/conversations/{id}/members': {
+    post: {
+      tags: ['chat'],
+      summary: 'Add someone you are connected to (group admins)',
+      parameters: [pathId('id')],
+      requestBody: jsonBody({ userId: objectId }),
+      responses: { '204': done, ...errors('400', '401', '403', '404', '409') },
+    },
+  },
+  '/api/v1/conversations/{id}/members/{userId}': {
+    delete: {
+      tags: ['chat'],
+      summary: 'Remove a member (admins), or leave (yourself); the last admin hands over',
+      parameters: [pathId('id'), pathId('userId')],
+      responses: { '204': done, ...errors('400', '401', '403', '404') },
+    },
+    patch: {
+      tags: ['chat'],
+      summary: "Set a member's role (admins; a group keeps at least one admin)",
+      parameters: [pathId('id'), pathId('userId')],
+      requestBody: jsonBody({ role: { enum: ['admin', 'member'] } }),
+      responses: { '204': done, ...errors('400', '401', '403', '404', '409') },
+    },
+  },
+};

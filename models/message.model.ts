@@ -1,0 +1,58 @@
+import { Schema, model } from 'mongoose';
+
+/** Messages are read in buckets of this many consecutive numbers: the equality part of every history query. */
+export const MESSAGE_BUCKET = 100;
+
+const encryptedSchema = new Schema(
+  {
+    keyId: { type: String, required: true },
+    iv: { type: String, required: true },
+    tag: { type: String, required: true },
+    data: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const messageSchema = new Schema(
+  {
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    // 1, 2, 3... per conversation: the order every device shows, and the read pointer's unit.
+    seq: { type: Number, required: true },
+    bucket: { type: Number, required: true },
+    senderId: { type: Schema.Types.ObjectId, required: true },
+    // The sender's own id for this message: a resend returns the original, never a copy.
+    clientMessageId: { type: String, required: true },
+    // Text encrypted at rest (AES-256-GCM); absent when deleted.
+    text: { type: encryptedSchema },
+    attachment: {
+      url: { type: String },
+      width: { type: Number },
+      height: { type: Number },
+    },
+    replyToId: { type: Schema.Types.ObjectId },
+    // Counts per emoji, kept by $inc as Reaction records come and go.
+    reactions: { type: Map, of: Number },
+    editedAt: { type: Date },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+messageSchema.index({ senderId: 1, clientMessageId: 1 }, { unique: true });
+messageSchema.index({ conversationId: 1, bucket: 1, seq: -1 });
+
+export const Message = model('Message', messageSchema);
+
+/** One reaction per user, emoji and message; toggling deletes it. */
+const reactionSchema = new Schema(
+  {
+    messageId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    emoji: { type: String, required: true, maxlength: 16 },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+
+reactionSchema.index({ messageId: 1, userId: 1, emoji: 1 }, { unique: true });
+
+export const Reaction = model('Reaction', reactionSchema);

@@ -1,0 +1,241 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Connection, pairKeyOf } from '../../models/connection.model.js';
+import { Conversation, ConversationMember } from '../../models/conversation.model.js';
+import { Message } from '../../models/message.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import { isBlockedEitherWay } from '../block.service.js';
+import { planInForce } from '../quota.service.js';
+import { publishToUsers } from '../realtime.service.js';
+
+export interface ConversationDoc {
+  _id: Types.ObjectId;
+  type: 'direct' | 'group';
+  name?: string;
+  avatarUrl?: string;
+  memberIds: Types.ObjectId[];
+  createdBy: Types.ObjectId;
+  lastMessageAt?: Date;
+  lastMessage?: { id?: Types.ObjectId; senderId?: Types.ObjectId; seq?: number; createdAt?: Date };
+  createdAt: Date;
+}
+
+const notFoundConversation = () => notFound('Conversation');
+
+/** The conversation if the user is a member; anything else (missing, not a member, a bad id) is the same 404. */
+export async function memberConversation(userId: string, conversationId: string): Promise<ConversationDoc> {
+  if (!Types.ObjectId.isValid(conversationId)) throw notFoundConversation();
+  const conversation = await Conversation.findOne({
+    _id: conversationId,
+    memberIds: new Types.ObjectId(userId),
+  }).lean<ConversationDoc>();
+  if (!conversation) throw notFoundConversation();
+  return conversation;
+}
+
+export const memberIdsOf = (c: ConversationDoc) => c.memberIds.map(String);
+
+/** Chat may need a plan with chat (config); then everyone sending must have one in force. */
+async function assertChatPlan(userId: string): Promise<void> {
+  if (!config.chat.requiresPlan) return;
+  const user = await User.findById(userId, { plan: 1, planExpiresAt: 1 }).lean();
+  if (!user || !config.plans[planInForce(user)].chat) {
+    throw forbidden('Chat comes with the Gold and Premium plans', 'PLAN_REQUIRED');
+  }
+}
+
+/** Direct messages need an accepted connection and no block, either way. */
+async function assertMayMessage(me: string, them: string): Promise<void> {
+  if (me === them) throw new AppError(400, 'CANNOT_MESSAGE_SELF', 'You cannot message yourself');
+  const connected = await Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' });
+  if (!connected || (await isBlockedEitherWay(me, them))) {
+    throw forbidden('You can message your connections only', 'NOT_CONNECTED');
+  }
+}
+
+/** Checks the sender may post into a conversation now: plan, membership, and for direct ones the connection. */
+export async function assertMaySend(me: string, conversation: ConversationDoc): Promise<void> {
+  await assertChatPlan(me);
+  if (conversation.type === 'direct') {
+    const other = memberIdsOf(conversation).find((id) => id !== me);
+    if (other) await assertMayMessage(me, other);
+  }
+}
+
+/** The direct conversation of a pair, created on first use (the unique pairKey settles races). */
+export async function directConversation(me: string, them: string): Promise<ConversationDoc> {
+  if (!Types.ObjectId.isValid(them)) throw notFound('User');
+  await assertChatPlan(me);
+  await assertMayMessage(me, them);
+  const pairKey = pairKeyOf(me, them);
+  const existing = await Conversation.findOne({ pairKey }).lean<ConversationDoc>();
+  if (existing) return existing;
+  const memberIds = [me, them].map((id) => new Types.ObjectId(id));
+  try {
+    const created = await Conversation.create({ type: 'direct', pairKey, memberIds, createdBy: me, lastMessageAt: new Date() });
+    await ConversationMember.insertMany(memberIds.map((userId) => ({ conversationId: created._id, userId, role: 'member' })));
+    return created.toObject() as ConversationDoc;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    return (await Conversation.findOne({ pairKey }).lean<ConversationDoc>())!;
+  }
+}
+
+/** A group of the creator (its first admin) and people they are connected to. */
+export async function createGroup(me: string, input: { name: string; memberIds: string[] }): Promise<ConversationDoc> {
+  await assertChatPlan(me);
+  const others = [...new Set(input.memberIds)].filter((id) => id !== me);
+  if (others.length + 1 > config.chat.groupMaxMembers) throw groupFull();
+  for (const id of others) await assertMayMessage(me, id);
+  const memberIds = [me, ...others].map((id) => new Types.ObjectId(id));
+  // lastMessageAt starts at creation so a new conversation sorts (and pages) among the others.
+  const created = await Conversation.create({
+    type: 'group',
+    name: input.name,
+    memberIds,
+    createdBy: me,
+    lastMessageAt: new Date(),
+  });
+  await ConversationMember.insertMany(
+    memberIds.map((userId) => ({ conversationId: created._id, userId, role: String(userId) === me ? 'admin' : 'member' })),
+  );
+  const group = created.toObject() as ConversationDoc;
+  publishToUsers(memberIdsOf(group), 'conversation:updated', await conversationView(group, me));
+  return group;
+}
+
+const groupFull = () =>
+  new AppError(409, 'GROUP_FULL', `A group holds at most ${config.chat.groupMaxMembers} members`, {
+    max: config.chat.groupMaxMembers,
+  });
+
+async function roleOf(conversationId: Types.ObjectId, userId: string) {
+  const member = await ConversationMember.findOne({ conversationId, userId }, { role: 1 }).lean();
+  return member?.role;
+}
+
+async function requireGroupAdmin(me: string, conversationId: string): Promise<ConversationDoc> {
+  const group = await memberConversation(me, conversationId);
+  if (group.type !== 'group') throw new AppError(400, 'NOT_A_GROUP', 'Direct conversations have no members to manage');
+  if ((await roleOf(group._id, me)) !== 'admin') throw forbidden('Only group admins can do this', 'NOT_GROUP_ADMIN');
+  return group;
+}
+
+/** An admin adds someone they are connected to; the member list and the mirror change together. */
+export async function addMember(me: string, conversationId: string, userId: string): Promise<void> {
+  const group = await requireGroupAdmin(me, conversationId);
+  if (memberIdsOf(group).includes(userId)) return;
+  await assertMayMessage(me, userId);
+  // Guarded on the size, so two admins adding at once never pass the limit.
+  const res = await Conversation.updateOne(
+    { _id: group._id, [`memberIds.${config.chat.groupMaxMembers - 1}`]: { $exists: false } },
+    { $addToSet: { memberIds: new Types.ObjectId(userId) } },
+  );
+  if (res.matchedCount === 0) throw groupFull();
+  await ConversationMember.updateOne(
+    { conversationId: group._id, userId },
+    { $setOnInsert: { role: 'member' } },
+    { upsert: true },
+  ).catch((err: { code?: number }) => {
+    if (err.code !== 11000) throw err;
+  });
+  await announceMembers(group._id, me);
+}
+
+/** An admin removes a member, or a member leaves; the last admin leaving hands over to the longest-standing member. */
+export async function removeMember(me: string, conversationId: string, userId: string): Promise<void> {
+  const group = me === userId ? await memberConversation(me, conversationId) : await requireGroupAdmin(me, conversationId);
+  if (group.type !== 'group') throw new AppError(400, 'NOT_A_GROUP', 'Direct conversations have no members to manage');
+  if (!memberIdsOf(group).includes(userId)) throw notFound('Member');
+  const wasAdmin = (await roleOf(group._id, userId)) === 'admin';
+  await Conversation.updateOne({ _id: group._id }, { $pull: { memberIds: new Types.ObjectId(userId) } });
+  await ConversationMember.deleteOne({ conversationId: group._id, userId });
+  if (wasAdmin && !(await ConversationMember.exists({ conversationId: group._id, role: 'admin' }))) {
+    const heir = await ConversationMember.findOne({ conversationId: group._id }).sort({ createdAt: 1 }).lean();
+    if (heir) await ConversationMember.updateOne({ _id: heir._id }, { $set: { role: 'admin' } });
+  }
+  publishToUsers([userId], 'conversation:updated', { id: conversationId, removed: true });
+  await announceMembers(group._id, me);
+}
+
+/** An admin makes a member admin (or takes it back, keeping at least one admin). */
+export async function setMemberRole(me: string, conversationId: string, userId: string, role: 'admin' | 'member'): Promise<void> {
+  const group = await requireGroupAdmin(me, conversationId);
+  if (!memberIdsOf(group).includes(userId)) throw notFound('Member');
+  if (role === 'member' && (await ConversationMember.countDocuments({ conversationId: group._id, role: 'admin' })) <= 1) {
+    if ((await roleOf(group._id, userId)) === 'admin')
+      throw new AppError(409, 'LAST_ADMIN', 'A group needs an admin: name another first');
+  }
+  await ConversationMember.updateOne({ conversationId: group._id, userId }, { $set: { role } });
+  await announceMembers(group._id, me);
+}
+
+async function announceMembers(conversationId: Types.ObjectId, viewer: string): Promise<void> {
+  const group = await Conversation.findById(conversationId).lean<ConversationDoc>();
+  if (group) publishToUsers(memberIdsOf(group), 'conversation:updated', await conversationView(group, viewer));
+}
+
+export interface ConversationView {
+  id: string;
+  type: 'direct' | 'group';
+  name?: string;
+  avatarUrl?: string;
+  memberIds: string[];
+  admins?: string[];
+  lastMessage: { id: string; senderId: string; seq: number; createdAt: Date } | null;
+  lastMessageAt: Date | null;
+  unread: number;
+}
+
+/** A conversation as a member sees it: the last message's position and their unread count. */
+export async function conversationView(c: ConversationDoc, viewer: string): Promise<ConversationView> {
+  const [me, admins] = await Promise.all([
+    ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1 }).lean(),
+    c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
+  ]);
+  const last = c.lastMessage?.id ? c.lastMessage : undefined;
+  return {
+    id: String(c._id),
+    type: c.type,
+    ...(c.name ? { name: c.name } : {}),
+    ...(c.avatarUrl ? { avatarUrl: c.avatarUrl } : {}),
+    memberIds: memberIdsOf(c),
+    ...(c.type === 'group' ? { admins: admins.map((a) => String(a.userId)) } : {}),
+    lastMessage: last
+      ? { id: String(last.id), senderId: String(last.senderId), seq: last.seq ?? 0, createdAt: last.createdAt! }
+      : null,
+    lastMessageAt: c.lastMessageAt ?? null,
+    unread: Math.max(0, (last?.seq ?? 0) - (me?.lastReadSeq ?? 0)),
+  };
+}
+
+/** The user's conversations, latest activity first, by cursor (the lastMessageAt of the last one). */
+export async function listConversations(me: string, page: { limit: number; before?: Date }) {
+  const conversations = await Conversation.find({
+    memberIds: new Types.ObjectId(me),
+    ...(page.before && { lastMessageAt: { $lt: page.before } }),
+  })
+    .sort({ lastMessageAt: -1, _id: -1 })
+    .limit(page.limit)
+    .lean<ConversationDoc[]>();
+  const items = await Promise.all(conversations.map((c) => conversationView(c, me)));
+  const last = conversations.at(-1);
+  return {
+    conversations: items,
+    nextCursor: conversations.length === page.limit && last?.lastMessageAt ? last.lastMessageAt.toISOString() : null,
+  };
+}
+
+/** Messages of a conversation the user may read exist only for members: used by message routes. */
+export async function memberMessage(me: string, messageId: string) {
+  if (!Types.ObjectId.isValid(messageId)) throw notFound('Message');
+  const message = await Message.findById(messageId).lean();
+  if (!message) throw notFound('Message');
+  const conversation = await Conversation.findOne({
+    _id: message.conversationId,
+    memberIds: new Types.ObjectId(me),
+  }).lean<ConversationDoc>();
+  if (!conversation) throw notFound('Message');
+  return { message, conversation };
+}

@@ -1,0 +1,337 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Conversation, ConversationCounter, ConversationMember } from '../../models/conversation.model.js';
+import { Message, MESSAGE_BUCKET, Reaction } from '../../models/message.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import { cleanText } from '../../utils/text.js';
+import { TextCipher, type EncryptedText } from '../../utils/text-cipher.js';
+import { publishToUsers } from '../realtime.service.js';
+import {
+  assertMaySend,
+  directConversation,
+  memberConversation,
+  memberIdsOf,
+  memberMessage,
+  type ConversationDoc,
+} from './conversation.service.js';
+import { filterProfanity } from './profanity.js';
+
+const cipher = new TextCipher(config.chat.keys, config.chat.keyId);
+
+interface MessageDoc {
+  _id: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  seq: number;
+  senderId: Types.ObjectId;
+  clientMessageId: string;
+  text?: EncryptedText | null;
+  attachment?: { url?: string | null; width?: number | null; height?: number | null } | null;
+  replyToId?: Types.ObjectId | null;
+  reactions?: Record<string, number> | Map<string, number> | null;
+  editedAt?: Date | null;
+  deletedAt?: Date | null;
+  createdAt: Date;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  clientMessageId: string;
+  text?: string;
+  attachment?: { url: string; width?: number; height?: number };
+  replyToId?: string;
+  reactions: Record<string, number>;
+  editedAt?: Date;
+  deletedAt?: Date;
+  createdAt: Date;
+}
+
+/** A message as members receive it: text decrypted, nothing of the storage format. */
+export function messageView(m: MessageDoc): MessageView {
+  const reactions = m.reactions instanceof Map ? Object.fromEntries(m.reactions) : (m.reactions ?? {});
+  return {
+    id: String(m._id),
+    conversationId: String(m.conversationId),
+    seq: m.seq,
+    senderId: String(m.senderId),
+    clientMessageId: m.clientMessageId,
+    ...(m.text ? { text: cipher.decrypt(m.text) } : {}),
+    ...(m.attachment?.url
+      ? {
+          attachment: { url: m.attachment.url, width: m.attachment.width ?? undefined, height: m.attachment.height ?? undefined },
+        }
+      : {}),
+    ...(m.replyToId ? { replyToId: String(m.replyToId) } : {}),
+    reactions: Object.fromEntries(Object.entries(reactions).filter(([, n]) => n > 0)),
+    ...(m.editedAt ? { editedAt: m.editedAt } : {}),
+    ...(m.deletedAt ? { deletedAt: m.deletedAt } : {}),
+    createdAt: m.createdAt,
+  };
+}
+
+export interface SendInput {
+  conversationId?: string;
+  toUserId?: string;
+  clientMessageId: string;
+  text?: string;
+  attachmentId?: string;
+  replyToId?: string;
+}
+
+function checkedText(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const clean = cleanText(text);
+  if (clean.length > config.chat.maxText) {
+    throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages may be at most ${config.chat.maxText} characters`);
+  }
+  return clean ? filterProfanity(clean) : undefined;
+}
+
+/** Only the sender's own pictures can be attached (their avatar or gallery, by photo id). */
+async function ownAttachment(me: string, photoId: string) {
+  const user = await User.findById(me, { avatar: 1, gallery: 1 }).lean();
+  const photo = [user?.avatar, ...(user?.gallery ?? [])].find((p) => p?.id === photoId);
+  if (!photo) throw new AppError(400, 'INVALID_ATTACHMENT', 'Attach one of your own uploaded pictures');
+  return { url: photo.urls.full, width: photo.width, height: photo.height };
+}
+
+/**
+ * Stores a message once and delivers it to every socket of every member. The same
+ * clientMessageId from the same sender returns the original (unique index), whether
+ * the first attempt's ack was lost or two attempts race.
+ */
+export async function sendMessage(me: string, input: SendInput): Promise<{ message: MessageView; created: boolean }> {
+  const original = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
+  if (original) return { message: messageView(original), created: false };
+
+  let conversation: ConversationDoc;
+  if (input.conversationId) {
+    conversation = await memberConversation(me, input.conversationId);
+    await assertMaySend(me, conversation);
+  } else if (input.toUserId) conversation = await directConversation(me, input.toUserId);
+  else throw new AppError(400, 'VALIDATION_FAILED', 'Give conversationId or toUserId');
+
+  const text = checkedText(input.text);
+  const attachment = input.attachmentId ? await ownAttachment(me, input.attachmentId) : undefined;
+  if (!text && !attachment) throw new AppError(400, 'EMPTY_MESSAGE', 'Send text or an attachment');
+  if (input.replyToId && !(await Message.exists({ _id: input.replyToId, conversationId: conversation._id }))) {
+    throw new AppError(400, 'INVALID_REPLY', 'Reply to a message of this conversation');
+  }
+
+  const counter = await ConversationCounter.findOneAndUpdate(
+    { _id: conversation._id },
+    { $inc: { seq: 1 } },
+    { upsert: true, returnDocument: 'after' },
+  ).lean();
+  const seq = counter!.seq;
+  let stored: MessageDoc;
+  try {
+    const doc = await Message.create({
+      conversationId: conversation._id,
+      seq,
+      bucket: Math.floor(seq / MESSAGE_BUCKET),
+      senderId: me,
+      clientMessageId: input.clientMessageId,
+      ...(text ? { text: cipher.encrypt(text) } : {}),
+      ...(attachment ? { attachment } : {}),
+      ...(input.replyToId ? { replyToId: input.replyToId } : {}),
+    });
+    stored = doc.toObject() as MessageDoc;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    // The twin attempt won: its message is the one (this number stays unused; order holds).
+    const twin = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
+    return { message: messageView(twin!), created: false };
+  }
+
+  const lastMessage = { id: stored._id, senderId: stored.senderId, seq, createdAt: stored.createdAt };
+  await Promise.all([
+    // Only ever forward: a slower concurrent send never overwrites a newer last message.
+    Conversation.updateOne(
+      { _id: conversation._id, $or: [{ 'lastMessage.seq': { $lt: seq } }, { 'lastMessage.seq': { $exists: false } }] },
+      { $set: { lastMessage, lastMessageAt: stored.createdAt } },
+    ),
+    ConversationMember.updateOne(
+      { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },
+      { $set: { lastReadSeq: seq } },
+    ),
+  ]);
+  const message = messageView(stored);
+  publishToUsers(memberIdsOf(conversation), 'chat:message', message);
+  return { message, created: true };
+}
+
+const bucketOf = (seq: number) => Math.floor(seq / MESSAGE_BUCKET);
+
+function readBucket(
+  conversationId: Types.ObjectId,
+  bucket: number,
+  seqRange: Record<string, number>,
+  order: 1 | -1,
+  limit: number,
+) {
+  return Message.find({ conversationId, bucket, seq: seqRange }).sort({ seq: order }).limit(limit).lean<MessageDoc[]>();
+}
+
+/**
+ * A page of history in order, `before` or `after` a message number (default: the
+ * latest). Each read is one bucket of 100 numbers: an indexed equality part however
+ * long the conversation.
+ */
+export async function listMessages(me: string, conversationId: string, page: { before?: number; after?: number; limit: number }) {
+  const conversation = await memberConversation(me, conversationId);
+  const counter = await ConversationCounter.findById(conversation._id).lean();
+  const lastSeq = counter?.seq ?? 0;
+  const found: MessageDoc[] = [];
+  if (page.after !== undefined) {
+    for (let b = bucketOf(page.after + 1); b <= bucketOf(lastSeq) && found.length < page.limit; b++) {
+      found.push(...(await readBucket(conversation._id, b, { $gt: page.after }, 1, page.limit - found.length)));
+    }
+  } else {
+    const before = page.before ?? lastSeq + 1;
+    for (let b = bucketOf(before - 1); b >= 0 && found.length < page.limit; b--) {
+      found.push(...(await readBucket(conversation._id, b, { $lt: before }, -1, page.limit - found.length)));
+    }
+    found.reverse();
+  }
+  const first = found[0]?.seq;
+  const last = found.at(-1)?.seq;
+  return {
+    messages: found.map(messageView),
+    // Numbers to page on from; null when there is nothing further that way.
+    before: first !== undefined && first > 1 ? first : null,
+    after: last !== undefined && last < lastSeq ? last : null,
+  };
+}
+
+async function ownRecentMessage(me: string, messageId: string, allowGroupAdmin: boolean) {
+  const { message, conversation } = await memberMessage(me, messageId);
+  if (message.deletedAt) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  const own = String(message.senderId) === me;
+  const recent = Date.now() - message.createdAt.getTime() <= config.chat.editWindowMs;
+  if (own && recent) return { message, conversation };
+  if (allowGroupAdmin && conversation.type === 'group') {
+    const role = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { role: 1 }).lean();
+    if (role?.role === 'admin') return { message, conversation };
+  }
+  throw forbidden(
+    own ? 'The time to change this message has passed' : 'Only the sender can change a message',
+    'EDIT_NOT_ALLOWED',
+  );
+}
+
+export async function editMessage(me: string, messageId: string, text: string): Promise<MessageView> {
+  const { message, conversation } = await ownRecentMessage(me, messageId, false);
+  const clean = checkedText(text);
+  if (!clean) throw new AppError(400, 'EMPTY_MESSAGE', 'A message needs text');
+  const res = await Message.updateOne(
+    { _id: message._id, deletedAt: null },
+    { $set: { text: cipher.encrypt(clean), editedAt: new Date() } },
+  );
+  if (res.modifiedCount !== 1) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  const view = messageView((await Message.findById(message._id).lean<MessageDoc>())!);
+  publishToUsers(memberIdsOf(conversation), 'chat:edited', view);
+  return view;
+}
+
+/** Deletes the content (the sender within the window, or a group admin); the numbered place stays. */
+export async function deleteMessage(me: string, messageId: string): Promise<void> {
+  const { message, conversation } = await ownRecentMessage(me, messageId, true);
+  await Message.updateOne({ _id: message._id }, { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1 } });
+  publishToUsers(memberIdsOf(conversation), 'chat:deleted', {
+    id: String(message._id),
+    conversationId: String(conversation._id),
+  });
+}
+
+/** Moves the member's read pointer forward (never back) and tells the others, unless they hide read receipts. */
+export async function markRead(me: string, conversationId: string, upToMessageId: string): Promise<{ lastReadSeq: number }> {
+  const conversation = await memberConversation(me, conversationId);
+  const message = Types.ObjectId.isValid(upToMessageId)
+    ? await Message.findOne({ _id: upToMessageId, conversationId: conversation._id }, { seq: 1 }).lean()
+    : null;
+  if (!message) throw notFound('Message');
+  const res = await ConversationMember.updateOne(
+    { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: message.seq } },
+    { $set: { lastReadSeq: message.seq } },
+  );
+  if (res.modifiedCount === 1) {
+    const user = await User.findById(me, { 'settings.privacy.readReceipts': 1 }).lean();
+    if (user?.settings?.privacy?.readReceipts !== false) {
+      publishToUsers(
+        memberIdsOf(conversation).filter((id) => id !== me),
+        'chat:read',
+        { conversationId, userId: me, upToMessageId, upToSeq: message.seq },
+      );
+    }
+  }
+  const member = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { lastReadSeq: 1 }).lean();
+  return { lastReadSeq: member?.lastReadSeq ?? 0 };
+}
+
+/** Toggles one reaction: the unique (message, user, emoji) record decides, the count follows with $inc. */
+export async function toggleReaction(me: string, messageId: string, emoji: string) {
+  const { message, conversation } = await memberMessage(me, messageId);
+  if (message.deletedAt) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  let added = true;
+  try {
+    await Reaction.create({ messageId: message._id, userId: me, emoji });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    added = (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 0;
+  }
+  const updated = await Message.findOneAndUpdate(
+    { _id: message._id },
+    { $inc: { [`reactions.${emoji}`]: added ? 1 : -1 } },
+    { returnDocument: 'after' },
+  ).lean<MessageDoc>();
+  const payload = {
+    messageId,
+    conversationId: String(conversation._id),
+    userId: me,
+    emoji,
+    added,
+    reactions: messageView(updated!).reactions,
+  };
+  publishToUsers(memberIdsOf(conversation), 'chat:reaction', payload);
+  return payload;
+}
+
+const SYNC_LIMIT = 500;
+
+/**
+ * Everything new since a cursor (the `cursor` of the previous sync, or none for the
+ * last day), in order: for catch-up after a reconnect or on a new device. Reads only
+ * conversations with activity since, each from its newest bucket back.
+ */
+export async function syncMessages(me: string, since: string | undefined) {
+  const [sinceMs, sinceId] = (since ?? '').split('_');
+  const from = sinceMs ? new Date(Number(sinceMs)) : new Date(Date.now() - 86_400_000);
+  const after = (m: MessageDoc) =>
+    m.createdAt > from || (m.createdAt.getTime() === from.getTime() && String(m._id) > (sinceId ?? ''));
+  const conversations = await Conversation.find({ memberIds: new Types.ObjectId(me) }, { _id: 1, lastMessageAt: 1 }).lean<
+    { _id: Types.ObjectId; lastMessageAt?: Date }[]
+  >();
+  const active = conversations.filter((c) => c.lastMessageAt && c.lastMessageAt >= from);
+  const found: MessageDoc[] = [];
+  for (const c of active) {
+    const counter = await ConversationCounter.findById(c._id).lean();
+    for (let b = bucketOf(counter?.seq ?? 0); b >= 0; b--) {
+      const rows = await Message.find({ conversationId: c._id, bucket: b }).sort({ seq: -1 }).lean<MessageDoc[]>();
+      const fresh = rows.filter(after);
+      found.push(...fresh);
+      if (fresh.length < rows.length) break; // reached what the client already has
+    }
+  }
+  found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1));
+  const page = found.slice(0, SYNC_LIMIT);
+  const last = page.at(-1);
+  return {
+    messages: page.map(messageView),
+    cursor: last ? `${last.createdAt.getTime()}_${String(last._id)}` : (since ?? `${from.getTime()}_`),
+    more: found.length > SYNC_LIMIT,
+  };
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { config } from '../config/index.js';
+import { memberConversation, memberIdsOf } from '../services/chat/conversation.service.js';
+import {
+  deleteMessage,
+  editMessage,
+  markRead,
+  sendMessage,
+  syncMessages,
+  toggleReaction,
+} from '../services/chat/message.service.js';
+import { publishToUsers } from '../services/realtime.service.js';
+import { AppError } from '../utils/app-error.js';
+import { withAck } from './ack.js';
+import type { Ack, AppSocket } from './socket.types.js';
+
+const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
+// Emoji only: short, and never a character that would make a bad field name.
+const emoji = z
+  .string()
+  .min(1)
+  .max(16)
+  .regex(/^[^.$\s]+$/u, 'must be an emoji')
+  .regex(/\p{Extended_Pictographic}/u, 'must be an emoji');
+
+export const chatSchemas = {
+  send: z
+    .strictObject({
+      conversationId: objectId.optional(),
+      toUserId: objectId.optional(),
+      clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 of A-Z a-z 0-9 _ -'),
+      text: z.string().max(20_000).optional(),
+      attachmentId: z
+        .string()
+        .regex(/^[0-9a-f]{24}$/)
+        .optional(),
+      replyToId: objectId.optional(),
+    })
+    .refine((p) => Boolean(p.conversationId) !== Boolean(p.toUserId), 'give conversationId or toUserId'),
+  typing: z.strictObject({ conversationId: objectId, isTyping: z.boolean() }),
+  read: z.strictObject({ conversationId: objectId, upToMessageId: objectId }),
+  react: z.strictObject({ messageId: objectId, emoji }),
+  edit: z.strictObject({ messageId: objectId, text: z.string().min(1).max(20_000) }),
+  delete: z.strictObject({ messageId: objectId }),
+  sync: z.strictObject({
+    since: z
+      .string()
+      .max(64)
+      .regex(/^\d{1,15}_([a-f0-9]{24})?$/)
+      .optional(),
+  }),
+};
+
+/** A payload checked against its schema, or a 400 the ack carries. */
+export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
+  const parsed = schema.safeParse(payload ?? {});
+  if (!parsed.success) {
+    throw new AppError(
+      400,
+      'VALIDATION_FAILED',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+// Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
+const typingTimers = new Map<string, NodeJS.Timeout>();
+
+function relayTyping(conversationId: string, userId: string, members: string[], isTyping: boolean): void {
+  const key = `${conversationId}:${userId}`;
+  clearTimeout(typingTimers.get(key));
+  typingTimers.delete(key);
+  const others = members.filter((id) => id !== userId);
+  publishToUsers(others, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
+  if (isTyping) {
+    const timer = setTimeout(() => relayTyping(conversationId, userId, members, false), config.chat.typingTtlMs);
+    timer.unref();
+    typingTimers.set(key, timer);
+  }
+}
+
+export function registerChatHandlers(socket: AppSocket): void {
+  const me = () => socket.data.user.sub;
+  // Membership of conversations this socket types in, for a few seconds: typing is frequent.
+  const members = new Map<string, { ids: string[]; until: number }>();
+  const membersOf = async (conversationId: string) => {
+    const cached = members.get(conversationId);
+    if (cached && cached.until > Date.now()) return cached.ids;
+    const ids = memberIdsOf(await memberConversation(me(), conversationId));
+    members.set(conversationId, { ids, until: Date.now() + 10_000 });
+    return ids;
+  };
+
+  // Chat events are declared in socket.types for clients; here each is a checked payload and an ack.
+  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) =>
+    (socket as unknown as { on(e: string, h: (p: unknown, ack?: Ack<unknown>) => void): void }).on(event, withAck(handler));
+
+  on('chat:send', async (p) => (await sendMessage(me(), parsePayload(chatSchemas.send, p))).message);
+  on('chat:typing', async (p) => {
+    const { conversationId, isTyping } = parsePayload(chatSchemas.typing, p);
+    relayTyping(conversationId, me(), await membersOf(conversationId), isTyping);
+    return { conversationId, isTyping };
+  });
+  on('chat:read', async (p) => {
+    const { conversationId, upToMessageId } = parsePayload(chatSchemas.read, p);
+    return markRead(me(), conversationId, upToMessageId);
+  });
+  on('chat:react', async (p) => {
+    const { messageId, emoji: e } = parsePayload(chatSchemas.react, p);
+    return toggleReaction(me(), messageId, e);
+  });
+  on('chat:edit', async (p) => {
+    const { messageId, text } = parsePayload(chatSchemas.edit, p);
+    return editMessage(me(), messageId, text);
+  });
+  on('chat:delete', async (p) => {
+    const { messageId } = parsePayload(chatSchemas.delete, p);
+    await deleteMessage(me(), messageId);
+    return { id: messageId };
+  });
+  on('chat:sync', async (p) => syncMessages(me(), parsePayload(chatSchemas.sync, p).since));
+}

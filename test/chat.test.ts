@@ -1,0 +1,287 @@
+import { expect } from 'chai';
+import { config } from '../config/index.js';
+import { Message } from '../models/message.model.js';
+import { api } from './support/app.js';
+import { clientId, collect, Devices, emitAck, nextEvent, wait } from './support/chat.js';
+import { connect } from './support/connections.js';
+import { expectDocumented } from './support/openapi.js';
+import { startServer, type RunningServer } from './support/socket-server.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+const CONV = '/api/v1/conversations';
+type Msg = {
+  id: string;
+  seq: number;
+  text?: string;
+  conversationId: string;
+  senderId: string;
+  reactions: Record<string, number>;
+};
+
+describe('chat', () => {
+  let server: RunningServer;
+  const devices = new Devices(() => server);
+  before(async () => {
+    server = await startServer();
+  });
+  afterEach(() => devices.closeAll());
+  after(() => server.close());
+
+  /** Two connected people. */
+  const pair = async () => {
+    const [a, b] = await Promise.all([signupUser(), signupUser()]);
+    await connect(a, b);
+    return [a, b] as const;
+  };
+
+  it('delivers a message to every device of both people, stored encrypted', async () => {
+    const [ana, ben] = await pair();
+    const [ana1, ana2, ben1, ben2] = await Promise.all([
+      devices.connect(ana),
+      devices.connect(ana),
+      devices.connect(ben),
+      devices.connect(ben),
+    ]);
+    const got = [ana2, ben1, ben2].map((s) => nextEvent<Msg>(s, 'chat:message'));
+    const ack = await emitAck<Msg>(ana1, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'hello <b>ben</b>',
+    });
+    expect(ack.ok, JSON.stringify(ack)).to.equal(true);
+    expect(ack.data).to.include({ seq: 1, text: 'hello <b>ben</b>', senderId: ana.id });
+    for (const m of await Promise.all(got)) expect(m.id).to.equal(ack.data.id);
+
+    const raw = await Message.collection.findOne({ _id: new (await import('mongoose')).Types.ObjectId(ack.data.id) });
+    expect(JSON.stringify(raw)).not.to.include('hello');
+    expect(raw?.text.keyId).to.equal(config.chat.keyId);
+
+    const list = await (await api()).get(CONV).set(as(ben));
+    expectDocumented(list, 'get', CONV);
+    expect(list.body.conversations[0]).to.include({ id: ack.data.conversationId, unread: 1 });
+  });
+
+  it('refuses strangers, blocked people and non-members, with 404 for every id they try', async () => {
+    const [ana, ben] = await pair();
+    const [stranger] = await Promise.all([signupUser()]);
+    const anaSocket = await devices.connect(ana);
+    const first = await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' });
+    const conversationId = first.data.conversationId;
+
+    const strangerSocket = await devices.connect(stranger);
+    const toStranger = await emitAck(strangerSocket, 'chat:send', { toUserId: ana.id, clientMessageId: clientId(), text: 'hey' });
+    expect(toStranger.error?.code).to.equal('NOT_CONNECTED');
+    const intrude = await emitAck(strangerSocket, 'chat:send', { conversationId, clientMessageId: clientId(), text: 'hey' });
+    expect(intrude.error?.code).to.equal('NOT_FOUND');
+    for (const path of [`${CONV}/${conversationId}`, `${CONV}/${conversationId}/messages`]) {
+      expect((await (await api()).get(path).set(as(stranger))).status, path).to.equal(404);
+    }
+    const edit = await (
+      await api()
+    )
+      .patch(`${CONV}/${conversationId}/messages/${first.data.id}`)
+      .set(as(stranger))
+      .send({ text: 'x' });
+    expect(edit.status).to.equal(404);
+    const react = await emitAck(strangerSocket, 'chat:react', { messageId: first.data.id, emoji: '👍' });
+    expect(react.error?.code).to.equal('NOT_FOUND');
+
+    await (await api()).post(`/api/v1/users/${ana.id}/block`).set(as(ben)).expect(204);
+    const blocked = await emitAck(anaSocket, 'chat:send', { conversationId, clientMessageId: clientId(), text: 'still there?' });
+    expect(blocked.error?.code).to.equal('NOT_CONNECTED');
+  });
+
+  it('stores a message once when the same clientMessageId is resent around a dropped connection', async () => {
+    const [ana, ben] = await pair();
+    const benSocket = await devices.connect(ben);
+    const seen = collect<Msg>(benSocket, 'chat:message');
+    const first = await devices.connect(ana);
+    const id = clientId();
+    first.emit('chat:send', { toUserId: ben.id, clientMessageId: id, text: 'only once' });
+    first.io.engine.close(); // the ack never arrives
+    const again = await devices.connect(ana);
+    const ack = await emitAck<Msg>(again, 'chat:send', { toUserId: ben.id, clientMessageId: id, text: 'only once' });
+    const twice = await emitAck<Msg>(again, 'chat:send', { toUserId: ben.id, clientMessageId: id, text: 'only once' });
+    expect(twice.data.id).to.equal(ack.data.id);
+    await wait(300);
+    expect(await Message.countDocuments({ senderId: ana.id, clientMessageId: id })).to.equal(1);
+    expect(seen.filter((m) => m.id === ack.data.id)).to.have.length(1);
+  });
+
+  it('catches up on five messages sent while offline, in order, with chat:sync', async () => {
+    const [ana, ben] = await pair();
+    const benBefore = await devices.connect(ben);
+    const start = await emitAck<{ cursor: string }>(benBefore, 'chat:sync', {});
+    benBefore.close();
+    const anaSocket = await devices.connect(ana);
+    const sent: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const ack = await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: `m${i}` });
+      sent.push(ack.data.id);
+    }
+    const benAfter = await devices.connect(ben);
+    const sync = await emitAck<{ messages: Msg[]; cursor: string; more: boolean }>(benAfter, 'chat:sync', {
+      since: start.data.cursor,
+    });
+    expect(sync.data.messages.map((m) => m.text)).to.deep.equal(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(sync.data.messages.map((m) => m.id)).to.deep.equal(sent);
+    const nothing = await emitAck<{ messages: Msg[] }>(benAfter, 'chat:sync', { since: sync.data.cursor });
+    expect(nothing.data.messages).to.deep.equal([]);
+  });
+
+  it('relays typing to the others and ends it by itself', async () => {
+    const [ana, ben] = await pair();
+    const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);
+    const conversationId = (
+      await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' })
+    ).data.conversationId;
+    const on = nextEvent<{ isTyping: boolean; userId: string }>(benSocket, 'chat:typing', (p) => p.isTyping);
+    const off = nextEvent<{ isTyping: boolean }>(benSocket, 'chat:typing', (p) => !p.isTyping, 3000);
+    const anaHears = collect(anaSocket, 'chat:typing');
+    expect((await emitAck(anaSocket, 'chat:typing', { conversationId, isTyping: true })).ok).to.equal(true);
+    expect((await on).userId).to.equal(ana.id);
+    const started = Date.now();
+    await off;
+    expect(Date.now() - started).to.be.at.least(config.chat.typingTtlMs - 100);
+    expect(anaHears, 'the typist is not told about themself').to.have.length(0);
+  });
+
+  it('pages history both ways in buckets, and marks reads', async () => {
+    const [ana, ben] = await pair();
+    const anaSocket = await devices.connect(ana);
+    const conversationId = (
+      await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'm1' })
+    ).data.conversationId;
+    for (let i = 2; i <= 120; i++) {
+      const res = await (
+        await api()
+      )
+        .post(`${CONV}/${conversationId}/messages`)
+        .set(as(i % 2 ? ben : ana))
+        .send({ clientMessageId: clientId(), text: `m${i}` });
+      expect(res.status).to.equal(201);
+    }
+    const history = (query: Record<string, number>) =>
+      api().then((a) => a.get(`${CONV}/${conversationId}/messages`).query(query).set(as(ben)));
+    const latest = await history({ limit: 50 });
+    expectDocumented(latest, 'get', `${CONV}/{id}/messages`);
+    expect(latest.body.messages.map((m: Msg) => m.seq)).to.deep.equal(Array.from({ length: 50 }, (_, i) => 71 + i));
+    expect([latest.body.before, latest.body.after]).to.deep.equal([71, null]);
+    const older = await history({ limit: 50, before: 71 });
+    expect(older.body.messages.map((m: Msg) => m.seq)).to.deep.equal(Array.from({ length: 50 }, (_, i) => 21 + i));
+    const oldest = await history({ limit: 50, before: 21 });
+    expect(oldest.body.messages.map((m: Msg) => m.text)[0]).to.equal('m1');
+    expect(oldest.body.before).to.equal(null);
+    const newer = await history({ limit: 50, after: 95 });
+    expect(newer.body.messages.map((m: Msg) => m.seq)).to.deep.equal(Array.from({ length: 25 }, (_, i) => 96 + i));
+    expect((await history({ limit: 101 })).status).to.equal(400);
+
+    const anaSeesRead = nextEvent<{ upToSeq: number; userId: string }>(anaSocket, 'chat:read');
+    const lastId = latest.body.messages.at(-1).id;
+    const read = await (await api()).post(`${CONV}/${conversationId}/read`).set(as(ben)).send({ upToMessageId: lastId });
+    expect(read.body).to.deep.equal({ lastReadSeq: 120 });
+    expect(await anaSeesRead).to.include({ upToSeq: 120, userId: ben.id });
+    const benList = await (await api()).get(CONV).set(as(ben));
+    expect(benList.body.conversations.find((c: { id: string }) => c.id === conversationId).unread).to.equal(0);
+  });
+
+  it('edits, deletes and toggles reactions, told to every member', async () => {
+    const [ana, ben] = await pair();
+    const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);
+    const sent = (await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'helo' }))
+      .data;
+    const edited = nextEvent<Msg>(benSocket, 'chat:edited');
+    expect((await emitAck<Msg>(anaSocket, 'chat:edit', { messageId: sent.id, text: 'hello' })).data.text).to.equal('hello');
+    expect((await edited).text).to.equal('hello');
+    expect((await emitAck(benSocket, 'chat:edit', { messageId: sent.id, text: 'mine now' })).error?.code).to.equal(
+      'EDIT_NOT_ALLOWED',
+    );
+
+    const reacted = await emitAck<{ added: boolean; reactions: Record<string, number> }>(benSocket, 'chat:react', {
+      messageId: sent.id,
+      emoji: '❤️',
+    });
+    expect(reacted.data).to.deep.include({ added: true, reactions: { '❤️': 1 } });
+    const again = await emitAck<{ added: boolean; reactions: Record<string, number> }>(benSocket, 'chat:react', {
+      messageId: sent.id,
+      emoji: '❤️',
+    });
+    expect(again.data).to.deep.include({ added: false, reactions: {} });
+    expect((await emitAck(benSocket, 'chat:react', { messageId: sent.id, emoji: 'a.b' })).error?.code).to.equal(
+      'VALIDATION_FAILED',
+    );
+
+    const deleted = nextEvent<{ id: string }>(benSocket, 'chat:deleted');
+    expect((await emitAck(anaSocket, 'chat:delete', { messageId: sent.id })).ok).to.equal(true);
+    expect((await deleted).id).to.equal(sent.id);
+    const history = await (await api()).get(`${CONV}/${sent.conversationId}/messages`).set(as(ben));
+    expect(history.body.messages[0]).to.not.have.property('text');
+    expect(history.body.messages[0]).to.have.property('deletedAt');
+  });
+
+  it('groups: admins manage members, members leave, the last admin hands over', async () => {
+    const [ana, ben, cara, dan] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()]);
+    await Promise.all([connect(ana, ben), connect(ana, cara), connect(ana, dan), connect(ben, dan)]);
+    const created = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ana))
+      .send({ name: 'Trip', memberIds: [ben.id, cara.id] });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expectDocumented(created, 'post', CONV);
+    const id = created.body.conversation.id;
+    expect(created.body.conversation.admins).to.deep.equal([ana.id]);
+
+    const [benSocket, caraSocket] = await Promise.all([devices.connect(ben), devices.connect(cara)]);
+    const caraGets = nextEvent<Msg>(caraSocket, 'chat:message');
+    expect(
+      (await emitAck(benSocket, 'chat:send', { conversationId: id, clientMessageId: clientId(), text: 'hi all' })).ok,
+    ).to.equal(true);
+    expect((await caraGets).text).to.equal('hi all');
+
+    const byMember = await (await api()).post(`${CONV}/${id}/members`).set(as(ben)).send({ userId: dan.id });
+    expect([byMember.status, byMember.body.error.code]).to.deep.equal([403, 'NOT_GROUP_ADMIN']);
+    expect((await (await api()).post(`${CONV}/${id}/members`).set(as(ana)).send({ userId: dan.id })).status).to.equal(204);
+    expect((await (await api()).get(`${CONV}/${id}`).set(as(dan))).body.conversation.memberIds).to.include(dan.id);
+    expect((await (await api()).delete(`${CONV}/${id}/members/${cara.id}`).set(as(ben))).status).to.equal(403);
+    expect((await (await api()).delete(`${CONV}/${id}/members/${cara.id}`).set(as(ana))).status).to.equal(204);
+    expect((await (await api()).get(`${CONV}/${id}`).set(as(cara))).status).to.equal(404);
+
+    expect(
+      (await (await api()).patch(`${CONV}/${id}/members/${ana.id}`).set(as(ana)).send({ role: 'member' })).body.error.code,
+    ).to.equal('LAST_ADMIN');
+    expect((await (await api()).delete(`${CONV}/${id}/members/${ana.id}`).set(as(ana))).status).to.equal(204);
+    const after = await (await api()).get(`${CONV}/${id}`).set(as(ben));
+    expect(after.body.conversation.admins).to.have.length(1);
+    expect(after.body.conversation.memberIds).to.not.include(ana.id);
+  });
+
+  it('masks profanity, refuses oversized text and floods, and stays up for others', async () => {
+    const [ana, ben] = await pair();
+    const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);
+    const rude = await emitAck<Msg>(anaSocket, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'you are a fucking genius',
+    });
+    expect(rude.data.text).to.not.include('fuck');
+    expect(rude.data.text).to.include('genius');
+    const long = await emitAck(anaSocket, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'x'.repeat(config.chat.maxText + 1),
+    });
+    expect(long.error?.code).to.equal('MESSAGE_TOO_LONG');
+    const bad = await emitAck(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: { $gt: '' }, text: 'x' });
+    expect(bad.error?.code).to.equal('VALIDATION_FAILED');
+
+    const conversationId = rude.data.conversationId;
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => emitAck(anaSocket, 'chat:typing', { conversationId, isTyping: true })),
+    );
+    expect(answers.filter((a) => a.error?.code === 'RATE_LIMITED').length).to.be.greaterThan(0);
+    expect((await emitAck(benSocket, 'system:ping', {})).ok, 'others are unaffected').to.equal(true);
+  });
+});

@@ -1,0 +1,41 @@
+import { body, param, query } from 'express-validator';
+import { optionalQueryInt, text } from './common.validators.js';
+
+const id = (field: string) => param(field).isMongoId().withMessage('must be an id');
+const seq = (field: string) => query(field).optional().isInt({ min: 0 }).withMessage('must be a message number').toInt();
+
+export const listRules = [
+  optionalQueryInt('limit', 1, 100),
+  query('before').optional().isISO8601().withMessage('must be a date'),
+];
+export const createGroupRules = [
+  text('name', 80),
+  body('memberIds').isArray({ min: 1, max: 5000 }).withMessage('must list the members to add').bail(),
+  body('memberIds.*').isMongoId().withMessage('must be a user id'),
+];
+export const idRules = [id('id')];
+export const historyRules = [id('id'), seq('before'), seq('after'), optionalQueryInt('limit', 1, 100)];
+export const sendRules = [
+  id('id'),
+  body('clientMessageId')
+    .isString()
+    .matches(/^[A-Za-z0-9_-]{8,64}$/)
+    .withMessage('must be 8 to 64 of A-Z a-z 0-9 _ -'),
+  body('text').optional().isString().withMessage('must be a string').isLength({ max: 20_000 }),
+  body('attachmentId')
+    .optional()
+    .isString()
+    .matches(/^[0-9a-f]{24}$/)
+    .withMessage('must be a photo id'),
+  body('replyToId').optional().isMongoId().withMessage('must be a message id'),
+];
+export const messageRules = [id('id'), id('messageId')];
+export const editRules = [
+  id('id'),
+  id('messageId'),
+  body('text').isString().withMessage('must be a string').isLength({ min: 1, max: 20_000 }),
+];
+export const readRules = [id('id'), body('upToMessageId').isMongoId().withMessage('must be a message id')];
+export const addMemberRules = [id('id'), body('userId').isMongoId().withMessage('must be a user id')];
+export const memberRules = [id('id'), id('userId')];
+export const roleRules = [id('id'), id('userId'), body('role').isIn(['admin', 'member']).withMessage('must be admin or member')];
