@@ -77,6 +77,30 @@ export const chatSchemas = {
 const conversation = { '200': { description: 'The conversation', content: envelope('conversation', ref('Conversation')) } };
 
 export const chatPaths = {
+  '/api/v1/presence': {
+    get: {
+      tags: ['chat'],
+      summary: 'Presence of up to 100 people: known only for your connections and conversation partners',
+      parameters: [
+        { name: 'ids', in: 'query', required: true, schema: { type: 'string' }, description: 'Comma-separated user ids' },
+      ],
+      responses: {
+        '200': {
+          description: 'online is null where you may not know',
+          content: envelope('presence', {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['userId', 'online'],
+              additionalProperties: false,
+              properties: { userId: objectId, online: { type: ['boolean', 'null'] }, lastSeenAt: dateTime },
+            },
+          }),
+        },
+        ...errors('400', '401'),
+      },
+    },
+  },
   '/api/v1/conversations': {
     get: {
       tags: ['chat'],

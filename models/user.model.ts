@@ -106,6 +106,8 @@ const userSchema = new Schema(
     verifiedBadge: { type: Boolean, default: false },
     bannedAt: { type: Date },
     lastActiveAt: { type: Date },
+    // When the last socket closed (after the presence grace period).
+    lastSeenAt: { type: Date },
   },
   {
     timestamps: true,

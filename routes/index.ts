@@ -7,6 +7,7 @@ import { connectionRoutes, contactRoutes } from './connection.routes.js';
 import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
 import { photoRoutes } from './photo.routes.js';
+import { presenceRoutes } from './presence.routes.js';
 import { reportRoutes } from './report.routes.js';
 import { userRoutes } from './user.routes.js';
 
@@ -35,5 +36,6 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/contacts', router: contactRoutes(limit) },
     { basePath: '/discover', router: discoveryRoutes() },
     { basePath: '/conversations', router: conversationRoutes() },
+    { basePath: '/presence', router: presenceRoutes() },
   ];
 }

@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { RedisClient } from '../services/redis.service.js';
+import { MemoryPresenceStore, PresenceTracker, RedisPresenceStore, usePresenceStore } from '../services/presence.service.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { logger } from '../utils/logger.js';
@@ -22,6 +23,7 @@ export interface SocketDeps {
 
 const subscribers = new WeakMap<AppServer, RedisClient>();
 const unregisterSinks = new WeakMap<AppServer, () => void>();
+const trackers = new WeakMap<AppServer, PresenceTracker>();
 
 export const userRoom = (userId: string) => `user:${userId}`;
 
@@ -54,7 +56,14 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     }),
   );
   io.use(socketAuth(deps.accessTokens));
+  const presenceStore = deps.redis ? new RedisPresenceStore(deps.redis) : new MemoryPresenceStore();
+  const presence = new PresenceTracker(presenceStore);
+  usePresenceStore(presenceStore);
+  trackers.set(io, presence);
   io.on('connection', (socket) => {
+    const userId = socket.data.user.sub;
+    void presence.connected(userId, socket.id).catch(() => undefined);
+    socket.on('disconnect', () => void presence.disconnected(userId, socket.id).catch(() => undefined));
     limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
     void socket.join(userRoom(socket.data.user.sub));
     registerSystemHandlers(socket);
@@ -66,6 +75,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 /** Disconnects every socket, stops the engine and the adapter's subscriber. */
 export async function closeSocketServer(io: AppServer): Promise<void> {
   unregisterSinks.get(io)?.();
+  trackers.get(io)?.stop();
   io.disconnectSockets(true);
   io.engine.close();
   const sub = subscribers.get(io);

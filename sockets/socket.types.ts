@@ -14,6 +14,9 @@ export interface ServerToClientEvents {
   'system:notice': (payload: { message: string }) => void;
   'connection:request': (payload: RealtimeEvents['connection:request']) => void;
   'connection:accepted': (payload: RealtimeEvents['connection:accepted']) => void;
+  // Chat and presence (payloads: the REST schemas Message, etc.): chat:message, chat:edited,
+  // chat:deleted, chat:typing, chat:read, chat:reaction, conversation:updated, presence:changed.
+  [event: `chat:${string}` | `conversation:${string}` | `presence:${string}`]: (payload: unknown) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -284,4 +284,47 @@ describe('chat', () => {
     expect(answers.filter((a) => a.error?.code === 'RATE_LIMITED').length).to.be.greaterThan(0);
     expect((await emitAck(benSocket, 'system:ping', {})).ok, 'others are unaffected').to.equal(true);
   });
+
+  it('presence: online with the first socket, offline after the grace period, seen only by connections', async () => {
+    const [ana, ben] = await pair();
+    const stranger = await signupUser();
+    const benSocket = await devices.connect(ben);
+    const online = nextEvent<{ userId: string; online: boolean }>(
+      benSocket,
+      'presence:changed',
+      (p) => p.userId === ana.id && p.online,
+    );
+    const strangerSocket = await devices.connect(stranger);
+    const strangerHears = collect(strangerSocket, 'presence:changed');
+    const first = await devices.connect(ana);
+    await online;
+
+    // A reconnect inside the grace period does not flap.
+    const changes = collect<{ userId: string; online: boolean }>(benSocket, 'presence:changed');
+    first.close();
+    await wait(config.chat.presenceGraceMs / 3);
+    const second = await devices.connect(ana);
+    await wait(config.chat.presenceGraceMs * 2);
+    expect(changes.filter((c) => c.userId === ana.id)).to.deep.equal([]);
+
+    const offline = nextEvent<{ userId: string; online: boolean; lastSeenAt: string }>(
+      benSocket,
+      'presence:changed',
+      (p) => p.userId === ana.id && !p.online,
+    );
+    second.close();
+    expect((await offline).lastSeenAt).to.be.a('string');
+    const batch = await (
+      await api()
+    )
+      .get('/api/v1/presence')
+      .query({ ids: `${ana.id},${stranger.id}` })
+      .set(as(ben));
+    expectDocumented(batch, 'get', '/api/v1/presence');
+    expect(batch.body.presence[0]).to.include({ userId: ana.id, online: false });
+    expect(batch.body.presence[0].lastSeenAt).to.be.a('string');
+    expect(batch.body.presence[1]).to.deep.equal({ userId: stranger.id, online: null });
+    expect(strangerHears).to.deep.equal([]);
+    expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
+  });
 });

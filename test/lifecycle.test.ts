@@ -2,31 +2,10 @@ import { expect } from 'chai';
 import { io as connect } from 'socket.io-client';
 import supertest from 'supertest';
 import { startOutageDatabase, type OutageDatabase } from './support/outage-db.js';
-import { runTs, type Spawned } from './support/process.js';
+import { spawnServer as startServer, waitFor, type Spawned } from './support/process.js';
 import { newSignup } from './support/users.js';
 
 const PORT_BASE = 31_000 + (process.pid % 1000) * 2;
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  expect.fail(`timed out waiting for ${what}`);
-}
-
-function startServer(port: number, mongoUri: string, extra: Record<string, string> = {}): Spawned {
-  return runTs('server.ts', [], {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    MONGODB_URI: mongoUri,
-    LOG_LEVEL: 'info',
-    MAIL_PROVIDER: 'log',
-    REDIS_URL: '',
-    ...extra,
-  });
-}
 
 describe('server lifecycle (real processes)', function () {
   this.timeout(120_000);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from 'chai';
 
 export interface Spawned {
   child: ChildProcess;
@@ -17,4 +18,26 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
+}
+
+/** server.ts as a real process on a port, against a database; REDIS_URL off unless given. */
+export function spawnServer(port: number, mongoUri: string, extra: Record<string, string> = {}): Spawned {
+  return runTs('server.ts', [], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MONGODB_URI: mongoUri,
+    LOG_LEVEL: 'info',
+    MAIL_PROVIDER: 'log',
+    REDIS_URL: '',
+    ...extra,
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect.fail(`timed out waiting for ${what}`);
 }

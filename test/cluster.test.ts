@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { config } from '../config/index.js';
+import { clientId, collect, emitAck, nextEvent } from './support/chat.js';
+import { connect } from './support/connections.js';
+import { spawnServer, waitFor, type Spawned } from './support/process.js';
+import { connectClient } from './support/socket-server.js';
+import { signupUser } from './support/users.js';
+import type { Socket } from 'socket.io-client';
+
+// Its own range, clear of the lifecycle tests' ports.
+const PORT_BASE = 33_000 + (process.pid % 1000) * 2;
+
+/**
+ * Two real server processes on different ports sharing one Redis (as pm2 runs them
+ * behind nginx): what happens on one reaches sockets on the other.
+ */
+describe('two processes behind one Redis', function () {
+  this.timeout(60_000);
+  const servers: Spawned[] = [];
+  const sockets: Socket[] = [];
+  const urls = [0, 1].map((i) => `http://127.0.0.1:${PORT_BASE + i}`);
+
+  before(async function () {
+    if (!config.redisUrl) {
+      console.warn('    REDIS_URL is not set: the two-process tests are skipped');
+      this.skip();
+    }
+    for (const [i, url] of urls.entries()) {
+      servers.push(spawnServer(PORT_BASE + i, process.env.MONGODB_URI!, { REDIS_URL: config.redisUrl!, ENABLE_JOBS: 'false' }));
+      await waitFor(async () => (await supertest(url).get('/readyz')).status === 200, `server ${i + 1}`);
+    }
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    for (const s of servers) s.child.kill('SIGTERM');
+    await Promise.all(servers.map((s) => s.exited));
+  });
+
+  const on = async (server: number, token: string) => {
+    const socket = await connectClient(urls[server]!, { auth: { token } });
+    sockets.push(socket);
+    return socket;
+  };
+
+  it('delivers messages, typing, reads, reactions and presence across processes', async () => {
+    const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+    await connect(ana, ben);
+    const benOn2 = await on(1, ben.accessToken);
+    const anaOnline = nextEvent<{ userId: string; online: boolean }>(
+      benOn2,
+      'presence:changed',
+      (p) => p.userId === ana.id && p.online,
+    );
+    const anaOn1 = await on(0, ana.accessToken);
+    await anaOnline;
+
+    const got = nextEvent<{ id: string; text: string }>(benOn2, 'chat:message');
+    const sent = await emitAck<{ id: string; conversationId: string }>(anaOn1, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'across',
+    });
+    expect(sent.ok, JSON.stringify(sent)).to.equal(true);
+    expect(await got).to.include({ id: sent.data.id, text: 'across' });
+
+    const typing = nextEvent<{ isTyping: boolean }>(benOn2, 'chat:typing', (p) => p.isTyping);
+    await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
+    await typing;
+
+    const read = nextEvent<{ userId: string }>(anaOn1, 'chat:read');
+    await emitAck(benOn2, 'chat:read', { conversationId: sent.data.conversationId, upToMessageId: sent.data.id });
+    expect((await read).userId).to.equal(ben.id);
+
+    const reaction = nextEvent<{ emoji: string }>(anaOn1, 'chat:reaction');
+    await emitAck(benOn2, 'chat:react', { messageId: sent.data.id, emoji: '🎉' });
+    expect((await reaction).emoji).to.equal('🎉');
+
+    // A second device of ben on the other process gets the next message too, once.
+    const benOn1 = await on(0, ben.accessToken);
+    const seen = collect<{ id: string }>(benOn1, 'chat:message');
+    const second = await emitAck<{ id: string }>(anaOn1, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'both',
+    });
+    await nextEvent(benOn2, 'chat:message', (m: { id: string }) => m.id === second.data.id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.map((m) => m.id)).to.deep.equal([second.data.id]);
+
+    const offline = nextEvent<{ userId: string; online: boolean }>(
+      benOn2,
+      'presence:changed',
+      (p) => p.userId === ana.id && !p.online,
+    );
+    anaOn1.close();
+    await offline;
+  });
+});
