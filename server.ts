@@ -21,7 +21,12 @@ async function main() {
   // Longer than nginx's keepalive so the proxy, not us, closes idle upstream connections.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
-  const io = await createSocketServer(httpServer, { accessTokens, corsOrigins: config.corsOrigins, redis });
+  const io = await createSocketServer(httpServer, {
+    accessTokens,
+    corsOrigins: config.corsOrigins,
+    redis,
+    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
+  });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
 

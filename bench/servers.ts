@@ -4,6 +4,8 @@
  *   hello  bare Express, GET /hello -> JSON (baseline for S1)
  *   rawme  bare Express + the raw MongoDB driver: the lean findById GET /me does (baseline for S1b)
  *   app    the real app, plus GET /api/v1/bench/auth: the authenticated stack, then a JSON reply
+ *   appio  the real app and its Socket.IO server (chat benchmarks)
+ *   bareio bare Socket.IO relaying to rooms (baseline for typing and fan-out)
  *   rawfind  bare Express + the raw driver: GET /find?field=&value=[&value=] -> indexed equality
  *            finds of a page of user cards, newest first, merged (baseline for search)
  */
@@ -66,6 +68,24 @@ async function rawFind() {
       .slice(0, limit);
     res.json({ users: page });
   });
+  // The reads a history page makes: the newest bucket(s) of a conversation, newest first.
+  const messages = client.db().collection('messages');
+  app.get('/history', async (req, res) => {
+    const conversationId = new ObjectId(String(req.query.conversationId));
+    const limit = Number(req.query.limit ?? 50);
+    const lastSeq = Number(req.query.lastSeq);
+    const found = [];
+    for (let b = Math.floor(lastSeq / 100); b >= 0 && found.length < limit; b--) {
+      found.push(
+        ...(await messages
+          .find({ conversationId, bucket: b })
+          .sort({ seq: -1 })
+          .limit(limit - found.length)
+          .toArray()),
+      );
+    }
+    res.json({ messages: found.reverse() });
+  });
   return app;
 }
 
@@ -83,10 +103,54 @@ async function realApp() {
   return createApp({ config, routers: (deps) => [...apiRouters(deps), { basePath: '/bench', router: bench }] });
 }
 
-const factories: Record<string, () => Promise<express.Express>> = { hello, rawme: rawMe, rawfind: rawFind, app: realApp };
+/** The real app with its Socket.IO server, as server.ts builds them (events limited by config). */
+async function realAppWithSockets() {
+  const { createServer } = await import('node:http');
+  const { createApp } = await import('../app.js');
+  const { config } = await import('../config/index.js');
+  const { connectDatabase } = await import('../services/database.service.js');
+  const { accessTokens } = await import('../services/auth.service.js');
+  const { createSocketServer } = await import('../sockets/index.js');
+  await connectDatabase({ uri, serverSelectionTimeoutMs: 5000 });
+  const http = createServer(createApp({ config }));
+  await createSocketServer(http, {
+    accessTokens,
+    corsOrigins: config.corsOrigins,
+    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
+  });
+  return http;
+}
+
+/**
+ * Bare Socket.IO (baseline for typing relay and fan-out): each socket joins the room in
+ * its handshake query; 'relay' { room, payload } emits 'relayed' to that room and acks.
+ */
+async function bareIo() {
+  const { createServer } = await import('node:http');
+  const { Server } = await import('socket.io');
+  const http = createServer();
+  const io = new Server(http);
+  io.on('connection', (socket) => {
+    for (const room of String(socket.handshake.query.rooms ?? '').split(',')) if (room) void socket.join(room);
+    socket.on('relay', (p: { room: string; payload: unknown }, ack?: (r: unknown) => void) => {
+      io.to(p.room).emit('relayed', p.payload);
+      ack?.({ ok: true });
+    });
+  });
+  return http;
+}
+
+const factories: Record<string, () => Promise<{ listen: express.Express['listen'] }>> = {
+  appio: realAppWithSockets,
+  bareio: bareIo,
+  hello,
+  rawme: rawMe,
+  rawfind: rawFind,
+  app: realApp,
+};
 const make = factories[kind ?? ''];
 if (!make || !port) {
-  process.stderr.write('usage: servers.ts <hello|rawme|rawfind|app> <port>\n');
+  process.stderr.write(`usage: servers.ts <${Object.keys(factories).join('|')}> <port>\n`);
   process.exit(2);
 }
 const app = await make();

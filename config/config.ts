@@ -124,6 +124,7 @@ export const envSchema = z.object({
   CHAT_REQUIRES_PLAN: bool(false),
   CHAT_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
   PRESENCE_GRACE_MS: int(5000, 0, 120_000),
+  SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
   TYPING_TTL_MS: int(5000, 500, 60_000),
 
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
@@ -265,6 +266,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       profanity: e.CHAT_PROFANITY,
       presenceGraceMs: e.PRESENCE_GRACE_MS,
       typingTtlMs: e.TYPING_TTL_MS,
+      socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };

@@ -2,8 +2,8 @@ import { Schema, model } from 'mongoose';
 
 /**
  * A direct conversation (one per pair: pairKey is unique) or a group. memberIds mirrors
- * the members collection so "my conversations" is one equality lookup and fan-out needs
- * no second read; roles and read pointers live in ConversationMember.
+ * the members collection so fan-out and membership checks need no second read; roles and
+ * read pointers live in ConversationMember.
  */
 const conversationSchema = new Schema(
   {
@@ -13,11 +13,15 @@ const conversationSchema = new Schema(
     avatarUrl: { type: String },
     memberIds: { type: [Schema.Types.ObjectId], required: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    // The number of the last message, taken by the \$inc that also records it as the last
+    // message: one atomic write per send.
+    seq: { type: Number, default: 0 },
     lastMessageAt: { type: Date },
+    // The last edit, deletion or reaction: chat:sync looks at conversations changed since its cursor.
+    activityAt: { type: Date },
     lastMessage: {
       id: { type: Schema.Types.ObjectId },
       senderId: { type: Schema.Types.ObjectId },
-      seq: { type: Number },
       createdAt: { type: Date },
     },
   },
@@ -25,7 +29,9 @@ const conversationSchema = new Schema(
 );
 
 conversationSchema.index({ pairKey: 1 }, { unique: true, sparse: true });
-conversationSchema.index({ memberIds: 1, lastMessageAt: -1 });
+// No index on memberIds: FerretDB keeps an array in one btree entry, capped at 2,704 bytes
+// (about 75 ids), so a large group could not be stored. "My conversations" reads the
+// members collection instead.
 
 export const Conversation = model('Conversation', conversationSchema);
 
@@ -44,11 +50,3 @@ memberSchema.index({ conversationId: 1, userId: 1 }, { unique: true });
 memberSchema.index({ userId: 1 });
 
 export const ConversationMember = model('ConversationMember', memberSchema);
-
-/** Message numbers per conversation, taken by an atomic $inc (small documents, unlike the conversation). */
-const counterSchema = new Schema(
-  { _id: { type: Schema.Types.ObjectId, required: true }, seq: { type: Number, default: 0 } },
-  { versionKey: false },
-);
-
-export const ConversationCounter = model('ConversationCounter', counterSchema);

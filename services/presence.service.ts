@@ -1,7 +1,6 @@
 import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { Connection } from '../models/connection.model.js';
-import { Conversation } from '../models/conversation.model.js';
 import { User } from '../models/user.model.js';
 import { logger } from '../utils/logger.js';
 import { publishToUsers } from './realtime.service.js';
@@ -55,14 +54,16 @@ export class RedisPresenceStore implements PresenceStore {
   }
 }
 
-/** Who hears about a user's presence: their connections and direct conversation partners, not everyone. */
+/**
+ * Who hears about a user's presence: their connections, not everyone. (Direct
+ * conversation partners are connections: chatting needs an accepted connection.)
+ */
 async function audienceOf(userId: string): Promise<string[]> {
-  const me = new Types.ObjectId(userId);
-  const [connections, directs] = await Promise.all([
-    Connection.find({ memberIds: me, status: 'accepted' }, { memberIds: 1 }).lean(),
-    Conversation.find({ memberIds: me, type: 'direct' }, { memberIds: 1 }).lean(),
-  ]);
-  const ids = new Set([...connections, ...directs].flatMap((r) => r.memberIds.map(String)));
+  const connections = await Connection.find(
+    { memberIds: new Types.ObjectId(userId), status: 'accepted' },
+    { memberIds: 1 },
+  ).lean();
+  const ids = new Set(connections.flatMap((r) => r.memberIds.map(String)));
   ids.delete(userId);
   return [...ids];
 }

@@ -1,6 +1,7 @@
 import { Report, type REPORT_REASONS } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { memberMessage } from './chat/conversation.service.js';
 
 export interface ReportInput {
   targetType: 'user' | 'message' | 'post';
@@ -18,6 +19,8 @@ export async function fileReport(reporterId: string, input: ReportInput) {
     if (input.targetId === reporterId) throw new AppError(400, 'CANNOT_REPORT_SELF', 'You cannot report yourself');
     if (!(await User.exists({ _id: input.targetId }))) throw notFound('User');
   }
+  // Only a member of its conversation can see, and so report, a message.
+  if (input.targetType === 'message') await memberMessage(reporterId, input.targetId);
   const key = { reporterId, targetType: input.targetType, targetId: input.targetId };
   try {
     const report = await Report.create({ ...key, reason: input.reason, note: input.note });

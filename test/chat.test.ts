@@ -128,6 +128,19 @@ describe('chat', () => {
     expect(sync.data.messages.map((m) => m.id)).to.deep.equal(sent);
     const nothing = await emitAck<{ messages: Msg[] }>(benAfter, 'chat:sync', { since: sync.data.cursor });
     expect(nothing.data.messages).to.deep.equal([]);
+
+    // Offline again: an edit and a deletion arrive as the messages' new state.
+    benAfter.close();
+    await emitAck(anaSocket, 'chat:edit', { messageId: sent[1], text: 'm2, edited' });
+    await emitAck(anaSocket, 'chat:delete', { messageId: sent[2] });
+    const benLater = await devices.connect(ben);
+    const changes = await emitAck<{ messages: (Msg & { deletedAt?: string })[] }>(benLater, 'chat:sync', {
+      since: sync.data.cursor,
+    });
+    expect(changes.data.messages.map((m) => [m.id, m.text ?? null, Boolean(m.deletedAt)])).to.deep.equal([
+      [sent[1], 'm2, edited', false],
+      [sent[2], null, true],
+    ]);
   });
 
   it('relays typing to the others and ends it by itself', async () => {
@@ -326,5 +339,22 @@ describe('chat', () => {
     expect(batch.body.presence[1]).to.deep.equal({ userId: stranger.id, online: null });
     expect(strangerHears).to.deep.equal([]);
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
+  });
+
+  it('members can report a message; others get 404', async () => {
+    const [ana, ben] = await pair();
+    const stranger = await signupUser();
+    const anaSocket = await devices.connect(ana);
+    const sent = await emitAck<Msg>(anaSocket, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'buy crypto now',
+    });
+    const report = (u: SignedUp) =>
+      api().then((a) =>
+        a.post('/api/v1/reports').set(as(u)).send({ targetType: 'message', targetId: sent.data.id, reason: 'spam' }),
+      );
+    expect((await report(ben)).status).to.equal(201);
+    expect((await report(stranger)).status).to.equal(404);
   });
 });

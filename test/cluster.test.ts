@@ -79,12 +79,13 @@ describe('two processes behind one Redis', function () {
     // A second device of ben on the other process gets the next message too, once.
     const benOn1 = await on(0, ben.accessToken);
     const seen = collect<{ id: string }>(benOn1, 'chat:message');
+    const onOther = collect<{ id: string }>(benOn2, 'chat:message');
     const second = await emitAck<{ id: string }>(anaOn1, 'chat:send', {
       toUserId: ben.id,
       clientMessageId: clientId(),
       text: 'both',
     });
-    await nextEvent(benOn2, 'chat:message', (m: { id: string }) => m.id === second.data.id);
+    await waitFor(async () => onOther.some((m) => m.id === second.data.id), 'the second message on the other process', 4000);
     await new Promise((r) => setTimeout(r, 200));
     expect(seen.map((m) => m.id)).to.deep.equal([second.data.id]);
 

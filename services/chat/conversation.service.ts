@@ -17,7 +17,8 @@ export interface ConversationDoc {
   memberIds: Types.ObjectId[];
   createdBy: Types.ObjectId;
   lastMessageAt?: Date;
-  lastMessage?: { id?: Types.ObjectId; senderId?: Types.ObjectId; seq?: number; createdAt?: Date };
+  seq?: number;
+  lastMessage?: { id?: Types.ObjectId; senderId?: Types.ObjectId; createdAt?: Date };
   createdAt: Date;
 }
 
@@ -48,19 +49,19 @@ async function assertChatPlan(userId: string): Promise<void> {
 /** Direct messages need an accepted connection and no block, either way. */
 async function assertMayMessage(me: string, them: string): Promise<void> {
   if (me === them) throw new AppError(400, 'CANNOT_MESSAGE_SELF', 'You cannot message yourself');
-  const connected = await Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' });
-  if (!connected || (await isBlockedEitherWay(me, them))) {
+  const [connected, blocked] = await Promise.all([
+    Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' }),
+    isBlockedEitherWay(me, them),
+  ]);
+  if (!connected || blocked) {
     throw forbidden('You can message your connections only', 'NOT_CONNECTED');
   }
 }
 
 /** Checks the sender may post into a conversation now: plan, membership, and for direct ones the connection. */
 export async function assertMaySend(me: string, conversation: ConversationDoc): Promise<void> {
-  await assertChatPlan(me);
-  if (conversation.type === 'direct') {
-    const other = memberIdsOf(conversation).find((id) => id !== me);
-    if (other) await assertMayMessage(me, other);
-  }
+  const other = conversation.type === 'direct' ? memberIdsOf(conversation).find((id) => id !== me) : undefined;
+  await Promise.all([assertChatPlan(me), other ? assertMayMessage(me, other) : undefined]);
 }
 
 /** The direct conversation of a pair, created on first use (the unique pairKey settles races). */
@@ -203,27 +204,37 @@ export async function conversationView(c: ConversationDoc, viewer: string): Prom
     memberIds: memberIdsOf(c),
     ...(c.type === 'group' ? { admins: admins.map((a) => String(a.userId)) } : {}),
     lastMessage: last
-      ? { id: String(last.id), senderId: String(last.senderId), seq: last.seq ?? 0, createdAt: last.createdAt! }
+      ? { id: String(last.id), senderId: String(last.senderId), seq: c.seq ?? 0, createdAt: last.createdAt! }
       : null,
     lastMessageAt: c.lastMessageAt ?? null,
-    unread: Math.max(0, (last?.seq ?? 0) - (me?.lastReadSeq ?? 0)),
+    unread: Math.max(0, (c.seq ?? 0) - (me?.lastReadSeq ?? 0)),
   };
+}
+
+/**
+ * Every conversation the user is in, by their member rows (an indexed equality) and then
+ * each conversation by id. (An index on the conversations' member arrays cannot hold a
+ * large group on FerretDB: its btree entries are capped at 2,704 bytes.)
+ */
+export async function conversationsOf(me: string): Promise<ConversationDoc[]> {
+  const rows = await ConversationMember.find({ userId: me }, { conversationId: 1 }).lean();
+  const found = await Promise.all(rows.map((r) => Conversation.findById(r.conversationId).lean<ConversationDoc>()));
+  return found.filter((c): c is ConversationDoc => c !== null);
 }
 
 /** The user's conversations, latest activity first, by cursor (the lastMessageAt of the last one). */
 export async function listConversations(me: string, page: { limit: number; before?: Date }) {
-  const conversations = await Conversation.find({
-    memberIds: new Types.ObjectId(me),
-    ...(page.before && { lastMessageAt: { $lt: page.before } }),
-  })
-    .sort({ lastMessageAt: -1, _id: -1 })
-    .limit(page.limit)
-    .lean<ConversationDoc[]>();
+  const all = (await conversationsOf(me))
+    .filter((c) => !page.before || (c.lastMessageAt && c.lastMessageAt < page.before))
+    .sort(
+      (a, b) => (b.lastMessageAt?.getTime() ?? 0) - (a.lastMessageAt?.getTime() ?? 0) || (String(a._id) < String(b._id) ? 1 : -1),
+    );
+  const conversations = all.slice(0, page.limit);
   const items = await Promise.all(conversations.map((c) => conversationView(c, me)));
   const last = conversations.at(-1);
   return {
     conversations: items,
-    nextCursor: conversations.length === page.limit && last?.lastMessageAt ? last.lastMessageAt.toISOString() : null,
+    nextCursor: all.length > page.limit && last?.lastMessageAt ? last.lastMessageAt.toISOString() : null,
   };
 }
 

@@ -1,14 +1,16 @@
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
-import { Conversation, ConversationCounter, ConversationMember } from '../../models/conversation.model.js';
+import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message, MESSAGE_BUCKET, Reaction } from '../../models/message.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import { logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
 import { TextCipher, type EncryptedText } from '../../utils/text-cipher.js';
 import { publishToUsers } from '../realtime.service.js';
 import {
   assertMaySend,
+  conversationsOf,
   directConversation,
   memberConversation,
   memberIdsOf,
@@ -32,6 +34,7 @@ interface MessageDoc {
   editedAt?: Date | null;
   deletedAt?: Date | null;
   createdAt: Date;
+  updatedAt?: Date;
 }
 
 export interface MessageView {
@@ -104,37 +107,46 @@ async function ownAttachment(me: string, photoId: string) {
  * the first attempt's ack was lost or two attempts race.
  */
 export async function sendMessage(me: string, input: SendInput): Promise<{ message: MessageView; created: boolean }> {
-  const original = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
-  if (original) return { message: messageView(original), created: false };
-
-  let conversation: ConversationDoc;
-  if (input.conversationId) {
-    conversation = await memberConversation(me, input.conversationId);
-    await assertMaySend(me, conversation);
-  } else if (input.toUserId) conversation = await directConversation(me, input.toUserId);
-  else throw new AppError(400, 'VALIDATION_FAILED', 'Give conversationId or toUserId');
-
   const text = checkedText(input.text);
-  const attachment = input.attachmentId ? await ownAttachment(me, input.attachmentId) : undefined;
-  if (!text && !attachment) throw new AppError(400, 'EMPTY_MESSAGE', 'Send text or an attachment');
-  if (input.replyToId && !(await Message.exists({ _id: input.replyToId, conversationId: conversation._id }))) {
-    throw new AppError(400, 'INVALID_REPLY', 'Reply to a message of this conversation');
-  }
+  const conversation = input.conversationId
+    ? await conversationForSending(me, input.conversationId)
+    : input.toUserId
+      ? await directConversation(me, input.toUserId)
+      : null;
+  if (!conversation) throw new AppError(400, 'VALIDATION_FAILED', 'Give conversationId or toUserId');
 
-  const counter = await ConversationCounter.findOneAndUpdate(
-    { _id: conversation._id },
-    { $inc: { seq: 1 } },
-    { upsert: true, returnDocument: 'after' },
-  ).lean();
-  const seq = counter!.seq;
+  // Every check is a read, in parallel; then two writes. A resend is answered with the original.
+  const [, attachment, replyOk, original] = await Promise.all([
+    input.conversationId ? assertMaySend(me, conversation) : undefined,
+    input.attachmentId ? ownAttachment(me, input.attachmentId) : undefined,
+    input.replyToId ? Message.exists({ _id: input.replyToId, conversationId: conversation._id }) : true,
+    Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>(),
+  ]);
+  if (original) return { message: messageView(original), created: false };
+  if (!text && !attachment) throw new AppError(400, 'EMPTY_MESSAGE', 'Send text or an attachment');
+  if (!replyOk) throw new AppError(400, 'INVALID_REPLY', 'Reply to a message of this conversation');
+
+  // One atomic write takes the next number and records the message as the conversation's
+  // last (so the last message is always the highest number), and rechecks membership.
+  const _id = new Types.ObjectId();
+  const createdAt = new Date();
+  const updated = await Conversation.findOneAndUpdate(
+    { _id: conversation._id, memberIds: new Types.ObjectId(me) },
+    { $inc: { seq: 1 }, $set: { lastMessageAt: createdAt, lastMessage: { id: _id, senderId: me, createdAt } } },
+    { returnDocument: 'after' },
+  ).lean<ConversationDoc>();
+  if (!updated) throw notFound('Conversation');
+  const seq = updated.seq!;
   let stored: MessageDoc;
   try {
     const doc = await Message.create({
+      _id,
       conversationId: conversation._id,
       seq,
       bucket: Math.floor(seq / MESSAGE_BUCKET),
       senderId: me,
       clientMessageId: input.clientMessageId,
+      createdAt,
       ...(text ? { text: cipher.encrypt(text) } : {}),
       ...(attachment ? { attachment } : {}),
       ...(input.replyToId ? { replyToId: input.replyToId } : {}),
@@ -142,26 +154,43 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     stored = doc.toObject() as MessageDoc;
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
-    // The twin attempt won: its message is the one (this number stays unused; order holds).
+    // A twin of this send got in between the check and the insert: the original is the answer.
+    // (Its number stays unused; the order of stored messages holds.)
     const twin = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
     return { message: messageView(twin!), created: false };
   }
 
-  const lastMessage = { id: stored._id, senderId: stored.senderId, seq, createdAt: stored.createdAt };
-  await Promise.all([
-    // Only ever forward: a slower concurrent send never overwrites a newer last message.
-    Conversation.updateOne(
-      { _id: conversation._id, $or: [{ 'lastMessage.seq': { $lt: seq } }, { 'lastMessage.seq': { $exists: false } }] },
-      { $set: { lastMessage, lastMessageAt: stored.createdAt } },
-    ),
-    ConversationMember.updateOne(
-      { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },
-      { $set: { lastReadSeq: seq } },
-    ),
-  ]);
   const message = messageView(stored);
-  publishToUsers(memberIdsOf(conversation), 'chat:message', message);
+  publishToUsers(memberIdsOf(updated), 'chat:message', message);
+  // The sender has read their own message; off the ack's path, failures only logged.
+  ConversationMember.updateOne(
+    { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },
+    { $set: { lastReadSeq: seq } },
+  )
+    .exec()
+    .catch((err: unknown) => logger.warn('read pointer not moved', { error: err instanceof Error ? err.message : String(err) }));
   return { message, created: true };
+}
+
+// Members of a direct conversation never change: remembered per process, so a send to
+// one skips that read. Groups are read each time (members come and go).
+const directMembers = new Map<string, ConversationDoc>();
+
+async function conversationForSending(me: string, conversationId: string): Promise<ConversationDoc> {
+  const known = directMembers.get(conversationId);
+  if (known && memberIdsOf(known).includes(me)) return known;
+  const conversation = await memberConversation(me, conversationId);
+  if (conversation.type === 'direct') {
+    if (directMembers.size >= 50_000) directMembers.delete(directMembers.keys().next().value!);
+    directMembers.set(conversationId, {
+      _id: conversation._id,
+      type: 'direct',
+      memberIds: conversation.memberIds,
+      createdBy: conversation.createdBy,
+      createdAt: conversation.createdAt,
+    });
+  }
+  return conversation;
 }
 
 const bucketOf = (seq: number) => Math.floor(seq / MESSAGE_BUCKET);
@@ -183,8 +212,7 @@ function readBucket(
  */
 export async function listMessages(me: string, conversationId: string, page: { before?: number; after?: number; limit: number }) {
   const conversation = await memberConversation(me, conversationId);
-  const counter = await ConversationCounter.findById(conversation._id).lean();
-  const lastSeq = counter?.seq ?? 0;
+  const lastSeq = conversation.seq ?? 0;
   const found: MessageDoc[] = [];
   if (page.after !== undefined) {
     for (let b = bucketOf(page.after + 1); b <= bucketOf(lastSeq) && found.length < page.limit; b++) {
@@ -233,6 +261,7 @@ export async function editMessage(me: string, messageId: string, text: string): 
   );
   if (res.modifiedCount !== 1) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
   const view = messageView((await Message.findById(message._id).lean<MessageDoc>())!);
+  await touch(conversation._id);
   publishToUsers(memberIdsOf(conversation), 'chat:edited', view);
   return view;
 }
@@ -241,6 +270,7 @@ export async function editMessage(me: string, messageId: string, text: string): 
 export async function deleteMessage(me: string, messageId: string): Promise<void> {
   const { message, conversation } = await ownRecentMessage(me, messageId, true);
   await Message.updateOne({ _id: message._id }, { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1 } });
+  await touch(conversation._id);
   publishToUsers(memberIdsOf(conversation), 'chat:deleted', {
     id: String(message._id),
     conversationId: String(conversation._id),
@@ -288,6 +318,7 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
     { $inc: { [`reactions.${emoji}`]: added ? 1 : -1 } },
     { returnDocument: 'after' },
   ).lean<MessageDoc>();
+  await touch(conversation._id);
   const payload = {
     messageId,
     conversationId: String(conversation._id),
@@ -303,35 +334,42 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
 const SYNC_LIMIT = 500;
 
 /**
- * Everything new since a cursor (the `cursor` of the previous sync, or none for the
- * last day), in order: for catch-up after a reconnect or on a new device. Reads only
- * conversations with activity since, each from its newest bucket back.
+ * Everything that changed since a cursor (the `cursor` of the previous sync, or none for
+ * the last day), in the order it changed: new messages, and edits, deletions and
+ * reaction counts as the message's current state. For catch-up after a reconnect or on
+ * a new device. Reads only conversations with activity since, each from its newest
+ * bucket back to the first bucket with nothing new (so changes to much older messages,
+ * such as a late reaction, arrive live or with history, not here).
  */
 export async function syncMessages(me: string, since: string | undefined) {
   const [sinceMs, sinceId] = (since ?? '').split('_');
   const from = sinceMs ? new Date(Number(sinceMs)) : new Date(Date.now() - 86_400_000);
-  const after = (m: MessageDoc) =>
-    m.createdAt > from || (m.createdAt.getTime() === from.getTime() && String(m._id) > (sinceId ?? ''));
-  const conversations = await Conversation.find({ memberIds: new Types.ObjectId(me) }, { _id: 1, lastMessageAt: 1 }).lean<
-    { _id: Types.ObjectId; lastMessageAt?: Date }[]
-  >();
-  const active = conversations.filter((c) => c.lastMessageAt && c.lastMessageAt >= from);
+  const changedAt = (m: MessageDoc) => (m.updatedAt ?? m.createdAt).getTime();
+  const isNew = (m: MessageDoc) =>
+    changedAt(m) > from.getTime() || (changedAt(m) === from.getTime() && String(m._id) > (sinceId ?? ''));
+  const conversations = (await conversationsOf(me)) as (ConversationDoc & { activityAt?: Date })[];
+  const active = conversations.filter(
+    (c) => (c.lastMessageAt && c.lastMessageAt >= from) || (c.activityAt && c.activityAt >= from),
+  );
   const found: MessageDoc[] = [];
   for (const c of active) {
-    const counter = await ConversationCounter.findById(c._id).lean();
-    for (let b = bucketOf(counter?.seq ?? 0); b >= 0; b--) {
-      const rows = await Message.find({ conversationId: c._id, bucket: b }).sort({ seq: -1 }).lean<MessageDoc[]>();
-      const fresh = rows.filter(after);
+    for (let b = bucketOf(c.seq ?? 0); b >= 0; b--) {
+      const fresh = (await Message.find({ conversationId: c._id, bucket: b }).lean<MessageDoc[]>()).filter(isNew);
       found.push(...fresh);
-      if (fresh.length < rows.length) break; // reached what the client already has
+      if (fresh.length === 0) break;
     }
   }
-  found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1));
+  found.sort((a, b) => changedAt(a) - changedAt(b) || (String(a._id) < String(b._id) ? -1 : 1));
   const page = found.slice(0, SYNC_LIMIT);
   const last = page.at(-1);
   return {
     messages: page.map(messageView),
-    cursor: last ? `${last.createdAt.getTime()}_${String(last._id)}` : (since ?? `${from.getTime()}_`),
+    cursor: last ? `${changedAt(last)}_${String(last._id)}` : (since ?? `${from.getTime()}_`),
     more: found.length > SYNC_LIMIT,
   };
+}
+
+/** Marks a conversation as changed now (an edit, deletion or reaction), so sync looks at it. */
+function touch(conversationId: Types.ObjectId): Promise<unknown> {
+  return Conversation.updateOne({ _id: conversationId }, { $set: { activityAt: new Date() } });
 }

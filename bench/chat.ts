@@ -1,0 +1,252 @@
+/**
+ * npm run bench:chat: the chat benchmarks of the issue, each against a baseline in the
+ * same run (docs/benchmarks.md keeps a run):
+ *   S2  a 50-message history page / the raw driver running the same lean queries
+ *   S4  chat:send with ack and persistence / raw driver inserts of the same documents;
+ *       chat:typing relay / a bare Socket.IO relay
+ *   S5  one message fanned out to a 1,000-member group / a bare io.to(room).emit
+ * BENCH_SECONDS (default 8), BENCH_GROUP (default 1000) tune it.
+ */
+import mongoose from 'mongoose';
+import { io as connect, type Socket } from 'socket.io-client';
+import { pairKeyOf } from '../models/connection.model.js';
+import { MESSAGE_BUCKET } from '../models/message.model.js';
+import { AccessTokens } from '../utils/jwt.js';
+import { TextCipher } from '../utils/text-cipher.js';
+import { benchDatabase, BENCH_CHAT_KEY, BENCH_JWT_SECRET, report, serve, stopServers, tableHeader, versus } from './harness.js';
+import { loop } from './load.js';
+import { signupAt } from './seed.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const groupSize = Number(process.env.BENCH_GROUP ?? 1000);
+const db = await benchDatabase();
+const { ObjectId } = mongoose.Types;
+const cipher = new TextCipher(new Map([['bench', BENCH_CHAT_KEY]]), 'bench');
+const tokens = new AccessTokens({
+  secret: BENCH_JWT_SECRET,
+  issuer: 'devtinder-api',
+  audience: 'devtinder-clients',
+  ttlSeconds: 3600,
+});
+
+const socketTo = (url: string, options: Parameters<typeof connect>[1]) =>
+  new Promise<Socket>((resolve, reject) => {
+    const s = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+
+/** Deliveries per second of `count` messages to every socket in `receivers`, sent one after another by `send`. */
+async function fanOut(receivers: Socket[], event: string, count: number, send: (i: number) => Promise<unknown>): Promise<number> {
+  let delivered = 0;
+  const expected = receivers.length * count;
+  const done = new Promise<void>((resolve) => {
+    for (const s of receivers)
+      s.on(event, () => {
+        if (++delivered === expected) resolve();
+      });
+  });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await send(i);
+  await done;
+  for (const s of receivers) s.off(event);
+  return expected / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+try {
+  const env = { LOG_LEVEL: 'warn', CHAT_GROUP_MAX_MEMBERS: String(groupSize + 10), SOCKET_EVENTS_PER_SECOND: '1000000' };
+  const app = await serve(db.uri, 'appio', 4131, env);
+  const raw = await serve(db.uri, 'rawfind', 4132);
+  const bare = await serve(db.uri, 'bareio', 4133);
+  const [ana, ben] = [await signupAt(app.url, { firstName: 'Ana' }), await signupAt(app.url, { firstName: 'Ben' })];
+  const conn = await mongoose.createConnection(db.uri).asPromise();
+  const dbh = conn.db!;
+  const now = new Date();
+  const connectPair = (a: string, b: string) =>
+    dbh.collection('connections').insertOne({
+      pairKey: pairKeyOf(a, b),
+      memberIds: [a, b].sort().map((id) => new ObjectId(id)),
+      senderId: new ObjectId(a),
+      receiverId: new ObjectId(b),
+      status: 'accepted',
+      createdAt: now,
+      updatedAt: now,
+    });
+  await connectPair(ana.id, ben.id);
+
+  // A direct conversation with 1,000 messages: the first sent through the app, the rest written directly.
+  const first = await fetch(`${app.url}/api/v1/conversations`, { headers: { authorization: ana.authorization } });
+  await first.arrayBuffer();
+  const anaSocket = await socketTo(app.url, { auth: { token: ana.authorization.slice(7) } });
+  const opened = (await anaSocket.emitWithAck('chat:send', {
+    toUserId: ben.id,
+    clientMessageId: 'bench-first-0001',
+    text: 'hi',
+  })) as {
+    data: { conversationId: string };
+  };
+  const conversationId = new ObjectId(opened.data.conversationId);
+  const history = Array.from({ length: 999 }, (_, i) => ({
+    conversationId,
+    seq: i + 2,
+    bucket: Math.floor((i + 2) / MESSAGE_BUCKET),
+    senderId: new ObjectId(i % 2 ? ana.id : ben.id),
+    clientMessageId: `bench-history-${i}`,
+    text: cipher.encrypt(`message number ${i + 2} with a little text`),
+    createdAt: now,
+    updatedAt: now,
+  }));
+  await dbh.collection('messages').insertMany(history);
+  await dbh.collection('conversations').updateOne({ _id: conversationId }, { $set: { seq: 1000 } });
+
+  console.log(`\nChat (${seconds} s each, group of ${groupSize}, Node ${process.version})\n`);
+  console.log(tableHeader);
+  let errors = await versus(
+    'S2 history page of 50 / raw driver, same queries',
+    seconds,
+    {
+      url: `${app.url}/api/v1/conversations/${conversationId}/messages?limit=50`,
+      headers: { authorization: ana.authorization },
+      pid: app.pid,
+    },
+    { url: `${raw.url}/history?conversationId=${conversationId}&lastSeq=1000&limit=50`, pid: raw.pid },
+    ['>= 0.8', '<= 1.25'],
+  );
+
+  // S4: 8 people each sending in their own conversation (as real traffic spreads), with ack
+  // and persistence, against raw inserts of the same documents into the same collection.
+  const pairs = await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      const [a, b] = [await signupAt(app.url, { firstName: `S${w}` }), await signupAt(app.url, { firstName: `R${w}` })];
+      await connectPair(a.id, b.id);
+      const socket = await socketTo(app.url, { auth: { token: a.authorization.slice(7) } });
+      const first = (await socket.emitWithAck('chat:send', {
+        toUserId: b.id,
+        clientMessageId: `bench-open-${w}-0001`,
+        text: 'hi',
+      })) as {
+        data: { conversationId: string };
+      };
+      return { socket, conversationId: first.data.conversationId, senderId: a.id };
+    }),
+  );
+  const senders = pairs.map((p) => p.socket);
+  let n = 0;
+  const sendRate = await loop(seconds, pairs.length, async (w) => {
+    const ack = (await pairs[w]!.socket.emitWithAck('chat:send', {
+      conversationId: pairs[w]!.conversationId,
+      clientMessageId: `bench-send-${++n}-${w}`,
+      text: 'a message of ordinary length, like most',
+    })) as { ok: boolean };
+    if (!ack.ok) errors++;
+  });
+  const messagesCollection = dbh.collection('messages');
+  let m = 0;
+  const insertRate = await loop(seconds, pairs.length, async (w) => {
+    const seq = 100_000 + ++m;
+    await messagesCollection.insertOne({
+      conversationId: new ObjectId(pairs[w]!.conversationId),
+      seq,
+      bucket: Math.floor(seq / MESSAGE_BUCKET),
+      senderId: new ObjectId(pairs[w]!.senderId),
+      clientMessageId: `raw-${seq}`,
+      text: cipher.encrypt('a message of ordinary length, like most'),
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+  });
+  report('S4 chat:send with ack / raw driver insert', sendRate, insertRate, 'ops/s', '>= 0.7');
+
+  // S4: typing relayed to the other member, against a bare relay to a room.
+  const typists = await Promise.all(
+    Array.from({ length: 8 }, () => socketTo(app.url, { auth: { token: ana.authorization.slice(7) } })),
+  );
+  const benSocket = await socketTo(app.url, { auth: { token: ben.authorization.slice(7) } });
+  let relayed = 0;
+  benSocket.on('chat:typing', () => relayed++);
+  const typingStart = Date.now();
+  await loop(seconds, typists.length, async (w) => {
+    await typists[w]!.emitWithAck('chat:typing', { conversationId: String(conversationId), isTyping: true });
+  });
+  const typingRate = relayed / ((Date.now() - typingStart) / 1000);
+  const bareSenders = await Promise.all(Array.from({ length: 8 }, () => socketTo(bare.url, {})));
+  const bareReceiver = await socketTo(bare.url, { query: { rooms: 'ben' } });
+  let bareRelayed = 0;
+  bareReceiver.on('relayed', () => bareRelayed++);
+  const bareStart = Date.now();
+  await loop(seconds, bareSenders.length, async (w) => {
+    await bareSenders[w]!.emitWithAck('relay', {
+      room: 'ben',
+      payload: { conversationId: String(conversationId), isTyping: true },
+    });
+  });
+  report(
+    'S4 chat:typing relayed / bare Socket.IO relay',
+    typingRate,
+    bareRelayed / ((Date.now() - bareStart) / 1000),
+    'events/s',
+    '>= 0.5',
+  );
+  for (const s of [...senders, ...typists, benSocket, ...bareSenders, bareReceiver]) s.close();
+
+  // S5: a group of groupSize: members written directly, each with a socket.
+  const members = Array.from({ length: groupSize - 1 }, () => new ObjectId());
+  await dbh.collection('users').insertMany(
+    members.map((_id, i) => ({
+      _id,
+      firstName: 'M',
+      lastName: 'M',
+      username: `member_${i}_${_id}`,
+      email: `m${i}-${_id}@bench.test`,
+      role: 'user',
+    })),
+  );
+  const groupId = new ObjectId();
+  const allMembers = [new ObjectId(ana.id), ...members];
+  await dbh.collection('conversations').insertOne({
+    _id: groupId,
+    type: 'group',
+    name: 'Bench',
+    memberIds: allMembers,
+    createdBy: allMembers[0],
+    lastMessageAt: now,
+    createdAt: now,
+  });
+  await dbh.collection('conversationmembers').insertMany(
+    allMembers.map((userId, i) => ({
+      conversationId: groupId,
+      userId,
+      role: i === 0 ? 'admin' : 'member',
+      lastReadSeq: 0,
+      createdAt: now,
+    })),
+  );
+  const rounds = 20;
+  const receivers: Socket[] = [];
+  for (const id of members)
+    receivers.push(await socketTo(app.url, { auth: { token: tokens.sign({ sub: String(id), role: 'user', sid: 'bench' }) } }));
+  const groupSender = await socketTo(app.url, { auth: { token: ana.authorization.slice(7) } });
+  const ours = await fanOut(receivers, 'chat:message', rounds, (i) =>
+    groupSender.emitWithAck('chat:send', {
+      conversationId: String(groupId),
+      clientMessageId: `bench-group-${i}`,
+      text: 'to everyone',
+    }),
+  );
+  for (const s of [...receivers, groupSender]) s.close();
+  const bareReceivers: Socket[] = [];
+  for (let i = 0; i < members.length; i++) bareReceivers.push(await socketTo(bare.url, { query: { rooms: 'group' } }));
+  const bareSender = await socketTo(bare.url, {});
+  const baseline = await fanOut(bareReceivers, 'relayed', rounds, (i) =>
+    bareSender.emitWithAck('relay', { room: 'group', payload: { id: i, text: 'to everyone' } }),
+  );
+  for (const s of [...bareReceivers, bareSender]) s.close();
+  report(`S5 fan-out to ${groupSize} members / bare io.to(room).emit`, ours, baseline, 'deliveries/s', '>= 0.7');
+  anaSocket.close();
+  await conn.close();
+  console.log(`\nfailed sends across the runs: ${errors}`);
+} finally {
+  stopServers();
+  await db.stop();
+}
+process.exit(0);
