@@ -125,6 +125,11 @@ export const envSchema = z.object({
   CHAT_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
   PRESENCE_GRACE_MS: int(5000, 0, 120_000),
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
+  CALL_RING_TIMEOUT_MS: int(30_000, 200, 300_000),
+  STUN_URLS: csv,
+  TURN_URLS: csv,
+  TURN_SECRET: z.string().min(16).optional(),
+  TURN_TTL_SECONDS: int(3600, 60, 86_400),
   TYPING_TTL_MS: int(5000, 500, 60_000),
 
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
@@ -171,6 +176,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
   const chatKeyId = e.CHAT_KEY_ID ?? [...chatKeys.keys()].at(-1)!;
   for (const [id, key] of chatKeys) if (key.length !== 32) problems.push(`CHAT_KEYS: key "${id}" is not 32 bytes of base64`);
   if (!chatKeys.has(chatKeyId)) problems.push(`CHAT_KEY_ID: no key "${chatKeyId}" in CHAT_KEYS`);
+  if (e.TURN_URLS.length && !e.TURN_SECRET) problems.push('TURN_SECRET: required with TURN_URLS (coturn static-auth-secret)');
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
 
@@ -267,6 +273,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
       presenceGraceMs: e.PRESENCE_GRACE_MS,
       typingTtlMs: e.TYPING_TTL_MS,
       socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    },
+    calls: {
+      ringTimeoutMs: e.CALL_RING_TIMEOUT_MS,
+      stunUrls: e.STUN_URLS.length ? e.STUN_URLS : ['stun:stun.l.google.com:19302'],
+      turnUrls: e.TURN_URLS,
+      turnSecret: e.TURN_SECRET,
+      turnTtlSeconds: e.TURN_TTL_SECONDS,
     },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };

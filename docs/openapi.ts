@@ -4,6 +4,7 @@
  */
 import { adminPaths } from './openapi.admin.js';
 import { authPaths } from './openapi.auth.js';
+import { callPaths } from './openapi.calls.js';
 import { chatPaths, chatSchemas } from './openapi.chat.js';
 import { connectionPaths, connectionSchemas } from './openapi.connections.js';
 import { json, ref, schemas } from './openapi.schemas.js';
@@ -53,7 +54,16 @@ export const openApiDocument = {
     { name: 'admin' },
     { name: 'system' },
   ],
-  paths: { ...systemPaths, ...authPaths, ...userPaths, ...photoPaths, ...connectionPaths, ...chatPaths, ...adminPaths },
+  paths: {
+    ...systemPaths,
+    ...authPaths,
+    ...userPaths,
+    ...photoPaths,
+    ...connectionPaths,
+    ...chatPaths,
+    ...callPaths,
+    ...adminPaths,
+  },
   components: {
     securitySchemes: {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

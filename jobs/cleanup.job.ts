@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { deleteExpiredAccountTokens } from '../services/account-token.service.js';
+import { endStaleRinging } from '../services/call.service.js';
 import { deleteOldQuotaCounters } from '../services/quota.service.js';
 import { deleteExpiredSessions } from '../services/session.service.js';
 import { logger } from '../utils/logger.js';
@@ -7,7 +8,10 @@ import { logger } from '../utils/logger.js';
 /** Deletes expired sessions and tokens, and past days' quota counters: FerretDB has no TTL indexes, so a job does their work. */
 export async function runCleanup(now = new Date()): Promise<number> {
   const removed =
-    (await deleteExpiredSessions(now)) + (await deleteExpiredAccountTokens(now)) + (await deleteOldQuotaCounters(now));
+    (await deleteExpiredSessions(now)) +
+    (await deleteExpiredAccountTokens(now)) +
+    (await deleteOldQuotaCounters(now)) +
+    (await endStaleRinging(now));
   logger.info('cleanup done', { removed });
   return removed;
 }

@@ -3,6 +3,7 @@ import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { matchRoutes, rtcRoutes } from './call.routes.js';
 import { connectionRoutes, contactRoutes } from './connection.routes.js';
 import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
@@ -37,5 +38,7 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/discover', router: discoveryRoutes() },
     { basePath: '/conversations', router: conversationRoutes() },
     { basePath: '/presence', router: presenceRoutes() },
+    { basePath: '/rtc', router: rtcRoutes() },
+    { basePath: '/match', router: matchRoutes() },
   ];
 }

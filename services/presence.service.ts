@@ -104,8 +104,10 @@ export class PresenceTracker {
     if ((await this.store.add(userId, socketId)) === 1 && !returning) await announce(userId, { userId, online: true });
   }
 
-  async disconnected(userId: string, socketId: string): Promise<void> {
-    if ((await this.store.remove(userId, socketId)) > 0) return;
+  /** Returns how many sockets the user still has (in every process). */
+  async disconnected(userId: string, socketId: string): Promise<number> {
+    const remaining = await this.store.remove(userId, socketId);
+    if (remaining > 0) return remaining;
     clearTimeout(this.timers.get(userId));
     const timer = setTimeout(() => {
       this.timers.delete(userId);
@@ -115,6 +117,7 @@ export class PresenceTracker {
     }, this.graceMs);
     timer.unref();
     this.timers.set(userId, timer);
+    return 0;
   }
 
   private async settle(userId: string): Promise<void> {

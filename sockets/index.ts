@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { RedisClient } from '../services/redis.service.js';
+import { endCallsOf } from '../services/call.service.js';
 import { MemoryPresenceStore, PresenceTracker, RedisPresenceStore, usePresenceStore } from '../services/presence.service.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
@@ -9,6 +10,7 @@ import { logger } from '../utils/logger.js';
 import { socketAuth } from './socket-auth.js';
 import { limitSocketEvents, type SocketRateLimit } from './socket-rate-limit.js';
 import type { AppServer } from './socket.types.js';
+import { registerCallHandlers } from './call.handlers.js';
 import { registerChatHandlers } from './chat.handlers.js';
 import { registerSystemHandlers } from './system.handlers.js';
 
@@ -63,11 +65,20 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   io.on('connection', (socket) => {
     const userId = socket.data.user.sub;
     void presence.connected(userId, socket.id).catch(() => undefined);
-    socket.on('disconnect', () => void presence.disconnected(userId, socket.id).catch(() => undefined));
+    socket.on('disconnect', () => {
+      // With the last socket gone, the user's calls end at once and the other side hears it.
+      void presence
+        .disconnected(userId, socket.id)
+        .then((remaining) => (remaining === 0 ? endCallsOf(userId) : undefined))
+        .catch((err: unknown) =>
+          logger.error('disconnect handling failed', { error: err instanceof Error ? err.message : String(err) }),
+        );
+    });
     limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
     void socket.join(userRoom(socket.data.user.sub));
     registerSystemHandlers(socket);
     registerChatHandlers(socket);
+    registerCallHandlers(socket);
   });
   return io;
 }

@@ -16,7 +16,10 @@ export interface ServerToClientEvents {
   'connection:accepted': (payload: RealtimeEvents['connection:accepted']) => void;
   // Chat and presence (payloads: the REST schemas Message, etc.): chat:message, chat:edited,
   // chat:deleted, chat:typing, chat:read, chat:reaction, conversation:updated, presence:changed.
-  [event: `chat:${string}` | `conversation:${string}` | `presence:${string}`]: (payload: unknown) => void;
+  // Calls: call:incoming, call:accepted, call:ended, and rtc:offer/answer/ice relayed from the peer.
+  [event: `chat:${string}` | `conversation:${string}` | `presence:${string}` | `call:${string}` | `rtc:${string}`]: (
+    payload: unknown,
+  ) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

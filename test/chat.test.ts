@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Message } from '../models/message.model.js';
 import { api } from './support/app.js';
-import { clientId, collect, Devices, emitAck, nextEvent, wait } from './support/chat.js';
+import { clientId, collect, emitAck, nextEvent, useSocketServer, wait } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
-import { startServer, type RunningServer } from './support/socket-server.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -20,13 +19,7 @@ type Msg = {
 };
 
 describe('chat', () => {
-  let server: RunningServer;
-  const devices = new Devices(() => server);
-  before(async () => {
-    server = await startServer();
-  });
-  afterEach(() => devices.closeAll());
-  after(() => server.close());
+  const devices = useSocketServer();
 
   /** Two connected people. */
   const pair = async () => {

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { connectClient, type RunningServer } from './socket-server.js';
+import { connectClient, startServer, type RunningServer } from './socket-server.js';
 import type { SignedUp } from './users.js';
 
 export interface Ack<T = Record<string, unknown>> {
@@ -63,3 +63,18 @@ export class Devices {
 export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
 export const clientId = () => `cm${Date.now().toString(36)}${(++n).toString(36)}x`;
+
+/**
+ * For a describe block: one real HTTP + Socket.IO server for its tests, and the devices
+ * each test opens, closed after it.
+ */
+export function useSocketServer(): Devices {
+  let server: RunningServer;
+  const devices = new Devices(() => server);
+  before(async () => {
+    server = await startServer();
+  });
+  afterEach(() => devices.closeAll());
+  after(() => server.close());
+  return devices;
+}

@@ -37,6 +37,9 @@ const defaults: Record<string, string> = {
   TYPING_TTL_MS: '600',
   PRESENCE_GRACE_MS: '300',
   CHAT_EDIT_WINDOW_MINUTES: '15',
+  CALL_RING_TIMEOUT_MS: '700',
+  TURN_URLS: 'turn:turn.devtinder.test:3478?transport=udp,turns:turn.devtinder.test:5349',
+  TURN_SECRET: 'test-turn-shared-secret-0123',
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 

@@ -1,0 +1,30 @@
+import { Schema, model } from 'mongoose';
+
+export const CALL_OUTCOMES = ['accepted', 'declined', 'cancelled', 'missed', 'hangup', 'disconnected'] as const;
+
+/**
+ * A call between two people, from the ring to the end: who, what kind, when it rang, was
+ * answered, connected and ended, how it ended and how long it lasted. Every state change
+ * is a conditional update on status, so a call ends exactly once.
+ */
+const callSchema = new Schema(
+  {
+    callerId: { type: Schema.Types.ObjectId, required: true },
+    calleeId: { type: Schema.Types.ObjectId, required: true },
+    memberIds: { type: [Schema.Types.ObjectId], required: true },
+    mode: { type: String, enum: ['video', 'audio'], required: true },
+    status: { type: String, enum: ['ringing', 'connected', 'ended'], required: true },
+    outcome: { type: String, enum: CALL_OUTCOMES },
+    ringingAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    connectedAt: { type: Date },
+    endedAt: { type: Date },
+    durationSec: { type: Number },
+  },
+  { versionKey: false },
+);
+
+// History and "my active call": one equality on the member, newest first.
+callSchema.index({ memberIds: 1, _id: -1 });
+
+export const Call = model('Call', callSchema);

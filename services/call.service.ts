@@ -1,0 +1,211 @@
+import { createHmac } from 'node:crypto';
+import { Types } from 'mongoose';
+import { config } from '../config/index.js';
+import { Call } from '../models/call.model.js';
+import { Connection, pairKeyOf } from '../models/connection.model.js';
+import { AppError, forbidden, notFound } from '../utils/app-error.js';
+import { logger } from '../utils/logger.js';
+import { isBlockedEitherWay } from './block.service.js';
+import { toUserCard } from './profile.service.js';
+import { publishToUsers } from './realtime.service.js';
+import { usersById } from './user.service.js';
+
+type Outcome = 'accepted' | 'declined' | 'cancelled' | 'missed' | 'hangup' | 'disconnected';
+
+interface CallDoc {
+  _id: Types.ObjectId;
+  callerId: Types.ObjectId;
+  calleeId: Types.ObjectId;
+  mode: 'video' | 'audio';
+  status: 'ringing' | 'connected' | 'ended';
+  outcome?: Outcome;
+  ringingAt: Date;
+  expiresAt: Date;
+  connectedAt?: Date;
+  endedAt?: Date;
+  durationSec?: number;
+}
+
+export const callView = (c: CallDoc) => ({
+  id: String(c._id),
+  callerId: String(c.callerId),
+  calleeId: String(c.calleeId),
+  mode: c.mode,
+  status: c.status,
+  ...(c.outcome ? { outcome: c.outcome } : {}),
+  ringingAt: c.ringingAt,
+  ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
+  ...(c.endedAt ? { endedAt: c.endedAt } : {}),
+  ...(c.durationSec !== undefined ? { durationSec: c.durationSec } : {}),
+});
+
+const peersOf = (c: CallDoc) => [String(c.callerId), String(c.calleeId)];
+const ACTIVE: ('ringing' | 'connected')[] = ['ringing', 'connected'];
+
+/** Calls need an accepted connection and no block, either way (as chat does). */
+async function assertMayCall(me: string, them: string): Promise<void> {
+  if (me === them) throw new AppError(400, 'CANNOT_CALL_SELF', 'You cannot call yourself');
+  const [connected, blocked] = await Promise.all([
+    Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' }),
+    isBlockedEitherWay(me, them),
+  ]);
+  if (!connected || blocked) throw forbidden('You can call your connections only', 'NOT_CONNECTED');
+}
+
+// Ring timers live in the process that placed the call; the conditional update makes a
+// late or duplicate expiry harmless, and the clean-up job ends calls whose process died.
+const ringTimers = new Map<string, NodeJS.Timeout>();
+
+/** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */
+export async function ring(me: string, to: string, mode: 'video' | 'audio') {
+  if (!Types.ObjectId.isValid(to)) throw notFound('User');
+  await assertMayCall(me, to);
+  const busy = await Call.exists({ memberIds: new Types.ObjectId(to), status: { $in: ACTIVE } });
+  if (busy) throw new AppError(409, 'BUSY', 'They are in another call');
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + config.calls.ringTimeoutMs);
+  const call = (
+    await Call.create({ callerId: me, calleeId: to, memberIds: [me, to], mode, status: 'ringing', ringingAt: now, expiresAt })
+  ).toObject() as CallDoc;
+  const caller = (await usersById([me])).get(me);
+  publishToUsers([to], 'call:incoming', {
+    callId: String(call._id),
+    mode,
+    expiresAt,
+    from: caller ? toUserCard(caller) : { id: me },
+  });
+  const timer = setTimeout(() => {
+    ringTimers.delete(String(call._id));
+    void end(call._id, ['ringing'], 'missed').catch((err: unknown) =>
+      logger.error('ring timeout failed', { error: err instanceof Error ? err.message : String(err) }),
+    );
+  }, config.calls.ringTimeoutMs);
+  timer.unref();
+  ringTimers.set(String(call._id), timer);
+  return { callId: String(call._id), expiresAt };
+}
+
+/** Ends a call if it is still in one of `from`: exactly once, whoever gets there first. */
+async function end(
+  callId: Types.ObjectId | string,
+  from: ('ringing' | 'connected')[],
+  outcome: Outcome,
+): Promise<CallDoc | null> {
+  const before = await Call.findOne({ _id: callId, status: { $in: from } }).lean<CallDoc>();
+  if (!before) return null;
+  const endedAt = new Date();
+  const durationSec = before.connectedAt ? Math.round((endedAt.getTime() - before.connectedAt.getTime()) / 1000) : 0;
+  const res = await Call.updateOne(
+    { _id: callId, status: before.status },
+    { $set: { status: 'ended', outcome, endedAt, durationSec } },
+  );
+  if (res.modifiedCount !== 1) return null;
+  clearTimeout(ringTimers.get(String(callId)));
+  ringTimers.delete(String(callId));
+  const ended = { ...before, status: 'ended' as const, outcome, endedAt, durationSec };
+  publishToUsers(peersOf(ended), 'call:ended', { callId: String(callId), reason: outcome, durationSec });
+  return ended;
+}
+
+async function ownCall(me: string, callId: string): Promise<CallDoc> {
+  const call = Types.ObjectId.isValid(callId)
+    ? await Call.findOne({ _id: callId, memberIds: new Types.ObjectId(me) }).lean<CallDoc>()
+    : null;
+  if (!call) throw notFound('Call');
+  return call;
+}
+
+const notRinging = () => new AppError(409, 'CALL_NOT_RINGING', 'This call is no longer ringing');
+
+export async function accept(me: string, callId: string) {
+  const call = await ownCall(me, callId);
+  if (String(call.calleeId) !== me) throw forbidden('Only the person called can answer', 'NOT_CALLEE');
+  const connectedAt = new Date();
+  const res = await Call.updateOne(
+    { _id: call._id, status: 'ringing' },
+    { $set: { status: 'connected', outcome: 'accepted', connectedAt } },
+  );
+  if (res.modifiedCount !== 1) throw notRinging();
+  clearTimeout(ringTimers.get(callId));
+  ringTimers.delete(callId);
+  publishToUsers(peersOf(call), 'call:accepted', { callId });
+  return { callId, connectedAt };
+}
+
+export async function decline(me: string, callId: string) {
+  const call = await ownCall(me, callId);
+  if (String(call.calleeId) !== me) throw forbidden('Only the person called can decline', 'NOT_CALLEE');
+  if (!(await end(call._id, ['ringing'], 'declined'))) throw notRinging();
+  return { callId };
+}
+
+export async function cancel(me: string, callId: string) {
+  const call = await ownCall(me, callId);
+  if (String(call.callerId) !== me) throw forbidden('Only the caller can cancel', 'NOT_CALLER');
+  if (!(await end(call._id, ['ringing'], 'cancelled'))) throw notRinging();
+  return { callId };
+}
+
+export async function hangup(me: string, callId: string) {
+  const call = await ownCall(me, callId);
+  const ended = await end(call._id, ['connected'], 'hangup');
+  if (!ended) throw new AppError(409, 'CALL_NOT_CONNECTED', 'This call is not connected');
+  return { callId, durationSec: ended.durationSec };
+}
+
+/**
+ * The other peer of an active call of the sender, for relaying rtc:* signaling; anyone
+ * else (a third user, an ended call) gets 404 and nothing is relayed.
+ */
+export async function peerFor(me: string, callId: string): Promise<string> {
+  const call = await ownCall(me, callId);
+  if (call.status === 'ended') throw notFound('Call');
+  return peersOf(call).find((id) => id !== me)!;
+}
+
+/** The user's last socket is gone: their ringing or connected calls end, and the other side hears it. */
+export async function endCallsOf(userId: string): Promise<void> {
+  const active = await Call.find({ memberIds: new Types.ObjectId(userId), status: { $in: ACTIVE } }, { _id: 1 }).lean();
+  await Promise.all(active.map((c) => end(c._id, ACTIVE, 'disconnected')));
+}
+
+/** Calls the clean-up job ends: ringing past their expiry when the process that timed them is gone. */
+export async function endStaleRinging(now = new Date()): Promise<number> {
+  const stale = await Call.find({ status: 'ringing', expiresAt: { $lt: now } }, { _id: 1 }).lean();
+  const ended = await Promise.all(stale.map((c) => end(c._id, ['ringing'], 'missed')));
+  return ended.filter(Boolean).length;
+}
+
+/** One's calls, newest first, by cursor. */
+export async function callHistory(me: string, page: { limit: number; cursor?: string }) {
+  const calls = await Call.find({
+    memberIds: new Types.ObjectId(me),
+    ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
+  })
+    .sort({ _id: -1 })
+    .limit(page.limit)
+    .lean<CallDoc[]>();
+  return { calls: calls.map(callView), nextCursor: calls.length === page.limit ? String(calls.at(-1)!._id) : null };
+}
+
+export async function activeCall(me: string) {
+  const call = await Call.findOne({ memberIds: new Types.ObjectId(me), status: { $in: ACTIVE } })
+    .sort({ _id: -1 })
+    .lean<CallDoc>();
+  return call ? callView(call) : null;
+}
+
+/**
+ * STUN servers and short-lived TURN credentials in coturn's REST scheme: the username is
+ * `expiry:userId`, the password the base64 HMAC-SHA1 of it under the shared secret.
+ */
+export function iceServers(userId: string, now = Date.now()) {
+  const servers: { urls: string[]; username?: string; credential?: string }[] = [{ urls: config.calls.stunUrls }];
+  const { turnUrls, turnSecret, turnTtlSeconds } = config.calls;
+  if (turnUrls.length && turnSecret) {
+    const username = `${Math.floor(now / 1000) + turnTtlSeconds}:${userId}`;
+    const credential = createHmac('sha1', turnSecret).update(username).digest('base64');
+    servers.push({ urls: turnUrls, username, credential });
+  }
+  return { iceServers: servers, ttlSeconds: turnTtlSeconds };
+}

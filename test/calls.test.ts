@@ -1,0 +1,136 @@
+import { createHmac } from 'node:crypto';
+import { expect } from 'chai';
+import { config } from '../config/index.js';
+import { Call } from '../models/call.model.js';
+import { api } from './support/app.js';
+import { collect, emitAck, nextEvent, useSocketServer, wait } from './support/chat.js';
+import { connect } from './support/connections.js';
+import { expectDocumented } from './support/openapi.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+type Ended = { callId: string; reason: string; durationSec: number };
+
+describe('calls and WebRTC signaling', () => {
+  const devices = useSocketServer();
+
+  const pair = async () => {
+    const [a, b] = await Promise.all([signupUser(), signupUser()]);
+    await connect(a, b);
+    const [aSocket, bSocket] = await Promise.all([devices.connect(a), devices.connect(b)]);
+    return { a, b, aSocket, bSocket };
+  };
+
+  it('rings, connects and relays offer, answer and ICE between the two peers only; hangup records the duration', async () => {
+    const { a, b, aSocket, bSocket } = await pair();
+    const intruder = await signupUser();
+    const intruderSocket = await devices.connect(intruder);
+    const intruderHears = collect(intruderSocket, 'rtc:offer');
+
+    const incoming = nextEvent<{ callId: string; from: { id: string }; mode: string }>(bSocket, 'call:incoming');
+    const rang = await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id, mode: 'video' });
+    expect(rang.ok, JSON.stringify(rang)).to.equal(true);
+    const { callId } = rang.data;
+    expect(await incoming).to.deep.include({ callId, mode: 'video' });
+    expect((await incoming).from.id).to.equal(a.id);
+
+    const accepted = [nextEvent(aSocket, 'call:accepted'), nextEvent(bSocket, 'call:accepted')];
+    expect((await emitAck(bSocket, 'call:accept', { callId })).ok).to.equal(true);
+    await Promise.all(accepted);
+
+    const offer = nextEvent<{ sdp: string; from: string }>(bSocket, 'rtc:offer');
+    expect((await emitAck(aSocket, 'rtc:offer', { callId, sdp: 'v=0 offer' })).ok).to.equal(true);
+    expect(await offer).to.include({ sdp: 'v=0 offer', from: a.id });
+    const answer = nextEvent<{ sdp: string }>(aSocket, 'rtc:answer');
+    await emitAck(bSocket, 'rtc:answer', { callId, sdp: 'v=0 answer' });
+    expect((await answer).sdp).to.equal('v=0 answer');
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 10.0.0.2 54400 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const iceSeen = nextEvent<{ candidate: typeof candidate }>(bSocket, 'rtc:ice');
+    await emitAck(aSocket, 'rtc:ice', { callId, candidate });
+    expect((await iceSeen).candidate).to.deep.equal(candidate);
+
+    // A third user with the call id gets an error, and nobody hears anything.
+    const forged = await emitAck(intruderSocket, 'rtc:offer', { callId, sdp: 'v=0 evil' });
+    expect(forged.error?.code).to.equal('NOT_FOUND');
+    const bHearsForged = collect(bSocket, 'rtc:offer');
+    await wait(150);
+    expect(bHearsForged).to.deep.equal([]);
+    expect(intruderHears).to.deep.equal([]);
+    const huge = await emitAck(aSocket, 'rtc:offer', { callId, sdp: 'x'.repeat(20_001) });
+    expect(huge.error?.code).to.equal('VALIDATION_FAILED');
+
+    const active = await (await api()).get('/api/v1/match/active').set(as(a));
+    expectDocumented(active, 'get', '/api/v1/match/active');
+    expect(active.body.call).to.include({ id: callId, status: 'connected' });
+
+    const ended = nextEvent<Ended>(bSocket, 'call:ended');
+    expect((await emitAck(aSocket, 'rtc:hangup', { callId })).ok).to.equal(true);
+    expect((await ended).reason).to.equal('hangup');
+    expect((await emitAck(aSocket, 'rtc:offer', { callId, sdp: 'v=0 late' })).error?.code).to.equal('NOT_FOUND');
+    const history = await (await api()).get('/api/v1/match/history').set(as(b));
+    expectDocumented(history, 'get', '/api/v1/match/history');
+    expect(history.body.calls[0]).to.include({ id: callId, status: 'ended', outcome: 'hangup' });
+    expect(history.body.calls[0].durationSec).to.be.a('number');
+  });
+
+  it('declines, cancels and lets an unanswered call expire on the server', async () => {
+    const { b, aSocket, bSocket } = await pair();
+    const first = (await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    expect((await emitAck(aSocket, 'call:accept', { callId: first })).error?.code).to.equal('NOT_CALLEE');
+    const declined = nextEvent<Ended>(aSocket, 'call:ended');
+    await emitAck(bSocket, 'call:decline', { callId: first });
+    expect((await declined).reason).to.equal('declined');
+    expect((await emitAck(bSocket, 'call:accept', { callId: first })).error?.code).to.equal('CALL_NOT_RINGING');
+
+    const second = (await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    const cancelled = nextEvent<Ended>(bSocket, 'call:ended');
+    await emitAck(aSocket, 'call:cancel', { callId: second });
+    expect((await cancelled).reason).to.equal('cancelled');
+
+    const third = (await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    const missed = [nextEvent<Ended>(aSocket, 'call:ended'), nextEvent<Ended>(bSocket, 'call:ended')];
+    const started = Date.now();
+    for (const e of await Promise.all(missed)) expect(e).to.include({ callId: third, reason: 'missed' });
+    expect(Date.now() - started).to.be.at.least(config.calls.ringTimeoutMs - 150);
+    expect((await Call.findById(third).lean())?.outcome).to.equal('missed');
+  });
+
+  it('ends a call when a peer disconnects, and tells the other', async () => {
+    const { b, aSocket, bSocket } = await pair();
+    const callId = (await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    await emitAck(bSocket, 'call:accept', { callId });
+    const told = nextEvent<Ended>(aSocket, 'call:ended');
+    bSocket.close();
+    expect(await told).to.include({ callId, reason: 'disconnected' });
+  });
+
+  it('refuses calls to strangers, across blocks, to oneself and to someone busy', async () => {
+    const { a, b, aSocket, bSocket } = await pair();
+    const stranger = await signupUser();
+    expect((await emitAck(aSocket, 'call:ring', { toUserId: stranger.id })).error?.code).to.equal('NOT_CONNECTED');
+    expect((await emitAck(aSocket, 'call:ring', { toUserId: a.id })).error?.code).to.equal('CANNOT_CALL_SELF');
+    expect((await emitAck(aSocket, 'call:ring', { toUserId: b.id, mode: 'hologram' })).error?.code).to.equal('VALIDATION_FAILED');
+    const callId = (await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    const c = await signupUser();
+    await connect(c, b);
+    const cSocket = await devices.connect(c);
+    expect((await emitAck(cSocket, 'call:ring', { toUserId: b.id })).error?.code).to.equal('BUSY');
+    await emitAck(bSocket, 'call:decline', { callId });
+    await (await api()).post(`/api/v1/users/${a.id}/block`).set(as(b)).expect(204);
+    expect((await emitAck(aSocket, 'call:ring', { toUserId: b.id })).error?.code).to.equal('NOT_CONNECTED');
+  });
+
+  it('hands out STUN and short-lived TURN credentials in the coturn REST scheme', async () => {
+    const u = await signupUser();
+    const res = await (await api()).get('/api/v1/rtc/ice-servers').set(as(u));
+    expect(res.status).to.equal(200);
+    expectDocumented(res, 'get', '/api/v1/rtc/ice-servers');
+    const turn = res.body.iceServers.find((s: { username?: string }) => s.username);
+    expect(turn.urls).to.deep.equal(config.calls.turnUrls);
+    const [expiry, userId] = turn.username.split(':');
+    expect(userId).to.equal(u.id);
+    expect(Number(expiry) - Date.now() / 1000).to.be.within(config.calls.turnTtlSeconds - 5, config.calls.turnTtlSeconds + 1);
+    expect(turn.credential).to.equal(createHmac('sha1', config.calls.turnSecret!).update(turn.username).digest('base64'));
+    expect((await (await api()).get('/api/v1/rtc/ice-servers')).status).to.equal(401);
+  });
+});
