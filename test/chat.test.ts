@@ -1,6 +1,9 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import { config } from '../config/index.js';
+import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { Message } from '../models/message.model.js';
+import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
 import { clientId, collect, emitAck, nextEvent, useSocketServer, wait } from './support/chat.js';
 import { connect } from './support/connections.js';
@@ -349,5 +352,48 @@ describe('chat', () => {
       );
     expect((await report(ben)).status).to.equal(201);
     expect((await report(stranger)).status).to.equal(404);
+  });
+
+  it('holds groups of hundreds of members (no indexed member array to overflow)', async () => {
+    const admin = await signupUser();
+    // People the admin is connected to, written directly: the test is about the group.
+    const now = new Date();
+    const others = Array.from({ length: 700 }, () => new Types.ObjectId());
+    await User.collection.insertMany(
+      others.map((_id, i) => ({
+        _id,
+        username: `bulk_${String(_id)}`,
+        email: `bulk-${i}-${String(_id)}@example.com`,
+        firstName: 'B',
+        lastName: 'B',
+      })),
+    );
+    await Connection.collection.insertMany(
+      others.map((id) => ({
+        pairKey: pairKeyOf(admin.id, String(id)),
+        memberIds: [new Types.ObjectId(admin.id), id],
+        senderId: new Types.ObjectId(admin.id),
+        receiverId: id,
+        status: 'accepted',
+        createdAt: now,
+      })),
+    );
+    const created = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(admin))
+      .send({ name: 'Big', memberIds: others.map(String) });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.conversation.memberIds).to.have.length(701);
+    const socket = await devices.connect(admin);
+    const sent = await emitAck<Msg>(socket, 'chat:send', {
+      conversationId: created.body.conversation.id,
+      clientMessageId: clientId(),
+      text: 'welcome',
+    });
+    expect(sent.ok, JSON.stringify(sent)).to.equal(true);
+    const list = await (await api()).get(CONV).set(as(admin));
+    expect(list.body.conversations[0]).to.include({ id: created.body.conversation.id, unread: 0 });
   });
 });
