@@ -25,6 +25,7 @@ async function main() {
     accessTokens,
     corsOrigins: config.corsOrigins,
     redis,
+    keyPrefix: config.limits.prefix,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
   });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;

@@ -126,6 +126,9 @@ export const envSchema = z.object({
   PRESENCE_GRACE_MS: int(5000, 0, 120_000),
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
   CALL_RING_TIMEOUT_MS: int(30_000, 200, 300_000),
+  MATCH_RESPONSE_MS: int(20_000, 200, 300_000),
+  MATCH_COOLDOWN_MINUTES: int(60, 0, 43_200),
+  MATCH_ROUND_MS: int(250, 20, 10_000),
   STUN_URLS: csv,
   TURN_URLS: csv,
   TURN_SECRET: z.string().min(16).optional(),
@@ -273,6 +276,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
       presenceGraceMs: e.PRESENCE_GRACE_MS,
       typingTtlMs: e.TYPING_TTL_MS,
       socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+    },
+    match: {
+      responseMs: e.MATCH_RESPONSE_MS,
+      coolDownMs: e.MATCH_COOLDOWN_MINUTES * 60_000,
+      roundMs: e.MATCH_ROUND_MS,
     },
     calls: {
       ringTimeoutMs: e.CALL_RING_TIMEOUT_MS,

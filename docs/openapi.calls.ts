@@ -20,6 +20,40 @@ const call = {
   },
 };
 
+const match = {
+  type: 'object',
+  required: ['id', 'partnerId', 'mode', 'status', 'foundAt'],
+  additionalProperties: false,
+  properties: {
+    id: objectId,
+    partnerId: objectId,
+    mode: { enum: ['chat', 'video'] },
+    status: { enum: ['pending', 'accepted', 'rejected', 'expired', 'left', 'disconnected'] },
+    foundAt: dateTime,
+    answeredAt: dateTime,
+    endedAt: dateTime,
+    conversationId: objectId,
+    callId: objectId,
+  },
+};
+const pageParams = [
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 } },
+  { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+];
+
+/** A cursor page of `key`. */
+const pageOf = (key: string, item: object) => ({
+  '200': {
+    description: 'A page, newest first',
+    content: json({
+      type: 'object',
+      required: [key, 'nextCursor'],
+      properties: { [key]: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+    }),
+  },
+  ...errors('400', '401'),
+});
+
 export const callPaths = {
   '/api/v1/rtc/ice-servers': {
     get: {
@@ -55,32 +89,32 @@ export const callPaths = {
   '/api/v1/match/history': {
     get: {
       tags: ['calls'],
+      summary: 'Your matches, newest first: partner, mode, how they ended, the conversation or call they led to',
+      parameters: pageParams,
+      responses: pageOf('matches', match),
+    },
+  },
+  '/api/v1/rtc/calls': {
+    get: {
+      tags: ['calls'],
       summary: 'Your calls, newest first: who, when, how they ended and how long they lasted',
-      parameters: [
-        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 } },
-        { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
-      ],
-      responses: {
-        '200': {
-          description: 'A page',
-          content: json({
-            type: 'object',
-            required: ['calls', 'nextCursor'],
-            properties: { calls: { type: 'array', items: call }, nextCursor: { type: ['string', 'null'] } },
-          }),
-        },
-        ...errors('400', '401'),
-      },
+      parameters: pageParams,
+      responses: pageOf('calls', call),
     },
   },
   '/api/v1/match/active': {
     get: {
       tags: ['calls'],
-      summary: 'Your ringing or connected call, if any',
+      summary: 'Your match waiting for answers and your ringing or connected call, each or null',
       responses: {
         '200': {
-          description: 'The call or null',
-          content: json({ type: 'object', required: ['call'], properties: { call: { oneOf: [call, { type: 'null' }] } } }),
+          description: 'What is going on now',
+          content: json({
+            type: 'object',
+            required: ['match', 'call'],
+            additionalProperties: false,
+            properties: { match: { oneOf: [match, { type: 'null' }] }, call: { oneOf: [call, { type: 'null' }] } },
+          }),
         },
         ...errors('401'),
       },

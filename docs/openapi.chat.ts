@@ -43,7 +43,7 @@ export const chatSchemas = {
     additionalProperties: false,
     properties: {
       id: objectId,
-      type: { enum: ['direct', 'group'] },
+      type: { enum: ['direct', 'group', 'match'] },
       name: { type: 'string' },
       avatarUrl: { type: 'string' },
       memberIds: { type: 'array', items: objectId },

@@ -7,7 +7,8 @@ import { Schema, model } from 'mongoose';
  */
 const conversationSchema = new Schema(
   {
-    type: { type: String, enum: ['direct', 'group'], required: true },
+    // match: two strangers the matchmaker paired; they may chat without a connection.
+    type: { type: String, enum: ['direct', 'group', 'match'], required: true },
     pairKey: { type: String },
     name: { type: String, maxlength: 80 },
     avatarUrl: { type: String },

@@ -4,18 +4,20 @@ import { authenticate } from '../middlewares/auth.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import { pageRules } from '../validators/common.validators.js';
 
-/** ICE servers for WebRTC, under /rtc. */
+/** ICE servers for WebRTC and one's call history, under /rtc. */
 export function rtcRoutes(): Router {
   const router = Router();
-  router.get('/ice-servers', authenticate, calls.ice);
+  router.use(authenticate);
+  router.get('/ice-servers', calls.ice);
+  router.get('/calls', validate(pageRules(100)), calls.calls);
   return router;
 }
 
-/** One's calls (and, with matchmaking, matches), under /match. */
+/** One's matches and what is going on now, under /match. */
 export function matchRoutes(): Router {
   const router = Router();
   router.use(authenticate);
-  router.get('/history', validate(pageRules(100)), calls.history);
+  router.get('/history', validate(pageRules(100)), calls.matches);
   router.get('/active', calls.active);
   return router;
 }

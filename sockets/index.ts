@@ -3,6 +3,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { RedisClient } from '../services/redis.service.js';
 import { endCallsOf } from '../services/call.service.js';
+import { Matchmaker } from '../services/match/match.service.js';
+import { MemoryQueueStore, RedisQueueStore } from '../services/match/queue.store.js';
 import { MemoryPresenceStore, PresenceTracker, RedisPresenceStore, usePresenceStore } from '../services/presence.service.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
@@ -12,6 +14,7 @@ import { limitSocketEvents, type SocketRateLimit } from './socket-rate-limit.js'
 import type { AppServer } from './socket.types.js';
 import { registerCallHandlers } from './call.handlers.js';
 import { registerChatHandlers } from './chat.handlers.js';
+import { registerMatchHandlers } from './match.handlers.js';
 import { registerSystemHandlers } from './system.handlers.js';
 
 export interface SocketDeps {
@@ -19,6 +22,8 @@ export interface SocketDeps {
   corsOrigins: string[];
   /** With Redis, several processes share rooms and broadcasts. */
   redis?: RedisClient;
+  /** Prefix of the Redis keys for the queue and presence (one per deployment or test run). */
+  keyPrefix?: string;
   /** Per-socket event budget; 20 a second by default. */
   eventLimit?: SocketRateLimit;
 }
@@ -26,6 +31,7 @@ export interface SocketDeps {
 const subscribers = new WeakMap<AppServer, RedisClient>();
 const unregisterSinks = new WeakMap<AppServer, () => void>();
 const trackers = new WeakMap<AppServer, PresenceTracker>();
+const matchmakers = new WeakMap<AppServer, Matchmaker>();
 
 export const userRoom = (userId: string) => `user:${userId}`;
 
@@ -58,7 +64,14 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     }),
   );
   io.use(socketAuth(deps.accessTokens));
-  const presenceStore = deps.redis ? new RedisPresenceStore(deps.redis) : new MemoryPresenceStore();
+  const matchmaker = new Matchmaker(
+    deps.redis ? new RedisQueueStore(deps.redis, `${deps.keyPrefix ?? ''}mq:`) : new MemoryQueueStore(),
+  );
+  matchmaker.start();
+  matchmakers.set(io, matchmaker);
+  const presenceStore = deps.redis
+    ? new RedisPresenceStore(deps.redis, `${deps.keyPrefix ?? ''}presence:`)
+    : new MemoryPresenceStore();
   const presence = new PresenceTracker(presenceStore);
   usePresenceStore(presenceStore);
   trackers.set(io, presence);
@@ -69,7 +82,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
       // With the last socket gone, the user's calls end at once and the other side hears it.
       void presence
         .disconnected(userId, socket.id)
-        .then((remaining) => (remaining === 0 ? endCallsOf(userId) : undefined))
+        .then((remaining) => (remaining === 0 ? Promise.all([endCallsOf(userId), matchmaker.userGone(userId)]) : undefined))
         .catch((err: unknown) =>
           logger.error('disconnect handling failed', { error: err instanceof Error ? err.message : String(err) }),
         );
@@ -79,6 +92,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     registerSystemHandlers(socket);
     registerChatHandlers(socket);
     registerCallHandlers(socket);
+    registerMatchHandlers(socket, matchmaker);
   });
   return io;
 }
@@ -87,6 +101,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 export async function closeSocketServer(io: AppServer): Promise<void> {
   unregisterSinks.get(io)?.();
   trackers.get(io)?.stop();
+  matchmakers.get(io)?.stop();
   io.disconnectSockets(true);
   io.engine.close();
   const sub = subscribers.get(io);

@@ -62,13 +62,14 @@ describe('calls and WebRTC signaling', () => {
     const active = await (await api()).get('/api/v1/match/active').set(as(a));
     expectDocumented(active, 'get', '/api/v1/match/active');
     expect(active.body.call).to.include({ id: callId, status: 'connected' });
+    expect(active.body.match).to.equal(null);
 
     const ended = nextEvent<Ended>(bSocket, 'call:ended');
     expect((await emitAck(aSocket, 'rtc:hangup', { callId })).ok).to.equal(true);
     expect((await ended).reason).to.equal('hangup');
     expect((await emitAck(aSocket, 'rtc:offer', { callId, sdp: 'v=0 late' })).error?.code).to.equal('NOT_FOUND');
-    const history = await (await api()).get('/api/v1/match/history').set(as(b));
-    expectDocumented(history, 'get', '/api/v1/match/history');
+    const history = await (await api()).get('/api/v1/rtc/calls').set(as(b));
+    expectDocumented(history, 'get', '/api/v1/rtc/calls');
     expect(history.body.calls[0]).to.include({ id: callId, status: 'ended', outcome: 'hangup' });
     expect(history.body.calls[0].durationSec).to.be.a('number');
   });

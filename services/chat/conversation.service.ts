@@ -11,7 +11,7 @@ import { publishToUsers } from '../realtime.service.js';
 
 export interface ConversationDoc {
   _id: Types.ObjectId;
-  type: 'direct' | 'group';
+  type: 'direct' | 'group' | 'match';
   name?: string;
   avatarUrl?: string;
   memberIds: Types.ObjectId[];
@@ -60,8 +60,21 @@ async function assertMayMessage(me: string, them: string): Promise<void> {
 
 /** Checks the sender may post into a conversation now: plan, membership, and for direct ones the connection. */
 export async function assertMaySend(me: string, conversation: ConversationDoc): Promise<void> {
-  const other = conversation.type === 'direct' ? memberIdsOf(conversation).find((id) => id !== me) : undefined;
+  const other = conversation.type !== 'group' ? memberIdsOf(conversation).find((id) => id !== me) : undefined;
+  if (conversation.type === 'match') {
+    // Matched strangers need no connection, but never talk across a block.
+    if (other && (await isBlockedEitherWay(me, other))) throw forbidden('You cannot message this person', 'NOT_CONNECTED');
+    return;
+  }
   await Promise.all([assertChatPlan(me), other ? assertMayMessage(me, other) : undefined]);
+}
+
+/** The private conversation of an accepted chat match. */
+export async function matchConversation(a: string, b: string): Promise<ConversationDoc> {
+  const memberIds = [a, b].map((id) => new Types.ObjectId(id));
+  const created = await Conversation.create({ type: 'match', memberIds, createdBy: a, lastMessageAt: new Date() });
+  await ConversationMember.insertMany(memberIds.map((userId) => ({ conversationId: created._id, userId, role: 'member' })));
+  return created.toObject() as ConversationDoc;
 }
 
 /** The direct conversation of a pair, created on first use (the unique pairKey settles races). */
@@ -179,7 +192,7 @@ async function announceMembers(conversationId: Types.ObjectId, viewer: string): 
 
 export interface ConversationView {
   id: string;
-  type: 'direct' | 'group';
+  type: 'direct' | 'group' | 'match';
   name?: string;
   avatarUrl?: string;
   memberIds: string[];

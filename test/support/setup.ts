@@ -38,6 +38,8 @@ const defaults: Record<string, string> = {
   PRESENCE_GRACE_MS: '300',
   CHAT_EDIT_WINDOW_MINUTES: '15',
   CALL_RING_TIMEOUT_MS: '700',
+  MATCH_RESPONSE_MS: '700',
+  MATCH_ROUND_MS: '50',
   CHAT_GROUP_MAX_MEMBERS: '1000',
   TURN_URLS: 'turn:turn.devtinder.test:3478?transport=udp,turns:turn.devtinder.test:5349',
   TURN_SECRET: 'test-turn-shared-secret-0123',

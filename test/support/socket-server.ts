@@ -18,7 +18,12 @@ export interface RunningServer {
 export async function startServer(): Promise<RunningServer> {
   const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   const http: Server = createServer(await testApp());
-  const io = await createSocketServer(http, { accessTokens, corsOrigins: config.corsOrigins, redis });
+  const io = await createSocketServer(http, {
+    accessTokens,
+    corsOrigins: config.corsOrigins,
+    redis,
+    keyPrefix: config.limits.prefix,
+  });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {

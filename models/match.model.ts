@@ -1,0 +1,28 @@
+import { Schema, model } from 'mongoose';
+
+export const MATCH_OUTCOMES = ['accepted', 'rejected', 'expired', 'left', 'disconnected'] as const;
+
+/**
+ * Two people paired by the matchmaker: their tickets (to put a partner back in the queue),
+ * each one's answer, and how it ended. Every change is a conditional update on status.
+ */
+const matchSchema = new Schema(
+  {
+    userIds: { type: [Schema.Types.ObjectId], required: true },
+    mode: { type: String, enum: ['chat', 'video'], required: true },
+    status: { type: String, enum: ['pending', ...MATCH_OUTCOMES], required: true },
+    tickets: { type: [Schema.Types.Mixed], required: true },
+    answers: { type: Map, of: Boolean, default: {} },
+    foundAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    answeredAt: { type: Date },
+    endedAt: { type: Date },
+    conversationId: { type: Schema.Types.ObjectId },
+    callId: { type: Schema.Types.ObjectId },
+  },
+  { versionKey: false },
+);
+
+matchSchema.index({ userIds: 1, _id: -1 });
+
+export const Match = model('Match', matchSchema);

@@ -1,0 +1,187 @@
+import { expect } from 'chai';
+import type { Socket } from 'socket.io-client';
+import { config } from '../config/index.js';
+import { Match } from '../models/match.model.js';
+import { api } from './support/app.js';
+import { clientId, collect, emitAck, nextEvent, useSocketServer, wait } from './support/chat.js';
+import { expectDocumented } from './support/openapi.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+type Found = { matchId: string; partner: { id: string }; mode: string; expiresAt: string };
+type Accepted = { matchId: string; conversationId?: string; callId?: string };
+
+/** Interests no other test uses, so only this test's people fit each other at first. */
+let n = 0;
+const tagFor = () => `mt${Date.now().toString(36)}${++n}`;
+
+describe('matchmaking', () => {
+  const devices = useSocketServer();
+
+  /** A user available for matching, with a socket. */
+  async function ready(tag: string, extra: Record<string, unknown> = {}): Promise<{ user: SignedUp; socket: Socket }> {
+    const user = await signupUser({ interests: [tag], ...extra });
+    await (await api()).patch('/api/v1/users/me/status').set(as(user)).send({ availableForMatching: true }).expect(200);
+    return { user, socket: await devices.connect(user) };
+  }
+  const join = (socket: Socket, tag: string, mode = 'chat') =>
+    emitAck<{ position: number }>(socket, 'match:join', { mode, interests: [tag] });
+
+  it('pairs two compatible people; both accepting get one private conversation they can use', async () => {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const found = [nextEvent<Found>(ana.socket, 'match:found'), nextEvent<Found>(ben.socket, 'match:found')];
+    const searching = nextEvent(ana.socket, 'match:searching');
+    const joined = await join(ana.socket, tag);
+    expect(joined.ok, JSON.stringify(joined)).to.equal(true);
+    await searching;
+    await join(ben.socket, tag);
+    const [forAna, forBen] = (await Promise.all(found)) as [Found, Found];
+    expect(forAna.partner.id).to.equal(ben.user.id);
+    expect(forBen.partner.id).to.equal(ana.user.id);
+    expect(forAna.matchId).to.equal(forBen.matchId);
+
+    const accepted = [nextEvent<Accepted>(ana.socket, 'match:accepted'), nextEvent<Accepted>(ben.socket, 'match:accepted')];
+    expect(
+      (await emitAck<{ status: string }>(ana.socket, 'match:respond', { matchId: forAna.matchId, accept: true })).data.status,
+    ).to.equal('waiting');
+    await emitAck(ben.socket, 'match:respond', { matchId: forAna.matchId, accept: true });
+    const [a, b] = (await Promise.all(accepted)) as [Accepted, Accepted];
+    expect(a.conversationId).to.be.a('string').and.equal(b.conversationId);
+    // Strangers, yet they may talk in their match conversation.
+    const hello = await emitAck(ana.socket, 'chat:send', {
+      conversationId: a.conversationId,
+      clientMessageId: clientId(),
+      text: 'hi stranger',
+    });
+    expect(hello.ok, JSON.stringify(hello)).to.equal(true);
+    expect((await Match.findById(forAna.matchId).lean())?.status).to.equal('accepted');
+    const history = await (await api()).get('/api/v1/match/history').set(as(ben.user));
+    expectDocumented(history, 'get', '/api/v1/match/history');
+    expect(history.body.matches[0]).to.include({
+      id: forAna.matchId,
+      partnerId: ana.user.id,
+      status: 'accepted',
+      conversationId: a.conversationId,
+    });
+  });
+
+  it('a reject puts the other back in the queue ahead of newcomers, and the pair cools down', async () => {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const found = nextEvent<Found>(ben.socket, 'match:found');
+    await join(ana.socket, tag);
+    await join(ben.socket, tag);
+    const { matchId } = await found;
+    const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
+    const benNext = nextEvent<Found>(ben.socket, 'match:found', (f) => f.matchId !== matchId);
+    await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
+    expect((await ended).reason).to.equal('rejected');
+    // Ana joins again: the cool-down keeps her from ben; a newcomer gets ben, who waited first.
+    await join(ana.socket, tag);
+    const cara = await ready(tag);
+    await join(cara.socket, tag);
+    expect((await benNext).partner.id).to.equal(cara.user.id);
+  });
+
+  it('an unanswered match expires on the server; who said yes goes back', async () => {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const found = nextEvent<Found>(ana.socket, 'match:found');
+    await join(ana.socket, tag);
+    await join(ben.socket, tag);
+    const { matchId } = await found;
+    const active = await (await api()).get('/api/v1/match/active').set(as(ben.user));
+    expectDocumented(active, 'get', '/api/v1/match/active');
+    expect(active.body.match).to.include({ id: matchId, status: 'pending', partnerId: ana.user.id });
+    const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
+    await emitAck(ana.socket, 'match:respond', { matchId, accept: true });
+    const started = Date.now();
+    expect((await ended).reason).to.equal('expired');
+    expect(Date.now() - started).to.be.lessThan(config.match.responseMs + 500);
+    expect((await Match.findById(matchId).lean())?.status).to.equal('expired');
+    const late = await emitAck(ben.socket, 'match:respond', { matchId, accept: true });
+    expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
+  });
+
+  it('never draws a blocked pair, and one user on two devices holds one ticket', async () => {
+    const tag = tagFor();
+    const [a, b, c, d] = await Promise.all([ready(tag), ready(tag), ready(tag), ready(tag)]);
+    await (await api()).post(`/api/v1/users/${b.user.id}/block`).set(as(a.user)).expect(204);
+    const aSecond = await devices.connect(a.user);
+    const foundA = collect<Found>(a.socket, 'match:found');
+    const foundB = collect<Found>(b.socket, 'match:found');
+    await join(a.socket, tag);
+    await join(aSecond, tag);
+    await join(b.socket, tag);
+    await wait(300);
+    expect(foundA, 'a and b are blocked: nobody to pair').to.deep.equal([]);
+    await join(c.socket, tag);
+    await join(d.socket, tag);
+    for (let i = 0; i < 40 && (foundA.length === 0 || foundB.length === 0); i++) await wait(50);
+    expect([foundA[0]?.partner.id, foundB[0]?.partner.id].sort()).to.deep.equal([c.user.id, d.user.id].sort());
+    expect(foundA).to.have.length(1);
+  });
+
+  it('a disconnect mid-search leaves no ticket; mid-offer it ends the match for the partner', async () => {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    await join(ana.socket, tag);
+    ana.socket.close();
+    await wait(200);
+    const benFound = collect<Found>(ben.socket, 'match:found');
+    await join(ben.socket, tag);
+    await wait(300);
+    expect(benFound, 'nobody left to match with').to.deep.equal([]);
+
+    const cara = await ready(tag);
+    const found = nextEvent<Found>(ben.socket, 'match:found');
+    await join(cara.socket, tag);
+    expect((await found).partner.id).to.equal(cara.user.id);
+    const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
+    cara.socket.close();
+    expect((await ended).reason).to.equal('disconnected');
+  });
+
+  it('video matches become a connected call the two can signal on', async () => {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const found = nextEvent<Found>(ana.socket, 'match:found');
+    await join(ana.socket, tag, 'video');
+    await join(ben.socket, tag, 'video');
+    const { matchId, mode } = await found;
+    expect(mode).to.equal('video');
+    const accepted = nextEvent<Accepted>(ben.socket, 'match:accepted');
+    await emitAck(ana.socket, 'match:respond', { matchId, accept: true });
+    await emitAck(ben.socket, 'match:respond', { matchId, accept: true });
+    const { callId } = await accepted;
+    const offer = nextEvent<{ sdp: string }>(ben.socket, 'rtc:offer');
+    expect((await emitAck(ana.socket, 'rtc:offer', { callId, sdp: 'v=0' })).ok).to.equal(true);
+    expect((await offer).sdp).to.equal('v=0');
+  });
+
+  it('refuses people not available for matching and bad payloads', async () => {
+    const user = await signupUser();
+    const socket = await devices.connect(user);
+    expect((await emitAck(socket, 'match:join', { mode: 'chat' })).error?.code).to.equal('NOT_AVAILABLE');
+    expect((await emitAck(socket, 'match:join', { mode: 'radio' })).error?.code).to.equal('VALIDATION_FAILED');
+    expect((await emitAck(socket, 'match:respond', { matchId: 'x', accept: true })).error?.code).to.equal('VALIDATION_FAILED');
+  });
+
+  it('200 people joining at once are all matched exactly once', async function () {
+    this.timeout(60_000);
+    const tag = tagFor();
+    const people = [];
+    for (let i = 0; i < 20; i++) people.push(...(await Promise.all(Array.from({ length: 10 }, () => ready(tag)))));
+    const found = new Map<string, Found[]>();
+    for (const p of people) found.set(p.user.id, collect<Found>(p.socket, 'match:found'));
+    await Promise.all(people.map((p) => join(p.socket, tag)));
+    for (let i = 0; i < 100 && [...found.values()].some((f) => f.length === 0); i++) await wait(100);
+    const partners = new Map<string, string>();
+    for (const [id, list] of found) {
+      expect(list, `matches of ${id}`).to.have.length(1);
+      partners.set(id, list[0]!.partner.id);
+    }
+    for (const [id, partner] of partners) expect(partners.get(partner)).to.equal(id);
+  });
+});
