@@ -5,7 +5,8 @@ import { clientId, collect, emitAck, nextEvent } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { spawnServer, waitFor, type Spawned } from './support/process.js';
 import { connectClient } from './support/socket-server.js';
-import { signupUser } from './support/users.js';
+import { api } from './support/app.js';
+import { bearer, signupUser } from './support/users.js';
 import type { Socket } from 'socket.io-client';
 
 // Its own range, clear of the lifecycle tests' ports.
@@ -96,5 +97,41 @@ describe('two processes behind one Redis', function () {
     );
     anaOn1.close();
     await offline;
+  });
+
+  it('matches people connected to either process, each exactly once', async () => {
+    const tag = `cl${Date.now().toString(36)}`;
+    // Women on one process looking for men on the other: every pair must span the two.
+    const gender = (i: number) => (i % 2 ? 'male' : 'female');
+    const people = await Promise.all(Array.from({ length: 40 }, (_, i) => signupUser({ interests: [tag], gender: gender(i) })));
+    await Promise.all(
+      people.map(async (u, i) => {
+        const as = bearer(u.accessToken);
+        await (await api()).patch('/api/v1/users/me/status').set(as).send({ availableForMatching: true }).expect(200);
+        await (
+          await api()
+        )
+          .patch('/api/v1/users/me')
+          .set(as)
+          .send({ lookingFor: { genders: [gender(i + 1)] } })
+          .expect(200);
+      }),
+    );
+    const sockets = await Promise.all(people.map((u, i) => on(i % 2, u.accessToken)));
+    const found = sockets.map((s) => collect<{ partner: { id: string } }>(s, 'match:found'));
+    const joined = await Promise.all(sockets.map((s) => emitAck(s, 'match:join', { mode: 'chat', interests: [tag] })));
+    expect(
+      joined.every((j) => j.ok),
+      JSON.stringify(joined.find((j) => !j.ok)),
+    ).to.equal(true);
+    await waitFor(async () => found.every((f) => f.length > 0), 'everyone matched', 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const partnerOf = new Map(people.map((u, i) => [u.id, found[i]!.map((f) => f.partner.id)]));
+    for (const [i, u] of people.entries()) {
+      const partners = partnerOf.get(u.id)!;
+      expect(partners, `matches of person ${i}`).to.have.length(1);
+      expect(partnerOf.get(partners[0]!)).to.deep.equal([u.id]);
+      expect(people.findIndex((p) => p.id === partners[0]) % 2, 'the pair spans the processes').to.not.equal(i % 2);
+    }
   });
 });

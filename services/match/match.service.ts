@@ -22,6 +22,10 @@ export interface JoinInput {
   preference?: string;
 }
 
+const GENDERS = ['male', 'female', 'non-binary', 'other'];
+// Per gender bucket, how many waiting people a ticket considers in one round.
+const LOOK_AT_MOST = 200;
+
 // Optional filters relax step by step with waiting, so nobody waits forever when a partner exists.
 const RELAX_INTERESTS_MS = 10_000;
 const RELAX_COUNTRY_MS = 20_000;
@@ -142,11 +146,25 @@ export class Matchmaker {
     const now = Date.now();
     const taken = new Set<string>();
     tickets.sort((x, y) => y.priority - x.priority || x.joinedAt - y.joinedAt);
+    // Buckets by preference and gender, in waiting order: a ticket only looks where a
+    // partner could be, and at a bounded number of them, so a round stays near-linear.
+    const buckets = new Map<string, Ticket[]>();
+    for (const t of tickets) {
+      const key = `${t.preference}|${t.gender}`;
+      buckets.set(key, [...(buckets.get(key) ?? []), t]);
+    }
     for (const a of tickets) {
       if (taken.has(a.userId)) continue;
-      const candidates = tickets
-        .filter((b) => !taken.has(b.userId) && compatible(a, b, now))
-        .sort((x, y) => score(a, y, now) - score(a, x, now));
+      const genders = a.lookingFor.genders.length ? a.lookingFor.genders : GENDERS;
+      const candidates: Ticket[] = [];
+      for (const gender of genders) {
+        let looked = 0;
+        for (const b of buckets.get(`${a.preference}|${gender}`) ?? []) {
+          if (looked++ >= LOOK_AT_MOST) break;
+          if (!taken.has(b.userId) && compatible(a, b, now)) candidates.push(b);
+        }
+      }
+      candidates.sort((x, y) => score(a, y, now) - score(a, x, now));
       for (const b of candidates) {
         const pairKey = pairKeyOf(a.userId, b.userId);
         if (await this.store.isCooling(pairKey)) continue;
