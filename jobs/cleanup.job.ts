@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { deleteExpiredAccountTokens } from '../services/account-token.service.js';
 import { endStaleRinging } from '../services/call.service.js';
+import { expireStaleMatches } from '../services/match/match.service.js';
 import { deleteOldQuotaCounters } from '../services/quota.service.js';
 import { deleteExpiredSessions } from '../services/session.service.js';
 import { logger } from '../utils/logger.js';
@@ -11,7 +12,8 @@ export async function runCleanup(now = new Date()): Promise<number> {
     (await deleteExpiredSessions(now)) +
     (await deleteExpiredAccountTokens(now)) +
     (await deleteOldQuotaCounters(now)) +
-    (await endStaleRinging(now));
+    (await endStaleRinging(now)) +
+    (await expireStaleMatches(now));
   logger.info('cleanup done', { removed });
   return removed;
 }

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { runCleanup } from '../jobs/cleanup.job.js';
 import { AccountToken } from '../models/account-token.model.js';
+import { Call } from '../models/call.model.js';
+import { Match } from '../models/match.model.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
 import { api } from './support/app.js';
@@ -21,5 +24,30 @@ describe('cleanup job', () => {
     expect(await AccountToken.countDocuments({ userId: expired.id })).to.equal(0);
     expect(await Session.countDocuments({ userId: live.id })).to.equal(1);
     expect((await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: live.refreshToken })).status).to.equal(200);
+  });
+
+  it('ends ringing calls and pending matches whose process died, and drops old quota counters', async () => {
+    const [a, b] = await Promise.all([signupUser(), signupUser()]);
+    const long = new Date(Date.now() - 3_600_000);
+    const call = await Call.create({
+      callerId: a.id,
+      calleeId: b.id,
+      memberIds: [a.id, b.id],
+      mode: 'video',
+      status: 'ringing',
+      ringingAt: long,
+      expiresAt: long,
+    });
+    const pendingMatch = (foundAt: Date, expiresAt: Date) =>
+      Match.create({ userIds: [a.id, b.id], mode: 'chat', status: 'pending', tickets: [], foundAt, expiresAt });
+    const match = await pendingMatch(long, long);
+    const fresh = await pendingMatch(new Date(), new Date(Date.now() + 60_000));
+    await QuotaCounter.create({ _id: `${a.id}:2000-01-01`, userId: a.id, day: '2000-01-01', used: 3 });
+
+    await runCleanup();
+    expect(await Call.findById(call._id).lean()).to.include({ status: 'ended', outcome: 'missed' });
+    expect((await Match.findById(match._id).lean())?.status).to.equal('expired');
+    expect((await Match.findById(fresh._id).lean())?.status).to.equal('pending');
+    expect(await QuotaCounter.exists({ _id: `${a.id}:2000-01-01` })).to.equal(null);
   });
 });

@@ -348,3 +348,22 @@ export async function pendingMatch(me: string) {
   const match = await Match.findOne({ userIds: new Types.ObjectId(me), status: 'pending' }, { tickets: 0, answers: 0 }).lean();
   return match ? matchView(match, me) : null;
 }
+
+/**
+ * Pending matches whose process died before their timer fired: ended as expired by the
+ * clean-up job, both told. (Their people rejoin by themselves; no store to re-queue from here.)
+ */
+export async function expireStaleMatches(now = new Date()): Promise<number> {
+  const stale = await Match.find(
+    { status: 'pending', expiresAt: { $lt: new Date(now.getTime() - 60_000) } },
+    { userIds: 1 },
+  ).lean();
+  let ended = 0;
+  for (const m of stale) {
+    const res = await Match.updateOne({ _id: m._id, status: 'pending' }, { $set: { status: 'expired', endedAt: now } });
+    if (res.modifiedCount !== 1) continue;
+    ended++;
+    publishToUsers(m.userIds.map(String), 'match:ended', { matchId: String(m._id), reason: 'expired' });
+  }
+  return ended;
+}
