@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
 import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
+import { endCallsBetween } from '../services/call.service.js';
+import { endMatchesBetween } from '../services/match/match.service.js';
 import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
 import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/search.service.js';
 import { getOwnUser } from '../services/user.service.js';
@@ -22,7 +24,10 @@ export async function getProfile(req: Request, res: Response) {
 }
 
 export async function block(req: Request, res: Response) {
-  await blockUser(callerId(req), req.input.userId as string);
+  const [me, them] = [callerId(req), req.input.userId as string];
+  await blockUser(me, them);
+  // Whatever the two were doing together ends now: a call, a match waiting for answers.
+  await Promise.all([endCallsBetween(me, them), endMatchesBetween(me, them)]);
   res.status(204).end();
 }
 

@@ -209,3 +209,11 @@ export function iceServers(userId: string, now = Date.now()) {
   }
   return { iceServers: servers, ttlSeconds: turnTtlSeconds };
 }
+
+/** A block ends any ringing or connected call between the two, for both. */
+export async function endCallsBetween(a: string, b: string): Promise<void> {
+  const calls = await Call.find({ memberIds: new Types.ObjectId(a), status: { $in: ACTIVE } }, { callerId: 1, calleeId: 1 }).lean<
+    CallDoc[]
+  >();
+  await Promise.all(calls.filter((c) => peersOf(c).includes(b)).map((c) => end(c._id, ACTIVE, 'hangup')));
+}

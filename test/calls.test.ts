@@ -105,6 +105,16 @@ describe('calls and WebRTC signaling', () => {
     expect(await told).to.include({ callId, reason: 'disconnected' });
   });
 
+  it('a block ends the call for both', async () => {
+    const { a, b, aSocket, bSocket } = await pair();
+    const callId = (await emitAck<{ callId: string }>(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    await emitAck(bSocket, 'call:accept', { callId });
+    const told = nextEvent<Ended>(bSocket, 'call:ended');
+    await (await api()).post(`/api/v1/users/${b.id}/block`).set(as(a)).expect(204);
+    expect((await told).callId).to.equal(callId);
+    expect((await Call.findById(callId).lean())?.status).to.equal('ended');
+  });
+
   it('refuses calls to strangers, across blocks, to oneself and to someone busy', async () => {
     const { a, b, aSocket, bSocket } = await pair();
     const stranger = await signupUser();

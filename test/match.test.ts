@@ -143,6 +143,19 @@ describe('matchmaking', () => {
     expect((await ended).reason).to.equal('disconnected');
   });
 
+  it('blocking from a match ends it for both', async () => {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const found = nextEvent<Found>(ben.socket, 'match:found');
+    await join(ana.socket, tag);
+    await join(ben.socket, tag);
+    const { matchId } = await found;
+    const ended = nextEvent<{ matchId: string; reason: string }>(ben.socket, 'match:ended');
+    await (await api()).post(`/api/v1/users/${ben.user.id}/block`).set(as(ana.user)).expect(204);
+    expect(await ended).to.deep.equal({ matchId, reason: 'left' });
+    expect((await Match.findById(matchId).lean())?.status).to.equal('left');
+  });
+
   it('video matches become a connected call the two can signal on', async () => {
     const tag = tagFor();
     const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);

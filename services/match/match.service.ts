@@ -367,3 +367,12 @@ export async function expireStaleMatches(now = new Date()): Promise<number> {
   }
   return ended;
 }
+
+/** A block (or a report) from a match ends it for both; nobody is re-queued with the other. */
+export async function endMatchesBetween(a: string, b: string): Promise<void> {
+  const pending = await Match.find({ userIds: new Types.ObjectId(a), status: 'pending' }, { userIds: 1 }).lean();
+  for (const m of pending.filter((x) => x.userIds.map(String).includes(b))) {
+    const res = await Match.updateOne({ _id: m._id, status: 'pending' }, { $set: { status: 'left', endedAt: new Date() } });
+    if (res.modifiedCount === 1) publishToUsers([a, b], 'match:ended', { matchId: String(m._id), reason: 'left' });
+  }
+}
