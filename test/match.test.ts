@@ -24,6 +24,16 @@ describe('matchmaking', () => {
     await (await api()).patch('/api/v1/users/me/status').set(as(user)).send({ availableForMatching: true }).expect(200);
     return { user, socket: await devices.connect(user) };
   }
+  /** Two compatible people who join one after the other and are matched with each other. */
+  async function matchedPair(mode = 'chat') {
+    const tag = tagFor();
+    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const found = nextEvent<Found>(ben.socket, 'match:found');
+    await join(ana.socket, tag, mode);
+    await join(ben.socket, tag, mode);
+    const { matchId, mode: matchedMode } = await found;
+    return { tag, ana, ben, matchId, mode: matchedMode };
+  }
   const join = (socket: Socket, tag: string, mode = 'chat') =>
     emitAck<{ position: number }>(socket, 'match:join', { mode, interests: [tag] });
 
@@ -67,12 +77,7 @@ describe('matchmaking', () => {
   });
 
   it('a reject puts the other back in the queue ahead of newcomers, and the pair cools down', async () => {
-    const tag = tagFor();
-    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
-    const found = nextEvent<Found>(ben.socket, 'match:found');
-    await join(ana.socket, tag);
-    await join(ben.socket, tag);
-    const { matchId } = await found;
+    const { tag, ana, ben, matchId } = await matchedPair();
     const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
     const benNext = nextEvent<Found>(ben.socket, 'match:found', (f) => f.matchId !== matchId);
     await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
@@ -85,12 +90,7 @@ describe('matchmaking', () => {
   });
 
   it('an unanswered match expires on the server; who said yes goes back', async () => {
-    const tag = tagFor();
-    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
-    const found = nextEvent<Found>(ana.socket, 'match:found');
-    await join(ana.socket, tag);
-    await join(ben.socket, tag);
-    const { matchId } = await found;
+    const { ana, ben, matchId } = await matchedPair();
     const active = await (await api()).get('/api/v1/match/active').set(as(ben.user));
     expectDocumented(active, 'get', '/api/v1/match/active');
     expect(active.body.match).to.include({ id: matchId, status: 'pending', partnerId: ana.user.id });
@@ -144,12 +144,7 @@ describe('matchmaking', () => {
   });
 
   it('blocking from a match ends it for both', async () => {
-    const tag = tagFor();
-    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
-    const found = nextEvent<Found>(ben.socket, 'match:found');
-    await join(ana.socket, tag);
-    await join(ben.socket, tag);
-    const { matchId } = await found;
+    const { ana, ben, matchId } = await matchedPair();
     const ended = nextEvent<{ matchId: string; reason: string }>(ben.socket, 'match:ended');
     await (await api()).post(`/api/v1/users/${ben.user.id}/block`).set(as(ana.user)).expect(204);
     expect(await ended).to.deep.equal({ matchId, reason: 'left' });
@@ -157,12 +152,7 @@ describe('matchmaking', () => {
   });
 
   it('video matches become a connected call the two can signal on', async () => {
-    const tag = tagFor();
-    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
-    const found = nextEvent<Found>(ana.socket, 'match:found');
-    await join(ana.socket, tag, 'video');
-    await join(ben.socket, tag, 'video');
-    const { matchId, mode } = await found;
+    const { ana, ben, matchId, mode } = await matchedPair('video');
     expect(mode).to.equal('video');
     const accepted = nextEvent<Accepted>(ben.socket, 'match:accepted');
     await emitAck(ana.socket, 'match:respond', { matchId, accept: true });
