@@ -44,6 +44,7 @@ describe('matchmaking', () => {
     const searching = nextEvent(ana.socket, 'match:searching');
     const joined = await join(ana.socket, tag);
     expect(joined.ok, JSON.stringify(joined)).to.equal(true);
+    expect(joined.data.position).to.be.at.least(1);
     await searching;
     await join(ben.socket, tag);
     const [forAna, forBen] = (await Promise.all(found)) as [Found, Found];

@@ -119,10 +119,11 @@ export class Matchmaker {
       hidden: (await hiddenUserIds(userId)).map(String),
     };
     await this.store.put(ticket);
-    const waiting = await this.store.all(input.mode);
+    // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
+    const position = await this.store.size(input.mode);
     publishToUsers([userId], 'match:searching', { mode: input.mode });
     setImmediate(() => void this.round());
-    return { position: waiting.filter((t) => t.joinedAt <= ticket.joinedAt).length };
+    return { position };
   }
 
   leave(userId: string): Promise<boolean> {

@@ -28,6 +28,8 @@ export interface QueueStore {
   put(ticket: Ticket): Promise<void>;
   remove(userId: string): Promise<boolean>;
   all(mode: MatchMode): Promise<Ticket[]>;
+  /** How many are waiting in a mode (cheap: no tickets read). */
+  size(mode: MatchMode): Promise<number>;
   /** Removes both tickets if both are still waiting; false (and nothing removed) otherwise. */
   claim(mode: MatchMode, a: string, b: string): Promise<boolean>;
   coolDown(pairKey: string, ms: number): Promise<void>;
@@ -49,6 +51,9 @@ export class MemoryQueueStore implements QueueStore {
   }
   async all(mode: MatchMode) {
     return [...this.tickets[mode].values()];
+  }
+  async size(mode: MatchMode) {
+    return this.tickets[mode].size;
   }
   async claim(mode: MatchMode, a: string, b: string) {
     const waiting = this.tickets[mode];
@@ -95,6 +100,9 @@ export class RedisQueueStore implements QueueStore {
   async all(mode: MatchMode) {
     const raw = await this.redis.hVals(this.key(mode));
     return raw.map((t) => JSON.parse(String(t)) as Ticket);
+  }
+  async size(mode: MatchMode) {
+    return this.redis.hLen(this.key(mode));
   }
   async claim(mode: MatchMode, a: string, b: string) {
     return Number(await this.redis.eval(CLAIM, { keys: [this.key(mode)], arguments: [a, b] })) === 1;
