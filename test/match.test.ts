@@ -144,12 +144,23 @@ describe('matchmaking', () => {
     expect((await ended).reason).to.equal('disconnected');
   });
 
-  it('blocking from a match ends it for both', async () => {
+  it('blocking or reporting from a match ends it for both', async () => {
     const { ana, ben, matchId } = await matchedPair();
     const ended = nextEvent<{ matchId: string; reason: string }>(ben.socket, 'match:ended');
     await (await api()).post(`/api/v1/users/${ben.user.id}/block`).set(as(ana.user)).expect(204);
     expect(await ended).to.deep.equal({ matchId, reason: 'left' });
     expect((await Match.findById(matchId).lean())?.status).to.equal('left');
+
+    const second = await matchedPair();
+    const endedToo = nextEvent<{ matchId: string; reason: string }>(second.ben.socket, 'match:ended');
+    await (
+      await api()
+    )
+      .post('/api/v1/reports')
+      .set(as(second.ana.user))
+      .send({ targetType: 'user', targetId: second.ben.user.id, reason: 'harassment' })
+      .expect(201);
+    expect(await endedToo).to.deep.equal({ matchId: second.matchId, reason: 'left' });
   });
 
   it('video matches become a connected call the two can signal on', async () => {
