@@ -1,12 +1,10 @@
-import { errors, json, jsonBody, ref } from './openapi.schemas.js';
+import { errors, json, jsonBody, pathId, queryParam, ref } from './openapi.schemas.js';
 
-const idParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } });
-const userIdParam = idParam('userId');
+const userIdParam = pathId('userId');
 const userUpdated = {
   '200': { description: 'Updated', content: json(ref('UserEnvelope')) },
   ...errors('400', '401', '403', '404'),
 };
-const query = (name: string, schema: object) => ({ name, in: 'query', required: false, schema });
 
 export const adminPaths = {
   '/api/v1/admin/users/{userId}': {
@@ -52,9 +50,9 @@ export const adminPaths = {
       tags: ['admin'],
       summary: 'Reports in one status (default open), newest first (moderators and admins)',
       parameters: [
-        query('status', { enum: ['open', 'reviewed', 'dismissed'] }),
-        query('limit', { type: 'integer', minimum: 1, maximum: 100, default: 50 }),
-        query('cursor', { type: 'string' }),
+        queryParam('status', { enum: ['open', 'reviewed', 'dismissed'] }),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 100, default: 50 }),
+        queryParam('cursor', { type: 'string' }),
       ],
       responses: {
         '200': { description: 'A page of reports', content: json(ref('ReportPage')) },
@@ -66,7 +64,7 @@ export const adminPaths = {
     patch: {
       tags: ['admin'],
       summary: 'Close an open report as reviewed or dismissed',
-      parameters: [idParam('reportId')],
+      parameters: [pathId('reportId')],
       requestBody: jsonBody({ status: { enum: ['reviewed', 'dismissed'] } }),
       responses: { '204': { description: 'Closed' }, ...errors('400', '401', '403', '404', '409') },
     },

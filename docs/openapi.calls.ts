@@ -1,7 +1,5 @@
-import { errors, json } from './openapi.schemas.js';
+import { dateTime, errors, json, objectId, pageParams } from './openapi.schemas.js';
 
-const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
-const dateTime = { type: 'string', format: 'date-time' };
 const call = {
   type: 'object',
   required: ['id', 'callerId', 'calleeId', 'mode', 'status', 'ringingAt'],
@@ -36,10 +34,6 @@ const match = {
     callId: objectId,
   },
 };
-const pageParams = [
-  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100 } },
-  { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
-];
 
 /** A cursor page of `key`. */
 const pageOf = (key: string, item: object) => ({
@@ -90,7 +84,7 @@ export const callPaths = {
     get: {
       tags: ['calls'],
       summary: 'Your matches, newest first: partner, mode, how they ended, the conversation or call they led to',
-      parameters: pageParams,
+      parameters: pageParams(100),
       responses: pageOf('matches', match),
     },
   },
@@ -98,7 +92,7 @@ export const callPaths = {
     get: {
       tags: ['calls'],
       summary: 'Your calls, newest first: who, when, how they ended and how long they lasted',
-      parameters: pageParams,
+      parameters: pageParams(100),
       responses: pageOf('calls', call),
     },
   },

@@ -1,15 +1,5 @@
-import { errors, json, jsonBody, ref } from './openapi.schemas.js';
+import { dateTime, errors, json, jsonBody, objectId, pathId, queryParam, ref } from './openapi.schemas.js';
 
-const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
-const dateTime = { type: 'string', format: 'date-time' };
-const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
-const q = (name: string, schema: object, description?: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema,
-  ...(description && { description }),
-});
 const done = { description: 'Done' };
 const envelope = (key: string, schema: object) => json({ type: 'object', required: [key], properties: { [key]: schema } });
 
@@ -106,8 +96,8 @@ export const chatPaths = {
       tags: ['chat'],
       summary: 'Your conversations, latest activity first, with the last message and your unread count',
       parameters: [
-        q('limit', { type: 'integer', minimum: 1, maximum: 100 }),
-        q('before', { type: 'string', format: 'date-time' }, 'nextCursor'),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 100 }),
+        queryParam('before', { type: 'string', format: 'date-time' }, 'nextCursor'),
       ],
       responses: {
         '200': {
@@ -148,9 +138,9 @@ export const chatPaths = {
       summary: 'History, oldest first: the latest page, or before/after a message number',
       parameters: [
         pathId('id'),
-        q('before', { type: 'integer' }),
-        q('after', { type: 'integer' }),
-        q('limit', { type: 'integer', minimum: 1, maximum: 100 }),
+        queryParam('before', { type: 'integer' }),
+        queryParam('after', { type: 'integer' }),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 100 }),
       ],
       responses: { '200': { description: 'A page', content: json(ref('MessagePage')) }, ...errors('400', '401', '404') },
     },

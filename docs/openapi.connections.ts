@@ -1,12 +1,5 @@
-import { errors, json, jsonBody, ref } from './openapi.schemas.js';
+import { dateTime, errors, json, jsonBody, objectId, pageParams, pathId, ref } from './openapi.schemas.js';
 
-const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
-const dateTime = { type: 'string', format: 'date-time' };
-const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
-const pageParams = (max: number) => [
-  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: max } },
-  { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'nextCursor of the previous page' },
-];
 const status = { enum: ['interested', 'ignored', 'accepted', 'rejected', 'removed'] };
 
 export const connectionSchemas = {

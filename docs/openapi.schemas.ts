@@ -8,8 +8,23 @@ export const jsonBody = (properties: Record<string, object>, required = Object.k
 /** References to the shared error responses, by status. */
 export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
 
-const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
-const dateTime = { type: 'string', format: 'date-time' };
+export const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
+export const dateTime = { type: 'string', format: 'date-time' };
+/** An id in the path. */
+export const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
+/** An optional query parameter. */
+export const queryParam = (name: string, schema: object, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(description && { description }),
+});
+/** limit (1 to max) and the cursor of the previous page. */
+export const pageParams = (max: number) => [
+  queryParam('limit', { type: 'integer', minimum: 1, maximum: max }),
+  queryParam('cursor', { type: 'string' }, 'nextCursor of the previous page'),
+];
 
 const cardProperties = {
   id: objectId,

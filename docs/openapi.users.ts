@@ -1,15 +1,8 @@
-import { errors, json, ref } from './openapi.schemas.js';
+import { errors, json, pathId, queryParam, ref } from './openapi.schemas.js';
 
-const userId = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-f0-9]{24}$' } };
 const username = { name: 'username', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.]{3,30}$' } };
 const done = { description: 'Done' };
-const queryParam = (name: string, schema: object, description?: string) => ({
-  name,
-  in: 'query',
-  required: false,
-  schema,
-  ...(description && { description }),
-});
+const userId = pathId('userId');
 
 const cursorParam = queryParam('cursor', { type: 'string' }, 'nextCursor of the previous page');
 

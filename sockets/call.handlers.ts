@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { accept, cancel, decline, hangup, peerFor, ring } from '../services/call.service.js';
 import { publishToUsers } from '../services/realtime.service.js';
-import { withAck } from './ack.js';
-import { parsePayload } from './chat.handlers.js';
-import type { Ack, AppSocket } from './socket.types.js';
+import { objectIdSchema, onEvent, parsePayload } from './payload.js';
+import type { AppSocket } from './socket.types.js';
 
-const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
+const objectId = objectIdSchema;
 const callId = z.strictObject({ callId: objectId });
 // Signaling payloads are capped: an SDP is a few kilobytes, a candidate a line.
 const sdp = z.strictObject({ callId: objectId, sdp: z.string().min(1).max(20_000) });
@@ -37,8 +36,7 @@ export function registerCallHandlers(socket: AppSocket): void {
     peers.set(id, { peer, until: Date.now() + 5000 });
     return peer;
   };
-  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) =>
-    (socket as unknown as { on(e: string, h: (p: unknown, ack?: Ack<unknown>) => void): void }).on(event, withAck(handler));
+  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) => onEvent(socket, event, handler);
 
   on('call:ring', async (p) => {
     const { toUserId, mode } = parsePayload(callSchemas.ring, p);

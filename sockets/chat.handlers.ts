@@ -10,11 +10,10 @@ import {
   toggleReaction,
 } from '../services/chat/message.service.js';
 import { publishToUsers } from '../services/realtime.service.js';
-import { AppError } from '../utils/app-error.js';
-import { withAck } from './ack.js';
-import type { Ack, AppSocket } from './socket.types.js';
+import { objectIdSchema, onEvent, parsePayload } from './payload.js';
+import type { AppSocket } from './socket.types.js';
 
-const objectId = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
+const objectId = objectIdSchema;
 // Emoji only: short, and never a character that would make a bad field name.
 const emoji = z
   .string()
@@ -51,19 +50,6 @@ export const chatSchemas = {
   }),
 };
 
-/** A payload checked against its schema, or a 400 the ack carries. */
-export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
-  const parsed = schema.safeParse(payload ?? {});
-  if (!parsed.success) {
-    throw new AppError(
-      400,
-      'VALIDATION_FAILED',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; '),
-    );
-  }
-  return parsed.data;
-}
-
 // Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
 const typingTimers = new Map<string, NodeJS.Timeout>();
 
@@ -92,9 +78,7 @@ export function registerChatHandlers(socket: AppSocket): void {
     return ids;
   };
 
-  // Chat events are declared in socket.types for clients; here each is a checked payload and an ack.
-  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) =>
-    (socket as unknown as { on(e: string, h: (p: unknown, ack?: Ack<unknown>) => void): void }).on(event, withAck(handler));
+  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) => onEvent(socket, event, handler);
 
   on('chat:send', async (p) => (await sendMessage(me(), parsePayload(chatSchemas.send, p))).message);
   on('chat:typing', async (p) => {

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { Matchmaker } from '../services/match/match.service.js';
 import { normaliseTag } from '../utils/text.js';
-import { withAck } from './ack.js';
-import { parsePayload } from './chat.handlers.js';
-import type { Ack, AppSocket } from './socket.types.js';
+import { objectIdSchema, onEvent, parsePayload } from './payload.js';
+import type { AppSocket } from './socket.types.js';
 
 export const matchSchemas = {
   join: z.strictObject({
@@ -20,13 +19,12 @@ export const matchSchemas = {
       .optional(),
     preference: z.enum(['dating', 'friendship']).optional(),
   }),
-  respond: z.strictObject({ matchId: z.string().regex(/^[a-f0-9]{24}$/), accept: z.boolean() }),
+  respond: z.strictObject({ matchId: objectIdSchema, accept: z.boolean() }),
 };
 
 export function registerMatchHandlers(socket: AppSocket, matchmaker: Matchmaker): void {
   const me = () => socket.data.user.sub;
-  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) =>
-    (socket as unknown as { on(e: string, h: (p: unknown, ack?: Ack<unknown>) => void): void }).on(event, withAck(handler));
+  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) => onEvent(socket, event, handler);
 
   on('match:join', async (p) => matchmaker.join(me(), parsePayload(matchSchemas.join, p)));
   on('match:leave', async () => ({ left: await matchmaker.leave(me()) }));
