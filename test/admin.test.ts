@@ -79,4 +79,21 @@ describe('roles and the create-admin script', () => {
     expect(await run.exited).to.equal(1);
     expect(run.output()).to.include('no account uses');
   });
+
+  it('set-plan gives a plan until an expiry, refuses unknown plans, and free clears the expiry', async () => {
+    const u = await signupUser();
+    const env = { MONGODB_URI: process.env.MONGODB_URI!, LOG_LEVEL: 'silent' };
+    const gold = runTs('scripts/set-plan.ts', [u.input.email, 'gold', '7'], env);
+    expect(await gold.exited, gold.output()).to.equal(0);
+    const stored = await User.findById(u.id, { plan: 1, planExpiresAt: 1 }).lean();
+    expect(stored?.plan).to.equal('gold');
+    expect(stored!.planExpiresAt!.getTime() - Date.now()).to.be.within(6.9 * 86_400_000, 7 * 86_400_000);
+    const bad = runTs('scripts/set-plan.ts', [u.input.email, 'platinum'], env);
+    expect(await bad.exited).to.equal(2);
+    const free = runTs('scripts/set-plan.ts', [u.input.email, 'free'], env);
+    expect(await free.exited).to.equal(0);
+    expect(await User.findById(u.id, { plan: 1, planExpiresAt: 1 }).lean())
+      .to.deep.include({ plan: 'free' })
+      .and.not.have.property('planExpiresAt');
+  });
 });

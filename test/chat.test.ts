@@ -191,6 +191,25 @@ describe('chat', () => {
     const read = await (await api()).post(`${CONV}/${conversationId}/read`).set(as(ben)).send({ upToMessageId: lastId });
     expect(read.body).to.deep.equal({ lastReadSeq: 120 });
     expect(await anaSeesRead).to.include({ upToSeq: 120, userId: ben.id });
+    // Ben turns read receipts off: his pointer still moves, nobody is told.
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(ben))
+      .send({ settings: { privacy: { readReceipts: false } } })
+      .expect(200);
+    const unseen = await emitAck<Msg>(anaSocket, 'chat:send', { conversationId, clientMessageId: clientId(), text: 'seen?' });
+    const anaHears = collect(anaSocket, 'chat:read');
+    const silent = await (
+      await api()
+    )
+      .post(`${CONV}/${conversationId}/read`)
+      .set(as(ben))
+      .send({ upToMessageId: unseen.data.id });
+    expect(silent.body).to.deep.equal({ lastReadSeq: 121 });
+    await wait(200);
+    expect(anaHears).to.deep.equal([]);
     const benList = await (await api()).get(CONV).set(as(ben));
     expect(benList.body.conversations.find((c: { id: string }) => c.id === conversationId).unread).to.equal(0);
   });
