@@ -28,25 +28,34 @@ export interface Served {
 
 const children: ChildProcess[] = [];
 
+/** The environment of a benchmark's server or worker process: production mode against `uri`. */
+export function benchEnv(uri: string, env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MONGODB_URI: uri,
+    NODE_ENV: 'production',
+    JWT_ACCESS_SECRET: BENCH_JWT_SECRET,
+    CORS_ORIGINS: 'http://app.test',
+    CHAT_KEYS: `bench:${BENCH_CHAT_KEY.toString('base64')}`,
+    MAIL_PROVIDER: 'ses',
+    SES_ENDPOINT: 'http://127.0.0.1:9',
+    LOGIN_MAX_FAILURES_PER_IP: '100000',
+    SIGNUP_PER_IP_PER_HOUR: '100000',
+    REDIS_URL: '',
+    LOG_LEVEL: 'info',
+    AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
+    RAZORPAY_KEY_ID: 'rzp_bench',
+    RAZORPAY_KEY_SECRET: 'bench-key-secret',
+    RAZORPAY_WEBHOOK_SECRET: 'bench-webhook-secret',
+    RAZORPAY_API_URL: 'http://127.0.0.1:9',
+    ...env,
+  };
+}
+
 /** Starts `tsx bench/servers.ts <kind> <port>` in production mode against `uri`. */
 export async function serve(uri: string, kind: string, port: number, env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/servers.ts', kind, String(port)], {
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      NODE_ENV: 'production',
-      JWT_ACCESS_SECRET: BENCH_JWT_SECRET,
-      CORS_ORIGINS: 'http://app.test',
-      CHAT_KEYS: `bench:${BENCH_CHAT_KEY.toString('base64')}`,
-      MAIL_PROVIDER: 'ses',
-      SES_ENDPOINT: 'http://127.0.0.1:9',
-      LOGIN_MAX_FAILURES_PER_IP: '100000',
-      SIGNUP_PER_IP_PER_HOUR: '100000',
-      REDIS_URL: '',
-      LOG_LEVEL: 'info',
-      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-      ...env,
-    },
+    env: benchEnv(uri, env),
     // Logs go to /dev/null: written (JSON formatting and all) but not kept.
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -67,7 +67,7 @@ export const pick = <T>(list: readonly T[]) => list[randomInt(list.length)]!;
 export const CENTRE = { lat: 19, lng: 77 };
 const randomPoint = () => ({ lat: 10 + randomInt(18_000) / 1000, lng: 68 + randomInt(18_000) / 1000 });
 
-function generatedUser(i: number) {
+export function generatedUser(i: number) {
   const firstName = pick(FIRST);
   const lastName = pick(LAST);
   const username = `${firstName.toLowerCase()}_${i}`;

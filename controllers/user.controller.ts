@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
 import { endCallsBetween } from '../services/call.service.js';
-import { endMatchesBetween } from '../services/match/match.service.js';
+import { allowMatchingAgain, endMatchesBetween } from '../services/match/match.service.js';
 import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
 import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/search.service.js';
 import { getOwnUser } from '../services/user.service.js';
@@ -32,7 +32,9 @@ export async function block(req: Request, res: Response) {
 }
 
 export async function unblock(req: Request, res: Response) {
-  await unblockUser(callerId(req), req.input.userId as string);
+  const [me, them] = [callerId(req), req.input.userId as string];
+  await unblockUser(me, them);
+  await allowMatchingAgain(me, them);
   res.status(204).end();
 }
 

@@ -6,13 +6,13 @@ import { Match } from '../../models/match.model.js';
 import { User } from '../../models/user.model.js';
 import { ageOn } from '../../utils/age.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { distanceKm } from '../../utils/geo.js';
+import { distanceBand, distanceKm } from '../../utils/geo.js';
 import { logger } from '../../utils/logger.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
 import { matchConversation } from '../chat/conversation.service.js';
-import { toUserCard } from '../profile.service.js';
+import { toUserCard, type UserCard } from '../profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
-import { usersById } from '../user.service.js';
+import { CARD_SOURCE_FIELDS, type CardSource } from '../user.service.js';
 import type { MatchMode, QueueStore, Ticket } from './queue.store.js';
 
 export interface JoinInput {
@@ -22,32 +22,70 @@ export interface JoinInput {
   preference?: string;
 }
 
+/** The profile fields a ticket is made of, besides the card. */
+interface MatchingFields {
+  gender: string;
+  preference: string;
+  lookingFor?: { genders?: string[]; minAge?: number; maxAge?: number; maxDistanceKm?: number };
+  availableForMatching?: boolean;
+  bannedAt?: Date | null;
+}
+
 const GENDERS = ['male', 'female', 'non-binary', 'other'];
-// Per gender bucket, how many waiting people a ticket considers in one round.
-const LOOK_AT_MOST = 200;
+// Per gender bucket, how many waiting people a ticket considers in one look: in practice
+// all of them (a bounded look would let old tickets nobody fits clog the front for newcomers).
+const LOOK_AT_MOST = 2000;
 
 // Optional filters relax step by step with waiting, so nobody waits forever when a partner exists.
 const RELAX_INTERESTS_MS = 10_000;
 const RELAX_COUNTRY_MS = 20_000;
 const RELAX_DISTANCE_MS = 30_000;
+// A degree of latitude is at least this long on the sphere distanceKm uses (6371 km radius).
+const KM_PER_DEGREE_LAT = 111.19;
+// The compatible candidates a ticket ranks, the longest waiting first: enough to choose well, few enough to stay fast.
+const RANK_AT_MOST = 24;
+// Matches stored and announced per write, so the first pairs of a big round hear at once.
+const FOUND_BATCH = 250;
+// How long a process skips a pair the store refused (other processes learn by their own claims).
+const AVOID_MEMORY_MS = 10_000;
+// A look cut short by LOOK_AT_MOST goes on in the next round; every look is redone this
+// often anyway (cool-downs and avoided pairs lapse with time, not with arrivals).
+const RELOOK_TRUNCATED_MS = 250;
+const RELOOK_MS = 10_000;
+const ROUND_GAP_MS = 40;
+const RELAX_STEPS = [RELAX_INTERESTS_MS, RELAX_COUNTRY_MS, RELAX_DISTANCE_MS];
+const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
+// Longer than any ticket waits; a new ticket reads blocks from the database anyway.
+const BLOCKED_AVOID_MS = 24 * 3600_000;
+/** The matchmakers running in this process, which blocks and unblocks reach. */
+const liveMatchmakers = new Set<Matchmaker>();
+
+/** The partner's card as `me` sees it: with a distance band if the partner shows distance. */
+function cardFor(me: Ticket, partner: Ticket): UserCard {
+  if (!partner.showDistance || !me.location || !partner.location) return partner.card;
+  return { ...partner.card, distance: distanceBand(distanceKm(me.location, partner.location)) };
+}
+
+/** Whether y is what x looks for, with the filters x's waiting has not relaxed yet. */
+function fitsFor(x: Ticket, y: Ticket, now: number): boolean {
+  if (x.lookingFor.genders.length && !x.lookingFor.genders.includes(y.gender)) return false;
+  if (y.age < x.lookingFor.minAge || y.age > x.lookingFor.maxAge) return false;
+  const waited = now - x.joinedAt;
+  if (x.country && waited < RELAX_COUNTRY_MS && y.country !== x.country) return false;
+  return !(x.wantedInterests.length && waited < RELAX_INTERESTS_MS && !x.wantedInterests.some((t) => y.interests.includes(t)));
+}
 
 /** Whether a and b may be paired now: the hard rules both ways, then the filters their waiting allows. */
 export function compatible(a: Ticket, b: Ticket, now: number): boolean {
   if (a.userId === b.userId || a.mode !== b.mode) return false;
   if (a.hidden.includes(b.userId) || b.hidden.includes(a.userId)) return false;
   if (a.preference !== b.preference) return false;
-  for (const [x, y] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    if (x.lookingFor.genders.length && !x.lookingFor.genders.includes(y.gender)) return false;
-    if (y.age < x.lookingFor.minAge || y.age > x.lookingFor.maxAge) return false;
-    const waited = now - x.joinedAt;
-    if (x.country && waited < RELAX_COUNTRY_MS && y.country !== x.country) return false;
-    if (x.location && y.location && waited < RELAX_DISTANCE_MS) {
-      if (distanceKm(x.location, y.location) > Math.min(x.lookingFor.maxDistanceKm, y.lookingFor.maxDistanceKm)) return false;
-    }
-    if (x.interests.length && waited < RELAX_INTERESTS_MS && !x.interests.some((t) => y.interests.includes(t))) return false;
+  if (!fitsFor(a, b, now) || !fitsFor(b, a, now)) return false;
+  // Distance last: the dearest test, and the latitude gap alone rules most far pairs out.
+  if (a.location && b.location && now - Math.max(a.joinedAt, b.joinedAt) < RELAX_DISTANCE_MS) {
+    const limit = Math.min(a.lookingFor.maxDistanceKm, b.lookingFor.maxDistanceKm);
+    if (Math.abs(a.location.lat - b.location.lat) * KM_PER_DEGREE_LAT > limit) return false;
+    if (distanceKm(a.location, b.location) > limit) return false;
   }
   return true;
 }
@@ -68,38 +106,59 @@ export function score(a: Ticket, b: Ticket, now: number): number {
 export class Matchmaker {
   private timer?: NodeJS.Timeout;
   private running = false;
+  private again = false;
+  private lastRoundAt = 0;
+  private prunedAt = 0;
+  private scheduled?: NodeJS.Timeout;
   private readonly responseTimers = new Map<string, NodeJS.Timeout>();
+  /** Pairs the store refused as avoided, so this process stops proposing them for a while. */
+  private readonly avoidedHere = new Map<string, number>();
+  private readonly unannounced: [Ticket, Ticket][] = [];
+  private writing = false;
+  /** When each waiting ticket last looked for a partner, and whether that look was cut short. */
+  private readonly lookedAt = new Map<string, { at: number; truncated: boolean }>();
 
   constructor(readonly store: QueueStore) {}
 
   start(): void {
+    liveMatchmakers.add(this);
     this.timer = setInterval(() => void this.round(), config.match.roundMs);
     this.timer.unref();
   }
 
   stop(): void {
+    liveMatchmakers.delete(this);
     clearInterval(this.timer);
+    clearTimeout(this.scheduled);
+    this.timer = undefined;
     for (const t of this.responseTimers.values()) clearTimeout(t);
     this.responseTimers.clear();
   }
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
-    const user = await User.findById(userId, {
-      gender: 1,
-      dateOfBirth: 1,
-      preference: 1,
-      lookingFor: 1,
-      interests: 1,
-      location: 1,
-      availableForMatching: 1,
-      bannedAt: 1,
-    }).lean();
+    const ticket = await this.ticketFor(userId, input);
+    await this.store.put(ticket);
+    // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
+    const position = await this.store.size(input.mode);
+    publishToUsers([userId], 'match:searching', { mode: input.mode });
+    this.requestRound();
+    return { position };
+  }
+
+  /** The user's ticket for a mode, from their profile and what they asked for (not yet queued). */
+  async ticketFor(userId: string, input: JoinInput): Promise<Ticket> {
+    const [user, pending, hidden] = await Promise.all([
+      User.findById(userId, `${CARD_SOURCE_FIELDS} gender preference lookingFor availableForMatching bannedAt`).lean<
+        CardSource & MatchingFields
+      >(),
+      Match.exists({ userIds: new Types.ObjectId(userId), status: 'pending' }),
+      hiddenUserIds(userId),
+    ]);
     if (!user || user.bannedAt) throw notFound('User');
     if (!user.availableForMatching) throw forbidden('Turn on "available for matching" first', 'NOT_AVAILABLE');
-    if (await Match.exists({ userIds: new Types.ObjectId(userId), status: 'pending' })) {
-      throw new AppError(409, 'MATCH_PENDING', 'Answer your current match first');
-    }
-    const ticket: Ticket = {
+    if (pending) throw new AppError(409, 'MATCH_PENDING', 'Answer your current match first');
+    const interests = user.interests ?? [];
+    return {
       userId,
       mode: input.mode,
       joinedAt: Date.now(),
@@ -113,102 +172,201 @@ export class Matchmaker {
         maxAge: user.lookingFor?.maxAge ?? 120,
         maxDistanceKm: user.lookingFor?.maxDistanceKm ?? 100,
       },
-      interests: input.interests ?? user.interests ?? [],
+      interests: [...new Set([...(input.interests ?? []), ...interests])],
+      wantedInterests: input.interests ?? [],
       ...(user.location ? { location: { lat: user.location.lat, lng: user.location.lng } } : {}),
       ...(input.country ? { country: input.country } : {}),
-      hidden: (await hiddenUserIds(userId)).map(String),
+      hidden: hidden.map(String),
+      card: toUserCard(user),
+      showDistance: user.settings?.privacy?.showDistance !== false,
     };
-    await this.store.put(ticket);
-    // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
-    const position = await this.store.size(input.mode);
-    publishToUsers([userId], 'match:searching', { mode: input.mode });
-    setImmediate(() => void this.round());
-    return { position };
+  }
+
+  /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
+  async forgive(a: string, b: string): Promise<void> {
+    this.avoidedHere.delete(pairKeyOf(a, b));
+    await this.store.forgive(a, b);
   }
 
   leave(userId: string): Promise<boolean> {
     return this.store.remove(userId);
   }
 
-  /** One pass: the longest waiting (and returning partners) first, each with its best compatible partner. */
+  /**
+   * One pass per mode: pairs proposed in memory and claimed in one step; storing and
+   * announcing them goes on behind, so the next round (at once, while pairs keep coming)
+   * plans while the database writes.
+   */
   async round(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = true;
     try {
-      for (const mode of ['chat', 'video'] as const) await this.pairUp(await this.store.all(mode));
+      for (const mode of ['chat', 'video'] as const) {
+        const now = Date.now();
+        const pairs = this.plan(await this.store.all(mode), now);
+        if (!pairs.length) continue;
+        const results = await this.store.claimPairs(
+          mode,
+          pairs.map(([a, b]) => [a.userId, b.userId]),
+          now,
+        );
+        const claimed = pairs.filter((_, i) => results[i] === 'claimed');
+        pairs.forEach(([a, b], i) => {
+          if (results[i] === 'claimed') return;
+          // Both look again next round, without this pair if the store keeps them apart.
+          for (const t of [a, b]) this.lookedAt.delete(lookKey(t));
+          if (results[i] === 'avoided') this.avoidedHere.set(pairKeyOf(a.userId, b.userId), now + AVOID_MEMORY_MS);
+        });
+        this.announce(claimed);
+      }
     } catch (err) {
       logger.error('matching round failed', { error: err instanceof Error ? err.message : String(err) });
     } finally {
       this.running = false;
+      this.lastRoundAt = Date.now();
+    }
+    if (this.again) {
+      this.again = false;
+      this.requestRound();
     }
   }
 
-  private async pairUp(tickets: Ticket[]): Promise<void> {
-    const now = Date.now();
+  /**
+   * A round soon, for a join: at most one every ROUND_GAP_MS, so a stream of joins makes
+   * a round every few milliseconds with all of them, not one round per join.
+   */
+  private requestRound(): void {
+    if (this.scheduled) return;
+    const wait = Math.max(0, this.lastRoundAt + ROUND_GAP_MS - Date.now());
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      void this.round();
+    }, wait);
+    this.scheduled.unref();
+  }
+
+  /**
+   * Claimed pairs wait here to be stored and told; one writer takes them in batches, so a
+   * burst makes few big writes and a trickle never queues one write per pair.
+   */
+  private announce(pairs: [Ticket, Ticket][]): void {
+    this.unannounced.push(...pairs);
+    if (this.writing) return;
+    this.writing = true;
+    void (async () => {
+      while (this.unannounced.length) {
+        await this.found(this.unannounced.splice(0, FOUND_BATCH)).catch((err: unknown) => {
+          logger.error('storing matches failed', { error: err instanceof Error ? err.message : String(err) });
+        });
+      }
+      this.writing = false;
+    })();
+  }
+
+  /**
+   * The pairs to propose: the longest waiting (and returning partners) first, each with its
+   * best compatible partner not yet taken this round. Pure, so a round costs one read of
+   * the queue and one claim, however many pairs it makes.
+   */
+  protected plan(tickets: Ticket[], now: number): [Ticket, Ticket][] {
+    for (const [key, until] of this.avoidedHere) if (until <= now) this.avoidedHere.delete(key);
+    // Forget the looks of tickets gone from the queue, now and then (not every round: it is O(queue)).
+    if (now - this.prunedAt >= RELOOK_MS) {
+      this.prunedAt = now;
+      const waiting = new Set(tickets.map(lookKey));
+      for (const key of this.lookedAt.keys()) if (!waiting.has(key)) this.lookedAt.delete(key);
+    }
     const taken = new Set<string>();
+    const pairs: [Ticket, Ticket][] = [];
     tickets.sort((x, y) => y.priority - x.priority || x.joinedAt - y.joinedAt);
     // Buckets by preference and gender, in waiting order: a ticket only looks where a
     // partner could be, and at a bounded number of them, so a round stays near-linear.
-    const buckets = new Map<string, Ticket[]>();
+    const buckets = new Map<string, { list: Ticket[]; head: number }>();
     for (const t of tickets) {
       const key = `${t.preference}|${t.gender}`;
-      buckets.set(key, [...(buckets.get(key) ?? []), t]);
+      const bucket = buckets.get(key);
+      if (bucket) bucket.list.push(t);
+      else buckets.set(key, { list: [t], head: 0 });
     }
     for (const a of tickets) {
-      if (taken.has(a.userId)) continue;
-      const genders = a.lookingFor.genders.length ? a.lookingFor.genders : GENDERS;
-      const candidates: Ticket[] = [];
-      for (const gender of genders) {
+      if (taken.has(a.userId) || !this.dueToLook(a, now)) continue;
+      let truncated = false;
+      let best: Ticket | undefined;
+      let bestScore = -Infinity;
+      let ranked = 0;
+      for (const gender of a.lookingFor.genders.length ? a.lookingFor.genders : GENDERS) {
+        const bucket = buckets.get(`${a.preference}|${gender}`);
+        if (!bucket) continue;
+        // Pairs are mostly taken in waiting order: skip the taken front once, not on every look.
+        while (bucket.head < bucket.list.length && taken.has(bucket.list[bucket.head]!.userId)) bucket.head++;
         let looked = 0;
-        for (const b of buckets.get(`${a.preference}|${gender}`) ?? []) {
-          if (looked++ >= LOOK_AT_MOST) break;
-          if (!taken.has(b.userId) && compatible(a, b, now)) candidates.push(b);
+        for (let i = bucket.head; i < bucket.list.length && looked < LOOK_AT_MOST && ranked < RANK_AT_MOST; i++) {
+          const b = bucket.list[i]!;
+          if (taken.has(b.userId) || b.userId === a.userId) continue;
+          looked++;
+          if (!compatible(a, b, now) || this.avoidedHere.has(pairKeyOf(a.userId, b.userId))) continue;
+          ranked++;
+          const s = score(a, b, now);
+          if (s > bestScore) [best, bestScore] = [b, s];
         }
+        if (looked >= LOOK_AT_MOST) truncated = true;
       }
-      candidates.sort((x, y) => score(a, y, now) - score(a, x, now));
-      for (const b of candidates) {
-        const pairKey = pairKeyOf(a.userId, b.userId);
-        if (await this.store.isCooling(pairKey)) continue;
-        if (await isBlockedEitherWay(a.userId, b.userId)) continue; // blocked since they joined
-        if (!(await this.store.claim(a.mode, a.userId, b.userId))) break; // someone else got one of them
-        taken.add(a.userId).add(b.userId);
-        await this.found(a, b);
-        break;
-      }
+      this.lookedAt.set(lookKey(a), { at: now, truncated });
+      if (!best) continue;
+      taken.add(a.userId).add(best.userId);
+      pairs.push([a, best]);
     }
+    return pairs;
   }
 
-  private async found(a: Ticket, b: Ticket): Promise<void> {
-    const now = new Date();
-    const expiresAt = new Date(now.getTime() + config.match.responseMs);
-    const match = await Match.create({
-      userIds: [a.userId, b.userId],
+  /**
+   * Whether a ticket looks for a partner this round: when new, when its filters relax,
+   * when its last look was cut short, and every RELOOK_MS. A newcomer compares itself with
+   * everyone waiting, so in between a waiting ticket has nothing new to find, and a round
+   * costs about what the arrivals since the last one cost, not what the whole queue does.
+   */
+  private dueToLook(t: Ticket, now: number): boolean {
+    const last = this.lookedAt.get(lookKey(t));
+    if (!last || now - last.at >= RELOOK_MS || (last.truncated && now - last.at >= RELOOK_TRUNCATED_MS)) return true;
+    return RELAX_STEPS.some((step) => last.at - t.joinedAt < step && now - t.joinedAt >= step);
+  }
+
+  /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
+  protected async found(pairs: [Ticket, Ticket][]): Promise<void> {
+    const foundAt = new Date();
+    const expiresAt = new Date(foundAt.getTime() + config.match.responseMs);
+    const docs = pairs.map(([a, b]) => ({
+      _id: new Types.ObjectId(),
+      userIds: [new Types.ObjectId(a.userId), new Types.ObjectId(b.userId)],
       mode: a.mode,
       status: 'pending',
       tickets: [a, b],
-      foundAt: now,
+      foundAt,
       expiresAt,
-    });
-    const matchId = String(match._id);
-    const cards = await usersById([a.userId, b.userId]);
-    for (const [me, partner] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const card = cards.get(partner.userId);
-      publishToUsers([me.userId], 'match:found', {
-        matchId,
-        mode: a.mode,
-        expiresAt,
-        partner: card ? toUserCard(card) : { id: partner.userId },
-      });
+    }));
+    try {
+      // lean: written as built (ObjectIds above), without a document per match.
+      await Match.insertMany(docs, { lean: true });
+    } catch (err) {
+      // Not stored, so not matched: both go back where they were in the queue.
+      await Promise.all(pairs.flat().map((t) => this.store.put(t)));
+      throw err;
     }
-    const timer = setTimeout(() => {
-      this.responseTimers.delete(matchId);
-      void this.end(matchId, 'expired').catch(() => undefined);
-    }, config.match.responseMs);
-    timer.unref();
-    this.responseTimers.set(matchId, timer);
+    docs.forEach((doc, i) => {
+      const matchId = String(doc._id);
+      const [a, b] = pairs[i]!;
+      publishToUsers([a.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(a, b) });
+      publishToUsers([b.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(b, a) });
+      const timer = setTimeout(() => {
+        this.responseTimers.delete(matchId);
+        void this.end(matchId, 'expired').catch(() => undefined);
+      }, config.match.responseMs);
+      timer.unref();
+      this.responseTimers.set(matchId, timer);
+    });
   }
 
   /** An answer: both yes connects them (a private conversation or a call); a no ends it. */
@@ -281,7 +439,7 @@ export class Matchmaker {
     this.clearTimer(matchId);
     const ids = match.userIds.map(String);
     publishToUsers(ids, 'match:ended', { matchId, reason });
-    if (reason === 'rejected') await this.store.coolDown(pairKeyOf(ids[0]!, ids[1]!), config.match.coolDownMs);
+    if (reason === 'rejected') await this.store.avoid(ids[0]!, ids[1]!, config.match.coolDownMs);
     const answers = match.answers as Map<string, boolean> | Record<string, boolean> | undefined;
     const saidYes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
     for (const ticket of match.tickets as Ticket[]) {
@@ -344,6 +502,12 @@ export async function matchHistory(me: string, page: { limit: number; cursor?: s
   };
 }
 
+/** After an unblock: the queue may pair the two again (when no block remains either way). */
+export async function allowMatchingAgain(a: string, b: string): Promise<void> {
+  if (await isBlockedEitherWay(a, b)) return;
+  await Promise.all([...liveMatchmakers].map((m) => m.forgive(a, b)));
+}
+
 /** The match waiting for an answer, if any. */
 export async function pendingMatch(me: string) {
   const match = await Match.findOne({ userIds: new Types.ObjectId(me), status: 'pending' }, { tickets: 0, answers: 0 }).lean();
@@ -369,8 +533,12 @@ export async function expireStaleMatches(now = new Date()): Promise<number> {
   return ended;
 }
 
-/** A block (or a report) from a match ends it for both; nobody is re-queued with the other. */
+/**
+ * A block (or a report) ends a match between the two for both, nobody re-queued with the
+ * other, and keeps them apart in the queue if both are waiting with tickets made before it.
+ */
 export async function endMatchesBetween(a: string, b: string): Promise<void> {
+  await Promise.all([...liveMatchmakers].map((m) => m.store.avoid(a, b, BLOCKED_AVOID_MS)));
   const pending = await Match.find({ userIds: new Types.ObjectId(a), status: 'pending' }, { userIds: 1 }).lean();
   for (const m of pending.filter((x) => x.userIds.map(String).includes(b))) {
     const res = await Match.updateOne({ _id: m._id, status: 'pending' }, { $set: { status: 'left', endedAt: new Date() } });

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis.service.js';
+import type { UserCard } from '../profile.service.js';
 
 export type MatchMode = 'chat' | 'video';
 
@@ -13,16 +14,25 @@ export interface Ticket {
   age: number;
   preference: string;
   lookingFor: { genders: string[]; minAge: number; maxAge: number; maxDistanceKm: number };
+  /** What they like (ranks partners) and what they asked for when joining (filters, until relaxed). */
   interests: string[];
+  wantedInterests: string[];
   location?: { lat: number; lng: number };
   country?: string;
-  /** Blocked either way at join time (re-checked before a match is made). */
+  /** Blocked either way at join time; later blocks reach the queue as avoided pairs. */
   hidden: string[];
+  /** The public card the partner is shown, taken at join so a match needs no read. */
+  card: UserCard;
+  showDistance: boolean;
 }
+
+/** Per proposed pair: claimed (both removed), taken (one already gone) or avoided (cool-down or block). */
+export type ClaimResult = 'claimed' | 'taken' | 'avoided';
 
 /**
  * The waiting tickets of every process: one per user (a second device joining replaces
- * it), claimed two at a time atomically so nobody is matched twice.
+ * it), claimed in pairs atomically so nobody is matched twice, and the pairs that must
+ * not meet for a while (a rejection's cool-down, a block made while waiting).
  */
 export interface QueueStore {
   put(ticket: Ticket): Promise<void>;
@@ -30,17 +40,18 @@ export interface QueueStore {
   all(mode: MatchMode): Promise<Ticket[]>;
   /** How many are waiting in a mode (cheap: no tickets read). */
   size(mode: MatchMode): Promise<number>;
-  /** Removes both tickets if both are still waiting; false (and nothing removed) otherwise. */
-  claim(mode: MatchMode, a: string, b: string): Promise<boolean>;
-  coolDown(pairKey: string, ms: number): Promise<void>;
-  isCooling(pairKey: string): Promise<boolean>;
+  /** Claims every pair whose two tickets are still waiting and which is not avoided, in one step. */
+  claimPairs(mode: MatchMode, pairs: [string, string][], now: number): Promise<ClaimResult[]>;
+  /** a and b are not paired again before now + ms. */
+  avoid(a: string, b: string, ms: number): Promise<void>;
+  forgive(a: string, b: string): Promise<void>;
 }
 
 const MODES: MatchMode[] = ['chat', 'video'];
 
 export class MemoryQueueStore implements QueueStore {
   private readonly tickets: Record<MatchMode, Map<string, Ticket>> = { chat: new Map(), video: new Map() };
-  private readonly cooling = new Map<string, number>();
+  private readonly avoided = new Map<string, Map<string, number>>();
 
   async put(ticket: Ticket) {
     for (const mode of MODES) this.tickets[mode].delete(ticket.userId);
@@ -55,32 +66,58 @@ export class MemoryQueueStore implements QueueStore {
   async size(mode: MatchMode) {
     return this.tickets[mode].size;
   }
-  async claim(mode: MatchMode, a: string, b: string) {
+  async claimPairs(mode: MatchMode, pairs: [string, string][], now: number) {
     const waiting = this.tickets[mode];
-    if (a === b || !waiting.has(a) || !waiting.has(b)) return false;
-    waiting.delete(a);
-    waiting.delete(b);
-    return true;
+    return pairs.map(([a, b]): ClaimResult => {
+      if (a === b || !waiting.has(a) || !waiting.has(b)) return 'taken';
+      if ((this.avoided.get(a)?.get(b) ?? 0) > now) return 'avoided';
+      waiting.delete(a);
+      waiting.delete(b);
+      return 'claimed';
+    });
   }
-  async coolDown(pairKey: string, ms: number) {
-    this.cooling.set(pairKey, Date.now() + ms);
+  async avoid(a: string, b: string, ms: number) {
+    const until = Date.now() + ms;
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const mine = this.avoided.get(x) ?? new Map<string, number>();
+      for (const [other, t] of mine) if (t <= Date.now()) mine.delete(other);
+      mine.set(y, Math.max(until, mine.get(y) ?? 0));
+      this.avoided.set(x, mine);
+    }
   }
-  async isCooling(pairKey: string) {
-    const until = this.cooling.get(pairKey);
-    if (until && until < Date.now()) this.cooling.delete(pairKey);
-    return Boolean(until && until >= Date.now());
+  async forgive(a: string, b: string) {
+    this.avoided.get(a)?.delete(b);
+    this.avoided.get(b)?.delete(a);
   }
 }
 
-// Both tickets or neither, in one step no other process can interleave with.
-const CLAIM = `
-if ARGV[1] ~= ARGV[2] and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 and redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then
-  redis.call('HDEL', KEYS[1], ARGV[1], ARGV[2])
-  return 1
+// Each pair: both tickets or neither, unless the pair is avoided; one step no other
+// process can interleave with. The avoid sets are named from ARGV (one Redis, no cluster).
+const CLAIM_PAIRS = `
+local now = tonumber(ARGV[2])
+local out = {}
+for i = 3, #ARGV, 2 do
+  local a, b = ARGV[i], ARGV[i + 1]
+  local result = 0
+  if a ~= b and redis.call('HEXISTS', KEYS[1], a) == 1 and redis.call('HEXISTS', KEYS[1], b) == 1 then
+    local untilMs = redis.call('ZSCORE', ARGV[1] .. a, b)
+    if untilMs and tonumber(untilMs) > now then
+      result = -1
+    else
+      redis.call('HDEL', KEYS[1], a, b)
+      result = 1
+    end
+  end
+  out[#out + 1] = result
 end
-return 0`;
+return out`;
 
-/** One hash of tickets per mode in Redis, shared by every process. */
+const CLAIM_RESULTS: Record<string, ClaimResult> = { '1': 'claimed', '0': 'taken', '-1': 'avoided' };
+
+/** One hash of tickets per mode in Redis, shared by every process; one sorted set of avoided partners per user. */
 export class RedisQueueStore implements QueueStore {
   constructor(
     private readonly redis: RedisClient,
@@ -88,6 +125,9 @@ export class RedisQueueStore implements QueueStore {
   ) {}
   private key(mode: MatchMode) {
     return `${this.prefix}tickets:${mode}`;
+  }
+  private avoidKey(userId: string) {
+    return `${this.prefix}avoid:${userId}`;
   }
   async put(ticket: Ticket) {
     await this.remove(ticket.userId);
@@ -104,13 +144,29 @@ export class RedisQueueStore implements QueueStore {
   async size(mode: MatchMode) {
     return this.redis.hLen(this.key(mode));
   }
-  async claim(mode: MatchMode, a: string, b: string) {
-    return Number(await this.redis.eval(CLAIM, { keys: [this.key(mode)], arguments: [a, b] })) === 1;
+  async claimPairs(mode: MatchMode, pairs: [string, string][], now: number) {
+    if (!pairs.length) return [];
+    const results = (await this.redis.eval(CLAIM_PAIRS, {
+      keys: [this.key(mode)],
+      arguments: [`${this.prefix}avoid:`, String(now), ...pairs.flat()],
+    })) as number[];
+    return results.map((r) => CLAIM_RESULTS[String(r)]!);
   }
-  async coolDown(pairKey: string, ms: number) {
-    await this.redis.set(`${this.prefix}cool:${pairKey}`, '1', { PX: ms });
+  async avoid(a: string, b: string, ms: number) {
+    const until = Date.now() + ms;
+    const multi = this.redis.multi();
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      multi.zRemRangeByScore(this.avoidKey(x), '-inf', Date.now());
+      multi.zAdd(this.avoidKey(x), { score: until, value: y }, { comparison: 'GT' });
+      multi.pExpire(this.avoidKey(x), ms, 'GT');
+      multi.pExpire(this.avoidKey(x), ms, 'NX');
+    }
+    await multi.exec();
   }
-  async isCooling(pairKey: string) {
-    return (await this.redis.exists(`${this.prefix}cool:${pairKey}`)) === 1;
+  async forgive(a: string, b: string) {
+    await Promise.all([this.redis.zRem(this.avoidKey(a), b), this.redis.zRem(this.avoidKey(b), a)]);
   }
 }
