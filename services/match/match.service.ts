@@ -185,6 +185,8 @@ export class Matchmaker {
   /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
   async forgive(a: string, b: string): Promise<void> {
     this.avoidedHere.delete(pairKeyOf(a, b));
+    // Both look again at once (they may be waiting, each having found nobody).
+    for (const key of this.lookedAt.keys()) if (key.startsWith(`${a}:`) || key.startsWith(`${b}:`)) this.lookedAt.delete(key);
     await this.store.forgive(a, b);
   }
 
