@@ -1,4 +1,4 @@
-import { dateTime, errors, json, objectId, pageParams } from './openapi.schemas.js';
+import { dateTime, errors, json, pageOf, objectId, pageParams } from './openapi.schemas.js';
 
 const call = {
   type: 'object',
@@ -34,19 +34,6 @@ const match = {
     callId: objectId,
   },
 };
-
-/** A cursor page of `key`. */
-const pageOf = (key: string, item: object) => ({
-  '200': {
-    description: 'A page, newest first',
-    content: json({
-      type: 'object',
-      required: [key, 'nextCursor'],
-      properties: { [key]: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
-    }),
-  },
-  ...errors('400', '401'),
-});
 
 export const callPaths = {
   '/api/v1/rtc/ice-servers': {

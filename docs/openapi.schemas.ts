@@ -26,6 +26,19 @@ export const pageParams = (max: number) => [
   queryParam('cursor', { type: 'string' }, 'nextCursor of the previous page'),
 ];
 
+/** A cursor page of `key` (newest first) and the errors a list can answer with. */
+export const pageOf = (key: string, item: object, errorCodes = ['400', '401']) => ({
+  '200': {
+    description: 'A page, newest first',
+    content: json({
+      type: 'object',
+      required: [key, 'nextCursor'],
+      properties: { [key]: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+    }),
+  },
+  ...errors(...errorCodes),
+});
+
 const cardProperties = {
   id: objectId,
   username: { type: 'string' },

@@ -1,4 +1,3 @@
-import cron from 'node-cron';
 import { config } from '../config/index.js';
 import { AlertCounter } from '../models/alert-counter.model.js';
 import { Connection } from '../models/connection.model.js';
@@ -6,6 +5,7 @@ import { DigestLog } from '../models/digest-log.model.js';
 import { User } from '../models/user.model.js';
 import { sendMail } from '../services/mail/mail.service.js';
 import { logger } from '../utils/logger.js';
+import { scheduleJob } from './schedule.js';
 
 const utcDay = (now: Date) => now.toISOString().slice(0, 10);
 
@@ -53,16 +53,10 @@ export async function runAdminAlert(now = new Date()): Promise<number> {
   return taken.pending;
 }
 
-function schedule(expression: string, name: string, job: () => Promise<unknown>) {
-  return cron.schedule(expression, () => {
-    job().catch((err: unknown) => logger.error(`${name} failed`, { error: err instanceof Error ? err.message : String(err) }));
-  });
-}
-
 export function scheduleAlerts(alerts: typeof config.alerts): { stop: () => void } {
   const tasks = [
-    schedule(alerts.digestCron, 'request digest', runRequestDigest),
-    schedule(alerts.adminCron, 'admin alert', runAdminAlert),
+    scheduleJob(alerts.digestCron, 'request digest', runRequestDigest),
+    scheduleJob(alerts.adminCron, 'admin alert', runAdminAlert),
   ];
   return { stop: () => tasks.forEach((t) => void t.stop()) };
 }

@@ -1,10 +1,10 @@
-import cron from 'node-cron';
 import { deleteExpiredAccountTokens } from '../services/account-token.service.js';
 import { endStaleRinging } from '../services/call.service.js';
 import { expireStaleMatches } from '../services/match/match.service.js';
 import { deleteOldQuotaCounters } from '../services/quota.service.js';
 import { deleteExpiredSessions } from '../services/session.service.js';
 import { logger } from '../utils/logger.js';
+import { scheduleJob } from './schedule.js';
 
 /** Deletes expired sessions and tokens, and past days' quota counters: FerretDB has no TTL indexes, so a job does their work. */
 export async function runCleanup(now = new Date()): Promise<number> {
@@ -18,11 +18,4 @@ export async function runCleanup(now = new Date()): Promise<number> {
   return removed;
 }
 
-export function scheduleCleanup(expression: string): { stop: () => void } {
-  const task = cron.schedule(expression, () => {
-    runCleanup().catch((err: unknown) =>
-      logger.error('cleanup failed', { error: err instanceof Error ? err.message : String(err) }),
-    );
-  });
-  return { stop: () => void task.stop() };
-}
+export const scheduleCleanup = (expression: string) => scheduleJob(expression, 'cleanup', runCleanup);
