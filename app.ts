@@ -13,6 +13,7 @@ import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
+import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
 import type { RedisClient } from './services/redis.service.js';
 import { LocalStorageProvider } from './services/storage/local.provider.js';
@@ -50,6 +51,8 @@ export function createApp({
       maxAge: 600,
     }),
   );
+  // Razorpay's webhook reads its raw bytes, so it comes before the JSON parser.
+  app.use(API_PREFIX, paymentWebhookRoute());
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(cookieParser());
   app.use(rejectOperatorKeys);

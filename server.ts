@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { config } from './config/index.js';
 import { scheduleAlerts } from './jobs/alerts.job.js';
 import { scheduleCleanup } from './jobs/cleanup.job.js';
+import { scheduleMembershipJob } from './jobs/membership.job.js';
 import { accessTokens } from './services/auth.service.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
@@ -30,6 +31,7 @@ async function main() {
   });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
+  const memberships = config.jobs.enabled ? scheduleMembershipJob(config.payments.membershipCron) : undefined;
 
   const sockets = new Set<Socket>();
   httpServer.on('connection', (s: Socket) => {
@@ -56,6 +58,7 @@ async function main() {
     httpServer.closeIdleConnections();
     cleanup?.stop();
     alerts?.stop();
+    memberships?.stop();
     await closeSocketServer(io);
     await closed;
     await disconnectDatabase();

@@ -40,6 +40,14 @@ const trustProxy = z
     return v;
   });
 
+/** Plan prices as "months:amount in the currency's smallest unit", comma-separated: "1:49900,3:129900". */
+const prices = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d{1,2}:\d{1,9}(,\d{1,2}:\d{1,9})*$/, 'months:amount pairs such as 1:49900,3:129900')
+    .default(fallback)
+    .transform((v) => Object.fromEntries(v.split(',').map((pair) => pair.split(':').map(Number) as [number, number])));
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -135,6 +143,20 @@ export const envSchema = z.object({
   TURN_TTL_SECONDS: int(3600, 60, 86_400),
   TYPING_TTL_MS: int(5000, 500, 60_000),
 
+  RAZORPAY_KEY_ID: z.string().min(1).optional(),
+  RAZORPAY_KEY_SECRET: z.string().min(8).optional(),
+  RAZORPAY_WEBHOOK_SECRET: z.string().min(8).optional(),
+  RAZORPAY_API_URL: z.url().default('https://api.razorpay.com'),
+  PAYMENT_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as INR')
+    .default('INR'),
+  PLAN_GOLD_PRICES: prices('1:49900,3:129900'),
+  PLAN_PREMIUM_PRICES: prices('1:99900,3:249900'),
+  MEMBERSHIP_CRON: z.string().min(9).default('*/10 * * * *'),
+  MEMBERSHIP_REMINDER_DAYS: int(3, 0, 30),
+  PAYMENT_RECONCILE_MINUTES: int(15, 1, 1440),
+
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
   ENABLE_JOBS: bool(true),
 });
@@ -179,6 +201,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
   const chatKeyId = e.CHAT_KEY_ID ?? [...chatKeys.keys()].at(-1)!;
   for (const [id, key] of chatKeys) if (key.length !== 32) problems.push(`CHAT_KEYS: key "${id}" is not 32 bytes of base64`);
   if (!chatKeys.has(chatKeyId)) problems.push(`CHAT_KEY_ID: no key "${chatKeyId}" in CHAT_KEYS`);
+  const razorpay = Boolean(e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET);
+  if (production && !razorpay) {
+    problems.push(
+      'RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET: required in production (the local gateway takes no money)',
+    );
+  }
   if (e.TURN_URLS.length && !e.TURN_SECRET) problems.push('TURN_SECRET: required with TURN_URLS (coturn static-auth-secret)');
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
@@ -288,6 +316,20 @@ export function parseConfig(env: Record<string, string | undefined>) {
       turnUrls: e.TURN_URLS,
       turnSecret: e.TURN_SECRET,
       turnTtlSeconds: e.TURN_TTL_SECONDS,
+    },
+    payments: {
+      // Without Razorpay keys (development, tests that choose so) a local gateway stands in.
+      gateway: razorpay ? ('razorpay' as const) : ('local' as const),
+      keyId: e.RAZORPAY_KEY_ID ?? 'rzp_local',
+      keySecret: e.RAZORPAY_KEY_SECRET ?? 'local-key-secret',
+      webhookSecret: e.RAZORPAY_WEBHOOK_SECRET ?? 'local-webhook-secret',
+      apiUrl: e.RAZORPAY_API_URL.replace(/\/$/, ''),
+      currency: e.PAYMENT_CURRENCY,
+      // Paid plans: months -> price in the currency's smallest unit (paise).
+      prices: { gold: e.PLAN_GOLD_PRICES, premium: e.PLAN_PREMIUM_PRICES } as Record<'gold' | 'premium', Record<number, number>>,
+      membershipCron: e.MEMBERSHIP_CRON,
+      reminderDays: e.MEMBERSHIP_REMINDER_DAYS,
+      reconcileAfterMs: e.PAYMENT_RECONCILE_MINUTES * 60_000,
     },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };

@@ -8,6 +8,7 @@ import { callPaths } from './openapi.calls.js';
 import { chatPaths, chatSchemas } from './openapi.chat.js';
 import { connectionPaths, connectionSchemas } from './openapi.connections.js';
 import { json, ref, schemas } from './openapi.schemas.js';
+import { paymentPaths } from './openapi.payments.js';
 import { photoPaths } from './openapi.photos.js';
 import { userPaths } from './openapi.users.js';
 
@@ -51,6 +52,7 @@ export const openApiDocument = {
     { name: 'photos' },
     { name: 'connections' },
     { name: 'chat' },
+    { name: 'payments' },
     { name: 'admin' },
     { name: 'system' },
   ],
@@ -62,6 +64,7 @@ export const openApiDocument = {
     ...connectionPaths,
     ...chatPaths,
     ...callPaths,
+    ...paymentPaths,
     ...adminPaths,
   },
   components: {

@@ -104,6 +104,12 @@ const userSchema = new Schema(
     plan: { type: String, enum: PLANS, default: 'free' },
     planExpiresAt: { type: Date },
     verifiedBadge: { type: Boolean, default: false },
+    // The badge came with Premium (not from an admin), so the plan's end takes it away.
+    badgeFromPlan: { type: Boolean, default: false },
+    // Payments whose membership time was added, so each is added once (see membership.service).
+    membershipPaymentIds: { type: [Schema.Types.ObjectId], default: [] },
+    // The expiry a reminder email went out for, so it goes once.
+    planReminderFor: { type: Date },
     bannedAt: { type: Date },
     lastActiveAt: { type: Date },
     // When the last socket closed (after the presence grace period).
@@ -132,5 +138,7 @@ userSchema.index({ phone: 1 }, { unique: true, sparse: true });
 userSchema.index({ searchPrefixes: 1, _id: -1 });
 userSchema.index({ interests: 1, _id: -1 });
 userSchema.index({ geoCells: 1, _id: -1 });
+// The membership job: paid plans by expiry.
+userSchema.index({ plan: 1, planExpiresAt: 1 });
 
 export const User = model('User', userSchema);

@@ -7,6 +7,7 @@ import { matchRoutes, rtcRoutes } from './call.routes.js';
 import { connectionRoutes, contactRoutes } from './connection.routes.js';
 import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
+import { adminPaymentRoutes, paymentRoutes } from './payment.routes.js';
 import { photoRoutes } from './photo.routes.js';
 import { presenceRoutes } from './presence.routes.js';
 import { reportRoutes } from './report.routes.js';
@@ -28,6 +29,8 @@ export interface RouterDeps {
 export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
   return [
     { basePath: '/auth', router: authRoutes(limit) },
+    // Before /admin, whose router would otherwise answer /admin/payments first.
+    { basePath: '/admin/payments', router: adminPaymentRoutes() },
     { basePath: '/admin', router: adminRoutes() },
     // Before /users, whose /:username would otherwise see "me".
     { basePath: '/users/me/photos', router: photoRoutes(storage) },
@@ -40,5 +43,6 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/presence', router: presenceRoutes() },
     { basePath: '/rtc', router: rtcRoutes() },
     { basePath: '/match', router: matchRoutes() },
+    { basePath: '/payments', router: paymentRoutes() },
   ];
 }

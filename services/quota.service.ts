@@ -79,7 +79,10 @@ export async function deleteOldQuotaCounters(now = new Date()): Promise<number> 
 /** Sets a plan until `expiresAt`; premium brings the blue tick. Payments and the set-plan script call this. */
 export async function setPlan(userId: string, plan: Plan, expiresAt: Date | null): Promise<void> {
   const $set: Record<string, unknown> = { plan };
-  if (config.plans[plan].badge) $set.verifiedBadge = true;
+  // A tick the plan brings goes when the plan ends; one an admin gave stays.
+  const user = await User.findById(userId, { verifiedBadge: 1, badgeFromPlan: 1 }).lean();
+  if (config.plans[plan].badge && !user?.verifiedBadge) Object.assign($set, { verifiedBadge: true, badgeFromPlan: true });
+  if (!config.plans[plan].badge && user?.badgeFromPlan) Object.assign($set, { verifiedBadge: false, badgeFromPlan: false });
   const update = expiresAt ? { $set: { ...$set, planExpiresAt: expiresAt } } : { $set, $unset: { planExpiresAt: 1 } };
   const res = await User.updateOne({ _id: userId }, update);
   if (res.matchedCount === 0) throw notFound('User');

@@ -29,13 +29,14 @@ describe('config', () => {
     expect(problemsOf({ CORS_ORIGINS: 'http://ok.test,not an origin' })).to.match(/CORS_ORIGINS: "not an origin"/);
     expect(problemsOf({ BCRYPT_COST: '40' })).to.match(/^BCRYPT_COST:/m);
     expect(problemsOf({ MAIL_PROVIDER: 'pigeon' })).to.match(/^MAIL_PROVIDER:/m);
+    expect(problemsOf({ PLAN_GOLD_PRICES: '1:499.00' })).to.match(/^PLAN_GOLD_PRICES:/m);
     expect(problemsOf({ CHAT_KEYS: 'k1:c2hvcnQ=' })).to.match(/CHAT_KEYS: key "k1" is not 32 bytes/);
     expect(problemsOf({ CHAT_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, CHAT_KEY_ID: 'k9' })).to.match(/^CHAT_KEY_ID:/m);
   });
 
   it('requires real settings in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['MONGODB_URI', 'JWT_ACCESS_SECRET', 'MAIL_PROVIDER', 'CORS_ORIGINS', 'CHAT_KEYS'])
+    for (const name of ['MONGODB_URI', 'JWT_ACCESS_SECRET', 'MAIL_PROVIDER', 'CORS_ORIGINS', 'CHAT_KEYS', 'RAZORPAY_KEY_ID'])
       expect(problems).to.include(name);
     const ok = parseConfig({
       NODE_ENV: 'production',
@@ -44,7 +45,11 @@ describe('config', () => {
       MAIL_PROVIDER: 'ses',
       CORS_ORIGINS: 'https://app.example',
       CHAT_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')},k2:${Buffer.alloc(32, 2).toString('base64')}`,
+      RAZORPAY_KEY_ID: 'rzp_live_x',
+      RAZORPAY_KEY_SECRET: 'live-key-secret',
+      RAZORPAY_WEBHOOK_SECRET: 'live-webhook-secret',
     });
+    expect(ok.payments.gateway).to.equal('razorpay');
     expect(ok.auth.bcryptCost).to.equal(12);
     expect(ok.chat.keyId, 'the newest key writes').to.equal('k2');
     expect([...ok.chat.keys.keys()]).to.deep.equal(['k1', 'k2']);

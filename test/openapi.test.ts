@@ -4,6 +4,7 @@ import { openApiDocument } from '../docs/openapi.js';
 import { createRateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { healthRoutes } from '../routes/health.routes.js';
 import { apiRouters } from '../routes/index.js';
+import { paymentWebhookRoute } from '../routes/payment.routes.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
 
@@ -15,6 +16,7 @@ interface Layer {
 function servedRoutes(): string[] {
   const mounted = [
     { prefix: '', router: healthRoutes() },
+    { prefix: '/api/v1', router: paymentWebhookRoute() },
     ...apiRouters({ limit: createRateLimiters(config.limits), storage: createStorageProvider(config.storage) }).map((m) => ({
       prefix: `/api/v1${m.basePath}`,
       router: m.router,

@@ -55,6 +55,20 @@ const templates = {
     text: '{{count}} new connections formed since {{since}}.\n',
     html: layout('<p>{{count}} new connections formed since {{since}}.</p>'),
   },
+  membershipReminder: {
+    subject: 'Your {{plan}} membership ends soon',
+    text: 'Hi {{firstName}},\n\nYour {{plan}} membership ends on {{expiresAt}}. Renew it to keep what it gives you:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Your {{plan}} membership ends on {{expiresAt}}. <a href="{{link}}">Renew it</a> to keep what it gives you.</p>',
+    ),
+  },
+  adminPayment: {
+    subject: 'Payment {{outcome}}: {{plan}}, {{amount}} {{currency}}',
+    text: 'Payment {{paymentId}} (order {{orderId}}) by user {{userId}}: {{outcome}}.\n{{plan}} for {{months}} month(s), {{amount}} {{currency}} (smallest unit).\n{{reason}}\n',
+    html: layout(
+      '<p>Payment {{paymentId}} (order {{orderId}}) by user {{userId}}: <b>{{outcome}}</b>.</p><p>{{plan}} for {{months}} month(s), {{amount}} {{currency}} (smallest unit).</p><p>{{reason}}</p>',
+    ),
+  },
 } satisfies Record<string, Template>;
 
 export type TemplateName = keyof typeof templates;

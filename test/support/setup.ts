@@ -46,6 +46,13 @@ const defaults: Record<string, string> = {
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 
+// Razorpay: a local stand-in of its API (and the keys it checks) for the whole run.
+const razorpay = await (await import('./razorpay-standin.js')).razorpayStandIn();
+process.env.RAZORPAY_KEY_ID = razorpay.keyId;
+process.env.RAZORPAY_KEY_SECRET = razorpay.keySecret;
+process.env.RAZORPAY_WEBHOOK_SECRET = razorpay.webhookSecret;
+process.env.RAZORPAY_API_URL = razorpay.url;
+
 if (!process.env.MONGODB_URI || !process.env.SES_ENDPOINT) {
   throw new Error('Run the tests with `npm test` (test/run.ts starts the database and mail stand-ins).');
 }

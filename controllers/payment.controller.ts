@@ -1,0 +1,50 @@
+import type { Request, Response } from 'express';
+import type { PaymentStatus } from '../models/payment.model.js';
+import { auditTrail } from '../services/payments/audit.service.js';
+import { membershipOf } from '../services/payments/membership.service.js';
+import { createOrder, listPayments, listPlans, verifyCheckout, type PaidPlan } from '../services/payments/payment.service.js';
+import { receiveWebhook } from '../services/payments/webhook.service.js';
+import { callerId } from './caller.js';
+
+const page = (req: Request) => {
+  const { limit = 20, cursor } = req.input as { limit?: number; cursor?: string };
+  return { limit, cursor };
+};
+
+export async function plans(_req: Request, res: Response) {
+  res.json({ plans: listPlans() });
+}
+
+export async function order(req: Request, res: Response) {
+  const { plan, months } = req.input as { plan: PaidPlan; months: number };
+  res.status(201).json(await createOrder(callerId(req), { plan, months }));
+}
+
+export async function verify(req: Request, res: Response) {
+  res.json(await verifyCheckout(callerId(req), req.input as Parameters<typeof verifyCheckout>[1]));
+}
+
+export async function history(req: Request, res: Response) {
+  res.json(await listPayments({ ...page(req), userId: callerId(req) }));
+}
+
+export async function membership(req: Request, res: Response) {
+  res.json({ membership: await membershipOf(callerId(req)) });
+}
+
+/** Razorpay's delivery: the raw body (express.raw ran, not the JSON parser). */
+export async function webhook(req: Request, res: Response) {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const { duplicate } = await receiveWebhook(body, req.get('x-razorpay-signature'), req.get('x-razorpay-event-id'));
+  res.status(200).json({ received: true, duplicate });
+}
+
+export async function adminPayments(req: Request, res: Response) {
+  const { status } = req.input as { status?: PaymentStatus };
+  res.json(await listPayments({ ...page(req), ...(status && { status }) }));
+}
+
+export async function adminAudit(req: Request, res: Response) {
+  const { userId } = req.input as { userId?: string };
+  res.json(await auditTrail({ ...page(req), ...(userId && { userId }) }));
+}

@@ -1,0 +1,24 @@
+import { Schema, model } from 'mongoose';
+
+/**
+ * A Razorpay webhook delivery with a good signature, stored once by its
+ * x-razorpay-event-id (the _id), so a retried or duplicated delivery does nothing.
+ * `processedAt` is set when its work is done; the membership job finishes any left undone.
+ */
+const webhookEventSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    event: { type: String, required: true },
+    payload: { type: Schema.Types.Mixed, required: true },
+    receivedAt: { type: Date, required: true },
+    processedAt: { type: Date },
+    // What came of it: applied, ignored (nothing to do), unknown_order, mismatch (amount or currency).
+    outcome: { type: String },
+  },
+  { versionKey: false },
+);
+
+webhookEventSchema.index({ processedAt: 1, receivedAt: 1 });
+webhookEventSchema.index({ outcome: 1, receivedAt: -1 });
+
+export const WebhookEvent = model('WebhookEvent', webhookEventSchema);

@@ -1,0 +1,40 @@
+import express, { Router } from 'express';
+import * as payments from '../controllers/payment.controller.js';
+import { authenticate, requireRole } from '../middlewares/auth.middleware.js';
+import { requireDatabase } from '../middlewares/database.middleware.js';
+import { validate } from '../middlewares/validate.middleware.js';
+import { pageRules } from '../validators/common.validators.js';
+import { adminPaymentRules, auditRules, orderRules, verifyRules } from '../validators/payment.validators.js';
+
+/** Plans, orders, checkout verification, one's history and membership, under /payments. */
+export function paymentRoutes(): Router {
+  const router = Router();
+  router.get('/plans', payments.plans);
+  router.use(authenticate);
+  router.post('/orders', validate(orderRules), payments.order);
+  router.post('/verify', validate(verifyRules), payments.verify);
+  router.get('/history', validate(pageRules(100)), payments.history);
+  router.get('/membership', payments.membership);
+  return router;
+}
+
+/** Everyone's payments and the audit trail, for admins, under /admin/payments. */
+export function adminPaymentRoutes(): Router {
+  const router = Router();
+  router.use(authenticate, requireRole('admin'));
+  router.get('/', validate(adminPaymentRules), payments.adminPayments);
+  router.get('/audit', validate(auditRules), payments.adminAudit);
+  return router;
+}
+
+export const WEBHOOK_PATH = '/payments/webhook';
+
+/**
+ * POST /api/v1/payments/webhook, mounted before the JSON parser: the signature is over
+ * the exact bytes Razorpay sent, which a parse and re-serialise would not keep.
+ */
+export function paymentWebhookRoute(): Router {
+  const router = Router();
+  router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: '1mb' }), requireDatabase, payments.webhook);
+  return router;
+}

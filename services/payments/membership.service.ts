@@ -1,0 +1,178 @@
+import type { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Payment } from '../../models/payment.model.js';
+import { User } from '../../models/user.model.js';
+import { logger } from '../../utils/logger.js';
+import { sendMail } from '../mail/mail.service.js';
+import { planInForce, type Plan } from '../quota.service.js';
+import { audit } from './audit.service.js';
+
+const RANK: Record<Plan, number> = { free: 0, gold: 1, premium: 2 };
+const MEMBERSHIP_FIELDS = { plan: 1, planExpiresAt: 1, verifiedBadge: 1, badgeFromPlan: 1, membershipPaymentIds: 1 } as const;
+// A membership write races only with another of the same user's; a few tries settle it.
+const ATTEMPTS = 8;
+
+export interface Granted {
+  plan: Plan;
+  from: Date;
+  until: Date;
+}
+
+export const planRank = (plan: Plan) => RANK[plan];
+
+function addMonths(date: Date, months: number): Date {
+  const d = new Date(date);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d;
+}
+
+/** The badge fields for a plan: Premium brings the blue tick; its end takes away only a tick it brought. */
+function badgeChange(plan: Plan, user: { verifiedBadge?: boolean | null; badgeFromPlan?: boolean | null }) {
+  if (config.plans[plan].badge) return user.verifiedBadge ? {} : { verifiedBadge: true, badgeFromPlan: true };
+  return user.badgeFromPlan ? { verifiedBadge: false, badgeFromPlan: false } : {};
+}
+
+/**
+ * Adds what a payment bought to its user's membership, once: the payment's id goes into
+ * the user's list in the same conditional write that changes the plan, so a second call
+ * for the same payment (a retried webhook, verify and webhook together) finds it and stops.
+ * A renewal extends from the running expiry; an upgrade starts now; a lower plan paid
+ * while a higher one runs lengthens the higher one (orders for those are refused anyway).
+ */
+export async function grantMembership(
+  payment: { _id: Types.ObjectId; userId: Types.ObjectId; plan: string; months: number },
+  actor: string,
+): Promise<Granted | null> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const user = await User.findById(payment.userId, MEMBERSHIP_FIELDS).lean();
+    if (!user) return null;
+    if (user.membershipPaymentIds?.some((id) => id.equals(payment._id))) return null;
+    const now = new Date();
+    const current = planInForce(user, now);
+    const bought = payment.plan as Plan;
+    const extendsCurrent = current !== 'free' && RANK[current] >= RANK[bought];
+    const plan = extendsCurrent ? current : bought;
+    const from = extendsCurrent ? user.planExpiresAt! : now;
+    const until = addMonths(from, payment.months);
+    const res = await User.updateOne(
+      {
+        _id: payment.userId,
+        plan: user.plan ?? null,
+        planExpiresAt: user.planExpiresAt ?? null,
+        membershipPaymentIds: { $ne: payment._id },
+      },
+      { $set: { plan, planExpiresAt: until, ...badgeChange(plan, user) }, $push: { membershipPaymentIds: payment._id } },
+    );
+    if (res.modifiedCount === 1) {
+      await audit({
+        userId: payment.userId,
+        paymentId: payment._id,
+        action: 'membership.granted',
+        actor,
+        detail: { plan, from, until },
+      });
+      return { plan, from, until };
+    }
+  }
+  throw new Error(`membership of ${String(payment.userId)} kept changing; payment ${String(payment._id)} not yet granted`);
+}
+
+/** A full refund: the time that payment added comes off the membership (all of it if nothing else remains). */
+export async function revokeMembership(paymentId: Types.ObjectId, actor: string): Promise<void> {
+  const claimed = await Payment.updateOne(
+    { _id: paymentId, grantedAt: { $ne: null }, revokedAt: null },
+    { $set: { revokedAt: new Date() } },
+  );
+  if (claimed.modifiedCount !== 1) return;
+  const payment = await Payment.findById(paymentId, { userId: 1, granted: 1 }).lean();
+  if (!payment?.granted?.from || !payment.granted.until) return;
+  const bought = payment.granted.until.getTime() - payment.granted.from.getTime();
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const user = await User.findById(payment.userId, MEMBERSHIP_FIELDS).lean();
+    if (!user?.planExpiresAt) return;
+    const now = new Date();
+    const until = new Date(user.planExpiresAt.getTime() - bought);
+    const update =
+      until > now
+        ? { $set: { planExpiresAt: until } }
+        : { $set: { plan: 'free', ...badgeChange('free', user) }, $unset: { planExpiresAt: 1 } };
+    const res = await User.updateOne({ _id: user._id, plan: user.plan, planExpiresAt: user.planExpiresAt }, update);
+    if (res.modifiedCount === 1) {
+      await audit({
+        userId: user._id,
+        paymentId,
+        action: 'membership.refunded',
+        actor,
+        detail: until > now ? { until } : { plan: 'free' },
+      });
+      return;
+    }
+  }
+  logger.error('membership refund did not settle', { paymentId: String(paymentId) });
+}
+
+/** Paid plans past their expiry become free, each once (conditional on the expiry seen). */
+export async function expireMemberships(now = new Date()): Promise<number> {
+  let expired = 0;
+  for (const plan of ['gold', 'premium'] as const) {
+    const due = await User.find(
+      { plan, planExpiresAt: { $lte: now } },
+      { planExpiresAt: 1, badgeFromPlan: 1, verifiedBadge: 1 },
+    ).lean();
+    for (const user of due) {
+      const res = await User.updateOne(
+        { _id: user._id, plan, planExpiresAt: user.planExpiresAt },
+        { $set: { plan: 'free', ...badgeChange('free', user) }, $unset: { planExpiresAt: 1 } },
+      );
+      if (res.modifiedCount !== 1) continue;
+      expired++;
+      await audit({
+        userId: user._id,
+        action: 'membership.expired',
+        actor: 'job',
+        detail: { plan, expiredAt: user.planExpiresAt },
+      });
+    }
+  }
+  return expired;
+}
+
+/** One email per expiry, `reminderDays` before it: claimed by writing the expiry it is for. */
+export async function remindExpiring(now = new Date()): Promise<number> {
+  const horizon = new Date(now.getTime() + config.payments.reminderDays * 86_400_000);
+  let sent = 0;
+  for (const plan of ['gold', 'premium'] as const) {
+    const soon = await User.find(
+      { plan, planExpiresAt: { $gt: now, $lte: horizon } },
+      { planExpiresAt: 1, planReminderFor: 1, email: 1, firstName: 1 },
+    ).lean();
+    for (const user of soon) {
+      if (user.planReminderFor?.getTime() === user.planExpiresAt?.getTime()) continue;
+      const res = await User.updateOne(
+        { _id: user._id, planExpiresAt: user.planExpiresAt, planReminderFor: user.planReminderFor ?? null },
+        { $set: { planReminderFor: user.planExpiresAt } },
+      );
+      if (res.modifiedCount !== 1) continue;
+      await sendMail('membershipReminder', user.email, {
+        firstName: user.firstName,
+        plan,
+        expiresAt: user.planExpiresAt!.toUTCString(),
+        link: `${config.appUrl}/membership`,
+      });
+      sent++;
+    }
+  }
+  return sent;
+}
+
+/** The membership as its owner sees it. */
+export async function membershipOf(userId: string) {
+  const user = await User.findById(userId, { plan: 1, planExpiresAt: 1, verifiedBadge: 1 }).lean();
+  const plan = user ? planInForce(user) : 'free';
+  return {
+    plan,
+    expiresAt: plan === 'free' ? null : (user?.planExpiresAt ?? null),
+    badge: Boolean(user?.verifiedBadge),
+    grants: config.plans[plan],
+  };
+}

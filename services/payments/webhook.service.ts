@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { config } from '../../config/index.js';
+import { Payment } from '../../models/payment.model.js';
+import { WebhookEvent } from '../../models/webhook-event.model.js';
+import { AppError } from '../../utils/app-error.js';
+import { logger } from '../../utils/logger.js';
+import { audit } from './audit.service.js';
+import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
+import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
+import { hmacSha256Hex, signatureMatches } from './signature.js';
+
+const HANDLED = new Set(['payment.authorized', 'payment.captured', 'payment.failed', 'order.paid', 'refund.processed']);
+
+const str = (v: unknown) => (typeof v === 'string' && v.length <= 100 ? v : undefined);
+const num = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+type Entity = Record<string, unknown> | undefined;
+const entity = (payload: Record<string, unknown>, name: string): Entity => {
+  const wrapper = payload[name];
+  const inner = wrapper && typeof wrapper === 'object' ? (wrapper as Record<string, unknown>).entity : undefined;
+  return inner && typeof inner === 'object' ? (inner as Record<string, unknown>) : undefined;
+};
+
+/**
+ * A delivery from Razorpay: the signature over the exact bytes first (nothing is stored
+ * without it), then the event stored once under its id, answered at once; the work runs
+ * right after, and the membership job finishes any a crash left undone.
+ */
+export async function receiveWebhook(raw: Buffer, signature: unknown, eventIdHeader: unknown): Promise<{ duplicate: boolean }> {
+  if (!signatureMatches(hmacSha256Hex(config.payments.webhookSecret, raw), signature)) {
+    throw new AppError(400, 'INVALID_SIGNATURE', 'The webhook signature does not match');
+  }
+  let body: { event?: unknown; payload?: unknown };
+  try {
+    body = JSON.parse(raw.toString('utf8')) as typeof body;
+  } catch {
+    throw new AppError(400, 'MALFORMED_JSON', 'The webhook body is not JSON');
+  }
+  const event = str(body?.event);
+  if (!event || !body.payload || typeof body.payload !== 'object') {
+    throw new AppError(400, 'INVALID_WEBHOOK', 'The webhook names no event or payload');
+  }
+  // Razorpay always sends the id; a body hash keeps duplicates out if a proxy drops the header.
+  const id = str(eventIdHeader) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  try {
+    await WebhookEvent.create({ _id: id, event, payload: body.payload, receivedAt: new Date() });
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return { duplicate: true };
+    throw err;
+  }
+  setImmediate(() => void processWebhookEvent(id));
+  return { duplicate: false };
+}
+
+/** Does an event's work (safe to run twice: every change is conditional) and notes the outcome. */
+export async function processWebhookEvent(id: string): Promise<void> {
+  try {
+    const stored = await WebhookEvent.findById(id).lean();
+    if (!stored || stored.processedAt) return;
+    const outcome = await apply(stored.event, stored.payload as Record<string, unknown>, id);
+    await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
+  } catch (err) {
+    logger.error('webhook event failed; the membership job retries it', {
+      eventId: id,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+async function apply(event: string, payload: Record<string, unknown>, eventId: string): Promise<string> {
+  if (!HANDLED.has(event)) return 'ignored';
+  const pay = entity(payload, 'payment');
+  const refund = entity(payload, 'refund');
+  const orderId = str(pay?.order_id) ?? str(entity(payload, 'order')?.id);
+  const payment = orderId
+    ? await Payment.findOne({ orderId }).lean()
+    : str(refund?.payment_id)
+      ? await Payment.findOne({ paymentId: str(refund?.payment_id) }).lean()
+      : null;
+  if (!payment) {
+    // Not ours (another integration on the same account, or a test event): kept for an admin, answered 2xx.
+    await audit({ action: 'webhook.unknown_order', actor: 'webhook', detail: { eventId, event, orderId: orderId ?? null } });
+    return 'unknown_order';
+  }
+  if (event === 'refund.processed') {
+    const refundId = str(refund?.id);
+    const amount = num(refund?.amount);
+    if (!refundId || amount === undefined) return 'ignored';
+    await recordRefund(payment, { id: refundId, amount }, 'webhook');
+    return 'applied';
+  }
+  const remote = gatewayPayment(pay, event);
+  if (!remote) return 'ignored';
+  if (!sameMoney(payment, remote)) {
+    await audit({
+      userId: payment.userId,
+      paymentId: payment._id,
+      action: 'webhook.mismatch',
+      actor: 'webhook',
+      detail: { eventId, ...remote },
+    });
+    return 'mismatch';
+  }
+  await applyGatewayPayment(payment, remote, 'webhook');
+  return 'applied';
+}
+
+const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
+  'payment.authorized': 'authorized',
+  'payment.captured': 'captured',
+  'payment.failed': 'failed',
+  'order.paid': 'captured',
+};
+
+/** The payment entity of an event in the gateway's terms; the event names the status it reports. */
+function gatewayPayment(pay: Entity, event: string): GatewayPayment | undefined {
+  const id = str(pay?.id);
+  const orderId = str(pay?.order_id);
+  const amount = num(pay?.amount);
+  const currency = str(pay?.currency);
+  if (!id || !orderId || amount === undefined || !currency) return undefined;
+  const reason = str(pay?.error_description);
+  return { id, orderId, amount, currency, status: EVENT_STATUS[event]!, ...(reason && { errorDescription: reason }) };
+}
+
+/** Events a crash or an outage left unprocessed, a minute or more old: done now. */
+export async function finishStoredEvents(now = new Date()): Promise<number> {
+  const left = await WebhookEvent.find({ processedAt: null, receivedAt: { $lt: new Date(now.getTime() - 60_000) } }, { _id: 1 })
+    .limit(500)
+    .lean();
+  for (const e of left) await processWebhookEvent(e._id);
+  return left.length;
+}

@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { AuditRecord } from '../models/audit-record.model.js';
+import { Payment } from '../models/payment.model.js';
+import { User } from '../models/user.model.js';
+import { WebhookEvent } from '../models/webhook-event.model.js';
+import { api } from './support/app.js';
+import { waitForMail } from './support/mail.js';
+import { as, deliver, expectMonthsAfter, order, payFor, paymentEvent, paymentWhen, verify } from './support/payments.js';
+import { razorpayStandIn } from './support/razorpay-standin.js';
+import { signupUser } from './support/users.js';
+
+describe('payments: orders and checkout', () => {
+  it('lists the plans from config', async () => {
+    const res = await (await api()).get('/api/v1/payments/plans').expect(200);
+    expect(res.body.plans).to.deep.include({
+      plan: 'gold',
+      months: 1,
+      amount: 49900,
+      currency: 'INR',
+      grants: { dailyRequests: 5, chat: true, badge: false },
+    });
+    expect(res.body.plans.map((p: { plan: string; months: number }) => `${p.plan}:${p.months}`)).to.deep.equal([
+      'gold:1',
+      'gold:3',
+      'premium:1',
+      'premium:3',
+    ]);
+  });
+
+  it('order -> checkout -> verify makes the member; the amount is the server price, whatever the client sends', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const started = new Date();
+    const created = await order(user, 'gold', 1, { amount: 100, currency: 'USD' });
+    expect(created).to.include({ amount: 49900, currency: 'INR', keyId: rz.keyId });
+    const sent = rz.orders.get(created.orderId)!;
+    expect(sent).to.include({ amount: 49900, currency: 'INR', receipt: created.paymentId });
+    expect(sent.notes).to.deep.equal({ userId: user.id, plan: 'gold', months: '1' });
+
+    const attempt = rz.pay(created.orderId, 'captured');
+    const res = await verify(user, rz.checkout(attempt));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.payment).to.include({ status: 'captured', amount: 49900, razorpayPaymentId: attempt.id });
+    expect(res.body.membership.plan).to.equal('gold');
+    expectMonthsAfter(res.body.membership.expiresAt, started, 1);
+
+    const quota = await (await api()).get('/api/v1/users/me/quota').set(as(user)).expect(200);
+    expect(quota.body.quota ?? quota.body).to.include({ plan: 'gold', limit: 5 });
+    const history = await (await api()).get('/api/v1/payments/history').set(as(user)).expect(200);
+    expect(history.body.payments.map((p: { id: string }) => p.id)).to.deep.equal([created.paymentId]);
+    expect(history.body.payments[0].history.map((h: { status: string }) => h.status)).to.deep.equal(['created', 'captured']);
+    await waitForMail('alerts@devtinder.test', new RegExp(`Payment succeeded: gold`));
+    expect(await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'membership.granted' })).to.equal(1);
+  });
+
+  it('refuses a tampered signature, another user order, unknown plans and downgrades, changing nothing', async () => {
+    const rz = await razorpayStandIn();
+    const [user, other] = await Promise.all([signupUser(), signupUser()]);
+    const created = await order(user);
+    const attempt = rz.pay(created.orderId, 'captured');
+    const good = rz.checkout(attempt);
+    const tampered = { ...good, razorpay_signature: good.razorpay_signature.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) };
+    const bad = await verify(user, tampered);
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.code).to.equal('INVALID_SIGNATURE');
+    const swapped = await verify(user, { ...good, razorpay_payment_id: rz.pay(created.orderId, 'captured').id });
+    expect(swapped.body.error.code, 'a signature is for one payment id').to.equal('INVALID_SIGNATURE');
+    const theirs = await verify(other, good);
+    expect(theirs.status).to.equal(404);
+    const operator = await verify(user, { ...good, razorpay_order_id: { $ne: 'x' } });
+    expect(operator.status).to.equal(400);
+    expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('created');
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+    expect((await User.findById(other.id).lean())!.plan).to.equal('free');
+
+    const unknown = await (await api()).post('/api/v1/payments/orders').set(as(user)).send({ plan: 'gold', months: 2 });
+    expect(unknown.body.error.code).to.equal('UNKNOWN_PLAN');
+    await payFor(user, 'premium');
+    const downgrade = await (await api()).post('/api/v1/payments/orders').set(as(user)).send({ plan: 'gold', months: 1 });
+    expect([downgrade.status, downgrade.body.error.code]).to.deep.equal([409, 'PLAN_DOWNGRADE']);
+  });
+
+  it('a renewal extends from the running expiry; an upgrade starts at once with the blue tick', async () => {
+    const user = await signupUser();
+    await payFor(user);
+    const afterFirst = (await User.findById(user.id).lean())!.planExpiresAt!;
+    await payFor(user, 'gold', 3);
+    expectMonthsAfter((await User.findById(user.id).lean())!.planExpiresAt, afterFirst, 3);
+
+    const started = new Date();
+    const { verified } = await payFor(user, 'premium');
+    expect(verified.membership).to.include({ plan: 'premium', badge: true });
+    expectMonthsAfter(verified.membership.expiresAt, started, 1);
+    const profile = await (await api()).get(`/api/v1/users/${user.input.username}`).set(as(await signupUser()));
+    expect(profile.body.profile.verifiedBadge).to.equal(true);
+  });
+});
+
+describe('payments: webhooks', () => {
+  it('refuses a bad, missing or re-serialised signature and stores nothing', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user);
+    const hook = await paymentEvent('payment.captured', rz.pay(created.orderId));
+    const reserialised = JSON.stringify(JSON.parse(hook.body), null, 1);
+    for (const [label, res] of [
+      ['bad', await deliver({ ...hook, signature: 'ab'.repeat(32) })],
+      ['missing', await (await api()).post('/api/v1/payments/webhook').set('content-type', 'application/json').send(hook.body)],
+      ['re-serialised', await deliver({ ...hook, body: reserialised })],
+      ['not hex', await deliver({ ...hook, signature: 'zz' })],
+    ] as const) {
+      expect(res.status, label).to.equal(400);
+      expect(res.body.error.code, label).to.equal('INVALID_SIGNATURE');
+    }
+    expect(await WebhookEvent.countDocuments({ _id: hook.eventId })).to.equal(0);
+    expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('created');
+  });
+
+  it('credits an event delivered three times once, and never moves a payment backwards', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const started = new Date();
+    const created = await order(user);
+    const attempt = rz.pay(created.orderId, 'captured');
+    const hook = await paymentEvent('payment.captured', attempt);
+    const answers = await Promise.all([deliver(hook), deliver(hook), deliver(hook)]);
+    expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200]);
+    expect(answers.filter((a) => a.body.duplicate === false)).to.have.length(1);
+    await paymentWhen(created.paymentId, (p) => Boolean(p.granted));
+    // A second event id for the same capture (Razorpay retries with a new one sometimes), late events after it.
+    await deliver(await paymentEvent('payment.captured', attempt));
+    await deliver(await paymentEvent('payment.failed', { ...attempt, status: 'failed', error_description: 'late' }));
+    await deliver(await paymentEvent('payment.authorized', { ...attempt, status: 'authorized' }));
+    for (let i = 0; i < 50 && (await WebhookEvent.countDocuments({ processedAt: null })) > 0; i++)
+      await new Promise((r) => setTimeout(r, 30));
+    const payment = (await Payment.findById(created.paymentId).lean())!;
+    expect(payment.status).to.equal('captured');
+    expect(payment.history.map((h) => h.status)).to.deep.equal(['created', 'captured']);
+    const member = (await User.findById(user.id).lean())!;
+    expect(member.membershipPaymentIds.map(String)).to.deep.equal([created.paymentId]);
+    expectMonthsAfter(member.planExpiresAt, started, 1);
+    expect(await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'membership.granted' })).to.equal(1);
+  });
+
+  it('order.paid before verify and verify before order.paid both end in one membership', async () => {
+    const rz = await razorpayStandIn();
+    for (const webhookFirst of [true, false]) {
+      const user = await signupUser();
+      const started = new Date();
+      const created = await order(user);
+      const attempt = rz.pay(created.orderId, 'captured');
+      const paid = rz.webhook('order.paid', { payment: attempt, order: { ...rz.orders.get(created.orderId), status: 'paid' } });
+      const checkoutDone = async () => expect((await verify(user, rz.checkout(attempt))).status).to.equal(200);
+      if (webhookFirst) {
+        expect((await deliver(paid)).status).to.equal(200);
+        await paymentWhen(created.paymentId, (p) => Boolean(p.granted));
+        await checkoutDone();
+      } else {
+        await checkoutDone();
+        expect((await deliver(paid)).status).to.equal(200);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const member = (await User.findById(user.id).lean())!;
+      expect(member.plan, `webhook first: ${webhookFirst}`).to.equal('gold');
+      expect(member.membershipPaymentIds).to.have.length(1);
+      expectMonthsAfter(member.planExpiresAt, started, 1);
+    }
+  });
+
+  it('records an unknown order for admins and answers 2xx; a failed payment alerts them', async () => {
+    const rz = await razorpayStandIn();
+    const stranger = rz.webhook('payment.captured', {
+      payment: { id: 'pay_elsewhere', order_id: 'order_elsewhere', amount: 100, currency: 'INR', status: 'captured' },
+    });
+    expect((await deliver(stranger)).status).to.equal(200);
+    for (let i = 0; i < 50 && !(await WebhookEvent.findById(stranger.eventId).lean())?.outcome; i++)
+      await new Promise((r) => setTimeout(r, 30));
+    expect((await WebhookEvent.findById(stranger.eventId).lean())?.outcome).to.equal('unknown_order');
+    expect(await AuditRecord.countDocuments({ action: 'webhook.unknown_order', 'detail.orderId': 'order_elsewhere' })).to.equal(
+      1,
+    );
+
+    const user = await signupUser();
+    const created = await order(user);
+    const failed = rz.pay(created.orderId, 'failed', { error_description: 'Card declined by bank' });
+    await deliver(await paymentEvent('payment.failed', failed));
+    await paymentWhen(created.paymentId, (p) => p.status === 'failed');
+    await waitForMail('alerts@devtinder.test', /Payment failed: gold/);
+    // A second attempt on the same order succeeds: failed is not final.
+    expect((await verify(user, rz.checkout(rz.pay(created.orderId)))).status).to.equal(200);
+    expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('captured');
+  });
+
+  it('a full refund ends Premium and its blue tick; a partial one is only recorded', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user, 'premium');
+    const attempt = rz.pay(created.orderId, 'captured');
+    expect((await verify(user, rz.checkout(attempt))).status).to.equal(200);
+    expect((await User.findById(user.id).lean())!.verifiedBadge).to.equal(true);
+
+    const refund = (id: string, amount: number) =>
+      rz.webhook('refund.processed', { refund: { id, payment_id: attempt.id, amount }, payment: attempt });
+    const part = refund('rfnd_part', 10_000);
+    await deliver(part);
+    await deliver({ ...refund('rfnd_part', 10_000), eventId: `${part.eventId}-again` }); // same refund, new event id
+    await paymentWhen(created.paymentId, (p) => p.refundedAmount === 10_000);
+    expect((await User.findById(user.id).lean())!.plan).to.equal('premium');
+
+    await deliver(refund('rfnd_rest', 99_900 - 10_000));
+    await paymentWhen(created.paymentId, (p) => p.status === 'refunded' && Boolean(p.revokedAt));
+    const after = (await User.findById(user.id).lean())!;
+    expect([after.plan, after.verifiedBadge, after.planExpiresAt]).to.deep.equal(['free', false, undefined]);
+    const membership = await (await api()).get('/api/v1/payments/membership').set(as(user)).expect(200);
+    expect(membership.body.membership).to.include({ plan: 'free', badge: false, expiresAt: null });
+  });
+});

@@ -1,0 +1,40 @@
+import { body, query } from 'express-validator';
+import { PAYMENT_STATUSES } from '../models/payment.model.js';
+import { pageRules } from './common.validators.js';
+
+const razorpayId = (field: string) =>
+  body(field)
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .matches(/^[A-Za-z0-9_]{1,64}$/)
+    .withMessage('is not a Razorpay id');
+
+export const orderRules = [
+  body('plan').isIn(['gold', 'premium']).withMessage('must be gold or premium'),
+  body('months').isInt({ min: 1, max: 36 }).withMessage('must be a whole number of months').toInt(),
+  // Older clients send the price they showed; it is accepted and ignored (the server prices from config).
+  body('amount').optional(),
+  body('currency').optional(),
+];
+
+export const verifyRules = [
+  razorpayId('razorpay_order_id'),
+  razorpayId('razorpay_payment_id'),
+  body('razorpay_signature')
+    .isString()
+    .withMessage('must be a string')
+    .bail()
+    .matches(/^[0-9a-f]{64}$/i)
+    .withMessage('must be a hex HMAC-SHA256'),
+];
+
+export const adminPaymentRules = [
+  query('status')
+    .optional()
+    .isIn(PAYMENT_STATUSES)
+    .withMessage(`must be one of ${PAYMENT_STATUSES.join(', ')}`),
+  ...pageRules(100),
+];
+
+export const auditRules = [query('userId').optional().isMongoId().withMessage('must be a user id'), ...pageRules(100)];
