@@ -47,16 +47,17 @@ function startWorker(): Promise<ChildProcess> {
 
 const nextMessage = <T>(child: ChildProcess) => new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)));
 
-/** Waits until the stored matches stop growing for `quietMs`. */
+/** Waits until the stored matches stop growing for `quietMs` (after the first; the first plan of a drain takes a while). */
 async function settle(quietMs: number): Promise<void> {
   const matches = mongoose.connection.db!.collection('matches');
+  const giveUp = Date.now() + 120_000;
   let last = -1;
   let stillSince = Date.now();
-  for (;;) {
+  while (Date.now() < giveUp) {
     await sleep(250);
     const count = await matches.countDocuments();
     if (count !== last) [last, stillSince] = [count, Date.now()];
-    else if (Date.now() - stillSince >= quietMs || count * 2 >= people) return;
+    else if (count > 0 && (Date.now() - stillSince >= quietMs || count * 2 >= people)) return;
   }
 }
 

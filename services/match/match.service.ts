@@ -61,9 +61,10 @@ const BLOCKED_AVOID_MS = 24 * 3600_000;
 const liveMatchmakers = new Set<Matchmaker>();
 
 /** The partner's card as `me` sees it: with a distance band if the partner shows distance. */
-function cardFor(me: Ticket, partner: Ticket): UserCard {
-  if (!partner.showDistance || !me.location || !partner.location) return partner.card;
-  return { ...partner.card, distance: distanceBand(distanceKm(me.location, partner.location)) };
+function cardFor(me: Ticket, partner: Ticket): UserCard | { id: string } {
+  const card = partner.card ?? { id: partner.userId };
+  if (!partner.showDistance || !me.location || !partner.location) return card;
+  return { ...card, distance: distanceBand(distanceKm(me.location, partner.location)) };
 }
 
 /** Whether y is what x looks for, with the filters x's waiting has not relaxed yet. */
@@ -338,6 +339,9 @@ export class Matchmaker {
 
   /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
   protected async found(pairs: [Ticket, Ticket][]): Promise<void> {
+    const cards = await this.store.takeCards(pairs.flat().map((t) => t.userId));
+    // Kept on the stored tickets too: a partner put back in the queue keeps their card.
+    for (const t of pairs.flat()) t.card ??= cards.get(t.userId);
     const foundAt = new Date();
     const expiresAt = new Date(foundAt.getTime() + config.match.responseMs);
     const docs = pairs.map(([a, b]) => ({

@@ -21,8 +21,11 @@ export interface Ticket {
   country?: string;
   /** Blocked either way at join time; later blocks reach the queue as avoided pairs. */
   hidden: string[];
-  /** The public card the partner is shown, taken at join so a match needs no read. */
-  card: UserCard;
+  /**
+   * The public card the partner is shown, taken at join so a match needs no user read.
+   * Kept beside the queue, not in it: rounds read every ticket, only a match needs cards.
+   */
+  card?: UserCard;
   showDistance: boolean;
 }
 
@@ -42,6 +45,8 @@ export interface QueueStore {
   size(mode: MatchMode): Promise<number>;
   /** Claims every pair whose two tickets are still waiting and which is not avoided, in one step. */
   claimPairs(mode: MatchMode, pairs: [string, string][], now: number): Promise<ClaimResult[]>;
+  /** The cards of claimed tickets, handed over once (and forgotten by the store). */
+  takeCards(userIds: string[]): Promise<Map<string, UserCard>>;
   /** a and b are not paired again before now + ms. */
   avoid(a: string, b: string, ms: number): Promise<void>;
   forgive(a: string, b: string): Promise<void>;
@@ -52,13 +57,25 @@ const MODES: MatchMode[] = ['chat', 'video'];
 export class MemoryQueueStore implements QueueStore {
   private readonly tickets: Record<MatchMode, Map<string, Ticket>> = { chat: new Map(), video: new Map() };
   private readonly avoided = new Map<string, Map<string, number>>();
+  private readonly cards = new Map<string, UserCard>();
 
-  async put(ticket: Ticket) {
+  async put({ card, ...ticket }: Ticket) {
     for (const mode of MODES) this.tickets[mode].delete(ticket.userId);
     this.tickets[ticket.mode].set(ticket.userId, ticket);
+    if (card) this.cards.set(ticket.userId, card);
   }
   async remove(userId: string) {
+    this.cards.delete(userId);
     return MODES.map((mode) => this.tickets[mode].delete(userId)).some(Boolean);
+  }
+  async takeCards(userIds: string[]) {
+    const taken = new Map<string, UserCard>();
+    for (const id of userIds) {
+      const card = this.cards.get(id);
+      if (card) taken.set(id, card);
+      this.cards.delete(id);
+    }
+    return taken;
   }
   async all(mode: MatchMode) {
     return [...this.tickets[mode].values()];
@@ -129,13 +146,30 @@ export class RedisQueueStore implements QueueStore {
   private avoidKey(userId: string) {
     return `${this.prefix}avoid:${userId}`;
   }
-  async put(ticket: Ticket) {
-    await this.remove(ticket.userId);
-    await this.redis.hSet(this.key(ticket.mode), ticket.userId, JSON.stringify(ticket));
+  private get cardsKey() {
+    return `${this.prefix}cards`;
+  }
+  async put({ card, ...ticket }: Ticket) {
+    const multi = this.redis.multi();
+    for (const mode of MODES) multi.hDel(this.key(mode), ticket.userId);
+    if (card) multi.hSet(this.cardsKey, ticket.userId, JSON.stringify(card));
+    multi.hSet(this.key(ticket.mode), ticket.userId, JSON.stringify(ticket));
+    await multi.exec();
   }
   async remove(userId: string) {
-    const removed = await Promise.all(MODES.map((mode) => this.redis.hDel(this.key(mode), userId)));
-    return removed.some((n) => Number(n) > 0);
+    const removed = await Promise.all([
+      ...MODES.map((mode) => this.redis.hDel(this.key(mode), userId)),
+      this.redis.hDel(this.cardsKey, userId),
+    ]);
+    return removed.slice(0, MODES.length).some((n) => Number(n) > 0);
+  }
+  async takeCards(userIds: string[]) {
+    if (!userIds.length) return new Map<string, UserCard>();
+    const raw = await this.redis.hmGet(this.cardsKey, userIds);
+    await this.redis.hDel(this.cardsKey, userIds);
+    const taken = new Map<string, UserCard>();
+    raw.forEach((r, i) => r && taken.set(userIds[i]!, JSON.parse(String(r)) as UserCard));
+    return taken;
   }
   async all(mode: MatchMode) {
     const raw = await this.redis.hVals(this.key(mode));
