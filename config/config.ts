@@ -120,6 +120,7 @@ export const envSchema = z.object({
   PLAN_FREE_DAILY_REQUESTS: int(10, 0, 100_000),
   PLAN_GOLD_DAILY_REQUESTS: int(200, 0, 100_000),
   CONTACTS_PER_HOUR: int(20, 1, 10_000),
+  PAYMENT_ORDERS_PER_HOUR: int(20, 1, 10_000),
   ADMIN_ALERT_EMAIL: z.email().optional(),
   ADMIN_ALERT_CRON: z.string().min(9).default('*/15 * * * *'),
   DIGEST_CRON: z.string().min(9).default('0 8 * * *'),
@@ -253,6 +254,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       forgotPasswordPerIpPerHour: e.FORGOT_PASSWORD_PER_IP_PER_HOUR,
       signupPerIpPerHour: e.SIGNUP_PER_IP_PER_HOUR,
       contactsPerHour: e.CONTACTS_PER_HOUR,
+      paymentOrdersPerHour: e.PAYMENT_ORDERS_PER_HOUR,
       prefix: e.RATE_LIMIT_PREFIX,
     },
     mail: {

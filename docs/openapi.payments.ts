@@ -117,7 +117,7 @@ export const paymentPaths = {
             },
           }),
         },
-        ...errors('400', '401', '409'),
+        ...errors('400', '401', '409', '429'),
         '502': { description: 'Razorpay did not answer (PAYMENT_GATEWAY_ERROR)' },
       },
     },

@@ -13,6 +13,7 @@ export interface RateLimiters {
   forgotPassword: RequestHandler;
   forgotPasswordPerIp: RequestHandler;
   contactsPerUser: RequestHandler;
+  paymentOrdersPerUser: RequestHandler;
 }
 
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
@@ -81,6 +82,12 @@ export function createRateLimiters(limits: Config['limits'], redis?: RedisClient
       windowMs: 3_600_000,
       limit: limits.forgotPasswordPerIpPerHour,
       keyGenerator: clientIp,
+    }),
+    // Each order is a call to Razorpay's API: a client looping on it must not run up that bill.
+    paymentOrdersPerUser: limiter('payment-orders', {
+      windowMs: 3_600_000,
+      limit: limits.paymentOrdersPerHour,
+      keyGenerator: (req) => req.auth?.sub ?? clientIp(req),
     }),
     // "Add a contact by email" must not become a way to test which addresses have accounts.
     contactsPerUser: limiter('contacts', {

@@ -43,6 +43,6 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/presence', router: presenceRoutes() },
     { basePath: '/rtc', router: rtcRoutes() },
     { basePath: '/match', router: matchRoutes() },
-    { basePath: '/payments', router: paymentRoutes() },
+    { basePath: '/payments', router: paymentRoutes(limit) },
   ];
 }

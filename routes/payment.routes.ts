@@ -2,16 +2,17 @@ import express, { Router } from 'express';
 import * as payments from '../controllers/payment.controller.js';
 import { authenticate, requireRole } from '../middlewares/auth.middleware.js';
 import { requireDatabase } from '../middlewares/database.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import { pageRules } from '../validators/common.validators.js';
 import { adminPaymentRules, auditRules, orderRules, verifyRules } from '../validators/payment.validators.js';
 
 /** Plans, orders, checkout verification, one's history and membership, under /payments. */
-export function paymentRoutes(): Router {
+export function paymentRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.get('/plans', payments.plans);
   router.use(authenticate);
-  router.post('/orders', validate(orderRules), payments.order);
+  router.post('/orders', limit.paymentOrdersPerUser, validate(orderRules), payments.order);
   router.post('/verify', validate(verifyRules), payments.verify);
   router.get('/history', validate(pageRules(100)), payments.history);
   router.get('/membership', payments.membership);

@@ -80,6 +80,15 @@ describe('payments: orders and checkout', () => {
     expect([downgrade.status, downgrade.body.error.code]).to.deep.equal([409, 'PLAN_DOWNGRADE']);
   });
 
+  it('limits the orders one user creates an hour (each is a call to Razorpay)', async () => {
+    const user = await signupUser();
+    for (let i = 0; i < 6; i++) await order(user);
+    const seventh = await (await api()).post('/api/v1/payments/orders').set(as(user)).send({ plan: 'gold', months: 1 });
+    expect([seventh.status, seventh.body.error.code]).to.deep.equal([429, 'RATE_LIMITED']);
+    expect(await Payment.countDocuments({ userId: user.id })).to.equal(6);
+    await order(await signupUser()); // others are not affected
+  });
+
   it('a renewal extends from the running expiry; an upgrade starts at once with the blue tick', async () => {
     const user = await signupUser();
     await payFor(user);
@@ -209,7 +218,12 @@ describe('payments: webhooks', () => {
 
     await deliver(refund('rfnd_rest', 99_900 - 10_000));
     await paymentWhen(created.paymentId, (p) => p.status === 'refunded' && Boolean(p.revokedAt));
-    const after = (await User.findById(user.id).lean())!;
+    // The payment is marked first, then the membership written: wait for the second.
+    let after = (await User.findById(user.id).lean())!;
+    for (let i = 0; i < 50 && after.plan !== 'free'; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      after = (await User.findById(user.id).lean())!;
+    }
     expect([after.plan, after.verifiedBadge, after.planExpiresAt]).to.deep.equal(['free', false, undefined]);
     const membership = await (await api()).get('/api/v1/payments/membership').set(as(user)).expect(200);
     expect(membership.body.membership).to.include({ plan: 'free', badge: false, expiresAt: null });

@@ -33,6 +33,7 @@ const defaults: Record<string, string> = {
   PLAN_FREE_DAILY_REQUESTS: '3',
   PLAN_GOLD_DAILY_REQUESTS: '5',
   CONTACTS_PER_HOUR: '4',
+  PAYMENT_ORDERS_PER_HOUR: '6',
   ADMIN_ALERT_EMAIL: 'alerts@devtinder.test',
   TYPING_TTL_MS: '600',
   PRESENCE_GRACE_MS: '300',
