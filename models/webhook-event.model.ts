@@ -9,7 +9,8 @@ const webhookEventSchema = new Schema(
   {
     _id: { type: String, required: true },
     event: { type: String, required: true },
-    payload: { type: Schema.Types.Mixed, required: true },
+    // The delivery as sent (JSON text): kept verbatim, and any keys it has (even `$`-keys) are no document's.
+    body: { type: String, required: true },
     receivedAt: { type: Date, required: true },
     processedAt: { type: Date },
     // What came of it: applied, ignored (nothing to do), unknown_order, mismatch (amount or currency).

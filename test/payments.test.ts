@@ -3,6 +3,7 @@ import { AuditRecord } from '../models/audit-record.model.js';
 import { Payment } from '../models/payment.model.js';
 import { User } from '../models/user.model.js';
 import { WebhookEvent } from '../models/webhook-event.model.js';
+import { hmacSha256Hex } from '../services/payments/signature.js';
 import { api } from './support/app.js';
 import { waitForMail } from './support/mail.js';
 import { as, deliver, expectMonthsAfter, order, payFor, paymentEvent, paymentWhen, verify } from './support/payments.js';
@@ -123,6 +124,36 @@ describe('payments: webhooks', () => {
     }
     expect(await WebhookEvent.countDocuments({ _id: hook.eventId })).to.equal(0);
     expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('created');
+  });
+
+  it('answers hostile but signed deliveries with stable codes and changes nothing', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user);
+    const signed = (body: string) => ({
+      body,
+      signature: hmacSha256Hex(rz.webhookSecret, body),
+      eventId: `evt_h${Date.now()}${body.length}`,
+    });
+    const notJson = await deliver(signed('{"event": "payment.captured", '));
+    expect([notJson.status, notJson.body.error.code]).to.deep.equal([400, 'MALFORMED_JSON']);
+    const noEvent = await deliver(signed(JSON.stringify({ payload: {} })));
+    expect([noEvent.status, noEvent.body.error.code]).to.deep.equal([400, 'INVALID_WEBHOOK']);
+    // An operator object where the order id belongs finds nothing and is kept as unknown.
+    const operator = signed(
+      JSON.stringify({
+        event: 'payment.captured',
+        payload: { payment: { entity: { id: 'pay_x', order_id: { $ne: null }, amount: 49900, currency: 'INR' } } },
+      }),
+    );
+    expect((await deliver(operator)).status).to.equal(200);
+    for (let i = 0; i < 50 && !(await WebhookEvent.findById(operator.eventId).lean())?.outcome; i++)
+      await new Promise((r) => setTimeout(r, 30));
+    expect((await WebhookEvent.findById(operator.eventId).lean())?.outcome).to.equal('unknown_order');
+    const huge = await deliver(signed(JSON.stringify({ event: 'payment.captured', payload: { pad: 'x'.repeat(1_100_000) } })));
+    expect(huge.status).to.equal(413);
+    expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('created');
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
   });
 
   it('credits an event delivered three times once, and never moves a payment backwards', async () => {

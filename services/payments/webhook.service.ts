@@ -42,7 +42,7 @@ export async function receiveWebhook(raw: Buffer, signature: unknown, eventIdHea
   // Razorpay always sends the id; a body hash keeps duplicates out if a proxy drops the header.
   const id = str(eventIdHeader) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
   try {
-    await WebhookEvent.create({ _id: id, event, payload: body.payload, receivedAt: new Date() });
+    await WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date() });
   } catch (err) {
     if ((err as { code?: number }).code === 11000) return { duplicate: true };
     throw err;
@@ -56,7 +56,8 @@ export async function processWebhookEvent(id: string): Promise<void> {
   try {
     const stored = await WebhookEvent.findById(id).lean();
     if (!stored || stored.processedAt) return;
-    const outcome = await apply(stored.event, stored.payload as Record<string, unknown>, id);
+    const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
+    const outcome = await apply(stored.event, payload, id);
     await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', {
