@@ -76,13 +76,24 @@ export async function deleteOldQuotaCounters(now = new Date()): Promise<number> 
   return res.deletedCount;
 }
 
-/** Sets a plan until `expiresAt`; premium brings the blue tick. Payments and the set-plan script call this. */
+const RANK: Record<Plan, number> = { free: 0, gold: 1, premium: 2 };
+
+/** Orders plans: free < gold < premium. */
+export const planRank = (plan: Plan) => RANK[plan];
+
+/**
+ * The badge fields a move to `plan` writes: Premium brings the blue tick (marked as the
+ * plan's); leaving it takes away only a tick the plan brought, never one an admin gave.
+ */
+export function badgeChange(plan: Plan, user: { verifiedBadge?: boolean | null; badgeFromPlan?: boolean | null } | null) {
+  if (config.plans[plan].badge) return user?.verifiedBadge ? {} : { verifiedBadge: true, badgeFromPlan: true };
+  return user?.badgeFromPlan ? { verifiedBadge: false, badgeFromPlan: false } : {};
+}
+
+/** Sets a plan until `expiresAt`, by hand (the set-plan script); payments go through membership.service. */
 export async function setPlan(userId: string, plan: Plan, expiresAt: Date | null): Promise<void> {
-  const $set: Record<string, unknown> = { plan };
-  // A tick the plan brings goes when the plan ends; one an admin gave stays.
   const user = await User.findById(userId, { verifiedBadge: 1, badgeFromPlan: 1 }).lean();
-  if (config.plans[plan].badge && !user?.verifiedBadge) Object.assign($set, { verifiedBadge: true, badgeFromPlan: true });
-  if (!config.plans[plan].badge && user?.badgeFromPlan) Object.assign($set, { verifiedBadge: false, badgeFromPlan: false });
+  const $set = { plan, ...badgeChange(plan, user) };
   const update = expiresAt ? { $set: { ...$set, planExpiresAt: expiresAt } } : { $set, $unset: { planExpiresAt: 1 } };
   const res = await User.updateOne({ _id: userId }, update);
   if (res.matchedCount === 0) throw notFound('User');

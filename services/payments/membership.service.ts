@@ -4,10 +4,9 @@ import { Payment } from '../../models/payment.model.js';
 import { User } from '../../models/user.model.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
-import { planInForce, type Plan } from '../quota.service.js';
+import { badgeChange, planInForce, planRank, type Plan } from '../quota.service.js';
 import { audit } from './audit.service.js';
 
-const RANK: Record<Plan, number> = { free: 0, gold: 1, premium: 2 };
 const MEMBERSHIP_FIELDS = { plan: 1, planExpiresAt: 1, verifiedBadge: 1, badgeFromPlan: 1, membershipPaymentIds: 1 } as const;
 // A membership write races only with another of the same user's; a few tries settle it.
 const ATTEMPTS = 8;
@@ -18,18 +17,10 @@ export interface Granted {
   until: Date;
 }
 
-export const planRank = (plan: Plan) => RANK[plan];
-
 function addMonths(date: Date, months: number): Date {
   const d = new Date(date);
   d.setUTCMonth(d.getUTCMonth() + months);
   return d;
-}
-
-/** The badge fields for a plan: Premium brings the blue tick; its end takes away only a tick it brought. */
-function badgeChange(plan: Plan, user: { verifiedBadge?: boolean | null; badgeFromPlan?: boolean | null }) {
-  if (config.plans[plan].badge) return user.verifiedBadge ? {} : { verifiedBadge: true, badgeFromPlan: true };
-  return user.badgeFromPlan ? { verifiedBadge: false, badgeFromPlan: false } : {};
 }
 
 /**
@@ -50,7 +41,7 @@ export async function grantMembership(
     const now = new Date();
     const current = planInForce(user, now);
     const bought = payment.plan as Plan;
-    const extendsCurrent = current !== 'free' && RANK[current] >= RANK[bought];
+    const extendsCurrent = current !== 'free' && planRank(current) >= planRank(bought);
     const plan = extendsCurrent ? current : bought;
     const from = extendsCurrent ? user.planExpiresAt! : now;
     const until = addMonths(from, payment.months);

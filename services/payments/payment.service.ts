@@ -5,10 +5,10 @@ import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
-import { planInForce } from '../quota.service.js';
+import { planInForce, planRank } from '../quota.service.js';
 import { audit } from './audit.service.js';
 import type { GatewayPayment } from './gateway.js';
-import { grantMembership, membershipOf, planRank, revokeMembership } from './membership.service.js';
+import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';
 import { checkoutSignature, signatureMatches } from './signature.js';
 
