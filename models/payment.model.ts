@@ -55,5 +55,7 @@ paymentSchema.index({ paymentId: 1 });
 paymentSchema.index({ userId: 1, _id: -1 });
 // The reconcile job: payments still waiting in one status.
 paymentSchema.index({ status: 1, createdAt: 1 });
+// The job's retry of grants a crash cut in half (grantedAt set, granted not yet written).
+paymentSchema.index({ grantedAt: 1 });
 
 export const Payment = model('Payment', paymentSchema);

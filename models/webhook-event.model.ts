@@ -20,6 +20,5 @@ const webhookEventSchema = new Schema(
 );
 
 webhookEventSchema.index({ processedAt: 1, receivedAt: 1 });
-webhookEventSchema.index({ outcome: 1, receivedAt: -1 });
 
 export const WebhookEvent = model('WebhookEvent', webhookEventSchema);

@@ -157,16 +157,18 @@ export class RedisQueueStore implements QueueStore {
     await multi.exec();
   }
   async remove(userId: string) {
-    const removed = await Promise.all([
-      ...MODES.map((mode) => this.redis.hDel(this.key(mode), userId)),
-      this.redis.hDel(this.cardsKey, userId),
-    ]);
+    const multi = this.redis.multi();
+    for (const mode of MODES) multi.hDel(this.key(mode), userId);
+    multi.hDel(this.cardsKey, userId);
+    const removed = await multi.exec();
     return removed.slice(0, MODES.length).some((n) => Number(n) > 0);
   }
   async takeCards(userIds: string[]) {
     if (!userIds.length) return new Map<string, UserCard>();
-    const raw = await this.redis.hmGet(this.cardsKey, userIds);
-    await this.redis.hDel(this.cardsKey, userIds);
+    const [raw] = (await this.redis.multi().hmGet(this.cardsKey, userIds).hDel(this.cardsKey, userIds).exec()) as unknown as [
+      (string | null)[],
+      number,
+    ];
     const taken = new Map<string, UserCard>();
     raw.forEach((r, i) => r && taken.set(userIds[i]!, JSON.parse(String(r)) as UserCard));
     return taken;

@@ -9,7 +9,14 @@ import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
 
-const HANDLED = new Set(['payment.authorized', 'payment.captured', 'payment.failed', 'order.paid', 'refund.processed']);
+// The payment status each payment event reports; with refund.processed, the events handled.
+const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
+  'payment.authorized': 'authorized',
+  'payment.captured': 'captured',
+  'payment.failed': 'failed',
+  'order.paid': 'captured',
+};
+const HANDLED = new Set([...Object.keys(EVENT_STATUS), 'refund.processed']);
 
 const str = (v: unknown) => (typeof v === 'string' && v.length <= 100 ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
@@ -104,13 +111,6 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
   await applyGatewayPayment(payment, remote, 'webhook');
   return 'applied';
 }
-
-const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
-  'payment.authorized': 'authorized',
-  'payment.captured': 'captured',
-  'payment.failed': 'failed',
-  'order.paid': 'captured',
-};
 
 /** The payment entity of an event in the gateway's terms; the event names the status it reports. */
 function gatewayPayment(pay: Entity, event: string): GatewayPayment | undefined {
