@@ -30,6 +30,7 @@ const match = {
     foundAt: dateTime,
     answeredAt: dateTime,
     endedAt: dateTime,
+    durationSec: { type: 'integer', minimum: 0, description: 'How long the offer lasted: found to answered or ended' },
     conversationId: objectId,
     callId: objectId,
   },

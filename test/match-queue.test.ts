@@ -65,6 +65,21 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(await store.size('chat')).to.equal(0);
     });
 
+    it('ranks the partner sharing profile interests above one who does not', async () => {
+      const [tag, other] = [tagFor(), tagFor()];
+      const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(other), matchable(tag)]);
+      // A matchmaker of its own that runs no rounds by itself: all three wait, then one round.
+      const own = new Matchmaker(
+        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore(),
+      );
+      for (const u of [ana, ben, cara]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat' }));
+      await own.round();
+      for (let i = 0; i < 60 && !found.has(cara.id); i++) await wait(50);
+      expect(found.get(ana.id)?.partner.id, 'the longest waiting picks the best fit').to.equal(cara.id);
+      expect(found.has(ben.id)).to.equal(false);
+      await own.store.remove(ben.id);
+    });
+
     it('interests from the profile rank partners; only the ones asked for when joining filter', async () => {
       const [tag, other] = [tagFor(), tagFor()];
       const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(other), matchable(tag)]);

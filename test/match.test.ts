@@ -103,6 +103,10 @@ describe('matchmaking', () => {
     expect((await Match.findById(matchId).lean())?.status).to.equal('expired');
     const late = await emitAck(ben.socket, 'match:respond', { matchId, accept: true });
     expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
+    const history = await (await api()).get('/api/v1/match/history').set(as(ben.user));
+    expectDocumented(history, 'get', '/api/v1/match/history');
+    const stored = history.body.matches.find((m: { id: string }) => m.id === matchId);
+    expect(stored).to.include({ status: 'expired', durationSec: Math.round(config.match.responseMs / 1000) });
   });
 
   it('never draws a blocked pair, and one user on two devices holds one ticket', async () => {

@@ -465,7 +465,11 @@ export class Matchmaker {
 
 const notAnswerable = () => new AppError(409, 'MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');
 
-/** A match as one of its two people sees it. */
+/**
+ * A match as one of its two people sees it. Its duration is how long the offer lasted
+ * (found to answered or ended); the talk's own length is on the call (video) or shows in
+ * the conversation (chat).
+ */
 function matchView(
   m: {
     _id: unknown;
@@ -480,6 +484,7 @@ function matchView(
   },
   me: string,
 ) {
+  const closedAt = m.answeredAt ?? m.endedAt;
   return {
     id: String(m._id),
     partnerId: m.userIds.map(String).find((id) => id !== me) ?? me,
@@ -488,6 +493,7 @@ function matchView(
     foundAt: m.foundAt,
     ...(m.answeredAt ? { answeredAt: m.answeredAt } : {}),
     ...(m.endedAt ? { endedAt: m.endedAt } : {}),
+    ...(closedAt ? { durationSec: Math.round((closedAt.getTime() - m.foundAt.getTime()) / 1000) } : {}),
     ...(m.conversationId ? { conversationId: String(m.conversationId) } : {}),
     ...(m.callId ? { callId: String(m.callId) } : {}),
   };
