@@ -26,5 +26,7 @@ const callSchema = new Schema(
 
 // History and "my active call": one equality on the member, newest first.
 callSchema.index({ memberIds: 1, _id: -1 });
+// The clean-up job: ringing calls past their timeout (the process that rang them died).
+callSchema.index({ status: 1, expiresAt: 1 });
 
 export const Call = model('Call', callSchema);

@@ -24,5 +24,7 @@ const matchSchema = new Schema(
 );
 
 matchSchema.index({ userIds: 1, _id: -1 });
+// The clean-up job: pending matches past their answer time (the process that made them died).
+matchSchema.index({ status: 1, expiresAt: 1 });
 
 export const Match = model('Match', matchSchema);

@@ -202,10 +202,15 @@ export interface ConversationView {
   unread: number;
 }
 
-/** A conversation as a member sees it: the last message's position and their unread count. */
-export async function conversationView(c: ConversationDoc, viewer: string): Promise<ConversationView> {
+/**
+ * A conversation as a member sees it: the last message's position and their unread count.
+ * A list passes the viewer's read pointer it already has; otherwise it is read here.
+ */
+export async function conversationView(c: ConversationDoc, viewer: string, lastReadSeq?: number): Promise<ConversationView> {
   const [me, admins] = await Promise.all([
-    ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1 }).lean(),
+    lastReadSeq !== undefined
+      ? { lastReadSeq }
+      : ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1 }).lean(),
     c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
   ]);
   const last = c.lastMessage?.id ? c.lastMessage : undefined;
@@ -230,21 +235,33 @@ export async function conversationView(c: ConversationDoc, viewer: string): Prom
  * large group on FerretDB: its btree entries are capped at 2,704 bytes.)
  */
 export async function conversationsOf(me: string): Promise<ConversationDoc[]> {
-  const rows = await ConversationMember.find({ userId: me }, { conversationId: 1 }).lean();
-  const found = await Promise.all(rows.map((r) => Conversation.findById(r.conversationId).lean<ConversationDoc>()));
-  return found.filter((c): c is ConversationDoc => c !== null);
+  return (await membershipsOf(me)).map((m) => m.conversation);
+}
+
+/** The user's conversations with their read pointer in each (from the same member rows). */
+async function membershipsOf(me: string): Promise<{ conversation: ConversationDoc; lastReadSeq: number }[]> {
+  const rows = await ConversationMember.find({ userId: me }, { conversationId: 1, lastReadSeq: 1 }).lean();
+  const found = await Promise.all(
+    rows.map(async (r) => ({
+      conversation: await Conversation.findById(r.conversationId).lean<ConversationDoc>(),
+      lastReadSeq: r.lastReadSeq ?? 0,
+    })),
+  );
+  return found.filter((m): m is { conversation: ConversationDoc; lastReadSeq: number } => m.conversation !== null);
 }
 
 /** The user's conversations, latest activity first, by cursor (the lastMessageAt of the last one). */
 export async function listConversations(me: string, page: { limit: number; before?: Date }) {
-  const all = (await conversationsOf(me))
-    .filter((c) => !page.before || (c.lastMessageAt && c.lastMessageAt < page.before))
+  const all = (await membershipsOf(me))
+    .filter(({ conversation: c }) => !page.before || (c.lastMessageAt && c.lastMessageAt < page.before))
     .sort(
-      (a, b) => (b.lastMessageAt?.getTime() ?? 0) - (a.lastMessageAt?.getTime() ?? 0) || (String(a._id) < String(b._id) ? 1 : -1),
+      ({ conversation: a }, { conversation: b }) =>
+        (b.lastMessageAt?.getTime() ?? 0) - (a.lastMessageAt?.getTime() ?? 0) || (String(a._id) < String(b._id) ? 1 : -1),
     );
-  const conversations = all.slice(0, page.limit);
-  const items = await Promise.all(conversations.map((c) => conversationView(c, me)));
-  const last = conversations.at(-1);
+  const listed = all.slice(0, page.limit);
+  // The read pointers came with the member rows: no second read per conversation.
+  const items = await Promise.all(listed.map((m) => conversationView(m.conversation, me, m.lastReadSeq)));
+  const last = listed.at(-1)?.conversation;
   return {
     conversations: items,
     nextCursor: all.length > page.limit && last?.lastMessageAt ? last.lastMessageAt.toISOString() : null,
