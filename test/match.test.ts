@@ -179,6 +179,21 @@ describe('matchmaking', () => {
     expect((await offer).sdp).to.equal('v=0');
   });
 
+  it("a third person cannot answer or end someone else's match", async () => {
+    const { ana, matchId } = await matchedPair();
+    const stranger = await ready(tagFor());
+    for (const accept of [true, false]) {
+      const res = await emitAck(stranger.socket, 'match:respond', { matchId, accept });
+      expect(res.error?.code).to.equal('MATCH_NOT_PENDING');
+    }
+    const operator = await emitAck(stranger.socket, 'match:respond', { matchId: { $ne: null }, accept: false });
+    expect(operator.error?.code).to.equal('VALIDATION_FAILED');
+    const stored = (await Match.findById(matchId).lean())!;
+    expect(stored.status).to.equal('pending');
+    expect(Object.keys(stored.answers ?? {})).to.deep.equal([]);
+    await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
+  });
+
   it('refuses people not available for matching and bad payloads', async () => {
     const user = await signupUser();
     const socket = await devices.connect(user);
