@@ -37,6 +37,11 @@ const paymentSchema = new Schema(
     status: { type: String, enum: PAYMENT_STATUSES, required: true, default: 'created' },
     history: { type: [historySchema], default: [] },
     grantedAt: { type: Date },
+    // What the grant is about to write (set before the user write; see grantMembership).
+    grantPlanned: {
+      type: new Schema({ plan: String, from: Date, until: Date }, { _id: false }),
+      required: false,
+    },
     // The membership time this payment bought, to take back exactly that on a full refund.
     granted: {
       type: new Schema({ plan: String, from: Date, until: Date }, { _id: false }),

@@ -81,6 +81,24 @@ describe('membership job', () => {
     expect(payment.history.at(-1)?.source).to.equal('reconcile');
     expect((await User.findById(user.id).lean())!.plan).to.equal('gold');
   });
+
+  it('finishes a grant a crash cut after the membership was written, without granting twice', async () => {
+    const user = await signupUser();
+    const { paymentId } = await payFor(user);
+    const before = (await Payment.findById(paymentId).lean())!;
+    const expiry = (await User.findById(user.id).lean())!.planExpiresAt!;
+    // As if the process died between the user's write and the payment's record of it.
+    await Payment.updateOne(
+      { _id: paymentId },
+      { $unset: { granted: 1 }, $set: { grantedAt: new Date(Date.now() - 5 * 60_000) } },
+    );
+    await reconcilePayments(new Date());
+    const after = (await Payment.findById(paymentId).lean())!;
+    expect(after.granted).to.deep.equal(before.granted);
+    const member = (await User.findById(user.id).lean())!;
+    expect(member.planExpiresAt!.getTime()).to.equal(expiry.getTime());
+    expect(member.membershipPaymentIds.map(String)).to.deep.equal([paymentId]);
+  });
 });
 
 describe('payments: admin', () => {

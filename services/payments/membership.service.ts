@@ -33,11 +33,11 @@ function addMonths(date: Date, months: number): Date {
 export async function grantMembership(
   payment: { _id: Types.ObjectId; userId: Types.ObjectId; plan: string; months: number },
   actor: string,
-): Promise<Granted | null> {
+): Promise<(Granted & { already: boolean }) | null> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const user = await User.findById(payment.userId, MEMBERSHIP_FIELDS).lean();
     if (!user) return null;
-    if (user.membershipPaymentIds?.some((id) => id.equals(payment._id))) return null;
+    if (user.membershipPaymentIds?.some((id) => id.equals(payment._id))) return alreadyGranted(payment._id);
     const now = new Date();
     const current = planInForce(user, now);
     const bought = payment.plan as Plan;
@@ -45,6 +45,9 @@ export async function grantMembership(
     const plan = extendsCurrent ? current : bought;
     const from = extendsCurrent ? user.planExpiresAt! : now;
     const until = addMonths(from, payment.months);
+    // Noted on the payment before the user write: if the process dies after that write,
+    // the retry finds the payment applied and takes what it bought from here.
+    await Payment.updateOne({ _id: payment._id }, { $set: { grantPlanned: { plan, from, until } } });
     const res = await User.updateOne(
       {
         _id: payment.userId,
@@ -62,10 +65,17 @@ export async function grantMembership(
         actor,
         detail: { plan, from, until },
       });
-      return { plan, from, until };
+      return { plan, from, until, already: false };
     }
   }
   throw new Error(`membership of ${String(payment.userId)} kept changing; payment ${String(payment._id)} not yet granted`);
+}
+
+/** What an already applied payment bought (the plan noted before its user write). */
+async function alreadyGranted(paymentId: Types.ObjectId): Promise<(Granted & { already: boolean }) | null> {
+  const planned = (await Payment.findById(paymentId, { grantPlanned: 1 }).lean())?.grantPlanned;
+  if (!planned?.plan || !planned.from || !planned.until) return null;
+  return { plan: planned.plan as Plan, from: planned.from, until: planned.until, already: true };
 }
 
 /** A full refund: the time that payment added comes off the membership (all of it if nothing else remains). */

@@ -164,11 +164,12 @@ async function grantFor(paymentId: Types.ObjectId, source: string): Promise<void
 
 /** The membership change of a claimed payment (also the job's retry when a process died in between). */
 export async function finishGrant(payment: PaymentDoc, source: string): Promise<void> {
-  const granted = await grantMembership(payment, source);
-  if (granted) {
-    await Payment.updateOne({ _id: payment._id }, { $set: { granted } });
-    alertAdmin(payment, 'succeeded');
-  }
+  const result = await grantMembership(payment, source);
+  if (!result) return;
+  const { already, ...granted } = result;
+  await Payment.updateOne({ _id: payment._id }, { $set: { granted } });
+  // A retry after a crash only completes the record: no second mail to the admin.
+  if (!already) alertAdmin(payment, 'succeeded');
 }
 
 /** A refund Razorpay processed, recorded once by its id; once refunds cover the amount, the membership it bought ends. */
