@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { connectDatabase } from '../services/database.service.js';
-import { compatible, Matchmaker } from '../services/match/match.service.js';
+import { compatible, Matchmaker, RELAX_STEPS } from '../services/match/match.service.js';
 import { MemoryQueueStore, RedisQueueStore, type Ticket } from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { connectRedis } from '../services/redis.service.js';
@@ -13,8 +13,6 @@ import type { JoinOrder, WorkerReport } from './match-plan.js';
 
 /** When each user's pair could first have been made: both waiting and, for the ranked matcher, fitting. */
 const readyAt = new Map<string, number>();
-// The waits after which a ticket's optional filters relax (match.service).
-const RELAX_STEPS = [10_000, 20_000, 30_000];
 
 function noteReady(pairs: [Ticket, Ticket][], fitting: boolean) {
   for (const [a, b] of pairs) {

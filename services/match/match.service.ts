@@ -53,7 +53,8 @@ const AVOID_MEMORY_MS = 10_000;
 const RELOOK_TRUNCATED_MS = 250;
 const RELOOK_MS = 10_000;
 const ROUND_GAP_MS = 40;
-const RELAX_STEPS = [RELAX_INTERESTS_MS, RELAX_COUNTRY_MS, RELAX_DISTANCE_MS];
+/** The waits after which a ticket's optional filters relax. */
+export const RELAX_STEPS = [RELAX_INTERESTS_MS, RELAX_COUNTRY_MS, RELAX_DISTANCE_MS];
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
 // Longer than any ticket waits; a new ticket reads blocks from the database anyway.
 const BLOCKED_AVOID_MS = 24 * 3600_000;
