@@ -19,15 +19,16 @@ const bool = (fallback: boolean) =>
 
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
+const splitList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 const csv = z
   .string()
   .optional()
-  .transform((v) =>
-    (v ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  .transform((v) => splitList(v ?? ''));
 
 /** Express "trust proxy": false, true, a hop count, or a list of subnets/names. */
 const trustProxy = z
@@ -94,6 +95,21 @@ export const envSchema = z.object({
   RATE_LIMIT_PREFIX: z.string().min(1).default('rl:'),
   EMAIL_VERIFY_TTL_HOURS: int(48, 1, 720),
   PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
+  GEOIP_DB_PATH: z.string().min(1).optional(),
+
+  GOOGLE_CLIENT_IDS: csv,
+  GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
+  GOOGLE_ISSUERS: z.string().default('https://accounts.google.com,accounts.google.com'),
+  APPLE_CLIENT_IDS: csv,
+  APPLE_JWKS_URL: z.url().default('https://appleid.apple.com/auth/keys'),
+  APPLE_ISSUER: z.string().min(1).default('https://appleid.apple.com'),
+  FACEBOOK_APP_ID: z.string().min(1).optional(),
+  FACEBOOK_APP_SECRET: z.string().min(8).optional(),
+  FACEBOOK_GRAPH_URL: z.url().default('https://graph.facebook.com/v19.0'),
+  OAUTH_JWKS_CACHE_MINUTES: int(60, 1, 1440),
+  OAUTH_JWKS_COOLDOWN_SECONDS: int(30, 0, 3600),
+  OAUTH_HTTP_TIMEOUT_MS: int(5000, 100, 60_000),
+  OAUTH_SIGNUP_TTL_MINUTES: int(30, 5, 1440),
 
   MAIL_PROVIDER: z.enum(['log', 'ses']).default('log'),
   MAIL_FROM: z.string().min(3).default('DevTinder <no-reply@localhost>'),
@@ -208,6 +224,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
       'RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET: required in production (the local gateway takes no money)',
     );
   }
+  if (Boolean(e.FACEBOOK_APP_ID) !== Boolean(e.FACEBOOK_APP_SECRET)) {
+    problems.push('FACEBOOK_APP_ID, FACEBOOK_APP_SECRET: set both or neither');
+  }
   if (e.TURN_URLS.length && !e.TURN_SECRET) problems.push('TURN_SECRET: required with TURN_URLS (coturn static-auth-secret)');
   if (problems.length) throw new ConfigError(problems);
   const publicUrl = e.PUBLIC_URL.replace(/\/$/, '');
@@ -239,6 +258,17 @@ export function parseConfig(env: Record<string, string | undefined>) {
       bcryptConcurrency: e.BCRYPT_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
       emailVerifyTtlHours: e.EMAIL_VERIFY_TTL_HOURS,
       passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+      geoipDbPath: e.GEOIP_DB_PATH,
+    },
+    // Sign-in with other providers; one with no client ids (or app keys) is off.
+    oauth: {
+      google: { clientIds: e.GOOGLE_CLIENT_IDS, jwksUrl: e.GOOGLE_JWKS_URL, issuers: splitList(e.GOOGLE_ISSUERS) },
+      apple: { clientIds: e.APPLE_CLIENT_IDS, jwksUrl: e.APPLE_JWKS_URL, issuers: [e.APPLE_ISSUER] },
+      facebook: { appId: e.FACEBOOK_APP_ID, appSecret: e.FACEBOOK_APP_SECRET, graphUrl: e.FACEBOOK_GRAPH_URL.replace(/\/$/, '') },
+      jwksCacheMs: e.OAUTH_JWKS_CACHE_MINUTES * 60_000,
+      jwksCooldownMs: e.OAUTH_JWKS_COOLDOWN_SECONDS * 1000,
+      httpTimeoutMs: e.OAUTH_HTTP_TIMEOUT_MS,
+      signupTtlMs: e.OAUTH_SIGNUP_TTL_MINUTES * 60_000,
     },
     cookies: {
       secure: e.COOKIE_SECURE === undefined ? production : e.COOKIE_SECURE === 'true',

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import * as auth from '../services/auth.service.js';
+import { listSessions as listOwnSessions } from '../services/session.service.js';
 import { getOwnUser } from '../services/user.service.js';
 import { AppError } from '../utils/app-error.js';
 import { clearAuthCookies, clientInfo, readRefreshToken, setAuthCookies } from './auth.cookies.js';
@@ -70,5 +71,22 @@ export async function resetPassword(req: Request, res: Response) {
 export async function changePassword(req: Request, res: Response) {
   const { sub, sid } = caller(req);
   await auth.changePassword(sub, sid, req.input.currentPassword as string, req.input.newPassword as string);
+  res.status(204).end();
+}
+
+/** Sessions carry the region DB-IP's free database gives; its licence asks for the credit. */
+const REGION_SOURCE = 'IP Geolocation by DB-IP (https://db-ip.com)';
+
+export async function listSessions(req: Request, res: Response) {
+  const { sub, sid } = caller(req);
+  res.json({ sessions: await listOwnSessions(sub, sid), regionSource: REGION_SOURCE });
+}
+
+/** Ends one of the caller's sessions; ending the current one also clears its cookies. */
+export async function endSession(req: Request, res: Response) {
+  const { sub, sid } = caller(req);
+  const id = req.input.id as string;
+  await auth.endSessionOf(sub, id);
+  if (id === sid) clearAuthCookies(res);
   res.status(204).end();
 }

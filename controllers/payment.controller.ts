@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { PaymentStatus } from '../models/payment.model.js';
-import { auditTrail } from '../services/payments/audit.service.js';
+import { auditTrail } from '../services/audit.service.js';
 import { membershipOf } from '../services/payments/membership.service.js';
 import { createOrder, listPayments, listPlans, verifyCheckout, type PaidPlan } from '../services/payments/payment.service.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';

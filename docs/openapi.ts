@@ -4,6 +4,7 @@
  */
 import { adminPaths } from './openapi.admin.js';
 import { authPaths } from './openapi.auth.js';
+import { oauthPaths } from './openapi.oauth.js';
 import { callPaths } from './openapi.calls.js';
 import { chatPaths, chatSchemas } from './openapi.chat.js';
 import { connectionPaths, connectionSchemas } from './openapi.connections.js';
@@ -59,6 +60,7 @@ export const openApiDocument = {
   paths: {
     ...systemPaths,
     ...authPaths,
+    ...oauthPaths,
     ...userPaths,
     ...photoPaths,
     ...connectionPaths,
@@ -82,7 +84,7 @@ export const openApiDocument = {
       E415: errorResponse('Not a supported type (UNSUPPORTED_IMAGE_TYPE, MULTIPART_REQUIRED)'),
       E422: errorResponse('An image that cannot be used (IMAGE_TOO_LARGE, IMAGE_UNREADABLE)'),
       E429: errorResponse('Too many attempts (RATE_LIMITED, see Retry-After) or a used-up quota (QUOTA_EXCEEDED)'),
-      E503: errorResponse('Database unavailable (DATABASE_UNAVAILABLE)'),
+      E503: errorResponse('Database or a sign-in provider unavailable (DATABASE_UNAVAILABLE, OAUTH_PROVIDER_UNAVAILABLE)'),
     },
     schemas: { ...schemas, ...connectionSchemas, ...chatSchemas },
   },

@@ -1,6 +1,6 @@
 import { Schema, model } from 'mongoose';
 
-/** One change to a payment or membership, who or what made it, and the details; never updated. */
+/** One security- or money-relevant change (payments, memberships, sign-ins, linked accounts): who or what made it, and the details; never updated. */
 const auditRecordSchema = new Schema(
   {
     userId: { type: Schema.Types.ObjectId, ref: 'User' },

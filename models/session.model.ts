@@ -6,6 +6,12 @@ const sessionSchema = new Schema(
     userId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
     userAgent: { type: String, maxlength: 512 },
     ip: { type: String, maxlength: 64 },
+    // From the user agent and the IP when the session starts (and the IP at each refresh).
+    deviceName: { type: String, maxlength: 120 },
+    deviceType: { type: String, maxlength: 20 },
+    deviceKey: { type: String, maxlength: 40 },
+    country: { type: String, maxlength: 2 },
+    region: { type: String, maxlength: 120 },
     lastUsedAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
@@ -15,6 +21,8 @@ const sessionSchema = new Schema(
 );
 
 sessionSchema.index({ userId: 1 });
+// "Has this user signed in on this device before?" at each sign-in.
+sessionSchema.index({ userId: 1, deviceKey: 1 });
 sessionSchema.index({ expiresAt: 1 });
 
 export const Session = model('Session', sessionSchema);

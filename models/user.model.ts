@@ -82,6 +82,11 @@ const userSchema = new Schema(
     username: { type: String, required: true, lowercase: true, minlength: 3, maxlength: 30 },
     passwordHash: { type: String, select: false },
     passwordChangedAt: { type: Date },
+    // Providers that sign in to this account (their subjects are in OAuthIdentity); with the
+    // password, the ways in. authVersion is bumped by each change, so two unlinks at once
+    // cannot both see a method the other is removing (oauth.service).
+    linkedProviders: { type: [String], default: [] },
+    authVersion: { type: Number, default: 0 },
     preference: { type: String, enum: PREFERENCES, required: true },
     interests: { type: [String], default: [] },
     bio: { type: String, maxlength: 500, default: '' },

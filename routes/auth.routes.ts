@@ -13,6 +13,8 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post('/logout', optionalAuth, validate(rules.logoutRules), auth.logout);
   router.post('/logout-all', authenticate, auth.logoutAll);
   router.get('/me', authenticate, auth.me);
+  router.get('/sessions', authenticate, auth.listSessions);
+  router.delete('/sessions/:id', authenticate, validate(rules.sessionIdParam), auth.endSession);
   router.post('/verify-email', validate(rules.verifyEmailRules), auth.verifyEmail);
   router.post('/verify-email/resend', authenticate, limit.emailResend, auth.resendVerification);
   router.post(

@@ -4,6 +4,7 @@ import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { matchRoutes, rtcRoutes } from './call.routes.js';
+import { oauthRoutes } from './oauth.routes.js';
 import { connectionRoutes, contactRoutes } from './connection.routes.js';
 import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
@@ -28,6 +29,7 @@ export interface RouterDeps {
 /** Every API router and where it is mounted; the OpenAPI coverage test walks this list. */
 export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
   return [
+    { basePath: '/auth/oauth', router: oauthRoutes(limit) },
     { basePath: '/auth', router: authRoutes(limit) },
     // Before /admin, whose router would otherwise answer /admin/payments first.
     { basePath: '/admin/payments', router: adminPaymentRoutes() },

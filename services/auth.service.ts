@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import type { AccountTokenPurpose } from '../models/account-token.model.js';
 import { User, type GENDERS, type PREFERENCES } from '../models/user.model.js';
@@ -10,8 +10,11 @@ import { sendMail } from './mail/mail.service.js';
 import type { TemplateName } from './mail/templates.js';
 import { hashPassword, verifyPassword } from './password.service.js';
 import { storedLocation } from './profile.service.js';
+import { audit } from './audit.service.js';
 import {
   createSession,
+  endSession,
+  type NewSession,
   findSessionIdByRefreshToken,
   revokeSession,
   revokeUserSessions,
@@ -48,10 +51,32 @@ export interface AuthResult {
   refreshToken: string;
 }
 
-async function startSession(user: { _id: Types.ObjectId; role: string }, client: ClientInfo) {
-  const { sessionId, refreshToken } = await createSession(user._id, client);
-  const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(sessionId) });
-  return { accessToken, refreshToken };
+type SessionOwner = { _id: Types.ObjectId; role: string; email: string; firstName: string };
+
+/** Starts a session; a sign-in on a device the account has not used before is mailed to the owner and audited. */
+export async function startSession(user: SessionOwner, client: ClientInfo) {
+  const session = await createSession(user._id, client);
+  if (session.newDevice) await noticeNewDevice(user, session);
+  const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(session.sessionId) });
+  return { accessToken, refreshToken: session.refreshToken };
+}
+
+async function noticeNewDevice(user: SessionOwner, session: NewSession) {
+  const where = session.region ?? 'an unknown place';
+  await audit({
+    userId: user._id,
+    action: 'session.new_device',
+    actor: 'user',
+    detail: { sessionId: String(session.sessionId), device: session.deviceName, region: session.region, ip: session.ip },
+  });
+  void sendMail('newDevice', user.email, {
+    firstName: user.firstName,
+    device: session.deviceName,
+    region: where,
+    ip: session.ip ?? 'unknown',
+    time: new Date().toUTCString(),
+    link: `${config.appUrl}/settings/sessions`,
+  });
 }
 
 type MailedUser = { _id: Types.ObjectId; email: string; firstName: string };
@@ -69,26 +94,34 @@ async function mailAccountLink(
   void sendMail(template, user.email, { firstName: user.firstName, ...values, link: `${config.appUrl}/${path}?token=${token}` });
 }
 
-const sendVerificationEmail = (user: MailedUser) => {
+export const sendVerificationEmail = (user: MailedUser) => {
   const hours = config.auth.emailVerifyTtlHours;
   return mailAccountLink(user, 'verify_email', hours * 3_600_000, 'verifyEmail', 'verify-email', { hours });
 };
 
-export async function signup(input: SignupInput, client: ClientInfo): Promise<AuthResult> {
-  const passwordHash = await hashPassword(input.password);
+export type NewUserInput = Omit<SignupInput, 'password'> & {
+  passwordHash?: string;
+  emailVerified?: boolean;
+  _id?: Types.ObjectId;
+  linkedProviders?: string[];
+};
+
+/** Creates an account (password or social sign-up); a taken email, username or phone is a 409 naming it. */
+export async function createUser(input: NewUserInput) {
   const withLocation = input.locationConsent === true && input.location;
-  let user;
   try {
-    user = await User.create({
+    return await User.create({
+      ...(input._id && { _id: input._id }),
       firstName: input.firstName,
       lastName: input.lastName,
       gender: input.gender,
       dateOfBirth: input.dateOfBirth,
       email: input.email,
+      emailVerified: input.emailVerified ?? false,
+      linkedProviders: input.linkedProviders ?? [],
       phone: input.phone,
       username: input.username,
-      passwordHash,
-      passwordChangedAt: new Date(),
+      ...(input.passwordHash && { passwordHash: input.passwordHash, passwordChangedAt: new Date() }),
       preference: input.preference,
       interests: input.interests,
       locationConsent: Boolean(withLocation),
@@ -98,6 +131,11 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
   } catch (err) {
     throw (await duplicateUserField(err, input)) ?? err;
   }
+}
+
+export async function signup(input: SignupInput, client: ClientInfo): Promise<AuthResult> {
+  const { password, ...profile } = input;
+  const user = await createUser({ ...profile, passwordHash: await hashPassword(password) });
   await sendVerificationEmail(user);
   const tokens = await startSession(user, client);
   return { user: toOwnUser(user.toObject()), ...tokens };
@@ -110,7 +148,7 @@ export const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS',
  * refreshes every few minutes). Best effort, off the response path; never an unhandled
  * rejection (e.g. during shutdown).
  */
-function markActive(userId: Types.ObjectId): void {
+export function markActive(userId: Types.ObjectId): void {
   User.updateOne({ _id: userId }, { $set: { lastActiveAt: new Date() } })
     .exec()
     .catch(() => undefined);
@@ -148,6 +186,12 @@ export async function refresh(refreshToken: string, client: ClientInfo) {
 export async function logout(sessionId: string | undefined, refreshToken: string | undefined): Promise<void> {
   const sid = sessionId ?? (refreshToken ? await findSessionIdByRefreshToken(refreshToken) : null);
   if (sid) await revokeSession(sid, 'logout');
+}
+
+/** Ends one of the user's sessions (signing a lost device out), with an audit record. */
+export async function endSessionOf(userId: string, sessionId: string): Promise<void> {
+  const ended = await endSession(userId, sessionId);
+  await audit({ userId: new Types.ObjectId(userId), action: 'session.ended', actor: 'user', detail: { sessionId, ...ended } });
 }
 
 export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_all');

@@ -2,6 +2,7 @@ import { config } from '../config/index.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { User, type PLANS } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { isDuplicateKey } from '../utils/duplicate-key.js';
 
 export type Plan = (typeof PLANS)[number];
 
@@ -37,8 +38,6 @@ export async function getQuota(userId: string, now = new Date()): Promise<Quota>
   const used = counter?.used ?? 0;
   return { plan, limit, used, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now) };
 }
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /**
  * Takes one request from today's quota, or refuses with 429 QUOTA_EXCEEDED. A guarded

@@ -11,6 +11,8 @@ export interface RealtimeEvents {
 export interface RealtimeSink {
   /** Every socket of every listed user, once each (one adapter publish for all of them). */
   toUsers(userIds: string[], event: string, payload: unknown): void;
+  /** Closes every socket opened with the session's tokens, in every process. */
+  endSession?(sessionId: string): void;
 }
 
 const sinks: RealtimeSink[] = [];
@@ -30,4 +32,9 @@ export function publishToUser<E extends keyof RealtimeEvents>(userId: string, ev
 /** Chat and presence events to many users at once (conversation members, connections). */
 export function publishToUsers(userIds: string[], event: string, payload: unknown): void {
   if (userIds.length) sinks.at(-1)?.toUsers(userIds, event, payload);
+}
+
+/** A session was ended (by its owner, or a password change): its sockets go too. */
+export function endSessionSockets(sessionId: string): void {
+  sinks.at(-1)?.endSession?.(sessionId);
 }

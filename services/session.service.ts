@@ -4,7 +4,10 @@ import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
 import { AppError } from '../utils/app-error.js';
 import { randomToken, sha256 } from '../utils/crypto.js';
+import { describeDevice, deviceKey } from '../utils/device.js';
 import { logger } from '../utils/logger.js';
+import { regionOf } from './geoip.service.js';
+import { endSessionSockets } from './realtime.service.js';
 
 export interface ClientInfo {
   userAgent?: string;
@@ -19,19 +22,47 @@ async function issueRefreshToken(sessionId: Types.ObjectId, userId: Types.Object
   return token;
 }
 
+export interface NewSession {
+  sessionId: Types.ObjectId;
+  refreshToken: string;
+  /** Signed in before, but never on this device (or from this country): the owner should hear of it. */
+  newDevice: boolean;
+  deviceName: string;
+  region?: string;
+  ip?: string;
+}
+
 /** Starts a session (one device) and returns its first refresh token. */
-export async function createSession(userId: Types.ObjectId, client: ClientInfo) {
+export async function createSession(userId: Types.ObjectId, client: ClientInfo): Promise<NewSession> {
   const now = new Date();
   const expiresAt = refreshExpiry();
+  const userAgent = client.userAgent?.slice(0, 512);
+  const ip = client.ip?.slice(0, 64);
+  const where = await regionOf(ip);
+  const device = describeDevice(userAgent);
+  const key = deviceKey(userAgent, where.country);
+  const [seenDevice, seenAny] = await Promise.all([Session.exists({ userId, deviceKey: key }), Session.exists({ userId })]);
   const session = await Session.create({
     userId,
-    userAgent: client.userAgent?.slice(0, 512),
-    ip: client.ip?.slice(0, 64),
+    userAgent,
+    ip,
+    deviceName: device.name,
+    deviceType: device.type,
+    deviceKey: key,
+    country: where.country,
+    region: where.label,
     lastUsedAt: now,
     expiresAt,
   });
   const refreshToken = await issueRefreshToken(session._id, userId, expiresAt);
-  return { sessionId: session._id, refreshToken };
+  return {
+    sessionId: session._id,
+    refreshToken,
+    newDevice: Boolean(seenAny) && !seenDevice,
+    deviceName: device.name,
+    region: where.label,
+    ip,
+  };
 }
 
 const invalidRefresh = () => new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
@@ -62,11 +93,13 @@ export async function rotateRefreshToken(token: string, client: ClientInfo) {
   }
   if (claimed.expiresAt <= now) throw invalidRefresh();
   const expiresAt = refreshExpiry();
+  const where = client.ip ? await regionOf(client.ip) : undefined;
+  const moved = client.ip ? { ip: client.ip.slice(0, 64), country: where?.country, region: where?.label } : {};
   // The session check and the next token's insert are independent: one round trip, not two.
   const [touched, refreshToken] = await Promise.all([
     Session.updateOne(
       { _id: claimed.sessionId, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { lastUsedAt: now, expiresAt, ...(client.ip ? { ip: client.ip.slice(0, 64) } : {}) } },
+      { $set: { lastUsedAt: now, expiresAt, ...moved } },
     ),
     issueRefreshToken(claimed.sessionId, claimed.userId, expiresAt),
   ]);
@@ -79,13 +112,57 @@ export async function rotateRefreshToken(token: string, client: ClientInfo) {
 
 export async function revokeSession(sessionId: Types.ObjectId | string, reason: string): Promise<void> {
   await Session.updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } });
+  endSessionSockets(String(sessionId));
+}
+
+const SESSIONS_LISTED = 100;
+
+/** The user's live sessions, most recently used first (the newest hundred: older ones are still live, just not listed). */
+export async function listSessions(userId: string, currentSessionId: string | undefined) {
+  const now = new Date();
+  const sessions = await Session.find(
+    { userId, revokedAt: null },
+    { deviceName: 1, deviceType: 1, ip: 1, country: 1, region: 1, createdAt: 1, lastUsedAt: 1, expiresAt: 1 },
+  )
+    .sort({ lastUsedAt: -1 })
+    .limit(SESSIONS_LISTED)
+    .lean();
+  return sessions
+    .filter((s) => s.expiresAt > now)
+    .map((s) => ({
+      id: String(s._id),
+      deviceName: s.deviceName ?? 'Unknown device',
+      deviceType: s.deviceType ?? 'unknown',
+      ip: s.ip ?? null,
+      country: s.country ?? null,
+      region: s.region ?? null,
+      createdAt: s.createdAt,
+      lastUsedAt: s.lastUsedAt,
+      current: String(s._id) === currentSessionId,
+    }));
+}
+
+/**
+ * Ends one of the user's own sessions: its refresh tokens stop working at once and its
+ * sockets are closed. Someone else's session answers as a missing one.
+ */
+export async function endSession(userId: string, sessionId: string) {
+  const ended = await Session.findOneAndUpdate(
+    { _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: new Date() } },
+    { $set: { revokedAt: new Date(), revokedReason: 'ended_by_user' } },
+  ).lean();
+  if (!ended) throw new AppError(404, 'NOT_FOUND', 'Session not found');
+  endSessionSockets(sessionId);
+  return { deviceName: ended.deviceName ?? 'Unknown device', region: ended.region ?? null, ip: ended.ip ?? null };
 }
 
 /** Revokes every session of a user, optionally keeping one (the caller's own). */
 export async function revokeUserSessions(userId: Types.ObjectId | string, reason: string, keep?: string): Promise<number> {
   const filter: Record<string, unknown> = { userId, revokedAt: null };
   if (keep) filter._id = { $ne: new Types.ObjectId(keep) };
+  const live = await Session.find(filter, { _id: 1 }).lean();
   const res = await Session.updateMany(filter, { $set: { revokedAt: new Date(), revokedReason: reason } });
+  for (const { _id } of live) endSessionSockets(String(_id));
   return res.modifiedCount;
 }
 

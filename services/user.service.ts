@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { LatLng } from '../utils/geo.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { isDuplicateKey } from '../utils/duplicate-key.js';
 import { photosOf, type photoView } from './photo.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
@@ -42,9 +43,6 @@ export async function findUserIdByEmail(email: string): Promise<Types.ObjectId |
 }
 
 const DUPLICATE_CODES: Record<string, string> = { email: 'EMAIL_TAKEN', username: 'USERNAME_TAKEN', phone: 'PHONE_TAKEN' };
-
-const isDuplicateKey = (err: unknown): err is { keyPattern?: Record<string, unknown> } =>
-  Boolean(err) && typeof err === 'object' && (err as { code?: unknown }).code === 11000;
 
 /**
  * Maps a duplicate-key error on a user to a 409 naming the field. MongoDB names the

@@ -34,6 +34,7 @@ const trackers = new WeakMap<AppServer, PresenceTracker>();
 const matchmakers = new WeakMap<AppServer, Matchmaker>();
 
 export const userRoom = (userId: string) => `user:${userId}`;
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
@@ -61,6 +62,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     registerRealtimeSink({
       toUsers: (userIds, event, payload) =>
         void (io.to(userIds.map(userRoom)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
+      endSession: (sessionId) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
     }),
   );
   io.use(socketAuth(deps.accessTokens));
@@ -88,7 +90,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
         );
     });
     limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
-    void socket.join(userRoom(socket.data.user.sub));
+    void socket.join([userRoom(socket.data.user.sub), sessionRoom(socket.data.user.sid)]);
     registerSystemHandlers(socket);
     registerChatHandlers(socket);
     registerCallHandlers(socket);

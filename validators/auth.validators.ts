@@ -1,4 +1,4 @@
-import { body } from 'express-validator';
+import { body, param } from 'express-validator';
 import { GENDERS, PREFERENCES } from '../models/user.model.js';
 import { normaliseTag } from '../utils/text.js';
 import { coordinateRules, email, opaqueToken, password, personName, text } from './common.validators.js';
@@ -13,9 +13,8 @@ function isAdult(dob: Date, now = new Date()): boolean {
 /** Names that are paths under /users/ (or look official), so no profile can hide behind them. */
 const RESERVED_USERNAMES = ['search', 'admin', 'support', 'devtinder', 'api', 'system', 'moderator', 'root'];
 
-export const signupRules = [
-  personName('firstName'),
-  personName('lastName'),
+/** The profile every account needs, whether it signs up with a password or a provider. */
+export const profileRules = [
   body('gender')
     .isIn(GENDERS)
     .withMessage(`must be one of ${GENDERS.join(', ')}`),
@@ -32,7 +31,6 @@ export const signupRules = [
     .bail()
     .custom((d: Date) => isAdult(d))
     .withMessage(`you must be ${MIN_AGE} or older`),
-  email('email'),
   body('phone')
     .isString()
     .withMessage('must be a string')
@@ -51,7 +49,6 @@ export const signupRules = [
     .not()
     .isIn(RESERVED_USERNAMES)
     .withMessage('is reserved'),
-  password('password'),
   body('preference')
     .isIn(PREFERENCES)
     .withMessage(`must be one of ${PREFERENCES.join(', ')}`),
@@ -74,6 +71,14 @@ export const signupRules = [
   ...coordinateRules,
 ];
 
+export const signupRules = [
+  personName('firstName'),
+  personName('lastName'),
+  email('email'),
+  password('password'),
+  ...profileRules,
+];
+
 export const loginRules = [
   text('identifier', 254),
   body('password').isString().withMessage('must be a string').isLength({ max: 1024 }),
@@ -88,3 +93,4 @@ export const changePasswordRules = [
   body('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
   password('newPassword'),
 ];
+export const sessionIdParam = [param('id').isMongoId().withMessage('must be a session id')];

@@ -36,6 +36,20 @@ const templates = {
       '<p>Hi {{firstName}},</p><p>Your password was just changed and every other session was signed out. If this was not you, reset your password now.</p>',
     ),
   },
+  newDevice: {
+    subject: 'New sign-in on {{device}}',
+    text: 'Hi {{firstName}},\n\nYour account was just signed in to on {{device}} from {{region}} (IP {{ip}}) at {{time}}.\n\nIf this was you, there is nothing to do. If not, end that session and change your password:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Your account was just signed in to on <b>{{device}}</b> from {{region}} (IP {{ip}}) at {{time}}.</p><p>If this was you, there is nothing to do. If not, <a href="{{link}}">end that session</a> and change your password.</p>',
+    ),
+  },
+  signInMethodChanged: {
+    subject: 'Sign-in with {{provider}} was {{change}}',
+    text: 'Hi {{firstName}},\n\nSign-in with {{provider}} was {{change}} on your account. If this was not you, change your password and review your sign-in methods:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Sign-in with {{provider}} was {{change}} on your account.</p><p>If this was not you, change your password and <a href="{{link}}">review your sign-in methods</a>.</p>',
+    ),
+  },
   connectionRequest: {
     subject: '{{fromName}} wants to connect',
     text: 'Hi {{firstName}},\n\n{{fromName}} (@{{fromUsername}}) sent you a connection request:\n{{link}}\n\nChoose how often we email you about requests in your settings.\n',

@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../utils/app-error.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { planInForce, planRank } from '../quota.service.js';
-import { audit } from './audit.service.js';
+import { audit } from '../audit.service.js';
 import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';

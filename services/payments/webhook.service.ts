@@ -4,7 +4,7 @@ import { Payment } from '../../models/payment.model.js';
 import { WebhookEvent } from '../../models/webhook-event.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { logger } from '../../utils/logger.js';
-import { audit } from './audit.service.js';
+import { audit } from '../audit.service.js';
 import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';

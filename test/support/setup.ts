@@ -54,6 +54,18 @@ process.env.RAZORPAY_KEY_SECRET = razorpay.keySecret;
 process.env.RAZORPAY_WEBHOOK_SECRET = razorpay.webhookSecret;
 process.env.RAZORPAY_API_URL = razorpay.url;
 
+// Google, Apple and Facebook: local key sets and Graph API that the tests sign and register tokens with.
+const oauth = await (await import('./oauth-standin.js')).oauthStandIn();
+process.env.GOOGLE_CLIENT_IDS = `${oauth.google.audience},another-client.apps.test`;
+process.env.GOOGLE_JWKS_URL = `${oauth.url}/google/certs`;
+process.env.APPLE_CLIENT_IDS = oauth.apple.audience;
+process.env.APPLE_JWKS_URL = `${oauth.url}/apple/keys`;
+process.env.FACEBOOK_APP_ID = oauth.facebook.appId;
+process.env.FACEBOOK_APP_SECRET = oauth.facebook.appSecret;
+process.env.FACEBOOK_GRAPH_URL = `${oauth.url}/graph`;
+// Refetch at once on an unknown key id, so a rotation is seen without waiting out the cool-down.
+process.env.OAUTH_JWKS_COOLDOWN_SECONDS = '0';
+
 if (!process.env.MONGODB_URI || !process.env.SES_ENDPOINT) {
   throw new Error('Run the tests with `npm test` (test/run.ts starts the database and mail stand-ins).');
 }

@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import { AuditRecord } from '../../models/audit-record.model.js';
+import { AuditRecord } from '../models/audit-record.model.js';
 
 export interface AuditEntry {
   userId?: Types.ObjectId;
@@ -9,7 +9,7 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-/** Writes one audit record of a payment or membership change. */
+/** Writes one audit record (payments, memberships, sign-ins, linked accounts). */
 export async function audit(entry: AuditEntry): Promise<void> {
   await AuditRecord.create({ ...entry, at: new Date() });
 }

@@ -1,0 +1,39 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { OAuthProvider } from '../models/oauth-identity.model.js';
+import * as oauth from '../services/oauth/oauth.service.js';
+import type { ProviderCredential } from '../services/oauth/providers.js';
+import { clientInfo, setAuthCookies } from './auth.cookies.js';
+import { callerId } from './caller.js';
+
+/** Sign-in: 200 with a session, or 202 with the profile fields still needed before the account exists. */
+export const signIn =
+  (provider: OAuthProvider): RequestHandler =>
+  async (req, res) => {
+    const result = await oauth.signInWithProvider(provider, req.input as ProviderCredential, clientInfo(req));
+    if (result.status === 'signed_in') {
+      setAuthCookies(res, result);
+      res.json(result);
+    } else {
+      res.status(202).json(result);
+    }
+  };
+
+export async function completeSignup(req: Request, res: Response) {
+  const result = await oauth.completeSignup(req.input as oauth.CompleteSignupInput, clientInfo(req));
+  setAuthCookies(res, result);
+  res.status(201).json(result);
+}
+
+export const link =
+  (provider: OAuthProvider): RequestHandler =>
+  async (req, res) => {
+    res.json(await oauth.linkProvider(callerId(req), provider, req.input as ProviderCredential));
+  };
+
+export async function unlink(req: Request, res: Response) {
+  res.json(await oauth.unlinkProvider(callerId(req), req.input.provider as OAuthProvider));
+}
+
+export async function listMethods(req: Request, res: Response) {
+  res.json(await oauth.listSignInMethods(callerId(req)));
+}

@@ -1,0 +1,209 @@
+import { dateTime, errors, json, jsonBody as body, objectId, pathId, ref } from './openapi.schemas.js';
+
+const str = { type: 'string' };
+const nullableStr = { type: ['string', 'null'] };
+const publicOp = { security: [] };
+
+const signedIn = {
+  type: 'object',
+  required: ['status', 'user', 'accessToken', 'refreshToken'],
+  additionalProperties: false,
+  properties: { status: { const: 'signed_in' }, user: ref('User'), accessToken: str, refreshToken: str },
+};
+
+const profileRequired = {
+  type: 'object',
+  required: ['status', 'signupToken', 'expiresAt', 'missing', 'profile'],
+  additionalProperties: false,
+  properties: {
+    status: { const: 'profile_required' },
+    signupToken: { type: 'string', description: 'Send it with the missing fields to POST /auth/oauth/complete' },
+    expiresAt: dateTime,
+    missing: { type: 'array', items: str, description: 'Fields the client must ask for (signup rules apply)' },
+    profile: {
+      type: 'object',
+      required: ['emailVerified'],
+      additionalProperties: false,
+      properties: { firstName: str, lastName: str, email: str, emailVerified: { type: 'boolean' } },
+    },
+  },
+};
+
+const signInMethods = {
+  type: 'object',
+  required: ['password', 'providers'],
+  additionalProperties: false,
+  properties: {
+    password: { type: 'boolean' },
+    providers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['provider', 'email', 'linkedAt', 'lastUsedAt'],
+        additionalProperties: false,
+        properties: {
+          provider: { enum: ['google', 'apple', 'facebook'] },
+          email: nullableStr,
+          linkedAt: dateTime,
+          lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+    },
+  },
+};
+
+const idTokenBody = (extra: Record<string, object> = {}) => ({
+  required: true,
+  content: json({
+    type: 'object',
+    additionalProperties: false,
+    required: ['idToken', 'nonce'],
+    properties: {
+      idToken: { type: 'string', description: "The provider's OpenID Connect ID token" },
+      nonce: { type: 'string', description: 'The nonce the client put in its request (or whose SHA-256 it put there)' },
+      ...extra,
+    },
+  }),
+});
+
+const credentials = {
+  google: { label: 'Google', body: idTokenBody() },
+  apple: {
+    label: 'Apple',
+    body: idTokenBody({ firstName: str, lastName: str }),
+  },
+  facebook: { label: 'Facebook', body: body({ accessToken: { type: 'string', description: 'A user access token' } }) },
+};
+
+const providerPaths = Object.fromEntries(
+  Object.entries(credentials).flatMap(([provider, { label, body: requestBody }]) => [
+    [
+      `/api/v1/auth/oauth/${provider}`,
+      {
+        post: {
+          tags: ['auth'],
+          summary: `Sign in with ${label}: a known account signs in (cookies set); a new person gets the fields still needed`,
+          ...publicOp,
+          requestBody,
+          responses: {
+            '200': { description: 'Signed in', content: json(signedIn) },
+            '202': { description: 'First sign-in: complete the profile', content: json(profileRequired) },
+            ...errors('400', '401', '403', '404', '409', '429', '503'),
+          },
+        },
+      },
+    ],
+    [
+      `/api/v1/auth/oauth/${provider}/link`,
+      {
+        post: {
+          tags: ['auth'],
+          summary: `Link a ${label} account to the signed-in user`,
+          requestBody,
+          responses: {
+            '200': { description: 'The sign-in methods now', content: json(signInMethods) },
+            ...errors('400', '401', '404', '409', '503'),
+          },
+        },
+      },
+    ],
+  ]),
+);
+
+const session = {
+  type: 'object',
+  required: ['id', 'deviceName', 'deviceType', 'ip', 'country', 'region', 'createdAt', 'lastUsedAt', 'current'],
+  additionalProperties: false,
+  properties: {
+    id: objectId,
+    deviceName: { type: 'string', example: 'Chrome 120 on Windows 10' },
+    deviceType: str,
+    ip: nullableStr,
+    country: { type: ['string', 'null'], description: 'ISO 3166 code' },
+    region: { type: ['string', 'null'], example: 'United States' },
+    createdAt: dateTime,
+    lastUsedAt: dateTime,
+    current: { type: 'boolean', description: 'The session making this request' },
+  },
+};
+
+export const oauthPaths = {
+  '/api/v1/auth/oauth': {
+    get: {
+      tags: ['auth'],
+      summary: 'How the signed-in user can sign in: a password and linked providers',
+      responses: { '200': { description: 'Sign-in methods', content: json(signInMethods) }, ...errors('401', '404') },
+    },
+  },
+  '/api/v1/auth/oauth/complete': {
+    post: {
+      tags: ['auth'],
+      summary: 'Create the account of a first social sign-in; names and email only where the provider gave none',
+      ...publicOp,
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          additionalProperties: false,
+          required: ['signupToken', 'gender', 'dateOfBirth', 'phone', 'username', 'preference', 'interests'],
+          properties: {
+            signupToken: str,
+            firstName: str,
+            lastName: str,
+            email: { type: 'string', format: 'email' },
+            gender: { enum: ['male', 'female', 'non-binary', 'other'] },
+            dateOfBirth: { type: 'string', format: 'date' },
+            phone: str,
+            username: str,
+            preference: { enum: ['dating', 'friendship'] },
+            interests: { type: 'array', items: str },
+            locationConsent: { type: 'boolean' },
+            location: ref('Location'),
+          },
+        }),
+      },
+      responses: {
+        '201': { description: 'Signed up and signed in', content: json(ref('AuthResult')) },
+        ...errors('400', '409', '429'),
+      },
+    },
+  },
+  ...providerPaths,
+  '/api/v1/auth/oauth/{provider}': {
+    delete: {
+      tags: ['auth'],
+      summary: 'Unlink a provider; refused (LAST_SIGN_IN_METHOD) when no other way to sign in remains',
+      parameters: [{ name: 'provider', in: 'path', required: true, schema: { enum: ['google', 'apple', 'facebook'] } }],
+      responses: {
+        '200': { description: 'The sign-in methods now', content: json(signInMethods) },
+        ...errors('400', '401', '404', '409'),
+      },
+    },
+  },
+  '/api/v1/auth/sessions': {
+    get: {
+      tags: ['auth'],
+      summary: "The signed-in user's live sessions, most recently used first",
+      responses: {
+        '200': {
+          description: 'Sessions',
+          content: json({
+            type: 'object',
+            required: ['sessions', 'regionSource'],
+            additionalProperties: false,
+            properties: { sessions: { type: 'array', items: session }, regionSource: str },
+          }),
+        },
+        ...errors('401'),
+      },
+    },
+  },
+  '/api/v1/auth/sessions/{id}': {
+    delete: {
+      tags: ['auth'],
+      summary: 'End one of your sessions: its refresh token stops working and its sockets close',
+      parameters: [pathId('id')],
+      responses: { '204': { description: 'Ended' }, ...errors('400', '401', '404') },
+    },
+  },
+};

@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { AuditRecord } from '../models/audit-record.model.js';
+import { api, freshIp } from './support/app.js';
+import { mailsTo, waitForMail } from './support/mail.js';
+import { expectDocumented } from './support/openapi.js';
+import { connectClient, startServer } from './support/socket-server.js';
+import { bearer, cookiesOf, signupUser, type SignedUp } from './support/users.js';
+
+const SESSIONS = '/api/v1/auth/sessions';
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
+const WINDOWS_CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+// Public addresses the bundled DB-IP database places in the United States and the United Kingdom.
+const US_IP = '8.8.8.8';
+const UK_IP = '81.2.69.142';
+
+async function login(u: SignedUp, userAgent: string, ip: string) {
+  const res = await (
+    await api()
+  )
+    .post('/api/v1/auth/login')
+    .set('User-Agent', userAgent)
+    .set('X-Forwarded-For', ip)
+    .send({ identifier: u.input.email, password: u.input.password });
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res;
+}
+
+const newSignInMails = async (u: SignedUp) => (await mailsTo(u.input.email)).filter((m) => /New sign-in/.test(m.subject));
+
+describe('sessions and devices', () => {
+  it('lists sessions with the device, region and last use, and marks the current one', async () => {
+    const u = await signupUser();
+    const phone = await login(u, IPHONE, US_IP);
+    const list = await (await api()).get(SESSIONS).set(bearer(phone.body.accessToken));
+    expect(list.status).to.equal(200);
+    expectDocumented(list, 'get', SESSIONS);
+    expect(list.body.sessions).to.have.length(2);
+    const [latest, first] = list.body.sessions;
+    expect(latest).to.include({
+      deviceName: 'Mobile Safari 17 on Apple iPhone (iOS 17.1)',
+      deviceType: 'mobile',
+      country: 'US',
+      region: 'United States',
+      ip: US_IP,
+      current: true,
+    });
+    expect(first.current).to.equal(false);
+    expect(first.region, 'a private address has no region').to.equal(null);
+    expect(list.body.regionSource).to.match(/DB-IP/);
+    const other = await signupUser();
+    const theirs = await (await api()).get(SESSIONS).set(bearer(other.accessToken));
+    expect(theirs.body.sessions.map((s: { id: string }) => s.id)).to.not.include(latest.id);
+  });
+
+  it('a new device or country sends the owner an email and writes an audit record; a known one does not', async () => {
+    const u = await signupUser();
+    expect(await newSignInMails(u), 'the first session is the signup, not a new device').to.have.length(0);
+    await login(u, WINDOWS_CHROME, US_IP);
+    const mail = await waitForMail(u.input.email, /New sign-in on Chrome 120 on Windows 10/);
+    expect(mail.body.text).to.include('United States').and.include(US_IP);
+    const audits = await AuditRecord.find({ userId: u.id, action: 'session.new_device' }).lean();
+    expect(audits).to.have.length(1);
+    expect(audits[0]!.detail).to.include({ device: 'Chrome 120 on Windows 10', region: 'United States', ip: US_IP });
+
+    // The same browser after an update, from the same country: known.
+    await login(u, WINDOWS_CHROME.replace('Chrome/120', 'Chrome/121'), US_IP);
+    // The same browser from another country: worth telling.
+    await login(u, WINDOWS_CHROME, UK_IP);
+    await waitForMail(u.input.email, /New sign-in/, 2);
+    const mails = await newSignInMails(u);
+    expect(mails).to.have.length(2);
+    expect(mails[1]!.body.text).to.include('United Kingdom');
+    expect(await AuditRecord.countDocuments({ userId: u.id, action: 'session.new_device' })).to.equal(2);
+  });
+
+  it('ending a session revokes its refresh token and closes its sockets; others are untouched', async () => {
+    const u = await signupUser();
+    const phone = await login(u, IPHONE, US_IP);
+    const server = await startServer();
+    try {
+      const phoneSocket = await connectClient(server.url, { auth: { token: phone.body.accessToken } });
+      const signupSocket = await connectClient(server.url, { auth: { token: u.accessToken } });
+      const closed = new Promise<string>((resolve) => phoneSocket.on('disconnect', resolve));
+      const phoneSessionId = (await (await api()).get(SESSIONS).set(bearer(phone.body.accessToken))).body.sessions.find(
+        (s: { current: boolean }) => s.current,
+      ).id;
+
+      // Another user cannot end it, nor learn that it exists.
+      const stranger = await signupUser();
+      const foreign = await (await api()).delete(`${SESSIONS}/${phoneSessionId}`).set(bearer(stranger.accessToken));
+      expect(foreign.status).to.equal(404);
+      expectDocumented(foreign, 'delete', `${SESSIONS}/{id}`);
+
+      const ended = await (await api()).delete(`${SESSIONS}/${phoneSessionId}`).set(bearer(u.accessToken));
+      expect(ended.status).to.equal(204);
+      expect(await closed).to.equal('io server disconnect');
+      expect(signupSocket.connected, 'the other session keeps its socket').to.equal(true);
+      signupSocket.close();
+
+      const refresh = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: phone.body.refreshToken });
+      expect(refresh.status).to.equal(401);
+      expect(refresh.body.error.code).to.equal('INVALID_REFRESH_TOKEN');
+      const stillMine = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: u.refreshToken });
+      expect(stillMine.status).to.equal(200);
+
+      const list = await (await api()).get(SESSIONS).set(bearer(stillMine.body.accessToken));
+      expect(list.body.sessions.map((s: { id: string }) => s.id)).to.not.include(phoneSessionId);
+      expect(await AuditRecord.exists({ userId: u.id, action: 'session.ended' })).to.not.equal(null);
+      const twice = await (await api()).delete(`${SESSIONS}/${phoneSessionId}`).set(bearer(stillMine.body.accessToken));
+      expect(twice.status).to.equal(404);
+      const malformed = await (await api()).delete(`${SESSIONS}/not-an-id`).set(bearer(stillMine.body.accessToken));
+      expect(malformed.status).to.equal(400);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ending the current session from the web clears its cookies', async () => {
+    const u = await signupUser();
+    const list = await (await api()).get(SESSIONS).set('Cookie', u.cookies.join('; '));
+    const current = list.body.sessions.find((s: { current: boolean }) => s.current).id;
+    const res = await (
+      await api()
+    )
+      .delete(`${SESSIONS}/${current}`)
+      .set('Cookie', u.cookies.join('; '))
+      .set('Origin', 'http://app.test')
+      .set('X-Forwarded-For', freshIp());
+    expect(res.status).to.equal(204);
+    const cleared = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    expect(cleared.some((c) => /^access_token=;/.test(c))).to.equal(true);
+    expect(cookiesOf(res)).to.deep.equal([]);
+  });
+});
