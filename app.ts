@@ -15,7 +15,9 @@ import { healthRoutes } from './routes/health.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
+import type { MediaQueue } from './services/posts/media-queue.js';
 import type { RedisClient } from './services/redis.service.js';
+import { AppError } from './utils/app-error.js';
 import { LocalStorageProvider } from './services/storage/local.provider.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import type { StorageProvider } from './services/storage/storage.provider.js';
@@ -26,15 +28,23 @@ export interface AppDeps {
   redis?: RedisClient;
   /** Where pictures go; the one config names when absent. */
   storage?: StorageProvider;
+  /** Where new posts' media jobs go; without one, posting answers 503 (server.ts and the tests give one). */
+  media?: MediaQueue;
   /** The routers under /api/v1; the benchmarks add one of their own. */
   routers?: (deps: RouterDeps) => MountedRouter[];
 }
+
+const noMediaQueue: MediaQueue = {
+  enqueue: () => Promise.reject(new AppError(503, 'MEDIA_QUEUE_UNAVAILABLE', 'Media processing is not running')),
+  close: () => Promise.resolve(),
+};
 
 /** Builds the Express app; never listens (server.ts and the tests do). */
 export function createApp({
   config,
   redis,
   storage = createStorageProvider(config.storage),
+  media = noMediaQueue,
   routers = apiRouters,
 }: AppDeps): Express {
   const app = express();
@@ -64,7 +74,7 @@ export function createApp({
   const limiters = createRateLimiters(config.limits, redis);
   const api = express.Router();
   api.use(requireDatabase, csrfProtection(config.corsOrigins));
-  for (const { basePath, router } of routers({ limit: limiters, storage })) api.use(basePath, router);
+  for (const { basePath, router } of routers({ limit: limiters, storage, media })) api.use(basePath, router);
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);

@@ -7,7 +7,9 @@ import { scheduleCleanup } from './jobs/cleanup.job.js';
 import { scheduleMembershipJob } from './jobs/membership.job.js';
 import { accessTokens } from './services/auth.service.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
+import { startMediaPipeline } from './services/posts/media-queue.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
+import { createStorageProvider } from './services/storage/storage.service.js';
 import { closeSocketServer, createSocketServer } from './sockets/index.js';
 import { configureLogger, logger } from './utils/logger.js';
 
@@ -17,7 +19,10 @@ async function main() {
   await connectDatabase({ uri: config.db.uri ?? embedded!.uri, serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
 
-  const app = createApp({ config, redis });
+  const storage = createStorageProvider(config.storage);
+  // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
+  const media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, config.media.worker);
+  const app = createApp({ config, redis, storage, media: media.queue });
   const httpServer = createServer(app);
   // Longer than nginx's keepalive so the proxy, not us, closes idle upstream connections.
   httpServer.keepAliveTimeout = 65_000;
@@ -61,6 +66,8 @@ async function main() {
     memberships?.stop();
     await closeSocketServer(io);
     await closed;
+    // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
+    await media.close();
     await disconnectDatabase();
     await closeRedis(redis);
     await embedded?.stop();

@@ -174,6 +174,24 @@ export const envSchema = z.object({
   MEMBERSHIP_REMINDER_DAYS: int(3, 0, 30),
   PAYMENT_RECONCILE_MINUTES: int(15, 1, 1440),
 
+  POST_MEDIA_MAX_BYTES: int(200 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+  POST_CAPTION_MAX: int(2200, 1, 10_000),
+  POSTS_PER_DAY: int(25, 1, 10_000),
+  VIDEO_MAX_SECONDS: int(90, 1, 3600),
+  VIDEO_MAX_HEIGHT: int(2160, 144, 4320),
+  VIDEO_LADDER: z
+    .string()
+    .regex(/^\d{3,4}(,\d{3,4})*$/, 'heights such as 1080,720,480,360,240')
+    .default('1080,720,480,360,240,144'),
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
+  MEDIA_WORKER: bool(true),
+  MEDIA_WORKER_CONCURRENCY: int(1, 1, 32),
+  MEDIA_JOB_ATTEMPTS: int(3, 1, 20),
+  MEDIA_JOB_BACKOFF_MS: int(10_000, 10, 3_600_000),
+  MEDIA_JOB_TIMEOUT_MINUTES: int(30, 1, 1440),
+  MEDIA_QUEUE_PREFIX: z.string().min(1).default('bull'),
+
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
   ENABLE_JOBS: bool(true),
 });
@@ -362,6 +380,28 @@ export function parseConfig(env: Record<string, string | undefined>) {
       membershipCron: e.MEMBERSHIP_CRON,
       reminderDays: e.MEMBERSHIP_REMINDER_DAYS,
       reconcileAfterMs: e.PAYMENT_RECONCILE_MINUTES * 60_000,
+    },
+    posts: {
+      mediaMaxBytes: e.POST_MEDIA_MAX_BYTES,
+      captionMax: e.POST_CAPTION_MAX,
+      perDay: e.POSTS_PER_DAY,
+      maxImages: 10,
+      videoMaxSeconds: e.VIDEO_MAX_SECONDS,
+      videoMaxHeight: e.VIDEO_MAX_HEIGHT,
+      // Rendition heights, largest first; a video gets those at or below its own height.
+      videoLadder: e.VIDEO_LADDER.split(',')
+        .map(Number)
+        .sort((a, b) => b - a),
+    },
+    media: {
+      ffmpeg: e.FFMPEG_PATH,
+      ffprobe: e.FFPROBE_PATH,
+      worker: e.MEDIA_WORKER,
+      concurrency: e.MEDIA_WORKER_CONCURRENCY,
+      attempts: e.MEDIA_JOB_ATTEMPTS,
+      backoffMs: e.MEDIA_JOB_BACKOFF_MS,
+      stuckAfterMs: e.MEDIA_JOB_TIMEOUT_MINUTES * 60_000,
+      queuePrefix: e.MEDIA_QUEUE_PREFIX,
     },
     jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
   };

@@ -11,6 +11,7 @@ import { connectionPaths, connectionSchemas } from './openapi.connections.js';
 import { json, ref, schemas } from './openapi.schemas.js';
 import { paymentPaths } from './openapi.payments.js';
 import { photoPaths } from './openapi.photos.js';
+import { postPaths } from './openapi.posts.js';
 import { userPaths } from './openapi.users.js';
 
 const systemPaths = {
@@ -54,6 +55,7 @@ export const openApiDocument = {
     { name: 'connections' },
     { name: 'chat' },
     { name: 'payments' },
+    { name: 'posts' },
     { name: 'admin' },
     { name: 'system' },
   ],
@@ -67,6 +69,7 @@ export const openApiDocument = {
     ...chatPaths,
     ...callPaths,
     ...paymentPaths,
+    ...postPaths,
     ...adminPaths,
   },
   components: {

@@ -1,4 +1,8 @@
 import type { RequestHandler } from 'express';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import multer from 'multer';
 import { fileTooLarge } from '../services/storage/image-processing.js';
 import { AppError } from '../utils/app-error.js';
@@ -26,6 +30,42 @@ export function singleUpload(field: string, maxBytes: number): RequestHandler {
       }
       if (err) return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read'));
       if (!req.file) return next(new AppError(400, 'FILE_REQUIRED', `Send the picture in the "${field}" field`));
+      next();
+    });
+  };
+}
+
+/**
+ * A post's files (up to maxFiles in the "media" field) and its text fields. Files go to a
+ * temporary folder, not memory (a video can be hundreds of megabytes); the service moves
+ * them to storage and removes them.
+ */
+export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
+  const dir = path.join(tmpdir(), 'devtinder-uploads');
+  mkdirSync(dir, { recursive: true });
+  const parse = multer({
+    dest: dir,
+    limits: { fileSize: maxBytes, files: maxFiles, fields: 10, fieldSize: 16 * 1024, parts: maxFiles + 10, headerPairs: 20 },
+  }).array('media', maxFiles);
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) {
+      next(new AppError(415, 'MULTIPART_REQUIRED', 'Send the post as multipart/form-data with files in the "media" field'));
+      return;
+    }
+    parse(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
+        if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
+          return next(
+            new AppError(400, 'TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "media" field`, { reason: err.code }),
+          );
+        }
+        return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read', { reason: err.code }));
+      }
+      if (err) return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read'));
+      // Whatever happens next (a 400 from validation, an error), the temporary files go.
+      const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+      res.on('close', () => void Promise.all(files.map((f) => rm(f.path, { force: true }))));
       next();
     });
   };

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
+import type { MediaQueue } from '../services/posts/media-queue.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
@@ -10,6 +11,7 @@ import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
 import { adminPaymentRoutes, paymentRoutes } from './payment.routes.js';
 import { photoRoutes } from './photo.routes.js';
+import { postRoutes } from './post.routes.js';
 import { presenceRoutes } from './presence.routes.js';
 import { reportRoutes } from './report.routes.js';
 import { userRoutes } from './user.routes.js';
@@ -20,14 +22,16 @@ export interface MountedRouter {
   router: Router;
 }
 
-/** What routers need from the app: shared rate-limit counters and the picture storage. */
+/** What routers need from the app: shared rate-limit counters, the media storage and the media queue. */
 export interface RouterDeps {
   limit: RateLimiters;
   storage: StorageProvider;
+  /** Where new posts' media jobs go. */
+  media: MediaQueue;
 }
 
 /** Every API router and where it is mounted; the OpenAPI coverage test walks this list. */
-export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
+export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter[] {
   return [
     { basePath: '/auth/oauth', router: oauthRoutes(limit) },
     { basePath: '/auth', router: authRoutes(limit) },
@@ -46,5 +50,6 @@ export function apiRouters({ limit, storage }: RouterDeps): MountedRouter[] {
     { basePath: '/rtc', router: rtcRoutes() },
     { basePath: '/match', router: matchRoutes() },
     { basePath: '/payments', router: paymentRoutes(limit) },
+    { basePath: '/posts', router: postRoutes({ storage, queue: media }) },
   ];
 }

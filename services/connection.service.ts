@@ -256,3 +256,8 @@ export async function pairedUserIds(me: string): Promise<string[]> {
   const records = await Connection.find({ memberIds: new Types.ObjectId(me) }, { memberIds: 1 }).lean();
   return records.flatMap((r) => r.memberIds.map(String)).filter((id) => id !== me);
 }
+
+/** Whether two people are connected (an accepted request either way). */
+export async function isConnected(a: string, b: string): Promise<boolean> {
+  return a !== b && Boolean(await Connection.exists({ pairKey: pairKeyOf(a, b), status: 'accepted' }));
+}

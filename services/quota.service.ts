@@ -15,8 +15,8 @@ export interface Quota {
   resetAt: Date;
 }
 
-const utcDay = (now: Date) => now.toISOString().slice(0, 10);
-const nextUtcMidnight = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+export const utcDay = (now: Date) => now.toISOString().slice(0, 10);
+export const nextUtcMidnight = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 
 /** The plan in force: a paid plan past its expiry is free again. */
 export function planInForce(user: { plan?: string | null; planExpiresAt?: Date | null }, now = new Date()): Plan {
@@ -40,27 +40,31 @@ export async function getQuota(userId: string, now = new Date()): Promise<Quota>
 }
 
 /**
- * Takes one request from today's quota, or refuses with 429 QUOTA_EXCEEDED. A guarded
- * $inc (used < limit) on the day's counter: concurrent requests never lose a count or
- * pass the limit. The first of the day creates the counter by upsert; a racing upsert
- * hits the unique key and retries as a plain guarded update.
+ * Takes one from a daily counter, or answers false when it is full. A guarded $inc
+ * (used < limit) on the day's counter: concurrent callers never lose a count or pass the
+ * limit. The first of the day creates the counter by upsert; a racing upsert hits the
+ * unique key and retries as a plain guarded update.
  */
+export async function takeFromDailyCounter(id: string, userId: string, limit: number, now = new Date()): Promise<boolean> {
+  const day = utcDay(now);
+  const key = { _id: `${id}:${day}`, used: { $lt: limit } };
+  try {
+    await QuotaCounter.updateOne(key, { $inc: { used: 1 }, $setOnInsert: { userId, day } }, { upsert: true });
+    return true;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  // The counter exists: either it is full (the upsert's insert collided) or another caller created it first.
+  const res = await QuotaCounter.updateOne(key, { $inc: { used: 1 } });
+  return res.modifiedCount === 1;
+}
+
+/** Takes one connection request from today's quota, or refuses with 429 QUOTA_EXCEEDED. */
 export async function consumeRequest(userId: string, now = new Date()): Promise<void> {
   const plan = await planOf(userId, now);
   const limit = config.plans[plan].dailyRequests;
   if (limit === null) return;
-  const day = utcDay(now);
-  const key = { _id: `${userId}:${day}`, used: { $lt: limit } };
-  const update = { $inc: { used: 1 }, $setOnInsert: { userId, day } };
-  try {
-    await QuotaCounter.updateOne(key, update, { upsert: true });
-    return;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
-  // The counter exists: either it is full (the upsert's insert collided) or another request created it first.
-  const res = await QuotaCounter.updateOne(key, { $inc: { used: 1 } });
-  if (res.modifiedCount === 1) return;
+  if (await takeFromDailyCounter(userId, userId, limit, now)) return;
   throw new AppError(429, 'QUOTA_EXCEEDED', `Your ${plan} plan allows ${limit} requests a day`, {
     limit,
     remaining: 0,

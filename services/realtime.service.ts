@@ -6,6 +6,8 @@
 export interface RealtimeEvents {
   'connection:request': { requestId: string; from: { id: string; username: string; firstName: string } };
   'connection:accepted': { connectionId: string; user: { id: string; username: string; firstName: string } };
+  'post:ready': { postId: string; post: unknown };
+  'post:failed': { postId: string; reason: string };
 }
 
 export interface RealtimeSink {

@@ -17,7 +17,11 @@ function servedRoutes(): string[] {
   const mounted = [
     { prefix: '', router: healthRoutes() },
     { prefix: '/api/v1', router: paymentWebhookRoute() },
-    ...apiRouters({ limit: createRateLimiters(config.limits), storage: createStorageProvider(config.storage) }).map((m) => ({
+    ...apiRouters({
+      limit: createRateLimiters(config.limits),
+      storage: createStorageProvider(config.storage),
+      media: { enqueue: () => Promise.resolve(), close: () => Promise.resolve() },
+    }).map((m) => ({
       prefix: `/api/v1${m.basePath}`,
       router: m.router,
     })),

@@ -1,20 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../app.js';
 import { config } from '../config/index.js';
-import { S3StorageProvider } from '../services/storage/s3.provider.js';
+import type { S3StorageProvider } from '../services/storage/s3.provider.js';
 import { HTML_AS_JPEG, jpeg, png, pngClaiming } from './support/images.js';
 import { PHOTOS, replaceAvatar, storedObjects } from './support/photos.js';
 import { expectDocumented } from './support/openapi.js';
+import { freshS3Bucket, s3Endpoint } from './support/s3.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 /**
  * Against a real S3-compatible server that checks SigV4 and every presigned-POST
  * condition (SeaweedFS from ../shared/s3/start.sh; CI sets TEST_S3_ENDPOINT).
  */
-const endpoint = process.env.TEST_S3_ENDPOINT;
+const endpoint = s3Endpoint;
 
 describe('photos with S3 storage', function () {
   let s3: S3StorageProvider;
@@ -27,18 +27,7 @@ describe('photos with S3 storage', function () {
       console.warn('    TEST_S3_ENDPOINT is not set: S3 tests skipped (start one with ../shared/s3/start.sh)');
       this.skip();
     }
-    bucket = `photos-${randomBytes(4).toString('hex')}`;
-    s3 = new S3StorageProvider({
-      bucket,
-      region: 'us-east-1',
-      endpoint,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: process.env.S3_TEST_ACCESS_KEY ?? 'test-access-key',
-        secretAccessKey: process.env.S3_TEST_SECRET_KEY ?? 'test-secret-key',
-      },
-    });
-    await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+    ({ s3, bucket } = await freshS3Bucket('photos'));
     app = supertest(createApp({ config, storage: s3 }));
   });
 

@@ -1,7 +1,7 @@
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedImage, VariantName } from './image-processing.js';
-import { storedVariants, variantKeys, type StorageProvider, type StoredImage } from './storage.provider.js';
+import { storedVariants, variantKeys, type FileStore, type StorageProvider, type StoredImage } from './storage.provider.js';
 
 /**
  * Files under a local folder, served by the app at /media. The default for development
@@ -17,6 +17,22 @@ export class LocalStorageProvider implements StorageProvider {
   ) {
     this.root = path.resolve(root);
   }
+
+  readonly files: FileStore = {
+    put: async (key, file) => {
+      await mkdir(path.dirname(this.fileOf(key)), { recursive: true });
+      await copyFile(file, this.fileOf(key));
+    },
+    get: async (key, file) =>
+      copyFile(this.fileOf(key), file).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return false;
+          throw err;
+        },
+      ),
+    url: (key) => `${this.publicBaseUrl}/${key}`,
+  };
 
   /** Keys are ours, but a path is still checked to stay inside the folder. */
   private fileOf(key: string): string {
@@ -38,7 +54,19 @@ export class LocalStorageProvider implements StorageProvider {
       await rm(this.fileOf(key), { force: true });
       folders.add(path.dirname(this.fileOf(key)));
     }
-    // A picture's folder holds only its sizes: remove it once empty (rmdir refuses a non-empty one).
-    for (const folder of folders) await rmdir(folder).catch(() => undefined);
+    // A picture's folder holds only its sizes: remove it once empty (rmdir refuses a non-empty one),
+    // deepest first, so a post's nested rendition folders go too.
+    const deepestFirst = [...folders].sort((a, b) => b.length - a.length);
+    for (const folder of deepestFirst) {
+      for (let dir = folder; dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+        if (
+          !(await rmdir(dir).then(
+            () => true,
+            () => false,
+          ))
+        )
+          break;
+      }
+    }
   }
 }

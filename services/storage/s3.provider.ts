@@ -1,3 +1,7 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -9,11 +13,13 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { fileTooLarge, type ProcessedImage, type VariantName } from './image-processing.js';
 import {
+  IMMUTABLE,
   storedVariants,
   variantKeys,
   type ConfirmedUpload,
   type DirectUploadRequest,
   type DirectUploadTicket,
+  type FileStore,
   type StorageProvider,
   type StoredImage,
 } from './storage.provider.js';
@@ -29,8 +35,6 @@ export interface S3Options {
   /** Explicit keys for tests; production uses the SDK chain (the EC2 instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Amazon S3. Clients upload straight to the bucket with a presigned POST whose policy
@@ -56,6 +60,33 @@ export class S3StorageProvider implements StorageProvider {
         : `https://${options.bucket}.s3.${options.region}.amazonaws.com`);
     this.publicBaseUrl = base.replace(/\/$/, '');
   }
+
+  readonly files: FileStore = {
+    put: async (key, file, contentType, cacheControl = IMMUTABLE) => {
+      const { size } = await stat(file);
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Body: createReadStream(file),
+          ContentLength: size,
+          ContentType: contentType,
+          CacheControl: cacheControl,
+        }),
+      );
+    },
+    get: async (key, file) => {
+      try {
+        const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+        await pipeline(object.Body as Readable, createWriteStream(file));
+        return true;
+      } catch (err) {
+        if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return false;
+        throw err;
+      }
+    },
+    url: (key) => `${this.publicBaseUrl}/${key}`,
+  };
 
   async storeImage(prefix: string, image: ProcessedImage): Promise<StoredImage> {
     const keys = variantKeys(prefix);

@@ -46,7 +46,19 @@ export interface StorageProvider {
   confirmDirectUpload?(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null>;
   /** Removes a direct upload that was refused or has been processed. */
   discardDirectUpload?(key: string): Promise<void>;
+  /** Files of posts (uploads awaiting the media job, video renditions); absent where only pictures are kept. */
+  files?: FileStore;
 }
+
+/** Plain objects by key, streamed from and to local files (videos do not fit in memory). */
+export interface FileStore {
+  put(key: string, file: string, contentType: string, cacheControl?: string): Promise<void>;
+  /** Copies the object to a local file; false when there is no such object. */
+  get(key: string, file: string): Promise<boolean>;
+  url(key: string): string;
+}
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** The object key of each served size of a picture stored under `prefix`. */
 export function variantKeys(prefix: string): Record<VariantName, string> {

@@ -2,18 +2,24 @@ import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../app.js';
 import { config } from '../../config/index.js';
+import { startMediaPipeline, type MediaPipeline } from '../../services/posts/media-queue.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
+import { createStorageProvider } from '../../services/storage/storage.service.js';
 
 export const ORIGIN = 'http://app.test';
 
 let app: Express | undefined;
 let redis: RedisClient | undefined;
+let media: MediaPipeline | undefined;
 
 /** One app for the whole run, on Redis when REDIS_URL is set (as in CI), else in memory. */
 export async function testApp(): Promise<Express> {
   if (!app) {
     redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-    app = createApp({ config, redis });
+    // Post media are processed by a worker in this process: BullMQ on Redis when configured (CI), else in memory.
+    const storage = createStorageProvider(config.storage);
+    media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, true);
+    app = createApp({ config, redis, storage, media: media.queue });
   }
   return app;
 }
@@ -23,6 +29,8 @@ export async function api() {
 }
 
 export async function closeTestApp(): Promise<void> {
+  await media?.close();
+  media = undefined;
   await closeRedis(redis);
   redis = undefined;
   app = undefined;
@@ -31,3 +39,9 @@ export async function closeTestApp(): Promise<void> {
 let ipCounter = 0;
 /** A fresh client address per test, so per-IP limits of one test never touch another. */
 export const freshIp = () => `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${++ipCounter % 250}`;
+
+/** The run's media queue (posts' jobs), for tests that enqueue a prepared post themselves. */
+export async function testMediaQueue() {
+  await testApp();
+  return media!.queue;
+}

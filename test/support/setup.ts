@@ -44,6 +44,13 @@ const defaults: Record<string, string> = {
   CHAT_GROUP_MAX_MEMBERS: '1000',
   TURN_URLS: 'turn:turn.devtinder.test:3478?transport=udp,turns:turn.devtinder.test:5349',
   TURN_SECRET: 'test-turn-shared-secret-0123',
+  // Posts: small files, short videos, quick retries, a queue of this run's own.
+  POST_MEDIA_MAX_BYTES: String(2 * 1024 * 1024),
+  VIDEO_MAX_SECONDS: '5',
+  MEDIA_JOB_ATTEMPTS: '2',
+  MEDIA_JOB_BACKOFF_MS: '50',
+  MEDIA_QUEUE_PREFIX: `bull-test-${runId}`,
+  POSTS_PER_DAY: '30',
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 

@@ -1,0 +1,91 @@
+import { Schema, model } from 'mongoose';
+
+export const POST_VISIBILITY = ['public', 'connections'] as const;
+export const POST_STATUS = ['processing', 'ready', 'failed'] as const;
+export type PostVisibility = (typeof POST_VISIBILITY)[number];
+
+const imageSchema = new Schema(
+  {
+    urls: { thumb: String, card: String, full: String },
+    width: Number,
+    height: Number,
+  },
+  { _id: false },
+);
+
+const renditionSchema = new Schema({ height: Number, width: Number, bandwidth: Number, url: String }, { _id: false });
+
+const videoSchema = new Schema(
+  {
+    masterUrl: String,
+    posterUrl: String,
+    renditions: { type: [renditionSchema], default: undefined },
+    durationSec: Number,
+    width: Number,
+    height: Number,
+  },
+  { _id: false },
+);
+
+/** An upload waiting for the media job: where it is kept and what its bytes are. */
+const originalSchema = new Schema({ key: String, type: String, bytes: Number }, { _id: false });
+
+const placeSchema = new Schema(
+  {
+    name: { type: String, maxlength: 100 },
+    // Rounded to about 1 km: a post shows a neighbourhood, never a doorstep.
+    lat: Number,
+    lng: Number,
+  },
+  { _id: false },
+);
+
+const countersSchema = new Schema(
+  {
+    likes: { type: Number, default: 0 },
+    comments: { type: Number, default: 0 },
+    shares: { type: Number, default: 0 },
+    views: { type: Number, default: 0 },
+    bookmarks: { type: Number, default: 0 },
+  },
+  { _id: false },
+);
+
+/**
+ * A photo post (1 to 10 images) or a reel (one video). Media are processed by a job:
+ * `processing` -> `ready` (or `failed` with a reason); only ready posts show to others.
+ */
+const postSchema = new Schema(
+  {
+    authorId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    caption: { type: String, default: '' },
+    hashtags: { type: [String], default: [] },
+    mentions: { type: [Schema.Types.ObjectId], default: [] },
+    kind: { type: String, enum: ['images', 'video'], required: true },
+    images: { type: [imageSchema], default: undefined },
+    video: { type: videoSchema, default: undefined },
+    originals: { type: [originalSchema], default: [] },
+    // Every stored object of the post, deleted with it.
+    objects: { type: [String], default: [] },
+    storage: { type: String, required: true },
+    place: { type: placeSchema, default: undefined },
+    geoCells: { type: [String], default: undefined },
+    visibility: { type: String, enum: POST_VISIBILITY, default: 'public' },
+    status: { type: String, enum: POST_STATUS, default: 'processing' },
+    failReason: { type: String },
+    processingStartedAt: { type: Date },
+    readyAt: { type: Date },
+    counters: { type: countersSchema, default: () => ({}) },
+    hiddenAt: { type: Date },
+    hiddenReason: { type: String },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+// The author's posts, newest first (profile grid, cursor pages).
+postSchema.index({ authorId: 1, _id: -1 });
+// The clean-up job's search for stuck media jobs.
+postSchema.index({ status: 1, processingStartedAt: 1 });
+
+export const Post = model('Post', postSchema);

@@ -1,0 +1,209 @@
+import { open, rm } from 'node:fs/promises';
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Post, type PostVisibility } from '../../models/post.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { geoCellsOf } from '../../utils/geo.js';
+import { isBlockedEitherWay } from '../block.service.js';
+import { filterProfanity } from '../chat/profanity.js';
+import { isConnected } from '../connection.service.js';
+import { nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
+import type { StorageProvider } from '../storage/storage.provider.js';
+import { parseCaption } from './caption.js';
+import type { MediaQueue } from './media-queue.js';
+import { sniffPostMedia, type PostMediaType } from './media-type.js';
+import { POST_FIELDS, postView, type PostDoc } from './post.view.js';
+
+export interface UploadedFile {
+  path: string;
+  size: number;
+}
+
+export interface NewPost {
+  caption?: string;
+  visibility?: PostVisibility;
+  place?: { name: string; lat?: number; lng?: number };
+}
+
+export interface MediaDeps {
+  storage: StorageProvider;
+  queue: MediaQueue;
+}
+
+async function headOf(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One to ten images, or one video; anything else (a text file called .mp4) is refused before it is stored. */
+async function checkMedia(files: UploadedFile[]): Promise<{ kind: 'images' | 'video'; types: PostMediaType[] }> {
+  if (files.length === 0) throw new AppError(400, 'MEDIA_REQUIRED', 'A post needs one to ten images or one video');
+  const types: PostMediaType[] = [];
+  for (const file of files) {
+    const type = sniffPostMedia(await headOf(file.path));
+    if (!type) {
+      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Upload JPEG, PNG, WebP or HEIC images, or an MP4, MOV or WebM video');
+    }
+    types.push(type);
+  }
+  const videos = types.filter((t) => t.kind === 'video').length;
+  if (videos > 0 && files.length > 1)
+    throw new AppError(400, 'TOO_MANY_MEDIA', 'A reel holds exactly one video and nothing else');
+  if (files.length > config.posts.maxImages) {
+    throw new AppError(400, 'TOO_MANY_MEDIA', `A post holds at most ${config.posts.maxImages} images`);
+  }
+  return { kind: videos ? 'video' : 'images', types };
+}
+
+/** Caption text as stored: cleaned, filtered per config, with its hashtags and the mentioned users that exist. */
+export async function captionFields(caption: string) {
+  const text = filterProfanity(caption, config.chat.profanity);
+  const parsed = parseCaption(text);
+  const mentioned = parsed.mentions.length ? await User.find({ username: { $in: parsed.mentions } }, { _id: 1 }).lean() : [];
+  return { caption: text, hashtags: parsed.hashtags, mentions: mentioned.map((u) => u._id) };
+}
+
+/**
+ * Creates a post in `processing`: the uploads go to storage as they are and a media job
+ * makes what is served; the request never decodes or transcodes anything.
+ */
+export async function createPost(authorId: string, input: NewPost, files: UploadedFile[], deps: MediaDeps) {
+  const { storage, queue } = deps;
+  try {
+    if (!storage.files) {
+      throw new AppError(503, 'POST_MEDIA_UNAVAILABLE', `Posts cannot store media on ${storage.name} storage yet`);
+    }
+    const media = await checkMedia(files);
+    if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, config.posts.perDay))) {
+      throw new AppError(429, 'QUOTA_EXCEEDED', `You can share ${config.posts.perDay} posts a day`, {
+        limit: config.posts.perDay,
+        resetAt: nextUtcMidnight(new Date()).toISOString(),
+      });
+    }
+    const postId = new Types.ObjectId();
+    const originals = [];
+    for (const [i, file] of files.entries()) {
+      const type = media.types[i]!;
+      const key = `posts/${String(postId)}/src/${i}.${type.ext}`;
+      await storage.files.put(key, file.path, type.type, 'private, no-store');
+      originals.push({ key, type: type.type, bytes: file.size });
+    }
+    const place = input.place;
+    const post = await Post.create({
+      _id: postId,
+      authorId,
+      ...(await captionFields(input.caption ?? '')),
+      kind: media.kind,
+      originals,
+      objects: originals.map((o) => o.key),
+      storage: storage.name,
+      visibility: input.visibility ?? 'public',
+      ...(place && {
+        place: {
+          name: place.name,
+          ...(place.lat !== undefined && { lat: round2(place.lat), lng: round2(place.lng!) }),
+        },
+        ...(place.lat !== undefined && { geoCells: geoCellsOf({ lat: place.lat, lng: place.lng! }) }),
+      }),
+      status: 'processing',
+      processingStartedAt: new Date(),
+    });
+    try {
+      await queue.enqueue(String(postId));
+    } catch {
+      await Post.updateOne({ _id: postId }, { $set: { status: 'failed', failReason: 'queue_unavailable' } });
+      throw new AppError(503, 'MEDIA_QUEUE_UNAVAILABLE', 'Media processing is unavailable; try again shortly');
+    }
+    return postView(post.toObject() as PostDoc);
+  } finally {
+    await Promise.all(files.map((f) => rm(f.path, { force: true })));
+  }
+}
+
+// Two decimals: about a kilometre, so a post shows a neighbourhood, never a doorstep.
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Whether a viewer may see a post: the author always; others only a ready, unhidden post
+ * whose author they have not blocked (nor been blocked by), and, for connections-only
+ * posts, only when connected.
+ */
+export async function canSee(
+  viewerId: string,
+  post: { authorId: Types.ObjectId; status?: string | null; visibility?: string | null; hiddenAt?: Date | null },
+) {
+  const authorId = String(post.authorId);
+  if (authorId === viewerId) return true;
+  if (post.status !== 'ready' || post.hiddenAt) return false;
+  if (await isBlockedEitherWay(viewerId, authorId)) return false;
+  return post.visibility !== 'connections' || isConnected(viewerId, authorId);
+}
+
+/** A post as its viewer may see it; one they may not see does not exist for them. */
+export async function getVisiblePost(viewerId: string, postId: string) {
+  const post = (await Post.findById(postId, `${POST_FIELDS} hiddenAt`).lean()) as (PostDoc & { hiddenAt?: Date }) | null;
+  if (!post || !(await canSee(viewerId, post))) throw notFound('Post');
+  return post;
+}
+
+export async function getPost(viewerId: string, postId: string) {
+  const post = await getVisiblePost(viewerId, postId);
+  const view = postView(post);
+  // Only the author sees how processing went.
+  return String(post.authorId) === viewerId ? view : { ...view, failReason: null };
+}
+
+async function ownPost(userId: string, postId: string) {
+  const post = await Post.findById(postId, { authorId: 1, objects: 1, status: 1, visibility: 1, hiddenAt: 1 }).lean();
+  if (!post || !(await canSee(userId, post))) throw notFound('Post');
+  if (String(post.authorId) !== userId) throw new AppError(403, 'NOT_POST_AUTHOR', 'Only the author can change this post');
+  return post;
+}
+
+export async function editCaption(userId: string, postId: string, caption: string) {
+  await ownPost(userId, postId);
+  await Post.updateOne({ _id: postId, authorId: userId }, { $set: await captionFields(caption) });
+  return getPost(userId, postId);
+}
+
+/** Deletes a post, its stored media and originals. */
+export async function deletePost(userId: string, postId: string, storage: StorageProvider) {
+  const post = await ownPost(userId, postId);
+  const deleted = await Post.findOneAndDelete({ _id: postId, authorId: userId }).lean();
+  if (!deleted) throw notFound('Post');
+  // A job still running finds no post and throws its output away.
+  await storage.deleteObjects(deleted.objects ?? post.objects ?? []);
+}
+
+/** An author's posts, newest first, a page at a time, as this viewer may see them. */
+export async function listAuthorPosts(viewerId: string, authorId: string, page: { limit: number; cursor?: string }) {
+  if (!Types.ObjectId.isValid(authorId)) throw notFound('User');
+  const own = viewerId === authorId;
+  if (!own) {
+    if (await isBlockedEitherWay(viewerId, authorId)) throw notFound('User');
+  }
+  const connected = own || (await isConnected(viewerId, authorId));
+  const filter: Record<string, unknown> = { authorId: new Types.ObjectId(authorId) };
+  if (page.cursor) filter._id = { $lt: new Types.ObjectId(page.cursor) };
+  // Read a little more than a page: posts the viewer may not see are skipped in code.
+  const batch = (await Post.find(filter, `${POST_FIELDS} hiddenAt`)
+    .sort({ _id: -1 })
+    .limit(page.limit * 2 + 5)
+    .lean()) as (PostDoc & { hiddenAt?: Date })[];
+  const items = [];
+  let last: string | undefined;
+  for (const post of batch) {
+    last = String(post._id);
+    const visible = own || (post.status === 'ready' && !post.hiddenAt && (post.visibility !== 'connections' || connected));
+    if (visible) items.push(own ? postView(post) : { ...postView(post), failReason: null });
+    if (items.length === page.limit) break;
+  }
+  const more = items.length === page.limit || batch.length === page.limit * 2 + 5;
+  return { items, nextCursor: more && last ? last : null };
+}

@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { api } from './app.js';
+import { bearer, type SignedUp } from './users.js';
+
+export const POSTS = '/api/v1/posts';
+
+export interface Upload {
+  bytes: Buffer;
+  name: string;
+}
+
+/** Creates a post over HTTP (multipart) and returns the response. */
+export async function postAs(author: SignedUp, files: Upload[], fields: Record<string, string> = {}) {
+  let req = (await api()).post(POSTS).set(bearer(author.accessToken));
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  for (const f of files) req = req.attach('media', f.bytes, f.name);
+  return req;
+}
+
+/** Waits until the author sees the post leave `processing`, and returns it. */
+export async function settled(author: SignedUp, postId: string, ms = 30_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const res = await (await api()).get(`${POSTS}/${postId}`).set(bearer(author.accessToken));
+    expect(res.status).to.equal(200);
+    if (res.body.post.status !== 'processing') return res.body.post;
+    if (Date.now() > until) expect.fail(`post ${postId} still processing`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
