@@ -5,6 +5,7 @@ import { config } from './config/index.js';
 import { scheduleAlerts } from './jobs/alerts.job.js';
 import { scheduleCleanup } from './jobs/cleanup.job.js';
 import { scheduleMembershipJob } from './jobs/membership.job.js';
+import { schedulePostJobs } from './jobs/posts.job.js';
 import { accessTokens } from './services/auth.service.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
@@ -37,6 +38,7 @@ async function main() {
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
   const memberships = config.jobs.enabled ? scheduleMembershipJob(config.payments.membershipCron) : undefined;
+  const postJobs = config.jobs.enabled ? schedulePostJobs(config.jobs.postsCron) : undefined;
 
   const sockets = new Set<Socket>();
   httpServer.on('connection', (s: Socket) => {
@@ -64,6 +66,7 @@ async function main() {
     cleanup?.stop();
     alerts?.stop();
     memberships?.stop();
+    postJobs?.stop();
     await closeSocketServer(io);
     await closed;
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.

@@ -193,6 +193,7 @@ export const envSchema = z.object({
   MEDIA_QUEUE_PREFIX: z.string().min(1).default('bull'),
 
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
+  POSTS_CRON: z.string().min(9).default('*/10 * * * *'),
   ENABLE_JOBS: bool(true),
 });
 
@@ -403,7 +404,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
       stuckAfterMs: e.MEDIA_JOB_TIMEOUT_MINUTES * 60_000,
       queuePrefix: e.MEDIA_QUEUE_PREFIX,
     },
-    jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON },
+    jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON, postsCron: e.POSTS_CRON },
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type SwipeAction,
 } from '../services/connection.service.js';
 import { addContactByEmail } from '../services/contact.service.js';
+import { noteFollowerFromPost } from '../services/posts/stats.service.js';
 import { getQuota } from '../services/quota.service.js';
 import { callerId } from './caller.js';
 
@@ -18,11 +19,9 @@ const page = (req: Request) => {
 };
 
 export async function send(req: Request, res: Response) {
-  const { connection, matched, created } = await swipe(
-    callerId(req),
-    req.input.userId as string,
-    req.input.action as SwipeAction,
-  );
+  const { userId, action, fromPostId } = req.input as { userId: string; action: SwipeAction; fromPostId?: string };
+  const { connection, matched, created } = await swipe(callerId(req), userId, action);
+  if (created && action === 'interested' && fromPostId) await noteFollowerFromPost(userId, fromPostId);
   res.status(created ? 201 : 200).json({ connection, matched });
 }
 

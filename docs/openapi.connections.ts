@@ -111,7 +111,10 @@ export const connectionPaths = {
       summary: 'Swipe: interested (a request, counted against your daily quota) or ignored',
       description: 'If they already asked you, this answers them: interested connects you at once (200, matched).',
       parameters: [pathId('userId')],
-      requestBody: jsonBody({ action: { enum: ['interested', 'ignored'] } }),
+      requestBody: jsonBody(
+        { action: { enum: ['interested', 'ignored'] }, fromPostId: { ...objectId, description: 'The post it was sent from' } },
+        ['action'],
+      ),
       responses: {
         '200': { description: 'A repeat of your swipe, or a match', content: json(ref('SwipeResult')) },
         '201': { description: 'Recorded', content: json(ref('SwipeResult')) },

@@ -1,8 +1,8 @@
 import { dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, pathId } from './openapi.schemas.js';
 
 const str = { type: 'string' };
-const count = { type: 'integer', minimum: 0 };
-const urls = { type: 'object', properties: { thumb: str, card: str, full: str } };
+export const count = { type: 'integer', minimum: 0 };
+export const urls = { type: 'object', properties: { thumb: str, card: str, full: str } };
 
 export const postSchema = {
   type: 'object',

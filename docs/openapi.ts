@@ -11,6 +11,7 @@ import { connectionPaths, connectionSchemas } from './openapi.connections.js';
 import { json, ref, schemas } from './openapi.schemas.js';
 import { paymentPaths } from './openapi.payments.js';
 import { photoPaths } from './openapi.photos.js';
+import { engagementPaths } from './openapi.engagement.js';
 import { postPaths } from './openapi.posts.js';
 import { userPaths } from './openapi.users.js';
 
@@ -70,6 +71,7 @@ export const openApiDocument = {
     ...callPaths,
     ...paymentPaths,
     ...postPaths,
+    ...engagementPaths,
     ...adminPaths,
   },
   components: {

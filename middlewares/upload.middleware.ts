@@ -70,3 +70,24 @@ export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
     });
   };
 }
+
+/** An optional picture with a JSON-like text form (a comment with an image); plain JSON passes through. */
+export function optionalImageUpload(field: string, maxBytes: number): RequestHandler {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 16 * 1024, parts: 6, headerPairs: 20 },
+  }).single(field);
+  return (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next();
+    parse(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
+        return next(
+          new AppError(400, 'INVALID_UPLOAD', `Send at most one picture in the "${field}" field`, { reason: err.code }),
+        );
+      }
+      if (err) return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read'));
+      next();
+    });
+  };
+}

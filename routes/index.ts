@@ -11,7 +11,7 @@ import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
 import { adminPaymentRoutes, paymentRoutes } from './payment.routes.js';
 import { photoRoutes } from './photo.routes.js';
-import { postRoutes } from './post.routes.js';
+import { bookmarkRoutes, meRoutes, postRoutes } from './post.routes.js';
 import { presenceRoutes } from './presence.routes.js';
 import { reportRoutes } from './report.routes.js';
 import { userRoutes } from './user.routes.js';
@@ -51,5 +51,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/match', router: matchRoutes() },
     { basePath: '/payments', router: paymentRoutes(limit) },
     { basePath: '/posts', router: postRoutes({ storage, queue: media }) },
+    { basePath: '/bookmarks', router: bookmarkRoutes() },
+    { basePath: '/me', router: meRoutes() },
   ];
 }

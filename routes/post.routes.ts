@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { config } from '../config/index.js';
+import * as engage from '../controllers/engagement.controller.js';
 import * as posts from '../controllers/post.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
-import { postUpload } from '../middlewares/upload.middleware.js';
+import { optionalImageUpload, postUpload } from '../middlewares/upload.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import type { MediaDeps } from '../services/posts/post.service.js';
 import * as rules from '../validators/post.validators.js';
@@ -20,5 +21,40 @@ export function postRoutes(deps: MediaDeps): Router {
   router.get('/:id', validate(rules.postIdParam), posts.getPost);
   router.patch('/:id', validate(rules.editPostRules), posts.editPost);
   router.delete('/:id', validate(rules.postIdParam), posts.deletePost(deps));
+
+  router.post('/:id/like', validate(rules.postIdParam), engage.like);
+  router.delete('/:id/like', validate(rules.postIdParam), engage.unlike);
+  router.get('/:id/likes', validate(rules.likersRules), engage.likers);
+  router.post('/:id/views', validate(rules.postIdParam), engage.view);
+  router.post('/:id/shares', validate(rules.shareRules), engage.share);
+  router.put('/:id/bookmark', validate(rules.bookmarkRules), engage.bookmark);
+  router.delete('/:id/bookmark', validate(rules.postIdParam), engage.unbookmark);
+  router.get('/:id/comments', validate(rules.listCommentsRules), engage.listComments);
+  router.post(
+    '/:id/comments',
+    optionalImageUpload('image', config.uploads.maxBytes),
+    validate(rules.commentRules),
+    engage.addComment(deps.storage),
+  );
+  router.delete('/comments/:commentId', validate(rules.commentIdParam), engage.deleteComment(deps.storage));
+  router.get('/:id/stats', validate(rules.statsRules), engage.postStats);
+  return router;
+}
+
+/** Bookmarks and their named collections. */
+export function bookmarkRoutes(): Router {
+  const router = Router();
+  router.use(authenticate);
+  router.get('/', validate(rules.bookmarksRules), engage.listBookmarks);
+  router.get('/collections', engage.listCollections);
+  router.post('/collections', validate(rules.collectionRules), engage.createCollection);
+  router.delete('/collections/:id', validate(rules.collectionIdParam), engage.deleteCollection);
+  return router;
+}
+
+/** The caller's own creator analytics. */
+export function meRoutes(): Router {
+  const router = Router();
+  router.get('/creator-stats', authenticate, validate(rules.creatorStatsRules), engage.creatorStats);
   return router;
 }

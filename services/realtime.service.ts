@@ -8,6 +8,8 @@ export interface RealtimeEvents {
   'connection:accepted': { connectionId: string; user: { id: string; username: string; firstName: string } };
   'post:ready': { postId: string; post: unknown };
   'post:failed': { postId: string; reason: string };
+  'post:counters': { postId: string; counters: unknown };
+  'post:mentioned': { postId: string; commentId?: string; by: { id: string; username: string } };
 }
 
 export interface RealtimeSink {

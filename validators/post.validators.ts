@@ -1,4 +1,4 @@
-import { body, param } from 'express-validator';
+import { body, param, query } from 'express-validator';
 import { config } from '../config/index.js';
 import { POST_VISIBILITY } from '../models/post.model.js';
 import { cleanText } from '../utils/text.js';
@@ -44,3 +44,47 @@ export const createPostRules = [
 export const editPostRules = [param('id').isMongoId().withMessage('must be a post id'), caption(false)];
 export const postIdParam = [param('id').isMongoId().withMessage('must be a post id')];
 export const authorPostsRules = [param('userId').isMongoId().withMessage('must be a user id'), ...pageRules(50)];
+
+const postId = param('id').isMongoId().withMessage('must be a post id');
+const day = (field: string) =>
+  query(field)
+    .isISO8601({ strict: true, strictSeparator: true })
+    .withMessage('must be a date (YYYY-MM-DD)')
+    .bail()
+    .matches(/^\d{4}-\d{2}-\d{2}$/)
+    .withMessage('must be a date (YYYY-MM-DD)');
+
+export const likersRules = [postId, ...pageRules(100)];
+export const shareRules = [
+  postId,
+  body('to').isIn(['feed', 'conversation']).withMessage('must be feed or conversation'),
+  body('conversationId').if(body('to').equals('conversation')).isMongoId().withMessage('must be a conversation id'),
+  body('clientMessageId')
+    .if(body('to').equals('conversation'))
+    .isString()
+    .matches(/^[A-Za-z0-9_-]{8,64}$/)
+    .withMessage('must be 8 to 64 of A-Z, a-z, 0-9, "_" and "-"'),
+];
+export const bookmarkRules = [
+  postId,
+  body('collectionId').optional({ values: 'null' }).isMongoId().withMessage('must be a collection id'),
+];
+export const commentRules = [
+  postId,
+  body('text').optional().isString().withMessage('must be a string'),
+  body('parentId').optional().isMongoId().withMessage('must be a comment id'),
+];
+export const listCommentsRules = [
+  postId,
+  query('parentId').optional().isMongoId().withMessage('must be a comment id'),
+  ...pageRules(100),
+];
+export const commentIdParam = [param('commentId').isMongoId().withMessage('must be a comment id')];
+export const statsRules = [postId, day('from'), day('to')];
+export const creatorStatsRules = [day('from'), day('to')];
+export const bookmarksRules = [
+  query('collectionId').optional().isMongoId().withMessage('must be a collection id'),
+  ...pageRules(50),
+];
+export const collectionRules = [text('name', 50)];
+export const collectionIdParam = [param('id').isMongoId().withMessage('must be a collection id')];

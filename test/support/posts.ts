@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { api } from './app.js';
+import { png } from './images.js';
 import { bearer, type SignedUp } from './users.js';
 
 export const POSTS = '/api/v1/posts';
@@ -27,4 +28,18 @@ export async function settled(author: SignedUp, postId: string, ms = 30_000) {
     if (Date.now() > until) expect.fail(`post ${postId} still processing`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A ready image post of the author's (options: caption, visibility). */
+export async function readyPost(author: SignedUp, fields: Record<string, string> = {}) {
+  const created = await postAs(author, [{ bytes: await png(), name: 'a.png' }], fields);
+  expect(created.status, JSON.stringify(created.body)).to.equal(202);
+  const post = await settled(author, created.body.post.id);
+  expect(post.status).to.equal('ready');
+  return post as { id: string; counters: Record<string, number> };
+}
+
+export async function block(blocker: SignedUp, blocked: SignedUp) {
+  const res = await (await api()).post(`/api/v1/users/${blocked.id}/block`).set(bearer(blocker.accessToken));
+  expect(res.status).to.be.lessThan(300);
 }

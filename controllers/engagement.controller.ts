@@ -1,0 +1,99 @@
+import type { Request, RequestHandler, Response } from 'express';
+import * as comments from '../services/posts/comment.service.js';
+import * as engagement from '../services/posts/engagement.service.js';
+import * as stats from '../services/posts/stats.service.js';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
+import { callerId } from './caller.js';
+
+type Page = { limit?: number; cursor?: string };
+const page = (req: Request, limit = 20) => {
+  const p = req.input as Page;
+  return { limit: p.limit ?? limit, cursor: p.cursor };
+};
+const postIdOf = (req: Request) => req.input.id as string;
+
+export async function like(req: Request, res: Response) {
+  res.json(await engagement.likePost(callerId(req), postIdOf(req)));
+}
+
+export async function unlike(req: Request, res: Response) {
+  res.json(await engagement.unlikePost(callerId(req), postIdOf(req)));
+}
+
+export async function likers(req: Request, res: Response) {
+  res.json(await engagement.listLikers(callerId(req), postIdOf(req), page(req, 50)));
+}
+
+export async function view(req: Request, res: Response) {
+  res.json(await engagement.viewPost(callerId(req), postIdOf(req)));
+}
+
+export async function share(req: Request, res: Response) {
+  const { to, conversationId, clientMessageId } = req.input as {
+    to: 'feed' | 'conversation';
+    conversationId?: string;
+    clientMessageId?: string;
+  };
+  const target = to === 'feed' ? { to } : { to, conversationId: conversationId!, clientMessageId: clientMessageId! };
+  const result = await engagement.sharePost(callerId(req), postIdOf(req), target);
+  res.status(result.changed ? 201 : 200).json(result);
+}
+
+export async function bookmark(req: Request, res: Response) {
+  res.json(await engagement.bookmarkPost(callerId(req), postIdOf(req), req.input.collectionId as string | null | undefined));
+}
+
+export async function unbookmark(req: Request, res: Response) {
+  res.json(await engagement.unbookmarkPost(callerId(req), postIdOf(req)));
+}
+
+export const addComment =
+  (storage: StorageProvider): RequestHandler =>
+  async (req, res) => {
+    const { text, parentId } = req.input as { text?: string; parentId?: string };
+    const comment = await comments.addComment(callerId(req), postIdOf(req), { text, parentId, image: req.file?.buffer }, storage);
+    res.status(201).json({ comment });
+  };
+
+export async function listComments(req: Request, res: Response) {
+  res.json(
+    await comments.listComments(callerId(req), postIdOf(req), {
+      ...page(req, 50),
+      parentId: req.input.parentId as string | undefined,
+    }),
+  );
+}
+
+export const deleteComment =
+  (storage: StorageProvider): RequestHandler =>
+  async (req, res) => {
+    await comments.deleteComment(callerId(req), req.input.commentId as string, storage);
+    res.status(204).end();
+  };
+
+export async function postStats(req: Request, res: Response) {
+  const { from, to } = req.input as { from: string; to: string };
+  res.json(await stats.postStats(callerId(req), postIdOf(req), { from, to }));
+}
+
+export async function creatorStats(req: Request, res: Response) {
+  const { from, to } = req.input as { from: string; to: string };
+  res.json(await stats.creatorStats(callerId(req), { from, to }));
+}
+
+export async function listBookmarks(req: Request, res: Response) {
+  res.json(await engagement.listBookmarks(callerId(req), (req.input.collectionId as string | undefined) ?? null, page(req)));
+}
+
+export async function listCollections(req: Request, res: Response) {
+  res.json({ collections: await engagement.listCollections(callerId(req)) });
+}
+
+export async function createCollection(req: Request, res: Response) {
+  res.status(201).json({ collection: await engagement.createCollection(callerId(req), req.input.name as string) });
+}
+
+export async function deleteCollection(req: Request, res: Response) {
+  await engagement.deleteCollection(callerId(req), req.input.id as string);
+  res.status(204).end();
+}

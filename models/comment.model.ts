@@ -1,0 +1,32 @@
+import { Schema, model } from 'mongoose';
+
+/**
+ * A comment on a post, or a reply to a comment (to any depth): parentId is what it answers,
+ * rootId the top-level comment of its thread.
+ */
+const commentSchema = new Schema(
+  {
+    postId: { type: Schema.Types.ObjectId, ref: 'Post', required: true },
+    authorId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    parentId: { type: Schema.Types.ObjectId, ref: 'Comment', default: null },
+    rootId: { type: Schema.Types.ObjectId, ref: 'Comment', default: null },
+    depth: { type: Number, default: 0 },
+    text: { type: String, default: '' },
+    mentions: { type: [Schema.Types.ObjectId], default: [] },
+    image: {
+      type: new Schema({ urls: { thumb: String, card: String, full: String }, width: Number, height: Number }, { _id: false }),
+      default: undefined,
+    },
+    objects: { type: [String], default: [] },
+    replies: { type: Number, default: 0 },
+    hiddenAt: { type: Date },
+    deletedAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+// A post's top-level comments, or a comment's replies, oldest first: equality on both, then _id.
+commentSchema.index({ postId: 1, parentId: 1, _id: 1 });
+commentSchema.index({ authorId: 1, _id: -1 });
+
+export const Comment = model('Comment', commentSchema);

@@ -1,0 +1,162 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Comment } from '../../models/comment.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { cleanText } from '../../utils/text.js';
+import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
+import { publishToUser } from '../realtime.service.js';
+import { processImage } from '../storage/image-processing.js';
+import type { StorageProvider } from '../storage/storage.provider.js';
+import { usersById } from '../user.service.js';
+import { noteEngagement } from './affinity.js';
+import { captionFields } from './post.service.js';
+import { bump } from './counters.js';
+import { canSee, getVisiblePost } from './post.service.js';
+
+const MAX_COMMENT = 2000;
+
+export interface NewComment {
+  text?: string;
+  parentId?: string;
+  image?: Buffer;
+}
+
+type CommentDoc = {
+  _id: Types.ObjectId;
+  postId: Types.ObjectId;
+  authorId: Types.ObjectId;
+  parentId?: Types.ObjectId | null;
+  rootId?: Types.ObjectId | null;
+  depth?: number;
+  text?: string;
+  mentions?: Types.ObjectId[];
+  image?: { urls?: unknown; width?: number | null; height?: number | null } | null;
+  replies?: number;
+  deletedAt?: Date | null;
+  createdAt?: Date;
+};
+
+async function commentViews(comments: CommentDoc[]) {
+  const authors = await usersById([...new Set(comments.map((c) => String(c.authorId)))]);
+  return comments
+    .filter((c) => authors.has(String(c.authorId)))
+    .map((c) => {
+      const a = authors.get(String(c.authorId))!;
+      return {
+        id: String(c._id),
+        postId: String(c.postId),
+        parentId: c.parentId ? String(c.parentId) : null,
+        depth: c.depth ?? 0,
+        text: c.text ?? '',
+        mentions: (c.mentions ?? []).map(String),
+        image: c.image?.urls ? { urls: c.image.urls, width: c.image.width, height: c.image.height } : null,
+        replies: c.replies ?? 0,
+        deleted: Boolean(c.deletedAt),
+        author: { id: String(c.authorId), username: a.username, firstName: a.firstName },
+        createdAt: c.createdAt,
+      };
+    });
+}
+
+/**
+ * Comments on a post, or replies to a comment (threads to any depth). @mentions tell the
+ * people named, when they may see the post; text passes the same filter as captions.
+ */
+export async function addComment(userId: string, postId: string, input: NewComment, storage: StorageProvider) {
+  const post = await getVisiblePost(userId, postId);
+  const text = cleanText(input.text ?? '');
+  if (text.length > MAX_COMMENT) throw new AppError(400, 'COMMENT_TOO_LONG', `Comments may be at most ${MAX_COMMENT} characters`);
+  if (!text && !input.image) throw new AppError(400, 'EMPTY_COMMENT', 'Write something or attach an image');
+  let parent: CommentDoc | null = null;
+  if (input.parentId) {
+    parent = await Comment.findOne({ _id: input.parentId, postId, deletedAt: null }).lean();
+    if (!parent) throw notFound('Comment');
+    if (await isBlockedEitherWay(userId, String(parent.authorId))) throw notFound('Comment');
+  }
+  const { caption, mentions } = await captionFields(text);
+  const commentId = new Types.ObjectId();
+  let image;
+  let objects: string[] = [];
+  if (input.image) {
+    const stored = await storage.storeImage(
+      `comments/${String(commentId)}`,
+      await processImage(input.image, config.uploads.maxPixels),
+    );
+    image = { urls: stored.urls, width: stored.width, height: stored.height };
+    objects = stored.objects;
+  }
+  const comment = await Comment.create({
+    _id: commentId,
+    postId,
+    authorId: userId,
+    parentId: parent?._id ?? null,
+    rootId: parent ? (parent.rootId ?? parent._id) : null,
+    depth: parent ? (parent.depth ?? 0) + 1 : 0,
+    text: caption,
+    mentions,
+    image,
+    objects,
+  });
+  if (parent) await Comment.updateOne({ _id: parent._id }, { $inc: { replies: 1 } });
+  await bump(post, 'comments', 1);
+  noteEngagement(userId, post, 'comment');
+  const [view] = await commentViews([comment.toObject() as CommentDoc]);
+  void notifyMentions(userId, post, String(commentId), mentions);
+  return view!;
+}
+
+async function notifyMentions(
+  byId: string,
+  post: Parameters<typeof canSee>[1] & { _id: Types.ObjectId },
+  commentId: string,
+  mentions: Types.ObjectId[],
+) {
+  const by = (await usersById([byId])).get(byId);
+  if (!by) return;
+  for (const id of mentions.map(String)) {
+    if (id === byId) continue;
+    if (!(await canSee(id, post)) || (await isBlockedEitherWay(id, byId))) continue;
+    publishToUser(id, 'post:mentioned', { postId: String(post._id), commentId, by: { id: byId, username: by.username } });
+  }
+}
+
+/** A post's top-level comments, or one comment's replies, oldest first, without blocked people's. */
+export async function listComments(
+  viewerId: string,
+  postId: string,
+  page: { parentId?: string; limit: number; cursor?: string },
+) {
+  await getVisiblePost(viewerId, postId);
+  const hidden = new Set((await hiddenUserIds(viewerId)).map(String));
+  const comments = (await Comment.find({
+    postId: new Types.ObjectId(postId),
+    parentId: page.parentId ? new Types.ObjectId(page.parentId) : null,
+    ...(page.cursor && { _id: { $gt: new Types.ObjectId(page.cursor) } }),
+  })
+    .sort({ _id: 1 })
+    .limit(page.limit)
+    .lean()) as (CommentDoc & { hiddenAt?: Date })[];
+  // A deleted comment with replies stays as an empty placeholder, so its thread still hangs together.
+  const shown = comments.filter((c) => (!c.deletedAt || (c.replies ?? 0) > 0) && !c.hiddenAt && !hidden.has(String(c.authorId)));
+  return {
+    items: await commentViews(shown),
+    nextCursor: comments.length === page.limit ? String(comments.at(-1)!._id) : null,
+  };
+}
+
+/** The comment's author or the post's author deletes it; its replies stay, under a removed comment. */
+export async function deleteComment(userId: string, commentId: string, storage: StorageProvider) {
+  const comment = await Comment.findOne({ _id: commentId, deletedAt: null }).lean();
+  if (!comment) throw notFound('Comment');
+  const post = await getVisiblePost(userId, String(comment.postId));
+  if (String(comment.authorId) !== userId && String(post.authorId) !== userId) {
+    throw new AppError(403, 'NOT_COMMENT_AUTHOR', 'Only its author or the post author can delete a comment');
+  }
+  const res = await Comment.updateOne(
+    { _id: commentId, deletedAt: null },
+    { $set: { deletedAt: new Date(), text: '' }, $unset: { image: 1 } },
+  );
+  if (res.modifiedCount === 0) return;
+  await bump(post, 'comments', -1);
+  if (comment.objects?.length) await storage.deleteObjects(comment.objects);
+}

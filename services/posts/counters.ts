@@ -1,0 +1,101 @@
+import type { Types } from 'mongoose';
+import { Comment } from '../../models/comment.model.js';
+import { Bookmark, CreatorDayStat, PostDayStat, PostShare, PostView } from '../../models/post-engagement.model.js';
+import { PostLike } from '../../models/post-like.model.js';
+import { Post } from '../../models/post.model.js';
+import { logger } from '../../utils/logger.js';
+import { utcDay } from '../quota.service.js';
+import { publishToUser } from '../realtime.service.js';
+
+export type CounterName = 'likes' | 'comments' | 'shares' | 'views' | 'bookmarks';
+
+const NOTIFY_EVERY_MS = 1000;
+const pending = new Map<string, { authorId: string; timer: NodeJS.Timeout }>();
+
+/**
+ * The author hears a post's counters change, at most once a second per post (a post going
+ * viral would otherwise send its author thousands of events a second).
+ */
+function notifyAuthor(postId: string, authorId: string): void {
+  if (pending.has(postId)) return;
+  const timer = setTimeout(() => {
+    pending.delete(postId);
+    Post.findById(postId, { counters: 1 })
+      .lean()
+      .then((post) => {
+        if (post) publishToUser(authorId, 'post:counters', { postId, counters: post.counters });
+      })
+      .catch((err: unknown) => logger.warn('counter notice failed', { postId, error: String(err) }));
+  }, NOTIFY_EVERY_MS);
+  timer.unref();
+  pending.set(postId, { authorId, timer });
+}
+
+/**
+ * Records one engagement change where it is counted: the post's counter, the post's day
+ * and the creator's day, each an atomic $inc (upserted for a new day). Called only after
+ * the source record (a like, a view) was actually written or removed, so counters follow
+ * the records; the repair job recounts them from the records should a crash come between.
+ */
+export async function bump(
+  post: { _id: Types.ObjectId | string; authorId: Types.ObjectId | string },
+  counter: CounterName,
+  delta: 1 | -1,
+) {
+  const postId = String(post._id);
+  const authorId = String(post.authorId);
+  const day = utcDay(new Date());
+  await Promise.all([
+    Post.updateOne({ _id: postId }, { $inc: { [`counters.${counter}`]: delta } }),
+    PostDayStat.updateOne(
+      { _id: `${postId}:${day}` },
+      { $inc: { [counter]: delta }, $setOnInsert: { postId, authorId, day } },
+      { upsert: true },
+    ),
+    CreatorDayStat.updateOne(
+      { _id: `${authorId}:${day}` },
+      { $inc: { [counter]: delta }, $setOnInsert: { authorId, day } },
+      { upsert: true },
+    ),
+  ]);
+  notifyAuthor(postId, authorId);
+}
+
+/** A post's counters as its records say. */
+export async function countFromRecords(postId: Types.ObjectId | string) {
+  const [likes, comments, shares, views, bookmarks] = await Promise.all([
+    PostLike.countDocuments({ postId }),
+    Comment.countDocuments({ postId, deletedAt: null }),
+    PostShare.countDocuments({ postId }),
+    PostView.countDocuments({ postId }),
+    Bookmark.countDocuments({ postId }),
+  ]);
+  return { likes, comments, shares, views, bookmarks };
+}
+
+/**
+ * The repair job: recounts posts engaged with since `since` (by their day stats) from the
+ * source records and fixes any counter that drifted. Returns how many posts it corrected.
+ */
+export async function repairPostCounters(since: Date): Promise<number> {
+  const days = [];
+  for (let t = since.getTime(); t <= Date.now(); t += 86_400_000) days.push(utcDay(new Date(t)));
+  if (!days.includes(utcDay(new Date()))) days.push(utcDay(new Date()));
+  const touched = new Set<string>();
+  for (const day of days) {
+    const stats = await PostDayStat.find({ day }, { postId: 1 }).lean();
+    for (const s of stats) touched.add(String(s.postId));
+  }
+  let fixed = 0;
+  for (const postId of touched) {
+    const [post, counted] = await Promise.all([Post.findById(postId, { counters: 1 }).lean(), countFromRecords(postId)]);
+    if (!post) continue;
+    const c = post.counters ?? {};
+    const drifted = (Object.keys(counted) as CounterName[]).some((k) => (c[k] ?? 0) !== counted[k]);
+    if (!drifted) continue;
+    await Post.updateOne({ _id: postId }, { $set: { counters: counted } });
+    logger.warn('post counters repaired', { postId, was: c, now: counted });
+    fixed++;
+  }
+  return fixed;
+}

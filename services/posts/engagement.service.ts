@@ -1,0 +1,182 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Bookmark, BookmarkCollection, PostShare, PostView } from '../../models/post-engagement.model.js';
+import { PostLike } from '../../models/post-like.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { hiddenUserIds } from '../block.service.js';
+import { sendMessage } from '../chat/message.service.js';
+import { utcDay } from '../quota.service.js';
+import { usersById } from '../user.service.js';
+import { bump } from './counters.js';
+import { noteEngagement } from './affinity.js';
+import { getVisiblePost } from './post.service.js';
+import { postView, type PostDoc } from './post.view.js';
+
+/** Likes a post once; a second like changes nothing. */
+export async function likePost(userId: string, postId: string) {
+  const post = await getVisiblePost(userId, postId);
+  try {
+    await PostLike.create({ postId, userId });
+  } catch (err) {
+    if (isDuplicateKey(err)) return { liked: true, changed: false };
+    throw err;
+  }
+  await bump(post, 'likes', 1);
+  noteEngagement(userId, post, 'like');
+  return { liked: true, changed: true };
+}
+
+export async function unlikePost(userId: string, postId: string) {
+  const post = await getVisiblePost(userId, postId);
+  const removed = await PostLike.deleteOne({ postId, userId });
+  if (removed.deletedCount === 1) await bump(post, 'likes', -1);
+  return { liked: false, changed: removed.deletedCount === 1 };
+}
+
+/** Who liked a post, newest first, without anyone the viewer blocked or was blocked by. */
+export async function listLikers(viewerId: string, postId: string, page: { limit: number; cursor?: string }) {
+  await getVisiblePost(viewerId, postId);
+  const hidden = new Set((await hiddenUserIds(viewerId)).map(String));
+  const likes = await PostLike.find({ postId, ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }) })
+    .sort({ _id: -1 })
+    .limit(page.limit)
+    .lean();
+  const users = await usersById(likes.map((l) => String(l.userId)).filter((id) => !hidden.has(id)));
+  return {
+    items: likes
+      .filter((l) => users.has(String(l.userId)))
+      .map((l) => {
+        const u = users.get(String(l.userId))!;
+        return { userId: String(l.userId), username: u.username, firstName: u.firstName, likedAt: l.createdAt };
+      }),
+    nextCursor: likes.length === page.limit ? String(likes.at(-1)!._id) : null,
+  };
+}
+
+/** Counts a view once per viewer per post per UTC day; the author's own views do not count. */
+export async function viewPost(userId: string, postId: string) {
+  const post = await getVisiblePost(userId, postId);
+  if (String(post.authorId) === userId) return { counted: false };
+  const day = utcDay(new Date());
+  try {
+    await PostView.create({ _id: `${postId}:${userId}:${day}`, postId, userId, day });
+  } catch (err) {
+    if (isDuplicateKey(err)) return { counted: false };
+    throw err;
+  }
+  await bump(post, 'views', 1);
+  noteEngagement(userId, post, 'view');
+  return { counted: true };
+}
+
+/**
+ * Shares a post to the sharer's feed (once) or into one of their conversations, as a
+ * message with the post's link.
+ */
+export async function sharePost(
+  userId: string,
+  postId: string,
+  target: { to: 'feed' } | { to: 'conversation'; conversationId: string; clientMessageId: string },
+) {
+  const post = await getVisiblePost(userId, postId);
+  let key = 'feed';
+  let conversationId: string | undefined;
+  let messageId: string | undefined;
+  if (target.to === 'conversation') {
+    if (post.visibility === 'connections') {
+      throw new AppError(403, 'NOT_SHAREABLE', 'Posts for connections only cannot be shared into chats');
+    }
+    const sent = await sendMessage(userId, {
+      conversationId: target.conversationId,
+      clientMessageId: target.clientMessageId,
+      text: `${config.appUrl}/posts/${postId}`,
+    });
+    key = `message:${sent.message.id}`;
+    conversationId = target.conversationId;
+    messageId = sent.message.id;
+  }
+  try {
+    await PostShare.create({ postId, userId, target: target.to, conversationId, key });
+  } catch (err) {
+    if (isDuplicateKey(err)) return { shared: true, changed: false, messageId };
+    throw err;
+  }
+  await bump(post, 'shares', 1);
+  noteEngagement(userId, post, 'share');
+  return { shared: true, changed: true, messageId };
+}
+
+async function ownCollection(userId: string, collectionId: string | null | undefined) {
+  if (!collectionId) return null;
+  const found = await BookmarkCollection.exists({ _id: collectionId, userId });
+  if (!found) throw notFound('Collection');
+  return new Types.ObjectId(collectionId);
+}
+
+/** Bookmarks a post into a collection (or "Saved"); bookmarking again moves it. */
+export async function bookmarkPost(userId: string, postId: string, collectionId?: string | null) {
+  const post = await getVisiblePost(userId, postId);
+  const collection = await ownCollection(userId, collectionId);
+  const res = await Bookmark.updateOne(
+    { userId, postId },
+    { $set: { collectionId: collection }, $setOnInsert: { userId, postId } },
+    { upsert: true },
+  ).catch((err: unknown) => {
+    if (isDuplicateKey(err)) return { upsertedCount: 0 };
+    throw err;
+  });
+  if (res.upsertedCount === 1) {
+    await bump(post, 'bookmarks', 1);
+    noteEngagement(userId, post, 'bookmark');
+  }
+  return { bookmarked: true, collectionId: collection ? String(collection) : null };
+}
+
+export async function unbookmarkPost(userId: string, postId: string) {
+  const post = await getVisiblePost(userId, postId);
+  const removed = await Bookmark.deleteOne({ userId, postId });
+  if (removed.deletedCount === 1) await bump(post, 'bookmarks', -1);
+  return { bookmarked: false };
+}
+
+export async function createCollection(userId: string, name: string) {
+  try {
+    const c = await BookmarkCollection.create({ userId, name });
+    return { id: String(c._id), name: c.name };
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError(409, 'COLLECTION_EXISTS', 'You already have a collection with this name');
+    throw err;
+  }
+}
+
+export async function listCollections(userId: string) {
+  const collections = await BookmarkCollection.find({ userId }, { name: 1 }).sort({ _id: 1 }).limit(200).lean();
+  return collections.map((c) => ({ id: String(c._id), name: c.name }));
+}
+
+/** Deletes a collection; its bookmarks move to "Saved". */
+export async function deleteCollection(userId: string, collectionId: string) {
+  const removed = await BookmarkCollection.deleteOne({ _id: collectionId, userId });
+  if (removed.deletedCount === 0) throw notFound('Collection');
+  await Bookmark.updateMany({ userId, collectionId }, { $set: { collectionId: null } });
+}
+
+/** A collection's (or "Saved"'s) posts, newest bookmark first, skipping posts the user may no longer see. */
+export async function listBookmarks(userId: string, collectionId: string | null, page: { limit: number; cursor?: string }) {
+  const collection = await ownCollection(userId, collectionId);
+  const marks = await Bookmark.find({
+    userId,
+    collectionId: collection,
+    ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
+  })
+    .sort({ _id: -1 })
+    .limit(page.limit)
+    .lean();
+  const items = [];
+  for (const mark of marks) {
+    const post = await getVisiblePost(userId, String(mark.postId)).catch(() => null);
+    if (post) items.push({ ...postView(post as PostDoc), failReason: null });
+  }
+  return { items, nextCursor: marks.length === page.limit ? String(marks.at(-1)!._id) : null };
+}

@@ -1,0 +1,70 @@
+import { Types } from 'mongoose';
+import { CreatorDayStat, PostDayStat } from '../../models/post-engagement.model.js';
+import { Post } from '../../models/post.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { utcDay } from '../quota.service.js';
+
+const COUNTS = ['views', 'likes', 'comments', 'shares', 'bookmarks'] as const;
+const MAX_DAYS = 366;
+
+type DayRow = Partial<Record<(typeof COUNTS)[number] | 'followersFromPosts', number>> & { day: string };
+
+/** The UTC days from `from` to `to`, both included. */
+function daysBetween(from: string, to: string): string[] {
+  const days = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
+    days.push(utcDay(new Date(t)));
+  if (days.length === 0) throw new AppError(400, 'INVALID_RANGE', '"from" must not be after "to"');
+  if (days.length > MAX_DAYS) throw new AppError(400, 'INVALID_RANGE', `A range may span at most ${MAX_DAYS} days`);
+  return days;
+}
+
+const ratio = (likes: number, views: number) => (views ? Math.round((likes / views) * 10_000) / 10_000 : null);
+
+/** Every day of the range (zeros where nothing happened), the totals and the like-to-view ratio. */
+function series(days: string[], rows: DayRow[], extra: readonly string[] = []) {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const fields = [...COUNTS, ...extra] as (keyof DayRow)[];
+  const perDay = days.map((day) => {
+    const row = byDay.get(day);
+    const out: Record<string, number | string | null> = { day };
+    for (const f of fields) out[f] = Number(row?.[f] ?? 0);
+    out.likeToViewRatio = ratio(out.likes as number, out.views as number);
+    return out;
+  });
+  const totals: Record<string, number | null> = {};
+  for (const f of fields) totals[f] = perDay.reduce((sum, d) => sum + (d[f] as number), 0);
+  totals.likeToViewRatio = ratio(totals.likes!, totals.views!);
+  return { days: perDay, totals };
+}
+
+export async function postStats(userId: string, postId: string, range: { from: string; to: string }) {
+  const post = await Post.findById(postId, { authorId: 1 }).lean();
+  if (!post) throw notFound('Post');
+  if (String(post.authorId) !== userId) throw new AppError(403, 'NOT_POST_AUTHOR', "Only the author sees a post's statistics");
+  const days = daysBetween(range.from, range.to);
+  const rows = (await PostDayStat.find({ postId: new Types.ObjectId(postId) }).lean()).filter(
+    (r) => r.day >= days[0]! && r.day <= days.at(-1)!,
+  );
+  return { postId, from: days[0], to: days.at(-1), ...series(days, rows) };
+}
+
+export async function creatorStats(userId: string, range: { from: string; to: string }) {
+  const days = daysBetween(range.from, range.to);
+  const rows = (await CreatorDayStat.find({ authorId: new Types.ObjectId(userId) }).lean()).filter(
+    (r) => r.day >= days[0]! && r.day <= days.at(-1)!,
+  );
+  return { from: days[0], to: days.at(-1), ...series(days, rows, ['followersFromPosts']) };
+}
+
+/** A connection request that came from one of the creator's posts. */
+export async function noteFollowerFromPost(receiverId: string, postId: string): Promise<void> {
+  const post = await Post.findById(postId, { authorId: 1 }).lean();
+  if (!post || String(post.authorId) !== receiverId) return;
+  const day = utcDay(new Date());
+  await CreatorDayStat.updateOne(
+    { _id: `${receiverId}:${day}` },
+    { $inc: { followersFromPosts: 1 }, $setOnInsert: { authorId: post.authorId, day } },
+    { upsert: true },
+  );
+}

@@ -1,0 +1,262 @@
+import { expect } from 'chai';
+import { Comment } from '../models/comment.model.js';
+import { PostLike } from '../models/post-like.model.js';
+import { Post } from '../models/post.model.js';
+import { repairPostCounters } from '../services/posts/counters.js';
+import { api } from './support/app.js';
+import { nextEvent, useSocketServer, clientId } from './support/chat.js';
+import { connect } from './support/connections.js';
+import { png } from './support/images.js';
+import { expectDocumented } from './support/openapi.js';
+import { block, POSTS, readyPost } from './support/posts.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+const counters = async (postId: string) => (await Post.findById(postId, { counters: 1 }).lean())!.counters!;
+const today = () => new Date().toISOString().slice(0, 10);
+
+describe('engagement: likes, comments, views, shares, bookmarks', function () {
+  this.timeout(60_000);
+  const devices = useSocketServer();
+
+  it('50 people liking at once leave a counter equal to the likes stored; a like toggles', async () => {
+    const author = await signupUser();
+    const post = await readyPost(author);
+    const authorSocket = await devices.connect(author);
+    const heard = nextEvent<{ postId: string; counters: { likes: number } }>(
+      authorSocket,
+      'post:counters',
+      (p) => p.postId === post.id,
+      10_000,
+    );
+    const fans = await Promise.all(Array.from({ length: 50 }, () => signupUser()));
+    const results = await Promise.all(fans.map(async (f) => (await api()).post(`${POSTS}/${post.id}/like`).set(as(f))));
+    expect(results.every((r) => r.status === 200 && r.body.changed === true)).to.equal(true);
+    expectDocumented(results[0]!, 'post', `${POSTS}/{id}/like`);
+    expect((await counters(post.id)).likes).to.equal(50);
+    expect(await PostLike.countDocuments({ postId: post.id })).to.equal(50);
+    expect((await heard).counters.likes).to.be.greaterThan(0);
+
+    // The same person again, twice at once: still one like.
+    const twice = await Promise.all([0, 1].map(async () => (await api()).post(`${POSTS}/${post.id}/like`).set(as(fans[0]!))));
+    expect(twice.map((r) => r.body.changed).filter(Boolean)).to.have.length(0);
+    const off = await (await api()).delete(`${POSTS}/${post.id}/like`).set(as(fans[0]!));
+    expect(off.body).to.deep.equal({ liked: false, changed: true });
+    const offAgain = await (await api()).delete(`${POSTS}/${post.id}/like`).set(as(fans[0]!));
+    expect(offAgain.body.changed).to.equal(false);
+    expect((await counters(post.id)).likes).to.equal(49);
+    const likers = await (await api()).get(`${POSTS}/${post.id}/likes?limit=100`).set(as(author));
+    expectDocumented(likers, 'get', `${POSTS}/{id}/likes`);
+    expect(likers.body.items).to.have.length(49);
+  });
+
+  it('threads comments to any depth, tells the people @mentioned, and counts them', async () => {
+    const author = await signupUser();
+    const ann = await signupUser();
+    const bob = await signupUser();
+    const post = await readyPost(author);
+    const bobSocket = await devices.connect(bob);
+    const mentioned = nextEvent<{ postId: string; by: { username: string } }>(bobSocket, 'post:mentioned', () => true, 10_000);
+    const top = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(ann))
+      .send({ text: `what do you think @${bob.input.username}?` });
+    expect(top.status, JSON.stringify(top.body)).to.equal(201);
+    expectDocumented(top, 'post', `${POSTS}/{id}/comments`);
+    expect(top.body.comment.mentions).to.deep.equal([bob.id]);
+    expect((await mentioned).by.username).to.equal(ann.input.username);
+
+    const reply = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(bob))
+      .send({ text: 'love it', parentId: top.body.comment.id });
+    const deeper = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(author))
+      .field('text', 'thanks both')
+      .field('parentId', reply.body.comment.id)
+      .attach('image', await png(200, 200), 'smile.png');
+    expect(deeper.status, JSON.stringify(deeper.body)).to.equal(201);
+    expect(deeper.body.comment.depth).to.equal(2);
+    expect(deeper.body.comment.image.urls.full).to.match(/^http/);
+
+    const tops = await (await api()).get(`${POSTS}/${post.id}/comments`).set(as(bob));
+    expectDocumented(tops, 'get', `${POSTS}/{id}/comments`);
+    expect(tops.body.items.map((c: { id: string }) => c.id)).to.deep.equal([top.body.comment.id]);
+    expect(tops.body.items[0].replies).to.equal(1);
+    const replies = await (await api()).get(`${POSTS}/${post.id}/comments?parentId=${reply.body.comment.id}`).set(as(ann));
+    expect(replies.body.items.map((c: { text: string }) => c.text)).to.deep.equal(['thanks both']);
+    expect((await counters(post.id)).comments).to.equal(3);
+
+    const notMine = await (await api()).delete(`${POSTS}/comments/${reply.body.comment.id}`).set(as(ann));
+    expect(notMine.status).to.equal(403);
+    const byPostAuthor = await (await api()).delete(`${POSTS}/comments/${reply.body.comment.id}`).set(as(author));
+    expect(byPostAuthor.status).to.equal(204);
+    expect((await counters(post.id)).comments).to.equal(2);
+    const missingParent = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(ann))
+      .send({ text: 'x', parentId: post.id });
+    expect(missingParent.status).to.equal(404);
+    const empty = await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(ann)).send({ text: '   ' });
+    expect(empty.body.error.code).to.equal('EMPTY_COMMENT');
+  });
+
+  it("blocked people never see each other's posts, comments or likes", async () => {
+    const author = await signupUser();
+    const troll = await signupUser();
+    const reader = await signupUser();
+    const post = await readyPost(author);
+    await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(troll)).send({ text: 'first!' });
+    await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(reader)).send({ text: 'nice' });
+    await (await api()).post(`${POSTS}/${post.id}/like`).set(as(troll));
+    await block(reader, troll);
+    const comments = await (await api()).get(`${POSTS}/${post.id}/comments`).set(as(reader));
+    expect(comments.body.items.map((c: { text: string }) => c.text)).to.deep.equal(['nice']);
+    const likers = await (await api()).get(`${POSTS}/${post.id}/likes`).set(as(reader));
+    expect(likers.body.items.map((l: { userId: string }) => l.userId)).to.not.include(troll.id);
+    // The troll cannot reach a post of the person who blocked them.
+    const readersPost = await readyPost(reader);
+    for (const res of [
+      await (await api()).get(`${POSTS}/${readersPost.id}`).set(as(troll)),
+      await (await api()).post(`${POSTS}/${readersPost.id}/like`).set(as(troll)),
+      await (await api()).post(`${POSTS}/${readersPost.id}/comments`).set(as(troll)).send({ text: 'hi' }),
+    ]) {
+      expect(res.status).to.equal(404);
+    }
+    expect((await counters(readersPost.id)).likes).to.equal(0);
+  });
+
+  it("counts a view once per viewer per day, never the author's own", async () => {
+    const author = await signupUser();
+    const viewer = await signupUser();
+    const post = await readyPost(author);
+    const first = await (await api()).post(`${POSTS}/${post.id}/views`).set(as(viewer));
+    expectDocumented(first, 'post', `${POSTS}/{id}/views`);
+    expect(first.body.counted).to.equal(true);
+    expect((await (await api()).post(`${POSTS}/${post.id}/views`).set(as(viewer))).body.counted).to.equal(false);
+    expect((await (await api()).post(`${POSTS}/${post.id}/views`).set(as(author))).body.counted).to.equal(false);
+    expect((await counters(post.id)).views).to.equal(1);
+  });
+
+  it('shares to the feed once and into a conversation as a message', async () => {
+    const author = await signupUser();
+    const sharer = await signupUser();
+    const friend = await signupUser();
+    await connect(sharer, friend);
+    const post = await readyPost(author);
+    const feed = await (await api()).post(`${POSTS}/${post.id}/shares`).set(as(sharer)).send({ to: 'feed' });
+    expect(feed.status).to.equal(201);
+    expectDocumented(feed, 'post', `${POSTS}/{id}/shares`);
+    expect((await (await api()).post(`${POSTS}/${post.id}/shares`).set(as(sharer)).send({ to: 'feed' })).status).to.equal(200);
+    const dm = await (
+      await api()
+    )
+      .post('/api/v1/conversations')
+      .set(as(sharer))
+      .send({ name: 'pals', memberIds: [friend.id] });
+    expect(dm.status, JSON.stringify(dm.body)).to.equal(201);
+    const conversationId = dm.body.conversation.id;
+    const chat = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/shares`)
+      .set(as(sharer))
+      .send({ to: 'conversation', conversationId, clientMessageId: clientId() });
+    expect(chat.status, JSON.stringify(chat.body)).to.equal(201);
+    const messages = await (await api()).get(`/api/v1/conversations/${conversationId}/messages`).set(as(friend));
+    expect(JSON.stringify(messages.body)).to.include(`/posts/${post.id}`);
+    expect((await counters(post.id)).shares).to.equal(2);
+    const stranger = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/shares`)
+      .set(as(author))
+      .send({ to: 'conversation', conversationId, clientMessageId: clientId() });
+    expect(stranger.status).to.be.within(400, 404);
+  });
+
+  it('bookmarks into named collections, moves and removes them', async () => {
+    const author = await signupUser();
+    const reader = await signupUser();
+    const post = await readyPost(author);
+    const made = await (await api()).post('/api/v1/bookmarks/collections').set(as(reader)).send({ name: 'Recipes' });
+    expect(made.status).to.equal(201);
+    expectDocumented(made, 'post', '/api/v1/bookmarks/collections');
+    const dup = await (await api()).post('/api/v1/bookmarks/collections').set(as(reader)).send({ name: 'Recipes' });
+    expect(dup.status).to.equal(409);
+    const saved = await (await api()).put(`${POSTS}/${post.id}/bookmark`).set(as(reader)).send({});
+    expectDocumented(saved, 'put', `${POSTS}/{id}/bookmark`);
+    const moved = await (
+      await api()
+    )
+      .put(`${POSTS}/${post.id}/bookmark`)
+      .set(as(reader))
+      .send({ collectionId: made.body.collection.id });
+    expect(moved.body.collectionId).to.equal(made.body.collection.id);
+    expect((await counters(post.id)).bookmarks).to.equal(1);
+    const inRecipes = await (await api()).get(`/api/v1/bookmarks?collectionId=${made.body.collection.id}`).set(as(reader));
+    expectDocumented(inRecipes, 'get', '/api/v1/bookmarks');
+    expect(inRecipes.body.items.map((p: { id: string }) => p.id)).to.deep.equal([post.id]);
+    expect((await (await api()).get('/api/v1/bookmarks').set(as(reader))).body.items).to.deep.equal([]);
+    const foreign = await (
+      await api()
+    )
+      .put(`${POSTS}/${post.id}/bookmark`)
+      .set(as(author))
+      .send({ collectionId: made.body.collection.id });
+    expect(foreign.status).to.equal(404);
+    await (await api()).delete(`${POSTS}/${post.id}/bookmark`).set(as(reader));
+    expect((await counters(post.id)).bookmarks).to.equal(0);
+  });
+
+  it('the repair job recounts drifted counters from the records', async () => {
+    const author = await signupUser();
+    const fan = await signupUser();
+    const post = await readyPost(author);
+    await (await api()).post(`${POSTS}/${post.id}/like`).set(as(fan));
+    await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(fan)).send({ text: 'hi' });
+    await Post.updateOne({ _id: post.id }, { $set: { 'counters.likes': 7, 'counters.comments': 0 } });
+    expect(await repairPostCounters(new Date(Date.now() - 86_400_000))).to.be.greaterThanOrEqual(1);
+    expect(await counters(post.id)).to.include({ likes: 1, comments: 1 });
+    expect(await Comment.countDocuments({ postId: post.id })).to.equal(1);
+  });
+
+  it('gives the author per-day post and creator statistics, with requests that came from a post', async () => {
+    const author = await signupUser();
+    const fans = await Promise.all([signupUser(), signupUser()]);
+    const post = await readyPost(author);
+    for (const f of fans) {
+      await (await api()).post(`${POSTS}/${post.id}/views`).set(as(f));
+    }
+    await (await api()).post(`${POSTS}/${post.id}/like`).set(as(fans[0]!));
+    const follow = await (
+      await api()
+    )
+      .post(`/api/v1/connections/${author.id}`)
+      .set(as(fans[1]!))
+      .send({ action: 'interested', fromPostId: post.id });
+    expect(follow.status).to.equal(201);
+    const day = today();
+    const stats = await (await api()).get(`${POSTS}/${post.id}/stats?from=${day}&to=${day}`).set(as(author));
+    expect(stats.status, JSON.stringify(stats.body)).to.equal(200);
+    expectDocumented(stats, 'get', `${POSTS}/{id}/stats`);
+    expect(stats.body.totals).to.include({ views: 2, likes: 1, likeToViewRatio: 0.5 });
+    expect(stats.body.days).to.have.length(1);
+    const notMine = await (await api()).get(`${POSTS}/${post.id}/stats?from=${day}&to=${day}`).set(as(fans[0]!));
+    expect(notMine.status).to.equal(403);
+    const creator = await (await api()).get(`/api/v1/me/creator-stats?from=2026-01-01&to=${day}`).set(as(author));
+    expectDocumented(creator, 'get', '/api/v1/me/creator-stats');
+    expect(creator.body.totals).to.include({ views: 2, likes: 1, followersFromPosts: 1 });
+    const bad = await (await api()).get(`/api/v1/me/creator-stats?from=${day}&to=2020-01-01`).set(as(author));
+    expect(bad.status).to.equal(400);
+  });
+});
