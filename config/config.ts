@@ -191,6 +191,16 @@ export const envSchema = z.object({
   MEDIA_JOB_BACKOFF_MS: int(10_000, 10, 3_600_000),
   MEDIA_JOB_TIMEOUT_MINUTES: int(30, 1, 1440),
   MEDIA_QUEUE_PREFIX: z.string().min(1).default('bull'),
+  POST_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
+  MODERATION_TERMS: csv,
+  POST_REPORT_HIDE_THRESHOLD: int(3, 1, 1000),
+  VIRAL_MIN_ENGAGEMENT: int(50, 1, 10_000_000),
+  VIRAL_THRESHOLD: z.coerce.number().min(1).max(1000).default(3),
+  VIRAL_MIN_LIKE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
+  TRENDING_MIN_ENGAGEMENT: int(30, 1, 10_000_000),
+  TRENDING_THRESHOLD: z.coerce.number().min(1).max(1000).default(3),
+  TRENDING_WINDOW_HOURS: int(3, 1, 24),
+  TRENDING_BASELINE_HOURS: int(72, 6, 336),
 
   CLEANUP_CRON: z.string().min(9).default('17 * * * *'),
   POSTS_CRON: z.string().min(9).default('*/10 * * * *'),
@@ -390,6 +400,17 @@ export function parseConfig(env: Record<string, string | undefined>) {
       videoMaxSeconds: e.VIDEO_MAX_SECONDS,
       videoMaxHeight: e.VIDEO_MAX_HEIGHT,
       // Rendition heights, largest first; a video gets those at or below its own height.
+      profanity: e.POST_PROFANITY,
+      // Extra words moderation refuses or masks, on top of the profanity library's.
+      moderationTerms: e.MODERATION_TERMS.map((t) => t.toLowerCase()),
+      reportHideThreshold: e.POST_REPORT_HIDE_THRESHOLD,
+      viral: { minEngagement: e.VIRAL_MIN_ENGAGEMENT, threshold: e.VIRAL_THRESHOLD, minLikeRatio: e.VIRAL_MIN_LIKE_RATIO },
+      trending: {
+        minEngagement: e.TRENDING_MIN_ENGAGEMENT,
+        threshold: e.TRENDING_THRESHOLD,
+        windowHours: e.TRENDING_WINDOW_HOURS,
+        baselineHours: e.TRENDING_BASELINE_HOURS,
+      },
       videoLadder: e.VIDEO_LADDER.split(',')
         .map(Number)
         .sort((a, b) => b - a),

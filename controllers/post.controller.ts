@@ -10,6 +10,7 @@ export const createPost =
     const input = req.input as {
       caption?: string;
       visibility?: PostVisibility;
+      sensitive?: string;
       placeName?: string;
       placeLat?: number;
       placeLng?: number;
@@ -20,6 +21,7 @@ export const createPost =
       {
         caption: input.caption,
         visibility: input.visibility,
+        sensitive: input.sensitive === 'true',
         place: input.placeName ? { name: input.placeName, lat: input.placeLat, lng: input.placeLng } : undefined,
       },
       files,

@@ -57,7 +57,7 @@ const reportItem = {
   additionalProperties: false,
   properties: {
     id: objectId,
-    targetType: { enum: ['user', 'message', 'post'] },
+    targetType: { enum: ['user', 'message', 'post', 'comment'] },
     targetId: objectId,
     reason: { type: 'string' },
     note: { type: 'string' },

@@ -12,6 +12,7 @@ import { json, ref, schemas } from './openapi.schemas.js';
 import { paymentPaths } from './openapi.payments.js';
 import { photoPaths } from './openapi.photos.js';
 import { engagementPaths } from './openapi.engagement.js';
+import { adminContentPaths, feedPaths } from './openapi.feeds.js';
 import { postPaths } from './openapi.posts.js';
 import { userPaths } from './openapi.users.js';
 
@@ -57,6 +58,7 @@ export const openApiDocument = {
     { name: 'chat' },
     { name: 'payments' },
     { name: 'posts' },
+    { name: 'feed' },
     { name: 'admin' },
     { name: 'system' },
   ],
@@ -72,6 +74,8 @@ export const openApiDocument = {
     ...paymentPaths,
     ...postPaths,
     ...engagementPaths,
+    ...feedPaths,
+    ...adminContentPaths,
     ...adminPaths,
   },
   components: {

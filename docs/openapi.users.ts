@@ -109,7 +109,7 @@ export const userPaths = {
           additionalProperties: false,
           required: ['targetType', 'targetId', 'reason'],
           properties: {
-            targetType: { enum: ['user', 'message', 'post'] },
+            targetType: { enum: ['user', 'message', 'post', 'comment'] },
             targetId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
             reason: { enum: ['spam', 'harassment', 'hate', 'nudity', 'violence', 'scam', 'underage', 'impersonation', 'other'] },
             note: { type: 'string', maxLength: 1000 },

@@ -1,12 +1,18 @@
+import { detectTrendingTags, detectViralPosts } from '../services/feeds/signals.service.js';
 import { repairPostCounters } from '../services/posts/counters.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 
-/** Recounts the counters of posts engaged with in the last two days (cheap insurance against a crash between writes). */
-export async function runPostJobs(now = new Date()): Promise<{ repaired: number }> {
+/**
+ * Recounts the counters of posts engaged with in the last two days (insurance against a
+ * crash between writes), marks posts going viral and finds trending hashtags.
+ */
+export async function runPostJobs(now = new Date()) {
   const repaired = await repairPostCounters(new Date(now.getTime() - 2 * 86_400_000));
-  logger.info('post jobs done', { repaired });
-  return { repaired };
+  const viral = await detectViralPosts(now);
+  const trending = await detectTrendingTags(now);
+  logger.info('post jobs done', { repaired, viral: viral.length, trending: trending.length });
+  return { repaired, viral, trending };
 }
 
 export const schedulePostJobs = (expression: string) => scheduleJob(expression, 'posts', runPostJobs);

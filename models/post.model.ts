@@ -76,9 +76,17 @@ const postSchema = new Schema(
     processingStartedAt: { type: Date },
     readyAt: { type: Date },
     counters: { type: countersSchema, default: () => ({}) },
+    // The author marks a post sensitive; viewers with the sensitive filter on never get it in For You.
+    sensitive: { type: Boolean, default: false },
     hiddenAt: { type: Date },
     hiddenReason: { type: String },
     deletedAt: { type: Date },
+    // Set when ready: equality keys for the feeds (FerretDB serves equality from an index, not ranges).
+    readyDay: { type: String },
+    tagDays: { type: [String], default: undefined },
+    viralAt: { type: Date },
+    viralScore: { type: Number },
+    viralDay: { type: String },
   },
   { timestamps: true, versionKey: false },
 );
@@ -87,5 +95,10 @@ const postSchema = new Schema(
 postSchema.index({ authorId: 1, _id: -1 });
 // The clean-up job's search for stuck media jobs.
 postSchema.index({ status: 1, processingStartedAt: 1 });
+// For You candidates: a day's posts, a hashtag's posts of a day, a day's viral posts; nearby places.
+postSchema.index({ readyDay: 1, _id: -1 });
+postSchema.index({ tagDays: 1, _id: -1 });
+postSchema.index({ viralDay: 1 });
+postSchema.index({ geoCells: 1, _id: -1 });
 
 export const Post = model('Post', postSchema);

@@ -1,6 +1,6 @@
 import { Schema, model } from 'mongoose';
 
-export const REPORT_TARGETS = ['user', 'message', 'post'] as const;
+export const REPORT_TARGETS = ['user', 'message', 'post', 'comment'] as const;
 export const REPORT_STATUSES = ['open', 'reviewed', 'dismissed'] as const;
 export const REPORT_REASONS = [
   'spam',
@@ -14,7 +14,7 @@ export const REPORT_REASONS = [
   'other',
 ] as const;
 
-/** A user's report about a user, message or post, for moderators. One per reporter and target. */
+/** A user's report about a user, message, post or comment, for moderators. One per reporter and target. */
 const reportSchema = new Schema(
   {
     reporterId: { type: Schema.Types.ObjectId, ref: 'User', required: true },
@@ -30,5 +30,7 @@ const reportSchema = new Schema(
 reportSchema.index({ reporterId: 1, targetType: 1, targetId: 1 }, { unique: true });
 // The moderators' queue: one status, newest first.
 reportSchema.index({ status: 1, _id: -1 });
+// How many people reported one post or comment (auto-hide).
+reportSchema.index({ targetType: 1, targetId: 1, status: 1 });
 
 export const Report = model('Report', reportSchema);

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import type { MediaQueue } from '../services/posts/media-queue.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
+import { adminContentRoutes } from './admin-content.routes.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { matchRoutes, rtcRoutes } from './call.routes.js';
@@ -9,6 +10,7 @@ import { oauthRoutes } from './oauth.routes.js';
 import { connectionRoutes, contactRoutes } from './connection.routes.js';
 import { conversationRoutes } from './conversation.routes.js';
 import { discoveryRoutes } from './discovery.routes.js';
+import { feedRoutes } from './feed.routes.js';
 import { adminPaymentRoutes, paymentRoutes } from './payment.routes.js';
 import { photoRoutes } from './photo.routes.js';
 import { bookmarkRoutes, meRoutes, postRoutes } from './post.routes.js';
@@ -37,6 +39,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/auth', router: authRoutes(limit) },
     // Before /admin, whose router would otherwise answer /admin/payments first.
     { basePath: '/admin/payments', router: adminPaymentRoutes() },
+    { basePath: '/admin/content', router: adminContentRoutes() },
     { basePath: '/admin', router: adminRoutes() },
     // Before /users, whose /:username would otherwise see "me".
     { basePath: '/users/me/photos', router: photoRoutes(storage) },
@@ -53,5 +56,6 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/posts', router: postRoutes({ storage, queue: media }) },
     { basePath: '/bookmarks', router: bookmarkRoutes() },
     { basePath: '/me', router: meRoutes() },
+    { basePath: '/feed', router: feedRoutes() },
   ];
 }

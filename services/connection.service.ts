@@ -9,6 +9,7 @@ import { sendMail } from './mail/mail.service.js';
 import { toUserCard, type UserCard } from './profile.service.js';
 import { usersById } from './user.service.js';
 import { consumeRequest } from './quota.service.js';
+import { backfillConnection } from './feeds/fanout.js';
 import { publishToUser } from './realtime.service.js';
 
 export type SwipeAction = 'interested' | 'ignored';
@@ -69,6 +70,7 @@ async function announceConnection(c: ConnectionDoc): Promise<void> {
   const [sender, receiver] = await Promise.all([who(String(c.senderId)), who(String(c.receiverId))]);
   publishToUser(sender.id, 'connection:accepted', { connectionId: String(c._id), user: receiver });
   publishToUser(receiver.id, 'connection:accepted', { connectionId: String(c._id), user: sender });
+  await backfillConnection(sender.id, receiver.id);
   if (config.alerts.adminEmail) {
     await AlertCounter.updateOne(
       { _id: 'connections' },

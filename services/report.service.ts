@@ -2,9 +2,10 @@ import { Report, type REPORT_REASONS } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { memberMessage } from './chat/conversation.service.js';
+import { assertReportable, hideIfReportedEnough } from './posts/content-moderation.service.js';
 
 export interface ReportInput {
-  targetType: 'user' | 'message' | 'post';
+  targetType: 'user' | 'message' | 'post' | 'comment';
   targetId: string;
   reason: (typeof REPORT_REASONS)[number];
   note?: string;
@@ -21,9 +22,12 @@ export async function fileReport(reporterId: string, input: ReportInput) {
   }
   // Only a member of its conversation can see, and so report, a message.
   if (input.targetType === 'message') await memberMessage(reporterId, input.targetId);
+  const content = input.targetType === 'post' || input.targetType === 'comment' ? input.targetType : null;
+  if (content) await assertReportable(reporterId, content, input.targetId);
   const key = { reporterId, targetType: input.targetType, targetId: input.targetId };
   try {
     const report = await Report.create({ ...key, reason: input.reason, note: input.note });
+    if (content) await hideIfReportedEnough(content, input.targetId);
     return { report: toReport(report.toObject()), created: true };
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;

@@ -22,6 +22,7 @@ export const createPostRules = [
     .optional()
     .isIn(POST_VISIBILITY)
     .withMessage(`must be one of ${POST_VISIBILITY.join(', ')}`),
+  body('sensitive').optional().isIn(['true', 'false']).withMessage('must be true or false'),
   text('placeName', 100).optional(),
   body('placeConsent').optional().isIn(['true', 'false']).withMessage('must be true or false'),
   body(['placeLat', 'placeLng'])

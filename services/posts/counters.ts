@@ -1,9 +1,11 @@
 import type { Types } from 'mongoose';
 import { Comment } from '../../models/comment.model.js';
+import { HourStat } from '../../models/hour-stat.model.js';
 import { Bookmark, CreatorDayStat, PostDayStat, PostShare, PostView } from '../../models/post-engagement.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';
+import { hourKey } from '../feeds/fanout.js';
 import { utcDay } from '../quota.service.js';
 import { publishToUser } from '../realtime.service.js';
 
@@ -38,14 +40,28 @@ function notifyAuthor(postId: string, authorId: string): void {
  * the records; the repair job recounts them from the records should a crash come between.
  */
 export async function bump(
-  post: { _id: Types.ObjectId | string; authorId: Types.ObjectId | string },
+  post: { _id: Types.ObjectId | string; authorId: Types.ObjectId | string; hashtags?: string[] | null },
   counter: CounterName,
   delta: 1 | -1,
 ) {
   const postId = String(post._id);
   const authorId = String(post.authorId);
-  const day = utcDay(new Date());
+  const now = new Date();
+  const day = utcDay(now);
+  const hour = hourKey(now);
+  // The post's and its hashtags' hour, for the viral and trending windows.
+  const hourly = [{ kind: 'post', key: postId }, ...(post.hashtags ?? []).slice(0, 10).map((tag) => ({ kind: 'tag', key: tag }))];
   await Promise.all([
+    HourStat.bulkWrite(
+      hourly.map((h) => ({
+        updateOne: {
+          filter: { _id: `${h.kind === 'post' ? 'p' : 't'}:${h.key}:${hour}` },
+          update: { $inc: { [counter]: delta }, $setOnInsert: { kind: h.kind, key: h.key, hour } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    ),
     Post.updateOne({ _id: postId }, { $inc: { [`counters.${counter}`]: delta } }),
     PostDayStat.updateOne(
       { _id: `${postId}:${day}` },

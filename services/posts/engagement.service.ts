@@ -8,6 +8,7 @@ import { hiddenUserIds } from '../block.service.js';
 import { sendMessage } from '../chat/message.service.js';
 import { utcDay } from '../quota.service.js';
 import { usersById } from '../user.service.js';
+import { fanOutShare } from '../feeds/fanout.js';
 import { bump } from './counters.js';
 import { noteEngagement } from './affinity.js';
 import { getVisiblePost } from './post.service.js';
@@ -104,6 +105,7 @@ export async function sharePost(
   }
   await bump(post, 'shares', 1);
   noteEngagement(userId, post, 'share');
+  if (target.to === 'feed') await fanOutShare(userId, post);
   return { shared: true, changed: true, messageId };
 }
 

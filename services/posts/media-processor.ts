@@ -7,6 +7,8 @@ import { config } from '../../config/index.js';
 import { Post } from '../../models/post.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { logger } from '../../utils/logger.js';
+import { fanOutPost } from '../feeds/fanout.js';
+import { utcDay } from '../quota.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { processImage } from '../storage/image-processing.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
@@ -117,7 +119,10 @@ async function processVideo(postId: string, original: Original, storage: Storage
  * A post deleted or failed meanwhile keeps nothing this run stored.
  */
 export async function processPostMedia(postId: string, storage: StorageProvider): Promise<void> {
-  const post = await Post.findOne({ _id: postId, status: 'processing' }, { authorId: 1, kind: 1, originals: 1 }).lean();
+  const post = await Post.findOne(
+    { _id: postId, status: 'processing' },
+    { authorId: 1, kind: 1, originals: 1, hashtags: 1 },
+  ).lean();
   if (!post) return;
   const work = await mkdtemp(path.join(tmpdir(), 'devtinder-media-'));
   try {
@@ -125,9 +130,14 @@ export async function processPostMedia(postId: string, storage: StorageProvider)
       post.kind === 'video'
         ? await processVideo(postId, post.originals[0]!, storage, work)
         : await processImages(postId, post.originals, storage, work);
+    const now = new Date();
+    const readyDay = utcDay(now);
     const done = await Post.updateOne(
       { _id: postId, status: 'processing' },
-      { $set: { ...result.set, status: 'ready', readyAt: new Date() }, $push: { objects: { $each: result.objects } } },
+      {
+        $set: { ...result.set, status: 'ready', readyAt: now, readyDay, tagDays: post.hashtags.map((t) => `${t}|${readyDay}`) },
+        $push: { objects: { $each: result.objects } },
+      },
     );
     if (done.modifiedCount === 0) {
       await storage.deleteObjects(result.objects);
@@ -136,6 +146,7 @@ export async function processPostMedia(postId: string, storage: StorageProvider)
     await discardOriginals(postId, post.originals, storage);
     const ready = await Post.findById(postId, POST_FIELDS).lean();
     if (ready) publishToUser(String(post.authorId), 'post:ready', { postId, post: postView(ready as PostDoc) });
+    await fanOutPost(post);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -23,6 +23,7 @@ export interface UploadedFile {
 export interface NewPost {
   caption?: string;
   visibility?: PostVisibility;
+  sensitive?: boolean;
   place?: { name: string; lat?: number; lng?: number };
 }
 
@@ -63,7 +64,7 @@ async function checkMedia(files: UploadedFile[]): Promise<{ kind: 'images' | 'vi
 
 /** Caption text as stored: cleaned, filtered per config, with its hashtags and the mentioned users that exist. */
 export async function captionFields(caption: string) {
-  const text = filterProfanity(caption, config.chat.profanity);
+  const text = filterProfanity(caption, config.posts.profanity, config.posts.moderationTerms);
   const parsed = parseCaption(text);
   const mentioned = parsed.mentions.length ? await User.find({ username: { $in: parsed.mentions } }, { _id: 1 }).lean() : [];
   return { caption: text, hashtags: parsed.hashtags, mentions: mentioned.map((u) => u._id) };
@@ -104,6 +105,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
       objects: originals.map((o) => o.key),
       storage: storage.name,
       visibility: input.visibility ?? 'public',
+      sensitive: input.sensitive ?? false,
       ...(place && {
         place: {
           name: place.name,

@@ -51,6 +51,10 @@ const defaults: Record<string, string> = {
   MEDIA_JOB_BACKOFF_MS: '50',
   MEDIA_QUEUE_PREFIX: `bull-test-${runId}`,
   POSTS_PER_DAY: '30',
+  VIRAL_MIN_ENGAGEMENT: '15',
+  TRENDING_MIN_ENGAGEMENT: '15',
+  POST_REPORT_HIDE_THRESHOLD: '2',
+  MODERATION_TERMS: 'crypto scam,forbiddenword',
 };
 for (const [key, value] of Object.entries(defaults)) process.env[key] ??= value;
 

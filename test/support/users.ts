@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
+import { User } from '../../models/user.model.js';
 import { api, freshIp } from './app.js';
 
 let counter = 0;
@@ -51,3 +52,12 @@ export function cookiesOf(res: { headers: Record<string, unknown> }): string[] {
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** A signed-up user given a staff role, signed in again so the token carries it. */
+export async function staffUser(role: 'moderator' | 'admin'): Promise<SignedUp> {
+  const u = await signupUser();
+  await User.updateOne({ _id: u.id }, { $set: { role } });
+  const res = await (await api()).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
+  expect(res.status).to.equal(200);
+  return { ...u, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
+}

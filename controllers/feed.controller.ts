@@ -1,0 +1,44 @@
+import type { Request, Response } from 'express';
+import { followingFeed, nearbyFeed, trending } from '../services/feeds/feed.service.js';
+import * as settings from '../services/feeds/feed-settings.service.js';
+import { forYou as forYouFeed } from '../services/feeds/for-you.service.js';
+import { callerId } from './caller.js';
+
+type Page = { limit?: number; cursor?: string };
+
+export async function following(req: Request, res: Response) {
+  const { limit = 20, cursor } = req.input as Page;
+  res.json(await followingFeed(callerId(req), { limit, cursor }));
+}
+
+export async function forYou(req: Request, res: Response) {
+  const { limit = 20, cursor } = req.input as Page;
+  res.json(await forYouFeed(callerId(req), { limit, cursor }));
+}
+
+export async function trendingNow(req: Request, res: Response) {
+  res.json(await trending(callerId(req), (req.input.limit as number | undefined) ?? 20));
+}
+
+export async function nearby(req: Request, res: Response) {
+  const { lat, lng, km = 25, limit = 20, cursor } = req.input as Page & { lat: number; lng: number; km?: number };
+  res.json(await nearbyFeed(callerId(req), { lat, lng, km }, { limit, cursor }));
+}
+
+export async function getSettings(req: Request, res: Response) {
+  res.json({ settings: await settings.getFeedSettings(callerId(req)) });
+}
+
+export async function updateSettings(req: Request, res: Response) {
+  res.json({ settings: await settings.updateFeedSettings(callerId(req), req.input as Partial<settings.FeedPreferences>) });
+}
+
+export async function notInterested(req: Request, res: Response) {
+  await settings.markNotInterested(callerId(req), req.input.postId as string);
+  res.status(204).end();
+}
+
+export async function undoNotInterested(req: Request, res: Response) {
+  await settings.undoNotInterested(callerId(req), req.input.postId as string);
+  res.status(204).end();
+}

@@ -1,0 +1,84 @@
+import { Types } from 'mongoose';
+import { Connection } from '../../models/connection.model.js';
+import { FeedEntry } from '../../models/feed-entry.model.js';
+import { HourStat } from '../../models/hour-stat.model.js';
+import { Post } from '../../models/post.model.js';
+import { logger } from '../../utils/logger.js';
+
+export const hourKey = (at: Date) => at.toISOString().slice(0, 13);
+
+const BATCH = 1000;
+const BACKFILL = 30;
+
+async function connectionsOf(userId: Types.ObjectId | string): Promise<Types.ObjectId[]> {
+  const rows = await Connection.find(
+    { memberIds: new Types.ObjectId(String(userId)), status: 'accepted' },
+    { memberIds: 1 },
+  ).lean();
+  return rows.flatMap((r) => r.memberIds).filter((id) => String(id) !== String(userId));
+}
+
+async function insertEntries(
+  entries: { ownerId: Types.ObjectId; postId: Types.ObjectId; authorId: Types.ObjectId; sharedBy?: Types.ObjectId }[],
+) {
+  for (let i = 0; i < entries.length; i += BATCH) {
+    // Unordered: an entry already there (a repeat fan-out) is skipped, the rest still go in.
+    await FeedEntry.insertMany(entries.slice(i, i + BATCH), { ordered: false }).catch(
+      (err: { code?: number; writeErrors?: unknown[] }) => {
+        const onlyDuplicates = err.code === 11000 || (Array.isArray(err.writeErrors) && err.writeErrors.length > 0);
+        if (!onlyDuplicates) throw err;
+      },
+    );
+  }
+}
+
+/**
+ * A post just became ready: every connection of its author gets it in their Following
+ * feed (connections-only posts too: they are connections), and its hashtags count as used
+ * this hour for the trending job.
+ */
+export async function fanOutPost(post: {
+  _id: Types.ObjectId;
+  authorId: Types.ObjectId;
+  hashtags?: string[] | null;
+}): Promise<void> {
+  const owners = await connectionsOf(post.authorId);
+  await insertEntries(owners.map((ownerId) => ({ ownerId, postId: post._id, authorId: post.authorId })));
+  const hour = hourKey(new Date());
+  if (post.hashtags?.length) {
+    await HourStat.bulkWrite(
+      post.hashtags.map((tag) => ({
+        updateOne: {
+          filter: { _id: `t:${tag}:${hour}` },
+          update: { $inc: { posts: 1 }, $setOnInsert: { kind: 'tag', key: tag, hour } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+  }
+}
+
+/** A connection shared a post to their feed: their connections get it, marked as shared. */
+export async function fanOutShare(sharerId: string, post: { _id: Types.ObjectId; authorId: Types.ObjectId }): Promise<void> {
+  const owners = (await connectionsOf(sharerId)).filter((id) => String(id) !== String(post.authorId));
+  await insertEntries(
+    owners.map((ownerId) => ({ ownerId, postId: post._id, authorId: post.authorId, sharedBy: new Types.ObjectId(sharerId) })),
+  );
+}
+
+/** Two people just connected: each gets the other's recent posts, so the feed is not empty until the next post. */
+export async function backfillConnection(a: string, b: string): Promise<void> {
+  for (const [owner, author] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const recent = await Post.find({ authorId: new Types.ObjectId(author), status: 'ready' }, { _id: 1 })
+      .sort({ _id: -1 })
+      .limit(BACKFILL)
+      .lean();
+    await insertEntries(
+      recent.reverse().map((p) => ({ ownerId: new Types.ObjectId(owner), postId: p._id, authorId: new Types.ObjectId(author) })),
+    ).catch((err: unknown) => logger.warn('feed backfill failed', { error: String(err) }));
+  }
+}

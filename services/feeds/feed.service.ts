@@ -1,0 +1,107 @@
+import { Types } from 'mongoose';
+import { FeedEntry } from '../../models/feed-entry.model.js';
+import { Post } from '../../models/post.model.js';
+import { TrendingTag } from '../../models/trending-tag.model.js';
+import { coveringCells, distanceKm } from '../../utils/geo.js';
+import { hiddenUserIds } from '../block.service.js';
+import { canSee } from '../posts/post.service.js';
+import { postView } from '../posts/post.view.js';
+import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
+import { getFeedSettings } from './feed-settings.service.js';
+
+const shown = (p: Candidate, extra: Record<string, unknown> = {}) => ({
+  ...postView(p),
+  failReason: null,
+  viral: Boolean(p.viralAt),
+  ...extra,
+});
+
+/**
+ * Following: connections' posts (and what they shared), newest first. One equality query
+ * on the viewer's entries, then each post by id; anything no longer visible is skipped.
+ */
+export async function followingFeed(userId: string, page: { limit: number; cursor?: string }) {
+  const [hidden, settings] = await Promise.all([hiddenUserIds(userId), getFeedSettings(userId)]);
+  const skip = new Set([...hidden.map(String), ...settings.mutedAuthors]);
+  const entries = await FeedEntry.find({
+    ownerId: new Types.ObjectId(userId),
+    ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
+  })
+    .sort({ _id: -1 })
+    .limit(page.limit)
+    .lean();
+  const posts = await Promise.all(
+    entries.map((e) =>
+      skip.has(String(e.authorId)) ? null : Post.findById(e.postId, `${CANDIDATE_FIELDS} hiddenAt`).lean<Candidate>(),
+    ),
+  );
+  const items = [];
+  for (const [i, post] of posts.entries()) {
+    if (!post || post.status !== 'ready' || post.hiddenAt) continue;
+    if (post.hashtags?.some((t) => settings.mutedTags.includes(t))) continue;
+    const sharedBy = entries[i]!.sharedBy;
+    items.push(shown(post, { sharedBy: sharedBy ? String(sharedBy) : null }));
+  }
+  return { items, nextCursor: entries.length === page.limit ? String(entries.at(-1)!._id) : null };
+}
+
+const TRENDING_FOR_MS = 24 * 3_600_000;
+
+/** Approved trending hashtags of the last day, and the most popular public posts now. */
+export async function trending(userId: string, limit: number) {
+  const since = Date.now() - TRENDING_FOR_MS;
+  const [tags, pool, hidden] = await Promise.all([
+    TrendingTag.find({ status: 'approved' }, { score: 1, recent: 1, detectedAt: 1 }).lean(),
+    hotPool(),
+    hiddenUserIds(userId),
+  ]);
+  const blocked = new Set(hidden.map(String));
+  const now = Date.now();
+  return {
+    hashtags: tags
+      .filter((t) => t.detectedAt.getTime() >= since)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit)
+      .map((t) => ({ tag: t._id, score: Math.round(t.score * 100) / 100, recentEngagement: t.recent })),
+    posts: pool
+      .filter((p) => !blocked.has(String(p.authorId)))
+      .sort((a, b) => popularity(b, now) - popularity(a, now))
+      .slice(0, limit)
+      .map((p) => shown(p)),
+  };
+}
+
+/**
+ * Posts from places within `km` of a point, newest first: the grid cells covering the
+ * circle are equality lookups (as people search does), then the exact distance in code.
+ */
+export async function nearbyFeed(
+  userId: string,
+  where: { lat: number; lng: number; km: number },
+  page: { limit: number; cursor?: string },
+) {
+  const cells = coveringCells(where, where.km);
+  const before = page.cursor ? { _id: { $lt: new Types.ObjectId(page.cursor) } } : {};
+  const lists = await Promise.all(
+    cells.map((cell) =>
+      Post.find({ geoCells: cell, ...before }, `${CANDIDATE_FIELDS} hiddenAt`)
+        .sort({ _id: -1 })
+        .limit(page.limit)
+        .lean<Candidate[]>(),
+    ),
+  );
+  const unique = new Map<string, Candidate>();
+  for (const p of lists.flat()) unique.set(String(p._id), p);
+  const newest = [...unique.values()].sort((a, b) => (String(a._id) < String(b._id) ? 1 : -1));
+  const items = [];
+  let last: string | null = null;
+  for (const p of newest) {
+    if (items.length === page.limit) break;
+    last = String(p._id);
+    if (p.place?.lat == null || p.place.lng == null) continue;
+    if (distanceKm(where, { lat: p.place.lat, lng: p.place.lng }) > where.km) continue;
+    if (!(await canSee(userId, p))) continue;
+    items.push(shown(p, { distanceKm: Math.round(distanceKm(where, { lat: p.place.lat, lng: p.place.lng })) }));
+  }
+  return { items, nextCursor: items.length === page.limit ? last : null };
+}

@@ -1,0 +1,294 @@
+import { expect } from 'chai';
+import { runPostJobs } from '../jobs/posts.job.js';
+import { Post } from '../models/post.model.js';
+import { clearCandidateCaches } from '../services/feeds/candidates.js';
+import { api } from './support/app.js';
+import { connect } from './support/connections.js';
+import { expectDocumented } from './support/openapi.js';
+import { block, POSTS, readyPost } from './support/posts.js';
+import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+const FEED = '/api/v1/feed';
+type Item = { id: string; authorId: string; hashtags: string[]; viral: boolean; sharedBy?: string | null };
+
+/** Every item of a For You session, page by page (at most `pages`), and the pages themselves. */
+async function forYouSession(u: SignedUp, limit = 10, pages = 30) {
+  clearCandidateCaches();
+  const seen: Item[][] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < pages; i++) {
+    const res: { status: number; body: { items: Item[]; nextCursor: string | null } } = await (
+      await api()
+    )
+      .get(`${FEED}/for-you?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+      .set(as(u));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    if (i === 0) expectDocumented(res, 'get', `${FEED}/for-you`);
+    seen.push(res.body.items);
+    cursor = res.body.nextCursor;
+    if (!cursor) break;
+  }
+  return { pages: seen, ids: seen.flat().map((p) => p.id), items: seen.flat() };
+}
+
+describe('feeds', function () {
+  this.timeout(90_000);
+
+  it('For You never repeats an item across pages, keeps its cursor stable, and skips own, blocked and connections-only posts', async () => {
+    const viewer = await signupUser({ interests: ['climbing', 'rust'] });
+    const authors = await Promise.all(Array.from({ length: 4 }, () => signupUser()));
+    const blocked = await signupUser();
+    const made = await Promise.all(
+      authors.flatMap((a, i) => [
+        readyPost(a, { caption: `route setting #climbing ${i}` }),
+        readyPost(a, { caption: `borrow checker #rust ${i}` }),
+        readyPost(a, { caption: `sunday #bread ${i}` }),
+      ]),
+    );
+    const own = await readyPost(viewer, { caption: 'mine #climbing' });
+    const privatePost = await readyPost(authors[0]!, { caption: 'friends only #climbing', visibility: 'connections' });
+    const theirs = await readyPost(blocked, { caption: 'blocked #climbing' });
+    await block(viewer, blocked);
+
+    const session = await forYouSession(viewer);
+    expect(new Set(session.ids).size, 'no repeats across pages').to.equal(session.ids.length);
+    expect(session.ids).to.include.members(made.map((p) => p.id));
+    expect(session.ids).to.not.include.members([own.id]);
+    expect(session.ids).to.not.include(privatePost.id);
+    expect(session.ids).to.not.include(theirs.id);
+    // Interest-matching posts come before those matching nothing the viewer follows.
+    const firstPage = session.pages[0]!.map((p) => p.hashtags);
+    expect(firstPage.filter((t) => t.includes('climbing') || t.includes('rust')).length).to.be.greaterThan(firstPage.length / 2);
+
+    // The same cursor gives the same page.
+    const first = await (await api()).get(`${FEED}/for-you?limit=5`).set(as(viewer));
+    const again1 = await (await api()).get(`${FEED}/for-you?limit=5&cursor=${first.body.nextCursor}`).set(as(viewer));
+    const again2 = await (await api()).get(`${FEED}/for-you?limit=5&cursor=${first.body.nextCursor}`).set(as(viewer));
+    expect(again1.body.items.map((p: Item) => p.id)).to.deep.equal(again2.body.items.map((p: Item) => p.id));
+    const foreign = await (await api()).get(`${FEED}/for-you?limit=5&cursor=${first.body.nextCursor}`).set(as(authors[0]!));
+    expect(foreign.status).to.equal(404);
+    const garbage = await (await api()).get(`${FEED}/for-you?cursor=${encodeURIComponent('{"$gt":""}')}`).set(as(viewer));
+    expect(garbage.status).to.equal(400);
+  });
+
+  it('honours "not interested", muted hashtags and authors, and the sensitive filter', async () => {
+    const viewer = await signupUser({ interests: ['chess'] });
+    const [a, b] = await Promise.all([signupUser(), signupUser()]);
+    const boring = await readyPost(a, { caption: 'opening theory #chess' });
+    const catPost = await readyPost(a, { caption: 'my cat #cats #chess' });
+    const fromB = await readyPost(b, { caption: 'endgames #chess' });
+    const nsfw = await readyPost(b, { caption: 'spicy #chess', sensitive: 'true' });
+
+    const before = await forYouSession(viewer);
+    expect(before.ids).to.include.members([boring.id, catPost.id, fromB.id]);
+    expect(before.ids, 'sensitive posts are filtered by default').to.not.include(nsfw.id);
+
+    const ni = await (await api()).put(`${FEED}/not-interested/${boring.id}`).set(as(viewer));
+    expect(ni.status).to.equal(204);
+    expectDocumented(ni, 'put', `${FEED}/not-interested/{postId}`);
+    const settings = await (
+      await api()
+    )
+      .patch(`${FEED}/settings`)
+      .set(as(viewer))
+      .send({ mutedTags: ['#Cats'], mutedAuthors: [], sensitiveFilter: false });
+    expect(settings.status).to.equal(200);
+    expectDocumented(settings, 'patch', `${FEED}/settings`);
+    expect(settings.body.settings.mutedTags).to.deep.equal(['cats']);
+
+    const after = await forYouSession(viewer);
+    expect(after.ids).to.not.include(boring.id);
+    expect(after.ids).to.not.include(catPost.id);
+    expect(after.ids).to.include(nsfw.id);
+    await (
+      await api()
+    )
+      .patch(`${FEED}/settings`)
+      .set(as(viewer))
+      .send({ mutedAuthors: [b.id] });
+    const muted = await forYouSession(viewer);
+    expect(muted.ids).to.not.include.members([fromB.id, nsfw.id]);
+    const bad = await (
+      await api()
+    )
+      .patch(`${FEED}/settings`)
+      .set(as(viewer))
+      .send({ mutedAuthors: [{ $ne: null }] });
+    expect(bad.status).to.equal(400);
+  });
+
+  it("Following shows connections' posts and shares, newest first, and nobody else's", async () => {
+    const [me, friend, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const early = await readyPost(friend, { caption: 'before we met' });
+    await connect(me, friend);
+    const later = await readyPost(friend, { caption: 'after', visibility: 'connections' });
+    const strangers = await readyPost(stranger, { caption: 'not for you' });
+    await (await api()).post(`${POSTS}/${strangers.id}/shares`).set(as(friend)).send({ to: 'feed' });
+    const res = await (await api()).get(`${FEED}/following`).set(as(me));
+    expect(res.status).to.equal(200);
+    expectDocumented(res, 'get', `${FEED}/following`);
+    const ids = res.body.items.map((p: Item) => p.id);
+    expect(ids).to.deep.equal([strangers.id, later.id, early.id]);
+    expect(res.body.items[0].sharedBy).to.equal(friend.id);
+    expect(res.body.items[1].sharedBy).to.equal(null);
+    const theirs = await (await api()).get(`${FEED}/following`).set(as(stranger));
+    expect(theirs.body.items.map((p: Item) => p.id)).to.not.include(later.id);
+    const page = await (await api()).get(`${FEED}/following?limit=1`).set(as(me));
+    const next = await (await api()).get(`${FEED}/following?limit=1&cursor=${page.body.nextCursor}`).set(as(me));
+    expect(next.body.items.map((p: Item) => p.id)).to.deep.equal([later.id]);
+  });
+
+  it('a post with a burst of engagement is marked viral, listed for admins and flagged in For You', async () => {
+    const author = await signupUser();
+    const post = await readyPost(author, { caption: 'look at this #burst' });
+    const quiet = await readyPost(author, { caption: 'nobody cares' });
+    const crowd = await Promise.all(Array.from({ length: 8 }, () => signupUser()));
+    await Promise.all(
+      crowd.map(async (u) => {
+        await (await api()).post(`${POSTS}/${post.id}/views`).set(as(u));
+        await (await api()).post(`${POSTS}/${post.id}/like`).set(as(u));
+        await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(u)).send({ text: 'wow' });
+      }),
+    );
+    await (await api()).post(`${POSTS}/${quiet.id}/views`).set(as(crowd[0]!));
+    const result = await runPostJobs();
+    expect(result.viral).to.include(post.id);
+    expect(result.viral).to.not.include(quiet.id);
+    expect((await Post.findById(post.id).lean())!.viralAt).to.be.instanceOf(Date);
+
+    const mod = await staffUser('moderator');
+    const list = await (await api()).get('/api/v1/admin/content/viral-posts').set(as(mod));
+    expect(list.status).to.equal(200);
+    expect(list.body.posts.map((p: { id: string }) => p.id)).to.include(post.id);
+    expect((await (await api()).get('/api/v1/admin/content/viral-posts').set(as(author))).status).to.equal(403);
+
+    const viewer = await signupUser({ interests: ['gardening'] });
+    const session = await forYouSession(viewer, 20, 5);
+    const flagged = session.items.find((p) => p.id === post.id);
+    expect(flagged?.viral).to.equal(true);
+    // A viral post outranks fresher posts with no engagement, even with no interest in common.
+    expect(session.ids.indexOf(post.id)).to.be.lessThan(
+      session.ids.indexOf(quiet.id) === -1 ? Infinity : session.ids.indexOf(quiet.id),
+    );
+  });
+
+  it("trending hashtags wait for a moderator's approval before they show", async () => {
+    const tag = `rising${Date.now().toString(36)}`;
+    const authors = await Promise.all(Array.from({ length: 3 }, () => signupUser()));
+    const posts = await Promise.all(authors.map((a) => readyPost(a, { caption: `#${tag} is the thing` })));
+    const fans = await Promise.all(Array.from({ length: 4 }, () => signupUser()));
+    for (const f of fans) for (const p of posts) await (await api()).post(`${POSTS}/${p.id}/like`).set(as(f));
+    const { trending } = await runPostJobs();
+    expect(trending).to.include(tag);
+    const viewer = await signupUser();
+    const hidden = await (await api()).get(`${FEED}/trending`).set(as(viewer));
+    expectDocumented(hidden, 'get', `${FEED}/trending`);
+    expect(hidden.body.hashtags.map((h: { tag: string }) => h.tag)).to.not.include(tag);
+
+    const mod = await staffUser('moderator');
+    const pending = await (await api()).get('/api/v1/admin/content/trending?status=pending').set(as(mod));
+    expect(pending.body.hashtags.map((h: { tag: string }) => h.tag)).to.include(tag);
+    const approve = await (await api()).patch(`/api/v1/admin/content/trending/${tag}`).set(as(mod)).send({ status: 'approved' });
+    expect(approve.status).to.equal(204);
+    const shown = await (await api()).get(`${FEED}/trending`).set(as(viewer));
+    expect(shown.body.hashtags.map((h: { tag: string }) => h.tag)).to.include(tag);
+    const byUser = await (
+      await api()
+    )
+      .patch(`/api/v1/admin/content/trending/${tag}`)
+      .set(as(viewer))
+      .send({ status: 'rejected' });
+    expect(byUser.status).to.equal(403);
+  });
+
+  it("Nearby finds posts whose place is within the band, and only with the author's consent to a location", async () => {
+    const author = await signupUser();
+    const near = await readyPost(author, {
+      placeName: 'Cubbon Park',
+      placeConsent: 'true',
+      placeLat: '12.9763',
+      placeLng: '77.5929',
+    });
+    const far = await readyPost(author, {
+      placeName: 'Marina Beach',
+      placeConsent: 'true',
+      placeLat: '13.05',
+      placeLng: '80.28',
+    });
+    const viewer = await signupUser();
+    const res = await (await api()).get(`${FEED}/nearby?lat=12.97&lng=77.59&km=5`).set(as(viewer));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expectDocumented(res, 'get', `${FEED}/nearby`);
+    const ids = res.body.items.map((p: Item) => p.id);
+    expect(ids).to.include(near.id);
+    expect(ids).to.not.include(far.id);
+    expect(res.body.items.find((p: Item) => p.id === near.id).place).to.deep.include({
+      name: 'Cubbon Park',
+      lat: 12.98,
+      lng: 77.59,
+    });
+    const wide = await (await api()).get(`${FEED}/nearby?lat=12.97&lng=77.59&km=500`).set(as(viewer));
+    expect(wide.body.items.map((p: Item) => p.id)).to.include.members([near.id, far.id]);
+  });
+});
+
+describe('post moderation', function () {
+  this.timeout(30_000);
+
+  it('masks configured terms and profanity in captions and comments', async () => {
+    const author = await signupUser();
+    const post = await readyPost(author, { caption: 'Join my Crypto Scam today, shit deal' });
+    const stored = (await Post.findById(post.id).lean())!.caption;
+    expect(stored).to.not.match(/crypto scam/i);
+    expect(stored).to.not.include('shit');
+    expect(stored).to.include('Join my');
+    const comment = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(author))
+      .send({ text: 'a forbiddenword here' });
+    expect(comment.body.comment.text).to.equal('a ************* here');
+  });
+
+  it('hides a post past the configured number of distinct reporters until a moderator restores it', async () => {
+    const author = await signupUser();
+    const post = await readyPost(author, { caption: 'controversial' });
+    const [r1, r2, reader] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const report = (u: SignedUp) =>
+      api().then((a) => a.post('/api/v1/reports').set(as(u)).send({ targetType: 'post', targetId: post.id, reason: 'spam' }));
+    expect((await report(r1)).status).to.equal(201);
+    expect((await report(r1)).status, 'the same reporter twice counts once').to.equal(200);
+    expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(200);
+    expect((await report(r2)).status).to.equal(201);
+    expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(404);
+    expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(author))).status, 'the author still sees it').to.equal(200);
+
+    const mod = await staffUser('moderator');
+    const restore = await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(mod)).send({ action: 'restore' });
+    expect(restore.status).to.equal(204);
+    expectDocumented(restore, 'patch', '/api/v1/admin/content/posts/{id}');
+    expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(200);
+
+    // A comment, reported by two, disappears from the thread.
+    const c = await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(reader)).send({ text: 'rude' });
+    for (const u of [r1, r2]) {
+      await (
+        await api()
+      )
+        .post('/api/v1/reports')
+        .set(as(u))
+        .send({ targetType: 'comment', targetId: c.body.comment.id, reason: 'harassment' });
+    }
+    const thread = await (await api()).get(`${POSTS}/${post.id}/comments`).set(as(author));
+    expect(thread.body.items.map((x: { id: string }) => x.id)).to.not.include(c.body.comment.id);
+    const cannotSee = await (
+      await api()
+    )
+      .post('/api/v1/reports')
+      .set(as(r1))
+      .send({ targetType: 'post', targetId: (await readyPost(author, { visibility: 'connections' })).id, reason: 'spam' });
+    expect(cannotSee.status).to.equal(404);
+  });
+});

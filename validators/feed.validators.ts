@@ -1,0 +1,43 @@
+import { body, param, query } from 'express-validator';
+import { normaliseTag } from '../utils/text.js';
+import { pageRules } from './common.validators.js';
+
+const tagList = (field: string) =>
+  body(field)
+    .optional()
+    .isArray({ max: 100 })
+    .withMessage('must be a list of at most 100 tags')
+    .bail()
+    .custom((list: unknown[]) => list.every((t) => typeof t === 'string' && normaliseTag(t).length > 0))
+    .withMessage('every entry must be a non-empty tag')
+    .bail()
+    .customSanitizer((list: string[]) => list.map(normaliseTag));
+
+export const feedPageRules = pageRules(50);
+export const forYouRules = [
+  query('limit').optional().isInt({ min: 1, max: 50 }).withMessage('must be a whole number from 1 to 50').toInt(),
+  query('cursor')
+    .optional()
+    .matches(/^[a-f0-9]{24}\.\d{1,4}$/)
+    .withMessage('is not a cursor from a previous page'),
+];
+export const trendingRules = [query('limit').optional().isInt({ min: 1, max: 50 }).withMessage('must be 1 to 50').toInt()];
+export const nearbyRules = [
+  query('lat').isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
+  query('lng').isFloat({ min: -180, max: 180 }).withMessage('must be a longitude').toFloat(),
+  query('km').optional().isIn(['5', '25', '100', '500']).withMessage('must be 5, 25, 100 or 500').toInt(),
+  ...pageRules(50),
+];
+export const feedSettingsRules = [
+  tagList('mutedTags'),
+  tagList('preferredTopics'),
+  body('mutedAuthors')
+    .optional()
+    .isArray({ max: 500 })
+    .withMessage('must be a list of at most 500 user ids')
+    .bail()
+    .custom((list: unknown[]) => list.every((id) => typeof id === 'string' && /^[a-f0-9]{24}$/.test(id)))
+    .withMessage('every entry must be a user id'),
+  body('sensitiveFilter').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
+];
+export const feedPostParam = [param('postId').isMongoId().withMessage('must be a post id')];
