@@ -8,6 +8,7 @@ import { scheduleMembershipJob } from './jobs/membership.job.js';
 import { schedulePostJobs } from './jobs/posts.job.js';
 import { accessTokens } from './services/auth.service.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
+import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
@@ -24,6 +25,8 @@ async function main() {
   // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
   const media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, config.media.worker);
   const app = createApp({ config, redis, storage, media: media.queue });
+  // The For You index of recent posts loads in the background, not on the first viewer's request.
+  void recentIndex().catch((err: unknown) => logger.warn('feed index not loaded yet', { error: String(err) }));
   const httpServer = createServer(app);
   // Longer than nginx's keepalive so the proxy, not us, closes idle upstream connections.
   httpServer.keepAliveTimeout = 65_000;

@@ -2,6 +2,7 @@ import { deleteExpiredAccountTokens } from '../services/account-token.service.js
 import { endStaleRinging } from '../services/call.service.js';
 import { expireStaleMatches } from '../services/match/match.service.js';
 import { deleteOldQuotaCounters } from '../services/quota.service.js';
+import { deleteOldPostChanges } from '../services/feeds/fanout.js';
 import { deleteExpiredFeedSessions } from '../services/feeds/for-you.service.js';
 import { deleteExpiredOAuthRecords } from '../services/oauth/oauth.service.js';
 import { deleteExpiredSessions } from '../services/session.service.js';
@@ -15,6 +16,7 @@ export async function runCleanup(now = new Date()): Promise<number> {
     (await deleteExpiredAccountTokens(now)) +
     (await deleteExpiredOAuthRecords(now)) +
     (await deleteExpiredFeedSessions(now)) +
+    (await deleteOldPostChanges(now)) +
     (await deleteOldQuotaCounters(now)) +
     (await endStaleRinging(now)) +
     (await expireStaleMatches(now));

@@ -83,6 +83,7 @@ const postSchema = new Schema(
     deletedAt: { type: Date },
     // Set when ready: equality keys for the feeds (FerretDB serves equality from an index, not ranges).
     readyDay: { type: String },
+    readyHour: { type: String },
     tagDays: { type: [String], default: undefined },
     viralAt: { type: Date },
     viralScore: { type: Number },
@@ -97,6 +98,7 @@ postSchema.index({ authorId: 1, _id: -1 });
 postSchema.index({ status: 1, processingStartedAt: 1 });
 // For You candidates: a day's posts, a hashtag's posts of a day, a day's viral posts; nearby places.
 postSchema.index({ readyDay: 1, _id: -1 });
+postSchema.index({ readyHour: 1 });
 postSchema.index({ tagDays: 1, _id: -1 });
 postSchema.index({ viralDay: 1 });
 postSchema.index({ geoCells: 1, _id: -1 });

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Post } from '../models/post.model.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
 import { failStuckPosts } from '../services/posts/media-processor.js';
 import { api, testMediaQueue } from './support/app.js';
 import { connect } from './support/connections.js';
@@ -117,6 +118,20 @@ describe('posts: upload and media pipeline', function () {
     const created = await postAs(author, [{ bytes: await mp4(6, '320x240'), name: 'long.mp4' }]);
     const post = await settled(author, created.body.post.id);
     expect(post).to.include({ status: 'failed', failReason: 'too_long' });
+  });
+
+  it('holds posts to the daily limit and videos to the resolution ladder', async () => {
+    const author = await signupUser();
+    const day = new Date().toISOString().slice(0, 10);
+    await QuotaCounter.create({ _id: `posts:${author.id}:${day}`, userId: author.id, day, used: config.posts.perDay });
+    const over = await postAs(author, [{ bytes: await png(), name: 'a.png' }]);
+    expect(over.status).to.equal(429);
+    expect(over.body.error.code).to.equal('QUOTA_EXCEEDED');
+
+    const other = await signupUser();
+    const tiny = await postAs(other, [{ bytes: await mp4(1, '320x180'), name: 'tiny.mp4' }]);
+    const post = await settled(other, tiny.body.post.id);
+    expect(post).to.include({ status: 'failed', failReason: 'resolution_too_low' });
   });
 
   it('refuses a text file named .mp4, mixed media, too many files and oversized files before storing anything', async () => {

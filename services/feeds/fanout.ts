@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { Connection } from '../../models/connection.model.js';
 import { FeedEntry } from '../../models/feed-entry.model.js';
 import { HourStat } from '../../models/hour-stat.model.js';
+import { PostChange } from '../../models/post-change.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';
 
@@ -81,4 +82,23 @@ export async function backfillConnection(a: string, b: string): Promise<void> {
       recent.reverse().map((p) => ({ ownerId: new Types.ObjectId(owner), postId: p._id, authorId: new Types.ObjectId(author) })),
     ).catch((err: unknown) => logger.warn('feed backfill failed', { error: String(err) }));
   }
+}
+
+/** Records that a post changed this hour, so every process's index of recent posts re-reads it. */
+export async function notePostChanged(postId: Types.ObjectId | string): Promise<void> {
+  const hour = hourKey(new Date());
+  await PostChange.updateOne(
+    { _id: `${String(postId)}:${hour}` },
+    { $setOnInsert: { postId: new Types.ObjectId(String(postId)), hour } },
+    { upsert: true },
+  );
+}
+
+/** Change records of a day to four days ago go (the hourly clean-up job runs well inside that). */
+export async function deleteOldPostChanges(now = new Date()): Promise<number> {
+  let deleted = 0;
+  for (let h = 24; h < 96; h++) {
+    deleted += (await PostChange.deleteMany({ hour: hourKey(new Date(now.getTime() - h * 3_600_000)) })).deletedCount;
+  }
+  return deleted;
 }

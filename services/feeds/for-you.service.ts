@@ -6,8 +6,9 @@ import { notFound } from '../../utils/app-error.js';
 import { hiddenUserIds } from '../block.service.js';
 import { affinitiesOf } from '../posts/affinity.js';
 import { postView } from '../posts/post.view.js';
-import { CANDIDATE_FIELDS, hotPool, popularity, postsBy, postsTagged, type Candidate } from './candidates.js';
+import { CANDIDATE_FIELDS, popularity, type Candidate } from './candidates.js';
 import { getFeedSettings, notInterestedOf } from './feed-settings.service.js';
+import { recentIndex, type RecentIndex } from './recent-index.js';
 
 /** Ranking weights: what the viewer cares about first, then who they engage with, then what is rising. */
 const WEIGHT = { interest: 0.35, author: 0.25, popularity: 0.25, freshness: 0.15, viral: 0.3 };
@@ -79,11 +80,20 @@ function allowed(v: Viewer, p: Candidate, served: Set<string>): boolean {
  * decay, freshness and a viral boost, less what "not interested" marked. Every fifth item
  * is discovery (popular posts sharing none of the viewer's topics).
  */
-export function rankFor(v: Viewer, candidates: Candidate[], served: Set<string>, size: number, now = Date.now()): Candidate[] {
+export function rankFor(
+  v: Viewer,
+  candidates: Candidate[],
+  served: Set<string>,
+  size: number,
+  known: Map<string, number> = new Map(),
+  now = Date.now(),
+): Candidate[] {
   const unique = new Map<string, Candidate>();
   for (const p of candidates) if (allowed(v, p, served)) unique.set(String(p._id), p);
   const pool = [...unique.values()];
-  const maxPop = Math.max(1e-9, ...pool.map((p) => popularity(p, now)));
+  const pop = new Map(pool.map((p) => [p, known.get(String(p._id)) ?? popularity(p, now)]));
+  let maxPop = 1e-9;
+  for (const value of pop.values()) maxPop = Math.max(maxPop, value);
   const scored = pool.map((p) => {
     const interest = interestOf(v, p);
     const hours = (now - (p.readyAt ?? p.createdAt ?? new Date()).valueOf()) / 3_600_000;
@@ -96,7 +106,7 @@ export function rankFor(v: Viewer, candidates: Candidate[], served: Set<string>,
     const score =
       WEIGHT.interest * interest +
       WEIGHT.author * (v.authorWeights.get(String(p.authorId)) ?? 0) +
-      WEIGHT.popularity * (popularity(p, now) / maxPop) +
+      WEIGHT.popularity * (pop.get(p)! / maxPop) +
       WEIGHT.freshness * Math.exp(-Math.max(0, hours) / 24) +
       (p.viralAt ? WEIGHT.viral : 0) -
       penalty;
@@ -117,8 +127,8 @@ export function rankFor(v: Viewer, candidates: Candidate[], served: Set<string>,
   return out;
 }
 
-/** Candidates from the viewer's top hashtags and authors, and the shared pool (mostly cached). */
-async function candidatesFor(v: Viewer): Promise<Candidate[]> {
+/** Candidates from the shared pool and the viewer's top hashtags and authors, all from the in-memory index. */
+async function candidatesFor(v: Viewer, index: RecentIndex): Promise<Candidate[]> {
   const tags = [...v.tagWeights]
     .sort((a, b) => b[1] - a[1])
     .slice(0, TOP_TAGS)
@@ -127,8 +137,11 @@ async function candidatesFor(v: Viewer): Promise<Candidate[]> {
     .sort((a, b) => b[1] - a[1])
     .slice(0, TOP_AUTHORS)
     .map(([a]) => a);
-  const lists = await Promise.all([hotPool(), ...tags.map((t) => postsTagged(t)), ...authors.map((a) => postsBy(a))]);
-  return lists.flat();
+  return [
+    ...index.pool,
+    ...tags.flatMap((t) => index.byTag.get(t) ?? []),
+    ...authors.flatMap((a) => index.byAuthor.get(a) ?? []),
+  ];
 }
 
 const encodeCursor = (sessionId: string, offset: number) => `${sessionId}.${offset}`;
@@ -139,10 +152,13 @@ function decodeCursor(cursor: string): { sessionId: string; offset: number } | n
   return { sessionId, offset: Number(offset) };
 }
 
-/** The posts of a page, in order, re-read where the caches do not hold them, skipping any gone meanwhile. */
-async function render(ids: Types.ObjectId[], known: Map<string, Candidate>, keep: (p: Candidate) => boolean) {
+/**
+ * The posts of a page, in order: from the index of recent posts (which drops deleted and
+ * hidden ones within a refresh), else read by id; anything gone meanwhile is skipped.
+ */
+async function render(ids: Types.ObjectId[], index: RecentIndex, keep: (p: Candidate) => boolean) {
   const posts = await Promise.all(
-    ids.map((id) => known.get(String(id)) ?? Post.findById(id, CANDIDATE_FIELDS).lean<Candidate>()),
+    ids.map((id) => index.get(String(id)) ?? Post.findById(id, CANDIDATE_FIELDS).lean<Candidate>()),
   );
   return posts
     .filter((p): p is Candidate => Boolean(p) && p!.status === 'ready' && !p!.hiddenAt && keep(p!))
@@ -162,13 +178,11 @@ export async function forYou(userId: string, page: { limit: number; cursor?: str
     : null;
   if (at && !session) throw notFound('Feed session');
   const offset = at?.offset ?? 0;
-  const known = new Map<string, Candidate>();
   // Read on every page: a block, a mute or "not interested" made mid-session applies at once.
-  const viewer = await loadViewer(userId);
+  const [viewer, index] = await Promise.all([loadViewer(userId), recentIndex()]);
   if (!session || session.items.length < offset + page.limit) {
     const served = new Set((session?.items ?? []).map(String));
-    const ranked = rankFor(viewer, await candidatesFor(viewer), served, BATCH);
-    for (const p of ranked) known.set(String(p._id), p);
+    const ranked = rankFor(viewer, await candidatesFor(viewer, index), served, BATCH, index.popularity);
     const ids = ranked.map((p) => p._id);
     if (!session) {
       const created = await FeedSession.create({ userId, items: ids, expiresAt: new Date(Date.now() + SESSION_MS) });
@@ -179,7 +193,7 @@ export async function forYou(userId: string, page: { limit: number; cursor?: str
     }
   }
   const slice = session.items.slice(offset, offset + page.limit);
-  const items = await render(slice, known, (p) => allowed(viewer, p, new Set()));
+  const items = await render(slice, index, (p) => allowed(viewer, p, new Set()));
   const next = offset + slice.length;
   return { items, nextCursor: slice.length === page.limit ? encodeCursor(String(session._id), next) : null };
 }

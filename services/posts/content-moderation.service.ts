@@ -2,6 +2,7 @@ import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { Report } from '../../models/report.model.js';
+import { notePostChanged } from '../feeds/fanout.js';
 import { notFound } from '../../utils/app-error.js';
 import { getVisiblePost } from './post.service.js';
 
@@ -30,6 +31,7 @@ export async function hideIfReportedEnough(type: ContentTarget, id: string): Pro
     { _id: id, hiddenAt: null },
     { $set: { hiddenAt: new Date(), hiddenReason: 'reports' } },
   );
+  if (res.modifiedCount === 1 && type === 'post') await notePostChanged(id);
   return res.modifiedCount === 1;
 }
 
@@ -44,6 +46,7 @@ export async function moderateContent(type: ContentTarget, id: string, action: '
       ? await model.updateOne({ _id: id }, { $unset: { hiddenAt: 1, hiddenReason: 1 } })
       : await model.updateOne({ _id: id }, { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } });
   if (res.matchedCount === 0) throw notFound(type === 'post' ? 'Post' : 'Comment');
+  if (type === 'post') await notePostChanged(id);
   await Report.updateMany(
     { targetType: type, targetId: id, status: 'open' },
     { $set: { status: action === 'restore' ? 'dismissed' : 'reviewed' } },

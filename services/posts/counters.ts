@@ -1,7 +1,11 @@
 import type { Types } from 'mongoose';
 import { Comment } from '../../models/comment.model.js';
 import { HourStat } from '../../models/hour-stat.model.js';
-import { Bookmark, CreatorDayStat, PostDayStat, PostShare, PostView } from '../../models/post-engagement.model.js';
+import { Bookmark } from '../../models/bookmark.model.js';
+import { CreatorDayStat } from '../../models/creator-day-stat.model.js';
+import { PostDayStat } from '../../models/post-day-stat.model.js';
+import { PostShare } from '../../models/post-share.model.js';
+import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';

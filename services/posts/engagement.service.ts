@@ -1,6 +1,9 @@
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
-import { Bookmark, BookmarkCollection, PostShare, PostView } from '../../models/post-engagement.model.js';
+import { Bookmark } from '../../models/bookmark.model.js';
+import { BookmarkCollection } from '../../models/bookmark-collection.model.js';
+import { PostShare } from '../../models/post-share.model.js';
+import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';

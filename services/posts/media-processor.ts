@@ -7,7 +7,7 @@ import { config } from '../../config/index.js';
 import { Post } from '../../models/post.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { logger } from '../../utils/logger.js';
-import { fanOutPost } from '../feeds/fanout.js';
+import { fanOutPost, hourKey } from '../feeds/fanout.js';
 import { utcDay } from '../quota.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { processImage } from '../storage/image-processing.js';
@@ -135,7 +135,14 @@ export async function processPostMedia(postId: string, storage: StorageProvider)
     const done = await Post.updateOne(
       { _id: postId, status: 'processing' },
       {
-        $set: { ...result.set, status: 'ready', readyAt: now, readyDay, tagDays: post.hashtags.map((t) => `${t}|${readyDay}`) },
+        $set: {
+          ...result.set,
+          status: 'ready',
+          readyAt: now,
+          readyDay,
+          readyHour: hourKey(now),
+          tagDays: post.hashtags.map((t) => `${t}|${readyDay}`),
+        },
         $push: { objects: { $each: result.objects } },
       },
     );

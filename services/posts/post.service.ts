@@ -8,6 +8,7 @@ import { geoCellsOf } from '../../utils/geo.js';
 import { isBlockedEitherWay } from '../block.service.js';
 import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connection.service.js';
+import { notePostChanged } from '../feeds/fanout.js';
 import { nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { parseCaption } from './caption.js';
@@ -171,6 +172,7 @@ async function ownPost(userId: string, postId: string) {
 export async function editCaption(userId: string, postId: string, caption: string) {
   await ownPost(userId, postId);
   await Post.updateOne({ _id: postId, authorId: userId }, { $set: await captionFields(caption) });
+  await notePostChanged(postId);
   return getPost(userId, postId);
 }
 
@@ -179,6 +181,7 @@ export async function deletePost(userId: string, postId: string, storage: Storag
   const post = await ownPost(userId, postId);
   const deleted = await Post.findOneAndDelete({ _id: postId, authorId: userId }).lean();
   if (!deleted) throw notFound('Post');
+  await notePostChanged(postId);
   // A job still running finds no post and throws its output away.
   await storage.deleteObjects(deleted.objects ?? post.objects ?? []);
 }

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { CreatorDayStat, PostDayStat } from '../../models/post-engagement.model.js';
+import { CreatorDayStat } from '../../models/creator-day-stat.model.js';
+import { PostDayStat } from '../../models/post-day-stat.model.js';
 import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { utcDay } from '../quota.service.js';

@@ -1,0 +1,17 @@
+import { Schema, model } from 'mongoose';
+import { dayCounts } from './day-counts.js';
+
+/** A post's engagement on one UTC day, counted on write ($inc). */
+const postDayStatSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // `${postId}:${day}`
+    postId: { type: Schema.Types.ObjectId, required: true },
+    authorId: { type: Schema.Types.ObjectId, required: true },
+    day: { type: String, required: true },
+    ...dayCounts,
+  },
+  { versionKey: false },
+);
+postDayStatSchema.index({ postId: 1, day: 1 });
+postDayStatSchema.index({ day: 1 });
+export const PostDayStat = model('PostDayStat', postDayStatSchema);
