@@ -10,7 +10,7 @@ import { api, testMediaQueue } from './support/app.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { nextEvent, useSocketServer } from './support/chat.js';
-import { corruptMp4, mp4 } from './support/media.js';
+import { corruptMp4, heic, mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
 import { POSTS, postAs, settled } from './support/posts.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -78,6 +78,22 @@ describe('posts: upload and media pipeline', function () {
     expect(existsSync(path.join(config.storage.localDir, 'posts', post.id, 'src'))).to.equal(false);
   });
 
+  it('accepts an iPhone HEIC photo and serves it as WebP', async function () {
+    const photo = await heic(300, 200);
+    if (!photo) {
+      console.warn('    heif-enc is not installed (Debian: libheif-examples): HEIC test skipped');
+      this.skip();
+    }
+    const author = await signupUser();
+    const created = await postAs(author, [{ bytes: photo, name: 'IMG_0001.HEIC' }]);
+    expect(created.status, JSON.stringify(created.body)).to.equal(202);
+    const post = await settled(author, created.body.post.id);
+    expect(post.status, post.failReason).to.equal('ready');
+    expect(post.images[0]).to.include({ width: 300, height: 200 });
+    const full = await served(post.images[0].urls.full);
+    expect(full.headers['content-type']).to.match(/image\/webp/);
+  });
+
   it('a reel goes ready with an HLS ladder of three qualities and a poster', async () => {
     const author = await signupUser();
     const created = await postAs(author, [{ bytes: await mp4(), name: 'clip.mp4' }], { caption: 'first reel #video' });
@@ -132,6 +148,10 @@ describe('posts: upload and media pipeline', function () {
     const tiny = await postAs(other, [{ bytes: await mp4(1, '320x180'), name: 'tiny.mp4' }]);
     const post = await settled(other, tiny.body.post.id);
     expect(post).to.include({ status: 'failed', failReason: 'resolution_too_low' });
+    // Above VIDEO_MAX_HEIGHT (2160) on its short side: refused before any transcoding.
+    const huge = await postAs(other, [{ bytes: await mp4(1, '2176x2176', 2), name: 'huge.mp4' }]);
+    const refused = await settled(other, huge.body.post.id);
+    expect(refused).to.include({ status: 'failed', failReason: 'resolution_too_high' });
   });
 
   it('refuses a text file named .mp4, mixed media, too many files and oversized files before storing anything', async () => {
