@@ -10,12 +10,26 @@ module.exports = {
       instances: 2,
       increment_var: 'PORT',
       env: { PORT: 3000, NODE_ENV: 'development' },
-      env_production: { PORT: 3000, NODE_ENV: 'production', TRUST_PROXY: 'loopback' },
+      env_production: { PORT: 3000, NODE_ENV: 'production', TRUST_PROXY: 'loopback', MEDIA_WORKER: 'false' },
       // Longer than SHUTDOWN_TIMEOUT_MS, so in-flight requests finish before pm2 kills.
       kill_timeout: 15000,
       max_memory_restart: '1G',
       exp_backoff_restart_delay: 200,
       time: false,
+      merge_logs: true,
+    },
+    // Post media (sharp, ffmpeg) in a process of its own: run the API with MEDIA_WORKER=false.
+    {
+      name: 'devtinder-media',
+      script: 'dist/scripts/media-worker.js',
+      exec_mode: 'fork',
+      instances: 1,
+      env: { NODE_ENV: 'development' },
+      env_production: { NODE_ENV: 'production' },
+      // A transcode may run for minutes; pm2 waits for it before a restart kills the worker.
+      kill_timeout: 600000,
+      max_memory_restart: '1500M',
+      exp_backoff_restart_delay: 200,
       merge_logs: true,
     },
   ],

@@ -9,6 +9,7 @@ import { MemoryPresenceStore, PresenceTracker, RedisPresenceStore, usePresenceSt
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { logger } from '../utils/logger.js';
+import { sessionRoom, userRoom } from './rooms.js';
 import { socketAuth } from './socket-auth.js';
 import { limitSocketEvents, type SocketRateLimit } from './socket-rate-limit.js';
 import type { AppServer } from './socket.types.js';
@@ -33,8 +34,7 @@ const unregisterSinks = new WeakMap<AppServer, () => void>();
 const trackers = new WeakMap<AppServer, PresenceTracker>();
 const matchmakers = new WeakMap<AppServer, Matchmaker>();
 
-export const userRoom = (userId: string) => `user:${userId}`;
-const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+export { userRoom } from './rooms.js';
 
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
