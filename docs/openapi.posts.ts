@@ -92,6 +92,10 @@ export const postPaths = {
                 media: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: 10 },
                 caption: str,
                 visibility: { enum: ['public', 'connections'] },
+                sensitive: {
+                  enum: ['true', 'false'],
+                  description: 'Kept out of For You for viewers with the sensitive filter on',
+                },
                 placeName: str,
                 placeConsent: { enum: ['true', 'false'] },
                 placeLat: { type: 'number', description: 'Only with placeConsent=true; stored to about 1 km' },
