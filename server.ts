@@ -11,6 +11,7 @@ import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './servi
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
+import { shareSessionEnds } from './services/session-revocations.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import { closeSocketServer, createSocketServer } from './sockets/index.js';
 import { configureLogger, logger } from './utils/logger.js';
@@ -20,6 +21,8 @@ async function main() {
   const embedded = config.db.uri ? undefined : await startEmbeddedMongo(config.db.embeddedDir);
   await connectDatabase({ uri: config.db.uri ?? embedded!.uri, serverSelectionTimeoutMs: config.db.serverSelectionTimeoutMs });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  // Sessions ended in any process refuse their access tokens in every process at once.
+  const stopSharingSessionEnds = redis ? await shareSessionEnds(redis) : undefined;
 
   const storage = createStorageProvider(config.storage);
   // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
@@ -75,6 +78,7 @@ async function main() {
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await media.close();
     await disconnectDatabase();
+    await stopSharingSessionEnds?.();
     await closeRedis(redis);
     await embedded?.stop();
     logger.info('stopped');

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ACCESS_COOKIE } from '../config/constants.js';
 import { accessTokens } from '../services/auth.service.js';
+import { isSessionEnded } from '../services/session-revocations.js';
 import { forbidden, unauthorized } from '../utils/app-error.js';
 import type { Role } from '../utils/jwt.js';
 
@@ -19,7 +20,7 @@ function identify(req: Request): boolean {
   const found = readAccessToken(req);
   if (!found) return false;
   const claims = accessTokens.verify(found.token);
-  if (!claims) throw unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
+  if (!claims || isSessionEnded(claims.sid)) throw unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
   req.auth = { ...claims, via: found.via };
   return true;
 }

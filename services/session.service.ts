@@ -8,6 +8,13 @@ import { describeDevice, deviceKey } from '../utils/device.js';
 import { logger } from '../utils/logger.js';
 import { regionOf } from './geoip.service.js';
 import { endSessionSockets } from './realtime.service.js';
+import { noteSessionEnded } from './session-revocations.js';
+
+/** An ended session's access tokens stop working at once (every process) and its sockets close. */
+function sessionEnded(sessionId: string): void {
+  noteSessionEnded(sessionId);
+  endSessionSockets(sessionId);
+}
 
 export interface ClientInfo {
   userAgent?: string;
@@ -112,7 +119,7 @@ export async function rotateRefreshToken(token: string, client: ClientInfo) {
 
 export async function revokeSession(sessionId: Types.ObjectId | string, reason: string): Promise<void> {
   await Session.updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: new Date(), revokedReason: reason } });
-  endSessionSockets(String(sessionId));
+  sessionEnded(String(sessionId));
 }
 
 const SESSIONS_LISTED = 100;
@@ -152,7 +159,7 @@ export async function endSession(userId: string, sessionId: string) {
     { $set: { revokedAt: new Date(), revokedReason: 'ended_by_user' } },
   ).lean();
   if (!ended) throw new AppError(404, 'NOT_FOUND', 'Session not found');
-  endSessionSockets(sessionId);
+  sessionEnded(sessionId);
   return { deviceName: ended.deviceName ?? 'Unknown device', region: ended.region ?? null, ip: ended.ip ?? null };
 }
 
@@ -162,7 +169,7 @@ export async function revokeUserSessions(userId: Types.ObjectId | string, reason
   if (keep) filter._id = { $ne: new Types.ObjectId(keep) };
   const live = await Session.find(filter, { _id: 1 }).lean();
   const res = await Session.updateMany(filter, { $set: { revokedAt: new Date(), revokedReason: reason } });
-  for (const { _id } of live) endSessionSockets(String(_id));
+  for (const { _id } of live) sessionEnded(String(_id));
   return res.modifiedCount;
 }
 

@@ -1,6 +1,7 @@
 import { parse as parseCookie } from 'cookie';
 import type { ExtendedError } from 'socket.io';
 import { ACCESS_COOKIE } from '../config/constants.js';
+import { isSessionEnded } from '../services/session-revocations.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import type { AppSocket } from './socket.types.js';
 
@@ -20,7 +21,7 @@ export function socketAuth(tokens: AccessTokens) {
     }
     if (typeof token !== 'string' || token.length === 0) return next(refuse('UNAUTHORIZED', 'Authentication required'));
     const claims = tokens.verify(token);
-    if (!claims) return next(refuse('INVALID_TOKEN', 'Access token is invalid or expired'));
+    if (!claims || isSessionEnded(claims.sid)) return next(refuse('INVALID_TOKEN', 'Access token is invalid or expired'));
     socket.data.user = claims;
     next();
   };

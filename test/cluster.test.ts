@@ -134,4 +134,18 @@ describe('two processes behind one Redis', function () {
       expect(people.findIndex((p) => p.id === partners[0]) % 2, 'the pair spans the processes').to.not.equal(i % 2);
     }
   });
+
+  it('a session ended on one process refuses its access token on the other at once', async () => {
+    const u = await signupUser();
+    const phone = await supertest(urls[0]!)
+      .post('/api/v1/auth/login')
+      .send({ identifier: u.input.email, password: u.input.password });
+    const me = () => supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(phone.body.accessToken));
+    expect((await me()).status).to.equal(200);
+    const sessions = await supertest(urls[0]!).get('/api/v1/auth/sessions').set(bearer(phone.body.accessToken));
+    const id = sessions.body.sessions.find((s: { current: boolean }) => s.current).id;
+    expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
+    await waitFor(async () => (await me()).status === 401, 'the other process to refuse the token', 5000);
+    expect((await supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
+  });
 });

@@ -27,6 +27,14 @@ async function login(u: SignedUp, userAgent: string, ip: string) {
   return res;
 }
 
+const expectRejected = async (p: Promise<unknown>) => {
+  const outcome = await p.then(
+    () => 'connected',
+    () => 'refused',
+  );
+  expect(outcome).to.equal('refused');
+};
+
 const newSignInMails = async (u: SignedUp) => (await mailsTo(u.input.email)).filter((m) => /New sign-in/.test(m.subject));
 
 describe('sessions and devices', () => {
@@ -99,6 +107,10 @@ describe('sessions and devices', () => {
       expect(signupSocket.connected, 'the other session keeps its socket').to.equal(true);
       signupSocket.close();
 
+      // Its access token stops working at once, not when it expires.
+      const stale = await (await api()).get('/api/v1/auth/me').set(bearer(phone.body.accessToken));
+      expect([stale.status, stale.body.error.code]).to.deep.equal([401, 'INVALID_TOKEN']);
+      await expectRejected(connectClient(server.url, { auth: { token: phone.body.accessToken } }));
       const refresh = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: phone.body.refreshToken });
       expect(refresh.status).to.equal(401);
       expect(refresh.body.error.code).to.equal('INVALID_REFRESH_TOKEN');
