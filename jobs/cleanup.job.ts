@@ -4,6 +4,7 @@ import { expireStaleMatches } from '../services/match/match.service.js';
 import { deleteOldQuotaCounters } from '../services/quota.service.js';
 import { deleteOldPostChanges } from '../services/feeds/fanout.js';
 import { deleteExpiredFeedSessions } from '../services/feeds/for-you.service.js';
+import { deleteOldHourStats } from '../services/feeds/signals.service.js';
 import { deleteExpiredOAuthRecords } from '../services/oauth/oauth.service.js';
 import { deleteExpiredSessions } from '../services/session.service.js';
 import { logger } from '../utils/logger.js';
@@ -17,6 +18,7 @@ export async function runCleanup(now = new Date()): Promise<number> {
     (await deleteExpiredOAuthRecords(now)) +
     (await deleteExpiredFeedSessions(now)) +
     (await deleteOldPostChanges(now)) +
+    (await deleteOldHourStats(now)) +
     (await deleteOldQuotaCounters(now)) +
     (await endStaleRinging(now)) +
     (await expireStaleMatches(now));

@@ -1,6 +1,6 @@
 import { config } from '../config/index.js';
 import { Payment } from '../models/payment.model.js';
-import { withJobLock } from '../services/payments/job-lock.js';
+import { withJobLock } from '../services/job-lock.js';
 import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
 import { paymentGateway } from '../services/payments/payment-gateway.js';
 import { applyGatewayPayment, finishGrant } from '../services/payments/payment.service.js';

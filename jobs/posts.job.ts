@@ -1,5 +1,6 @@
 import { detectTrendingTags, detectViralPosts } from '../services/feeds/signals.service.js';
 import { repairPostCounters } from '../services/posts/counters.js';
+import { withJobLock } from '../services/job-lock.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 
@@ -15,4 +16,9 @@ export async function runPostJobs(now = new Date()) {
   return { repaired, viral, trending };
 }
 
-export const schedulePostJobs = (expression: string) => scheduleJob(expression, 'posts', runPostJobs);
+/** A run may take a while on a big day; the lease outlasts it, and a crashed holder's lapses. */
+const LEASE_MS = 15 * 60_000;
+
+/** One process at a time across the deployment runs the posts job (the others skip that tick). */
+export const schedulePostJobs = (expression: string) =>
+  scheduleJob(expression, 'posts', () => withJobLock('posts', LEASE_MS, async () => void (await runPostJobs())));

@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { runCleanup } from '../jobs/cleanup.job.js';
 import { AccountToken } from '../models/account-token.model.js';
 import { Call } from '../models/call.model.js';
+import { FeedSession } from '../models/feed-session.model.js';
+import { HourStat } from '../models/hour-stat.model.js';
+import { PostChange } from '../models/post-change.model.js';
 import { Match } from '../models/match.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
@@ -49,5 +52,28 @@ describe('cleanup job', () => {
     expect((await Match.findById(match._id).lean())?.status).to.equal('expired');
     expect((await Match.findById(fresh._id).lean())?.status).to.equal('pending');
     expect(await QuotaCounter.exists({ _id: `${a.id}:2000-01-01` })).to.equal(null);
+  });
+
+  it('drops hour statistics past the trending baseline, old post change records and ended feed sessions', async () => {
+    const hour = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString().slice(0, 13);
+    const tag = `cleanup${Date.now().toString(36)}`;
+    await HourStat.create([
+      { _id: `t:${tag}:${hour(24 * 5)}`, kind: 'tag', key: tag, hour: hour(24 * 5), likes: 3 },
+      { _id: `t:${tag}:${hour(1)}`, kind: 'tag', key: tag, hour: hour(1), likes: 3 },
+    ]);
+    const postId = '0123456789abcdef01234567';
+    await PostChange.create([
+      { _id: `${postId}:${hour(30)}`, postId, hour: hour(30) },
+      { _id: `${postId}:${hour(1)}`, postId, hour: hour(1) },
+    ]);
+    const [ended, live] = await FeedSession.create([
+      { userId: postId, items: [], expiresAt: new Date(Date.now() - 1000) },
+      { userId: postId, items: [], expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+    await runCleanup();
+    expect((await HourStat.find({ key: tag }).lean()).map((h) => h.hour)).to.deep.equal([hour(1)]);
+    expect((await PostChange.find({ postId }).lean()).map((c) => c.hour)).to.deep.equal([hour(1)]);
+    expect(await FeedSession.exists({ _id: ended!._id })).to.equal(null);
+    expect(await FeedSession.exists({ _id: live!._id })).to.not.equal(null);
   });
 });

@@ -141,3 +141,17 @@ export async function reviewTrendingTag(moderatorId: string, tag: string, status
   const res = await TrendingTag.updateOne({ _id: tag }, { $set: { status, reviewedBy: moderatorId, reviewedAt: new Date() } });
   if (res.matchedCount === 0) throw notFound('Trending hashtag');
 }
+
+/**
+ * Hour rows older than the trending baseline (plus a day of slack) serve no window:
+ * deleted hour by hour, an equality on (kind, hour) each, by the hourly clean-up job.
+ */
+export async function deleteOldHourStats(now = new Date()): Promise<number> {
+  const { windowHours, baselineHours } = config.posts.trending;
+  const keep = windowHours + baselineHours + 24;
+  let deleted = 0;
+  for (const hour of hoursBefore(now, keep, 72)) {
+    for (const kind of ['post', 'tag'] as const) deleted += (await HourStat.deleteMany({ kind, hour })).deletedCount;
+  }
+  return deleted;
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { JobLock } from '../../models/job-lock.model.js';
+import { JobLock } from '../models/job-lock.model.js';
 
 const me = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
