@@ -3,8 +3,7 @@ import supertest from 'supertest';
 import { createApp } from '../app.js';
 import { config } from '../config/index.js';
 import { User } from '../models/user.model.js';
-import { CloudinaryStorageProvider } from '../services/storage/cloudinary.provider.js';
-import { startCloudinaryStandIn, type StandIn } from './support/cloudinary-standin.js';
+import { cloudinaryProviderFor, startCloudinaryStandIn, type StandIn } from './support/cloudinary-standin.js';
 import { png, pngClaiming } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
 import { PHOTOS, replaceAvatar } from './support/photos.js';
@@ -18,12 +17,7 @@ describe('photos with Cloudinary storage (against a signature-checking stand-in)
 
   before(async () => {
     cloud = await startCloudinaryStandIn();
-    const storage = new CloudinaryStorageProvider({
-      cloudName: cloud.cloudName,
-      apiKey: cloud.apiKey,
-      apiSecret: cloud.apiSecret,
-      apiUrl: cloud.apiUrl,
-    });
+    const storage = cloudinaryProviderFor(cloud);
     app = supertest(createApp({ config, storage }));
   });
   after(() => cloud.close());

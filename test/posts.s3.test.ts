@@ -7,9 +7,9 @@ import { startMediaPipeline, type MediaPipeline } from '../services/posts/media-
 import type { S3StorageProvider } from '../services/storage/s3.provider.js';
 import { png } from './support/images.js';
 import { mp4 } from './support/media.js';
-import { POSTS } from './support/posts.js';
+import { POSTS, readyPostOn } from './support/posts.js';
 import { freshS3Bucket, s3Endpoint } from './support/s3.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser } from './support/users.js';
 
 /** Post media on a real S3-compatible server (SeaweedFS, SigV4 checked); CI sets TEST_S3_ENDPOINT. */
 const endpoint = s3Endpoint;
@@ -38,24 +38,9 @@ describe('posts with S3 storage', function () {
   const keys = async (prefix: string) =>
     ((await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
 
-  async function settledOn(u: SignedUp, id: string) {
-    for (let i = 0; i < 300; i++) {
-      const res = await app.get(`${POSTS}/${id}`).set(bearer(u.accessToken));
-      if (res.body.post.status !== 'processing') return res.body.post;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect.fail('still processing');
-  }
-
   it("stores a reel's HLS ladder and poster in the bucket, drops the upload, and deletes it all with the post", async () => {
     const u = await signupUser();
-    const created = await app
-      .post(POSTS)
-      .set(bearer(u.accessToken))
-      .attach('media', await mp4(), 'clip.mp4');
-    expect(created.status, JSON.stringify(created.body)).to.equal(202);
-    const post = await settledOn(u, created.body.post.id);
-    expect(post.status, post.failReason).to.equal('ready');
+    const post = await readyPostOn(app, u, { bytes: await mp4(), name: 'clip.mp4' });
     expect(post.video.masterUrl).to.equal(`${endpoint}/${bucket}/posts/${post.id}/video/master.m3u8`);
     const stored = await keys(`posts/${post.id}/`);
     expect(stored).to.include.members([
@@ -78,12 +63,7 @@ describe('posts with S3 storage', function () {
 
   it('stores image posts as the served sizes', async () => {
     const u = await signupUser();
-    const created = await app
-      .post(POSTS)
-      .set(bearer(u.accessToken))
-      .attach('media', await png(300, 200), 'a.png');
-    const post = await settledOn(u, created.body.post.id);
-    expect(post.status).to.equal('ready');
+    const post = await readyPostOn(app, u, { bytes: await png(300, 200), name: 'a.png' });
     expect(await keys(`posts/${post.id}/`)).to.have.members(
       ['thumb', 'card', 'full'].map((v) => `posts/${post.id}/img-0/${v}.webp`),
     );

@@ -1,9 +1,13 @@
 import cloudinary from 'cloudinary';
 import { fileTooLarge, imageTooLarge, notAnImage, VARIANTS, type ProcessedImage, type VariantName } from './image-processing.js';
+import { openAsBlob } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type {
   ConfirmedUpload,
   DirectUploadRequest,
   DirectUploadTicket,
+  FileStore,
   StorageProvider,
   StoredImage,
 } from './storage.provider.js';
@@ -39,6 +43,36 @@ export class CloudinaryStorageProvider implements StorageProvider {
   readonly name = 'cloudinary' as const;
 
   constructor(private readonly options: CloudinaryOptions) {}
+
+  /**
+   * Post files (uploads waiting for the media job, HLS playlists and segments, posters) as
+   * raw resources, whose public id is the whole key with its extension: the master
+   * playlist's relative links resolve to the renditions' delivery URLs.
+   */
+  readonly files: FileStore = {
+    put: async (key, file) => {
+      const form = new FormData();
+      const timestamp = Math.floor(Date.now() / 1000);
+      for (const [k, v] of Object.entries(this.sign({ public_id: key, timestamp }))) form.append(k, v);
+      form.append('file', await openAsBlob(file), path.basename(key));
+      const stored = await this.call('raw/upload', { method: 'POST', body: form });
+      if (!stored) throw new Error('Cloudinary raw upload endpoint not found');
+    },
+    get: async (key, file) => {
+      const resource = await this.call<{ secure_url: string }>(`resources/raw/upload/${key}`, { headers: this.adminAuth() });
+      if (!resource) return false;
+      const res = await fetch(resource.secure_url, { signal: AbortSignal.timeout(120_000) });
+      if (!res.ok) throw new Error(`Cloudinary delivery answered ${res.status} for ${key}`);
+      await writeFile(file, Buffer.from(await res.arrayBuffer()));
+      return true;
+    },
+    url: (key) =>
+      cloudinary.v2.url(key, { cloud_name: this.options.cloudName, resource_type: 'raw', secure: true, urlAnalytics: false }),
+  };
+
+  private adminAuth() {
+    return { Authorization: `Basic ${Buffer.from(`${this.options.apiKey}:${this.options.apiSecret}`).toString('base64')}` };
+  }
 
   private endpoint(path: string): string {
     return `${this.options.apiUrl.replace(/\/$/, '')}/v1_1/${this.options.cloudName}/${path}`;
@@ -86,10 +120,11 @@ export class CloudinaryStorageProvider implements StorageProvider {
     return this.toStored(resource);
   }
 
+  /** Pictures are image resources (ids without an extension); post files are raw ones (with). */
   async deleteObjects(objects: string[]): Promise<void> {
     await Promise.all(
       objects.map((publicId) =>
-        this.call('image/destroy', {
+        this.call(`${path.extname(publicId) ? 'raw' : 'image'}/destroy`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams(
@@ -113,10 +148,7 @@ export class CloudinaryStorageProvider implements StorageProvider {
   }
 
   async confirmDirectUpload(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null> {
-    const auth = Buffer.from(`${this.options.apiKey}:${this.options.apiSecret}`).toString('base64');
-    const resource = await this.call<CloudinaryResource>(`resources/image/upload/${key}`, {
-      headers: { Authorization: `Basic ${auth}` },
-    });
+    const resource = await this.call<CloudinaryResource>(`resources/image/upload/${key}`, { headers: this.adminAuth() });
     if (!resource) return null;
     if (resource.resource_type !== 'image' || !FORMATS.includes(resource.format)) throw notAnImage();
     if (resource.bytes > limits.maxBytes) throw fileTooLarge(limits.maxBytes);

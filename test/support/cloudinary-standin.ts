@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import multer from 'multer';
 import sharp from 'sharp';
+import { CloudinaryStorageProvider } from '../../services/storage/cloudinary.provider.js';
 
 /**
  * A local stand-in for Cloudinary's upload and admin APIs, enough for our provider:
@@ -17,6 +18,8 @@ export interface StandIn {
   apiKey: string;
   apiSecret: string;
   resources: Map<string, Resource>;
+  /** Raw resources (post files) by public id. */
+  raw: Map<string, Buffer>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
   const apiSecret = 'standin-secret-abcdefghijklmnop';
   const resources = new Map<string, Resource>();
   const app = express();
+  // Known once listening; the admin API's secure_url points back at this server.
+  const baseUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const fail = (res: express.Response, status: number, message: string) => res.status(status).json({ error: { message } });
 
   const checkSigned = (params: Record<string, string>, res: express.Response): boolean => {
@@ -86,6 +91,35 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
     res.json(resource);
   });
 
+  const raw = new Map<string, Buffer>();
+  app.post(`/v1_1/${cloudName}/raw/upload`, multer({ storage: multer.memoryStorage() }).single('file'), (req, res) => {
+    const params = req.body as Record<string, string>;
+    if (!checkSigned(params, res) || !req.file || !params.public_id) return;
+    raw.set(params.public_id, req.file.buffer);
+    res.json({ public_id: params.public_id, resource_type: 'raw', bytes: req.file.size, version: Math.floor(Date.now() / 1000) });
+  });
+  const adminAuthOk = (req: express.Request, res: express.Response) => {
+    const expected = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
+    return req.headers.authorization === expected || (fail(res, 401, 'Invalid credentials'), false);
+  };
+  app.get(`/v1_1/${cloudName}/resources/raw/upload/*publicId`, (req, res) => {
+    if (!adminAuthOk(req, res)) return;
+    const publicId = (req.params as { publicId: string[] }).publicId.join('/');
+    if (!raw.has(publicId)) return fail(res, 404, `Resource not found - ${publicId}`);
+    res.json({ public_id: publicId, resource_type: 'raw', secure_url: `${baseUrl()}/delivery/raw/${publicId}` });
+  });
+  // Delivery (res.cloudinary.com in production) of raw files.
+  app.get('/delivery/raw/*publicId', (req, res) => {
+    const body = raw.get((req.params as { publicId: string[] }).publicId.join('/'));
+    if (!body) return fail(res, 404, 'Not found');
+    res.type('application/octet-stream').send(body);
+  });
+  app.post(`/v1_1/${cloudName}/raw/destroy`, express.urlencoded({ extended: false }), (req, res) => {
+    const params = req.body as Record<string, string>;
+    if (!checkSigned(params, res)) return;
+    res.json({ result: raw.delete(params.public_id ?? '') ? 'ok' : 'not found' });
+  });
+
   app.get(`/v1_1/${cloudName}/resources/image/upload/*publicId`, (req, res) => {
     const expected = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return fail(res, 401, 'Invalid credentials');
@@ -104,11 +138,22 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    apiUrl: baseUrl(),
     cloudName,
     apiKey,
     apiSecret,
     resources,
+    raw,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Our provider pointed at a stand-in. */
+export function cloudinaryProviderFor(cloud: StandIn): CloudinaryStorageProvider {
+  return new CloudinaryStorageProvider({
+    cloudName: cloud.cloudName,
+    apiKey: cloud.apiKey,
+    apiSecret: cloud.apiSecret,
+    apiUrl: cloud.apiUrl,
+  });
 }

@@ -18,11 +18,14 @@ export async function postAs(author: SignedUp, files: Upload[], fields: Record<s
   return req;
 }
 
-/** Waits until the author sees the post leave `processing`, and returns it. */
-export async function settled(author: SignedUp, postId: string, ms = 30_000) {
+type Agent = Awaited<ReturnType<typeof api>>;
+
+/** Waits until the author sees the post leave `processing` (on the run's app, or another one), and returns it. */
+export async function settled(author: SignedUp, postId: string, ms = 30_000, on?: Agent) {
   const until = Date.now() + ms;
+  const agent = on ?? (await api());
   for (;;) {
-    const res = await (await api()).get(`${POSTS}/${postId}`).set(bearer(author.accessToken));
+    const res = await agent.get(`${POSTS}/${postId}`).set(bearer(author.accessToken));
     expect(res.status).to.equal(200);
     if (res.body.post.status !== 'processing') return res.body.post;
     if (Date.now() > until) expect.fail(`post ${postId} still processing`);
@@ -42,4 +45,13 @@ export async function readyPost(author: SignedUp, fields: Record<string, string>
 export async function block(blocker: SignedUp, blocked: SignedUp) {
   const res = await (await api()).post(`/api/v1/users/${blocked.id}/block`).set(bearer(blocker.accessToken));
   expect(res.status).to.be.lessThan(300);
+}
+
+/** Posts one file through another app (one bound to other storage) and waits for it to be ready. */
+export async function readyPostOn(on: Agent, author: SignedUp, file: Upload) {
+  const created = await on.post(POSTS).set(bearer(author.accessToken)).attach('media', file.bytes, file.name);
+  expect(created.status, JSON.stringify(created.body)).to.equal(202);
+  const post = await settled(author, created.body.post.id, 30_000, on);
+  expect(post.status, post.failReason).to.equal('ready');
+  return post;
 }
