@@ -2,10 +2,10 @@ import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { Call } from '../models/call.model.js';
-import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { AppError, forbidden, notFound } from '../utils/app-error.js';
 import { logger } from '../utils/logger.js';
 import { isBlockedEitherWay } from './block.service.js';
+import { isConnected } from './connection.service.js';
 import { toUserCard } from './profile.service.js';
 import { publishToUsers } from './realtime.service.js';
 import { usersById } from './user.service.js';
@@ -45,10 +45,7 @@ const ACTIVE: ('ringing' | 'connected')[] = ['ringing', 'connected'];
 /** Calls need an accepted connection and no block, either way (as chat does). */
 async function assertMayCall(me: string, them: string): Promise<void> {
   if (me === them) throw new AppError(400, 'CANNOT_CALL_SELF', 'You cannot call yourself');
-  const [connected, blocked] = await Promise.all([
-    Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' }),
-    isBlockedEitherWay(me, them),
-  ]);
+  const [connected, blocked] = await Promise.all([isConnected(me, them), isBlockedEitherWay(me, them)]);
   if (!connected || blocked) throw forbidden('You can call your connections only', 'NOT_CONNECTED');
 }
 

@@ -4,7 +4,7 @@ import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
 import { AppError } from '../utils/app-error.js';
 import { randomToken, sha256 } from '../utils/crypto.js';
-import { describeDevice, deviceKey } from '../utils/device.js';
+import { deviceOf } from '../utils/device.js';
 import { logger } from '../utils/logger.js';
 import { regionOf } from './geoip.service.js';
 import { endSessionSockets } from './realtime.service.js';
@@ -46,8 +46,8 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
   const userAgent = client.userAgent?.slice(0, 512);
   const ip = client.ip?.slice(0, 64);
   const where = await regionOf(ip);
-  const device = describeDevice(userAgent);
-  const key = deviceKey(userAgent, where.country);
+  const device = deviceOf(userAgent, where.country);
+  const key = device.key;
   const [seenDevice, seenAny] = await Promise.all([Session.exists({ userId, deviceKey: key }), Session.exists({ userId })]);
   const session = await Session.create({
     userId,

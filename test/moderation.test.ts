@@ -3,20 +3,19 @@ import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
 
 /** A user given a role in the database, signed in again so the token carries it. */
-async function staff(role: 'moderator' | 'admin'): Promise<SignedUp> {
-  const u = await signupUser();
-  await User.updateOne({ _id: u.id }, { $set: { role } });
-  const res = await (await api()).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
-  return { ...u, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
-}
 const as = (u: SignedUp) => bearer(u.accessToken);
 
 describe('moderation: badges, bans and the report queue', () => {
   it('only admins set the verification badge; it shows on the public profile', async () => {
-    const [admin, mod, target, viewer] = await Promise.all([staff('admin'), staff('moderator'), signupUser(), signupUser()]);
+    const [admin, mod, target, viewer] = await Promise.all([
+      staffUser('admin'),
+      staffUser('moderator'),
+      signupUser(),
+      signupUser(),
+    ]);
     const path = `/api/v1/admin/users/${target.id}/badge`;
     expect((await (await api()).patch(path).set(as(mod)).send({ verifiedBadge: true })).status).to.equal(403);
     expect((await (await api()).patch(path).set(as(target)).send({ verifiedBadge: true })).status).to.equal(403);
@@ -31,8 +30,8 @@ describe('moderation: badges, bans and the report queue', () => {
 
   it('a ban ends sessions, hides the profile and refuses login; moderators cannot ban staff', async () => {
     const [mod, otherMod, target, viewer] = await Promise.all([
-      staff('moderator'),
-      staff('moderator'),
+      staffUser('moderator'),
+      staffUser('moderator'),
       signupUser(),
       signupUser(),
     ]);
@@ -59,7 +58,7 @@ describe('moderation: badges, bans and the report queue', () => {
   });
 
   it('moderators page through open reports and close each once', async () => {
-    const [mod, reporter, target] = await Promise.all([staff('moderator'), signupUser(), signupUser()]);
+    const [mod, reporter, target] = await Promise.all([staffUser('moderator'), signupUser(), signupUser()]);
     const filed = await (
       await api()
     )

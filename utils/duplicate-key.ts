@@ -1,3 +1,14 @@
 /** A MongoDB duplicate-key error (E11000), with the index's key pattern when the server gives it. */
 export const isDuplicateKey = (err: unknown): err is { code: 11000; keyPattern?: Record<string, unknown> } =>
   Boolean(err) && typeof err === 'object' && (err as { code?: unknown }).code === 11000;
+
+/** Runs an insert whose unique key is the rule "only once": true when it was stored, false when it was already there. */
+export async function insertedOnce(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}

@@ -6,7 +6,7 @@ import { OAuthSignup } from '../../models/oauth-signup.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { randomToken, sha256 } from '../../utils/crypto.js';
-import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { audit } from '../audit.service.js';
 import {
   createUser,
@@ -39,13 +39,8 @@ export type OAuthSignIn =
 
 /** An ID token works once: a second use (a captured token replayed) is refused. */
 async function spendToken(profile: ProviderProfile): Promise<void> {
-  if (!profile.replay) return;
-  try {
-    await OAuthNonce.create(profile.replay);
-  } catch (err) {
-    if (isDuplicateKey(err)) throw invalidProviderToken('replayed');
-    throw err;
-  }
+  const replay = profile.replay;
+  if (replay && !(await insertedOnce(() => OAuthNonce.create(replay)))) throw invalidProviderToken('replayed');
 }
 
 function noticeMethodChange(user: { email: string; firstName: string }, provider: OAuthProvider, change: 'linked' | 'unlinked') {

@@ -9,9 +9,8 @@ import { processImage } from '../storage/image-processing.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { usersById } from '../user.service.js';
 import { noteEngagement } from './affinity.js';
-import { captionFields } from './post.service.js';
 import { bump } from './counters.js';
-import { canSee, getVisiblePost } from './post.service.js';
+import { canSee, captionFields, getVisiblePost } from './post.service.js';
 
 const MAX_COMMENT = 2000;
 
