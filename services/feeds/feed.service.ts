@@ -4,7 +4,7 @@ import { Post } from '../../models/post.model.js';
 import { TrendingTag } from '../../models/trending-tag.model.js';
 import { coveringCells, distanceKm } from '../../utils/geo.js';
 import { hiddenUserIds } from '../block.service.js';
-import { canSee } from '../posts/post.service.js';
+import { isConnected } from '../connection.service.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
 import { getFeedSettings } from './feed-settings.service.js';
@@ -90,18 +90,29 @@ export async function nearbyFeed(
         .lean<Candidate[]>(),
     ),
   );
+  // A cell that filled its page may hold older posts: nothing older than the newest such
+  // cut-off is looked at on this page, and the next page starts there.
+  const cutOffs = lists.filter((l) => l.length === page.limit).map((l) => String(l.at(-1)!._id));
+  const boundary = cutOffs.length ? cutOffs.sort().at(-1)! : null;
   const unique = new Map<string, Candidate>();
-  for (const p of lists.flat()) unique.set(String(p._id), p);
+  for (const p of lists.flat()) if (!boundary || String(p._id) >= boundary) unique.set(String(p._id), p);
   const newest = [...unique.values()].sort((a, b) => (String(a._id) < String(b._id) ? 1 : -1));
+  const hidden = new Set((await hiddenUserIds(userId)).map(String));
+  const connected = new Map<string, Promise<boolean>>();
+  const mayConnect = (authorId: string) => {
+    if (!connected.has(authorId)) connected.set(authorId, isConnected(userId, authorId));
+    return connected.get(authorId)!;
+  };
   const items = [];
-  let last: string | null = null;
   for (const p of newest) {
     if (items.length === page.limit) break;
-    last = String(p._id);
-    if (p.place?.lat == null || p.place.lng == null) continue;
-    if (distanceKm(where, { lat: p.place.lat, lng: p.place.lng }) > where.km) continue;
-    if (!(await canSee(userId, p))) continue;
-    items.push(shown(p, { distanceKm: Math.round(distanceKm(where, { lat: p.place.lat, lng: p.place.lng })) }));
+    if (p.status !== 'ready' || p.hiddenAt || p.place?.lat == null || p.place.lng == null) continue;
+    const km = distanceKm(where, { lat: p.place.lat, lng: p.place.lng });
+    const author = String(p.authorId);
+    if (km > where.km || hidden.has(author)) continue;
+    if (author !== userId && p.visibility === 'connections' && !(await mayConnect(author))) continue;
+    items.push(shown(p, { distanceKm: Math.round(km) }));
   }
-  return { items, nextCursor: items.length === page.limit ? last : null };
+  const full = items.length === page.limit;
+  return { items, nextCursor: full ? String(items.at(-1)!.id) : boundary };
 }

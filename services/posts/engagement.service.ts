@@ -6,7 +6,7 @@ import { PostShare } from '../../models/post-share.model.js';
 import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { hiddenUserIds } from '../block.service.js';
 import { sendMessage } from '../chat/message.service.js';
 import { utcDay } from '../quota.service.js';
@@ -20,12 +20,7 @@ import { postView, type PostDoc } from './post.view.js';
 /** Likes a post once; a second like changes nothing. */
 export async function likePost(userId: string, postId: string) {
   const post = await getVisiblePost(userId, postId);
-  try {
-    await PostLike.create({ postId, userId });
-  } catch (err) {
-    if (isDuplicateKey(err)) return { liked: true, changed: false };
-    throw err;
-  }
+  if (!(await insertedOnce(() => PostLike.create({ postId, userId })))) return { liked: true, changed: false };
   await bump(post, 'likes', 1);
   noteEngagement(userId, post, 'like');
   return { liked: true, changed: true };
@@ -63,11 +58,8 @@ export async function viewPost(userId: string, postId: string) {
   const post = await getVisiblePost(userId, postId);
   if (String(post.authorId) === userId) return { counted: false };
   const day = utcDay(new Date());
-  try {
-    await PostView.create({ _id: `${postId}:${userId}:${day}`, postId, userId, day });
-  } catch (err) {
-    if (isDuplicateKey(err)) return { counted: false };
-    throw err;
+  if (!(await insertedOnce(() => PostView.create({ _id: `${postId}:${userId}:${day}`, postId, userId, day })))) {
+    return { counted: false };
   }
   await bump(post, 'views', 1);
   noteEngagement(userId, post, 'view');
@@ -100,11 +92,8 @@ export async function sharePost(
     conversationId = target.conversationId;
     messageId = sent.message.id;
   }
-  try {
-    await PostShare.create({ postId, userId, target: target.to, conversationId, key });
-  } catch (err) {
-    if (isDuplicateKey(err)) return { shared: true, changed: false, messageId };
-    throw err;
+  if (!(await insertedOnce(() => PostShare.create({ postId, userId, target: target.to, conversationId, key })))) {
+    return { shared: true, changed: false, messageId };
   }
   await bump(post, 'shares', 1);
   noteEngagement(userId, post, 'share');
@@ -178,10 +167,8 @@ export async function listBookmarks(userId: string, collectionId: string | null,
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
-  const items = [];
-  for (const mark of marks) {
-    const post = await getVisiblePost(userId, String(mark.postId)).catch(() => null);
-    if (post) items.push({ ...postView(post as PostDoc), failReason: null });
-  }
+  // Posts deleted, hidden or no longer visible since they were saved are skipped.
+  const posts = await Promise.all(marks.map((m) => getVisiblePost(userId, String(m.postId)).catch(() => null)));
+  const items = posts.filter((p) => p !== null).map((p) => ({ ...postView(p as PostDoc), failReason: null }));
   return { items, nextCursor: marks.length === page.limit ? String(marks.at(-1)!._id) : null };
 }
