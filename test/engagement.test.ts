@@ -218,6 +218,54 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect((await counters(post.id)).bookmarks).to.equal(0);
   });
 
+  it("refuses oversized text, operator objects and other people's collections, and changes nothing", async () => {
+    const author = await signupUser();
+    const other = await signupUser();
+    const post = await readyPost(author, { caption: 'steady' });
+    const long = await (
+      await api()
+    )
+      .patch(`${POSTS}/${post.id}`)
+      .set(as(author))
+      .send({ caption: 'x'.repeat(2201) });
+    expect(long.status).to.equal(400);
+    const longComment = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(other))
+      .send({ text: 'y'.repeat(2001) });
+    expect([longComment.status, longComment.body.error.code]).to.deep.equal([400, 'COMMENT_TOO_LONG']);
+    const hostile = [
+      await (
+        await api()
+      )
+        .post(`${POSTS}/${post.id}/comments`)
+        .set(as(other))
+        .send({ text: { $gt: '' } }),
+      await (
+        await api()
+      )
+        .post(`${POSTS}/${post.id}/shares`)
+        .set(as(other))
+        .send({ to: 'conversation', conversationId: { $ne: null }, clientMessageId: 'abcdefgh' }),
+      await (
+        await api()
+      )
+        .put(`${POSTS}/${post.id}/bookmark`)
+        .set(as(other))
+        .send({ collectionId: { $exists: true } }),
+      await (await api()).get('/api/v1/feed/nearby?lat[$gt]=0&lng=1').set(as(other)),
+    ];
+    for (const res of hostile) expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    const theirs = await (await api()).post('/api/v1/bookmarks/collections').set(as(author)).send({ name: 'Mine' });
+    const foreign = await (await api()).delete(`/api/v1/bookmarks/collections/${theirs.body.collection.id}`).set(as(other));
+    expect(foreign.status).to.equal(404);
+    expect((await (await api()).get('/api/v1/bookmarks/collections').set(as(author))).body.collections).to.have.length(1);
+    expect((await Post.findById(post.id).lean())!.caption).to.equal('steady');
+    expect(await counters(post.id)).to.include({ comments: 0, shares: 0, bookmarks: 0 });
+  });
+
   it('the repair job recounts drifted counters from the records', async () => {
     const author = await signupUser();
     const fan = await signupUser();

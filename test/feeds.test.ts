@@ -118,6 +118,21 @@ describe('feeds', function () {
     expect(bad.status).to.equal(400);
   });
 
+  it('puts posts of a preferred topic first for someone with no other interests', async () => {
+    const viewer = await signupUser({ interests: ['x'] });
+    const author = await signupUser();
+    const topic = `origami${Date.now().toString(36)}`;
+    const post = await readyPost(author, { caption: `folded a crane #${topic}` });
+    await (
+      await api()
+    )
+      .patch(`${FEED}/settings`)
+      .set(as(viewer))
+      .send({ preferredTopics: [topic] });
+    const session = await forYouSession(viewer, 10, 1);
+    expect(session.ids).to.include(post.id);
+  });
+
   it("Following shows connections' posts and shares, newest first, and nobody else's", async () => {
     const [me, friend, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     const early = await readyPost(friend, { caption: 'before we met' });
@@ -228,6 +243,26 @@ describe('feeds', function () {
       lat: 12.98,
       lng: 77.59,
     });
+    // Pages: newest first, each post once, the cursor carrying on where the page stopped.
+    const extra = await Promise.all(
+      [0, 1, 2].map(() =>
+        readyPost(author, { placeName: 'MG Road', placeConsent: 'true', placeLat: '12.975', placeLng: '77.605' }),
+      ),
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: Item[]; nextCursor: string | null } } = await (
+        await api()
+      )
+        .get(`${FEED}/nearby?lat=12.97&lng=77.59&km=5&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(as(viewer));
+      seen.push(...page.body.items.map((p) => p.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).to.equal(seen.length);
+    expect(seen).to.include.members([near.id, ...extra.map((p) => p.id)]);
+    expect(seen.indexOf(extra[2]!.id)).to.be.lessThan(seen.indexOf(near.id));
     const wide = await (await api()).get(`${FEED}/nearby?lat=12.97&lng=77.59&km=500`).set(as(viewer));
     expect(wide.body.items.map((p: Item) => p.id)).to.include.members([near.id, far.id]);
   });

@@ -164,6 +164,24 @@ describe('sign in with Google and Apple', () => {
     expect(await AuditRecord.exists({ userId: existing.id, action: 'auth.provider_linked' })).to.not.equal(null);
   });
 
+  it('Apple: an unverified address or a private-relay alias never links to an existing account', async () => {
+    const existing = await signupUser();
+    await User.updateOne({ _id: existing.id }, { $set: { emailVerified: true } });
+    const email = existing.input.email;
+    const unverified = await oauthSignIn(
+      'apple',
+      await appleCredential({ email, email_verified: 'false', is_private_email: 'false' }),
+    );
+    expect([unverified.status, unverified.body.error.code]).to.deep.equal([409, 'ACCOUNT_EXISTS']);
+    const relay = await oauthSignIn('apple', await appleCredential({ email, email_verified: 'true', is_private_email: 'true' }));
+    expect([relay.status, relay.body.error.code]).to.deep.equal([409, 'ACCOUNT_EXISTS']);
+    expect(await OAuthIdentity.exists({ userId: existing.id })).to.equal(null);
+    // The same address, vouched for and not an alias, links.
+    const linked = await oauthSignIn('apple', await appleCredential({ email, email_verified: true, is_private_email: false }));
+    expect(linked.status, JSON.stringify(linked.body)).to.equal(200);
+    expect(linked.body.user.id).to.equal(existing.id);
+  });
+
   it('completing with a taken username is a 409 that keeps the sign-up open; a second first sign-in replaces it', async () => {
     const taken = await signupUser();
     const sub = newSubject();
