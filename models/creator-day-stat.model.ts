@@ -1,5 +1,5 @@
 import { Schema, model } from 'mongoose';
-import { dayCounts } from './day-counts.js';
+import { engagementCounts } from './engagement-counts.js';
 
 /** A creator's engagement over all their posts on one UTC day, and requests that came from a post. */
 const creatorDayStatSchema = new Schema(
@@ -7,7 +7,7 @@ const creatorDayStatSchema = new Schema(
     _id: { type: String, required: true }, // `${authorId}:${day}`
     authorId: { type: Schema.Types.ObjectId, required: true },
     day: { type: String, required: true },
-    ...dayCounts,
+    ...engagementCounts,
     followersFromPosts: { type: Number, default: 0 },
   },
   { versionKey: false },

@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { engagementCounts } from './engagement-counts.js';
 
 /**
  * Engagement per hour, for the viral and trending jobs' sliding windows: per post
@@ -10,11 +11,7 @@ const hourStatSchema = new Schema(
     kind: { type: String, enum: ['post', 'tag'], required: true },
     key: { type: String, required: true },
     hour: { type: String, required: true }, // YYYY-MM-DDTHH (UTC)
-    views: { type: Number, default: 0 },
-    likes: { type: Number, default: 0 },
-    comments: { type: Number, default: 0 },
-    shares: { type: Number, default: 0 },
-    bookmarks: { type: Number, default: 0 },
+    ...engagementCounts,
     posts: { type: Number, default: 0 },
   },
   { versionKey: false },

@@ -1,5 +1,5 @@
 import { Schema, model } from 'mongoose';
-import { dayCounts } from './day-counts.js';
+import { engagementCounts } from './engagement-counts.js';
 
 /** A post's engagement on one UTC day, counted on write ($inc). */
 const postDayStatSchema = new Schema(
@@ -8,7 +8,7 @@ const postDayStatSchema = new Schema(
     postId: { type: Schema.Types.ObjectId, required: true },
     authorId: { type: Schema.Types.ObjectId, required: true },
     day: { type: String, required: true },
-    ...dayCounts,
+    ...engagementCounts,
   },
   { versionKey: false },
 );

@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { engagementCounts } from './engagement-counts.js';
 
 export const POST_VISIBILITY = ['public', 'connections'] as const;
 export const POST_STATUS = ['processing', 'ready', 'failed'] as const;
@@ -40,16 +41,7 @@ const placeSchema = new Schema(
   { _id: false },
 );
 
-const countersSchema = new Schema(
-  {
-    likes: { type: Number, default: 0 },
-    comments: { type: Number, default: 0 },
-    shares: { type: Number, default: 0 },
-    views: { type: Number, default: 0 },
-    bookmarks: { type: Number, default: 0 },
-  },
-  { _id: false },
-);
+const countersSchema = new Schema(engagementCounts, { _id: false });
 
 /**
  * A photo post (1 to 10 images) or a reel (one video). Media are processed by a job:

@@ -1,3 +1,4 @@
+import { COUNTER_NAMES } from '../../models/engagement-counts.js';
 import { HourStat } from '../../models/hour-stat.model.js';
 import { PostChange } from '../../models/post-change.model.js';
 import { Post } from '../../models/post.model.js';
@@ -9,8 +10,7 @@ const WINDOW_HOURS = 48;
 const REFRESH_MS = 15_000;
 const POOL_SIZE = 1500;
 const PER_TAG = 80;
-const COUNTS = ['views', 'likes', 'comments', 'shares', 'bookmarks'] as const;
-type Counts = Partial<Record<(typeof COUNTS)[number], number>>;
+type Counts = Partial<Record<(typeof COUNTER_NAMES)[number], number>>;
 
 const servable = (p: Candidate) => p.status === 'ready' && !p.hiddenAt && p.visibility === 'public';
 const hoursBack = (n: number, now = Date.now()) => Array.from({ length: n }, (_, i) => hourKey(new Date(now - i * 3_600_000)));
@@ -65,10 +65,10 @@ export class RecentIndex {
       const post = this.posts.get(row.key);
       if (post && !alreadyCounted) {
         const counters = { ...(post.counters ?? {}) } as Counts;
-        for (const c of COUNTS) counters[c] = (counters[c] ?? 0) + (row[c] ?? 0) - (before[c] ?? 0);
+        for (const c of COUNTER_NAMES) counters[c] = (counters[c] ?? 0) + (row[c] ?? 0) - (before[c] ?? 0);
         post.counters = counters;
       }
-      this.applied.set(key, Object.fromEntries(COUNTS.map((c) => [c, row[c] ?? 0])));
+      this.applied.set(key, Object.fromEntries(COUNTER_NAMES.map((c) => [c, row[c] ?? 0])));
     }
   }
 

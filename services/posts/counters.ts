@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { Comment } from '../../models/comment.model.js';
+import type { CounterName } from '../../models/engagement-counts.js';
 import { HourStat } from '../../models/hour-stat.model.js';
 import { Bookmark } from '../../models/bookmark.model.js';
 import { CreatorDayStat } from '../../models/creator-day-stat.model.js';
@@ -13,7 +14,7 @@ import { hourKey } from '../feeds/fanout.js';
 import { utcDay } from '../quota.service.js';
 import { publishToUser } from '../realtime.service.js';
 
-export type CounterName = 'likes' | 'comments' | 'shares' | 'views' | 'bookmarks';
+export type { CounterName } from '../../models/engagement-counts.js';
 
 const NOTIFY_EVERY_MS = 1000;
 const pending = new Map<string, { authorId: string; timer: NodeJS.Timeout }>();

@@ -1,14 +1,14 @@
 import { Types } from 'mongoose';
+import { COUNTER_NAMES } from '../../models/engagement-counts.js';
 import { CreatorDayStat } from '../../models/creator-day-stat.model.js';
 import { PostDayStat } from '../../models/post-day-stat.model.js';
 import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { utcDay } from '../quota.service.js';
 
-const COUNTS = ['views', 'likes', 'comments', 'shares', 'bookmarks'] as const;
 const MAX_DAYS = 366;
 
-type DayRow = Partial<Record<(typeof COUNTS)[number] | 'followersFromPosts', number>> & { day: string };
+type DayRow = Partial<Record<(typeof COUNTER_NAMES)[number] | 'followersFromPosts', number>> & { day: string };
 
 /** The UTC days from `from` to `to`, both included. */
 function daysBetween(from: string, to: string): string[] {
@@ -25,7 +25,7 @@ const ratio = (likes: number, views: number) => (views ? Math.round((likes / vie
 /** Every day of the range (zeros where nothing happened), the totals and the like-to-view ratio. */
 function series(days: string[], rows: DayRow[], extra: readonly string[] = []) {
   const byDay = new Map(rows.map((r) => [r.day, r]));
-  const fields = [...COUNTS, ...extra] as (keyof DayRow)[];
+  const fields = [...COUNTER_NAMES, ...extra] as (keyof DayRow)[];
   const perDay = days.map((day) => {
     const row = byDay.get(day);
     const out: Record<string, number | string | null> = { day };
