@@ -53,6 +53,11 @@ describe('a separate media worker process', function () {
       await new Promise((r) => setTimeout(r, 500));
       const waiting = await supertest(url).get(`/api/v1/posts/${id}`).set(bearer(author.accessToken));
       expect(waiting.body.post.status).to.equal('processing');
+      // Nobody else sees a post before it is ready (no worker runs yet, so no race here).
+      const stranger = await signupUser();
+      expect((await supertest(url).get(`/api/v1/posts/${id}`).set(bearer(stranger.accessToken))).status).to.equal(404);
+      const list = await supertest(url).get(`/api/v1/posts/author/${author.id}`).set(bearer(stranger.accessToken));
+      expect(list.body.items).to.deep.equal([]);
 
       const ready = nextEvent<{ postId: string }>(socket, 'post:ready', (p) => p.postId === id, 60_000);
       const worker = runTs('scripts/media-worker.ts', [], {
