@@ -214,6 +214,42 @@ describe('chat', () => {
     expect(benList.body.conversations.find((c: { id: string }) => c.id === conversationId).unread).to.equal(0);
   });
 
+  it('answers absurd history and sync cursors at once, without walking towards them', async () => {
+    const [ana, ben] = await pair();
+    const anaSocket = await devices.connect(ana);
+    const sent = [];
+    for (let i = 1; i <= 3; i++) {
+      const ack = await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: `m${i}` });
+      sent.push(ack.data);
+    }
+    const conversationId = sent[0]!.conversationId;
+    const history = async (query: Record<string, string | number>) =>
+      (await api()).get(`${CONV}/${conversationId}/messages`).query(query).set(as(ben)).timeout(3000);
+
+    // A number no conversation reaches is refused; the largest accepted one is clamped to the end.
+    for (const before of ['99999999999999999999', '1e30', '-1']) {
+      const res = await history({ before });
+      expect(res.status, before).to.equal(400);
+      expect(res.body.error.code).to.equal('VALIDATION_FAILED');
+    }
+    const clamped = await history({ before: 1_000_000_000_000 });
+    expect(clamped.status).to.equal(200);
+    expect(clamped.body.messages.map((m: Msg) => m.text)).to.deep.equal(['m1', 'm2', 'm3']);
+    const past = await history({ after: 1_000_000_000_000 });
+    expect(past.body).to.deep.include({ messages: [], after: null });
+
+    // Sync: a cursor from the epoch or from the far future is refused, not scanned from.
+    const ancient = await emitAck(anaSocket, 'chat:sync', { since: '1_' });
+    expect(ancient.error?.code).to.equal('SYNC_CURSOR_EXPIRED');
+    const future = await emitAck(anaSocket, 'chat:sync', { since: `${Date.now() + 86_400_000 * 365}_` });
+    expect(future.error?.code).to.equal('INVALID_CURSOR');
+    const fine = await emitAck<{ messages: Msg[]; reload: string[] }>(anaSocket, 'chat:sync', {
+      since: `${Date.now() - 3_600_000}_`,
+    });
+    expect(fine.data.messages.map((m) => m.id)).to.deep.equal(sent.map((m) => m.id));
+    expect(fine.data.reload).to.deep.equal([]);
+  });
+
   it('edits, deletes and toggles reactions, told to every member', async () => {
     const [ana, ben] = await pair();
     const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);

@@ -2,7 +2,10 @@ import { body, param, query } from 'express-validator';
 import { optionalQueryInt, text } from './common.validators.js';
 
 const id = (field: string) => param(field).isMongoId().withMessage('must be an id');
-const seq = (field: string) => query(field).optional().isInt({ min: 0 }).withMessage('must be a message number').toInt();
+// Message numbers past any real conversation are refused, not looped towards.
+const MAX_SEQ = 1_000_000_000_000;
+const seq = (field: string) =>
+  query(field).optional().isInt({ min: 0, max: MAX_SEQ }).withMessage('must be a message number').toInt();
 
 export const listRules = [
   optionalQueryInt('limit', 1, 100),

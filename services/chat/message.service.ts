@@ -205,23 +205,38 @@ function readBucket(
   return Message.find({ conversationId, bucket, seq: seqRange }).sort({ seq: order }).limit(limit).lean<MessageDoc[]>();
 }
 
+// Bucket reads one history page may make: a page of 100 spans two buckets, more only
+// across numbers left unused; the bound keeps a client's number from driving the loop.
+const HISTORY_READS_PER_PAGE = 4;
+
 /**
  * A page of history in order, `before` or `after` a message number (default: the
  * latest). Each read is one bucket of 100 numbers: an indexed equality part however
- * long the conversation.
+ * long the conversation. Numbers past the conversation's end are clamped to it, and a
+ * page makes at most HISTORY_READS_PER_PAGE reads; a short page still returns the
+ * number to go on from.
  */
 export async function listMessages(me: string, conversationId: string, page: { before?: number; after?: number; limit: number }) {
   const conversation = await memberConversation(me, conversationId);
   const lastSeq = conversation.seq ?? 0;
   const found: MessageDoc[] = [];
+  // The edge of what was read: the next page in that direction starts there.
+  let edge: number;
   if (page.after !== undefined) {
-    for (let b = bucketOf(page.after + 1); b <= bucketOf(lastSeq) && found.length < page.limit; b++) {
-      found.push(...(await readBucket(conversation._id, b, { $gt: page.after }, 1, page.limit - found.length)));
+    edge = Math.min(page.after, lastSeq);
+    for (let reads = 0; reads < HISTORY_READS_PER_PAGE && edge < lastSeq && found.length < page.limit; reads++) {
+      const b = bucketOf(edge + 1);
+      const batch = await readBucket(conversation._id, b, { $gt: edge }, 1, page.limit - found.length);
+      found.push(...batch);
+      edge = found.length === page.limit ? found.at(-1)!.seq : Math.min(lastSeq, (b + 1) * MESSAGE_BUCKET - 1);
     }
   } else {
-    const before = page.before ?? lastSeq + 1;
-    for (let b = bucketOf(before - 1); b >= 0 && found.length < page.limit; b--) {
-      found.push(...(await readBucket(conversation._id, b, { $lt: before }, -1, page.limit - found.length)));
+    edge = Math.min(page.before ?? lastSeq + 1, lastSeq + 1);
+    for (let reads = 0; reads < HISTORY_READS_PER_PAGE && edge > 1 && found.length < page.limit; reads++) {
+      const b = bucketOf(edge - 1);
+      const batch = await readBucket(conversation._id, b, { $lt: edge }, -1, page.limit - found.length);
+      found.push(...batch);
+      edge = found.length === page.limit ? found.at(-1)!.seq : Math.max(1, b * MESSAGE_BUCKET);
     }
     found.reverse();
   }
@@ -230,8 +245,8 @@ export async function listMessages(me: string, conversationId: string, page: { b
   return {
     messages: found.map(messageView),
     // Numbers to page on from; null when there is nothing further that way.
-    before: first !== undefined && first > 1 ? first : null,
-    after: last !== undefined && last < lastSeq ? last : null,
+    before: page.after === undefined ? (edge > 1 ? edge : null) : first !== undefined && first > 1 ? first : null,
+    after: page.after !== undefined ? (edge < lastSeq ? edge : null) : last !== undefined && last < lastSeq ? last : null,
   };
 }
 
@@ -332,28 +347,52 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
 }
 
 const SYNC_LIMIT = 500;
+// How far back a sync reaches: an older cursor is refused, and the client reloads history.
+const SYNC_MAX_AGE_MS = 7 * 86_400_000;
+// A cursor may run ahead of this server's clock by a little (another process's), not more.
+const SYNC_MAX_AHEAD_MS = 5 * 60_000;
+// Buckets one conversation may be read back through in one sync; busier ones are named
+// in `reload`, for the client to read their latest page of history instead.
+const SYNC_BUCKETS_PER_CONVERSATION = 5;
+
+function syncStart(since: string | undefined, now: number): { from: number; sinceId: string } {
+  if (since === undefined) return { from: now - 86_400_000, sinceId: '' };
+  const [ms, id] = since.split('_');
+  const from = Number(ms);
+  if (from > now + SYNC_MAX_AHEAD_MS) throw new AppError(400, 'INVALID_CURSOR', 'This cursor did not come from a sync');
+  if (from < now - SYNC_MAX_AGE_MS) {
+    throw new AppError(400, 'SYNC_CURSOR_EXPIRED', 'This cursor is too old to catch up from; reload the conversations');
+  }
+  return { from, sinceId: id ?? '' };
+}
 
 /**
  * Everything that changed since a cursor (the `cursor` of the previous sync, or none for
  * the last day), in the order it changed: new messages, and edits, deletions and
  * reaction counts as the message's current state. For catch-up after a reconnect or on
  * a new device. Reads only conversations with activity since, each from its newest
- * bucket back to the first bucket with nothing new (so changes to much older messages,
- * such as a late reaction, arrive live or with history, not here).
+ * bucket back to the first bucket with nothing new, at most a few buckets (so changes
+ * to much older messages, such as a late reaction, arrive live or with history, not
+ * here). A cursor older than a week, or from the future, is refused at once.
  */
 export async function syncMessages(me: string, since: string | undefined) {
-  const [sinceMs, sinceId] = (since ?? '').split('_');
-  const from = sinceMs ? new Date(Number(sinceMs)) : new Date(Date.now() - 86_400_000);
+  const now = Date.now();
+  const { from, sinceId } = syncStart(since, now);
   const changedAt = (m: MessageDoc) => (m.updatedAt ?? m.createdAt).getTime();
-  const isNew = (m: MessageDoc) =>
-    changedAt(m) > from.getTime() || (changedAt(m) === from.getTime() && String(m._id) > (sinceId ?? ''));
+  const isNew = (m: MessageDoc) => changedAt(m) > from || (changedAt(m) === from && String(m._id) > sinceId);
   const conversations = (await conversationsOf(me)) as (ConversationDoc & { activityAt?: Date })[];
   const active = conversations.filter(
-    (c) => (c.lastMessageAt && c.lastMessageAt >= from) || (c.activityAt && c.activityAt >= from),
+    (c) => (c.lastMessageAt && c.lastMessageAt.getTime() >= from) || (c.activityAt && c.activityAt.getTime() >= from),
   );
   const found: MessageDoc[] = [];
+  const reload: string[] = [];
   for (const c of active) {
-    for (let b = bucketOf(c.seq ?? 0); b >= 0; b--) {
+    const newest = bucketOf(c.seq ?? 0);
+    for (let b = newest; b >= 0; b--) {
+      if (newest - b >= SYNC_BUCKETS_PER_CONVERSATION) {
+        reload.push(String(c._id));
+        break;
+      }
       const fresh = (await Message.find({ conversationId: c._id, bucket: b }).lean<MessageDoc[]>()).filter(isNew);
       found.push(...fresh);
       if (fresh.length === 0) break;
@@ -364,8 +403,9 @@ export async function syncMessages(me: string, since: string | undefined) {
   const last = page.at(-1);
   return {
     messages: page.map(messageView),
-    cursor: last ? `${changedAt(last)}_${String(last._id)}` : (since ?? `${from.getTime()}_`),
+    cursor: last ? `${changedAt(last)}_${String(last._id)}` : (since ?? `${from}_`),
     more: found.length > SYNC_LIMIT,
+    reload,
   };
 }
 
