@@ -3,6 +3,7 @@ import { config } from '../config/index.js';
 import { Connection } from '../models/connection.model.js';
 import { User } from '../models/user.model.js';
 import { logger } from '../utils/logger.js';
+import { hiddenUserIds } from './block.service.js';
 import { publishToUsers } from './realtime.service.js';
 import type { RedisClient } from './redis.service.js';
 
@@ -55,16 +56,18 @@ export class RedisPresenceStore implements PresenceStore {
 }
 
 /**
- * Who hears about a user's presence: their connections, not everyone. (Direct
- * conversation partners are connections: chatting needs an accepted connection.)
+ * Who hears about a user's presence: their connections, not everyone, and never anyone
+ * blocked either way (a block leaves the connection record, not the right to see).
+ * (Direct conversation partners are connections: chatting needs an accepted connection.)
  */
 async function audienceOf(userId: string): Promise<string[]> {
-  const connections = await Connection.find(
-    { memberIds: new Types.ObjectId(userId), status: 'accepted' },
-    { memberIds: 1 },
-  ).lean();
+  const [connections, hidden] = await Promise.all([
+    Connection.find({ memberIds: new Types.ObjectId(userId), status: 'accepted' }, { memberIds: 1 }).lean(),
+    hiddenUserIds(userId),
+  ]);
   const ids = new Set(connections.flatMap((r) => r.memberIds.map(String)));
   ids.delete(userId);
+  for (const id of hidden) ids.delete(String(id));
   return [...ids];
 }
 

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { config } from '../config/index.js';
-import { memberConversation, memberIdsOf } from '../services/chat/conversation.service.js';
 import {
   deleteMessage,
   editMessage,
@@ -9,7 +7,7 @@ import {
   syncMessages,
   toggleReaction,
 } from '../services/chat/message.service.js';
-import { publishToUsers } from '../services/realtime.service.js';
+import { setTyping } from '../services/chat/typing.service.js';
 import { objectIdSchema, onEvent, parsePayload } from './payload.js';
 import type { AppSocket } from './socket.types.js';
 
@@ -50,41 +48,15 @@ export const chatSchemas = {
   }),
 };
 
-// Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
-const typingTimers = new Map<string, NodeJS.Timeout>();
-
-function relayTyping(conversationId: string, userId: string, members: string[], isTyping: boolean): void {
-  const key = `${conversationId}:${userId}`;
-  clearTimeout(typingTimers.get(key));
-  typingTimers.delete(key);
-  const others = members.filter((id) => id !== userId);
-  publishToUsers(others, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
-  if (isTyping) {
-    const timer = setTimeout(() => relayTyping(conversationId, userId, members, false), config.chat.typingTtlMs);
-    timer.unref();
-    typingTimers.set(key, timer);
-  }
-}
-
 export function registerChatHandlers(socket: AppSocket): void {
   const me = () => socket.data.user.sub;
-  // Membership of conversations this socket types in, for a few seconds: typing is frequent.
-  const members = new Map<string, { ids: string[]; until: number }>();
-  const membersOf = async (conversationId: string) => {
-    const cached = members.get(conversationId);
-    if (cached && cached.until > Date.now()) return cached.ids;
-    const ids = memberIdsOf(await memberConversation(me(), conversationId));
-    members.set(conversationId, { ids, until: Date.now() + 10_000 });
-    return ids;
-  };
 
   const on = (event: string, handler: (payload: unknown) => Promise<unknown>) => onEvent(socket, event, handler);
 
   on('chat:send', async (p) => (await sendMessage(me(), parsePayload(chatSchemas.send, p))).message);
   on('chat:typing', async (p) => {
     const { conversationId, isTyping } = parsePayload(chatSchemas.typing, p);
-    relayTyping(conversationId, me(), await membersOf(conversationId), isTyping);
-    return { conversationId, isTyping };
+    return setTyping(me(), conversationId, isTyping);
   });
   on('chat:read', async (p) => {
     const { conversationId, upToMessageId } = parsePayload(chatSchemas.read, p);

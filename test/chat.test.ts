@@ -392,6 +392,58 @@ describe('chat', () => {
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
   });
 
+  it('a block cuts presence, last-seen, typing, reactions, receipts and edits between the two, both ways', async () => {
+    const [ana, ben] = await pair();
+    const carl = await signupUser();
+    await connect(ana, carl);
+    const [benSocket, carlSocket] = await Promise.all([devices.connect(ben), devices.connect(carl)]);
+    const anaSocket = await devices.connect(ana);
+    const fromBen = await emitAck<Msg>(benSocket, 'chat:send', { toUserId: ana.id, clientMessageId: clientId(), text: 'hi' });
+    const fromAna = await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'yo' });
+    const conversationId = fromBen.data.conversationId;
+    expect((await (await api()).post(`/api/v1/users/${ana.id}/block`).set(as(ben))).status).to.equal(204);
+
+    const anaHears = ['chat:typing', 'chat:reaction', 'chat:read', 'chat:edited', 'presence:changed'].map((e) => ({
+      e,
+      seen: collect(anaSocket, e),
+    }));
+    const benHears = ['chat:typing', 'chat:reaction', 'chat:read', 'chat:edited', 'presence:changed'].map((e) => ({
+      e,
+      seen: collect(benSocket, e),
+    }));
+    // The blocker and the blocked person alike: every live signal to the other is refused.
+    for (const [socket, own, theirs] of [
+      [benSocket, fromBen.data, fromAna.data],
+      [anaSocket, fromAna.data, fromBen.data],
+    ] as const) {
+      expect((await emitAck(socket, 'chat:typing', { conversationId, isTyping: true })).error?.code).to.equal('NOT_CONNECTED');
+      expect((await emitAck(socket, 'chat:react', { messageId: theirs.id, emoji: '👍' })).error?.code).to.equal(
+        'NOT_CONNECTED',
+      );
+      expect((await emitAck(socket, 'chat:edit', { messageId: own.id, text: 'changed' })).error?.code).to.equal(
+        'NOT_CONNECTED',
+      );
+      // Reading moves one's own pointer; no receipt goes across.
+      expect((await emitAck(socket, 'chat:read', { conversationId, upToMessageId: theirs.id })).ok).to.equal(true);
+    }
+    expect((await Message.findById(fromAna.data.id).lean())?.reactions).to.satisfy((r: unknown) => !r || !Object.keys(r).length);
+
+    // Presence and last-seen: Ben neither hears Ana go offline nor can ask; Carl, her friend, hears it.
+    const carlHearsOffline = nextEvent<{ userId: string; online: boolean }>(
+      carlSocket,
+      'presence:changed',
+      (p) => p.userId === ana.id && !p.online,
+    );
+    anaSocket.close();
+    await carlHearsOffline;
+    const asked = await (await api()).get('/api/v1/presence').query({ ids: ana.id }).set(as(ben));
+    expect(asked.body.presence).to.deep.equal([{ userId: ana.id, online: null }]);
+    const anaAsks = await (await api()).get('/api/v1/presence').query({ ids: ben.id }).set(as(ana));
+    expect(anaAsks.body.presence).to.deep.equal([{ userId: ben.id, online: null }]);
+    // Carl's event and any to Ben went out in one publish after all the refused signals: none reached Ben or Ana.
+    for (const { e, seen } of [...anaHears, ...benHears]) expect(seen, e).to.deep.equal([]);
+  });
+
   it('members can report a message; others get 404', async () => {
     const [ana, ben] = await pair();
     const stranger = await signupUser();

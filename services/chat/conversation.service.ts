@@ -5,7 +5,7 @@ import { Conversation, ConversationMember } from '../../models/conversation.mode
 import { Message } from '../../models/message.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { isBlockedEitherWay } from '../block.service.js';
+import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
 import { planInForce } from '../quota.service.js';
 import { publishToUsers } from '../realtime.service.js';
 
@@ -36,6 +36,25 @@ export async function memberConversation(userId: string, conversationId: string)
 }
 
 export const memberIdsOf = (c: ConversationDoc) => c.memberIds.map(String);
+
+/**
+ * Who hears a member's live signals (typing, read receipts, reactions): the other
+ * members, less anyone blocked either way. Null when the conversation is a pair across
+ * a block: nothing passes between them at all.
+ */
+export async function liveAudience(me: string, conversation: ConversationDoc): Promise<string[] | null> {
+  const others = memberIdsOf(conversation).filter((id) => id !== me);
+  const hidden = new Set((await hiddenUserIds(me)).map(String));
+  if (conversation.type !== 'group' && others.some((id) => hidden.has(id))) return null;
+  return others.filter((id) => !hidden.has(id));
+}
+
+/** The audience of a signal only a reachable person may send (typing, a reaction, an edit). */
+export async function requireLiveAudience(me: string, conversation: ConversationDoc): Promise<string[]> {
+  const audience = await liveAudience(me, conversation);
+  if (!audience) throw forbidden('You cannot reach this person', 'NOT_CONNECTED');
+  return audience;
+}
 
 /** Chat may need a plan with chat (config); then everyone sending must have one in force. */
 async function assertChatPlan(userId: string): Promise<void> {

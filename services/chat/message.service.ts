@@ -14,7 +14,9 @@ import {
   directConversation,
   memberConversation,
   memberIdsOf,
+  liveAudience,
   memberMessage,
+  requireLiveAudience,
   type ConversationDoc,
 } from './conversation.service.js';
 import { filterProfanity } from './profanity.js';
@@ -270,6 +272,8 @@ export async function editMessage(me: string, messageId: string, text: string): 
   const { message, conversation } = await ownRecentMessage(me, messageId, false);
   const clean = checkedText(text);
   if (!clean) throw new AppError(400, 'EMPTY_MESSAGE', 'A message needs text');
+  // An edit reaches the other side like a new message: not across a block.
+  await requireLiveAudience(me, conversation);
   const res = await Message.updateOne(
     { _id: message._id, deletedAt: null },
     { $set: { text: cipher.encrypt(clean), editedAt: new Date() } },
@@ -304,13 +308,13 @@ export async function markRead(me: string, conversationId: string, upToMessageId
     { $set: { lastReadSeq: message.seq } },
   );
   if (res.modifiedCount === 1) {
-    const user = await User.findById(me, { 'settings.privacy.readReceipts': 1 }).lean();
-    if (user?.settings?.privacy?.readReceipts !== false) {
-      publishToUsers(
-        memberIdsOf(conversation).filter((id) => id !== me),
-        'chat:read',
-        { conversationId, userId: me, upToMessageId, upToSeq: message.seq },
-      );
+    // The pointer is one's own; the receipt goes to those one can still reach.
+    const [user, audience] = await Promise.all([
+      User.findById(me, { 'settings.privacy.readReceipts': 1 }).lean(),
+      liveAudience(me, conversation),
+    ]);
+    if (user?.settings?.privacy?.readReceipts !== false && audience?.length) {
+      publishToUsers(audience, 'chat:read', { conversationId, userId: me, upToMessageId, upToSeq: message.seq });
     }
   }
   const member = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { lastReadSeq: 1 }).lean();
@@ -321,6 +325,7 @@ export async function markRead(me: string, conversationId: string, upToMessageId
 export async function toggleReaction(me: string, messageId: string, emoji: string) {
   const { message, conversation } = await memberMessage(me, messageId);
   if (message.deletedAt) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  const audience = await requireLiveAudience(me, conversation);
   let added = true;
   try {
     await Reaction.create({ messageId: message._id, userId: me, emoji });
@@ -342,7 +347,7 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
     added,
     reactions: messageView(updated!).reactions,
   };
-  publishToUsers(memberIdsOf(conversation), 'chat:reaction', payload);
+  publishToUsers([me, ...audience], 'chat:reaction', payload);
   return payload;
 }
 

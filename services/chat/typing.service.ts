@@ -1,0 +1,35 @@
+import { config } from '../../config/index.js';
+import { publishToUsers } from '../realtime.service.js';
+import { memberConversation, requireLiveAudience } from './conversation.service.js';
+
+// Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
+const typingTimers = new Map<string, NodeJS.Timeout>();
+
+function relayTyping(conversationId: string, userId: string, audience: string[], isTyping: boolean): void {
+  const key = `${conversationId}:${userId}`;
+  clearTimeout(typingTimers.get(key));
+  typingTimers.delete(key);
+  publishToUsers(audience, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
+  if (isTyping) {
+    const timer = setTimeout(() => relayTyping(conversationId, userId, audience, false), config.chat.typingTtlMs);
+    timer.unref();
+    typingTimers.set(key, timer);
+  }
+}
+
+/**
+ * A member starts or stops typing: the others hear it, less anyone blocked either way;
+ * across a block in a pair it is refused. Membership and blocks are read each time, so a
+ * block or a removal cuts the signal at once.
+ */
+export async function setTyping(me: string, conversationId: string, isTyping: boolean) {
+  const audience = await requireLiveAudience(me, await memberConversation(me, conversationId));
+  relayTyping(conversationId, me, audience, isTyping);
+  return { conversationId, isTyping };
+}
+
+/** Clears every pending "stopped typing" timer (shutdown). */
+export function stopTypingTimers(): void {
+  for (const t of typingTimers.values()) clearTimeout(t);
+  typingTimers.clear();
+}
