@@ -194,6 +194,7 @@ export const envSchema = z.object({
   POST_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
   MODERATION_TERMS: csv,
   POST_REPORT_HIDE_THRESHOLD: int(3, 1, 1000),
+  REPORT_TRUST_MIN_ACCOUNT_DAYS: int(7, 0, 3650),
   VIRAL_MIN_ENGAGEMENT: int(50, 1, 10_000_000),
   VIRAL_THRESHOLD: z.coerce.number().min(1).max(1000).default(3),
   VIRAL_MIN_LIKE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
@@ -404,6 +405,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
       // Extra words moderation refuses or masks, on top of the profanity library's.
       moderationTerms: e.MODERATION_TERMS.map((t) => t.toLowerCase()),
       reportHideThreshold: e.POST_REPORT_HIDE_THRESHOLD,
+      // Only reporters the platform trusts count toward hiding: verified and at least this old.
+      reportTrustMinAccountMs: e.REPORT_TRUST_MIN_ACCOUNT_DAYS * 86_400_000,
       viral: { minEngagement: e.VIRAL_MIN_ENGAGEMENT, threshold: e.VIRAL_THRESHOLD, minLikeRatio: e.VIRAL_MIN_LIKE_RATIO },
       trending: {
         minEngagement: e.TRENDING_MIN_ENGAGEMENT,

@@ -23,6 +23,8 @@ const reportSchema = new Schema(
     reason: { type: String, enum: REPORT_REASONS, required: true },
     note: { type: String, maxlength: 1000 },
     status: { type: String, enum: REPORT_STATUSES, default: 'open' },
+    /** Whether the reporter counted toward auto-hiding when they filed it (verified, not new, not reported). */
+    trusted: { type: Boolean, default: false },
   },
   { timestamps: true },
 );
@@ -30,7 +32,7 @@ const reportSchema = new Schema(
 reportSchema.index({ reporterId: 1, targetType: 1, targetId: 1 }, { unique: true });
 // The moderators' queue: one status, newest first.
 reportSchema.index({ status: 1, _id: -1 });
-// How many people reported one post or comment (auto-hide).
+// How many people reported one post or comment (auto-hide), and how many reported a user (trust).
 reportSchema.index({ targetType: 1, targetId: 1, status: 1 });
 
 export const Report = model('Report', reportSchema);

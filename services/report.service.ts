@@ -2,7 +2,7 @@ import { Report, type REPORT_REASONS } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { memberMessage } from './chat/conversation.service.js';
-import { assertReportable, hideIfReportedEnough } from './posts/content-moderation.service.js';
+import { assertReportable, hideIfReportedEnough, isTrustedReporter } from './posts/content-moderation.service.js';
 
 export interface ReportInput {
   targetType: 'user' | 'message' | 'post' | 'comment';
@@ -26,8 +26,9 @@ export async function fileReport(reporterId: string, input: ReportInput) {
   if (content) await assertReportable(reporterId, content, input.targetId);
   const key = { reporterId, targetType: input.targetType, targetId: input.targetId };
   try {
-    const report = await Report.create({ ...key, reason: input.reason, note: input.note });
-    if (content) await hideIfReportedEnough(content, input.targetId);
+    const trusted = content ? await isTrustedReporter(reporterId) : false;
+    const report = await Report.create({ ...key, reason: input.reason, note: input.note, trusted });
+    if (trusted && content) await hideIfReportedEnough(content, input.targetId);
     return { report: toReport(report.toObject()), created: true };
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;

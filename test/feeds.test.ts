@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { runPostJobs } from '../jobs/posts.job.js';
 import { Post } from '../models/post.model.js';
+import { Report } from '../models/report.model.js';
+import { User } from '../models/user.model.js';
 import { clearCandidateCaches } from '../services/feeds/candidates.js';
 import { api } from './support/app.js';
 import { connect } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { block, POSTS, readyPost } from './support/posts.js';
-import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, staffUser, trustedUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const FEED = '/api/v1/feed';
@@ -290,7 +292,7 @@ describe('post moderation', function () {
   it('hides a post past the configured number of distinct reporters until a moderator restores it', async () => {
     const author = await signupUser();
     const post = await readyPost(author, { caption: 'controversial' });
-    const [r1, r2, reader] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const [r1, r2, reader] = await Promise.all([trustedUser(), trustedUser(), signupUser()]);
     const report = (u: SignedUp) =>
       api().then((a) => a.post('/api/v1/reports').set(as(u)).send({ targetType: 'post', targetId: post.id, reason: 'spam' }));
     expect((await report(r1)).status).to.equal(201);
@@ -325,5 +327,35 @@ describe('post moderation', function () {
       .set(as(r1))
       .send({ targetType: 'post', targetId: (await readyPost(author, { visibility: 'connections' })).id, reason: 'spam' });
     expect(cannotSee.status).to.equal(404);
+  });
+
+  it('throwaway, new, reported and self reporters cannot hide a post by reporting it', async () => {
+    const author = await signupUser();
+    const post = await readyPost(author, { caption: 'an honest post' });
+    const reader = await signupUser();
+    const report = async (u: SignedUp) =>
+      (await api()).post('/api/v1/reports').set(as(u)).send({ targetType: 'post', targetId: post.id, reason: 'spam' });
+    const visible = async () => (await (await api()).get(`${POSTS}/${post.id}`).set(as(reader))).status === 200;
+
+    expect((await report(author)).body.error.code, 'nobody reports their own post').to.equal('CANNOT_REPORT_SELF');
+    // Five fresh, unverified accounts: every report is filed, none hides anything.
+    for (const u of await Promise.all(Array.from({ length: 5 }, () => signupUser()))) expect((await report(u)).status).to.equal(201);
+    expect(await visible()).to.equal(true);
+    // Verified but days old: still not trusted.
+    const fresh = await signupUser();
+    await User.updateOne({ _id: fresh.id }, { $set: { emailVerified: true } });
+    expect((await report(fresh)).status).to.equal(201);
+    expect(await visible()).to.equal(true);
+    // An old, verified account others have reported: not trusted either.
+    const suspect = await trustedUser();
+    const accuser = await signupUser();
+    await (await api()).post('/api/v1/reports').set(as(accuser)).send({ targetType: 'user', targetId: suspect.id, reason: 'spam' });
+    expect((await report(suspect)).status).to.equal(201);
+    expect(await visible()).to.equal(true);
+    expect(await Report.countDocuments({ targetId: post.id, trusted: true })).to.equal(0);
+
+    // Two trusted reporters (the test threshold) hide it.
+    for (const u of [await trustedUser(), await trustedUser()]) expect((await report(u)).status).to.equal(201);
+    expect(await visible()).to.equal(false);
   });
 });

@@ -3,29 +3,49 @@ import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { Report } from '../../models/report.model.js';
 import { notePostChanged } from '../feeds/fanout.js';
-import { notFound } from '../../utils/app-error.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
 import { getVisiblePost } from './post.service.js';
 
 export type ContentTarget = 'post' | 'comment';
 const modelOf = (type: ContentTarget) => (type === 'post' ? Post : Comment) as typeof Post;
 
-/** A reporter may only report what they can see: a visible post, or a comment under one. */
+const cannotReportOwn = () => new AppError(400, 'CANNOT_REPORT_SELF', 'You cannot report your own content');
+
+/** A reporter may only report what they can see, and not their own: a visible post, or a comment under one. */
 export async function assertReportable(reporterId: string, type: ContentTarget, id: string): Promise<void> {
   if (type === 'post') {
-    await getVisiblePost(reporterId, id);
+    const post = await getVisiblePost(reporterId, id);
+    if (String(post.authorId) === reporterId) throw cannotReportOwn();
     return;
   }
-  const comment = await Comment.findOne({ _id: id, deletedAt: null }, { postId: 1 }).lean();
+  const comment = await Comment.findOne({ _id: id, deletedAt: null }, { postId: 1, authorId: 1 }).lean();
   if (!comment) throw notFound('Comment');
+  if (String(comment.authorId) === reporterId) throw cannotReportOwn();
   await getVisiblePost(reporterId, String(comment.postId));
 }
 
 /**
- * Past the configured number of distinct reporters (one report each, by the unique key),
- * a post or comment is hidden until a moderator decides.
+ * Whether a reporter's report counts toward hiding content: a verified address, an account
+ * older than the configured age, not banned, and nobody's open or upheld report against
+ * them. Throwaway accounts can still report (moderators read every report); they cannot
+ * hide anything by themselves.
+ */
+export async function isTrustedReporter(reporterId: string): Promise<boolean> {
+  const [user, reported] = await Promise.all([
+    User.findById(reporterId, { emailVerified: 1, createdAt: 1, bannedAt: 1 }).lean(),
+    Report.exists({ targetType: 'user', targetId: reporterId, status: { $ne: 'dismissed' } }),
+  ]);
+  if (!user || !user.emailVerified || user.bannedAt || reported) return false;
+  return Date.now() - user.createdAt.getTime() >= config.posts.reportTrustMinAccountMs;
+}
+
+/**
+ * Past the configured number of distinct trusted reporters (one report each, by the
+ * unique key), a post or comment is hidden until a moderator decides.
  */
 export async function hideIfReportedEnough(type: ContentTarget, id: string): Promise<boolean> {
-  const reporters = await Report.countDocuments({ targetType: type, targetId: id, status: 'open' });
+  const reporters = await Report.countDocuments({ targetType: type, targetId: id, status: 'open', trusted: true });
   if (reporters < config.posts.reportHideThreshold) return false;
   const res = await modelOf(type).updateOne(
     { _id: id, hiddenAt: null },

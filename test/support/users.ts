@@ -61,3 +61,17 @@ export async function staffUser(role: 'moderator' | 'admin'): Promise<SignedUp> 
   expect(res.status).to.equal(200);
   return { ...u, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
 }
+
+/**
+ * A user the platform trusts as a reporter: address verified and an account older than
+ * the trust age (set in the database; the verification mail path has tests of its own).
+ */
+export async function trustedUser(overrides: Record<string, unknown> = {}): Promise<SignedUp> {
+  const u = await signupUser(overrides);
+  const { Types } = await import('mongoose');
+  await User.collection.updateOne(
+    { _id: new Types.ObjectId(u.id) },
+    { $set: { emailVerified: true, createdAt: new Date(Date.now() - 90 * 86_400_000) } },
+  );
+  return u;
+}
