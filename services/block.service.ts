@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { Block } from '../models/block.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { dropFeedEntriesBetween } from './feeds/fanout.js';
 import { usersById } from './user.service.js';
 
 /**
@@ -35,6 +36,7 @@ export async function blockUser(blockerId: string, blockedId: string): Promise<v
   await Block.create({ blockerId, blockedId }).catch((err: { code?: number }) => {
     if (err.code !== 11000) throw err;
   });
+  await dropFeedEntriesBetween(blockerId, blockedId);
 }
 
 export async function unblockUser(blockerId: string, blockedId: string): Promise<void> {

@@ -9,7 +9,7 @@ import { sendMail } from './mail/mail.service.js';
 import { toUserCard, type UserCard } from './profile.service.js';
 import { usersById } from './user.service.js';
 import { consumeRequest } from './quota.service.js';
-import { backfillConnection } from './feeds/fanout.js';
+import { backfillConnection, dropFeedEntriesBetween } from './feeds/fanout.js';
 import { publishToUser } from './realtime.service.js';
 
 export type SwipeAction = 'interested' | 'ignored';
@@ -202,6 +202,7 @@ export async function removeConnection(me: string, them: string): Promise<void> 
     { $set: { status: 'removed' }, $unset: { connectedAt: 1 } },
   );
   if (res.modifiedCount !== 1) throw notFound('Connection');
+  await dropFeedEntriesBetween(me, them);
 }
 
 export type ListKind = 'friends' | 'received' | 'sent';

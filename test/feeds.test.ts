@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { runPostJobs } from '../jobs/posts.job.js';
+import { FeedEntry } from '../models/feed-entry.model.js';
 import { Post } from '../models/post.model.js';
 import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
@@ -154,6 +155,49 @@ describe('feeds', function () {
     const page = await (await api()).get(`${FEED}/following?limit=1`).set(as(me));
     const next = await (await api()).get(`${FEED}/following?limit=1&cursor=${page.body.nextCursor}`).set(as(me));
     expect(next.body.items.map((p: Item) => p.id)).to.deep.equal([later.id]);
+  });
+
+  it("a connections-only post reaches nobody outside the author's connections, and Following forgets an ended connection", async () => {
+    const [author, friend, friendsFriend] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await connect(author, friend);
+    await connect(friend, friendsFriend);
+    const hidden = await readyPost(author, { caption: 'for my connections', visibility: 'connections' });
+    const open = await readyPost(author, { caption: 'for everyone' });
+    const following = async (u: SignedUp) =>
+      ((await (await api()).get(`${FEED}/following`).set(as(u))).body.items as Item[]).map((p) => p.id);
+    expect(await following(friend)).to.include.members([hidden.id, open.id]);
+
+    // The friend tries to pass it on: refused, to the feed and into a chat alike.
+    const share = await (await api()).post(`${POSTS}/${hidden.id}/shares`).set(as(friend)).send({ to: 'feed' });
+    expect(share.status).to.equal(403);
+    expect(share.body.error.code).to.equal('NOT_SHAREABLE');
+    expect(await following(friendsFriend)).to.not.include(hidden.id);
+    // A public post shared on reaches the friend's friend, marked as shared.
+    await (await api()).post(`${POSTS}/${open.id}/shares`).set(as(friend)).send({ to: 'feed' }).expect(201);
+    expect(await following(friendsFriend)).to.include(open.id);
+
+    // An entry written for someone who is no longer a connection is never served (an old share, a race).
+    await FeedEntry.create({ ownerId: friendsFriend.id, postId: hidden.id, authorId: author.id, sharedBy: friend.id });
+    expect(await following(friendsFriend)).to.not.include(hidden.id);
+
+    // The friend unfriends the author: neither post stays in their Following, nor the share downstream.
+    await (await api()).delete(`/api/v1/connections/${author.id}`).set(as(friend)).expect(204);
+    expect(await following(friend)).to.not.include.members([hidden.id]);
+    expect(await following(friend)).to.not.include(open.id);
+    expect(await FeedEntry.countDocuments({ ownerId: friend.id, authorId: author.id })).to.equal(0);
+
+    // Cursors of pages that skip unseen posts are sealed: no post id to read, none to forge.
+    const listed = await (await api()).get(`${POSTS}/author/${author.id}?limit=1`).set(as(friendsFriend));
+    expect(listed.body.items.map((p: Item) => p.id)).to.deep.equal([open.id]);
+    expect(listed.body.nextCursor).to.be.a('string').and.not.include(open.id.slice(0, 8));
+    const forged = await (await api()).get(`${POSTS}/author/${author.id}?cursor=${hidden.id}`).set(as(friendsFriend));
+    expect(forged.status).to.equal(400);
+    const nearby = await (await api()).get(`${FEED}/nearby?lat=1&lng=1&cursor=${'A'.repeat(40)}`).set(as(friend));
+    expect(nearby.body.error.code).to.equal('INVALID_CURSOR');
+
+    // A block clears what the blocked person shared into the blocker's feed.
+    await block(friendsFriend, friend);
+    expect(await FeedEntry.countDocuments({ ownerId: friendsFriend.id, sharedBy: friend.id })).to.equal(0);
   });
 
   it('a post with a burst of engagement is marked viral, listed for admins and flagged in For You', async () => {

@@ -72,3 +72,15 @@ export function pageRules(max: number): ValidationChain[] {
     query('cursor').optional().isMongoId().withMessage('is not a cursor from a previous page'),
   ];
 }
+
+/** limit (1 to max) and a sealed cursor a previous page returned (opaque: services open it). */
+export function sealedPageRules(max: number): ValidationChain[] {
+  return [
+    optionalQueryInt('limit', 1, max),
+    query('cursor')
+      .optional()
+      .isString()
+      .matches(/^[A-Za-z0-9_-]{20,300}$/)
+      .withMessage('is not a cursor from a previous page'),
+  ];
+}

@@ -1,6 +1,6 @@
 import { body, param, query } from 'express-validator';
 import { normaliseTag } from '../utils/text.js';
-import { pageRules } from './common.validators.js';
+import { pageRules, sealedPageRules } from './common.validators.js';
 
 const tagList = (field: string) =>
   body(field)
@@ -26,7 +26,7 @@ export const nearbyRules = [
   query('lat').isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
   query('lng').isFloat({ min: -180, max: 180 }).withMessage('must be a longitude').toFloat(),
   query('km').optional().isIn(['5', '25', '100', '500']).withMessage('must be 5, 25, 100 or 500').toInt(),
-  ...pageRules(50),
+  ...sealedPageRules(50),
 ];
 export const feedSettingsRules = [
   tagList('mutedTags'),

@@ -2,7 +2,7 @@ import { body, param, query } from 'express-validator';
 import { config } from '../config/index.js';
 import { POST_VISIBILITY } from '../models/post.model.js';
 import { cleanText } from '../utils/text.js';
-import { pageRules, text } from './common.validators.js';
+import { pageRules, sealedPageRules, text } from './common.validators.js';
 
 const caption = (optional: boolean) => {
   const chain = body('caption');
@@ -44,7 +44,7 @@ export const createPostRules = [
 
 export const editPostRules = [param('id').isMongoId().withMessage('must be a post id'), caption(false)];
 export const postIdParam = [param('id').isMongoId().withMessage('must be a post id')];
-export const authorPostsRules = [param('userId').isMongoId().withMessage('must be a user id'), ...pageRules(50)];
+export const authorPostsRules = [param('userId').isMongoId().withMessage('must be a user id'), ...sealedPageRules(50)];
 
 const postId = param('id').isMongoId().withMessage('must be a post id');
 const day = (field: string) =>

@@ -84,6 +84,23 @@ export async function backfillConnection(a: string, b: string): Promise<void> {
   }
 }
 
+/**
+ * Two people stopped being connected (an unfriend, a block): what each got in Following
+ * from or through the other goes, so nothing outlives the connection it was written for.
+ */
+export async function dropFeedEntriesBetween(a: string, b: string): Promise<void> {
+  const [x, y] = [new Types.ObjectId(a), new Types.ObjectId(b)];
+  await Promise.all(
+    [
+      [x, y],
+      [y, x],
+    ].flatMap(([owner, other]) => [
+      FeedEntry.deleteMany({ ownerId: owner, authorId: other }),
+      FeedEntry.deleteMany({ ownerId: owner, sharedBy: other }),
+    ]),
+  );
+}
+
 /** Records that a post changed this hour, so every process's index of recent posts re-reads it. */
 export async function notePostChanged(postId: Types.ObjectId | string): Promise<void> {
   const hour = hourKey(new Date());

@@ -5,6 +5,7 @@ import { TrendingTag } from '../../models/trending-tag.model.js';
 import { coveringCells, distanceKm } from '../../utils/geo.js';
 import { hiddenUserIds } from '../block.service.js';
 import { isConnected } from '../connection.service.js';
+import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
 import { getFeedSettings } from './feed-settings.service.js';
@@ -16,13 +17,25 @@ const shown = (p: Candidate, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** isConnected for one viewer and many authors, each asked once per page. */
+function memoConnected(viewerId: string): (authorId: string) => Promise<boolean> {
+  const known = new Map<string, Promise<boolean>>();
+  return (authorId) => {
+    if (authorId === viewerId) return Promise.resolve(true);
+    if (!known.has(authorId)) known.set(authorId, isConnected(viewerId, authorId));
+    return known.get(authorId)!;
+  };
+}
+
 /**
  * Following: connections' posts (and what they shared), newest first. One equality query
  * on the viewer's entries, then each post by id; anything no longer visible is skipped.
  */
 export async function followingFeed(userId: string, page: { limit: number; cursor?: string }) {
   const [hidden, settings] = await Promise.all([hiddenUserIds(userId), getFeedSettings(userId)]);
-  const skip = new Set([...hidden.map(String), ...settings.mutedAuthors]);
+  const blocked = new Set(hidden.map(String));
+  const skip = new Set([...blocked, ...settings.mutedAuthors]);
+  const connectedTo = memoConnected(userId);
   const entries = await FeedEntry.find({
     ownerId: new Types.ObjectId(userId),
     ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
@@ -40,6 +53,10 @@ export async function followingFeed(userId: string, page: { limit: number; curso
     if (!post || post.status !== 'ready' || post.hiddenAt) continue;
     if (post.hashtags?.some((t) => settings.mutedTags.includes(t))) continue;
     const sharedBy = entries[i]!.sharedBy;
+    if (sharedBy && blocked.has(String(sharedBy))) continue;
+    // The entry says who it was for when written; visibility is the viewer's now (an
+    // unfriend, a share by someone else's connection).
+    if (post.visibility === 'connections' && !(await connectedTo(String(post.authorId)))) continue;
     items.push(shown(post, { sharedBy: sharedBy ? String(sharedBy) : null }));
   }
   return { items, nextCursor: entries.length === page.limit ? String(entries.at(-1)!._id) : null };
@@ -71,6 +88,8 @@ export async function trending(userId: string, limit: number) {
   };
 }
 
+const NEARBY_PAGE = 'nearby-posts';
+
 /**
  * Posts from places within `km` of a point, newest first: the grid cells covering the
  * circle are equality lookups (as people search does), then the exact distance in code.
@@ -81,7 +100,8 @@ export async function nearbyFeed(
   page: { limit: number; cursor?: string },
 ) {
   const cells = coveringCells(where, where.km);
-  const before = page.cursor ? { _id: { $lt: new Types.ObjectId(page.cursor) } } : {};
+  // Sealed: the boundary can be a post this viewer may not see.
+  const before = page.cursor ? { _id: { $lt: new Types.ObjectId(openCursor(NEARBY_PAGE, page.cursor, isObjectIdString)) } } : {};
   const lists = await Promise.all(
     cells.map((cell) =>
       Post.find({ geoCells: cell, ...before }, `${CANDIDATE_FIELDS} hiddenAt`)
@@ -98,11 +118,7 @@ export async function nearbyFeed(
   for (const p of lists.flat()) if (!boundary || String(p._id) >= boundary) unique.set(String(p._id), p);
   const newest = [...unique.values()].sort((a, b) => (String(a._id) < String(b._id) ? 1 : -1));
   const hidden = new Set((await hiddenUserIds(userId)).map(String));
-  const connected = new Map<string, Promise<boolean>>();
-  const mayConnect = (authorId: string) => {
-    if (!connected.has(authorId)) connected.set(authorId, isConnected(userId, authorId));
-    return connected.get(authorId)!;
-  };
+  const mayConnect = memoConnected(userId);
   const items = [];
   for (const p of newest) {
     if (items.length === page.limit) break;
@@ -114,5 +130,6 @@ export async function nearbyFeed(
     items.push(shown(p, { distanceKm: Math.round(km) }));
   }
   const full = items.length === page.limit;
-  return { items, nextCursor: full ? String(items.at(-1)!.id) : boundary };
+  const next = full ? String(items.at(-1)!.id) : boundary;
+  return { items, nextCursor: next ? sealCursor(NEARBY_PAGE, next) : null };
 }

@@ -79,10 +79,11 @@ export async function sharePost(
   let key = 'feed';
   let conversationId: string | undefined;
   let messageId: string | undefined;
+  // A share reaches the sharer's audience, not the author's: only public posts go further.
+  if (post.visibility !== 'public') {
+    throw new AppError(403, 'NOT_SHAREABLE', 'Posts for connections only cannot be shared');
+  }
   if (target.to === 'conversation') {
-    if (post.visibility === 'connections') {
-      throw new AppError(403, 'NOT_SHAREABLE', 'Posts for connections only cannot be shared into chats');
-    }
     const sent = await sendMessage(userId, {
       conversationId: target.conversationId,
       clientMessageId: target.clientMessageId,

@@ -9,6 +9,7 @@ import { isBlockedEitherWay } from '../block.service.js';
 import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
+import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { parseCaption } from './caption.js';
@@ -187,6 +188,8 @@ export async function deletePost(userId: string, postId: string, storage: Storag
   await storage.deleteObjects(deleted.objects ?? post.objects ?? []);
 }
 
+const AUTHOR_PAGE = 'author-posts';
+
 /** An author's posts, newest first, a page at a time, as this viewer may see them. */
 export async function listAuthorPosts(viewerId: string, authorId: string, page: { limit: number; cursor?: string }) {
   if (!Types.ObjectId.isValid(authorId)) throw notFound('User');
@@ -196,7 +199,8 @@ export async function listAuthorPosts(viewerId: string, authorId: string, page: 
   }
   const connected = own || (await isConnected(viewerId, authorId));
   const filter: Record<string, unknown> = { authorId: new Types.ObjectId(authorId) };
-  if (page.cursor) filter._id = { $lt: new Types.ObjectId(page.cursor) };
+  // Sealed: the last post looked at may be one this viewer may not see.
+  if (page.cursor) filter._id = { $lt: new Types.ObjectId(openCursor(AUTHOR_PAGE, page.cursor, isObjectIdString)) };
   // Read a little more than a page: posts the viewer may not see are skipped in code.
   const batch = (await Post.find(filter, `${POST_FIELDS} hiddenAt`)
     .sort({ _id: -1 })
@@ -211,5 +215,5 @@ export async function listAuthorPosts(viewerId: string, authorId: string, page: 
     if (items.length === page.limit) break;
   }
   const more = items.length === page.limit || batch.length === page.limit * 2 + 5;
-  return { items, nextCursor: more && last ? last : null };
+  return { items, nextCursor: more && last ? sealCursor(AUTHOR_PAGE, last) : null };
 }

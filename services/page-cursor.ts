@@ -1,0 +1,24 @@
+import { config } from '../config/index.js';
+import { AppError } from '../utils/app-error.js';
+import { CursorSeal } from '../utils/cursor-seal.js';
+
+const seal = new CursorSeal(config.auth.jwtSecret);
+
+const invalidCursor = () => new AppError(400, 'INVALID_CURSOR', 'This cursor did not come from a previous page');
+
+/**
+ * Cursors of pages whose position must stay private (a ranking score, the id of a post the
+ * viewer may not see): sealed, so clients can only hand them back.
+ */
+export function sealCursor(purpose: string, position: unknown): string {
+  return seal.seal(purpose, position);
+}
+
+/** The position of a sealed cursor, checked by `valid`; anything else is a 400 INVALID_CURSOR. */
+export function openCursor<T>(purpose: string, cursor: string, valid: (position: unknown) => position is T): T {
+  const position = seal.open(purpose, cursor);
+  if (!valid(position)) throw invalidCursor();
+  return position;
+}
+
+export const isObjectIdString = (v: unknown): v is string => typeof v === 'string' && /^[a-f0-9]{24}$/.test(v);
