@@ -417,12 +417,8 @@ describe('chat', () => {
       [anaSocket, fromAna.data, fromBen.data],
     ] as const) {
       expect((await emitAck(socket, 'chat:typing', { conversationId, isTyping: true })).error?.code).to.equal('NOT_CONNECTED');
-      expect((await emitAck(socket, 'chat:react', { messageId: theirs.id, emoji: '👍' })).error?.code).to.equal(
-        'NOT_CONNECTED',
-      );
-      expect((await emitAck(socket, 'chat:edit', { messageId: own.id, text: 'changed' })).error?.code).to.equal(
-        'NOT_CONNECTED',
-      );
+      expect((await emitAck(socket, 'chat:react', { messageId: theirs.id, emoji: '👍' })).error?.code).to.equal('NOT_CONNECTED');
+      expect((await emitAck(socket, 'chat:edit', { messageId: own.id, text: 'changed' })).error?.code).to.equal('NOT_CONNECTED');
       // Reading moves one's own pointer; no receipt goes across.
       expect((await emitAck(socket, 'chat:read', { conversationId, upToMessageId: theirs.id })).ok).to.equal(true);
     }

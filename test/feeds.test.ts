@@ -383,7 +383,8 @@ describe('post moderation', function () {
 
     expect((await report(author)).body.error.code, 'nobody reports their own post').to.equal('CANNOT_REPORT_SELF');
     // Five fresh, unverified accounts: every report is filed, none hides anything.
-    for (const u of await Promise.all(Array.from({ length: 5 }, () => signupUser()))) expect((await report(u)).status).to.equal(201);
+    for (const u of await Promise.all(Array.from({ length: 5 }, () => signupUser())))
+      expect((await report(u)).status).to.equal(201);
     expect(await visible()).to.equal(true);
     // Verified but days old: still not trusted.
     const fresh = await signupUser();
@@ -393,7 +394,12 @@ describe('post moderation', function () {
     // An old, verified account others have reported: not trusted either.
     const suspect = await trustedUser();
     const accuser = await signupUser();
-    await (await api()).post('/api/v1/reports').set(as(accuser)).send({ targetType: 'user', targetId: suspect.id, reason: 'spam' });
+    await (
+      await api()
+    )
+      .post('/api/v1/reports')
+      .set(as(accuser))
+      .send({ targetType: 'user', targetId: suspect.id, reason: 'spam' });
     expect((await report(suspect)).status).to.equal(201);
     expect(await visible()).to.equal(true);
     expect(await Report.countDocuments({ targetId: post.id, trusted: true })).to.equal(0);
