@@ -57,6 +57,9 @@ registerRealtimeSink({
 });
 
 await connectDatabase({ uri: process.env.MONGODB_URI!, serverSelectionTimeoutMs: 10_000 });
+// The simulated people are all connected: the bench measures matching, not presence.
+const everyoneOnline = { count: () => Promise.resolve(1) };
+
 let matchmaker: Matchmaker | undefined;
 
 async function inParallel<T>(items: T[], width: number, each: (item: T) => Promise<void>) {
@@ -86,7 +89,8 @@ process.on('message', (order: JoinOrder | { go: true } | { report: true }) => {
       order.store === 'redis'
         ? new RedisQueueStore(await connectRedis(process.env.REDIS_URL!), order.prefix)
         : new MemoryQueueStore();
-    matchmaker = order.matcher === 'naive' ? new FifoMatchmaker(store) : new RankedMatchmaker(store);
+    matchmaker =
+      order.matcher === 'naive' ? new FifoMatchmaker(store, everyoneOnline) : new RankedMatchmaker(store, everyoneOnline);
     if (order.scenario === 'drain') {
       // Everyone waiting before the first round: tickets built as join builds them.
       await inParallel(order.joins, 32, async (j) => store.put(await matchmaker!.ticketFor(j.userId, j.input)));

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { presenceOf } from '../services/presence.service.js';
+import { presenceOf } from '../services/presence/presence.service.js';
 import { callerId } from './caller.js';
 
 export async function batch(req: Request, res: Response) {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { config } from '../config/index.js';
+import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { clientId, collect, emitAck, nextEvent } from './support/chat.js';
 import { connect } from './support/connections.js';
-import { spawnServer, waitFor, type Spawned } from './support/process.js';
+import { freePort, spawnServer, waitFor, type Spawned } from './support/process.js';
 import { connectClient } from './support/socket-server.js';
 import { api } from './support/app.js';
 import { bearer, signupUser } from './support/users.js';
@@ -21,6 +22,8 @@ describe('two processes behind one Redis', function () {
   const servers: Spawned[] = [];
   const sockets: Socket[] = [];
   const urls = [0, 1].map((i) => `http://127.0.0.1:${PORT_BASE + i}`);
+  // Quick heartbeats, so a process killed outright is swept within a second.
+  const clusterEnv = () => ({ REDIS_URL: config.redisUrl!, ENABLE_JOBS: 'false', PRESENCE_HEARTBEAT_MS: '200' });
 
   before(async function () {
     if (!config.redisUrl) {
@@ -28,7 +31,7 @@ describe('two processes behind one Redis', function () {
       this.skip();
     }
     for (const [i, url] of urls.entries()) {
-      servers.push(spawnServer(PORT_BASE + i, process.env.MONGODB_URI!, { REDIS_URL: config.redisUrl!, ENABLE_JOBS: 'false' }));
+      servers.push(spawnServer(PORT_BASE + i, process.env.MONGODB_URI!, clusterEnv()));
       await waitFor(async () => (await supertest(url).get('/readyz')).status === 200, `server ${i + 1}`);
     }
   });
@@ -147,5 +150,48 @@ describe('two processes behind one Redis', function () {
     expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
     await waitFor(async () => (await me()).status === 401, 'the other process to refuse the token', 5000);
     expect((await supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
+  });
+
+  it('sweeps the sockets and queue ticket of a process killed outright: its users go offline, nobody waits for them', async () => {
+    const port = await freePort();
+    const doomedUrl = `http://127.0.0.1:${port}`;
+    const doomed = spawnServer(port, process.env.MONGODB_URI!, clusterEnv());
+    try {
+      await waitFor(async () => (await supertest(doomedUrl).get('/readyz')).status === 200, 'the third server');
+      const tag = `kl${Date.now().toString(36)}`;
+      const [ana, ben] = await Promise.all([signupUser({ interests: [tag] }), signupUser()]);
+      await connect(ana, ben);
+      await (await api()).patch('/api/v1/users/me/status').set(bearer(ana.accessToken)).send({ availableForMatching: true });
+      const benOn1 = await on(0, ben.accessToken);
+      const online = nextEvent(
+        benOn1,
+        'presence:changed',
+        (p: { userId: string; online: boolean }) => p.userId === ana.id && p.online,
+      );
+      const anaThere = await connectClient(doomedUrl, { auth: { token: ana.accessToken } });
+      sockets.push(anaThere);
+      await online;
+      expect((await emitAck(anaThere, 'match:join', { mode: 'chat', interests: [tag] })).ok).to.equal(true);
+
+      const offline = nextEvent(
+        benOn1,
+        'presence:changed',
+        (p: { userId: string; online: boolean }) => p.userId === ana.id && !p.online,
+        15_000,
+      );
+      doomed.child.kill('SIGKILL');
+      await offline;
+      const redis = await connectRedis(config.redisUrl!);
+      try {
+        expect(await redis.sCard(`${config.limits.prefix}presence:${ana.id}`)).to.equal(0);
+        expect(Number(await redis.hExists(`${config.limits.prefix}mq:tickets:chat`, ana.id))).to.equal(0);
+      } finally {
+        await closeRedis(redis);
+      }
+      const presence = await supertest(urls[1]!).get('/api/v1/presence').query({ ids: ana.id }).set(bearer(ben.accessToken));
+      expect(presence.body.presence[0]).to.include({ userId: ana.id, online: false });
+    } finally {
+      doomed.child.kill('SIGKILL');
+    }
   });
 });

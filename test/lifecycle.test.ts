@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { io as connect } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { config } from '../config/index.js';
+import { Call } from '../models/call.model.js';
+import { User } from '../models/user.model.js';
+import { closeRedis, connectRedis } from '../services/redis.service.js';
+import { emitAck, nextEvent } from './support/chat.js';
+import { connectClient } from './support/socket-server.js';
+import { connect } from './support/connections.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { io as connectSocket } from 'socket.io-client';
 import supertest from 'supertest';
 import { startOutageDatabase, type OutageDatabase } from './support/outage-db.js';
 import { spawnServer as startServer, waitFor, type Spawned } from './support/process.js';
@@ -62,7 +71,7 @@ describe('server lifecycle (real processes)', function () {
       const u = await http()
         .post('/api/v1/auth/signup')
         .send(newSignup({ password: 'slow password' }));
-      const socket = connect(`http://127.0.0.1:${port}`, {
+      const socket = connectSocket(`http://127.0.0.1:${port}`, {
         auth: { token: u.body.accessToken },
         transports: ['websocket'],
         reconnection: false,
@@ -83,6 +92,51 @@ describe('server lifecycle (real processes)', function () {
       // The local default mail provider wrote the verification mail to the log.
       expect(server.output()).to.include('"message":"mail (log provider)"');
       socket.close();
+    });
+  });
+
+  describe('shutdown with sockets in use', () => {
+    it('lets disconnect handling finish before the database and Redis close: presence, queue and calls are left clean', async function () {
+      if (!config.redisUrl) this.skip();
+      const port = PORT_BASE + 1;
+      const prefix = `rl:test:shutdown:${Date.now().toString(36)}:`;
+      const server = startServer(port, process.env.MONGODB_URI!, {
+        REDIS_URL: config.redisUrl!,
+        RATE_LIMIT_PREFIX: prefix,
+        PRESENCE_GRACE_MS: '60000',
+        ENABLE_JOBS: 'false',
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const http = () => supertest(url);
+      await waitFor(async () => (await http().get('/readyz')).status === 200, 'the server to be ready');
+      const tag = `sd${Date.now().toString(36)}`;
+      // People made through the test's own app, on the same database the server uses.
+      const people = await Promise.all([0, 1, 2].map(() => signupUser({ interests: [tag] })));
+      const [ana, ben, cara] = people as [SignedUp, SignedUp, SignedUp];
+      await http().patch('/api/v1/users/me/status').set(bearer(ana.accessToken)).send({ availableForMatching: true }).expect(200);
+      await connect(ben, cara);
+      const sockets = await Promise.all(people.map((p) => connectClient(url, { auth: { token: p.accessToken } })));
+      const [anaSocket, benSocket, caraSocket] = sockets as [Socket, Socket, Socket];
+      expect((await emitAck(anaSocket, 'match:join', { mode: 'chat', interests: [tag] })).ok).to.equal(true);
+      const incoming = nextEvent(caraSocket, 'call:incoming');
+      const rang = await emitAck<{ callId: string }>(benSocket, 'call:ring', { toUserId: cara.id, mode: 'video' });
+      await incoming;
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited, server.output().slice(-3000)).to.equal(0);
+      expect(server.output(), server.output().slice(-4000)).to.not.include('disconnect handling failed');
+      const redis = await connectRedis(config.redisUrl!);
+      try {
+        for (const p of people) expect(await redis.sCard(`${prefix}presence:${p.id}`), 'presence of a closed socket').to.equal(0);
+        expect(Number(await redis.hExists(`${prefix}mq:tickets:chat`, ana.id)), 'a ticket without a socket').to.equal(0);
+      } finally {
+        await closeRedis(redis);
+      }
+      expect((await Call.findById(rang.data.callId).lean())?.status).to.equal('ended');
+      // The grace period still running at shutdown ended with it: everyone was last seen then.
+      const seen = await User.find({ _id: { $in: people.map((p) => p.id) } }, { lastSeenAt: 1 }).lean();
+      expect(seen.every((u) => u.lastSeenAt instanceof Date)).to.equal(true);
+      for (const socket of sockets) socket.close();
     });
   });
 });

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
+import { MemoryPresenceStore } from '../services/presence/presence.store.js';
 import { Matchmaker } from '../services/match/match.service.js';
 import { MemoryQueueStore, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
-import { wait } from './support/chat.js';
+import { eventually, wait } from './support/chat.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -21,12 +22,14 @@ for (const kind of ['memory', 'redis'] as const) {
     let matchmaker: Matchmaker;
     let unregister: () => void;
     const found = new Map<string, { partner: { id: string; username?: string } }>();
+    // Presence as the socket server keeps it: everyone made matchable here has a socket open.
+    const online = new MemoryPresenceStore();
 
     before(async function () {
       if (kind === 'redis' && !config.redisUrl) this.skip();
       redis = kind === 'redis' ? await connectRedis(config.redisUrl!) : undefined;
       store = redis ? new RedisQueueStore(redis, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
-      matchmaker = new Matchmaker(store);
+      matchmaker = new Matchmaker(store, online);
       matchmaker.start();
       unregister = registerRealtimeSink({
         toUsers: (ids, event, payload) => {
@@ -43,6 +46,7 @@ for (const kind of ['memory', 'redis'] as const) {
     async function matchable(tag: string) {
       const user = await signupUser({ interests: [tag] });
       await (await api()).patch('/api/v1/users/me/status').set(as(user)).send({ availableForMatching: true }).expect(200);
+      await online.add(user.id, `socket-of-${user.id}`);
       return user;
     }
 
@@ -71,6 +75,7 @@ for (const kind of ['memory', 'redis'] as const) {
       // A matchmaker of its own that runs no rounds by itself: all three wait, then one round.
       const own = new Matchmaker(
         kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore(),
+        online,
       );
       for (const u of [ana, ben, cara]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat' }));
       await own.round();
@@ -94,6 +99,37 @@ for (const kind of ['memory', 'redis'] as const) {
       for (let i = 0; i < 60 && !found.has(cara.id); i++) await wait(50);
       expect(found.get(ana.id)?.partner.id).to.equal(cara.id);
       await store.remove(ben.id);
+    });
+
+    it('puts nobody back in the queue when both of a pending match are gone, whichever handling runs first', async () => {
+      const tag = tagFor();
+      const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
+      for (const u of [ana, ben]) await matchmaker.join(u.id, { mode: 'chat', interests: [tag] });
+      await eventually(() => found.has(ana.id) && found.has(ben.id));
+      const waiting = async () => (await store.all('chat')).map((t) => t.userId);
+      // Both sockets close; presence drops them first, as the socket server does. Ben's
+      // handling takes his (absent) ticket out before Ana's ends the match, which offers
+      // him the queue again: the interleaving that left a ghost behind.
+      await online.remove(ana.id, `socket-of-${ana.id}`);
+      await online.remove(ben.id, `socket-of-${ben.id}`);
+      await store.remove(ben.id);
+      await matchmaker.userGone(ana.id);
+      await matchmaker.userGone(ben.id);
+      const left = await waiting();
+      expect(left).to.not.include(ana.id);
+      expect(left).to.not.include(ben.id);
+
+      // Someone rejecting a live partner whose socket just closed does not bring them back either.
+      await matchmaker.join(cara.id, { mode: 'chat', interests: [tag] });
+      await online.add(ana.id, `socket-of-${ana.id}`);
+      found.delete(ana.id);
+      await matchmaker.join(ana.id, { mode: 'chat', interests: [tag] });
+      await eventually(() => found.has(ana.id));
+      await online.remove(cara.id, `socket-of-${cara.id}`);
+      const matchId = (found.get(ana.id) as unknown as { matchId: string }).matchId;
+      await matchmaker.respond(ana.id, matchId, false);
+      expect(await waiting()).to.not.include(cara.id);
+      await online.remove(ana.id, `socket-of-${ana.id}`);
     });
   });
 }

@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { Match } from '../models/match.model.js';
 import { api } from './support/app.js';
-import { clientId, collect, emitAck, nextEvent, useSocketServer, wait } from './support/chat.js';
+import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer, wait } from './support/chat.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -218,4 +218,32 @@ describe('matchmaking', () => {
     }
     for (const [id, partner] of partners) expect(partners.get(partner)).to.equal(id);
   });
+
+  // Both of a pending match leave, in either order, at once or one after the other: neither
+  // may stay in the queue, so two newcomers are offered each other and nobody else.
+  for (const order of ['ana then ben at once', 'ben then ana at once', 'ana, then ben once ana is gone'] as const) {
+    it(`nobody who left is queued or offered when both of a pending match disconnect (${order})`, async () => {
+      const { tag, ana, ben, matchId } = await matchedPair();
+      const [first, second] = order.startsWith('ben') ? [ben, ana] : [ana, ben];
+      if (order.includes('once')) {
+        const told = nextEvent<{ matchId: string; reason: string }>(second.socket, 'match:ended');
+        first.socket.close();
+        expect(await told).to.include({ matchId, reason: 'disconnected' });
+        second.socket.close();
+      } else {
+        first.socket.close();
+        second.socket.close();
+      }
+      // The match ends, and the last disconnect's handling has run by the time presence says so.
+      await eventually(async () => (await Match.findById(matchId).lean())?.status === 'disconnected');
+      const [carl, dana] = await Promise.all([ready(tag), ready(tag)]);
+      const carlOffers = collect<Found>(carl.socket, 'match:found');
+      const found = [nextEvent<Found>(carl.socket, 'match:found'), nextEvent<Found>(dana.socket, 'match:found')];
+      await join(carl.socket, tag);
+      await join(dana.socket, tag);
+      const [forCarl, forDana] = await Promise.all(found);
+      expect([forCarl!.partner.id, forDana!.partner.id]).to.deep.equal([dana.user.id, carl.user.id]);
+      expect(carlOffers.map((o) => o.partner.id)).to.deep.equal([dana.user.id]);
+    });
+  }
 });

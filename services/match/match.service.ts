@@ -101,9 +101,17 @@ export function score(a: Ticket, b: Ticket, now: number): number {
   );
 }
 
+/** Who has a live socket anywhere: the presence store of the socket servers. */
+export interface Liveness {
+  count(userId: string): Promise<number>;
+}
+
 /**
  * The matchmaker of one process. Every process runs rounds over the shared queue; the
- * atomic claim of two tickets means a user is never matched twice.
+ * atomic claim of two tickets means a user is never matched twice. Nobody without a live
+ * socket waits in the queue or is offered: every write that puts someone in the queue or
+ * in a match is followed by a look at presence, which a closing socket leaves before its
+ * owner's tickets are taken out, so whichever comes second catches the other.
  */
 export class Matchmaker {
   private timer?: NodeJS.Timeout;
@@ -120,7 +128,22 @@ export class Matchmaker {
   /** When each waiting ticket last looked for a partner, and whether that look was cut short. */
   private readonly lookedAt = new Map<string, { at: number; truncated: boolean }>();
 
-  constructor(readonly store: QueueStore) {}
+  constructor(
+    readonly store: QueueStore,
+    private readonly liveness: Liveness,
+  ) {}
+
+  private async isLive(userId: string): Promise<boolean> {
+    return (await this.liveness.count(userId)) > 0;
+  }
+
+  /** Puts a ticket (back) in the queue, and takes it out again if its owner has no socket left. */
+  private async enqueue(ticket: Ticket): Promise<boolean> {
+    await this.store.put(ticket);
+    if (await this.isLive(ticket.userId)) return true;
+    await this.store.remove(ticket.userId);
+    return false;
+  }
 
   start(): void {
     liveMatchmakers.add(this);
@@ -139,7 +162,7 @@ export class Matchmaker {
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
-    await this.store.put(ticket);
+    if (!(await this.enqueue(ticket))) throw new AppError(409, 'NOT_CONNECTED', 'Join the queue from a connected socket');
     // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
     const position = await this.store.size(input.mode);
     publishToUsers([userId], 'match:searching', { mode: input.mode });
@@ -359,10 +382,20 @@ export class Matchmaker {
       await Match.insertMany(docs, { lean: true });
     } catch (err) {
       // Not stored, so not matched: both go back where they were in the queue.
-      await Promise.all(pairs.flat().map((t) => this.store.put(t)));
+      await Promise.all(pairs.flat().map((t) => this.enqueue(t)));
       throw err;
     }
+    // Someone whose last socket closed while the pair was being made is not offered: the
+    // match ends unseen and the other goes back to the front of the queue.
+    const live = await Promise.all(pairs.map(([a, b]) => Promise.all([this.isLive(a.userId), this.isLive(b.userId)])));
     docs.forEach((doc, i) => {
+      const [a, b] = pairs[i]!;
+      const [aLive, bLive] = live[i]!;
+      if (aLive && bLive) return;
+      void this.dropUnseen(doc._id, [aLive ? a : undefined, bLive ? b : undefined]);
+    });
+    docs.forEach((doc, i) => {
+      if (!live[i]![0] || !live[i]![1]) return;
       const matchId = String(doc._id);
       const [a, b] = pairs[i]!;
       publishToUsers([a.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(a, b) });
@@ -374,6 +407,19 @@ export class Matchmaker {
       timer.unref();
       this.responseTimers.set(matchId, timer);
     });
+  }
+
+  private async dropUnseen(matchId: Types.ObjectId, stay: (Ticket | undefined)[]): Promise<void> {
+    try {
+      const res = await Match.updateOne(
+        { _id: matchId, status: 'pending' },
+        { $set: { status: 'disconnected', endedAt: new Date() } },
+      );
+      if (res.modifiedCount !== 1) return;
+      for (const t of stay) if (t) await this.enqueue({ ...t, priority: t.priority + 1 });
+    } catch (err) {
+      logger.error('ending an unseen match failed', { error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   /** An answer: both yes connects them (a private conversation or a call); a no ends it. */
@@ -451,7 +497,7 @@ export class Matchmaker {
     const saidYes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
     for (const ticket of match.tickets as Ticket[]) {
       const back = reason === 'expired' ? saidYes(ticket.userId) : ticket.userId !== by;
-      if (back) await this.store.put({ ...ticket, priority: ticket.priority + 1 });
+      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 });
     }
     return match;
   }

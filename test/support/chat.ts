@@ -78,3 +78,13 @@ export function useSocketServer(): Devices {
   after(() => server.close());
   return devices;
 }
+
+/** Resolves once `check` holds, polling; fails with `what` after `ms`. */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { expect } from 'chai';
 
 export interface Spawned {
@@ -40,4 +41,16 @@ export async function waitFor(check: () => Promise<boolean>, what: string, ms = 
     await new Promise((r) => setTimeout(r, 200));
   }
   expect.fail(`timed out waiting for ${what}`);
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -1,0 +1,163 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { Connection } from '../../models/connection.model.js';
+import { User } from '../../models/user.model.js';
+import { logger } from '../../utils/logger.js';
+import { hiddenUserIds } from '../block.service.js';
+import { publishToUsers } from '../realtime.service.js';
+import { MemoryPresenceStore, type PresenceStore } from './presence.store.js';
+
+/**
+ * Who hears about a user's presence: their connections, not everyone, and never anyone
+ * blocked either way (a block leaves the connection record, not the right to see).
+ * (Direct conversation partners are connections: chatting needs an accepted connection.)
+ */
+async function audienceOf(userId: string): Promise<string[]> {
+  const [connections, hidden] = await Promise.all([
+    Connection.find({ memberIds: new Types.ObjectId(userId), status: 'accepted' }, { memberIds: 1 }).lean(),
+    hiddenUserIds(userId),
+  ]);
+  const ids = new Set(connections.flatMap((r) => r.memberIds.map(String)));
+  ids.delete(userId);
+  for (const id of hidden) ids.delete(String(id));
+  return [...ids];
+}
+
+async function hidesPresence(userId: string): Promise<boolean> {
+  const user = await User.findById(userId, { availability: 1 }).lean();
+  return user?.availability === 'invisible';
+}
+
+export interface PresenceEvent {
+  userId: string;
+  online: boolean;
+  lastSeenAt?: Date;
+}
+
+async function announce(userId: string, event: PresenceEvent): Promise<void> {
+  if (await hidesPresence(userId)) return;
+  publishToUsers(await audienceOf(userId), 'presence:changed', event);
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+// A process that missed this many heartbeats is taken for dead and swept by the others.
+const MISSED_BEATS = 4;
+
+export interface PresenceOptions {
+  graceMs?: number;
+  heartbeatMs?: number;
+  /**
+   * A user has no socket left anywhere (their last closed, or their process died): what
+   * they were doing live ends (calls, match tickets and pending matches).
+   */
+  onLastSocketGone?: (userId: string) => Promise<unknown>;
+}
+
+/**
+ * Online with the first socket; offline only after the last has been gone for the grace
+ * period, so a reconnect (a flaky network, a page reload) never flaps. The processes
+ * beat a heartbeat in the store, and each sweeps the sockets of processes that stopped.
+ */
+export class PresenceTracker {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private heartbeat?: NodeJS.Timeout;
+  private readonly graceMs: number;
+  private readonly heartbeatMs: number;
+  private readonly onLastSocketGone: (userId: string) => Promise<unknown>;
+
+  constructor(
+    readonly store: PresenceStore,
+    options: PresenceOptions = {},
+  ) {
+    this.graceMs = options.graceMs ?? config.chat.presenceGraceMs;
+    this.heartbeatMs = options.heartbeatMs ?? config.chat.presenceHeartbeatMs;
+    this.onLastSocketGone = options.onLastSocketGone ?? (() => Promise.resolve());
+  }
+
+  /** Starts the heartbeat and the sweep of dead processes. */
+  start(): void {
+    const tick = () =>
+      void this.beatAndSweep().catch((err: unknown) => logger.warn('presence heartbeat failed', { error: errorText(err) }));
+    tick();
+    this.heartbeat = setInterval(tick, this.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  private async beatAndSweep(): Promise<void> {
+    const now = Date.now();
+    await this.store.beat(now + MISSED_BEATS * this.heartbeatMs);
+    for (const userId of await this.store.sweepDead(now)) await this.lastSocketGone(userId);
+  }
+
+  async connected(userId: string, socketId: string): Promise<void> {
+    // Back within the grace period: still online to everyone, so nothing to say.
+    const returning = this.timers.has(userId);
+    clearTimeout(this.timers.get(userId));
+    this.timers.delete(userId);
+    if ((await this.store.add(userId, socketId)) === 1 && !returning) await announce(userId, { userId, online: true });
+  }
+
+  /** A socket closed; with the user's last one gone, their live activity ends now and presence after the grace period. */
+  async disconnected(userId: string, socketId: string): Promise<void> {
+    if ((await this.store.remove(userId, socketId)) > 0) return;
+    await this.lastSocketGone(userId);
+  }
+
+  private async lastSocketGone(userId: string): Promise<void> {
+    clearTimeout(this.timers.get(userId));
+    const timer = setTimeout(() => {
+      this.timers.delete(userId);
+      void this.settle(userId).catch((err: unknown) => logger.error('presence update failed', { error: errorText(err) }));
+    }, this.graceMs);
+    timer.unref();
+    this.timers.set(userId, timer);
+    await this.onLastSocketGone(userId);
+  }
+
+  private async settle(userId: string): Promise<void> {
+    if ((await this.store.count(userId)) > 0) return;
+    const lastSeenAt = new Date();
+    await User.updateOne({ _id: userId }, { $set: { lastSeenAt } });
+    await announce(userId, { userId, online: false, lastSeenAt });
+  }
+
+  /**
+   * Shutdown: the grace periods still running end now (a user who has reconnected
+   * elsewhere meanwhile stays online), and this process stops counting as alive.
+   */
+  async flush(): Promise<void> {
+    this.stopTimers();
+    const waiting = [...this.timers.keys()];
+    this.timers.clear();
+    await Promise.allSettled(waiting.map((userId) => this.settle(userId)));
+    await this.store.retire();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    for (const t of this.timers.values()) clearTimeout(t);
+  }
+
+  stop(): void {
+    this.stopTimers();
+    this.timers.clear();
+  }
+}
+
+let store: PresenceStore = new MemoryPresenceStore();
+/** The socket server sets the store it tracks with, so the REST batch reads the same one. */
+export const usePresenceStore = (s: PresenceStore) => void (store = s);
+
+/** Presence of several users, for those the caller may see (connections and partners); others are unknown (null). */
+export async function presenceOf(viewerId: string, ids: string[]) {
+  const audience = new Set(await audienceOf(viewerId));
+  return Promise.all(
+    ids.map(async (userId) => {
+      if (!audience.has(userId) || (await hidesPresence(userId))) return { userId, online: null };
+      const [count, user] = await Promise.all([store.count(userId), User.findById(userId, { lastSeenAt: 1 }).lean()]);
+      return { userId, online: count > 0, ...(user?.lastSeenAt ? { lastSeenAt: user.lastSeenAt } : {}) };
+    }),
+  );
+}
