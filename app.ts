@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config/index.js';
 import { API_PREFIX } from './config/constants.js';
+import { identifyCaller } from './middlewares/auth.middleware.js';
 import { csrfProtection } from './middlewares/csrf.middleware.js';
 import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
@@ -15,6 +16,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
+import type { ActionLimiter } from './services/limits/action-limiter.js';
 import type { MediaQueue } from './services/posts/media-queue.js';
 import type { RedisClient } from './services/redis.service.js';
 import { AppError } from './utils/app-error.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   storage?: StorageProvider;
   /** Where new posts' media jobs go; without one, posting answers 503 (server.ts and the tests give one). */
   media?: MediaQueue;
+  /** Per-account and per-address budgets shared with the socket server; built from config when absent. */
+  actions?: ActionLimiter;
   /** The routers under /api/v1; the benchmarks add one of their own. */
   routers?: (deps: RouterDeps) => MountedRouter[];
 }
@@ -45,6 +49,7 @@ export function createApp({
   redis,
   storage = createStorageProvider(config.storage),
   media = noMediaQueue,
+  actions,
   routers = apiRouters,
 }: AppDeps): Express {
   const app = express();
@@ -71,9 +76,10 @@ export function createApp({
   app.use('/api', docsRoutes());
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
 
-  const limiters = createRateLimiters(config.limits, redis);
+  const limiters = createRateLimiters(config.limits, redis, actions);
   const api = express.Router();
-  api.use(requireDatabase, csrfProtection(config.corsOrigins));
+  // The caller is identified once here: every write then counts against its account and address.
+  api.use(requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes);
   for (const { basePath, router } of routers({ limit: limiters, storage, media })) api.use(basePath, router);
   app.use(API_PREFIX, api);
 

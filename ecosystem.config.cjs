@@ -10,7 +10,8 @@ module.exports = {
       instances: 2,
       increment_var: 'PORT',
       env: { PORT: 3000, NODE_ENV: 'development' },
-      env_production: { PORT: 3000, NODE_ENV: 'production', TRUST_PROXY: 'loopback', MEDIA_WORKER: 'false' },
+      // APP_INSTANCES: production refuses to run several processes without REDIS_URL.
+      env_production: { PORT: 3000, NODE_ENV: 'production', TRUST_PROXY: 'loopback', MEDIA_WORKER: 'false', APP_INSTANCES: 2 },
       // Longer than SHUTDOWN_TIMEOUT_MS, so in-flight requests finish before pm2 kills.
       kill_timeout: 15000,
       max_memory_restart: '1G',

@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { ipKeyGenerator } from 'express-rate-limit';
+import proxyaddr from 'proxy-addr';
 import type { Socket } from 'node:net';
 import { createApp } from './app.js';
 import { config } from './config/index.js';
@@ -13,6 +15,7 @@ import { startMediaPipeline } from './services/posts/media-queue.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
 import { shareSessionEnds } from './services/session-revocations.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
+import { createActionLimiter } from './services/limits/action-limiter.js';
 import { closeSocketServer, createSocketServer } from './sockets/index.js';
 import { configureLogger, logger } from './utils/logger.js';
 
@@ -27,10 +30,14 @@ async function main() {
   const storage = createStorageProvider(config.storage);
   // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
   const media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, config.media.worker);
-  const app = createApp({ config, redis, storage, media: media.queue });
+  // One set of action budgets for both doors: a message costs the same over HTTP or the socket.
+  const actions = createActionLimiter(config.limits.actions, redis, config.limits.prefix);
+  const app = createApp({ config, redis, storage, media: media.queue, actions });
   // The For You index of recent posts loads in the background, not on the first viewer's request.
   void recentIndex().catch((err: unknown) => logger.warn('feed index not loaded yet', { error: String(err) }));
   const httpServer = createServer(app);
+  // Express's own reading of TRUST_PROXY, for the sockets' client addresses too.
+  const trustedProxies = app.get('trust proxy fn') as Parameters<typeof proxyaddr>[1];
   // Longer than nginx's keepalive so the proxy, not us, closes idle upstream connections.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
@@ -40,6 +47,9 @@ async function main() {
     redis,
     keyPrefix: config.limits.prefix,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
+    actions,
+    socketsPerUser: config.limits.socketsPerUser,
+    clientAddress: (req) => ipKeyGenerator(proxyaddr(req, trustedProxies)),
   });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
@@ -73,7 +83,9 @@ async function main() {
     alerts?.stop();
     memberships?.stop();
     postJobs?.stop();
-    await closeSocketServer(io);
+    // Sockets go first and their disconnect handling (presence, match tickets, calls) finishes
+    // while the database and Redis are still there.
+    await closeSocketServer(io, config.shutdownTimeoutMs);
     await closed;
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await media.close();

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseKeys } from '../utils/text-cipher.js';
+import { parseRateRules, type RateRules } from './limits.js';
 
 /**
  * Every environment variable the server reads, validated once into a typed object.
@@ -93,6 +94,11 @@ export const envSchema = z.object({
   FORGOT_PASSWORD_PER_IP_PER_HOUR: int(20, 1, 100_000),
   SIGNUP_PER_IP_PER_HOUR: int(30, 1, 100_000),
   RATE_LIMIT_PREFIX: z.string().min(1).default('rl:'),
+  RATE_LIMITS: z.string().optional(),
+  SOCKETS_PER_USER: int(10, 1, 1000),
+  // How many API processes run side by side (pm2 instances); above one, production needs REDIS_URL.
+  APP_INSTANCES: int(1, 1, 1024),
+  NODE_APP_INSTANCE: z.coerce.number().int().min(0).optional(),
   EMAIL_VERIFY_TTL_HOURS: int(48, 1, 720),
   PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
   GEOIP_DB_PATH: z.string().min(1).optional(),
@@ -149,6 +155,7 @@ export const envSchema = z.object({
   CHAT_REQUIRES_PLAN: bool(false),
   CHAT_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
   PRESENCE_GRACE_MS: int(5000, 0, 120_000),
+  PRESENCE_HEARTBEAT_MS: int(5000, 50, 60_000),
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
   CALL_RING_TIMEOUT_MS: int(30_000, 200, 300_000),
   MATCH_RESPONSE_MS: int(20_000, 200, 300_000),
@@ -234,7 +241,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
     if (e.BCRYPT_COST !== undefined && e.BCRYPT_COST < 10) problems.push('BCRYPT_COST: at least 10 in production');
     if (e.CORS_ORIGINS.length === 0) problems.push('CORS_ORIGINS: required in production');
     if (!e.CHAT_KEYS) problems.push('CHAT_KEYS: required in production (id:base64 32-byte key, comma-separated)');
+    // Limits, revocations, presence and the match queue would each be one process's alone.
+    if (!e.REDIS_URL && (e.APP_INSTANCES > 1 || (e.NODE_APP_INSTANCE ?? 0) > 0)) {
+      problems.push('REDIS_URL: required in production with more than one process (APP_INSTANCES, pm2 instances)');
+    }
   }
+  const rateRules = parseRateRules(e.RATE_LIMITS);
+  if (typeof rateRules === 'string') problems.push(`RATE_LIMITS: ${rateRules}`);
   for (const origin of e.CORS_ORIGINS) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`);
   }
@@ -316,6 +329,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
       contactsPerHour: e.CONTACTS_PER_HOUR,
       paymentOrdersPerHour: e.PAYMENT_ORDERS_PER_HOUR,
       prefix: e.RATE_LIMIT_PREFIX,
+      actions: rateRules as RateRules,
+      socketsPerUser: e.SOCKETS_PER_USER,
     },
     mail: {
       provider: e.MAIL_PROVIDER,
@@ -364,6 +379,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
       requiresPlan: e.CHAT_REQUIRES_PLAN,
       profanity: e.CHAT_PROFANITY,
       presenceGraceMs: e.PRESENCE_GRACE_MS,
+      // A process silent for four heartbeats is dead: the others sweep its sockets.
+      presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
       typingTtlMs: e.TYPING_TTL_MS,
       socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     },

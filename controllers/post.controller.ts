@@ -4,6 +4,12 @@ import * as posts from '../services/posts/post.service.js';
 import type { MediaDeps } from '../services/posts/post.service.js';
 import { callerId } from './caller.js';
 
+/** Before the upload: a user out of today's posts is refused without a byte of it being read. */
+export const checkPostQuota: RequestHandler = async (req, _res, next) => {
+  await posts.assertPostQuotaLeft(callerId(req));
+  next();
+};
+
 export const createPost =
   (deps: MediaDeps): RequestHandler =>
   async (req, res) => {

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { ACCESS_COOKIE } from '../config/constants.js';
 import { accessTokens } from '../services/auth.service.js';
 import { isSessionEnded } from '../services/session-revocations.js';
-import { forbidden, unauthorized } from '../utils/app-error.js';
+import { forbidden, unauthorized, type AppError } from '../utils/app-error.js';
 import type { Role } from '../utils/jwt.js';
 
 /** The access token from `Authorization: Bearer` (apps) or the HTTP-only cookie (web). */
@@ -16,28 +16,40 @@ export function readAccessToken(req: Request): { token: string; via: 'cookie' | 
   return typeof cookie === 'string' && cookie ? { token: cookie, via: 'cookie' } : null;
 }
 
-function identify(req: Request): boolean {
+const IDENTIFIED = Symbol('identified');
+type Identified = Request & { [IDENTIFIED]?: AppError | null };
+
+/** Verifies the caller's token once per request: the claims, or the reason it was refused (null: no token). */
+function identify(req: Request): AppError | null {
+  const r = req as Identified;
+  if (r[IDENTIFIED] !== undefined) return r[IDENTIFIED];
   const found = readAccessToken(req);
-  if (!found) return false;
-  const claims = accessTokens.verify(found.token);
-  if (!claims || isSessionEnded(claims.sid)) throw unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
-  req.auth = { ...claims, via: found.via };
-  return true;
+  let refused: AppError | null = found ? null : unauthorized();
+  if (found) {
+    const claims = accessTokens.verify(found.token);
+    if (!claims || isSessionEnded(claims.sid)) refused = unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
+    else req.auth = { ...claims, via: found.via };
+  }
+  r[IDENTIFIED] = refused;
+  return refused;
 }
+
+/** Identifies the caller when a token is present (for limits keyed by account); never refuses by itself. */
+export const identifyCaller: RequestHandler = (req, _res, next) => {
+  identify(req);
+  next();
+};
 
 /** Requires a valid access token; stateless, so the hot path touches no database. */
 export const authenticate: RequestHandler = (req, _res, next) => {
-  if (!identify(req)) throw unauthorized();
+  const refused = identify(req);
+  if (refused) throw refused;
   next();
 };
 
 /** Identifies the caller when a token is present and valid, and carries on anonymously otherwise. */
 export const optionalAuth: RequestHandler = (req, _res, next) => {
-  try {
-    identify(req);
-  } catch {
-    req.auth = undefined;
-  }
+  identify(req);
   next();
 };
 

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
+import { RateLimitedError } from '../services/limits/action-limiter.js';
 import { AppError } from '../utils/app-error.js';
 
 const DB_UNAVAILABLE = new Set([
@@ -52,6 +53,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
       error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
     });
   }
+  if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
   if (appError.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
   if (res.headersSent) {
     res.end();

@@ -2,10 +2,19 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
+import type { RateAction } from '../config/limits.js';
+import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
+import { withTimeout } from '../utils/timeout.js';
 
 export interface RateLimiters {
+  /** The per-account and per-address budget of one action (config/limits.ts), for a route's chain. */
+  action(name: RateAction): RequestHandler;
+  /** Every write under the API, whatever the route: per account and per address. */
+  writes: RequestHandler;
+  /** The counters behind `action`, which the socket server shares. */
+  actions: ActionLimiter;
   loginPerIp: RequestHandler;
   loginPerAccount: RequestHandler;
   signupPerIp: RequestHandler;
@@ -22,27 +31,44 @@ const bodyString = (req: Request, field: string) => {
   return typeof value === 'string' ? value.trim().toLowerCase() : '';
 };
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const STORE_TIMEOUT_MS = 1000;
+
+/** Who is asking, as the action limits count: the account (when signed in) and the address. */
+export const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
+
 /**
  * Limiters share Redis when it is configured, so several processes count together;
  * otherwise each process counts in memory.
  */
-export function createRateLimiters(limits: Config['limits'], redis?: RedisClient): RateLimiters {
-  const store = (name: string): Store | undefined =>
+export function createRateLimiters(
+  limits: Config['limits'],
+  redis?: RedisClient,
+  actions: ActionLimiter = createActionLimiter(limits.actions, redis, limits.prefix),
+): RateLimiters {
+  // A Redis that does not answer must not hold requests: a limiter's call gives up after a second.
+  const send = (args: string[], failClosed: boolean) =>
+    withTimeout(redis!.sendCommand(args) as Promise<RedisReply>, STORE_TIMEOUT_MS).catch((err: unknown) => {
+      if (!failClosed) throw err;
+      throw new AppError(503, 'RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
+    });
+  const store = (name: string, failClosed: boolean): Store | undefined =>
     redis
-      ? new RedisStore({
-          prefix: `${limits.prefix}${name}:`,
-          sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply>,
-        })
+      ? new RedisStore({ prefix: `${limits.prefix}${name}:`, sendCommand: (...args: string[]) => send(args, failClosed) })
       : undefined;
 
-  const limiter = (name: string, options: Partial<Options>): RequestHandler => {
-    const s = store(name);
+  /**
+   * Limiters of sign-in routes (password guessing, account creation, reset mail) fail
+   * closed: when their counters cannot be reached, the route answers 503 rather than let
+   * guesses through uncounted. The others fail open: a brief lapse beats refusing everyone.
+   */
+  const limiter = (name: string, options: Partial<Options>, failClosed = false): RequestHandler => {
+    const s = store(name, failClosed);
     return rateLimit({
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       ...(s ? { store: s } : {}),
-      // Fail open on a Redis hiccup: a brief lapse in limiting beats refusing every login.
-      passOnStoreError: true,
+      passOnStoreError: !failClosed,
       handler: (_req, _res, next, opts) => {
         next(new AppError(opts.statusCode, 'RATE_LIMITED', 'Too many attempts; try again later'));
       },
@@ -51,38 +77,64 @@ export function createRateLimiters(limits: Config['limits'], redis?: RedisClient
   };
 
   const lockoutMs = limits.loginLockoutMinutes * 60_000;
+  const action =
+    (name: RateAction): RequestHandler =>
+    async (req, _res, next) => {
+      await actions.take(name, callerOf(req));
+      next();
+    };
+  const writeBudget = action('write');
   return {
+    actions,
+    action,
+    writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     // Only failures count: a user who signs in correctly is never slowed down.
-    loginPerIp: limiter('login-ip', {
-      windowMs: lockoutMs,
-      limit: limits.loginFailuresPerIp,
-      skipSuccessfulRequests: true,
-      keyGenerator: clientIp,
-    }),
-    loginPerAccount: limiter('login-account', {
-      windowMs: lockoutMs,
-      limit: limits.loginFailuresPerAccount,
-      skipSuccessfulRequests: true,
-      keyGenerator: (req) => bodyString(req, 'identifier'),
-    }),
-    signupPerIp: limiter('signup-ip', { windowMs: 3_600_000, limit: limits.signupPerIpPerHour, keyGenerator: clientIp }),
+    loginPerIp: limiter(
+      'login-ip',
+      {
+        windowMs: lockoutMs,
+        limit: limits.loginFailuresPerIp,
+        skipSuccessfulRequests: true,
+        keyGenerator: clientIp,
+      },
+      true,
+    ),
+    loginPerAccount: limiter(
+      'login-account',
+      {
+        windowMs: lockoutMs,
+        limit: limits.loginFailuresPerAccount,
+        skipSuccessfulRequests: true,
+        keyGenerator: (req) => bodyString(req, 'identifier'),
+      },
+      true,
+    ),
+    signupPerIp: limiter('signup-ip', { windowMs: 3_600_000, limit: limits.signupPerIpPerHour, keyGenerator: clientIp }, true),
     emailResend: limiter('email-resend', {
       windowMs: 3_600_000,
       limit: limits.emailResendPerHour,
       keyGenerator: (req) => req.auth?.sub ?? clientIp(req),
     }),
     // Keyed by address: nobody can flood someone's inbox; the answer is the same for every address.
-    forgotPassword: limiter('forgot-password', {
-      windowMs: 3_600_000,
-      limit: limits.forgotPasswordPerHour,
-      keyGenerator: (req) => bodyString(req, 'email') || clientIp(req),
-    }),
+    forgotPassword: limiter(
+      'forgot-password',
+      {
+        windowMs: 3_600_000,
+        limit: limits.forgotPasswordPerHour,
+        keyGenerator: (req) => bodyString(req, 'email') || clientIp(req),
+      },
+      true,
+    ),
     // And per address of the caller: one client cannot mail reset links to thousands of people.
-    forgotPasswordPerIp: limiter('forgot-password-ip', {
-      windowMs: 3_600_000,
-      limit: limits.forgotPasswordPerIpPerHour,
-      keyGenerator: clientIp,
-    }),
+    forgotPasswordPerIp: limiter(
+      'forgot-password-ip',
+      {
+        windowMs: 3_600_000,
+        limit: limits.forgotPasswordPerIpPerHour,
+        keyGenerator: clientIp,
+      },
+      true,
+    ),
     // Each order is a call to Razorpay's API: a client looping on it must not run up that bill.
     paymentOrdersPerUser: limiter('payment-orders', {
       windowMs: 3_600_000,

@@ -7,14 +7,14 @@ import { pageRules } from '../validators/common.validators.js';
 import * as rules from '../validators/connection.validators.js';
 
 /** Swipes, requests and friends, under /connections. */
-export function connectionRoutes(): Router {
+export function connectionRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
   router.get('/', validate(pageRules(100)), connections.friends);
   router.get('/requests/received', validate(pageRules(100)), connections.received);
   router.get('/requests/sent', validate(pageRules(100)), connections.sent);
-  router.post('/requests/:requestId', validate(rules.reviewRules), connections.review);
-  router.post('/:userId', validate(rules.swipeRules), connections.send);
+  router.post('/requests/:requestId', limit.action('swipe'), validate(rules.reviewRules), connections.review);
+  router.post('/:userId', limit.action('swipe'), validate(rules.swipeRules), connections.send);
   router.delete('/:userId', validate(rules.userIdParam), connections.remove);
   return router;
 }

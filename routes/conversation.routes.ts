@@ -1,19 +1,20 @@
 import { Router } from 'express';
 import * as chat from '../controllers/conversation.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/conversation.validators.js';
 
 /** Conversations and their messages, under /conversations; the same rules as the chat socket events. */
-export function conversationRoutes(): Router {
+export function conversationRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
   router.get('/', validate(rules.listRules), chat.list);
-  router.post('/', validate(rules.createGroupRules), chat.create);
+  router.post('/', limit.action('conversation'), validate(rules.createGroupRules), chat.create);
   router.get('/:id', validate(rules.idRules), chat.get);
-  router.get('/:id/messages', validate(rules.historyRules), chat.messages);
-  router.post('/:id/messages', validate(rules.sendRules), chat.send);
-  router.patch('/:id/messages/:messageId', validate(rules.editRules), chat.edit);
+  router.get('/:id/messages', limit.action('history'), validate(rules.historyRules), chat.messages);
+  router.post('/:id/messages', limit.action('message'), validate(rules.sendRules), chat.send);
+  router.patch('/:id/messages/:messageId', limit.action('message'), validate(rules.editRules), chat.edit);
   router.delete('/:id/messages/:messageId', validate(rules.messageRules), chat.remove);
   router.post('/:id/read', validate(rules.readRules), chat.read);
   router.post('/:id/members', validate(rules.addMemberRules), chat.addMemberTo);

@@ -2,19 +2,26 @@ import { Router } from 'express';
 import { config } from '../config/index.js';
 import { photoController } from '../controllers/photo.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { singleUpload } from '../middlewares/upload.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import * as rules from '../validators/photo.validators.js';
 
 /** The caller's profile picture and gallery, under /users/me/photos. */
-export function photoRoutes(storage: StorageProvider): Router {
+export function photoRoutes(storage: StorageProvider, limit: RateLimiters): Router {
   const router = Router();
   const photos = photoController(storage);
   router.use(authenticate);
   router.get('/', photos.list);
-  router.post('/', validate(rules.uploadRules), singleUpload('photo', config.uploads.maxBytes), photos.upload);
-  router.post('/uploads', validate(rules.uploadTicketRules), photos.ticket);
+  router.post(
+    '/',
+    limit.action('photo'),
+    validate(rules.uploadRules),
+    singleUpload('photo', config.uploads.maxBytes),
+    photos.upload,
+  );
+  router.post('/uploads', limit.action('photo'), validate(rules.uploadTicketRules), photos.ticket);
   router.post('/uploads/confirm', validate(rules.confirmUploadRules), photos.confirm);
   router.put('/order', validate(rules.reorderRules), photos.reorder);
   router.delete('/:photoId', validate(rules.photoIdParam), photos.remove);

@@ -5,14 +5,18 @@ import * as posts from '../controllers/post.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
 import { optionalImageUpload, postUpload } from '../middlewares/upload.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import type { MediaDeps } from '../services/posts/post.service.js';
 import * as rules from '../validators/post.validators.js';
 
-export function postRoutes(deps: MediaDeps): Router {
+export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
+  // Limits and the day's quota come before the upload: nothing is read for a refused post.
   router.post(
     '/',
+    limit.action('post'),
+    posts.checkPostQuota,
     postUpload(config.posts.maxImages, config.posts.mediaMaxBytes),
     validate(rules.createPostRules),
     posts.createPost(deps),
@@ -22,16 +26,17 @@ export function postRoutes(deps: MediaDeps): Router {
   router.patch('/:id', validate(rules.editPostRules), posts.editPost);
   router.delete('/:id', validate(rules.postIdParam), posts.deletePost(deps));
 
-  router.post('/:id/like', validate(rules.postIdParam), engage.like);
-  router.delete('/:id/like', validate(rules.postIdParam), engage.unlike);
+  router.post('/:id/like', limit.action('like'), validate(rules.postIdParam), engage.like);
+  router.delete('/:id/like', limit.action('like'), validate(rules.postIdParam), engage.unlike);
   router.get('/:id/likes', validate(rules.likersRules), engage.likers);
   router.post('/:id/views', validate(rules.postIdParam), engage.view);
-  router.post('/:id/shares', validate(rules.shareRules), engage.share);
-  router.put('/:id/bookmark', validate(rules.bookmarkRules), engage.bookmark);
-  router.delete('/:id/bookmark', validate(rules.postIdParam), engage.unbookmark);
+  router.post('/:id/shares', limit.action('share'), validate(rules.shareRules), engage.share);
+  router.put('/:id/bookmark', limit.action('bookmark'), validate(rules.bookmarkRules), engage.bookmark);
+  router.delete('/:id/bookmark', limit.action('bookmark'), validate(rules.postIdParam), engage.unbookmark);
   router.get('/:id/comments', validate(rules.listCommentsRules), engage.listComments);
   router.post(
     '/:id/comments',
+    limit.action('comment'),
     optionalImageUpload('image', config.uploads.maxBytes),
     validate(rules.commentRules),
     engage.addComment(deps.storage),
@@ -42,12 +47,12 @@ export function postRoutes(deps: MediaDeps): Router {
 }
 
 /** Bookmarks and their named collections. */
-export function bookmarkRoutes(): Router {
+export function bookmarkRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
   router.get('/', validate(rules.bookmarksRules), engage.listBookmarks);
   router.get('/collections', engage.listCollections);
-  router.post('/collections', validate(rules.collectionRules), engage.createCollection);
+  router.post('/collections', limit.action('bookmark'), validate(rules.collectionRules), engage.createCollection);
   router.delete('/collections/:id', validate(rules.collectionIdParam), engage.deleteCollection);
   return router;
 }

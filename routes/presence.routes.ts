@@ -2,14 +2,16 @@ import { Router } from 'express';
 import { query } from 'express-validator';
 import { batch } from '../controllers/presence.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 
 /** Presence of several people at once, under /presence. */
-export function presenceRoutes(): Router {
+export function presenceRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.get(
     '/',
     authenticate,
+    limit.action('presence'),
     validate([
       query('ids')
         .isString()

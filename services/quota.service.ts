@@ -59,6 +59,12 @@ export async function takeFromDailyCounter(id: string, userId: string, limit: nu
   return res.modifiedCount === 1;
 }
 
+/** Whether a daily counter has room left (a read: the take still decides, guarded). */
+export async function dailyCounterHasRoom(id: string, limit: number, now = new Date()): Promise<boolean> {
+  const counter = await QuotaCounter.findById(`${id}:${utcDay(now)}`, { used: 1 }).lean();
+  return (counter?.used ?? 0) < limit;
+}
+
 /** Takes one connection request from today's quota, or refuses with 429 QUOTA_EXCEEDED. */
 export async function consumeRequest(userId: string, now = new Date()): Promise<void> {
   const plan = await planOf(userId, now);

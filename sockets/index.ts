@@ -1,18 +1,22 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
+import { config } from '../config/index.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { endCallsOf } from '../services/call.service.js';
+import { createActionLimiter, RateLimitedError, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { Matchmaker } from '../services/match/match.service.js';
 import { MemoryQueueStore, RedisQueueStore } from '../services/match/queue.store.js';
-import { MemoryPresenceStore, PresenceTracker, RedisPresenceStore, usePresenceStore } from '../services/presence.service.js';
+import { PresenceTracker, usePresenceStore } from '../services/presence/presence.service.js';
+import { MemoryPresenceStore, RedisPresenceStore } from '../services/presence/presence.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
+import { stopTypingTimers } from '../services/chat/typing.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { logger } from '../utils/logger.js';
 import { sessionRoom, userRoom } from './rooms.js';
-import { socketAuth } from './socket-auth.js';
-import { limitSocketEvents, type SocketRateLimit } from './socket-rate-limit.js';
-import type { AppServer } from './socket.types.js';
+import { refuse, socketAuth, watchTokenExpiry } from './socket-auth.js';
+import { socketLimits, type SocketRateLimit } from './socket-rate-limit.js';
+import type { AppServer, AppSocket } from './socket.types.js';
 import { registerCallHandlers } from './call.handlers.js';
 import { registerChatHandlers } from './chat.handlers.js';
 import { registerMatchHandlers } from './match.handlers.js';
@@ -25,14 +29,29 @@ export interface SocketDeps {
   redis?: RedisClient;
   /** Prefix of the Redis keys for the queue and presence (one per deployment or test run). */
   keyPrefix?: string;
-  /** Per-socket event budget; 20 a second by default. */
+  /** Per-user event budget of this process; 20 a second by default. */
   eventLimit?: SocketRateLimit;
+  /** The action budgets the HTTP routes use (messages, reactions...); built from config when absent. */
+  actions?: ActionLimiter;
+  /** Sockets one account may hold open at once, in every process. */
+  socketsPerUser?: number;
+  /** The client's address behind the proxies config trusts. */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
-const subscribers = new WeakMap<AppServer, RedisClient>();
-const unregisterSinks = new WeakMap<AppServer, () => void>();
-const trackers = new WeakMap<AppServer, PresenceTracker>();
-const matchmakers = new WeakMap<AppServer, Matchmaker>();
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** What closeSocketServer stops, per server. */
+interface Running {
+  unregisterSink: () => void;
+  presence: PresenceTracker;
+  matchmaker: Matchmaker;
+  stopExpiryWatch: () => void;
+  /** Disconnect handling still running (presence, tickets, calls), which shutdown waits for. */
+  pending: Set<Promise<unknown>>;
+  subscriber?: RedisClient;
+}
+const running = new WeakMap<AppServer, Running>();
 
 export { userRoom } from './rooms.js';
 
@@ -49,63 +68,96 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     pingInterval: 25_000,
     pingTimeout: 20_000,
   });
+  let subscriber: RedisClient | undefined;
   if (deps.redis) {
-    const sub = deps.redis.duplicate();
-    sub.on('error', (err: Error) => logger.error('redis subscriber error', { error: err.message }));
-    await sub.connect();
-    io.adapter(createAdapter(deps.redis, sub));
-    subscribers.set(io, sub);
+    subscriber = deps.redis.duplicate();
+    subscriber.on('error', (err: Error) => logger.error('redis subscriber error', { error: err.message }));
+    await subscriber.connect();
+    io.adapter(createAdapter(deps.redis, subscriber));
   }
-  unregisterSinks.set(
-    io,
+  const unregisterSink = registerRealtimeSink({
     // Services name events as strings; socket.types lists them for clients.
-    registerRealtimeSink({
-      toUsers: (userIds, event, payload) =>
-        void (io.to(userIds.map(userRoom)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
-      endSession: (sessionId) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
-    }),
-  );
-  io.use(socketAuth(deps.accessTokens));
+    toUsers: (userIds, event, payload) =>
+      void (io.to(userIds.map(userRoom)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
+    endSession: (sessionId) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
+  });
+
+  const prefix = deps.keyPrefix ?? '';
+  const presenceStore = deps.redis ? new RedisPresenceStore(deps.redis, `${prefix}presence:`) : new MemoryPresenceStore();
   const matchmaker = new Matchmaker(
-    deps.redis ? new RedisQueueStore(deps.redis, `${deps.keyPrefix ?? ''}mq:`) : new MemoryQueueStore(),
+    deps.redis ? new RedisQueueStore(deps.redis, `${prefix}mq:`) : new MemoryQueueStore(),
+    presenceStore,
   );
-  matchmaker.start();
-  matchmakers.set(io, matchmaker);
-  const presenceStore = deps.redis
-    ? new RedisPresenceStore(deps.redis, `${deps.keyPrefix ?? ''}presence:`)
-    : new MemoryPresenceStore();
-  const presence = new PresenceTracker(presenceStore);
+  // With the user's last socket gone, their calls end at once and the other side hears it.
+  const presence = new PresenceTracker(presenceStore, {
+    onLastSocketGone: (userId) => Promise.all([endCallsOf(userId), matchmaker.userGone(userId)]),
+  });
   usePresenceStore(presenceStore);
-  trackers.set(io, presence);
-  io.on('connection', (socket) => {
+  const actions = deps.actions ?? createActionLimiter(config.limits.actions, deps.redis, config.limits.prefix);
+  const cap = deps.socketsPerUser ?? config.limits.socketsPerUser;
+  const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
+
+  io.use(socketAuth(deps.accessTokens));
+  // Before any event: the account's connection budget and its cap of open sockets.
+  io.use((socket, next) => {
     const userId = socket.data.user.sub;
-    void presence.connected(userId, socket.id).catch(() => undefined);
+    actions
+      .take('socketConnect', { userId, ip: addressOf(socket.request) })
+      .then(() => presenceStore.count(userId))
+      .then(
+        (open) => next(open >= cap ? refuse('TOO_MANY_SOCKETS', `At most ${cap} connections per account`) : undefined),
+        (err: unknown) => next(err instanceof RateLimitedError ? refuse('RATE_LIMITED', 'Too many connections') : (err as Error)),
+      );
+  });
+  const limit = socketLimits(deps.eventLimit ?? { events: 20, windowMs: 1000 }, actions);
+  const pending = new Set<Promise<unknown>>();
+
+  io.on('connection', (socket: AppSocket) => {
+    const userId = socket.data.user.sub;
+    const joined = presence.connected(userId, socket.id).catch(() => undefined);
     socket.on('disconnect', () => {
-      // With the last socket gone, the user's calls end at once and the other side hears it.
-      void presence
-        .disconnected(userId, socket.id)
-        .then((remaining) => (remaining === 0 ? Promise.all([endCallsOf(userId), matchmaker.userGone(userId)]) : undefined))
-        .catch((err: unknown) =>
-          logger.error('disconnect handling failed', { error: err instanceof Error ? err.message : String(err) }),
-        );
+      const handled = joined
+        .then(() => presence.disconnected(userId, socket.id))
+        .catch((err: unknown) => logger.error('disconnect handling failed', { error: errorText(err) }))
+        .finally(() => pending.delete(handled));
+      pending.add(handled);
     });
-    limitSocketEvents(socket, deps.eventLimit ?? { events: 20, windowMs: 1000 });
-    void socket.join([userRoom(socket.data.user.sub), sessionRoom(socket.data.user.sid)]);
-    registerSystemHandlers(socket);
+    limit(socket);
+    void socket.join([userRoom(userId), sessionRoom(socket.data.user.sid)]);
+    registerSystemHandlers(socket, deps.accessTokens);
     registerChatHandlers(socket);
     registerCallHandlers(socket);
     registerMatchHandlers(socket, matchmaker);
   });
+  presence.start();
+  matchmaker.start();
+  const stopExpiryWatch = watchTokenExpiry(io);
+  running.set(io, { unregisterSink, presence, matchmaker, stopExpiryWatch, pending, subscriber });
   return io;
 }
 
-/** Disconnects every socket, stops the engine and the adapter's subscriber. */
-export async function closeSocketServer(io: AppServer): Promise<void> {
-  unregisterSinks.get(io)?.();
-  trackers.get(io)?.stop();
-  matchmakers.get(io)?.stop();
-  io.disconnectSockets(true);
+/**
+ * Disconnects every socket and lets their disconnect handling finish (presence, match
+ * tickets, calls; at most `timeoutMs`) before the caller closes the database and Redis;
+ * then stops the engine and the adapter's subscriber.
+ */
+export async function closeSocketServer(io: AppServer, timeoutMs = config.shutdownTimeoutMs): Promise<void> {
+  const r = running.get(io);
+  r?.stopExpiryWatch();
+  r?.matchmaker.stop();
+  // This process's sockets only, at once: io.disconnectSockets would go through the adapter,
+  // later, and to every process's sockets.
+  for (const socket of io.of('/').sockets.values()) socket.disconnect(true);
+  if (r) {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.allSettled([...r.pending]).then(() => r.presence.flush()), deadline]);
+    clearTimeout(timer);
+    r.presence.stop();
+    // Only now: what disconnect handling told other processes' users went out through it.
+    r.unregisterSink();
+  }
+  stopTypingTimers();
   io.engine.close();
-  const sub = subscribers.get(io);
-  if (sub?.isOpen) await sub.close();
+  if (r?.subscriber?.isOpen) await r.subscriber.close();
 }

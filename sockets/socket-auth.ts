@@ -2,10 +2,18 @@ import { parse as parseCookie } from 'cookie';
 import type { ExtendedError } from 'socket.io';
 import { ACCESS_COOKIE } from '../config/constants.js';
 import { isSessionEnded } from '../services/session-revocations.js';
-import type { AccessTokens } from '../utils/jwt.js';
-import type { AppSocket } from './socket.types.js';
+import type { AccessClaims, AccessTokens } from '../utils/jwt.js';
+import { sessionRoom } from './rooms.js';
+import type { AppServer, AppSocket } from './socket.types.js';
 
-const refuse = (code: string, message: string): ExtendedError => Object.assign(new Error(message), { data: { code } });
+export const refuse = (code: string, message: string): ExtendedError => Object.assign(new Error(message), { data: { code } });
+
+/** Claims of a token that works now: ours, unexpired, its session not ended. */
+export function currentClaims(tokens: AccessTokens, token: unknown): AccessClaims | null {
+  if (typeof token !== 'string' || token.length === 0) return null;
+  const claims = tokens.verify(token);
+  return claims && !isSessionEnded(claims.sid) ? claims : null;
+}
 
 /**
  * Handshake: the same access token as HTTP, from `auth.token` (apps) or the cookie (web).
@@ -20,9 +28,48 @@ export function socketAuth(tokens: AccessTokens) {
       token = header ? parseCookie(header)[ACCESS_COOKIE] : undefined;
     }
     if (typeof token !== 'string' || token.length === 0) return next(refuse('UNAUTHORIZED', 'Authentication required'));
-    const claims = tokens.verify(token);
-    if (!claims || isSessionEnded(claims.sid)) return next(refuse('INVALID_TOKEN', 'Access token is invalid or expired'));
+    const claims = currentClaims(tokens, token);
+    if (!claims) return next(refuse('INVALID_TOKEN', 'Access token is invalid or expired'));
     socket.data.user = claims;
     next();
   };
+}
+
+/**
+ * A socket hands in its next access token before the current one expires (`auth:refresh`):
+ * the same account only; a new session moves the socket to that session's room.
+ */
+export function reauthenticate(socket: AppSocket, tokens: AccessTokens, token: unknown): { expiresAt: string } {
+  const claims = currentClaims(tokens, token);
+  if (!claims || claims.sub !== socket.data.user.sub) {
+    throw Object.assign(new Error('Access token is invalid or expired'), { code: 'INVALID_TOKEN' });
+  }
+  if (claims.sid !== socket.data.user.sid) {
+    void socket.leave(sessionRoom(socket.data.user.sid));
+    void socket.join(sessionRoom(claims.sid));
+  }
+  socket.data.user = claims;
+  return { expiresAt: new Date(claims.exp! * 1000).toISOString() };
+}
+
+const EXPIRY_SWEEP_MS = 5_000;
+
+/**
+ * Sockets do not outlive their access token: one whose token has expired without an
+ * `auth:refresh` hears `auth:expired` and is disconnected (the client reconnects with a
+ * fresh token). One sweep over this process's sockets, not a timer per socket.
+ */
+export function watchTokenExpiry(io: AppServer): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now() / 1000;
+    for (const socket of io.of('/').sockets.values()) {
+      const exp = socket.data.user?.exp;
+      if (exp !== undefined && exp <= now) {
+        socket.emit('auth:expired', { reason: 'token_expired' });
+        socket.disconnect(true);
+      }
+    }
+  }, EXPIRY_SWEEP_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

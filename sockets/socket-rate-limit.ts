@@ -1,28 +1,60 @@
+import type { RateAction } from '../config/limits.js';
+import { RateLimitedError, type ActionLimiter } from '../services/limits/action-limiter.js';
+import type { AckResult } from './socket.types.js';
 import type { AppSocket } from './socket.types.js';
 
 export interface SocketRateLimit {
-  /** Events allowed per window, per socket. */
+  /** Events allowed per window, per user, across all of the user's sockets in this process. */
   events: number;
   windowMs: number;
 }
 
+/** The client events that are writes with a budget of their own, shared with the HTTP routes. */
+const EVENT_ACTIONS: Partial<Record<string, RateAction>> = {
+  'chat:send': 'message',
+  'chat:edit': 'message',
+  'chat:react': 'like',
+  'match:join': 'matchJoin',
+  'call:ring': 'call',
+};
+
+const refuse = (packet: unknown[], retryAfterSeconds: number) => {
+  const ack = packet[packet.length - 1];
+  if (typeof ack !== 'function') return;
+  const result: AckResult<never> = {
+    ok: false,
+    error: { code: 'RATE_LIMITED', message: 'Too many events; slow down', retryAfterSeconds },
+  };
+  (ack as (r: unknown) => void)(result);
+};
+
 /**
- * Per-socket flood guard: past the limit an event is dropped, and if it carried an ack
- * the client hears RATE_LIMITED, as an HTTP client would hear 429.
+ * Flood guard of one process: each user has one budget of events per window whatever
+ * number of sockets they open (a window is made on a user's first event and forgotten
+ * when it has passed), and events that are writes also take from the user's action
+ * budget, in Redis when configured. Past either, the event is dropped and its ack hears
+ * RATE_LIMITED with the seconds to wait.
  */
-export function limitSocketEvents(socket: AppSocket, { events, windowMs }: SocketRateLimit): void {
-  let windowStart = 0;
-  let count = 0;
-  socket.use((packet, next) => {
-    const now = Date.now();
-    if (now - windowStart >= windowMs) {
-      windowStart = now;
-      count = 0;
-    }
-    if (++count <= events) return next();
-    const ack = packet[packet.length - 1];
-    if (typeof ack === 'function') {
-      (ack as (r: unknown) => void)({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many events; slow down' } });
-    }
-  });
+export function socketLimits({ events, windowMs }: SocketRateLimit, actions: ActionLimiter) {
+  const windows = new Map<string, { start: number; count: number }>();
+  let sweptAt = 0;
+  return (socket: AppSocket): void => {
+    const userId = socket.data.user.sub;
+    socket.use((packet, next) => {
+      const now = Date.now();
+      if (now - sweptAt > windowMs * 10) {
+        sweptAt = now;
+        for (const [id, w] of windows) if (now - w.start >= windowMs) windows.delete(id);
+      }
+      let w = windows.get(userId);
+      if (!w || now - w.start >= windowMs) windows.set(userId, (w = { start: now, count: 0 }));
+      if (++w.count > events) return refuse(packet, Math.ceil((w.start + windowMs - now) / 1000));
+      const action = EVENT_ACTIONS[packet[0]];
+      if (!action) return next();
+      actions.take(action, { userId }).then(
+        () => next(),
+        (err: unknown) => (err instanceof RateLimitedError ? refuse(packet, err.retryAfterSeconds) : next(err as Error)),
+      );
+    });
+  };
 }

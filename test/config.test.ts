@@ -54,6 +54,29 @@ describe('config', () => {
     expect(ok.chat.keyId, 'the newest key writes').to.equal('k2');
     expect([...ok.chat.keys.keys()]).to.deep.equal(['k1', 'k2']);
     expect(ok.cookies.secure).to.equal(true);
+
+    // Several processes without Redis would each limit, revoke and track presence alone.
+    const production = {
+      NODE_ENV: 'production',
+      MONGODB_URI: 'mongodb+srv://cluster.example/app',
+      JWT_ACCESS_SECRET: 'p'.repeat(48),
+      MAIL_PROVIDER: 'ses',
+      CORS_ORIGINS: 'https://app.example',
+      CHAT_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      RAZORPAY_KEY_ID: 'rzp_live_x',
+      RAZORPAY_KEY_SECRET: 'live-key-secret',
+      RAZORPAY_WEBHOOK_SECRET: 'live-webhook-secret',
+    };
+    expect(problemsOf({ ...production, APP_INSTANCES: '2' })).to.match(/^REDIS_URL: required in production with more than one/m);
+    expect(problemsOf({ ...production, NODE_APP_INSTANCE: '1' })).to.match(/^REDIS_URL:/m);
+    expect(parseConfig({ ...production, APP_INSTANCES: '2', REDIS_URL: 'redis://cache:6379' }).redisUrl).to.equal(
+      'redis://cache:6379',
+    );
+    expect(problemsOf({ RATE_LIMITS: 'comment:5@60,bogus:1@1' })).to.match(/^RATE_LIMITS: "bogus"/m);
+    expect(parseConfig({ RATE_LIMITS: 'comment:5@60,write:-/100@30' }).limits.actions).to.deep.include({
+      comment: { user: 5, ip: undefined, windowMs: 60_000 },
+      write: { user: undefined, ip: 100, windowMs: 30_000 },
+    });
   });
 
   it('stops the server at start-up with a message naming the variable', async () => {

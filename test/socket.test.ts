@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { userRoom } from '../sockets/index.js';
+import { AccessTokens } from '../utils/jwt.js';
 import { decodePayload, forgeJwt } from './support/jwt.js';
 import { connectClient, startServer, type RunningServer } from './support/socket-server.js';
 import { signupUser } from './support/users.js';
@@ -115,6 +116,36 @@ describe('Socket.IO', () => {
     socket.emit('system:ping', { $where: 'x' });
     const ack = await socket.timeout(2000).emitWithAck('system:ping', 'x'.repeat(10_000));
     expect(ack.ok).to.equal(true);
+  });
+
+  it('does not outlive its access token: an expired socket is told and closed; a refreshed one stays', async function () {
+    this.timeout(20_000);
+    const u = await signupUser();
+    const other = await signupUser();
+    // Tokens of this server's kind that live two seconds.
+    const shortLived = new AccessTokens({
+      secret: config.auth.jwtSecret,
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      ttlSeconds: 2,
+    });
+    const claims = decodePayload(u.accessToken) as { sub: string; sid: string };
+    const short = () => shortLived.sign({ sub: claims.sub, role: 'user', sid: claims.sid });
+    const expiring = await client(server.url, { auth: { token: short() } });
+    const kept = await client(server.url, { auth: { token: short() } });
+    const told = new Promise((resolve) => expiring.once('auth:expired', resolve));
+    const closed = new Promise((resolve) => expiring.once('disconnect', resolve));
+
+    const foreign = await kept.timeout(2000).emitWithAck('auth:refresh', { token: other.accessToken });
+    expect(foreign.error.code, "another account's token").to.equal('INVALID_TOKEN');
+    const refreshed = await kept.timeout(2000).emitWithAck('auth:refresh', { token: u.accessToken });
+    expect(refreshed.ok).to.equal(true);
+    expect(new Date(refreshed.data.expiresAt).getTime()).to.be.greaterThan(Date.now() + 60_000);
+
+    expect(await told).to.deep.equal({ reason: 'token_expired' });
+    expect(await closed).to.equal('io server disconnect');
+    const ping = await kept.timeout(2000).emitWithAck('system:ping', {});
+    expect(ping.ok, 'the refreshed socket is still served').to.equal(true);
   });
 });
 

@@ -8,6 +8,8 @@ export interface AccessClaims {
   role: Role;
   /** The session (refresh-token family) this access token belongs to. */
   sid: string;
+  /** When the token stops working, in seconds since the epoch (set on verify). */
+  exp?: number;
 }
 
 export interface JwtSettings {
@@ -48,10 +50,10 @@ export class AccessTokens {
         audience: this.settings.audience,
       });
       if (typeof payload === 'string') return null;
-      const { sub, role, sid } = payload as Record<string, unknown>;
-      if (typeof sub !== 'string' || typeof sid !== 'string') return null;
+      const { sub, role, sid, exp } = payload as Record<string, unknown>;
+      if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') return null;
       if (role !== 'user' && role !== 'moderator' && role !== 'admin') return null;
-      return { sub, role, sid };
+      return { sub, role, sid, exp };
     } catch {
       return null;
     }

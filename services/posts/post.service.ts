@@ -10,7 +10,7 @@ import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
-import { nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
+import { dailyCounterHasRoom, nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { parseCaption } from './caption.js';
 import type { MediaQueue } from './media-queue.js';
@@ -73,6 +73,17 @@ export async function captionFields(caption: string) {
   return { caption: text, hashtags: parsed.hashtags, mentions: mentioned.filter((u) => u !== null).map((u) => u._id) };
 }
 
+const postQuotaExceeded = () =>
+  new AppError(429, 'QUOTA_EXCEEDED', `You can share ${config.posts.perDay} posts a day`, {
+    limit: config.posts.perDay,
+    resetAt: nextUtcMidnight(new Date()).toISOString(),
+  });
+
+/** Refuses a new post before its upload is read when today's posts are used up (the take after it still decides). */
+export async function assertPostQuotaLeft(authorId: string): Promise<void> {
+  if (!(await dailyCounterHasRoom(`posts:${authorId}`, config.posts.perDay))) throw postQuotaExceeded();
+}
+
 /**
  * Creates a post in `processing`: the uploads go to storage as they are and a media job
  * makes what is served; the request never decodes or transcodes anything.
@@ -84,12 +95,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
       throw new AppError(503, 'POST_MEDIA_UNAVAILABLE', `Posts cannot store media on ${storage.name} storage yet`);
     }
     const media = await checkMedia(files);
-    if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, config.posts.perDay))) {
-      throw new AppError(429, 'QUOTA_EXCEEDED', `You can share ${config.posts.perDay} posts a day`, {
-        limit: config.posts.perDay,
-        resetAt: nextUtcMidnight(new Date()).toISOString(),
-      });
-    }
+    if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, config.posts.perDay))) throw postQuotaExceeded();
     const postId = new Types.ObjectId();
     const originals = [];
     for (const [i, file] of files.entries()) {

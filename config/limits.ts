@@ -1,0 +1,68 @@
+/**
+ * Per-account and per-address budgets of every write and every expensive read: how many
+ * per window. `RATE_LIMITS` overrides any of them: `name:user/ip@seconds`, comma
+ * separated (`message:60@60,write:300/1200@60`; `-` for no limit on that side).
+ */
+export interface RateRule {
+  /** Per account, per window; undefined: no per-account limit. */
+  user?: number;
+  /** Per client address, per window. */
+  ip?: number;
+  windowMs: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+
+export const DEFAULT_RATE_RULES = {
+  /** Every write under /api/v1 (any method but GET, HEAD, OPTIONS), whatever the route. */
+  write: { user: 300, ip: 1200, windowMs: MINUTE },
+  /** Chat messages, over HTTP or the socket. */
+  message: { user: 120, windowMs: MINUTE },
+  comment: { user: 20, windowMs: MINUTE },
+  /** Likes and unlikes of posts, reactions to messages. */
+  like: { user: 120, windowMs: MINUTE },
+  share: { user: 30, windowMs: MINUTE },
+  bookmark: { user: 120, windowMs: MINUTE },
+  report: { user: 20, windowMs: HOUR },
+  search: { user: 60, ip: 300, windowMs: MINUTE },
+  discover: { user: 60, ip: 300, windowMs: MINUTE },
+  /** Reads of Following, For You, Trending and Nearby. */
+  feed: { user: 120, ip: 600, windowMs: MINUTE },
+  history: { user: 240, windowMs: MINUTE },
+  presence: { user: 60, windowMs: MINUTE },
+  /** Moving one's location: enough for travel, too few to triangulate anyone. */
+  location: { user: 10, windowMs: HOUR },
+  swipe: { user: 120, windowMs: MINUTE },
+  block: { user: 30, windowMs: HOUR },
+  /** Posts and their uploads: counted before a byte of the upload is read. */
+  post: { user: 10, ip: 60, windowMs: MINUTE },
+  photo: { user: 30, ip: 120, windowMs: HOUR },
+  conversation: { user: 30, windowMs: MINUTE },
+  matchJoin: { user: 30, windowMs: MINUTE },
+  call: { user: 20, windowMs: MINUTE },
+  /** Socket connections opened by one account. */
+  socketConnect: { user: 60, ip: 300, windowMs: MINUTE },
+} satisfies Record<string, RateRule>;
+
+export type RateAction = keyof typeof DEFAULT_RATE_RULES;
+export type RateRules = Record<RateAction, RateRule>;
+
+const RULE = /^([a-zA-Z]+):(\d+|-)(?:\/(\d+|-))?@(\d+)$/;
+
+/** The defaults with the overrides of RATE_LIMITS applied; a malformed or unknown entry is an error message. */
+export function parseRateRules(spec: string | undefined): RateRules | string {
+  const rules: RateRules = { ...DEFAULT_RATE_RULES };
+  for (const part of (spec ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = RULE.exec(part);
+    if (!m) return `"${part}" is not name:user/ip@seconds`;
+    const name = m[1] as RateAction;
+    if (!(name in DEFAULT_RATE_RULES)) return `"${m[1]}" is not a rate-limited action`;
+    const count = (v: string | undefined) => (v === undefined || v === '-' ? undefined : Number(v));
+    rules[name] = { user: count(m[2]), ip: count(m[3]), windowMs: Number(m[4]) * 1000 };
+  }
+  return rules;
+}

@@ -1,0 +1,116 @@
+import type { RateAction, RateRules } from '../../config/limits.js';
+import { AppError } from '../../utils/app-error.js';
+import { logger } from '../../utils/logger.js';
+import { withTimeout } from '../../utils/timeout.js';
+import type { RedisClient } from '../redis.service.js';
+
+/** A 429 that says when to come back (the HTTP error path sends it as Retry-After). */
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'RATE_LIMITED', 'Too many requests; try again later', { retryAfterSeconds });
+  }
+}
+
+export interface Hit {
+  key: string;
+  windowMs: number;
+}
+
+/** Fixed-window counters: each hit counts one in its key's current window. */
+export interface CounterStore {
+  /** Counts one hit on each key; returns each key's count and the ms left in its window. */
+  hit(hits: Hit[]): Promise<{ count: number; resetMs: number }[]>;
+}
+
+export class MemoryCounterStore implements CounterStore {
+  private readonly windows = new Map<string, { count: number; until: number }>();
+
+  async hit(hits: Hit[]) {
+    const now = Date.now();
+    if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.until <= now) this.windows.delete(k);
+    return hits.map(({ key, windowMs }) => {
+      let w = this.windows.get(key);
+      if (!w || w.until <= now) this.windows.set(key, (w = { count: 0, until: now + windowMs }));
+      w.count++;
+      return { count: w.count, resetMs: w.until - now };
+    });
+  }
+}
+
+// INCR each key, starting its window on the first hit; one round trip for all of a request's keys.
+const HIT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, ARGV[i])
+    ttl = tonumber(ARGV[i])
+  end
+  out[#out + 1] = n
+  out[#out + 1] = ttl
+end
+return out`;
+
+/** The counters of every process together, in Redis. */
+export class RedisCounterStore implements CounterStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly prefix: string,
+  ) {}
+
+  async hit(hits: Hit[]) {
+    const raw = (await this.redis.eval(HIT, {
+      keys: hits.map((h) => this.prefix + h.key),
+      arguments: hits.map((h) => String(h.windowMs)),
+    })) as number[];
+    return hits.map((_, i) => ({ count: Number(raw[2 * i]), resetMs: Number(raw[2 * i + 1]) }));
+  }
+}
+
+// A counter store that does not answer within this is taken as failed.
+const STORE_TIMEOUT_MS = 1000;
+
+export interface Caller {
+  userId?: string;
+  /** The client's address, already reduced to what one client controls (an IPv6 /56). */
+  ip?: string;
+}
+
+/**
+ * Per-account and per-address budgets of actions (config/limits.ts), shared by the HTTP
+ * and socket doors so a message costs the same whichever way it comes. A store that fails
+ * lets the action through (a Redis hiccup must not stop the product), logged.
+ */
+export class ActionLimiter {
+  constructor(
+    private readonly store: CounterStore,
+    private readonly rules: RateRules,
+  ) {}
+
+  /** Counts the action for its caller; past a budget, throws RateLimitedError. */
+  async take(action: RateAction, caller: Caller): Promise<void> {
+    const rule = this.rules[action];
+    const checks: { hit: Hit; limit: number }[] = [];
+    if (rule.user !== undefined && caller.userId) {
+      checks.push({ hit: { key: `${action}:u:${caller.userId}`, windowMs: rule.windowMs }, limit: rule.user });
+    }
+    if (rule.ip !== undefined && caller.ip) {
+      checks.push({ hit: { key: `${action}:i:${caller.ip}`, windowMs: rule.windowMs }, limit: rule.ip });
+    }
+    if (!checks.length) return;
+    let counts: { count: number; resetMs: number }[];
+    try {
+      counts = await withTimeout(this.store.hit(checks.map((c) => c.hit)), STORE_TIMEOUT_MS);
+    } catch (err) {
+      logger.warn('rate limit store failed; action allowed', { action, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const over = counts.filter((c, i) => c.count > checks[i]!.limit);
+    if (over.length) throw new RateLimitedError(Math.max(1, Math.ceil(Math.max(...over.map((c) => c.resetMs)) / 1000)));
+  }
+}
+
+export function createActionLimiter(rules: RateRules, redis: RedisClient | undefined, prefix: string): ActionLimiter {
+  return new ActionLimiter(redis ? new RedisCounterStore(redis, `${prefix}act:`) : new MemoryCounterStore(), rules);
+}

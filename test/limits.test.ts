@@ -1,0 +1,260 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createApp } from '../app.js';
+import { config } from '../config/index.js';
+import { DEFAULT_RATE_RULES, type RateRules } from '../config/limits.js';
+import { Comment } from '../models/comment.model.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { accessTokens } from '../services/auth.service.js';
+import { createActionLimiter } from '../services/limits/action-limiter.js';
+import { utcDay } from '../services/quota.service.js';
+import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
+import { closeSocketServer, createSocketServer } from '../sockets/index.js';
+import type { AppServer } from '../sockets/socket.types.js';
+import { freshIp, testMediaQueue } from './support/app.js';
+import { clientId, emitAck, eventually } from './support/chat.js';
+import { freePort } from './support/process.js';
+import { connect } from './support/connections.js';
+import { png } from './support/images.js';
+import { POSTS, readyPost } from './support/posts.js';
+import { connectClient } from './support/socket-server.js';
+import { bearer, newSignup, signupUser, type SignedUp } from './support/users.js';
+
+const hasRedisServer = async () => spawnSync('redis-server', ['--version']).status === 0;
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+/**
+ * An app and socket server with tight budgets of their own (on this run's Redis when set,
+ * under a prefix of their own), sharing one set of counters between the two doors.
+ */
+async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) {
+  const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
+  const prefix = `rl:test:limits:${randomBytes(4).toString('hex')}:`;
+  const rules = { ...DEFAULT_RATE_RULES, ...overrides };
+  const actions = createActionLimiter(rules, redis, prefix);
+  const app = createApp({
+    config: { ...config, limits: { ...config.limits, prefix, actions: rules } },
+    redis,
+    actions,
+    media: await testMediaQueue(),
+  });
+  const http: Server = createServer(app);
+  const io: AppServer = await createSocketServer(http, {
+    accessTokens,
+    corsOrigins: config.corsOrigins,
+    redis,
+    keyPrefix: prefix,
+    actions,
+    socketsPerUser,
+    eventLimit: { events: 10, windowMs: 60_000 },
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return {
+    url,
+    request: () => supertest(url),
+    close: async () => {
+      await closeSocketServer(io, 2000);
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closeRedis(redis);
+    },
+  };
+}
+
+describe('limits on writes and expensive reads', function () {
+  this.timeout(60_000);
+
+  it('one account flooding comments hears 429 with Retry-After; nothing past the budget is stored; others carry on', async () => {
+    const server = await limitedServer({ comment: { user: 5, windowMs: 60_000 } });
+    try {
+      const author = await signupUser();
+      const post = await readyPost(author);
+      const [spammer, other] = await Promise.all([signupUser(), signupUser()]);
+      const comment = (u: SignedUp, i: number) =>
+        server
+          .request()
+          .post(`${POSTS}/${post.id}/comments`)
+          .set(as(u))
+          .send({ text: `comment ${i}` });
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => comment(spammer, i)));
+      expect(answers.filter((r) => r.status === 201)).to.have.length(5);
+      const refused = answers.filter((r) => r.status === 429);
+      expect(refused).to.have.length(7);
+      expect(refused[0]!.body.error.code).to.equal('RATE_LIMITED');
+      expect(Number(refused[0]!.headers['retry-after'])).to.be.within(1, 60);
+      expect(await Comment.countDocuments({ postId: post.id, authorId: spammer.id })).to.equal(5);
+      expect((await comment(other, 0)).status, 'another account is untouched').to.equal(201);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('counts every write of an address, whichever accounts it uses', async () => {
+    const server = await limitedServer({ write: { user: 1000, ip: 6, windowMs: 60_000 } });
+    try {
+      const ip = freshIp();
+      const accounts = await Promise.all([signupUser(), signupUser(), signupUser()]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        const u = accounts[i % 3]!;
+        const res = await server
+          .request()
+          .patch('/api/v1/users/me')
+          .set(as(u))
+          .set('X-Forwarded-For', ip)
+          .send({ bio: `b${i}` });
+        statuses.push(res.status);
+      }
+      expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 429, 429, 429]);
+      const elsewhere = await server.request().patch('/api/v1/users/me').set(as(accounts[0]!)).set('X-Forwarded-For', freshIp());
+      expect(elsewhere.status).to.equal(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('limits location changes (not other profile edits) and searches per account', async () => {
+    const server = await limitedServer({ location: { user: 3, windowMs: 3_600_000 }, search: { user: 4, windowMs: 60_000 } });
+    try {
+      const u = await signupUser();
+      const move = (lat: number) =>
+        server
+          .request()
+          .patch('/api/v1/users/me')
+          .set(as(u))
+          .send({ location: { lat, lng: 2.35 }, locationConsent: true });
+      for (const lat of [48.1, 48.2, 48.3]) expect((await move(lat)).status).to.equal(200);
+      const fourth = await move(48.4);
+      expect(fourth.status).to.equal(429);
+      expect(fourth.headers['retry-after']).to.match(/^\d+$/);
+      const edit = await server.request().patch('/api/v1/users/me').set(as(u)).send({ bio: 'still fine' });
+      expect(edit.status, JSON.stringify(edit.body)).to.equal(200);
+      const search = () => server.request().get('/api/v1/users/search').query({ q: 'ada' }).set(as(u));
+      for (let i = 0; i < 4; i++) expect((await search()).status).to.equal(200);
+      expect((await search()).status).to.equal(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses a post past the day's quota or the minute's budget before reading a byte of its upload", async () => {
+    const server = await limitedServer({ post: { user: 2, windowMs: 60_000 } });
+    try {
+      const u = await signupUser();
+      // Bigger than any post may be: had the upload been read, the answer would be 413.
+      const oversized = Buffer.alloc(config.posts.mediaMaxBytes + 1024 * 1024, 1);
+      const post = () => server.request().post(POSTS).set(as(u)).attach('media', oversized, 'big.mp4');
+      await QuotaCounter.create({
+        _id: `posts:${u.id}:${utcDay(new Date())}`,
+        userId: u.id,
+        day: utcDay(new Date()),
+        used: config.posts.perDay,
+      });
+      const overQuota = await post();
+      expect([overQuota.status, overQuota.body.error.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+      await QuotaCounter.deleteOne({ _id: `posts:${u.id}:${utcDay(new Date())}` });
+      const first = await post();
+      expect(first.status, 'within budget the upload is read, and is too large').to.equal(413);
+      await post();
+      const third = await post();
+      expect([third.status, third.body.error.code]).to.deep.equal([429, 'RATE_LIMITED']);
+      const small = await server
+        .request()
+        .post(POSTS)
+        .set(as(u))
+        .attach('media', await png(), 'a.png');
+      expect(small.status).to.equal(429);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sockets: a cap per account, one event budget across all its sockets, and messages counted with HTTP sends', async () => {
+    const server = await limitedServer({ message: { user: 4, windowMs: 60_000 } }, 3);
+    try {
+      const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+      await connect(ana, ben);
+      const open = await Promise.all([0, 1, 2].map(() => connectClient(server.url, { auth: { token: ana.accessToken } })));
+      const refused = await connectClient(server.url, { auth: { token: ana.accessToken } }).then(
+        (s) => (s.close(), 'connected'),
+        (err: { data?: { code?: string } }) => err.data?.code,
+      );
+      expect(refused).to.equal('TOO_MANY_SOCKETS');
+
+      // Two messages over HTTP and three over the sockets: the fifth is one too many.
+      const conv = await server
+        .request()
+        .post(`/api/v1/conversations`)
+        .set(as(ana))
+        .send({ name: 'g', memberIds: [ben.id] });
+      const conversationId = conv.body.conversation.id as string;
+      for (let i = 0; i < 2; i++) {
+        const sent = await server
+          .request()
+          .post(`/api/v1/conversations/${conversationId}/messages`)
+          .set(as(ana))
+          .send({ clientMessageId: clientId(), text: `http ${i}` });
+        expect(sent.status).to.equal(201);
+      }
+      const acks = [];
+      for (const s of open)
+        acks.push(await emitAck(s, 'chat:send', { conversationId, clientMessageId: clientId(), text: 'socket' }));
+      expect(acks.map((a) => a.ok)).to.deep.equal([true, true, false]);
+      expect(acks[2]!.error).to.include({ code: 'RATE_LIMITED' });
+
+      // Ten events a minute for the whole account, however many sockets carry them.
+      const pings = await Promise.all(open.flatMap((s) => [0, 1, 2, 3].map(() => emitAck(s, 'system:ping', {}))));
+      expect(pings.filter((p) => p.ok).length).to.be.at.most(10 - 3);
+      for (const s of open) s.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sign-in limiters fail closed when Redis stops answering; other routes carry on', async function () {
+    if (!(await hasRedisServer())) this.skip();
+    const port = await freePort();
+    const cache = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    let redis: RedisClient | undefined;
+    try {
+      await eventually(async () => {
+        redis = await connectRedis(`redis://127.0.0.1:${port}`).catch(() => undefined);
+        return redis !== undefined;
+      });
+      const prefix = `rl:test:closed:${randomBytes(4).toString('hex')}:`;
+      const app = createApp({
+        config: { ...config, limits: { ...config.limits, prefix } },
+        redis,
+        media: await testMediaQueue(),
+      });
+      const u = await signupUser();
+      const login = () =>
+        supertest(app).post('/api/v1/auth/login').timeout(5000).send({ identifier: u.input.email, password: u.input.password });
+      expect((await login()).status).to.equal(200);
+
+      cache.kill('SIGKILL');
+      await new Promise((r) => cache.once('exit', r));
+      const refused = await login();
+      expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'RATE_LIMIT_UNAVAILABLE']);
+      expect(refused.headers['retry-after']).to.equal('5');
+      const forgot = await supertest(app).post('/api/v1/auth/forgot-password').timeout(5000).send({ email: u.input.email });
+      expect(forgot.status).to.equal(503);
+      const signup = await supertest(app).post('/api/v1/auth/signup').timeout(5000).send(newSignup());
+      expect(signup.status).to.equal(503);
+      // Ordinary writes are counted best-effort: a Redis outage does not stop the product.
+      const edit = await supertest(app).patch('/api/v1/users/me').timeout(5000).set(as(u)).send({ bio: 'still here' });
+      expect(edit.status).to.equal(200);
+    } finally {
+      cache.kill('SIGKILL');
+      redis?.destroy();
+    }
+  });
+});
