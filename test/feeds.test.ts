@@ -136,6 +136,25 @@ describe('feeds', function () {
     expect(session.ids).to.include(post.id);
   });
 
+  it('For You after an idle spell shows what was posted meanwhile, on the first request', async () => {
+    const [viewer, author] = await Promise.all([signupUser(), signupUser()]);
+    const topic = `quiet${Date.now().toString(36)}`;
+    await (await api()).patch(`${FEED}/settings`).set(as(viewer)).send({ preferredTopics: [topic] }).expect(200);
+    clearCandidateCaches({ refreshMs: 200, idleMs: 200 });
+    try {
+      const firstPage = async () =>
+        ((await (await api()).get(`${FEED}/for-you?limit=50`).set(as(viewer))).body.items as Item[]).map((p) => p.id);
+      await firstPage();
+      // The server goes quiet; a post becomes ready while nobody is reading the feed.
+      await new Promise((r) => setTimeout(r, 500));
+      const fresh = await readyPost(author, { caption: `posted while it was quiet #${topic}` });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await firstPage()).to.include(fresh.id);
+    } finally {
+      clearCandidateCaches();
+    }
+  });
+
   it("Following shows connections' posts and shares, newest first, and nobody else's", async () => {
     const [me, friend, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     const early = await readyPost(friend, { caption: 'before we met' });

@@ -1,5 +1,5 @@
 import { utcDay } from '../quota.service.js';
-import { recentIndex, resetRecentIndex } from './recent-index.js';
+import { recentIndex, resetRecentIndex, type IndexTiming } from './recent-index.js';
 import { POST_FIELDS, type PostDoc } from '../posts/post.view.js';
 
 /** A post as the feeds rank it: what is shown, plus what ranking and filtering read. */
@@ -29,6 +29,6 @@ export async function hotPool(): Promise<Candidate[]> {
 }
 
 /** Tests and benchmarks start from a cold cache. */
-export function clearCandidateCaches(): void {
-  resetRecentIndex();
+export function clearCandidateCaches(timing?: IndexTiming): void {
+  resetRecentIndex(timing);
 }

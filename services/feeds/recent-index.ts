@@ -7,7 +7,6 @@ import { CANDIDATE_FIELDS, popularity, type Candidate } from './candidates.js';
 import { hourKey } from './fanout.js';
 
 const WINDOW_HOURS = 48;
-const REFRESH_MS = 15_000;
 const POOL_SIZE = 1500;
 const PER_TAG = 80;
 type Counts = Partial<Record<(typeof COUNTER_NAMES)[number], number>>;
@@ -15,20 +14,35 @@ type Counts = Partial<Record<(typeof COUNTER_NAMES)[number], number>>;
 const servable = (p: Candidate) => p.status === 'ready' && !p.hiddenAt && p.visibility === 'public';
 const hoursBack = (n: number, now = Date.now()) => Array.from({ length: n }, (_, i) => hourKey(new Date(now - i * 3_600_000)));
 
+export interface IndexTiming {
+  /** While the feed is in use, the index refreshes this often in the background. */
+  refreshMs: number;
+  /** Without a request for this long the background refresh stops; the next request refreshes first. */
+  idleMs: number;
+}
+
+const DEFAULT_TIMING: IndexTiming = { refreshMs: 15_000, idleMs: 120_000 };
+
 /**
  * The last two days' public posts, held in memory by each process and kept current
- * incrementally: every 15 seconds it reads only the current hour's new posts (an equality
- * on readyHour) and the hour's engagement rows, adding their deltas to the counters. Once
- * loaded, no For You request scans posts: the popular pool and the per-hashtag lists are
- * rebuilt from memory after each refresh. Posts are re-read by id when served, so a post
- * deleted or hidden meanwhile is never shown.
+ * incrementally: each refresh reads only the current hour's new posts (an equality on
+ * readyHour) and the hour's engagement rows, adding their deltas to the counters. While
+ * anyone uses the feed it refreshes in the background every refreshMs; a request that
+ * finds it older than that (after an idle spell) waits for a refresh rather than be
+ * served what was there before. Once loaded, no For You request scans posts: the popular
+ * pool and the per-hashtag lists are rebuilt from memory after each refresh. Posts are
+ * re-read by id when served, so a post deleted or hidden meanwhile is never shown.
  */
 export class RecentIndex {
   private readonly posts = new Map<string, Candidate>();
   private readonly applied = new Map<string, Counts>();
   private loading?: Promise<void>;
-  private refreshing = false;
+  private refreshing?: Promise<void>;
   private refreshedAt = 0;
+  private usedAt = 0;
+  private warm?: NodeJS.Timeout;
+
+  constructor(private readonly timing: IndexTiming = DEFAULT_TIMING) {}
   pool: Candidate[] = [];
   byTag = new Map<string, Candidate[]>();
   byAuthor = new Map<string, Candidate[]>();
@@ -43,13 +57,31 @@ export class RecentIndex {
   async current(): Promise<this> {
     this.loading ??= this.loadAll();
     await this.loading;
-    if (!this.refreshing && Date.now() - this.refreshedAt > REFRESH_MS) {
-      this.refreshing = true;
-      void this.refresh()
-        .catch(() => undefined)
-        .finally(() => (this.refreshing = false));
-    }
+    this.usedAt = Date.now();
+    this.keepWarm();
+    // Stale (nobody asked for a while): fresh content first. A refresh under way is shared.
+    if (Date.now() - this.refreshedAt > this.timing.refreshMs * 1.5) await this.refreshOnce().catch(() => undefined);
     return this;
+  }
+
+  private refreshOnce(): Promise<void> {
+    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** Refreshes in the background while the feed is in use; stops after an idle spell. */
+  private keepWarm(): void {
+    if (this.warm) return;
+    this.warm = setInterval(() => {
+      if (Date.now() - this.usedAt > this.timing.idleMs) return this.stop();
+      void this.refreshOnce().catch(() => undefined);
+    }, this.timing.refreshMs);
+    this.warm.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.warm);
+    this.warm = undefined;
   }
 
   private add(p: Candidate) {
@@ -161,7 +193,8 @@ export async function recentIndex(): Promise<RecentIndex> {
   return index.current();
 }
 
-/** Tests and benchmarks start from an empty index. */
-export function resetRecentIndex(): void {
-  index = new RecentIndex();
+/** Tests and benchmarks start from an empty index (with timings of their own, if they give them). */
+export function resetRecentIndex(timing?: IndexTiming): void {
+  index.stop();
+  index = new RecentIndex(timing);
 }
