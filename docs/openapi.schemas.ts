@@ -287,10 +287,10 @@ export const schemas = {
   },
   DiscoveryProfile: {
     type: 'object',
-    description: 'A public profile with its rank in your feed.',
-    required: [...publicProfileRequired, 'score'],
+    description: 'A public profile in your feed, best fit first; its ranking score is never sent.',
+    required: publicProfileRequired,
     additionalProperties: false,
-    properties: { ...publicProfileProperties, score: { type: 'integer', minimum: 0, maximum: 1000 } },
+    properties: publicProfileProperties,
   },
   SearchPage: {
     type: 'object',

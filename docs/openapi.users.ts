@@ -61,7 +61,11 @@ export const userPaths = {
         queryParam('interests', { type: 'string' }, 'Comma-separated tags (at most 5): people with any of them'),
         queryParam('minAge', { type: 'integer', minimum: 18, maximum: 120 }),
         queryParam('maxAge', { type: 'integer', minimum: 18, maximum: 120 }),
-        queryParam('maxDistanceKm', { type: 'integer', minimum: 1, maximum: 500 }, 'Needs your location'),
+        queryParam(
+          'maxDistanceKm',
+          { type: 'integer', minimum: 1, maximum: 500 },
+          'Needs your location. Applied at the distance band edge at or above it (1, 5, 10, 25, 50, 100, 250, 500 km), between ~1 km grid cells.',
+        ),
         queryParam('preference', { enum: ['dating', 'friendship'] }),
         queryParam('gender', { enum: ['male', 'female', 'non-binary', 'other'] }),
         queryParam('limit', { type: 'integer', minimum: 1, maximum: 50, default: 20 }),

@@ -16,7 +16,7 @@ export function discoveryRoutes(limit: RateLimiters): Router {
     limit.action('discover'),
     validate([
       optionalQueryInt('limit', 1, DISCOVERY_MAX_PAGE),
-      query('cursor').optional().isString().isLength({ max: 100 }).withMessage('is not a cursor from a previous page'),
+      query('cursor').optional().isString().isLength({ max: 300 }).withMessage('is not a cursor from a previous page'),
     ]),
     feed,
   );

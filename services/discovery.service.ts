@@ -1,10 +1,20 @@
 import { Types } from 'mongoose';
 import { User, type GENDERS } from '../models/user.model.js';
 import { ageOn, birthDateRange } from '../utils/age.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { coveringCells, distanceKm, type LatLng } from '../utils/geo.js';
+import { notFound } from '../utils/app-error.js';
+import {
+  BAND_COUNT,
+  bandIndex,
+  bandRadiusKm,
+  coarsePoint,
+  coveringCells,
+  distanceKm,
+  regionCellOf,
+  type LatLng,
+} from '../utils/geo.js';
 import { hiddenUserIds } from './block.service.js';
 import { pairedUserIds } from './connection.service.js';
+import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, toPublicProfile, type PublicProfile } from './profile.service.js';
 
 export const DISCOVERY_MAX_PAGE = 30;
@@ -14,7 +24,7 @@ const DISCOVERY_MAX_KM = 500;
 // several pages; swiped people drop out, so the next most active come in.
 const CANDIDATES_PER_DRIVER = 100;
 // Only what ranking and the two-way fit need; the page's profiles are read afterwards.
-const RANKING_FIELDS = 'interests location lookingFor gender dateOfBirth lastActiveAt';
+const RANKING_FIELDS = 'interests location lookingFor gender dateOfBirth lastActiveAt settings.privacy.showDistance';
 const DAY_MS = 86_400_000;
 
 type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
@@ -23,29 +33,34 @@ function readCandidates(filter: Record<string, unknown>) {
   return User.find(filter, RANKING_FIELDS).sort({ lastActiveAt: -1 }).limit(CANDIDATES_PER_DRIVER).lean();
 }
 
-/** Ranking in [0, 1000]: shared interests first, then nearness, then recent activity. Stable within a day. */
-function scoreOf(me: { interests: string[] }, them: Candidate, km: number | null, limitKm: number, now: number): number {
+const showsDistance = (u: { settings?: { privacy?: { showDistance?: boolean | null } | null } | null }) =>
+  u.settings?.privacy?.showDistance !== false;
+
+/**
+ * Ranking in [0, 1000]: shared interests first, then nearness, then recent activity. Stable
+ * within a day. Nearness counts the distance band only (and nothing for someone who hides
+ * their distance), so not even the order of cards says more than the band.
+ */
+function scoreOf(me: { interests: string[] }, them: Candidate, band: number | null, now: number): number {
   const mine = new Set(me.interests);
   const shared = (them.interests ?? []).filter((t) => mine.has(t)).length;
   const interest = mine.size ? shared / Math.min(mine.size, 5) : 0;
-  const near = km === null ? 0.5 : Math.max(0, 1 - km / limitKm);
+  const near = band === null ? 0.5 : 1 - band / (BAND_COUNT - 1);
   const idleDays = them.lastActiveAt ? Math.floor((now - them.lastActiveAt.getTime()) / DAY_MS) : Infinity;
   const active = idleDays <= 1 ? 1 : idleDays <= 7 ? 0.6 : idleDays <= 30 ? 0.3 : 0;
   return Math.round(1000 * (0.5 * Math.min(1, interest) + 0.3 * near + 0.2 * active));
 }
 
-/** The cursor is the last card's (score, id): the next page starts strictly after it. */
-const cursorOf = (score: number, id: string) => Buffer.from(`${score}:${id}`).toString('base64url');
-function parseCursor(cursor: string): { score: number; id: string } {
-  const [score, id] = Buffer.from(cursor, 'base64url').toString().split(':');
-  if (!id || !Types.ObjectId.isValid(id) || !/^\d{1,4}$/.test(score ?? '')) {
-    throw new AppError(400, 'INVALID_CURSOR', 'This cursor did not come from a previous page');
-  }
-  return { score: Number(score), id };
-}
+/** The cursor holds the last card's (score, id), sealed: the score is never shown. */
+const CURSOR = 'discover';
+const isPosition = (v: unknown): v is { s: number; id: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { s?: unknown }).s === 'number' &&
+  isObjectIdString((v as { id?: unknown }).id);
 
 export interface DiscoveryPage {
-  profiles: (PublicProfile & { score: number })[];
+  profiles: PublicProfile[];
   nextCursor: string | null;
 }
 
@@ -67,15 +82,21 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     interests: 1,
   }).lean();
   if (!me) throw notFound('User');
-  const after = page.cursor ? parseCursor(page.cursor) : undefined;
+  const after = page.cursor ? openCursor(CURSOR, page.cursor, isPosition) : undefined;
   const now = Date.now();
   const myAge = ageOn(me.dateOfBirth);
   const wanted = me.lookingFor?.genders?.length ? me.lookingFor.genders : undefined;
-  const limitKm = Math.min(me.lookingFor?.maxDistanceKm ?? 100, DISCOVERY_MAX_KM);
-  const origin: LatLng | null = me.location ?? null;
+  // Radii are applied at band edges: whether someone fits depends on their band alone.
+  const limitKm = bandRadiusKm(Math.min(me.lookingFor?.maxDistanceKm ?? 100, DISCOVERY_MAX_KM));
+  const origin: LatLng | null = me.location ? coarsePoint(me.location) : null;
+  const region = origin ? regionCellOf(origin) : null;
 
   const drivers = origin
-    ? coveringCells(origin, limitKm).map((cell) => ({ geoCells: cell }))
+    ? [
+        ...coveringCells(origin, limitKm).map((cell) => ({ geoCells: cell })),
+        // People who hide their distance are matched by region, whatever the radius.
+        { geoCells: region, 'settings.privacy.showDistance': false },
+      ]
     : (me.interests ?? []).slice(0, 5).map((tag) => ({ interests: tag }));
   if (drivers.length === 0) return { profiles: [], nextCursor: null };
 
@@ -93,7 +114,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
 
   const batches = await Promise.all(drivers.map((d) => readCandidates({ ...filter, ...d })));
   const seen = new Set<string>();
-  const ranked: { score: number; id: string; user: Candidate; km: number | null }[] = [];
+  const ranked: { score: number; id: string }[] = [];
   for (const user of batches.flat()) {
     const id = String(user._id);
     if (seen.has(id)) continue;
@@ -102,12 +123,21 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     const theirs = user.lookingFor;
     if (theirs?.genders?.length && !theirs.genders.includes(me.gender as (typeof GENDERS)[number])) continue;
     if (myAge < (theirs?.minAge ?? 18) || myAge > (theirs?.maxAge ?? 120)) continue;
-    const km = origin && user.location ? distanceKm(origin, user.location) : null;
-    if (km !== null && km > Math.min(limitKm, theirs?.maxDistanceKm ?? 100)) continue;
-    ranked.push({ score: scoreOf({ interests: me.interests ?? [] }, user, km, limitKm, now), id, user, km });
+    let band: number | null = null;
+    if (origin && user.location) {
+      const theirPoint = coarsePoint(user.location);
+      if (!showsDistance(user)) {
+        if (regionCellOf(theirPoint) !== region) continue;
+      } else {
+        const km = distanceKm(origin, theirPoint);
+        if (km >= Math.min(limitKm, bandRadiusKm(theirs?.maxDistanceKm ?? 100))) continue;
+        band = bandIndex(km);
+      }
+    }
+    ranked.push({ score: scoreOf({ interests: me.interests ?? [] }, user, band, now), id });
   }
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
-  const start = after ? ranked.findIndex((r) => r.score < after.score || (r.score === after.score && r.id < after.id)) : 0;
+  const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
   const rest = start < 0 ? [] : ranked.slice(start);
   const slice = rest.slice(0, page.limit);
   const last = slice.at(-1);
@@ -116,8 +146,8 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   return {
     profiles: slice.flatMap((r, i) => {
       const user = profiles[i];
-      return user ? [{ ...toPublicProfile(user, origin), score: r.score }] : [];
+      return user ? [toPublicProfile(user, origin)] : [];
     }),
-    nextCursor: rest.length > page.limit && last ? cursorOf(last.score, last.id) : null,
+    nextCursor: rest.length > page.limit && last ? sealCursor(CURSOR, { s: last.score, id: last.id }) : null,
   };
 }

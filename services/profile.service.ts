@@ -1,7 +1,7 @@
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { distanceBand, distanceKm, geoCellsOf, type LatLng } from '../utils/geo.js';
+import { coarseDistanceKm, coarsePoint, distanceBand, geoCellsOf, type LatLng } from '../utils/geo.js';
 import { nameSearchKeys } from '../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
 import { photoView, type PhotoView } from './photo.service.js';
@@ -24,9 +24,13 @@ export interface ProfileUpdate {
   };
 }
 
-/** A location as stored: the point plus the grid cells that make "within N km" an index lookup. */
+/**
+ * A location as stored: the centre of its ~1 km grid cell (never the point itself), plus
+ * the grid cells that make "within N km" an index lookup.
+ */
 export function storedLocation(point: { lat: number; lng: number }) {
-  return { location: { lat: point.lat, lng: point.lng, updatedAt: new Date() }, geoCells: geoCellsOf(point) };
+  const coarse = coarsePoint(point);
+  return { location: { ...coarse, updatedAt: new Date() }, geoCells: geoCellsOf(coarse) };
 }
 
 /** Nested objects become dotted paths, so a partial update never wipes sibling fields. */
@@ -141,7 +145,7 @@ export function toUserCard(user: CardSource, viewerLocation?: LatLng | null): Us
   };
   if (privacy?.showAge !== false) card.age = ageOn(user.dateOfBirth);
   if (privacy?.showDistance !== false && user.location && viewerLocation) {
-    card.distance = distanceBand(distanceKm(viewerLocation, user.location));
+    card.distance = distanceBand(coarseDistanceKm(viewerLocation, user.location));
   }
   return card;
 }

@@ -2,12 +2,13 @@ import { Types } from 'mongoose';
 import { User } from '../models/user.model.js';
 import { birthDateRange } from '../utils/age.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { coveringCells, distanceKm, type LatLng } from '../utils/geo.js';
+import { bandRadiusKm, coarseDistanceKm, coarsePoint, coveringCells, type LatLng } from '../utils/geo.js';
 import { normaliseForSearch, SEARCH_PREFIX_MAX } from '../utils/search-keys.js';
 import { escapeRegex } from '../utils/text.js';
 import { hiddenUserIds } from './block.service.js';
 import { toUserCard, type UserCard } from './profile.service.js';
 import { CARD_SOURCE_FIELDS, type CardSource } from './user.service.js';
+import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
 
 export const SEARCH_MAX_DISTANCE_KM = 500;
 export const SEARCH_MAX_INTERESTS = 5;
@@ -53,7 +54,7 @@ function findPage(filter: UserFilter, limit: number): Promise<Found[]> {
 export async function searchUsers(searcherId: string, input: SearchInput): Promise<SearchPage> {
   const searcher = await User.findById(searcherId, { location: 1 }).lean();
   if (!searcher) throw notFound('User');
-  const origin = searcher.location ?? null;
+  const origin = searcher.location ? coarsePoint(searcher.location) : null;
   if (input.maxDistanceKm !== undefined && !origin) {
     throw new AppError(400, 'LOCATION_REQUIRED', 'Share your location (PATCH /users/me) to search by distance');
   }
@@ -61,7 +62,9 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
     throw new AppError(400, 'INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
   }
   const q = input.q === undefined ? undefined : normaliseForSearch(input.q);
-  const cells = input.maxDistanceKm !== undefined && origin ? coveringCells(origin, input.maxDistanceKm) : undefined;
+  // The radius widens to its band edge: membership says nothing finer than the band.
+  const radiusKm = input.maxDistanceKm === undefined ? undefined : bandRadiusKm(input.maxDistanceKm);
+  const cells = radiusKm !== undefined && origin ? coveringCells(origin, radiusKm) : undefined;
 
   // The filter likely to select the fewest rows drives; the rest are conditions on its rows.
   // A name prefix is the narrowest, then a small radius; popular interests select many.
@@ -72,7 +75,7 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
   if (q) {
     drivers = [{ searchPrefixes: [...q].slice(0, SEARCH_PREFIX_MAX).join('') }];
     if ([...q].length > SEARCH_PREFIX_MAX) filter.searchNames = { $regex: `^${escapeRegex(q)}` };
-  } else if (cells && input.maxDistanceKm! <= NARROW_RADIUS_KM) drivers = byCells();
+  } else if (cells && radiusKm! <= NARROW_RADIUS_KM) drivers = byCells();
   else if (input.interests?.length) drivers = input.interests.map((tag) => ({ interests: tag }));
   else if (cells) drivers = byCells();
   else throw new AppError(400, 'SEARCH_TOO_BROAD', 'Search by q, interests or maxDistanceKm');
@@ -89,13 +92,14 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
     filter.dateOfBirth = { ...(latest && { $lte: latest }), ...(earliestExclusive && { $gt: earliestExclusive }) };
   }
   const excluded = [new Types.ObjectId(searcherId), ...(await hiddenUserIds(searcherId))];
-  const within = (u: Found) => !cells || (u.location && origin && distanceKm(origin, u.location) <= input.maxDistanceKm!);
+  const within = (u: Found) => !cells || (u.location && origin && coarseDistanceKm(origin, u.location) < radiusKm!);
 
   // The exact distance drops the cells' corners, so read more per round then. (FerretDB
   // reads every row the equality selects whatever the limit; only the transfer grows.)
   const batchSize = cells ? Math.min(input.limit * 4, 200) : input.limit;
   const users: Found[] = [];
-  let after = input.cursor ? new Types.ObjectId(input.cursor) : undefined;
+  // Sealed: the position can be someone the searcher does not get (outside the radius).
+  let after = input.cursor ? new Types.ObjectId(openCursor(CURSOR, input.cursor, isObjectIdString)) : undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const idFilter = { $nin: excluded, ...(after && { $lt: after }) };
     const batches = await Promise.all(drivers.map((d) => findPage({ ...filter, ...d, _id: idFilter }, batchSize)));
@@ -119,7 +123,9 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
 // Same-length hex strings order as the ids do.
 const hex = (u: Found) => u._id.toHexString();
 
+const CURSOR = 'search';
+
 const page = (users: Found[], origin: LatLng | null, nextCursor: string | null): SearchPage => ({
   users: users.map((u) => toUserCard(u, origin)),
-  nextCursor,
+  nextCursor: nextCursor ? sealCursor(CURSOR, nextCursor) : null,
 });

@@ -18,7 +18,7 @@ async function feed(u: SignedUp, query: Record<string, string | number> = {}) {
   const res = await (await api()).get(DISCOVER).set(as(u)).query(query);
   expect(res.status, JSON.stringify(res.body)).to.equal(200);
   expectDocumented(res, 'get', DISCOVER);
-  return res.body as { profiles: { id: string; score: number; distance?: string }[]; nextCursor: string | null };
+  return res.body as { profiles: { id: string; distance?: string }[]; nextCursor: string | null };
 }
 const ids = (page: { profiles: { id: string }[] }) => page.profiles.map((p) => p.id);
 
@@ -45,7 +45,7 @@ describe('discovery', () => {
       tooOld,
       shortRange,
     ] = await Promise.all([
-      near(5),
+      near(7),
       near(3, { interests: ['elsewhere'] }),
       near(150),
       near(2, { preference: 'friendship' }),
@@ -74,8 +74,8 @@ describe('discovery', () => {
 
     const page = await feed(me);
     expect(ids(page)).to.deep.equal([best!.id, plain!.id]);
-    expect(page.profiles[0]!.score).to.be.greaterThan(page.profiles[1]!.score);
     expect(page.profiles[0]!.distance).to.equal('5-10 km');
+    expect(JSON.stringify(page), 'no ranking score').not.to.match(/score/);
     expect(JSON.stringify(page)).not.to.match(/"lat"|email|dateOfBirth/);
     expect(page.nextCursor).to.equal(null);
     expect(ids(await feed(far!))).to.not.include(me.id);
@@ -93,8 +93,9 @@ describe('discovery', () => {
     const spot = home();
     const tag = word();
     const me = await signupUser({ location: spot, locationConsent: true, interests: [tag] });
+    // One person per distance band, so "nearest first" is an order of bands.
     const people = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => signupUser({ location: north(spot, i + 1), locationConsent: true, interests: [tag] })),
+      [3, 7, 15, 35, 70].map((km) => signupUser({ location: north(spot, km), locationConsent: true, interests: [tag] })),
     );
     const first = await feed(me, { limit: 2 });
     expect(first.profiles).to.have.length(2);
@@ -111,10 +112,52 @@ describe('discovery', () => {
     await swipeAs(me, people[4]!, 'interested');
     expect(await feed(me)).to.deep.equal({ profiles: [], nextCursor: null });
 
-    for (const cursor of ['nope', Buffer.from('1:xyz').toString('base64url'), 'a'.repeat(101)]) {
+    const forged = Buffer.from(`999:${people[4]!.id}`).toString('base64url');
+    for (const cursor of ['nope', Buffer.from('1:xyz').toString('base64url'), forged, 'a'.repeat(301)]) {
       const res = await (await api()).get(DISCOVER).set(as(me)).query({ cursor });
       expect(res.status, cursor).to.equal(400);
     }
     expect((await (await api()).get(DISCOVER).set(as(me)).query({ limit: 31 })).status).to.equal(400);
+  });
+
+  it('tells nobody more than the band: no score, stored cells not points, radii that cannot be bisected, nothing of hiders', async () => {
+    const spot = home();
+    const tag = word();
+    const at = (km: number, extra: Record<string, unknown> = {}) =>
+      signupUser({ location: north(spot, km), locationConsent: true, interests: [tag], ...extra });
+    const [attacker, target, hider] = await Promise.all([at(0), at(7.3), at(7.3)]);
+    await User.updateOne({ _id: hider.id }, { $set: { 'settings.privacy.showDistance': false } });
+    const stored = await User.findById(target.id, { location: 1 }).lean();
+    expect(stored?.location).to.not.include(north(spot, 7.3));
+
+    // Moving one's radius a kilometre at a time: the answer only changes at band edges.
+    const seenAt = async (radius: number) => {
+      await User.updateOne({ _id: attacker.id }, { $set: { 'lookingFor.maxDistanceKm': radius } });
+      const page = await feed(attacker, { limit: 30 });
+      const card = page.profiles.find((p) => p.id === target.id);
+      const hidden = page.profiles.find((p) => p.id === hider.id);
+      return { target: card?.distance ?? null, hider: hidden ? JSON.stringify(hidden) : null };
+    };
+    for (const radius of [6, 7, 8, 9]) expect((await seenAt(radius)).target, `radius ${radius}`).to.equal('5-10 km');
+    expect((await seenAt(4)).target).to.equal(null);
+    // The hider is in the attacker's region: shown whatever the radius, never with a distance.
+    for (const radius of [1, 5, 100]) {
+      const { hider: card } = await seenAt(radius);
+      expect(card, `radius ${radius}`).to.be.a('string');
+      expect(card).to.not.match(/distance|km/);
+    }
+
+    // Search: the same radii give the same answer; a hider never matches a distance filter.
+    const search = async (maxDistanceKm: number) =>
+      (
+        (await (await api()).get('/api/v1/users/search').set(as(attacker)).query({ interests: tag, maxDistanceKm })).body
+          .users as { id: string }[]
+      ).map((u) => u.id);
+    for (const km of [6, 7, 8, 9]) {
+      const found = await search(km);
+      expect(found, `${km} km`).to.include(target.id);
+      expect(found).to.not.include(hider.id);
+    }
+    expect(await search(4)).to.not.include(target.id);
   });
 });

@@ -139,7 +139,13 @@ describe('feeds', function () {
   it('For You after an idle spell shows what was posted meanwhile, on the first request', async () => {
     const [viewer, author] = await Promise.all([signupUser(), signupUser()]);
     const topic = `quiet${Date.now().toString(36)}`;
-    await (await api()).patch(`${FEED}/settings`).set(as(viewer)).send({ preferredTopics: [topic] }).expect(200);
+    await (
+      await api()
+    )
+      .patch(`${FEED}/settings`)
+      .set(as(viewer))
+      .send({ preferredTopics: [topic] })
+      .expect(200);
     clearCandidateCaches({ refreshMs: 200, idleMs: 200 });
     try {
       const firstPage = async () =>

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { coarsePoint } from '../utils/geo.js';
 import { Block } from '../models/block.model.js';
 import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
@@ -102,7 +103,8 @@ describe('profiles under /users', () => {
       .set(as(u))
       .send({ location: { lat: 48.85, lng: 2.35 }, locationConsent: true });
     expect(withConsent.status).to.equal(200);
-    expect(withConsent.body.user.location).to.include({ lat: 48.85, lng: 2.35 });
+    // Kept as the centre of its ~1 km grid cell, never the exact point.
+    expect(withConsent.body.user.location).to.include(coarsePoint({ lat: 48.85, lng: 2.35 }));
     // Consent given once covers later moves; the other age bound is read from what is stored.
     const moved = await (
       await api()
@@ -110,7 +112,7 @@ describe('profiles under /users', () => {
       .patch('/api/v1/users/me')
       .set(as(u))
       .send({ location: { lat: 48.86, lng: 2.36 } });
-    expect(moved.body.user.location).to.include({ lat: 48.86, lng: 2.36 });
+    expect(moved.body.user.location).to.include(coarsePoint({ lat: 48.86, lng: 2.36 }));
     await (
       await api()
     )
@@ -160,7 +162,7 @@ describe('profiles under /users', () => {
 
   it('GET /users/:username shows the public view: age and distance band, never private fields', async () => {
     const viewer = await signupUser({ location: { lat: 52.52, lng: 13.405 }, locationConsent: true });
-    const other = await signupUser({ dateOfBirth: '1990-06-15', location: { lat: 52.45, lng: 13.3 }, locationConsent: true });
+    const other = await signupUser({ dateOfBirth: '1990-06-15', location: { lat: 52.41, lng: 13.25 }, locationConsent: true });
     const res = await (await api()).get(`/api/v1/users/${other.input.username.toUpperCase()}`).set(as(viewer));
     expect(res.status).to.equal(200);
     expectDocumented(res, 'get', '/api/v1/users/{username}');
@@ -172,7 +174,7 @@ describe('profiles under /users', () => {
     expect(JSON.stringify(res.body))
       .to.not.include(other.input.email)
       .and.not.include(other.input.phone)
-      .and.not.include('52.45');
+      .and.not.include('52.41');
 
     await (
       await api()

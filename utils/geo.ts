@@ -23,6 +23,45 @@ export function distanceBand(km: number): string {
   return `more than ${BANDS[BANDS.length - 1]} km`;
 }
 
+/** Distance between two people as anyone may learn it: between the centres of their grid cells. */
+export const coarseDistanceKm = (a: LatLng, b: LatLng): number => distanceKm(coarsePoint(a), coarsePoint(b));
+
+/** Which band a distance falls in: 0 for under 1 km up to BANDS.length for beyond the last. */
+export function bandIndex(km: number): number {
+  const i = BANDS.findIndex((edge) => km < edge);
+  return i < 0 ? BANDS.length : i;
+}
+
+export const BAND_COUNT = BANDS.length + 1;
+
+/**
+ * A radius as distance filters apply it: widened to the band edge at or above it, so
+ * whether someone is inside depends on their band alone (a radius moved a kilometre at a
+ * time cannot find where anyone is inside a band).
+ */
+export function bandRadiusKm(km: number): number {
+  return BANDS.find((edge) => edge >= km) ?? Math.max(km, BANDS[BANDS.length - 1]!);
+}
+
+// Stored positions are cell centres of a grid of about 1.1 km: a kilometre, never a doorstep.
+const GRID_DEG = 0.01;
+const round5 = (n: number) => Math.round(n * 1e5) / 1e5;
+
+/**
+ * The position kept for a person: the centre of their ~1.1 km grid cell (columns widen
+ * toward the poles to stay about as wide as they are tall). Every distance anyone sees or
+ * filters by is computed from these, so no answer can be finer than the grid.
+ */
+export function coarsePoint(p: LatLng): LatLng {
+  const row = Math.floor(p.lat / GRID_DEG);
+  const lat = Math.min(90, Math.max(-90, (row + 0.5) * GRID_DEG));
+  const lngStep = GRID_DEG / Math.max(Math.cos(rad(lat)), 0.05);
+  const col = Math.floor((p.lng + 180) / lngStep);
+  // The last column of a turn is narrower: its centre wraps round the antimeridian.
+  const lng = (((col + 0.5) * lngStep) % 360) - 180;
+  return { lat: round5(lat), lng: round5(lng) };
+}
+
 /**
  * Grid cells for "within N km" as equality lookups, which MongoDB and FerretDB both
  * serve from an index. Each level is a lat/lng grid of `size` degrees; the last is
@@ -35,6 +74,9 @@ const KM_PER_DEGREE_LNG_AT_EQUATOR = 111.32;
 
 const gridCell = (level: number, row: number, col: number) => `g${level}:${row}:${col}`;
 const bandCell = (row: number) => `b:${row}`;
+
+/** The region (1-degree grid cell) a point lies in: where people who hide their distance are matched. */
+export const regionCellOf = (p: LatLng): string => gridCell(2, Math.floor(p.lat / GRID_SIZES[2]!), Math.floor(p.lng / GRID_SIZES[2]!));
 
 /** The cells a point lies in, one per level: stored with the location. */
 export function geoCellsOf(p: LatLng): string[] {

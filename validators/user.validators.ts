@@ -3,7 +3,7 @@ import { AVAILABILITY, GENDERS, PREFERENCES, REQUEST_EMAILS } from '../models/us
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
 import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../services/search.service.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
-import { coordinateRules, objectWithKeys, optionalQueryInt, pageRules, personName } from './common.validators.js';
+import { coordinateRules, objectWithKeys, optionalQueryInt, personName, sealedPageRules } from './common.validators.js';
 
 const optionalBool = (field: string) => body(field).optional().isBoolean({ strict: true }).withMessage('must be true or false');
 const optionalInt = (field: string, min: number, max: number) =>
@@ -134,5 +134,5 @@ export const searchRules = [
     .optional()
     .isIn(GENDERS)
     .withMessage(`must be one of ${GENDERS.join(', ')}`),
-  ...pageRules(SEARCH_MAX_PAGE),
+  ...sealedPageRules(SEARCH_MAX_PAGE),
 ];

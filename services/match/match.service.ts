@@ -6,7 +6,7 @@ import { Match } from '../../models/match.model.js';
 import { User } from '../../models/user.model.js';
 import { ageOn } from '../../utils/age.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { distanceBand, distanceKm } from '../../utils/geo.js';
+import { bandRadiusKm, coarsePoint, distanceBand, distanceKm, regionCellOf } from '../../utils/geo.js';
 import { logger } from '../../utils/logger.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
 import { matchConversation } from '../chat/conversation.service.js';
@@ -85,9 +85,11 @@ export function compatible(a: Ticket, b: Ticket, now: number): boolean {
   if (!fitsFor(a, b, now) || !fitsFor(b, a, now)) return false;
   // Distance last: the dearest test, and the latitude gap alone rules most far pairs out.
   if (a.location && b.location && now - Math.max(a.joinedAt, b.joinedAt) < RELAX_DISTANCE_MS) {
-    const limit = Math.min(a.lookingFor.maxDistanceKm, b.lookingFor.maxDistanceKm);
+    // Someone hiding their distance is matched by region; others by band-edge radius.
+    if (!a.showDistance || !b.showDistance) return regionCellOf(a.location) === regionCellOf(b.location);
+    const limit = bandRadiusKm(Math.min(a.lookingFor.maxDistanceKm, b.lookingFor.maxDistanceKm));
     if (Math.abs(a.location.lat - b.location.lat) * KM_PER_DEGREE_LAT > limit) return false;
-    if (distanceKm(a.location, b.location) > limit) return false;
+    if (distanceKm(a.location, b.location) >= limit) return false;
   }
   return true;
 }
@@ -199,7 +201,7 @@ export class Matchmaker {
       },
       interests: [...new Set([...(input.interests ?? []), ...interests])],
       wantedInterests: input.interests ?? [],
-      ...(user.location ? { location: { lat: user.location.lat, lng: user.location.lng } } : {}),
+      ...(user.location ? { location: coarsePoint(user.location) } : {}),
       ...(input.country ? { country: input.country } : {}),
       hidden: hidden.map(String),
       card: toUserCard(user),

@@ -120,7 +120,8 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
           name: place.name,
           ...(place.lat !== undefined && { lat: round2(place.lat), lng: round2(place.lng!) }),
         },
-        ...(place.lat !== undefined && { geoCells: geoCellsOf({ lat: place.lat, lng: place.lng! }) }),
+        // Cells of the rounded place, as shown: the exact point is kept nowhere.
+        ...(place.lat !== undefined && { geoCells: geoCellsOf({ lat: round2(place.lat), lng: round2(place.lng!) }) }),
       }),
       status: 'processing',
       processingStartedAt: new Date(),
