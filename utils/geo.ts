@@ -76,7 +76,8 @@ const gridCell = (level: number, row: number, col: number) => `g${level}:${row}:
 const bandCell = (row: number) => `b:${row}`;
 
 /** The region (1-degree grid cell) a point lies in: where people who hide their distance are matched. */
-export const regionCellOf = (p: LatLng): string => gridCell(2, Math.floor(p.lat / GRID_SIZES[2]!), Math.floor(p.lng / GRID_SIZES[2]!));
+export const regionCellOf = (p: LatLng): string =>
+  gridCell(2, Math.floor(p.lat / GRID_SIZES[2]!), Math.floor(p.lng / GRID_SIZES[2]!));
 
 /** The cells a point lies in, one per level: stored with the location. */
 export function geoCellsOf(p: LatLng): string[] {
