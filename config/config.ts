@@ -101,6 +101,7 @@ export const envSchema = z.object({
   NODE_APP_INSTANCE: z.coerce.number().int().min(0).optional(),
   EMAIL_VERIFY_TTL_HOURS: int(48, 1, 720),
   PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
+  RECENT_AUTH_MINUTES: int(10, 1, 1440),
   GEOIP_DB_PATH: z.string().min(1).optional(),
 
   GOOGLE_CLIENT_IDS: csv,
@@ -301,6 +302,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
       bcryptConcurrency: e.BCRYPT_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
       emailVerifyTtlHours: e.EMAIL_VERIFY_TTL_HOURS,
       passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+      // Linking or unlinking a sign-in method needs a sign-in (or a password confirmed) this recent.
+      recentAuthMinutes: e.RECENT_AUTH_MINUTES,
       geoipDbPath: e.GEOIP_DB_PATH,
     },
     // Sign-in with other providers; one with no client ids (or app keys) is off.

@@ -3,7 +3,7 @@ import * as auth from '../services/auth.service.js';
 import { listSessions as listOwnSessions } from '../services/session.service.js';
 import { getOwnUser } from '../services/user.service.js';
 import { AppError } from '../utils/app-error.js';
-import { clearAuthCookies, clientInfo, readRefreshToken, setAuthCookies } from './auth.cookies.js';
+import { clearAuthCookies, clientInfo, readRefreshToken, sendSession } from './auth.cookies.js';
 
 /** The signed-in caller; routes put authenticate in front, so this is a programming guard. */
 const caller = (req: Request) => {
@@ -13,23 +13,18 @@ const caller = (req: Request) => {
 
 export async function signup(req: Request, res: Response) {
   const result = await auth.signup(req.input as unknown as auth.SignupInput, clientInfo(req));
-  setAuthCookies(res, result);
-  res.status(201).json(result);
+  sendSession(req, res, result, 201);
 }
 
 export async function login(req: Request, res: Response) {
   const { identifier, password } = req.input as { identifier: string; password: string };
-  const result = await auth.login(identifier, password, clientInfo(req));
-  setAuthCookies(res, result);
-  res.json(result);
+  sendSession(req, res, await auth.login(identifier, password, clientInfo(req)));
 }
 
 export async function refresh(req: Request, res: Response) {
   const token = readRefreshToken(req);
   if (!token) throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is missing');
-  const tokens = await auth.refresh(token, clientInfo(req));
-  setAuthCookies(res, tokens);
-  res.json(tokens);
+  sendSession(req, res, await auth.refresh(token, clientInfo(req)));
 }
 
 export async function logout(req: Request, res: Response) {
@@ -49,7 +44,7 @@ export async function me(req: Request, res: Response) {
 }
 
 export async function verifyEmail(req: Request, res: Response) {
-  res.json({ user: await auth.verifyEmail(req.input.token as string) });
+  res.json({ user: await auth.verifyEmail(req.input.token as string, req.auth) });
 }
 
 export async function resendVerification(req: Request, res: Response) {
@@ -65,6 +60,12 @@ export async function forgotPassword(req: Request, res: Response) {
 export async function resetPassword(req: Request, res: Response) {
   await auth.resetPassword(req.input.token as string, req.input.password as string);
   clearAuthCookies(res);
+  res.status(204).end();
+}
+
+export async function reauthenticate(req: Request, res: Response) {
+  const { sub, sid } = caller(req);
+  await auth.reauthenticate(sub, sid, req.input.password as string);
   res.status(204).end();
 }
 

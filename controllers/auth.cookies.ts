@@ -18,6 +18,27 @@ export function setAuthCookies(res: Response, tokens: { accessToken: string; ref
   });
 }
 
+/**
+ * Browsers announce themselves with headers no page script can set or remove: Origin (on
+ * every POST) and Sec-Fetch-Site. They get their tokens as HTTP-only cookies only, so a
+ * script injected into the page never reads one; apps, which send neither, get them in
+ * the body for their Bearer header.
+ */
+export const isBrowser = (req: Request): boolean => Boolean(req.get('origin') || req.get('sec-fetch-site'));
+
+/** Sets the session cookies and answers the body with the tokens, except to a browser. */
+export function sendSession<T extends { accessToken: string; refreshToken: string }>(
+  req: Request,
+  res: Response,
+  result: T,
+  status = 200,
+): void {
+  setAuthCookies(res, result);
+  const { accessToken, refreshToken, ...rest } = result;
+  const body = { ...rest, expiresIn: config.auth.accessTtlSeconds };
+  res.status(status).json(isBrowser(req) ? body : { ...body, accessToken, refreshToken });
+}
+
 export function clearAuthCookies(res: Response): void {
   res.clearCookie(ACCESS_COOKIE, { ...base(), path: '/' });
   res.clearCookie(REFRESH_COOKIE, { ...base(), path: REFRESH_COOKIE_PATH });

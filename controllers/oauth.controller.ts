@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { OAuthProvider } from '../models/oauth-identity.model.js';
 import * as oauth from '../services/oauth/oauth.service.js';
 import type { ProviderCredential } from '../services/oauth/providers.js';
-import { clientInfo, setAuthCookies } from './auth.cookies.js';
+import { clientInfo, sendSession } from './auth.cookies.js';
 import { callerId } from './caller.js';
 
 /** Sign-in: 200 with a session, or 202 with the profile fields still needed before the account exists. */
@@ -11,27 +11,24 @@ export const signIn =
   async (req, res) => {
     const result = await oauth.signInWithProvider(provider, req.input as ProviderCredential, clientInfo(req));
     if (result.status === 'signed_in') {
-      setAuthCookies(res, result);
-      res.json(result);
+      sendSession(req, res, result);
     } else {
       res.status(202).json(result);
     }
   };
 
 export async function completeSignup(req: Request, res: Response) {
-  const result = await oauth.completeSignup(req.input as oauth.CompleteSignupInput, clientInfo(req));
-  setAuthCookies(res, result);
-  res.status(201).json(result);
+  sendSession(req, res, await oauth.completeSignup(req.input as oauth.CompleteSignupInput, clientInfo(req)), 201);
 }
 
 export const link =
   (provider: OAuthProvider): RequestHandler =>
   async (req, res) => {
-    res.json(await oauth.linkProvider(callerId(req), provider, req.input as ProviderCredential));
+    res.json(await oauth.linkProvider(callerId(req), req.auth!.sid, provider, req.input as ProviderCredential));
   };
 
 export async function unlink(req: Request, res: Response) {
-  res.json(await oauth.unlinkProvider(callerId(req), req.input.provider as OAuthProvider));
+  res.json(await oauth.unlinkProvider(callerId(req), req.auth!.sid, req.input.provider as OAuthProvider));
 }
 
 export async function listMethods(req: Request, res: Response) {

@@ -116,6 +116,16 @@ export const authPaths = {
       responses: { '204': noContent, ...errors('400') },
     },
   },
+  '/api/v1/auth/reauthenticate': {
+    post: {
+      tags: ['auth'],
+      summary: 'Confirm the password in this session',
+      description:
+        'Linking or unlinking a sign-in method needs a sign-in or a confirmation this recent (RECENT_AUTH_MINUTES). Failures count with failed logins.',
+      requestBody: body({ password: str }),
+      responses: { '204': noContent, ...errors('400', '401', '409', '429') },
+    },
+  },
   '/api/v1/auth/change-password': {
     post: {
       tags: ['auth'],

@@ -6,9 +6,15 @@ const publicOp = { security: [] };
 
 const signedIn = {
   type: 'object',
-  required: ['status', 'user', 'accessToken', 'refreshToken'],
+  required: ['status', 'user', 'expiresIn'],
   additionalProperties: false,
-  properties: { status: { const: 'signed_in' }, user: ref('User'), accessToken: str, refreshToken: str },
+  properties: {
+    status: { const: 'signed_in' },
+    user: ref('User'),
+    accessToken: str,
+    refreshToken: str,
+    expiresIn: { type: 'integer' },
+  },
 };
 
 const profileRequired = {
@@ -99,10 +105,12 @@ const providerPaths = Object.fromEntries(
         post: {
           tags: ['auth'],
           summary: `Link a ${label} account to the signed-in user`,
+          description:
+            'Needs a verified email address (403 EMAIL_NOT_VERIFIED) and a recent sign-in (403 REAUTHENTICATION_REQUIRED: POST /auth/reauthenticate).',
           requestBody,
           responses: {
             '200': { description: 'The sign-in methods now', content: json(signInMethods) },
-            ...errors('400', '401', '404', '409', '503'),
+            ...errors('400', '401', '403', '404', '409', '503'),
           },
         },
       },
@@ -173,10 +181,11 @@ export const oauthPaths = {
     delete: {
       tags: ['auth'],
       summary: 'Unlink a provider; refused (LAST_SIGN_IN_METHOD) when no other way to sign in remains',
+      description: 'Needs a recent sign-in (403 REAUTHENTICATION_REQUIRED: POST /auth/reauthenticate).',
       parameters: [{ name: 'provider', in: 'path', required: true, schema: { enum: ['google', 'apple', 'facebook'] } }],
       responses: {
         '200': { description: 'The sign-in methods now', content: json(signInMethods) },
-        ...errors('400', '401', '404', '409'),
+        ...errors('400', '401', '403', '404', '409'),
       },
     },
   },

@@ -346,18 +346,26 @@ export const schemas = {
   UserEnvelope: { type: 'object', required: ['user'], additionalProperties: false, properties: { user: ref('User') } },
   Tokens: {
     type: 'object',
-    required: ['accessToken', 'refreshToken'],
+    description: 'Browsers (requests with Origin or Sec-Fetch-Site) get the tokens as HTTP-only cookies only, never in the body.',
+    required: ['expiresIn'],
     additionalProperties: false,
     properties: {
-      accessToken: { type: 'string', description: 'JWT (HS256), about 15 minutes' },
-      refreshToken: { type: 'string', description: 'Opaque, single use, about 30 days' },
+      accessToken: { type: 'string', description: 'JWT (HS256), about 15 minutes; apps only' },
+      refreshToken: { type: 'string', description: 'Opaque, single use, about 30 days; apps only' },
+      expiresIn: { type: 'integer', description: 'Seconds the access token lives' },
     },
   },
   AuthResult: {
     type: 'object',
-    required: ['user', 'accessToken', 'refreshToken'],
+    description: 'Browsers (requests with Origin or Sec-Fetch-Site) get the tokens as HTTP-only cookies only, never in the body.',
+    required: ['user', 'expiresIn'],
     additionalProperties: false,
-    properties: { user: ref('User'), accessToken: { type: 'string' }, refreshToken: { type: 'string' } },
+    properties: {
+      user: ref('User'),
+      accessToken: { type: 'string' },
+      refreshToken: { type: 'string' },
+      expiresIn: { type: 'integer' },
+    },
   },
   SignupRequest: {
     type: 'object',

@@ -13,6 +13,8 @@ const sessionSchema = new Schema(
     country: { type: String, maxlength: 2 },
     region: { type: String, maxlength: 120 },
     lastUsedAt: { type: Date, required: true },
+    // When the person last proved who they are in this session (sign-in or re-authentication).
+    authenticatedAt: { type: Date },
     expiresAt: { type: Date, required: true },
     revokedAt: { type: Date, default: null },
     revokedReason: { type: String, default: null },

@@ -7,6 +7,7 @@ import { nameSearchKeys } from '../utils/search-keys.js';
 import { AccessTokens, type Role } from '../utils/jwt.js';
 import { consumeAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
 import { sendMail } from './mail/mail.service.js';
+import { dropProviderLinks } from './oauth/identities.js';
 import type { TemplateName } from './mail/templates.js';
 import { hashPassword, verifyPassword } from './password.service.js';
 import { storedLocation } from './profile.service.js';
@@ -14,6 +15,7 @@ import { audit } from './audit.service.js';
 import {
   createSession,
   endSession,
+  markAuthenticated,
   type NewSession,
   findSessionIdByRefreshToken,
   revokeSession,
@@ -196,10 +198,45 @@ export async function endSessionOf(userId: string, sessionId: string): Promise<v
 
 export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_all');
 
-export async function verifyEmail(token: string): Promise<OwnUser> {
+/**
+ * The mailbox owner just proved the address. Whatever was attached to the account before
+ * (other sign-in methods, sessions) may be an impostor's who registered the address first
+ * and linked their own way in: it goes, and the owner is told what went (with a link to
+ * set a password when no way in is left).
+ */
+async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_email' | 'reset_password', keepSession?: string) {
+  const providers = await dropProviderLinks(userId);
+  const sessions = await revokeUserSessions(userId, 'mailbox_proven', keepSession);
+  await audit({
+    userId,
+    action: 'auth.mailbox_proven',
+    actor: 'user',
+    detail: { via, providersRemoved: providers, sessionsEnded: sessions },
+  });
+  if (!providers.length && !sessions) return;
+  const user = await User.findById(userId, { email: 1, firstName: 1, passwordHash: 1 }).lean();
+  if (!user) return;
+  const minutes = config.auth.passwordResetTtlMinutes;
+  const reset = user.passwordHash ? null : await issueAccountToken(user._id, 'reset_password', minutes * 60_000);
+  void sendMail('accountSecured', user.email, {
+    firstName: user.firstName,
+    providers: providers.join(', ') || 'none',
+    sessions,
+    link: reset ? `${config.appUrl}/reset-password?token=${reset}` : `${config.appUrl}/settings/security`,
+  });
+}
+
+/**
+ * Verifies the address with the mailed token. The first proof by someone not signed in to
+ * this account (whoever opened the mail is the address's owner, the account may not be
+ * theirs) removes what was attached before it; the owner verifying from their own session
+ * keeps everything.
+ */
+export async function verifyEmail(token: string, caller?: { sub: string; sid: string }): Promise<OwnUser> {
   const userId = await consumeAccountToken(token, 'verify_email');
   // updateOne then a read: FerretDB refuses the projection select:false adds to findOneAndUpdate.
-  await User.updateOne({ _id: userId }, { $set: { emailVerified: true } });
+  const first = await User.updateOne({ _id: userId, emailVerified: false }, { $set: { emailVerified: true } });
+  if (first.modifiedCount === 1 && caller?.sub !== String(userId)) await secureAfterMailboxProof(userId, 'verify_email');
   return getOwnUser(String(userId));
 }
 
@@ -223,11 +260,22 @@ async function setPassword(userId: Types.ObjectId | string, password: string): P
   await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt: new Date() } });
 }
 
+/** A reset proves the mailbox too: the address counts as verified, and what was attached before goes. */
 export async function resetPassword(token: string, password: string): Promise<void> {
   const userId = await consumeAccountToken(token, 'reset_password');
   await setPassword(userId, password);
+  await User.updateOne({ _id: userId, emailVerified: false }, { $set: { emailVerified: true } });
   await revokeAccountTokens(userId, 'reset_password');
-  await revokeUserSessions(userId, 'password_reset');
+  await secureAfterMailboxProof(userId, 'reset_password');
+}
+
+/** Confirms the password in the current session, for changes that need a recent sign-in. */
+export async function reauthenticate(userId: string, sessionId: string, password: string): Promise<void> {
+  const user = await User.findById(userId, { passwordHash: 1 }).lean();
+  if (!user?.passwordHash)
+    throw new AppError(409, 'NO_PASSWORD', 'This account has no password: sign in with your provider again');
+  if (!(await verifyPassword(password, user.passwordHash))) throw new AppError(400, 'WRONG_PASSWORD', 'The password is wrong');
+  await markAuthenticated(userId, sessionId);
 }
 
 export async function changePassword(userId: string, sessionId: string, current: string, next: string): Promise<void> {

@@ -59,6 +59,7 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
     country: where.country,
     region: where.label,
     lastUsedAt: now,
+    authenticatedAt: now,
     expiresAt,
   });
   const refreshToken = await issueRefreshToken(session._id, userId, expiresAt);
@@ -171,6 +172,26 @@ export async function revokeUserSessions(userId: Types.ObjectId | string, reason
   const res = await Session.updateMany(filter, { $set: { revokedAt: new Date(), revokedReason: reason } });
   for (const { _id } of live) sessionEnded(String(_id));
   return res.modifiedCount;
+}
+
+const reauthenticationRequired = () =>
+  new AppError(403, 'REAUTHENTICATION_REQUIRED', 'Confirm your password or sign in again to change how you sign in');
+
+/**
+ * Changes to how an account signs in need a recent proof of identity in this session
+ * (config.auth.recentAuthMinutes): a token stolen from a device left signed in cannot
+ * add the thief's own way in.
+ */
+export async function assertRecentlyAuthenticated(userId: string, sessionId: string): Promise<void> {
+  const session = await Session.findOne({ _id: sessionId, userId, revokedAt: null }, { authenticatedAt: 1, createdAt: 1 }).lean();
+  const at = session?.authenticatedAt ?? session?.createdAt;
+  if (!at || Date.now() - at.getTime() > config.auth.recentAuthMinutes * 60_000) throw reauthenticationRequired();
+}
+
+/** The person proved who they are again in this session. */
+export async function markAuthenticated(userId: string, sessionId: string): Promise<void> {
+  const res = await Session.updateOne({ _id: sessionId, userId, revokedAt: null }, { $set: { authenticatedAt: new Date() } });
+  if (res.matchedCount === 0) throw new AppError(401, 'INVALID_TOKEN', 'This session has ended');
 }
 
 /** The session a refresh token belongs to, whether or not the token was used. */

@@ -4,6 +4,7 @@ import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { isDuplicateKey } from '../utils/duplicate-key.js';
 import { photosOf, type photoView } from './photo.service.js';
+import { revokeUserSessions } from './session.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
@@ -32,9 +33,14 @@ export async function getOwnUser(userId: string): Promise<OwnUser> {
 }
 
 /** Sets a role: the create-admin script and the admin API use it. */
+/**
+ * Gives a user a role. A change ends every session at once, in every process: a token
+ * carrying the old role (a demoted admin's) stops working now, not when it expires.
+ */
 export async function setUserRole(userId: Types.ObjectId | string, role: 'user' | 'moderator' | 'admin'): Promise<void> {
   const res = await User.updateOne({ _id: userId }, { $set: { role } });
   if (res.matchedCount === 0) throw notFound('User');
+  if (res.modifiedCount === 1) await revokeUserSessions(userId, 'role_changed');
 }
 
 export async function findUserIdByEmail(email: string): Promise<Types.ObjectId | null> {

@@ -52,7 +52,8 @@ describe('email verification', () => {
 
     const v = await signupUser();
     const token = tokenFrom(await waitForMail(v.input.email, /Confirm your email/));
-    await post('/verify-email', { token });
+    // Verified from their own session: the session stays.
+    await post('/verify-email', { token }, bearer(v.accessToken));
     const res = await post('/verify-email/resend', {}, bearer(v.accessToken));
     expect(res.status).to.equal(409);
     expect(res.body.error.code).to.equal('EMAIL_ALREADY_VERIFIED');

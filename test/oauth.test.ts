@@ -4,7 +4,7 @@ import { OAuthIdentity } from '../models/oauth-identity.model.js';
 import { OAuthSignup } from '../models/oauth-signup.model.js';
 import { User } from '../models/user.model.js';
 import { api, freshIp } from './support/app.js';
-import { waitForMail } from './support/mail.js';
+import { tokenFrom, waitForMail } from './support/mail.js';
 import {
   appleCredential,
   googleCredential,
@@ -264,6 +264,9 @@ describe('sign in with Facebook', () => {
 describe('linking and unlinking providers', () => {
   it('a password account links Google and unlinks it; an identity of another user is refused', async () => {
     const u = await signupUser();
+    // Linking needs a proven address: the owner confirms it from their own session.
+    const verify = tokenFrom(await waitForMail(u.input.email, /Confirm your email/));
+    await (await api()).post('/api/v1/auth/verify-email').set(bearer(u.accessToken)).send({ token: verify }).expect(200);
     const credential = await googleCredential();
     const link = await (await api()).post(`${OAUTH}/google/link`).set(bearer(u.accessToken)).send(credential);
     expect(link.status, JSON.stringify(link.body)).to.equal(200);
@@ -274,6 +277,8 @@ describe('linking and unlinking providers', () => {
 
     // Another user cannot take the same Google account.
     const other = await signupUser();
+    const otherVerify = tokenFrom(await waitForMail(other.input.email, /Confirm your email/));
+    await (await api()).post('/api/v1/auth/verify-email').set(bearer(other.accessToken)).send({ token: otherVerify }).expect(200);
     const sub = (await OAuthIdentity.findOne({ userId: u.id }).lean())!.subject;
     const steal = await (
       await api()

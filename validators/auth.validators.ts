@@ -93,4 +93,5 @@ export const changePasswordRules = [
   body('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
   password('newPassword'),
 ];
+export const reauthenticateRules = [password('password')];
 export const sessionIdParam = [param('id').isMongoId().withMessage('must be a session id')];

@@ -43,6 +43,13 @@ const templates = {
       '<p>Hi {{firstName}},</p><p>Your account was just signed in to on <b>{{device}}</b> from {{region}} (IP {{ip}}) at {{time}}.</p><p>If this was you, there is nothing to do. If not, <a href="{{link}}">end that session</a> and change your password.</p>',
     ),
   },
+  accountSecured: {
+    subject: 'Your email address is confirmed: we secured your account',
+    text: 'Hi {{firstName}},\n\nYou just proved you own this email address. Anything set up on the account before that could have been someone else, so we removed it: sign-in methods ({{providers}}) and {{sessions}} signed-in sessions. Set up what you use again:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>You just proved you own this email address. Anything set up on the account before that could have been someone else, so we removed it: sign-in methods ({{providers}}) and {{sessions}} signed-in sessions.</p><p><a href="{{link}}">Set up what you use again</a>.</p>',
+    ),
+  },
   signInMethodChanged: {
     subject: 'Sign-in with {{provider}} was {{change}}',
     text: 'Hi {{firstName}},\n\nSign-in with {{provider}} was {{change}} on your account. If this was not you, change your password and review your sign-in methods:\n{{link}}\n',

@@ -17,7 +17,7 @@ import {
   type NewUserInput,
 } from '../auth.service.js';
 import { sendMail } from '../mail/mail.service.js';
-import type { ClientInfo } from '../session.service.js';
+import { assertRecentlyAuthenticated, type ClientInfo } from '../session.service.js';
 import { OWN_FIELDS, toOwnUser } from '../user.service.js';
 import { invalidProviderToken } from './id-token.verifier.js';
 import { identify, type ProviderCredential, type ProviderProfile } from './providers.js';
@@ -236,11 +236,16 @@ export async function completeSignup(input: CompleteSignupInput, client: ClientI
 }
 
 /** Links a provider to the signed-in account (the same provider account again is a no-op). */
-export async function linkProvider(userId: string, provider: OAuthProvider, credential: ProviderCredential) {
+export async function linkProvider(userId: string, sessionId: string, provider: OAuthProvider, credential: ProviderCredential) {
+  await assertRecentlyAuthenticated(userId, sessionId);
+  const user = await User.findById(userId, { email: 1, firstName: 1, emailVerified: 1 }).lean();
+  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+  // An address nobody has proved could be someone else's: it collects no other ways in.
+  if (!user.emailVerified) {
+    throw new AppError(403, 'EMAIL_NOT_VERIFIED', 'Confirm your email address before adding another way to sign in');
+  }
   const profile = await identify(provider, credential);
   await spendToken(profile);
-  const user = await User.findById(userId, { email: 1, firstName: 1 }).lean();
-  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
   const existing = await OAuthIdentity.findOne({ provider, subject: profile.subject }, { userId: 1 }).lean();
   if (!existing || String(existing.userId) !== userId) await linkAndAudit(user, profile, 'settings');
   return listSignInMethods(userId);
@@ -251,7 +256,8 @@ export async function linkProvider(userId: string, provider: OAuthProvider, cred
  * provider). The check and the removal are one conditional update of the account, made on
  * the version the check read, so two unlinks at once cannot both pass it.
  */
-export async function unlinkProvider(userId: string, provider: OAuthProvider) {
+export async function unlinkProvider(userId: string, sessionId: string, provider: OAuthProvider) {
+  await assertRecentlyAuthenticated(userId, sessionId);
   for (let attempt = 0; attempt < 5; attempt++) {
     const user = await User.findById(userId, 'passwordHash linkedProviders authVersion email firstName').lean();
     if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
