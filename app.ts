@@ -13,7 +13,7 @@ import { accessLog, requestContext } from './middlewares/request-context.middlew
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
-import { mediaRoutes } from './routes/media.routes.js';
+import { mediaLinkRoutes, mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
 import type { ActionLimiter } from './services/limits/action-limiter.js';
@@ -74,6 +74,7 @@ export function createApp({
 
   app.use(healthRoutes());
   app.use('/api', docsRoutes());
+  app.use('/media/s', mediaLinkRoutes(storage));
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
 
   const limiters = createRateLimiters(config.limits, redis, actions);

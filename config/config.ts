@@ -130,6 +130,7 @@ export const envSchema = z.object({
   IMAGE_MAX_PIXELS: int(40_000_000, 10_000, 268_402_689),
   GALLERY_MAX_PHOTOS: int(6, 1, 30),
   DIRECT_UPLOAD_TTL_SECONDS: int(300, 30, 3600),
+  MEDIA_LINK_TTL_SECONDS: int(900, 60, 86_400),
   S3_BUCKET: z.string().min(3).optional(),
   S3_REGION: z.string().min(1).optional(),
   S3_ENDPOINT: z.url().optional(),
@@ -359,6 +360,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
         apiSecret: e.CLOUDINARY_API_SECRET ?? '',
         apiUrl: e.CLOUDINARY_API_URL,
       },
+      // Post and comment media are served only through signed links this long-lived.
+      mediaLinkTtlSeconds: e.MEDIA_LINK_TTL_SECONDS,
     },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,

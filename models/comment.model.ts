@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { imageKeysSchema } from './post.model.js';
 
 /**
  * A comment on a post, or a reply to a comment (to any depth): parentId is what it answers,
@@ -13,10 +14,7 @@ const commentSchema = new Schema(
     depth: { type: Number, default: 0 },
     text: { type: String, default: '' },
     mentions: { type: [Schema.Types.ObjectId], default: [] },
-    image: {
-      type: new Schema({ urls: { thumb: String, card: String, full: String }, width: Number, height: Number }, { _id: false }),
-      default: undefined,
-    },
+    image: { type: imageKeysSchema, default: undefined },
     objects: { type: [String], default: [] },
     replies: { type: Number, default: 0 },
     hiddenAt: { type: Date },

@@ -5,21 +5,22 @@ export const POST_VISIBILITY = ['public', 'connections'] as const;
 export const POST_STATUS = ['processing', 'ready', 'failed'] as const;
 export type PostVisibility = (typeof POST_VISIBILITY)[number];
 
-const imageSchema = new Schema(
+/** A picture's private objects, one per size: views sign short-lived links to them. */
+export const imageKeysSchema = new Schema(
   {
-    urls: { thumb: String, card: String, full: String },
+    keys: { thumb: String, card: String, full: String },
     width: Number,
     height: Number,
   },
   { _id: false },
 );
 
-const renditionSchema = new Schema({ height: Number, width: Number, bandwidth: Number, url: String }, { _id: false });
+const renditionSchema = new Schema({ height: Number, width: Number, bandwidth: Number, dir: String }, { _id: false });
 
+/** A reel's private HLS objects under `prefix`: master.m3u8, <dir>/index.m3u8 and segments, poster.jpg. */
 const videoSchema = new Schema(
   {
-    masterUrl: String,
-    posterUrl: String,
+    prefix: String,
     renditions: { type: [renditionSchema], default: undefined },
     durationSec: Number,
     width: Number,
@@ -54,7 +55,7 @@ const postSchema = new Schema(
     hashtags: { type: [String], default: [] },
     mentions: { type: [Schema.Types.ObjectId], default: [] },
     kind: { type: String, enum: ['images', 'video'], required: true },
-    images: { type: [imageSchema], default: undefined },
+    images: { type: [imageKeysSchema], default: undefined },
     video: { type: videoSchema, default: undefined },
     originals: { type: [originalSchema], default: [] },
     // Every stored object of the post, deleted with it.

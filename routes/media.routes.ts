@@ -1,4 +1,27 @@
 import express, { Router } from 'express';
+import { param, query } from 'express-validator';
+import { openLink } from '../controllers/media.controller.js';
+import { validate } from '../middlewares/validate.middleware.js';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
+import { notFound } from '../utils/app-error.js';
+
+/** Signed links to private media (posts, comments), whatever the provider: /media/s/<key>?e=&s=. */
+export function mediaLinkRoutes(storage: StorageProvider): Router {
+  const router = Router();
+  router.get(
+    '/*key',
+    validate([
+      param('key').isArray({ min: 1, max: 12 }).withMessage('is not a media key'),
+      query('e').isInt({ min: 0, max: 99_999_999_999 }).withMessage('is not an expiry').toInt(),
+      query('s')
+        .isString()
+        .matches(/^[A-Za-z0-9_-]{32}$/)
+        .withMessage('is not a signature'),
+    ]),
+    openLink(storage),
+  );
+  return router;
+}
 
 /**
  * Pictures of the local storage provider. Names are random and never rewritten, so
@@ -6,6 +29,10 @@ import express, { Router } from 'express';
  */
 export function mediaRoutes(root: string): Router {
   const router = Router();
+  // Private objects live in the same folder: they are served only through signed links.
+  router.use('/private', () => {
+    throw notFound('Media');
+  });
   router.use(
     express.static(root, {
       immutable: true,

@@ -4,7 +4,8 @@ import { createApp } from '../app.js';
 import { config } from '../config/index.js';
 import { User } from '../models/user.model.js';
 import { cloudinaryProviderFor, startCloudinaryStandIn, type StandIn } from './support/cloudinary-standin.js';
-import { png, pngClaiming } from './support/images.js';
+import sharp from 'sharp';
+import { jpeg, png, pngClaiming } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
 import { PHOTOS, replaceAvatar } from './support/photos.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -77,13 +78,24 @@ describe('photos with Cloudinary storage (against a signature-checking stand-in)
     expect(cloud.resources.has(ticket.key)).to.equal(false);
   });
 
-  it('a pixel bomb passes Cloudinary but not confirm, and is destroyed', async () => {
+  it('Cloudinary keeps a re-encoded picture, never the upload: no EXIF; a pixel bomb is refused there', async () => {
     const u = await signupUser();
-    const ticket = await ticketFor(u);
-    expect(await uploadWith(ticket, pngClaiming(20_000, 20_000))).to.equal(200);
-    const res = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
-    expect([res.status, res.body.error.code]).to.deep.equal([422, 'IMAGE_TOO_LARGE']);
-    expect(cloud.resources.has(ticket.key)).to.equal(false);
+    const ticket = await ticketFor(u, 'image/jpeg');
+    expect(ticket.fields.transformation).to.match(/^c_limit,w_\d+,h_\d+$/);
+    expect(await uploadWith(ticket, await jpeg(2400, 1800))).to.equal(200);
+    const kept = cloud.stored.get(ticket.key)!;
+    const meta = await sharp(kept).metadata();
+    expect(meta.exif, 'no EXIF (camera, place) in what Cloudinary keeps').to.equal(undefined);
+    expect(meta.width).to.be.at.most(1600);
+    expect((await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key })).status).to.equal(201);
+    // Dropping the transformation breaks the signature.
+    const again = await ticketFor(u, 'image/jpeg');
+    expect(await uploadWith(again, await jpeg(), { transformation: '' })).to.equal(401);
+
+    const bomb = await ticketFor(u);
+    expect(await uploadWith(bomb, pngClaiming(20_000, 20_000))).to.equal(400);
+    const res = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: bomb.key });
+    expect([res.status, res.body.error.code]).to.deep.equal([404, 'UPLOAD_NOT_FOUND']);
     const missing = await app
       .post(`${PHOTOS}/uploads/confirm`)
       .set(as(u))

@@ -7,7 +7,7 @@ import { startMediaPipeline, type MediaPipeline } from '../services/posts/media-
 import type { S3StorageProvider } from '../services/storage/s3.provider.js';
 import { png } from './support/images.js';
 import { mp4 } from './support/media.js';
-import { POSTS, readyPostOn } from './support/posts.js';
+import { mediaKeyOf, openMedia, POSTS, readyPostOn } from './support/posts.js';
 import { freshS3Bucket, s3Endpoint } from './support/s3.js';
 import { bearer, signupUser } from './support/users.js';
 
@@ -41,31 +41,39 @@ describe('posts with S3 storage', function () {
   it("stores a reel's HLS ladder and poster in the bucket, drops the upload, and deletes it all with the post", async () => {
     const u = await signupUser();
     const post = await readyPostOn(app, u, { bytes: await mp4(), name: 'clip.mp4' });
-    expect(post.video.masterUrl).to.equal(`${endpoint}/${bucket}/posts/${post.id}/video/master.m3u8`);
-    const stored = await keys(`posts/${post.id}/`);
+    const prefix = `private/posts/${post.id}`;
+    expect(mediaKeyOf(post.video.masterUrl)).to.equal(`${prefix}/video/master.m3u8`);
+    const stored = await keys(`${prefix}/`);
     expect(stored).to.include.members([
-      `posts/${post.id}/video/master.m3u8`,
-      `posts/${post.id}/video/360p/index.m3u8`,
-      `posts/${post.id}/video/144p/index.m3u8`,
-      `posts/${post.id}/video/poster.jpg`,
+      `${prefix}/video/master.m3u8`,
+      `${prefix}/video/360p/index.m3u8`,
+      `${prefix}/video/144p/index.m3u8`,
+      `${prefix}/video/poster.jpg`,
     ]);
     expect(
       stored.filter((k) => k.includes('/src/')),
       'the upload is gone once processed',
     ).to.deep.equal([]);
-    const master = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: `posts/${post.id}/video/master.m3u8` }));
+    const master = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/video/master.m3u8` }));
     expect(master.ContentType).to.equal('application/vnd.apple.mpegurl');
     expect(await master.Body!.transformToString()).to.include('240p/index.m3u8');
+    // Nobody reads the bucket without a signature; the app's link redirects to a presigned GET.
+    expect((await fetch(`${endpoint}/${bucket}/${prefix}/video/poster.jpg`)).status).to.equal(403);
+    const poster = await openMedia(post.video.posterUrl, app);
+    expect(poster.status).to.equal(302);
+    const presigned = await fetch(poster.headers.location!);
+    expect(presigned.status).to.equal(200);
+    expect(Buffer.from(await presigned.arrayBuffer()).subarray(0, 3)).to.deep.equal(Buffer.from([0xff, 0xd8, 0xff]));
 
     expect((await app.delete(`${POSTS}/${post.id}`).set(bearer(u.accessToken))).status).to.equal(204);
-    expect(await keys(`posts/${post.id}/`)).to.deep.equal([]);
+    expect(await keys(`${prefix}/`)).to.deep.equal([]);
   });
 
   it('stores image posts as the served sizes', async () => {
     const u = await signupUser();
     const post = await readyPostOn(app, u, { bytes: await png(300, 200), name: 'a.png' });
-    expect(await keys(`posts/${post.id}/`)).to.have.members(
-      ['thumb', 'card', 'full'].map((v) => `posts/${post.id}/img-0/${v}.webp`),
+    expect(await keys(`private/posts/${post.id}/`)).to.have.members(
+      ['thumb', 'card', 'full'].map((v) => `private/posts/${post.id}/img-0/${v}.webp`),
     );
   });
 });

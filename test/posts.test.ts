@@ -12,20 +12,12 @@ import { png } from './support/images.js';
 import { nextEvent, useSocketServer } from './support/chat.js';
 import { corruptMp4, heic, mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
-import { POSTS, postAs, settled } from './support/posts.js';
+import { mediaKeyOf, openMedia, POSTS, postAs, settled } from './support/posts.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
-const localPath = (url: string) => path.join(config.storage.localDir, url.replace(`${config.storage.localBaseUrl}/`, ''));
-/** A stored file as the app serves it (local storage, under /media), its body as bytes whatever the type. */
-const served = async (url: string) =>
-  (await api())
-    .get(new URL(url).pathname)
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+/** Where a signed link's object lies in the local storage folder. */
+const localPath = (link: string) => path.join(config.storage.localDir, mediaKeyOf(link));
+const served = (link: string) => openMedia(link);
 
 describe('posts: upload and media pipeline', function () {
   this.timeout(60_000);
@@ -75,7 +67,7 @@ describe('posts: upload and media pipeline', function () {
     expect(full.headers['content-type']).to.match(/image\/webp/);
     const stored = await Post.findById(post.id).lean();
     expect(stored!.originals).to.deep.equal([]);
-    expect(existsSync(path.join(config.storage.localDir, 'posts', post.id, 'src'))).to.equal(false);
+    expect(existsSync(path.join(config.storage.localDir, 'private', 'posts', post.id, 'src'))).to.equal(false);
   });
 
   it('accepts an iPhone HEIC photo and serves it as WebP', async function () {
@@ -109,8 +101,11 @@ describe('posts: upload and media pipeline', function () {
     expect(playlist).to.include('#EXTM3U');
     for (const dir of ['360p', '240p', '144p']) expect(playlist).to.include(`${dir}/index.m3u8`);
     const rendition = (await served(post.video.renditions[2].url)).body.toString();
-    const segment = rendition.split('\n').find((l: string) => l.endsWith('.ts'))!;
-    expect(existsSync(path.join(path.dirname(localPath(post.video.renditions[2].url)), segment))).to.equal(true);
+    // Every segment is a signed link of its own.
+    const segment = rendition.split('\n').find((l: string) => l.includes('.ts?'))!;
+    expect(existsSync(localPath(segment))).to.equal(true);
+    const bytes = await served(segment);
+    expect([bytes.status, bytes.body[0]]).to.deep.equal([200, 0x47]);
     const poster = await served(post.video.posterUrl);
     expect(poster.status).to.equal(200);
     expect(poster.body.subarray(0, 3)).to.deep.equal(Buffer.from([0xff, 0xd8, 0xff]));
@@ -217,7 +212,7 @@ describe('posts: upload and media pipeline', function () {
     const gone = await (await api()).delete(`${POSTS}/${post.id}`).set(bearer(author.accessToken));
     expect(gone.status).to.equal(204);
     expect(existsSync(file)).to.equal(false);
-    expect(existsSync(path.join(config.storage.localDir, 'posts', post.id))).to.equal(false);
+    expect(existsSync(path.join(config.storage.localDir, 'private', 'posts', post.id))).to.equal(false);
     expect((await (await api()).get(`${POSTS}/${post.id}`).set(bearer(author.accessToken))).status).to.equal(404);
   });
 

@@ -11,6 +11,9 @@ import { usersById } from '../user.service.js';
 import { noteEngagement } from './affinity.js';
 import { bump } from './counters.js';
 import { canSee, captionFields, getVisiblePost } from './post.service.js';
+import { commentMediaPrefix } from '../storage/media-links.js';
+import { storePrivateImage } from '../storage/storage.provider.js';
+import { imageView, type ImageKeys } from './post.view.js';
 
 const MAX_COMMENT = 2000;
 
@@ -29,7 +32,7 @@ type CommentDoc = {
   depth?: number;
   text?: string;
   mentions?: Types.ObjectId[];
-  image?: { urls?: unknown; width?: number | null; height?: number | null } | null;
+  image?: ImageKeys | null;
   replies?: number;
   deletedAt?: Date | null;
   createdAt?: Date;
@@ -48,7 +51,7 @@ async function commentViews(comments: CommentDoc[]) {
         depth: c.depth ?? 0,
         text: c.text ?? '',
         mentions: (c.mentions ?? []).map(String),
-        image: c.image?.urls ? { urls: c.image.urls, width: c.image.width, height: c.image.height } : null,
+        image: imageView(c.image),
         replies: c.replies ?? 0,
         deleted: Boolean(c.deletedAt),
         author: { id: String(c.authorId), username: a.username, firstName: a.firstName },
@@ -77,11 +80,14 @@ export async function addComment(userId: string, postId: string, input: NewComme
   let image;
   let objects: string[] = [];
   if (input.image) {
-    const stored = await storage.storeImage(
-      `comments/${String(commentId)}`,
+    if (!storage.files)
+      throw new AppError(503, 'POST_MEDIA_UNAVAILABLE', `Comments cannot store images on ${storage.name} storage`);
+    const stored = await storePrivateImage(
+      storage.files,
+      commentMediaPrefix(String(commentId)),
       await processImage(input.image, config.uploads.maxPixels),
     );
-    image = { urls: stored.urls, width: stored.width, height: stored.height };
+    image = { keys: stored.keys, width: stored.width, height: stored.height };
     objects = stored.objects;
   }
   const comment = await Comment.create({

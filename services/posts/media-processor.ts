@@ -11,7 +11,8 @@ import { fanOutPost, hourKey } from '../feeds/fanout.js';
 import { utcDay } from '../quota.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { processImage } from '../storage/image-processing.js';
-import type { StorageProvider } from '../storage/storage.provider.js';
+import { postMediaPrefix } from '../storage/media-links.js';
+import { storePrivateImage, type StorageProvider } from '../storage/storage.provider.js';
 import { POST_FIELDS, postView, type PostDoc } from './post.view.js';
 import { extractPoster, ladderFor, MediaRejected, probeVideo, transcodeHls } from './video.js';
 
@@ -31,18 +32,32 @@ async function filesUnder(dir: string, base = dir): Promise<string[]> {
   return nested.flat();
 }
 
-/** HEIC (iPhone photos) is decoded with libheif (WebAssembly): sharp's prebuilt binaries cannot. */
+/**
+ * HEIC (iPhone photos) is decoded with libheif (WebAssembly): sharp's prebuilt binaries
+ * cannot. The container gives the size first: a picture past the pixel limit is refused
+ * before any pixel is decoded (a small file can claim a huge image).
+ */
 async function decodableImage(bytes: Buffer, type: string): Promise<Buffer> {
   if (type !== 'image/heic') return bytes;
+  let images;
   try {
-    const { width, height, data } = await decodeHeic({ buffer: bytes });
-    if (width * height > config.uploads.maxPixels) throw new MediaRejected('image_too_large');
+    images = await decodeHeic.all({ buffer: bytes });
+  } catch {
+    throw new MediaRejected('unreadable_image');
+  }
+  try {
+    const primary = images[0];
+    if (!primary) throw new MediaRejected('unreadable_image');
+    if (primary.width * primary.height > config.uploads.maxPixels) throw new MediaRejected('image_too_large');
+    const { width, height, data } = await primary.decode();
     return await sharp(Buffer.from(data.buffer), { raw: { width, height, channels: 4 } })
       .png()
       .toBuffer();
   } catch (err) {
     if (err instanceof MediaRejected) throw err;
     throw new MediaRejected('unreadable_image');
+  } finally {
+    images.dispose();
   }
 }
 
@@ -62,9 +77,9 @@ async function processImages(postId: string, originals: Original[], storage: Sto
         throw new MediaRejected(err.code === 'IMAGE_TOO_LARGE' ? 'image_too_large' : 'unreadable_image');
       throw err;
     }
-    const stored = await storage.storeImage(`posts/${postId}/img-${i}`, processed);
+    const stored = await storePrivateImage(storage.files!, `${postMediaPrefix(postId)}/img-${i}`, processed);
     objects.push(...stored.objects);
-    images.push({ urls: stored.urls, width: stored.width, height: stored.height });
+    images.push({ keys: stored.keys, width: stored.width, height: stored.height });
   }
   return { set: { images }, objects };
 }
@@ -72,18 +87,20 @@ async function processImages(postId: string, originals: Original[], storage: Sto
 async function processVideo(postId: string, original: Original, storage: StorageProvider, work: string) {
   const source = path.join(work, 'source');
   if (!(await storage.files!.get(original.key!, source))) throw new Error(`original ${original.key} is missing`);
-  const probe = await probeVideo(source);
+  const container = original.type === 'video/webm' ? 'webm' : 'mp4';
+  const probe = await probeVideo(source, container);
   if (probe.durationSec > config.posts.videoMaxSeconds + 0.5) throw new MediaRejected('too_long');
   if (Math.min(probe.width, probe.height) > config.posts.videoMaxHeight) throw new MediaRejected('resolution_too_high');
   const out = path.join(work, 'hls');
   const renditions = await transcodeHls(
     source,
+    container,
     out,
     probe,
     ladderFor(Math.min(probe.width, probe.height), config.posts.videoLadder),
   );
-  await extractPoster(source, path.join(out, 'poster.jpg'), probe);
-  const prefix = `posts/${postId}/video`;
+  await extractPoster(source, container, path.join(out, 'poster.jpg'), probe);
+  const prefix = `${postMediaPrefix(postId)}/video`;
   const files = await filesUnder(out);
   for (const file of files) {
     await storage.files!.put(
@@ -92,18 +109,12 @@ async function processVideo(postId: string, original: Original, storage: Storage
       CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
     );
   }
-  const url = (file: string) => storage.files!.url(`${prefix}/${file}`);
   return {
     set: {
+      // Keys, not addresses: every view signs its own short-lived links.
       video: {
-        masterUrl: url('master.m3u8'),
-        posterUrl: url('poster.jpg'),
-        renditions: renditions.map((r) => ({
-          height: r.height,
-          width: r.width,
-          bandwidth: r.bandwidth,
-          url: url(`${r.dir}/index.m3u8`),
-        })),
+        prefix,
+        renditions: renditions.map((r) => ({ height: r.height, width: r.width, bandwidth: r.bandwidth, dir: r.dir })),
         durationSec: Math.round(probe.durationSec * 10) / 10,
         width: probe.width,
         height: probe.height,

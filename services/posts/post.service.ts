@@ -11,6 +11,7 @@ import { isConnected } from '../connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { dailyCounterHasRoom, nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
+import { postMediaPrefix } from '../storage/media-links.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { parseCaption } from './caption.js';
 import type { MediaQueue } from './media-queue.js';
@@ -100,8 +101,9 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
     const originals = [];
     for (const [i, file] of files.entries()) {
       const type = media.types[i]!;
-      const key = `posts/${String(postId)}/src/${i}.${type.ext}`;
-      await storage.files.put(key, file.path, type.type, 'private, no-store');
+      // As uploaded (with any EXIF and GPS): private, never linked, deleted once processed.
+      const key = `${postMediaPrefix(String(postId))}/src/${i}.${type.ext}`;
+      await storage.files.put(key, file.path, type.type);
       originals.push({ key, type: type.type, bytes: file.size });
     }
     const place = input.place;

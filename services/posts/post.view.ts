@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { mediaLinks } from '../storage/media-links.js';
 
 export interface PostDoc {
   _id: Types.ObjectId;
@@ -7,17 +8,10 @@ export interface PostDoc {
   hashtags?: string[] | null;
   mentions?: Types.ObjectId[] | null;
   kind: string;
-  images?:
-    | {
-        urls?: { thumb?: string | null; card?: string | null; full?: string | null } | null;
-        width?: number | null;
-        height?: number | null;
-      }[]
-    | null;
+  images?: ImageKeys[] | null;
   video?: {
-    masterUrl?: string | null;
-    posterUrl?: string | null;
-    renditions?: { height?: number | null; width?: number | null; bandwidth?: number | null; url?: string | null }[] | null;
+    prefix?: string | null;
+    renditions?: { height?: number | null; width?: number | null; bandwidth?: number | null; dir?: string | null }[] | null;
     durationSec?: number | null;
     width?: number | null;
     height?: number | null;
@@ -36,6 +30,25 @@ export interface PostDoc {
 export const POST_FIELDS =
   'authorId caption hashtags mentions kind images video place visibility status failReason counters createdAt updatedAt readyAt';
 
+export interface ImageKeys {
+  keys?: { thumb?: string | null; card?: string | null; full?: string | null } | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+const link = (key: string | null | undefined) => (key ? mediaLinks.link(key) : null);
+
+/** A stored picture as a viewer gets it: a short-lived signed link per size. */
+export function imageView(image: ImageKeys | null | undefined) {
+  if (!image?.keys) return null;
+  const { thumb, card, full } = image.keys;
+  return { urls: { thumb: link(thumb), card: link(card), full: link(full) }, width: image.width, height: image.height };
+}
+
+/**
+ * A post as a viewer gets it. Media go out as short-lived signed links, made here for the
+ * viewer the caller has already checked: nothing of a post is ever at a public address.
+ */
 export function postView(post: PostDoc) {
   const c = post.counters ?? {};
   return {
@@ -45,11 +58,11 @@ export function postView(post: PostDoc) {
     hashtags: post.hashtags ?? [],
     mentions: (post.mentions ?? []).map(String),
     kind: post.kind,
-    images: (post.images ?? []).map((i) => ({ urls: i.urls, width: i.width, height: i.height })),
-    video: post.video?.masterUrl
+    images: (post.images ?? []).flatMap((i) => imageView(i) ?? []),
+    video: post.video?.prefix
       ? {
-          masterUrl: post.video.masterUrl,
-          posterUrl: post.video.posterUrl,
+          masterUrl: link(`${post.video.prefix}/master.m3u8`),
+          posterUrl: link(`${post.video.prefix}/poster.jpg`),
           durationSec: post.video.durationSec,
           width: post.video.width,
           height: post.video.height,
@@ -57,7 +70,7 @@ export function postView(post: PostDoc) {
             height: r.height,
             width: r.width,
             bandwidth: r.bandwidth,
-            url: r.url,
+            url: link(`${post.video!.prefix}/${r.dir}/index.m3u8`),
           })),
         }
       : null,

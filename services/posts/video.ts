@@ -42,13 +42,27 @@ function run(command: string, args: string[], timeoutMs: number): Promise<string
   });
 }
 
+/** The container formats an upload may be, by what its first bytes said (media-type.ts). */
+export type VideoContainer = 'mp4' | 'webm';
+// ffmpeg demuxer names: MP4 and MOV share one; WebM is Matroska's.
+const DEMUXERS: Record<VideoContainer, string> = { mp4: 'mov,mp4,m4a,3gp,3g2,mj2', webm: 'matroska,webm' };
+
+/**
+ * How ffmpeg and ffprobe open an upload: only as a local file (a playlist or a reference
+ * inside it cannot make them fetch a URL or read another file) and only as the container
+ * its first bytes said it is (no guessing among hundreds of demuxers).
+ */
+function inputArgs(file: string, container: VideoContainer): string[] {
+  return ['-protocol_whitelist', 'file', '-f', DEMUXERS[container], '-i', `file:${file}`];
+}
+
 /** Duration, size and streams of a video; an unreadable file or one without a video stream is rejected. */
-export async function probeVideo(file: string): Promise<VideoProbe> {
+export async function probeVideo(file: string, container: VideoContainer): Promise<VideoProbe> {
   let json: string;
   try {
     json = await run(
       config.media.ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...inputArgs(file, container)],
       60_000,
     );
   } catch (err) {
@@ -105,7 +119,13 @@ export function ladderFor(shortSide: number, ladder: number[]): number[] {
  * One ffmpeg run: the source decoded once, split and scaled into every rendition, each an
  * HLS VOD playlist of 4-second segments, plus a master playlist naming them all.
  */
-export async function transcodeHls(file: string, outDir: string, probe: VideoProbe, heights: number[]): Promise<Rendition[]> {
+export async function transcodeHls(
+  file: string,
+  container: VideoContainer,
+  outDir: string,
+  probe: VideoProbe,
+  heights: number[],
+): Promise<Rendition[]> {
   // A step names the short side (a portrait 720p video is 720 wide); the other side keeps the shape, even.
   const even = (n: number) => Math.round(n / 2) * 2;
   const landscape = probe.width >= probe.height;
@@ -118,7 +138,16 @@ export async function transcodeHls(file: string, outDir: string, probe: VideoPro
   }));
   const split = `[0:v]split=${renditions.length}${renditions.map((_, i) => `[s${i}]`).join('')}`;
   const scales = renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height}[v${i}]`);
-  const args = ['-hide_banner', '-y', '-i', file, '-filter_complex', [split, ...scales].join(';')];
+  // -map_metadata -1: nothing of the upload's metadata (a phone's location) goes out.
+  const args = [
+    '-hide_banner',
+    '-y',
+    ...inputArgs(file, container),
+    '-map_metadata',
+    '-1',
+    '-filter_complex',
+    [split, ...scales].join(';'),
+  ];
   renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
     if (probe.hasAudio) args.push('-map', '0:a:0');
@@ -174,11 +203,26 @@ export async function transcodeHls(file: string, outDir: string, probe: VideoPro
 }
 
 /** A poster frame from a second in (or the middle of a shorter video), as JPEG. */
-export async function extractPoster(file: string, out: string, probe: VideoProbe): Promise<void> {
+export async function extractPoster(file: string, container: VideoContainer, out: string, probe: VideoProbe): Promise<void> {
   const at = Math.min(1, probe.durationSec / 2).toFixed(2);
   await run(
     config.media.ffmpeg,
-    ['-hide_banner', '-y', '-ss', at, '-i', file, '-frames:v', '1', '-vf', 'scale=-2:min(720\\,ih)', '-q:v', '3', out],
+    [
+      '-hide_banner',
+      '-y',
+      '-ss',
+      at,
+      ...inputArgs(file, container),
+      '-map_metadata',
+      '-1',
+      '-frames:v',
+      '1',
+      '-vf',
+      'scale=-2:min(720\\,ih)',
+      '-q:v',
+      '3',
+      out,
+    ],
     60_000,
   );
 }

@@ -45,30 +45,46 @@ export class CloudinaryStorageProvider implements StorageProvider {
   constructor(private readonly options: CloudinaryOptions) {}
 
   /**
-   * Post files (uploads waiting for the media job, HLS playlists and segments, posters) as
-   * raw resources, whose public id is the whole key with its extension: the master
-   * playlist's relative links resolve to the renditions' delivery URLs.
+   * Post files (uploads waiting for the media job, picture sizes, HLS playlists and
+   * segments, posters) as raw resources of the private delivery type, whose public id is
+   * the whole key with its extension: Cloudinary serves them only through download URLs
+   * signed with the API secret and an expiry.
    */
   readonly files: FileStore = {
-    put: async (key, file) => {
-      const form = new FormData();
-      const timestamp = Math.floor(Date.now() / 1000);
-      for (const [k, v] of Object.entries(this.sign({ public_id: key, timestamp }))) form.append(k, v);
-      form.append('file', await openAsBlob(file), path.basename(key));
-      const stored = await this.call('raw/upload', { method: 'POST', body: form });
-      if (!stored) throw new Error('Cloudinary raw upload endpoint not found');
-    },
+    put: async (key, file) => this.uploadPrivate(key, await openAsBlob(file)),
+    putBytes: async (key, bytes) => this.uploadPrivate(key, new Blob([new Uint8Array(bytes)])),
     get: async (key, file) => {
-      const resource = await this.call<{ secure_url: string }>(`resources/raw/upload/${key}`, { headers: this.adminAuth() });
-      if (!resource) return false;
-      const res = await fetch(resource.secure_url, { signal: AbortSignal.timeout(120_000) });
-      if (!res.ok) throw new Error(`Cloudinary delivery answered ${res.status} for ${key}`);
-      await writeFile(file, Buffer.from(await res.arrayBuffer()));
+      const bytes = await this.download(key);
+      if (!bytes) return false;
+      await writeFile(file, bytes);
       return true;
     },
-    url: (key) =>
-      cloudinary.v2.url(key, { cloud_name: this.options.cloudName, resource_type: 'raw', secure: true, urlAnalytics: false }),
+    read: (key) => this.download(key),
+    deliver: async (key, expiresInSeconds) => ({ redirect: this.downloadUrl(key, expiresInSeconds) }),
   };
+
+  private async uploadPrivate(key: string, blob: Blob): Promise<void> {
+    const form = new FormData();
+    const timestamp = Math.floor(Date.now() / 1000);
+    for (const [k, v] of Object.entries(this.sign({ public_id: key, timestamp, type: 'private' }))) form.append(k, v);
+    form.append('file', blob, path.basename(key));
+    const stored = await this.call('raw/upload', { method: 'POST', body: form });
+    if (!stored) throw new Error('Cloudinary raw upload endpoint not found');
+  }
+
+  /** A private raw file's download URL, signed, working for the next seconds only. */
+  private downloadUrl(key: string, expiresInSeconds: number): string {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const params = this.sign({ public_id: key, type: 'private', timestamp, expires_at: timestamp + expiresInSeconds });
+    return `${this.endpoint('raw/download')}?${new URLSearchParams(params)}`;
+  }
+
+  private async download(key: string): Promise<Buffer | null> {
+    const res = await fetch(this.downloadUrl(key, 300), { signal: AbortSignal.timeout(120_000) });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`Cloudinary download answered ${res.status} for ${key}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
 
   private adminAuth() {
     return { Authorization: `Basic ${Buffer.from(`${this.options.apiKey}:${this.options.apiSecret}`).toString('base64')}` };
@@ -120,7 +136,7 @@ export class CloudinaryStorageProvider implements StorageProvider {
     return this.toStored(resource);
   }
 
-  /** Pictures are image resources (ids without an extension); post files are raw ones (with). */
+  /** Profile pictures are image resources (ids without an extension); post files are private raw ones (with). */
   async deleteObjects(objects: string[]): Promise<void> {
     await Promise.all(
       objects.map((publicId) =>
@@ -128,21 +144,37 @@ export class CloudinaryStorageProvider implements StorageProvider {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams(
-            this.sign({ public_id: publicId, timestamp: Math.floor(Date.now() / 1000), invalidate: 'true' }),
+            this.sign({
+              public_id: publicId,
+              timestamp: Math.floor(Date.now() / 1000),
+              invalidate: 'true',
+              ...(path.extname(publicId) && { type: 'private' }),
+            }),
           ),
         }),
       ),
     );
   }
 
-  /** Signed form fields fixing the public id and the formats; the size is checked on confirm. */
+  /**
+   * Signed form fields fixing the public id and the formats, and an incoming
+   * transformation: Cloudinary keeps a re-encoded picture (no EXIF, no GPS, at most the
+   * full size) instead of the upload itself. The size is checked on confirm.
+   */
   async createDirectUpload(request: DirectUploadRequest): Promise<DirectUploadTicket> {
     const timestamp = Math.floor(Date.now() / 1000);
+    const full = VARIANTS.full;
     return {
       provider: this.name,
       key: request.key,
       url: this.endpoint('image/upload'),
-      fields: this.sign({ public_id: request.key, timestamp, allowed_formats: FORMATS.join(','), overwrite: 'false' }),
+      fields: this.sign({
+        public_id: request.key,
+        timestamp,
+        allowed_formats: FORMATS.join(','),
+        overwrite: 'false',
+        transformation: `c_limit,w_${full.width},h_${full.height}`,
+      }),
       expiresAt: new Date((timestamp + SIGNATURE_LIFETIME_S) * 1000).toISOString(),
     };
   }

@@ -1,7 +1,15 @@
-import { copyFile, mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedImage, VariantName } from './image-processing.js';
 import { storedVariants, variantKeys, type FileStore, type StorageProvider, type StoredImage } from './storage.provider.js';
+
+/** The promise's value, or `fallback` when it failed because the file does not exist. */
+function missingAs<T, F>(fallback: F, promise: Promise<T>): Promise<T | F> {
+  return promise.catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  });
+}
 
 /**
  * Files under a local folder, served by the app at /media. The default for development
@@ -23,15 +31,18 @@ export class LocalStorageProvider implements StorageProvider {
       await mkdir(path.dirname(this.fileOf(key)), { recursive: true });
       await copyFile(file, this.fileOf(key));
     },
+    putBytes: async (key, bytes) => {
+      await mkdir(path.dirname(this.fileOf(key)), { recursive: true });
+      await writeFile(this.fileOf(key), bytes);
+    },
     get: async (key, file) =>
-      copyFile(this.fileOf(key), file).then(
-        () => true,
-        (err: NodeJS.ErrnoException) => {
-          if (err.code === 'ENOENT') return false;
-          throw err;
-        },
+      missingAs(
+        false,
+        copyFile(this.fileOf(key), file).then(() => true),
       ),
-    url: (key) => `${this.publicBaseUrl}/${key}`,
+    read: (key) => missingAs(null, readFile(this.fileOf(key))),
+    // The app serves the file itself, behind the signed link (never from the public /media folder route).
+    deliver: async (key) => ({ file: this.fileOf(key) }),
   };
 
   /** Keys are ours, but a path is still checked to stay inside the folder. */

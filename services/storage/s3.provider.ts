@@ -11,6 +11,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fileTooLarge, type ProcessedImage, type VariantName } from './image-processing.js';
 import {
   IMMUTABLE,
@@ -23,6 +24,9 @@ import {
   type StorageProvider,
   type StoredImage,
 } from './storage.provider.js';
+
+// Private objects are fetched through presigned links: shared caches must not keep them.
+const PRIVATE_CACHE = 'private, max-age=3600';
 
 export interface S3Options {
   bucket: string;
@@ -61,8 +65,12 @@ export class S3StorageProvider implements StorageProvider {
     this.publicBaseUrl = base.replace(/\/$/, '');
   }
 
+  /**
+   * Private objects (no public-read: keep `private/*` out of any bucket policy or CloudFront
+   * origin); clients get presigned GETs, each for one object and a few minutes.
+   */
   readonly files: FileStore = {
-    put: async (key, file, contentType, cacheControl = IMMUTABLE) => {
+    put: async (key, file, contentType) => {
       const { size } = await stat(file);
       await this.client.send(
         new PutObjectCommand({
@@ -71,22 +79,47 @@ export class S3StorageProvider implements StorageProvider {
           Body: createReadStream(file),
           ContentLength: size,
           ContentType: contentType,
-          CacheControl: cacheControl,
+          CacheControl: PRIVATE_CACHE,
         }),
       );
     },
-    get: async (key, file) => {
-      try {
+    putBytes: async (key, bytes, contentType) => {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          CacheControl: PRIVATE_CACHE,
+        }),
+      );
+    },
+    get: (key, file) =>
+      this.orMissing(false, async () => {
         const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
         await pipeline(object.Body as Readable, createWriteStream(file));
         return true;
-      } catch (err) {
-        if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return false;
-        throw err;
-      }
-    },
-    url: (key) => `${this.publicBaseUrl}/${key}`,
+      }),
+    read: (key) =>
+      this.orMissing(null, async () => {
+        const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+        return Buffer.from(await object.Body!.transformToByteArray());
+      }),
+    deliver: async (key, expiresInSeconds) => ({
+      redirect: await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: key }), {
+        expiresIn: Math.max(1, Math.min(expiresInSeconds, 7 * 86_400)),
+      }),
+    }),
   };
+
+  private async orMissing<T, F>(fallback: F, read: () => Promise<T>): Promise<T | F> {
+    try {
+      return await read();
+    } catch (err) {
+      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return fallback;
+      throw err;
+    }
+  }
 
   async storeImage(prefix: string, image: ProcessedImage): Promise<StoredImage> {
     const keys = variantKeys(prefix);

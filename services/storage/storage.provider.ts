@@ -50,12 +50,37 @@ export interface StorageProvider {
   files?: FileStore;
 }
 
-/** Plain objects by key, streamed from and to local files (videos do not fit in memory). */
+/**
+ * Private objects by key (post uploads, post and comment media), streamed from and to
+ * local files (videos do not fit in memory). Nothing here is served at a public address:
+ * clients reach an object only through a signed media link, which the app answers from
+ * `deliver`.
+ */
 export interface FileStore {
-  put(key: string, file: string, contentType: string, cacheControl?: string): Promise<void>;
+  put(key: string, file: string, contentType: string): Promise<void>;
+  putBytes(key: string, bytes: Buffer, contentType: string): Promise<void>;
   /** Copies the object to a local file; false when there is no such object. */
   get(key: string, file: string): Promise<boolean>;
-  url(key: string): string;
+  /** A small object's bytes (a playlist); null when there is none. */
+  read(key: string): Promise<Buffer | null>;
+  /** How to hand the object to a client for the next seconds: a local file, or a provider URL signed that long. */
+  deliver(key: string, expiresInSeconds: number): Promise<{ file: string } | { redirect: string }>;
+}
+
+export interface PrivateImage {
+  objects: string[];
+  keys: Record<VariantName, string>;
+  width: number;
+  height: number;
+}
+
+/** A processed picture kept as private objects, one per size. */
+export async function storePrivateImage(files: FileStore, prefix: string, image: ProcessedImage): Promise<PrivateImage> {
+  const keys = variantKeys(prefix);
+  await Promise.all(
+    (Object.keys(keys) as VariantName[]).map((name) => files.putBytes(keys[name], image.variants[name], 'image/webp')),
+  );
+  return { objects: Object.values(keys), keys, width: image.width, height: image.height };
 }
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -18,8 +18,12 @@ export interface StandIn {
   apiKey: string;
   apiSecret: string;
   resources: Map<string, Resource>;
-  /** Raw resources (post files) by public id. */
+  /** The bytes Cloudinary keeps of each image resource (after any incoming transformation). */
+  stored: Map<string, Buffer>;
+  /** Raw resources of the public delivery type by public id (none of ours). */
   raw: Map<string, Buffer>;
+  /** Raw resources of the private delivery type (post files), reachable only by signed download. */
+  privateRaw: Map<string, Buffer>;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,7 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
   const apiKey = '123456789012345';
   const apiSecret = 'standin-secret-abcdefghijklmnop';
   const resources = new Map<string, Resource>();
+  const stored = new Map<string, Buffer>();
   const app = express();
   // Known once listening; the admin API's secure_url points back at this server.
   const baseUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -68,8 +73,19 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
     const params = req.body as Record<string, string>;
     if (!checkSigned(params, res) || !req.file) return;
     let meta;
+    let bytes = req.file.buffer;
     try {
-      meta = await sharp(req.file.buffer, { limitInputPixels: false }).metadata();
+      meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+      // An incoming transformation (c_limit,w_W,h_H): what is kept is re-encoded, so no metadata survives.
+      const limit = /^c_limit,w_(\d+),h_(\d+)$/.exec(params.transformation ?? '');
+      if (limit) {
+        bytes = await sharp(bytes)
+          .rotate()
+          .resize(Number(limit[1]), Number(limit[2]), { fit: 'inside', withoutEnlargement: true })
+          .toFormat(meta.format === 'png' ? 'png' : 'jpeg')
+          .toBuffer();
+        meta = await sharp(bytes).metadata();
+      }
     } catch {
       return fail(res, 400, 'Invalid image file');
     }
@@ -83,20 +99,32 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
       version: Math.floor(Date.now() / 1000),
       format,
       resource_type: 'image',
-      bytes: req.file.size,
+      bytes: bytes.length,
       width: meta.width ?? 0,
       height: meta.height ?? 0,
     };
     resources.set(publicId, resource);
+    stored.set(publicId, bytes);
     res.json(resource);
   });
 
   const raw = new Map<string, Buffer>();
+  const privateRaw = new Map<string, Buffer>();
+  const rawOf = (type: string | undefined) => (type === 'private' ? privateRaw : raw);
   app.post(`/v1_1/${cloudName}/raw/upload`, multer({ storage: multer.memoryStorage() }).single('file'), (req, res) => {
     const params = req.body as Record<string, string>;
     if (!checkSigned(params, res) || !req.file || !params.public_id) return;
-    raw.set(params.public_id, req.file.buffer);
+    rawOf(params.type).set(params.public_id, req.file.buffer);
     res.json({ public_id: params.public_id, resource_type: 'raw', bytes: req.file.size, version: Math.floor(Date.now() / 1000) });
+  });
+  // Private download (api.cloudinary.com/v1_1/<cloud>/raw/download): signed, and refused after expires_at.
+  app.get(`/v1_1/${cloudName}/raw/download`, (req, res) => {
+    const params = req.query as Record<string, string>;
+    if (!checkSigned(params, res)) return;
+    if (!(Number(params.expires_at) > Date.now() / 1000)) return fail(res, 401, 'Expired');
+    const body = rawOf(params.type).get(params.public_id ?? '');
+    if (!body) return fail(res, 404, 'Not found');
+    res.type('application/octet-stream').send(body);
   });
   const adminAuthOk = (req: express.Request, res: express.Response) => {
     const expected = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
@@ -117,7 +145,7 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
   app.post(`/v1_1/${cloudName}/raw/destroy`, express.urlencoded({ extended: false }), (req, res) => {
     const params = req.body as Record<string, string>;
     if (!checkSigned(params, res)) return;
-    res.json({ result: raw.delete(params.public_id ?? '') ? 'ok' : 'not found' });
+    res.json({ result: rawOf(params.type).delete(params.public_id ?? '') ? 'ok' : 'not found' });
   });
 
   app.get(`/v1_1/${cloudName}/resources/image/upload/*publicId`, (req, res) => {
@@ -143,7 +171,9 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
     apiKey,
     apiSecret,
     resources,
+    stored,
     raw,
+    privateRaw,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

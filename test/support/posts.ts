@@ -55,3 +55,23 @@ export async function readyPostOn(on: Agent, author: SignedUp, file: Upload) {
   expect(post.status, post.failReason).to.equal('ready');
   return post;
 }
+
+/** The storage key a signed media link names (`<base>/media/s/<key>?e=&s=`). */
+export function mediaKeyOf(link: string): string {
+  const { pathname } = new URL(link);
+  expect(pathname.startsWith('/media/s/'), link).to.equal(true);
+  return pathname.slice('/media/s/'.length);
+}
+
+/** Opens a signed media link on an app, as a client would: the body as bytes, redirects not followed. */
+export async function openMedia(link: string, on?: Agent) {
+  const { pathname, search } = new URL(link);
+  return (on ?? (await api()))
+    .get(pathname + search)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+}

@@ -1,0 +1,16 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { openMediaLink } from '../services/storage/media-delivery.service.js';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
+
+/** GET /media/s/<key>?e=&s=: a signed link to private media, served or redirected. */
+export const openLink =
+  (storage: StorageProvider): RequestHandler =>
+  async (req: Request, res: Response) => {
+    const { key, e, s } = req.input as { key: string[]; e: number; s: string };
+    const media = await openMediaLink(storage, key.join('/'), e, s);
+    // Only the holder of the link: never a shared cache, and no longer than the link lives.
+    res.set('Cache-Control', `private, max-age=${media.maxAge}`);
+    if (media.kind === 'playlist') res.type('application/vnd.apple.mpegurl').send(media.body);
+    else if (media.kind === 'redirect') res.redirect(302, media.url);
+    else res.sendFile(media.file, { dotfiles: 'deny', headers: { 'Content-Security-Policy': "default-src 'none'" } });
+  };

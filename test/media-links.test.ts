@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import sharp from 'sharp';
+import { mediaLinks } from '../services/storage/media-links.js';
+import { api } from './support/app.js';
+import { connect } from './support/connections.js';
+import { jpeg } from './support/images.js';
+import { heic } from './support/media.js';
+import { mediaKeyOf, openMedia, POSTS, postAs, settled } from './support/posts.js';
+import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+describe('private media: signed links only', function () {
+  this.timeout(60_000);
+
+  it('serves a connections-only post only through short-lived per-object links, stripped, and never the original', async () => {
+    const [author, friend, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await connect(author, friend);
+    const created = await postAs(author, [{ bytes: await jpeg(900, 600), name: 'IMG_1.jpg' }], { visibility: 'connections' });
+    const post = await settled(author, created.body.post.id);
+    expect(post.status).to.equal('ready');
+
+    const seen = await (await api()).get(`${POSTS}/${post.id}`).set(as(friend));
+    const link: string = seen.body.post.images[0].urls.full;
+    const key = mediaKeyOf(link);
+    expect(key).to.equal(`private/posts/${post.id}/img-0/full.webp`);
+    expect(new URL(link).searchParams.get('e')).to.match(/^\d+$/);
+    const served = await openMedia(link);
+    expect(served.status).to.equal(200);
+    expect(served.headers['cache-control']).to.match(/^private, max-age=\d+$/);
+    expect((await sharp(served.body).metadata()).exif, 'no EXIF or GPS in what is served').to.equal(undefined);
+    expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(stranger))).status, 'a stranger gets no link').to.equal(404);
+
+    // Unsigned paths, the upload itself, another object under the same signature, an expired link.
+    for (const path of [
+      `/media/${key}`,
+      `/media/posts/${post.id}/img-0/full.webp`,
+      `/media/private/posts/${post.id}/src/0.jpg`,
+      `/media/s/${key}`,
+    ]) {
+      expect((await (await api()).get(path)).status, path).to.be.oneOf([400, 404]);
+    }
+    const { search } = new URL(link);
+    const otherObject = await (await api()).get(`/media/s/private/posts/${post.id}/img-0/thumb.webp${search}`);
+    expect([otherObject.status, otherObject.body.error.code]).to.deep.equal([403, 'LINK_INVALID']);
+    const original = mediaLinks.linkUntil(`private/posts/${post.id}/src/0.jpg`, Math.floor(Date.now() / 1000) + 600);
+    expect((await openMedia(original)).status, 'even a signed link never reaches an upload').to.equal(404);
+    const expired = await openMedia(mediaLinks.linkUntil(key, Math.floor(Date.now() / 1000) - 1));
+    expect([expired.status, JSON.parse(expired.body.toString()).error.code]).to.deep.equal([403, 'LINK_EXPIRED']);
+
+    // A moderator removes the post: its links stop working at once, not when they expire.
+    const moderator = await staffUser('moderator');
+    await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(moderator)).send({ action: 'remove' }).expect(204);
+    expect((await openMedia(link)).status).to.equal(404);
+  });
+
+  it('refuses a HEIC photo claiming a huge picture from its header, before decoding a pixel', async function () {
+    const small = await heic(64, 64);
+    if (!small) this.skip();
+    // The image's declared size (its ispe box) says 20,000 x 20,000; the data is a tiny picture.
+    const bomb = Buffer.from(small);
+    const ispe = bomb.indexOf('ispe');
+    expect(ispe).to.be.greaterThan(0);
+    bomb.writeUInt32BE(20_000, ispe + 8);
+    bomb.writeUInt32BE(20_000, ispe + 12);
+    const author = await signupUser();
+    const created = await postAs(author, [{ bytes: bomb, name: 'IMG_2.HEIC' }]);
+    expect(created.status).to.equal(202);
+    const post = await settled(author, created.body.post.id);
+    expect([post.status, post.failReason]).to.deep.equal(['failed', 'image_too_large']);
+  });
+});
