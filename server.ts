@@ -17,7 +17,7 @@ import { shareSessionEnds } from './services/session-revocations.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import { createActionLimiter } from './services/limits/action-limiter.js';
 import { closeSocketServer, createSocketServer } from './sockets/index.js';
-import { configureLogger, logger } from './utils/logger.js';
+import { configureLogger, errorMessage, logger } from './utils/logger.js';
 
 async function main() {
   configureLogger(config.logLevel);
@@ -101,6 +101,6 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  logger.error('start-up failed', { error: err instanceof Error ? err.message : String(err) });
+  logger.error('start-up failed', { error: errorMessage(err) });
   process.exit(1);
 });

@@ -126,6 +126,7 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   STORAGE_PROVIDER: z.enum(['local', 's3', 'cloudinary']).default('local'),
   STORAGE_LOCAL_DIR: z.string().min(1).default('.data/media'),
+  STORAGE_LOCAL_PRIVATE_DIR: z.string().min(1).optional(),
   UPLOAD_MAX_BYTES: int(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
   IMAGE_MAX_PIXELS: int(40_000_000, 10_000, 268_402_689),
   GALLERY_MAX_PHOTOS: int(6, 1, 30),
@@ -346,6 +347,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
     storage: {
       provider: e.STORAGE_PROVIDER,
       localDir: e.STORAGE_LOCAL_DIR,
+      // Private objects (post and comment media) live outside the folder /media serves.
+      localPrivateDir: e.STORAGE_LOCAL_PRIVATE_DIR ?? `${e.STORAGE_LOCAL_DIR.replace(/\/$/, '')}-private`,
       localBaseUrl: `${publicUrl}/media`,
       s3: {
         bucket: e.S3_BUCKET ?? '',

@@ -44,7 +44,7 @@ export async function me(req: Request, res: Response) {
 }
 
 export async function verifyEmail(req: Request, res: Response) {
-  res.json({ user: await auth.verifyEmail(req.input.token as string, req.auth) });
+  res.json({ user: await auth.verifyEmail(req.input.token as string, req.auth, req.input.password as string | undefined) });
 }
 
 export async function resendVerification(req: Request, res: Response) {

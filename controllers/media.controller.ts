@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { openMediaLink } from '../services/storage/media-delivery.service.js';
+import { openMediaLink } from '../services/posts/media-delivery.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 
 /** GET /media/s/<key>?e=&s=: a signed link to private media, served or redirected. */

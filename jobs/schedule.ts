@@ -1,10 +1,10 @@
 import cron from 'node-cron';
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 
 /** Runs `job` on a cron expression; a failure is logged and the next run goes ahead. */
 export function scheduleJob(expression: string, name: string, job: () => Promise<unknown>): { stop: () => void } {
   const task = cron.schedule(expression, () => {
-    job().catch((err: unknown) => logger.error(`${name} failed`, { error: err instanceof Error ? err.message : String(err) }));
+    job().catch((err: unknown) => logger.error(`${name} failed`, { error: errorMessage(err) }));
   });
   return { stop: () => void task.stop() };
 }

@@ -11,6 +11,8 @@ import { withTimeout } from '../utils/timeout.js';
 export interface RateLimiters {
   /** The per-account and per-address budget of one action (config/limits.ts), for a route's chain. */
   action(name: RateAction): RequestHandler;
+  /** The same, counted only for requests that `applies` says are that action (after validation). */
+  actionWhen(name: RateAction, applies: (req: Request) => boolean): RequestHandler;
   /** Every write under the API, whatever the route: per account and per address. */
   writes: RequestHandler;
   /** The counters behind `action`, which the socket server shares. */
@@ -35,7 +37,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const STORE_TIMEOUT_MS = 1000;
 
 /** Who is asking, as the action limits count: the account (when signed in) and the address. */
-export const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
+const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
 
 /**
  * Limiters share Redis when it is configured, so several processes count together;
@@ -87,6 +89,10 @@ export function createRateLimiters(
   return {
     actions,
     action,
+    actionWhen: (name, applies) => {
+      const take = action(name);
+      return (req, res, next) => (applies(req) ? take(req, res, next) : next());
+    },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     // Only failures count: a user who signs in correctly is never slowed down.
     loginPerIp: limiter(

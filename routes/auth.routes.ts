@@ -15,7 +15,7 @@ export function authRoutes(limit: RateLimiters): Router {
   router.get('/me', authenticate, auth.me);
   router.get('/sessions', authenticate, auth.listSessions);
   router.delete('/sessions/:id', authenticate, validate(rules.sessionIdParam), auth.endSession);
-  router.post('/verify-email', optionalAuth, validate(rules.verifyEmailRules), auth.verifyEmail);
+  router.post('/verify-email', optionalAuth, validate(rules.verifyEmailRules), limit.loginPerIp, auth.verifyEmail);
   router.post('/verify-email/resend', authenticate, limit.emailResend, auth.resendVerification);
   router.post(
     '/forgot-password',
@@ -27,6 +27,13 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
   router.post('/change-password', authenticate, validate(rules.changePasswordRules), auth.changePassword);
   // Counted with failed logins: a stolen session must not become a password-guessing oracle.
-  router.post('/reauthenticate', authenticate, validate(rules.reauthenticateRules), limit.loginPerIp, auth.reauthenticate);
+  router.post(
+    '/reauthenticate',
+    authenticate,
+    limit.action('reauthenticate'),
+    validate(rules.reauthenticateRules),
+    limit.loginPerIp,
+    auth.reauthenticate,
+  );
   return router;
 }

@@ -3,7 +3,6 @@ import { param, query } from 'express-validator';
 import { openLink } from '../controllers/media.controller.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
-import { notFound } from '../utils/app-error.js';
 
 /** Signed links to private media (posts, comments), whatever the provider: /media/s/<key>?e=&s=. */
 export function mediaLinkRoutes(storage: StorageProvider): Router {
@@ -29,10 +28,6 @@ export function mediaLinkRoutes(storage: StorageProvider): Router {
  */
 export function mediaRoutes(root: string): Router {
   const router = Router();
-  // Private objects live in the same folder: they are served only through signed links.
-  router.use('/private', () => {
-    throw notFound('Media');
-  });
   router.use(
     express.static(root, {
       immutable: true,

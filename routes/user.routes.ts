@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request } from 'express';
 import * as connections from '../controllers/connection.controller.js';
 import * as users from '../controllers/user.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
@@ -8,10 +8,7 @@ import { pageRules } from '../validators/common.validators.js';
 import * as rules from '../validators/user.validators.js';
 
 /** Only a request that moves the caller counts as a location change. */
-const limitLocationChanges =
-  (limit: RateLimiters): RequestHandler =>
-  (req, res, next) =>
-    (req.input.location as { lat?: number } | undefined)?.lat !== undefined ? limit.action('location')(req, res, next) : next();
+const movesCaller = (req: Request) => (req.input.location as { lat?: number } | undefined)?.lat !== undefined;
 
 export function userRoutes(limit: RateLimiters): Router {
   const router = Router();
@@ -19,7 +16,7 @@ export function userRoutes(limit: RateLimiters): Router {
   // The fixed paths (/me, /search) come before /:username.
   router.get('/me', users.getMe);
   // Moving counts against its own budget: too few moves to triangulate anyone.
-  router.patch('/me', validate(rules.updateProfileRules), limitLocationChanges(limit), users.patchMe);
+  router.patch('/me', validate(rules.updateProfileRules), limit.actionWhen('location', movesCaller), users.patchMe);
   router.patch('/me/status', validate(rules.updateStatusRules), users.patchStatus);
   router.get('/me/blocks', validate(pageRules(100)), users.blocks);
   router.get('/search', limit.action('search'), validate(rules.searchRules), users.search);

@@ -10,6 +10,16 @@ export async function issueAccountToken(userId: Types.ObjectId, purpose: Account
   return token;
 }
 
+/** The user a token is for, when it is still usable; nothing is spent (a check before the claim). */
+export async function peekAccountToken(token: string, purpose: AccountTokenPurpose): Promise<Types.ObjectId> {
+  const found = await AccountToken.findOne(
+    { tokenHash: sha256(token), purpose, usedAt: null, expiresAt: { $gt: new Date() } },
+    { userId: 1 },
+  ).lean();
+  if (!found) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
+  return found.userId;
+}
+
 /** Claims a token atomically: of two concurrent uses, one wins and the other is refused. */
 export async function consumeAccountToken(token: string, purpose: AccountTokenPurpose): Promise<Types.ObjectId> {
   const now = new Date();

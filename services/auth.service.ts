@@ -5,7 +5,7 @@ import { User, type GENDERS, type PREFERENCES } from '../models/user.model.js';
 import { AppError } from '../utils/app-error.js';
 import { nameSearchKeys } from '../utils/search-keys.js';
 import { AccessTokens, type Role } from '../utils/jwt.js';
-import { consumeAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
+import { consumeAccountToken, issueAccountToken, peekAccountToken, revokeAccountTokens } from './account-token.service.js';
 import { sendMail } from './mail/mail.service.js';
 import { dropProviderLinks } from './oauth/identities.js';
 import type { TemplateName } from './mail/templates.js';
@@ -204,16 +204,22 @@ export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_
  * and linked their own way in: it goes, and the owner is told what went (with a link to
  * set a password when no way in is left).
  */
-async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_email' | 'reset_password', keepSession?: string) {
+async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_email' | 'reset_password') {
+  // A verification by someone who is neither signed in nor knows the password: whoever set
+  // that password may be the squatter, so it goes too (the owner sets their own).
+  const dropPassword = via === 'verify_email';
+  const hadPassword = dropPassword
+    ? (await User.updateOne({ _id: userId }, { $unset: { passwordHash: 1 } })).modifiedCount === 1
+    : false;
   const providers = await dropProviderLinks(userId);
-  const sessions = await revokeUserSessions(userId, 'mailbox_proven', keepSession);
+  const sessions = await revokeUserSessions(userId, 'mailbox_proven');
   await audit({
     userId,
     action: 'auth.mailbox_proven',
     actor: 'user',
-    detail: { via, providersRemoved: providers, sessionsEnded: sessions },
+    detail: { via, providersRemoved: providers, sessionsEnded: sessions, passwordRemoved: hadPassword },
   });
-  if (!providers.length && !sessions) return;
+  if (!providers.length && !sessions && !hadPassword) return;
   const user = await User.findById(userId, { email: 1, firstName: 1, passwordHash: 1 }).lean();
   if (!user) return;
   const minutes = config.auth.passwordResetTtlMinutes;
@@ -227,16 +233,25 @@ async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_emai
 }
 
 /**
- * Verifies the address with the mailed token. The first proof by someone not signed in to
- * this account (whoever opened the mail is the address's owner, the account may not be
- * theirs) removes what was attached before it; the owner verifying from their own session
- * keeps everything.
+ * Verifies the address with the mailed token. Whoever opens the mail owns the address, but
+ * the account may not be theirs (someone signed up with it first). The account's creator
+ * proves both by verifying from their own session or with the password; anyone else's
+ * first verification claims the account: the password, provider links and sessions set up
+ * before go, and the owner is mailed a link to set their own password.
  */
-export async function verifyEmail(token: string, caller?: { sub: string; sid: string }): Promise<OwnUser> {
-  const userId = await consumeAccountToken(token, 'verify_email');
+export async function verifyEmail(token: string, caller?: { sub: string }, password?: string): Promise<OwnUser> {
+  const userId = await peekAccountToken(token, 'verify_email');
+  let creator = caller?.sub === String(userId);
+  if (!creator && password !== undefined) {
+    const user = await User.findById(userId, { passwordHash: 1 }).lean();
+    // A wrong password spends nothing: the link still works for another try.
+    if (!(await verifyPassword(password, user?.passwordHash))) throw new AppError(400, 'WRONG_PASSWORD', 'The password is wrong');
+    creator = true;
+  }
+  await consumeAccountToken(token, 'verify_email');
   // updateOne then a read: FerretDB refuses the projection select:false adds to findOneAndUpdate.
   const first = await User.updateOne({ _id: userId, emailVerified: false }, { $set: { emailVerified: true } });
-  if (first.modifiedCount === 1 && caller?.sub !== String(userId)) await secureAfterMailboxProof(userId, 'verify_email');
+  if (first.modifiedCount === 1 && !creator) await secureAfterMailboxProof(userId, 'verify_email');
   return getOwnUser(String(userId));
 }
 
@@ -255,16 +270,19 @@ export async function forgotPassword(email: string): Promise<void> {
   await mailAccountLink(user, 'reset_password', minutes * 60_000, 'resetPassword', 'reset-password', { minutes });
 }
 
-async function setPassword(userId: Types.ObjectId | string, password: string): Promise<void> {
+async function setPassword(
+  userId: Types.ObjectId | string,
+  password: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   const passwordHash = await hashPassword(password);
-  await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt: new Date() } });
+  await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt: new Date(), ...extra } });
 }
 
 /** A reset proves the mailbox too: the address counts as verified, and what was attached before goes. */
 export async function resetPassword(token: string, password: string): Promise<void> {
   const userId = await consumeAccountToken(token, 'reset_password');
-  await setPassword(userId, password);
-  await User.updateOne({ _id: userId, emailVerified: false }, { $set: { emailVerified: true } });
+  await setPassword(userId, password, { emailVerified: true });
   await revokeAccountTokens(userId, 'reset_password');
   await secureAfterMailboxProof(userId, 'reset_password');
 }

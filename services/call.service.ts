@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { Call } from '../models/call.model.js';
 import { AppError, forbidden, notFound } from '../utils/app-error.js';
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 import { isBlockedEitherWay } from './block.service.js';
 import { isConnected } from './connection.service.js';
 import { toUserCard } from './profile.service.js';
@@ -74,7 +74,7 @@ export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   const timer = setTimeout(() => {
     ringTimers.delete(String(call._id));
     void end(call._id, ['ringing'], 'missed').catch((err: unknown) =>
-      logger.error('ring timeout failed', { error: err instanceof Error ? err.message : String(err) }),
+      logger.error('ring timeout failed', { error: errorMessage(err) }),
     );
   }, config.calls.ringTimeoutMs);
   timer.unref();

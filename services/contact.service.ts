@@ -1,4 +1,4 @@
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 import { swipe } from './connection.service.js';
 import { consumeRequest, getQuota } from './quota.service.js';
 import { findUserIdByEmail } from './user.service.js';
@@ -15,6 +15,6 @@ export async function addContactByEmail(me: string, email: string): Promise<void
   const target = await findUserIdByEmail(email);
   if (!target || String(target) === me) return;
   void swipe(me, String(target), 'interested').catch((err: unknown) => {
-    logger.debug('contact request not sent', { reason: err instanceof Error ? err.message : String(err) });
+    logger.debug('contact request not sent', { reason: errorMessage(err) });
   });
 }

@@ -9,13 +9,14 @@ import {
   coarsePoint,
   coveringCells,
   distanceKm,
+  hiddenRegionCellOf,
   regionCellOf,
   type LatLng,
 } from '../utils/geo.js';
 import { hiddenUserIds } from './block.service.js';
 import { pairedUserIds } from './connection.service.js';
 import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
-import { PUBLIC_SOURCE_FIELDS, toPublicProfile, type PublicProfile } from './profile.service.js';
+import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
 
 export const DISCOVERY_MAX_PAGE = 30;
 // The largest radius discovery reads, whatever a user asks for: beyond it cells hold too many people.
@@ -32,9 +33,6 @@ type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
 function readCandidates(filter: Record<string, unknown>) {
   return User.find(filter, RANKING_FIELDS).sort({ lastActiveAt: -1 }).limit(CANDIDATES_PER_DRIVER).lean();
 }
-
-const showsDistance = (u: { settings?: { privacy?: { showDistance?: boolean | null } | null } | null }) =>
-  u.settings?.privacy?.showDistance !== false;
 
 /**
  * Ranking in [0, 1000]: shared interests first, then nearness, then recent activity. Stable
@@ -95,7 +93,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     ? [
         ...coveringCells(origin, limitKm).map((cell) => ({ geoCells: cell })),
         // People who hide their distance are matched by region, whatever the radius.
-        { geoCells: region, 'settings.privacy.showDistance': false },
+        { geoCells: hiddenRegionCellOf(origin) },
       ]
     : (me.interests ?? []).slice(0, 5).map((tag) => ({ interests: tag }));
   if (drivers.length === 0) return { profiles: [], nextCursor: null };

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import maxmind, { type Reader, type Response } from 'maxmind';
 import { config } from '../config/index.js';
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 
 export interface IpRegion {
   country?: string;
@@ -29,7 +29,7 @@ let reader: Promise<Reader<Response> | null> | undefined;
 function openReader(): Promise<Reader<Response> | null> {
   reader ??= maxmind.open(config.auth.geoipDbPath ?? defaultDatabase(), { watchForUpdates: false }).catch((err: unknown) => {
     logger.warn('GeoIP database unavailable: sessions will show no region', {
-      error: err instanceof Error ? err.message : String(err),
+      error: errorMessage(err),
     });
     return null;
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { config } from '../config/index.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 import { fileTooLarge, processImage } from './storage/image-processing.js';
 import type { DirectUploadTicket, StorageProvider, StoredImage } from './storage/storage.provider.js';
 
@@ -96,7 +96,7 @@ async function deleteStored(storage: StorageProvider, photos: StoredImage[]): Pr
     await storage.deleteObjects(photo.objects).catch((err: unknown) => {
       logger.error('deleting photo objects failed', {
         objects: photo.objects,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       });
     });
   }

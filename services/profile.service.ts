@@ -1,7 +1,7 @@
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { AppError, notFound } from '../utils/app-error.js';
-import { coarseDistanceKm, coarsePoint, distanceBand, geoCellsOf, type LatLng } from '../utils/geo.js';
+import { coarseDistanceKm, coarsePoint, distanceBand, geoCellsOf, hiddenRegionCellOf, type LatLng } from '../utils/geo.js';
 import { nameSearchKeys } from '../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
 import { photoView, type PhotoView } from './photo.service.js';
@@ -28,10 +28,17 @@ export interface ProfileUpdate {
  * A location as stored: the centre of its ~1 km grid cell (never the point itself), plus
  * the grid cells that make "within N km" an index lookup.
  */
-export function storedLocation(point: { lat: number; lng: number }) {
+export function storedLocation(point: { lat: number; lng: number }, showsDistance = true) {
   const coarse = coarsePoint(point);
-  return { location: { ...coarse, updatedAt: new Date() }, geoCells: geoCellsOf(coarse) };
+  return {
+    location: { ...coarse, updatedAt: new Date() },
+    geoCells: [...geoCellsOf(coarse), ...(showsDistance ? [] : [hiddenRegionCellOf(coarse)])],
+  };
 }
+
+/** Whether a person lets others see how far they are (the default). */
+export const showsDistance = (u: { settings?: { privacy?: { showDistance?: boolean | null } | null } | null }) =>
+  u.settings?.privacy?.showDistance !== false;
 
 /** Nested objects become dotted paths, so a partial update never wipes sibling fields. */
 function flatten(prefix: string, value: Record<string, unknown>, out: Record<string, unknown>): void {
@@ -52,10 +59,21 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
   const { minAge, maxAge } = update.lookingFor ?? {};
   // One read, only when a rule needs what is stored: earlier consent, or the other age bound.
   const renamed = update.firstName !== undefined || update.lastName !== undefined;
-  const needsCurrent = (hasLocation && locationConsent !== true) || minAge !== undefined || maxAge !== undefined || renamed;
+  // Hiding or showing distance moves the person in or out of the hidden-region cell.
+  const showChanges = update.settings?.privacy?.showDistance !== undefined;
+  const needsCurrent = hasLocation || showChanges || minAge !== undefined || maxAge !== undefined || renamed;
   const current = needsCurrent
-    ? await User.findById(userId, { locationConsent: 1, lookingFor: 1, firstName: 1, lastName: 1, username: 1 }).lean()
+    ? await User.findById(userId, {
+        locationConsent: 1,
+        lookingFor: 1,
+        firstName: 1,
+        lastName: 1,
+        username: 1,
+        location: 1,
+        'settings.privacy.showDistance': 1,
+      }).lean()
     : null;
+  const willShow = update.settings?.privacy?.showDistance ?? (current ? showsDistance(current) : true);
   if (renamed && current) {
     Object.assign(
       $set,
@@ -79,7 +97,9 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
         throw new AppError(400, 'LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
       }
       $set.locationConsent = true;
-      Object.assign($set, storedLocation(location));
+      Object.assign($set, storedLocation(location, willShow));
+    } else if (showChanges && current?.location) {
+      $set.geoCells = storedLocation(current.location, willShow).geoCells;
     }
   }
   if ((minAge ?? current?.lookingFor?.minAge ?? 18) > (maxAge ?? current?.lookingFor?.maxAge ?? 120)) {
@@ -144,7 +164,7 @@ export function toUserCard(user: CardSource, viewerLocation?: LatLng | null): Us
     verifiedBadge: Boolean(user.verifiedBadge),
   };
   if (privacy?.showAge !== false) card.age = ageOn(user.dateOfBirth);
-  if (privacy?.showDistance !== false && user.location && viewerLocation) {
+  if (showsDistance(user) && user.location && viewerLocation) {
     card.distance = distanceBand(coarseDistanceKm(viewerLocation, user.location));
   }
   return card;

@@ -49,7 +49,8 @@ function findPage(filter: UserFilter, limit: number): Promise<Found[]> {
  * first, by cursor. Each query has an indexed equality part ("driver"): a name prefix,
  * an interest, or a grid cell around the searcher; several drivers (any of the
  * interests, the cells of a radius) run side by side and merge by _id. The other
- * filters narrow the rows the driver selected, and the exact distance is checked here.
+ * filters narrow the rows the driver selected, and the distance between the two grid-cell
+ * centres is checked here against the radius widened to its band edge.
  */
 export async function searchUsers(searcherId: string, input: SearchInput): Promise<SearchPage> {
   const searcher = await User.findById(searcherId, { location: 1 }).lean();
@@ -94,7 +95,7 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
   const excluded = [new Types.ObjectId(searcherId), ...(await hiddenUserIds(searcherId))];
   const within = (u: Found) => !cells || (u.location && origin && coarseDistanceKm(origin, u.location) < radiusKm!);
 
-  // The exact distance drops the cells' corners, so read more per round then. (FerretDB
+  // The distance check drops the cells' corners, so read more per round then. (FerretDB
   // reads every row the equality selects whatever the limit; only the transfer grows.)
   const batchSize = cells ? Math.min(input.limit * 4, 200) : input.limit;
   const users: Found[] = [];

@@ -32,7 +32,6 @@ export async function getOwnUser(userId: string): Promise<OwnUser> {
   return toOwnUser(user);
 }
 
-/** Sets a role: the create-admin script and the admin API use it. */
 /**
  * Gives a user a role. A change ends every session at once, in every process: a token
  * carrying the old role (a demoted admin's) stops working now, not when it expires.

@@ -1,5 +1,5 @@
 import { AppError } from '../utils/app-error.js';
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 import type { Ack, AckResult } from './socket.types.js';
 
 /**
@@ -14,7 +14,7 @@ export function withAck<P, T>(handler: (payload: P) => Promise<T> | T) {
     } catch (err) {
       if (err instanceof AppError) result = { ok: false, error: { code: err.code, message: err.message } };
       else {
-        logger.error('socket handler failed', { error: err instanceof Error ? err.message : String(err) });
+        logger.error('socket handler failed', { error: errorMessage(err) });
         result = { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
       }
     }

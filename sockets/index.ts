@@ -12,7 +12,7 @@ import { MemoryPresenceStore, RedisPresenceStore } from '../services/presence/pr
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { stopTypingTimers } from '../services/chat/typing.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
-import { logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../utils/logger.js';
 import { sessionRoom, userRoom } from './rooms.js';
 import { refuse, socketAuth, watchTokenExpiry } from './socket-auth.js';
 import { socketLimits, type SocketRateLimit } from './socket-rate-limit.js';
@@ -38,8 +38,6 @@ export interface SocketDeps {
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
 }
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** What closeSocketServer stops, per server. */
 interface Running {
@@ -98,14 +96,21 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
 
   io.use(socketAuth(deps.accessTokens));
-  // Before any event: the account's connection budget and its cap of open sockets.
+  // Before any event: the account's connection budget, then its cap of open sockets. The
+  // socket is counted first and taken back when over the cap, so handshakes at once cannot
+  // all slip under it.
   io.use((socket, next) => {
     const userId = socket.data.user.sub;
+    const refused = async () => {
+      await presence.disconnected(userId, socket.id);
+      return refuse('TOO_MANY_SOCKETS', `At most ${cap} connections per account`);
+    };
     actions
       .take('socketConnect', { userId, ip: addressOf(socket.request) })
-      .then(() => presenceStore.count(userId))
+      .then(() => presence.connected(userId, socket.id))
+      .then((open) => (open > cap ? refused() : undefined))
       .then(
-        (open) => next(open >= cap ? refuse('TOO_MANY_SOCKETS', `At most ${cap} connections per account`) : undefined),
+        (err) => next(err),
         (err: unknown) => next(err instanceof RateLimitedError ? refuse('RATE_LIMITED', 'Too many connections') : (err as Error)),
       );
   });
@@ -114,11 +119,10 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 
   io.on('connection', (socket: AppSocket) => {
     const userId = socket.data.user.sub;
-    const joined = presence.connected(userId, socket.id).catch(() => undefined);
     socket.on('disconnect', () => {
-      const handled = joined
-        .then(() => presence.disconnected(userId, socket.id))
-        .catch((err: unknown) => logger.error('disconnect handling failed', { error: errorText(err) }))
+      const handled = presence
+        .disconnected(userId, socket.id)
+        .catch((err: unknown) => logger.error('disconnect handling failed', { error: errorMessage(err) }))
         .finally(() => pending.delete(handled));
       pending.add(handled);
     });
@@ -153,6 +157,7 @@ export async function closeSocketServer(io: AppServer, timeoutMs = config.shutdo
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
     await Promise.race([Promise.allSettled([...r.pending]).then(() => r.presence.flush()), deadline]);
     clearTimeout(timer);
+    // Past the deadline flush may not have run: its timers stop here all the same.
     r.presence.stop();
     // Only now: what disconnect handling told other processes' users went out through it.
     r.unregisterSink();

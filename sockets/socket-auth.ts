@@ -2,6 +2,7 @@ import { parse as parseCookie } from 'cookie';
 import type { ExtendedError } from 'socket.io';
 import { ACCESS_COOKIE } from '../config/constants.js';
 import { isSessionEnded } from '../services/session-revocations.js';
+import { unauthorized } from '../utils/app-error.js';
 import type { AccessClaims, AccessTokens } from '../utils/jwt.js';
 import { sessionRoom } from './rooms.js';
 import type { AppServer, AppSocket } from './socket.types.js';
@@ -39,11 +40,9 @@ export function socketAuth(tokens: AccessTokens) {
  * A socket hands in its next access token before the current one expires (`auth:refresh`):
  * the same account only; a new session moves the socket to that session's room.
  */
-export function reauthenticate(socket: AppSocket, tokens: AccessTokens, token: unknown): { expiresAt: string } {
+export function refreshSocketToken(socket: AppSocket, tokens: AccessTokens, token: string): { expiresAt: string } {
   const claims = currentClaims(tokens, token);
-  if (!claims || claims.sub !== socket.data.user.sub) {
-    throw Object.assign(new Error('Access token is invalid or expired'), { code: 'INVALID_TOKEN' });
-  }
+  if (!claims || claims.sub !== socket.data.user.sub) throw unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
   if (claims.sid !== socket.data.user.sid) {
     void socket.leave(sessionRoom(socket.data.user.sid));
     void socket.join(sessionRoom(claims.sid));

@@ -14,6 +14,8 @@ const EVENT_ACTIONS: Partial<Record<string, RateAction>> = {
   'chat:send': 'message',
   'chat:edit': 'message',
   'chat:react': 'like',
+  // A sync reads a few buckets of every active conversation: counted like history pages.
+  'chat:sync': 'history',
   'match:join': 'matchJoin',
   'call:ring': 'call',
 };

@@ -1,8 +1,11 @@
-import { AppError } from '../utils/app-error.js';
+import { z } from 'zod';
 import type { AccessTokens } from '../utils/jwt.js';
 import { withAck } from './ack.js';
-import { reauthenticate } from './socket-auth.js';
+import { parsePayload } from './payload.js';
+import { refreshSocketToken } from './socket-auth.js';
 import type { AppSocket } from './socket.types.js';
+
+const refreshSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 /** The smallest round trip (proves auth, rooms and acks), and handing in a fresh access token. */
 export function registerSystemHandlers(socket: AppSocket, tokens: AccessTokens): void {
@@ -12,13 +15,6 @@ export function registerSystemHandlers(socket: AppSocket, tokens: AccessTokens):
   );
   socket.on(
     'auth:refresh',
-    withAck((payload: unknown) => {
-      const token = (payload as { token?: unknown } | null)?.token;
-      try {
-        return reauthenticate(socket, tokens, token);
-      } catch {
-        throw new AppError(401, 'INVALID_TOKEN', 'Access token is invalid or expired');
-      }
-    }),
+    withAck((payload: unknown) => refreshSocketToken(socket, tokens, parsePayload(refreshSchema, payload).token)),
   );
 }

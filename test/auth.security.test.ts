@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { config } from '../config/index.js';
 import { OAuthIdentity } from '../models/oauth-identity.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
@@ -38,7 +39,7 @@ describe('account security: tokens, roles and sign-in methods', function () {
       .set('Origin', ORIGIN)
       .set('Cookie', cookiesOf(login).join('; '));
     expect(refreshed.status).to.equal(200);
-    expect(refreshed.body).to.deep.equal({ expiresIn: refreshed.body.expiresIn });
+    expect(refreshed.body).to.deep.equal({ expiresIn: config.auth.accessTtlSeconds });
 
     // A native app (no Origin, no Sec-Fetch-*) keeps its Bearer flow.
     const app = await (await api()).post(`${AUTH}/login`).send({ identifier: input.email, password: input.password });
@@ -155,11 +156,28 @@ describe('takeover before the owner arrives', function () {
     await (await api()).post(`${AUTH}/verify-email`).send({ token: verifyLink }).expect(200);
     expect((await (await api()).get(`${AUTH}/me`).set(bearer(squatter.accessToken))).status).to.equal(401);
     expect((await (await api()).post(`${AUTH}/refresh`).send({ refreshToken: squatter.refreshToken })).status).to.equal(401);
-    await waitForMail(victim, /we secured your account/);
+    // The squatter's password went too: the owner sets their own from the mail.
+    const again = await (
+      await api()
+    )
+      .post(`${AUTH}/login`)
+      .set('X-Forwarded-For', freshIp())
+      .send({ identifier: victim, password: squatter.input.password });
+    expect(again.status).to.equal(401);
+    const secured = await waitForMail(victim, /we secured your account/);
+    const reset = tokenFrom(secured);
+    await (await api()).post(`${AUTH}/reset-password`).send({ token: reset, password: 'mine from now on' }).expect(204);
 
+    // The creator confirms from their own session, or from anywhere with the password: nothing is lost.
     const honest = await signupUser();
     const link = tokenFrom(await waitForMail(honest.input.email, /Confirm your email/));
     await (await api()).post(`${AUTH}/verify-email`).set(bearer(honest.accessToken)).send({ token: link }).expect(200);
     expect((await (await api()).get(`${AUTH}/me`).set(bearer(honest.accessToken))).status).to.equal(200);
+    const elsewhere = await signupUser();
+    const link2 = tokenFrom(await waitForMail(elsewhere.input.email, /Confirm your email/));
+    const wrong = await (await api()).post(`${AUTH}/verify-email`).send({ token: link2, password: 'not the password' });
+    expect(wrong.body.error.code).to.equal('WRONG_PASSWORD');
+    await (await api()).post(`${AUTH}/verify-email`).send({ token: link2, password: elsewhere.input.password }).expect(200);
+    expect((await (await api()).get(`${AUTH}/me`).set(bearer(elsewhere.accessToken))).status).to.equal(200);
   });
 });

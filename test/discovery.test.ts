@@ -126,7 +126,13 @@ describe('discovery', () => {
     const at = (km: number, extra: Record<string, unknown> = {}) =>
       signupUser({ location: north(spot, km), locationConsent: true, interests: [tag], ...extra });
     const [attacker, target, hider] = await Promise.all([at(0), at(7.3), at(7.3)]);
-    await User.updateOne({ _id: hider.id }, { $set: { 'settings.privacy.showDistance': false } });
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(hider))
+      .send({ settings: { privacy: { showDistance: false } } })
+      .expect(200);
     const stored = await User.findById(target.id, { location: 1 }).lean();
     expect(stored?.location).to.not.include(north(spot, 7.3));
 

@@ -306,5 +306,8 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(creator.body.totals).to.include({ views: 2, likes: 1, followersFromPosts: 1 });
     const bad = await (await api()).get(`/api/v1/me/creator-stats?from=${day}&to=2020-01-01`).set(as(author));
     expect(bad.status).to.equal(400);
+    // Eight thousand years: refused from the span, before a single day is listed.
+    const huge = await (await api()).get('/api/v1/me/creator-stats?from=1970-01-01&to=9999-12-31').set(as(author)).timeout(2000);
+    expect([huge.status, huge.body.error.code]).to.deep.equal([400, 'INVALID_RANGE']);
   });
 });

@@ -416,15 +416,24 @@ describe('post moderation', function () {
     await User.updateOne({ _id: fresh.id }, { $set: { emailVerified: true } });
     expect((await report(fresh)).status).to.equal(201);
     expect(await visible()).to.equal(true);
-    // An old, verified account others have reported: not trusted either.
+    // An old, verified account whose own behaviour a moderator found reportable: not trusted either.
+    // (An open report against someone does not count: anyone could file one to silence a reporter.)
     const suspect = await trustedUser();
     const accuser = await signupUser();
-    await (
+    const against = await (
       await api()
     )
       .post('/api/v1/reports')
       .set(as(accuser))
       .send({ targetType: 'user', targetId: suspect.id, reason: 'spam' });
+    const moderator = await staffUser('moderator');
+    await (
+      await api()
+    )
+      .patch(`/api/v1/admin/reports/${against.body.report.id}`)
+      .set(as(moderator))
+      .send({ status: 'reviewed' })
+      .expect(204);
     expect((await report(suspect)).status).to.equal(201);
     expect(await visible()).to.equal(true);
     expect(await Report.countDocuments({ targetId: post.id, trusted: true })).to.equal(0);

@@ -210,7 +210,8 @@ describe('limits on writes and expensive reads', function () {
 
       // Ten events a minute for the whole account, however many sockets carry them.
       const pings = await Promise.all(open.flatMap((s) => [0, 1, 2, 3].map(() => emitAck(s, 'system:ping', {}))));
-      expect(pings.filter((p) => p.ok).length).to.be.at.most(10 - 3);
+      // Three sends came first: seven of the twelve pings fit the account's budget, whichever socket carried them.
+      expect(pings.filter((p) => p.ok).length).to.equal(7);
       for (const s of open) s.close();
     } finally {
       await server.close();

@@ -34,6 +34,9 @@ describe('private media: signed links only', function () {
     // Unsigned paths, the upload itself, another object under the same signature, an expired link.
     for (const path of [
       `/media/${key}`,
+      `/media/%70rivate/posts/${post.id}/img-0/full.webp`,
+      `/media/private%2Fposts%2F${post.id}%2Fimg-0%2Ffull.webp`,
+      `//media/private/posts/${post.id}/img-0/full.webp`,
       `/media/posts/${post.id}/img-0/full.webp`,
       `/media/private/posts/${post.id}/src/0.jpg`,
       `/media/s/${key}`,

@@ -16,7 +16,7 @@ import { mediaKeyOf, openMedia, POSTS, postAs, settled } from './support/posts.j
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 /** Where a signed link's object lies in the local storage folder. */
-const localPath = (link: string) => path.join(config.storage.localDir, mediaKeyOf(link));
+const localPath = (link: string) => path.join(config.storage.localPrivateDir, mediaKeyOf(link).replace(/^private\//, ''));
 const served = (link: string) => openMedia(link);
 
 describe('posts: upload and media pipeline', function () {
@@ -67,7 +67,7 @@ describe('posts: upload and media pipeline', function () {
     expect(full.headers['content-type']).to.match(/image\/webp/);
     const stored = await Post.findById(post.id).lean();
     expect(stored!.originals).to.deep.equal([]);
-    expect(existsSync(path.join(config.storage.localDir, 'private', 'posts', post.id, 'src'))).to.equal(false);
+    expect(existsSync(path.join(config.storage.localPrivateDir, 'posts', post.id, 'src'))).to.equal(false);
   });
 
   it('accepts an iPhone HEIC photo and serves it as WebP', async function () {
@@ -212,7 +212,7 @@ describe('posts: upload and media pipeline', function () {
     const gone = await (await api()).delete(`${POSTS}/${post.id}`).set(bearer(author.accessToken));
     expect(gone.status).to.equal(204);
     expect(existsSync(file)).to.equal(false);
-    expect(existsSync(path.join(config.storage.localDir, 'private', 'posts', post.id))).to.equal(false);
+    expect(existsSync(path.join(config.storage.localPrivateDir, 'posts', post.id))).to.equal(false);
     expect((await (await api()).get(`${POSTS}/${post.id}`).set(bearer(author.accessToken))).status).to.equal(404);
   });
 

@@ -79,6 +79,12 @@ const bandCell = (row: number) => `b:${row}`;
 export const regionCellOf = (p: LatLng): string =>
   gridCell(2, Math.floor(p.lat / GRID_SIZES[2]!), Math.floor(p.lng / GRID_SIZES[2]!));
 
+/**
+ * The cell only people who hide their distance store (beside the others): finding them in
+ * a region is then one equality that selects them alone.
+ */
+export const hiddenRegionCellOf = (p: LatLng): string => `h${regionCellOf(p)}`;
+
 /** The cells a point lies in, one per level: stored with the location. */
 export function geoCellsOf(p: LatLng): string[] {
   return [

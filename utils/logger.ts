@@ -36,3 +36,6 @@ export function configureLogger(level: string): void {
   logger.silent = level === 'silent';
   if (level !== 'silent') logger.level = level;
 }
+
+/** What to log of anything thrown: an Error's message, or the value as text. */
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));

@@ -86,7 +86,7 @@ export const loginRules = [
 
 export const refreshRules = [body('refreshToken').optional().isString().isLength({ min: 20, max: 200 })];
 export const logoutRules = refreshRules;
-export const verifyEmailRules = [opaqueToken('token')];
+export const verifyEmailRules = [opaqueToken('token'), password('password').optional()];
 export const forgotPasswordRules = [email('email')];
 export const resetPasswordRules = [opaqueToken('token'), password('password')];
 export const changePasswordRules = [

@@ -4,7 +4,7 @@ import { Conversation, ConversationMember } from '../../models/conversation.mode
 import { Message, MESSAGE_BUCKET, Reaction } from '../../models/message.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
 import { TextCipher, type EncryptedText } from '../../utils/text-cipher.js';
 import { publishToUsers } from '../realtime.service.js';
@@ -170,7 +170,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     { $set: { lastReadSeq: seq } },
   )
     .exec()
-    .catch((err: unknown) => logger.warn('read pointer not moved', { error: err instanceof Error ? err.message : String(err) }));
+    .catch((err: unknown) => logger.warn('read pointer not moved', { error: errorMessage(err) }));
   return { message, created: true };
 }
 

@@ -6,6 +6,7 @@ import { coveringCells, distanceKm } from '../../utils/geo.js';
 import { hiddenUserIds } from '../block.service.js';
 import { isConnected } from '../connection.service.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
+import { isServable } from '../posts/post.service.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
 import { getFeedSettings } from './feed-settings.service.js';
@@ -50,7 +51,7 @@ export async function followingFeed(userId: string, page: { limit: number; curso
   );
   const items = [];
   for (const [i, post] of posts.entries()) {
-    if (!post || post.status !== 'ready' || post.hiddenAt) continue;
+    if (!post || !isServable(post)) continue;
     if (post.hashtags?.some((t) => settings.mutedTags.includes(t))) continue;
     const sharedBy = entries[i]!.sharedBy;
     if (sharedBy && blocked.has(String(sharedBy))) continue;

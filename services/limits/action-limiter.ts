@@ -1,6 +1,6 @@
 import type { RateAction, RateRules } from '../../config/limits.js';
 import { AppError } from '../../utils/app-error.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
 
@@ -103,7 +103,7 @@ export class ActionLimiter {
     try {
       counts = await withTimeout(this.store.hit(checks.map((c) => c.hit)), STORE_TIMEOUT_MS);
     } catch (err) {
-      logger.warn('rate limit store failed; action allowed', { action, error: err instanceof Error ? err.message : String(err) });
+      logger.warn('rate limit store failed; action allowed', { action, error: errorMessage(err) });
       return;
     }
     const over = counts.filter((c, i) => c.count > checks[i]!.limit);

@@ -1,5 +1,5 @@
 import { config } from '../../config/index.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { LogMailProvider } from './log.provider.js';
 import type { MailProvider } from './mail.provider.js';
 import { SesMailProvider } from './ses.provider.js';
@@ -17,6 +17,6 @@ const provider: MailProvider =
 export function sendMail(template: TemplateName, to: string, values: Record<string, string | number>): Promise<void> {
   const message = renderMail(template, to, values);
   return provider.send(message).catch((err: unknown) => {
-    logger.error('mail failed', { template, provider: provider.name, error: err instanceof Error ? err.message : String(err) });
+    logger.error('mail failed', { template, provider: provider.name, error: errorMessage(err) });
   });
 }

@@ -7,7 +7,7 @@ import { User } from '../../models/user.model.js';
 import { ageOn } from '../../utils/age.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { bandRadiusKm, coarsePoint, distanceBand, distanceKm, regionCellOf } from '../../utils/geo.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
 import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard, type UserCard } from '../profile.service.js';
@@ -252,7 +252,7 @@ export class Matchmaker {
         this.announce(claimed);
       }
     } catch (err) {
-      logger.error('matching round failed', { error: err instanceof Error ? err.message : String(err) });
+      logger.error('matching round failed', { error: errorMessage(err) });
     } finally {
       this.running = false;
       this.lastRoundAt = Date.now();
@@ -288,7 +288,7 @@ export class Matchmaker {
     void (async () => {
       while (this.unannounced.length) {
         await this.found(this.unannounced.splice(0, FOUND_BATCH)).catch((err: unknown) => {
-          logger.error('storing matches failed', { error: err instanceof Error ? err.message : String(err) });
+          logger.error('storing matches failed', { error: errorMessage(err) });
         });
       }
       this.writing = false;
@@ -393,13 +393,8 @@ export class Matchmaker {
     docs.forEach((doc, i) => {
       const [a, b] = pairs[i]!;
       const [aLive, bLive] = live[i]!;
-      if (aLive && bLive) return;
-      void this.dropUnseen(doc._id, [aLive ? a : undefined, bLive ? b : undefined]);
-    });
-    docs.forEach((doc, i) => {
-      if (!live[i]![0] || !live[i]![1]) return;
+      if (!aLive || !bLive) return void this.dropUnseen(doc._id, [aLive ? a : undefined, bLive ? b : undefined]);
       const matchId = String(doc._id);
-      const [a, b] = pairs[i]!;
       publishToUsers([a.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(a, b) });
       publishToUsers([b.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(b, a) });
       const timer = setTimeout(() => {
@@ -420,7 +415,7 @@ export class Matchmaker {
       if (res.modifiedCount !== 1) return;
       for (const t of stay) if (t) await this.enqueue({ ...t, priority: t.priority + 1 });
     } catch (err) {
-      logger.error('ending an unseen match failed', { error: err instanceof Error ? err.message : String(err) });
+      logger.error('ending an unseen match failed', { error: errorMessage(err) });
     }
   }
 

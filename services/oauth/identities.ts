@@ -2,11 +2,14 @@ import type { Types } from 'mongoose';
 import { OAuthIdentity } from '../../models/oauth-identity.model.js';
 import { User } from '../../models/user.model.js';
 
-/** Takes every provider off an account (identities and the account's list); returns which there were. */
+/**
+ * Takes every provider off an account (the account's list, then the identities) and
+ * returns which there were. Both writes are unconditional, so a link landing in between
+ * is taken off too.
+ */
 export async function dropProviderLinks(userId: Types.ObjectId | string): Promise<string[]> {
-  const user = await User.findById(userId, { linkedProviders: 1 }).lean();
-  const linked = user?.linkedProviders ?? [];
+  const before = await User.findById(userId, { linkedProviders: 1 }).lean();
+  await User.updateOne({ _id: userId }, { $set: { linkedProviders: [] }, $inc: { authVersion: 1 } });
   await OAuthIdentity.deleteMany({ userId });
-  if (linked.length) await User.updateOne({ _id: userId }, { $set: { linkedProviders: [] }, $inc: { authVersion: 1 } });
-  return linked;
+  return before?.linkedProviders ?? [];
 }

@@ -3,7 +3,7 @@ import { config } from '../../config/index.js';
 import { Payment, PAYMENT_STATUSES, STATUS_RANK, type PaymentStatus } from '../../models/payment.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { planInForce, planRank } from '../quota.service.js';
 import { audit } from '../audit.service.js';
@@ -31,7 +31,7 @@ export function listPlans() {
 }
 
 const gatewayFailed = (err: unknown) => {
-  logger.error('payment gateway call failed', { error: err instanceof Error ? err.message : String(err) });
+  logger.error('payment gateway call failed', { error: errorMessage(err) });
   return new AppError(502, 'PAYMENT_GATEWAY_ERROR', 'The payment service did not answer; try again');
 };
 

@@ -3,7 +3,7 @@ import { config } from '../../config/index.js';
 import { Payment } from '../../models/payment.model.js';
 import { WebhookEvent } from '../../models/webhook-event.model.js';
 import { AppError } from '../../utils/app-error.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { audit } from '../audit.service.js';
 import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
@@ -69,7 +69,7 @@ export async function processWebhookEvent(id: string): Promise<void> {
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', {
       eventId: id,
-      error: err instanceof Error ? err.message : String(err),
+      error: errorMessage(err),
     });
   }
 }

@@ -80,8 +80,6 @@ export async function addComment(userId: string, postId: string, input: NewComme
   let image;
   let objects: string[] = [];
   if (input.image) {
-    if (!storage.files)
-      throw new AppError(503, 'POST_MEDIA_UNAVAILABLE', `Comments cannot store images on ${storage.name} storage`);
     const stored = await storePrivateImage(
       storage.files,
       commentMediaPrefix(String(commentId)),

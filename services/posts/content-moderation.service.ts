@@ -27,14 +27,14 @@ export async function assertReportable(reporterId: string, type: ContentTarget, 
 
 /**
  * Whether a reporter's report counts toward hiding content: a verified address, an account
- * older than the configured age, not banned, and nobody's open or upheld report against
- * them. Throwaway accounts can still report (moderators read every report); they cannot
+ * older than the configured age, not banned, and no report against them that a moderator
+ * upheld (an open one does not count: anyone could file one to silence a reporter). Throwaway accounts can still report (moderators read every report); they cannot
  * hide anything by themselves.
  */
 export async function isTrustedReporter(reporterId: string): Promise<boolean> {
   const [user, reported] = await Promise.all([
     User.findById(reporterId, { emailVerified: 1, createdAt: 1, bannedAt: 1 }).lean(),
-    Report.exists({ targetType: 'user', targetId: reporterId, status: { $ne: 'dismissed' } }),
+    Report.exists({ targetType: 'user', targetId: reporterId, status: 'reviewed' }),
   ]);
   if (!user || !user.emailVerified || user.bannedAt || reported) return false;
   return Date.now() - user.createdAt.getTime() >= config.posts.reportTrustMinAccountMs;

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { config } from '../../config/index.js';
 import { Post } from '../../models/post.model.js';
 import { AppError } from '../../utils/app-error.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { fanOutPost, hourKey } from '../feeds/fanout.js';
 import { utcDay } from '../quota.service.js';
 import { publishToUser } from '../realtime.service.js';
@@ -68,7 +68,7 @@ async function processImages(postId: string, originals: Original[], storage: Sto
   const objects: string[] = [];
   for (const [i, original] of originals.entries()) {
     const local = path.join(work, `src-${i}`);
-    if (!(await storage.files!.get(original.key!, local))) throw new Error(`original ${original.key} is missing`);
+    if (!(await storage.files.get(original.key!, local))) throw new Error(`original ${original.key} is missing`);
     let processed;
     try {
       processed = await processImage(await decodableImage(await readFile(local), original.type!), config.uploads.maxPixels);
@@ -77,7 +77,7 @@ async function processImages(postId: string, originals: Original[], storage: Sto
         throw new MediaRejected(err.code === 'IMAGE_TOO_LARGE' ? 'image_too_large' : 'unreadable_image');
       throw err;
     }
-    const stored = await storePrivateImage(storage.files!, `${postMediaPrefix(postId)}/img-${i}`, processed);
+    const stored = await storePrivateImage(storage.files, `${postMediaPrefix(postId)}/img-${i}`, processed);
     objects.push(...stored.objects);
     images.push({ keys: stored.keys, width: stored.width, height: stored.height });
   }
@@ -86,7 +86,7 @@ async function processImages(postId: string, originals: Original[], storage: Sto
 
 async function processVideo(postId: string, original: Original, storage: StorageProvider, work: string) {
   const source = path.join(work, 'source');
-  if (!(await storage.files!.get(original.key!, source))) throw new Error(`original ${original.key} is missing`);
+  if (!(await storage.files.get(original.key!, source))) throw new Error(`original ${original.key} is missing`);
   const container = original.type === 'video/webm' ? 'webm' : 'mp4';
   const probe = await probeVideo(source, container);
   if (probe.durationSec > config.posts.videoMaxSeconds + 0.5) throw new MediaRejected('too_long');
@@ -103,7 +103,7 @@ async function processVideo(postId: string, original: Original, storage: Storage
   const prefix = `${postMediaPrefix(postId)}/video`;
   const files = await filesUnder(out);
   for (const file of files) {
-    await storage.files!.put(
+    await storage.files.put(
       `${prefix}/${file}`,
       path.join(out, file),
       CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
@@ -174,9 +174,7 @@ async function discardOriginals(postId: string, originals: Original[], storage: 
   const keys = originals.map((o) => o.key!).filter(Boolean);
   await storage
     .deleteObjects(keys)
-    .catch((err: unknown) =>
-      logger.warn('could not delete a post upload', { postId, error: err instanceof Error ? err.message : String(err) }),
-    );
+    .catch((err: unknown) => logger.warn('could not delete a post upload', { postId, error: errorMessage(err) }));
   await Post.updateOne({ _id: postId }, { $set: { originals: [] }, $pullAll: { objects: keys } });
 }
 

@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { failPost, failStuckPosts, processPostMedia } from './media-processor.js';
 import { MediaRejected } from './video.js';
@@ -32,7 +32,7 @@ async function runJob(postId: string, storage: StorageProvider, lastAttempt: boo
       await failPost(postId, err.reason);
       throw new UnrecoverableError(err.reason);
     }
-    logger.warn('media job failed', { postId, lastAttempt, error: err instanceof Error ? err.message : String(err) });
+    logger.warn('media job failed', { postId, lastAttempt, error: errorMessage(err) });
     if (lastAttempt) await failPost(postId, 'processing_failed');
     throw err;
   }
@@ -178,6 +178,6 @@ export function startMediaPipeline(settings: MediaSettings, storage: StorageProv
 
 async function sweep(settings: MediaSettings): Promise<void> {
   await failStuckPosts(new Date(Date.now() - settings.media.stuckAfterMs)).catch((err: unknown) =>
-    logger.error('media sweep failed', { error: err instanceof Error ? err.message : String(err) }),
+    logger.error('media sweep failed', { error: errorMessage(err) }),
   );
 }

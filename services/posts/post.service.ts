@@ -92,9 +92,6 @@ export async function assertPostQuotaLeft(authorId: string): Promise<void> {
 export async function createPost(authorId: string, input: NewPost, files: UploadedFile[], deps: MediaDeps) {
   const { storage, queue } = deps;
   try {
-    if (!storage.files) {
-      throw new AppError(503, 'POST_MEDIA_UNAVAILABLE', `Posts cannot store media on ${storage.name} storage yet`);
-    }
     const media = await checkMedia(files);
     if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, config.posts.perDay))) throw postQuotaExceeded();
     const postId = new Types.ObjectId();
@@ -143,6 +140,10 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
 // Two decimals: about a kilometre, so a post shows a neighbourhood, never a doorstep.
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** A post anyone but its author may be shown: ready and not hidden (a filter, and its test below). */
+export const SERVABLE = { status: 'ready', hiddenAt: null } as const;
+export const isServable = (post: { status?: string | null; hiddenAt?: Date | null }) => post.status === 'ready' && !post.hiddenAt;
+
 /**
  * Whether a viewer may see a post: the author always; others only a ready, unhidden post
  * whose author they have not blocked (nor been blocked by), and, for connections-only
@@ -154,7 +155,7 @@ export async function canSee(
 ) {
   const authorId = String(post.authorId);
   if (authorId === viewerId) return true;
-  if (post.status !== 'ready' || post.hiddenAt) return false;
+  if (!isServable(post)) return false;
   if (await isBlockedEitherWay(viewerId, authorId)) return false;
   return post.visibility !== 'connections' || isConnected(viewerId, authorId);
 }

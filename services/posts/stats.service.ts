@@ -10,14 +10,13 @@ const MAX_DAYS = 366;
 
 type DayRow = Partial<Record<(typeof COUNTER_NAMES)[number] | 'followersFromPosts', number>> & { day: string };
 
-/** The UTC days from `from` to `to`, both included. */
+/** The UTC days from `from` to `to`, both included; the span is checked before a single day is listed. */
 function daysBetween(from: string, to: string): string[] {
-  const days = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000)
-    days.push(utcDay(new Date(t)));
-  if (days.length === 0) throw new AppError(400, 'INVALID_RANGE', '"from" must not be after "to"');
-  if (days.length > MAX_DAYS) throw new AppError(400, 'INVALID_RANGE', `A range may span at most ${MAX_DAYS} days`);
-  return days;
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const span = Math.round((Date.parse(`${to}T00:00:00Z`) - start) / 86_400_000) + 1;
+  if (!Number.isFinite(span) || span < 1) throw new AppError(400, 'INVALID_RANGE', '"from" must not be after "to"');
+  if (span > MAX_DAYS) throw new AppError(400, 'INVALID_RANGE', `A range may span at most ${MAX_DAYS} days`);
+  return Array.from({ length: span }, (_, i) => utcDay(new Date(start + i * 86_400_000)));
 }
 
 const ratio = (likes: number, views: number) => (views ? Math.round((likes / views) * 10_000) / 10_000 : null);

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Connection } from '../../models/connection.model.js';
 import { User } from '../../models/user.model.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds } from '../block.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { MemoryPresenceStore, type PresenceStore } from './presence.store.js';
@@ -38,8 +38,6 @@ async function announce(userId: string, event: PresenceEvent): Promise<void> {
   if (await hidesPresence(userId)) return;
   publishToUsers(await audienceOf(userId), 'presence:changed', event);
 }
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 // A process that missed this many heartbeats is taken for dead and swept by the others.
 const MISSED_BEATS = 4;
@@ -78,7 +76,7 @@ export class PresenceTracker {
   /** Starts the heartbeat and the sweep of dead processes. */
   start(): void {
     const tick = () =>
-      void this.beatAndSweep().catch((err: unknown) => logger.warn('presence heartbeat failed', { error: errorText(err) }));
+      void this.beatAndSweep().catch((err: unknown) => logger.warn('presence heartbeat failed', { error: errorMessage(err) }));
     tick();
     this.heartbeat = setInterval(tick, this.heartbeatMs);
     this.heartbeat.unref();
@@ -90,12 +88,15 @@ export class PresenceTracker {
     for (const userId of await this.store.sweepDead(now)) await this.lastSocketGone(userId);
   }
 
-  async connected(userId: string, socketId: string): Promise<void> {
+  /** Counts a new socket; returns how many the user has now, in every process. */
+  async connected(userId: string, socketId: string): Promise<number> {
     // Back within the grace period: still online to everyone, so nothing to say.
     const returning = this.timers.has(userId);
     clearTimeout(this.timers.get(userId));
     this.timers.delete(userId);
-    if ((await this.store.add(userId, socketId)) === 1 && !returning) await announce(userId, { userId, online: true });
+    const open = await this.store.add(userId, socketId);
+    if (open === 1 && !returning) await announce(userId, { userId, online: true });
+    return open;
   }
 
   /** A socket closed; with the user's last one gone, their live activity ends now and presence after the grace period. */
@@ -108,7 +109,7 @@ export class PresenceTracker {
     clearTimeout(this.timers.get(userId));
     const timer = setTimeout(() => {
       this.timers.delete(userId);
-      void this.settle(userId).catch((err: unknown) => logger.error('presence update failed', { error: errorText(err) }));
+      void this.settle(userId).catch((err: unknown) => logger.error('presence update failed', { error: errorMessage(err) }));
     }, this.graceMs);
     timer.unref();
     this.timers.set(userId, timer);

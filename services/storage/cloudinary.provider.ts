@@ -3,6 +3,7 @@ import { fileTooLarge, imageTooLarge, notAnImage, VARIANTS, type ProcessedImage,
 import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_PREFIX } from './media-links.js';
 import type {
   ConfirmedUpload,
   DirectUploadRequest,
@@ -148,7 +149,7 @@ export class CloudinaryStorageProvider implements StorageProvider {
               public_id: publicId,
               timestamp: Math.floor(Date.now() / 1000),
               invalidate: 'true',
-              ...(path.extname(publicId) && { type: 'private' }),
+              ...(publicId.startsWith(PRIVATE_PREFIX) && { type: 'private' }),
             }),
           ),
         }),

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedImage, VariantName } from './image-processing.js';
+import { PRIVATE_PREFIX } from './media-links.js';
 import { storedVariants, variantKeys, type FileStore, type StorageProvider, type StoredImage } from './storage.provider.js';
 
 /** The promise's value, or `fallback` when it failed because the file does not exist. */
@@ -18,12 +19,16 @@ function missingAs<T, F>(fallback: F, promise: Promise<T>): Promise<T | F> {
 export class LocalStorageProvider implements StorageProvider {
   readonly name = 'local' as const;
   readonly root: string;
+  /** Where keys under `private/` live: a folder of its own, which no static route serves. */
+  readonly privateRoot: string;
 
   constructor(
     root: string,
     private readonly publicBaseUrl: string,
+    privateRoot = `${root.replace(/\/$/, '')}-private`,
   ) {
     this.root = path.resolve(root);
+    this.privateRoot = path.resolve(privateRoot);
   }
 
   readonly files: FileStore = {
@@ -45,10 +50,12 @@ export class LocalStorageProvider implements StorageProvider {
     deliver: async (key) => ({ file: this.fileOf(key) }),
   };
 
-  /** Keys are ours, but a path is still checked to stay inside the folder. */
+  /** Keys are ours, but a path is still checked to stay inside its folder. */
   private fileOf(key: string): string {
-    const file = path.resolve(this.root, key);
-    if (!file.startsWith(this.root + path.sep)) throw new Error(`storage key escapes the media folder: ${key}`);
+    const isPrivate = key.startsWith(PRIVATE_PREFIX);
+    const root = isPrivate ? this.privateRoot : this.root;
+    const file = path.resolve(root, isPrivate ? key.slice(PRIVATE_PREFIX.length) : key);
+    if (!file.startsWith(root + path.sep)) throw new Error(`storage key escapes the media folder: ${key}`);
     return file;
   }
 
@@ -69,7 +76,8 @@ export class LocalStorageProvider implements StorageProvider {
     // deepest first, so a post's nested rendition folders go too.
     const deepestFirst = [...folders].sort((a, b) => b.length - a.length);
     for (const folder of deepestFirst) {
-      for (let dir = folder; dir.startsWith(this.root + path.sep); dir = path.dirname(dir)) {
+      const root = folder.startsWith(this.privateRoot + path.sep) ? this.privateRoot : this.root;
+      for (let dir = folder; dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
         if (
           !(await rmdir(dir).then(
             () => true,

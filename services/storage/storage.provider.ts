@@ -46,8 +46,8 @@ export interface StorageProvider {
   confirmDirectUpload?(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null>;
   /** Removes a direct upload that was refused or has been processed. */
   discardDirectUpload?(key: string): Promise<void>;
-  /** Files of posts (uploads awaiting the media job, video renditions); absent where only pictures are kept. */
-  files?: FileStore;
+  /** Private objects: post uploads and media, comment images. */
+  readonly files: FileStore;
 }
 
 /**

@@ -12,6 +12,6 @@ export function createStorageProvider(storage: Config['storage']): StorageProvid
     case 'cloudinary':
       return new CloudinaryStorageProvider(storage.cloudinary);
     default:
-      return new LocalStorageProvider(storage.localDir, storage.localBaseUrl);
+      return new LocalStorageProvider(storage.localDir, storage.localBaseUrl, storage.localPrivateDir);
   }
 }

@@ -2,11 +2,14 @@ import path from 'node:path';
 import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { mediaLinks } from './media-links.js';
-import type { StorageProvider } from './storage.provider.js';
+import { SERVABLE } from './post.service.js';
+import { mediaLinks, PRIVATE_PREFIX } from '../storage/media-links.js';
+import type { StorageProvider } from '../storage/storage.provider.js';
 
 // What a link may name: a post's or comment's processed media, never an upload (`/src/`).
-const LINKABLE = /^private\/(posts|comments)\/([a-f0-9]{24})\/(?!src\/)[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.[a-z0-9]{2,5}$/;
+const LINKABLE = new RegExp(
+  `^${PRIVATE_PREFIX}(posts|comments)/([a-f0-9]{24})/(?!src/)[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\\.[a-z0-9]{2,5}$`,
+);
 
 export type MediaDelivery =
   | { kind: 'file'; file: string; maxAge: number }
@@ -16,11 +19,11 @@ export type MediaDelivery =
 const linkRefused = (reason: 'expired' | 'invalid') =>
   new AppError(403, reason === 'expired' ? 'LINK_EXPIRED' : 'LINK_INVALID', 'This media link is not valid (anymore)');
 
-/** Whether what the media belongs to may still be seen at all: a ready, unhidden post; a live comment under one. */
+/** Whether what the media belongs to may still be seen at all: a servable post; a live comment under one. */
 async function ownerServable(kind: string, id: string): Promise<boolean> {
   const postId =
     kind === 'posts' ? id : (await Comment.findOne({ _id: id, deletedAt: null, hiddenAt: null }, { postId: 1 }).lean())?.postId;
-  return Boolean(postId && (await Post.exists({ _id: postId, status: 'ready', hiddenAt: null })));
+  return Boolean(postId && (await Post.exists({ _id: postId, ...SERVABLE })));
 }
 
 /**
@@ -47,16 +50,18 @@ function signPlaylist(key: string, text: string, expiry: number): string {
 
 /**
  * Opens a signed media link: the signature and expiry, then the post (or comment) it
- * belongs to must still be servable (hiding or deleting one cuts its links at once, not
- * when they expire). Files come from the app (local storage) or by a redirect to the
- * provider's own URL signed for the link's remaining life; playlists are re-signed.
+ * belongs to must still be servable: hiding or deleting one cuts its pictures, posters and
+ * playlists at once (video segments, reached only through a playlist, at most with their
+ * link's expiry: a look per segment would cost a query every few seconds of playback).
+ * Files come from the app (local storage) or by a redirect to the provider's own URL
+ * signed for the link's remaining life; playlists are re-signed.
  */
 export async function openMediaLink(storage: StorageProvider, key: string, expiry: number, mac: string): Promise<MediaDelivery> {
   const verdict = mediaLinks.check(key, expiry, mac);
   if (verdict !== 'ok') throw linkRefused(verdict);
   const match = LINKABLE.exec(key);
-  if (!match || !storage.files) throw notFound('Media');
-  if (!(await ownerServable(match[1]!, match[2]!))) throw notFound('Media');
+  if (!match) throw notFound('Media');
+  if (!key.endsWith('.ts') && !(await ownerServable(match[1]!, match[2]!))) throw notFound('Media');
   const maxAge = Math.max(1, expiry - Math.floor(Date.now() / 1000));
   if (key.endsWith('.m3u8')) {
     const text = await storage.files.read(key);
