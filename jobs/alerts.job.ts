@@ -6,6 +6,7 @@ import { User } from '../models/user.model.js';
 import { sendMail } from '../services/mail/mail.service.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
+import { insertedOnce } from '../utils/duplicate-key.js';
 
 const utcDay = (now: Date) => now.toISOString().slice(0, 10);
 
@@ -24,12 +25,7 @@ export async function runRequestDigest(now = new Date()): Promise<number> {
   for (const { _id: receiverId, count } of pending) {
     const user = await User.findById(receiverId, { email: 1, firstName: 1, bannedAt: 1, 'settings.notifications': 1 }).lean();
     if (!user || user.bannedAt || user.settings?.notifications?.requests !== 'daily') continue;
-    try {
-      await DigestLog.create({ _id: `${String(receiverId)}:${day}`, day });
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) continue;
-      throw err;
-    }
+    if (!(await insertedOnce(() => DigestLog.create({ _id: `${String(receiverId)}:${day}`, day })))) continue;
     await sendMail('requestDigest', user.email, { firstName: user.firstName, count, link: `${config.appUrl}/requests` });
     sent++;
   }

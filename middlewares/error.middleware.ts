@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import mongoose from 'mongoose';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
 import { AppError } from '../utils/app-error.js';
+import { isDuplicateKey } from '../utils/duplicate-key.js';
 
 const DB_UNAVAILABLE = new Set([
   'MongoServerSelectionError',
@@ -21,9 +22,9 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof mongoose.Error.CastError) {
     return new AppError(400, 'INVALID_VALUE', `Invalid value for ${err.path}`, { field: err.path });
   }
-  const e = err as { code?: unknown; type?: unknown; status?: unknown; name?: unknown; keyValue?: unknown } | null;
-  if (e && e.code === 11000) {
-    return new AppError(409, 'DUPLICATE', 'This already exists', { fields: Object.keys((e.keyValue as object) ?? {}) });
+  const e = err as { code?: unknown; type?: unknown; status?: unknown; name?: unknown; keyValue?: object } | null;
+  if (isDuplicateKey(err)) {
+    return new AppError(409, 'DUPLICATE', 'This already exists', { fields: Object.keys(e?.keyValue ?? {}) });
   }
   // body-parser's errors carry a type.
   if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'The body is not valid JSON');

@@ -4,6 +4,7 @@ import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { dropFeedEntriesBetween } from './feeds/fanout.js';
 import { usersById } from './user.service.js';
+import { ignoreDuplicate } from '../utils/duplicate-key.js';
 
 /**
  * The one place that knows who blocked whom. Profiles, search and (later) discovery,
@@ -33,9 +34,7 @@ export async function blockUser(blockerId: string, blockedId: string): Promise<v
   if (blockerId === blockedId) throw new AppError(400, 'CANNOT_BLOCK_SELF', 'You cannot block yourself');
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
   // The unique index settles repeats and races: blocking twice leaves one record.
-  await Block.create({ blockerId, blockedId }).catch((err: { code?: number }) => {
-    if (err.code !== 11000) throw err;
-  });
+  await ignoreDuplicate(Block.create({ blockerId, blockedId }));
   await dropFeedEntriesBetween(blockerId, blockedId);
 }
 

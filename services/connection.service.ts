@@ -11,6 +11,7 @@ import { usersById } from './user.service.js';
 import { consumeRequest } from './quota.service.js';
 import { backfillConnection, dropFeedEntriesBetween } from './feeds/fanout.js';
 import { publishToUser } from './realtime.service.js';
+import { isDuplicateKey } from '../utils/duplicate-key.js';
 
 export type SwipeAction = 'interested' | 'ignored';
 export type ReviewAction = 'accepted' | 'rejected';
@@ -166,7 +167,7 @@ async function createSwipe(pairKey: string, me: string, them: string, action: Sw
     );
     return res.modifiedCount === 1 ? await Connection.findOne({ pairKey }).lean<ConnectionDoc>() : null;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return null;
+    if (isDuplicateKey(err)) return null;
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { JobLock } from '../models/job-lock.model.js';
+import { isDuplicateKey } from '../utils/duplicate-key.js';
 
 const me = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
@@ -19,7 +20,7 @@ export async function withJobLock(name: string, leaseMs: number, job: () => Prom
     if (res.modifiedCount + res.upsertedCount === 0) return false;
   } catch (err) {
     // Held by another process: the upsert's insert met the existing lock.
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
   try {

@@ -3,6 +3,7 @@ import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { memberMessage } from './chat/conversation.service.js';
 import { assertReportable, hideIfReportedEnough, isTrustedReporter } from './posts/content-moderation.service.js';
+import { isDuplicateKey } from '../utils/duplicate-key.js';
 
 export interface ReportInput {
   targetType: 'user' | 'message' | 'post' | 'comment';
@@ -31,7 +32,7 @@ export async function fileReport(reporterId: string, input: ReportInput) {
     if (trusted && content) await hideIfReportedEnough(content, input.targetId);
     return { report: toReport(report.toObject()), created: true };
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const existing = await Report.findOne(key).lean();
     if (!existing) throw err;
     return { report: toReport(existing), created: false };

@@ -12,3 +12,12 @@ export async function insertedOnce(insert: () => Promise<unknown>): Promise<bool
     throw err;
   }
 }
+
+/** Waits for a write whose unique key may already hold it (a repeat, a race): a duplicate is no error. */
+export async function ignoreDuplicate(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}

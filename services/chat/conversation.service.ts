@@ -8,6 +8,7 @@ import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
 import { planInForce } from '../quota.service.js';
 import { publishToUsers } from '../realtime.service.js';
+import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
 
 export interface ConversationDoc {
   _id: Types.ObjectId;
@@ -110,7 +111,7 @@ export async function directConversation(me: string, them: string): Promise<Conv
     await ConversationMember.insertMany(memberIds.map((userId) => ({ conversationId: created._id, userId, role: 'member' })));
     return created.toObject() as ConversationDoc;
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     return (await Conversation.findOne({ pairKey }).lean<ConversationDoc>())!;
   }
 }
@@ -166,13 +167,9 @@ export async function addMember(me: string, conversationId: string, userId: stri
     { $addToSet: { memberIds: new Types.ObjectId(userId) } },
   );
   if (res.matchedCount === 0) throw groupFull();
-  await ConversationMember.updateOne(
-    { conversationId: group._id, userId },
-    { $setOnInsert: { role: 'member' } },
-    { upsert: true },
-  ).catch((err: { code?: number }) => {
-    if (err.code !== 11000) throw err;
-  });
+  await ignoreDuplicate(
+    ConversationMember.updateOne({ conversationId: group._id, userId }, { $setOnInsert: { role: 'member' } }, { upsert: true }),
+  );
   await announceMembers(group._id, me);
 }
 

@@ -20,6 +20,7 @@ import {
   type ConversationDoc,
 } from './conversation.service.js';
 import { filterProfanity } from './profanity.js';
+import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 
 const cipher = new TextCipher(config.chat.keys, config.chat.keyId);
 
@@ -155,7 +156,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     });
     stored = doc.toObject() as MessageDoc;
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     // A twin of this send got in between the check and the insert: the original is the answer.
     // (Its number stays unused; the order of stored messages holds.)
     const twin = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
@@ -326,13 +327,9 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
   const { message, conversation } = await memberMessage(me, messageId);
   if (message.deletedAt) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
   const audience = await requireLiveAudience(me, conversation);
-  let added = true;
-  try {
-    await Reaction.create({ messageId: message._id, userId: me, emoji });
-  } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
-    added = (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 0;
-  }
+  // The unique (message, user, emoji) record decides: stored now, or there already and removed.
+  let added = await insertedOnce(() => Reaction.create({ messageId: message._id, userId: me, emoji }));
+  if (!added) added = (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 0;
   const updated = await Message.findOneAndUpdate(
     { _id: message._id },
     { $inc: { [`reactions.${emoji}`]: added ? 1 : -1 } },

@@ -4,6 +4,7 @@ import { FeedEntry } from '../../models/feed-entry.model.js';
 import { HourStat } from '../../models/hour-stat.model.js';
 import { PostChange } from '../../models/post-change.model.js';
 import { Post } from '../../models/post.model.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { logger } from '../../utils/logger.js';
 
 export const hourKey = (at: Date) => at.toISOString().slice(0, 13);
@@ -24,12 +25,10 @@ async function insertEntries(
 ) {
   for (let i = 0; i < entries.length; i += BATCH) {
     // Unordered: an entry already there (a repeat fan-out) is skipped, the rest still go in.
-    await FeedEntry.insertMany(entries.slice(i, i + BATCH), { ordered: false }).catch(
-      (err: { code?: number; writeErrors?: unknown[] }) => {
-        const onlyDuplicates = err.code === 11000 || (Array.isArray(err.writeErrors) && err.writeErrors.length > 0);
-        if (!onlyDuplicates) throw err;
-      },
-    );
+    await FeedEntry.insertMany(entries.slice(i, i + BATCH), { ordered: false }).catch((err: { writeErrors?: unknown[] }) => {
+      const failures = Array.isArray(err.writeErrors) ? err.writeErrors : [err];
+      if (!failures.every(isDuplicateKey)) throw err;
+    });
   }
 }
 

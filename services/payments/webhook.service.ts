@@ -8,6 +8,7 @@ import { audit } from '../audit.service.js';
 import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
+import { insertedOnce } from '../../utils/duplicate-key.js';
 
 // The payment status each payment event reports; with refund.processed, the events handled.
 const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
@@ -48,11 +49,8 @@ export async function receiveWebhook(raw: Buffer, signature: unknown, eventIdHea
   }
   // Razorpay always sends the id; a body hash keeps duplicates out if a proxy drops the header.
   const id = str(eventIdHeader) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-  try {
-    await WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date() });
-  } catch (err) {
-    if ((err as { code?: number }).code === 11000) return { duplicate: true };
-    throw err;
+  if (!(await insertedOnce(() => WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date() })))) {
+    return { duplicate: true };
   }
   setImmediate(() => void processWebhookEvent(id));
   return { duplicate: false };
