@@ -1,53 +1,17 @@
-import { config } from '../config/index.js';
-import { Payment } from '../models/payment.model.js';
 import { withJobLock } from '../services/job-lock.js';
 import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
-import { paymentGateway } from '../services/payments/payment-gateway.js';
-import { applyGatewayPayment, finishGrant } from '../services/payments/payment.service.js';
+import { reconcilePayments } from '../services/payments/reconcile.service.js';
 import { finishStoredEvents } from '../services/payments/webhook.service.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 
 const LEASE_MS = 10 * 60_000;
-// Orders older than this with no payment are left alone (Checkout abandoned).
-const RECONCILE_FOR_MS = 3 * 86_400_000;
-const ATTEMPT_ORDER = { failed: 0, created: 0, refunded: 0, authorized: 1, captured: 2 } as const;
 
 export interface MembershipJobResult {
   expired: number;
   reminded: number;
   reconciled: number;
   events: number;
-}
-
-/**
- * Payments stuck in `created` or `authorized` past PAYMENT_RECONCILE_MINUTES: Razorpay is
- * asked what became of the order's attempts and the best one is applied (a webhook lost
- * on the way changes nothing in the end). Also finishes grants a crash cut in half.
- */
-export async function reconcilePayments(now = new Date()): Promise<number> {
-  const before = new Date(now.getTime() - config.payments.reconcileAfterMs);
-  const after = new Date(now.getTime() - RECONCILE_FOR_MS);
-  let applied = 0;
-  for (const status of ['created', 'authorized'] as const) {
-    const stuck = await Payment.find({ status, createdAt: { $lt: before, $gt: after } })
-      .limit(200)
-      .lean();
-    for (const payment of stuck) {
-      const attempts = await paymentGateway().orderPayments(payment.orderId);
-      const best = attempts
-        .filter((a) => a.amount === payment.amount && a.currency === payment.currency)
-        .sort((a, b) => (ATTEMPT_ORDER[b.status] ?? 0) - (ATTEMPT_ORDER[a.status] ?? 0))[0];
-      if (!best) continue;
-      await applyGatewayPayment(payment, best, 'reconcile');
-      applied++;
-    }
-  }
-  const halfGranted = await Payment.find({ grantedAt: { $lt: new Date(now.getTime() - 60_000) }, granted: null, revokedAt: null })
-    .limit(200)
-    .lean();
-  for (const payment of halfGranted) await finishGrant(payment, 'reconcile');
-  return applied;
 }
 
 /** Expiry, reminders, reconciliation and left-over webhook events, by one process at a time. */

@@ -18,7 +18,6 @@ import { pairedUserIds } from './connection.service.js';
 import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
 
-export const DISCOVERY_MAX_PAGE = 30;
 // The largest radius discovery reads, whatever a user asks for: beyond it cells hold too many people.
 const DISCOVERY_MAX_KM = 500;
 // People read per cell or interest, most recently active first: enough to rank a feed of

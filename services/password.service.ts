@@ -1,20 +1,12 @@
 import bcrypt from 'bcrypt';
 import { config } from '../config/index.js';
+import { passwordLengthOk } from '../utils/password-length.js';
 import { Semaphore } from '../utils/semaphore.js';
 
 // bcrypt runs on libuv's thread pool (4 threads); unbounded, a burst of logins takes every
 // core and every other request waits behind it. Capping it keeps a core for the event loop.
 const hashing = new Semaphore(config.auth.bcryptConcurrency);
 
-export const PASSWORD_MIN_BYTES = 8;
-// bcrypt ignores everything past 72 bytes; refusing longer passwords means two
-// passwords sharing their first 72 bytes can never both work.
-export const PASSWORD_MAX_BYTES = 72;
-
-export const passwordLengthOk = (password: string): boolean => {
-  const bytes = Buffer.byteLength(password, 'utf8');
-  return bytes >= PASSWORD_MIN_BYTES && bytes <= PASSWORD_MAX_BYTES;
-};
 
 export const hashPassword = (password: string): Promise<string> =>
   hashing.run(() => bcrypt.hash(password, config.auth.bcryptCost));

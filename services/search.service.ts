@@ -10,9 +10,6 @@ import { toUserCard, type UserCard } from './profile.service.js';
 import { CARD_SOURCE_FIELDS, type CardSource } from './user.service.js';
 import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
 
-export const SEARCH_MAX_DISTANCE_KM = 500;
-export const SEARCH_MAX_INTERESTS = 5;
-export const SEARCH_MAX_PAGE = 50;
 export const SEARCH_DEFAULT_PAGE = 20;
 
 export interface SearchInput {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
-import { runAdminAlert, runRequestDigest } from '../jobs/alerts.job.js';
+import { sendAdminConnectionAlert, sendRequestDigests } from '../services/mail/alerts.service.js';
 import { AlertCounter } from '../models/alert-counter.model.js';
 import { Connection } from '../models/connection.model.js';
 import { DigestLog } from '../models/digest-log.model.js';
@@ -216,8 +216,8 @@ describe('connections', () => {
       .expect(200);
     await swipeAs(s1, receiver, 'interested');
     await swipeAs(s2, receiver, 'interested');
-    await runRequestDigest();
-    await runRequestDigest();
+    await sendRequestDigests();
+    await sendRequestDigests();
     const digest = await waitForMail(receiver.input.email, /2 pending connection requests/);
     expect(digest.body.text).to.include('2 pending');
     await new Promise((r) => setTimeout(r, 100));
@@ -227,9 +227,9 @@ describe('connections', () => {
 
     await connect(s1, s2);
     const before = (await mailsTo(config.alerts.adminEmail!)).length;
-    const reported = await runAdminAlert();
+    const reported = await sendAdminConnectionAlert();
     expect(reported).to.be.at.least(1);
-    expect(await runAdminAlert(), 'nothing new, nothing sent').to.equal(0);
+    expect(await sendAdminConnectionAlert(), 'nothing new, nothing sent').to.equal(0);
     await waitForMail(config.alerts.adminEmail!, /new connections/, before + 1);
     expect((await AlertCounter.findById('connections').lean())?.pending).to.equal(0);
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { reconcilePayments, runMembershipJob } from '../jobs/membership.job.js';
+import { runMembershipJob } from '../jobs/membership.job.js';
+import { reconcilePayments } from '../services/payments/reconcile.service.js';
 import { AuditRecord } from '../models/audit-record.model.js';
 import { Payment } from '../models/payment.model.js';
 import { User } from '../models/user.model.js';

@@ -1,5 +1,5 @@
 import { body, query, type ValidationChain } from 'express-validator';
-import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../services/password.service.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../utils/password-length.js';
 import { cleanText, MARKUP } from '../utils/text.js';
 
 /** Present and a string: objects and arrays (operator injection) stop here. */

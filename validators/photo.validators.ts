@@ -1,5 +1,5 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
-import { IMAGE_TYPES } from '../services/storage/image-processing.js';
+import { IMAGE_TYPES } from '../config/constants.js';
 import { requiredString } from './common.validators.js';
 
 const TARGETS = ['avatar', 'gallery'];

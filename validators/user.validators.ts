@@ -1,7 +1,7 @@
 import { body, param, query } from 'express-validator';
 import { AVAILABILITY, GENDERS, PREFERENCES, REQUEST_EMAILS } from '../models/user.model.js';
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
-import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../services/search.service.js';
+import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../config/constants.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
 import { coordinateRules, objectWithKeys, optionalQueryInt, personName, sealedPageRules } from './common.validators.js';
 

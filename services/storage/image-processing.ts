@@ -1,8 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
 import { AppError } from '../../utils/app-error.js';
 import { Semaphore } from '../../utils/semaphore.js';
+import { IMAGE_TYPES } from '../../config/constants.js';
 
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
 /** The sizes every picture is served in; all WebP, metadata (EXIF, GPS) stripped. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Semaphore } from '../utils/semaphore.js';
+import { Semaphore } from '../../utils/semaphore.js';
 
 describe('Semaphore', () => {
   it('never runs more than its limit when slots free up in the same tick as a newcomer arrives', async () => {

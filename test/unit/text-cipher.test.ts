@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TextCipher } from '../utils/text-cipher.js';
+import { TextCipher } from '../../utils/text-cipher.js';
 
 describe('message encryption at rest', () => {
   const k1 = Buffer.alloc(32, 1);
