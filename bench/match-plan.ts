@@ -1,6 +1,6 @@
 /** The S7 population and the messages between bench/match.ts and its worker processes. */
 import { randomInt } from 'node:crypto';
-import type { JoinInput } from '../services/match/match.service.js';
+import type { JoinInput } from '../services/match/matchmaker.js';
 import { generatedUser, pick, TAGS } from './seed.js';
 
 export interface Join {

@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { connectDatabase } from '../services/database.service.js';
-import { compatible, Matchmaker, RELAX_STEPS } from '../services/match/match.service.js';
+import { Matchmaker } from '../services/match/matchmaker.js';
+import { compatible, RELAX_STEPS } from '../services/match/matching.js';
 import { MemoryQueueStore, RedisQueueStore, type Ticket } from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { connectRedis } from '../services/redis.service.js';

@@ -1,7 +1,5 @@
 import type { Request, Response } from 'express';
 import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
-import { endCallsBetween } from '../services/call.service.js';
-import { allowMatchingAgain, endMatchesBetween } from '../services/match/match.service.js';
 import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
 import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/search.service.js';
 import { getOwnUser } from '../services/user.service.js';
@@ -26,15 +24,12 @@ export async function getProfile(req: Request, res: Response) {
 export async function block(req: Request, res: Response) {
   const [me, them] = [callerId(req), req.input.userId as string];
   await blockUser(me, them);
-  // Whatever the two were doing together ends now: a call, a match waiting for answers.
-  await Promise.all([endCallsBetween(me, them), endMatchesBetween(me, them)]);
   res.status(204).end();
 }
 
 export async function unblock(req: Request, res: Response) {
   const [me, them] = [callerId(req), req.input.userId as string];
   await unblockUser(me, them);
-  await allowMatchingAgain(me, them);
   res.status(204).end();
 }
 

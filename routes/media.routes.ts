@@ -7,11 +7,7 @@ import type { StorageProvider } from '../services/storage/storage.provider.js';
 /** Signed links to private media (posts, comments), whatever the provider: /media/s/<key>?e=&s=. */
 export function mediaLinkRoutes(storage: StorageProvider): Router {
   const router = Router();
-  router.get(
-    '/*key',
-    validate(mediaLinkRules),
-    openLink(storage),
-  );
+  router.get('/*key', validate(mediaLinkRules), openLink(storage));
   return router;
 }
 

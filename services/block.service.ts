@@ -2,6 +2,8 @@ import type { Types } from 'mongoose';
 import { Block } from '../models/block.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
+import { endCallsBetween } from './call.service.js';
+import { emitDomainEvent } from './events.js';
 import { dropFeedEntriesBetween } from './feeds/fanout.js';
 import { usersById } from './user.service.js';
 import { ignoreDuplicate } from '../utils/duplicate-key.js';
@@ -35,11 +37,21 @@ export async function blockUser(blockerId: string, blockedId: string): Promise<v
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
   // The unique index settles repeats and races: blocking twice leaves one record.
   await ignoreDuplicate(Block.create({ blockerId, blockedId }));
-  await dropFeedEntriesBetween(blockerId, blockedId);
+  await Promise.all([dropFeedEntriesBetween(blockerId, blockedId), separatePair(blockerId, blockedId)]);
 }
 
+/**
+ * Whatever two people were doing together live ends now: a call, a match waiting for
+ * answers (the matchmaker hears it as a domain event, and keeps them apart in its queue).
+ */
+export async function separatePair(a: string, b: string): Promise<void> {
+  await Promise.all([endCallsBetween(a, b), emitDomainEvent('pair.separated', { a, b })]);
+}
+
+/** Lifts one's block; with none left either way, the queue may pair the two again. */
 export async function unblockUser(blockerId: string, blockedId: string): Promise<void> {
   await Block.deleteOne({ blockerId, blockedId });
+  if (!(await isBlockedEitherWay(blockerId, blockedId))) await emitDomainEvent('pair.reunited', { a: blockerId, b: blockedId });
 }
 
 /** The users this user has blocked, newest first, a page at a time, with enough to recognise them. */

@@ -207,6 +207,23 @@ export function iceServers(userId: string, now = Date.now()) {
   return { iceServers: servers, ttlSeconds: turnTtlSeconds };
 }
 
+/** The video call of an accepted match: connected at once, the two already agreed. */
+export async function startMatchCall(a: string, b: string): Promise<Types.ObjectId> {
+  const at = new Date();
+  const call = await Call.create({
+    callerId: a,
+    calleeId: b,
+    memberIds: [a, b],
+    mode: 'video',
+    status: 'connected',
+    outcome: 'accepted',
+    ringingAt: at,
+    expiresAt: at,
+    connectedAt: at,
+  });
+  return call._id;
+}
+
 /** A block ends any ringing or connected call between the two, for both. */
 export async function endCallsBetween(a: string, b: string): Promise<void> {
   const calls = await Call.find({ memberIds: new Types.ObjectId(a), status: { $in: ACTIVE } }, { callerId: 1, calleeId: 1 }).lean<

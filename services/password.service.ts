@@ -7,7 +7,6 @@ import { Semaphore } from '../utils/semaphore.js';
 // core and every other request waits behind it. Capping it keeps a core for the event loop.
 const hashing = new Semaphore(config.auth.bcryptConcurrency);
 
-
 export const hashPassword = (password: string): Promise<string> =>
   hashing.run(() => bcrypt.hash(password, config.auth.bcryptCost));
 

@@ -2,6 +2,7 @@ import { Report, type REPORT_REASONS } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { memberMessage } from './chat/conversation.service.js';
+import { separatePair } from './block.service.js';
 import { assertReportable, hideIfReportedEnough, isTrustedReporter } from './posts/content-moderation.service.js';
 import { isDuplicateKey } from '../utils/duplicate-key.js';
 
@@ -30,6 +31,8 @@ export async function fileReport(reporterId: string, input: ReportInput) {
     const trusted = content ? await isTrustedReporter(reporterId) : false;
     const report = await Report.create({ ...key, reason: input.reason, note: input.note, trusted });
     if (trusted && content) await hideIfReportedEnough(content, input.targetId);
+    // Reporting the person one is matched or on a call with ends it, as a block does.
+    if (input.targetType === 'user') await separatePair(reporterId, input.targetId);
     return { report: toReport(report.toObject()), created: true };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;

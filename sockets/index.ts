@@ -5,7 +5,7 @@ import { config } from '../config/index.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { endCallsOf } from '../services/call.service.js';
 import { createActionLimiter, RateLimitedError, type ActionLimiter } from '../services/limits/action-limiter.js';
-import { Matchmaker } from '../services/match/match.service.js';
+import { Matchmaker } from '../services/match/matchmaker.js';
 import { MemoryQueueStore, RedisQueueStore } from '../services/match/queue.store.js';
 import { PresenceTracker, usePresenceStore } from '../services/presence/presence.service.js';
 import { MemoryPresenceStore, RedisPresenceStore } from '../services/presence/presence.store.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Matchmaker } from '../services/match/match.service.js';
+import type { Matchmaker } from '../services/match/matchmaker.js';
 import { normaliseTag } from '../utils/text.js';
 import { objectIdSchema, onEvent, parsePayload } from './payload.js';
 import type { AppSocket } from './socket.types.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { MemoryPresenceStore } from '../services/presence/presence.store.js';
-import { Matchmaker } from '../services/match/match.service.js';
+import { Matchmaker } from '../services/match/matchmaker.js';
 import { MemoryQueueStore, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';

@@ -36,4 +36,3 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
   for (const payment of halfGranted) await finishGrant(payment, 'reconcile');
   return applied;
 }
-

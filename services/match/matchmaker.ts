@@ -1,0 +1,463 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { pairKeyOf } from '../../models/connection.model.js';
+import { Match } from '../../models/match.model.js';
+import { User } from '../../models/user.model.js';
+import { ageOn } from '../../utils/age.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import { coarsePoint } from '../../utils/geo.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { hiddenUserIds } from '../block.service.js';
+import { startMatchCall } from '../call.service.js';
+import { onDomainEvent } from '../events.js';
+import { matchConversation } from '../chat/conversation.service.js';
+import { toUserCard } from '../profile.service.js';
+import { publishToUsers } from '../realtime.service.js';
+import { CARD_SOURCE_FIELDS, type CardSource } from '../user.service.js';
+import { endPendingMatchesBetween } from './match.service.js';
+import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
+import type { MatchMode, QueueStore, Ticket } from './queue.store.js';
+
+export interface JoinInput {
+  mode: MatchMode;
+  country?: string;
+  interests?: string[];
+  preference?: string;
+}
+
+/** The profile fields a ticket is made of, besides the card. */
+interface MatchingFields {
+  gender: string;
+  preference: string;
+  lookingFor?: { genders?: string[]; minAge?: number; maxAge?: number; maxDistanceKm?: number };
+  availableForMatching?: boolean;
+  bannedAt?: Date | null;
+}
+
+// Per gender bucket, how many waiting people a ticket considers in one look: in practice
+// all of them (a bounded look would let old tickets nobody fits clog the front for newcomers).
+const LOOK_AT_MOST = 2000;
+
+// The compatible candidates a ticket ranks, the longest waiting first: enough to choose well, few enough to stay fast.
+const RANK_AT_MOST = 24;
+// Matches stored and announced per write, so the first pairs of a big round hear at once.
+const FOUND_BATCH = 250;
+// How long a process skips a pair the store refused (other processes learn by their own claims).
+const AVOID_MEMORY_MS = 10_000;
+// A look cut short by LOOK_AT_MOST goes on in the next round; every look is redone this
+// often anyway (cool-downs and avoided pairs lapse with time, not with arrivals).
+const RELOOK_TRUNCATED_MS = 250;
+const RELOOK_MS = 10_000;
+const ROUND_GAP_MS = 40;
+const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
+// Longer than any ticket waits; a new ticket reads blocks from the database anyway.
+const BLOCKED_AVOID_MS = 24 * 3600_000;
+
+/** Who has a live socket anywhere: the presence store of the socket servers. */
+export interface Liveness {
+  count(userId: string): Promise<number>;
+}
+
+/**
+ * The matchmaker of one process. Every process runs rounds over the shared queue; the
+ * atomic claim of two tickets means a user is never matched twice. Nobody without a live
+ * socket waits in the queue or is offered: every write that puts someone in the queue or
+ * in a match is followed by a look at presence, which a closing socket leaves before its
+ * owner's tickets are taken out, so whichever comes second catches the other.
+ */
+export class Matchmaker {
+  private timer?: NodeJS.Timeout;
+  private unsubscribe: (() => void)[] = [];
+  private running = false;
+  private again = false;
+  private lastRoundAt = 0;
+  private prunedAt = 0;
+  private scheduled?: NodeJS.Timeout;
+  private readonly responseTimers = new Map<string, NodeJS.Timeout>();
+  /** Pairs the store refused as avoided, so this process stops proposing them for a while. */
+  private readonly avoidedHere = new Map<string, number>();
+  private readonly unannounced: [Ticket, Ticket][] = [];
+  private writing = false;
+  /** When each waiting ticket last looked for a partner, and whether that look was cut short. */
+  private readonly lookedAt = new Map<string, { at: number; truncated: boolean }>();
+
+  constructor(
+    readonly store: QueueStore,
+    private readonly liveness: Liveness,
+  ) {}
+
+  private async isLive(userId: string): Promise<boolean> {
+    return (await this.liveness.count(userId)) > 0;
+  }
+
+  /** Puts a ticket (back) in the queue, and takes it out again if its owner has no socket left. */
+  private async enqueue(ticket: Ticket): Promise<boolean> {
+    await this.store.put(ticket);
+    if (await this.isLive(ticket.userId)) return true;
+    await this.store.remove(ticket.userId);
+    return false;
+  }
+
+  /** Runs rounds, and hears blocks, reports and unblocks (domain events) while running. */
+  start(): void {
+    this.timer = setInterval(() => void this.round(), config.match.roundMs);
+    this.timer.unref();
+    this.unsubscribe = [
+      onDomainEvent('pair.separated', ({ a, b }) => this.separate(a, b)),
+      onDomainEvent('pair.reunited', ({ a, b }) => this.forgive(a, b)),
+    ];
+  }
+
+  stop(): void {
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    clearInterval(this.timer);
+    clearTimeout(this.scheduled);
+    this.timer = undefined;
+    for (const t of this.responseTimers.values()) clearTimeout(t);
+    this.responseTimers.clear();
+  }
+
+  async join(userId: string, input: JoinInput): Promise<{ position: number }> {
+    const ticket = await this.ticketFor(userId, input);
+    if (!(await this.enqueue(ticket))) throw new AppError(409, 'NOT_CONNECTED', 'Join the queue from a connected socket');
+    // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
+    const position = await this.store.size(input.mode);
+    publishToUsers([userId], 'match:searching', { mode: input.mode });
+    this.requestRound();
+    return { position };
+  }
+
+  /** The user's ticket for a mode, from their profile and what they asked for (not yet queued). */
+  async ticketFor(userId: string, input: JoinInput): Promise<Ticket> {
+    const [user, pending, hidden] = await Promise.all([
+      User.findById(userId, `${CARD_SOURCE_FIELDS} gender preference lookingFor availableForMatching bannedAt`).lean<
+        CardSource & MatchingFields
+      >(),
+      Match.exists({ userIds: new Types.ObjectId(userId), status: 'pending' }),
+      hiddenUserIds(userId),
+    ]);
+    if (!user || user.bannedAt) throw notFound('User');
+    if (!user.availableForMatching) throw forbidden('Turn on "available for matching" first', 'NOT_AVAILABLE');
+    if (pending) throw new AppError(409, 'MATCH_PENDING', 'Answer your current match first');
+    const interests = user.interests ?? [];
+    return {
+      userId,
+      mode: input.mode,
+      joinedAt: Date.now(),
+      priority: 0,
+      gender: user.gender,
+      age: ageOn(user.dateOfBirth),
+      preference: input.preference ?? user.preference,
+      lookingFor: {
+        genders: user.lookingFor?.genders ?? [],
+        minAge: user.lookingFor?.minAge ?? 18,
+        maxAge: user.lookingFor?.maxAge ?? 120,
+        maxDistanceKm: user.lookingFor?.maxDistanceKm ?? 100,
+      },
+      interests: [...new Set([...(input.interests ?? []), ...interests])],
+      wantedInterests: input.interests ?? [],
+      ...(user.location ? { location: coarsePoint(user.location) } : {}),
+      ...(input.country ? { country: input.country } : {}),
+      hidden: hidden.map(String),
+      card: toUserCard(user),
+      showDistance: user.settings?.privacy?.showDistance !== false,
+    };
+  }
+
+  /**
+   * A block (or a report) between two: a match waiting for them ends for both, nobody
+   * re-queued with the other, and they are kept apart if both wait with older tickets.
+   */
+  async separate(a: string, b: string): Promise<void> {
+    await this.store.avoid(a, b, BLOCKED_AVOID_MS);
+    await endPendingMatchesBetween(a, b);
+  }
+
+  /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
+  async forgive(a: string, b: string): Promise<void> {
+    this.avoidedHere.delete(pairKeyOf(a, b));
+    // Both look again at once (they may be waiting, each having found nobody).
+    for (const key of this.lookedAt.keys()) if (key.startsWith(`${a}:`) || key.startsWith(`${b}:`)) this.lookedAt.delete(key);
+    await this.store.forgive(a, b);
+  }
+
+  leave(userId: string): Promise<boolean> {
+    return this.store.remove(userId);
+  }
+
+  /**
+   * One pass per mode: pairs proposed in memory and claimed in one step; storing and
+   * announcing them goes on behind, so the next round (at once, while pairs keep coming)
+   * plans while the database writes.
+   */
+  async round(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    try {
+      for (const mode of ['chat', 'video'] as const) {
+        const now = Date.now();
+        const pairs = this.plan(await this.store.all(mode), now);
+        if (!pairs.length) continue;
+        const results = await this.store.claimPairs(
+          mode,
+          pairs.map(([a, b]) => [a.userId, b.userId]),
+          now,
+        );
+        const claimed = pairs.filter((_, i) => results[i] === 'claimed');
+        pairs.forEach(([a, b], i) => {
+          if (results[i] === 'claimed') return;
+          // Both look again next round, without this pair if the store keeps them apart.
+          for (const t of [a, b]) this.lookedAt.delete(lookKey(t));
+          if (results[i] === 'avoided') this.avoidedHere.set(pairKeyOf(a.userId, b.userId), now + AVOID_MEMORY_MS);
+        });
+        this.announce(claimed);
+      }
+    } catch (err) {
+      logger.error('matching round failed', { error: errorMessage(err) });
+    } finally {
+      this.running = false;
+      this.lastRoundAt = Date.now();
+    }
+    if (this.again) {
+      this.again = false;
+      this.requestRound();
+    }
+  }
+
+  /**
+   * A round soon, for a join: at most one every ROUND_GAP_MS, so a stream of joins makes
+   * a round every few milliseconds with all of them, not one round per join.
+   */
+  private requestRound(): void {
+    if (this.scheduled) return;
+    const wait = Math.max(0, this.lastRoundAt + ROUND_GAP_MS - Date.now());
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      void this.round();
+    }, wait);
+    this.scheduled.unref();
+  }
+
+  /**
+   * Claimed pairs wait here to be stored and told; one writer takes them in batches, so a
+   * burst makes few big writes and a trickle never queues one write per pair.
+   */
+  private announce(pairs: [Ticket, Ticket][]): void {
+    this.unannounced.push(...pairs);
+    if (this.writing) return;
+    this.writing = true;
+    void (async () => {
+      while (this.unannounced.length) {
+        await this.found(this.unannounced.splice(0, FOUND_BATCH)).catch((err: unknown) => {
+          logger.error('storing matches failed', { error: errorMessage(err) });
+        });
+      }
+      this.writing = false;
+    })();
+  }
+
+  /**
+   * The pairs to propose: the longest waiting (and returning partners) first, each with its
+   * best compatible partner not yet taken this round. Pure, so a round costs one read of
+   * the queue and one claim, however many pairs it makes.
+   */
+  protected plan(tickets: Ticket[], now: number): [Ticket, Ticket][] {
+    for (const [key, until] of this.avoidedHere) if (until <= now) this.avoidedHere.delete(key);
+    // Forget the looks of tickets gone from the queue, now and then (not every round: it is O(queue)).
+    if (now - this.prunedAt >= RELOOK_MS) {
+      this.prunedAt = now;
+      const waiting = new Set(tickets.map(lookKey));
+      for (const key of this.lookedAt.keys()) if (!waiting.has(key)) this.lookedAt.delete(key);
+    }
+    const taken = new Set<string>();
+    const pairs: [Ticket, Ticket][] = [];
+    tickets.sort((x, y) => y.priority - x.priority || x.joinedAt - y.joinedAt);
+    // Buckets by preference and gender, in waiting order: a ticket only looks where a
+    // partner could be, and at a bounded number of them, so a round stays near-linear.
+    const buckets = new Map<string, { list: Ticket[]; head: number }>();
+    for (const t of tickets) {
+      const key = `${t.preference}|${t.gender}`;
+      const bucket = buckets.get(key);
+      if (bucket) bucket.list.push(t);
+      else buckets.set(key, { list: [t], head: 0 });
+    }
+    for (const a of tickets) {
+      if (taken.has(a.userId) || !this.dueToLook(a, now)) continue;
+      let truncated = false;
+      let best: Ticket | undefined;
+      let bestScore = -Infinity;
+      let ranked = 0;
+      for (const gender of a.lookingFor.genders.length ? a.lookingFor.genders : MATCH_GENDERS) {
+        const bucket = buckets.get(`${a.preference}|${gender}`);
+        if (!bucket) continue;
+        // Pairs are mostly taken in waiting order: skip the taken front once, not on every look.
+        while (bucket.head < bucket.list.length && taken.has(bucket.list[bucket.head]!.userId)) bucket.head++;
+        let looked = 0;
+        for (let i = bucket.head; i < bucket.list.length && looked < LOOK_AT_MOST && ranked < RANK_AT_MOST; i++) {
+          const b = bucket.list[i]!;
+          if (taken.has(b.userId) || b.userId === a.userId) continue;
+          looked++;
+          if (!compatible(a, b, now) || this.avoidedHere.has(pairKeyOf(a.userId, b.userId))) continue;
+          ranked++;
+          const s = score(a, b, now);
+          if (s > bestScore) [best, bestScore] = [b, s];
+        }
+        if (looked >= LOOK_AT_MOST) truncated = true;
+      }
+      this.lookedAt.set(lookKey(a), { at: now, truncated });
+      if (!best) continue;
+      taken.add(a.userId).add(best.userId);
+      pairs.push([a, best]);
+    }
+    return pairs;
+  }
+
+  /**
+   * Whether a ticket looks for a partner this round: when new, when its filters relax,
+   * when its last look was cut short, and every RELOOK_MS. A newcomer compares itself with
+   * everyone waiting, so in between a waiting ticket has nothing new to find, and a round
+   * costs about what the arrivals since the last one cost, not what the whole queue does.
+   */
+  private dueToLook(t: Ticket, now: number): boolean {
+    const last = this.lookedAt.get(lookKey(t));
+    if (!last || now - last.at >= RELOOK_MS || (last.truncated && now - last.at >= RELOOK_TRUNCATED_MS)) return true;
+    return RELAX_STEPS.some((step) => last.at - t.joinedAt < step && now - t.joinedAt >= step);
+  }
+
+  /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
+  protected async found(pairs: [Ticket, Ticket][]): Promise<void> {
+    const cards = await this.store.takeCards(pairs.flat().map((t) => t.userId));
+    // Kept on the stored tickets too: a partner put back in the queue keeps their card.
+    for (const t of pairs.flat()) t.card ??= cards.get(t.userId);
+    const foundAt = new Date();
+    const expiresAt = new Date(foundAt.getTime() + config.match.responseMs);
+    const docs = pairs.map(([a, b]) => ({
+      _id: new Types.ObjectId(),
+      userIds: [new Types.ObjectId(a.userId), new Types.ObjectId(b.userId)],
+      mode: a.mode,
+      status: 'pending',
+      tickets: [a, b],
+      foundAt,
+      expiresAt,
+    }));
+    try {
+      // lean: written as built (ObjectIds above), without a document per match.
+      await Match.insertMany(docs, { lean: true });
+    } catch (err) {
+      // Not stored, so not matched: both go back where they were in the queue.
+      await Promise.all(pairs.flat().map((t) => this.enqueue(t)));
+      throw err;
+    }
+    // Someone whose last socket closed while the pair was being made is not offered: the
+    // match ends unseen and the other goes back to the front of the queue.
+    const live = await Promise.all(pairs.map(([a, b]) => Promise.all([this.isLive(a.userId), this.isLive(b.userId)])));
+    docs.forEach((doc, i) => {
+      const [a, b] = pairs[i]!;
+      const [aLive, bLive] = live[i]!;
+      if (!aLive || !bLive) return void this.dropUnseen(doc._id, [aLive ? a : undefined, bLive ? b : undefined]);
+      const matchId = String(doc._id);
+      publishToUsers([a.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(a, b) });
+      publishToUsers([b.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(b, a) });
+      const timer = setTimeout(() => {
+        this.responseTimers.delete(matchId);
+        void this.end(matchId, 'expired').catch(() => undefined);
+      }, config.match.responseMs);
+      timer.unref();
+      this.responseTimers.set(matchId, timer);
+    });
+  }
+
+  private async dropUnseen(matchId: Types.ObjectId, stay: (Ticket | undefined)[]): Promise<void> {
+    try {
+      const res = await Match.updateOne(
+        { _id: matchId, status: 'pending' },
+        { $set: { status: 'disconnected', endedAt: new Date() } },
+      );
+      if (res.modifiedCount !== 1) return;
+      for (const t of stay) if (t) await this.enqueue({ ...t, priority: t.priority + 1 });
+    } catch (err) {
+      logger.error('ending an unseen match failed', { error: errorMessage(err) });
+    }
+  }
+
+  /** An answer: both yes connects them (a private conversation or a call); a no ends it. */
+  async respond(userId: string, matchId: string, accept: boolean) {
+    if (!Types.ObjectId.isValid(matchId)) throw notFound('Match');
+    const me = new Types.ObjectId(userId);
+    if (!accept) {
+      const ended = await this.end(matchId, 'rejected', userId);
+      if (!ended) throw notAnswerable();
+      return { matchId, status: 'rejected' };
+    }
+    const res = await Match.updateOne(
+      { _id: matchId, userIds: me, status: 'pending' },
+      { $set: { [`answers.${userId}`]: true } },
+    );
+    if (res.matchedCount !== 1) throw notAnswerable();
+    const match = await Match.findById(matchId).lean();
+    const answers = match?.answers as Map<string, boolean> | Record<string, boolean> | undefined;
+    const yes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
+    if (!match || !match.userIds.every((id) => yes(String(id)))) return { matchId, status: 'waiting' };
+    // Both said yes: whoever gets here first connects them.
+    const [a, b] = match.userIds.map(String) as [string, string];
+    const won = await Match.updateOne(
+      { _id: matchId, status: 'pending' },
+      { $set: { status: 'accepted', answeredAt: new Date() } },
+    );
+    if (won.modifiedCount !== 1) return { matchId, status: 'accepted' };
+    this.clearTimer(matchId);
+    let link: { conversationId: string } | { callId: string };
+    if (match.mode === 'chat') {
+      const conversation = await matchConversation(a, b);
+      link = { conversationId: String(conversation._id) };
+      await Match.updateOne({ _id: matchId }, { $set: { conversationId: conversation._id } });
+    } else {
+      const callId = await startMatchCall(a, b);
+      link = { callId: String(callId) };
+      await Match.updateOne({ _id: matchId }, { $set: { callId } });
+    }
+    publishToUsers([a, b], 'match:accepted', { matchId, ...link });
+    return { matchId, status: 'accepted', ...link };
+  }
+
+  private clearTimer(matchId: string) {
+    clearTimeout(this.responseTimers.get(matchId));
+    this.responseTimers.delete(matchId);
+  }
+
+  /**
+   * Ends a pending match once. Whoever did not end it (and, on expiry, whoever had said
+   * yes) goes back to the queue ahead of newcomers; a rejected pair cools down.
+   */
+  async end(matchId: string, reason: 'rejected' | 'expired' | 'left' | 'disconnected', by?: string) {
+    const match = await Match.findOneAndUpdate(
+      { _id: matchId, status: 'pending', ...(by && { userIds: new Types.ObjectId(by) }) },
+      { $set: { status: reason, endedAt: new Date() } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!match) return null;
+    this.clearTimer(matchId);
+    const ids = match.userIds.map(String);
+    publishToUsers(ids, 'match:ended', { matchId, reason });
+    if (reason === 'rejected') await this.store.avoid(ids[0]!, ids[1]!, config.match.coolDownMs);
+    const answers = match.answers as Map<string, boolean> | Record<string, boolean> | undefined;
+    const saidYes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
+    for (const ticket of match.tickets as Ticket[]) {
+      const back = reason === 'expired' ? saidYes(ticket.userId) : ticket.userId !== by;
+      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 });
+    }
+    return match;
+  }
+
+  /** The user's last socket is gone: no ticket left behind, and a pending match ends for both. */
+  async userGone(userId: string): Promise<void> {
+    await this.store.remove(userId);
+    const pending = await Match.find({ userIds: new Types.ObjectId(userId), status: 'pending' }, { _id: 1 }).lean();
+    for (const m of pending) await this.end(String(m._id), 'disconnected', userId);
+  }
+}
+
+const notAnswerable = () => new AppError(409, 'MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');
