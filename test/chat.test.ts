@@ -5,7 +5,7 @@ import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { Message } from '../models/message.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
-import { clientId, collect, emitAck, nextEvent, useSocketServer, wait } from './support/chat.js';
+import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer, wait } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -498,10 +498,10 @@ describe('chat', () => {
     expect(sent.ok, JSON.stringify(sent)).to.equal(true);
     // The sender's read pointer moves just after the ack (off its path): wait for it.
     let list = await (await api()).get(CONV).set(as(admin));
-    for (let i = 0; i < 20 && list.body.conversations[0]?.unread !== 0; i++) {
-      await wait(50);
+    await eventually(async () => {
       list = await (await api()).get(CONV).set(as(admin));
-    }
+      return list.body.conversations[0]?.unread === 0;
+    });
     expect(list.body.conversations[0]).to.include({ id: created.body.conversation.id, unread: 0 });
   });
 });

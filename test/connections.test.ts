@@ -14,6 +14,7 @@ import { mailsTo, waitForMail } from './support/mail.js';
 import { expectDocumented } from './support/openapi.js';
 import { connectClient, startServer, type RunningServer } from './support/socket-server.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { eventually } from './support/eventually.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const C = '/api/v1/connections';
@@ -196,8 +197,7 @@ describe('connections', () => {
     expect([k.status, k.body]).to.deep.equal([u.status, u.body]);
     expect(k.status).to.equal(202);
     expectDocumented(k, 'post', '/api/v1/contacts');
-    for (let i = 0; i < 50 && !(await Connection.exists({ senderId: me.id, receiverId: known.id })); i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => Boolean(await Connection.exists({ senderId: me.id, receiverId: known.id })));
     expect(await Connection.exists({ senderId: me.id, receiverId: known.id, status: 'interested' })).to.not.equal(null);
     expect((await add('not-an-email')).status).to.equal(400);
     const statuses: number[] = [];

@@ -11,7 +11,7 @@ import { Comment } from '../models/comment.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { accessTokens } from '../services/auth.service.js';
 import { createActionLimiter } from '../services/limits/action-limiter.js';
-import { utcDay } from '../services/quota.service.js';
+
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../sockets/index.js';
 import type { AppServer } from '../sockets/socket.types.js';
@@ -23,6 +23,7 @@ import { png } from './support/images.js';
 import { POSTS, readyPost } from './support/posts.js';
 import { connectClient } from './support/socket-server.js';
 import { bearer, newSignup, signupUser, type SignedUp } from './support/users.js';
+import { utcDay } from '../utils/clock.js';
 
 const hasRedisServer = async () => spawnSync('redis-server', ['--version']).status === 0;
 

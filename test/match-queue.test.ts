@@ -63,7 +63,7 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(await store.size('chat')).to.equal(2);
 
       await (await api()).delete(`/api/v1/users/${ben.id}/block`).set(as(ana)).expect(204);
-      for (let i = 0; i < 60 && !found.has(ben.id); i++) await wait(50);
+      await eventually(() => found.has(ben.id));
       expect(found.get(ana.id)?.partner).to.include({ id: ben.id, username: ben.input.username });
       expect(found.get(ben.id)?.partner.id).to.equal(ana.id);
       expect(await store.size('chat')).to.equal(0);
@@ -79,7 +79,7 @@ for (const kind of ['memory', 'redis'] as const) {
       );
       for (const u of [ana, ben, cara]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat' }));
       await own.round();
-      for (let i = 0; i < 60 && !found.has(cara.id); i++) await wait(50);
+      await eventually(() => found.has(cara.id));
       expect(found.get(ana.id)?.partner.id, 'the longest waiting picks the best fit').to.equal(cara.id);
       expect(found.has(ben.id)).to.equal(false);
       await own.store.remove(ben.id);
@@ -96,7 +96,7 @@ for (const kind of ['memory', 'redis'] as const) {
       await wait(300);
       expect(found.has(ana.id)).to.equal(false);
       await joinAs(cara);
-      for (let i = 0; i < 60 && !found.has(cara.id); i++) await wait(50);
+      await eventually(() => found.has(cara.id));
       expect(found.get(ana.id)?.partner.id).to.equal(cara.id);
       await store.remove(ben.id);
     });

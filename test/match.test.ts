@@ -123,7 +123,7 @@ describe('matchmaking', () => {
     expect(foundA, 'a and b are blocked: nobody to pair').to.deep.equal([]);
     await join(c.socket, tag);
     await join(d.socket, tag);
-    for (let i = 0; i < 40 && (foundA.length === 0 || foundB.length === 0); i++) await wait(50);
+    await eventually(() => foundA.length > 0 && foundB.length > 0);
     expect([foundA[0]?.partner.id, foundB[0]?.partner.id].sort()).to.deep.equal([c.user.id, d.user.id].sort());
     expect(foundA).to.have.length(1);
   });
@@ -210,7 +210,7 @@ describe('matchmaking', () => {
     const found = new Map<string, Found[]>();
     for (const p of people) found.set(p.user.id, collect<Found>(p.socket, 'match:found'));
     await Promise.all(people.map((p) => join(p.socket, tag)));
-    for (let i = 0; i < 100 && [...found.values()].some((f) => f.length === 0); i++) await wait(100);
+    await eventually(() => [...found.values()].every((f) => f.length > 0), 10_000);
     const partners = new Map<string, string>();
     for (const [id, list] of found) {
       expect(list, `matches of ${id}`).to.have.length(1);

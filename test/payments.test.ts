@@ -9,6 +9,7 @@ import { waitForMail } from './support/mail.js';
 import { as, deliver, expectMonthsAfter, order, payFor, paymentEvent, paymentWhen, verify } from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
 import { signupUser } from './support/users.js';
+import { eventually } from './support/eventually.js';
 
 describe('payments: orders and checkout', () => {
   it('lists the plans from config', async () => {
@@ -147,8 +148,7 @@ describe('payments: webhooks', () => {
       }),
     );
     expect((await deliver(operator)).status).to.equal(200);
-    for (let i = 0; i < 50 && !(await WebhookEvent.findById(operator.eventId).lean())?.outcome; i++)
-      await new Promise((r) => setTimeout(r, 30));
+    await eventually(async () => Boolean((await WebhookEvent.findById(operator.eventId).lean())?.outcome));
     expect((await WebhookEvent.findById(operator.eventId).lean())?.outcome).to.equal('unknown_order');
     const huge = await deliver(signed(JSON.stringify({ event: 'payment.captured', payload: { pad: 'x'.repeat(1_100_000) } })));
     expect(huge.status).to.equal(413);
@@ -171,8 +171,7 @@ describe('payments: webhooks', () => {
     await deliver(await paymentEvent('payment.captured', attempt));
     await deliver(await paymentEvent('payment.failed', { ...attempt, status: 'failed', error_description: 'late' }));
     await deliver(await paymentEvent('payment.authorized', { ...attempt, status: 'authorized' }));
-    for (let i = 0; i < 50 && (await WebhookEvent.countDocuments({ processedAt: null })) > 0; i++)
-      await new Promise((r) => setTimeout(r, 30));
+    await eventually(async () => (await WebhookEvent.countDocuments({ processedAt: null })) === 0);
     const payment = (await Payment.findById(created.paymentId).lean())!;
     expect(payment.status).to.equal('captured');
     expect(payment.history.map((h) => h.status)).to.deep.equal(['created', 'captured']);
@@ -213,8 +212,7 @@ describe('payments: webhooks', () => {
       payment: { id: 'pay_elsewhere', order_id: 'order_elsewhere', amount: 100, currency: 'INR', status: 'captured' },
     });
     expect((await deliver(stranger)).status).to.equal(200);
-    for (let i = 0; i < 50 && !(await WebhookEvent.findById(stranger.eventId).lean())?.outcome; i++)
-      await new Promise((r) => setTimeout(r, 30));
+    await eventually(async () => Boolean((await WebhookEvent.findById(stranger.eventId).lean())?.outcome));
     expect((await WebhookEvent.findById(stranger.eventId).lean())?.outcome).to.equal('unknown_order');
     expect(await AuditRecord.countDocuments({ action: 'webhook.unknown_order', 'detail.orderId': 'order_elsewhere' })).to.equal(
       1,
@@ -251,10 +249,10 @@ describe('payments: webhooks', () => {
     await paymentWhen(created.paymentId, (p) => p.status === 'refunded' && Boolean(p.revokedAt));
     // The payment is marked first, then the membership written: wait for the second.
     let after = (await User.findById(user.id).lean())!;
-    for (let i = 0; i < 50 && after.plan !== 'free'; i++) {
-      await new Promise((r) => setTimeout(r, 30));
+    await eventually(async () => {
       after = (await User.findById(user.id).lean())!;
-    }
+      return after.plan === 'free';
+    });
     expect([after.plan, after.verifiedBadge, after.planExpiresAt]).to.deep.equal(['free', false, undefined]);
     const membership = await (await api()).get('/api/v1/payments/membership').set(as(user)).expect(200);
     expect(membership.body.membership).to.include({ plan: 'free', badge: false, expiresAt: null });

@@ -79,12 +79,4 @@ export function useSocketServer(): Devices {
   return devices;
 }
 
-/** Resolves once `check` holds, polling; fails with `what` after `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000, what = 'the condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { eventually } from './eventually.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { expect } from 'chai';
+import { eventually } from './eventually.js';
 
 export interface Spawned {
   child: ChildProcess;
@@ -34,14 +34,8 @@ export function spawnServer(port: number, mongoUri: string, extra: Record<string
   });
 }
 
-export async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  expect.fail(`timed out waiting for ${what}`);
-}
+/** `eventually`, with the reason first (as the process tests read). */
+export const waitFor = (check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> => eventually(check, ms, what);
 
 /** A TCP port free right now on 127.0.0.1. */
 export function freePort(): Promise<number> {
