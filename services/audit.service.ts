@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { AuditRecord } from '../models/audit-record.model.js';
+import { nextCursorOf, olderThan } from './page-cursor.js';
 
 export interface AuditEntry {
   userId?: Types.ObjectId;
@@ -18,13 +19,13 @@ export async function audit(entry: AuditEntry): Promise<void> {
 export async function auditTrail(page: { limit: number; cursor?: string; userId?: string }) {
   const records = await AuditRecord.find({
     ...(page.userId && { userId: page.userId }),
-    ...(page.cursor && { _id: { $lt: page.cursor } }),
+    ...olderThan(page.cursor),
   })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
   return {
     records: records.map(({ _id, ...r }) => ({ id: String(_id), ...r })),
-    nextCursor: records.length === page.limit ? String(records.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(records, page.limit),
   };
 }

@@ -7,6 +7,7 @@ import { emitDomainEvent } from './events.js';
 import { dropFeedEntriesBetween } from './feeds/fanout.js';
 import { usersById } from './user.service.js';
 import { ignoreDuplicate } from '../utils/duplicate-key.js';
+import { nextCursorOf, olderThan } from './page-cursor.js';
 
 /**
  * The one place that knows who blocked whom. Profiles, search and (later) discovery,
@@ -56,10 +57,7 @@ export async function unblockUser(blockerId: string, blockedId: string): Promise
 
 /** The users this user has blocked, newest first, a page at a time, with enough to recognise them. */
 export async function listBlocks(blockerId: string, page: { limit: number; cursor?: string }) {
-  const blocks = await Block.find(
-    { blockerId, ...(page.cursor && { _id: { $lt: page.cursor } }) },
-    { blockedId: 1, createdAt: 1 },
-  )
+  const blocks = await Block.find({ blockerId, ...olderThan(page.cursor) }, { blockedId: 1, createdAt: 1 })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
@@ -71,6 +69,6 @@ export async function listBlocks(blockerId: string, page: { limit: number; curso
         ? [{ userId: String(u._id), username: u.username, firstName: u.firstName, lastName: u.lastName, blockedAt: b.createdAt }]
         : [];
     }),
-    nextCursor: blocks.length === page.limit ? String(blocks.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(blocks, page.limit),
   };
 }

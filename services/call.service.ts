@@ -9,6 +9,7 @@ import { isConnected } from './connection.service.js';
 import { toUserCard } from './profile.service.js';
 import { publishToUsers } from './realtime.service.js';
 import { usersById } from './user.service.js';
+import { nextCursorOf, olderThan } from './page-cursor.js';
 
 type Outcome = 'accepted' | 'declined' | 'cancelled' | 'missed' | 'hangup' | 'disconnected';
 
@@ -177,12 +178,12 @@ export async function endStaleRinging(now = new Date()): Promise<number> {
 export async function callHistory(me: string, page: { limit: number; cursor?: string }) {
   const calls = await Call.find({
     memberIds: new Types.ObjectId(me),
-    ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
+    ...olderThan(page.cursor),
   })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean<CallDoc[]>();
-  return { calls: calls.map(callView), nextCursor: calls.length === page.limit ? String(calls.at(-1)!._id) : null };
+  return { calls: calls.map(callView), nextCursor: nextCursorOf(calls, page.limit) };
 }
 
 export async function activeCall(me: string) {

@@ -12,6 +12,7 @@ import { consumeRequest } from './quota.service.js';
 import { backfillConnection, dropFeedEntriesBetween } from './feeds/fanout.js';
 import { publishToUser } from './realtime.service.js';
 import { isDuplicateKey } from '../utils/duplicate-key.js';
+import { nextCursorOf, olderThan } from './page-cursor.js';
 
 export type SwipeAction = 'interested' | 'ignored';
 export type ReviewAction = 'accepted' | 'rejected';
@@ -231,7 +232,7 @@ export async function listConnections(
       : kind === 'received'
         ? { receiverId: me, status: 'interested' }
         : { senderId: me, status: 'interested' };
-  const records = await Connection.find({ ...filter, ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }) })
+  const records = await Connection.find({ ...filter, ...olderThan(page.cursor) })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean<ConnectionDoc[]>();
@@ -252,7 +253,7 @@ export async function listConnections(
       },
     ];
   });
-  return { items, nextCursor: records.length === page.limit ? String(records.at(-1)!._id) : null };
+  return { items, nextCursor: nextCursorOf(records, page.limit) };
 }
 
 /** Everyone this user has a record with, whatever its state: discovery never shows them again. */

@@ -1,10 +1,10 @@
-import { Types } from 'mongoose';
 import { Report, type REPORT_STATUSES } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { AppError, forbidden, notFound } from '../utils/app-error.js';
 import type { Role } from '../utils/jwt.js';
 import { toReport } from './report.service.js';
 import { revokeUserSessions } from './session.service.js';
+import { nextCursorOf, olderThan } from './page-cursor.js';
 
 /** The blue tick: admins set it here, and the plan system will through the same call. */
 export async function setVerifiedBadge(userId: string, verifiedBadge: boolean): Promise<void> {
@@ -28,13 +28,13 @@ type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 /** Reports in one status, newest first, a page at a time (status is the indexed equality). */
 export async function listReports(status: ReportStatus, page: { limit: number; cursor?: string }) {
-  const reports = await Report.find({ status, ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }) })
+  const reports = await Report.find({ status, ...olderThan(page.cursor) })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
   return {
     reports: reports.map((r) => ({ ...toReport(r), reporterId: String(r.reporterId) })),
-    nextCursor: reports.length === page.limit ? String(reports.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(reports, page.limit),
   };
 }
 

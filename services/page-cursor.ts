@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { AppError } from '../utils/app-error.js';
 import { CursorSeal } from '../utils/cursor-seal.js';
@@ -22,3 +23,18 @@ export function openCursor<T>(purpose: string, cursor: string, valid: (position:
 }
 
 export const isObjectIdString = (v: unknown): v is string => typeof v === 'string' && /^[a-f0-9]{24}$/.test(v);
+
+/** A page of rows newest first by _id, as every id-cursor list pages. */
+export interface IdPage {
+  limit: number;
+  /** The last _id of the previous page. */
+  cursor?: string;
+}
+
+/** The filter part of the next page: rows older than the cursor (none when it is the first page). */
+export const olderThan = (cursor: string | undefined): { _id?: { $lt: Types.ObjectId } } =>
+  cursor ? { _id: { $lt: new Types.ObjectId(cursor) } } : {};
+
+/** The cursor of the page after `rows`: their last _id when the page is full, else null (the end). */
+export const nextCursorOf = (rows: { _id: unknown }[], limit: number): string | null =>
+  rows.length === limit ? String(rows.at(-1)!._id) : null;

@@ -3,6 +3,7 @@ import { QuotaCounter } from '../models/quota-counter.model.js';
 import { User, type PLANS } from '../models/user.model.js';
 import { AppError, notFound } from '../utils/app-error.js';
 import { isDuplicateKey } from '../utils/duplicate-key.js';
+import { nextUtcMidnight, utcDay } from '../utils/clock.js';
 
 export type Plan = (typeof PLANS)[number];
 
@@ -14,9 +15,6 @@ export interface Quota {
   remaining: number | null;
   resetAt: Date;
 }
-
-export const utcDay = (now: Date) => now.toISOString().slice(0, 10);
-export const nextUtcMidnight = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
 
 /** The plan in force: a paid plan past its expiry is free again. */
 export function planInForce(user: { plan?: string | null; planExpiresAt?: Date | null }, now = new Date()): Plan {

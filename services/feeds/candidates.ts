@@ -1,6 +1,6 @@
-import { utcDay } from '../quota.service.js';
 import { recentIndex, resetRecentIndex, type IndexTiming } from './recent-index.js';
 import { POST_FIELDS, type PostDoc } from '../posts/post.view.js';
+import { utcDay } from '../../utils/clock.js';
 
 /** A post as the feeds rank it: what is shown, plus what ranking and filtering read. */
 export type Candidate = PostDoc & {

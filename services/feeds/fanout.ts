@@ -6,8 +6,7 @@ import { PostChange } from '../../models/post-change.model.js';
 import { Post } from '../../models/post.model.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { logger } from '../../utils/logger.js';
-
-export const hourKey = (at: Date) => at.toISOString().slice(0, 13);
+import { hourKey } from '../../utils/clock.js';
 
 const BATCH = 1000;
 const BACKFILL = 30;

@@ -5,7 +5,7 @@ import { TrendingTag } from '../../models/trending-tag.model.js';
 import { coveringCells, distanceKm } from '../../utils/geo.js';
 import { hiddenUserIds } from '../block.service.js';
 import { isConnected } from '../connection.service.js';
-import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
+import { isObjectIdString, nextCursorOf, olderThan, openCursor, sealCursor } from '../page-cursor.js';
 import { isServable } from '../posts/post.service.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
@@ -39,7 +39,7 @@ export async function followingFeed(userId: string, page: { limit: number; curso
   const connectedTo = memoConnected(userId);
   const entries = await FeedEntry.find({
     ownerId: new Types.ObjectId(userId),
-    ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
+    ...olderThan(page.cursor),
   })
     .sort({ _id: -1 })
     .limit(page.limit)
@@ -60,7 +60,7 @@ export async function followingFeed(userId: string, page: { limit: number; curso
     if (post.visibility === 'connections' && !(await connectedTo(String(post.authorId)))) continue;
     items.push(shown(post, { sharedBy: sharedBy ? String(sharedBy) : null }));
   }
-  return { items, nextCursor: entries.length === page.limit ? String(entries.at(-1)!._id) : null };
+  return { items, nextCursor: nextCursorOf(entries, page.limit) };
 }
 
 const TRENDING_FOR_MS = 24 * 3_600_000;

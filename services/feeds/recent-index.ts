@@ -2,9 +2,9 @@ import { COUNTER_NAMES } from '../../models/engagement-counts.js';
 import { HourStat } from '../../models/hour-stat.model.js';
 import { PostChange } from '../../models/post-change.model.js';
 import { Post } from '../../models/post.model.js';
-import { utcDay } from '../quota.service.js';
+
 import { CANDIDATE_FIELDS, popularity, type Candidate } from './candidates.js';
-import { hourKey } from './fanout.js';
+import { hourKey, utcDay } from '../../utils/clock.js';
 
 const WINDOW_HOURS = 48;
 const POOL_SIZE = 1500;

@@ -4,9 +4,9 @@ import { HourStat } from '../../models/hour-stat.model.js';
 import { Post } from '../../models/post.model.js';
 import { TrendingTag } from '../../models/trending-tag.model.js';
 import { notFound } from '../../utils/app-error.js';
-import { utcDay } from '../quota.service.js';
-import { hourKey } from './fanout.js';
+
 import { daysBack } from './candidates.js';
+import { hourKey, utcDay } from '../../utils/clock.js';
 
 type Counts = { views: number; likes: number; comments: number; shares: number; bookmarks: number; posts: number };
 const ZERO: Counts = { views: 0, likes: 0, comments: 0, shares: 0, bookmarks: 0, posts: 0 };

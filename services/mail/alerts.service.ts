@@ -5,8 +5,9 @@ import { DigestLog } from '../../models/digest-log.model.js';
 import { User } from '../../models/user.model.js';
 import { insertedOnce } from '../../utils/duplicate-key.js';
 import { logger } from '../../utils/logger.js';
-import { utcDay } from '../quota.service.js';
+
 import { sendMail } from './mail.service.js';
+import { utcDay } from '../../utils/clock.js';
 
 /**
  * "You have N pending requests" to everyone who chose the daily digest. Each send first

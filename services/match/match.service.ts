@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { Match } from '../../models/match.model.js';
 import { publishToUsers } from '../realtime.service.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 /**
  * A match as one of its two people sees it. Its duration is how long the offer lasted
@@ -38,16 +39,13 @@ function matchView(
 
 /** One's matches, newest first, by cursor. */
 export async function matchHistory(me: string, page: { limit: number; cursor?: string }) {
-  const matches = await Match.find(
-    { userIds: new Types.ObjectId(me), ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }) },
-    { tickets: 0, answers: 0 },
-  )
+  const matches = await Match.find({ userIds: new Types.ObjectId(me), ...olderThan(page.cursor) }, { tickets: 0, answers: 0 })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
   return {
     matches: matches.map((m) => matchView(m, me)),
-    nextCursor: matches.length === page.limit ? String(matches.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(matches, page.limit),
   };
 }
 

@@ -11,6 +11,7 @@ import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';
 import { checkoutSignature, signatureMatches } from './signature.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 export type PaidPlan = 'gold' | 'premium';
 type PaymentDoc = NonNullable<Awaited<ReturnType<typeof loadPayment>>>;
@@ -229,13 +230,13 @@ export async function listPayments(page: { limit: number; cursor?: string; userI
   const payments = await Payment.find({
     ...(page.userId && { userId: page.userId }),
     ...(page.status && { status: page.status }),
-    ...(page.cursor && { _id: { $lt: page.cursor } }),
+    ...olderThan(page.cursor),
   })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
   return {
     payments: payments.map((p) => ({ ...paymentView(p), ...(page.userId ? {} : { userId: String(p.userId) }) })),
-    nextCursor: payments.length === page.limit ? String(payments.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(payments, page.limit),
   };
 }

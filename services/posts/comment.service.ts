@@ -14,6 +14,7 @@ import { canSee, captionFields, getVisiblePost } from './post.service.js';
 import { commentMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage } from '../storage/storage.provider.js';
 import { imageView, type ImageKeys } from './post.view.js';
+import { nextCursorOf } from '../page-cursor.js';
 
 const MAX_COMMENT = 2000;
 
@@ -143,7 +144,7 @@ export async function listComments(
   const shown = comments.filter((c) => (!c.deletedAt || (c.replies ?? 0) > 0) && !c.hiddenAt && !hidden.has(String(c.authorId)));
   return {
     items: await commentViews(shown),
-    nextCursor: comments.length === page.limit ? String(comments.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(comments, page.limit),
   };
 }
 

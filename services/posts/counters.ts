@@ -10,9 +10,9 @@ import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';
-import { hourKey } from '../feeds/fanout.js';
-import { utcDay } from '../quota.service.js';
+
 import { publishToUser } from '../realtime.service.js';
+import { hourKey, utcDay } from '../../utils/clock.js';
 
 export type { CounterName } from '../../models/engagement-counts.js';
 

@@ -9,13 +9,15 @@ import { AppError, notFound } from '../../utils/app-error.js';
 import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { hiddenUserIds } from '../block.service.js';
 import { sendMessage } from '../chat/message.service.js';
-import { utcDay } from '../quota.service.js';
+
 import { usersById } from '../user.service.js';
 import { fanOutShare } from '../feeds/fanout.js';
 import { bump } from './counters.js';
 import { noteEngagement } from './affinity.js';
 import { getVisiblePost } from './post.service.js';
 import { postView, type PostDoc } from './post.view.js';
+import { utcDay } from '../../utils/clock.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 /** Likes a post once; a second like changes nothing. */
 export async function likePost(userId: string, postId: string) {
@@ -37,7 +39,7 @@ export async function unlikePost(userId: string, postId: string) {
 export async function listLikers(viewerId: string, postId: string, page: { limit: number; cursor?: string }) {
   await getVisiblePost(viewerId, postId);
   const hidden = new Set((await hiddenUserIds(viewerId)).map(String));
-  const likes = await PostLike.find({ postId, ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }) })
+  const likes = await PostLike.find({ postId, ...olderThan(page.cursor) })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
@@ -49,7 +51,7 @@ export async function listLikers(viewerId: string, postId: string, page: { limit
         const u = users.get(String(l.userId))!;
         return { userId: String(l.userId), username: u.username, firstName: u.firstName, likedAt: l.createdAt };
       }),
-    nextCursor: likes.length === page.limit ? String(likes.at(-1)!._id) : null,
+    nextCursor: nextCursorOf(likes, page.limit),
   };
 }
 
@@ -163,7 +165,7 @@ export async function listBookmarks(userId: string, collectionId: string | null,
   const marks = await Bookmark.find({
     userId,
     collectionId: collection,
-    ...(page.cursor && { _id: { $lt: new Types.ObjectId(page.cursor) } }),
+    ...olderThan(page.cursor),
   })
     .sort({ _id: -1 })
     .limit(page.limit)
@@ -171,5 +173,5 @@ export async function listBookmarks(userId: string, collectionId: string | null,
   // Posts deleted, hidden or no longer visible since they were saved are skipped.
   const posts = await Promise.all(marks.map((m) => getVisiblePost(userId, String(m.postId)).catch(() => null)));
   const items = posts.filter((p) => p !== null).map((p) => ({ ...postView(p as PostDoc), failReason: null }));
-  return { items, nextCursor: marks.length === page.limit ? String(marks.at(-1)!._id) : null };
+  return { items, nextCursor: nextCursorOf(marks, page.limit) };
 }

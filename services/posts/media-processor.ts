@@ -7,14 +7,15 @@ import { config } from '../../config/index.js';
 import { Post } from '../../models/post.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { fanOutPost, hourKey } from '../feeds/fanout.js';
-import { utcDay } from '../quota.service.js';
+import { fanOutPost } from '../feeds/fanout.js';
+
 import { publishToUser } from '../realtime.service.js';
 import { processImage } from '../storage/image-processing.js';
 import { postMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage, type StorageProvider } from '../storage/storage.provider.js';
 import { POST_FIELDS, postView, type PostDoc } from './post.view.js';
 import { extractPoster, ladderFor, MediaRejected, probeVideo, transcodeHls } from './video.js';
+import { hourKey, utcDay } from '../../utils/clock.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',

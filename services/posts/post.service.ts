@@ -10,13 +10,14 @@ import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
-import { dailyCounterHasRoom, nextUtcMidnight, takeFromDailyCounter } from '../quota.service.js';
+import { dailyCounterHasRoom, takeFromDailyCounter } from '../quota.service.js';
 import { postMediaPrefix } from '../storage/media-links.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { parseCaption } from './caption.js';
 import type { MediaQueue } from './media-queue.js';
 import { sniffPostMedia, type PostMediaType } from './media-type.js';
 import { POST_FIELDS, postView, type PostDoc } from './post.view.js';
+import { nextUtcMidnight } from '../../utils/clock.js';
 
 export interface UploadedFile {
   path: string;

@@ -4,7 +4,7 @@ import { CreatorDayStat } from '../../models/creator-day-stat.model.js';
 import { PostDayStat } from '../../models/post-day-stat.model.js';
 import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { utcDay } from '../quota.service.js';
+import { utcDay } from '../../utils/clock.js';
 
 const MAX_DAYS = 366;
 
