@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { closeReport, listReports, setBanned, setVerifiedBadge } from '../services/moderation.service.js';
 import { getOwnUser, setUserRole } from '../services/user.service.js';
 import type { Role } from '../utils/jwt.js';
+import { pageOf } from './caller.js';
 
 export async function getUser(req: Request, res: Response) {
   res.json({ user: await getOwnUser(req.input.userId as string) });
@@ -26,8 +27,8 @@ export async function updateBan(req: Request, res: Response) {
 }
 
 export async function reports(req: Request, res: Response) {
-  const { status = 'open', limit = 50, cursor } = req.input as { status?: 'open'; limit?: number; cursor?: string };
-  res.json(await listReports(status, { limit, cursor }));
+  const { status = 'open' } = req.input as { status?: 'open' };
+  res.json(await listReports(status, pageOf(req, 50)));
 }
 
 export async function updateReport(req: Request, res: Response) {

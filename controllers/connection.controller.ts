@@ -8,15 +8,9 @@ import {
   type ReviewAction,
   type SwipeAction,
 } from '../services/connection.service.js';
-import { addContactByEmail } from '../services/contact.service.js';
 import { noteFollowerFromPost } from '../services/posts/stats.service.js';
 import { getQuota } from '../services/quota.service.js';
-import { callerId } from './caller.js';
-
-const page = (req: Request) => {
-  const { limit = 20, cursor } = req.input as { limit?: number; cursor?: string };
-  return { limit, cursor };
-};
+import { callerId, pageOf } from './caller.js';
 
 export async function send(req: Request, res: Response) {
   const { userId, action, fromPostId } = req.input as { userId: string; action: SwipeAction; fromPostId?: string };
@@ -35,7 +29,7 @@ export async function remove(req: Request, res: Response) {
 }
 
 const list = (kind: ListKind) => async (req: Request, res: Response) => {
-  res.json(await listConnections(callerId(req), kind, page(req)));
+  res.json(await listConnections(callerId(req), kind, pageOf(req)));
 };
 export const friends = list('friends');
 export const received = list('received');
@@ -43,9 +37,4 @@ export const sent = list('sent');
 
 export async function quota(req: Request, res: Response) {
   res.json({ quota: await getQuota(callerId(req)) });
-}
-
-export async function addContact(req: Request, res: Response) {
-  await addContactByEmail(callerId(req), req.input.email as string);
-  res.status(202).json({ message: 'If an account uses this email, it has your connection request.' });
 }

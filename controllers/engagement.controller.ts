@@ -3,13 +3,8 @@ import * as comments from '../services/posts/comment.service.js';
 import * as engagement from '../services/posts/engagement.service.js';
 import * as stats from '../services/posts/stats.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
-import { callerId } from './caller.js';
+import { callerId, pageOf } from './caller.js';
 
-type Page = { limit?: number; cursor?: string };
-const page = (req: Request, limit = 20) => {
-  const p = req.input as Page;
-  return { limit: p.limit ?? limit, cursor: p.cursor };
-};
 const postIdOf = (req: Request) => req.input.id as string;
 
 export async function like(req: Request, res: Response) {
@@ -21,7 +16,7 @@ export async function unlike(req: Request, res: Response) {
 }
 
 export async function likers(req: Request, res: Response) {
-  res.json(await engagement.listLikers(callerId(req), postIdOf(req), page(req, 50)));
+  res.json(await engagement.listLikers(callerId(req), postIdOf(req), pageOf(req, 50)));
 }
 
 export async function view(req: Request, res: Response) {
@@ -58,7 +53,7 @@ export const addComment =
 export async function listComments(req: Request, res: Response) {
   res.json(
     await comments.listComments(callerId(req), postIdOf(req), {
-      ...page(req, 50),
+      ...pageOf(req, 50),
       parentId: req.input.parentId as string | undefined,
     }),
   );
@@ -79,21 +74,4 @@ export async function postStats(req: Request, res: Response) {
 export async function creatorStats(req: Request, res: Response) {
   const { from, to } = req.input as { from: string; to: string };
   res.json(await stats.creatorStats(callerId(req), { from, to }));
-}
-
-export async function listBookmarks(req: Request, res: Response) {
-  res.json(await engagement.listBookmarks(callerId(req), (req.input.collectionId as string | undefined) ?? null, page(req)));
-}
-
-export async function listCollections(req: Request, res: Response) {
-  res.json({ collections: await engagement.listCollections(callerId(req)) });
-}
-
-export async function createCollection(req: Request, res: Response) {
-  res.status(201).json({ collection: await engagement.createCollection(callerId(req), req.input.name as string) });
-}
-
-export async function deleteCollection(req: Request, res: Response) {
-  await engagement.deleteCollection(callerId(req), req.input.id as string);
-  res.status(204).end();
 }

@@ -2,18 +2,14 @@ import type { Request, Response } from 'express';
 import { followingFeed, nearbyFeed, trending } from '../services/feeds/feed.service.js';
 import * as settings from '../services/feeds/feed-settings.service.js';
 import { forYou as forYouFeed } from '../services/feeds/for-you.service.js';
-import { callerId } from './caller.js';
-
-type Page = { limit?: number; cursor?: string };
+import { callerId, pageOf } from './caller.js';
 
 export async function following(req: Request, res: Response) {
-  const { limit = 20, cursor } = req.input as Page;
-  res.json(await followingFeed(callerId(req), { limit, cursor }));
+  res.json(await followingFeed(callerId(req), pageOf(req)));
 }
 
 export async function forYou(req: Request, res: Response) {
-  const { limit = 20, cursor } = req.input as Page;
-  res.json(await forYouFeed(callerId(req), { limit, cursor }));
+  res.json(await forYouFeed(callerId(req), pageOf(req)));
 }
 
 export async function trendingNow(req: Request, res: Response) {
@@ -21,8 +17,8 @@ export async function trendingNow(req: Request, res: Response) {
 }
 
 export async function nearby(req: Request, res: Response) {
-  const { lat, lng, km = 25, limit = 20, cursor } = req.input as Page & { lat: number; lng: number; km?: number };
-  res.json(await nearbyFeed(callerId(req), { lat, lng, km }, { limit, cursor }));
+  const { lat, lng, km = 25 } = req.input as { lat: number; lng: number; km?: number };
+  res.json(await nearbyFeed(callerId(req), { lat, lng, km }, pageOf(req)));
 }
 
 export async function getSettings(req: Request, res: Response) {

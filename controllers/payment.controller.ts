@@ -4,12 +4,7 @@ import { auditTrail } from '../services/audit.service.js';
 import { membershipOf } from '../services/payments/membership.service.js';
 import { createOrder, listPayments, listPlans, verifyCheckout, type PaidPlan } from '../services/payments/payment.service.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';
-import { callerId } from './caller.js';
-
-const page = (req: Request) => {
-  const { limit = 20, cursor } = req.input as { limit?: number; cursor?: string };
-  return { limit, cursor };
-};
+import { callerId, pageOf } from './caller.js';
 
 export async function plans(_req: Request, res: Response) {
   res.json({ plans: listPlans() });
@@ -25,7 +20,7 @@ export async function verify(req: Request, res: Response) {
 }
 
 export async function history(req: Request, res: Response) {
-  res.json(await listPayments({ ...page(req), userId: callerId(req) }));
+  res.json(await listPayments({ ...pageOf(req), userId: callerId(req) }));
 }
 
 export async function membership(req: Request, res: Response) {
@@ -41,10 +36,10 @@ export async function webhook(req: Request, res: Response) {
 
 export async function adminPayments(req: Request, res: Response) {
   const { status } = req.input as { status?: PaymentStatus };
-  res.json(await listPayments({ ...page(req), ...(status && { status }) }));
+  res.json(await listPayments({ ...pageOf(req), ...(status && { status }) }));
 }
 
 export async function adminAudit(req: Request, res: Response) {
   const { userId } = req.input as { userId?: string };
-  res.json(await auditTrail({ ...page(req), ...(userId && { userId }) }));
+  res.json(await auditTrail({ ...pageOf(req), ...(userId && { userId }) }));
 }

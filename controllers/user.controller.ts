@@ -3,7 +3,7 @@ import { blockUser, listBlocks, unblockUser } from '../services/block.service.js
 import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
 import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/search.service.js';
 import { getOwnUser } from '../services/user.service.js';
-import { callerId } from './caller.js';
+import { callerId, pageOf } from './caller.js';
 
 export async function getMe(req: Request, res: Response) {
   res.json({ user: await getOwnUser(callerId(req)) });
@@ -34,8 +34,7 @@ export async function unblock(req: Request, res: Response) {
 }
 
 export async function blocks(req: Request, res: Response) {
-  const { limit = 50, cursor } = req.input as { limit?: number; cursor?: string };
-  res.json(await listBlocks(callerId(req), { limit, cursor }));
+  res.json(await listBlocks(callerId(req), pageOf(req, 50)));
 }
 
 export async function search(req: Request, res: Response) {

@@ -12,12 +12,3 @@ export function rtcRoutes(): Router {
   router.get('/calls', validate(pageRules(100)), calls.calls);
   return router;
 }
-
-/** One's matches and what is going on now, under /match. */
-export function matchRoutes(): Router {
-  const router = Router();
-  router.use(authenticate);
-  router.get('/history', validate(pageRules(100)), calls.matches);
-  router.get('/active', calls.active);
-  return router;
-}

@@ -18,10 +18,3 @@ export function connectionRoutes(limit: RateLimiters): Router {
   router.delete('/:userId', validate(rules.userIdParam), connections.remove);
   return router;
 }
-
-/** "Add a contact by email", under /contacts. */
-export function contactRoutes(limit: RateLimiters): Router {
-  const router = Router();
-  router.post('/', authenticate, limit.contactsPerUser, validate(rules.contactRules), connections.addContact);
-  return router;
-}

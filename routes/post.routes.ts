@@ -46,17 +46,6 @@ export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
   return router;
 }
 
-/** Bookmarks and their named collections. */
-export function bookmarkRoutes(limit: RateLimiters): Router {
-  const router = Router();
-  router.use(authenticate);
-  router.get('/', validate(rules.bookmarksRules), engage.listBookmarks);
-  router.get('/collections', engage.listCollections);
-  router.post('/collections', limit.action('bookmark'), validate(rules.collectionRules), engage.createCollection);
-  router.delete('/collections/:id', validate(rules.collectionIdParam), engage.deleteCollection);
-  return router;
-}
-
 /** The caller's own creator analytics. */
 export function meRoutes(): Router {
   const router = Router();

@@ -1,0 +1,9 @@
+import type { Request, Response } from 'express';
+import { addContactByEmail } from '../services/contact.service.js';
+import { callerId } from './caller.js';
+
+/** A request by email: the same answer whether or not an account uses the address. */
+export async function addContact(req: Request, res: Response) {
+  await addContactByEmail(callerId(req), req.input.email as string);
+  res.status(202).json({ message: 'If an account uses this email, it has your connection request.' });
+}
