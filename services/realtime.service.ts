@@ -1,16 +1,56 @@
+import type { ConversationView } from './chat/conversation.service.js';
+import type { MessageView } from './chat/message.service.js';
+import type { PresenceEvent } from './presence/presence.service.js';
+import type { UserCard } from './profile.service.js';
+
 /**
  * Server-to-client events from services, without services knowing Socket.IO. The socket
  * server registers itself here; with the Redis adapter one registered server reaches
  * every process's sockets. With none (a script, a test without sockets) events go nowhere.
  */
+type Card = UserCard | { id: string };
+type PersonRef = { id: string; username: string; firstName: string };
+
+/**
+ * Every event the server sends to clients, with its payload: the one list services
+ * publish from and the socket server's types (and clients) are derived from.
+ */
 export interface RealtimeEvents {
-  'connection:request': { requestId: string; from: { id: string; username: string; firstName: string } };
-  'connection:accepted': { connectionId: string; user: { id: string; username: string; firstName: string } };
+  'connection:request': { requestId: string; from: PersonRef };
+  'connection:accepted': { connectionId: string; user: PersonRef };
+  'chat:message': MessageView;
+  'chat:edited': MessageView;
+  'chat:deleted': { id: string; conversationId: string };
+  'chat:typing': { conversationId: string; userId: string; isTyping: boolean; ttlMs: number };
+  'chat:read': { conversationId: string; userId: string; upToMessageId: string; upToSeq: number };
+  'chat:reaction': {
+    messageId: string;
+    conversationId: string;
+    userId: string;
+    emoji: string;
+    added: boolean;
+    reactions: Record<string, number>;
+  };
+  'conversation:updated': ConversationView | { id: string; removed: true };
+  'presence:changed': PresenceEvent;
+  'call:incoming': { callId: string; mode: string; expiresAt: Date; from: Card };
+  'call:accepted': { callId: string };
+  'call:ended': { callId: string; reason: string; durationSec: number };
+  /** WebRTC signaling relayed from the peer (`from`), as the peer sent it. */
+  'rtc:offer': { callId: string; sdp: string; from: string };
+  'rtc:answer': { callId: string; sdp: string; from: string };
+  'rtc:ice': { callId: string; candidate: unknown; from: string };
+  'match:searching': { mode: string };
+  'match:found': { matchId: string; mode: string; expiresAt: Date; partner: Card };
+  'match:accepted': { matchId: string; conversationId?: string; callId?: string };
+  'match:ended': { matchId: string; reason: string };
   'post:ready': { postId: string; post: unknown };
   'post:failed': { postId: string; reason: string };
   'post:counters': { postId: string; counters: unknown };
   'post:mentioned': { postId: string; commentId?: string; by: { id: string; username: string } };
 }
+
+export type RealtimeEvent = keyof RealtimeEvents;
 
 export interface RealtimeSink {
   /** Every socket of every listed user, once each (one adapter publish for all of them). */
@@ -29,12 +69,12 @@ export function registerRealtimeSink(sink: RealtimeSink): () => void {
   };
 }
 
-export function publishToUser<E extends keyof RealtimeEvents>(userId: string, event: E, payload: RealtimeEvents[E]): void {
+export function publishToUser<E extends RealtimeEvent>(userId: string, event: E, payload: RealtimeEvents[E]): void {
   sinks.at(-1)?.toUsers([userId], event, payload);
 }
 
 /** Chat and presence events to many users at once (conversation members, connections). */
-export function publishToUsers(userIds: string[], event: string, payload: unknown): void {
+export function publishToUsers<E extends RealtimeEvent>(userIds: string[], event: E, payload: RealtimeEvents[E]): void {
   if (userIds.length) sinks.at(-1)?.toUsers(userIds, event, payload);
 }
 

@@ -1,29 +1,7 @@
-import { z } from 'zod';
 import { accept, cancel, decline, hangup, peerFor, ring } from '../services/call.service.js';
 import { publishToUsers } from '../services/realtime.service.js';
-import { objectIdSchema, onEvent, parsePayload } from './payload.js';
+import { onEvent } from './payload.js';
 import type { AppSocket } from './socket.types.js';
-
-const objectId = objectIdSchema;
-const callId = z.strictObject({ callId: objectId });
-// Signaling payloads are capped: an SDP is a few kilobytes, a candidate a line.
-const sdp = z.strictObject({ callId: objectId, sdp: z.string().min(1).max(20_000) });
-const ice = z.strictObject({
-  callId: objectId,
-  candidate: z.strictObject({
-    candidate: z.string().max(1000),
-    sdpMid: z.string().max(64).nullable().optional(),
-    sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-    usernameFragment: z.string().max(256).nullable().optional(),
-  }),
-});
-
-export const callSchemas = {
-  ring: z.strictObject({ toUserId: objectId, mode: z.enum(['video', 'audio']).default('video') }),
-  callId,
-  sdp,
-  ice,
-};
 
 export function registerCallHandlers(socket: AppSocket): void {
   const me = () => socket.data.user.sub;
@@ -36,31 +14,26 @@ export function registerCallHandlers(socket: AppSocket): void {
     peers.set(id, { peer, until: Date.now() + 5000 });
     return peer;
   };
-  const on = (event: string, handler: (payload: unknown) => Promise<unknown>) => onEvent(socket, event, handler);
 
-  on('call:ring', async (p) => {
-    const { toUserId, mode } = parsePayload(callSchemas.ring, p);
-    return ring(me(), toUserId, mode);
-  });
-  on('call:accept', async (p) => accept(me(), parsePayload(callId, p).callId));
-  on('call:decline', async (p) => decline(me(), parsePayload(callId, p).callId));
-  on('call:cancel', async (p) => cancel(me(), parsePayload(callId, p).callId));
-  on('rtc:hangup', async (p) => {
-    const id = parsePayload(callId, p).callId;
-    peers.delete(id);
-    return hangup(me(), id);
+  onEvent(socket, 'call:ring', ({ toUserId, mode }) => ring(me(), toUserId, mode));
+  onEvent(socket, 'call:accept', ({ callId }) => accept(me(), callId));
+  onEvent(socket, 'call:decline', ({ callId }) => decline(me(), callId));
+  onEvent(socket, 'call:cancel', ({ callId }) => cancel(me(), callId));
+  onEvent(socket, 'rtc:hangup', ({ callId }) => {
+    peers.delete(callId);
+    return hangup(me(), callId);
   });
   // Relayed only to the other peer of an active call of the sender.
-  for (const [event, schema] of [
-    ['rtc:offer', sdp],
-    ['rtc:answer', sdp],
-    ['rtc:ice', ice],
-  ] as const) {
-    on(event, async (p) => {
-      const payload = parsePayload<{ callId: string }>(schema, p);
-      const peer = await peerOf(payload.callId);
-      publishToUsers([peer], event, { ...payload, from: me() });
-      return { relayed: true };
-    });
-  }
+  onEvent(socket, 'rtc:offer', async (p) => {
+    publishToUsers([await peerOf(p.callId)], 'rtc:offer', { ...p, from: me() });
+    return { relayed: true };
+  });
+  onEvent(socket, 'rtc:answer', async (p) => {
+    publishToUsers([await peerOf(p.callId)], 'rtc:answer', { ...p, from: me() });
+    return { relayed: true };
+  });
+  onEvent(socket, 'rtc:ice', async (p) => {
+    publishToUsers([await peerOf(p.callId)], 'rtc:ice', { ...p, from: me() });
+    return { relayed: true };
+  });
 }

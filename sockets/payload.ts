@@ -1,9 +1,8 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../utils/app-error.js';
 import { withAck } from './ack.js';
-import type { Ack, AppSocket } from './socket.types.js';
-
-export const objectIdSchema = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
+import { clientEventSchemas, type ClientEvent, type ClientEventAcks, type ClientPayload } from './socket.events.js';
+import type { AppSocket } from './socket.types.js';
 
 /** A payload checked against its schema, or a 400 the ack carries. */
 export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
@@ -19,9 +18,17 @@ export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
 }
 
 /**
- * Registers a client event answered through its ack. Chat, call and match events are
- * listed in socket.types for clients; each handler checks its own payload with parsePayload.
+ * Registers a client event answered through its ack: the payload is parsed with the
+ * event's schema (socket.events.ts) and the handler gets its parsed type; what it returns
+ * is the ack's data, typed per event.
  */
-export function onEvent(socket: AppSocket, event: string, handler: (payload: unknown) => Promise<unknown>): void {
-  (socket as unknown as { on(e: string, h: (p: unknown, ack?: Ack<unknown>) => void): void }).on(event, withAck(handler));
+export function onEvent<E extends ClientEvent>(
+  socket: AppSocket,
+  event: E,
+  handler: (payload: ClientPayload<E>) => Promise<ClientEventAcks[E]> | ClientEventAcks[E],
+): void {
+  const schema = clientEventSchemas[event] as z.ZodType<ClientPayload<E>>;
+  const listener = withAck((payload: unknown) => handler(parsePayload(schema, payload)));
+  // Socket.IO types the listener by the event's declared payload; ours parses whatever came.
+  socket.on(event, listener as never);
 }
