@@ -28,7 +28,7 @@ async function hello() {
 }
 
 async function rawMe() {
-  const { OWN_FIELDS } = await import('../services/user.service.js');
+  const { OWN_FIELDS } = await import('../services/people/user.service.js');
   const client = await new MongoClient(uri).connect();
   const users = client.db().collection('users');
   const projection = Object.fromEntries(OWN_FIELDS.split(' ').map((f) => [f, 1]));
@@ -41,7 +41,7 @@ async function rawMe() {
 }
 
 async function rawFind() {
-  const { CARD_SOURCE_FIELDS } = await import('../services/user.service.js');
+  const { CARD_SOURCE_FIELDS } = await import('../services/people/user.service.js');
   const client = await new MongoClient(uri).connect();
   const users = client.db().collection('users');
   const projection = Object.fromEntries(CARD_SOURCE_FIELDS.split(' ').map((f) => [f, 1]));
@@ -109,7 +109,7 @@ async function realAppWithSockets() {
   const { createApp } = await import('../app.js');
   const { config } = await import('../config/index.js');
   const { connectDatabase } = await import('../services/database.service.js');
-  const { accessTokens } = await import('../services/auth.service.js');
+  const { accessTokens } = await import('../services/auth/auth.service.js');
   const { createSocketServer } = await import('../sockets/index.js');
   await connectDatabase({ uri, serverSelectionTimeoutMs: 5000 });
   const http = createServer(createApp({ config }));

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { closeReport, listReports, setBanned, setVerifiedBadge } from '../services/moderation.service.js';
-import { getOwnUser, setUserRole } from '../services/user.service.js';
+import { closeReport, listReports, setBanned, setVerifiedBadge } from '../services/people/moderation.service.js';
+import { getOwnUser, setUserRole } from '../services/people/user.service.js';
 import type { Role } from '../utils/jwt.js';
 import { pageOf } from './caller.js';
 

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
-import * as auth from '../services/auth.service.js';
-import { listSessions as listOwnSessions } from '../services/session.service.js';
-import { getOwnUser } from '../services/user.service.js';
+import * as auth from '../services/auth/auth.service.js';
+import { listSessions as listOwnSessions } from '../services/auth/session.service.js';
+import { getOwnUser } from '../services/people/user.service.js';
 import { AppError } from '../utils/app-error.js';
 import { clearAuthCookies, clientInfo, readRefreshToken, sendSession } from './auth.cookies.js';
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { callHistory, iceServers } from '../services/call.service.js';
+import { callHistory, iceServers } from '../services/match/call.service.js';
 import { callerId, pageOf } from './caller.js';
 
 export async function ice(req: Request, res: Response) {

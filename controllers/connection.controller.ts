@@ -7,9 +7,9 @@ import {
   type ListKind,
   type ReviewAction,
   type SwipeAction,
-} from '../services/connection.service.js';
+} from '../services/connections/connection.service.js';
 import { noteFollowerFromPost } from '../services/posts/stats.service.js';
-import { getQuota } from '../services/quota.service.js';
+import { getQuota } from '../services/connections/quota.service.js';
 import { callerId, pageOf } from './caller.js';
 
 export async function send(req: Request, res: Response) {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { addContactByEmail } from '../services/contact.service.js';
+import { addContactByEmail } from '../services/connections/contact.service.js';
 import { callerId } from './caller.js';
 
 /** A request by email: the same answer whether or not an account uses the address. */

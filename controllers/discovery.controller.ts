@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { discover } from '../services/discovery.service.js';
+import { discover } from '../services/people/discovery.service.js';
 import { callerId, pageOf } from './caller.js';
 
 export async function feed(req: Request, res: Response) {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { activeCall } from '../services/call.service.js';
+import { activeCall } from '../services/match/call.service.js';
 import { matchHistory, pendingMatch } from '../services/match/match.service.js';
 import { callerId, pageOf } from './caller.js';
 

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { OAuthProvider } from '../models/oauth-identity.model.js';
-import * as oauth from '../services/oauth/oauth.service.js';
-import type { ProviderCredential } from '../services/oauth/providers.js';
+import * as oauth from '../services/auth/oauth/oauth.service.js';
+import type { ProviderCredential } from '../services/auth/oauth/providers.js';
 import { clientInfo, sendSession } from './auth.cookies.js';
 import { callerId } from './caller.js';
 

@@ -7,7 +7,7 @@ import {
   listPhotos,
   reorderGallery,
   type PhotoTarget,
-} from '../services/photo.service.js';
+} from '../services/people/photo.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { callerId } from './caller.js';
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { fileReport, type ReportInput } from '../services/report.service.js';
+import { fileReport, type ReportInput } from '../services/people/report.service.js';
 import { callerId } from './caller.js';
 
 export async function createReport(req: Request, res: Response) {

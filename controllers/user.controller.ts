@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import { blockUser, listBlocks, unblockUser } from '../services/block.service.js';
-import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/profile.service.js';
-import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/search.service.js';
-import { getOwnUser } from '../services/user.service.js';
+import { blockUser, listBlocks, unblockUser } from '../services/people/block.service.js';
+import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/people/profile.service.js';
+import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/people/search.service.js';
+import { getOwnUser } from '../services/people/user.service.js';
 import { callerId, pageOf } from './caller.js';
 
 export async function getMe(req: Request, res: Response) {

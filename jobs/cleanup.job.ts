@@ -1,12 +1,12 @@
-import { deleteExpiredAccountTokens } from '../services/account-token.service.js';
-import { endStaleRinging } from '../services/call.service.js';
+import { deleteExpiredAccountTokens } from '../services/auth/account-token.service.js';
+import { endStaleRinging } from '../services/match/call.service.js';
 import { expireStaleMatches } from '../services/match/match.service.js';
-import { deleteOldQuotaCounters } from '../services/quota.service.js';
+import { deleteOldQuotaCounters } from '../services/connections/quota.service.js';
 import { deleteOldPostChanges } from '../services/feeds/fanout.js';
 import { deleteExpiredFeedSessions } from '../services/feeds/for-you.service.js';
 import { deleteOldHourStats } from '../services/feeds/signals.service.js';
-import { deleteExpiredOAuthRecords } from '../services/oauth/oauth.service.js';
-import { deleteExpiredSessions } from '../services/session.service.js';
+import { deleteExpiredOAuthRecords } from '../services/auth/oauth/oauth.service.js';
+import { deleteExpiredSessions } from '../services/auth/session.service.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 

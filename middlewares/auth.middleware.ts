@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ACCESS_COOKIE } from '../config/constants.js';
-import { accessTokens } from '../services/auth.service.js';
-import { isSessionEnded } from '../services/session-revocations.js';
+import { accessTokens } from '../services/auth/auth.service.js';
+import { isSessionEnded } from '../services/auth/session-revocations.js';
 import { forbidden, unauthorized, type AppError } from '../utils/app-error.js';
 import type { Role } from '../utils/jwt.js';
 

@@ -6,7 +6,7 @@
  * The person signs up normally first; this only changes their role, so no password
  * ever passes through a command line or shell history.
  */
-import { findUserIdByEmail, setUserRole } from '../services/user.service.js';
+import { findUserIdByEmail, setUserRole } from '../services/people/user.service.js';
 import { runWithDatabase } from './with-database.js';
 
 const [email, role = 'admin'] = process.argv.slice(2);

@@ -4,8 +4,8 @@
  *   npm run set-plan -- someone@example.com free
  */
 import { PLANS } from '../models/user.model.js';
-import { setPlan, type Plan } from '../services/quota.service.js';
-import { findUserIdByEmail } from '../services/user.service.js';
+import { setPlan, type Plan } from '../services/connections/quota.service.js';
+import { findUserIdByEmail } from '../services/people/user.service.js';
 import { runWithDatabase } from './with-database.js';
 
 const [email, plan, daysArg = '30'] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import type { ConversationView } from './chat/conversation.service.js';
 import type { MessageView } from './chat/message.service.js';
 import type { PresenceEvent } from './presence/presence.service.js';
-import type { UserCard } from './profile.service.js';
+import type { UserCard } from './people/profile.service.js';
 
 /**
  * Server-to-client events from services, without services knowing Socket.IO. The socket

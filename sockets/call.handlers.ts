@@ -1,4 +1,4 @@
-import { accept, cancel, decline, hangup, peerFor, ring } from '../services/call.service.js';
+import { accept, cancel, decline, hangup, peerFor, ring } from '../services/match/call.service.js';
 import { publishToUsers } from '../services/realtime.service.js';
 import { onEvent } from './payload.js';
 import type { AppSocket } from './socket.types.js';

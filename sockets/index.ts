@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { config } from '../config/index.js';
 import type { RedisClient } from '../services/redis.service.js';
-import { endCallsOf } from '../services/call.service.js';
+import { endCallsOf } from '../services/match/call.service.js';
 import { createActionLimiter, RateLimitedError, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { Matchmaker } from '../services/match/matchmaker.js';
 import { MemoryQueueStore, RedisQueueStore } from '../services/match/queue.store.js';

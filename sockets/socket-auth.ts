@@ -1,7 +1,7 @@
 import { parse as parseCookie } from 'cookie';
 import type { ExtendedError } from 'socket.io';
 import { ACCESS_COOKIE } from '../config/constants.js';
-import { isSessionEnded } from '../services/session-revocations.js';
+import { isSessionEnded } from '../services/auth/session-revocations.js';
 import { unauthorized } from '../utils/app-error.js';
 import type { AccessClaims, AccessTokens } from '../utils/jwt.js';
 import { sessionRoom } from './rooms.js';

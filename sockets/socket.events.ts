@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type * as calls from '../services/call.service.js';
+import type * as calls from '../services/match/call.service.js';
 import type * as chat from '../services/chat/message.service.js';
 import type { setTyping } from '../services/chat/typing.service.js';
 import type { Matchmaker } from '../services/match/matchmaker.js';

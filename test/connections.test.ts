@@ -7,7 +7,7 @@ import { Connection } from '../models/connection.model.js';
 import { DigestLog } from '../models/digest-log.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { User } from '../models/user.model.js';
-import { setPlan } from '../services/quota.service.js';
+import { setPlan } from '../services/connections/quota.service.js';
 import { api, freshIp } from './support/app.js';
 import { connect, swipeAs } from './support/connections.js';
 import { mailsTo, waitForMail } from './support/mail.js';

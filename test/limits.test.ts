@@ -9,7 +9,7 @@ import { config } from '../config/index.js';
 import { DEFAULT_RATE_RULES, type RateRules } from '../config/limits.js';
 import { Comment } from '../models/comment.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
-import { accessTokens } from '../services/auth.service.js';
+import { accessTokens } from '../services/auth/auth.service.js';
 import { createActionLimiter } from '../services/limits/action-limiter.js';
 
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';

@@ -3,7 +3,7 @@ import { coarsePoint } from '../utils/geo.js';
 import { Block } from '../models/block.model.js';
 import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
-import { hiddenUserIds } from '../services/block.service.js';
+import { hiddenUserIds } from '../services/people/block.service.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';

@@ -5,8 +5,8 @@ import { Conversation, ConversationMember } from '../../models/conversation.mode
 import { Message } from '../../models/message.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { hiddenUserIds, isBlockedEitherWay } from '../block.service.js';
-import { planInForce } from '../quota.service.js';
+import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
+import { planInForce } from '../connections/quota.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
 

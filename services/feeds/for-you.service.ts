@@ -3,7 +3,7 @@ import { FeedSession } from '../../models/feed-session.model.js';
 import { Post } from '../../models/post.model.js';
 import { User } from '../../models/user.model.js';
 import { notFound } from '../../utils/app-error.js';
-import { hiddenUserIds } from '../block.service.js';
+import { hiddenUserIds } from '../people/block.service.js';
 import { affinitiesOf } from '../posts/affinity.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, popularity, type Candidate } from './candidates.js';

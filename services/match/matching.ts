@@ -1,5 +1,5 @@
 import { bandRadiusKm, distanceBand, distanceKm, regionCellOf } from '../../utils/geo.js';
-import type { UserCard } from '../profile.service.js';
+import type { UserCard } from '../people/profile.service.js';
 import type { Ticket } from './queue.store.js';
 
 /**

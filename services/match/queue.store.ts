@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis.service.js';
-import type { UserCard } from '../profile.service.js';
+import type { UserCard } from '../people/profile.service.js';
 
 export type MatchMode = 'chat' | 'video';
 

@@ -4,7 +4,7 @@ import { Payment } from '../../models/payment.model.js';
 import { User } from '../../models/user.model.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
-import { badgeChange, planInForce, planRank, type Plan } from '../quota.service.js';
+import { badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
 import { audit } from '../audit.service.js';
 
 const MEMBERSHIP_FIELDS = { plan: 1, planExpiresAt: 1, verifiedBadge: 1, badgeFromPlan: 1, membershipPaymentIds: 1 } as const;

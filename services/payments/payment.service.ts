@@ -5,7 +5,7 @@ import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
-import { planInForce, planRank } from '../quota.service.js';
+import { planInForce, planRank } from '../connections/quota.service.js';
 import { audit } from '../audit.service.js';
 import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';

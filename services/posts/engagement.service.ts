@@ -7,10 +7,10 @@ import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
-import { hiddenUserIds } from '../block.service.js';
+import { hiddenUserIds } from '../people/block.service.js';
 import { sendMessage } from '../chat/message.service.js';
 
-import { usersById } from '../user.service.js';
+import { usersById } from '../people/user.service.js';
 import { fanOutShare } from '../feeds/fanout.js';
 import { bump } from './counters.js';
 import { noteEngagement } from './affinity.js';

@@ -3,7 +3,7 @@ import { config } from '../../config/index.js';
 import { Connection } from '../../models/connection.model.js';
 import { User } from '../../models/user.model.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { hiddenUserIds } from '../block.service.js';
+import { hiddenUserIds } from '../people/block.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { MemoryPresenceStore, type PresenceStore } from './presence.store.js';
 

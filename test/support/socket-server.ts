@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { config } from '../../config/index.js';
-import { accessTokens } from '../../services/auth.service.js';
+import { accessTokens } from '../../services/auth/auth.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
 import type { AppServer } from '../../sockets/socket.types.js';

@@ -14,7 +14,7 @@ describe('layer rules (ESLint)', function () {
     );
 
   const breaches: [string, string][] = [
-    ['models/x.model.ts', "import { login } from '../services/auth.service.js';\nexport const x = login;\n"],
+    ['models/x.model.ts', "import { login } from '../services/auth/auth.service.js';\nexport const x = login;\n"],
     ['controllers/x.controller.ts', "import { User } from '../models/user.model.js';\nexport const x = User;\n"],
     ['sockets/x.handlers.ts', "import { Message } from '../models/message.model.js';\nexport const x = Message;\n"],
     ['routes/x.routes.ts', "import { Post } from '../models/post.model.js';\nexport const x = Post;\n"],
@@ -22,7 +22,7 @@ describe('layer rules (ESLint)', function () {
     ['services/chat/x.service.ts', "import { login } from '../../controllers/auth.controller.js';\nexport const x = login;\n"],
     ['services/x2.service.ts', "import { Server } from 'socket.io';\nexport const x = Server;\n"],
     ['jobs/x.job.ts', "import { Payment } from '../models/payment.model.js';\nexport const x = Payment;\n"],
-    ['validators/x.validators.ts', "import { search } from '../services/search.service.js';\nexport const x = search;\n"],
+    ['validators/x.validators.ts', "import { search } from '../services/people/search.service.js';\nexport const x = search;\n"],
     ['utils/x.ts', "import { config } from '../config/index.js';\nexport const x = config;\n"],
   ];
   for (const [file, code] of breaches) {

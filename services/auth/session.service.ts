@@ -1,13 +1,13 @@
 import { Types } from 'mongoose';
-import { config } from '../config/index.js';
-import { RefreshToken } from '../models/refresh-token.model.js';
-import { Session } from '../models/session.model.js';
-import { AppError } from '../utils/app-error.js';
-import { randomToken, sha256 } from '../utils/crypto.js';
-import { deviceOf } from '../utils/device.js';
-import { logger } from '../utils/logger.js';
+import { config } from '../../config/index.js';
+import { RefreshToken } from '../../models/refresh-token.model.js';
+import { Session } from '../../models/session.model.js';
+import { AppError } from '../../utils/app-error.js';
+import { randomToken, sha256 } from '../../utils/crypto.js';
+import { deviceOf } from '../../utils/device.js';
+import { logger } from '../../utils/logger.js';
 import { regionOf } from './geoip.service.js';
-import { endSessionSockets } from './realtime.service.js';
+import { endSessionSockets } from '../realtime.service.js';
 import { noteSessionEnded } from './session-revocations.js';
 
 /** An ended session's access tokens stop working at once (every process) and its sockets close. */

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import { AppError } from '../../utils/app-error.js';
-import { sha256 } from '../../utils/crypto.js';
+import { AppError } from '../../../utils/app-error.js';
+import { sha256 } from '../../../utils/crypto.js';
 
 export interface IdTokenRules {
   jwksUrl: string;

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import { OAuthIdentity } from '../../models/oauth-identity.model.js';
-import { User } from '../../models/user.model.js';
+import { OAuthIdentity } from '../../../models/oauth-identity.model.js';
+import { User } from '../../../models/user.model.js';
 
 /**
  * Takes every provider off an account (the account's list, then the identities) and

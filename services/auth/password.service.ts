@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
-import { config } from '../config/index.js';
-import { passwordLengthOk } from '../utils/password-length.js';
-import { Semaphore } from '../utils/semaphore.js';
+import { config } from '../../config/index.js';
+import { passwordLengthOk } from '../../utils/password-length.js';
+import { Semaphore } from '../../utils/semaphore.js';
 
 // bcrypt runs on libuv's thread pool (4 threads); unbounded, a burst of logins takes every
 // core and every other request waits behind it. Capping it keeps a core for the event loop.

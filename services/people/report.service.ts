@@ -1,10 +1,10 @@
-import { Report, type REPORT_REASONS } from '../models/report.model.js';
-import { User } from '../models/user.model.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { memberMessage } from './chat/conversation.service.js';
+import { Report, type REPORT_REASONS } from '../../models/report.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { memberMessage } from '../chat/conversation.service.js';
 import { separatePair } from './block.service.js';
-import { assertReportable, hideIfReportedEnough, isTrustedReporter } from './posts/content-moderation.service.js';
-import { isDuplicateKey } from '../utils/duplicate-key.js';
+import { assertReportable, hideIfReportedEnough, isTrustedReporter } from '../posts/content-moderation.service.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
 
 export interface ReportInput {
   targetType: 'user' | 'message' | 'post' | 'comment';

@@ -1,17 +1,17 @@
 import { Types } from 'mongoose';
-import { config } from '../config/index.js';
-import type { AccountTokenPurpose } from '../models/account-token.model.js';
-import { User, type GENDERS, type PREFERENCES } from '../models/user.model.js';
-import { AppError } from '../utils/app-error.js';
-import { nameSearchKeys } from '../utils/search-keys.js';
-import { AccessTokens, type Role } from '../utils/jwt.js';
+import { config } from '../../config/index.js';
+import type { AccountTokenPurpose } from '../../models/account-token.model.js';
+import { User, type GENDERS, type PREFERENCES } from '../../models/user.model.js';
+import { AppError } from '../../utils/app-error.js';
+import { nameSearchKeys } from '../../utils/search-keys.js';
+import { AccessTokens, type Role } from '../../utils/jwt.js';
 import { consumeAccountToken, issueAccountToken, peekAccountToken, revokeAccountTokens } from './account-token.service.js';
-import { sendMail } from './mail/mail.service.js';
+import { sendMail } from '../mail/mail.service.js';
 import { dropProviderLinks } from './oauth/identities.js';
-import type { TemplateName } from './mail/templates.js';
+import type { TemplateName } from '../mail/templates.js';
 import { hashPassword, verifyPassword } from './password.service.js';
-import { storedLocation } from './profile.service.js';
-import { audit } from './audit.service.js';
+import { storedLocation } from '../people/profile.service.js';
+import { audit } from '../audit.service.js';
 import {
   createSession,
   endSession,
@@ -23,7 +23,7 @@ import {
   rotateRefreshToken,
   type ClientInfo,
 } from './session.service.js';
-import { duplicateUserField, getOwnUser, OWN_FIELDS, toOwnUser, type OwnUser } from './user.service.js';
+import { duplicateUserField, getOwnUser, OWN_FIELDS, toOwnUser, type OwnUser } from '../people/user.service.js';
 
 export const accessTokens = new AccessTokens({
   secret: config.auth.jwtSecret,

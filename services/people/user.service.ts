@@ -1,10 +1,10 @@
 import { Types } from 'mongoose';
-import type { LatLng } from '../utils/geo.js';
-import { User } from '../models/user.model.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { isDuplicateKey } from '../utils/duplicate-key.js';
+import type { LatLng } from '../../utils/geo.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { photosOf, type photoView } from './photo.service.js';
-import { revokeUserSessions } from './session.service.js';
+import { revokeUserSessions } from '../auth/session.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =

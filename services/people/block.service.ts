@@ -1,13 +1,13 @@
 import type { Types } from 'mongoose';
-import { Block } from '../models/block.model.js';
-import { User } from '../models/user.model.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { endCallsBetween } from './call.service.js';
-import { emitDomainEvent } from './events.js';
-import { dropFeedEntriesBetween } from './feeds/fanout.js';
+import { Block } from '../../models/block.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { endCallsBetween } from '../match/call.service.js';
+import { emitDomainEvent } from '../events.js';
+import { dropFeedEntriesBetween } from '../feeds/fanout.js';
 import { usersById } from './user.service.js';
-import { ignoreDuplicate } from '../utils/duplicate-key.js';
-import { nextCursorOf, olderThan } from './page-cursor.js';
+import { ignoreDuplicate } from '../../utils/duplicate-key.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 /**
  * The one place that knows who blocked whom. Profiles, search and (later) discovery,

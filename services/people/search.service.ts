@@ -1,14 +1,14 @@
 import { Types } from 'mongoose';
-import { User } from '../models/user.model.js';
-import { birthDateRange } from '../utils/age.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { bandRadiusKm, coarseDistanceKm, coarsePoint, coveringCells, type LatLng } from '../utils/geo.js';
-import { normaliseForSearch, SEARCH_PREFIX_MAX } from '../utils/search-keys.js';
-import { escapeRegex } from '../utils/text.js';
+import { User } from '../../models/user.model.js';
+import { birthDateRange } from '../../utils/age.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { bandRadiusKm, coarseDistanceKm, coarsePoint, coveringCells, type LatLng } from '../../utils/geo.js';
+import { normaliseForSearch, SEARCH_PREFIX_MAX } from '../../utils/search-keys.js';
+import { escapeRegex } from '../../utils/text.js';
 import { hiddenUserIds } from './block.service.js';
 import { toUserCard, type UserCard } from './profile.service.js';
 import { CARD_SOURCE_FIELDS, type CardSource } from './user.service.js';
-import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
+import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 
 export const SEARCH_DEFAULT_PAGE = 20;
 

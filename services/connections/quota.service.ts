@@ -1,9 +1,9 @@
-import { config } from '../config/index.js';
-import { QuotaCounter } from '../models/quota-counter.model.js';
-import { User, type PLANS } from '../models/user.model.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { isDuplicateKey } from '../utils/duplicate-key.js';
-import { nextUtcMidnight, utcDay } from '../utils/clock.js';
+import { config } from '../../config/index.js';
+import { QuotaCounter } from '../../models/quota-counter.model.js';
+import { User, type PLANS } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { nextUtcMidnight, utcDay } from '../../utils/clock.js';
 
 export type Plan = (typeof PLANS)[number];
 

@@ -1,8 +1,8 @@
-import { User } from '../models/user.model.js';
-import { ageOn } from '../utils/age.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { coarseDistanceKm, coarsePoint, distanceBand, geoCellsOf, hiddenRegionCellOf, type LatLng } from '../utils/geo.js';
-import { nameSearchKeys } from '../utils/search-keys.js';
+import { User } from '../../models/user.model.js';
+import { ageOn } from '../../utils/age.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { coarseDistanceKm, coarsePoint, distanceBand, geoCellsOf, hiddenRegionCellOf, type LatLng } from '../../utils/geo.js';
+import { nameSearchKeys } from '../../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
 import { photoView, type PhotoView } from './photo.service.js';
 import { CARD_SOURCE_FIELDS, getOwnUser, type CardSource, type OwnUser } from './user.service.js';

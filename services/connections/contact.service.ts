@@ -1,7 +1,7 @@
-import { errorMessage, logger } from '../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { swipe } from './connection.service.js';
 import { consumeRequest, getQuota } from './quota.service.js';
-import { findUserIdByEmail } from './user.service.js';
+import { findUserIdByEmail } from '../people/user.service.js';
 
 /**
  * "Add a contact by email": sends a connection request to the account using that

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { config } from '../config/index.js';
-import { User } from '../models/user.model.js';
-import { AppError, notFound } from '../utils/app-error.js';
-import { errorMessage, logger } from '../utils/logger.js';
-import { fileTooLarge, processImage } from './storage/image-processing.js';
-import type { DirectUploadTicket, StorageProvider, StoredImage } from './storage/storage.provider.js';
+import { config } from '../../config/index.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { fileTooLarge, processImage } from '../storage/image-processing.js';
+import type { DirectUploadTicket, StorageProvider, StoredImage } from '../storage/storage.provider.js';
 
 export type PhotoTarget = 'avatar' | 'gallery';
 

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import maxmind, { type Reader, type Response } from 'maxmind';
-import { config } from '../config/index.js';
-import { errorMessage, logger } from '../utils/logger.js';
+import { config } from '../../config/index.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 
 export interface IpRegion {
   country?: string;

@@ -1,10 +1,10 @@
-import { Report, type REPORT_STATUSES } from '../models/report.model.js';
-import { User } from '../models/user.model.js';
-import { AppError, forbidden, notFound } from '../utils/app-error.js';
-import type { Role } from '../utils/jwt.js';
+import { Report, type REPORT_STATUSES } from '../../models/report.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import type { Role } from '../../utils/jwt.js';
 import { toReport } from './report.service.js';
-import { revokeUserSessions } from './session.service.js';
-import { nextCursorOf, olderThan } from './page-cursor.js';
+import { revokeUserSessions } from '../auth/session.service.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 /** The blue tick: admins set it here, and the plan system will through the same call. */
 export async function setVerifiedBadge(userId: string, verifiedBadge: boolean): Promise<void> {

@@ -1,13 +1,13 @@
 import { Types } from 'mongoose';
-import { config } from '../../config/index.js';
-import { OAuthIdentity, type OAuthProvider } from '../../models/oauth-identity.model.js';
-import { OAuthNonce } from '../../models/oauth-nonce.model.js';
-import { OAuthSignup } from '../../models/oauth-signup.model.js';
-import { User } from '../../models/user.model.js';
-import { AppError } from '../../utils/app-error.js';
-import { randomToken, sha256 } from '../../utils/crypto.js';
-import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
-import { audit } from '../audit.service.js';
+import { config } from '../../../config/index.js';
+import { OAuthIdentity, type OAuthProvider } from '../../../models/oauth-identity.model.js';
+import { OAuthNonce } from '../../../models/oauth-nonce.model.js';
+import { OAuthSignup } from '../../../models/oauth-signup.model.js';
+import { User } from '../../../models/user.model.js';
+import { AppError } from '../../../utils/app-error.js';
+import { randomToken, sha256 } from '../../../utils/crypto.js';
+import { insertedOnce, isDuplicateKey } from '../../../utils/duplicate-key.js';
+import { audit } from '../../audit.service.js';
 import {
   createUser,
   markActive,
@@ -16,9 +16,9 @@ import {
   type AuthResult,
   type NewUserInput,
 } from '../auth.service.js';
-import { sendMail } from '../mail/mail.service.js';
+import { sendMail } from '../../mail/mail.service.js';
 import { assertRecentlyAuthenticated, type ClientInfo } from '../session.service.js';
-import { OWN_FIELDS, toOwnUser } from '../user.service.js';
+import { OWN_FIELDS, toOwnUser } from '../../people/user.service.js';
 import { invalidProviderToken } from './id-token.verifier.js';
 import { identify, type ProviderCredential, type ProviderProfile } from './providers.js';
 

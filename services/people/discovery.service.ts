@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import { User, type GENDERS } from '../models/user.model.js';
-import { ageOn, birthDateRange } from '../utils/age.js';
-import { notFound } from '../utils/app-error.js';
+import { User, type GENDERS } from '../../models/user.model.js';
+import { ageOn, birthDateRange } from '../../utils/age.js';
+import { notFound } from '../../utils/app-error.js';
 import {
   BAND_COUNT,
   bandIndex,
@@ -12,10 +12,10 @@ import {
   hiddenRegionCellOf,
   regionCellOf,
   type LatLng,
-} from '../utils/geo.js';
+} from '../../utils/geo.js';
 import { hiddenUserIds } from './block.service.js';
-import { pairedUserIds } from './connection.service.js';
-import { isObjectIdString, openCursor, sealCursor } from './page-cursor.js';
+import { pairedUserIds } from '../connections/connection.service.js';
+import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
 
 // The largest radius discovery reads, whatever a user asks for: beyond it cells hold too many people.

@@ -1,15 +1,15 @@
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
-import { config } from '../config/index.js';
-import { Call } from '../models/call.model.js';
-import { AppError, forbidden, notFound } from '../utils/app-error.js';
-import { errorMessage, logger } from '../utils/logger.js';
-import { isBlockedEitherWay } from './block.service.js';
-import { isConnected } from './connection.service.js';
-import { toUserCard } from './profile.service.js';
-import { publishToUsers } from './realtime.service.js';
-import { usersById } from './user.service.js';
-import { nextCursorOf, olderThan } from './page-cursor.js';
+import { config } from '../../config/index.js';
+import { Call } from '../../models/call.model.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { isBlockedEitherWay } from '../people/block.service.js';
+import { isConnected } from '../connections/connection.service.js';
+import { toUserCard } from '../people/profile.service.js';
+import { publishToUsers } from '../realtime.service.js';
+import { usersById } from '../people/user.service.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 type Outcome = 'accepted' | 'declined' | 'cancelled' | 'missed' | 'hangup' | 'disconnected';
 

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
-import { AccountToken, type AccountTokenPurpose } from '../models/account-token.model.js';
-import { AppError } from '../utils/app-error.js';
-import { randomToken, sha256 } from '../utils/crypto.js';
+import { AccountToken, type AccountTokenPurpose } from '../../models/account-token.model.js';
+import { AppError } from '../../utils/app-error.js';
+import { randomToken, sha256 } from '../../utils/crypto.js';
 
 /** Creates a single-use token; only its hash is stored. */
 export async function issueAccountToken(userId: Types.ObjectId, purpose: AccountTokenPurpose, ttlMs: number): Promise<string> {

@@ -1,8 +1,8 @@
-import { config } from '../../config/index.js';
-import type { OAuthProvider } from '../../models/oauth-identity.model.js';
-import { AppError } from '../../utils/app-error.js';
-import { sha256 } from '../../utils/crypto.js';
-import { cleanText, MARKUP } from '../../utils/text.js';
+import { config } from '../../../config/index.js';
+import type { OAuthProvider } from '../../../models/oauth-identity.model.js';
+import { AppError } from '../../../utils/app-error.js';
+import { sha256 } from '../../../utils/crypto.js';
+import { cleanText, MARKUP } from '../../../utils/text.js';
 import { facebookProfile } from './facebook.graph.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 

@@ -1,6 +1,6 @@
-import { config } from '../config/index.js';
-import { logger } from '../utils/logger.js';
-import type { RedisClient } from './redis.service.js';
+import { config } from '../../config/index.js';
+import { logger } from '../../utils/logger.js';
+import type { RedisClient } from '../redis.service.js';
 
 /**
  * Sessions ended while their access tokens are still unexpired. Access tokens are checked
