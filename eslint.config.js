@@ -62,7 +62,10 @@ function layerRules() {
     restrict(['jobs/**'], [none(['models', 'controllers', 'routes', 'sockets', 'middlewares'], 'Jobs call services only.')]),
     restrict(
       ['validators/**'],
-      [none(['services', 'controllers', 'routes', 'sockets', 'middlewares', 'jobs'], 'Validators import no services.')],
+      [
+        typesOnly(['services'], 'Validators import no services (only the input types services take).'),
+        none(['controllers', 'routes', 'sockets', 'middlewares', 'jobs'], 'Validators import no other layer.'),
+      ],
     ),
     restrict(
       ['utils/**'],

@@ -4,6 +4,8 @@ import { listSessions as listOwnSessions } from '../services/auth/session.servic
 import { getOwnUser } from '../services/people/user.service.js';
 import { AppError } from '../utils/app-error.js';
 import { clearAuthCookies, clientInfo, readRefreshToken, sendSession } from './auth.cookies.js';
+import * as rules from '../validators/auth.validators.js';
+import { inputOf } from './caller.js';
 
 /** The signed-in caller; routes put authenticate in front, so this is a programming guard. */
 const caller = (req: Request) => {
@@ -12,12 +14,12 @@ const caller = (req: Request) => {
 };
 
 export async function signup(req: Request, res: Response) {
-  const result = await auth.signup(req.input as unknown as auth.SignupInput, clientInfo(req));
+  const result = await auth.signup(inputOf(req, rules.signupRules), clientInfo(req));
   sendSession(req, res, result, 201);
 }
 
 export async function login(req: Request, res: Response) {
-  const { identifier, password } = req.input as { identifier: string; password: string };
+  const { identifier, password } = inputOf(req, rules.loginRules);
   sendSession(req, res, await auth.login(identifier, password, clientInfo(req)));
 }
 
@@ -44,7 +46,8 @@ export async function me(req: Request, res: Response) {
 }
 
 export async function verifyEmail(req: Request, res: Response) {
-  res.json({ user: await auth.verifyEmail(req.input.token as string, req.auth, req.input.password as string | undefined) });
+  const { token, password } = inputOf(req, rules.verifyEmailRules);
+  res.json({ user: await auth.verifyEmail(token, req.auth, password) });
 }
 
 export async function resendVerification(req: Request, res: Response) {
@@ -53,25 +56,27 @@ export async function resendVerification(req: Request, res: Response) {
 }
 
 export async function forgotPassword(req: Request, res: Response) {
-  await auth.forgotPassword(req.input.email as string);
+  await auth.forgotPassword(inputOf(req, rules.forgotPasswordRules).email);
   res.status(202).json({ message: 'If an account uses this address, a reset link is on its way.' });
 }
 
 export async function resetPassword(req: Request, res: Response) {
-  await auth.resetPassword(req.input.token as string, req.input.password as string);
+  const { token, password } = inputOf(req, rules.resetPasswordRules);
+  await auth.resetPassword(token, password);
   clearAuthCookies(res);
   res.status(204).end();
 }
 
 export async function reauthenticate(req: Request, res: Response) {
   const { sub, sid } = caller(req);
-  await auth.reauthenticate(sub, sid, req.input.password as string);
+  await auth.reauthenticate(sub, sid, inputOf(req, rules.reauthenticateRules).password);
   res.status(204).end();
 }
 
 export async function changePassword(req: Request, res: Response) {
   const { sub, sid } = caller(req);
-  await auth.changePassword(sub, sid, req.input.currentPassword as string, req.input.newPassword as string);
+  const { currentPassword, newPassword } = inputOf(req, rules.changePasswordRules);
+  await auth.changePassword(sub, sid, currentPassword, newPassword);
   res.status(204).end();
 }
 
@@ -86,7 +91,7 @@ export async function listSessions(req: Request, res: Response) {
 /** Ends one of the caller's sessions; ending the current one also clears its cookies. */
 export async function endSession(req: Request, res: Response) {
   const { sub, sid } = caller(req);
-  const id = req.input.id as string;
+  const { id } = inputOf(req, rules.sessionIdParam);
   await auth.endSessionOf(sub, id);
   if (id === sid) clearAuthCookies(res);
   res.status(204).end();

@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import * as engagement from '../services/posts/engagement.service.js';
-import { callerId, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf } from './caller.js';
+import * as rules from '../validators/post.validators.js';
 
 export async function listBookmarks(req: Request, res: Response) {
-  res.json(await engagement.listBookmarks(callerId(req), (req.input.collectionId as string | undefined) ?? null, pageOf(req)));
+  res.json(await engagement.listBookmarks(callerId(req), inputOf(req, rules.bookmarksRules).collectionId ?? null, pageOf(req)));
 }
 
 export async function listCollections(req: Request, res: Response) {
@@ -11,10 +12,12 @@ export async function listCollections(req: Request, res: Response) {
 }
 
 export async function createCollection(req: Request, res: Response) {
-  res.status(201).json({ collection: await engagement.createCollection(callerId(req), req.input.name as string) });
+  res
+    .status(201)
+    .json({ collection: await engagement.createCollection(callerId(req), inputOf(req, rules.collectionRules).name) });
 }
 
 export async function deleteCollection(req: Request, res: Response) {
-  await engagement.deleteCollection(callerId(req), req.input.id as string);
+  await engagement.deleteCollection(callerId(req), inputOf(req, rules.collectionIdParam).id);
   res.status(204).end();
 }

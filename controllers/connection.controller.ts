@@ -5,26 +5,26 @@ import {
   reviewRequest,
   swipe,
   type ListKind,
-  type ReviewAction,
-  type SwipeAction,
 } from '../services/connections/connection.service.js';
 import { noteFollowerFromPost } from '../services/posts/stats.service.js';
 import { getQuota } from '../services/connections/quota.service.js';
-import { callerId, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf } from './caller.js';
+import * as rules from '../validators/connection.validators.js';
 
 export async function send(req: Request, res: Response) {
-  const { userId, action, fromPostId } = req.input as { userId: string; action: SwipeAction; fromPostId?: string };
+  const { userId, action, fromPostId } = inputOf(req, rules.swipeRules);
   const { connection, matched, created } = await swipe(callerId(req), userId, action);
   if (created && action === 'interested' && fromPostId) await noteFollowerFromPost(userId, fromPostId);
   res.status(created ? 201 : 200).json({ connection, matched });
 }
 
 export async function review(req: Request, res: Response) {
-  res.json({ connection: await reviewRequest(callerId(req), req.input.requestId as string, req.input.action as ReviewAction) });
+  const { requestId, action } = inputOf(req, rules.reviewRules);
+  res.json({ connection: await reviewRequest(callerId(req), requestId, action) });
 }
 
 export async function remove(req: Request, res: Response) {
-  await removeConnection(callerId(req), req.input.userId as string);
+  await removeConnection(callerId(req), inputOf(req, rules.userIdParam).userId);
   res.status(204).end();
 }
 

@@ -3,9 +3,10 @@ import * as comments from '../services/posts/comment.service.js';
 import * as engagement from '../services/posts/engagement.service.js';
 import * as stats from '../services/posts/stats.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
-import { callerId, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf } from './caller.js';
+import * as rules from '../validators/post.validators.js';
 
-const postIdOf = (req: Request) => req.input.id as string;
+const postIdOf = (req: Request) => inputOf(req, rules.postIdParam).id;
 
 export async function like(req: Request, res: Response) {
   res.json(await engagement.likePost(callerId(req), postIdOf(req)));
@@ -24,18 +25,14 @@ export async function view(req: Request, res: Response) {
 }
 
 export async function share(req: Request, res: Response) {
-  const { to, conversationId, clientMessageId } = req.input as {
-    to: 'feed' | 'conversation';
-    conversationId?: string;
-    clientMessageId?: string;
-  };
+  const { to, conversationId, clientMessageId } = inputOf(req, rules.shareRules);
   const target = to === 'feed' ? { to } : { to, conversationId: conversationId!, clientMessageId: clientMessageId! };
   const result = await engagement.sharePost(callerId(req), postIdOf(req), target);
   res.status(result.changed ? 201 : 200).json(result);
 }
 
 export async function bookmark(req: Request, res: Response) {
-  res.json(await engagement.bookmarkPost(callerId(req), postIdOf(req), req.input.collectionId as string | null | undefined));
+  res.json(await engagement.bookmarkPost(callerId(req), postIdOf(req), inputOf(req, rules.bookmarkRules).collectionId));
 }
 
 export async function unbookmark(req: Request, res: Response) {
@@ -45,7 +42,7 @@ export async function unbookmark(req: Request, res: Response) {
 export const addComment =
   (storage: StorageProvider): RequestHandler =>
   async (req, res) => {
-    const { text, parentId } = req.input as { text?: string; parentId?: string };
+    const { text, parentId } = inputOf(req, rules.commentRules);
     const comment = await comments.addComment(callerId(req), postIdOf(req), { text, parentId, image: req.file?.buffer }, storage);
     res.status(201).json({ comment });
   };
@@ -54,7 +51,7 @@ export async function listComments(req: Request, res: Response) {
   res.json(
     await comments.listComments(callerId(req), postIdOf(req), {
       ...pageOf(req, 50),
-      parentId: req.input.parentId as string | undefined,
+      parentId: inputOf(req, rules.listCommentsRules).parentId,
     }),
   );
 }
@@ -62,16 +59,16 @@ export async function listComments(req: Request, res: Response) {
 export const deleteComment =
   (storage: StorageProvider): RequestHandler =>
   async (req, res) => {
-    await comments.deleteComment(callerId(req), req.input.commentId as string, storage);
+    await comments.deleteComment(callerId(req), inputOf(req, rules.commentIdParam).commentId, storage);
     res.status(204).end();
   };
 
 export async function postStats(req: Request, res: Response) {
-  const { from, to } = req.input as { from: string; to: string };
+  const { from, to } = inputOf(req, rules.statsRules);
   res.json(await stats.postStats(callerId(req), postIdOf(req), { from, to }));
 }
 
 export async function creatorStats(req: Request, res: Response) {
-  const { from, to } = req.input as { from: string; to: string };
+  const { from, to } = inputOf(req, rules.creatorStatsRules);
   res.json(await stats.creatorStats(callerId(req), { from, to }));
 }

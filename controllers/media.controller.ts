@@ -1,12 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { openMediaLink } from '../services/posts/media-delivery.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
+import { mediaLinkRules } from '../validators/media.validators.js';
+import { inputOf } from './caller.js';
 
 /** GET /media/s/<key>?e=&s=: a signed link to private media, served or redirected. */
 export const openLink =
   (storage: StorageProvider): RequestHandler =>
   async (req: Request, res: Response) => {
-    const { key, e, s } = req.input as { key: string[]; e: number; s: string };
+    const { key, e, s } = inputOf(req, mediaLinkRules);
     const media = await openMediaLink(storage, key.join('/'), e, s);
     // Only the holder of the link: never a shared cache, and no longer than the link lives.
     res.set('Cache-Control', `private, max-age=${media.maxAge}`);

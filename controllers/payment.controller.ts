@@ -1,22 +1,22 @@
 import type { Request, Response } from 'express';
-import type { PaymentStatus } from '../models/payment.model.js';
 import { auditTrail } from '../services/audit.service.js';
 import { membershipOf } from '../services/payments/membership.service.js';
-import { createOrder, listPayments, listPlans, verifyCheckout, type PaidPlan } from '../services/payments/payment.service.js';
+import { createOrder, listPayments, listPlans, verifyCheckout } from '../services/payments/payment.service.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';
-import { callerId, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf } from './caller.js';
+import * as rules from '../validators/payment.validators.js';
 
 export async function plans(_req: Request, res: Response) {
   res.json({ plans: listPlans() });
 }
 
 export async function order(req: Request, res: Response) {
-  const { plan, months } = req.input as { plan: PaidPlan; months: number };
+  const { plan, months } = inputOf(req, rules.orderRules);
   res.status(201).json(await createOrder(callerId(req), { plan, months }));
 }
 
 export async function verify(req: Request, res: Response) {
-  res.json(await verifyCheckout(callerId(req), req.input as Parameters<typeof verifyCheckout>[1]));
+  res.json(await verifyCheckout(callerId(req), inputOf(req, rules.verifyRules)));
 }
 
 export async function history(req: Request, res: Response) {
@@ -35,11 +35,11 @@ export async function webhook(req: Request, res: Response) {
 }
 
 export async function adminPayments(req: Request, res: Response) {
-  const { status } = req.input as { status?: PaymentStatus };
+  const { status } = inputOf(req, rules.adminPaymentRules);
   res.json(await listPayments({ ...pageOf(req), ...(status && { status }) }));
 }
 
 export async function adminAudit(req: Request, res: Response) {
-  const { userId } = req.input as { userId?: string };
+  const { userId } = inputOf(req, rules.auditRules);
   res.json(await auditTrail({ ...pageOf(req), ...(userId && { userId }) }));
 }

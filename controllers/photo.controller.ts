@@ -9,9 +9,10 @@ import {
   type PhotoTarget,
 } from '../services/people/photo.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
-import { callerId } from './caller.js';
+import { callerId, inputOf } from './caller.js';
+import * as rules from '../validators/photo.validators.js';
 
-const target = (value: unknown): PhotoTarget => (value === 'avatar' ? 'avatar' : 'gallery');
+const target = (value: PhotoTarget | undefined): PhotoTarget => value ?? 'gallery';
 
 /** Handlers bound to the storage the app was built with. */
 export function photoController(storage: StorageProvider) {
@@ -20,20 +21,23 @@ export function photoController(storage: StorageProvider) {
       res.json({ photos: await listPhotos(callerId(req)) });
     },
     async upload(req: Request, res: Response) {
-      res.status(201).json(await addPhoto(storage, callerId(req), req.file!.buffer, target(req.input.target)));
+      res
+        .status(201)
+        .json(await addPhoto(storage, callerId(req), req.file!.buffer, target(inputOf(req, rules.uploadRules).target)));
     },
     async ticket(req: Request, res: Response) {
-      const { contentType, size } = req.input as { contentType: string; size: number };
+      const { contentType, size } = inputOf(req, rules.uploadTicketRules);
       res.status(201).json({ upload: await createUploadTicket(storage, callerId(req), { contentType, size }) });
     },
     async confirm(req: Request, res: Response) {
-      res.status(201).json(await confirmUpload(storage, callerId(req), req.input.key as string, target(req.input.target)));
+      const { key, target: to } = inputOf(req, rules.confirmUploadRules);
+      res.status(201).json(await confirmUpload(storage, callerId(req), key, target(to)));
     },
     async reorder(req: Request, res: Response) {
-      res.json({ photos: await reorderGallery(callerId(req), req.input.photoIds as string[]) });
+      res.json({ photos: await reorderGallery(callerId(req), inputOf(req, rules.reorderRules).photoIds) });
     },
     async remove(req: Request, res: Response) {
-      res.json({ photos: await deletePhoto(storage, callerId(req), req.input.photoId as string) });
+      res.json({ photos: await deletePhoto(storage, callerId(req), inputOf(req, rules.photoIdParam).photoId) });
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { PostVisibility } from '../models/post.model.js';
 import * as posts from '../services/posts/post.service.js';
 import type { MediaDeps } from '../services/posts/post.service.js';
-import { callerId } from './caller.js';
+import { callerId, inputOf, pageOf } from './caller.js';
+import * as rules from '../validators/post.validators.js';
 
 /** Before the upload: a user out of today's posts is refused without a byte of it being read. */
 export const checkPostQuota: RequestHandler = async (req, _res, next) => {
@@ -13,14 +13,7 @@ export const checkPostQuota: RequestHandler = async (req, _res, next) => {
 export const createPost =
   (deps: MediaDeps): RequestHandler =>
   async (req, res) => {
-    const input = req.input as {
-      caption?: string;
-      visibility?: PostVisibility;
-      sensitive?: string;
-      placeName?: string;
-      placeLat?: number;
-      placeLng?: number;
-    };
+    const input = inputOf(req, rules.createPostRules);
     const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ path: f.path, size: f.size }));
     const post = await posts.createPost(
       callerId(req),
@@ -37,21 +30,25 @@ export const createPost =
   };
 
 export async function getPost(req: Request, res: Response) {
-  res.json({ post: await posts.getPost(callerId(req), req.input.id as string) });
+  res.json({ post: await posts.getPost(callerId(req), inputOf(req, rules.postIdParam).id) });
 }
 
+const idAndCaption = (req: Request): [string, string] => {
+  const { id, caption } = inputOf(req, rules.editPostRules);
+  return [id, caption];
+};
+
 export async function editPost(req: Request, res: Response) {
-  res.json({ post: await posts.editCaption(callerId(req), req.input.id as string, req.input.caption as string) });
+  res.json({ post: await posts.editCaption(callerId(req), ...idAndCaption(req)) });
 }
 
 export const deletePost =
   (deps: MediaDeps): RequestHandler =>
   async (req, res) => {
-    await posts.deletePost(callerId(req), req.input.id as string, deps.storage);
+    await posts.deletePost(callerId(req), inputOf(req, rules.postIdParam).id, deps.storage);
     res.status(204).end();
   };
 
 export async function listAuthorPosts(req: Request, res: Response) {
-  const { userId, limit, cursor } = req.input as { userId: string; limit?: number; cursor?: string };
-  res.json(await posts.listAuthorPosts(callerId(req), userId, { limit: limit ?? 20, cursor }));
+  res.json(await posts.listAuthorPosts(callerId(req), inputOf(req, rules.authorPostsRules).userId, pageOf(req)));
 }

@@ -1,34 +1,35 @@
 import type { Request, Response } from 'express';
 import { blockUser, listBlocks, unblockUser } from '../services/people/block.service.js';
-import { getPublicProfile, updateProfile, updateStatus, type ProfileUpdate } from '../services/people/profile.service.js';
-import { searchUsers, SEARCH_DEFAULT_PAGE, type SearchInput } from '../services/people/search.service.js';
+import { getPublicProfile, updateProfile, updateStatus } from '../services/people/profile.service.js';
+import { searchUsers, SEARCH_DEFAULT_PAGE } from '../services/people/search.service.js';
 import { getOwnUser } from '../services/people/user.service.js';
-import { callerId, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf } from './caller.js';
+import * as rules from '../validators/user.validators.js';
 
 export async function getMe(req: Request, res: Response) {
   res.json({ user: await getOwnUser(callerId(req)) });
 }
 
 export async function patchMe(req: Request, res: Response) {
-  res.json({ user: await updateProfile(callerId(req), req.input as ProfileUpdate) });
+  res.json({ user: await updateProfile(callerId(req), inputOf(req, rules.updateProfileRules)) });
 }
 
 export async function patchStatus(req: Request, res: Response) {
-  res.json({ user: await updateStatus(callerId(req), req.input as { availability?: string; availableForMatching?: boolean }) });
+  res.json({ user: await updateStatus(callerId(req), inputOf(req, rules.updateStatusRules)) });
 }
 
 export async function getProfile(req: Request, res: Response) {
-  res.json({ profile: await getPublicProfile(callerId(req), req.input.username as string) });
+  res.json({ profile: await getPublicProfile(callerId(req), inputOf(req, rules.usernameParam).username) });
 }
 
 export async function block(req: Request, res: Response) {
-  const [me, them] = [callerId(req), req.input.userId as string];
+  const [me, them] = [callerId(req), inputOf(req, rules.userIdParam).userId];
   await blockUser(me, them);
   res.status(204).end();
 }
 
 export async function unblock(req: Request, res: Response) {
-  const [me, them] = [callerId(req), req.input.userId as string];
+  const [me, them] = [callerId(req), inputOf(req, rules.userIdParam).userId];
   await unblockUser(me, them);
   res.status(204).end();
 }
@@ -38,6 +39,6 @@ export async function blocks(req: Request, res: Response) {
 }
 
 export async function search(req: Request, res: Response) {
-  const input = req.input as Omit<SearchInput, 'limit'> & { limit?: number };
+  const input = inputOf(req, rules.searchRules);
   res.json(await searchUsers(callerId(req), { ...input, limit: input.limit ?? SEARCH_DEFAULT_PAGE }));
 }

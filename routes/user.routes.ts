@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import * as connections from '../controllers/connection.controller.js';
 import * as users from '../controllers/user.controller.js';
+import { inputOf } from '../controllers/caller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
@@ -8,7 +9,8 @@ import { pageRules } from '../validators/common.validators.js';
 import * as rules from '../validators/user.validators.js';
 
 /** Only a request that moves the caller counts as a location change. */
-const movesCaller = (req: Request) => (req.input.location as { lat?: number } | undefined)?.lat !== undefined;
+// matchedData keeps an empty location object for a request without one: only a latitude is a move.
+const movesCaller = (req: Request) => inputOf(req, rules.updateProfileRules).location?.lat !== undefined;
 
 export function userRoutes(limit: RateLimiters): Router {
   const router = Router();

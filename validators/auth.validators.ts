@@ -1,7 +1,8 @@
 import { body, param } from 'express-validator';
 import { GENDERS, PREFERENCES } from '../models/user.model.js';
 import { normaliseTag } from '../utils/text.js';
-import { coordinateRules, email, opaqueToken, password, personName, text } from './common.validators.js';
+import { coordinateRules, email, inputRules, opaqueToken, password, personName, text } from './common.validators.js';
+import type { SignupInput } from '../services/auth/auth.service.js';
 
 const MIN_AGE = 18;
 
@@ -71,27 +72,32 @@ export const profileRules = [
   ...coordinateRules,
 ];
 
-export const signupRules = [
+export const signupRules = inputRules<SignupInput>([
   personName('firstName'),
   personName('lastName'),
   email('email'),
   password('password'),
   ...profileRules,
-];
+]);
 
-export const loginRules = [
+export const loginRules = inputRules<{ identifier: string; password: string }>([
   text('identifier', 254),
   body('password').isString().withMessage('must be a string').isLength({ max: 1024 }),
-];
+]);
 
-export const refreshRules = [body('refreshToken').optional().isString().isLength({ min: 20, max: 200 })];
+export const refreshRules = inputRules<{ refreshToken?: string }>([
+  body('refreshToken').optional().isString().isLength({ min: 20, max: 200 }),
+]);
 export const logoutRules = refreshRules;
-export const verifyEmailRules = [opaqueToken('token'), password('password').optional()];
-export const forgotPasswordRules = [email('email')];
-export const resetPasswordRules = [opaqueToken('token'), password('password')];
-export const changePasswordRules = [
+export const verifyEmailRules = inputRules<{ token: string; password?: string }>([
+  opaqueToken('token'),
+  password('password').optional(),
+]);
+export const forgotPasswordRules = inputRules<{ email: string }>([email('email')]);
+export const resetPasswordRules = inputRules<{ token: string; password: string }>([opaqueToken('token'), password('password')]);
+export const changePasswordRules = inputRules<{ currentPassword: string; newPassword: string }>([
   body('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
   password('newPassword'),
-];
-export const reauthenticateRules = [password('password')];
-export const sessionIdParam = [param('id').isMongoId().withMessage('must be a session id')];
+]);
+export const reauthenticateRules = inputRules<{ password: string }>([password('password')]);
+export const sessionIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a session id')]);

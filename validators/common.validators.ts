@@ -84,3 +84,10 @@ export function sealedPageRules(max: number): ValidationChain[] {
       .withMessage('is not a cursor from a previous page'),
   ];
 }
+
+/**
+ * A route's validation chains and the type of the input they produce: the action's input
+ * is defined here once, and the controller reads it typed with inputOf(req, rules).
+ */
+export type InputRules<T> = ValidationChain[] & { readonly __input?: T };
+export const inputRules = <T>(chains: ValidationChain[]): InputRules<T> => chains;

@@ -1,6 +1,7 @@
 import { body, param, query } from 'express-validator';
 import { normaliseTag } from '../utils/text.js';
-import { pageRules, sealedPageRules } from './common.validators.js';
+import { inputRules, pageRules, sealedPageRules } from './common.validators.js';
+import type { FeedPreferences } from '../services/feeds/feed-settings.service.js';
 
 const tagList = (field: string) =>
   body(field)
@@ -13,22 +14,24 @@ const tagList = (field: string) =>
     .bail()
     .customSanitizer((list: string[]) => list.map(normaliseTag));
 
-export const feedPageRules = pageRules(50);
-export const forYouRules = [
+export const feedPageRules = inputRules<{ limit?: number; cursor?: string }>(pageRules(50));
+export const forYouRules = inputRules<{ limit?: number; cursor?: string }>([
   query('limit').optional().isInt({ min: 1, max: 50 }).withMessage('must be a whole number from 1 to 50').toInt(),
   query('cursor')
     .optional()
     .matches(/^[a-f0-9]{24}\.\d{1,4}$/)
     .withMessage('is not a cursor from a previous page'),
-];
-export const trendingRules = [query('limit').optional().isInt({ min: 1, max: 50 }).withMessage('must be 1 to 50').toInt()];
-export const nearbyRules = [
+]);
+export const trendingRules = inputRules<{ limit?: number }>([
+  query('limit').optional().isInt({ min: 1, max: 50 }).withMessage('must be 1 to 50').toInt(),
+]);
+export const nearbyRules = inputRules<{ lat: number; lng: number; km?: number; limit?: number; cursor?: string }>([
   query('lat').isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
   query('lng').isFloat({ min: -180, max: 180 }).withMessage('must be a longitude').toFloat(),
   query('km').optional().isIn(['5', '25', '100', '500']).withMessage('must be 5, 25, 100 or 500').toInt(),
   ...sealedPageRules(50),
-];
-export const feedSettingsRules = [
+]);
+export const feedSettingsRules = inputRules<Partial<FeedPreferences>>([
   tagList('mutedTags'),
   tagList('preferredTopics'),
   body('mutedAuthors')
@@ -39,5 +42,5 @@ export const feedSettingsRules = [
     .custom((list: unknown[]) => list.every((id) => typeof id === 'string' && /^[a-f0-9]{24}$/.test(id)))
     .withMessage('every entry must be a user id'),
   body('sensitiveFilter').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
-];
-export const feedPostParam = [param('postId').isMongoId().withMessage('must be a post id')];
+]);
+export const feedPostParam = inputRules<{ postId: string }>([param('postId').isMongoId().withMessage('must be a post id')]);

@@ -1,6 +1,7 @@
 import { body, query } from 'express-validator';
-import { PAYMENT_STATUSES } from '../models/payment.model.js';
-import { pageRules } from './common.validators.js';
+import { PAYMENT_STATUSES, type PaymentStatus } from '../models/payment.model.js';
+import { inputRules, pageRules } from './common.validators.js';
+import type { PaidPlan, verifyCheckout } from '../services/payments/payment.service.js';
 
 const razorpayId = (field: string) =>
   body(field)
@@ -10,15 +11,15 @@ const razorpayId = (field: string) =>
     .matches(/^[A-Za-z0-9_]{1,64}$/)
     .withMessage('is not a Razorpay id');
 
-export const orderRules = [
+export const orderRules = inputRules<{ plan: PaidPlan; months: number }>([
   body('plan').isIn(['gold', 'premium']).withMessage('must be gold or premium'),
   body('months').isInt({ min: 1, max: 36 }).withMessage('must be a whole number of months').toInt(),
   // Older clients send the price they showed; it is accepted and ignored (the server prices from config).
   body('amount').optional(),
   body('currency').optional(),
-];
+]);
 
-export const verifyRules = [
+export const verifyRules = inputRules<Parameters<typeof verifyCheckout>[1]>([
   razorpayId('razorpay_order_id'),
   razorpayId('razorpay_payment_id'),
   body('razorpay_signature')
@@ -27,14 +28,17 @@ export const verifyRules = [
     .bail()
     .matches(/^[0-9a-f]{64}$/i)
     .withMessage('must be a hex HMAC-SHA256'),
-];
+]);
 
-export const adminPaymentRules = [
+export const adminPaymentRules = inputRules<{ status?: PaymentStatus; limit?: number; cursor?: string }>([
   query('status')
     .optional()
     .isIn(PAYMENT_STATUSES)
     .withMessage(`must be one of ${PAYMENT_STATUSES.join(', ')}`),
   ...pageRules(100),
-];
+]);
 
-export const auditRules = [query('userId').optional().isMongoId().withMessage('must be a user id'), ...pageRules(100)];
+export const auditRules = inputRules<{ userId?: string; limit?: number; cursor?: string }>([
+  query('userId').optional().isMongoId().withMessage('must be a user id'),
+  ...pageRules(100),
+]);

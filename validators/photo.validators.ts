@@ -1,6 +1,7 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
 import { IMAGE_TYPES } from '../config/constants.js';
-import { requiredString } from './common.validators.js';
+import { inputRules, requiredString } from './common.validators.js';
+import type { PhotoTarget } from '../services/people/photo.service.js';
 
 const TARGETS = ['avatar', 'gallery'];
 
@@ -10,30 +11,30 @@ const targetIn = (chain: ValidationChain) =>
     .isIn(TARGETS)
     .withMessage(`must be one of ${TARGETS.join(', ')}`);
 
-export const uploadRules = [targetIn(query('target'))];
+export const uploadRules = inputRules<{ target?: PhotoTarget }>([targetIn(query('target'))]);
 
-export const uploadTicketRules = [
+export const uploadTicketRules = inputRules<{ contentType: string; size: number; target?: PhotoTarget }>([
   body('contentType')
     .isIn(IMAGE_TYPES)
     .withMessage(`must be one of ${IMAGE_TYPES.join(', ')}`),
   body('size').isInt({ min: 1 }).withMessage('must be the file size in bytes').toInt(),
-];
+]);
 
-export const confirmUploadRules = [
+export const confirmUploadRules = inputRules<{ key: string; target?: PhotoTarget }>([
   requiredString('key').isLength({ max: 200 }).withMessage('is not an upload key'),
   targetIn(body('target')),
-];
+]);
 
-export const photoIdParam = [
+export const photoIdParam = inputRules<{ photoId: string }>([
   param('photoId')
     .matches(/^[0-9a-f]{24}$/)
     .withMessage('is not a photo id'),
-];
+]);
 
-export const reorderRules = [
+export const reorderRules = inputRules<{ photoIds: string[] }>([
   body('photoIds').isArray({ min: 1, max: 30 }).withMessage('must list the gallery photo ids').bail(),
   body('photoIds.*')
     .isString()
     .matches(/^[0-9a-f]{24}$/)
     .withMessage('is not a photo id'),
-];
+]);

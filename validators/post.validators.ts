@@ -1,8 +1,8 @@
 import { body, param, query } from 'express-validator';
 import { config } from '../config/index.js';
-import { POST_VISIBILITY } from '../models/post.model.js';
+import { POST_VISIBILITY, type PostVisibility } from '../models/post.model.js';
 import { cleanText } from '../utils/text.js';
-import { pageRules, sealedPageRules, text } from './common.validators.js';
+import { inputRules, pageRules, sealedPageRules, text } from './common.validators.js';
 
 const caption = (optional: boolean) => {
   const chain = body('caption');
@@ -16,7 +16,14 @@ const caption = (optional: boolean) => {
 };
 
 /** Multipart text fields: everything arrives as a string. */
-export const createPostRules = [
+export const createPostRules = inputRules<{
+  caption?: string;
+  visibility?: PostVisibility;
+  sensitive?: string;
+  placeName?: string;
+  placeLat?: number;
+  placeLng?: number;
+}>([
   caption(true),
   body('visibility')
     .optional()
@@ -40,11 +47,17 @@ export const createPostRules = [
       return (b.placeLat === undefined) === (b.placeLng === undefined);
     })
     .withMessage('placeLat and placeLng go together'),
-];
+]);
 
-export const editPostRules = [param('id').isMongoId().withMessage('must be a post id'), caption(false)];
-export const postIdParam = [param('id').isMongoId().withMessage('must be a post id')];
-export const authorPostsRules = [param('userId').isMongoId().withMessage('must be a user id'), ...sealedPageRules(50)];
+export const editPostRules = inputRules<{ id: string; caption: string }>([
+  param('id').isMongoId().withMessage('must be a post id'),
+  caption(false),
+]);
+export const postIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a post id')]);
+export const authorPostsRules = inputRules<{ userId: string; limit?: number; cursor?: string }>([
+  param('userId').isMongoId().withMessage('must be a user id'),
+  ...sealedPageRules(50),
+]);
 
 const postId = param('id').isMongoId().withMessage('must be a post id');
 const day = (field: string) =>
@@ -55,8 +68,13 @@ const day = (field: string) =>
     .matches(/^\d{4}-\d{2}-\d{2}$/)
     .withMessage('must be a date (YYYY-MM-DD)');
 
-export const likersRules = [postId, ...pageRules(100)];
-export const shareRules = [
+export const likersRules = inputRules<{ id: string; limit?: number; cursor?: string }>([postId, ...pageRules(100)]);
+export const shareRules = inputRules<{
+  id: string;
+  to: 'feed' | 'conversation';
+  conversationId?: string;
+  clientMessageId?: string;
+}>([
   postId,
   body('to').isIn(['feed', 'conversation']).withMessage('must be feed or conversation'),
   body('conversationId').if(body('to').equals('conversation')).isMongoId().withMessage('must be a conversation id'),
@@ -65,27 +83,29 @@ export const shareRules = [
     .isString()
     .matches(/^[A-Za-z0-9_-]{8,64}$/)
     .withMessage('must be 8 to 64 of A-Z, a-z, 0-9, "_" and "-"'),
-];
-export const bookmarkRules = [
+]);
+export const bookmarkRules = inputRules<{ id: string; collectionId?: string | null }>([
   postId,
   body('collectionId').optional({ values: 'null' }).isMongoId().withMessage('must be a collection id'),
-];
-export const commentRules = [
+]);
+export const commentRules = inputRules<{ id: string; text?: string; parentId?: string }>([
   postId,
   body('text').optional().isString().withMessage('must be a string'),
   body('parentId').optional().isMongoId().withMessage('must be a comment id'),
-];
-export const listCommentsRules = [
+]);
+export const listCommentsRules = inputRules<{ id: string; parentId?: string; limit?: number; cursor?: string }>([
   postId,
   query('parentId').optional().isMongoId().withMessage('must be a comment id'),
   ...pageRules(100),
-];
-export const commentIdParam = [param('commentId').isMongoId().withMessage('must be a comment id')];
-export const statsRules = [postId, day('from'), day('to')];
-export const creatorStatsRules = [day('from'), day('to')];
-export const bookmarksRules = [
+]);
+export const commentIdParam = inputRules<{ commentId: string }>([
+  param('commentId').isMongoId().withMessage('must be a comment id'),
+]);
+export const statsRules = inputRules<{ id: string; from: string; to: string }>([postId, day('from'), day('to')]);
+export const creatorStatsRules = inputRules<{ from: string; to: string }>([day('from'), day('to')]);
+export const bookmarksRules = inputRules<{ collectionId?: string; limit?: number; cursor?: string }>([
   query('collectionId').optional().isMongoId().withMessage('must be a collection id'),
   ...pageRules(50),
-];
-export const collectionRules = [text('name', 50)];
-export const collectionIdParam = [param('id').isMongoId().withMessage('must be a collection id')];
+]);
+export const collectionRules = inputRules<{ name: string }>([text('name', 50)]);
+export const collectionIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a collection id')]);

@@ -3,7 +3,17 @@ import { AVAILABILITY, GENDERS, PREFERENCES, REQUEST_EMAILS } from '../models/us
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
 import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../config/constants.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
-import { coordinateRules, objectWithKeys, optionalQueryInt, personName, sealedPageRules } from './common.validators.js';
+import {
+  coordinateRules,
+  inputRules,
+  objectWithKeys,
+  optionalQueryInt,
+  personName,
+  sealedPageRules,
+} from './common.validators.js';
+import type { ReportInput } from '../services/people/report.service.js';
+import type { ProfileUpdate } from '../services/people/profile.service.js';
+import type { SearchInput } from '../services/people/search.service.js';
 
 const optionalBool = (field: string) => body(field).optional().isBoolean({ strict: true }).withMessage('must be true or false');
 const optionalInt = (field: string, min: number, max: number) =>
@@ -19,7 +29,7 @@ export const interestsRule = (required: boolean) =>
     .bail()
     .customSanitizer((list: string[]) => [...new Set(list.map(normaliseTag))]);
 
-export const updateProfileRules = [
+export const updateProfileRules = inputRules<ProfileUpdate>([
   objectWithKeys('lookingFor', ['genders', 'minAge', 'maxAge', 'maxDistanceKm']),
   objectWithKeys('location', ['lat', 'lng']),
   objectWithKeys('settings', ['notifications', 'privacy']),
@@ -67,25 +77,25 @@ export const updateProfileRules = [
   optionalBool('settings.privacy.showDistance'),
   optionalBool('settings.privacy.readReceipts'),
   optionalBool('settings.privacy.discoverable'),
-];
+]);
 
-export const updateStatusRules = [
+export const updateStatusRules = inputRules<{ availability?: string; availableForMatching?: boolean }>([
   body('availability')
     .optional()
     .isIn(AVAILABILITY)
     .withMessage(`must be one of ${AVAILABILITY.join(', ')}`),
   optionalBool('availableForMatching'),
-];
+]);
 
-export const usernameParam = [
+export const usernameParam = inputRules<{ username: string }>([
   param('username')
     .isString()
     .matches(/^[A-Za-z0-9_.]{3,30}$/)
     .withMessage('is not a username'),
-];
-export const userIdParam = [param('userId').isMongoId().withMessage('must be a user id')];
+]);
+export const userIdParam = inputRules<{ userId: string }>([param('userId').isMongoId().withMessage('must be a user id')]);
 
-export const reportRules = [
+export const reportRules = inputRules<ReportInput>([
   body('targetType')
     .isIn(REPORT_TARGETS)
     .withMessage(`must be one of ${REPORT_TARGETS.join(', ')}`),
@@ -101,9 +111,9 @@ export const reportRules = [
     .trim()
     .isLength({ max: 1000 })
     .withMessage('must be at most 1000 characters'),
-];
+]);
 
-export const searchRules = [
+export const searchRules = inputRules<Omit<SearchInput, 'limit'> & { limit?: number }>([
   query('q')
     .optional()
     .isString()
@@ -135,4 +145,4 @@ export const searchRules = [
     .isIn(GENDERS)
     .withMessage(`must be one of ${GENDERS.join(', ')}`),
   ...sealedPageRules(SEARCH_MAX_PAGE),
-];
+]);
