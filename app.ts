@@ -39,7 +39,7 @@ export interface AppDeps {
 }
 
 const noMediaQueue: MediaQueue = {
-  enqueue: () => Promise.reject(new AppError(503, 'MEDIA_QUEUE_UNAVAILABLE', 'Media processing is not running')),
+  enqueue: () => Promise.reject(new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is not running')),
   close: () => Promise.resolve(),
 };
 

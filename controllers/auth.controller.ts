@@ -9,7 +9,7 @@ import { inputOf } from './caller.js';
 
 /** The signed-in caller; routes put authenticate in front, so this is a programming guard. */
 const caller = (req: Request) => {
-  if (!req.auth) throw new AppError(401, 'UNAUTHORIZED', 'Authentication required');
+  if (!req.auth) throw new AppError('UNAUTHORIZED', 'Authentication required');
   return req.auth;
 };
 
@@ -25,7 +25,7 @@ export async function login(req: Request, res: Response) {
 
 export async function refresh(req: Request, res: Response) {
   const token = readRefreshToken(req);
-  if (!token) throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is missing');
+  if (!token) throw new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is missing');
   sendSession(req, res, await auth.refresh(token, clientInfo(req)));
 }
 

@@ -98,7 +98,7 @@ export const schemas = {
         required: ['code', 'message'],
         additionalProperties: false,
         properties: {
-          code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+          code: ref('ErrorCode'),
           message: { type: 'string' },
           details: {},
         },

@@ -15,6 +15,7 @@ import { engagementPaths } from './openapi.engagement.js';
 import { adminContentPaths, feedPaths } from './openapi.feeds.js';
 import { postPaths } from './openapi.posts.js';
 import { userPaths } from './openapi.users.js';
+import { ERROR_CODES, type ErrorCode } from '../utils/error-codes.js';
 
 const systemPaths = {
   '/healthz': {
@@ -39,6 +40,22 @@ const systemPaths = {
 };
 
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+
+const catalog = Object.entries(ERROR_CODES) as [ErrorCode, readonly [number, string]][];
+/** The codes a status answers with, from the catalog. */
+const codesOf = (status: number) =>
+  catalog
+    .filter(([, [s]]) => s === status)
+    .map(([code]) => code)
+    .join(', ');
+/** Every error code, its status and meaning (utils/error-codes.ts), as a schema clients can switch on. */
+const errorCodeSchema = {
+  type: 'string',
+  enum: catalog.map(([code]) => code),
+  description: ['| code | status | meaning |', '|---|---|---|', ...catalog.map(([c, [s, m]]) => `| ${c} | ${s} | ${m} |`)].join(
+    '\n',
+  ),
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -84,17 +101,17 @@ export const openApiDocument = {
       cookie: { type: 'apiKey', in: 'cookie', name: 'access_token' },
     },
     responses: {
-      E400: errorResponse('Invalid input (VALIDATION_FAILED, INVALID_INPUT_KEY, MALFORMED_JSON, ...)'),
-      E401: errorResponse('Not signed in, or a bad token'),
-      E403: errorResponse('Not allowed (INSUFFICIENT_ROLE, CSRF_REJECTED, ACCOUNT_BANNED)'),
-      E404: errorResponse('Not found'),
-      E409: errorResponse('Conflict (EMAIL_TAKEN, USERNAME_TAKEN, PHONE_TAKEN, ...)'),
-      E413: errorResponse('Body or file too large (PAYLOAD_TOO_LARGE, FILE_TOO_LARGE)'),
-      E415: errorResponse('Not a supported type (UNSUPPORTED_IMAGE_TYPE, MULTIPART_REQUIRED)'),
-      E422: errorResponse('An image that cannot be used (IMAGE_TOO_LARGE, IMAGE_UNREADABLE)'),
-      E429: errorResponse('Too many attempts (RATE_LIMITED, see Retry-After) or a used-up quota (QUOTA_EXCEEDED)'),
-      E503: errorResponse('Database or a sign-in provider unavailable (DATABASE_UNAVAILABLE, OAUTH_PROVIDER_UNAVAILABLE)'),
+      E400: errorResponse(`Invalid input: ${codesOf(400)}`),
+      E401: errorResponse(`Not signed in, or a bad token: ${codesOf(401)}`),
+      E403: errorResponse(`Not allowed: ${codesOf(403)}`),
+      E404: errorResponse(`Not found: ${codesOf(404)}`),
+      E409: errorResponse(`Conflict: ${codesOf(409)}`),
+      E413: errorResponse(`Too large: ${codesOf(413)}`),
+      E415: errorResponse(`Not a supported type: ${codesOf(415)}`),
+      E422: errorResponse(`Cannot be used: ${codesOf(422)}`),
+      E429: errorResponse(`Too many (see Retry-After): ${codesOf(429)}`),
+      E503: errorResponse(`Unavailable for now: ${codesOf(503)}`),
     },
-    schemas: { ...schemas, ...connectionSchemas, ...chatSchemas },
+    schemas: { ...schemas, ...connectionSchemas, ...chatSchemas, ErrorCode: errorCodeSchema },
   },
 } as const;

@@ -26,6 +26,6 @@ export function csrfProtection(allowedOrigins: string[]): RequestHandler {
     if (!cookies?.[ACCESS_COOKIE] && !cookies?.[REFRESH_COOKIE]) return next();
     const origin = originOf(req.get('origin')) ?? originOf(req.get('referer'));
     if (origin && allowed.has(origin)) return next();
-    throw new AppError(403, 'CSRF_REJECTED', 'Cross-site request refused: the Origin is not allowed');
+    throw new AppError('CSRF_REJECTED', 'Cross-site request refused: the Origin is not allowed');
   };
 }

@@ -6,5 +6,5 @@ import { AppError } from '../utils/app-error.js';
 export const requireDatabase: RequestHandler = (_req, res, next) => {
   if (isDatabaseConnected()) return next();
   res.setHeader('Retry-After', '5');
-  throw new AppError(503, 'DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
+  throw new AppError('DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
 };

@@ -17,32 +17,32 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof mongoose.Error.ValidationError) {
     const details = Object.values(err.errors).map((e) => ({ field: e.path, message: e.message }));
-    return new AppError(400, 'VALIDATION_FAILED', 'The request is invalid', details);
+    return new AppError('VALIDATION_FAILED', 'The request is invalid', details);
   }
   if (err instanceof mongoose.Error.CastError) {
-    return new AppError(400, 'INVALID_VALUE', `Invalid value for ${err.path}`, { field: err.path });
+    return new AppError('INVALID_VALUE', `Invalid value for ${err.path}`, { field: err.path });
   }
   const e = err as { code?: unknown; type?: unknown; status?: unknown; name?: unknown; keyValue?: object } | null;
   if (isDuplicateKey(err)) {
-    return new AppError(409, 'DUPLICATE', 'This already exists', { fields: Object.keys(e?.keyValue ?? {}) });
+    return new AppError('DUPLICATE', 'This already exists', { fields: Object.keys(e?.keyValue ?? {}) });
   }
   // body-parser's errors carry a type.
-  if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', 'The body is not valid JSON');
-  if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', 'The body is too large');
+  if (e?.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 'The body is not valid JSON');
+  if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'The body is too large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
-    return new AppError(415, 'UNSUPPORTED_ENCODING', 'Unsupported body encoding');
+    return new AppError('UNSUPPORTED_ENCODING', 'Unsupported body encoding');
   }
   if (typeof e?.name === 'string' && DB_UNAVAILABLE.has(e.name)) {
-    return new AppError(503, 'DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
+    return new AppError('DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new AppError(e.status, 'BAD_REQUEST', 'The request could not be processed');
+    return new AppError('BAD_REQUEST', 'The request could not be processed');
   }
-  return new AppError(500, 'INTERNAL', 'Something went wrong on our side');
+  return new AppError('INTERNAL', 'Something went wrong on our side');
 }
 
 export const notFoundHandler: RequestHandler = (req) => {
-  throw new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
+  throw new AppError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
 };
 
 /** The one place errors become responses: `{ error: { code, message, details? } }`, never a stack. */

@@ -52,7 +52,7 @@ export function createRateLimiters(
   const send = (args: string[], failClosed: boolean) =>
     withTimeout(redis!.sendCommand(args) as Promise<RedisReply>, STORE_TIMEOUT_MS).catch((err: unknown) => {
       if (!failClosed) throw err;
-      throw new AppError(503, 'RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
+      throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
     });
   const store = (name: string, failClosed: boolean): Store | undefined =>
     redis
@@ -71,8 +71,8 @@ export function createRateLimiters(
       legacyHeaders: false,
       ...(s ? { store: s } : {}),
       passOnStoreError: !failClosed,
-      handler: (_req, _res, next, opts) => {
-        next(new AppError(opts.statusCode, 'RATE_LIMITED', 'Too many attempts; try again later'));
+      handler: (_req, _res, next) => {
+        next(new AppError('RATE_LIMITED', 'Too many attempts; try again later'));
       },
       ...options,
     });

@@ -18,7 +18,7 @@ export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
   for (const part of ['body', 'query', 'params'] as const) {
     const key = findUnsafeKey(req[part]);
     if (key) {
-      throw new AppError(400, 'INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location: part, key });
+      throw new AppError('INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location: part, key });
     }
   }
   next();

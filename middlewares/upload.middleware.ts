@@ -18,18 +18,18 @@ export function singleUpload(field: string, maxBytes: number): RequestHandler {
   }).single(field);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
-      next(new AppError(415, 'MULTIPART_REQUIRED', `Send the picture as multipart/form-data in the "${field}" field`));
+      next(new AppError('MULTIPART_REQUIRED', `Send the picture as multipart/form-data in the "${field}" field`));
       return;
     }
     parse(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
         return next(
-          new AppError(400, 'INVALID_UPLOAD', `Send one file in the "${field}" field and nothing else`, { reason: err.code }),
+          new AppError('INVALID_UPLOAD', `Send one file in the "${field}" field and nothing else`, { reason: err.code }),
         );
       }
-      if (err) return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read'));
-      if (!req.file) return next(new AppError(400, 'FILE_REQUIRED', `Send the picture in the "${field}" field`));
+      if (err) return next(new AppError('INVALID_UPLOAD', 'The multipart body could not be read'));
+      if (!req.file) return next(new AppError('FILE_REQUIRED', `Send the picture in the "${field}" field`));
       next();
     });
   };
@@ -49,20 +49,18 @@ export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
   }).array('media', maxFiles);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
-      next(new AppError(415, 'MULTIPART_REQUIRED', 'Send the post as multipart/form-data with files in the "media" field'));
+      next(new AppError('MULTIPART_REQUIRED', 'Send the post as multipart/form-data with files in the "media" field'));
       return;
     }
     parse(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
         if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
-          return next(
-            new AppError(400, 'TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "media" field`, { reason: err.code }),
-          );
+          return next(new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "media" field`, { reason: err.code }));
         }
-        return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read', { reason: err.code }));
+        return next(new AppError('INVALID_UPLOAD', 'The multipart body could not be read', { reason: err.code }));
       }
-      if (err) return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read'));
+      if (err) return next(new AppError('INVALID_UPLOAD', 'The multipart body could not be read'));
       // Whatever happens next (a 400 from validation, an error), the temporary files go.
       const files = (req.files as Express.Multer.File[] | undefined) ?? [];
       res.on('close', () => void Promise.all(files.map((f) => rm(f.path, { force: true }))));
@@ -82,11 +80,9 @@ export function optionalImageUpload(field: string, maxBytes: number): RequestHan
     parse(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
-        return next(
-          new AppError(400, 'INVALID_UPLOAD', `Send at most one picture in the "${field}" field`, { reason: err.code }),
-        );
+        return next(new AppError('INVALID_UPLOAD', `Send at most one picture in the "${field}" field`, { reason: err.code }));
       }
-      if (err) return next(new AppError(400, 'INVALID_UPLOAD', 'The multipart body could not be read'));
+      if (err) return next(new AppError('INVALID_UPLOAD', 'The multipart body could not be read'));
       next();
     });
   };

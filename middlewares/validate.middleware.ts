@@ -23,7 +23,7 @@ export function validate(chains: ValidationChain[]): RequestHandler {
               ? { fields: e.fields.map((f) => f.path), message: String(e.msg) }
               : { message: String(e.msg) },
         );
-      throw new AppError(400, 'VALIDATION_FAILED', 'The request is invalid', details);
+      throw new AppError('VALIDATION_FAILED', 'The request is invalid', details);
     }
     req.input = matchedData(req, { includeOptionals: false });
     next();

@@ -5,7 +5,7 @@ import { CursorSeal } from '../utils/cursor-seal.js';
 
 const seal = new CursorSeal(config.auth.jwtSecret);
 
-const invalidCursor = () => new AppError(400, 'INVALID_CURSOR', 'This cursor did not come from a previous page');
+const invalidCursor = () => new AppError('INVALID_CURSOR', 'This cursor did not come from a previous page');
 
 /**
  * Cursors of pages whose position must stay private (a ranking score, the id of a post the

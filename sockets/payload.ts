@@ -9,7 +9,6 @@ export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
   const parsed = schema.safeParse(payload ?? {});
   if (!parsed.success) {
     throw new AppError(
-      400,
       'VALIDATION_FAILED',
       parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; '),
     );

@@ -3,11 +3,12 @@ import type { ExtendedError } from 'socket.io';
 import { ACCESS_COOKIE } from '../config/constants.js';
 import { isSessionEnded } from '../services/auth/session-revocations.js';
 import { unauthorized } from '../utils/app-error.js';
+import type { ErrorCode } from '../utils/error-codes.js';
 import type { AccessClaims, AccessTokens } from '../utils/jwt.js';
 import { sessionRoom } from './rooms.js';
 import type { AppServer, AppSocket } from './socket.types.js';
 
-export const refuse = (code: string, message: string): ExtendedError => Object.assign(new Error(message), { data: { code } });
+export const refuse = (code: ErrorCode, message: string): ExtendedError => Object.assign(new Error(message), { data: { code } });
 
 /** Claims of a token that works now: ours, unexpired, its session not ended. */
 export function currentClaims(tokens: AccessTokens, token: unknown): AccessClaims | null {

@@ -4,6 +4,7 @@ import type * as chat from '../services/chat/message.service.js';
 import type { setTyping } from '../services/chat/typing.service.js';
 import type { Matchmaker } from '../services/match/matchmaker.js';
 import type { RealtimeEvent, RealtimeEvents } from '../services/realtime.service.js';
+import type { ErrorCode } from '../utils/error-codes.js';
 import { normaliseTag } from '../utils/text.js';
 
 /**
@@ -120,7 +121,7 @@ export interface ClientEventAcks {
   'match:respond': Result<Matchmaker['respond']>;
 }
 
-export type AckError = { code: string; message: string; retryAfterSeconds?: number };
+export type AckError = { code: ErrorCode; message: string; retryAfterSeconds?: number };
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type Ack<T> = (result: AckResult<T>) => void;
 

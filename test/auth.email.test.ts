@@ -21,7 +21,7 @@ describe('email verification', () => {
     expect((await User.findById(u.id).lean())!.emailVerified).to.equal(true);
     const again = await post('/verify-email', { token });
     expect(again.status).to.equal(400);
-    expect(again.body.error.code).to.equal('INVALID_TOKEN');
+    expect(again.body.error.code).to.equal('INVALID_LINK');
   });
 
   it('refuses an expired, unknown or malformed token and changes nothing', async () => {
@@ -93,7 +93,7 @@ describe('password reset', () => {
     expect((await post('/reset-password', { token, password: 'first new password' })).status).to.equal(204);
     const twice = await post('/reset-password', { token, password: 'second new password' });
     expect(twice.status).to.equal(400);
-    expect(twice.body.error.code).to.equal('INVALID_TOKEN');
+    expect(twice.body.error.code).to.equal('INVALID_LINK');
     expect((await post('/login', { identifier: u.input.email, password: 'first new password' })).status).to.equal(200);
 
     await post('/forgot-password', { email: u.input.email });

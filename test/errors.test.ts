@@ -27,7 +27,7 @@ describe('error mapping', () => {
     expect(unknown.message).to.not.include('secret');
     const down = toAppError(Object.assign(new Error('no server'), { name: 'MongoServerSelectionError' }));
     expect([down.status, down.code]).to.deep.equal([503, 'DATABASE_UNAVAILABLE']);
-    const own = new AppError(418, 'TEAPOT', 'short and stout');
+    const own = new AppError('BUSY', 'short and stout');
     expect(toAppError(own)).to.equal(own);
   });
 });

@@ -6,6 +6,7 @@ import { healthRoutes } from '../routes/health.routes.js';
 import { apiRouters } from '../routes/index.js';
 import { paymentWebhookRoute } from '../routes/payment.routes.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
+import { ERROR_CODES } from '../utils/error-codes.js';
 import { api } from './support/app.js';
 
 interface Layer {
@@ -38,6 +39,14 @@ function servedRoutes(): string[] {
 }
 
 describe('OpenAPI document', () => {
+  it('lists every error code of the catalog, with its status and meaning', () => {
+    const schema = (openApiDocument.components.schemas as Record<string, { enum?: string[]; description?: string }>).ErrorCode!;
+    expect(schema.enum).to.have.members(Object.keys(ERROR_CODES));
+    for (const [code, [status, meaning]] of Object.entries(ERROR_CODES)) {
+      expect(schema.description).to.include(`| ${code} | ${status} | ${meaning} |`);
+    }
+  });
+
   it('documents every route the app serves, and nothing it does not', () => {
     const served = servedRoutes();
     const documented = Object.entries(openApiDocument.paths).flatMap(([path, ops]) =>

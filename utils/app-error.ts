@@ -1,16 +1,24 @@
-/** The one error type services and middlewares throw; the error middleware renders it. */
+import { statusOf, type ErrorCode } from './error-codes.js';
+
+/**
+ * The one error type services and middlewares throw; the error middleware renders it.
+ * Its status comes from the code's entry in the catalog (utils/error-codes.ts).
+ */
 export class AppError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
     this.name = 'AppError';
+    this.status = statusOf(code);
   }
 }
 
-export const notFound = (what = 'Resource') => new AppError(404, 'NOT_FOUND', `${what} not found`);
-export const unauthorized = (message = 'Authentication required', code = 'UNAUTHORIZED') => new AppError(401, code, message);
-export const forbidden = (message = 'Not allowed', code = 'FORBIDDEN') => new AppError(403, code, message);
+export const notFound = (what = 'Resource') => new AppError('NOT_FOUND', `${what} not found`);
+export const unauthorized = (message = 'Authentication required', code: ErrorCode = 'UNAUTHORIZED') =>
+  new AppError(code, message);
+export const forbidden = (message = 'Not allowed', code: ErrorCode = 'FORBIDDEN') => new AppError(code, message);

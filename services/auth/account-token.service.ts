@@ -16,7 +16,7 @@ export async function peekAccountToken(token: string, purpose: AccountTokenPurpo
     { tokenHash: sha256(token), purpose, usedAt: null, expiresAt: { $gt: new Date() } },
     { userId: 1 },
   ).lean();
-  if (!found) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
+  if (!found) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   return found.userId;
 }
 
@@ -28,7 +28,7 @@ export async function consumeAccountToken(token: string, purpose: AccountTokenPu
     { $set: { usedAt: now } },
     { returnDocument: 'before' },
   ).lean();
-  if (!claimed) throw new AppError(400, 'INVALID_TOKEN', 'This link is invalid, used or expired');
+  if (!claimed) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   return claimed.userId;
 }
 

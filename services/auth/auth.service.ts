@@ -143,7 +143,7 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
   return { user: toOwnUser(user.toObject()), ...tokens };
 }
 
-export const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', 'Email, username or password is wrong');
+export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Email, username or password is wrong');
 
 /**
  * Records activity for discovery's ranking at sign-in and every refresh (a client in use
@@ -166,7 +166,7 @@ export async function login(identifier: string, password: string, client: Client
   // Always one bcrypt comparison, so unknown accounts answer in the same time.
   const ok = await verifyPassword(password, user?.passwordHash);
   if (!user || !ok) throw invalidCredentials();
-  if (user.bannedAt) throw new AppError(403, 'ACCOUNT_BANNED', 'This account is suspended');
+  if (user.bannedAt) throw new AppError('ACCOUNT_BANNED', 'This account is suspended');
   const tokens = await startSession(user, client);
   markActive(user._id);
   return { user: toOwnUser(user), ...tokens };
@@ -177,7 +177,7 @@ export async function refresh(refreshToken: string, client: ClientInfo) {
   const user = await User.findById(rotated.userId, { role: 1, bannedAt: 1 }).lean();
   if (!user || user.bannedAt) {
     await revokeSession(rotated.sessionId, 'account_unavailable');
-    throw new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+    throw new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
   }
   const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(rotated.sessionId) });
   markActive(user._id);
@@ -245,7 +245,7 @@ export async function verifyEmail(token: string, caller?: { sub: string }, passw
   if (!creator && password !== undefined) {
     const user = await User.findById(userId, { passwordHash: 1 }).lean();
     // A wrong password spends nothing: the link still works for another try.
-    if (!(await verifyPassword(password, user?.passwordHash))) throw new AppError(400, 'WRONG_PASSWORD', 'The password is wrong');
+    if (!(await verifyPassword(password, user?.passwordHash))) throw new AppError('WRONG_PASSWORD', 'The password is wrong');
     creator = true;
   }
   await consumeAccountToken(token, 'verify_email');
@@ -257,8 +257,8 @@ export async function verifyEmail(token: string, caller?: { sub: string }, passw
 
 export async function resendVerification(userId: string): Promise<void> {
   const user = await User.findById(userId, { email: 1, firstName: 1, emailVerified: 1 }).lean();
-  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
-  if (user.emailVerified) throw new AppError(409, 'EMAIL_ALREADY_VERIFIED', 'This email address is already verified');
+  if (!user) throw new AppError('NOT_FOUND', 'User not found');
+  if (user.emailVerified) throw new AppError('EMAIL_ALREADY_VERIFIED', 'This email address is already verified');
   await sendVerificationEmail(user);
 }
 
@@ -290,17 +290,16 @@ export async function resetPassword(token: string, password: string): Promise<vo
 /** Confirms the password in the current session, for changes that need a recent sign-in. */
 export async function reauthenticate(userId: string, sessionId: string, password: string): Promise<void> {
   const user = await User.findById(userId, { passwordHash: 1 }).lean();
-  if (!user?.passwordHash)
-    throw new AppError(409, 'NO_PASSWORD', 'This account has no password: sign in with your provider again');
-  if (!(await verifyPassword(password, user.passwordHash))) throw new AppError(400, 'WRONG_PASSWORD', 'The password is wrong');
+  if (!user?.passwordHash) throw new AppError('NO_PASSWORD', 'This account has no password: sign in with your provider again');
+  if (!(await verifyPassword(password, user.passwordHash))) throw new AppError('WRONG_PASSWORD', 'The password is wrong');
   await markAuthenticated(userId, sessionId);
 }
 
 export async function changePassword(userId: string, sessionId: string, current: string, next: string): Promise<void> {
   const user = await User.findById(userId, { passwordHash: 1, email: 1, firstName: 1 }).lean();
-  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+  if (!user) throw new AppError('NOT_FOUND', 'User not found');
   if (!(await verifyPassword(current, user.passwordHash))) {
-    throw new AppError(400, 'WRONG_PASSWORD', 'The current password is wrong');
+    throw new AppError('WRONG_PASSWORD', 'The current password is wrong');
   }
   await setPassword(user._id, next);
   await revokeUserSessions(user._id, 'password_changed', sessionId);

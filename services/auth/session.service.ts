@@ -73,7 +73,7 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
   };
 }
 
-const invalidRefresh = () => new AppError(401, 'INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
+const invalidRefresh = () => new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
 
 /**
  * Exchanges a refresh token for a new one. Each token works once: the conditional
@@ -159,7 +159,7 @@ export async function endSession(userId: string, sessionId: string) {
     { _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: new Date() } },
     { $set: { revokedAt: new Date(), revokedReason: 'ended_by_user' } },
   ).lean();
-  if (!ended) throw new AppError(404, 'NOT_FOUND', 'Session not found');
+  if (!ended) throw new AppError('NOT_FOUND', 'Session not found');
   sessionEnded(sessionId);
   return { deviceName: ended.deviceName ?? 'Unknown device', region: ended.region ?? null, ip: ended.ip ?? null };
 }
@@ -175,7 +175,7 @@ export async function revokeUserSessions(userId: Types.ObjectId | string, reason
 }
 
 const reauthenticationRequired = () =>
-  new AppError(403, 'REAUTHENTICATION_REQUIRED', 'Confirm your password or sign in again to change how you sign in');
+  new AppError('REAUTHENTICATION_REQUIRED', 'Confirm your password or sign in again to change how you sign in');
 
 /**
  * Changes to how an account signs in need a recent proof of identity in this session
@@ -191,7 +191,7 @@ export async function assertRecentlyAuthenticated(userId: string, sessionId: str
 /** The person proved who they are again in this session. */
 export async function markAuthenticated(userId: string, sessionId: string): Promise<void> {
   const res = await Session.updateOne({ _id: sessionId, userId, revokedAt: null }, { $set: { authenticatedAt: new Date() } });
-  if (res.matchedCount === 0) throw new AppError(401, 'INVALID_TOKEN', 'This session has ended');
+  if (res.matchedCount === 0) throw new AppError('INVALID_TOKEN', 'This session has ended');
 }
 
 /** The session a refresh token belongs to, whether or not the token was used. */

@@ -68,7 +68,7 @@ async function assertChatPlan(userId: string): Promise<void> {
 
 /** Direct messages need an accepted connection and no block, either way. */
 async function assertMayMessage(me: string, them: string): Promise<void> {
-  if (me === them) throw new AppError(400, 'CANNOT_MESSAGE_SELF', 'You cannot message yourself');
+  if (me === them) throw new AppError('CANNOT_MESSAGE_SELF', 'You cannot message yourself');
   const [connected, blocked] = await Promise.all([
     Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' }),
     isBlockedEitherWay(me, them),
@@ -140,7 +140,7 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
 }
 
 const groupFull = () =>
-  new AppError(409, 'GROUP_FULL', `A group holds at most ${config.chat.groupMaxMembers} members`, {
+  new AppError('GROUP_FULL', `A group holds at most ${config.chat.groupMaxMembers} members`, {
     max: config.chat.groupMaxMembers,
   });
 
@@ -151,7 +151,7 @@ async function roleOf(conversationId: Types.ObjectId, userId: string) {
 
 async function requireGroupAdmin(me: string, conversationId: string): Promise<ConversationDoc> {
   const group = await memberConversation(me, conversationId);
-  if (group.type !== 'group') throw new AppError(400, 'NOT_A_GROUP', 'Direct conversations have no members to manage');
+  if (group.type !== 'group') throw new AppError('NOT_A_GROUP', 'Direct conversations have no members to manage');
   if ((await roleOf(group._id, me)) !== 'admin') throw forbidden('Only group admins can do this', 'NOT_GROUP_ADMIN');
   return group;
 }
@@ -176,7 +176,7 @@ export async function addMember(me: string, conversationId: string, userId: stri
 /** An admin removes a member, or a member leaves; the last admin leaving hands over to the longest-standing member. */
 export async function removeMember(me: string, conversationId: string, userId: string): Promise<void> {
   const group = me === userId ? await memberConversation(me, conversationId) : await requireGroupAdmin(me, conversationId);
-  if (group.type !== 'group') throw new AppError(400, 'NOT_A_GROUP', 'Direct conversations have no members to manage');
+  if (group.type !== 'group') throw new AppError('NOT_A_GROUP', 'Direct conversations have no members to manage');
   if (!memberIdsOf(group).includes(userId)) throw notFound('Member');
   const wasAdmin = (await roleOf(group._id, userId)) === 'admin';
   await Conversation.updateOne({ _id: group._id }, { $pull: { memberIds: new Types.ObjectId(userId) } });
@@ -195,7 +195,7 @@ export async function setMemberRole(me: string, conversationId: string, userId: 
   if (!memberIdsOf(group).includes(userId)) throw notFound('Member');
   if (role === 'member' && (await ConversationMember.countDocuments({ conversationId: group._id, role: 'admin' })) <= 1) {
     if ((await roleOf(group._id, userId)) === 'admin')
-      throw new AppError(409, 'LAST_ADMIN', 'A group needs an admin: name another first');
+      throw new AppError('LAST_ADMIN', 'A group needs an admin: name another first');
   }
   await ConversationMember.updateOne({ conversationId: group._id, userId }, { $set: { role } });
   await announceMembers(group._id, me);

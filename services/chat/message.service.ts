@@ -91,7 +91,7 @@ function checkedText(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const clean = cleanText(text);
   if (clean.length > config.chat.maxText) {
-    throw new AppError(400, 'MESSAGE_TOO_LONG', `Messages may be at most ${config.chat.maxText} characters`);
+    throw new AppError('MESSAGE_TOO_LONG', `Messages may be at most ${config.chat.maxText} characters`);
   }
   return clean ? filterProfanity(clean) : undefined;
 }
@@ -100,7 +100,7 @@ function checkedText(text: string | undefined): string | undefined {
 async function ownAttachment(me: string, photoId: string) {
   const user = await User.findById(me, { avatar: 1, gallery: 1 }).lean();
   const photo = [user?.avatar, ...(user?.gallery ?? [])].find((p) => p?.id === photoId);
-  if (!photo) throw new AppError(400, 'INVALID_ATTACHMENT', 'Attach one of your own uploaded pictures');
+  if (!photo) throw new AppError('INVALID_ATTACHMENT', 'Attach one of your own uploaded pictures');
   return { url: photo.urls.full, width: photo.width, height: photo.height };
 }
 
@@ -116,7 +116,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     : input.toUserId
       ? await directConversation(me, input.toUserId)
       : null;
-  if (!conversation) throw new AppError(400, 'VALIDATION_FAILED', 'Give conversationId or toUserId');
+  if (!conversation) throw new AppError('VALIDATION_FAILED', 'Give conversationId or toUserId');
 
   // Every check is a read, in parallel; then two writes. A resend is answered with the original.
   const [, attachment, replyOk, original] = await Promise.all([
@@ -126,8 +126,8 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>(),
   ]);
   if (original) return { message: messageView(original), created: false };
-  if (!text && !attachment) throw new AppError(400, 'EMPTY_MESSAGE', 'Send text or an attachment');
-  if (!replyOk) throw new AppError(400, 'INVALID_REPLY', 'Reply to a message of this conversation');
+  if (!text && !attachment) throw new AppError('EMPTY_MESSAGE', 'Send text or an attachment');
+  if (!replyOk) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
 
   // One atomic write takes the next number and records the message as the conversation's
   // last (so the last message is always the highest number), and rechecks membership.
@@ -255,7 +255,7 @@ export async function listMessages(me: string, conversationId: string, page: { b
 
 async function ownRecentMessage(me: string, messageId: string, allowGroupAdmin: boolean) {
   const { message, conversation } = await memberMessage(me, messageId);
-  if (message.deletedAt) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  if (message.deletedAt) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
   const own = String(message.senderId) === me;
   const recent = Date.now() - message.createdAt.getTime() <= config.chat.editWindowMs;
   if (own && recent) return { message, conversation };
@@ -272,14 +272,14 @@ async function ownRecentMessage(me: string, messageId: string, allowGroupAdmin: 
 export async function editMessage(me: string, messageId: string, text: string): Promise<MessageView> {
   const { message, conversation } = await ownRecentMessage(me, messageId, false);
   const clean = checkedText(text);
-  if (!clean) throw new AppError(400, 'EMPTY_MESSAGE', 'A message needs text');
+  if (!clean) throw new AppError('EMPTY_MESSAGE', 'A message needs text');
   // An edit reaches the other side like a new message: not across a block.
   await requireLiveAudience(me, conversation);
   const res = await Message.updateOne(
     { _id: message._id, deletedAt: null },
     { $set: { text: cipher.encrypt(clean), editedAt: new Date() } },
   );
-  if (res.modifiedCount !== 1) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  if (res.modifiedCount !== 1) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
   const view = messageView((await Message.findById(message._id).lean<MessageDoc>())!);
   await touch(conversation._id);
   publishToUsers(memberIdsOf(conversation), 'chat:edited', view);
@@ -325,7 +325,7 @@ export async function markRead(me: string, conversationId: string, upToMessageId
 /** Toggles one reaction: the unique (message, user, emoji) record decides, the count follows with $inc. */
 export async function toggleReaction(me: string, messageId: string, emoji: string) {
   const { message, conversation } = await memberMessage(me, messageId);
-  if (message.deletedAt) throw new AppError(409, 'MESSAGE_DELETED', 'This message was deleted');
+  if (message.deletedAt) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
   const audience = await requireLiveAudience(me, conversation);
   // The unique (message, user, emoji) record decides: stored now, or there already and removed.
   let added = await insertedOnce(() => Reaction.create({ messageId: message._id, userId: me, emoji }));
@@ -361,9 +361,9 @@ function syncStart(since: string | undefined, now: number): { from: number; sinc
   if (since === undefined) return { from: now - 86_400_000, sinceId: '' };
   const [ms, id] = since.split('_');
   const from = Number(ms);
-  if (from > now + SYNC_MAX_AHEAD_MS) throw new AppError(400, 'INVALID_CURSOR', 'This cursor did not come from a sync');
+  if (from > now + SYNC_MAX_AHEAD_MS) throw new AppError('INVALID_CURSOR', 'This cursor did not come from a sync');
   if (from < now - SYNC_MAX_AGE_MS) {
-    throw new AppError(400, 'SYNC_CURSOR_EXPIRED', 'This cursor is too old to catch up from; reload the conversations');
+    throw new AppError('SYNC_CURSOR_EXPIRED', 'This cursor is too old to catch up from; reload the conversations');
   }
   return { from, sinceId: id ?? '' };
 }

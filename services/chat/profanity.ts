@@ -30,7 +30,7 @@ export function filterProfanity(text: string, mode = config.chat.profanity, term
   const extra = terms.filter((t) => termPattern(t).test(text));
   for (const t of extra) termPattern(t).lastIndex = 0;
   if (matches.length === 0 && extra.length === 0) return text;
-  if (mode === 'refuse') throw new AppError(422, 'PROFANITY', 'This text contains words that are not allowed');
+  if (mode === 'refuse') throw new AppError('PROFANITY', 'This text contains words that are not allowed');
   let out = matches.length ? censor.applyTo(text, matches) : text;
   for (const t of extra) out = out.replace(termPattern(t), (m) => '*'.repeat(m.length));
   return out;

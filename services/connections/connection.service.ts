@@ -46,11 +46,11 @@ const view = (c: ConnectionDoc): ConnectionView => ({
   ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
 });
 
-const alreadySwiped = () => new AppError(409, 'ALREADY_SWIPED', 'You two have already crossed paths');
+const alreadySwiped = () => new AppError('ALREADY_SWIPED', 'You two have already crossed paths');
 
 /** Someone one may act on: exists, not banned, not oneself, not blocked either way (all 4xx). */
 async function reachableUser(me: string, them: string) {
-  if (me === them) throw new AppError(400, 'CANNOT_CONNECT_SELF', 'You cannot send yourself a request');
+  if (me === them) throw new AppError('CANNOT_CONNECT_SELF', 'You cannot send yourself a request');
   const user = await User.findById(them, {
     username: 1,
     firstName: 1,
@@ -144,17 +144,15 @@ export async function swipe(me: string, them: string, action: SwipeAction): Prom
     if (String(existing.senderId) === me) {
       // A repeat of one's own swipe is answered again, not stored or counted twice.
       if (existing.status === action) return { connection: view(existing), matched: false, created: false };
-      throw existing.status === 'accepted'
-        ? new AppError(409, 'ALREADY_CONNECTED', 'You are already connected')
-        : alreadySwiped();
+      throw existing.status === 'accepted' ? new AppError('ALREADY_CONNECTED', 'You are already connected') : alreadySwiped();
     }
-    if (existing.status === 'accepted') throw new AppError(409, 'ALREADY_CONNECTED', 'You are already connected');
+    if (existing.status === 'accepted') throw new AppError('ALREADY_CONNECTED', 'You are already connected');
     if (existing.status !== 'interested') throw alreadySwiped();
     // They asked first: this swipe is the answer.
     const answered = await answer(existing._id, me, action === 'interested' ? 'accepted' : 'rejected');
     if (answered) return { connection: view(answered), matched: answered.status === 'accepted', created: false };
   }
-  throw new AppError(409, 'CONFLICT', 'This changed at the same moment; try again');
+  throw new AppError('CONCURRENT_UPDATE', 'This changed at the same moment; try again');
 }
 
 /** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
@@ -193,7 +191,7 @@ export async function reviewRequest(me: string, requestId: string, action: Revie
   if (!request || String(request.receiverId) !== me) throw notFound('Request');
   if (await isBlockedEitherWay(me, request.senderId)) throw notFound('Request');
   const updated = await answer(request._id, me, action);
-  if (!updated) throw new AppError(409, 'ALREADY_REVIEWED', 'This request has already been answered');
+  if (!updated) throw new AppError('ALREADY_REVIEWED', 'This request has already been answered');
   return view(updated);
 }
 

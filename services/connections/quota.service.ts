@@ -69,7 +69,7 @@ export async function consumeRequest(userId: string, now = new Date()): Promise<
   const limit = config.plans[plan].dailyRequests;
   if (limit === null) return;
   if (await takeFromDailyCounter(userId, userId, limit, now)) return;
-  throw new AppError(429, 'QUOTA_EXCEEDED', `Your ${plan} plan allows ${limit} requests a day`, {
+  throw new AppError('QUOTA_EXCEEDED', `Your ${plan} plan allows ${limit} requests a day`, {
     limit,
     remaining: 0,
     resetAt: nextUtcMidnight(now).toISOString(),

@@ -7,7 +7,7 @@ import type { RedisClient } from '../redis.service.js';
 /** A 429 that says when to come back (the HTTP error path sends it as Retry-After). */
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, 'RATE_LIMITED', 'Too many requests; try again later', { retryAfterSeconds });
+    super('RATE_LIMITED', 'Too many requests; try again later', { retryAfterSeconds });
   }
 }
 

@@ -45,7 +45,7 @@ const ACTIVE: ('ringing' | 'connected')[] = ['ringing', 'connected'];
 
 /** Calls need an accepted connection and no block, either way (as chat does). */
 async function assertMayCall(me: string, them: string): Promise<void> {
-  if (me === them) throw new AppError(400, 'CANNOT_CALL_SELF', 'You cannot call yourself');
+  if (me === them) throw new AppError('CANNOT_CALL_SELF', 'You cannot call yourself');
   const [connected, blocked] = await Promise.all([isConnected(me, them), isBlockedEitherWay(me, them)]);
   if (!connected || blocked) throw forbidden('You can call your connections only', 'NOT_CONNECTED');
 }
@@ -59,7 +59,7 @@ export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   if (!Types.ObjectId.isValid(to)) throw notFound('User');
   await assertMayCall(me, to);
   const busy = await Call.exists({ memberIds: new Types.ObjectId(to), status: { $in: ACTIVE } });
-  if (busy) throw new AppError(409, 'BUSY', 'They are in another call');
+  if (busy) throw new AppError('BUSY', 'They are in another call');
   const now = new Date();
   const expiresAt = new Date(now.getTime() + config.calls.ringTimeoutMs);
   const call = (
@@ -113,7 +113,7 @@ async function ownCall(me: string, callId: string): Promise<CallDoc> {
   return call;
 }
 
-const notRinging = () => new AppError(409, 'CALL_NOT_RINGING', 'This call is no longer ringing');
+const notRinging = () => new AppError('CALL_NOT_RINGING', 'This call is no longer ringing');
 
 export async function accept(me: string, callId: string) {
   const call = await ownCall(me, callId);
@@ -147,7 +147,7 @@ export async function cancel(me: string, callId: string) {
 export async function hangup(me: string, callId: string) {
   const call = await ownCall(me, callId);
   const ended = await end(call._id, ['connected'], 'hangup');
-  if (!ended) throw new AppError(409, 'CALL_NOT_CONNECTED', 'This call is not connected');
+  if (!ended) throw new AppError('CALL_NOT_CONNECTED', 'This call is not connected');
   return { callId, durationSec: ended.durationSec };
 }
 

@@ -119,7 +119,7 @@ export class Matchmaker {
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
-    if (!(await this.enqueue(ticket))) throw new AppError(409, 'NOT_CONNECTED', 'Join the queue from a connected socket');
+    if (!(await this.enqueue(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
     // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
     const position = await this.store.size(input.mode);
     publishToUsers([userId], 'match:searching', { mode: input.mode });
@@ -138,7 +138,7 @@ export class Matchmaker {
     ]);
     if (!user || user.bannedAt) throw notFound('User');
     if (!user.availableForMatching) throw forbidden('Turn on "available for matching" first', 'NOT_AVAILABLE');
-    if (pending) throw new AppError(409, 'MATCH_PENDING', 'Answer your current match first');
+    if (pending) throw new AppError('MATCH_PENDING', 'Answer your current match first');
     const interests = user.interests ?? [];
     return {
       userId,
@@ -460,4 +460,4 @@ export class Matchmaker {
   }
 }
 
-const notAnswerable = () => new AppError(409, 'MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');
+const notAnswerable = () => new AppError('MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');

@@ -33,7 +33,7 @@ export function listPlans() {
 
 const gatewayFailed = (err: unknown) => {
   logger.error('payment gateway call failed', { error: errorMessage(err) });
-  return new AppError(502, 'PAYMENT_GATEWAY_ERROR', 'The payment service did not answer; try again');
+  return new AppError('PAYMENT_GATEWAY_ERROR', 'The payment service did not answer; try again');
 };
 
 /**
@@ -42,12 +42,12 @@ const gatewayFailed = (err: unknown) => {
  */
 export async function createOrder(userId: string, input: { plan: PaidPlan; months: number }) {
   const amount = config.payments.prices[input.plan][input.months];
-  if (!amount) throw new AppError(400, 'UNKNOWN_PLAN', `No ${input.plan} plan for ${input.months} month(s)`);
+  if (!amount) throw new AppError('UNKNOWN_PLAN', `No ${input.plan} plan for ${input.months} month(s)`);
   const user = await User.findById(userId, { firstName: 1, lastName: 1, email: 1, phone: 1, plan: 1, planExpiresAt: 1 }).lean();
   if (!user) throw notFound('User');
   const current = planInForce(user);
   if (planRank(current) > planRank(input.plan)) {
-    throw new AppError(409, 'PLAN_DOWNGRADE', `Your ${current} plan runs until ${user.planExpiresAt!.toISOString()}`);
+    throw new AppError('PLAN_DOWNGRADE', `Your ${current} plan runs until ${user.planExpiresAt!.toISOString()}`);
   }
   const _id = new Types.ObjectId();
   const currency = config.payments.currency;
@@ -101,14 +101,14 @@ export async function verifyCheckout(
   if (!payment) throw notFound('Order');
   const expected = checkoutSignature(config.payments.keySecret, payment.orderId, input.razorpay_payment_id);
   if (!signatureMatches(expected, input.razorpay_signature)) {
-    throw new AppError(400, 'INVALID_SIGNATURE', 'The payment signature does not match');
+    throw new AppError('INVALID_SIGNATURE', 'The payment signature does not match');
   }
   const remote = await paymentGateway()
     .fetchPayment(input.razorpay_payment_id)
     .catch((err: unknown) => {
       throw gatewayFailed(err);
     });
-  if (!sameMoney(payment, remote)) throw new AppError(400, 'PAYMENT_MISMATCH', 'The payment is not for this order');
+  if (!sameMoney(payment, remote)) throw new AppError('PAYMENT_MISMATCH', 'The payment is not for this order');
   await applyGatewayPayment(payment, remote, 'checkout');
   return { payment: paymentView((await Payment.findById(payment._id).lean())!), membership: await membershipOf(userId) };
 }

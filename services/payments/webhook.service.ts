@@ -35,17 +35,17 @@ const entity = (payload: Record<string, unknown>, name: string): Entity => {
  */
 export async function receiveWebhook(raw: Buffer, signature: unknown, eventIdHeader: unknown): Promise<{ duplicate: boolean }> {
   if (!signatureMatches(hmacSha256Hex(config.payments.webhookSecret, raw), signature)) {
-    throw new AppError(400, 'INVALID_SIGNATURE', 'The webhook signature does not match');
+    throw new AppError('INVALID_SIGNATURE', 'The webhook signature does not match');
   }
   let body: { event?: unknown; payload?: unknown };
   try {
     body = JSON.parse(raw.toString('utf8')) as typeof body;
   } catch {
-    throw new AppError(400, 'MALFORMED_JSON', 'The webhook body is not JSON');
+    throw new AppError('MALFORMED_JSON', 'The webhook body is not JSON');
   }
   const event = str(body?.event);
   if (!event || !body.payload || typeof body.payload !== 'object') {
-    throw new AppError(400, 'INVALID_WEBHOOK', 'The webhook names no event or payload');
+    throw new AppError('INVALID_WEBHOOK', 'The webhook names no event or payload');
   }
   // Razorpay always sends the id; a body hash keeps duplicates out if a proxy drops the header.
   const id = str(eventIdHeader) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;

@@ -34,7 +34,7 @@ export async function hiddenUserIds(userId: Types.ObjectId | string): Promise<Ty
 }
 
 export async function blockUser(blockerId: string, blockedId: string): Promise<void> {
-  if (blockerId === blockedId) throw new AppError(400, 'CANNOT_BLOCK_SELF', 'You cannot block yourself');
+  if (blockerId === blockedId) throw new AppError('CANNOT_BLOCK_SELF', 'You cannot block yourself');
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
   // The unique index settles repeats and races: blocking twice leaves one record.
   await ignoreDuplicate(Block.create({ blockerId, blockedId }));

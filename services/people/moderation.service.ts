@@ -43,5 +43,5 @@ export async function closeReport(reportId: string, status: Exclude<ReportStatus
   const res = await Report.updateOne({ _id: reportId, status: 'open' }, { $set: { status } });
   if (res.modifiedCount === 1) return;
   if (!(await Report.exists({ _id: reportId }))) throw notFound('Report');
-  throw new AppError(409, 'REPORT_ALREADY_CLOSED', 'This report was already closed');
+  throw new AppError('REPORT_ALREADY_CLOSED', 'This report was already closed');
 }

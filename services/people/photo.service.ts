@@ -53,7 +53,7 @@ export async function listPhotos(userId: string): Promise<Photos> {
 }
 
 const galleryFull = () =>
-  new AppError(409, 'GALLERY_FULL', `A gallery holds at most ${config.uploads.galleryMax} photos`, {
+  new AppError('GALLERY_FULL', `A gallery holds at most ${config.uploads.galleryMax} photos`, {
     max: config.uploads.galleryMax,
   });
 
@@ -80,7 +80,7 @@ async function changePhotos(
     );
     if (res.modifiedCount === 1) return { photos: photosOf(next), dropped };
   }
-  throw new AppError(409, 'CONFLICT', 'Your photos changed at the same time; try again');
+  throw new AppError('CONCURRENT_UPDATE', 'Your photos changed at the same time; try again');
 }
 
 /** Deleting objects never fails the request that replaced them; a failure is logged for clean-up. */
@@ -108,8 +108,7 @@ async function attach(storage: StorageProvider, userId: string, image: StoredIma
   try {
     const { photos, dropped } = await changePhotos(userId, (state) => {
       const used = new Set([state.avatar, ...state.gallery].flatMap((p) => p?.objects ?? []));
-      if (image.objects.some((o) => used.has(o)))
-        throw new AppError(409, 'UPLOAD_ALREADY_USED', 'This upload is already a photo');
+      if (image.objects.some((o) => used.has(o))) throw new AppError('UPLOAD_ALREADY_USED', 'This upload is already a photo');
       if (target === 'avatar') return { avatar: photo, gallery: state.gallery };
       if (state.gallery.length >= config.uploads.galleryMax) throw galleryFull();
       return { avatar: state.avatar, gallery: [...state.gallery, photo] };
@@ -147,7 +146,7 @@ export async function createUploadTicket(
   request: { contentType: string; size: number },
 ): Promise<DirectUploadTicket> {
   if (!storage.createDirectUpload) {
-    throw new AppError(409, 'DIRECT_UPLOAD_UNAVAILABLE', `The ${storage.name} storage takes uploads at POST /users/me/photos`);
+    throw new AppError('DIRECT_UPLOAD_UNAVAILABLE', `The ${storage.name} storage takes uploads at POST /users/me/photos`);
   }
   if (request.size > config.uploads.maxBytes) throw fileTooLarge(config.uploads.maxBytes);
   return storage.createDirectUpload({
@@ -161,14 +160,14 @@ export async function createUploadTicket(
 /** Checks a direct upload and makes it a photo; a refused upload is deleted from storage. */
 export async function confirmUpload(storage: StorageProvider, userId: string, key: string, target: PhotoTarget) {
   if (!storage.confirmDirectUpload || !uploadKeyPattern(userId).test(key)) {
-    throw new AppError(404, 'UPLOAD_NOT_FOUND', 'No such upload of yours');
+    throw new AppError('UPLOAD_NOT_FOUND', 'No such upload of yours');
   }
   await ensureRoom(userId, target);
   const limits = { maxBytes: config.uploads.maxBytes, maxPixels: config.uploads.maxPixels };
   let image: StoredImage;
   try {
     const confirmed = await storage.confirmDirectUpload(key, limits);
-    if (!confirmed) throw new AppError(404, 'UPLOAD_NOT_FOUND', 'No such upload of yours');
+    if (!confirmed) throw new AppError('UPLOAD_NOT_FOUND', 'No such upload of yours');
     if (confirmed.kind === 'stored') image = confirmed.image;
     else {
       const processed = await processImage(confirmed.bytes, limits.maxPixels);
@@ -197,7 +196,7 @@ export async function reorderGallery(userId: string, photoIds: string[]): Promis
   const { photos } = await changePhotos(userId, (state) => {
     const byId = new Map(state.gallery.map((p) => [p.id, p]));
     if (photoIds.length !== byId.size || new Set(photoIds).size !== byId.size || !photoIds.every((id) => byId.has(id))) {
-      throw new AppError(400, 'INVALID_ORDER', 'List every gallery photo id exactly once');
+      throw new AppError('INVALID_ORDER', 'List every gallery photo id exactly once');
     }
     return { avatar: state.avatar, gallery: photoIds.map((id) => byId.get(id)!) };
   });

@@ -94,7 +94,7 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
     if (locationConsent === true) $set.locationConsent = true;
     if (hasLocation) {
       if (locationConsent !== true && !current?.locationConsent) {
-        throw new AppError(400, 'LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
+        throw new AppError('LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
       }
       $set.locationConsent = true;
       Object.assign($set, storedLocation(location, willShow));
@@ -103,7 +103,7 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
     }
   }
   if ((minAge ?? current?.lookingFor?.minAge ?? 18) > (maxAge ?? current?.lookingFor?.maxAge ?? 120)) {
-    throw new AppError(400, 'INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
+    throw new AppError('INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
   }
   const res = await User.updateOne(
     { _id: userId },
@@ -121,7 +121,7 @@ export async function updateStatus(
   const $set: Record<string, unknown> = {};
   if (status.availability !== undefined) $set.availability = status.availability;
   if (status.availableForMatching !== undefined) $set.availableForMatching = status.availableForMatching;
-  if (Object.keys($set).length === 0) throw new AppError(400, 'VALIDATION_FAILED', 'Send availability or availableForMatching');
+  if (Object.keys($set).length === 0) throw new AppError('VALIDATION_FAILED', 'Send availability or availableForMatching');
   await User.updateOne({ _id: userId }, { $set }, { runValidators: true });
   return getOwnUser(userId);
 }

@@ -19,7 +19,7 @@ export interface ReportInput {
  */
 export async function fileReport(reporterId: string, input: ReportInput) {
   if (input.targetType === 'user') {
-    if (input.targetId === reporterId) throw new AppError(400, 'CANNOT_REPORT_SELF', 'You cannot report yourself');
+    if (input.targetId === reporterId) throw new AppError('CANNOT_REPORT_SELF', 'You cannot report yourself');
     if (!(await User.exists({ _id: input.targetId }))) throw notFound('User');
   }
   // Only a member of its conversation can see, and so report, a message.

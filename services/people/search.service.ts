@@ -54,10 +54,10 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
   if (!searcher) throw notFound('User');
   const origin = searcher.location ? coarsePoint(searcher.location) : null;
   if (input.maxDistanceKm !== undefined && !origin) {
-    throw new AppError(400, 'LOCATION_REQUIRED', 'Share your location (PATCH /users/me) to search by distance');
+    throw new AppError('LOCATION_REQUIRED', 'Share your location (PATCH /users/me) to search by distance');
   }
   if (input.minAge !== undefined && input.maxAge !== undefined && input.minAge > input.maxAge) {
-    throw new AppError(400, 'INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
+    throw new AppError('INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
   }
   const q = input.q === undefined ? undefined : normaliseForSearch(input.q);
   // The radius widens to its band edge: membership says nothing finer than the band.
@@ -76,7 +76,7 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
   } else if (cells && radiusKm! <= NARROW_RADIUS_KM) drivers = byCells();
   else if (input.interests?.length) drivers = input.interests.map((tag) => ({ interests: tag }));
   else if (cells) drivers = byCells();
-  else throw new AppError(400, 'SEARCH_TOO_BROAD', 'Search by q, interests or maxDistanceKm');
+  else throw new AppError('SEARCH_TOO_BROAD', 'Search by q, interests or maxDistanceKm');
 
   if (input.interests?.length && !('interests' in drivers[0]!)) filter.interests = { $in: input.interests };
   if (cells && !('geoCells' in drivers[0]!)) filter.geoCells = { $in: cells };

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { LatLng } from '../../utils/geo.js';
 import { User } from '../../models/user.model.js';
+import type { ErrorCode } from '../../utils/error-codes.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { photosOf, type photoView } from './photo.service.js';
@@ -47,7 +48,7 @@ export async function findUserIdByEmail(email: string): Promise<Types.ObjectId |
   return user?._id ?? null;
 }
 
-const DUPLICATE_CODES: Record<string, string> = { email: 'EMAIL_TAKEN', username: 'USERNAME_TAKEN', phone: 'PHONE_TAKEN' };
+const DUPLICATE_CODES: Record<string, ErrorCode> = { email: 'EMAIL_TAKEN', username: 'USERNAME_TAKEN', phone: 'PHONE_TAKEN' };
 
 /**
  * Maps a duplicate-key error on a user to a 409 naming the field. MongoDB names the
@@ -69,7 +70,7 @@ export async function duplicateUserField(
     }
   }
   if (!field) return null;
-  return new AppError(409, DUPLICATE_CODES[field]!, `This ${field} is already in use`, { field });
+  return new AppError(DUPLICATE_CODES[field]!, `This ${field} is already in use`, { field });
 }
 
 /** What a card needs from the stored user. */

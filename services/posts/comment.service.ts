@@ -68,8 +68,8 @@ async function commentViews(comments: CommentDoc[]) {
 export async function addComment(userId: string, postId: string, input: NewComment, storage: StorageProvider) {
   const post = await getVisiblePost(userId, postId);
   const text = cleanText(input.text ?? '');
-  if (text.length > MAX_COMMENT) throw new AppError(400, 'COMMENT_TOO_LONG', `Comments may be at most ${MAX_COMMENT} characters`);
-  if (!text && !input.image) throw new AppError(400, 'EMPTY_COMMENT', 'Write something or attach an image');
+  if (text.length > MAX_COMMENT) throw new AppError('COMMENT_TOO_LONG', `Comments may be at most ${MAX_COMMENT} characters`);
+  if (!text && !input.image) throw new AppError('EMPTY_COMMENT', 'Write something or attach an image');
   let parent: CommentDoc | null = null;
   if (input.parentId) {
     parent = await Comment.findOne({ _id: input.parentId, postId, deletedAt: null }).lean();
@@ -154,7 +154,7 @@ export async function deleteComment(userId: string, commentId: string, storage: 
   if (!comment) throw notFound('Comment');
   const post = await getVisiblePost(userId, String(comment.postId));
   if (String(comment.authorId) !== userId && String(post.authorId) !== userId) {
-    throw new AppError(403, 'NOT_COMMENT_AUTHOR', 'Only its author or the post author can delete a comment');
+    throw new AppError('NOT_COMMENT_AUTHOR', 'Only its author or the post author can delete a comment');
   }
   const res = await Comment.updateOne(
     { _id: commentId, deletedAt: null },

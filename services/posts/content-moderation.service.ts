@@ -10,7 +10,7 @@ import { getVisiblePost } from './post.service.js';
 export type ContentTarget = 'post' | 'comment';
 const modelOf = (type: ContentTarget) => (type === 'post' ? Post : Comment) as typeof Post;
 
-const cannotReportOwn = () => new AppError(400, 'CANNOT_REPORT_SELF', 'You cannot report your own content');
+const cannotReportOwn = () => new AppError('CANNOT_REPORT_SELF', 'You cannot report your own content');
 
 /** A reporter may only report what they can see, and not their own: a visible post, or a comment under one. */
 export async function assertReportable(reporterId: string, type: ContentTarget, id: string): Promise<void> {

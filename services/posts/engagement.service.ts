@@ -83,7 +83,7 @@ export async function sharePost(
   let messageId: string | undefined;
   // A share reaches the sharer's audience, not the author's: only public posts go further.
   if (post.visibility !== 'public') {
-    throw new AppError(403, 'NOT_SHAREABLE', 'Posts for connections only cannot be shared');
+    throw new AppError('NOT_SHAREABLE', 'Posts for connections only cannot be shared');
   }
   if (target.to === 'conversation') {
     const sent = await sendMessage(userId, {
@@ -142,7 +142,7 @@ export async function createCollection(userId: string, name: string) {
     const c = await BookmarkCollection.create({ userId, name });
     return { id: String(c._id), name: c.name };
   } catch (err) {
-    if (isDuplicateKey(err)) throw new AppError(409, 'COLLECTION_EXISTS', 'You already have a collection with this name');
+    if (isDuplicateKey(err)) throw new AppError('COLLECTION_EXISTS', 'You already have a collection with this name');
     throw err;
   }
 }

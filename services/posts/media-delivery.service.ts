@@ -17,7 +17,7 @@ export type MediaDelivery =
   | { kind: 'playlist'; body: string; maxAge: number };
 
 const linkRefused = (reason: 'expired' | 'invalid') =>
-  new AppError(403, reason === 'expired' ? 'LINK_EXPIRED' : 'LINK_INVALID', 'This media link is not valid (anymore)');
+  new AppError(reason === 'expired' ? 'LINK_EXPIRED' : 'LINK_INVALID', 'This media link is not valid (anymore)');
 
 /** Whether what the media belongs to may still be seen at all: a servable post; a live comment under one. */
 async function ownerServable(kind: string, id: string): Promise<boolean> {

@@ -48,20 +48,19 @@ async function headOf(file: string): Promise<Buffer> {
 
 /** One to ten images, or one video; anything else (a text file called .mp4) is refused before it is stored. */
 async function checkMedia(files: UploadedFile[]): Promise<{ kind: 'images' | 'video'; types: PostMediaType[] }> {
-  if (files.length === 0) throw new AppError(400, 'MEDIA_REQUIRED', 'A post needs one to ten images or one video');
+  if (files.length === 0) throw new AppError('MEDIA_REQUIRED', 'A post needs one to ten images or one video');
   const types: PostMediaType[] = [];
   for (const file of files) {
     const type = sniffPostMedia(await headOf(file.path));
     if (!type) {
-      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Upload JPEG, PNG, WebP or HEIC images, or an MP4, MOV or WebM video');
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Upload JPEG, PNG, WebP or HEIC images, or an MP4, MOV or WebM video');
     }
     types.push(type);
   }
   const videos = types.filter((t) => t.kind === 'video').length;
-  if (videos > 0 && files.length > 1)
-    throw new AppError(400, 'TOO_MANY_MEDIA', 'A reel holds exactly one video and nothing else');
+  if (videos > 0 && files.length > 1) throw new AppError('TOO_MANY_MEDIA', 'A reel holds exactly one video and nothing else');
   if (files.length > config.posts.maxImages) {
-    throw new AppError(400, 'TOO_MANY_MEDIA', `A post holds at most ${config.posts.maxImages} images`);
+    throw new AppError('TOO_MANY_MEDIA', `A post holds at most ${config.posts.maxImages} images`);
   }
   return { kind: videos ? 'video' : 'images', types };
 }
@@ -76,7 +75,7 @@ export async function captionFields(caption: string) {
 }
 
 const postQuotaExceeded = () =>
-  new AppError(429, 'QUOTA_EXCEEDED', `You can share ${config.posts.perDay} posts a day`, {
+  new AppError('QUOTA_EXCEEDED', `You can share ${config.posts.perDay} posts a day`, {
     limit: config.posts.perDay,
     resetAt: nextUtcMidnight(new Date()).toISOString(),
   });
@@ -130,7 +129,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
       await queue.enqueue(String(postId));
     } catch {
       await Post.updateOne({ _id: postId }, { $set: { status: 'failed', failReason: 'queue_unavailable' } });
-      throw new AppError(503, 'MEDIA_QUEUE_UNAVAILABLE', 'Media processing is unavailable; try again shortly');
+      throw new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is unavailable; try again shortly');
     }
     return postView(post.toObject() as PostDoc);
   } finally {
@@ -178,7 +177,7 @@ export async function getPost(viewerId: string, postId: string) {
 async function ownPost(userId: string, postId: string) {
   const post = await Post.findById(postId, { authorId: 1, objects: 1, status: 1, visibility: 1, hiddenAt: 1 }).lean();
   if (!post || !(await canSee(userId, post))) throw notFound('Post');
-  if (String(post.authorId) !== userId) throw new AppError(403, 'NOT_POST_AUTHOR', 'Only the author can change this post');
+  if (String(post.authorId) !== userId) throw new AppError('NOT_POST_AUTHOR', 'Only the author can change this post');
   return post;
 }
 

@@ -14,8 +14,8 @@ type DayRow = Partial<Record<(typeof COUNTER_NAMES)[number] | 'followersFromPost
 function daysBetween(from: string, to: string): string[] {
   const start = Date.parse(`${from}T00:00:00Z`);
   const span = Math.round((Date.parse(`${to}T00:00:00Z`) - start) / 86_400_000) + 1;
-  if (!Number.isFinite(span) || span < 1) throw new AppError(400, 'INVALID_RANGE', '"from" must not be after "to"');
-  if (span > MAX_DAYS) throw new AppError(400, 'INVALID_RANGE', `A range may span at most ${MAX_DAYS} days`);
+  if (!Number.isFinite(span) || span < 1) throw new AppError('INVALID_RANGE', '"from" must not be after "to"');
+  if (span > MAX_DAYS) throw new AppError('INVALID_RANGE', `A range may span at most ${MAX_DAYS} days`);
   return Array.from({ length: span }, (_, i) => utcDay(new Date(start + i * 86_400_000)));
 }
 
@@ -41,7 +41,7 @@ function series(days: string[], rows: DayRow[], extra: readonly string[] = []) {
 export async function postStats(userId: string, postId: string, range: { from: string; to: string }) {
   const post = await Post.findById(postId, { authorId: 1 }).lean();
   if (!post) throw notFound('Post');
-  if (String(post.authorId) !== userId) throw new AppError(403, 'NOT_POST_AUTHOR', "Only the author sees a post's statistics");
+  if (String(post.authorId) !== userId) throw new AppError('NOT_POST_AUTHOR', "Only the author sees a post's statistics");
   const days = daysBetween(range.from, range.to);
   const rows = (await PostDayStat.find({ postId: new Types.ObjectId(postId) }).lean()).filter(
     (r) => r.day >= days[0]! && r.day <= days.at(-1)!,

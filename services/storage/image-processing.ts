@@ -33,13 +33,13 @@ export function sniffImageType(bytes: Buffer): ImageType | null {
 }
 
 export const fileTooLarge = (maxBytes: number) =>
-  new AppError(413, 'FILE_TOO_LARGE', `Files may be at most ${maxBytes} bytes`, { maxBytes });
+  new AppError('FILE_TOO_LARGE', `Files may be at most ${maxBytes} bytes`, { maxBytes });
 
 export const imageTooLarge = (maxPixels: number) =>
-  new AppError(422, 'IMAGE_TOO_LARGE', `Images may have at most ${maxPixels} pixels and one frame`, { maxPixels });
+  new AppError('IMAGE_TOO_LARGE', `Images may have at most ${maxPixels} pixels and one frame`, { maxPixels });
 
 export const notAnImage = () =>
-  new AppError(415, 'UNSUPPORTED_IMAGE_TYPE', `Upload a JPEG, PNG or WebP image (${IMAGE_TYPES.join(', ')})`);
+  new AppError('UNSUPPORTED_IMAGE_TYPE', `Upload a JPEG, PNG or WebP image (${IMAGE_TYPES.join(', ')})`);
 
 // Decoding is CPU and memory heavy and runs on libuv's small thread pool (bcrypt shares it).
 const decoding = new Semaphore(2);
@@ -87,4 +87,4 @@ export async function processImage(bytes: Buffer, maxPixels: number): Promise<Pr
   });
 }
 
-const unreadable = () => new AppError(422, 'IMAGE_UNREADABLE', 'The image could not be decoded');
+const unreadable = () => new AppError('IMAGE_UNREADABLE', 'The image could not be decoded');

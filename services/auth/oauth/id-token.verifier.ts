@@ -12,10 +12,10 @@ export interface IdTokenRules {
 }
 
 export const invalidProviderToken = (reason: string) =>
-  new AppError(401, 'INVALID_OAUTH_TOKEN', 'The sign-in token was not accepted', { reason });
+  new AppError('INVALID_OAUTH_TOKEN', 'The sign-in token was not accepted', { reason });
 
 export const providerUnavailable = () =>
-  new AppError(503, 'OAUTH_PROVIDER_UNAVAILABLE', 'The sign-in provider could not be reached; try again shortly');
+  new AppError('OAUTH_PROVIDER_UNAVAILABLE', 'The sign-in provider could not be reached; try again shortly');
 
 /** Why jose refused a token, as a stable reason a client (and a test) can read. */
 function reasonOf(err: errors.JOSEError): string | null {

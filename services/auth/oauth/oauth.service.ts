@@ -73,13 +73,13 @@ async function claimIdentity(userId: Types.ObjectId, profile: ProviderProfile, r
     const holder = await OAuthIdentity.findOne({ provider: profile.provider, subject: profile.subject }, { userId: 1 }).lean();
     if (holder && String(holder.userId) === String(userId)) return;
     if (!holder) {
-      throw new AppError(409, 'PROVIDER_ALREADY_LINKED', `Another ${PROVIDER_NAMES[profile.provider]} account is already linked`);
+      throw new AppError('PROVIDER_ALREADY_LINKED', `Another ${PROVIDER_NAMES[profile.provider]} account is already linked`);
     }
     if (!retried && !(await User.exists({ _id: holder.userId }))) {
       await OAuthIdentity.deleteOne({ _id: holder._id, userId: holder.userId });
       return claimIdentity(userId, profile, true);
     }
-    throw new AppError(409, 'IDENTITY_IN_USE', `This ${PROVIDER_NAMES[profile.provider]} account belongs to another user`);
+    throw new AppError('IDENTITY_IN_USE', `This ${PROVIDER_NAMES[profile.provider]} account belongs to another user`);
   }
 }
 
@@ -103,7 +103,7 @@ type SignInUser = Parameters<typeof toOwnUser>[0] & {
 };
 
 async function signInAs(user: SignInUser, client: ClientInfo): Promise<OAuthSignIn> {
-  if (user.bannedAt) throw new AppError(403, 'ACCOUNT_BANNED', 'This account is suspended');
+  if (user.bannedAt) throw new AppError('ACCOUNT_BANNED', 'This account is suspended');
   const tokens = await startSession(user, client);
   markActive(user._id);
   return { status: 'signed_in', user: toOwnUser(user), ...tokens };
@@ -166,7 +166,6 @@ export async function signInWithProvider(
         return signInAs(owner, client);
       }
       throw new AppError(
-        409,
         'ACCOUNT_EXISTS',
         `An account already uses this email address: sign in to it, then link ${PROVIDER_NAMES[provider]} in your settings`,
         { provider },
@@ -187,7 +186,7 @@ export type CompleteSignupInput = Omit<
 };
 
 const invalidSignupToken = () =>
-  new AppError(400, 'INVALID_SIGNUP_TOKEN', 'This sign-up has expired or was finished; sign in with the provider again');
+  new AppError('INVALID_SIGNUP_TOKEN', 'This sign-up has expired or was finished; sign in with the provider again');
 
 /** Creates the account of a first social sign-in from the fields the client now sends. */
 export async function completeSignup(input: CompleteSignupInput, client: ClientInfo): Promise<AuthResult> {
@@ -201,7 +200,7 @@ export async function completeSignup(input: CompleteSignupInput, client: ClientI
   const absent = Object.entries({ firstName, lastName, email })
     .filter(([, value]) => !value)
     .map(([field]) => ({ field, message: 'is required' }));
-  if (absent.length) throw new AppError(400, 'VALIDATION_FAILED', 'Some fields are missing', absent);
+  if (absent.length) throw new AppError('VALIDATION_FAILED', 'Some fields are missing', absent);
   const provider = pending.provider as OAuthProvider;
   const profile: ProviderProfile = {
     provider,
@@ -239,10 +238,10 @@ export async function completeSignup(input: CompleteSignupInput, client: ClientI
 export async function linkProvider(userId: string, sessionId: string, provider: OAuthProvider, credential: ProviderCredential) {
   await assertRecentlyAuthenticated(userId, sessionId);
   const user = await User.findById(userId, { email: 1, firstName: 1, emailVerified: 1 }).lean();
-  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+  if (!user) throw new AppError('NOT_FOUND', 'User not found');
   // An address nobody has proved could be someone else's: it collects no other ways in.
   if (!user.emailVerified) {
-    throw new AppError(403, 'EMAIL_NOT_VERIFIED', 'Confirm your email address before adding another way to sign in');
+    throw new AppError('EMAIL_NOT_VERIFIED', 'Confirm your email address before adding another way to sign in');
   }
   const profile = await identify(provider, credential);
   await spendToken(profile);
@@ -260,12 +259,11 @@ export async function unlinkProvider(userId: string, sessionId: string, provider
   await assertRecentlyAuthenticated(userId, sessionId);
   for (let attempt = 0; attempt < 5; attempt++) {
     const user = await User.findById(userId, 'passwordHash linkedProviders authVersion email firstName').lean();
-    if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+    if (!user) throw new AppError('NOT_FOUND', 'User not found');
     const linked = user.linkedProviders ?? [];
-    if (!linked.includes(provider))
-      throw new AppError(404, 'NOT_LINKED', `${PROVIDER_NAMES[provider]} is not linked to this account`);
+    if (!linked.includes(provider)) throw new AppError('NOT_LINKED', `${PROVIDER_NAMES[provider]} is not linked to this account`);
     if (linked.length - 1 + (user.passwordHash ? 1 : 0) === 0) {
-      throw new AppError(409, 'LAST_SIGN_IN_METHOD', 'Set a password or link another provider before unlinking the last one');
+      throw new AppError('LAST_SIGN_IN_METHOD', 'Set a password or link another provider before unlinking the last one');
     }
     const removed = await User.updateOne(
       { _id: userId, authVersion: user.authVersion ?? null },
@@ -277,7 +275,7 @@ export async function unlinkProvider(userId: string, sessionId: string, provider
     noticeMethodChange(user, provider, 'unlinked');
     return listSignInMethods(userId);
   }
-  throw new AppError(409, 'CONFLICT', 'Sign-in methods changed meanwhile; try again');
+  throw new AppError('CONCURRENT_UPDATE', 'Sign-in methods changed meanwhile; try again');
 }
 
 export async function listSignInMethods(userId: string) {
@@ -285,7 +283,7 @@ export async function listSignInMethods(userId: string) {
     User.findById(userId, 'passwordHash linkedProviders').lean(),
     OAuthIdentity.find({ userId }, { provider: 1, email: 1, linkedAt: 1, lastUsedAt: 1 }).lean(),
   ]);
-  if (!user) throw new AppError(404, 'NOT_FOUND', 'User not found');
+  if (!user) throw new AppError('NOT_FOUND', 'User not found');
   return {
     password: Boolean(user.passwordHash),
     providers: identities

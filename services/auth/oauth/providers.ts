@@ -53,7 +53,7 @@ const verifierFor = (settings: { clientIds: string[]; jwksUrl: string; issuers: 
 const verifiers = { google: verifierFor(config.oauth.google), apple: verifierFor(config.oauth.apple) };
 
 const notEnabled = (provider: string) =>
-  new AppError(404, 'PROVIDER_NOT_ENABLED', `Sign-in with ${provider} is not enabled on this server`);
+  new AppError('PROVIDER_NOT_ENABLED', `Sign-in with ${provider} is not enabled on this server`);
 
 async function fromIdToken(provider: 'google' | 'apple', credential: ProviderCredential): Promise<ProviderProfile> {
   const verifier = verifiers[provider];
