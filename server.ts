@@ -3,6 +3,7 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import proxyaddr from 'proxy-addr';
 import type { Socket } from 'node:net';
 import { createApp } from './app.js';
+import { buildLiveParts } from './parts.js';
 import { config } from './config/index.js';
 import { scheduleAlerts } from './jobs/alerts.job.js';
 import { scheduleCleanup } from './jobs/cleanup.job.js';
@@ -15,7 +16,6 @@ import { startMediaPipeline } from './services/posts/media-queue.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
 import { shareSessionEnds } from './services/auth/session-revocations.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
-import { createActionLimiter } from './services/limits/action-limiter.js';
 import { closeSocketServer, createSocketServer } from './sockets/index.js';
 import { configureLogger, errorMessage, logger } from './utils/logger.js';
 
@@ -30,9 +30,9 @@ async function main() {
   const storage = createStorageProvider(config.storage);
   // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
   const media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, config.media.worker);
-  // One set of action budgets for both doors: a message costs the same over HTTP or the socket.
-  const actions = createActionLimiter(config.limits.actions, redis, config.limits.prefix);
-  const app = createApp({ config, redis, storage, media: media.queue, actions });
+  // One set of action budgets, presence and queue for both doors: a message costs the same over HTTP or the socket.
+  const parts = buildLiveParts(config, redis);
+  const app = createApp({ config, redis, storage, media: media.queue, actions: parts.actions });
   // The For You index of recent posts loads in the background, not on the first viewer's request.
   void recentIndex().catch((err: unknown) => logger.warn('feed index not loaded yet', { error: String(err) }));
   const httpServer = createServer(app);
@@ -45,9 +45,8 @@ async function main() {
     accessTokens,
     corsOrigins: config.corsOrigins,
     redis,
-    keyPrefix: config.limits.prefix,
+    parts,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
-    actions,
     socketsPerUser: config.limits.socketsPerUser,
     clientAddress: (req) => ipKeyGenerator(proxyaddr(req, trustedProxies)),
   });

@@ -111,11 +111,15 @@ async function realAppWithSockets() {
   const { connectDatabase } = await import('../services/database.service.js');
   const { accessTokens } = await import('../services/auth/auth.service.js');
   const { createSocketServer } = await import('../sockets/index.js');
+  const { buildLiveParts } = await import('../parts.js');
   await connectDatabase({ uri, serverSelectionTimeoutMs: 5000 });
-  const http = createServer(createApp({ config }));
+  const parts = buildLiveParts(config, undefined);
+  const http = createServer(createApp({ config, actions: parts.actions }));
   await createSocketServer(http, {
     accessTokens,
     corsOrigins: config.corsOrigins,
+    parts,
+    socketsPerUser: config.limits.socketsPerUser,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
   });
   return http;

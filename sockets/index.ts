@@ -1,14 +1,11 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { config } from '../config/index.js';
 import type { RedisClient } from '../services/redis.service.js';
-import { endCallsOf } from '../services/match/call.service.js';
-import { createActionLimiter, RateLimitedError, type ActionLimiter } from '../services/limits/action-limiter.js';
-import { Matchmaker } from '../services/match/matchmaker.js';
-import { MemoryQueueStore, RedisQueueStore } from '../services/match/queue.store.js';
-import { PresenceTracker, usePresenceStore } from '../services/presence/presence.service.js';
-import { MemoryPresenceStore, RedisPresenceStore } from '../services/presence/presence.store.js';
+import type { LiveParts } from '../parts.js';
+import { RateLimitedError } from '../services/limits/action-limiter.js';
+import type { Matchmaker } from '../services/match/matchmaker.js';
+import type { PresenceTracker } from '../services/presence/presence.service.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { stopTypingTimers } from '../services/chat/typing.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
@@ -27,14 +24,12 @@ export interface SocketDeps {
   corsOrigins: string[];
   /** With Redis, several processes share rooms and broadcasts. */
   redis?: RedisClient;
-  /** Prefix of the Redis keys for the queue and presence (one per deployment or test run). */
-  keyPrefix?: string;
-  /** Per-user event budget of this process; 20 a second by default. */
-  eventLimit?: SocketRateLimit;
-  /** The action budgets the HTTP routes use (messages, reactions...); built from config when absent. */
-  actions?: ActionLimiter;
+  /** The live parts built where the process is assembled (parts.ts): budgets, presence, matchmaker. */
+  parts: LiveParts;
+  /** Per-user event budget of this process. */
+  eventLimit: SocketRateLimit;
   /** Sockets one account may hold open at once, in every process. */
-  socketsPerUser?: number;
+  socketsPerUser: number;
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
 }
@@ -80,19 +75,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     endSession: (sessionId) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
   });
 
-  const prefix = deps.keyPrefix ?? '';
-  const presenceStore = deps.redis ? new RedisPresenceStore(deps.redis, `${prefix}presence:`) : new MemoryPresenceStore();
-  const matchmaker = new Matchmaker(
-    deps.redis ? new RedisQueueStore(deps.redis, `${prefix}mq:`) : new MemoryQueueStore(),
-    presenceStore,
-  );
-  // With the user's last socket gone, their calls end at once and the other side hears it.
-  const presence = new PresenceTracker(presenceStore, {
-    onLastSocketGone: (userId) => Promise.all([endCallsOf(userId), matchmaker.userGone(userId)]),
-  });
-  usePresenceStore(presenceStore);
-  const actions = deps.actions ?? createActionLimiter(config.limits.actions, deps.redis, config.limits.prefix);
-  const cap = deps.socketsPerUser ?? config.limits.socketsPerUser;
+  const { presence, matchmaker, actions } = deps.parts;
+  const cap = deps.socketsPerUser;
   const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
 
   io.use(socketAuth(deps.accessTokens));
@@ -114,7 +98,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
         (err: unknown) => next(err instanceof RateLimitedError ? refuse('RATE_LIMITED', 'Too many connections') : (err as Error)),
       );
   });
-  const limit = socketLimits(deps.eventLimit ?? { events: 20, windowMs: 1000 }, actions);
+  const limit = socketLimits(deps.eventLimit, actions);
   const pending = new Set<Promise<unknown>>();
 
   io.on('connection', (socket: AppSocket) => {
@@ -145,7 +129,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
  * tickets, calls; at most `timeoutMs`) before the caller closes the database and Redis;
  * then stops the engine and the adapter's subscriber.
  */
-export async function closeSocketServer(io: AppServer, timeoutMs = config.shutdownTimeoutMs): Promise<void> {
+export async function closeSocketServer(io: AppServer, timeoutMs: number): Promise<void> {
   const r = running.get(io);
   r?.stopExpiryWatch();
   r?.matchmaker.stop();

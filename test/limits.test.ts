@@ -10,7 +10,7 @@ import { DEFAULT_RATE_RULES, type RateRules } from '../config/limits.js';
 import { Comment } from '../models/comment.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { accessTokens } from '../services/auth/auth.service.js';
-import { createActionLimiter } from '../services/limits/action-limiter.js';
+import { buildLiveParts } from '../parts.js';
 
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../sockets/index.js';
@@ -37,11 +37,12 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
   const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   const prefix = `rl:test:limits:${randomBytes(4).toString('hex')}:`;
   const rules = { ...DEFAULT_RATE_RULES, ...overrides };
-  const actions = createActionLimiter(rules, redis, prefix);
+  const limitedConfig = { ...config, limits: { ...config.limits, prefix, actions: rules } };
+  const parts = buildLiveParts(limitedConfig, redis);
   const app = createApp({
-    config: { ...config, limits: { ...config.limits, prefix, actions: rules } },
+    config: limitedConfig,
     redis,
-    actions,
+    actions: parts.actions,
     media: await testMediaQueue(),
   });
   const http: Server = createServer(app);
@@ -49,8 +50,7 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
     accessTokens,
     corsOrigins: config.corsOrigins,
     redis,
-    keyPrefix: prefix,
-    actions,
+    parts,
     socketsPerUser,
     eventLimit: { events: 10, windowMs: 60_000 },
   });

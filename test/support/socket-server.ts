@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { config } from '../../config/index.js';
+import { buildLiveParts } from '../../parts.js';
 import { accessTokens } from '../../services/auth/auth.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
@@ -22,7 +23,9 @@ export async function startServer(): Promise<RunningServer> {
     accessTokens,
     corsOrigins: config.corsOrigins,
     redis,
-    keyPrefix: config.limits.prefix,
+    parts: buildLiveParts(config, redis),
+    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
+    socketsPerUser: config.limits.socketsPerUser,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -30,7 +33,7 @@ export async function startServer(): Promise<RunningServer> {
     url,
     io,
     close: async () => {
-      await closeSocketServer(io);
+      await closeSocketServer(io, config.shutdownTimeoutMs);
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await closeRedis(redis);

@@ -1,0 +1,33 @@
+import type { Config } from './config/index.js';
+import { createActionLimiter, type ActionLimiter } from './services/limits/action-limiter.js';
+import { endCallsOf } from './services/match/call.service.js';
+import { Matchmaker } from './services/match/matchmaker.js';
+import { MemoryQueueStore, RedisQueueStore } from './services/match/queue.store.js';
+import { PresenceTracker, usePresenceStore } from './services/presence/presence.service.js';
+import { MemoryPresenceStore, RedisPresenceStore } from './services/presence/presence.store.js';
+import type { RedisClient } from './services/redis.service.js';
+
+/** The live parts of a process that both doors use: built here, once, and handed in. */
+export interface LiveParts {
+  /** Per-account and per-address budgets, shared by the HTTP routes and the socket events. */
+  actions: ActionLimiter;
+  /** Who has a socket open, in every process; what ends when someone's last one closes. */
+  presence: PresenceTracker;
+  matchmaker: Matchmaker;
+}
+
+/**
+ * Builds the live parts on Redis when it is configured (several processes act as one),
+ * else in memory. `prefix` keeps one deployment's (or test run's) keys apart.
+ */
+export function buildLiveParts(config: Config, redis: RedisClient | undefined, prefix = config.limits.prefix): LiveParts {
+  const presenceStore = redis ? new RedisPresenceStore(redis, `${prefix}presence:`) : new MemoryPresenceStore();
+  const matchmaker = new Matchmaker(redis ? new RedisQueueStore(redis, `${prefix}mq:`) : new MemoryQueueStore(), presenceStore);
+  // With someone's last socket gone, their calls end at once and their queue ticket and pending match go.
+  const presence = new PresenceTracker(presenceStore, {
+    onLastSocketGone: (userId) => Promise.all([endCallsOf(userId), matchmaker.userGone(userId)]),
+  });
+  // The REST presence batch reads the same store.
+  usePresenceStore(presenceStore);
+  return { actions: createActionLimiter(config.limits.actions, redis, prefix), presence, matchmaker };
+}
