@@ -12,3 +12,13 @@ export const SEARCH_MAX_DISTANCE_KM = 500;
 export const SEARCH_MAX_INTERESTS = 5;
 export const SEARCH_MAX_PAGE = 50;
 export const DISCOVERY_MAX_PAGE = 30;
+
+/** A post's images at most (a carousel). */
+export const POST_MAX_IMAGES = 10;
+
+/** What each plan grants besides its daily connection requests: chat access and the blue tick. */
+export const PLAN_FEATURES = {
+  free: { chat: false, badge: false },
+  gold: { chat: true, badge: false },
+  premium: { chat: true, badge: true },
+} as const;

@@ -1,0 +1,53 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { defineArea, int } from '../env-rules.js';
+
+const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+/** Access tokens, sessions, passwords, cookies and account links. */
+export const auth = defineArea({
+  vars: {
+    JWT_ACCESS_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
+    JWT_ISSUER: z.string().min(1).default('devtinder-api'),
+    JWT_AUDIENCE: z.string().min(1).default('devtinder-clients'),
+    ACCESS_TOKEN_TTL_SECONDS: int(900, 30, 3600),
+    REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
+    BCRYPT_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+    COOKIE_SAMESITE: z.enum(['lax', 'strict']).default('lax'),
+    COOKIE_DOMAIN: z.string().min(1).optional(),
+    EMAIL_VERIFY_TTL_HOURS: int(48, 1, 720),
+    PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
+    RECENT_AUTH_MINUTES: int(10, 1, 1440),
+    GEOIP_DB_PATH: z.string().min(1).optional(),
+  },
+  check: (e, { production }) =>
+    production
+      ? [
+          ...(e.JWT_ACCESS_SECRET === DEV_JWT_SECRET ? ['JWT_ACCESS_SECRET: required in production'] : []),
+          ...(e.BCRYPT_COST !== undefined && e.BCRYPT_COST < 10 ? ['BCRYPT_COST: at least 10 in production'] : []),
+        ]
+      : [],
+  settings: (e, { production }) => ({
+    auth: {
+      jwtSecret: e.JWT_ACCESS_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      bcryptCost: e.BCRYPT_COST ?? (production ? 12 : 10),
+      bcryptConcurrency: e.BCRYPT_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
+      emailVerifyTtlHours: e.EMAIL_VERIFY_TTL_HOURS,
+      passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+      // Linking or unlinking a sign-in method needs a sign-in (or a password confirmed) this recent.
+      recentAuthMinutes: e.RECENT_AUTH_MINUTES,
+      geoipDbPath: e.GEOIP_DB_PATH,
+    },
+    cookies: {
+      secure: e.COOKIE_SECURE === undefined ? production : e.COOKIE_SECURE === 'true',
+      sameSite: e.COOKIE_SAMESITE,
+      domain: e.COOKIE_DOMAIN,
+    },
+  }),
+});

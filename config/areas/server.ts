@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { baseUrl, csv, defineArea, int } from '../env-rules.js';
+
+/** Express "trust proxy": false, true, a hop count, or a list of subnets/names. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v): boolean | number | string => {
+    if (v === undefined || v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v;
+  });
+
+// Where the web app runs in development (Vite) and the API itself.
+const DEV_ORIGINS = ['http://localhost:5173', 'http://localhost:3000'];
+
+/** The HTTP server: where it listens, who may call it, how it logs and stops. */
+export const server = defineArea({
+  vars: {
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(3000, 0, 65535),
+    TRUST_PROXY: trustProxy,
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
+    APP_URL: baseUrl('http://localhost:5173'),
+    PUBLIC_URL: baseUrl('http://localhost:3000'),
+    CORS_ORIGINS: csv,
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
+      .default('100kb'),
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+  },
+  check: (e, { production }) => [
+    ...(production && e.CORS_ORIGINS.length === 0 ? ['CORS_ORIGINS: required in production'] : []),
+    ...e.CORS_ORIGINS.filter((origin) => !/^https?:\/\/[^/]+$/.test(origin)).map(
+      (origin) => `CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`,
+    ),
+  ],
+  settings: (e, { production }) => ({
+    env: e.NODE_ENV,
+    isProduction: production,
+    host: e.HOST,
+    port: e.PORT,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    appUrl: e.APP_URL,
+    publicUrl: e.PUBLIC_URL,
+    corsOrigins: e.CORS_ORIGINS.length ? e.CORS_ORIGINS : DEV_ORIGINS,
+    bodyLimit: e.BODY_LIMIT,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  }),
+});
