@@ -6,6 +6,7 @@ import type { Matchmaker } from '../services/match/matchmaker.js';
 import type { RealtimeEvent, RealtimeEvents } from '../services/realtime.service.js';
 import type { ErrorCode } from '../utils/error-codes.js';
 import { normaliseTag } from '../utils/text.js';
+import { editFields, readFields, sendFields } from '../validators/chat.schemas.js';
 
 /**
  * Every Socket.IO event, both ways, in one place: what a client may send (its payload
@@ -41,22 +42,12 @@ export const clientEventSchemas = {
   'system:ping': z.unknown(),
   'auth:refresh': z.strictObject({ token: z.string().min(1).max(4096) }),
   'chat:send': z
-    .strictObject({
-      conversationId: objectId.optional(),
-      toUserId: objectId.optional(),
-      clientMessageId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 of A-Z a-z 0-9 _ -'),
-      text: z.string().max(20_000).optional(),
-      attachmentId: z
-        .string()
-        .regex(/^[0-9a-f]{24}$/)
-        .optional(),
-      replyToId: objectId.optional(),
-    })
+    .strictObject({ conversationId: objectId.optional(), toUserId: objectId.optional(), ...sendFields })
     .refine((p) => Boolean(p.conversationId) !== Boolean(p.toUserId), 'give conversationId or toUserId'),
   'chat:typing': z.strictObject({ conversationId: objectId, isTyping: z.boolean() }),
-  'chat:read': z.strictObject({ conversationId: objectId, upToMessageId: objectId }),
+  'chat:read': z.strictObject({ conversationId: objectId, ...readFields }),
   'chat:react': z.strictObject({ messageId: objectId, emoji }),
-  'chat:edit': z.strictObject({ messageId: objectId, text: z.string().min(1).max(20_000) }),
+  'chat:edit': z.strictObject({ messageId: objectId, ...editFields }),
   'chat:delete': z.strictObject({ messageId: objectId }),
   'chat:sync': z.strictObject({
     since: z

@@ -349,6 +349,48 @@ describe('chat', () => {
     expect((await emitAck(benSocket, 'system:ping', {})).ok, 'others are unaffected').to.equal(true);
   });
 
+  it('checks a message the same way over HTTP and chat:send (one definition), refusing hostile fields', async () => {
+    const [ana, ben] = await pair();
+    const anaSocket = await devices.connect(ana);
+    const first = await emitAck<Msg>(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' });
+    const conversationId = first.data.conversationId;
+    const hostile: [field: string, value: unknown, message: string][] = [
+      // (Keys starting with $ are refused before validation over HTTP: INVALID_INPUT_KEY.)
+      ['clientMessageId', { length: 12 }, 'must be a string'],
+      ['clientMessageId', 'short', 'must be 8 to 64 of A-Z a-z 0-9 _ -'],
+      ['text', 42, 'must be a string'],
+      ['text', 'x'.repeat(20_001), 'must be at most 20000 characters'],
+      ['attachmentId', ['65a0c0ffee65a0c0ffee65a0'], 'must be a string'],
+      ['attachmentId', 'not-a-photo', 'must be a photo id'],
+      ['replyToId', { toString: 'x' }, 'must be a string'],
+    ];
+    for (const [field, value, message] of hostile) {
+      const body = { clientMessageId: clientId(), text: 'x', [field]: value };
+      const res = await (await api()).post(`${CONV}/${conversationId}/messages`).set(as(ana)).send(body);
+      expect(res.status, field).to.equal(400);
+      expect(res.body.error.code).to.equal('VALIDATION_FAILED');
+      expect(res.body.error.details).to.deep.include({ field, location: 'body', message });
+      const ack = await emitAck(anaSocket, 'chat:send', { conversationId, ...body });
+      expect(ack.error?.code, field).to.equal('VALIDATION_FAILED');
+      expect(ack.error?.message).to.equal(`${field}: ${message}`);
+    }
+    const edit = await (await api()).patch(`${CONV}/${conversationId}/messages/${first.data.id}`).set(as(ana)).send({ text: '' });
+    expect(edit.body.error.details).to.deep.include({ field: 'text', location: 'body', message: 'must not be empty' });
+    const editAck = await emitAck(anaSocket, 'chat:edit', { messageId: first.data.id, text: '' });
+    expect(editAck.error?.message).to.equal('text: must not be empty');
+    const read = await (await api()).post(`${CONV}/${conversationId}/read`).set(as(ana)).send({ upToMessageId: 'x' });
+    expect(read.body.error.details).to.deep.include({
+      field: 'upToMessageId',
+      location: 'body',
+      message: 'must be a message id',
+    });
+
+    // Nothing was stored or changed by any of them.
+    expect(await Message.countDocuments({ conversationId })).to.equal(1);
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ana));
+    expect(history.body.messages.map((m: Msg) => m.text)).to.deep.equal(['hi']);
+  });
+
   it('presence: online with the first socket, offline after the grace period, seen only by connections', async () => {
     const [ana, ben] = await pair();
     const stranger = await signupUser();

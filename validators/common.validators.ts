@@ -1,4 +1,5 @@
 import { body, query, type ValidationChain } from 'express-validator';
+import type { z } from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../utils/password-length.js';
 import { cleanText, MARKUP } from '../utils/text.js';
 
@@ -91,3 +92,23 @@ export function sealedPageRules(max: number): ValidationChain[] {
  */
 export type InputRules<T> = ValidationChain[] & { readonly __input?: T };
 export const inputRules = <T>(chains: ValidationChain[]): InputRules<T> => chains;
+
+/**
+ * Body fields whose rules are zod schemas shared with a socket event: express-validator
+ * stays the HTTP edge (unknown fields, the error shape), the rule itself is written once.
+ * Each field gets the value its schema parsed.
+ */
+export function zodBody(shape: Record<string, z.ZodType>): ValidationChain[] {
+  return Object.entries(shape).map(([field, schema]) => {
+    const chain = body(field);
+    if (schema.safeParse(undefined).success) chain.optional({ values: 'undefined' });
+    return chain
+      .custom((value: unknown) => {
+        const parsed = schema.safeParse(value);
+        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'is invalid');
+        return true;
+      })
+      .bail()
+      .customSanitizer((value: unknown) => schema.parse(value));
+  });
+}

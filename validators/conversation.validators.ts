@@ -1,6 +1,6 @@
 import { body, param, query } from 'express-validator';
-import type { SendInput } from '../services/chat/message.service.js';
-import { inputRules, optionalQueryInt, text } from './common.validators.js';
+import { editFields, readFields, sendFields, type EditFields, type ReadFields, type SendFields } from './chat.schemas.js';
+import { inputRules, optionalQueryInt, text, zodBody } from './common.validators.js';
 
 const id = (field: string) => param(field).isMongoId().withMessage('must be an id');
 // Message numbers past any real conversation are refused, not looped towards.
@@ -24,31 +24,15 @@ export const historyRules = inputRules<{ id: string; before?: number; after?: nu
   seq('after'),
   optionalQueryInt('limit', 1, 100),
 ]);
-/** Sending over HTTP: the message fields of the action (SendInput, shared with chat:send) in a conversation of the path. */
-export const sendRules = inputRules<Omit<SendInput, 'conversationId' | 'toUserId'> & { id: string }>([
-  id('id'),
-  body('clientMessageId')
-    .isString()
-    .matches(/^[A-Za-z0-9_-]{8,64}$/)
-    .withMessage('must be 8 to 64 of A-Z a-z 0-9 _ -'),
-  body('text').optional().isString().withMessage('must be a string').isLength({ max: 20_000 }),
-  body('attachmentId')
-    .optional()
-    .isString()
-    .matches(/^[0-9a-f]{24}$/)
-    .withMessage('must be a photo id'),
-  body('replyToId').optional().isMongoId().withMessage('must be a message id'),
-]);
+/** Sending over HTTP: the fields chat:send takes too (chat.schemas.ts), in the conversation of the path. */
+export const sendRules = inputRules<SendFields & { id: string }>([id('id'), ...zodBody(sendFields)]);
 export const messageRules = inputRules<{ id: string; messageId: string }>([id('id'), id('messageId')]);
-export const editRules = inputRules<{ id: string; messageId: string; text: string }>([
+export const editRules = inputRules<EditFields & { id: string; messageId: string }>([
   id('id'),
   id('messageId'),
-  body('text').isString().withMessage('must be a string').isLength({ min: 1, max: 20_000 }),
+  ...zodBody(editFields),
 ]);
-export const readRules = inputRules<{ id: string; upToMessageId: string }>([
-  id('id'),
-  body('upToMessageId').isMongoId().withMessage('must be a message id'),
-]);
+export const readRules = inputRules<ReadFields & { id: string }>([id('id'), ...zodBody(readFields)]);
 export const addMemberRules = inputRules<{ id: string; userId: string }>([
   id('id'),
   body('userId').isMongoId().withMessage('must be a user id'),
