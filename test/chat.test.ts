@@ -100,7 +100,9 @@ describe('chat', () => {
     const ack = await emitAck<Msg>(again, 'chat:send', { toUserId: ben.id, clientMessageId: id, text: 'only once' });
     const twice = await emitAck<Msg>(again, 'chat:send', { toUserId: ben.id, clientMessageId: id, text: 'only once' });
     expect(twice.data.id).to.equal(ack.data.id);
-    await wait(300);
+    // A later message heard by ben proves any second copy of the first would have come before it.
+    const later = await emitAck<Msg>(again, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'later' });
+    await eventually(() => seen.some((m) => m.id === later.data.id));
     expect(await Message.countDocuments({ senderId: ana.id, clientMessageId: id })).to.equal(1);
     expect(seen.filter((m) => m.id === ack.data.id)).to.have.length(1);
   });
@@ -208,7 +210,16 @@ describe('chat', () => {
       .set(as(ben))
       .send({ upToMessageId: unseen.data.id });
     expect(silent.body).to.deep.equal({ lastReadSeq: 121 });
-    await wait(200);
+    // Ben's next message reaches ana after any receipt his read would have sent.
+    const next = nextEvent<Msg>(anaSocket, 'chat:message', (m) => m.text === 'after the read');
+    await (
+      await api()
+    )
+      .post(`${CONV}/${conversationId}/messages`)
+      .set(as(ben))
+      .send({ clientMessageId: clientId(), text: 'after the read' })
+      .expect(201);
+    await next;
     expect(anaHears).to.deep.equal([]);
     const benList = await (await api()).get(CONV).set(as(ben));
     expect(benList.body.conversations.find((c: { id: string }) => c.id === conversationId).unread).to.equal(0);
@@ -408,10 +419,9 @@ describe('chat', () => {
     // A reconnect inside the grace period does not flap.
     const changes = collect<{ userId: string; online: boolean }>(benSocket, 'presence:changed');
     first.close();
+    // Away for a moment (the scenario, not a wait for an outcome), then back.
     await wait(config.chat.presenceGraceMs / 3);
     const second = await devices.connect(ana);
-    await wait(config.chat.presenceGraceMs * 2);
-    expect(changes.filter((c) => c.userId === ana.id)).to.deep.equal([]);
 
     const offline = nextEvent<{ userId: string; online: boolean; lastSeenAt: string }>(
       benSocket,
@@ -420,6 +430,8 @@ describe('chat', () => {
     );
     second.close();
     expect((await offline).lastSeenAt).to.be.a('string');
+    // The offline that ended the second visit is the only change: the first close made none.
+    expect(changes.filter((c) => c.userId === ana.id).map((c) => c.online)).to.deep.equal([false]);
     const batch = await (
       await api()
     )

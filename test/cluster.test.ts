@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { config } from '../config/index.js';
 import { closeRedis, connectRedis } from '../services/redis.service.js';
-import { clientId, collect, emitAck, nextEvent } from './support/chat.js';
+import { clientId, collect, emitAck, eventually, nextEvent } from './support/chat.js';
 import { connect } from './support/connections.js';
-import { freePort, spawnServer, waitFor, type Spawned } from './support/process.js';
+import { freePort, spawnServer, type Spawned } from './support/process.js';
 import { connectClient } from './support/socket-server.js';
 import { api } from './support/app.js';
 import { bearer, signupUser } from './support/users.js';
@@ -32,7 +32,7 @@ describe('two processes behind one Redis', function () {
     }
     for (const [i, url] of urls.entries()) {
       servers.push(spawnServer(PORT_BASE + i, process.env.MONGODB_URI!, clusterEnv()));
-      await waitFor(async () => (await supertest(url).get('/readyz')).status === 200, `server ${i + 1}`);
+      await eventually(async () => (await supertest(url).get('/readyz')).status === 200, 30_000, `server ${i + 1}`);
     }
   });
   after(async () => {
@@ -89,9 +89,16 @@ describe('two processes behind one Redis', function () {
       clientMessageId: clientId(),
       text: 'both',
     });
-    await waitFor(async () => onOther.some((m) => m.id === second.data.id), 'the second message on the other process', 4000);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seen.map((m) => m.id)).to.deep.equal([second.data.id]);
+    await eventually(() => onOther.some((m) => m.id === second.data.id), 4000, 'the second message on the other process');
+    // A third message heard on both devices: a duplicate of the second would have come first.
+    const third = await emitAck<{ id: string }>(anaOn1, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'then',
+    });
+    await eventually(() => [seen, onOther].every((list) => list.some((m) => m.id === third.data.id)), 4000, 'the third message');
+    expect(seen.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
+    expect(onOther.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
 
     const offline = nextEvent<{ userId: string; online: boolean }>(
       benOn2,
@@ -127,8 +134,20 @@ describe('two processes behind one Redis', function () {
       joined.every((j) => j.ok),
       JSON.stringify(joined.find((j) => !j.ok)),
     ).to.equal(true);
-    await waitFor(async () => found.every((f) => f.length > 0), 'everyone matched', 20_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => found.every((f) => f.length > 0), 20_000, 'everyone matched');
+    // A later pair of their own, one on each process, drawn: rounds have run past everyone above.
+    const later = await Promise.all([0, 1].map(() => signupUser({ interests: [`${tag}x`] })));
+    await Promise.all(
+      later.map((u) =>
+        api().then((a) =>
+          a.patch('/api/v1/users/me/status').set(bearer(u.accessToken)).send({ availableForMatching: true }).expect(200),
+        ),
+      ),
+    );
+    const laterSockets = await Promise.all(later.map((u, i) => on(i, u.accessToken)));
+    const laterFound = laterSockets.map((s) => nextEvent(s, 'match:found', () => true, 20_000));
+    await Promise.all(laterSockets.map((s) => emitAck(s, 'match:join', { mode: 'chat', interests: [`${tag}x`] })));
+    await Promise.all(laterFound);
     const partnerOf = new Map(people.map((u, i) => [u.id, found[i]!.map((f) => f.partner.id)]));
     for (const [i, u] of people.entries()) {
       const partners = partnerOf.get(u.id)!;
@@ -148,7 +167,7 @@ describe('two processes behind one Redis', function () {
     const sessions = await supertest(urls[0]!).get('/api/v1/auth/sessions').set(bearer(phone.body.accessToken));
     const id = sessions.body.sessions.find((s: { current: boolean }) => s.current).id;
     expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
-    await waitFor(async () => (await me()).status === 401, 'the other process to refuse the token', 5000);
+    await eventually(async () => (await me()).status === 401, 5000, 'the other process to refuse the token');
     expect((await supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
   });
 
@@ -157,7 +176,7 @@ describe('two processes behind one Redis', function () {
     const doomedUrl = `http://127.0.0.1:${port}`;
     const doomed = spawnServer(port, process.env.MONGODB_URI!, clusterEnv());
     try {
-      await waitFor(async () => (await supertest(doomedUrl).get('/readyz')).status === 200, 'the third server');
+      await eventually(async () => (await supertest(doomedUrl).get('/readyz')).status === 200, 30_000, 'the third server');
       const tag = `kl${Date.now().toString(36)}`;
       const [ana, ben] = await Promise.all([signupUser({ interests: [tag] }), signupUser()]);
       await connect(ana, ben);

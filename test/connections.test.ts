@@ -216,11 +216,11 @@ describe('connections', () => {
       .expect(200);
     await swipeAs(s1, receiver, 'interested');
     await swipeAs(s2, receiver, 'interested');
+    // The job awaits each mail it sends: once it returns, everything it sent is in the store.
     await sendRequestDigests();
     await sendRequestDigests();
     const digest = await waitForMail(receiver.input.email, /2 pending connection requests/);
     expect(digest.body.text).to.include('2 pending');
-    await new Promise((r) => setTimeout(r, 100));
     expect((await mailsTo(receiver.input.email)).filter((m) => /pending/.test(m.subject))).to.have.length(1);
     expect((await mailsTo(receiver.input.email)).filter((m) => /wants to connect/.test(m.subject))).to.have.length(0);
     expect(await DigestLog.countDocuments({ _id: new RegExp(`^${receiver.id}:`) })).to.equal(1);

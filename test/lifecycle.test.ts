@@ -10,8 +10,9 @@ import { connect } from './support/connections.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 import { io as connectSocket } from 'socket.io-client';
 import supertest from 'supertest';
+import { eventually } from './support/eventually.js';
 import { startOutageDatabase, type OutageDatabase } from './support/outage-db.js';
-import { spawnServer as startServer, waitFor, type Spawned } from './support/process.js';
+import { spawnServer as startServer, type Spawned } from './support/process.js';
 import { newSignup } from './support/users.js';
 
 const PORT_BASE = 31_000 + (process.pid % 1000) * 2;
@@ -28,7 +29,7 @@ describe('server lifecycle (real processes)', function () {
     before(async () => {
       db = await startOutageDatabase();
       server = startServer(port, db.uri);
-      await waitFor(async () => (await http().get('/readyz')).status === 200, 'the server to be ready');
+      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'the server to be ready');
     });
     after(async () => {
       server.child.kill('SIGKILL');
@@ -40,7 +41,7 @@ describe('server lifecycle (real processes)', function () {
       expect((await http().post('/api/v1/auth/signup').send(input)).status).to.equal(201);
 
       await db.stop();
-      await waitFor(async () => (await http().get('/readyz').timeout(3000)).status === 503, 'readiness to fail');
+      await eventually(async () => (await http().get('/readyz').timeout(3000)).status === 503, 30_000, 'readiness to fail');
       const ready = await http().get('/readyz').timeout(3000);
       expect(ready.body).to.deep.include({ status: 'unavailable' });
       // A deadline, not a benchmark: the API must refuse quickly instead of queueing.
@@ -54,7 +55,7 @@ describe('server lifecycle (real processes)', function () {
       expect((await http().get('/healthz')).status).to.equal(200);
 
       await db.restart();
-      await waitFor(async () => (await http().get('/readyz')).status === 200, 'readiness to recover');
+      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'readiness to recover');
       const after = await http().post('/api/v1/auth/login').send({ identifier: input.email, password: input.password });
       expect(after.status).to.equal(200);
     });
@@ -66,7 +67,7 @@ describe('server lifecycle (real processes)', function () {
       // A high bcrypt cost makes the signup slow enough to be in flight when the signal lands.
       const server = startServer(port, process.env.MONGODB_URI!, { BCRYPT_COST: '13' });
       const http = () => supertest(`http://127.0.0.1:${port}`);
-      await waitFor(async () => (await http().get('/readyz')).status === 200, 'the server to be ready');
+      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'the server to be ready');
 
       const u = await http()
         .post('/api/v1/auth/signup')
@@ -81,6 +82,8 @@ describe('server lifecycle (real processes)', function () {
 
       const inFlight = http().post('/api/v1/auth/login').send({ identifier: u.body.user.email, password: 'slow password' });
       const pending = inFlight.then((r) => r);
+      // The scenario, not a wait for an outcome: the signal lands while the login is being
+      // worked, well after it reached the server and well inside its bcrypt time (cost 13).
       await new Promise((r) => setTimeout(r, 100));
       server.child.kill('SIGTERM');
 
@@ -108,7 +111,7 @@ describe('server lifecycle (real processes)', function () {
       });
       const url = `http://127.0.0.1:${port}`;
       const http = () => supertest(url);
-      await waitFor(async () => (await http().get('/readyz')).status === 200, 'the server to be ready');
+      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'the server to be ready');
       const tag = `sd${Date.now().toString(36)}`;
       // People made through the test's own app, on the same database the server uses.
       const people = await Promise.all([0, 1, 2].map(() => signupUser({ interests: [tag] })));

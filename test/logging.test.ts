@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import winston from 'winston';
 import { logger } from '../utils/logger.js';
 import { api } from './support/app.js';
+import { eventually } from './support/eventually.js';
 import { newSignup } from './support/users.js';
 
 describe('logging', () => {
@@ -52,7 +53,8 @@ describe('logging', () => {
     await (await api()).post('/api/v1/auth/login').send({ identifier: input.email, password: 'Wrong-Secret-Pa55' });
     await (await api()).post('/api/v1/auth/refresh?refreshToken=leak').set('Origin', 'http://app.test').set('Cookie', cookie);
     await (await api()).get('/api/v1/auth/me').set('Authorization', `Bearer ${signup.body.accessToken}`);
-    await new Promise((r) => setTimeout(r, 50));
+    // The last request's access line is written after every earlier line.
+    await eventually(() => lines.some((l) => l.includes('/api/v1/auth/me')), 3000, 'the last access line');
     const all = lines.join('\n');
     expect(lines.length).to.be.greaterThan(4);
     for (const secret of ['Sup3r-Secret-Pa55', 'Wrong-Secret-Pa55', signup.body.accessToken, signup.body.refreshToken, 'leak']) {

@@ -7,7 +7,7 @@ import { MemoryQueueStore, RedisQueueStore, type QueueStore } from '../services/
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
-import { eventually, wait } from './support/chat.js';
+import { eventually } from './support/chat.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -43,6 +43,14 @@ for (const kind of ['memory', 'redis'] as const) {
       await closeRedis(redis);
     });
 
+    /** Two strangers of their own drawn after earlier tickets: a round has looked at those tickets. */
+    async function aRoundPassed(): Promise<void> {
+      const tag = tagFor();
+      const [x, y] = await Promise.all([matchable(tag), matchable(tag)]);
+      for (const u of [x, y]) await store.put(await matchmaker.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
+      await eventually(() => found.has(x.id) && found.has(y.id), 5000, 'a later pair drawn');
+    }
+
     async function matchable(tag: string) {
       const user = await signupUser({ interests: [tag] });
       await (await api()).patch('/api/v1/users/me/status').set(as(user)).send({ availableForMatching: true }).expect(200);
@@ -58,7 +66,7 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(tickets[0]!.hidden).to.deep.equal([]);
       await (await api()).post(`/api/v1/users/${ben.id}/block`).set(as(ana)).expect(204);
       for (const t of tickets) await store.put(t);
-      await wait(400); // several rounds
+      await aRoundPassed();
       expect(found.has(ana.id) || found.has(ben.id), 'blocked pair drawn').to.equal(false);
       expect(await store.size('chat')).to.equal(2);
 
@@ -93,7 +101,10 @@ for (const kind of ['memory', 'redis'] as const) {
       // Ana asks for her tag: Ben (another tag) is not for her, Cara (same tag) is.
       await joinAs(ana, [tag]);
       await joinAs(ben);
-      await wait(300);
+      // Video tickets: a chat round passing is not proof, so a video pair of their own.
+      const [x, y] = await Promise.all([matchable(other + 'x'), matchable(other + 'x')]);
+      for (const u of [x, y]) await joinAs(u, [other + 'x']);
+      await eventually(() => found.has(x.id) && found.has(y.id), 5000, 'a later pair drawn');
       expect(found.has(ana.id)).to.equal(false);
       await joinAs(cara);
       await eventually(() => found.has(cara.id));

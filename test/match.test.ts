@@ -3,7 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { Match } from '../models/match.model.js';
 import { api } from './support/app.js';
-import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer, wait } from './support/chat.js';
+import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -36,6 +36,20 @@ describe('matchmaking', () => {
   }
   const join = (socket: Socket, tag: string, mode = 'chat') =>
     emitAck<{ position: number }>(socket, 'match:join', { mode, interests: [tag] });
+  /**
+   * Two strangers of their own drawn after earlier joins: a round has looked at those joins,
+   * so whatever it would have drawn for them has been told by now ("nothing happened", proven).
+   */
+  async function aRoundPassed(): Promise<void> {
+    await matchedPair();
+  }
+  /** Until the server holds no queue ticket of this user. */
+  const ticketGone = (userId: string) =>
+    eventually(
+      async () => !(await devices.server().parts.matchmaker.store.all('chat')).some((t) => t.userId === userId),
+      3000,
+      'the ticket gone',
+    );
 
   it('pairs two compatible people; both accepting get one private conversation they can use', async () => {
     const tag = tagFor();
@@ -119,7 +133,7 @@ describe('matchmaking', () => {
     await join(a.socket, tag);
     await join(aSecond, tag);
     await join(b.socket, tag);
-    await wait(300);
+    await aRoundPassed();
     expect(foundA, 'a and b are blocked: nobody to pair').to.deep.equal([]);
     await join(c.socket, tag);
     await join(d.socket, tag);
@@ -133,10 +147,10 @@ describe('matchmaking', () => {
     const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
     await join(ana.socket, tag);
     ana.socket.close();
-    await wait(200);
+    await ticketGone(ana.user.id);
     const benFound = collect<Found>(ben.socket, 'match:found');
     await join(ben.socket, tag);
-    await wait(300);
+    await aRoundPassed();
     expect(benFound, 'nobody left to match with').to.deep.equal([]);
 
     const cara = await ready(tag);

@@ -1,9 +1,12 @@
+import { Queue } from 'bullmq';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { config } from '../config/index.js';
 import { nextEvent } from './support/chat.js';
+import { eventually } from './support/eventually.js';
 import { png } from './support/images.js';
-import { runTs, spawnServer, waitFor, type Spawned } from './support/process.js';
+import { runTs, spawnServer, type Spawned } from './support/process.js';
 import { connectClient } from './support/socket-server.js';
 import { bearer, signupUser } from './support/users.js';
 
@@ -31,12 +34,24 @@ describe('a separate media worker process', function () {
       this.skip();
     }
     processes.push(spawnServer(PORT, process.env.MONGODB_URI!, { ...shared(), MEDIA_WORKER: 'false' }));
-    await waitFor(async () => (await supertest(url).get('/readyz')).status === 200, 'web server');
+    await eventually(async () => (await supertest(url).get('/readyz')).status === 200, 30_000, 'web server');
   });
   after(async () => {
     for (const p of processes) p.child.kill('SIGTERM');
     await Promise.all(processes.map((p) => p.exited));
   });
+
+  /** A post's media job as BullMQ holds it (the job id is the post id). */
+  async function jobState(postId: string) {
+    const connection = new Redis(config.redisUrl!, { maxRetriesPerRequest: null });
+    const queue = new Queue('post-media', { connection, prefix: shared().MEDIA_QUEUE_PREFIX });
+    try {
+      return await queue.getJobState(postId);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  }
 
   it('processes a post in the worker and tells the author through the web server', async () => {
     const author = await signupUser();
@@ -49,8 +64,8 @@ describe('a separate media worker process', function () {
         .attach('media', await png(120, 80), 'a.png');
       expect(created.status, JSON.stringify(created.body)).to.equal(202);
       const id = created.body.post.id as string;
-      // Nothing works the job until the worker starts.
-      await new Promise((r) => setTimeout(r, 500));
+      // Nothing works the job until the worker starts: it waits in the queue, taken by nobody.
+      expect(await jobState(id)).to.equal('waiting');
       const waiting = await supertest(url).get(`/api/v1/posts/${id}`).set(bearer(author.accessToken));
       expect(waiting.body.post.status).to.equal('processing');
       // Nobody else sees a post before it is ready (no worker runs yet, so no race here).

@@ -6,7 +6,17 @@ import { WebhookEvent } from '../models/webhook-event.model.js';
 import { hmacSha256Hex } from '../services/payments/signature.js';
 import { api } from './support/app.js';
 import { waitForMail } from './support/mail.js';
-import { as, deliver, expectMonthsAfter, order, payFor, paymentEvent, paymentWhen, verify } from './support/payments.js';
+import {
+  as,
+  deliver,
+  expectMonthsAfter,
+  order,
+  payFor,
+  paymentEvent,
+  paymentWhen,
+  verify,
+  webhookDone,
+} from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
 import { signupUser } from './support/users.js';
 import { eventually } from './support/eventually.js';
@@ -197,7 +207,7 @@ describe('payments: webhooks', () => {
       } else {
         await checkoutDone();
         expect((await deliver(paid)).status).to.equal(200);
-        await new Promise((r) => setTimeout(r, 200));
+        await webhookDone(paid.eventId);
       }
       const member = (await User.findById(user.id).lean())!;
       expect(member.plan, `webhook first: ${webhookFirst}`).to.equal('gold');

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { userRoom } from '../sockets/index.js';
 import { AccessTokens } from '../utils/jwt.js';
+import { eventually } from './support/eventually.js';
 import { decodePayload, forgeJwt } from './support/jwt.js';
 import { connectClient, startServer, type RunningServer } from './support/socket-server.js';
 import { signupUser } from './support/users.js';
@@ -83,8 +84,10 @@ describe('Socket.IO', () => {
     laptop.on('system:notice', (p: { message: string }) => got.push(`laptop:${p.message}`));
     stranger.on('system:notice', (p: { message: string }) => got.push(`stranger:${p.message}`));
     server.io.to(userRoom(u.id)).emit('system:notice', { message: 'hi' });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(got.sort()).to.deep.equal(['laptop:hi', 'phone:hi']);
+    // A notice to everyone after it: each socket hears that after anything sent to it before.
+    server.io.emit('system:notice', { message: 'all' });
+    await eventually(() => got.filter((g) => g.endsWith(':all')).length === 3, 3000, 'the notice to everyone');
+    expect(got.filter((g) => g.endsWith(':hi')).sort()).to.deep.equal(['laptop:hi', 'phone:hi']);
   });
 
   it('delivers across two server instances through the Redis adapter', async function () {
@@ -93,10 +96,14 @@ describe('Socket.IO', () => {
     try {
       const u = await signupUser();
       const socket = await client(second.url, { auth: { token: u.accessToken } });
-      const received = new Promise<{ message: string }>((resolve) => socket.once('system:notice', resolve));
-      await new Promise((r) => setTimeout(r, 100));
-      server.io.to(userRoom(u.id)).emit('system:notice', { message: 'from the other process' });
-      expect((await received).message).to.equal('from the other process');
+      const received: string[] = [];
+      socket.on('system:notice', (p: { message: string }) => received.push(p.message));
+      // The other process learns of the room through Redis a moment after the connect: emit until it has.
+      await eventually(() => {
+        server.io.to(userRoom(u.id)).emit('system:notice', { message: 'from the other process' });
+        return received.length > 0;
+      }, 3000);
+      expect(received[0]).to.equal('from the other process');
     } finally {
       await second.close();
     }
@@ -160,8 +167,12 @@ describe('Socket.IO flood guard', () => {
       expect(acks.filter((a) => a.ok)).to.have.length(20);
       expect(limited).to.have.length(10);
       expect(limited[0].error.code).to.equal('RATE_LIMITED');
-      await new Promise((r) => setTimeout(r, 1100));
-      expect((await socket.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
+      // The budget is per second: the next window answers again.
+      await eventually(
+        async () => (await socket.timeout(2000).emitWithAck('system:ping', {})).ok === true,
+        3000,
+        'the next window',
+      );
     } finally {
       socket.close();
       await server.close();

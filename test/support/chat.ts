@@ -47,7 +47,7 @@ export function nextEvent<T = Record<string, unknown>>(
 /** Sockets opened by a test, closed together afterwards. */
 export class Devices {
   private readonly open: Socket[] = [];
-  constructor(private readonly server: () => RunningServer) {}
+  constructor(readonly server: () => RunningServer) {}
 
   async connect(u: SignedUp): Promise<Socket> {
     const socket = await connectClient(this.server().url, { auth: { token: u.accessToken } });

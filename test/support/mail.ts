@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { eventually } from './eventually.js';
 
 interface StoredEmail {
   destination: { to: string[] };
@@ -18,12 +19,16 @@ export async function mailsTo(address: string): Promise<StoredEmail[]> {
 
 /** Waits for the n-th message to an address whose subject matches (mail is sent in the background). */
 export async function waitForMail(address: string, subject: RegExp, count = 1): Promise<StoredEmail> {
-  for (let i = 0; i < 100; i++) {
-    const matching = (await mailsTo(address)).filter((m) => subject.test(m.subject));
-    if (matching.length >= count) return matching[count - 1]!;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  expect.fail(`no mail "${subject}" #${count} to ${address}`);
+  let matching: StoredEmail[] = [];
+  await eventually(
+    async () => {
+      matching = (await mailsTo(address)).filter((m) => subject.test(m.subject));
+      return matching.length >= count;
+    },
+    3000,
+    `mail "${subject}" #${count} to ${address}`,
+  );
+  return matching[count - 1]!;
 }
 
 /** The token in a link such as https://app/verify-email?token=XYZ. */

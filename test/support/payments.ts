@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { Payment } from '../../models/payment.model.js';
+import { WebhookEvent } from '../../models/webhook-event.model.js';
 import { api } from './app.js';
+import { eventually } from './eventually.js';
 import { razorpayStandIn } from './razorpay-standin.js';
 import { bearer, type SignedUp } from './users.js';
 
@@ -50,13 +52,30 @@ export async function paymentEvent(event: string, payment: object, eventId?: str
 }
 
 /** Waits until the stored payment satisfies `check` (webhook work runs just after the answer). */
-export async function paymentWhen(paymentId: string, check: (p: Record<string, unknown>) => boolean) {
-  for (let i = 0; i < 100; i++) {
-    const p = await Payment.findById(paymentId).lean();
-    if (p && check(p as unknown as Record<string, unknown>)) return p;
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  expect.fail(`payment ${paymentId} never reached the expected state`);
+export async function paymentWhen(paymentId: string, check: (p: Record<string, unknown>) => boolean): Promise<void> {
+  await eventually(
+    async () => {
+      const payment = await Payment.findById(paymentId).lean();
+      return Boolean(payment && check(payment as unknown as Record<string, unknown>));
+    },
+    3000,
+    `payment ${paymentId} in the expected state`,
+  );
+}
+
+/** Waits until a webhook delivery's work is done (it runs just after the answer); its outcome. */
+export async function webhookDone(eventId: string): Promise<string | undefined> {
+  let outcome: string | undefined;
+  await eventually(
+    async () => {
+      const stored = await WebhookEvent.findById(eventId, { processedAt: 1, outcome: 1 }).lean();
+      outcome = stored?.outcome ?? undefined;
+      return Boolean(stored?.processedAt);
+    },
+    3000,
+    `webhook ${eventId} processed`,
+  );
+  return outcome;
 }
 
 /** Roughly `months` from `from`: calendar months are 28 to 31 days. */

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { eventually } from './eventually.js';
 
 export interface Spawned {
   child: ChildProcess;
@@ -33,9 +32,6 @@ export function spawnServer(port: number, mongoUri: string, extra: Record<string
     ...extra,
   });
 }
-
-/** `eventually`, with the reason first (as the process tests read). */
-export const waitFor = (check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> => eventually(check, ms, what);
 
 /** A TCP port free right now on 127.0.0.1. */
 export function freePort(): Promise<number> {

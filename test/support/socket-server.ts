@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { config } from '../../config/index.js';
-import { buildLiveParts } from '../../parts.js';
+import { buildLiveParts, type LiveParts } from '../../parts.js';
 import { accessTokens } from '../../services/auth/auth.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
@@ -12,6 +12,8 @@ import { testApp } from './app.js';
 export interface RunningServer {
   url: string;
   io: AppServer;
+  /** Its live parts (presence, matchmaker, budgets): what the server holds, for assertions. */
+  parts: LiveParts;
   close: () => Promise<void>;
 }
 
@@ -19,11 +21,12 @@ export interface RunningServer {
 export async function startServer(): Promise<RunningServer> {
   const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   const http: Server = createServer(await testApp());
+  const parts = buildLiveParts(config, redis);
   const io = await createSocketServer(http, {
     accessTokens,
     corsOrigins: config.corsOrigins,
     redis,
-    parts: buildLiveParts(config, redis),
+    parts,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
     socketsPerUser: config.limits.socketsPerUser,
   });
@@ -32,6 +35,7 @@ export async function startServer(): Promise<RunningServer> {
   return {
     url,
     io,
+    parts,
     close: async () => {
       await closeSocketServer(io, config.shutdownTimeoutMs);
       http.closeAllConnections();
