@@ -1,4 +1,5 @@
 import type { Config } from './config/index.js';
+import { accessTokens } from './services/auth/auth.service.js';
 import { createActionLimiter, type ActionLimiter } from './services/limits/action-limiter.js';
 import { endCallsOf } from './services/match/call.service.js';
 import { Matchmaker } from './services/match/matchmaker.js';
@@ -6,6 +7,7 @@ import { MemoryQueueStore, RedisQueueStore } from './services/match/queue.store.
 import { PresenceTracker, usePresenceStore } from './services/presence/presence.service.js';
 import { MemoryPresenceStore, RedisPresenceStore } from './services/presence/presence.store.js';
 import type { RedisClient } from './services/redis.service.js';
+import type { SocketDeps } from './sockets/index.js';
 
 /** The live parts of a process that both doors use: built here, once, and handed in. */
 export interface LiveParts {
@@ -30,4 +32,16 @@ export function buildLiveParts(config: Config, redis: RedisClient | undefined, p
   // The REST presence batch reads the same store.
   usePresenceStore(presenceStore);
   return { actions: createActionLimiter(config.limits.actions, redis, prefix), presence, matchmaker };
+}
+
+/** What the socket server takes from the configuration and the live parts; a process may add how it reads client addresses. */
+export function socketDeps(config: Config, redis: RedisClient | undefined, parts: LiveParts): SocketDeps {
+  return {
+    accessTokens,
+    corsOrigins: config.corsOrigins,
+    redis,
+    parts,
+    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
+    socketsPerUser: config.limits.socketsPerUser,
+  };
 }

@@ -3,13 +3,12 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import proxyaddr from 'proxy-addr';
 import type { Socket } from 'node:net';
 import { createApp } from './app.js';
-import { buildLiveParts } from './parts.js';
+import { buildLiveParts, socketDeps } from './parts.js';
 import { config } from './config/index.js';
 import { scheduleAlerts } from './jobs/alerts.job.js';
 import { scheduleCleanup } from './jobs/cleanup.job.js';
 import { scheduleMembershipJob } from './jobs/membership.job.js';
 import { schedulePostJobs } from './jobs/posts.job.js';
-import { accessTokens } from './services/auth/auth.service.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
@@ -42,12 +41,7 @@ async function main() {
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
   const io = await createSocketServer(httpServer, {
-    accessTokens,
-    corsOrigins: config.corsOrigins,
-    redis,
-    parts,
-    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
-    socketsPerUser: config.limits.socketsPerUser,
+    ...socketDeps(config, redis, parts),
     clientAddress: (req) => ipKeyGenerator(proxyaddr(req, trustedProxies)),
   });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;

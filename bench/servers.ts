@@ -109,19 +109,12 @@ async function realAppWithSockets() {
   const { createApp } = await import('../app.js');
   const { config } = await import('../config/index.js');
   const { connectDatabase } = await import('../services/database.service.js');
-  const { accessTokens } = await import('../services/auth/auth.service.js');
   const { createSocketServer } = await import('../sockets/index.js');
-  const { buildLiveParts } = await import('../parts.js');
+  const { buildLiveParts, socketDeps } = await import('../parts.js');
   await connectDatabase({ uri, serverSelectionTimeoutMs: 5000 });
   const parts = buildLiveParts(config, undefined);
   const http = createServer(createApp({ config, actions: parts.actions }));
-  await createSocketServer(http, {
-    accessTokens,
-    corsOrigins: config.corsOrigins,
-    parts,
-    socketsPerUser: config.limits.socketsPerUser,
-    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
-  });
+  await createSocketServer(http, socketDeps(config, undefined, parts));
   return http;
 }
 

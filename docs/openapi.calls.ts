@@ -1,10 +1,7 @@
-import { dateTime, errors, json, pageOf, objectId, pageParams } from './openapi.schemas.js';
+import { closedObject, dateTime, errors, json, objectId, pageOf, pageParams } from './openapi.schemas.js';
 
-const call = {
-  type: 'object',
-  required: ['id', 'callerId', 'calleeId', 'mode', 'status', 'ringingAt'],
-  additionalProperties: false,
-  properties: {
+const call = closedObject(
+  {
     id: objectId,
     callerId: objectId,
     calleeId: objectId,
@@ -16,13 +13,11 @@ const call = {
     endedAt: dateTime,
     durationSec: { type: 'integer', minimum: 0 },
   },
-};
+  ['id', 'callerId', 'calleeId', 'mode', 'status', 'ringingAt'],
+);
 
-const match = {
-  type: 'object',
-  required: ['id', 'partnerId', 'mode', 'status', 'foundAt'],
-  additionalProperties: false,
-  properties: {
+const match = closedObject(
+  {
     id: objectId,
     partnerId: objectId,
     mode: { enum: ['chat', 'video'] },
@@ -34,7 +29,8 @@ const match = {
     conversationId: objectId,
     callId: objectId,
   },
-};
+  ['id', 'partnerId', 'mode', 'status', 'foundAt'],
+);
 
 export const callPaths = {
   '/api/v1/rtc/ice-servers': {
@@ -91,12 +87,12 @@ export const callPaths = {
       responses: {
         '200': {
           description: 'What is going on now',
-          content: json({
-            type: 'object',
-            required: ['match', 'call'],
-            additionalProperties: false,
-            properties: { match: { oneOf: [match, { type: 'null' }] }, call: { oneOf: [call, { type: 'null' }] } },
-          }),
+          content: json(
+            closedObject({ match: { oneOf: [match, { type: 'null' }] }, call: { oneOf: [call, { type: 'null' }] } }, [
+              'match',
+              'call',
+            ]),
+          ),
         },
         ...errors('401'),
       },

@@ -1,14 +1,11 @@
-import { dateTime, errors, json, jsonBody, objectId, pathId, queryParam, ref } from './openapi.schemas.js';
+import { closedObject, dateTime, errors, json, jsonBody, objectId, pathId, queryParam, ref } from './openapi.schemas.js';
 
 const done = { description: 'Done' };
 const envelope = (key: string, schema: object) => json({ type: 'object', required: [key], properties: { [key]: schema } });
 
 export const chatSchemas = {
-  Message: {
-    type: 'object',
-    required: ['id', 'conversationId', 'seq', 'senderId', 'clientMessageId', 'reactions', 'createdAt'],
-    additionalProperties: false,
-    properties: {
+  Message: closedObject(
+    {
       id: objectId,
       conversationId: objectId,
       seq: { type: 'integer', minimum: 1, description: 'Position in the conversation: the order every device shows' },
@@ -26,12 +23,10 @@ export const chatSchemas = {
       deletedAt: dateTime,
       createdAt: dateTime,
     },
-  },
-  Conversation: {
-    type: 'object',
-    required: ['id', 'type', 'memberIds', 'lastMessage', 'lastMessageAt', 'unread'],
-    additionalProperties: false,
-    properties: {
+    ['id', 'conversationId', 'seq', 'senderId', 'clientMessageId', 'reactions', 'createdAt'],
+  ),
+  Conversation: closedObject(
+    {
       id: objectId,
       type: { enum: ['direct', 'group', 'match'] },
       name: { type: 'string' },
@@ -51,17 +46,16 @@ export const chatSchemas = {
       lastMessageAt: { type: ['string', 'null'], format: 'date-time' },
       unread: { type: 'integer', minimum: 0 },
     },
-  },
-  MessagePage: {
-    type: 'object',
-    required: ['messages', 'before', 'after'],
-    additionalProperties: false,
-    properties: {
+    ['id', 'type', 'memberIds', 'lastMessage', 'lastMessageAt', 'unread'],
+  ),
+  MessagePage: closedObject(
+    {
       messages: { type: 'array', items: ref('Message'), description: 'Oldest first' },
       before: { type: ['integer', 'null'], description: 'Pass as before for older messages; null at the start' },
       after: { type: ['integer', 'null'], description: 'Pass as after for newer messages; null at the end' },
     },
-  },
+    ['messages', 'before', 'after'],
+  ),
 };
 
 const conversation = { '200': { description: 'The conversation', content: envelope('conversation', ref('Conversation')) } };
@@ -79,12 +73,10 @@ export const chatPaths = {
           description: 'online is null where you may not know',
           content: envelope('presence', {
             type: 'array',
-            items: {
-              type: 'object',
-              required: ['userId', 'online'],
-              additionalProperties: false,
-              properties: { userId: objectId, online: { type: ['boolean', 'null'] }, lastSeenAt: dateTime },
-            },
+            items: closedObject({ userId: objectId, online: { type: ['boolean', 'null'] }, lastSeenAt: dateTime }, [
+              'userId',
+              'online',
+            ]),
           }),
         },
         ...errors('400', '401'),

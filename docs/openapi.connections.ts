@@ -1,58 +1,48 @@
-import { dateTime, errors, json, jsonBody, objectId, pageParams, pathId, ref } from './openapi.schemas.js';
+import { closedObject, dateTime, errors, json, jsonBody, objectId, pageParams, pathId, ref } from './openapi.schemas.js';
 
 const status = { enum: ['interested', 'ignored', 'accepted', 'rejected', 'removed'] };
 
 export const connectionSchemas = {
-  Connection: {
-    type: 'object',
-    required: ['id', 'senderId', 'receiverId', 'status', 'createdAt'],
-    additionalProperties: false,
-    properties: { id: objectId, senderId: objectId, receiverId: objectId, status, createdAt: dateTime, connectedAt: dateTime },
-  },
-  ConnectionList: {
-    type: 'object',
-    required: ['items', 'nextCursor'],
-    additionalProperties: false,
-    properties: {
+  Connection: closedObject(
+    { id: objectId, senderId: objectId, receiverId: objectId, status, createdAt: dateTime, connectedAt: dateTime },
+    ['id', 'senderId', 'receiverId', 'status', 'createdAt'],
+  ),
+  ConnectionList: closedObject(
+    {
       items: {
         type: 'array',
-        items: {
-          type: 'object',
-          required: ['id', 'user', 'status', 'createdAt'],
-          additionalProperties: false,
-          properties: { id: objectId, user: ref('UserCard'), status, createdAt: dateTime, connectedAt: dateTime },
-        },
+        items: closedObject({ id: objectId, user: ref('UserCard'), status, createdAt: dateTime, connectedAt: dateTime }, [
+          'id',
+          'user',
+          'status',
+          'createdAt',
+        ]),
       },
       nextCursor: { type: ['string', 'null'] },
     },
-  },
-  Quota: {
-    type: 'object',
-    required: ['plan', 'limit', 'used', 'remaining', 'resetAt'],
-    additionalProperties: false,
-    properties: {
+    ['items', 'nextCursor'],
+  ),
+  Quota: closedObject(
+    {
       plan: { enum: ['free', 'gold', 'premium'] },
       limit: { type: ['integer', 'null'], description: 'Requests per UTC day; null: unlimited' },
       used: { type: 'integer' },
       remaining: { type: ['integer', 'null'] },
       resetAt: dateTime,
     },
-  },
-  SwipeResult: {
-    type: 'object',
-    required: ['connection', 'matched'],
-    additionalProperties: false,
-    properties: { connection: ref('Connection'), matched: { type: 'boolean', description: 'true: you are now connected' } },
-  },
-  DiscoveryPage: {
-    type: 'object',
-    required: ['profiles', 'nextCursor'],
-    additionalProperties: false,
-    properties: {
+    ['plan', 'limit', 'used', 'remaining', 'resetAt'],
+  ),
+  SwipeResult: closedObject(
+    { connection: ref('Connection'), matched: { type: 'boolean', description: 'true: you are now connected' } },
+    ['connection', 'matched'],
+  ),
+  DiscoveryPage: closedObject(
+    {
       profiles: { type: 'array', items: ref('DiscoveryProfile'), description: 'Best first' },
       nextCursor: { type: ['string', 'null'], description: 'null: no more candidates' },
     },
-  },
+    ['profiles', 'nextCursor'],
+  ),
 };
 
 export const connectionPaths = {

@@ -1,5 +1,5 @@
 import { postSchema } from './openapi.posts.js';
-import { errors, json, jsonBody, objectId, pageParams, queryParam } from './openapi.schemas.js';
+import { closedObject, errors, json, jsonBody, objectId, pageParams, queryParam } from './openapi.schemas.js';
 
 const str = { type: 'string' };
 const tags = { type: 'array', items: str };
@@ -15,26 +15,24 @@ const feedPost = {
 const feedPage = (cursor: string) => ({
   '200': {
     description: 'A page',
-    content: json({
-      type: 'object',
-      required: ['items', 'nextCursor'],
-      additionalProperties: false,
-      properties: { items: { type: 'array', items: feedPost }, nextCursor: { type: ['string', 'null'], description: cursor } },
-    }),
+    content: json(
+      closedObject({ items: { type: 'array', items: feedPost }, nextCursor: { type: ['string', 'null'], description: cursor } }, [
+        'items',
+        'nextCursor',
+      ]),
+    ),
   },
   ...errors('400', '401', '404'),
 });
-const settings = {
-  type: 'object',
-  required: ['mutedTags', 'mutedAuthors', 'preferredTopics', 'sensitiveFilter'],
-  additionalProperties: false,
-  properties: {
+const settings = closedObject(
+  {
     mutedTags: tags,
     mutedAuthors: { type: 'array', items: objectId },
     preferredTopics: tags,
     sensitiveFilter: { type: 'boolean' },
   },
-};
+  ['mutedTags', 'mutedAuthors', 'preferredTopics', 'sensitiveFilter'],
+);
 const settingsEnvelope = json({ type: 'object', required: ['settings'], properties: { settings } });
 const postIdParam = [{ name: 'postId', in: 'path', required: true, schema: objectId }];
 const limit = queryParam('limit', { type: 'integer', minimum: 1, maximum: 50 });

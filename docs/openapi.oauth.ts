@@ -1,75 +1,62 @@
-import { dateTime, errors, json, jsonBody as body, objectId, pathId, ref } from './openapi.schemas.js';
+import { closedObject, dateTime, errors, json, jsonBody as body, objectId, pathId, ref } from './openapi.schemas.js';
 
 const str = { type: 'string' };
 const nullableStr = { type: ['string', 'null'] };
 const publicOp = { security: [] };
 
-const signedIn = {
-  type: 'object',
-  required: ['status', 'user', 'expiresIn'],
-  additionalProperties: false,
-  properties: {
+const signedIn = closedObject(
+  {
     status: { const: 'signed_in' },
     user: ref('User'),
     accessToken: str,
     refreshToken: str,
     expiresIn: { type: 'integer' },
   },
-};
+  ['status', 'user', 'expiresIn'],
+);
 
-const profileRequired = {
-  type: 'object',
-  required: ['status', 'signupToken', 'expiresAt', 'missing', 'profile'],
-  additionalProperties: false,
-  properties: {
+const profileRequired = closedObject(
+  {
     status: { const: 'profile_required' },
     signupToken: { type: 'string', description: 'Send it with the missing fields to POST /auth/oauth/complete' },
     expiresAt: dateTime,
     missing: { type: 'array', items: str, description: 'Fields the client must ask for (signup rules apply)' },
-    profile: {
-      type: 'object',
-      required: ['emailVerified'],
-      additionalProperties: false,
-      properties: { firstName: str, lastName: str, email: str, emailVerified: { type: 'boolean' } },
-    },
+    profile: closedObject({ firstName: str, lastName: str, email: str, emailVerified: { type: 'boolean' } }, ['emailVerified']),
   },
-};
+  ['status', 'signupToken', 'expiresAt', 'missing', 'profile'],
+);
 
-const signInMethods = {
-  type: 'object',
-  required: ['password', 'providers'],
-  additionalProperties: false,
-  properties: {
+const signInMethods = closedObject(
+  {
     password: { type: 'boolean' },
     providers: {
       type: 'array',
-      items: {
-        type: 'object',
-        required: ['provider', 'email', 'linkedAt', 'lastUsedAt'],
-        additionalProperties: false,
-        properties: {
+      items: closedObject(
+        {
           provider: { enum: ['google', 'apple', 'facebook'] },
           email: nullableStr,
           linkedAt: dateTime,
           lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
         },
-      },
+        ['provider', 'email', 'linkedAt', 'lastUsedAt'],
+      ),
     },
   },
-};
+  ['password', 'providers'],
+);
 
 const idTokenBody = (extra: Record<string, object> = {}) => ({
   required: true,
-  content: json({
-    type: 'object',
-    additionalProperties: false,
-    required: ['idToken', 'nonce'],
-    properties: {
-      idToken: { type: 'string', description: "The provider's OpenID Connect ID token" },
-      nonce: { type: 'string', description: 'The nonce the client put in its request (or whose SHA-256 it put there)' },
-      ...extra,
-    },
-  }),
+  content: json(
+    closedObject(
+      {
+        idToken: { type: 'string', description: "The provider's OpenID Connect ID token" },
+        nonce: { type: 'string', description: 'The nonce the client put in its request (or whose SHA-256 it put there)' },
+        ...extra,
+      },
+      ['idToken', 'nonce'],
+    ),
+  ),
 });
 
 const credentials = {
@@ -118,11 +105,8 @@ const providerPaths = Object.fromEntries(
   ]),
 );
 
-const session = {
-  type: 'object',
-  required: ['id', 'deviceName', 'deviceType', 'ip', 'country', 'region', 'createdAt', 'lastUsedAt', 'current'],
-  additionalProperties: false,
-  properties: {
+const session = closedObject(
+  {
     id: objectId,
     deviceName: { type: 'string', example: 'Chrome 120 on Windows 10' },
     deviceType: str,
@@ -133,7 +117,8 @@ const session = {
     lastUsedAt: dateTime,
     current: { type: 'boolean', description: 'The session making this request' },
   },
-};
+  ['id', 'deviceName', 'deviceType', 'ip', 'country', 'region', 'createdAt', 'lastUsedAt', 'current'],
+);
 
 export const oauthPaths = {
   '/api/v1/auth/oauth': {
@@ -150,25 +135,25 @@ export const oauthPaths = {
       ...publicOp,
       requestBody: {
         required: true,
-        content: json({
-          type: 'object',
-          additionalProperties: false,
-          required: ['signupToken', 'gender', 'dateOfBirth', 'phone', 'username', 'preference', 'interests'],
-          properties: {
-            signupToken: str,
-            firstName: str,
-            lastName: str,
-            email: { type: 'string', format: 'email' },
-            gender: { enum: ['male', 'female', 'non-binary', 'other'] },
-            dateOfBirth: { type: 'string', format: 'date' },
-            phone: str,
-            username: str,
-            preference: { enum: ['dating', 'friendship'] },
-            interests: { type: 'array', items: str },
-            locationConsent: { type: 'boolean' },
-            location: ref('Location'),
-          },
-        }),
+        content: json(
+          closedObject(
+            {
+              signupToken: str,
+              firstName: str,
+              lastName: str,
+              email: { type: 'string', format: 'email' },
+              gender: { enum: ['male', 'female', 'non-binary', 'other'] },
+              dateOfBirth: { type: 'string', format: 'date' },
+              phone: str,
+              username: str,
+              preference: { enum: ['dating', 'friendship'] },
+              interests: { type: 'array', items: str },
+              locationConsent: { type: 'boolean' },
+              location: ref('Location'),
+            },
+            ['signupToken', 'gender', 'dateOfBirth', 'phone', 'username', 'preference', 'interests'],
+          ),
+        ),
       },
       responses: {
         '201': { description: 'Signed up and signed in', content: json(ref('AuthResult')) },
@@ -196,12 +181,9 @@ export const oauthPaths = {
       responses: {
         '200': {
           description: 'Sessions',
-          content: json({
-            type: 'object',
-            required: ['sessions', 'regionSource'],
-            additionalProperties: false,
-            properties: { sessions: { type: 'array', items: session }, regionSource: str },
-          }),
+          content: json(
+            closedObject({ sessions: { type: 'array', items: session }, regionSource: str }, ['sessions', 'regionSource']),
+          ),
         },
         ...errors('401'),
       },

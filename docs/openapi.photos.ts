@@ -1,17 +1,7 @@
-import { errors, json, jsonBody, ref } from './openapi.schemas.js';
+import { closedObject, errors, json, jsonBody, ref } from './openapi.schemas.js';
 
-const photosEnvelope = json({
-  type: 'object',
-  required: ['photos'],
-  additionalProperties: false,
-  properties: { photos: ref('Photos') },
-});
-const added = json({
-  type: 'object',
-  required: ['photo', 'photos'],
-  additionalProperties: false,
-  properties: { photo: ref('Photo'), photos: ref('Photos') },
-});
+const photosEnvelope = json(closedObject({ photos: ref('Photos') }, ['photos']));
+const added = json(closedObject({ photo: ref('Photo'), photos: ref('Photos') }, ['photo', 'photos']));
 /** A new picture, or why it was refused (type, size, pixels, a full gallery). */
 const stored = (description: string) => ({
   '201': { description, content: added },

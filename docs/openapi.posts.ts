@@ -1,27 +1,11 @@
-import { dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, pathId } from './openapi.schemas.js';
+import { closedObject, dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, pathId } from './openapi.schemas.js';
 
 const str = { type: 'string' };
 export const count = { type: 'integer', minimum: 0 };
 export const urls = { type: 'object', properties: { thumb: str, card: str, full: str } };
 
-export const postSchema = {
-  type: 'object',
-  required: [
-    'id',
-    'authorId',
-    'caption',
-    'hashtags',
-    'mentions',
-    'kind',
-    'images',
-    'video',
-    'place',
-    'visibility',
-    'status',
-    'counters',
-  ],
-  additionalProperties: false,
-  properties: {
+export const postSchema = closedObject(
+  {
     id: objectId,
     authorId: objectId,
     caption: str,
@@ -72,9 +56,10 @@ export const postSchema = {
     createdAt: dateTime,
     readyAt: { type: ['string', 'null'], format: 'date-time' },
   },
-};
+  ['id', 'authorId', 'caption', 'hashtags', 'mentions', 'kind', 'images', 'video', 'place', 'visibility', 'status', 'counters'],
+);
 
-const postEnvelope = json({ type: 'object', required: ['post'], additionalProperties: false, properties: { post: postSchema } });
+const postEnvelope = json(closedObject({ post: postSchema }, ['post']));
 
 export const postPaths = {
   '/api/v1/posts': {

@@ -1,9 +1,16 @@
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const json = (schema: object) => ({ 'application/json': { schema } });
+/** An object with exactly these properties (no others), the listed ones required. */
+export const closedObject = (properties: Record<string, object>, required: readonly string[] = Object.keys(properties)) => ({
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
 /** A required JSON request body: an object with exactly these properties. */
 export const jsonBody = (properties: Record<string, object>, required = Object.keys(properties)) => ({
   required: true,
-  content: json({ type: 'object', additionalProperties: false, required, properties }),
+  content: json(closedObject(properties, required)),
 });
 /** References to the shared error responses, by status. */
 export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
@@ -51,11 +58,8 @@ const cardProperties = {
   distance: { type: 'string', description: 'A band such as "5-10 km"; absent when either has no location or they hide it' },
 };
 
-const reportItem = {
-  type: 'object',
-  required: ['id', 'targetType', 'targetId', 'reason', 'status', 'createdAt'],
-  additionalProperties: false,
-  properties: {
+const reportItem = closedObject(
+  {
     id: objectId,
     targetType: { enum: ['user', 'message', 'post', 'comment'] },
     targetId: objectId,
@@ -64,7 +68,8 @@ const reportItem = {
     status: { enum: ['open', 'reviewed', 'dismissed'] },
     createdAt: dateTime,
   },
-};
+  ['id', 'targetType', 'targetId', 'reason', 'status', 'createdAt'],
+);
 
 const publicProfileRequired = [
   'id',
@@ -88,23 +93,19 @@ const publicProfileProperties = {
 };
 
 export const schemas = {
-  Error: {
-    type: 'object',
-    required: ['error'],
-    additionalProperties: false,
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        additionalProperties: false,
-        properties: {
+  Error: closedObject(
+    {
+      error: closedObject(
+        {
           code: ref('ErrorCode'),
           message: { type: 'string' },
           details: {},
         },
-      },
+        ['code', 'message'],
+      ),
     },
-  },
+    ['error'],
+  ),
   Health: {
     type: 'object',
     required: ['status'],
@@ -181,30 +182,26 @@ export const schemas = {
     additionalProperties: false,
     properties: {
       id: { type: 'string', pattern: '^[0-9a-f]{24}$' },
-      urls: {
-        type: 'object',
-        required: ['thumb', 'card', 'full'],
-        additionalProperties: false,
-        properties: {
+      urls: closedObject(
+        {
           thumb: { type: 'string', format: 'uri', description: '160x160, cropped' },
           card: { type: 'string', format: 'uri', description: '480x640, cropped' },
           full: { type: 'string', format: 'uri', description: 'at most 1600 on the long side' },
         },
-      },
+        ['thumb', 'card', 'full'],
+      ),
       width: { type: 'integer' },
       height: { type: 'integer' },
       createdAt: dateTime,
     },
   },
-  Photos: {
-    type: 'object',
-    required: ['avatar', 'gallery'],
-    additionalProperties: false,
-    properties: {
+  Photos: closedObject(
+    {
       avatar: { oneOf: [ref('Photo'), { type: 'null' }], description: 'The profile picture' },
       gallery: { type: 'array', items: ref('Photo'), description: 'In the order the owner chose' },
     },
-  },
+    ['avatar', 'gallery'],
+  ),
   UploadTicket: {
     type: 'object',
     description:
@@ -292,15 +289,13 @@ export const schemas = {
     additionalProperties: false,
     properties: publicProfileProperties,
   },
-  SearchPage: {
-    type: 'object',
-    required: ['users', 'nextCursor'],
-    additionalProperties: false,
-    properties: {
+  SearchPage: closedObject(
+    {
       users: { type: 'array', items: ref('UserCard') },
       nextCursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page; null at the end' },
     },
-  },
+    ['users', 'nextCursor'],
+  ),
   BlockList: {
     type: 'object',
     required: ['blocks', 'nextCursor'],
@@ -327,11 +322,8 @@ export const schemas = {
     required: ['report'],
     properties: { report: reportItem },
   },
-  ReportPage: {
-    type: 'object',
-    required: ['reports', 'nextCursor'],
-    additionalProperties: false,
-    properties: {
+  ReportPage: closedObject(
+    {
       reports: {
         type: 'array',
         items: {
@@ -342,8 +334,9 @@ export const schemas = {
       },
       nextCursor: { type: ['string', 'null'] },
     },
-  },
-  UserEnvelope: { type: 'object', required: ['user'], additionalProperties: false, properties: { user: ref('User') } },
+    ['reports', 'nextCursor'],
+  ),
+  UserEnvelope: closedObject({ user: ref('User') }, ['user']),
   Tokens: {
     type: 'object',
     description: 'Browsers (requests with Origin or Sec-Fetch-Site) get the tokens as HTTP-only cookies only, never in the body.',
@@ -367,22 +360,8 @@ export const schemas = {
       expiresIn: { type: 'integer' },
     },
   },
-  SignupRequest: {
-    type: 'object',
-    additionalProperties: false,
-    required: [
-      'firstName',
-      'lastName',
-      'gender',
-      'dateOfBirth',
-      'email',
-      'phone',
-      'username',
-      'password',
-      'preference',
-      'interests',
-    ],
-    properties: {
+  SignupRequest: closedObject(
+    {
       firstName: { type: 'string', maxLength: 50 },
       lastName: { type: 'string', maxLength: 50 },
       gender: { enum: ['male', 'female', 'non-binary', 'other'] },
@@ -396,5 +375,6 @@ export const schemas = {
       locationConsent: { type: 'boolean' },
       location: { ...ref('Location'), description: 'Only with locationConsent: true' },
     },
-  },
+    ['firstName', 'lastName', 'gender', 'dateOfBirth', 'email', 'phone', 'username', 'password', 'preference', 'interests'],
+  ),
 };

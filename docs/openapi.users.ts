@@ -1,4 +1,4 @@
-import { errors, json, pathId, queryParam, ref } from './openapi.schemas.js';
+import { closedObject, errors, json, pathId, queryParam, ref } from './openapi.schemas.js';
 
 const username = { name: 'username', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.]{3,30}$' } };
 const done = { description: 'Done' };
@@ -108,17 +108,19 @@ export const userPaths = {
       summary: 'Report a user, message or post to the moderators (once per target)',
       requestBody: {
         required: true,
-        content: json({
-          type: 'object',
-          additionalProperties: false,
-          required: ['targetType', 'targetId', 'reason'],
-          properties: {
-            targetType: { enum: ['user', 'message', 'post', 'comment'] },
-            targetId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
-            reason: { enum: ['spam', 'harassment', 'hate', 'nudity', 'violence', 'scam', 'underage', 'impersonation', 'other'] },
-            note: { type: 'string', maxLength: 1000 },
-          },
-        }),
+        content: json(
+          closedObject(
+            {
+              targetType: { enum: ['user', 'message', 'post', 'comment'] },
+              targetId: { type: 'string', pattern: '^[a-f0-9]{24}$' },
+              reason: {
+                enum: ['spam', 'harassment', 'hate', 'nudity', 'violence', 'scam', 'underage', 'impersonation', 'other'],
+              },
+              note: { type: 'string', maxLength: 1000 },
+            },
+            ['targetType', 'targetId', 'reason'],
+          ),
+        ),
       },
       responses: {
         '201': { description: 'Filed', content: json(ref('Report')) },

@@ -2,8 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { config } from '../../config/index.js';
-import { buildLiveParts, type LiveParts } from '../../parts.js';
-import { accessTokens } from '../../services/auth/auth.service.js';
+import { buildLiveParts, socketDeps, type LiveParts } from '../../parts.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
 import type { AppServer } from '../../sockets/socket.types.js';
@@ -22,14 +21,7 @@ export async function startServer(): Promise<RunningServer> {
   const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   const http: Server = createServer(await testApp());
   const parts = buildLiveParts(config, redis);
-  const io = await createSocketServer(http, {
-    accessTokens,
-    corsOrigins: config.corsOrigins,
-    redis,
-    parts,
-    eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
-    socketsPerUser: config.limits.socketsPerUser,
-  });
+  const io = await createSocketServer(http, socketDeps(config, redis, parts));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
