@@ -2,6 +2,8 @@ import type { ConversationView } from './chat/conversation.service.js';
 import type { MessageView } from './chat/message.service.js';
 import type { PresenceEvent } from './presence/presence.service.js';
 import type { UserCard } from './people/profile.service.js';
+import type { postView } from './posts/post.view.js';
+import type { CounterName } from '../models/engagement-counts.js';
 
 /**
  * Server-to-client events from services, without services knowing Socket.IO. The socket
@@ -44,9 +46,9 @@ export interface RealtimeEvents {
   'match:found': { matchId: string; mode: string; expiresAt: Date; partner: Card };
   'match:accepted': { matchId: string; conversationId?: string; callId?: string };
   'match:ended': { matchId: string; reason: string };
-  'post:ready': { postId: string; post: unknown };
+  'post:ready': { postId: string; post: ReturnType<typeof postView> };
   'post:failed': { postId: string; reason: string };
-  'post:counters': { postId: string; counters: unknown };
+  'post:counters': { postId: string; counters: Partial<Record<CounterName, number>> };
   'post:mentioned': { postId: string; commentId?: string; by: { id: string; username: string } };
 }
 

@@ -116,8 +116,11 @@ export type AckError = { code: ErrorCode; message: string; retryAfterSeconds?: n
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type Ack<T> = (result: AckResult<T>) => void;
 
+/** What a client sends for an event, before its schema parses it. */
+export type ClientInput<E extends ClientEvent> = z.input<(typeof clientEventSchemas)[E]>;
+
 export type ClientToServerEvents = {
-  [E in ClientEvent]: (payload: z.input<(typeof clientEventSchemas)[E]>, ack: Ack<ClientEventAcks[E]>) => void;
+  [E in ClientEvent]: (payload: ClientInput<E>, ack: Ack<ClientEventAcks[E]>) => void;
 };
 
 /** Pushed outside the services' list: a system notice, and a socket whose token expired. */
@@ -126,8 +129,14 @@ interface SocketOwnEvents {
   'auth:expired': { reason: 'token_expired' };
 }
 
+export type ServerEvent = RealtimeEvent | keyof SocketOwnEvents;
+/** What the server pushes with an event. */
+export type ServerPayload<E extends ServerEvent> = E extends RealtimeEvent
+  ? RealtimeEvents[E]
+  : E extends keyof SocketOwnEvents
+    ? SocketOwnEvents[E]
+    : never;
+
 export type ServerToClientEvents = {
-  [E in RealtimeEvent | keyof SocketOwnEvents]: (
-    payload: E extends RealtimeEvent ? RealtimeEvents[E] : E extends keyof SocketOwnEvents ? SocketOwnEvents[E] : never,
-  ) => void;
+  [E in ServerEvent]: (payload: ServerPayload<E>) => void;
 };

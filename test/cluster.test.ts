@@ -5,10 +5,9 @@ import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { clientId, collect, emitAck, eventually, nextEvent } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { freePort, spawnServer, type Spawned } from './support/process.js';
-import { connectClient } from './support/socket-server.js';
+import { connectClient, type TestSocket } from './support/socket-server.js';
 import { api } from './support/app.js';
 import { bearer, signupUser } from './support/users.js';
-import type { Socket } from 'socket.io-client';
 
 // Its own range, clear of the lifecycle tests' ports.
 const PORT_BASE = 33_000 + (process.pid % 1000) * 2;
@@ -20,7 +19,7 @@ const PORT_BASE = 33_000 + (process.pid % 1000) * 2;
 describe('two processes behind one Redis', function () {
   this.timeout(60_000);
   const servers: Spawned[] = [];
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   const urls = [0, 1].map((i) => `http://127.0.0.1:${PORT_BASE + i}`);
   // Quick heartbeats, so a process killed outright is swept within a second.
   const clusterEnv = () => ({ REDIS_URL: config.redisUrl!, ENABLE_JOBS: 'false', PRESENCE_HEARTBEAT_MS: '200' });
@@ -51,16 +50,12 @@ describe('two processes behind one Redis', function () {
     const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
     await connect(ana, ben);
     const benOn2 = await on(1, ben.accessToken);
-    const anaOnline = nextEvent<{ userId: string; online: boolean }>(
-      benOn2,
-      'presence:changed',
-      (p) => p.userId === ana.id && p.online,
-    );
+    const anaOnline = nextEvent(benOn2, 'presence:changed', (p) => p.userId === ana.id && p.online);
     const anaOn1 = await on(0, ana.accessToken);
     await anaOnline;
 
-    const got = nextEvent<{ id: string; text: string }>(benOn2, 'chat:message');
-    const sent = await emitAck<{ id: string; conversationId: string }>(anaOn1, 'chat:send', {
+    const got = nextEvent(benOn2, 'chat:message');
+    const sent = await emitAck(anaOn1, 'chat:send', {
       toUserId: ben.id,
       clientMessageId: clientId(),
       text: 'across',
@@ -68,30 +63,30 @@ describe('two processes behind one Redis', function () {
     expect(sent.ok, JSON.stringify(sent)).to.equal(true);
     expect(await got).to.include({ id: sent.data.id, text: 'across' });
 
-    const typing = nextEvent<{ isTyping: boolean }>(benOn2, 'chat:typing', (p) => p.isTyping);
+    const typing = nextEvent(benOn2, 'chat:typing', (p) => p.isTyping);
     await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
     await typing;
 
-    const read = nextEvent<{ userId: string }>(anaOn1, 'chat:read');
+    const read = nextEvent(anaOn1, 'chat:read');
     await emitAck(benOn2, 'chat:read', { conversationId: sent.data.conversationId, upToMessageId: sent.data.id });
     expect((await read).userId).to.equal(ben.id);
 
-    const reaction = nextEvent<{ emoji: string }>(anaOn1, 'chat:reaction');
+    const reaction = nextEvent(anaOn1, 'chat:reaction');
     await emitAck(benOn2, 'chat:react', { messageId: sent.data.id, emoji: '🎉' });
     expect((await reaction).emoji).to.equal('🎉');
 
     // A second device of ben on the other process gets the next message too, once.
     const benOn1 = await on(0, ben.accessToken);
-    const seen = collect<{ id: string }>(benOn1, 'chat:message');
-    const onOther = collect<{ id: string }>(benOn2, 'chat:message');
-    const second = await emitAck<{ id: string }>(anaOn1, 'chat:send', {
+    const seen = collect(benOn1, 'chat:message');
+    const onOther = collect(benOn2, 'chat:message');
+    const second = await emitAck(anaOn1, 'chat:send', {
       toUserId: ben.id,
       clientMessageId: clientId(),
       text: 'both',
     });
     await eventually(() => onOther.some((m) => m.id === second.data.id), 4000, 'the second message on the other process');
     // A third message heard on both devices: a duplicate of the second would have come first.
-    const third = await emitAck<{ id: string }>(anaOn1, 'chat:send', {
+    const third = await emitAck(anaOn1, 'chat:send', {
       toUserId: ben.id,
       clientMessageId: clientId(),
       text: 'then',
@@ -100,11 +95,7 @@ describe('two processes behind one Redis', function () {
     expect(seen.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
     expect(onOther.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
 
-    const offline = nextEvent<{ userId: string; online: boolean }>(
-      benOn2,
-      'presence:changed',
-      (p) => p.userId === ana.id && !p.online,
-    );
+    const offline = nextEvent(benOn2, 'presence:changed', (p) => p.userId === ana.id && !p.online);
     anaOn1.close();
     await offline;
   });
@@ -128,7 +119,7 @@ describe('two processes behind one Redis', function () {
       }),
     );
     const sockets = await Promise.all(people.map((u, i) => on(i % 2, u.accessToken)));
-    const found = sockets.map((s) => collect<{ partner: { id: string } }>(s, 'match:found'));
+    const found = sockets.map((s) => collect(s, 'match:found'));
     const joined = await Promise.all(sockets.map((s) => emitAck(s, 'match:join', { mode: 'chat', interests: [tag] })));
     expect(
       joined.every((j) => j.ok),

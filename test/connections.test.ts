@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { sendAdminConnectionAlert, sendRequestDigests } from '../services/mail/alerts.service.js';
 import { AlertCounter } from '../models/alert-counter.model.js';
@@ -12,7 +11,8 @@ import { api, freshIp } from './support/app.js';
 import { connect, swipeAs } from './support/connections.js';
 import { mailsTo, waitForMail } from './support/mail.js';
 import { expectDocumented } from './support/openapi.js';
-import { connectClient, startServer, type RunningServer } from './support/socket-server.js';
+import { nextEvent } from './support/chat.js';
+import { connectClient, startServer, type RunningServer, type TestSocket } from './support/socket-server.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 import { eventually } from './support/eventually.js';
 
@@ -20,19 +20,9 @@ const as = (u: SignedUp) => bearer(u.accessToken);
 const C = '/api/v1/connections';
 const idsOf = (res: { body: { items: { user: { id: string } }[] } }) => res.body.items.map((i) => i.user.id);
 
-/** Resolves with the first payload of `event` on the socket. */
-const next = <T>(socket: Socket, event: string) =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event}`)), 3000);
-    socket.once(event, (payload: T) => {
-      clearTimeout(timer);
-      resolve(payload);
-    });
-  });
-
 describe('connections', () => {
   let server: RunningServer;
-  const sockets: Socket[] = [];
+  const sockets: TestSocket[] = [];
   before(async () => {
     server = await startServer();
   });
@@ -49,7 +39,7 @@ describe('connections', () => {
   it('a request reaches the receiver live and by mail; swiping back connects both, told live', async () => {
     const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
     const [anaSocket, benSocket] = await Promise.all([listen(ana), listen(ben)]);
-    const requested = next<{ requestId: string; from: { id: string } }>(benSocket, 'connection:request');
+    const requested = nextEvent(benSocket, 'connection:request');
     const res = await swipeAs(ana, ben, 'interested');
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expectDocumented(res, 'post', `${C}/{userId}`);
@@ -65,10 +55,7 @@ describe('connections', () => {
     const sent = await (await api()).get(`${C}/requests/sent`).set(as(ana));
     expect(idsOf(sent)).to.deep.equal([ben.id]);
 
-    const told = [
-      next<{ user: { id: string } }>(anaSocket, 'connection:accepted'),
-      next<{ user: { id: string } }>(benSocket, 'connection:accepted'),
-    ];
+    const told = [nextEvent(anaSocket, 'connection:accepted'), nextEvent(benSocket, 'connection:accepted')];
     const back = await swipeAs(ben, ana, 'interested');
     expect([back.status, back.body.matched, back.body.connection.status]).to.deep.equal([200, true, 'accepted']);
     expectDocumented(back, 'post', `${C}/{userId}`);

@@ -23,12 +23,7 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     const author = await signupUser();
     const post = await readyPost(author);
     const authorSocket = await devices.connect(author);
-    const heard = nextEvent<{ postId: string; counters: { likes: number } }>(
-      authorSocket,
-      'post:counters',
-      (p) => p.postId === post.id,
-      10_000,
-    );
+    const heard = nextEvent(authorSocket, 'post:counters', (p) => p.postId === post.id, 10_000);
     const fans = await Promise.all(Array.from({ length: 50 }, () => signupUser()));
     const results = await Promise.all(fans.map(async (f) => (await api()).post(`${POSTS}/${post.id}/like`).set(as(f))));
     expect(results.every((r) => r.status === 200 && r.body.changed === true)).to.equal(true);
@@ -56,7 +51,7 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     const bob = await signupUser();
     const post = await readyPost(author);
     const bobSocket = await devices.connect(bob);
-    const mentioned = nextEvent<{ postId: string; by: { username: string } }>(bobSocket, 'post:mentioned', () => true, 10_000);
+    const mentioned = nextEvent(bobSocket, 'post:mentioned', () => true, 10_000);
     const top = await (
       await api()
     )

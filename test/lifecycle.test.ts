@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { Call } from '../models/call.model.js';
 import { User } from '../models/user.model.js';
 import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { emitAck, nextEvent } from './support/chat.js';
-import { connectClient } from './support/socket-server.js';
+import { connectClient, type TestSocket } from './support/socket-server.js';
 import { connect } from './support/connections.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 import { io as connectSocket } from 'socket.io-client';
@@ -119,10 +118,10 @@ describe('server lifecycle (real processes)', function () {
       await http().patch('/api/v1/users/me/status').set(bearer(ana.accessToken)).send({ availableForMatching: true }).expect(200);
       await connect(ben, cara);
       const sockets = await Promise.all(people.map((p) => connectClient(url, { auth: { token: p.accessToken } })));
-      const [anaSocket, benSocket, caraSocket] = sockets as [Socket, Socket, Socket];
+      const [anaSocket, benSocket, caraSocket] = sockets as [TestSocket, TestSocket, TestSocket];
       expect((await emitAck(anaSocket, 'match:join', { mode: 'chat', interests: [tag] })).ok).to.equal(true);
       const incoming = nextEvent(caraSocket, 'call:incoming');
-      const rang = await emitAck<{ callId: string }>(benSocket, 'call:ring', { toUserId: cara.id, mode: 'video' });
+      const rang = await emitAck(benSocket, 'call:ring', { toUserId: cara.id, mode: 'video' });
       await incoming;
 
       server.child.kill('SIGTERM');

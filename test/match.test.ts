@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import type { Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { Match } from '../models/match.model.js';
 import { api } from './support/app.js';
-import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { clientId, collect, emitAck, emitUntyped, eventually, nextEvent, useSocketServer, type Pushed } from './support/chat.js';
+import type { TestSocket } from './support/socket-server.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
-type Found = { matchId: string; partner: { id: string }; mode: string; expiresAt: string };
-type Accepted = { matchId: string; conversationId?: string; callId?: string };
+type Found = Pushed<'match:found'>;
+type Accepted = Pushed<'match:accepted'>;
 
 /** Interests no other test uses, so only this test's people fit each other at first. */
 let n = 0;
@@ -19,23 +19,23 @@ describe('matchmaking', () => {
   const devices = useSocketServer();
 
   /** A user available for matching, with a socket. */
-  async function ready(tag: string, extra: Record<string, unknown> = {}): Promise<{ user: SignedUp; socket: Socket }> {
+  async function ready(tag: string, extra: Record<string, unknown> = {}): Promise<{ user: SignedUp; socket: TestSocket }> {
     const user = await signupUser({ interests: [tag], ...extra });
     await (await api()).patch('/api/v1/users/me/status').set(as(user)).send({ availableForMatching: true }).expect(200);
     return { user, socket: await devices.connect(user) };
   }
   /** Two compatible people who join one after the other and are matched with each other. */
-  async function matchedPair(mode = 'chat') {
+  async function matchedPair(mode: 'chat' | 'video' = 'chat') {
     const tag = tagFor();
     const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
-    const found = nextEvent<Found>(ben.socket, 'match:found');
+    const found = nextEvent(ben.socket, 'match:found');
     await join(ana.socket, tag, mode);
     await join(ben.socket, tag, mode);
     const { matchId, mode: matchedMode } = await found;
     return { tag, ana, ben, matchId, mode: matchedMode };
   }
-  const join = (socket: Socket, tag: string, mode = 'chat') =>
-    emitAck<{ position: number }>(socket, 'match:join', { mode, interests: [tag] });
+  const join = (socket: TestSocket, tag: string, mode: 'chat' | 'video' = 'chat') =>
+    emitAck(socket, 'match:join', { mode, interests: [tag] });
   /**
    * Two strangers of their own drawn after earlier joins: a round has looked at those joins,
    * so whatever it would have drawn for them has been told by now ("nothing happened", proven).
@@ -54,7 +54,7 @@ describe('matchmaking', () => {
   it('pairs two compatible people; both accepting get one private conversation they can use', async () => {
     const tag = tagFor();
     const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
-    const found = [nextEvent<Found>(ana.socket, 'match:found'), nextEvent<Found>(ben.socket, 'match:found')];
+    const found = [nextEvent(ana.socket, 'match:found'), nextEvent(ben.socket, 'match:found')];
     const searching = nextEvent(ana.socket, 'match:searching');
     const joined = await join(ana.socket, tag);
     expect(joined.ok, JSON.stringify(joined)).to.equal(true);
@@ -66,10 +66,10 @@ describe('matchmaking', () => {
     expect(forBen.partner.id).to.equal(ana.user.id);
     expect(forAna.matchId).to.equal(forBen.matchId);
 
-    const accepted = [nextEvent<Accepted>(ana.socket, 'match:accepted'), nextEvent<Accepted>(ben.socket, 'match:accepted')];
-    expect(
-      (await emitAck<{ status: string }>(ana.socket, 'match:respond', { matchId: forAna.matchId, accept: true })).data.status,
-    ).to.equal('waiting');
+    const accepted = [nextEvent(ana.socket, 'match:accepted'), nextEvent(ben.socket, 'match:accepted')];
+    expect((await emitAck(ana.socket, 'match:respond', { matchId: forAna.matchId, accept: true })).data.status).to.equal(
+      'waiting',
+    );
     await emitAck(ben.socket, 'match:respond', { matchId: forAna.matchId, accept: true });
     const [a, b] = (await Promise.all(accepted)) as [Accepted, Accepted];
     expect(a.conversationId).to.be.a('string').and.equal(b.conversationId);
@@ -93,8 +93,8 @@ describe('matchmaking', () => {
 
   it('a reject puts the other back in the queue ahead of newcomers, and the pair cools down', async () => {
     const { tag, ana, ben, matchId } = await matchedPair();
-    const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
-    const benNext = nextEvent<Found>(ben.socket, 'match:found', (f) => f.matchId !== matchId);
+    const ended = nextEvent(ben.socket, 'match:ended');
+    const benNext = nextEvent(ben.socket, 'match:found', (f) => f.matchId !== matchId);
     await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
     expect((await ended).reason).to.equal('rejected');
     // Ana joins again: the cool-down keeps her from ben; a newcomer gets ben, who waited first.
@@ -109,7 +109,7 @@ describe('matchmaking', () => {
     const active = await (await api()).get('/api/v1/match/active').set(as(ben.user));
     expectDocumented(active, 'get', '/api/v1/match/active');
     expect(active.body.match).to.include({ id: matchId, status: 'pending', partnerId: ana.user.id });
-    const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
+    const ended = nextEvent(ben.socket, 'match:ended');
     await emitAck(ana.socket, 'match:respond', { matchId, accept: true });
     const started = Date.now();
     expect((await ended).reason).to.equal('expired');
@@ -128,8 +128,8 @@ describe('matchmaking', () => {
     const [a, b, c, d] = await Promise.all([ready(tag), ready(tag), ready(tag), ready(tag)]);
     await (await api()).post(`/api/v1/users/${b.user.id}/block`).set(as(a.user)).expect(204);
     const aSecond = await devices.connect(a.user);
-    const foundA = collect<Found>(a.socket, 'match:found');
-    const foundB = collect<Found>(b.socket, 'match:found');
+    const foundA = collect(a.socket, 'match:found');
+    const foundB = collect(b.socket, 'match:found');
     await join(a.socket, tag);
     await join(aSecond, tag);
     await join(b.socket, tag);
@@ -148,29 +148,29 @@ describe('matchmaking', () => {
     await join(ana.socket, tag);
     ana.socket.close();
     await ticketGone(ana.user.id);
-    const benFound = collect<Found>(ben.socket, 'match:found');
+    const benFound = collect(ben.socket, 'match:found');
     await join(ben.socket, tag);
     await aRoundPassed();
     expect(benFound, 'nobody left to match with').to.deep.equal([]);
 
     const cara = await ready(tag);
-    const found = nextEvent<Found>(ben.socket, 'match:found');
+    const found = nextEvent(ben.socket, 'match:found');
     await join(cara.socket, tag);
     expect((await found).partner.id).to.equal(cara.user.id);
-    const ended = nextEvent<{ reason: string }>(ben.socket, 'match:ended');
+    const ended = nextEvent(ben.socket, 'match:ended');
     cara.socket.close();
     expect((await ended).reason).to.equal('disconnected');
   });
 
   it('blocking or reporting from a match ends it for both', async () => {
     const { ana, ben, matchId } = await matchedPair();
-    const ended = nextEvent<{ matchId: string; reason: string }>(ben.socket, 'match:ended');
+    const ended = nextEvent(ben.socket, 'match:ended');
     await (await api()).post(`/api/v1/users/${ben.user.id}/block`).set(as(ana.user)).expect(204);
     expect(await ended).to.deep.equal({ matchId, reason: 'left' });
     expect((await Match.findById(matchId).lean())?.status).to.equal('left');
 
     const second = await matchedPair();
-    const endedToo = nextEvent<{ matchId: string; reason: string }>(second.ben.socket, 'match:ended');
+    const endedToo = nextEvent(second.ben.socket, 'match:ended');
     await (
       await api()
     )
@@ -184,12 +184,12 @@ describe('matchmaking', () => {
   it('video matches become a connected call the two can signal on', async () => {
     const { ana, ben, matchId, mode } = await matchedPair('video');
     expect(mode).to.equal('video');
-    const accepted = nextEvent<Accepted>(ben.socket, 'match:accepted');
+    const accepted = nextEvent(ben.socket, 'match:accepted');
     await emitAck(ana.socket, 'match:respond', { matchId, accept: true });
     await emitAck(ben.socket, 'match:respond', { matchId, accept: true });
     const { callId } = await accepted;
-    const offer = nextEvent<{ sdp: string }>(ben.socket, 'rtc:offer');
-    expect((await emitAck(ana.socket, 'rtc:offer', { callId, sdp: 'v=0' })).ok).to.equal(true);
+    const offer = nextEvent(ben.socket, 'rtc:offer');
+    expect((await emitAck(ana.socket, 'rtc:offer', { callId: callId!, sdp: 'v=0' })).ok).to.equal(true);
     expect((await offer).sdp).to.equal('v=0');
   });
 
@@ -200,7 +200,7 @@ describe('matchmaking', () => {
       const res = await emitAck(stranger.socket, 'match:respond', { matchId, accept });
       expect(res.error?.code).to.equal('MATCH_NOT_PENDING');
     }
-    const operator = await emitAck(stranger.socket, 'match:respond', { matchId: { $ne: null }, accept: false });
+    const operator = await emitUntyped(stranger.socket, 'match:respond', { matchId: { $ne: null }, accept: false });
     expect(operator.error?.code).to.equal('VALIDATION_FAILED');
     const stored = (await Match.findById(matchId).lean())!;
     expect(stored.status).to.equal('pending');
@@ -212,7 +212,7 @@ describe('matchmaking', () => {
     const user = await signupUser();
     const socket = await devices.connect(user);
     expect((await emitAck(socket, 'match:join', { mode: 'chat' })).error?.code).to.equal('NOT_AVAILABLE');
-    expect((await emitAck(socket, 'match:join', { mode: 'radio' })).error?.code).to.equal('VALIDATION_FAILED');
+    expect((await emitUntyped(socket, 'match:join', { mode: 'radio' })).error?.code).to.equal('VALIDATION_FAILED');
     expect((await emitAck(socket, 'match:respond', { matchId: 'x', accept: true })).error?.code).to.equal('VALIDATION_FAILED');
   });
 
@@ -222,7 +222,7 @@ describe('matchmaking', () => {
     const people = [];
     for (let i = 0; i < 20; i++) people.push(...(await Promise.all(Array.from({ length: 10 }, () => ready(tag)))));
     const found = new Map<string, Found[]>();
-    for (const p of people) found.set(p.user.id, collect<Found>(p.socket, 'match:found'));
+    for (const p of people) found.set(p.user.id, collect(p.socket, 'match:found'));
     await Promise.all(people.map((p) => join(p.socket, tag)));
     await eventually(() => [...found.values()].every((f) => f.length > 0), 10_000);
     const partners = new Map<string, string>();
@@ -240,7 +240,7 @@ describe('matchmaking', () => {
       const { tag, ana, ben, matchId } = await matchedPair();
       const [first, second] = order.startsWith('ben') ? [ben, ana] : [ana, ben];
       if (order.includes('once')) {
-        const told = nextEvent<{ matchId: string; reason: string }>(second.socket, 'match:ended');
+        const told = nextEvent(second.socket, 'match:ended');
         first.socket.close();
         expect(await told).to.include({ matchId, reason: 'disconnected' });
         second.socket.close();
@@ -251,8 +251,8 @@ describe('matchmaking', () => {
       // The match ends, and the last disconnect's handling has run by the time presence says so.
       await eventually(async () => (await Match.findById(matchId).lean())?.status === 'disconnected');
       const [carl, dana] = await Promise.all([ready(tag), ready(tag)]);
-      const carlOffers = collect<Found>(carl.socket, 'match:found');
-      const found = [nextEvent<Found>(carl.socket, 'match:found'), nextEvent<Found>(dana.socket, 'match:found')];
+      const carlOffers = collect(carl.socket, 'match:found');
+      const found = [nextEvent(carl.socket, 'match:found'), nextEvent(dana.socket, 'match:found')];
       await join(carl.socket, tag);
       await join(dana.socket, tag);
       const [forCarl, forDana] = await Promise.all(found);

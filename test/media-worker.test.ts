@@ -74,7 +74,7 @@ describe('a separate media worker process', function () {
       const list = await supertest(url).get(`/api/v1/posts/author/${author.id}`).set(bearer(stranger.accessToken));
       expect(list.body.items).to.deep.equal([]);
 
-      const ready = nextEvent<{ postId: string }>(socket, 'post:ready', (p) => p.postId === id, 60_000);
+      const ready = nextEvent(socket, 'post:ready', (p) => p.postId === id, 60_000);
       const worker = runTs('scripts/media-worker.ts', [], {
         ...shared(),
         MONGODB_URI: process.env.MONGODB_URI!,

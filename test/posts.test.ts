@@ -29,7 +29,7 @@ describe('posts: upload and media pipeline', function () {
     const friend = await signupUser();
     const socket = await listen(author);
     // Listening before posting: the job may finish before the response is read.
-    const readyHeard = nextEvent<{ postId: string; post: { status: string } }>(socket, 'post:ready', () => true, 20_000);
+    const readyHeard = nextEvent(socket, 'post:ready', () => true, 20_000);
     const caption = `Weekend build #Rust #rust #open_source with @${friend.input.username}! mail me at a@b.co`;
     const created = await postAs(
       author,
@@ -114,7 +114,7 @@ describe('posts: upload and media pipeline', function () {
   it('a corrupt video ends failed with a reason, and the author hears it', async () => {
     const author = await signupUser();
     const socket = await listen(author);
-    const failedHeard = nextEvent<{ postId: string; reason: string }>(socket, 'post:failed', () => true, 20_000);
+    const failedHeard = nextEvent(socket, 'post:failed', () => true, 20_000);
     const created = await postAs(author, [{ bytes: corruptMp4(), name: 'broken.mp4' }]);
     expect(created.status).to.equal(202);
     const failed = await failedHeard;
@@ -286,12 +286,7 @@ describe('posts: upload and media pipeline', function () {
       status: 'processing',
       processingStartedAt: new Date(Date.now() - 2 * config.media.stuckAfterMs),
     });
-    const heard = nextEvent<{ postId: string; reason: string }>(
-      socket,
-      'post:failed',
-      (p) => p.postId === String(stuck._id),
-      20_000,
-    );
+    const heard = nextEvent(socket, 'post:failed', (p) => p.postId === String(stuck._id), 20_000);
     expect(await failStuckPosts(new Date(Date.now() - config.media.stuckAfterMs))).to.be.greaterThanOrEqual(1);
     expect((await heard).reason).to.equal('timed_out');
     expect((await Post.findById(stuck._id).lean())!.status).to.equal('failed');

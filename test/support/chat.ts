@@ -1,55 +1,79 @@
 import type { Socket } from 'socket.io-client';
-import { connectClient, startServer, type RunningServer } from './socket-server.js';
+import type { AckError } from '../../sockets/socket.events.js';
+import type { ClientEvent, ClientEventAcks, ClientInput, ServerEvent, ServerPayload } from '../../sockets/socket.events.js';
+import { connectClient, startServer, type RunningServer, type TestSocket } from './socket-server.js';
 import type { SignedUp } from './users.js';
 
-export interface Ack<T = Record<string, unknown>> {
+/** A value as a client receives it: through JSON, so dates are strings. */
+export type OnTheWire<T> = T extends Date
+  ? string
+  : T extends (infer I)[]
+    ? OnTheWire<I>[]
+    : T extends object
+      ? { [K in keyof T]: OnTheWire<T[K]> }
+      : T;
+
+/** An ack as tests read it: `data` when ok, `error` when not (tests assert `ok` first). */
+export interface Ack<T> {
   ok: boolean;
   data: T;
-  error?: { code: string; message: string };
+  error?: AckError;
+}
+/** A server event's payload as the client receives it. */
+export type Pushed<E extends ServerEvent> = OnTheWire<ServerPayload<E>>;
+
+// The helpers below speak Socket.IO untyped inside; their signatures carry the types.
+const untyped = (socket: TestSocket) => socket as unknown as Socket;
+
+/** Emits with an ack and resolves with what the server answered, typed by the event. */
+export function emitAck<E extends ClientEvent>(
+  socket: TestSocket,
+  event: E,
+  payload: ClientInput<E>,
+  timeoutMs = 5000,
+): Promise<Ack<OnTheWire<ClientEventAcks[E]>>> {
+  return untyped(socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<OnTheWire<ClientEventAcks[E]>>>;
 }
 
-/** Emits with an ack and resolves with what the server answered. */
-export function emitAck<T = Record<string, unknown>>(
-  socket: Socket,
-  event: string,
-  payload: unknown,
-  timeoutMs = 5000,
-): Promise<Ack<T>> {
-  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
+/** For hostile payloads: sends what the typed events would refuse to compile. */
+export function emitUntyped(socket: TestSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<unknown>> {
+  return untyped(socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<unknown>>;
 }
 
 /** Collects every payload of `event` a socket receives from now on. */
-export function collect<T = Record<string, unknown>>(socket: Socket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
+export function collect<E extends ServerEvent>(socket: TestSocket, event: E): Pushed<E>[] {
+  const seen: Pushed<E>[] = [];
+  const name: string = event;
+  untyped(socket).on(name, (payload: Pushed<E>) => seen.push(payload));
   return seen;
 }
 
 /** Resolves with the next payload of `event` that passes `match`. */
-export function nextEvent<T = Record<string, unknown>>(
-  socket: Socket,
-  event: string,
-  match: (p: T) => boolean = () => true,
+export function nextEvent<E extends ServerEvent>(
+  socket: TestSocket,
+  event: E,
+  match: (p: Pushed<E>) => boolean = () => true,
   timeoutMs = 4000,
-) {
-  return new Promise<T>((resolve, reject) => {
+): Promise<Pushed<E>> {
+  const name: string = event;
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    const handler = (payload: T) => {
+    const handler = (payload: Pushed<E>) => {
       if (!match(payload)) return;
       clearTimeout(timer);
-      socket.off(event, handler);
+      untyped(socket).off(name, handler);
       resolve(payload);
     };
-    socket.on(event, handler);
+    untyped(socket).on(name, handler);
   });
 }
 
 /** Sockets opened by a test, closed together afterwards. */
 export class Devices {
-  private readonly open: Socket[] = [];
+  private readonly open: TestSocket[] = [];
   constructor(readonly server: () => RunningServer) {}
 
-  async connect(u: SignedUp): Promise<Socket> {
+  async connect(u: SignedUp): Promise<TestSocket> {
     const socket = await connectClient(this.server().url, { auth: { token: u.accessToken } });
     this.open.push(socket);
     return socket;

@@ -5,6 +5,7 @@ import { config } from '../../config/index.js';
 import { buildLiveParts, socketDeps, type LiveParts } from '../../parts.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../sockets/socket.events.js';
 import type { AppServer } from '../../sockets/socket.types.js';
 import { testApp } from './app.js';
 
@@ -39,9 +40,12 @@ export async function startServer(): Promise<RunningServer> {
 
 type ClientOptions = Parameters<typeof connect>[1];
 
+/** A client typed by the server's events: an event listened to or sent with the wrong shape does not compile. */
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 /** Connects a client and resolves once connected, or rejects with the connect_error. */
-export function connectClient(url: string, options: ClientOptions = {}): Promise<Socket> {
-  const socket = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+export function connectClient(url: string, options: ClientOptions = {}): Promise<TestSocket> {
+  const socket: TestSocket = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
