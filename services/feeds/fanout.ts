@@ -32,17 +32,18 @@ async function insertEntries(
 }
 
 /**
- * A post just became ready: every connection of its author gets it in their Following
- * feed (connections-only posts too: they are connections), and its hashtags count as used
- * this hour for the trending job.
+ * A post about to become ready: every connection of its author gets it in their Following
+ * feed (connections-only posts too: they are connections). Written before the post turns
+ * ready, so "ready" means its connections have it; an entry of a post not ready is never
+ * served, and a repeat (a retried job) skips the entries already there.
  */
-export async function fanOutPost(post: {
-  _id: Types.ObjectId;
-  authorId: Types.ObjectId;
-  hashtags?: string[] | null;
-}): Promise<void> {
+export async function fanOutPost(post: { _id: Types.ObjectId; authorId: Types.ObjectId }): Promise<void> {
   const owners = await connectionsOf(post.authorId);
   await insertEntries(owners.map((ownerId) => ({ ownerId, postId: post._id, authorId: post.authorId })));
+}
+
+/** A post just became ready: its hashtags count as used this hour, for the trending job. */
+export async function countPostTags(post: { hashtags?: string[] | null }): Promise<void> {
   const hour = hourKey(new Date());
   if (post.hashtags?.length) {
     await HourStat.bulkWrite(

@@ -7,7 +7,7 @@ import { config } from '../../config/index.js';
 import { Post } from '../../models/post.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { fanOutPost } from '../feeds/fanout.js';
+import { countPostTags, fanOutPost } from '../feeds/fanout.js';
 
 import { publishToUser } from '../realtime.service.js';
 import { processImage } from '../storage/image-processing.js';
@@ -142,6 +142,9 @@ export async function processPostMedia(postId: string, storage: StorageProvider)
       post.kind === 'video'
         ? await processVideo(postId, post.originals[0]!, storage, work)
         : await processImages(postId, post.originals, storage, work);
+    // Connections' Following first: once the post reads as ready it is in their feeds, and a
+    // crash in between leaves the job to be retried, not a ready post nobody was given.
+    await fanOutPost(post);
     const now = new Date();
     const readyDay = utcDay(now);
     const done = await Post.updateOne(
@@ -164,8 +167,8 @@ export async function processPostMedia(postId: string, storage: StorageProvider)
     }
     await discardOriginals(postId, post.originals, storage);
     const ready = await Post.findById(postId, POST_FIELDS).lean();
+    await countPostTags(post);
     if (ready) publishToUser(String(post.authorId), 'post:ready', { postId, post: postView(ready as PostDoc) });
-    await fanOutPost(post);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
