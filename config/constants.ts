@@ -16,9 +16,9 @@ export const DISCOVERY_MAX_PAGE = 30;
 /** A post's images at most (a carousel). */
 export const POST_MAX_IMAGES = 10;
 
-/** What each plan grants besides its daily connection requests: chat access and the blue tick. */
+/** What each plan grants: chat access and the blue tick; Premium's connection requests are unlimited (null). */
 export const PLAN_FEATURES = {
   free: { chat: false, badge: false },
   gold: { chat: true, badge: false },
-  premium: { chat: true, badge: true },
+  premium: { chat: true, badge: true, dailyRequests: null },
 } as const;

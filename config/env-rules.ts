@@ -21,6 +21,9 @@ export const csv = z
   .optional()
   .transform((v) => splitList(v ?? ''));
 
+/** A number that may have a fraction (thresholds, ratios). */
+export const ratio = (fallback: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(fallback);
+
 /** A cron expression (five fields at least). */
 export const cron = (fallback: string) => z.string().min(9).default(fallback);
 

@@ -62,7 +62,7 @@ export function parseRateRules(spec: string | undefined): RateRules | string {
     const m = RULE.exec(part);
     if (!m) return `"${part}" is not name:user/ip@seconds`;
     const name = m[1] as RateAction;
-    if (!(name in DEFAULT_RATE_RULES)) return `"${m[1]}" is not a rate-limited action`;
+    if (!Object.hasOwn(DEFAULT_RATE_RULES, name)) return `"${m[1]}" is not a rate-limited action`;
     const count = (v: string | undefined) => (v === undefined || v === '-' ? undefined : Number(v));
     rules[name] = { user: count(m[2]), ip: count(m[3]), windowMs: Number(m[4]) * 1000 };
   }

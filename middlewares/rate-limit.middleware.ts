@@ -2,14 +2,14 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
-import type { RateAction } from '../config/limits.js';
+import type { RateAction } from '../config/rate-rules.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
 import { withTimeout } from '../utils/timeout.js';
 
 export interface RateLimiters {
-  /** The per-account and per-address budget of one action (config/limits.ts), for a route's chain. */
+  /** The per-account and per-address budget of one action (config/rate-rules.ts), for a route's chain. */
   action(name: RateAction): RequestHandler;
   /** The same, counted only for requests that `applies` says are that action (after validation). */
   actionWhen(name: RateAction, applies: (req: Request) => boolean): RequestHandler;

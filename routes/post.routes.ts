@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { config } from '../config/index.js';
+import { POST_MAX_IMAGES } from '../config/constants.js';
 import * as engage from '../controllers/engagement.controller.js';
 import * as posts from '../controllers/post.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
@@ -17,7 +18,7 @@ export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
     '/',
     limit.action('post'),
     posts.checkPostQuota,
-    postUpload(config.posts.maxImages, config.posts.mediaMaxBytes),
+    postUpload(POST_MAX_IMAGES, config.posts.mediaMaxBytes),
     validate(rules.createPostRules),
     posts.createPost(deps),
   );

@@ -1,4 +1,4 @@
-import type { RateAction } from '../config/limits.js';
+import type { RateAction } from '../config/rate-rules.js';
 import { RateLimitedError, type ActionLimiter } from '../services/limits/action-limiter.js';
 import type { AckResult } from './socket.types.js';
 import type { AppSocket } from './socket.types.js';

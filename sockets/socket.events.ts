@@ -6,7 +6,7 @@ import type { Matchmaker } from '../services/match/matchmaker.js';
 import type { RealtimeEvent, RealtimeEvents } from '../services/realtime.service.js';
 import type { ErrorCode } from '../utils/error-codes.js';
 import { normaliseTag } from '../utils/text.js';
-import { editFields, readFields, sendFields } from '../validators/chat.schemas.js';
+import { editFields, objectId as idOf, readFields, sendFields } from '../validators/chat.schemas.js';
 
 /**
  * Every Socket.IO event, both ways, in one place: what a client may send (its payload
@@ -15,8 +15,7 @@ import { editFields, readFields, sendFields } from '../validators/chat.schemas.j
  * event handled or emitted with the wrong shape does not compile.
  */
 
-export const objectIdSchema = z.string().regex(/^[a-f0-9]{24}$/, 'must be an id');
-const objectId = objectIdSchema;
+const objectId = idOf();
 const callId = z.strictObject({ callId: objectId });
 // Emoji only: short, and never a character that would make a bad field name.
 const emoji = z

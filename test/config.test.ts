@@ -73,6 +73,10 @@ describe('config', () => {
       'redis://cache:6379',
     );
     expect(problemsOf({ RATE_LIMITS: 'comment:5@60,bogus:1@1' })).to.match(/^RATE_LIMITS: "bogus"/m);
+    // Names every object has are not actions either.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(problemsOf({ RATE_LIMITS: `${name}:1@60` })).to.match(new RegExp(`^RATE_LIMITS: "${name}"`, 'm'));
+    }
     expect(parseConfig({ RATE_LIMITS: 'comment:5@60,write:-/100@30' }).limits.actions).to.deep.include({
       comment: { user: 5, ip: undefined, windowMs: 60_000 },
       write: { user: undefined, ip: 100, windowMs: 30_000 },

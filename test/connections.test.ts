@@ -203,7 +203,8 @@ describe('connections', () => {
       .expect(200);
     await swipeAs(s1, receiver, 'interested');
     await swipeAs(s2, receiver, 'interested');
-    // The job awaits each mail it sends: once it returns, everything it sent is in the store.
+    // The job awaits each mail it sends: once it returns, everything it sent is in the store,
+    // after any request mail the swipes before it would have sent.
     await sendRequestDigests();
     await sendRequestDigests();
     const digest = await waitForMail(receiver.input.email, /2 pending connection requests/);

@@ -91,6 +91,11 @@ describe('server lifecycle (real processes)', function () {
       expect(await disconnected).to.equal('io server disconnect');
       expect(await server.exited, server.output().slice(-3000)).to.equal(0);
       expect(server.output()).to.include('"message":"stopped"');
+      // The login was still being worked when the signal landed: its line comes after "shutting down".
+      const out = server.output();
+      const [stopping, answered] = ['"message":"shutting down"', '"path":"/api/v1/auth/login"'].map((s) => out.indexOf(s));
+      expect(stopping, 'shutting down logged').to.be.at.least(0);
+      expect(answered, 'the login answered after the signal').to.be.greaterThan(stopping!);
       // The local default mail provider wrote the verification mail to the log.
       expect(server.output()).to.include('"message":"mail (log provider)"');
       socket.close();

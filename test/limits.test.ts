@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../app.js';
 import { config } from '../config/index.js';
-import { DEFAULT_RATE_RULES, type RateRules } from '../config/limits.js';
+import { DEFAULT_RATE_RULES, type RateRules } from '../config/rate-rules.js';
 import { Comment } from '../models/comment.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { accessTokens } from '../services/auth/auth.service.js';

@@ -101,7 +101,9 @@ export const inputRules = <T>(chains: ValidationChain[]): InputRules<T> => chain
 export function zodBody(shape: Record<string, z.ZodType>): ValidationChain[] {
   return Object.entries(shape).map(([field, schema]) => {
     const chain = body(field);
-    if (schema.safeParse(undefined).success) chain.optional({ values: 'undefined' });
+    // Optional only when absence stays absent: a default is applied here as the socket's zod would.
+    const absent = schema.safeParse(undefined);
+    if (absent.success && absent.data === undefined) chain.optional({ values: 'undefined' });
     return chain
       .custom((value: unknown) => {
         const parsed = schema.safeParse(value);

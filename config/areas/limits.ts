@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineArea, int } from '../env-rules.js';
-import { parseRateRules } from '../limits.js';
+import { parseRateRules } from '../rate-rules.js';
 
-/** RATE_LIMITS over the default budgets (config/limits.ts); a bad entry is named at start-up. */
+/** RATE_LIMITS over the default budgets (config/rate-rules.ts); a bad entry is named at start-up. */
 const rateRules = z
   .string()
   .optional()

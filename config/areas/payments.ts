@@ -9,6 +9,9 @@ const prices = (fallback: string) =>
     .default(fallback)
     .transform((v): Record<number, number> => Object.fromEntries(v.split(',').map((pair) => pair.split(':').map(Number))));
 
+// The local gateway's own keys (development, tests): it takes no money, so production refuses it.
+const LOCAL_KEYS = { keyId: 'rzp_local', keySecret: 'local-key-secret', webhookSecret: 'local-webhook-secret' };
+
 type RazorpayKeys = { RAZORPAY_KEY_ID?: string; RAZORPAY_KEY_SECRET?: string; RAZORPAY_WEBHOOK_SECRET?: string };
 const hasRazorpay = (e: RazorpayKeys) => Boolean(e.RAZORPAY_KEY_ID && e.RAZORPAY_KEY_SECRET && e.RAZORPAY_WEBHOOK_SECRET);
 
@@ -39,9 +42,9 @@ export const payments = defineArea({
     payments: {
       // Without Razorpay keys (development, tests that choose so) a local gateway stands in.
       gateway: hasRazorpay(e) ? ('razorpay' as const) : ('local' as const),
-      keyId: e.RAZORPAY_KEY_ID ?? 'rzp_local',
-      keySecret: e.RAZORPAY_KEY_SECRET ?? 'local-key-secret',
-      webhookSecret: e.RAZORPAY_WEBHOOK_SECRET ?? 'local-webhook-secret',
+      keyId: e.RAZORPAY_KEY_ID ?? LOCAL_KEYS.keyId,
+      keySecret: e.RAZORPAY_KEY_SECRET ?? LOCAL_KEYS.keySecret,
+      webhookSecret: e.RAZORPAY_WEBHOOK_SECRET ?? LOCAL_KEYS.webhookSecret,
       apiUrl: e.RAZORPAY_API_URL,
       currency: e.PAYMENT_CURRENCY,
       // Paid plans: months -> price in the currency's smallest unit (paise).

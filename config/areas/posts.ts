@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import { POST_MAX_IMAGES } from '../constants.js';
-import { csv, defineArea, int } from '../env-rules.js';
-
-const ratio = (fallback: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(fallback);
+import { csv, defineArea, int, ratio } from '../env-rules.js';
 
 /** Posts: sizes, daily allowance, moderation, and when a post counts as viral or a tag as trending. */
 export const posts = defineArea({
@@ -33,7 +30,6 @@ export const posts = defineArea({
       mediaMaxBytes: e.POST_MEDIA_MAX_BYTES,
       captionMax: e.POST_CAPTION_MAX,
       perDay: e.POSTS_PER_DAY,
-      maxImages: POST_MAX_IMAGES,
       videoMaxSeconds: e.VIDEO_MAX_SECONDS,
       videoMaxHeight: e.VIDEO_MAX_HEIGHT,
       // Rendition heights, largest first; a video gets those at or below its own height.

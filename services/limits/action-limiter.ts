@@ -1,4 +1,4 @@
-import type { RateAction, RateRules } from '../../config/limits.js';
+import type { RateAction, RateRules } from '../../config/rate-rules.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { withTimeout } from '../../utils/timeout.js';
@@ -78,7 +78,7 @@ export interface Caller {
 }
 
 /**
- * Per-account and per-address budgets of actions (config/limits.ts), shared by the HTTP
+ * Per-account and per-address budgets of actions (config/rate-rules.ts), shared by the HTTP
  * and socket doors so a message costs the same whichever way it comes. A store that fails
  * lets the action through (a Redis hiccup must not stop the product), logged.
  */

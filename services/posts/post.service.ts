@@ -1,6 +1,7 @@
 import { open, rm } from 'node:fs/promises';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
+import { POST_MAX_IMAGES } from '../../config/constants.js';
 import { Post, type PostVisibility } from '../../models/post.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
@@ -59,8 +60,8 @@ async function checkMedia(files: UploadedFile[]): Promise<{ kind: 'images' | 'vi
   }
   const videos = types.filter((t) => t.kind === 'video').length;
   if (videos > 0 && files.length > 1) throw new AppError('TOO_MANY_MEDIA', 'A reel holds exactly one video and nothing else');
-  if (files.length > config.posts.maxImages) {
-    throw new AppError('TOO_MANY_MEDIA', `A post holds at most ${config.posts.maxImages} images`);
+  if (files.length > POST_MAX_IMAGES) {
+    throw new AppError('TOO_MANY_MEDIA', `A post holds at most ${POST_MAX_IMAGES} images`);
   }
   return { kind: videos ? 'video' : 'images', types };
 }

@@ -24,6 +24,8 @@ export type Pushed<E extends ServerEvent> = OnTheWire<ServerPayload<E>>;
 
 // The helpers below speak Socket.IO untyped inside; their signatures carry the types.
 const untyped = (socket: TestSocket) => socket as unknown as Socket;
+/** The socket untyped, for what no typed event allows (an event without an ack, on purpose). */
+export const rawSocket = untyped;
 
 /** Emits with an ack and resolves with what the server answered, typed by the event. */
 export function emitAck<E extends ClientEvent>(
@@ -84,7 +86,6 @@ export class Devices {
   }
 }
 
-export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let n = 0;
 export const clientId = () => `cm${Date.now().toString(36)}${(++n).toString(36)}x`;
 

@@ -5,14 +5,17 @@
  */
 export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000, what = 'the condition'): Promise<void> {
   const deadline = Date.now() + ms;
+  let lastError: unknown;
   for (;;) {
-    if (
-      await Promise.resolve()
-        .then(check)
-        .catch(() => false)
-    )
-      return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError instanceof Error ? ` (last try threw: ${lastError.message})` : '';
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${cause}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }
