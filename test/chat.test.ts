@@ -208,16 +208,11 @@ describe('chat', () => {
       .set(as(ben))
       .send({ upToMessageId: unseen.data.id });
     expect(silent.body).to.deep.equal({ lastReadSeq: 121 });
-    // Ben's next message reaches ana after any receipt his read would have sent.
-    const next = nextEvent(anaSocket, 'chat:message', (m) => m.text === 'after the read');
-    await (
-      await api()
-    )
-      .post(`${CONV}/${conversationId}/messages`)
-      .set(as(ben))
-      .send({ clientMessageId: clientId(), text: 'after the read' })
-      .expect(201);
-    await next;
+    // Ben typing next reaches ana after any receipt his read would have sent.
+    const benSocket = await devices.connect(ben);
+    const typing = nextEvent(anaSocket, 'chat:typing', (t) => t.userId === ben.id);
+    await emitAck(benSocket, 'chat:typing', { conversationId, isTyping: true });
+    await typing;
     expect(anaHears).to.deep.equal([]);
     const benList = await (await api()).get(CONV).set(as(ben));
     expect(benList.body.conversations.find((c: { id: string }) => c.id === conversationId).unread).to.equal(0);
