@@ -10,32 +10,25 @@ import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 
 import { publishToUser } from '../realtime.service.js';
 import { hourKey, utcDay } from '../../utils/clock.js';
 
 export type { CounterName } from '../../models/engagement-counts.js';
 
-const NOTIFY_EVERY_MS = 1000;
-const pending = new Map<string, { authorId: string; timer: NodeJS.Timeout }>();
+/** The author hears a post's counters change at most once a second per post. */
+const throttle = perKeyThrottle(1000);
 
-/**
- * The author hears a post's counters change, at most once a second per post (a post going
- * viral would otherwise send its author thousands of events a second).
- */
 function notifyAuthor(postId: string, authorId: string): void {
-  if (pending.has(postId)) return;
-  const timer = setTimeout(() => {
-    pending.delete(postId);
+  throttle(postId, () => {
     Post.findById(postId, { counters: 1 })
       .lean()
       .then((post) => {
         if (post) publishToUser(authorId, 'post:counters', { postId, counters: post.counters });
       })
       .catch((err: unknown) => logger.warn('counter notice failed', { postId, error: String(err) }));
-  }, NOTIFY_EVERY_MS);
-  timer.unref();
-  pending.set(postId, { authorId, timer });
+  });
 }
 
 /**
