@@ -14,6 +14,7 @@ import { photoPaths } from './openapi.photos.js';
 import { engagementPaths } from './openapi.engagement.js';
 import { adminContentPaths, feedPaths } from './openapi.feeds.js';
 import { postPaths } from './openapi.posts.js';
+import { notificationPaths } from './openapi.notifications.js';
 import { userPaths } from './openapi.users.js';
 import { ERROR_CODES, type ErrorCode } from '../utils/error-codes.js';
 
@@ -76,6 +77,7 @@ export const openApiDocument = {
     { name: 'payments' },
     { name: 'posts' },
     { name: 'feed' },
+    { name: 'notifications' },
     { name: 'admin' },
     { name: 'system' },
   ],
@@ -91,6 +93,7 @@ export const openApiDocument = {
     ...paymentPaths,
     ...postPaths,
     ...engagementPaths,
+    ...notificationPaths,
     ...feedPaths,
     ...adminContentPaths,
     ...adminPaths,

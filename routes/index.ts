@@ -16,6 +16,7 @@ import { feedRoutes } from './feed.routes.js';
 import { adminPaymentRoutes, paymentRoutes } from './payment.routes.js';
 import { photoRoutes } from './photo.routes.js';
 import { bookmarkRoutes } from './bookmark.routes.js';
+import { notificationRoutes } from './notification.routes.js';
 import { meRoutes, postRoutes } from './post.routes.js';
 import { presenceRoutes } from './presence.routes.js';
 import { reportRoutes } from './report.routes.js';
@@ -58,6 +59,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/payments', router: paymentRoutes(limit) },
     { basePath: '/posts', router: postRoutes({ storage, queue: media }, limit) },
     { basePath: '/bookmarks', router: bookmarkRoutes(limit) },
+    { basePath: '/notifications', router: notificationRoutes() },
     { basePath: '/me', router: meRoutes() },
     { basePath: '/feed', router: feedRoutes(limit) },
   ];

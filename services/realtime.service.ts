@@ -3,6 +3,7 @@ import type { MessageView } from './chat/message.service.js';
 import type { PresenceEvent } from './presence/presence.service.js';
 import type { UserCard } from './people/profile.service.js';
 import type { postView } from './posts/post.view.js';
+import type { NotificationView } from './notifications/notification.service.js';
 import type { CounterName } from '../models/engagement-counts.js';
 
 /**
@@ -50,6 +51,9 @@ export interface RealtimeEvents {
   'post:failed': { postId: string; reason: string };
   'post:counters': { postId: string; counters: Partial<Record<CounterName, number>> };
   'post:mentioned': { postId: string; commentId?: string; by: { id: string; username: string } };
+  /** A new notice, or a grouped one that gathered another actor (same id: replace it). */
+  'notification:new': NotificationView;
+  'notification:count': { unread: number };
 }
 
 export type RealtimeEvent = keyof RealtimeEvents;

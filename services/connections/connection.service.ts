@@ -10,6 +10,7 @@ import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { usersById } from '../people/user.service.js';
 import { consumeRequest } from './quota.service.js';
 import { backfillConnection, dropFeedEntriesBetween } from '../feeds/fanout.js';
+import { notifyLater } from '../notifications/notification.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
@@ -72,6 +73,12 @@ async function announceConnection(c: ConnectionDoc): Promise<void> {
   const [sender, receiver] = await Promise.all([who(String(c.senderId)), who(String(c.receiverId))]);
   publishToUser(sender.id, 'connection:accepted', { connectionId: String(c._id), user: receiver });
   publishToUser(receiver.id, 'connection:accepted', { connectionId: String(c._id), user: sender });
+  notifyLater({
+    userId: sender.id,
+    type: 'connection_accepted',
+    actorId: receiver.id,
+    target: { kind: 'user', id: receiver.id },
+  });
   await backfillConnection(sender.id, receiver.id);
   if (config.alerts.adminEmail) {
     await AlertCounter.updateOne(
@@ -93,6 +100,12 @@ async function announceRequest(
 ): Promise<void> {
   const from = await who(String(c.senderId));
   publishToUser(String(c.receiverId), 'connection:request', { requestId: String(c._id), from });
+  notifyLater({
+    userId: String(c.receiverId),
+    type: 'connection_request',
+    actorId: from.id,
+    target: { kind: 'connection', id: String(c._id) },
+  });
   if ((receiver.settings?.notifications?.requests ?? 'immediate') === 'immediate') {
     void sendMail('connectionRequest', receiver.email, {
       firstName: receiver.firstName,

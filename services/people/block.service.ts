@@ -4,6 +4,7 @@ import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { endCallsBetween } from '../match/call.service.js';
 import { emitDomainEvent } from '../events.js';
+import { forgetNotificationsBetween } from '../notifications/notification.service.js';
 import { dropFeedEntriesBetween } from '../feeds/fanout.js';
 import { usersById } from './user.service.js';
 import { ignoreDuplicate } from '../../utils/duplicate-key.js';
@@ -38,7 +39,11 @@ export async function blockUser(blockerId: string, blockedId: string): Promise<v
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
   // The unique index settles repeats and races: blocking twice leaves one record.
   await ignoreDuplicate(Block.create({ blockerId, blockedId }));
-  await Promise.all([dropFeedEntriesBetween(blockerId, blockedId), separatePair(blockerId, blockedId)]);
+  await Promise.all([
+    dropFeedEntriesBetween(blockerId, blockedId),
+    separatePair(blockerId, blockedId),
+    forgetNotificationsBetween(blockerId, blockedId),
+  ]);
 }
 
 /**

@@ -5,6 +5,7 @@ import { AppError, notFound } from '../../utils/app-error.js';
 import { cleanText } from '../../utils/text.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { publishToUser } from '../realtime.service.js';
+import { notifyLater } from '../notifications/notification.service.js';
 import { processImage } from '../storage/image-processing.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { usersById } from '../people/user.service.js';
@@ -106,6 +107,12 @@ export async function addComment(userId: string, postId: string, input: NewComme
   noteEngagement(userId, post, 'comment');
   const [view] = await commentViews([comment.toObject() as CommentDoc]);
   void notifyMentions(userId, post, String(commentId), mentions);
+  // A reply tells the comment's author (gathered per comment), a comment the post's (per post).
+  notifyLater(
+    parent
+      ? { userId: String(parent.authorId), type: 'reply', actorId: userId, target: { kind: 'comment', id: String(parent._id) } }
+      : { userId: String(post.authorId), type: 'comment', actorId: userId, target: { kind: 'post', id: postId } },
+  );
   return view!;
 }
 
@@ -121,6 +128,7 @@ async function notifyMentions(
     if (id === byId) continue;
     if (!(await canSee(id, post)) || (await isBlockedEitherWay(id, byId))) continue;
     publishToUser(id, 'post:mentioned', { postId: String(post._id), commentId, by: { id: byId, username: by.username } });
+    notifyLater({ userId: id, type: 'mention', actorId: byId, target: { kind: 'comment', id: commentId } });
   }
 }
 

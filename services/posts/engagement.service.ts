@@ -12,6 +12,7 @@ import { sendMessage } from '../chat/message.service.js';
 
 import { usersById } from '../people/user.service.js';
 import { fanOutShare } from '../feeds/fanout.js';
+import { notifyLater } from '../notifications/notification.service.js';
 import { bump } from './counters.js';
 import { noteEngagement } from './affinity.js';
 import { getVisiblePost } from './post.service.js';
@@ -25,6 +26,7 @@ export async function likePost(userId: string, postId: string) {
   if (!(await insertedOnce(() => PostLike.create({ postId, userId })))) return { liked: true, changed: false };
   await bump(post, 'likes', 1);
   noteEngagement(userId, post, 'like');
+  notifyLater({ userId: String(post.authorId), type: 'like', actorId: userId, target: { kind: 'post', id: postId } });
   return { liked: true, changed: true };
 }
 
@@ -100,6 +102,7 @@ export async function sharePost(
   }
   await bump(post, 'shares', 1);
   noteEngagement(userId, post, 'share');
+  notifyLater({ userId: String(post.authorId), type: 'share', actorId: userId, target: { kind: 'post', id: postId } });
   if (target.to === 'feed') await fanOutShare(userId, post);
   return { shared: true, changed: true, messageId };
 }

@@ -8,6 +8,7 @@ import { Post } from '../../models/post.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { countPostTags, fanOutPost } from '../feeds/fanout.js';
+import { notifyLater } from '../notifications/notification.service.js';
 
 import { publishToUser } from '../realtime.service.js';
 import { processImage } from '../storage/image-processing.js';
@@ -169,6 +170,7 @@ export async function processPostMedia(postId: string, storage: StorageProvider)
     const ready = await Post.findById(postId, POST_FIELDS).lean();
     await countPostTags(post);
     if (ready) publishToUser(String(post.authorId), 'post:ready', { postId, post: postView(ready as PostDoc) });
+    notifyLater({ userId: String(post.authorId), type: 'post_ready', target: { kind: 'post', id: postId } });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -190,6 +192,7 @@ export async function failPost(postId: string, reason: string): Promise<boolean>
   ).lean();
   if (!failed) return false;
   publishToUser(String(failed.authorId), 'post:failed', { postId, reason });
+  notifyLater({ userId: String(failed.authorId), type: 'post_failed', target: { kind: 'post', id: postId }, data: { reason } });
   return true;
 }
 

@@ -1,0 +1,242 @@
+import { Types } from 'mongoose';
+import { NotificationPreference } from '../../models/notification-preference.model.js';
+import {
+  ACTORS_KEPT,
+  Notification,
+  NOTIFICATION_TYPES,
+  type NotificationDoc,
+  type NotificationType,
+} from '../../models/notification.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
+import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
+import { usersById } from '../people/user.service.js';
+import { publishToUser } from '../realtime.service.js';
+import { notificationText } from './templates.js';
+
+/** Notices of these kinds about one target gather while unread: "Ana and 4 others liked your post". */
+const GROUPED: ReadonlySet<NotificationType> = new Set(['like', 'comment', 'reply', 'share']);
+
+export type TargetKind = 'post' | 'comment' | 'user' | 'connection' | 'match' | 'call' | 'payment';
+
+export interface NoticeInput {
+  userId: string;
+  type: NotificationType;
+  /** Who caused it; none for system notices. Nobody hears of their own acts, or of a blocked person's. */
+  actorId?: string;
+  target?: { kind: TargetKind; id: string };
+  data?: Record<string, string>;
+}
+
+/** A notice names its latest actor and counts the rest; these few are looked up. */
+const RECENT_READ = 5;
+const FIELDS = 'type actorIds actorCount lastActorId target data at readAt createdAt';
+
+/** A notice as its owner reads it: the text from its template, the latest actor first. */
+export interface NotificationView {
+  id: string;
+  type: NotificationType;
+  text: string;
+  actor: { id: string; username: string; firstName: string } | null;
+  actorCount: number;
+  target: { kind: string; id: string } | null;
+  read: boolean;
+  createdAt: Date;
+  /** The latest activity: a grouped notice moves up when someone else joins it. */
+  updatedAt: Date;
+}
+
+async function views(ownerId: string, docs: NotificationDoc[]): Promise<NotificationView[]> {
+  const hidden = new Set((await hiddenUserIds(ownerId)).map(String));
+  const people = await usersById([...new Set(docs.flatMap((d) => d.actorIds.slice(-RECENT_READ).map(String)))]);
+  const shown: NotificationView[] = [];
+  for (const d of docs) {
+    // Blocked people left the notice when blocked; banned ones (and any blocked since) drop
+    // out here. A notice whose latest actors all dropped out is not shown.
+    const recent = d.actorIds.slice(-RECENT_READ).map(String);
+    const actors = recent.filter((id) => !hidden.has(id) && people.has(id));
+    if (recent.length > 0 && actors.length === 0) continue;
+    const actorCount = Math.max(actors.length, (d.actorCount ?? 0) - (recent.length - actors.length));
+    const latestId = actors.includes(String(d.lastActorId)) ? String(d.lastActorId) : actors.at(-1);
+    const latest = latestId ? people.get(latestId) : undefined;
+    const data = d.data ? Object.fromEntries(d.data) : {};
+    shown.push({
+      id: String(d._id),
+      type: d.type,
+      text: notificationText(d.type, { name: latest?.firstName ?? null, others: Math.max(0, actorCount - 1) }, data),
+      actor: latest ? { id: latestId!, username: latest.username, firstName: latest.firstName } : null,
+      actorCount,
+      target: d.target?.kind && d.target.id ? { kind: d.target.kind, id: String(d.target.id) } : null,
+      read: Boolean(d.readAt),
+      createdAt: d.createdAt,
+      updatedAt: d.at.getTimestamp(),
+    });
+  }
+  return shown;
+}
+
+export async function unreadCount(userId: string): Promise<number> {
+  return Notification.countDocuments({ userId, readAt: null });
+}
+
+async function pushCount(userId: string): Promise<void> {
+  publishToUser(userId, 'notification:count', { unread: await unreadCount(userId) });
+}
+
+/** A grouped notice's pushes fold to one a second: its author hears a viral post, not each like. */
+const throttle = perKeyThrottle(1000);
+
+function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
+  throttle(String(id), () => {
+    void (async () => {
+      const doc = await Notification.findById(id, FIELDS).lean<NotificationDoc>();
+      const [view] = doc ? await views(userId, [doc]) : [];
+      if (view) publishToUser(userId, 'notification:new', view);
+      if (isNew) await pushCount(userId);
+    })().catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
+  });
+}
+
+/**
+ * Gathers an actor into the open group, or starts it; returns the notice and whether it is
+ * new. An actor already in the group only moves it up; a race of two starts becomes one.
+ */
+async function gather(openKey: string, fields: object, at: Types.ObjectId, actorId: string | undefined) {
+  const moved = { at, ...(actorId && { lastActorId: actorId }) };
+  const actor = actorId ? new Types.ObjectId(actorId) : undefined;
+  const joins = {
+    $set: moved,
+    ...(actor && { $push: { actorIds: actor }, $inc: { actorCount: 1 } }),
+  };
+  const notIn = { openKey, ...(actor && { actorIds: { $ne: actor } }) };
+  let isNew = false;
+  try {
+    isNew = (await Notification.updateOne(notIn, { ...joins, $setOnInsert: fields }, { upsert: true })).upsertedCount === 1;
+  } catch (err) {
+    // The group exists: the actor joins it, or was in it already and only moves it up.
+    if (!isDuplicateKey(err)) throw err;
+    if ((await Notification.updateOne(notIn, joins)).matchedCount === 0)
+      await Notification.updateOne({ openKey }, { $set: moved });
+  }
+  const doc = await Notification.findOne({ openKey }, { _id: 1, actorCount: 1 }).lean();
+  // Past the cap the oldest actor goes ($push's $slice would do it, but FerretDB ignores it).
+  if (doc && doc.actorCount > ACTORS_KEPT) {
+    await Notification.updateOne({ _id: doc._id, [`actorIds.${ACTORS_KEPT}`]: { $exists: true } }, { $pop: { actorIds: -1 } });
+  }
+  return { id: doc?._id, isNew };
+}
+
+/**
+ * Tells someone what happened: stored, then pushed to their sockets (`notification:new`
+ * with the notice, `notification:count` with the unread count when it changed). Failures are
+ * the caller's to log: a notice never undoes the act it reports.
+ */
+export async function notify(input: NoticeInput): Promise<void> {
+  const { userId, type, actorId, target, data } = input;
+  if (actorId && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return;
+  if (await NotificationPreference.exists({ _id: userId, inAppOff: type })) return;
+  const at = new Types.ObjectId();
+  const fields = {
+    userId: new Types.ObjectId(userId),
+    type,
+    ...(target && { target: { kind: target.kind, id: new Types.ObjectId(target.id) } }),
+    ...(data && { data }),
+  };
+  const { id, isNew } =
+    GROUPED.has(type) && target
+      ? await gather(`${userId}:${type}:${target.id}`, fields, at, actorId)
+      : {
+          id: (
+            await Notification.create({
+              ...fields,
+              at,
+              actorIds: actorId ? [actorId] : [],
+              actorCount: actorId ? 1 : 0,
+              lastActorId: actorId ?? null,
+            })
+          )._id,
+          isNew: true,
+        };
+  if (id) pushNotice(userId, id, isNew);
+}
+
+/** notify() for callers that must not wait or fail because of it. */
+export function notifyLater(input: NoticeInput): void {
+  void notify(input).catch((err: unknown) => logger.warn('notification failed', { type: input.type, error: errorMessage(err) }));
+}
+
+/** Someone's notices, newest activity first, by cursor (the last one's position). */
+export async function listNotifications(userId: string, page: { limit: number; cursor?: string }) {
+  const docs = await Notification.find({ userId, ...(page.cursor && { at: { $lt: new Types.ObjectId(page.cursor) } }) }, FIELDS)
+    .sort({ at: -1 })
+    .limit(page.limit)
+    .lean<NotificationDoc[]>();
+  return {
+    items: await views(userId, docs),
+    nextCursor: docs.length === page.limit ? String(docs.at(-1)!.at) : null,
+    unread: await unreadCount(userId),
+  };
+}
+
+/** Marks one read; the next like of the same post starts a new notice. */
+export async function markRead(userId: string, id: string): Promise<NotificationView> {
+  const doc = await Notification.findOneAndUpdate(
+    { _id: id, userId },
+    { $set: { readAt: new Date() }, $unset: { openKey: 1 } },
+    // No projection: FerretDB's findAndModify takes none.
+    { new: true },
+  ).lean<NotificationDoc>();
+  if (!doc) throw notFound('Notification');
+  await pushCount(userId);
+  const [view] = await views(userId, [doc]);
+  if (!view) throw notFound('Notification');
+  return view;
+}
+
+export async function markAllRead(userId: string): Promise<{ unread: number }> {
+  await Notification.updateMany({ userId, readAt: null }, { $set: { readAt: new Date() }, $unset: { openKey: 1 } });
+  await pushCount(userId);
+  return { unread: 0 };
+}
+
+export async function deleteNotification(userId: string, id: string): Promise<void> {
+  const gone = await Notification.deleteOne({ _id: id, userId });
+  if (gone.deletedCount === 0) throw notFound('Notification');
+  await pushCount(userId);
+}
+
+/** A block: each of the two drops out of the other's notices, and notices left with nobody go. */
+export async function forgetNotificationsBetween(a: string, b: string): Promise<void> {
+  for (const [owner, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    await Notification.updateMany(
+      { userId: owner, actorIds: other },
+      { $pull: { actorIds: new Types.ObjectId(other) }, $inc: { actorCount: -1 } },
+    );
+    await Notification.deleteMany({ userId: owner, lastActorId: { $ne: null }, actorCount: { $lte: 0 } });
+  }
+}
+
+export type Preferences = Record<NotificationType, { inApp: 'immediate' | 'off' }>;
+
+export async function getPreferences(userId: string): Promise<Preferences> {
+  const prefs = await NotificationPreference.findById(userId, { inAppOff: 1 }).lean();
+  const off = new Set<string>(prefs?.inAppOff ?? []);
+  return Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, { inApp: off.has(t) ? 'off' : 'immediate' }])) as Preferences;
+}
+
+export async function setPreferences(userId: string, changes: Partial<Preferences>): Promise<Preferences> {
+  const entries = Object.entries(changes) as [NotificationType, { inApp?: 'immediate' | 'off' }][];
+  if (entries.length === 0) throw new AppError('VALIDATION_FAILED', 'Name at least one notification type to change');
+  const off = entries.filter(([, p]) => p.inApp === 'off').map(([t]) => t);
+  const on = entries.filter(([, p]) => p.inApp === 'immediate').map(([t]) => t);
+  if (off.length) {
+    await NotificationPreference.updateOne({ _id: userId }, { $addToSet: { inAppOff: { $each: off } } }, { upsert: true });
+  }
+  if (on.length) await NotificationPreference.updateOne({ _id: userId }, { $pull: { inAppOff: { $in: on } } });
+  return getPreferences(userId);
+}

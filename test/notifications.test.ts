@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import { Notification } from '../models/notification.model.js';
+import { api } from './support/app.js';
+import type { NotificationView } from '../services/notifications/notification.service.js';
+import { collect, eventually, nextEvent, useSocketServer, type OnTheWire } from './support/chat.js';
+import { swipeAs } from './support/connections.js';
+import { expectDocumented } from './support/openapi.js';
+import { POSTS, readyPost } from './support/posts.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+const N = '/api/v1/notifications';
+
+type Notice = OnTheWire<NotificationView>;
+
+async function noticesOf(u: SignedUp, query = '') {
+  const res = await (await api()).get(`${N}${query}`).set(as(u));
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res.body as { items: Notice[]; nextCursor: string | null; unread: number };
+}
+const ofType = async (u: SignedUp, type: string) => (await noticesOf(u)).items.filter((n) => n.type === type);
+const like = async (u: SignedUp, postId: string) => (await api()).post(`${POSTS}/${postId}/like`).set(as(u)).expect(200);
+const comment = async (u: SignedUp, postId: string, extra: Record<string, string> = {}) => {
+  const res = await (
+    await api()
+  )
+    .post(`${POSTS}/${postId}/comments`)
+    .set(as(u))
+    .send({ text: 'nice', ...extra });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return res.body.comment as { id: string };
+};
+/** Until `u` has a notice of `type` (notices are written just after the act's answer). */
+const heard = (u: SignedUp, type: string) => eventually(async () => (await ofType(u, type)).length > 0, 3000, `a ${type} notice`);
+
+describe('notifications', () => {
+  const devices = useSocketServer();
+
+  it('groups likes of one post into one notice, pushed live with the unread count; nobody hears of their own acts', async () => {
+    const author = await signupUser({ firstName: 'Ada' });
+    const post = await readyPost(author);
+    await heard(author, 'post_ready');
+    const socket = await devices.connect(author);
+    const pushed = collect(socket, 'notification:new');
+    const counts = collect(socket, 'notification:count');
+    const fans = await Promise.all(['Ana', 'Bo', 'Cy'].map((firstName) => signupUser({ firstName })));
+    for (const fan of fans) await like(fan, post.id);
+    // Unliking and liking again is still one person.
+    await (await api()).delete(`${POSTS}/${post.id}/like`).set(as(fans[0]!)).expect(200);
+    await like(fans[0]!, post.id);
+    await like(author, post.id);
+
+    await eventually(() => pushed.filter((n) => n.type === 'like').at(-1)?.actorCount === 3, 3000, 'the third liker pushed');
+    const likes = await ofType(author, 'like');
+    expect(likes).to.have.length(1);
+    expect(likes[0]).to.deep.include({ actorCount: 3, text: 'Ana and 2 others liked your post', read: false });
+    expect(likes[0]!.actor).to.deep.include({ id: fans[0]!.id, firstName: 'Ana' });
+    expect(likes[0]!.target).to.deep.equal({ kind: 'post', id: post.id });
+    expect(new Set(pushed.map((n) => n.id))).to.deep.equal(new Set([likes[0]!.id]));
+    const page = await (await api()).get(N).set(as(author));
+    expectDocumented(page, 'get', N);
+    expect(page.body.unread).to.equal(2); // the like group and "your post is ready"
+    await eventually(() => counts.at(-1)?.unread === 2, 3000, 'the pushed count');
+    expect((await (await api()).get(`${N}/unread-count`).set(as(author))).body).to.deep.equal({ unread: 2 });
+  });
+
+  it('read ones stay as they were: the next like starts a new notice; read all, delete, and 404 for anyone else', async () => {
+    const [author, fan, late, stranger] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()]);
+    const post = await readyPost(author);
+    await like(fan, post.id);
+    await heard(author, 'like');
+    const [first] = await ofType(author, 'like');
+
+    // Someone else's notice: 404 to read or delete it, and it stays unread.
+    for (const req of [
+      (await api()).post(`${N}/${first!.id}/read`).set(as(stranger)),
+      (await api()).delete(`${N}/${first!.id}`).set(as(stranger)),
+    ]) {
+      const res = await req;
+      expect(res.status).to.equal(404);
+      expect(res.body.error.code).to.equal('NOT_FOUND');
+    }
+    expect((await ofType(author, 'like'))[0]!.read).to.equal(false);
+    for (const bad of ['x', '{"$ne":null}']) {
+      expect((await (await api()).post(`${N}/${encodeURIComponent(bad)}/read`).set(as(author))).status).to.equal(400);
+    }
+
+    const read = await (await api()).post(`${N}/${first!.id}/read`).set(as(author));
+    expectDocumented(read, 'post', `${N}/{id}/read`);
+    expect(read.body.notification).to.deep.include({ id: first!.id, read: true, actorCount: 1 });
+    await like(late, post.id);
+    await eventually(async () => (await ofType(author, 'like')).length === 2, 3000, 'a second like notice');
+    const [newer, older] = await ofType(author, 'like');
+    expect(newer).to.deep.include({ actorCount: 1, read: false });
+    expect(newer!.actor!.id).to.equal(late.id);
+    expect(older).to.deep.include({ id: first!.id, actorCount: 1, read: true });
+
+    const all = await (await api()).post(`${N}/read-all`).set(as(author));
+    expectDocumented(all, 'post', `${N}/read-all`);
+    expect(all.body).to.deep.equal({ unread: 0 });
+    expect((await noticesOf(author)).items.every((n) => n.read)).to.equal(true);
+    const gone = await (await api()).delete(`${N}/${first!.id}`).set(as(author));
+    expect(gone.status).to.equal(204);
+    expect((await ofType(author, 'like')).map((n) => n.id)).to.deep.equal([newer!.id]);
+    expect(await Notification.countDocuments({ _id: first!.id })).to.equal(0);
+  });
+
+  it('pages by cursor, newest activity first, and refuses a cursor that is not one', async () => {
+    const author = await signupUser();
+    const posts = await Promise.all(Array.from({ length: 3 }, () => readyPost(author)));
+    await eventually(async () => (await ofType(author, 'post_ready')).length === 3, 3000, 'three ready notices');
+    const fan = await signupUser();
+    await like(fan, posts[1]!.id);
+    await heard(author, 'like');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await noticesOf(author, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((n) => n.type));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).to.deep.equal(['like', 'post_ready', 'post_ready', 'post_ready']);
+    for (const bad of ['x', '99999999999999999999', '{"$gt":""}']) {
+      const res = await (await api()).get(`${N}?cursor=${encodeURIComponent(bad)}`).set(as(author));
+      expect(res.status, bad).to.equal(400);
+    }
+    expect((await (await api()).get(`${N}?limit=500`).set(as(author))).status).to.equal(400);
+    // A cursor from before everything: an empty page at once.
+    const ancient = new Types.ObjectId('000000000000000000000000').toHexString();
+    expect((await noticesOf(author, `?cursor=${ancient}`)).items).to.deep.equal([]);
+  });
+
+  it('tells of requests, acceptances, comments, replies and mentions, each to the right person', async () => {
+    const [ana, ben, cy] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser({ firstName: 'Ben' }), signupUser()]);
+    expect((await swipeAs(ana, ben, 'interested')).status).to.equal(201);
+    await heard(ben, 'connection_request');
+    expect((await ofType(ben, 'connection_request'))[0]).to.deep.include({ text: 'Ana wants to connect with you' });
+    await swipeAs(ben, ana, 'interested');
+    await heard(ana, 'connection_accepted');
+    expect((await ofType(ana, 'connection_accepted'))[0]).to.deep.include({ text: 'Ben accepted your connection request' });
+
+    const post = await readyPost(ana);
+    const top = await comment(ben, post.id);
+    await comment(cy, post.id, { parentId: top.id, text: `me too @${ana.input.username}` });
+    await heard(ben, 'reply');
+    await heard(ana, 'mention');
+    // The reply is ben's to hear, not a second comment on ana's post.
+    expect((await ofType(ana, 'comment'))[0]).to.deep.include({ actorCount: 1, text: 'Ben commented on your post' });
+    expect((await ofType(ben, 'reply'))[0]!.target).to.deep.equal({ kind: 'comment', id: top.id });
+    expect(await ofType(cy, 'reply')).to.deep.equal([]);
+  });
+
+  it('a block takes the blocked person out of every notice, and one left with nobody goes', async () => {
+    const [author, fan, troll] = await Promise.all([signupUser(), signupUser({ firstName: 'Fan' }), signupUser()]);
+    const [solo, shared] = await Promise.all([readyPost(author), readyPost(author)]);
+    await like(troll, solo.id);
+    await like(fan, shared.id);
+    await like(troll, shared.id);
+    await eventually(async () => (await ofType(author, 'like')).some((n) => n.actorCount === 2), 3000, 'the shared post notice');
+    await (await api()).post(`/api/v1/users/${troll.id}/block`).set(as(author)).expect(204);
+    const likes = await ofType(author, 'like');
+    expect(likes).to.have.length(1);
+    expect(likes[0]).to.deep.include({ actorCount: 1, text: 'Fan liked your post' });
+    expect(JSON.stringify(await noticesOf(author))).to.not.include(troll.id);
+    expect(await Notification.countDocuments({ userId: author.id, actorIds: new Types.ObjectId(troll.id) })).to.equal(0);
+  });
+
+  it('honours per-type preferences, and refuses malformed ones without changing anything', async () => {
+    const [author, fan] = await Promise.all([signupUser(), signupUser()]);
+    const prefs = await (await api()).get(`${N}/preferences`).set(as(author));
+    expectDocumented(prefs, 'get', `${N}/preferences`);
+    expect(prefs.body.preferences.like).to.deep.equal({ inApp: 'immediate' });
+    const off = await (
+      await api()
+    )
+      .patch(`${N}/preferences`)
+      .set(as(author))
+      .send({ like: { inApp: 'off' } });
+    expectDocumented(off, 'patch', `${N}/preferences`);
+    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off' });
+    expect(off.body.preferences.comment).to.deep.equal({ inApp: 'immediate' });
+
+    for (const bad of [
+      {},
+      { like: 'off' },
+      { like: { inApp: 'sometimes' } },
+      { like: { inApp: { gt: '' } } },
+      { like: { email: 'off' } },
+      { poke: { inApp: 'off' } },
+      [{ like: { inApp: 'immediate' } }],
+    ]) {
+      const res = await (await api()).patch(`${N}/preferences`).set(as(author)).send(bad);
+      expect(res.status, JSON.stringify(bad)).to.equal(400);
+      expect(res.body.error.code).to.equal('VALIDATION_FAILED');
+    }
+    expect((await (await api()).get(`${N}/preferences`).set(as(author))).body.preferences.like).to.deep.equal({ inApp: 'off' });
+
+    const post = await readyPost(author);
+    const socket = await devices.connect(author);
+    const pushed = collect(socket, 'notification:new');
+    await like(fan, post.id);
+    // The comment after it is heard: a like notice would have come first.
+    const commented = nextEvent(socket, 'notification:new', (n) => n.type === 'comment');
+    await comment(fan, post.id);
+    await commented;
+    // (The post's own post_ready notice may arrive in between: only the like must not.)
+    expect(pushed.map((n) => n.type))
+      .to.include('comment')
+      .and.not.include('like');
+    expect(await ofType(author, 'like')).to.deep.equal([]);
+  });
+
+  it('needs a session', async () => {
+    for (const path of [N, `${N}/unread-count`, `${N}/preferences`]) expect((await (await api()).get(path)).status).to.equal(401);
+  });
+});
