@@ -150,7 +150,9 @@ describe('discovery', () => {
     for (const radius of [1, 5, 100]) {
       const { hider: card } = await seenAt(radius);
       expect(card, `radius ${radius}`).to.be.a('string');
-      expect(card).to.not.match(/distance|km/);
+      // No distance field, and no band in any value (a random username may well hold "km").
+      expect(JSON.parse(card!)).to.not.have.any.keys('distance', 'distanceKm', 'distanceBand');
+      expect(card).to.not.match(/\d+\s*(-\s*\d+\s*)?km|"distance/);
     }
 
     // Search: the same radii give the same answer; a hider never matches a distance filter.
