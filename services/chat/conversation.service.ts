@@ -3,7 +3,7 @@ import { config } from '../../config/index.js';
 import { Connection, pairKeyOf } from '../../models/connection.model.js';
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
-import { User } from '../../models/user.model.js';
+import { PLANS, User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { planInForce } from '../connections/quota.service.js';
@@ -62,7 +62,10 @@ async function assertChatPlan(userId: string): Promise<void> {
   if (!config.chat.requiresPlan) return;
   const user = await User.findById(userId, { plan: 1, planExpiresAt: 1 }).lean();
   if (!user || !config.plans[planInForce(user)].chat) {
-    throw forbidden('Chat comes with the Gold and Premium plans', 'PLAN_REQUIRED');
+    // The person is told which plans unlock chat, as config has them.
+    const plans = PLANS.filter((p) => config.plans[p].chat);
+    const names = plans.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' and ');
+    throw new AppError('PLAN_REQUIRED', `Chat comes with the ${names} plan${plans.length === 1 ? '' : 's'}`, { plans });
   }
 }
 
