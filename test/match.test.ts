@@ -5,6 +5,7 @@ import { api } from './support/app.js';
 import { clientId, collect, emitAck, emitUntyped, eventually, nextEvent, useSocketServer, type Pushed } from './support/chat.js';
 import type { TestSocket } from './support/socket-server.js';
 import { expectDocumented } from './support/openapi.js';
+import { heard } from './support/notifications.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -53,7 +54,7 @@ describe('matchmaking', () => {
 
   it('pairs two compatible people; both accepting get one private conversation they can use', async () => {
     const tag = tagFor();
-    const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);
+    const [ana, ben] = await Promise.all([ready(tag, { firstName: 'Ana' }), ready(tag)]);
     const found = [nextEvent(ana.socket, 'match:found'), nextEvent(ben.socket, 'match:found')];
     const searching = nextEvent(ana.socket, 'match:searching');
     const joined = await join(ana.socket, tag);
@@ -89,6 +90,11 @@ describe('matchmaking', () => {
       status: 'accepted',
       conversationId: a.conversationId,
     });
+    // Each has the match and the yes in their notices, the yes naming the other.
+    expect((await heard(ana.user, 'match_found')).target).to.deep.equal({ kind: 'match', id: forAna.matchId });
+    const yes = await heard(ben.user, 'match_accepted');
+    expect(yes.actor?.id).to.equal(ana.user.id);
+    expect(yes.text).to.equal('You and Ana both said yes');
   });
 
   it('a reject puts the other back in the queue ahead of newcomers, and the pair cools down', async () => {

@@ -1,25 +1,21 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { Notification } from '../models/notification.model.js';
+import { User } from '../models/user.model.js';
+import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
 import { api } from './support/app.js';
-import type { NotificationView } from '../services/notifications/notification.service.js';
-import { collect, eventually, nextEvent, useSocketServer, type OnTheWire } from './support/chat.js';
-import { swipeAs } from './support/connections.js';
+import { collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { deliver, order, payFor, paymentEvent } from './support/payments.js';
+import { razorpayStandIn } from './support/razorpay-standin.js';
+import { heard, noticesOf, NOTIFICATIONS, ofType } from './support/notifications.js';
+import { connect, swipeAs } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { POSTS, readyPost } from './support/posts.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
-const N = '/api/v1/notifications';
+const N = NOTIFICATIONS;
 
-type Notice = OnTheWire<NotificationView>;
-
-async function noticesOf(u: SignedUp, query = '') {
-  const res = await (await api()).get(`${N}${query}`).set(as(u));
-  expect(res.status, JSON.stringify(res.body)).to.equal(200);
-  return res.body as { items: Notice[]; nextCursor: string | null; unread: number };
-}
-const ofType = async (u: SignedUp, type: string) => (await noticesOf(u)).items.filter((n) => n.type === type);
 const like = async (u: SignedUp, postId: string) => (await api()).post(`${POSTS}/${postId}/like`).set(as(u)).expect(200);
 const comment = async (u: SignedUp, postId: string, extra: Record<string, string> = {}) => {
   const res = await (
@@ -31,9 +27,6 @@ const comment = async (u: SignedUp, postId: string, extra: Record<string, string
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body.comment as { id: string };
 };
-/** Until `u` has a notice of `type` (notices are written just after the act's answer). */
-const heard = (u: SignedUp, type: string) => eventually(async () => (await ofType(u, type)).length > 0, 3000, `a ${type} notice`);
-
 describe('notifications', () => {
   const devices = useSocketServer();
 
@@ -209,6 +202,42 @@ describe('notifications', () => {
       .to.include('comment')
       .and.not.include('like');
     expect(await ofType(author, 'like')).to.deep.equal([]);
+  });
+
+  it('tells of memberships granted, ending and ended, of a failed payment, of missed calls and not of declined ones', async () => {
+    const member = await signupUser();
+    const { paymentId } = await payFor(member, 'gold');
+    expect((await heard(member, 'membership_granted')).text).to.equal('Your Gold membership is active');
+    const expiresAt = (await User.findById(member.id, { planExpiresAt: 1 }).lean())!.planExpiresAt!;
+    // Reminded once per expiry, however often the job looks.
+    const dayBefore = new Date(expiresAt.getTime() - 86_400_000);
+    await remindExpiring(dayBefore);
+    await remindExpiring(dayBefore);
+    expect((await heard(member, 'membership_expiring')).text).to.equal('Your Gold membership ends soon');
+    await expireMemberships(new Date(expiresAt.getTime() + 60_000));
+    expect((await heard(member, 'membership_expired')).text).to.equal('Your Gold membership has ended');
+    expect(await ofType(member, 'membership_expiring')).to.have.length(1);
+    expect(await ofType(member, 'payment_failed')).to.deep.equal([]);
+
+    const rz = await razorpayStandIn();
+    const created = await order(member, 'gold');
+    expect(created.paymentId).to.not.equal(paymentId);
+    await deliver(await paymentEvent('payment.failed', rz.pay(created.orderId, 'failed', { error_description: 'declined' })));
+    const failed = await heard(member, 'payment_failed');
+    expect(failed).to.deep.include({ text: 'A payment did not go through', target: { kind: 'payment', id: created.paymentId } });
+
+    const [caller, callee] = await Promise.all([signupUser({ firstName: 'Cal' }), signupUser()]);
+    await connect(caller, callee);
+    const [callerSocket, calleeSocket] = [await devices.connect(caller), await devices.connect(callee)];
+    const declined = await emitAck(callerSocket, 'call:ring', { toUserId: callee.id, mode: 'audio' });
+    await emitAck(calleeSocket, 'call:decline', { callId: declined.data!.callId });
+    const givenUp = await emitAck(callerSocket, 'call:ring', { toUserId: callee.id, mode: 'video' });
+    await emitAck(callerSocket, 'call:cancel', { callId: givenUp.data!.callId });
+    const missed = await heard(callee, 'missed_call');
+    expect(missed).to.deep.include({ text: 'You missed a call from Cal', target: { kind: 'call', id: givenUp.data!.callId } });
+    // The declined call, ended before the second rang, left no notice; the caller has none.
+    expect(await ofType(callee, 'missed_call')).to.have.length(1);
+    expect(await ofType(caller, 'missed_call')).to.deep.equal([]);
   });
 
   it('needs a session', async () => {

@@ -10,6 +10,7 @@ import { toUserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { usersById } from '../people/user.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
+import { notifyLater } from '../notifications/notification.service.js';
 
 type Outcome = 'accepted' | 'declined' | 'cancelled' | 'missed' | 'hangup' | 'disconnected';
 
@@ -102,6 +103,16 @@ async function end(
   ringTimers.delete(String(callId));
   const ended = { ...before, status: 'ended' as const, outcome, endedAt, durationSec };
   publishToUsers(peersOf(ended), 'call:ended', { callId: String(callId), reason: outcome, durationSec });
+  // Rang and never answered (timed out, given up, or a side went away): the callee missed it.
+  if (before.status === 'ringing' && outcome !== 'declined') {
+    notifyLater({
+      userId: String(before.calleeId),
+      type: 'missed_call',
+      actorId: String(before.callerId),
+      target: { kind: 'call', id: String(callId) },
+      data: { mode: before.mode },
+    });
+  }
   return ended;
 }
 

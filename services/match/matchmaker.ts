@@ -17,6 +17,7 @@ import { CARD_SOURCE_FIELDS, type CardSource } from '../people/user.service.js';
 import { endPendingMatchesBetween } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
 import type { MatchMode, QueueStore, Ticket } from './queue.store.js';
+import { notifyLater } from '../notifications/notification.service.js';
 
 export interface JoinInput {
   mode: MatchMode;
@@ -361,6 +362,7 @@ export class Matchmaker {
       const matchId = String(doc._id);
       publishToUsers([a.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(a, b) });
       publishToUsers([b.userId], 'match:found', { matchId, mode: a.mode, expiresAt, partner: cardFor(b, a) });
+      for (const t of [a, b]) notifyLater({ userId: t.userId, type: 'match_found', target: { kind: 'match', id: matchId } });
       const timer = setTimeout(() => {
         this.responseTimers.delete(matchId);
         void this.end(matchId, 'expired').catch(() => undefined);
@@ -420,6 +422,12 @@ export class Matchmaker {
       await Match.updateOne({ _id: matchId }, { $set: { callId } });
     }
     publishToUsers([a, b], 'match:accepted', { matchId, ...link });
+    for (const [me, them] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      notifyLater({ userId: me, type: 'match_accepted', actorId: them, target: { kind: 'match', id: matchId } });
+    }
     return { matchId, status: 'accepted', ...link };
   }
 

@@ -61,7 +61,9 @@ async function views(ownerId: string, docs: NotificationDoc[]): Promise<Notifica
     const actorCount = Math.max(actors.length, (d.actorCount ?? 0) - (recent.length - actors.length));
     const latestId = actors.includes(String(d.lastActorId)) ? String(d.lastActorId) : actors.at(-1);
     const latest = latestId ? people.get(latestId) : undefined;
-    const data = d.data ? Object.fromEntries(d.data) : {};
+    // lean() reads the Map as a plain object; a document gives a Map.
+    const data: Record<string, string> =
+      d.data instanceof Map ? Object.fromEntries(d.data) : ((d.data as Record<string, string> | undefined) ?? {});
     shown.push({
       id: String(d._id),
       type: d.type,

@@ -6,6 +6,9 @@ export interface Actors {
   others: number;
 }
 
+/** "Gold" for the plan in a notice's data. */
+const plan = (d: Record<string, string>) => (d.plan ? d.plan[0]!.toUpperCase() + d.plan.slice(1) : 'paid');
+
 const who = ({ name, others }: Actors) =>
   !name ? 'Someone' : others === 0 ? name : `${name} and ${others} ${others === 1 ? 'other' : 'others'}`;
 
@@ -27,9 +30,9 @@ const TEMPLATES: Record<NotificationType, (a: Actors, data: Record<string, strin
   share: (a) => `${who(a)} shared your post`,
   post_ready: () => 'Your post is ready and visible',
   post_failed: (_a, d) => `Your post could not be published${d.reason ? ` (${d.reason.replaceAll('_', ' ')})` : ''}`,
-  membership_granted: (_a, d) => `Your ${d.plan ?? 'membership'} is active`,
-  membership_expiring: (_a, d) => `Your ${d.plan ?? 'membership'} ends soon`,
-  membership_expired: (_a, d) => `Your ${d.plan ?? 'membership'} has ended`,
+  membership_granted: (_a, d) => `Your ${plan(d)} membership is active`,
+  membership_expiring: (_a, d) => `Your ${plan(d)} membership ends soon`,
+  membership_expired: (_a, d) => `Your ${plan(d)} membership has ended`,
   payment_failed: () => 'A payment did not go through',
   moderation: (_a, d) => d.text ?? 'A moderator reviewed your content',
   system: (_a, d) => d.text ?? '',

@@ -6,6 +6,7 @@ import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
 import { audit } from '../audit.service.js';
+import { notifyLater } from '../notifications/notification.service.js';
 
 const MEMBERSHIP_FIELDS = { plan: 1, planExpiresAt: 1, verifiedBadge: 1, badgeFromPlan: 1, membershipPaymentIds: 1 } as const;
 // A membership write races only with another of the same user's; a few tries settle it.
@@ -65,6 +66,7 @@ export async function grantMembership(
         actor,
         detail: { plan, from, until },
       });
+      notifyLater({ userId: String(payment.userId), type: 'membership_granted', data: { plan, until: until.toISOString() } });
       return { plan, from, until, already: false };
     }
   }
@@ -133,6 +135,7 @@ export async function expireMemberships(now = new Date()): Promise<number> {
         actor: 'job',
         detail: { plan, expiredAt: user.planExpiresAt },
       });
+      notifyLater({ userId: String(user._id), type: 'membership_expired', data: { plan } });
     }
   }
   return expired;
@@ -159,6 +162,11 @@ export async function remindExpiring(now = new Date()): Promise<number> {
         plan,
         expiresAt: user.planExpiresAt!.toUTCString(),
         link: `${config.appUrl}/membership`,
+      });
+      notifyLater({
+        userId: String(user._id),
+        type: 'membership_expiring',
+        data: { plan, expiresAt: user.planExpiresAt!.toISOString() },
       });
       sent++;
     }

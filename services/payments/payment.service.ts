@@ -12,6 +12,7 @@ import { grantMembership, membershipOf, revokeMembership } from './membership.se
 import { paymentGateway } from './payment-gateway.js';
 import { checkoutSignature, signatureMatches } from './signature.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
+import { notifyLater } from '../notifications/notification.service.js';
 
 export type PaidPlan = 'gold' | 'premium';
 type PaymentDoc = NonNullable<Awaited<ReturnType<typeof loadPayment>>>;
@@ -148,7 +149,10 @@ export async function advance(
   );
   if (res.modifiedCount !== 1) return false;
   await audit({ userId: payment.userId, paymentId: payment._id, action: `payment.${next}`, actor: source, detail: extra });
-  if (next === 'failed') alertAdmin(payment, 'failed', extra.failureReason);
+  if (next === 'failed') {
+    alertAdmin(payment, 'failed', extra.failureReason);
+    notifyLater({ userId: String(payment.userId), type: 'payment_failed', target: { kind: 'payment', id: String(payment._id) } });
+  }
   return true;
 }
 
