@@ -6,6 +6,7 @@ import { database } from './areas/database.js';
 import { jobs } from './areas/jobs.js';
 import { limits } from './areas/limits.js';
 import { mail } from './areas/mail.js';
+import { notifications } from './areas/notifications.js';
 import { media } from './areas/media.js';
 import { oauth } from './areas/oauth.js';
 import { payments } from './areas/payments.js';
@@ -22,7 +23,23 @@ import type { AreaContext } from './env-rules.js';
  * feed it any environment.
  */
 
-const areas = [server, database, auth, oauth, limits, mail, storage, plans, chat, calls, payments, posts, media, jobs];
+const areas = [
+  server,
+  database,
+  auth,
+  oauth,
+  limits,
+  mail,
+  storage,
+  plans,
+  chat,
+  notifications,
+  calls,
+  payments,
+  posts,
+  media,
+  jobs,
+];
 
 const names = areas.flatMap((area) => Object.keys(area.vars));
 const twice = names.filter((name, i) => names.indexOf(name) !== i);
@@ -38,6 +55,7 @@ export const envSchema = z.object({
   ...storage.vars,
   ...plans.vars,
   ...chat.vars,
+  ...notifications.vars,
   ...calls.vars,
   ...payments.vars,
   ...posts.vars,
@@ -79,6 +97,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     ...storage.settings(e, ctx),
     ...plans.settings(e, ctx),
     ...chat.settings(e, ctx),
+    ...notifications.settings(e, ctx),
     ...calls.settings(e, ctx),
     ...payments.settings(e, ctx),
     ...posts.settings(e, ctx),

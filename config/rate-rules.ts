@@ -32,6 +32,8 @@ export const DEFAULT_RATE_RULES = {
   /** Reads of Following, For You, Trending and Nearby. */
   feed: { user: 120, ip: 600, windowMs: MINUTE },
   history: { user: 240, windowMs: MINUTE },
+  /** Reads of one's notices and their unread count. */
+  notifications: { user: 240, windowMs: MINUTE },
   presence: { user: 60, windowMs: MINUTE },
   /** Moving one's location: enough for travel, too few to triangulate anyone. */
   location: { user: 10, windowMs: HOUR },

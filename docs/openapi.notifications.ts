@@ -13,7 +13,9 @@ const notification = closedObject({
     oneOf: [{ type: 'null' }, closedObject({ id: objectId, username: { type: 'string' }, firstName: { type: 'string' } })],
   },
   actorCount: { type: 'integer', minimum: 0 },
-  target: { oneOf: [{ type: 'null' }, closedObject({ kind: { type: 'string' }, id: objectId })] },
+  target: {
+    oneOf: [{ type: 'null' }, closedObject({ kind: { type: 'string' }, id: objectId, postId: objectId }, ['kind', 'id'])],
+  },
   read: { type: 'boolean' },
   createdAt: dateTime,
   updatedAt: dateTime,

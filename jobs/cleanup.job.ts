@@ -7,10 +7,11 @@ import { deleteExpiredFeedSessions } from '../services/feeds/for-you.service.js'
 import { deleteOldHourStats } from '../services/feeds/signals.service.js';
 import { deleteExpiredOAuthRecords } from '../services/auth/oauth/oauth.service.js';
 import { deleteExpiredSessions } from '../services/auth/session.service.js';
+import { deleteOldNotifications } from '../services/notifications/notification.service.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 
-/** Deletes expired sessions and tokens, and past days' quota counters: FerretDB has no TTL indexes, so a job does their work. */
+/** Deletes expired sessions and tokens, past days' quota counters and old notices: FerretDB has no TTL indexes, so a job does their work. */
 export async function runCleanup(now = new Date()): Promise<number> {
   const removed =
     (await deleteExpiredSessions(now)) +
@@ -20,6 +21,7 @@ export async function runCleanup(now = new Date()): Promise<number> {
     (await deleteOldPostChanges(now)) +
     (await deleteOldHourStats(now)) +
     (await deleteOldQuotaCounters(now)) +
+    (await deleteOldNotifications(now)) +
     (await endStaleRinging(now)) +
     (await expireStaleMatches(now));
   logger.info('cleanup done', { removed });

@@ -24,6 +24,9 @@ export const NOTIFICATION_TYPES = [
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
+/** Notices nobody can switch off: what they say concerns their money, their content or everyone. */
+export const ALWAYS_IN_APP: readonly NotificationType[] = ['payment_failed', 'moderation', 'system'];
+
 /** A grouped notice remembers this many of its latest actors, to know them again and to name one; it counts them all. */
 export const ACTORS_KEPT = 50;
 
@@ -54,6 +57,9 @@ const notificationSchema = new Schema(
 notificationSchema.index({ userId: 1, at: -1 });
 notificationSchema.index({ userId: 1, readAt: 1 });
 notificationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
+// The clean-up job's reads.
+notificationSchema.index({ readAt: 1 });
+notificationSchema.index({ at: 1 });
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: Types.ObjectId };
 export const Notification = model('Notification', notificationSchema);

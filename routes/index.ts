@@ -59,7 +59,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/payments', router: paymentRoutes(limit) },
     { basePath: '/posts', router: postRoutes({ storage, queue: media }, limit) },
     { basePath: '/bookmarks', router: bookmarkRoutes(limit) },
-    { basePath: '/notifications', router: notificationRoutes() },
+    { basePath: '/notifications', router: notificationRoutes(limit) },
     { basePath: '/me', router: meRoutes() },
     { basePath: '/feed', router: feedRoutes(limit) },
   ];

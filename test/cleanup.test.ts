@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import { runCleanup } from '../jobs/cleanup.job.js';
 import { AccountToken } from '../models/account-token.model.js';
 import { Call } from '../models/call.model.js';
@@ -6,6 +7,8 @@ import { FeedSession } from '../models/feed-session.model.js';
 import { HourStat } from '../models/hour-stat.model.js';
 import { PostChange } from '../models/post-change.model.js';
 import { Match } from '../models/match.model.js';
+import { NotificationMark } from '../models/notification-mark.model.js';
+import { Notification } from '../models/notification.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
@@ -75,5 +78,29 @@ describe('cleanup job', () => {
     expect((await PostChange.find({ postId }).lean()).map((c) => c.hour)).to.deep.equal([hour(1)]);
     expect(await FeedSession.exists({ _id: ended!._id })).to.equal(null);
     expect(await FeedSession.exists({ _id: live!._id })).to.not.equal(null);
+  });
+
+  it('drops read notices after their retention, any notice after the longer one, and old "told once" marks', async () => {
+    const user = await signupUser();
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const at = (n: number) => Types.ObjectId.createFromTime(Math.floor(days(n).getTime() / 1000));
+    const base = { userId: user.id, type: 'system' as const };
+    const [readLongAgo, readLately, unreadOld, unreadAncient] = await Notification.create([
+      { ...base, at: at(120), readAt: days(100) },
+      { ...base, at: at(120), readAt: days(10) },
+      { ...base, at: at(200) },
+      { ...base, at: at(400) },
+    ]);
+    const marks = await NotificationMark.create([
+      { _id: `${user.id}:like:old`, at: days(400) },
+      { _id: `${user.id}:like:new`, at: days(1) },
+    ]);
+    await runCleanup();
+    const left = (await Notification.find({ userId: user.id }, { _id: 1 }).lean()).map((n) => String(n._id));
+    expect(left.sort()).to.deep.equal([readLately, unreadOld].map((n) => String(n!._id)).sort());
+    expect([readLongAgo, unreadAncient].every((n) => !left.includes(String(n!._id)))).to.equal(true);
+    expect((await NotificationMark.find({ _id: { $in: marks.map((m) => m._id) } }).lean()).map((m) => m._id)).to.deep.equal([
+      `${user.id}:like:new`,
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import { Notification } from '../models/notification.model.js';
 import { User } from '../models/user.model.js';
 import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
 import { api } from './support/app.js';
-import { collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import { deliver, order, payFor, paymentEvent } from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
 import { heard, noticesOf, NOTIFICATIONS, ofType } from './support/notifications.js';
@@ -39,23 +39,28 @@ describe('notifications', () => {
     const counts = collect(socket, 'notification:count');
     const fans = await Promise.all(['Ana', 'Bo', 'Cy'].map((firstName) => signupUser({ firstName })));
     for (const fan of fans) await like(fan, post.id);
-    // Unliking and liking again is still one person.
+    await eventually(() => pushed.filter((n) => n.type === 'like').at(-1)?.actorCount === 3, 3000, 'the third liker pushed');
+    const before = (await ofType(author, 'like'))[0]!;
+    // Unliking and liking again is still one person, and no news: the notice neither moves nor pushes.
     await (await api()).delete(`${POSTS}/${post.id}/like`).set(as(fans[0]!)).expect(200);
     await like(fans[0]!, post.id);
     await like(author, post.id);
-
-    await eventually(() => pushed.filter((n) => n.type === 'like').at(-1)?.actorCount === 3, 3000, 'the third liker pushed');
+    // A later notice of the author's proves the relike's (had it one) was written first.
+    await comment(fans[1]!, post.id);
+    await heard(author, 'comment');
     const likes = await ofType(author, 'like');
     expect(likes).to.have.length(1);
-    expect(likes[0]).to.deep.include({ actorCount: 3, text: 'Ana and 2 others liked your post', read: false });
-    expect(likes[0]!.actor).to.deep.include({ id: fans[0]!.id, firstName: 'Ana' });
+    expect(likes[0]).to.deep.equal(before);
+    expect(likes[0]).to.deep.include({ actorCount: 3, text: 'Cy and 2 others liked your post', read: false });
+    expect(likes[0]!.actor).to.deep.include({ id: fans[2]!.id, firstName: 'Cy' });
     expect(likes[0]!.target).to.deep.equal({ kind: 'post', id: post.id });
-    expect(new Set(pushed.map((n) => n.id))).to.deep.equal(new Set([likes[0]!.id]));
+    expect(new Set(pushed.filter((n) => n.type === 'like').map((n) => n.id))).to.deep.equal(new Set([likes[0]!.id]));
+    expect(pushed.filter((n) => n.type === 'like' && n.updatedAt > before.updatedAt)).to.deep.equal([]);
     const page = await (await api()).get(N).set(as(author));
     expectDocumented(page, 'get', N);
-    expect(page.body.unread).to.equal(2); // the like group and "your post is ready"
-    await eventually(() => counts.at(-1)?.unread === 2, 3000, 'the pushed count');
-    expect((await (await api()).get(`${N}/unread-count`).set(as(author))).body).to.deep.equal({ unread: 2 });
+    expect(page.body.unread).to.equal(3); // the like group, the comment and "your post is ready"
+    await eventually(() => counts.at(-1)?.unread === 3, 3000, 'the pushed count');
+    expect((await (await api()).get(`${N}/unread-count`).set(as(author))).body).to.deep.equal({ unread: 3 });
   });
 
   it('read ones stay as they were: the next like starts a new notice; read all, delete, and 404 for anyone else', async () => {
@@ -140,7 +145,7 @@ describe('notifications', () => {
     await heard(ana, 'mention');
     // The reply is ben's to hear, not a second comment on ana's post.
     expect((await ofType(ana, 'comment'))[0]).to.deep.include({ actorCount: 1, text: 'Ben commented on your post' });
-    expect((await ofType(ben, 'reply'))[0]!.target).to.deep.equal({ kind: 'comment', id: top.id });
+    expect((await ofType(ben, 'reply'))[0]!.target).to.deep.equal({ kind: 'comment', id: top.id, postId: post.id });
     expect(await ofType(cy, 'reply')).to.deep.equal([]);
   });
 
@@ -181,6 +186,9 @@ describe('notifications', () => {
       { like: { inApp: { gt: '' } } },
       { like: { email: 'off' } },
       { poke: { inApp: 'off' } },
+      { like: {} },
+      { payment_failed: { inApp: 'off' } },
+      { moderation: { inApp: 'off' } },
       [{ like: { inApp: 'immediate' } }],
     ]) {
       const res = await (await api()).patch(`${N}/preferences`).set(as(author)).send(bad);
@@ -202,6 +210,17 @@ describe('notifications', () => {
       .to.include('comment')
       .and.not.include('like');
     expect(await ofType(author, 'like')).to.deep.equal([]);
+
+    // Back on: the next like is told.
+    const on = await (
+      await api()
+    )
+      .patch(`${N}/preferences`)
+      .set(as(author))
+      .send({ like: { inApp: 'immediate' } });
+    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate' });
+    await like(await signupUser({ firstName: 'Lu' }), post.id);
+    expect((await heard(author, 'like')).text).to.equal('Lu liked your post');
   });
 
   it('tells of memberships granted, ending and ended, of a failed payment, of missed calls and not of declined ones', async () => {
@@ -238,6 +257,64 @@ describe('notifications', () => {
     // The declined call, ended before the second rang, left no notice; the caller has none.
     expect(await ofType(callee, 'missed_call')).to.have.length(1);
     expect(await ofType(caller, 'missed_call')).to.deep.equal([]);
+  });
+
+  it('tells a like, share or mention once per person and post; no reply to someone who cannot see the post; no chat shares', async () => {
+    const [author, fan, named, friend] = await Promise.all([
+      signupUser({ firstName: 'Ada' }),
+      signupUser({ firstName: 'Fan' }),
+      signupUser(),
+      signupUser(),
+    ]);
+    const post = await readyPost(author);
+    await like(fan, post.id);
+    await heard(author, 'like');
+    await (await api()).post(`${N}/read-all`).set(as(author)).expect(200);
+    // Undo and redo after the author read it: not news again.
+    await (await api()).delete(`${POSTS}/${post.id}/like`).set(as(fan)).expect(200);
+    await like(fan, post.id);
+
+    // Two comments naming the same person: one mention notice, which names its post.
+    await comment(fan, post.id, { text: `hi @${named.input.username}` });
+    await comment(fan, post.id, { text: `again @${named.input.username}` });
+
+    // Shared to the feed: told; into a conversation: not.
+    await connect(fan, friend);
+    await (await api()).post(`${POSTS}/${post.id}/shares`).set(as(fan)).send({ to: 'feed' }).expect(201);
+    const group = await (
+      await api()
+    )
+      .post('/api/v1/conversations')
+      .set(as(fan))
+      .send({ name: 'pals', memberIds: [friend.id] });
+    expect(group.status, JSON.stringify(group.body)).to.equal(201);
+    const other = await readyPost(author);
+    const privately = await (
+      await api()
+    )
+      .post(`${POSTS}/${other.id}/shares`)
+      .set(as(fan))
+      .send({ to: 'conversation', conversationId: group.body.conversation.id, clientMessageId: clientId() });
+    expect(privately.status, JSON.stringify(privately.body)).to.equal(201);
+    // A comment after all of that: by its notice, every earlier one is written.
+    await comment(friend, post.id, { text: 'last' });
+    await heard(author, 'comment');
+    const shares = await ofType(author, 'share');
+    expect(shares.map((n) => n.target)).to.deep.equal([{ kind: 'post', id: post.id }]);
+    const likes = await ofType(author, 'like');
+    expect(likes.map((n) => n.read)).to.deep.equal([true]);
+    const mentions = await ofType(named, 'mention');
+    expect(mentions).to.have.length(1);
+    expect(mentions[0]!.target).to.include({ kind: 'comment', postId: post.id });
+
+    // Ben commented, then the author blocked him: a reply to his comment tells him nothing.
+    const [ben, cy] = await Promise.all([signupUser(), signupUser()]);
+    const bens = await comment(ben, post.id);
+    await (await api()).post(`/api/v1/users/${ben.id}/block`).set(as(author)).expect(204);
+    await comment(cy, post.id, { parentId: bens.id });
+    await swipeAs(cy, ben, 'interested');
+    await heard(ben, 'connection_request');
+    expect(await ofType(ben, 'reply')).to.deep.equal([]);
   });
 
   it('needs a session', async () => {

@@ -21,10 +21,11 @@ export function perKeyThrottle(everyMs: number): (key: string, task: () => void)
         return;
       }
       fresh.again = null;
-      again();
       setTimeout(close, everyMs).unref();
+      again();
     };
-    task();
+    // The window's end is set before the task runs: a task that throws cannot hold its key.
     setTimeout(close, everyMs).unref();
+    task();
   };
 }

@@ -1,4 +1,6 @@
 import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { NotificationMark } from '../../models/notification-mark.model.js';
 import { NotificationPreference } from '../../models/notification-preference.model.js';
 import {
   ACTORS_KEPT,
@@ -8,7 +10,7 @@ import {
   type NotificationType,
 } from '../../models/notification.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
@@ -28,6 +30,11 @@ export interface NoticeInput {
   actorId?: string;
   target?: { kind: TargetKind; id: string };
   data?: Record<string, string>;
+  /**
+   * Tell this person of this actor's act on this (a post) once only: a like undone and done
+   * again, or a mention in one more comment, is not news twice.
+   */
+  once?: string;
 }
 
 /** A notice names its latest actor and counts the rest; these few are looked up. */
@@ -41,7 +48,8 @@ export interface NotificationView {
   text: string;
   actor: { id: string; username: string; firstName: string } | null;
   actorCount: number;
-  target: { kind: string; id: string } | null;
+  /** What it is about; a comment's notice names its post too, so the app can open it. */
+  target: { kind: string; id: string; postId?: string } | null;
   read: boolean;
   createdAt: Date;
   /** The latest activity: a grouped notice moves up when someone else joins it. */
@@ -50,16 +58,22 @@ export interface NotificationView {
 
 async function views(ownerId: string, docs: NotificationDoc[]): Promise<NotificationView[]> {
   const hidden = new Set((await hiddenUserIds(ownerId)).map(String));
-  const people = await usersById([...new Set(docs.flatMap((d) => d.actorIds.slice(-RECENT_READ).map(String)))]);
+  // The latest actor of each names it; only where that one is gone are the few before looked up.
+  const people = await usersById([...new Set(docs.flatMap((d) => (d.lastActorId ? [String(d.lastActorId)] : [])))]);
+  const unnamed = docs.filter((d) => d.lastActorId && (hidden.has(String(d.lastActorId)) || !people.has(String(d.lastActorId))));
+  const earlier = await usersById([...new Set(unnamed.flatMap((d) => d.actorIds.slice(-RECENT_READ).map(String)))]);
+  for (const [id, person] of earlier) people.set(id, person);
   const shown: NotificationView[] = [];
   for (const d of docs) {
     // Blocked people left the notice when blocked; banned ones (and any blocked since) drop
-    // out here. A notice whose latest actors all dropped out is not shown.
+    // out here. A notice left with nobody is not shown.
+    const named = (id: string) => !hidden.has(id) && people.has(id);
+    const lastId = d.lastActorId ? String(d.lastActorId) : null;
     const recent = d.actorIds.slice(-RECENT_READ).map(String);
-    const actors = recent.filter((id) => !hidden.has(id) && people.has(id));
-    if (recent.length > 0 && actors.length === 0) continue;
-    const actorCount = Math.max(actors.length, (d.actorCount ?? 0) - (recent.length - actors.length));
-    const latestId = actors.includes(String(d.lastActorId)) ? String(d.lastActorId) : actors.at(-1);
+    const gone = lastId && !named(lastId) ? recent.filter((id) => !named(id)).length : 0;
+    const latestId = !lastId ? undefined : named(lastId) ? lastId : recent.filter(named).at(-1);
+    const actorCount = Math.max(latestId ? 1 : 0, (d.actorCount ?? 0) - gone);
+    if (lastId && actorCount === 0) continue;
     const latest = latestId ? people.get(latestId) : undefined;
     // lean() reads the Map as a plain object; a document gives a Map.
     const data: Record<string, string> =
@@ -70,7 +84,10 @@ async function views(ownerId: string, docs: NotificationDoc[]): Promise<Notifica
       text: notificationText(d.type, { name: latest?.firstName ?? null, others: Math.max(0, actorCount - 1) }, data),
       actor: latest ? { id: latestId!, username: latest.username, firstName: latest.firstName } : null,
       actorCount,
-      target: d.target?.kind && d.target.id ? { kind: d.target.kind, id: String(d.target.id) } : null,
+      target:
+        d.target?.kind && d.target.id
+          ? { kind: d.target.kind, id: String(d.target.id), ...(data.postId && { postId: data.postId }) }
+          : null,
       read: Boolean(d.readAt),
       createdAt: d.createdAt,
       updatedAt: d.at.getTimestamp(),
@@ -102,8 +119,8 @@ function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
 }
 
 /**
- * Gathers an actor into the open group, or starts it; returns the notice and whether it is
- * new. An actor already in the group only moves it up; a race of two starts becomes one.
+ * Gathers an actor into the open group, or starts it; returns the notice (none when nothing
+ * changed) and whether it is new. A race of two starts becomes one.
  */
 async function gather(openKey: string, fields: object, at: Types.ObjectId, actorId: string | undefined) {
   const moved = { at, ...(actorId && { lastActorId: actorId }) };
@@ -114,14 +131,16 @@ async function gather(openKey: string, fields: object, at: Types.ObjectId, actor
   };
   const notIn = { openKey, ...(actor && { actorIds: { $ne: actor } }) };
   let isNew = false;
+  let changed = true;
   try {
     isNew = (await Notification.updateOne(notIn, { ...joins, $setOnInsert: fields }, { upsert: true })).upsertedCount === 1;
   } catch (err) {
-    // The group exists: the actor joins it, or was in it already and only moves it up.
+    // The group exists: the actor joins it, or was in it already and changes nothing (an
+    // actor repeating themselves must not keep a notice on top, or pushing).
     if (!isDuplicateKey(err)) throw err;
-    if ((await Notification.updateOne(notIn, joins)).matchedCount === 0)
-      await Notification.updateOne({ openKey }, { $set: moved });
+    changed = (await Notification.updateOne(notIn, joins)).matchedCount === 1;
   }
+  if (!changed) return { id: undefined, isNew };
   const doc = await Notification.findOne({ openKey }, { _id: 1, actorCount: 1 }).lean();
   // Past the cap the oldest actor goes ($push's $slice would do it, but FerretDB ignores it).
   if (doc && doc.actorCount > ACTORS_KEPT) {
@@ -139,6 +158,10 @@ export async function notify(input: NoticeInput): Promise<void> {
   const { userId, type, actorId, target, data } = input;
   if (actorId && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return;
   if (await NotificationPreference.exists({ _id: userId, inAppOff: type })) return;
+  if (input.once && actorId) {
+    const mark = { _id: `${userId}:${type}:${actorId}:${input.once}`, at: new Date() };
+    if (!(await insertedOnce(() => NotificationMark.create(mark)))) return;
+  }
   const at = new Types.ObjectId();
   const fields = {
     userId: new Types.ObjectId(userId),
@@ -239,6 +262,19 @@ export async function setPreferences(userId: string, changes: Partial<Preference
   if (off.length) {
     await NotificationPreference.updateOne({ _id: userId }, { $addToSet: { inAppOff: { $each: off } } }, { upsert: true });
   }
-  if (on.length) await NotificationPreference.updateOne({ _id: userId }, { $pull: { inAppOff: { $in: on } } });
+  if (on.length) await NotificationPreference.updateOne({ _id: userId }, { $pullAll: { inAppOff: on } });
   return getPreferences(userId);
+}
+
+/** The clean-up job's part: read notices past their retention, any past the longer one, and old marks. */
+export async function deleteOldNotifications(now = new Date()): Promise<number> {
+  const { readRetentionMs, retentionMs } = config.notifications;
+  const readBefore = new Date(now.getTime() - readRetentionMs);
+  const before = new Date(now.getTime() - retentionMs);
+  const [read, old, marks] = await Promise.all([
+    Notification.deleteMany({ readAt: { $ne: null, $lt: readBefore } }),
+    Notification.deleteMany({ at: { $lt: Types.ObjectId.createFromTime(Math.floor(before.getTime() / 1000)) } }),
+    NotificationMark.deleteMany({ at: { $lt: before } }),
+  ]);
+  return read.deletedCount + old.deletedCount + marks.deletedCount;
 }

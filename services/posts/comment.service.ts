@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { publishToUser } from '../realtime.service.js';
@@ -106,29 +107,57 @@ export async function addComment(userId: string, postId: string, input: NewComme
   await bump(post, 'comments', 1);
   noteEngagement(userId, post, 'comment');
   const [view] = await commentViews([comment.toObject() as CommentDoc]);
-  void notifyMentions(userId, post, String(commentId), mentions);
-  // A reply tells the comment's author (gathered per comment), a comment the post's (per post).
-  notifyLater(
-    parent
-      ? { userId: String(parent.authorId), type: 'reply', actorId: userId, target: { kind: 'comment', id: String(parent._id) } }
-      : { userId: String(post.authorId), type: 'comment', actorId: userId, target: { kind: 'post', id: postId } },
+  void tellOfComment(userId, post, String(commentId), parent, mentions).catch((err: unknown) =>
+    logger.warn('comment notices failed', { commentId: String(commentId), error: errorMessage(err) }),
   );
   return view!;
 }
 
-async function notifyMentions(
+type SeenPost = Parameters<typeof canSee>[1] & { _id: Types.ObjectId; authorId: Types.ObjectId };
+
+/**
+ * A reply tells the comment's author (gathered per comment) while they may still see the
+ * post; a comment tells the post's author (per post); mentions tell each person named.
+ */
+async function tellOfComment(
   byId: string,
-  post: Parameters<typeof canSee>[1] & { _id: Types.ObjectId },
+  post: SeenPost,
   commentId: string,
+  parent: { _id: Types.ObjectId; authorId: Types.ObjectId } | null | undefined,
   mentions: Types.ObjectId[],
 ) {
+  const postId = String(post._id);
+  if (!parent) {
+    notifyLater({ userId: String(post.authorId), type: 'comment', actorId: byId, target: { kind: 'post', id: postId } });
+  } else if (await canSee(String(parent.authorId), post)) {
+    notifyLater({
+      userId: String(parent.authorId),
+      type: 'reply',
+      actorId: byId,
+      target: { kind: 'comment', id: String(parent._id) },
+      data: { postId },
+    });
+  }
+  await notifyMentions(byId, post, commentId, mentions);
+}
+
+async function notifyMentions(byId: string, post: SeenPost, commentId: string, mentions: Types.ObjectId[]) {
   const by = (await usersById([byId])).get(byId);
   if (!by) return;
   for (const id of mentions.map(String)) {
     if (id === byId) continue;
     if (!(await canSee(id, post)) || (await isBlockedEitherWay(id, byId))) continue;
     publishToUser(id, 'post:mentioned', { postId: String(post._id), commentId, by: { id: byId, username: by.username } });
-    notifyLater({ userId: id, type: 'mention', actorId: byId, target: { kind: 'comment', id: commentId } });
+    // Told once per post and person mentioning: more comments naming them are not more news.
+    const postId = String(post._id);
+    notifyLater({
+      userId: id,
+      type: 'mention',
+      actorId: byId,
+      target: { kind: 'comment', id: commentId },
+      data: { postId },
+      once: postId,
+    });
   }
 }
 

@@ -26,7 +26,13 @@ export async function likePost(userId: string, postId: string) {
   if (!(await insertedOnce(() => PostLike.create({ postId, userId })))) return { liked: true, changed: false };
   await bump(post, 'likes', 1);
   noteEngagement(userId, post, 'like');
-  notifyLater({ userId: String(post.authorId), type: 'like', actorId: userId, target: { kind: 'post', id: postId } });
+  notifyLater({
+    userId: String(post.authorId),
+    type: 'like',
+    actorId: userId,
+    target: { kind: 'post', id: postId },
+    once: postId,
+  });
   return { liked: true, changed: true };
 }
 
@@ -102,7 +108,16 @@ export async function sharePost(
   }
   await bump(post, 'shares', 1);
   noteEngagement(userId, post, 'share');
-  notifyLater({ userId: String(post.authorId), type: 'share', actorId: userId, target: { kind: 'post', id: postId } });
+  // A share into a private conversation is that conversation's business: only feed shares are told.
+  if (target.to === 'feed') {
+    notifyLater({
+      userId: String(post.authorId),
+      type: 'share',
+      actorId: userId,
+      target: { kind: 'post', id: postId },
+      once: postId,
+    });
+  }
   if (target.to === 'feed') await fanOutShare(userId, post);
   return { shared: true, changed: true, messageId };
 }
