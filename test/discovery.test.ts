@@ -121,7 +121,9 @@ describe('discovery', () => {
   });
 
   it('tells nobody more than the band: no score, stored cells not points, radii that cannot be bisected, nothing of hiders', async () => {
-    const spot = home();
+    // Well inside one region (a 1-degree cell), so the hider 7.3 km north shares the attacker's.
+    const h = home();
+    const spot = { lat: Math.floor(h.lat) + 0.3, lng: Math.floor(h.lng) + 0.5 };
     const tag = word();
     const at = (km: number, extra: Record<string, unknown> = {}) =>
       signupUser({ location: north(spot, km), locationConsent: true, interests: [tag], ...extra });
@@ -139,9 +141,16 @@ describe('discovery', () => {
     // Moving one's radius a kilometre at a time: the answer only changes at band edges.
     const seenAt = async (radius: number) => {
       await User.updateOne({ _id: attacker.id }, { $set: { 'lookingFor.maxDistanceKm': radius } });
-      const page = await feed(attacker, { limit: 30 });
-      const card = page.profiles.find((p) => p.id === target.id);
-      const hidden = page.profiles.find((p) => p.id === hider.id);
+      // Every page: in a busy database the two need not be on the first.
+      const profiles: { id: string; distance?: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await feed(attacker, { limit: 30, ...(cursor && { cursor }) });
+        profiles.push(...page.profiles);
+        cursor = page.nextCursor;
+      } while (cursor && !(profiles.some((p) => p.id === target.id) && profiles.some((p) => p.id === hider.id)));
+      const card = profiles.find((p) => p.id === target.id);
+      const hidden = profiles.find((p) => p.id === hider.id);
       return { target: card?.distance ?? null, hider: hidden ? JSON.stringify(hidden) : null };
     };
     for (const radius of [6, 7, 8, 9]) expect((await seenAt(radius)).target, `radius ${radius}`).to.equal('5-10 km');
