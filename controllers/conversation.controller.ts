@@ -6,8 +6,10 @@ import {
   listConversations,
   memberConversation,
   memberMessage,
+  muteConversation,
   removeMember,
   setMemberRole,
+  unmuteConversation,
 } from '../services/chat/conversation.service.js';
 import { deleteMessage, editMessage, listMessages, markRead, sendMessage } from '../services/chat/message.service.js';
 import { notFound } from '../utils/app-error.js';
@@ -62,6 +64,17 @@ export async function remove(req: Request, res: Response) {
 export async function read(req: Request, res: Response) {
   const { id, upToMessageId } = inputOf(req, rules.readRules);
   res.json(await markRead(callerId(req), id, upToMessageId));
+}
+
+export async function mute(req: Request, res: Response) {
+  const { id, until } = inputOf(req, rules.muteRules);
+  res.json(await muteConversation(callerId(req), id, until ?? null));
+}
+
+export async function unmute(req: Request, res: Response) {
+  const { id } = inputOf(req, rules.idRules);
+  await unmuteConversation(callerId(req), id);
+  res.json({ mutedUntil: null });
 }
 
 export async function addMemberTo(req: Request, res: Response) {

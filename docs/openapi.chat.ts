@@ -184,6 +184,27 @@ export const chatPaths = {
       },
     },
   },
+  '/api/v1/conversations/{id}/mute': {
+    put: {
+      tags: ['chat'],
+      summary: 'Mute the conversation: no notices of its messages until then (no date: until unmuted)',
+      parameters: [pathId('id')],
+      requestBody: jsonBody({ until: dateTime }, []),
+      responses: {
+        '200': { description: 'Muted', content: json(closedObject({ mutedUntil: { oneOf: [dateTime, { type: 'null' }] } })) },
+        ...errors('400', '401', '404'),
+      },
+    },
+    delete: {
+      tags: ['chat'],
+      summary: 'Unmute the conversation',
+      parameters: [pathId('id')],
+      responses: {
+        '200': { description: 'Unmuted', content: json(closedObject({ mutedUntil: { type: 'null' } })) },
+        ...errors('400', '401', '404'),
+      },
+    },
+  },
   '/api/v1/conversations/{id}/members': {
     post: {
       tags: ['chat'],

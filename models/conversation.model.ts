@@ -43,6 +43,8 @@ const memberSchema = new Schema(
     userId: { type: Schema.Types.ObjectId, required: true },
     role: { type: String, enum: ['admin', 'member'], default: 'member' },
     lastReadSeq: { type: Number, default: 0 },
+    // Muted until then: no notices of this conversation's messages (absent: not muted).
+    mutedUntil: { type: Date, default: undefined },
   },
   { timestamps: true, versionKey: false },
 );

@@ -17,6 +17,8 @@ export function conversationRoutes(limit: RateLimiters): Router {
   router.patch('/:id/messages/:messageId', limit.action('message'), validate(rules.editRules), chat.edit);
   router.delete('/:id/messages/:messageId', validate(rules.messageRules), chat.remove);
   router.post('/:id/read', validate(rules.readRules), chat.read);
+  router.put('/:id/mute', validate(rules.muteRules), chat.mute);
+  router.delete('/:id/mute', validate(rules.idRules), chat.unmute);
   router.post('/:id/members', validate(rules.addMemberRules), chat.addMemberTo);
   router.delete('/:id/members/:userId', validate(rules.memberRules), chat.removeMemberFrom);
   router.patch('/:id/members/:userId', validate(rules.roleRules), chat.setRole);

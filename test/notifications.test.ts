@@ -15,6 +15,9 @@ import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const N = NOTIFICATIONS;
+const CONVERSATIONS = '/api/v1/conversations';
+const supertestMute = async (u: SignedUp, conversationId: string, body: object) =>
+  (await api()).put(`${CONVERSATIONS}/${conversationId}/mute`).set(as(u)).send(body);
 
 const like = async (u: SignedUp, postId: string) => (await api()).post(`${POSTS}/${postId}/like`).set(as(u)).expect(200);
 const comment = async (u: SignedUp, postId: string, extra: Record<string, string> = {}) => {
@@ -315,6 +318,82 @@ describe('notifications', () => {
     await swipeAs(cy, ben, 'interested');
     await heard(ben, 'connection_request');
     expect(await ofType(ben, 'reply')).to.deep.equal([]);
+  });
+
+  it('tells of messages to a member still offline after the grace period; not one back in time, nor in a muted conversation', async () => {
+    const people = ['Ana', 'Eve', 'Ben', 'Carl', 'Dan', 'Stranger'].map((firstName) => signupUser({ firstName }));
+    const [ana, eve, ben, carl, dan, stranger] = (await Promise.all(people)) as [
+      SignedUp,
+      SignedUp,
+      SignedUp,
+      SignedUp,
+      SignedUp,
+      SignedUp,
+    ];
+    for (const other of [eve, ben, carl, dan]) await connect(other, ana);
+    const group = await (
+      await api()
+    )
+      .post(CONVERSATIONS)
+      .set(as(ana))
+      .send({ name: 'crew', memberIds: [eve.id, ben.id, carl.id, dan.id] });
+    expect(group.status, JSON.stringify(group.body)).to.equal(201);
+    const conversationId: string = group.body.conversation.id;
+    const mute = (u: SignedUp, body: object) => supertestMute(u, conversationId, body);
+
+    // Muting: hostile or stale bodies and non-members refused; dan mutes without an end.
+    for (const bad of [
+      { until: '2000-01-01T00:00:00Z' },
+      { until: 'soon' },
+      { until: { $gt: '' } },
+      { until: '2999-01-01T00:00:00Z' },
+    ]) {
+      const res = await mute(dan, bad);
+      expect(res.status, JSON.stringify(bad)).to.equal(400);
+      expect(res.body.error.code).to.be.oneOf(['VALIDATION_FAILED', 'INVALID_INPUT_KEY']);
+    }
+    expect((await mute(stranger, {})).status).to.equal(404);
+    const muted = await mute(dan, {});
+    expectDocumented(muted, 'put', `${CONVERSATIONS}/{id}/mute`);
+    expect(muted.body).to.deep.equal({ mutedUntil: null });
+
+    const send = async (u: SignedUp, text: string) => {
+      const res = await (
+        await api()
+      )
+        .post(`${CONVERSATIONS}/${conversationId}/messages`)
+        .set(as(u))
+        .send({ clientMessageId: clientId(), text });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return res.body.message as { id: string };
+    };
+    await send(ana, 'hello crew');
+    await send(ana, 'anyone?');
+    // Carl comes back within the grace period.
+    await devices.connect(carl);
+
+    const told = await heard(ben, 'message');
+    expect(told).to.deep.include({
+      text: 'Ana sent you a message',
+      actorCount: 1,
+      target: { kind: 'conversation', id: conversationId },
+    });
+    // Another sender joins the same notice, after a grace period of its own.
+    const last = await send(eve, 'me too');
+    await eventually(async () => (await ofType(ben, 'message'))[0]?.actorCount === 2, 3000, "eve joining ben's notice");
+    const gathered = await ofType(ben, 'message');
+    expect(gathered).to.have.length(1);
+    expect(gathered[0]!.text).to.equal('Eve and 1 other sent you a message');
+    // By then the checks for carl and dan (due with ben's first) were long done: nothing for either.
+    for (const u of [carl, dan]) expect(await ofType(u, 'message'), u.input.firstName).to.deep.equal([]);
+    expect(JSON.stringify(await noticesOf(ben))).to.not.include('hello crew');
+
+    // Reading the conversation reads its notice.
+    await (await api()).post(`${CONVERSATIONS}/${conversationId}/read`).set(as(ben)).send({ upToMessageId: last.id }).expect(200);
+    expect((await ofType(ben, 'message'))[0]!.read).to.equal(true);
+    const unmuted = await (await api()).delete(`${CONVERSATIONS}/${conversationId}/mute`).set(as(dan));
+    expectDocumented(unmuted, 'delete', `${CONVERSATIONS}/{id}/mute`);
+    expect(unmuted.body).to.deep.equal({ mutedUntil: null });
   });
 
   it('needs a session', async () => {

@@ -33,6 +33,21 @@ export const editRules = inputRules<EditFields & { id: string; messageId: string
   ...zodBody(editFields),
 ]);
 export const readRules = inputRules<ReadFields & { id: string }>([id('id'), ...zodBody(readFields)]);
+/** A mute until a time to come (within a year), or with no date until unmuted. */
+export const muteRules = inputRules<{ id: string; until?: Date }>([
+  id('id'),
+  body('until')
+    .optional()
+    .isISO8601({ strict: true })
+    .withMessage('must be a date and time')
+    .bail()
+    .custom((v: string) => {
+      const t = Date.parse(v);
+      return t > Date.now() && t < Date.now() + 366 * 86_400_000;
+    })
+    .withMessage('must be within the coming year')
+    .toDate(),
+]);
 export const addMemberRules = inputRules<{ id: string; userId: string }>([
   id('id'),
   body('userId').isMongoId().withMessage('must be a user id'),

@@ -57,6 +57,22 @@ export async function requireLiveAudience(me: string, conversation: Conversation
   return audience;
 }
 
+/** Mutes a conversation for its member: until a time, or (null) until unmuted. */
+export async function muteConversation(me: string, conversationId: string, until: Date | null) {
+  const conversation = await memberConversation(me, conversationId);
+  // "Until unmuted" is stored as a far date, so one comparison answers "muted now?".
+  const mutedUntil = until ?? FOREVER;
+  await ConversationMember.updateOne({ conversationId: conversation._id, userId: me }, { $set: { mutedUntil } });
+  return { mutedUntil: until };
+}
+
+export async function unmuteConversation(me: string, conversationId: string): Promise<void> {
+  const conversation = await memberConversation(me, conversationId);
+  await ConversationMember.updateOne({ conversationId: conversation._id, userId: me }, { $unset: { mutedUntil: 1 } });
+}
+
+const FOREVER = new Date('9999-12-31T00:00:00Z');
+
 /** Chat may need a plan with chat (config); then everyone sending must have one in force. */
 async function assertChatPlan(userId: string): Promise<void> {
   if (!config.chat.requiresPlan) return;

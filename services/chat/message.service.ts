@@ -21,6 +21,8 @@ import {
 } from './conversation.service.js';
 import { filterProfanity } from './profanity.js';
 import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
+import { tellOfflineMembersLater } from '../notifications/message-notice.js';
+import { markTargetRead } from '../notifications/notification.service.js';
 
 const cipher = new TextCipher(config.chat.keys, config.chat.keyId);
 
@@ -165,6 +167,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
 
   const message = messageView(stored);
   publishToUsers(memberIdsOf(updated), 'chat:message', message);
+  tellOfflineMembersLater(String(conversation._id), memberIdsOf(updated), me);
   // The sender has read their own message; off the ack's path, failures only logged.
   ConversationMember.updateOne(
     { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },
@@ -317,6 +320,8 @@ export async function markRead(me: string, conversationId: string, upToMessageId
     if (user?.settings?.privacy?.readReceipts !== false && audience?.length) {
       publishToUsers(audience, 'chat:read', { conversationId, userId: me, upToMessageId, upToSeq: message.seq });
     }
+    // Having read the conversation, its message notice is read too.
+    await markTargetRead(me, 'message', conversationId);
   }
   const member = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { lastReadSeq: 1 }).lean();
   return { lastReadSeq: member?.lastReadSeq ?? 0 };

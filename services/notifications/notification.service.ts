@@ -19,9 +19,9 @@ import { publishToUser } from '../realtime.service.js';
 import { notificationText } from './templates.js';
 
 /** Notices of these kinds about one target gather while unread: "Ana and 4 others liked your post". */
-const GROUPED: ReadonlySet<NotificationType> = new Set(['like', 'comment', 'reply', 'share']);
+const GROUPED: ReadonlySet<NotificationType> = new Set(['like', 'comment', 'reply', 'share', 'message']);
 
-export type TargetKind = 'post' | 'comment' | 'user' | 'connection' | 'match' | 'call' | 'payment';
+export type TargetKind = 'post' | 'comment' | 'user' | 'connection' | 'conversation' | 'match' | 'call' | 'payment';
 
 export interface NoticeInput {
   userId: string;
@@ -218,6 +218,15 @@ export async function markRead(userId: string, id: string): Promise<Notification
   const [view] = await views(userId, [doc]);
   if (!view) throw notFound('Notification');
   return view;
+}
+
+/** Marks read one's unread notices of a type about one target (a conversation one has read). */
+export async function markTargetRead(userId: string, type: NotificationType, targetId: string): Promise<void> {
+  const res = await Notification.updateMany(
+    { userId, readAt: null, type, 'target.id': new Types.ObjectId(targetId) },
+    { $set: { readAt: new Date() }, $unset: { openKey: 1 } },
+  );
+  if (res.modifiedCount > 0) await pushCount(userId);
 }
 
 export async function markAllRead(userId: string): Promise<{ unread: number }> {

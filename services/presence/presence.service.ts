@@ -151,6 +151,11 @@ let store: PresenceStore = new MemoryPresenceStore();
 /** The socket server sets the store it tracks with, so the REST batch reads the same one. */
 export const usePresenceStore = (s: PresenceStore) => void (store = s);
 
+/** Whether someone has a socket open in any process. */
+export async function isOnline(userId: string): Promise<boolean> {
+  return (await store.count(userId)) > 0;
+}
+
 /** Presence of several users, for those the caller may see (connections and partners); others are unknown (null). */
 export async function presenceOf(viewerId: string, ids: string[]) {
   const audience = new Set(await audienceOf(viewerId));

@@ -37,6 +37,7 @@ const defaults: Record<string, string> = {
   ADMIN_ALERT_EMAIL: 'alerts@devtinder.test',
   TYPING_TTL_MS: '600',
   PRESENCE_GRACE_MS: '300',
+  NOTIFICATION_MESSAGE_GRACE_MS: '400',
   CHAT_EDIT_WINDOW_MINUTES: '15',
   CALL_RING_TIMEOUT_MS: '700',
   MATCH_RESPONSE_MS: '700',
