@@ -7,6 +7,7 @@ import { jobs } from './areas/jobs.js';
 import { limits } from './areas/limits.js';
 import { mail } from './areas/mail.js';
 import { notifications } from './areas/notifications.js';
+import { push } from './areas/push.js';
 import { media } from './areas/media.js';
 import { oauth } from './areas/oauth.js';
 import { payments } from './areas/payments.js';
@@ -34,6 +35,7 @@ const areas = [
   plans,
   chat,
   notifications,
+  push,
   calls,
   payments,
   posts,
@@ -56,6 +58,7 @@ export const envSchema = z.object({
   ...plans.vars,
   ...chat.vars,
   ...notifications.vars,
+  ...push.vars,
   ...calls.vars,
   ...payments.vars,
   ...posts.vars,
@@ -98,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
     ...plans.settings(e, ctx),
     ...chat.settings(e, ctx),
     ...notifications.settings(e, ctx),
+    ...push.settings(e, ctx),
     ...calls.settings(e, ctx),
     ...payments.settings(e, ctx),
     ...posts.settings(e, ctx),

@@ -14,6 +14,10 @@ export function notificationRoutes(limit: RateLimiters): Router {
   router.post('/read-all', notifications.markAllRead);
   router.get('/preferences', notifications.preferences);
   router.patch('/preferences', validate(rules.preferenceRules), notifications.setPreferences);
+  router.get('/push-setup', notifications.pushSetup);
+  router.get('/devices', notifications.listDevices);
+  router.post('/devices', validate(rules.deviceRules), notifications.registerDevice);
+  router.delete('/devices/:id', validate(rules.idRules), notifications.removeDevice);
   router.post('/:id/read', validate(rules.idRules), notifications.markRead);
   router.delete('/:id', validate(rules.idRules), notifications.remove);
   return router;

@@ -171,7 +171,7 @@ describe('notifications', () => {
     const [author, fan] = await Promise.all([signupUser(), signupUser()]);
     const prefs = await (await api()).get(`${N}/preferences`).set(as(author));
     expectDocumented(prefs, 'get', `${N}/preferences`);
-    expect(prefs.body.preferences.like).to.deep.equal({ inApp: 'immediate' });
+    expect(prefs.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate' });
     const off = await (
       await api()
     )
@@ -179,8 +179,8 @@ describe('notifications', () => {
       .set(as(author))
       .send({ like: { inApp: 'off' } });
     expectDocumented(off, 'patch', `${N}/preferences`);
-    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off' });
-    expect(off.body.preferences.comment).to.deep.equal({ inApp: 'immediate' });
+    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off', push: 'immediate' });
+    expect(off.body.preferences.comment).to.deep.equal({ inApp: 'immediate', push: 'immediate' });
 
     for (const bad of [
       {},
@@ -198,7 +198,10 @@ describe('notifications', () => {
       expect(res.status, JSON.stringify(bad)).to.equal(400);
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
     }
-    expect((await (await api()).get(`${N}/preferences`).set(as(author))).body.preferences.like).to.deep.equal({ inApp: 'off' });
+    expect((await (await api()).get(`${N}/preferences`).set(as(author))).body.preferences.like).to.deep.equal({
+      inApp: 'off',
+      push: 'immediate',
+    });
 
     const post = await readyPost(author);
     const socket = await devices.connect(author);
@@ -221,7 +224,7 @@ describe('notifications', () => {
       .patch(`${N}/preferences`)
       .set(as(author))
       .send({ like: { inApp: 'immediate' } });
-    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate' });
+    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate' });
     await like(await signupUser({ firstName: 'Lu' }), post.id);
     expect((await heard(author, 'like')).text).to.equal('Lu liked your post');
   });

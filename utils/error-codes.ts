@@ -79,6 +79,9 @@ export const ERROR_CODES = {
   UPLOAD_ALREADY_USED: [409, 'This direct upload was confirmed already'],
   LINK_EXPIRED: [403, 'A media link past its expiry'],
   LINK_INVALID: [403, 'A media link whose signature does not match'],
+  // Notifications
+  PUSH_UNAVAILABLE: [409, 'This kind of device push is not set up on this server'],
+  PUSH_ENDPOINT_REFUSED: [400, 'The push endpoint is not on a known push service'],
   // Chat
   NOT_CONNECTED: [403, 'You can reach your connections only (or not across a block)'],
   PLAN_REQUIRED: [403, 'Chat comes with the Gold and Premium plans'],

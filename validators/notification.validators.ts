@@ -1,6 +1,8 @@
 import { body, param, query } from 'express-validator';
 import { ALWAYS_IN_APP, NOTIFICATION_TYPES } from '../models/notification.model.js';
-import type { Preferences } from '../services/notifications/notification.service.js';
+import { CHANNELS } from '../models/notification-preference.model.js';
+import type { PreferenceChanges } from '../services/notifications/preferences.service.js';
+import type { DeviceInput } from '../services/notifications/push/devices.service.js';
 import { inputRules, objectWithKeys, optionalQueryInt } from './common.validators.js';
 
 export const listRules = inputRules<{ limit?: number; cursor?: string }>([
@@ -10,15 +12,74 @@ export const listRules = inputRules<{ limit?: number; cursor?: string }>([
 
 export const idRules = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a notification id')]);
 
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const isTimeZone = (zone: unknown) => {
+  try {
+    return typeof zone === 'string' && Boolean(new Intl.DateTimeFormat('en', { timeZone: zone }));
+  } catch {
+    return false;
+  }
+};
+
 /**
- * Any of the switchable types, each with the channels to change: { like: { inApp: 'off' } }.
- * Payment, moderation and system notices always reach their person: naming one is refused.
+ * Any of the switchable types, each with the channels to change ({ like: { push: 'off' } }),
+ * and the quiet hours of device push ({ start, end, timeZone }, or null for none). Payment,
+ * moderation and system notices always reach their person: naming one is refused.
  */
-export const preferenceRules = inputRules<Partial<Preferences>>([
+export const preferenceRules = inputRules<PreferenceChanges>([
   ...NOTIFICATION_TYPES.filter((type) => !ALWAYS_IN_APP.includes(type)).flatMap((type) => [
-    objectWithKeys(type, ['inApp'])
-      .custom((value: object) => Object.hasOwn(value, 'inApp'))
-      .withMessage('must name the channel to change (inApp)'),
-    body(`${type}.inApp`).optional().isIn(['immediate', 'off']).withMessage('must be immediate or off'),
+    objectWithKeys(type, CHANNELS)
+      .custom((value: object) => CHANNELS.some((c) => Object.hasOwn(value, c)))
+      .withMessage(`must name a channel to change (${CHANNELS.join(', ')})`),
+    ...CHANNELS.map((c) => body(`${type}.${c}`).optional().isIn(['immediate', 'off']).withMessage('must be immediate or off')),
   ]),
+  body('quietHours')
+    .optional({ values: 'undefined' })
+    .custom((q: unknown) => {
+      if (q === null) return true;
+      if (typeof q !== 'object' || Array.isArray(q)) return false;
+      const { start, end, timeZone, ...rest } = q as Record<string, unknown>;
+      return (
+        Object.keys(rest).length === 0 &&
+        typeof start === 'string' &&
+        typeof end === 'string' &&
+        HH_MM.test(start) &&
+        HH_MM.test(end) &&
+        start !== end &&
+        isTimeZone(timeZone)
+      );
+    })
+    .withMessage('must be null or { start: "HH:MM", end: "HH:MM", timeZone } with a real IANA time zone'),
+]);
+
+const base64url = (min: number, max: number) => new RegExp(`^[A-Za-z0-9_-]{${min},${max}}$`);
+
+/**
+ * A device for push. Web: the browser's PushSubscription as it serialises it (the endpoint,
+ * the P-256 key of 65 bytes and the 16-byte auth secret, base64url). FCM: the app's token.
+ */
+export const deviceRules = inputRules<DeviceInput>([
+  body('kind').isIn(['web', 'fcm']).withMessage('must be web or fcm'),
+  body('endpoint')
+    .if(body('kind').equals('web'))
+    .isString()
+    .isLength({ min: 10, max: 2048 })
+    .withMessage('must be the subscription endpoint URL'),
+  objectWithKeys('keys', ['p256dh', 'auth']).if(body('kind').equals('web')).exists().withMessage('must hold p256dh and auth'),
+  body('keys.p256dh')
+    .if(body('kind').equals('web'))
+    .isString()
+    .matches(base64url(86, 88))
+    .withMessage('must be the base64url P-256 public key'),
+  body('keys.auth')
+    .if(body('kind').equals('web'))
+    .isString()
+    .matches(base64url(22, 24))
+    .withMessage('must be the base64url auth secret'),
+  body('token')
+    .if(body('kind').equals('fcm'))
+    .isString()
+    .matches(/^[A-Za-z0-9_:.-]{20,4096}$/)
+    .withMessage('must be a Firebase registration token'),
+  body('platform').optional().isIn(['android', 'ios', 'desktop', 'web']).withMessage('must be android, ios, desktop or web'),
 ]);

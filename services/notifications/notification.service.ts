@@ -1,21 +1,16 @@
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { NotificationMark } from '../../models/notification-mark.model.js';
-import { NotificationPreference } from '../../models/notification-preference.model.js';
-import {
-  ACTORS_KEPT,
-  Notification,
-  NOTIFICATION_TYPES,
-  type NotificationDoc,
-  type NotificationType,
-} from '../../models/notification.model.js';
-import { AppError, notFound } from '../../utils/app-error.js';
+import { ACTORS_KEPT, Notification, type NotificationDoc, type NotificationType } from '../../models/notification.model.js';
+import { notFound } from '../../utils/app-error.js';
 import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { usersById } from '../people/user.service.js';
 import { publishToUser } from '../realtime.service.js';
+import { isSwitchedOff } from './preferences.service.js';
+import { pushToDevices } from './push/delivery.js';
 import { notificationText } from './templates.js';
 
 /** Notices of these kinds about one target gather while unread: "Ana and 4 others liked your post". */
@@ -114,6 +109,8 @@ function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
       const [view] = doc ? await views(userId, [doc]) : [];
       if (view) publishToUser(userId, 'notification:new', view);
       if (isNew) await pushCount(userId);
+      // Devices hear a notice when it is new, not each time someone joins it.
+      if (view && isNew) await pushToDevices(userId, view);
     })().catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
   });
 }
@@ -157,7 +154,7 @@ async function gather(openKey: string, fields: object, at: Types.ObjectId, actor
 export async function notify(input: NoticeInput): Promise<void> {
   const { userId, type, actorId, target, data } = input;
   if (actorId && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return;
-  if (await NotificationPreference.exists({ _id: userId, inAppOff: type })) return;
+  if (await isSwitchedOff(userId, type, 'inApp')) return;
   if (input.once && actorId) {
     const mark = { _id: `${userId}:${type}:${actorId}:${input.once}`, at: new Date() };
     if (!(await insertedOnce(() => NotificationMark.create(mark)))) return;
@@ -253,26 +250,6 @@ export async function forgetNotificationsBetween(a: string, b: string): Promise<
     );
     await Notification.deleteMany({ userId: owner, lastActorId: { $ne: null }, actorCount: { $lte: 0 } });
   }
-}
-
-export type Preferences = Record<NotificationType, { inApp: 'immediate' | 'off' }>;
-
-export async function getPreferences(userId: string): Promise<Preferences> {
-  const prefs = await NotificationPreference.findById(userId, { inAppOff: 1 }).lean();
-  const off = new Set<string>(prefs?.inAppOff ?? []);
-  return Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, { inApp: off.has(t) ? 'off' : 'immediate' }])) as Preferences;
-}
-
-export async function setPreferences(userId: string, changes: Partial<Preferences>): Promise<Preferences> {
-  const entries = Object.entries(changes) as [NotificationType, { inApp?: 'immediate' | 'off' }][];
-  if (entries.length === 0) throw new AppError('VALIDATION_FAILED', 'Name at least one notification type to change');
-  const off = entries.filter(([, p]) => p.inApp === 'off').map(([t]) => t);
-  const on = entries.filter(([, p]) => p.inApp === 'immediate').map(([t]) => t);
-  if (off.length) {
-    await NotificationPreference.updateOne({ _id: userId }, { $addToSet: { inAppOff: { $each: off } } }, { upsert: true });
-  }
-  if (on.length) await NotificationPreference.updateOne({ _id: userId }, { $pullAll: { inAppOff: on } });
-  return getPreferences(userId);
 }
 
 /** The clean-up job's part: read notices past their retention, any past the longer one, and old marks. */

@@ -66,6 +66,16 @@ process.env.RAZORPAY_KEY_SECRET = razorpay.keySecret;
 process.env.RAZORPAY_WEBHOOK_SECRET = razorpay.webhookSecret;
 process.env.RAZORPAY_API_URL = razorpay.url;
 
+// Web push and Firebase: local push services, with the VAPID keys and service account they check.
+const push = await (await import('./push-standin.js')).pushStandIn();
+process.env.VAPID_PUBLIC_KEY = push.vapid.publicKey;
+process.env.VAPID_PRIVATE_KEY = push.vapid.privateKey;
+process.env.VAPID_SUBJECT = push.vapid.subject;
+process.env.WEB_PUSH_HOSTS = '127.0.0.1';
+process.env.WEB_PUSH_ALLOW_HTTP = 'true';
+process.env.FCM_SERVICE_ACCOUNT = Buffer.from(JSON.stringify(push.serviceAccount)).toString('base64');
+process.env.FCM_API_URL = push.url;
+
 // Google, Apple and Facebook: local key sets and Graph API that the tests sign and register tokens with.
 const oauth = await (await import('./oauth-standin.js')).oauthStandIn();
 process.env.GOOGLE_CLIENT_IDS = `${oauth.google.audience},another-client.apps.test`;

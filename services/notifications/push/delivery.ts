@@ -1,0 +1,55 @@
+import { config } from '../../../config/index.js';
+import { NotificationPreference } from '../../../models/notification-preference.model.js';
+import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.model.js';
+import { errorMessage, logger } from '../../../utils/logger.js';
+import type { NotificationView } from '../notification.service.js';
+import { inQuietHours } from '../preferences.service.js';
+import { FcmSender } from './fcm.provider.js';
+import type { PushMessage, PushOutcome } from './push-message.js';
+import { sendWebPush } from './web-push.provider.js';
+
+let fcm: FcmSender | null = null;
+const fcmSender = (settings: NonNullable<typeof config.push.fcm>) =>
+  (fcm ??= new FcmSender(settings.account, settings.apiUrl, config.push.timeoutMs));
+
+function sendTo(device: PushDeviceDoc, message: PushMessage): Promise<PushOutcome> {
+  const { web, fcm: fcmSettings, timeoutMs } = config.push;
+  if (device.kind === 'web' && web && device.p256dh && device.auth) {
+    return sendWebPush(web, { endpoint: device.address, p256dh: device.p256dh, auth: device.auth }, message, timeoutMs);
+  }
+  if (device.kind === 'fcm' && fcmSettings) return fcmSender(fcmSettings).send(device.address, message);
+  return Promise.resolve('failed');
+}
+
+/**
+ * A new notice goes to the person's devices too, unless they switched push off for its type
+ * or it is their quiet hours: the notice's short text, and what to open. A device its push
+ * service calls gone is removed; any other failure is logged and the device kept.
+ */
+export async function pushToDevices(userId: string, view: NotificationView): Promise<void> {
+  if (!config.push.web && !config.push.fcm) return;
+  const prefs = await NotificationPreference.findById(userId, { pushOff: 1, quietHours: 1 }).lean();
+  if (prefs?.pushOff?.includes(view.type) || inQuietHours(prefs?.quietHours)) return;
+  const devices = await PushDevice.find({ userId }).lean<PushDeviceDoc[]>();
+  if (devices.length === 0) return;
+  const message: PushMessage = {
+    title: 'DevTinder',
+    body: view.text,
+    data: {
+      notificationId: view.id,
+      type: view.type,
+      ...(view.target && { targetKind: view.target.kind, targetId: view.target.id }),
+      ...(view.target?.postId && { postId: view.target.postId }),
+    },
+  };
+  await Promise.all(
+    devices.map(async (device) => {
+      const outcome = await sendTo(device, message).catch((err: unknown) => {
+        logger.warn('push failed', { kind: device.kind, error: errorMessage(err) });
+        return 'failed' as const;
+      });
+      if (outcome === 'gone') await PushDevice.deleteOne({ _id: device._id, address: device.address });
+      if (outcome === 'sent') await PushDevice.updateOne({ _id: device._id }, { $set: { lastPushedAt: new Date() } });
+    }),
+  );
+}
