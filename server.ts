@@ -8,6 +8,7 @@ import { config } from './config/index.js';
 import { scheduleAlerts } from './jobs/alerts.job.js';
 import { scheduleCleanup } from './jobs/cleanup.job.js';
 import { scheduleMembershipJob } from './jobs/membership.job.js';
+import { scheduleSystemNotices } from './jobs/system-notices.job.js';
 import { schedulePostJobs } from './jobs/posts.job.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
@@ -48,6 +49,7 @@ async function main() {
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
   const memberships = config.jobs.enabled ? scheduleMembershipJob(config.payments.membershipCron) : undefined;
   const postJobs = config.jobs.enabled ? schedulePostJobs(config.jobs.postsCron) : undefined;
+  const notices = config.jobs.enabled ? scheduleSystemNotices(config.jobs.noticesCron) : undefined;
 
   const sockets = new Set<Socket>();
   httpServer.on('connection', (s: Socket) => {
@@ -73,6 +75,7 @@ async function main() {
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     cleanup?.stop();
+    notices?.stop();
     alerts?.stop();
     memberships?.stop();
     postJobs?.stop();

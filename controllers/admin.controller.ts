@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import { closeReport, listReports, setBanned, setVerifiedBadge } from '../services/people/moderation.service.js';
 import { getOwnUser, setUserRole } from '../services/people/user.service.js';
-import { inputOf, pageOf, roleOf } from './caller.js';
+import { cancelSystemNotice, listSystemNotices, scheduleSystemNotice } from '../services/notifications/system-notice.service.js';
+import { callerId, inputOf, pageOf, roleOf } from './caller.js';
 import * as rules from '../validators/admin.validators.js';
 
 export async function getUser(req: Request, res: Response) {
@@ -34,5 +35,18 @@ export async function reports(req: Request, res: Response) {
 export async function updateReport(req: Request, res: Response) {
   const { reportId, status } = inputOf(req, rules.reportDecisionRules);
   await closeReport(reportId, status);
+  res.status(204).end();
+}
+
+export async function scheduleNotice(req: Request, res: Response) {
+  res.status(201).json({ notice: await scheduleSystemNotice(callerId(req), inputOf(req, rules.systemNoticeRules)) });
+}
+
+export async function notices(req: Request, res: Response) {
+  res.json(await listSystemNotices(pageOf(req, 100)));
+}
+
+export async function cancelNotice(req: Request, res: Response) {
+  await cancelSystemNotice(inputOf(req, rules.noticeIdRules).noticeId);
   res.status(204).end();
 }

@@ -1,4 +1,15 @@
-import { errors, json, jsonBody, pathId, queryParam, ref } from './openapi.schemas.js';
+import {
+  closedObject,
+  dateTime,
+  errors,
+  json,
+  jsonBody,
+  objectId,
+  pageParams,
+  pathId,
+  queryParam,
+  ref,
+} from './openapi.schemas.js';
 
 const userIdParam = pathId('userId');
 const userUpdated = {
@@ -6,7 +17,54 @@ const userUpdated = {
   ...errors('400', '401', '403', '404'),
 };
 
+const segment = {
+  oneOf: [
+    closedObject({ kind: { const: 'everyone' } }),
+    closedObject({ kind: { const: 'plan' }, plan: { enum: ['free', 'gold', 'premium'] } }),
+    closedObject({ kind: { const: 'country' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } }),
+    closedObject({ kind: { const: 'inactive' }, inactiveDays: { type: 'integer', minimum: 1, maximum: 3650 } }),
+  ],
+};
+const notice = closedObject({
+  id: objectId,
+  text: { type: 'string' },
+  segment,
+  sendAt: dateTime,
+  status: { enum: ['scheduled', 'sending', 'sent', 'cancelled'] },
+  delivered: { type: 'integer', minimum: 0, description: 'How many people it reached' },
+  sentAt: { oneOf: [dateTime, { type: 'null' }] },
+  createdAt: dateTime,
+});
+
 export const adminPaths = {
+  '/api/v1/admin/notices': {
+    post: {
+      tags: ['admin'],
+      summary: 'Schedule a system notice for a segment (admins); sent once at sendAt, even with several processes',
+      requestBody: jsonBody({ text: { type: 'string', maxLength: 500 }, segment, sendAt: dateTime }),
+      responses: { '201': { description: 'Scheduled', content: json(closedObject({ notice })) }, ...errors('400', '401', '403') },
+    },
+    get: {
+      tags: ['admin'],
+      summary: 'Scheduled and sent notices with their delivery counts, newest first (admins)',
+      parameters: pageParams(100),
+      responses: {
+        '200': {
+          description: 'A page',
+          content: json(closedObject({ notices: { type: 'array', items: notice }, nextCursor: { type: ['string', 'null'] } })),
+        },
+        ...errors('400', '401', '403'),
+      },
+    },
+  },
+  '/api/v1/admin/notices/{noticeId}': {
+    delete: {
+      tags: ['admin'],
+      summary: 'Cancel a notice not yet begun (admins)',
+      parameters: [pathId('noticeId')],
+      responses: { '204': { description: 'Cancelled' }, ...errors('400', '401', '403', '404', '409') },
+    },
+  },
   '/api/v1/admin/users/{userId}': {
     get: {
       tags: ['admin'],

@@ -51,12 +51,15 @@ const notificationSchema = new Schema(
     // Ordering key, renewed when a notice gathers another actor: the newest activity first.
     at: { type: Schema.Types.ObjectId, required: true },
     readAt: { type: Date, default: null },
+    // A notice sent to many ("<scheduled notice>:<user>"): at most one each, whoever sends it.
+    sourceKey: { type: String, default: undefined },
   },
   { timestamps: true, versionKey: false },
 );
 notificationSchema.index({ userId: 1, at: -1 });
 notificationSchema.index({ userId: 1, readAt: 1 });
 notificationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
+notificationSchema.index({ sourceKey: 1 }, { unique: true, sparse: true });
 // The clean-up job's reads.
 notificationSchema.index({ readAt: 1 });
 notificationSchema.index({ at: 1 });

@@ -90,6 +90,8 @@ const userSchema = new Schema(
     preference: { type: String, enum: PREFERENCES, required: true },
     interests: { type: [String], default: [] },
     bio: { type: String, maxlength: 500, default: '' },
+    // ISO 3166-1 alpha-2, as the person gave it: regional notices go by it.
+    country: { type: String, match: /^[A-Z]{2}$/ },
     lookingFor: { type: lookingForSchema, default: () => ({}) },
     settings: { type: settingsSchema, default: () => ({}) },
     availability: { type: String, enum: AVAILABILITY, default: 'online' },
@@ -145,5 +147,8 @@ userSchema.index({ interests: 1, _id: -1 });
 userSchema.index({ geoCells: 1, _id: -1 });
 // The membership job: paid plans by expiry.
 userSchema.index({ plan: 1, planExpiresAt: 1 });
+// Scheduled notices walk a segment in id order.
+userSchema.index({ plan: 1, _id: 1 });
+userSchema.index({ country: 1, _id: 1 }, { sparse: true });
 
 export const User = model('User', userSchema);

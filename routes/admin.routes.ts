@@ -4,7 +4,7 @@ import { authenticate, requireRole } from '../middlewares/auth.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/admin.validators.js';
 
-/** Users and the report queue, for admins and moderators, under /admin. */
+/** Users, the report queue and scheduled notices, for admins and moderators, under /admin. */
 export function adminRoutes(): Router {
   const router = Router();
   router.use(authenticate);
@@ -15,5 +15,9 @@ export function adminRoutes(): Router {
   router.patch('/users/:userId/ban', staff, validate(rules.banRules), admin.updateBan);
   router.get('/reports', staff, validate(rules.reportListRules), admin.reports);
   router.patch('/reports/:reportId', staff, validate(rules.reportDecisionRules), admin.updateReport);
+  const adminOnly = requireRole('admin');
+  router.post('/notices', adminOnly, validate(rules.systemNoticeRules), admin.scheduleNotice);
+  router.get('/notices', adminOnly, validate(rules.noticeListRules), admin.notices);
+  router.delete('/notices/:noticeId', adminOnly, validate(rules.noticeIdRules), admin.cancelNotice);
   return router;
 }

@@ -1,8 +1,11 @@
 import { body, param, query } from 'express-validator';
 import { REPORT_STATUSES } from '../models/report.model.js';
+import { SEGMENT_KINDS } from '../models/system-notice.model.js';
 import { TREND_STATUS } from '../models/trending-tag.model.js';
-import { ROLES } from '../models/user.model.js';
-import { inputRules, pageRules } from './common.validators.js';
+import { PLANS, ROLES } from '../models/user.model.js';
+import type { Segment } from '../services/notifications/system-notice.service.js';
+import { cleanText } from '../utils/text.js';
+import { inputRules, objectWithKeys, pageRules } from './common.validators.js';
 
 const userIdParam = param('userId').isMongoId().withMessage('must be a user id');
 
@@ -32,6 +35,44 @@ export const reportDecisionRules = inputRules<{ reportId: string; status: 'revie
   param('reportId').isMongoId().withMessage('must be a report id'),
   body('status').isIn(['reviewed', 'dismissed']).withMessage('must be reviewed or dismissed'),
 ]);
+
+/** A notice for a segment at a time to come (within a year). */
+export const systemNoticeRules = inputRules<{ text: string; segment: Segment; sendAt: Date }>([
+  body('text')
+    .isString()
+    .withMessage('must be text')
+    .bail()
+    .customSanitizer((v: string) => cleanText(v))
+    .isLength({ min: 1, max: 500 })
+    .withMessage('must be 1 to 500 characters'),
+  objectWithKeys('segment', ['kind', 'plan', 'country', 'inactiveDays']).exists().withMessage('is required'),
+  body('segment.kind')
+    .isIn(SEGMENT_KINDS)
+    .withMessage(`must be one of ${SEGMENT_KINDS.join(', ')}`),
+  body('segment.plan')
+    .if(body('segment.kind').equals('plan'))
+    .isIn(PLANS)
+    .withMessage(`must be one of ${PLANS.join(', ')}`),
+  body('segment.country')
+    .if(body('segment.kind').equals('country'))
+    .isISO31661Alpha2()
+    .withMessage('must be an ISO 3166 country code')
+    .toUpperCase(),
+  body('segment.inactiveDays')
+    .if(body('segment.kind').equals('inactive'))
+    .isInt({ min: 1, max: 3650 })
+    .withMessage('must be 1 to 3650 days')
+    .toInt(),
+  body('sendAt')
+    .isISO8601({ strict: true })
+    .withMessage('must be a date and time')
+    .bail()
+    .custom((v: string) => Date.parse(v) < Date.now() + 366 * 86_400_000)
+    .withMessage('must be within the coming year')
+    .toDate(),
+]);
+export const noticeListRules = inputRules<{ limit?: number; cursor?: string }>([...pageRules(100)]);
+export const noticeIdRules = inputRules<{ noticeId: string }>([param('noticeId').isMongoId().withMessage('must be a notice id')]);
 
 // Posts and comments under /admin/content.
 const contentAction = body('action').isIn(['restore', 'remove']).withMessage('must be restore or remove');

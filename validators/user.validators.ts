@@ -51,6 +51,7 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
     .isLength({ max: 500 })
     .withMessage('must be at most 500 characters'),
   interestsRule(false),
+  body('country').optional().isISO31661Alpha2().withMessage('must be an ISO 3166 country code such as IN').toUpperCase(),
   body('preference')
     .optional()
     .isIn(PREFERENCES)

@@ -10,9 +10,10 @@ export const jobs = defineArea({
     ADMIN_ALERT_EMAIL: z.email().optional(),
     ADMIN_ALERT_CRON: cron('*/15 * * * *'),
     DIGEST_CRON: cron('0 8 * * *'),
+    SYSTEM_NOTICES_CRON: cron('* * * * *'),
   },
   settings: (e) => ({
-    jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON, postsCron: e.POSTS_CRON },
+    jobs: { enabled: e.ENABLE_JOBS, cleanupCron: e.CLEANUP_CRON, postsCron: e.POSTS_CRON, noticesCron: e.SYSTEM_NOTICES_CRON },
     alerts: { adminEmail: e.ADMIN_ALERT_EMAIL, adminCron: e.ADMIN_ALERT_CRON, digestCron: e.DIGEST_CRON },
   }),
 });

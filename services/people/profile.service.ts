@@ -13,6 +13,7 @@ export interface ProfileUpdate {
   lastName?: string;
   gender?: string;
   bio?: string;
+  country?: string;
   interests?: string[];
   preference?: string;
   lookingFor?: { genders?: string[]; minAge?: number; maxAge?: number; maxDistanceKm?: number };

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import mongoose, { Types } from 'mongoose';
+import { Notification } from '../../models/notification.model.js';
+import { SystemNotice, type SystemNoticeDoc } from '../../models/system-notice.model.js';
+import { User } from '../../models/user.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { logger } from '../../utils/logger.js';
+import { nextCursorOf, olderThan } from '../page-cursor.js';
+import { publishToUser } from '../realtime.service.js';
+import { notificationText } from './templates.js';
+
+export type Segment =
+  | { kind: 'everyone' }
+  | { kind: 'plan'; plan: 'free' | 'gold' | 'premium' }
+  | { kind: 'country'; country: string }
+  | { kind: 'inactive'; inactiveDays: number };
+
+const BATCH = 500;
+const LEASE_MS = 2 * 60_000;
+const me = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+export const systemNoticeView = (n: SystemNoticeDoc) => ({
+  id: String(n._id),
+  text: n.text,
+  segment: Object.fromEntries(Object.entries(n.segment ?? {}).filter(([, v]) => v !== undefined && v !== null)),
+  sendAt: n.sendAt,
+  status: n.status,
+  delivered: n.delivered,
+  sentAt: n.sentAt ?? null,
+  createdAt: n.createdAt,
+});
+
+export async function scheduleSystemNotice(adminId: string, input: { text: string; segment: Segment; sendAt: Date }) {
+  const created = await SystemNotice.create({ ...input, createdBy: adminId });
+  return systemNoticeView(created.toObject() as SystemNoticeDoc);
+}
+
+export async function listSystemNotices(page: { limit: number; cursor?: string }) {
+  const notices = await SystemNotice.find(olderThan(page.cursor)).sort({ _id: -1 }).limit(page.limit).lean<SystemNoticeDoc[]>();
+  return { notices: notices.map(systemNoticeView), nextCursor: nextCursorOf(notices, page.limit) };
+}
+
+/** Cancels a notice not yet begun; one being sent or sent is past cancelling. */
+export async function cancelSystemNotice(id: string) {
+  const res = await SystemNotice.updateOne({ _id: id, status: 'scheduled' }, { $set: { status: 'cancelled' } });
+  if (res.matchedCount === 0) {
+    if (!(await SystemNotice.exists({ _id: id }))) throw notFound('Notice');
+    throw new AppError('NOTICE_NOT_CANCELLABLE', 'This notice is being sent or was sent');
+  }
+}
+
+/** Who a segment holds: never banned people. */
+function segmentFilter(segment: SystemNoticeDoc['segment'], now: Date): Record<string, unknown> {
+  const base = { bannedAt: null };
+  switch (segment?.kind) {
+    case 'plan':
+      return { ...base, plan: segment.plan };
+    case 'country':
+      return { ...base, country: segment.country };
+    case 'inactive': {
+      const since = new Date(now.getTime() - (segment.inactiveDays ?? 0) * 86_400_000);
+      return { ...base, $or: [{ lastActiveAt: { $lt: since } }, { lastActiveAt: null }] };
+    }
+    default:
+      return base;
+  }
+}
+
+/** Inserts what is not there yet (a unique key per person); the indexes of those inserted. */
+async function insertNew(docs: object[]): Promise<number[]> {
+  try {
+    const res = await Notification.collection.insertMany(docs, { ordered: false });
+    return Object.keys(res.insertedIds).map(Number);
+  } catch (err) {
+    // Some were there already (a take-over re-sending its predecessor's last batch): the rest went in.
+    if (!(err instanceof mongoose.mongo.MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (errors.some((e) => e.code !== 11000)) throw err;
+    return Object.keys(err.insertedIds).map(Number);
+  }
+}
+
+/**
+ * Walks a claimed notice's segment from where it was left, a batch at a time, keeping its
+ * place and count while it still holds the lease; a lost lease means another process took
+ * over (this one was too slow), and it stops.
+ */
+async function send(notice: SystemNoticeDoc): Promise<number> {
+  const filter = segmentFilter(notice.segment, notice.sendAt);
+  let after = notice.after;
+  let told = 0;
+  for (;;) {
+    const people = await User.find({ ...filter, ...(after && { _id: { $gt: after } }) }, { _id: 1 })
+      .sort({ _id: 1 })
+      .limit(BATCH)
+      .lean();
+    if (people.length === 0) break;
+    const docs = people.map((p) => ({
+      _id: new Types.ObjectId(),
+      userId: p._id,
+      type: 'system',
+      data: { text: notice.text },
+      actorIds: [],
+      actorCount: 0,
+      lastActorId: null,
+      at: new Types.ObjectId(),
+      readAt: null,
+      sourceKey: `${String(notice._id)}:${String(p._id)}`,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    }));
+    const inserted = await insertNew(docs);
+    for (const i of inserted) {
+      const d = docs[i]!;
+      publishToUser(String(d.userId), 'notification:new', {
+        id: String(d._id),
+        type: 'system',
+        text: notificationText('system', { name: null, others: 0 }, d.data),
+        actor: null,
+        actorCount: 0,
+        target: null,
+        read: false,
+        createdAt: d.createdAt,
+        updatedAt: d.at.getTimestamp(),
+      });
+    }
+    after = people.at(-1)!._id;
+    told += inserted.length;
+    const kept = await SystemNotice.updateOne(
+      { _id: notice._id, owner: me },
+      { $set: { after, leaseUntil: new Date(Date.now() + LEASE_MS) }, $inc: { delivered: inserted.length } },
+    );
+    if (kept.matchedCount === 0) return told;
+  }
+  await SystemNotice.updateOne(
+    { _id: notice._id, owner: me },
+    { $set: { status: 'sent', sentAt: new Date(), leaseUntil: null } },
+  );
+  logger.info('system notice sent', { noticeId: String(notice._id), told });
+  return told;
+}
+
+/**
+ * Sends every notice that is due, each once across processes and restarts: a process claims
+ * one (due and scheduled, or sending under a lapsed lease) with a conditional write, and the
+ * unique key per person and notice keeps a take-over from telling anyone twice.
+ */
+export async function sendDueSystemNotices(now = new Date()): Promise<number> {
+  let told = 0;
+  for (;;) {
+    const claimed = await SystemNotice.findOneAndUpdate(
+      {
+        $or: [
+          { status: 'scheduled', sendAt: { $lte: now } },
+          { status: 'sending', leaseUntil: { $lt: new Date() } },
+        ],
+      },
+      { $set: { status: 'sending', owner: me, leaseUntil: new Date(Date.now() + LEASE_MS) } },
+      // No projection: FerretDB's findAndModify takes none.
+      { new: true },
+    ).lean<SystemNoticeDoc>();
+    if (!claimed) return told;
+    told += await send(claimed);
+  }
+}
