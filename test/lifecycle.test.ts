@@ -28,7 +28,12 @@ describe('server lifecycle (real processes)', function () {
     before(async () => {
       db = await startOutageDatabase();
       server = startServer(port, db.uri);
-      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'the server to be ready');
+      // A slow machine may take a while to start it; if it never does, its output says why.
+      await eventually(async () => (await http().get('/readyz')).status === 200, 60_000, 'the server to be ready').catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\n--- server output ---\n${server.output().slice(-3000)}`);
+        },
+      );
     });
     after(async () => {
       server.child.kill('SIGKILL');
