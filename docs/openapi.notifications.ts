@@ -2,7 +2,8 @@ import { ALWAYS_IN_APP, NOTIFICATION_TYPES } from '../models/notification.model.
 import { closedObject, dateTime, errors, json, objectId, pageParams, pathId } from './openapi.schemas.js';
 
 const frequency = { enum: ['immediate', 'off'] };
-const channels = closedObject({ inApp: frequency, push: frequency });
+const emailFrequency = { enum: ['immediate', 'daily', 'weekly', 'off'] };
+const channels = closedObject({ inApp: frequency, push: frequency, email: emailFrequency });
 const preferences = closedObject(Object.fromEntries(NOTIFICATION_TYPES.map((t) => [t, channels])));
 const quietHours = {
   oneOf: [
@@ -16,7 +17,12 @@ const quietHours = {
 };
 const switchable = NOTIFICATION_TYPES.filter((t) => !ALWAYS_IN_APP.includes(t));
 const preferenceChanges = closedObject(
-  { ...Object.fromEntries(switchable.map((t) => [t, closedObject({ inApp: frequency, push: frequency }, [])])), quietHours },
+  {
+    ...Object.fromEntries(
+      switchable.map((t) => [t, closedObject({ inApp: frequency, push: frequency, email: emailFrequency }, [])]),
+    ),
+    quietHours,
+  },
   [],
 );
 const device = closedObject({

@@ -5,6 +5,7 @@ import { User } from '../models/user.model.js';
 import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
 import { api } from './support/app.js';
 import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { waitForMail } from './support/mail.js';
 import { deliver, order, payFor, paymentEvent } from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
 import { heard, noticesOf, NOTIFICATIONS, ofType } from './support/notifications.js';
@@ -171,7 +172,7 @@ describe('notifications', () => {
     const [author, fan] = await Promise.all([signupUser(), signupUser()]);
     const prefs = await (await api()).get(`${N}/preferences`).set(as(author));
     expectDocumented(prefs, 'get', `${N}/preferences`);
-    expect(prefs.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate' });
+    expect(prefs.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate', email: 'off' });
     const off = await (
       await api()
     )
@@ -179,15 +180,15 @@ describe('notifications', () => {
       .set(as(author))
       .send({ like: { inApp: 'off' } });
     expectDocumented(off, 'patch', `${N}/preferences`);
-    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off', push: 'immediate' });
-    expect(off.body.preferences.comment).to.deep.equal({ inApp: 'immediate', push: 'immediate' });
+    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off', push: 'immediate', email: 'off' });
+    expect(off.body.preferences.comment).to.deep.equal({ inApp: 'immediate', push: 'immediate', email: 'off' });
 
     for (const bad of [
       {},
       { like: 'off' },
       { like: { inApp: 'sometimes' } },
       { like: { inApp: { gt: '' } } },
-      { like: { email: 'off' } },
+      { like: { sms: 'off' } },
       { poke: { inApp: 'off' } },
       { like: {} },
       { payment_failed: { inApp: 'off' } },
@@ -201,6 +202,7 @@ describe('notifications', () => {
     expect((await (await api()).get(`${N}/preferences`).set(as(author))).body.preferences.like).to.deep.equal({
       inApp: 'off',
       push: 'immediate',
+      email: 'off',
     });
 
     const post = await readyPost(author);
@@ -224,7 +226,7 @@ describe('notifications', () => {
       .patch(`${N}/preferences`)
       .set(as(author))
       .send({ like: { inApp: 'immediate' } });
-    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate' });
+    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate', email: 'off' });
     await like(await signupUser({ firstName: 'Lu' }), post.id);
     expect((await heard(author, 'like')).text).to.equal('Lu liked your post');
   });
@@ -249,6 +251,10 @@ describe('notifications', () => {
     expect(created.paymentId).to.not.equal(paymentId);
     await deliver(await paymentEvent('payment.failed', rz.pay(created.orderId, 'failed', { error_description: 'declined' })));
     const failed = await heard(member, 'payment_failed');
+    // Emailed at once by default: it concerns their money.
+    expect((await waitForMail(member.input.email, /A payment did not go through/)).body.text).to.include(
+      'A payment did not go through',
+    );
     expect(failed).to.deep.include({ text: 'A payment did not go through', target: { kind: 'payment', id: created.paymentId } });
 
     const [caller, callee] = await Promise.all([signupUser({ firstName: 'Cal' }), signupUser()]);

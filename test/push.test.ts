@@ -145,7 +145,7 @@ describe('device push', () => {
       .set(as(receiver))
       .send({ connection_request: { push: 'off' } });
     expect(prefs.status, JSON.stringify(prefs.body)).to.equal(200);
-    expect(prefs.body.preferences.connection_request).to.deep.equal({ inApp: 'immediate', push: 'off' });
+    expect(prefs.body.preferences.connection_request).to.deep.equal({ inApp: 'immediate', push: 'off', email: 'off' });
 
     await swipeAs(asker, receiver, 'interested');
     await heard(receiver, 'connection_request');

@@ -1,6 +1,6 @@
 import { body, param, query } from 'express-validator';
 import { ALWAYS_IN_APP, NOTIFICATION_TYPES } from '../models/notification.model.js';
-import { CHANNELS } from '../models/notification-preference.model.js';
+import { CHANNELS, FREQUENCIES } from '../models/notification-preference.model.js';
 import type { PreferenceChanges } from '../services/notifications/preferences.service.js';
 import type { DeviceInput } from '../services/notifications/push/devices.service.js';
 import { inputRules, objectWithKeys, optionalQueryInt } from './common.validators.js';
@@ -31,7 +31,12 @@ export const preferenceRules = inputRules<PreferenceChanges>([
     objectWithKeys(type, CHANNELS)
       .custom((value: object) => CHANNELS.some((c) => Object.hasOwn(value, c)))
       .withMessage(`must name a channel to change (${CHANNELS.join(', ')})`),
-    ...CHANNELS.map((c) => body(`${type}.${c}`).optional().isIn(['immediate', 'off']).withMessage('must be immediate or off')),
+    ...CHANNELS.map((c) =>
+      body(`${type}.${c}`)
+        .optional()
+        .isIn(FREQUENCIES[c])
+        .withMessage(`must be ${FREQUENCIES[c].join(', ')}`),
+    ),
   ]),
   body('quietHours')
     .optional({ values: 'undefined' })

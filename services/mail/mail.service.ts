@@ -3,7 +3,7 @@ import { errorMessage, logger } from '../../utils/logger.js';
 import { LogMailProvider } from './log.provider.js';
 import type { MailProvider } from './mail.provider.js';
 import { SesMailProvider } from './ses.provider.js';
-import { renderMail, type TemplateName } from './templates.js';
+import { renderMail, type MailValues, type TemplateName } from './templates.js';
 
 const provider: MailProvider =
   config.mail.provider === 'ses'
@@ -14,7 +14,7 @@ const provider: MailProvider =
  * Sends in the background: the request that triggers a mail answers at once, so
  * its timing never tells whether an account exists. Failures are logged.
  */
-export function sendMail(template: TemplateName, to: string, values: Record<string, string | number>): Promise<void> {
+export function sendMail(template: TemplateName, to: string, values: MailValues): Promise<void> {
   const message = renderMail(template, to, values);
   return provider.send(message).catch((err: unknown) => {
     logger.error('mail failed', { template, provider: provider.name, error: errorMessage(err) });

@@ -64,6 +64,20 @@ const templates = {
       '<p>Hi {{firstName}},</p><p>{{fromName}} (@{{fromUsername}}) sent you a connection request. <a href="{{link}}">See it</a>.</p><p style="color:#888">Choose how often we email you about requests in your settings.</p>',
     ),
   },
+  notification: {
+    subject: '{{text}}',
+    text: 'Hi {{firstName}},\n\n{{text}}\n\nOpen DevTinder: {{link}}\n\nChange what we email you about: {{settingsLink}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>{{text}}</p><p><a href="{{link}}">Open DevTinder</a></p><p style="color:#888"><a href="{{settingsLink}}">Change what we email you about</a></p>',
+    ),
+  },
+  notificationDigest: {
+    subject: 'Your {{period}} summary: {{count}} new',
+    text: 'Hi {{firstName}},\n\nWhat happened since your last summary:\n{{#items}}- {{text}}\n{{/items}}\nOpen DevTinder: {{link}}\n\nChange what we email you about: {{settingsLink}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>What happened since your last summary:</p><ul>{{#items}}<li>{{text}}</li>{{/items}}</ul><p><a href="{{link}}">Open DevTinder</a></p><p style="color:#888"><a href="{{settingsLink}}">Change what we email you about</a></p>',
+    ),
+  },
   requestDigest: {
     subject: 'You have {{count}} pending connection requests',
     text: 'Hi {{firstName}},\n\nYou have {{count}} pending connection requests:\n{{link}}\n',
@@ -94,7 +108,10 @@ const templates = {
 
 export type TemplateName = keyof typeof templates;
 
-export function renderMail(name: TemplateName, to: string, values: Record<string, string | number>): MailMessage {
+/** Template values: text and numbers, or lists of them for sections ({{#items}}...{{/items}}). */
+export type MailValues = Record<string, string | number | readonly Record<string, string>[]>;
+
+export function renderMail(name: TemplateName, to: string, values: MailValues): MailMessage {
   const t: Template = templates[name];
   return {
     to,

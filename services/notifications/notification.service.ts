@@ -10,6 +10,7 @@ import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { usersById } from '../people/user.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { isSwitchedOff } from './preferences.service.js';
+import { emailIfImmediate } from './email-delivery.js';
 import { pushToDevices } from './push/delivery.js';
 import { notificationText } from './templates.js';
 
@@ -35,6 +36,7 @@ export interface NoticeInput {
 /** A notice names its latest actor and counts the rest; these few are looked up. */
 const RECENT_READ = 5;
 const FIELDS = 'type actorIds actorCount lastActorId target data at readAt createdAt';
+export const FIELDS_FOR_VIEWS = FIELDS;
 
 /** A notice as its owner reads it: the text from its template, the latest actor first. */
 export interface NotificationView {
@@ -51,7 +53,8 @@ export interface NotificationView {
   updatedAt: Date;
 }
 
-async function views(ownerId: string, docs: NotificationDoc[]): Promise<NotificationView[]> {
+/** Notices as their owner reads them (the digest mails them the same way). */
+export async function views(ownerId: string, docs: NotificationDoc[]): Promise<NotificationView[]> {
   const hidden = new Set((await hiddenUserIds(ownerId)).map(String));
   // The latest actor of each names it; only where that one is gone are the few before looked up.
   const people = await usersById([...new Set(docs.flatMap((d) => (d.lastActorId ? [String(d.lastActorId)] : [])))]);
@@ -109,8 +112,8 @@ function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
       const [view] = doc ? await views(userId, [doc]) : [];
       if (view) publishToUser(userId, 'notification:new', view);
       if (isNew) await pushCount(userId);
-      // Devices hear a notice when it is new, not each time someone joins it.
-      if (view && isNew) await pushToDevices(userId, view);
+      // Devices and email hear a notice when it is new, not each time someone joins it.
+      if (view && isNew) await Promise.all([pushToDevices(userId, view), emailIfImmediate(userId, view)]);
     })().catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
   });
 }

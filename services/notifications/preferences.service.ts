@@ -1,10 +1,14 @@
-import { CHANNELS, NotificationPreference } from '../../models/notification-preference.model.js';
+import type { CHANNELS } from '../../models/notification-preference.model.js';
+import { EMAIL_DEFAULTS, NotificationPreference, type EmailFrequency } from '../../models/notification-preference.model.js';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../models/notification.model.js';
 import { AppError } from '../../utils/app-error.js';
 
 export type Channel = (typeof CHANNELS)[number];
-export type Frequency = 'immediate' | 'off';
-export type TypePreferences = Record<Channel, Frequency>;
+export interface TypePreferences {
+  inApp: 'immediate' | 'off';
+  push: 'immediate' | 'off';
+  email: EmailFrequency;
+}
 export type Preferences = Record<NotificationType, TypePreferences>;
 
 /** Device push keeps quiet from `start` to `end` ("HH:MM", may span midnight) in `timeZone`. */
@@ -14,17 +18,33 @@ export interface QuietHours {
   timeZone: string;
 }
 
-const OFF_FIELD = { inApp: 'inAppOff', push: 'pushOff' } as const satisfies Record<Channel, string>;
+const OFF_FIELD = { inApp: 'inAppOff', push: 'pushOff' } as const;
+const EMAIL_FIELD = { immediate: 'emailImmediate', daily: 'emailDaily', weekly: 'emailWeekly', off: 'emailOff' } as const;
+const EMAIL_FIELDS = Object.values(EMAIL_FIELD);
 
-export async function isSwitchedOff(userId: string, type: NotificationType, channel: Channel): Promise<boolean> {
+type PreferenceDoc = Partial<Record<(typeof OFF_FIELD)[keyof typeof OFF_FIELD] | (typeof EMAIL_FIELD)[EmailFrequency], string[]>>;
+
+/** How often a type is emailed, from someone's stored choices. */
+export function emailFrequencyOf(doc: PreferenceDoc | null | undefined, type: NotificationType): EmailFrequency {
+  const chosen = (Object.keys(EMAIL_FIELD) as EmailFrequency[]).find((f) => doc?.[EMAIL_FIELD[f]]?.includes(type));
+  return chosen ?? EMAIL_DEFAULTS[type] ?? 'off';
+}
+
+export async function isSwitchedOff(userId: string, type: NotificationType, channel: 'inApp' | 'push'): Promise<boolean> {
   return Boolean(await NotificationPreference.exists({ _id: userId, [OFF_FIELD[channel]]: type }));
 }
 
 export async function getPreferences(userId: string): Promise<{ preferences: Preferences; quietHours: QuietHours | null }> {
-  const doc = await NotificationPreference.findById(userId, { inAppOff: 1, pushOff: 1, quietHours: 1 }).lean();
-  const off = { inApp: new Set<string>(doc?.inAppOff ?? []), push: new Set<string>(doc?.pushOff ?? []) };
+  const doc = await NotificationPreference.findById(userId).lean();
   const preferences = Object.fromEntries(
-    NOTIFICATION_TYPES.map((t) => [t, Object.fromEntries(CHANNELS.map((c) => [c, off[c].has(t) ? 'off' : 'immediate']))]),
+    NOTIFICATION_TYPES.map((t) => [
+      t,
+      {
+        inApp: doc?.inAppOff?.includes(t) ? 'off' : 'immediate',
+        push: doc?.pushOff?.includes(t) ? 'off' : 'immediate',
+        email: emailFrequencyOf(doc, t),
+      },
+    ]),
   ) as Preferences;
   const q = doc?.quietHours;
   return {
@@ -41,22 +61,24 @@ export async function setPreferences(userId: string, changes: PreferenceChanges)
   if (entries.length === 0 && quietHours === undefined) {
     throw new AppError('VALIDATION_FAILED', 'Name at least one notification type or quietHours to change');
   }
+  const named = (channel: Channel, value: string) => entries.filter(([, p]) => p[channel] === value).map(([t]) => t);
   const add: Record<string, { $each: NotificationType[] }> = {};
   const pull: Record<string, NotificationType[]> = {};
-  for (const channel of CHANNELS) {
-    const off = entries.filter(([, p]) => p[channel] === 'off').map(([t]) => t);
-    const on = entries.filter(([, p]) => p[channel] === 'immediate').map(([t]) => t);
-    if (off.length) add[OFF_FIELD[channel]] = { $each: off };
-    if (on.length) pull[OFF_FIELD[channel]] = on;
+  for (const channel of ['inApp', 'push'] as const) {
+    if (named(channel, 'off').length) add[OFF_FIELD[channel]] = { $each: named(channel, 'off') };
+    if (named(channel, 'immediate').length) pull[OFF_FIELD[channel]] = named(channel, 'immediate');
+  }
+  // A type's email choice lives in one list: out of all four, then into its own.
+  const emailed = entries.filter(([, p]) => p.email !== undefined).map(([t]) => t);
+  if (emailed.length) for (const field of EMAIL_FIELDS) pull[field] = [...(pull[field] ?? []), ...emailed];
+  for (const f of Object.keys(EMAIL_FIELD) as EmailFrequency[]) {
+    if (named('email', f).length) add[EMAIL_FIELD[f]] = { $each: named('email', f) };
   }
   const quiet = quietHours === undefined ? {} : quietHours === null ? { $unset: { quietHours: 1 } } : { $set: { quietHours } };
-  // Two writes: one path may not take $addToSet and $pullAll at once (off for push, on for in-app).
-  await NotificationPreference.updateOne(
-    { _id: userId },
-    { ...(Object.keys(add).length && { $addToSet: add }), ...quiet },
-    { upsert: true },
-  );
+  // Separate writes: one path may not take $pullAll and $addToSet at once.
+  await NotificationPreference.updateOne({ _id: userId }, { $setOnInsert: { inAppOff: [] }, ...quiet }, { upsert: true });
   if (Object.keys(pull).length) await NotificationPreference.updateOne({ _id: userId }, { $pullAll: pull });
+  if (Object.keys(add).length) await NotificationPreference.updateOne({ _id: userId }, { $addToSet: add });
   return getPreferences(userId);
 }
 
