@@ -169,6 +169,27 @@ describe('device push', () => {
     expect(pushedTypes()).to.not.include('like');
     expect(await ofType(receiver, 'like')).to.have.length(1);
 
+    // The account-wide push switch: nothing pushed while it is off. Someone else's push of the
+    // same kind, after it, proves the decision was made.
+    const watcher = await signupUser();
+    const watcherToken = unique('tok-watch-'.padEnd(24, 'x'));
+    expect((await register(watcher, { kind: 'fcm', token: watcherToken })).status).to.equal(201);
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(receiver))
+      .send({ settings: { notifications: { push: false } } })
+      .expect(200);
+    const mine = await readyPost(receiver);
+    await readyPost(watcher);
+    await eventually(
+      () => push.fcm.some((m) => m.token === watcherToken && m.data.type === 'post_ready'),
+      5000,
+      "the watcher's push",
+    );
+    expect(push.fcm.filter((m) => m.token === token && m.data.targetId === mine.id)).to.deep.equal([]);
+
     for (const bad of [
       { quietHours: { start: '25:00', end: '07:00', timeZone: 'UTC' } },
       { quietHours: { start: '22:00', end: '07:00', timeZone: 'Mars/Olympus' } },

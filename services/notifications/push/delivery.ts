@@ -1,6 +1,7 @@
 import { config } from '../../../config/index.js';
 import { NotificationPreference } from '../../../models/notification-preference.model.js';
 import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.model.js';
+import { User } from '../../../models/user.model.js';
 import { errorMessage, logger } from '../../../utils/logger.js';
 import type { NotificationView } from '../notification.service.js';
 import { inQuietHours } from '../preferences.service.js';
@@ -22,8 +23,8 @@ function sendTo(device: PushDeviceDoc, message: PushMessage): Promise<PushOutcom
 }
 
 /**
- * A new notice goes to the person's devices too, unless they switched push off for its type
- * or it is their quiet hours: the notice's short text, and what to open. A device its push
+ * A new notice goes to the person's devices too, unless they switched push off (for its type
+ * or for everything) or it is their quiet hours: the notice's short text, and what to open. A device its push
  * service calls gone is removed; any other failure is logged and the device kept.
  */
 export async function pushToDevices(userId: string, view: NotificationView): Promise<void> {
@@ -32,6 +33,9 @@ export async function pushToDevices(userId: string, view: NotificationView): Pro
   if (prefs?.pushOff?.includes(view.type) || inQuietHours(prefs?.quietHours)) return;
   const devices = await PushDevice.find({ userId }).lean<PushDeviceDoc[]>();
   if (devices.length === 0) return;
+  // The account-wide push switch of the profile's settings stops it all.
+  const user = await User.findById(userId, { 'settings.notifications.push': 1, bannedAt: 1 }).lean();
+  if (!user || user.bannedAt || user.settings?.notifications?.push === false) return;
   const message: PushMessage = {
     title: 'DevTinder',
     body: view.text,
