@@ -3,7 +3,7 @@ import * as notifications from '../services/notifications/notification.service.j
 import * as devices from '../services/notifications/push/devices.service.js';
 import { getPreferences, setPreferences as updatePreferences } from '../services/notifications/preferences.service.js';
 import * as rules from '../validators/notification.validators.js';
-import { callerId, inputOf, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf, sessionOf } from './caller.js';
 
 export async function list(req: Request, res: Response) {
   res.json(await notifications.listNotifications(callerId(req), pageOf(req)));
@@ -43,7 +43,7 @@ export async function listDevices(req: Request, res: Response) {
 }
 
 export async function registerDevice(req: Request, res: Response) {
-  res.status(201).json({ device: await devices.registerDevice(callerId(req), inputOf(req, rules.deviceRules)) });
+  res.status(201).json({ device: await devices.registerDevice(callerId(req), sessionOf(req), inputOf(req, rules.deviceRules)) });
 }
 
 export async function removeDevice(req: Request, res: Response) {

@@ -5,12 +5,15 @@ export type PushKind = (typeof PUSH_KINDS)[number];
 
 /**
  * A device that takes push: a browser's web push subscription (its push service endpoint and
- * keys) or an app's Firebase token. One owner per device: the last account to register it
- * (a shared browser follows whoever signed in last).
+ * keys) or an app's Firebase token. One owner per device: another account may take it over
+ * only once the session that registered it has ended (signing out on a shared browser).
  */
 const pushDeviceSchema = new Schema(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
+    // The session that registered it: pushes stop when that session ends (logout, password
+    // change, ban), so a shared browser or a sold phone hears nothing more.
+    sessionId: { type: Schema.Types.ObjectId, required: true },
     kind: { type: String, enum: PUSH_KINDS, required: true },
     // The endpoint URL (web) or the registration token (fcm): what identifies the device.
     address: { type: String, required: true },
@@ -23,7 +26,7 @@ const pushDeviceSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 pushDeviceSchema.index({ address: 1 }, { unique: true });
-pushDeviceSchema.index({ userId: 1, createdAt: -1 });
+pushDeviceSchema.index({ userId: 1, updatedAt: -1 });
 
 export type PushDeviceDoc = InferSchemaType<typeof pushDeviceSchema> & { _id: Types.ObjectId };
 export const PushDevice = model('PushDevice', pushDeviceSchema);

@@ -4,7 +4,7 @@ import { api } from './support/app.js';
 import { mailsTo, waitForMail } from './support/mail.js';
 import { heard, NOTIFICATIONS } from './support/notifications.js';
 import { POSTS, readyPost } from './support/posts.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, trustedUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const prefer = async (u: SignedUp, body: object) => {
@@ -28,7 +28,7 @@ function comingMonday(): Date {
 describe('notification email', () => {
   it('emails what a person chose at once, sums up daily and weekly choices once per period, and nothing else', async () => {
     const [author, fan, critic, friend] = await Promise.all([
-      signupUser({ firstName: 'Ada' }),
+      trustedUser({ firstName: 'Ada' }),
       signupUser({ firstName: 'Fan' }),
       signupUser({ firstName: 'Cy' }),
       signupUser({ firstName: 'Dee' }),
@@ -80,9 +80,14 @@ describe('notification email', () => {
     expect(weekly.body.html).to.include('<li>Fan shared your post</li>');
   });
 
-  it('sends nothing while the account-wide email switch is off', async () => {
-    const [author, watcher, fan] = await Promise.all([signupUser(), signupUser(), signupUser({ firstName: 'Fan' })]);
-    for (const u of [author, watcher]) await prefer(u, { like: { email: 'immediate' } });
+  it('sends nothing while the account-wide email switch is off, nor to an address never proven', async () => {
+    const [author, unproven, watcher, fan] = await Promise.all([
+      trustedUser(),
+      signupUser(),
+      trustedUser(),
+      signupUser({ firstName: 'Fan' }),
+    ]);
+    for (const u of [author, unproven, watcher]) await prefer(u, { like: { email: 'immediate' } });
     await (
       await api()
     )
@@ -90,12 +95,14 @@ describe('notification email', () => {
       .set(as(author))
       .send({ settings: { notifications: { email: false } } })
       .expect(200);
-    const [mine, theirs] = [await readyPost(author), await readyPost(watcher)];
+    const [mine, unprovens, theirs] = [await readyPost(author), await readyPost(unproven), await readyPost(watcher)];
     await like(fan, mine.id);
+    await like(fan, unprovens.id);
     await heard(author, 'like');
     // The same kind of notice to someone with email on, after it: its mail proves the first was decided.
     await like(fan, theirs.id);
     await waitForMail(watcher.input.email, /liked your post/);
-    expect((await mailsTo(author.input.email)).filter((m) => /liked/.test(m.subject))).to.deep.equal([]);
+    for (const u of [author, unproven])
+      expect((await mailsTo(u.input.email)).filter((m) => /liked/.test(m.subject))).to.deep.equal([]);
   });
 });

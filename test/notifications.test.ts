@@ -12,7 +12,7 @@ import { heard, noticesOf, NOTIFICATIONS, ofType } from './support/notifications
 import { connect, swipeAs } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { POSTS, readyPost } from './support/posts.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, trustedUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const N = NOTIFICATIONS;
@@ -232,7 +232,7 @@ describe('notifications', () => {
   });
 
   it('tells of memberships granted, ending and ended, of a failed payment, of missed calls and not of declined ones', async () => {
-    const member = await signupUser();
+    const member = await trustedUser();
     const { paymentId } = await payFor(member, 'gold');
     expect((await heard(member, 'membership_granted')).text).to.equal('Your Gold membership is active');
     const expiresAt = (await User.findById(member.id, { planExpiresAt: 1 }).lean())!.planExpiresAt!;

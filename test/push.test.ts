@@ -131,6 +131,17 @@ describe('device push', () => {
     expect(push.fcm.some((m) => m.token === dead)).to.equal(false);
     expect(await PushDevice.countDocuments({ address: dead })).to.equal(0);
     expect(await PushDevice.findOne({ address: good }).lean()).to.include({ platform: 'ios' });
+
+    // Signed out everywhere: the next notice pushes nowhere, and the device goes.
+    await (await api()).post('/api/v1/auth/logout-all').set(as(receiver)).expect(200);
+    const before = push.fcm.length;
+    await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(fan)).send({ text: 'hi' }).expect(201);
+    await eventually(
+      async () => (await PushDevice.countDocuments({ address: good })) === 0,
+      5000,
+      'the signed-out device removed',
+    );
+    expect(push.fcm.slice(before).filter((m) => m.token === good)).to.deep.equal([]);
   });
 
   it('honours push switched off for a type and quiet hours, while the in-app notices are still kept', async () => {
@@ -235,17 +246,23 @@ describe('device push', () => {
     const mine = (await register(owner, sub)).body.device as { id: string };
     const theirs = await (await api()).delete(`${DEVICES}/${mine.id}`).set(as(other));
     expect(theirs.status).to.equal(404);
-    // The same browser signing in to another account follows that account.
+    // Knowing a device's endpoint is not owning it: refused while its session lives. Once the
+    // owner signs out, the browser may follow the next account, and the owner's pushes stop.
+    const taken = await register(other, sub);
+    expect([taken.status, taken.body.error?.code]).to.deep.equal([409, 'DEVICE_IN_USE']);
+    expect((await (await api()).get(DEVICES).set(as(owner))).body.devices).to.have.length(1);
+    await (await api()).post('/api/v1/auth/logout').set(as(owner)).expect(204);
     expect((await register(other, sub)).status).to.equal(201);
-    expect((await (await api()).get(DEVICES).set(as(owner))).body.devices).to.deep.equal([]);
+    expect(await PushDevice.countDocuments({ userId: owner.id })).to.equal(0);
     const own = (await (await api()).get(DEVICES).set(as(other))).body.devices[0].id as string;
     const removed = await (await api()).delete(`${DEVICES}/${own}`).set(as(other));
     expectDocumented(removed, 'delete', `${DEVICES}/{id}`);
     expect(removed.status).to.equal(204);
 
+    const many = await signupUser();
     const tokens = Array.from({ length: 12 }, (_, i) => unique(`tok-cap-${i}-`.padEnd(24, 'x')));
-    for (const token of tokens) expect((await register(owner, { kind: 'fcm', token })).status).to.equal(201);
-    const kept = await PushDevice.find({ userId: owner.id }, { address: 1 }).lean();
+    for (const token of tokens) expect((await register(many, { kind: 'fcm', token })).status).to.equal(201);
+    const kept = await PushDevice.find({ userId: many.id }, { address: 1 }).lean();
     expect(kept.map((d) => d.address).sort()).to.deep.equal(tokens.slice(2).sort());
   });
 });

@@ -106,7 +106,7 @@ describe('scheduled system notices', () => {
     // The one told now hears it live.
     await eventually(() => live.some((n) => n.type === 'system' && n.text === text), 3000, 'the live notice');
     for (const p of people) expect(await systemNoticesOf(p, text), p.id).to.have.length(1);
-    expect(await SystemNotice.findById(notice._id).lean()).to.include({ status: 'sent', delivered: 2 });
+    expect(await SystemNotice.findById(notice._id).lean()).to.include({ status: 'sent', delivered: 3 });
   });
 
   it('a notice not yet begun can be cancelled, and then never goes out', async () => {

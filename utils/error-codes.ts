@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   // Notifications
   PUSH_UNAVAILABLE: [409, 'This kind of device push is not set up on this server'],
   PUSH_ENDPOINT_REFUSED: [400, 'The push endpoint is not on a known push service'],
+  DEVICE_IN_USE: [409, 'This device is registered to another signed-in session'],
   NOTICE_NOT_CANCELLABLE: [409, 'This notice is being sent or was sent'],
   // Chat
   NOT_CONNECTED: [403, 'You can reach your connections only (or not across a block)'],

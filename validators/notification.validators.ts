@@ -34,6 +34,8 @@ export const preferenceRules = inputRules<PreferenceChanges>([
     ...CHANNELS.map((c) =>
       body(`${type}.${c}`)
         .optional()
+        .isString()
+        .bail()
         .isIn(FREQUENCIES[c])
         .withMessage(`must be ${FREQUENCIES[c].join(', ')}`),
     ),

@@ -115,7 +115,8 @@ export function renderMail(name: TemplateName, to: string, values: MailValues): 
   const t: Template = templates[name];
   return {
     to,
-    subject: Mustache.render(t.subject, values),
+    // A subject is plain text, never HTML ("O'Brien", not "O&#39;Brien"), on one line.
+    subject: Mustache.render(t.subject, values, {}, { escape: (v: string) => v }).replace(/[\r\n]+/g, ' '),
     // Triple-mustache is never used; for text we turn escaping off instead.
     text: Mustache.render(t.text, values, {}, { escape: (v: string) => v }),
     html: Mustache.render(t.html, values),

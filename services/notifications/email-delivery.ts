@@ -17,10 +17,19 @@ const PERIODS = [
 ] as const;
 const links = () => ({ link: `${config.appUrl}/notifications`, settingsLink: `${config.appUrl}/settings/notifications` });
 
-/** Who may be emailed: not banned, and the account-wide email switch not turned off. */
+/**
+ * Who may be emailed: a proven address (never a stranger's someone signed up with), not
+ * banned, and the account-wide email switch not turned off.
+ */
 async function recipient(userId: string) {
-  const user = await User.findById(userId, { email: 1, firstName: 1, bannedAt: 1, 'settings.notifications.email': 1 }).lean();
-  return user && !user.bannedAt && user.settings?.notifications?.email !== false ? user : null;
+  const user = await User.findById(userId, {
+    email: 1,
+    emailVerified: 1,
+    firstName: 1,
+    bannedAt: 1,
+    'settings.notifications.email': 1,
+  }).lean();
+  return user?.emailVerified && !user.bannedAt && user.settings?.notifications?.email !== false ? user : null;
 }
 
 /** A new notice whose type the person wants emailed at once goes out now (the mail provider). */

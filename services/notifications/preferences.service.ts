@@ -1,6 +1,6 @@
 import type { CHANNELS } from '../../models/notification-preference.model.js';
 import { EMAIL_DEFAULTS, NotificationPreference, type EmailFrequency } from '../../models/notification-preference.model.js';
-import { NOTIFICATION_TYPES, type NotificationType } from '../../models/notification.model.js';
+import { ALWAYS_IN_APP, NOTIFICATION_TYPES, type NotificationType } from '../../models/notification.model.js';
 import { AppError } from '../../utils/app-error.js';
 
 export type Channel = (typeof CHANNELS)[number];
@@ -31,6 +31,8 @@ export function emailFrequencyOf(doc: PreferenceDoc | null | undefined, type: No
 }
 
 export async function isSwitchedOff(userId: string, type: NotificationType, channel: 'inApp' | 'push'): Promise<boolean> {
+  // Old choices cannot silence what always reaches its person.
+  if (ALWAYS_IN_APP.includes(type)) return false;
   return Boolean(await NotificationPreference.exists({ _id: userId, [OFF_FIELD[channel]]: type }));
 }
 

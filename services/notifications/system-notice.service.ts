@@ -18,7 +18,12 @@ export type Segment =
 
 const BATCH = 500;
 const LEASE_MS = 2 * 60_000;
-const me = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+const me = `${hostname()}:${process.pid}`;
+// A fresh token per claim fences a walker that lost its lease, even against a later claim
+// by the same process.
+const claimToken = () => `${me}:${randomBytes(6).toString('hex')}`;
+// One walk per process at a time: a cron tick while the last is still sending does nothing.
+let walking = false;
 
 export const systemNoticeView = (n: SystemNoticeDoc) => ({
   id: String(n._id),
@@ -86,7 +91,7 @@ async function insertNew(docs: object[]): Promise<number[]> {
  * place and count while it still holds the lease; a lost lease means another process took
  * over (this one was too slow), and it stops.
  */
-async function send(notice: SystemNoticeDoc): Promise<number> {
+async function send(notice: SystemNoticeDoc, owner: string): Promise<number> {
   const filter = segmentFilter(notice.segment, notice.sendAt);
   let after = notice.after;
   let told = 0;
@@ -127,15 +132,18 @@ async function send(notice: SystemNoticeDoc): Promise<number> {
     }
     after = people.at(-1)!._id;
     told += inserted.length;
+    // Progress (the place, a running count) kept only while this claim still holds the lease.
     const kept = await SystemNotice.updateOne(
-      { _id: notice._id, owner: me },
+      { _id: notice._id, owner },
       { $set: { after, leaseUntil: new Date(Date.now() + LEASE_MS) }, $inc: { delivered: inserted.length } },
     );
     if (kept.matchedCount === 0) return told;
   }
+  // The final count from what is stored: a take-over's re-sent batch is neither lost nor counted twice.
+  const delivered = await Notification.countDocuments({ sourceKey: { $regex: `^${String(notice._id)}:` } });
   await SystemNotice.updateOne(
-    { _id: notice._id, owner: me },
-    { $set: { status: 'sent', sentAt: new Date(), leaseUntil: null } },
+    { _id: notice._id, owner },
+    { $set: { status: 'sent', sentAt: new Date(), leaseUntil: null, delivered } },
   );
   logger.info('system notice sent', { noticeId: String(notice._id), told });
   return told;
@@ -143,24 +151,32 @@ async function send(notice: SystemNoticeDoc): Promise<number> {
 
 /**
  * Sends every notice that is due, each once across processes and restarts: a process claims
- * one (due and scheduled, or sending under a lapsed lease) with a conditional write, and the
- * unique key per person and notice keeps a take-over from telling anyone twice.
+ * one (due and scheduled, or sending under a lapsed lease) with a conditional write and a
+ * token of its own, and the unique key per person and notice keeps a take-over from telling
+ * anyone twice.
  */
 export async function sendDueSystemNotices(now = new Date()): Promise<number> {
+  if (walking) return 0;
+  walking = true;
   let told = 0;
-  for (;;) {
-    const claimed = await SystemNotice.findOneAndUpdate(
-      {
-        $or: [
-          { status: 'scheduled', sendAt: { $lte: now } },
-          { status: 'sending', leaseUntil: { $lt: new Date() } },
-        ],
-      },
-      { $set: { status: 'sending', owner: me, leaseUntil: new Date(Date.now() + LEASE_MS) } },
-      // No projection: FerretDB's findAndModify takes none.
-      { new: true },
-    ).lean<SystemNoticeDoc>();
-    if (!claimed) return told;
-    told += await send(claimed);
+  try {
+    for (;;) {
+      const owner = claimToken();
+      const claimed = await SystemNotice.findOneAndUpdate(
+        {
+          $or: [
+            { status: 'scheduled', sendAt: { $lte: now } },
+            { status: 'sending', leaseUntil: { $lt: new Date() } },
+          ],
+        },
+        { $set: { status: 'sending', owner, leaseUntil: new Date(Date.now() + LEASE_MS) } },
+        // No projection: FerretDB's findAndModify takes none.
+        { new: true },
+      ).lean<SystemNoticeDoc>();
+      if (!claimed) return told;
+      told += await send(claimed, owner);
+    }
+  } finally {
+    walking = false;
   }
 }

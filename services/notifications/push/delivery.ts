@@ -8,6 +8,7 @@ import { inQuietHours } from '../preferences.service.js';
 import { FcmSender } from './fcm.provider.js';
 import type { PushMessage, PushOutcome } from './push-message.js';
 import { sendWebPush } from './web-push.provider.js';
+import { isPushService, liveSessionIds } from './devices.service.js';
 
 let fcm: FcmSender | null = null;
 const fcmSender = (settings: NonNullable<typeof config.push.fcm>) =>
@@ -31,7 +32,13 @@ export async function pushToDevices(userId: string, view: NotificationView): Pro
   if (!config.push.web && !config.push.fcm) return;
   const prefs = await NotificationPreference.findById(userId, { pushOff: 1, quietHours: 1 }).lean();
   if (prefs?.pushOff?.includes(view.type) || inQuietHours(prefs?.quietHours)) return;
-  const devices = await PushDevice.find({ userId }).lean<PushDeviceDoc[]>();
+  const registered = await PushDevice.find({ userId }).lean<PushDeviceDoc[]>();
+  if (registered.length === 0) return;
+  // Devices whose session ended, or whose endpoint is no longer on an allowed push service, go.
+  const live = await liveSessionIds(registered.map((d) => d.sessionId));
+  const stale = registered.filter((d) => !live.has(String(d.sessionId)) || (d.kind === 'web' && !isPushService(d.address)));
+  if (stale.length) await PushDevice.deleteMany({ _id: { $in: stale.map((d) => d._id) } });
+  const devices = registered.filter((d) => !stale.includes(d));
   if (devices.length === 0) return;
   // The account-wide push switch of the profile's settings stops it all.
   const user = await User.findById(userId, { 'settings.notifications.push': 1, bannedAt: 1 }).lean();

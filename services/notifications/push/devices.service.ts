@@ -1,5 +1,7 @@
+import type { Types } from 'mongoose';
 import { config } from '../../../config/index.js';
 import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.model.js';
+import { Session } from '../../../models/session.model.js';
 import { AppError, notFound } from '../../../utils/app-error.js';
 
 export type DeviceInput =
@@ -14,12 +16,21 @@ const hostMatches = (host: string, pattern: string) =>
  * stand-in), no credentials, on one of the known push services. Anything else would let a
  * subscriber make the server send requests wherever they like.
  */
-function assertPushService(endpoint: string): void {
+export function isPushService(endpoint: string): boolean {
   const url = URL.canParse(endpoint) ? new URL(endpoint) : null;
-  const scheme = url && (url.protocol === 'https:' || (config.push.webAllowHttp && url.protocol === 'http:'));
-  if (!url || !scheme || url.username || url.password || !config.push.webHosts.some((h) => hostMatches(url.hostname, h))) {
-    throw new AppError('PUSH_ENDPOINT_REFUSED', 'The push endpoint is not on a known push service');
-  }
+  if (!url || url.username || url.password || !config.push.webHosts.some((h) => hostMatches(url.hostname, h))) return false;
+  // https on its own port; plain http (any port) only for a configured local stand-in.
+  return (url.protocol === 'https:' && url.port === '') || (config.push.webAllowHttp && url.protocol === 'http:');
+}
+
+function assertPushService(endpoint: string): void {
+  if (!isPushService(endpoint)) throw new AppError('PUSH_ENDPOINT_REFUSED', 'The push endpoint is not on a known push service');
+}
+
+/** Sessions still in force, of those given: a device pushes only while its session lives. */
+export async function liveSessionIds(ids: Types.ObjectId[]): Promise<Set<string>> {
+  const live = await Session.find({ _id: { $in: ids }, revokedAt: null, expiresAt: { $gt: new Date() } }, { _id: 1 }).lean();
+  return new Set(live.map((s) => String(s._id)));
 }
 
 export const deviceView = (d: PushDeviceDoc) => ({
@@ -30,8 +41,12 @@ export const deviceView = (d: PushDeviceDoc) => ({
   lastPushedAt: d.lastPushedAt ?? null,
 });
 
-/** Registers a device for push, or moves it to this account; the oldest beyond the per-user cap go. */
-export async function registerDevice(userId: string, input: DeviceInput) {
+/**
+ * Registers a device for push under the caller's session. A device another live session
+ * holds is refused (knowing a token or endpoint is not owning it); one whose session ended
+ * moves here. The least recently registered beyond the per-user cap go.
+ */
+export async function registerDevice(userId: string, sessionId: string, input: DeviceInput) {
   if (input.kind === 'web') {
     if (!config.push.web) throw new AppError('PUSH_UNAVAILABLE', 'Web push is not set up on this server');
     assertPushService(input.endpoint);
@@ -47,8 +62,16 @@ export async function registerDevice(userId: string, input: DeviceInput) {
     input.kind === 'web'
       ? { kind: 'web', address: input.endpoint, p256dh: input.keys.p256dh, auth: input.keys.auth, platform: 'web' }
       : { kind: 'fcm', address: input.token, platform: input.platform ?? 'android' };
-  await PushDevice.updateOne({ address: fields.address }, { $set: { ...fields, userId } }, { upsert: true });
-  const mine = await PushDevice.find({ userId }, { _id: 1 }).sort({ createdAt: -1 }).lean();
+  const held = await PushDevice.findOne({ address: fields.address }, { sessionId: 1 }).lean();
+  if (held && String(held.sessionId) !== sessionId && (await liveSessionIds([held.sessionId])).size > 0) {
+    throw new AppError('DEVICE_IN_USE', 'This device is registered to another signed-in session');
+  }
+  await PushDevice.updateOne(
+    { address: fields.address, ...(held && { sessionId: held.sessionId }) },
+    { $set: { ...fields, userId, sessionId } },
+    { upsert: !held },
+  );
+  const mine = await PushDevice.find({ userId }, { _id: 1 }).sort({ updatedAt: -1 }).lean();
   const beyond = mine.slice(config.push.devicesPerUser).map((d) => d._id);
   if (beyond.length) await PushDevice.deleteMany({ _id: { $in: beyond }, userId });
   const device = await PushDevice.findOne({ address: fields.address, userId }).lean<PushDeviceDoc>();

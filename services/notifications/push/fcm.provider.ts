@@ -55,7 +55,9 @@ export class FcmSender {
     }
     const body = (await res.json().catch(() => ({}))) as { error?: { details?: { errorCode?: string }[] } };
     const code = body.error?.details?.find((d) => d.errorCode)?.errorCode;
-    if (res.status === 404 || code === 'UNREGISTERED') return 'gone';
+    // Only FCM's word that the token is unregistered removes it: a bare 404 may be our own
+    // misconfiguration (a wrong project), which must not wipe every device.
+    if (code === 'UNREGISTERED') return 'gone';
     if (res.status === 401 && !retried) {
       this.token = null;
       return this.send(deviceToken, message, true);
