@@ -74,7 +74,7 @@ export async function mute(req: Request, res: Response) {
 export async function unmute(req: Request, res: Response) {
   const { id } = inputOf(req, rules.idRules);
   await unmuteConversation(callerId(req), id);
-  res.json({ mutedUntil: null });
+  res.json({ muted: false, mutedUntil: null });
 }
 
 export async function addMemberTo(req: Request, res: Response) {

@@ -191,7 +191,15 @@ export const chatPaths = {
       parameters: [pathId('id')],
       requestBody: jsonBody({ until: dateTime }, []),
       responses: {
-        '200': { description: 'Muted', content: json(closedObject({ mutedUntil: { oneOf: [dateTime, { type: 'null' }] } })) },
+        '200': {
+          description: 'Muted',
+          content: json(
+            closedObject({
+              muted: { const: true },
+              mutedUntil: { oneOf: [dateTime, { type: 'null' }], description: 'null: until unmuted' },
+            }),
+          ),
+        },
         ...errors('400', '401', '404'),
       },
     },
@@ -200,7 +208,7 @@ export const chatPaths = {
       summary: 'Unmute the conversation',
       parameters: [pathId('id')],
       responses: {
-        '200': { description: 'Unmuted', content: json(closedObject({ mutedUntil: { type: 'null' } })) },
+        '200': { description: 'Unmuted', content: json(closedObject({ muted: { const: false }, mutedUntil: { type: 'null' } })) },
         ...errors('400', '401', '404'),
       },
     },

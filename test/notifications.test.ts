@@ -364,7 +364,7 @@ describe('notifications', () => {
     expect((await mute(stranger, {})).status).to.equal(404);
     const muted = await mute(dan, {});
     expectDocumented(muted, 'put', `${CONVERSATIONS}/{id}/mute`);
-    expect(muted.body).to.deep.equal({ mutedUntil: null });
+    expect(muted.body).to.deep.equal({ muted: true, mutedUntil: null });
 
     const send = async (u: SignedUp, text: string) => {
       const res = await (
@@ -402,7 +402,7 @@ describe('notifications', () => {
     expect((await ofType(ben, 'message'))[0]!.read).to.equal(true);
     const unmuted = await (await api()).delete(`${CONVERSATIONS}/${conversationId}/mute`).set(as(dan));
     expectDocumented(unmuted, 'delete', `${CONVERSATIONS}/{id}/mute`);
-    expect(unmuted.body).to.deep.equal({ mutedUntil: null });
+    expect(unmuted.body).to.deep.equal({ muted: false, mutedUntil: null });
   });
 
   it('needs a session', async () => {

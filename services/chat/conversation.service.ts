@@ -63,7 +63,7 @@ export async function muteConversation(me: string, conversationId: string, until
   // "Until unmuted" is stored as a far date, so one comparison answers "muted now?".
   const mutedUntil = until ?? FOREVER;
   await ConversationMember.updateOne({ conversationId: conversation._id, userId: me }, { $set: { mutedUntil } });
-  return { mutedUntil: until };
+  return { muted: true, mutedUntil: until };
 }
 
 export async function unmuteConversation(me: string, conversationId: string): Promise<void> {

@@ -7,6 +7,9 @@ import { notify } from './notification.service.js';
 // One check waiting per person and conversation in this process: it reads the state when it
 // runs, so later messages in the grace period need no check of their own.
 const waiting = new Map<string, NodeJS.Timeout>();
+// Past this many waiting checks a process takes no more until some run: memory stays bounded
+// under a flood of group messages, at the price of a missed notice.
+const MAX_WAITING = 100_000;
 
 /**
  * A message is news to a member who is still offline, has not read it and has not muted the
@@ -17,7 +20,7 @@ const waiting = new Map<string, NodeJS.Timeout>();
 export function tellOfflineMembersLater(conversationId: string, memberIds: string[], senderId: string): void {
   for (const userId of memberIds) {
     const key = `${userId}:${conversationId}`;
-    if (userId === senderId || waiting.has(key)) continue;
+    if (userId === senderId || waiting.has(key) || waiting.size >= MAX_WAITING) continue;
     const timer = setTimeout(() => {
       waiting.delete(key);
       void tellIfStillAway(userId, conversationId).catch((err: unknown) =>
