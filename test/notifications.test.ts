@@ -12,7 +12,7 @@ import { heard, noticesOf, NOTIFICATIONS, ofType } from './support/notifications
 import { connect, swipeAs } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { POSTS, readyPost } from './support/posts.js';
-import { bearer, signupUser, trustedUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, staffUser, trustedUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const N = NOTIFICATIONS;
@@ -403,6 +403,36 @@ describe('notifications', () => {
     const unmuted = await (await api()).delete(`${CONVERSATIONS}/${conversationId}/mute`).set(as(dan));
     expectDocumented(unmuted, 'delete', `${CONVERSATIONS}/{id}/mute`);
     expect(unmuted.body).to.deep.equal({ muted: false, mutedUntil: null });
+  });
+
+  it("tells an author of a moderator's decision on their post, and the reporter of the outcome, never who reported", async () => {
+    const [author, reporter, mod] = await Promise.all([signupUser(), trustedUser(), staffUser('moderator')]);
+    const post = await readyPost(author);
+    await (
+      await api()
+    )
+      .post('/api/v1/reports')
+      .set(as(reporter))
+      .send({ targetType: 'post', targetId: post.id, reason: 'spam' })
+      .expect(201);
+    await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(mod)).send({ action: 'remove' }).expect(204);
+    const removed = await heard(author, 'moderation');
+    expect(removed).to.deep.include({
+      text: 'A moderator removed your post',
+      target: { kind: 'post', id: post.id },
+      actor: null,
+    });
+    expect(JSON.stringify(await noticesOf(author))).to.not.include(reporter.id);
+    expect((await heard(reporter, 'moderation')).text).to.equal('Thank you: the post you reported was removed');
+
+    await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(mod)).send({ action: 'restore' }).expect(204);
+    await eventually(
+      async () => (await ofType(author, 'moderation')).some((n) => n.text === 'A moderator restored your post'),
+      3000,
+      'the restore',
+    );
+    // The report was closed by the removal: the restore tells the reporter nothing more.
+    expect(await ofType(reporter, 'moderation')).to.have.length(1);
   });
 
   it('needs a session', async () => {

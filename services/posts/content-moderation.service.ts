@@ -6,6 +6,7 @@ import { notePostChanged } from '../feeds/fanout.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { getVisiblePost } from './post.service.js';
+import { notifyLater } from '../notifications/notification.service.js';
 
 export type ContentTarget = 'post' | 'comment';
 const modelOf = (type: ContentTarget) => (type === 'post' ? Post : Comment) as typeof Post;
@@ -67,8 +68,39 @@ export async function moderateContent(type: ContentTarget, id: string, action: '
       : await model.updateOne({ _id: id }, { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } });
   if (res.matchedCount === 0) throw notFound(type === 'post' ? 'Post' : 'Comment');
   if (type === 'post') await notePostChanged(id);
+  const reporters = await Report.find({ targetType: type, targetId: id, status: 'open' }, { reporterId: 1 }).lean();
   await Report.updateMany(
     { targetType: type, targetId: id, status: 'open' },
     { $set: { status: action === 'restore' ? 'dismissed' : 'reviewed' } },
   );
+  await tellOfDecision(
+    type,
+    id,
+    action,
+    res.modifiedCount === 1,
+    reporters.map((r) => String(r.reporterId)),
+  );
+}
+
+/**
+ * The decision, told: the author when their content was removed or put back (a change, not a
+ * repeat), and each person whose open report it closed. Nobody learns who reported.
+ */
+async function tellOfDecision(
+  type: ContentTarget,
+  id: string,
+  action: 'restore' | 'remove',
+  changed: boolean,
+  reporters: string[],
+) {
+  const what = type === 'post' ? 'post' : 'comment';
+  const target = { kind: type, id };
+  const outcome = action === 'remove' ? 'was removed' : 'was reviewed and stays up';
+  for (const userId of new Set(reporters)) {
+    notifyLater({ userId, type: 'moderation', target, data: { text: `Thank you: the ${what} you reported ${outcome}` } });
+  }
+  if (!changed) return;
+  const content = await modelOf(type).findById(id, { authorId: 1 }).lean<{ authorId?: unknown }>();
+  const text = action === 'remove' ? `A moderator removed your ${what}` : `A moderator restored your ${what}`;
+  if (content?.authorId) notifyLater({ userId: String(content.authorId), type: 'moderation', target, data: { text } });
 }
