@@ -1,6 +1,6 @@
 import type { config } from '../config/index.js';
 import { sendAdminConnectionAlert, sendRequestDigests } from '../services/mail/alerts.service.js';
-import { sendNotificationDigests } from '../services/notifications/email-delivery.js';
+import { sendNotificationDigests } from '../services/notifications/email-digest.js';
 import { scheduleJob } from './schedule.js';
 
 /** The daily request digest, the notification digests (daily; weekly on Mondays) and the batched admin alert, on their crons. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sendNotificationDigests } from '../services/notifications/email-delivery.js';
+import { sendNotificationDigests } from '../services/notifications/email-digest.js';
 import { api } from './support/app.js';
 import { mailsTo, waitForMail } from './support/mail.js';
 import { heard, NOTIFICATIONS } from './support/notifications.js';
@@ -99,6 +99,7 @@ describe('notification email', () => {
     await like(fan, mine.id);
     await like(fan, unprovens.id);
     await heard(author, 'like');
+    await heard(unproven, 'like');
     // The same kind of notice to someone with email on, after it: its mail proves the first was decided.
     await like(fan, theirs.id);
     await waitForMail(watcher.input.email, /liked your post/);

@@ -73,6 +73,21 @@ export async function unmuteConversation(me: string, conversationId: string): Pr
 
 const FOREVER = new Date('9999-12-31T00:00:00Z');
 
+/**
+ * Whether a member has something unread here that may be told (the conversation not muted):
+ * the last message's sender if so, else null.
+ */
+export async function unreadSenderFor(userId: string, conversationId: string): Promise<string | null> {
+  const [member, conversation] = await Promise.all([
+    ConversationMember.findOne({ conversationId, userId }, { lastReadSeq: 1, mutedUntil: 1 }).lean(),
+    Conversation.findById(conversationId, { seq: 1, lastMessage: 1 }).lean(),
+  ]);
+  if (!member || !conversation?.lastMessage?.senderId) return null;
+  if (member.mutedUntil && member.mutedUntil > new Date()) return null;
+  if ((member.lastReadSeq ?? 0) >= (conversation.seq ?? 0)) return null;
+  return String(conversation.lastMessage.senderId);
+}
+
 /** Chat may need a plan with chat (config); then everyone sending must have one in force. */
 async function assertChatPlan(userId: string): Promise<void> {
   if (!config.chat.requiresPlan) return;

@@ -1,5 +1,5 @@
 import { config } from '../../config/index.js';
-import { Conversation, ConversationMember } from '../../models/conversation.model.js';
+import { unreadSenderFor } from '../chat/conversation.service.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { isOnline } from '../presence/presence.service.js';
 import { notify } from './notification.service.js';
@@ -34,17 +34,7 @@ export function tellOfflineMembersLater(conversationId: string, memberIds: strin
 
 async function tellIfStillAway(userId: string, conversationId: string): Promise<void> {
   if (await isOnline(userId)) return;
-  const [member, conversation] = await Promise.all([
-    ConversationMember.findOne({ conversationId, userId }, { lastReadSeq: 1, mutedUntil: 1 }).lean(),
-    Conversation.findById(conversationId, { seq: 1, lastMessage: 1 }).lean(),
-  ]);
-  if (!member || !conversation?.lastMessage?.senderId) return;
-  if (member.mutedUntil && member.mutedUntil > new Date()) return;
-  if ((member.lastReadSeq ?? 0) >= (conversation.seq ?? 0)) return;
-  await notify({
-    userId,
-    type: 'message',
-    actorId: String(conversation.lastMessage.senderId),
-    target: { kind: 'conversation', id: conversationId },
-  });
+  const lastSenderId = await unreadSenderFor(userId, conversationId);
+  if (lastSenderId)
+    await notify({ userId, type: 'message', actorId: lastSenderId, target: { kind: 'conversation', id: conversationId } });
 }

@@ -10,8 +10,7 @@ import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { usersById } from '../people/user.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { isSwitchedOff } from './preferences.service.js';
-import { emailIfImmediate } from './email-delivery.js';
-import { pushToDevices } from './push/delivery.js';
+import { deliverBeyondApp } from './channels.js';
 import { notificationText } from './templates.js';
 
 /** Notices of these kinds about one target gather while unread: "Ana and 4 others liked your post". */
@@ -35,8 +34,8 @@ export interface NoticeInput {
 
 /** A notice names its latest actor and counts the rest; these few are looked up. */
 const RECENT_READ = 5;
-const FIELDS = 'type actorIds actorCount lastActorId target data at readAt createdAt';
-export const FIELDS_FOR_VIEWS = FIELDS;
+/** What a notice's view reads. */
+export const NOTICE_FIELDS = 'type actorIds actorCount lastActorId target data at readAt createdAt';
 
 /** A notice as its owner reads it: the text from its template, the latest actor first. */
 export interface NotificationView {
@@ -108,12 +107,12 @@ const throttle = perKeyThrottle(1000);
 function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
   throttle(String(id), () => {
     void (async () => {
-      const doc = await Notification.findById(id, FIELDS).lean<NotificationDoc>();
+      const doc = await Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>();
       const [view] = doc ? await views(userId, [doc]) : [];
       if (view) publishToUser(userId, 'notification:new', view);
       if (isNew) await pushCount(userId);
       // Devices and email hear a notice when it is new, not each time someone joins it.
-      if (view && isNew) await Promise.all([pushToDevices(userId, view), emailIfImmediate(userId, view)]);
+      if (view && isNew) await deliverBeyondApp(userId, view);
     })().catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
   });
 }
@@ -194,7 +193,10 @@ export function notifyLater(input: NoticeInput): void {
 
 /** Someone's notices, newest activity first, by cursor (the last one's position). */
 export async function listNotifications(userId: string, page: { limit: number; cursor?: string }) {
-  const docs = await Notification.find({ userId, ...(page.cursor && { at: { $lt: new Types.ObjectId(page.cursor) } }) }, FIELDS)
+  const docs = await Notification.find(
+    { userId, ...(page.cursor && { at: { $lt: new Types.ObjectId(page.cursor) } }) },
+    NOTICE_FIELDS,
+  )
     .sort({ at: -1 })
     .limit(page.limit)
     .lean<NotificationDoc[]>();

@@ -1,7 +1,5 @@
 import { config } from '../../../config/index.js';
-import { NotificationPreference } from '../../../models/notification-preference.model.js';
 import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.model.js';
-import { User } from '../../../models/user.model.js';
 import { errorMessage, logger } from '../../../utils/logger.js';
 import type { NotificationView } from '../notification.service.js';
 import { inQuietHours } from '../preferences.service.js';
@@ -24,25 +22,26 @@ function sendTo(device: PushDeviceDoc, message: PushMessage): Promise<PushOutcom
 }
 
 /**
- * A new notice goes to the person's devices too, unless they switched push off (for its type
- * or for everything) or it is their quiet hours: the notice's short text, and what to open. A device its push
+ * A new notice goes to the person's devices too (the caller checked the account), unless they
+ * switched push off for its type or it is their quiet hours: the notice's short text, and what to open. A device its push
  * service calls gone is removed; any other failure is logged and the device kept.
  */
-export async function pushToDevices(userId: string, view: NotificationView): Promise<void> {
+export async function pushToDevices(
+  userId: string,
+  prefs: { pushOff?: string[] | null; quietHours?: Parameters<typeof inQuietHours>[0] } | null,
+  view: NotificationView,
+): Promise<void> {
   if (!config.push.web && !config.push.fcm) return;
-  const prefs = await NotificationPreference.findById(userId, { pushOff: 1, quietHours: 1 }).lean();
   if (prefs?.pushOff?.includes(view.type) || inQuietHours(prefs?.quietHours)) return;
   const registered = await PushDevice.find({ userId }).lean<PushDeviceDoc[]>();
   if (registered.length === 0) return;
   // Devices whose session ended, or whose endpoint is no longer on an allowed push service, go.
   const live = await liveSessionIds(registered.map((d) => d.sessionId));
   const stale = registered.filter((d) => !live.has(String(d.sessionId)) || (d.kind === 'web' && !isPushService(d.address)));
-  if (stale.length) await PushDevice.deleteMany({ _id: { $in: stale.map((d) => d._id) } });
+  // By id and session: a device re-registered by a new session meanwhile stays.
+  if (stale.length) await PushDevice.deleteMany({ $or: stale.map((d) => ({ _id: d._id, sessionId: d.sessionId })) });
   const devices = registered.filter((d) => !stale.includes(d));
   if (devices.length === 0) return;
-  // The account-wide push switch of the profile's settings stops it all.
-  const user = await User.findById(userId, { 'settings.notifications.push': 1, bannedAt: 1 }).lean();
-  if (!user || user.bannedAt || user.settings?.notifications?.push === false) return;
   const message: PushMessage = {
     title: 'DevTinder',
     body: view.text,
