@@ -425,12 +425,15 @@ describe('notifications', () => {
     expect(JSON.stringify(await noticesOf(author))).to.not.include(reporter.id);
     expect((await heard(reporter, 'moderation')).text).to.equal('Thank you: the post you reported was removed');
 
+    // A repeated removal (a double click) is no new decision: told once.
+    await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(mod)).send({ action: 'remove' }).expect(204);
     await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(mod)).send({ action: 'restore' }).expect(204);
     await eventually(
       async () => (await ofType(author, 'moderation')).some((n) => n.text === 'A moderator restored your post'),
       3000,
       'the restore',
     );
+    expect((await ofType(author, 'moderation')).filter((n) => n.text === 'A moderator removed your post')).to.have.length(1);
     // The report was closed by the removal: the restore tells the reporter nothing more.
     expect(await ofType(reporter, 'moderation')).to.have.length(1);
   });

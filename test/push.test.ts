@@ -132,6 +132,17 @@ describe('device push', () => {
     expect(await PushDevice.countDocuments({ address: dead })).to.equal(0);
     expect(await PushDevice.findOne({ address: good }).lean()).to.include({ platform: 'ios' });
 
+    // Signed in again (a second session of the same account): the device is still theirs to register.
+    const again = await (
+      await api()
+    )
+      .post('/api/v1/auth/login')
+      .send({ identifier: receiver.input.email, password: receiver.input.password });
+    expect(again.status).to.equal(200);
+    expect((await register({ ...receiver, accessToken: again.body.accessToken }, { kind: 'fcm', token: good })).status).to.equal(
+      201,
+    );
+
     // Signed out everywhere: the next notice pushes nowhere, and the device goes.
     await (await api()).post('/api/v1/auth/logout-all').set(as(receiver)).expect(200);
     const before = push.fcm.length;

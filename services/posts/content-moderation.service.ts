@@ -62,24 +62,29 @@ export async function hideIfReportedEnough(type: ContentTarget, id: string): Pro
  */
 export async function moderateContent(type: ContentTarget, id: string, action: 'restore' | 'remove'): Promise<void> {
   const model = modelOf(type);
+  // Conditional on the state changing: a repeated decision (a double click) changes and tells nothing.
   const res =
     action === 'restore'
-      ? await model.updateOne({ _id: id }, { $unset: { hiddenAt: 1, hiddenReason: 1 } })
-      : await model.updateOne({ _id: id }, { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } });
-  if (res.matchedCount === 0) throw notFound(type === 'post' ? 'Post' : 'Comment');
-  if (type === 'post') await notePostChanged(id);
-  const reporters = await Report.find({ targetType: type, targetId: id, status: 'open' }, { reporterId: 1 }).lean();
-  await Report.updateMany(
-    { targetType: type, targetId: id, status: 'open' },
-    { $set: { status: action === 'restore' ? 'dismissed' : 'reviewed' } },
-  );
-  await tellOfDecision(
-    type,
-    id,
-    action,
-    res.modifiedCount === 1,
-    reporters.map((r) => String(r.reporterId)),
-  );
+      ? await model.updateOne({ _id: id, hiddenAt: { $ne: null } }, { $unset: { hiddenAt: 1, hiddenReason: 1 } })
+      : await model.updateOne(
+          { _id: id, hiddenReason: { $ne: 'removed_by_moderator' } },
+          { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } },
+        );
+  const changed = res.modifiedCount === 1;
+  if (!changed && !(await model.exists({ _id: id }))) throw notFound(type === 'post' ? 'Post' : 'Comment');
+  if (type === 'post' && changed) await notePostChanged(id);
+  // Each open report closed one by one: only the reporters whose report this decision closed
+  // hear of it (two moderators at once do not tell anyone twice, or two different outcomes).
+  const open = await Report.find({ targetType: type, targetId: id, status: 'open' }, { reporterId: 1 }).lean();
+  const closedFor: string[] = [];
+  for (const report of open) {
+    const closed = await Report.updateOne(
+      { _id: report._id, status: 'open' },
+      { $set: { status: action === 'restore' ? 'dismissed' : 'reviewed' } },
+    );
+    if (closed.modifiedCount === 1) closedFor.push(String(report.reporterId));
+  }
+  await tellOfDecision(type, id, action, changed, closedFor);
 }
 
 /**
@@ -100,7 +105,11 @@ async function tellOfDecision(
     notifyLater({ userId, type: 'moderation', target, data: { text: `Thank you: the ${what} you reported ${outcome}` } });
   }
   if (!changed) return;
-  const content = await modelOf(type).findById(id, { authorId: 1 }).lean<{ authorId?: unknown }>();
+  const content = await modelOf(type)
+    .findById(id, { authorId: 1, deletedAt: 1 })
+    .lean<{ authorId?: unknown; deletedAt?: Date }>();
+  // Content its author deleted is no news to them, whatever a moderator does with it.
+  if (content?.deletedAt) return;
   const text = action === 'remove' ? `A moderator removed your ${what}` : `A moderator restored your ${what}`;
   if (content?.authorId) notifyLater({ userId: String(content.authorId), type: 'moderation', target, data: { text } });
 }

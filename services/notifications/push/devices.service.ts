@@ -3,6 +3,7 @@ import { config } from '../../../config/index.js';
 import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.model.js';
 import { Session } from '../../../models/session.model.js';
 import { AppError, notFound } from '../../../utils/app-error.js';
+import { insertedOnce } from '../../../utils/duplicate-key.js';
 
 export type DeviceInput =
   | { kind: 'web'; endpoint: string; keys: { p256dh: string; auth: string } }
@@ -41,10 +42,34 @@ export const deviceView = (d: PushDeviceDoc) => ({
   lastPushedAt: d.lastPushedAt ?? null,
 });
 
+const inUse = () => new AppError('DEVICE_IN_USE', 'This device is registered to another signed-in session');
+
 /**
- * Registers a device for push under the caller's session. A device another live session
- * holds is refused (knowing a token or endpoint is not owning it); one whose session ended
- * moves here. The least recently registered beyond the per-user cap go.
+ * Takes a device for this session: new, already this account's, or held by a session that
+ * ended. Each write is conditional on what was read, so two sessions registering one device
+ * at once end with one holder (the other re-reads once, then is refused).
+ */
+async function claimDevice(fields: { address: string }, userId: string, sessionId: string, retried = false): Promise<void> {
+  const held = await PushDevice.findOne({ address: fields.address }, { sessionId: 1, userId: 1 }).lean();
+  if (held) {
+    const ours = String(held.userId) === userId || String(held.sessionId) === sessionId;
+    if (!ours && (await liveSessionIds([held.sessionId])).size > 0) throw inUse();
+    const moved = await PushDevice.updateOne(
+      { address: fields.address, sessionId: held.sessionId },
+      { $set: { ...fields, userId, sessionId } },
+    );
+    if (moved.matchedCount === 1) return;
+  } else if (await insertedOnce(() => PushDevice.create({ ...fields, userId, sessionId }))) {
+    return;
+  }
+  if (retried) throw inUse();
+  await claimDevice(fields, userId, sessionId, true);
+}
+
+/**
+ * Registers a device for push under the caller's session. A device another account's live
+ * session holds is refused (knowing a token or endpoint is not owning it); one whose session
+ * ended, or one of this account's, moves here. The least recently registered beyond the per-user cap go.
  */
 export async function registerDevice(userId: string, sessionId: string, input: DeviceInput) {
   if (input.kind === 'web') {
@@ -62,15 +87,7 @@ export async function registerDevice(userId: string, sessionId: string, input: D
     input.kind === 'web'
       ? { kind: 'web', address: input.endpoint, p256dh: input.keys.p256dh, auth: input.keys.auth, platform: 'web' }
       : { kind: 'fcm', address: input.token, platform: input.platform ?? 'android' };
-  const held = await PushDevice.findOne({ address: fields.address }, { sessionId: 1 }).lean();
-  if (held && String(held.sessionId) !== sessionId && (await liveSessionIds([held.sessionId])).size > 0) {
-    throw new AppError('DEVICE_IN_USE', 'This device is registered to another signed-in session');
-  }
-  await PushDevice.updateOne(
-    { address: fields.address, ...(held && { sessionId: held.sessionId }) },
-    { $set: { ...fields, userId, sessionId } },
-    { upsert: !held },
-  );
+  await claimDevice(fields, userId, sessionId);
   const mine = await PushDevice.find({ userId }, { _id: 1 }).sort({ updatedAt: -1 }).lean();
   const beyond = mine.slice(config.push.devicesPerUser).map((d) => d._id);
   if (beyond.length) await PushDevice.deleteMany({ _id: { $in: beyond }, userId });
