@@ -13,7 +13,9 @@ export function newSignup(overrides: Record<string, unknown> = {}) {
     gender: 'female',
     dateOfBirth: '1995-12-10',
     email: `ada.${tag}@example.com`,
-    phone: `+1415${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+    // Unique within the run by the counter (a random 7-digit number collided now and then
+    // among a run's thousands of sign-ups), apart from other runs by the process and chance.
+    phone: `+1${String(process.pid % 1000).padStart(3, '0')}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}${String(counter).padStart(6, '0')}`,
     username: `ada_${tag}`,
     password: 'correct horse battery',
     preference: 'dating',
