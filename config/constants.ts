@@ -22,3 +22,42 @@ export const PLAN_FEATURES = {
   gold: { chat: true, badge: false },
   premium: { chat: true, badge: true, dailyRequests: null },
 } as const;
+
+/**
+ * File types that run code where they are opened: never sent in a chat, whatever
+ * CHAT_FILE_TYPES lists (the config refuses to list them) and whatever a file is named.
+ */
+export const NEVER_SENT_TYPES = [
+  'application/x-msdownload',
+  'application/x-elf',
+  'application/x-mach-binary',
+  'application/x-sharedlib',
+  'application/java-archive',
+  'application/java-vm',
+  'application/vnd.android.package-archive',
+  'application/x-cfb', // Windows installers (.msi) and old macro documents
+  'application/x-shockwave-flash',
+  'application/wasm',
+  'application/x-google-chrome-extension',
+  'application/x-xpinstall',
+  'application/x-ms-regedit',
+  'application/x.ms.shortcut',
+  'application/x-deb',
+  'application/x-rpm',
+  'application/x-apple-diskimage',
+  'application/vnd.ms-htmlhelp',
+  'application/x-sh',
+] as const;
+
+/** Documents a chat takes by default (CHAT_FILE_TYPES): text, PDF and office formats without macros. */
+export const DEFAULT_CHAT_FILE_TYPES = [
+  'text/plain',
+  'application/pdf',
+  'application/rtf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.oasis.opendocument.presentation',
+];

@@ -42,6 +42,8 @@ export const DEFAULT_RATE_RULES = {
   /** Posts and their uploads: counted before a byte of the upload is read. */
   post: { user: 10, ip: 60, windowMs: MINUTE },
   photo: { user: 30, ip: 120, windowMs: HOUR },
+  /** Chat attachments, through the API or a direct upload ticket: counted before a byte is read. */
+  attachment: { user: 30, ip: 120, windowMs: MINUTE },
   conversation: { user: 30, windowMs: MINUTE },
   matchJoin: { user: 30, windowMs: MINUTE },
   call: { user: 20, windowMs: MINUTE },

@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
 import {
   addMember,
   conversationView,
@@ -56,10 +57,13 @@ export async function edit(req: Request, res: Response) {
   res.json({ message: await editMessage(callerId(req), messageId, inputOf(req, rules.editRules).text) });
 }
 
-export async function remove(req: Request, res: Response) {
-  await deleteMessage(callerId(req), await messageInPath(req));
-  res.status(204).end();
-}
+/** Deleting a message also deletes its upload's objects here and now (this app holds the storage). */
+export const remove =
+  (storage: StorageProvider): RequestHandler =>
+  async (req, res) => {
+    await deleteMessage(callerId(req), await messageInPath(req), storage);
+    res.status(204).end();
+  };
 
 export async function read(req: Request, res: Response) {
   const { id, upToMessageId } = inputOf(req, rules.readRules);

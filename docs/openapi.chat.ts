@@ -1,4 +1,17 @@
-import { closedObject, dateTime, errors, json, jsonBody, objectId, pathId, queryParam, ref } from './openapi.schemas.js';
+import {
+  closedObject,
+  dateTime,
+  errors,
+  json,
+  jsonBody,
+  multipartBody,
+  objectId,
+  pathId,
+  queryParam,
+  ref,
+} from './openapi.schemas.js';
+
+const attachmentKind = { enum: ['image', 'video', 'voice', 'file'] };
 
 const done = { description: 'Done' };
 const envelope = (key: string, schema: object) => json({ type: 'object', required: [key], properties: { [key]: schema } });
@@ -13,9 +26,13 @@ export const chatSchemas = {
       clientMessageId: { type: 'string' },
       text: { type: 'string', description: 'Absent when deleted or attachment-only' },
       attachment: {
-        type: 'object',
-        required: ['url'],
-        properties: { url: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },
+        oneOf: [
+          closedObject(
+            { kind: { const: 'photo' }, url: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },
+            ['kind', 'url'],
+          ),
+          ref('Attachment'),
+        ],
       },
       replyToId: objectId,
       reactions: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Count per emoji' },
@@ -47,6 +64,37 @@ export const chatSchemas = {
       unread: { type: 'integer', minimum: 0 },
     },
     ['id', 'type', 'memberIds', 'lastMessage', 'lastMessageAt', 'unread'],
+  ),
+  Attachment: closedObject(
+    {
+      id: objectId,
+      kind: attachmentKind,
+      width: { type: 'integer' },
+      height: { type: 'integer' },
+      durationSec: { type: 'number', description: 'Videos and voice notes' },
+      name: { type: 'string', description: 'Files: the name shown, with the extension of the sniffed type' },
+      type: { type: 'string', description: 'Files and voice notes: the content type' },
+      bytes: { type: 'integer' },
+      urls: {
+        type: 'object',
+        additionalProperties: { type: 'string', format: 'uri' },
+        description:
+          'Links signed for the viewer they were given to, working for MEDIA_LINK_TTL_SECONDS at most and only while the viewer is a member and the message stands: thumb/card/full (image), video/poster (video), audio (voice), file (a download)',
+      },
+    },
+    ['id', 'kind', 'urls'],
+  ),
+  AttachmentUpload: closedObject(
+    {
+      id: objectId,
+      conversationId: objectId,
+      kind: attachmentKind,
+      status: { enum: ['uploading', 'processing', 'ready', 'failed'] },
+      failReason: { type: 'string' },
+      sent: { type: 'boolean' },
+      attachment: ref('Attachment'),
+    },
+    ['id', 'conversationId', 'kind', 'status', 'sent'],
   ),
   MessagePage: closedObject(
     {
@@ -141,7 +189,15 @@ export const chatPaths = {
       summary: 'Send (as chat:send): the same clientMessageId returns the original message',
       parameters: [pathId('id')],
       requestBody: jsonBody(
-        { clientMessageId: { type: 'string' }, text: { type: 'string' }, attachmentId: { type: 'string' }, replyToId: objectId },
+        {
+          clientMessageId: { type: 'string' },
+          text: { type: 'string' },
+          attachmentId: {
+            ...objectId,
+            description: 'A ready upload of yours into this conversation (sent once), or one of your profile photo ids',
+          },
+          replyToId: objectId,
+        },
         ['clientMessageId'],
       ),
       responses: {
@@ -167,6 +223,73 @@ export const chatPaths = {
       summary: 'Delete your message within the window (group admins: any)',
       parameters: [pathId('id'), pathId('messageId')],
       responses: { '204': done, ...errors('400', '401', '403', '404', '409') },
+    },
+  },
+  '/api/v1/conversations/{id}/attachments': {
+    post: {
+      tags: ['chat'],
+      summary:
+        'Upload an attachment through the API (multipart); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId',
+      parameters: [pathId('id')],
+      requestBody: multipartBody(
+        { file: { type: 'string', format: 'binary' }, kind: attachmentKind, name: { type: 'string', maxLength: 200 } },
+        ['file', 'kind'],
+      ),
+      responses: {
+        '202': { description: 'Stored, processing', content: envelope('attachment', ref('AttachmentUpload')) },
+        ...errors('400', '401', '403', '404', '413', '415', '429', '503'),
+      },
+    },
+  },
+  '/api/v1/conversations/{id}/attachments/uploads': {
+    post: {
+      tags: ['chat'],
+      summary: 'A ticket to upload an attachment straight to the storage (S3 presigned POST, Cloudinary signed upload)',
+      parameters: [pathId('id')],
+      requestBody: jsonBody({ kind: attachmentKind, bytes: { type: 'integer', minimum: 1 }, name: { type: 'string' } }, [
+        'kind',
+        'bytes',
+      ]),
+      responses: {
+        '201': {
+          description: 'Post the file as a form to upload.url with upload.fields, then complete',
+          content: json(
+            closedObject({
+              attachment: ref('AttachmentUpload'),
+              upload: closedObject({
+                provider: { type: 'string' },
+                key: { type: 'string' },
+                url: { type: 'string' },
+                fields: { type: 'object', additionalProperties: { type: 'string' } },
+                expiresAt: dateTime,
+              }),
+            }),
+          ),
+        },
+        ...errors('400', '401', '403', '404', '409', '413', '429'),
+      },
+    },
+  },
+  '/api/v1/conversations/{id}/attachments/{attachmentId}': {
+    get: {
+      tags: ['chat'],
+      summary: 'One of your uploads: its state, and once ready what the message will show',
+      parameters: [pathId('id'), pathId('attachmentId')],
+      responses: {
+        '200': { description: 'The upload', content: envelope('attachment', ref('AttachmentUpload')) },
+        ...errors('400', '401', '404'),
+      },
+    },
+  },
+  '/api/v1/conversations/{id}/attachments/{attachmentId}/complete': {
+    post: {
+      tags: ['chat'],
+      summary: 'Say a direct upload is done: the media job takes it',
+      parameters: [pathId('id'), pathId('attachmentId')],
+      responses: {
+        '202': { description: 'Processing (or already further)', content: envelope('attachment', ref('AttachmentUpload')) },
+        ...errors('400', '401', '404', '503'),
+      },
     },
   },
   '/api/v1/conversations/{id}/read': {

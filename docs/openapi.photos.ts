@@ -1,4 +1,4 @@
-import { closedObject, errors, json, jsonBody, ref } from './openapi.schemas.js';
+import { closedObject, errors, json, jsonBody, multipartBody, ref } from './openapi.schemas.js';
 
 const photosEnvelope = json(closedObject({ photos: ref('Photos') }, ['photos']));
 const added = json(closedObject({ photo: ref('Photo'), photos: ref('Photos') }, ['photo', 'photos']));
@@ -20,14 +20,7 @@ export const photoPaths = {
       tags: ['photos'],
       summary: 'Upload a picture through the API (JPEG, PNG or WebP; checked, resized, metadata stripped)',
       parameters: [{ name: 'target', in: 'query', required: false, schema: target }],
-      requestBody: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: { type: 'object', required: ['photo'], properties: { photo: { type: 'string', format: 'binary' } } },
-          },
-        },
-      },
+      requestBody: multipartBody({ photo: { type: 'string', format: 'binary' } }, ['photo']),
       responses: stored('Stored; a replaced picture is deleted'),
     },
   },

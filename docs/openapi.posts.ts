@@ -1,4 +1,15 @@
-import { closedObject, dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, pathId } from './openapi.schemas.js';
+import {
+  closedObject,
+  dateTime,
+  errors,
+  json,
+  jsonBody,
+  multipartBody,
+  objectId,
+  pageOf,
+  pageParams,
+  pathId,
+} from './openapi.schemas.js';
 
 const str = { type: 'string' };
 export const count = { type: 'integer', minimum: 0 };
@@ -66,30 +77,19 @@ export const postPaths = {
     post: {
       tags: ['posts'],
       summary: 'Share one to ten images or one video (multipart); media are processed by a job, then post:ready or post:failed',
-      requestBody: {
-        required: true,
-        content: {
-          'multipart/form-data': {
-            schema: {
-              type: 'object',
-              required: ['media'],
-              properties: {
-                media: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: 10 },
-                caption: str,
-                visibility: { enum: ['public', 'connections'] },
-                sensitive: {
-                  enum: ['true', 'false'],
-                  description: 'Kept out of For You for viewers with the sensitive filter on',
-                },
-                placeName: str,
-                placeConsent: { enum: ['true', 'false'] },
-                placeLat: { type: 'number', description: 'Only with placeConsent=true; stored to about 1 km' },
-                placeLng: { type: 'number' },
-              },
-            },
-          },
+      requestBody: multipartBody(
+        {
+          media: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: 10 },
+          caption: str,
+          visibility: { enum: ['public', 'connections'] },
+          sensitive: { enum: ['true', 'false'], description: 'Kept out of For You for viewers with the sensitive filter on' },
+          placeName: str,
+          placeConsent: { enum: ['true', 'false'] },
+          placeLat: { type: 'number', description: 'Only with placeConsent=true; stored to about 1 km' },
+          placeLng: { type: 'number' },
         },
-      },
+        ['media'],
+      ),
       responses: {
         '202': { description: 'Accepted; processing', content: postEnvelope },
         ...errors('400', '401', '413', '415', '422', '429', '503'),

@@ -12,6 +12,11 @@ export const jsonBody = (properties: Record<string, object>, required = Object.k
   required: true,
   content: json(closedObject(properties, required)),
 });
+/** A required multipart/form-data body (uploads): files as binary strings, text fields beside them. */
+export const multipartBody = (properties: Record<string, object>, required: readonly string[]) => ({
+  required: true,
+  content: { 'multipart/form-data': { schema: { type: 'object', required, properties } } },
+});
 /** References to the shared error responses, by status. */
 export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]));
 

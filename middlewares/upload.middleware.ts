@@ -41,22 +41,33 @@ export function singleUpload(field: string, maxBytes: number): RequestHandler {
  * them to storage and removes them.
  */
 export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
+  return diskUpload('media', maxFiles, maxBytes, 'the post');
+}
+
+/** A chat attachment: one file in the "file" field (to disk: a video can be large), with its kind and name. */
+export function attachmentUpload(maxBytes: number): RequestHandler {
+  return diskUpload('file', 1, maxBytes, 'the attachment');
+}
+
+function diskUpload(field: string, maxFiles: number, maxBytes: number, what: string): RequestHandler {
   const dir = path.join(tmpdir(), 'devtinder-uploads');
   mkdirSync(dir, { recursive: true });
   const parse = multer({
     dest: dir,
     limits: { fileSize: maxBytes, files: maxFiles, fields: 10, fieldSize: 16 * 1024, parts: maxFiles + 10, headerPairs: 20 },
-  }).array('media', maxFiles);
+  }).array(field, maxFiles);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
-      next(new AppError('MULTIPART_REQUIRED', 'Send the post as multipart/form-data with files in the "media" field'));
+      next(new AppError('MULTIPART_REQUIRED', `Send ${what} as multipart/form-data with files in the "${field}" field`));
       return;
     }
     parse(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
         if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
         if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
-          return next(new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "media" field`, { reason: err.code }));
+          return next(
+            new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "${field}" field`, { reason: err.code }),
+          );
         }
         return next(new AppError('INVALID_UPLOAD', 'The multipart body could not be read', { reason: err.code }));
       }

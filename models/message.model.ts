@@ -13,6 +13,23 @@ const encryptedSchema = new Schema(
   { _id: false },
 );
 
+/** A chat attachment as its message shows it (ChatAttachment holds the rest): kept here so history needs no second read. */
+const mediaSchema = new Schema(
+  {
+    id: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, required: true },
+    // Private object keys by role; every view signs its own short-lived links.
+    keys: { type: Schema.Types.Mixed, required: true },
+    width: { type: Number },
+    height: { type: Number },
+    durationSec: { type: Number },
+    name: { type: String },
+    contentType: { type: String },
+    bytes: { type: Number },
+  },
+  { _id: false },
+);
+
 const messageSchema = new Schema(
   {
     conversationId: { type: Schema.Types.ObjectId, required: true },
@@ -29,6 +46,8 @@ const messageSchema = new Schema(
       width: { type: Number },
       height: { type: Number },
     },
+    // An uploaded image, video, voice note or file (the legacy `attachment` is a profile photo).
+    media: { type: mediaSchema },
     replyToId: { type: Schema.Types.ObjectId },
     // Counts per emoji, kept by $inc as Reaction records come and go.
     reactions: { type: Map, of: Number },

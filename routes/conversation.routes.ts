@@ -1,21 +1,44 @@
 import { Router } from 'express';
+import * as attachments from '../controllers/attachment.controller.js';
 import * as chat from '../controllers/conversation.controller.js';
+import { config } from '../config/index.js';
+import { attachmentUpload } from '../middlewares/upload.middleware.js';
+import type { AttachmentDeps } from '../services/chat/attachment.service.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/conversation.validators.js';
 
 /** Conversations and their messages, under /conversations; the same rules as the chat socket events. */
-export function conversationRoutes(limit: RateLimiters): Router {
+export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): Router {
   const router = Router();
   router.use(authenticate);
+  // Attachments: the limit comes before the upload, so nothing is read for a refused one.
+  const largest = Math.max(...Object.values(config.chat.media.maxBytes));
+  router.post(
+    '/:id/attachments',
+    limit.action('attachment'),
+    validate(rules.idRules),
+    attachments.mayUpload,
+    attachmentUpload(largest),
+    validate(rules.attachmentUploadRules),
+    attachments.upload(deps),
+  );
+  router.post(
+    '/:id/attachments/uploads',
+    limit.action('attachment'),
+    validate(rules.attachmentTicketRules),
+    attachments.ticket(deps),
+  );
+  router.post('/:id/attachments/:attachmentId/complete', validate(rules.attachmentRules), attachments.complete(deps));
+  router.get('/:id/attachments/:attachmentId', validate(rules.attachmentRules), attachments.show);
   router.get('/', validate(rules.listRules), chat.list);
   router.post('/', limit.action('conversation'), validate(rules.createGroupRules), chat.create);
   router.get('/:id', validate(rules.idRules), chat.get);
   router.get('/:id/messages', limit.action('history'), validate(rules.historyRules), chat.messages);
   router.post('/:id/messages', limit.action('message'), validate(rules.sendRules), chat.send);
   router.patch('/:id/messages/:messageId', limit.action('message'), validate(rules.editRules), chat.edit);
-  router.delete('/:id/messages/:messageId', validate(rules.messageRules), chat.remove);
+  router.delete('/:id/messages/:messageId', validate(rules.messageRules), chat.remove(deps.storage));
   router.post('/:id/read', validate(rules.readRules), chat.read);
   router.put('/:id/mute', validate(rules.muteRules), chat.mute);
   router.delete('/:id/mute', validate(rules.idRules), chat.unmute);

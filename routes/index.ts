@@ -52,7 +52,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/connections', router: connectionRoutes(limit) },
     { basePath: '/contacts', router: contactRoutes(limit) },
     { basePath: '/discover', router: discoveryRoutes(limit) },
-    { basePath: '/conversations', router: conversationRoutes(limit) },
+    { basePath: '/conversations', router: conversationRoutes(limit, { storage, queue: media }) },
     { basePath: '/presence', router: presenceRoutes(limit) },
     { basePath: '/rtc', router: rtcRoutes() },
     { basePath: '/match', router: matchRoutes() },

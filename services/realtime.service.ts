@@ -1,3 +1,4 @@
+import type { UploadView } from './chat/attachment.service.js';
 import type { ConversationView } from './chat/conversation.service.js';
 import type { MessageView } from './chat/message.service.js';
 import type { PresenceEvent } from './presence/presence.service.js';
@@ -24,6 +25,8 @@ export interface RealtimeEvents {
   'chat:message': MessageView;
   'chat:edited': MessageView;
   'chat:deleted': { id: string; conversationId: string };
+  /** An upload of the sender's is ready to send, or failed (to the sender only). */
+  'chat:attachment': UploadView;
   'chat:typing': { conversationId: string; userId: string; isTyping: boolean; ttlMs: number };
   'chat:read': { conversationId: string; userId: string; upToMessageId: string; upToSeq: number };
   'chat:reaction': {

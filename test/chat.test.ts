@@ -364,7 +364,7 @@ describe('chat', () => {
       ['text', 42, 'must be a string'],
       ['text', 'x'.repeat(20_001), 'must be at most 20000 characters'],
       ['attachmentId', ['65a0c0ffee65a0c0ffee65a0'], 'must be a string'],
-      ['attachmentId', 'not-a-photo', 'must be a photo id'],
+      ['attachmentId', 'not-a-photo', 'must be an attachment id'],
       ['replyToId', { toString: 'x' }, 'must be a string'],
       ['replyToId', ['65a0c0ffee65a0c0ffee65a0', '65a0c0ffee65a0c0ffee65a1'], 'must be a string'],
       ['replyToId', '65A0C0FFEE65A0C0FFEE65A0', 'must be a message id'],

@@ -268,7 +268,7 @@ describe('posts: upload and media pipeline', function () {
       status: 'processing',
       processingStartedAt: new Date(),
     });
-    await (await testMediaQueue()).enqueue(String(lost._id));
+    await (await testMediaQueue()).enqueue({ postId: String(lost._id) });
     const post = await settled(author, String(lost._id));
     expect(post).to.include({ status: 'failed', failReason: 'processing_failed' });
     if (config.redisUrl) {

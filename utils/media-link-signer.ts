@@ -19,24 +19,37 @@ export class MediaLinkSigner {
 
   /** The link to `key`, good for at least half the lifetime from `now`. */
   link(key: string, now = Date.now()): string {
-    const half = Math.max(1, Math.floor(this.ttlSeconds / 2));
-    const expiry = (Math.floor(now / 1000 / half) + 2) * half;
-    return this.linkUntil(key, expiry);
+    return this.linkUntil(key, this.windowExpiry(now));
+  }
+
+  /**
+   * A link only `viewer` may open: the viewer's id is signed into it, and whoever serves it
+   * checks that this viewer may still see the object (a chat member still in the chat).
+   */
+  linkFor(key: string, viewer: string, now = Date.now()): string {
+    return this.linkUntil(key, this.windowExpiry(now), viewer);
   }
 
   /** The link to `key` that stops working at `expiry` (seconds since the epoch). */
-  linkUntil(key: string, expiry: number): string {
-    return `${this.baseUrl}/media/s/${key}?e=${expiry}&s=${this.mac(key, expiry)}`;
+  linkUntil(key: string, expiry: number, viewer?: string): string {
+    const bound = viewer ? `&v=${viewer}` : '';
+    return `${this.baseUrl}/media/s/${key}?e=${expiry}${bound}&s=${this.mac(key, expiry, viewer)}`;
   }
 
-  check(key: string, expiry: number, mac: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
-    const expected = Buffer.from(this.mac(key, expiry));
+  check(key: string, expiry: number, mac: string, viewer?: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
+    const expected = Buffer.from(this.mac(key, expiry, viewer));
     const given = Buffer.from(mac);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
     return expiry * 1000 > now ? 'ok' : 'expired';
   }
 
-  private mac(key: string, expiry: number): string {
-    return createHmac('sha256', this.key).update(`${key}\n${expiry}`).digest('base64url').slice(0, 32);
+  private windowExpiry(now: number): number {
+    const half = Math.max(1, Math.floor(this.ttlSeconds / 2));
+    return (Math.floor(now / 1000 / half) + 2) * half;
+  }
+
+  private mac(key: string, expiry: number, viewer?: string): string {
+    const signed = viewer ? `${key}\n${expiry}\n${viewer}` : `${key}\n${expiry}`;
+    return createHmac('sha256', this.key).update(signed).digest('base64url').slice(0, 32);
   }
 }

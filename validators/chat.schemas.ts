@@ -14,7 +14,7 @@ const messageText = z.string({ error: 'must be a string' }).max(20_000, 'must be
 export const sendFields = {
   clientMessageId: z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8 to 64 of A-Z a-z 0-9 _ -'),
   text: messageText.optional(),
-  attachmentId: objectId('a photo id').optional(),
+  attachmentId: objectId('an attachment id').optional(),
   replyToId: objectId('a message id').optional(),
 };
 

@@ -1,4 +1,5 @@
 import { body, param, query } from 'express-validator';
+import { ATTACHMENT_KINDS, type AttachmentKind } from '../models/chat-attachment.model.js';
 import { editFields, readFields, sendFields, type EditFields, type ReadFields, type SendFields } from './chat.schemas.js';
 import { inputRules, optionalQueryInt, text, zodBody } from './common.validators.js';
 
@@ -58,3 +59,26 @@ export const roleRules = inputRules<{ id: string; userId: string; role: 'admin' 
   id('userId'),
   body('role').isIn(['admin', 'member']).withMessage('must be admin or member'),
 ]);
+
+const attachmentKind = body('kind')
+  .isIn(ATTACHMENT_KINDS)
+  .withMessage(`must be one of ${ATTACHMENT_KINDS.join(', ')}`);
+const attachmentName = body('name').optional().isString().withMessage('must be a string').bail().isLength({ max: 200 });
+
+/** An attachment sent through the API: its kind, and a file's name (multipart text fields). */
+export const attachmentUploadRules = inputRules<{ id: string; kind: AttachmentKind; name?: string }>([
+  id('id'),
+  attachmentKind,
+  attachmentName,
+]);
+/** A direct upload ticket: the kind and the size the client will send. */
+export const attachmentTicketRules = inputRules<{ id: string; kind: AttachmentKind; bytes: number; name?: string }>([
+  id('id'),
+  attachmentKind,
+  body('bytes')
+    .isInt({ min: 1, max: 1024 ** 4 })
+    .withMessage('must be the size in bytes')
+    .toInt(),
+  attachmentName,
+]);
+export const attachmentRules = inputRules<{ id: string; attachmentId: string }>([id('id'), id('attachmentId')]);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { parseKeys } from '../../utils/text-cipher.js';
-import { bool, defineArea, int } from '../env-rules.js';
+import { DEFAULT_CHAT_FILE_TYPES, NEVER_SENT_TYPES } from '../constants.js';
+import { bool, defineArea, int, splitList } from '../env-rules.js';
+
+const MB = 1024 * 1024;
 
 // Development only: production refuses to start without CHAT_KEYS.
 const DEV_CHAT_KEYS = `dev:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -25,6 +28,15 @@ export const chat = defineArea({
     PRESENCE_HEARTBEAT_MS: int(5000, 50, 60_000),
     SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
     TYPING_TTL_MS: int(5000, 500, 60_000),
+    CHAT_IMAGE_MAX_BYTES: int(15 * MB, 1024, 100 * MB),
+    CHAT_VIDEO_MAX_BYTES: int(100 * MB, 1024, 2048 * MB),
+    CHAT_VIDEO_MAX_SECONDS: int(180, 1, 1800),
+    CHAT_VIDEO_SHORT_SIDE: int(720, 144, 2160),
+    CHAT_VOICE_MAX_BYTES: int(10 * MB, 1024, 200 * MB),
+    CHAT_VOICE_MAX_SECONDS: int(300, 1, 3600),
+    CHAT_FILE_MAX_BYTES: int(25 * MB, 1024, 2048 * MB),
+    CHAT_FILE_TYPES: z.string().default(DEFAULT_CHAT_FILE_TYPES.join(',')).transform(splitList),
+    CHAT_UNSENT_ATTACHMENT_HOURS: int(24, 1, 720),
   },
   check: (e, { production }) => {
     if (production && !e.CHAT_KEYS) return ['CHAT_KEYS: required in production (id:base64 32-byte key, comma-separated)'];
@@ -33,6 +45,10 @@ export const chat = defineArea({
       .filter(([, key]) => key.length !== 32)
       .map(([id]) => `CHAT_KEYS: key "${id}" is not 32 bytes of base64`);
     if (!keys.has(keyId)) problems.push(`CHAT_KEY_ID: no key "${keyId}" in CHAT_KEYS`);
+    const never: readonly string[] = NEVER_SENT_TYPES;
+    for (const type of e.CHAT_FILE_TYPES.filter((t) => never.includes(t) || /macroenabled/i.test(t))) {
+      problems.push(`CHAT_FILE_TYPES: ${type} runs code where it is opened and is never sent`);
+    }
     return problems;
   },
   settings: (e) => {
@@ -52,6 +68,20 @@ export const chat = defineArea({
         presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
         typingTtlMs: e.TYPING_TTL_MS,
         socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+        // Attachments: the largest upload of each kind, how long clips may run, what files may be.
+        media: {
+          maxBytes: {
+            image: e.CHAT_IMAGE_MAX_BYTES,
+            video: e.CHAT_VIDEO_MAX_BYTES,
+            voice: e.CHAT_VOICE_MAX_BYTES,
+            file: e.CHAT_FILE_MAX_BYTES,
+          },
+          videoMaxSeconds: e.CHAT_VIDEO_MAX_SECONDS,
+          videoShortSide: e.CHAT_VIDEO_SHORT_SIDE,
+          voiceMaxSeconds: e.CHAT_VOICE_MAX_SECONDS,
+          fileTypes: e.CHAT_FILE_TYPES,
+          unsentAfterMs: e.CHAT_UNSENT_ATTACHMENT_HOURS * 3_600_000,
+        },
       },
     };
   },

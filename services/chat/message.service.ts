@@ -7,7 +7,18 @@ import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
 import { TextCipher, type EncryptedText } from '../../utils/text-cipher.js';
-import { publishToUsers } from '../realtime.service.js';
+import { publishToUser, publishToUsers } from '../realtime.service.js';
+import type { StorageProvider } from '../storage/storage.provider.js';
+import {
+  dropAttachment,
+  mediaView,
+  reapAttachments,
+  releaseAttachment,
+  takeAttachmentFor,
+  whyNotSendable,
+  type AttachmentView,
+  type MessageMedia,
+} from './attachment.service.js';
 import {
   assertMaySend,
   conversationsOf,
@@ -34,6 +45,7 @@ interface MessageDoc {
   clientMessageId: string;
   text?: EncryptedText | null;
   attachment?: { url?: string | null; width?: number | null; height?: number | null } | null;
+  media?: MessageMedia | null;
   replyToId?: Types.ObjectId | null;
   reactions?: Record<string, number> | Map<string, number> | null;
   editedAt?: Date | null;
@@ -49,7 +61,8 @@ export interface MessageView {
   senderId: string;
   clientMessageId: string;
   text?: string;
-  attachment?: { url: string; width?: number; height?: number };
+  /** One of the sender's profile photos (kind "photo"), or an uploaded image, video, voice note or file. */
+  attachment?: { kind: 'photo'; url: string; width?: number; height?: number } | AttachmentView;
   replyToId?: string;
   reactions: Record<string, number>;
   editedAt?: Date;
@@ -57,8 +70,8 @@ export interface MessageView {
   createdAt: Date;
 }
 
-/** A message as members receive it: text decrypted, nothing of the storage format. */
-export function messageView(m: MessageDoc): MessageView {
+/** A message as one member receives it: text decrypted, attachment links signed for that member. */
+export function messageView(m: MessageDoc, viewerId: string): MessageView {
   const reactions = m.reactions instanceof Map ? Object.fromEntries(m.reactions) : (m.reactions ?? {});
   return {
     id: String(m._id),
@@ -67,9 +80,15 @@ export function messageView(m: MessageDoc): MessageView {
     senderId: String(m.senderId),
     clientMessageId: m.clientMessageId,
     ...(m.text ? { text: cipher.decrypt(m.text) } : {}),
+    ...(m.media ? { attachment: mediaView(m.media, viewerId) } : {}),
     ...(m.attachment?.url
       ? {
-          attachment: { url: m.attachment.url, width: m.attachment.width ?? undefined, height: m.attachment.height ?? undefined },
+          attachment: {
+            kind: 'photo' as const,
+            url: m.attachment.url,
+            width: m.attachment.width ?? undefined,
+            height: m.attachment.height ?? undefined,
+          },
         }
       : {}),
     ...(m.replyToId ? { replyToId: String(m.replyToId) } : {}),
@@ -98,12 +117,32 @@ function checkedText(text: string | undefined): string | undefined {
   return clean ? filterProfanity(clean) : undefined;
 }
 
-/** Only the sender's own pictures can be attached (their avatar or gallery, by photo id). */
-async function ownAttachment(me: string, photoId: string) {
-  const user = await User.findById(me, { avatar: 1, gallery: 1 }).lean();
-  const photo = [user?.avatar, ...(user?.gallery ?? [])].find((p) => p?.id === photoId);
-  if (!photo) throw new AppError('INVALID_ATTACHMENT', 'Attach one of your own uploaded pictures');
-  return { url: photo.urls.full, width: photo.width, height: photo.height };
+/**
+ * What an attachment id names: an upload of one's own into this conversation, ready and
+ * not sent (taken at the send), or one of one's own profile photos (avatar or gallery).
+ */
+async function chosenAttachment(me: string, conversationId: Types.ObjectId, attachmentId: string) {
+  const [problem, user] = await Promise.all([
+    whyNotSendable(me, conversationId, attachmentId),
+    User.findById(me, { avatar: 1, gallery: 1 }).lean(),
+  ]);
+  if (problem === 'sendable') return { upload: true } as const;
+  if (problem) throw problem;
+  const photo = [user?.avatar, ...(user?.gallery ?? [])].find((p) => p?.id === attachmentId);
+  if (!photo) throw new AppError('INVALID_ATTACHMENT', 'Attach an upload of yours or one of your own pictures');
+  return { photo: { url: photo.urls.full, width: photo.width, height: photo.height } };
+}
+
+/**
+ * Delivers a message to every socket of every member: one publish for all, unless it has
+ * an upload, whose links are each member's own.
+ */
+function publishMessage(memberIds: string[], event: 'chat:message' | 'chat:edited', doc: MessageDoc): void {
+  if (!doc.media) {
+    publishToUsers(memberIds, event, messageView(doc, ''));
+    return;
+  }
+  for (const id of memberIds) publishToUser(id, event, messageView(doc, id));
 }
 
 /**
@@ -121,26 +160,39 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   if (!conversation) throw new AppError('VALIDATION_FAILED', 'Give conversationId or toUserId');
 
   // Every check is a read, in parallel; then two writes. A resend is answered with the original.
-  const [, attachment, replyOk, original] = await Promise.all([
+  const [, chosen, replyOk, original] = await Promise.all([
     input.conversationId ? assertMaySend(me, conversation) : undefined,
-    input.attachmentId ? ownAttachment(me, input.attachmentId) : undefined,
+    input.attachmentId ? chosenAttachment(me, conversation._id, input.attachmentId) : undefined,
     input.replyToId ? Message.exists({ _id: input.replyToId, conversationId: conversation._id }) : true,
     Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>(),
   ]);
-  if (original) return { message: messageView(original), created: false };
-  if (!text && !attachment) throw new AppError('EMPTY_MESSAGE', 'Send text or an attachment');
+  if (original) return { message: messageView(original, me), created: false };
+  if (!text && !chosen) throw new AppError('EMPTY_MESSAGE', 'Send text or an attachment');
   if (!replyOk) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
+
+  const _id = new Types.ObjectId();
+  // An upload is taken for this message first (once: a second send of it is refused), and
+  // given back if the message is not stored after all.
+  let media: MessageMedia | null = null;
+  if (chosen?.upload) {
+    media = await takeAttachmentFor(me, conversation._id, input.attachmentId!, _id);
+    if (!media) throw new AppError('INVALID_ATTACHMENT', 'This attachment was already sent');
+  }
+  const giveBack = () => (media ? releaseAttachment(media.id, _id) : Promise.resolve());
+  const attachment = chosen?.photo;
 
   // One atomic write takes the next number and records the message as the conversation's
   // last (so the last message is always the highest number), and rechecks membership.
-  const _id = new Types.ObjectId();
   const createdAt = new Date();
   const updated = await Conversation.findOneAndUpdate(
     { _id: conversation._id, memberIds: new Types.ObjectId(me) },
     { $inc: { seq: 1 }, $set: { lastMessageAt: createdAt, lastMessage: { id: _id, senderId: me, createdAt } } },
     { returnDocument: 'after' },
   ).lean<ConversationDoc>();
-  if (!updated) throw notFound('Conversation');
+  if (!updated) {
+    await giveBack();
+    throw notFound('Conversation');
+  }
   const seq = updated.seq!;
   let stored: MessageDoc;
   try {
@@ -154,19 +206,21 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
       createdAt,
       ...(text ? { text: cipher.encrypt(text) } : {}),
       ...(attachment ? { attachment } : {}),
+      ...(media ? { media } : {}),
       ...(input.replyToId ? { replyToId: input.replyToId } : {}),
     });
     stored = doc.toObject() as MessageDoc;
   } catch (err) {
+    await giveBack();
     if (!isDuplicateKey(err)) throw err;
     // A twin of this send got in between the check and the insert: the original is the answer.
     // (Its number stays unused; the order of stored messages holds.)
     const twin = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
-    return { message: messageView(twin!), created: false };
+    return { message: messageView(twin!, me), created: false };
   }
 
-  const message = messageView(stored);
-  publishToUsers(memberIdsOf(updated), 'chat:message', message);
+  const message = messageView(stored, me);
+  publishMessage(memberIdsOf(updated), 'chat:message', stored);
   tellOfflineMembersLater(String(conversation._id), memberIdsOf(updated), me);
   // The sender has read their own message; off the ack's path, failures only logged.
   ConversationMember.updateOne(
@@ -249,7 +303,7 @@ export async function listMessages(me: string, conversationId: string, page: { b
   const first = found[0]?.seq;
   const last = found.at(-1)?.seq;
   return {
-    messages: found.map(messageView),
+    messages: found.map((m) => messageView(m, me)),
     // Numbers to page on from; null when there is nothing further that way.
     before: page.after === undefined ? (edge > 1 ? edge : null) : first !== undefined && first > 1 ? first : null,
     after: page.after !== undefined ? (edge < lastSeq ? edge : null) : last !== undefined && last < lastSeq ? last : null,
@@ -283,16 +337,27 @@ export async function editMessage(me: string, messageId: string, text: string): 
     { $set: { text: cipher.encrypt(clean), editedAt: new Date() } },
   );
   if (res.modifiedCount !== 1) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
-  const view = messageView((await Message.findById(message._id).lean<MessageDoc>())!);
+  const edited = (await Message.findById(message._id).lean<MessageDoc>())!;
   await touch(conversation._id);
-  publishToUsers(memberIdsOf(conversation), 'chat:edited', view);
-  return view;
+  publishMessage(memberIdsOf(conversation), 'chat:edited', edited);
+  return messageView(edited, me);
 }
 
-/** Deletes the content (the sender within the window, or a group admin); the numbered place stays. */
-export async function deleteMessage(me: string, messageId: string): Promise<void> {
+/**
+ * Deletes the content (the sender within the window, or a group admin); the numbered place
+ * stays. An uploaded attachment's links stop at once; its objects go now where `storage`
+ * is at hand, else with the media worker's next sweep.
+ */
+export async function deleteMessage(me: string, messageId: string, storage?: StorageProvider): Promise<void> {
   const { message, conversation } = await ownRecentMessage(me, messageId, true);
-  await Message.updateOne({ _id: message._id }, { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1 } });
+  await Message.updateOne(
+    { _id: message._id },
+    { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1, media: 1 } },
+  );
+  if (message.media) {
+    await dropAttachment(message.media.id);
+    if (storage) await reapAttachments(storage, { _id: message.media.id, status: 'dropped' });
+  }
   await touch(conversation._id);
   publishToUsers(memberIdsOf(conversation), 'chat:deleted', {
     id: String(message._id),
@@ -347,7 +412,7 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
     userId: me,
     emoji,
     added,
-    reactions: messageView(updated!).reactions,
+    reactions: messageView(updated!, me).reactions,
   };
   publishToUsers([me, ...audience], 'chat:reaction', payload);
   return payload;
@@ -409,7 +474,7 @@ export async function syncMessages(me: string, since: string | undefined) {
   const page = found.slice(0, SYNC_LIMIT);
   const last = page.at(-1);
   return {
-    messages: page.map(messageView),
+    messages: page.map((m) => messageView(m, me)),
     cursor: last ? `${changedAt(last)}_${String(last._id)}` : (since ?? `${from}_`),
     more: found.length > SYNC_LIMIT,
     reload,

@@ -3,16 +3,17 @@ import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { SERVABLE } from './post.service.js';
+import { openableAttachment } from '../chat/attachment.service.js';
 import { mediaLinks, PRIVATE_PREFIX } from '../storage/media-links.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 
-// What a link may name: a post's or comment's processed media, never an upload (`/src/`).
+// What a link may name: a post's, comment's or chat attachment's processed media, never an upload (`/src/`).
 const LINKABLE = new RegExp(
-  `^${PRIVATE_PREFIX}(posts|comments)/([a-f0-9]{24})/(?!src/)[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\\.[a-z0-9]{2,5}$`,
+  `^${PRIVATE_PREFIX}(posts|comments|chat)/([a-f0-9]{24})/(?!src/)[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\\.[a-z0-9]{2,5}$`,
 );
 
 export type MediaDelivery =
-  | { kind: 'file'; file: string; maxAge: number }
+  | { kind: 'file'; file: string; maxAge: number; downloadAs?: string }
   | { kind: 'redirect'; url: string; maxAge: number }
   | { kind: 'playlist'; body: string; maxAge: number };
 
@@ -56,20 +57,32 @@ function signPlaylist(key: string, text: string, expiry: number): string {
  * Files come from the app (local storage) or by a redirect to the provider's own URL
  * signed for the link's remaining life; playlists are re-signed.
  */
-export async function openMediaLink(storage: StorageProvider, key: string, expiry: number, mac: string): Promise<MediaDelivery> {
-  const verdict = mediaLinks.check(key, expiry, mac);
+export async function openMediaLink(
+  storage: StorageProvider,
+  key: string,
+  expiry: number,
+  mac: string,
+  viewer?: string,
+): Promise<MediaDelivery> {
+  const verdict = mediaLinks.check(key, expiry, mac, viewer);
   if (verdict !== 'ok') throw linkRefused(verdict);
   const match = LINKABLE.exec(key);
   if (!match) throw notFound('Media');
-  if (!key.endsWith('.ts') && !(await ownerServable(match[1]!, match[2]!))) throw notFound('Media');
+  let downloadAs: string | undefined;
+  if (match[1] === 'chat') {
+    // Chat links are signed for one member, who must still be in the conversation.
+    const openable = viewer ? await openableAttachment(match[2]!, viewer) : null;
+    if (!openable) throw notFound('Media');
+    downloadAs = openable.downloadAs;
+  } else if (!key.endsWith('.ts') && !(await ownerServable(match[1]!, match[2]!))) throw notFound('Media');
   const maxAge = Math.max(1, expiry - Math.floor(Date.now() / 1000));
   if (key.endsWith('.m3u8')) {
     const text = await storage.files.read(key);
     if (!text) throw notFound('Media');
     return { kind: 'playlist', body: signPlaylist(key, text.toString('utf8'), expiry), maxAge };
   }
-  const delivery = await storage.files.deliver(key, maxAge);
+  const delivery = await storage.files.deliver(key, maxAge, downloadAs);
   return 'file' in delivery
-    ? { kind: 'file', file: delivery.file, maxAge }
+    ? { kind: 'file', file: delivery.file, maxAge, ...(downloadAs && { downloadAs }) }
     : { kind: 'redirect', url: delivery.redirect, maxAge };
 }

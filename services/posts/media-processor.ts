@@ -39,7 +39,7 @@ async function filesUnder(dir: string, base = dir): Promise<string[]> {
  * cannot. The container gives the size first: a picture past the pixel limit is refused
  * before any pixel is decoded (a small file can claim a huge image).
  */
-async function decodableImage(bytes: Buffer, type: string): Promise<Buffer> {
+export async function decodableImage(bytes: Buffer, type: string): Promise<Buffer> {
   if (type !== 'image/heic') return bytes;
   let images;
   try {

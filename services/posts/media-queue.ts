@@ -5,12 +5,21 @@ import { errorMessage, logger } from '../../utils/logger.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { failPost, failStuckPosts, processPostMedia } from './media-processor.js';
 import { MediaRejected } from './video.js';
+import { failChatAttachment, failStuckChatAttachments, processChatAttachment } from '../chat/attachment-processor.js';
+import { reapDroppedAttachments } from '../chat/attachment.service.js';
 
-/** Where posts' media jobs go: BullMQ on Redis, or (no Redis: development) this process. */
+/** A media job: a post's uploads, or one chat attachment. */
+export type MediaJob = { postId: string } | { attachmentId: string };
+
+/** Where media jobs go: BullMQ on Redis, or (no Redis: development) this process. */
 export interface MediaQueue {
-  enqueue(postId: string): Promise<void>;
+  enqueue(job: MediaJob): Promise<void>;
   close(): Promise<void>;
 }
+
+// One job per post or attachment: its id names the job, so a second enqueue is a no-op.
+const jobIdOf = (job: MediaJob) => ('postId' in job ? job.postId : `chat-${job.attachmentId}`);
+const describe = (job: MediaJob) => ('postId' in job ? { postId: job.postId } : { attachmentId: job.attachmentId });
 
 const QUEUE = 'post-media';
 
@@ -24,16 +33,19 @@ export interface MediaSettings {
  * once; anything else (storage down, a worker killed) is retried with backoff, and the
  * post fails only when the last attempt does.
  */
-async function runJob(postId: string, storage: StorageProvider, lastAttempt: boolean): Promise<void> {
+async function runJob(job: MediaJob, storage: StorageProvider, lastAttempt: boolean): Promise<void> {
+  const fail = (reason: string) =>
+    'postId' in job ? failPost(job.postId, reason) : failChatAttachment(job.attachmentId, reason);
   try {
-    await processPostMedia(postId, storage);
+    if ('postId' in job) await processPostMedia(job.postId, storage);
+    else await processChatAttachment(job.attachmentId, storage);
   } catch (err) {
     if (err instanceof MediaRejected) {
-      await failPost(postId, err.reason);
+      await fail(err.reason);
       throw new UnrecoverableError(err.reason);
     }
-    logger.warn('media job failed', { postId, lastAttempt, error: errorMessage(err) });
-    if (lastAttempt) await failPost(postId, 'processing_failed');
+    logger.warn('media job failed', { ...describe(job), lastAttempt, error: errorMessage(err) });
+    if (lastAttempt) await fail('processing_failed');
     throw err;
   }
 }
@@ -47,25 +59,20 @@ class BullMediaQueue implements MediaQueue {
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix: settings.media.queuePrefix });
   }
 
-  async enqueue(postId: string): Promise<void> {
-    // The post id is the job id: a second enqueue of the same post is a no-op.
-    await this.queue.add(
-      'process',
-      { postId },
-      {
-        jobId: postId,
-        attempts: this.settings.media.attempts,
-        backoff: { type: 'exponential', delay: this.settings.media.backoffMs },
-        removeOnComplete: { count: 1000 },
-        removeOnFail: { count: 5000 },
-      },
-    );
+  async enqueue(job: MediaJob): Promise<void> {
+    await this.queue.add('process', job, {
+      jobId: jobIdOf(job),
+      attempts: this.settings.media.attempts,
+      backoff: { type: 'exponential', delay: this.settings.media.backoffMs },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
   }
 
   startWorker(storage: StorageProvider): Worker {
-    const worker = new Worker<{ postId: string }>(
+    const worker = new Worker<MediaJob>(
       QUEUE,
-      (job) => runJob(job.data.postId, storage, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+      (job) => runJob(job.data, storage, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
       {
         connection: new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null }),
         prefix: this.settings.media.queuePrefix,
@@ -87,7 +94,7 @@ class BullMediaQueue implements MediaQueue {
 /** Development without Redis: jobs run here, one at a time, retried with the same backoff. */
 class InProcessMediaQueue implements MediaQueue {
   private storage?: StorageProvider;
-  private readonly waiting: { postId: string; attempt: number }[] = [];
+  private readonly waiting: { job: MediaJob; attempt: number }[] = [];
   private running = 0;
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -99,28 +106,28 @@ class InProcessMediaQueue implements MediaQueue {
     this.pump();
   }
 
-  enqueue(postId: string): Promise<void> {
-    this.waiting.push({ postId, attempt: 1 });
+  enqueue(job: MediaJob): Promise<void> {
+    this.waiting.push({ job, attempt: 1 });
     this.pump();
     return Promise.resolve();
   }
 
   private pump(): void {
     while (!this.closed && this.storage && this.running < this.settings.media.concurrency && this.waiting.length) {
-      const job = this.waiting.shift()!;
+      const next = this.waiting.shift()!;
       const storage = this.storage;
       this.running++;
-      const last = job.attempt >= this.settings.media.attempts;
-      void runJob(job.postId, storage, last)
+      const last = next.attempt >= this.settings.media.attempts;
+      void runJob(next.job, storage, last)
         .catch((err: unknown) => {
           if (last || err instanceof UnrecoverableError || this.closed) return;
           const timer = setTimeout(
             () => {
               this.timers.delete(timer);
-              this.waiting.push({ postId: job.postId, attempt: job.attempt + 1 });
+              this.waiting.push({ job: next.job, attempt: next.attempt + 1 });
               this.pump();
             },
-            this.settings.media.backoffMs * 2 ** (job.attempt - 1),
+            this.settings.media.backoffMs * 2 ** (next.attempt - 1),
           );
           this.timers.add(timer);
         })
@@ -153,7 +160,7 @@ export function startMediaPipeline(settings: MediaSettings, storage: StorageProv
   if (settings.redisUrl) {
     const queue = new BullMediaQueue({ ...settings, redisUrl: settings.redisUrl });
     const worker = withWorker ? queue.startWorker(storage) : undefined;
-    const sweeper = withWorker ? setInterval(() => void sweep(settings), sweepEvery).unref() : undefined;
+    const sweeper = withWorker ? setInterval(() => void sweep(settings, storage), sweepEvery).unref() : undefined;
     return {
       queue,
       close: async () => {
@@ -166,7 +173,7 @@ export function startMediaPipeline(settings: MediaSettings, storage: StorageProv
   if (!withWorker) logger.warn('MEDIA_WORKER=false without REDIS_URL: nothing will process post media');
   const queue = new InProcessMediaQueue(settings);
   if (withWorker) queue.startWorker(storage);
-  const sweeper = withWorker ? setInterval(() => void sweep(settings), sweepEvery).unref() : undefined;
+  const sweeper = withWorker ? setInterval(() => void sweep(settings, storage), sweepEvery).unref() : undefined;
   return {
     queue,
     close: async () => {
@@ -176,8 +183,15 @@ export function startMediaPipeline(settings: MediaSettings, storage: StorageProv
   };
 }
 
-async function sweep(settings: MediaSettings): Promise<void> {
-  await failStuckPosts(new Date(Date.now() - settings.media.stuckAfterMs)).catch((err: unknown) =>
-    logger.error('media sweep failed', { error: errorMessage(err) }),
-  );
+/**
+ * Jobs that got stuck fail (a worker died, the queue lost them); chat attachments of deleted
+ * messages, and uploads never sent, are deleted with their objects.
+ */
+async function sweep(settings: MediaSettings, storage: StorageProvider): Promise<void> {
+  const startedBefore = new Date(Date.now() - settings.media.stuckAfterMs);
+  await Promise.all([
+    failStuckPosts(startedBefore),
+    failStuckChatAttachments(startedBefore),
+    reapDroppedAttachments(storage),
+  ]).catch((err: unknown) => logger.error('media sweep failed', { error: errorMessage(err) }));
 }

@@ -127,7 +127,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
       processingStartedAt: new Date(),
     });
     try {
-      await queue.enqueue(String(postId));
+      await queue.enqueue({ postId: String(postId) });
     } catch {
       await Post.updateOne({ _id: postId }, { $set: { status: 'failed', failReason: 'queue_unavailable' } });
       throw new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is unavailable; try again shortly');

@@ -53,26 +53,37 @@ const DEMUXERS: Record<VideoContainer, string> = { mp4: 'mov,mp4,m4a,3gp,3g2,mj2
  * its first bytes said it is (no guessing among hundreds of demuxers).
  */
 function inputArgs(file: string, container: VideoContainer): string[] {
-  return ['-protocol_whitelist', 'file', '-f', DEMUXERS[container], '-i', `file:${file}`];
+  return demuxedInput(file, DEMUXERS[container]);
+}
+
+/** The same for any media an upload's first bytes named: only this demuxer, only a local file. */
+export function demuxedInput(file: string, demuxer: string): string[] {
+  return ['-protocol_whitelist', 'file', '-f', demuxer, '-i', `file:${file}`];
+}
+
+interface ProbeInfo {
+  format?: { duration?: string };
+  streams?: { codec_type?: string; width?: number; height?: number; duration?: string; tags?: { rotate?: string } }[];
+}
+
+/** ffprobe's view of a file opened by `input`; a file it cannot read is rejected with `unreadable`. */
+async function probe(input: string[], unreadable: string): Promise<ProbeInfo> {
+  try {
+    const json = await run(
+      config.media.ffprobe,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...input],
+      60_000,
+    );
+    return JSON.parse(json) as ProbeInfo;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err; // no ffprobe here: not the file's fault
+    throw new MediaRejected(unreadable);
+  }
 }
 
 /** Duration, size and streams of a video; an unreadable file or one without a video stream is rejected. */
 export async function probeVideo(file: string, container: VideoContainer): Promise<VideoProbe> {
-  let json: string;
-  try {
-    json = await run(
-      config.media.ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...inputArgs(file, container)],
-      60_000,
-    );
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err; // no ffprobe here: not the file's fault
-    throw new MediaRejected('unreadable_video');
-  }
-  const info = JSON.parse(json) as {
-    format?: { duration?: string };
-    streams?: { codec_type?: string; width?: number; height?: number; duration?: string; tags?: { rotate?: string } }[];
-  };
+  const info = await probe(inputArgs(file, container), 'unreadable_video');
   const video = info.streams?.find((s) => s.codec_type === 'video');
   if (!video?.width || !video.height) throw new MediaRejected('no_video_stream');
   const durationSec = Number(info.format?.duration ?? video.duration);
@@ -225,4 +236,66 @@ export async function extractPoster(file: string, container: VideoContainer, out
     ],
     60_000,
   );
+}
+
+/** The size a video is served at: its own, or scaled so the short side is `maxShort`, both sides even. */
+export function servedSize(probe: VideoProbe, maxShort: number): { width: number; height: number } {
+  const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+  const scale = Math.min(1, maxShort / Math.min(probe.width, probe.height));
+  return { width: even(probe.width * scale), height: even(probe.height * scale) };
+}
+
+/**
+ * One web-playable MP4 (H.264 and AAC, index first so playback starts at once) for short
+ * clips: a chat video is watched once, not streamed at many bitrates.
+ */
+export async function transcodeMp4(
+  file: string,
+  container: VideoContainer,
+  out: string,
+  probe: VideoProbe,
+  size: { width: number; height: number },
+): Promise<void> {
+  const args = ['-hide_banner', '-y', ...inputArgs(file, container), '-map_metadata', '-1', '-map', '0:v:0'];
+  if (probe.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ac', '2');
+  args.push(
+    ...['-vf', `scale=${size.width}:${size.height}`, '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main'],
+    ...['-crf', '26', '-maxrate', '2500k', '-bufsize', '5000k', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'],
+    ...['-f', 'mp4', out],
+  );
+  try {
+    await run(config.media.ffmpeg, args, Math.max(120_000, probe.durationSec * 20_000));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    throw new MediaRejected('transcode_failed');
+  }
+}
+
+/**
+ * A voice note as AAC in MP4 (plays in every browser and phone), mono, without the
+ * upload's metadata; at most `maxSeconds + 1` is ever decoded. Its duration is read from
+ * the result: recorders (a browser's MediaRecorder) often write none.
+ */
+export async function transcodeVoice(file: string, demuxer: string, out: string, maxSeconds: number): Promise<number> {
+  const input = demuxedInput(file, demuxer);
+  const source = await probe(input, 'unreadable_audio');
+  if (!source.streams?.some((s) => s.codec_type === 'audio')) throw new MediaRejected('no_audio_stream');
+  try {
+    await run(
+      config.media.ffmpeg,
+      [
+        ...['-hide_banner', '-y', ...input, '-map_metadata', '-1', '-vn', '-map', '0:a:0', '-t', String(maxSeconds + 1)],
+        ...['-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-movflags', '+faststart', '-f', 'mp4', out],
+      ],
+      Math.max(60_000, maxSeconds * 2_000),
+    );
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    throw new MediaRejected('unreadable_audio');
+  }
+  const result = await probe(demuxedInput(out, DEMUXERS.mp4), 'unreadable_audio');
+  const durationSec = Number(result.format?.duration);
+  if (!Number.isFinite(durationSec) || durationSec <= 0) throw new MediaRejected('unreadable_audio');
+  if (durationSec > maxSeconds + 0.5) throw new MediaRejected('too_long');
+  return Math.round(durationSec * 10) / 10;
 }

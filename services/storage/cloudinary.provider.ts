@@ -61,7 +61,20 @@ export class CloudinaryStorageProvider implements StorageProvider {
       return true;
     },
     read: (key) => this.download(key),
+    // Private raw downloads come as attachments already.
     deliver: async (key, expiresInSeconds) => ({ redirect: this.downloadUrl(key, expiresInSeconds) }),
+    size: async (key) => (await this.download(key))?.length ?? null,
+    // An authenticated upload: signed fields pinning the public id and the private type.
+    createUpload: (request) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      return Promise.resolve({
+        provider: this.name,
+        key: request.key,
+        url: this.endpoint('raw/upload'),
+        fields: this.sign({ public_id: request.key, timestamp, type: 'private', overwrite: 'false' }),
+        expiresAt: new Date((timestamp + Math.min(request.expiresInSeconds, SIGNATURE_LIFETIME_S)) * 1000).toISOString(),
+      });
+    },
   };
 
   private async uploadPrivate(key: string, blob: Blob): Promise<void> {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessedImage, VariantName } from './image-processing.js';
 import { PRIVATE_PREFIX } from './media-links.js';
@@ -48,6 +48,11 @@ export class LocalStorageProvider implements StorageProvider {
     read: (key) => missingAs(null, readFile(this.fileOf(key))),
     // The app serves the file itself, behind the signed link (never from the public /media folder route).
     deliver: async (key) => ({ file: this.fileOf(key) }),
+    size: (key) =>
+      missingAs(
+        null,
+        stat(this.fileOf(key)).then((s) => s.size),
+      ),
   };
 
   /** Keys are ours, but a path is still checked to stay inside its folder. */

@@ -13,3 +13,4 @@ export const PRIVATE_PREFIX = 'private/';
 
 export const postMediaPrefix = (postId: string) => `${PRIVATE_PREFIX}posts/${postId}`;
 export const commentMediaPrefix = (commentId: string) => `${PRIVATE_PREFIX}comments/${commentId}`;
+export const chatMediaPrefix = (attachmentId: string) => `${PRIVATE_PREFIX}chat/${attachmentId}`;

@@ -14,6 +14,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fileTooLarge, type ProcessedImage, type VariantName } from './image-processing.js';
 import {
+  attachmentDisposition,
   IMMUTABLE,
   storedVariants,
   variantKeys,
@@ -105,11 +106,24 @@ export class S3StorageProvider implements StorageProvider {
         const object = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
         return Buffer.from(await object.Body!.transformToByteArray());
       }),
-    deliver: async (key, expiresInSeconds) => ({
-      redirect: await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: key }), {
-        expiresIn: Math.max(1, Math.min(expiresInSeconds, 7 * 86_400)),
-      }),
+    deliver: async (key, expiresInSeconds, downloadAs) => ({
+      redirect: await getSignedUrl(
+        this.client,
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          ...(downloadAs && { ResponseContentDisposition: attachmentDisposition(downloadAs) }),
+        }),
+        { expiresIn: Math.max(1, Math.min(expiresInSeconds, 7 * 86_400)) },
+      ),
     }),
+    size: (key) =>
+      this.orMissing(null, async () => {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
+        return head.ContentLength ?? 0;
+      }),
+    // A presigned POST pinned to the key and a size range, like profile photos'.
+    createUpload: (request) => this.createDirectUpload(request),
   };
 
   private async orMissing<T, F>(fallback: F, read: () => Promise<T>): Promise<T | F> {

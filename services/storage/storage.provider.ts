@@ -63,8 +63,21 @@ export interface FileStore {
   get(key: string, file: string): Promise<boolean>;
   /** A small object's bytes (a playlist); null when there is none. */
   read(key: string): Promise<Buffer | null>;
-  /** How to hand the object to a client for the next seconds: a local file, or a provider URL signed that long. */
-  deliver(key: string, expiresInSeconds: number): Promise<{ file: string } | { redirect: string }>;
+  /**
+   * How to hand the object to a client for the next seconds: a local file, or a provider URL
+   * signed that long; with `downloadAs`, as a download of that name (never shown inline).
+   */
+  deliver(key: string, expiresInSeconds: number, downloadAs?: string): Promise<{ file: string } | { redirect: string }>;
+  /** The object's size in bytes; null when there is none. */
+  size(key: string): Promise<number | null>;
+  /** A ticket for a client to upload one private object straight to the provider; absent where uploads go through the API (local). */
+  createUpload?(request: DirectUploadRequest): Promise<DirectUploadTicket>;
+}
+
+/** A Content-Disposition that downloads under `name`, safe for any characters in it (RFC 6266). */
+export function attachmentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 export interface PrivateImage {

@@ -1,0 +1,343 @@
+import { Types } from 'mongoose';
+import { config } from '../../config/index.js';
+import { ChatAttachment, type AttachmentKind } from '../../models/chat-attachment.model.js';
+import { ConversationMember } from '../../models/conversation.model.js';
+import { Message } from '../../models/message.model.js';
+import { AppError, notFound } from '../../utils/app-error.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { isObjectIdString } from '../page-cursor.js';
+import type { UploadedFile } from '../posts/post.service.js';
+import type { MediaQueue } from '../posts/media-queue.js';
+import { fileTooLarge } from '../storage/image-processing.js';
+import { chatMediaPrefix, mediaLinks } from '../storage/media-links.js';
+import type { DirectUploadTicket, StorageProvider } from '../storage/storage.provider.js';
+import { displayName, sniffAttachment } from './attachment-type.js';
+import { assertMaySend, memberConversation } from './conversation.service.js';
+
+export interface AttachmentDeps {
+  storage: StorageProvider;
+  queue: MediaQueue;
+}
+
+/** What a message keeps of its attachment: enough to show it without another read. */
+export interface MessageMedia {
+  id: Types.ObjectId;
+  kind: AttachmentKind;
+  keys: Record<string, string>;
+  width?: number | null;
+  height?: number | null;
+  durationSec?: number | null;
+  name?: string | null;
+  contentType?: string | null;
+  bytes?: number | null;
+}
+
+export interface AttachmentView {
+  id: string;
+  kind: AttachmentKind;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+  name?: string;
+  type?: string;
+  bytes?: number;
+  /** Links signed for the one viewer they were given to, short-lived. */
+  urls: Record<string, string>;
+}
+
+type AttachmentDoc = Omit<MessageMedia, 'id'> & {
+  _id: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  uploaderId: Types.ObjectId;
+  status: string;
+  failReason?: string | null;
+  messageId?: Types.ObjectId | null;
+  storage: string;
+  sourceKey: string;
+  objects: string[];
+};
+
+const KIND_REFUSED: Record<AttachmentKind, string> = {
+  image: 'Send a JPEG, PNG, WebP or HEIC picture',
+  video: 'Send an MP4, MOV or WebM video',
+  voice: 'Send a voice note as Ogg/Opus, WebM, M4A, MP3, WAV, AAC, AMR or FLAC',
+  file: 'This type of file cannot be sent',
+};
+
+/** A sent attachment as one member sees it: links only that member can open. */
+export function mediaView(media: MessageMedia, viewerId: string): AttachmentView {
+  const keys = media.keys;
+  return {
+    id: String(media.id),
+    kind: media.kind,
+    ...(media.width ? { width: media.width } : {}),
+    ...(media.height ? { height: media.height } : {}),
+    ...(media.durationSec ? { durationSec: media.durationSec } : {}),
+    ...(media.name ? { name: media.name } : {}),
+    ...(media.contentType ? { type: media.contentType } : {}),
+    ...(media.bytes ? { bytes: media.bytes } : {}),
+    urls: Object.fromEntries(Object.entries(keys ?? {}).map(([role, key]) => [role, mediaLinks.linkFor(key, viewerId)])),
+  };
+}
+
+export interface UploadView {
+  id: string;
+  conversationId: string;
+  kind: AttachmentKind;
+  status: string;
+  failReason?: string;
+  sent: boolean;
+  attachment?: AttachmentView;
+}
+
+/** An upload as its sender follows it: its state, and once ready what the message will show. */
+export function uploadView(doc: AttachmentDoc, viewerId: string): UploadView {
+  return {
+    id: String(doc._id),
+    conversationId: String(doc.conversationId),
+    kind: doc.kind,
+    status: doc.status,
+    ...(doc.failReason ? { failReason: doc.failReason } : {}),
+    sent: Boolean(doc.messageId),
+    ...(doc.status === 'ready' ? { attachment: mediaView({ ...doc, id: doc._id }, viewerId) } : {}),
+  };
+}
+
+/** The media part a message stores, from a ready attachment. */
+export function messageMediaOf(doc: AttachmentDoc): MessageMedia {
+  return {
+    id: doc._id,
+    kind: doc.kind,
+    keys: doc.keys,
+    width: doc.width,
+    height: doc.height,
+    durationSec: doc.durationSec,
+    name: doc.name,
+    contentType: doc.contentType,
+    bytes: doc.bytes,
+  };
+}
+
+/** Only a member who may send in the conversation may upload into it (plan, blocks, connection). */
+export async function conversationToUploadInto(me: string, conversationId: string) {
+  const conversation = await memberConversation(me, conversationId);
+  await assertMaySend(me, conversation);
+  return conversation;
+}
+
+const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
+
+async function enqueueOrFail(id: Types.ObjectId, queue: MediaQueue): Promise<void> {
+  try {
+    await queue.enqueue({ attachmentId: String(id) });
+  } catch {
+    await ChatAttachment.updateOne({ _id: id }, { $set: { status: 'failed', failReason: 'queue_unavailable' } });
+    throw new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is unavailable; try again shortly');
+  }
+}
+
+/**
+ * An attachment uploaded through the API (any storage): checked by content against the
+ * kind the sender declared, stored as sent under a private key, and handed to the media
+ * job; it can be sent once ready (chat:attachment tells the sender).
+ */
+export async function uploadAttachment(
+  me: string,
+  conversationId: string,
+  input: { kind: AttachmentKind; name?: string },
+  file: UploadedFile,
+  deps: AttachmentDeps,
+) {
+  const conversation = await conversationToUploadInto(me, conversationId);
+  if (file.size > maxBytesOf(input.kind)) throw fileTooLarge(maxBytesOf(input.kind));
+  const sniffed = await sniffAttachment(file.path, input.kind, config.chat.media.fileTypes);
+  if (!sniffed) throw new AppError('UNSUPPORTED_MEDIA_TYPE', KIND_REFUSED[input.kind], { kind: input.kind });
+  const _id = new Types.ObjectId();
+  const sourceKey = `${chatMediaPrefix(String(_id))}/src/original.${sniffed.ext}`;
+  await deps.storage.files.put(sourceKey, file.path, sniffed.type);
+  const doc = await ChatAttachment.create({
+    _id,
+    conversationId: conversation._id,
+    uploaderId: me,
+    kind: input.kind,
+    status: 'processing',
+    storage: deps.storage.name,
+    sourceKey,
+    sourceBytes: file.size,
+    objects: [sourceKey],
+    ...(input.kind === 'file' ? { name: displayName(input.name, sniffed.ext) } : {}),
+    processingStartedAt: new Date(),
+  });
+  await enqueueOrFail(_id, deps.queue);
+  return uploadView(doc.toObject() as AttachmentDoc, me);
+}
+
+/**
+ * A direct upload (S3 presigned POST, Cloudinary authenticated upload): a ticket for one
+ * private key, no larger than the kind allows; complete it once the file is there.
+ */
+export async function createAttachmentUpload(
+  me: string,
+  conversationId: string,
+  input: { kind: AttachmentKind; bytes: number; name?: string },
+  deps: AttachmentDeps,
+): Promise<{ attachment: ReturnType<typeof uploadView>; upload: DirectUploadTicket }> {
+  const { storage } = deps;
+  if (!storage.files.createUpload) {
+    throw new AppError('DIRECT_UPLOAD_UNAVAILABLE', `The ${storage.name} storage takes attachments through the API only`);
+  }
+  const conversation = await conversationToUploadInto(me, conversationId);
+  const maxBytes = maxBytesOf(input.kind);
+  if (input.bytes > maxBytes) throw fileTooLarge(maxBytes);
+  const _id = new Types.ObjectId();
+  const sourceKey = `${chatMediaPrefix(String(_id))}/src/upload`;
+  const upload = await storage.files.createUpload({
+    key: sourceKey,
+    // The content decides what the file is; the declared type is never trusted.
+    contentType: 'application/octet-stream',
+    maxBytes,
+    expiresInSeconds: config.uploads.directUploadTtlSeconds,
+  });
+  const doc = await ChatAttachment.create({
+    _id,
+    conversationId: conversation._id,
+    uploaderId: me,
+    kind: input.kind,
+    status: 'uploading',
+    storage: storage.name,
+    sourceKey,
+    objects: [sourceKey],
+    ...(input.kind === 'file' && input.name ? { name: displayName(input.name, 'bin') } : {}),
+  });
+  return { attachment: uploadView(doc.toObject() as AttachmentDoc, me), upload };
+}
+
+async function ownUpload(me: string, conversationId: string, attachmentId: string): Promise<AttachmentDoc> {
+  const doc = isObjectIdString(attachmentId)
+    ? await ChatAttachment.findOne({ _id: attachmentId, uploaderId: me, conversationId }).lean<AttachmentDoc>()
+    : null;
+  if (!doc) throw notFound('Attachment');
+  return doc;
+}
+
+/** The sender says the direct upload is done: it must be there; then the media job takes it. */
+export async function completeAttachmentUpload(me: string, conversationId: string, attachmentId: string, deps: AttachmentDeps) {
+  await memberConversation(me, conversationId);
+  const doc = await ownUpload(me, conversationId, attachmentId);
+  if (doc.status !== 'uploading') return uploadView(doc, me);
+  const size = await deps.storage.files.size(doc.sourceKey);
+  if (size === null) throw new AppError('UPLOAD_NOT_FOUND', 'Nothing was uploaded with this ticket yet');
+  const taken = await ChatAttachment.updateOne(
+    { _id: doc._id, status: 'uploading' },
+    { $set: { status: 'processing', sourceBytes: size, processingStartedAt: new Date() } },
+  );
+  if (taken.modifiedCount === 1) await enqueueOrFail(doc._id, deps.queue);
+  return uploadView((await ChatAttachment.findById(doc._id).lean<AttachmentDoc>())!, me);
+}
+
+export async function getUpload(me: string, conversationId: string, attachmentId: string) {
+  await memberConversation(me, conversationId);
+  return uploadView(await ownUpload(me, conversationId, attachmentId), me);
+}
+
+/**
+ * Takes a ready attachment of one's own, uploaded into this conversation and not sent yet,
+ * for the message `messageId`: one atomic write, so two sends cannot both take it.
+ */
+export async function takeAttachmentFor(
+  me: string,
+  conversationId: Types.ObjectId,
+  attachmentId: string,
+  messageId: Types.ObjectId,
+): Promise<MessageMedia | null> {
+  const doc = await ChatAttachment.findOneAndUpdate(
+    { _id: attachmentId, uploaderId: me, conversationId, status: 'ready', messageId: null },
+    { $set: { messageId } },
+    { returnDocument: 'after' },
+  ).lean<AttachmentDoc>();
+  return doc ? messageMediaOf(doc) : null;
+}
+
+/**
+ * Whether an upload of one's own can be sent here: 'sendable', or why not; null when the id
+ * is not an upload of one's own at all.
+ */
+export async function whyNotSendable(
+  me: string,
+  conversationId: Types.ObjectId,
+  attachmentId: string,
+): Promise<AppError | 'sendable' | null> {
+  const doc = await ChatAttachment.findOne(
+    { _id: attachmentId, uploaderId: me },
+    { conversationId: 1, status: 1, messageId: 1 },
+  ).lean();
+  if (!doc) return null;
+  if (String(doc.conversationId) !== String(conversationId)) {
+    return new AppError('INVALID_ATTACHMENT', 'This attachment was uploaded into another conversation');
+  }
+  if (doc.messageId) return new AppError('INVALID_ATTACHMENT', 'This attachment was already sent');
+  if (doc.status === 'ready') return 'sendable';
+  if (doc.status === 'uploading' || doc.status === 'processing') {
+    return new AppError('ATTACHMENT_NOT_READY', 'This attachment is still being processed', { status: doc.status });
+  }
+  return new AppError('INVALID_ATTACHMENT', 'This attachment could not be processed', { status: doc.status });
+}
+
+/** Gives an attachment back when the send that took it did not happen. */
+export async function releaseAttachment(attachmentId: Types.ObjectId, messageId: Types.ObjectId): Promise<void> {
+  await ChatAttachment.updateOne({ _id: attachmentId, messageId }, { $set: { messageId: null } });
+}
+
+/**
+ * Whether `viewer` may open an attachment's object now: a current member of its
+ * conversation, while its message stands (the sender sees it before sending). Returns the
+ * download name for files.
+ */
+export async function openableAttachment(attachmentId: string, viewer: string): Promise<{ downloadAs?: string } | null> {
+  const doc = await ChatAttachment.findOne(
+    { _id: attachmentId, status: 'ready' },
+    { conversationId: 1, uploaderId: 1, messageId: 1, kind: 1, name: 1 },
+  ).lean();
+  if (!doc) return null;
+  const [member, message] = await Promise.all([
+    ConversationMember.exists({ conversationId: doc.conversationId, userId: viewer }),
+    doc.messageId ? Message.exists({ _id: doc.messageId, deletedAt: null }) : null,
+  ]);
+  if (!member) return null;
+  if (doc.messageId ? !message : String(doc.uploaderId) !== viewer) return null;
+  return doc.kind === 'file' ? { downloadAs: doc.name ?? 'file' } : {};
+}
+
+/**
+ * Attachments whose message was deleted, or never sent in time, go with every object
+ * they stored; on this storage only (another process may hold another).
+ */
+export async function reapAttachments(storage: StorageProvider, filter: Record<string, unknown>): Promise<number> {
+  const docs = await ChatAttachment.find({ ...filter, storage: storage.name }, { objects: 1 })
+    .limit(500)
+    .lean();
+  let reaped = 0;
+  for (const doc of docs) {
+    try {
+      await storage.deleteObjects(doc.objects ?? []);
+      await ChatAttachment.deleteOne({ _id: doc._id });
+      reaped++;
+    } catch (err) {
+      logger.warn('chat attachment not deleted', { attachmentId: String(doc._id), error: errorMessage(err) });
+    }
+  }
+  return reaped;
+}
+
+/** The attachments of deleted messages and the uploads never sent within the configured time. */
+export function reapDroppedAttachments(storage: StorageProvider, now = Date.now()): Promise<number> {
+  return Promise.all([
+    reapAttachments(storage, { status: 'dropped' }),
+    reapAttachments(storage, { messageId: null, createdAt: { $lt: new Date(now - config.chat.media.unsentAfterMs) } }),
+  ]).then(([a, b]) => a + b);
+}
+
+/** Marks the attachment of a deleted message to go: no link opens it from now on. */
+export async function dropAttachment(attachmentId: Types.ObjectId): Promise<void> {
+  await ChatAttachment.updateOne({ _id: attachmentId }, { $set: { status: 'dropped' } });
+}

@@ -1,0 +1,272 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'chai';
+import sharp from 'sharp';
+import { config } from '../config/index.js';
+import { ChatAttachment } from '../models/chat-attachment.model.js';
+import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
+import { mediaLinks } from '../services/storage/media-links.js';
+import { createStorageProvider } from '../services/storage/storage.service.js';
+import { api } from './support/app.js';
+import { clientId, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { attach, CONV, elf, oggVoice, pdf, readyAttachment, settledUpload, windowsExe } from './support/chat-media.js';
+import { connect } from './support/connections.js';
+import { jpeg, png } from './support/images.js';
+import { mp4 } from './support/media.js';
+import { expectDocumented } from './support/openapi.js';
+import { mediaKeyOf, openMedia } from './support/posts.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+/** A link signed for another viewer: the same key and expiry, `v` swapped (the signature no longer matches). */
+const forViewer = (link: string, viewer: string) => {
+  const url = new URL(link);
+  url.searchParams.set('v', viewer);
+  return url.toString();
+};
+
+const exists = (key: string) =>
+  access(path.join(config.storage.localPrivateDir, key.replace(/^private\//, ''))).then(
+    () => true,
+    () => false,
+  );
+
+describe('chat attachments (local storage)', function () {
+  this.timeout(120_000);
+  const devices = useSocketServer();
+
+  /** Ana and Ben, connected, in a group Ana made; Carl is a stranger. */
+  const group = async () => {
+    const [ana, ben, carl] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await connect(ana, ben);
+    const res = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ana))
+      .send({ name: 'trip', memberIds: [ben.id] });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return { ana, ben, carl, conversationId: res.body.conversation.id as string };
+  };
+
+  const send = async (user: SignedUp, conversationId: string, body: Record<string, unknown>) =>
+    (await api())
+      .post(`${CONV}/${conversationId}/messages`)
+      .set(as(user))
+      .send({ clientMessageId: clientId(), ...body });
+
+  it('sends a picture stripped of its metadata, with links signed for each member that no one else can use', async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    const anaSocket = await devices.connect(ana);
+    const benSocket = await devices.connect(ben);
+    const readyEvent = nextEvent(anaSocket, 'chat:attachment', () => true, 60_000);
+    const uploaded = await attach(ana, conversationId, 'image', await jpeg(1200, 900), 'IMG_0001.jpg');
+    expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(202);
+    expectDocumented(uploaded, 'post', `${CONV}/{id}/attachments`);
+    expect(uploaded.body.attachment).to.include({ kind: 'image', status: 'processing', sent: false });
+    const told = await readyEvent;
+    expect(told).to.include({ id: uploaded.body.attachment.id, status: 'ready' });
+    const upload = await settledUpload(ana, conversationId, uploaded.body.attachment.id);
+
+    const benHears = nextEvent(benSocket, 'chat:message');
+    const sent = await send(ana, conversationId, { attachmentId: upload.attachment!.id, text: 'look' });
+    expect(sent.status, JSON.stringify(sent.body)).to.equal(201);
+    expectDocumented(sent, 'post', `${CONV}/{id}/messages`);
+    expect(sent.body.message.attachment).to.include({ id: upload.attachment!.id, kind: 'image', width: 1200, height: 900 });
+    expect(Object.keys(sent.body.message.attachment.urls)).to.have.members(['thumb', 'card', 'full']);
+
+    // Ben's copy carries links signed for Ben; they open for him and show a clean picture.
+    const heard = await benHears;
+    const benFull = (heard.attachment as { urls: Record<string, string> }).urls.full!;
+    expect(new URL(benFull).searchParams.get('v')).to.equal(ben.id);
+    const opened = await openMedia(benFull);
+    expect(opened.status).to.equal(200);
+    expect(opened.headers['content-type']).to.equal('image/webp');
+    expect(opened.headers['cache-control']).to.match(/^private, max-age=\d+$/);
+    const meta = await sharp(opened.body as Buffer).metadata();
+    expect(meta.format).to.equal('webp');
+    expect(meta.exif, 'no EXIF left').to.equal(undefined);
+
+    // Carl cannot make Ben's link his own, nor upload into or read the conversation.
+    expect((await openMedia(forViewer(benFull, carl.id))).body.toString()).to.include('LINK_INVALID');
+    expect((await openMedia(forViewer(benFull, carl.id))).status).to.equal(403);
+    expect((await attach(carl, conversationId, 'image', await png())).status).to.equal(404);
+    const peek = await (await api()).get(`${CONV}/${conversationId}/attachments/${upload.attachment!.id}`).set(as(carl));
+    expect(peek.status).to.equal(404);
+    // A link Carl would need is one the server signed for him: never given, and refused if made.
+    const forCarl = mediaLinks.linkFor(mediaKeyOf(benFull), carl.id);
+    expect((await openMedia(forCarl)).status).to.equal(404);
+
+    // History gives each member their own links.
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben));
+    expectDocumented(history, 'get', `${CONV}/{id}/messages`);
+    const inHistory = history.body.messages.find((m: { id: string }) => m.id === sent.body.message.id);
+    expect(new URL(inHistory.attachment.urls.thumb).searchParams.get('v')).to.equal(ben.id);
+
+    // An attachment goes out once: a second send of it, by anyone, is refused.
+    const again = await send(ana, conversationId, { attachmentId: upload.attachment!.id });
+    expect(again.status).to.equal(400);
+    expect(again.body.error.code).to.equal('INVALID_ATTACHMENT');
+    const stolen = await send(ben, conversationId, { attachmentId: upload.attachment!.id });
+    expect(stolen.body.error.code).to.equal('INVALID_ATTACHMENT');
+
+    // A member who leaves (is removed) loses the links at once.
+    expect((await (await api()).delete(`${CONV}/${conversationId}/members/${ben.id}`).set(as(ana))).status).to.equal(204);
+    expect((await openMedia(benFull)).status).to.equal(404);
+    expect((await openMedia(sent.body.message.attachment.urls.full)).status, 'Ana still may').to.equal(200);
+  });
+
+  it('refuses an expired link', async () => {
+    const { ana, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'image', await png(200, 100));
+    const sent = await send(ana, conversationId, { attachmentId: ready.id });
+    const key = mediaKeyOf(sent.body.message.attachment.urls.card);
+    const expired = mediaLinks.linkUntil(key, Math.floor(Date.now() / 1000) - 1, ana.id);
+    const res = await openMedia(expired);
+    expect(res.status).to.equal(403);
+    expect(JSON.parse(res.body.toString()).error.code).to.equal('LINK_EXPIRED');
+  });
+
+  it('turns a video into a web-playable MP4 and a poster, within the length limit', async () => {
+    const { ana, ben, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'video', await mp4(2, '1280x720'), 'clip.mp4');
+    const sent = await send(ana, conversationId, { attachmentId: ready.id });
+    const attachment = sent.body.message.attachment;
+    expect(attachment).to.include({ kind: 'video', width: 1280, height: 720 });
+    expect(attachment.durationSec).to.be.within(1.5, 2.5);
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben));
+    const benCopy = history.body.messages.at(-1).attachment;
+    const video = await openMedia(benCopy.urls.video);
+    expect(video.status).to.equal(200);
+    expect(video.headers['content-type']).to.equal('video/mp4');
+    expect((video.body as Buffer).toString('latin1', 4, 8)).to.equal('ftyp');
+    const poster = await openMedia(benCopy.urls.poster);
+    expect((poster.body as Buffer).subarray(0, 3)).to.deep.equal(Buffer.from([0xff, 0xd8, 0xff]));
+  });
+
+  it('makes a voice note AAC with its duration, and refuses what is not audio', async () => {
+    const { ana, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'voice', await oggVoice(2), 'note.ogg');
+    const sent = await send(ana, conversationId, { attachmentId: ready.id });
+    const attachment = sent.body.message.attachment;
+    expect(attachment).to.include({ kind: 'voice', type: 'audio/mp4' });
+    expect(attachment.durationSec).to.be.within(1.5, 2.5);
+    const audio = await openMedia(attachment.urls.audio);
+    expect(audio.status).to.equal(200);
+    expect((audio.body as Buffer).toString('latin1', 4, 8)).to.equal('ftyp');
+    expect((audio.body as Buffer).toString('latin1')).not.to.include('kitchen recording');
+
+    const notAudio = await attach(ana, conversationId, 'voice', await png());
+    expect(notAudio.status).to.equal(415);
+    expect(notAudio.body.error.code).to.equal('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('sends files by their real type and name, as downloads, and never a program', async () => {
+    const { ana, ben, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'file', pdf(), 'report.exe');
+    const sent = await send(ana, conversationId, { attachmentId: ready.id });
+    expect(sent.body.message.attachment).to.include({ kind: 'file', name: 'report.pdf', type: 'application/pdf' });
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben));
+    const file = await openMedia(history.body.messages.at(-1).attachment.urls.file);
+    expect(file.status).to.equal(200);
+    expect(file.headers['content-disposition']).to.match(/^attachment; filename="report.pdf"/);
+    expect(file.headers['content-type']).to.equal('application/pdf');
+    expect(file.headers['x-content-type-options']).to.equal('nosniff');
+
+    const text = await readyAttachment(ana, conversationId, 'file', Buffer.from('notes for the trip\n'), 'notes');
+    expect(text).to.include({ name: 'notes.txt', type: 'text/plain' });
+
+    for (const [bytes, name] of [
+      [elf(), 'photo.pdf'],
+      [windowsExe(), 'setup.txt'],
+      [Buffer.from('#!/bin/sh\nrm -rf ~\n'), 'readme.txt'],
+      [await png(), 'image.png'], // a picture is sent as an image, not a file (not in CHAT_FILE_TYPES)
+    ] as const) {
+      const refused = await attach(ana, conversationId, 'file', bytes, name);
+      expect(refused.status, name).to.equal(415);
+      expect(refused.body.error.code).to.equal('UNSUPPORTED_MEDIA_TYPE');
+    }
+    expect((await attach(ana, conversationId, 'image', pdf(), 'fake.jpg')).status).to.equal(415);
+  });
+
+  it('refuses an upload too large for its kind, and input that is not an attachment', async () => {
+    const { ana, conversationId } = await group();
+    const tooBig = Buffer.alloc(config.chat.media.maxBytes.voice + 1, 1);
+    const res = await attach(ana, conversationId, 'voice', tooBig);
+    expect(res.status).to.equal(413);
+    expect(res.body.error.code).to.equal('FILE_TOO_LARGE');
+    const noKind = await (await api()).post(`${CONV}/${conversationId}/attachments`).set(as(ana)).attach('file', pdf(), 'a.pdf');
+    expect(noKind.status).to.equal(400);
+    const json = await (await api()).post(`${CONV}/${conversationId}/attachments`).set(as(ana)).send({ kind: 'file' });
+    expect(json.body.error.code).to.equal('MULTIPART_REQUIRED');
+    const ticket = await (
+      await api()
+    )
+      .post(`${CONV}/${conversationId}/attachments/uploads`)
+      .set(as(ana))
+      .send({ kind: 'image', bytes: 1000 });
+    expect(ticket.body.error.code, 'local storage takes uploads through the API').to.equal('DIRECT_UPLOAD_UNAVAILABLE');
+    const operator = await send(ana, conversationId, { attachmentId: { $ne: null } });
+    expect(operator.status).to.equal(400);
+  });
+
+  it('keeps an upload to its conversation, and to its sender until sent', async () => {
+    const { ana, ben, conversationId } = await group();
+    const other = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ana))
+      .send({ name: 'other', memberIds: [ben.id] });
+    const ready = await readyAttachment(ana, conversationId, 'image', await png());
+    const elsewhere = await send(ana, other.body.conversation.id, { attachmentId: ready.id });
+    expect(elsewhere.body.error.code).to.equal('INVALID_ATTACHMENT');
+    // Before it is sent only its sender may open it.
+    expect((await openMedia(ready.urls.full!)).status).to.equal(200);
+    expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(ready.urls.full!), ben.id))).status).to.equal(404);
+  });
+
+  it("deletes a deleted message's objects, and unsent uploads after the configured time", async () => {
+    const { ana, ben, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'image', await png(300, 300));
+    const sent = await send(ana, conversationId, { attachmentId: ready.id });
+    const keys = Object.values(sent.body.message.attachment.urls as Record<string, string>).map(mediaKeyOf);
+    for (const key of keys) expect(await exists(key), key).to.equal(true);
+    const benLink = (await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages.at(-1).attachment
+      .urls.full;
+
+    const del = await (await api()).delete(`${CONV}/${conversationId}/messages/${sent.body.message.id}`).set(as(ana));
+    expect(del.status).to.equal(204);
+    for (const key of keys) expect(await exists(key), key).to.equal(false);
+    expect(await ChatAttachment.exists({ _id: ready.id })).to.equal(null);
+    expect((await openMedia(benLink)).status).to.equal(404);
+
+    // An upload never sent goes once its time is up, with everything it stored.
+    const unsent = await readyAttachment(ana, conversationId, 'image', await png(100, 100));
+    const unsentKey = mediaKeyOf(unsent.urls.full!);
+    const storage = createStorageProvider(config.storage);
+    await reapDroppedAttachments(storage, Date.now() - 1000);
+    expect(await exists(unsentKey), 'still within its time').to.equal(true);
+    await reapDroppedAttachments(storage, Date.now() + config.chat.media.unsentAfterMs + 1000);
+    expect(await exists(unsentKey)).to.equal(false);
+    expect(await ChatAttachment.exists({ _id: unsent.id })).to.equal(null);
+  });
+
+  it('tells the sender when an upload cannot be processed', async () => {
+    const { ana, conversationId } = await group();
+    const anaSocket = await devices.connect(ana);
+    const told = nextEvent(anaSocket, 'chat:attachment', () => true, 60_000);
+    // An MP4 header and then noise: it passes the first look, and the job refuses it.
+    const corrupt = Buffer.concat([
+      Buffer.from('00000018667479706d703432000000006d70343269736f6d', 'hex'),
+      Buffer.alloc(4096, 0x5a),
+    ]);
+    const res = await attach(ana, conversationId, 'video', corrupt, 'broken.mp4');
+    expect(res.status).to.equal(202);
+    expect(await told).to.include({ status: 'failed', failReason: 'unreadable_video' });
+    const sent = await send(ana, conversationId, { attachmentId: res.body.attachment.id });
+    expect(sent.body.error.code).to.equal('INVALID_ATTACHMENT');
+    await eventually(async () => (await ChatAttachment.findById(res.body.attachment.id).lean())?.status === 'failed');
+  });
+});
