@@ -8,14 +8,24 @@ import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
-import { clientId, eventually, nextEvent, useSocketServer } from './support/chat.js';
-import { attach, CONV, elf, oggVoice, pdf, readyAttachment, settledUpload, windowsExe } from './support/chat-media.js';
-import { connect } from './support/connections.js';
+import { eventually, nextEvent, useSocketServer } from './support/chat.js';
+import {
+  attach,
+  CONV,
+  elf,
+  group,
+  oggVoice,
+  pdf,
+  readyAttachment,
+  send,
+  settledUpload,
+  windowsExe,
+} from './support/chat-media.js';
 import { jpeg, png } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
 import { mediaKeyOf, openMedia } from './support/posts.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 
@@ -35,26 +45,6 @@ const exists = (key: string) =>
 describe('chat attachments (local storage)', function () {
   this.timeout(120_000);
   const devices = useSocketServer();
-
-  /** Ana and Ben, connected, in a group Ana made; Carl is a stranger. */
-  const group = async () => {
-    const [ana, ben, carl] = await Promise.all([signupUser(), signupUser(), signupUser()]);
-    await connect(ana, ben);
-    const res = await (
-      await api()
-    )
-      .post(CONV)
-      .set(as(ana))
-      .send({ name: 'trip', memberIds: [ben.id] });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    return { ana, ben, carl, conversationId: res.body.conversation.id as string };
-  };
-
-  const send = async (user: SignedUp, conversationId: string, body: Record<string, unknown>) =>
-    (await api())
-      .post(`${CONV}/${conversationId}/messages`)
-      .set(as(user))
-      .send({ clientMessageId: clientId(), ...body });
 
   it('sends a picture stripped of its metadata, with links signed for each member that no one else can use', async () => {
     const { ana, ben, carl, conversationId } = await group();

@@ -7,7 +7,9 @@ import { expect } from 'chai';
 import type supertest from 'supertest';
 import { api } from './app.js';
 import { eventually } from './eventually.js';
-import { bearer, type SignedUp } from './users.js';
+import { clientId } from './chat.js';
+import { connect } from './connections.js';
+import { bearer, signupUser, type SignedUp } from './users.js';
 
 const run = promisify(execFile);
 type Agent = ReturnType<typeof supertest>;
@@ -91,4 +93,26 @@ export async function readyAttachment(
   const upload = await settledUpload(user, conversationId, res.body.attachment.id, on);
   expect(upload.status, upload.failReason).to.equal('ready');
   return upload.attachment!;
+}
+
+/** Ana and Ben, connected, in a group Ana made; Carl is a stranger. */
+export async function group() {
+  const [ana, ben, carl] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+  await connect(ana, ben);
+  const res = await (
+    await api()
+  )
+    .post(CONV)
+    .set(bearer(ana.accessToken))
+    .send({ name: 'trip', memberIds: [ben.id] });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return { ana, ben, carl, conversationId: res.body.conversation.id as string };
+}
+
+/** Sends a message over HTTP. */
+export async function send(user: SignedUp, conversationId: string, body: Record<string, unknown>, on?: Agent) {
+  return (on ?? (await api()))
+    .post(`${CONV}/${conversationId}/messages`)
+    .set(bearer(user.accessToken))
+    .send({ clientMessageId: clientId(), ...body });
 }
