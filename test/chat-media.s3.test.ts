@@ -1,16 +1,11 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import supertest from 'supertest';
-import { createApp } from '../app.js';
 import { config } from '../config/index.js';
-import { startMediaPipeline, type MediaPipeline } from '../services/posts/media-queue.js';
-import type { S3StorageProvider } from '../services/storage/s3.provider.js';
 import { CONV, group, oggVoice, pdf, readyAttachment, send, settledUpload } from './support/chat-media.js';
 import { jpeg } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
 import { openMedia } from './support/posts.js';
-import { freshS3Bucket, s3Endpoint } from './support/s3.js';
+import { s3Endpoint, useS3App } from './support/s3.js';
 import { bearer, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -18,26 +13,7 @@ const as = (u: SignedUp) => bearer(u.accessToken);
 /** Chat attachments on a real S3-compatible server (SeaweedFS: SigV4 and presigned POST conditions checked). */
 describe('chat attachments with S3 storage', function () {
   this.timeout(120_000);
-  let s3: S3StorageProvider;
-  let bucket: string;
-  let app: ReturnType<typeof supertest>;
-  let media: MediaPipeline;
-
-  before(async function () {
-    if (!s3Endpoint) {
-      console.warn('    TEST_S3_ENDPOINT is not set: S3 tests skipped (start one with ../shared/s3/start.sh)');
-      this.skip();
-    }
-    ({ s3, bucket } = await freshS3Bucket('chat'));
-    media = startMediaPipeline({ media: config.media }, s3, true);
-    app = supertest(createApp({ config, storage: s3, media: media.queue }));
-  });
-  after(async () => {
-    await media?.close();
-  });
-
-  const keys = async (prefix: string) =>
-    ((await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+  const bucket = useS3App('chat');
 
   /** What a phone does with the ticket: a multipart POST of the fields, then the file. */
   async function postToStorage(ticket: { url: string; fields: Record<string, string> }, bytes: Buffer) {
@@ -50,6 +26,7 @@ describe('chat attachments with S3 storage', function () {
   }
 
   it('takes a picture straight to the bucket by ticket, serves it by presigned link, and deletes it with its message', async () => {
+    const { app, keys, bucket: name } = bucket;
     const { ana, ben, carl, conversationId } = await group();
     const bytes = await jpeg(900, 600);
     const ticket = await app
@@ -87,7 +64,7 @@ describe('chat attachments with S3 storage', function () {
     const history = await app.get(`${CONV}/${conversationId}/messages`).set(as(ben));
     const benLink = history.body.messages.at(-1).attachment.urls.full;
     // Nobody reads the bucket without a signature; Ben's link redirects to a presigned GET.
-    expect((await fetch(`${s3Endpoint}/${bucket}/${prefix}img/full.webp`)).status).to.equal(403);
+    expect((await fetch(`${s3Endpoint}/${name}/${prefix}img/full.webp`)).status).to.equal(403);
     const opened = await openMedia(benLink, app);
     expect(opened.status).to.equal(302);
     const presigned = await fetch(opened.headers.location!);
@@ -100,6 +77,7 @@ describe('chat attachments with S3 storage', function () {
   });
 
   it('stores videos, voice notes and files in the bucket, each served by presigned links', async () => {
+    const { app, keys } = bucket;
     const { ana, ben, conversationId } = await group();
     const video = await readyAttachment(ana, conversationId, 'video', await mp4(2), 'clip.mp4', app);
     const voice = await readyAttachment(ana, conversationId, 'voice', await oggVoice(1), 'note.ogg', app);

@@ -1,14 +1,9 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import supertest from 'supertest';
-import { createApp } from '../app.js';
-import { config } from '../config/index.js';
-import { startMediaPipeline, type MediaPipeline } from '../services/posts/media-queue.js';
-import type { S3StorageProvider } from '../services/storage/s3.provider.js';
 import { png } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { mediaKeyOf, openMedia, POSTS, readyPostOn } from './support/posts.js';
-import { freshS3Bucket, s3Endpoint } from './support/s3.js';
+import { s3Endpoint, useS3App } from './support/s3.js';
 import { bearer, signupUser } from './support/users.js';
 
 /** Post media on a real S3-compatible server (SeaweedFS, SigV4 checked); CI sets TEST_S3_ENDPOINT. */
@@ -16,29 +11,10 @@ const endpoint = s3Endpoint;
 
 describe('posts with S3 storage', function () {
   this.timeout(60_000);
-  let s3: S3StorageProvider;
-  let bucket: string;
-  let app: ReturnType<typeof supertest>;
-  let media: MediaPipeline;
-
-  before(async function () {
-    if (!endpoint) {
-      console.warn('    TEST_S3_ENDPOINT is not set: S3 tests skipped (start one with ../shared/s3/start.sh)');
-      this.skip();
-    }
-    ({ s3, bucket } = await freshS3Bucket('posts'));
-    // This app's own in-process queue and worker, bound to the bucket.
-    media = startMediaPipeline({ media: config.media }, s3, true);
-    app = supertest(createApp({ config, storage: s3, media: media.queue }));
-  });
-  after(async () => {
-    await media?.close();
-  });
-
-  const keys = async (prefix: string) =>
-    ((await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+  const bucket = useS3App('posts');
 
   it("stores a reel's HLS ladder and poster in the bucket, drops the upload, and deletes it all with the post", async () => {
+    const { app, keys, s3, bucket: name } = bucket;
     const u = await signupUser();
     const post = await readyPostOn(app, u, { bytes: await mp4(), name: 'clip.mp4' });
     const prefix = `private/posts/${post.id}`;
@@ -54,11 +30,11 @@ describe('posts with S3 storage', function () {
       stored.filter((k) => k.includes('/src/')),
       'the upload is gone once processed',
     ).to.deep.equal([]);
-    const master = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/video/master.m3u8` }));
+    const master = await s3.client.send(new GetObjectCommand({ Bucket: name, Key: `${prefix}/video/master.m3u8` }));
     expect(master.ContentType).to.equal('application/vnd.apple.mpegurl');
     expect(await master.Body!.transformToString()).to.include('240p/index.m3u8');
     // Nobody reads the bucket without a signature; the app's link redirects to a presigned GET.
-    expect((await fetch(`${endpoint}/${bucket}/${prefix}/video/poster.jpg`)).status).to.equal(403);
+    expect((await fetch(`${endpoint}/${name}/${prefix}/video/poster.jpg`)).status).to.equal(403);
     const poster = await openMedia(post.video.posterUrl, app);
     expect(poster.status).to.equal(302);
     const presigned = await fetch(poster.headers.location!);
@@ -70,6 +46,7 @@ describe('posts with S3 storage', function () {
   });
 
   it('stores image posts as the served sizes', async () => {
+    const { app, keys } = bucket;
     const u = await signupUser();
     const post = await readyPostOn(app, u, { bytes: await png(300, 200), name: 'a.png' });
     expect(await keys(`private/posts/${post.id}/`)).to.have.members(
