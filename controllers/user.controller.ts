@@ -1,9 +1,11 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import { deleteAccount } from '../services/people/account-deletion.service.js';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { blockUser, listBlocks, unblockUser } from '../services/people/block.service.js';
 import { getPublicProfile, updateProfile, updateStatus } from '../services/people/profile.service.js';
 import { searchUsers, SEARCH_DEFAULT_PAGE } from '../services/people/search.service.js';
 import { getOwnUser } from '../services/people/user.service.js';
-import { callerId, inputOf, pageOf } from './caller.js';
+import { callerId, inputOf, pageOf, sessionOf } from './caller.js';
 import * as rules from '../validators/user.validators.js';
 
 export async function getMe(req: Request, res: Response) {
@@ -42,3 +44,11 @@ export async function search(req: Request, res: Response) {
   const input = inputOf(req, rules.searchRules);
   res.json(await searchUsers(callerId(req), { ...input, limit: input.limit ?? SEARCH_DEFAULT_PAGE }));
 }
+
+/** DELETE /users/me: the account goes, after a recent password (or sign-in) in this session. */
+export const deleteMe =
+  (storage: StorageProvider): RequestHandler =>
+  async (req, res) => {
+    await deleteAccount(callerId(req), sessionOf(req), storage);
+    res.status(204).end();
+  };

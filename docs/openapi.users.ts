@@ -19,6 +19,12 @@ export const userPaths = {
       requestBody: { required: true, content: json(ref('ProfileUpdate')) },
       responses: { '200': { description: 'Updated', content: json(ref('UserEnvelope')) }, ...errors('400', '401', '403') },
     },
+    delete: {
+      tags: ['users'],
+      summary:
+        'Delete your account (needs a recent sign-in or POST /auth/reauthenticate): profile emptied, sessions ended, posts, photos and chat attachments deleted, messages blanked',
+      responses: { '204': done, ...errors('401', '403', '404') },
+    },
   },
   '/api/v1/users/me/status': {
     patch: {

@@ -118,6 +118,8 @@ const userSchema = new Schema(
     // The expiry a reminder email went out for, so it goes once.
     planReminderFor: { type: Date },
     bannedAt: { type: Date },
+    // The owner deleted the account: an emptied, suspended shell (services/people/account-deletion.service.ts).
+    deletedAt: { type: Date },
     lastActiveAt: { type: Date },
     // When the last socket closed (after the presence grace period).
     lastSeenAt: { type: Date },

@@ -47,7 +47,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/admin', router: adminRoutes() },
     // Before /users, whose /:username would otherwise see "me".
     { basePath: '/users/me/photos', router: photoRoutes(storage, limit) },
-    { basePath: '/users', router: userRoutes(limit) },
+    { basePath: '/users', router: userRoutes(limit, storage) },
     { basePath: '/reports', router: reportRoutes(limit) },
     { basePath: '/connections', router: connectionRoutes(limit) },
     { basePath: '/contacts', router: contactRoutes(limit) },

@@ -1,5 +1,3 @@
-import { access } from 'node:fs/promises';
-import path from 'node:path';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { config } from '../config/index.js';
@@ -19,6 +17,7 @@ import {
   readyAttachment,
   send,
   settledUpload,
+  storedLocally,
   windowsExe,
 } from './support/chat-media.js';
 import { jpeg, png } from './support/images.js';
@@ -35,12 +34,6 @@ const forViewer = (link: string, viewer: string) => {
   url.searchParams.set('v', viewer);
   return url.toString();
 };
-
-const exists = (key: string) =>
-  access(path.join(config.storage.localPrivateDir, key.replace(/^private\//, ''))).then(
-    () => true,
-    () => false,
-  );
 
 describe('chat attachments (local storage)', function () {
   this.timeout(120_000);
@@ -222,13 +215,13 @@ describe('chat attachments (local storage)', function () {
     const ready = await readyAttachment(ana, conversationId, 'image', await png(300, 300));
     const sent = await send(ana, conversationId, { attachmentId: ready.id });
     const keys = Object.values(sent.body.message.attachment.urls as Record<string, string>).map(mediaKeyOf);
-    for (const key of keys) expect(await exists(key), key).to.equal(true);
+    for (const key of keys) expect(await storedLocally(key), key).to.equal(true);
     const benLink = (await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages.at(-1).attachment
       .urls.full;
 
     const del = await (await api()).delete(`${CONV}/${conversationId}/messages/${sent.body.message.id}`).set(as(ana));
     expect(del.status).to.equal(204);
-    for (const key of keys) expect(await exists(key), key).to.equal(false);
+    for (const key of keys) expect(await storedLocally(key), key).to.equal(false);
     expect(await ChatAttachment.exists({ _id: ready.id })).to.equal(null);
     expect((await openMedia(benLink)).status).to.equal(404);
 
@@ -237,9 +230,9 @@ describe('chat attachments (local storage)', function () {
     const unsentKey = mediaKeyOf(unsent.urls.full!);
     const storage = createStorageProvider(config.storage);
     await reapDroppedAttachments(storage, Date.now() - 1000);
-    expect(await exists(unsentKey), 'still within its time').to.equal(true);
+    expect(await storedLocally(unsentKey), 'still within its time').to.equal(true);
     await reapDroppedAttachments(storage, Date.now() + config.chat.media.unsentAfterMs + 1000);
-    expect(await exists(unsentKey)).to.equal(false);
+    expect(await storedLocally(unsentKey)).to.equal(false);
     expect(await ChatAttachment.exists({ _id: unsent.id })).to.equal(null);
   });
 

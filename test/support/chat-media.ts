@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type supertest from 'supertest';
+import { config } from '../../config/index.js';
 import { api } from './app.js';
 import { eventually } from './eventually.js';
 import { clientId } from './chat.js';
@@ -116,3 +117,10 @@ export async function send(user: SignedUp, conversationId: string, body: Record<
     .set(bearer(user.accessToken))
     .send({ clientMessageId: clientId(), ...body });
 }
+
+/** Whether a private object is in the local storage's folder. */
+export const storedLocally = (key: string) =>
+  access(path.join(config.storage.localPrivateDir, key.replace(/^private\//, ''))).then(
+    () => true,
+    () => false,
+  );

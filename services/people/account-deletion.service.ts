@@ -1,0 +1,87 @@
+import { Types } from 'mongoose';
+import { ChatAttachment } from '../../models/chat-attachment.model.js';
+import { Connection } from '../../models/connection.model.js';
+import { Message } from '../../models/message.model.js';
+import { OAuthIdentity } from '../../models/oauth-identity.model.js';
+import { Post } from '../../models/post.model.js';
+import { PushDevice } from '../../models/push-device.model.js';
+import { User } from '../../models/user.model.js';
+import { notFound } from '../../utils/app-error.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { assertRecentlyAuthenticated, revokeUserSessions } from '../auth/session.service.js';
+import { reapAttachments } from '../chat/attachment.service.js';
+import { notePostChanged } from '../feeds/fanout.js';
+import type { StorageProvider } from '../storage/storage.provider.js';
+
+/** Deletes stored objects, logging (not failing on) what the storage keeps: the account goes either way. */
+async function deleteObjectsOf(storage: StorageProvider, objects: string[], what: string): Promise<void> {
+  if (objects.length === 0) return;
+  await storage.deleteObjects(objects).catch((err: unknown) => logger.warn(`${what} not deleted`, { error: errorMessage(err) }));
+}
+
+/**
+ * Deletes an account, on a recent proof of identity in this session. What identifies the
+ * person goes at once: the profile is emptied (name, email, phone, photos, place), every
+ * session and device ends, sign-in identities are freed; their posts and chat attachments
+ * go with their objects, and their messages are blanked (the others keep the numbered
+ * places of the conversation). The record stays as a suspended shell, so connections,
+ * payments and reports that name it still resolve; nothing can sign in to it.
+ */
+export async function deleteAccount(userId: string, sessionId: string, storage: StorageProvider): Promise<void> {
+  await assertRecentlyAuthenticated(userId, sessionId);
+  const me = new Types.ObjectId(userId);
+  const user = await User.findOne({ _id: me, deletedAt: null }, { avatar: 1, gallery: 1 }).lean();
+  if (!user) throw notFound('User');
+  const now = new Date();
+  await User.updateOne(
+    { _id: me },
+    {
+      $set: {
+        deletedAt: now,
+        bannedAt: now,
+        firstName: 'Deleted',
+        lastName: 'account',
+        email: `deleted-${userId}@deleted.invalid`,
+        emailVerified: false,
+        username: `deleted${userId.slice(-16)}`,
+        bio: '',
+        interests: [],
+        gallery: [],
+        searchNames: [],
+        searchPrefixes: [],
+        linkedProviders: [],
+        availableForMatching: false,
+        locationConsent: false,
+        'settings.privacy.discoverable': false,
+      },
+      $unset: { phone: 1, avatar: 1, location: 1, geoCells: 1, passwordHash: 1, country: 1 },
+      $inc: { authVersion: 1 },
+    },
+  );
+  await Promise.all([
+    revokeUserSessions(userId, 'account_deleted'),
+    PushDevice.deleteMany({ userId: me }),
+    OAuthIdentity.deleteMany({ userId: me }),
+    Connection.deleteMany({ memberIds: me }),
+  ]);
+  const photoObjects = [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []);
+  await deleteObjectsOf(storage, photoObjects, 'profile photos');
+
+  // Messages keep their places, blank; every upload goes with its objects.
+  await Message.updateMany(
+    { senderId: me, deletedAt: null },
+    { $set: { deletedAt: now }, $unset: { text: 1, attachment: 1, media: 1 } },
+  );
+  await ChatAttachment.updateMany({ uploaderId: me }, { $set: { status: 'dropped' } });
+  while ((await reapAttachments(storage, { uploaderId: me, status: 'dropped' })) > 0);
+
+  for (;;) {
+    const posts = await Post.find({ authorId: me }, { objects: 1 }).limit(200).lean();
+    if (posts.length === 0) break;
+    for (const post of posts) {
+      await Post.deleteOne({ _id: post._id });
+      await notePostChanged(post._id);
+      await deleteObjectsOf(storage, post.objects ?? [], 'post media');
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { ChatAttachment } from '../models/chat-attachment.model.js';
+import { Session } from '../models/session.model.js';
+import { User } from '../models/user.model.js';
+import { api } from './support/app.js';
+import { CONV, group, readyAttachment, send, storedLocally } from './support/chat-media.js';
+import { jpeg } from './support/images.js';
+import { mediaKeyOf, openMedia, POSTS, readyPost } from './support/posts.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+const as = (u: SignedUp) => bearer(u.accessToken);
+
+describe('account deletion', function () {
+  this.timeout(60_000);
+
+  it('needs a recent sign-in in this session', async () => {
+    const u = await signupUser();
+    await Session.updateMany({ userId: u.id }, { $set: { authenticatedAt: new Date(Date.now() - 86_400_000) } });
+    const res = await (await api()).delete('/api/v1/users/me').set(as(u));
+    expect(res.status).to.equal(403);
+    expect(res.body.error.code).to.equal('REAUTHENTICATION_REQUIRED');
+    expect((await User.findById(u.id).lean())?.deletedAt).to.equal(undefined);
+  });
+
+  it("takes the sender's chat attachments, posts and profile with it, and ends every session", async () => {
+    const { ana, ben, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'image', await jpeg(400, 300));
+    const sent = await send(ana, conversationId, { attachmentId: ready.id, text: 'see you there' });
+    expect(sent.status).to.equal(201);
+    const keys = Object.values(sent.body.message.attachment.urls as Record<string, string>).map(mediaKeyOf);
+    const benLink = (await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages.at(-1).attachment
+      .urls.full;
+    expect((await openMedia(benLink)).status).to.equal(200);
+    const post = await readyPost(ana);
+
+    const search = async () =>
+      (await (await api()).get('/api/v1/users/search').query({ q: ana.input.username }).set(as(ben))).body.users.map(
+        (u: { id: string }) => u.id,
+      );
+    expect(await search(), 'found while the account lives').to.include(ana.id);
+
+    const res = await (await api()).delete('/api/v1/users/me').set(as(ana));
+    expect(res.status, JSON.stringify(res.body)).to.equal(204);
+
+    // The attachment and everything it stored are gone; Ben's message is blank, in its place.
+    for (const key of keys) expect(await storedLocally(key), key).to.equal(false);
+    expect(await ChatAttachment.exists({ _id: ready.id })).to.equal(null);
+    expect((await openMedia(benLink)).status).to.equal(404);
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben));
+    const blank = history.body.messages.find((m: { id: string }) => m.id === sent.body.message.id);
+    expect(blank).to.have.property('deletedAt');
+    expect(blank).not.to.have.any.keys('text', 'attachment');
+    expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(ben))).status).to.equal(404);
+
+    // Nothing signs in to it, and nothing of the person is left to find.
+    expect((await (await api()).get('/api/v1/users/me').set(as(ana))).status).to.equal(401);
+    for (const identifier of [ana.input.email, ana.input.username]) {
+      const login = await (await api()).post('/api/v1/auth/login').send({ identifier, password: ana.input.password });
+      expect(login.status, identifier).to.equal(401);
+    }
+    const shell = await User.findById(ana.id).lean();
+    expect(shell).to.include({ firstName: 'Deleted', emailVerified: false });
+    expect(shell?.email).not.to.equal(ana.input.email);
+    expect(shell).not.to.have.any.keys('phone', 'avatar', 'location');
+    expect(await search()).not.to.include(ana.id);
+    // The email is free for a new account.
+    expect((await signupUser({ email: ana.input.email })).id).not.to.equal(ana.id);
+  });
+});
