@@ -61,3 +61,8 @@ export const DEFAULT_CHAT_FILE_TYPES = [
   'application/vnd.oasis.opendocument.spreadsheet',
   'application/vnd.oasis.opendocument.presentation',
 ];
+
+/** Languages notices, pushes and notice mails are written in; English where a person's is not known. */
+export const LANGUAGES = ['en', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'en';

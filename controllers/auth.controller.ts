@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../services/people/language.js';
 import type { Request, Response } from 'express';
 import * as auth from '../services/auth/auth.service.js';
 import { listSessions as listOwnSessions } from '../services/auth/session.service.js';
@@ -14,7 +15,10 @@ const caller = (req: Request) => {
 };
 
 export async function signup(req: Request, res: Response) {
-  const result = await auth.signup(inputOf(req, rules.signupRules), clientInfo(req));
+  const input = inputOf(req, rules.signupRules);
+  // The language the app or browser asks in, unless one was chosen.
+  const language = input.language ?? preferredLanguage(req.get('accept-language'));
+  const result = await auth.signup({ ...input, ...(language && { language }) }, clientInfo(req));
   sendSession(req, res, result, 201);
 }
 

@@ -11,6 +11,9 @@ import {
   ref,
 } from './openapi.schemas.js';
 
+/** A notice in other languages than English, for the people who read in them. */
+const translations = closedObject({ es: { type: 'string', maxLength: 500 } }, []);
+
 const userIdParam = pathId('userId');
 const userUpdated = {
   '200': { description: 'Updated', content: json(ref('UserEnvelope')) },
@@ -28,6 +31,7 @@ const segment = {
 const notice = closedObject({
   id: objectId,
   text: { type: 'string' },
+  translations,
   segment,
   sendAt: dateTime,
   status: { enum: ['scheduled', 'sending', 'sent', 'cancelled'] },
@@ -41,7 +45,11 @@ export const adminPaths = {
     post: {
       tags: ['admin'],
       summary: 'Schedule a system notice for a segment (admins); sent once at sendAt, even with several processes',
-      requestBody: jsonBody({ text: { type: 'string', maxLength: 500 }, segment, sendAt: dateTime }),
+      requestBody: jsonBody({ text: { type: 'string', maxLength: 500 }, translations, segment, sendAt: dateTime }, [
+        'text',
+        'segment',
+        'sendAt',
+      ]),
       responses: { '201': { description: 'Scheduled', content: json(closedObject({ notice })) }, ...errors('400', '401', '403') },
     },
     get: {

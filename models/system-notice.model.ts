@@ -11,6 +11,8 @@ export const SYSTEM_NOTICE_STATUSES = ['scheduled', 'sending', 'sent', 'cancelle
 const systemNoticeSchema = new Schema(
   {
     text: { type: String, required: true },
+    // The same notice in other languages, for people who read in them (English `text` otherwise).
+    translations: { es: { type: String } },
     segment: {
       kind: { type: String, enum: SEGMENT_KINDS, required: true },
       plan: { type: String },

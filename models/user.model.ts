@@ -1,4 +1,5 @@
 import { Schema, model } from 'mongoose';
+import { LANGUAGES } from '../config/constants.js';
 
 export const GENDERS = ['male', 'female', 'non-binary', 'other'] as const;
 export const PREFERENCES = ['dating', 'friendship'] as const;
@@ -92,6 +93,8 @@ const userSchema = new Schema(
     bio: { type: String, maxlength: 500, default: '' },
     // ISO 3166-1 alpha-2, as the person gave it: regional notices go by it.
     country: { type: String, match: /^[A-Z]{2}$/ },
+    // What notices, pushes and notice mails are written in (English when unknown).
+    language: { type: String, enum: LANGUAGES },
     lookingFor: { type: lookingForSchema, default: () => ({}) },
     settings: { type: settingsSchema, default: () => ({}) },
     availability: { type: String, enum: AVAILABILITY, default: 'online' },

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { decrypt } from 'http_ece';
 import jwt from 'jsonwebtoken';
 import { PushDevice } from '../models/push-device.model.js';
+import { sendDueSystemNotices } from '../services/notifications/system-notice.service.js';
 import { api } from './support/app.js';
 import { swipeAs } from './support/connections.js';
 import { eventually } from './support/eventually.js';
@@ -10,7 +11,7 @@ import { heard, NOTIFICATIONS, ofType } from './support/notifications.js';
 import { expectDocumented } from './support/openapi.js';
 import { POSTS, readyPost } from './support/posts.js';
 import { pushStandIn, type PushStandIn } from './support/push-standin.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const DEVICES = `${NOTIFICATIONS}/devices`;
@@ -275,5 +276,39 @@ describe('device push', () => {
     for (const token of tokens) expect((await register(many, { kind: 'fcm', token })).status).to.equal(201);
     const kept = await PushDevice.find({ userId: many.id }, { address: 1 }).lean();
     expect(kept.map((d) => d.address).sort()).to.deep.equal(tokens.slice(2).sort());
+  });
+
+  it('a scheduled system notice reaches devices too, in each reader’s language', async () => {
+    const admin = await staffUser('admin');
+    const [reader, lector] = await Promise.all([signupUser(), signupUser({ language: 'es' })]);
+    const [theirs, suyo] = [browser(push), browser(push)];
+    for (const [u, b] of [
+      [reader, theirs],
+      [lector, suyo],
+    ] as const) {
+      await (await api()).patch('/api/v1/users/me').set(as(u)).send({ country: 'UY' }).expect(200);
+      expect((await register(u, b.subscription)).status).to.equal(201);
+    }
+    const text = unique('Maintenance tonight ');
+    const scheduled = await (
+      await api()
+    )
+      .post('/api/v1/admin/notices')
+      .set(as(admin))
+      .send({
+        text,
+        translations: { es: `${text} (es)` },
+        segment: { kind: 'country', country: 'UY' },
+        sendAt: new Date().toISOString(),
+      });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).to.equal(201);
+    expect(scheduled.body.notice.translations).to.deep.equal({ es: `${text} (es)` });
+    await sendDueSystemNotices();
+    await eventually(() => [theirs, suyo].every((b) => push.web.some((w) => w.id === b.id)), 5000, 'both pushes');
+    const bodyOf = (b: ReturnType<typeof browser>) => open(push.web.find((w) => w.id === b.id)!.body, b.ecdh, b.auth);
+    expect(bodyOf(theirs)).to.deep.include({ body: text });
+    expect(bodyOf(theirs).data).to.include({ type: 'system' });
+    expect(bodyOf(suyo)).to.deep.include({ body: `${text} (es)` });
+    expect((await ofType(lector, 'system')).map((n) => n.text)).to.include(`${text} (es)`);
   });
 });

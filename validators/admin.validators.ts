@@ -1,4 +1,4 @@
-import { body, param, query } from 'express-validator';
+import { body, param, query, type ValidationChain } from 'express-validator';
 import { REPORT_STATUSES } from '../models/report.model.js';
 import { SEGMENT_KINDS } from '../models/system-notice.model.js';
 import { TREND_STATUS } from '../models/trending-tag.model.js';
@@ -36,15 +36,21 @@ export const reportDecisionRules = inputRules<{ reportId: string; status: 'revie
   body('status').isIn(['reviewed', 'dismissed']).withMessage('must be reviewed or dismissed'),
 ]);
 
-/** A notice for a segment at a time to come (within a year). */
-export const systemNoticeRules = inputRules<{ text: string; segment: Segment; sendAt: Date }>([
-  body('text')
+/** A notice's text in one language: cleaned, 1 to 500 characters. */
+const noticeText = (field: ValidationChain) =>
+  field
     .isString()
     .withMessage('must be text')
     .bail()
     .customSanitizer((v: string) => cleanText(v))
     .isLength({ min: 1, max: 500 })
-    .withMessage('must be 1 to 500 characters'),
+    .withMessage('must be 1 to 500 characters');
+
+/** A notice for a segment at a time to come (within a year). */
+export const systemNoticeRules = inputRules<{ text: string; translations?: { es?: string }; segment: Segment; sendAt: Date }>([
+  noticeText(body('text')),
+  objectWithKeys('translations', ['es']).optional(),
+  noticeText(body('translations.es').optional()),
   objectWithKeys('segment', ['kind', 'plan', 'country', 'inactiveDays']).exists().withMessage('is required'),
   body('segment.kind')
     .isIn(SEGMENT_KINDS)

@@ -1,3 +1,4 @@
+import { LANGUAGES } from '../config/constants.js';
 import { body, param } from 'express-validator';
 import { GENDERS, PREFERENCES } from '../models/user.model.js';
 import { normaliseTag } from '../utils/text.js';
@@ -73,6 +74,10 @@ export const profileRules = [
 ];
 
 export const signupRules = inputRules<SignupInput>([
+  body('language')
+    .optional()
+    .isIn(LANGUAGES)
+    .withMessage(`must be one of ${LANGUAGES.join(', ')}`),
   personName('firstName'),
   personName('lastName'),
   email('email'),

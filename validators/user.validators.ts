@@ -1,3 +1,4 @@
+import { LANGUAGES } from '../config/constants.js';
 import { body, param, query } from 'express-validator';
 import { AVAILABILITY, GENDERS, PREFERENCES, REQUEST_EMAILS } from '../models/user.model.js';
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
@@ -51,6 +52,10 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
     .isLength({ max: 500 })
     .withMessage('must be at most 500 characters'),
   interestsRule(false),
+  body('language')
+    .optional()
+    .isIn(LANGUAGES)
+    .withMessage(`must be one of ${LANGUAGES.join(', ')}`),
   body('country').optional().isISO31661Alpha2().withMessage('must be an ISO 3166 country code such as IN').toUpperCase(),
   body('preference')
     .optional()

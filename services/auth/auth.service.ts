@@ -1,3 +1,4 @@
+import type { Language } from '../../config/constants.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import type { AccountTokenPurpose } from '../../models/account-token.model.js';
@@ -45,6 +46,7 @@ export interface SignupInput {
   interests: string[];
   location?: { lat: number; lng: number };
   locationConsent?: boolean;
+  language?: Language;
 }
 
 export interface AuthResult {
@@ -126,6 +128,7 @@ export async function createUser(input: NewUserInput) {
       ...(input.passwordHash && { passwordHash: input.passwordHash, passwordChangedAt: new Date() }),
       preference: input.preference,
       interests: input.interests,
+      ...(input.language && { language: input.language }),
       locationConsent: Boolean(withLocation),
       ...(withLocation ? storedLocation(input.location!) : {}),
       ...nameSearchKeys(input),

@@ -1,3 +1,4 @@
+import type { Language } from '../../config/constants.js';
 import { config } from '../../config/index.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { LogMailProvider } from './log.provider.js';
@@ -14,8 +15,8 @@ const provider: MailProvider =
  * Sends in the background: the request that triggers a mail answers at once, so
  * its timing never tells whether an account exists. Failures are logged.
  */
-export function sendMail(template: TemplateName, to: string, values: MailValues): Promise<void> {
-  const message = renderMail(template, to, values);
+export function sendMail(template: TemplateName, to: string, values: MailValues, language?: Language): Promise<void> {
+  const message = renderMail(template, to, values, language);
   return provider.send(message).catch((err: unknown) => {
     logger.error('mail failed', { template, provider: provider.name, error: errorMessage(err) });
   });

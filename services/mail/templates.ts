@@ -1,4 +1,5 @@
 import Mustache from 'mustache';
+import type { Language } from '../../config/constants.js';
 import type { MailMessage } from './mail.provider.js';
 
 /**
@@ -108,11 +109,34 @@ const templates = {
 
 export type TemplateName = keyof typeof templates;
 
+/**
+ * Mails in other languages than English, where written: a person who chose one gets it,
+ * anyone else (and any mail not written in it) gets the English one.
+ */
+const translations: Partial<Record<Language, Partial<Record<TemplateName, Template>>>> = {
+  es: {
+    notification: {
+      subject: '{{text}}',
+      text: 'Hola, {{firstName}}:\n\n{{text}}\n\nAbrir DevTinder: {{link}}\n\nCambiar lo que te enviamos por correo: {{settingsLink}}\n',
+      html: layout(
+        '<p>Hola, {{firstName}}:</p><p>{{text}}</p><p><a href="{{link}}">Abrir DevTinder</a></p><p style="color:#888"><a href="{{settingsLink}}">Cambiar lo que te enviamos por correo</a></p>',
+      ),
+    },
+    notificationDigest: {
+      subject: 'Tu resumen {{period}}: {{count}} novedades',
+      text: 'Hola, {{firstName}}:\n\nLo que pasó desde tu último resumen:\n{{#items}}- {{text}}\n{{/items}}\nAbrir DevTinder: {{link}}\n\nCambiar lo que te enviamos por correo: {{settingsLink}}\n',
+      html: layout(
+        '<p>Hola, {{firstName}}:</p><p>Lo que pasó desde tu último resumen:</p><ul>{{#items}}<li>{{text}}</li>{{/items}}</ul><p><a href="{{link}}">Abrir DevTinder</a></p><p style="color:#888"><a href="{{settingsLink}}">Cambiar lo que te enviamos por correo</a></p>',
+      ),
+    },
+  },
+};
+
 /** Template values: text and numbers, or lists of them for sections ({{#items}}...{{/items}}). */
 export type MailValues = Record<string, string | number | readonly Record<string, string>[]>;
 
-export function renderMail(name: TemplateName, to: string, values: MailValues): MailMessage {
-  const t: Template = templates[name];
+export function renderMail(name: TemplateName, to: string, values: MailValues, language?: Language): MailMessage {
+  const t: Template = (language && translations[language]?.[name]) || templates[name];
   return {
     to,
     // A subject is plain text, never HTML ("O'Brien", not "O&#39;Brien"), on one line.

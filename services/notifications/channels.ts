@@ -7,7 +7,14 @@ import { emailFrequencyOf } from './preferences.service.js';
 import { pushToDevices } from './push/delivery.js';
 
 /** What the channels beyond the app read of the account. */
-export const RECIPIENT_FIELDS = { email: 1, emailVerified: 1, firstName: 1, bannedAt: 1, 'settings.notifications': 1 } as const;
+export const RECIPIENT_FIELDS = {
+  email: 1,
+  emailVerified: 1,
+  firstName: 1,
+  language: 1,
+  bannedAt: 1,
+  'settings.notifications': 1,
+} as const;
 type Recipient = {
   email: string;
   emailVerified?: boolean | null;
@@ -37,7 +44,12 @@ export async function deliverBeyondApp(userId: string, view: NotificationView): 
   await Promise.all([
     user.settings?.notifications?.push === false ? undefined : pushToDevices(userId, prefs, view),
     emailFrequencyOf(prefs, view.type) === 'immediate' && mayEmail(user)
-      ? sendMail('notification', user.email, { firstName: user.firstName, text: view.text, ...mailLinks() })
+      ? sendMail(
+          'notification',
+          user.email,
+          { firstName: user.firstName, text: view.text, ...mailLinks() },
+          user.language ?? undefined,
+        )
       : undefined,
   ]);
 }

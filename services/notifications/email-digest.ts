@@ -1,3 +1,4 @@
+import { DEFAULT_LANGUAGE, type Language } from '../../config/constants.js';
 import { DigestLog } from '../../models/digest-log.model.js';
 import { NotificationPreference } from '../../models/notification-preference.model.js';
 import { Notification, type NotificationDoc, type NotificationType } from '../../models/notification.model.js';
@@ -10,6 +11,11 @@ import { mailLinks, mayEmail, RECIPIENT_FIELDS } from './channels.js';
 import { NOTICE_FIELDS, views } from './notification.service.js';
 
 const DIGEST_ITEMS = 20;
+// The period as the mail's language names it ("your daily summary", "tu resumen diario").
+const PERIOD_WORDS: Record<Language, Record<'daily' | 'weekly', string>> = {
+  en: { daily: 'daily', weekly: 'weekly' },
+  es: { daily: 'diario', weekly: 'semanal' },
+};
 const PERIODS = [
   { name: 'daily', field: 'emailDaily', days: 1 },
   { name: 'weekly', field: 'emailWeekly', days: 7 },
@@ -43,13 +49,18 @@ export async function sendNotificationDigests(now = new Date()): Promise<number>
       if (!user || !mayEmail(user)) continue;
       if (!(await insertedOnce(() => DigestLog.create({ _id: `${userId}:${period.name}:${utcDay(now)}`, day: utcDay(now) }))))
         continue;
-      await sendMail('notificationDigest', user.email, {
-        firstName: user.firstName,
-        period: period.name,
-        count: items.length,
-        items: items.map((n) => ({ text: n.text })),
-        ...mailLinks(),
-      });
+      await sendMail(
+        'notificationDigest',
+        user.email,
+        {
+          firstName: user.firstName,
+          period: PERIOD_WORDS[user.language ?? DEFAULT_LANGUAGE][period.name],
+          count: items.length,
+          items: items.map((n) => ({ text: n.text })),
+          ...mailLinks(),
+        },
+        user.language ?? undefined,
+      );
       sent++;
     }
   }

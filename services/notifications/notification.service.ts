@@ -9,6 +9,7 @@ import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { usersById } from '../people/user.service.js';
 import { publishToUser } from '../realtime.service.js';
+import { User } from '../../models/user.model.js';
 import { isSwitchedOff } from './preferences.service.js';
 import { deliverBeyondApp } from './channels.js';
 import { notificationText } from './templates.js';
@@ -54,7 +55,9 @@ export interface NotificationView {
 
 /** Notices as their owner reads them (the digest mails them the same way). */
 export async function views(ownerId: string, docs: NotificationDoc[]): Promise<NotificationView[]> {
-  const hidden = new Set((await hiddenUserIds(ownerId)).map(String));
+  const [hiddenIds, owner] = await Promise.all([hiddenUserIds(ownerId), User.findById(ownerId, { language: 1 }).lean()]);
+  const hidden = new Set(hiddenIds.map(String));
+  const language = owner?.language ?? undefined;
   // The latest actor of each names it; only where that one is gone are the few before looked up.
   const people = await usersById([...new Set(docs.flatMap((d) => (d.lastActorId ? [String(d.lastActorId)] : [])))]);
   const unnamed = docs.filter((d) => d.lastActorId && (hidden.has(String(d.lastActorId)) || !people.has(String(d.lastActorId))));
@@ -78,7 +81,7 @@ export async function views(ownerId: string, docs: NotificationDoc[]): Promise<N
     shown.push({
       id: String(d._id),
       type: d.type,
-      text: notificationText(d.type, { name: latest?.firstName ?? null, others: Math.max(0, actorCount - 1) }, data),
+      text: notificationText(d.type, { name: latest?.firstName ?? null, others: Math.max(0, actorCount - 1) }, data, language),
       actor: latest ? { id: latestId!, username: latest.username, firstName: latest.firstName } : null,
       actorCount,
       target:
@@ -104,16 +107,23 @@ async function pushCount(userId: string): Promise<void> {
 /** A grouped notice's pushes fold to one a second: its author hears a viral post, not each like. */
 const throttle = perKeyThrottle(1000);
 
+/**
+ * Tells a notice's owner of it: live on their sockets, the unread count when it is new, and
+ * (new only: not each time someone joins a group) their devices and inbox as they chose.
+ */
+export async function announceNotice(userId: string, id: Types.ObjectId, isNew: boolean): Promise<void> {
+  const doc = await Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>();
+  const [view] = doc ? await views(userId, [doc]) : [];
+  if (view) publishToUser(userId, 'notification:new', view);
+  if (isNew) await pushCount(userId);
+  if (view && isNew) await deliverBeyondApp(userId, view);
+}
+
 function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
   throttle(String(id), () => {
-    void (async () => {
-      const doc = await Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>();
-      const [view] = doc ? await views(userId, [doc]) : [];
-      if (view) publishToUser(userId, 'notification:new', view);
-      if (isNew) await pushCount(userId);
-      // Devices and email hear a notice when it is new, not each time someone joins it.
-      if (view && isNew) await deliverBeyondApp(userId, view);
-    })().catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
+    announceNotice(userId, id, isNew).catch((err: unknown) =>
+      logger.warn('notification push failed', { error: errorMessage(err) }),
+    );
   });
 }
 

@@ -5,10 +5,9 @@ import { Notification } from '../../models/notification.model.js';
 import { SystemNotice, type SystemNoticeDoc } from '../../models/system-notice.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
-import { publishToUser } from '../realtime.service.js';
-import { notificationText } from './templates.js';
+import { announceNotice } from './notification.service.js';
 
 export type Segment =
   | { kind: 'everyone' }
@@ -17,6 +16,7 @@ export type Segment =
   | { kind: 'inactive'; inactiveDays: number };
 
 const BATCH = 500;
+const ANNOUNCE_AT_ONCE = 20;
 const LEASE_MS = 2 * 60_000;
 const me = `${hostname()}:${process.pid}`;
 // A fresh token per claim fences a walker that lost its lease, even against a later claim
@@ -28,6 +28,7 @@ let walking = false;
 export const systemNoticeView = (n: SystemNoticeDoc) => ({
   id: String(n._id),
   text: n.text,
+  translations: Object.fromEntries(Object.entries(n.translations ?? {}).filter(([, v]) => typeof v === 'string')),
   segment: Object.fromEntries(Object.entries(n.segment ?? {}).filter(([, v]) => v !== undefined && v !== null)),
   sendAt: n.sendAt,
   status: n.status,
@@ -36,7 +37,10 @@ export const systemNoticeView = (n: SystemNoticeDoc) => ({
   createdAt: n.createdAt,
 });
 
-export async function scheduleSystemNotice(adminId: string, input: { text: string; segment: Segment; sendAt: Date }) {
+export async function scheduleSystemNotice(
+  adminId: string,
+  input: { text: string; translations?: { es?: string }; segment: Segment; sendAt: Date },
+) {
   const created = await SystemNotice.create({ ...input, createdBy: adminId });
   return systemNoticeView(created.toObject() as SystemNoticeDoc);
 }
@@ -72,6 +76,15 @@ function segmentFilter(segment: SystemNoticeDoc['segment'], now: Date): Record<s
   }
 }
 
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /** Inserts what is not there yet (a unique key per person); the indexes of those inserted. */
 async function insertNew(docs: object[]): Promise<number[]> {
   try {
@@ -105,7 +118,7 @@ async function send(notice: SystemNoticeDoc, owner: string): Promise<number> {
       _id: new Types.ObjectId(),
       userId: p._id,
       type: 'system',
-      data: { text: notice.text },
+      data: { text: notice.text, ...(notice.translations?.es && { text_es: notice.translations.es }) },
       actorIds: [],
       actorCount: 0,
       lastActorId: null,
@@ -116,20 +129,12 @@ async function send(notice: SystemNoticeDoc, owner: string): Promise<number> {
       updatedAt: new Date(),
     }));
     const inserted = await insertNew(docs);
-    for (const i of inserted) {
-      const d = docs[i]!;
-      publishToUser(String(d.userId), 'notification:new', {
-        id: String(d._id),
-        type: 'system',
-        text: notificationText('system', { name: null, others: 0 }, d.data),
-        actor: null,
-        actorCount: 0,
-        target: null,
-        read: false,
-        createdAt: d.createdAt,
-        updatedAt: d.at.getTimestamp(),
-      });
-    }
+    // Each person hears it as any new notice: live, their count, their devices and inbox as chosen.
+    await eachAtMost(ANNOUNCE_AT_ONCE, inserted, (i) =>
+      announceNotice(String(docs[i]!.userId), docs[i]!._id, true).catch((err: unknown) =>
+        logger.warn('system notice not announced', { error: errorMessage(err) }),
+      ),
+    );
     after = people.at(-1)!._id;
     told += inserted.length;
     // Progress (the place, a running count) kept only while this claim still holds the lease.

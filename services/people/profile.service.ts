@@ -14,6 +14,7 @@ export interface ProfileUpdate {
   gender?: string;
   bio?: string;
   country?: string;
+  language?: string;
   interests?: string[];
   preference?: string;
   lookingFor?: { genders?: string[]; minAge?: number; maxAge?: number; maxDistanceKm?: number };

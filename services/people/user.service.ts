@@ -9,7 +9,7 @@ import { revokeUserSessions } from '../auth/session.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
-  'firstName lastName gender dateOfBirth email emailVerified phone username preference interests bio country lookingFor settings availability availableForMatching locationConsent location avatar gallery role plan planExpiresAt verifiedBadge createdAt updatedAt';
+  'firstName lastName gender dateOfBirth email emailVerified phone username preference interests bio country language lookingFor settings availability availableForMatching locationConsent location avatar gallery role plan planExpiresAt verifiedBadge createdAt updatedAt';
 
 export type OwnUser = Record<string, unknown> & { id: string };
 

@@ -100,9 +100,10 @@ async function tellOfDecision(
 ) {
   const what = type === 'post' ? 'post' : 'comment';
   const target = { kind: type, id };
-  const outcome = action === 'remove' ? 'was removed' : 'was reviewed and stays up';
+  // The outcome, not its words: each reader's language writes it (notifications/templates.ts).
+  const reported = action === 'remove' ? 'report_removed' : 'report_kept';
   for (const userId of new Set(reporters)) {
-    notifyLater({ userId, type: 'moderation', target, data: { text: `Thank you: the ${what} you reported ${outcome}` } });
+    notifyLater({ userId, type: 'moderation', target, data: { what, outcome: reported } });
   }
   if (!changed) return;
   const content = await modelOf(type)
@@ -110,6 +111,6 @@ async function tellOfDecision(
     .lean<{ authorId?: unknown; deletedAt?: Date }>();
   // Content its author deleted is no news to them, whatever a moderator does with it.
   if (content?.deletedAt) return;
-  const text = action === 'remove' ? `A moderator removed your ${what}` : `A moderator restored your ${what}`;
-  if (content?.authorId) notifyLater({ userId: String(content.authorId), type: 'moderation', target, data: { text } });
+  const outcome = action === 'remove' ? 'removed' : 'restored';
+  if (content?.authorId) notifyLater({ userId: String(content.authorId), type: 'moderation', target, data: { what, outcome } });
 }

@@ -3,6 +3,7 @@ import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.mode
 import { errorMessage, logger } from '../../../utils/logger.js';
 import type { NotificationView } from '../notification.service.js';
 import { inQuietHours } from '../preferences.service.js';
+import { pushText } from '../templates.js';
 import { FcmSender } from './fcm.provider.js';
 import type { PushMessage, PushOutcome } from './push-message.js';
 import { sendWebPush } from './web-push.provider.js';
@@ -44,7 +45,7 @@ export async function pushToDevices(
   if (devices.length === 0) return;
   const message: PushMessage = {
     title: 'DevTinder',
-    body: view.text,
+    body: pushText(view.text),
     data: {
       notificationId: view.id,
       type: view.type,
