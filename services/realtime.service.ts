@@ -1,5 +1,5 @@
 import type { UploadView } from './chat/attachment.service.js';
-import type { ConversationView } from './chat/conversation.service.js';
+import type { SharedConversationView } from './chat/conversation.service.js';
 import type { MessageView } from './chat/message.service.js';
 import type { PresenceEvent } from './presence/presence.service.js';
 import type { UserCard } from './people/profile.service.js';
@@ -37,7 +37,8 @@ export interface RealtimeEvents {
     added: boolean;
     reactions: Record<string, number>;
   };
-  'conversation:updated': ConversationView | { id: string; removed: true };
+  /** A group's name, members or admins changed (no unread count: that is each member's own). */
+  'conversation:updated': SharedConversationView | { id: string; removed: true };
   'presence:changed': PresenceEvent;
   'call:incoming': { callId: string; mode: string; expiresAt: Date; from: Card };
   'call:accepted': { callId: string };

@@ -543,4 +543,39 @@ describe('chat', () => {
     });
     expect(list.body.conversations[0]).to.include({ id: created.body.conversation.id, unread: 0 });
   });
+
+  it("tells a group's members of a change without the changer's unread count", async () => {
+    const [ana, ben] = await pair();
+    const cara = await signupUser();
+    await connect(ana, cara);
+    const benSocket = await devices.connect(ben);
+    const told = nextEvent(benSocket, 'conversation:updated');
+    const created = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ana))
+      .send({ name: 'plans', memberIds: [ben.id] });
+    expect(created.status).to.equal(201);
+    const id = created.body.conversation.id as string;
+    expect(await told)
+      .to.include({ id })
+      .and.not.have.property('unread');
+    for (let i = 0; i < 3; i++) {
+      const sent = await (
+        await api()
+      )
+        .post(`${CONV}/${id}/messages`)
+        .set(as(ben))
+        .send({ clientMessageId: clientId(), text: `${i}` });
+      expect(sent.status).to.equal(201);
+    }
+    // Ana has three unread; what Ben hears of her change says nothing of it.
+    const changed = nextEvent(benSocket, 'conversation:updated', (e) => 'memberIds' in e && e.memberIds.includes(cara.id));
+    const added = await (await api()).post(`${CONV}/${id}/members`).set(as(ana)).send({ userId: cara.id });
+    expect(added.status).to.equal(204);
+    const event = await changed;
+    expect(event).not.to.have.property('unread');
+    expect((await (await api()).get(`${CONV}/${id}`).set(as(ana))).body.conversation.unread).to.equal(3);
+  });
 });

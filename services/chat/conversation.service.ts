@@ -169,7 +169,7 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
     memberIds.map((userId) => ({ conversationId: created._id, userId, role: String(userId) === me ? 'admin' : 'member' })),
   );
   const group = created.toObject() as ConversationDoc;
-  publishToUsers(memberIdsOf(group), 'conversation:updated', await conversationView(group, me));
+  publishToUsers(memberIdsOf(group), 'conversation:updated', await sharedView(group, me));
   return group;
 }
 
@@ -237,7 +237,7 @@ export async function setMemberRole(me: string, conversationId: string, userId: 
 
 async function announceMembers(conversationId: Types.ObjectId, viewer: string): Promise<void> {
   const group = await Conversation.findById(conversationId).lean<ConversationDoc>();
-  if (group) publishToUsers(memberIdsOf(group), 'conversation:updated', await conversationView(group, viewer));
+  if (group) publishToUsers(memberIdsOf(group), 'conversation:updated', await sharedView(group, viewer));
 }
 
 export interface ConversationView {
@@ -256,6 +256,14 @@ export interface ConversationView {
  * A conversation as a member sees it: the last message's position and their unread count.
  * A list passes the viewer's read pointer it already has; otherwise it is read here.
  */
+/** What every member may be sent of a conversation: not the read state of whoever changed it. */
+export type SharedConversationView = Omit<ConversationView, 'unread'>;
+
+async function sharedView(c: ConversationDoc, actor: string): Promise<SharedConversationView> {
+  const { unread: _own, ...shared } = await conversationView(c, actor);
+  return shared;
+}
+
 export async function conversationView(c: ConversationDoc, viewer: string, lastReadSeq?: number): Promise<ConversationView> {
   const [me, admins] = await Promise.all([
     lastReadSeq !== undefined
