@@ -13,6 +13,7 @@ import { schedulePostJobs } from './jobs/posts.job.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
+import { startMessageNoticeChecks, stopMessageNoticeChecks } from './services/notifications/message-notice.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
 import { shareSessionEnds } from './services/auth/session-revocations.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
@@ -33,6 +34,8 @@ async function main() {
   // One set of action budgets, presence and queue for both doors: a message costs the same over HTTP or the socket.
   const parts = buildLiveParts(config, redis);
   const app = createApp({ config, redis, storage, media: media.queue, actions: parts.actions });
+  // Message notices waiting in the database (from before a restart too) are checked here.
+  startMessageNoticeChecks();
   // The For You index of recent posts loads in the background, not on the first viewer's request.
   void recentIndex().catch((err: unknown) => logger.warn('feed index not loaded yet', { error: String(err) }));
   const httpServer = createServer(app);
@@ -75,6 +78,7 @@ async function main() {
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     cleanup?.stop();
+    stopMessageNoticeChecks();
     notices?.stop();
     alerts?.stop();
     memberships?.stop();

@@ -1,4 +1,11 @@
 import { expect } from 'chai';
+import { config } from '../config/index.js';
+import { MessageNoticeCheck } from '../models/message-notice-check.model.js';
+import {
+  runDueMessageNoticeChecks,
+  startMessageNoticeChecks,
+  stopMessageNoticeChecks,
+} from '../services/notifications/message-notice.js';
 import { Types } from 'mongoose';
 import { Notification } from '../models/notification.model.js';
 import { User } from '../models/user.model.js';
@@ -403,6 +410,40 @@ describe('notifications', () => {
     const unmuted = await (await api()).delete(`${CONVERSATIONS}/${conversationId}/mute`).set(as(dan));
     expectDocumented(unmuted, 'delete', `${CONVERSATIONS}/{id}/mute`);
     expect(unmuted.body).to.deep.equal({ muted: false, mutedUntil: null });
+  });
+
+  it('keeps waiting message checks in the database: one left by a stopped process is made by the next, once', async () => {
+    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
+    await connect(ben, ana);
+    const group = await (
+      await api()
+    )
+      .post(CONVERSATIONS)
+      .set(as(ana))
+      .send({ name: 'pair', memberIds: [ben.id] });
+    const conversationId: string = group.body.conversation.id;
+    // This process stops checking, as if it went down with the check waiting.
+    stopMessageNoticeChecks();
+    try {
+      const sent = await (
+        await api()
+      )
+        .post(`${CONVERSATIONS}/${conversationId}/messages`)
+        .set(as(ana))
+        .send({ clientMessageId: clientId(), text: 'are you there?' });
+      expect(sent.status).to.equal(201);
+      await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+      expect(await ofType(ben, 'message')).to.deep.equal([]);
+      // The next process, once the grace period is over, makes it; a second run finds nothing more.
+      const later = new Date(Date.now() + config.notifications.messageGraceMs + 1000);
+      expect(await runDueMessageNoticeChecks(later)).to.be.at.least(1);
+      expect((await heard(ben, 'message')).text).to.equal('Ana sent you a message');
+      expect(await MessageNoticeCheck.exists({ _id: conversationId })).to.equal(null);
+      await runDueMessageNoticeChecks(later);
+      expect(await ofType(ben, 'message')).to.have.length(1);
+    } finally {
+      startMessageNoticeChecks();
+    }
   });
 
   it("tells an author of a moderator's decision on their post, and the reporter of the outcome, never who reported", async () => {

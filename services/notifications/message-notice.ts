@@ -1,35 +1,48 @@
 import { config } from '../../config/index.js';
+import { Conversation } from '../../models/conversation.model.js';
+import { MessageNoticeCheck } from '../../models/message-notice-check.model.js';
 import { unreadSenderFor } from '../chat/conversation.service.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { isOnline } from '../presence/presence.service.js';
 import { notify } from './notification.service.js';
 
-// One check waiting per person and conversation in this process: it reads the state when it
-// runs, so later messages in the grace period need no check of their own.
-const waiting = new Map<string, NodeJS.Timeout>();
-// Past this many waiting checks a process takes no more until some run: memory stays bounded
-// under a flood of group messages, at the price of a missed notice.
-const MAX_WAITING = 100_000;
+// Conversations this process knows have a check stored, until when: later messages in the
+// grace period write nothing (a message's cost stays one write per grace period at most).
+const known = new Map<string, number>();
+const MAX_KNOWN = 100_000;
+// How long a claimed check is its process's: one that dies leaves it to the next after this.
+const LEASE_MS = 60_000;
+const CHECKS_PER_TICK = 200;
+
+let ticker: NodeJS.Timeout | undefined;
+let ticking = false;
 
 /**
  * A message is news to a member who is still offline, has not read it and has not muted the
  * conversation when the grace period ends: then one notice per conversation, gathering its
- * senders while unread ("Ana and 2 others sent you a message"), never the text. A restart
- * loses the checks waiting in it: a missed notice, never a wrong one.
+ * senders while unread ("Ana and 2 others sent you a message"), never the text. The check is
+ * stored (one per conversation, whatever its size), so a restart loses none, and any
+ * process running the checker (server.ts starts one in each) makes it.
  */
 export function tellOfflineMembersLater(conversationId: string, memberIds: string[], senderId: string): void {
-  for (const userId of memberIds) {
-    const key = `${userId}:${conversationId}`;
-    if (userId === senderId || waiting.has(key) || waiting.size >= MAX_WAITING) continue;
-    const timer = setTimeout(() => {
-      waiting.delete(key);
-      void tellIfStillAway(userId, conversationId).catch((err: unknown) =>
-        logger.warn('message notice failed', { conversationId, error: errorMessage(err) }),
-      );
-    }, config.notifications.messageGraceMs);
-    timer.unref();
-    waiting.set(key, timer);
+  if (!memberIds.some((id) => id !== senderId)) return;
+  const now = Date.now();
+  if ((known.get(conversationId) ?? 0) > now) return;
+  if (known.size >= MAX_KNOWN) {
+    for (const [id, until] of known) if (until <= now) known.delete(id);
+    if (known.size >= MAX_KNOWN) known.clear();
   }
+  known.set(conversationId, now + config.notifications.messageGraceMs);
+  MessageNoticeCheck.updateOne(
+    { _id: conversationId },
+    {
+      $setOnInsert: { dueAt: new Date(now + config.notifications.messageGraceMs), claimedUntil: null },
+      $max: { lastAt: new Date(now) },
+    },
+    { upsert: true },
+  )
+    .exec()
+    .catch((err: unknown) => logger.warn('message notice check not stored', { conversationId, error: errorMessage(err) }));
 }
 
 async function tellIfStillAway(userId: string, conversationId: string): Promise<void> {
@@ -37,4 +50,61 @@ async function tellIfStillAway(userId: string, conversationId: string): Promise<
   const lastSenderId = await unreadSenderFor(userId, conversationId);
   if (lastSenderId)
     await notify({ userId, type: 'message', actorId: lastSenderId, target: { kind: 'conversation', id: conversationId } });
+}
+
+/** Claims one due check (a lapsed lease counts as free); null when none is due. */
+function claimDue(now: Date) {
+  return MessageNoticeCheck.findOneAndUpdate(
+    { dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+    { $set: { claimedUntil: new Date(now.getTime() + LEASE_MS) } },
+    { returnDocument: 'after' },
+  ).lean();
+}
+
+/**
+ * Runs the checks that are due: each member of each conversation is looked at once. The
+ * check goes when done, unless a message came meanwhile: then it is due again a grace
+ * period after that message.
+ */
+export async function runDueMessageNoticeChecks(now = new Date()): Promise<number> {
+  let done = 0;
+  for (let i = 0; i < CHECKS_PER_TICK; i++) {
+    const check = await claimDue(now);
+    if (!check) break;
+    const conversationId = String(check._id);
+    const conversation = await Conversation.findById(check._id, { memberIds: 1 }).lean();
+    for (const member of conversation?.memberIds ?? []) {
+      await tellIfStillAway(String(member), conversationId).catch((err: unknown) =>
+        logger.warn('message notice failed', { conversationId, error: errorMessage(err) }),
+      );
+    }
+    const gone = await MessageNoticeCheck.deleteOne({ _id: check._id, lastAt: check.lastAt });
+    if (gone.deletedCount === 0) {
+      const later = await MessageNoticeCheck.findById(check._id).lean();
+      if (later) {
+        const dueAt = new Date(later.lastAt.getTime() + config.notifications.messageGraceMs);
+        await MessageNoticeCheck.updateOne({ _id: check._id }, { $set: { dueAt, claimedUntil: null } });
+      }
+    }
+    done++;
+  }
+  return done;
+}
+
+/** Starts this process's checker (once): every half grace period, at most every 5 s. */
+export function startMessageNoticeChecks(): void {
+  if (ticker) return;
+  const every = Math.min(5000, Math.max(100, config.notifications.messageGraceMs / 2));
+  ticker = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    runDueMessageNoticeChecks()
+      .catch((err: unknown) => logger.warn('message notice checks failed', { error: errorMessage(err) }))
+      .finally(() => (ticking = false));
+  }, every).unref();
+}
+
+export function stopMessageNoticeChecks(): void {
+  clearInterval(ticker);
+  ticker = undefined;
 }

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { createApp } from '../../app.js';
 import { config } from '../../config/index.js';
 import { startMediaPipeline, type MediaPipeline } from '../../services/posts/media-queue.js';
+import { startMessageNoticeChecks, stopMessageNoticeChecks } from '../../services/notifications/message-notice.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { createStorageProvider } from '../../services/storage/storage.service.js';
 
@@ -20,6 +21,8 @@ export async function testApp(): Promise<Express> {
     const storage = createStorageProvider(config.storage);
     media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, true);
     app = createApp({ config, redis, storage, media: media.queue });
+    // As server.ts: this process makes the message notice checks that fall due.
+    startMessageNoticeChecks();
   }
   return app;
 }
@@ -31,6 +34,7 @@ export async function api() {
 export async function closeTestApp(): Promise<void> {
   await media?.close();
   media = undefined;
+  stopMessageNoticeChecks();
   await closeRedis(redis);
   redis = undefined;
   app = undefined;
