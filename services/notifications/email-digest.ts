@@ -1,4 +1,5 @@
 import { DEFAULT_LANGUAGE, type Language } from '../../config/constants.js';
+import type { Types } from 'mongoose';
 import { DigestLog } from '../../models/digest-log.model.js';
 import { NotificationPreference } from '../../models/notification-preference.model.js';
 import { Notification, type NotificationDoc, type NotificationType } from '../../models/notification.model.js';
@@ -21,6 +22,23 @@ const PERIODS = [
   { name: 'weekly', field: 'emailWeekly', days: 7 },
 ] as const;
 
+/** The people who chose a digest of this period for some types, a page at a time (never all in memory). */
+async function* wantingDigest(field: 'emailDaily' | 'emailWeekly') {
+  let after: Types.ObjectId | undefined;
+  for (;;) {
+    const page = await NotificationPreference.find(
+      { [`${field}.0`]: { $exists: true }, ...(after && { _id: { $gt: after } }) },
+      { emailDaily: 1, emailWeekly: 1 },
+    )
+      .sort({ _id: 1 })
+      .limit(500)
+      .lean();
+    yield* page;
+    if (page.length < 500) return;
+    after = page.at(-1)!._id;
+  }
+}
+
 /**
  * The daily summaries, and on Mondays the weekly ones: each person who chose a digest for
  * some types gets one mail listing their unread notices of those types from the period, once
@@ -29,11 +47,7 @@ const PERIODS = [
 export async function sendNotificationDigests(now = new Date()): Promise<number> {
   let sent = 0;
   for (const period of PERIODS.filter((p) => p.name === 'daily' || now.getUTCDay() === 1)) {
-    const wanting = await NotificationPreference.find(
-      { [`${period.field}.0`]: { $exists: true } },
-      { emailDaily: 1, emailWeekly: 1 },
-    ).lean();
-    for (const prefs of wanting) {
+    for await (const prefs of wantingDigest(period.field)) {
       const userId = String(prefs._id);
       const types = (prefs[period.field] ?? []) as NotificationType[];
       const since = new Date(now.getTime() - period.days * 86_400_000);
