@@ -81,7 +81,7 @@ export const notificationPaths = {
     patch: {
       tags: ['notifications'],
       summary:
-        'Change some types ({ "like": { "push": "off" } }) or the quiet hours of device push; payment, moderation and system notices cannot be switched off',
+        'Change some types ({ "like": { "push": "off" } }) or the quiet hours of device push; payment, moderation and system notices cannot be switched off. Push and email tell of in-app notices: a type off in the app is off on every channel, and asking for it by push or email keeps it in the app',
       requestBody: { required: true, content: json(preferenceChanges) },
       responses: { ...ok('Preferences', { preferences, quietHours }), ...errors('400', '401') },
     },

@@ -187,7 +187,8 @@ describe('notifications', () => {
       .set(as(author))
       .send({ like: { inApp: 'off' } });
     expectDocumented(off, 'patch', `${N}/preferences`);
-    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off', push: 'immediate', email: 'off' });
+    // Off in the app is off everywhere: push and email tell of in-app notices.
+    expect(off.body.preferences.like).to.deep.equal({ inApp: 'off', push: 'off', email: 'off' });
     expect(off.body.preferences.comment).to.deep.equal({ inApp: 'immediate', push: 'immediate', email: 'off' });
 
     for (const bad of [
@@ -208,7 +209,7 @@ describe('notifications', () => {
     }
     expect((await (await api()).get(`${N}/preferences`).set(as(author))).body.preferences.like).to.deep.equal({
       inApp: 'off',
-      push: 'immediate',
+      push: 'off',
       email: 'off',
     });
 
@@ -232,8 +233,9 @@ describe('notifications', () => {
     )
       .patch(`${N}/preferences`)
       .set(as(author))
-      .send({ like: { inApp: 'immediate' } });
-    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'immediate', email: 'off' });
+      .send({ like: { email: 'daily' } });
+    // Asking for email keeps the notice in the app too; push stays as it was left.
+    expect(on.body.preferences.like).to.deep.equal({ inApp: 'immediate', push: 'off', email: 'daily' });
     await like(await signupUser({ firstName: 'Lu' }), post.id);
     expect((await heard(author, 'like')).text).to.equal('Lu liked your post');
   });

@@ -55,11 +55,25 @@ export async function getPreferences(userId: string): Promise<{ preferences: Pre
   };
 }
 
+/**
+ * In-app notices are the record; push and email tell of them. So a type switched off in the
+ * app is off on every channel, and one asked for by push or email is kept in the app too
+ * (never a push about a notice that is nowhere to be found).
+ */
+function coherent(type: NotificationType, p: Partial<TypePreferences>): Partial<TypePreferences> {
+  if (ALWAYS_IN_APP.includes(type)) return p;
+  if (p.inApp === 'off') return { inApp: 'off', push: 'off', email: 'off' };
+  const told = (p.push !== undefined && p.push !== 'off') || (p.email !== undefined && p.email !== 'off');
+  return told ? { ...p, inApp: 'immediate' } : p;
+}
+
 export type PreferenceChanges = Partial<Record<NotificationType, Partial<TypePreferences>>> & { quietHours?: QuietHours | null };
 
 export async function setPreferences(userId: string, changes: PreferenceChanges) {
   const { quietHours, ...types } = changes;
-  const entries = Object.entries(types) as [NotificationType, Partial<TypePreferences>][];
+  const entries = (Object.entries(types) as [NotificationType, Partial<TypePreferences>][]).map(
+    ([type, p]) => [type, coherent(type, p)] as const,
+  );
   if (entries.length === 0 && quietHours === undefined) {
     throw new AppError('VALIDATION_FAILED', 'Name at least one notification type or quietHours to change');
   }
