@@ -36,7 +36,7 @@ describe('chat attachments with S3 storage', function () {
     expect(ticket.status, JSON.stringify(ticket.body)).to.equal(201);
     expectDocumented(ticket, 'post', `${CONV}/{id}/attachments/uploads`);
     const { attachment, upload } = ticket.body;
-    expect(upload.key).to.equal(`private/chat/${attachment.id}/src/upload`);
+    expect(upload.key).to.equal(`private/chat/${attachment.id}/src/upload.bin`);
     expect(attachment.status).to.equal('uploading');
     // A stranger gets no ticket, and completing before the upload is there is refused.
     const strangers = await app

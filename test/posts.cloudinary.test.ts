@@ -1,9 +1,5 @@
 import { expect } from 'chai';
-import supertest from 'supertest';
-import { createApp } from '../app.js';
-import { config } from '../config/index.js';
-import { startMediaPipeline, type MediaPipeline } from '../services/posts/media-queue.js';
-import { cloudinaryProviderFor, startCloudinaryStandIn, type StandIn } from './support/cloudinary-standin.js';
+import { useCloudinaryApp, type CloudinaryApp, type StandIn } from './support/cloudinary-standin.js';
 import { png } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { mediaKeyOf, openMedia, POSTS, readyPostOn } from './support/posts.js';
@@ -12,20 +8,10 @@ import { bearer, signupUser } from './support/users.js';
 /** Post media on Cloudinary (a local stand-in that checks every signature): private raw files, signed downloads. */
 describe('posts with Cloudinary storage', function () {
   this.timeout(60_000);
+  const standIn = useCloudinaryApp();
   let cloud: StandIn;
-  let app: ReturnType<typeof supertest>;
-  let media: MediaPipeline;
-
-  before(async () => {
-    cloud = await startCloudinaryStandIn();
-    const storage = cloudinaryProviderFor(cloud);
-    media = startMediaPipeline({ media: config.media }, storage, true);
-    app = supertest(createApp({ config, storage, media: media.queue }));
-  });
-  after(async () => {
-    await media?.close();
-    await cloud?.close();
-  });
+  let app: CloudinaryApp['app'];
+  before(() => ({ cloud, app } = standIn));
 
   const privateUnder = (prefix: string) => [...cloud.privateRaw.keys()].filter((k) => k.startsWith(prefix));
 

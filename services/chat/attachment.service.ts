@@ -190,7 +190,8 @@ export async function createAttachmentUpload(
   const maxBytes = maxBytesOf(input.kind);
   if (input.bytes > maxBytes) throw fileTooLarge(maxBytes);
   const _id = new Types.ObjectId();
-  const sourceKey = `${chatMediaPrefix(String(_id))}/src/upload`;
+  // With an extension: Cloudinary keeps (and destroys) files with one as raw resources.
+  const sourceKey = `${chatMediaPrefix(String(_id))}/src/upload.bin`;
   const upload = await storage.files.createUpload({
     key: sourceKey,
     // The content decides what the file is; the declared type is never trusted.

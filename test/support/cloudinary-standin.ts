@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import multer from 'multer';
 import sharp from 'sharp';
+import supertest from 'supertest';
+import { createApp } from '../../app.js';
+import { config } from '../../config/index.js';
+import { startMediaPipeline, type MediaPipeline } from '../../services/posts/media-queue.js';
 import { CloudinaryStorageProvider } from '../../services/storage/cloudinary.provider.js';
 
 /**
@@ -186,4 +190,27 @@ export function cloudinaryProviderFor(cloud: StandIn): CloudinaryStorageProvider
     apiSecret: cloud.apiSecret,
     apiUrl: cloud.apiUrl,
   });
+}
+
+export interface CloudinaryApp {
+  cloud: StandIn;
+  /** An app storing on the stand-in, with its own in-process media queue and worker. */
+  app: ReturnType<typeof supertest>;
+}
+
+/** A describe's stand-in and app, started before its tests and stopped after. */
+export function useCloudinaryApp(): CloudinaryApp {
+  const state = {} as CloudinaryApp;
+  let media: MediaPipeline | undefined;
+  before(async () => {
+    const cloud = await startCloudinaryStandIn();
+    const storage = cloudinaryProviderFor(cloud);
+    media = startMediaPipeline({ media: config.media }, storage, true);
+    Object.assign(state, { cloud, app: supertest(createApp({ config, storage, media: media.queue })) });
+  });
+  after(async () => {
+    await media?.close();
+    await state.cloud?.close();
+  });
+  return state;
 }
