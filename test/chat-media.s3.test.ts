@@ -71,6 +71,9 @@ describe('chat attachments with S3 storage', function () {
     expect(presigned.status).to.equal(200);
     expect(Buffer.from(await presigned.arrayBuffer()).toString('latin1', 8, 12)).to.equal('WEBP');
 
+    // The ticket still lives: an upload put back after processing goes with the attachment too.
+    expect(await postToStorage(upload, bytes)).to.equal(204);
+    expect(await keys(`${prefix}src/`)).to.have.length(1);
     expect((await app.delete(`${CONV}/${conversationId}/messages/${sent.body.message.id}`).set(as(ana))).status).to.equal(204);
     expect(await keys(prefix)).to.deep.equal([]);
     expect((await openMedia(benLink, app)).status).to.equal(404);

@@ -192,6 +192,35 @@ describe('chat attachments (local storage)', function () {
     expect(ticket.body.error.code, 'local storage takes uploads through the API').to.equal('DIRECT_UPLOAD_UNAVAILABLE');
     const operator = await send(ana, conversationId, { attachmentId: { $ne: null } });
     expect(operator.status).to.equal(400);
+    // A repeated field is a list, not a kind: refused before anything is stored.
+    const twice = await (
+      await api()
+    )
+      .post(`${CONV}/${conversationId}/attachments`)
+      .set(as(ana))
+      .field('kind', 'file')
+      .field('kind', 'file')
+      .attach('file', pdf(), 'a.pdf');
+    expect(twice.status).to.equal(400);
+    expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(0);
+  });
+
+  it('caps the uploads one person may have waiting', async () => {
+    const { ana, conversationId } = await group();
+    await ChatAttachment.insertMany(
+      Array.from({ length: 10 }, (_, i) => ({
+        conversationId,
+        uploaderId: ana.id,
+        kind: 'video',
+        status: 'processing',
+        storage: 'local',
+        sourceKey: `private/chat/none/${i}`,
+      })),
+    );
+    const refused = await attach(ana, conversationId, 'image', await png());
+    expect(refused.status).to.equal(429);
+    expect(refused.body.error.code).to.equal('TOO_MANY_UPLOADS');
+    expect(refused.body.error.details).to.include({ pending: 10 });
   });
 
   it('keeps an upload to its conversation, and to its sender until sent', async () => {

@@ -23,8 +23,9 @@ export class MediaLinkSigner {
   }
 
   /**
-   * A link only `viewer` may open: the viewer's id is signed into it, and whoever serves it
-   * checks that this viewer may still see the object (a chat member still in the chat).
+   * A link for `viewer`: the viewer's id is signed into it, and whoever serves it checks that
+   * this viewer may still see the object (a chat member still in the chat). Like any signed
+   * link it opens for whoever holds it, within that.
    */
   linkFor(key: string, viewer: string, now = Date.now()): string {
     return this.linkUntil(key, this.windowExpiry(now), viewer);

@@ -60,7 +60,11 @@ export const roleRules = inputRules<{ id: string; userId: string; role: 'admin' 
   body('role').isIn(['admin', 'member']).withMessage('must be admin or member'),
 ]);
 
+// One string (a repeated multipart field arrives as an array, each element passing isIn).
 const attachmentKind = body('kind')
+  .isString()
+  .withMessage('must be one kind')
+  .bail()
   .isIn(ATTACHMENT_KINDS)
   .withMessage(`must be one of ${ATTACHMENT_KINDS.join(', ')}`);
 const attachmentName = body('name').optional().isString().withMessage('must be a string').bail().isLength({ max: 200 });

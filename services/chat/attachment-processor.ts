@@ -44,7 +44,10 @@ async function processVideoAttachment(
   const size = servedSize(probe, config.chat.media.videoShortSide);
   const video = path.join(work, 'video.mp4');
   const poster = path.join(work, 'poster.jpg');
-  await transcodeMp4(file, container, video, probe, size);
+  await transcodeMp4(file, container, video, probe, size, config.chat.media.videoMaxSeconds + 1);
+  // What came out counts: a header can claim a short clip and hold an hour.
+  const made = await probeVideo(video, 'mp4');
+  if (made.durationSec > config.chat.media.videoMaxSeconds + 0.5) throw new MediaRejected('too_long');
   await extractPoster(file, container, poster, probe);
   const keys = { video: `${prefix}/video.mp4`, poster: `${prefix}/poster.jpg` };
   await storage.files.put(keys.video, video, 'video/mp4');
@@ -85,7 +88,11 @@ async function processFileAttachment(
  * file as it is), stores it privately, drops the upload and tells the sender it is ready.
  */
 export async function processChatAttachment(attachmentId: string, storage: StorageProvider): Promise<void> {
-  const doc = await ChatAttachment.findOne({ _id: attachmentId, status: 'processing' }).lean();
+  const doc = await ChatAttachment.findOneAndUpdate(
+    { _id: attachmentId, status: 'processing' },
+    { $set: { processingStartedAt: new Date() } },
+    { returnDocument: 'after' },
+  ).lean();
   if (!doc) return;
   const work = await mkdtemp(path.join(tmpdir(), 'devtinder-chat-'));
   try {
@@ -110,9 +117,10 @@ export async function processChatAttachment(attachmentId: string, storage: Stora
       await storage.deleteObjects(result.objects);
       return;
     }
+    // The upload goes now, but stays among the objects: a direct upload ticket still in its
+    // lifetime could put it back, and the attachment's deletion deletes it again.
     await storage
       .deleteObjects([doc.sourceKey])
-      .then(() => ChatAttachment.updateOne({ _id: attachmentId }, { $pullAll: { objects: [doc.sourceKey] } }))
       .catch((err: unknown) => logger.warn('chat upload not deleted', { attachmentId, error: errorMessage(err) }));
     const ready = await ChatAttachment.findById(attachmentId).lean();
     if (ready) publishToUser(String(doc.uploaderId), 'chat:attachment', uploadView(ready as never, String(doc.uploaderId)));

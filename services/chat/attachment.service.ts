@@ -127,6 +127,26 @@ export async function conversationToUploadInto(me: string, conversationId: strin
 
 const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
 
+// Uploads one person may have waiting (being uploaded or processed), and unsent in all: one
+// account cannot fill the media queue or the storage.
+const PENDING_PER_SENDER = 10;
+const UNSENT_PER_SENDER = 100;
+
+async function assertRoomForUpload(me: string): Promise<void> {
+  const [pending, unsent] = await Promise.all([
+    ChatAttachment.countDocuments({ uploaderId: me, status: { $in: ['uploading', 'processing'] } }),
+    ChatAttachment.countDocuments({ uploaderId: me, messageId: null }),
+  ]);
+  if (pending >= PENDING_PER_SENDER || unsent >= UNSENT_PER_SENDER) {
+    throw new AppError('TOO_MANY_UPLOADS', 'Send or wait for your uploads before adding more', {
+      pending,
+      unsent,
+      maxPending: PENDING_PER_SENDER,
+      maxUnsent: UNSENT_PER_SENDER,
+    });
+  }
+}
+
 async function enqueueOrFail(id: Types.ObjectId, queue: MediaQueue): Promise<void> {
   try {
     await queue.enqueue({ attachmentId: String(id) });
@@ -149,12 +169,13 @@ export async function uploadAttachment(
   deps: AttachmentDeps,
 ) {
   const conversation = await conversationToUploadInto(me, conversationId);
+  await assertRoomForUpload(me);
   if (file.size > maxBytesOf(input.kind)) throw fileTooLarge(maxBytesOf(input.kind));
   const sniffed = await sniffAttachment(file.path, input.kind, config.chat.media.fileTypes);
   if (!sniffed) throw new AppError('UNSUPPORTED_MEDIA_TYPE', KIND_REFUSED[input.kind], { kind: input.kind });
   const _id = new Types.ObjectId();
   const sourceKey = `${chatMediaPrefix(String(_id))}/src/original.${sniffed.ext}`;
-  await deps.storage.files.put(sourceKey, file.path, sniffed.type);
+  // The record first: an object is never stored without one that will delete it.
   const doc = await ChatAttachment.create({
     _id,
     conversationId: conversation._id,
@@ -168,6 +189,12 @@ export async function uploadAttachment(
     ...(input.kind === 'file' ? { name: displayName(input.name, sniffed.ext) } : {}),
     processingStartedAt: new Date(),
   });
+  try {
+    await deps.storage.files.put(sourceKey, file.path, sniffed.type);
+  } catch (err) {
+    await ChatAttachment.deleteOne({ _id });
+    throw err;
+  }
   await enqueueOrFail(_id, deps.queue);
   return uploadView(doc.toObject() as AttachmentDoc, me);
 }
@@ -187,6 +214,7 @@ export async function createAttachmentUpload(
     throw new AppError('DIRECT_UPLOAD_UNAVAILABLE', `The ${storage.name} storage takes attachments through the API only`);
   }
   const conversation = await conversationToUploadInto(me, conversationId);
+  await assertRoomForUpload(me);
   const maxBytes = maxBytesOf(input.kind);
   if (input.bytes > maxBytes) throw fileTooLarge(maxBytes);
   const _id = new Types.ObjectId();
@@ -290,7 +318,8 @@ export async function releaseAttachment(attachmentId: Types.ObjectId, messageId:
 }
 
 /**
- * Whether `viewer` may open an attachment's object now: a current member of its
+ * Whether `viewer` may open an attachment's object now (a link is a bearer URL: whoever holds
+ * it opens it while its viewer may): a current member of its
  * conversation, while its message stands (the sender sees it before sending). Returns the
  * download name for files.
  */
@@ -330,12 +359,16 @@ export async function reapAttachments(storage: StorageProvider, filter: Record<s
   return reaped;
 }
 
-/** The attachments of deleted messages and the uploads never sent within the configured time. */
-export function reapDroppedAttachments(storage: StorageProvider, now = Date.now()): Promise<number> {
-  return Promise.all([
-    reapAttachments(storage, { status: 'dropped' }),
-    reapAttachments(storage, { messageId: null, createdAt: { $lt: new Date(now - config.chat.media.unsentAfterMs) } }),
-  ]).then(([a, b]) => a + b);
+/**
+ * The attachments of deleted messages and the uploads never sent within the configured time.
+ * Unsent ones are dropped first by a conditional write: one a send takes meanwhile is not.
+ */
+export async function reapDroppedAttachments(storage: StorageProvider, now = Date.now()): Promise<number> {
+  await ChatAttachment.updateMany(
+    { messageId: null, createdAt: { $lt: new Date(now - config.chat.media.unsentAfterMs) }, status: { $ne: 'dropped' } },
+    { $set: { status: 'dropped' } },
+  );
+  return reapAttachments(storage, { status: 'dropped' });
 }
 
 /** Marks the attachment of a deleted message to go: no link opens it from now on. */

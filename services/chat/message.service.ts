@@ -188,7 +188,12 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     { _id: conversation._id, memberIds: new Types.ObjectId(me) },
     { $inc: { seq: 1 }, $set: { lastMessageAt: createdAt, lastMessage: { id: _id, senderId: me, createdAt } } },
     { returnDocument: 'after' },
-  ).lean<ConversationDoc>();
+  )
+    .lean<ConversationDoc>()
+    .catch(async (err: unknown) => {
+      await giveBack();
+      throw err;
+    });
   if (!updated) {
     await giveBack();
     throw notFound('Conversation');

@@ -53,10 +53,11 @@ async function tellIfStillAway(userId: string, conversationId: string): Promise<
 }
 
 /** Claims one due check (a lapsed lease counts as free); null when none is due. */
-function claimDue(now: Date) {
+function claimDue(now: Date, claimAt: Date) {
   return MessageNoticeCheck.findOneAndUpdate(
-    { dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-    { $set: { claimedUntil: new Date(now.getTime() + LEASE_MS) } },
+    { dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: claimAt } }] },
+    // The lease's end, to the millisecond, is this claim's token.
+    { $set: { claimedUntil: new Date(claimAt.getTime() + LEASE_MS + Math.floor(Math.random() * 1000)) } },
     { returnDocument: 'after' },
   ).lean();
 }
@@ -69,7 +70,8 @@ function claimDue(now: Date) {
 export async function runDueMessageNoticeChecks(now = new Date()): Promise<number> {
   let done = 0;
   for (let i = 0; i < CHECKS_PER_TICK; i++) {
-    const check = await claimDue(now);
+    // Due as of `now`; the lease runs from the claim itself (a long tick must not hand out lapsed ones).
+    const check = await claimDue(now, new Date());
     if (!check) break;
     const conversationId = String(check._id);
     const conversation = await Conversation.findById(check._id, { memberIds: 1 }).lean();
@@ -78,12 +80,13 @@ export async function runDueMessageNoticeChecks(now = new Date()): Promise<numbe
         logger.warn('message notice failed', { conversationId, error: errorMessage(err) }),
       );
     }
-    const gone = await MessageNoticeCheck.deleteOne({ _id: check._id, lastAt: check.lastAt });
+    const mine = { _id: check._id, claimedUntil: check.claimedUntil };
+    const gone = await MessageNoticeCheck.deleteOne({ ...mine, lastAt: check.lastAt });
     if (gone.deletedCount === 0) {
-      const later = await MessageNoticeCheck.findById(check._id).lean();
+      const later = await MessageNoticeCheck.findOne(mine).lean();
       if (later) {
         const dueAt = new Date(later.lastAt.getTime() + config.notifications.messageGraceMs);
-        await MessageNoticeCheck.updateOne({ _id: check._id }, { $set: { dueAt, claimedUntil: null } });
+        await MessageNoticeCheck.updateOne(mine, { $set: { dueAt, claimedUntil: null } });
       }
     }
     done++;

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { ChatAttachment } from '../../models/chat-attachment.model.js';
 import { Connection } from '../../models/connection.model.js';
+import { ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
 import { OAuthIdentity } from '../../models/oauth-identity.model.js';
 import { Post } from '../../models/post.model.js';
@@ -63,6 +64,8 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
     PushDevice.deleteMany({ userId: me }),
     OAuthIdentity.deleteMany({ userId: me }),
     Connection.deleteMany({ memberIds: me }),
+    // No member rows: links signed for the person stop opening, and no group counts them.
+    ConversationMember.deleteMany({ userId: me }),
   ]);
   const photoObjects = [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []);
   await deleteObjectsOf(storage, photoObjects, 'profile photos');

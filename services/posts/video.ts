@@ -255,8 +255,11 @@ export async function transcodeMp4(
   out: string,
   probe: VideoProbe,
   size: { width: number; height: number },
+  maxSeconds: number,
 ): Promise<void> {
   const args = ['-hide_banner', '-y', ...inputArgs(file, container), '-map_metadata', '-1', '-map', '0:v:0'];
+  // Never more than the longest clip allowed is decoded, whatever the header says.
+  args.push('-t', String(maxSeconds));
   if (probe.hasAudio) args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ac', '2');
   args.push(
     ...['-vf', `scale=${size.width}:${size.height}`, '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main'],
