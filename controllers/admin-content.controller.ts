@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { listTrendingTags, listViralPosts, reviewTrendingTag } from '../services/feeds/signals.service.js';
 import { moderateContent, type ContentTarget } from '../services/posts/content-moderation.service.js';
-import { callerId, inputOf } from './caller.js';
+import { callerId, inputOf, roleOf } from './caller.js';
 import * as rules from '../validators/admin.validators.js';
 
 export async function viralPosts(_req: Request, res: Response) {
@@ -23,6 +23,6 @@ export const moderate =
   (type: ContentTarget): RequestHandler =>
   async (req, res) => {
     const { id, action } = inputOf(req, rules.moderatePostRules);
-    await moderateContent(type, id, action);
+    await moderateContent({ id: callerId(req), role: roleOf(req) }, type, id, action);
     res.status(204).end();
   };

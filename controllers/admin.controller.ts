@@ -1,30 +1,69 @@
 import type { Request, Response } from 'express';
-import { closeReport, listReports, setBanned, setVerifiedBadge } from '../services/people/moderation.service.js';
-import { getOwnUser, setUserRole } from '../services/people/user.service.js';
+import { searchAudit } from '../services/audit.service.js';
+import * as users from '../services/people/admin-users.service.js';
+import type { Staff } from '../services/people/admin-users.service.js';
+import { closeReport, listReports } from '../services/people/moderation.service.js';
+import { getOwnUser } from '../services/people/user.service.js';
 import { cancelSystemNotice, listSystemNotices, scheduleSystemNotice } from '../services/notifications/system-notice.service.js';
 import { callerId, inputOf, pageOf, roleOf } from './caller.js';
 import * as rules from '../validators/admin.validators.js';
 
+const staffOf = (req: Request): Staff => ({ id: callerId(req), role: roleOf(req) });
+
+export async function listUsers(req: Request, res: Response) {
+  const { limit: _limit, cursor: _cursor, ...filter } = inputOf(req, rules.userListRules);
+  res.json(await users.listUsers(filter, pageOf(req, 100)));
+}
+
 export async function getUser(req: Request, res: Response) {
-  res.json({ user: await getOwnUser(inputOf(req, rules.userIdRules).userId) });
+  res.json(await users.userRecord(inputOf(req, rules.userIdRules).userId));
 }
 
 export async function updateRole(req: Request, res: Response) {
   const { userId, role } = inputOf(req, rules.roleRules);
-  await setUserRole(userId, role);
+  await users.changeRole(staffOf(req), userId, role);
   res.json({ user: await getOwnUser(userId) });
 }
 
 export async function updateBadge(req: Request, res: Response) {
   const { userId, verifiedBadge } = inputOf(req, rules.badgeRules);
-  await setVerifiedBadge(userId, verifiedBadge);
+  await users.setBadge(staffOf(req), userId, verifiedBadge);
   res.json({ user: await getOwnUser(userId) });
 }
 
 export async function updateBan(req: Request, res: Response) {
-  const { userId, banned } = inputOf(req, rules.banRules);
-  await setBanned(roleOf(req), userId, banned);
+  const { userId, banned, reason } = inputOf(req, rules.banRules);
+  if (banned) await users.banUser(staffOf(req), userId, reason ?? 'banned by an admin');
+  else await users.restoreUser(staffOf(req), userId);
   res.json({ user: await getOwnUser(userId) });
+}
+
+export async function suspend(req: Request, res: Response) {
+  const { userId, until, reason } = inputOf(req, rules.suspensionRules);
+  await users.suspendUser(staffOf(req), userId, until, reason);
+  res.json(await users.userRecord(userId));
+}
+
+export async function unsuspend(req: Request, res: Response) {
+  const { userId } = inputOf(req, rules.userIdRules);
+  await users.restoreUser(staffOf(req), userId);
+  res.json(await users.userRecord(userId));
+}
+
+export async function grantPlan(req: Request, res: Response) {
+  const { userId, plan, until } = inputOf(req, rules.planGrantRules);
+  await users.grantPlan(staffOf(req), userId, plan, until ?? null);
+  res.json({ user: await getOwnUser(userId) });
+}
+
+export async function endSessions(req: Request, res: Response) {
+  const { userId } = inputOf(req, rules.userIdRules);
+  res.json({ ended: await users.endAllSessions(staffOf(req), userId) });
+}
+
+export async function auditLog(req: Request, res: Response) {
+  const { limit: _limit, cursor: _cursor, ...filter } = inputOf(req, rules.auditSearchRules);
+  res.json(await searchAudit(filter, pageOf(req, 100)));
 }
 
 export async function reports(req: Request, res: Response) {
@@ -34,7 +73,7 @@ export async function reports(req: Request, res: Response) {
 
 export async function updateReport(req: Request, res: Response) {
   const { reportId, status } = inputOf(req, rules.reportDecisionRules);
-  await closeReport(reportId, status);
+  await closeReport(staffOf(req), reportId, status);
   res.status(204).end();
 }
 

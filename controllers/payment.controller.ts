@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { auditTrail } from '../services/audit.service.js';
+import { searchAudit } from '../services/audit.service.js';
 import { membershipOf } from '../services/payments/membership.service.js';
 import { createOrder, listPayments, listPlans, verifyCheckout } from '../services/payments/payment.service.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';
@@ -41,5 +41,5 @@ export async function adminPayments(req: Request, res: Response) {
 
 export async function adminAudit(req: Request, res: Response) {
   const { userId } = inputOf(req, rules.auditRules);
-  res.json(await auditTrail({ ...pageOf(req), ...(userId && { userId }) }));
+  res.json(await searchAudit({ ...(userId && { userId }) }, pageOf(req)));
 }

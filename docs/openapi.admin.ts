@@ -8,6 +8,7 @@ import {
   pageParams,
   pathId,
   queryParam,
+  auditRecord,
   ref,
 } from './openapi.schemas.js';
 
@@ -15,6 +16,22 @@ import {
 const translations = closedObject({ es: { type: 'string', maxLength: 500 } }, []);
 
 const userIdParam = pathId('userId');
+const accountStatus = { enum: ['active', 'suspended', 'banned', 'deleted'] };
+const userRecord = json(
+  closedObject({
+    user: ref('User'),
+    standing: closedObject({
+      bannedAt: { type: ['string', 'null'], format: 'date-time' },
+      suspendedUntil: { type: ['string', 'null'], format: 'date-time' },
+      suspensionReason: { type: ['string', 'null'] },
+      deletedAt: { type: ['string', 'null'], format: 'date-time' },
+      lastActiveAt: { type: ['string', 'null'], format: 'date-time' },
+    }),
+    reports: { type: 'array', items: { type: 'object' } },
+    sessions: { type: 'array', items: { type: 'object' } },
+    recentActivity: { type: 'array', items: auditRecord },
+  }),
+);
 const userUpdated = {
   '200': { description: 'Updated', content: json(ref('UserEnvelope')) },
   ...errors('400', '401', '403', '404'),
@@ -73,14 +90,113 @@ export const adminPaths = {
       responses: { '204': { description: 'Cancelled' }, ...errors('400', '401', '403', '404', '409') },
     },
   },
+  '/api/v1/admin/users': {
+    get: {
+      tags: ['admin'],
+      summary:
+        'Find users: q is an email (exact), an id or the start of a username; by plan, status, country, sign-up dates (staff)',
+      parameters: [
+        queryParam('q', { type: 'string', maxLength: 254 }),
+        queryParam('plan', { enum: ['free', 'gold', 'premium'] }),
+        queryParam('status', accountStatus),
+        queryParam('country', { type: 'string', pattern: '^[A-Za-z]{2}$' }),
+        queryParam('joinedFrom', dateTime),
+        queryParam('joinedTo', dateTime),
+        ...pageParams(100),
+      ],
+      responses: {
+        '200': {
+          description: 'A page of users, newest first',
+          content: json(
+            closedObject({
+              users: {
+                type: 'array',
+                items: closedObject({
+                  id: objectId,
+                  username: { type: 'string' },
+                  email: { type: 'string' },
+                  firstName: { type: 'string' },
+                  lastName: { type: 'string' },
+                  role: { enum: ['user', 'moderator', 'admin'] },
+                  plan: { enum: ['free', 'gold', 'premium'] },
+                  country: { type: ['string', 'null'] },
+                  status: accountStatus,
+                  createdAt: dateTime,
+                }),
+              },
+              nextCursor: { type: ['string', 'null'] },
+            }),
+          ),
+        },
+        ...errors('400', '401', '403'),
+      },
+    },
+  },
   '/api/v1/admin/users/{userId}': {
     get: {
       tags: ['admin'],
-      summary: 'Read any account (admins and moderators)',
+      summary: 'One account for staff: the profile, standing, reports about it, sessions and recent audit trail',
+      parameters: [userIdParam],
+      responses: { '200': { description: 'The record', content: userRecord }, ...errors('400', '401', '403', '404') },
+    },
+  },
+  '/api/v1/admin/users/{userId}/suspension': {
+    put: {
+      tags: ['admin'],
+      summary:
+        'Suspend until a time, with a reason: sign-in refused until then, every session ended (staff; moderators: users only)',
+      parameters: [userIdParam],
+      requestBody: jsonBody({ until: dateTime, reason: { type: 'string', maxLength: 500 } }),
+      responses: { '200': { description: 'The record', content: userRecord }, ...errors('400', '401', '403', '404') },
+    },
+    delete: {
+      tags: ['admin'],
+      summary: 'Lift a suspension or a ban (staff; moderators: users only)',
+      parameters: [userIdParam],
+      responses: { '200': { description: 'The record', content: userRecord }, ...errors('400', '401', '403', '404') },
+    },
+  },
+  '/api/v1/admin/users/{userId}/sessions/end': {
+    post: {
+      tags: ['admin'],
+      summary: 'End every session of an account (staff; moderators: users only)',
       parameters: [userIdParam],
       responses: {
-        '200': { description: 'The account', content: json(ref('UserEnvelope')) },
+        '200': { description: 'How many ended', content: json(closedObject({ ended: { type: 'integer', minimum: 0 } })) },
         ...errors('400', '401', '403', '404'),
+      },
+    },
+  },
+  '/api/v1/admin/users/{userId}/plan': {
+    put: {
+      tags: ['admin'],
+      summary: 'Grant a plan until a date (admins; recorded as an admin grant); free clears it',
+      parameters: [userIdParam],
+      requestBody: jsonBody({ plan: { enum: ['free', 'gold', 'premium'] }, until: dateTime }, ['plan']),
+      responses: userUpdated,
+    },
+  },
+  '/api/v1/admin/audit': {
+    get: {
+      tags: ['admin'],
+      summary: 'The audit trail (admins): by person, actor, action or target, in a time range, newest first',
+      parameters: [
+        queryParam('userId', objectId),
+        queryParam('actorId', objectId),
+        queryParam('action', { type: 'string', pattern: '^[a-z_]+\\.[a-z_]+$' }),
+        queryParam('targetId', { type: 'string' }),
+        queryParam('from', dateTime),
+        queryParam('to', dateTime),
+        ...pageParams(100),
+      ],
+      responses: {
+        '200': {
+          description: 'A page of records',
+          content: json(
+            closedObject({ records: { type: 'array', items: auditRecord }, nextCursor: { type: ['string', 'null'] } }),
+          ),
+        },
+        ...errors('400', '401', '403'),
       },
     },
   },
@@ -105,9 +221,9 @@ export const adminPaths = {
   '/api/v1/admin/users/{userId}/ban': {
     patch: {
       tags: ['admin'],
-      summary: 'Suspend (ends every session) or restore an account (moderators: users only)',
+      summary: 'Ban (no end; every session ended) or restore an account (admins)',
       parameters: [userIdParam],
-      requestBody: jsonBody({ banned: { type: 'boolean' } }),
+      requestBody: jsonBody({ banned: { type: 'boolean' }, reason: { type: 'string', maxLength: 500 } }, ['banned']),
       responses: userUpdated,
     },
   },

@@ -1,4 +1,4 @@
-import { dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, queryParam } from './openapi.schemas.js';
+import { auditRecord, dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, queryParam } from './openapi.schemas.js';
 
 const grants = {
   type: 'object',
@@ -197,23 +197,7 @@ export const paymentPaths = {
       tags: ['admin'],
       summary: 'The payment and membership audit trail (admins)',
       parameters: [queryParam('userId', objectId), ...pageParams(100)],
-      responses: pageOf(
-        'records',
-        {
-          type: 'object',
-          required: ['id', 'action', 'actor', 'at'],
-          properties: {
-            id: objectId,
-            userId: objectId,
-            paymentId: objectId,
-            action: { type: 'string' },
-            actor: { type: 'string' },
-            detail: { type: 'object' },
-            at: dateTime,
-          },
-        },
-        ['400', '401', '403'],
-      ),
+      responses: pageOf('records', auditRecord, ['400', '401', '403']),
     },
   },
 };

@@ -22,6 +22,25 @@ export const errors = (...codes: string[]) => Object.fromEntries(codes.map((c) =
 
 export const objectId = { type: 'string', pattern: '^[a-f0-9]{24}$' };
 export const dateTime = { type: 'string', format: 'date-time' };
+/** One record of the audit trail (GET /admin/audit, /admin/payments/audit). */
+export const auditRecord = {
+  type: 'object',
+  required: ['id', 'action', 'actor', 'at'],
+  properties: {
+    id: objectId,
+    userId: objectId,
+    paymentId: objectId,
+    action: { type: 'string' },
+    actor: { type: 'string', description: 'user, moderator, admin, webhook, checkout, reconcile, job, system' },
+    actorId: objectId,
+    target: { type: 'object', properties: { type: { type: 'string' }, id: { type: 'string' } } },
+    before: { type: 'object' },
+    after: { type: 'object' },
+    detail: { type: 'object' },
+    requestId: { type: 'string' },
+    at: dateTime,
+  },
+};
 /** An id in the path. */
 export const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
 /** An optional query parameter. */

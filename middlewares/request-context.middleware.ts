@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { logger } from '../utils/logger.js';
+import { inRequestScope } from '../utils/request-scope.js';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -10,7 +11,8 @@ export const requestContext: RequestHandler = (req, res, next) => {
   req.id = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
   req.log = logger.child({ requestId: req.id });
   res.setHeader('X-Request-Id', req.id);
-  next();
+  // The audit trail names the request each change came from.
+  inRequestScope({ requestId: req.id }, next);
 };
 
 /** One line per request once the response is sent. The URL is logged without its query (tokens travel there). */

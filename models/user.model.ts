@@ -121,6 +121,9 @@ const userSchema = new Schema(
     // The expiry a reminder email went out for, so it goes once.
     planReminderFor: { type: Date },
     bannedAt: { type: Date },
+    // A suspension for a period (staff): sign-in refused until then, with the reason given.
+    suspendedUntil: { type: Date },
+    suspensionReason: { type: String, maxlength: 500 },
     // The owner deleted the account: an emptied, suspended shell (services/people/account-deletion.service.ts).
     deletedAt: { type: Date },
     lastActiveAt: { type: Date },

@@ -9,13 +9,20 @@ export function adminRoutes(): Router {
   const router = Router();
   router.use(authenticate);
   const staff = requireRole('admin', 'moderator');
+  const adminOnly = requireRole('admin');
+  // Moderators find, suspend and sign out users and decide reports; only admins ban, grant plans and change roles.
+  router.get('/users', staff, validate(rules.userListRules), admin.listUsers);
   router.get('/users/:userId', staff, validate(rules.userIdRules), admin.getUser);
-  router.patch('/users/:userId/role', requireRole('admin'), validate(rules.roleRules), admin.updateRole);
-  router.patch('/users/:userId/badge', requireRole('admin'), validate(rules.badgeRules), admin.updateBadge);
-  router.patch('/users/:userId/ban', staff, validate(rules.banRules), admin.updateBan);
+  router.put('/users/:userId/suspension', staff, validate(rules.suspensionRules), admin.suspend);
+  router.delete('/users/:userId/suspension', staff, validate(rules.userIdRules), admin.unsuspend);
+  router.post('/users/:userId/sessions/end', staff, validate(rules.userIdRules), admin.endSessions);
+  router.patch('/users/:userId/role', adminOnly, validate(rules.roleRules), admin.updateRole);
+  router.patch('/users/:userId/badge', adminOnly, validate(rules.badgeRules), admin.updateBadge);
+  router.patch('/users/:userId/ban', adminOnly, validate(rules.banRules), admin.updateBan);
+  router.put('/users/:userId/plan', adminOnly, validate(rules.planGrantRules), admin.grantPlan);
+  router.get('/audit', adminOnly, validate(rules.auditSearchRules), admin.auditLog);
   router.get('/reports', staff, validate(rules.reportListRules), admin.reports);
   router.patch('/reports/:reportId', staff, validate(rules.reportDecisionRules), admin.updateReport);
-  const adminOnly = requireRole('admin');
   router.post('/notices', adminOnly, validate(rules.systemNoticeRules), admin.scheduleNotice);
   router.get('/notices', adminOnly, validate(rules.noticeListRules), admin.notices);
   router.delete('/notices/:noticeId', adminOnly, validate(rules.noticeIdRules), admin.cancelNotice);

@@ -1,24 +1,43 @@
 import type { Types } from 'mongoose';
 import { AuditRecord } from '../models/audit-record.model.js';
+import { currentRequest } from '../utils/request-scope.js';
 import { nextCursorOf, olderThan } from './page-cursor.js';
 
 export interface AuditEntry {
-  userId?: Types.ObjectId;
+  userId?: Types.ObjectId | string;
   paymentId?: Types.ObjectId;
   action: string;
   actor: string;
+  actorId?: Types.ObjectId | string;
+  target?: { type: string; id: string };
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
   detail?: Record<string, unknown>;
 }
 
-/** Writes one audit record (payments, memberships, sign-ins, linked accounts). */
+/** Writes one audit record, with the id of the request it came from (none for jobs). */
 export async function audit(entry: AuditEntry): Promise<void> {
-  await AuditRecord.create({ ...entry, at: new Date() });
+  await AuditRecord.create({ ...entry, requestId: currentRequest()?.requestId, at: new Date() });
 }
 
-/** The audit trail, newest first, a page at a time (admins); one user's when asked. */
-export async function auditTrail(page: { limit: number; cursor?: string; userId?: string }) {
+export interface AuditFilter {
+  userId?: string;
+  actorId?: string;
+  action?: string;
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** The whole trail for admins: by person, actor, action or target, in a time range, newest first. */
+export async function searchAudit(filter: AuditFilter, page: { limit: number; cursor?: string }) {
+  const at = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lt: filter.to }) };
   const records = await AuditRecord.find({
-    ...(page.userId && { userId: page.userId }),
+    ...(filter.userId && { userId: filter.userId }),
+    ...(filter.actorId && { actorId: filter.actorId }),
+    ...(filter.action && { action: filter.action }),
+    ...(filter.targetId && { 'target.id': filter.targetId }),
+    ...(Object.keys(at).length && { at }),
     ...olderThan(page.cursor),
   })
     .sort({ _id: -1 })

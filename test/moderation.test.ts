@@ -28,14 +28,17 @@ describe('moderation: badges, bans and the report queue', () => {
     expect(profile.body.profile.verifiedBadge).to.equal(true);
   });
 
-  it('a ban ends sessions, hides the profile and refuses login; moderators cannot ban staff', async () => {
-    const [mod, otherMod, target, viewer] = await Promise.all([
+  it('a ban (admins only) ends sessions, hides the profile and refuses login; moderators suspend no staff', async () => {
+    const [admin, mod, otherMod, target, viewer] = await Promise.all([
+      staffUser('admin'),
       staffUser('moderator'),
       staffUser('moderator'),
       signupUser(),
       signupUser(),
     ]);
-    const ban = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(mod)).send({ banned: true });
+    const byMod = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(mod)).send({ banned: true });
+    expect([byMod.status, byMod.body.error.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    const ban = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(admin)).send({ banned: true });
     expect(ban.status).to.equal(200);
     expectDocumented(ban, 'patch', '/api/v1/admin/users/{userId}/ban');
     const refresh = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: target.refreshToken });
@@ -48,11 +51,16 @@ describe('moderation: badges, bans and the report queue', () => {
     expect([login.status, login.body.error.code]).to.deep.equal([403, 'ACCOUNT_BANNED']);
     expect((await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer))).status).to.equal(404);
 
-    const staffBan = await (await api()).patch(`/api/v1/admin/users/${otherMod.id}/ban`).set(as(mod)).send({ banned: true });
-    expect([staffBan.status, staffBan.body.error.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
-    expect((await User.findById(otherMod.id).lean())?.bannedAt).to.equal(undefined);
+    const staffSuspension = await (
+      await api()
+    )
+      .put(`/api/v1/admin/users/${otherMod.id}/suspension`)
+      .set(as(mod))
+      .send({ until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'test' });
+    expect([staffSuspension.status, staffSuspension.body.error.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect((await User.findById(otherMod.id).lean())?.suspendedUntil).to.equal(undefined);
 
-    const lift = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(mod)).send({ banned: false });
+    const lift = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(admin)).send({ banned: false });
     expect(lift.status).to.equal(200);
     expect((await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer))).status).to.equal(200);
   });

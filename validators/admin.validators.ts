@@ -3,7 +3,9 @@ import { REPORT_STATUSES } from '../models/report.model.js';
 import { SEGMENT_KINDS } from '../models/system-notice.model.js';
 import { TREND_STATUS } from '../models/trending-tag.model.js';
 import { PLANS, ROLES } from '../models/user.model.js';
+import type { AuditFilter } from '../services/audit.service.js';
 import type { Segment } from '../services/notifications/system-notice.service.js';
+import type { UserFilter } from '../services/people/admin-users.service.js';
 import { cleanText } from '../utils/text.js';
 import { inputRules, objectWithKeys, pageRules } from './common.validators.js';
 
@@ -20,9 +22,77 @@ export const badgeRules = inputRules<{ userId: string; verifiedBadge: boolean }>
   userIdParam,
   body('verifiedBadge').isBoolean({ strict: true }).withMessage('must be true or false'),
 ]);
-export const banRules = inputRules<{ userId: string; banned: boolean }>([
+/** Staff's text (a reason, a notice in one language): cleaned, 1 to 500 characters. */
+const shortText = (field: ValidationChain) =>
+  field
+    .isString()
+    .withMessage('must be text')
+    .bail()
+    .customSanitizer((v: string) => cleanText(v))
+    .isLength({ min: 1, max: 500 })
+    .withMessage('must be 1 to 500 characters');
+const reason = (required: boolean) => shortText(required ? body('reason') : body('reason').optional());
+/** A date and time to come, within `days`. */
+const futureDate = (field: ValidationChain, days: number) =>
+  field
+    .isISO8601({ strict: true })
+    .withMessage('must be a date and time')
+    .bail()
+    .custom((v: string) => Date.parse(v) > Date.now() && Date.parse(v) < Date.now() + days * 86_400_000)
+    .withMessage(`must be within the coming ${days} days`)
+    .toDate();
+
+export const banRules = inputRules<{ userId: string; banned: boolean; reason?: string }>([
   userIdParam,
   body('banned').isBoolean({ strict: true }).withMessage('must be true or false'),
+  reason(false),
+]);
+export const suspensionRules = inputRules<{ userId: string; until: Date; reason: string }>([
+  userIdParam,
+  futureDate(body('until'), 3660),
+  reason(true),
+]);
+export const planGrantRules = inputRules<{ userId: string; plan: (typeof PLANS)[number]; until?: Date }>([
+  userIdParam,
+  body('plan')
+    .isIn(PLANS)
+    .withMessage(`must be one of ${PLANS.join(', ')}`),
+  futureDate(body('until').if(body('plan').not().equals('free')), 3660),
+]);
+const ACCOUNT_STATUSES = ['active', 'suspended', 'banned', 'deleted'] as const;
+export const userListRules = inputRules<UserFilter & { limit?: number; cursor?: string }>([
+  query('q').optional().isString().withMessage('must be text').bail().isLength({ min: 1, max: 254 }),
+  query('plan')
+    .optional()
+    .isIn(PLANS)
+    .withMessage(`must be one of ${PLANS.join(', ')}`),
+  query('status')
+    .optional()
+    .isIn(ACCOUNT_STATUSES)
+    .withMessage(`must be one of ${ACCOUNT_STATUSES.join(', ')}`),
+  query('country').optional().isISO31661Alpha2().withMessage('must be an ISO 3166 country code').toUpperCase(),
+  query('joinedFrom').optional().isISO8601({ strict: true }).withMessage('must be a date').toDate(),
+  query('joinedTo').optional().isISO8601({ strict: true }).withMessage('must be a date').toDate(),
+  ...pageRules(100),
+]);
+export const auditSearchRules = inputRules<AuditFilter & { limit?: number; cursor?: string }>([
+  query('userId').optional().isMongoId().withMessage('must be a user id'),
+  query('actorId').optional().isMongoId().withMessage('must be a user id'),
+  query('action')
+    .optional()
+    .isString()
+    .bail()
+    .matches(/^[a-z_]+\.[a-z_]+$/)
+    .withMessage('must be an action such as admin.user_suspended'),
+  query('targetId')
+    .optional()
+    .isString()
+    .bail()
+    .matches(/^[A-Za-z0-9_-]{1,64}$/)
+    .withMessage('must be an id'),
+  query('from').optional().isISO8601({ strict: true }).withMessage('must be a date').toDate(),
+  query('to').optional().isISO8601({ strict: true }).withMessage('must be a date').toDate(),
+  ...pageRules(100),
 ]);
 export const reportListRules = inputRules<{ status?: (typeof REPORT_STATUSES)[number]; limit?: number; cursor?: string }>([
   query('status')
@@ -36,21 +106,11 @@ export const reportDecisionRules = inputRules<{ reportId: string; status: 'revie
   body('status').isIn(['reviewed', 'dismissed']).withMessage('must be reviewed or dismissed'),
 ]);
 
-/** A notice's text in one language: cleaned, 1 to 500 characters. */
-const noticeText = (field: ValidationChain) =>
-  field
-    .isString()
-    .withMessage('must be text')
-    .bail()
-    .customSanitizer((v: string) => cleanText(v))
-    .isLength({ min: 1, max: 500 })
-    .withMessage('must be 1 to 500 characters');
-
 /** A notice for a segment at a time to come (within a year). */
 export const systemNoticeRules = inputRules<{ text: string; translations?: { es?: string }; segment: Segment; sendAt: Date }>([
-  noticeText(body('text')),
+  shortText(body('text')),
   objectWithKeys('translations', ['es']).optional(),
-  noticeText(body('translations.es').optional()),
+  shortText(body('translations.es').optional()),
   objectWithKeys('segment', ['kind', 'plan', 'country', 'inactiveDays']).exists().withMessage('is required'),
   body('segment.kind')
     .isIn(SEGMENT_KINDS)

@@ -146,6 +146,19 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
   return { user: toOwnUser(user.toObject()), ...tokens };
 }
 
+/**
+ * Whether an account may sign in now: not banned, not suspended (until the end of the
+ * suspension, which the refusal names). Every way in (password, refresh, social) asks.
+ */
+export function assertMaySignIn(user: { bannedAt?: Date | null; suspendedUntil?: Date | null }, now = new Date()): void {
+  if (user.bannedAt) throw new AppError('ACCOUNT_BANNED', 'This account is suspended');
+  if (user.suspendedUntil && user.suspendedUntil > now) {
+    throw new AppError('ACCOUNT_SUSPENDED', `This account is suspended until ${user.suspendedUntil.toISOString()}`, {
+      until: user.suspendedUntil.toISOString(),
+    });
+  }
+}
+
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Email, username or password is wrong');
 
 /**
@@ -164,12 +177,12 @@ export async function login(identifier: string, password: string, client: Client
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(
     id.includes('@') ? { email: id } : { username: id },
-    `${OWN_FIELDS} passwordHash bannedAt`,
+    `${OWN_FIELDS} passwordHash bannedAt suspendedUntil`,
   ).lean();
   // Always one bcrypt comparison, so unknown accounts answer in the same time.
   const ok = await verifyPassword(password, user?.passwordHash);
   if (!user || !ok) throw invalidCredentials();
-  if (user.bannedAt) throw new AppError('ACCOUNT_BANNED', 'This account is suspended');
+  assertMaySignIn(user);
   const tokens = await startSession(user, client);
   markActive(user._id);
   return { user: toOwnUser(user), ...tokens };
@@ -177,8 +190,8 @@ export async function login(identifier: string, password: string, client: Client
 
 export async function refresh(refreshToken: string, client: ClientInfo) {
   const rotated = await rotateRefreshToken(refreshToken, client);
-  const user = await User.findById(rotated.userId, { role: 1, bannedAt: 1 }).lean();
-  if (!user || user.bannedAt) {
+  const user = await User.findById(rotated.userId, { role: 1, bannedAt: 1, suspendedUntil: 1 }).lean();
+  if (!user || user.bannedAt || (user.suspendedUntil && user.suspendedUntil > new Date())) {
     await revokeSession(rotated.sessionId, 'account_unavailable');
     throw new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
   }
@@ -286,6 +299,7 @@ async function setPassword(
 export async function resetPassword(token: string, password: string): Promise<void> {
   const userId = await consumeAccountToken(token, 'reset_password');
   await setPassword(userId, password, { emailVerified: true });
+  await audit({ userId, action: 'auth.password_reset', actor: 'user' });
   await revokeAccountTokens(userId, 'reset_password');
   await secureAfterMailboxProof(userId, 'reset_password');
 }
@@ -305,6 +319,13 @@ export async function changePassword(userId: string, sessionId: string, current:
     throw new AppError('WRONG_PASSWORD', 'The current password is wrong');
   }
   await setPassword(user._id, next);
-  await revokeUserSessions(user._id, 'password_changed', sessionId);
+  const ended = await revokeUserSessions(user._id, 'password_changed', sessionId);
+  await audit({
+    userId: user._id,
+    action: 'auth.password_changed',
+    actor: 'user',
+    actorId: user._id,
+    detail: { sessionsEnded: ended },
+  });
   void sendMail('passwordChanged', user.email, { firstName: user.firstName });
 }

@@ -1,3 +1,4 @@
+import { audit } from '../audit.service.js';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
@@ -60,7 +61,12 @@ export async function hideIfReportedEnough(type: ContentTarget, id: string): Pro
  * A moderator's decision on reported content: restore it (reports dismissed) or remove it
  * for good (reports reviewed; it stays hidden, marked removed).
  */
-export async function moderateContent(type: ContentTarget, id: string, action: 'restore' | 'remove'): Promise<void> {
+export async function moderateContent(
+  staff: { id: string; role: string },
+  type: ContentTarget,
+  id: string,
+  action: 'restore' | 'remove',
+): Promise<void> {
   const model = modelOf(type);
   // Conditional on the state changing: a repeated decision (a double click) changes and tells nothing.
   const res =
@@ -73,6 +79,16 @@ export async function moderateContent(type: ContentTarget, id: string, action: '
   const changed = res.modifiedCount === 1;
   if (!changed && !(await model.exists({ _id: id }))) throw notFound(type === 'post' ? 'Post' : 'Comment');
   if (type === 'post' && changed) await notePostChanged(id);
+  if (changed) {
+    await audit({
+      action: `moderation.${type}_${action === 'remove' ? 'removed' : 'restored'}`,
+      actor: staff.role,
+      actorId: staff.id,
+      target: { type, id },
+      before: { visible: action === 'remove' },
+      after: { visible: action === 'restore' },
+    });
+  }
   // Each open report closed one by one: only the reporters whose report this decision closed
   // hear of it (two moderators at once do not tell anyone twice, or two different outcomes).
   const open = await Report.find({ targetType: type, targetId: id, status: 'open' }, { reporterId: 1 }).lean();

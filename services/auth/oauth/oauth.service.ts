@@ -9,6 +9,7 @@ import { randomToken, sha256 } from '../../../utils/crypto.js';
 import { insertedOnce, isDuplicateKey } from '../../../utils/duplicate-key.js';
 import { audit } from '../../audit.service.js';
 import {
+  assertMaySignIn,
   createUser,
   markActive,
   sendVerificationEmail,
@@ -100,17 +101,18 @@ type SignInUser = Parameters<typeof toOwnUser>[0] & {
   email: string;
   firstName: string;
   bannedAt?: Date | null;
+  suspendedUntil?: Date | null;
 };
 
 async function signInAs(user: SignInUser, client: ClientInfo): Promise<OAuthSignIn> {
-  if (user.bannedAt) throw new AppError('ACCOUNT_BANNED', 'This account is suspended');
+  assertMaySignIn(user);
   const tokens = await startSession(user, client);
   markActive(user._id);
   return { status: 'signed_in', user: toOwnUser(user), ...tokens };
 }
 
 const findUser = (filter: Record<string, unknown>) =>
-  User.findOne(filter, `${OWN_FIELDS} bannedAt`).lean() as Promise<SignInUser | null>;
+  User.findOne(filter, `${OWN_FIELDS} bannedAt suspendedUntil`).lean() as Promise<SignInUser | null>;
 
 /** Keeps a first sign-in waiting for the missing profile fields (a second one replaces it). */
 async function awaitProfile(profile: ProviderProfile): Promise<OAuthSignIn> {
