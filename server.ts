@@ -13,6 +13,7 @@ import { schedulePostJobs } from './jobs/posts.job.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
+import { startRuntimeSettings, stopRuntimeSettings } from './services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from './services/notifications/message-notice.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
 import { shareSessionEnds } from './services/auth/session-revocations.js';
@@ -36,6 +37,8 @@ async function main() {
   const app = createApp({ config, redis, storage, media: media.queue, actions: parts.actions });
   // Message notices waiting in the database (from before a restart too) are checked here.
   startMessageNoticeChecks();
+  // Settings admins change at /admin/settings, seen here within RUNTIME_SETTINGS_POLL_MS.
+  await startRuntimeSettings();
   // The For You index of recent posts loads in the background, not on the first viewer's request.
   void recentIndex().catch((err: unknown) => logger.warn('feed index not loaded yet', { error: String(err) }));
   const httpServer = createServer(app);
@@ -79,6 +82,7 @@ async function main() {
     httpServer.closeIdleConnections();
     cleanup?.stop();
     stopMessageNoticeChecks();
+    stopRuntimeSettings();
     notices?.stop();
     alerts?.stop();
     memberships?.stop();

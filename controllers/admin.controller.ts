@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { searchAudit } from '../services/audit.service.js';
+import { changeRuntimeSettings, runtimeSettingsHistory, runtimeSettingsView } from '../services/runtime-settings.service.js';
 import * as users from '../services/people/admin-users.service.js';
 import type { Staff } from '../services/people/admin-users.service.js';
 import { closeReport, listReports } from '../services/people/moderation.service.js';
@@ -88,4 +89,17 @@ export async function notices(req: Request, res: Response) {
 export async function cancelNotice(req: Request, res: Response) {
   await cancelSystemNotice(inputOf(req, rules.noticeIdRules).noticeId);
   res.status(204).end();
+}
+
+export async function settings(_req: Request, res: Response) {
+  res.json({ settings: await runtimeSettingsView() });
+}
+
+export async function changeSettings(req: Request, res: Response) {
+  const { values, expectedVersion, note } = inputOf(req, rules.runtimeSettingsRules);
+  res.json({ settings: await changeRuntimeSettings(staffOf(req), values, expectedVersion, note) });
+}
+
+export async function settingsHistory(req: Request, res: Response) {
+  res.json(await runtimeSettingsHistory(inputOf(req, rules.settingsHistoryRules).limit ?? 20));
 }

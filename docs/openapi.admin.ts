@@ -16,6 +16,25 @@ import {
 const translations = closedObject({ es: { type: 'string', maxLength: 500 } }, []);
 
 const userIdParam = pathId('userId');
+const runtimeValues = {
+  chatRequiresPlan: { type: ['boolean', 'null'] },
+  postsPerDay: { type: ['integer', 'null'], minimum: 1, maximum: 1000 },
+  freeDailyRequests: { type: ['integer', 'null'], minimum: 0 },
+  goldDailyRequests: { type: ['integer', 'null'], minimum: 0 },
+  moderationTerms: { type: ['array', 'null'], items: { type: 'string' }, maxItems: 500 },
+};
+const settingsEnvelope = json(
+  closedObject({
+    settings: closedObject({
+      version: { type: 'integer', minimum: 0 },
+      values: closedObject(runtimeValues),
+      overrides: closedObject(runtimeValues, []),
+      deployed: closedObject(runtimeValues),
+      changedBy: { type: ['string', 'null'] },
+      changedAt: { type: ['string', 'null'], format: 'date-time' },
+    }),
+  }),
+);
 const accountStatus = { enum: ['active', 'suspended', 'banned', 'deleted'] };
 const userRecord = json(
   closedObject({
@@ -174,6 +193,50 @@ export const adminPaths = {
       parameters: [userIdParam],
       requestBody: jsonBody({ plan: { enum: ['free', 'gold', 'premium'] }, until: dateTime }, ['plan']),
       responses: userUpdated,
+    },
+  },
+  '/api/v1/admin/settings': {
+    get: {
+      tags: ['admin'],
+      summary: 'The settings admins change without a deploy: in force, set by admins, and the deployment’s own (admins)',
+      responses: { '200': { description: 'The settings', content: settingsEnvelope }, ...errors('401', '403') },
+    },
+    patch: {
+      tags: ['admin'],
+      summary:
+        'Change settings (null: back to the deployment’s own); a new version, audited, seen by every process within RUNTIME_SETTINGS_POLL_MS (admins)',
+      requestBody: jsonBody(
+        { values: closedObject(runtimeValues, []), expectedVersion: { type: 'integer', minimum: 0 }, note: { type: 'string' } },
+        ['values'],
+      ),
+      responses: { '200': { description: 'The new settings', content: settingsEnvelope }, ...errors('400', '401', '403', '409') },
+    },
+  },
+  '/api/v1/admin/settings/history': {
+    get: {
+      tags: ['admin'],
+      summary: 'The versions of the settings, newest first: what was set, by whom, when (admins)',
+      parameters: [queryParam('limit', { type: 'integer', minimum: 1, maximum: 100 })],
+      responses: {
+        '200': {
+          description: 'Versions',
+          content: json(
+            closedObject({
+              versions: {
+                type: 'array',
+                items: closedObject({
+                  version: { type: 'integer' },
+                  overrides: closedObject(runtimeValues, []),
+                  changedBy: objectId,
+                  changedAt: dateTime,
+                  note: { type: ['string', 'null'] },
+                }),
+              },
+            }),
+          ),
+        },
+        ...errors('400', '401', '403'),
+      },
     },
   },
   '/api/v1/admin/audit': {

@@ -21,6 +21,9 @@ export function adminRoutes(): Router {
   router.patch('/users/:userId/ban', adminOnly, validate(rules.banRules), admin.updateBan);
   router.put('/users/:userId/plan', adminOnly, validate(rules.planGrantRules), admin.grantPlan);
   router.get('/audit', adminOnly, validate(rules.auditSearchRules), admin.auditLog);
+  router.get('/settings', adminOnly, admin.settings);
+  router.patch('/settings', adminOnly, validate(rules.runtimeSettingsRules), admin.changeSettings);
+  router.get('/settings/history', adminOnly, validate(rules.settingsHistoryRules), admin.settingsHistory);
   router.get('/reports', staff, validate(rules.reportListRules), admin.reports);
   router.patch('/reports/:reportId', staff, validate(rules.reportDecisionRules), admin.updateReport);
   router.post('/notices', adminOnly, validate(rules.systemNoticeRules), admin.scheduleNotice);

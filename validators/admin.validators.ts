@@ -1,13 +1,15 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
 import { REPORT_STATUSES } from '../models/report.model.js';
+import { RUNTIME_SETTINGS, type RuntimeKey } from '../models/runtime-settings.model.js';
 import { SEGMENT_KINDS } from '../models/system-notice.model.js';
 import { TREND_STATUS } from '../models/trending-tag.model.js';
 import { PLANS, ROLES } from '../models/user.model.js';
 import type { AuditFilter } from '../services/audit.service.js';
+import type { RuntimeChanges } from '../services/runtime-settings.service.js';
 import type { Segment } from '../services/notifications/system-notice.service.js';
 import type { UserFilter } from '../services/people/admin-users.service.js';
 import { cleanText } from '../utils/text.js';
-import { inputRules, objectWithKeys, pageRules } from './common.validators.js';
+import { inputRules, objectWithKeys, optionalQueryInt, pageRules, zodBody } from './common.validators.js';
 
 const userIdParam = param('userId').isMongoId().withMessage('must be a user id');
 
@@ -161,3 +163,14 @@ export const moderateCommentRules = inputRules<ModerationInput>([
   param('id').isMongoId().withMessage('must be a comment id'),
   contentAction,
 ]);
+
+const runtimeKeys = Object.keys(RUNTIME_SETTINGS) as RuntimeKey[];
+/** A change of runtime settings: known keys only, each a valid value or null (back to the deployment's). */
+export const runtimeSettingsRules = inputRules<{ values: RuntimeChanges; expectedVersion?: number; note?: string }>([
+  body('values').exists().withMessage('is required'),
+  objectWithKeys('values', runtimeKeys),
+  ...zodBody(Object.fromEntries(runtimeKeys.map((key) => [`values.${key}`, RUNTIME_SETTINGS[key].nullable().optional()]))),
+  body('expectedVersion').optional().isInt({ min: 0, max: 1_000_000_000 }).withMessage('must be a version number').toInt(),
+  shortText(body('note').optional()),
+]);
+export const settingsHistoryRules = inputRules<{ limit?: number }>([optionalQueryInt('limit', 1, 100)]);

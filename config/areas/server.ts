@@ -31,6 +31,7 @@ export const server = defineArea({
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb')
       .default('100kb'),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
+    RUNTIME_SETTINGS_POLL_MS: int(5000, 100, 60_000),
   },
   check: (e, { production }) => [
     ...(production && e.CORS_ORIGINS.length === 0 ? ['CORS_ORIGINS: required in production'] : []),
@@ -50,5 +51,7 @@ export const server = defineArea({
     corsOrigins: e.CORS_ORIGINS.length ? e.CORS_ORIGINS : DEV_ORIGINS,
     bodyLimit: e.BODY_LIMIT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // How often each process looks for settings admins changed (GET/PATCH /admin/settings).
+    runtimeSettingsPollMs: e.RUNTIME_SETTINGS_POLL_MS,
   }),
 });

@@ -1,3 +1,4 @@
+import { runtime } from '../runtime-settings.service.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Connection, pairKeyOf } from '../../models/connection.model.js';
@@ -90,7 +91,7 @@ export async function unreadSenderFor(userId: string, conversationId: string): P
 
 /** Chat may need a plan with chat (config); then everyone sending must have one in force. */
 async function assertChatPlan(userId: string): Promise<void> {
-  if (!config.chat.requiresPlan) return;
+  if (!runtime().chatRequiresPlan) return;
   const user = await User.findById(userId, { plan: 1, planExpiresAt: 1 }).lean();
   if (!user || !config.plans[planInForce(user)].chat) {
     // The person is told which plans unlock chat, as config has them.

@@ -1,3 +1,4 @@
+import { runtime } from '../runtime-settings.service.js';
 import { config } from '../../config/index.js';
 import { QuotaCounter } from '../../models/quota-counter.model.js';
 import { User, type PLANS } from '../../models/user.model.js';
@@ -23,6 +24,13 @@ export function planInForce(user: { plan?: string | null; planExpiresAt?: Date |
   return user.planExpiresAt && user.planExpiresAt > now ? plan : 'free';
 }
 
+/** A plan's connection requests a day, as admins set it now (null: no limit). */
+function dailyRequestsOf(plan: Plan): number | null {
+  if (plan === 'free') return runtime().freeDailyRequests;
+  if (plan === 'gold') return runtime().goldDailyRequests;
+  return config.plans[plan].dailyRequests;
+}
+
 async function planOf(userId: string, now: Date): Promise<Plan> {
   const user = await User.findById(userId, { plan: 1, planExpiresAt: 1 }).lean();
   if (!user) throw notFound('User');
@@ -31,7 +39,7 @@ async function planOf(userId: string, now: Date): Promise<Plan> {
 
 export async function getQuota(userId: string, now = new Date()): Promise<Quota> {
   const plan = await planOf(userId, now);
-  const limit = config.plans[plan].dailyRequests;
+  const limit = dailyRequestsOf(plan);
   const counter = await QuotaCounter.findById(`${userId}:${utcDay(now)}`, { used: 1 }).lean();
   const used = counter?.used ?? 0;
   return { plan, limit, used, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now) };
@@ -66,7 +74,7 @@ export async function dailyCounterHasRoom(id: string, limit: number, now = new D
 /** Takes one connection request from today's quota, or refuses with 429 QUOTA_EXCEEDED. */
 export async function consumeRequest(userId: string, now = new Date()): Promise<void> {
   const plan = await planOf(userId, now);
-  const limit = config.plans[plan].dailyRequests;
+  const limit = dailyRequestsOf(plan);
   if (limit === null) return;
   if (await takeFromDailyCounter(userId, userId, limit, now)) return;
   throw new AppError('QUOTA_EXCEEDED', `Your ${plan} plan allows ${limit} requests a day`, {

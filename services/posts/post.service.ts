@@ -1,3 +1,4 @@
+import { runtime } from '../runtime-settings.service.js';
 import { open, rm } from 'node:fs/promises';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
@@ -68,7 +69,7 @@ async function checkMedia(files: UploadedFile[]): Promise<{ kind: 'images' | 'vi
 
 /** Caption text as stored: cleaned, filtered per config, with its hashtags and the mentioned users that exist. */
 export async function captionFields(caption: string) {
-  const text = filterProfanity(caption, config.posts.profanity, config.posts.moderationTerms);
+  const text = filterProfanity(caption, config.posts.profanity, runtime().moderationTerms);
   const parsed = parseCaption(text);
   // One indexed equality per name (at most 30): FerretDB answers $in with a full scan.
   const mentioned = await Promise.all(parsed.mentions.map((username) => User.findOne({ username }, { _id: 1 }).lean()));
@@ -76,14 +77,14 @@ export async function captionFields(caption: string) {
 }
 
 const postQuotaExceeded = () =>
-  new AppError('QUOTA_EXCEEDED', `You can share ${config.posts.perDay} posts a day`, {
-    limit: config.posts.perDay,
+  new AppError('QUOTA_EXCEEDED', `You can share ${runtime().postsPerDay} posts a day`, {
+    limit: runtime().postsPerDay,
     resetAt: nextUtcMidnight(new Date()).toISOString(),
   });
 
 /** Refuses a new post before its upload is read when today's posts are used up (the take after it still decides). */
 export async function assertPostQuotaLeft(authorId: string): Promise<void> {
-  if (!(await dailyCounterHasRoom(`posts:${authorId}`, config.posts.perDay))) throw postQuotaExceeded();
+  if (!(await dailyCounterHasRoom(`posts:${authorId}`, runtime().postsPerDay))) throw postQuotaExceeded();
 }
 
 /**
@@ -94,7 +95,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
   const { storage, queue } = deps;
   try {
     const media = await checkMedia(files);
-    if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, config.posts.perDay))) throw postQuotaExceeded();
+    if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, runtime().postsPerDay))) throw postQuotaExceeded();
     const postId = new Types.ObjectId();
     const originals = [];
     for (const [i, file] of files.entries()) {

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { createApp } from '../../app.js';
 import { config } from '../../config/index.js';
 import { startMediaPipeline, type MediaPipeline } from '../../services/posts/media-queue.js';
+import { startRuntimeSettings, stopRuntimeSettings } from '../../services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from '../../services/notifications/message-notice.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
 import { createStorageProvider } from '../../services/storage/storage.service.js';
@@ -23,6 +24,7 @@ export async function testApp(): Promise<Express> {
     app = createApp({ config, redis, storage, media: media.queue });
     // As server.ts: this process makes the message notice checks that fall due.
     startMessageNoticeChecks();
+    await startRuntimeSettings();
   }
   return app;
 }
@@ -35,6 +37,7 @@ export async function closeTestApp(): Promise<void> {
   await media?.close();
   media = undefined;
   stopMessageNoticeChecks();
+  stopRuntimeSettings();
   await closeRedis(redis);
   redis = undefined;
   app = undefined;
