@@ -4,6 +4,7 @@ import { changeRuntimeSettings, runtimeSettingsHistory, runtimeSettingsView } fr
 import * as users from '../services/people/admin-users.service.js';
 import type { Staff } from '../services/people/admin-users.service.js';
 import { closeReport, listReports } from '../services/people/moderation.service.js';
+import { decideCase, listCases } from '../services/people/review-queue.service.js';
 import { getOwnUser } from '../services/people/user.service.js';
 import { cancelSystemNotice, listSystemNotices, scheduleSystemNotice } from '../services/notifications/system-notice.service.js';
 import { callerId, inputOf, pageOf, roleOf } from './caller.js';
@@ -102,4 +103,14 @@ export async function changeSettings(req: Request, res: Response) {
 
 export async function settingsHistory(req: Request, res: Response) {
   res.json(await runtimeSettingsHistory(inputOf(req, rules.settingsHistoryRules).limit ?? 20));
+}
+
+export async function reviewQueue(req: Request, res: Response) {
+  const { targetType, limit = 20, cursor } = inputOf(req, rules.reviewListRules);
+  res.json(await listCases({ limit, cursor, targetType }));
+}
+
+export async function decide(req: Request, res: Response) {
+  const { caseId, ...decision } = inputOf(req, rules.caseDecisionRules);
+  res.json({ case: await decideCase(staffOf(req), caseId, decision) });
 }

@@ -35,6 +35,28 @@ const settingsEnvelope = json(
     }),
   }),
 );
+const reviewCase = {
+  id: objectId,
+  targetType: { enum: ['user', 'message', 'post', 'comment'] },
+  targetId: objectId,
+  status: { enum: ['open', 'decided'] },
+  reporters: { type: 'integer' },
+  trustedReporters: { type: 'integer' },
+  severity: { type: 'integer' },
+  score: { type: 'integer' },
+  lastReportAt: { type: ['string', 'null'], format: 'date-time' },
+  decision: {
+    oneOf: [
+      closedObject({
+        action: { type: 'string' },
+        moderatorId: objectId,
+        note: { type: ['string', 'null'] },
+        at: dateTime,
+      }),
+      { type: 'null' },
+    ],
+  },
+};
 const accountStatus = { enum: ['active', 'suspended', 'banned', 'deleted'] };
 const userRecord = json(
   closedObject({
@@ -236,6 +258,64 @@ export const adminPaths = {
           ),
         },
         ...errors('400', '401', '403'),
+      },
+    },
+  },
+  '/api/v1/admin/review': {
+    get: {
+      tags: ['admin'],
+      summary:
+        'The review queue: open cases, one per reported user, message, post or comment, highest score first (gravest reason ×10, reporters ×3, trusted reporters ×5) (staff)',
+      parameters: [
+        queryParam('targetType', { enum: ['user', 'message', 'post', 'comment'] }),
+        queryParam('limit', { type: 'integer', minimum: 1, maximum: 100 }),
+        queryParam('cursor', { type: 'string' }, 'nextCursor of the previous page'),
+      ],
+      responses: {
+        '200': {
+          description: 'A page of cases',
+          content: json(
+            closedObject({
+              cases: {
+                type: 'array',
+                items: closedObject({
+                  ...reviewCase,
+                  reports: {
+                    type: 'array',
+                    items: closedObject({
+                      reason: { type: 'string' },
+                      note: { type: ['string', 'null'] },
+                      trusted: { type: 'boolean' },
+                      at: dateTime,
+                    }),
+                  },
+                }),
+              },
+              nextCursor: { type: ['string', 'null'] },
+            }),
+          ),
+        },
+        ...errors('400', '401', '403'),
+      },
+    },
+  },
+  '/api/v1/admin/review/{caseId}/decision': {
+    post: {
+      tags: ['admin'],
+      summary:
+        'Decide a case: dismiss, hide, remove, warn, suspend (until) or ban (admins); reports close, reporters and the reported person are told (staff)',
+      parameters: [pathId('caseId')],
+      requestBody: jsonBody(
+        {
+          action: { enum: ['dismiss', 'hide', 'remove', 'warn', 'suspend', 'ban'] },
+          note: { type: 'string', maxLength: 500 },
+          until: dateTime,
+        },
+        ['action', 'note'],
+      ),
+      responses: {
+        '200': { description: 'The decided case', content: json(closedObject({ case: closedObject(reviewCase) })) },
+        ...errors('400', '401', '403', '404', '409'),
       },
     },
   },

@@ -25,6 +25,9 @@ export function adminRoutes(): Router {
   router.patch('/settings', adminOnly, validate(rules.runtimeSettingsRules), admin.changeSettings);
   router.get('/settings/history', adminOnly, validate(rules.settingsHistoryRules), admin.settingsHistory);
   router.get('/reports', staff, validate(rules.reportListRules), admin.reports);
+  // The review queue: reports grouped by target, gravest first; decisions (ban: admins, checked with the case).
+  router.get('/review', staff, validate(rules.reviewListRules), admin.reviewQueue);
+  router.post('/review/:caseId/decision', staff, validate(rules.caseDecisionRules), admin.decide);
   router.patch('/reports/:reportId', staff, validate(rules.reportDecisionRules), admin.updateReport);
   router.post('/notices', adminOnly, validate(rules.systemNoticeRules), admin.scheduleNotice);
   router.get('/notices', adminOnly, validate(rules.noticeListRules), admin.notices);

@@ -93,6 +93,7 @@ export const ERROR_CODES = {
   MESSAGE_TOO_LONG: [400, 'The message is longer than allowed'],
   INVALID_ATTACHMENT: [400, 'Attach one of your own pictures, or an attachment uploaded into this conversation and not sent yet'],
   ATTACHMENT_NOT_READY: [409, 'The attachment is still being uploaded or processed'],
+  CASE_DECIDED: [409, 'The review case was already decided'],
   SETTINGS_CHANGED: [409, 'The settings changed since they were read: read them again'],
   TOO_MANY_UPLOADS: [429, 'Too many uploads waiting or unsent: send or wait for them first'],
   INVALID_REPLY: [400, 'Reply to a message of this conversation'],

@@ -1,11 +1,13 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
-import { REPORT_STATUSES } from '../models/report.model.js';
+import { REPORT_STATUSES, REPORT_TARGETS } from '../models/report.model.js';
+import { REVIEW_ACTIONS } from '../models/review-case.model.js';
 import { RUNTIME_SETTINGS, type RuntimeKey } from '../models/runtime-settings.model.js';
 import { SEGMENT_KINDS } from '../models/system-notice.model.js';
 import { TREND_STATUS } from '../models/trending-tag.model.js';
 import { PLANS, ROLES } from '../models/user.model.js';
 import type { AuditFilter } from '../services/audit.service.js';
 import type { RuntimeChanges } from '../services/runtime-settings.service.js';
+import type { ReviewAction } from '../services/people/review-queue.service.js';
 import type { Segment } from '../services/notifications/system-notice.service.js';
 import type { UserFilter } from '../services/people/admin-users.service.js';
 import { cleanText } from '../utils/text.js';
@@ -174,3 +176,26 @@ export const runtimeSettingsRules = inputRules<{ values: RuntimeChanges; expecte
   shortText(body('note').optional()),
 ]);
 export const settingsHistoryRules = inputRules<{ limit?: number }>([optionalQueryInt('limit', 1, 100)]);
+
+export const reviewListRules = inputRules<{ targetType?: (typeof REPORT_TARGETS)[number]; limit?: number; cursor?: string }>([
+  query('targetType')
+    .optional()
+    .isIn(REPORT_TARGETS)
+    .withMessage(`must be one of ${REPORT_TARGETS.join(', ')}`),
+  optionalQueryInt('limit', 1, 100),
+  query('cursor')
+    .optional()
+    .matches(/^\d{1,6}_[a-f0-9]{24}$/)
+    .withMessage('is not a cursor from a previous page'),
+]);
+export const caseDecisionRules = inputRules<{ caseId: string; action: ReviewAction; note: string; until?: Date }>([
+  param('caseId').isMongoId().withMessage('must be a case id'),
+  body('action')
+    .isString()
+    .withMessage('must be an action')
+    .bail()
+    .isIn(REVIEW_ACTIONS)
+    .withMessage(`must be one of ${REVIEW_ACTIONS.join(', ')}`),
+  shortText(body('note')),
+  futureDate(body('until').if(body('action').equals('suspend')), 3660),
+]);

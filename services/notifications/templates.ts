@@ -21,27 +21,45 @@ const whoEs = ({ name, others }: Actors) =>
 // Spanish verbs agree with how many did it.
 const es = (a: Actors, one: string, many: string) => (a.others > 0 ? many : one);
 
+// What was reviewed, in Spanish, and whether the word is masculine.
+const ES_THINGS: Record<string, [string, boolean]> = {
+  post: ['publicación', false],
+  comment: ['comentario', true],
+  message: ['mensaje', true],
+  profile: ['perfil', true],
+};
+
 /**
  * A moderation decision, by its outcome in the notice's data (`outcome`, `what`). Older
  * notices carry their English text instead.
  */
-const MODERATION: Record<Language, (what: string, outcome: string) => string | undefined> = {
-  en: (what, outcome) =>
+const MODERATION: Record<Language, (what: string, outcome: string, d: Record<string, string>) => string | undefined> = {
+  en: (what, outcome, d) =>
     ({
       removed: `A moderator removed your ${what}`,
       restored: `A moderator restored your ${what}`,
+      hidden: `A moderator hid your ${what}`,
+      warned: `A moderator warned you about your ${what}: please keep to the community rules`,
+      suspended: `Your account is suspended${d.until ? ` until ${d.until.slice(0, 10)}` : ''} after a moderator reviewed your ${what}`,
+      banned: `Your account was banned after a moderator reviewed your ${what}`,
       report_removed: `Thank you: the ${what} you reported was removed`,
       report_kept: `Thank you: the ${what} you reported was reviewed and stays up`,
+      report_actioned: `Thank you: a moderator acted on the ${what} you reported`,
     })[outcome],
-  es: (what, outcome) => {
-    const thing = what === 'comment' ? 'comentario' : 'publicación';
-    const the = what === 'comment' ? 'el' : 'la';
-    const your = what === 'comment' ? 'tu comentario' : 'tu publicación';
+  es: (what, outcome, d) => {
+    const [thing, male] = ES_THINGS[what] ?? ES_THINGS.post!;
+    const the = male ? 'el' : 'la';
+    const your = `tu ${thing}`;
     return {
       removed: `Un moderador eliminó ${your}`,
       restored: `Un moderador restauró ${your}`,
-      report_removed: `Gracias: ${the} ${thing} que denunciaste fue ${what === 'comment' ? 'eliminado' : 'eliminada'}`,
+      hidden: `Un moderador ocultó ${your}`,
+      warned: `Un moderador te advirtió por ${your}: respeta las normas de la comunidad`,
+      suspended: `Tu cuenta está suspendida${d.until ? ` hasta el ${d.until.slice(0, 10)}` : ''} tras revisar ${your}`,
+      banned: `Tu cuenta fue bloqueada tras revisar ${your}`,
+      report_removed: `Gracias: ${the} ${thing} que denunciaste fue ${male ? 'eliminado' : 'eliminada'}`,
       report_kept: `Gracias: revisamos ${the} ${thing} que denunciaste y se mantiene`,
+      report_actioned: `Gracias: un moderador actuó sobre ${the} ${thing} que denunciaste`,
     }[outcome];
   },
 };
@@ -69,7 +87,7 @@ const TEMPLATES: Record<Language, Record<NotificationType, Render>> = {
     membership_expiring: (_a, d) => `Your ${planName(d, 'paid')} membership ends soon`,
     membership_expired: (_a, d) => `Your ${planName(d, 'paid')} membership has ended`,
     payment_failed: () => 'A payment did not go through',
-    moderation: (_a, d) => MODERATION.en(d.what ?? 'post', d.outcome ?? '') ?? d.text ?? 'A moderator reviewed your content',
+    moderation: (_a, d) => MODERATION.en(d.what ?? 'post', d.outcome ?? '', d) ?? d.text ?? 'A moderator reviewed your content',
     system: (_a, d) => d.text ?? '',
   },
   es: {
@@ -90,7 +108,7 @@ const TEMPLATES: Record<Language, Record<NotificationType, Render>> = {
     membership_expiring: (_a, d) => `Tu membresía ${planName(d, 'de pago')} termina pronto`,
     membership_expired: (_a, d) => `Tu membresía ${planName(d, 'de pago')} ha terminado`,
     payment_failed: () => 'Un pago no se completó',
-    moderation: (_a, d) => MODERATION.es(d.what ?? 'post', d.outcome ?? '') ?? d.text ?? 'Un moderador revisó tu contenido',
+    moderation: (_a, d) => MODERATION.es(d.what ?? 'post', d.outcome ?? '', d) ?? d.text ?? 'Un moderador revisó tu contenido',
     // An admin's notice in the reader's language where it was written in it.
     system: (_a, d) => d.text_es ?? d.text ?? '',
   },

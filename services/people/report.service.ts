@@ -5,6 +5,7 @@ import { memberMessage } from '../chat/conversation.service.js';
 import { separatePair } from './block.service.js';
 import { assertReportable, hideIfReportedEnough, isTrustedReporter } from '../posts/content-moderation.service.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { noteReport } from './review-queue.service.js';
 
 export interface ReportInput {
   targetType: 'user' | 'message' | 'post' | 'comment';
@@ -30,6 +31,7 @@ export async function fileReport(reporterId: string, input: ReportInput) {
   try {
     const trusted = content ? await isTrustedReporter(reporterId) : false;
     const report = await Report.create({ ...key, reason: input.reason, note: input.note, trusted });
+    await noteReport({ targetType: input.targetType, targetId: input.targetId, reason: input.reason, trusted });
     if (trusted && content) await hideIfReportedEnough(content, input.targetId);
     // Reporting the person one is matched or on a call with ends it, as a block does.
     if (input.targetType === 'user') await separatePair(reporterId, input.targetId);

@@ -1,0 +1,214 @@
+import { Types } from 'mongoose';
+import { Comment } from '../../models/comment.model.js';
+import { Message } from '../../models/message.model.js';
+import { Post } from '../../models/post.model.js';
+import { Report, type REPORT_REASONS } from '../../models/report.model.js';
+import { REASON_SEVERITY, ReviewCase, type REVIEW_ACTIONS } from '../../models/review-case.model.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
+import { audit } from '../audit.service.js';
+import { notifyLater, type TargetKind } from '../notifications/notification.service.js';
+import { notePostChanged } from '../feeds/fanout.js';
+import { moderateContent } from '../posts/content-moderation.service.js';
+import { banUser, suspendUser, type Staff } from './admin-users.service.js';
+
+type Target = 'user' | 'message' | 'post' | 'comment';
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
+
+/** The queue's order: the gravest reason first, then how many (and how trusted) reported it. */
+const scoreOf = (c: { severity: number; reporters: number; trustedReporters: number }) =>
+  c.severity * 10 + c.reporters * 3 + c.trustedReporters * 5;
+
+/** A new report joins its target's open case (or opens one), and the case's score follows. */
+export async function noteReport(report: {
+  targetType: Target;
+  targetId: Types.ObjectId | string;
+  reason: (typeof REPORT_REASONS)[number];
+  trusted?: boolean | null;
+}): Promise<void> {
+  const openKey = `${report.targetType}:${String(report.targetId)}`;
+  const update = {
+    $inc: { reporters: 1, trustedReporters: report.trusted ? 1 : 0 },
+    $max: { severity: REASON_SEVERITY[report.reason] },
+    $set: { lastReportAt: new Date() },
+    $setOnInsert: { targetType: report.targetType, targetId: report.targetId, status: 'open' },
+  };
+  let doc;
+  try {
+    doc = await ReviewCase.findOneAndUpdate({ openKey }, update, { upsert: true, returnDocument: 'after' }).lean();
+  } catch {
+    // Two first reports at once: the other created the case; join it.
+    doc = await ReviewCase.findOneAndUpdate({ openKey }, update, { returnDocument: 'after' }).lean();
+  }
+  if (doc) await ReviewCase.updateOne({ _id: doc._id }, { $set: { score: scoreOf(doc) } });
+}
+
+const caseView = (c: {
+  _id: Types.ObjectId;
+  targetType: string;
+  targetId: Types.ObjectId;
+  status: string;
+  reporters: number;
+  trustedReporters: number;
+  severity: number;
+  score: number;
+  lastReportAt?: Date | null;
+  decision?: { action?: string | null; moderatorId?: Types.ObjectId | null; note?: string | null; at?: Date | null } | null;
+}) => ({
+  id: String(c._id),
+  targetType: c.targetType,
+  targetId: String(c.targetId),
+  status: c.status,
+  reporters: c.reporters,
+  trustedReporters: c.trustedReporters,
+  severity: c.severity,
+  score: c.score,
+  lastReportAt: c.lastReportAt ?? null,
+  decision: c.decision?.action
+    ? {
+        action: c.decision.action,
+        moderatorId: String(c.decision.moderatorId),
+        note: c.decision.note ?? null,
+        at: c.decision.at,
+      }
+    : null,
+});
+
+/** A cursor is the last case's score and id: the next page starts after it. */
+function afterCursor(cursor: string | undefined) {
+  if (!cursor) return {};
+  const [score, id] = cursor.split('_');
+  const s = Number(score);
+  return { $or: [{ score: { $lt: s } }, { score: s, _id: { $lt: new Types.ObjectId(id) } }] };
+}
+
+/** Open cases, the highest score first, with the reports of each (reasons and notes, never who). */
+export async function listCases(page: { limit: number; cursor?: string; targetType?: Target }) {
+  const cases = await ReviewCase.find({
+    status: 'open',
+    ...(page.targetType && { targetType: page.targetType }),
+    ...afterCursor(page.cursor),
+  })
+    .sort({ score: -1, _id: -1 })
+    .limit(page.limit)
+    .lean();
+  const withReports = await Promise.all(
+    cases.map(async (c) => {
+      const reports = await Report.find(
+        { targetType: c.targetType, targetId: c.targetId, status: 'open' },
+        { reason: 1, note: 1, trusted: 1, createdAt: 1 },
+      )
+        .sort({ _id: -1 })
+        .limit(20)
+        .lean();
+      return {
+        ...caseView(c),
+        reports: reports.map((r) => ({ reason: r.reason, note: r.note ?? null, trusted: Boolean(r.trusted), at: r.createdAt })),
+      };
+    }),
+  );
+  const last = cases.at(-1);
+  return { cases: withReports, nextCursor: cases.length === page.limit && last ? `${last.score}_${String(last._id)}` : null };
+}
+
+/** Who a target belongs to: the user themselves, or the author of the content. */
+async function ownerOf(type: Target, id: Types.ObjectId): Promise<string | null> {
+  if (type === 'user') return String(id);
+  const doc =
+    type === 'post'
+      ? await Post.findById(id, { authorId: 1 }).lean()
+      : type === 'comment'
+        ? await Comment.findById(id, { authorId: 1 }).lean()
+        : await Message.findById(id, { senderId: 1 }).lean();
+  if (!doc) return null;
+  return String('authorId' in doc ? doc.authorId : (doc as { senderId: Types.ObjectId }).senderId);
+}
+
+const WHAT: Record<Target, string> = { user: 'profile', message: 'message', post: 'post', comment: 'comment' };
+
+/** Content hidden by a moderator (reversible), or a message's content taken out. */
+async function hide(type: Target, id: Types.ObjectId): Promise<void> {
+  if (type === 'message') {
+    await Message.updateOne({ _id: id }, { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1, media: 1 } });
+    return;
+  }
+  const model = (type === 'post' ? Post : Comment) as typeof Post;
+  const res = await model.updateOne(
+    { _id: id, hiddenAt: null },
+    { $set: { hiddenAt: new Date(), hiddenReason: 'hidden_by_moderator' } },
+  );
+  if (type === 'post' && res.modifiedCount === 1) await notePostChanged(id);
+}
+
+/**
+ * A moderator's decision on a case: dismiss (reports dismissed; content a report hid comes
+ * back), hide, remove, warn, suspend (until a time) or ban (admins). The reports close, each
+ * reporter hears the outcome (never who else reported), the reported person hears what was
+ * done, and the decision is recorded with the moderator and the note.
+ */
+export async function decideCase(staff: Staff, caseId: string, input: { action: ReviewAction; note: string; until?: Date }) {
+  const found = await ReviewCase.findById(caseId).lean();
+  if (!found) throw notFound('Case');
+  if (found.status !== 'open') throw new AppError('CASE_DECIDED', 'This case was already decided');
+  const type = found.targetType as Target;
+  const content = type === 'post' || type === 'comment';
+  if (input.action === 'ban' && staff.role !== 'admin') throw forbidden('Only admins ban', 'INSUFFICIENT_ROLE');
+  if ((input.action === 'hide' || input.action === 'remove') && type === 'user') {
+    throw new AppError('VALIDATION_FAILED', 'A profile is not hidden or removed: warn, suspend or ban its owner');
+  }
+  if (input.action === 'suspend' && !input.until) throw new AppError('VALIDATION_FAILED', 'A suspension needs until');
+  // The case is taken first (one decision wins when two moderators decide at once).
+  const taken = await ReviewCase.updateOne(
+    { _id: found._id, status: 'open' },
+    {
+      $set: { status: 'decided', decision: { action: input.action, moderatorId: staff.id, note: input.note, at: new Date() } },
+      $unset: { openKey: 1 },
+    },
+  );
+  if (taken.modifiedCount === 0) throw new AppError('CASE_DECIDED', 'This case was already decided');
+
+  const owner = await ownerOf(type, found.targetId);
+  const target = { kind: (type === 'message' ? 'conversation' : type) as TargetKind, id: String(found.targetId) };
+  if (content && (input.action === 'remove' || input.action === 'dismiss')) {
+    // Content decisions as the content moderation route makes them (it tells reporters and author).
+    await moderateContent(staff, type, String(found.targetId), input.action === 'remove' ? 'remove' : 'restore');
+  } else if (input.action === 'hide' || input.action === 'remove') {
+    await hide(type, found.targetId);
+  }
+  if (owner && input.action === 'suspend') await suspendUser(staff, owner, input.until!, input.note);
+  if (owner && input.action === 'ban') await banUser(staff, owner, input.note);
+
+  // Every report still open closes; its reporter hears the outcome.
+  const dismissed = input.action === 'dismiss';
+  const open = await Report.find({ targetType: type, targetId: found.targetId, status: 'open' }, { reporterId: 1 }).lean();
+  for (const report of open) {
+    const closed = await Report.updateOne(
+      { _id: report._id, status: 'open' },
+      { $set: { status: dismissed ? 'dismissed' : 'reviewed' } },
+    );
+    if (closed.modifiedCount !== 1) continue;
+    const outcome = dismissed ? 'report_kept' : 'report_actioned';
+    notifyLater({ userId: String(report.reporterId), type: 'moderation', target, data: { what: WHAT[type], outcome } });
+  }
+  const told: Partial<Record<ReviewAction, string>> = { warn: 'warned', hide: 'hidden', suspend: 'suspended', ban: 'banned' };
+  if (type === 'message' && input.action === 'remove') told.remove = 'removed';
+  const outcome = told[input.action];
+  if (owner && outcome) {
+    notifyLater({
+      userId: owner,
+      type: 'moderation',
+      target,
+      data: { what: WHAT[type], outcome, ...(input.until && { until: input.until.toISOString() }) },
+    });
+  }
+  await audit({
+    ...(owner && { userId: owner }),
+    action: 'moderation.case_decided',
+    actor: staff.role,
+    actorId: staff.id,
+    target: { type, id: String(found.targetId) },
+    before: { status: 'open' },
+    after: { status: 'decided', action: input.action },
+    detail: { caseId, note: input.note },
+  });
+  return caseView((await ReviewCase.findById(found._id).lean())!);
+}
