@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { analyticsReport, seriesCsv } from '../services/analytics/report.js';
 import { searchAudit } from '../services/audit.service.js';
 import { changeRuntimeSettings, runtimeSettingsHistory, runtimeSettingsView } from '../services/runtime-settings.service.js';
 import * as users from '../services/people/admin-users.service.js';
@@ -113,4 +114,29 @@ export async function reviewQueue(req: Request, res: Response) {
 export async function decide(req: Request, res: Response) {
   const { caseId, ...decision } = inputOf(req, rules.caseDecisionRules);
   res.json({ case: await decideCase(staffOf(req), caseId, decision) });
+}
+
+/** A range's figures: from the start of `from`'s day (or hour) to `to`'s, both included. */
+function rangeOf(input: { from: Date; to: Date; granularity?: 'day' | 'hour' }, conversionDays = 7) {
+  const granularity = input.granularity ?? 'day';
+  const floor = (d: Date) =>
+    new Date(
+      granularity === 'hour'
+        ? Math.floor(d.getTime() / 3_600_000) * 3_600_000
+        : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
+    );
+  return { from: floor(input.from), to: floor(input.to), granularity, conversionDays };
+}
+
+export async function analytics(req: Request, res: Response) {
+  const input = inputOf(req, rules.analyticsRules);
+  res.json({ analytics: await analyticsReport(rangeOf(input, input.conversionDays ?? 7)) });
+}
+
+export async function analyticsCsv(req: Request, res: Response) {
+  const input = inputOf(req, rules.analyticsSeriesRules);
+  res
+    .type('text/csv')
+    .attachment(`${input.name}.csv`)
+    .send(await seriesCsv(rangeOf(input), input.name));
 }

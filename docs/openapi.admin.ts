@@ -1,3 +1,4 @@
+import { ACTIVITY_EVENTS } from '../models/analytics.model.js';
 import {
   closedObject,
   dateTime,
@@ -57,6 +58,17 @@ const reviewCase = {
     ],
   },
 };
+const analyticsRange = [
+  { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+  {
+    name: 'to',
+    in: 'query',
+    required: true,
+    schema: { type: 'string', format: 'date' },
+    description: 'Within 366 days of from (14 by hour)',
+  },
+  queryParam('granularity', { enum: ['day', 'hour'] }),
+];
 const accountStatus = { enum: ['active', 'suspended', 'banned', 'deleted'] };
 const userRecord = json(
   closedObject({
@@ -316,6 +328,57 @@ export const adminPaths = {
       responses: {
         '200': { description: 'The decided case', content: json(closedObject({ case: closedObject(reviewCase) })) },
         ...errors('400', '401', '403', '404', '409'),
+      },
+    },
+  },
+  '/api/v1/admin/analytics': {
+    get: {
+      tags: ['admin'],
+      summary:
+        'The platform’s figures for a range, from counters kept as things happen: activity per day or hour, DAU/WAU/MAU (calendar weeks and months) and stickiness, sign-up cohorts’ day 1, 7 and 30 retention, the funnel to first connection, message and payment, conversion to paid within N days, session length (average, median), content, revenue by plan with refunds (admins)',
+      parameters: [...analyticsRange, queryParam('conversionDays', { type: 'integer', minimum: 0, maximum: 90 })],
+      responses: {
+        '200': {
+          description: 'The figures',
+          content: json(
+            closedObject({
+              analytics: {
+                type: 'object',
+                required: [
+                  'series',
+                  'totals',
+                  'activeUsers',
+                  'cohorts',
+                  'funnel',
+                  'conversion',
+                  'sessions',
+                  'content',
+                  'revenue',
+                ],
+              },
+            }),
+          ),
+        },
+        ...errors('400', '401', '403'),
+      },
+    },
+  },
+  '/api/v1/admin/analytics/series.csv': {
+    get: {
+      tags: ['admin'],
+      summary: 'One series as CSV (at, value) for a spreadsheet (admins)',
+      parameters: [
+        ...analyticsRange,
+        {
+          name: 'name',
+          in: 'query',
+          required: true,
+          schema: { enum: [...ACTIVITY_EVENTS, 'active'] },
+        },
+      ],
+      responses: {
+        '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
+        ...errors('400', '401', '403'),
       },
     },
   },

@@ -8,6 +8,7 @@ import { deleteOldHourStats } from '../services/feeds/signals.service.js';
 import { deleteExpiredOAuthRecords } from '../services/auth/oauth/oauth.service.js';
 import { deleteExpiredSessions } from '../services/auth/session.service.js';
 import { deleteOldNotifications } from '../services/notifications/notification.service.js';
+import { deleteLapsedActivityMarks } from '../services/analytics/record.js';
 import { logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 
@@ -22,6 +23,7 @@ export async function runCleanup(now = new Date()): Promise<number> {
     (await deleteOldHourStats(now)) +
     (await deleteOldQuotaCounters(now)) +
     (await deleteOldNotifications(now)) +
+    (await deleteLapsedActivityMarks(now)) +
     (await endStaleRinging(now)) +
     (await expireStaleMatches(now));
   logger.info('cleanup done', { removed });

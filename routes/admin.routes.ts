@@ -21,6 +21,8 @@ export function adminRoutes(): Router {
   router.patch('/users/:userId/ban', adminOnly, validate(rules.banRules), admin.updateBan);
   router.put('/users/:userId/plan', adminOnly, validate(rules.planGrantRules), admin.grantPlan);
   router.get('/audit', adminOnly, validate(rules.auditSearchRules), admin.auditLog);
+  router.get('/analytics', adminOnly, validate(rules.analyticsRules), admin.analytics);
+  router.get('/analytics/series.csv', adminOnly, validate(rules.analyticsSeriesRules), admin.analyticsCsv);
   router.get('/settings', adminOnly, admin.settings);
   router.patch('/settings', adminOnly, validate(rules.runtimeSettingsRules), admin.changeSettings);
   router.get('/settings/history', adminOnly, validate(rules.settingsHistoryRules), admin.settingsHistory);

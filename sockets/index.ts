@@ -1,3 +1,4 @@
+import { countLater, recordSession } from '../services/analytics/record.js';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
@@ -103,7 +104,9 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 
   io.on('connection', (socket: AppSocket) => {
     const userId = socket.data.user.sub;
+    const startedAt = new Date();
     socket.on('disconnect', () => {
+      countLater(() => recordSession(userId, startedAt));
       const handled = presence
         .disconnected(userId, socket.id)
         .catch((err: unknown) => logger.error('disconnect handling failed', { error: errorMessage(err) }))

@@ -1,4 +1,5 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
+import { ACTIVITY_EVENTS } from '../models/analytics.model.js';
 import { REPORT_STATUSES, REPORT_TARGETS } from '../models/report.model.js';
 import { REVIEW_ACTIONS } from '../models/review-case.model.js';
 import { RUNTIME_SETTINGS, type RuntimeKey } from '../models/runtime-settings.model.js';
@@ -198,4 +199,38 @@ export const caseDecisionRules = inputRules<{ caseId: string; action: ReviewActi
     .withMessage(`must be one of ${REVIEW_ACTIONS.join(', ')}`),
   shortText(body('note')),
   futureDate(body('until').if(body('action').equals('suspend')), 3660),
+]);
+
+const ANALYTICS_SERIES = [...ACTIVITY_EVENTS, 'active'] as const;
+/** A range of days (or, by hour, of at most 14 days): from and to included, to not before from. */
+const analyticsRange = [
+  query('from').isISO8601({ strict: true }).withMessage('must be a date').toDate(),
+  query('to')
+    .isISO8601({ strict: true })
+    .withMessage('must be a date')
+    .bail()
+    .custom((to: string, { req }) => {
+      const from = Date.parse(String((req.query as Record<string, unknown>).from));
+      const span = Date.parse(to) - from;
+      const hourly = (req.query as Record<string, unknown>).granularity === 'hour';
+      return span >= 0 && span <= (hourly ? 14 : 366) * 86_400_000;
+    })
+    .withMessage('must be on or after from, within 366 days (14 by hour)')
+    .toDate(),
+  query('granularity').optional().isIn(['day', 'hour']).withMessage('must be day or hour'),
+];
+export const analyticsRules = inputRules<{ from: Date; to: Date; granularity?: 'day' | 'hour'; conversionDays?: number }>([
+  ...analyticsRange,
+  optionalQueryInt('conversionDays', 0, 90),
+]);
+export const analyticsSeriesRules = inputRules<{
+  from: Date;
+  to: Date;
+  granularity?: 'day' | 'hour';
+  name: (typeof ANALYTICS_SERIES)[number];
+}>([
+  ...analyticsRange,
+  query('name')
+    .isIn(ANALYTICS_SERIES)
+    .withMessage(`must be one of ${ANALYTICS_SERIES.join(', ')}`),
 ]);

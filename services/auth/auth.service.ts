@@ -1,3 +1,4 @@
+import { countLater, recordActivity, recordEvent, recordSignup } from '../analytics/record.js';
 import type { Language } from '../../config/constants.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
@@ -114,7 +115,7 @@ export type NewUserInput = Omit<SignupInput, 'password'> & {
 export async function createUser(input: NewUserInput) {
   const withLocation = input.locationConsent === true && input.location;
   try {
-    return await User.create({
+    const created = await User.create({
       ...(input._id && { _id: input._id }),
       firstName: input.firstName,
       lastName: input.lastName,
@@ -133,6 +134,8 @@ export async function createUser(input: NewUserInput) {
       ...(withLocation ? storedLocation(input.location!) : {}),
       ...nameSearchKeys(input),
     });
+    countLater(() => recordSignup(String(created._id), created.createdAt));
+    return created;
   } catch (err) {
     throw (await duplicateUserField(err, input)) ?? err;
   }
@@ -185,6 +188,7 @@ export async function login(identifier: string, password: string, client: Client
   assertMaySignIn(user);
   const tokens = await startSession(user, client);
   markActive(user._id);
+  countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { user: toOwnUser(user), ...tokens };
 }
 
@@ -197,6 +201,8 @@ export async function refresh(refreshToken: string, client: ClientInfo) {
   }
   const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(rotated.sessionId) });
   markActive(user._id);
+  // A client in use refreshes every few minutes: API activity counts as active (DAU).
+  countLater(() => recordActivity(String(user._id)));
   return { accessToken, refreshToken: rotated.refreshToken };
 }
 

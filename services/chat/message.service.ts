@@ -1,3 +1,4 @@
+import { countLater, recordEvent, recordMilestone } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
@@ -227,6 +228,8 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   const message = messageView(stored, me);
   publishMessage(memberIdsOf(updated), 'chat:message', stored);
   tellOfflineMembersLater(String(conversation._id), memberIdsOf(updated), me);
+  countLater(() => recordEvent('message', { userId: me }));
+  countLater(() => recordMilestone(me, 'message'));
   // The sender has read their own message; off the ack's path, failures only logged.
   ConversationMember.updateOne(
     { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },

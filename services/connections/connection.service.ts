@@ -1,3 +1,4 @@
+import { countLater, recordEvent, recordMilestone } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { AlertCounter } from '../../models/alert-counter.model.js';
@@ -70,6 +71,8 @@ const who = async (userId: string) => {
 
 /** Tells both people, and counts the connection for the admins' batched alert. */
 async function announceConnection(c: ConnectionDoc): Promise<void> {
+  countLater(() => recordEvent('connection', { userId: String(c.receiverId) }));
+  for (const id of [c.senderId, c.receiverId]) countLater(() => recordMilestone(String(id), 'connection'));
   const [sender, receiver] = await Promise.all([who(String(c.senderId)), who(String(c.receiverId))]);
   publishToUser(sender.id, 'connection:accepted', { connectionId: String(c._id), user: receiver });
   publishToUser(receiver.id, 'connection:accepted', { connectionId: String(c._id), user: sender });
@@ -131,6 +134,7 @@ export interface SwipeResult {
  */
 export async function swipe(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
   const receiver = await reachableUser(me, them);
+  countLater(() => recordEvent(action === 'interested' ? 'request' : 'swipe', { userId: me }));
   const pairKey = pairKeyOf(me, them);
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await Connection.findOne({ pairKey }).lean<ConnectionDoc>();

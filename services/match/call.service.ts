@@ -1,3 +1,4 @@
+import { countLater, recordEvent } from '../analytics/record.js';
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
@@ -138,6 +139,7 @@ export async function accept(me: string, callId: string) {
   clearTimeout(ringTimers.get(callId));
   ringTimers.delete(callId);
   publishToUsers(peersOf(call), 'call:accepted', { callId });
+  countLater(() => recordEvent('call', { userId: me }));
   return { callId, connectedAt };
 }
 

@@ -1,3 +1,4 @@
+import { countLater, recordEvent } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { pairKeyOf } from '../../models/connection.model.js';
@@ -410,6 +411,7 @@ export class Matchmaker {
       { $set: { status: 'accepted', answeredAt: new Date() } },
     );
     if (won.modifiedCount !== 1) return { matchId, status: 'accepted' };
+    countLater(() => recordEvent('match', { userId }));
     this.clearTimer(matchId);
     let link: { conversationId: string } | { callId: string };
     if (match.mode === 'chat') {

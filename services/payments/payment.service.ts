@@ -1,3 +1,4 @@
+import { countLater, recordEvent, recordMilestone, recordRevenue } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Payment, PAYMENT_STATUSES, STATUS_RANK, type PaymentStatus } from '../../models/payment.model.js';
@@ -69,6 +70,7 @@ export async function createOrder(userId: string, input: { plan: PaidPlan; month
     status: 'created',
     history: [{ status: 'created', at: now, source: 'checkout' }],
   });
+  countLater(() => recordEvent('order', { userId: String(user._id) }));
   await audit({
     userId: user._id,
     paymentId: _id,
@@ -164,6 +166,10 @@ async function grantFor(paymentId: Types.ObjectId, source: string): Promise<void
     { returnDocument: 'after' },
   ).lean();
   if (!claimed) return;
+  // Counted once per payment, by the claim: revenue by plan, and the payer's first payment.
+  countLater(() => recordEvent('payment', { userId: String(claimed.userId) }));
+  countLater(() => recordMilestone(String(claimed.userId), 'payment'));
+  countLater(() => recordRevenue(claimed.plan, claimed.amount, false));
   await finishGrant(claimed, source);
 }
 
@@ -188,6 +194,7 @@ export async function recordRefund(payment: PaymentDoc, refund: { id: string; am
   );
   if (res.modifiedCount === 1) {
     await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund', actor: source, detail: refund });
+    countLater(() => recordRevenue(payment.plan, refund.amount, true));
   }
   const fresh = await Payment.findById(payment._id, { refundedAmount: 1, amount: 1 }).lean();
   if (fresh && fresh.refundedAmount >= fresh.amount) {

@@ -1,3 +1,4 @@
+import { countLater, recordEvent } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
@@ -110,6 +111,7 @@ export async function addComment(userId: string, postId: string, input: NewComme
   void tellOfComment(userId, post, String(commentId), parent, mentions).catch((err: unknown) =>
     logger.warn('comment notices failed', { commentId: String(commentId), error: errorMessage(err) }),
   );
+  countLater(() => recordEvent('comment', { userId }));
   return view!;
 }
 

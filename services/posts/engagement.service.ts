@@ -1,3 +1,4 @@
+import { countLater, recordEvent } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Bookmark } from '../../models/bookmark.model.js';
@@ -33,6 +34,7 @@ export async function likePost(userId: string, postId: string) {
     target: { kind: 'post', id: postId },
     once: postId,
   });
+  countLater(() => recordEvent('like', { userId }));
   return { liked: true, changed: true };
 }
 
@@ -119,6 +121,7 @@ export async function sharePost(
     });
   }
   if (target.to === 'feed') await fanOutShare(userId, post);
+  countLater(() => recordEvent('share', { userId }));
   return { shared: true, changed: true, messageId };
 }
 

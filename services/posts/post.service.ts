@@ -1,3 +1,4 @@
+import { countLater, recordEvent } from '../analytics/record.js';
 import { runtime } from '../runtime-settings.service.js';
 import { open, rm } from 'node:fs/promises';
 import { Types } from 'mongoose';
@@ -133,6 +134,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
       await Post.updateOne({ _id: postId }, { $set: { status: 'failed', failReason: 'queue_unavailable' } });
       throw new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is unavailable; try again shortly');
     }
+    countLater(() => recordEvent('post', { userId: authorId }));
     return postView(post.toObject() as PostDoc);
   } finally {
     await Promise.all(files.map((f) => rm(f.path, { force: true })));

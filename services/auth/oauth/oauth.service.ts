@@ -1,3 +1,4 @@
+import { countLater, recordEvent } from '../../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../../config/index.js';
 import { OAuthIdentity, type OAuthProvider } from '../../../models/oauth-identity.model.js';
@@ -108,6 +109,7 @@ async function signInAs(user: SignInUser, client: ClientInfo): Promise<OAuthSign
   assertMaySignIn(user);
   const tokens = await startSession(user, client);
   markActive(user._id);
+  countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { status: 'signed_in', user: toOwnUser(user), ...tokens };
 }
 

@@ -1,0 +1,100 @@
+import { ActivityMark, AnalyticsBucket, type ActivityEvent } from '../../models/analytics.model.js';
+import { User } from '../../models/user.model.js';
+import { insertedOnce } from '../../utils/duplicate-key.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { bandOf, dayKey, daysBetween, hourField, hoursKey, monthKey, weekKey } from './buckets.js';
+
+export type { ActivityEvent };
+
+/** The firsts of the sign-up funnel. */
+export type Milestone = 'connection' | 'message' | 'payment';
+
+const inc = (id: string, fields: Record<string, number>) =>
+  AnalyticsBucket.updateOne(
+    { _id: id },
+    { $inc: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`counts.${k}`, v])) },
+    { upsert: true },
+  );
+
+/** A mark inserted once; true for the insert that made it. */
+const markOnce = (id: string, keepDays?: number) =>
+  insertedOnce(() =>
+    ActivityMark.create({ _id: id, ...(keepDays && { expiresAt: new Date(Date.now() + keepDays * 86_400_000) }) }),
+  );
+
+async function signupDayOf(userId: string): Promise<Date | null> {
+  return (await User.findById(userId, { createdAt: 1 }).lean())?.createdAt ?? null;
+}
+
+/**
+ * A person was active at `at`: counted once per day, ISO week and month (DAU, WAU, MAU),
+ * and, on days 1, 7 and 30 after signing up, once in their sign-up day's cohort.
+ */
+async function markActive(userId: string, at: Date): Promise<void> {
+  const day = dayKey(at);
+  if (!(await markOnce(`${userId}:${day}`, 40))) return;
+  await inc(day, { active: 1 });
+  const [week, month] = [weekKey(at), monthKey(at)];
+  if (await markOnce(`${userId}:${week}`, 40)) await inc(week, { active: 1 });
+  if (await markOnce(`${userId}:${month}`, 70)) await inc(month, { active: 1 });
+  const signedUp = await signupDayOf(userId);
+  const since = signedUp ? daysBetween(signedUp, at) : -1;
+  if (since === 1 || since === 7 || since === 30) await inc(dayKey(signedUp!), { [`retained_d${since}`]: 1 });
+}
+
+/** A person used the app (an API call) without a counted event: active today. */
+export const recordActivity = (userId: string, at = new Date()) => markActive(userId, at);
+
+/** Counts one event (and the person as active); `amount` adds to a sum beside the count. */
+export async function recordEvent(
+  event: ActivityEvent,
+  options: { userId?: string; at?: Date; sums?: Record<string, number> } = {},
+): Promise<void> {
+  const at = options.at ?? new Date();
+  // The hour's count lives in the day's document too: an hourly view reads one document a day.
+  // A day's hours are one document of their own: the daily view never reads them.
+  await Promise.all([inc(dayKey(at), { [event]: 1, ...options.sums }), inc(hoursKey(at), { [hourField(at, event)]: 1 })]);
+  if (options.userId) await markActive(options.userId, at);
+}
+
+/** A person's first connection, message or payment: once, into their sign-up day's funnel. */
+export async function recordMilestone(userId: string, milestone: Milestone, at = new Date()): Promise<void> {
+  if (!(await markOnce(`${userId}:first:${milestone}`))) return;
+  const signedUp = await signupDayOf(userId);
+  if (!signedUp) return;
+  const after = Math.max(0, daysBetween(signedUp, at));
+  await inc(dayKey(signedUp), {
+    [`first_${milestone}`]: 1,
+    ...(milestone === 'payment' && after <= 90 && { [`paid_after_${after}`]: 1 }),
+  });
+}
+
+/** A sign-up: counted, and the size of its day's cohort. */
+export async function recordSignup(userId: string, at = new Date()): Promise<void> {
+  await recordEvent('signup', { userId, at, sums: { cohort: 1 } });
+}
+
+/** A socket session's length, by band (a median needs the spread, not only the sum). */
+export async function recordSession(userId: string, startedAt: Date, endedAt = new Date()): Promise<void> {
+  const seconds = Math.max(0, Math.round((endedAt.getTime() - startedAt.getTime()) / 1000));
+  await recordEvent('session', {
+    userId,
+    at: endedAt,
+    sums: { session_seconds: seconds, [`session_band_${bandOf(seconds)}`]: 1 },
+  });
+}
+
+/** Money in or back, by plan and currency's smallest unit, on the day it happened. */
+export async function recordRevenue(plan: string, amount: number, refund: boolean, at = new Date()): Promise<void> {
+  await inc(dayKey(at), { [`${refund ? 'refunds' : 'revenue'}_${plan}`]: amount });
+}
+
+/** Off the request's path: analytics never fail or slow what they count. */
+export function countLater(work: () => Promise<unknown>): void {
+  work().catch((err: unknown) => logger.warn('analytics not counted', { error: errorMessage(err) }));
+}
+
+/** Marks of days, weeks and months past any window that reads them (the cleanup job). */
+export async function deleteLapsedActivityMarks(now = new Date()): Promise<number> {
+  return (await ActivityMark.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
+}
