@@ -19,7 +19,7 @@ export async function listUsers(req: Request, res: Response) {
 }
 
 export async function getUser(req: Request, res: Response) {
-  res.json(await users.userRecord(inputOf(req, rules.userIdRules).userId));
+  res.json(await users.userRecord(inputOf(req, rules.userIdRules).userId, staffOf(req)));
 }
 
 export async function updateRole(req: Request, res: Response) {
@@ -44,13 +44,13 @@ export async function updateBan(req: Request, res: Response) {
 export async function suspend(req: Request, res: Response) {
   const { userId, until, reason } = inputOf(req, rules.suspensionRules);
   await users.suspendUser(staffOf(req), userId, until, reason);
-  res.json(await users.userRecord(userId));
+  res.json(await users.userRecord(userId, staffOf(req)));
 }
 
 export async function unsuspend(req: Request, res: Response) {
   const { userId } = inputOf(req, rules.userIdRules);
-  await users.restoreUser(staffOf(req), userId);
-  res.json(await users.userRecord(userId));
+  await users.liftSuspension(staffOf(req), userId);
+  res.json(await users.userRecord(userId, staffOf(req)));
 }
 
 export async function grantPlan(req: Request, res: Response) {
@@ -112,7 +112,9 @@ export async function reviewQueue(req: Request, res: Response) {
 }
 
 export async function decide(req: Request, res: Response) {
-  const { caseId, ...decision } = inputOf(req, rules.caseDecisionRules);
+  const { caseId, action, note, until } = inputOf(req, rules.caseDecisionRules);
+  // A date is taken only with a suspension (the rule checks it only then).
+  const decision = { action, note, ...(action === 'suspend' && until instanceof Date && { until }) };
   res.json({ case: await decideCase(staffOf(req), caseId, decision) });
 }
 

@@ -197,14 +197,14 @@ export const adminPaths = {
     put: {
       tags: ['admin'],
       summary:
-        'Suspend until a time, with a reason: sign-in refused until then, every session ended (staff; moderators: users only)',
+        'Suspend until a time, with a reason: sign-in refused until then, every session ended (staff; moderators: users only, at most 30 days, never changing a ban or an admin’s suspension)',
       parameters: [userIdParam],
       requestBody: jsonBody({ until: dateTime, reason: { type: 'string', maxLength: 500 } }),
       responses: { '200': { description: 'The record', content: userRecord }, ...errors('400', '401', '403', '404') },
     },
     delete: {
       tags: ['admin'],
-      summary: 'Lift a suspension or a ban (staff; moderators: users only)',
+      summary: 'Lift a suspension (staff; moderators: users only, never an admin’s); a ban is lifted at /ban (admins)',
       parameters: [userIdParam],
       responses: { '200': { description: 'The record', content: userRecord }, ...errors('400', '401', '403', '404') },
     },

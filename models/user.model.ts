@@ -124,6 +124,8 @@ const userSchema = new Schema(
     // A suspension for a period (staff): sign-in refused until then, with the reason given.
     suspendedUntil: { type: Date },
     suspensionReason: { type: String, maxlength: 500 },
+    // Who set the suspension (a moderator may not change an admin's).
+    suspendedByRole: { type: String },
     // The owner deleted the account: an emptied, suspended shell (services/people/account-deletion.service.ts).
     deletedAt: { type: Date },
     lastActiveAt: { type: Date },

@@ -39,7 +39,8 @@ export function runtime(): RuntimeValues {
 function validOverrides(stored: unknown): Partial<RuntimeValues> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries((stored ?? {}) as Record<string, unknown>)) {
-    const rule = RUNTIME_SETTINGS[key as RuntimeKey];
+    // Own keys only: a stored "constructor" is nothing.
+    const rule = Object.hasOwn(RUNTIME_SETTINGS, key) ? RUNTIME_SETTINGS[key as RuntimeKey] : undefined;
     const parsed = rule?.safeParse(value);
     if (parsed?.success) out[key] = parsed.data;
   }
@@ -51,7 +52,8 @@ const latest = () => RuntimeSettings.findOne().sort({ version: -1 }).lean();
 /** Reads the newest version into this process. */
 export async function refreshRuntimeSettings(): Promise<void> {
   const doc = await latest();
-  if (!doc || doc.version === current.version) return;
+  // Never back: a slow read of an older version does not undo a newer one.
+  if (!doc || doc.version <= current.version) return;
   current = { version: doc.version, overrides: validOverrides(doc.overrides) };
   logger.info('runtime settings loaded', { version: doc.version });
 }

@@ -131,7 +131,7 @@ describe('admin: users, roles and the audit trail', function () {
       'admin.badge_changed',
       'admin.plan_granted',
       'admin.user_suspended',
-      'admin.user_restored',
+      'admin.suspension_lifted',
       'admin.user_banned',
       'admin.user_restored',
       'admin.sessions_ended',
@@ -168,9 +168,43 @@ describe('admin: users, roles and the audit trail', function () {
       expect((await a.get(`${ADMIN}/audit`).set(as(admin)).query(bad)).status, JSON.stringify(bad)).to.equal(400);
     }
     // The record of a user for staff carries their trail, reports and sessions.
-    const record = await a.get(`${ADMIN}/users/${target.id}`).set(as(mod));
+    const record = await a.get(`${ADMIN}/users/${target.id}`).set(as(admin));
     expectDocumented(record, 'get', `${ADMIN}/users/{userId}`);
     expect(record.body.recentActivity[0].action).to.equal('admin.sessions_ended');
+  });
+
+  it("keeps a moderator from undoing or outdoing an admin's decision", async () => {
+    const [admin, mod, banned, suspended, other] = await Promise.all([
+      staffUser('admin'),
+      staffUser('moderator'),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+    ]);
+    const a = await api();
+    const soon = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    await a.patch(`${ADMIN}/users/${banned.id}/ban`).set(as(admin)).send({ banned: true, reason: 'fraud' }).expect(200);
+    await a
+      .put(`${ADMIN}/users/${suspended.id}/suspension`)
+      .set(as(admin))
+      .send({ until: soon(365), reason: 'long' })
+      .expect(200);
+    for (const [method, path, body] of [
+      ['delete', `${ADMIN}/users/${banned.id}/suspension`, {}],
+      ['put', `${ADMIN}/users/${banned.id}/suspension`, { until: soon(1), reason: 'shorter' }],
+      ['delete', `${ADMIN}/users/${suspended.id}/suspension`, {}],
+      ['put', `${ADMIN}/users/${suspended.id}/suspension`, { until: soon(1), reason: 'shorter' }],
+      ['put', `${ADMIN}/users/${other.id}/suspension`, { until: soon(365), reason: 'a ban in all but name' }],
+      ['put', `${ADMIN}/users/${mod.id}/suspension`, { until: soon(1), reason: 'myself' }],
+    ] as const) {
+      const res = await a[method](path).set(as(mod)).send(body);
+      expect([res.status, res.body.error?.code], `${method} ${path}`).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    }
+    const standing = await a.get(`${ADMIN}/users/${suspended.id}`).set(as(mod));
+    expect(standing.body.standing.suspensionReason).to.equal('long');
+    // What moderators read of a person leaves out who reported them, addresses and the trail.
+    expect(standing.body.recentActivity).to.deep.equal([]);
+    expect(JSON.stringify(standing.body.sessions)).not.to.include('"ip"');
   });
 
   it('finds users by email, username, id, plan, status and country', async () => {

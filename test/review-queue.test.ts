@@ -121,6 +121,36 @@ describe('the review queue', function () {
     expect(login.body.error.code).to.equal('ACCOUNT_BANNED');
   });
 
+  it('keeps moderators from deciding about themselves, and a removal from being undone by a stale case', async () => {
+    const [mod, reporter, author] = await Promise.all([staffUser('moderator'), signupUser(), signupUser()]);
+    await report(reporter, { targetType: 'user', targetId: mod.id, reason: 'harassment' });
+    const own = (await queue(mod, { targetType: 'user' })).find((c) => c.targetId === mod.id)!;
+    const refused = await (
+      await api()
+    )
+      .post(`${REVIEW}/${own.id}/decision`)
+      .set(as(mod))
+      .send({ action: 'dismiss', note: 'not me' });
+    expect([refused.status, refused.body.error.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect(
+      (await queue(mod, { targetType: 'user' })).some((c) => c.id === own.id),
+      'still open',
+    ).to.equal(true);
+
+    const post = await readyPost(author);
+    await report(reporter, { targetType: 'post', targetId: post.id, reason: 'spam' });
+    const stale = (await queue(mod, { targetType: 'post' })).find((c) => c.targetId === post.id)!;
+    await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(mod)).send({ action: 'remove' }).expect(204);
+    const late = await (
+      await api()
+    )
+      .post(`${REVIEW}/${stale.id}/decision`)
+      .set(as(mod))
+      .send({ action: 'dismiss', note: 'fine' });
+    expect(late.body.error?.code, 'the content decision closed the case').to.equal('CASE_DECIDED');
+    expect((await (await api()).get(`/api/v1/posts/${post.id}`).set(as(reporter))).status).to.equal(404);
+  });
+
   it('removes a reported message and suspends its sender', async () => {
     const [mod] = await Promise.all([staffUser('moderator')]);
     const { ana, ben, conversationId } = await group();

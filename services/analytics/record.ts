@@ -16,11 +16,20 @@ const inc = (id: string, fields: Record<string, number>) =>
     { upsert: true },
   );
 
+// Marks this process knows are set: a person's second message of the day writes nothing.
+const known = new Set<string>();
+const KNOWN_MAX = 100_000;
+
 /** A mark inserted once; true for the insert that made it. */
-const markOnce = (id: string, keepDays?: number) =>
-  insertedOnce(() =>
+async function markOnce(id: string, keepDays?: number): Promise<boolean> {
+  if (known.has(id)) return false;
+  const made = await insertedOnce(() =>
     ActivityMark.create({ _id: id, ...(keepDays && { expiresAt: new Date(Date.now() + keepDays * 86_400_000) }) }),
   );
+  if (known.size >= KNOWN_MAX) known.clear();
+  known.add(id);
+  return made;
+}
 
 async function signupDayOf(userId: string): Promise<Date | null> {
   return (await User.findById(userId, { createdAt: 1 }).lean())?.createdAt ?? null;

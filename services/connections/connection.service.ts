@@ -133,8 +133,15 @@ export interface SwipeResult {
  * One record per pair (unique pairKey); every state change is a conditional update.
  */
 export async function swipe(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
+  const result = await swipeOnce(me, them, action);
+  // Counted once it took: a refused or repeated swipe is nothing.
+  if (result.created || result.matched)
+    countLater(() => recordEvent(action === 'interested' ? 'request' : 'swipe', { userId: me }));
+  return result;
+}
+
+async function swipeOnce(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
   const receiver = await reachableUser(me, them);
-  countLater(() => recordEvent(action === 'interested' ? 'request' : 'swipe', { userId: me }));
   const pairKey = pairKeyOf(me, them);
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await Connection.findOne({ pairKey }).lean<ConnectionDoc>();

@@ -68,7 +68,7 @@ async function audited(staff: Staff, userId: string, action: string, change: () 
 }
 
 /** Staff act on users only: a moderator on no staff member, nobody on themselves. */
-async function assertMayActOn(staff: Staff, userId: string): Promise<void> {
+export async function assertMayActOn(staff: Staff, userId: string): Promise<void> {
   if (staff.id === userId) throw forbidden('Staff cannot act on their own account', 'INSUFFICIENT_ROLE');
   const { role } = await stateOf(userId);
   if (staff.role !== 'admin' && role !== 'user') throw forbidden('Only admins can act on staff', 'INSUFFICIENT_ROLE');
@@ -153,8 +153,12 @@ export async function listUsers(filter: UserFilter, page: { limit: number; curso
   };
 }
 
-/** One user for staff: the account, the reports about them, their signed-in sessions and recent audit trail. */
-export async function userRecord(userId: string) {
+/**
+ * One user for staff: the account, the reports about them, their signed-in sessions and
+ * recent audit trail. Moderators see no reporter, no address and no trail (admins' reading).
+ */
+export async function userRecord(userId: string, viewer: Staff) {
+  const admin = viewer.role === 'admin';
   const [user, reports, sessions, trail, suspension] = await Promise.all([
     getOwnUser(userId),
     Report.find({ targetType: 'user', targetId: userId }).sort({ _id: -1 }).limit(20).lean(),
@@ -171,19 +175,51 @@ export async function userRecord(userId: string) {
       deletedAt: suspension?.deletedAt ?? null,
       lastActiveAt: suspension?.lastActiveAt ?? null,
     },
-    reports: reports.map((r) => ({ ...toReport(r), reporterId: String(r.reporterId) })),
-    sessions,
-    recentActivity: trail.map(({ _id, ...r }) => ({ id: String(_id), ...r })),
+    reports: reports.map((r) => ({ ...toReport(r), ...(admin && { reporterId: String(r.reporterId) }) })),
+    sessions: admin ? sessions : sessions.map(({ ip: _ip, ...s }) => s),
+    recentActivity: admin ? trail.map(({ _id, ...r }) => ({ id: String(_id), ...r })) : [],
   };
+}
+
+/** The longest suspension a moderator may give: longer ones, and bans, are admins' decisions. */
+export const MODERATOR_MAX_SUSPENSION_DAYS = 30;
+
+/**
+ * A moderator may not change what an admin decided: a ban, or a suspension an admin set
+ * (nor give one longer than MODERATOR_MAX_SUSPENSION_DAYS).
+ */
+export async function assertModeratorMay(staff: Staff, userId: string, until?: Date): Promise<void> {
+  if (staff.role === 'admin') return;
+  const standing = await User.findById(userId, { bannedAt: 1, suspendedUntil: 1, suspendedByRole: 1 }).lean();
+  if (standing?.bannedAt) throw forbidden('Only admins change a ban', 'INSUFFICIENT_ROLE');
+  const adminSuspension =
+    standing?.suspendedUntil && standing.suspendedUntil > new Date() && standing.suspendedByRole === 'admin';
+  if (adminSuspension) throw forbidden('Only admins change a suspension an admin set', 'INSUFFICIENT_ROLE');
+  if (until && until.getTime() > Date.now() + MODERATOR_MAX_SUSPENSION_DAYS * 86_400_000) {
+    throw forbidden(`Moderators suspend for at most ${MODERATOR_MAX_SUSPENSION_DAYS} days`, 'INSUFFICIENT_ROLE');
+  }
 }
 
 /** A suspension for a period, with its reason: sign-in refused until then, every session ended now. */
 export async function suspendUser(staff: Staff, userId: string, until: Date, reason: string): Promise<void> {
   await assertMayActOn(staff, userId);
+  await assertModeratorMay(staff, userId, until);
   await audited(staff, userId, 'admin.user_suspended', async () => {
-    await User.updateOne({ _id: userId }, { $set: { suspendedUntil: until, suspensionReason: reason } });
+    await User.updateOne(
+      { _id: userId },
+      { $set: { suspendedUntil: until, suspensionReason: reason, suspendedByRole: staff.role } },
+    );
     await revokeUserSessions(userId, 'suspended');
   });
+}
+
+/** Lifts a suspension (not a ban: that is an admin's, through the ban route). */
+export async function liftSuspension(staff: Staff, userId: string): Promise<void> {
+  await assertMayActOn(staff, userId);
+  await assertModeratorMay(staff, userId);
+  await audited(staff, userId, 'admin.suspension_lifted', () =>
+    User.updateOne({ _id: userId }, { $unset: { suspendedUntil: 1, suspensionReason: 1, suspendedByRole: 1 } }),
+  );
 }
 
 /** A ban (admins only): no end, every session ended. */
@@ -201,11 +237,15 @@ export async function banUser(staff: Staff, userId: string, reason: string): Pro
   );
 }
 
-/** Lifts a ban or a suspension. */
+/** Lifts a ban and any suspension (admins: the ban route). */
 export async function restoreUser(staff: Staff, userId: string): Promise<void> {
   await assertMayActOn(staff, userId);
+  if (staff.role !== 'admin') throw forbidden('Only admins lift a ban', 'INSUFFICIENT_ROLE');
   await audited(staff, userId, 'admin.user_restored', () =>
-    User.updateOne({ _id: userId, deletedAt: null }, { $unset: { bannedAt: 1, suspendedUntil: 1, suspensionReason: 1 } }),
+    User.updateOne(
+      { _id: userId, deletedAt: null },
+      { $unset: { bannedAt: 1, suspendedUntil: 1, suspensionReason: 1, suspendedByRole: 1 } },
+    ),
   );
 }
 

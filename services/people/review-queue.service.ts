@@ -9,7 +9,7 @@ import { audit } from '../audit.service.js';
 import { notifyLater, type TargetKind } from '../notifications/notification.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { moderateContent } from '../posts/content-moderation.service.js';
-import { banUser, suspendUser, type Staff } from './admin-users.service.js';
+import { assertMayActOn, assertModeratorMay, banUser, suspendUser, type Staff } from './admin-users.service.js';
 
 type Target = 'user' | 'message' | 'post' | 'comment';
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
@@ -151,54 +151,38 @@ export async function decideCase(staff: Staff, caseId: string, input: { action: 
   if (found.status !== 'open') throw new AppError('CASE_DECIDED', 'This case was already decided');
   const type = found.targetType as Target;
   const content = type === 'post' || type === 'comment';
-  if (input.action === 'ban' && staff.role !== 'admin') throw forbidden('Only admins ban', 'INSUFFICIENT_ROLE');
-  if ((input.action === 'hide' || input.action === 'remove') && type === 'user') {
+  const { action } = input;
+  // Every check before the case is taken: a refused decision leaves it open.
+  if (action === 'ban' && staff.role !== 'admin') throw forbidden('Only admins ban', 'INSUFFICIENT_ROLE');
+  if ((action === 'hide' || action === 'remove') && type === 'user') {
     throw new AppError('VALIDATION_FAILED', 'A profile is not hidden or removed: warn, suspend or ban its owner');
   }
-  if (input.action === 'suspend' && !input.until) throw new AppError('VALIDATION_FAILED', 'A suspension needs until');
-  // The case is taken first (one decision wins when two moderators decide at once).
+  if (action === 'suspend' && !input.until) throw new AppError('VALIDATION_FAILED', 'A suspension needs until');
+  const owner = await ownerOf(type, found.targetId);
+  if (!owner && action !== 'dismiss') throw new AppError('NOT_FOUND', 'What was reported is gone: dismiss the case');
+  if (owner) {
+    // Nobody decides about themselves; moderators decide about users only (not staff).
+    await assertMayActOn(staff, owner);
+    if (action === 'suspend') await assertModeratorMay(staff, owner, input.until);
+  }
   const taken = await ReviewCase.updateOne(
     { _id: found._id, status: 'open' },
     {
-      $set: { status: 'decided', decision: { action: input.action, moderatorId: staff.id, note: input.note, at: new Date() } },
+      $set: { status: 'decided', decision: { action, moderatorId: staff.id, note: input.note, at: new Date() } },
       $unset: { openKey: 1 },
     },
   );
   if (taken.modifiedCount === 0) throw new AppError('CASE_DECIDED', 'This case was already decided');
-
-  const owner = await ownerOf(type, found.targetId);
-  const target = { kind: (type === 'message' ? 'conversation' : type) as TargetKind, id: String(found.targetId) };
-  if (content && (input.action === 'remove' || input.action === 'dismiss')) {
-    // Content decisions as the content moderation route makes them (it tells reporters and author).
-    await moderateContent(staff, type, String(found.targetId), input.action === 'remove' ? 'remove' : 'restore');
-  } else if (input.action === 'hide' || input.action === 'remove') {
-    await hide(type, found.targetId);
-  }
-  if (owner && input.action === 'suspend') await suspendUser(staff, owner, input.until!, input.note);
-  if (owner && input.action === 'ban') await banUser(staff, owner, input.note);
-
-  // Every report still open closes; its reporter hears the outcome.
-  const dismissed = input.action === 'dismiss';
-  const open = await Report.find({ targetType: type, targetId: found.targetId, status: 'open' }, { reporterId: 1 }).lean();
-  for (const report of open) {
-    const closed = await Report.updateOne(
-      { _id: report._id, status: 'open' },
-      { $set: { status: dismissed ? 'dismissed' : 'reviewed' } },
-    );
-    if (closed.modifiedCount !== 1) continue;
-    const outcome = dismissed ? 'report_kept' : 'report_actioned';
-    notifyLater({ userId: String(report.reporterId), type: 'moderation', target, data: { what: WHAT[type], outcome } });
-  }
-  const told: Partial<Record<ReviewAction, string>> = { warn: 'warned', hide: 'hidden', suspend: 'suspended', ban: 'banned' };
-  if (type === 'message' && input.action === 'remove') told.remove = 'removed';
-  const outcome = told[input.action];
-  if (owner && outcome) {
-    notifyLater({
-      userId: owner,
-      type: 'moderation',
-      target,
-      data: { what: WHAT[type], outcome, ...(input.until && { until: input.until.toISOString() }) },
-    });
+  let closed: string[];
+  try {
+    closed = await applyDecision(staff, found, owner, input);
+  } catch (err) {
+    // Nothing half-done stays decided: the case opens again for another try.
+    await ReviewCase.updateOne(
+      { _id: found._id, status: 'decided', 'decision.moderatorId': staff.id },
+      { $set: { status: 'open', openKey: `${type}:${String(found.targetId)}` }, $unset: { decision: 1 } },
+    ).catch(() => undefined);
+    throw err;
   }
   await audit({
     ...(owner && { userId: owner }),
@@ -207,8 +191,74 @@ export async function decideCase(staff: Staff, caseId: string, input: { action: 
     actorId: staff.id,
     target: { type, id: String(found.targetId) },
     before: { status: 'open' },
-    after: { status: 'decided', action: input.action },
+    after: { status: 'decided', action },
     detail: { caseId, note: input.note },
   });
+  tellOutcome(type, found.targetId, owner, input, content, closed);
   return caseView((await ReviewCase.findById(found._id).lean())!);
+}
+
+type CaseDoc = { _id: Types.ObjectId; targetType: string; targetId: Types.ObjectId };
+type Decision = { action: ReviewAction; note: string; until?: Date };
+/** What a decision does: to the content, its owner's account and the open reports; the reporters it closed for. */
+async function applyDecision(staff: Staff, found: CaseDoc, owner: string | null, input: Decision): Promise<string[]> {
+  const type = found.targetType as Target;
+  const id = String(found.targetId);
+  if (type === 'post' || type === 'comment') {
+    if (input.action === 'remove') await moderateContent(staff, type, id, 'remove');
+    // Dismissing brings back what reports hid, never what a moderator removed.
+    if (input.action === 'dismiss' && !(await removedByModerator(type, found.targetId))) {
+      await moderateContent(staff, type, id, 'restore');
+    }
+    if (input.action === 'hide') await hide(type, found.targetId);
+  } else if (input.action === 'hide' || input.action === 'remove') {
+    await hide(type, found.targetId);
+  }
+  if (owner && input.action === 'suspend') await suspendUser(staff, owner, input.until!, input.note);
+  if (owner && input.action === 'ban') await banUser(staff, owner, input.note);
+  // Every report still open closes.
+  const dismissed = input.action === 'dismiss';
+  const open = await Report.find({ targetType: type, targetId: found.targetId, status: 'open' }, { reporterId: 1 }).lean();
+  const closed: string[] = [];
+  for (const report of open) {
+    const res = await Report.updateOne(
+      { _id: report._id, status: 'open' },
+      { $set: { status: dismissed ? 'dismissed' : 'reviewed' } },
+    );
+    if (res.modifiedCount === 1) closed.push(String(report.reporterId));
+  }
+  return closed;
+}
+
+async function removedByModerator(type: 'post' | 'comment', id: Types.ObjectId): Promise<boolean> {
+  const model = (type === 'post' ? Post : Comment) as typeof Post;
+  return Boolean(await model.exists({ _id: id, hiddenReason: 'removed_by_moderator' }));
+}
+
+/** Each reporter hears the outcome (never who else reported); the reported person, what was done. */
+function tellOutcome(
+  type: Target,
+  targetId: Types.ObjectId,
+  owner: string | null,
+  input: Decision,
+  content: boolean,
+  reporters: string[],
+): void {
+  const target = { kind: (type === 'message' ? 'conversation' : type) as TargetKind, id: String(targetId) };
+  const outcome = input.action === 'dismiss' ? 'report_kept' : 'report_actioned';
+  for (const reporter of reporters) {
+    notifyLater({ userId: reporter, type: 'moderation', target, data: { what: WHAT[type], outcome } });
+  }
+  const told: Partial<Record<ReviewAction, string>> = { warn: 'warned', hide: 'hidden', suspend: 'suspended', ban: 'banned' };
+  // Content removal is told by the content moderation itself.
+  if (!content && input.action === 'remove') told.remove = 'removed';
+  const done = told[input.action];
+  if (owner && done) {
+    notifyLater({
+      userId: owner,
+      type: 'moderation',
+      target,
+      data: { what: WHAT[type], outcome: done, ...(input.until && { until: input.until.toISOString() }) },
+    });
+  }
 }

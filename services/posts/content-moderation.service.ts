@@ -1,3 +1,4 @@
+import { ReviewCase } from '../../models/review-case.model.js';
 import { audit } from '../audit.service.js';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
@@ -79,6 +80,22 @@ export async function moderateContent(
   const changed = res.modifiedCount === 1;
   if (!changed && !(await model.exists({ _id: id }))) throw notFound(type === 'post' ? 'Post' : 'Comment');
   if (type === 'post' && changed) await notePostChanged(id);
+  // An open review case of it is decided by this too: dismissing it later must not undo this.
+  await ReviewCase.updateMany(
+    { openKey: `${type}:${id}` },
+    {
+      $set: {
+        status: 'decided',
+        decision: {
+          action: action === 'remove' ? 'remove' : 'dismiss',
+          moderatorId: staff.id,
+          note: 'decided on the content',
+          at: new Date(),
+        },
+      },
+      $unset: { openKey: 1 },
+    },
+  );
   if (changed) {
     await audit({
       action: `moderation.${type}_${action === 'remove' ? 'removed' : 'restored'}`,
