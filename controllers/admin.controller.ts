@@ -89,7 +89,7 @@ export async function notices(req: Request, res: Response) {
 }
 
 export async function cancelNotice(req: Request, res: Response) {
-  await cancelSystemNotice(inputOf(req, rules.noticeIdRules).noticeId);
+  await cancelSystemNotice(callerId(req), inputOf(req, rules.noticeIdRules).noticeId);
   res.status(204).end();
 }
 

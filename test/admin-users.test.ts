@@ -53,7 +53,7 @@ describe('admin: users, roles and the audit trail', function () {
   });
 
   it('a suspension ends every session and refuses sign-in until it ends, then lets it', async () => {
-    const [mod, target] = await Promise.all([staffUser('moderator'), signupUser()]);
+    const [mod, target, viewer] = await Promise.all([staffUser('moderator'), signupUser(), signupUser()]);
     const until = new Date(Date.now() + 2500);
     const res = await (
       await api()
@@ -74,8 +74,18 @@ describe('admin: users, roles and the audit trail', function () {
     const refresh = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: target.refreshToken });
     expect(refresh.status).to.equal(401);
     // Once the time is up, the door opens again by itself.
+    // While suspended, nobody finds or sees them.
+    const profile = async () => (await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer))).status;
+    const found = async () =>
+      (await (await api()).get('/api/v1/users/search').set(as(viewer)).query({ q: target.input.username })).body.users.map(
+        (u: { id: string }) => u.id,
+      );
+    expect(await profile()).to.equal(404);
+    expect(await found()).not.to.include(target.id);
     await new Promise((resolve) => setTimeout(resolve, until.getTime() - Date.now() + 200));
     expect((await login()).status).to.equal(200);
+    expect(await profile()).to.equal(200);
+    expect(await found()).to.include(target.id);
     for (const bad of [
       { until: new Date(Date.now() - 1000).toISOString(), reason: 'x' },
       { until: 'tomorrow', reason: 'x' },

@@ -162,6 +162,20 @@ export function assertMaySignIn(user: { bannedAt?: Date | null; suspendedUntil?:
   }
 }
 
+/**
+ * A ban or suspension written while a sign-in was under way ended every session before this
+ * one existed: looked at again once the session is there, and it goes too.
+ */
+async function recheckStanding(userId: Types.ObjectId): Promise<void> {
+  const now = await User.findById(userId, { bannedAt: 1, suspendedUntil: 1 }).lean();
+  try {
+    assertMaySignIn(now ?? { bannedAt: new Date() });
+  } catch (err) {
+    await revokeUserSessions(userId, 'suspended');
+    throw err;
+  }
+}
+
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Email, username or password is wrong');
 
 /**
@@ -187,6 +201,7 @@ export async function login(identifier: string, password: string, client: Client
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);
   const tokens = await startSession(user, client);
+  await recheckStanding(user._id);
   markActive(user._id);
   countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { user: toOwnUser(user), ...tokens };

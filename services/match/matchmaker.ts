@@ -1,3 +1,4 @@
+import { isInGoodStanding } from '../people/standing.js';
 import { countLater, recordEvent } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
@@ -34,6 +35,7 @@ interface MatchingFields {
   lookingFor?: { genders?: string[]; minAge?: number; maxAge?: number; maxDistanceKm?: number };
   availableForMatching?: boolean;
   bannedAt?: Date | null;
+  suspendedUntil?: Date | null;
 }
 
 // Per gender bucket, how many waiting people a ticket considers in one look: in practice
@@ -132,13 +134,14 @@ export class Matchmaker {
   /** The user's ticket for a mode, from their profile and what they asked for (not yet queued). */
   async ticketFor(userId: string, input: JoinInput): Promise<Ticket> {
     const [user, pending, hidden] = await Promise.all([
-      User.findById(userId, `${CARD_SOURCE_FIELDS} gender preference lookingFor availableForMatching bannedAt`).lean<
-        CardSource & MatchingFields
-      >(),
+      User.findById(
+        userId,
+        `${CARD_SOURCE_FIELDS} gender preference lookingFor availableForMatching bannedAt suspendedUntil`,
+      ).lean<CardSource & MatchingFields>(),
       Match.exists({ userIds: new Types.ObjectId(userId), status: 'pending' }),
       hiddenUserIds(userId),
     ]);
-    if (!user || user.bannedAt) throw notFound('User');
+    if (!user || !isInGoodStanding(user)) throw notFound('User');
     if (!user.availableForMatching) throw forbidden('Turn on "available for matching" first', 'NOT_AVAILABLE');
     if (pending) throw new AppError('MATCH_PENDING', 'Answer your current match first');
     const interests = user.interests ?? [];

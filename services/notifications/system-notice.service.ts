@@ -1,3 +1,4 @@
+import { audit } from '../audit.service.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import mongoose, { Types } from 'mongoose';
@@ -42,7 +43,15 @@ export async function scheduleSystemNotice(
   input: { text: string; translations?: { es?: string }; segment: Segment; sendAt: Date },
 ) {
   const created = await SystemNotice.create({ ...input, createdBy: adminId });
-  return systemNoticeView(created.toObject() as SystemNoticeDoc);
+  const view = systemNoticeView(created.toObject() as SystemNoticeDoc);
+  await audit({
+    action: 'admin.notice_scheduled',
+    actor: 'admin',
+    actorId: adminId,
+    target: { type: 'notice', id: view.id },
+    after: { text: view.text, segment: view.segment, sendAt: view.sendAt },
+  });
+  return view;
 }
 
 export async function listSystemNotices(page: { limit: number; cursor?: string }) {
@@ -51,12 +60,20 @@ export async function listSystemNotices(page: { limit: number; cursor?: string }
 }
 
 /** Cancels a notice not yet begun; one being sent or sent is past cancelling. */
-export async function cancelSystemNotice(id: string) {
+export async function cancelSystemNotice(adminId: string, id: string) {
   const res = await SystemNotice.updateOne({ _id: id, status: 'scheduled' }, { $set: { status: 'cancelled' } });
   if (res.matchedCount === 0) {
     if (!(await SystemNotice.exists({ _id: id }))) throw notFound('Notice');
     throw new AppError('NOTICE_NOT_CANCELLABLE', 'This notice is being sent or was sent');
   }
+  await audit({
+    action: 'admin.notice_cancelled',
+    actor: 'admin',
+    actorId: adminId,
+    target: { type: 'notice', id },
+    before: { status: 'scheduled' },
+    after: { status: 'cancelled' },
+  });
 }
 
 /** Who a segment holds: never banned people. */

@@ -1,3 +1,4 @@
+import { inGoodStanding } from './standing.js';
 import { Types } from 'mongoose';
 import { User, type GENDERS } from '../../models/user.model.js';
 import { ageOn, birthDateRange } from '../../utils/age.js';
@@ -102,7 +103,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   const filter: Record<string, unknown> = {
     preference: me.preference,
     'settings.privacy.discoverable': true,
-    bannedAt: null,
+    ...inGoodStanding(),
     _id: { $nin: excluded.map((id) => new Types.ObjectId(id)) },
     dateOfBirth: { ...(latest && { $lte: latest }), ...(earliestExclusive && { $gt: earliestExclusive }) },
     // One wanted gender is an equality FerretDB pushes down; several are checked after.
@@ -139,7 +140,9 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   const slice = rest.slice(0, page.limit);
   const last = slice.at(-1);
   // Full profiles for the page only, one indexed read each.
-  const profiles = await Promise.all(slice.map((r) => User.findOne({ _id: r.id, bannedAt: null }, PUBLIC_SOURCE_FIELDS).lean()));
+  const profiles = await Promise.all(
+    slice.map((r) => User.findOne({ _id: r.id, ...inGoodStanding() }, PUBLIC_SOURCE_FIELDS).lean()),
+  );
   return {
     profiles: slice.flatMap((r, i) => {
       const user = profiles[i];

@@ -1,3 +1,4 @@
+import { isInGoodStanding } from './standing.js';
 import { User } from '../../models/user.model.js';
 import { ageOn } from '../../utils/age.js';
 import { AppError, notFound } from '../../utils/app-error.js';
@@ -128,7 +129,7 @@ export async function updateStatus(
   return getOwnUser(userId);
 }
 
-export const PUBLIC_SOURCE_FIELDS = `${CARD_SOURCE_FIELDS} gender bio preference bannedAt gallery`;
+export const PUBLIC_SOURCE_FIELDS = `${CARD_SOURCE_FIELDS} gender bio preference bannedAt suspendedUntil gallery`;
 
 /** Another user in a list (search, discovery): enough to recognise and choose them. */
 export interface UserCard {
@@ -172,10 +173,10 @@ export function toUserCard(user: CardSource, viewerLocation?: LatLng | null): Us
   return card;
 }
 
-/** Another user's profile; blocked either way, banned or missing: 404. */
+/** Another user's profile; blocked either way, banned, suspended or missing: 404. */
 export async function getPublicProfile(viewerId: string, username: string): Promise<PublicProfile> {
   const user = await User.findOne({ username: username.toLowerCase() }, PUBLIC_SOURCE_FIELDS).lean();
-  if (!user || user.bannedAt) throw notFound('User');
+  if (!user || (String(user._id) !== viewerId && !isInGoodStanding(user))) throw notFound('User');
   if (String(user._id) !== viewerId && (await isBlockedEitherWay(viewerId, user._id))) throw notFound('User');
   const viewer = user.location ? await User.findById(viewerId, { location: 1 }).lean() : null;
   return toPublicProfile(user, viewer?.location);

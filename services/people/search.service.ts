@@ -1,3 +1,4 @@
+import { inGoodStanding } from './standing.js';
 import { Types } from 'mongoose';
 import { User } from '../../models/user.model.js';
 import { birthDateRange } from '../../utils/age.js';
@@ -67,7 +68,7 @@ export async function searchUsers(searcherId: string, input: SearchInput): Promi
   // The filter likely to select the fewest rows drives; the rest are conditions on its rows.
   // A name prefix is the narrowest, then a small radius; popular interests select many.
   // Equalities on stored defaults rather than $ne: FerretDB pushes equalities down to PostgreSQL.
-  const filter: UserFilter = { 'settings.privacy.discoverable': true, bannedAt: null };
+  const filter: UserFilter = { 'settings.privacy.discoverable': true, ...inGoodStanding() };
   const byCells = () => cells!.map((cell) => ({ geoCells: cell }));
   let drivers: UserFilter[];
   if (q) {

@@ -1,0 +1,9 @@
+/** Whether an account is in good standing now: neither banned nor in a suspension. */
+export const isInGoodStanding = (user: { bannedAt?: Date | null; suspendedUntil?: Date | null }, now = new Date()) =>
+  !user.bannedAt && !(user.suspendedUntil && user.suspendedUntil > now);
+
+/**
+ * The same as a query condition: people others may find, see and be matched with. (The
+ * suspension part is checked on the rows read, not used to pick them.)
+ */
+export const inGoodStanding = (now = new Date()) => ({ bannedAt: null, suspendedUntil: { $not: { $gt: now } } });
