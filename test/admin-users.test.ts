@@ -210,6 +210,14 @@ describe('admin: users, roles and the audit trail', function () {
       const res = await a[method](path).set(as(mod)).send(body);
       expect([res.status, res.body.error?.code], `${method} ${path}`).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
     }
+    // Nor does an admin give their own account a plan or a badge.
+    const selfPlan = await a
+      .put(`${ADMIN}/users/${admin.id}/plan`)
+      .set(as(admin))
+      .send({ plan: 'premium', until: soon(30) });
+    expect([selfPlan.status, selfPlan.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    const selfBadge = await a.patch(`${ADMIN}/users/${admin.id}/badge`).set(as(admin)).send({ verifiedBadge: true });
+    expect(selfBadge.status).to.equal(403);
     const standing = await a.get(`${ADMIN}/users/${suspended.id}`).set(as(mod));
     expect(standing.body.standing.suspensionReason).to.equal('long');
     // What moderators read of a person leaves out who reported them, addresses and the trail.

@@ -166,7 +166,7 @@ export function assertMaySignIn(user: { bannedAt?: Date | null; suspendedUntil?:
  * A ban or suspension written while a sign-in was under way ended every session before this
  * one existed: looked at again once the session is there, and it goes too.
  */
-async function recheckStanding(userId: Types.ObjectId): Promise<void> {
+export async function recheckStanding(userId: Types.ObjectId): Promise<void> {
   const now = await User.findById(userId, { bannedAt: 1, suspendedUntil: 1 }).lean();
   try {
     assertMaySignIn(now ?? { bannedAt: new Date() });

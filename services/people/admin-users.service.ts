@@ -250,6 +250,7 @@ export async function restoreUser(staff: Staff, userId: string): Promise<void> {
 }
 
 export async function setBadge(staff: Staff, userId: string, verifiedBadge: boolean): Promise<void> {
+  await assertMayActOn(staff, userId);
   await audited(staff, userId, 'admin.badge_changed', () => User.updateOne({ _id: userId }, { $set: { verifiedBadge } }));
 }
 
@@ -260,6 +261,8 @@ export async function changeRole(staff: Staff, userId: string, role: Role): Prom
 
 /** A plan given by an admin (support, partners), until a date; recorded as an admin grant. */
 export async function grantPlan(staff: Staff, userId: string, plan: (typeof PLANS)[number], until: Date | null): Promise<void> {
+  // Nobody grants themselves a plan or a badge.
+  await assertMayActOn(staff, userId);
   await audited(staff, userId, 'admin.plan_granted', () => setPlan(userId, plan, plan === 'free' ? null : until), {
     grant: 'admin',
   });
