@@ -1,3 +1,4 @@
+import { MemoryLiveCounters, RedisLiveCounters, useLiveCounters } from './services/analytics/live.js';
 import type { Config } from './config/index.js';
 import { accessTokens } from './services/auth/auth.service.js';
 import { createActionLimiter, type ActionLimiter } from './services/limits/action-limiter.js';
@@ -31,6 +32,8 @@ export function buildLiveParts(config: Config, redis: RedisClient | undefined, p
   });
   // The REST presence batch reads the same store.
   usePresenceStore(presenceStore);
+  // The admins' live rates read the same counters in every process.
+  useLiveCounters(redis ? new RedisLiveCounters(redis, `${prefix}live:`) : new MemoryLiveCounters());
   return { actions: createActionLimiter(config.limits.actions, redis, prefix), presence, matchmaker };
 }
 
@@ -43,5 +46,6 @@ export function socketDeps(config: Config, redis: RedisClient | undefined, parts
     parts,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
     socketsPerUser: config.limits.socketsPerUser,
+    adminLiveMs: config.adminLiveMs,
   };
 }

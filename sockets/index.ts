@@ -19,6 +19,7 @@ import { registerCallHandlers } from './call.handlers.js';
 import { registerChatHandlers } from './chat.handlers.js';
 import { registerMatchHandlers } from './match.handlers.js';
 import { registerSystemHandlers } from './system.handlers.js';
+import { startAdminLive } from './admin-live.js';
 
 export interface SocketDeps {
   accessTokens: AccessTokens;
@@ -31,6 +32,8 @@ export interface SocketDeps {
   eventLimit: SocketRateLimit;
   /** Sockets one account may hold open at once, in every process. */
   socketsPerUser: number;
+  /** How often admins' sockets hear the live figures. */
+  adminLiveMs: number;
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
 }
@@ -41,6 +44,7 @@ interface Running {
   presence: PresenceTracker;
   matchmaker: Matchmaker;
   stopExpiryWatch: () => void;
+  stopAdminLive: () => void;
   /** Disconnect handling still running (presence, tickets, calls), which shutdown waits for. */
   pending: Set<Promise<unknown>>;
   subscriber?: RedisClient;
@@ -101,6 +105,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   });
   const limit = socketLimits(deps.eventLimit, actions);
   const pending = new Set<Promise<unknown>>();
+  const adminLive = startAdminLive(io, deps.parts, deps.adminLiveMs);
 
   io.on('connection', (socket: AppSocket) => {
     const userId = socket.data.user.sub;
@@ -119,11 +124,12 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     registerChatHandlers(socket);
     registerCallHandlers(socket);
     registerMatchHandlers(socket, matchmaker);
+    adminLive.joined(socket);
   });
   presence.start();
   matchmaker.start();
   const stopExpiryWatch = watchTokenExpiry(io);
-  running.set(io, { unregisterSink, presence, matchmaker, stopExpiryWatch, pending, subscriber });
+  running.set(io, { unregisterSink, presence, matchmaker, stopExpiryWatch, stopAdminLive: adminLive.stop, pending, subscriber });
   return io;
 }
 
@@ -135,6 +141,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 export async function closeSocketServer(io: AppServer, timeoutMs: number): Promise<void> {
   const r = running.get(io);
   r?.stopExpiryWatch();
+  r?.stopAdminLive();
   r?.matchmaker.stop();
   // This process's sockets only, at once: io.disconnectSockets would go through the adapter,
   // later, and to every process's sockets.

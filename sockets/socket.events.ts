@@ -4,6 +4,7 @@ import type * as chat from '../services/chat/message.service.js';
 import type { setTyping } from '../services/chat/typing.service.js';
 import type { Matchmaker } from '../services/match/matchmaker.js';
 import type { RealtimeEvent, RealtimeEvents } from '../services/realtime.service.js';
+import type { LiveSnapshot } from '../services/analytics/live-snapshot.js';
 import type { ErrorCode } from '../utils/error-codes.js';
 import { normaliseTag } from '../utils/text.js';
 import { editFields, objectId as idOf, readFields, sendFields } from '../validators/chat.schemas.js';
@@ -126,6 +127,8 @@ export type ClientToServerEvents = {
 interface SocketOwnEvents {
   'system:notice': { message: string };
   'auth:expired': { reason: 'token_expired' };
+  /** Admins only: the platform's live figures, every few seconds. */
+  'admin:live': LiveSnapshot;
 }
 
 export type ServerEvent = RealtimeEvent | keyof SocketOwnEvents;

@@ -32,6 +32,7 @@ export const server = defineArea({
       .default('100kb'),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
     RUNTIME_SETTINGS_POLL_MS: int(5000, 100, 60_000),
+    ADMIN_LIVE_INTERVAL_MS: int(5000, 100, 60_000),
   },
   check: (e, { production }) => [
     ...(production && e.CORS_ORIGINS.length === 0 ? ['CORS_ORIGINS: required in production'] : []),
@@ -53,5 +54,7 @@ export const server = defineArea({
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     // How often each process looks for settings admins changed (GET/PATCH /admin/settings).
     runtimeSettingsPollMs: e.RUNTIME_SETTINGS_POLL_MS,
+    // How often admins' sockets hear the live figures (admin:live).
+    adminLiveMs: e.ADMIN_LIVE_INTERVAL_MS,
   }),
 });

@@ -1,3 +1,4 @@
+import { countLive } from '../analytics/live.js';
 import { countLater, recordEvent, recordMilestone } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
@@ -229,6 +230,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   publishMessage(memberIdsOf(updated), 'chat:message', stored);
   tellOfflineMembersLater(String(conversation._id), memberIdsOf(updated), me);
   countLater(() => recordEvent('message', { userId: me }));
+  countLive('message');
   countLater(() => recordMilestone(me, 'message'));
   // The sender has read their own message; off the ack's path, failures only logged.
   ConversationMember.updateOne(

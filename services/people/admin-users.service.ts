@@ -12,6 +12,7 @@ import { setPlan } from '../connections/quota.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 import { toReport } from './report.service.js';
 import { getOwnUser, setUserRole } from './user.service.js';
+import { isInGoodStanding } from './standing.js';
 
 /** Who acts: a staff member's id and role, from their token. */
 export interface Staff {
@@ -274,4 +275,14 @@ export async function endAllSessions(staff: Staff, userId: string): Promise<numb
   const ended = await revokeUserSessions(userId, 'ended_by_staff');
   await audit({ userId, action: 'admin.sessions_ended', actor: staff.role, actorId: staff.id, detail: { ended } });
   return ended;
+}
+
+/** Which of these people are admins in good standing now (a token's role may be stale). */
+export async function adminsAmong(userIds: string[]): Promise<Set<string>> {
+  const admins = new Set<string>();
+  for (const id of userIds) {
+    const user = await User.findById(id, { role: 1, bannedAt: 1, suspendedUntil: 1 }).lean();
+    if (user?.role === 'admin' && isInGoodStanding(user)) admins.add(id);
+  }
+  return admins;
 }

@@ -21,6 +21,8 @@ export interface PresenceStore {
   sweepDead(now: number): Promise<string[]>;
   /** This process is stopping: what it leaves behind is the others' to sweep. */
   retire(): Promise<void>;
+  /** How many people have a socket open in a live process (each counted once). */
+  online(now: number): Promise<number>;
 }
 
 export class MemoryPresenceStore implements PresenceStore {
@@ -46,6 +48,9 @@ export class MemoryPresenceStore implements PresenceStore {
     return [];
   }
   async retire() {}
+  async online() {
+    return this.sockets.size;
+  }
 }
 
 // Takes a dead process's sockets out of every user's set, once (whoever removes the
@@ -64,6 +69,17 @@ for _, user in ipairs(users) do
 end
 redis.call('DEL', KEYS[2])
 return gone`;
+
+// The people with a socket in any live process, counted once each: the union is built and
+// dropped inside Redis, so no member list crosses the wire.
+const ONLINE = `
+local procs = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+if #procs == 0 then return 0 end
+local keys = {}
+for i, p in ipairs(procs) do keys[i] = ARGV[2] .. 'proc:' .. p end
+local n = redis.call('SUNIONSTORE', KEYS[2], unpack(keys))
+redis.call('DEL', KEYS[2])
+return n`;
 
 /**
  * Per user, a set of `<process>|<socket>`; per process, the set of users with a socket
@@ -148,6 +164,11 @@ export class RedisPresenceStore implements PresenceStore {
       gone.push(...users);
     }
     return gone;
+  }
+
+  async online(now: number) {
+    const scratch = `${this.prefix}online:${this.processId}`;
+    return Number(await this.redis.eval(ONLINE, { keys: [this.aliveKey, scratch], arguments: [String(now), this.prefix] }));
   }
 
   /** Stopping: due at once, so whatever this process could not clean up is swept by the others. */

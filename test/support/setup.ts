@@ -53,6 +53,7 @@ const defaults: Record<string, string> = {
   MEDIA_QUEUE_PREFIX: `bull-test-${runId}`,
   POSTS_PER_DAY: '30',
   RUNTIME_SETTINGS_POLL_MS: '200',
+  ADMIN_LIVE_INTERVAL_MS: '200',
   VIRAL_MIN_ENGAGEMENT: '15',
   TRENDING_MIN_ENGAGEMENT: '15',
   POST_REPORT_HIDE_THRESHOLD: '2',
