@@ -13,6 +13,7 @@ import { schedulePostJobs } from './jobs/posts.job.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
+import { flushAnalytics } from './services/analytics/record.js';
 import { startRuntimeSettings, stopRuntimeSettings } from './services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from './services/notifications/message-notice.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
@@ -93,6 +94,8 @@ async function main() {
     await closed;
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await media.close();
+    // Counts still waiting (sessions ended just now among them).
+    await flushAnalytics();
     await disconnectDatabase();
     await stopSharingSessionEnds?.();
     await closeRedis(redis);

@@ -335,7 +335,7 @@ export const adminPaths = {
     get: {
       tags: ['admin'],
       summary:
-        'The platform’s figures for a range, from counters kept as things happen: activity per day or hour, DAU/WAU/MAU (calendar weeks and months) and stickiness, sign-up cohorts’ day 1, 7 and 30 retention, the funnel to first connection, message and payment, conversion to paid within N days, session length (average, median), content, revenue by plan with refunds (admins)',
+        'The platform’s figures for a range, from counters kept as things happen: activity per day or hour, DAU/WAU/MAU (calendar weeks and months) and stickiness, sign-up cohorts’ day 1, 7 and 30 retention, the funnel to first connection, message and payment, conversion to paid within N days, session length (average, median), content, viral post statistics, revenue by plan with refunds (admins)',
       parameters: [...analyticsRange, queryParam('conversionDays', { type: 'integer', minimum: 0, maximum: 90 })],
       responses: {
         '200': {
@@ -353,8 +353,17 @@ export const adminPaths = {
                   'conversion',
                   'sessions',
                   'content',
+                  'viral',
                   'revenue',
                 ],
+                properties: {
+                  viral: {
+                    type: 'object',
+                    description:
+                      'Posts the feed signals marked viral in the range (and their share of new posts), shares to feeds and to chats, and the top ten by score',
+                    required: ['posts', 'rate', 'shares', 'sharesToFeed', 'sharesToChats', 'sharesPerPost', 'top'],
+                  },
+                },
               },
             }),
           ),

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { User } from '../models/user.model.js';
-import { recordEvent, recordMilestone, recordRevenue, recordSession, recordSignup } from '../services/analytics/record.js';
+import {
+  recordEvent,
+  recordMilestone,
+  recordRevenue,
+  recordSession,
+  recordSignup,
+  recordViralPost,
+  flushAnalytics,
+} from '../services/analytics/record.js';
 import { api } from './support/app.js';
 import { group, send } from './support/chat-media.js';
 import { eventually } from './support/eventually.js';
@@ -63,8 +71,16 @@ describe('analytics', function () {
     await recordMilestone(ids[1]!, 'payment', at(3, 4));
     await recordRevenue('gold', 49_900, false, at(3, 4));
     await recordRevenue('gold', 10_000, true, at(4, 4));
+    // Posts on days 0 and 2; shares to feeds and chats; two posts marked viral on days 0 and 2.
+    await recordEvent('share', { userId: ids[2], at: at(0, 5), sums: { share_feed: 1 } });
+    await recordEvent('share', { userId: ids[3], at: at(2, 5), sums: { share_feed: 1 } });
+    await recordEvent('share', { userId: ids[4], at: at(2, 6), sums: { share_conversation: 1 } });
+    await recordViralPost('aaaaaaaaaaaaaaaaaaaaaaaa', 3.5, at(0, 6));
+    await recordViralPost('bbbbbbbbbbbbbbbbbbbbbbbb', 7.25, at(2, 7));
     await recordMilestone(ids[0]!, 'message', at(0, 1));
     await recordMilestone(ids[3]!, 'message', at(1, 1));
+    // Counts are written in batches; a report reads what was written.
+    await flushAnalytics();
 
     const res = await (
       await api()
@@ -85,6 +101,10 @@ describe('analytics', function () {
     active(1, 1);
     active(3, 1);
     active(1, 3);
+    // The sharers.
+    active(2, 0);
+    active(3, 2);
+    active(4, 2);
     for (let day = 0; day < 14; day++) {
       const row = a.series[day];
       for (const event of ['message', 'swipe', 'post', 'like', 'comment'] as const) {
@@ -117,6 +137,18 @@ describe('analytics', function () {
     expect(a.revenue.byPlan).to.deep.include({ gold: 49_900 });
     expect(a.revenue).to.deep.include({ gross: 49_900, refunds: 10_000, net: 39_900 });
     expect(a.totals.payment).to.equal(1);
+    expect(a.viral).to.deep.equal({
+      posts: 2,
+      rate: 1,
+      shares: 3,
+      sharesToFeed: 2,
+      sharesToChats: 1,
+      sharesPerPost: 1.5,
+      top: [
+        { postId: 'bbbbbbbbbbbbbbbbbbbbbbbb', score: 7.25, day: '2021-02-03' },
+        { postId: 'aaaaaaaaaaaaaaaaaaaaaaaa', score: 3.5, day: '2021-02-01' },
+      ],
+    });
 
     // Hourly, and one series as CSV.
     const hourly = await (

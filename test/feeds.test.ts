@@ -10,6 +10,7 @@ import { connect } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { block, POSTS, readyPost } from './support/posts.js';
 import { bearer, signupUser, staffUser, trustedUser, type SignedUp } from './support/users.js';
+import { eventually } from './support/eventually.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const FEED = '/api/v1/feed';
@@ -243,6 +244,13 @@ describe('feeds', function () {
     expect(result.viral).to.include(post.id);
     expect(result.viral).to.not.include(quiet.id);
     expect((await Post.findById(post.id).lean())!.viralAt).to.be.instanceOf(Date);
+    // Counted for the analytics report, in today's top list with its score.
+    const admin = await staffUser('admin');
+    const today = new Date().toISOString().slice(0, 10);
+    await eventually(async () => {
+      const report = await (await api()).get('/api/v1/admin/analytics').set(as(admin)).query({ from: today, to: today });
+      return report.body.analytics.viral.top.some((t: { postId: string; score: number }) => t.postId === post.id && t.score > 0);
+    });
 
     const mod = await staffUser('moderator');
     const list = await (await api()).get('/api/v1/admin/content/viral-posts').set(as(mod));
@@ -287,6 +295,20 @@ describe('feeds', function () {
       .set(as(viewer))
       .send({ status: 'rejected' });
     expect(byUser.status).to.equal(403);
+    // The decision is in the audit trail, with who and the status before and after.
+    const trail = await (
+      await api()
+    )
+      .get('/api/v1/admin/audit')
+      .set(as(await staffUser('admin')))
+      .query({ targetId: tag });
+    expect(trail.status).to.equal(200);
+    expect(trail.body.records[0]).to.deep.include({
+      action: 'content.trending_reviewed',
+      actorId: mod.id,
+      before: { status: 'pending' },
+      after: { status: 'approved' },
+    });
   });
 
   it("Nearby finds posts whose place is within the band, and only with the author's consent to a location", async () => {

@@ -5,6 +5,8 @@ export const dayKey = (at: Date) => `d:${at.toISOString().slice(0, 10)}`;
 export const hoursKey = (at: Date) => `hd:${at.toISOString().slice(0, 10)}`;
 /** An event's count for the hour an instant falls in, a field of its day's hours document: `h09_message`. */
 export const hourField = (at: Date, event: string) => `h${at.toISOString().slice(11, 13)}_${event}`;
+/** A day's posts marked viral, with their scores (read for the report's top list). */
+export const viralKey = (at: Date) => `vp:${at.toISOString().slice(0, 10)}`;
 export const monthKey = (at: Date) => `m:${at.toISOString().slice(0, 7)}`;
 
 /** The ISO week (Monday first) an instant falls in: `w:2026-W49`. */

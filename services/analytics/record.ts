@@ -2,19 +2,49 @@ import { ActivityMark, AnalyticsBucket, type ActivityEvent } from '../../models/
 import { User } from '../../models/user.model.js';
 import { insertedOnce } from '../../utils/duplicate-key.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { bandOf, dayKey, daysBetween, hourField, hoursKey, monthKey, weekKey } from './buckets.js';
+import { bandOf, dayKey, daysBetween, hourField, hoursKey, monthKey, viralKey, weekKey } from './buckets.js';
 
 export type { ActivityEvent };
 
 /** The firsts of the sign-up funnel. */
 export type Milestone = 'connection' | 'message' | 'payment';
 
-const inc = (id: string, fields: Record<string, number>) =>
-  AnalyticsBucket.updateOne(
-    { _id: id },
-    { $inc: Object.fromEntries(Object.entries(fields).map(([k, v]) => [`counts.${k}`, v])) },
-    { upsert: true },
-  );
+/**
+ * Increments waiting to be written, by bucket: a burst of events becomes one $inc per bucket
+ * document in one bulk write every FLUSH_MS, instead of two upserts per event. A crash loses
+ * at most that long of counts; a shutdown flushes them.
+ */
+const waiting = new Map<string, Record<string, number>>();
+const FLUSH_MS = 1000;
+let flushTimer: NodeJS.Timeout | undefined;
+
+async function inc(id: string, fields: Record<string, number>): Promise<void> {
+  const counts = waiting.get(id) ?? {};
+  for (const [k, v] of Object.entries(fields)) counts[`counts.${k}`] = (counts[`counts.${k}`] ?? 0) + v;
+  waiting.set(id, counts);
+  if (!flushTimer) {
+    flushTimer = setTimeout(() => void flushAnalytics().catch(() => undefined), FLUSH_MS);
+    flushTimer.unref();
+  }
+}
+
+/** Writes the waiting increments now (the timer, a shutdown, a test before it reads). */
+export async function flushAnalytics(): Promise<void> {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (!waiting.size) return;
+  const batch = [...waiting];
+  waiting.clear();
+  try {
+    await AnalyticsBucket.bulkWrite(
+      batch.map(([id, $inc]) => ({ updateOne: { filter: { _id: id }, update: { $inc }, upsert: true } })),
+      { ordered: false },
+    );
+  } catch (err) {
+    // Not retried: a partly applied batch would count twice.
+    logger.warn('analytics counts lost', { error: errorMessage(err), buckets: batch.length });
+  }
+}
 
 // Marks this process knows are set: a person's second message of the day writes nothing.
 const known = new Set<string>();
@@ -96,6 +126,14 @@ export async function recordSession(userId: string, startedAt: Date, endedAt = n
 /** Money in or back, by plan and currency's smallest unit, on the day it happened. */
 export async function recordRevenue(plan: string, amount: number, refund: boolean, at = new Date()): Promise<void> {
   await inc(dayKey(at), { [`${refund ? 'refunds' : 'revenue'}_${plan}`]: amount });
+}
+
+/** A post marked viral (once per post, by the feed signals job): counted, and kept in its day's list. */
+export async function recordViralPost(postId: string, score: number, at = new Date()): Promise<void> {
+  await Promise.all([
+    inc(dayKey(at), { viral_post: 1 }),
+    AnalyticsBucket.updateOne({ _id: viralKey(at) }, { $set: { [`counts.${postId}`]: score } }, { upsert: true }),
+  ]);
 }
 
 /** Off the request's path: analytics never fail or slow what they count. */

@@ -1,6 +1,6 @@
 import { PLANS } from '../../models/user.model.js';
 import { ACTIVITY_EVENTS, AnalyticsBucket, type ActivityEvent } from '../../models/analytics.model.js';
-import { SESSION_BANDS, dayKey, hourField, hoursKey, monthKey, weekKey } from './buckets.js';
+import { SESSION_BANDS, dayKey, hourField, hoursKey, monthKey, viralKey, weekKey } from './buckets.js';
 
 const EVENTS = ACTIVITY_EVENTS;
 
@@ -44,6 +44,15 @@ async function bucketsById(ids: string[]): Promise<Map<string, Counts>> {
 }
 
 const n = (c: Counts | undefined, key: string) => c?.[key] ?? 0;
+
+/** The range's most viral posts, from each day's list (`vp:<day>`), best score first. */
+async function topViral(days: { at: Date }[], limit = 10) {
+  const lists = await bucketsById(days.map((d) => viralKey(d.at)));
+  return [...lists.entries()]
+    .flatMap(([key, posts]) => Object.entries(posts).map(([postId, score]) => ({ postId, score, day: key.slice(3) })))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit);
+}
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
 
 /** The median session length from the bands (the upper bound of the band holding the middle one). */
@@ -69,7 +78,10 @@ export async function analyticsReport(range: AnalyticsRange) {
   const days = stepsOf({ ...range, granularity: 'day' });
   const weeks = [...new Set(days.map((d) => weekKey(d.at)))];
   const months = [...new Set(days.map((d) => monthKey(d.at)))];
-  const byId = await bucketsById([...new Set([...days.map((d) => d.key), ...weeks, ...months])]);
+  const [byId, viralTop] = await Promise.all([
+    bucketsById([...new Set([...days.map((d) => d.key), ...weeks, ...months])]),
+    topViral(days),
+  ]);
 
   const hourly = range.granularity === 'hour';
   const hours = hourly ? await bucketsById(days.map((d) => hoursKey(d.at))) : byId;
@@ -150,6 +162,16 @@ export async function analyticsReport(range: AnalyticsRange) {
         sum('post'),
         dau.reduce((s, d) => s + d.active, 0),
       ),
+    },
+    // Posts the feed signals marked viral, and how far shares carry content.
+    viral: {
+      posts: sum('viral_post'),
+      rate: ratio(sum('viral_post'), sum('post')),
+      shares: sum('share'),
+      sharesToFeed: sum('share_feed'),
+      sharesToChats: sum('share_conversation'),
+      sharesPerPost: ratio(sum('share'), sum('post')),
+      top: viralTop,
     },
     revenue: { byDay: revenueByDay, byPlan: revenue, gross, refunds, net: gross - refunds },
   };

@@ -121,7 +121,7 @@ export async function sharePost(
     });
   }
   if (target.to === 'feed') await fanOutShare(userId, post);
-  countLater(() => recordEvent('share', { userId }));
+  countLater(() => recordEvent('share', { userId, sums: { [`share_${target.to}`]: 1 } }));
   return { shared: true, changed: true, messageId };
 }
 

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../app.js';
 import { config } from '../../config/index.js';
+import { flushAnalytics } from '../../services/analytics/record.js';
 import { startMediaPipeline, type MediaPipeline } from '../../services/posts/media-queue.js';
 import { startRuntimeSettings, stopRuntimeSettings } from '../../services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from '../../services/notifications/message-notice.js';
@@ -38,6 +39,7 @@ export async function closeTestApp(): Promise<void> {
   media = undefined;
   stopMessageNoticeChecks();
   stopRuntimeSettings();
+  await flushAnalytics();
   await closeRedis(redis);
   redis = undefined;
   app = undefined;
