@@ -15,7 +15,7 @@ export async function trendingTags(req: Request, res: Response) {
 
 export async function reviewTrending(req: Request, res: Response) {
   const { tag, status } = inputOf(req, rules.trendingReviewRules);
-  await reviewTrendingTag(callerId(req), tag, status);
+  await reviewTrendingTag({ id: callerId(req), role: roleOf(req) }, tag, status);
   res.status(204).end();
 }
 

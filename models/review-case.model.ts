@@ -31,7 +31,10 @@ const reviewCaseSchema = new Schema(
     status: { type: String, enum: ['open', 'decided'], default: 'open' },
     reporters: { type: Number, default: 0 },
     trustedReporters: { type: Number, default: 0 },
+    // The gravest reason any reporter gave, and the gravest a trusted one gave: a fresh
+    // account's "underage" alone does not jump the queue.
     severity: { type: Number, default: 0 },
+    trustedSeverity: { type: Number, default: 0 },
     score: { type: Number, default: 0 },
     lastReportAt: { type: Date },
     decision: {

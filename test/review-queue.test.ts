@@ -7,7 +7,7 @@ import { eventually } from './support/eventually.js';
 import { ofType } from './support/notifications.js';
 import { expectDocumented } from './support/openapi.js';
 import { readyPost } from './support/posts.js';
-import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, staffUser, trustedUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const REVIEW = '/api/v1/admin/review';
@@ -65,6 +65,32 @@ describe('the review queue', function () {
     expect((await queue(mod, { targetType: 'post' })).every((c) => c.targetId !== spammer.id)).to.equal(true);
     expect((await (await api()).get(REVIEW).set(as(r1))).status).to.equal(403);
     expect((await (await api()).get(REVIEW).set(as(mod)).query({ cursor: 'x' })).status).to.equal(400);
+  });
+
+  it("weighs a fresh account's grave claim below trusted reports, and keeps the score of the last tally under a burst", async () => {
+    const [mod, claimed, harasser, throwaway, trusted] = await Promise.all([
+      staffUser('moderator'),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      trustedUser(),
+    ]);
+    // One throwaway account's "underage" against one trusted reporter's "harassment".
+    await report(throwaway, { targetType: 'user', targetId: claimed.id, reason: 'underage' });
+    await report(trusted, { targetType: 'user', targetId: harasser.id, reason: 'harassment' });
+    let cases = await queue(mod, { targetType: 'user' });
+    const weak = cases.find((c) => c.targetId === claimed.id)!;
+    const strong = cases.find((c) => c.targetId === harasser.id)!;
+    expect(weak, 'the reason is still shown as given').to.include({ severity: 5 });
+    expect(cases.indexOf(strong), 'the trusted report first').to.be.below(cases.indexOf(weak));
+
+    // Twelve reports at once: the stored score is the one of all twelve, not of an earlier tally.
+    const target = await signupUser();
+    const crowd = await Promise.all(Array.from({ length: 12 }, () => signupUser()));
+    await Promise.all(crowd.map((u) => report(u, { targetType: 'user', targetId: target.id, reason: 'spam' })));
+    cases = await queue(mod, { targetType: 'user' });
+    const burst = cases.find((c) => c.targetId === target.id)!;
+    expect(burst).to.include({ reporters: 12, score: 1 * 5 + 12 });
   });
 
   it('a decision closes the reports, tells the reporter and the reported person, and is recorded once', async () => {

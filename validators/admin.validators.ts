@@ -93,7 +93,8 @@ export const auditSearchRules = inputRules<AuditFilter & { limit?: number; curso
     .optional()
     .isString()
     .bail()
-    .matches(/^[A-Za-z0-9_-]{1,64}$/)
+    // An id, or a hashtag (letters of any script).
+    .matches(/^[\p{L}\p{N}_-]{1,64}$/u)
     .withMessage('must be an id'),
   query('from').optional().isISO8601({ strict: true }).withMessage('must be a date').toDate(),
   query('to').optional().isISO8601({ strict: true }).withMessage('must be a date').toDate(),

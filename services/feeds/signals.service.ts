@@ -3,6 +3,8 @@ import { config } from '../../config/index.js';
 import { HourStat } from '../../models/hour-stat.model.js';
 import { Post } from '../../models/post.model.js';
 import { TrendingTag } from '../../models/trending-tag.model.js';
+import { countLater, recordViralPost } from '../analytics/record.js';
+import { audit } from '../audit.service.js';
 import { notFound } from '../../utils/app-error.js';
 
 import { daysBack } from './candidates.js';
@@ -65,7 +67,9 @@ export async function detectViralPosts(now = new Date()): Promise<string[]> {
       { _id: postId, viralAt: null },
       { $set: { viralAt: now, viralScore: Math.round(score * 100) / 100, viralDay: utcDay(now) } },
     );
-    if (res.modifiedCount) marked.push(postId);
+    if (!res.modifiedCount) continue;
+    marked.push(postId);
+    countLater(() => recordViralPost(postId, Math.round(score * 100) / 100, now));
   }
   return marked;
 }
@@ -137,9 +141,26 @@ export async function listTrendingTags(status: 'pending' | 'approved' | 'rejecte
     }));
 }
 
-export async function reviewTrendingTag(moderatorId: string, tag: string, status: 'approved' | 'rejected'): Promise<void> {
-  const res = await TrendingTag.updateOne({ _id: tag }, { $set: { status, reviewedBy: moderatorId, reviewedAt: new Date() } });
-  if (res.matchedCount === 0) throw notFound('Trending hashtag');
+/** A moderator's approval or rejection of a rising hashtag, audited with the status before and after. */
+export async function reviewTrendingTag(
+  staff: { id: string; role: string },
+  tag: string,
+  status: 'approved' | 'rejected',
+): Promise<void> {
+  const before = await TrendingTag.findOneAndUpdate(
+    { _id: tag },
+    { $set: { status, reviewedBy: staff.id, reviewedAt: new Date() } },
+    { returnDocument: 'before' },
+  ).lean();
+  if (!before) throw notFound('Trending hashtag');
+  await audit({
+    action: 'content.trending_reviewed',
+    actor: staff.role,
+    actorId: staff.id,
+    target: { type: 'hashtag', id: tag },
+    before: { status: before.status },
+    after: { status },
+  });
 }
 
 /**

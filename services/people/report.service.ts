@@ -29,7 +29,8 @@ export async function fileReport(reporterId: string, input: ReportInput) {
   if (content) await assertReportable(reporterId, content, input.targetId);
   const key = { reporterId, targetType: input.targetType, targetId: input.targetId };
   try {
-    const trusted = content ? await isTrustedReporter(reporterId) : false;
+    // Trust weighs every report in the review queue, and lets content reports hide content.
+    const trusted = await isTrustedReporter(reporterId);
     const report = await Report.create({ ...key, reason: input.reason, note: input.note, trusted });
     await noteReport({ targetType: input.targetType, targetId: input.targetId, reason: input.reason, trusted });
     if (trusted && content) await hideIfReportedEnough(content, input.targetId);

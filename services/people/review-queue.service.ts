@@ -14,9 +14,15 @@ import { assertMayActOn, assertModeratorMay, banUser, suspendUser, type Staff } 
 type Target = 'user' | 'message' | 'post' | 'comment';
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
-/** The queue's order: the gravest reason first, then how many (and how trusted) reported it. */
-const scoreOf = (c: { severity: number; reporters: number; trustedReporters: number }) =>
-  c.severity * 10 + c.reporters * 3 + c.trustedReporters * 5;
+type Tally = { severity: number; trustedSeverity?: number | null; reporters: number; trustedReporters: number };
+
+/**
+ * The queue's order: the gravest reason first, then how many reported it. Untrusted reports
+ * (new or unverified accounts, which cost an attacker nothing) count at half severity and a
+ * sixth of a trusted reporter.
+ */
+export const scoreOf = (c: Tally) =>
+  Math.max(c.trustedSeverity ?? 0, c.severity / 2) * 10 + (c.reporters - c.trustedReporters) + c.trustedReporters * 6;
 
 /** A new report joins its target's open case (or opens one), and the case's score follows. */
 export async function noteReport(report: {
@@ -28,7 +34,7 @@ export async function noteReport(report: {
   const openKey = `${report.targetType}:${String(report.targetId)}`;
   const update = {
     $inc: { reporters: 1, trustedReporters: report.trusted ? 1 : 0 },
-    $max: { severity: REASON_SEVERITY[report.reason] },
+    $max: { severity: REASON_SEVERITY[report.reason], trustedSeverity: report.trusted ? REASON_SEVERITY[report.reason] : 0 },
     $set: { lastReportAt: new Date() },
     $setOnInsert: { targetType: report.targetType, targetId: report.targetId, status: 'open' },
   };
@@ -39,7 +45,15 @@ export async function noteReport(report: {
     // Two first reports at once: the other created the case; join it.
     doc = await ReviewCase.findOneAndUpdate({ openKey }, update, { returnDocument: 'after' }).lean();
   }
-  if (doc) await ReviewCase.updateOne({ _id: doc._id }, { $set: { score: scoreOf(doc) } });
+  // Written only while the case still holds the tally it was computed from: a report that
+  // landed meanwhile writes the score of the later tally, never overwritten by this older one.
+  if (doc) {
+    const { reporters, trustedReporters, severity, trustedSeverity } = doc;
+    await ReviewCase.updateOne(
+      { _id: doc._id, reporters, trustedReporters, severity, trustedSeverity },
+      { $set: { score: scoreOf(doc) } },
+    );
+  }
 }
 
 const caseView = (c: {
