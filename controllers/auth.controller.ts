@@ -1,6 +1,7 @@
 import { preferredLanguage } from '../services/people/language.js';
 import type { Request, Response } from 'express';
 import * as auth from '../services/auth/auth.service.js';
+import { confirmEmailChange, requestEmailChange } from '../services/auth/email-change.service.js';
 import { listSessions as listOwnSessions } from '../services/auth/session.service.js';
 import { getOwnUser } from '../services/people/user.service.js';
 import { AppError } from '../utils/app-error.js';
@@ -82,6 +83,16 @@ export async function changePassword(req: Request, res: Response) {
   const { currentPassword, newPassword } = inputOf(req, rules.changePasswordRules);
   await auth.changePassword(sub, sid, currentPassword, newPassword);
   res.status(204).end();
+}
+
+export async function changeEmail(req: Request, res: Response) {
+  const { sub, sid } = caller(req);
+  await requestEmailChange(sub, sid, inputOf(req, rules.changeEmailRules).email);
+  res.status(202).json({ sent: true });
+}
+
+export async function confirmChangedEmail(req: Request, res: Response) {
+  res.json({ user: await confirmEmailChange(inputOf(req, rules.confirmEmailChangeRules).token) });
 }
 
 /** Sessions carry the region DB-IP's free database gives; its licence asks for the credit. */

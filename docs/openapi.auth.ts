@@ -134,4 +134,28 @@ export const authPaths = {
       responses: { '204': noContent, ...errors('400', '401', '403') },
     },
   },
+  '/api/v1/auth/change-email': {
+    post: {
+      tags: ['auth'],
+      summary:
+        'Ask to move the account to a new address (needs a recent sign-in or /reauthenticate): the new address gets a confirmation link, the current one is told (rate limited)',
+      requestBody: body({ email: str }),
+      responses: {
+        '202': {
+          description: 'The link is on its way',
+          content: json({ type: 'object', required: ['sent'], properties: { sent: { const: true } } }),
+        },
+        ...errors('400', '401', '403', '409', '429'),
+      },
+    },
+  },
+  '/api/v1/auth/change-email/confirm': {
+    post: {
+      tags: ['auth'],
+      summary: 'Confirm the new address with its mailed link: the account uses it from now on, verified',
+      ...publicOp,
+      requestBody: body({ token: str }),
+      responses: { '200': { description: 'Moved', content: json(ref('UserEnvelope')) }, ...errors('400', '409') },
+    },
+  },
 };

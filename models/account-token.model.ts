@@ -1,9 +1,9 @@
 import { Schema, model } from 'mongoose';
 
-export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'reset_password'] as const;
+export const ACCOUNT_TOKEN_PURPOSES = ['verify_email', 'reset_password', 'change_email'] as const;
 export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
 
-/** Single-use, expiring tokens sent by email (verification, password reset), stored hashed. */
+/** Single-use, expiring tokens sent by email (verification, password reset, a new address), stored hashed. */
 const accountTokenSchema = new Schema(
   {
     tokenHash: { type: String, required: true },
@@ -11,6 +11,8 @@ const accountTokenSchema = new Schema(
     purpose: { type: String, enum: ACCOUNT_TOKEN_PURPOSES, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
+    // change_email: the address the link confirms.
+    newEmail: { type: String },
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );

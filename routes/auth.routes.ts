@@ -26,6 +26,9 @@ export function authRoutes(limit: RateLimiters): Router {
   );
   router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
   router.post('/change-password', authenticate, validate(rules.changePasswordRules), auth.changePassword);
+  // Validated first (a malformed body costs nothing); every refusal after counts, so "taken" is no address oracle.
+  router.post('/change-email', authenticate, validate(rules.changeEmailRules), limit.emailResend, auth.changeEmail);
+  router.post('/change-email/confirm', validate(rules.confirmEmailChangeRules), limit.loginPerIp, auth.confirmChangedEmail);
   // Counted with failed logins: a stolen session must not become a password-guessing oracle.
   router.post(
     '/reauthenticate',

@@ -1,6 +1,11 @@
 /** A MongoDB duplicate-key error (E11000), with the index's key pattern when the server gives it. */
 export const isDuplicateKey = (err: unknown): err is { code: 11000; keyPattern?: Record<string, unknown> } =>
-  Boolean(err) && typeof err === 'object' && (err as { code?: unknown }).code === 11000;
+  Boolean(err) &&
+  typeof err === 'object' &&
+  ((err as { code?: unknown }).code === 11000 ||
+    // FerretDB answers an update that breaks a unique index with code 1 and PostgreSQL's message.
+    ((err as { code?: unknown }).code === 1 &&
+      /duplicate key value violates unique constraint/.test(String((err as Error).message))));
 
 /** Runs an insert whose unique key is the rule "only once": true when it was stored, false when it was already there. */
 export async function insertedOnce(insert: () => Promise<unknown>): Promise<boolean> {

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   ACCOUNT_BANNED: [403, 'The account is suspended'],
   ACCOUNT_SUSPENDED: [403, 'The account is suspended for a while: details.until says until when'],
   EMAIL_TAKEN: [409, 'Another account uses this email address'],
+  EMAIL_UNCHANGED: [400, 'The new email address is the one the account already has'],
   USERNAME_TAKEN: [409, 'Another account uses this username'],
   PHONE_TAKEN: [409, 'Another account uses this phone number'],
   EMAIL_ALREADY_VERIFIED: [409, 'The address is verified already'],

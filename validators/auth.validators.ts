@@ -104,5 +104,7 @@ export const changePasswordRules = inputRules<{ currentPassword: string; newPass
   body('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
   password('newPassword'),
 ]);
+export const changeEmailRules = inputRules<{ email: string }>([email('email')]);
+export const confirmEmailChangeRules = inputRules<{ token: string }>([opaqueToken('token')]);
 export const reauthenticateRules = inputRules<{ password: string }>([password('password')]);
 export const sessionIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a session id')]);

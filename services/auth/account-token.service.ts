@@ -4,9 +4,14 @@ import { AppError } from '../../utils/app-error.js';
 import { randomToken, sha256 } from '../../utils/crypto.js';
 
 /** Creates a single-use token; only its hash is stored. */
-export async function issueAccountToken(userId: Types.ObjectId, purpose: AccountTokenPurpose, ttlMs: number): Promise<string> {
+export async function issueAccountToken(
+  userId: Types.ObjectId,
+  purpose: AccountTokenPurpose,
+  ttlMs: number,
+  newEmail?: string,
+): Promise<string> {
   const token = randomToken();
-  await AccountToken.create({ tokenHash: sha256(token), userId, purpose, expiresAt: new Date(Date.now() + ttlMs) });
+  await AccountToken.create({ tokenHash: sha256(token), userId, purpose, expiresAt: new Date(Date.now() + ttlMs), newEmail });
   return token;
 }
 
@@ -22,6 +27,11 @@ export async function peekAccountToken(token: string, purpose: AccountTokenPurpo
 
 /** Claims a token atomically: of two concurrent uses, one wins and the other is refused. */
 export async function consumeAccountToken(token: string, purpose: AccountTokenPurpose): Promise<Types.ObjectId> {
+  return (await claimAccountToken(token, purpose)).userId;
+}
+
+/** As consumeAccountToken, with what the token carries (the new address of an email change). */
+export async function claimAccountToken(token: string, purpose: AccountTokenPurpose) {
   const now = new Date();
   const claimed = await AccountToken.findOneAndUpdate(
     { tokenHash: sha256(token), purpose, usedAt: null, expiresAt: { $gt: now } },
@@ -29,7 +39,7 @@ export async function consumeAccountToken(token: string, purpose: AccountTokenPu
     { returnDocument: 'before' },
   ).lean();
   if (!claimed) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
-  return claimed.userId;
+  return { userId: claimed.userId, newEmail: claimed.newEmail ?? null };
 }
 
 /** After a password reset, any other reset link sent earlier stops working. */

@@ -30,6 +30,27 @@ const templates = {
       '<p>Hi {{firstName}},</p><p>Someone asked to reset your password. If it was you, <a href="{{link}}">choose a new one</a> within {{minutes}} minutes.</p><p>If it was not you, ignore this message.</p>',
     ),
   },
+  confirmEmailChange: {
+    subject: 'Confirm your new email address',
+    text: 'Hi {{firstName}},\n\nConfirm that DevTinder should use this address from now on by opening this link:\n{{link}}\n\nIt expires in {{hours}} hours. If you did not ask for this, ignore this message.\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p><a href="{{link}}">Confirm that DevTinder should use this address</a> from now on.</p><p>The link expires in {{hours}} hours. If you did not ask for this, ignore this message.</p>',
+    ),
+  },
+  emailChangeRequested: {
+    subject: 'A new email address was asked for on your account',
+    text: 'Hi {{firstName}},\n\nSomeone signed in to your account asked to move it to {{maskedEmail}}. Nothing changes until that address confirms. If this was not you, change your password and end your other sessions:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Someone signed in to your account asked to move it to <b>{{maskedEmail}}</b>. Nothing changes until that address confirms.</p><p>If this was not you, change your password and <a href="{{link}}">end your other sessions</a>.</p>',
+    ),
+  },
+  emailChanged: {
+    subject: 'Your email address was changed',
+    text: 'Hi {{firstName}},\n\nYour account now uses {{maskedEmail}}; this address no longer signs in. If this was not you, write to support at once:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Your account now uses <b>{{maskedEmail}}</b>; this address no longer signs in.</p><p>If this was not you, <a href="{{link}}">write to support at once</a>.</p>',
+    ),
+  },
   passwordChanged: {
     subject: 'Your password was changed',
     text: 'Hi {{firstName}},\n\nYour password was just changed and every other session was signed out. If this was not you, reset your password now.\n',

@@ -1,0 +1,86 @@
+import { config } from '../../config/index.js';
+import type { Language } from '../../config/constants.js';
+import { User } from '../../models/user.model.js';
+import { AppError } from '../../utils/app-error.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { audit } from '../audit.service.js';
+import { sendMail } from '../mail/mail.service.js';
+import { getOwnUser, type OwnUser } from '../people/user.service.js';
+import { claimAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
+import { assertRecentlyAuthenticated } from './session.service.js';
+
+/** `a***@example.com`: enough for the owner to recognise, not a full address to a reader of the old mailbox. */
+const masked = (email: string) => {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+};
+
+const emailTaken = () => new AppError('EMAIL_TAKEN', 'Another account uses this email address');
+
+/**
+ * Asks to move the account to a new address: needs a recent proof of identity in this
+ * session (a stolen token alone cannot take the account's mailbox). The new address gets
+ * a link that confirms it; the current one is told. Nothing changes until the link is used,
+ * and a newer request voids the links of earlier ones.
+ */
+export async function requestEmailChange(userId: string, sessionId: string, newEmail: string): Promise<void> {
+  await assertRecentlyAuthenticated(userId, sessionId);
+  const user = await User.findById(userId, { email: 1, firstName: 1, language: 1 }).lean();
+  if (!user) throw new AppError('NOT_FOUND', 'User not found');
+  if (user.email === newEmail) throw new AppError('EMAIL_UNCHANGED', 'This is already the account’s address');
+  if (await User.exists({ email: newEmail })) throw emailTaken();
+  await revokeAccountTokens(user._id, 'change_email');
+  const hours = config.auth.emailVerifyTtlHours;
+  const token = await issueAccountToken(user._id, 'change_email', hours * 3_600_000, newEmail);
+  const language = (user.language ?? undefined) as Language | undefined;
+  void sendMail(
+    'confirmEmailChange',
+    newEmail,
+    { firstName: user.firstName, hours, link: `${config.appUrl}/confirm-email?token=${token}` },
+    language,
+  );
+  void sendMail(
+    'emailChangeRequested',
+    user.email,
+    { firstName: user.firstName, maskedEmail: masked(newEmail), link: `${config.appUrl}/settings/security` },
+    language,
+  );
+  await audit({
+    userId,
+    action: 'auth.email_change_requested',
+    actor: 'user',
+    actorId: userId,
+    detail: { to: masked(newEmail) },
+  });
+}
+
+/**
+ * The new address's link: the account moves to it, verified (opening the mail proved it).
+ * An address another account took meanwhile is refused by the unique index. The old
+ * address is told, and no longer signs in.
+ */
+export async function confirmEmailChange(token: string): Promise<OwnUser> {
+  const { userId, newEmail } = await claimAccountToken(token, 'change_email');
+  const before = await User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1 }).lean();
+  if (!before || !newEmail || before.bannedAt) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
+  try {
+    await User.updateOne({ _id: userId }, { $set: { email: newEmail, emailVerified: true } });
+  } catch (err) {
+    throw isDuplicateKey(err) ? emailTaken() : err;
+  }
+  await audit({
+    userId,
+    action: 'auth.email_changed',
+    actor: 'user',
+    actorId: userId,
+    before: { email: before.email },
+    after: { email: newEmail },
+  });
+  void sendMail(
+    'emailChanged',
+    before.email,
+    { firstName: before.firstName, maskedEmail: masked(newEmail), link: `${config.appUrl}/support` },
+    (before.language ?? undefined) as Language | undefined,
+  );
+  return getOwnUser(String(userId));
+}

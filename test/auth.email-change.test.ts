@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import { Session } from '../models/session.model.js';
+import { User } from '../models/user.model.js';
+import { api, freshIp } from './support/app.js';
+import { mailsTo, tokenFrom, waitForMail } from './support/mail.js';
+import { expectDocumented } from './support/openapi.js';
+import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
+
+const post = async (path: string, body: object, headers: Record<string, string> = {}) =>
+  (await api()).post(`/api/v1/auth${path}`).set('X-Forwarded-For', freshIp()).set(headers).send(body);
+const fresh = () => `moved-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.com`;
+const ask = (u: SignedUp, email: unknown) => post('/change-email', { email }, bearer(u.accessToken));
+const login = (identifier: string, password: string) => post('/login', { identifier, password });
+
+describe('changing the email address', () => {
+  it('moves the account once the new address confirms: the old one is told, no longer signs in, and the change is audited', async () => {
+    const u = await signupUser();
+    const to = fresh();
+    const asked = await ask(u, to.toUpperCase());
+    expect(asked.status, JSON.stringify(asked.body)).to.equal(202);
+    expectDocumented(asked, 'post', '/api/v1/auth/change-email');
+    // Nothing moves before the confirmation; the current address hears of it, with the new one masked.
+    expect((await User.findById(u.id).lean())!.email).to.equal(u.input.email);
+    const warning = await waitForMail(u.input.email, /new email address was asked/);
+    expect(warning.body.text).to.include(`${to[0]}***@example.com`);
+    expect(warning.body.text).not.to.include(to);
+
+    const token = tokenFrom(await waitForMail(to, /Confirm your new email/));
+    const confirmed = await post('/change-email/confirm', { token });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).to.equal(200);
+    expectDocumented(confirmed, 'post', '/api/v1/auth/change-email/confirm');
+    expect(confirmed.body.user).to.include({ email: to, emailVerified: true });
+    expect((await login(to, u.input.password)).status).to.equal(200);
+    expect((await login(u.input.email, u.input.password)).status).to.equal(401);
+    await waitForMail(u.input.email, /email address was changed/);
+    expect((await post('/change-email/confirm', { token })).body.error?.code, 'a link works once').to.equal('INVALID_LINK');
+
+    const admin = await staffUser('admin');
+    const trail = await (
+      await api()
+    )
+      .get('/api/v1/admin/audit')
+      .set(bearer(admin.accessToken))
+      .query({ userId: u.id, action: 'auth.email_changed' });
+    expect(trail.body.records).to.have.length(1);
+    expect(trail.body.records[0]).to.deep.include({ actorId: u.id, before: { email: u.input.email }, after: { email: to } });
+  });
+
+  it('needs a recent sign-in, refuses a taken or unchanged address and hostile input, and a newer request voids older links', async () => {
+    const [u, other] = await Promise.all([signupUser(), signupUser()]);
+    // A session signed in long ago (a token left on a shared device) cannot move the mailbox.
+    await Session.collection.updateMany(
+      { userId: new Types.ObjectId(u.id) },
+      { $set: { createdAt: new Date(Date.now() - 86_400_000), authenticatedAt: null } },
+    );
+    const stale = await ask(u, fresh());
+    expect([stale.status, stale.body.error?.code]).to.deep.equal([403, 'REAUTHENTICATION_REQUIRED']);
+    expect((await post('/reauthenticate', { password: u.input.password }, bearer(u.accessToken))).status).to.equal(204);
+
+    for (const [email, code] of [
+      [other.input.email, 'EMAIL_TAKEN'],
+      [u.input.email, 'EMAIL_UNCHANGED'],
+      [{ $ne: null }, 'INVALID_INPUT_KEY'],
+      ['not an address', 'VALIDATION_FAILED'],
+      [`${'a'.repeat(300)}@example.com`, 'VALIDATION_FAILED'],
+    ] as const) {
+      const res = await ask(u, email);
+      expect(res.body.error?.code, JSON.stringify(email)).to.equal(code);
+    }
+    expect((await post('/change-email', { email: fresh() })).status, 'signed out').to.equal(401);
+
+    // Mails cost the account's hourly budget (3 in tests), refusals included: a second person goes on.
+    expect((await ask(u, fresh())).body.error?.code).to.equal('RATE_LIMITED');
+    const v = await signupUser();
+    const [first, second] = [fresh(), fresh()];
+    expect((await ask(v, first)).status).to.equal(202);
+    expect((await ask(v, second)).status).to.equal(202);
+    const firstToken = tokenFrom(await waitForMail(first, /Confirm your new email/));
+    expect((await post('/change-email/confirm', { token: firstToken })).body.error?.code).to.equal('INVALID_LINK');
+    // Someone else takes the second address before it confirms: refused, nothing changes.
+    await User.updateOne({ _id: other.id }, { $set: { email: second } });
+    const secondToken = tokenFrom(await waitForMail(second, /Confirm your new email/));
+    const taken = await post('/change-email/confirm', { token: secondToken });
+    expect([taken.status, taken.body.error?.code]).to.deep.equal([409, 'EMAIL_TAKEN']);
+    expect((await User.findById(v.id).lean())!.email).to.equal(v.input.email);
+    expect((await mailsTo(v.input.email)).filter((m) => /email address was changed/.test(m.subject))).to.have.length(0);
+  });
+});
