@@ -5,10 +5,17 @@ import { inRequestScope } from '../utils/request-scope.js';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Gives each request an id (kept from the proxy when sane) and a child logger carrying it. */
+type TrustFn = (address: string, hop: number) => boolean;
+
+/**
+ * Gives each request an id and a child logger carrying it. The proxy's id is kept (when
+ * sane) only from a proxy config trusts: a client talking to the app directly cannot
+ * choose the id its actions are audited under.
+ */
 export const requestContext: RequestHandler = (req, res, next) => {
   const incoming = req.get('x-request-id');
-  req.id = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
+  const fromProxy = incoming !== undefined && (req.app.get('trust proxy fn') as TrustFn)(req.socket.remoteAddress ?? '', 0);
+  req.id = fromProxy && VALID_ID.test(incoming) ? incoming : randomUUID();
   req.log = logger.child({ requestId: req.id });
   res.setHeader('X-Request-Id', req.id);
   // The audit trail names the request each change came from.

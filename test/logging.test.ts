@@ -2,7 +2,10 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import winston from 'winston';
 import { logger } from '../utils/logger.js';
-import { api } from './support/app.js';
+import supertest from 'supertest';
+import { createApp } from '../app.js';
+import { config } from '../config/index.js';
+import { api, testMediaQueue } from './support/app.js';
 import { eventually } from './support/eventually.js';
 import { newSignup } from './support/users.js';
 
@@ -43,6 +46,14 @@ describe('logging', () => {
     const access = lines.map((l) => JSON.parse(l)).filter((l) => l.message === 'request');
     expect(access).to.have.length(1);
     expect(access[0]).to.include({ requestId: 'trace-me-123', method: 'GET', path: '/healthz', status: 200 });
+  });
+
+  it('keeps a request id only from a trusted proxy', async () => {
+    const direct = createApp({ config: { ...config, trustProxy: false }, media: await testMediaQueue() });
+    const res = await supertest(direct).get('/healthz').set('X-Request-Id', 'chosen-by-client');
+    expect(res.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+    const proxied = await (await api()).get('/healthz').set('X-Request-Id', 'set-by-proxy');
+    expect(proxied.headers['x-request-id']).to.equal('set-by-proxy');
   });
 
   it('never logs a password, token or cookie', async () => {
