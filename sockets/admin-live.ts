@@ -2,6 +2,7 @@ import { liveSnapshot } from '../services/analytics/live-snapshot.js';
 import { adminsAmong } from '../services/people/admin-users.service.js';
 import type { LiveParts } from '../parts.js';
 import { errorMessage, logger } from '../utils/logger.js';
+import { repeatWithoutOverlap } from '../utils/repeat.js';
 import type { AppServer, AppSocket } from './socket.types.js';
 
 /** This process's admin sockets (a local room: each process tells its own). */
@@ -26,15 +27,7 @@ export function startAdminLive(io: AppServer, parts: LiveParts, intervalMs: numb
     await stillAdmins(io);
     if (anyAdmin()) io.local.to(ADMINS_ROOM).emit('admin:live', await liveSnapshot(parts));
   };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    tick()
-      .catch((err: unknown) => logger.warn('admin live counters failed', { error: errorMessage(err) }))
-      .finally(() => (running = false));
-  }, intervalMs);
-  timer.unref();
+  const stop = repeatWithoutOverlap(intervalMs, 'admin live counters', tick);
   return {
     /** A new socket: an admin's joins the room and hears the figures at once. */
     joined(socket: AppSocket) {
@@ -44,6 +37,6 @@ export function startAdminLive(io: AppServer, parts: LiveParts, intervalMs: numb
         .then((snapshot) => socket.emit('admin:live', snapshot))
         .catch((err: unknown) => logger.warn('admin live counters failed', { error: errorMessage(err) }));
     },
-    stop: () => clearInterval(timer),
+    stop,
   };
 }

@@ -3,6 +3,7 @@ import { Conversation } from '../../models/conversation.model.js';
 import { MessageNoticeCheck } from '../../models/message-notice-check.model.js';
 import { unreadSenderFor } from '../chat/conversation.service.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { repeatWithoutOverlap } from '../../utils/repeat.js';
 import { isOnline } from '../presence/presence.service.js';
 import { notify } from './notification.service.js';
 
@@ -14,8 +15,7 @@ const MAX_KNOWN = 100_000;
 const LEASE_MS = 60_000;
 const CHECKS_PER_TICK = 200;
 
-let ticker: NodeJS.Timeout | undefined;
-let ticking = false;
+let stopTicker: (() => void) | undefined;
 
 /**
  * A message is news to a member who is still offline, has not read it and has not muted the
@@ -96,18 +96,12 @@ export async function runDueMessageNoticeChecks(now = new Date()): Promise<numbe
 
 /** Starts this process's checker (once): every half grace period, at most every 5 s. */
 export function startMessageNoticeChecks(): void {
-  if (ticker) return;
+  if (stopTicker) return;
   const every = Math.min(5000, Math.max(100, config.notifications.messageGraceMs / 2));
-  ticker = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    runDueMessageNoticeChecks()
-      .catch((err: unknown) => logger.warn('message notice checks failed', { error: errorMessage(err) }))
-      .finally(() => (ticking = false));
-  }, every).unref();
+  stopTicker = repeatWithoutOverlap(every, 'message notice checks', runDueMessageNoticeChecks);
 }
 
 export function stopMessageNoticeChecks(): void {
-  clearInterval(ticker);
-  ticker = undefined;
+  stopTicker?.();
+  stopTicker = undefined;
 }
