@@ -14,6 +14,7 @@ import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './servi
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
 import { flushAnalytics } from './services/analytics/record.js';
+import { startTasteLearner, stopTasteLearner } from './services/match/taste/learner.js';
 import { startRuntimeSettings, stopRuntimeSettings } from './services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from './services/notifications/message-notice.js';
 import { closeRedis, connectRedis } from './services/redis.service.js';
@@ -38,6 +39,8 @@ async function main() {
   const app = createApp({ config, redis, storage, media: media.queue, actions: parts.actions });
   // Message notices waiting in the database (from before a restart too) are checked here.
   startMessageNoticeChecks();
+  // Every process offers to learn from queued matching signals; a lease lets one at a time.
+  startTasteLearner();
   // Settings admins change at /admin/settings, seen here within RUNTIME_SETTINGS_POLL_MS.
   await startRuntimeSettings();
   // The For You index of recent posts loads in the background, not on the first viewer's request.
@@ -84,6 +87,7 @@ async function main() {
     cleanup?.stop();
     stopMessageNoticeChecks();
     stopRuntimeSettings();
+    stopTasteLearner();
     notices?.stop();
     alerts?.stop();
     memberships?.stop();

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { analyticsReport, seriesCsv } from '../services/analytics/report.js';
 import { searchAudit } from '../services/audit.service.js';
+import { explainCard } from '../services/match/taste/explain.service.js';
 import { changeRuntimeSettings, runtimeSettingsHistory, runtimeSettingsView } from '../services/runtime-settings.service.js';
 import * as users from '../services/people/admin-users.service.js';
 import type { Staff } from '../services/people/admin-users.service.js';
@@ -128,6 +129,11 @@ function rangeOf(input: { from: Date; to: Date; granularity?: 'day' | 'hour' }, 
         : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
     );
   return { from: floor(input.from), to: floor(input.to), granularity, conversionDays };
+}
+
+export async function explainMatching(req: Request, res: Response) {
+  const { viewerId, candidateId } = inputOf(req, rules.explainRules);
+  res.json({ explanation: await explainCard(viewerId, candidateId) });
 }
 
 export async function analytics(req: Request, res: Response) {

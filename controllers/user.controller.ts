@@ -1,3 +1,4 @@
+import { resetTaste } from '../services/match/taste/taste.service.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { deleteAccount } from '../services/people/account-deletion.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
@@ -14,6 +15,11 @@ export async function getMe(req: Request, res: Response) {
 
 export async function patchMe(req: Request, res: Response) {
   res.json({ user: await updateProfile(callerId(req), inputOf(req, rules.updateProfileRules)) });
+}
+
+export async function resetMyTaste(req: Request, res: Response) {
+  await resetTaste(callerId(req));
+  res.status(204).end();
 }
 
 export async function patchStatus(req: Request, res: Response) {

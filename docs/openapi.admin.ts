@@ -23,6 +23,8 @@ const runtimeValues = {
   freeDailyRequests: { type: ['integer', 'null'], minimum: 0 },
   goldDailyRequests: { type: ['integer', 'null'], minimum: 0 },
   moderationTerms: { type: ['array', 'null'], items: { type: 'string' }, maxItems: 500 },
+  matchingMode: { type: ['string', 'null'], enum: ['explicit', 'adaptive', 'ab', null] },
+  matchingBlend: { type: ['number', 'null'], minimum: 0, maximum: 1 },
 };
 const settingsEnvelope = json(
   closedObject({
@@ -354,9 +356,16 @@ export const adminPaths = {
                   'sessions',
                   'content',
                   'viral',
+                  'matching',
                   'revenue',
                 ],
                 properties: {
+                  matching: {
+                    type: 'object',
+                    description:
+                      'The matcher’s variants (explicit and adaptive ranking): cards shown, mutual matches, conversations started and first replies of their people',
+                    required: ['explicit', 'adaptive'],
+                  },
                   viral: {
                     type: 'object',
                     description:
@@ -388,6 +397,41 @@ export const adminPaths = {
       responses: {
         '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } },
         ...errors('400', '401', '403'),
+      },
+    },
+  },
+  '/api/v1/admin/matching/explain': {
+    get: {
+      tags: ['admin'],
+      summary:
+        'Why a card ranks where it does in a viewer’s discovery: the explicit fit, the learned interest each way and its mutual blend, the newcomer share and exposure hold-back, under the viewer’s variant (admins)',
+      parameters: [
+        { ...queryParam('viewerId', objectId), required: true },
+        { ...queryParam('candidateId', objectId), required: true },
+      ],
+      responses: {
+        '200': {
+          description: 'The score and its parts',
+          content: json(
+            closedObject({
+              explanation: closedObject({
+                variant: { enum: ['explicit', 'adaptive'] },
+                blend: { type: 'number' },
+                score: { type: 'number' },
+                parts: closedObject({
+                  explicit: { type: 'number' },
+                  viewerInterest: { type: 'number' },
+                  candidateInterest: { type: 'number' },
+                  mutual: { type: 'number' },
+                  newcomer: { type: 'number' },
+                  exposure: { type: 'number' },
+                }),
+                learned: closedObject({ viewerSignals: { type: 'integer' }, candidateSignals: { type: 'integer' } }),
+              }),
+            }),
+          ),
+        },
+        ...errors('400', '401', '403', '404'),
       },
     },
   },

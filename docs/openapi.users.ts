@@ -26,6 +26,14 @@ export const userPaths = {
       responses: { '204': done, ...errors('401', '403', '404') },
     },
   },
+  '/api/v1/users/me/taste': {
+    delete: {
+      tags: ['users'],
+      summary:
+        'Forget what the matcher learned about you (your swipes, answers, messages, calls and views): your model is reset and nothing from before is learned',
+      responses: { '204': done, ...errors('401') },
+    },
+  },
   '/api/v1/users/me/status': {
     patch: {
       tags: ['users'],

@@ -11,6 +11,9 @@ export const RUNTIME_SETTINGS = {
   freeDailyRequests: z.number({ error: 'must be a number' }).int().min(0).max(100_000),
   goldDailyRequests: z.number({ error: 'must be a number' }).int().min(0).max(100_000),
   /** Words masked in captions and comments, besides the built-in list (MODERATION_TERMS). */
+  /** The adaptive matcher: off, on or an A/B split by user (MATCHING_MODE), and its blend (MATCHING_BLEND). */
+  matchingMode: z.enum(['explicit', 'adaptive', 'ab'], { error: 'must be explicit, adaptive or ab' }),
+  matchingBlend: z.number({ error: 'must be a number' }).min(0).max(1),
   moderationTerms: z
     .array(z.string({ error: 'must be words' }).trim().min(1).max(60).toLowerCase(), { error: 'must be a list of words' })
     .max(500),

@@ -129,6 +129,11 @@ const userSchema = new Schema(
     // The owner deleted the account: an emptied, suspended shell (services/people/account-deletion.service.ts).
     deletedAt: { type: Date },
     lastActiveAt: { type: Date },
+    // What the adaptive matcher learned (services/match/taste): never read unless asked for,
+    // so no profile, own or public, carries it.
+    taste: { type: Schema.Types.Mixed, select: false },
+    // Signals from before this instant are not learned (the person reset their model).
+    tasteResetAt: { type: Date, select: false },
     // When the last socket closed (after the presence grace period).
     lastSeenAt: { type: Date },
   },

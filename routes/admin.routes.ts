@@ -20,6 +20,7 @@ export function adminRoutes(): Router {
   router.patch('/users/:userId/badge', adminOnly, validate(rules.badgeRules), admin.updateBadge);
   router.patch('/users/:userId/ban', adminOnly, validate(rules.banRules), admin.updateBan);
   router.put('/users/:userId/plan', adminOnly, validate(rules.planGrantRules), admin.grantPlan);
+  router.get('/matching/explain', adminOnly, validate(rules.explainRules), admin.explainMatching);
   router.get('/audit', adminOnly, validate(rules.auditSearchRules), admin.auditLog);
   router.get('/analytics', adminOnly, validate(rules.analyticsRules), admin.analytics);
   router.get('/analytics/series.csv', adminOnly, validate(rules.analyticsSeriesRules), admin.analyticsCsv);

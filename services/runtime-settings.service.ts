@@ -13,6 +13,8 @@ export interface RuntimeValues {
   freeDailyRequests: number | null;
   goldDailyRequests: number | null;
   moderationTerms: readonly string[];
+  matchingMode: 'explicit' | 'adaptive' | 'ab';
+  matchingBlend: number;
 }
 /** A change: a value to set, or null to go back to the deployment's own. */
 export type RuntimeChanges = Partial<{ [K in RuntimeKey]: z.output<(typeof RUNTIME_SETTINGS)[K]> | null }>;
@@ -25,6 +27,8 @@ export function deployedSettings(): RuntimeValues {
     freeDailyRequests: config.plans.free.dailyRequests,
     goldDailyRequests: config.plans.gold.dailyRequests,
     moderationTerms: config.posts.moderationTerms,
+    matchingMode: config.match.mode,
+    matchingBlend: config.match.blend,
   };
 }
 

@@ -17,6 +17,10 @@ import { inputRules, objectWithKeys, optionalQueryInt, pageRules, zodBody } from
 const userIdParam = param('userId').isMongoId().withMessage('must be a user id');
 
 export const userIdRules = inputRules<{ userId: string }>([userIdParam]);
+export const explainRules = inputRules<{ viewerId: string; candidateId: string }>([
+  query('viewerId').isMongoId().withMessage('must be a user id'),
+  query('candidateId').isMongoId().withMessage('must be a user id'),
+]);
 export const roleRules = inputRules<{ userId: string; role: (typeof ROLES)[number] }>([
   userIdParam,
   body('role')

@@ -11,6 +11,10 @@ export const calls = defineArea({
     MATCH_RESPONSE_MS: int(20_000, 200, 300_000),
     MATCH_COOLDOWN_MINUTES: int(60, 0, 43_200),
     MATCH_ROUND_MS: int(250, 20, 10_000),
+    // The adaptive ranking: off (explicit), on, or an A/B split by user; and its share of the score.
+    MATCHING_MODE: z.enum(['explicit', 'adaptive', 'ab']).default('adaptive'),
+    MATCHING_BLEND: z.coerce.number().min(0).max(1).default(0.8),
+    TASTE_LEARN_MS: int(5000, 50, 600_000),
     STUN_URLS: csv,
     TURN_URLS: csv,
     TURN_SECRET: z.string().min(16).optional(),
@@ -23,6 +27,10 @@ export const calls = defineArea({
       responseMs: e.MATCH_RESPONSE_MS,
       coolDownMs: e.MATCH_COOLDOWN_MINUTES * 60_000,
       roundMs: e.MATCH_ROUND_MS,
+      mode: e.MATCHING_MODE,
+      blend: e.MATCHING_BLEND,
+      // How often the learner applies queued signals (one process at a time).
+      learnMs: e.TASTE_LEARN_MS,
     },
     calls: {
       ringTimeoutMs: e.CALL_RING_TIMEOUT_MS,

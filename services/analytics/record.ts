@@ -136,6 +136,15 @@ export async function recordViralPost(postId: string, score: number, at = new Da
   ]);
 }
 
+/** What the A/B split of the matcher measures, per variant: cards shown, mutual matches, conversations, replies. */
+export type MatchingOutcome = 'cards' | 'match' | 'conversation' | 'reply';
+
+/** An outcome for a ranking variant; `once` counts it only the first time (a conversation's first reply). */
+export async function recordMatchingOutcome(variant: string, outcome: MatchingOutcome, amount = 1, once?: string): Promise<void> {
+  if (once && !(await markOnce(`ab:${once}`, 40))) return;
+  await inc(dayKey(new Date()), { [`ab_${variant}_${outcome}`]: amount });
+}
+
 /** Off the request's path: analytics never fail or slow what they count. */
 export function countLater(work: () => Promise<unknown>): void {
   work().catch((err: unknown) => logger.warn('analytics not counted', { error: errorMessage(err) }));

@@ -173,6 +173,22 @@ export async function analyticsReport(range: AnalyticsRange) {
       sharesPerPost: ratio(sum('share'), sum('post')),
       top: viralTop,
     },
+    // The matcher's A/B split: what each ranking's people got.
+    matching: Object.fromEntries(
+      (['explicit', 'adaptive'] as const).map((v) => {
+        const [cards, matches] = [sum(`ab_${v}_cards`), sum(`ab_${v}_match`)];
+        return [
+          v,
+          {
+            cards,
+            matches,
+            conversations: sum(`ab_${v}_conversation`),
+            replies: sum(`ab_${v}_reply`),
+            matchesPer100Cards: cards ? Math.round((10_000 * matches) / cards) / 100 : null,
+          },
+        ];
+      }),
+    ),
     revenue: { byDay: revenueByDay, byPlan: revenue, gross, refunds, net: gross - refunds },
   };
 }

@@ -1,5 +1,7 @@
 import { countLive } from '../analytics/live.js';
-import { countLater, recordEvent, recordMilestone } from '../analytics/record.js';
+import { countLater, recordEvent, recordMatchingOutcome, recordMilestone } from '../analytics/record.js';
+import { noteTaste } from '../match/taste/signals.js';
+import { variantOf } from '../match/taste/taste.service.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
@@ -147,6 +149,19 @@ function publishMessage(memberIds: string[], event: 'chat:message' | 'chat:edite
   for (const id of memberIds) publishToUser(id, event, messageView(doc, id));
 }
 
+// The opening of a two-person conversation is what the matcher learns from, and what its A/B split counts.
+const EARLY_MESSAGES = 10;
+function noteEarlyMessage(me: string, conversation: ConversationDoc, seq: number): void {
+  const other = memberIdsOf(conversation).find((id) => id !== me);
+  if (!other) return;
+  noteTaste(me, other, 'message');
+  if (seq === 1) countLater(() => recordMatchingOutcome(variantOf(me), 'conversation'));
+  // The first message from the one who did not start it is the reply.
+  const starter = String(conversation.createdBy);
+  if (me !== starter)
+    countLater(() => recordMatchingOutcome(variantOf(starter), 'reply', 1, `reply:${String(conversation._id)}`));
+}
+
 /**
  * Stores a message once and delivers it to every socket of every member. The same
  * clientMessageId from the same sender returns the original (unique index), whether
@@ -232,6 +247,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   countLater(() => recordEvent('message', { userId: me }));
   countLive('message');
   countLater(() => recordMilestone(me, 'message'));
+  if (updated.type !== 'group' && seq <= EARLY_MESSAGES) noteEarlyMessage(me, updated, seq);
   // The sender has read their own message; off the ack's path, failures only logged.
   ConversationMember.updateOne(
     { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },

@@ -1,4 +1,6 @@
-import { countLater, recordEvent, recordMilestone } from '../analytics/record.js';
+import { countLater, recordEvent, recordMatchingOutcome, recordMilestone } from '../analytics/record.js';
+import { noteTaste } from '../match/taste/signals.js';
+import { variantOf } from '../match/taste/taste.service.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { AlertCounter } from '../../models/alert-counter.model.js';
@@ -135,8 +137,10 @@ export interface SwipeResult {
 export async function swipe(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
   const result = await swipeOnce(me, them, action);
   // Counted once it took: a refused or repeated swipe is nothing.
-  if (result.created || result.matched)
+  if (result.created || result.matched) {
     countLater(() => recordEvent(action === 'interested' ? 'request' : 'swipe', { userId: me }));
+  }
+  if (result.matched) countLater(() => recordMatchingOutcome(variantOf(me), 'match'));
   return result;
 }
 
@@ -163,6 +167,8 @@ async function swipeOnce(me: string, them: string, action: SwipeAction): Promise
         }
         await announceRequest(created, receiver);
       }
+      // What the matcher learns: a first swipe says like or pass.
+      noteTaste(me, them, action === 'interested' ? 'like' : 'pass');
       return { connection: view(created), matched: false, created: true };
     }
     if (String(existing.senderId) === me) {
@@ -174,6 +180,7 @@ async function swipeOnce(me: string, them: string, action: SwipeAction): Promise
     if (existing.status !== 'interested') throw alreadySwiped();
     // They asked first: this swipe is the answer.
     const answered = await answer(existing._id, me, action === 'interested' ? 'accepted' : 'rejected');
+    if (answered) noteTaste(me, them, action === 'interested' ? 'accept' : 'decline');
     if (answered) return { connection: view(answered), matched: answered.status === 'accepted', created: false };
   }
   throw new AppError('CONCURRENT_UPDATE', 'This changed at the same moment; try again');
@@ -216,6 +223,8 @@ export async function reviewRequest(me: string, requestId: string, action: Revie
   if (await isBlockedEitherWay(me, request.senderId)) throw notFound('Request');
   const updated = await answer(request._id, me, action);
   if (!updated) throw new AppError('ALREADY_REVIEWED', 'This request has already been answered');
+  noteTaste(me, request.senderId, action === 'accepted' ? 'accept' : 'decline');
+  if (action === 'accepted') countLater(() => recordMatchingOutcome(variantOf(me), 'match'));
   return view(updated);
 }
 

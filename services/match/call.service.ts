@@ -1,3 +1,4 @@
+import { noteTaste } from './taste/signals.js';
 import { countLater, recordEvent } from '../analytics/record.js';
 import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
@@ -85,6 +86,9 @@ export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   return { callId: String(call._id), expiresAt };
 }
 
+const LONG_CALL_SEC = 120;
+const SHORT_CALL_SEC = 15;
+
 /** Ends a call if it is still in one of `from`: exactly once, whoever gets there first. */
 async function end(
   callId: Types.ObjectId | string,
@@ -104,6 +108,11 @@ async function end(
   ringTimers.delete(String(callId));
   const ended = { ...before, status: 'ended' as const, outcome, endedAt, durationSec };
   publishToUsers(peersOf(ended), 'call:ended', { callId: String(callId), reason: outcome, durationSec });
+  // A connected call's length tells the matcher something of both: a long one is mutual
+  // interest, one hung up within seconds the opposite.
+  if (before.status === 'connected' && (durationSec >= LONG_CALL_SEC || durationSec < SHORT_CALL_SEC)) {
+    noteTaste(before.callerId, before.calleeId, durationSec >= LONG_CALL_SEC ? 'call_long' : 'call_short');
+  }
   // Rang and never answered (timed out, given up, or a side went away): the callee missed it.
   if (before.status === 'ringing' && outcome !== 'declined') {
     notifyLater({

@@ -1,6 +1,7 @@
 import { bandRadiusKm, distanceBand, distanceKm, regionCellOf } from '../../utils/geo.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { Ticket } from './queue.store.js';
+import { likeChance } from './taste/model.js';
 
 /**
  * The matcher's rules, pure: who may be paired with whom at a given moment (the hard rules
@@ -53,11 +54,24 @@ export function compatible(a: Ticket, b: Ticket, now: number): boolean {
   return true;
 }
 
-/** Higher is better: shared interests, nearness, and how long the partner has waited. */
+/** The chance the interest is mutual, when a's ranking is the adaptive one: up to 500 points (four shared interests). */
+function mutualPoints(a: Ticket, b: Ticket): number {
+  if (!a.taste?.weight || !b.taste) return 0;
+  const mutual = Math.sqrt(
+    likeChance(a.taste.model, b.taste.model, b.taste.features) * likeChance(b.taste.model, a.taste.model, a.taste.features),
+  );
+  return a.taste.weight * 500 * Math.min(1, mutual * 2);
+}
+
+/** Higher is better: shared interests, nearness, the chance of mutual interest, and how long the partner has waited. */
 export function score(a: Ticket, b: Ticket, now: number): number {
   const shared = a.interests.filter((t) => b.interests.includes(t)).length;
   const km = a.location && b.location ? distanceKm(a.location, b.location) : null;
   return (
-    shared * 100 + (km === null ? 0 : Math.max(0, 50 - km / 20)) + Math.min(60, (now - b.joinedAt) / 1000) + b.priority * 1000
+    shared * 100 +
+    (km === null ? 0 : Math.max(0, 50 - km / 20)) +
+    mutualPoints(a, b) +
+    Math.min(60, (now - b.joinedAt) / 1000) +
+    b.priority * 1000
   );
 }

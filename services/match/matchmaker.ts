@@ -1,3 +1,5 @@
+import { tasteTicket } from './taste/taste.service.js';
+import { noteTaste } from './taste/signals.js';
 import { isInGoodStanding } from '../people/standing.js';
 import { countLater, recordEvent } from '../analytics/record.js';
 import { Types } from 'mongoose';
@@ -136,7 +138,7 @@ export class Matchmaker {
     const [user, pending, hidden] = await Promise.all([
       User.findById(
         userId,
-        `${CARD_SOURCE_FIELDS} gender preference lookingFor availableForMatching bannedAt suspendedUntil`,
+        `${CARD_SOURCE_FIELDS} gender preference lookingFor availableForMatching bannedAt suspendedUntil country taste`,
       ).lean<CardSource & MatchingFields>(),
       Match.exists({ userIds: new Types.ObjectId(userId), status: 'pending' }),
       hiddenUserIds(userId),
@@ -166,6 +168,7 @@ export class Matchmaker {
       hidden: hidden.map(String),
       card: toUserCard(user),
       showDistance: user.settings?.privacy?.showDistance !== false,
+      taste: tasteTicket(userId, user),
     };
   }
 
@@ -396,6 +399,8 @@ export class Matchmaker {
     if (!accept) {
       const ended = await this.end(matchId, 'rejected', userId);
       if (!ended) throw notAnswerable();
+      const partner = ended.userIds.map(String).find((id) => id !== userId);
+      if (partner) noteTaste(userId, partner, 'match_reject');
       return { matchId, status: 'rejected' };
     }
     const res = await Match.updateOne(
@@ -404,6 +409,8 @@ export class Matchmaker {
     );
     if (res.matchedCount !== 1) throw notAnswerable();
     const match = await Match.findById(matchId).lean();
+    const partner = match?.userIds.map(String).find((id) => id !== userId);
+    if (partner) noteTaste(userId, partner, 'match_accept');
     const answers = match?.answers as Map<string, boolean> | Record<string, boolean> | undefined;
     const yes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
     if (!match || !match.userIds.every((id) => yes(String(id)))) return { matchId, status: 'waiting' };

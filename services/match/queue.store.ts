@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis.service.js';
 import type { UserCard } from '../people/profile.service.js';
+import type { TasteModel } from './taste/model.js';
 
 export type MatchMode = 'chat' | 'video';
 
@@ -27,6 +28,8 @@ export interface Ticket {
    */
   card?: UserCard;
   showDistance: boolean;
+  /** The adaptive matcher's model, taken at join; `weight` is the adaptive part's share (0: explicit ranking). */
+  taste?: { model: TasteModel; features: string[]; weight: number };
 }
 
 /** Per proposed pair: claimed (both removed), taken (one already gone) or avoided (cool-down or block). */

@@ -1,3 +1,4 @@
+import { resetTaste } from '../match/taste/taste.service.js';
 import { Types } from 'mongoose';
 import { ChatAttachment } from '../../models/chat-attachment.model.js';
 import { Connection } from '../../models/connection.model.js';
@@ -66,6 +67,8 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
     Connection.deleteMany({ memberIds: me }),
     // No member rows: links signed for the person stop opening, and no group counts them.
     ConversationMember.deleteMany({ userId: me }),
+    // What the matcher learned of them, and their queued signals.
+    resetTaste(userId),
   ]);
   const photoObjects = [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []);
   await deleteObjectsOf(storage, photoObjects, 'profile photos');

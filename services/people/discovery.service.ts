@@ -15,6 +15,11 @@ import {
   type LatLng,
 } from '../../utils/geo.js';
 import { hiddenUserIds } from './block.service.js';
+import { countLater, recordMatchingOutcome } from '../analytics/record.js';
+import { reciprocalScore, SCALE } from '../match/taste/ranking.js';
+import { noteShown } from '../match/taste/signals.js';
+import { sideOf, TASTE_FIELDS, variantOf } from '../match/taste/taste.service.js';
+import { runtime } from '../runtime-settings.service.js';
 import { pairedUserIds } from '../connections/connection.service.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
@@ -25,7 +30,7 @@ const DISCOVERY_MAX_KM = 500;
 // several pages; swiped people drop out, so the next most active come in.
 const CANDIDATES_PER_DRIVER = 100;
 // Only what ranking and the two-way fit need; the page's profiles are read afterwards.
-const RANKING_FIELDS = 'interests location lookingFor gender dateOfBirth lastActiveAt settings.privacy.showDistance';
+const RANKING_FIELDS = `location lookingFor lastActiveAt settings.privacy.showDistance ${TASTE_FIELDS}`;
 const DAY_MS = 86_400_000;
 
 type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
@@ -39,7 +44,12 @@ function readCandidates(filter: Record<string, unknown>) {
  * within a day. Nearness counts the distance band only (and nothing for someone who hides
  * their distance), so not even the order of cards says more than the band.
  */
-function scoreOf(me: { interests: string[] }, them: Candidate, band: number | null, now: number): number {
+export function scoreOf(
+  me: { interests: string[] },
+  them: Pick<Candidate, 'interests' | 'lastActiveAt'>,
+  band: number | null,
+  now: number,
+): number {
   const mine = new Set(me.interests);
   const shared = (them.interests ?? []).filter((t) => mine.has(t)).length;
   const interest = mine.size ? shared / Math.min(mine.size, 5) : 0;
@@ -78,10 +88,16 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     gender: 1,
     dateOfBirth: 1,
     interests: 1,
+    country: 1,
+    taste: 1,
   }).lean();
   if (!me) throw notFound('User');
-  const after = page.cursor ? openCursor(CURSOR, page.cursor, isPosition) : undefined;
   const now = Date.now();
+  // The adaptive part: the admins' switch (or this person's half of an A/B split) and its share.
+  const adaptive = variantOf(userId) === 'adaptive';
+  const blend = runtime().matchingBlend;
+  const mySide = adaptive ? sideOf(me, now) : null;
+  const after = page.cursor ? openCursor(CURSOR, page.cursor, isPosition) : undefined;
   const myAge = ageOn(me.dateOfBirth);
   const wanted = me.lookingFor?.genders?.length ? me.lookingFor.genders : undefined;
   // Radii are applied at band edges: whether someone fits depends on their band alone.
@@ -132,7 +148,10 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
         band = bandIndex(km);
       }
     }
-    ranked.push({ score: scoreOf({ interests: me.interests ?? [] }, user, band, now), id });
+    // The explicit fit; blended with the chance the interest is mutual for the adaptive ranking.
+    const explicit = scoreOf({ interests: me.interests ?? [] }, user, band, now) / 1000;
+    const score = mySide ? reciprocalScore(mySide, sideOf(user, now), explicit, blend) : Math.round(explicit * SCALE);
+    ranked.push({ score, id });
   }
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
   const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
@@ -143,6 +162,9 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   const profiles = await Promise.all(
     slice.map((r) => User.findOne({ _id: r.id, ...inGoodStanding() }, PUBLIC_SOURCE_FIELDS).lean()),
   );
+  const shownIds = slice.filter((_, i) => profiles[i]).map((r) => r.id);
+  noteShown(userId, shownIds);
+  countLater(() => recordMatchingOutcome(adaptive ? 'adaptive' : 'explicit', 'cards', shownIds.length));
   return {
     profiles: slice.flatMap((r, i) => {
       const user = profiles[i];

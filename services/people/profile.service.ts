@@ -1,3 +1,4 @@
+import { noteTaste } from '../match/taste/signals.js';
 import { isInGoodStanding } from './standing.js';
 import { User } from '../../models/user.model.js';
 import { ageOn } from '../../utils/age.js';
@@ -179,6 +180,7 @@ export async function getPublicProfile(viewerId: string, username: string): Prom
   if (!user || (String(user._id) !== viewerId && !isInGoodStanding(user))) throw notFound('User');
   if (String(user._id) !== viewerId && (await isBlockedEitherWay(viewerId, user._id))) throw notFound('User');
   const viewer = user.location ? await User.findById(viewerId, { location: 1 }).lean() : null;
+  noteTaste(viewerId, user._id, 'view');
   return toPublicProfile(user, viewer?.location);
 }
 

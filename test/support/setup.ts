@@ -42,6 +42,8 @@ const defaults: Record<string, string> = {
   CALL_RING_TIMEOUT_MS: '700',
   MATCH_RESPONSE_MS: '700',
   MATCH_ROUND_MS: '50',
+  // Tests apply the learner's queue themselves (learnTasteSignals).
+  TASTE_LEARN_MS: '600000',
   CHAT_GROUP_MAX_MEMBERS: '1000',
   TURN_URLS: 'turn:turn.devtinder.test:3478?transport=udp,turns:turn.devtinder.test:5349',
   TURN_SECRET: 'test-turn-shared-secret-0123',

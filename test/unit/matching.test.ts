@@ -9,6 +9,7 @@ import {
   score,
 } from '../../services/match/matching.js';
 import type { Ticket } from '../../services/match/queue.store.js';
+import { emptyModel, type TasteModel } from '../../services/match/taste/model.js';
 
 const T0 = 1_800_000_000_000;
 const paris = { lat: 48.855, lng: 2.355 };
@@ -116,5 +117,26 @@ describe('matching rules (pure, at fixed clock values)', () => {
     const b = ticket('b', { location: north(7), card: { id: 'b' } as Ticket['card'] });
     expect(cardFor(a, b)).to.deep.include({ distance: '5-10 km' });
     expect(cardFor(a, { ...b, showDistance: false })).to.not.have.property('distance');
+  });
+});
+
+describe('matching score with the learned taste', () => {
+  const liking = (features: string[]): TasteModel => ({
+    ...emptyModel('a'),
+    w: Object.fromEntries(features.map((f) => [f, 2])),
+  });
+  const taste = (model: TasteModel, features: string[], weight: number) => ({ model, features, weight });
+
+  it('ranks the partner a learned taste likes first, only for the adaptive variant, and never changes who may be paired', () => {
+    const a = ticket('a', { taste: taste(liking(['i:climbing']), ['i:chess'], 0.8) });
+    const liked = ticket('b1', { taste: taste(emptyModel('b1'), ['i:climbing'], 0) });
+    const other = ticket('b2', { taste: taste(emptyModel('b2'), ['i:knitting'], 0) });
+    expect(score(a, liked, T0)).to.be.greaterThan(score(a, other, T0));
+    const explicitA = ticket('a', { taste: taste(liking(['i:climbing']), ['i:chess'], 0) });
+    expect(score(explicitA, liked, T0)).to.equal(score(explicitA, other, T0));
+    // The hard rules do not read the taste at all.
+    const tooOld = ticket('b3', { age: 70, taste: taste(emptyModel('b3'), ['i:climbing'], 0) });
+    const picky = ticket('a', { lookingFor: { genders: [], minAge: 18, maxAge: 40, maxDistanceKm: 100 }, taste: a.taste });
+    expect(compatible(picky, tooOld, T0)).to.equal(false);
   });
 });
