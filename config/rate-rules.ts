@@ -29,6 +29,10 @@ export const DEFAULT_RATE_RULES = {
   reauthenticate: { user: 5, windowMs: 15 * MINUTE },
   search: { user: 60, ip: 300, windowMs: MINUTE },
   discover: { user: 60, ip: 300, windowMs: MINUTE },
+  /** Reads of another person's profile (each also a signal for the matcher). */
+  profile: { user: 300, ip: 1200, windowMs: MINUTE },
+  /** Resets of what the matcher learned: a few a day. */
+  tasteReset: { user: 3, windowMs: 24 * HOUR },
   /** Reads of Following, For You, Trending and Nearby. */
   feed: { user: 120, ip: 600, windowMs: MINUTE },
   history: { user: 240, windowMs: MINUTE },

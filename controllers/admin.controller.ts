@@ -133,7 +133,7 @@ function rangeOf(input: { from: Date; to: Date; granularity?: 'day' | 'hour' }, 
 
 export async function explainMatching(req: Request, res: Response) {
   const { viewerId, candidateId } = inputOf(req, rules.explainRules);
-  res.json({ explanation: await explainCard(viewerId, candidateId) });
+  res.json({ explanation: await explainCard({ id: callerId(req), role: roleOf(req) }, viewerId, candidateId) });
 }
 
 export async function analytics(req: Request, res: Response) {

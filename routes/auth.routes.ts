@@ -27,7 +27,15 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
   router.post('/change-password', authenticate, validate(rules.changePasswordRules), auth.changePassword);
   // Validated first (a malformed body costs nothing); every refusal after counts, so "taken" is no address oracle.
-  router.post('/change-email', authenticate, validate(rules.changeEmailRules), limit.emailResend, auth.changeEmail);
+  // Budgets per account and per new address (as forgot-password's): nobody's inbox is bombed.
+  router.post(
+    '/change-email',
+    authenticate,
+    validate(rules.changeEmailRules),
+    limit.emailResend,
+    limit.forgotPassword,
+    auth.changeEmail,
+  );
   router.post('/change-email/confirm', validate(rules.confirmEmailChangeRules), limit.loginPerIp, auth.confirmChangedEmail);
   // Counted with failed logins: a stolen session must not become a password-guessing oracle.
   router.post(

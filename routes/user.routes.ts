@@ -21,13 +21,13 @@ export function userRoutes(limit: RateLimiters, storage: StorageProvider): Route
   // Moving counts against its own budget: too few moves to triangulate anyone.
   router.patch('/me', validate(rules.updateProfileRules), limit.actionWhen('location', movesCaller), users.patchMe);
   router.delete('/me', users.deleteMe(storage));
-  router.delete('/me/taste', users.resetMyTaste);
+  router.delete('/me/taste', limit.action('tasteReset'), users.resetMyTaste);
   router.patch('/me/status', validate(rules.updateStatusRules), users.patchStatus);
   router.get('/me/blocks', validate(pageRules(100)), users.blocks);
   router.get('/search', limit.action('search'), validate(rules.searchRules), users.search);
   router.get('/me/quota', connections.quota);
   router.post('/:userId/block', limit.action('block'), validate(rules.userIdParam), users.block);
   router.delete('/:userId/block', limit.action('block'), validate(rules.userIdParam), users.unblock);
-  router.get('/:username', validate(rules.usernameParam), users.getProfile);
+  router.get('/:username', limit.action('profile'), validate(rules.usernameParam), users.getProfile);
   return router;
 }

@@ -97,8 +97,12 @@ describe('adaptive matching', function () {
     const reset = await (await api()).delete('/api/v1/users/me/taste').set(as(viewer));
     expect(reset.status).to.equal(204);
     expectDocumented(reset, 'delete', '/api/v1/users/me/taste');
-    expect((await User.findById(viewer.id, { taste: 1 }).lean())!.taste).to.equal(undefined);
+    expect((await User.findById(viewer.id, { taste: 1 }).lean())!.taste).to.deep.include({ w: {}, b: 0 });
     expect(ahead(await feed(viewer), similar, different), 'forgotten: the explicit fit again').to.equal(true);
+    // Resets are few a day: not a way to wash off how others judged you.
+    const resets = [];
+    for (let i = 0; i < 3; i++) resets.push((await (await api()).delete('/api/v1/users/me/taste').set(as(viewer))).status);
+    expect(resets).to.deep.equal([204, 204, 429]);
   });
 
   it('explains a card to admins, and can be switched off or made an A/B split', async () => {
@@ -114,6 +118,13 @@ describe('adaptive matching', function () {
     expect(e.parts.viewerInterest).to.be.greaterThan(passed.parts.viewerInterest);
     expect(passed.parts.explicit).to.be.greaterThan(e.parts.explicit);
     expect(e.score).to.be.greaterThan(passed.score);
+    const looked = await (
+      await api()
+    )
+      .get('/api/v1/admin/audit')
+      .set(as(admin))
+      .query({ actorId: admin.id, action: 'admin.matching_explained' });
+    expect(looked.body.records.length, 'every look is audited').to.be.at.least(2);
     const moderator = await staffUser('moderator');
     expect((await explain({ viewerId: viewer.id, candidateId: similar.id }, moderator)).status).to.equal(403);
     expect((await explain({ viewerId: viewer.id, candidateId: similar.id }, viewer)).status).to.equal(403);

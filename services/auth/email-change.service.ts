@@ -7,7 +7,7 @@ import { audit } from '../audit.service.js';
 import { sendMail } from '../mail/mail.service.js';
 import { getOwnUser, type OwnUser } from '../people/user.service.js';
 import { claimAccountToken, issueAccountToken, revokeAccountTokens } from './account-token.service.js';
-import { assertRecentlyAuthenticated } from './session.service.js';
+import { assertRecentlyAuthenticated, revokeUserSessions } from './session.service.js';
 
 /** `a***@example.com`: enough for the owner to recognise, not a full address to a reader of the old mailbox. */
 const masked = (email: string) => {
@@ -68,6 +68,10 @@ export async function confirmEmailChange(token: string): Promise<OwnUser> {
   } catch (err) {
     throw isDuplicateKey(err) ? emailTaken() : err;
   }
+  // Links mailed to the old address stop working, and every session ends: whoever still
+  // reads the old mailbox (often why the address moved) cannot reset their way back in.
+  await Promise.all([revokeAccountTokens(userId, 'reset_password'), revokeAccountTokens(userId, 'verify_email')]);
+  const sessionsEnded = await revokeUserSessions(userId, 'email_changed');
   await audit({
     userId,
     action: 'auth.email_changed',
@@ -75,6 +79,7 @@ export async function confirmEmailChange(token: string): Promise<OwnUser> {
     actorId: userId,
     before: { email: before.email },
     after: { email: newEmail },
+    detail: { sessionsEnded },
   });
   void sendMail(
     'emailChanged',

@@ -347,7 +347,8 @@ export class Matchmaker {
       userIds: [new Types.ObjectId(a.userId), new Types.ObjectId(b.userId)],
       mode: a.mode,
       status: 'pending',
-      tickets: [a, b],
+      // Without the learned model: a match record outlives resets and account deletion.
+      tickets: [a, b].map(({ taste: _taste, ...ticket }) => ticket),
       foundAt,
       expiresAt,
     }));

@@ -1,4 +1,4 @@
-import { resetTaste } from '../match/taste/taste.service.js';
+import { forgetTaste } from '../match/taste/taste.service.js';
 import { Types } from 'mongoose';
 import { ChatAttachment } from '../../models/chat-attachment.model.js';
 import { Connection } from '../../models/connection.model.js';
@@ -68,7 +68,7 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
     // No member rows: links signed for the person stop opening, and no group counts them.
     ConversationMember.deleteMany({ userId: me }),
     // What the matcher learned of them, and their queued signals.
-    resetTaste(userId),
+    forgetTaste(userId),
   ]);
   const photoObjects = [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []);
   await deleteObjectsOf(storage, photoObjects, 'profile photos');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { emptyModel, learn, likeChance, MAX_WEIGHTS } from '../../services/match/taste/model.js';
+import { emptyModel, featuresOf, learn, likeChance, MAX_WEIGHTS } from '../../services/match/taste/model.js';
 import { EXPOSURE_CAP, reciprocalScore, shownNow } from '../../services/match/taste/ranking.js';
 
 describe('the taste model', () => {
@@ -23,6 +23,14 @@ describe('the taste model', () => {
     expect(likeChance(me, emptyModel('new'), ['i:climbing'])).to.be.greaterThan(
       likeChance(me, emptyModel('new'), ['i:knitting']),
     );
+  });
+
+  it('names weights so any store takes them', () => {
+    expect(featuresOf({ id: 'x', interests: ['node.js', '$where'], country: 'IN' })).to.deep.equal([
+      'i:node_js',
+      'i:_where',
+      'c:IN',
+    ]);
   });
 
   it('stays small, and holds back a profile shown too much', () => {

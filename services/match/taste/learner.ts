@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { config } from '../../../config/index.js';
 import { TasteSignal } from '../../../models/taste-signal.model.js';
 import { User } from '../../../models/user.model.js';
+import { errorMessage, logger } from '../../../utils/logger.js';
 import { repeatWithoutOverlap } from '../../../utils/repeat.js';
 import { withJobLock } from '../../job-lock.js';
 import { hiddenUserIds } from '../../people/block.service.js';
@@ -45,7 +46,8 @@ async function personOf(id: string): Promise<Person | null> {
  */
 export async function learnTasteSignals(limit = BATCH): Promise<number> {
   let read = 0;
-  await withJobLock('taste-learner', 60_000, async () => {
+  // A lease far longer than a batch takes, so no second process applies the same batch.
+  await withJobLock('taste-learner', 10 * 60_000, async () => {
     const signals = await TasteSignal.find({}).sort({ _id: 1 }).limit(limit).lean();
     read = signals.length;
     if (!signals.length) return;
@@ -60,19 +62,24 @@ export async function learnTasteSignals(limit = BATCH): Promise<number> {
       return hidden.get(a)!.has(b);
     };
     const now = Date.now();
+    const once = new Set<string>();
     const after = (p: Person, at: Date) => !p.resetAt || at > p.resetAt;
 
     for (const signal of signals) {
       if (signal.kind === 'shown') {
         for (const id of signal.targetIds ?? []) {
           const p = await person(String(id));
-          if (!p) continue;
+          if (!p || !p.learnable || !after(p, signal.at)) continue;
           p.model = { ...p.model, s: shownNow(p.model.s ?? 0, p.model.sAt, now) + 1, sAt: now };
           p.changed = true;
         }
         continue;
       }
       const [actorId, targetId] = [String(signal.actorId), String(signal.targetId)];
+      // One signal per pair and kind per batch: repeating a call or a view a hundred times teaches once.
+      const key = `${actorId}>${targetId}:${signal.kind}`;
+      if (once.has(key)) continue;
+      once.add(key);
       const [actor, target] = [await person(actorId), await person(targetId)];
       if (!actor || !target || !actor.learnable || !target.learnable) continue;
       if (!after(actor, signal.at) || !after(target, signal.at) || (await blocked(actorId, targetId))) continue;
@@ -92,10 +99,11 @@ export async function learnTasteSignals(limit = BATCH): Promise<number> {
       if (!p?.changed) continue;
       const { s, sAt, ...model } = p.model;
       // Written only if the person did not reset meanwhile: a reset is never undone by a batch.
+      // One failed write loses that person's step, never the batch: signals are applied once.
       await User.updateOne(
         { _id: new Types.ObjectId(id), tasteResetAt: p.resetAt ?? null },
         { $set: { taste: { ...compact(model), ...(sAt && { s: Math.round((s ?? 0) * 100) / 100, sAt }) } } },
-      );
+      ).catch((err: unknown) => logger.warn('taste model not saved', { userId: id, error: errorMessage(err) }));
     }
     await TasteSignal.deleteMany({ _id: { $in: signals.map((s) => s._id) } });
   });

@@ -38,11 +38,14 @@ export interface TasteSubject {
   country?: string | null;
 }
 
+/** Weight names become field names in the stored model: no `.` or `$` (FerretDB refuses them). */
+const safeKey = (s: string) => s.replace(/[.$]/g, '_');
+
 export function featuresOf(p: TasteSubject): string[] {
-  const out = (p.interests ?? []).slice(0, 10).map((i) => `i:${i}`);
+  const out = (p.interests ?? []).slice(0, 10).map((i) => `i:${safeKey(i)}`);
   if (p.gender) out.push(`g:${p.gender}`);
   if (p.age) out.push(`y:${Math.min(9, Math.floor(p.age / 5))}`);
-  if (p.country) out.push(`c:${p.country}`);
+  if (p.country) out.push(`c:${safeKey(p.country)}`);
   return out;
 }
 

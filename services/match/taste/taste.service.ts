@@ -68,11 +68,35 @@ export function variantOf(userId: string): Variant {
 }
 
 /**
- * Forgets what was learned about a person: the model and exposure go, their queued signals
- * either way are dropped, and signals from before now are never learned.
+ * Forgets what was learned of a person's tastes and how they come across (attribute
+ * weights and embeddings); their own queued signals are dropped and none from before now is
+ * learned. What others' choices say of them in aggregate stays (appeal, signal count,
+ * exposure): a reset must not wash away being passed on, or a hold-back, or bring the
+ * newcomer share back.
  */
 export async function resetTaste(userId: string): Promise<void> {
   const id = new Types.ObjectId(userId);
+  const user = await User.findById(id, { taste: 1 }).lean();
+  const { b, n, s, sAt } = user?.taste ? storedTaste(user) : ({} as Partial<StoredTaste>);
+  const kept = b === undefined ? undefined : { ...emptyModel(userId), b, n: n ?? 0, ...(sAt && { s, sAt }) };
+  await User.updateOne(
+    { _id: id },
+    {
+      ...(kept
+        ? { $set: { taste: kept, tasteResetAt: new Date() } }
+        : { $unset: { taste: 1 }, $set: { tasteResetAt: new Date() } }),
+    },
+  );
+  await TasteSignal.deleteMany({ actorId: id });
+}
+
+/** An account's deletion: everything goes, and everything queued about it either way. */
+export async function forgetTaste(userId: string): Promise<void> {
+  const id = new Types.ObjectId(userId);
   await User.updateOne({ _id: id }, { $unset: { taste: 1 }, $set: { tasteResetAt: new Date() } });
-  await Promise.all([TasteSignal.deleteMany({ actorId: id }), TasteSignal.deleteMany({ targetId: id })]);
+  await Promise.all([
+    TasteSignal.deleteMany({ actorId: id }),
+    TasteSignal.deleteMany({ targetId: id }),
+    TasteSignal.updateMany({ targetIds: id }, { $pull: { targetIds: id } }),
+  ]);
 }
