@@ -9,7 +9,7 @@ import { csrfProtection } from './middlewares/csrf.middleware.js';
 import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
-import { accessLog, requestContext } from './middlewares/request-context.middleware.js';
+import { accessLog, lazyRequestLog, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -56,6 +56,7 @@ export function createApp({
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
 
+  lazyRequestLog(app);
   app.use(requestContext, accessLog);
   app.use(helmet());
   app.use(

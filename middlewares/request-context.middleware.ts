@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
+import type { Logger } from 'winston';
 import { logger } from '../utils/logger.js';
 import { inRequestScope } from '../utils/request-scope.js';
 
@@ -16,11 +17,29 @@ export const requestContext: RequestHandler = (req, res, next) => {
   const incoming = req.get('x-request-id');
   const fromProxy = incoming !== undefined && (req.app.get('trust proxy fn') as TrustFn)(req.socket.remoteAddress ?? '', 0);
   req.id = fromProxy && VALID_ID.test(incoming) ? incoming : randomUUID();
-  req.log = logger.child({ requestId: req.id });
   res.setHeader('X-Request-Id', req.id);
   // The audit trail names the request each change came from.
   inRequestScope({ requestId: req.id }, next);
 };
+
+const LOG = Symbol('request log');
+type WithLog = Request & { [LOG]?: Logger };
+
+/**
+ * `req.log`, a child logger carrying the request id, made the first time a line is written
+ * for the request: a request that logs nothing (an access log below the level) builds none.
+ */
+export function lazyRequestLog(app: Express): void {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: WithLog) {
+      return (this[LOG] ??= logger.child({ requestId: this.id }));
+    },
+    set(this: WithLog, log: Logger) {
+      this[LOG] = log;
+    },
+  });
+}
 
 /** One line per request once the response is sent. The URL is logged without its query (tokens travel there). */
 export const accessLog: RequestHandler = (req, res, next) => {
@@ -28,6 +47,7 @@ export const accessLog: RequestHandler = (req, res, next) => {
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
     req.log.log(level, 'request', {
       method: req.method,
       path: req.originalUrl.split('?')[0],
