@@ -13,6 +13,7 @@ import { accessLog, lazyRequestLog, requestContext } from './middlewares/request
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { watchProcessState } from './services/process-metrics.js';
 import { mediaLinkRoutes, mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
@@ -40,6 +41,7 @@ export interface AppDeps {
 
 const noMediaQueue: MediaQueue = {
   enqueue: () => Promise.reject(new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is not running')),
+  depth: () => Promise.resolve(0),
   close: () => Promise.resolve(),
 };
 
@@ -73,7 +75,8 @@ export function createApp({
   app.use(cookieParser());
   app.use(rejectOperatorKeys);
 
-  app.use(healthRoutes());
+  app.use(healthRoutes(config.metricsToken));
+  watchProcessState({ redis, media });
   app.use('/api', docsRoutes());
   app.use('/media/s', mediaLinkRoutes(storage));
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));

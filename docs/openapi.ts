@@ -18,6 +18,8 @@ import { notificationPaths } from './openapi.notifications.js';
 import { userPaths } from './openapi.users.js';
 import { ERROR_CODES, type ErrorCode } from '../utils/error-codes.js';
 
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+
 const systemPaths = {
   '/healthz': {
     get: {
@@ -38,9 +40,20 @@ const systemPaths = {
       },
     },
   },
+  '/metrics': {
+    get: {
+      tags: ['system'],
+      summary: 'Prometheus metrics of this process (text format)',
+      description:
+        'Only for the scraper: answered on a direct loopback connection without proxy headers, or with METRICS_TOKEN as a Bearer token. Anything else (every request through nginx) gets 404 ROUTE_NOT_FOUND.',
+      security: [],
+      responses: {
+        '200': { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        '404': errorResponse('Not from the scraper'),
+      },
+    },
+  },
 };
-
-const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
 
 const catalog = Object.entries(ERROR_CODES) as [ErrorCode, readonly [number, string]][];
 /** The codes a status answers with, from the catalog. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'winston';
 import { logger } from '../utils/logger.js';
+import { httpDuration } from '../utils/metrics.js';
 import { inRequestScope } from '../utils/request-scope.js';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,11 +42,17 @@ export function lazyRequestLog(app: Express): void {
   });
 }
 
-/** One line per request once the response is sent. The URL is logged without its query (tokens travel there). */
+/**
+ * Once the response is sent: its latency into the metrics by route template (never the raw
+ * path, whose ids would make a series per user), and one log line. The URL is logged
+ * without its query (tokens travel there).
+ */
 export const accessLog: RequestHandler = (req, res, next) => {
   const start = process.hrtime.bigint();
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const route = req.route ? req.baseUrl + (req.route as { path: string }).path : 'unmatched';
+    httpDuration.observe({ method: req.method, route, status: res.statusCode }, ms / 1000);
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
     if (!logger.isLevelEnabled(level)) return;
     req.log.log(level, 'request', {

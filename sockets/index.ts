@@ -11,6 +11,7 @@ import { registerRealtimeSink } from '../services/realtime.service.js';
 import { stopTypingTimers } from '../services/chat/typing.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { errorMessage, logger } from '../utils/logger.js';
+import { gaugeFrom, socketConnections } from '../utils/metrics.js';
 import { sessionRoom, userRoom } from './rooms.js';
 import { refuse, socketAuth, watchTokenExpiry } from './socket-auth.js';
 import { socketLimits, type SocketRateLimit } from './socket-rate-limit.js';
@@ -106,10 +107,21 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   const limit = socketLimits(deps.eventLimit, actions);
   const pending = new Set<Promise<unknown>>();
   const adminLive = startAdminLive(io, deps.parts, deps.adminLiveMs);
+  gaugeFrom('socket_connected', 'Socket.IO connections open in this process', () => io.engine.clientsCount);
+  gaugeFrom(
+    'matchmaking_queue_size',
+    'People waiting in the random-match queues (shared by every process)',
+    async () => [
+      [{ mode: 'chat' }, await matchmaker.store.size('chat')],
+      [{ mode: 'video' }, await matchmaker.store.size('video')],
+    ],
+    ['mode'],
+  );
 
   io.on('connection', (socket: AppSocket) => {
     const userId = socket.data.user.sub;
     const startedAt = new Date();
+    socketConnections.inc();
     socket.on('disconnect', () => {
       countLater(() => recordSession(userId, startedAt));
       const handled = presence

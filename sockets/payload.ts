@@ -27,7 +27,7 @@ export function onEvent<E extends ClientEvent>(
   handler: (payload: ClientPayload<E>) => Promise<ClientEventAcks[E]> | ClientEventAcks[E],
 ): void {
   const schema = clientEventSchemas[event] as z.ZodType<ClientPayload<E>>;
-  const listener = withAck((payload: unknown) => handler(parsePayload(schema, payload)));
+  const listener = withAck((payload: unknown) => handler(parsePayload(schema, payload)), event, socket.data.user.sub);
   // Socket.IO types the listener by the event's declared payload; ours parses whatever came.
   socket.on(event, listener as never);
 }

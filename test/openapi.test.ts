@@ -21,7 +21,7 @@ function servedRoutes(): string[] {
     ...apiRouters({
       limit: createRateLimiters(config.limits),
       storage: createStorageProvider(config.storage),
-      media: { enqueue: () => Promise.resolve(), close: () => Promise.resolve() },
+      media: { enqueue: () => Promise.resolve(), depth: () => Promise.resolve(0), close: () => Promise.resolve() },
     }).map((m) => ({
       prefix: `/api/v1${m.basePath}`,
       router: m.router,

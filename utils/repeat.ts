@@ -1,4 +1,5 @@
 import { errorMessage, logger } from './logger.js';
+import { timeJob } from './metrics.js';
 
 /**
  * Runs `work` every `ms`, never two at once (a slow run makes the next tick skip), with
@@ -10,7 +11,7 @@ export function repeatWithoutOverlap(ms: number, what: string, work: () => Promi
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    work()
+    timeJob(what, work)
       .catch((err: unknown) => logger.warn(`${what} failed`, { error: errorMessage(err) }))
       .finally(() => (running = false));
   }, ms);

@@ -33,6 +33,8 @@ export const server = defineArea({
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
     RUNTIME_SETTINGS_POLL_MS: int(5000, 100, 60_000),
     ADMIN_LIVE_INTERVAL_MS: int(5000, 100, 60_000),
+    // Lets a Prometheus on another host scrape /metrics; without it only loopback, unproxied.
+    METRICS_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
   },
   check: (e, { production }) => [
     ...(production && e.CORS_ORIGINS.length === 0 ? ['CORS_ORIGINS: required in production'] : []),
@@ -56,5 +58,6 @@ export const server = defineArea({
     runtimeSettingsPollMs: e.RUNTIME_SETTINGS_POLL_MS,
     // How often admins' sockets hear the live figures (admin:live).
     adminLiveMs: e.ADMIN_LIVE_INTERVAL_MS,
+    metricsToken: e.METRICS_TOKEN,
   }),
 });

@@ -1,6 +1,7 @@
 import type { Language } from '../../config/constants.js';
 import { config } from '../../config/index.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { mailOutcomes } from '../../utils/metrics.js';
 import { LogMailProvider } from './log.provider.js';
 import type { MailProvider } from './mail.provider.js';
 import { SesMailProvider } from './ses.provider.js';
@@ -17,7 +18,11 @@ const provider: MailProvider =
  */
 export function sendMail(template: TemplateName, to: string, values: MailValues, language?: Language): Promise<void> {
   const message = renderMail(template, to, values, language);
-  return provider.send(message).catch((err: unknown) => {
-    logger.error('mail failed', { template, provider: provider.name, error: errorMessage(err) });
-  });
+  return provider.send(message).then(
+    () => void mailOutcomes.inc({ template, outcome: 'sent' }),
+    (err: unknown) => {
+      mailOutcomes.inc({ template, outcome: 'failed' });
+      logger.error('mail failed', { template, provider: provider.name, error: errorMessage(err) });
+    },
+  );
 }

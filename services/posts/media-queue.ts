@@ -14,6 +14,8 @@ export type MediaJob = { postId: string } | { attachmentId: string };
 /** Where media jobs go: BullMQ on Redis, or (no Redis: development) this process. */
 export interface MediaQueue {
   enqueue(job: MediaJob): Promise<void>;
+  /** Jobs waiting or running, for the metrics. */
+  depth(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,11 @@ class BullMediaQueue implements MediaQueue {
     });
   }
 
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
   startWorker(storage: StorageProvider): Worker {
     const worker = new Worker<MediaJob>(
       QUEUE,
@@ -104,6 +111,10 @@ class InProcessMediaQueue implements MediaQueue {
   startWorker(storage: StorageProvider): void {
     this.storage = storage;
     this.pump();
+  }
+
+  depth(): Promise<number> {
+    return Promise.resolve(this.waiting.length + this.running + this.timers.size);
   }
 
   enqueue(job: MediaJob): Promise<void> {

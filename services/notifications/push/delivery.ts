@@ -1,6 +1,7 @@
 import { config } from '../../../config/index.js';
 import { PushDevice, type PushDeviceDoc } from '../../../models/push-device.model.js';
 import { errorMessage, logger } from '../../../utils/logger.js';
+import { pushOutcomes } from '../../../utils/metrics.js';
 import type { NotificationView } from '../notification.service.js';
 import { inQuietHours } from '../preferences.service.js';
 import { pushText } from '../templates.js';
@@ -59,6 +60,7 @@ export async function pushToDevices(
         logger.warn('push failed', { kind: device.kind, error: errorMessage(err) });
         return 'failed' as const;
       });
+      pushOutcomes.inc({ kind: device.kind, outcome });
       if (outcome === 'gone') await PushDevice.deleteOne({ _id: device._id, address: device.address });
       if (outcome === 'sent') await PushDevice.updateOne({ _id: device._id }, { $set: { lastPushedAt: new Date() } });
     }),
