@@ -14,6 +14,10 @@ module.exports = {
       env_production: { PORT: 3000, NODE_ENV: 'production', TRUST_PROXY: 'loopback', MEDIA_WORKER: 'false', APP_INSTANCES: 2 },
       // Longer than SHUTDOWN_TIMEOUT_MS, so in-flight requests finish before pm2 kills.
       kill_timeout: 15000,
+      // `pm2 reload devtinder-api` restarts one process at a time and waits for the new one's
+      // 'ready' (sent once it listens) before the next, so nginx always has one serving.
+      wait_ready: true,
+      listen_timeout: 30000,
       max_memory_restart: '1G',
       exp_backoff_restart_delay: 200,
       time: false,

@@ -70,6 +70,8 @@ async function main() {
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const address = httpServer.address();
   logger.info('listening', { port: typeof address === 'object' && address ? address.port : config.port, env: config.env });
+  // pm2 (wait_ready) takes the next process down only after this one serves: a reload refuses nothing.
+  process.send?.('ready');
 
   let stopping = false;
   async function shutdown(signal: string) {

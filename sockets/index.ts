@@ -156,8 +156,10 @@ export async function closeSocketServer(io: AppServer, timeoutMs: number): Promi
   r?.stopAdminLive();
   r?.matchmaker.stop();
   // This process's sockets only, at once: io.disconnectSockets would go through the adapter,
-  // later, and to every process's sockets.
-  for (const socket of io.of('/').sockets.values()) socket.disconnect(true);
+  // later, and to every process's sockets. The transport is closed, not the socket told to
+  // go: a client hears "transport close" and reconnects (to the other process behind
+  // nginx), where "io server disconnect" would leave it waiting for its app to reconnect.
+  for (const socket of io.of('/').sockets.values()) socket.conn.close();
   if (r) {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

@@ -1,0 +1,191 @@
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './process.js';
+
+/**
+ * The backend as an operator runs it, from the files the project ships: nginx with
+ * nginx/devtinder.conf (TLS with a certificate made here, HTTP/2) in front of the two API
+ * processes pm2 starts from ecosystem.config.cjs in production mode, sharing Redis and the
+ * test database. pm2 runs with a private PM2_HOME, so it never touches an operator's daemon.
+ */
+export interface ProxiedCluster {
+  /** https://127.0.0.1:<port>, nginx's TLS side. */
+  url: string;
+  /** nginx's plain HTTP side (redirects to HTTPS). */
+  httpPort: number;
+  /** The app processes' own ports, as the ecosystem file gives them. */
+  appPorts: [number, number];
+  pm2: (...args: string[]) => string;
+  /** pm2 without blocking this process's event loop (its clients keep going meanwhile). */
+  pm2Async: (...args: string[]) => Promise<string>;
+  /** pm2's ids and pids of the API processes. */
+  processes: () => { name: string; pm_id: number; pid: number; restarts: number }[];
+  stop: () => Promise<void>;
+}
+
+const ROOT = process.cwd();
+const APP_PORTS: [number, number] = [3000, 3001];
+const pm2Bin = join(ROOT, 'node_modules', '.bin', 'pm2');
+
+export const hasNginx = () => spawnSync('nginx', ['-v']).status === 0;
+
+/** The newest TypeScript source the build reads, against dist/server.js. */
+function buildIsStale(): boolean {
+  const built = join(ROOT, 'dist', 'server.js');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const skip = new Set(['node_modules', 'dist', 'test', 'bench', '.git', 'web', '.data']);
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) => {
+        if (e.isDirectory()) return skip.has(e.name) ? 0 : newest(join(dir, e.name));
+        return e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0;
+      }),
+    );
+  return newest(ROOT) > builtAt;
+}
+
+/** nginx/devtinder.conf with a throwaway certificate and free ports in place of 443 and 80. */
+function nginxConfig(dir: string, tlsPort: number, httpPort: number): string {
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=api.example.com',
+    '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem'),
+  ], { stdio: 'ignore' }); // prettier-ignore
+  const site = readFileSync(join(ROOT, 'nginx', 'devtinder.conf'), 'utf8')
+    .replaceAll('/etc/letsencrypt/live/api.example.com', dir)
+    .replace(/^\s*listen \[::\]:.*$/gm, '')
+    .replace('listen 443 ssl http2;', `listen 127.0.0.1:${tlsPort} ssl http2;`)
+    .replace('listen 80;', `listen 127.0.0.1:${httpPort};`);
+  writeFileSync(join(dir, 'site.conf'), site);
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+worker_processes 1;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  include ${dir}/site.conf;
+}
+`,
+  );
+  return conf;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not up within ${timeoutMs} ms`);
+}
+
+/** A GET over HTTPS through nginx from a chosen loopback address; resolves with status and body. */
+export function httpsGet(
+  url: string,
+  { localAddress, headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return httpsSend('GET', url, undefined, { localAddress, headers });
+}
+
+export function httpsSend(
+  method: string,
+  url: string,
+  body: unknown,
+  { localAddress, headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method,
+        localAddress,
+        rejectUnauthorized: false,
+        agent: false,
+        timeout: 10_000,
+        headers: { ...headers, ...(payload && { 'content-type': 'application/json' }) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export async function startProxiedCluster(env: Record<string, string>): Promise<ProxiedCluster> {
+  for (const port of APP_PORTS) {
+    const probe = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+    if (probe) throw new Error(`port ${port} is taken: the ecosystem file's processes need it`);
+  }
+  if (buildIsStale()) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+
+  const dir = mkdtempSync(join(tmpdir(), 'devtinder-proxy-'));
+  // nginx's workers (not root) write their temp files under it.
+  chmodSync(dir, 0o755);
+  // Nothing of the test run's own environment but the path: what production would be given.
+  const pm2Env = { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PM2_HOME: join(dir, 'pm2') };
+  const pm2 = (...args: string[]) => execFileSync(pm2Bin, args, { cwd: ROOT, env: pm2Env, encoding: 'utf8' });
+  const pm2Async = async (...args: string[]) =>
+    (await promisify(execFile)(pm2Bin, args, { cwd: ROOT, env: pm2Env, encoding: 'utf8' })).stdout;
+  pm2('start', 'ecosystem.config.cjs', '--only', 'devtinder-api', '--env', 'production');
+
+  const [tlsPort, httpPort] = [await freePort(), await freePort()];
+  const nginx: ChildProcess = spawn('nginx', ['-p', dir, '-c', nginxConfig(dir, tlsPort, httpPort), '-g', 'daemon off;'], {
+    stdio: 'ignore',
+  });
+  const url = `https://127.0.0.1:${tlsPort}`;
+  const stop = async () => {
+    try {
+      pm2('kill');
+    } catch {
+      // already gone
+    }
+    if (nginx.exitCode === null) {
+      nginx.kill('SIGQUIT');
+      await new Promise((r) => nginx.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const logs = () => {
+    const files = [join(dir, 'error.log'), ...['out', 'error'].map((k) => join(dir, 'pm2', 'logs', `devtinder-api-${k}.log`))];
+    return files.map((f) => (existsSync(f) ? `${f}:\n${readFileSync(f, 'utf8').slice(-4000)}` : '')).join('\n');
+  };
+  try {
+    for (const port of APP_PORTS) {
+      await waitFor(`app on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000);
+    }
+    await waitFor('nginx', async () => (await httpsGet(`${url}/healthz`)).status === 200, 15_000);
+  } catch (err) {
+    const seen = logs();
+    await stop();
+    throw new Error(`${(err as Error).message}\n${seen}`);
+  }
+
+  return {
+    url,
+    httpPort,
+    appPorts: APP_PORTS,
+    pm2,
+    pm2Async,
+    processes: () =>
+      (JSON.parse(pm2('jlist')) as { name: string; pm_id: number; pid: number; pm2_env: { restart_time: number } }[])
+        .filter((p) => p.name === 'devtinder-api')
+        .map((p) => ({ name: p.name, pm_id: p.pm_id, pid: p.pid, restarts: p.pm2_env.restart_time })),
+    stop,
+  };
+}
