@@ -7,7 +7,11 @@ import type { Ack, AckResult } from './socket.types.js';
  * Wraps a handler so every event answers through its ack with `{ ok, data | error }`,
  * mirroring the HTTP error path; a client that sent no ack function gets nothing.
  */
-export function withAck<P, T>(handler: (payload: P) => Promise<T> | T, event = 'other', userId?: string) {
+export function withAck<P, T>(
+  handler: (payload: P) => Promise<T> | T,
+  event = 'other',
+  who: { userId?: string; socketId?: string } = {},
+) {
   return async (payload: P, ack?: Ack<T>) => {
     let result: AckResult<T>;
     try {
@@ -15,7 +19,7 @@ export function withAck<P, T>(handler: (payload: P) => Promise<T> | T, event = '
     } catch (err) {
       if (err instanceof AppError) result = { ok: false, error: { code: err.code, message: err.message } };
       else {
-        logger.error('socket handler failed', { event, userId, error: errorMessage(err) });
+        logger.error('socket handler failed', { event, ...who, error: errorMessage(err) });
         result = { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };
       }
     }

@@ -27,7 +27,10 @@ export function onEvent<E extends ClientEvent>(
   handler: (payload: ClientPayload<E>) => Promise<ClientEventAcks[E]> | ClientEventAcks[E],
 ): void {
   const schema = clientEventSchemas[event] as z.ZodType<ClientPayload<E>>;
-  const listener = withAck((payload: unknown) => handler(parsePayload(schema, payload)), event, socket.data.user.sub);
+  const listener = withAck((payload: unknown) => handler(parsePayload(schema, payload)), event, {
+    userId: socket.data.user.sub,
+    socketId: socket.id,
+  });
   // Socket.IO types the listener by the event's declared payload; ours parses whatever came.
   socket.on(event, listener as never);
 }

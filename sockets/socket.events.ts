@@ -142,3 +142,6 @@ export type ServerPayload<E extends ServerEvent> = E extends RealtimeEvent
 export type ServerToClientEvents = {
   [E in ServerEvent]: (payload: ServerPayload<E>) => void;
 };
+
+/** Every server event's payload by name: what docs/asyncapi.json documents (npm run docs:events). */
+export type ServerEventPayloads = { [E in ServerEvent]: ServerPayload<E> };

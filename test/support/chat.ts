@@ -1,6 +1,8 @@
 import type { Socket } from 'socket.io-client';
 import type { AckError } from '../../sockets/socket.events.js';
 import type { ClientEvent, ClientEventAcks, ClientInput, ServerEvent, ServerPayload } from '../../sockets/socket.events.js';
+import { clientEventSchemas } from '../../sockets/socket.events.js';
+import { ackProblem } from './socket-contract.js';
 import { connectClient, startServer, type RunningServer, type TestSocket } from './socket-server.js';
 import type { SignedUp } from './users.js';
 
@@ -34,12 +36,24 @@ export function emitAck<E extends ClientEvent>(
   payload: ClientInput<E>,
   timeoutMs = 5000,
 ): Promise<Ack<OnTheWire<ClientEventAcks[E]>>> {
-  return untyped(socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<OnTheWire<ClientEventAcks[E]>>>;
+  return checkedAck(event, untyped(socket).timeout(timeoutMs).emitWithAck(event, payload)) as Promise<
+    Ack<OnTheWire<ClientEventAcks[E]>>
+  >;
+}
+
+/** An ack the AsyncAPI document does not describe fails the emit. */
+async function checkedAck(event: string, sent: Promise<unknown>): Promise<unknown> {
+  const ack = await sent;
+  const problem = ackProblem(event, ack);
+  if (problem) throw new Error(problem);
+  return ack;
 }
 
 /** For hostile payloads: sends what the typed events would refuse to compile. */
 export function emitUntyped(socket: TestSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<unknown>> {
-  return untyped(socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<unknown>>;
+  const sent = untyped(socket).timeout(timeoutMs).emitWithAck(event, payload);
+  // An event no handler knows gets no ack at all; any other answers as documented.
+  return (event in clientEventSchemas ? checkedAck(event, sent) : sent) as Promise<Ack<unknown>>;
 }
 
 /** Collects every payload of `event` a socket receives from now on. */

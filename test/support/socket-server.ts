@@ -8,6 +8,7 @@ import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../sockets/socket.events.js';
 import type { AppServer } from '../../sockets/socket.types.js';
 import { testApp } from './app.js';
+import { checkPushed } from './socket-contract.js';
 
 export interface RunningServer {
   url: string;
@@ -46,6 +47,8 @@ export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** Connects a client and resolves once connected, or rejects with the connect_error. */
 export function connectClient(url: string, options: ClientOptions = {}): Promise<TestSocket> {
   const socket: TestSocket = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...options });
+  // Everything the server pushes is checked against the AsyncAPI document.
+  socket.onAny((event: string, payload: unknown) => checkPushed(event, payload));
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
