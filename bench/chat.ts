@@ -9,13 +9,12 @@
  */
 import mongoose from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
-import { pairKeyOf } from '../models/connection.model.js';
 import { MESSAGE_BUCKET } from '../models/message.model.js';
 import { AccessTokens } from '../utils/jwt.js';
 import { TextCipher } from '../utils/text-cipher.js';
 import { benchDatabase, BENCH_CHAT_KEY, BENCH_JWT_SECRET, report, serve, stopServers, tableHeader, versus } from './harness.js';
 import { loop } from './load.js';
-import { signupAt } from './seed.js';
+import { acceptedConnection, signupAt } from './seed.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const groupSize = Number(process.env.BENCH_GROUP ?? 1000);
@@ -62,16 +61,7 @@ try {
   const conn = await mongoose.createConnection(db.uri).asPromise();
   const dbh = conn.db!;
   const now = new Date();
-  const connectPair = (a: string, b: string) =>
-    dbh.collection('connections').insertOne({
-      pairKey: pairKeyOf(a, b),
-      memberIds: [a, b].sort().map((id) => new ObjectId(id)),
-      senderId: new ObjectId(a),
-      receiverId: new ObjectId(b),
-      status: 'accepted',
-      createdAt: now,
-      updatedAt: now,
-    });
+  const connectPair = (a: string, b: string) => dbh.collection('connections').insertOne(acceptedConnection(a, b, now));
   await connectPair(ana.id, ben.id);
 
   // A direct conversation with 1,000 messages: the first sent through the app, the rest written directly.

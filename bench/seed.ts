@@ -1,6 +1,7 @@
 /** Generated people for the benchmarks: written straight to the database, plus a real signup. */
 import { randomInt } from 'node:crypto';
 import mongoose from 'mongoose';
+import { pairKeyOf } from '../models/connection.model.js';
 import { geoCellsOf } from '../utils/geo.js';
 import { nameSearchKeys } from '../utils/search-keys.js';
 
@@ -112,6 +113,20 @@ export async function seedUsers(uri: string, count: number): Promise<mongoose.Ty
   }
   await conn.close();
   return ids;
+}
+
+/** The stored form of an accepted connection between two people (a friend pair). */
+export function acceptedConnection(a: string, b: string, now = new Date()) {
+  const { ObjectId } = mongoose.Types;
+  return {
+    pairKey: pairKeyOf(a, b),
+    memberIds: [a, b].sort().map((id) => new ObjectId(id)),
+    senderId: new ObjectId(a),
+    receiverId: new ObjectId(b),
+    status: 'accepted',
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 let signups = 0;

@@ -72,7 +72,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     subscriber = deps.redis.duplicate();
     subscriber.on('error', (err: Error) => logger.error('redis subscriber error', { error: err.message }));
     await subscriber.connect();
-    io.adapter(createAdapter(deps.redis, subscriber));
+    io.adapter(createAdapter(publishCaught(deps.redis), subscriber));
   }
   const unregisterSink = registerRealtimeSink({
     // Services name events as strings; socket.types lists them for clients.
@@ -143,6 +143,27 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   const stopExpiryWatch = watchTokenExpiry(io);
   running.set(io, { unregisterSink, presence, matchmaker, stopExpiryWatch, stopAdminLive: adminLive.stop, pending, subscriber });
   return io;
+}
+
+/**
+ * The adapter publishes without waiting (fire and forget): with Redis gone, each publish's
+ * rejection would be unhandled and end the process. It is logged here instead, and the
+ * client reconnects by itself; what was published meanwhile is caught up by chat:sync.
+ */
+function publishCaught(redis: RedisClient): RedisClient {
+  return new Proxy(redis, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'publish') {
+        return (...args: Parameters<RedisClient['publish']>) => {
+          const sent = target.publish(...args);
+          sent.catch((err: unknown) => logger.warn('socket broadcast not published', { error: errorMessage(err) }));
+          return sent;
+        };
+      }
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**

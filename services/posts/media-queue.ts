@@ -59,6 +59,8 @@ class BullMediaQueue implements MediaQueue {
   constructor(private readonly settings: MediaSettings & { redisUrl: string }) {
     this.connection = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
     this.queue = new Queue(QUEUE, { connection: this.connection, prefix: settings.media.queuePrefix });
+    // Redis going away is logged (it reconnects by itself), never an unhandled 'error' event.
+    this.queue.on('error', (err) => logger.warn('media queue error', { error: err.message }));
   }
 
   async enqueue(job: MediaJob): Promise<void> {
