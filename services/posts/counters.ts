@@ -101,15 +101,33 @@ export async function repairPostCounters(since: Date): Promise<number> {
     for (const s of stats) touched.add(String(s.postId));
   }
   let fixed = 0;
-  for (const postId of touched) {
-    const [post, counted] = await Promise.all([Post.findById(postId, { counters: 1 }).lean(), countFromRecords(postId)]);
-    if (!post) continue;
-    const c = post.counters ?? {};
-    const drifted = (Object.keys(counted) as CounterName[]).some((k) => (c[k] ?? 0) !== counted[k]);
-    if (!drifted) continue;
-    await Post.updateOne({ _id: postId }, { $set: { counters: counted } });
-    logger.warn('post counters repaired', { postId, was: c, now: counted });
-    fixed++;
-  }
+  for (const postId of touched) if (await recount(postId)) fixed++;
   return fixed;
+}
+
+/** Sets one post's counters to what its records say; true when they had drifted. */
+async function recount(postId: Types.ObjectId | string): Promise<boolean> {
+  const [post, counted] = await Promise.all([Post.findById(postId, { counters: 1 }).lean(), countFromRecords(postId)]);
+  if (!post) return false;
+  const c = post.counters ?? {};
+  const drifted = (Object.keys(counted) as CounterName[]).some((k) => (c[k] ?? 0) !== counted[k]);
+  if (!drifted) return false;
+  await Post.updateOne({ _id: postId }, { $set: { counters: counted } });
+  logger.warn('post counters repaired', { postId, was: c, now: counted });
+  return true;
+}
+
+/** Every post's counters recounted from the records (a migration's backfill); returns how many changed. */
+export async function recountAllPostCounters(): Promise<number> {
+  let after: Types.ObjectId | undefined;
+  let fixed = 0;
+  for (;;) {
+    const page = await Post.find(after ? { _id: { $gt: after } } : {}, { _id: 1 })
+      .sort({ _id: 1 })
+      .limit(200)
+      .lean();
+    for (const { _id } of page) if (await recount(_id)) fixed++;
+    if (page.length < 200) return fixed;
+    after = page.at(-1)!._id;
+  }
 }

@@ -1,0 +1,26 @@
+import type { Migration } from '../migrate-runner.js';
+import { backfillGeoCells, backfillSearchKeys } from '../../services/people/backfill.js';
+import { recountAllPostCounters } from '../../services/posts/counters.js';
+
+/**
+ * Every migration, in the order they run; each runs once per database (recorded in the
+ * `migrations` collection). Append, never reorder or rename: the name is the record.
+ * Each `up` is safe to run again (a crash half-way re-runs it whole).
+ */
+export const migrations: Migration[] = [
+  {
+    name: '2026-12-03-01-user-search-keys',
+    // Users from before name search (or an older prefix rule): their searchNames and searchPrefixes.
+    up: backfillSearchKeys,
+  },
+  {
+    name: '2026-12-03-02-user-geo-cells',
+    // Users with a location from before "within N km" lookups: their geoCells.
+    up: backfillGeoCells,
+  },
+  {
+    name: '2026-12-03-03-post-counters',
+    // Posts whose counters drifted from their records (likes, comments, shares, views, bookmarks).
+    up: recountAllPostCounters,
+  },
+];

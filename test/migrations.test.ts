@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import { Post } from '../models/post.model.js';
+import { PostLike } from '../models/post-like.model.js';
+import { User } from '../models/user.model.js';
+import { migrationStatus, runMigrations, type Migration } from '../scripts/migrate-runner.js';
+import { migrations } from '../scripts/migrations/index.js';
+import { runTs } from './support/process.js';
+
+const { ObjectId } = mongoose.Types;
+
+describe('migrations (npm run migrate)', function () {
+  this.timeout(120_000);
+
+  it('backfills search keys, geo cells and post counters once, and records what it applied', async () => {
+    const tag = randomBytes(3).toString('hex');
+    // People stored before name search and geo cells existed, and a post whose counter drifted.
+    const old = {
+      _id: new ObjectId(),
+      firstName: 'Zoë',
+      lastName: "O'Brien",
+      username: `zoe_${tag}`,
+      email: `zoe_${tag}@x.test`,
+    };
+    const placed = {
+      _id: new ObjectId(),
+      firstName: 'Ravi',
+      lastName: 'Kumar',
+      username: `ravi_${tag}`,
+      email: `ravi_${tag}@x.test`,
+      location: { lat: 19.07, lng: 72.87 },
+    };
+    await User.collection.insertMany([old, placed]);
+    const postId = new ObjectId();
+    await Post.collection.insertOne({
+      _id: postId,
+      authorId: old._id,
+      counters: { likes: 7, comments: 0, shares: 0, views: 0, bookmarks: 0 },
+    });
+    await PostLike.collection.insertOne({ postId, userId: placed._id, createdAt: new Date() });
+
+    expect(await runMigrations(migrations)).to.deep.equal(migrations.map((m) => m.name));
+
+    const zoe = await User.collection.findOne({ _id: old._id });
+    expect(zoe!.searchPrefixes).to.include.members(['zo', 'zoe', "o'", 'zoe_']);
+    expect(zoe!.searchNames).to.include("zoe o'brien");
+    const ravi = await User.collection.findOne({ _id: placed._id });
+    expect(ravi!.geoCells).to.be.an('array').that.is.not.empty;
+    expect(zoe!.geoCells).to.equal(undefined);
+    expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1 });
+
+    // Applied once: a second run (the next deploy) finds nothing to do.
+    expect(await runMigrations(migrations)).to.deep.equal([]);
+    expect(await migrationStatus(migrations)).to.deep.equal({ applied: migrations.map((m) => m.name), pending: [] });
+  });
+
+  it('runs each migration once when two deploys start at the same moment', async () => {
+    const runs = new Map<string, number>();
+    const slow = (name: string): Migration => ({
+      name: `${name}-${randomBytes(3).toString('hex')}`,
+      up: async () => {
+        runs.set(name, (runs.get(name) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 300));
+        return 0;
+      },
+    });
+    const list = [slow('a'), slow('b')];
+    const [first, second] = await Promise.all([runMigrations(list), runMigrations(list)]);
+    expect([...first, ...second].sort()).to.deep.equal(list.map((m) => m.name).sort());
+    expect(Object.fromEntries(runs)).to.deep.equal({ a: 1, b: 1 });
+  });
+
+  it('the command tells what is applied and pending, against the configured database', async () => {
+    const cli = runTs('scripts/migrate.ts', ['--status'], { MONGODB_URI: process.env.MONGODB_URI!, LOG_LEVEL: 'warn' });
+    expect(await cli.exited, cli.output()).to.equal(0);
+    for (const m of migrations) expect(cli.output()).to.include(`applied  ${m.name}`);
+  });
+});
