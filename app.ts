@@ -13,7 +13,6 @@ import { accessLog, lazyRequestLog, requestContext } from './middlewares/request
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
-import { watchProcessState } from './services/process-metrics.js';
 import { mediaLinkRoutes, mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
@@ -76,7 +75,6 @@ export function createApp({
   app.use(rejectOperatorKeys);
 
   app.use(healthRoutes(config.metricsToken));
-  watchProcessState({ redis, media });
   app.use('/api', docsRoutes());
   app.use('/media/s', mediaLinkRoutes(storage));
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));

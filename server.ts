@@ -11,6 +11,7 @@ import { scheduleMembershipJob } from './jobs/membership.job.js';
 import { scheduleSystemNotices } from './jobs/system-notices.job.js';
 import { schedulePostJobs } from './jobs/posts.job.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
+import { watchProcessState } from './services/process-metrics.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
 import { flushAnalytics } from './services/analytics/record.js';
@@ -37,6 +38,8 @@ async function main() {
   // One set of action budgets, presence and queue for both doors: a message costs the same over HTTP or the socket.
   const parts = buildLiveParts(config, redis);
   const app = createApp({ config, redis, storage, media: media.queue, actions: parts.actions });
+  // The database, Redis and the media queue as gauges on /metrics.
+  watchProcessState({ redis, media: media.queue });
   // Message notices waiting in the database (from before a restart too) are checked here.
   startMessageNoticeChecks();
   // Every process offers to learn from queued matching signals; a lease lets one at a time.

@@ -7,6 +7,7 @@ import { startMediaPipeline, type MediaPipeline } from '../../services/posts/med
 import { startRuntimeSettings, stopRuntimeSettings } from '../../services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from '../../services/notifications/message-notice.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
+import { watchProcessState } from '../../services/process-metrics.js';
 import { createStorageProvider } from '../../services/storage/storage.service.js';
 
 export const ORIGIN = 'http://app.test';
@@ -23,6 +24,7 @@ export async function testApp(): Promise<Express> {
     const storage = createStorageProvider(config.storage);
     media = startMediaPipeline({ media: config.media, redisUrl: config.redisUrl }, storage, true);
     app = createApp({ config, redis, storage, media: media.queue });
+    watchProcessState({ redis, media: media.queue });
     // As server.ts: this process makes the message notice checks that fall due.
     startMessageNoticeChecks();
     await startRuntimeSettings();
