@@ -9,17 +9,17 @@ import { csrfProtection } from './middlewares/csrf.middleware.js';
 import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
-import { accessLog, lazyRequestLog, requestContext } from './middlewares/request-context.middleware.js';
+import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
 import { mediaLinkRoutes, mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
 import type { ActionLimiter } from './services/limits/action-limiter.js';
-import type { MediaQueue } from './services/posts/media-queue.js';
+import { noMediaQueue, type MediaQueue } from './services/posts/media-queue.js';
 import type { RedisClient } from './services/redis.service.js';
-import { AppError } from './utils/app-error.js';
 import { LocalStorageProvider } from './services/storage/local.provider.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import type { StorageProvider } from './services/storage/storage.provider.js';
@@ -37,12 +37,6 @@ export interface AppDeps {
   /** The routers under /api/v1; the benchmarks add one of their own. */
   routers?: (deps: RouterDeps) => MountedRouter[];
 }
-
-const noMediaQueue: MediaQueue = {
-  enqueue: () => Promise.reject(new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is not running')),
-  depth: () => Promise.resolve(0),
-  close: () => Promise.resolve(),
-};
 
 /** Builds the Express app; never listens (server.ts and the tests do). */
 export function createApp({
@@ -74,7 +68,8 @@ export function createApp({
   app.use(cookieParser());
   app.use(rejectOperatorKeys);
 
-  app.use(healthRoutes(config.metricsToken));
+  app.use(healthRoutes());
+  app.use(metricsRoutes(config.metricsToken));
   app.use('/api', docsRoutes());
   app.use('/media/s', mediaLinkRoutes(storage));
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
@@ -83,7 +78,8 @@ export function createApp({
   const api = express.Router();
   // The caller is identified once here: every write then counts against its account and address.
   api.use(requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes);
-  for (const { basePath, router } of routers({ limit: limiters, storage, media })) api.use(basePath, router);
+  for (const { basePath, router } of routers({ limit: limiters, storage, media }))
+    api.use(basePath, router, rememberRouteOnError);
   app.use(API_PREFIX, api);
 
   app.use(notFoundHandler);

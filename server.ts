@@ -11,7 +11,7 @@ import { scheduleMembershipJob } from './jobs/membership.job.js';
 import { scheduleSystemNotices } from './jobs/system-notices.job.js';
 import { schedulePostJobs } from './jobs/posts.job.js';
 import { connectDatabase, disconnectDatabase, startEmbeddedMongo } from './services/database.service.js';
-import { watchProcessState } from './services/process-metrics.js';
+import { watchProcessState } from './services/metrics.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
 import { flushAnalytics } from './services/analytics/record.js';

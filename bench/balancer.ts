@@ -1,10 +1,11 @@
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP balancer in front of the app processes for the fault runs, acting as nginx does
- * with the shipped config: each new connection goes to the next backend in turn, and one
- * refused (a killed process) is tried on the next at once. Open connections are piped as
- * they are, so a WebSocket stays on the process it reached.
+ * A TCP balancer in front of the app processes for the fault runs. Like the shipped nginx
+ * config, a refused connection (a killed process) is tried on the next backend at once;
+ * unlike it, connections take the backends in turn rather than by client address, which
+ * spreads one machine's clients over both. Open connections are piped as they are, so a
+ * WebSocket stays on the process it reached.
  */
 export async function startBalancer(ports: number[]): Promise<{ url: string; close: () => Promise<void> }> {
   let next = 0;

@@ -3,8 +3,10 @@
  * Redis (every pair split across them, so every delivery crosses Redis). Pass/fail lines:
  * no acked message lost, stored twice or delivered twice; memory flat after warm-up (each
  * process's resident memory at the end within 15% of where it stood after the first fifth).
- * Reports ack latency p50/p99. SOAK_MINUTES (10), SOAK_SOCKETS (1000) and SOAK_EVERY_S
- * (each socket sends once a minute: about 17 messages a second in all, inside what one FerretDB takes; at one every 30 s this machine falls behind after a few minutes) tune it.
+ * Reports ack latency p50/p99. SOAK_MINUTES (10), SOAK_SOCKETS (1000) and SOAK_EVERY_S (60)
+ * tune it. Each socket sends once a minute by default: about 17 messages a second in all,
+ * which one FerretDB on this machine keeps up with; at one every 30 s it falls behind
+ * after a few minutes and acks time out.
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'socket.io-client';

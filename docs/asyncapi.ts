@@ -1,5 +1,8 @@
 import document from './asyncapi.json' with { type: 'json' };
 
+/** Component keys allow [A-Za-z0-9._-] only: the event `chat:send` is keyed `chat.send`. */
+export const keyOf = (event: string) => event.replace(/:/g, '.');
+
 /** The AsyncAPI 3 document of the Socket.IO events (generated: npm run docs:events). */
 export const asyncApiDocument = document;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Express, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'winston';
 import { logger } from '../utils/logger.js';
 import { httpDuration } from '../utils/metrics.js';
@@ -42,6 +42,17 @@ export function lazyRequestLog(app: Express): void {
   });
 }
 
+const routeTemplate = (req: Request) => (req.route ? req.baseUrl + (req.route as { path: string }).path : 'unmatched');
+
+/**
+ * After each mounted router, for errors only: the matched route's template while the
+ * router's base path still holds (an error leaving the router resets it), for accessLog.
+ */
+export const rememberRouteOnError: ErrorRequestHandler = (err, req, res, next) => {
+  res.locals.routeTemplate ??= routeTemplate(req);
+  next(err);
+};
+
 /**
  * Once the response is sent: its latency into the metrics by route template (never the raw
  * path, whose ids would make a series per user), and one log line. The URL is logged
@@ -51,7 +62,7 @@ export const accessLog: RequestHandler = (req, res, next) => {
   const start = process.hrtime.bigint();
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const route = req.route ? req.baseUrl + (req.route as { path: string }).path : 'unmatched';
+    const route = (res.locals.routeTemplate as string | undefined) ?? routeTemplate(req);
     httpDuration.observe({ method: req.method, route, status: res.statusCode }, ms / 1000);
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
     if (!logger.isLevelEnabled(level)) return;

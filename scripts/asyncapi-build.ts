@@ -12,15 +12,13 @@ import prettier from 'prettier';
 import * as TJS from 'typescript-json-schema';
 import { z } from 'zod';
 import { ACCESS_COOKIE } from '../config/constants.js';
+import { keyOf } from '../docs/asyncapi.js';
 import { clientEventSchemas, type ClientEvent, type ServerEvent } from '../sockets/socket.events.js';
 import { ERROR_CODES } from '../utils/error-codes.js';
 
 type Schema = Record<string, unknown>;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ASYNCAPI_FILE = join(ROOT, 'docs', 'asyncapi.json');
-
-/** Component keys allow [A-Za-z0-9._-] only: `chat:send` is keyed `chat.send`. */
-export const keyOf = (event: string) => event.replace(/:/g, '.');
 
 /** JSON Schemas of the named types (properties by event), with their definitions renamed for people. */
 function typeSchemas(names: string[]): { byName: Record<string, Schema>; definitions: Record<string, Schema> } {
@@ -175,6 +173,7 @@ export function buildAsyncApiDocument(version: string): Schema {
     info: { title: 'DevTinder realtime API', version, description: DESCRIPTION },
     defaultContentType: 'application/json',
     servers: {
+      development: { host: 'localhost:3000', pathname: '/socket.io/', protocol: 'ws' },
       production: {
         host: 'api.example.com',
         pathname: '/socket.io/',
@@ -210,10 +209,9 @@ export function buildAsyncApiDocument(version: string): Schema {
       securitySchemes: {
         cookie: { type: 'httpApiKey', name: ACCESS_COOKIE, in: 'cookie', description: 'Web clients' },
         token: {
-          type: 'httpApiKey',
-          name: 'token',
-          in: 'query',
-          description: "Apps: the access token as the handshake's auth.token",
+          type: 'apiKey',
+          in: 'user',
+          description: "Apps: the access token in the handshake's auth payload, io(url, { auth: { token } }); never in the URL",
         },
       },
     },

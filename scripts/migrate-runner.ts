@@ -9,12 +9,14 @@ export interface Migration {
   up: () => Promise<number>;
 }
 
-const LEASE_MS = 30 * 60_000;
+// Renewed while the run lasts; a crashed runner's lease lapses within this.
+const LEASE_MS = 5 * 60_000;
 
 /**
  * Runs the migrations not yet applied to this database, in order (umzug, with its
  * MongoDB storage in the `migrations` collection). One deploy at a time: a second runner
- * waits for the lease of the first, then finds nothing left to do. Returns the names applied.
+ * waits for the lease of the first (renewed while it runs), then finds nothing left to do.
+ * Returns the names applied.
  */
 export async function runMigrations(list: Migration[], waitMs = 10 * 60_000): Promise<string[]> {
   const umzug = new Umzug({
@@ -31,9 +33,14 @@ export async function runMigrations(list: Migration[], waitMs = 10 * 60_000): Pr
   const until = Date.now() + waitMs;
   let applied: string[] | undefined;
   while (!applied) {
-    const ran = await withJobLock('migrations', LEASE_MS, async () => {
-      applied = (await umzug.up()).map((m) => m.name);
-    });
+    const ran = await withJobLock(
+      'migrations',
+      LEASE_MS,
+      async () => {
+        applied = (await umzug.up()).map((m) => m.name);
+      },
+      { renew: true },
+    );
     if (ran) break;
     if (Date.now() > until) throw new Error('another process has held the migrations lease for too long');
     await new Promise((r) => setTimeout(r, 1000));

@@ -3,14 +3,16 @@
  * uses) with demo data through the same services the API uses: people with generated
  * photos and locations, connections, conversations, photo posts with likes and comments,
  * past random matches, and Gold payments through the local gateway. Everyone's password
- * is "demo password 123"; demo_admin is an administrator.
+ * is "demo password 123" but the administrator's (demo_admin_*), which is printed at the end.
+ * Only against a local database (embedded or localhost) with the local payment gateway.
  *   SEED_USERS (default 40)   people to make
- * Refuses to run in production. A progress bar shows each step.
+ * Refuses to run in production. A progress bar shows each step. Past matches are written
+ * as records (a match is otherwise only made live, by two sockets in the queue).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { SingleBar, Presets } from 'cli-progress';
 import sharp from 'sharp';
@@ -27,12 +29,22 @@ import { setUserRole } from '../services/people/user.service.js';
 import { addComment } from '../services/posts/comment.service.js';
 import { likePost } from '../services/posts/engagement.service.js';
 import { processPostMedia } from '../services/posts/media-processor.js';
+import { heldMediaQueue } from '../services/posts/media-queue.js';
 import { createPost } from '../services/posts/post.service.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
+import { flushAnalytics } from '../services/analytics/record.js';
+import { configureLogger } from '../utils/logger.js';
 import { runWithDatabase } from './with-database.js';
 
-if (config.isProduction) {
-  process.stderr.write('seed: refuses to run in production\n');
+// Demo people with a known password (and an administrator) belong on a machine's own
+// database only: never production, never a remote cluster, whatever NODE_ENV says.
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const hosts = config.db.uri ? (/^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]+)/.exec(config.db.uri)?.[1] ?? '').split(',') : [];
+const local = hosts.every((h) => LOCAL_HOSTS.has(h.replace(/:\d+$/, '')));
+if (config.isProduction || !local || config.payments.gateway !== 'local') {
+  process.stderr.write(
+    'seed: runs only against a local database (the embedded one or localhost) with the local payment gateway\n',
+  );
   process.exit(2);
 }
 
@@ -99,9 +111,14 @@ function progress(title: string, total: number) {
   return bar;
 }
 
+// The progress bars, not the mails the log provider writes for every request and message.
+configureLogger(process.env.LOG_LEVEL ?? 'warn');
+
 await runWithDatabase(async () => {
   const storage = createStorageProvider(config.storage);
   const passwordHash = await bcrypt.hash(PASSWORD, config.auth.bcryptCost);
+  // The administrator alone gets a password of its own, printed once at the end.
+  const adminPassword = randomBytes(12).toString('base64url');
   const tag = Date.now().toString(36).slice(-4);
   const ids: string[] = [];
 
@@ -115,7 +132,7 @@ await runWithDatabase(async () => {
       lastName,
       username,
       email: `${username}@demo.test`,
-      phone: `+9198${tag.length}${String(Date.now() % 1e6).padStart(6, '0')}${String(i).padStart(2, '0')}`.slice(0, 13),
+      phone: `+9198${String(Date.now() % 1e5).padStart(5, '0')}${String(i).padStart(4, '0')}`,
       gender: pick(['male', 'female', 'non-binary'] as const),
       dateOfBirth: new Date(Date.UTC(1985 + randomInt(20), randomInt(12), 1 + randomInt(28))),
       preference: pick(['dating', 'friendship'] as const),
@@ -123,7 +140,7 @@ await runWithDatabase(async () => {
       bio: `Into ${pick(INTERESTS)} and ${pick(INTERESTS)}.`,
       locationConsent: true,
       location: { lat: 19 + (randomInt(2000) - 1000) / 1000, lng: 72.9 + (randomInt(2000) - 1000) / 1000 },
-      passwordHash,
+      passwordHash: i === 0 ? await bcrypt.hash(adminPassword, config.auth.bcryptCost) : passwordHash,
       emailVerified: true,
     } as Parameters<typeof createUser>[0]);
     const id = String(user._id);
@@ -161,7 +178,6 @@ await runWithDatabase(async () => {
   const authors = ids.slice(0, Math.ceil(ids.length / 2));
   const dir = await mkdtemp(join(tmpdir(), 'devtinder-seed-'));
   bar = progress('posts', authors.length);
-  const noQueue = { enqueue: () => Promise.resolve(), depth: () => Promise.resolve(0), close: () => Promise.resolve() };
   for (const [n, author] of authors.entries()) {
     const path = join(dir, `${n}.jpg`);
     const bytes = await picture(100 + n, 1080, 1080);
@@ -170,7 +186,7 @@ await runWithDatabase(async () => {
       author,
       { caption: `A day of #${pick(INTERESTS)} with friends`, visibility: 'public' },
       [{ path, size: bytes.length }],
-      { storage, queue: noQueue },
+      { storage, queue: heldMediaQueue },
     );
     const postId = String((post as { id?: string; _id?: unknown }).id ?? (post as { _id?: unknown })._id);
     await processPostMedia(postId, storage);
@@ -202,6 +218,8 @@ await runWithDatabase(async () => {
   const payers = ids.slice(1, 6);
   bar = progress('payments', payers.length);
   for (const [n, id] of payers.entries()) {
+    // Back to free from the demo's premium, then Gold bought as a person would.
+    await setPlan(id, 'free', null);
     const order = await createOrder(id, { plan: 'gold', months: 1 });
     const paymentId = `pay_local_${order.orderId}`;
     await verifyCheckout(id, {
@@ -213,6 +231,11 @@ await runWithDatabase(async () => {
   }
   bar.stop();
 
-  process.stdout.write(`\nSeeded ${ids.length} people (password "${PASSWORD}"); administrator: demo_admin_${tag}@demo.test\n`);
+  // Notices and counts the services finish in the background land before the database closes.
+  await new Promise((r) => setTimeout(r, 1500));
+  await flushAnalytics();
+  process.stdout.write(
+    `\nSeeded ${ids.length} people (password "${PASSWORD}"); administrator: demo_admin_${tag}@demo.test, password ${adminPassword}\n`,
+  );
   return 0;
 });

@@ -36,6 +36,9 @@ export async function syncIndexes(): Promise<void> {
   for (const model of Object.values(mongoose.models)) await model.createIndexes();
 }
 
+/** Mongoose's connection state: 1 connected, 0 disconnected, 2 connecting, 3 disconnecting. */
+export const databaseState = (): number => mongoose.connection.readyState;
+
 export const isDatabaseConnected = (): boolean => mongoose.connection.readyState === mongoose.ConnectionStates.connected;
 
 /** Pings the server, giving up after `timeoutMs` so readiness never hangs. */

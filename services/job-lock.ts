@@ -9,7 +9,12 @@ const me = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
  * Runs `job` only if this process takes the named lease (free or expired): one process
  * at a time runs a scheduled job across the deployment; a crashed holder's lease lapses.
  */
-export async function withJobLock(name: string, leaseMs: number, job: () => Promise<void>): Promise<boolean> {
+export async function withJobLock(
+  name: string,
+  leaseMs: number,
+  job: () => Promise<void>,
+  { renew = false }: { renew?: boolean } = {},
+): Promise<boolean> {
   const now = new Date();
   try {
     const res = await JobLock.updateOne(
@@ -23,9 +28,20 @@ export async function withJobLock(name: string, leaseMs: number, job: () => Prom
     if (isDuplicateKey(err)) return false;
     throw err;
   }
+  // A job that may outlast its lease (a migration) keeps it while this process works on it.
+  const renewal = renew
+    ? setInterval(
+        () =>
+          void JobLock.updateOne({ _id: name, owner: me }, { $set: { until: new Date(Date.now() + leaseMs) } }).catch(
+            () => undefined,
+          ),
+        leaseMs / 3,
+      )
+    : undefined;
   try {
     await job();
   } finally {
+    clearInterval(renewal);
     await JobLock.updateOne({ _id: name, owner: me }, { $set: { until: new Date(0) } });
   }
   return true;

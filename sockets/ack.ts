@@ -9,7 +9,7 @@ import type { Ack, AckResult } from './socket.types.js';
  */
 export function withAck<P, T>(
   handler: (payload: P) => Promise<T> | T,
-  event = 'other',
+  event: string,
   who: { userId?: string; socketId?: string } = {},
 ) {
   return async (payload: P, ack?: Ack<T>) => {

@@ -180,7 +180,8 @@ export async function closeSocketServer(io: AppServer, timeoutMs: number): Promi
   // later, and to every process's sockets. The transport is closed, not the socket told to
   // go: a client hears "transport close" and reconnects (to the other process behind
   // nginx), where "io server disconnect" would leave it waiting for its app to reconnect.
-  for (const socket of io.of('/').sockets.values()) socket.conn.close();
+  // Discarding what is still buffered: a client that stops reading cannot hold shutdown.
+  for (const socket of io.of('/').sockets.values()) socket.conn.close(true);
   if (r) {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

@@ -4,6 +4,8 @@ import mongoose from 'mongoose';
 import { Post } from '../models/post.model.js';
 import { PostLike } from '../models/post-like.model.js';
 import { User } from '../models/user.model.js';
+import { storedLocation } from '../services/people/profile.service.js';
+import { coarsePoint, hiddenRegionCellOf } from '../utils/geo.js';
 import { migrationStatus, runMigrations, type Migration } from '../scripts/migrate-runner.js';
 import { migrations } from '../scripts/migrations/index.js';
 import { runTs } from './support/process.js';
@@ -23,15 +25,21 @@ describe('migrations (npm run migrate)', function () {
       username: `zoe_${tag}`,
       email: `zoe_${tag}@x.test`,
     };
-    const placed = {
+    const person = (name: string, extra: object) => ({
       _id: new ObjectId(),
-      firstName: 'Ravi',
+      firstName: name,
       lastName: 'Kumar',
-      username: `ravi_${tag}`,
-      email: `ravi_${tag}@x.test`,
-      location: { lat: 19.07, lng: 72.87 },
-    };
-    await User.collection.insertMany([old, placed]);
+      username: `${name.toLowerCase()}_${tag}`,
+      email: `${name.toLowerCase()}_${tag}@x.test`,
+      ...extra,
+    });
+    const point = { lat: 19.07, lng: 72.87 };
+    const placed = person('Ravi', { location: point, locationConsent: true });
+    // Hiding their distance: the backfill must keep the cell that keeps them out of distance searches.
+    const hidden = person('Asha', { location: point, locationConsent: true, settings: { privacy: { showDistance: false } } });
+    // A location without consent (never stored so today) gets no cells.
+    const unconsented = person('Kiran', { location: point });
+    await User.collection.insertMany([old, placed, hidden, unconsented]);
     const postId = new ObjectId();
     await Post.collection.insertOne({
       _id: postId,
@@ -45,8 +53,11 @@ describe('migrations (npm run migrate)', function () {
     const zoe = await User.collection.findOne({ _id: old._id });
     expect(zoe!.searchPrefixes).to.include.members(['zo', 'zoe', "o'", 'zoe_']);
     expect(zoe!.searchNames).to.include("zoe o'brien");
-    const ravi = await User.collection.findOne({ _id: placed._id });
-    expect(ravi!.geoCells).to.be.an('array').that.is.not.empty;
+    const cellsOf = async (u: { _id: mongoose.Types.ObjectId }) => (await User.collection.findOne({ _id: u._id }))!.geoCells;
+    expect(await cellsOf(placed)).to.deep.equal(storedLocation(point, true).geoCells);
+    expect(await cellsOf(hidden)).to.deep.equal(storedLocation(point, false).geoCells);
+    expect(await cellsOf(hidden)).to.include(hiddenRegionCellOf(coarsePoint(point)));
+    expect(await cellsOf(unconsented)).to.equal(undefined);
     expect(zoe!.geoCells).to.equal(undefined);
     expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1 });
 
@@ -72,6 +83,7 @@ describe('migrations (npm run migrate)', function () {
   });
 
   it('the command tells what is applied and pending, against the configured database', async () => {
+    await runMigrations(migrations);
     const cli = runTs('scripts/migrate.ts', ['--status'], { MONGODB_URI: process.env.MONGODB_URI!, LOG_LEVEL: 'warn' });
     expect(await cli.exited, cli.output()).to.equal(0);
     for (const m of migrations) expect(cli.output()).to.include(`applied  ${m.name}`);

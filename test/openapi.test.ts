@@ -3,8 +3,10 @@ import { config } from '../config/index.js';
 import { openApiDocument } from '../docs/openapi.js';
 import { createRateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { healthRoutes } from '../routes/health.routes.js';
+import { metricsRoutes } from '../routes/metrics.routes.js';
 import { apiRouters } from '../routes/index.js';
 import { paymentWebhookRoute } from '../routes/payment.routes.js';
+import { heldMediaQueue } from '../services/posts/media-queue.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { ERROR_CODES } from '../utils/error-codes.js';
 import { api } from './support/app.js';
@@ -17,11 +19,12 @@ interface Layer {
 function servedRoutes(): string[] {
   const mounted = [
     { prefix: '', router: healthRoutes() },
+    { prefix: '', router: metricsRoutes() },
     { prefix: '/api/v1', router: paymentWebhookRoute() },
     ...apiRouters({
       limit: createRateLimiters(config.limits),
       storage: createStorageProvider(config.storage),
-      media: { enqueue: () => Promise.resolve(), depth: () => Promise.resolve(0), close: () => Promise.resolve() },
+      media: heldMediaQueue,
     }).map((m) => ({
       prefix: `/api/v1${m.basePath}`,
       router: m.router,

@@ -53,9 +53,25 @@ export const pushOutcomes = new Counter({
   registers: [metrics],
 });
 
+const READ_TIMEOUT_MS = 500;
+
+/** A reading, or -1 when it fails or takes too long (Redis down queues commands forever). */
+async function boundedRead<T>(read: () => Promise<T> | T, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), READ_TIMEOUT_MS)));
+  try {
+    return await Promise.race([Promise.resolve().then(read), late]);
+  } catch {
+    return fallback;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * A gauge whose value is read from its owner at scrape time. Registering the same name
- * again (a second server in one test process) replaces the reader.
+ * A gauge whose value is read from its owner at scrape time, within half a second (-1
+ * when the owner cannot say: the scrape itself never hangs on an outage). Registering
+ * the same name again (a second server in one test process) replaces the reader.
  */
 export function gaugeFrom(
   name: string,
@@ -71,7 +87,7 @@ export function gaugeFrom(
     registers: [metrics],
     async collect() {
       this.reset();
-      const value = await read();
+      const value = await boundedRead(read, -1);
       if (typeof value === 'number') this.set(value);
       else for (const [labels, v] of value) this.set(labels, v);
     },

@@ -11,6 +11,7 @@ import { PostLike } from '../../models/post-like.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
+import { eachById } from '../each-by-id.js';
 
 import { publishToUser } from '../realtime.service.js';
 import { hourKey, utcDay } from '../../utils/clock.js';
@@ -119,15 +120,10 @@ async function recount(postId: Types.ObjectId | string): Promise<boolean> {
 
 /** Every post's counters recounted from the records (a migration's backfill); returns how many changed. */
 export async function recountAllPostCounters(): Promise<number> {
-  let after: Types.ObjectId | undefined;
   let fixed = 0;
-  for (;;) {
-    const page = await Post.find(after ? { _id: { $gt: after } } : {}, { _id: 1 })
-      .sort({ _id: 1 })
-      .limit(200)
-      .lean();
-    for (const { _id } of page) if (await recount(_id)) fixed++;
-    if (page.length < 200) return fixed;
-    after = page.at(-1)!._id;
-  }
+  await eachById(
+    (filter, size) => Post.find(filter, { _id: 1 }).sort({ _id: 1 }).limit(size).lean(),
+    async ({ _id }) => void ((await recount(_id)) && fixed++),
+  );
+  return fixed;
 }

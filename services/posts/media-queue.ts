@@ -1,6 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/index.js';
+import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { failPost, failStuckPosts, processPostMedia } from './media-processor.js';
@@ -18,6 +19,20 @@ export interface MediaQueue {
   depth(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Without a media pipeline: posting answers 503 (apps assembled without one, the docs tests). */
+export const noMediaQueue: MediaQueue = {
+  enqueue: () => Promise.reject(new AppError('MEDIA_QUEUE_UNAVAILABLE', 'Media processing is not running')),
+  depth: () => Promise.resolve(0),
+  close: () => Promise.resolve(),
+};
+
+/** Takes every job and runs none: for callers that process the media themselves (the seed). */
+export const heldMediaQueue: MediaQueue = {
+  enqueue: () => Promise.resolve(),
+  depth: () => Promise.resolve(0),
+  close: () => Promise.resolve(),
+};
 
 // One job per post or attachment: its id names the job, so a second enqueue is a no-op.
 const jobIdOf = (job: MediaJob) => ('postId' in job ? job.postId : `chat-${job.attachmentId}`);

@@ -7,7 +7,7 @@ import { startMediaPipeline, type MediaPipeline } from '../../services/posts/med
 import { startRuntimeSettings, stopRuntimeSettings } from '../../services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from '../../services/notifications/message-notice.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
-import { watchProcessState } from '../../services/process-metrics.js';
+import { watchProcessState } from '../../services/metrics.service.js';
 import { createStorageProvider } from '../../services/storage/storage.service.js';
 
 export const ORIGIN = 'http://app.test';

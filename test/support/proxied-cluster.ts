@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { eventually } from './eventually.js';
 import { freePort } from './process.js';
 
 /**
@@ -80,15 +81,6 @@ http {
   return conf;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} not up within ${timeoutMs} ms`);
-}
-
 /** A GET over HTTPS through nginx from a chosen loopback address; resolves with status and body. */
 export function httpsGet(
   url: string,
@@ -137,7 +129,7 @@ export async function startProxiedCluster(env: Record<string, string>): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'devtinder-proxy-'));
   // nginx's workers (not root) write their temp files under it.
   chmodSync(dir, 0o755);
-  // Nothing of the test run's own environment but the path: what production would be given.
+  // Nothing of the test run's own environment (its test settings) but PATH and HOME.
   const pm2Env = { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PM2_HOME: join(dir, 'pm2') };
   const pm2 = (...args: string[]) => execFileSync(pm2Bin, args, { cwd: ROOT, env: pm2Env, encoding: 'utf8' });
   const pm2Async = async (...args: string[]) =>
@@ -167,9 +159,9 @@ export async function startProxiedCluster(env: Record<string, string>): Promise<
   };
   try {
     for (const port of APP_PORTS) {
-      await waitFor(`app on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000);
+      await eventually(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000, `app on ${port}`);
     }
-    await waitFor('nginx', async () => (await httpsGet(`${url}/healthz`)).status === 200, 15_000);
+    await eventually(async () => (await httpsGet(`${url}/healthz`)).status === 200, 15_000, 'nginx');
   } catch (err) {
     const seen = logs();
     await stop();

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { asyncApiDocument } from '../../docs/asyncapi.js';
+import { asyncApiDocument, keyOf } from '../../docs/asyncapi.js';
 
 /**
  * Every payload and ack the socket tests see, checked against docs/asyncapi.json: a server
@@ -12,7 +12,6 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
 ajv.addSchema(asyncApiDocument as object, 'asyncapi');
 
-const keyOf = (event: string) => event.replace(/:/g, '.');
 const messages = asyncApiDocument.components.messages as Record<string, unknown>;
 
 export const contractViolations: string[] = [];
