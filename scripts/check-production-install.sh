@@ -17,7 +17,7 @@ cd "$tmp"
 NODE_ENV=production PORT="$port" HOST=127.0.0.1 MONGODB_URI="$MONGODB_URI" REDIS_URL="$REDIS_URL" \
   JWT_ACCESS_SECRET="$(openssl rand -hex 32)" CHAT_KEYS="k1:$(openssl rand -base64 32)" \
   CORS_ORIGINS=https://app.example.com MAIL_PROVIDER=ses AWS_REGION=us-east-1 \
-  RAZORPAY_KEY_ID=rzp_check RAZORPAY_KEY_SECRET=check RAZORPAY_WEBHOOK_SECRET=check \
+  RAZORPAY_KEY_ID=rzp_check RAZORPAY_KEY_SECRET="$(openssl rand -hex 16)" RAZORPAY_WEBHOOK_SECRET="$(openssl rand -hex 16)" \
   ENABLE_JOBS=false LOG_LEVEL=warn STORAGE_LOCAL_DIR="$tmp/media" node dist/server.js &
 pid=$!
 for _ in $(seq 1 60); do
