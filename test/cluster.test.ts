@@ -162,6 +162,23 @@ describe('two processes behind one Redis', function () {
     expect((await supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
   });
 
+  it('a process started after a session ended (a reload) refuses its access token too', async () => {
+    const u = await signupUser();
+    const phone = await supertest(urls[0]!)
+      .post('/api/v1/auth/login')
+      .send({ identifier: u.input.email, password: u.input.password });
+    const sessions = await supertest(urls[0]!).get('/api/v1/auth/sessions').set(bearer(phone.body.accessToken));
+    const id = sessions.body.sessions.find((s: { current: boolean }) => s.current).id;
+    expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
+    // A third process, started only now: it never heard the publish.
+    const late = spawnServer(PORT_BASE + 2, process.env.MONGODB_URI!, clusterEnv());
+    servers.push(late);
+    const lateUrl = `http://127.0.0.1:${PORT_BASE + 2}`;
+    await eventually(async () => (await supertest(lateUrl).get('/readyz')).status === 200, 30_000, 'the late server');
+    expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(phone.body.accessToken))).status).to.equal(401);
+    expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
+  });
+
   it('sweeps the sockets and queue ticket of a process killed outright: its users go offline, nobody waits for them', async () => {
     const port = await freePort();
     const doomedUrl = `http://127.0.0.1:${port}`;

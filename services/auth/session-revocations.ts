@@ -6,14 +6,17 @@ import type { RedisClient } from '../redis.service.js';
  * Sessions ended while their access tokens are still unexpired. Access tokens are checked
  * without the database, so an ended session would otherwise keep working for up to
  * ACCESS_TOKEN_TTL_SECONDS; every process keeps the ended ids for that long (Redis
- * pub/sub tells the others) and refuses their tokens at once.
+ * pub/sub tells the others) and refuses their tokens at once. Redis also keeps them in a
+ * sorted set by expiry, so a process started later (pm2 reload, a crash restart) learns
+ * the ones still live before it serves.
  */
 const CHANNEL = 'sessions:revoked';
+const ENDED_SET = 'sessions:ended';
 const ended = new Map<string, number>();
-let publish: ((sessionId: string) => void) | undefined;
+let publish: ((sessionId: string, until: number) => void) | undefined;
 
-function remember(sessionId: string): void {
-  ended.set(sessionId, Date.now() + config.auth.accessTtlSeconds * 1000);
+function remember(sessionId: string, until = Date.now() + config.auth.accessTtlSeconds * 1000): void {
+  ended.set(sessionId, until);
   if (ended.size > 50_000) {
     const now = Date.now();
     for (const [id, until] of ended) if (until < now) ended.delete(id);
@@ -21,8 +24,9 @@ function remember(sessionId: string): void {
 }
 
 export function noteSessionEnded(sessionId: string): void {
-  remember(sessionId);
-  publish?.(sessionId);
+  const until = Date.now() + config.auth.accessTtlSeconds * 1000;
+  remember(sessionId, until);
+  publish?.(sessionId, until);
 }
 
 export function isSessionEnded(sessionId: string): boolean {
@@ -39,7 +43,17 @@ export async function shareSessionEnds(redis: RedisClient): Promise<() => Promis
   sub.on('error', (err: Error) => logger.error('session revocation subscriber error', { error: err.message }));
   await sub.connect();
   await sub.subscribe(CHANNEL, (sessionId) => remember(sessionId));
-  publish = (sessionId) => void redis.publish(CHANNEL, sessionId).catch(() => undefined);
+  // Subscribed first, then the ones ended before this process started: none falls between.
+  const now = Date.now();
+  await redis.zRemRangeByScore(ENDED_SET, '-inf', now);
+  const live = await redis.zRangeByScoreWithScores(ENDED_SET, now, '+inf');
+  for (const { value, score } of live) remember(value, score);
+  publish = (sessionId, until) => {
+    void redis.zAdd(ENDED_SET, { score: until, value: sessionId }).catch(() => undefined);
+    // The set holds only ids whose tokens could still be live.
+    void redis.zRemRangeByScore(ENDED_SET, '-inf', Date.now()).catch(() => undefined);
+    void redis.publish(CHANNEL, sessionId).catch(() => undefined);
+  };
   return async () => {
     publish = undefined;
     if (sub.isOpen) await sub.close();
