@@ -1,7 +1,7 @@
 /**
  * npm run bench:all: every benchmark and proof run, one after another (never side by
  * side: they would measure each other), into a dated report in bench/reports/. Each
- * table row gets the ratio of the previous report beside it, so what a change cost shows.
+ * table row gets its ratio in the latest earlier report beside it, so what a change cost shows.
  *   BENCH_ONLY=chat,faults   run only these (the names below)
  *   SOAK_MINUTES             passed on to the soak (10 by default)
  * Exits non-zero when a run fails (a fault or soak check, a crash).
@@ -30,18 +30,18 @@ const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const chosen = RUNS.filter((r) => !only || only.includes(r.name));
 const stamp = new Date().toISOString().slice(0, 16).replace(':', '-');
 
-/** Ratios by row name from the newest earlier report. */
+/** Each row's ratio in the newest earlier report that has the row (runs may pick a few with BENCH_ONLY). */
 function previousRatios(): Map<string, string> {
   mkdirSync(REPORTS, { recursive: true });
-  const last = readdirSync(REPORTS)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .at(-1);
   const ratios = new Map<string, string>();
-  if (!last) return ratios;
-  for (const line of readFileSync(join(REPORTS, last), 'utf8').split('\n')) {
-    const cells = line.split('|').map((c) => c.trim());
-    if (cells.length >= 7 && /^\d/.test(cells[4] ?? '')) ratios.set(cells[1]!, cells[4]!);
+  const reports = readdirSync(REPORTS)
+    .filter((f) => f.endsWith('.md'))
+    .sort();
+  for (const report of reports) {
+    for (const line of readFileSync(join(REPORTS, report), 'utf8').split('\n')) {
+      const cells = line.split('|').map((c) => c.trim());
+      if (cells.length >= 7 && /^\d/.test(cells[4] ?? '')) ratios.set(cells[1]!, cells[4]!);
+    }
   }
   return ratios;
 }
