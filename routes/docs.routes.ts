@@ -12,8 +12,10 @@ export function docsRoutes(): Router {
   router.get('/asyncapi.json', (_req, res) => {
     res.json(asyncApiDocument);
   });
+  // Built once: the document does not change while the process runs, and the page is public.
+  const eventsPage = asyncApiPage();
   router.get('/events', (_req, res) => {
-    res.type('html').send(asyncApiPage());
+    res.type('html').send(eventsPage);
   });
   router.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
   return router;
