@@ -20,6 +20,7 @@ import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.
 import type { ActionLimiter } from './services/limits/action-limiter.js';
 import { noMediaQueue, type MediaQueue } from './services/posts/media-queue.js';
 import type { RedisClient } from './services/redis.service.js';
+import { RedisSequenceStore, useSequenceStore } from './services/chat/message-sequence.js';
 import { LocalStorageProvider } from './services/storage/local.provider.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import type { StorageProvider } from './services/storage/storage.provider.js';
@@ -47,6 +48,9 @@ export function createApp({
   actions,
   routers = apiRouters,
 }: AppDeps): Express {
+  // Message numbers, sent over HTTP or the socket: with Redis one counter per conversation for
+  // every process (else this process's, in memory).
+  if (redis) useSequenceStore(new RedisSequenceStore(redis, `${config.limits.prefix}chatseq:`));
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');

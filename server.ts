@@ -15,6 +15,8 @@ import { watchProcessState } from './services/metrics.service.js';
 import { recentIndex } from './services/feeds/recent-index.js';
 import { startMediaPipeline } from './services/posts/media-queue.js';
 import { flushAnalytics } from './services/analytics/record.js';
+import { flushConversationTails } from './services/chat/conversation-tail.js';
+import { shareSendAccessChanges } from './services/chat/send-access.js';
 import { startTasteLearner, stopTasteLearner } from './services/match/taste/learner.js';
 import { startRuntimeSettings, stopRuntimeSettings } from './services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from './services/notifications/message-notice.js';
@@ -31,6 +33,8 @@ async function main() {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   // Sessions ended in any process refuse their access tokens in every process at once.
   const stopSharingSessionEnds = redis ? await shareSessionEnds(redis) : undefined;
+  // Who may send into which conversation is remembered per process; changes reach every process.
+  const stopSharingSendAccess = redis ? await shareSendAccessChanges(redis, config.limits.prefix) : undefined;
 
   const storage = createStorageProvider(config.storage);
   // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
@@ -103,10 +107,11 @@ async function main() {
     await closed;
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await media.close();
-    // Counts still waiting (sessions ended just now among them).
-    await flushAnalytics();
+    // Counts still waiting (sessions ended just now among them), and the last sends' tails.
+    await Promise.all([flushAnalytics(), flushConversationTails()]);
     await disconnectDatabase();
     await stopSharingSessionEnds?.();
+    await stopSharingSendAccess?.();
     await closeRedis(redis);
     await embedded?.stop();
     logger.info('stopped');

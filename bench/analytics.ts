@@ -8,8 +8,8 @@ import { randomInt } from 'node:crypto';
 import mongoose from 'mongoose';
 import { ACTIVITY_EVENTS } from '../models/analytics.model.js';
 import { dayKey, hourField, hoursKey, monthKey, weekKey } from '../services/analytics/buckets.js';
-import { AccessTokens } from '../utils/jwt.js';
-import { benchDatabase, BENCH_JWT_SECRET, serve, stopServers, tableHeader } from './harness.js';
+import { benchDatabase, benchTokens, serve, stopServers, tableHeader } from './harness.js';
+import { percentileOf } from './load.js';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
@@ -45,8 +45,6 @@ function generatedBuckets(start: number) {
   return [...docs].map(([_id, counts]) => ({ _id, counts }));
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
 /** p50 and p99 in ms of `rounds` sequential calls. */
 async function timed(call: () => Promise<void>) {
   for (let i = 0; i < 10; i++) await call();
@@ -57,7 +55,7 @@ async function timed(call: () => Promise<void>) {
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) };
+  return { p50: percentileOf(ms, 0.5), p99: percentileOf(ms, 0.99) };
 }
 
 try {
@@ -68,12 +66,7 @@ try {
   await conn.db!.collection('analyticsbuckets').insertMany(buckets as never[]);
   const admin = new mongoose.Types.ObjectId();
   await conn.db!.collection('users').insertOne({ _id: admin, role: 'admin', firstName: 'Bench', createdAt: new Date() });
-  const token = new AccessTokens({
-    secret: BENCH_JWT_SECRET,
-    issuer: 'devtinder-api',
-    audience: 'devtinder-clients',
-    ttlSeconds: 3600,
-  }).sign({
+  const token = benchTokens().sign({
     sub: String(admin),
     role: 'admin',
     sid: 'bench',

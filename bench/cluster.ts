@@ -6,8 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import mongoose from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
-import { AccessTokens } from '../utils/jwt.js';
-import { BENCH_JWT_SECRET, benchEnv } from './harness.js';
+import { benchTokens, benchEnv } from './harness.js';
 import { acceptedConnection, seedUsers } from './seed.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,12 +65,7 @@ export async function rssOf(url: string): Promise<number> {
   return Number(line?.split(' ')[1] ?? NaN);
 }
 
-const tokens = new AccessTokens({
-  secret: BENCH_JWT_SECRET,
-  issuer: 'devtinder-api',
-  audience: 'devtinder-clients',
-  ttlSeconds: 86_400,
-});
+const tokens = benchTokens(86_400);
 
 export interface Person {
   id: string;

@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { AccessTokens } from '../utils/jwt.js';
 import { hammer } from './load.js';
 
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0001';
 export const BENCH_CHAT_KEY = Buffer.alloc(32, 9);
+
+/** Signs access tokens the bench servers accept (their JWT settings), valid for `ttlSeconds`. */
+export const benchTokens = (ttlSeconds = 3600) =>
+  new AccessTokens({ secret: BENCH_JWT_SECRET, issuer: 'devtinder-api', audience: 'devtinder-clients', ttlSeconds });
 
 /**
  * What every benchmark needs: a fresh database (BENCH_MONGODB_URI or TEST_MONGODB_URI,
@@ -52,13 +57,22 @@ export function benchEnv(uri: string, env: Record<string, string> = {}): NodeJS.
   };
 }
 
+// BENCH_CPU_PROF=<dir>: each server writes a CPU profile there when the run ends (node --cpu-prof).
+const profileDir = process.env.BENCH_CPU_PROF;
+
 /** Starts `tsx bench/servers.ts <kind> <port>` in production mode against `uri`. */
 export async function serve(uri: string, kind: string, port: number, env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/servers.ts', kind, String(port)], {
-    env: benchEnv(uri, env),
-    // Logs go to /dev/null: written (JSON formatting and all) but not kept.
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // One folder per kind: tsx's loader thread writes a profile of its own beside the server's.
+  const profiling = profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/${kind}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profiling, '--expose-gc', '--import', 'tsx', 'bench/servers.ts', kind, String(port)],
+    {
+      env: benchEnv(uri, env),
+      // Logs go to /dev/null: written (JSON formatting and all) but not kept.
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -69,7 +83,8 @@ export async function serve(uri: string, kind: string, port: number, env: Record
 }
 
 export function stopServers(): void {
-  for (const c of children) c.kill('SIGKILL');
+  // A profiling server exits on SIGINT and writes its profile.
+  for (const c of children) c.kill(profileDir ? 'SIGINT' : 'SIGKILL');
 }
 
 /** Prints a row of the markdown table docs/benchmarks.md keeps: ratio is ours / baseline. */

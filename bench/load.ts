@@ -55,3 +55,26 @@ export async function loop(seconds: number, workers: number, op: (worker: number
   );
   return done / seconds;
 }
+
+/** The value below which `fraction` of the sorted values fall (NaN for none). */
+export const percentileOf = (sorted: number[], fraction: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
+
+export interface TimedResult {
+  rate: number;
+  /** Milliseconds per operation. */
+  p50: number;
+  p99: number;
+}
+
+/** `loop`, timing each operation: the rate with the p50 and p99 of one operation's time. */
+export async function timedLoop(seconds: number, workers: number, op: (worker: number) => Promise<void>): Promise<TimedResult> {
+  const times: number[] = [];
+  const rate = await loop(seconds, workers, async (w) => {
+    const start = performance.now();
+    await op(w);
+    times.push(performance.now() - start);
+  });
+  times.sort((a, b) => a - b);
+  return { rate, p50: percentileOf(times, 0.5), p99: percentileOf(times, 0.99) };
+}

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import mongoose from 'mongoose';
 import { benchDatabase, benchEnv, tableHeader } from './harness.js';
 import { joinInput, matchablePerson, type Join, type JoinOrder, type WorkerReport } from './match-plan.js';
+import { percentileOf } from './load.js';
 
 const people = Number(process.env.BENCH_PEOPLE ?? 10_000);
 const joinsPerSecond = Number(process.env.BENCH_JOINS_PER_SECOND ?? 250);
@@ -30,8 +31,6 @@ interface Outcome {
   p50: number;
   p99: number;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 /** Starts a worker and resolves once it is connected. */
 function startWorker(): Promise<ChildProcess> {
@@ -121,13 +120,13 @@ async function run(
   const lastJoin = Math.max(...started.values());
   const rate =
     scenario === 'drain'
-      ? (0.9 * found.size) / 2 / ((percentile(times, 0.9) - first) / 1000)
+      ? (0.9 * found.size) / 2 / ((percentileOf(times, 0.9) - first) / 1000)
       : times.filter((t) => t <= lastJoin).length / 2 / ((lastJoin - first) / 1000);
   return {
     matchesPerSecond: rate,
     matchedShare: found.size / joins.length,
-    p50: percentile(waits, 0.5),
-    p99: percentile(waits, 0.99),
+    p50: percentileOf(waits, 0.5),
+    p99: percentileOf(waits, 0.99),
   };
 }
 

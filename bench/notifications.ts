@@ -6,19 +6,13 @@
  */
 import mongoose from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
-import { AccessTokens } from '../utils/jwt.js';
-import { benchDatabase, BENCH_JWT_SECRET, report, serve, stopServers, tableHeader } from './harness.js';
+import { benchDatabase, benchTokens, report, serve, stopServers, tableHeader } from './harness.js';
 import { cpuSeconds } from './load.js';
 import { seedUsers, signupAt } from './seed.js';
 
 const likers = Number(process.env.BENCH_LIKERS ?? 1000);
 const db = await benchDatabase();
-const tokens = new AccessTokens({
-  secret: BENCH_JWT_SECRET,
-  issuer: 'devtinder-api',
-  audience: 'devtinder-clients',
-  ttlSeconds: 3600,
-});
+const tokens = benchTokens();
 
 /** A ready public image post of `authorId`, written straight to the database. */
 async function readyPost(conn: mongoose.Connection, authorId: string): Promise<string> {

@@ -58,7 +58,9 @@ const messageSchema = new Schema(
 );
 
 messageSchema.index({ senderId: 1, clientMessageId: 1 }, { unique: true });
-messageSchema.index({ conversationId: 1, bucket: 1, seq: -1 });
+// One message per number in a conversation: numbers come from a counter (message-sequence.ts),
+// and this index is what catches one handed out twice.
+messageSchema.index({ conversationId: 1, bucket: 1, seq: 1 }, { unique: true });
 
 export const Message = model('Message', messageSchema);
 

@@ -36,6 +36,14 @@ export async function syncIndexes(): Promise<void> {
   for (const model of Object.values(mongoose.models)) await model.createIndexes();
 }
 
+/** Drops an index a schema no longer declares (a migration); absent already is fine. True when dropped. */
+export async function dropIndexIfPresent(collection: string, name: string): Promise<boolean> {
+  const indexes = mongoose.connection.collection(collection);
+  if (!(await indexes.indexExists(name).catch(() => false))) return false;
+  await indexes.dropIndex(name);
+  return true;
+}
+
 /** Mongoose's connection state: 1 connected, 0 disconnected, 2 connecting, 3 disconnecting. */
 export const databaseState = (): number => mongoose.connection.readyState;
 

@@ -148,6 +148,40 @@ describe('two processes behind one Redis', function () {
     }
   });
 
+  it('numbers messages sent through both processes once each, and a block on one stops sends on the other', async () => {
+    const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+    await connect(ana, ben);
+    const anaOn1 = await on(0, ana.accessToken);
+    const first = await emitAck(anaOn1, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'one' });
+    const conversationId = first.data.conversationId;
+    const overHttp = (i: number) =>
+      supertest(urls[1]!)
+        .post(`/api/v1/conversations/${conversationId}/messages`)
+        .set(bearer(ana.accessToken))
+        .send({ clientMessageId: clientId(), text: `http ${i}` });
+    const sends = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2
+          ? overHttp(i).then((r) => r.body.message?.seq as number)
+          : emitAck(anaOn1, 'chat:send', { conversationId, clientMessageId: clientId(), text: `socket ${i}` }).then(
+              (r) => r.data.seq,
+            ),
+      ),
+    );
+    expect(sends.sort((a, b) => a - b)).to.deep.equal([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+
+    // Ana's right to send is remembered by the first process; Ben blocks her through the second.
+    expect((await supertest(urls[1]!).post(`/api/v1/users/${ana.id}/block`).set(bearer(ben.accessToken))).status).to.equal(204);
+    // Without the change reaching it, the first process would let her send for a minute more.
+    await eventually(
+      async () =>
+        (await emitAck(anaOn1, 'chat:send', { conversationId, clientMessageId: clientId(), text: 'hello?' })).error?.code ===
+        'NOT_CONNECTED',
+      2000,
+      'the first process to refuse the blocked sender',
+    );
+  });
+
   it('a session ended on one process refuses its access token on the other at once', async () => {
     const u = await signupUser();
     const phone = await supertest(urls[0]!)

@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate-runner.js';
 import { backfillGeoCells, backfillSearchKeys } from '../../services/people/backfill.js';
 import { recountAllPostCounters } from '../../services/posts/counters.js';
+import { dropIndexIfPresent } from '../../services/database.service.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -22,5 +23,10 @@ export const migrations: Migration[] = [
     name: '2026-12-03-03-post-counters',
     // Posts whose counters drifted from their records (likes, comments, shares, views, bookmarks).
     up: recountAllPostCounters,
+  },
+  {
+    name: '2026-12-03-04-message-number-index',
+    // The unique (conversation, bucket, number) index took the place of a plain one on the same fields.
+    up: async () => Number(await dropIndexIfPresent('messages', 'conversationId_1_bucket_1_seq_-1')),
   },
 ];

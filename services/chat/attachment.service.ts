@@ -12,7 +12,7 @@ import { fileTooLarge } from '../storage/image-processing.js';
 import { chatMediaPrefix, mediaLinks } from '../storage/media-links.js';
 import type { DirectUploadTicket, StorageProvider } from '../storage/storage.provider.js';
 import { displayName, sniffAttachment } from './attachment-type.js';
-import { assertMaySend, memberConversation } from './conversation.service.js';
+import { memberConversation, sendableConversation } from './conversation.service.js';
 
 export interface AttachmentDeps {
   storage: StorageProvider;
@@ -119,11 +119,7 @@ export function messageMediaOf(doc: AttachmentDoc): MessageMedia {
 }
 
 /** Only a member who may send in the conversation may upload into it (plan, blocks, connection). */
-export async function conversationToUploadInto(me: string, conversationId: string) {
-  const conversation = await memberConversation(me, conversationId);
-  await assertMaySend(me, conversation);
-  return conversation;
-}
+export const conversationToUploadInto = (me: string, conversationId: string) => sendableConversation(me, conversationId);
 
 const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
 

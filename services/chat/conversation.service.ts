@@ -10,6 +10,8 @@ import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { planInForce } from '../connections/quota.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
+import { readPointer, withTail } from './conversation-tail.js';
+import { sendAccess, sendAccessChanged } from './send-access.js';
 
 export interface ConversationDoc {
   _id: Types.ObjectId;
@@ -34,7 +36,7 @@ export async function memberConversation(userId: string, conversationId: string)
     memberIds: new Types.ObjectId(userId),
   }).lean<ConversationDoc>();
   if (!conversation) throw notFoundConversation();
-  return conversation;
+  return withTail(conversation);
 }
 
 export const memberIdsOf = (c: ConversationDoc) => c.memberIds.map(String);
@@ -83,15 +85,20 @@ export async function unreadSenderFor(userId: string, conversationId: string): P
     ConversationMember.findOne({ conversationId, userId }, { lastReadSeq: 1, mutedUntil: 1 }).lean(),
     Conversation.findById(conversationId, { seq: 1, lastMessage: 1 }).lean(),
   ]);
-  if (!member || !conversation?.lastMessage?.senderId) return null;
+  if (!member || !conversation) return null;
+  const tail = withTail(conversation);
+  if (!tail.lastMessage?.senderId) return null;
   if (member.mutedUntil && member.mutedUntil > new Date()) return null;
-  if ((member.lastReadSeq ?? 0) >= (conversation.seq ?? 0)) return null;
-  return String(conversation.lastMessage.senderId);
+  if (readPointer(conversationId, userId, member.lastReadSeq) >= (tail.seq ?? 0)) return null;
+  return String(tail.lastMessage.senderId);
 }
 
-/** Chat may need a plan with chat (config); then everyone sending must have one in force. */
-async function assertChatPlan(userId: string): Promise<void> {
-  if (!runtime().chatRequiresPlan) return;
+/**
+ * Chat may need a plan with chat (config); then everyone sending must have one in force.
+ * Returns when the plan that allows it ends, if it does.
+ */
+async function assertChatPlan(userId: string): Promise<number | undefined> {
+  if (!runtime().chatRequiresPlan) return undefined;
   const user = await User.findById(userId, { plan: 1, planExpiresAt: 1 }).lean();
   if (!user || !config.plans[planInForce(user)].chat) {
     // The person is told which plans unlock chat, as config has them.
@@ -99,6 +106,7 @@ async function assertChatPlan(userId: string): Promise<void> {
     const names = plans.map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' and ');
     throw new AppError('PLAN_REQUIRED', `Chat comes with the ${names} plan${plans.length === 1 ? '' : 's'}`, { plans });
   }
+  return user.planExpiresAt?.getTime();
 }
 
 /** Direct messages need an accepted connection and no block, either way. */
@@ -113,15 +121,32 @@ async function assertMayMessage(me: string, them: string): Promise<void> {
   }
 }
 
-/** Checks the sender may post into a conversation now: plan, membership, and for direct ones the connection. */
-export async function assertMaySend(me: string, conversation: ConversationDoc): Promise<void> {
+/**
+ * Checks the sender may post into a conversation now: plan, membership, and for direct
+ * ones the connection. Returns until when the answer holds at most (a plan's end).
+ */
+async function assertMaySend(me: string, conversation: ConversationDoc): Promise<number | undefined> {
   const other = conversation.type !== 'group' ? memberIdsOf(conversation).find((id) => id !== me) : undefined;
   if (conversation.type === 'match') {
     // Matched strangers need no connection, but never talk across a block.
     if (other && (await isBlockedEitherWay(me, other))) throw forbidden('You cannot message this person', 'NOT_CONNECTED');
-    return;
+    return undefined;
   }
-  await Promise.all([assertChatPlan(me), other ? assertMayMessage(me, other) : undefined]);
+  const [until] = await Promise.all([assertChatPlan(me), other ? assertMayMessage(me, other) : undefined]);
+  return until;
+}
+
+/**
+ * The conversation a member may send into now (sendAccess remembers the answer until
+ * something changes it). Its last-message fields are left out: they change with every send.
+ */
+export function sendableConversation(me: string, conversationId: string): Promise<ConversationDoc> {
+  return sendAccess(me, conversationId, runtime().chatRequiresPlan, async () => {
+    const c = await memberConversation(me, conversationId);
+    const until = await assertMaySend(me, c);
+    const conversation = { _id: c._id, type: c.type, memberIds: c.memberIds, createdBy: c.createdBy, createdAt: c.createdAt };
+    return { conversation, until };
+  });
 }
 
 /** The private conversation of an accepted chat match. */
@@ -215,6 +240,7 @@ export async function removeMember(me: string, conversationId: string, userId: s
   if (!memberIdsOf(group).includes(userId)) throw notFound('Member');
   const wasAdmin = (await roleOf(group._id, userId)) === 'admin';
   await Conversation.updateOne({ _id: group._id }, { $pull: { memberIds: new Types.ObjectId(userId) } });
+  sendAccessChanged({ conversationId });
   await ConversationMember.deleteOne({ conversationId: group._id, userId });
   if (wasAdmin && !(await ConversationMember.exists({ conversationId: group._id, role: 'admin' }))) {
     const heir = await ConversationMember.findOne({ conversationId: group._id }).sort({ createdAt: 1 }).lean();
@@ -237,6 +263,8 @@ export async function setMemberRole(me: string, conversationId: string, userId: 
 }
 
 async function announceMembers(conversationId: Types.ObjectId, viewer: string): Promise<void> {
+  // Members came, went or changed role: who may send, and who hears it, is read again.
+  sendAccessChanged({ conversationId: String(conversationId) });
   const group = await Conversation.findById(conversationId).lean<ConversationDoc>();
   if (group) publishToUsers(memberIdsOf(group), 'conversation:updated', await sharedView(group, viewer));
 }
@@ -269,7 +297,9 @@ export async function conversationView(c: ConversationDoc, viewer: string, lastR
   const [me, admins] = await Promise.all([
     lastReadSeq !== undefined
       ? { lastReadSeq }
-      : ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1 }).lean(),
+      : ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1 })
+          .lean()
+          .then((m) => ({ lastReadSeq: readPointer(String(c._id), viewer, m?.lastReadSeq) })),
     c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
   ]);
   const last = c.lastMessage?.id ? c.lastMessage : undefined;
@@ -301,10 +331,13 @@ export async function conversationsOf(me: string): Promise<ConversationDoc[]> {
 async function membershipsOf(me: string): Promise<{ conversation: ConversationDoc; lastReadSeq: number }[]> {
   const rows = await ConversationMember.find({ userId: me }, { conversationId: 1, lastReadSeq: 1 }).lean();
   const found = await Promise.all(
-    rows.map(async (r) => ({
-      conversation: await Conversation.findById(r.conversationId).lean<ConversationDoc>(),
-      lastReadSeq: r.lastReadSeq ?? 0,
-    })),
+    rows.map(async (r) => {
+      const conversation = await Conversation.findById(r.conversationId).lean<ConversationDoc>();
+      return {
+        conversation: conversation && withTail(conversation),
+        lastReadSeq: readPointer(String(r.conversationId), me, r.lastReadSeq),
+      };
+    }),
   );
   return found.filter((m): m is { conversation: ConversationDoc; lastReadSeq: number } => m.conversation !== null);
 }

@@ -8,7 +8,6 @@ import { Conversation, ConversationMember } from '../../models/conversation.mode
 import { Message, MESSAGE_BUCKET, Reaction } from '../../models/message.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { errorMessage, logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
 import { TextCipher, type EncryptedText } from '../../utils/text-cipher.js';
 import { publishToUser, publishToUsers } from '../realtime.service.js';
@@ -24,7 +23,6 @@ import {
   type MessageMedia,
 } from './attachment.service.js';
 import {
-  assertMaySend,
   conversationsOf,
   directConversation,
   memberConversation,
@@ -32,19 +30,24 @@ import {
   liveAudience,
   memberMessage,
   requireLiveAudience,
+  sendableConversation,
   type ConversationDoc,
 } from './conversation.service.js';
+import { recordTail, TAIL_LAG_MS } from './conversation-tail.js';
+import { sequences } from './message-sequence.js';
 import { filterProfanity } from './profanity.js';
 import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { tellOfflineMembersLater } from '../notifications/message-notice.js';
 import { markTargetRead } from '../notifications/notification.service.js';
 
 const cipher = new TextCipher(config.chat.keys, config.chat.keyId);
+const bucketOf = (seq: number) => Math.floor(seq / MESSAGE_BUCKET);
 
 interface MessageDoc {
   _id: Types.ObjectId;
   conversationId: Types.ObjectId;
   seq: number;
+  bucket?: number;
   senderId: Types.ObjectId;
   clientMessageId: string;
   text?: EncryptedText | null;
@@ -74,8 +77,11 @@ export interface MessageView {
   createdAt: Date;
 }
 
-/** A message as one member receives it: text decrypted, attachment links signed for that member. */
-export function messageView(m: MessageDoc, viewerId: string): MessageView {
+/**
+ * A message as one member receives it: text decrypted (or `plainText`, when the caller
+ * has it), attachment links signed for that member.
+ */
+export function messageView(m: MessageDoc, viewerId: string, plainText?: string): MessageView {
   const reactions = m.reactions instanceof Map ? Object.fromEntries(m.reactions) : (m.reactions ?? {});
   return {
     id: String(m._id),
@@ -83,7 +89,7 @@ export function messageView(m: MessageDoc, viewerId: string): MessageView {
     seq: m.seq,
     senderId: String(m.senderId),
     clientMessageId: m.clientMessageId,
-    ...(m.text ? { text: cipher.decrypt(m.text) } : {}),
+    ...(m.text ? { text: plainText ?? cipher.decrypt(m.text) } : {}),
     ...(m.media ? { attachment: mediaView(m.media, viewerId) } : {}),
     ...(m.attachment?.url
       ? {
@@ -141,9 +147,9 @@ async function chosenAttachment(me: string, conversationId: Types.ObjectId, atta
  * Delivers a message to every socket of every member: one publish for all, unless it has
  * an upload, whose links are each member's own.
  */
-function publishMessage(memberIds: string[], event: 'chat:message' | 'chat:edited', doc: MessageDoc): void {
+function publishMessage(memberIds: string[], event: 'chat:message' | 'chat:edited', doc: MessageDoc, view?: MessageView): void {
   if (!doc.media) {
-    publishToUsers(memberIds, event, messageView(doc, ''));
+    publishToUsers(memberIds, event, view ?? messageView(doc, ''));
     return;
   }
   for (const id of memberIds) publishToUser(id, event, messageView(doc, id));
@@ -166,24 +172,29 @@ function noteEarlyMessage(me: string, conversation: ConversationDoc, seq: number
  * Stores a message once and delivers it to every socket of every member. The same
  * clientMessageId from the same sender returns the original (unique index), whether
  * the first attempt's ack was lost or two attempts race.
+ *
+ * The ack waits for one database write, the insert: who may send is remembered
+ * (send-access.ts), the number comes from a counter (message-sequence.ts), and the
+ * conversation's last message and the sender's read pointer are written behind it
+ * (conversation-tail.ts).
  */
 export async function sendMessage(me: string, input: SendInput): Promise<{ message: MessageView; created: boolean }> {
   const text = checkedText(input.text);
   const conversation = input.conversationId
-    ? await conversationForSending(me, input.conversationId)
+    ? await sendableConversation(me, input.conversationId)
     : input.toUserId
       ? await directConversation(me, input.toUserId)
       : null;
   if (!conversation) throw new AppError('VALIDATION_FAILED', 'Give conversationId or toUserId');
 
-  // Every check is a read, in parallel; then two writes. A resend is answered with the original.
-  const [, chosen, replyOk, original] = await Promise.all([
-    input.conversationId ? assertMaySend(me, conversation) : undefined,
+  // Reads only for what the send carries. A resend of a plain message is found by its
+  // insert failing; one with an upload is looked up first (its upload is taken by then).
+  const original = input.attachmentId ? await originalOf(me, input.clientMessageId) : null;
+  if (original) return { message: messageView(original, me), created: false };
+  const [chosen, replyOk] = await Promise.all([
     input.attachmentId ? chosenAttachment(me, conversation._id, input.attachmentId) : undefined,
     input.replyToId ? Message.exists({ _id: input.replyToId, conversationId: conversation._id }) : true,
-    Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>(),
   ]);
-  if (original) return { message: messageView(original, me), created: false };
   if (!text && !chosen) throw new AppError('EMPTY_MESSAGE', 'Send text or an attachment');
   if (!replyOk) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
 
@@ -195,91 +206,93 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     media = await takeAttachmentFor(me, conversation._id, input.attachmentId!, _id);
     if (!media) throw new AppError('INVALID_ATTACHMENT', 'This attachment was already sent');
   }
-  const giveBack = () => (media ? releaseAttachment(media.id, _id) : Promise.resolve());
   const attachment = chosen?.photo;
-
-  // One atomic write takes the next number and records the message as the conversation's
-  // last (so the last message is always the highest number), and rechecks membership.
   const createdAt = new Date();
-  const updated = await Conversation.findOneAndUpdate(
-    { _id: conversation._id, memberIds: new Types.ObjectId(me) },
-    { $inc: { seq: 1 }, $set: { lastMessageAt: createdAt, lastMessage: { id: _id, senderId: me, createdAt } } },
-    { returnDocument: 'after' },
-  )
-    .lean<ConversationDoc>()
-    .catch(async (err: unknown) => {
-      await giveBack();
-      throw err;
-    });
-  if (!updated) {
-    await giveBack();
-    throw notFound('Conversation');
-  }
-  const seq = updated.seq!;
-  let stored: MessageDoc;
+  // Written with the driver: every field is built here from checked input, with its stored
+  // type, so Mongoose's document building and validation (a good part of a send's CPU) add nothing.
+  const fields = {
+    _id,
+    conversationId: conversation._id,
+    senderId: new Types.ObjectId(me),
+    clientMessageId: input.clientMessageId,
+    createdAt,
+    updatedAt: createdAt,
+    ...(text ? { text: cipher.encrypt(text) } : {}),
+    ...(attachment ? { attachment } : {}),
+    ...(media ? { media } : {}),
+    ...(input.replyToId ? { replyToId: new Types.ObjectId(input.replyToId) } : {}),
+  };
+  let stored: MessageDoc | undefined;
   try {
-    const doc = await Message.create({
-      _id,
-      conversationId: conversation._id,
-      seq,
-      bucket: Math.floor(seq / MESSAGE_BUCKET),
-      senderId: me,
-      clientMessageId: input.clientMessageId,
-      createdAt,
-      ...(text ? { text: cipher.encrypt(text) } : {}),
-      ...(attachment ? { attachment } : {}),
-      ...(media ? { media } : {}),
-      ...(input.replyToId ? { replyToId: input.replyToId } : {}),
-    });
-    stored = doc.toObject() as MessageDoc;
+    for (let attempt = 0; !stored; attempt++) {
+      const seq = await nextSeq(conversation._id);
+      try {
+        const doc: MessageDoc = { ...fields, seq, bucket: bucketOf(seq) };
+        await Message.collection.insertOne(doc);
+        stored = doc;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // A twin of this send got in first: the original is the answer. (Its number stays unused.)
+        const twin = await originalOf(me, input.clientMessageId);
+        if (twin) {
+          if (media) await releaseAttachment(media.id, _id);
+          return { message: messageView(twin, me), created: false };
+        }
+        // The number was taken (a counter restarted under a send in flight): start it again.
+        if (attempt >= SEQ_ATTEMPTS) throw err;
+        await sequences().reset(String(conversation._id));
+      }
+    }
   } catch (err) {
-    await giveBack();
-    if (!isDuplicateKey(err)) throw err;
-    // A twin of this send got in between the check and the insert: the original is the answer.
-    // (Its number stays unused; the order of stored messages holds.)
-    const twin = await Message.findOne({ senderId: me, clientMessageId: input.clientMessageId }).lean<MessageDoc>();
-    return { message: messageView(twin!, me), created: false };
+    if (media) await releaseAttachment(media.id, _id);
+    throw err;
   }
 
-  const message = messageView(stored, me);
-  publishMessage(memberIdsOf(updated), 'chat:message', stored);
-  tellOfflineMembersLater(String(conversation._id), memberIdsOf(updated), me);
+  const seq = stored.seq;
+  recordTail(String(conversation._id), { seq, id: _id, senderId: me, createdAt });
+  // Without an upload every member's view is the sender's: built once, from the text in hand.
+  const message = messageView(stored, me, text);
+  const memberIds = memberIdsOf(conversation);
+  publishMessage(memberIds, 'chat:message', stored, message);
+  tellOfflineMembersLater(String(conversation._id), memberIds, me);
   countLater(() => recordEvent('message', { userId: me }));
   countLive('message');
   countLater(() => recordMilestone(me, 'message'));
-  if (updated.type !== 'group' && seq <= EARLY_MESSAGES) noteEarlyMessage(me, updated, seq);
-  // The sender has read their own message; off the ack's path, failures only logged.
-  ConversationMember.updateOne(
-    { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: seq } },
-    { $set: { lastReadSeq: seq } },
-  )
-    .exec()
-    .catch((err: unknown) => logger.warn('read pointer not moved', { error: errorMessage(err) }));
+  if (conversation.type !== 'group' && seq <= EARLY_MESSAGES) noteEarlyMessage(me, conversation, seq);
   return { message, created: true };
 }
 
-// Members of a direct conversation never change: remembered per process, so a send to
-// one skips that read. Groups are read each time (members come and go).
-const directMembers = new Map<string, ConversationDoc>();
+const SEQ_ATTEMPTS = 3;
 
-async function conversationForSending(me: string, conversationId: string): Promise<ConversationDoc> {
-  const known = directMembers.get(conversationId);
-  if (known && memberIdsOf(known).includes(me)) return known;
-  const conversation = await memberConversation(me, conversationId);
-  if (conversation.type === 'direct') {
-    if (directMembers.size >= 50_000) directMembers.delete(directMembers.keys().next().value!);
-    directMembers.set(conversationId, {
-      _id: conversation._id,
-      type: 'direct',
-      memberIds: conversation.memberIds,
-      createdBy: conversation.createdBy,
-      createdAt: conversation.createdAt,
-    });
-  }
-  return conversation;
+const originalOf = (me: string, clientMessageId: string) => Message.findOne({ senderId: me, clientMessageId }).lean<MessageDoc>();
+
+/** The conversation's next message number: from the counter, started from what is stored when unknown. */
+async function nextSeq(conversationId: Types.ObjectId): Promise<number> {
+  const id = String(conversationId);
+  return (await sequences().next(id)) ?? (await sequences().next(id, await storedSeq(conversationId)))!;
 }
 
-const bucketOf = (seq: number) => Math.floor(seq / MESSAGE_BUCKET);
+/**
+ * The highest message number stored in a conversation: its recorded last message, or a
+ * later message whose tail write was lost (a crash), whose tail is then written again.
+ */
+async function storedSeq(conversationId: Types.ObjectId): Promise<number> {
+  const recorded = (await Conversation.findById(conversationId, { seq: 1 }).lean())?.seq ?? 0;
+  const latest = await Message.findOne(
+    { conversationId, bucket: { $gte: bucketOf(recorded) } },
+    { seq: 1, senderId: 1, createdAt: 1 },
+  )
+    .sort({ bucket: -1, seq: -1 })
+    .lean();
+  if (!latest || latest.seq <= recorded) return recorded;
+  recordTail(String(conversationId), {
+    seq: latest.seq,
+    id: latest._id,
+    senderId: String(latest.senderId),
+    createdAt: latest.createdAt,
+  });
+  return latest.seq;
+}
 
 function readBucket(
   conversationId: Types.ObjectId,
@@ -479,8 +492,10 @@ export async function syncMessages(me: string, since: string | undefined) {
   const changedAt = (m: MessageDoc) => (m.updatedAt ?? m.createdAt).getTime();
   const isNew = (m: MessageDoc) => changedAt(m) > from || (changedAt(m) === from && String(m._id) > sinceId);
   const conversations = (await conversationsOf(me)) as (ConversationDoc & { activityAt?: Date })[];
+  // Another process's last send may not be recorded yet (written behind): a little earlier is looked at too.
+  const lookFrom = from - TAIL_LAG_MS;
   const active = conversations.filter(
-    (c) => (c.lastMessageAt && c.lastMessageAt.getTime() >= from) || (c.activityAt && c.activityAt.getTime() >= from),
+    (c) => (c.lastMessageAt && c.lastMessageAt.getTime() >= lookFrom) || (c.activityAt && c.activityAt.getTime() >= lookFrom),
   );
   const found: MessageDoc[] = [];
   const reload: string[] = [];

@@ -17,6 +17,7 @@ import { notifyLater } from '../notifications/notification.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
+import { sendAccessChanged } from '../chat/send-access.js';
 
 export type SwipeAction = 'interested' | 'ignored';
 export type ReviewAction = 'accepted' | 'rejected';
@@ -235,6 +236,7 @@ export async function removeConnection(me: string, them: string): Promise<void> 
     { $set: { status: 'removed' }, $unset: { connectedAt: 1 } },
   );
   if (res.modifiedCount !== 1) throw notFound('Connection');
+  sendAccessChanged({ userIds: [me, them] });
   await dropFeedEntriesBetween(me, them);
 }
 

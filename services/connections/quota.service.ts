@@ -5,6 +5,7 @@ import { User, type PLANS } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { nextUtcMidnight, utcDay } from '../../utils/clock.js';
+import { sendAccessChanged } from '../chat/send-access.js';
 
 export type Plan = (typeof PLANS)[number];
 
@@ -112,4 +113,5 @@ export async function setPlan(userId: string, plan: Plan, expiresAt: Date | null
   const update = expiresAt ? { $set: { ...$set, planExpiresAt: expiresAt } } : { $set, $unset: { planExpiresAt: 1 } };
   const res = await User.updateOne({ _id: userId }, update);
   if (res.matchedCount === 0) throw notFound('User');
+  sendAccessChanged({ userIds: [userId] });
 }

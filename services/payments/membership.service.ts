@@ -7,6 +7,7 @@ import { sendMail } from '../mail/mail.service.js';
 import { badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
 import { audit } from '../audit.service.js';
 import { notifyLater } from '../notifications/notification.service.js';
+import { sendAccessChanged } from '../chat/send-access.js';
 
 const MEMBERSHIP_FIELDS = { plan: 1, planExpiresAt: 1, verifiedBadge: 1, badgeFromPlan: 1, membershipPaymentIds: 1 } as const;
 // A membership write races only with another of the same user's; a few tries settle it.
@@ -101,6 +102,8 @@ export async function revokeMembership(paymentId: Types.ObjectId, actor: string)
         : { $set: { plan: 'free', ...badgeChange('free', user) }, $unset: { planExpiresAt: 1 } };
     const res = await User.updateOne({ _id: user._id, plan: user.plan, planExpiresAt: user.planExpiresAt }, update);
     if (res.modifiedCount === 1) {
+      // A shorter plan may no longer allow chat.
+      sendAccessChanged({ userIds: [String(user._id)] });
       await audit({
         userId: user._id,
         paymentId,

@@ -8,6 +8,7 @@ import { forgetNotificationsBetween } from '../notifications/notification.servic
 import { dropFeedEntriesBetween } from '../feeds/fanout.js';
 import { usersById } from './user.service.js';
 import { ignoreDuplicate } from '../../utils/duplicate-key.js';
+import { sendAccessChanged } from '../chat/send-access.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 /**
@@ -39,6 +40,7 @@ export async function blockUser(blockerId: string, blockedId: string): Promise<v
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
   // The unique index settles repeats and races: blocking twice leaves one record.
   await ignoreDuplicate(Block.create({ blockerId, blockedId }));
+  sendAccessChanged({ userIds: [blockerId, blockedId] });
   await Promise.all([
     dropFeedEntriesBetween(blockerId, blockedId),
     separatePair(blockerId, blockedId),

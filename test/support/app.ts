@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { createApp } from '../../app.js';
 import { config } from '../../config/index.js';
 import { flushAnalytics } from '../../services/analytics/record.js';
+import { flushConversationTails } from '../../services/chat/conversation-tail.js';
 import { startMediaPipeline, type MediaPipeline } from '../../services/posts/media-queue.js';
 import { startRuntimeSettings, stopRuntimeSettings } from '../../services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from '../../services/notifications/message-notice.js';
@@ -41,7 +42,7 @@ export async function closeTestApp(): Promise<void> {
   media = undefined;
   stopMessageNoticeChecks();
   stopRuntimeSettings();
-  await flushAnalytics();
+  await Promise.all([flushAnalytics(), flushConversationTails()]);
   await closeRedis(redis);
   redis = undefined;
   app = undefined;
