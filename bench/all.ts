@@ -15,6 +15,7 @@ const RUNS: { name: string; script: string; what: string }[] = [
   { name: 'search', script: 'bench/search.ts', what: 'search by name, interest and distance' },
   { name: 'discovery', script: 'bench/discovery.ts', what: 'the swipe feed' },
   { name: 'chat', script: 'bench/chat.ts', what: 'S2 history, S4 send and typing, S5 group fan-out' },
+  { name: 'sockets', script: 'bench/sockets.ts', what: 'S6 memory of idle authenticated sockets' },
   { name: 'match', script: 'bench/match.ts', what: 'S7 matchmaking drains and streams' },
   { name: 'feed', script: 'bench/feed.ts', what: 'S8 For You' },
   { name: 'notifications', script: 'bench/notifications.ts', what: 'notification fan-out' },

@@ -9,6 +9,7 @@
  *   rawfind  bare Express + the raw driver: GET /find?field=&value=[&value=] -> indexed equality
  *            finds of a page of user cards, newest first, merged (baseline for search)
  */
+import { writeFileSync } from 'node:fs';
 import express, { Router } from 'express';
 import mongoose from 'mongoose';
 
@@ -154,3 +155,10 @@ const app = await make();
 app.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
 // A clean exit on SIGINT lets `node --cpu-prof` write its profile.
 process.on('SIGINT', () => process.exit(0));
+// SIGUSR2 collects garbage (the harness starts servers with --expose-gc), so memory readings
+// count what is held, not what is waiting to be collected; with BENCH_MEMORY_FILE set, the
+// process's memory figures are written there after.
+process.on('SIGUSR2', () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  if (process.env.BENCH_MEMORY_FILE) writeFileSync(process.env.BENCH_MEMORY_FILE, JSON.stringify(process.memoryUsage()));
+});

@@ -7,19 +7,20 @@ import {
   toggleReaction,
 } from '../services/chat/message.service.js';
 import { setTyping } from '../services/chat/typing.service.js';
-import { onEvent } from './payload.js';
+import type { EventHandlers } from './payload.js';
 import type { AppSocket } from './socket.types.js';
 
-export function registerChatHandlers(socket: AppSocket): void {
-  const me = () => socket.data.user.sub;
-  onEvent(socket, 'chat:send', async (p) => (await sendMessage(me(), p)).message);
-  onEvent(socket, 'chat:typing', ({ conversationId, isTyping }) => setTyping(me(), conversationId, isTyping));
-  onEvent(socket, 'chat:read', ({ conversationId, upToMessageId }) => markRead(me(), conversationId, upToMessageId));
-  onEvent(socket, 'chat:react', ({ messageId, emoji }) => toggleReaction(me(), messageId, emoji));
-  onEvent(socket, 'chat:edit', ({ messageId, text }) => editMessage(me(), messageId, text));
-  onEvent(socket, 'chat:delete', async ({ messageId }) => {
-    await deleteMessage(me(), messageId);
+const me = (socket: AppSocket) => socket.data.user.sub;
+
+export const chatHandlers: EventHandlers = {
+  'chat:send': async (socket, p) => (await sendMessage(me(socket), p)).message,
+  'chat:typing': (socket, { conversationId, isTyping }) => setTyping(me(socket), conversationId, isTyping),
+  'chat:read': (socket, { conversationId, upToMessageId }) => markRead(me(socket), conversationId, upToMessageId),
+  'chat:react': (socket, { messageId, emoji }) => toggleReaction(me(socket), messageId, emoji),
+  'chat:edit': (socket, { messageId, text }) => editMessage(me(socket), messageId, text),
+  'chat:delete': async (socket, { messageId }) => {
+    await deleteMessage(me(socket), messageId);
     return { id: messageId };
-  });
-  onEvent(socket, 'chat:sync', ({ since }) => syncMessages(me(), since));
-}
+  },
+  'chat:sync': (socket, { since }) => syncMessages(me(socket), since),
+};

@@ -16,10 +16,11 @@ import { sessionRoom, userRoom } from './rooms.js';
 import { refuse, socketAuth, watchTokenExpiry } from './socket-auth.js';
 import { socketLimits, type SocketRateLimit } from './socket-rate-limit.js';
 import type { AppServer, AppSocket } from './socket.types.js';
-import { registerCallHandlers } from './call.handlers.js';
-import { registerChatHandlers } from './chat.handlers.js';
-import { registerMatchHandlers } from './match.handlers.js';
-import { registerSystemHandlers } from './system.handlers.js';
+import { callHandlers } from './call.handlers.js';
+import { chatHandlers } from './chat.handlers.js';
+import { matchHandlers } from './match.handlers.js';
+import { eventDispatcher } from './payload.js';
+import { systemHandlers } from './system.handlers.js';
 import { startAdminLive } from './admin-live.js';
 
 export interface SocketDeps {
@@ -105,6 +106,13 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
       );
   });
   const limit = socketLimits(deps.eventLimit, actions);
+  // Every client event's handler, once for all sockets.
+  const dispatch = eventDispatcher({
+    ...systemHandlers(deps.accessTokens),
+    ...chatHandlers,
+    ...callHandlers,
+    ...matchHandlers(matchmaker),
+  });
   const pending = new Set<Promise<unknown>>();
   const adminLive = startAdminLive(io, deps.parts, deps.adminLiveMs);
   gaugeFrom('socket_connected', 'Socket.IO connections open in this process', () => io.engine.clientsCount);
@@ -131,11 +139,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
       pending.add(handled);
     });
     limit(socket);
+    socket.use(dispatch(socket));
     void socket.join([userRoom(userId), sessionRoom(socket.data.user.sid)]);
-    registerSystemHandlers(socket, deps.accessTokens);
-    registerChatHandlers(socket);
-    registerCallHandlers(socket);
-    registerMatchHandlers(socket, matchmaker);
     adminLive.joined(socket);
   });
   presence.start();

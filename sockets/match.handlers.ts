@@ -1,10 +1,8 @@
 import type { Matchmaker } from '../services/match/matchmaker.js';
-import { onEvent } from './payload.js';
-import type { AppSocket } from './socket.types.js';
+import type { EventHandlers } from './payload.js';
 
-export function registerMatchHandlers(socket: AppSocket, matchmaker: Matchmaker): void {
-  const me = () => socket.data.user.sub;
-  onEvent(socket, 'match:join', (p) => matchmaker.join(me(), p));
-  onEvent(socket, 'match:leave', async () => ({ left: await matchmaker.leave(me()) }));
-  onEvent(socket, 'match:respond', ({ matchId, accept }) => matchmaker.respond(me(), matchId, accept));
-}
+export const matchHandlers = (matchmaker: Matchmaker): EventHandlers => ({
+  'match:join': (socket, p) => matchmaker.join(socket.data.user.sub, p),
+  'match:leave': async (socket) => ({ left: await matchmaker.leave(socket.data.user.sub) }),
+  'match:respond': (socket, { matchId, accept }) => matchmaker.respond(socket.data.user.sub, matchId, accept),
+});

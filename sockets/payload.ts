@@ -16,21 +16,35 @@ export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
   return parsed.data;
 }
 
-/**
- * Registers a client event answered through its ack: the payload is parsed with the
- * event's schema (socket.events.ts) and the handler gets its parsed type; what it returns
- * is the ack's data, typed per event.
- */
-export function onEvent<E extends ClientEvent>(
+/** A client event's handler: the socket it came on and its payload as the event's schema parsed it. */
+export type EventHandler<E extends ClientEvent> = (
   socket: AppSocket,
-  event: E,
-  handler: (payload: ClientPayload<E>) => Promise<ClientEventAcks[E]> | ClientEventAcks[E],
-): void {
-  const schema = clientEventSchemas[event] as z.ZodType<ClientPayload<E>>;
-  const listener = withAck((payload: unknown) => handler(parsePayload(schema, payload)), event, {
-    userId: socket.data.user.sub,
-    socketId: socket.id,
-  });
-  // Socket.IO types the listener by the event's declared payload; ours parses whatever came.
-  socket.on(event, listener as never);
+  payload: ClientPayload<E>,
+) => Promise<ClientEventAcks[E]> | ClientEventAcks[E];
+
+/** Handlers by event, built once per process and shared by every socket. */
+export type EventHandlers = { [E in ClientEvent]?: EventHandler<E> };
+
+/**
+ * The one middleware a socket gets for its events: a handled event is parsed with its
+ * schema (socket.events.ts), run, and answered through its ack with `{ ok, data | error }`;
+ * anything else goes on unheard. Nothing is registered per socket and event, so an idle
+ * socket holds one function, not a listener per event.
+ */
+export function eventDispatcher(handlers: EventHandlers) {
+  const table = new Map(Object.entries(handlers)) as Map<string, EventHandler<ClientEvent>>;
+  return (socket: AppSocket) =>
+    (packet: unknown[], next: (err?: Error) => void): void => {
+      const event = packet[0] as string;
+      const handler = table.get(event);
+      if (!handler) return next();
+      const last = packet[packet.length - 1];
+      const ack = packet.length > 1 && typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
+      const payload = packet.length > (ack ? 2 : 1) ? packet[1] : undefined;
+      const schema = clientEventSchemas[event as ClientEvent] as z.ZodType<ClientPayload<ClientEvent>>;
+      void withAck((p: unknown) => handler(socket, parsePayload(schema, p)), event, {
+        userId: socket.data.user.sub,
+        socketId: socket.id,
+      })(payload, ack);
+    };
 }

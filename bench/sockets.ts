@@ -1,0 +1,97 @@
+/**
+ * npm run bench:sockets: S6, what an idle authenticated socket costs. BENCH_SOCKETS (default
+ * 15,000) clients connect to the real app's Socket.IO server, each as its own person with a
+ * token, and stay idle; the same count connects to a bare Socket.IO server. Each server's
+ * memory (RSS, and V8's heap in use) is read after a garbage collection before and after:
+ * the difference over the count is the cost of one connection.
+ */
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { io as connect, type Socket } from 'socket.io-client';
+import { benchDatabase, benchTokens, report, serve, stopServers, tableHeader, type Served } from './harness.js';
+
+const count = Number(process.env.BENCH_SOCKETS ?? 15_000);
+const db = await benchDatabase();
+const tokens = benchTokens();
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const memoryFile = (kind: string) => join(tmpdir(), `bench-memory-${process.pid}-${kind}.json`);
+
+interface Memory {
+  /** Resident memory, KiB. */
+  rss: number;
+  /** V8's heap in use, KiB. */
+  heap: number;
+}
+
+/** The server's memory once garbage is collected and the collector has settled (servers.ts writes it on SIGUSR2). */
+async function settledMemory(server: Served, kind: string): Promise<Memory> {
+  for (let i = 0; i < 3; i++) {
+    process.kill(server.pid, 'SIGUSR2');
+    await sleep(700);
+  }
+  const m = JSON.parse(readFileSync(memoryFile(kind), 'utf8')) as { rss: number; heapUsed: number };
+  return { rss: m.rss / 1024, heap: m.heapUsed / 1024 };
+}
+
+function open(url: string, auth?: { token: string }): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...(auth && { auth }) });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+}
+
+/** Connects `count` idle sockets (200 handshakes at a time); returns the memory grown per socket, in KiB. */
+async function perSocket(server: Served, kind: string, auth: (i: number) => { token: string } | undefined): Promise<Memory> {
+  // A first few, closed again: code paths loaded and compiled before the reading.
+  for (const s of await Promise.all(Array.from({ length: 200 }, (_, i) => open(server.url, auth(count + i))))) s.close();
+  await sleep(1000);
+  const before = await settledMemory(server, kind);
+  const sockets: Socket[] = [];
+  for (let i = 0; i < count; i += 200) {
+    sockets.push(
+      ...(await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => open(server.url, auth(i + j))))),
+    );
+  }
+  const after = await settledMemory(server, kind);
+  for (const s of sockets) s.close();
+  return { rss: (after.rss - before.rss) / count, heap: (after.heap - before.heap) / count };
+}
+
+try {
+  const env = {
+    LOG_LEVEL: 'warn',
+    // One address opens them all: its connection budget would refuse most.
+    RATE_LIMITS: 'socketConnect:-/-@60',
+  };
+  const app = await serve(db.uri, 'appio', 4151, { ...env, BENCH_MEMORY_FILE: memoryFile('appio') });
+  const bare = await serve(db.uri, 'bareio', 4152, { BENCH_MEMORY_FILE: memoryFile('bareio') });
+  const people = Array.from({ length: count + 200 }, () => new mongoose.Types.ObjectId().toHexString());
+  const tokenOf = (i: number) => ({ token: tokens.sign({ sub: people[i]!, role: 'user', sid: `bench-${i}` }) });
+
+  console.log(`\nSockets (${count} idle, Node ${process.version})\n`);
+  console.log(tableHeader);
+  const bareKiB = await perSocket(bare, 'bareio', () => undefined);
+  const ourKiB = await perSocket(app, 'appio', tokenOf);
+  report(
+    `S6 idle authenticated socket / bare Socket.IO socket, RSS per socket (${count})`,
+    ourKiB.rss,
+    bareKiB.rss,
+    'KiB',
+    '<= 1.2',
+  );
+  report(
+    `S6 idle authenticated socket / bare Socket.IO socket, V8 heap per socket (${count})`,
+    ourKiB.heap,
+    bareKiB.heap,
+    'KiB',
+    '',
+  );
+} finally {
+  stopServers();
+  await db.stop();
+}
+process.exit(0);
