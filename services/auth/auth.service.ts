@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import type { AccountTokenPurpose } from '../../models/account-token.model.js';
 import { User, type GENDERS, type PREFERENCES } from '../../models/user.model.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { AppError } from '../../utils/app-error.js';
 import { nameSearchKeys } from '../../utils/search-keys.js';
 import { AccessTokens, type Role } from '../../utils/jwt.js';
@@ -181,12 +182,17 @@ export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Ema
 /**
  * Records activity for discovery's ranking at sign-in and every refresh (a client in use
  * refreshes every few minutes). Best effort, off the response path; never an unhandled
- * rejection (e.g. during shutdown).
+ * rejection (e.g. during shutdown). At most one write a minute per person and process: the
+ * ranking reads minutes, and a burst of refreshes (several devices, a retrying client)
+ * writes once.
  */
+const activeMarks = perKeyThrottle(60_000);
 export function markActive(userId: Types.ObjectId): void {
-  User.updateOne({ _id: userId }, { $set: { lastActiveAt: new Date() } })
-    .exec()
-    .catch(() => undefined);
+  activeMarks(String(userId), () =>
+    User.updateOne({ _id: userId }, { $set: { lastActiveAt: new Date() } })
+      .exec()
+      .catch(() => undefined),
+  );
 }
 
 /** The identifier is an email when it holds an @, else a username. */
@@ -208,8 +214,10 @@ export async function login(identifier: string, password: string, client: Client
 }
 
 export async function refresh(refreshToken: string, client: ClientInfo) {
-  const rotated = await rotateRefreshToken(refreshToken, client);
-  const user = await User.findById(rotated.userId, { role: 1, bannedAt: 1, suspendedUntil: 1 }).lean();
+  const rotated = await rotateRefreshToken(refreshToken, client, (userId) =>
+    User.findById(userId, { role: 1, bannedAt: 1, suspendedUntil: 1 }).lean(),
+  );
+  const user = rotated.read;
   if (!user || user.bannedAt || (user.suspendedUntil && user.suspendedUntil > new Date())) {
     await revokeSession(rotated.sessionId, 'account_unavailable');
     throw new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
