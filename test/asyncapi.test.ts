@@ -45,11 +45,12 @@ describe('AsyncAPI document of the socket events', () => {
       // An empty payload: each handler answers, most with VALIDATION_FAILED. The event budget
       // (20 a second) answers too, so a refusal is waited out and the event sent again.
       let ack = await emitUntyped(socket, event, {}, 2000);
-      while (ack.error?.code === 'RATE_LIMITED') {
+      for (let waits = 0; ack.error?.code === 'RATE_LIMITED' && waits < 5; waits++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         ack = await emitUntyped(socket, event, {}, 2000);
       }
-      expect(ack.ok === true || typeof ack.error?.code === 'string', event).to.equal(true);
+      // Answered by its handler: a result or a refusal of ours, not the budget nor a crash.
+      expect(ack.ok === true || !['RATE_LIMITED', 'INTERNAL'].includes(ack.error?.code ?? ''), event).to.equal(true);
       answered.push(keyOf(event));
     }
     expect(answered.length).to.be.above(10);

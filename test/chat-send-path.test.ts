@@ -124,26 +124,48 @@ describe('chat send path: remembered access, numbers, last message', () => {
     expect(pointer?.lastReadSeq).to.equal(5);
   });
 
-  it('repairs a last message lost with a crash when the counter starts again', async function () {
+  it('shows messages whose last-message record a dead process never wrote, in history and in sync', async function () {
     if (!redis) this.skip();
-    const { socket, conversationId } = await opened();
+    const { b, socket, conversationId } = await opened();
     for (const text of ['two', 'three']) expect((await send(socket, conversationId, text)).ok).to.equal(true);
     await flushConversationTails();
-    // As if the process died before writing the tail of messages 4 and 5 and Redis restarted.
-    const [four, five] = [4, 5].map((seq) => ({
+    // As if the process died after storing messages 4 and 5, before writing their tail; Redis kept the counter.
+    const stored = [4, 5].map((seq) => ({
       _id: new Types.ObjectId(),
       conversationId: new Types.ObjectId(conversationId),
       seq,
       bucket: 0,
-      senderId: new Types.ObjectId(),
+      senderId: new Types.ObjectId(b.id),
       clientMessageId: clientId(),
       createdAt: new Date(),
+      updatedAt: new Date(),
     }));
-    await Message.collection.insertMany([four!, five!]);
-    await redis!.del(`${config.limits.prefix}chatseq:${conversationId}`);
+    await Message.collection.insertMany(stored);
+    await redis!.set(`${config.limits.prefix}chatseq:${conversationId}`, '5');
+    expect((await Conversation.findById(conversationId).lean())?.seq).to.equal(3);
 
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(b));
+    expect(history.body.messages.map((m: { seq: number }) => m.seq)).to.deep.equal([1, 2, 3, 4, 5]);
+    const benSocket = await devices.connect(b);
+    const sync = await emitAck(benSocket, 'chat:sync', {});
+    expect(sync.data!.messages.filter((m) => m.conversationId === conversationId).map((m) => m.seq)).to.deep.equal([
+      1, 2, 3, 4, 5,
+    ]);
     expect((await send(socket, conversationId, 'six')).data?.seq).to.equal(6);
-    await flushConversationTails();
-    expect((await Conversation.findById(conversationId).lean())?.seq).to.equal(6);
+  });
+
+  it('a resend takes no number; sync steps over numbers left unused', async function () {
+    if (!redis) this.skip();
+    const { b, socket, conversationId } = await opened();
+    const since = (await emitAck(await devices.connect(b), 'chat:sync', {})).data!.cursor;
+    const twice = { conversationId, clientMessageId: clientId(), text: 'two' };
+    const [first, again] = [await emitAck(socket, 'chat:send', twice), await emitAck(socket, 'chat:send', twice)];
+    expect(again.data?.id).to.equal(first.data?.id);
+    expect((await send(socket, conversationId, 'three')).data?.seq).to.equal(3);
+    // Numbers 4 to 250 unused (resends that reached another process, say): bucket 1 holds nothing.
+    await redis!.set(`${config.limits.prefix}chatseq:${conversationId}`, '250');
+    expect((await send(socket, conversationId, 'after the gap')).data?.seq).to.equal(251);
+    const sync = await emitAck(await devices.connect(b), 'chat:sync', { since });
+    expect(sync.data!.messages.filter((m) => m.conversationId === conversationId).map((m) => m.seq)).to.deep.equal([2, 3, 251]);
   });
 });

@@ -5,11 +5,14 @@
  * arrive. What is not yet written is readable with `pending` (readers overlay it), and
  * `flush` writes everything now (shutdown, tests).
  */
+const WRITE_ATTEMPTS = 5;
+
 export class CoalescingWriter<V> {
   private readonly waiting = new Map<string, V>();
   private readonly writing = new Map<string, V>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly lastStart = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
   private hurry = false;
 
   constructor(
@@ -17,7 +20,7 @@ export class CoalescingWriter<V> {
       /** Whether `a` is ahead of `b` (the one kept when both wait). */
       newer: (a: V, b: V) => boolean;
       write: (key: string, value: V) => Promise<unknown>;
-      /** A failed write (logged by the owner); the value is dropped, not retried. */
+      /** A failed write (logged by the owner). It is tried again (still readable with `pending`) a few times, then dropped. */
       onError: (key: string, err: unknown) => void;
       minIntervalMs: number;
     },
@@ -58,8 +61,19 @@ export class CoalescingWriter<V> {
         this.waiting.delete(key);
         this.writing.set(key, value);
         this.lastStart.set(key, Date.now());
-        await this.options.write(key, value).catch((err: unknown) => this.options.onError(key, err));
+        const stored = await this.options.write(key, value).then(
+          () => true,
+          (err: unknown) => {
+            this.options.onError(key, err);
+            return false;
+          },
+        );
         this.writing.delete(key);
+        // A failed value goes back to wait (unless a newer one, which covers it, is waiting).
+        const tries = stored ? 0 : (this.failures.get(key) ?? 0) + 1;
+        if (tries > 0 && tries < WRITE_ATTEMPTS && !this.waiting.has(key)) this.waiting.set(key, value);
+        if (tries > 0 && tries < WRITE_ATTEMPTS) this.failures.set(key, tries);
+        else this.failures.delete(key);
         if (!this.waiting.has(key)) break;
       }
     };

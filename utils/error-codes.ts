@@ -126,6 +126,7 @@ export const ERROR_CODES = {
   COMMENT_TOO_LONG: [400, 'The comment is longer than allowed'],
   COLLECTION_EXISTS: [409, 'A collection of that name exists'],
   MEDIA_QUEUE_UNAVAILABLE: [503, 'Media processing is unavailable: try again shortly'],
+  CHAT_UNAVAILABLE: [503, 'Messages cannot be numbered right now: send again shortly'],
   // Payments
   UNKNOWN_PLAN: [400, 'No such plan or period'],
   PLAN_DOWNGRADE: [409, 'A lower plan cannot be bought while a higher one runs'],

@@ -141,11 +141,13 @@ async function assertMaySend(me: string, conversation: ConversationDoc): Promise
  * something changes it). Its last-message fields are left out: they change with every send.
  */
 export function sendableConversation(me: string, conversationId: string): Promise<ConversationDoc> {
-  return sendAccess(me, conversationId, runtime().chatRequiresPlan, async () => {
+  const strict = runtime().chatRequiresPlan;
+  return sendAccess(me, conversationId, strict, async () => {
     const c = await memberConversation(me, conversationId);
     const until = await assertMaySend(me, c);
     const conversation = { _id: c._id, type: c.type, memberIds: c.memberIds, createdBy: c.createdBy, createdAt: c.createdAt };
-    return { conversation, until };
+    // The plan rule changed during the check: the answer holds for this send only.
+    return { conversation, until: runtime().chatRequiresPlan === strict ? until : 0 };
   });
 }
 

@@ -1,3 +1,5 @@
+import { AppError } from '../../utils/app-error.js';
+import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
 
 /**
@@ -6,13 +8,12 @@ import type { RedisClient } from '../redis.service.js';
  * (first use, an evicted entry, Redis restarted) starts from the floor the caller reads
  * from the database: the highest number stored. The unique (conversation, number) index
  * is the last word: a number handed out twice (a counter started while a send was in
- * flight) fails its insert, and the sender restarts the counter and takes another.
+ * flight) fails its insert, and the sender raises the counter to what is stored and takes
+ * the next. Without an answer from Redis in time, a send is refused with CHAT_UNAVAILABLE.
  */
 export interface SequenceStore {
   /** The next number, or null when the counter is unknown and needs a floor. */
   next(conversationId: string, floor?: number): Promise<number | null>;
-  /** Forgets the counter (it restarts from the next floor). */
-  reset(conversationId: string): Promise<void>;
   /** False once closed for good (its Redis connection closed). */
   open(): boolean;
 }
@@ -30,9 +31,6 @@ export class MemorySequenceStore implements SequenceStore {
     this.counters.set(conversationId, n);
     if (this.counters.size > MAX_COUNTERS) this.counters.delete(this.counters.keys().next().value!);
     return n;
-  }
-  async reset(conversationId: string) {
-    this.counters.delete(conversationId);
   }
   open() {
     return true;
@@ -53,6 +51,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return n
 `;
 const IDLE_MS = 7 * 86_400_000;
+const REDIS_WAIT_MS = 2000;
 
 export class RedisSequenceStore implements SequenceStore {
   constructor(
@@ -60,16 +59,18 @@ export class RedisSequenceStore implements SequenceStore {
     private readonly prefix: string,
   ) {}
   async next(conversationId: string, floor?: number) {
-    const n = Number(
-      await this.redis.eval(NEXT, {
+    // While Redis is away the client queues commands: a send is refused in time, not left hanging.
+    const answer = await withTimeout(
+      this.redis.eval(NEXT, {
         keys: [this.prefix + conversationId],
         arguments: [floor === undefined ? '' : String(floor), String(IDLE_MS)],
       }),
-    );
+      REDIS_WAIT_MS,
+    ).catch(() => {
+      throw new AppError('CHAT_UNAVAILABLE', 'Messages cannot be numbered right now: send again shortly');
+    });
+    const n = Number(answer);
     return n < 0 ? null : n;
-  }
-  async reset(conversationId: string) {
-    await this.redis.del(this.prefix + conversationId);
   }
   open() {
     return this.redis.isOpen;

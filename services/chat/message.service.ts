@@ -189,7 +189,9 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
 
   // Reads only for what the send carries. A resend of a plain message is found by its
   // insert failing; one with an upload is looked up first (its upload is taken by then).
-  const original = input.attachmentId ? await originalOf(me, input.clientMessageId) : null;
+  const original =
+    recentSends.get(`${me}:${input.clientMessageId}`) ??
+    (input.attachmentId ? await originalOf(me, input.clientMessageId) : null);
   if (original) return { message: messageView(original, me), created: false };
   const [chosen, replyOk] = await Promise.all([
     input.attachmentId ? chosenAttachment(me, conversation._id, input.attachmentId) : undefined,
@@ -224,8 +226,8 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   };
   let stored: MessageDoc | undefined;
   try {
+    let seq = await nextSeq(conversation._id);
     for (let attempt = 0; !stored; attempt++) {
-      const seq = await nextSeq(conversation._id);
       try {
         const doc: MessageDoc = { ...fields, seq, bucket: bucketOf(seq) };
         await Message.collection.insertOne(doc);
@@ -238,9 +240,10 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
           if (media) await releaseAttachment(media.id, _id);
           return { message: messageView(twin, me), created: false };
         }
-        // The number was taken (a counter restarted under a send in flight): start it again.
-        if (attempt >= SEQ_ATTEMPTS) throw err;
-        await sequences().reset(String(conversation._id));
+        // The number was taken (a counter started under a send in flight): the counter is
+        // raised to what is stored (never lowered) and the send takes the next.
+        if (attempt >= SEQ_ATTEMPTS) throw new AppError('CHAT_UNAVAILABLE', 'The message could not be numbered: send it again');
+        seq = (await sequences().next(String(conversation._id), await storedSeq(conversation._id)))!;
       }
     }
   } catch (err) {
@@ -249,6 +252,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   }
 
   const seq = stored.seq;
+  rememberSend(me, stored);
   recordTail(String(conversation._id), { seq, id: _id, senderId: me, createdAt });
   // Without an upload every member's view is the sender's: built once, from the text in hand.
   const message = messageView(stored, me, text);
@@ -264,7 +268,20 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
 
 const SEQ_ATTEMPTS = 3;
 
+// Sends this process stored lately, by sender and clientMessageId: a resend (a lost ack,
+// a reconnect) is answered from here without taking a number. One that misses (another
+// process, or later) is found by its insert failing and leaves its number unused.
+const recentSends = new Map<string, MessageDoc>();
+const RECENT_SENDS = 20_000;
+function rememberSend(me: string, doc: MessageDoc): void {
+  if (recentSends.size >= RECENT_SENDS) recentSends.delete(recentSends.keys().next().value!);
+  recentSends.set(`${me}:${doc.clientMessageId}`, doc);
+}
+
 const originalOf = (me: string, clientMessageId: string) => Message.findOne({ senderId: me, clientMessageId }).lean<MessageDoc>();
+
+// How many buckets past the recorded last message a counter start looks.
+const STORED_SEQ_BUCKETS = 20;
 
 /** The conversation's next message number: from the counter, started from what is stored when unknown. */
 async function nextSeq(conversationId: Types.ObjectId): Promise<number> {
@@ -278,12 +295,15 @@ async function nextSeq(conversationId: Types.ObjectId): Promise<number> {
  */
 async function storedSeq(conversationId: Types.ObjectId): Promise<number> {
   const recorded = (await Conversation.findById(conversationId, { seq: 1 }).lean())?.seq ?? 0;
-  const latest = await Message.findOne(
-    { conversationId, bucket: { $gte: bucketOf(recorded) } },
-    { seq: 1, senderId: 1, createdAt: 1 },
-  )
-    .sort({ bucket: -1, seq: -1 })
-    .lean();
+  // Bucket by bucket from the recorded one (equality reads), while buckets hold messages.
+  let latest: { _id: Types.ObjectId; seq: number; senderId: Types.ObjectId; createdAt: Date } | null = null;
+  for (let b = bucketOf(recorded); b <= bucketOf(recorded) + STORED_SEQ_BUCKETS; b++) {
+    const top = await Message.findOne({ conversationId, bucket: b }, { seq: 1, senderId: 1, createdAt: 1 })
+      .sort({ seq: -1 })
+      .lean();
+    if (!top) break;
+    latest = top;
+  }
   if (!latest || latest.seq <= recorded) return recorded;
   recordTail(String(conversationId), {
     seq: latest.seq,
@@ -330,7 +350,9 @@ export async function listMessages(me: string, conversationId: string, page: { b
       edge = found.length === page.limit ? found.at(-1)!.seq : Math.min(lastSeq, (b + 1) * MESSAGE_BUCKET - 1);
     }
   } else {
-    edge = Math.min(page.before ?? lastSeq + 1, lastSeq + 1);
+    // The latest page reads the whole newest bucket: a last message another process (or one
+    // that died) has not recorded yet is shown all the same.
+    edge = page.before === undefined ? (bucketOf(lastSeq) + 1) * MESSAGE_BUCKET : Math.min(page.before, lastSeq + 1);
     for (let reads = 0; reads < HISTORY_READS_PER_PAGE && edge > 1 && found.length < page.limit; reads++) {
       const b = bucketOf(edge - 1);
       const batch = await readBucket(conversation._id, b, { $lt: edge }, -1, page.limit - found.length);
@@ -500,15 +522,19 @@ export async function syncMessages(me: string, since: string | undefined) {
   const found: MessageDoc[] = [];
   const reload: string[] = [];
   for (const c of active) {
-    const newest = bucketOf(c.seq ?? 0);
+    // From one bucket past the recorded last message (one not recorded yet may be there), back
+    // to a bucket with messages and none new. A bucket without messages (numbers left unused)
+    // is stepped over, within the limit.
+    const newest = bucketOf(c.seq ?? 0) + 1;
     for (let b = newest; b >= 0; b--) {
-      if (newest - b >= SYNC_BUCKETS_PER_CONVERSATION) {
+      if (newest - b > SYNC_BUCKETS_PER_CONVERSATION) {
         reload.push(String(c._id));
         break;
       }
-      const fresh = (await Message.find({ conversationId: c._id, bucket: b }).lean<MessageDoc[]>()).filter(isNew);
+      const bucket = await Message.find({ conversationId: c._id, bucket: b }).lean<MessageDoc[]>();
+      const fresh = bucket.filter(isNew);
       found.push(...fresh);
-      if (fresh.length === 0) break;
+      if (bucket.length > 0 && fresh.length === 0) break;
     }
   }
   found.sort((a, b) => changedAt(a) - changedAt(b) || (String(a._id) < String(b._id) ? -1 : 1));

@@ -12,19 +12,32 @@ import type { ConversationDoc } from './conversation.service.js';
  */
 const ENTRY_MS = 60_000;
 const MAX_ENTRIES = 50_000;
+const OBJECT_ID = /^[0-9a-f]{24}$/;
 
-interface Entry {
+/** A conversation as its senders' entries share it: one copy of its members, whoever sends. */
+interface Shared {
   conversation: ConversationDoc;
   memberIds: Set<string>;
+}
+interface Entry {
+  conversationId: string;
   until: number;
   /** Checked while chat needed a plan (an answer given without that rule does not hold once it is on). */
   strict: boolean;
 }
+const conversations = new Map<string, Shared>();
 const entries = new Map<string, Entry>();
 // Bumped by every change: a check that began before one is not remembered.
 let generation = 0;
 let publish: ((change: string) => void) | undefined;
 const keyOf = (conversationId: string, userId: string) => `${conversationId}:${userId}`;
+
+/** Room for one more: what has lapsed (or lost its conversation) goes first, then the oldest. */
+function makeRoom<V>(map: Map<string, V>, lapsed: (v: V) => boolean): void {
+  if (map.size < MAX_ENTRIES) return;
+  for (const [key, v] of map) if (lapsed(v)) map.delete(key);
+  while (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
+}
 
 /**
  * The conversation `me` may send into, from memory or from `check` (which throws when
@@ -37,18 +50,22 @@ export async function sendAccess(
   strict: boolean,
   check: () => Promise<{ conversation: ConversationDoc; until?: number }>,
 ): Promise<ConversationDoc> {
-  const key = keyOf(conversationId, me);
-  const known = entries.get(key);
-  if (known && known.until > Date.now() && (known.strict || !strict)) return known.conversation;
+  // Ids are remembered in one spelling: another (upper case) would be another entry.
+  const id = conversationId.toLowerCase();
+  const known = OBJECT_ID.test(id) ? entries.get(keyOf(id, me)) : undefined;
+  const shared = known && conversations.get(known.conversationId);
+  if (known && shared && known.until > Date.now() && (known.strict || !strict)) return shared.conversation;
   const started = generation;
   const { conversation, until } = await check();
+  const canonical = String(conversation._id);
   if (started === generation) {
-    entries.delete(key);
-    if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-    entries.set(key, {
-      conversation,
-      memberIds: new Set(conversation.memberIds.map(String)),
-      until: Math.min(Date.now() + ENTRY_MS, until ?? Infinity),
+    const now = Date.now();
+    makeRoom(conversations, () => false);
+    conversations.set(canonical, { conversation, memberIds: new Set(conversation.memberIds.map(String)) });
+    makeRoom(entries, (e) => e.until <= now || !conversations.has(e.conversationId));
+    entries.set(keyOf(canonical, me), {
+      conversationId: canonical,
+      until: Math.min(now + ENTRY_MS, until ?? Infinity),
       strict,
     });
   }
@@ -57,11 +74,15 @@ export async function sendAccess(
 
 function forget(change: string): void {
   generation++;
-  if (change === '*') return entries.clear();
-  const [kind, id] = [change[0], change.slice(2)];
-  for (const [key, entry] of entries) {
-    if (kind === 'c' ? String(entry.conversation._id) === id : entry.memberIds.has(id)) entries.delete(key);
+  if (change === '*') {
+    conversations.clear();
+    entries.clear();
+    return;
   }
+  const [kind, id] = [change[0], change.slice(2)];
+  // An entry whose conversation is gone is never used again (and goes when room is made).
+  if (kind === 'c') conversations.delete(id);
+  else for (const [key, shared] of conversations) if (shared.memberIds.has(id)) conversations.delete(key);
 }
 
 /** Something changed who may send: forget what the conversations or the people touch, in every process. */

@@ -12,6 +12,7 @@ import { notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { assertRecentlyAuthenticated, revokeUserSessions } from '../auth/session.service.js';
 import { reapAttachments } from '../chat/attachment.service.js';
+import { sendAccessChanged } from '../chat/send-access.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 
@@ -70,6 +71,8 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
     // What the matcher learned of them, and their queued signals.
     forgetTaste(userId),
   ]);
+  // Nobody sends to (or as) the account from a remembered right, in any process.
+  sendAccessChanged({ userIds: [userId] });
   const photoObjects = [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []);
   await deleteObjectsOf(storage, photoObjects, 'profile photos');
 
