@@ -83,6 +83,31 @@ describe('chat send path: remembered access, numbers, last message', () => {
     expect(await Message.countDocuments({ conversationId: id, senderId: ben.id })).to.equal(1);
   });
 
+  it('a member removed while others keep sending cannot send on a right remembered before', async () => {
+    const [ana, ben, cara] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await Promise.all([connect(ana, ben), connect(ana, cara)]);
+    const created = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ana))
+      .send({ name: 'Four', memberIds: [ben.id, cara.id] });
+    const id: string = created.body.conversation.id;
+    const [anaSocket, benSocket, caraSocket] = await Promise.all([
+      devices.connect(ana),
+      devices.connect(ben),
+      devices.connect(cara),
+    ]);
+    for (const socket of [anaSocket, benSocket, caraSocket]) expect((await send(socket, id, 'hello')).ok).to.equal(true);
+
+    expect((await (await api()).delete(`${CONV}/${id}/members/${ben.id}`).set(as(ana))).status).to.equal(204);
+    // The others' next sends are checked and remembered again, without Ben.
+    for (const socket of [anaSocket, caraSocket]) expect((await send(socket, id, 'still here')).ok).to.equal(true);
+    const gone = await send(benSocket, id, 'and me?');
+    expect(gone.error?.code).to.equal('NOT_FOUND');
+    expect(await Message.countDocuments({ conversationId: id, senderId: ben.id })).to.equal(1);
+  });
+
   it('numbers go on from the stored messages when the counter is lost or behind, each number once', async function () {
     if (!redis) this.skip();
     const { a, socket, conversationId } = await opened();

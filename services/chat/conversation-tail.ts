@@ -9,8 +9,9 @@ import { errorMessage, logger } from '../../utils/logger.js';
  * the newest value per conversation (per member) at most every TAIL_WRITE_MS, and only
  * forward. This process's readers overlay what is not yet stored (withTail, readPointer),
  * so a member reads their own sends at once; another process sees them one write later.
- * A crash may lose the last of these writes: the next send's counter start repairs the
- * tail (repairTail), and read pointers only lag.
+ * A crash may lose the last of these writes: history's latest page and chat:sync read past
+ * the recorded end, the next send in the conversation records it again, and read pointers
+ * only lag.
  */
 const TAIL_WRITE_MS = 500;
 /** How far behind the stored tails may be, with room to spare (for readers in other processes). */

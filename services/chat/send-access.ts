@@ -20,7 +20,8 @@ interface Shared {
   memberIds: Set<string>;
 }
 interface Entry {
-  conversationId: string;
+  /** The record checked against: once forgotten (or replaced by a later check), the entry is void. */
+  shared: Shared;
   until: number;
   /** Checked while chat needed a plan (an answer given without that rule does not hold once it is on). */
   strict: boolean;
@@ -53,24 +54,27 @@ export async function sendAccess(
   // Ids are remembered in one spelling: another (upper case) would be another entry.
   const id = conversationId.toLowerCase();
   const known = OBJECT_ID.test(id) ? entries.get(keyOf(id, me)) : undefined;
-  const shared = known && conversations.get(known.conversationId);
-  if (known && shared && known.until > Date.now() && (known.strict || !strict)) return shared.conversation;
+  if (known && isLive(known) && known.until > Date.now() && (known.strict || !strict)) return known.shared.conversation;
   const started = generation;
   const { conversation, until } = await check();
   const canonical = String(conversation._id);
   if (started === generation) {
     const now = Date.now();
-    makeRoom(conversations, () => false);
-    conversations.set(canonical, { conversation, memberIds: new Set(conversation.memberIds.map(String)) });
-    makeRoom(entries, (e) => e.until <= now || !conversations.has(e.conversationId));
-    entries.set(keyOf(canonical, me), {
-      conversationId: canonical,
-      until: Math.min(now + ENTRY_MS, until ?? Infinity),
-      strict,
-    });
+    // A record still here has seen no change since it was made: every sender shares it. One
+    // forgotten is never revived: entries hold the record they were checked with.
+    let shared = conversations.get(canonical);
+    if (!shared) {
+      shared = { conversation, memberIds: new Set(conversation.memberIds.map(String)) };
+      makeRoom(conversations, () => false);
+      conversations.set(canonical, shared);
+    }
+    makeRoom(entries, (e) => e.until <= now || !isLive(e));
+    entries.set(keyOf(canonical, me), { shared, until: Math.min(now + ENTRY_MS, until ?? Infinity), strict });
   }
   return conversation;
 }
+
+const isLive = (e: Entry) => conversations.get(String(e.shared.conversation._id)) === e.shared;
 
 function forget(change: string): void {
   generation++;
