@@ -179,6 +179,17 @@ describe('chat send path: remembered access, numbers, last message', () => {
     expect((await send(socket, conversationId, 'six')).data?.seq).to.equal(6);
   });
 
+  it('a resend of a message deleted since answers with the deleted message, not its old text', async () => {
+    const { socket, conversationId } = await opened();
+    const once = { conversationId, clientMessageId: clientId(), text: 'regret this' };
+    const sent = await emitAck(socket, 'chat:send', once);
+    expect((await emitAck(socket, 'chat:delete', { messageId: sent.data!.id })).ok).to.equal(true);
+    const again = await emitAck(socket, 'chat:send', once);
+    expect(again.data?.id).to.equal(sent.data!.id);
+    expect(again.data?.text).to.equal(undefined);
+    expect(again.data?.deletedAt).to.be.a('string');
+  });
+
   it('a resend takes no number; sync steps over numbers left unused', async function () {
     if (!redis) this.skip();
     const { b, socket, conversationId } = await opened();

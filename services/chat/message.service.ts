@@ -188,10 +188,10 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   if (!conversation) throw new AppError('VALIDATION_FAILED', 'Give conversationId or toUserId');
 
   // Reads only for what the send carries. A resend of a plain message is found by its
-  // insert failing; one with an upload is looked up first (its upload is taken by then).
+  // insert failing, unless this process stored it lately; one with an upload is looked up
+  // first (its upload is taken by then). The original is read as it is now (edited, deleted).
   const original =
-    recentSends.get(`${me}:${input.clientMessageId}`) ??
-    (input.attachmentId ? await originalOf(me, input.clientMessageId) : null);
+    recentSends.has(`${me}:${input.clientMessageId}`) || input.attachmentId ? await originalOf(me, input.clientMessageId) : null;
   if (original) return { message: messageView(original, me), created: false };
   const [chosen, replyOk] = await Promise.all([
     input.attachmentId ? chosenAttachment(me, conversation._id, input.attachmentId) : undefined,
@@ -269,13 +269,13 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
 const SEQ_ATTEMPTS = 3;
 
 // Sends this process stored lately, by sender and clientMessageId: a resend (a lost ack,
-// a reconnect) is answered from here without taking a number. One that misses (another
+// a reconnect) is known here and read before it takes a number. One that misses (another
 // process, or later) is found by its insert failing and leaves its number unused.
-const recentSends = new Map<string, MessageDoc>();
+const recentSends = new Set<string>();
 const RECENT_SENDS = 20_000;
 function rememberSend(me: string, doc: MessageDoc): void {
-  if (recentSends.size >= RECENT_SENDS) recentSends.delete(recentSends.keys().next().value!);
-  recentSends.set(`${me}:${doc.clientMessageId}`, doc);
+  if (recentSends.size >= RECENT_SENDS) recentSends.delete(recentSends.values().next().value!);
+  recentSends.add(`${me}:${doc.clientMessageId}`);
 }
 
 const originalOf = (me: string, clientMessageId: string) => Message.findOne({ senderId: me, clientMessageId }).lean<MessageDoc>();
