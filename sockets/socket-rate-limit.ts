@@ -51,7 +51,8 @@ export function socketLimits({ events, windowMs }: SocketRateLimit, actions: Act
       let w = windows.get(userId);
       if (!w || now - w.start >= windowMs) windows.set(userId, (w = { start: now, count: 0 }));
       if (++w.count > events) return refuse(packet, Math.ceil((w.start + windowMs - now) / 1000));
-      const action = EVENT_ACTIONS[packet[0]];
+      // Own keys only: an event named "toString" is no write with a budget.
+      const action = Object.hasOwn(EVENT_ACTIONS, packet[0] as string) ? EVENT_ACTIONS[packet[0] as string] : undefined;
       if (!action) return next();
       actions.take(action, { userId }).then(
         () => next(),

@@ -4,7 +4,7 @@ import { userRoom } from '../sockets/index.js';
 import { AccessTokens } from '../utils/jwt.js';
 import { eventually } from './support/eventually.js';
 import { decodePayload, forgeJwt } from './support/jwt.js';
-import { rawSocket } from './support/chat.js';
+import { emitUntyped, rawSocket } from './support/chat.js';
 import { connectClient, startServer, type RunningServer, type TestSocket } from './support/socket-server.js';
 import { signupUser } from './support/users.js';
 
@@ -124,6 +124,20 @@ describe('Socket.IO', () => {
     rawSocket(socket).emit('system:ping', { $where: 'x' });
     const ack = await socket.timeout(2000).emitWithAck('system:ping', 'x'.repeat(10_000));
     expect(ack.ok).to.equal(true);
+  });
+
+  it('leaves events named after object properties unheard, and stays up', async () => {
+    const u = await signupUser();
+    const socket = await client(server.url, { auth: { token: u.accessToken } });
+    for (const event of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const answered = await emitUntyped(socket, event, {}, 300).then(
+        () => 'answered',
+        () => 'unanswered',
+      );
+      expect(answered, event).to.equal('unanswered');
+    }
+    const ack = await socket.timeout(2000).emitWithAck('system:ping', {});
+    expect([ack.ok, socket.connected]).to.deep.equal([true, true]);
   });
 
   it('does not outlive its access token: an expired socket is told and closed; a refreshed one stays', async function () {

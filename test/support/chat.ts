@@ -53,7 +53,7 @@ async function checkedAck(event: string, sent: Promise<unknown>): Promise<unknow
 export function emitUntyped(socket: TestSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<unknown>> {
   const sent = untyped(socket).timeout(timeoutMs).emitWithAck(event, payload);
   // An event no handler knows gets no ack at all; any other answers as documented.
-  return (event in clientEventSchemas ? checkedAck(event, sent) : sent) as Promise<Ack<unknown>>;
+  return (Object.hasOwn(clientEventSchemas, event) ? checkedAck(event, sent) : sent) as Promise<Ack<unknown>>;
 }
 
 /** Collects every payload of `event` a socket receives from now on. */
