@@ -1,8 +1,12 @@
 import { expect } from 'chai';
+import { config } from '../config/index.js';
 import { AuditRecord } from '../models/audit-record.model.js';
+import { isSessionEnded, shareSessionEnds } from '../services/auth/session-revocations.js';
+import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { api, freshIp } from './support/app.js';
 import { mailsTo, waitForMail } from './support/mail.js';
 import { expectDocumented } from './support/openapi.js';
+import { eventually } from './support/eventually.js';
 import { connectClient, startServer } from './support/socket-server.js';
 import { bearer, cookiesOf, signupUser, type SignedUp } from './support/users.js';
 
@@ -145,5 +149,26 @@ describe('sessions and devices', () => {
     const cleared = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
     expect(cleared.some((c) => /^access_token=;/.test(c))).to.equal(true);
     expect(cookiesOf(res)).to.deep.equal([]);
+  });
+});
+
+describe('ended sessions shared through Redis', () => {
+  it('a subscriber that lost Redis learns the sessions ended meanwhile once it is back', async function () {
+    if (!config.redisUrl) this.skip();
+    const redis = await connectRedis(config.redisUrl!);
+    const admin = await connectRedis(config.redisUrl!);
+    const stop = await shareSessionEnds(redis);
+    try {
+      // Ended by another process while this one's subscriber was cut off: only the stored set has it.
+      const missed = `missed-${Date.now()}`;
+      await admin.zAdd('sessions:ended', { score: Date.now() + 60_000, value: missed });
+      expect(isSessionEnded(missed)).to.equal(false);
+      await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      await eventually(() => isSessionEnded(missed), 5000, 'the reconnected subscriber to learn the ended session');
+    } finally {
+      await stop();
+      await closeRedis(redis);
+      await closeRedis(admin);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { config } from '../../config/index.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import type { RedisClient } from '../redis.service.js';
 
 /**
@@ -41,13 +41,23 @@ export function isSessionEnded(sessionId: string): boolean {
 export async function shareSessionEnds(redis: RedisClient): Promise<() => Promise<void>> {
   const sub = redis.duplicate();
   sub.on('error', (err: Error) => logger.error('session revocation subscriber error', { error: err.message }));
+  const learnStored = async () => {
+    const now = Date.now();
+    await redis.zRemRangeByScore(ENDED_SET, '-inf', now);
+    const live = await redis.zRangeByScoreWithScores(ENDED_SET, now, '+inf');
+    for (const { value, score } of live) remember(value, score);
+  };
+  // Back after losing Redis, the subscriber has missed what was published meanwhile: the
+  // stored set tells it (the first 'ready' is the start, read below).
+  let started = false;
+  sub.on('ready', () => {
+    if (started) learnStored().catch((err: unknown) => logger.warn('ended sessions not reloaded', { error: errorMessage(err) }));
+  });
   await sub.connect();
   await sub.subscribe(CHANNEL, (sessionId) => remember(sessionId));
   // Subscribed first, then the ones ended before this process started: none falls between.
-  const now = Date.now();
-  await redis.zRemRangeByScore(ENDED_SET, '-inf', now);
-  const live = await redis.zRangeByScoreWithScores(ENDED_SET, now, '+inf');
-  for (const { value, score } of live) remember(value, score);
+  await learnStored();
+  started = true;
   publish = (sessionId, until) => {
     void redis.zAdd(ENDED_SET, { score: until, value: sessionId }).catch(() => undefined);
     // The set holds only ids whose tokens could still be live.
