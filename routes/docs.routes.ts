@@ -8,11 +8,12 @@ export function docsRoutes(): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
-  // The Socket.IO events (AsyncAPI 3), and a page to read them.
+  // The Socket.IO events (AsyncAPI 3), and a page to read them. Both built once: the document
+  // does not change while the process runs, and both are public.
+  const eventsJson = JSON.stringify(asyncApiDocument);
   router.get('/asyncapi.json', (_req, res) => {
-    res.json(asyncApiDocument);
+    res.type('json').send(eventsJson);
   });
-  // Built once: the document does not change while the process runs, and the page is public.
   const eventsPage = asyncApiPage();
   router.get('/events', (_req, res) => {
     res.type('html').send(eventsPage);

@@ -33,6 +33,7 @@ import { heldMediaQueue } from '../services/posts/media-queue.js';
 import { createPost } from '../services/posts/post.service.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { flushAnalytics } from '../services/analytics/record.js';
+import { flushConversationTails } from '../services/chat/conversation-tail.js';
 import { configureLogger } from '../utils/logger.js';
 import { runWithDatabase } from './with-database.js';
 
@@ -233,7 +234,7 @@ await runWithDatabase(async () => {
 
   // Notices and counts the services finish in the background land before the database closes.
   await new Promise((r) => setTimeout(r, 1500));
-  await flushAnalytics();
+  await Promise.all([flushAnalytics(), flushConversationTails()]);
   process.stdout.write(
     `\nSeeded ${ids.length} people (password "${PASSWORD}"); administrator: demo_admin_${tag}@demo.test, password ${adminPassword}\n`,
   );
