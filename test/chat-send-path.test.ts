@@ -4,6 +4,7 @@ import { config } from '../config/index.js';
 import { Conversation, ConversationMember } from '../models/conversation.model.js';
 import { Message } from '../models/message.model.js';
 import { flushConversationTails } from '../services/chat/conversation-tail.js';
+import { sequences } from '../services/chat/message-sequence.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
 import { clientId, emitAck, nextEvent, useSocketServer } from './support/chat.js';
@@ -177,6 +178,31 @@ describe('chat send path: remembered access, numbers, last message', () => {
       1, 2, 3, 4, 5,
     ]);
     expect((await send(socket, conversationId, 'six')).data?.seq).to.equal(6);
+  });
+
+  it('a device back from hours away catches up on a message whose record a dead process never wrote', async () => {
+    const { b, socket, conversationId } = await opened();
+    expect((await send(socket, conversationId, 'two')).ok).to.equal(true);
+    await flushConversationTails();
+    // The recorded last message is from an hour ago; then a send took number 3 and its
+    // process died after the insert, before recording it.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await Conversation.updateOne({ _id: conversationId }, { $set: { lastMessageAt: hourAgo } });
+    const seq = await sequences().next(conversationId);
+    expect(seq).to.equal(3);
+    await Message.collection.insertOne({
+      _id: new Types.ObjectId(),
+      conversationId: new Types.ObjectId(conversationId),
+      seq,
+      bucket: 0,
+      senderId: new Types.ObjectId(b.id),
+      clientMessageId: clientId(),
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const since = `${Date.now() - 1_800_000}_`;
+    const sync = await emitAck(await devices.connect(b), 'chat:sync', { since });
+    expect(sync.data!.messages.filter((m) => m.conversationId === conversationId).map((m) => m.seq)).to.deep.equal([1, 2, 3]);
   });
 
   it('a resend of a message deleted since answers with the deleted message, not its old text', async () => {

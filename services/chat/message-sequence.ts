@@ -14,6 +14,12 @@ import type { RedisClient } from '../redis.service.js';
 export interface SequenceStore {
   /** The next number, or null when the counter is unknown and needs a floor. */
   next(conversationId: string, floor?: number): Promise<number | null>;
+  /**
+   * Which of these conversations took a number at or after `since` (ms): chat:sync asks, so
+   * a message whose last-message record was never written (a process killed first) is
+   * still caught up.
+   */
+  numberedSince(conversationIds: string[], since: number): Promise<Set<string>>;
   /** False once closed for good (its Redis connection closed). */
   open(): boolean;
 }
@@ -21,16 +27,19 @@ export interface SequenceStore {
 const MAX_COUNTERS = 100_000;
 
 export class MemorySequenceStore implements SequenceStore {
-  private readonly counters = new Map<string, number>();
+  private readonly counters = new Map<string, { n: number; at: number }>();
   async next(conversationId: string, floor?: number) {
-    const known = this.counters.get(conversationId);
+    const known = this.counters.get(conversationId)?.n;
     if (known === undefined && floor === undefined) return null;
     const n = Math.max(known ?? 0, floor ?? 0) + 1;
     // Re-inserted, so the map's order is least recently used first.
     this.counters.delete(conversationId);
-    this.counters.set(conversationId, n);
+    this.counters.set(conversationId, { n, at: Date.now() });
     if (this.counters.size > MAX_COUNTERS) this.counters.delete(this.counters.keys().next().value!);
     return n;
+  }
+  async numberedSince(conversationIds: string[], since: number) {
+    return new Set(conversationIds.filter((id) => (this.counters.get(id)?.at ?? -1) >= since));
   }
   open() {
     return true;
@@ -38,7 +47,8 @@ export class MemorySequenceStore implements SequenceStore {
 }
 
 // With a floor, a missing counter starts there (or a known one is raised to it); without
-// one, a missing counter answers -1. Idle counters lapse after ARGV[2] ms.
+// one, a missing counter answers -1. Idle counters lapse after ARGV[2] ms. KEYS[2] keeps
+// when each conversation last took a number (ARGV[3], now), for a week.
 const NEXT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if ARGV[1] == '' then return -1 end
@@ -48,22 +58,27 @@ elseif ARGV[1] ~= '' and tonumber(redis.call('GET', KEYS[1])) < tonumber(ARGV[1]
 end
 local n = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARGV[2]))
 return n
 `;
 const IDLE_MS = 7 * 86_400_000;
 const REDIS_WAIT_MS = 2000;
 
 export class RedisSequenceStore implements SequenceStore {
+  private readonly numberedKey: string;
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.numberedKey = `${prefix}numbered`;
+  }
   async next(conversationId: string, floor?: number) {
     // While Redis is away the client queues commands: a send is refused in time, not left hanging.
     const answer = await withTimeout(
       this.redis.eval(NEXT, {
-        keys: [this.prefix + conversationId],
-        arguments: [floor === undefined ? '' : String(floor), String(IDLE_MS)],
+        keys: [this.prefix + conversationId, this.numberedKey],
+        arguments: [floor === undefined ? '' : String(floor), String(IDLE_MS), String(Date.now()), conversationId],
       }),
       REDIS_WAIT_MS,
     ).catch(() => {
@@ -71,6 +86,12 @@ export class RedisSequenceStore implements SequenceStore {
     });
     const n = Number(answer);
     return n < 0 ? null : n;
+  }
+  async numberedSince(conversationIds: string[], since: number) {
+    if (!conversationIds.length) return new Set<string>();
+    // Catch-up goes on without it (the recorded last messages still say most) when Redis is slow.
+    const scores = await withTimeout(this.redis.zmScore(this.numberedKey, conversationIds), REDIS_WAIT_MS).catch(() => []);
+    return new Set(conversationIds.filter((_, i) => (scores[i] ?? -1) >= since));
   }
   open() {
     return this.redis.isOpen;

@@ -514,10 +514,19 @@ export async function syncMessages(me: string, since: string | undefined) {
   const changedAt = (m: MessageDoc) => (m.updatedAt ?? m.createdAt).getTime();
   const isNew = (m: MessageDoc) => changedAt(m) > from || (changedAt(m) === from && String(m._id) > sinceId);
   const conversations = (await conversationsOf(me)) as (ConversationDoc & { activityAt?: Date })[];
-  // Another process's last send may not be recorded yet (written behind): a little earlier is looked at too.
+  // Another process's last send may not be recorded yet (written behind): a little earlier is
+  // looked at too, and so is every conversation that took a number since (its record may
+  // never have been written: a process killed first).
   const lookFrom = from - TAIL_LAG_MS;
+  const numbered = await sequences().numberedSince(
+    conversations.map((c) => String(c._id)),
+    lookFrom,
+  );
   const active = conversations.filter(
-    (c) => (c.lastMessageAt && c.lastMessageAt.getTime() >= lookFrom) || (c.activityAt && c.activityAt.getTime() >= lookFrom),
+    (c) =>
+      (c.lastMessageAt && c.lastMessageAt.getTime() >= lookFrom) ||
+      (c.activityAt && c.activityAt.getTime() >= lookFrom) ||
+      numbered.has(String(c._id)),
   );
   const found: MessageDoc[] = [];
   const reload: string[] = [];
