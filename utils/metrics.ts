@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { withTimeout } from './timeout.js';
 
 /**
  * The process's Prometheus metrics (prom-client), scraped at /metrics on the app's own
@@ -56,17 +57,8 @@ export const pushOutcomes = new Counter({
 const READ_TIMEOUT_MS = 500;
 
 /** A reading, or -1 when it fails or takes too long (Redis down queues commands forever). */
-async function boundedRead<T>(read: () => Promise<T> | T, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), READ_TIMEOUT_MS)));
-  try {
-    return await Promise.race([Promise.resolve().then(read), late]);
-  } catch {
-    return fallback;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const boundedRead = <T>(read: () => Promise<T> | T, fallback: T): Promise<T> =>
+  withTimeout(Promise.resolve().then(read), READ_TIMEOUT_MS).catch(() => fallback);
 
 /**
  * A gauge whose value is read from its owner at scrape time, within half a second (-1
