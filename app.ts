@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 import { mediaLinkRoutes, mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
+import { webAppRoutes, webContentSecurityPolicy } from './routes/web.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
 import type { ActionLimiter } from './services/limits/action-limiter.js';
 import { noMediaQueue, type MediaQueue } from './services/posts/media-queue.js';
@@ -85,6 +86,8 @@ export function createApp({
   for (const { basePath, router } of routers({ limit: limiters, storage, media }))
     api.use(basePath, router, rememberRouteOnError);
   app.use(API_PREFIX, api);
+  const web = webAppRoutes(config.webDir, webContentSecurityPolicy(config));
+  if (web) app.use(web);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -47,5 +47,6 @@ export function socketDeps(config: Config, redis: RedisClient | undefined, parts
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
     socketsPerUser: config.limits.socketsPerUser,
     adminLiveMs: config.adminLiveMs,
+    ping: config.socketPing,
   };
 }

@@ -36,6 +36,8 @@ export interface SocketDeps {
   socketsPerUser: number;
   /** How often admins' sockets hear the live figures. */
   adminLiveMs: number;
+  /** Heartbeat: how often the server pings, and how long it waits for the answer (a dropped network shows after both). */
+  ping: { intervalMs: number; timeoutMs: number };
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
 }
@@ -65,8 +67,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
       callback(null, origin === undefined || allowed.has(origin));
     },
     maxHttpBufferSize: 100_000,
-    pingInterval: 25_000,
-    pingTimeout: 20_000,
+    pingInterval: deps.ping.intervalMs,
+    pingTimeout: deps.ping.timeoutMs,
   });
   let subscriber: RedisClient | undefined;
   if (deps.redis) {

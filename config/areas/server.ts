@@ -33,6 +33,11 @@ export const server = defineArea({
     SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 120_000),
     RUNTIME_SETTINGS_POLL_MS: int(5000, 100, 60_000),
     ADMIN_LIVE_INTERVAL_MS: int(5000, 100, 60_000),
+    // Socket heartbeats: a network that dropped shows after about interval + timeout.
+    SOCKET_PING_INTERVAL_MS: int(25_000, 500, 120_000),
+    SOCKET_PING_TIMEOUT_MS: int(20_000, 500, 120_000),
+    // The built web client (npm run build); served at / when its index.html is there.
+    WEB_DIR: z.string().min(1).default('dist/web'),
     // Lets a Prometheus on another host scrape /metrics; without it only loopback, unproxied.
     METRICS_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
   },
@@ -58,6 +63,8 @@ export const server = defineArea({
     runtimeSettingsPollMs: e.RUNTIME_SETTINGS_POLL_MS,
     // How often admins' sockets hear the live figures (admin:live).
     adminLiveMs: e.ADMIN_LIVE_INTERVAL_MS,
+    socketPing: { intervalMs: e.SOCKET_PING_INTERVAL_MS, timeoutMs: e.SOCKET_PING_TIMEOUT_MS },
     metricsToken: e.METRICS_TOKEN,
+    webDir: e.WEB_DIR,
   }),
 });

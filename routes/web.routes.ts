@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { Router } from 'express';
+import type { Config } from '../config/index.js';
+
+// Paths the API, media and sockets own: a miss there stays a JSON 404, never the app's page.
+const NOT_APP = /^\/(api|media|socket\.io|healthz|readyz|metrics)(\/|$)/;
+
+/** Origins of one URL, or none when it is unset or not a URL. */
+function originOf(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    return [new URL(url).origin];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The page's Content-Security-Policy: its own scripts only (plus Razorpay's checkout when real
+ * keys are set, and Google's sign-in script when its button is on, as each documents), pictures
+ * and videos from the storage in use, uploads straight to it.
+ */
+export function webContentSecurityPolicy(config: Pick<Config, 'storage' | 'payments' | 'oauth'>): string {
+  const { storage } = config;
+  const s3 = storage.s3;
+  const media =
+    storage.provider === 's3'
+      ? [
+          ...originOf(s3.publicBaseUrl),
+          ...(s3.endpoint
+            ? originOf(s3.forcePathStyle ? s3.endpoint : s3.endpoint.replace('://', `://${s3.bucket}.`))
+            : [`https://${s3.bucket}.s3.${s3.region}.amazonaws.com`]),
+        ]
+      : storage.provider === 'cloudinary'
+        ? ['https://res.cloudinary.com', ...originOf(storage.cloudinary.apiUrl)]
+        : [];
+  const src = {
+    script: ["'self'"],
+    // React and the charts set style attributes.
+    style: ["'self'", "'unsafe-inline'"],
+    img: ["'self'", 'data:', 'blob:', ...media],
+    media: ["'self'", 'blob:', ...media],
+    connect: ["'self'", ...media],
+    frame: [] as string[],
+  };
+  if (config.payments.gateway === 'razorpay') {
+    src.script.push('https://checkout.razorpay.com');
+    src.connect.push('https://api.razorpay.com', 'https://lumberjack.razorpay.com');
+    src.frame.push('https://api.razorpay.com', 'https://checkout.razorpay.com');
+  }
+  if (config.oauth.google.webClientId) {
+    src.script.push('https://accounts.google.com/gsi/client');
+    src.style.push('https://accounts.google.com/gsi/style');
+    src.connect.push('https://accounts.google.com/gsi/');
+    src.frame.push('https://accounts.google.com/gsi/');
+  }
+  return [
+    "default-src 'self'",
+    `script-src ${src.script.join(' ')}`,
+    `style-src ${src.style.join(' ')}`,
+    `img-src ${src.img.join(' ')}`,
+    `media-src ${src.media.join(' ')}`,
+    `connect-src ${src.connect.join(' ')}`,
+    `frame-src ${src.frame.length ? src.frame.join(' ') : "'none'"}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The built web client (web/, `npm run build`), when its folder holds an index.html: hashed
+ * assets cached for a year, and every other page path answered with index.html (the app
+ * routes itself), never cached so a deploy is seen at the next load.
+ */
+export function webAppRoutes(dir: string, contentSecurityPolicy: string): Router | null {
+  const index = path.resolve(dir, 'index.html');
+  if (!existsSync(index)) return null;
+  const router = Router();
+  router.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  // The service worker and other top-level files keep their names: revalidated each time.
+  router.use(express.static(dir, { index: false, maxAge: 0 }));
+  router.get(/.*/, (req, res, next) => {
+    // "//media/x" is still a media path; a name with an extension is a file, and a missing file is a 404.
+    const pagePath = req.path.replace(/\/{2,}/g, '/');
+    if (NOT_APP.test(pagePath) || /\.[A-Za-z0-9]+$/.test(pagePath) || !req.accepts('html')) return next();
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+  return router;
+}
