@@ -1,7 +1,10 @@
 import type { Request, Response } from 'express';
+import { config } from '../config/index.js';
+import { AppError } from '../utils/app-error.js';
 import { searchAudit } from '../services/audit.service.js';
 import { membershipOf } from '../services/payments/membership.service.js';
 import { createOrder, listPayments, listPlans, verifyCheckout } from '../services/payments/payment.service.js';
+import { LOCAL_CHECKOUT_SCRIPT, payLocally } from '../services/payments/local-checkout.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';
 import { callerId, inputOf, pageOf } from './caller.js';
 import * as rules from '../validators/payment.validators.js';
@@ -42,4 +45,14 @@ export async function adminPayments(req: Request, res: Response) {
 export async function adminAudit(req: Request, res: Response) {
   const { userId } = inputOf(req, rules.auditRules);
   res.json(await searchAudit({ ...(userId && { userId }) }, pageOf(req)));
+}
+
+/** The local gateway's checkout script (development and browser tests only). */
+export function localCheckoutScript(_req: Request, res: Response) {
+  if (config.payments.gateway !== 'local') throw new AppError('ROUTE_NOT_FOUND', 'Only with the local gateway');
+  res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(LOCAL_CHECKOUT_SCRIPT);
+}
+
+export async function localPay(req: Request, res: Response) {
+  res.json(await payLocally(callerId(req), inputOf(req, rules.localPayRules).orderId));
 }

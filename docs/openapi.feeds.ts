@@ -1,5 +1,5 @@
 import { postSchema } from './openapi.posts.js';
-import { closedObject, errors, json, jsonBody, objectId, pageParams, queryParam } from './openapi.schemas.js';
+import { closedObject, errors, json, jsonBody, objectId, pageParams, queryParam, ref } from './openapi.schemas.js';
 
 const str = { type: 'string' };
 const tags = { type: 'array', items: str };
@@ -10,6 +10,18 @@ const feedPost = {
     viral: { type: 'boolean' },
     sharedBy: { type: ['string', 'null'] },
     distanceKm: { type: 'integer' },
+    author: {
+      description: 'Who wrote it (null when the account is gone)',
+      oneOf: [
+        closedObject({ id: objectId, username: str, firstName: str, avatar: { oneOf: [ref('Photo'), { type: 'null' }] } }, [
+          'id',
+          'username',
+          'firstName',
+          'avatar',
+        ]),
+        { type: 'null' },
+      ],
+    },
   },
 };
 const feedPage = (cursor: string) => ({

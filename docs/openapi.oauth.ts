@@ -128,6 +128,31 @@ export const oauthPaths = {
       responses: { '200': { description: 'Sign-in methods', content: json(signInMethods) }, ...errors('401', '404') },
     },
   },
+  '/api/v1/auth/oauth/providers': {
+    get: {
+      tags: ['auth'],
+      summary: "The social sign-ins the web app offers (Google's web client id), or null where one is off",
+      ...publicOp,
+      responses: {
+        '200': {
+          description: 'Providers',
+          content: json(
+            closedObject(
+              {
+                google: {
+                  type: ['object', 'null'],
+                  properties: { clientId: str },
+                  required: ['clientId'],
+                  additionalProperties: false,
+                },
+              },
+              ['google'],
+            ),
+          ),
+        },
+      },
+    },
+  },
   '/api/v1/auth/oauth/complete': {
     post: {
       tags: ['auth'],

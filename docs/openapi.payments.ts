@@ -101,10 +101,14 @@ export const paymentPaths = {
           description: 'What Razorpay Checkout needs',
           content: json({
             type: 'object',
-            required: ['paymentId', 'keyId', 'orderId', 'amount', 'currency', 'name', 'description', 'prefill'],
+            required: ['paymentId', 'keyId', 'checkoutScript', 'orderId', 'amount', 'currency', 'name', 'description', 'prefill'],
             properties: {
               paymentId: objectId,
               keyId: { type: 'string' },
+              checkoutScript: {
+                type: 'string',
+                description: "Razorpay's checkout.js, or with the local gateway (no keys, never production) its stand-in",
+              },
               orderId: { type: 'string' },
               amount: { type: 'integer' },
               currency: { type: 'string' },
@@ -119,6 +123,40 @@ export const paymentPaths = {
         },
         ...errors('400', '401', '409', '429'),
         '502': { description: 'Razorpay did not answer (PAYMENT_GATEWAY_ERROR)' },
+      },
+    },
+  },
+  '/api/v1/payments/local-checkout.js': {
+    get: {
+      tags: ['payments'],
+      summary: "Local gateway only: a stand-in for Razorpay's checkout.js (window.Razorpay) for development and browser tests",
+      security: [],
+      responses: {
+        '200': { description: 'The script', content: { 'text/javascript': { schema: { type: 'string' } } } },
+        ...errors('404'),
+      },
+    },
+  },
+  '/api/v1/payments/local-checkout/pay': {
+    post: {
+      tags: ['payments'],
+      summary:
+        "Local gateway only: pays one of the caller's open orders as Razorpay's checkout would answer (signed fields for /payments/verify)",
+      requestBody: jsonBody({ orderId: { type: 'string' } }, ['orderId']),
+      responses: {
+        '200': {
+          description: "Checkout's answer",
+          content: json({
+            type: 'object',
+            required: ['razorpay_order_id', 'razorpay_payment_id', 'razorpay_signature'],
+            properties: {
+              razorpay_order_id: { type: 'string' },
+              razorpay_payment_id: { type: 'string' },
+              razorpay_signature: { type: 'string' },
+            },
+          }),
+        },
+        ...errors('400', '401', '404'),
       },
     },
   },

@@ -15,6 +15,7 @@ const credentialRules: Record<OAuthProvider, typeof rules.googleRules> = {
 export function oauthRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.get('/', authenticate, oauth.listMethods);
+  router.get('/providers', oauth.webProviders);
   router.post('/complete', limit.signupPerIp, validate(rules.completeSignupRules), oauth.completeSignup);
   for (const [provider, chains] of Object.entries(credentialRules) as [OAuthProvider, typeof rules.googleRules][]) {
     // Refused tokens count against the address like failed password logins.

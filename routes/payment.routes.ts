@@ -5,13 +5,15 @@ import { requireDatabase } from '../middlewares/database.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import { pageRules } from '../validators/common.validators.js';
-import { adminPaymentRules, auditRules, orderRules, verifyRules } from '../validators/payment.validators.js';
+import { adminPaymentRules, auditRules, localPayRules, orderRules, verifyRules } from '../validators/payment.validators.js';
 
 /** Plans, orders, checkout verification, one's history and membership, under /payments. */
 export function paymentRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.get('/plans', payments.plans);
+  router.get('/local-checkout.js', payments.localCheckoutScript);
   router.use(authenticate);
+  router.post('/local-checkout/pay', validate(localPayRules), payments.localPay);
   router.post('/orders', limit.paymentOrdersPerUser, validate(orderRules), payments.order);
   router.post('/verify', validate(verifyRules), payments.verify);
   router.get('/history', validate(pageRules(100)), payments.history);

@@ -92,6 +92,22 @@ describe('payments: orders and checkout', () => {
     expect([downgrade.status, downgrade.body.error.code]).to.deep.equal([409, 'PLAN_DOWNGRADE']);
   });
 
+  it("with Razorpay keys the checkout is Razorpay's script, and the local stand-in does not exist", async () => {
+    const user = await signupUser();
+    const created = (await order(user)) as { checkoutScript?: string };
+    expect(created.checkoutScript).to.equal('https://checkout.razorpay.com/v1/checkout.js');
+    const script = await (await api()).get('/api/v1/payments/local-checkout.js');
+    expect(script.status).to.equal(404);
+    const pay = await (
+      await api()
+    )
+      .post('/api/v1/payments/local-checkout/pay')
+      .set(as(user))
+      .send({ orderId: (created as { orderId: string }).orderId });
+    expect(pay.status).to.equal(404);
+    expect((await Payment.findOne({ userId: user.id }, { status: 1 }).lean())?.status).to.equal('created');
+  });
+
   it('limits the orders one user creates an hour (each is a call to Razorpay)', async () => {
     const user = await signupUser();
     for (let i = 0; i < 6; i++) await order(user);

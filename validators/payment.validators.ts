@@ -30,6 +30,8 @@ export const verifyRules = inputRules<Parameters<typeof verifyCheckout>[1]>([
     .withMessage('must be a hex HMAC-SHA256'),
 ]);
 
+export const localPayRules = inputRules<{ orderId: string }>([razorpayId('orderId')]);
+
 export const adminPaymentRules = inputRules<{ status?: PaymentStatus; limit?: number; cursor?: string }>([
   query('status')
     .optional()

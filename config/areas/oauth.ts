@@ -5,6 +5,8 @@ import { baseUrl, csv, defineArea, int, splitList } from '../env-rules.js';
 export const oauth = defineArea({
   vars: {
     GOOGLE_CLIENT_IDS: csv,
+    // The web app's own client id (Google Identity Services button); default the first of GOOGLE_CLIENT_IDS.
+    GOOGLE_WEB_CLIENT_ID: z.string().min(1).optional(),
     GOOGLE_JWKS_URL: z.url().default('https://www.googleapis.com/oauth2/v3/certs'),
     GOOGLE_ISSUERS: z.string().default('https://accounts.google.com,accounts.google.com'),
     APPLE_CLIENT_IDS: csv,
@@ -24,7 +26,12 @@ export const oauth = defineArea({
       : [],
   settings: (e) => ({
     oauth: {
-      google: { clientIds: e.GOOGLE_CLIENT_IDS, jwksUrl: e.GOOGLE_JWKS_URL, issuers: splitList(e.GOOGLE_ISSUERS) },
+      google: {
+        webClientId: e.GOOGLE_WEB_CLIENT_ID ?? e.GOOGLE_CLIENT_IDS[0],
+        clientIds: e.GOOGLE_CLIENT_IDS,
+        jwksUrl: e.GOOGLE_JWKS_URL,
+        issuers: splitList(e.GOOGLE_ISSUERS),
+      },
       apple: { clientIds: e.APPLE_CLIENT_IDS, jwksUrl: e.APPLE_JWKS_URL, issuers: [e.APPLE_ISSUER] },
       facebook: { appId: e.FACEBOOK_APP_ID, appSecret: e.FACEBOOK_APP_SECRET, graphUrl: e.FACEBOOK_GRAPH_URL },
       jwksCacheMs: e.OAUTH_JWKS_CACHE_MINUTES * 60_000,

@@ -12,6 +12,7 @@ import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';
 import { checkoutSignature, signatureMatches } from './signature.js';
+import { checkoutScriptUrl } from './local-checkout.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 import { notifyLater } from '../notifications/notification.service.js';
 
@@ -81,6 +82,7 @@ export async function createOrder(userId: string, input: { plan: PaidPlan; month
   return {
     paymentId: String(_id),
     keyId: config.payments.keyId,
+    checkoutScript: checkoutScriptUrl(),
     orderId: order.id,
     amount,
     currency,
