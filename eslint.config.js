@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Import patterns of one app folder, whatever depth the importing file is at. */
 const folder = (name) => [`../${name}/*`, `../../${name}/*`, `../../../${name}/*`, `./${name}/*`];
@@ -100,6 +101,14 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  // The web client runs in the browser: its globals, and React's rules of hooks.
+  {
+    files: ['web/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  { files: ['web/public/sw.js'], languageOptions: { globals: { ...globals.serviceworker } } },
   // The layers of ARCHITECTURE.md, checked: a breach fails lint (and CI).
   ...layerRules(),
   {
