@@ -26,7 +26,7 @@ export interface LiveParts {
 export function buildLiveParts(config: Config, redis: RedisClient | undefined, prefix = config.limits.prefix): LiveParts {
   const presenceStore = redis ? new RedisPresenceStore(redis, `${prefix}presence:`) : new MemoryPresenceStore();
   const matchmaker = new Matchmaker(redis ? new RedisQueueStore(redis, `${prefix}mq:`) : new MemoryQueueStore(), presenceStore);
-  // With someone's last socket gone, their calls end at once and their queue ticket and pending match go.
+  // With someone's last socket gone (and not back within the reconnect grace), their calls end and their queue ticket and pending match go.
   const presence = new PresenceTracker(presenceStore, {
     onLastSocketGone: (userId) => Promise.all([endCallsOf(userId), matchmaker.userGone(userId)]),
   });

@@ -25,6 +25,8 @@ export const chat = defineArea({
     CHAT_REQUIRES_PLAN: bool(false),
     CHAT_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
     PRESENCE_GRACE_MS: int(5000, 0, 120_000),
+    // How long calls, a match ticket and a pending match wait for someone whose last socket closed.
+    RECONNECT_GRACE_MS: int(5000, 0, 120_000),
     PRESENCE_HEARTBEAT_MS: int(5000, 50, 60_000),
     SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
     TYPING_TTL_MS: int(5000, 500, 60_000),
@@ -64,6 +66,8 @@ export const chat = defineArea({
         requiresPlan: e.CHAT_REQUIRES_PLAN,
         profanity: e.CHAT_PROFANITY,
         presenceGraceMs: e.PRESENCE_GRACE_MS,
+        // A socket renewed at its token's expiry, a page reload or a network blip reconnects well within it.
+        reconnectGraceMs: e.RECONNECT_GRACE_MS,
         // A process silent for four heartbeats is dead: the others sweep its sockets.
         presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS,
         typingTtlMs: e.TYPING_TTL_MS,

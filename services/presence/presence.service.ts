@@ -44,6 +44,8 @@ const MISSED_BEATS = 4;
 
 export interface PresenceOptions {
   graceMs?: number;
+  /** How long onLastSocketGone waits for a reconnect (0: at once). */
+  reconnectGraceMs?: number;
   heartbeatMs?: number;
   /**
    * A user has no socket left anywhere (their last closed, or their process died): what
@@ -59,6 +61,9 @@ export interface PresenceOptions {
  */
 export class PresenceTracker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  // Live activity (calls, match tickets) of users whose last socket closed, waiting for a reconnect.
+  private readonly liveTimers = new Map<string, NodeJS.Timeout>();
+  private readonly reconnectGraceMs: number;
   private heartbeat?: NodeJS.Timeout;
   private readonly graceMs: number;
   private readonly heartbeatMs: number;
@@ -69,6 +74,7 @@ export class PresenceTracker {
     options: PresenceOptions = {},
   ) {
     this.graceMs = options.graceMs ?? config.chat.presenceGraceMs;
+    this.reconnectGraceMs = options.reconnectGraceMs ?? config.chat.reconnectGraceMs;
     this.heartbeatMs = options.heartbeatMs ?? config.chat.presenceHeartbeatMs;
     this.onLastSocketGone = options.onLastSocketGone ?? (() => Promise.resolve());
   }
@@ -94,6 +100,8 @@ export class PresenceTracker {
     const returning = this.timers.has(userId);
     clearTimeout(this.timers.get(userId));
     this.timers.delete(userId);
+    clearTimeout(this.liveTimers.get(userId));
+    this.liveTimers.delete(userId);
     const open = await this.store.add(userId, socketId);
     if (open === 1 && !returning) await announce(userId, { userId, online: true });
     return open;
@@ -113,6 +121,21 @@ export class PresenceTracker {
     }, this.graceMs);
     timer.unref();
     this.timers.set(userId, timer);
+    if (this.reconnectGraceMs <= 0) return void (await this.onLastSocketGone(userId));
+    clearTimeout(this.liveTimers.get(userId));
+    const live = setTimeout(() => {
+      this.liveTimers.delete(userId);
+      void this.endLiveActivity(userId).catch((err: unknown) =>
+        logger.error('ending live activity failed', { userId, error: errorMessage(err) }),
+      );
+    }, this.reconnectGraceMs);
+    live.unref();
+    this.liveTimers.set(userId, live);
+  }
+
+  /** After the reconnect grace: still no socket anywhere (another process may hold a new one), so calls and tickets end. */
+  private async endLiveActivity(userId: string): Promise<void> {
+    if ((await this.store.count(userId)) > 0) return;
     await this.onLastSocketGone(userId);
   }
 
@@ -130,20 +153,26 @@ export class PresenceTracker {
   async flush(): Promise<void> {
     this.stopTimers();
     const waiting = [...this.timers.keys()];
+    const live = [...this.liveTimers.keys()];
     this.timers.clear();
-    await Promise.allSettled(waiting.map((userId) => this.settle(userId)));
+    this.liveTimers.clear();
+    await Promise.allSettled([
+      ...waiting.map((userId) => this.settle(userId)),
+      ...live.map((userId) => this.endLiveActivity(userId)),
+    ]);
     await this.store.retire();
   }
 
   private stopTimers(): void {
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of [...this.timers.values(), ...this.liveTimers.values()]) clearTimeout(t);
   }
 
   stop(): void {
     this.stopTimers();
     this.timers.clear();
+    this.liveTimers.clear();
   }
 }
 

@@ -37,6 +37,8 @@ const defaults: Record<string, string> = {
   ADMIN_ALERT_EMAIL: 'alerts@devtinder.test',
   TYPING_TTL_MS: '600',
   PRESENCE_GRACE_MS: '300',
+  // Calls and tickets end as soon as the last socket goes (the browser tests' server waits, as in production).
+  RECONNECT_GRACE_MS: '0',
   NOTIFICATION_MESSAGE_GRACE_MS: '400',
   CHAT_EDIT_WINDOW_MINUTES: '15',
   CALL_RING_TIMEOUT_MS: '700',
