@@ -1,5 +1,4 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { config } from '../config/index.js';
 import type { OAuthProvider } from '../models/oauth-identity.model.js';
 import * as oauth from '../services/auth/oauth/oauth.service.js';
 import { clientInfo, sendSession } from './auth.cookies.js';
@@ -36,8 +35,6 @@ export async function listMethods(req: Request, res: Response) {
   res.json(await oauth.listSignInMethods(callerId(req)));
 }
 
-/** What the web app's sign-in page offers: Google's button needs the web client id. */
 export function webProviders(_req: Request, res: Response) {
-  const { webClientId } = config.oauth.google;
-  res.json({ google: webClientId ? { clientId: webClientId } : null });
+  res.json(oauth.webSignInProviders());
 }

@@ -1,10 +1,8 @@
 import type { Request, Response } from 'express';
-import { config } from '../config/index.js';
-import { AppError } from '../utils/app-error.js';
 import { searchAudit } from '../services/audit.service.js';
 import { membershipOf } from '../services/payments/membership.service.js';
 import { createOrder, listPayments, listPlans, verifyCheckout } from '../services/payments/payment.service.js';
-import { LOCAL_CHECKOUT_SCRIPT, payLocally } from '../services/payments/local-checkout.js';
+import { localCheckoutScript as checkoutScript, payLocally } from '../services/payments/local-checkout.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';
 import { callerId, inputOf, pageOf } from './caller.js';
 import * as rules from '../validators/payment.validators.js';
@@ -49,8 +47,7 @@ export async function adminAudit(req: Request, res: Response) {
 
 /** The local gateway's checkout script (development and browser tests only). */
 export function localCheckoutScript(_req: Request, res: Response) {
-  if (config.payments.gateway !== 'local') throw new AppError('ROUTE_NOT_FOUND', 'Only with the local gateway');
-  res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(LOCAL_CHECKOUT_SCRIPT);
+  res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(checkoutScript());
 }
 
 export async function localPay(req: Request, res: Response) {

@@ -11,16 +11,13 @@ const feedPost = {
     sharedBy: { type: ['string', 'null'] },
     distanceKm: { type: 'integer' },
     author: {
-      description: 'Who wrote it (null when the account is gone)',
-      oneOf: [
-        closedObject({ id: objectId, username: str, firstName: str, avatar: { oneOf: [ref('Photo'), { type: 'null' }] } }, [
-          'id',
-          'username',
-          'firstName',
-          'avatar',
-        ]),
-        { type: 'null' },
-      ],
+      ...closedObject({ id: objectId, username: str, firstName: str, avatar: { oneOf: [ref('Photo'), { type: 'null' }] } }, [
+        'id',
+        'username',
+        'firstName',
+        'avatar',
+      ]),
+      description: 'Who wrote it (feeds only; posts of authors no longer in good standing are left out)',
     },
   },
 };

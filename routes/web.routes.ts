@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { Config } from '../config/index.js';
+import { notFoundHandler } from '../middlewares/error.middleware.js';
 
 // Paths the API, media and sockets own: a miss there stays a JSON 404, never the app's page.
 const NOT_APP = /^\/(api|media|socket\.io|healthz|readyz|metrics)(\/|$)/;
@@ -67,28 +68,38 @@ export function webContentSecurityPolicy(config: Pick<Config, 'storage' | 'payme
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    // hls.js plays reels from a worker it makes from a blob.
+    "worker-src 'self' blob:",
   ].join('; ');
 }
 
 /**
  * The built web client (web/, `npm run build`), when its folder holds an index.html: hashed
- * assets cached for a year, and every other page path answered with index.html (the app
- * routes itself), never cached so a deploy is seen at the next load.
+ * assets cached for a year (a missing one is a 404), other top-level files (the service
+ * worker) revalidated, and every other page path answered with index.html under the page's
+ * policy, never cached, so a deploy is seen at the next load (the app routes itself).
  */
 export function webAppRoutes(dir: string, contentSecurityPolicy: string): Router | null {
   const index = path.resolve(dir, 'index.html');
   if (!existsSync(index)) return null;
   const router = Router();
-  router.use('/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }));
-  // The service worker and other top-level files keep their names: revalidated each time.
-  router.use(express.static(dir, { index: false, maxAge: 0 }));
-  router.get(/.*/, (req, res, next) => {
-    // "//media/x" is still a media path; a name with an extension is a file, and a missing file is a 404.
-    const pagePath = req.path.replace(/\/{2,}/g, '/');
-    if (NOT_APP.test(pagePath) || /\.[A-Za-z0-9]+$/.test(pagePath) || !req.accepts('html')) return next();
+  const page: RequestHandler = (req, res, next) => {
+    // "//media/x" is still a media path.
+    if (NOT_APP.test(req.path.replace(/\/{2,}/g, '/')) || !req.accepts('html')) return next();
     res.setHeader('Content-Security-Policy', contentSecurityPolicy);
+    // Google's sign-in and Razorpay's checkout open popups that talk back to the page.
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
-  });
+  };
+  router.get('/index.html', page);
+  router.use(
+    '/assets',
+    express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
+    notFoundHandler,
+  );
+  router.use(express.static(dir, { index: false, maxAge: 0 }));
+  router.get(/.*/, page);
   return router;
 }

@@ -49,7 +49,8 @@ export interface RealtimeEvents {
   'rtc:ice': { callId: string; candidate: unknown; from: string };
   'match:searching': { mode: string };
   'match:found': { matchId: string; mode: string; expiresAt: Date; partner: Card };
-  'match:accepted': { matchId: string; conversationId?: string; callId?: string };
+  /** callerId (video): who sends the WebRTC offer. */
+  'match:accepted': { matchId: string; conversationId?: string; callId?: string; callerId?: string };
   'match:ended': { matchId: string; reason: string };
   'post:ready': { postId: string; post: ReturnType<typeof postView> };
   'post:failed': { postId: string; reason: string };

@@ -20,12 +20,20 @@ describe('serving the web client', () => {
   const app = () => supertest(createApp({ config: { ...config, webDir: dir } }));
 
   it('answers every page path with the app, never cached, under its own content security policy', async () => {
-    for (const page of ['/', '/chat/65a0c0ffee0000000000abcd', '/admin/users', '/verify-email?token=abc']) {
+    for (const page of [
+      '/',
+      '/index.html',
+      '/chat/65a0c0ffee0000000000abcd',
+      '/people/john.doe',
+      '/admin/users',
+      '/verify-email?token=abc',
+    ]) {
       const res = await app().get(page).set('Accept', 'text/html');
       expect(res.status, page).to.equal(200);
       expect(res.text).to.include('id="root"');
       expect(res.headers['cache-control']).to.equal('no-cache');
       expect(res.headers['content-security-policy']).to.equal(webContentSecurityPolicy(config));
+      expect(res.headers['cross-origin-opener-policy']).to.equal('same-origin-allow-popups');
     }
     const csp = webContentSecurityPolicy(config);
     expect(csp).to.include("script-src 'self'").and.include("frame-ancestors 'none'").and.include("object-src 'none'");
@@ -36,8 +44,9 @@ describe('serving the web client', () => {
     const asset = await app().get('/assets/app-1a2b.js');
     expect(asset.status).to.equal(200);
     expect(asset.headers['cache-control']).to.include('max-age=31536000').and.include('immutable');
-    const missing = await app().get('/assets/gone-0000.js');
+    const missing = await app().get('/assets/gone-0000.js').set('Accept', 'text/html');
     expect(missing.status).to.equal(404);
+    expect(missing.body.error.code).to.equal('ROUTE_NOT_FOUND');
     expect(missing.text, 'a missing asset is not the page').to.not.include('id="root"');
     const worker = await app().get('/sw.js');
     expect(worker.status).to.equal(200);
@@ -48,12 +57,12 @@ describe('serving the web client', () => {
     for (const miss of [
       '/api/v1/nope',
       '/api/nope',
+      '/media/nope',
       '/media/nope.webp',
       '//media/private/x/full.webp',
       '/healthz/x',
       '/socket.io/x',
-      '/favicon.ico',
-      '/.env',
+      '/metrics/x',
     ]) {
       const res = await app().get(miss).set('Accept', 'text/html');
       expect(res.status, miss).to.equal(404);

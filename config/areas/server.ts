@@ -34,8 +34,9 @@ export const server = defineArea({
     RUNTIME_SETTINGS_POLL_MS: int(5000, 100, 60_000),
     ADMIN_LIVE_INTERVAL_MS: int(5000, 100, 60_000),
     // Socket heartbeats: a network that dropped shows after about interval + timeout.
-    SOCKET_PING_INTERVAL_MS: int(25_000, 500, 120_000),
-    SOCKET_PING_TIMEOUT_MS: int(20_000, 500, 120_000),
+    // At most 60 s: nginx's proxy_read_timeout (75 s) would otherwise cut idle sockets.
+    SOCKET_PING_INTERVAL_MS: int(25_000, 500, 60_000),
+    SOCKET_PING_TIMEOUT_MS: int(20_000, 500, 60_000),
     // The built web client (npm run build); served at / when its index.html is there.
     WEB_DIR: z.string().min(1).default('dist/web'),
     // Lets a Prometheus on another host scrape /metrics; without it only loopback, unproxied.

@@ -424,14 +424,15 @@ export class Matchmaker {
     if (won.modifiedCount !== 1) return { matchId, status: 'accepted' };
     countLater(() => recordEvent('match', { userId }));
     this.clearTimer(matchId);
-    let link: { conversationId: string } | { callId: string };
+    // A video match's call: the side recorded as its caller sends the WebRTC offer.
+    let link: { conversationId: string } | { callId: string; callerId: string };
     if (match.mode === 'chat') {
       const conversation = await matchConversation(a, b);
       link = { conversationId: String(conversation._id) };
       await Match.updateOne({ _id: matchId }, { $set: { conversationId: conversation._id } });
     } else {
       const callId = await startMatchCall(a, b);
-      link = { callId: String(callId) };
+      link = { callId: String(callId), callerId: a };
       await Match.updateOne({ _id: matchId }, { $set: { callId } });
     }
     publishToUsers([a, b], 'match:accepted', { matchId, ...link });

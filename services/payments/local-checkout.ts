@@ -1,6 +1,6 @@
 import { config } from '../../config/index.js';
 import { Payment } from '../../models/payment.model.js';
-import { notFound } from '../../utils/app-error.js';
+import { AppError, notFound } from '../../utils/app-error.js';
 import { checkoutSignature } from './signature.js';
 
 /** Where the web app loads Razorpay's checkout from: Razorpay's script, or the local stand-in without keys. */
@@ -29,7 +29,7 @@ export async function payLocally(userId: string, orderId: string) {
  * Pay asks the server to pay it locally and calls `options.handler` with Razorpay's fields,
  * Cancel calls `options.modal.ondismiss`.
  */
-export const LOCAL_CHECKOUT_SCRIPT = `(() => {
+const LOCAL_CHECKOUT_SCRIPT = `(() => {
   function Razorpay(options) { this.options = options; }
   Razorpay.prototype.open = function () {
     const o = this.options;
@@ -60,3 +60,9 @@ export const LOCAL_CHECKOUT_SCRIPT = `(() => {
   window.Razorpay = Razorpay;
 })();
 `;
+
+/** The stand-in script, only while the local gateway is in use (never with Razorpay keys). */
+export function localCheckoutScript(): string {
+  if (config.payments.gateway !== 'local') throw new AppError('ROUTE_NOT_FOUND', 'Only with the local gateway');
+  return LOCAL_CHECKOUT_SCRIPT;
+}

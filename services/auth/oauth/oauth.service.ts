@@ -311,3 +311,9 @@ export async function deleteExpiredOAuthRecords(now = new Date()): Promise<numbe
   ]);
   return signups.deletedCount + nonces.deletedCount;
 }
+
+/** What the web app's sign-in page offers: Google's button needs the web client id (public). */
+export function webSignInProviders() {
+  const { webClientId } = config.oauth.google;
+  return { google: webClientId ? { clientId: webClientId } : null };
+}
