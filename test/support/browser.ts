@@ -64,10 +64,13 @@ export async function startWebServer(webDir: string, extra: Record<string, strin
     MATCH_RESPONSE_MS: '20000',
     TYPING_TTL_MS: '5000',
     ADMIN_LIVE_INTERVAL_MS: '500',
+    RECONNECT_GRACE_MS: '5000',
     // A dropped network noticed in seconds, for the catch-up test.
     SOCKET_PING_INTERVAL_MS: '1000',
     SOCKET_PING_TIMEOUT_MS: '1000',
-    MEDIA_QUEUE_PREFIX: `bull-web-${process.env.TEST_RUN_ID ?? process.pid}`,
+    // Queues, budgets and presence of its own, apart from the in-process app's.
+    MEDIA_QUEUE_PREFIX: `bull-web-${port}-${process.env.TEST_RUN_ID ?? process.pid}`,
+    RATE_LIMIT_PREFIX: `rl:web:${port}:${process.env.TEST_RUN_ID ?? process.pid}:`,
     ...extra,
   });
   await eventually(

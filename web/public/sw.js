@@ -1,4 +1,4 @@
-// Web push: show what the server sent; a click opens the app on the notice's page.
+// Web push: show what the server sent; a click opens the notifications inbox.
 self.addEventListener('push', (event) => {
   const payload = event.data ? event.data.json() : { title: 'DevTinder', body: '' };
   event.waitUntil(self.registration.showNotification(payload.title, { body: payload.body, data: payload.data || {} }));

@@ -34,10 +34,12 @@ function urlOf(path: string, query?: Query): string {
   return `${API}${path}${search ? `?${search}` : ''}`;
 }
 
-const call = (path: string, method = 'GET') =>
+/** 'renewed'; 'lost' (the server refused: signed out); 'unavailable' (network, 429, 5xx: try later, still signed in). */
+export type Renewal = 'renewed' | 'lost' | 'unavailable';
+const attempt = (path: string, method = 'GET'): Promise<Renewal> =>
   fetch(`${API}${path}`, { method, credentials: 'include' }).then(
-    (res) => res.ok,
-    () => false,
+    (res) => (res.ok ? 'renewed' : res.status === 401 ? 'lost' : 'unavailable'),
+    () => 'unavailable',
   );
 
 /**
@@ -45,15 +47,17 @@ const call = (path: string, method = 'GET') =>
  * at a time across this browser's tabs (Web Locks), and a tab that waited first checks
  * whether another tab already renewed the shared cookies.
  */
-async function refreshUnderLock(): Promise<boolean> {
-  const renew = () => call('/auth/refresh', 'POST');
+async function refreshUnderLock(): Promise<Renewal> {
+  const renew = () => attempt('/auth/refresh', 'POST');
   if (!navigator.locks) return renew();
-  return navigator.locks.request('devtinder-refresh', async () => (await call('/auth/me')) || renew());
+  return navigator.locks.request('devtinder-refresh', async () =>
+    (await attempt('/auth/me')) === 'renewed' ? 'renewed' : renew(),
+  );
 }
 
-let refreshing: Promise<boolean> | null = null;
+let refreshing: Promise<Renewal> | null = null;
 /** One refresh at a time in this tab, however many requests found their token expired together. */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(): Promise<Renewal> {
   refreshing ??= refreshUnderLock().finally(() => (refreshing = null));
   return refreshing;
 }
@@ -86,8 +90,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   let res = await fetch(urlOf(path, options.query), init);
   if (res.status === 401 && !options.noRefresh) {
-    if (await refreshSession()) res = await fetch(urlOf(path, options.query), init);
-    else lostSession();
+    const renewal = await refreshSession();
+    if (renewal === 'renewed') res = await fetch(urlOf(path, options.query), init);
+    else if (renewal === 'lost') lostSession();
   }
   if (!res.ok) throw await errorOf(res);
   if (res.status === 204) return undefined as T;

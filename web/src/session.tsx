@@ -1,5 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { get, onSessionLost, post } from './api';
+import { forgetIceServers } from './calls/peer';
+import { forgetPeople } from './lib/people';
 import { closeSocket } from './socket';
 
 export interface Photo {
@@ -27,25 +29,24 @@ interface Session {
   /** undefined while the first /auth/me is in flight; null when signed out. */
   me: Me | null | undefined;
   setMe: (me: Me | null) => void;
-  reload: () => Promise<void>;
   signOut: () => Promise<void>;
 }
 
 const SessionContext = createContext<Session | null>(null);
 
+const beforeSignOut = new Set<() => Promise<unknown>>();
+/** Work that must reach the server while the session still exists (hanging up a call); returns the unregister. */
+export function onBeforeSignOut(task: () => Promise<unknown>): () => void {
+  beforeSignOut.add(task);
+  return () => beforeSignOut.delete(task);
+}
+
 /** Who is signed in, read from the server (the cookies are HTTP-only: the page cannot see them). */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const reload = useCallback(async () => {
-    try {
-      setMe((await get<{ user: Me }>('/auth/me')).user);
-    } catch {
-      setMe(null);
-    }
-  }, []);
   const signOut = useCallback(async () => {
+    await Promise.allSettled([...beforeSignOut].map((task) => task()));
     await post('/auth/logout').catch(() => undefined);
-    closeSocket();
     setMe(null);
   }, []);
   useEffect(() => {
@@ -53,16 +54,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       (r) => setMe(r.user),
       () => setMe(null),
     );
-    return onSessionLost(() => {
-      closeSocket();
-      setMe(null);
-    });
-  }, [reload]);
-  // Signed out by any path (here, another tab, a revoked session): the socket goes too.
+    return onSessionLost(() => setMe(null));
+  }, []);
+  // Signed out by any path (here, another tab, a revoked session): nothing of this account
+  // stays for the next one in this tab: the socket, the names it knew, its TURN credentials.
   useEffect(() => {
-    if (me === null) closeSocket();
+    if (me !== null) return;
+    closeSocket();
+    forgetPeople();
+    forgetIceServers();
   }, [me]);
-  const value = useMemo(() => ({ me, setMe, reload, signOut }), [me, reload, signOut]);
+  const value = useMemo(() => ({ me, setMe, signOut }), [me, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -9,8 +9,19 @@ import { lostSession, refreshSession } from './api';
  */
 let socket: Socket | null = null;
 
+const RETRY_MS = 3000;
+
+/** Reconnects later, unless this socket was closed or replaced meanwhile. */
+function retryLater(current: Socket, action: () => void): void {
+  setTimeout(() => {
+    if (socket === current && !current.connected) action();
+  }, RETRY_MS);
+}
+
 async function renewAndReconnect(current: Socket): Promise<void> {
-  if (!(await refreshSession())) return lostSession(); // The session is gone: the app signs the user out.
+  const renewal = await refreshSession();
+  if (renewal === 'lost') return lostSession(); // The session is gone: the app signs the user out.
+  if (renewal === 'unavailable') return retryLater(current, () => void renewAndReconnect(current));
   if (socket === current && !current.connected) current.connect();
 }
 
@@ -19,6 +30,8 @@ export function openSocket(): Socket {
   const created = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] });
   created.on('connect_error', (err: Error & { data?: { code?: string } }) => {
     if (err.data?.code === 'INVALID_TOKEN' || err.data?.code === 'UNAUTHORIZED') void renewAndReconnect(created);
+    // Any other refusal (too many sockets, too many connects) stops Socket.IO's own retries: try again later.
+    else if (!created.active) retryLater(created, () => created.connect());
   });
   created.on('auth:expired', () => void renewAndReconnect(created));
   // The server ended this socket (its session ended, or its token expired): renew or sign out.

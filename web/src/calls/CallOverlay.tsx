@@ -15,15 +15,16 @@ interface Props {
   streams: { local?: MediaStream; remote?: MediaStream };
   onAnswer: (accept: boolean) => void;
   onHangUp: () => void;
+  onDismiss: () => void;
 }
 
 /** The call on top of every page: ringing, answering, the two videos and hang-up. */
-export function CallOverlay({ call, name, streams, onAnswer, onHangUp }: Props) {
+export function CallOverlay({ call, name, streams, onAnswer, onHangUp, onDismiss }: Props) {
   if (call.phase === 'idle')
     return call.note ? (
       <div className="toast" role="status" data-testid="call-note">
         {call.note}{' '}
-        <button type="button" onClick={onHangUp}>
+        <button type="button" onClick={onDismiss}>
           Dismiss
         </button>
       </div>

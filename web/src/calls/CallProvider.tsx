@@ -1,8 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { listen } from '../lib/listen';
-import { get, messageOf } from '../api';
+import { messageOf } from '../api';
 import { nameOf, rememberPerson } from '../lib/people';
-import { useMe } from '../session';
+import { onBeforeSignOut, useMe } from '../session';
 import { emitAck } from '../socket';
 import { CallOverlay } from './CallOverlay';
 import { Peer } from './peer';
@@ -21,7 +21,7 @@ export type CallState =
 interface Calls {
   ring: (person: Person, mode: Mode) => Promise<void>;
   /** A random match in video mode: the call exists already, connected; only WebRTC remains. */
-  joinMatchedCall: (callId: string, person: Person) => Promise<void>;
+  joinMatchedCall: (callId: string, person: Person, callerId: string) => void;
 }
 const CallContext = createContext<Calls | null>(null);
 export const useCalls = () => {
@@ -54,6 +54,30 @@ export function CallProvider({ children }: { children: ReactNode }) {
     },
     [setCall],
   );
+  /** A call this side cannot carry on (no camera, signaling failed): the other side hears it ended. */
+  const abort = useCallback(
+    (note: string) => {
+      const c = current.current;
+      if (c.phase === 'active') void emitAck('rtc:hangup', { callId: c.callId }).catch(() => undefined);
+      end(note);
+    },
+    [end],
+  );
+  // Signing out mid-call hangs up first, while the session can still say so; a session lost
+  // some other way lets go of the camera and microphone here (the server ends the call after
+  // its reconnect grace).
+  useEffect(() => {
+    const unregister = onBeforeSignOut(async () => {
+      const c = current.current;
+      if (c.phase === 'active') await emitAck('rtc:hangup', { callId: c.callId }, 3000).catch(() => undefined);
+      else if (c.phase === 'outgoing') await emitAck('call:cancel', { callId: c.callId }, 3000).catch(() => undefined);
+    });
+    return () => {
+      unregister();
+      peer.current?.close();
+      peer.current = null;
+    };
+  }, []);
 
   const start = useCallback(
     (callId: string, person: Person, mode: Mode, offerer: boolean) => {
@@ -67,16 +91,16 @@ export function CallProvider({ children }: { children: ReactNode }) {
       setCall({ phase: 'active', callId, person, mode, connection: 'new' });
       p.local.then(
         (local) => setStreams((s) => ({ ...s, local })),
-        (err: unknown) => end(`Camera or microphone unavailable: ${messageOf(err)}`),
+        (err: unknown) => abort(`Camera or microphone unavailable: ${messageOf(err)}`),
       );
       const pending = early.current.callId === callId ? early.current : { offer: undefined, ice: [] };
       early.current = { callId: '', ice: [] };
-      const fail = (err: unknown) => end(`Call failed: ${messageOf(err)}`);
+      const fail = (err: unknown) => abort(`Call failed: ${messageOf(err)}`);
       if (offerer) p.offer().catch(fail);
       else if (pending.offer) p.answer(pending.offer).catch(fail);
       for (const c of pending.ice) void p.candidate(c).catch(() => undefined);
     },
-    [end, setCall],
+    [abort, setCall],
   );
 
   useEffect(() => {
@@ -102,12 +126,12 @@ export function CallProvider({ children }: { children: ReactNode }) {
       },
       'rtc:offer': (p: { callId: string; sdp: string }) => {
         if (peer.current?.callId === p.callId)
-          void peer.current.answer(p.sdp).catch((err: unknown) => end(`Call failed: ${messageOf(err)}`));
+          void peer.current.answer(p.sdp).catch((err: unknown) => abort(`Call failed: ${messageOf(err)}`));
         else stash(p.callId).offer = p.sdp;
       },
       'rtc:answer': (p: { callId: string; sdp: string }) => {
         if (peer.current?.callId === p.callId)
-          void peer.current.accepted(p.sdp).catch((err: unknown) => end(`Call failed: ${messageOf(err)}`));
+          void peer.current.accepted(p.sdp).catch((err: unknown) => abort(`Call failed: ${messageOf(err)}`));
       },
       'rtc:ice': (p: { callId: string; candidate: RTCIceCandidateInit }) => {
         if (peer.current?.callId === p.callId) void peer.current.candidate(p.candidate).catch(() => undefined);
@@ -115,7 +139,7 @@ export function CallProvider({ children }: { children: ReactNode }) {
       },
     };
     return listen(handlers);
-  }, [start, end, setCall]);
+  }, [start, end, abort, setCall]);
 
   const ring = useCallback(
     async (person: Person, mode: Mode) => {
@@ -131,11 +155,8 @@ export function CallProvider({ children }: { children: ReactNode }) {
   );
 
   const joinMatchedCall = useCallback(
-    async (callId: string, person: Person) => {
-      // One side offers: the one the server recorded as the caller.
-      const { call: view } = await get<{ call: { id: string; callerId: string } | null }>('/match/active');
-      start(callId, person, 'video', view?.id === callId ? view.callerId === me.id : me.id < person.id);
-    },
+    // One side offers: the one the server recorded as the call's caller.
+    (callId: string, person: Person, callerId: string) => start(callId, person, 'video', callerId === me.id),
     [me.id, start],
   );
 
@@ -150,8 +171,8 @@ export function CallProvider({ children }: { children: ReactNode }) {
     const c = current.current;
     if (c.phase === 'outgoing') void emitAck('call:cancel', { callId: c.callId }).catch(() => end());
     else if (c.phase === 'active') void emitAck('rtc:hangup', { callId: c.callId }).catch(() => end('Call ended'));
-    else if (c.phase === 'idle') setCall({ phase: 'idle' });
   };
+  const dismiss = () => setCall({ phase: 'idle' });
 
   const value = useMemo(() => ({ ring, joinMatchedCall }), [ring, joinMatchedCall]);
   return (
@@ -163,6 +184,7 @@ export function CallProvider({ children }: { children: ReactNode }) {
         streams={streams}
         onAnswer={answer}
         onHangUp={hangUp}
+        onDismiss={dismiss}
       />
     </CallContext.Provider>
   );

@@ -3,6 +3,8 @@ import { emitAck } from '../socket';
 
 type IceServers = { iceServers: RTCIceServer[]; ttlSeconds: number };
 let cachedIce: { servers: RTCIceServer[]; until: number } | null = null;
+/** At sign-out: the TURN credentials were this account's. */
+export const forgetIceServers = () => void (cachedIce = null);
 
 /** STUN/TURN from the server (TURN credentials are short-lived), cached for their lifetime. */
 async function iceServers(): Promise<RTCIceServer[]> {

@@ -39,6 +39,14 @@ export function Conversation({ conversation, toUserId, title, onRead, onCreated 
   const [text, setText] = useState('');
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState(false);
+  // A message that came while the tab was hidden is read when the person comes back to it.
+  const [visible, setVisible] = useState(document.visibilityState === 'visible');
+  useEffect(() => {
+    const onChange = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', onChange);
+    return () => document.removeEventListener('visibilitychange', onChange);
+  }, []);
   const list = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
   const keepOffset = useRef<number | null>(null);
@@ -49,11 +57,12 @@ export function Conversation({ conversation, toUserId, title, onRead, onCreated 
   const catchUp = useCallback(
     async (afterSeq: number) => {
       if (!id) return;
+      // Until the server says there is nothing newer (a page may be short where numbers were skipped).
       let after: number | null = afterSeq;
       while (after !== null) {
         const page: Page = await get<Page>(`/conversations/${id}/messages`, { after, limit: 100 });
         setMessages((m) => upsertMessages(m, page.messages));
-        after = page.messages.length === 100 ? page.after : null;
+        after = page.after !== null && page.after > after ? page.after : null;
       }
     },
     [id],
@@ -64,15 +73,17 @@ export function Conversation({ conversation, toUserId, title, onRead, onCreated 
       (page) => {
         setMessages(page.messages);
         setBefore(page.before);
+        setLoaded(true);
       },
       (err: unknown) => setError(messageOf(err)),
     );
   }, [id]);
 
-  const lastSeqRef = useRef(0);
+  // What a reconnect catches up from: nothing before the first page is in (it has it all).
+  const lastSeqRef = useRef<number | null>(null);
   useEffect(() => {
-    lastSeqRef.current = lastSeq;
-  }, [lastSeq]);
+    if (loaded) lastSeqRef.current = lastSeq;
+  }, [loaded, lastSeq]);
   useEffect(() => {
     const mine = (conversationId: string) => conversationId === id;
     const onMessage = (m: Message) => {
@@ -96,7 +107,9 @@ export function Conversation({ conversation, toUserId, title, onRead, onCreated 
     const onReaction = (r: { messageId: string; conversationId: string; reactions: Record<string, number> }) =>
       mine(r.conversationId) &&
       setMessages((list) => list.map((m) => (m.id === r.messageId ? { ...m, reactions: r.reactions } : m)));
-    const onReconnect = () => void catchUp(lastSeqRef.current).catch(() => undefined);
+    const onReconnect = () => {
+      if (lastSeqRef.current !== null) void catchUp(lastSeqRef.current).catch(() => undefined);
+    };
     return listen({
       'chat:message': onMessage,
       'chat:edited': onChanged,
@@ -124,13 +137,15 @@ export function Conversation({ conversation, toUserId, title, onRead, onCreated 
 
   // Reading: the newest message from someone else is marked read while this pane shows it.
   const newest = messages.at(-1);
+  const newestId = newest?.id;
+  const newestFromOther = Boolean(newest && newest.senderId !== me.id);
   useEffect(() => {
-    if (!id || !newest || newest.senderId === me.id || document.visibilityState !== 'visible') return;
-    emitAck('chat:read', { conversationId: id, upToMessageId: newest.id }).then(
+    if (!id || !newestId || !newestFromOther || !visible) return;
+    emitAck('chat:read', { conversationId: id, upToMessageId: newestId }).then(
       () => onRead?.(id),
       () => undefined,
     );
-  }, [id, newest, me.id, onRead]);
+  }, [id, newestId, newestFromOther, visible, onRead]);
 
   // Scroll: new messages keep the view at the bottom; older ones loaded above keep it in place.
   useLayoutEffect(() => {

@@ -8,7 +8,7 @@ function Attachment({ attachment }: { attachment: NonNullable<Message['attachmen
     case 'image':
       return (
         <a href={urls.full} target="_blank" rel="noreferrer">
-          <img src={urls.thumb} alt={attachment.name ?? 'Image'} />
+          <img src={urls.thumb} alt={attachment.name ?? 'Picture'} />
         </a>
       );
     case 'photo':

@@ -20,7 +20,7 @@ export function ErrorText({ error }: { error: string | null }) {
   ) : null;
 }
 
-/** Runs an async action once at a time, keeping its error message for display. */
+/** Runs an async action, with a busy flag (to disable its button) and its error message for display. */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -22,7 +22,7 @@ export function Layout({ children }: { children: ReactNode }) {
     };
     const onDisconnect = () => setOffline(true);
     void load();
-    return listen({ 'notification:count': onCount, connect: onConnect, disconnect: onDisconnect });
+    return listen({ 'notification:count': onCount, connect: onConnect, disconnect: onDisconnect, connect_error: onDisconnect });
   }, []);
   const staff = me?.role === 'admin' || me?.role === 'moderator';
   return (

@@ -13,15 +13,20 @@ export function HlsVideo({ src, poster, label }: { src: string; poster?: string;
       video.src = src;
       return;
     }
+    let cancelled = false;
     let destroy = () => {};
     void import('hls.js').then(({ default: Hls }) => {
-      if (!Hls.isSupported()) return;
+      // Gone (or given another source) before the library arrived: attach nothing.
+      if (cancelled || !Hls.isSupported()) return;
       const hls = new Hls();
       hls.loadSource(src);
       hls.attachMedia(video);
       destroy = () => hls.destroy();
     });
-    return () => destroy();
+    return () => {
+      cancelled = true;
+      destroy();
+    };
   }, [src]);
   return <video ref={ref} controls playsInline poster={poster} aria-label={label} />;
 }

@@ -8,7 +8,8 @@ import { HlsVideo } from './HlsVideo';
 export interface PostView {
   id: string;
   authorId: string;
-  author: { id: string; username: string; firstName: string; avatar: Photo | null } | null;
+  /** Feed items only (a post read by id has no author card). */
+  author?: { id: string; username: string; firstName: string; avatar: Photo | null };
   caption: string;
   kind: 'images' | 'video';
   images: { urls: { thumb: string; card: string; full: string } }[];

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { get } from '../api';
+import { listen } from './listen';
 import type { UserCardView } from '../components/UserCard';
 
 /**
@@ -32,15 +33,19 @@ export function forgetPeople(): void {
 
 export const nameOf = (id: string | undefined): string => (id && known.get(id)?.firstName) || 'Someone';
 
-/** Re-renders the caller when a new name becomes known. */
+/** Re-renders the caller when a new name becomes known; a new connection's name is read when it is made. */
 export function usePeople(): typeof nameOf {
   const [, setVersion] = useState(0);
   useEffect(() => {
     const bump = () => setVersion((v) => v + 1);
     listeners.add(bump);
     void loadConnections().then(bump);
+    const unsubscribe = listen({
+      'connection:accepted': (p: { user: { id: string; username: string; firstName: string } }) => rememberPerson(p.user),
+    });
     return () => {
       listeners.delete(bump);
+      unsubscribe();
     };
   }, []);
   return nameOf;

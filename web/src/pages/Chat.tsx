@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { listen } from '../lib/listen';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { get } from '../api';
@@ -26,23 +26,28 @@ export function Chat() {
       ),
     [],
   );
+  // What the socket handlers read: the list and the open conversation as they are now.
+  const listRef = useRef(conversations);
+  const openRef = useRef(conversationId);
+  useEffect(() => {
+    listRef.current = conversations;
+    openRef.current = conversationId;
+  }, [conversations, conversationId]);
   useEffect(() => {
     void load();
     const onMessage = (m: Message) => {
+      // A conversation this list has not seen (a first message to me): read the list again.
+      if (!listRef.current?.some((c) => c.id === m.conversationId)) return void load();
+      const counts = m.senderId !== me.id && m.conversationId !== openRef.current;
       setConversations((list) => {
         const known = list?.find((c) => c.id === m.conversationId);
-        if (!list || !known) {
-          void load();
-          return list;
-        }
-        const mine = m.senderId === me.id;
-        const open = m.conversationId === conversationId;
-        const updated = { ...known, lastMessageAt: m.createdAt, unread: mine || open ? known.unread : known.unread + 1 };
+        if (!list || !known) return list;
+        const updated = { ...known, lastMessageAt: m.createdAt, unread: counts ? known.unread + 1 : known.unread };
         return [updated, ...list.filter((c) => c.id !== m.conversationId)];
       });
     };
     return listen({ 'chat:message': onMessage, 'conversation:updated': load, connect: load });
-  }, [load, me.id, conversationId]);
+  }, [load, me.id]);
 
   // "Message" from a friend's card: their direct conversation if there is one yet.
   const existing = withUser ? conversations?.find((c) => c.type === 'direct' && c.memberIds.includes(withUser)) : undefined;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { get } from '../api';
 import { ErrorText, useAction } from '../components/Form';
@@ -13,10 +13,16 @@ export function Feed() {
   const [items, setItems] = useState<PostView[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const action = useAction();
+  // The tab shown now: a slow answer for the tab left behind is dropped.
+  const shown = useRef(tab);
+  useEffect(() => {
+    shown.current = tab;
+  }, [tab]);
   const load = useCallback(
     (from: string | null) =>
       action.run(async () => {
         const page = await get<Page>(`/feed/${tab}`, { limit: 10, cursor: from });
+        if (shown.current !== tab) return;
         setItems((list) => (from ? [...list, ...page.items.filter((p) => !list.some((q) => q.id === p.id))] : page.items));
         setCursor(page.nextCursor);
       }),

@@ -64,7 +64,7 @@ export function NewPost() {
         </button>
       </form>
       {status && <p role="status">{status}</p>}
-      {ready && <PostCard post={{ ...ready, author: null }} />}
+      {ready && <PostCard post={ready} />}
     </section>
   );
 }

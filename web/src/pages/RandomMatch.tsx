@@ -38,15 +38,19 @@ export function RandomMatch() {
       rememberPerson(p.partner);
       setState({ step: 'found', matchId: p.matchId, mode: p.mode, partner: p.partner, answered: false });
     };
-    const onAccepted = (p: { matchId: string; conversationId?: string; callId?: string }) => {
+    const onAccepted = (p: { matchId: string; conversationId?: string; callId?: string; callerId?: string }) => {
       const s = stateRef.current;
       setState({ step: 'idle', note: 'Matched!' });
       if (p.conversationId) void navigate(`/chat/${p.conversationId}`);
-      else if (p.callId && s.step === 'found')
-        void joinMatchedCall(p.callId, s.partner).catch((err: unknown) => setError(messageOf(err)));
+      else if (p.callId && p.callerId && s.step === 'found') joinMatchedCall(p.callId, s.partner, p.callerId);
     };
     const onEnded = (p: { reason: string }) => setState({ step: 'idle', note: ENDED[p.reason] ?? 'The match ended.' });
-    return listen({ 'match:found': onFound, 'match:accepted': onAccepted, 'match:ended': onEnded });
+    const unsubscribe = listen({ 'match:found': onFound, 'match:accepted': onAccepted, 'match:ended': onEnded });
+    return () => {
+      unsubscribe();
+      // Leaving the page while in the queue leaves the queue.
+      if (stateRef.current.step === 'searching') void emitAck('match:leave', {}).catch(() => undefined);
+    };
   }, [navigate, joinMatchedCall]);
 
   const join = async (mode: Mode) => {
@@ -65,10 +69,14 @@ export function RandomMatch() {
   };
   const respond = async (accept: boolean) => {
     if (state.step !== 'found') return;
+    const { matchId } = state;
+    // Only this match's screen changes: match:ended or match:accepted may have come meanwhile.
+    const ofThisMatch = (change: (s: State & { step: 'found' }) => State) =>
+      setState((s) => (s.step === 'found' && s.matchId === matchId ? change(s) : s));
     try {
-      const result = await emitAck<{ status: string }>('match:respond', { matchId: state.matchId, accept });
-      if (result.status === 'waiting') setState({ ...state, answered: true });
-      if (result.status === 'rejected') setState({ step: 'idle', note: 'You passed.' });
+      const result = await emitAck<{ status: string }>('match:respond', { matchId, accept });
+      if (result.status === 'waiting') ofThisMatch((s) => ({ ...s, answered: true }));
+      if (result.status === 'rejected') ofThisMatch(() => ({ step: 'idle', note: 'You passed.' }));
     } catch (err) {
       setError(messageOf(err));
     }
