@@ -14,6 +14,7 @@ import { User } from '../models/user.model.js';
 import { buildWebClient, chromiumPath, launchChromium, newPerson, startWebServer, type WebServer } from './support/browser.js';
 import { eventually } from './support/eventually.js';
 import { jpeg } from './support/images.js';
+import { mp4 } from './support/media.js';
 import { newSubject } from './support/oauth.js';
 import { oauthStandIn } from './support/oauth-standin.js';
 import { newSignup } from './support/users.js';
@@ -751,5 +752,28 @@ describe('the web client in a real browser', function () {
     } finally {
       await shortLived.stop();
     }
+  });
+  it("feed: a reel is posted, processed into HLS, and plays in the connection's Following feed", async () => {
+    const { ana, ben } = await connectedPair();
+    await ana.page.goto('/feed/new');
+    await ana.page
+      .getByLabel('Photos (up to 10) or one video')
+      .setInputFiles({ name: 'clip.mp4', mimeType: 'video/mp4', buffer: await mp4(2) });
+    await ana.page.getByLabel('Caption').fill('A short reel');
+    await ana.page.getByRole('button', { name: 'Post' }).click();
+    await ana.page.getByRole('status').filter({ hasText: 'Your post is live.' }).waitFor({ timeout: 60_000 });
+
+    await ben.page.goto('/feed');
+    await ben.page.getByRole('tab', { name: 'Following' }).click();
+    const reel = ben.page.getByRole('article', { name: 'Post by Ana' }).locator('video');
+    await reel.waitFor();
+    // Playable: the HLS master playlist and its segments reached the player (metadata decoded).
+    await eventually(
+      async () => (await reel.evaluate((v) => (v as unknown as { readyState: number }).readyState)) >= 1,
+      20_000,
+      'the reel to load',
+    );
+    await ana.context.close();
+    await ben.context.close();
   });
 });
