@@ -8,6 +8,11 @@ export interface DomainEvents {
   'pair.separated': { a: string; b: string };
   /** The last block between two people was lifted. */
   'pair.reunited': { a: string; b: string };
+  /**
+   * Every session of an account ended (a ban, a suspension, a deletion, signing out
+   * everywhere): nothing of it stays live, not even for the reconnect grace.
+   */
+  'sessions.ended': { userId: string };
 }
 
 type Handler<E extends keyof DomainEvents> = (payload: DomainEvents[E]) => Promise<unknown> | unknown;

@@ -724,7 +724,7 @@ describe('the web client in a real browser', function () {
   });
   it('a call outlives the access token: the sockets renew their cookie and reconnect, and the call stays connected', async () => {
     // Tokens of the shortest life the server allows, and the production reconnect grace.
-    const shortLived = await startWebServer(webDir, { ACCESS_TOKEN_TTL_SECONDS: '30' });
+    const shortLived = await startWebServer(webDir, { ACCESS_TOKEN_TTL_SECONDS: '30', RECONNECT_GRACE_MS: '5000' });
     try {
       const { ana, ben, anaUser } = await connectedPair(shortLived.url);
       await videoCall(ana.page, ben.page);
@@ -773,6 +773,31 @@ describe('the web client in a real browser', function () {
       20_000,
       'the reel to load',
     );
+    await ana.context.close();
+    await ben.context.close();
+  });
+  it('a ban mid-call ends the call for the other side at once, not after the reconnect grace', async () => {
+    const { ana, ben, benUser } = await connectedPair();
+    await videoCall(ana.page, ben.page);
+    const admin = await signUpAgent();
+    await User.updateOne({ _id: admin.id }, { $set: { role: 'admin' } });
+    await admin.agent
+      .post('/api/v1/auth/login')
+      .set('Origin', server.url)
+      .send({ identifier: admin.input.email, password: admin.input.password })
+      .expect(200);
+    const banned = await admin.agent
+      .patch(`/api/v1/admin/users/${benUser.id}/ban`)
+      .set('Origin', server.url)
+      .send({ banned: true, reason: 'abuse on camera' });
+    expect(banned.status, JSON.stringify(banned.body)).to.equal(200);
+    // This server's reconnect grace is 30 s: an ending within 15 s is the ban's own.
+    await ana.page
+      .getByTestId('call-note')
+      .filter({ hasText: /^Call ended/ })
+      .waitFor({ timeout: 15_000 });
+    const call = await Call.findOne({ memberIds: benUser.id }, { status: 1 }).sort({ _id: -1 }).lean();
+    expect(call?.status).to.equal('ended');
     await ana.context.close();
     await ben.context.close();
   });

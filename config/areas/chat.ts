@@ -26,7 +26,7 @@ export const chat = defineArea({
     CHAT_PROFANITY: z.enum(['mask', 'refuse', 'off']).default('mask'),
     PRESENCE_GRACE_MS: int(5000, 0, 120_000),
     // How long calls, a match ticket and a pending match wait for someone whose last socket closed.
-    RECONNECT_GRACE_MS: int(5000, 0, 120_000),
+    RECONNECT_GRACE_MS: int(5000, 0, 30_000),
     PRESENCE_HEARTBEAT_MS: int(5000, 50, 60_000),
     SOCKET_EVENTS_PER_SECOND: int(20, 1, 1_000_000),
     TYPING_TTL_MS: int(5000, 500, 60_000),

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { emitDomainEvent } from '../events.js';
 import { config } from '../../config/index.js';
 import { RefreshToken } from '../../models/refresh-token.model.js';
 import { Session } from '../../models/session.model.js';
@@ -177,6 +178,7 @@ export async function revokeUserSessions(userId: Types.ObjectId | string, reason
   const live = await Session.find(filter, { _id: 1 }).lean();
   const res = await Session.updateMany(filter, { $set: { revokedAt: new Date(), revokedReason: reason } });
   for (const { _id } of live) sessionEnded(String(_id));
+  if (!keep) await emitDomainEvent('sessions.ended', { userId: String(userId) });
   return res.modifiedCount;
 }
 

@@ -12,7 +12,7 @@ import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { coarsePoint } from '../../utils/geo.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds } from '../people/block.service.js';
-import { startMatchCall } from './call.service.js';
+import { endCallsOf, startMatchCall } from './call.service.js';
 import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard } from '../people/profile.service.js';
@@ -104,13 +104,15 @@ export class Matchmaker {
     return false;
   }
 
-  /** Runs rounds, and hears blocks, reports and unblocks (domain events) while running. */
+  /** Runs rounds, and hears blocks, reports, unblocks and ended accounts (domain events) while running. */
   start(): void {
     this.timer = setInterval(() => void this.round(), config.match.roundMs);
     this.timer.unref();
     this.unsubscribe = [
       onDomainEvent('pair.separated', ({ a, b }) => this.separate(a, b)),
       onDomainEvent('pair.reunited', ({ a, b }) => this.forgive(a, b)),
+      // Barred or signed out everywhere: calls, ticket and pending match end now, not after the reconnect grace.
+      onDomainEvent('sessions.ended', ({ userId }) => Promise.all([endCallsOf(userId), this.userGone(userId)])),
     ];
   }
 

@@ -64,7 +64,8 @@ export async function startWebServer(webDir: string, extra: Record<string, strin
     MATCH_RESPONSE_MS: '20000',
     TYPING_TTL_MS: '5000',
     ADMIN_LIVE_INTERVAL_MS: '500',
-    RECONNECT_GRACE_MS: '5000',
+    // Long, so a test can tell an ending at once from one after the grace.
+    RECONNECT_GRACE_MS: '30000',
     // A dropped network noticed in seconds, for the catch-up test.
     SOCKET_PING_INTERVAL_MS: '1000',
     SOCKET_PING_TIMEOUT_MS: '1000',
