@@ -89,7 +89,8 @@ export function webAppRoutes(dir: string, contentSecurityPolicy: string): Router
     res.setHeader('Content-Security-Policy', contentSecurityPolicy);
     // Google's sign-in and Razorpay's checkout open popups that talk back to the page.
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin-allow-popups');
-    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    // The origin only, never a path (a /verify-email?token=… must not travel in a Referer).
+    res.setHeader('Referrer-Policy', 'strict-origin');
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   };

@@ -9,20 +9,27 @@ import { lostSession, refreshSession } from './api';
  */
 let socket: Socket | null = null;
 
-const RETRY_MS = 3000;
+// Refused reconnects back off from 2 s to a minute, with jitter, so clients coming back after
+// an outage do not arrive together; a connect resets it.
+let retries = 0;
 
 /** Reconnects later, unless this socket was closed or replaced meanwhile. */
 function retryLater(current: Socket, action: () => void): void {
+  const delay = Math.min(60_000, 2000 * 2 ** retries++) * (0.5 + Math.random() / 2);
   setTimeout(() => {
     if (socket === current && !current.connected) action();
-  }, RETRY_MS);
+  }, delay);
 }
 
 async function renewAndReconnect(current: Socket): Promise<void> {
   const renewal = await refreshSession();
   if (renewal === 'lost') return lostSession(); // The session is gone: the app signs the user out.
-  if (renewal === 'unavailable') return retryLater(current, () => void renewAndReconnect(current));
-  if (socket === current && !current.connected) current.connect();
+  if (socket !== current || current.connected) return;
+  // The first renewal reconnects at once; refused again after it (or no answer), wait, longer each time.
+  if (renewal === 'renewed' && retries === 0) {
+    retries = 1;
+    current.connect();
+  } else retryLater(current, () => void renewAndReconnect(current));
 }
 
 export function openSocket(): Socket {
@@ -33,6 +40,7 @@ export function openSocket(): Socket {
     // Any other refusal (too many sockets, too many connects) stops Socket.IO's own retries: try again later.
     else if (!created.active) retryLater(created, () => created.connect());
   });
+  created.on('connect', () => void (retries = 0));
   created.on('auth:expired', () => void renewAndReconnect(created));
   // The server ended this socket (its session ended, or its token expired): renew or sign out.
   created.on('disconnect', (reason) => {

@@ -71,6 +71,7 @@ export function CallProvider({ children }: { children: ReactNode }) {
       const c = current.current;
       if (c.phase === 'active') await emitAck('rtc:hangup', { callId: c.callId }, 3000).catch(() => undefined);
       else if (c.phase === 'outgoing') await emitAck('call:cancel', { callId: c.callId }, 3000).catch(() => undefined);
+      else if (c.phase === 'incoming') await emitAck('call:decline', { callId: c.callId }, 3000).catch(() => undefined);
     });
     return () => {
       unregister();

@@ -45,7 +45,17 @@ export function RandomMatch() {
       else if (p.callId && p.callerId && s.step === 'found') joinMatchedCall(p.callId, s.partner, p.callerId);
     };
     const onEnded = (p: { reason: string }) => setState({ step: 'idle', note: ENDED[p.reason] ?? 'The match ended.' });
-    const unsubscribe = listen({ 'match:found': onFound, 'match:accepted': onAccepted, 'match:ended': onEnded });
+    // Back after a drop while searching: the ticket may have gone meanwhile, so queue again (a join replaces one).
+    const onReconnect = () => {
+      const s = stateRef.current;
+      if (s.step === 'searching') void emitAck('match:join', { mode: s.mode }).catch(() => undefined);
+    };
+    const unsubscribe = listen({
+      'match:found': onFound,
+      'match:accepted': onAccepted,
+      'match:ended': onEnded,
+      connect: onReconnect,
+    });
     return () => {
       unsubscribe();
       // Leaving the page while in the queue leaves the queue.
