@@ -32,6 +32,25 @@ describe('chat send path: remembered access, numbers, last message', () => {
   const send = (socket: TestSocket, conversationId: string, text: string) =>
     emitAck(socket, 'chat:send', { conversationId, clientMessageId: clientId(), text });
 
+  /** Ana connected to Ben and Cara, a group of Ana's with the members chosen, and a socket each. */
+  async function groupOfThree(name: string, members: (ben: SignedUp, cara: SignedUp) => string[]) {
+    const [ana, ben, cara] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await Promise.all([connect(ana, ben), connect(ana, cara)]);
+    const created = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ana))
+      .send({ name, memberIds: members(ben, cara) });
+    const id: string = created.body.conversation.id;
+    const [anaSocket, benSocket, caraSocket] = await Promise.all([
+      devices.connect(ana),
+      devices.connect(ben),
+      devices.connect(cara),
+    ]);
+    return { ana, ben, cara, id, anaSocket, benSocket, caraSocket };
+  }
+
   /** Two connected people with a direct conversation opened by a first message of `a`. */
   async function opened() {
     const [a, b] = await Promise.all([signupUser(), signupUser()]);
@@ -55,20 +74,7 @@ describe('chat send path: remembered access, numbers, last message', () => {
   });
 
   it('groups: an added member hears the very next message; a removed one can no longer send', async () => {
-    const [ana, ben, cara] = await Promise.all([signupUser(), signupUser(), signupUser()]);
-    await Promise.all([connect(ana, ben), connect(ana, cara)]);
-    const created = await (
-      await api()
-    )
-      .post(CONV)
-      .set(as(ana))
-      .send({ name: 'Trio', memberIds: [ben.id] });
-    const id: string = created.body.conversation.id;
-    const [anaSocket, benSocket, caraSocket] = await Promise.all([
-      devices.connect(ana),
-      devices.connect(ben),
-      devices.connect(cara),
-    ]);
+    const { ana, ben, cara, id, anaSocket, benSocket, caraSocket } = await groupOfThree('Trio', (ben) => [ben.id]);
     // Both senders' rights are remembered now.
     expect((await send(anaSocket, id, 'before')).ok).to.equal(true);
     expect((await send(benSocket, id, 'me too')).ok).to.equal(true);
@@ -85,20 +91,7 @@ describe('chat send path: remembered access, numbers, last message', () => {
   });
 
   it('a member removed while others keep sending cannot send on a right remembered before', async () => {
-    const [ana, ben, cara] = await Promise.all([signupUser(), signupUser(), signupUser()]);
-    await Promise.all([connect(ana, ben), connect(ana, cara)]);
-    const created = await (
-      await api()
-    )
-      .post(CONV)
-      .set(as(ana))
-      .send({ name: 'Four', memberIds: [ben.id, cara.id] });
-    const id: string = created.body.conversation.id;
-    const [anaSocket, benSocket, caraSocket] = await Promise.all([
-      devices.connect(ana),
-      devices.connect(ben),
-      devices.connect(cara),
-    ]);
+    const { ana, ben, id, anaSocket, benSocket, caraSocket } = await groupOfThree('Four', (ben, cara) => [ben.id, cara.id]);
     for (const socket of [anaSocket, benSocket, caraSocket]) expect((await send(socket, id, 'hello')).ok).to.equal(true);
 
     expect((await (await api()).delete(`${CONV}/${id}/members/${ben.id}`).set(as(ana))).status).to.equal(204);

@@ -6,7 +6,7 @@ import { Session } from '../../models/session.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { randomToken, sha256 } from '../../utils/crypto.js';
 import { deviceOf } from '../../utils/device.js';
-import { logger } from '../../utils/logger.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { regionOf } from './geoip.service.js';
 import { endSessionSockets } from '../realtime.service.js';
 import { noteSessionEnded } from './session-revocations.js';
@@ -178,7 +178,11 @@ export async function revokeUserSessions(userId: Types.ObjectId | string, reason
   const live = await Session.find(filter, { _id: 1 }).lean();
   const res = await Session.updateMany(filter, { $set: { revokedAt: new Date(), revokedReason: reason } });
   for (const { _id } of live) sessionEnded(String(_id));
-  if (!keep) await emitDomainEvent('sessions.ended', { userId: String(userId) });
+  // Calls and match end at once; a failure there must not fail the revocation already stored.
+  if (!keep)
+    await emitDomainEvent('sessions.ended', { userId: String(userId) }).catch((err: unknown) =>
+      logger.error('ending the live activity of ended sessions failed', { userId: String(userId), error: errorMessage(err) }),
+    );
   return res.modifiedCount;
 }
 
