@@ -133,6 +133,8 @@ describe('the web client in a real browser', function () {
   async function connectThroughPages(a: Page, b: Page, bUser: { username: string }, aUser: { firstName: string }) {
     await a.goto(`/people/${bUser.username}`);
     await a.getByRole('button', { name: 'Connect' }).click();
+    // The request is stored before B looks for it: B's page loads its list once.
+    await a.getByRole('status').filter({ hasText: 'Request sent' }).waitFor();
     await b.goto('/requests');
     await b.getByRole('button', { name: `Accept ${aUser.firstName}` }).click();
     await b.getByRole('button', { name: `Message ${aUser.firstName}` }).waitFor();
