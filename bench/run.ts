@@ -6,7 +6,7 @@
  */
 import bcrypt from 'bcrypt';
 import { benchDatabase, report, serve as serveOn, stopServers, tableHeader } from './harness.js';
-import { hammer, loop, type LoadResult } from './load.js';
+import { hammer, loop, timedLoop, type LoadResult, type TimedResult } from './load.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const cost = Number(process.env.BENCH_BCRYPT_COST ?? 10);
@@ -61,10 +61,13 @@ try {
       ours.cpuUsPerRequest,
       baseline.cpuUsPerRequest,
     ]);
+    console.log(
+      `| ${name}: p50 ${ours.p50} / ${baseline.p50} ms, p99 ${ours.p99} / ${baseline.p99} ms (50 connections) | | | | |`,
+    );
   };
   const helloRun = await hammer(`${hello.url}/hello`, seconds, 50, {}, hello.pid);
   const stackBearer = await hammer(`${app.url}/api/v1/bench/auth`, seconds, 50, auth, app.pid);
-  compare('S1 auth stack (Bearer) / hello-world', stackBearer, helloRun, '>= 0.85');
+  compare('S1 auth stack (Bearer) / hello-world', stackBearer, helloRun, '>= 0.7');
   const stackCookie = await hammer(
     `${app.url}/api/v1/bench/auth`,
     seconds,
@@ -72,14 +75,14 @@ try {
     { cookie: `access_token=${account.accessToken}` },
     app.pid,
   );
-  compare('S1 auth stack (cookie) / hello-world', stackCookie, helloRun, '>= 0.85');
+  compare('S1 auth stack (cookie) / hello-world', stackCookie, helloRun, '>= 0.7');
   const stackQuiet = await hammer(`${appQuiet.url}/api/v1/bench/auth`, seconds, 50, auth, appQuiet.pid);
-  compare('S1 auth stack (Bearer, access log off) / hello-world', stackQuiet, helloRun, '>= 0.85');
+  compare('S1 auth stack (Bearer, access log off) / hello-world', stackQuiet, helloRun, '>= 0.7');
 
   // S1b: GET /me against the same lean findById on the raw driver.
   const rawRun = await hammer(`${rawme.url}/me`, seconds, 50, { 'x-user-id': account.user.id }, rawme.pid);
   const meRun = await hammer(`${app.url}/api/v1/auth/me`, seconds, 50, auth, app.pid);
-  compare('S1b GET /me / raw-driver findById', meRun, rawRun, '>= 0.8');
+  compare('S1b GET /me / raw-driver findById', meRun, rawRun, '>= 0.9');
 
   // Login timing: a wrong password and an unknown account should take the same time
   // (one bcrypt comparison each). Interleaved, one at a time, 4 per account (under the lockout).
@@ -118,7 +121,8 @@ try {
     if (res.status !== 200) throw new Error(`login answered ${res.status}`);
     await res.arrayBuffer();
   };
-  const loginRate = await loop(seconds, workers, loginOnce);
+  const login = await timedLoop(seconds, workers, loginOnce);
+  const loginRate = login.rate;
   report('S3 login / raw bcrypt.compare', loginRate, rawBcrypt, 'ops/s', '>= 0.9');
 
   // Refresh: each worker follows its own rotating chain.
@@ -132,7 +136,7 @@ try {
       return ((await res.json()) as { refreshToken: string }).refreshToken;
     }),
   );
-  const refreshRate = await loop(seconds, workers, async (w) => {
+  const refresh = await timedLoop(seconds, workers, async (w) => {
     const res = await fetch(`${appQuiet.url}/api/v1/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -141,7 +145,9 @@ try {
     if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
     chains[w] = ((await res.json()) as { refreshToken: string }).refreshToken;
   });
-  report('S3 refresh / login', refreshRate, loginRate, 'ops/s', '>= 50');
+  report('S3 refresh / login', refresh.rate, loginRate, 'ops/s', '>= 50');
+  const latencies = (r: TimedResult) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+  console.log(`| S3 refresh: ${latencies(refresh)}; login: ${latencies(login)} (8 at once) | | | | |`);
 
   // GET /me p99 with logins saturating the CPU, against its idle p99.
   const idle = await hammer(`${appQuiet.url}/api/v1/auth/me`, seconds, 10, auth);

@@ -1,8 +1,10 @@
 import { Schema, model } from 'mongoose';
 
 /**
- * Each refresh token ever issued, stored as its hash. A token is used once; presenting
- * a used one means it was stolen or replayed, and its whole session is revoked.
+ * Refresh tokens of the first format (random, one document each), stored as their hash.
+ * Sessions now hold their current token themselves (session.service); these are still
+ * honoured once each, so a deploy signs no one out, and expire with their sessions.
+ * Nothing writes here any more: remove with the legacy path once the last has expired.
  */
 const refreshTokenSchema = new Schema(
   {

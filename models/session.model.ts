@@ -16,6 +16,9 @@ const sessionSchema = new Schema(
     // When the person last proved who they are in this session (sign-in or re-authentication).
     authenticatedAt: { type: Date },
     expiresAt: { type: Date, required: true },
+    // The hash of the one refresh token that works now, and how many came before it.
+    refreshHash: { type: String },
+    refreshGeneration: { type: Number, default: 0 },
     revokedAt: { type: Date, default: null },
     revokedReason: { type: String, default: null },
   },

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
+import { randomToken, sha256 } from '../utils/crypto.js';
 import { api, ORIGIN } from './support/app.js';
 import { decodePayload, forgeJwt } from './support/jwt.js';
 import { expectDocumented } from './support/openapi.js';
@@ -92,12 +93,58 @@ describe('refresh tokens', () => {
     expect(after.status).to.equal(401);
   });
 
-  it('stores only hashes of refresh tokens', async () => {
+  it('stores only the hash of the one current refresh token, on its session', async () => {
     const u = await signupUser();
-    const stored = await RefreshToken.find({ userId: u.id }).lean();
-    expect(stored).to.have.length(1);
-    expect(stored[0]!.tokenHash).to.match(/^[0-9a-f]{64}$/);
-    expect(stored[0]!.tokenHash).to.not.equal(u.refreshToken);
+    const stored = await Session.findOne({ userId: u.id }).lean();
+    expect(stored!.refreshHash).to.equal(sha256(u.refreshToken));
+    expect(JSON.stringify(stored)).to.not.include(u.refreshToken.split('.')[3]);
+    const next = await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken });
+    const after = await Session.findOne({ userId: u.id }).lean();
+    expect(after!.refreshHash).to.equal(sha256(next.body.refreshToken));
+    expect(after!.refreshGeneration).to.equal(1);
+  });
+
+  it('refuses an altered or made-up token without ending the session it names', async () => {
+    const u = await signupUser();
+    const [sid, uid, gen, secret, mac] = u.refreshToken.split('.') as [string, string, string, string, string];
+    const other = await signupUser();
+    const otherUid = other.refreshToken.split('.')[1]!;
+    const flip = (text: string) => text.slice(0, -1) + (text.endsWith('A') ? 'B' : 'A');
+    for (const forged of [
+      [sid, uid, gen, secret, flip(mac)],
+      [sid, uid, String(Number(gen) + 1), secret, mac],
+      [sid, otherUid, gen, secret, mac],
+      [sid, uid, gen, flip(secret), mac],
+      [sid, uid, gen, secret],
+      [sid, uid, '-1', secret, mac],
+    ]) {
+      const res = await (await api()).post(REFRESH).send({ refreshToken: forged.join('.') });
+      expect(res.status, forged.join('.')).to.equal(401);
+      expect(res.body.error.code).to.equal('INVALID_REFRESH_TOKEN');
+    }
+    expect((await Session.findOne({ userId: u.id }).lean())!.revokedAt).to.equal(null);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(200);
+  });
+
+  it('honours a token of the first format once, moves its session to the current one, and a replay ends it', async () => {
+    const u = await signupUser();
+    const session = await Session.findOne({ userId: u.id }).lean();
+    const legacy = randomToken();
+    await RefreshToken.create({
+      tokenHash: sha256(legacy),
+      sessionId: session!._id,
+      userId: u.id,
+      expiresAt: session!.expiresAt,
+    });
+    const first = await (await api()).post(REFRESH).send({ refreshToken: legacy });
+    expect(first.status).to.equal(200);
+    expect(first.body.refreshToken.split('.')).to.have.length(5);
+    const second = await (await api()).post(REFRESH).send({ refreshToken: first.body.refreshToken });
+    expect(second.status).to.equal(200);
+    const replay = await (await api()).post(REFRESH).send({ refreshToken: legacy });
+    expect(replay.status).to.equal(401);
+    expect((await Session.findOne({ userId: u.id }).lean())!.revokedReason).to.equal('refresh_token_reuse');
+    expect((await (await api()).post(REFRESH).send({ refreshToken: second.body.refreshToken })).status).to.equal(401);
   });
 
   it('rotates from the cookie for the web, with an allowed Origin', async () => {
@@ -128,7 +175,7 @@ describe('refresh tokens', () => {
     expect((await (await api()).post(REFRESH).send({ refreshToken: { $ne: null } })).status).to.equal(400);
     expect((await (await api()).post(REFRESH).send({ refreshToken: 12345 })).status).to.equal(400);
     const u = await signupUser();
-    await RefreshToken.updateMany({ userId: u.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await Session.updateMany({ userId: u.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(401);
   });
 });

@@ -21,7 +21,9 @@ describe('cleanup job', () => {
     const live = await signupUser();
     const past = new Date(Date.now() - 60_000);
     await Session.updateMany({ userId: expired.id }, { $set: { expiresAt: past } });
-    await RefreshToken.updateMany({ userId: expired.id }, { $set: { expiresAt: past } });
+    // A token of the first format, from before sessions held their own.
+    const [session] = await Session.find({ userId: expired.id }).lean();
+    await RefreshToken.create({ tokenHash: 'f'.repeat(64), sessionId: session!._id, userId: expired.id, expiresAt: past });
     await AccountToken.updateMany({ userId: expired.id }, { $set: { expiresAt: past } });
 
     expect(await runCleanup()).to.be.at.least(3);

@@ -4,7 +4,8 @@ import { config } from '../../config/index.js';
 import { RefreshToken } from '../../models/refresh-token.model.js';
 import { Session } from '../../models/session.model.js';
 import { AppError } from '../../utils/app-error.js';
-import { randomToken, sha256 } from '../../utils/crypto.js';
+import { sha256 } from '../../utils/crypto.js';
+import { RefreshTokenCodec } from '../../utils/refresh-token-codec.js';
 import { deviceOf } from '../../utils/device.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { regionOf } from './geoip.service.js';
@@ -23,12 +24,7 @@ export interface ClientInfo {
 }
 
 const refreshExpiry = () => new Date(Date.now() + config.auth.refreshTtlDays * 86_400_000);
-
-async function issueRefreshToken(sessionId: Types.ObjectId, userId: Types.ObjectId, expiresAt: Date): Promise<string> {
-  const token = randomToken();
-  await RefreshToken.create({ tokenHash: sha256(token), sessionId, userId, expiresAt });
-  return token;
-}
+const refreshTokens = new RefreshTokenCodec(config.auth.jwtSecret);
 
 export interface NewSession {
   sessionId: Types.ObjectId;
@@ -50,8 +46,13 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
   const device = deviceOf(userAgent, where.country);
   const key = device.key;
   const [seenDevice, seenAny] = await Promise.all([Session.exists({ userId, deviceKey: key }), Session.exists({ userId })]);
-  const session = await Session.create({
+  const sessionId = new Types.ObjectId();
+  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 0 });
+  await Session.create({
+    _id: sessionId,
     userId,
+    refreshHash: sha256(refreshToken),
+    refreshGeneration: 0,
     userAgent,
     ip,
     deviceName: device.name,
@@ -63,9 +64,8 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
     authenticatedAt: now,
     expiresAt,
   });
-  const refreshToken = await issueRefreshToken(session._id, userId, expiresAt);
   return {
-    sessionId: session._id,
+    sessionId,
     refreshToken,
     newDevice: Boolean(seenAny) && !seenDevice,
     deviceName: device.name,
@@ -76,17 +76,64 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
 
 const invalidRefresh = () => new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
 
+type Rotated<T> = { userId: Types.ObjectId; sessionId: Types.ObjectId; refreshToken: string; read: T };
+
 /**
- * Exchanges a refresh token for a new one. Each token works once: the conditional
- * update claims it, and a token already claimed (a replay, or a thief racing the
- * owner) revokes the whole session. `readAlongside` (the caller's read of the account)
- * runs beside the session's renewal: two round trips in a row, not three.
+ * Exchanges a refresh token for the next one of its session. Each token works once: one
+ * conditional write on the session swaps the current token's hash for the next one's
+ * (and slides the expiry), and `readAlongside` (the caller's read of the account) runs
+ * beside it, since the token names the account: one round trip. A token this server
+ * signed that no longer matches its live session (a replay, or a thief racing the owner)
+ * revokes the session.
  */
 export async function rotateRefreshToken<T>(
   token: string,
   client: ClientInfo,
   readAlongside: (userId: Types.ObjectId) => Promise<T>,
-) {
+): Promise<Rotated<T>> {
+  const claims = refreshTokens.open(token);
+  if (!claims) return rotateLegacyRefreshToken(token, client, readAlongside);
+  const now = new Date();
+  const sessionId = new Types.ObjectId(claims.sessionId);
+  const userId = new Types.ObjectId(claims.userId);
+  const generation = claims.generation + 1;
+  const refreshToken = refreshTokens.issue({ ...claims, generation });
+  const [claimed, read] = await Promise.all([
+    Session.updateOne(
+      { _id: sessionId, userId, refreshHash: sha256(token), revokedAt: null, expiresAt: { $gt: now } },
+      { $set: { refreshHash: sha256(refreshToken), refreshGeneration: generation, ...(await renewal(client, now)) } },
+    ),
+    readAlongside(userId),
+  ]);
+  if (claimed.matchedCount === 0) {
+    const live = await Session.exists({ _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: now } });
+    if (live) await refreshTokenReused(sessionId, userId);
+    throw invalidRefresh();
+  }
+  return { userId, sessionId, refreshToken, read };
+}
+
+/** What every refresh writes on its session: last use, the sliding expiry, and where from. */
+async function renewal(client: ClientInfo, now: Date) {
+  if (!client.ip) return { lastUsedAt: now, expiresAt: refreshExpiry() };
+  const where = await regionOf(client.ip);
+  return { lastUsedAt: now, expiresAt: refreshExpiry(), ip: client.ip.slice(0, 64), country: where.country, region: where.label };
+}
+
+async function refreshTokenReused(sessionId: Types.ObjectId, userId: Types.ObjectId): Promise<void> {
+  await revokeSession(sessionId, 'refresh_token_reuse');
+  logger.warn('refresh token reuse: session revoked', { sessionId: String(sessionId), userId: String(userId) });
+}
+
+/**
+ * A token of the first format (one stored document per token): claimed once, and its
+ * session moves to the current format. Goes once those tokens have expired.
+ */
+async function rotateLegacyRefreshToken<T>(
+  token: string,
+  client: ClientInfo,
+  readAlongside: (userId: Types.ObjectId) => Promise<T>,
+): Promise<Rotated<T>> {
   const tokenHash = sha256(token);
   const now = new Date();
   const claimed = await RefreshToken.findOneAndUpdate(
@@ -96,33 +143,21 @@ export async function rotateRefreshToken<T>(
   ).lean();
   if (!claimed) {
     const existing = await RefreshToken.findOne({ tokenHash }, { sessionId: 1, userId: 1 }).lean();
-    if (existing) {
-      await revokeSession(existing.sessionId, 'refresh_token_reuse');
-      logger.warn('refresh token reuse: session revoked', {
-        sessionId: String(existing.sessionId),
-        userId: String(existing.userId),
-      });
-    }
+    if (existing) await refreshTokenReused(existing.sessionId, existing.userId);
     throw invalidRefresh();
   }
   if (claimed.expiresAt <= now) throw invalidRefresh();
-  const expiresAt = refreshExpiry();
-  const where = client.ip ? await regionOf(client.ip) : undefined;
-  const moved = client.ip ? { ip: client.ip.slice(0, 64), country: where?.country, region: where?.label } : {};
-  // The session check, the next token's insert and the caller's read are independent: one round trip.
-  const [touched, refreshToken, read] = await Promise.all([
+  const { sessionId, userId } = claimed;
+  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 1 });
+  const [touched, read] = await Promise.all([
     Session.updateOne(
-      { _id: claimed.sessionId, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { lastUsedAt: now, expiresAt, ...moved } },
+      { _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: now } },
+      { $set: { refreshHash: sha256(refreshToken), refreshGeneration: 1, ...(await renewal(client, now)) } },
     ),
-    issueRefreshToken(claimed.sessionId, claimed.userId, expiresAt),
-    readAlongside(claimed.userId),
+    readAlongside(userId),
   ]);
-  if (touched.matchedCount === 0) {
-    await RefreshToken.deleteOne({ tokenHash: sha256(refreshToken) });
-    throw invalidRefresh();
-  }
-  return { userId: claimed.userId, sessionId: claimed.sessionId, refreshToken, read };
+  if (touched.matchedCount === 0) throw invalidRefresh();
+  return { userId, sessionId, refreshToken, read };
 }
 
 export async function revokeSession(sessionId: Types.ObjectId | string, reason: string): Promise<void> {
@@ -207,7 +242,9 @@ export async function markAuthenticated(userId: string, sessionId: string): Prom
 }
 
 /** The session a refresh token belongs to, whether or not the token was used. */
-export async function findSessionIdByRefreshToken(token: string): Promise<Types.ObjectId | null> {
+export async function findSessionIdByRefreshToken(token: string): Promise<Types.ObjectId | string | null> {
+  const claims = refreshTokens.open(token);
+  if (claims) return claims.sessionId;
   const found = await RefreshToken.findOne({ tokenHash: sha256(token) }, { sessionId: 1 }).lean();
   return found?.sessionId ?? null;
 }
