@@ -128,6 +128,8 @@ describe('refresh tokens', () => {
 
   it('honours a token of the first format once, moves its session to the current one, and a replay ends it', async () => {
     const u = await signupUser();
+    // A session from before the current format: it holds no token of its own.
+    await Session.updateOne({ userId: u.id }, { $unset: { refreshHash: 1, refreshGeneration: 1 } });
     const session = await Session.findOne({ userId: u.id }).lean();
     const legacy = randomToken();
     await RefreshToken.create({
@@ -145,6 +147,21 @@ describe('refresh tokens', () => {
     expect(replay.status).to.equal(401);
     expect((await Session.findOne({ userId: u.id }).lean())!.revokedReason).to.equal('refresh_token_reuse');
     expect((await (await api()).post(REFRESH).send({ refreshToken: second.body.refreshToken })).status).to.equal(401);
+  });
+
+  it('refuses a token of the first format for a session already on the current one, which keeps its token', async () => {
+    const u = await signupUser();
+    const session = await Session.findOne({ userId: u.id }).lean();
+    const legacy = randomToken();
+    await RefreshToken.create({
+      tokenHash: sha256(legacy),
+      sessionId: session!._id,
+      userId: u.id,
+      expiresAt: session!.expiresAt,
+    });
+    expect((await (await api()).post(REFRESH).send({ refreshToken: legacy })).status).to.equal(401);
+    expect((await Session.findOne({ userId: u.id }).lean())!.refreshHash).to.equal(sha256(u.refreshToken));
+    expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(200);
   });
 
   it('rotates from the cookie for the web, with an allowed Origin', async () => {

@@ -151,7 +151,8 @@ async function rotateLegacyRefreshToken<T>(
   const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 1 });
   const [touched, read] = await Promise.all([
     Session.updateOne(
-      { _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: now } },
+      // Only a session still on the first format: a token of it never overwrites a current one.
+      { _id: sessionId, userId, refreshHash: { $exists: false }, revokedAt: null, expiresAt: { $gt: now } },
       { $set: { refreshHash: sha256(refreshToken), refreshGeneration: 1, ...(await renewal(client, now)) } },
     ),
     readAlongside(userId),
