@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
 import type { Logger } from 'winston';
-import { logger } from '../utils/logger.js';
+import { logger, logLine } from '../utils/logger.js';
 import { httpDuration } from '../utils/metrics.js';
 import { inRequestScope } from '../utils/request-scope.js';
 
@@ -65,8 +65,8 @@ export const accessLog: RequestHandler = (req, res, next) => {
     const route = (res.locals.routeTemplate as string | undefined) ?? routeTemplate(req);
     httpDuration.observe({ method: req.method, route, status: res.statusCode }, ms / 1000);
     const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-    if (!logger.isLevelEnabled(level)) return;
-    req.log.log(level, 'request', {
+    logLine(level, 'request', {
+      requestId: req.id,
       method: req.method,
       path: req.originalUrl.split('?')[0],
       status: res.statusCode,

@@ -33,8 +33,21 @@ describe('access tokens', () => {
     expect((payload.exp as number) - (payload.iat as number)).to.equal(900);
   });
 
+  it('a token accepted before stops working the second it expires', async () => {
+    const u = await signupUser();
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = forgeJwt({ alg: 'HS256', typ: 'JWT' }, { ...decodePayload(u.accessToken), exp }, config.auth.jwtSecret);
+    expect((await (await api()).get(ME).set(bearer(token))).status).to.equal(200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    const late = await (await api()).get(ME).set(bearer(token));
+    expect(late.status).to.equal(401);
+    expect(late.body.error.code).to.equal('INVALID_TOKEN');
+  });
+
   it('refuses alg:none, a tampered payload, a wrong key, an expired token, wrong iss or aud', async () => {
     const u = await signupUser();
+    // Verified once (and remembered): a tampered copy of it is still checked on its own.
+    expect((await (await api()).get(ME).set(bearer(u.accessToken))).status).to.equal(200);
     const claims = decodePayload(u.accessToken);
     const now = Math.floor(Date.now() / 1000);
     const [h, , s] = u.accessToken.split('.');

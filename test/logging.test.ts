@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import winston from 'winston';
+import { lineOutput } from '../utils/log-output.js';
 import { logger } from '../utils/logger.js';
 import supertest from 'supertest';
 import { createApp } from '../app.js';
@@ -11,7 +12,7 @@ import { newSignup } from './support/users.js';
 
 describe('logging', () => {
   let lines: string[];
-  let transport: winston.transport;
+  let restoreOutput: () => void;
   let wasSilent: boolean;
   let level: string;
 
@@ -19,23 +20,20 @@ describe('logging', () => {
     lines = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
+        // Lines of one event-loop turn arrive as one write.
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
         done();
       },
     });
-    transport = new winston.transports.Stream({ stream: sink });
     wasSilent = logger.silent;
     level = logger.level;
     logger.silent = false;
     logger.level = 'debug';
-    // Only the capture transport writes while the test runs.
-    for (const t of logger.transports) t.silent = true;
-    logger.add(transport);
+    restoreOutput = lineOutput.redirect(sink);
   });
 
   afterEach(() => {
-    logger.remove(transport);
-    for (const t of logger.transports) t.silent = false;
+    restoreOutput();
     logger.silent = wasSilent;
     logger.level = level;
   });
@@ -43,6 +41,7 @@ describe('logging', () => {
   it('writes one JSON access line per request, with the request id', async () => {
     const res = await (await api()).get('/healthz').set('X-Request-Id', 'trace-me-123');
     expect(res.status).to.equal(200);
+    await eventually(() => lines.some((l) => l.includes('trace-me-123')), 3000, 'the access line');
     const access = lines.map((l) => JSON.parse(l)).filter((l) => l.message === 'request');
     expect(access).to.have.length(1);
     expect(access[0]).to.include({ requestId: 'trace-me-123', method: 'GET', path: '/healthz', status: 200 });
@@ -74,16 +73,33 @@ describe('logging', () => {
     expect(all).to.not.match(/\$2[aby]\$/);
   });
 
-  it('redacts secret-named fields wherever a caller logs them', () => {
+  it('redacts secret-named fields wherever a caller logs them', async () => {
     logger.info('debugging', {
       password: 'p4ss',
       nested: { refreshToken: 'r3fresh', list: [{ authorization: 'Bearer x' }] },
       ok: 'visible',
     });
-    const line = JSON.parse(lines.at(-1)!);
+    await eventually(() => lines.some((l) => l.includes('debugging')), 3000, 'the line');
+    const line = JSON.parse(lines.find((l) => l.includes('debugging'))!);
     expect(line.password).to.equal('[redacted]');
     expect(line.nested.refreshToken).to.equal('[redacted]');
     expect(line.nested.list[0].authorization).to.equal('[redacted]');
     expect(line.ok).to.equal('visible');
+  });
+
+  it('writes the lines still held when the process exits, in order', () => {
+    // Lines wait for the end of the event-loop turn; an exit in that same turn must not lose them.
+    const script = `const { logger } = await import('./utils/logger.js');
+      for (let i = 0; i < 3; i++) logger.warn('line ' + i);
+      process.exit(0);`;
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+    });
+    const messages = out.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { message: string }).message);
+    expect(messages).to.deep.equal(['line 0', 'line 1', 'line 2']);
   });
 });

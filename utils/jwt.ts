@@ -12,6 +12,9 @@ export interface AccessClaims {
   exp?: number;
 }
 
+/** How many verified tokens are remembered (about 0.5 KiB each). */
+const VERIFIED_KEPT = 2000;
+
 export interface JwtSettings {
   secret: string;
   issuer: string;
@@ -26,6 +29,12 @@ export interface JwtSettings {
  */
 export class AccessTokens {
   private readonly key: KeyObject;
+  /**
+   * Tokens verified lately and their claims: a client sends the same token with every request
+   * for its life, and verifying one costs more than most requests. Only a token whose
+   * signature checked gets in; its expiry is checked again on each use.
+   */
+  private readonly verified = new Map<string, Required<AccessClaims>>();
 
   constructor(private readonly settings: JwtSettings) {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
@@ -43,6 +52,24 @@ export class AccessTokens {
 
   /** Returns the claims, or null for anything not a valid, current token of ours. */
   verify(token: string): AccessClaims | null {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp > Date.now() / 1000) return { ...known };
+      this.verified.delete(token);
+      return null;
+    }
+    const claims = this.check(token);
+    if (claims) this.remember(token, claims);
+    return claims && { ...claims };
+  }
+
+  private remember(token: string, claims: Required<AccessClaims>): void {
+    // Oldest first out: a Map iterates in insertion order.
+    if (this.verified.size >= VERIFIED_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+  }
+
+  private check(token: string): Required<AccessClaims> | null {
     try {
       const payload = jwt.verify(token, this.key, {
         algorithms: ['HS256'],

@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { lineOutput } from './log-output.js';
 
 /** Keys whose values never reach a log line, wherever they appear. */
 const SECRET_KEYS = /pass(word)?|token|secret|cookie|authorization|signature|otp/i;
@@ -20,6 +21,7 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
+const SERVICE = 'devtinder-api';
 const level = process.env.LOG_LEVEL ?? 'info';
 
 /** JSON lines on stdout; pm2 or the platform collects them. */
@@ -27,9 +29,26 @@ export const logger = winston.createLogger({
   level: level === 'silent' ? 'error' : level,
   silent: level === 'silent',
   format: winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.errors(), winston.format.json()),
-  defaultMeta: { service: 'devtinder-api' },
-  transports: [new winston.transports.Console()],
+  defaultMeta: { service: SERVICE },
+  transports: [new winston.transports.Stream({ stream: lineOutput })],
 });
+
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * One line of the shape the logger writes, without its stream pipeline (about 45 µs a line):
+ * for the line every request writes. Flat fields only; a secret-looking key is still redacted.
+ */
+export function logLine(level: Level, message: string, fields: Record<string, unknown>): void {
+  if (logger.silent || !logger.isLevelEnabled(level)) return;
+  const line: Record<string, unknown> = { level, message, service: SERVICE };
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) line[key] = SECRET_KEYS.test(key) ? '[redacted]' : value;
+  }
+  line.timestamp = new Date().toISOString();
+  lineOutput.line(`${JSON.stringify(line)}\n`);
+}
 
 /** Applies the configured level once config has loaded (.env may set it). */
 export function configureLogger(level: string): void {
