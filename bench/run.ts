@@ -17,7 +17,8 @@ const serve = (kind: string, port: number, env: Record<string, string> = {}) =>
 try {
   const hello = await serve('hello', 4101);
   const app = await serve('app', 4102);
-  const appQuiet = await serve('app', 4104, { LOG_LEVEL: 'warn' });
+  // Every bench request comes from one address: the write budget (1,200 a minute) would cap S3.
+  const appQuiet = await serve('app', 4104, { LOG_LEVEL: 'warn', RATE_LIMITS: 'write:-/-@60' });
 
   // Accounts signed up through the real API: one per login worker, since concurrent
   // logins to one account would count as in-flight attempts against its lockout.

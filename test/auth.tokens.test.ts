@@ -2,11 +2,14 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
+import { User } from '../models/user.model.js';
+import { recheckStanding, startSession } from '../services/auth/auth.service.js';
+import { RefreshTokenCodec } from '../utils/refresh-token-codec.js';
 import { randomToken, sha256 } from '../utils/crypto.js';
 import { api, ORIGIN } from './support/app.js';
 import { decodePayload, forgeJwt } from './support/jwt.js';
 import { expectDocumented } from './support/openapi.js';
-import { bearer, cookiesOf, signupUser } from './support/users.js';
+import { bearer, cookiesOf, signupUser, staffUser, type SignedUp } from './support/users.js';
 
 const ME = '/api/v1/auth/me';
 const REFRESH = '/api/v1/auth/refresh';
@@ -110,7 +113,7 @@ describe('refresh tokens', () => {
     const u = await signupUser();
     const stored = await Session.findOne({ userId: u.id }).lean();
     expect(stored!.refreshHash).to.equal(sha256(u.refreshToken));
-    expect(JSON.stringify(stored)).to.not.include(u.refreshToken.split('.')[3]);
+    expect(JSON.stringify(stored)).to.not.include(u.refreshToken.split('.').at(-2));
     const next = await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken });
     const after = await Session.findOne({ userId: u.id }).lean();
     expect(after!.refreshHash).to.equal(sha256(next.body.refreshToken));
@@ -119,17 +122,21 @@ describe('refresh tokens', () => {
 
   it('refuses an altered or made-up token without ending the session it names', async () => {
     const u = await signupUser();
-    const [sid, uid, gen, secret, mac] = u.refreshToken.split('.') as [string, string, string, string, string];
+    const [sid, uid, gen, role, secret, mac] = u.refreshToken.split('.') as [string, string, string, string, string, string];
+    expect(role).to.equal('user');
     const other = await signupUser();
     const otherUid = other.refreshToken.split('.')[1]!;
     const flip = (text: string) => text.slice(0, -1) + (text.endsWith('A') ? 'B' : 'A');
     for (const forged of [
-      [sid, uid, gen, secret, flip(mac)],
-      [sid, uid, String(Number(gen) + 1), secret, mac],
-      [sid, otherUid, gen, secret, mac],
-      [sid, uid, gen, flip(secret), mac],
-      [sid, uid, gen, secret],
-      [sid, uid, '-1', secret, mac],
+      [sid, uid, gen, role, secret, flip(mac)],
+      [sid, uid, String(Number(gen) + 1), role, secret, mac],
+      [sid, otherUid, gen, role, secret, mac],
+      [sid, uid, gen, role, flip(secret), mac],
+      [sid, uid, gen, 'admin', secret, mac],
+      [sid, uid, gen, 'root', secret, mac],
+      [sid, uid, gen, secret, mac],
+      [sid, uid, gen, role, secret],
+      [sid, uid, '-1', role, secret, mac],
     ]) {
       const res = await (await api()).post(REFRESH).send({ refreshToken: forged.join('.') });
       expect(res.status, forged.join('.')).to.equal(401);
@@ -153,7 +160,8 @@ describe('refresh tokens', () => {
     });
     const first = await (await api()).post(REFRESH).send({ refreshToken: legacy });
     expect(first.status).to.equal(200);
-    expect(first.body.refreshToken.split('.')).to.have.length(5);
+    expect(first.body.refreshToken.split('.')).to.have.length(6);
+    expect(first.body.refreshToken.split('.')[3]).to.equal('user');
     const second = await (await api()).post(REFRESH).send({ refreshToken: first.body.refreshToken });
     expect(second.status).to.equal(200);
     const replay = await (await api()).post(REFRESH).send({ refreshToken: legacy });
@@ -175,6 +183,66 @@ describe('refresh tokens', () => {
     expect((await (await api()).post(REFRESH).send({ refreshToken: legacy })).status).to.equal(401);
     expect((await Session.findOne({ userId: u.id }).lean())!.refreshHash).to.equal(sha256(u.refreshToken));
     expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(200);
+  });
+
+  it("carries the account's role, so a refresh needs no read of the account; a role change ends the session", async () => {
+    const admin = await staffUser('admin');
+    expect(admin.refreshToken.split('.')[3]).to.equal('admin');
+    const next = await (await api()).post(REFRESH).send({ refreshToken: admin.refreshToken });
+    expect(next.status).to.equal(200);
+    expect(decodePayload(next.body.accessToken)).to.include({ role: 'admin', sub: admin.id });
+    expect(next.body.refreshToken.split('.')[3]).to.equal('admin');
+    // Demoted by another admin: the session the role was signed into ends with it.
+    const other = await staffUser('admin');
+    await (
+      await api()
+    )
+      .patch(`/api/v1/admin/users/${admin.id}/role`)
+      .set(bearer(other.accessToken))
+      .send({ role: 'user' })
+      .expect(200);
+    const after = await (await api()).post(REFRESH).send({ refreshToken: next.body.refreshToken });
+    expect(after.status).to.equal(401);
+    expect((await (await api()).get(ME).set(bearer(next.body.accessToken))).status).to.equal(401);
+  });
+
+  it('reads the account once for a token issued before tokens carried the role, and ends the session of a banned one', async () => {
+    const codec = new RefreshTokenCodec(config.auth.jwtSecret);
+    const roleless = async (u: SignedUp) => {
+      const session = (await Session.findOne({ userId: u.id }).lean())!;
+      const token = codec.issue({ sessionId: String(session._id), userId: u.id, generation: 3 });
+      await Session.updateOne({ _id: session._id }, { $set: { refreshHash: sha256(token), refreshGeneration: 3 } });
+      return token;
+    };
+    const mod = await staffUser('moderator');
+    const first = await (await api()).post(REFRESH).send({ refreshToken: await roleless(mod) });
+    expect(first.status).to.equal(200);
+    expect(decodePayload(first.body.accessToken)).to.include({ role: 'moderator' });
+    expect(first.body.refreshToken.split('.').slice(2, 4)).to.deep.equal(['4', 'moderator']);
+    expect((await (await api()).post(REFRESH).send({ refreshToken: first.body.refreshToken })).status).to.equal(200);
+
+    // Banned by a path that left the session open: the read catches it and the session ends.
+    const banned = await signupUser();
+    const token = await roleless(banned);
+    await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
+    const refused = await (await api()).post(REFRESH).send({ refreshToken: token });
+    expect(refused.status).to.equal(401);
+    expect((await Session.findOne({ userId: banned.id }).lean())!.revokedReason).to.equal('account_unavailable');
+  });
+
+  it('a role changed while a sign-in was under way ends the new session: its tokens would carry the old role', async () => {
+    const u = await signupUser();
+    const user = (await User.findById(u.id).lean())!;
+    // The sign-in read the account as an admin; the demotion landed before its session existed.
+    const stale = await startSession({ ...user, role: 'admin' }, {});
+    const refused = await recheckStanding(user._id, 'admin').then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).to.have.property('code', 'CONCURRENT_UPDATE');
+    const res = await (await api()).post(REFRESH).send({ refreshToken: stale.refreshToken });
+    expect(res.status).to.equal(401);
+    expect((await (await api()).get(ME).set(bearer(stale.accessToken))).status).to.equal(401);
   });
 
   it('rotates from the cookie for the web, with an allowed Origin', async () => {

@@ -1,11 +1,20 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Role } from './jwt.js';
 
 /** What a refresh token names: its session, the session's owner, and its place in the session's rotation. */
 export interface RefreshTokenClaims {
   sessionId: string;
   userId: string;
   generation: number;
+  /**
+   * The owner's role when the session began (absent from tokens issued before roles were
+   * carried). Every change of role or standing ends the account's sessions, so it holds
+   * for the session's life and a refresh needs no read of the account.
+   */
+  role?: Role;
 }
+
+const ROLES: ReadonlySet<string> = new Set<Role>(['user', 'moderator', 'admin']);
 
 const ID = /^[0-9a-f]{24}$/;
 const GENERATION = /^(0|[1-9]\d{0,8})$/;
@@ -13,7 +22,8 @@ const SECRET = /^[A-Za-z0-9_-]{32}$/;
 const MAC = /^[A-Za-z0-9_-]{22}$/;
 
 /**
- * Refresh tokens `<session>.<user>.<generation>.<secret>.<mac>`. The session stores the
+ * Refresh tokens `<session>.<user>.<generation>.<role>.<secret>.<mac>` (earlier ones have no
+ * role part and are still read). The session stores the
  * hash of its one current token and its generation, so a refresh is one conditional
  * write on the session. The MAC proves this server issued a token: a signed token that no
  * longer matches its session is a replay of an earlier one (or a theft), and ends the
@@ -28,20 +38,24 @@ export class RefreshTokenCodec {
   }
 
   issue(claims: RefreshTokenClaims): string {
-    const body = `${claims.sessionId}.${claims.userId}.${claims.generation}.${randomBytes(24).toString('base64url')}`;
+    const role = claims.role ? `.${claims.role}` : '';
+    const body = `${claims.sessionId}.${claims.userId}.${claims.generation}${role}.${randomBytes(24).toString('base64url')}`;
     return `${body}.${this.mac(body)}`;
   }
 
   /** The claims of a token issued here, or undefined for anything else. */
   open(token: string): RefreshTokenClaims | undefined {
     const parts = token.split('.');
-    if (parts.length !== 5) return undefined;
-    const [sessionId, userId, generation, secret, mac] = parts as [string, string, string, string, string];
+    if (parts.length !== 5 && parts.length !== 6) return undefined;
+    const [sessionId, userId, generation] = parts as [string, string, string];
+    const [secret, mac] = parts.slice(-2) as [string, string];
+    const role = parts.length === 6 ? parts[3]! : undefined;
     if (!ID.test(sessionId) || !ID.test(userId) || !GENERATION.test(generation) || !SECRET.test(secret) || !MAC.test(mac))
       return undefined;
+    if (role !== undefined && !ROLES.has(role)) return undefined;
     const expected = Buffer.from(this.mac(token.slice(0, token.length - mac.length - 1)));
     if (!timingSafeEqual(expected, Buffer.from(mac))) return undefined;
-    return { sessionId, userId, generation: Number(generation) };
+    return { sessionId, userId, generation: Number(generation), ...(role && { role: role as Role }) };
   }
 
   /** 128 bits of HMAC-SHA256 are plenty for a tag checked online. */

@@ -61,7 +61,7 @@ type SessionOwner = { _id: Types.ObjectId; role: string; email: string; firstNam
 
 /** Starts a session; a sign-in on a device the account has not used before is mailed to the owner and audited. */
 export async function startSession(user: SessionOwner, client: ClientInfo) {
-  const session = await createSession(user._id, client);
+  const session = await createSession(user._id, user.role as Role, client);
   if (session.newDevice) await noticeNewDevice(user, session);
   const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(session.sessionId) });
   return { accessToken, refreshToken: session.refreshToken };
@@ -167,13 +167,19 @@ export function assertMaySignIn(user: { bannedAt?: Date | null; suspendedUntil?:
  * A ban or suspension written while a sign-in was under way ended every session before this
  * one existed: looked at again once the session is there, and it goes too.
  */
-export async function recheckStanding(userId: Types.ObjectId): Promise<void> {
-  const now = await User.findById(userId, { bannedAt: 1, suspendedUntil: 1 }).lean();
+export async function recheckStanding(userId: Types.ObjectId, signedRole: string): Promise<void> {
+  const now = await User.findById(userId, { bannedAt: 1, suspendedUntil: 1, role: 1 }).lean();
   try {
     assertMaySignIn(now ?? { bannedAt: new Date() });
   } catch (err) {
     await revokeUserSessions(userId, 'suspended');
     throw err;
+  }
+  // The session's tokens carry the role read before it began: a change in between (which
+  // ended the sessions it could see) must not live on in this one.
+  if (now!.role !== signedRole) {
+    await revokeUserSessions(userId, 'role_changed');
+    throw new AppError('CONCURRENT_UPDATE', 'Your account changed while you signed in: sign in again');
   }
 }
 
@@ -207,26 +213,26 @@ export async function login(identifier: string, password: string, client: Client
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);
   const tokens = await startSession(user, client);
-  await recheckStanding(user._id);
+  await recheckStanding(user._id, user.role);
   markActive(user._id);
   countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { user: toOwnUser(user), ...tokens };
 }
 
 export async function refresh(refreshToken: string, client: ClientInfo) {
-  const rotated = await rotateRefreshToken(refreshToken, client, (userId) =>
-    User.findById(userId, { role: 1, bannedAt: 1, suspendedUntil: 1 }).lean(),
-  );
-  const user = rotated.read;
-  if (!user || user.bannedAt || (user.suspendedUntil && user.suspendedUntil > new Date())) {
-    await revokeSession(rotated.sessionId, 'account_unavailable');
-    throw new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
-  }
-  const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(rotated.sessionId) });
-  markActive(user._id);
+  const rotated = await rotateRefreshToken(refreshToken, client, signInRole);
+  const accessToken = accessTokens.sign({ sub: String(rotated.userId), role: rotated.role, sid: String(rotated.sessionId) });
+  markActive(rotated.userId);
   // A client in use refreshes every few minutes: API activity counts as active (DAU).
-  countLater(() => recordActivity(String(user._id)));
+  countLater(() => recordActivity(String(rotated.userId)));
   return { accessToken, refreshToken: rotated.refreshToken };
+}
+
+/** The account's role if it may sign in now; null if it is gone, banned or suspended. */
+async function signInRole(userId: Types.ObjectId): Promise<Role | null> {
+  const user = await User.findById(userId, { role: 1, bannedAt: 1, suspendedUntil: 1 }).lean();
+  if (!user || user.bannedAt || (user.suspendedUntil && user.suspendedUntil > new Date())) return null;
+  return user.role as Role;
 }
 
 /** Ends the session named by the access token or, when that has expired, by the refresh token. */

@@ -7,6 +7,7 @@ import { AppError } from '../../utils/app-error.js';
 import { sha256 } from '../../utils/crypto.js';
 import { RefreshTokenCodec } from '../../utils/refresh-token-codec.js';
 import { deviceOf } from '../../utils/device.js';
+import type { Role } from '../../utils/jwt.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { regionOf } from './geoip.service.js';
 import { endSessionSockets } from '../realtime.service.js';
@@ -36,8 +37,8 @@ export interface NewSession {
   ip?: string;
 }
 
-/** Starts a session (one device) and returns its first refresh token. */
-export async function createSession(userId: Types.ObjectId, client: ClientInfo): Promise<NewSession> {
+/** Starts a session (one device) for an owner of `role` and returns its first refresh token. */
+export async function createSession(userId: Types.ObjectId, role: Role, client: ClientInfo): Promise<NewSession> {
   const now = new Date();
   const expiresAt = refreshExpiry();
   const userAgent = client.userAgent?.slice(0, 512);
@@ -47,7 +48,7 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
   const key = device.key;
   const [seenDevice, seenAny] = await Promise.all([Session.exists({ userId, deviceKey: key }), Session.exists({ userId })]);
   const sessionId = new Types.ObjectId();
-  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 0 });
+  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 0, role });
   await Session.create({
     _id: sessionId,
     userId,
@@ -76,41 +77,49 @@ export async function createSession(userId: Types.ObjectId, client: ClientInfo):
 
 const invalidRefresh = () => new AppError('INVALID_REFRESH_TOKEN', 'Refresh token is invalid or expired');
 
-type Rotated<T> = { userId: Types.ObjectId; sessionId: Types.ObjectId; refreshToken: string; read: T };
+type Rotated = { userId: Types.ObjectId; sessionId: Types.ObjectId; refreshToken: string; role: Role };
+
+/**
+ * The owner's role if the account may still sign in, else null. Only tokens issued before
+ * tokens carried the role need it (once per session): the session then ends when null.
+ */
+export type ReadSignInRole = (userId: Types.ObjectId) => Promise<Role | null>;
 
 /**
  * Exchanges a refresh token for the next one of its session. Each token works once: one
- * conditional write on the session swaps the current token's hash for the next one's
- * (and slides the expiry), and `readAlongside` (the caller's read of the account) runs
- * beside it, since the token names the account: one round trip. A token this server
- * signed that no longer matches its live session (a replay, or a thief racing the owner)
- * revokes the session.
+ * conditional write on the session swaps the current token's hash for the next one's (and
+ * slides the expiry). The token names the session, its owner and the owner's role, so that
+ * write is the whole refresh: a ban, suspension, role change or deletion ends the account's
+ * sessions, and the write then finds none. A token this server signed that no longer
+ * matches its live session (a replay, or a thief racing the owner) revokes the session.
  */
-export async function rotateRefreshToken<T>(
-  token: string,
-  client: ClientInfo,
-  readAlongside: (userId: Types.ObjectId) => Promise<T>,
-): Promise<Rotated<T>> {
+export async function rotateRefreshToken(token: string, client: ClientInfo, readRole: ReadSignInRole): Promise<Rotated> {
   const claims = refreshTokens.open(token);
-  if (!claims) return rotateLegacyRefreshToken(token, client, readAlongside);
+  if (!claims) return rotateLegacyRefreshToken(token, client, readRole);
   const now = new Date();
   const sessionId = new Types.ObjectId(claims.sessionId);
   const userId = new Types.ObjectId(claims.userId);
+  const role = claims.role ?? (await roleForSession(sessionId, userId, readRole));
   const generation = claims.generation + 1;
-  const refreshToken = refreshTokens.issue({ ...claims, generation });
-  const [claimed, read] = await Promise.all([
-    Session.updateOne(
-      { _id: sessionId, userId, refreshHash: sha256(token), revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { refreshHash: sha256(refreshToken), refreshGeneration: generation, ...(await renewal(client, now)) } },
-    ),
-    readAlongside(userId),
-  ]);
+  const refreshToken = refreshTokens.issue({ ...claims, generation, role });
+  const claimed = await Session.updateOne(
+    { _id: sessionId, userId, refreshHash: sha256(token), revokedAt: null, expiresAt: { $gt: now } },
+    { $set: { refreshHash: sha256(refreshToken), refreshGeneration: generation, ...(await renewal(client, now)) } },
+  );
   if (claimed.matchedCount === 0) {
     const live = await Session.exists({ _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: now } });
     if (live) await refreshTokenReused(sessionId, userId);
     throw invalidRefresh();
   }
-  return { userId, sessionId, refreshToken, read };
+  return { userId, sessionId, refreshToken, role };
+}
+
+/** The role for a session's next token, read from the account; an account that may not sign in ends the session. */
+async function roleForSession(sessionId: Types.ObjectId, userId: Types.ObjectId, readRole: ReadSignInRole): Promise<Role> {
+  const role = await readRole(userId);
+  if (role) return role;
+  await revokeSession(sessionId, 'account_unavailable');
+  throw invalidRefresh();
 }
 
 /** What every refresh writes on its session: last use, the sliding expiry, and where from. */
@@ -129,11 +138,7 @@ async function refreshTokenReused(sessionId: Types.ObjectId, userId: Types.Objec
  * A token of the first format (one stored document per token): claimed once, and its
  * session moves to the current format. Goes once those tokens have expired.
  */
-async function rotateLegacyRefreshToken<T>(
-  token: string,
-  client: ClientInfo,
-  readAlongside: (userId: Types.ObjectId) => Promise<T>,
-): Promise<Rotated<T>> {
+async function rotateLegacyRefreshToken(token: string, client: ClientInfo, readRole: ReadSignInRole): Promise<Rotated> {
   const tokenHash = sha256(token);
   const now = new Date();
   const claimed = await RefreshToken.findOneAndUpdate(
@@ -148,17 +153,15 @@ async function rotateLegacyRefreshToken<T>(
   }
   if (claimed.expiresAt <= now) throw invalidRefresh();
   const { sessionId, userId } = claimed;
-  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 1 });
-  const [touched, read] = await Promise.all([
-    Session.updateOne(
-      // Only a session still on the first format: a token of it never overwrites a current one.
-      { _id: sessionId, userId, refreshHash: { $exists: false }, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { refreshHash: sha256(refreshToken), refreshGeneration: 1, ...(await renewal(client, now)) } },
-    ),
-    readAlongside(userId),
-  ]);
+  const role = await roleForSession(sessionId, userId, readRole);
+  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 1, role });
+  const touched = await Session.updateOne(
+    // Only a session still on the first format: a token of it never overwrites a current one.
+    { _id: sessionId, userId, refreshHash: { $exists: false }, revokedAt: null, expiresAt: { $gt: now } },
+    { $set: { refreshHash: sha256(refreshToken), refreshGeneration: 1, ...(await renewal(client, now)) } },
+  );
   if (touched.matchedCount === 0) throw invalidRefresh();
-  return { userId, sessionId, refreshToken, read };
+  return { userId, sessionId, refreshToken, role };
 }
 
 export async function revokeSession(sessionId: Types.ObjectId | string, reason: string): Promise<void> {

@@ -109,7 +109,7 @@ type SignInUser = Parameters<typeof toOwnUser>[0] & {
 async function signInAs(user: SignInUser, client: ClientInfo): Promise<OAuthSignIn> {
   assertMaySignIn(user);
   const tokens = await startSession(user, client);
-  await recheckStanding(user._id);
+  await recheckStanding(user._id, user.role);
   markActive(user._id);
   countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { status: 'signed_in', user: toOwnUser(user), ...tokens };
