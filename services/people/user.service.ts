@@ -14,6 +14,7 @@ export const OWN_FIELDS =
 export type OwnUser = Record<string, unknown> & { id: string };
 
 const OWN_FIELD_LIST = OWN_FIELDS.split(' ');
+const OWN_PROJECTION = Object.fromEntries(OWN_FIELD_LIST.map((field) => [field, 1]));
 
 /** Only whitelisted fields leave the server, whatever the document holds. */
 export function toOwnUser(doc: Record<string, unknown> & { _id: unknown }): OwnUser {
@@ -28,7 +29,8 @@ export function toOwnUser(doc: Record<string, unknown> & { _id: unknown }): OwnU
 
 export async function getOwnUser(userId: string): Promise<OwnUser> {
   if (!Types.ObjectId.isValid(userId)) throw notFound('User');
-  const user = await User.findById(userId, OWN_FIELDS).lean();
+  // Every GET /me and most screens read this: the driver directly, as there is nothing to cast.
+  const user = await User.collection.findOne({ _id: new Types.ObjectId(userId) }, { projection: OWN_PROJECTION });
   if (!user) throw notFound('User');
   return toOwnUser(user);
 }
