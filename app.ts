@@ -1,7 +1,6 @@
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Config } from './config/index.js';
 import { API_PREFIX } from './config/constants.js';
 import { identifyCaller } from './middlewares/auth.middleware.js';
@@ -11,6 +10,7 @@ import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
+import { securityHeaders } from './middlewares/security-headers.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
@@ -18,6 +18,7 @@ import { mediaLinkRoutes, mediaRoutes } from './routes/media.routes.js';
 import { paymentWebhookRoute } from './routes/payment.routes.js';
 import { webAppRoutes, webContentSecurityPolicy } from './routes/web.routes.js';
 import { apiRouters, type MountedRouter, type RouterDeps } from './routes/index.js';
+import { mountBySegment } from './routes/mount-by-segment.js';
 import type { ActionLimiter } from './services/limits/action-limiter.js';
 import { noMediaQueue, type MediaQueue } from './services/posts/media-queue.js';
 import type { RedisClient } from './services/redis.service.js';
@@ -58,7 +59,7 @@ export function createApp({
 
   lazyRequestLog(app);
   app.use(requestContext, accessLog);
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(
     cors({
       origin: config.corsOrigins,
@@ -83,8 +84,7 @@ export function createApp({
   const api = express.Router();
   // The caller is identified once here: every write then counts against its account and address.
   api.use(requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes);
-  for (const { basePath, router } of routers({ limit: limiters, storage, media }))
-    api.use(basePath, router, rememberRouteOnError);
+  api.use(mountBySegment(routers({ limit: limiters, storage, media }), rememberRouteOnError));
   app.use(API_PREFIX, api);
   const web = webAppRoutes(config.webDir, webContentSecurityPolicy(config));
   if (web) app.use(web);

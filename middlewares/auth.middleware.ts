@@ -17,22 +17,30 @@ export function readAccessToken(req: Request): { token: string; via: 'cookie' | 
 }
 
 const IDENTIFIED = Symbol('identified');
-type Identified = Request & { [IDENTIFIED]?: AppError | null };
+type Refusal = 'no_token' | 'invalid_token';
+type Identified = Request & { [IDENTIFIED]?: Refusal | null };
 
-/** Verifies the caller's token once per request: the claims, or the reason it was refused (null: no token). */
-function identify(req: Request): AppError | null {
+/**
+ * Verifies the caller's token once per request: null when it is good (claims in req.auth),
+ * else why not. The error itself is built only by a route that refuses: most anonymous
+ * requests (sign-in, refresh, health) never need one, and an Error captures a stack.
+ */
+function identify(req: Request): Refusal | null {
   const r = req as Identified;
   if (r[IDENTIFIED] !== undefined) return r[IDENTIFIED];
   const found = readAccessToken(req);
-  let refused: AppError | null = found ? null : unauthorized();
+  let refused: Refusal | null = found ? null : 'no_token';
   if (found) {
     const claims = accessTokens.verify(found.token);
-    if (!claims || isSessionEnded(claims.sid)) refused = unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
+    if (!claims || isSessionEnded(claims.sid)) refused = 'invalid_token';
     else req.auth = { ...claims, via: found.via };
   }
   r[IDENTIFIED] = refused;
   return refused;
 }
+
+const refusalError = (refused: Refusal): AppError =>
+  refused === 'no_token' ? unauthorized() : unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
 
 /** Identifies the caller when a token is present (for limits keyed by account); never refuses by itself. */
 export const identifyCaller: RequestHandler = (req, _res, next) => {
@@ -43,7 +51,7 @@ export const identifyCaller: RequestHandler = (req, _res, next) => {
 /** Requires a valid access token; stateless, so the hot path touches no database. */
 export const authenticate: RequestHandler = (req, _res, next) => {
   const refused = identify(req);
-  if (refused) throw refused;
+  if (refused) throw refusalError(refused);
   next();
 };
 

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import express from 'express';
+import helmet from 'helmet';
+import supertest from 'supertest';
 import { api, ORIGIN } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 
@@ -78,5 +81,30 @@ describe('HTTP basics', () => {
     expect(res.headers['x-content-type-options']).to.equal('nosniff');
     expect(res.headers['content-security-policy']).to.include("default-src 'self'");
     expect(res.headers['x-powered-by']).to.equal(undefined);
+  });
+
+  it("sends every one of helmet's headers on API responses and errors, with helmet's values", async () => {
+    const reference = express();
+    reference.use(helmet());
+    reference.get('/', (_req, res) => void res.json({}));
+    const expected = (await supertest(reference).get('/')).headers;
+    const names = Object.keys(expected).filter(
+      (h) => !['content-type', 'content-length', 'etag', 'date', 'connection'].includes(h),
+    );
+    expect(names.length).to.be.greaterThan(10);
+    for (const path of ['/healthz', '/api/v1/auth/me', '/api/v1/AUTH/me', '/api/v1/no-such-area']) {
+      const res = await (await api()).get(path);
+      for (const name of names) expect(res.headers[name], `${path} ${name}`).to.equal(expected[name]);
+    }
+  });
+
+  it('routes by area whatever the case of its segment, as Express mounts do, and keeps the order within an area', async () => {
+    expect((await (await api()).get('/api/v1/Auth/me')).body.error.code).to.equal('UNAUTHORIZED');
+    // /auth/oauth is mounted before /auth: its routes answer, not /auth's 404.
+    const oauth = await (await api()).get('/api/v1/auth/oauth/providers');
+    expect(oauth.status).to.equal(200);
+    const unknown = await (await api()).get('/api/v1/nowhere/at/all');
+    expect(unknown.status).to.equal(404);
+    expect(unknown.body.error.code).to.equal('ROUTE_NOT_FOUND');
   });
 });

@@ -1,0 +1,30 @@
+import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { MountedRouter } from './index.js';
+
+/** The first path segment, lower-cased as Express matches mount paths: "/Auth/me?x" -> "auth". */
+function firstSegment(url: string): string {
+  let end = 1;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
+  return url.slice(1, end).toLowerCase();
+}
+
+/**
+ * Mounts routers as `use(basePath, router, afterEach)` would, grouped by their first path
+ * segment: a request walks only the few routers of its own segment, not every router mounted
+ * before its own (each one a path match). Order within a segment is kept ("/auth/oauth"
+ * before "/auth"); a segment no router has goes on, as it would have after the last one.
+ */
+export function mountBySegment(mounted: MountedRouter[], afterEach: ErrorRequestHandler): RequestHandler {
+  const groups = new Map<string, Router>();
+  for (const { basePath, router } of mounted) {
+    const segment = firstSegment(basePath);
+    let group = groups.get(segment);
+    if (!group) groups.set(segment, (group = Router()));
+    group.use(basePath, router, afterEach);
+  }
+  return (req, res, next) => {
+    const group = groups.get(firstSegment(req.url));
+    if (group) group(req, res, next);
+    else next();
+  };
+}
