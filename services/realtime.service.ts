@@ -66,8 +66,6 @@ export type RealtimeEvent = keyof RealtimeEvents;
 export interface RealtimeSink {
   /** Every socket of every listed user, once each (one adapter publish for all of them). */
   toUsers(userIds: string[], event: string, payload: unknown): void;
-  /** Closes every socket opened with the session's tokens, in every process. */
-  endSession?(sessionId: string): void;
 }
 
 const sinks: RealtimeSink[] = [];
@@ -87,9 +85,4 @@ export function publishToUser<E extends RealtimeEvent>(userId: string, event: E,
 /** Chat and presence events to many users at once (conversation members, connections). */
 export function publishToUsers<E extends RealtimeEvent>(userIds: string[], event: E, payload: RealtimeEvents[E]): void {
   if (userIds.length) sinks.at(-1)?.toUsers(userIds, event, payload);
-}
-
-/** A session was ended (by its owner, or a password change): its sockets go too. */
-export function endSessionSockets(sessionId: string): void {
-  sinks.at(-1)?.endSession?.(sessionId);
 }

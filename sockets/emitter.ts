@@ -1,7 +1,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { RedisClient } from '../services/redis.service.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
-import { sessionRoom, userRoom } from './rooms.js';
+import { userRoom } from './rooms.js';
 
 /**
  * For processes with no Socket.IO server of their own (the media worker): services'
@@ -12,6 +12,5 @@ export function registerEmitterSink(redis: RedisClient): () => void {
   const io = new Emitter(redis);
   return registerRealtimeSink({
     toUsers: (userIds, event, payload) => void io.to(userIds.map(userRoom)).emit(event, payload),
-    endSession: (sessionId) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
   });
 }

@@ -7,12 +7,13 @@ import type { LiveParts } from '../parts.js';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
 import type { Matchmaker } from '../services/match/matchmaker.js';
 import type { PresenceTracker } from '../services/presence/presence.service.js';
+import { onSessionEnded } from '../services/auth/session-revocations.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { stopTypingTimers } from '../services/chat/typing.service.js';
 import type { AccessTokens } from '../utils/jwt.js';
 import { errorMessage, logger } from '../utils/logger.js';
 import { gaugeFrom, socketConnections } from '../utils/metrics.js';
-import { sessionRoom, userRoom } from './rooms.js';
+import { userRoom } from './rooms.js';
 import { refuse, socketAuth, watchTokenExpiry } from './socket-auth.js';
 import { socketLimits, type SocketRateLimit } from './socket-rate-limit.js';
 import type { AppServer, AppSocket } from './socket.types.js';
@@ -48,6 +49,7 @@ interface Running {
   presence: PresenceTracker;
   matchmaker: Matchmaker;
   stopExpiryWatch: () => void;
+  stopEndingSessions: () => void;
   stopAdminLive: () => void;
   /** Disconnect handling still running (presence, tickets, calls), which shutdown waits for. */
   pending: Set<Promise<unknown>>;
@@ -81,7 +83,11 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     // Services name events as strings; socket.types lists them for clients.
     toUsers: (userIds, event, payload) =>
       void (io.to(userIds.map(userRoom)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
-    endSession: (sessionId) => io.in(sessionRoom(sessionId)).disconnectSockets(true),
+  });
+  // A session ended here or elsewhere (its id comes through Redis): its sockets in this process
+  // close. A scan, not a room per socket: sessions end rarely, and a room costs every socket.
+  const stopEndingSessions = onSessionEnded((sessionId) => {
+    for (const socket of io.of('/').sockets.values()) if (socket.data.user?.sid === sessionId) socket.disconnect(true);
   });
 
   const { presence, matchmaker, actions } = deps.parts;
@@ -142,13 +148,22 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     });
     limit(socket);
     socket.use(dispatch(socket));
-    void socket.join([userRoom(userId), sessionRoom(socket.data.user.sid)]);
+    void socket.join(userRoom(userId));
     adminLive.joined(socket);
   });
   presence.start();
   matchmaker.start();
   const stopExpiryWatch = watchTokenExpiry(io);
-  running.set(io, { unregisterSink, presence, matchmaker, stopExpiryWatch, stopAdminLive: adminLive.stop, pending, subscriber });
+  running.set(io, {
+    unregisterSink,
+    presence,
+    matchmaker,
+    stopExpiryWatch,
+    stopEndingSessions,
+    stopAdminLive: adminLive.stop,
+    pending,
+    subscriber,
+  });
   return io;
 }
 
@@ -181,6 +196,7 @@ function publishCaught(redis: RedisClient): RedisClient {
 export async function closeSocketServer(io: AppServer, timeoutMs: number): Promise<void> {
   const r = running.get(io);
   r?.stopExpiryWatch();
+  r?.stopEndingSessions();
   r?.stopAdminLive();
   r?.matchmaker.stop();
   // This process's sockets only, at once: io.disconnectSockets would go through the adapter,

@@ -1,3 +1,2 @@
-/** Every socket of a user joins their room; every socket of a session joins the session's. */
+/** Every socket of a user joins their room (a session's sockets are found by their claims). */
 export const userRoom = (userId: string) => `user:${userId}`;
-export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

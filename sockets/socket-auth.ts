@@ -5,7 +5,6 @@ import { isSessionEnded } from '../services/auth/session-revocations.js';
 import { unauthorized } from '../utils/app-error.js';
 import type { ErrorCode } from '../utils/error-codes.js';
 import type { AccessClaims, AccessTokens } from '../utils/jwt.js';
-import { sessionRoom } from './rooms.js';
 import type { AppServer, AppSocket } from './socket.types.js';
 
 export const refuse = (code: ErrorCode, message: string): ExtendedError => Object.assign(new Error(message), { data: { code } });
@@ -33,21 +32,20 @@ export function socketAuth(tokens: AccessTokens) {
     const claims = currentClaims(tokens, token);
     if (!claims) return next(refuse('INVALID_TOKEN', 'Access token is invalid or expired'));
     socket.data.user = claims;
+    // The handshake is kept for the socket's life: the token (about 300 bytes) is not needed again.
+    if (auth) delete auth.token;
     next();
   };
 }
 
 /**
  * A socket hands in its next access token before the current one expires (`auth:refresh`):
- * the same account only; a new session moves the socket to that session's room.
+ * the same account only; from then on it belongs to the new token's session (ending that
+ * session closes it).
  */
 export function refreshSocketToken(socket: AppSocket, tokens: AccessTokens, token: string): { expiresAt: string } {
   const claims = currentClaims(tokens, token);
   if (!claims || claims.sub !== socket.data.user.sub) throw unauthorized('Access token is invalid or expired', 'INVALID_TOKEN');
-  if (claims.sid !== socket.data.user.sid) {
-    void socket.leave(sessionRoom(socket.data.user.sid));
-    void socket.join(sessionRoom(claims.sid));
-  }
   socket.data.user = claims;
   return { expiresAt: new Date(claims.exp! * 1000).toISOString() };
 }
@@ -57,17 +55,20 @@ const EXPIRY_SWEEP_MS = 5_000;
 /**
  * Sockets do not outlive their access token: one whose token has expired without an
  * `auth:refresh` hears `auth:expired` and is disconnected (the client reconnects with a
- * fresh token). One sweep over this process's sockets, not a timer per socket.
+ * fresh token), and one of an ended session goes too. One sweep over this process's sockets,
+ * not a timer per socket.
  */
 export function watchTokenExpiry(io: AppServer): () => void {
   const timer = setInterval(() => {
     const now = Date.now() / 1000;
     for (const socket of io.of('/').sockets.values()) {
-      const exp = socket.data.user?.exp;
-      if (exp !== undefined && exp <= now) {
+      const user = socket.data.user;
+      if (user?.exp !== undefined && user.exp <= now) {
         socket.emit('auth:expired', { reason: 'token_expired' });
         socket.disconnect(true);
-      }
+        // One whose session ended while its handshake was still under way (past the check,
+        // not yet listed when the session's sockets were closed).
+      } else if (user && isSessionEnded(user.sid)) socket.disconnect(true);
     }
   }, EXPIRY_SWEEP_MS);
   timer.unref();

@@ -182,18 +182,23 @@ describe('two processes behind one Redis', function () {
     );
   });
 
-  it('a session ended on one process refuses its access token on the other at once', async () => {
+  it("a session ended on one process refuses its access token on the other at once, and closes that session's sockets there", async () => {
     const u = await signupUser();
     const phone = await supertest(urls[0]!)
       .post('/api/v1/auth/login')
       .send({ identifier: u.input.email, password: u.input.password });
     const me = () => supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(phone.body.accessToken));
     expect((await me()).status).to.equal(200);
+    const phoneSocket = await on(1, phone.body.accessToken);
+    const laptopSocket = await on(1, u.accessToken);
+    const phoneClosed = new Promise((resolve) => phoneSocket.once('disconnect', resolve));
     const sessions = await supertest(urls[0]!).get('/api/v1/auth/sessions').set(bearer(phone.body.accessToken));
     const id = sessions.body.sessions.find((s: { current: boolean }) => s.current).id;
     expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
     await eventually(async () => (await me()).status === 401, 5000, 'the other process to refuse the token');
     expect((await supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
+    expect(await phoneClosed).to.equal('io server disconnect');
+    expect(laptopSocket.connected, 'the other session keeps its socket').to.equal(true);
   });
 
   it('a process started after a session ended (a reload) refuses its access token too', async () => {

@@ -134,6 +134,30 @@ describe('sessions and devices', () => {
     }
   });
 
+  it("a socket that took another session's token (auth:refresh) is closed with that session, not with its first", async () => {
+    const u = await signupUser();
+    const phone = await login(u, IPHONE, US_IP);
+    const server = await startServer();
+    try {
+      const socket = await connectClient(server.url, { auth: { token: u.accessToken } });
+      const moved = await socket.timeout(2000).emitWithAck('auth:refresh', { token: phone.body.accessToken });
+      expect(moved.ok).to.equal(true);
+      const sessionOf = async (token: string) =>
+        (await (await api()).get(SESSIONS).set(bearer(token))).body.sessions.find((s: { current: boolean }) => s.current)
+          .id as string;
+      const first = await sessionOf(u.accessToken);
+      const second = await sessionOf(phone.body.accessToken);
+      const closed = new Promise<string>((resolve) => socket.on('disconnect', resolve));
+      expect((await (await api()).delete(`${SESSIONS}/${first}`).set(bearer(phone.body.accessToken))).status).to.equal(204);
+      const ping = await socket.timeout(2000).emitWithAck('system:ping', {});
+      expect(ping.ok, 'its first session ended: the socket stays').to.equal(true);
+      expect((await (await api()).delete(`${SESSIONS}/${second}`).set(bearer(phone.body.accessToken))).status).to.equal(204);
+      expect(await closed).to.equal('io server disconnect');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('ending the current session from the web clears its cookies', async () => {
     const u = await signupUser();
     const list = await (await api()).get(SESSIONS).set('Cookie', u.cookies.join('; '));

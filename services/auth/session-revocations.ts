@@ -14,9 +14,22 @@ const CHANNEL = 'sessions:revoked';
 const ENDED_SET = 'sessions:ended';
 const ended = new Map<string, number>();
 let publish: ((sessionId: string, until: number) => void) | undefined;
+const listeners = new Set<(sessionId: string) => void>();
+
+/**
+ * Calls `listener` once for each session this process learns has ended, here or (through
+ * Redis) in another process: the socket server closes the session's sockets. Returns a
+ * function that stops it.
+ */
+export function onSessionEnded(listener: (sessionId: string) => void): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
 
 function remember(sessionId: string, until = Date.now() + config.auth.accessTtlSeconds * 1000): void {
+  const known = ended.has(sessionId);
   ended.set(sessionId, until);
+  if (!known) for (const listener of listeners) listener(sessionId);
   if (ended.size > 50_000) {
     const now = Date.now();
     for (const [id, until] of ended) if (until < now) ended.delete(id);

@@ -10,14 +10,10 @@ import { deviceOf } from '../../utils/device.js';
 import type { Role } from '../../utils/jwt.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { regionOf } from './geoip.service.js';
-import { endSessionSockets } from '../realtime.service.js';
 import { noteSessionEnded } from './session-revocations.js';
 
-/** An ended session's access tokens stop working at once (every process) and its sockets close. */
-function sessionEnded(sessionId: string): void {
-  noteSessionEnded(sessionId);
-  endSessionSockets(sessionId);
-}
+/** An ended session's access tokens stop working at once and its sockets close (every process). */
+const sessionEnded = (sessionId: string): void => noteSessionEnded(sessionId);
 
 export interface ClientInfo {
   userAgent?: string;
