@@ -21,9 +21,14 @@ export const authPaths = {
     post: {
       tags: ['auth'],
       summary: 'Sign in with an email or username; sets the auth cookies',
+      description:
+        "409 CONCURRENT_UPDATE: the account's role changed while the sign-in was under way; its sessions ended, sign in again.",
       ...publicOp,
       requestBody: body({ identifier: str, password: str }),
-      responses: { '200': { description: 'Signed in', content: json(ref('AuthResult')) }, ...errors('400', '401', '403', '429') },
+      responses: {
+        '200': { description: 'Signed in', content: json(ref('AuthResult')) },
+        ...errors('400', '401', '403', '409', '429'),
+      },
     },
   },
   '/api/v1/auth/refresh': {

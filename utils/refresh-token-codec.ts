@@ -7,14 +7,17 @@ export interface RefreshTokenClaims {
   userId: string;
   generation: number;
   /**
-   * The owner's role when the session began (absent from tokens issued before roles were
-   * carried). Every change of role or standing ends the account's sessions, so it holds
-   * for the session's life and a refresh needs no read of the account.
+   * The owner's role, read from the account at `checkedAt` (both absent from tokens issued
+   * before roles were carried). Every change of role or standing ends the account's
+   * sessions, so until the next check a refresh needs no read of the account.
    */
   role?: Role;
+  /** When the account's role and standing were last read, in seconds since the epoch. */
+  checkedAt?: number;
 }
 
-const ROLES: ReadonlySet<string> = new Set<Role>(['user', 'moderator', 'admin']);
+/** `<role>-<checked at, base 36 seconds>`. */
+const ROLE_PART = /^(user|moderator|admin)-([0-9a-z]{1,8})$/;
 
 const ID = /^[0-9a-f]{24}$/;
 const GENERATION = /^(0|[1-9]\d{0,8})$/;
@@ -22,8 +25,8 @@ const SECRET = /^[A-Za-z0-9_-]{32}$/;
 const MAC = /^[A-Za-z0-9_-]{22}$/;
 
 /**
- * Refresh tokens `<session>.<user>.<generation>.<role>.<secret>.<mac>` (earlier ones have no
- * role part and are still read). The session stores the
+ * Refresh tokens `<session>.<user>.<generation>.<role>-<checked>.<secret>.<mac>` (earlier
+ * ones have no role part and are still read). The session stores the
  * hash of its one current token and its generation, so a refresh is one conditional
  * write on the session. The MAC proves this server issued a token: a signed token that no
  * longer matches its session is a replay of an earlier one (or a theft), and ends the
@@ -38,7 +41,7 @@ export class RefreshTokenCodec {
   }
 
   issue(claims: RefreshTokenClaims): string {
-    const role = claims.role ? `.${claims.role}` : '';
+    const role = claims.role ? `.${claims.role}-${(claims.checkedAt ?? 0).toString(36)}` : '';
     const body = `${claims.sessionId}.${claims.userId}.${claims.generation}${role}.${randomBytes(24).toString('base64url')}`;
     return `${body}.${this.mac(body)}`;
   }
@@ -49,13 +52,14 @@ export class RefreshTokenCodec {
     if (parts.length !== 5 && parts.length !== 6) return undefined;
     const [sessionId, userId, generation] = parts as [string, string, string];
     const [secret, mac] = parts.slice(-2) as [string, string];
-    const role = parts.length === 6 ? parts[3]! : undefined;
+    const checked = parts.length === 6 ? ROLE_PART.exec(parts[3]!) : undefined;
     if (!ID.test(sessionId) || !ID.test(userId) || !GENERATION.test(generation) || !SECRET.test(secret) || !MAC.test(mac))
       return undefined;
-    if (role !== undefined && !ROLES.has(role)) return undefined;
+    if (checked === null) return undefined;
     const expected = Buffer.from(this.mac(token.slice(0, token.length - mac.length - 1)));
     if (!timingSafeEqual(expected, Buffer.from(mac))) return undefined;
-    return { sessionId, userId, generation: Number(generation), ...(role && { role: role as Role }) };
+    const role = checked && { role: checked[1] as Role, checkedAt: parseInt(checked[2]!, 36) };
+    return { sessionId, userId, generation: Number(generation), ...role };
   }
 
   /** 128 bits of HMAC-SHA256 are plenty for a tag checked online. */

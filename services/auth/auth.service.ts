@@ -176,7 +176,8 @@ export async function recheckStanding(userId: Types.ObjectId, signedRole: string
     throw err;
   }
   // The session's tokens carry the role read before it began: a change in between (which
-  // ended the sessions it could see) must not live on in this one.
+  // ended the sessions it could see) must not live on in this one. Every session of the
+  // account ends (as the change itself does), and the client signs in again.
   if (now!.role !== signedRole) {
     await revokeUserSessions(userId, 'role_changed');
     throw new AppError('CONCURRENT_UPDATE', 'Your account changed while you signed in: sign in again');

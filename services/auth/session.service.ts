@@ -44,7 +44,13 @@ export async function createSession(userId: Types.ObjectId, role: Role, client: 
   const key = device.key;
   const [seenDevice, seenAny] = await Promise.all([Session.exists({ userId, deviceKey: key }), Session.exists({ userId })]);
   const sessionId = new Types.ObjectId();
-  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 0, role });
+  const refreshToken = refreshTokens.issue({
+    sessionId: String(sessionId),
+    userId: String(userId),
+    generation: 0,
+    role,
+    checkedAt: Math.floor(now.getTime() / 1000),
+  });
   await Session.create({
     _id: sessionId,
     userId,
@@ -75,18 +81,22 @@ const invalidRefresh = () => new AppError('INVALID_REFRESH_TOKEN', 'Refresh toke
 
 type Rotated = { userId: Types.ObjectId; sessionId: Types.ObjectId; refreshToken: string; role: Role };
 
+/** How long a refresh token's record of the owner's role and standing is trusted. */
+const STANDING_TRUSTED_SECONDS = 3600;
+
 /**
- * The owner's role if the account may still sign in, else null. Only tokens issued before
- * tokens carried the role need it (once per session): the session then ends when null.
+ * The owner's role if the account may still sign in, else null: read for a token that has
+ * no role or whose record of it is over an hour old; on null the session ends.
  */
 export type ReadSignInRole = (userId: Types.ObjectId) => Promise<Role | null>;
 
 /**
  * Exchanges a refresh token for the next one of its session. Each token works once: one
  * conditional write on the session swaps the current token's hash for the next one's (and
- * slides the expiry). The token names the session, its owner and the owner's role, so that
- * write is the whole refresh: a ban, suspension, role change or deletion ends the account's
- * sessions, and the write then finds none. A token this server signed that no longer
+ * slides the expiry). The token names the session, its owner and the owner's role as read
+ * within the hour, so that write is the whole refresh: a ban, suspension, role change or
+ * deletion ends the account's sessions, and the write then finds none; past the hour the
+ * account is read again first. A token this server signed that no longer
  * matches its live session (a replay, or a thief racing the owner) revokes the session.
  */
 export async function rotateRefreshToken(token: string, client: ClientInfo, readRole: ReadSignInRole): Promise<Rotated> {
@@ -95,9 +105,14 @@ export async function rotateRefreshToken(token: string, client: ClientInfo, read
   const now = new Date();
   const sessionId = new Types.ObjectId(claims.sessionId);
   const userId = new Types.ObjectId(claims.userId);
-  const role = claims.role ?? (await roleForSession(sessionId, userId, readRole));
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  // Trusted for an hour since the account was last read: a revocation lost to a failure
+  // between a standing change and its session ends cannot outlive that.
+  const fresh = claims.role !== undefined && nowSeconds - (claims.checkedAt ?? 0) < STANDING_TRUSTED_SECONDS;
+  const role = fresh ? claims.role! : await roleForSession(sessionId, userId, readRole);
+  const checkedAt = fresh ? claims.checkedAt : nowSeconds;
   const generation = claims.generation + 1;
-  const refreshToken = refreshTokens.issue({ ...claims, generation, role });
+  const refreshToken = refreshTokens.issue({ ...claims, generation, role, checkedAt });
   // The driver directly (about 150 µs of CPU less than through Mongoose): every value is built
   // here, typed, so there is nothing to cast; the timestamp Mongoose would add is set by hand.
   const claimed = await Session.collection.updateOne(
@@ -110,6 +125,8 @@ export async function rotateRefreshToken(token: string, client: ClientInfo, read
         ...(await renewal(client, now)),
       },
     },
+    // A place geoip cannot name leaves the stored one, as Mongoose dropped undefined fields.
+    { ignoreUndefined: true },
   );
   if (claimed.matchedCount === 0) {
     const live = await Session.exists({ _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: now } });
@@ -159,7 +176,14 @@ async function rotateLegacyRefreshToken(token: string, client: ClientInfo, readR
   if (claimed.expiresAt <= now) throw invalidRefresh();
   const { sessionId, userId } = claimed;
   const role = await roleForSession(sessionId, userId, readRole);
-  const refreshToken = refreshTokens.issue({ sessionId: String(sessionId), userId: String(userId), generation: 1, role });
+  const checkedAt = Math.floor(now.getTime() / 1000);
+  const refreshToken = refreshTokens.issue({
+    sessionId: String(sessionId),
+    userId: String(userId),
+    generation: 1,
+    role,
+    checkedAt,
+  });
   const touched = await Session.updateOne(
     // Only a session still on the first format: a token of it never overwrites a current one.
     { _id: sessionId, userId, refreshHash: { $exists: false }, revokedAt: null, expiresAt: { $gt: now } },

@@ -36,6 +36,8 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
   const user = await User.findOne({ _id: me, deletedAt: null }, { avatar: 1, gallery: 1 }).lean();
   if (!user) throw notFound('User');
   const now = new Date();
+  // Sessions first: once the account is marked deleted, a failed revocation could not be retried.
+  await revokeUserSessions(userId, 'account_deleted');
   await User.updateOne(
     { _id: me },
     {
@@ -62,7 +64,6 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
     },
   );
   await Promise.all([
-    revokeUserSessions(userId, 'account_deleted'),
     PushDevice.deleteMany({ userId: me }),
     OAuthIdentity.deleteMany({ userId: me }),
     Connection.deleteMany({ memberIds: me }),

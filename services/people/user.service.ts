@@ -42,7 +42,8 @@ export async function getOwnUser(userId: string): Promise<OwnUser> {
 export async function setUserRole(userId: Types.ObjectId | string, role: 'user' | 'moderator' | 'admin'): Promise<void> {
   const res = await User.updateOne({ _id: userId }, { $set: { role } });
   if (res.matchedCount === 0) throw notFound('User');
-  if (res.modifiedCount === 1) await revokeUserSessions(userId, 'role_changed');
+  // Even when the role was already stored: a retry after a failed revocation must end the sessions.
+  await revokeUserSessions(userId, 'role_changed');
 }
 
 export async function findUserIdByEmail(email: string): Promise<Types.ObjectId | null> {
