@@ -85,9 +85,20 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
       void (io.to(userIds.map(userRoom)) as { emit(e: string, p: unknown): boolean }).emit(event, payload),
   });
   // A session ended here or elsewhere (its id comes through Redis): its sockets in this process
-  // close. A scan, not a room per socket: sessions end rarely, and a room costs every socket.
+  // close. A scan, not a room per socket (a room costs every socket), and one scan per turn of
+  // the event loop for all the sessions ended in it: ending thousands at once scans once.
+  const endedSessions = new Set<string>();
+  const closeEndedSessions = () => {
+    const ended = new Set(endedSessions);
+    endedSessions.clear();
+    for (const socket of io.of('/').sockets.values()) {
+      const sid = socket.data.user?.sid;
+      if (sid !== undefined && ended.has(sid)) socket.disconnect(true);
+    }
+  };
   const stopEndingSessions = onSessionEnded((sessionId) => {
-    for (const socket of io.of('/').sockets.values()) if (socket.data.user?.sid === sessionId) socket.disconnect(true);
+    if (endedSessions.size === 0) setImmediate(closeEndedSessions);
+    endedSessions.add(sessionId);
   });
 
   const { presence, matchmaker, actions } = deps.parts;

@@ -191,13 +191,19 @@ describe('two processes behind one Redis', function () {
     expect((await me()).status).to.equal(200);
     const phoneSocket = await on(1, phone.body.accessToken);
     const laptopSocket = await on(1, u.accessToken);
-    const phoneClosed = new Promise((resolve) => phoneSocket.once('disconnect', resolve));
+    const phoneClosed = new Promise<[string, number]>((resolve) =>
+      phoneSocket.once('disconnect', (why) => resolve([why, Date.now()])),
+    );
     const sessions = await supertest(urls[0]!).get('/api/v1/auth/sessions').set(bearer(phone.body.accessToken));
     const id = sessions.body.sessions.find((s: { current: boolean }) => s.current).id;
+    const endedAt = Date.now();
     expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
     await eventually(async () => (await me()).status === 401, 5000, 'the other process to refuse the token');
     expect((await supertest(urls[1]!).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
-    expect(await phoneClosed).to.equal('io server disconnect');
+    // At once, not by the 5 s sweep that also catches ended sessions.
+    const [why, closedAt] = await phoneClosed;
+    expect(why).to.equal('io server disconnect');
+    expect(closedAt - endedAt).to.be.below(1000);
     expect(laptopSocket.connected, 'the other session keeps its socket').to.equal(true);
   });
 

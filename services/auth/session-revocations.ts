@@ -15,6 +15,7 @@ const ENDED_SET = 'sessions:ended';
 const ended = new Map<string, number>();
 let publish: ((sessionId: string, until: number) => void) | undefined;
 const listeners = new Set<(sessionId: string) => void>();
+let sweptAt = 0;
 
 /**
  * Calls `listener` once for each session this process learns has ended, here or (through
@@ -29,17 +30,27 @@ export function onSessionEnded(listener: (sessionId: string) => void): () => voi
 function remember(sessionId: string, until = Date.now() + config.auth.accessTtlSeconds * 1000): void {
   const known = ended.has(sessionId);
   ended.set(sessionId, until);
-  if (!known) for (const listener of listeners) listener(sessionId);
-  if (ended.size > 50_000) {
-    const now = Date.now();
+  if (known) return;
+  for (const listener of listeners) {
+    try {
+      listener(sessionId);
+    } catch (err) {
+      // One listener's failure must not keep the id from the others, nor stop a revocation.
+      logger.error('ended-session listener failed', { error: errorMessage(err) });
+    }
+  }
+  // Past 50,000 the lapsed ids are dropped, at most once a second: with that many still live,
+  // a sweep on every new one would walk them all each time.
+  if (ended.size > 50_000 && Date.now() - sweptAt > 1000) {
+    const now = (sweptAt = Date.now());
     for (const [id, until] of ended) if (until < now) ended.delete(id);
   }
 }
 
 export function noteSessionEnded(sessionId: string): void {
   const until = Date.now() + config.auth.accessTtlSeconds * 1000;
-  remember(sessionId, until);
   publish?.(sessionId, until);
+  remember(sessionId, until);
 }
 
 export function isSessionEnded(sessionId: string): boolean {

@@ -19,3 +19,16 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = 5
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** `promise`'s value, or a failure naming `what` if it has not settled within `ms`. */
+export async function within<T>(ms: number, promise: Promise<T>, what = 'the event'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
