@@ -1,11 +1,11 @@
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { MountedRouter } from './index.js';
 
-/** The first path segment, lower-cased as Express matches mount paths: "/Auth/me?x" -> "auth". */
-function firstSegment(url: string): string {
+/** The first segment of a pathname, lower-cased as Express matches mount paths: "/Auth/me" -> "auth". */
+function firstSegment(path: string): string {
   let end = 1;
-  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
-  return url.slice(1, end).toLowerCase();
+  while (end < path.length && path[end] !== '/') end++;
+  return path.slice(1, end).toLowerCase();
 }
 
 /**
@@ -23,7 +23,8 @@ export function mountBySegment(mounted: MountedRouter[], afterEach: ErrorRequest
     group.use(basePath, router, afterEach);
   }
   return (req, res, next) => {
-    const group = groups.get(firstSegment(req.url));
+    // The pathname, as Express matches mounts: an absolute-form target (GET http://host/...) too.
+    const group = groups.get(firstSegment(req.path));
     if (group) group(req, res, next);
     else next();
   };

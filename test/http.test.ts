@@ -1,8 +1,11 @@
+import { once } from 'node:events';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import helmet from 'helmet';
 import supertest from 'supertest';
-import { api, ORIGIN } from './support/app.js';
+import { api, ORIGIN, testApp } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 
 describe('HTTP basics', () => {
@@ -103,6 +106,23 @@ describe('HTTP basics', () => {
     // /auth/oauth is mounted before /auth: its routes answer, not /auth's 404.
     const oauth = await (await api()).get('/api/v1/auth/oauth/providers');
     expect(oauth.status).to.equal(200);
+    // An absolute-form target (a client talking to the port directly) is routed by its path.
+    const server = (await testApp()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const status = await new Promise<number>((resolve, reject) =>
+        request({ host: '127.0.0.1', port, path: `http://127.0.0.1:${port}/api/v1/auth/me` }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on('error', reject)
+          .end(),
+      );
+      expect(status).to.equal(401);
+    } finally {
+      server.close();
+    }
     const unknown = await (await api()).get('/api/v1/nowhere/at/all');
     expect(unknown.status).to.equal(404);
     expect(unknown.body.error.code).to.equal('ROUTE_NOT_FOUND');

@@ -87,6 +87,14 @@ describe('logging', () => {
     expect(line.ok).to.equal('visible');
   });
 
+  it('writes an error line at once, with the lines held before it', () => {
+    logger.warn('held before the error');
+    logger.error('the error itself');
+    // No turn of the event loop has passed: the batch went out with the error.
+    const messages = lines.map((l) => (JSON.parse(l) as { message: string }).message);
+    expect(messages.slice(-2)).to.deep.equal(['held before the error', 'the error itself']);
+  });
+
   it('writes the lines still held when the process exits, in order', () => {
     // Lines wait for the end of the event-loop turn; an exit in that same turn must not lose them.
     const script = `const { logger } = await import('./utils/logger.js');

@@ -20,9 +20,14 @@ class LineOutput extends Writable {
     process.on('exit', () => this.flushSync());
   }
 
-  /** Adds one whole line (its newline included). */
-  line(text: string): void {
+  /**
+   * Adds one whole line (its newline included). An error line goes out at once with what is
+   * held before it: a crash the 'exit' handler never sees (out of memory, SIGKILL) must not
+   * take the lines that explain it.
+   */
+  line(text: string, urgent = false): void {
     this.held.push(text);
+    if (urgent) return this.flush();
     this.size += text.length;
     if (this.size >= HIGH_WATER) this.flush();
     else if (!this.scheduled) {
@@ -32,7 +37,9 @@ class LineOutput extends Writable {
   }
 
   override _write(chunk: string | Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.line(typeof chunk === 'string' ? chunk : chunk.toString());
+    const text = typeof chunk === 'string' ? chunk : chunk.toString();
+    // winston's JSON line; inside a value the quotes would be escaped.
+    this.line(text, text.includes('"level":"error"'));
     done();
   }
 
@@ -64,7 +71,8 @@ class LineOutput extends Writable {
     const text = this.take();
     if (this.destination) return void this.destination.write(text);
     try {
-      writeSync(1, text);
+      // A non-blocking stdout may take part of it: write the rest until all is out.
+      for (let bytes = Buffer.from(text); bytes.length;) bytes = bytes.subarray(writeSync(1, bytes));
     } catch {
       // stdout is gone or full as the process ends: nothing left to tell.
     }

@@ -47,7 +47,7 @@ export function logLine(level: Level, message: string, fields: Record<string, un
     if (value !== undefined) line[key] = SECRET_KEYS.test(key) ? '[redacted]' : value;
   }
   line.timestamp = new Date().toISOString();
-  lineOutput.line(`${JSON.stringify(line)}\n`);
+  lineOutput.line(`${JSON.stringify(line)}\n`, level === 'error');
 }
 
 /** Applies the configured level once config has loaded (.env may set it). */
