@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import type { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
 import { recheckStanding, startSession } from '../services/auth/auth.service.js';
 import { setUserRole } from '../services/people/user.service.js';
-import { RefreshTokenCodec } from '../utils/refresh-token-codec.js';
+import { RefreshTokenCodec, type RefreshTokenClaims } from '../utils/refresh-token-codec.js';
 import { randomToken, sha256 } from '../utils/crypto.js';
 import { api, ORIGIN } from './support/app.js';
 import { decodePayload, forgeJwt } from './support/jwt.js';
@@ -14,6 +15,26 @@ import { bearer, cookiesOf, signupUser, staffUser, type SignedUp } from './suppo
 
 const ME = '/api/v1/auth/me';
 const REFRESH = '/api/v1/auth/refresh';
+
+/** A token of the first format (one stored record per token) for `session`. */
+async function legacyTokenOf(session: { _id: Types.ObjectId; userId: Types.ObjectId; expiresAt: Date }): Promise<string> {
+  const token = randomToken();
+  await RefreshToken.create({
+    tokenHash: sha256(token),
+    sessionId: session._id,
+    userId: session.userId,
+    expiresAt: session.expiresAt,
+  });
+  return token;
+}
+
+/** A token of the current format this server could have issued, made the current one of `u`'s session. */
+async function sessionTokenOf(u: SignedUp, claims: Omit<RefreshTokenClaims, 'sessionId' | 'userId'>): Promise<string> {
+  const session = (await Session.findOne({ userId: u.id }).lean())!;
+  const token = new RefreshTokenCodec(config.auth.jwtSecret).issue({ sessionId: String(session._id), userId: u.id, ...claims });
+  await Session.updateOne({ _id: session._id }, { $set: { refreshHash: sha256(token), refreshGeneration: claims.generation } });
+  return token;
+}
 
 describe('access tokens', () => {
   it('GET /me answers from the Bearer header or the cookie, never with secrets', async () => {
@@ -155,13 +176,7 @@ describe('refresh tokens', () => {
     // A session from before the current format: it holds no token of its own.
     await Session.updateOne({ userId: u.id }, { $unset: { refreshHash: 1, refreshGeneration: 1 } });
     const session = await Session.findOne({ userId: u.id }).lean();
-    const legacy = randomToken();
-    await RefreshToken.create({
-      tokenHash: sha256(legacy),
-      sessionId: session!._id,
-      userId: u.id,
-      expiresAt: session!.expiresAt,
-    });
+    const legacy = await legacyTokenOf(session!);
     const first = await (await api()).post(REFRESH).send({ refreshToken: legacy });
     expect(first.status).to.equal(200);
     expect(first.body.refreshToken.split('.')).to.have.length(6);
@@ -177,13 +192,7 @@ describe('refresh tokens', () => {
   it('refuses a token of the first format for a session already on the current one, which keeps its token', async () => {
     const u = await signupUser();
     const session = await Session.findOne({ userId: u.id }).lean();
-    const legacy = randomToken();
-    await RefreshToken.create({
-      tokenHash: sha256(legacy),
-      sessionId: session!._id,
-      userId: u.id,
-      expiresAt: session!.expiresAt,
-    });
+    const legacy = await legacyTokenOf(session!);
     expect((await (await api()).post(REFRESH).send({ refreshToken: legacy })).status).to.equal(401);
     expect((await Session.findOne({ userId: u.id }).lean())!.refreshHash).to.equal(sha256(u.refreshToken));
     expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(200);
@@ -211,13 +220,7 @@ describe('refresh tokens', () => {
   });
 
   it('reads the account once for a token issued before tokens carried the role, and ends the session of a banned one', async () => {
-    const codec = new RefreshTokenCodec(config.auth.jwtSecret);
-    const roleless = async (u: SignedUp) => {
-      const session = (await Session.findOne({ userId: u.id }).lean())!;
-      const token = codec.issue({ sessionId: String(session._id), userId: u.id, generation: 3 });
-      await Session.updateOne({ _id: session._id }, { $set: { refreshHash: sha256(token), refreshGeneration: 3 } });
-      return token;
-    };
+    const roleless = (u: SignedUp) => sessionTokenOf(u, { generation: 3 });
     const mod = await staffUser('moderator');
     const first = await (await api()).post(REFRESH).send({ refreshToken: await roleless(mod) });
     expect(first.status).to.equal(200);
@@ -236,14 +239,9 @@ describe('refresh tokens', () => {
   });
 
   it('reads the account again once the role a token carries was read over an hour ago: a revocation lost to a failure cannot outlive that', async () => {
-    const codec = new RefreshTokenCodec(config.auth.jwtSecret);
     const hourAgo = Math.floor(Date.now() / 1000) - 3601;
-    const carrying = async (u: SignedUp, role: 'admin' | 'user', checkedAt: number) => {
-      const session = (await Session.findOne({ userId: u.id }).lean())!;
-      const token = codec.issue({ sessionId: String(session._id), userId: u.id, generation: 7, role, checkedAt });
-      await Session.updateOne({ _id: session._id }, { $set: { refreshHash: sha256(token), refreshGeneration: 7 } });
-      return token;
-    };
+    const carrying = (u: SignedUp, role: 'admin' | 'user', checkedAt: number) =>
+      sessionTokenOf(u, { generation: 7, role, checkedAt });
     // Demoted in the database with no session ended (the revocation failed): within the hour the
     // token's role holds, past it the account's does.
     const demoted = await signupUser();

@@ -61,6 +61,14 @@ describe('sessions and devices', () => {
     expect(first.current).to.equal(false);
     expect(first.region, 'a private address has no region').to.equal(null);
     expect(list.body.regionSource).to.match(/DB-IP/);
+    // A refresh from an address with no region keeps the place the session knew.
+    const renewed = await (await api()).post('/api/v1/auth/refresh').send({ refreshToken: phone.body.refreshToken });
+    expect(renewed.status).to.equal(200);
+    const after = await (await api()).get(SESSIONS).set(bearer(renewed.body.accessToken));
+    expect(after.body.sessions.find((s: { current: boolean }) => s.current)).to.include({
+      country: 'US',
+      region: 'United States',
+    });
     const other = await signupUser();
     const theirs = await (await api()).get(SESSIONS).set(bearer(other.accessToken));
     expect(theirs.body.sessions.map((s: { id: string }) => s.id)).to.not.include(latest.id);
