@@ -66,9 +66,11 @@ export function watchTokenExpiry(io: AppServer): () => void {
       if (user?.exp !== undefined && user.exp <= now) {
         socket.emit('auth:expired', { reason: 'token_expired' });
         socket.disconnect(true);
-        // One whose session ended while its handshake was still under way (past the check,
-        // not yet listed when the session's sockets were closed).
-      } else if (user && isSessionEnded(user.sid)) socket.disconnect(true);
+      } else if (user && isSessionEnded(user.sid)) {
+        // Its session ended while its handshake was still under way: past the check, not yet
+        // listed when the session's sockets were closed.
+        socket.disconnect(true);
+      }
     }
   }, EXPIRY_SWEEP_MS);
   timer.unref();
