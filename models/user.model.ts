@@ -88,6 +88,8 @@ const userSchema = new Schema(
     // cannot both see a method the other is removing (oauth.service).
     linkedProviders: { type: [String], default: [] },
     authVersion: { type: Number, default: 0 },
+    // Bumped each time the account's sessions are ended (session.service revokeUserSessions).
+    sessionEpoch: { type: Number, default: 0 },
     preference: { type: String, enum: PREFERENCES, required: true },
     interests: { type: [String], default: [] },
     bio: { type: String, maxlength: 500, default: '' },

@@ -4,7 +4,7 @@ import { config } from '../config/index.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
-import { recheckStanding, startSession } from '../services/auth/auth.service.js';
+import { startSignIn } from '../services/auth/auth.service.js';
 import { setUserRole } from '../services/people/user.service.js';
 import { RefreshTokenCodec, type RefreshTokenClaims } from '../utils/refresh-token-codec.js';
 import { randomToken, sha256 } from '../utils/crypto.js';
@@ -271,15 +271,36 @@ describe('refresh tokens', () => {
     const u = await signupUser();
     const user = (await User.findById(u.id).lean())!;
     // The sign-in read the account as an admin; the demotion landed before its session existed.
-    const stale = await startSession({ ...user, role: 'admin' }, {});
-    const refused = await recheckStanding(user._id, 'admin').then(
+    const refused = await startSignIn({ ...user, role: 'admin' }, {}).then(
       () => null,
       (err: unknown) => err,
     );
     expect(refused).to.have.property('code', 'CONCURRENT_UPDATE');
-    const res = await (await api()).post(REFRESH).send({ refreshToken: stale.refreshToken });
-    expect(res.status).to.equal(401);
-    expect((await (await api()).get(ME).set(bearer(stale.accessToken))).status).to.equal(401);
+    const stale = (await Session.findOne({ userId: u.id }).sort({ _id: -1 }).lean())!;
+    expect(stale.revokedReason).to.equal('role_changed');
+    expect((await (await api()).post(REFRESH).send({ refreshToken: u.refreshToken })).status).to.equal(401);
+  });
+
+  it('a sign-in racing a password change keeps no session (409); the session that changed it stays', async () => {
+    const u = await signupUser();
+    // The sign-in read the account and matched the old password; then the change landed.
+    const readBefore = (await User.findById(u.id).lean())!;
+    const change = await (
+      await api()
+    )
+      .post('/api/v1/auth/change-password')
+      .set(bearer(u.accessToken))
+      .send({ currentPassword: u.input.password, newPassword: 'a brand new password' });
+    expect(change.status).to.equal(204);
+    const refused = await startSignIn(readBefore, {}).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).to.have.property('code', 'CONCURRENT_UPDATE');
+    const raced = (await Session.findOne({ userId: u.id }).sort({ _id: -1 }).lean())!;
+    expect(raced.revokedReason).to.equal('ended_during_sign_in');
+    expect((await (await api()).get(ME).set(bearer(u.accessToken))).status).to.equal(200);
+    expect(await Session.countDocuments({ userId: u.id, revokedAt: null })).to.equal(1);
   });
 
   it('rotates from the cookie for the web, with an allowed Origin', async () => {

@@ -58,13 +58,28 @@ export interface AuthResult {
 }
 
 type SessionOwner = { _id: Types.ObjectId; role: string; email: string; firstName: string };
+/** The account as a sign-in read it before the password check (sessionEpoch: see revokeUserSessions). */
+type SigningIn = SessionOwner & { sessionEpoch?: number };
 
 /** Starts a session; a sign-in on a device the account has not used before is mailed to the owner and audited. */
-export async function startSession(user: SessionOwner, client: ClientInfo) {
+async function openSession(user: SessionOwner, client: ClientInfo) {
   const session = await createSession(user._id, user.role as Role, client);
   if (session.newDevice) await noticeNewDevice(user, session);
   const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(session.sessionId) });
-  return { accessToken, refreshToken: session.refreshToken };
+  return { sessionId: session.sessionId, accessToken, refreshToken: session.refreshToken };
+}
+
+/** A session for an account just created (nothing can have ended its sessions yet). */
+export async function startSession(user: SessionOwner, client: ClientInfo) {
+  const { accessToken, refreshToken } = await openSession(user, client);
+  return { accessToken, refreshToken };
+}
+
+/** A session for a sign-in to an existing account, checked again once it exists (recheckStanding). */
+export async function startSignIn(user: SigningIn, client: ClientInfo) {
+  const { sessionId, accessToken, refreshToken } = await openSession(user, client);
+  await recheckStanding(user, sessionId);
+  return { accessToken, refreshToken };
 }
 
 async function noticeNewDevice(user: SessionOwner, session: NewSession) {
@@ -164,25 +179,34 @@ export function assertMaySignIn(user: { bannedAt?: Date | null; suspendedUntil?:
 }
 
 /**
- * A ban or suspension written while a sign-in was under way ended every session before this
- * one existed: looked at again once the session is there, and it goes too.
+ * What changed while a sign-in was under way is looked at again once its session exists.
+ * A ban or suspension, a password change, a mailbox proof (anything that ended the
+ * account's sessions) ended every session before this one existed, so this one goes too.
  */
-export async function recheckStanding(userId: Types.ObjectId, signedRole: string): Promise<void> {
-  const now = await User.findById(userId, { bannedAt: 1, suspendedUntil: 1, role: 1 }).lean();
+export async function recheckStanding(user: SigningIn, sessionId: Types.ObjectId): Promise<void> {
+  const now = await User.findById(user._id, { bannedAt: 1, suspendedUntil: 1, role: 1, sessionEpoch: 1 }).lean();
   try {
     assertMaySignIn(now ?? { bannedAt: new Date() });
   } catch (err) {
-    await revokeUserSessions(userId, 'suspended');
+    await revokeUserSessions(user._id, 'suspended');
     throw err;
   }
   // The session's tokens carry the role read before it began: a change in between (which
   // ended the sessions it could see) must not live on in this one. Every session of the
   // account ends (as the change itself does), and the client signs in again.
-  if (now!.role !== signedRole) {
-    await revokeUserSessions(userId, 'role_changed');
-    throw new AppError('CONCURRENT_UPDATE', 'Your account changed while you signed in: sign in again');
+  if (now!.role !== user.role) {
+    await revokeUserSessions(user._id, 'role_changed');
+    throw signInRaced();
+  }
+  // Sessions were ended after this sign-in read the account (its password may be the one
+  // just changed): only this session goes, the one a password change keeps stays.
+  if ((now!.sessionEpoch ?? 0) !== (user.sessionEpoch ?? 0)) {
+    await revokeSession(sessionId, 'ended_during_sign_in');
+    throw signInRaced();
   }
 }
+
+const signInRaced = () => new AppError('CONCURRENT_UPDATE', 'Your account changed while you signed in: sign in again');
 
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 'Email, username or password is wrong');
 
@@ -207,14 +231,13 @@ export async function login(identifier: string, password: string, client: Client
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(
     id.includes('@') ? { email: id } : { username: id },
-    `${OWN_FIELDS} passwordHash bannedAt suspendedUntil`,
+    `${OWN_FIELDS} passwordHash bannedAt suspendedUntil sessionEpoch`,
   ).lean();
   // Always one bcrypt comparison, so unknown accounts answer in the same time.
   const ok = await verifyPassword(password, user?.passwordHash);
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);
-  const tokens = await startSession(user, client);
-  await recheckStanding(user._id, user.role);
+  const tokens = await startSignIn(user, client);
   markActive(user._id);
   countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { user: toOwnUser(user), ...tokens };

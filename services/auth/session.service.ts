@@ -3,6 +3,7 @@ import { emitDomainEvent } from '../events.js';
 import { config } from '../../config/index.js';
 import { RefreshToken } from '../../models/refresh-token.model.js';
 import { Session } from '../../models/session.model.js';
+import { User } from '../../models/user.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { sha256 } from '../../utils/crypto.js';
 import { RefreshTokenCodec } from '../../utils/refresh-token-codec.js';
@@ -239,8 +240,13 @@ export async function endSession(userId: string, sessionId: string) {
   return { deviceName: ended.deviceName ?? 'Unknown device', region: ended.region ?? null, ip: ended.ip ?? null };
 }
 
-/** Revokes every session of a user, optionally keeping one (the caller's own). */
+/**
+ * Revokes every session of a user, optionally keeping one (the caller's own). The account's
+ * sessionEpoch goes up first: a sign-in that read the account before and creates its
+ * session after this scan sees the change when it checks again (recheckStanding).
+ */
 export async function revokeUserSessions(userId: Types.ObjectId | string, reason: string, keep?: string): Promise<number> {
+  await User.updateOne({ _id: userId }, { $inc: { sessionEpoch: 1 } });
   const filter: Record<string, unknown> = { userId, revokedAt: null };
   if (keep) filter._id = { $ne: new Types.ObjectId(keep) };
   const live = await Session.find(filter, { _id: 1 }).lean();

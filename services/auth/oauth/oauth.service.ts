@@ -12,10 +12,10 @@ import { audit } from '../../audit.service.js';
 import {
   assertMaySignIn,
   createUser,
-  recheckStanding,
   markActive,
   sendVerificationEmail,
   startSession,
+  startSignIn,
   type AuthResult,
   type NewUserInput,
 } from '../auth.service.js';
@@ -104,19 +104,19 @@ type SignInUser = Parameters<typeof toOwnUser>[0] & {
   firstName: string;
   bannedAt?: Date | null;
   suspendedUntil?: Date | null;
+  sessionEpoch?: number;
 };
 
 async function signInAs(user: SignInUser, client: ClientInfo): Promise<OAuthSignIn> {
   assertMaySignIn(user);
-  const tokens = await startSession(user, client);
-  await recheckStanding(user._id, user.role);
+  const tokens = await startSignIn(user, client);
   markActive(user._id);
   countLater(() => recordEvent('signin', { userId: String(user._id) }));
   return { status: 'signed_in', user: toOwnUser(user), ...tokens };
 }
 
 const findUser = (filter: Record<string, unknown>) =>
-  User.findOne(filter, `${OWN_FIELDS} bannedAt suspendedUntil`).lean() as Promise<SignInUser | null>;
+  User.findOne(filter, `${OWN_FIELDS} bannedAt suspendedUntil sessionEpoch`).lean() as Promise<SignInUser | null>;
 
 /** Keeps a first sign-in waiting for the missing profile fields (a second one replaces it). */
 async function awaitProfile(profile: ProviderProfile): Promise<OAuthSignIn> {
