@@ -238,6 +238,29 @@ describe('refresh tokens', () => {
     expect((await Session.findOne({ userId: banned.id }).lean())!.revokedReason).to.equal('account_unavailable');
   });
 
+  it('issues tokens an older release reads (no role part) while REFRESH_TOKEN_CARRIES_ROLE is false, and still reads the newer ones', async () => {
+    const settings = config.auth as { refreshCarriesRole: boolean };
+    const parts = (token: string) => token.split('.').length;
+    settings.refreshCarriesRole = false;
+    try {
+      const u = await signupUser();
+      expect(parts(u.refreshToken)).to.equal(5);
+      // One a process of the newer step issued before a rollback to this step.
+      const carried = await sessionTokenOf(u, { generation: 2, role: 'user', checkedAt: Math.floor(Date.now() / 1000) });
+      const next = await (await api()).post(REFRESH).send({ refreshToken: carried });
+      expect(next.status).to.equal(200);
+      expect(parts(next.body.refreshToken)).to.equal(5);
+      expect(decodePayload(next.body.accessToken)).to.include({ role: 'user', sub: u.id });
+      const again = await (await api()).post(REFRESH).send({ refreshToken: next.body.refreshToken });
+      expect(again.status).to.equal(200);
+      settings.refreshCarriesRole = true;
+      const carrying = await (await api()).post(REFRESH).send({ refreshToken: again.body.refreshToken });
+      expect(carrying.body.refreshToken.split('.')[3]).to.match(/^user-/);
+    } finally {
+      settings.refreshCarriesRole = true;
+    }
+  });
+
   it('reads the account again once the role a token carries was read over an hour ago: a revocation lost to a failure cannot outlive that', async () => {
     const hourAgo = Math.floor(Date.now() / 1000) - 3601;
     const carrying = (u: SignedUp, role: 'admin' | 'user', checkedAt: number) =>

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { defineArea, int } from '../env-rules.js';
+import { bool, defineArea, int } from '../env-rules.js';
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 
@@ -12,6 +12,7 @@ export const auth = defineArea({
     JWT_AUDIENCE: z.string().min(1).default('devtinder-clients'),
     ACCESS_TOKEN_TTL_SECONDS: int(900, 30, 3600),
     REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
+    REFRESH_TOKEN_CARRIES_ROLE: bool(true),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
     BCRYPT_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     COOKIE_SECURE: z.enum(['true', 'false']).optional(),
@@ -36,6 +37,9 @@ export const auth = defineArea({
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      // false: refresh tokens are issued without the role part, as releases before it read
+      // them (the first step of a two-step release, docs/deploy.md); tokens with it are still read.
+      refreshCarriesRole: e.REFRESH_TOKEN_CARRIES_ROLE,
       bcryptCost: e.BCRYPT_COST ?? (production ? 12 : 10),
       bcryptConcurrency: e.BCRYPT_CONCURRENCY ?? Math.max(1, availableParallelism() - 1),
       emailVerifyTtlHours: e.EMAIL_VERIFY_TTL_HOURS,
