@@ -441,6 +441,32 @@ describe('chat', () => {
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
   });
 
+  it("presence of many people connecting at once reaches each one's own connections only: not a stranger, not across a block, never for an invisible one", async () => {
+    const [[ana, ben], [cleo, dan], [eve, fay], [gil, hal]] = await Promise.all([pair(), pair(), pair(), pair()]);
+    const stranger = await signupUser();
+    // Cleo is also connected to ben but blocked him: ben never hears of her.
+    await connect(cleo, ben);
+    await (await api()).post(`/api/v1/users/${ben.id}/block`).set(as(cleo)).expect(204);
+    await (await api()).patch('/api/v1/users/me/status').set(as(gil)).send({ availability: 'invisible' }).expect(200);
+    const listeners = await Promise.all([ben, dan, fay, hal, stranger].map((u) => devices.connect(u)));
+    const heard = listeners.map((s) => collect(s, 'presence:changed'));
+    const [danHearsCleo, fayHearsEve] = [
+      nextEvent(listeners[1]!, 'presence:changed', (p) => p.userId === cleo.id && p.online),
+      nextEvent(listeners[2]!, 'presence:changed', (p) => p.userId === eve.id && p.online),
+    ];
+    const benHearsAna = nextEvent(listeners[0]!, 'presence:changed', (p) => p.userId === ana.id && p.online);
+    // Gil first: once the others are heard, his turn has passed.
+    await devices.connect(gil);
+    await Promise.all([ana, cleo, eve].map((u) => devices.connect(u)));
+    await Promise.all([benHearsAna, danHearsCleo, fayHearsEve]);
+    const ids = (i: number) => heard[i]!.filter((p) => p.online).map((p) => p.userId);
+    expect(ids(0)).to.deep.equal([ana.id]);
+    expect(ids(1)).to.deep.equal([cleo.id]);
+    expect(ids(2)).to.deep.equal([eve.id]);
+    expect(ids(3)).to.deep.equal([]);
+    expect(ids(4)).to.deep.equal([]);
+  });
+
   it('a block cuts presence, last-seen, typing, reactions, receipts and edits between the two, both ways', async () => {
     const [ana, ben] = await pair();
     const carl = await signupUser();

@@ -35,6 +35,13 @@ export async function hiddenUserIds(userId: Types.ObjectId | string): Promise<Ty
   return [...blocked.map((b) => b.blockedId), ...blockers.map((b) => b.blockerId)];
 }
 
+/** Every block either way that involves one of these users, both ends named. */
+export const blocksTouching = (userIds: Types.ObjectId[]) =>
+  Block.find(
+    { $or: [{ blockerId: { $in: userIds } }, { blockedId: { $in: userIds } }] },
+    { _id: 0, blockerId: 1, blockedId: 1 },
+  ).lean();
+
 export async function blockUser(blockerId: string, blockedId: string): Promise<void> {
   if (blockerId === blockedId) throw new AppError('CANNOT_BLOCK_SELF', 'You cannot block yourself');
   if (!(await User.exists({ _id: blockedId }))) throw notFound('User');
