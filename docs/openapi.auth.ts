@@ -22,7 +22,7 @@ export const authPaths = {
       tags: ['auth'],
       summary: 'Sign in with an email or username; sets the auth cookies',
       description:
-        "409 CONCURRENT_UPDATE: the account's role changed while the sign-in was under way; its sessions ended, sign in again.",
+        "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, its password, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again.",
       ...publicOp,
       requestBody: body({ identifier: str, password: str }),
       responses: {

@@ -76,6 +76,8 @@ const providerPaths = Object.fromEntries(
         post: {
           tags: ['auth'],
           summary: `Sign in with ${label}: a known account signs in (cookies set); a new person gets the fields still needed`,
+          description:
+            "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again.",
           ...publicOp,
           requestBody,
           responses: {

@@ -253,6 +253,13 @@ describe('refresh tokens', () => {
       expect(decodePayload(next.body.accessToken)).to.include({ role: 'user', sub: u.id });
       const again = await (await api()).post(REFRESH).send({ refreshToken: next.body.refreshToken });
       expect(again.status).to.equal(200);
+      // A first-format token moves to the form this step issues too.
+      const older = await signupUser();
+      await Session.updateOne({ userId: older.id }, { $unset: { refreshHash: 1, refreshGeneration: 1 } });
+      const legacy = await legacyTokenOf((await Session.findOne({ userId: older.id }).lean())!);
+      const moved = await (await api()).post(REFRESH).send({ refreshToken: legacy });
+      expect(moved.status).to.equal(200);
+      expect(parts(moved.body.refreshToken)).to.equal(5);
       settings.refreshCarriesRole = true;
       const carrying = await (await api()).post(REFRESH).send({ refreshToken: again.body.refreshToken });
       expect(carrying.body.refreshToken.split('.')[3]).to.match(/^user-/);

@@ -180,13 +180,11 @@ async function rotateLegacyRefreshToken(token: string, client: ClientInfo, readR
   if (claimed.expiresAt <= now) throw invalidRefresh();
   const { sessionId, userId } = claimed;
   const role = await roleForSession(sessionId, userId, readRole);
-  const checkedAt = Math.floor(now.getTime() / 1000);
   const refreshToken = refreshTokens.issue({
     sessionId: String(sessionId),
     userId: String(userId),
     generation: 1,
-    role,
-    checkedAt,
+    ...carriedRole(role, Math.floor(now.getTime() / 1000)),
   });
   const touched = await Session.updateOne(
     // Only a session still on the first format: a token of it never overwrites a current one.
@@ -249,7 +247,7 @@ export async function endSession(userId: string, sessionId: string) {
  * session after this scan sees the change when it checks again (recheckStanding).
  */
 export async function revokeUserSessions(userId: Types.ObjectId | string, reason: string, keep?: string): Promise<number> {
-  await User.updateOne({ _id: userId }, { $inc: { sessionEpoch: 1 } });
+  await User.updateOne({ _id: userId }, { $inc: { sessionEpoch: 1 } }, { timestamps: false });
   const filter: Record<string, unknown> = { userId, revokedAt: null };
   if (keep) filter._id = { $ne: new Types.ObjectId(keep) };
   const live = await Session.find(filter, { _id: 1 }).lean();

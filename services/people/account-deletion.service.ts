@@ -63,6 +63,9 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
       $inc: { authVersion: 1 },
     },
   );
+  // Again once the account is marked: a sign-in that read it between the first revocation and
+  // the mark, and checked again before the mark, made a session neither would catch.
+  await revokeUserSessions(userId, 'account_deleted');
   await Promise.all([
     PushDevice.deleteMany({ userId: me }),
     OAuthIdentity.deleteMany({ userId: me }),
