@@ -447,6 +447,9 @@ describe('chat', () => {
     // Cleo is also connected to ben but blocked him: ben never hears of her.
     await connect(cleo, ben);
     await (await api()).post(`/api/v1/users/${ben.id}/block`).set(as(cleo)).expect(204);
+    // Dan is connected to ana and blocked her: he never hears of her either.
+    await connect(dan, ana);
+    await (await api()).post(`/api/v1/users/${ana.id}/block`).set(as(dan)).expect(204);
     await (await api()).patch('/api/v1/users/me/status').set(as(gil)).send({ availability: 'invisible' }).expect(200);
     const listeners = await Promise.all([ben, dan, fay, hal, stranger].map((u) => devices.connect(u)));
     const heard = listeners.map((s) => collect(s, 'presence:changed'));

@@ -3,8 +3,8 @@
  * at a time, of everything waiting when it starts (up to `maxBatch`, in arrival order). What
  * arrives meanwhile waits for the next, a newer job for a key replacing the waiting one, so a
  * key's jobs keep their order. Quiet, a job starts on the next turn of the event loop; under a
- * burst (every client reconnecting after a deploy) a few large batches do the work of
- * thousands of small ones.
+ * burst (every client reconnecting after a deploy) the work in flight stays bounded, and a
+ * key that flaps meanwhile is done once.
  */
 export class LatestPerKeyBatches<V> {
   // Insertion order is arrival order; replacing a waiting job keeps its place.

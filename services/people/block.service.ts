@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { Block } from '../../models/block.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
@@ -28,19 +28,14 @@ export async function isBlockedEitherWay(a: Types.ObjectId | string, b: Types.Ob
  * searches exclude these ids; both lookups are index equality reads.
  */
 export async function hiddenUserIds(userId: Types.ObjectId | string): Promise<Types.ObjectId[]> {
+  // The driver directly: lists, searches and presence ask this on their hot paths.
+  const id = new Types.ObjectId(userId);
   const [blocked, blockers] = await Promise.all([
-    Block.find({ blockerId: userId }, { _id: 0, blockedId: 1 }).lean(),
-    Block.find({ blockedId: userId }, { _id: 0, blockerId: 1 }).lean(),
+    Block.collection.find<{ blockedId: Types.ObjectId }>({ blockerId: id }, { projection: { _id: 0, blockedId: 1 } }).toArray(),
+    Block.collection.find<{ blockerId: Types.ObjectId }>({ blockedId: id }, { projection: { _id: 0, blockerId: 1 } }).toArray(),
   ]);
   return [...blocked.map((b) => b.blockedId), ...blockers.map((b) => b.blockerId)];
 }
-
-/** Every block either way that involves one of these users, both ends named. */
-export const blocksTouching = (userIds: Types.ObjectId[]) =>
-  Block.find(
-    { $or: [{ blockerId: { $in: userIds } }, { blockedId: { $in: userIds } }] },
-    { _id: 0, blockerId: 1, blockedId: 1 },
-  ).lean();
 
 export async function blockUser(blockerId: string, blockedId: string): Promise<void> {
   if (blockerId === blockedId) throw new AppError('CANNOT_BLOCK_SELF', 'You cannot block yourself');
