@@ -69,13 +69,11 @@ async function openSession(user: SessionOwner, client: ClientInfo) {
   return { sessionId: session.sessionId, accessToken, refreshToken: session.refreshToken };
 }
 
-/** A session for an account just created (nothing can have ended its sessions yet). */
-export async function startSession(user: SessionOwner, client: ClientInfo) {
-  const { accessToken, refreshToken } = await openSession(user, client);
-  return { accessToken, refreshToken };
-}
-
-/** A session for a sign-in to an existing account, checked again once it exists (recheckStanding). */
+/**
+ * A session for a sign-in, checked again once it exists (recheckStanding). A new account's
+ * too: its verification mail went out first, and a proof of the mailbox by its owner may
+ * already have ended the sessions it could see.
+ */
 export async function startSignIn(user: SigningIn, client: ClientInfo) {
   const { sessionId, accessToken, refreshToken } = await openSession(user, client);
   await recheckStanding(user, sessionId);
@@ -161,7 +159,7 @@ export async function signup(input: SignupInput, client: ClientInfo): Promise<Au
   const { password, ...profile } = input;
   const user = await createUser({ ...profile, passwordHash: await hashPassword(password) });
   await sendVerificationEmail(user);
-  const tokens = await startSession(user, client);
+  const tokens = await startSignIn(user, client);
   return { user: toOwnUser(user.toObject()), ...tokens };
 }
 

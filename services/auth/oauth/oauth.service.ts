@@ -14,7 +14,6 @@ import {
   createUser,
   markActive,
   sendVerificationEmail,
-  startSession,
   startSignIn,
   type AuthResult,
   type NewUserInput,
@@ -236,7 +235,7 @@ export async function completeSignup(input: CompleteSignupInput, client: ClientI
   await OAuthSignup.deleteOne({ _id: pending._id });
   await audit({ userId, action: 'auth.provider_linked', actor: 'user', detail: { provider, via: 'signup' } });
   if (!profile.emailVerified) await sendVerificationEmail(user);
-  const tokens = await startSession(user, client);
+  const tokens = await startSignIn(user, client);
   return { user: toOwnUser(user.toObject()), ...tokens };
 }
 
