@@ -9,6 +9,8 @@ export const authPaths = {
     post: {
       tags: ['auth'],
       summary: 'Create an account with the full profile; sets the auth cookies',
+      description:
+        '409: a field is taken (EMAIL_TAKEN and the like), or CONCURRENT_UPDATE: the account was created, but its address was proven by its owner (which ends its sessions) before the session began; sign in.',
       ...publicOp,
       requestBody: { required: true, content: json(ref('SignupRequest')) },
       responses: {

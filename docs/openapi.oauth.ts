@@ -159,6 +159,8 @@ export const oauthPaths = {
     post: {
       tags: ['auth'],
       summary: 'Create the account of a first social sign-in; names and email only where the provider gave none',
+      description:
+        '409 CONCURRENT_UPDATE: the account was created, but its address was proven by its owner (which ends its sessions) before the session began; sign in.',
       ...publicOp,
       requestBody: {
         required: true,

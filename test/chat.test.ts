@@ -458,8 +458,9 @@ describe('chat', () => {
       nextEvent(listeners[2]!, 'presence:changed', (p) => p.userId === eve.id && p.online),
     ];
     const benHearsAna = nextEvent(listeners[0]!, 'presence:changed', (p) => p.userId === ana.id && p.online);
-    // Gil first: once the others are heard, his turn has passed.
+    // Gil first, and told (or not) before the others come.
     await devices.connect(gil);
+    await devices.server().parts.presence.announced();
     await Promise.all([ana, cleo, eve].map((u) => devices.connect(u)));
     await Promise.all([benHearsAna, danHearsCleo, fayHearsEve]);
     const ids = (i: number) => heard[i]!.filter((p) => p.online).map((p) => p.userId);

@@ -11,14 +11,17 @@ export class LatestPerKeyBatches<V> {
   private waiting = new Map<string, V>();
   private busy = false;
   private readonly idle: (() => void)[] = [];
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly maxBatch: number,
-    private readonly work: (batch: Map<string, V>) => Promise<unknown>,
+    /** `signal` aborts on close: a long batch may stop between its parts. */
+    private readonly work: (batch: Map<string, V>, signal: AbortSignal) => Promise<unknown>,
     private readonly onError: (err: unknown, batch: Map<string, V>) => void,
   ) {}
 
   push(key: string, value: V): void {
+    if (this.closing.signal.aborted) return;
     this.waiting.set(key, value);
     if (!this.busy) {
       this.busy = true;
@@ -30,6 +33,12 @@ export class LatestPerKeyBatches<V> {
   drained(): Promise<void> {
     if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Drops what waits and takes nothing more (shutdown past its deadline); the running batch is told to stop. */
+  close(): void {
+    this.closing.abort();
+    this.waiting.clear();
   }
 
   private next(): void {
@@ -48,7 +57,7 @@ export class LatestPerKeyBatches<V> {
         this.waiting.delete(key);
       }
     }
-    void this.work(batch)
+    void this.work(batch, this.closing.signal)
       .catch((err: unknown) => this.onError(err, batch))
       .finally(() => this.next());
   }

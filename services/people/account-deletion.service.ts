@@ -64,8 +64,12 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
     },
   );
   // Again once the account is marked: a sign-in that read it between the first revocation and
-  // the mark, and checked again before the mark, made a session neither would catch.
-  await revokeUserSessions(userId, 'account_deleted');
+  // the mark, and checked again before the mark, made a session neither would catch. Its
+  // failure must not stop the rest (a marked account cannot be deleted again); such a session
+  // refreshes only until its role is re-read, at most an hour.
+  await revokeUserSessions(userId, 'account_deleted').catch((err: unknown) =>
+    logger.error('ending sessions again after a deletion failed', { userId, error: errorMessage(err) }),
+  );
   await Promise.all([
     PushDevice.deleteMany({ userId: me }),
     OAuthIdentity.deleteMany({ userId: me }),

@@ -52,26 +52,30 @@ export interface PresenceEvent {
  * 0.93x with no announcements at all). The reads stay equality reads on indexed fields, so
  * FerretDB serves them from its indexes too.
  */
-async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceStore): Promise<void> {
+async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceStore, signal: AbortSignal): Promise<void> {
   const told = [...batch];
-  for (let i = 0; i < told.length; i += ANNOUNCED_AT_ONCE) {
-    await Promise.all(
-      told
-        .slice(i, i + ANNOUNCED_AT_ONCE)
-        .map(([userId, event]) =>
-          announce(userId, event, store).catch((err: unknown) =>
-            logger.error('presence announcement failed', { userId, error: errorMessage(err) }),
-          ),
-        ),
-    );
+  for (let i = 0; i < told.length && !signal.aborted; i += ANNOUNCED_AT_ONCE) {
+    const slice = told.slice(i, i + ANNOUNCED_AT_ONCE);
+    const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // One line for the slice: with the database gone, one per person would be thousands.
+    if (failed.length) {
+      logger.error('presence announcements failed', {
+        failed: failed.length,
+        of: slice.length,
+        error: errorMessage(failed[0]!.reason),
+      });
+    }
   }
 }
 
 async function announce(userId: string, event: PresenceEvent, store: PresenceStore): Promise<void> {
-  // An offline settled before the user came back on another process is not told after its online.
-  if (!event.online && (await store.count(userId)) > 0) return;
   if (await hidesPresence(userId)) return;
-  publishToUsers(await audienceOf(userId), 'presence:changed', event);
+  const audience = await audienceOf(userId);
+  // Asked last, just before telling: an offline settled before the user came back on another
+  // process is not told after that process told the online.
+  if (!event.online && (await store.count(userId)) > 0) return;
+  publishToUsers(audience, 'presence:changed', event);
 }
 
 const ANNOUNCED_AT_ONCE = 16;
@@ -109,7 +113,7 @@ export class PresenceTracker {
   // A user's newest change waits while a batch is told; only the newest is told then.
   private readonly announcements = new LatestPerKeyBatches<PresenceEvent>(
     BATCHED_AT_MOST,
-    (batch) => announceBatch(batch, this.store),
+    (batch, signal) => announceBatch(batch, this.store, signal),
     (err, batch) => logger.error('presence announcements failed', { users: batch.size, error: errorMessage(err) }),
   );
 
@@ -204,7 +208,7 @@ export class PresenceTracker {
       ...waiting.map((userId) => this.settle(userId)),
       ...live.map((userId) => this.endLiveActivity(userId)),
     ]);
-    await this.announcements.drained();
+    await this.announced();
     await this.store.retire();
   }
 
@@ -214,10 +218,16 @@ export class PresenceTracker {
     for (const t of [...this.timers.values(), ...this.liveTimers.values()]) clearTimeout(t);
   }
 
+  /** Resolves once every presence change so far has been told. */
+  announced(): Promise<void> {
+    return this.announcements.drained();
+  }
+
   stop(): void {
     this.stopTimers();
     this.timers.clear();
     this.liveTimers.clear();
+    this.announcements.close();
   }
 }
 

@@ -6,11 +6,13 @@ function gatedBatches(maxBatch: number) {
   const batches: string[][] = [];
   const gates: (() => void)[] = [];
   const failed: string[][] = [];
+  const signals: AbortSignal[] = [];
   let running = 0;
   let peak = 0;
   const queue = new LatestPerKeyBatches<number>(
     maxBatch,
-    async (batch) => {
+    async (batch, signal) => {
+      signals.push(signal);
       batches.push([...batch].map(([key, value]) => `${key}=${value}`));
       peak = Math.max(peak, ++running);
       await new Promise<void>((resolve) => gates.push(resolve));
@@ -28,7 +30,7 @@ function gatedBatches(maxBatch: number) {
       await turn();
     }
   };
-  return { queue, batches, failed, releaseAll, turn, peak: () => peak };
+  return { queue, batches, failed, signals, releaseAll, turn, peak: () => peak };
 }
 
 describe('LatestPerKeyBatches', () => {
@@ -57,5 +59,18 @@ describe('LatestPerKeyBatches', () => {
     expect(failed).to.deep.equal([['x']]);
     expect(batches).to.deep.equal([['x=-1'], ['y=1']]);
     await queue.drained();
+  });
+
+  it('close drops what waits, takes nothing more, and tells the running batch to stop', async () => {
+    const { queue, batches, signals, releaseAll, turn } = gatedBatches(5);
+    queue.push('a', 1);
+    await turn();
+    queue.push('b', 1);
+    queue.close();
+    queue.push('c', 1);
+    expect(signals[0]!.aborted).to.equal(true);
+    await releaseAll();
+    await queue.drained();
+    expect(batches).to.deep.equal([['a=1']]);
   });
 });
