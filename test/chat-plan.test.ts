@@ -5,7 +5,7 @@ import { clientId, collect, emitAck, eventually, nextEvent } from './support/cha
 import { connect } from './support/connections.js';
 import { api } from './support/app.js';
 import { as, payFor } from './support/payments.js';
-import { freePort, spawnServer, type Spawned } from './support/process.js';
+import { startServer, type StartedServer } from './support/process.js';
 import { connectClient, type TestSocket } from './support/socket-server.js';
 import { signupUser, type SignedUp } from './support/users.js';
 
@@ -18,15 +18,13 @@ const CONV = '/api/v1/conversations';
  */
 describe('chat limited to paying plans (CHAT_REQUIRES_PLAN)', function () {
   this.timeout(60_000);
-  let gated: Spawned;
+  let gated: StartedServer;
   let url: string;
   const sockets: TestSocket[] = [];
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    gated = spawnServer(port, process.env.MONGODB_URI!, { CHAT_REQUIRES_PLAN: 'true', ENABLE_JOBS: 'false' });
-    await eventually(async () => (await supertest(url).get('/readyz')).status === 200, 30_000, 'the gated server');
+    gated = await startServer(process.env.MONGODB_URI!, { CHAT_REQUIRES_PLAN: 'true', ENABLE_JOBS: 'false' }, 'the gated server');
+    url = gated.url;
   });
   after(async () => {
     for (const s of sockets) s.close();

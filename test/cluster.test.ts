@@ -4,13 +4,10 @@ import { config } from '../config/index.js';
 import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { clientId, collect, emitAck, eventually, nextEvent } from './support/chat.js';
 import { connect } from './support/connections.js';
-import { freePort, spawnServer, type Spawned } from './support/process.js';
+import { startServer, type Spawned } from './support/process.js';
 import { connectClient, type TestSocket } from './support/socket-server.js';
 import { api } from './support/app.js';
 import { bearer, signupUser } from './support/users.js';
-
-// Its own range, clear of the lifecycle tests' ports.
-const PORT_BASE = 33_000 + (process.pid % 1000) * 2;
 
 /**
  * Two real server processes on different ports sharing one Redis (as pm2 runs them
@@ -20,7 +17,7 @@ describe('two processes behind one Redis', function () {
   this.timeout(60_000);
   const servers: Spawned[] = [];
   const sockets: TestSocket[] = [];
-  const urls = [0, 1].map((i) => `http://127.0.0.1:${PORT_BASE + i}`);
+  const urls: string[] = [];
   // Quick heartbeats, so a process killed outright is swept within a second.
   const clusterEnv = () => ({ REDIS_URL: config.redisUrl!, ENABLE_JOBS: 'false', PRESENCE_HEARTBEAT_MS: '200' });
 
@@ -29,9 +26,10 @@ describe('two processes behind one Redis', function () {
       console.warn('    REDIS_URL is not set: the two-process tests are skipped');
       this.skip();
     }
-    for (const [i, url] of urls.entries()) {
-      servers.push(spawnServer(PORT_BASE + i, process.env.MONGODB_URI!, clusterEnv()));
-      await eventually(async () => (await supertest(url).get('/readyz')).status === 200, 30_000, `server ${i + 1}`);
+    for (const i of [1, 2]) {
+      const server = await startServer(process.env.MONGODB_URI!, clusterEnv(), `server ${i}`);
+      servers.push(server);
+      urls.push(server.url);
     }
   });
   after(async () => {
@@ -216,20 +214,17 @@ describe('two processes behind one Redis', function () {
     const id = sessions.body.sessions.find((s: { current: boolean }) => s.current).id;
     expect((await supertest(urls[0]!).delete(`/api/v1/auth/sessions/${id}`).set(bearer(u.accessToken))).status).to.equal(204);
     // A third process, started only now: it never heard the publish.
-    const late = spawnServer(PORT_BASE + 2, process.env.MONGODB_URI!, clusterEnv());
+    const late = await startServer(process.env.MONGODB_URI!, clusterEnv(), 'the late server');
     servers.push(late);
-    const lateUrl = `http://127.0.0.1:${PORT_BASE + 2}`;
-    await eventually(async () => (await supertest(lateUrl).get('/readyz')).status === 200, 30_000, 'the late server');
+    const lateUrl = late.url;
     expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(phone.body.accessToken))).status).to.equal(401);
     expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
   });
 
   it('sweeps the sockets and queue ticket of a process killed outright: its users go offline, nobody waits for them', async () => {
-    const port = await freePort();
-    const doomedUrl = `http://127.0.0.1:${port}`;
-    const doomed = spawnServer(port, process.env.MONGODB_URI!, clusterEnv());
+    const doomed = await startServer(process.env.MONGODB_URI!, clusterEnv(), 'the third server');
+    const doomedUrl = doomed.url;
     try {
-      await eventually(async () => (await supertest(doomedUrl).get('/readyz')).status === 200, 30_000, 'the third server');
       const tag = `kl${Date.now().toString(36)}`;
       const [ana, ben] = await Promise.all([signupUser({ interests: [tag] }), signupUser()]);
       await connect(ana, ben);

@@ -4,13 +4,10 @@ import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { config } from '../config/index.js';
 import { nextEvent } from './support/chat.js';
-import { eventually } from './support/eventually.js';
 import { png } from './support/images.js';
-import { runTs, spawnServer, type Spawned } from './support/process.js';
+import { runTs, startServer, type Spawned } from './support/process.js';
 import { connectClient } from './support/socket-server.js';
 import { bearer, signupUser } from './support/users.js';
-
-const PORT = 34_000 + (process.pid % 1000) * 2;
 
 /**
  * The production shape: a web server that takes posts but works no media jobs
@@ -20,7 +17,7 @@ const PORT = 34_000 + (process.pid % 1000) * 2;
 describe('a separate media worker process', function () {
   this.timeout(90_000);
   const processes: Spawned[] = [];
-  const url = `http://127.0.0.1:${PORT}`;
+  let url = '';
   const shared = () => ({
     REDIS_URL: config.redisUrl!,
     ENABLE_JOBS: 'false',
@@ -33,8 +30,9 @@ describe('a separate media worker process', function () {
       console.warn('    REDIS_URL is not set: the media worker test is skipped');
       this.skip();
     }
-    processes.push(spawnServer(PORT, process.env.MONGODB_URI!, { ...shared(), MEDIA_WORKER: 'false' }));
-    await eventually(async () => (await supertest(url).get('/readyz')).status === 200, 30_000, 'web server');
+    const web = await startServer(process.env.MONGODB_URI!, { ...shared(), MEDIA_WORKER: 'false' }, 'web server');
+    processes.push(web);
+    url = web.url;
   });
   after(async () => {
     for (const p of processes) p.child.kill('SIGTERM');

@@ -4,7 +4,7 @@ import { api } from './support/app.js';
 import { clientId, eventually } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
-import { freePort, spawnServer, type Spawned } from './support/process.js';
+import { startServer, type StartedServer } from './support/process.js';
 import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -13,14 +13,16 @@ const SETTINGS = '/api/v1/admin/settings';
 /** Settings admins change without a deploy, seen by another server process within seconds. */
 describe('runtime settings', function () {
   this.timeout(60_000);
-  let other: Spawned;
+  let other: StartedServer;
   let otherUrl: string;
 
   before(async () => {
-    const port = await freePort();
-    otherUrl = `http://127.0.0.1:${port}`;
-    other = spawnServer(port, process.env.MONGODB_URI!, { ENABLE_JOBS: 'false', RUNTIME_SETTINGS_POLL_MS: '200' });
-    await eventually(async () => (await supertest(otherUrl).get('/readyz')).status === 200, 30_000, 'the second server');
+    other = await startServer(
+      process.env.MONGODB_URI!,
+      { ENABLE_JOBS: 'false', RUNTIME_SETTINGS_POLL_MS: '200' },
+      'the second server',
+    );
+    otherUrl = other.url;
   });
   after(async () => {
     other.child.kill('SIGTERM');

@@ -44,3 +44,35 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export interface StartedServer extends Spawned {
+  url: string;
+}
+
+/**
+ * server.ts on a port free right now, resolved once it answers /readyz. A fixed port can be
+ * taken by an outgoing connection's local port (the ephemeral range starts at 32768), so
+ * none is chosen ahead; a server that never gets ready fails with what it printed.
+ */
+export async function startServer(
+  mongoUri: string,
+  extra: Record<string, string> = {},
+  what = 'the server',
+): Promise<StartedServer> {
+  const port = await freePort();
+  const spawned = spawnServer(port, mongoUri, extra);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
+      (res) => res.status === 200,
+      () => false,
+    );
+    if (ready) return { ...spawned, url };
+    if (spawned.child.exitCode !== null || Date.now() > deadline) {
+      spawned.child.kill('SIGKILL');
+      throw new Error(`${what} did not get ready on ${port}; it printed:\n${spawned.output().slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
