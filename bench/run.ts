@@ -16,6 +16,7 @@ const serve = (kind: string, port: number, env: Record<string, string> = {}) =>
 
 try {
   const hello = await serve('hello', 4101);
+  const floor = await serve('floor', 4105);
   const app = await serve('app', 4102);
   // Every bench request comes from one address: the write budget (1,200 a minute) would cap S3.
   const appQuiet = await serve('app', 4104, { LOG_LEVEL: 'warn', RATE_LIMITS: 'write:-/-@60' });
@@ -79,6 +80,11 @@ try {
   compare('S1 auth stack (cookie) / hello-world', stackCookie, helloRun, '>= 0.7');
   const stackQuiet = await hammer(`${appQuiet.url}/api/v1/bench/auth`, seconds, 50, auth, appQuiet.pid);
   compare('S1 auth stack (Bearer, access log off) / hello-world', stackQuiet, helloRun, '>= 0.7');
+  // Where S1's aim stands against the layers it must keep: the same layers, the plain way,
+  // on bare Express (servers.ts "floor"). Ours against that floor says what our code adds.
+  const floorRun = await hammer(`${floor.url}/hello`, seconds, 50, auth, floor.pid);
+  compare('S1 floor: the required layers on bare Express / hello-world', floorRun, helloRun, 'context');
+  compare('S1 auth stack (Bearer) / that floor', stackBearer, floorRun, 'context');
 
   // S1b: GET /me against the same lean findById on the raw driver.
   const rawRun = await hammer(`${rawme.url}/me`, seconds, 50, { 'x-user-id': account.user.id }, rawme.pid);

@@ -2,6 +2,8 @@
  * Servers the benchmarks compare, one per process so the load generator never shares
  * their event loop:  tsx bench/servers.ts <hello|rawme|app> <port>
  *   hello  bare Express, GET /hello -> JSON (baseline for S1)
+ *   floor  bare Express with the layers S1's rules require, each as its package ships it:
+ *          GET /hello behind them (how far below hello those layers alone put a server)
  *   rawme  bare Express + the raw MongoDB driver: the lean findById GET /me does (baseline for S1b)
  *   app    the real app, plus GET /api/v1/bench/auth: the authenticated stack, then a JSON reply
  *   appio  the real app and its Socket.IO server (chat benchmarks)
@@ -11,6 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import express, { Router } from 'express';
+import type { JwtPayload } from 'jsonwebtoken';
 import mongoose from 'mongoose';
 
 // The raw driver Mongoose itself uses, so both sides talk to the database the same way.
@@ -24,6 +27,65 @@ async function hello() {
   const app = express();
   app.get('/hello', (_req, res) => {
     res.json({ hello: 'world' });
+  });
+  return app;
+}
+
+/**
+ * The layers issue 23 says S1 keeps (security headers, CORS, request id, body and cookie
+ * parsers, an access line, the caller's token checked), written the plain way on bare
+ * Express: helmet(), cors(), express.json(), cookie-parser, a request id in an
+ * AsyncLocalStorage scope, one JSON line to stdout per response, and a verified token
+ * remembered in a Map. None of the app's own code.
+ */
+async function floor() {
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const { createSecretKey, randomUUID } = await import('node:crypto');
+  const { default: helmet } = await import('helmet');
+  const { default: cors } = await import('cors');
+  const { default: cookieParser } = await import('cookie-parser');
+  const { default: jwt } = await import('jsonwebtoken');
+  const scope = new AsyncLocalStorage<string>();
+  const key = createSecretKey(Buffer.from(process.env.JWT_ACCESS_SECRET!, 'utf8'));
+  const verified = new Map<string, JwtPayload>();
+  const app = express();
+  app.use((req, res, next) => {
+    const id = randomUUID();
+    res.setHeader('X-Request-Id', id);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const line = {
+        level: 'info',
+        message: 'request',
+        requestId: id,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        durationMs,
+        timestamp: new Date().toISOString(),
+      };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    });
+    scope.run(id, next);
+  });
+  app.use(helmet());
+  app.use(cors({ origin: ['http://app.test'], credentials: true }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(cookieParser());
+  app.get('/hello', (req, res) => {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    let claims = token ? verified.get(token) : undefined;
+    if (token && !claims) {
+      try {
+        claims = jwt.verify(token, key, { algorithms: ['HS256'] }) as JwtPayload;
+        verified.set(token, claims);
+      } catch {
+        // refused below
+      }
+    }
+    if (!claims) return void res.status(401).json({ error: 'unauthorized' });
+    res.json({ ok: true, userId: claims.sub });
   });
   return app;
 }
@@ -141,6 +203,7 @@ async function bareIo() {
 const factories: Record<string, () => Promise<{ listen: express.Express['listen'] }>> = {
   appio: realAppWithSockets,
   bareio: bareIo,
+  floor,
   hello,
   rawme: rawMe,
   rawfind: rawFind,

@@ -1,0 +1,69 @@
+/**
+ * npm run bench:ab -- <other checkout> [path]: this checkout's request stack against another
+ * checkout's (a git worktree of the commit before a change, with node_modules linked), so that
+ * a change of 5-15 % can be told from noise on a two-core VM, where two servers of one build
+ * started side by side measure up to 30 % apart. Each round starts both servers fresh, pinned
+ * to CPU 1 with the load on CPU 0 (taskset, Linux), and measures each twice, in both orders;
+ * it prints the server CPU per request of every measurement, the pairs, and the medians.
+ * ROUNDS (default 4) and BENCH_SECONDS (default 5) tune it; the path defaults to S1's route.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { benchDatabase, benchEnv, benchTokens } from './harness.js';
+import { hammer } from './load.js';
+
+const [otherArg, path = '/api/v1/bench/auth'] = process.argv.slice(2);
+if (!otherArg) {
+  process.stderr.write('usage: npm run bench:ab -- <other checkout> [path]\n');
+  process.exit(2);
+}
+const checkouts = { this: process.cwd(), other: resolve(otherArg) };
+const rounds = Number(process.env.ROUNDS ?? 4);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const db = await benchDatabase();
+const token = benchTokens().sign({ sub: '6650f0f0f0f0f0f0f0f0f0f0', role: 'user', sid: 'bench-ab' });
+const headers = { authorization: `Bearer ${token}` };
+// The load generator (this process, every thread) on CPU 0; the servers on CPU 1.
+execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+
+function start(cwd: string, port: number) {
+  const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', 'bench/servers.ts', 'app', String(port)], {
+    cwd,
+    env: benchEnv(db.uri, { RATE_LIMITS: 'write:-/-@60', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise<{ url: string; pid: number; stop: () => void }>((ready, fail) => {
+    child.stdout.on('data', (d: Buffer) => {
+      // taskset execs node: the child's pid is the server's.
+      if (d.toString().includes('ready'))
+        ready({ url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill('SIGKILL') });
+    });
+    child.on('exit', (code) => fail(new Error(`the server in ${cwd} exited with ${code}`)));
+  });
+}
+
+const cpu: Record<keyof typeof checkouts, number[]> = { this: [], other: [] };
+for (let round = 0; round < rounds; round++) {
+  const order: (keyof typeof checkouts)[] = round % 2 ? ['this', 'other'] : ['other', 'this'];
+  const servers = await Promise.all(order.map((which, i) => start(checkouts[which], 4600 + i)));
+  try {
+    for (const turn of [0, 1]) {
+      for (const i of turn ? [1, 0] : [0, 1]) {
+        const run = await hammer(`${servers[i]!.url}${path}`, seconds, 50, headers, servers[i]!.pid);
+        if (run.errors) throw new Error(`${order[i]}: ${run.errors} failed requests`);
+        cpu[order[i]!].push(run.cpuUsPerRequest);
+      }
+    }
+  } finally {
+    for (const s of servers) s.stop();
+  }
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const fmt = (values: number[]) => values.map((v) => v.toFixed(0)).join(' ');
+const lower = cpu.this.filter((v, i) => v < cpu.other[i]!).length;
+console.log(`${path}, server CPU per request (µs), ${rounds} rounds of 2 each:`);
+console.log(`  this  (${checkouts.this}): ${fmt(cpu.this)}; median ${median(cpu.this).toFixed(0)}`);
+console.log(`  other (${checkouts.other}): ${fmt(cpu.other)}; median ${median(cpu.other).toFixed(0)}`);
+console.log(`  this lower in ${lower} of ${cpu.this.length} measurements taken side by side`);
+await db.stop();
+process.exit(0);
