@@ -69,23 +69,28 @@ export function createApp({
     }),
   );
   // Razorpay's webhook reads its raw bytes, so it comes before the JSON parser.
-  app.use(API_PREFIX, paymentWebhookRoute());
+  paymentWebhookRoute(app, API_PREFIX);
   app.use(express.json({ limit: config.bodyLimit }));
   app.use(cookieParser());
   app.use(rejectOperatorKeys);
 
-  app.use(healthRoutes());
-  app.use(metricsRoutes(config.metricsToken));
-  app.use('/api', docsRoutes());
+  healthRoutes(app);
+  metricsRoutes(config.metricsToken, app);
   app.use('/media/s', mediaLinkRoutes(storage));
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
 
   const limiters = createRateLimiters(config.limits, redis, actions);
-  const api = express.Router();
-  // The caller is identified once here: every write then counts against its account and address.
-  api.use(requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes);
-  api.use(mountBySegment(routers({ limit: limiters, storage, media }), rememberRouteOnError));
-  app.use(API_PREFIX, api);
+  app.use(
+    mountBySegment({
+      prefix: API_PREFIX,
+      // The caller is identified once here: every write then counts against its account and address.
+      before: [requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes],
+      routers: routers({ limit: limiters, storage, media }),
+      afterEach: rememberRouteOnError,
+    }),
+  );
+  // After the API, which never reaches it: /api/openapi.json and the rest are not under /api/v1.
+  app.use('/api', docsRoutes());
   const web = webAppRoutes(config.webDir, webContentSecurityPolicy(config));
   if (web) app.use(web);
 

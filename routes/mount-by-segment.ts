@@ -1,31 +1,77 @@
-import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { MountedRouter } from './index.js';
 
-/** The first segment of a pathname, lower-cased as Express matches mount paths: "/Auth/me" -> "auth". */
-function firstSegment(path: string): string {
-  let end = 1;
+/** The first segment of a pathname from `from`, lower-cased as Express matches mount paths: "/Auth/me" -> "auth". */
+function firstSegment(path: string, from = 0): string {
+  let end = from + 1;
   while (end < path.length && path[end] !== '/') end++;
-  return path.slice(1, end).toLowerCase();
+  return path.slice(from + 1, end).toLowerCase();
+}
+
+/** Whether `path` is `prefix` or below it, case-insensitively as Express matches a mount path. */
+function isUnder(path: string, prefix: string): boolean {
+  if (path.length < prefix.length || path.slice(0, prefix.length).toLowerCase() !== prefix) return false;
+  return path.length === prefix.length || path[prefix.length] === '/';
 }
 
 /**
- * Mounts routers as `use(basePath, router, afterEach)` would, grouped by their first path
- * segment: a request walks only the few routers of its own segment, not every router mounted
- * before its own (each one a path match). Order within a segment is kept ("/auth/oauth"
- * before "/auth"); a segment no router has goes on, as it would have after the last one.
+ * Runs handlers one after another as one Express layer runs several: a thrown error or a
+ * rejected promise goes on as next(err) would, and so does the first error passed on.
  */
-export function mountBySegment(mounted: MountedRouter[], afterEach: ErrorRequestHandler): RequestHandler {
+function runInSeries(handlers: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
+  let i = 0;
+  const step = (err?: unknown): void => {
+    if (err !== undefined && err !== null) return void done(err);
+    const handler = handlers[i++];
+    if (!handler) return void done();
+    try {
+      const returned: unknown = handler(req, res, step);
+      if (returned instanceof Promise) returned.catch((e: unknown) => step(e ?? new Error('Rejected promise')));
+    } catch (e) {
+      step(e);
+    }
+  };
+  step();
+}
+
+export interface ApiMount {
+  /** Where the API lives ("/api/v1"), lower-case. */
+  prefix: string;
+  /** Run for every request under the prefix before its router (identification, CSRF, budgets). */
+  before: RequestHandler[];
+  /** The routers, each at its base path below the prefix. */
+  routers: MountedRouter[];
+  /** After each router, for errors only. */
+  afterEach: ErrorRequestHandler;
+}
+
+/**
+ * The API as one handler on the app, for `app.use(mountBySegment(...))`: what
+ * `app.use(prefix, ...before, ...routers)` would do, with fewer routers entered on the way.
+ * Each Express router a request passes through re-parses its URL and allocates its own
+ * dispatch state, so the prefix is checked here rather than by a router of its own, the
+ * `before` handlers run in series here, and the routers are grouped by their first path
+ * segment: a request walks only the few routers of its own segment ("/auth/oauth" before
+ * "/auth", in order), not every router mounted before it. A path under the prefix that no
+ * router has goes on, as it would have after the last one.
+ */
+export function mountBySegment({ prefix, before, routers, afterEach }: ApiMount): RequestHandler {
   const groups = new Map<string, Router>();
-  for (const { basePath, router } of mounted) {
+  for (const { basePath, router } of routers) {
     const segment = firstSegment(basePath);
     let group = groups.get(segment);
     if (!group) groups.set(segment, (group = Router()));
-    group.use(basePath, router, afterEach);
+    group.use(prefix + basePath, router, afterEach);
   }
   return (req, res, next) => {
     // The pathname, as Express matches mounts: an absolute-form target (GET http://host/...) too.
-    const group = groups.get(firstSegment(req.path));
-    if (group) group(req, res, next);
-    else next();
+    const path = req.path;
+    if (!isUnder(path, prefix)) return void next();
+    const group = groups.get(firstSegment(path, prefix.length));
+    runInSeries(before, req, res, (err?: unknown) => {
+      if (err !== undefined && err !== null) next(err);
+      else if (group) group(req, res, next);
+      else next();
+    });
   };
 }

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type IRouter } from 'express';
 import * as payments from '../controllers/payment.controller.js';
 import { authenticate, requireRole } from '../middlewares/auth.middleware.js';
 import { requireDatabase } from '../middlewares/database.middleware.js';
@@ -34,10 +34,11 @@ export const WEBHOOK_PATH = '/payments/webhook';
 
 /**
  * POST /api/v1/payments/webhook, mounted before the JSON parser: the signature is over
- * the exact bytes Razorpay sent, which a parse and re-serialise would not keep.
+ * the exact bytes Razorpay sent, which a parse and re-serialise would not keep. The app
+ * takes it as its own route at `prefix` (a router mounted at /api/v1 would be entered,
+ * and its URL trimmed, by every API request).
  */
-export function paymentWebhookRoute(): Router {
-  const router = Router();
-  router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: '1mb' }), requireDatabase, payments.webhook);
+export function paymentWebhookRoute(router: IRouter = Router(), prefix = ''): IRouter {
+  router.post(prefix + WEBHOOK_PATH, express.raw({ type: () => true, limit: '1mb' }), requireDatabase, payments.webhook);
   return router;
 }

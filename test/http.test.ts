@@ -103,6 +103,13 @@ describe('HTTP basics', () => {
 
   it('routes by area whatever the case of its segment, as Express mounts do, and keeps the order within an area', async () => {
     expect((await (await api()).get('/api/v1/Auth/me')).body.error.code).to.equal('UNAUTHORIZED');
+    expect((await (await api()).get('/API/V1/auth/me')).body.error.code).to.equal('UNAUTHORIZED');
+    // Only the prefix itself or a path below it is the API: neither "/api/v1x" nor the bare prefix is a route.
+    for (const path of ['/api/v1x/auth/me', '/api/v1', '/api/v1/']) {
+      const res = await (await api()).get(path);
+      expect(res.status, path).to.equal(404);
+      expect(res.body.error.code, path).to.equal('ROUTE_NOT_FOUND');
+    }
     // /auth/oauth is mounted before /auth: its routes answer, not /auth's 404.
     const oauth = await (await api()).get('/api/v1/auth/oauth/providers');
     expect(oauth.status).to.equal(200);
