@@ -17,25 +17,28 @@ function isUnder(path: string, prefix: string): boolean {
 /**
  * Runs handlers one after another as one Express layer runs several: a thrown error or a
  * rejected promise goes on as next(err) would, and so does the first error passed on.
+ * `next('route')` and `next('router')` leave the series (done gets them as they are).
  */
 function runInSeries(handlers: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
   let i = 0;
   const step = (err?: unknown): void => {
-    if (err !== undefined && err !== null) return void done(err);
+    if (err) return void done(err);
     const handler = handlers[i++];
     if (!handler) return void done();
     try {
       const returned: unknown = handler(req, res, step);
-      if (returned instanceof Promise) returned.catch((e: unknown) => step(e ?? new Error('Rejected promise')));
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(undefined, (e: unknown) => step(e || new Error('Rejected promise')));
+      }
     } catch (e) {
-      step(e);
+      step(e || new Error('Thrown falsy value'));
     }
   };
   step();
 }
 
 export interface ApiMount {
-  /** Where the API lives ("/api/v1"), lower-case. */
+  /** Where the API lives ("/api/v1"). */
   prefix: string;
   /** Run for every request under the prefix before its router (identification, CSRF, budgets). */
   before: RequestHandler[];
@@ -55,7 +58,9 @@ export interface ApiMount {
  * "/auth", in order), not every router mounted before it. A path under the prefix that no
  * router has goes on, as it would have after the last one.
  */
-export function mountBySegment({ prefix, before, routers, afterEach }: ApiMount): RequestHandler {
+export function mountBySegment({ prefix: given, before, routers, afterEach }: ApiMount): RequestHandler {
+  // Matched as Express matches a mount path: whatever the case, with or without a trailing slash.
+  const prefix = given.toLowerCase().replace(/\/+$/, '');
   const groups = new Map<string, Router>();
   for (const { basePath, router } of routers) {
     const segment = firstSegment(basePath);
@@ -69,7 +74,9 @@ export function mountBySegment({ prefix, before, routers, afterEach }: ApiMount)
     if (!isUnder(path, prefix)) return void next();
     const group = groups.get(firstSegment(path, prefix.length));
     runInSeries(before, req, res, (err?: unknown) => {
-      if (err !== undefined && err !== null) next(err);
+      // 'route' or 'router' leaves the API as it would have left the API's own router.
+      if (err === 'route' || err === 'router') next();
+      else if (err) next(err);
       else if (group) group(req, res, next);
       else next();
     });

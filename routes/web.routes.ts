@@ -4,8 +4,9 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Config } from '../config/index.js';
 import { notFoundHandler } from '../middlewares/error.middleware.js';
 
-// Paths the API, media and sockets own: a miss there stays a JSON 404, never the app's page.
-const NOT_APP = /^\/(api|media|socket\.io|healthz|readyz|metrics)(\/|$)/;
+// Paths the API, media and sockets own: a miss there stays a JSON 404, never the app's page
+// (whatever its case, as Express matches those mounts).
+const NOT_APP = /^\/(api|media|socket\.io|healthz|readyz|metrics)(\/|$)/i;
 
 /** Origins of one URL, or none when it is unset or not a URL. */
 function originOf(url: string | undefined): string[] {

@@ -56,6 +56,8 @@ describe('serving the web client', () => {
   it('leaves the API, media and health paths to themselves: a miss there is a JSON 404, not the page', async () => {
     for (const miss of [
       '/api/v1/nope',
+      '/API/V1/nope',
+      '/Media/nope',
       '/api/nope',
       '/media/nope',
       '/media/nope.webp',
