@@ -7,7 +7,7 @@
  * it prints the server CPU per request of every measurement, the pairs, and the medians.
  * ROUNDS (default 4) and BENCH_SECONDS (default 5) tune it; the path defaults to S1's route.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchDatabase, benchEnv, benchTokens } from './harness.js';
 import { hammer } from './load.js';
@@ -26,12 +26,17 @@ const headers = { authorization: `Bearer ${token}` };
 // The load generator (this process, every thread) on CPU 0; the servers on CPU 1.
 execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
+// A server left running (one started while the other failed) would hold its port for the next run.
+const children: ChildProcess[] = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
 function start(cwd: string, port: number) {
   const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', 'bench/servers.ts', 'app', String(port)], {
     cwd,
     env: benchEnv(db.uri, { RATE_LIMITS: 'write:-/-@60', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.push(child);
   return new Promise<{ url: string; pid: number; stop: () => void }>((ready, fail) => {
     child.stdout.on('data', (d: Buffer) => {
       // taskset execs node: the child's pid is the server's.

@@ -65,7 +65,8 @@ export async function startServer(
   const deadline = Date.now() + 30_000;
   for (;;) {
     const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
-      (res) => res.status === 200,
+      // The body is let go at once, so no polled response holds a connection open.
+      (res) => (void res.body?.cancel(), res.status === 200),
       () => false,
     );
     if (ready) return { ...spawned, url };
