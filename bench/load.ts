@@ -78,3 +78,20 @@ export async function timedLoop(seconds: number, workers: number, op: (worker: n
   times.sort((a, b) => a - b);
   return { rate, p50: percentileOf(times, 0.5), p99: percentileOf(times, 0.99) };
 }
+
+/**
+ * The rates of two operations measured in turn, in the order a, b, b, a, for `seconds`
+ * each: a drift of the machine over the run (this VM drifts) weighs on both alike.
+ */
+export async function alternated(
+  seconds: number,
+  workers: number,
+  a: (worker: number) => Promise<void>,
+  b: (worker: number) => Promise<void>,
+): Promise<{ a: number[]; b: number[] }> {
+  const rates = { a: [] as number[], b: [] as number[] };
+  for (const which of ['a', 'b', 'b', 'a'] as const) rates[which].push(await loop(seconds, workers, which === 'a' ? a : b));
+  return rates;
+}
+
+export const mean = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;

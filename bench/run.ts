@@ -6,7 +6,7 @@
  */
 import bcrypt from 'bcrypt';
 import { benchDatabase, report, serve as serveOn, stopServers, tableHeader } from './harness.js';
-import { hammer, loop, timedLoop, type LoadResult, type TimedResult } from './load.js';
+import { alternated, hammer, loop, mean, timedLoop, type LoadResult, type TimedResult } from './load.js';
 import { sessionWrites } from './session-write.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -160,18 +160,21 @@ try {
   const latencies = (r: TimedResult) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
   console.log(`| S3 refresh: ${latencies(refresh)}; login: ${latencies(login)} (8 at once) | | | | |`);
   // A refresh is one conditional write on its session: that write on the raw driver, 8 at
-  // once, is as fast as a refresh can be on this database. Alternated in four slices, since
-  // this VM's speed drifts between two runs made one after the other.
+  // once, is as fast as a refresh can be on this database. The two alternate (this VM's
+  // speed drifts between two runs made one after the other); the row's refresh rate is its
+  // own slices', not the row above's.
   const writes = await sessionWrites(db.uri, workers);
-  await loop(1, workers, writes.writeOne);
-  const slices = { refresh: [] as number[], write: [] as number[] };
-  for (let i = 0; i < 4; i++) {
-    const which = i % 2 ? 'refresh' : 'write';
-    slices[which].push(await loop(seconds / 2, workers, which === 'refresh' ? refreshOnce : writes.writeOne));
+  try {
+    await loop(1, workers, writes.writeOne);
+    const slices = await alternated(seconds / 2, workers, writes.writeOne, refreshOnce);
+    report('S3 refresh / its one session write on the raw driver', mean(slices.b), mean(slices.a), 'ops/s', 'context');
+    const shown = (rates: number[]) => rates.map((r) => r.toFixed(0)).join(', ');
+    console.log(
+      `| S3 slices (write, refresh, refresh, write): ${shown(slices.a.slice(0, 1))}, ${shown(slices.b)}, ${shown(slices.a.slice(1))} ops/s | | | | |`,
+    );
+  } finally {
+    await writes.close();
   }
-  await writes.close();
-  const mean = (rates: number[]) => rates.reduce((a, b) => a + b, 0) / rates.length;
-  report('S3 refresh / its one session write on the raw driver', mean(slices.refresh), mean(slices.write), 'ops/s', 'context');
 
   // GET /me p99 with logins saturating the CPU, against its idle p99.
   const idle = await hammer(`${appQuiet.url}/api/v1/auth/me`, seconds, 10, auth);
