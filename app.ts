@@ -10,7 +10,7 @@ import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
-import { securityHeaders } from './middlewares/security-headers.middleware.js';
+import { notStored, securityHeaders } from './middlewares/security-headers.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
@@ -56,6 +56,10 @@ export function createApp({
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // No ETag from res.send/res.json: the API's answers are never stored (notStored), so no
+  // client can revalidate one, and hashing every body for it is work for nothing. Files
+  // (the web client, media) get theirs from express.static and sendFile, which this leaves.
+  app.set('etag', false);
 
   lazyRequestLog(app);
   app.use(requestContext, accessLog);
@@ -84,7 +88,7 @@ export function createApp({
     mountBySegment({
       prefix: API_PREFIX,
       // The caller is identified once here: every write then counts against its account and address.
-      before: [requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes],
+      before: [notStored, requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes],
       routers: routers({ limit: limiters, storage, media }),
       afterEach: rememberRouteOnError,
     }),

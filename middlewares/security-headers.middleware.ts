@@ -24,3 +24,14 @@ export function securityHeaders(): RequestHandler {
     next();
   };
 }
+
+/**
+ * API responses carry personal data and, from sign-in and refresh, tokens: no cache, the
+ * browser's included, may keep one (RFC 6749 5.1 asks this of token responses, and a page
+ * of someone's chats left in a shared computer's disk cache is the same leak). A route that
+ * serves something cacheable (a media file) sets its own Cache-Control after this.
+ */
+export const notStored: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};

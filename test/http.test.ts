@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import express from 'express';
 import helmet from 'helmet';
 import supertest from 'supertest';
-import { api, ORIGIN, testApp } from './support/app.js';
+import { api, freshIp, ORIGIN, testApp } from './support/app.js';
+import { bearer, signupUser } from './support/users.js';
 import { expectDocumented } from './support/openapi.js';
 
 describe('HTTP basics', () => {
@@ -99,6 +100,36 @@ describe('HTTP basics', () => {
       const res = await (await api()).get(path);
       for (const name of names) expect(res.headers[name], `${path} ${name}`).to.equal(expected[name]);
     }
+  });
+
+  it('lets no cache keep an API answer: tokens, personal data and errors are no-store, with no ETag to revalidate', async () => {
+    const ana = await signupUser();
+    const login = await (
+      await api()
+    )
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', freshIp())
+      .send({ identifier: ana.input.email, password: ana.input.password });
+    const refreshed = await (
+      await api()
+    )
+      .post('/api/v1/auth/refresh')
+      .set('X-Forwarded-For', freshIp())
+      .send({ refreshToken: ana.refreshToken });
+    const me = await (await api()).get('/api/v1/auth/me').set(bearer(ana.accessToken));
+    const refused = await (await api()).get('/api/v1/auth/me');
+    const missing = await (await api()).get('/api/v1/No-Such-Area');
+    const answers = { login, refreshed, me, refused, missing };
+    const statuses = { login: 200, refreshed: 200, me: 200, refused: 401, missing: 404 };
+    for (const [name, res] of Object.entries(answers)) {
+      expect(res.status, name).to.equal(statuses[name as keyof typeof statuses]);
+      expect(res.headers['cache-control'], name).to.equal('no-store');
+      expect(res.headers.etag, name).to.equal(undefined);
+    }
+    expect(login.body.accessToken).to.be.a('string');
+    expect(me.body.user.id).to.equal(ana.id);
+    // Outside the API, nothing changes: health answers are not personal.
+    expect((await (await api()).get('/healthz')).headers['cache-control']).to.equal(undefined);
   });
 
   it('routes by area whatever the case of its segment, as Express mounts do, and keeps the order within an area', async () => {
