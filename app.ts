@@ -1,9 +1,9 @@
 import cookieParser from 'cookie-parser';
-import cors from 'cors';
 import express, { type Express } from 'express';
 import type { Config } from './config/index.js';
 import { API_PREFIX } from './config/constants.js';
 import { identifyCaller } from './middlewares/auth.middleware.js';
+import { crossOriginRequests } from './middlewares/cors.middleware.js';
 import { csrfProtection } from './middlewares/csrf.middleware.js';
 import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
@@ -65,7 +65,7 @@ export function createApp({
   app.use(requestContext, accessLog);
   app.use(securityHeaders());
   app.use(
-    cors({
+    crossOriginRequests({
       origin: config.corsOrigins,
       credentials: true,
       exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],

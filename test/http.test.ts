@@ -81,6 +81,16 @@ describe('HTTP basics', () => {
       .set('Origin', 'https://evil.example')
       .set('Access-Control-Request-Method', 'POST');
     expect(foreign.headers['access-control-allow-origin']).to.equal(undefined);
+    // A simple cross-origin read from the web client sees the headers it may read.
+    const read = await (await api()).get('/api/v1/auth/me').set('Origin', ORIGIN);
+    expect(read.headers['access-control-allow-origin']).to.equal(ORIGIN);
+    expect(read.headers['access-control-expose-headers']).to.include('X-Request-Id');
+    expect(read.headers.vary).to.include('Origin');
+    // Without an Origin (an app, a server) no Access-Control-* header is computed, but the
+    // answer still varies by Origin, so no cache gives it to a cross-origin page later.
+    const direct = await (await api()).get('/api/v1/auth/me');
+    expect(Object.keys(direct.headers).filter((h) => h.startsWith('access-control-'))).to.deep.equal([]);
+    expect(direct.headers.vary).to.include('Origin');
     const res = await (await api()).get('/healthz');
     expect(res.headers['x-content-type-options']).to.equal('nosniff');
     expect(res.headers['content-security-policy']).to.include("default-src 'self'");
