@@ -41,6 +41,9 @@ export interface AppDeps {
   routers?: (deps: RouterDeps) => MountedRouter[];
 }
 
+/** Express's ETag for a res.send body: none (see createApp). */
+const noBodyETag = (): undefined => undefined;
+
 /** Builds the Express app; never listens (server.ts and the tests do). */
 export function createApp({
   config,
@@ -57,9 +60,10 @@ export function createApp({
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // No ETag from res.send/res.json: the API's answers are never stored (notStored), so no
-  // client can revalidate one, and hashing every body for it is work for nothing. Files
-  // (the web client, media) get theirs from express.static and sendFile, which this leaves.
-  app.set('etag', false);
+  // client can revalidate one, and hashing every body for it is work for nothing. A
+  // function, not false: false would also take the ETag from sendFile (the web client's
+  // index.html, revalidated at every load), whose mtime-only Last-Modified can miss a deploy.
+  app.set('etag', noBodyETag);
 
   lazyRequestLog(app);
   app.use(requestContext, accessLog);

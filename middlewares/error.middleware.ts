@@ -60,6 +60,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     res.end();
     return;
   }
+  // An error answers this request alone: no cache keeps one, whatever the route had said
+  // before failing (a media file's private max-age), nor one raised before the API's own.
+  res.setHeader('Cache-Control', 'no-store');
   res.status(appError.status).json({
     error: {
       code: appError.code,

@@ -81,7 +81,7 @@ describe('HTTP basics', () => {
       .set('Origin', 'https://evil.example')
       .set('Access-Control-Request-Method', 'POST');
     expect(foreign.headers['access-control-allow-origin']).to.equal(undefined);
-    // A simple cross-origin read from the web client sees the headers it may read.
+    // A simple read from a page of another allowed origin sees the headers it may read.
     const read = await (await api()).get('/api/v1/auth/me').set('Origin', ORIGIN);
     expect(read.headers['access-control-allow-origin']).to.equal(ORIGIN);
     expect(read.headers['access-control-expose-headers']).to.include('X-Request-Id');
@@ -129,8 +129,11 @@ describe('HTTP basics', () => {
     const me = await (await api()).get('/api/v1/auth/me').set(bearer(ana.accessToken));
     const refused = await (await api()).get('/api/v1/auth/me');
     const missing = await (await api()).get('/api/v1/No-Such-Area');
-    const answers = { login, refreshed, me, refused, missing };
-    const statuses = { login: 200, refreshed: 200, me: 200, refused: 401, missing: 404 };
+    // Refused before the API's own handlers run: by the body parser, by the operator-key check.
+    const malformed = await (await api()).post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"a":');
+    const operator = await (await api()).get('/api/v1/auth/me?$where=1');
+    const answers = { login, refreshed, me, refused, missing, malformed, operator };
+    const statuses = { login: 200, refreshed: 200, me: 200, refused: 401, missing: 404, malformed: 400, operator: 400 };
     for (const [name, res] of Object.entries(answers)) {
       expect(res.status, name).to.equal(statuses[name as keyof typeof statuses]);
       expect(res.headers['cache-control'], name).to.equal('no-store');

@@ -35,6 +35,12 @@ describe('serving the web client', () => {
       expect(res.headers['content-security-policy']).to.equal(webContentSecurityPolicy(config));
       expect(res.headers['cross-origin-opener-policy']).to.equal('same-origin-allow-popups');
     }
+    // The page is revalidated at each load by its ETag (size and mtime to the millisecond):
+    // unchanged, a 304; the API's bodies having none must not have taken the file's away.
+    const page = await app().get('/').set('Accept', 'text/html');
+    expect(page.headers.etag).to.be.a('string');
+    const again = await app().get('/').set('Accept', 'text/html').set('If-None-Match', page.headers.etag!);
+    expect(again.status).to.equal(304);
     const csp = webContentSecurityPolicy(config);
     expect(csp).to.include("script-src 'self'").and.include("frame-ancestors 'none'").and.include("object-src 'none'");
     expect(csp, 'no inline or eval scripts').to.not.match(/script-src[^;]*'unsafe-(inline|eval)'/);
