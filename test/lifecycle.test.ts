@@ -11,29 +11,21 @@ import { io as connectSocket } from 'socket.io-client';
 import supertest from 'supertest';
 import { eventually } from './support/eventually.js';
 import { startOutageDatabase, type OutageDatabase } from './support/outage-db.js';
-import { spawnServer as startServer, type Spawned } from './support/process.js';
+import { startServer, type StartedServer } from './support/process.js';
 import { newSignup } from './support/users.js';
-
-const PORT_BASE = 31_000 + (process.pid % 1000) * 2;
 
 describe('server lifecycle (real processes)', function () {
   this.timeout(120_000);
 
   describe('database outage', () => {
     let db: OutageDatabase;
-    let server: Spawned;
-    const port = PORT_BASE;
-    const http = () => supertest(`http://127.0.0.1:${port}`);
+    let server: StartedServer;
+    const http = () => supertest(server.url);
 
     before(async () => {
       db = await startOutageDatabase();
-      server = startServer(port, db.uri);
-      // A slow machine may take a while to start it; if it never does, its output says why.
-      await eventually(async () => (await http().get('/readyz')).status === 200, 60_000, 'the server to be ready').catch(
-        (err: Error) => {
-          throw new Error(`${err.message}\n--- server output ---\n${server.output().slice(-3000)}`);
-        },
-      );
+      // On a free port, ready when it returns; if it never gets ready, its output says why.
+      server = await startServer(db.uri, {}, 'the server on the outage database');
     });
     after(async () => {
       server.child.kill('SIGKILL');
@@ -67,16 +59,14 @@ describe('server lifecycle (real processes)', function () {
 
   describe('graceful shutdown', () => {
     it('finishes in-flight requests, disconnects sockets, closes the database and exits 0 on SIGTERM', async () => {
-      const port = PORT_BASE + 1;
       // A high bcrypt cost makes the signup slow enough to be in flight when the signal lands.
-      const server = startServer(port, process.env.MONGODB_URI!, { BCRYPT_COST: '13' });
-      const http = () => supertest(`http://127.0.0.1:${port}`);
-      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'the server to be ready');
+      const server = await startServer(process.env.MONGODB_URI!, { BCRYPT_COST: '13' });
+      const http = () => supertest(server.url);
 
       const u = await http()
         .post('/api/v1/auth/signup')
         .send(newSignup({ password: 'slow password' }));
-      const socket = connectSocket(`http://127.0.0.1:${port}`, {
+      const socket = connectSocket(server.url, {
         auth: { token: u.body.accessToken },
         transports: ['websocket'],
         reconnection: false,
@@ -111,17 +101,15 @@ describe('server lifecycle (real processes)', function () {
   describe('shutdown with sockets in use', () => {
     it('lets disconnect handling finish before the database and Redis close: presence, queue and calls are left clean', async function () {
       if (!config.redisUrl) this.skip();
-      const port = PORT_BASE + 1;
       const prefix = `rl:test:shutdown:${Date.now().toString(36)}:`;
-      const server = startServer(port, process.env.MONGODB_URI!, {
+      const server = await startServer(process.env.MONGODB_URI!, {
         REDIS_URL: config.redisUrl!,
         RATE_LIMIT_PREFIX: prefix,
         PRESENCE_GRACE_MS: '60000',
         ENABLE_JOBS: 'false',
       });
-      const url = `http://127.0.0.1:${port}`;
+      const url = server.url;
       const http = () => supertest(url);
-      await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'the server to be ready');
       const tag = `sd${Date.now().toString(36)}`;
       // People made through the test's own app, on the same database the server uses.
       const people = await Promise.all([0, 1, 2].map(() => signupUser({ interests: [tag] })));
