@@ -45,6 +45,8 @@ export const notFoundHandler: RequestHandler = (req) => {
   throw new AppError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
 };
 
+const FILE_HEADERS = ['Content-Type', 'ETag', 'Last-Modified', 'Content-Disposition'];
+
 /** The one place errors become responses: `{ error: { code, message, details? } }`, never a stack. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const appError = toAppError(err);
@@ -54,15 +56,19 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
       error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
     });
   }
-  if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
-  if (appError.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
+  // Too late to answer: the headers (and maybe part of a body) are on their way.
   if (res.headersSent) {
     res.end();
     return;
   }
+  if (appError instanceof RateLimitedError) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+  if (appError.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
   // An error answers this request alone: no cache keeps one, whatever the route had said
   // before failing (a media file's private max-age), nor one raised before the API's own.
+  // What a file being sent had already set (its type, validators, a download's name) is
+  // not this JSON's.
   res.setHeader('Cache-Control', 'no-store');
+  for (const name of FILE_HEADERS) res.removeHeader(name);
   res.status(appError.status).json({
     error: {
       code: appError.code,

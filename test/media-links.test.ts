@@ -50,11 +50,15 @@ describe('private media: signed links only', function () {
     expect((await openMedia(original)).status, 'even a signed link never reaches an upload').to.equal(404);
     const expired = await openMedia(mediaLinks.linkUntil(key, Math.floor(Date.now() / 1000) - 1));
     expect([expired.status, JSON.parse(expired.body.toString()).error.code]).to.deep.equal([403, 'LINK_EXPIRED']);
+    expect(expired.headers['cache-control'], 'a refusal is never cached').to.equal('no-store');
 
     // A moderator removes the post: its links stop working at once, not when they expire.
     const moderator = await staffUser('moderator');
     await (await api()).patch(`/api/v1/admin/content/posts/${post.id}`).set(as(moderator)).send({ action: 'remove' }).expect(204);
-    expect((await openMedia(link)).status).to.equal(404);
+    const removed = await openMedia(link);
+    expect(removed.status).to.equal(404);
+    expect(removed.headers['cache-control'], "not the picture's private max-age").to.equal('no-store');
+    expect(removed.headers['content-type']).to.match(/^application\/json/);
   });
 
   it('refuses a HEIC photo claiming a huge picture from its header, before decoding a pixel', async function () {
