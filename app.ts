@@ -59,8 +59,9 @@ export function createApp({
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  // No ETag from res.send/res.json: the API's answers are never stored (notStored), so no
-  // client can revalidate one, and hashing every body for it is work for nothing. A
+  // No ETag from res.send/res.json anywhere: the API's answers are never stored (notStored),
+  // so no client can revalidate one, and hashing every body for it is work for nothing; the
+  // few other bodies (the API docs, HLS playlists, the dev checkout script) are small. A
   // function, not false: false would also take the ETag from sendFile (the web client's
   // index.html, revalidated at every load), whose mtime-only Last-Modified can miss a deploy.
   app.set('etag', noBodyETag);

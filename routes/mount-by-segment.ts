@@ -18,6 +18,8 @@ function isUnder(path: string, prefix: string): boolean {
  * Runs handlers one after another as one Express layer runs several: a thrown error or a
  * rejected promise goes on as next(err) would, and so does the first error passed on.
  * `next('route')` and `next('router')` leave the series (done gets them as they are).
+ * (Express's own router treated 'route' from a `use` handler as plain next(); no handler
+ * here sends it, and a common handler that did would mean to skip the API, so it does.)
  */
 function runInSeries(handlers: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
   let i = 0;
@@ -74,7 +76,7 @@ export function mountBySegment({ prefix: given, before, routers, afterEach }: Ap
     if (!isUnder(path, prefix)) return void next();
     const group = groups.get(firstSegment(path, prefix.length));
     runInSeries(before, req, res, (err?: unknown) => {
-      // 'route' or 'router' leaves the API as it would have left the API's own router.
+      // 'router' leaves the API as it left the API's own router; 'route' does too (see runInSeries).
       if (err === 'route' || err === 'router') next();
       else if (err) next(err);
       else if (group) group(req, res, next);

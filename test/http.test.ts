@@ -91,6 +91,9 @@ describe('HTTP basics', () => {
     const direct = await (await api()).get('/api/v1/auth/me');
     expect(Object.keys(direct.headers).filter((h) => h.startsWith('access-control-'))).to.deep.equal([]);
     expect(direct.headers.vary).to.include('Origin');
+    // An OPTIONS without an Origin is still answered by CORS at once, not by the API behind it.
+    const probe = await (await api()).options('/api/v1/auth/me');
+    expect(probe.status).to.equal(204);
     const res = await (await api()).get('/healthz');
     expect(res.headers['x-content-type-options']).to.equal('nosniff');
     expect(res.headers['content-security-policy']).to.include("default-src 'self'");

@@ -25,7 +25,8 @@ describe('server lifecycle (real processes)', function () {
     before(async () => {
       db = await startOutageDatabase();
       // On a free port, ready when it returns; if it never gets ready, its output says why.
-      server = await startServer(db.uri, {}, 'the server on the outage database');
+      // A slow machine may take a while to start it (and this database): a minute, as before.
+      server = await startServer(db.uri, {}, 'the server on the outage database', 60_000);
     });
     after(async () => {
       server.child.kill('SIGKILL');

@@ -58,11 +58,12 @@ export async function startServer(
   mongoUri: string,
   extra: Record<string, string> = {},
   what = 'the server',
+  timeoutMs = 30_000,
 ): Promise<StartedServer> {
   const port = await freePort();
   const spawned = spawnServer(port, mongoUri, extra);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(
       // The body is let go at once, so no polled response holds a connection open.

@@ -52,9 +52,11 @@ describe('mountBySegment', () => {
     }
   });
 
-  it("leaves the API on next('router'), to what the app has after it", async () => {
-    const { http, errors } = build([(_req, _res, next) => next('router'), mark]);
-    expect((await http.get('/api/v1/auth/me')).body).to.deep.equal({ notFound: true });
-    expect(errors).to.have.length(0);
+  it("leaves the API on next('router') or next('route'), to what the app has after it", async () => {
+    for (const signal of ['router', 'route']) {
+      const { http, errors } = build([(_req, _res, next) => next(signal), mark]);
+      expect((await http.get('/api/v1/auth/me')).body, signal).to.deep.equal({ notFound: true });
+      expect(errors).to.have.length(0);
+    }
   });
 });
