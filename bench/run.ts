@@ -6,7 +6,7 @@
  */
 import bcrypt from 'bcrypt';
 import { benchDatabase, report, serve as serveOn, stopServers, tableHeader } from './harness.js';
-import { alternated, hammer, loop, mean, timedLoop, type LoadResult, type TimedResult } from './load.js';
+import { alternated, cpuSeconds, hammer, loop, mean, timedLoop, warmUp, type LoadResult, type TimedResult } from './load.js';
 import { sessionWrites } from './session-write.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -153,19 +153,28 @@ try {
     if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
     chains[w] = ((await res.json()) as { refreshToken: string }).refreshToken;
   };
-  // Warmed up first, as autocannon's runs are (hammer): compiled code, not the first calls, is measured.
-  await loop(1, workers, refreshOnce);
+  // Warmed up first, as autocannon's runs are (hammer), but for longer: compiled code, not
+  // the first calls, is measured (warmUp says why).
+  const warming = await warmUp(15, workers, refreshOnce);
+  console.log(`| S3 refresh warm-up, 1 s slices: ${warming.map((r) => r.toFixed(0)).join(', ')} ops/s | | | | |`);
+  const appCpuBefore = cpuSeconds(appQuiet.pid);
   const refresh = await timedLoop(seconds, workers, refreshOnce);
+  const appCpuMs = ((cpuSeconds(appQuiet.pid) - appCpuBefore) * 1000) / (refresh.rate * seconds);
   report('S3 refresh / login', refresh.rate, loginRate, 'ops/s', '>= 50');
   const latencies = (r: TimedResult) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
-  console.log(`| S3 refresh: ${latencies(refresh)}; login: ${latencies(login)} (8 at once) | | | | |`);
+  console.log(
+    `| S3 refresh: ${latencies(refresh)}, app CPU ${appCpuMs.toFixed(2)} ms each; login: ${latencies(login)} (8 at once) | | | | |`,
+  );
   // A refresh is one conditional write on its session: that write on the raw driver, 8 at
   // once, is as fast as a refresh can be on this database. The two alternate (this VM's
   // speed drifts between two runs made one after the other); the row's refresh rate is its
   // own slices', not the row above's.
   const writes = await sessionWrites(db.uri, workers);
   try {
-    await loop(1, workers, writes.writeOne);
+    const writeWarming = await warmUp(5, workers, writes.writeOne);
+    console.log(
+      `| S3 raw session write warm-up, 1 s slices: ${writeWarming.map((r) => r.toFixed(0)).join(', ')} ops/s | | | | |`,
+    );
     const slices = await alternated(seconds / 2, workers, writes.writeOne, refreshOnce);
     report('S3 refresh / its one session write on the raw driver', mean(slices.b), mean(slices.a), 'ops/s', 'context');
     const shown = (rates: number[]) => rates.map((r) => r.toFixed(0)).join(', ');
