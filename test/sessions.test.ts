@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { AuditRecord } from '../models/audit-record.model.js';
-import { isSessionEnded, shareSessionEnds } from '../services/auth/session-revocations.js';
+import { isSessionEnded, noteSessionEnded, shareSessionEnds } from '../services/auth/session-revocations.js';
 import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { api, freshIp } from './support/app.js';
 import { mailsTo, waitForMail } from './support/mail.js';
@@ -200,6 +200,38 @@ describe('ended sessions shared through Redis', () => {
       await eventually(() => isSessionEnded(missed), 5000, 'the reconnected subscriber to learn the ended session');
     } finally {
       await stop();
+      await closeRedis(redis);
+      await closeRedis(admin);
+    }
+  });
+
+  it('an end whose store and publish were lost with the connection is told again once Redis is back', async function () {
+    if (!config.redisUrl) this.skip();
+    const redis = await connectRedis(config.redisUrl!);
+    const admin = await connectRedis(config.redisUrl!);
+    // Another process: what it hears on the channel.
+    const heard: string[] = [];
+    const otherProcess = admin.duplicate();
+    await otherProcess.connect();
+    await otherProcess.subscribe('sessions:revoked', (id) => void heard.push(id));
+    const stop = await shareSessionEnds(redis);
+    const lost = `lost-${Date.now()}`;
+    try {
+      const connectionId = String(await redis.sendCommand(['CLIENT', 'ID']));
+      // Redis holds the writes (the store and the publish) without answering, then the
+      // connection drops under them: both fail in flight, neither is applied.
+      await admin.sendCommand(['CLIENT', 'PAUSE', '5000', 'WRITE']);
+      noteSessionEnded(lost);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await admin.sendCommand(['CLIENT', 'KILL', 'ID', connectionId]);
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+      await eventually(async () => (await admin.zScore('sessions:ended', lost)) !== null, 5000, 'the end to be stored');
+      await eventually(() => heard.includes(lost), 5000, 'the other process to hear of the end');
+    } finally {
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+      await admin.zRem('sessions:ended', lost);
+      await stop();
+      await otherProcess.close();
       await closeRedis(redis);
       await closeRedis(admin);
     }

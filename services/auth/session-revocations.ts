@@ -12,6 +12,8 @@ import type { RedisClient } from '../redis.service.js';
  */
 const CHANNEL = 'sessions:revoked';
 const ENDED_SET = 'sessions:ended';
+const SHARE_RETRY_MS = 250;
+const SHARE_RETRY_MAX_MS = 5000;
 const ended = new Map<string, number>();
 let publish: ((sessionId: string, until: number) => void) | undefined;
 const listeners = new Set<(sessionId: string) => void>();
@@ -82,13 +84,28 @@ export async function shareSessionEnds(redis: RedisClient): Promise<() => Promis
   // Subscribed first, then the ones ended before this process started: none falls between.
   await learnStored();
   started = true;
+  let stopped = false;
   publish = (sessionId, until) => {
-    void redis.zAdd(ENDED_SET, { score: until, value: sessionId }).catch(() => undefined);
     // The set holds only ids whose tokens could still be live.
     void redis.zRemRangeByScore(ENDED_SET, '-inf', Date.now()).catch(() => undefined);
-    void redis.publish(CHANNEL, sessionId).catch(() => undefined);
+    share(sessionId, until);
+  };
+  // Commands sent while Redis is away wait in the client's queue, but one in flight when the
+  // connection drops fails: that end is told again (a retry waits in the queue in turn) until
+  // it is stored and published, or its tokens have expired anyway. Else every other process
+  // would keep taking the ended session's access tokens until they expire.
+  const share = (sessionId: string, until: number, attempt = 0) => {
+    Promise.all([redis.zAdd(ENDED_SET, { score: until, value: sessionId }), redis.publish(CHANNEL, sessionId)]).catch(
+      (err: unknown) => {
+        if (stopped || until <= Date.now()) return;
+        logger.warn('ended session not yet shared: retrying', { sessionId, attempt, error: errorMessage(err) });
+        const delay = Math.min(SHARE_RETRY_MS * 2 ** attempt, SHARE_RETRY_MAX_MS);
+        setTimeout(() => share(sessionId, until, attempt + 1), delay).unref();
+      },
+    );
   };
   return async () => {
+    stopped = true;
     publish = undefined;
     if (sub.isOpen) await sub.close();
   };
