@@ -9,27 +9,38 @@
 export class LatestPerKeyBatches<V> {
   // Insertion order is arrival order; replacing a waiting job keeps its place.
   private waiting = new Map<string, V>();
+  // Failures so far of the waiting jobs that are retries.
+  private readonly attempts = new Map<string, number>();
+  private readonly retrying = new Map<string, NodeJS.Timeout>();
   private busy = false;
   private readonly idle: (() => void)[] = [];
   private readonly closing = new AbortController();
 
   constructor(
     private readonly maxBatch: number,
-    /** `signal` aborts on close: a long batch may stop between its parts. */
-    private readonly work: (batch: Map<string, V>, signal: AbortSignal) => Promise<unknown>,
+    /**
+     * Does a batch; resolves to the keys whose jobs failed (none when it resolves to
+     * nothing; all when it throws). `signal` aborts on close: a long batch may stop between its parts.
+     */
+    private readonly work: (batch: Map<string, V>, signal: AbortSignal) => Promise<Iterable<string> | void>,
     private readonly onError: (err: unknown, batch: Map<string, V>) => void,
+    /**
+     * A failed job is done again after `delayMs`, doubling, up to `attempts` times in all,
+     * unless a newer job for its key came meanwhile (that one is what counts). None without.
+     */
+    private readonly retry?: { delayMs: number; attempts: number },
   ) {}
 
   push(key: string, value: V): void {
     if (this.closing.signal.aborted) return;
+    clearTimeout(this.retrying.get(key));
+    this.retrying.delete(key);
+    this.attempts.delete(key);
     this.waiting.set(key, value);
-    if (!this.busy) {
-      this.busy = true;
-      setImmediate(() => this.next());
-    }
+    this.start();
   }
 
-  /** Resolves once nothing waits or runs (shutdown, tests). */
+  /** Resolves once nothing waits or runs (shutdown, tests); retries not yet due are not waited for. */
   drained(): Promise<void> {
     if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
@@ -39,6 +50,14 @@ export class LatestPerKeyBatches<V> {
   close(): void {
     this.closing.abort();
     this.waiting.clear();
+    for (const timer of this.retrying.values()) clearTimeout(timer);
+    this.retrying.clear();
+  }
+
+  private start(): void {
+    if (this.busy) return;
+    this.busy = true;
+    setImmediate(() => this.next());
   }
 
   private next(): void {
@@ -57,8 +76,37 @@ export class LatestPerKeyBatches<V> {
         this.waiting.delete(key);
       }
     }
+    const failedBefore = new Map([...batch.keys()].map((key) => [key, this.attempts.get(key) ?? 0]));
+    for (const key of batch.keys()) this.attempts.delete(key);
     void this.work(batch, this.closing.signal)
-      .catch((err: unknown) => this.onError(err, batch))
+      .then(
+        (failed) => this.retryLater(batch, failed ?? [], failedBefore),
+        (err: unknown) => {
+          this.onError(err, batch);
+          this.retryLater(batch, batch.keys(), failedBefore);
+        },
+      )
       .finally(() => this.next());
+  }
+
+  private retryLater(batch: Map<string, V>, failed: Iterable<string>, failedBefore: Map<string, number>): void {
+    if (!this.retry) return;
+    for (const key of failed) {
+      const failures = (failedBefore.get(key) ?? 0) + 1;
+      // A newer job waits already, or this one has had its tries.
+      if (!batch.has(key) || this.closing.signal.aborted || this.waiting.has(key) || failures >= this.retry.attempts) continue;
+      const value = batch.get(key)!;
+      const timer = setTimeout(
+        () => {
+          this.retrying.delete(key);
+          this.waiting.set(key, value);
+          this.attempts.set(key, failures);
+          this.start();
+        },
+        this.retry.delayMs * 2 ** (failures - 1),
+      );
+      timer.unref();
+      this.retrying.set(key, timer);
+    }
   }
 }

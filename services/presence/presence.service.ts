@@ -52,8 +52,9 @@ export interface PresenceEvent {
  * 0.93x with no announcements at all). The reads stay equality reads on indexed fields, so
  * FerretDB serves them from its indexes too.
  */
-async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceStore, signal: AbortSignal): Promise<void> {
+async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceStore, signal: AbortSignal): Promise<string[]> {
   const told = [...batch];
+  const failedUsers: string[] = [];
   for (let i = 0; i < told.length && !signal.aborted; i += ANNOUNCED_AT_ONCE) {
     const slice = told.slice(i, i + ANNOUNCED_AT_ONCE);
     const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store)));
@@ -65,8 +66,11 @@ async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceS
         of: slice.length,
         error: errorMessage(failed[0]!.reason),
       });
+      results.forEach((r, k) => r.status === 'rejected' && failedUsers.push(slice[k]![0]));
     }
   }
+  // Told again later (unless the user changes again first): LatestPerKeyBatches' retry.
+  return failedUsers;
 }
 
 async function announce(userId: string, event: PresenceEvent, store: PresenceStore): Promise<void> {
@@ -80,6 +84,7 @@ async function announce(userId: string, event: PresenceEvent, store: PresenceSto
 
 const ANNOUNCED_AT_ONCE = 16;
 const BATCHED_AT_MOST = 500;
+const ANNOUNCE_RETRY_MS = 1000;
 
 // A process that missed this many heartbeats is taken for dead and swept by the others.
 const MISSED_BEATS = 4;
@@ -115,6 +120,8 @@ export class PresenceTracker {
     BATCHED_AT_MOST,
     (batch, signal) => announceBatch(batch, this.store, signal),
     (err, batch) => logger.error('presence announcements failed', { users: batch.size, error: errorMessage(err) }),
+    // A database blip must not leave friends seeing someone online for good: 1, 2, 4, 8 s.
+    { delayMs: ANNOUNCE_RETRY_MS, attempts: 5 },
   );
 
   constructor(

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
+import { eventually } from '../support/eventually.js';
 
 /** Batches that wait until released by hand, recording what each held and how many ran at once. */
 function gatedBatches(maxBatch: number) {
@@ -72,5 +73,102 @@ describe('LatestPerKeyBatches', () => {
     await releaseAll();
     await queue.drained();
     expect(batches).to.deep.equal([['a=1']]);
+  });
+});
+
+describe('LatestPerKeyBatches retries', () => {
+  /** Jobs of the keys in `failFirst` fail that many times; every job done is recorded as key=value, with when. */
+  function flaky(retry: { delayMs: number; attempts: number }, failFirst: Record<string, number> = {}) {
+    const done: string[] = [];
+    const at: number[] = [];
+    const tries = new Map<string, number>();
+    const queue = new LatestPerKeyBatches<number>(
+      10,
+      async (batch) => {
+        const failed: string[] = [];
+        for (const [key, value] of batch) {
+          done.push(`${key}=${value}`);
+          at.push(performance.now());
+          tries.set(key, (tries.get(key) ?? 0) + 1);
+          if (tries.get(key)! <= (failFirst[key] ?? 0)) failed.push(key);
+        }
+        return failed;
+      },
+      () => undefined,
+      retry,
+    );
+    return { queue, done, at };
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('a failed job is done again, waiting longer each time, until it succeeds; the others are not', async () => {
+    const { queue, done, at } = flaky({ delayMs: 20, attempts: 5 }, { a: 2 });
+    queue.push('a', 1);
+    queue.push('b', 1);
+    await eventually(() => done.length === 4, 2000, 'two retries of a');
+    expect(done).to.deep.equal(['a=1', 'b=1', 'a=1', 'a=1']);
+    // Timers never fire early: 20 ms before the first retry, 40 before the second.
+    expect(at[2]! - at[0]!).to.be.at.least(19);
+    expect(at[3]! - at[2]!).to.be.at.least(39);
+    await sleep(200);
+    expect(done).to.have.length(4);
+  });
+
+  it('gives up after its attempts; a batch that throws has all its jobs retried', async () => {
+    const done: string[] = [];
+    const queue = new LatestPerKeyBatches<number>(
+      10,
+      async (batch) => {
+        done.push(...batch.keys());
+        throw new Error('the database is away');
+      },
+      () => undefined,
+      { delayMs: 10, attempts: 3 },
+    );
+    queue.push('a', 1);
+    await eventually(() => done.length === 3, 2000, 'three tries in all');
+    await sleep(150);
+    expect(done).to.deep.equal(['a', 'a', 'a']);
+  });
+
+  it('a newer job for the key replaces the retry: the old value is never done again', async () => {
+    const { queue, done } = flaky({ delayMs: 400, attempts: 5 }, { a: 1 });
+    queue.push('a', 1);
+    await eventually(() => done.length === 1, 2000, 'the first try');
+    queue.push('a', 2); // long before the retry of a=1 is due
+    await sleep(600);
+    expect(done).to.deep.equal(['a=1', 'a=2']);
+  });
+
+  it('a newer job that came while the failed one ran is done instead of a retry', async () => {
+    const done: string[] = [];
+    let release!: () => void;
+    const queue = new LatestPerKeyBatches<number>(
+      10,
+      async (batch) => {
+        done.push(...[...batch].map(([key, value]) => `${key}=${value}`));
+        if (batch.get('a') !== 1) return [];
+        await new Promise<void>((resolve) => (release = resolve));
+        return ['a'];
+      },
+      () => undefined,
+      { delayMs: 10, attempts: 5 },
+    );
+    queue.push('a', 1);
+    await eventually(() => done.length === 1, 2000, 'the first job to run');
+    queue.push('a', 2);
+    release();
+    await eventually(() => done.length === 2, 2000, 'the newer job');
+    await sleep(100);
+    expect(done).to.deep.equal(['a=1', 'a=2']);
+  });
+
+  it('close cancels the retries not yet due', async () => {
+    const { queue, done } = flaky({ delayMs: 200, attempts: 5 }, { a: 1 });
+    queue.push('a', 1);
+    await eventually(() => done.length === 1, 2000, 'the first try');
+    queue.close();
+    await sleep(350);
+    expect(done).to.deep.equal(['a=1']);
   });
 });
