@@ -6,7 +6,18 @@
  */
 import bcrypt from 'bcrypt';
 import { benchDatabase, report, serve as serveOn, stopServers, tableHeader } from './harness.js';
-import { alternated, cpuSeconds, hammer, loop, mean, timedLoop, warmUp, type LoadResult, type TimedResult } from './load.js';
+import {
+  alternated,
+  cpuSeconds,
+  hammer,
+  loop,
+  mean,
+  postJson,
+  timedLoop,
+  warmUp,
+  type LoadResult,
+  type TimedResult,
+} from './load.js';
 import { sessionWrites } from './session-write.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -96,12 +107,7 @@ try {
   // (one bcrypt comparison each). Interleaved, one at a time, 4 per account (under the lockout).
   const timeLogin = async (identifier: string) => {
     const start = process.hrtime.bigint();
-    const res = await fetch(`${appQuiet.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identifier, password: 'not the password' }),
-    });
-    await res.arrayBuffer();
+    const res = await postJson(`${appQuiet.url}/api/v1/auth/login`, { identifier, password: 'not the password' });
     if (res.status !== 401) throw new Error(`failed login answered ${res.status}`);
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
@@ -119,15 +125,10 @@ try {
   // S3: login against raw bcrypt at the same cost, same concurrency.
   const hash = await bcrypt.hash(password, cost);
   const rawBcrypt = await loop(seconds, workers, async () => void (await bcrypt.compare(password, hash)));
-  const bodies = accounts.map((a) => JSON.stringify({ identifier: a.user.email, password }));
+  const bodies = accounts.map((a) => ({ identifier: a.user.email, password }));
   const loginOnce = async (w: number) => {
-    const res = await fetch(`${appQuiet.url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: bodies[w],
-    });
+    const res = await postJson(`${appQuiet.url}/api/v1/auth/login`, bodies[w]);
     if (res.status !== 200) throw new Error(`login answered ${res.status}`);
-    await res.arrayBuffer();
   };
   const login = await timedLoop(seconds, workers, loginOnce);
   const loginRate = login.rate;
@@ -136,22 +137,14 @@ try {
   // Refresh: each worker follows its own rotating chain.
   const chains = await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
-      const res = await fetch(`${appQuiet.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: bodies[w],
-      });
-      return ((await res.json()) as { refreshToken: string }).refreshToken;
+      const res = await postJson(`${appQuiet.url}/api/v1/auth/login`, bodies[w]);
+      return String(res.body.refreshToken);
     }),
   );
   const refreshOnce = async (w: number) => {
-    const res = await fetch(`${appQuiet.url}/api/v1/auth/refresh`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ refreshToken: chains[w] }),
-    });
+    const res = await postJson(`${appQuiet.url}/api/v1/auth/refresh`, { refreshToken: chains[w] });
     if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
-    chains[w] = ((await res.json()) as { refreshToken: string }).refreshToken;
+    chains[w] = String(res.body.refreshToken);
   };
   // Warmed up first, as autocannon's runs are (hammer), but for longer: compiled code, not
   // the first calls, is measured (warmUp says why).
