@@ -26,7 +26,8 @@ describe('server lifecycle (real processes)', function () {
       db = await startOutageDatabase();
       // On a free port, ready when it returns; if it never gets ready, its output says why.
       // A slow machine may take a while to start it (and this database): a minute, as before.
-      server = await startServer(db.uri, {}, 'the server on the outage database', 60_000);
+      // A short presence grace: the presence test below has someone leave during the outage.
+      server = await startServer(db.uri, { PRESENCE_GRACE_MS: '300' }, 'the server on the outage database', 60_000);
     });
     after(async () => {
       server.child.kill('SIGKILL');
@@ -55,6 +56,53 @@ describe('server lifecycle (real processes)', function () {
       await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'readiness to recover');
       const after = await http().post('/api/v1/auth/login').send({ identifier: input.email, password: input.password });
       expect(after.status).to.equal(200);
+    });
+
+    it('a friend who left while the database was down is told offline once it is back', async () => {
+      const [ana, ben] = await Promise.all(
+        [newSignup(), newSignup()].map(async (input) => (await http().post('/api/v1/auth/signup').send(input)).body),
+      );
+      const swipe = (from: { accessToken: string }, to: { user: { id: string } }) =>
+        http().post(`/api/v1/connections/${to.user.id}`).set(bearer(from.accessToken)).send({ action: 'interested' });
+      expect((await swipe(ana, ben)).status).to.equal(201);
+      expect((await swipe(ben, ana)).body.matched).to.equal(true);
+      const socketOf = async (who: { accessToken: string }) => {
+        const socket = connectSocket(server.url, {
+          auth: { token: who.accessToken },
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return socket;
+      };
+      const anaSocket = await socketOf(ana);
+      const benSocket = await socketOf(ben);
+      const heard: { userId: string; online: boolean }[] = [];
+      anaSocket.on('presence:changed', (change: { userId: string; online: boolean }) => void heard.push(change));
+      try {
+        await db.stop();
+        await eventually(async () => (await http().get('/readyz').timeout(3000)).status === 503, 30_000, 'readiness to fail');
+        const logged = server.output().length;
+        benSocket.disconnect();
+        // Ben's last-seen write and the announcement both fail while the database is away.
+        await eventually(
+          () => server.output().slice(logged).includes('presence announcements failed'),
+          60_000,
+          'the offline announcement to fail',
+        );
+        await db.restart();
+        await eventually(
+          () => heard.some((c) => c.userId === ben.user.id && !c.online),
+          60_000,
+          'ana to hear that ben is offline',
+        );
+      } finally {
+        anaSocket.disconnect();
+        benSocket.disconnect();
+      }
     });
   });
 

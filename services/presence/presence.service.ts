@@ -77,7 +77,9 @@ async function announce(userId: string, event: PresenceEvent, store: PresenceSto
   if (await hidesPresence(userId)) return;
   const audience = await audienceOf(userId);
   // Asked last, just before telling: an offline settled before the user came back on another
-  // process is not told after that process told the online.
+  // process is not told after that process told the online. (An online is told even with no
+  // socket open: within the grace period the user is online, and one who has left for good
+  // is settled offline, which replaces an online still waiting for its retry.)
   if (!event.online && (await store.count(userId)) > 0) return;
   publishToUsers(audience, 'presence:changed', event);
 }
@@ -197,8 +199,12 @@ export class PresenceTracker {
   private async settle(userId: string): Promise<void> {
     if ((await this.store.count(userId)) > 0) return;
     const lastSeenAt = new Date();
-    await User.updateOne({ _id: userId }, { $set: { lastSeenAt } });
-    this.announcements.push(userId, { userId, online: false, lastSeenAt });
+    try {
+      await User.updateOne({ _id: userId }, { $set: { lastSeenAt } });
+    } finally {
+      // Told even when that write fails: friends must not go on seeing someone online who left.
+      this.announcements.push(userId, { userId, online: false, lastSeenAt });
+    }
   }
 
   /**
