@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { AuditRecord } from '../models/audit-record.model.js';
 import { isSessionEnded, noteSessionEnded, shareSessionEnds } from '../services/auth/session-revocations.js';
-import { closeRedis, connectRedis } from '../services/redis.service.js';
+import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api, freshIp } from './support/app.js';
 import { mailsTo, waitForMail } from './support/mail.js';
 import { expectDocumented } from './support/openapi.js';
@@ -186,6 +186,18 @@ describe('sessions and devices', () => {
 });
 
 describe('ended sessions shared through Redis', () => {
+  /**
+   * Ends `sessionId` here while Redis holds the writes (the store and the publish) without
+   * answering, then drops the connection under them: both fail in flight, neither applied.
+   */
+  async function endLostInFlight(redis: RedisClient, admin: RedisClient, sessionId: string): Promise<void> {
+    const connectionId = String(await redis.sendCommand(['CLIENT', 'ID']));
+    await admin.sendCommand(['CLIENT', 'PAUSE', '2000', 'WRITE']);
+    noteSessionEnded(sessionId);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await admin.sendCommand(['CLIENT', 'KILL', 'ID', connectionId]);
+  }
+
   it('a subscriber that lost Redis learns the sessions ended meanwhile once it is back', async function () {
     if (!config.redisUrl) this.skip();
     const redis = await connectRedis(config.redisUrl!);
@@ -217,13 +229,7 @@ describe('ended sessions shared through Redis', () => {
     const stop = await shareSessionEnds(redis);
     const lost = `lost-${Date.now()}`;
     try {
-      const connectionId = String(await redis.sendCommand(['CLIENT', 'ID']));
-      // Redis holds the writes (the store and the publish) without answering, then the
-      // connection drops under them: both fail in flight, neither is applied.
-      await admin.sendCommand(['CLIENT', 'PAUSE', '5000', 'WRITE']);
-      noteSessionEnded(lost);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await admin.sendCommand(['CLIENT', 'KILL', 'ID', connectionId]);
+      await endLostInFlight(redis, admin, lost);
       await admin.sendCommand(['CLIENT', 'UNPAUSE']);
       await eventually(async () => (await admin.zScore('sessions:ended', lost)) !== null, 5000, 'the end to be stored');
       await eventually(() => heard.includes(lost), 5000, 'the other process to hear of the end');
@@ -232,6 +238,30 @@ describe('ended sessions shared through Redis', () => {
       await admin.zRem('sessions:ended', lost);
       await stop();
       await otherProcess.close();
+      await closeRedis(redis);
+      await closeRedis(admin);
+    }
+  });
+
+  it('an end still not shared when the process stops is tried once more before Redis is closed', async function () {
+    if (!config.redisUrl) this.skip();
+    const redis = await connectRedis(config.redisUrl!);
+    const admin = await connectRedis(config.redisUrl!);
+    const stop = await shareSessionEnds(redis);
+    const lost = `lost-at-stop-${Date.now()}`;
+    try {
+      await endLostInFlight(redis, admin, lost);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Shutdown as server.ts runs it: stop sharing, then close the client, with the retry not yet due.
+      const stopping = stop();
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+      await stopping;
+      await closeRedis(redis);
+      expect(await admin.zScore('sessions:ended', lost)).to.not.equal(null);
+    } finally {
+      await admin.sendCommand(['CLIENT', 'UNPAUSE']);
+      await admin.zRem('sessions:ended', lost);
+      await stop();
       await closeRedis(redis);
       await closeRedis(admin);
     }

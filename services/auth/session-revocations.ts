@@ -1,5 +1,6 @@
 import { config } from '../../config/index.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
 
 /**
@@ -14,6 +15,7 @@ const CHANNEL = 'sessions:revoked';
 const ENDED_SET = 'sessions:ended';
 const SHARE_RETRY_MS = 250;
 const SHARE_RETRY_MAX_MS = 5000;
+const SHARE_LAST_TRY_MS = 2000;
 const ended = new Map<string, number>();
 let publish: ((sessionId: string, until: number) => void) | undefined;
 const listeners = new Set<(sessionId: string) => void>();
@@ -84,29 +86,61 @@ export async function shareSessionEnds(redis: RedisClient): Promise<() => Promis
   // Subscribed first, then the ones ended before this process started: none falls between.
   await learnStored();
   started = true;
-  let stopped = false;
+  const sharing = endSharer(redis);
   publish = (sessionId, until) => {
     // The set holds only ids whose tokens could still be live.
     void redis.zRemRangeByScore(ENDED_SET, '-inf', Date.now()).catch(() => undefined);
-    share(sessionId, until);
+    sharing.share(sessionId, until);
   };
-  // Commands sent while Redis is away wait in the client's queue, but one in flight when the
-  // connection drops fails: that end is told again (a retry waits in the queue in turn) until
-  // it is stored and published, or its tokens have expired anyway. Else every other process
-  // would keep taking the ended session's access tokens until they expire.
-  const share = (sessionId: string, until: number, attempt = 0) => {
-    Promise.all([redis.zAdd(ENDED_SET, { score: until, value: sessionId }), redis.publish(CHANNEL, sessionId)]).catch(
+  return async () => {
+    publish = undefined;
+    await sharing.stop();
+    if (sub.isOpen) await sub.close();
+  };
+}
+
+/**
+ * Stores and publishes ended sessions. Commands sent while Redis is away wait in the client's
+ * queue, but those in flight when the connection drops fail: such an end is told again, later
+ * each time (a retry waits in the queue in turn), until it is out or its tokens have expired
+ * anyway. Else every other process would keep taking the session's access tokens till then.
+ */
+function endSharer(redis: RedisClient) {
+  // Ends not known to be out, with the retry due for them.
+  const unshared = new Map<string, { until: number; retry?: NodeJS.Timeout }>();
+  let stopped = false;
+  const send = (sessionId: string, until: number) =>
+    Promise.all([redis.zAdd(ENDED_SET, { score: until, value: sessionId }), redis.publish(CHANNEL, sessionId)]);
+  const share = (sessionId: string, until: number, attempt = 0): void => {
+    if (stopped) return;
+    clearTimeout(unshared.get(sessionId)?.retry);
+    unshared.set(sessionId, { until });
+    send(sessionId, until).then(
+      () => void unshared.delete(sessionId),
       (err: unknown) => {
-        if (stopped || until <= Date.now()) return;
-        logger.warn('ended session not yet shared: retrying', { sessionId, attempt, error: errorMessage(err) });
+        if (stopped || until <= Date.now()) return void unshared.delete(sessionId);
+        // The first failure, then about once a minute (retries every 5 s at most).
+        if (attempt % 12 === 0)
+          logger.warn('ended session not yet shared: retrying', { sessionId, attempt, error: errorMessage(err) });
         const delay = Math.min(SHARE_RETRY_MS * 2 ** attempt, SHARE_RETRY_MAX_MS);
-        setTimeout(() => share(sessionId, until, attempt + 1), delay).unref();
+        const retry = setTimeout(() => share(sessionId, until, attempt + 1), delay);
+        retry.unref();
+        unshared.set(sessionId, { until, retry });
       },
     );
   };
-  return async () => {
+  /** At shutdown: one last, brief try for the ends not yet out; those still not out are logged. */
+  const stop = async () => {
     stopped = true;
-    publish = undefined;
-    if (sub.isOpen) await sub.close();
+    const left = [...unshared].filter(([, end]) => end.until > Date.now());
+    for (const end of unshared.values()) clearTimeout(end.retry);
+    unshared.clear();
+    const tried = await Promise.allSettled(
+      left.map(([sessionId, end]) => withTimeout(send(sessionId, end.until), SHARE_LAST_TRY_MS)),
+    );
+    const lost = tried.filter((r) => r.status === 'rejected').length;
+    if (lost)
+      logger.error('ended sessions never shared: other processes take their tokens until they expire', { sessions: lost });
   };
+  return { share, stop };
 }
