@@ -130,6 +130,8 @@ try {
     const res = await postJson(`${appQuiet.url}/api/v1/auth/login`, bodies[w]);
     if (res.status !== 200) throw new Error(`login answered ${res.status}`);
   };
+  // Warmed up like every other row (bcrypt's time dwarfs the code's, so a few logins do).
+  await loop(2, workers, loginOnce);
   const login = await timedLoop(seconds, workers, loginOnce);
   const loginRate = login.rate;
   report('S3 login / raw bcrypt.compare', loginRate, rawBcrypt, 'ops/s', '>= 0.9');
@@ -152,7 +154,7 @@ try {
   console.log(`| S3 refresh warm-up, 1 s slices: ${warming.map((r) => r.toFixed(0)).join(', ')} ops/s | | | | |`);
   const appCpuBefore = cpuSeconds(appQuiet.pid);
   const refresh = await timedLoop(seconds, workers, refreshOnce);
-  const appCpuMs = ((cpuSeconds(appQuiet.pid) - appCpuBefore) * 1000) / (refresh.rate * seconds);
+  const appCpuMs = ((cpuSeconds(appQuiet.pid) - appCpuBefore) * 1000) / refresh.operations;
   report('S3 refresh / login', refresh.rate, loginRate, 'ops/s', '>= 50');
   const latencies = (r: TimedResult) => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
   console.log(
