@@ -25,10 +25,11 @@ export class LatestPerKeyBatches<V> {
     private readonly work: (batch: Map<string, V>, signal: AbortSignal) => Promise<Iterable<string> | void>,
     private readonly onError: (err: unknown, batch: Map<string, V>) => void,
     /**
-     * A failed job is done again after `delayMs`, doubling, up to `attempts` times in all,
-     * unless a newer job for its key came meanwhile (that one is what counts). None without.
+     * A failed job is done again after `delayMs`, doubling up to `maxDelayMs`, up to
+     * `attempts` times in all, unless a newer job for its key came meanwhile (that one is
+     * what counts). One given up is reported to onError. None without.
      */
-    private readonly retry?: { delayMs: number; attempts: number },
+    private readonly retry?: { delayMs: number; maxDelayMs?: number; attempts: number },
   ) {}
 
   push(key: string, value: V): void {
@@ -93,9 +94,13 @@ export class LatestPerKeyBatches<V> {
     if (!this.retry) return;
     for (const key of failed) {
       const failures = (failedBefore.get(key) ?? 0) + 1;
-      // A newer job waits already, or this one has had its tries.
-      if (!batch.has(key) || this.closing.signal.aborted || this.waiting.has(key) || failures >= this.retry.attempts) continue;
+      // Not this batch's, closing, or a newer job waits already: nothing to do again.
+      if (!batch.has(key) || this.closing.signal.aborted || this.waiting.has(key)) continue;
       const value = batch.get(key)!;
+      if (failures >= this.retry.attempts) {
+        this.onError(new Error(`given up after ${failures} attempts`), new Map([[key, value]]));
+        continue;
+      }
       const timer = setTimeout(
         () => {
           this.retrying.delete(key);
@@ -103,7 +108,7 @@ export class LatestPerKeyBatches<V> {
           this.attempts.set(key, failures);
           this.start();
         },
-        this.retry.delayMs * 2 ** (failures - 1),
+        Math.min(this.retry.delayMs * 2 ** (failures - 1), this.retry.maxDelayMs ?? Infinity),
       );
       timer.unref();
       this.retrying.set(key, timer);

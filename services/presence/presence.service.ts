@@ -52,12 +52,17 @@ export interface PresenceEvent {
  * 0.93x with no announcements at all). The reads stay equality reads on indexed fields, so
  * FerretDB serves them from its indexes too.
  */
-async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceStore, signal: AbortSignal): Promise<string[]> {
+async function announceBatch(
+  batch: Map<string, PresenceEvent>,
+  store: PresenceStore,
+  inGrace: (userId: string) => boolean,
+  signal: AbortSignal,
+): Promise<string[]> {
   const told = [...batch];
   const failedUsers: string[] = [];
   for (let i = 0; i < told.length && !signal.aborted; i += ANNOUNCED_AT_ONCE) {
     const slice = told.slice(i, i + ANNOUNCED_AT_ONCE);
-    const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store)));
+    const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store, inGrace)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // One line for the slice: with the database gone, one per person would be thousands.
     if (failed.length) {
@@ -73,14 +78,21 @@ async function announceBatch(batch: Map<string, PresenceEvent>, store: PresenceS
   return failedUsers;
 }
 
-async function announce(userId: string, event: PresenceEvent, store: PresenceStore): Promise<void> {
+async function announce(
+  userId: string,
+  event: PresenceEvent,
+  store: PresenceStore,
+  inGrace: (userId: string) => boolean,
+): Promise<void> {
   if (await hidesPresence(userId)) return;
   const audience = await audienceOf(userId);
   // Asked last, just before telling: an offline settled before the user came back on another
-  // process is not told after that process told the online. (An online is told even with no
-  // socket open: within the grace period the user is online, and one who has left for good
-  // is settled offline, which replaces an online still waiting for its retry.)
-  if (!event.online && (await store.count(userId)) > 0) return;
+  // process is not told after that process told the online; an online told late (a retry
+  // after a database blip) is not told once the user has no socket anywhere, as another
+  // process may have told their offline already. Within this process's grace period the
+  // user still counts as online.
+  const open = await store.count(userId);
+  if (event.online ? open === 0 && !inGrace(userId) : open > 0) return;
   publishToUsers(audience, 'presence:changed', event);
 }
 
@@ -120,10 +132,11 @@ export class PresenceTracker {
   // A user's newest change waits while a batch is told; only the newest is told then.
   private readonly announcements = new LatestPerKeyBatches<PresenceEvent>(
     BATCHED_AT_MOST,
-    (batch, signal) => announceBatch(batch, this.store, signal),
+    (batch, signal) => announceBatch(batch, this.store, (userId) => this.timers.has(userId), signal),
     (err, batch) => logger.error('presence announcements failed', { users: batch.size, error: errorMessage(err) }),
-    // A database blip must not leave friends seeing someone online for good: 1, 2, 4, 8 s.
-    { delayMs: ANNOUNCE_RETRY_MS, attempts: 5 },
+    // A database outage must not leave friends seeing someone online for good: retried for
+    // about two minutes (1, 2, 4, 8, 16, 30, 30 s apart), then given up with a log line.
+    { delayMs: ANNOUNCE_RETRY_MS, maxDelayMs: 30_000, attempts: 8 },
   );
 
   constructor(

@@ -114,21 +114,23 @@ describe('LatestPerKeyBatches retries', () => {
     expect(done).to.have.length(4);
   });
 
-  it('gives up after its attempts; a batch that throws has all its jobs retried', async () => {
+  it('gives up after its attempts, and says so; a batch that throws has all its jobs retried', async () => {
     const done: string[] = [];
+    const reported: string[] = [];
     const queue = new LatestPerKeyBatches<number>(
       10,
       async (batch) => {
         done.push(...batch.keys());
         throw new Error('the database is away');
       },
-      () => undefined,
-      { delayMs: 10, attempts: 3 },
+      (err, batch) => reported.push(`${[...batch.keys()].join()}: ${(err as Error).message}`),
+      { delayMs: 10, maxDelayMs: 15, attempts: 4 },
     );
     queue.push('a', 1);
-    await eventually(() => done.length === 3, 2000, 'three tries in all');
+    await eventually(() => done.length === 4, 2000, 'four tries in all');
     await sleep(150);
-    expect(done).to.deep.equal(['a', 'a', 'a']);
+    expect(done).to.deep.equal(['a', 'a', 'a', 'a']);
+    expect(reported).to.deep.equal([...Array(4).fill('a: the database is away'), 'a: given up after 4 attempts']);
   });
 
   it('a newer job for the key replaces the retry: the old value is never done again', async () => {
