@@ -1,5 +1,6 @@
 import { createClient } from 'redis';
 import { logger } from '../utils/logger.js';
+import { withTimeout } from '../utils/timeout.js';
 
 const makeClient = (url: string) =>
   createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000) } });
@@ -14,6 +15,15 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   return client;
 }
 
+/** How long closing waits for the commands still pending to be answered. */
+const CLOSE_WAIT_MS = 3000;
+
+/**
+ * Closes once the commands already sent are answered. With Redis gone (a shutdown during an
+ * outage) that never happens and close() would wait for ever, so past CLOSE_WAIT_MS the
+ * client is dropped and what it held fails.
+ */
 export async function closeRedis(client: RedisClient | undefined): Promise<void> {
-  if (client?.isOpen) await client.close();
+  if (!client?.isOpen) return;
+  await withTimeout(client.close(), CLOSE_WAIT_MS).catch(() => client.destroy());
 }
