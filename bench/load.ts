@@ -56,16 +56,16 @@ export async function loop(seconds: number, workers: number, op: (worker: number
     }),
   );
   // Over the time taken, not the time asked: the last operations end past the deadline
-  // (with 8 logins of ~1.5 s in flight, dividing by `seconds` read ~10 % high).
+  // (with 8 logins of ~1.8 s in flight, dividing by `seconds` read 20-35 % high).
   return done / ((Date.now() - start) / 1000);
 }
 
 /**
  * Runs a chain of operations for `seconds` before it is measured, in one-second slices, and
  * returns each slice's rate. A refresh chain takes many seconds of calls to reach compiled
- * code, in the app and in the bench's fetch client alike (measured on a fresh server: CPU
- * per refresh 3.2 -> 1.7 ms in the app, 2.1 -> 0.7 ms in the client, over the first 18 s),
- * far longer than autocannon's one-second warm-up: the slices show where it levels.
+ * code, in the app and in its client alike (on a fresh server, fetch then the client: CPU per
+ * refresh 3.2 -> 1.7 ms in the app, 2.1 -> 0.7 ms in the client, over the first 18 s), far
+ * longer than autocannon's one-second warm-up: the slices show where it levels.
  */
 export async function warmUp(seconds: number, workers: number, op: (worker: number) => Promise<void>): Promise<number[]> {
   const slices: number[] = [];
