@@ -22,7 +22,11 @@ export class LatestPerKeyBatches<V> {
      * Does a batch; resolves to the keys whose jobs failed (none when it resolves to
      * nothing; all when it throws). `signal` aborts on close: a long batch may stop between its parts.
      */
-    private readonly work: (batch: Map<string, V>, signal: AbortSignal) => Promise<Iterable<string> | void>,
+    private readonly work: (
+      batch: Map<string, V>,
+      signal: AbortSignal,
+      retried: (key: string) => boolean,
+    ) => Promise<Iterable<string> | void>,
     private readonly onError: (err: unknown, batch: Map<string, V>) => void,
     /**
      * A failed job is done again after `delayMs`, doubling up to `maxDelayMs`, up to
@@ -79,7 +83,7 @@ export class LatestPerKeyBatches<V> {
     }
     const failedBefore = new Map([...batch.keys()].map((key) => [key, this.attempts.get(key) ?? 0]));
     for (const key of batch.keys()) this.attempts.delete(key);
-    void this.work(batch, this.closing.signal)
+    void this.work(batch, this.closing.signal, (key) => (failedBefore.get(key) ?? 0) > 0)
       .then(
         (failed) => this.retryLater(batch, failed ?? [], failedBefore),
         (err: unknown) => {
@@ -92,13 +96,15 @@ export class LatestPerKeyBatches<V> {
 
   private retryLater(batch: Map<string, V>, failed: Iterable<string>, failedBefore: Map<string, number>): void {
     if (!this.retry) return;
+    // Reported together: at the end of an outage a whole batch may give up at once.
+    const givenUp = new Map<string, V>();
     for (const key of failed) {
       const failures = (failedBefore.get(key) ?? 0) + 1;
       // Not this batch's, closing, or a newer job waits already: nothing to do again.
       if (!batch.has(key) || this.closing.signal.aborted || this.waiting.has(key)) continue;
       const value = batch.get(key)!;
       if (failures >= this.retry.attempts) {
-        this.onError(new Error(`given up after ${failures} attempts`), new Map([[key, value]]));
+        givenUp.set(key, value);
         continue;
       }
       const timer = setTimeout(
@@ -113,5 +119,6 @@ export class LatestPerKeyBatches<V> {
       timer.unref();
       this.retrying.set(key, timer);
     }
+    if (givenUp.size) this.onError(new Error(`given up after ${this.retry.attempts} attempts`), givenUp);
   }
 }

@@ -55,14 +55,14 @@ export interface PresenceEvent {
 async function announceBatch(
   batch: Map<string, PresenceEvent>,
   store: PresenceStore,
-  inGrace: (userId: string) => boolean,
+  lateOnline: (userId: string) => boolean,
   signal: AbortSignal,
 ): Promise<string[]> {
   const told = [...batch];
   const failedUsers: string[] = [];
   for (let i = 0; i < told.length && !signal.aborted; i += ANNOUNCED_AT_ONCE) {
     const slice = told.slice(i, i + ANNOUNCED_AT_ONCE);
-    const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store, inGrace)));
+    const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store, lateOnline)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     // One line for the slice: with the database gone, one per person would be thousands.
     if (failed.length) {
@@ -82,17 +82,18 @@ async function announce(
   userId: string,
   event: PresenceEvent,
   store: PresenceStore,
-  inGrace: (userId: string) => boolean,
+  /** The online is a retry (after a database blip) and the user is not in this process's grace period. */
+  lateOnline: (userId: string) => boolean,
 ): Promise<void> {
   if (await hidesPresence(userId)) return;
   const audience = await audienceOf(userId);
   // Asked last, just before telling: an offline settled before the user came back on another
-  // process is not told after that process told the online; an online told late (a retry
-  // after a database blip) is not told once the user has no socket anywhere, as another
-  // process may have told their offline already. Within this process's grace period the
-  // user still counts as online.
-  const open = await store.count(userId);
-  if (event.online ? open === 0 && !inGrace(userId) : open > 0) return;
+  // process is not told after that process told the online; a late online is not told once
+  // the user has no socket anywhere, as another process may have told their offline already.
+  // (First tries of an online are told as they come: a count read between a socket's close
+  // and its grace timer, or a reconnect's store write, may read 0 for someone online.)
+  const stale = event.online ? lateOnline(userId) && (await store.count(userId)) === 0 : (await store.count(userId)) > 0;
+  if (stale) return;
   publishToUsers(audience, 'presence:changed', event);
 }
 
@@ -132,8 +133,13 @@ export class PresenceTracker {
   // A user's newest change waits while a batch is told; only the newest is told then.
   private readonly announcements = new LatestPerKeyBatches<PresenceEvent>(
     BATCHED_AT_MOST,
-    (batch, signal) => announceBatch(batch, this.store, (userId) => this.timers.has(userId), signal),
-    (err, batch) => logger.error('presence announcements failed', { users: batch.size, error: errorMessage(err) }),
+    (batch, signal, retried) => announceBatch(batch, this.store, (userId) => retried(userId) && !this.timers.has(userId), signal),
+    (err, batch) =>
+      logger.error('presence announcements failed', {
+        users: batch.size,
+        some: [...batch.keys()].slice(0, 5),
+        error: errorMessage(err),
+      }),
     // A database outage must not leave friends seeing someone online for good: retried for
     // about two minutes (1, 2, 4, 8, 16, 30, 30 s apart), then given up with a log line.
     { delayMs: ANNOUNCE_RETRY_MS, maxDelayMs: 30_000, attempts: 8 },

@@ -81,13 +81,15 @@ describe('LatestPerKeyBatches retries', () => {
   function flaky(retry: { delayMs: number; attempts: number }, failFirst: Record<string, number> = {}) {
     const done: string[] = [];
     const at: number[] = [];
+    const asRetry: boolean[] = [];
     const tries = new Map<string, number>();
     const queue = new LatestPerKeyBatches<number>(
       10,
-      async (batch) => {
+      async (batch, _signal, retried) => {
         const failed: string[] = [];
         for (const [key, value] of batch) {
           done.push(`${key}=${value}`);
+          asRetry.push(retried(key));
           at.push(performance.now());
           tries.set(key, (tries.get(key) ?? 0) + 1);
           if (tries.get(key)! <= (failFirst[key] ?? 0)) failed.push(key);
@@ -97,16 +99,18 @@ describe('LatestPerKeyBatches retries', () => {
       () => undefined,
       retry,
     );
-    return { queue, done, at };
+    return { queue, done, at, asRetry };
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('a failed job is done again, waiting longer each time, until it succeeds; the others are not', async () => {
-    const { queue, done, at } = flaky({ delayMs: 20, attempts: 5 }, { a: 2 });
+    const { queue, done, at, asRetry } = flaky({ delayMs: 20, attempts: 5 }, { a: 2 });
     queue.push('a', 1);
     queue.push('b', 1);
     await eventually(() => done.length === 4, 2000, 'two retries of a');
     expect(done).to.deep.equal(['a=1', 'b=1', 'a=1', 'a=1']);
+    // The work is told which jobs are retries.
+    expect(asRetry).to.deep.equal([false, false, true, true]);
     // Timers never fire early: 20 ms before the first retry, 40 before the second.
     expect(at[2]! - at[0]!).to.be.at.least(19);
     expect(at[3]! - at[2]!).to.be.at.least(39);
