@@ -20,10 +20,11 @@ const CLOSE_WAIT_MS = 3000;
 
 /**
  * Closes once the commands already sent are answered. With Redis gone (a shutdown during an
- * outage) that never happens and close() would wait for ever, so past CLOSE_WAIT_MS the
- * client is dropped and what it held fails.
+ * outage) that never happens and close() would wait for ever: a client not connected now is
+ * dropped at once, and one connected but slow past CLOSE_WAIT_MS; what they held fails.
  */
 export async function closeRedis(client: RedisClient | undefined): Promise<void> {
   if (!client?.isOpen) return;
+  if (!client.isReady) return client.destroy();
   await withTimeout(client.close(), CLOSE_WAIT_MS).catch(() => client.destroy());
 }
