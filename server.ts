@@ -105,14 +105,15 @@ async function main() {
     // while the database and Redis are still there.
     await closeSocketServer(io, config.shutdownTimeoutMs);
     await closed;
-    // No request can end a session any more: the ends not yet shared with the other processes
-    // get their last try now, early in pm2's kill timeout rather than at its end.
-    await stopSharingSessionEnds?.();
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await media.close();
-    // Counts still waiting (sessions ended just now among them), and the last sends' tails.
+    // Counts still waiting (socket sessions ended just now among them), and the last sends' tails.
     await Promise.all([flushAnalytics(), flushConversationTails()]);
     await disconnectDatabase();
+    // After the database: a request still running past the forced close (its connection gone,
+    // its handler not) can end a session only while the database answers. The ends not yet
+    // shared then get their last try (2 s at most).
+    await stopSharingSessionEnds?.();
     await stopSharingSendAccess?.();
     await closeRedis(redis);
     await embedded?.stop();

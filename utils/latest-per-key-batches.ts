@@ -31,7 +31,7 @@ export class LatestPerKeyBatches<V> {
     /**
      * A failed job is done again after `delayMs`, doubling up to `maxDelayMs`, up to
      * `attempts` times in all, unless a newer job for its key came meanwhile (that one is
-     * what counts). One given up is reported to onError. None without.
+     * what counts). Jobs given up are reported to onError together, once per batch. None without.
      */
     private readonly retry?: { delayMs: number; maxDelayMs?: number; attempts: number },
   ) {}
