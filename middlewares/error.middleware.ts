@@ -35,6 +35,8 @@ export function toAppError(err: unknown): AppError {
   if (typeof e?.name === 'string' && DB_UNAVAILABLE.has(e.name)) {
     return new AppError('DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
   }
+  // A file gone from under sendFile (deleted after its link was checked) is not the client's fault.
+  if (e?.status === 404) return new AppError('NOT_FOUND', 'Not found');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError('BAD_REQUEST', 'The request could not be processed');
   }
@@ -45,7 +47,8 @@ export const notFoundHandler: RequestHandler = (req) => {
   throw new AppError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
 };
 
-const FILE_HEADERS = ['Content-Type', 'ETag', 'Last-Modified', 'Content-Disposition'];
+// What a file being sent sets before it can fail (send sets its ranges before the stream opens).
+const FILE_HEADERS = ['Content-Type', 'ETag', 'Last-Modified', 'Content-Disposition', 'Content-Range', 'Accept-Ranges'];
 
 /** The one place errors become responses: `{ error: { code, message, details? } }`, never a stack. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {

@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { expect } from 'chai';
+import { config } from '../config/index.js';
 import sharp from 'sharp';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { api } from './support/app.js';
@@ -46,6 +50,24 @@ describe('private media: signed links only', function () {
     const { search } = new URL(link);
     const otherObject = await (await api()).get(`/media/s/private/posts/${post.id}/img-0/thumb.webp${search}`);
     expect([otherObject.status, otherObject.body.error.code]).to.deep.equal([403, 'LINK_INVALID']);
+    // A file gone between the link's checks and its sending (deleted meanwhile): the error
+    // answer keeps none of the file's headers, nor the picture's private max-age.
+    const thumbFile = path.resolve(
+      `${config.storage.localDir.replace(/\/$/, '')}-private`,
+      'posts',
+      post.id,
+      'img-0',
+      'thumb.webp',
+    );
+    expect(existsSync(thumbFile), thumbFile).to.equal(true);
+    await rm(thumbFile);
+    const gone = await openMedia(
+      mediaLinks.linkUntil(`private/posts/${post.id}/img-0/thumb.webp`, Math.floor(Date.now() / 1000) + 600),
+    );
+    expect(gone.status, gone.body.toString()).to.equal(404);
+    expect(gone.headers['cache-control']).to.equal('no-store');
+    expect(gone.headers['content-type']).to.match(/^application\/json/);
+    expect(gone.headers).to.not.have.any.keys('etag', 'last-modified', 'content-range');
     const original = mediaLinks.linkUntil(`private/posts/${post.id}/src/0.jpg`, Math.floor(Date.now() / 1000) + 600);
     expect((await openMedia(original)).status, 'even a signed link never reaches an upload').to.equal(404);
     const expired = await openMedia(mediaLinks.linkUntil(key, Math.floor(Date.now() / 1000) - 1));
