@@ -111,23 +111,27 @@ function endSharer(redis: RedisClient) {
   let stopped = false;
   const send = (sessionId: string, until: number) =>
     Promise.all([redis.zAdd(ENDED_SET, { score: until, value: sessionId }), redis.publish(CHANNEL, sessionId)]);
-  const share = (sessionId: string, until: number, attempt = 0): void => {
-    if (stopped) return;
-    clearTimeout(unshared.get(sessionId)?.retry);
-    unshared.set(sessionId, { until });
-    send(sessionId, until).then(
-      () => void unshared.delete(sessionId),
-      (err: unknown) => {
-        if (stopped || until <= Date.now()) return void unshared.delete(sessionId);
-        // The first failure, then about once a minute (retries every 5 s at most).
-        if (attempt % 12 === 0)
-          logger.warn('ended session not yet shared: retrying', { sessionId, attempt, error: errorMessage(err) });
-        const delay = Math.min(SHARE_RETRY_MS * 2 ** attempt, SHARE_RETRY_MAX_MS);
-        const retry = setTimeout(() => share(sessionId, until, attempt + 1), delay);
-        retry.unref();
-        unshared.set(sessionId, { until, retry });
-      },
-    );
+  // One send and its retries per end: the same session ended again meanwhile (a replayed
+  // logout) adds nothing, its first end's expiry already outlasts every token it issued.
+  const share = (sessionId: string, until: number): void => {
+    if (stopped || unshared.has(sessionId)) return;
+    const end: { until: number; retry?: NodeJS.Timeout } = { until };
+    unshared.set(sessionId, end);
+    const attempt = (tries: number): void => {
+      if (stopped) return;
+      send(sessionId, until).then(
+        () => void unshared.delete(sessionId),
+        (err: unknown) => {
+          if (stopped || until <= Date.now()) return void unshared.delete(sessionId);
+          // The first failure, then about once a minute (retries every 5 s at most).
+          if (tries % 12 === 0)
+            logger.warn('ended session not yet shared: retrying', { sessionId, attempt: tries, error: errorMessage(err) });
+          end.retry = setTimeout(() => attempt(tries + 1), Math.min(SHARE_RETRY_MS * 2 ** tries, SHARE_RETRY_MAX_MS));
+          end.retry.unref();
+        },
+      );
+    };
+    attempt(0);
   };
   /** At shutdown: one last, brief try for the ends not yet out; those still not out are logged. */
   const stop = async () => {
