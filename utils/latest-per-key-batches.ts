@@ -11,7 +11,7 @@ export class LatestPerKeyBatches<V> {
   private waiting = new Map<string, V>();
   // Failures so far of the waiting jobs that are retries.
   private readonly attempts = new Map<string, number>();
-  private readonly retrying = new Map<string, NodeJS.Timeout>();
+  private readonly retrying = new Map<string, { timer: NodeJS.Timeout; value: V }>();
   private busy = false;
   private readonly idle: (() => void)[] = [];
   private readonly closing = new AbortController();
@@ -38,7 +38,7 @@ export class LatestPerKeyBatches<V> {
 
   push(key: string, value: V): void {
     if (this.closing.signal.aborted) return;
-    clearTimeout(this.retrying.get(key));
+    clearTimeout(this.retrying.get(key)?.timer);
     this.retrying.delete(key);
     this.attempts.delete(key);
     this.waiting.set(key, value);
@@ -55,8 +55,15 @@ export class LatestPerKeyBatches<V> {
   close(): void {
     this.closing.abort();
     this.waiting.clear();
-    for (const timer of this.retrying.values()) clearTimeout(timer);
+    this.attempts.clear();
+    // Retries not yet due are dropped too, and said: they were failures not yet told.
+    const dropped = new Map<string, V>();
+    for (const [key, { timer, value }] of this.retrying) {
+      clearTimeout(timer);
+      dropped.set(key, value);
+    }
     this.retrying.clear();
+    if (dropped.size) this.onError(new Error('closed before its retry'), dropped);
   }
 
   private start(): void {
@@ -117,7 +124,7 @@ export class LatestPerKeyBatches<V> {
         Math.min(this.retry.delayMs * 2 ** (failures - 1), this.retry.maxDelayMs ?? Infinity),
       );
       timer.unref();
-      this.retrying.set(key, timer);
+      this.retrying.set(key, { timer, value });
     }
     if (givenUp.size) this.onError(new Error(`given up after ${this.retry.attempts} attempts`), givenUp);
   }

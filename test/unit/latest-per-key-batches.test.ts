@@ -82,6 +82,7 @@ describe('LatestPerKeyBatches retries', () => {
     const done: string[] = [];
     const at: number[] = [];
     const asRetry: boolean[] = [];
+    const reported: string[] = [];
     const tries = new Map<string, number>();
     const queue = new LatestPerKeyBatches<number>(
       10,
@@ -96,10 +97,10 @@ describe('LatestPerKeyBatches retries', () => {
         }
         return failed;
       },
-      () => undefined,
+      (err, batch) => reported.push(`${[...batch.keys()].join()}: ${(err as Error).message}`),
       retry,
     );
-    return { queue, done, at, asRetry };
+    return { queue, done, at, asRetry, reported };
   }
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -170,11 +171,13 @@ describe('LatestPerKeyBatches retries', () => {
   });
 
   it('close cancels the retries not yet due', async () => {
-    const { queue, done } = flaky({ delayMs: 200, attempts: 5 }, { a: 1 });
+    const { queue, done, reported } = flaky({ delayMs: 200, attempts: 5 }, { a: 1 });
     queue.push('a', 1);
     await eventually(() => done.length === 1, 2000, 'the first try');
     queue.close();
     await sleep(350);
     expect(done).to.deep.equal(['a=1']);
+    // Dropped, and said.
+    expect(reported).to.deep.equal(['a: closed before its retry']);
   });
 });
