@@ -720,6 +720,8 @@ describe('the web client in a real browser', function () {
     // Ben signs out mid-call: his page hangs up and lets go of the camera; Ana hears it ended.
     await ben.page.getByRole('button', { name: 'Sign out' }).click();
     await ana.page.getByTestId('call-note').filter({ hasText: 'Call ended (hangup)' }).waitFor();
+    // Ana can hear of the hang-up before Ben's page has taken its call dialog down (CI race).
+    await ben.page.getByRole('dialog').first().waitFor({ state: 'detached', timeout: 10_000 });
     expect(await ben.page.getByRole('dialog').count()).to.equal(0);
     await ana.context.close();
     await ben.context.close();
