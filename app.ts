@@ -1,12 +1,13 @@
-import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Config } from './config/index.js';
 import { API_PREFIX } from './config/constants.js';
 import { identifyCaller } from './middlewares/auth.middleware.js';
+import { lazyCookies } from './middlewares/cookies.middleware.js';
 import { crossOriginRequests } from './middlewares/cors.middleware.js';
 import { csrfProtection } from './middlewares/csrf.middleware.js';
 import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
+import { inSeries } from './middlewares/in-series.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
@@ -67,26 +68,19 @@ export function createApp({
   app.set('etag', noBodyETag);
 
   lazyRequestLog(app);
-  app.use(requestContext, accessLog);
-  app.use(securityHeaders());
-  app.use(
-    crossOriginRequests({
-      origin: config.corsOrigins,
-      credentials: true,
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
-      maxAge: 600,
-    }),
-  );
+  lazyCookies(app);
+  // What every request passes through, each group as one layer (inSeries): a layer of its own
+  // per handler costs each request the router's matching and dispatch work for each.
+  const cors = crossOriginRequests({
+    origin: config.corsOrigins,
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    maxAge: 600,
+  });
+  app.use(inSeries(requestContext, accessLog, securityHeaders(), cors));
   // Razorpay's webhook reads its raw bytes, so it comes before the JSON parser.
   paymentWebhookRoute(app, API_PREFIX);
-  app.use(express.json({ limit: config.bodyLimit }));
-  app.use(cookieParser());
-  app.use(rejectOperatorKeys);
-
-  healthRoutes(app);
-  metricsRoutes(config.metricsToken, app);
-  app.use('/media/s', mediaLinkRoutes(storage));
-  if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
+  app.use(inSeries(express.json({ limit: config.bodyLimit }), rejectOperatorKeys));
 
   const limiters = createRateLimiters(config.limits, redis, actions);
   app.use(
@@ -98,7 +92,12 @@ export function createApp({
       afterEach: rememberRouteOnError,
     }),
   );
-  // After the API, which never reaches it: /api/openapi.json and the rest are not under /api/v1.
+  // After the API, which never reaches them (none is under /api/v1), so that its requests do not
+  // pass over their layers: /api/openapi.json and the docs, probes, metrics, media files.
+  healthRoutes(app);
+  metricsRoutes(config.metricsToken, app);
+  app.use('/media/s', mediaLinkRoutes(storage));
+  if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
   app.use('/api', docsRoutes());
   const web = webAppRoutes(config.webDir, webContentSecurityPolicy(config));
   if (web) app.use(web);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Express, Request, RequestHandler } from 'express';
-import type { Logger } from 'winston';
 import { logger, logLine } from '../utils/logger.js';
 import { httpDuration } from '../utils/metrics.js';
 import { inRequestScope } from '../utils/request-scope.js';
+import { lazyRequestProperty } from './lazy-request-property.js';
 
 const VALID_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -23,23 +23,12 @@ export const requestContext: RequestHandler = (req, res, next) => {
   inRequestScope({ requestId: req.id }, next);
 };
 
-const LOG = Symbol('request log');
-type WithLog = Request & { [LOG]?: Logger };
-
 /**
  * `req.log`, a child logger carrying the request id, made the first time a line is written
  * for the request: a request that logs nothing (an access log below the level) builds none.
  */
 export function lazyRequestLog(app: Express): void {
-  Object.defineProperty(app.request, 'log', {
-    configurable: true,
-    get(this: WithLog) {
-      return (this[LOG] ??= logger.child({ requestId: this.id }));
-    },
-    set(this: WithLog, log: Logger) {
-      this[LOG] = log;
-    },
-  });
+  lazyRequestProperty(app, 'log', (req) => logger.child({ requestId: req.id }));
 }
 
 const routeTemplate = (req: Request) => (req.route ? req.baseUrl + (req.route as { path: string }).path : 'unmatched');

@@ -1,4 +1,5 @@
-import { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { runInSeries } from '../middlewares/in-series.js';
 import type { MountedRouter } from './index.js';
 
 /** The first segment of a pathname from `from`, lower-cased as Express matches mount paths: "/Auth/me" -> "auth". */
@@ -12,31 +13,6 @@ function firstSegment(path: string, from = 0): string {
 function isUnder(path: string, prefix: string): boolean {
   if (path.length < prefix.length || path.slice(0, prefix.length).toLowerCase() !== prefix) return false;
   return path.length === prefix.length || path[prefix.length] === '/';
-}
-
-/**
- * Runs handlers one after another as one Express layer runs several: a thrown error or a
- * rejected promise goes on as next(err) would, and so does the first error passed on.
- * `next('route')` and `next('router')` leave the series (done gets them as they are).
- * (Express's own router treated 'route' from a `use` handler as plain next(); no handler
- * here sends it, and a common handler that did would mean to skip the API, so it does.)
- */
-function runInSeries(handlers: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
-  let i = 0;
-  const step = (err?: unknown): void => {
-    if (err) return void done(err);
-    const handler = handlers[i++];
-    if (!handler) return void done();
-    try {
-      const returned: unknown = handler(req, res, step);
-      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
-        (returned as PromiseLike<unknown>).then(undefined, (e: unknown) => step(e || new Error('Rejected promise')));
-      }
-    } catch (e) {
-      step(e || new Error('Thrown falsy value'));
-    }
-  };
-  step();
 }
 
 export interface ApiMount {

@@ -1,0 +1,35 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/**
+ * Runs handlers one after another as one Express layer runs several: a thrown error or a
+ * rejected promise goes on as next(err) would, and so does the first error passed on.
+ * `next('route')` and `next('router')` leave the series (done gets them as they are).
+ * (Express's own router treated 'route' from a `use` handler as plain next(); no handler
+ * here sends it, and a common handler that did would mean to skip what follows, so it does.)
+ */
+export function runInSeries(handlers: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
+  let i = 0;
+  const step = (err?: unknown): void => {
+    if (err) return void done(err);
+    const handler = handlers[i++];
+    if (!handler) return void done();
+    try {
+      const returned: unknown = handler(req, res, step);
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') {
+        (returned as PromiseLike<unknown>).then(undefined, (e: unknown) => step(e || new Error('Rejected promise')));
+      }
+    } catch (e) {
+      step(e || new Error('Thrown falsy value'));
+    }
+  };
+  step();
+}
+
+/**
+ * Several application-wide handlers as one Express layer: `app.use(inSeries(a, b, c))` does
+ * what `app.use(a, b, c)` does for handlers mounted at the root, without the router's
+ * matching and dispatch state for each (every request passes through all of them).
+ */
+export function inSeries(...handlers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => runInSeries(handlers, req, res, next);
+}
