@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { runInSeries } from '../middlewares/in-series.js';
 import type { MountedRouter } from './index.js';
 
@@ -26,6 +26,69 @@ export interface ApiMount {
   afterEach: ErrorRequestHandler;
 }
 
+/** An area router and the lower-cased path it is mounted at ("/api/v1/auth"). */
+interface Area {
+  path: string;
+  router: Router;
+}
+
+/** Where the protocol and host of an absolute-form target end ("http://host/a" -> 11), else 0. */
+function protohostLength(url: string): number {
+  if (url[0] === '/') return 0;
+  const scheme = url.indexOf('://');
+  const query = url.indexOf('?');
+  if (scheme === -1 || (query !== -1 && query < scheme)) return 0;
+  const slash = url.indexOf('/', scheme + 3);
+  return slash === -1 ? 0 : slash;
+}
+
+/**
+ * Runs the areas from `index` on as one Express router holding `use(area.path, area.router,
+ * afterEach)` for each would, without entering that router: each area the path is under
+ * gets the request with its path taken off req.url and put on req.baseUrl (in the case the
+ * client wrote it), and both are put back when the area passes the request on. An error
+ * from an area goes to afterEach while its base path still holds, then out to `next`.
+ */
+function enterAreas(
+  areas: Area[],
+  index: number,
+  path: string,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  afterEach: ErrorRequestHandler,
+): void {
+  let at = index;
+  while (at < areas.length && !isUnder(path, areas[at]!.path)) at++;
+  const area = areas[at];
+  if (!area) return void next();
+  const { url, baseUrl } = req;
+  const host = protohostLength(url);
+  const rest = url.slice(host + area.path.length);
+  req.url = url.slice(0, host) + (host || rest[0] === '/' ? rest : `/${rest}`);
+  req.baseUrl = baseUrl + path.slice(0, area.path.length);
+  const restore = () => {
+    req.url = url;
+    req.baseUrl = baseUrl;
+  };
+  area.router(req, res, (err?: unknown) => {
+    if (!err) {
+      restore();
+      return enterAreas(areas, at + 1, path, req, res, next, afterEach);
+    }
+    try {
+      afterEach(err, req, res, (after?: unknown) => {
+        restore();
+        if (after) next(after);
+        else enterAreas(areas, at + 1, path, req, res, next, afterEach);
+      });
+    } catch (thrown) {
+      restore();
+      next(thrown);
+    }
+  });
+}
+
 /**
  * The API as one handler on the app, for `app.use(mountBySegment(...))`: what
  * `app.use(prefix, ...before, ...routers)` would do, with fewer routers entered on the way.
@@ -33,18 +96,19 @@ export interface ApiMount {
  * dispatch state, so the prefix is checked here rather than by a router of its own, the
  * `before` handlers run in series here, and the routers are grouped by their first path
  * segment: a request walks only the few routers of its own segment ("/auth/oauth" before
- * "/auth", in order), not every router mounted before it. A path under the prefix that no
- * router has goes on, as it would have after the last one.
+ * "/auth", in order), not every router mounted before it, and enters only the one it is
+ * under (enterAreas), not a router of the group's. A path under the prefix that no router
+ * has goes on, as it would have after the last one.
  */
 export function mountBySegment({ prefix: given, before, routers, afterEach }: ApiMount): RequestHandler {
   // Matched as Express matches a mount path: whatever the case, with or without a trailing slash.
   const prefix = given.toLowerCase().replace(/\/+$/, '');
-  const groups = new Map<string, Router>();
+  const groups = new Map<string, Area[]>();
   for (const { basePath, router } of routers) {
     const segment = firstSegment(basePath);
     let group = groups.get(segment);
-    if (!group) groups.set(segment, (group = Router()));
-    group.use(prefix + basePath, router, afterEach);
+    if (!group) groups.set(segment, (group = []));
+    group.push({ path: (prefix + basePath).toLowerCase().replace(/\/+$/, ''), router });
   }
   return (req, res, next) => {
     // The pathname, as Express matches mounts: an absolute-form target (GET http://host/...) too.
@@ -55,7 +119,7 @@ export function mountBySegment({ prefix: given, before, routers, afterEach }: Ap
       // 'router' leaves the API as it left the API's own router; 'route' does too (see runInSeries).
       if (err === 'route' || err === 'router') next();
       else if (err) next(err);
-      else if (group) group(req, res, next);
+      else if (group) enterAreas(group, 0, path, req, res, next, afterEach);
       else next();
     });
   };

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import supertest from 'supertest';
 import { mountBySegment } from '../../routes/mount-by-segment.js';
@@ -57,6 +60,109 @@ describe('mountBySegment', () => {
       const { http, errors } = build([(_req, _res, next) => next(signal), mark]);
       expect((await http.get('/api/v1/auth/me')).body, signal).to.deep.equal({ notFound: true });
       expect(errors).to.have.length(0);
+    }
+  });
+});
+
+/**
+ * The areas of one segment are entered as a router mounting each at its path would enter
+ * them: the path taken off req.url and put on req.baseUrl inside, both back as they were
+ * after, an error seen under the area's base path, then by the app's error handler.
+ */
+describe('mountBySegment areas', () => {
+  const build = () => {
+    const oauth = Router();
+    oauth.get('/start', (req, res) => void res.json({ area: 'oauth', url: req.url, baseUrl: req.baseUrl }));
+    const auth = Router();
+    auth.get('/me', (req, res) => void res.json({ area: 'auth', url: req.url, baseUrl: req.baseUrl, query: req.query }));
+    auth.get('/', (req, res) => void res.json({ area: 'auth root', url: req.url, baseUrl: req.baseUrl }));
+    auth.get('/oauth/fallback', (req, res) => void res.json({ area: 'auth', url: req.url, baseUrl: req.baseUrl }));
+    auth.get('/fail/:id', () => {
+      throw new Error('area failed');
+    });
+    const seenByAfterEach: unknown[] = [];
+    const app = express();
+    app.use(
+      mountBySegment({
+        prefix: '/api/v1',
+        before: [],
+        routers: [
+          { basePath: '/auth/oauth', router: oauth },
+          { basePath: '/auth', router: auth },
+        ],
+        afterEach: (err, req, _res, next) => {
+          seenByAfterEach.push({ baseUrl: req.baseUrl, url: req.url, route: (req.route as { path?: string } | undefined)?.path });
+          next(err);
+        },
+      }),
+    );
+    app.use((req, res) => void res.status(404).json({ url: req.url, baseUrl: req.baseUrl }));
+    const onError: ErrorRequestHandler = (err, req, res, _next) =>
+      void res.status(500).json({ error: (err as Error).message, url: req.url, baseUrl: req.baseUrl });
+    app.use(onError);
+    return { app, http: supertest(app), seenByAfterEach };
+  };
+
+  it('enters the first area the path is under, in order, each with its own base path', async () => {
+    const { http } = build();
+    expect((await http.get('/api/v1/Auth/OAuth/start')).body).to.deep.equal({
+      area: 'oauth',
+      url: '/start',
+      baseUrl: '/api/v1/Auth/OAuth',
+    });
+    expect((await http.get('/api/v1/auth/me?x=1')).body).to.deep.equal({
+      area: 'auth',
+      url: '/me?x=1',
+      baseUrl: '/api/v1/auth',
+      query: { x: '1' },
+    });
+    // Not under /auth/oauth ("oauthx"), and what /auth/oauth does not answer goes on to /auth.
+    expect((await http.get('/api/v1/auth/oauth/fallback')).body).to.deep.equal({
+      area: 'auth',
+      url: '/oauth/fallback',
+      baseUrl: '/api/v1/auth',
+    });
+    expect((await http.get('/api/v1/auth?y=2')).body).to.deep.equal({ area: 'auth root', url: '/?y=2', baseUrl: '/api/v1/auth' });
+    expect((await http.get('/api/v1/auth/')).body).to.deep.equal({ area: 'auth root', url: '/', baseUrl: '/api/v1/auth' });
+  });
+
+  it('gives what no area answers to the app as it came, url and base path restored', async () => {
+    const { http } = build();
+    expect((await http.get('/api/v1/auth/oauthx?z=3')).body).to.deep.equal({ url: '/api/v1/auth/oauthx?z=3', baseUrl: '' });
+    expect((await http.get('/api/v1/nothing/here')).body).to.deep.equal({ url: '/api/v1/nothing/here', baseUrl: '' });
+  });
+
+  it('shows an error to afterEach under the area, once, then to the app with the url restored', async () => {
+    const { http, seenByAfterEach } = build();
+    const res = await http.get('/api/v1/auth/fail/7?q=1');
+    expect(res.status).to.equal(500);
+    expect(res.body).to.deep.equal({ error: 'area failed', url: '/api/v1/auth/fail/7?q=1', baseUrl: '' });
+    expect(seenByAfterEach).to.deep.equal([{ baseUrl: '/api/v1/auth', url: '/fail/7?q=1', route: '/fail/:id' }]);
+  });
+
+  it('takes an absolute-form target (GET http://host/...) apart as Express does', async () => {
+    const { app } = build();
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: `http://127.0.0.1:${port}/api/v1/auth/me?x=1` }, (res) => {
+          let data = '';
+          res.on('data', (d: Buffer) => (data += d.toString()));
+          res.on('end', () => resolve(data));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(JSON.parse(body)).to.deep.equal({
+        area: 'auth',
+        url: `http://127.0.0.1:${port}/me?x=1`,
+        baseUrl: '/api/v1/auth',
+        query: { x: '1' },
+      });
+    } finally {
+      server.close();
     }
   });
 });
