@@ -8,6 +8,7 @@ import { csrfProtection } from './middlewares/csrf.middleware.js';
 import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
 import { inSeries } from './middlewares/in-series.js';
+import { jsonBodies } from './middlewares/json-body.middleware.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
@@ -80,7 +81,7 @@ export function createApp({
   app.use(inSeries(requestContext, accessLog, securityHeaders(), cors));
   // Razorpay's webhook reads its raw bytes, so it comes before the JSON parser.
   paymentWebhookRoute(app, API_PREFIX);
-  app.use(inSeries(express.json({ limit: config.bodyLimit }), rejectOperatorKeys));
+  app.use(inSeries(jsonBodies({ limit: config.bodyLimit }), rejectOperatorKeys));
 
   const limiters = createRateLimiters(config.limits, redis, actions);
   app.use(
