@@ -39,6 +39,34 @@ export async function hammer(
   };
 }
 
+/** A server to drive: its URL, the headers of every request, its process (for its CPU). */
+export interface Target {
+  url: string;
+  pid: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Two servers driven in turn, a, b, b, a, for half of `seconds` each: a drift of this VM's
+ * speed over the pair weighs on both alike (measured one after the other, the baseline and
+ * ours could fall on different speeds). Each side's figures are the mean of its two runs.
+ */
+export async function hammeredInTurn(a: Target, b: Target, seconds: number, connections = 50): Promise<[LoadResult, LoadResult]> {
+  const runs = { a: [] as LoadResult[], b: [] as LoadResult[] };
+  for (const which of ['a', 'b', 'b', 'a'] as const) {
+    const { url, headers, pid } = which === 'a' ? a : b;
+    runs[which].push(await hammer(url, seconds / 2, connections, headers, pid));
+  }
+  const merged = (two: LoadResult[]): LoadResult => ({
+    rps: mean(two.map((r) => r.rps)),
+    cpuUsPerRequest: mean(two.map((r) => r.cpuUsPerRequest)),
+    p50: mean(two.map((r) => r.p50)),
+    p99: mean(two.map((r) => r.p99)),
+    errors: two.reduce((n, r) => n + r.errors, 0),
+  });
+  return [merged(runs.a), merged(runs.b)];
+}
+
 /**
  * Runs `workers` loops of an async operation for `seconds` and counts completions:
  * for chains (each refresh needs the previous answer) that autocannon cannot express.
