@@ -31,7 +31,10 @@ export function lazyRequestLog(app: Express): void {
   lazyRequestProperty(app, 'log', (req) => logger.child({ requestId: req.id }));
 }
 
-const routeTemplate = (req: Request) => (req.route ? req.baseUrl + (req.route as { path: string }).path : 'unmatched');
+// Mount paths match whatever the case: the base path is lower-cased, or each spelling a client
+// sends (/API/v1/Users/...) would be a metrics series of its own.
+const routeTemplate = (req: Request) =>
+  req.route ? req.baseUrl.toLowerCase() + (req.route as { path: string }).path : 'unmatched';
 
 /**
  * After each mounted router, for errors only: the matched route's template while the

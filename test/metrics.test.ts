@@ -47,6 +47,21 @@ describe('metrics at /metrics', () => {
     );
   });
 
+  it('names a route once whatever the case a client writes its path in', async () => {
+    const u = await signupUser();
+    const label = { route: '/api/v1/users/:username', status: '200' };
+    const before = sample(await scrape(), 'http_request_duration_seconds_count', label) ?? 0;
+    for (const prefix of ['/API/V1/Users', '/api/v1/uSeRs']) {
+      const res = await (await api()).get(`${prefix}/${u.input.username}`).set(bearer(u.accessToken));
+      expect(res.status, prefix).to.equal(200);
+    }
+    const text = await scrape();
+    expect(sample(text, 'http_request_duration_seconds_count', label)).to.equal(before + 2);
+    // Each spelling a series of its own would let any client grow the metrics without end.
+    expect(text).not.to.include('route="/API/V1/Users');
+    expect(text).not.to.include('route="/api/v1/uSeRs');
+  });
+
   it('labels a refused request by its route too, not by where the error left the router', async () => {
     const u = await signupUser();
     const label = { route: '/api/v1/users/:username', status: '404' };
