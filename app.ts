@@ -11,7 +11,7 @@ import { inSeries } from './middlewares/in-series.js';
 import { jsonBodies } from './middlewares/json-body.middleware.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
-import { rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
+import { rejectMalformedTarget, rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
 import { notStored, securityHeaders } from './middlewares/security-headers.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -78,7 +78,7 @@ export function createApp({
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     maxAge: 600,
   });
-  app.use(inSeries(requestContext, accessLog, securityHeaders(), cors));
+  app.use(inSeries(requestContext, accessLog, securityHeaders(), cors, rejectMalformedTarget));
   // Razorpay's webhook reads its raw bytes, so it comes before the JSON parser.
   paymentWebhookRoute(app, API_PREFIX);
   app.use(inSeries(jsonBodies({ limit: config.bodyLimit }), rejectOperatorKeys));

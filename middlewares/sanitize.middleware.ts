@@ -23,3 +23,16 @@ export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * Refuses a request target holding a backslash or "#": no URL of ours has either (a browser
+ * sends neither), and the URL parser reads a backslash as "/" and drops what follows "#",
+ * so the path routed would not be the path sent (and an area's remainder is cut from the
+ * raw one: GET /api/v1/admin/payments\audit would reach the /admin router as /payments/audit).
+ */
+export const rejectMalformedTarget: RequestHandler = (req, _res, next) => {
+  if (req.url.includes('\\') || req.url.includes('#')) {
+    throw new AppError('MALFORMED_URL', 'The request target may not contain "\\" or "#"');
+  }
+  next();
+};

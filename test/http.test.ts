@@ -65,6 +65,34 @@ describe('HTTP basics', () => {
     expect(query.body.error.code).to.equal('INVALID_INPUT_KEY');
   });
 
+  it('refuses a request target holding a backslash or a #, which routing would read as another path', async () => {
+    // Sent as written: a URL parser (supertest's included) would turn the backslash into a slash.
+    const server = (await testApp()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const rawGet = (path: string) =>
+        new Promise<{ status: number; body: { error?: { code?: string } } }>((resolve, reject) =>
+          request({ host: '127.0.0.1', port, path }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+          })
+            .on('error', reject)
+            .end(),
+        );
+      for (const path of ['/api/v1/admin/payments\\audit', '/api/v1/auth/me#x', '/healthz?a=#b', '/api/v1\\auth/me']) {
+        const res = await rawGet(path);
+        expect(res.status, path).to.equal(400);
+        expect(res.body.error?.code, path).to.equal('MALFORMED_URL');
+      }
+      // Encoded, both are ordinary characters of a path or a query.
+      expect((await rawGet('/healthz?a=%23b%5C')).status).to.equal(200);
+    } finally {
+      server.close();
+    }
+  });
+
   it('sends security headers and CORS only to allowed origins', async () => {
     const allowed = await (
       await api()

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   MALFORMED_JSON: [400, 'The body is not valid JSON'],
   INVALID_VALUE: [400, 'A value has the wrong type for its field'],
   BAD_REQUEST: [400, 'The request could not be processed as sent'],
+  MALFORMED_URL: [400, 'A request target with a backslash or a #, which no URL here has'],
   INVALID_CURSOR: [400, 'A cursor that no previous page returned'],
   SYNC_CURSOR_EXPIRED: [400, 'A chat:sync cursor older than a week: reload the conversations'],
   INVALID_RANGE: [400, 'A date range that is reversed or too long'],
