@@ -69,32 +69,38 @@ describe('mountBySegment', () => {
  * them: the path taken off req.url and put on req.baseUrl inside, both back as they were
  * after, an error seen under the area's base path, then by the app's error handler.
  */
+/** An app with the areas mounted in order under /api/v1, nothing run before them. */
+const appWithAreas = (areas: [string, Router][], afterEach: ErrorRequestHandler) => {
+  const app = express();
+  const routers = areas.map(([basePath, router]) => ({ basePath, router }));
+  app.use(mountBySegment({ prefix: '/api/v1', before: [], routers, afterEach }));
+  return app;
+};
+
 describe('mountBySegment areas', () => {
   const build = () => {
     const oauth = Router();
     oauth.get('/start', (req, res) => void res.json({ area: 'oauth', url: req.url, baseUrl: req.baseUrl }));
+    // Answers anything one segment below it: entered wrongly, it would answer /auth/oauthx.
+    oauth.get('/:anything', (req, res) => void res.json({ area: 'oauth', url: req.url, baseUrl: req.baseUrl }));
     const auth = Router();
     auth.get('/me', (req, res) => void res.json({ area: 'auth', url: req.url, baseUrl: req.baseUrl, query: req.query }));
     auth.get('/', (req, res) => void res.json({ area: 'auth root', url: req.url, baseUrl: req.baseUrl }));
-    auth.get('/oauth/fallback', (req, res) => void res.json({ area: 'auth', url: req.url, baseUrl: req.baseUrl }));
+    auth.get('/oauth/fallback/:x', (req, res) => void res.json({ area: 'auth', url: req.url, baseUrl: req.baseUrl }));
+    auth.get('/oauthx', (req, res) => void res.json({ area: 'auth', url: req.url, baseUrl: req.baseUrl }));
     auth.get('/fail/:id', () => {
       throw new Error('area failed');
     });
     const seenByAfterEach: unknown[] = [];
-    const app = express();
-    app.use(
-      mountBySegment({
-        prefix: '/api/v1',
-        before: [],
-        routers: [
-          { basePath: '/auth/oauth', router: oauth },
-          { basePath: '/auth', router: auth },
-        ],
-        afterEach: (err, req, _res, next) => {
-          seenByAfterEach.push({ baseUrl: req.baseUrl, url: req.url, route: (req.route as { path?: string } | undefined)?.path });
-          next(err);
-        },
-      }),
+    const app = appWithAreas(
+      [
+        ['/auth/oauth', oauth],
+        ['/auth', auth],
+      ],
+      (err, req, _res, next) => {
+        seenByAfterEach.push({ baseUrl: req.baseUrl, url: req.url, route: (req.route as { path?: string } | undefined)?.path });
+        next(err);
+      },
     );
     app.use((req, res) => void res.status(404).json({ url: req.url, baseUrl: req.baseUrl }));
     const onError: ErrorRequestHandler = (err, req, res, _next) =>
@@ -117,18 +123,20 @@ describe('mountBySegment areas', () => {
       query: { x: '1' },
     });
     // Not under /auth/oauth ("oauthx"), and what /auth/oauth does not answer goes on to /auth.
-    expect((await http.get('/api/v1/auth/oauth/fallback')).body).to.deep.equal({
+    expect((await http.get('/api/v1/auth/oauth/fallback/1')).body).to.deep.equal({
       area: 'auth',
-      url: '/oauth/fallback',
+      url: '/oauth/fallback/1',
       baseUrl: '/api/v1/auth',
     });
+    // /auth/oauthx is not under /auth/oauth (a path breaks at a slash).
+    expect((await http.get('/api/v1/auth/oauthx')).body).to.deep.equal({ area: 'auth', url: '/oauthx', baseUrl: '/api/v1/auth' });
     expect((await http.get('/api/v1/auth?y=2')).body).to.deep.equal({ area: 'auth root', url: '/?y=2', baseUrl: '/api/v1/auth' });
     expect((await http.get('/api/v1/auth/')).body).to.deep.equal({ area: 'auth root', url: '/', baseUrl: '/api/v1/auth' });
   });
 
   it('gives what no area answers to the app as it came, url and base path restored', async () => {
     const { http } = build();
-    expect((await http.get('/api/v1/auth/oauthx?z=3')).body).to.deep.equal({ url: '/api/v1/auth/oauthx?z=3', baseUrl: '' });
+    expect((await http.get('/api/v1/auth/nothing?z=3')).body).to.deep.equal({ url: '/api/v1/auth/nothing?z=3', baseUrl: '' });
     expect((await http.get('/api/v1/nothing/here')).body).to.deep.equal({ url: '/api/v1/nothing/here', baseUrl: '' });
   });
 
@@ -140,21 +148,49 @@ describe('mountBySegment areas', () => {
     expect(seenByAfterEach).to.deep.equal([{ baseUrl: '/api/v1/auth', url: '/fail/7?q=1', route: '/fail/:id' }]);
   });
 
+  it('goes on to the next area when afterEach handles the error (next() without it)', async () => {
+    const first = Router();
+    first.get('/x', () => {
+      throw new Error('first failed');
+    });
+    const second = Router();
+    second.get('/inner/x', (req, res) => void res.json({ area: 'second', url: req.url, baseUrl: req.baseUrl }));
+    const app = appWithAreas(
+      [
+        ['/a/inner', first],
+        ['/a', second],
+      ],
+      (_err, _req, _res, next) => next(),
+    );
+    expect((await supertest(app).get('/api/v1/a/inner/x')).body).to.deep.equal({
+      area: 'second',
+      url: '/inner/x',
+      baseUrl: '/api/v1/a',
+    });
+  });
+
   it('takes an absolute-form target (GET http://host/...) apart as Express does', async () => {
     const { app } = build();
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
-      const body = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: `http://127.0.0.1:${port}/api/v1/auth/me?x=1` }, (res) => {
-          let data = '';
-          res.on('data', (d: Buffer) => (data += d.toString()));
-          res.on('end', () => resolve(data));
+      const get = (path: string) =>
+        new Promise<string>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path }, (res) => {
+            let data = '';
+            res.on('data', (d: Buffer) => (data += d.toString()));
+            res.on('end', () => resolve(data));
+          });
+          req.on('error', reject);
+          req.end();
         });
-        req.on('error', reject);
-        req.end();
+      // Another host in the target: unanswered, it reaches the app as it came.
+      expect(JSON.parse(await get('http://other.example/api/v1/auth/nothing?z=1'))).to.deep.equal({
+        url: 'http://other.example/api/v1/auth/nothing?z=1',
+        baseUrl: '',
       });
+      const body = await get(`http://127.0.0.1:${port}/api/v1/auth/me?x=1`);
       expect(JSON.parse(body)).to.deep.equal({
         area: 'auth',
         url: `http://127.0.0.1:${port}/me?x=1`,
