@@ -90,11 +90,15 @@ try {
   const cookieAt = { ...bearerAt, headers: { cookie: `access_token=${account.accessToken}` } };
   const quietAt = { url: `${appQuiet.url}/api/v1/bench/auth`, pid: appQuiet.pid, headers: auth };
   const floorAt = { url: `${floor.url}/hello`, pid: floor.pid, headers: auth };
-  for (const target of [helloAt, bearerAt, quietAt, floorAt]) await hammer(target.url, 10, 50, target.headers);
+  const healthAt: Target = { url: `${app.url}/healthz`, pid: app.pid };
+  for (const target of [helloAt, bearerAt, healthAt, quietAt, floorAt]) await hammer(target.url, 10, 50, target.headers);
   // Each row against hello-world measured in turn with it (hammeredInTurn), not against one
   // hello-world run made before them all.
   const [stackBearer, helloRun] = await hammeredInTurn(bearerAt, helloAt, seconds);
   compare('S1 auth stack (Bearer) / hello-world', stackBearer, helloRun, '>= 0.7');
+  // The issue's other S1 route: the global stack and the liveness probe, no token.
+  const [probe, helloForProbe] = await hammeredInTurn(healthAt, helloAt, seconds);
+  compare('S1 /healthz / hello-world', probe, helloForProbe, '>= 0.7');
   const [stackCookie, helloForCookie] = await hammeredInTurn(cookieAt, helloAt, seconds);
   compare('S1 auth stack (cookie) / hello-world', stackCookie, helloForCookie, '>= 0.7');
   const [stackQuiet, helloForQuiet] = await hammeredInTurn(quietAt, helloAt, seconds);
@@ -200,7 +204,18 @@ try {
     loop(seconds, workers, loginOnce),
   ]);
   report('S3 GET /me p99 under login load / idle p99', busy.p99, idle.p99, 'ms', '<= 2');
-  const runs = [helloRun, stackBearer, helloForCookie, stackCookie, helloForQuiet, stackQuiet, helloForFloor, floorRun];
+  const runs = [
+    helloRun,
+    stackBearer,
+    helloForProbe,
+    probe,
+    helloForCookie,
+    stackCookie,
+    helloForQuiet,
+    stackQuiet,
+    helloForFloor,
+    floorRun,
+  ];
   const errors = [...runs, bearerAgain, floorAgain, rawRun, meRun, idle, busy].reduce((n, r) => n + r.errors, 0);
   console.log(`\nnon-2xx or failed requests across the runs: ${errors}`);
 } finally {
