@@ -97,9 +97,10 @@ export function createApp({
   // pass over their layers: /api/openapi.json and the docs, probes, metrics, media files.
   healthRoutes(app);
   metricsRoutes(config.metricsToken, app);
-  app.use('/media/s', mediaLinkRoutes(storage));
-  if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root));
-  app.use('/api', docsRoutes());
+  // rememberRouteOnError after each: an error's metrics label is its route, base path included.
+  app.use('/media/s', mediaLinkRoutes(storage), rememberRouteOnError);
+  if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root), rememberRouteOnError);
+  app.use('/api', docsRoutes(), rememberRouteOnError);
   const web = webAppRoutes(config.webDir, webContentSecurityPolicy(config));
   if (web) app.use(web);
 

@@ -43,7 +43,9 @@ export function toAppError(err: unknown): AppError {
   return new AppError('INTERNAL', 'Something went wrong on our side');
 }
 
-export const notFoundHandler: RequestHandler = (req) => {
+export const notFoundHandler: RequestHandler = (req, res) => {
+  // No route answered, whatever route passed the request on (the web app's page, a static miss).
+  res.locals.routeTemplate = 'unmatched';
   throw new AppError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`);
 };
 

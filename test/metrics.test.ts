@@ -1,10 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import type { Request, Response } from 'express';
 import { createApp } from '../app.js';
 import { metricsAccess } from '../middlewares/metrics-access.middleware.js';
 import { config } from '../config/index.js';
-import { api } from './support/app.js';
+import { api, testMediaQueue } from './support/app.js';
 import { emitAck, eventually, useSocketServer } from './support/chat.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser } from './support/users.js';
@@ -60,6 +63,23 @@ describe('metrics at /metrics', () => {
     // Each spelling a series of its own would let any client grow the metrics without end.
     expect(text).not.to.include('route="/API/V1/Users');
     expect(text).not.to.include('route="/api/v1/uSeRs');
+  });
+
+  it('labels what no route answered "unmatched", and an error outside the API by its whole route', async () => {
+    // With the web client built, its page route passes /api/... misses on to the 404.
+    const webDir = mkdtempSync(path.join(tmpdir(), 'devtinder-metrics-web-'));
+    writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>app</title>');
+    const web = supertest(createApp({ config: { ...config, webDir }, media: await testMediaQueue() }));
+    const unmatched = { route: 'unmatched', status: '404' };
+    const missesBefore = sample(await scrape(), 'http_request_duration_seconds_count', unmatched) ?? 0;
+    for (const miss of ['/api/nothing-here', '/media/nothing-here']) expect((await web.get(miss)).status, miss).to.equal(404);
+    // A refused media link: the router's base path is gone by the time the error is handled.
+    const link = { route: '/media/s/*key', status: '400' };
+    const linksBefore = sample(await scrape(), 'http_request_duration_seconds_count', link) ?? 0;
+    expect((await (await api()).get('/media/s/not-a-linked-key')).status).to.equal(400);
+    const text = await scrape();
+    expect(sample(text, 'http_request_duration_seconds_count', unmatched)).to.equal(missesBefore + 2);
+    expect(sample(text, 'http_request_duration_seconds_count', link)).to.equal(linksBefore + 1);
   });
 
   it('labels a refused request by its route too, not by where the error left the router', async () => {
@@ -128,7 +148,7 @@ describe('metrics at /metrics', () => {
       const req = { headers, socket: { remoteAddress: address }, get: (h: string) => headers[h.toLowerCase()] };
       let passed = false;
       try {
-        guard(req as unknown as Request, {} as Response, () => (passed = true));
+        guard(req as unknown as Request, { locals: {} } as Response, () => (passed = true));
       } catch (err) {
         return (err as { code?: string }).code;
       }
