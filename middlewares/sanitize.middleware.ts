@@ -25,10 +25,10 @@ export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * Refuses a request target holding a backslash or "#": no URL of ours has either (a browser
- * sends neither), and the URL parser reads a backslash as "/" and drops what follows "#",
- * so the path routed would not be the path sent (and an area's remainder is cut from the
- * raw one: GET /api/v1/admin/payments\audit would reach the /admin router as /payments/audit).
+ * Refuses a request target holding a backslash or "#": no URL of ours has either. With a "#"
+ * in it, the URL parser drops what follows it and reads a backslash as "/", while a mount's
+ * remainder is cut from the raw target: GET /api/v1/admin/payments\audit# reached the /admin
+ * router as /payments/audit. (A hand-typed query with a raw backslash now gets this 400 too.)
  */
 export const rejectMalformedTarget: RequestHandler = (req, _res, next) => {
   if (req.url.includes('\\') || req.url.includes('#')) {

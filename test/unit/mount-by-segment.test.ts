@@ -185,10 +185,12 @@ describe('mountBySegment areas', () => {
           req.on('error', reject);
           req.end();
         });
-      // Another host in the target: unanswered, it reaches the app as it came.
-      expect(JSON.parse(await get('http://other.example/api/v1/auth/nothing?z=1'))).to.deep.equal({
-        url: 'http://other.example/api/v1/auth/nothing?z=1',
-        baseUrl: '',
+      // Another host in the target: its protocol and host stay in req.url inside the area.
+      expect(JSON.parse(await get('http://other.example/api/v1/auth/me'))).to.deep.equal({
+        area: 'auth',
+        url: 'http://other.example/me',
+        baseUrl: '/api/v1/auth',
+        query: {},
       });
       const body = await get(`http://127.0.0.1:${port}/api/v1/auth/me?x=1`);
       expect(JSON.parse(body)).to.deep.equal({
