@@ -92,30 +92,29 @@ try {
   const floorAt = { url: `${floor.url}/hello`, pid: floor.pid, headers: auth };
   const healthAt: Target = { url: `${app.url}/healthz`, pid: app.pid };
   for (const target of [helloAt, bearerAt, healthAt, quietAt, floorAt]) await hammer(target.url, 10, 50, target.headers);
-  // Each row against hello-world measured in turn with it (hammeredInTurn), not against one
+  // Each row measured in turn with its own baseline (hammeredInTurn), not against one
   // hello-world run made before them all.
-  const [stackBearer, helloRun] = await hammeredInTurn(bearerAt, helloAt, seconds);
-  compare('S1 auth stack (Bearer) / hello-world', stackBearer, helloRun, '>= 0.7');
+  const runs: LoadResult[] = [];
+  const row = async (name: string, ours: Target, baseline: Target, aim: string) => {
+    const pair = await hammeredInTurn(ours, baseline, seconds);
+    compare(name, ...pair, aim);
+    runs.push(...pair);
+  };
+  await row('S1 auth stack (Bearer) / hello-world', bearerAt, helloAt, '>= 0.7');
   // The issue's other S1 route: the global stack and the liveness probe, no token.
-  const [probe, helloForProbe] = await hammeredInTurn(healthAt, helloAt, seconds);
-  compare('S1 /healthz / hello-world', probe, helloForProbe, '>= 0.7');
-  const [stackCookie, helloForCookie] = await hammeredInTurn(cookieAt, helloAt, seconds);
-  compare('S1 auth stack (cookie) / hello-world', stackCookie, helloForCookie, '>= 0.7');
-  const [stackQuiet, helloForQuiet] = await hammeredInTurn(quietAt, helloAt, seconds);
-  compare('S1 auth stack (Bearer, access log off) / hello-world', stackQuiet, helloForQuiet, '>= 0.7');
+  await row('S1 /healthz / hello-world', healthAt, helloAt, '>= 0.7');
+  await row('S1 auth stack (cookie) / hello-world', cookieAt, helloAt, '>= 0.7');
+  await row('S1 auth stack (Bearer, access log off) / hello-world', quietAt, helloAt, '>= 0.7');
   // Where S1's aim stands against the layers it must keep: the same layers, the plain way,
   // on bare Express (servers.ts "floor"). Ours against that floor says what our code adds.
-  const [floorRun, helloForFloor] = await hammeredInTurn(floorAt, helloAt, seconds);
-  compare('S1 floor: the required layers on bare Express / hello-world', floorRun, helloForFloor, 'context');
-  const [bearerAgain, floorAgain] = await hammeredInTurn(bearerAt, floorAt, seconds);
-  compare('S1 auth stack (Bearer) / that floor', bearerAgain, floorAgain, 'context');
+  await row('S1 floor: the required layers on bare Express / hello-world', floorAt, helloAt, 'context');
+  await row('S1 auth stack (Bearer) / that floor', bearerAt, floorAt, 'context');
 
   // S1b: GET /me against the same lean findById on the raw driver.
   const rawAt = { url: `${rawme.url}/me`, pid: rawme.pid, headers: { 'x-user-id': account.user.id } };
   const meAt = { url: `${app.url}/api/v1/auth/me`, pid: app.pid, headers: auth };
   for (const target of [rawAt, meAt]) await hammer(target.url, 5, 50, target.headers);
-  const [meRun, rawRun] = await hammeredInTurn(meAt, rawAt, seconds);
-  compare('S1b GET /me / raw-driver findById', meRun, rawRun, '>= 0.9');
+  await row('S1b GET /me / raw-driver findById', meAt, rawAt, '>= 0.9');
 
   // Login timing: a wrong password and an unknown account should take the same time
   // (one bcrypt comparison each). Interleaved, one at a time, 4 per account (under the lockout).
@@ -204,19 +203,7 @@ try {
     loop(seconds, workers, loginOnce),
   ]);
   report('S3 GET /me p99 under login load / idle p99', busy.p99, idle.p99, 'ms', '<= 2');
-  const runs = [
-    helloRun,
-    stackBearer,
-    helloForProbe,
-    probe,
-    helloForCookie,
-    stackCookie,
-    helloForQuiet,
-    stackQuiet,
-    helloForFloor,
-    floorRun,
-  ];
-  const errors = [...runs, bearerAgain, floorAgain, rawRun, meRun, idle, busy].reduce((n, r) => n + r.errors, 0);
+  const errors = [...runs, idle, busy].reduce((n, r) => n + r.errors, 0);
   console.log(`\nnon-2xx or failed requests across the runs: ${errors}`);
 } finally {
   stopServers();
