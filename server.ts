@@ -1,8 +1,8 @@
-import { createServer } from 'node:http';
 import { ipKeyGenerator } from 'express-rate-limit';
 import proxyaddr from 'proxy-addr';
 import type { Socket } from 'node:net';
 import { createApp } from './app.js';
+import { createAppServer } from './http-server.js';
 import { buildLiveParts, socketDeps } from './parts.js';
 import { config } from './config/index.js';
 import { scheduleAlerts } from './jobs/alerts.job.js';
@@ -52,7 +52,7 @@ async function main() {
   await startRuntimeSettings();
   // The For You index of recent posts loads in the background, not on the first viewer's request.
   void recentIndex().catch((err: unknown) => logger.warn('feed index not loaded yet', { error: String(err) }));
-  const httpServer = createServer(app);
+  const httpServer = createAppServer(app);
   // Express's own reading of TRUST_PROXY, for the sockets' client addresses too.
   const trustedProxies = app.get('trust proxy fn') as Parameters<typeof proxyaddr>[1];
   // Longer than nginx's keepalive so the proxy, not us, closes idle upstream connections.

@@ -5,7 +5,8 @@
  *   floor  bare Express with the layers S1's rules require, each as its package ships it:
  *          GET /hello behind them (how far below hello those layers alone put a server)
  *   rawme  bare Express + the raw MongoDB driver: the lean findById GET /me does (baseline for S1b)
- *   app    the real app, plus GET /api/v1/bench/auth: the authenticated stack, then a JSON reply
+ *   app    the real app (served as server.ts serves it), plus GET /api/v1/bench/auth: the
+ *          authenticated stack, then a JSON reply
  *   appio  the real app and its Socket.IO server (chat benchmarks)
  *   bareio bare Socket.IO relaying to rooms (baseline for typing and fan-out)
  *   rawfind  bare Express + the raw driver: GET /find?field=&value=[&value=] -> indexed equality
@@ -163,12 +164,13 @@ async function realApp() {
   bench.get('/auth', authenticate, (req, res) => {
     res.json({ ok: true, userId: req.auth?.sub });
   });
-  return createApp({ config, routers: (deps) => [...apiRouters(deps), { basePath: '/bench', router: bench }] });
+  const { createAppServer } = await import('../http-server.js');
+  return createAppServer(createApp({ config, routers: (deps) => [...apiRouters(deps), { basePath: '/bench', router: bench }] }));
 }
 
 /** The real app with its Socket.IO server, as server.ts builds them (events limited by config). */
 async function realAppWithSockets() {
-  const { createServer } = await import('node:http');
+  const { createAppServer } = await import('../http-server.js');
   const { createApp } = await import('../app.js');
   const { config } = await import('../config/index.js');
   const { connectDatabase } = await import('../services/database.service.js');
@@ -176,7 +178,7 @@ async function realAppWithSockets() {
   const { buildLiveParts, socketDeps } = await import('../parts.js');
   await connectDatabase({ uri, serverSelectionTimeoutMs: 5000 });
   const parts = buildLiveParts(config, undefined);
-  const http = createServer(createApp({ config, actions: parts.actions }));
+  const http = createAppServer(createApp({ config, actions: parts.actions }));
   await createSocketServer(http, socketDeps(config, undefined, parts));
   return http;
 }

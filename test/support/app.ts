@@ -1,6 +1,9 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../app.js';
+import { createAppServer } from '../../http-server.js';
 import { config } from '../../config/index.js';
 import { flushAnalytics } from '../../services/analytics/record.js';
 import { flushConversationTails } from '../../services/chat/conversation-tail.js';
@@ -14,6 +17,7 @@ import { createStorageProvider } from '../../services/storage/storage.service.js
 export const ORIGIN = 'http://app.test';
 
 let app: Express | undefined;
+let served: { server: Server; url: string } | undefined;
 let redis: RedisClient | undefined;
 let media: MediaPipeline | undefined;
 
@@ -33,11 +37,26 @@ export async function testApp(): Promise<Express> {
   return app;
 }
 
+/** The run's app on a port, served as server.ts serves it (createAppServer). */
+async function servedApp() {
+  if (!served) {
+    const server = createAppServer(await testApp());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    served = { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+  return served.url;
+}
+
 export async function api() {
-  return supertest(await testApp());
+  return supertest(await servedApp());
 }
 
 export async function closeTestApp(): Promise<void> {
+  if (served) {
+    served.server.closeAllConnections();
+    await new Promise((resolve) => served!.server.close(resolve));
+    served = undefined;
+  }
   await media?.close();
   media = undefined;
   stopMessageNoticeChecks();

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { createAppServer, REQUEST_FIELDS, RESPONSE_FIELDS } from '../http-server.js';
+import { testApp } from './support/app.js';
+
+/** Every accessor (getter or setter) named `name` along `object`'s prototype chain. */
+function accessorsNamed(object: object, name: string): string[] {
+  const found: string[] = [];
+  for (let proto: object | null = object; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor && (descriptor.get || descriptor.set)) found.push(`${proto.constructor?.name ?? 'prototype'}.${name}`);
+  }
+  return found;
+}
+
+describe('the HTTP server an app is served on', () => {
+  it("gives requests and responses no field that would hide a getter of Express's or the app's", async () => {
+    const app = await testApp();
+    // app.request holds the app's lazy fields (req.log, req.cookies) and Express's getters
+    // (req.query, req.ip...), and leads on to IncomingMessage's.
+    expect(REQUEST_FIELDS.flatMap((name) => accessorsNamed(app.request, name))).to.deep.equal([]);
+    expect(RESPONSE_FIELDS.flatMap((name) => accessorsNamed(app.response, name))).to.deep.equal([]);
+    // The check itself sees what it is for.
+    expect(accessorsNamed(app.request, 'query')).to.not.deep.equal([]);
+    expect(accessorsNamed(app.request, 'log')).to.not.deep.equal([]);
+  });
+
+  it('hands the app requests and responses born with those fields, unset', async () => {
+    let seen: { request: [string, unknown][]; response: [string, unknown][] } | undefined;
+    const server = createAppServer((req: IncomingMessage, res: ServerResponse) => {
+      const own = (o: object, names: string[]) =>
+        names.map((name): [string, unknown] => [name, Object.hasOwn(o, name) ? (o as Record<string, unknown>)[name] : 'absent']);
+      seen = { request: own(req, REQUEST_FIELDS), response: own(res, RESPONSE_FIELDS) };
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(await res.text()).to.equal('ok');
+      expect(seen!.request).to.deep.equal(REQUEST_FIELDS.map((name) => [name, undefined]));
+      expect(seen!.response).to.deep.equal(RESPONSE_FIELDS.map((name) => [name, undefined]));
+    } finally {
+      server.close();
+    }
+  });
+});
