@@ -1,34 +1,49 @@
 import { createServer, IncomingMessage, ServerResponse, type RequestListener, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Request } from 'express';
 
 /**
- * The fields Express, its router and this app's middleware give every request, in the order
- * they are first set. Only fields that are always assigned before anything reads them and
- * that nothing tests with `in`: never a getter of Express's request (req.query, req.ip,
- * req.cookies, req.log), which an own field would hide (test/http-server.test.ts checks).
+ * Fields Express, its router and this app's middleware give most requests, in the order they
+ * are first set. Each may exist from the start as undefined only because nothing anywhere
+ * tells an own undefined field from a missing one (no `in`, hasOwn or key listing of req),
+ * and no prototype holds a getter or a default for it (test/http-server.test.ts checks the
+ * second). Left out on purpose: `body` (body-parser tests `'body' in req`), getters of
+ * Express's request (req.query, req.ip; the app's lazy req.log and req.cookies), and fields
+ * only some routes set (rateLimit, express-validator's contexts). `_parsedUrl` is parseurl's
+ * private cache: check it again when parseurl changes.
  */
-export const REQUEST_FIELDS = ['res', 'next', 'baseUrl', 'originalUrl', '_parsedUrl', 'params', 'id', 'route', 'auth', 'input'];
+export const REQUEST_FIELDS = Object.freeze([
+  'res',
+  'next',
+  'baseUrl',
+  'originalUrl',
+  '_parsedUrl',
+  'params',
+  'id',
+  'route',
+  'auth',
+  'input',
+] as const satisfies readonly (keyof Request | '_parsedUrl')[]);
 /** The same for responses: Express's res.locals. */
-export const RESPONSE_FIELDS = ['locals'];
+export const RESPONSE_FIELDS = Object.freeze(['locals'] as const);
 
 /**
  * V8 gives an object the layout its constructor builds, and each field added later moves it
- * to another hidden class. A request gained a dozen fields on its way (in an order that
- * differs by route and outcome), so requests came in many shapes and every read of req or
- * res in Express and in our middleware took V8's slow generic path. Born with those fields,
- * all requests share one shape and each assignment is a store into a slot they already have.
+ * to another hidden class. A request gained a dozen fields on its way, in an order that
+ * differs by route and outcome, so requests came in many shapes and reads of req and res in
+ * Express and in our middleware took V8's slow generic path. Born with those fields, requests
+ * share one starting shape and each assignment is a store into a slot they already have.
  */
 class AppRequest extends IncomingMessage {
-  constructor(socket: Socket) {
-    super(socket);
+  constructor(...args: ConstructorParameters<typeof IncomingMessage>) {
+    super(...args);
     const fields = this as unknown as Record<string, unknown>;
     for (const name of REQUEST_FIELDS) fields[name] = undefined;
   }
 }
 
-class AppResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
-  constructor(req: Request) {
-    super(req);
+class AppResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {
+  constructor(...args: ConstructorParameters<typeof ServerResponse<Req>>) {
+    super(...args);
     const fields = this as unknown as Record<string, unknown>;
     for (const name of RESPONSE_FIELDS) fields[name] = undefined;
   }

@@ -1,6 +1,8 @@
 /**
  * Servers the benchmarks compare, one per process so the load generator never shares
- * their event loop:  tsx bench/servers.ts <hello|rawme|app> <port>
+ * their event loop:  tsx bench/servers.ts <hello|rawme|app> <port>. The app's are served
+ * as server.ts serves it (createAppServer, http-server.ts); the baselines as Express's
+ * app.listen does, on plain node:http.
  *   hello  bare Express, GET /hello -> JSON (baseline for S1)
  *   floor  bare Express with the layers S1's rules require, each as its package ships it:
  *          GET /hello behind them (how far below hello those layers alone put a server)

@@ -15,21 +15,21 @@ function accessorsNamed(object: object, name: string): string[] {
 }
 
 describe('the HTTP server an app is served on', () => {
-  it("gives requests and responses no field that would hide a getter of Express's or the app's", async () => {
+  it("gives requests and responses no field that would hide a getter or a default of Express's or the app's", async () => {
     const app = await testApp();
     // app.request holds the app's lazy fields (req.log, req.cookies) and Express's getters
-    // (req.query, req.ip...), and leads on to IncomingMessage's.
-    expect(REQUEST_FIELDS.flatMap((name) => accessorsNamed(app.request, name))).to.deep.equal([]);
-    expect(RESPONSE_FIELDS.flatMap((name) => accessorsNamed(app.response, name))).to.deep.equal([]);
+    // (req.query, req.ip...), and leads on to IncomingMessage's; app.response to ServerResponse's.
+    expect(REQUEST_FIELDS.filter((name) => name in app.request)).to.deep.equal([]);
+    expect(RESPONSE_FIELDS.filter((name) => name in app.response)).to.deep.equal([]);
     // The check itself sees what it is for.
-    expect(accessorsNamed(app.request, 'query')).to.not.deep.equal([]);
-    expect(accessorsNamed(app.request, 'log')).to.not.deep.equal([]);
+    expect(accessorsNamed(app.request, 'query')).to.have.length(1);
+    expect(accessorsNamed(app.request, 'log')).to.have.length(1);
   });
 
   it('hands the app requests and responses born with those fields, unset', async () => {
     let seen: { request: [string, unknown][]; response: [string, unknown][] } | undefined;
     const server = createAppServer((req: IncomingMessage, res: ServerResponse) => {
-      const own = (o: object, names: string[]) =>
+      const own = (o: object, names: readonly string[]) =>
         names.map((name): [string, unknown] => [name, Object.hasOwn(o, name) ? (o as Record<string, unknown>)[name] : 'absent']);
       seen = { request: own(req, REQUEST_FIELDS), response: own(res, RESPONSE_FIELDS) };
       res.end('ok');
@@ -41,7 +41,7 @@ describe('the HTTP server an app is served on', () => {
       expect(seen!.request).to.deep.equal(REQUEST_FIELDS.map((name) => [name, undefined]));
       expect(seen!.response).to.deep.equal(RESPONSE_FIELDS.map((name) => [name, undefined]));
     } finally {
-      server.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createAppServer } from '../http-server.js';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
@@ -46,7 +47,7 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
     actions: parts.actions,
     media: await testMediaQueue(),
   });
-  const http: Server = createServer(app);
+  const http: Server = createAppServer(app);
   const io: AppServer = await createSocketServer(http, {
     accessTokens,
     corsOrigins: config.corsOrigins,

@@ -37,7 +37,7 @@ export async function testApp(): Promise<Express> {
   return app;
 }
 
-/** The run's app on a port, served as server.ts serves it (createAppServer). */
+/** The run's app on a port, on the server class server.ts uses (createAppServer). */
 async function servedApp() {
   if (!served) {
     const server = createAppServer(await testApp());

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createAppServer } from '../../http-server.js';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { config } from '../../config/index.js';
@@ -21,7 +22,7 @@ export interface RunningServer {
 /** A real HTTP + Socket.IO server on a free port, with its own Redis connection when configured. */
 export async function startServer(): Promise<RunningServer> {
   const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
-  const http: Server = createServer(await testApp());
+  const http: Server = createAppServer(await testApp());
   const parts = buildLiveParts(config, redis);
   const io = await createSocketServer(http, socketDeps(config, redis, parts));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
