@@ -2,6 +2,10 @@ import { createClient } from 'redis';
 import { logger } from '../utils/logger.js';
 import { withTimeout } from '../utils/timeout.js';
 
+// No commandsQueueMaxLength, though nothing else caps what waits for a Redis that is away:
+// node-redis (6.3) counts a MULTI's commands one by one against it, and a MULTI that meets the
+// limit part way is written without its EXEC, leaving the connection inside the transaction
+// (every later command on the client answers 'QUEUED'; tried on a client limited to 5).
 const makeClient = (url: string) =>
   createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000) } });
 
