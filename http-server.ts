@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, ServerResponse, type RequestListener, type Server } from 'node:http';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 /**
  * Fields Express, its router and this app's middleware give most requests, in the order they
@@ -23,8 +23,8 @@ export const REQUEST_FIELDS = Object.freeze([
   'auth',
   'input',
 ] as const satisfies readonly (keyof Request | '_parsedUrl')[]);
-/** The same for responses: Express's res.locals. */
-export const RESPONSE_FIELDS = Object.freeze(['locals'] as const);
+/** The same for responses: Express's res.locals. (The types check the names; the test keeps getters out.) */
+export const RESPONSE_FIELDS = Object.freeze(['locals'] as const satisfies readonly (keyof Response)[]);
 
 /**
  * V8 gives an object the layout its constructor builds, and each field added later moves it
@@ -42,8 +42,10 @@ class AppRequest extends IncomingMessage {
 }
 
 class AppResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {
-  constructor(...args: ConstructorParameters<typeof ServerResponse<Req>>) {
-    super(...args);
+  // Node passes an options object after the request (highWaterMark, rejectNonStandardBodyWrites)
+  // that @types/node does not declare: passed on as it comes.
+  constructor(...args: [req: Req, options?: unknown]) {
+    super(...(args as [Req]));
     const fields = this as unknown as Record<string, unknown>;
     for (const name of RESPONSE_FIELDS) fields[name] = undefined;
   }

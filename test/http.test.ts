@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import express from 'express';
 import helmet from 'helmet';
 import supertest from 'supertest';
+import { createAppServer } from '../http-server.js';
 import { api, freshIp, ORIGIN, testApp } from './support/app.js';
 import { bearer, signupUser } from './support/users.js';
 import { expectDocumented } from './support/openapi.js';
@@ -67,7 +68,7 @@ describe('HTTP basics', () => {
 
   it('refuses a request target holding a backslash or a #, which routing would read as another path', async () => {
     // Sent as written: a URL parser (supertest's included) would turn the backslash into a slash.
-    const server = (await testApp()).listen(0, '127.0.0.1');
+    const server = createAppServer(await testApp()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
@@ -189,7 +190,7 @@ describe('HTTP basics', () => {
     const oauth = await (await api()).get('/api/v1/auth/oauth/providers');
     expect(oauth.status).to.equal(200);
     // An absolute-form target (a client talking to the port directly) is routed by its path.
-    const server = (await testApp()).listen(0, '127.0.0.1');
+    const server = createAppServer(await testApp()).listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
