@@ -9,6 +9,9 @@ function firstSegment(path: string, from = 0): string {
   return path.slice(from + 1, end).toLowerCase();
 }
 
+/** A mount path as Express matches it: whatever the case, with or without a trailing slash. */
+const asMountPath = (path: string) => path.toLowerCase().replace(/\/+$/, '');
+
 /** Whether `path` is `prefix` or below it, case-insensitively as Express matches a mount path. */
 function isUnder(path: string, prefix: string): boolean {
   if (path.length < prefix.length || path.slice(0, prefix.length).toLowerCase() !== prefix) return false;
@@ -101,14 +104,13 @@ function enterAreas(
  * has goes on, as it would have after the last one.
  */
 export function mountBySegment({ prefix: given, before, routers, afterEach }: ApiMount): RequestHandler {
-  // Matched as Express matches a mount path: whatever the case, with or without a trailing slash.
-  const prefix = given.toLowerCase().replace(/\/+$/, '');
+  const prefix = asMountPath(given);
   const groups = new Map<string, Area[]>();
   for (const { basePath, router } of routers) {
     const segment = firstSegment(basePath);
     let group = groups.get(segment);
     if (!group) groups.set(segment, (group = []));
-    group.push({ path: (prefix + basePath).toLowerCase().replace(/\/+$/, ''), router });
+    group.push({ path: asMountPath(prefix + basePath), router });
   }
   return (req, res, next) => {
     // The pathname, as Express matches mounts: an absolute-form target (GET http://host/...) too.
