@@ -3,14 +3,21 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 /**
  * Runs handlers one after another as one Express layer runs several: a thrown error or a
  * rejected promise goes on as next(err) would, and so does the first error passed on.
- * `next('route')` and `next('router')` leave the series (done gets them as they are).
- * (Express's own router treated 'route' from a `use` handler as plain next(); no handler
- * here sends it, and a common handler that did would mean to skip what follows, so it does.)
+ * `next('router')` leaves the series (done gets it as it is). `next('route')` goes on to the
+ * next handler when `routeGoesOn`, as Express's router does for `use` handlers; otherwise it
+ * leaves the series too (mountBySegment: a common handler of the API that sent it would mean
+ * to skip the API).
  */
-export function runInSeries(handlers: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
+export function runInSeries(
+  handlers: RequestHandler[],
+  req: Request,
+  res: Response,
+  done: NextFunction,
+  routeGoesOn = false,
+): void {
   let i = 0;
   const step = (err?: unknown): void => {
-    if (err) return void done(err);
+    if (err && !(err === 'route' && routeGoesOn)) return void done(err);
     const handler = handlers[i++];
     if (!handler) return void done();
     try {
@@ -28,8 +35,9 @@ export function runInSeries(handlers: RequestHandler[], req: Request, res: Respo
 /**
  * Several application-wide handlers as one Express layer: `app.use(inSeries(a, b, c))` does
  * what `app.use(a, b, c)` does for handlers mounted at the root, without the router's
- * matching and dispatch state for each (every request passes through all of them).
+ * matching and dispatch state for each (every request passes through all of them). As there,
+ * `next('route')` from one goes on to the next: a check after it is never skipped.
  */
 export function inSeries(...handlers: RequestHandler[]): RequestHandler {
-  return (req, res, next) => runInSeries(handlers, req, res, next);
+  return (req, res, next) => runInSeries(handlers, req, res, next, true);
 }
