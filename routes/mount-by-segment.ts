@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { runInSeries } from '../middlewares/in-series.js';
+import { AppError } from '../utils/app-error.js';
 import type { MountedRouter } from './index.js';
 
 /** The first segment of a pathname from `from`, lower-cased as Express matches mount paths: "/Auth/me" -> "auth". */
@@ -35,7 +36,10 @@ interface Area {
   router: Router;
 }
 
-/** Where the protocol and host of an absolute-form target end ("http://host/a" -> 11), else 0. */
+/**
+ * Where the protocol and host of an absolute-form target end ("http://host/a" -> 11), else 0:
+ * Express's router (getProtohost in router/index.js) keeps them on req.url the same way.
+ */
 function protohostLength(url: string): number {
   if (url[0] === '/') return 0;
   const scheme = url.indexOf('://');
@@ -67,6 +71,11 @@ function enterAreas(
   if (!area) return void next();
   const { url, baseUrl } = req;
   const host = protohostLength(url);
+  // The area was picked from the parsed path and its part is cut from the raw target: they must
+  // agree (rejectMalformedTarget refuses what the parser rewrites; this holds if it misses one).
+  if (url.slice(host, host + area.path.length).toLowerCase() !== area.path) {
+    return void next(new AppError('MALFORMED_URL', 'The request target could not be routed as written'));
+  }
   const rest = url.slice(host + area.path.length);
   req.url = url.slice(0, host) + (host || rest[0] === '/' ? rest : `/${rest}`);
   req.baseUrl = baseUrl + path.slice(0, area.path.length);
@@ -118,7 +127,7 @@ export function mountBySegment({ prefix: given, before, routers, afterEach }: Ap
     if (!isUnder(path, prefix)) return void next();
     const group = groups.get(firstSegment(path, prefix.length));
     runInSeries(before, req, res, (err?: unknown) => {
-      // 'router' leaves the API as it left the API's own router; 'route' does too (see runInSeries).
+      // 'router' leaves the API as it left the API's own router; 'route' does too (runInSeries).
       if (err === 'route' || err === 'router') next();
       else if (err) next(err);
       else if (group) enterAreas(group, 0, path, req, res, next, afterEach);

@@ -199,6 +199,13 @@ describe('mountBySegment areas', () => {
         baseUrl: '/api/v1/auth',
         query: { x: '1' },
       });
+      // With a '#' the parser reads '\\' as '/' and picks /auth, while the raw target has no
+      // /auth to cut: refused, not entered with a wrong remainder (no rejectMalformedTarget here).
+      expect(JSON.parse(await get('/api/v1\\auth/me#x'))).to.deep.equal({
+        error: 'The request target could not be routed as written',
+        url: '/api/v1\\auth/me#x',
+        baseUrl: '',
+      });
     } finally {
       server.close();
     }
