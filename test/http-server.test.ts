@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import express from 'express';
 import { createAppServer, REQUEST_FIELDS, RESPONSE_FIELDS } from '../http-server.js';
 import { testApp } from './support/app.js';
 
@@ -29,6 +30,22 @@ describe('the HTTP server an app is served on', () => {
       expect(await res.text()).to.equal('ok');
       expect(seen!.request).to.deep.equal(REQUEST_FIELDS.map((name) => [name, undefined]));
       expect(seen!.response).to.deep.equal(RESPONSE_FIELDS.map((name) => [name, undefined]));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+  it("pre-sets the field parseurl caches its parse in: Express's routing fills it (a parseurl that renames it fails here)", async () => {
+    let parsed: unknown;
+    const app = express();
+    app.get('/p', (req, res) => {
+      parsed = (req as unknown as { _parsedUrl?: { pathname?: string } })._parsedUrl?.pathname;
+      res.end('ok');
+    });
+    const server = createAppServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/p?q=1`)).text();
+      expect(parsed).to.equal('/p');
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
