@@ -79,26 +79,28 @@ function enterAreas(
   const rest = url.slice(host + area.path.length);
   req.url = url.slice(0, host) + (host || rest[0] === '/' ? rest : `/${rest}`);
   req.baseUrl = baseUrl + path.slice(0, area.path.length);
-  const restore = () => {
-    req.url = url;
-    req.baseUrl = baseUrl;
-  };
   area.router(req, res, (err?: unknown) => {
     if (!err) {
-      restore();
+      restoreTarget(req, url, baseUrl);
       return enterAreas(areas, at + 1, path, req, res, next, afterEach);
     }
     try {
       afterEach(err, req, res, (after?: unknown) => {
-        restore();
+        restoreTarget(req, url, baseUrl);
         if (after) next(after);
         else enterAreas(areas, at + 1, path, req, res, next, afterEach);
       });
     } catch (thrown) {
-      restore();
+      restoreTarget(req, url, baseUrl);
       next(thrown);
     }
   });
+}
+
+/** Puts back the target an area was entered with (a function of the module, not a named closure per request: see SeriesRun). */
+function restoreTarget(req: Request, url: string, baseUrl: string): void {
+  req.url = url;
+  req.baseUrl = baseUrl;
 }
 
 /**
