@@ -9,6 +9,7 @@ import { requireDatabase } from './middlewares/database.middleware.js';
 import { errorHandler, notFoundHandler } from './middlewares/error.middleware.js';
 import { inSeries } from './middlewares/in-series.js';
 import { jsonBodies } from './middlewares/json-body.middleware.js';
+import { directJsonResponses } from './middlewares/json-response.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
 import { rejectMalformedTarget, rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
@@ -67,6 +68,8 @@ export function createApp({
   // function, not false: false would also take the ETag from sendFile (the web client's
   // index.html, revalidated at every load), whose mtime-only Last-Modified can miss a deploy.
   app.set('etag', noBodyETag);
+  // Which lets res.json send a plain answer without Express's ETag and charset work.
+  directJsonResponses(app);
 
   lazyRequestLog(app);
   lazyCookies(app);

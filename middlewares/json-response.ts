@@ -1,0 +1,38 @@
+import type { Express, Response } from 'express';
+
+/**
+ * res.json for `app` that writes the common answer directly: a body of JSON text with its
+ * type and length, sent as a string. Express's own res.json parses and re-formats the type it
+ * has just set to add a charset, asks for an ETag, turns the text into a Buffer for it, and
+ * works out freshness, for every response; this app sends no body ETag (createApp), so for a
+ * plain answer none of that changes a byte that goes out. Anything else takes Express's way,
+ * which stays the reference: a type or ETag a route set, a conditional request (If-None-Match,
+ * If-Modified-Since: Express may answer 304), a status that carries no body (204, 205, 304),
+ * a Transfer-Encoding, or a value JSON has no text for. Express's json settings (spaces,
+ * replacer, escape) are not read: the app sets none.
+ */
+export function directJsonResponses(app: Express): void {
+  const expressJson = app.response.json;
+  app.response.json = function json(this: Response, value: unknown) {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined || !isPlainAnswer(this)) return expressJson.call(this, value);
+    this.setHeader('Content-Type', 'application/json; charset=utf-8');
+    this.setHeader('Content-Length', String(Buffer.byteLength(text)));
+    // Node leaves out the body of an answer to HEAD; Express does the same by sending none.
+    if (this.req.method === 'HEAD') this.end();
+    else this.end(text, 'utf8');
+    return this;
+  };
+}
+
+function isPlainAnswer(res: Response): boolean {
+  const status = res.statusCode;
+  if (status === 204 || status === 205 || status === 304) return false;
+  const { headers } = res.req;
+  if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) return false;
+  return (
+    res.getHeader('content-type') === undefined &&
+    res.getHeader('etag') === undefined &&
+    res.getHeader('transfer-encoding') === undefined
+  );
+}
