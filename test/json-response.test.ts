@@ -1,7 +1,7 @@
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { directJsonResponses } from '../middlewares/json-response.js';
 
 interface RawAnswer {
@@ -29,20 +29,37 @@ function fetchRaw(server: Server, method: string, path: string, headers: Record<
   });
 }
 
+/** Calls of res.send by the app's handlers (Express's way ends there; the direct way does not). */
+let sends = 0;
+
 /** The routes of the comparison, on an app configured as createApp configures its own (no body ETag). */
 function appWith(direct: boolean): Express {
   const app = express();
   app.set('etag', () => undefined);
+  const send = app.response.send;
+  app.response.send = function counted(this: Response, body?: unknown) {
+    sends++;
+    return send.call(this, body);
+  };
   if (direct) directJsonResponses(app);
   app.get('/plain', (_req, res) => void res.json({ name: 'Zoë 🙂', n: 1, list: [true, null] }));
   app.get('/created', (_req, res) => void res.status(201).json({ id: 'a' }));
   app.get('/status/:code', (req, res) => void res.status(Number(req.params.code)).json({ x: 1 }));
   app.get('/typed', (_req, res) => void res.type('application/problem+json').json({ title: 'typed' }));
   app.get('/tagged', (_req, res) => void res.set('ETag', '"v1"').json({ tagged: true }));
+  app.get('/dated', (_req, res) => void res.set('Last-Modified', new Date(0).toUTCString()).json({ dated: true }));
+  app.get('/chunked', (_req, res) => void res.set('Transfer-Encoding', 'chunked').json({ chunked: true }));
   app.get('/nothing', (_req, res) => void res.json(undefined));
   app.get('/null', (_req, res) => void res.json(null));
   app.get('/text', (_req, res) => void res.json('a string'));
   app.get('/sent', (_req, res) => void res.send({ via: 'send' }));
+  app.get('/cycle', (_req, res) => {
+    const value: Record<string, unknown> = {};
+    value.self = value;
+    res.json(value);
+  });
+  // The message only: the default handler's page holds a stack, which differs by caller.
+  app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => void res.status(500).json({ error: err.message }));
   return app;
 }
 
@@ -77,6 +94,9 @@ describe('res.json written directly', () => {
     ['GET', '/tagged', { 'if-none-match': '"v1"' }],
     ['GET', '/plain', { 'if-none-match': '*' }],
     ['GET', '/plain', { 'if-modified-since': new Date(Date.now() + 60_000).toUTCString() }],
+    ['GET', '/dated', { 'if-modified-since': new Date(Date.now() + 60_000).toUTCString() }],
+    ['GET', '/chunked'],
+    ['GET', '/cycle'],
     ['GET', '/nothing'],
     ['GET', '/null'],
     ['GET', '/text'],
@@ -92,15 +112,32 @@ describe('res.json written directly', () => {
     });
   }
 
-  it('has the cases it compares: a plain answer with its length in bytes, and the ones Express decides', async () => {
+  it('has the cases it compares: a plain answer written directly, and the ones Express decides', async () => {
+    sends = 0;
     const plain = await fetchRaw(directWay, 'GET', '/plain');
+    expect(sends, 'res.send calls for a plain answer').to.equal(0);
     expect(plain.headers).to.include('Content-Type: application/json; charset=utf-8');
     expect(plain.headers).to.include(`Content-Length: ${Buffer.byteLength(plain.body)}`);
     expect(JSON.parse(plain.body)).to.deep.equal({ name: 'Zoë 🙂', n: 1, list: [true, null] });
+    const later = new Date(Date.now() + 60_000).toUTCString();
     expect((await fetchRaw(directWay, 'GET', '/plain', { 'if-none-match': '*' })).status).to.equal(304);
     expect((await fetchRaw(directWay, 'GET', '/tagged', { 'if-none-match': '"v1"' })).status).to.equal(304);
+    expect((await fetchRaw(directWay, 'GET', '/dated', { 'if-modified-since': later })).status).to.equal(304);
+    const chunked = await fetchRaw(directWay, 'GET', '/chunked');
+    expect(chunked.headers).to.include('Transfer-Encoding: chunked');
+    expect(chunked.headers.some((h) => h.startsWith('Content-Length'))).to.equal(false);
     expect((await fetchRaw(directWay, 'GET', '/typed')).headers).to.include(
       'Content-Type: application/problem+json; charset=utf-8',
     );
+    expect((await fetchRaw(directWay, 'GET', '/cycle')).status).to.equal(500);
+    expect(sends, 'res.send calls: each case above but the first and the cycle').to.equal(5);
+  });
+
+  it('refuses an app whose ETag or JSON settings it would leave out', () => {
+    expect(() => directJsonResponses(express())).to.throw('no ETag');
+    const escaping = express();
+    escaping.set('etag', () => undefined);
+    escaping.set('json escape', true);
+    expect(() => directJsonResponses(escaping)).to.throw('json escape');
   });
 });
