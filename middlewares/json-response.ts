@@ -6,9 +6,10 @@ import type { Express, Response } from 'express';
  * has just set to add a charset, asks for an ETag, turns the text into a Buffer for it, and
  * works out freshness, for every response; with no body ETag (createApp) none of that changes
  * a byte of a plain answer. Anything else goes on as Express's res.json goes on after its
- * stringify (res.send), which stays the reference: a type or ETag a route set, a conditional
- * request (If-None-Match, If-Modified-Since: Express may answer 304), a status that carries
- * no body (204, 205, 304), a Transfer-Encoding, or a value JSON has no text for.
+ * stringify (res.send), which stays the reference: a type a route set, an ETag one set (by
+ * caution: without a conditional request the bytes would be the same), a conditional request
+ * (If-None-Match, If-Modified-Since: Express may answer 304), a status that carries no body
+ * (204, 205, 304), a Transfer-Encoding, or a value JSON has no text for.
  * Call it once the app's settings are made: it refuses an app whose settings it would ignore.
  */
 export function directJsonResponses(app: Express): void {

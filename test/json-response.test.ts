@@ -135,9 +135,15 @@ describe('res.json written directly', () => {
 
   it('refuses an app whose ETag or JSON settings it would leave out', () => {
     expect(() => directJsonResponses(express())).to.throw('no ETag');
-    const escaping = express();
-    escaping.set('etag', () => undefined);
-    escaping.set('json escape', true);
-    expect(() => directJsonResponses(escaping)).to.throw('json escape');
+    for (const [setting, value] of [
+      ['json escape', true],
+      ['json replacer', (_key: string, v: unknown) => v],
+      ['json spaces', 2],
+    ] as const) {
+      const app = express();
+      app.set('etag', () => undefined);
+      app.set(setting, value);
+      expect(() => directJsonResponses(app), setting).to.throw(setting);
+    }
   });
 });
