@@ -5,7 +5,8 @@
  * started side by side measure up to 30 % apart. Each round starts both servers fresh, pinned
  * to CPU 1 with the load on CPU 0 (taskset, Linux), and measures each twice, in both orders;
  * it prints the server CPU per request of every measurement, the pairs, and the medians.
- * ROUNDS (default 4) and BENCH_SECONDS (default 5) tune it; the path defaults to S1's route.
+ * ROUNDS (default 4), BENCH_SECONDS (default 5) and WARM_SECONDS (default 8, each server's warm-up
+ * per round) tune it; the path defaults to S1's route.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -20,6 +21,7 @@ if (!otherArg) {
 const checkouts = { this: process.cwd(), other: resolve(otherArg) };
 const rounds = Number(process.env.ROUNDS ?? 4);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const warmSeconds = Number(process.env.WARM_SECONDS ?? 8);
 const db = await benchDatabase();
 const token = benchTokens().sign({ sub: '6650f0f0f0f0f0f0f0f0f0f0', role: 'user', sid: 'bench-ab' });
 const headers = { authorization: `Bearer ${token}` };
@@ -52,6 +54,9 @@ for (let round = 0; round < rounds; round++) {
   const order: (keyof typeof checkouts)[] = round % 2 ? ['this', 'other'] : ['other', 'this'];
   const servers = await Promise.all(order.map((which, i) => start(checkouts[which], 4600 + i)));
   try {
+    // Each warmed first: on a fresh app the CPU per request falls for its first 6-9 s of load,
+    // and the server measured first would be measured colder.
+    for (const s of servers) await hammer(`${s.url}${path}`, warmSeconds, 50, headers);
     for (const turn of [0, 1]) {
       for (const i of turn ? [1, 0] : [0, 1]) {
         const run = await hammer(`${servers[i]!.url}${path}`, seconds, 50, headers, servers[i]!.pid);
