@@ -82,6 +82,11 @@ export async function serve(uri: string, kind: string, port: number, env: Record
   return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
 }
 
+/** Stops one server that serve started (as stopServers stops them all). */
+export function stopServer(served: Served): void {
+  children.find((c) => c.pid === served.pid)?.kill(profileDir ? 'SIGINT' : 'SIGKILL');
+}
+
 export function stopServers(): void {
   // A profiling server exits on SIGINT and writes its profile.
   for (const c of children) c.kill(profileDir ? 'SIGINT' : 'SIGKILL');
