@@ -62,8 +62,8 @@ const profileDir = process.env.BENCH_CPU_PROF;
 
 /** Starts `tsx bench/servers.ts <kind> <port>` in production mode against `uri`. */
 export async function serve(uri: string, kind: string, port: number, env: Record<string, string> = {}): Promise<Served> {
-  // One folder per kind: tsx's loader thread writes a profile of its own beside the server's.
-  const profiling = profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/${kind}`] : [];
+  // One folder per server (kind-port): tsx's loader thread writes a profile of its own beside the server's.
+  const profiling = profileDir ? ['--cpu-prof', '--cpu-prof-dir', `${profileDir}/${kind}-${port}`] : [];
   const child = spawn(
     process.execPath,
     [...profiling, '--expose-gc', '--import', 'tsx', 'bench/servers.ts', kind, String(port)],
@@ -82,14 +82,16 @@ export async function serve(uri: string, kind: string, port: number, env: Record
   return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
 }
 
-/** Stops one server that serve started (as stopServers stops them all). */
+/** Stops one server that serve started; a profiling server exits on SIGINT and writes its profile. */
 export function stopServer(served: Served): void {
-  children.find((c) => c.pid === served.pid)?.kill(profileDir ? 'SIGINT' : 'SIGKILL');
+  const at = children.findIndex((c) => c.pid === served.pid);
+  if (at === -1) return;
+  children[at]!.kill(profileDir ? 'SIGINT' : 'SIGKILL');
+  children.splice(at, 1);
 }
 
 export function stopServers(): void {
-  // A profiling server exits on SIGINT and writes its profile.
-  for (const c of children) c.kill(profileDir ? 'SIGINT' : 'SIGKILL');
+  for (const c of [...children]) stopServer({ url: '', pid: c.pid! });
 }
 
 /** Prints a row of the markdown table docs/benchmarks.md keeps: ratio is ours / baseline. */
