@@ -1,8 +1,9 @@
 /**
  * npm run bench:ab -- <other checkout> [path]: this checkout's request stack against another
- * checkout's (a git worktree of the commit before a change, with node_modules linked), so that
- * a change of 5-15 % can be told from noise on a two-core VM, where two servers of one build
- * started side by side measure up to 30 % apart. Each round starts both servers fresh, pinned
+ * checkout's (a git worktree of the commit before a change, with node_modules linked), meant to
+ * tell a change of 5-15 % from noise on a two-core VM, where two servers of one build started
+ * side by side measure up to 30 % apart (on a noisy day an A/A run's medians read 13 % apart:
+ * docs/benchmarks.md, ninth pass; run one first). Each round starts both servers fresh, pinned
  * to CPU 1 with the load on CPU 0 (taskset, Linux), and measures each twice, in both orders;
  * it prints the server CPU per request of every measurement, the pairs, and the medians.
  * ROUNDS (default 4), BENCH_SECONDS (default 5) and WARM_SECONDS (default 8, each server's warm-up
