@@ -31,15 +31,24 @@ export const mailLinks = () => ({
 export const mayEmail = (user: Recipient) => Boolean(user.emailVerified) && user.settings?.notifications?.email !== false;
 
 /**
+ * What deliverBeyondApp decides by: the person's choices and their account, in one read. The
+ * caller starts it before the notice is announced in the app: a choice changed once the person
+ * has seen the notice (quiet hours turned off) must not decide that notice's push.
+ */
+export const readRecipientChoices = (userId: string) =>
+  Promise.all([NotificationPreference.findById(userId).lean(), User.findById(userId, RECIPIENT_FIELDS).lean()]);
+
+/**
  * A new notice beyond the app: the person's devices, and their inbox if they chose that
  * type at once. One read of their choices and their account serves both; a banned account
  * hears nothing.
  */
-export async function deliverBeyondApp(userId: string, view: NotificationView): Promise<void> {
-  const [prefs, user] = await Promise.all([
-    NotificationPreference.findById(userId).lean(),
-    User.findById(userId, RECIPIENT_FIELDS).lean(),
-  ]);
+export async function deliverBeyondApp(
+  userId: string,
+  view: NotificationView,
+  choices: ReturnType<typeof readRecipientChoices> = readRecipientChoices(userId),
+): Promise<void> {
+  const [prefs, user] = await choices;
   if (!user || user.bannedAt) return;
   await Promise.all([
     user.settings?.notifications?.push === false ? undefined : pushToDevices(userId, prefs, view),

@@ -11,7 +11,7 @@ import { usersById } from '../people/user.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { User } from '../../models/user.model.js';
 import { isSwitchedOff } from './preferences.service.js';
-import { deliverBeyondApp } from './channels.js';
+import { deliverBeyondApp, readRecipientChoices } from './channels.js';
 import { notificationText } from './templates.js';
 
 /** Notices of these kinds about one target gather while unread: "Ana and 4 others liked your post". */
@@ -114,9 +114,13 @@ const throttle = perKeyThrottle(1000);
 export async function announceNotice(userId: string, id: Types.ObjectId, isNew: boolean): Promise<void> {
   const doc = await Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>();
   const [view] = doc ? await views(userId, [doc]) : [];
+  // Read before the live notice goes out (readRecipientChoices says why); marked handled at once,
+  // as pushCount may throw before it is awaited.
+  const choices = view && isNew ? readRecipientChoices(userId) : undefined;
+  choices?.catch(() => undefined);
   if (view) publishToUser(userId, 'notification:new', view);
   if (isNew) await pushCount(userId);
-  if (view && isNew) await deliverBeyondApp(userId, view);
+  if (view && isNew) await deliverBeyondApp(userId, view, choices);
 }
 
 function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
