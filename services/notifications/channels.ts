@@ -32,7 +32,7 @@ export const mayEmail = (user: Recipient) => Boolean(user.emailVerified) && user
 
 /**
  * What deliverBeyondApp decides by: the person's choices and their account, in one read. The
- * caller starts it before the notice is announced in the app: a choice changed once the person
+ * caller reads it before the notice is announced in the app: a choice changed once the person
  * has seen the notice (quiet hours turned off) must not decide that notice's push.
  */
 export const readRecipientChoices = (userId: string) =>
@@ -46,9 +46,9 @@ export const readRecipientChoices = (userId: string) =>
 export async function deliverBeyondApp(
   userId: string,
   view: NotificationView,
-  choices: ReturnType<typeof readRecipientChoices> = readRecipientChoices(userId),
+  choices?: Awaited<ReturnType<typeof readRecipientChoices>>,
 ): Promise<void> {
-  const [prefs, user] = await choices;
+  const [prefs, user] = choices ?? (await readRecipientChoices(userId));
   if (!user || user.bannedAt) return;
   await Promise.all([
     user.settings?.notifications?.push === false ? undefined : pushToDevices(userId, prefs, view),

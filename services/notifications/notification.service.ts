@@ -112,15 +112,16 @@ const throttle = perKeyThrottle(1000);
  * (new only: not each time someone joins a group) their devices and inbox as they chose.
  */
 export async function announceNotice(userId: string, id: Types.ObjectId, isNew: boolean): Promise<void> {
-  const doc = await Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>();
+  // The person's choices are read (done, beside the notice's own read) before the live notice
+  // goes out: readRecipientChoices says why.
+  const [doc, choices] = await Promise.all([
+    Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>(),
+    isNew ? readRecipientChoices(userId) : undefined,
+  ]);
   const [view] = doc ? await views(userId, [doc]) : [];
-  // Read before the live notice goes out (readRecipientChoices says why); marked handled at once,
-  // as pushCount may throw before it is awaited.
-  const choices = view && isNew ? readRecipientChoices(userId) : undefined;
-  choices?.catch(() => undefined);
   if (view) publishToUser(userId, 'notification:new', view);
   if (isNew) await pushCount(userId);
-  if (view && isNew) await deliverBeyondApp(userId, view, choices);
+  if (view && choices) await deliverBeyondApp(userId, view, choices);
 }
 
 function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
