@@ -12,7 +12,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchDatabase, benchEnv, benchTokens } from './harness.js';
-import { hammer } from './load.js';
+import { hammer, median } from './load.js';
 
 const [otherArg, path = '/api/v1/bench/auth'] = process.argv.slice(2);
 if (!otherArg) {
@@ -69,7 +69,6 @@ for (let round = 0; round < rounds; round++) {
     for (const s of servers) s.stop();
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (values: number[]) => values.map((v) => v.toFixed(0)).join(' ');
 const lower = cpu.this.filter((v, i) => v < cpu.other[i]!).length;
 console.log(`${path}, server CPU per request (µs), ${rounds} rounds of 2 each:`);

@@ -82,16 +82,17 @@ export async function serve(uri: string, kind: string, port: number, env: Record
   return { url: `http://127.0.0.1:${port}`, pid: child.pid! };
 }
 
-/** Stops one server that serve started; a profiling server exits on SIGINT and writes its profile. */
+// A profiling server exits on SIGINT and writes its profile.
+const stopSignal = profileDir ? 'SIGINT' : 'SIGKILL';
+
+/** Stops one server that serve started. */
 export function stopServer(served: Served): void {
   const at = children.findIndex((c) => c.pid === served.pid);
-  if (at === -1) return;
-  children[at]!.kill(profileDir ? 'SIGINT' : 'SIGKILL');
-  children.splice(at, 1);
+  if (at !== -1) children.splice(at, 1)[0]!.kill(stopSignal);
 }
 
 export function stopServers(): void {
-  for (const c of [...children]) stopServer({ url: '', pid: c.pid! });
+  for (const c of children.splice(0)) c.kill(stopSignal);
 }
 
 /** Prints a row of the markdown table docs/benchmarks.md keeps: ratio is ours / baseline. */

@@ -140,6 +140,14 @@ export function postJson(url: string, body: unknown): Promise<{ status: number; 
   });
 }
 
+/** The middle of `values` (the mean of the two middle ones for an even count; NaN for none). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (!sorted.length) return NaN;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** The value below which `fraction` of the sorted values fall (NaN for none). */
 export const percentileOf = (sorted: number[], fraction: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? NaN;
