@@ -4,7 +4,7 @@ import { api } from './support/app.js';
 import { mailsTo, waitForMail } from './support/mail.js';
 import { heard, NOTIFICATIONS } from './support/notifications.js';
 import { POSTS, readyPost } from './support/posts.js';
-import { bearer, signupUser, trustedUser, type SignedUp } from './support/users.js';
+import { bearer, signupUser, staffUser, trustedUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 const prefer = async (u: SignedUp, body: object) => {
@@ -105,5 +105,19 @@ describe('notification email', () => {
     await waitForMail(watcher.input.email, /liked your post/);
     for (const u of [author, unproven])
       expect((await mailsTo(u.input.email)).filter((m) => /liked/.test(m.subject))).to.deep.equal([]);
+  });
+
+  it('sends no summary to a banned account', async () => {
+    const [banned, watcher, critic, admin] = await Promise.all([trustedUser(), trustedUser(), signupUser(), staffUser('admin')]);
+    for (const u of [banned, watcher]) await prefer(u, { comment: { email: 'daily' } });
+    for (const u of [banned, watcher]) {
+      await comment(critic, (await readyPost(u)).id);
+      await heard(u, 'comment');
+    }
+    await (await api()).patch(`/api/v1/admin/users/${banned.id}/ban`).set(as(admin)).send({ banned: true }).expect(200);
+    await sendNotificationDigests(new Date());
+    // The watcher's summary proves the job went past both.
+    await waitForMail(watcher.input.email, /daily summary/);
+    expect((await mailsTo(banned.input.email)).filter((m) => /summary/.test(m.subject))).to.deep.equal([]);
   });
 });

@@ -19,6 +19,7 @@ type Recipient = {
   email: string;
   emailVerified?: boolean | null;
   firstName: string;
+  bannedAt?: Date | null;
   settings?: { notifications?: { email?: boolean | null; push?: boolean | null } | null } | null;
 };
 
@@ -27,8 +28,12 @@ export const mailLinks = () => ({
   settingsLink: `${config.appUrl}/settings/notifications`,
 });
 
-/** A proven address (never a stranger's someone signed up with) and the account-wide email switch on. */
-export const mayEmail = (user: Recipient) => Boolean(user.emailVerified) && user.settings?.notifications?.email !== false;
+/**
+ * A proven address (never a stranger's someone signed up with), the account-wide email switch
+ * on, and an account not banned (a banned person hears nothing from the product's notices).
+ */
+export const mayEmail = (user: Recipient) =>
+  !user.bannedAt && Boolean(user.emailVerified) && user.settings?.notifications?.email !== false;
 
 /**
  * What deliverBeyondApp decides by: the person's choices and their account, in one read. The
