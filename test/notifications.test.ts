@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { MessageNoticeCheck } from '../models/message-notice-check.model.js';
+import { pushNotice } from '../services/notifications/notification.service.js';
 import {
   runDueMessageNoticeChecks,
   startMessageNoticeChecks,
@@ -72,6 +73,37 @@ describe('notifications', () => {
     expect(page.body.unread).to.equal(3); // the like group, the comment and "your post is ready"
     await eventually(() => counts.at(-1)?.unread === 3, 3000, 'the pushed count');
     expect((await (await api()).get(`${N}/unread-count`).set(as(author))).body).to.deep.equal({ unread: 3 });
+  });
+
+  it('a new notice told after a join of the same group, both folded, is still counted, and once', async () => {
+    const author = await signupUser();
+    const fan = await signupUser();
+    const socket = await devices.connect(author);
+    const counts = collect(socket, 'notification:count');
+    const fresh = await Notification.create({
+      userId: author.id,
+      type: 'like',
+      target: { kind: 'post', id: new Types.ObjectId() },
+      at: new Types.ObjectId(),
+      actorIds: [fan.id],
+      actorCount: 1,
+      lastActorId: fan.id,
+    });
+    // As racing likes may report it: a join first (told at once), then the start and another
+    // join, folded into one run when the window closes.
+    pushNotice(author.id, fresh._id, false);
+    pushNotice(author.id, fresh._id, true);
+    pushNotice(author.id, fresh._id, false);
+    await eventually(() => counts.length === 1, 3000, 'the count of the new notice');
+    expect(counts[0]).to.deep.equal({ unread: 1 });
+    // Once: a later new notice's count is the next one heard.
+    pushNotice(
+      author.id,
+      (await Notification.create({ userId: author.id, type: 'post_ready', at: new Types.ObjectId() }))._id,
+      true,
+    );
+    await eventually(() => counts.length === 2, 3000, 'the next count');
+    expect(counts[1]).to.deep.equal({ unread: 2 });
   });
 
   it('read ones stay as they were: the next like starts a new notice; read all, delete, and 404 for anyone else', async () => {

@@ -124,9 +124,19 @@ export async function announceNotice(userId: string, id: Types.ObjectId, isNew: 
   if (view && choices) await deliverBeyondApp(userId, view, choices);
 }
 
-function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
-  throttle(String(id), () => {
-    announceNotice(userId, id, isNew).catch((err: unknown) =>
+/** Notices whose "new" announcement (count, devices, inbox) is owed by the next run of their throttled push. */
+const owedAsNew = new Set<string>();
+
+/**
+ * Announces a notice, folded by the throttle. Racing acts may report it out of order (a join
+ * before the act that started it): whichever run comes next owes the "new" announcement, so
+ * a folded call cannot drop it, and it is made once.
+ */
+export function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): void {
+  const key = String(id);
+  if (isNew) owedAsNew.add(key);
+  throttle(key, () => {
+    announceNotice(userId, id, owedAsNew.delete(key)).catch((err: unknown) =>
       logger.warn('notification push failed', { error: errorMessage(err) }),
     );
   });
