@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { listTrendingTags, listViralPosts, reviewTrendingTag } from '../services/feeds/signals.service.js';
 import { moderateContent, type ContentTarget } from '../services/posts/content-moderation.service.js';
-import { callerId, inputOf, roleOf } from './caller.js';
+import { inputOf, staffOf } from './caller.js';
 import * as rules from '../validators/admin.validators.js';
 
 export async function viralPosts(_req: Request, res: Response) {
@@ -15,7 +15,7 @@ export async function trendingTags(req: Request, res: Response) {
 
 export async function reviewTrending(req: Request, res: Response) {
   const { tag, status } = inputOf(req, rules.trendingReviewRules);
-  await reviewTrendingTag({ id: callerId(req), role: roleOf(req) }, tag, status);
+  await reviewTrendingTag(staffOf(req), tag, status);
   res.status(204).end();
 }
 
@@ -23,6 +23,6 @@ export const moderate =
   (type: ContentTarget): RequestHandler =>
   async (req, res) => {
     const { id, action } = inputOf(req, rules.moderatePostRules);
-    await moderateContent({ id: callerId(req), role: roleOf(req) }, type, id, action);
+    await moderateContent(staffOf(req), type, id, action);
     res.status(204).end();
   };

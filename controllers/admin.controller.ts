@@ -4,15 +4,12 @@ import { searchAudit } from '../services/audit.service.js';
 import { explainCard } from '../services/match/taste/explain.service.js';
 import { changeRuntimeSettings, runtimeSettingsHistory, runtimeSettingsView } from '../services/runtime-settings.service.js';
 import * as users from '../services/people/admin-users.service.js';
-import type { Staff } from '../services/people/admin-users.service.js';
 import { closeReport, listReports } from '../services/people/moderation.service.js';
 import { decideCase, listCases } from '../services/people/review-queue.service.js';
 import { getOwnUser } from '../services/people/user.service.js';
 import { cancelSystemNotice, listSystemNotices, scheduleSystemNotice } from '../services/notifications/system-notice.service.js';
-import { callerId, inputOf, pageOf, roleOf } from './caller.js';
+import { inputOf, pageOf, staffOf } from './caller.js';
 import * as rules from '../validators/admin.validators.js';
-
-const staffOf = (req: Request): Staff => ({ id: callerId(req), role: roleOf(req) });
 
 export async function listUsers(req: Request, res: Response) {
   const { limit: _limit, cursor: _cursor, ...filter } = inputOf(req, rules.userListRules);
@@ -82,7 +79,7 @@ export async function updateReport(req: Request, res: Response) {
 }
 
 export async function scheduleNotice(req: Request, res: Response) {
-  res.status(201).json({ notice: await scheduleSystemNotice(callerId(req), inputOf(req, rules.systemNoticeRules)) });
+  res.status(201).json({ notice: await scheduleSystemNotice(staffOf(req), inputOf(req, rules.systemNoticeRules)) });
 }
 
 export async function notices(req: Request, res: Response) {
@@ -90,7 +87,7 @@ export async function notices(req: Request, res: Response) {
 }
 
 export async function cancelNotice(req: Request, res: Response) {
-  await cancelSystemNotice(callerId(req), inputOf(req, rules.noticeIdRules).noticeId);
+  await cancelSystemNotice(staffOf(req), inputOf(req, rules.noticeIdRules).noticeId);
   res.status(204).end();
 }
 
@@ -133,7 +130,7 @@ function rangeOf(input: { from: Date; to: Date; granularity?: 'day' | 'hour' }, 
 
 export async function explainMatching(req: Request, res: Response) {
   const { viewerId, candidateId } = inputOf(req, rules.explainRules);
-  res.json({ explanation: await explainCard({ id: callerId(req), role: roleOf(req) }, viewerId, candidateId) });
+  res.json({ explanation: await explainCard(staffOf(req), viewerId, candidateId) });
 }
 
 export async function analytics(req: Request, res: Response) {

@@ -52,7 +52,7 @@ export async function me(req: Request, res: Response) {
 
 export async function verifyEmail(req: Request, res: Response) {
   const { token, password } = inputOf(req, rules.verifyEmailRules);
-  res.json({ user: await auth.verifyEmail(token, req.auth, password) });
+  res.json({ user: await auth.verifyEmail(token, req.id, req.auth, password) });
 }
 
 export async function resendVerification(req: Request, res: Response) {
@@ -67,7 +67,7 @@ export async function forgotPassword(req: Request, res: Response) {
 
 export async function resetPassword(req: Request, res: Response) {
   const { token, password } = inputOf(req, rules.resetPasswordRules);
-  await auth.resetPassword(token, password);
+  await auth.resetPassword(token, password, req.id);
   clearAuthCookies(res);
   res.status(204).end();
 }
@@ -81,18 +81,18 @@ export async function reauthenticate(req: Request, res: Response) {
 export async function changePassword(req: Request, res: Response) {
   const { sub, sid } = caller(req);
   const { currentPassword, newPassword } = inputOf(req, rules.changePasswordRules);
-  await auth.changePassword(sub, sid, currentPassword, newPassword);
+  await auth.changePassword(sub, sid, currentPassword, newPassword, req.id);
   res.status(204).end();
 }
 
 export async function changeEmail(req: Request, res: Response) {
   const { sub, sid } = caller(req);
-  await requestEmailChange(sub, sid, inputOf(req, rules.changeEmailRules).email);
+  await requestEmailChange(sub, sid, inputOf(req, rules.changeEmailRules).email, req.id);
   res.status(202).json({ sent: true });
 }
 
 export async function confirmChangedEmail(req: Request, res: Response) {
-  res.json({ user: await confirmEmailChange(inputOf(req, rules.confirmEmailChangeRules).token) });
+  res.json({ user: await confirmEmailChange(inputOf(req, rules.confirmEmailChangeRules).token, req.id) });
 }
 
 /** Sessions carry the region DB-IP's free database gives; its licence asks for the credit. */
@@ -107,7 +107,7 @@ export async function listSessions(req: Request, res: Response) {
 export async function endSession(req: Request, res: Response) {
   const { sub, sid } = caller(req);
   const { id } = inputOf(req, rules.sessionIdParam);
-  await auth.endSessionOf(sub, id);
+  await auth.endSessionOf(sub, id, req.id);
   if (id === sid) clearAuthCookies(res);
   res.status(204).end();
 }

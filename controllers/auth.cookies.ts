@@ -1,5 +1,6 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { config } from '../config/index.js';
+import type { ClientInfo } from '../services/auth/session.service.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../config/constants.js';
 
 const base = (): CookieOptions => ({
@@ -52,4 +53,4 @@ export function readRefreshToken(req: Request): string | undefined {
   return typeof fromCookie === 'string' && fromCookie ? fromCookie : undefined;
 }
 
-export const clientInfo = (req: Request) => ({ userAgent: req.get('user-agent'), ip: req.ip });
+export const clientInfo = (req: Request): ClientInfo => ({ userAgent: req.get('user-agent'), ip: req.ip, requestId: req.id });

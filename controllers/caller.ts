@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { unauthorized } from '../utils/app-error.js';
 import type { Role } from '../utils/jwt.js';
+import type { Staff } from '../services/people/admin-users.service.js';
 import type { InputRules } from '../validators/common.validators.js';
 
 /** The validated input of a route, typed by the rules that produced it (never a cast at the call). */
@@ -23,6 +24,9 @@ export const sessionOf = (req: Request): string => {
   if (!req.auth) throw unauthorized();
   return req.auth.sid;
 };
+
+/** The signed-in staff member acting through this request, as the audit trail records them. */
+export const staffOf = (req: Request): Staff => ({ id: callerId(req), role: roleOf(req), requestId: req.id });
 
 /** The signed-in user's id; routes behind `authenticate` always have one. */
 export const callerId = (req: Request): string => {

@@ -24,11 +24,11 @@ export async function completeSignup(req: Request, res: Response) {
 export const link =
   (provider: OAuthProvider): RequestHandler =>
   async (req, res) => {
-    res.json(await oauth.linkProvider(callerId(req), sessionOf(req), provider, inputOf(req, rules.googleRules)));
+    res.json(await oauth.linkProvider(callerId(req), sessionOf(req), provider, inputOf(req, rules.googleRules), req.id));
   };
 
 export async function unlink(req: Request, res: Response) {
-  res.json(await oauth.unlinkProvider(callerId(req), sessionOf(req), inputOf(req, rules.providerParam).provider));
+  res.json(await oauth.unlinkProvider(callerId(req), sessionOf(req), inputOf(req, rules.providerParam).provider, req.id));
 }
 
 export async function listMethods(req: Request, res: Response) {

@@ -13,11 +13,11 @@ export async function plans(_req: Request, res: Response) {
 
 export async function order(req: Request, res: Response) {
   const { plan, months } = inputOf(req, rules.orderRules);
-  res.status(201).json(await createOrder(callerId(req), { plan, months }));
+  res.status(201).json(await createOrder(callerId(req), { plan, months }, req.id));
 }
 
 export async function verify(req: Request, res: Response) {
-  res.json(await verifyCheckout(callerId(req), inputOf(req, rules.verifyRules)));
+  res.json(await verifyCheckout(callerId(req), inputOf(req, rules.verifyRules), req.id));
 }
 
 export async function history(req: Request, res: Response) {
@@ -31,7 +31,7 @@ export async function membership(req: Request, res: Response) {
 /** Razorpay's delivery: the raw body (express.raw ran, not the JSON parser). */
 export async function webhook(req: Request, res: Response) {
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const { duplicate } = await receiveWebhook(body, req.get('x-razorpay-signature'), req.get('x-razorpay-event-id'));
+  const { duplicate } = await receiveWebhook(body, req.get('x-razorpay-signature'), req.get('x-razorpay-event-id'), req.id);
   res.status(200).json({ received: true, duplicate });
 }
 

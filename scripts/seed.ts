@@ -221,13 +221,17 @@ await runWithDatabase(async () => {
   for (const [n, id] of payers.entries()) {
     // Back to free from the demo's premium, then Gold bought as a person would.
     await setPlan(id, 'free', null);
-    const order = await createOrder(id, { plan: 'gold', months: 1 });
+    const order = await createOrder(id, { plan: 'gold', months: 1 }, undefined);
     const paymentId = `pay_local_${order.orderId}`;
-    await verifyCheckout(id, {
-      razorpay_order_id: order.orderId,
-      razorpay_payment_id: paymentId,
-      razorpay_signature: checkoutSignature(config.payments.keySecret, order.orderId, paymentId),
-    });
+    await verifyCheckout(
+      id,
+      {
+        razorpay_order_id: order.orderId,
+        razorpay_payment_id: paymentId,
+        razorpay_signature: checkoutSignature(config.payments.keySecret, order.orderId, paymentId),
+      },
+      undefined,
+    );
     bar.update(n + 1);
   }
   bar.stop();

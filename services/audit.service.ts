@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
 import { AuditRecord } from '../models/audit-record.model.js';
-import { currentRequest } from '../utils/request-scope.js';
 import { nextCursorOf, olderThan } from './page-cursor.js';
 
 export interface AuditEntry {
@@ -13,11 +12,36 @@ export interface AuditEntry {
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
   detail?: Record<string, unknown>;
+  /**
+   * The request the change came through (its X-Request-Id), undefined for jobs and scripts.
+   * Required, so that no call site forgets it: passed by hand, not found through an
+   * AsyncLocalStorage, whose promise hooks cost every request tens of microseconds.
+   */
+  requestId: string | undefined;
 }
+
+/**
+ * What acts without a person behind it ('checkout', 'webhook', 'reconcile', 'job'), and the
+ * request it acts for: spread into an audit entry as they are.
+ */
+export interface AuditSource {
+  actor: string;
+  requestId: string | undefined;
+}
+
+/** A staff member acting through a request: who, in what role, and which request. */
+export interface StaffActor {
+  id: string;
+  role: string;
+  requestId: string | undefined;
+}
+
+/** An audit entry's actor fields for a staff member's act. */
+export const byStaff = (staff: StaffActor) => ({ actor: staff.role, actorId: staff.id, requestId: staff.requestId });
 
 /** Writes one audit record, with the id of the request it came from (none for jobs). */
 export async function audit(entry: AuditEntry): Promise<void> {
-  await AuditRecord.create({ ...entry, requestId: currentRequest()?.requestId, at: new Date() });
+  await AuditRecord.create({ ...entry, at: new Date() });
 }
 
 export interface AuditFilter {

@@ -4,7 +4,7 @@ import { RUNTIME_SETTINGS, RuntimeSettings, type RuntimeKey } from '../models/ru
 import { AppError } from '../utils/app-error.js';
 import { isDuplicateKey } from '../utils/duplicate-key.js';
 import { errorMessage, logger } from '../utils/logger.js';
-import { audit } from './audit.service.js';
+import { audit, byStaff, type StaffActor } from './audit.service.js';
 
 export interface RuntimeValues {
   chatRequiresPlan: boolean;
@@ -98,12 +98,7 @@ export async function runtimeSettingsView() {
  * own). `expectedVersion`, when given, must be the version in force: a change made from a
  * stale screen is refused, not silently merged.
  */
-export async function changeRuntimeSettings(
-  staff: { id: string; role: string },
-  changes: RuntimeChanges,
-  expectedVersion?: number,
-  note?: string,
-) {
+export async function changeRuntimeSettings(staff: StaffActor, changes: RuntimeChanges, expectedVersion?: number, note?: string) {
   const doc = await latest();
   const version = doc?.version ?? 0;
   if (expectedVersion !== undefined && expectedVersion !== version) {
@@ -123,8 +118,7 @@ export async function changeRuntimeSettings(
   }
   await audit({
     action: 'admin.settings_changed',
-    actor: staff.role,
-    actorId: staff.id,
+    ...byStaff(staff),
     target: { type: 'settings', id: String(version + 1) },
     before,
     after,

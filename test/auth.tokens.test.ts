@@ -301,7 +301,7 @@ describe('refresh tokens', () => {
     const u = await signupUser();
     const user = (await User.findById(u.id).lean())!;
     // The sign-in read the account as an admin; the demotion landed before its session existed.
-    const refused = await startSignIn({ ...user, role: 'admin' }, {}).then(
+    const refused = await startSignIn({ ...user, role: 'admin' }, { requestId: undefined }).then(
       () => null,
       (err: unknown) => err,
     );
@@ -322,7 +322,7 @@ describe('refresh tokens', () => {
       .set(bearer(u.accessToken))
       .send({ currentPassword: u.input.password, newPassword: 'a brand new password' });
     expect(change.status).to.equal(204);
-    const refused = await startSignIn(readBefore, {}).then(
+    const refused = await startSignIn(readBefore, { requestId: undefined }).then(
       () => null,
       (err: unknown) => err,
     );

@@ -64,7 +64,7 @@ type SigningIn = SessionOwner & { sessionEpoch?: number };
 /** Starts a session; a sign-in on a device the account has not used before is mailed to the owner and audited. */
 async function openSession(user: SessionOwner, client: ClientInfo) {
   const session = await createSession(user._id, user.role as Role, client);
-  if (session.newDevice) await noticeNewDevice(user, session);
+  if (session.newDevice) await noticeNewDevice(user, session, client.requestId);
   const accessToken = accessTokens.sign({ sub: String(user._id), role: user.role as Role, sid: String(session.sessionId) });
   return { sessionId: session.sessionId, accessToken, refreshToken: session.refreshToken };
 }
@@ -80,12 +80,13 @@ export async function startSignIn(user: SigningIn, client: ClientInfo) {
   return { accessToken, refreshToken };
 }
 
-async function noticeNewDevice(user: SessionOwner, session: NewSession) {
+async function noticeNewDevice(user: SessionOwner, session: NewSession, requestId: string | undefined) {
   const where = session.region ?? 'an unknown place';
   await audit({
     userId: user._id,
     action: 'session.new_device',
     actor: 'user',
+    requestId,
     detail: { sessionId: String(session.sessionId), device: session.deviceName, region: session.region, ip: session.ip },
   });
   void sendMail('newDevice', user.email, {
@@ -264,9 +265,15 @@ export async function logout(sessionId: string | undefined, refreshToken: string
 }
 
 /** Ends one of the user's sessions (signing a lost device out), with an audit record. */
-export async function endSessionOf(userId: string, sessionId: string): Promise<void> {
+export async function endSessionOf(userId: string, sessionId: string, requestId: string | undefined): Promise<void> {
   const ended = await endSession(userId, sessionId);
-  await audit({ userId: new Types.ObjectId(userId), action: 'session.ended', actor: 'user', detail: { sessionId, ...ended } });
+  await audit({
+    userId: new Types.ObjectId(userId),
+    action: 'session.ended',
+    actor: 'user',
+    detail: { sessionId, ...ended },
+    requestId,
+  });
 }
 
 export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_all');
@@ -277,7 +284,11 @@ export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_
  * and linked their own way in: it goes, and the owner is told what went (with a link to
  * set a password when no way in is left).
  */
-async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_email' | 'reset_password') {
+async function secureAfterMailboxProof(
+  userId: Types.ObjectId,
+  via: 'verify_email' | 'reset_password',
+  requestId: string | undefined,
+) {
   // A verification by someone who is neither signed in nor knows the password: whoever set
   // that password may be the squatter, so it goes too (the owner sets their own).
   const dropPassword = via === 'verify_email';
@@ -290,6 +301,7 @@ async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_emai
     userId,
     action: 'auth.mailbox_proven',
     actor: 'user',
+    requestId,
     detail: { via, providersRemoved: providers, sessionsEnded: sessions, passwordRemoved: hadPassword },
   });
   if (!providers.length && !sessions && !hadPassword) return;
@@ -312,7 +324,12 @@ async function secureAfterMailboxProof(userId: Types.ObjectId, via: 'verify_emai
  * first verification claims the account: the password, provider links and sessions set up
  * before go, and the owner is mailed a link to set their own password.
  */
-export async function verifyEmail(token: string, caller?: { sub: string }, password?: string): Promise<OwnUser> {
+export async function verifyEmail(
+  token: string,
+  requestId: string | undefined,
+  caller?: { sub: string },
+  password?: string,
+): Promise<OwnUser> {
   const userId = await peekAccountToken(token, 'verify_email');
   let creator = caller?.sub === String(userId);
   if (!creator && password !== undefined) {
@@ -324,7 +341,7 @@ export async function verifyEmail(token: string, caller?: { sub: string }, passw
   await consumeAccountToken(token, 'verify_email');
   // updateOne then a read: FerretDB refuses the projection select:false adds to findOneAndUpdate.
   const first = await User.updateOne({ _id: userId, emailVerified: false }, { $set: { emailVerified: true } });
-  if (first.modifiedCount === 1 && !creator) await secureAfterMailboxProof(userId, 'verify_email');
+  if (first.modifiedCount === 1 && !creator) await secureAfterMailboxProof(userId, 'verify_email', requestId);
   return getOwnUser(String(userId));
 }
 
@@ -353,12 +370,12 @@ async function setPassword(
 }
 
 /** A reset proves the mailbox too: the address counts as verified, and what was attached before goes. */
-export async function resetPassword(token: string, password: string): Promise<void> {
+export async function resetPassword(token: string, password: string, requestId: string | undefined): Promise<void> {
   const userId = await consumeAccountToken(token, 'reset_password');
   await setPassword(userId, password, { emailVerified: true });
-  await audit({ userId, action: 'auth.password_reset', actor: 'user' });
+  await audit({ userId, action: 'auth.password_reset', actor: 'user', requestId });
   await revokeAccountTokens(userId, 'reset_password');
-  await secureAfterMailboxProof(userId, 'reset_password');
+  await secureAfterMailboxProof(userId, 'reset_password', requestId);
 }
 
 /** Confirms the password in the current session, for changes that need a recent sign-in. */
@@ -369,7 +386,13 @@ export async function reauthenticate(userId: string, sessionId: string, password
   await markAuthenticated(userId, sessionId);
 }
 
-export async function changePassword(userId: string, sessionId: string, current: string, next: string): Promise<void> {
+export async function changePassword(
+  userId: string,
+  sessionId: string,
+  current: string,
+  next: string,
+  requestId: string | undefined,
+): Promise<void> {
   const user = await User.findById(userId, { passwordHash: 1, email: 1, firstName: 1 }).lean();
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
   if (!(await verifyPassword(current, user.passwordHash))) {
@@ -382,6 +405,7 @@ export async function changePassword(userId: string, sessionId: string, current:
     action: 'auth.password_changed',
     actor: 'user',
     actorId: user._id,
+    requestId,
     detail: { sessionsEnded: ended },
   });
   void sendMail('passwordChanged', user.email, { firstName: user.firstName });

@@ -23,7 +23,12 @@ const emailTaken = () => new AppError('EMAIL_TAKEN', 'Another account uses this 
  * a link that confirms it; the current one is told. Nothing changes until the link is used,
  * and a newer request voids the links of earlier ones.
  */
-export async function requestEmailChange(userId: string, sessionId: string, newEmail: string): Promise<void> {
+export async function requestEmailChange(
+  userId: string,
+  sessionId: string,
+  newEmail: string,
+  requestId: string | undefined,
+): Promise<void> {
   await assertRecentlyAuthenticated(userId, sessionId);
   const user = await User.findById(userId, { email: 1, firstName: 1, language: 1 }).lean();
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
@@ -50,6 +55,7 @@ export async function requestEmailChange(userId: string, sessionId: string, newE
     action: 'auth.email_change_requested',
     actor: 'user',
     actorId: userId,
+    requestId,
     detail: { to: masked(newEmail) },
   });
 }
@@ -59,7 +65,7 @@ export async function requestEmailChange(userId: string, sessionId: string, newE
  * An address another account took meanwhile is refused by the unique index. The old
  * address is told, and no longer signs in.
  */
-export async function confirmEmailChange(token: string): Promise<OwnUser> {
+export async function confirmEmailChange(token: string, requestId: string | undefined): Promise<OwnUser> {
   const { userId, newEmail } = await claimAccountToken(token, 'change_email');
   const before = await User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1 }).lean();
   if (!before || !newEmail || before.bannedAt) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
@@ -77,6 +83,7 @@ export async function confirmEmailChange(token: string): Promise<OwnUser> {
     action: 'auth.email_changed',
     actor: 'user',
     actorId: userId,
+    requestId,
     before: { email: before.email },
     after: { email: newEmail },
     detail: { sessionsEnded },

@@ -19,6 +19,8 @@ const sessionEnded = (sessionId: string): void => noteSessionEnded(sessionId);
 export interface ClientInfo {
   userAgent?: string;
   ip?: string;
+  /** The request signing in, for the audit trail (undefined outside a request). */
+  requestId: string | undefined;
 }
 
 const refreshExpiry = () => new Date(Date.now() + config.auth.refreshTtlDays * 86_400_000);

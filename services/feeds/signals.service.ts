@@ -4,7 +4,7 @@ import { HourStat } from '../../models/hour-stat.model.js';
 import { Post } from '../../models/post.model.js';
 import { TrendingTag } from '../../models/trending-tag.model.js';
 import { countLater, recordViralPost } from '../analytics/record.js';
-import { audit } from '../audit.service.js';
+import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { notFound } from '../../utils/app-error.js';
 
 import { daysBack } from './candidates.js';
@@ -142,11 +142,7 @@ export async function listTrendingTags(status: 'pending' | 'approved' | 'rejecte
 }
 
 /** A moderator's approval or rejection of a rising hashtag, audited with the status before and after. */
-export async function reviewTrendingTag(
-  staff: { id: string; role: string },
-  tag: string,
-  status: 'approved' | 'rejected',
-): Promise<void> {
+export async function reviewTrendingTag(staff: StaffActor, tag: string, status: 'approved' | 'rejected'): Promise<void> {
   const before = await TrendingTag.findOneAndUpdate(
     { _id: tag },
     { $set: { status, reviewedBy: staff.id, reviewedAt: new Date() } },
@@ -155,8 +151,7 @@ export async function reviewTrendingTag(
   if (!before) throw notFound('Trending hashtag');
   await audit({
     action: 'content.trending_reviewed',
-    actor: staff.role,
-    actorId: staff.id,
+    ...byStaff(staff),
     target: { type: 'hashtag', id: tag },
     before: { status: before.status },
     after: { status },

@@ -1,4 +1,4 @@
-import { audit } from '../audit.service.js';
+import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import mongoose, { Types } from 'mongoose';
@@ -39,15 +39,14 @@ export const systemNoticeView = (n: SystemNoticeDoc) => ({
 });
 
 export async function scheduleSystemNotice(
-  adminId: string,
+  admin: StaffActor,
   input: { text: string; translations?: { es?: string }; segment: Segment; sendAt: Date },
 ) {
-  const created = await SystemNotice.create({ ...input, createdBy: adminId });
+  const created = await SystemNotice.create({ ...input, createdBy: admin.id });
   const view = systemNoticeView(created.toObject() as SystemNoticeDoc);
   await audit({
     action: 'admin.notice_scheduled',
-    actor: 'admin',
-    actorId: adminId,
+    ...byStaff(admin),
     target: { type: 'notice', id: view.id },
     after: { text: view.text, segment: view.segment, sendAt: view.sendAt },
   });
@@ -60,7 +59,7 @@ export async function listSystemNotices(page: { limit: number; cursor?: string }
 }
 
 /** Cancels a notice not yet begun; one being sent or sent is past cancelling. */
-export async function cancelSystemNotice(adminId: string, id: string) {
+export async function cancelSystemNotice(admin: StaffActor, id: string) {
   const res = await SystemNotice.updateOne({ _id: id, status: 'scheduled' }, { $set: { status: 'cancelled' } });
   if (res.matchedCount === 0) {
     if (!(await SystemNotice.exists({ _id: id }))) throw notFound('Notice');
@@ -68,8 +67,7 @@ export async function cancelSystemNotice(adminId: string, id: string) {
   }
   await audit({
     action: 'admin.notice_cancelled',
-    actor: 'admin',
-    actorId: adminId,
+    ...byStaff(admin),
     target: { type: 'notice', id },
     before: { status: 'scheduled' },
     after: { status: 'cancelled' },

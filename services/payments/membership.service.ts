@@ -5,7 +5,7 @@ import { User } from '../../models/user.model.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
-import { audit } from '../audit.service.js';
+import { audit, type AuditSource } from '../audit.service.js';
 import { notifyLater } from '../notifications/notification.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 
@@ -34,7 +34,7 @@ function addMonths(date: Date, months: number): Date {
  */
 export async function grantMembership(
   payment: { _id: Types.ObjectId; userId: Types.ObjectId; plan: string; months: number },
-  actor: string,
+  source: AuditSource,
 ): Promise<(Granted & { already: boolean }) | null> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const user = await User.findById(payment.userId, MEMBERSHIP_FIELDS).lean();
@@ -64,7 +64,7 @@ export async function grantMembership(
         userId: payment.userId,
         paymentId: payment._id,
         action: 'membership.granted',
-        actor,
+        ...source,
         detail: { plan, from, until },
       });
       notifyLater({ userId: String(payment.userId), type: 'membership_granted', data: { plan, until: until.toISOString() } });
@@ -82,7 +82,7 @@ async function alreadyGranted(paymentId: Types.ObjectId): Promise<(Granted & { a
 }
 
 /** A full refund: the time that payment added comes off the membership (all of it if nothing else remains). */
-export async function revokeMembership(paymentId: Types.ObjectId, actor: string): Promise<void> {
+export async function revokeMembership(paymentId: Types.ObjectId, source: AuditSource): Promise<void> {
   const claimed = await Payment.updateOne(
     { _id: paymentId, grantedAt: { $ne: null }, revokedAt: null },
     { $set: { revokedAt: new Date() } },
@@ -108,7 +108,7 @@ export async function revokeMembership(paymentId: Types.ObjectId, actor: string)
         userId: user._id,
         paymentId,
         action: 'membership.refunded',
-        actor,
+        ...source,
         detail: until > now ? { until } : { plan: 'free' },
       });
       return;
@@ -136,6 +136,7 @@ export async function expireMemberships(now = new Date()): Promise<number> {
         userId: user._id,
         action: 'membership.expired',
         actor: 'job',
+        requestId: undefined,
         detail: { plan, expiredAt: user.planExpiresAt },
       });
       notifyLater({ userId: String(user._id), type: 'membership_expired', data: { plan } });

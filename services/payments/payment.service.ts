@@ -7,7 +7,7 @@ import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { planInForce, planRank } from '../connections/quota.service.js';
-import { audit } from '../audit.service.js';
+import { audit, type AuditSource } from '../audit.service.js';
 import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';
@@ -43,7 +43,7 @@ const gatewayFailed = (err: unknown) => {
  * A Razorpay order for a plan and period. The amount comes from config only; the receipt
  * is our payment's id and the notes name the user and plan, so either side can find the other.
  */
-export async function createOrder(userId: string, input: { plan: PaidPlan; months: number }) {
+export async function createOrder(userId: string, input: { plan: PaidPlan; months: number }, requestId: string | undefined) {
   const amount = config.payments.prices[input.plan][input.months];
   if (!amount) throw new AppError('UNKNOWN_PLAN', `No ${input.plan} plan for ${input.months} month(s)`);
   const user = await User.findById(userId, { firstName: 1, lastName: 1, email: 1, phone: 1, plan: 1, planExpiresAt: 1 }).lean();
@@ -77,6 +77,7 @@ export async function createOrder(userId: string, input: { plan: PaidPlan; month
     paymentId: _id,
     action: 'payment.created',
     actor: 'checkout',
+    requestId,
     detail: { orderId: order.id, amount },
   });
   return {
@@ -100,6 +101,7 @@ export async function createOrder(userId: string, input: { plan: PaidPlan; month
 export async function verifyCheckout(
   userId: string,
   input: { razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string },
+  requestId: string | undefined,
 ) {
   const payment = await loadPayment({ orderId: input.razorpay_order_id, userId });
   // Another user's order answers as a missing one.
@@ -114,7 +116,7 @@ export async function verifyCheckout(
       throw gatewayFailed(err);
     });
   if (!sameMoney(payment, remote)) throw new AppError('PAYMENT_MISMATCH', 'The payment is not for this order');
-  await applyGatewayPayment(payment, remote, 'checkout');
+  await applyGatewayPayment(payment, remote, { actor: 'checkout', requestId });
   return { payment: paymentView((await Payment.findById(payment._id).lean())!), membership: await membershipOf(userId) };
 }
 
@@ -123,7 +125,7 @@ export const sameMoney = (payment: PaymentDoc, remote: Pick<GatewayPayment, 'ord
   remote.orderId === payment.orderId && remote.amount === payment.amount && remote.currency === payment.currency;
 
 /** What Razorpay says of a payment attempt, applied: moves the status forward, grants once paid. */
-export async function applyGatewayPayment(payment: PaymentDoc, remote: GatewayPayment, source: string): Promise<void> {
+export async function applyGatewayPayment(payment: PaymentDoc, remote: GatewayPayment, source: AuditSource): Promise<void> {
   if (remote.status === 'authorized' || remote.status === 'captured') {
     await advance(payment, remote.status, source, { paymentId: remote.id });
     await grantFor(payment._id, source);
@@ -142,17 +144,17 @@ export async function applyGatewayPayment(payment: PaymentDoc, remote: GatewayPa
 export async function advance(
   payment: PaymentDoc,
   next: PaymentStatus,
-  source: string,
+  source: AuditSource,
   extra: { paymentId?: string; failureReason?: string } = {},
 ): Promise<boolean> {
   const lower = PAYMENT_STATUSES.filter((s) => STATUS_RANK[s] < STATUS_RANK[next]);
   const at = new Date();
   const res = await Payment.updateOne(
     { _id: payment._id, status: { $in: lower } },
-    { $set: { status: next, ...extra }, $push: { history: { status: next, at, source } } },
+    { $set: { status: next, ...extra }, $push: { history: { status: next, at, source: source.actor } } },
   );
   if (res.modifiedCount !== 1) return false;
-  await audit({ userId: payment.userId, paymentId: payment._id, action: `payment.${next}`, actor: source, detail: extra });
+  await audit({ userId: payment.userId, paymentId: payment._id, action: `payment.${next}`, ...source, detail: extra });
   if (next === 'failed') {
     alertAdmin(payment, 'failed', extra.failureReason);
     notifyLater({ userId: String(payment.userId), type: 'payment_failed', target: { kind: 'payment', id: String(payment._id) } });
@@ -161,7 +163,7 @@ export async function advance(
 }
 
 /** Grants the membership of a paid payment once: the first caller claims `grantedAt`. */
-async function grantFor(paymentId: Types.ObjectId, source: string): Promise<void> {
+async function grantFor(paymentId: Types.ObjectId, source: AuditSource): Promise<void> {
   const claimed = await Payment.findOneAndUpdate(
     { _id: paymentId, grantedAt: null, status: { $in: ['authorized', 'captured'] } },
     { $set: { grantedAt: new Date() } },
@@ -176,7 +178,7 @@ async function grantFor(paymentId: Types.ObjectId, source: string): Promise<void
 }
 
 /** The membership change of a claimed payment (also the job's retry when a process died in between). */
-export async function finishGrant(payment: PaymentDoc, source: string): Promise<void> {
+export async function finishGrant(payment: PaymentDoc, source: AuditSource): Promise<void> {
   const result = await grantMembership(payment, source);
   if (!result) return;
   const { already, ...granted } = result;
@@ -186,7 +188,11 @@ export async function finishGrant(payment: PaymentDoc, source: string): Promise<
 }
 
 /** A refund Razorpay processed, recorded once by its id; once refunds cover the amount, the membership it bought ends. */
-export async function recordRefund(payment: PaymentDoc, refund: { id: string; amount: number }, source: string): Promise<void> {
+export async function recordRefund(
+  payment: PaymentDoc,
+  refund: { id: string; amount: number },
+  source: AuditSource,
+): Promise<void> {
   const res = await Payment.updateOne(
     { _id: payment._id, 'refunds.refundId': { $ne: refund.id } },
     {
@@ -195,7 +201,7 @@ export async function recordRefund(payment: PaymentDoc, refund: { id: string; am
     },
   );
   if (res.modifiedCount === 1) {
-    await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund', actor: source, detail: refund });
+    await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund', ...source, detail: refund });
     countLater(() => recordRevenue(payment.plan, refund.amount, true));
   }
   const fresh = await Payment.findById(payment._id, { refundedAmount: 1, amount: 1 }).lean();

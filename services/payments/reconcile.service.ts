@@ -5,6 +5,8 @@ import { applyGatewayPayment, finishGrant } from './payment.service.js';
 
 // Orders older than this with no payment are left alone (Checkout abandoned).
 const RECONCILE_FOR_MS = 3 * 86_400_000;
+// The job acts for no request.
+const RECONCILE = { actor: 'reconcile', requestId: undefined };
 const ATTEMPT_ORDER = { failed: 0, created: 0, refunded: 0, authorized: 1, captured: 2 } as const;
 
 /**
@@ -26,13 +28,13 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
         .filter((a) => a.amount === payment.amount && a.currency === payment.currency)
         .sort((a, b) => (ATTEMPT_ORDER[b.status] ?? 0) - (ATTEMPT_ORDER[a.status] ?? 0))[0];
       if (!best) continue;
-      await applyGatewayPayment(payment, best, 'reconcile');
+      await applyGatewayPayment(payment, best, RECONCILE);
       applied++;
     }
   }
   const halfGranted = await Payment.find({ grantedAt: { $lt: new Date(now.getTime() - 60_000) }, granted: null, revokedAt: null })
     .limit(200)
     .lean();
-  for (const payment of halfGranted) await finishGrant(payment, 'reconcile');
+  for (const payment of halfGranted) await finishGrant(payment, RECONCILE);
   return applied;
 }

@@ -4,7 +4,7 @@ import { Payment } from '../../models/payment.model.js';
 import { WebhookEvent } from '../../models/webhook-event.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { audit } from '../audit.service.js';
+import { audit, type AuditSource } from '../audit.service.js';
 import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
@@ -33,7 +33,12 @@ const entity = (payload: Record<string, unknown>, name: string): Entity => {
  * without it), then the event stored once under its id, answered at once; the work runs
  * right after, and the membership job finishes any a crash left undone.
  */
-export async function receiveWebhook(raw: Buffer, signature: unknown, eventIdHeader: unknown): Promise<{ duplicate: boolean }> {
+export async function receiveWebhook(
+  raw: Buffer,
+  signature: unknown,
+  eventIdHeader: unknown,
+  requestId: string | undefined,
+): Promise<{ duplicate: boolean }> {
   if (!signatureMatches(hmacSha256Hex(config.payments.webhookSecret, raw), signature)) {
     throw new AppError('INVALID_SIGNATURE', 'The webhook signature does not match');
   }
@@ -52,17 +57,17 @@ export async function receiveWebhook(raw: Buffer, signature: unknown, eventIdHea
   if (!(await insertedOnce(() => WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date() })))) {
     return { duplicate: true };
   }
-  setImmediate(() => void processWebhookEvent(id));
+  setImmediate(() => void processWebhookEvent(id, requestId));
   return { duplicate: false };
 }
 
 /** Does an event's work (safe to run twice: every change is conditional) and notes the outcome. */
-export async function processWebhookEvent(id: string): Promise<void> {
+export async function processWebhookEvent(id: string, requestId: string | undefined): Promise<void> {
   try {
     const stored = await WebhookEvent.findById(id).lean();
     if (!stored || stored.processedAt) return;
     const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
-    const outcome = await apply(stored.event, payload, id);
+    const outcome = await apply(stored.event, payload, id, { actor: 'webhook', requestId });
     await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', {
@@ -72,7 +77,7 @@ export async function processWebhookEvent(id: string): Promise<void> {
   }
 }
 
-async function apply(event: string, payload: Record<string, unknown>, eventId: string): Promise<string> {
+async function apply(event: string, payload: Record<string, unknown>, eventId: string, source: AuditSource): Promise<string> {
   if (!HANDLED.has(event)) return 'ignored';
   const pay = entity(payload, 'payment');
   const refund = entity(payload, 'refund');
@@ -84,14 +89,14 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
       : null;
   if (!payment) {
     // Not ours (another integration on the same account, or a test event): kept for an admin, answered 2xx.
-    await audit({ action: 'webhook.unknown_order', actor: 'webhook', detail: { eventId, event, orderId: orderId ?? null } });
+    await audit({ action: 'webhook.unknown_order', ...source, detail: { eventId, event, orderId: orderId ?? null } });
     return 'unknown_order';
   }
   if (event === 'refund.processed') {
     const refundId = str(refund?.id);
     const amount = num(refund?.amount);
     if (!refundId || amount === undefined) return 'ignored';
-    await recordRefund(payment, { id: refundId, amount }, 'webhook');
+    await recordRefund(payment, { id: refundId, amount }, source);
     return 'applied';
   }
   const remote = gatewayPayment(pay, event);
@@ -101,12 +106,12 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
       userId: payment.userId,
       paymentId: payment._id,
       action: 'webhook.mismatch',
-      actor: 'webhook',
+      ...source,
       detail: { eventId, ...remote },
     });
     return 'mismatch';
   }
-  await applyGatewayPayment(payment, remote, 'webhook');
+  await applyGatewayPayment(payment, remote, source);
   return 'applied';
 }
 
@@ -126,6 +131,6 @@ export async function finishStoredEvents(now = new Date()): Promise<number> {
   const left = await WebhookEvent.find({ processedAt: null, receivedAt: { $lt: new Date(now.getTime() - 60_000) } }, { _id: 1 })
     .limit(500)
     .lean();
-  for (const e of left) await processWebhookEvent(e._id);
+  for (const e of left) await processWebhookEvent(e._id, undefined);
   return left.length;
 }

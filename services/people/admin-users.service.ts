@@ -6,7 +6,7 @@ import { Report } from '../../models/report.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { escapeRegex } from '../../utils/text.js';
 import type { Role } from '../../utils/jwt.js';
-import { audit } from '../audit.service.js';
+import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { listSessions, revokeUserSessions } from '../auth/session.service.js';
 import { setPlan } from '../connections/quota.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
@@ -15,8 +15,7 @@ import { getOwnUser, setUserRole } from './user.service.js';
 import { isInGoodStanding } from './standing.js';
 
 /** Who acts: a staff member's id and role, from their token. */
-export interface Staff {
-  id: string;
+export interface Staff extends StaffActor {
   role: Role;
 }
 
@@ -61,8 +60,7 @@ async function audited(staff: Staff, userId: string, action: string, change: () 
   await audit({
     userId,
     action,
-    actor: staff.role,
-    actorId: staff.id,
+    ...byStaff(staff),
     ...changed(before, after),
     ...(detail && { detail: detail as Record<string, unknown> }),
   });
@@ -273,7 +271,7 @@ export async function grantPlan(staff: Staff, userId: string, plan: (typeof PLAN
 export async function endAllSessions(staff: Staff, userId: string): Promise<number> {
   await assertMayActOn(staff, userId);
   const ended = await revokeUserSessions(userId, 'ended_by_staff');
-  await audit({ userId, action: 'admin.sessions_ended', actor: staff.role, actorId: staff.id, detail: { ended } });
+  await audit({ userId, action: 'admin.sessions_ended', ...byStaff(staff), detail: { ended } });
   return ended;
 }
 

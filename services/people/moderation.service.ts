@@ -1,7 +1,7 @@
 import { Report, type REPORT_STATUSES } from '../../models/report.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { toReport } from './report.service.js';
-import { audit } from '../audit.service.js';
+import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -19,17 +19,12 @@ export async function listReports(status: ReportStatus, page: { limit: number; c
 }
 
 /** Closes an open report; a report already closed by someone else is a 409, not a silent overwrite. */
-export async function closeReport(
-  staff: { id: string; role: string },
-  reportId: string,
-  status: Exclude<ReportStatus, 'open'>,
-): Promise<void> {
+export async function closeReport(staff: StaffActor, reportId: string, status: Exclude<ReportStatus, 'open'>): Promise<void> {
   const res = await Report.updateOne({ _id: reportId, status: 'open' }, { $set: { status } });
   if (res.modifiedCount === 1) {
     await audit({
       action: 'moderation.report_closed',
-      actor: staff.role,
-      actorId: staff.id,
+      ...byStaff(staff),
       target: { type: 'report', id: reportId },
       before: { status: 'open' },
       after: { status },

@@ -5,7 +5,7 @@ import { Post } from '../../models/post.model.js';
 import { Report, type REPORT_REASONS } from '../../models/report.model.js';
 import { REASON_SEVERITY, ReviewCase, type REVIEW_ACTIONS } from '../../models/review-case.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { audit } from '../audit.service.js';
+import { audit, byStaff } from '../audit.service.js';
 import { notifyLater, type TargetKind } from '../notifications/notification.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { moderateContent } from '../posts/content-moderation.service.js';
@@ -201,8 +201,7 @@ export async function decideCase(staff: Staff, caseId: string, input: { action: 
   await audit({
     ...(owner && { userId: owner }),
     action: 'moderation.case_decided',
-    actor: staff.role,
-    actorId: staff.id,
+    ...byStaff(staff),
     target: { type, id: String(found.targetId) },
     before: { status: 'open' },
     after: { status: 'decided', action },

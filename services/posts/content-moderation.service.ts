@@ -1,5 +1,5 @@
 import { ReviewCase } from '../../models/review-case.model.js';
-import { audit } from '../audit.service.js';
+import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
@@ -63,7 +63,7 @@ export async function hideIfReportedEnough(type: ContentTarget, id: string): Pro
  * for good (reports reviewed; it stays hidden, marked removed).
  */
 export async function moderateContent(
-  staff: { id: string; role: string },
+  staff: StaffActor,
   type: ContentTarget,
   id: string,
   action: 'restore' | 'remove',
@@ -99,8 +99,7 @@ export async function moderateContent(
   if (changed) {
     await audit({
       action: `moderation.${type}_${action === 'remove' ? 'removed' : 'restored'}`,
-      actor: staff.role,
-      actorId: staff.id,
+      ...byStaff(staff),
       target: { type, id },
       before: { visible: action === 'remove' },
       after: { visible: action === 'restore' },

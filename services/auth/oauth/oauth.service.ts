@@ -89,10 +89,17 @@ async function linkAndAudit(
   user: { _id: Types.ObjectId; email: string; firstName: string },
   profile: ProviderProfile,
   via: string,
+  requestId: string | undefined,
 ) {
   await claimIdentity(user._id, profile);
   await User.updateOne({ _id: user._id }, { $addToSet: { linkedProviders: profile.provider }, $inc: { authVersion: 1 } });
-  await audit({ userId: user._id, action: 'auth.provider_linked', actor: 'user', detail: { provider: profile.provider, via } });
+  await audit({
+    userId: user._id,
+    action: 'auth.provider_linked',
+    actor: 'user',
+    detail: { provider: profile.provider, via },
+    requestId,
+  });
   noticeMethodChange(user, profile.provider, 'linked');
 }
 
@@ -167,7 +174,7 @@ export async function signInWithProvider(
     const owner = await findUser({ email: profile.email });
     if (owner) {
       if (profile.emailVerified && !profile.privateRelay && owner.emailVerified) {
-        await linkAndAudit(owner, profile, 'sign_in');
+        await linkAndAudit(owner, profile, 'sign_in', client.requestId);
         return signInAs(owner, client);
       }
       throw new AppError(
@@ -233,14 +240,26 @@ export async function completeSignup(input: CompleteSignupInput, client: ClientI
     throw err;
   }
   await OAuthSignup.deleteOne({ _id: pending._id });
-  await audit({ userId, action: 'auth.provider_linked', actor: 'user', detail: { provider, via: 'signup' } });
+  await audit({
+    userId,
+    action: 'auth.provider_linked',
+    actor: 'user',
+    detail: { provider, via: 'signup' },
+    requestId: client.requestId,
+  });
   if (!profile.emailVerified) await sendVerificationEmail(user);
   const tokens = await startSignIn(user, client);
   return { user: toOwnUser(user.toObject()), ...tokens };
 }
 
 /** Links a provider to the signed-in account (the same provider account again is a no-op). */
-export async function linkProvider(userId: string, sessionId: string, provider: OAuthProvider, credential: ProviderCredential) {
+export async function linkProvider(
+  userId: string,
+  sessionId: string,
+  provider: OAuthProvider,
+  credential: ProviderCredential,
+  requestId: string | undefined,
+) {
   await assertRecentlyAuthenticated(userId, sessionId);
   const user = await User.findById(userId, { email: 1, firstName: 1, emailVerified: 1 }).lean();
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
@@ -251,7 +270,7 @@ export async function linkProvider(userId: string, sessionId: string, provider: 
   const profile = await identify(provider, credential);
   await spendToken(profile);
   const existing = await OAuthIdentity.findOne({ provider, subject: profile.subject }, { userId: 1 }).lean();
-  if (!existing || String(existing.userId) !== userId) await linkAndAudit(user, profile, 'settings');
+  if (!existing || String(existing.userId) !== userId) await linkAndAudit(user, profile, 'settings', requestId);
   return listSignInMethods(userId);
 }
 
@@ -260,7 +279,7 @@ export async function linkProvider(userId: string, sessionId: string, provider: 
  * provider). The check and the removal are one conditional update of the account, made on
  * the version the check read, so two unlinks at once cannot both pass it.
  */
-export async function unlinkProvider(userId: string, sessionId: string, provider: OAuthProvider) {
+export async function unlinkProvider(userId: string, sessionId: string, provider: OAuthProvider, requestId: string | undefined) {
   await assertRecentlyAuthenticated(userId, sessionId);
   for (let attempt = 0; attempt < 5; attempt++) {
     const user = await User.findById(userId, 'passwordHash linkedProviders authVersion email firstName').lean();
@@ -276,7 +295,7 @@ export async function unlinkProvider(userId: string, sessionId: string, provider
     );
     if (removed.modifiedCount === 0) continue;
     await OAuthIdentity.deleteOne({ userId, provider });
-    await audit({ userId: user._id, action: 'auth.provider_unlinked', actor: 'user', detail: { provider } });
+    await audit({ userId: user._id, action: 'auth.provider_unlinked', actor: 'user', detail: { provider }, requestId });
     noticeMethodChange(user, provider, 'unlinked');
     return listSignInMethods(userId);
   }

@@ -3,7 +3,7 @@ import { notFound } from '../../../utils/app-error.js';
 import { bandIndex, coarsePoint, distanceKm } from '../../../utils/geo.js';
 import { scoreOf } from '../../people/discovery.service.js';
 import { showsDistance } from '../../people/profile.service.js';
-import { audit } from '../../audit.service.js';
+import { audit, byStaff, type StaffActor } from '../../audit.service.js';
 import { runtime } from '../../runtime-settings.service.js';
 import { explainScore, SCALE } from './ranking.js';
 import { sideOf, TASTE_FIELDS, variantOf } from './taste.service.js';
@@ -14,7 +14,7 @@ import { sideOf, TASTE_FIELDS, variantOf } from './taste.service.js';
  * hold-back, under the viewer's variant and the blend in force. The hard filters are not
  * part of a score: a card that fails them is never ranked at all.
  */
-export async function explainCard(staff: { id: string; role: string }, viewerId: string, candidateId: string) {
+export async function explainCard(staff: StaffActor, viewerId: string, candidateId: string) {
   const fields = `${TASTE_FIELDS} location lastActiveAt settings.privacy.showDistance`;
   const [viewer, candidate] = await Promise.all([
     User.findById(viewerId, fields).lean(),
@@ -36,8 +36,7 @@ export async function explainCard(staff: { id: string; role: string }, viewerId:
   await audit({
     userId: viewerId,
     action: 'admin.matching_explained',
-    actor: staff.role,
-    actorId: staff.id,
+    ...byStaff(staff),
     target: { type: 'user', id: candidateId },
   });
   return {

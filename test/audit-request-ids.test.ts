@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import type { Response } from 'supertest';
+import { AuditRecord } from '../models/audit-record.model.js';
+import { api } from './support/app.js';
+import { eventually } from './support/eventually.js';
+import { as, deliver, paymentWhen, verify } from './support/payments.js';
+import { razorpayStandIn } from './support/razorpay-standin.js';
+import { signupUser } from './support/users.js';
+
+const AUTH = '/api/v1/auth';
+const requestIdOf = (res: Response) => res.headers['x-request-id'] as string;
+/** The request id each audit record of `filter` carries, by action (one record per action here). */
+const requestIdsByAction = async (filter: Record<string, unknown>) =>
+  Object.fromEntries((await AuditRecord.find(filter).lean()).map((r) => [r.action, r.requestId]));
+
+describe('audit trail: the request of each record', () => {
+  it('names the request a payment, its membership and a refund webhook came through, each its own', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const ordered = await (await api()).post('/api/v1/payments/orders').set(as(user)).send({ plan: 'premium', months: 1 });
+    expect(ordered.status, JSON.stringify(ordered.body)).to.equal(201);
+    const { paymentId, orderId, amount } = ordered.body as { paymentId: string; orderId: string; amount: number };
+    const attempt = rz.pay(orderId, 'captured');
+    const verified = await verify(user, rz.checkout(attempt));
+    expect(verified.status, JSON.stringify(verified.body)).to.equal(200);
+    // The webhook's work runs after its answer, still under its request id.
+    const refunded = await deliver(
+      rz.webhook('refund.processed', { refund: { id: 'rfnd_all', payment_id: attempt.id, amount }, payment: attempt }),
+    );
+    expect(refunded.status).to.equal(200);
+    await paymentWhen(paymentId, (p) => p.status === 'refunded');
+    await eventually(async () => (await AuditRecord.countDocuments({ paymentId, action: 'membership.refunded' })) === 1);
+
+    expect(await requestIdsByAction({ paymentId })).to.deep.equal({
+      'payment.created': requestIdOf(ordered),
+      'payment.captured': requestIdOf(verified),
+      'membership.granted': requestIdOf(verified),
+      'payment.refund': requestIdOf(refunded),
+      'payment.refunded': requestIdOf(refunded),
+      'membership.refunded': requestIdOf(refunded),
+    });
+    expect(new Set([ordered, verified, refunded].map(requestIdOf)).size).to.equal(3);
+  });
+
+  it("names the request of a new device's sign-in, an ended session and a password change", async () => {
+    const user = await signupUser();
+    const phone = await (
+      await api()
+    )
+      .post(`${AUTH}/login`)
+      .set('User-Agent', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Version/17.1 Mobile/15E148 Safari/604.1')
+      .send({ identifier: user.input.email, password: user.input.password });
+    expect(phone.status).to.equal(200);
+    const sessions = await (await api()).get(`${AUTH}/sessions`).set(as(user));
+    const other = (sessions.body.sessions as { id: string; current: boolean }[]).find((s) => !s.current)!;
+    const ended = await (await api()).delete(`${AUTH}/sessions/${other.id}`).set(as(user));
+    expect(ended.status).to.equal(204);
+    const changed = await (
+      await api()
+    )
+      .post(`${AUTH}/change-password`)
+      .set(as(user))
+      .send({ currentPassword: user.input.password, newPassword: 'another good password' });
+    expect(changed.status).to.equal(204);
+
+    expect(await requestIdsByAction({ userId: user.id })).to.deep.equal({
+      'session.new_device': requestIdOf(phone),
+      'session.ended': requestIdOf(ended),
+      'auth.password_changed': requestIdOf(changed),
+    });
+  });
+});
