@@ -15,6 +15,8 @@ const webhookEventSchema = new Schema(
     processedAt: { type: Date },
     // What came of it: applied, ignored (nothing to do), unknown_order, mismatch (amount or currency).
     outcome: { type: String },
+    // The delivery's request (X-Request-Id): its audit records name it, a later retry's too.
+    requestId: { type: String },
   },
   { versionKey: false },
 );

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { AuditRecord } from '../models/audit-record.model.js';
+import { WebhookEvent } from '../models/webhook-event.model.js';
+import { finishStoredEvents } from '../services/payments/webhook.service.js';
 import { api } from './support/app.js';
 import { eventually } from './support/eventually.js';
 import { as, deliver, paymentWhen, verify } from './support/payments.js';
@@ -68,5 +70,24 @@ describe('audit trail: the request of each record', () => {
       'session.ended': requestIdOf(ended),
       'auth.password_changed': requestIdOf(changed),
     });
+  });
+  it("keeps a webhook's request id when the job redoes its work after a crash", async () => {
+    const rz = await razorpayStandIn();
+    const orderId = `order_elsewhere_${Date.now()}`;
+    const hook = rz.webhook('payment.captured', {
+      payment: { id: `pay_${orderId}`, order_id: orderId, amount: 100, currency: 'INR', status: 'captured' },
+    });
+    const delivered = await deliver(hook);
+    expect(delivered.status).to.equal(200);
+    const unknown = { action: 'webhook.unknown_order', 'detail.orderId': orderId };
+    await eventually(async () => (await AuditRecord.countDocuments(unknown)) === 1);
+    // As if the process died before noting the work done: the job finds it a minute later.
+    await WebhookEvent.updateOne(
+      { _id: hook.eventId },
+      { $unset: { processedAt: 1 }, $set: { receivedAt: new Date(Date.now() - 120_000) } },
+    );
+    expect(await finishStoredEvents()).to.be.at.least(1);
+    const records = await AuditRecord.find(unknown).lean();
+    expect(records.map((r) => r.requestId)).to.deep.equal([requestIdOf(delivered), requestIdOf(delivered)]);
   });
 });

@@ -54,20 +54,24 @@ export async function receiveWebhook(
   }
   // Razorpay always sends the id; a body hash keeps duplicates out if a proxy drops the header.
   const id = str(eventIdHeader) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
-  if (!(await insertedOnce(() => WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date() })))) {
+  if (
+    !(await insertedOnce(() =>
+      WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date(), requestId }),
+    ))
+  ) {
     return { duplicate: true };
   }
-  setImmediate(() => void processWebhookEvent(id, requestId));
+  setImmediate(() => void processWebhookEvent(id));
   return { duplicate: false };
 }
 
 /** Does an event's work (safe to run twice: every change is conditional) and notes the outcome. */
-export async function processWebhookEvent(id: string, requestId: string | undefined): Promise<void> {
+export async function processWebhookEvent(id: string): Promise<void> {
   try {
     const stored = await WebhookEvent.findById(id).lean();
     if (!stored || stored.processedAt) return;
     const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
-    const outcome = await apply(stored.event, payload, id, { actor: 'webhook', requestId });
+    const outcome = await apply(stored.event, payload, id, { actor: 'webhook', requestId: stored.requestId ?? undefined });
     await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', {
@@ -131,6 +135,6 @@ export async function finishStoredEvents(now = new Date()): Promise<number> {
   const left = await WebhookEvent.find({ processedAt: null, receivedAt: { $lt: new Date(now.getTime() - 60_000) } }, { _id: 1 })
     .limit(500)
     .lean();
-  for (const e of left) await processWebhookEvent(e._id, undefined);
+  for (const e of left) await processWebhookEvent(e._id);
   return left.length;
 }
