@@ -72,6 +72,9 @@ describe('config', () => {
     expect(parseConfig({ ...production, APP_INSTANCES: '2', REDIS_URL: 'redis://cache:6379' }).redisUrl).to.equal(
       'redis://cache:6379',
     );
+    // Trusting every sender's X-Forwarded-For would let a direct client pick its address.
+    expect(problemsOf({ ...production, TRUST_PROXY: 'true' })).to.match(/^TRUST_PROXY:/m);
+    expect(parseConfig({ ...production, TRUST_PROXY: 'loopback' }).trustProxy).to.equal('loopback');
     expect(problemsOf({ RATE_LIMITS: 'comment:5@60,bogus:1@1' })).to.match(/^RATE_LIMITS: "bogus"/m);
     // Names every object has are not actions either.
     for (const name of ['constructor', 'toString', 'hasOwnProperty']) {

@@ -44,6 +44,11 @@ export const server = defineArea({
   },
   check: (e, { production }) => [
     ...(production && e.CORS_ORIGINS.length === 0 ? ['CORS_ORIGINS: required in production'] : []),
+    // true trusts every address: a client reaching the port directly would choose its own
+    // address (every per-address limit) and the request id its acts are audited under.
+    ...(production && e.TRUST_PROXY === true
+      ? ['TRUST_PROXY: "true" trusts any sender in production; name the proxy (loopback, a subnet) or a hop count']
+      : []),
     ...e.CORS_ORIGINS.filter((origin) => !/^https?:\/\/[^/]+$/.test(origin)).map(
       (origin) => `CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`,
     ),
