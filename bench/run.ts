@@ -114,8 +114,18 @@ try {
   // S1b: GET /me against the same lean findById on the raw driver.
   const rawAt = { url: `${rawme.url}/me`, pid: rawme.pid, headers: { 'x-user-id': account.user.id } };
   const meAt = { url: `${app.url}/api/v1/auth/me`, pid: app.pid, headers: auth };
-  for (const target of [rawAt, meAt]) await hammer(target.url, 5, 50, target.headers);
+  const floorMeAt = { url: `${floor.url}/me`, pid: floor.pid, headers: auth };
+  for (const target of [rawAt, meAt, floorMeAt]) await hammer(target.url, 5, 50, target.headers);
   await row('S1b GET /me / raw-driver findById', meAt, rawAt, '>= 0.9');
+  // Where S1b's aim stands against the layers it must keep: the same read behind them on bare
+  // Express (servers.ts "floor"), against the bare read and against ours.
+  await row(
+    'S1b floor: the required layers and the same read on bare Express / raw-driver findById',
+    floorMeAt,
+    rawAt,
+    'context',
+  );
+  await row('S1b GET /me / that floor', meAt, floorMeAt, 'context');
 
   // Login timing: a wrong password and an unknown account should take the same time
   // (one bcrypt comparison each). Interleaved, one at a time, 4 per account (under the lockout).

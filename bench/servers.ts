@@ -5,7 +5,8 @@
  * app.listen does, on plain node:http.
  *   hello  bare Express, GET /hello -> JSON (baseline for S1)
  *   floor  bare Express with the layers S1's rules require, each as its package ships it:
- *          GET /hello behind them (how far below hello those layers alone put a server)
+ *          GET /hello and GET /me (rawme's read) behind them (how far below hello and rawme
+ *          those layers alone put a server)
  *   rawme  bare Express + the raw MongoDB driver: the lean findById GET /me does (baseline for S1b)
  *   app    the real app (served as server.ts serves it), plus GET /api/v1/bench/auth: the
  *          authenticated stack, then a JSON reply
@@ -37,18 +38,18 @@ async function hello() {
 /**
  * The layers issue 23 says S1 keeps (security headers, CORS, request id, body and cookie
  * parsers, an access line, the caller's token checked), written the plain way on bare
- * Express: helmet(), cors(), express.json(), cookie-parser, a request id in an
- * AsyncLocalStorage scope, one JSON line to stdout per response, and a verified token
- * remembered in a Map. None of the app's own code.
+ * Express: helmet(), cors(), express.json(), cookie-parser, a request id (on the request and
+ * its answer: the app passes it down by hand, not in an AsyncLocalStorage), one JSON line to
+ * stdout per response, and a verified token remembered in a Map. None of the app's own code.
+ * GET /hello answers the caller's id (S1's floor); GET /me behind the same layers makes
+ * rawme's findOne for the caller (S1b's floor).
  */
 async function floor() {
-  const { AsyncLocalStorage } = await import('node:async_hooks');
   const { createSecretKey, randomUUID } = await import('node:crypto');
   const { default: helmet } = await import('helmet');
   const { default: cors } = await import('cors');
   const { default: cookieParser } = await import('cookie-parser');
   const { default: jwt } = await import('jsonwebtoken');
-  const scope = new AsyncLocalStorage<string>();
   const key = createSecretKey(Buffer.from(process.env.JWT_ACCESS_SECRET!, 'utf8'));
   const verified = new Map<string, JwtPayload>();
   const app = express();
@@ -70,13 +71,13 @@ async function floor() {
       };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     });
-    scope.run(id, next);
+    next();
   });
   app.use(helmet());
   app.use(cors({ origin: ['http://app.test'], credentials: true }));
   app.use(express.json({ limit: '100kb' }));
   app.use(cookieParser());
-  app.get('/hello', (req, res) => {
+  const claimsOf = (req: express.Request): JwtPayload | undefined => {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     let claims = token ? verified.get(token) : undefined;
     if (token && !claims) {
@@ -84,24 +85,39 @@ async function floor() {
         claims = jwt.verify(token, key, { algorithms: ['HS256'] }) as JwtPayload;
         verified.set(token, claims);
       } catch {
-        // refused below
+        // refused by the route
       }
     }
+    return claims;
+  };
+  app.get('/hello', (req, res) => {
+    const claims = claimsOf(req);
     if (!claims) return void res.status(401).json({ error: 'unauthorized' });
     res.json({ ok: true, userId: claims.sub });
+  });
+  const me = await ownProfileReader();
+  app.get('/me', async (req, res) => {
+    const claims = claimsOf(req);
+    if (!claims) return void res.status(401).json({ error: 'unauthorized' });
+    res.json({ user: await me(String(claims.sub)) });
   });
   return app;
 }
 
-async function rawMe() {
+/** The lean findOne GET /me makes, on the raw driver: the caller's own fields by id. */
+async function ownProfileReader() {
   const { OWN_FIELDS } = await import('../services/people/user.service.js');
   const client = await new MongoClient(uri).connect();
   const users = client.db().collection('users');
   const projection = Object.fromEntries(OWN_FIELDS.split(' ').map((f) => [f, 1]));
+  return (userId: string) => users.findOne({ _id: new ObjectId(userId) }, { projection });
+}
+
+async function rawMe() {
+  const me = await ownProfileReader();
   const app = express();
   app.get('/me', async (req, res) => {
-    const user = await users.findOne({ _id: new ObjectId(String(req.headers['x-user-id'])) }, { projection });
-    res.json({ user });
+    res.json({ user: await me(String(req.headers['x-user-id'])) });
   });
   return app;
 }
