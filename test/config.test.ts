@@ -28,6 +28,8 @@ describe('config', () => {
     expect(problemsOf({ JWT_ACCESS_SECRET: 'short' })).to.match(/^JWT_ACCESS_SECRET:/m);
     expect(problemsOf({ CORS_ORIGINS: 'http://ok.test,not an origin' })).to.match(/CORS_ORIGINS: "not an origin"/);
     expect(problemsOf({ BCRYPT_COST: '40' })).to.match(/^BCRYPT_COST:/m);
+    expect(problemsOf({ TRUST_PROXY: 'TRUE' })).to.match(/^TRUST_PROXY:/m);
+    expect(problemsOf({ TRUST_PROXY: 'loopback, not-an-address' })).to.match(/^TRUST_PROXY:/m);
     expect(problemsOf({ MAIL_PROVIDER: 'pigeon' })).to.match(/^MAIL_PROVIDER:/m);
     expect(problemsOf({ PLAN_GOLD_PRICES: '1:499.00' })).to.match(/^PLAN_GOLD_PRICES:/m);
     expect(problemsOf({ CHAT_KEYS: 'k1:c2hvcnQ=' })).to.match(/CHAT_KEYS: key "k1" is not 32 bytes/);
@@ -72,8 +74,14 @@ describe('config', () => {
     expect(parseConfig({ ...production, APP_INSTANCES: '2', REDIS_URL: 'redis://cache:6379' }).redisUrl).to.equal(
       'redis://cache:6379',
     );
-    // Trusting every sender's X-Forwarded-For would let a direct client pick its address.
-    expect(problemsOf({ ...production, TRUST_PROXY: 'true' })).to.match(/^TRUST_PROXY:/m);
+    // Trusting any sender's X-Forwarded-For would let a client reaching the port pick its address.
+    for (const anySender of ['true', '1', '2', '0.0.0.0/1, 128.0.0.0/1, ::/1, 8000::/1', 'loopback, 8.0.0.0/8, 2001::/16'])
+      expect(problemsOf({ ...production, TRUST_PROXY: anySender }), anySender).to.match(/^TRUST_PROXY: trusts any sender/m);
+    // Express refuses a /0 range itself: named at start-up too, not a crash in createApp.
+    for (const everything of ['0.0.0.0/0', '::/0'])
+      expect(problemsOf({ ...production, TRUST_PROXY: everything }), everything).to.match(/^TRUST_PROXY: invalid range/m);
+    for (const proxy of ['loopback', '10.0.0.0/8', 'loopback, 172.16.0.0/12', 'false'])
+      expect(() => parseConfig({ ...production, TRUST_PROXY: proxy }), proxy).to.not.throw();
     expect(parseConfig({ ...production, TRUST_PROXY: 'loopback' }).trustProxy).to.equal('loopback');
     expect(problemsOf({ RATE_LIMITS: 'comment:5@60,bogus:1@1' })).to.match(/^RATE_LIMITS: "bogus"/m);
     // Names every object has are not actions either.

@@ -1,3 +1,4 @@
+import express from 'express';
 import { z } from 'zod';
 import { baseUrl, csv, defineArea, int } from '../env-rules.js';
 
@@ -11,6 +12,30 @@ const trustProxy = z
     if (/^\d+$/.test(v)) return Number(v);
     return v;
   });
+
+/**
+ * What is wrong with a trust-proxy setting, as Express reads it (a probe app compiles it the
+ * way createApp will): a malformed address anywhere, and in production a setting that trusts
+ * a public sender at the first hop (true, a hop count, a /0 range): a client reaching the port
+ * directly would choose the address every per-address limit counts and the request id its
+ * acts are audited under.
+ */
+function trustProxyProblems(value: boolean | number | string, production: boolean): string[] {
+  let trusts: (address: string, hop: number) => boolean;
+  try {
+    const probe = express();
+    probe.set('trust proxy', value);
+    trusts = probe.get('trust proxy fn') as typeof trusts;
+  } catch (err) {
+    return [`TRUST_PROXY: ${err instanceof Error ? err.message : String(err)} (use loopback, addresses or subnets, a hop count)`];
+  }
+  if (production && (trusts('8.8.8.8', 0) || trusts('2001:4860:4860::8888', 0))) {
+    return [
+      'TRUST_PROXY: trusts any sender in production (true, a hop count, a public range); name the proxy: loopback or its subnet',
+    ];
+  }
+  return [];
+}
 
 // Where the web app runs in development (Vite) and the API itself.
 const DEV_ORIGINS = ['http://localhost:5173', 'http://localhost:3000'];
@@ -44,11 +69,7 @@ export const server = defineArea({
   },
   check: (e, { production }) => [
     ...(production && e.CORS_ORIGINS.length === 0 ? ['CORS_ORIGINS: required in production'] : []),
-    // true trusts every address: a client reaching the port directly would choose its own
-    // address (every per-address limit) and the request id its acts are audited under.
-    ...(production && e.TRUST_PROXY === true
-      ? ['TRUST_PROXY: "true" trusts any sender in production; name the proxy (loopback, a subnet) or a hop count']
-      : []),
+    ...trustProxyProblems(e.TRUST_PROXY, production),
     ...e.CORS_ORIGINS.filter((origin) => !/^https?:\/\/[^/]+$/.test(origin)).map(
       (origin) => `CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port])`,
     ),
