@@ -98,6 +98,8 @@ try {
   const runs: LoadResult[] = [];
   const row = async (name: string, ours: Target, baseline: Target, aim: string) => {
     const pair = await hammeredInTurn(ours, baseline, seconds);
+    // A refused or failed request is cheaper than a served one: a row with any is no measure.
+    if (pair[0].errors || pair[1].errors) throw new Error(`${name}: failed requests (${pair[0].errors} / ${pair[1].errors})`);
     compare(name, ...pair, aim);
     runs.push(...pair);
   };

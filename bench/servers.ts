@@ -80,6 +80,7 @@ async function floor() {
   const claimsOf = (req: express.Request): JwtPayload | undefined => {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     let claims = token ? verified.get(token) : undefined;
+    if (claims && claims.exp! * 1000 <= Date.now()) claims = undefined;
     if (token && !claims) {
       try {
         claims = jwt.verify(token, key, { algorithms: ['HS256'] }) as JwtPayload;
@@ -99,7 +100,9 @@ async function floor() {
   app.get('/me', async (req, res) => {
     const claims = claimsOf(req);
     if (!claims) return void res.status(401).json({ error: 'unauthorized' });
-    res.json({ user: await me(String(claims.sub)) });
+    const user = await me(String(claims.sub));
+    if (!user) return void res.status(404).json({ error: 'not found' });
+    res.json({ user });
   });
   return app;
 }
@@ -117,7 +120,9 @@ async function rawMe() {
   const me = await ownProfileReader();
   const app = express();
   app.get('/me', async (req, res) => {
-    res.json({ user: await me(String(req.headers['x-user-id'])) });
+    const user = await me(String(req.headers['x-user-id']));
+    if (!user) return void res.status(404).json({ error: 'not found' });
+    res.json({ user });
   });
   return app;
 }
