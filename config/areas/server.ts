@@ -1,5 +1,6 @@
 import express from 'express';
 import { z } from 'zod';
+import { errorMessage } from '../../utils/logger.js';
 import { baseUrl, csv, defineArea, int } from '../env-rules.js';
 
 /** Express "trust proxy": false, true, a hop count, or a list of subnets/names. */
@@ -27,7 +28,7 @@ function trustProxyProblems(value: boolean | number | string, production: boolea
     probe.set('trust proxy', value);
     trusts = probe.get('trust proxy fn') as typeof trusts;
   } catch (err) {
-    return [`TRUST_PROXY: ${err instanceof Error ? err.message : String(err)} (use loopback, addresses or subnets, a hop count)`];
+    return [`TRUST_PROXY: ${errorMessage(err)} (use loopback, or the proxy's addresses or subnets)`];
   }
   if (production && (trusts('8.8.8.8', 0) || trusts('2001:4860:4860::8888', 0))) {
     return [
