@@ -75,12 +75,51 @@ describe('config', () => {
       'redis://cache:6379',
     );
     // Trusting any sender's X-Forwarded-For would let a client reaching the port pick its address.
-    for (const anySender of ['true', '1', '2', '0.0.0.0/1, 128.0.0.0/1, ::/1, 8000::/1', 'loopback, 8.0.0.0/8, 2001::/16'])
+    for (const anySender of ['true', '1', '2'])
       expect(problemsOf({ ...production, TRUST_PROXY: anySender }), anySender).to.match(/^TRUST_PROXY: trusts any sender/m);
+    // Every entry must lie inside loopback, link-local or private space, however the public part is split.
+    for (const [setting, publicEntry] of [
+      ['0.0.0.0/1, 128.0.0.0/1, ::/1, 8000::/1', '0.0.0.0/1'],
+      ['loopback, 128.0.0.0/1', '128.0.0.0/1'],
+      ['9.0.0.0/8', '9.0.0.0/8'],
+      ['10.0.0.0/7', '10.0.0.0/7'],
+      ['172.16.0.0/11', '172.16.0.0/11'],
+      ['10.0.0.0/255.0.0.0, 11.0.0.0/255.0.0.0', '11.0.0.0/255.0.0.0'],
+      ['2600::/8', '2600::/8'],
+      ['fc00::/6', 'fc00::/6'],
+      ['::ffff:0.0.0.0/96', '::ffff:0.0.0.0/96'],
+      ['::ffff:10.0.0.0/103', '::ffff:10.0.0.0/103'],
+      ['loopback, 203.0.113.7', '203.0.113.7'],
+    ] as const) {
+      expect(problemsOf({ ...production, TRUST_PROXY: setting }), setting).to.include(
+        `TRUST_PROXY: "${publicEntry}" reaches public addresses`,
+      );
+    }
+    // ipaddr.js reads 011.0.0.0 as octal 9.0.0.0, and hex and whole numbers too: refused everywhere, not guessed at.
+    for (const [setting, loose] of [
+      ['011.0.0.0/8', '011.0.0.0/8'],
+      ['0x0a.0.0.1', '0x0a.0.0.1'],
+      ['loopback, 167772161', '167772161'],
+      ['fe80::1%eth0', 'fe80::1%eth0'],
+    ] as const)
+      expect(problemsOf({ TRUST_PROXY: setting }), setting).to.include(
+        `TRUST_PROXY: "${loose}" is not a plainly written address`,
+      );
     // Express refuses a /0 range itself: named at start-up too, not a crash in createApp.
     for (const everything of ['0.0.0.0/0', '::/0'])
       expect(problemsOf({ ...production, TRUST_PROXY: everything }), everything).to.match(/^TRUST_PROXY: invalid range/m);
-    for (const proxy of ['loopback', '10.0.0.0/8', 'loopback, 172.16.0.0/12', 'false'])
+    for (const proxy of [
+      'loopback',
+      'false',
+      '0',
+      '10.0.0.0/8',
+      'loopback, 172.16.0.0/12',
+      '172.31.4.0/24, 192.168.1.10',
+      '10.20.0.0/255.255.0.0',
+      'uniquelocal, linklocal',
+      'fd12:3456::/48, fe80::/64, ::1',
+      '::ffff:10.0.0.0/104',
+    ])
       expect(() => parseConfig({ ...production, TRUST_PROXY: proxy }), proxy).to.not.throw();
     expect(parseConfig({ ...production, TRUST_PROXY: 'loopback' }).trustProxy).to.equal('loopback');
     expect(problemsOf({ RATE_LIMITS: 'comment:5@60,bogus:1@1' })).to.match(/^RATE_LIMITS: "bogus"/m);

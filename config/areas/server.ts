@@ -1,42 +1,17 @@
-import express from 'express';
 import { z } from 'zod';
-import { errorMessage } from '../../utils/logger.js';
 import { baseUrl, csv, defineArea, int } from '../env-rules.js';
+import { type TrustProxySetting, trustProxyProblems } from '../trust-proxy.js';
 
 /** Express "trust proxy": false, true, a hop count, or a list of subnets/names. */
 const trustProxy = z
   .string()
   .optional()
-  .transform((v): boolean | number | string => {
+  .transform((v): TrustProxySetting => {
     if (v === undefined || v === '' || v === 'false') return false;
     if (v === 'true') return true;
     if (/^\d+$/.test(v)) return Number(v);
     return v;
   });
-
-/**
- * What is wrong with a trust-proxy setting, as Express reads it (a probe app compiles it the
- * way createApp will): a malformed address anywhere, and in production a setting that trusts
- * a public sender at the first hop (true, a hop count, a /0 range): a client reaching the port
- * directly would choose the address every per-address limit counts and the request id its
- * acts are audited under.
- */
-function trustProxyProblems(value: boolean | number | string, production: boolean): string[] {
-  let trusts: (address: string, hop: number) => boolean;
-  try {
-    const probe = express();
-    probe.set('trust proxy', value);
-    trusts = probe.get('trust proxy fn') as typeof trusts;
-  } catch (err) {
-    return [`TRUST_PROXY: ${errorMessage(err)} (use loopback, or the proxy's addresses or subnets)`];
-  }
-  if (production && (trusts('8.8.8.8', 0) || trusts('2001:4860:4860::8888', 0))) {
-    return [
-      'TRUST_PROXY: trusts any sender in production (true, a hop count, a public range); name the proxy: loopback or its subnet',
-    ];
-  }
-  return [];
-}
 
 // Where the web app runs in development (Vite) and the API itself.
 const DEV_ORIGINS = ['http://localhost:5173', 'http://localhost:3000'];
