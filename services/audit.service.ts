@@ -22,7 +22,7 @@ export interface AuditEntry {
 
 /**
  * What acts without a person behind it ('checkout', 'webhook', 'reconcile', 'job'), and the
- * request it acts for: spread into an audit entry as they are.
+ * request it acts for.
  */
 export interface AuditSource {
   actor: string;
@@ -35,6 +35,12 @@ export interface StaffActor {
   role: string;
   requestId: string | undefined;
 }
+
+/**
+ * An audit entry's actor fields for an act without a person. Picked, not spread: a richer
+ * object passed as a source must not bring its other fields (a userId) into the entry.
+ */
+export const bySource = (source: AuditSource) => ({ actor: source.actor, requestId: source.requestId });
 
 /** An audit entry's actor fields for a staff member's act. */
 export const byStaff = (staff: StaffActor) => ({ actor: staff.role, actorId: staff.id, requestId: staff.requestId });

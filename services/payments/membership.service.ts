@@ -5,7 +5,7 @@ import { User } from '../../models/user.model.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
-import { audit, type AuditSource } from '../audit.service.js';
+import { audit, type AuditSource, bySource } from '../audit.service.js';
 import { notifyLater } from '../notifications/notification.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 
@@ -64,7 +64,7 @@ export async function grantMembership(
         userId: payment.userId,
         paymentId: payment._id,
         action: 'membership.granted',
-        ...source,
+        ...bySource(source),
         detail: { plan, from, until },
       });
       notifyLater({ userId: String(payment.userId), type: 'membership_granted', data: { plan, until: until.toISOString() } });
@@ -108,7 +108,7 @@ export async function revokeMembership(paymentId: Types.ObjectId, source: AuditS
         userId: user._id,
         paymentId,
         action: 'membership.refunded',
-        ...source,
+        ...bySource(source),
         detail: until > now ? { until } : { plan: 'free' },
       });
       return;

@@ -7,7 +7,7 @@ import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
 import { planInForce, planRank } from '../connections/quota.service.js';
-import { audit, type AuditSource } from '../audit.service.js';
+import { audit, type AuditSource, bySource } from '../audit.service.js';
 import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';
@@ -154,7 +154,7 @@ export async function advance(
     { $set: { status: next, ...extra }, $push: { history: { status: next, at, source: source.actor } } },
   );
   if (res.modifiedCount !== 1) return false;
-  await audit({ userId: payment.userId, paymentId: payment._id, action: `payment.${next}`, ...source, detail: extra });
+  await audit({ userId: payment.userId, paymentId: payment._id, action: `payment.${next}`, ...bySource(source), detail: extra });
   if (next === 'failed') {
     alertAdmin(payment, 'failed', extra.failureReason);
     notifyLater({ userId: String(payment.userId), type: 'payment_failed', target: { kind: 'payment', id: String(payment._id) } });
@@ -201,7 +201,13 @@ export async function recordRefund(
     },
   );
   if (res.modifiedCount === 1) {
-    await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund', ...source, detail: refund });
+    await audit({
+      userId: payment.userId,
+      paymentId: payment._id,
+      action: 'payment.refund',
+      ...bySource(source),
+      detail: refund,
+    });
     countLater(() => recordRevenue(payment.plan, refund.amount, true));
   }
   const fresh = await Payment.findById(payment._id, { refundedAmount: 1, amount: 1 }).lean();

@@ -4,7 +4,7 @@ import { Payment } from '../../models/payment.model.js';
 import { WebhookEvent } from '../../models/webhook-event.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { audit, type AuditSource } from '../audit.service.js';
+import { audit, type AuditSource, bySource } from '../audit.service.js';
 import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
@@ -93,7 +93,7 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
       : null;
   if (!payment) {
     // Not ours (another integration on the same account, or a test event): kept for an admin, answered 2xx.
-    await audit({ action: 'webhook.unknown_order', ...source, detail: { eventId, event, orderId: orderId ?? null } });
+    await audit({ action: 'webhook.unknown_order', ...bySource(source), detail: { eventId, event, orderId: orderId ?? null } });
     return 'unknown_order';
   }
   if (event === 'refund.processed') {
@@ -110,7 +110,7 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
       userId: payment.userId,
       paymentId: payment._id,
       action: 'webhook.mismatch',
-      ...source,
+      ...bySource(source),
       detail: { eventId, ...remote },
     });
     return 'mismatch';
