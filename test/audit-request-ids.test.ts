@@ -3,14 +3,18 @@ import type { Response } from 'supertest';
 import { AuditRecord } from '../models/audit-record.model.js';
 import { WebhookEvent } from '../models/webhook-event.model.js';
 import { finishStoredEvents } from '../services/payments/webhook.service.js';
-import { api } from './support/app.js';
+import { api, freshIp } from './support/app.js';
 import { eventually } from './support/eventually.js';
+import { tokenFrom, waitForMail } from './support/mail.js';
+import { googleCredential, OAUTH } from './support/oauth.js';
 import { as, deliver, paymentWhen, verify } from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
-import { signupUser } from './support/users.js';
+import { bearer, signupUser } from './support/users.js';
 
 const AUTH = '/api/v1/auth';
 const requestIdOf = (res: Response) => res.headers['x-request-id'] as string;
+const post = async (path: string, body: object, headers: Record<string, string> = {}) =>
+  (await api()).post(`${AUTH}${path}`).set('X-Forwarded-For', freshIp()).set(headers).send(body);
 /** The request id each audit record of `filter` carries, by action (one record per action here). */
 const requestIdsByAction = async (filter: Record<string, unknown>) =>
   Object.fromEntries((await AuditRecord.find(filter).lean()).map((r) => [r.action, r.requestId]));
@@ -71,6 +75,53 @@ describe('audit trail: the request of each record', () => {
       'auth.password_changed': requestIdOf(changed),
     });
   });
+  it('names the request of an email change asked and confirmed, and of a password reset', async () => {
+    const user = await signupUser();
+    const to = `moved-${Date.now().toString(36)}@example.com`;
+    const asked = await post('/change-email', { email: to }, bearer(user.accessToken));
+    expect(asked.status, JSON.stringify(asked.body)).to.equal(202);
+    const confirmed = await post('/change-email/confirm', { token: tokenFrom(await waitForMail(to, /Confirm your new email/)) });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).to.equal(200);
+    expect((await post('/forgot-password', { email: to })).status).to.equal(202);
+    const reset = await post('/reset-password', {
+      token: tokenFrom(await waitForMail(to, /Reset your password/)),
+      password: 'a brand new password',
+    });
+    expect(reset.status, JSON.stringify(reset.body)).to.equal(204);
+
+    expect(await requestIdsByAction({ userId: user.id })).to.deep.equal({
+      'auth.email_change_requested': requestIdOf(asked),
+      'auth.email_changed': requestIdOf(confirmed),
+      'auth.mailbox_proven': requestIdOf(reset),
+      'auth.password_reset': requestIdOf(reset),
+    });
+  });
+
+  it('names the request of a verification by a stranger to the account, and of a sign-in method linked and unlinked', async () => {
+    // Verified from a browser neither signed in nor knowing the password: the mailbox is proven.
+    const claimed = await signupUser();
+    const proof = await post('/verify-email', { token: tokenFrom(await waitForMail(claimed.input.email, /Confirm your email/)) });
+    expect(proof.status, JSON.stringify(proof.body)).to.equal(200);
+    expect(await requestIdsByAction({ userId: claimed.id })).to.deep.equal({ 'auth.mailbox_proven': requestIdOf(proof) });
+
+    const owner = await signupUser();
+    const own = bearer(owner.accessToken);
+    await post('/verify-email', { token: tokenFrom(await waitForMail(owner.input.email, /Confirm your email/)) }, own);
+    const linked = await (
+      await api()
+    )
+      .post(`${OAUTH}/google/link`)
+      .set(own)
+      .send(await googleCredential());
+    expect(linked.status, JSON.stringify(linked.body)).to.equal(200);
+    const unlinked = await (await api()).delete(`${OAUTH}/google`).set(own);
+    expect(unlinked.status, JSON.stringify(unlinked.body)).to.equal(200);
+    expect(await requestIdsByAction({ userId: owner.id })).to.deep.equal({
+      'auth.provider_linked': requestIdOf(linked),
+      'auth.provider_unlinked': requestIdOf(unlinked),
+    });
+  });
+
   it("keeps a webhook's request id when the job redoes its work after a crash", async () => {
     const rz = await razorpayStandIn();
     const orderId = `order_elsewhere_${Date.now()}`;
