@@ -255,6 +255,29 @@ describe('payments: webhooks', () => {
     expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('captured');
   });
 
+  it('a signed event for less money or another currency than the order grants nothing and is kept for admins', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user);
+    const attempt = rz.pay(created.orderId, 'captured');
+    const shortHook = await paymentEvent('payment.captured', { ...attempt, amount: 100 });
+    const dollarsHook = await paymentEvent('payment.captured', { ...attempt, currency: 'USD' });
+    const short = await deliver(shortHook);
+    const dollars = await deliver(dollarsHook);
+    expect([short.status, dollars.status]).to.deep.equal([200, 200]);
+    expect([await webhookDone(shortHook.eventId), await webhookDone(dollarsHook.eventId)]).to.deep.equal([
+      'mismatch',
+      'mismatch',
+    ]);
+    const records = await AuditRecord.find({ paymentId: created.paymentId, action: 'webhook.mismatch' }).sort({ _id: 1 }).lean();
+    expect(records.map((r) => [r.detail?.amount, r.detail?.currency, r.requestId])).to.have.deep.members([
+      [100, 'INR', short.headers['x-request-id']],
+      [49900, 'USD', dollars.headers['x-request-id']],
+    ]);
+    expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('created');
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+  });
+
   it('a full refund ends Premium and its blue tick; a partial one is only recorded', async () => {
     const rz = await razorpayStandIn();
     const user = await signupUser();
