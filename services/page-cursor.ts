@@ -3,7 +3,7 @@ import { config } from '../config/index.js';
 import { AppError } from '../utils/app-error.js';
 import { CursorSeal } from '../utils/cursor-seal.js';
 
-const seal = new CursorSeal(config.auth.jwtSecret);
+const seal = new CursorSeal(config.auth.jwtSecret, config.auth.jwtAcceptedSecrets);
 
 const invalidCursor = () => new AppError('INVALID_CURSOR', 'This cursor did not come from a previous page');
 

@@ -30,6 +30,17 @@ describe('config', () => {
     expect(problemsOf({ BCRYPT_COST: '40' })).to.match(/^BCRYPT_COST:/m);
     expect(problemsOf({ TRUST_PROXY: 'TRUE' })).to.match(/^TRUST_PROXY:/m);
     expect(problemsOf({ TRUST_PROXY: 'loopback, not-an-address' })).to.match(/^TRUST_PROXY:/m);
+    expect(problemsOf({ JWT_ACCEPTED_SECRETS: 'short' })).to.match(/^JWT_ACCEPTED_SECRETS: each at least 32/m);
+    const secret = 's'.repeat(40);
+    expect(problemsOf({ JWT_ACCESS_SECRET: secret, JWT_ACCEPTED_SECRETS: `${'o'.repeat(40)},${secret}` })).to.match(
+      /^JWT_ACCEPTED_SECRETS: holds JWT_ACCESS_SECRET itself/m,
+    );
+    expect(problemsOf({ JWT_ACCEPTED_SECRETS: ['a', 'b', 'c', 'd'].map((c) => c.repeat(40)).join(',') })).to.match(
+      /^JWT_ACCEPTED_SECRETS: at most 3/m,
+    );
+    expect(parseConfig({ JWT_ACCEPTED_SECRETS: ` ${'o'.repeat(40)} , ${'p'.repeat(40)}` }).auth.jwtAcceptedSecrets).to.deep.equal(
+      ['o'.repeat(40), 'p'.repeat(40)],
+    );
     expect(problemsOf({ MAIL_PROVIDER: 'pigeon' })).to.match(/^MAIL_PROVIDER:/m);
     expect(problemsOf({ PLAN_GOLD_PRICES: '1:499.00' })).to.match(/^PLAN_GOLD_PRICES:/m);
     expect(problemsOf({ CHAT_KEYS: 'k1:c2hvcnQ=' })).to.match(/CHAT_KEYS: key "k1" is not 32 bytes/);
@@ -69,6 +80,10 @@ describe('config', () => {
       RAZORPAY_KEY_SECRET: 'live-key-secret',
       RAZORPAY_WEBHOOK_SECRET: 'live-webhook-secret',
     };
+    // Whoever reads this repository has the development secret: never accepted in production.
+    expect(problemsOf({ ...production, JWT_ACCEPTED_SECRETS: parseConfig({}).auth.jwtSecret })).to.match(
+      /^JWT_ACCEPTED_SECRETS: holds the development secret/m,
+    );
     expect(problemsOf({ ...production, APP_INSTANCES: '2' })).to.match(/^REDIS_URL: required in production with more than one/m);
     expect(problemsOf({ ...production, NODE_APP_INSTANCE: '1' })).to.match(/^REDIS_URL:/m);
     expect(parseConfig({ ...production, APP_INSTANCES: '2', REDIS_URL: 'redis://cache:6379' }).redisUrl).to.equal(

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** URL-safe random secret with 256 bits of entropy. */
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
@@ -11,3 +11,10 @@ export function safeEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
+
+/**
+ * One key for `purpose` from each secret: the signing secret's first, then those also accepted
+ * while a rotation runs (JWT_ACCEPTED_SECRETS). Each purpose gets keys of its own.
+ */
+export const derivedKeys = (secrets: readonly string[], salt: string, purpose: string): Buffer[] =>
+  secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, salt, purpose, 32)));

@@ -17,6 +17,8 @@ const VERIFIED_KEPT = 2000;
 
 export interface JwtSettings {
   secret: string;
+  /** Secrets whose tokens are also accepted while a rotation runs; none is signed with. */
+  acceptedSecrets?: readonly string[];
   issuer: string;
   audience: string;
   ttlSeconds: number;
@@ -29,6 +31,7 @@ export interface JwtSettings {
  */
 export class AccessTokens {
   private readonly key: KeyObject;
+  private readonly acceptedKeys: KeyObject[];
   /**
    * Tokens verified lately and their claims: a client sends the same token with every request
    * for its life, and verifying one costs more than most requests. Only a token whose
@@ -38,6 +41,7 @@ export class AccessTokens {
 
   constructor(private readonly settings: JwtSettings) {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
+    this.acceptedKeys = (settings.acceptedSecrets ?? []).map((secret) => createSecretKey(Buffer.from(secret, 'utf8')));
   }
 
   sign(claims: AccessClaims): string {
@@ -70,19 +74,25 @@ export class AccessTokens {
   }
 
   private check(token: string): Required<AccessClaims> | null {
-    try {
-      const payload = jwt.verify(token, this.key, {
-        algorithms: ['HS256'],
-        issuer: this.settings.issuer,
-        audience: this.settings.audience,
-      });
-      if (typeof payload === 'string') return null;
-      const { sub, role, sid, exp } = payload as Record<string, unknown>;
-      if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') return null;
-      if (role !== 'user' && role !== 'moderator' && role !== 'admin') return null;
-      return { sub, role, sid, exp };
-    } catch {
-      return null;
+    let payload: string | jwt.JwtPayload | undefined;
+    for (const key of [this.key, ...this.acceptedKeys]) {
+      try {
+        payload = jwt.verify(token, key, {
+          algorithms: ['HS256'],
+          issuer: this.settings.issuer,
+          audience: this.settings.audience,
+        });
+        break;
+      } catch (err) {
+        // Only a signature another key may have made is worth another try; an expired or
+        // malformed token is refused whichever key signed it.
+        if (!(err instanceof jwt.JsonWebTokenError) || err.message !== 'invalid signature') return null;
+      }
     }
+    if (payload === undefined || typeof payload === 'string') return null;
+    const { sub, role, sid, exp } = payload as Record<string, unknown>;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') return null;
+    if (role !== 'user' && role !== 'moderator' && role !== 'admin') return null;
+    return { sub, role, sid, exp };
   }
 }

@@ -1,20 +1,23 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { derivedKeys } from './crypto.js';
 
 /**
  * Short-lived links to private media objects: `<base>/media/s/<key>?e=<expiry>&s=<mac>`.
  * A link names one object and when it stops working; only the server can make one. The
  * expiry is rounded to a window, so everyone asking within a window gets the same link
  * (and caches keep working), and every link works between half the lifetime and all of it.
+ * Links signed with an accepted secret (a rotation running) work until they expire.
  */
 export class MediaLinkSigner {
-  private readonly key: Buffer;
+  private readonly keys: Buffer[];
 
   constructor(
     secret: string,
     private readonly baseUrl: string,
     readonly ttlSeconds: number,
+    acceptedSecrets: readonly string[] = [],
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'devtinder-media', 'media links v1', 32));
+    this.keys = derivedKeys([secret, ...acceptedSecrets], 'devtinder-media', 'media links v1');
   }
 
   /** The link to `key`, good for at least half the lifetime from `now`. */
@@ -34,13 +37,16 @@ export class MediaLinkSigner {
   /** The link to `key` that stops working at `expiry` (seconds since the epoch). */
   linkUntil(key: string, expiry: number, viewer?: string): string {
     const bound = viewer ? `&v=${viewer}` : '';
-    return `${this.baseUrl}/media/s/${key}?e=${expiry}${bound}&s=${this.mac(key, expiry, viewer)}`;
+    return `${this.baseUrl}/media/s/${key}?e=${expiry}${bound}&s=${this.mac(this.keys[0]!, key, expiry, viewer)}`;
   }
 
   check(key: string, expiry: number, mac: string, viewer?: string, now = Date.now()): 'ok' | 'expired' | 'invalid' {
-    const expected = Buffer.from(this.mac(key, expiry, viewer));
     const given = Buffer.from(mac);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
+    const signed = this.keys.some((signingKey) => {
+      const expected = Buffer.from(this.mac(signingKey, key, expiry, viewer));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!signed) return 'invalid';
     return expiry * 1000 > now ? 'ok' : 'expired';
   }
 
@@ -49,8 +55,8 @@ export class MediaLinkSigner {
     return (Math.floor(now / 1000 / half) + 2) * half;
   }
 
-  private mac(key: string, expiry: number, viewer?: string): string {
+  private mac(signingKey: Buffer, key: string, expiry: number, viewer?: string): string {
     const signed = viewer ? `${key}\n${expiry}\n${viewer}` : `${key}\n${expiry}`;
-    return createHmac('sha256', this.key).update(signed).digest('base64url').slice(0, 32);
+    return createHmac('sha256', signingKey).update(signed).digest('base64url').slice(0, 32);
   }
 }

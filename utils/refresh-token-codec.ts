@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { derivedKeys } from './crypto.js';
 import type { Role } from './jwt.js';
 
 /** What a refresh token names: its session, the session's owner, and its place in the session's rotation. */
@@ -31,19 +32,20 @@ const MAC = /^[A-Za-z0-9_-]{22}$/;
  * write on the session. The MAC proves this server issued a token: a signed token that no
  * longer matches its session is a replay of an earlier one (or a theft), and ends the
  * session, while a made-up one cannot. The random secret means the key alone mints
- * nothing: the token must also match the hash the session holds.
+ * nothing: the token must also match the hash the session holds. A token signed with a
+ * secret accepted during a rotation is read too; the refresh issues one with the current.
  */
 export class RefreshTokenCodec {
-  private readonly key: Buffer;
+  private readonly keys: Buffer[];
 
-  constructor(secret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'devtinder-refresh', 'refresh tokens v2', 32));
+  constructor(secret: string, acceptedSecrets: readonly string[] = []) {
+    this.keys = derivedKeys([secret, ...acceptedSecrets], 'devtinder-refresh', 'refresh tokens v2');
   }
 
   issue(claims: RefreshTokenClaims): string {
     const role = claims.role ? `.${claims.role}-${(claims.checkedAt ?? 0).toString(36)}` : '';
     const body = `${claims.sessionId}.${claims.userId}.${claims.generation}${role}.${randomBytes(24).toString('base64url')}`;
-    return `${body}.${this.mac(body)}`;
+    return `${body}.${this.mac(this.keys[0]!, body)}`;
   }
 
   /** The claims of a token issued here, or undefined for anything else. */
@@ -56,14 +58,15 @@ export class RefreshTokenCodec {
     if (!ID.test(sessionId) || !ID.test(userId) || !GENERATION.test(generation) || !SECRET.test(secret) || !MAC.test(mac))
       return undefined;
     if (checked === null) return undefined;
-    const expected = Buffer.from(this.mac(token.slice(0, token.length - mac.length - 1)));
-    if (!timingSafeEqual(expected, Buffer.from(mac))) return undefined;
+    const body = token.slice(0, token.length - mac.length - 1);
+    const given = Buffer.from(mac);
+    if (!this.keys.some((key) => timingSafeEqual(Buffer.from(this.mac(key, body)), given))) return undefined;
     const role = checked && { role: checked[1] as Role, checkedAt: parseInt(checked[2]!, 36) };
     return { sessionId, userId, generation: Number(generation), ...role };
   }
 
   /** 128 bits of HMAC-SHA256 are plenty for a tag checked online. */
-  private mac(body: string): string {
-    return createHmac('sha256', this.key).update(body).digest().subarray(0, 16).toString('base64url');
+  private mac(key: Buffer, body: string): string {
+    return createHmac('sha256', key).update(body).digest().subarray(0, 16).toString('base64url');
   }
 }

@@ -1,13 +1,31 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { bool, defineArea, int } from '../env-rules.js';
+import { bool, csv, defineArea, int } from '../env-rules.js';
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+/** Every secret also accepted costs a check for each refused token: a rotation needs one. */
+const MAX_ACCEPTED_SECRETS = 3;
+
+/**
+ * An accepted secret is as strong as the signing one must be, is not the signing one again,
+ * and in production is not the development default (whoever reads this repository has it).
+ */
+function acceptedSecretProblems(accepted: string[], current: string, production: boolean): string[] {
+  return [
+    ...(accepted.length > MAX_ACCEPTED_SECRETS ? [`JWT_ACCEPTED_SECRETS: at most ${MAX_ACCEPTED_SECRETS}`] : []),
+    ...(accepted.some((s) => s.length < 32) ? ['JWT_ACCEPTED_SECRETS: each at least 32 characters'] : []),
+    ...(accepted.includes(current) ? ['JWT_ACCEPTED_SECRETS: holds JWT_ACCESS_SECRET itself'] : []),
+    ...(production && accepted.includes(DEV_JWT_SECRET) ? ['JWT_ACCEPTED_SECRETS: holds the development secret'] : []),
+  ];
+}
 
 /** Access tokens, sessions, passwords, cookies and account links. */
 export const auth = defineArea({
   vars: {
     JWT_ACCESS_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
+    // A rotation (docs/deploy.md): secrets whose tokens, cursors and links are also accepted, never signed with.
+    JWT_ACCEPTED_SECRETS: csv,
     JWT_ISSUER: z.string().min(1).default('devtinder-api'),
     JWT_AUDIENCE: z.string().min(1).default('devtinder-clients'),
     ACCESS_TOKEN_TTL_SECONDS: int(900, 30, 3600),
@@ -23,16 +41,19 @@ export const auth = defineArea({
     RECENT_AUTH_MINUTES: int(10, 1, 1440),
     GEOIP_DB_PATH: z.string().min(1).optional(),
   },
-  check: (e, { production }) =>
-    production
+  check: (e, { production }) => [
+    ...acceptedSecretProblems(e.JWT_ACCEPTED_SECRETS, e.JWT_ACCESS_SECRET, production),
+    ...(production
       ? [
           ...(e.JWT_ACCESS_SECRET === DEV_JWT_SECRET ? ['JWT_ACCESS_SECRET: required in production'] : []),
           ...(e.BCRYPT_COST !== undefined && e.BCRYPT_COST < 10 ? ['BCRYPT_COST: at least 10 in production'] : []),
         ]
-      : [],
+      : []),
+  ],
   settings: (e, { production }) => ({
     auth: {
       jwtSecret: e.JWT_ACCESS_SECRET,
+      jwtAcceptedSecrets: e.JWT_ACCEPTED_SECRETS,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,

@@ -30,6 +30,7 @@ import { duplicateUserField, getOwnUser, OWN_FIELDS, toOwnUser, type OwnUser } f
 
 export const accessTokens = new AccessTokens({
   secret: config.auth.jwtSecret,
+  acceptedSecrets: config.auth.jwtAcceptedSecrets,
   issuer: config.auth.issuer,
   audience: config.auth.audience,
   ttlSeconds: config.auth.accessTtlSeconds,

@@ -24,7 +24,7 @@ export interface ClientInfo {
 }
 
 const refreshExpiry = () => new Date(Date.now() + config.auth.refreshTtlDays * 86_400_000);
-const refreshTokens = new RefreshTokenCodec(config.auth.jwtSecret);
+const refreshTokens = new RefreshTokenCodec(config.auth.jwtSecret, config.auth.jwtAcceptedSecrets);
 
 /** The role part of a new refresh token, unless the release still issues tokens without it. */
 const carriedRole = (role: Role, checkedAt: number | undefined) =>

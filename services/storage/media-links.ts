@@ -6,7 +6,12 @@ import { MediaLinkSigner } from '../../utils/media-link-signer.js';
  * short-lived signed links to the viewers a post's rules allow; the app checks the link
  * and the post again when it is opened, then serves or redirects to the object.
  */
-export const mediaLinks = new MediaLinkSigner(config.auth.jwtSecret, config.publicUrl, config.storage.mediaLinkTtlSeconds);
+export const mediaLinks = new MediaLinkSigner(
+  config.auth.jwtSecret,
+  config.publicUrl,
+  config.storage.mediaLinkTtlSeconds,
+  config.auth.jwtAcceptedSecrets,
+);
 
 /** Keys of private media: never served without a link. */
 export const PRIVATE_PREFIX = 'private/';

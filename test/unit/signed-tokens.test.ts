@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { CursorSeal } from '../../utils/cursor-seal.js';
+import { AccessTokens } from '../../utils/jwt.js';
 import { MediaLinkSigner } from '../../utils/media-link-signer.js';
+import { RefreshTokenCodec } from '../../utils/refresh-token-codec.js';
 
 describe('sealed cursors', () => {
   const seal = new CursorSeal('a-secret-long-enough-for-the-test-0123456789');
@@ -45,5 +47,61 @@ describe('media link signer', () => {
     expect(signer.check('private/posts/x/src/0.jpg', a.e, a.s)).to.equal('invalid');
     expect(signer.check(a.key, a.e + 3600, a.s)).to.equal('invalid');
     expect(signer.check(a.key, a.e, 'A'.repeat(32))).to.equal('invalid');
+  });
+});
+
+describe('a secret rotation (the replaced secret listed as accepted)', () => {
+  const OLD = 'the-old-secret-long-enough-0123456789abcdef';
+  const NEW = 'the-new-secret-long-enough-0123456789abcdef';
+  const STRANGER = 'nobody-listed-this-secret-0123456789abcdef';
+  const jwtSettings = { issuer: 'devtinder-api', audience: 'devtinder-clients', ttlSeconds: 600 };
+
+  it('access tokens: the old ones still verify, new ones are signed with the new secret only', () => {
+    const before = new AccessTokens({ ...jwtSettings, secret: OLD });
+    const rotating = new AccessTokens({ ...jwtSettings, secret: NEW, acceptedSecrets: [OLD] });
+    const after = new AccessTokens({ ...jwtSettings, secret: NEW });
+    const claims = { sub: 'a'.repeat(24), role: 'user' as const, sid: 'b'.repeat(24) };
+    const old = before.sign(claims);
+    expect(rotating.verify(old)).to.include(claims);
+    expect(after.verify(old), 'once the old secret is dropped').to.equal(null);
+    const fresh = rotating.sign(claims);
+    expect(after.verify(fresh)).to.include(claims);
+    expect(before.verify(fresh), 'not signed with the old one').to.equal(null);
+    expect(rotating.verify(new AccessTokens({ ...jwtSettings, secret: STRANGER }).sign(claims))).to.equal(null);
+    // An expired token signed with the old secret is refused, not retried into validity.
+    const expired = new AccessTokens({ ...jwtSettings, secret: OLD, ttlSeconds: -10 }).sign(claims);
+    expect(rotating.verify(expired)).to.equal(null);
+  });
+
+  it('refresh tokens, cursors and media links: the old ones still open, new ones only under the new secret', () => {
+    const claims = { sessionId: 'c'.repeat(24), userId: 'd'.repeat(24), generation: 3, role: 'user' as const, checkedAt: 99 };
+    const oldRefresh = new RefreshTokenCodec(OLD).issue(claims);
+    const rotatingRefresh = new RefreshTokenCodec(NEW, [OLD]);
+    expect(rotatingRefresh.open(oldRefresh)).to.deep.equal(claims);
+    expect(new RefreshTokenCodec(NEW).open(oldRefresh)).to.equal(undefined);
+    expect(new RefreshTokenCodec(NEW).open(rotatingRefresh.issue(claims))).to.deep.equal(claims);
+    expect(rotatingRefresh.open(new RefreshTokenCodec(STRANGER).issue(claims))).to.equal(undefined);
+
+    const oldCursor = new CursorSeal(OLD).seal('feed', { id: 7 });
+    const rotatingSeal = new CursorSeal(NEW, [OLD]);
+    expect(rotatingSeal.open('feed', oldCursor)).to.deep.equal({ id: 7 });
+    expect(rotatingSeal.open('search', oldCursor), 'still bound to its purpose').to.equal(undefined);
+    expect(new CursorSeal(NEW).open('feed', oldCursor)).to.equal(undefined);
+    expect(new CursorSeal(NEW).open('feed', rotatingSeal.seal('feed', { id: 8 }))).to.deep.equal({ id: 8 });
+
+    const parse = (link: string) => {
+      const url = new URL(link);
+      return [url.pathname.slice('/media/s/'.length), Number(url.searchParams.get('e')), url.searchParams.get('s')!] as const;
+    };
+    const oldLink = parse(new MediaLinkSigner(OLD, 'https://api.test', 900).link('private/x.webp'));
+    const rotatingLinks = new MediaLinkSigner(NEW, 'https://api.test', 900, [OLD]);
+    expect(rotatingLinks.check(...oldLink)).to.equal('ok');
+    expect(new MediaLinkSigner(NEW, 'https://api.test', 900).check(...oldLink)).to.equal('invalid');
+    expect(new MediaLinkSigner(NEW, 'https://api.test', 900).check(...parse(rotatingLinks.link('private/x.webp')))).to.equal(
+      'ok',
+    );
+    expect(rotatingLinks.check(...parse(new MediaLinkSigner(STRANGER, 'https://api.test', 900).link('private/x.webp')))).to.equal(
+      'invalid',
+    );
   });
 });
