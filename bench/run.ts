@@ -2,7 +2,8 @@
  * npm run bench: the foundation's benchmarks, each against a baseline measured in the
  * same run, reported as ratios (docs/benchmarks.md keeps a run). Needs a database:
  * BENCH_MONGODB_URI or TEST_MONGODB_URI (FerretDB here), else an embedded mongod.
- * BENCH_SECONDS (default 8) and BENCH_BCRYPT_COST (default 10) tune it.
+ * BENCH_SECONDS (default 8) and BENCH_BCRYPT_COST (default 10) tune it; BENCH_S1_PAIRS (3) and
+ * BENCH_S1B_ROUNDS (5) how many pairs the median rows of S1 and S1b take.
  */
 import bcrypt from 'bcrypt';
 import { benchDatabase, benchTokens, report, serve as serveOn, stopServer, stopServers, tableHeader } from './harness.js';
@@ -82,6 +83,21 @@ try {
       `| ${name}: p50 ${ours.p50} / ${baseline.p50} ms, p99 ${ours.p99} / ${baseline.p99} ms (50 connections) | | | | |`,
     );
   };
+  // A row from several measured pairs: the median of their ratios (one pair can read above 1
+  // on noise), its µs cells the pairs' means; each pair on the line below it.
+  const reportMedianOf = (name: string, over: string, each: [LoadResult, LoadResult][], aim: string) => {
+    if (!each.length) return;
+    const ratioOf = ([ours, baseline]: [LoadResult, LoadResult]) => baseline.cpuUsPerRequest / ours.cpuUsPerRequest;
+    const ours = mean(each.map(([o]) => o.cpuUsPerRequest));
+    const baseline = mean(each.map(([, b]) => b.cpuUsPerRequest));
+    console.log(
+      `| ${name}, server CPU (inverse), median of ${over} | ${ours.toFixed(0)} µs | ${baseline.toFixed(0)} µs | ${median(each.map(ratioOf)).toFixed(2)} | ${aim} |`,
+    );
+    const shown = each.map(
+      ([o, b]) => `${o.cpuUsPerRequest.toFixed(0)} / ${b.cpuUsPerRequest.toFixed(0)} (${ratioOf([o, b]).toFixed(2)})`,
+    );
+    console.log(`| ${name}: ${each.length} ${over}, ours / baseline µs (ratio): ${shown.join(', ')} | | | | |`);
+  };
   // Every server of these rows is warmed up first: on a fresh app the CPU per request falls
   // by about a quarter over its first 6-9 s of load (compiled code replacing the first
   // calls' interpreted code), where hello-world is level from its first second; a 1 s
@@ -119,6 +135,16 @@ try {
   const floorMeAt = { url: `${floor.url}/me`, pid: floor.pid, headers: auth };
   for (const target of [rawAt, meAt, floorMeAt]) await hammer(target.url, 5, 50, target.headers);
   await row('S1b GET /me / raw-driver findById', meAt, rawAt, '>= 0.9');
+  // One pair reads 0.75 to 0.92 on this VM with no change to the code (docs, eleventh pass):
+  // the same two processes measured in turn BENCH_S1B_ROUNDS times more, the median kept.
+  const s1bRounds: [LoadResult, LoadResult][] = [];
+  for (let i = 0; i < Number(process.env.BENCH_S1B_ROUNDS ?? 5); i++) {
+    const pair = await hammeredInTurn(meAt, rawAt, seconds);
+    if (pair[0].errors || pair[1].errors) throw new Error(`S1b round ${i}: failed requests`);
+    runs.push(...pair);
+    s1bRounds.push(pair);
+  }
+  reportMedianOf('S1b GET /me / raw-driver findById', 'rounds on the same processes', s1bRounds, '>= 0.9');
   // Where S1b's aim stands against the layers it must keep: the same read behind them on bare
   // Express (servers.ts "floor"), against the bare read and against ours.
   await row(
@@ -219,8 +245,7 @@ try {
   // S1 again, over fresh processes: two servers of one build read up to 30 % apart on this VM
   // (docs, ninth pass), so the one-process rows above can move that much with no change to the
   // code. Each pair is a new hello-world and a new app, warmed, measured in turn, then stopped.
-  // The row is the median of the pairs' ratios (one pair can read above 1 on noise), its µs
-  // cells the pairs' means; each pair is on the line below it.
+  // The row is the median of the pairs' ratios (reportMedianOf).
   const pairs = Number(process.env.BENCH_S1_PAIRS ?? 3);
   const measured = { bearer: [] as [LoadResult, LoadResult][], health: [] as [LoadResult, LoadResult][] };
   for (let i = 0; i < pairs; i++) {
@@ -243,23 +268,8 @@ try {
     stopServer(pairApp);
     stopServer(pairHello);
   }
-  for (const [route, name] of [
-    ['bearer', 'S1 auth stack (Bearer)'],
-    ['health', 'S1 /healthz'],
-  ] as const) {
-    const each = measured[route];
-    if (!each.length) continue;
-    const ratioOf = ([ours, baseline]: [LoadResult, LoadResult]) => baseline.cpuUsPerRequest / ours.cpuUsPerRequest;
-    const ours = mean(each.map(([o]) => o.cpuUsPerRequest));
-    const baseline = mean(each.map(([, b]) => b.cpuUsPerRequest));
-    console.log(
-      `| ${name} / hello-world, server CPU (inverse), median of fresh process pairs | ${ours.toFixed(0)} µs | ${baseline.toFixed(0)} µs | ${median(each.map(ratioOf)).toFixed(2)} | >= 0.7 |`,
-    );
-    const shown = each.map(
-      ([o, b]) => `${o.cpuUsPerRequest.toFixed(0)} / ${b.cpuUsPerRequest.toFixed(0)} (${ratioOf([o, b]).toFixed(2)})`,
-    );
-    console.log(`| ${name}: ${each.length} pairs, ours / hello-world µs (ratio): ${shown.join(', ')} | | | | |`);
-  }
+  reportMedianOf('S1 auth stack (Bearer) / hello-world', 'fresh process pairs', measured.bearer, '>= 0.7');
+  reportMedianOf('S1 /healthz / hello-world', 'fresh process pairs', measured.health, '>= 0.7');
 
   const errors = [...runs, idle, busy].reduce((n, r) => n + r.errors, 0);
   console.log(`\nnon-2xx or failed requests across the runs: ${errors}`);
