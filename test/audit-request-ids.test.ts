@@ -15,9 +15,16 @@ const AUTH = '/api/v1/auth';
 const requestIdOf = (res: Response) => res.headers['x-request-id'] as string;
 const post = async (path: string, body: object, headers: Record<string, string> = {}) =>
   (await api()).post(`${AUTH}${path}`).set('X-Forwarded-For', freshIp()).set(headers).send(body);
-/** The request id each audit record of `filter` carries, by action (one record per action here). */
-const requestIdsByAction = async (filter: Record<string, unknown>) =>
-  Object.fromEntries((await AuditRecord.find(filter).lean()).map((r) => [r.action, r.requestId]));
+/**
+ * The request id each audit record of `filter` carries, by action: one record per action here,
+ * so a second record of an action (whatever its request id) fails the test.
+ */
+async function requestIdsByAction(filter: Record<string, unknown>) {
+  const records = await AuditRecord.find(filter).lean();
+  const byAction = Object.fromEntries(records.map((r) => [r.action, r.requestId]));
+  expect(records, 'one record per action').to.have.length(Object.keys(byAction).length);
+  return byAction;
+}
 
 describe('audit trail: the request of each record', () => {
   it('names the request a payment, its membership and a refund webhook came through, each its own', async () => {

@@ -24,7 +24,12 @@ export class CursorSeal {
 
   /** The sealed position, or undefined for anything not sealed here for this purpose. */
   open(purpose: string, cursor: string): unknown {
-    const raw = Buffer.from(cursor, 'base64url');
+    let raw: Buffer;
+    try {
+      raw = Buffer.from(cursor, 'base64url');
+    } catch {
+      return undefined;
+    }
     if (raw.length < 29) return undefined;
     for (const key of this.keys) {
       try {

@@ -68,7 +68,7 @@ describe('a secret rotation (the replaced secret listed as accepted)', () => {
     expect(after.verify(fresh)).to.include(claims);
     expect(before.verify(fresh), 'not signed with the old one').to.equal(null);
     expect(rotating.verify(new AccessTokens({ ...jwtSettings, secret: STRANGER }).sign(claims))).to.equal(null);
-    // An expired token signed with the old secret is refused, not retried into validity.
+    // An expired token signed with the old secret is refused once that key has checked it.
     const expired = new AccessTokens({ ...jwtSettings, secret: OLD, ttlSeconds: -10 }).sign(claims);
     expect(rotating.verify(expired)).to.equal(null);
   });
@@ -103,5 +103,23 @@ describe('a secret rotation (the replaced secret listed as accepted)', () => {
     expect(rotatingLinks.check(...parse(new MediaLinkSigner(STRANGER, 'https://api.test', 900).link('private/x.webp')))).to.equal(
       'invalid',
     );
+  });
+});
+
+describe('keys derived from a secret (known answers)', () => {
+  // Made by the code before rotation existed: a change to the derivation would refuse every
+  // token, cursor and link in flight at the deploy that brings it.
+  const SECRET = 'a-fixed-secret-for-known-answers-0123456789';
+
+  it('open what the earlier code made with the same secret', () => {
+    expect(new MediaLinkSigner(SECRET, 'https://api.test', 900).linkUntil('private/x.webp', 1_800_000_000)).to.equal(
+      'https://api.test/media/s/private/x.webp?e=1800000000&s=_PeYcXlVJkDzc3_GueSX39ozrvKLbdms',
+    );
+    expect(
+      new RefreshTokenCodec(SECRET).open(
+        'cccccccccccccccccccccccc.dddddddddddddddddddddddd.3.SC1-hfMvdzjK0rBH0EbNxkJZXiZjNKcW.S8qMxXKJst5K0497iNM9CQ',
+      ),
+    ).to.deep.equal({ sessionId: 'c'.repeat(24), userId: 'd'.repeat(24), generation: 3 });
+    expect(new CursorSeal(SECRET).open('feed', 'sE8szsqtU4EZX-U9v5Zmc_ETOITe9No8XZmqeNIWYQsrciuR')).to.deep.equal({ id: 7 });
   });
 });
