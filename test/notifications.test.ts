@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { MessageNoticeCheck } from '../models/message-notice-check.model.js';
 import { pushNotice } from '../services/notifications/notification.service.js';
+import { announceLeftNotices } from '../services/notifications/pending-announcements.js';
 import {
   runDueMessageNoticeChecks,
   startMessageNoticeChecks,
@@ -107,6 +108,52 @@ describe('notifications', () => {
       await eventually(() => counts.at(-1)?.unread === unread, 3000, `the count of ${unread}`);
     }
     expect(counts).to.deep.equal([{ unread: 1 }, { unread: 2 }, { unread: 3 }]);
+  });
+
+  it('a new notice whose announcement a failure or a crash left unmade is announced by the notices job, once', async () => {
+    const author = await signupUser();
+    const socket = await devices.connect(author);
+    const counts = collect(socket, 'notification:count');
+    const told = collect(socket, 'notification:new');
+    const started = async () => {
+      const notice = await Notification.create({ userId: author.id, type: 'post_ready', at: new Types.ObjectId() });
+      pushNotice(author.id, notice._id, true);
+      return notice._id;
+    };
+    // Announced as it starts: the mark goes once the count, devices and inbox are told.
+    const first = await started();
+    await eventually(() => counts.length === 1, 3000, 'the first count');
+    const marked = await Notification.create({
+      userId: author.id,
+      type: 'post_ready',
+      at: new Types.ObjectId(),
+      announcePending: true,
+    });
+    pushNotice(author.id, marked._id, true);
+    await eventually(
+      async () => !(await Notification.exists({ _id: marked._id, announcePending: true })),
+      3000,
+      'the mark cleared',
+    );
+    expect(counts).to.deep.equal([{ unread: 1 }, { unread: 2 }]);
+    // Two left by a process that went down before announcing them; one read meanwhile.
+    const [left, readSince] = await Notification.create([
+      { userId: author.id, type: 'post_ready', at: new Types.ObjectId(), announcePending: true },
+      { userId: author.id, type: 'post_ready', at: new Types.ObjectId(), announcePending: true, readAt: new Date() },
+    ]);
+    const aMinuteOn = new Date(Date.now() + 61_000);
+    expect(await announceLeftNotices(aMinuteOn)).to.be.at.least(1);
+    await eventually(() => counts.length === 3, 3000, 'the left notice counted');
+    expect(counts[2]).to.deep.equal({ unread: 3 });
+    expect(told.map((n) => n.id)).to.include(String(left!._id));
+    expect(told.map((n) => n.id)).to.not.include(String(readSince!._id));
+    expect(await Notification.countDocuments({ _id: { $in: [left!._id, readSince!._id] }, announcePending: true })).to.equal(0);
+    // Once: another run tells nothing; the next count is the next new notice's.
+    await announceLeftNotices(aMinuteOn);
+    await started();
+    await eventually(() => counts.length >= 4, 3000, 'the next count');
+    expect(counts).to.deep.equal([{ unread: 1 }, { unread: 2 }, { unread: 3 }, { unread: 4 }]);
+    expect(told.filter((n) => n.id === String(first))).to.have.length(1);
   });
 
   it('read ones stay as they were: the next like starts a new notice; read all, delete, and 404 for anyone else', async () => {

@@ -136,9 +136,13 @@ export function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): 
   const key = String(id);
   if (isNew) owedAsNew.add(key);
   throttle(key, () => {
-    announceNotice(userId, id, owedAsNew.delete(key)).catch((err: unknown) =>
-      logger.warn('notification push failed', { error: errorMessage(err) }),
-    );
+    const owed = owedAsNew.delete(key);
+    // A failed "new" announcement stays marked on the notice: the notices job makes it.
+    announceNotice(userId, id, owed)
+      .then(async () => {
+        if (owed) await Notification.updateOne({ _id: id }, { $unset: { announcePending: 1 } });
+      })
+      .catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
   });
 }
 
@@ -192,6 +196,8 @@ export async function notify(input: NoticeInput): Promise<void> {
     type,
     ...(target && { target: { kind: target.kind, id: new Types.ObjectId(target.id) } }),
     ...(data && { data }),
+    // Only a notice that starts has it ($setOnInsert): cleared once its announcement is made.
+    announcePending: true,
   };
   const { id, isNew } =
     GROUPED.has(type) && target
