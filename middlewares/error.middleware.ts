@@ -37,6 +37,8 @@ export function toAppError(err: unknown): AppError {
   }
   // A file gone from under sendFile (deleted after its link was checked) is not the client's fault.
   if (e?.status === 404) return new AppError('NOT_FOUND', 'Not found');
+  // sendFile refusing a Range past the end: players read the size from its Content-Range.
+  if (e?.status === 416) return new AppError('RANGE_NOT_SATISFIABLE', 'The range is beyond the end of the file');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError('BAD_REQUEST', 'The request could not be processed');
   }
@@ -73,7 +75,10 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   // What a file being sent had already set (its type, validators, a download's name) is
   // not this JSON's.
   res.setHeader('Cache-Control', 'no-store');
+  // A 416 keeps send's "bytes */<size>": it is the answer's (RFC 9110 15.5.17), not the file's.
+  const unsatisfied = appError.status === 416 ? res.getHeader('Content-Range') : undefined;
   for (const name of FILE_HEADERS) res.removeHeader(name);
+  if (unsatisfied !== undefined) res.setHeader('Content-Range', unsatisfied);
   res.status(appError.status).json({
     error: {
       code: appError.code,

@@ -33,6 +33,14 @@ describe('private media: signed links only', function () {
     expect(served.status).to.equal(200);
     expect(served.headers['cache-control']).to.match(/^private, max-age=\d+$/);
     expect((await sharp(served.body).metadata()).exif, 'no EXIF or GPS in what is served').to.equal(undefined);
+    // Ranges, as a player seeks: a part is 206; one past the end is a 416 naming the size.
+    const size = served.body.length;
+    const part = await openMedia(link, undefined, { Range: 'bytes=0-99' });
+    expect([part.status, part.headers['content-range'], part.body.length]).to.deep.equal([206, `bytes 0-99/${size}`, 100]);
+    const beyond = await openMedia(link, undefined, { Range: `bytes=${size + 10}-` });
+    expect([beyond.status, JSON.parse(beyond.body.toString()).error.code]).to.deep.equal([416, 'RANGE_NOT_SATISFIABLE']);
+    expect(beyond.headers['content-range']).to.equal(`bytes */${size}`);
+    expect(beyond.headers['cache-control']).to.equal('no-store');
     expect((await (await api()).get(`${POSTS}/${post.id}`).set(as(stranger))).status, 'a stranger gets no link').to.equal(404);
 
     // Unsigned paths, the upload itself, another object under the same signature, an expired link.

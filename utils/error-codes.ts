@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   UPLOAD_ALREADY_USED: [409, 'This direct upload was confirmed already'],
   LINK_EXPIRED: [403, 'A media link past its expiry'],
   LINK_INVALID: [403, 'A media link whose signature does not match'],
+  RANGE_NOT_SATISFIABLE: [416, 'A byte range beyond the end of the file (Content-Range: bytes */<size> gives its size)'],
   // Notifications
   PUSH_UNAVAILABLE: [409, 'This kind of device push is not set up on this server'],
   PUSH_ENDPOINT_REFUSED: [400, 'The push endpoint is not on a known push service'],

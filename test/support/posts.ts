@@ -68,10 +68,11 @@ export function mediaKeyOf(link: string): string {
 }
 
 /** Opens a signed media link on an app, as a client would: the body as bytes, redirects not followed. */
-export async function openMedia(link: string, on?: Agent) {
+export async function openMedia(link: string, on?: Agent, headers: Record<string, string> = {}) {
   const { pathname, search } = new URL(link);
   return (on ?? (await api()))
     .get(pathname + search)
+    .set(headers)
     .buffer(true)
     .parse((res, done) => {
       const chunks: Buffer[] = [];
