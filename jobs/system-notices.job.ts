@@ -4,12 +4,13 @@ import { scheduleJob } from './schedule.js';
 
 /**
  * Scheduled system notices that are due go out, each once across processes (the service
- * claims them), and new notices whose announcement a failure or a crash left unmade are
- * announced, each once too.
+ * claims them), and new notices a failure or a crash left untold are told, each once too.
  */
 export const scheduleSystemNotices = (expression: string) =>
   scheduleJob(expression, 'system notices', async () => {
-    // Both run whatever the other meets.
-    const [sent, announced] = await Promise.all([sendDueSystemNotices(), announceLeftNotices()]);
-    return { sent, announced };
+    // Each runs to its end whatever the other meets; a failure of either is the job's.
+    const outcomes = await Promise.allSettled([sendDueSystemNotices(), announceLeftNotices()]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return outcomes;
   });

@@ -110,18 +110,31 @@ const throttle = perKeyThrottle(1000);
 /**
  * Tells a notice's owner of it: live on their sockets, the unread count when it is new, and
  * (new only: not each time someone joins a group) their devices and inbox as they chose.
+ * False when there was nothing to tell, or another run tells it.
  */
-export async function announceNotice(userId: string, id: Types.ObjectId, isNew: boolean): Promise<void> {
+export async function announceNotice(userId: string, id: Types.ObjectId, isNew: boolean): Promise<boolean> {
   // The person's choices are read (done, beside the notice's own read) before the live notice
   // goes out: readRecipientChoices says why.
   const [doc, choices] = await Promise.all([
-    Notification.findById(id, NOTICE_FIELDS).lean<NotificationDoc>(),
+    Notification.findById(id, `${NOTICE_FIELDS} announcePending`).lean<NotificationDoc>(),
     isNew ? readRecipientChoices(userId) : undefined,
   ]);
   const [view] = doc ? await views(userId, [doc]) : [];
+  // A new notice is marked until told; whoever clears the mark tells it (this run, or the
+  // notices job for one a failure or a crash left), never both. Cleared after the reads, so
+  // a failed read leaves it for the job; a failure after it loses what was not sent yet.
+  if (isNew && doc?.announcePending && !(await claimAnnouncement(id))) return false;
   if (view) publishToUser(userId, 'notification:new', view);
   if (isNew) await pushCount(userId);
   if (view && choices) await deliverBeyondApp(userId, view, choices);
+  return Boolean(view) || isNew;
+}
+
+/** Clears a new notice's mark; true for the one run that cleared it. */
+export async function claimAnnouncement(id: Types.ObjectId): Promise<boolean> {
+  return (
+    (await Notification.updateOne({ _id: id, announcePending: true }, { $unset: { announcePending: 1 } })).modifiedCount === 1
+  );
 }
 
 /** Notices whose "new" announcement (count, devices, inbox) is owed by the next run of their throttled push. */
@@ -136,13 +149,9 @@ export function pushNotice(userId: string, id: Types.ObjectId, isNew: boolean): 
   const key = String(id);
   if (isNew) owedAsNew.add(key);
   throttle(key, () => {
-    const owed = owedAsNew.delete(key);
-    // A failed "new" announcement stays marked on the notice: the notices job makes it.
-    announceNotice(userId, id, owed)
-      .then(async () => {
-        if (owed) await Notification.updateOne({ _id: id }, { $unset: { announcePending: 1 } });
-      })
-      .catch((err: unknown) => logger.warn('notification push failed', { error: errorMessage(err) }));
+    announceNotice(userId, id, owedAsNew.delete(key)).catch((err: unknown) =>
+      logger.warn('notification push failed', { error: errorMessage(err) }),
+    );
   });
 }
 
@@ -158,23 +167,24 @@ async function gather(openKey: string, fields: object, at: Types.ObjectId, actor
     ...(actor && { $push: { actorIds: actor }, $inc: { actorCount: 1 } }),
   };
   const notIn = { openKey, ...(actor && { actorIds: { $ne: actor } }) };
-  let isNew = false;
   let changed = true;
   try {
-    isNew = (await Notification.updateOne(notIn, { ...joins, $setOnInsert: fields }, { upsert: true })).upsertedCount === 1;
+    const started = await Notification.updateOne(notIn, { ...joins, $setOnInsert: fields }, { upsert: true });
+    // Its own id: a read of the open key could find a group someone else started since.
+    if (started.upsertedCount === 1) return { id: started.upsertedId as Types.ObjectId, isNew: true };
   } catch (err) {
     // The group exists: the actor joins it, or was in it already and changes nothing (an
     // actor repeating themselves must not keep a notice on top, or pushing).
     if (!isDuplicateKey(err)) throw err;
     changed = (await Notification.updateOne(notIn, joins)).matchedCount === 1;
   }
-  if (!changed) return { id: undefined, isNew };
+  if (!changed) return { id: undefined, isNew: false };
   const doc = await Notification.findOne({ openKey }, { _id: 1, actorCount: 1 }).lean();
   // Past the cap the oldest actor goes ($push's $slice would do it, but FerretDB ignores it).
   if (doc && doc.actorCount > ACTORS_KEPT) {
     await Notification.updateOne({ _id: doc._id, [`actorIds.${ACTORS_KEPT}`]: { $exists: true } }, { $pop: { actorIds: -1 } });
   }
-  return { id: doc?._id, isNew };
+  return { id: doc?._id, isNew: false };
 }
 
 /**
