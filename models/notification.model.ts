@@ -53,8 +53,9 @@ const notificationSchema = new Schema(
     readAt: { type: Date, default: null },
     // A notice sent to many ("<scheduled notice>:<user>"): at most one each, whoever sends it.
     sourceKey: { type: String, default: undefined },
-    // Set on a new notice until its "new" announcement (count, devices, inbox) is made: one a
-    // failure or a crash left unmade is made by the notices job (pending-announcements.ts).
+    // A new notice's "new" announcement (count, devices, inbox): true until made, then false,
+    // by the one run that turned it off; one a failure or a crash left is made by the notices
+    // job (pending-announcements.ts). Absent on notices outside it (system notices, older ones).
     announcePending: { type: Boolean, default: undefined },
   },
   { timestamps: true, versionKey: false },
@@ -63,7 +64,7 @@ notificationSchema.index({ userId: 1, at: -1 });
 notificationSchema.index({ userId: 1, readAt: 1 });
 notificationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
 notificationSchema.index({ sourceKey: 1 }, { unique: true, sparse: true });
-notificationSchema.index({ announcePending: 1 }, { sparse: true });
+notificationSchema.index({ announcePending: 1 });
 // The clean-up job's reads.
 notificationSchema.index({ readAt: 1 });
 notificationSchema.index({ at: 1 });

@@ -120,21 +120,21 @@ export async function announceNotice(userId: string, id: Types.ObjectId, isNew: 
     isNew ? readRecipientChoices(userId) : undefined,
   ]);
   const [view] = doc ? await views(userId, [doc]) : [];
-  // A new notice is marked until told; whoever clears the mark tells it (this run, or the
-  // notices job for one a failure or a crash left), never both. Cleared after the reads, so
-  // a failed read leaves it for the job; a failure after it loses what was not sent yet.
-  if (isNew && doc?.announcePending && !(await claimAnnouncement(id))) return false;
+  // A new notice is marked until told; whoever turns the mark off tells it (this run, or the
+  // notices job for one a failure or a crash left), never both: a mark already off means told.
+  // Turned off after the reads, so a failed read leaves it for the job; a failure after it
+  // loses what was not sent yet. Notices outside the outbox (no mark) are told as they come.
+  if (isNew && doc && doc.announcePending != null && !(await claimAnnouncement(id))) return false;
   if (view) publishToUser(userId, 'notification:new', view);
   if (isNew) await pushCount(userId);
   if (view && choices) await deliverBeyondApp(userId, view, choices);
   return Boolean(view) || isNew;
 }
 
-/** Clears a new notice's mark; true for the one run that cleared it. */
+/** Turns a new notice's mark off; true for the one run that did, which tells it. */
 export async function claimAnnouncement(id: Types.ObjectId): Promise<boolean> {
-  return (
-    (await Notification.updateOne({ _id: id, announcePending: true }, { $unset: { announcePending: 1 } })).modifiedCount === 1
-  );
+  const turned = await Notification.updateOne({ _id: id, announcePending: true }, { $set: { announcePending: false } });
+  return turned.modifiedCount === 1;
 }
 
 /** Notices whose "new" announcement (count, devices, inbox) is owed by the next run of their throttled push. */
@@ -179,7 +179,8 @@ async function gather(openKey: string, fields: object, at: Types.ObjectId, actor
     changed = (await Notification.updateOne(notIn, joins)).matchedCount === 1;
   }
   if (!changed) return { id: undefined, isNew: false };
-  const doc = await Notification.findOne({ openKey }, { _id: 1, actorCount: 1 }).lean();
+  // The group joined, not one someone else started since it was read (and lost its key).
+  const doc = await Notification.findOne({ openKey, ...(actor && { actorIds: actor }) }, { _id: 1, actorCount: 1 }).lean();
   // Past the cap the oldest actor goes ($push's $slice would do it, but FerretDB ignores it).
   if (doc && doc.actorCount > ACTORS_KEPT) {
     await Notification.updateOne({ _id: doc._id, [`actorIds.${ACTORS_KEPT}`]: { $exists: true } }, { $pop: { actorIds: -1 } });

@@ -17,16 +17,17 @@ let walking = false;
 /**
  * Tells the new notices (count, devices, inbox) that a failure or a process going down left
  * untold, each once across processes: announceNotice tells a marked notice only in the run
- * that clears its mark. Returns how many were told.
+ * that turns its mark off. Returns how many were told.
  */
 export async function announceLeftNotices(now = new Date()): Promise<number> {
   if (walking) return 0;
   walking = true;
   try {
-    await Notification.updateMany(
+    const stale = await Notification.updateMany(
       { announcePending: true, createdAt: { $lt: new Date(now.getTime() - STALE_AFTER_MS) } },
-      { $unset: { announcePending: 1 } },
+      { $set: { announcePending: false } },
     );
+    if (stale.modifiedCount) logger.warn('new notices left untold too long, kept untold', { notices: stale.modifiedCount });
     const left = await Notification.find(
       { announcePending: true, createdAt: { $lt: new Date(now.getTime() - LEFT_AFTER_MS) } },
       { _id: 1, userId: 1, readAt: 1 },
