@@ -64,7 +64,7 @@ notificationSchema.index({ userId: 1, at: -1 });
 notificationSchema.index({ userId: 1, readAt: 1 });
 notificationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
 notificationSchema.index({ sourceKey: 1 }, { unique: true, sparse: true });
-notificationSchema.index({ announcePending: 1 });
+notificationSchema.index({ announcePending: 1 }, { sparse: true });
 // The clean-up job's reads.
 notificationSchema.index({ readAt: 1 });
 notificationSchema.index({ at: 1 });
