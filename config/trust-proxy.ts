@@ -1,6 +1,5 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import express from 'express';
-import { errorMessage } from '../utils/logger.js';
 
 /** Express "trust proxy" as the environment gives it: false, true, a hop count, or a list. */
 export type TrustProxySetting = boolean | number | string;
@@ -31,6 +30,9 @@ mappedIPv4.addSubnet('::ffff:0:0', 96, 'ipv6');
 
 interface ListedRange {
   address: string;
+  /** How the address is written. */
+  written: 'ipv4' | 'ipv6';
+  /** The range it names: an IPv4-mapped /96 or longer names an IPv4 one. */
   family: 'ipv4' | 'ipv6';
   prefix: number;
 }
@@ -52,10 +54,11 @@ function readEntry(entry: string): ListedRange | undefined {
   // A dotted netmask: proxy-addr has already refused one that is not contiguous.
   else if (isIPv4(mask)) prefix = mask.split('.').reduce((bits, octet) => bits + popCount(Number(octet)), 0);
   else return undefined;
-  if (version === 6 && prefix >= 96 && mappedIPv4.check(address, 'ipv6')) {
-    return { address, family: 'ipv4', prefix: prefix - 96 };
+  const written = version === 4 ? 'ipv4' : 'ipv6';
+  if (written === 'ipv6' && prefix >= 96 && mappedIPv4.check(address, 'ipv6')) {
+    return { address, written, family: 'ipv4', prefix: prefix - 96 };
   }
-  return { address, family: version === 4 ? 'ipv4' : 'ipv6', prefix };
+  return { address, written, family: written, prefix };
 }
 
 function popCount(octet: number): number {
@@ -63,8 +66,7 @@ function popCount(octet: number): number {
 }
 
 /** CIDR blocks nest: a range is inside a private one when its prefix is no shorter and its address inside. */
-function isPrivate({ address, family, prefix }: ListedRange): boolean {
-  const written = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+function isPrivate({ address, written, family, prefix }: ListedRange): boolean {
   return PRIVATE_RANGES.some((range) => range.family === family && prefix >= range.prefix && range.list.check(address, written));
 }
 
@@ -79,7 +81,9 @@ export function trustProxyProblems(value: TrustProxySetting, production: boolean
   try {
     express().set('trust proxy', value);
   } catch (err) {
-    return [`TRUST_PROXY: ${errorMessage(err)} (use loopback, or the proxy's addresses or subnets)`];
+    // config/ imports nothing of the app: not even utils/logger's errorMessage.
+    const message = err instanceof Error ? err.message : String(err);
+    return [`TRUST_PROXY: ${message} (use loopback, or the proxy's addresses or subnets)`];
   }
   if (value === true || (typeof value === 'number' && value > 0)) {
     return production

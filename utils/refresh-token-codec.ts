@@ -1,5 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { derivedKeys } from './crypto.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { derivedKeys, safeEqual } from './crypto.js';
 import type { Role } from './jwt.js';
 
 /** What a refresh token names: its session, the session's owner, and its place in the session's rotation. */
@@ -59,8 +59,7 @@ export class RefreshTokenCodec {
       return undefined;
     if (checked === null) return undefined;
     const body = token.slice(0, token.length - mac.length - 1);
-    const given = Buffer.from(mac);
-    if (!this.keys.some((key) => timingSafeEqual(Buffer.from(this.mac(key, body)), given))) return undefined;
+    if (!this.keys.some((key) => safeEqual(mac, this.mac(key, body)))) return undefined;
     const role = checked && { role: checked[1] as Role, checkedAt: parseInt(checked[2]!, 36) };
     return { sessionId, userId, generation: Number(generation), ...role };
   }
