@@ -30,6 +30,11 @@ describe('config', () => {
     expect(problemsOf({ BCRYPT_COST: '40' })).to.match(/^BCRYPT_COST:/m);
     expect(problemsOf({ TRUST_PROXY: 'TRUE' })).to.match(/^TRUST_PROXY:/m);
     expect(problemsOf({ TRUST_PROXY: 'loopback, not-an-address' })).to.match(/^TRUST_PROXY:/m);
+    // A signing secret the list would split or trim could not be moved into it at the swap.
+    for (const current of [`${'a'.repeat(20)},${'b'.repeat(20)}`, ` ${'c'.repeat(40)}`])
+      expect(problemsOf({ JWT_ACCESS_SECRET: current, JWT_ACCEPTED_SECRETS: 'n'.repeat(40) }), current).to.match(
+        /^JWT_ACCESS_SECRET: holds a comma or surrounding spaces/m,
+      );
     expect(problemsOf({ JWT_ACCEPTED_SECRETS: 'short' })).to.match(/^JWT_ACCEPTED_SECRETS: each at least 32/m);
     const secret = 's'.repeat(40);
     expect(problemsOf({ JWT_ACCESS_SECRET: secret, JWT_ACCEPTED_SECRETS: `${'o'.repeat(40)},${secret}` })).to.match(

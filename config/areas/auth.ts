@@ -16,6 +16,13 @@ function acceptedSecretProblems(accepted: string[], current: string, production:
     ...(accepted.length > MAX_ACCEPTED_SECRETS ? [`JWT_ACCEPTED_SECRETS: at most ${MAX_ACCEPTED_SECRETS}`] : []),
     ...(accepted.some((s) => s.length < 32) ? ['JWT_ACCEPTED_SECRETS: each at least 32 characters'] : []),
     ...(accepted.includes(current) ? ['JWT_ACCEPTED_SECRETS: holds JWT_ACCESS_SECRET itself'] : []),
+    // The list is split on commas and trimmed: the signing secret must survive being listed
+    // there at the rotation's next step, so a rotation cannot start from one that would not.
+    ...(accepted.length && (current.includes(',') || current !== current.trim())
+      ? [
+          'JWT_ACCESS_SECRET: holds a comma or surrounding spaces, so it cannot be listed in JWT_ACCEPTED_SECRETS; replace it outright',
+        ]
+      : []),
     ...(production && accepted.includes(DEV_JWT_SECRET) ? ['JWT_ACCEPTED_SECRETS: holds the development secret'] : []),
   ];
 }
