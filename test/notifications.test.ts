@@ -40,6 +40,10 @@ const comment = async (u: SignedUp, postId: string, extra: Record<string, string
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body.comment as { id: string };
 };
+/** A new notice stored as notify() stores one: marked until a run tells it. */
+const markedNotice = (u: SignedUp, fields: object = {}) =>
+  Notification.create({ userId: u.id, type: 'post_ready', at: new Types.ObjectId(), announcePending: true, ...fields });
+
 describe('notifications', () => {
   const devices = useSocketServer();
 
@@ -105,12 +109,7 @@ describe('notifications', () => {
     pushNotice(author.id, fresh._id, false);
     await eventually(() => told.length === 3, 3000, 'the notice told a third time');
     for (const unread of [2, 3]) {
-      const next = await Notification.create({
-        userId: author.id,
-        type: 'post_ready',
-        at: new Types.ObjectId(),
-        announcePending: true,
-      });
+      const next = await markedNotice(author);
       pushNotice(author.id, next._id, true);
       await eventually(() => counts.at(-1)?.unread === unread, 3000, `the count of ${unread}`);
     }
@@ -133,14 +132,12 @@ describe('notifications', () => {
     expect((await Notification.findById(liked.id).lean())!.announcePending).to.equal(false);
     expect(await announceNotice(author.id, new Types.ObjectId(liked.id), true)).to.equal(false);
     // Left marked, as notify() stores them, by a process that went down before telling them.
-    const leftMarked = (fields: object = {}) =>
-      Notification.create({ userId: author.id, type: 'post_ready', at: new Types.ObjectId(), announcePending: true, ...fields });
-    const left = await leftMarked();
-    const readSince = await leftMarked({ readAt: new Date() });
+    const left = await markedNotice(author);
+    const readSince = await markedNotice(author, { readAt: new Date() });
     await announceLeftNotices(new Date(Date.now() + 61_000));
     await eventually(() => counts.length === 3, 3000, 'the left notice counted');
     // Over ten minutes late it is no news: it stays in the list and the count, untold.
-    const stale = await leftMarked();
+    const stale = await markedNotice(author);
     await announceLeftNotices(new Date(Date.now() + 11 * 60_000));
     await announceLeftNotices(new Date(Date.now() + 11 * 60_000));
     expect(
@@ -155,6 +152,22 @@ describe('notifications', () => {
     expect(toldIds.filter((id) => id === String(left._id))).to.have.length(1);
     expect(toldIds).to.not.include(String(readSince._id));
     expect(toldIds).to.not.include(String(stale._id));
+  });
+
+  it('two runs telling one marked notice at once (two processes) tell it once', async () => {
+    const author = await signupUser();
+    const socket = await devices.connect(author);
+    const counts = collect(socket, 'notification:count');
+    const told = collect(socket, 'notification:new');
+    const notice = await markedNotice(author);
+    const runs = await Promise.all([announceNotice(author.id, notice._id, true), announceNotice(author.id, notice._id, true)]);
+    expect([...runs].sort()).to.deep.equal([false, true]);
+    // A later notice's count proves nothing more was on its way from the losing run.
+    const next = await markedNotice(author);
+    expect(await announceNotice(author.id, next._id, true)).to.equal(true);
+    await eventually(() => counts.length >= 2, 3000, 'the next count');
+    expect(counts).to.deep.equal([{ unread: 1 }, { unread: 2 }]);
+    expect(told.map((n) => n.id)).to.deep.equal([String(notice._id), String(next._id)]);
   });
 
   it('read ones stay as they were: the next like starts a new notice; read all, delete, and 404 for anyone else', async () => {

@@ -112,7 +112,13 @@ const throttle = perKeyThrottle(1000);
  * (new only: not each time someone joins a group) their devices and inbox as they chose.
  * False when there was nothing to tell, or another run tells it.
  */
-export async function announceNotice(userId: string, id: Types.ObjectId, isNew: boolean): Promise<boolean> {
+export async function announceNotice(
+  userId: string,
+  id: Types.ObjectId,
+  isNew: boolean,
+  // The notices job turns the mark off before telling (claimAnnouncement): it tells this one.
+  { claimed = false } = {},
+): Promise<boolean> {
   // The person's choices are read (done, beside the notice's own read) before the live notice
   // goes out: readRecipientChoices says why.
   const [doc, choices] = await Promise.all([
@@ -124,7 +130,7 @@ export async function announceNotice(userId: string, id: Types.ObjectId, isNew: 
   // notices job for one a failure or a crash left), never both: a mark already off means told.
   // Turned off after the reads, so a failed read leaves it for the job; a failure after it
   // loses what was not sent yet. Notices outside the outbox (no mark) are told as they come.
-  if (isNew && doc && doc.announcePending != null && !(await claimAnnouncement(id))) return false;
+  if (isNew && !claimed && doc && doc.announcePending != null && !(await claimAnnouncement(id))) return false;
   if (view) publishToUser(userId, 'notification:new', view);
   if (isNew) await pushCount(userId);
   if (view && choices) await deliverBeyondApp(userId, view, choices);
@@ -207,7 +213,7 @@ export async function notify(input: NoticeInput): Promise<void> {
     type,
     ...(target && { target: { kind: target.kind, id: new Types.ObjectId(target.id) } }),
     ...(data && { data }),
-    // Only a notice that starts has it ($setOnInsert): cleared once its announcement is made.
+    // Only a notice that starts has it ($setOnInsert): turned off by the run that tells it.
     announcePending: true,
   };
   const { id, isNew } =

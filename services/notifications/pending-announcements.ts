@@ -16,8 +16,8 @@ let walking = false;
 
 /**
  * Tells the new notices (count, devices, inbox) that a failure or a process going down left
- * untold, each once across processes: announceNotice tells a marked notice only in the run
- * that turns its mark off. Returns how many were told.
+ * untold, each once across processes: a marked notice is told only by the run that turns its
+ * mark off (claimAnnouncement). Returns how many were told.
  */
 export async function announceLeftNotices(now = new Date()): Promise<number> {
   if (walking) return 0;
@@ -36,13 +36,12 @@ export async function announceLeftNotices(now = new Date()): Promise<number> {
       .lean();
     let told = 0;
     for (const notice of left) {
-      // Read meanwhile: nothing new to tell.
-      if (notice.readAt) {
-        await claimAnnouncement(notice._id);
-        continue;
-      }
+      // Claimed before its reads, so processes running this job at once read each notice in one
+      // of them only (a failure after it loses the notice: this is the path for those already).
+      // One read meanwhile is no news.
+      if (!(await claimAnnouncement(notice._id)) || notice.readAt) continue;
       try {
-        if (await announceNotice(String(notice.userId), notice._id, true)) told += 1;
+        if (await announceNotice(String(notice.userId), notice._id, true, { claimed: true })) told += 1;
       } catch (err) {
         logger.warn('a left notification announcement failed', { notificationId: String(notice._id), error: errorMessage(err) });
       }
