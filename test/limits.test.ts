@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { createAppServer } from '../http-server.js';
 import type { AddressInfo } from 'node:net';
@@ -18,16 +17,14 @@ import { withTimeout } from '../utils/timeout.js';
 import { closeSocketServer, createSocketServer } from '../sockets/index.js';
 import type { AppServer } from '../sockets/socket.types.js';
 import { freshIp, testMediaQueue } from './support/app.js';
-import { clientId, emitAck, eventually } from './support/chat.js';
-import { freePort } from './support/process.js';
+import { clientId, emitAck } from './support/chat.js';
+import { hasRedisServer, PrivateRedis } from './support/redis-server.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { POSTS, readyPost } from './support/posts.js';
 import { connectClient } from './support/socket-server.js';
 import { bearer, newSignup, signupUser, type SignedUp } from './support/users.js';
 import { utcDay } from '../utils/clock.js';
-
-const hasRedisServer = async () => spawnSync('redis-server', ['--version']).status === 0;
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 
@@ -224,17 +221,11 @@ describe('limits on writes and expensive reads', function () {
   });
 
   it('sign-in limiters fail closed when Redis stops answering; other routes carry on', async function () {
-    if (!(await hasRedisServer())) this.skip();
-    const port = await freePort();
-    const cache = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    if (!hasRedisServer()) this.skip();
+    const cache = await PrivateRedis.start();
     let redis: RedisClient | undefined;
     try {
-      await eventually(async () => {
-        redis = await connectRedis(`redis://127.0.0.1:${port}`).catch(() => undefined);
-        return redis !== undefined;
-      });
+      redis = await connectRedis(cache.url);
       const prefix = `rl:test:closed:${randomBytes(4).toString('hex')}:`;
       const app = createApp({
         config: { ...config, limits: { ...config.limits, prefix } },
@@ -246,8 +237,7 @@ describe('limits on writes and expensive reads', function () {
         supertest(app).post('/api/v1/auth/login').timeout(5000).send({ identifier: u.input.email, password: u.input.password });
       expect((await login()).status).to.equal(200);
 
-      cache.kill('SIGKILL');
-      await new Promise((r) => cache.once('exit', r));
+      await cache.kill();
       const refused = await login();
       expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'RATE_LIMIT_UNAVAILABLE']);
       expect(refused.headers['retry-after']).to.equal('5');
@@ -268,7 +258,7 @@ describe('limits on writes and expensive reads', function () {
       await withTimeout(closeRedis(redis), 10_000);
       expect(await waiting).to.equal('failed');
     } finally {
-      cache.kill('SIGKILL');
+      await cache.stop();
       if (redis?.isOpen) redis.destroy();
     }
   });

@@ -98,6 +98,8 @@ async function announce(
 }
 
 const ANNOUNCED_AT_ONCE = 16;
+// How soon a grace step that failed (the store or the database away) is tried again, at least.
+const RETRY_STEP_MS = 1000;
 const BATCHED_AT_MOST = 500;
 const ANNOUNCE_RETRY_MS = 1000;
 
@@ -127,6 +129,7 @@ export class PresenceTracker {
   private readonly liveTimers = new Map<string, NodeJS.Timeout>();
   private readonly reconnectGraceMs: number;
   private heartbeat?: NodeJS.Timeout;
+  private stopped = false;
   private readonly graceMs: number;
   private readonly heartbeatMs: number;
   private readonly onLastSocketGone: (userId: string) => Promise<unknown>;
@@ -159,6 +162,7 @@ export class PresenceTracker {
   start(): void {
     const tick = () =>
       void this.beatAndSweep().catch((err: unknown) => logger.warn('presence heartbeat failed', { error: errorMessage(err) }));
+    this.stopped = false;
     tick();
     this.heartbeat = setInterval(tick, this.heartbeatMs);
     this.heartbeat.unref();
@@ -166,8 +170,10 @@ export class PresenceTracker {
 
   private async beatAndSweep(): Promise<void> {
     const now = Date.now();
-    await this.store.beat(now + MISSED_BEATS * this.heartbeatMs);
-    for (const userId of await this.store.sweepDead(now)) await this.lastSocketGone(userId);
+    const { back, gone } = await this.store.beat(now + MISSED_BEATS * this.heartbeatMs);
+    // Counted again after a sweep or a lost write: another process may have told them offline.
+    for (const userId of back) this.announcements.push(userId, { userId, online: true });
+    for (const userId of [...gone, ...(await this.store.sweepDead(now))]) await this.lastSocketGone(userId);
   }
 
   /** Counts a new socket; returns how many the user has now, in every process. */
@@ -176,37 +182,66 @@ export class PresenceTracker {
     const returning = this.timers.has(userId);
     clearTimeout(this.timers.get(userId));
     this.timers.delete(userId);
+    const leaving = returning || this.liveTimers.has(userId);
     clearTimeout(this.liveTimers.get(userId));
     this.liveTimers.delete(userId);
-    const open = await this.store.add(userId, socketId);
+    let open: number;
+    try {
+      open = await this.store.add(userId, socketId);
+    } catch (err) {
+      // Turned away (the store did not take it): someone who was leaving still is.
+      if (leaving && this.store.heldHere(userId) === 0) await this.lastSocketGone(userId, false);
+      throw err;
+    }
     if (open === 1 && !returning) this.announcements.push(userId, { userId, online: true });
     return open;
   }
 
   /** A socket closed; with the user's last one gone, their live activity ends now and presence after the grace period. */
   async disconnected(userId: string, socketId: string): Promise<void> {
-    if ((await this.store.remove(userId, socketId)) > 0) return;
-    await this.lastSocketGone(userId);
+    let open: number;
+    try {
+      open = await this.store.remove(userId, socketId);
+    } catch (err) {
+      // The store is repaired at the next beat; the timers ask it again before they act.
+      logger.warn('presence store write failed', { error: errorMessage(err) });
+      if (this.store.heldHere(userId) === 0) await this.lastSocketGone(userId, false);
+      return;
+    }
+    if (open === 0) await this.lastSocketGone(userId);
   }
 
-  private async lastSocketGone(userId: string): Promise<void> {
-    clearTimeout(this.timers.get(userId));
+  /** `known`: the store said the user has no socket anywhere (else the timers ask it first). */
+  private async lastSocketGone(userId: string, known = true): Promise<void> {
+    this.after(this.timers, userId, this.graceMs, () => this.settle(userId), 'presence update failed');
+    if (this.reconnectGraceMs <= 0 && known) return void (await this.onLastSocketGone(userId));
+    this.after(this.liveTimers, userId, this.reconnectGraceMs, () => this.endLiveActivity(userId));
+  }
+
+  /**
+   * Runs `step` for the user after `ms` (one timer per user in `timers`). A step that fails
+   * (the store away) is tried again after the same wait, until the user comes back or the
+   * tracker stops: dropped, friends would see someone online for good. One log line per
+   * user and outage, not one per try.
+   */
+  private after(
+    timers: Map<string, NodeJS.Timeout>,
+    userId: string,
+    ms: number,
+    step: () => Promise<unknown>,
+    failure = 'ending live activity failed',
+    retry = false,
+  ): void {
+    clearTimeout(timers.get(userId));
     const timer = setTimeout(() => {
-      this.timers.delete(userId);
-      void this.settle(userId).catch((err: unknown) => logger.error('presence update failed', { error: errorMessage(err) }));
-    }, this.graceMs);
+      timers.delete(userId);
+      step().catch((err: unknown) => {
+        if (!retry) logger.error(failure, { userId, error: errorMessage(err) });
+        if (!this.stopped && !timers.has(userId)) this.after(timers, userId, Math.max(ms, RETRY_STEP_MS), step, failure, true);
+      });
+    }, ms);
     timer.unref();
-    this.timers.set(userId, timer);
-    if (this.reconnectGraceMs <= 0) return void (await this.onLastSocketGone(userId));
-    clearTimeout(this.liveTimers.get(userId));
-    const live = setTimeout(() => {
-      this.liveTimers.delete(userId);
-      void this.endLiveActivity(userId).catch((err: unknown) =>
-        logger.error('ending live activity failed', { userId, error: errorMessage(err) }),
-      );
-    }, this.reconnectGraceMs);
-    live.unref();
-    this.liveTimers.set(userId, live);
+    timers.set(userId, timer);
   }
 
   /** After the reconnect grace: still no socket anywhere (another process may hold a new one), so calls and tickets end. */
@@ -218,12 +253,11 @@ export class PresenceTracker {
   private async settle(userId: string): Promise<void> {
     if ((await this.store.count(userId)) > 0) return;
     const lastSeenAt = new Date();
-    try {
-      await User.updateOne({ _id: userId }, { $set: { lastSeenAt } });
-    } finally {
-      // Told even when that write fails: friends must not go on seeing someone online who left.
-      this.announcements.push(userId, { userId, online: false, lastSeenAt });
-    }
+    // Told even when that write fails: friends must not go on seeing someone online who left.
+    await User.updateOne({ _id: userId }, { $set: { lastSeenAt } }).catch((err: unknown) =>
+      logger.error('presence update failed', { userId, error: errorMessage(err) }),
+    );
+    this.announcements.push(userId, { userId, online: false, lastSeenAt });
   }
 
   /**
@@ -245,6 +279,7 @@ export class PresenceTracker {
   }
 
   private stopTimers(): void {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     for (const t of [...this.timers.values(), ...this.liveTimers.values()]) clearTimeout(t);

@@ -11,12 +11,15 @@ export interface PresenceStore {
   add(userId: string, socketId: string): Promise<number>;
   remove(userId: string, socketId: string): Promise<number>;
   count(userId: string): Promise<number>;
+  /** How many of the user's sockets this process holds (known here, whatever the store answers). */
+  heldHere(userId: string): number;
   /**
    * Marks this process alive until `deadline` (called every few seconds, each process
-   * with its own interval). A process found swept meanwhile (it stalled past its
-   * deadline) puts its sockets back.
+   * with its own interval). A process found swept meanwhile (it stalled past its deadline),
+   * or whose writes failed since (Redis away), puts the store back to its sockets; returns
+   * the users that put back online or left with no socket.
    */
-  beat(deadline: number): Promise<void>;
+  beat(deadline: number): Promise<PresenceRepair>;
   /** Removes the sockets of processes past their deadline; returns the users left with none. */
   sweepDead(now: number): Promise<string[]>;
   /** This process is stopping: what it leaves behind is the others' to sweep. */
@@ -24,6 +27,14 @@ export interface PresenceStore {
   /** How many people have a socket open in a live process (each counted once). */
   online(now: number): Promise<number>;
 }
+
+/** What a beat's repair changed: users counted again (others may have told them offline), users left with no socket. */
+export interface PresenceRepair {
+  back: string[];
+  gone: string[];
+}
+
+const NOTHING_REPAIRED: PresenceRepair = { back: [], gone: [] };
 
 export class MemoryPresenceStore implements PresenceStore {
   private readonly sockets = new Map<string, Set<string>>();
@@ -40,10 +51,15 @@ export class MemoryPresenceStore implements PresenceStore {
     return set?.size ?? 0;
   }
   async count(userId: string) {
+    return this.heldHere(userId);
+  }
+  heldHere(userId: string) {
     return this.sockets.get(userId)?.size ?? 0;
   }
   // One process holds everything: when it dies, so does all it knew.
-  async beat() {}
+  async beat() {
+    return NOTHING_REPAIRED;
+  }
   async sweepDead() {
     return [];
   }
@@ -81,6 +97,60 @@ local n = redis.call('SUNIONSTORE', KEYS[2], unpack(keys))
 redis.call('DEL', KEYS[2])
 return n`;
 
+// One socket of a user comes or goes (KEYS: the user's set, this process's; ARGV: the member,
+// the user); returns how many sockets the user has now.
+const ADD = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[1])`;
+const REMOVE = `
+redis.call('SREM', KEYS[1], ARGV[1])
+return redis.call('SCARD', KEYS[1])`;
+// The user's last socket here: the user leaves this process's set too.
+const REMOVE_LAST = `
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[1])`;
+
+// Puts this process's part of the store back to the sockets it holds (ARGV[3..]: user, how
+// many sockets, the sockets; again per user): its members no socket stands for any more go,
+// the missing come back, its user set is rewritten. Returns the users counted again after
+// none, and those left with none. One script: a write sent after it sees its result.
+const REPAIR = `
+local mark = ARGV[1] .. '|'
+local prefix = ARGV[2]
+local held = {}
+local i = 3
+while i <= #ARGV do
+  local sockets = {}
+  for k = 1, tonumber(ARGV[i + 1]) do sockets[mark .. ARGV[i + 1 + k]] = true end
+  held[ARGV[i]] = sockets
+  i = i + 2 + tonumber(ARGV[i + 1])
+end
+local function dropStale(key, sockets)
+  for _, member in ipairs(redis.call('SMEMBERS', key)) do
+    if string.sub(member, 1, #mark) == mark and not sockets[member] then redis.call('SREM', key, member) end
+  end
+end
+local back, gone = {}, {}
+for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if not held[user] then
+    local key = prefix .. user
+    dropStale(key, {})
+    redis.call('SREM', KEYS[1], user)
+    if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
+  end
+end
+for user, sockets in pairs(held) do
+  local key = prefix .. user
+  local before = redis.call('SCARD', key)
+  dropStale(key, sockets)
+  for member in pairs(sockets) do redis.call('SADD', key, member) end
+  redis.call('SADD', KEYS[1], user)
+  if before == 0 then back[#back + 1] = user end
+end
+return {back, gone}`;
+
 /**
  * Per user, a set of `<process>|<socket>`; per process, the set of users with a socket
  * there; and one sorted set of processes by their last heartbeat.
@@ -90,6 +160,11 @@ export class RedisPresenceStore implements PresenceStore {
   /** This process's sockets per user: whether a user has any left here, and what to restore after a stall. */
   private readonly local = new Map<string, Set<string>>();
   private beaten = false;
+  /**
+   * A write failed (Redis away: node-redis drops a command still unsent after its 5 s
+   * timeout, and one sent may or may not have run), so the store may not match `local`.
+   */
+  private unsure = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -106,28 +181,55 @@ export class RedisPresenceStore implements PresenceStore {
     return `${this.prefix}alive`;
   }
 
+  /**
+   * One socket's write, as a script: a MULTI would wait for a Redis that is away for ever
+   * (node-redis gives MULTI no timeout) and run when it is back, long after the socket it
+   * counts was turned away. A failed write leaves the store to the next beat's repair.
+   */
+  private async write(script: string, userId: string, socketId: string): Promise<number> {
+    const keys = [this.userKey(userId), this.processKey(this.processId)];
+    return Number(
+      await this.unsureIfFails(this.redis.eval(script, { keys, arguments: [`${this.processId}|${socketId}`, userId] })),
+    );
+  }
+
+  private async unsureIfFails<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await command;
+    } catch (err) {
+      this.unsure = true;
+      throw err;
+    }
+  }
+
+  /** Refused if the write fails: the socket is not held here (the caller turns it away). */
   async add(userId: string, socketId: string) {
     const here = this.local.get(userId) ?? new Set<string>();
     here.add(socketId);
     this.local.set(userId, here);
-    const [, , count] = await this.redis
-      .multi()
-      .sAdd(this.userKey(userId), `${this.processId}|${socketId}`)
-      .sAdd(this.processKey(this.processId), userId)
-      .sCard(this.userKey(userId))
-      .exec();
-    return Number(count);
+    try {
+      return await this.write(ADD, userId, socketId);
+    } catch (err) {
+      this.forget(userId, socketId);
+      throw err;
+    }
   }
 
-  async remove(userId: string, socketId: string) {
+  private forget(userId: string, socketId: string): boolean {
     const here = this.local.get(userId);
     here?.delete(socketId);
     const last = !here || here.size === 0;
     if (last) this.local.delete(userId);
-    const multi = this.redis.multi().sRem(this.userKey(userId), `${this.processId}|${socketId}`);
-    if (last) multi.sRem(this.processKey(this.processId), userId);
-    const replies = await multi.sCard(this.userKey(userId)).exec();
-    return Number(replies.at(-1));
+    return last;
+  }
+
+  heldHere(userId: string) {
+    return this.local.get(userId)?.size ?? 0;
+  }
+
+  async remove(userId: string, socketId: string) {
+    const last = this.forget(userId, socketId);
+    return this.write(last ? REMOVE_LAST : REMOVE, userId, socketId);
   }
 
   async count(userId: string) {
@@ -136,20 +238,21 @@ export class RedisPresenceStore implements PresenceStore {
 
   async beat(deadline: number) {
     const known = await this.redis.zScore(this.aliveKey, this.processId);
-    if (known === null && this.beaten && this.local.size) {
-      // Swept while stalled: the sockets are still open here, so they count again.
-      const multi = this.redis.multi();
-      for (const [userId, sockets] of this.local) {
-        multi.sAdd(
-          this.userKey(userId),
-          [...sockets].map((s) => `${this.processId}|${s}`),
-        );
-        multi.sAdd(this.processKey(this.processId), userId);
-      }
-      await multi.exec();
-    }
+    // Swept while stalled (the sockets are still open here, so they count again), or writes lost.
+    const repair = this.unsure || (known === null && this.beaten) ? await this.repair() : NOTHING_REPAIRED;
     await this.redis.zAdd(this.aliveKey, { score: deadline, value: this.processId });
     this.beaten = true;
+    return repair;
+  }
+
+  private async repair(): Promise<PresenceRepair> {
+    // What is held now: a write made after this is sent after the script, so it lands after it.
+    const held = [...this.local].flatMap(([userId, sockets]) => [userId, String(sockets.size), ...sockets]);
+    this.unsure = false;
+    const [back, gone] = (await this.unsureIfFails(
+      this.redis.eval(REPAIR, { keys: [this.processKey(this.processId)], arguments: [this.processId, this.prefix, ...held] }),
+    )) as [string[], string[]];
+    return { back, gone };
   }
 
   async sweepDead(now: number) {

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { nextEvent } from './support/chat.js';
+import { within } from './support/eventually.js';
+import { connect } from './support/connections.js';
+import { startServer, type StartedServer } from './support/process.js';
+import { hasRedisServer, PrivateRedis } from './support/redis-server.js';
+import { connectClient, type TestSocket } from './support/socket-server.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
+
+/**
+ * Presence when Redis goes away or a process stalls, on real server processes and a Redis of
+ * the test's own. node-redis drops a command still unsent after 5 s, so an outage longer than
+ * that loses presence writes; what each process holds must win once Redis is back.
+ */
+describe('presence through a Redis outage and a stalled process', function () {
+  this.timeout(90_000);
+  let redis: PrivateRedis;
+  const servers: StartedServer[] = [];
+  const sockets: TestSocket[] = [];
+
+  before(function () {
+    if (!hasRedisServer()) this.skip();
+  });
+  afterEach(async function () {
+    // What the processes said is the only account of what they did.
+    if (this.currentTest?.state === 'failed') for (const s of servers) console.log(s.output().slice(-4000));
+    for (const s of sockets.splice(0)) s.close();
+    await Promise.all(
+      servers.splice(0).map(async (s) => {
+        s.child.kill('SIGCONT');
+        s.child.kill('SIGTERM');
+        // A shutdown held up by what the test broke is not what it tests.
+        await within(15_000, s.exited, 'the server exiting').catch(() => s.child.kill('SIGKILL'));
+        await s.exited;
+      }),
+    );
+    await redis?.stop();
+  });
+
+  const serve = async (env: Record<string, string>) => {
+    const server = await startServer(process.env.MONGODB_URI!, { REDIS_URL: redis.url, ENABLE_JOBS: 'false', ...env });
+    servers.push(server);
+    return server;
+  };
+  const on = async (server: StartedServer, u: SignedUp) => {
+    const socket = await connectClient(server.url, { auth: { token: u.accessToken } });
+    sockets.push(socket);
+    return socket;
+  };
+  const presenceOf = async (server: StartedServer, viewer: SignedUp, ids: string[]) => {
+    const res = await supertest(server.url)
+      .get('/api/v1/presence')
+      .query({ ids: ids.join(',') })
+      .set(bearer(viewer.accessToken));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body.presence.map((p: { userId: string; online: boolean }) => [p.userId, p.online]);
+  };
+
+  it('tells friends of someone who left while Redis was away, and counts no one it turned away', async () => {
+    redis = await PrivateRedis.start({ durable: true });
+    const server = await serve({ PRESENCE_GRACE_MS: '300', PRESENCE_HEARTBEAT_MS: '1000' });
+    const [ana, ben, cal] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await connect(ana, ben);
+    await connect(cal, ben);
+    const benSocket = await on(server, ben);
+    const anaOnline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && p.online);
+    const anaSocket = await on(server, ana);
+    await anaOnline;
+
+    // Redis goes away with everything on disk; ana leaves while it is gone.
+    await redis.kill();
+    const anaOffline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && !p.online, 60_000);
+    anaSocket.close();
+    // Cal comes meanwhile: his socket cannot be counted, so it is turned away (after the 5 s
+    // that also drop ana's unsent removal).
+    const calTries = connectClient(server.url, { auth: { token: cal.accessToken } }).then(
+      (s) => (sockets.push(s), 'connected'),
+      () => 'refused',
+    );
+    const cal1 = await within(15_000, calTries, "cal's connection answered");
+    expect(cal1).to.equal('refused');
+
+    // Back with what it held before (ana's socket among it): the process's own view wins.
+    await redis.up();
+    expect((await anaOffline).lastSeenAt).to.be.a('string');
+    expect(await presenceOf(server, ben, [ana.id, cal.id])).to.deep.equal([
+      [ana.id, false],
+      [cal.id, false],
+    ]);
+    // And presence works as before: cal's next try is counted and told.
+    const calOnline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === cal.id && p.online);
+    await on(server, cal);
+    await calOnline;
+    expect(await presenceOf(server, ben, [cal.id])).to.deep.equal([[cal.id, true]]);
+  });
+
+  it('tells friends again of someone online on a process the others swept while it stalled', async () => {
+    redis = await PrivateRedis.start();
+    // Quick heartbeats: a process that misses four (800 ms) is swept by the other.
+    const env = { PRESENCE_GRACE_MS: '300', PRESENCE_HEARTBEAT_MS: '200' };
+    const [stalling, other] = [await serve(env), await serve(env)];
+    const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+    await connect(ana, ben);
+    const benSocket = await on(other, ben);
+    const anaOnline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && p.online);
+    await on(stalling, ana);
+    await anaOnline;
+
+    const anaSwept = nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && !p.online, 10_000);
+    stalling.child.kill('SIGSTOP');
+    try {
+      await anaSwept;
+    } finally {
+      stalling.child.kill('SIGCONT');
+    }
+    // Her socket never closed: the stalled process puts it back and says so.
+    await nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && p.online, 10_000);
+    expect(await presenceOf(other, ben, [ana.id])).to.deep.equal([[ana.id, true]]);
+  });
+});
