@@ -1,7 +1,7 @@
 import type { UploadView } from './chat/attachment.service.js';
 import type { SharedConversationView } from './chat/conversation.service.js';
 import type { MessageView } from './chat/message.service.js';
-import type { PresenceEvent } from './presence/presence.service.js';
+import type { PresenceEvent } from './presence/presence-announcements.js';
 import type { UserCard } from './people/profile.service.js';
 import type { postView } from './posts/post.view.js';
 import type { NotificationView } from './notifications/notification.service.js';

@@ -6,8 +6,11 @@ import { withTimeout } from '../utils/timeout.js';
 // node-redis (6.3) counts a MULTI's commands one by one against it, and a MULTI that meets the
 // limit part way is written without its EXEC, leaving the connection inside the transaction
 // (every later command on the client answers 'QUEUED'; tried on a client limited to 5).
+/** The longest a client waits between two tries to reconnect. */
+export const RECONNECT_MAX_MS = 2000;
+
 const makeClient = (url: string) =>
-  createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000) } });
+  createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(retries * 100, RECONNECT_MAX_MS) } });
 
 export type RedisClient = ReturnType<typeof makeClient>;
 

@@ -117,11 +117,24 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     };
     actions
       .take('socketConnect', { userId, ip: addressOf(socket.request) })
-      .then(() => presence.connected(userId, socket.id))
-      .then((open) => (open > cap ? refused() : undefined))
+      .then(async () => {
+        const open = await presence.connected(userId, socket.id);
+        if (open > cap) return refused();
+        // Closed while it was being counted: Socket.IO drops it without a 'disconnect', so it
+        // is taken back here (else its count, and the user's "online", would stay for good).
+        if (socket.conn.readyState !== 'open') {
+          await presence.disconnected(userId, socket.id);
+          return refuse('CONNECTION_CLOSED', 'The connection closed during its handshake');
+        }
+      })
       .then(
         (err) => next(err),
-        (err: unknown) => next(err instanceof RateLimitedError ? refuse('RATE_LIMITED', 'Too many connections') : (err as Error)),
+        (err: unknown) => {
+          if (err instanceof RateLimitedError) return next(refuse('RATE_LIMITED', 'Too many connections'));
+          // The store's own error (a Redis address, a timeout) is not the client's to read.
+          logger.warn('socket connection not counted', { error: errorMessage(err) });
+          next(refuse('REALTIME_UNAVAILABLE', 'Live connections cannot be counted right now: try again shortly'));
+        },
       );
   });
   const limit = socketLimits(deps.eventLimit, actions);

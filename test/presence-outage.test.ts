@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { nextEvent } from './support/chat.js';
+import { io as ioConnect } from 'socket.io-client';
+import { connectRedis } from '../services/redis.service.js';
+import { collect, eventually, nextEvent } from './support/chat.js';
 import { within } from './support/eventually.js';
 import { connect } from './support/connections.js';
 import { startServer, type StartedServer } from './support/process.js';
@@ -73,13 +75,14 @@ describe('presence through a Redis outage and a stalled process', function () {
     const anaOffline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && !p.online, 60_000);
     anaSocket.close();
     // Cal comes meanwhile: his socket cannot be counted, so it is turned away (after the 5 s
-    // that also drop ana's unsent removal).
+    // that also drop ana's unsent removal), with a code a client retries on.
     const calTries = connectClient(server.url, { auth: { token: cal.accessToken } }).then(
       (s) => (sockets.push(s), 'connected'),
-      () => 'refused',
+      (err: Error & { data?: { code?: string } }) => [err.data?.code, err.message],
     );
     const cal1 = await within(15_000, calTries, "cal's connection answered");
-    expect(cal1).to.equal('refused');
+    // A code to retry on, and nothing of Redis's own error.
+    expect(cal1).to.deep.equal(['REALTIME_UNAVAILABLE', 'Live connections cannot be counted right now: try again shortly']);
 
     // Back with what it held before (ana's socket among it): the process's own view wins.
     await redis.up();
@@ -117,5 +120,70 @@ describe('presence through a Redis outage and a stalled process', function () {
     // Her socket never closed: the stalled process puts it back and says so.
     await nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && p.online, 10_000);
     expect(await presenceOf(other, ben, [ana.id])).to.deep.equal([[ana.id, true]]);
+  });
+
+  it('does not count a socket that closed while the handshake waited on a stalled Redis', async () => {
+    redis = await PrivateRedis.start();
+    const server = await serve({ PRESENCE_GRACE_MS: '300', PRESENCE_HEARTBEAT_MS: '1000' });
+    const [ben, cal] = await Promise.all([signupUser(), signupUser()]);
+    await connect(cal, ben);
+    const benSocket = await on(server, ben);
+    const calOnline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === cal.id && p.online, 15_000);
+    const calOffline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === cal.id && !p.online, 15_000);
+
+    // Redis stalls (its connections stay open); cal's handshake waits on it, and cal gives up.
+    redis.pause();
+    const calSocket = ioConnect(server.url, { transports: ['websocket'], reconnection: false, auth: { token: cal.accessToken } });
+    await new Promise((resolve) => calSocket.io.once('open', () => resolve(undefined)));
+    await new Promise((r) => setTimeout(r, 300)); // its CONNECT packet reaches the middleware
+    calSocket.close();
+    // Redis answers again within its 5 s: the count of the closed socket goes through, and is taken back.
+    redis.resume();
+    await calOnline;
+    await calOffline;
+    expect(await presenceOf(server, ben, [cal.id])).to.deep.equal([[cal.id, false]]);
+  });
+
+  it('takes no process for dead for the beats everyone missed in a Redis outage', async () => {
+    redis = await PrivateRedis.start({ durable: true });
+    // A process missing four beats (4 s) is taken for dead; the outage lasts longer than that.
+    // No grace: someone swept would be told offline at once, before their process repairs.
+    const env = { PRESENCE_GRACE_MS: '0', PRESENCE_HEARTBEAT_MS: '1000' };
+    const [first, second] = [await serve(env), await serve(env)];
+    const [ana, ben, cal, dan] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()]);
+    for (const friend of [ana, cal, dan]) await connect(friend, ben);
+    const benSocket = await on(second, ben);
+    const online = [ana, cal, dan].map((u) => nextEvent(benSocket, 'presence:changed', (p) => p.userId === u.id && p.online));
+    // Someone on each process: whichever is back first would sweep the other.
+    await on(first, ana);
+    await on(second, dan);
+    const calSocket = await on(first, cal);
+    await Promise.all(online);
+    const heard = collect(benSocket, 'presence:changed');
+
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 5000));
+    // The first process is back first for sure: the second is held still until the first has beaten.
+    second.child.kill('SIGSTOP');
+    await redis.up();
+    const watcher = await connectRedis(redis.url);
+    try {
+      const [alive] = await watcher.keys('*presence:alive');
+      // A deadline more than 2 s ahead is 4 s from a beat made after the 5 s outage.
+      const beaten = async (n: number) => (await watcher.zRangeByScore(alive!, Date.now() + 2000, '+inf')).length === n;
+      await eventually(() => beaten(1), 15_000, 'the first process beating');
+      second.child.kill('SIGCONT');
+      await eventually(() => beaten(2), 15_000, 'both beating');
+    } finally {
+      watcher.destroy();
+    }
+    const calOffline = nextEvent(benSocket, 'presence:changed', (p) => p.userId === cal.id && !p.online, 10_000);
+    calSocket.close();
+    await calOffline;
+    expect(heard.filter((p) => p.userId !== cal.id)).to.deep.equal([]);
+    expect(await presenceOf(second, ben, [ana.id, dan.id])).to.deep.equal([
+      [ana.id, true],
+      [dan.id, true],
+    ]);
   });
 });

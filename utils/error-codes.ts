@@ -129,6 +129,8 @@ export const ERROR_CODES = {
   COLLECTION_EXISTS: [409, 'A collection of that name exists'],
   MEDIA_QUEUE_UNAVAILABLE: [503, 'Media processing is unavailable: try again shortly'],
   CHAT_UNAVAILABLE: [503, 'Messages cannot be numbered right now: send again shortly'],
+  REALTIME_UNAVAILABLE: [503, 'Live connections cannot be counted right now: try again shortly'],
+  CONNECTION_CLOSED: [400, 'The connection closed during its handshake'],
   // Payments
   UNKNOWN_PLAN: [400, 'No such plan or period'],
   PLAN_DOWNGRADE: [409, 'A lower plan cannot be bought while a higher one runs'],

@@ -1,104 +1,12 @@
-import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
-import { Connection } from '../../models/connection.model.js';
 import { User } from '../../models/user.model.js';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { hiddenUserIds } from '../people/block.service.js';
-import { publishToUsers } from '../realtime.service.js';
-import { MemoryPresenceStore, type PresenceStore } from './presence.store.js';
+import { RECONNECT_MAX_MS } from '../redis.service.js';
+import { announceBatch, audienceOf, hidesPresence, type PresenceEvent } from './presence-announcements.js';
+import { MemoryPresenceStore, type PresenceRepair, type PresenceStore } from './presence.store.js';
 
-/**
- * Who hears about a user's presence: their connections, not everyone, and never anyone
- * blocked either way (a block leaves the connection record, not the right to see).
- * (Direct conversation partners are connections: chatting needs an accepted connection.)
- */
-async function audienceOf(userId: string): Promise<string[]> {
-  // The driver directly, as hiddenUserIds: every first connect and last disconnect reads this.
-  const [connections, hidden] = await Promise.all([
-    Connection.collection
-      .find<{ memberIds: Types.ObjectId[] }>(
-        { memberIds: new Types.ObjectId(userId), status: 'accepted' },
-        { projection: { _id: 0, memberIds: 1 } },
-      )
-      .toArray(),
-    hiddenUserIds(userId),
-  ]);
-  const ids = new Set(connections.flatMap((r) => r.memberIds.map(String)));
-  ids.delete(userId);
-  for (const id of hidden) ids.delete(String(id));
-  return [...ids];
-}
-
-async function hidesPresence(userId: string): Promise<boolean> {
-  const user = await User.collection.findOne<{ availability?: string }>(
-    { _id: new Types.ObjectId(userId) },
-    { projection: { _id: 0, availability: 1 } },
-  );
-  return user?.availability === 'invisible';
-}
-
-export interface PresenceEvent {
-  userId: string;
-  online: boolean;
-  lastSeenAt?: Date;
-}
-
-/**
- * Tells each user's newest change to their audience, a slice of the batch at a time. Told
- * one by one as each connect came (four reads each), a burst of connects had thousands of
- * read sets in flight together: V8 promoted their objects along with the sockets', and the
- * old space stayed fragmented after (RSS per idle socket 1.5x a bare Socket.IO server's,
- * 0.93x with no announcements at all). The reads stay equality reads on indexed fields, so
- * FerretDB serves them from its indexes too.
- */
-async function announceBatch(
-  batch: Map<string, PresenceEvent>,
-  store: PresenceStore,
-  lateOnline: (userId: string) => boolean,
-  signal: AbortSignal,
-): Promise<string[]> {
-  const told = [...batch];
-  const failedUsers: string[] = [];
-  for (let i = 0; i < told.length && !signal.aborted; i += ANNOUNCED_AT_ONCE) {
-    const slice = told.slice(i, i + ANNOUNCED_AT_ONCE);
-    const results = await Promise.allSettled(slice.map(([userId, event]) => announce(userId, event, store, lateOnline)));
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    // One line for the slice: with the database gone, one per person would be thousands.
-    if (failed.length) {
-      logger.error('presence announcements failed', {
-        failed: failed.length,
-        of: slice.length,
-        error: errorMessage(failed[0]!.reason),
-      });
-      results.forEach((r, k) => r.status === 'rejected' && failedUsers.push(slice[k]![0]));
-    }
-  }
-  // Told again later (unless the user changes again first): LatestPerKeyBatches' retry.
-  return failedUsers;
-}
-
-async function announce(
-  userId: string,
-  event: PresenceEvent,
-  store: PresenceStore,
-  /** The online is a retry (after a database blip) and the user is not in this process's grace period. */
-  lateOnline: (userId: string) => boolean,
-): Promise<void> {
-  if (await hidesPresence(userId)) return;
-  const audience = await audienceOf(userId);
-  // Asked last, just before telling: an offline settled before the user came back on another
-  // process is not told after that process told the online; a late online is not told once
-  // the user has no socket anywhere, as another process may have told their offline already.
-  // (First tries of an online are told as they come: a count read between a socket's close
-  // and its grace timer, or a reconnect's store write, may read 0 for someone online.)
-  const stale = event.online ? lateOnline(userId) && (await store.count(userId)) === 0 : (await store.count(userId)) > 0;
-  if (stale) return;
-  publishToUsers(audience, 'presence:changed', event);
-}
-
-const ANNOUNCED_AT_ONCE = 16;
-// How soon a grace step that failed (the store or the database away) is tried again, at least.
+// How soon a grace step that failed (the store away) is tried again, at least (else after its own wait).
 const RETRY_STEP_MS = 1000;
 const BATCHED_AT_MOST = 500;
 const ANNOUNCE_RETRY_MS = 1000;
@@ -129,6 +37,10 @@ export class PresenceTracker {
   private readonly liveTimers = new Map<string, NodeJS.Timeout>();
   private readonly reconnectGraceMs: number;
   private heartbeat?: NodeJS.Timeout;
+  private beating?: Promise<void>;
+  /** No process is swept before this time (Infinity: this process's own beats are failing). */
+  private sweepFrom = 0;
+  private lastBeatAt?: number;
   private stopped = false;
   private readonly graceMs: number;
   private readonly heartbeatMs: number;
@@ -160,9 +72,14 @@ export class PresenceTracker {
 
   /** Starts the heartbeat and the sweep of dead processes. */
   start(): void {
-    const tick = () =>
-      void this.beatAndSweep().catch((err: unknown) => logger.warn('presence heartbeat failed', { error: errorMessage(err) }));
     this.stopped = false;
+    // One beat at a time: with Redis stalled, each would wait its timeout and they would pile up.
+    const tick = () => {
+      if (this.beating) return;
+      this.beating = this.beatAndSweep()
+        .catch((err: unknown) => void logger.warn('presence heartbeat failed', { error: errorMessage(err) }))
+        .finally(() => (this.beating = undefined));
+    };
     tick();
     this.heartbeat = setInterval(tick, this.heartbeatMs);
     this.heartbeat.unref();
@@ -170,10 +87,39 @@ export class PresenceTracker {
 
   private async beatAndSweep(): Promise<void> {
     const now = Date.now();
-    const { back, gone } = await this.store.beat(now + MISSED_BEATS * this.heartbeatMs);
+    let repaired: PresenceRepair;
+    try {
+      repaired = await this.store.beat(now + MISSED_BEATS * this.heartbeatMs);
+    } catch (err) {
+      this.sweepFrom = Infinity;
+      throw err;
+    }
+    // Back from a store outage or a stall (a beat failed, or came late: a beat waiting in the
+    // client's queue is sent when Redis is back): the others missed their beats through the
+    // same outage, so they get the time to reconnect and beat again before any is taken for
+    // dead (else everyone on them flaps offline).
+    const late = now - (this.lastBeatAt ?? now) > 2 * this.heartbeatMs || Date.now() - now > this.heartbeatMs;
+    if (this.sweepFrom === Infinity || late) this.sweepFrom = now + MISSED_BEATS * this.heartbeatMs + RECONNECT_MAX_MS;
+    this.lastBeatAt = now;
+    if (repaired.back.length || repaired.gone.length) {
+      logger.warn('presence store repaired', { back: repaired.back.length, gone: repaired.gone.length });
+    }
     // Counted again after a sweep or a lost write: another process may have told them offline.
-    for (const userId of back) this.announcements.push(userId, { userId, online: true });
-    for (const userId of [...gone, ...(await this.store.sweepDead(now))]) await this.lastSocketGone(userId);
+    for (const userId of repaired.back) this.announcements.push(userId, { userId, online: true });
+    const gone = [...repaired.gone];
+    if (now >= this.sweepFrom) {
+      gone.push(
+        ...(await this.store.sweepDead(now).catch((err: unknown) => {
+          logger.warn('presence sweep failed', { error: errorMessage(err) });
+          return [];
+        })),
+      );
+    }
+    for (const userId of gone) {
+      await this.lastSocketGone(userId).catch((err: unknown) =>
+        logger.error('ending live activity failed', { userId, error: errorMessage(err) }),
+      );
+    }
   }
 
   /** Counts a new socket; returns how many the user has now, in every process. */
@@ -213,6 +159,8 @@ export class PresenceTracker {
 
   /** `known`: the store said the user has no socket anywhere (else the timers ask it first). */
   private async lastSocketGone(userId: string, known = true): Promise<void> {
+    // A socket held here outranks the store (this process's members may be swept, not yet repaired).
+    if (this.store.heldHere(userId) > 0) return;
     this.after(this.timers, userId, this.graceMs, () => this.settle(userId), 'presence update failed');
     if (this.reconnectGraceMs <= 0 && known) return void (await this.onLastSocketGone(userId));
     this.after(this.liveTimers, userId, this.reconnectGraceMs, () => this.endLiveActivity(userId));
@@ -246,12 +194,12 @@ export class PresenceTracker {
 
   /** After the reconnect grace: still no socket anywhere (another process may hold a new one), so calls and tickets end. */
   private async endLiveActivity(userId: string): Promise<void> {
-    if ((await this.store.count(userId)) > 0) return;
+    if (this.store.heldHere(userId) > 0 || (await this.store.count(userId)) > 0) return;
     await this.onLastSocketGone(userId);
   }
 
   private async settle(userId: string): Promise<void> {
-    if ((await this.store.count(userId)) > 0) return;
+    if (this.store.heldHere(userId) > 0 || (await this.store.count(userId)) > 0) return;
     const lastSeenAt = new Date();
     // Told even when that write fails: friends must not go on seeing someone online who left.
     await User.updateOne({ _id: userId }, { $set: { lastSeenAt } }).catch((err: unknown) =>
@@ -266,6 +214,8 @@ export class PresenceTracker {
    */
   async flush(): Promise<void> {
     this.stopTimers();
+    // A beat still running would mark this process alive again after it retires.
+    await this.beating;
     const waiting = [...this.timers.keys()];
     const live = [...this.liveTimers.keys()];
     this.timers.clear();

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
+import { ADD, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
+
+// How long a presence command may wait for Redis (node-redis's own timeout for unsent commands).
+const STORE_WAIT_MS = 5000;
 
 /**
  * Which users have at least one socket open, across every process: in memory for one
@@ -69,88 +74,6 @@ export class MemoryPresenceStore implements PresenceStore {
   }
 }
 
-// Takes a dead process's sockets out of every user's set, once (whoever removes the
-// process from the alive set sweeps it); returns the users left with no socket.
-const SWEEP = `
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return {} end
-local users = redis.call('SMEMBERS', KEYS[2])
-local gone = {}
-local mark = ARGV[1] .. '|'
-for _, user in ipairs(users) do
-  local key = ARGV[2] .. user
-  for _, member in ipairs(redis.call('SMEMBERS', key)) do
-    if string.sub(member, 1, #mark) == mark then redis.call('SREM', key, member) end
-  end
-  if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
-end
-redis.call('DEL', KEYS[2])
-return gone`;
-
-// The people with a socket in any live process, counted once each: the union is built and
-// dropped inside Redis, so no member list crosses the wire.
-const ONLINE = `
-local procs = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
-if #procs == 0 then return 0 end
-local keys = {}
-for i, p in ipairs(procs) do keys[i] = ARGV[2] .. 'proc:' .. p end
-local n = redis.call('SUNIONSTORE', KEYS[2], unpack(keys))
-redis.call('DEL', KEYS[2])
-return n`;
-
-// One socket of a user comes or goes (KEYS: the user's set, this process's; ARGV: the member,
-// the user); returns how many sockets the user has now.
-const ADD = `
-redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-return redis.call('SCARD', KEYS[1])`;
-const REMOVE = `
-redis.call('SREM', KEYS[1], ARGV[1])
-return redis.call('SCARD', KEYS[1])`;
-// The user's last socket here: the user leaves this process's set too.
-const REMOVE_LAST = `
-redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[2], ARGV[2])
-return redis.call('SCARD', KEYS[1])`;
-
-// Puts this process's part of the store back to the sockets it holds (ARGV[3..]: user, how
-// many sockets, the sockets; again per user): its members no socket stands for any more go,
-// the missing come back, its user set is rewritten. Returns the users counted again after
-// none, and those left with none. One script: a write sent after it sees its result.
-const REPAIR = `
-local mark = ARGV[1] .. '|'
-local prefix = ARGV[2]
-local held = {}
-local i = 3
-while i <= #ARGV do
-  local sockets = {}
-  for k = 1, tonumber(ARGV[i + 1]) do sockets[mark .. ARGV[i + 1 + k]] = true end
-  held[ARGV[i]] = sockets
-  i = i + 2 + tonumber(ARGV[i + 1])
-end
-local function dropStale(key, sockets)
-  for _, member in ipairs(redis.call('SMEMBERS', key)) do
-    if string.sub(member, 1, #mark) == mark and not sockets[member] then redis.call('SREM', key, member) end
-  end
-end
-local back, gone = {}, {}
-for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if not held[user] then
-    local key = prefix .. user
-    dropStale(key, {})
-    redis.call('SREM', KEYS[1], user)
-    if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
-  end
-end
-for user, sockets in pairs(held) do
-  local key = prefix .. user
-  local before = redis.call('SCARD', key)
-  dropStale(key, sockets)
-  for member in pairs(sockets) do redis.call('SADD', key, member) end
-  redis.call('SADD', KEYS[1], user)
-  if before == 0 then back[#back + 1] = user end
-end
-return {back, gone}`;
-
 /**
  * Per user, a set of `<process>|<socket>`; per process, the set of users with a socket
  * there; and one sorted set of processes by their last heartbeat.
@@ -160,11 +83,15 @@ export class RedisPresenceStore implements PresenceStore {
   /** This process's sockets per user: whether a user has any left here, and what to restore after a stall. */
   private readonly local = new Map<string, Set<string>>();
   private beaten = false;
+  /** Found swept (stalled past its deadline, or Redis lost its data): every user held here is put back. */
+  private swept = false;
   /**
-   * A write failed (Redis away: node-redis drops a command still unsent after its 5 s
-   * timeout, and one sent may or may not have run), so the store may not match `local`.
+   * Users whose write failed (Redis away or stalled: it may or may not have run), each with
+   * the number of its latest failure: the next repair puts them right, and only a repair
+   * that answered clears them.
    */
-  private unsure = false;
+  private readonly unsure = new Map<string, number>();
+  private failures = 0;
 
   constructor(
     private readonly redis: RedisClient,
@@ -182,22 +109,21 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   /**
-   * One socket's write, as a script: a MULTI would wait for a Redis that is away for ever
-   * (node-redis gives MULTI no timeout) and run when it is back, long after the socket it
-   * counts was turned away. A failed write leaves the store to the next beat's repair.
+   * A script, given up after STORE_WAIT_MS: node-redis times out only a command still unsent,
+   * so a Redis that stops answering on an open connection would hold it for ever. (MULTIs
+   * wait for ever too, even unsent: presence writes none.)
    */
-  private async write(script: string, userId: string, socketId: string): Promise<number> {
-    const keys = [this.userKey(userId), this.processKey(this.processId)];
-    return Number(
-      await this.unsureIfFails(this.redis.eval(script, { keys, arguments: [`${this.processId}|${socketId}`, userId] })),
-    );
+  private run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    return withTimeout(this.redis.eval(script, { keys, arguments: args }), STORE_WAIT_MS);
   }
 
-  private async unsureIfFails<T>(command: Promise<T>): Promise<T> {
+  /** One socket's write; a failed one leaves its user to the next beat's repair. */
+  private async write(script: string, userId: string, socketId: string): Promise<number> {
+    const keys = [this.userKey(userId), this.processKey(this.processId)];
     try {
-      return await command;
+      return Number(await this.run(script, keys, [`${this.processId}|${socketId}`, userId]));
     } catch (err) {
-      this.unsure = true;
+      this.unsure.set(userId, ++this.failures);
       throw err;
     }
   }
@@ -233,37 +159,43 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async count(userId: string) {
-    return this.redis.sCard(this.userKey(userId));
+    return withTimeout(this.redis.sCard(this.userKey(userId)), STORE_WAIT_MS);
   }
 
   async beat(deadline: number) {
-    const known = await this.redis.zScore(this.aliveKey, this.processId);
-    // Swept while stalled (the sockets are still open here, so they count again), or writes lost.
-    const repair = this.unsure || (known === null && this.beaten) ? await this.repair() : NOTHING_REPAIRED;
-    await this.redis.zAdd(this.aliveKey, { score: deadline, value: this.processId });
+    const known = Number(await this.run(BEAT, [this.aliveKey], [this.processId, String(deadline)]));
+    if (!known && this.beaten) this.swept = true;
     this.beaten = true;
-    return repair;
+    return this.swept || this.unsure.size ? this.repair() : NOTHING_REPAIRED;
   }
 
   private async repair(): Promise<PresenceRepair> {
     // What is held now: a write made after this is sent after the script, so it lands after it.
-    const held = [...this.local].flatMap(([userId, sockets]) => [userId, String(sockets.size), ...sockets]);
-    this.unsure = false;
-    const [back, gone] = (await this.unsureIfFails(
-      this.redis.eval(REPAIR, { keys: [this.processKey(this.processId)], arguments: [this.processId, this.prefix, ...held] }),
-    )) as [string[], string[]];
+    const full = this.swept;
+    const fixed = new Map(this.unsure);
+    const users = new Set([...(full ? this.local.keys() : []), ...fixed.keys()]);
+    const held = [...users].flatMap((userId) => {
+      const sockets = this.local.get(userId) ?? [];
+      return [userId, String(this.heldHere(userId)), ...sockets];
+    });
+    const args = [this.processId, this.prefix, full ? '1' : '0', ...held];
+    const [back, gone] = (await this.run(REPAIR, [this.processKey(this.processId)], args)) as [string[], string[]];
+    // Answered: what failed since stays for the next repair.
+    if (full) this.swept = false;
+    for (const [userId, failure] of fixed) if (this.unsure.get(userId) === failure) this.unsure.delete(userId);
     return { back, gone };
   }
 
   async sweepDead(now: number) {
-    const dead = await this.redis.zRangeByScore(this.aliveKey, '-inf', now);
+    const dead = await withTimeout(this.redis.zRangeByScore(this.aliveKey, '-inf', now), STORE_WAIT_MS);
     const gone: string[] = [];
     for (const processId of dead) {
       if (processId === this.processId) continue;
-      const users = (await this.redis.eval(SWEEP, {
-        keys: [this.aliveKey, this.processKey(processId)],
-        arguments: [processId, this.prefix],
-      })) as string[];
+      const users = (await this.run(
+        SWEEP,
+        [this.aliveKey, this.processKey(processId)],
+        [processId, this.prefix, String(now)],
+      )) as string[];
       gone.push(...users);
     }
     return gone;
@@ -271,12 +203,12 @@ export class RedisPresenceStore implements PresenceStore {
 
   async online(now: number) {
     const scratch = `${this.prefix}online:${this.processId}`;
-    return Number(await this.redis.eval(ONLINE, { keys: [this.aliveKey, scratch], arguments: [String(now), this.prefix] }));
+    return Number(await this.run(ONLINE, [this.aliveKey, scratch], [String(now), this.prefix]));
   }
 
   /** Stopping: due at once, so whatever this process could not clean up is swept by the others. */
   async retire() {
     this.beaten = false;
-    await this.redis.zAdd(this.aliveKey, { score: 0, value: this.processId });
+    await withTimeout(this.redis.zAdd(this.aliveKey, { score: 0, value: this.processId }), STORE_WAIT_MS);
   }
 }

@@ -8,12 +8,18 @@ import { freePort } from './process.js';
 
 export const hasRedisServer = () => spawnSync('redis-server', ['--version']).status === 0;
 
-/** Whether a Redis answers PING on the port. */
-function answers(port: number): Promise<boolean> {
+/** Whether the Redis on the port is the process `pid` (not another that took the port), answering. */
+function answers(port: number, pid: number | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    let reply = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write('INFO server\r\n'));
     socket.setTimeout(1000, () => socket.destroy());
-    socket.once('data', (d) => (socket.destroy(), resolve(d.toString().startsWith('+PONG'))));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      if (!reply.includes('\r\nprocess_id:')) return;
+      socket.destroy();
+      resolve(reply.includes(`\r\nprocess_id:${pid}\r\n`));
+    });
     socket.once('error', () => resolve(false));
     socket.once('close', () => resolve(false));
   });
@@ -34,8 +40,13 @@ export class PrivateRedis {
 
   static async start({ durable = false } = {}): Promise<PrivateRedis> {
     const redis = new PrivateRedis(await freePort(), mkdtempSync(join(tmpdir(), 'redis-')), durable);
-    await redis.up();
-    return redis;
+    try {
+      await redis.up();
+      return redis;
+    } catch (err) {
+      await redis.stop();
+      throw err;
+    }
   }
 
   get url() {
@@ -45,8 +56,18 @@ export class PrivateRedis {
   async up(): Promise<void> {
     const persistence = this.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, ...persistence];
-    this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    await eventually(() => answers(this.port), 10_000, `redis-server on ${this.port}`);
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    child.on('error', () => {}); // a missing binary: up() times out naming the port
+    this.child = child;
+    await eventually(() => answers(this.port, child.pid), 10_000, `redis-server on ${this.port}`);
+  }
+
+  /** Stops answering with its connections open (a stall: SIGSTOP), until resume(). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** Gone at once, as a crash: nothing is flushed that was not already. */

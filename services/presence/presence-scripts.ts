@@ -1,0 +1,100 @@
+// The Lua scripts of the Redis presence store (presence.store.ts): each one atomic step.
+// User keys are built from the prefix in ARGV, as one Redis (no cluster) allows.
+
+// Takes a dead process's sockets out of every user's set, once (whoever removes the
+// process from the alive set sweeps it), if it is still past its deadline (ARGV[3]: it may
+// have beaten since it was listed as dead); returns the users left with no socket.
+export const SWEEP = `
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not due or tonumber(due) > tonumber(ARGV[3]) then return {} end
+redis.call('ZREM', KEYS[1], ARGV[1])
+local users = redis.call('SMEMBERS', KEYS[2])
+local gone = {}
+local mark = ARGV[1] .. '|'
+for _, user in ipairs(users) do
+  local key = ARGV[2] .. user
+  for _, member in ipairs(redis.call('SMEMBERS', key)) do
+    if string.sub(member, 1, #mark) == mark then redis.call('SREM', key, member) end
+  end
+  if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
+end
+redis.call('DEL', KEYS[2])
+return gone`;
+
+// The people with a socket in any live process, counted once each: the union is built and
+// dropped inside Redis, so no member list crosses the wire.
+export const ONLINE = `
+local procs = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+if #procs == 0 then return 0 end
+local keys = {}
+for i, p in ipairs(procs) do keys[i] = ARGV[2] .. 'proc:' .. p end
+local n = redis.call('SUNIONSTORE', KEYS[2], unpack(keys))
+redis.call('DEL', KEYS[2])
+return n`;
+
+// One socket of a user comes or goes (KEYS: the user's set, this process's; ARGV: the member,
+// the user); returns how many sockets the user has now.
+export const ADD = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[1])`;
+export const REMOVE = `
+redis.call('SREM', KEYS[1], ARGV[1])
+return redis.call('SCARD', KEYS[1])`;
+// The user's last socket here: the user leaves this process's set too.
+export const REMOVE_LAST = `
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return redis.call('SCARD', KEYS[1])`;
+
+// Marks the process alive until ARGV[2] and says whether it was still listed (0: swept). One
+// step, so no sweep lands between the question and the mark.
+export const BEAT = `
+local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+if known then return 1 end
+return 0`;
+
+// Puts this process's part of the store back to the sockets it holds, for the users listed
+// (ARGV[4..]: user, how many sockets held here, the sockets; again per user) and, with
+// ARGV[3] = '1' (swept), for every user of its set: members no socket here stands for go,
+// the held come back. Returns the listed users held here (counted again) and the users left
+// with no socket anywhere.
+export const REPAIR = `
+local mark = ARGV[1] .. '|'
+local prefix = ARGV[2]
+local function dropStale(key, sockets)
+  for _, member in ipairs(redis.call('SMEMBERS', key)) do
+    if string.sub(member, 1, #mark) == mark and not sockets[member] then redis.call('SREM', key, member) end
+  end
+end
+local listed, back, gone = {}, {}, {}
+local i = 4
+while i <= #ARGV do
+  local user, n = ARGV[i], tonumber(ARGV[i + 1])
+  local key = prefix .. user
+  local sockets = {}
+  for k = 1, n do sockets[mark .. ARGV[i + 1 + k]] = true end
+  listed[user] = true
+  dropStale(key, sockets)
+  if n > 0 then
+    for member in pairs(sockets) do redis.call('SADD', key, member) end
+    redis.call('SADD', KEYS[1], user)
+    back[#back + 1] = user
+  else
+    redis.call('SREM', KEYS[1], user)
+    if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
+  end
+  i = i + 2 + n
+end
+if ARGV[3] == '1' then
+  for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    if not listed[user] then
+      local key = prefix .. user
+      dropStale(key, {})
+      redis.call('SREM', KEYS[1], user)
+      if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
+    end
+  end
+end
+return {back, gone}`;
