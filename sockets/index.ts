@@ -7,6 +7,7 @@ import type { LiveParts } from '../parts.js';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
 import type { Matchmaker } from '../services/match/matchmaker.js';
 import type { PresenceTracker } from '../services/presence/presence.service.js';
+import { PresenceUnavailableError } from '../services/presence/presence.store.js';
 import { onSessionEnded } from '../services/auth/session-revocations.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { stopTypingTimers } from '../services/chat/typing.service.js';
@@ -131,8 +132,10 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
         (err) => next(err),
         (err: unknown) => {
           if (err instanceof RateLimitedError) return next(refuse('RATE_LIMITED', 'Too many connections'));
-          // The store's own error (a Redis address, a timeout) is not the client's to read.
-          logger.warn('socket connection not counted', { error: errorMessage(err) });
+          // The store's own error (a Redis address, a timeout) is not the client's to read. One
+          // line per failed try, none per refusal while the store is known to be away.
+          if (!(err instanceof PresenceUnavailableError))
+            logger.warn('socket connection not counted', { error: errorMessage(err) });
           next(refuse('REALTIME_UNAVAILABLE', 'Live connections cannot be counted right now: try again shortly'));
         },
       );

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { io as ioConnect } from 'socket.io-client';
+import { RedisPresenceStore } from '../services/presence/presence.store.js';
 import { connectRedis } from '../services/redis.service.js';
 import { collect, eventually, nextEvent } from './support/chat.js';
 import { within } from './support/eventually.js';
@@ -185,5 +186,34 @@ describe('presence through a Redis outage and a stalled process', function () {
       [ana.id, true],
       [dan.id, true],
     ]);
+  });
+
+  it('puts a swept process back even when the answer to its first beat after is lost', async () => {
+    redis = await PrivateRedis.start();
+    const [clientA, clientB] = [await connectRedis(redis.url), await connectRedis(redis.url)];
+    try {
+      const [stalled, sweeper] = [new RedisPresenceStore(clientA, 'p:'), new RedisPresenceStore(clientB, 'p:')];
+      await stalled.beat(Date.now() + 60_000);
+      await stalled.add('ana', 's1');
+      await stalled.beat(Date.now() - 1);
+      expect(await sweeper.sweepDead(Date.now())).to.deep.equal(['ana']);
+
+      // Its next beat runs, but its answer never comes back in time (Redis stalls past 5 s).
+      redis.pause();
+      const lost = stalled.beat(Date.now() + 60_000).then(
+        () => 'answered',
+        () => 'lost',
+      );
+      await new Promise((r) => setTimeout(r, 5500));
+      redis.resume();
+      expect(await lost).to.equal('lost');
+      expect(await clientB.sCard('p:ana')).to.equal(0);
+      // The beat after still knows it was swept, from Redis: ana's socket comes back, and is told.
+      expect(await stalled.beat(Date.now() + 60_000)).to.deep.equal({ back: ['ana'], gone: [] });
+      expect(await stalled.count('ana')).to.equal(1);
+    } finally {
+      clientA.destroy();
+      clientB.destroy();
+    }
   });
 });

@@ -3,11 +3,13 @@
 
 // Takes a dead process's sockets out of every user's set, once (whoever removes the
 // process from the alive set sweeps it), if it is still past its deadline (ARGV[3]: it may
-// have beaten since it was listed as dead); returns the users left with no socket.
+// have beaten since it was listed as dead), and marks it swept (KEYS[3]: a process only
+// stalled puts its sockets back); returns the users left with no socket.
 export const SWEEP = `
 local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not due or tonumber(due) > tonumber(ARGV[3]) then return {} end
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[3], '1', 'EX', 86400)
 local users = redis.call('SMEMBERS', KEYS[2])
 local gone = {}
 local mark = ARGV[1] .. '|'
@@ -47,22 +49,26 @@ redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[2])
 return redis.call('SCARD', KEYS[1])`;
 
-// Marks the process alive until ARGV[2] and says whether it was still listed (0: swept). One
-// step, so no sweep lands between the question and the mark.
+// Marks the process alive until ARGV[2] and says whether it stands swept (0): unlisted (swept,
+// or Redis lost its data), or marked swept (KEYS[2]) and not repaired since. The mark lives in
+// Redis, so a beat whose answer is lost does not lose it. One step, so no sweep lands between
+// the question and the mark.
 export const BEAT = `
 local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-if known then return 1 end
-return 0`;
+if not known then redis.call('SET', KEYS[2], '1', 'EX', 86400) end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+return 1`;
 
 // Puts this process's part of the store back to the sockets it holds, for the users listed
 // (ARGV[4..]: user, how many sockets held here, the sockets; again per user) and, with
-// ARGV[3] = '1' (swept), for every user of its set: members no socket here stands for go,
-// the held come back. Returns the listed users held here (counted again) and the users left
-// with no socket anywhere.
+// ARGV[3] = '1' (swept: its mark, KEYS[2], goes), for every user of its set: members no socket
+// here stands for go, the held come back. Returns the users counted again after none (every
+// listed one held here, when swept: the sweep left them none) and the users left with none.
 export const REPAIR = `
 local mark = ARGV[1] .. '|'
 local prefix = ARGV[2]
+local full = ARGV[3] == '1'
 local function dropStale(key, sockets)
   for _, member in ipairs(redis.call('SMEMBERS', key)) do
     if string.sub(member, 1, #mark) == mark and not sockets[member] then redis.call('SREM', key, member) end
@@ -78,16 +84,16 @@ while i <= #ARGV do
   listed[user] = true
   dropStale(key, sockets)
   if n > 0 then
+    if full or redis.call('SCARD', key) == 0 then back[#back + 1] = user end
     for member in pairs(sockets) do redis.call('SADD', key, member) end
     redis.call('SADD', KEYS[1], user)
-    back[#back + 1] = user
   else
     redis.call('SREM', KEYS[1], user)
     if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
   end
   i = i + 2 + n
 end
-if ARGV[3] == '1' then
+if full then
   for _, user in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     if not listed[user] then
       local key = prefix .. user
@@ -96,5 +102,6 @@ if ARGV[3] == '1' then
       if redis.call('SCARD', key) == 0 then gone[#gone + 1] = user end
     end
   end
+  redis.call('DEL', KEYS[2])
 end
 return {back, gone}`;

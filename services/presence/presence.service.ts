@@ -38,6 +38,9 @@ export class PresenceTracker {
   private readonly reconnectGraceMs: number;
   private heartbeat?: NodeJS.Timeout;
   private beating?: Promise<void>;
+  private sweeping?: Promise<void>;
+  /** Users left with no socket by a repair, ended off the beat's path. */
+  private readonly running = new Set<Promise<void>>();
   /** No process is swept before this time (Infinity: this process's own beats are failing). */
   private sweepFrom = 0;
   private lastBeatAt?: number;
@@ -73,10 +76,13 @@ export class PresenceTracker {
   /** Starts the heartbeat and the sweep of dead processes. */
   start(): void {
     this.stopped = false;
+    // A process starting (or restarted by pm2) just after an outage leaves the others the
+    // time to beat again, as one back from it does.
+    this.sweepFrom = Date.now() + this.sweepPause();
     // One beat at a time: with Redis stalled, each would wait its timeout and they would pile up.
     const tick = () => {
       if (this.beating) return;
-      this.beating = this.beatAndSweep()
+      this.beating = this.beat()
         .catch((err: unknown) => void logger.warn('presence heartbeat failed', { error: errorMessage(err) }))
         .finally(() => (this.beating = undefined));
     };
@@ -85,7 +91,12 @@ export class PresenceTracker {
     this.heartbeat.unref();
   }
 
-  private async beatAndSweep(): Promise<void> {
+  /** How long after an outage no process is taken for dead: four beats and a reconnect. */
+  private sweepPause(): number {
+    return MISSED_BEATS * this.heartbeatMs + RECONNECT_MAX_MS;
+  }
+
+  private async beat(): Promise<void> {
     const now = Date.now();
     let repaired: PresenceRepair;
     try {
@@ -98,28 +109,41 @@ export class PresenceTracker {
     // client's queue is sent when Redis is back): the others missed their beats through the
     // same outage, so they get the time to reconnect and beat again before any is taken for
     // dead (else everyone on them flaps offline).
-    const late = now - (this.lastBeatAt ?? now) > 2 * this.heartbeatMs || Date.now() - now > this.heartbeatMs;
-    if (this.sweepFrom === Infinity || late) this.sweepFrom = now + MISSED_BEATS * this.heartbeatMs + RECONNECT_MAX_MS;
+    const answered = Date.now();
+    const late = now - (this.lastBeatAt ?? now) > 2 * this.heartbeatMs || answered - now > this.heartbeatMs;
+    if (this.sweepFrom === Infinity || late) this.sweepFrom = answered + this.sweepPause();
     this.lastBeatAt = now;
     if (repaired.back.length || repaired.gone.length) {
       logger.warn('presence store repaired', { back: repaired.back.length, gone: repaired.gone.length });
     }
     // Counted again after a sweep or a lost write: another process may have told them offline.
     for (const userId of repaired.back) this.announcements.push(userId, { userId, online: true });
-    const gone = [...repaired.gone];
-    if (now >= this.sweepFrom) {
-      gone.push(
-        ...(await this.store.sweepDead(now).catch((err: unknown) => {
-          logger.warn('presence sweep failed', { error: errorMessage(err) });
-          return [];
-        })),
-      );
-    }
-    for (const userId of gone) {
+    // Off the beat's path: a sweep of thousands (their calls ended one by one) must not make
+    // this process miss its own deadline. One sweep at a time.
+    if (answered >= this.sweepFrom && !this.sweeping) {
+      this.sweeping = this.sweep(now, repaired.gone).finally(() => (this.sweeping = undefined));
+    } else if (repaired.gone.length) this.background(this.endAll(repaired.gone));
+  }
+
+  private async sweep(now: number, gone: string[]): Promise<void> {
+    const swept = await this.store.sweepDead(now).catch((err: unknown) => {
+      logger.warn('presence sweep failed', { error: errorMessage(err) });
+      return [];
+    });
+    await this.endAll([...gone, ...swept]);
+  }
+
+  private async endAll(userIds: string[]): Promise<void> {
+    for (const userId of userIds) {
       await this.lastSocketGone(userId).catch((err: unknown) =>
         logger.error('ending live activity failed', { userId, error: errorMessage(err) }),
       );
     }
+  }
+
+  private background(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
   }
 
   /** Counts a new socket; returns how many the user has now, in every process. */
@@ -180,6 +204,7 @@ export class PresenceTracker {
     failure = 'ending live activity failed',
     retry = false,
   ): void {
+    if (this.stopped) return;
     clearTimeout(timers.get(userId));
     const timer = setTimeout(() => {
       timers.delete(userId);
@@ -215,7 +240,7 @@ export class PresenceTracker {
   async flush(): Promise<void> {
     this.stopTimers();
     // A beat still running would mark this process alive again after it retires.
-    await this.beating;
+    await Promise.allSettled([this.beating, this.sweeping, ...this.running]);
     const waiting = [...this.timers.keys()];
     const live = [...this.liveTimers.keys()];
     this.timers.clear();

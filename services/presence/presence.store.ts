@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
 import { ADD, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
@@ -31,6 +32,13 @@ export interface PresenceStore {
   retire(): Promise<void>;
   /** How many people have a socket open in a live process (each counted once). */
   online(now: number): Promise<number>;
+}
+
+/** The store is away or stalled: refused at once, without a command sent. */
+export class PresenceUnavailableError extends Error {
+  constructor() {
+    super('presence store unavailable');
+  }
 }
 
 /** What a beat's repair changed: users counted again (others may have told them offline), users left with no socket. */
@@ -82,9 +90,14 @@ export class RedisPresenceStore implements PresenceStore {
   readonly processId = randomBytes(6).toString('hex');
   /** This process's sockets per user: whether a user has any left here, and what to restore after a stall. */
   private readonly local = new Map<string, Set<string>>();
-  private beaten = false;
   /** Found swept (stalled past its deadline, or Redis lost its data): every user held here is put back. */
   private swept = false;
+  /**
+   * A command failed or timed out: until a beat answers, writes and counts fail at once
+   * instead of queueing behind a Redis that is away or stalled (a written command is never
+   * timed out by node-redis: each would wait there, one per connect attempt and retry).
+   */
+  private suspect = false;
   /**
    * Users whose write failed (Redis away or stalled: it may or may not have run), each with
    * the number of its latest failure: the next repair puts them right, and only a repair
@@ -104,6 +117,9 @@ export class RedisPresenceStore implements PresenceStore {
   private processKey(processId: string) {
     return `${this.prefix}proc:${processId}`;
   }
+  private sweptKey(processId: string) {
+    return `${this.prefix}swept:${processId}`;
+  }
   private get aliveKey() {
     return `${this.prefix}alive`;
   }
@@ -113,14 +129,24 @@ export class RedisPresenceStore implements PresenceStore {
    * so a Redis that stops answering on an open connection would hold it for ever. (MULTIs
    * wait for ever too, even unsent: presence writes none.)
    */
-  private run(script: string, keys: string[], args: string[]): Promise<unknown> {
-    return withTimeout(this.redis.eval(script, { keys, arguments: args }), STORE_WAIT_MS);
+  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await withTimeout(this.redis.eval(script, { keys, arguments: args }), STORE_WAIT_MS);
+    } catch (err) {
+      this.suspect = true;
+      throw err;
+    }
+  }
+
+  private checkUsable(): void {
+    if (this.suspect || !this.redis.isReady) throw new PresenceUnavailableError();
   }
 
   /** One socket's write; a failed one leaves its user to the next beat's repair. */
   private async write(script: string, userId: string, socketId: string): Promise<number> {
     const keys = [this.userKey(userId), this.processKey(this.processId)];
     try {
+      this.checkUsable();
       return Number(await this.run(script, keys, [`${this.processId}|${socketId}`, userId]));
     } catch (err) {
       this.unsure.set(userId, ++this.failures);
@@ -159,13 +185,21 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async count(userId: string) {
-    return withTimeout(this.redis.sCard(this.userKey(userId)), STORE_WAIT_MS);
+    this.checkUsable();
+    try {
+      return await withTimeout(this.redis.sCard(this.userKey(userId)), STORE_WAIT_MS);
+    } catch (err) {
+      this.suspect = true;
+      throw err;
+    }
   }
 
+  /** Always sent: the probe that ends a suspect spell. */
   async beat(deadline: number) {
-    const known = Number(await this.run(BEAT, [this.aliveKey], [this.processId, String(deadline)]));
-    if (!known && this.beaten) this.swept = true;
-    this.beaten = true;
+    const keys = [this.aliveKey, this.sweptKey(this.processId)];
+    const listed = Number(await this.run(BEAT, keys, [this.processId, String(deadline)]));
+    this.suspect = false;
+    if (!listed) this.swept = true;
     return this.swept || this.unsure.size ? this.repair() : NOTHING_REPAIRED;
   }
 
@@ -179,7 +213,8 @@ export class RedisPresenceStore implements PresenceStore {
       return [userId, String(this.heldHere(userId)), ...sockets];
     });
     const args = [this.processId, this.prefix, full ? '1' : '0', ...held];
-    const [back, gone] = (await this.run(REPAIR, [this.processKey(this.processId)], args)) as [string[], string[]];
+    const keys = [this.processKey(this.processId), this.sweptKey(this.processId)];
+    const [back, gone] = (await this.run(REPAIR, keys, args)) as [string[], string[]];
     // Answered: what failed since stays for the next repair.
     if (full) this.swept = false;
     for (const [userId, failure] of fixed) if (this.unsure.get(userId) === failure) this.unsure.delete(userId);
@@ -189,14 +224,16 @@ export class RedisPresenceStore implements PresenceStore {
   async sweepDead(now: number) {
     const dead = await withTimeout(this.redis.zRangeByScore(this.aliveKey, '-inf', now), STORE_WAIT_MS);
     const gone: string[] = [];
+    // Each on its own: a sweep that ran took its process out of the alive set, so its users
+    // are kept even when a later one fails.
     for (const processId of dead) {
       if (processId === this.processId) continue;
-      const users = (await this.run(
-        SWEEP,
-        [this.aliveKey, this.processKey(processId)],
-        [processId, this.prefix, String(now)],
-      )) as string[];
-      gone.push(...users);
+      const keys = [this.aliveKey, this.processKey(processId), this.sweptKey(processId)];
+      const users = await this.run(SWEEP, keys, [processId, this.prefix, String(now)]).catch((err: unknown) => {
+        logger.warn('presence sweep failed', { processId, error: errorMessage(err) });
+        return [];
+      });
+      gone.push(...(users as string[]));
     }
     return gone;
   }
@@ -208,7 +245,6 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** Stopping: due at once, so whatever this process could not clean up is swept by the others. */
   async retire() {
-    this.beaten = false;
     await withTimeout(this.redis.zAdd(this.aliveKey, { score: 0, value: this.processId }), STORE_WAIT_MS);
   }
 }
