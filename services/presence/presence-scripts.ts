@@ -3,13 +3,12 @@
 
 // Takes a dead process's sockets out of every user's set, once (whoever removes the
 // process from the alive set sweeps it), if it is still past its deadline (ARGV[3]: it may
-// have beaten since it was listed as dead), and marks it swept (KEYS[3]: a process only
-// stalled puts its sockets back); returns the users left with no socket.
+// have beaten since it was listed as dead); returns the users left with no socket. (A process
+// only stalled finds itself unlisted at its next beat, which marks it swept.)
 export const SWEEP = `
 local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not due or tonumber(due) > tonumber(ARGV[3]) then return {} end
 redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[3], '1', 'EX', 86400)
 local users = redis.call('SMEMBERS', KEYS[2])
 local gone = {}
 local mark = ARGV[1] .. '|'

@@ -4,7 +4,7 @@ import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { RECONNECT_MAX_MS } from '../redis.service.js';
 import { announceBatch, audienceOf, hidesPresence, type PresenceEvent } from './presence-announcements.js';
-import { MemoryPresenceStore, type PresenceRepair, type PresenceStore } from './presence.store.js';
+import { MemoryPresenceStore, PresenceUnavailableError, type PresenceRepair, type PresenceStore } from './presence.store.js';
 
 // How soon a grace step that failed (the store away) is tried again, at least (else after its own wait).
 const RETRY_STEP_MS = 1000;
@@ -39,6 +39,8 @@ export class PresenceTracker {
   private heartbeat?: NodeJS.Timeout;
   private beating?: Promise<void>;
   private sweeping?: Promise<void>;
+  /** Grace steps asked for once stopping: flush() runs them. */
+  private lateSteps: (() => Promise<unknown>)[] = [];
   /** Users left with no socket by a repair, ended off the beat's path. */
   private readonly running = new Set<Promise<void>>();
   /** No process is swept before this time (Infinity: this process's own beats are failing). */
@@ -120,6 +122,7 @@ export class PresenceTracker {
     for (const userId of repaired.back) this.announcements.push(userId, { userId, online: true });
     // Off the beat's path: a sweep of thousands (their calls ended one by one) must not make
     // this process miss its own deadline. One sweep at a time.
+    if (this.stopped) return;
     if (answered >= this.sweepFrom && !this.sweeping) {
       this.sweeping = this.sweep(now, repaired.gone).finally(() => (this.sweeping = undefined));
     } else if (repaired.gone.length) this.background(this.endAll(repaired.gone));
@@ -174,7 +177,7 @@ export class PresenceTracker {
       open = await this.store.remove(userId, socketId);
     } catch (err) {
       // The store is repaired at the next beat; the timers ask it again before they act.
-      logger.warn('presence store write failed', { error: errorMessage(err) });
+      if (!(err instanceof PresenceUnavailableError)) logger.warn('presence store write failed', { error: errorMessage(err) });
       if (this.store.heldHere(userId) === 0) await this.lastSocketGone(userId, false);
       return;
     }
@@ -204,7 +207,8 @@ export class PresenceTracker {
     failure = 'ending live activity failed',
     retry = false,
   ): void {
-    if (this.stopped) return;
+    // Stopping: flush() takes the step (a sweep or repair still running when it began).
+    if (this.stopped) return void this.lateSteps.push(step);
     clearTimeout(timers.get(userId));
     const timer = setTimeout(() => {
       timers.delete(userId);
@@ -239,15 +243,19 @@ export class PresenceTracker {
    */
   async flush(): Promise<void> {
     this.stopTimers();
-    // A beat still running would mark this process alive again after it retires.
-    await Promise.allSettled([this.beating, this.sweeping, ...this.running]);
+    // A beat still running would mark this process alive again after it retires; it may start
+    // a sweep, whose users are this process's to end (the swept process is no one's now).
+    await this.beating;
+    await Promise.allSettled([this.sweeping, ...this.running]);
     const waiting = [...this.timers.keys()];
     const live = [...this.liveTimers.keys()];
     this.timers.clear();
     this.liveTimers.clear();
+    const late = this.lateSteps.splice(0);
     await Promise.allSettled([
       ...waiting.map((userId) => this.settle(userId)),
       ...live.map((userId) => this.endLiveActivity(userId)),
+      ...late.map((step) => step()),
     ]);
     await this.announced();
     await this.store.retire();

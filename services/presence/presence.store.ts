@@ -6,6 +6,8 @@ import { ADD, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presenc
 
 // How long a presence command may wait for Redis (node-redis's own timeout for unsent commands).
 const STORE_WAIT_MS = 5000;
+// How often a write is let through to a Redis that failed lately, to learn it answers again.
+const PROBE_EVERY_MS = 1000;
 
 /**
  * Which users have at least one socket open, across every process: in memory for one
@@ -93,11 +95,13 @@ export class RedisPresenceStore implements PresenceStore {
   /** Found swept (stalled past its deadline, or Redis lost its data): every user held here is put back. */
   private swept = false;
   /**
-   * A command failed or timed out: until a beat answers, writes and counts fail at once
-   * instead of queueing behind a Redis that is away or stalled (a written command is never
-   * timed out by node-redis: each would wait there, one per connect attempt and retry).
+   * A command failed or timed out: writes then go one a second (the first to answer ends the
+   * spell), the rest refused at once instead of queueing behind a Redis that is stalled (a
+   * written command is never timed out by node-redis: each would wait there, one per connect
+   * attempt). With the client not connected at all, writes and counts are refused at once.
    */
   private suspect = false;
+  private nextProbeAt = 0;
   /**
    * Users whose write failed (Redis away or stalled: it may or may not have run), each with
    * the number of its latest failure: the next repair puts them right, and only a repair
@@ -131,25 +135,31 @@ export class RedisPresenceStore implements PresenceStore {
    */
   private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await withTimeout(this.redis.eval(script, { keys, arguments: args }), STORE_WAIT_MS);
+      const answer = await withTimeout(this.redis.eval(script, { keys, arguments: args }), STORE_WAIT_MS);
+      this.suspect = false;
+      return answer;
     } catch (err) {
       this.suspect = true;
       throw err;
     }
   }
 
-  private checkUsable(): void {
-    if (this.suspect || !this.redis.isReady) throw new PresenceUnavailableError();
+  private checkWritable(): void {
+    if (!this.redis.isReady) throw new PresenceUnavailableError();
+    if (!this.suspect) return;
+    if (Date.now() < this.nextProbeAt) throw new PresenceUnavailableError();
+    this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
   }
 
   /** One socket's write; a failed one leaves its user to the next beat's repair. */
   private async write(script: string, userId: string, socketId: string): Promise<number> {
     const keys = [this.userKey(userId), this.processKey(this.processId)];
     try {
-      this.checkUsable();
+      this.checkWritable();
       return Number(await this.run(script, keys, [`${this.processId}|${socketId}`, userId]));
     } catch (err) {
-      this.unsure.set(userId, ++this.failures);
+      // An add refused before it was sent left nothing to put right.
+      if (!(err instanceof PresenceUnavailableError && script === ADD)) this.unsure.set(userId, ++this.failures);
       throw err;
     }
   }
@@ -185,20 +195,21 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async count(userId: string) {
-    this.checkUsable();
+    if (!this.redis.isReady) throw new PresenceUnavailableError();
     try {
-      return await withTimeout(this.redis.sCard(this.userKey(userId)), STORE_WAIT_MS);
+      const open = await withTimeout(this.redis.sCard(this.userKey(userId)), STORE_WAIT_MS);
+      this.suspect = false;
+      return open;
     } catch (err) {
       this.suspect = true;
       throw err;
     }
   }
 
-  /** Always sent: the probe that ends a suspect spell. */
+  /** Always sent (a probe too). */
   async beat(deadline: number) {
     const keys = [this.aliveKey, this.sweptKey(this.processId)];
     const listed = Number(await this.run(BEAT, keys, [this.processId, String(deadline)]));
-    this.suspect = false;
     if (!listed) this.swept = true;
     return this.swept || this.unsure.size ? this.repair() : NOTHING_REPAIRED;
   }
@@ -228,7 +239,7 @@ export class RedisPresenceStore implements PresenceStore {
     // are kept even when a later one fails.
     for (const processId of dead) {
       if (processId === this.processId) continue;
-      const keys = [this.aliveKey, this.processKey(processId), this.sweptKey(processId)];
+      const keys = [this.aliveKey, this.processKey(processId)];
       const users = await this.run(SWEEP, keys, [processId, this.prefix, String(now)]).catch((err: unknown) => {
         logger.warn('presence sweep failed', { processId, error: errorMessage(err) });
         return [];
