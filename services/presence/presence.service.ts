@@ -122,8 +122,8 @@ export class PresenceTracker {
     for (const userId of repaired.back) this.announcements.push(userId, { userId, online: true });
     // Off the beat's path: a sweep of thousands (their calls ended one by one) must not make
     // this process miss its own deadline. One sweep at a time.
-    if (this.stopped) return;
-    if (answered >= this.sweepFrom && !this.sweeping) {
+    // Stopping: no new sweep, but the repair's users are still ended (flush waits for them).
+    if (!this.stopped && answered >= this.sweepFrom && !this.sweeping) {
       this.sweeping = this.sweep(now, repaired.gone).finally(() => (this.sweeping = undefined));
     } else if (repaired.gone.length) this.background(this.endAll(repaired.gone));
   }
