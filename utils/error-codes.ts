@@ -117,6 +117,7 @@ export const ERROR_CODES = {
   SOCKET_REQUIRED: [409, 'Join the queue from a connected socket'],
   MATCH_PENDING: [409, 'Answer your current match first'],
   MATCH_NOT_PENDING: [409, 'The match is no longer waiting for an answer'],
+  MATCHING_UNAVAILABLE: [503, 'Matchmaking is unavailable right now: try again shortly'],
   // Posts
   MEDIA_REQUIRED: [400, 'A post needs one to ten pictures or one video'],
   TOO_MANY_MEDIA: [400, 'Too many files for one upload'],

@@ -20,7 +20,8 @@ import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, type CardSource } from '../people/user.service.js';
 import { endPendingMatchesBetween } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
-import type { MatchMode, QueueStore, Ticket } from './queue.store.js';
+import { PairRules } from './pair-rules.js';
+import { QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
 import { notifyLater } from '../notifications/notification.service.js';
 
 export interface JoinInput {
@@ -86,11 +87,16 @@ export class Matchmaker {
   private writing = false;
   /** When each waiting ticket last looked for a partner, and whether that look was cut short. */
   private readonly lookedAt = new Map<string, { at: number; truncated: boolean }>();
+  private readonly pairRules: PairRules;
+  /** The queue failed a round lately: said once, not every round until it is back. */
+  private queueAway = false;
 
   constructor(
     readonly store: QueueStore,
     private readonly liveness: Liveness,
-  ) {}
+  ) {
+    this.pairRules = new PairRules(store);
+  }
 
   private async isLive(userId: string): Promise<boolean> {
     return (await this.liveness.count(userId)) > 0;
@@ -127,9 +133,19 @@ export class Matchmaker {
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
-    if (!(await this.enqueue(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
-    // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
-    const position = await this.store.size(input.mode);
+    let position: number;
+    try {
+      if (!(await this.enqueue(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
+      // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
+      position = await this.store.size(input.mode);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      logger.warn('joining the match queue failed', { userId, error: errorMessage(err) });
+      // Told it failed, so nothing of it may wait in the queue: a ticket written late (a stalled
+      // Redis runs what it was sent, in order) is taken out by this removal behind it.
+      void this.store.remove(userId).catch(() => undefined);
+      throw queueUnavailable();
+    }
     publishToUsers([userId], 'match:searching', { mode: input.mode });
     this.requestRound();
     return { position };
@@ -179,8 +195,7 @@ export class Matchmaker {
    * re-queued with the other, and they are kept apart if both wait with older tickets.
    */
   async separate(a: string, b: string): Promise<void> {
-    await this.store.avoid(a, b, BLOCKED_AVOID_MS);
-    await endPendingMatchesBetween(a, b);
+    await Promise.all([this.pairRules.set({ a, b, apartUntil: Date.now() + BLOCKED_AVOID_MS }), endPendingMatchesBetween(a, b)]);
   }
 
   /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
@@ -188,11 +203,16 @@ export class Matchmaker {
     this.avoidedHere.delete(pairKeyOf(a, b));
     // Both look again at once (they may be waiting, each having found nobody).
     for (const key of this.lookedAt.keys()) if (key.startsWith(`${a}:`) || key.startsWith(`${b}:`)) this.lookedAt.delete(key);
-    await this.store.forgive(a, b);
+    await this.pairRules.set({ a, b });
   }
 
-  leave(userId: string): Promise<boolean> {
-    return this.store.remove(userId);
+  async leave(userId: string): Promise<boolean> {
+    try {
+      return await this.store.remove(userId);
+    } catch (err) {
+      if (!(err instanceof QueueUnavailableError)) throw err;
+      throw queueUnavailable();
+    }
   }
 
   /**
@@ -225,8 +245,12 @@ export class Matchmaker {
         });
         this.announce(claimed);
       }
+      if (this.queueAway) logger.info('matching rounds run again');
+      this.queueAway = false;
     } catch (err) {
-      logger.error('matching round failed', { error: errorMessage(err) });
+      if (!(err instanceof QueueUnavailableError)) logger.error('matching round failed', { error: errorMessage(err) });
+      else if (!this.queueAway) logger.warn('matching rounds wait for the queue', { error: errorMessage(err) });
+      this.queueAway ||= err instanceof QueueUnavailableError;
     } finally {
       this.running = false;
       this.lastRoundAt = Date.now();
@@ -466,22 +490,28 @@ export class Matchmaker {
     this.clearTimer(matchId);
     const ids = match.userIds.map(String);
     publishToUsers(ids, 'match:ended', { matchId, reason });
-    if (reason === 'rejected') await this.store.avoid(ids[0]!, ids[1]!, config.match.coolDownMs);
+    if (reason === 'rejected')
+      await this.pairRules.set({ a: ids[0]!, b: ids[1]!, apartUntil: Date.now() + config.match.coolDownMs });
     const answers = match.answers as Map<string, boolean> | Record<string, boolean> | undefined;
     const saidYes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
     for (const ticket of match.tickets as Ticket[]) {
       const back = reason === 'expired' ? saidYes(ticket.userId) : ticket.userId !== by;
-      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 });
+      // The match is over either way: someone the queue cannot take back now is told it ended, and joins again.
+      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 }).catch(logQueueWriteFailure);
     }
     return match;
   }
 
   /** The user's last socket is gone: no ticket left behind, and a pending match ends for both. */
   async userGone(userId: string): Promise<void> {
-    await this.store.remove(userId);
+    // A ticket the queue cannot drop now is dropped when a round draws it (no socket: not offered).
+    await this.store.remove(userId).catch(logQueueWriteFailure);
     const pending = await Match.find({ userIds: new Types.ObjectId(userId), status: 'pending' }, { _id: 1 }).lean();
     for (const m of pending) await this.end(String(m._id), 'disconnected', userId);
   }
 }
+
+const queueUnavailable = () => new AppError('MATCHING_UNAVAILABLE', 'Matchmaking is unavailable right now: try again shortly');
+const logQueueWriteFailure = (err: unknown) => logger.warn('a match queue write failed', { error: errorMessage(err) });
 
 const notAnswerable = () => new AppError('MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');

@@ -1,4 +1,6 @@
+import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
+import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, REMOVE, TAKE_CARDS } from './queue-scripts.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { TasteModel } from './taste/model.js';
 
@@ -50,8 +52,8 @@ export interface QueueStore {
   claimPairs(mode: MatchMode, pairs: [string, string][], now: number): Promise<ClaimResult[]>;
   /** The cards of claimed tickets, handed over once (and forgotten by the store). */
   takeCards(userIds: string[]): Promise<Map<string, UserCard>>;
-  /** a and b are not paired again before now + ms. */
-  avoid(a: string, b: string, ms: number): Promise<void>;
+  /** a and b are not paired again before `until` (ms since the epoch). */
+  avoid(a: string, b: string, until: number): Promise<void>;
   forgive(a: string, b: string): Promise<void>;
 }
 
@@ -96,8 +98,7 @@ export class MemoryQueueStore implements QueueStore {
       return 'claimed';
     });
   }
-  async avoid(a: string, b: string, ms: number) {
-    const until = Date.now() + ms;
+  async avoid(a: string, b: string, until: number) {
     for (const [x, y] of [
       [a, b],
       [b, a],
@@ -114,28 +115,22 @@ export class MemoryQueueStore implements QueueStore {
   }
 }
 
-// Each pair: both tickets or neither, unless the pair is avoided; one step no other
-// process can interleave with. The avoid sets are named from ARGV (one Redis, no cluster).
-const CLAIM_PAIRS = `
-local now = tonumber(ARGV[2])
-local out = {}
-for i = 3, #ARGV, 2 do
-  local a, b = ARGV[i], ARGV[i + 1]
-  local result = 0
-  if a ~= b and redis.call('HEXISTS', KEYS[1], a) == 1 and redis.call('HEXISTS', KEYS[1], b) == 1 then
-    local untilMs = redis.call('ZSCORE', ARGV[1] .. a, b)
-    if untilMs and tonumber(untilMs) > now then
-      result = -1
-    else
-      redis.call('HDEL', KEYS[1], a, b)
-      result = 1
-    end
-  end
-  out[#out + 1] = result
-end
-return out`;
-
 const CLAIM_RESULTS: Record<string, ClaimResult> = { '1': 'claimed', '0': 'taken', '-1': 'avoided' };
+
+// How long a queue command may wait for Redis (node-redis's own timeout for unsent commands).
+const STORE_WAIT_MS = 5000;
+// A round's claim and its cards wait for their answer however long: one given up on may run
+// later and take tickets or cards that no one would then hand on.
+const ROUND_WAIT_MS = Infinity;
+
+/** The queue's Redis is away (refused at once, nothing sent) or did not answer in time. */
+export class QueueUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super(
+      cause ? `match queue unavailable: ${cause instanceof Error ? cause.message : String(cause)}` : 'match queue unavailable',
+    );
+  }
+}
 
 /** One hash of tickets per mode in Redis, shared by every process; one sorted set of avoided partners per user. */
 export class RedisQueueStore implements QueueStore {
@@ -149,63 +144,67 @@ export class RedisQueueStore implements QueueStore {
   private avoidKey(userId: string) {
     return `${this.prefix}avoid:${userId}`;
   }
-  private get cardsKey() {
-    return `${this.prefix}cards`;
+  private get ticketKeys() {
+    return [...MODES.map((mode) => this.key(mode)), `${this.prefix}cards`];
   }
+
+  /**
+   * One command, refused at once while the client is not connected, else given up after
+   * `waitMs`: node-redis times out only a command still unsent, so a Redis that stops
+   * answering on an open connection would hold it (and a member's ack) for ever. One given
+   * up may still run later, in order with what follows it on the connection.
+   */
+  private async run<T>(command: () => Promise<T>, waitMs = STORE_WAIT_MS): Promise<T> {
+    if (!this.redis.isReady) throw new QueueUnavailableError();
+    try {
+      const answer = command();
+      return await (Number.isFinite(waitMs) ? withTimeout(answer, waitMs) : answer);
+    } catch (err) {
+      throw new QueueUnavailableError(err);
+    }
+  }
+  private script(script: string, keys: string[], args: string[], waitMs?: number): Promise<unknown> {
+    return this.run(() => this.redis.eval(script, { keys, arguments: args }), waitMs);
+  }
+
   async put({ card, ...ticket }: Ticket) {
-    const multi = this.redis.multi();
-    for (const mode of MODES) multi.hDel(this.key(mode), ticket.userId);
-    if (card) multi.hSet(this.cardsKey, ticket.userId, JSON.stringify(card));
-    multi.hSet(this.key(ticket.mode), ticket.userId, JSON.stringify(ticket));
-    await multi.exec();
+    const args = [
+      ticket.userId,
+      String(MODES.indexOf(ticket.mode) + 1),
+      JSON.stringify(ticket),
+      card ? JSON.stringify(card) : '',
+    ];
+    await this.script(PUT, this.ticketKeys, args);
   }
   async remove(userId: string) {
-    const multi = this.redis.multi();
-    for (const mode of MODES) multi.hDel(this.key(mode), userId);
-    multi.hDel(this.cardsKey, userId);
-    const removed = await multi.exec();
-    return removed.slice(0, MODES.length).some((n) => Number(n) > 0);
+    return Number(await this.script(REMOVE, this.ticketKeys, [userId])) > 0;
   }
   async takeCards(userIds: string[]) {
-    if (!userIds.length) return new Map<string, UserCard>();
-    const [raw] = (await this.redis.multi().hmGet(this.cardsKey, userIds).hDel(this.cardsKey, userIds).exec()) as unknown as [
-      (string | null)[],
-      number,
-    ];
     const taken = new Map<string, UserCard>();
+    if (!userIds.length) return taken;
+    const raw = (await this.script(TAKE_CARDS, [`${this.prefix}cards`], userIds, ROUND_WAIT_MS)) as (string | null)[];
     raw.forEach((r, i) => r && taken.set(userIds[i]!, JSON.parse(String(r)) as UserCard));
     return taken;
   }
   async all(mode: MatchMode) {
-    const raw = await this.redis.hVals(this.key(mode));
+    const raw = await this.run(() => this.redis.hVals(this.key(mode)));
     return raw.map((t) => JSON.parse(String(t)) as Ticket);
   }
   async size(mode: MatchMode) {
-    return this.redis.hLen(this.key(mode));
+    return this.run(() => this.redis.hLen(this.key(mode)));
   }
   async claimPairs(mode: MatchMode, pairs: [string, string][], now: number) {
     if (!pairs.length) return [];
-    const results = (await this.redis.eval(CLAIM_PAIRS, {
-      keys: [this.key(mode)],
-      arguments: [`${this.prefix}avoid:`, String(now), ...pairs.flat()],
-    })) as number[];
+    const args = [`${this.prefix}avoid:`, String(now), ...pairs.flat()];
+    const results = (await this.script(CLAIM_PAIRS, [this.key(mode)], args, ROUND_WAIT_MS)) as number[];
     return results.map((r) => CLAIM_RESULTS[String(r)]!);
   }
-  async avoid(a: string, b: string, ms: number) {
-    const until = Date.now() + ms;
-    const multi = this.redis.multi();
-    for (const [x, y] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      multi.zRemRangeByScore(this.avoidKey(x), '-inf', Date.now());
-      multi.zAdd(this.avoidKey(x), { score: until, value: y }, { comparison: 'GT' });
-      multi.pExpire(this.avoidKey(x), ms, 'GT');
-      multi.pExpire(this.avoidKey(x), ms, 'NX');
-    }
-    await multi.exec();
+  async avoid(a: string, b: string, until: number) {
+    const now = Date.now();
+    if (until <= now) return;
+    await this.script(AVOID, [this.avoidKey(a), this.avoidKey(b)], [a, b, String(until), String(until - now), String(now)]);
   }
   async forgive(a: string, b: string) {
-    await Promise.all([this.redis.zRem(this.avoidKey(a), b), this.redis.zRem(this.avoidKey(b), a)]);
+    await this.script(FORGIVE, [this.avoidKey(a), this.avoidKey(b)], [a, b]);
   }
 }

@@ -1,0 +1,63 @@
+// The Lua scripts of the Redis queue store (queue.store.ts): each one atomic step, sent as one
+// command, so a Redis that is away or stalled fails it within the store's wait (a MULTI would
+// wait for ever and run whenever Redis came back).
+
+// KEYS: the chat tickets, the video tickets, the cards. ARGV: the user, which tickets hash
+// (1 or 2) takes the ticket, the ticket, the card ('' keeps the one held). One ticket per user.
+export const PUT = `
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[4]) end
+redis.call('HSET', KEYS[tonumber(ARGV[2])], ARGV[1], ARGV[3])
+return 1`;
+
+// The same keys; ARGV: the user. Returns how many tickets went (0 or 1); the card goes too.
+export const REMOVE = `
+local removed = redis.call('HDEL', KEYS[1], ARGV[1]) + redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return removed`;
+
+// KEYS: the cards; ARGV: the users. Their cards, handed over once.
+export const TAKE_CARDS = `
+local cards = redis.call('HMGET', KEYS[1], unpack(ARGV))
+redis.call('HDEL', KEYS[1], unpack(ARGV))
+return cards`;
+
+// KEYS: the avoid sets of a and of b; ARGV: a, b, until (ms), how long that is from now (ms),
+// now. Each keeps the other until then (a later end wins), its passed entries dropped.
+export const AVOID = `
+for i = 1, 2 do
+  local key = KEYS[i]
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[5])
+  redis.call('ZADD', key, 'GT', ARGV[3], ARGV[3 - i])
+  redis.call('PEXPIRE', key, ARGV[4], 'GT')
+  redis.call('PEXPIRE', key, ARGV[4], 'NX')
+end
+return 1`;
+
+// KEYS: the avoid sets of a and of b; ARGV: a, b.
+export const FORGIVE = `
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`;
+
+// Each pair: both tickets or neither, unless the pair is avoided; one step no other
+// process can interleave with. The avoid sets are named from ARGV (one Redis, no cluster).
+export const CLAIM_PAIRS = `
+local now = tonumber(ARGV[2])
+local out = {}
+for i = 3, #ARGV, 2 do
+  local a, b = ARGV[i], ARGV[i + 1]
+  local result = 0
+  if a ~= b and redis.call('HEXISTS', KEYS[1], a) == 1 and redis.call('HEXISTS', KEYS[1], b) == 1 then
+    local untilMs = redis.call('ZSCORE', ARGV[1] .. a, b)
+    if untilMs and tonumber(untilMs) > now then
+      result = -1
+    else
+      redis.call('HDEL', KEYS[1], a, b)
+      result = 1
+    end
+  end
+  out[#out + 1] = result
+end
+return out`;
