@@ -35,6 +35,9 @@ export function toAppError(err: unknown): AppError {
   if (typeof e?.name === 'string' && DB_UNAVAILABLE.has(e.name)) {
     return new AppError('DATABASE_UNAVAILABLE', 'The service is temporarily unavailable');
   }
+  // The router could not percent-decode a path parameter ("%E0%A4%A").
+  if (err instanceof URIError && e?.status === 400)
+    return new AppError('MALFORMED_URL', 'The request target could not be decoded');
   // A file gone from under sendFile (deleted after its link was checked) is not the client's fault.
   if (e?.status === 404) return new AppError('NOT_FOUND', 'Not found');
   // sendFile refusing a Range past the end: players read the size from its Content-Range.

@@ -1,25 +1,51 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../utils/app-error.js';
 
-/** The first key, at any depth, that could become a MongoDB operator or path. */
-export function findUnsafeKey(value: unknown, depth = 0): string | null {
+/** What the edge refuses in a body, a query or the params. */
+type Unsafe = { key: string } | { illFormed: true };
+
+// A lone surrogate (JSON's "\ud800") or a NUL: no text of ours holds either. validator's checks
+// that encode their input (isEmail's byte length) throw on the first, a 500 for a client's
+// mistake; the second ends a bcrypt password early and is refused by FerretDB's storage.
+const BROKEN_TEXT = /\p{Cs}|\0/u;
+const ILL_FORMED: Unsafe = { illFormed: true };
+
+/**
+ * The first key, at any depth, that could become a MongoDB operator or path, or the first
+ * key or text that is not well-formed Unicode (or holds a NUL).
+ */
+export function findUnsafeInput(value: unknown, depth = 0): Unsafe | null {
+  if (typeof value === 'string') return BROKEN_TEXT.test(value) ? ILL_FORMED : null;
   if (value === null || typeof value !== 'object') return null;
-  if (depth > 20) return '(too deep)';
+  if (depth > 20) return { key: '(too deep)' };
   for (const [key, child] of Object.entries(value)) {
-    if (key.startsWith('$') || key.includes('.')) return key;
-    const found = findUnsafeKey(child, depth + 1);
+    if (key.startsWith('$') || key.includes('.')) return { key };
+    if (BROKEN_TEXT.test(key)) return ILL_FORMED;
+    const found = findUnsafeInput(child, depth + 1);
     if (found) return found;
   }
   return null;
 }
 
-/** Refuses operator injection at the edge: `{"$gt": ""}` never reaches a query. */
+/**
+ * Refuses operator injection at the edge: `{"$gt": ""}` never reaches a query; nor does broken
+ * text reach a check, nor a query parameter given twice (node's parser makes it an array, which
+ * express-validator checks item by item and lets through: `limit=1&limit=2` became a NaN limit).
+ */
 export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
-  for (const part of ['body', 'query', 'params'] as const) {
-    const key = findUnsafeKey(req[part]);
-    if (key) {
-      throw new AppError('INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location: part, key });
+  const query = req.query as Record<string, unknown>;
+  for (const name in query) {
+    if (typeof query[name] !== 'string') {
+      throw new AppError('REPEATED_QUERY_PARAMETER', 'A query parameter may be given once', { parameter: name });
     }
+  }
+  for (const part of ['body', 'query', 'params'] as const) {
+    const found = findUnsafeInput(req[part]);
+    if (!found) continue;
+    if ('key' in found) {
+      throw new AppError('INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location: part, key: found.key });
+    }
+    throw new AppError('MALFORMED_TEXT', 'The request holds a NUL or text that is not valid Unicode', { location: part });
   }
   next();
 };

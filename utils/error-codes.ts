@@ -7,10 +7,12 @@ export const ERROR_CODES = {
   // Input
   VALIDATION_FAILED: [400, 'A field is missing or malformed; details name each'],
   INVALID_INPUT_KEY: [400, 'A key starts with $ or contains a dot (never an operator)'],
+  MALFORMED_TEXT: [400, 'The request holds a NUL or text that is not valid Unicode'],
+  REPEATED_QUERY_PARAMETER: [400, 'A query parameter may be given once'],
   MALFORMED_JSON: [400, 'The body is not valid JSON'],
   INVALID_VALUE: [400, 'A value has the wrong type for its field'],
   BAD_REQUEST: [400, 'The request could not be processed as sent'],
-  MALFORMED_URL: [400, 'A request target with a backslash or a #, which no URL here has'],
+  MALFORMED_URL: [400, 'A request target with a backslash, a # or a broken percent-escape, which no URL here has'],
   INVALID_CURSOR: [400, 'A cursor that no previous page returned'],
   SYNC_CURSOR_EXPIRED: [400, 'A chat:sync cursor older than a week: reload the conversations'],
   INVALID_RANGE: [400, 'A date range that is reversed or too long'],
