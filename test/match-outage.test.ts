@@ -132,4 +132,36 @@ describe('matchmaking through a Redis outage or stall', function () {
     const [tickets] = await watcher.keys('*mq:tickets:chat');
     expect(await watcher.hKeys(tickets!)).to.deep.equal([ben.user.id]);
   });
+
+  it("takes out a refused join's late ticket, never a newer join's", async () => {
+    redis = await PrivateRedis.start();
+    await serve();
+    const tag = tagFor();
+    const ana = await ready(tag);
+
+    // Two joins while Redis stalls (a double tap): the first is refused after its wait, the
+    // second is answered once Redis runs again, after the first's late ticket.
+    redis.pause();
+    let first;
+    let secondAt = 0;
+    const second = (async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      secondAt = Date.now();
+      return join(ana.socket, tag);
+    })();
+    try {
+      first = await within(9000, join(ana.socket, tag), 'the first join answered');
+    } finally {
+      redis.resume();
+    }
+    expect(first.error?.code).to.equal('MATCHING_UNAVAILABLE');
+    expect(await second).to.deep.equal({ ok: true, data: { position: 1 } });
+    // The first's withdrawal ran after the second's ticket, and left it.
+    watcher = await connectRedis(redis.url);
+    const [tickets] = await watcher.keys('*mq:tickets:chat');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await watcher.hKeys(tickets!)).to.deep.equal([ana.user.id]);
+    const held = JSON.parse((await watcher.hGet(tickets!, ana.user.id))!) as { joinedAt: number };
+    expect(held.joinedAt).to.be.at.least(secondAt);
+  });
 });

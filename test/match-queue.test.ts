@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
+import { Block } from '../models/block.model.js';
+import { Report } from '../models/report.model.js';
 import { MemoryPresenceStore } from '../services/presence/presence.store.js';
 import { Matchmaker } from '../services/match/matchmaker.js';
 import { MemoryQueueStore, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
@@ -75,6 +77,34 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(found.get(ana.id)?.partner).to.include({ id: ben.id, username: ben.input.username });
       expect(found.get(ben.id)?.partner.id).to.equal(ana.id);
       expect(await store.size('chat')).to.equal(0);
+    });
+
+    it('never offers a pair the database keeps apart when the queue never heard of it (a block, a report)', async () => {
+      const [tag, other] = [tagFor(), tagFor()];
+      const [ana, ben, cal, dan] = await Promise.all([matchable(tag), matchable(tag), matchable(other), matchable(other)]);
+      // Tickets taken first, as if all four had joined earlier; then a block and a report whose
+      // pair rules are lost on the way to the queue (Redis away when they were made).
+      const tickets = await Promise.all(
+        [ana, ben, cal, dan].map((u) =>
+          matchmaker.ticketFor(u.id, { mode: 'chat', interests: [u === ana || u === ben ? tag : other] }),
+        ),
+      );
+      await Block.create({ blockerId: ben.id, blockedId: ana.id });
+      await Report.create({ reporterId: cal.id, targetType: 'user', targetId: dan.id, reason: 'harassment' });
+      for (const t of tickets) await store.put(t);
+      await aRoundPassed();
+      const ids = [ana, ben, cal, dan].map((u) => u.id);
+      expect(
+        ids.filter((id) => found.has(id)),
+        'a pair kept apart was offered',
+      ).to.deep.equal([]);
+      // All four wait on, for someone else.
+      const allWaiting = async () => {
+        const waiting = (await store.all('chat')).map((t) => t.userId);
+        return ids.every((id) => waiting.includes(id));
+      };
+      await eventually(allWaiting, 3000, 'all four back in the queue');
+      for (const id of ids) await store.remove(id);
     });
 
     it('ranks the partner sharing profile interests above one who does not', async () => {

@@ -12,6 +12,8 @@ export class LatestPerKeyBatches<V> {
   // Failures so far of the waiting jobs that are retries.
   private readonly attempts = new Map<string, number>();
   private readonly retrying = new Map<string, { timer: NodeJS.Timeout; value: V }>();
+  // Who waits for a key's next try (submit), settled when the batch holding it ends.
+  private readonly waiters = new Map<string, (() => void)[]>();
   private busy = false;
   private readonly idle: (() => void)[] = [];
   private readonly closing = new AbortController();
@@ -45,6 +47,21 @@ export class LatestPerKeyBatches<V> {
     this.start();
   }
 
+  /**
+   * push, resolved once the job (or a newer one for its key) was tried: done, or failed and
+   * left to its retries. Not once everything is idle: while retries keep batches coming,
+   * drained() may wait a long time.
+   */
+  submit(key: string, value: V): Promise<void> {
+    if (this.closing.signal.aborted) return Promise.resolve();
+    this.push(key, value);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(key);
+      if (list) list.push(resolve);
+      else this.waiters.set(key, [resolve]);
+    });
+  }
+
   /** Resolves once nothing waits or runs (shutdown, tests); retries not yet due are not waited for. */
   drained(): Promise<void> {
     if (!this.busy) return Promise.resolve();
@@ -63,6 +80,8 @@ export class LatestPerKeyBatches<V> {
       dropped.set(key, value);
     }
     this.retrying.clear();
+    for (const list of this.waiters.values()) for (const resolve of list) resolve();
+    this.waiters.clear();
     if (dropped.size) this.onError(new Error('closed before its retry'), dropped);
   }
 
@@ -89,7 +108,12 @@ export class LatestPerKeyBatches<V> {
       }
     }
     const failedBefore = new Map([...batch.keys()].map((key) => [key, this.attempts.get(key) ?? 0]));
-    for (const key of batch.keys()) this.attempts.delete(key);
+    const tried: (() => void)[] = [];
+    for (const key of batch.keys()) {
+      this.attempts.delete(key);
+      tried.push(...(this.waiters.get(key) ?? []));
+      this.waiters.delete(key);
+    }
     void this.work(batch, this.closing.signal, (key) => (failedBefore.get(key) ?? 0) > 0)
       .then(
         (failed) => this.retryLater(batch, failed ?? [], failedBefore),
@@ -98,7 +122,10 @@ export class LatestPerKeyBatches<V> {
           this.retryLater(batch, batch.keys(), failedBefore);
         },
       )
-      .finally(() => this.next());
+      .finally(() => {
+        for (const resolve of tried) resolve();
+        this.next();
+      });
   }
 
   private retryLater(batch: Map<string, V>, failed: Iterable<string>, failedBefore: Map<string, number>): void {

@@ -1,5 +1,8 @@
 import { Types } from 'mongoose';
+import { Block } from '../../models/block.model.js';
+import { pairKeyOf } from '../../models/connection.model.js';
 import { Match } from '../../models/match.model.js';
+import { Report } from '../../models/report.model.js';
 import { publishToUsers } from '../realtime.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 
@@ -81,4 +84,39 @@ export async function endPendingMatchesBetween(a: string, b: string): Promise<vo
     const res = await Match.updateOne({ _id: m._id, status: 'pending' }, { $set: { status: 'left', endedAt: new Date() } });
     if (res.modifiedCount === 1) publishToUsers([a, b], 'match:ended', { matchId: String(m._id), reason: 'left' });
   }
+}
+
+/**
+ * Of these pairs, the ones the database keeps apart: a block either way, or a report of one by
+ * the other made within `withinMs` (what the queue's avoid sets hold for a while; this is the
+ * word they stand for, asked before a match is offered). Keys as pairKeyOf.
+ */
+export async function separatedPairs(pairs: [string, string][], withinMs: number): Promise<Set<string>> {
+  if (!pairs.length) return new Set();
+  const ids = [...new Set(pairs.flat())].map((id) => new Types.ObjectId(id));
+  // Everyone against everyone of the batch (two index reads), then only the pairs asked about.
+  const [blocks, reports] = await Promise.all([
+    Block.collection
+      .find<{ blockerId: Types.ObjectId; blockedId: Types.ObjectId }>(
+        { blockerId: { $in: ids }, blockedId: { $in: ids } },
+        { projection: { _id: 0, blockerId: 1, blockedId: 1 } },
+      )
+      .toArray(),
+    Report.collection
+      .find<{ reporterId: Types.ObjectId; targetId: Types.ObjectId }>(
+        {
+          reporterId: { $in: ids },
+          targetType: 'user',
+          targetId: { $in: ids },
+          createdAt: { $gt: new Date(Date.now() - withinMs) },
+        },
+        { projection: { _id: 0, reporterId: 1, targetId: 1 } },
+      )
+      .toArray(),
+  ]);
+  const apart = new Set([
+    ...blocks.map((b) => pairKeyOf(String(b.blockerId), String(b.blockedId))),
+    ...reports.map((r) => pairKeyOf(String(r.reporterId), String(r.targetId))),
+  ]);
+  return new Set(pairs.map(([a, b]) => pairKeyOf(a, b)).filter((key) => apart.has(key)));
 }

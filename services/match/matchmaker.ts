@@ -18,9 +18,10 @@ import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, type CardSource } from '../people/user.service.js';
-import { endPendingMatchesBetween } from './match.service.js';
+import { endPendingMatchesBetween, separatedPairs } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
-import { PairRules } from './pair-rules.js';
+import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
+import { PairRules, SEPARATED_MS } from './pair-rules.js';
 import { QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
 import { notifyLater } from '../notifications/notification.service.js';
 
@@ -56,9 +57,11 @@ const AVOID_MEMORY_MS = 10_000;
 const RELOOK_TRUNCATED_MS = 250;
 const RELOOK_MS = 10_000;
 const ROUND_GAP_MS = 40;
+const JOIN_FAILURE_LOG_MS = 10_000;
+const WITHDRAWALS_AT_ONCE = 100;
+// A failed join's withdrawal, tried again from 1 s doubling to 30 s, about ten minutes in all.
+const WITHDRAWAL_RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 25 };
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
-// Longer than any ticket waits; a new ticket reads blocks from the database anyway.
-const BLOCKED_AVOID_MS = 24 * 3600_000;
 
 /** Who has a live socket anywhere: the presence store of the socket servers. */
 export interface Liveness {
@@ -88,6 +91,19 @@ export class Matchmaker {
   /** When each waiting ticket last looked for a partner, and whether that look was cut short. */
   private readonly lookedAt = new Map<string, { at: number; truncated: boolean }>();
   private readonly pairRules: PairRules;
+  /** Tickets of joins told they failed, taken out of the queue once Redis answers. */
+  private readonly withdrawals = new LatestPerKeyBatches<Ticket>(
+    WITHDRAWALS_AT_ONCE,
+    async (batch) => {
+      const failed: string[] = [];
+      await Promise.all([...batch].map(([key, ticket]) => this.store.withdraw(ticket).catch(() => void failed.push(key))));
+      return failed;
+    },
+    (err, batch) =>
+      logger.warn('failed joins not withdrawn from the match queue', { error: errorMessage(err), tickets: batch.size }),
+    WITHDRAWAL_RETRY,
+  );
+  private joinFailureSaidAt = 0;
   /** The queue failed a round lately: said once, not every round until it is back. */
   private queueAway = false;
 
@@ -140,10 +156,15 @@ export class Matchmaker {
       position = await this.store.size(input.mode);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      logger.warn('joining the match queue failed', { userId, error: errorMessage(err) });
-      // Told it failed, so nothing of it may wait in the queue: a ticket written late (a stalled
-      // Redis runs what it was sent, in order) is taken out by this removal behind it.
-      void this.store.remove(userId).catch(() => undefined);
+      // Once in a while, not once per join: every client retries while Redis is away.
+      if (Date.now() - this.joinFailureSaidAt >= JOIN_FAILURE_LOG_MS) {
+        this.joinFailureSaidAt = Date.now();
+        logger.warn('joining the match queue failed', { userId, error: errorMessage(err) });
+      }
+      // Told it failed, so nothing of it may wait in the queue: the ticket if it was written
+      // after all (a stalled Redis runs what it was sent; a reset connection fails commands
+      // Redis may have run), not a newer one of the user's.
+      this.withdrawals.push(`${userId}:${ticket.joinedAt}`, ticket);
       throw queueUnavailable();
     }
     publishToUsers([userId], 'match:searching', { mode: input.mode });
@@ -195,7 +216,7 @@ export class Matchmaker {
    * re-queued with the other, and they are kept apart if both wait with older tickets.
    */
   async separate(a: string, b: string): Promise<void> {
-    await Promise.all([this.pairRules.set({ a, b, apartUntil: Date.now() + BLOCKED_AVOID_MS }), endPendingMatchesBetween(a, b)]);
+    await Promise.all([this.pairRules.separate(a, b), endPendingMatchesBetween(a, b)]);
   }
 
   /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
@@ -203,7 +224,7 @@ export class Matchmaker {
     this.avoidedHere.delete(pairKeyOf(a, b));
     // Both look again at once (they may be waiting, each having found nobody).
     for (const key of this.lookedAt.keys()) if (key.startsWith(`${a}:`) || key.startsWith(`${b}:`)) this.lookedAt.delete(key);
-    await this.pairRules.set({ a, b });
+    await this.pairRules.reunite(a, b);
   }
 
   async leave(userId: string): Promise<boolean> {
@@ -362,10 +383,12 @@ export class Matchmaker {
   }
 
   /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
-  protected async found(pairs: [Ticket, Ticket][]): Promise<void> {
-    const cards = await this.store.takeCards(pairs.flat().map((t) => t.userId));
+  protected async found(claimed: [Ticket, Ticket][]): Promise<void> {
+    const cards = await this.store.takeCards(claimed.flat().map((t) => t.userId));
     // Kept on the stored tickets too: a partner put back in the queue keeps their card.
-    for (const t of pairs.flat()) t.card ??= cards.get(t.userId);
+    for (const t of claimed.flat()) t.card ??= cards.get(t.userId);
+    const pairs = await this.notSeparated(claimed);
+    if (!pairs.length) return;
     const foundAt = new Date();
     const expiresAt = new Date(foundAt.getTime() + config.match.responseMs);
     const docs = pairs.map(([a, b]) => ({
@@ -403,6 +426,37 @@ export class Matchmaker {
       }, config.match.responseMs);
       timer.unref();
       this.responseTimers.set(matchId, timer);
+    });
+  }
+
+  /**
+   * The claimed pairs the database does not keep apart. A block or a report whose pair rule has
+   * not reached the queue (Redis away when it was made) is caught here: both go back to the
+   * queue, not to be proposed to each other, and the rule is asked for again.
+   */
+  private async notSeparated(claimed: [Ticket, Ticket][]): Promise<[Ticket, Ticket][]> {
+    let apart: Set<string>;
+    try {
+      apart = await separatedPairs(
+        claimed.map(([a, b]) => [a.userId, b.userId]),
+        SEPARATED_MS,
+      );
+    } catch (err) {
+      await Promise.all(claimed.flat().map((t) => this.enqueue(t)));
+      throw err;
+    }
+    if (!apart.size) return claimed;
+    const now = Date.now();
+    return claimed.filter(([a, b]) => {
+      const key = pairKeyOf(a.userId, b.userId);
+      if (!apart.has(key)) return true;
+      this.avoidedHere.set(key, now + AVOID_MEMORY_MS);
+      void this.pairRules.separate(a.userId, b.userId);
+      for (const t of [a, b]) {
+        this.lookedAt.delete(lookKey(t));
+        void this.enqueue(t).catch(logQueueWriteFailure);
+      }
+      return false;
     });
   }
 
@@ -490,8 +544,7 @@ export class Matchmaker {
     this.clearTimer(matchId);
     const ids = match.userIds.map(String);
     publishToUsers(ids, 'match:ended', { matchId, reason });
-    if (reason === 'rejected')
-      await this.pairRules.set({ a: ids[0]!, b: ids[1]!, apartUntil: Date.now() + config.match.coolDownMs });
+    if (reason === 'rejected') await this.pairRules.coolDown(ids[0]!, ids[1]!, config.match.coolDownMs);
     const answers = match.answers as Map<string, boolean> | Record<string, boolean> | undefined;
     const saidYes = (id: string) => (answers instanceof Map ? answers.get(id) : answers?.[id]) === true;
     for (const ticket of match.tickets as Ticket[]) {

@@ -1,12 +1,21 @@
 import { pairKeyOf } from '../../models/connection.model.js';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { separatedPairs } from './match.service.js';
 import type { QueueStore } from './queue.store.js';
 
-/** What the queue must hold about a pair: kept apart until a time (ms since the epoch), or not at all. */
-export interface PairRule {
+/** How long a block or a report keeps two apart in the queue (tickets taken after it hide a block themselves). */
+export const SEPARATED_MS = 24 * 3600_000;
+
+/**
+ * What the queue must hold about a pair: kept apart until a time (ms since the epoch), or not
+ * at all. `separated` and `reunited` follow the database (blocks and reports), `cool-down` a
+ * rejected match.
+ */
+interface PairRule {
   a: string;
   b: string;
+  kind: 'separated' | 'reunited' | 'cool-down';
   apartUntil?: number;
 }
 
@@ -17,12 +26,18 @@ const RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 250 };
 /**
  * Writes the queue's pair rules (a block's or a report's day apart, a rejection's cool-down,
  * an unblock's end of them) with the word that asked for them: the database holds the block,
- * and a Redis away or stalled must neither hold that request up nor fail it. Each pair's latest
- * rule wins, one batch at a time, so an unblock never lands before the block it lifts; one that
- * fails is tried again until Redis answers (a newer rule for its pair taking its place).
+ * and a Redis away or stalled must neither hold that request up for long nor fail it. Each
+ * pair's latest rule wins, one batch at a time, so in this process an unblock never lands
+ * before the block it lifts; one that fails is tried again until Redis answers (a newer rule
+ * for its pair taking its place), and a block's or an unblock's retry writes what the database
+ * says by then (another process may have said the opposite meanwhile). The queue's avoid sets
+ * are a fast filter: a match is checked against the database before it is offered
+ * (separatedPairs), so a rule still waiting here never lets a blocked pair meet.
  */
 export class PairRules {
   private readonly writes: LatestPerKeyBatches<PairRule>;
+  /** Rules asked for and not yet written, so a shorter time apart never replaces a longer one. */
+  private readonly unwritten = new Map<string, PairRule>();
 
   constructor(private readonly store: QueueStore) {
     this.writes = new LatestPerKeyBatches<PairRule>(
@@ -32,7 +47,8 @@ export class PairRules {
         await Promise.all(
           [...batch].map(async ([key, rule]) => {
             try {
-              await this.write(rule);
+              await this.write(retried(key) ? await this.asTheDatabaseSays(rule) : rule);
+              if (this.unwritten.get(key) === rule) this.unwritten.delete(key);
             } catch (err) {
               failed.push(key);
               // One line per rule, not per try.
@@ -42,18 +58,48 @@ export class PairRules {
         );
         return failed;
       },
-      (err, batch) => logger.error('pair rules not written to the match queue', { error: errorMessage(err), pairs: batch.size }),
+      (err, batch) => {
+        for (const [key, rule] of batch) if (this.unwritten.get(key) === rule) this.unwritten.delete(key);
+        logger.error('pair rules not written to the match queue', { error: errorMessage(err), pairs: batch.size });
+      },
       RETRY,
     );
   }
 
-  private write({ a, b, apartUntil }: PairRule): Promise<void> {
-    return apartUntil === undefined ? this.store.forgive(a, b) : this.store.avoid(a, b, apartUntil);
+  /** A block or a report between the two: a day apart. */
+  separate(a: string, b: string): Promise<void> {
+    return this.set({ a, b, kind: 'separated', apartUntil: Date.now() + SEPARATED_MS });
+  }
+
+  /** The last block between them lifted: nothing keeps them apart. */
+  reunite(a: string, b: string): Promise<void> {
+    return this.set({ a, b, kind: 'reunited' });
+  }
+
+  /** One turned the other down: apart for `ms`. */
+  coolDown(a: string, b: string, ms: number): Promise<void> {
+    return this.set({ a, b, kind: 'cool-down', apartUntil: Date.now() + ms });
   }
 
   /** Resolves once the rule was tried (written, or left to its retries). */
-  async set(rule: PairRule): Promise<void> {
-    this.writes.push(pairKeyOf(rule.a, rule.b), rule);
-    await this.writes.drained();
+  private async set(rule: PairRule): Promise<void> {
+    const key = pairKeyOf(rule.a, rule.b);
+    const before = this.unwritten.get(key)?.apartUntil;
+    const merged =
+      rule.apartUntil !== undefined && before !== undefined && before > rule.apartUntil ? { ...rule, apartUntil: before } : rule;
+    this.unwritten.set(key, merged);
+    await this.writes.submit(key, merged);
+  }
+
+  /** A block's or an unblock's rule as the database has it now; a cool-down as asked. */
+  private async asTheDatabaseSays(rule: PairRule): Promise<PairRule> {
+    if (rule.kind === 'cool-down') return rule;
+    const apart = (await separatedPairs([[rule.a, rule.b]], SEPARATED_MS)).size > 0;
+    if (!apart) return { a: rule.a, b: rule.b, kind: 'reunited' };
+    return { a: rule.a, b: rule.b, kind: 'separated', apartUntil: rule.apartUntil ?? Date.now() + SEPARATED_MS };
+  }
+
+  private write({ a, b, apartUntil }: PairRule): Promise<void> {
+    return apartUntil === undefined ? this.store.forgive(a, b) : this.store.avoid(a, b, apartUntil);
   }
 }

@@ -17,6 +17,14 @@ local removed = redis.call('HDEL', KEYS[1], ARGV[1]) + redis.call('HDEL', KEYS[2
 redis.call('HDEL', KEYS[3], ARGV[1])
 return removed`;
 
+// The same keys; ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it. Takes
+// out that ticket (and its card) only: a newer one of the user's stays.
+export const WITHDRAW = `
+if redis.call('HGET', KEYS[tonumber(ARGV[2])], ARGV[1]) ~= ARGV[3] then return 0 end
+redis.call('HDEL', KEYS[tonumber(ARGV[2])], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`;
+
 // KEYS: the cards; ARGV: the users. Their cards, handed over once.
 export const TAKE_CARDS = `
 local cards = redis.call('HMGET', KEYS[1], unpack(ARGV))

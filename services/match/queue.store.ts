@@ -1,6 +1,6 @@
 import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
-import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, REMOVE, TAKE_CARDS } from './queue-scripts.js';
+import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { TasteModel } from './taste/model.js';
 
@@ -45,6 +45,8 @@ export type ClaimResult = 'claimed' | 'taken' | 'avoided';
 export interface QueueStore {
   put(ticket: Ticket): Promise<void>;
   remove(userId: string): Promise<boolean>;
+  /** Takes out this ticket if it is still the user's (not a newer one): a join told it failed. */
+  withdraw(ticket: Ticket): Promise<void>;
   all(mode: MatchMode): Promise<Ticket[]>;
   /** How many are waiting in a mode (cheap: no tickets read). */
   size(mode: MatchMode): Promise<number>;
@@ -72,6 +74,10 @@ export class MemoryQueueStore implements QueueStore {
   async remove(userId: string) {
     this.cards.delete(userId);
     return MODES.map((mode) => this.tickets[mode].delete(userId)).some(Boolean);
+  }
+  async withdraw({ card: _card, ...ticket }: Ticket) {
+    const held = this.tickets[ticket.mode].get(ticket.userId);
+    if (held && JSON.stringify(held) === JSON.stringify(ticket)) await this.remove(ticket.userId);
   }
   async takeCards(userIds: string[]) {
     const taken = new Map<string, UserCard>();
@@ -167,14 +173,15 @@ export class RedisQueueStore implements QueueStore {
     return this.run(() => this.redis.eval(script, { keys, arguments: args }), waitMs);
   }
 
-  async put({ card, ...ticket }: Ticket) {
-    const args = [
-      ticket.userId,
-      String(MODES.indexOf(ticket.mode) + 1),
-      JSON.stringify(ticket),
-      card ? JSON.stringify(card) : '',
-    ];
-    await this.script(PUT, this.ticketKeys, args);
+  /** A ticket as PUT and WITHDRAW take it: its user, which tickets hash holds it, the ticket (without its card). */
+  private ticketArgs({ card: _card, ...ticket }: Ticket): string[] {
+    return [ticket.userId, String(MODES.indexOf(ticket.mode) + 1), JSON.stringify(ticket)];
+  }
+  async put(ticket: Ticket) {
+    await this.script(PUT, this.ticketKeys, [...this.ticketArgs(ticket), ticket.card ? JSON.stringify(ticket.card) : '']);
+  }
+  async withdraw(ticket: Ticket) {
+    await this.script(WITHDRAW, this.ticketKeys, this.ticketArgs(ticket));
   }
   async remove(userId: string) {
     return Number(await this.script(REMOVE, this.ticketKeys, [userId])) > 0;

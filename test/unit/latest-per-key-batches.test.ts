@@ -180,4 +180,25 @@ describe('LatestPerKeyBatches retries', () => {
     // Dropped, and said.
     expect(reported).to.deep.equal(['a: closed before its retry']);
   });
+
+  it('submit resolves once its own job was tried, not once everything after it is done too', async () => {
+    const done: string[] = [];
+    const queue: LatestPerKeyBatches<number> = new LatestPerKeyBatches<number>(
+      10,
+      async (batch) => {
+        done.push(...[...batch].map(([key, value]) => `${key}=${value}`));
+        // c arrives while b's batch runs (the next batch), and takes long.
+        if (batch.has('b')) queue.push('c', 1);
+        await sleep(batch.has('c') ? 300 : 10);
+      },
+      () => undefined,
+    );
+    let idle = false;
+    const tried = queue.submit('b', 1);
+    void queue.drained().then(() => (idle = true));
+    await tried;
+    expect(done).to.deep.equal(['b=1', 'c=1']);
+    expect(idle, "c's batch still running").to.equal(false);
+    await queue.drained();
+  });
 });
