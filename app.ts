@@ -12,7 +12,7 @@ import { jsonBodies } from './middlewares/json-body.middleware.js';
 import { directJsonResponses } from './middlewares/json-response.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
-import { rejectMalformedTarget, rejectOperatorKeys } from './middlewares/sanitize.middleware.js';
+import { rejectMalformedTarget, rejectOperatorKeys, rejectRepeatedQuery } from './middlewares/sanitize.middleware.js';
 import { notStored, securityHeaders } from './middlewares/security-headers.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -91,7 +91,14 @@ export function createApp({
     mountBySegment({
       prefix: API_PREFIX,
       // The caller is identified once here: every write then counts against its account and address.
-      before: [notStored, requireDatabase, identifyCaller, csrfProtection(config.corsOrigins), limiters.writes],
+      before: [
+        notStored,
+        rejectRepeatedQuery,
+        requireDatabase,
+        identifyCaller,
+        csrfProtection(config.corsOrigins),
+        limiters.writes,
+      ],
       routers: routers({ limit: limiters, storage, media }),
       afterEach: rememberRouteOnError,
     }),

@@ -27,25 +27,37 @@ export function findUnsafeInput(value: unknown, depth = 0): Unsafe | null {
   return null;
 }
 
+/** Throws what `findUnsafeInput` found in one part of the request, if anything. */
+export function refuseUnsafeInput(value: unknown, location: 'body' | 'query' | 'params'): void {
+  const found = findUnsafeInput(value);
+  if (!found) return;
+  if ('key' in found) {
+    throw new AppError('INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location, key: found.key });
+  }
+  throw new AppError('MALFORMED_TEXT', 'The request holds a NUL or text that is not valid Unicode', { location });
+}
+
 /**
  * Refuses operator injection at the edge: `{"$gt": ""}` never reaches a query; nor does broken
- * text reach a check, nor a query parameter given twice (node's parser makes it an array, which
- * express-validator checks item by item and lets through: `limit=1&limit=2` became a NaN limit).
+ * text reach a check. (Path parameters are decoded per route, after this: validate() checks them.)
  */
 export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
+  refuseUnsafeInput(req.body, 'body');
+  refuseUnsafeInput(req.query, 'query');
+  next();
+};
+
+/**
+ * The API takes each query parameter once: node's parser makes a repeated one an array, which
+ * express-validator checks item by item and lets through (`limit=1&limit=2` became a NaN
+ * limit). Lists are comma-separated. (Web pages and media ignore what they do not read.)
+ */
+export const rejectRepeatedQuery: RequestHandler = (req, _res, next) => {
   const query = req.query as Record<string, unknown>;
   for (const name in query) {
     if (typeof query[name] !== 'string') {
       throw new AppError('REPEATED_QUERY_PARAMETER', 'A query parameter may be given once', { parameter: name });
     }
-  }
-  for (const part of ['body', 'query', 'params'] as const) {
-    const found = findUnsafeInput(req[part]);
-    if (!found) continue;
-    if ('key' in found) {
-      throw new AppError('INVALID_INPUT_KEY', 'Keys may not start with "$" or contain "."', { location: part, key: found.key });
-    }
-    throw new AppError('MALFORMED_TEXT', 'The request holds a NUL or text that is not valid Unicode', { location: part });
   }
   next();
 };

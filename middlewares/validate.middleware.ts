@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { checkExact, matchedData, validationResult, type ValidationChain } from 'express-validator';
 import { AppError } from '../utils/app-error.js';
+import { refuseUnsafeInput } from './sanitize.middleware.js';
 
 /**
  * Runs the chains, refuses fields no chain names, and puts the validated values on
@@ -10,6 +11,8 @@ export function validate(chains: ValidationChain[]): RequestHandler {
   // With no chains given, checkExact knows the fields the chains above just validated.
   const exact = checkExact([], { message: 'Unknown field' });
   return async (req, _res, next) => {
+    // The path parameters, decoded for this route only now (the edge saw none).
+    refuseUnsafeInput(req.params, 'params');
     for (const chain of chains) await chain.run(req);
     await exact.run(req);
     const result = validationResult(req);

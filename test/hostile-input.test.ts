@@ -48,6 +48,9 @@ const HOSTILE_VALUES: unknown[] = [
   ['a', 'b'],
   [true],
   [{ a: 1 }],
+  // Arrays of values that pass one by one (express-validator checks an array item by item).
+  ['2026-01-01T00:00:00.000Z'],
+  [5],
 ];
 const HOSTILE_PARAMS = [
   '%ED%A0%80',
@@ -97,6 +100,8 @@ describe('hostile input on every documented route', function () {
         const queries = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
         const jsonSchema = op.requestBody?.content?.['application/json']?.schema;
         const fields = propertyNames(jsonSchema);
+        // A body schema the sweep cannot read (a reference to nothing) would test nothing of it.
+        if (jsonSchema) expect(resolve(jsonSchema), `${method} ${path}: its body's schema`).to.not.equal(undefined);
         const fill = (value: string) => path.replace(/\{(\w+)\}/g, () => value);
         const tries: { url: string; body?: unknown; what: string }[] = [];
         const plain = fill(params.length ? other.id : '');
@@ -134,7 +139,8 @@ describe('hostile input on every documented route', function () {
             who = await someone();
             ({ res, code, took } = await send(t));
           }
-          const bad = res.status === 0 || res.status >= 500 || (res.status >= 400 && (!code || !codes.has(code))) || took > 3000;
+          // Status 0: no answer within supertest's 10 s (a hang).
+          const bad = res.status === 0 || res.status >= 500 || (res.status >= 400 && (!code || !codes.has(code)));
           if (code) answered.add(code);
           if (bad) problems.push(`${method.toUpperCase()} ${path} [${t.what}] -> ${res.status} ${code ?? ''} ${took} ms`);
         }
@@ -164,6 +170,17 @@ describe('hostile input on every documented route', function () {
     const page = await client.get(`/api/v1/posts/author/${u.id}?limit=1&limit=2`).set(bearer(u.accessToken));
     expect(refused(page)).to.deep.equal([400, 'REPEATED_QUERY_PARAMETER']);
     expect(page.body.error.details).to.deep.equal({ parameter: 'limit' });
+    // Only the API takes each parameter once: a probe (or a web page's link) reads what it reads.
+    expect((await client.get('/healthz?x=1&x=2')).status).to.equal(200);
+    // Path parameters are decoded per route, after the edge: each route's validation checks
+    // them too (a NUL tag otherwise passed its length check and reached the database).
+    const admin = await staffUser('admin');
+    const tag = await client
+      .patch('/api/v1/admin/content/trending/%00')
+      .set(bearer(admin.accessToken))
+      .set('Origin', 'http://app.test')
+      .send({ status: 'approved' });
+    expect(refused(tag)).to.deep.equal([400, 'MALFORMED_TEXT']);
     // The router could not decode the parameter: a BAD_REQUEST that named nothing.
     const user = await client.get('/api/v1/users/%E0%A4%A').set(bearer(u.accessToken));
     expect(refused(user)).to.deep.equal([400, 'MALFORMED_URL']);

@@ -107,6 +107,24 @@ for (const kind of ['memory', 'redis'] as const) {
       for (const id of ids) await store.remove(id);
     });
 
+    it('puts nobody back who left the queue while their match waited for answers', async () => {
+      const tag = tagFor();
+      const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
+      for (const u of [ana, ben]) await matchmaker.join(u.id, { mode: 'chat', interests: [tag] });
+      await eventually(() => found.has(ana.id) && found.has(ben.id));
+      const matchId = (found.get(ana.id) as unknown as { matchId: string }).matchId;
+      // Ana leaves matchmaking while the offer waits (her ticket is out already), then ben says
+      // no, which puts the other one back in the queue: not ana, who left.
+      expect(await matchmaker.leave(ana.id)).to.equal(false);
+      await matchmaker.respond(ben.id, matchId, false);
+      const waiting = async () => (await store.all('chat')).map((t) => t.userId);
+      expect(await waiting()).to.not.include(ana.id);
+      // Joining again is up to her, and works.
+      await matchmaker.join(ana.id, { mode: 'chat', interests: [tag] });
+      expect(await waiting()).to.include(ana.id);
+      await store.remove(ana.id);
+    });
+
     it('ranks the partner sharing profile interests above one who does not', async () => {
       const [tag, other] = [tagFor(), tagFor()];
       const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(other), matchable(tag)]);

@@ -163,7 +163,7 @@ describe('search', () => {
       [`q=${'a'.repeat(10 * 1024)}`, 'VALIDATION_FAILED'],
       ['q[$ne]=x', 'VALIDATION_FAILED'],
       ['q=a', 'VALIDATION_FAILED'],
-      ['q=ab&q=cd', 'VALIDATION_FAILED'],
+      ['q=ab&q=cd', 'REPEATED_QUERY_PARAMETER'],
       ['interests=a,b,c,d,e,f', 'VALIDATION_FAILED'],
       ['q=ann&cursor=nope', 'VALIDATION_FAILED'],
       ['q=ann&maxDistanceKm=501', 'VALIDATION_FAILED'],

@@ -128,7 +128,7 @@ export const searchRules = inputRules<Omit<SearchInput, 'limit'> & { limit?: num
     .trim()
     .isLength({ min: 2, max: 100 })
     .withMessage('must be 2 to 100 characters'),
-  // "go,rust" or interests=go&interests=rust; matched as tags, any of them.
+  // "go,rust" (a parameter is given once); matched as tags, any of them.
   query('interests')
     .optional()
     .customSanitizer((v: unknown) => (typeof v === 'string' ? v.split(',') : v))

@@ -87,36 +87,41 @@ export async function endPendingMatchesBetween(a: string, b: string): Promise<vo
 }
 
 /**
- * Of these pairs, the ones the database keeps apart: a block either way, or a report of one by
- * the other made within `withinMs` (what the queue's avoid sets hold for a while; this is the
- * word they stand for, asked before a match is offered). Keys as pairKeyOf.
+ * Of these pairs, the ones the database keeps apart, with until when (ms since the epoch): a
+ * block either way (for `forMs` from now: it stands), or a report of one by the other (for
+ * `forMs` from when it was made). What the queue's avoid sets hold for a while; this is the
+ * word they stand for, asked before a match is offered. Keys as pairKeyOf. Equality reads on
+ * the unique keys only, four per pair (FerretDB applies $in and $or after the equality part).
  */
-export async function separatedPairs(pairs: [string, string][], withinMs: number): Promise<Set<string>> {
-  if (!pairs.length) return new Set();
-  const ids = [...new Set(pairs.flat())].map((id) => new Types.ObjectId(id));
-  // Everyone against everyone of the batch (two index reads), then only the pairs asked about.
-  const [blocks, reports] = await Promise.all([
-    Block.collection
-      .find<{ blockerId: Types.ObjectId; blockedId: Types.ObjectId }>(
-        { blockerId: { $in: ids }, blockedId: { $in: ids } },
-        { projection: { _id: 0, blockerId: 1, blockedId: 1 } },
-      )
-      .toArray(),
-    Report.collection
-      .find<{ reporterId: Types.ObjectId; targetId: Types.ObjectId }>(
-        {
-          reporterId: { $in: ids },
-          targetType: 'user',
-          targetId: { $in: ids },
-          createdAt: { $gt: new Date(Date.now() - withinMs) },
-        },
-        { projection: { _id: 0, reporterId: 1, targetId: 1 } },
-      )
-      .toArray(),
-  ]);
-  const apart = new Set([
-    ...blocks.map((b) => pairKeyOf(String(b.blockerId), String(b.blockedId))),
-    ...reports.map((r) => pairKeyOf(String(r.reporterId), String(r.targetId))),
-  ]);
-  return new Set(pairs.map(([a, b]) => pairKeyOf(a, b)).filter((key) => apart.has(key)));
+export async function separatedPairs(pairs: [string, string][], forMs: number): Promise<Map<string, number>> {
+  const now = Date.now();
+  const apart = new Map<string, number>();
+  await Promise.all(
+    pairs.map(async ([a, b]) => {
+      const [x, y] = [new Types.ObjectId(a), new Types.ObjectId(b)];
+      const ways: [Types.ObjectId, Types.ObjectId][] = [
+        [x, y],
+        [y, x],
+      ];
+      const [blocks, reports] = await Promise.all([
+        Promise.all(
+          ways.map(([from, to]) => Block.collection.findOne({ blockerId: from, blockedId: to }, { projection: { _id: 1 } })),
+        ),
+        Promise.all(
+          ways.map(([from, to]) =>
+            Report.collection.findOne<{ createdAt: Date }>(
+              { reporterId: from, targetType: 'user', targetId: to },
+              { projection: { _id: 0, createdAt: 1 } },
+            ),
+          ),
+        ),
+      ]);
+      const until = Math.max(
+        blocks.some(Boolean) ? now + forMs : 0,
+        ...reports.map((r) => (r ? r.createdAt.getTime() + forMs : 0)),
+      );
+      if (until > now) apart.set(pairKeyOf(a, b), until);
+    }),
+  );
+  return apart;
 }

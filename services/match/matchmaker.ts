@@ -118,9 +118,14 @@ export class Matchmaker {
     return (await this.liveness.count(userId)) > 0;
   }
 
-  /** Puts a ticket (back) in the queue, and takes it out again if its owner has no socket left. */
-  private async enqueue(ticket: Ticket): Promise<boolean> {
-    await this.store.put(ticket);
+  /**
+   * Puts a ticket in the queue (a join), or back (`back`: unless its user left or joined again
+   * meanwhile), and takes it out again if its owner has no socket left. False if it is not there.
+   */
+  private async enqueue(ticket: Ticket, back = false): Promise<boolean> {
+    if (back) {
+      if (!(await this.store.putBack(ticket))) return false;
+    } else await this.store.put(ticket);
     if (await this.isLive(ticket.userId)) return true;
     await this.store.remove(ticket.userId);
     return false;
@@ -150,8 +155,14 @@ export class Matchmaker {
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
     let position: number;
+    // Whether the ticket may be in the queue: not when Redis was refused at once.
+    let written = true;
     try {
-      if (!(await this.enqueue(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
+      const queued = await this.enqueue(ticket).catch((err: unknown) => {
+        if (err instanceof QueueUnavailableError && !err.maybeSent) written = false;
+        throw err;
+      });
+      if (!queued) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
       // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
       position = await this.store.size(input.mode);
     } catch (err) {
@@ -163,8 +174,9 @@ export class Matchmaker {
       }
       // Told it failed, so nothing of it may wait in the queue: the ticket if it was written
       // after all (a stalled Redis runs what it was sent; a reset connection fails commands
-      // Redis may have run), not a newer one of the user's.
-      this.withdrawals.push(`${userId}:${ticket.joinedAt}`, ticket);
+      // Redis may have run), not a newer one of the user's. Per user, the latest such join
+      // (its ticket is written after the earlier ones').
+      if (written) this.withdrawals.push(userId, ticket);
       throw queueUnavailable();
     }
     publishToUsers([userId], 'match:searching', { mode: input.mode });
@@ -406,7 +418,7 @@ export class Matchmaker {
       await Match.insertMany(docs, { lean: true });
     } catch (err) {
       // Not stored, so not matched: both go back where they were in the queue.
-      await Promise.all(pairs.flat().map((t) => this.enqueue(t)));
+      await Promise.all(pairs.flat().map((t) => this.enqueue(t, true)));
       throw err;
     }
     // Someone whose last socket closed while the pair was being made is not offered: the
@@ -435,14 +447,14 @@ export class Matchmaker {
    * queue, not to be proposed to each other, and the rule is asked for again.
    */
   private async notSeparated(claimed: [Ticket, Ticket][]): Promise<[Ticket, Ticket][]> {
-    let apart: Set<string>;
+    let apart: Map<string, number>;
     try {
       apart = await separatedPairs(
         claimed.map(([a, b]) => [a.userId, b.userId]),
         SEPARATED_MS,
       );
     } catch (err) {
-      await Promise.all(claimed.flat().map((t) => this.enqueue(t)));
+      await Promise.all(claimed.flat().map((t) => this.enqueue(t, true)));
       throw err;
     }
     if (!apart.size) return claimed;
@@ -451,10 +463,10 @@ export class Matchmaker {
       const key = pairKeyOf(a.userId, b.userId);
       if (!apart.has(key)) return true;
       this.avoidedHere.set(key, now + AVOID_MEMORY_MS);
-      void this.pairRules.separate(a.userId, b.userId);
+      void this.pairRules.keepApart(a.userId, b.userId, apart.get(key)!);
       for (const t of [a, b]) {
         this.lookedAt.delete(lookKey(t));
-        void this.enqueue(t).catch(logQueueWriteFailure);
+        void this.enqueue(t, true).catch(logQueueWriteFailure);
       }
       return false;
     });
@@ -467,7 +479,7 @@ export class Matchmaker {
         { $set: { status: 'disconnected', endedAt: new Date() } },
       );
       if (res.modifiedCount !== 1) return;
-      for (const t of stay) if (t) await this.enqueue({ ...t, priority: t.priority + 1 });
+      for (const t of stay) if (t) await this.enqueue({ ...t, priority: t.priority + 1 }, true);
     } catch (err) {
       logger.error('ending an unseen match failed', { error: errorMessage(err) });
     }
@@ -497,6 +509,12 @@ export class Matchmaker {
     if (!match || !match.userIds.every((id) => yes(String(id)))) return { matchId, status: 'waiting' };
     // Both said yes: whoever gets here first connects them.
     const [a, b] = match.userIds.map(String) as [string, string];
+    // The database's word once more: a block or a report made after the match was offered
+    // (it may have ended pending matches before this one was stored) ends it here.
+    if ((await separatedPairs([[a, b]], SEPARATED_MS)).size) {
+      await endPendingMatchesBetween(a, b);
+      throw notAnswerable();
+    }
     const won = await Match.updateOne(
       { _id: matchId, status: 'pending' },
       { $set: { status: 'accepted', answeredAt: new Date() } },
@@ -550,7 +568,7 @@ export class Matchmaker {
     for (const ticket of match.tickets as Ticket[]) {
       const back = reason === 'expired' ? saidYes(ticket.userId) : ticket.userId !== by;
       // The match is over either way: someone the queue cannot take back now is told it ended, and joins again.
-      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 }).catch(logQueueWriteFailure);
+      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 }, true).catch(logQueueWriteFailure);
     }
     return match;
   }

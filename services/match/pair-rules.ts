@@ -68,7 +68,12 @@ export class PairRules {
 
   /** A block or a report between the two: a day apart. */
   separate(a: string, b: string): Promise<void> {
-    return this.set({ a, b, kind: 'separated', apartUntil: Date.now() + SEPARATED_MS });
+    return this.keepApart(a, b, Date.now() + SEPARATED_MS);
+  }
+
+  /** What the database says keeps the two apart, until when (separatedPairs). */
+  keepApart(a: string, b: string, until: number): Promise<void> {
+    return this.set({ a, b, kind: 'separated', apartUntil: until });
   }
 
   /** The last block between them lifted: nothing keeps them apart. */
@@ -81,22 +86,26 @@ export class PairRules {
     return this.set({ a, b, kind: 'cool-down', apartUntil: Date.now() + ms });
   }
 
-  /** Resolves once the rule was tried (written, or left to its retries). */
+  /**
+   * Resolves once the rule was tried (written, or left to its retries). Of two times apart not
+   * yet written, the longer one stands, with its kind (a block's retry asks the database again).
+   */
   private async set(rule: PairRule): Promise<void> {
     const key = pairKeyOf(rule.a, rule.b);
-    const before = this.unwritten.get(key)?.apartUntil;
-    const merged =
-      rule.apartUntil !== undefined && before !== undefined && before > rule.apartUntil ? { ...rule, apartUntil: before } : rule;
-    this.unwritten.set(key, merged);
-    await this.writes.submit(key, merged);
+    const before = this.unwritten.get(key);
+    const longer =
+      rule.apartUntil !== undefined && before?.apartUntil !== undefined && before.apartUntil > rule.apartUntil ? before : rule;
+    this.unwritten.set(key, longer);
+    await this.writes.submit(key, longer);
   }
 
   /** A block's or an unblock's rule as the database has it now; a cool-down as asked. */
   private async asTheDatabaseSays(rule: PairRule): Promise<PairRule> {
     if (rule.kind === 'cool-down') return rule;
-    const apart = (await separatedPairs([[rule.a, rule.b]], SEPARATED_MS)).size > 0;
-    if (!apart) return { a: rule.a, b: rule.b, kind: 'reunited' };
-    return { a: rule.a, b: rule.b, kind: 'separated', apartUntil: rule.apartUntil ?? Date.now() + SEPARATED_MS };
+    const until = (await separatedPairs([[rule.a, rule.b]], SEPARATED_MS)).get(pairKeyOf(rule.a, rule.b));
+    return until === undefined
+      ? { a: rule.a, b: rule.b, kind: 'reunited' }
+      : { a: rule.a, b: rule.b, kind: 'separated', apartUntil: until };
   }
 
   private write({ a, b, apartUntil }: PairRule): Promise<void> {

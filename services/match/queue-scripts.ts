@@ -2,19 +2,32 @@
 // command, so a Redis that is away or stalled fails it within the store's wait (a MULTI would
 // wait for ever and run whenever Redis came back).
 
-// KEYS: the chat tickets, the video tickets, the cards. ARGV: the user, which tickets hash
-// (1 or 2) takes the ticket, the ticket, the card ('' keeps the one held). One ticket per user.
+// KEYS: the chat tickets, the video tickets, the cards, the user's "left" mark. ARGV: the user,
+// which tickets hash (1 or 2) takes the ticket, the ticket, the card ('' keeps the one held).
+// A join: one ticket per user, and whatever they left before is behind them.
 export const PUT = `
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[4])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[4]) end
 redis.call('HSET', KEYS[tonumber(ARGV[2])], ARGV[1], ARGV[3])
 return 1`;
 
-// The same keys; ARGV: the user. Returns how many tickets went (0 or 1); the card goes too.
+// The same keys and ARGV: a ticket taken out for a while (claimed into a match, or being
+// checked) going back, unless its user left meanwhile or joined again. Returns 1 if it went back.
+export const PUT_BACK = `
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[4]) end
+redis.call('HSET', KEYS[tonumber(ARGV[2])], ARGV[1], ARGV[3])
+return 1`;
+
+// The same keys; ARGV: the user, how long the "left" mark lasts (ms). Returns how many tickets
+// went (0 or 1); the card goes too, and the mark stops a ticket out for a while coming back.
 export const REMOVE = `
 local removed = redis.call('HDEL', KEYS[1], ARGV[1]) + redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 return removed`;
 
 // The same keys; ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it. Takes

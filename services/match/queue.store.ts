@@ -1,6 +1,6 @@
 import { withTimeout } from '../../utils/timeout.js';
 import type { RedisClient } from '../redis.service.js';
-import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
+import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, PUT_BACK, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { TasteModel } from './taste/model.js';
 
@@ -43,7 +43,13 @@ export type ClaimResult = 'claimed' | 'taken' | 'avoided';
  * not meet for a while (a rejection's cool-down, a block made while waiting).
  */
 export interface QueueStore {
+  /** A join: the user's one ticket, whatever they left before. */
   put(ticket: Ticket): Promise<void>;
+  /**
+   * A ticket taken out for a while (claimed into a match that did not happen, or whose partner
+   * went) going back, unless its user left the queue (remove) or joined again meanwhile.
+   */
+  putBack(ticket: Ticket): Promise<boolean>;
   remove(userId: string): Promise<boolean>;
   /** Takes out this ticket if it is still the user's (not a newer one): a join told it failed. */
   withdraw(ticket: Ticket): Promise<void>;
@@ -60,24 +66,41 @@ export interface QueueStore {
 }
 
 const MODES: MatchMode[] = ['chat', 'video'];
+// How long leaving the queue stops a ticket out for a while from coming back (longer than any
+// match waits for its answers).
+const LEFT_MARK_MS = 24 * 3600_000;
+const LEFT_MARKS_AT_MOST = 100_000;
 
 export class MemoryQueueStore implements QueueStore {
   private readonly tickets: Record<MatchMode, Map<string, Ticket>> = { chat: new Map(), video: new Map() };
   private readonly avoided = new Map<string, Map<string, number>>();
   private readonly cards = new Map<string, UserCard>();
+  /** Who left the queue since their last join (cleared wholesale past a size: one process, a bound). */
+  private readonly left = new Set<string>();
 
   async put({ card, ...ticket }: Ticket) {
     for (const mode of MODES) this.tickets[mode].delete(ticket.userId);
+    this.left.delete(ticket.userId);
     this.tickets[ticket.mode].set(ticket.userId, ticket);
     if (card) this.cards.set(ticket.userId, card);
   }
+  async putBack(ticket: Ticket) {
+    if (this.left.has(ticket.userId) || MODES.some((mode) => this.tickets[mode].has(ticket.userId))) return false;
+    await this.put(ticket);
+    return true;
+  }
   async remove(userId: string) {
+    if (this.left.size >= LEFT_MARKS_AT_MOST) this.left.clear();
+    this.left.add(userId);
+    return this.drop(userId);
+  }
+  private drop(userId: string) {
     this.cards.delete(userId);
     return MODES.map((mode) => this.tickets[mode].delete(userId)).some(Boolean);
   }
   async withdraw({ card: _card, ...ticket }: Ticket) {
     const held = this.tickets[ticket.mode].get(ticket.userId);
-    if (held && JSON.stringify(held) === JSON.stringify(ticket)) await this.remove(ticket.userId);
+    if (held && JSON.stringify(held) === JSON.stringify(ticket)) this.drop(ticket.userId);
   }
   async takeCards(userIds: string[]) {
     const taken = new Map<string, UserCard>();
@@ -131,10 +154,13 @@ const ROUND_WAIT_MS = Infinity;
 
 /** The queue's Redis is away (refused at once, nothing sent) or did not answer in time. */
 export class QueueUnavailableError extends Error {
+  /** Whether the command may have reached Redis (and may still run): not when refused at once. */
+  readonly maybeSent: boolean;
   constructor(cause?: unknown) {
     super(
       cause ? `match queue unavailable: ${cause instanceof Error ? cause.message : String(cause)}` : 'match queue unavailable',
     );
+    this.maybeSent = cause !== undefined;
   }
 }
 
@@ -150,8 +176,9 @@ export class RedisQueueStore implements QueueStore {
   private avoidKey(userId: string) {
     return `${this.prefix}avoid:${userId}`;
   }
-  private get ticketKeys() {
-    return [...MODES.map((mode) => this.key(mode)), `${this.prefix}cards`];
+  /** The tickets of each mode, the cards, the user's "left" mark. */
+  private ticketKeys(userId: string) {
+    return [...MODES.map((mode) => this.key(mode)), `${this.prefix}cards`, `${this.prefix}left:${userId}`];
   }
 
   /**
@@ -177,14 +204,20 @@ export class RedisQueueStore implements QueueStore {
   private ticketArgs({ card: _card, ...ticket }: Ticket): string[] {
     return [ticket.userId, String(MODES.indexOf(ticket.mode) + 1), JSON.stringify(ticket)];
   }
+  private withCard(ticket: Ticket): string[] {
+    return [...this.ticketArgs(ticket), ticket.card ? JSON.stringify(ticket.card) : ''];
+  }
   async put(ticket: Ticket) {
-    await this.script(PUT, this.ticketKeys, [...this.ticketArgs(ticket), ticket.card ? JSON.stringify(ticket.card) : '']);
+    await this.script(PUT, this.ticketKeys(ticket.userId), this.withCard(ticket));
+  }
+  async putBack(ticket: Ticket) {
+    return Number(await this.script(PUT_BACK, this.ticketKeys(ticket.userId), this.withCard(ticket))) === 1;
   }
   async withdraw(ticket: Ticket) {
-    await this.script(WITHDRAW, this.ticketKeys, this.ticketArgs(ticket));
+    await this.script(WITHDRAW, this.ticketKeys(ticket.userId), this.ticketArgs(ticket));
   }
   async remove(userId: string) {
-    return Number(await this.script(REMOVE, this.ticketKeys, [userId])) > 0;
+    return Number(await this.script(REMOVE, this.ticketKeys(userId), [userId, String(LEFT_MARK_MS)])) > 0;
   }
   async takeCards(userIds: string[]) {
     const taken = new Map<string, UserCard>();

@@ -59,7 +59,12 @@ export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 export async function staffUser(role: 'moderator' | 'admin'): Promise<SignedUp> {
   const u = await signupUser();
   await User.updateOne({ _id: u.id }, { $set: { role } });
-  const res = await (await api()).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
+  const res = await (
+    await api()
+  )
+    .post('/api/v1/auth/login')
+    .set('X-Forwarded-For', freshIp())
+    .send({ identifier: u.input.email, password: u.input.password });
   expect(res.status).to.equal(200);
   return { ...u, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
 }
