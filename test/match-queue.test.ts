@@ -125,6 +125,37 @@ for (const kind of ['memory', 'redis'] as const) {
       await store.remove(ana.id);
     });
 
+    it('puts a ticket back only if its user has neither left nor joined again since', async () => {
+      const tag = tagFor();
+      const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
+      const ticketOf = (u: SignedUp, mode: 'chat' | 'video') => matchmaker.ticketFor(u.id, { mode, interests: [tag] });
+      const waiting = async (mode: 'chat' | 'video') =>
+        (await store.all(mode)).filter((t) => [ana.id, ben.id, cal.id].includes(t.userId));
+      // Ana and ben claimed into a match (their tickets out of the queue), as a round does.
+      const first = await Promise.all([ticketOf(ana, 'video'), ticketOf(ben, 'video')]);
+      for (const t of first) await store.put(t);
+      expect(await store.claimPairs('video', [[ana.id, ben.id]], Date.now())).to.deep.equal(['claimed']);
+      // Meanwhile ana joins again (her client reconnected) and that ticket is claimed with cal's
+      // too; ben leaves.
+      await new Promise((r) => setTimeout(r, 5));
+      const [again, cals] = await Promise.all([ticketOf(ana, 'chat'), ticketOf(cal, 'chat')]);
+      for (const t of [again, cals]) await store.put(t);
+      expect(await store.claimPairs('chat', [[ana.id, cal.id]], Date.now())).to.deep.equal(['claimed']);
+      await store.remove(ben.id);
+      // Neither first ticket comes back: ana joined since, ben left.
+      expect(await store.putBack(first[0]!)).to.equal(false);
+      expect(await store.putBack(first[1]!)).to.equal(false);
+      // The tickets of ana's latest join and of cal do.
+      expect(await store.putBack(again)).to.equal(true);
+      expect(await store.putBack(cals)).to.equal(true);
+      expect(await store.putBack(cals), 'held already').to.equal(false);
+      expect(await waiting('video')).to.deep.equal([]);
+      expect((await waiting('chat')).map((t) => `${t.userId}:${t.joinedAt}`).sort()).to.deep.equal(
+        [`${ana.id}:${again.joinedAt}`, `${cal.id}:${cals.joinedAt}`].sort(),
+      );
+      for (const u of [ana, cal]) await store.remove(u.id);
+    });
+
     it('ranks the partner sharing profile interests above one who does not', async () => {
       const [tag, other] = [tagFor(), tagFor()];
       const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(other), matchable(tag)]);

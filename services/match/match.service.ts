@@ -96,32 +96,35 @@ export async function endPendingMatchesBetween(a: string, b: string): Promise<vo
 export async function separatedPairs(pairs: [string, string][], forMs: number): Promise<Map<string, number>> {
   const now = Date.now();
   const apart = new Map<string, number>();
-  await Promise.all(
-    pairs.map(async ([a, b]) => {
-      const [x, y] = [new Types.ObjectId(a), new Types.ObjectId(b)];
-      const ways: [Types.ObjectId, Types.ObjectId][] = [
-        [x, y],
-        [y, x],
-      ];
-      const [blocks, reports] = await Promise.all([
-        Promise.all(
-          ways.map(([from, to]) => Block.collection.findOne({ blockerId: from, blockedId: to }, { projection: { _id: 1 } })),
-        ),
-        Promise.all(
-          ways.map(([from, to]) =>
-            Report.collection.findOne<{ createdAt: Date }>(
-              { reporterId: from, targetType: 'user', targetId: to },
-              { projection: { _id: 0, createdAt: 1 } },
-            ),
-          ),
-        ),
-      ]);
-      const until = Math.max(
-        blocks.some(Boolean) ? now + forMs : 0,
-        ...reports.map((r) => (r ? r.createdAt.getTime() + forMs : 0)),
-      );
-      if (until > now) apart.set(pairKeyOf(a, b), until);
-    }),
-  );
+  // A few pairs at a time: a round's batch must not queue a thousand reads ahead of requests.
+  for (let at = 0; at < pairs.length; at += PAIRS_READ_AT_ONCE) {
+    await Promise.all(pairs.slice(at, at + PAIRS_READ_AT_ONCE).map((pair) => readSeparation(pair, now, forMs, apart)));
+  }
   return apart;
+}
+
+const PAIRS_READ_AT_ONCE = 16;
+
+/** One pair's part of separatedPairs, into `apart`. */
+async function readSeparation([a, b]: [string, string], now: number, forMs: number, apart: Map<string, number>): Promise<void> {
+  const [x, y] = [new Types.ObjectId(a), new Types.ObjectId(b)];
+  const ways: [Types.ObjectId, Types.ObjectId][] = [
+    [x, y],
+    [y, x],
+  ];
+  const [blocks, reports] = await Promise.all([
+    Promise.all(
+      ways.map(([from, to]) => Block.collection.findOne({ blockerId: from, blockedId: to }, { projection: { _id: 1 } })),
+    ),
+    Promise.all(
+      ways.map(([from, to]) =>
+        Report.collection.findOne<{ createdAt: Date }>(
+          { reporterId: from, targetType: 'user', targetId: to },
+          { projection: { _id: 0, createdAt: 1 } },
+        ),
+      ),
+    ),
+  ]);
+  const until = Math.max(blocks.some(Boolean) ? now + forMs : 0, ...reports.map((r) => (r ? r.createdAt.getTime() + forMs : 0)));
+  if (until > now) apart.set(pairKeyOf(a, b), until);
 }

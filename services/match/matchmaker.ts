@@ -118,17 +118,16 @@ export class Matchmaker {
     return (await this.liveness.count(userId)) > 0;
   }
 
-  /**
-   * Puts a ticket in the queue (a join), or back (`back`: unless its user left or joined again
-   * meanwhile), and takes it out again if its owner has no socket left. False if it is not there.
-   */
-  private async enqueue(ticket: Ticket, back = false): Promise<boolean> {
-    if (back) {
-      if (!(await this.store.putBack(ticket))) return false;
-    } else await this.store.put(ticket);
+  /** Takes a ticket just put in the queue out again if its owner has no socket left; false then. */
+  private async keepIfLive(ticket: Ticket): Promise<boolean> {
     if (await this.isLive(ticket.userId)) return true;
     await this.store.remove(ticket.userId);
     return false;
+  }
+
+  /** A ticket out for a while going back to the queue (unless its user left or joined again meanwhile), if its owner is live. */
+  private async putBack(ticket: Ticket): Promise<boolean> {
+    return (await this.store.putBack(ticket)) && this.keepIfLive(ticket);
   }
 
   /** Runs rounds, and hears blocks, reports, unblocks and ended accounts (domain events) while running. */
@@ -155,14 +154,14 @@ export class Matchmaker {
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
     let position: number;
-    // Whether the ticket may be in the queue: not when Redis was refused at once.
+    // Whether the ticket may be in the queue: not when its write was refused at once.
     let written = true;
     try {
-      const queued = await this.enqueue(ticket).catch((err: unknown) => {
+      await this.store.put(ticket).catch((err: unknown) => {
         if (err instanceof QueueUnavailableError && !err.maybeSent) written = false;
         throw err;
       });
-      if (!queued) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
+      if (!(await this.keepIfLive(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
       // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
       position = await this.store.size(input.mode);
     } catch (err) {
@@ -418,7 +417,7 @@ export class Matchmaker {
       await Match.insertMany(docs, { lean: true });
     } catch (err) {
       // Not stored, so not matched: both go back where they were in the queue.
-      await Promise.all(pairs.flat().map((t) => this.enqueue(t, true)));
+      await Promise.all(pairs.flat().map((t) => this.putBack(t)));
       throw err;
     }
     // Someone whose last socket closed while the pair was being made is not offered: the
@@ -454,7 +453,7 @@ export class Matchmaker {
         SEPARATED_MS,
       );
     } catch (err) {
-      await Promise.all(claimed.flat().map((t) => this.enqueue(t, true)));
+      await Promise.all(claimed.flat().map((t) => this.putBack(t)));
       throw err;
     }
     if (!apart.size) return claimed;
@@ -466,7 +465,7 @@ export class Matchmaker {
       void this.pairRules.keepApart(a.userId, b.userId, apart.get(key)!);
       for (const t of [a, b]) {
         this.lookedAt.delete(lookKey(t));
-        void this.enqueue(t, true).catch(logQueueWriteFailure);
+        void this.putBack(t).catch(logQueueWriteFailure);
       }
       return false;
     });
@@ -479,7 +478,7 @@ export class Matchmaker {
         { $set: { status: 'disconnected', endedAt: new Date() } },
       );
       if (res.modifiedCount !== 1) return;
-      for (const t of stay) if (t) await this.enqueue({ ...t, priority: t.priority + 1 }, true);
+      for (const t of stay) if (t) await this.putBack({ ...t, priority: t.priority + 1 });
     } catch (err) {
       logger.error('ending an unseen match failed', { error: errorMessage(err) });
     }
@@ -519,7 +518,12 @@ export class Matchmaker {
       { _id: matchId, status: 'pending' },
       { $set: { status: 'accepted', answeredAt: new Date() } },
     );
-    if (won.modifiedCount !== 1) return { matchId, status: 'accepted' };
+    if (won.modifiedCount !== 1) {
+      // The other answer connected them, or the match ended meanwhile (a block found above).
+      const now = await Match.findById(matchId, { status: 1 }).lean();
+      if (now?.status !== 'accepted') throw notAnswerable();
+      return { matchId, status: 'accepted' };
+    }
     countLater(() => recordEvent('match', { userId }));
     this.clearTimer(matchId);
     // A video match's call: the side recorded as its caller sends the WebRTC offer.
@@ -568,7 +572,7 @@ export class Matchmaker {
     for (const ticket of match.tickets as Ticket[]) {
       const back = reason === 'expired' ? saidYes(ticket.userId) : ticket.userId !== by;
       // The match is over either way: someone the queue cannot take back now is told it ended, and joins again.
-      if (back) await this.enqueue({ ...ticket, priority: ticket.priority + 1 }, true).catch(logQueueWriteFailure);
+      if (back) await this.putBack({ ...ticket, priority: ticket.priority + 1 }).catch(logQueueWriteFailure);
     }
     return match;
   }

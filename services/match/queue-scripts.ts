@@ -2,32 +2,35 @@
 // command, so a Redis that is away or stalled fails it within the store's wait (a MULTI would
 // wait for ever and run whenever Redis came back).
 
-// KEYS: the chat tickets, the video tickets, the cards, the user's "left" mark. ARGV: the user,
-// which tickets hash (1 or 2) takes the ticket, the ticket, the card ('' keeps the one held).
-// A join: one ticket per user, and whatever they left before is behind them.
+// KEYS: the chat tickets, the video tickets, the cards, the user's seat (what they did last:
+// the joinedAt of their latest join, or "left"). ARGV: the user, which tickets hash (1 or 2)
+// takes the ticket, the ticket, the card ('' keeps the one held), its joinedAt, how long a seat
+// is kept (ms). A join: one ticket per user, and the seat is this join's.
 export const PUT = `
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[4])
+redis.call('SET', KEYS[4], ARGV[5], 'PX', ARGV[6])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[4]) end
 redis.call('HSET', KEYS[tonumber(ARGV[2])], ARGV[1], ARGV[3])
 return 1`;
 
 // The same keys and ARGV: a ticket taken out for a while (claimed into a match, or being
-// checked) going back, unless its user left meanwhile or joined again. Returns 1 if it went back.
+// checked) going back, unless its user left or joined again since that join (the seat says
+// another thing) or holds a ticket. Returns 1 if it went back.
 export const PUT_BACK = `
-if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+local seat = redis.call('GET', KEYS[4])
+if seat and seat ~= ARGV[5] then return 0 end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[4]) end
 redis.call('HSET', KEYS[tonumber(ARGV[2])], ARGV[1], ARGV[3])
 return 1`;
 
-// The same keys; ARGV: the user, how long the "left" mark lasts (ms). Returns how many tickets
-// went (0 or 1); the card goes too, and the mark stops a ticket out for a while coming back.
+// The same keys; ARGV: the user, how long a seat is kept (ms). Returns how many tickets went
+// (0 or 1); the card goes too, and the seat says "left": no ticket out for a while comes back.
 export const REMOVE = `
 local removed = redis.call('HDEL', KEYS[1], ARGV[1]) + redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
+redis.call('SET', KEYS[4], 'left', 'PX', ARGV[2])
 return removed`;
 
 // The same keys; ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it. Takes

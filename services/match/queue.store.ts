@@ -47,7 +47,7 @@ export interface QueueStore {
   put(ticket: Ticket): Promise<void>;
   /**
    * A ticket taken out for a while (claimed into a match that did not happen, or whose partner
-   * went) going back, unless its user left the queue (remove) or joined again meanwhile.
+   * went) going back, unless its user left the queue (remove) or joined again since its join.
    */
   putBack(ticket: Ticket): Promise<boolean>;
   remove(userId: string): Promise<boolean>;
@@ -66,32 +66,47 @@ export interface QueueStore {
 }
 
 const MODES: MatchMode[] = ['chat', 'video'];
-// How long leaving the queue stops a ticket out for a while from coming back (longer than any
-// match waits for its answers).
-const LEFT_MARK_MS = 24 * 3600_000;
-const LEFT_MARKS_AT_MOST = 100_000;
+// How long a user's seat (their latest join, or "left") is kept: longer than a ticket is ever
+// out of the queue and back (claimed, its match stored, then answered: MATCH_RESPONSE_MS is at
+// most 5 minutes). A later join or leave sets it again.
+const SEAT_MS = 15 * 60_000;
+const LEFT = 'left';
 
 export class MemoryQueueStore implements QueueStore {
   private readonly tickets: Record<MatchMode, Map<string, Ticket>> = { chat: new Map(), video: new Map() };
   private readonly avoided = new Map<string, Map<string, number>>();
   private readonly cards = new Map<string, UserCard>();
-  /** Who left the queue since their last join (cleared wholesale past a size: one process, a bound). */
-  private readonly left = new Set<string>();
+  /** Each user's seat, as the Redis store's: the joinedAt of their latest join or LEFT, oldest first. */
+  private readonly seats = new Map<string, { seat: string; until: number }>();
 
-  async put({ card, ...ticket }: Ticket) {
+  private seat(userId: string, seat: string) {
+    const now = Date.now();
+    // Set anew, so the map stays in the order seats lapse; the lapsed go from the front.
+    this.seats.delete(userId);
+    this.seats.set(userId, { seat, until: now + SEAT_MS });
+    for (const [id, { until }] of this.seats) {
+      if (until > now) break;
+      this.seats.delete(id);
+    }
+  }
+  private place({ card, ...ticket }: Ticket) {
     for (const mode of MODES) this.tickets[mode].delete(ticket.userId);
-    this.left.delete(ticket.userId);
     this.tickets[ticket.mode].set(ticket.userId, ticket);
     if (card) this.cards.set(ticket.userId, card);
   }
+  async put(ticket: Ticket) {
+    this.seat(ticket.userId, String(ticket.joinedAt));
+    this.place(ticket);
+  }
   async putBack(ticket: Ticket) {
-    if (this.left.has(ticket.userId) || MODES.some((mode) => this.tickets[mode].has(ticket.userId))) return false;
-    await this.put(ticket);
+    const held = this.seats.get(ticket.userId);
+    if (held && held.until > Date.now() && held.seat !== String(ticket.joinedAt)) return false;
+    if (MODES.some((mode) => this.tickets[mode].has(ticket.userId))) return false;
+    this.place(ticket);
     return true;
   }
   async remove(userId: string) {
-    if (this.left.size >= LEFT_MARKS_AT_MOST) this.left.clear();
-    this.left.add(userId);
+    this.seat(userId, LEFT);
     return this.drop(userId);
   }
   private drop(userId: string) {
@@ -176,9 +191,9 @@ export class RedisQueueStore implements QueueStore {
   private avoidKey(userId: string) {
     return `${this.prefix}avoid:${userId}`;
   }
-  /** The tickets of each mode, the cards, the user's "left" mark. */
+  /** The tickets of each mode, the cards, the user's seat. */
   private ticketKeys(userId: string) {
-    return [...MODES.map((mode) => this.key(mode)), `${this.prefix}cards`, `${this.prefix}left:${userId}`];
+    return [...MODES.map((mode) => this.key(mode)), `${this.prefix}cards`, `${this.prefix}seat:${userId}`];
   }
 
   /**
@@ -205,7 +220,7 @@ export class RedisQueueStore implements QueueStore {
     return [ticket.userId, String(MODES.indexOf(ticket.mode) + 1), JSON.stringify(ticket)];
   }
   private withCard(ticket: Ticket): string[] {
-    return [...this.ticketArgs(ticket), ticket.card ? JSON.stringify(ticket.card) : ''];
+    return [...this.ticketArgs(ticket), ticket.card ? JSON.stringify(ticket.card) : '', String(ticket.joinedAt), String(SEAT_MS)];
   }
   async put(ticket: Ticket) {
     await this.script(PUT, this.ticketKeys(ticket.userId), this.withCard(ticket));
@@ -217,7 +232,7 @@ export class RedisQueueStore implements QueueStore {
     await this.script(WITHDRAW, this.ticketKeys(ticket.userId), this.ticketArgs(ticket));
   }
   async remove(userId: string) {
-    return Number(await this.script(REMOVE, this.ticketKeys(userId), [userId, String(LEFT_MARK_MS)])) > 0;
+    return Number(await this.script(REMOVE, this.ticketKeys(userId), [userId, String(SEAT_MS)])) > 0;
   }
   async takeCards(userIds: string[]) {
     const taken = new Map<string, UserCard>();
