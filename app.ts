@@ -12,7 +12,7 @@ import { jsonBodies } from './middlewares/json-body.middleware.js';
 import { directJsonResponses } from './middlewares/json-response.js';
 import { createRateLimiters } from './middlewares/rate-limit.middleware.js';
 import { accessLog, lazyRequestLog, rememberRouteOnError, requestContext } from './middlewares/request-context.middleware.js';
-import { rejectMalformedTarget, rejectOperatorKeys, rejectRepeatedQuery } from './middlewares/sanitize.middleware.js';
+import { rejectMalformedTarget, rejectUnsafeInput, rejectRepeatedQuery } from './middlewares/sanitize.middleware.js';
 import { notStored, securityHeaders } from './middlewares/security-headers.middleware.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -84,7 +84,7 @@ export function createApp({
   app.use(inSeries(requestContext, accessLog, securityHeaders(), cors, rejectMalformedTarget));
   // Razorpay's webhook reads its raw bytes, so it comes before the JSON parser.
   paymentWebhookRoute(app, API_PREFIX);
-  app.use(inSeries(jsonBodies({ limit: config.bodyLimit }), rejectOperatorKeys));
+  app.use(inSeries(jsonBodies({ limit: config.bodyLimit }), rejectUnsafeInput));
 
   const limiters = createRateLimiters(config.limits, redis, actions);
   app.use(

@@ -14,7 +14,7 @@ const ILL_FORMED: Unsafe = { illFormed: true };
  * The first key, at any depth, that could become a MongoDB operator or path, or the first
  * key or text that is not well-formed Unicode (or holds a NUL).
  */
-export function findUnsafeInput(value: unknown, depth = 0): Unsafe | null {
+function findUnsafeInput(value: unknown, depth = 0): Unsafe | null {
   if (typeof value === 'string') return BROKEN_TEXT.test(value) ? ILL_FORMED : null;
   if (value === null || typeof value !== 'object') return null;
   if (depth > 20) return { key: '(too deep)' };
@@ -41,7 +41,7 @@ export function refuseUnsafeInput(value: unknown, location: 'body' | 'query' | '
  * Refuses operator injection at the edge: `{"$gt": ""}` never reaches a query; nor does broken
  * text reach a check. (Path parameters are decoded per route, after this: validate() checks them.)
  */
-export const rejectOperatorKeys: RequestHandler = (req, _res, next) => {
+export const rejectUnsafeInput: RequestHandler = (req, _res, next) => {
   refuseUnsafeInput(req.body, 'body');
   refuseUnsafeInput(req.query, 'query');
   next();

@@ -11,8 +11,10 @@ export function validate(chains: ValidationChain[]): RequestHandler {
   // With no chains given, checkExact knows the fields the chains above just validated.
   const exact = checkExact([], { message: 'Unknown field' });
   return async (req, _res, next) => {
-    // The path parameters, decoded for this route only now (the edge saw none).
+    // The path parameters, decoded for this route only now (the edge saw none), and a body a
+    // route's own parser read after the edge (multipart fields).
     refuseUnsafeInput(req.params, 'params');
+    refuseUnsafeInput(req.body, 'body');
     for (const chain of chains) await chain.run(req);
     await exact.run(req);
     const result = validationResult(req);

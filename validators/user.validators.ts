@@ -131,7 +131,7 @@ export const searchRules = inputRules<Omit<SearchInput, 'limit'> & { limit?: num
   // "go,rust" (a parameter is given once); matched as tags, any of them.
   query('interests')
     .optional()
-    .customSanitizer((v: unknown) => (typeof v === 'string' ? v.split(',') : v))
+    .customSanitizer((v: string) => v.split(','))
     .isArray({ min: 1, max: SEARCH_MAX_INTERESTS })
     .withMessage(`must be 1 to ${SEARCH_MAX_INTERESTS} tags`)
     .bail()

@@ -1,8 +1,9 @@
 import { Types } from 'mongoose';
-import { Block } from '../../models/block.model.js';
 import { pairKeyOf } from '../../models/connection.model.js';
 import { Match } from '../../models/match.model.js';
 import { Report } from '../../models/report.model.js';
+import { Semaphore } from '../../utils/semaphore.js';
+import { isBlockedEitherWay } from '../people/block.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 
@@ -96,28 +97,24 @@ export async function endPendingMatchesBetween(a: string, b: string): Promise<vo
 export async function separatedPairs(pairs: [string, string][], forMs: number): Promise<Map<string, number>> {
   const now = Date.now();
   const apart = new Map<string, number>();
-  // A few pairs at a time: a round's batch must not queue a thousand reads ahead of requests.
-  for (let at = 0; at < pairs.length; at += PAIRS_READ_AT_ONCE) {
-    await Promise.all(pairs.slice(at, at + PAIRS_READ_AT_ONCE).map((pair) => readSeparation(pair, now, forMs, apart)));
-  }
+  await Promise.all(pairs.map((pair) => separationReads.run(() => readSeparation(pair, now, forMs, apart))));
   return apart;
 }
 
-const PAIRS_READ_AT_ONCE = 16;
+// A few pairs at a time in the whole process (a round's batch, pair rules, accepts): they must
+// not queue hundreds of reads ahead of requests on the pool.
+const separationReads = new Semaphore(16);
 
 /** One pair's part of separatedPairs, into `apart`. */
 async function readSeparation([a, b]: [string, string], now: number, forMs: number, apart: Map<string, number>): Promise<void> {
   const [x, y] = [new Types.ObjectId(a), new Types.ObjectId(b)];
-  const ways: [Types.ObjectId, Types.ObjectId][] = [
-    [x, y],
-    [y, x],
-  ];
-  const [blocks, reports] = await Promise.all([
+  const [blocked, reports] = await Promise.all([
+    isBlockedEitherWay(x, y),
     Promise.all(
-      ways.map(([from, to]) => Block.collection.findOne({ blockerId: from, blockedId: to }, { projection: { _id: 1 } })),
-    ),
-    Promise.all(
-      ways.map(([from, to]) =>
+      [
+        [x, y],
+        [y, x],
+      ].map(([from, to]) =>
         Report.collection.findOne<{ createdAt: Date }>(
           { reporterId: from, targetType: 'user', targetId: to },
           { projection: { _id: 0, createdAt: 1 } },
@@ -125,6 +122,6 @@ async function readSeparation([a, b]: [string, string], now: number, forMs: numb
       ),
     ),
   ]);
-  const until = Math.max(blocks.some(Boolean) ? now + forMs : 0, ...reports.map((r) => (r ? r.createdAt.getTime() + forMs : 0)));
+  const until = Math.max(blocked ? now + forMs : 0, ...reports.map((r) => (r ? r.createdAt.getTime() + forMs : 0)));
   if (until > now) apart.set(pairKeyOf(a, b), until);
 }

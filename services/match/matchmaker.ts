@@ -21,6 +21,7 @@ import { CARD_SOURCE_FIELDS, type CardSource } from '../people/user.service.js';
 import { endPendingMatchesBetween, separatedPairs } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { PairRules, SEPARATED_MS } from './pair-rules.js';
 import { QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
 import { notifyLater } from '../notifications/notification.service.js';
@@ -57,7 +58,6 @@ const AVOID_MEMORY_MS = 10_000;
 const RELOOK_TRUNCATED_MS = 250;
 const RELOOK_MS = 10_000;
 const ROUND_GAP_MS = 40;
-const JOIN_FAILURE_LOG_MS = 10_000;
 const WITHDRAWALS_AT_ONCE = 100;
 // A failed join's withdrawal, tried again from 1 s doubling to 30 s, about ten minutes in all.
 const WITHDRAWAL_RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 25 };
@@ -103,7 +103,6 @@ export class Matchmaker {
       logger.warn('failed joins not withdrawn from the match queue', { error: errorMessage(err), tickets: batch.size }),
     WITHDRAWAL_RETRY,
   );
-  private joinFailureSaidAt = 0;
   /** The queue failed a round lately: said once, not every round until it is back. */
   private queueAway = false;
 
@@ -167,10 +166,7 @@ export class Matchmaker {
     } catch (err) {
       if (err instanceof AppError) throw err;
       // Once in a while, not once per join: every client retries while Redis is away.
-      if (Date.now() - this.joinFailureSaidAt >= JOIN_FAILURE_LOG_MS) {
-        this.joinFailureSaidAt = Date.now();
-        logger.warn('joining the match queue failed', { userId, error: errorMessage(err) });
-      }
+      sayJoinFailure('join', () => logger.warn('joining the match queue failed', { userId, error: errorMessage(err) }));
       // Told it failed, so nothing of it may wait in the queue: the ticket if it was written
       // after all (a stalled Redis runs what it was sent; a reset connection fails commands
       // Redis may have run), not a newer one of the user's. Per user, the latest such join
@@ -232,10 +228,12 @@ export class Matchmaker {
 
   /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
   async forgive(a: string, b: string): Promise<void> {
+    await this.pairRules.reunite(a, b);
+    // After the queue has it: a round whose claim was refused before it landed would otherwise
+    // keep the pair skipped here for AVOID_MEMORY_MS.
     this.avoidedHere.delete(pairKeyOf(a, b));
     // Both look again at once (they may be waiting, each having found nobody).
     for (const key of this.lookedAt.keys()) if (key.startsWith(`${a}:`) || key.startsWith(`${b}:`)) this.lookedAt.delete(key);
-    await this.pairRules.reunite(a, b);
   }
 
   async leave(userId: string): Promise<boolean> {
@@ -586,6 +584,7 @@ export class Matchmaker {
   }
 }
 
+const sayJoinFailure = perKeyThrottle(10_000);
 const queueUnavailable = () => new AppError('MATCHING_UNAVAILABLE', 'Matchmaking is unavailable right now: try again shortly');
 const logQueueWriteFailure = (err: unknown) => logger.warn('a match queue write failed', { error: errorMessage(err) });
 

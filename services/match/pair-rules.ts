@@ -29,8 +29,8 @@ const RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 250 };
  * and a Redis away or stalled must neither hold that request up for long nor fail it. Each
  * pair's latest rule wins, one batch at a time, so in this process an unblock never lands
  * before the block it lifts; one that fails is tried again until Redis answers (a newer rule
- * for its pair taking its place), and a block's or an unblock's retry writes what the database
- * says by then (another process may have said the opposite meanwhile). The queue's avoid sets
+ * for its pair taking its place), and a block's or an unblock's rule writes what the database
+ * says when it is written (another process may have said the opposite meanwhile). The queue's avoid sets
  * are a fast filter: a match is checked against the database before it is offered
  * (separatedPairs), so a rule still waiting here never lets a blocked pair meet.
  */
@@ -47,7 +47,7 @@ export class PairRules {
         await Promise.all(
           [...batch].map(async ([key, rule]) => {
             try {
-              await this.write(retried(key) ? await this.asTheDatabaseSays(rule) : rule);
+              await this.write(await this.asTheDatabaseSays(rule));
               if (this.unwritten.get(key) === rule) this.unwritten.delete(key);
             } catch (err) {
               failed.push(key);
@@ -99,7 +99,11 @@ export class PairRules {
     await this.writes.submit(key, longer);
   }
 
-  /** A block's or an unblock's rule as the database has it now; a cool-down as asked. */
+  /**
+   * A block's or an unblock's rule as the database has it when written (another process may
+   * have heard the opposite word since; an unblock leaves a standing report's day); a cool-down
+   * as asked.
+   */
   private async asTheDatabaseSays(rule: PairRule): Promise<PairRule> {
     if (rule.kind === 'cool-down') return rule;
     const until = (await separatedPairs([[rule.a, rule.b]], SEPARATED_MS)).get(pairKeyOf(rule.a, rule.b));

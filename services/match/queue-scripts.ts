@@ -33,7 +33,7 @@ redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('SET', KEYS[4], 'left', 'PX', ARGV[2])
 return removed`;
 
-// The same keys; ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it. Takes
+// The same keys (the seat unchanged); ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it. Takes
 // out that ticket (and its card) only: a newer one of the user's stays.
 export const WITHDRAW = `
 if redis.call('HGET', KEYS[tonumber(ARGV[2])], ARGV[1]) ~= ARGV[3] then return 0 end
