@@ -4,9 +4,8 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
-import type { RedisClient } from '../services/redis.service.js';
+import { boundedRedis, type RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
-import { withTimeout } from '../utils/timeout.js';
 
 export interface RateLimiters {
   /** The per-account and per-address budget of one action (config/rate-rules.ts), for a route's chain. */
@@ -48,12 +47,16 @@ export function createRateLimiters(
   redis?: RedisClient,
   actions: ActionLimiter = createActionLimiter(limits.actions, redis, limits.prefix),
 ): RateLimiters {
-  // A Redis that does not answer must not hold requests: a limiter's call gives up after a second.
+  // A Redis that does not answer must not hold requests: a limiter's call gives up after a
+  // second, and while Redis is in doubt is refused at once (but one a second, to learn it is back).
+  const bounded = redis && boundedRedis(redis);
   const send = (args: string[], failClosed: boolean) =>
-    withTimeout(redis!.sendCommand(args) as Promise<RedisReply>, STORE_TIMEOUT_MS).catch((err: unknown) => {
-      if (!failClosed) throw err;
-      throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
-    });
+    bounded!
+      .call((client) => client.sendCommand(args) as Promise<RedisReply>, { waitMs: STORE_TIMEOUT_MS })
+      .catch((err: unknown) => {
+        if (!failClosed) throw err;
+        throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
+      });
   const store = (name: string, failClosed: boolean): Store | undefined =>
     redis
       ? new RedisStore({ prefix: `${limits.prefix}${name}:`, sendCommand: (...args: string[]) => send(args, failClosed) })

@@ -22,6 +22,74 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   return client;
 }
 
+/** How long a bounded command waits for Redis by default (node-redis's own timeout covers only unsent ones). */
+export const REDIS_WAIT_MS = 5000;
+/** How often a gated command is let through to a Redis that failed lately, to learn it answers again. */
+const PROBE_EVERY_MS = 1000;
+
+/** Refused before it was sent: the client is not connected, or Redis failed lately and the probe's turn is not due. */
+export class RedisRefusedError extends Error {
+  constructor() {
+    super('redis unavailable: refused before sending');
+  }
+}
+
+/**
+ * Which commands go through to a Redis in doubt: `probe` ones are refused at once while the
+ * client is not connected and, after a command failed or timed out, let through one a second
+ * (the first to answer ends the spell); `connected` ones only while connected; `always` ones
+ * are sent whatever (a heartbeat, which is a probe too).
+ */
+export type RedisGate = 'probe' | 'connected' | 'always';
+
+/**
+ * Commands to one Redis client, each given up after its wait: node-redis never times out a
+ * command it has written, so a Redis that stops answering on an open connection would hold
+ * each (and whoever awaits it) for ever, and every new one would queue behind. What one user
+ * of the client learns (Redis stalled, Redis answers again) holds for all of them. A command
+ * given up on may still run later, in order with what follows it on the connection.
+ */
+export class BoundedRedis {
+  private suspect = false;
+  private nextProbeAt = 0;
+
+  constructor(readonly client: RedisClient) {}
+
+  async call<T>(
+    command: (client: RedisClient) => Promise<T>,
+    { gate = 'probe', waitMs = REDIS_WAIT_MS }: { gate?: RedisGate; waitMs?: number } = {},
+  ): Promise<T> {
+    this.admit(gate);
+    try {
+      const answer = command(this.client);
+      const value = await (Number.isFinite(waitMs) ? withTimeout(answer, waitMs) : answer);
+      this.suspect = false;
+      return value;
+    } catch (err) {
+      this.suspect = true;
+      this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
+      throw err;
+    }
+  }
+
+  private admit(gate: RedisGate): void {
+    if (gate === 'always') return;
+    if (!this.client.isReady) throw new RedisRefusedError();
+    if (gate === 'connected' || !this.suspect) return;
+    if (Date.now() < this.nextProbeAt) throw new RedisRefusedError();
+    this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
+  }
+}
+
+const boundedClients = new WeakMap<RedisClient, BoundedRedis>();
+
+/** The client's one BoundedRedis, shared by every store on it. */
+export function boundedRedis(client: RedisClient): BoundedRedis {
+  let bounded = boundedClients.get(client);
+  if (!bounded) boundedClients.set(client, (bounded = new BoundedRedis(client)));
+  return bounded;
+}
+
 /** How long closing waits for the commands still pending to be answered. */
 const CLOSE_WAIT_MS = 3000;
 

@@ -19,6 +19,7 @@ import type { AppServer } from '../sockets/socket.types.js';
 import { freshIp, testMediaQueue } from './support/app.js';
 import { clientId, emitAck } from './support/chat.js';
 import { hasRedisServer, PrivateRedis } from './support/redis-server.js';
+import { within } from './support/eventually.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { POSTS, readyPost } from './support/posts.js';
@@ -260,6 +261,60 @@ describe('limits on writes and expensive reads', function () {
     } finally {
       await cache.stop();
       if (redis?.isOpen) redis.destroy();
+    }
+  });
+
+  it('holds one request a second on a Redis that stalls, not every request', async function () {
+    if (!hasRedisServer()) this.skip();
+    const cache = await PrivateRedis.start();
+    let redis: RedisClient | undefined;
+    try {
+      redis = await connectRedis(cache.url);
+      const prefix = `rl:test:stall:${randomBytes(4).toString('hex')}:`;
+      const app = createApp({
+        config: { ...config, limits: { ...config.limits, prefix } },
+        redis,
+        media: await testMediaQueue(),
+      });
+      const u = await signupUser();
+      const edit = (bio: string) => supertest(app).patch('/api/v1/users/me').timeout(5000).set(as(u)).send({ bio });
+      expect((await edit('before')).status).to.equal(200);
+
+      cache.pause();
+      try {
+        // The first write waits out its counter's second, and Redis is in doubt from then on:
+        // the writes after it are counted best-effort without waiting (a deadline, not a
+        // benchmark: each waited its second before, ten in a row past 10 s).
+        expect((await edit('stalled 0')).status).to.equal(200);
+        const rest = (async () => {
+          for (let i = 1; i <= 10; i++) expect((await edit(`stalled ${i}`)).status).to.equal(200);
+        })();
+        await within(5000, rest, 'ten writes while Redis stalls');
+        // Sign-in, which fails closed, is refused at once too.
+        const login = supertest(app)
+          .post('/api/v1/auth/login')
+          .timeout(5000)
+          .send({ identifier: u.input.email, password: u.input.password });
+        const refused = await within(
+          900,
+          login.then((r) => r),
+          'a sign-in while Redis stalls',
+        );
+        expect([refused.status, refused.body.error.code]).to.deep.equal([503, 'RATE_LIMIT_UNAVAILABLE']);
+      } finally {
+        cache.resume();
+      }
+      // Back: within a probe or two, sign-in is counted again.
+      let back;
+      for (let tries = 0; tries < 20; tries++) {
+        back = await supertest(app).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
+        if (back.status !== 503) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(back!.status).to.equal(200);
+    } finally {
+      await cache.stop();
+      await closeRedis(redis);
     }
   });
 });

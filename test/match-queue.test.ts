@@ -5,7 +5,8 @@ import { Block } from '../models/block.model.js';
 import { Report } from '../models/report.model.js';
 import { MemoryPresenceStore } from '../services/presence/presence.store.js';
 import { Matchmaker } from '../services/match/matchmaker.js';
-import { MemoryQueueStore, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
+import { Match } from '../models/match.model.js';
+import { MemoryQueueStore, QueueUnavailableError, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
@@ -154,6 +155,41 @@ for (const kind of ['memory', 'redis'] as const) {
         [`${ana.id}:${again.joinedAt}`, `${cal.id}:${cals.joinedAt}`].sort(),
       );
       for (const u of [ana, cal]) await store.remove(u.id);
+    });
+
+    it('puts back what a claim or a taking of cards took when its answer was lost, and matches them after', async () => {
+      for (const lost of ['claimPairs', 'takeCards'] as const) {
+        const tag = tagFor();
+        const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
+        // A queue whose step runs, then its answer is lost (a connection reset, a stall past the wait), once.
+        const queue =
+          kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+        let ran = 0;
+        const step = queue[lost].bind(queue) as (...args: unknown[]) => Promise<unknown>;
+        const flaky = Object.assign(Object.create(queue) as QueueStore, {
+          [lost]: async (...args: unknown[]) => {
+            const answer = await step(...args);
+            if (++ran === 1) throw new QueueUnavailableError(new Error('answer lost'));
+            return answer;
+          },
+        });
+        // A matchmaker of its own that runs no rounds by itself.
+        const own = new Matchmaker(flaky, online);
+        for (const u of [ana, ben]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
+        await own.round();
+        await eventually(() => ran === 1, 3000, `the ${lost} run`);
+        // Taken out of the queue, and nobody told.
+        expect(await queue.size('chat'), lost).to.equal(0);
+        expect(found.has(ana.id) || found.has(ben.id), lost).to.equal(false);
+
+        // The next round puts them back first, and pairs them; a card taken by the lost step is made again.
+        await own.round();
+        await eventually(() => found.has(ana.id) && found.has(ben.id), 5000, `the pair found after a lost ${lost}`);
+        expect(found.get(ana.id)?.partner, lost).to.include({ id: ben.id, username: ben.input.username });
+        expect(found.get(ben.id)?.partner, lost).to.include({ id: ana.id, username: ana.input.username });
+        expect(await Match.countDocuments({ userIds: ana.id, status: 'pending' }), lost).to.equal(1);
+        expect(await queue.size('chat'), lost).to.equal(0);
+      }
     });
 
     it('ranks the partner sharing profile interests above one who does not', async () => {

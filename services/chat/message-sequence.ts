@@ -1,6 +1,5 @@
 import { AppError } from '../../utils/app-error.js';
-import { withTimeout } from '../../utils/timeout.js';
-import type { RedisClient } from '../redis.service.js';
+import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
 
 /**
  * Message numbers per conversation, handed out without a database write: in memory for
@@ -67,34 +66,36 @@ const REDIS_WAIT_MS = 2000;
 
 export class RedisSequenceStore implements SequenceStore {
   private readonly numberedKey: string;
+  private readonly redis: BoundedRedis;
   constructor(
-    private readonly redis: RedisClient,
+    private readonly client: RedisClient,
     private readonly prefix: string,
   ) {
     this.numberedKey = `${prefix}numbered`;
+    this.redis = boundedRedis(client);
   }
   async next(conversationId: string, floor?: number) {
-    // While Redis is away the client queues commands: a send is refused in time, not left hanging.
-    const answer = await withTimeout(
-      this.redis.eval(NEXT, {
-        keys: [this.prefix + conversationId, this.numberedKey],
-        arguments: [floor === undefined ? '' : String(floor), String(IDLE_MS), String(Date.now()), conversationId],
-      }),
-      REDIS_WAIT_MS,
-    ).catch(() => {
-      throw new AppError('CHAT_UNAVAILABLE', 'Messages cannot be numbered right now: send again shortly');
-    });
+    // A send is refused in time (at once while Redis is in doubt), not left hanging.
+    const keys = [this.prefix + conversationId, this.numberedKey];
+    const args = [floor === undefined ? '' : String(floor), String(IDLE_MS), String(Date.now()), conversationId];
+    const answer = await this.redis
+      .call((client) => client.eval(NEXT, { keys, arguments: args }), { waitMs: REDIS_WAIT_MS })
+      .catch(() => {
+        throw new AppError('CHAT_UNAVAILABLE', 'Messages cannot be numbered right now: send again shortly');
+      });
     const n = Number(answer);
     return n < 0 ? null : n;
   }
   async numberedSince(conversationIds: string[], since: number) {
     if (!conversationIds.length) return new Set<string>();
     // Catch-up goes on without it (the recorded last messages still say most) when Redis is slow.
-    const scores = await withTimeout(this.redis.zmScore(this.numberedKey, conversationIds), REDIS_WAIT_MS).catch(() => []);
+    const scores = await this.redis
+      .call((client) => client.zmScore(this.numberedKey, conversationIds), { waitMs: REDIS_WAIT_MS })
+      .catch(() => []);
     return new Set(conversationIds.filter((_, i) => (scores[i] ?? -1) >= since));
   }
   open() {
-    return this.redis.isOpen;
+    return this.client.isOpen;
   }
 }
 

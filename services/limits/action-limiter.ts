@@ -1,8 +1,7 @@
 import type { RateAction, RateRules } from '../../config/rate-rules.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { withTimeout } from '../../utils/timeout.js';
-import type { RedisClient } from '../redis.service.js';
+import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
 
 /** A 429 that says when to come back (the HTTP error path sends it as Retry-After). */
 export class RateLimitedError extends AppError {
@@ -18,7 +17,7 @@ export interface Hit {
 
 /** Fixed-window counters: each hit counts one in its key's current window. */
 export interface CounterStore {
-  /** Counts one hit on each key; returns each key's count and the ms left in its window. */
+  /** Counts one hit on each key; returns each key's count and the ms left in its window. Fails rather than waits long. */
   hit(hits: Hit[]): Promise<{ count: number; resetMs: number }[]>;
 }
 
@@ -52,24 +51,29 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-/** The counters of every process together, in Redis. */
+// A counter store that does not answer within this is taken as failed.
+const STORE_TIMEOUT_MS = 1000;
+
+/** The counters of every process together, in Redis; refused at once while Redis is in doubt. */
 export class RedisCounterStore implements CounterStore {
+  private readonly redis: BoundedRedis;
+
   constructor(
-    private readonly redis: RedisClient,
+    client: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.redis = boundedRedis(client);
+  }
 
   async hit(hits: Hit[]) {
-    const raw = (await this.redis.eval(HIT, {
-      keys: hits.map((h) => this.prefix + h.key),
-      arguments: hits.map((h) => String(h.windowMs)),
+    const keys = hits.map((h) => this.prefix + h.key);
+    const args = hits.map((h) => String(h.windowMs));
+    const raw = (await this.redis.call((client) => client.eval(HIT, { keys, arguments: args }), {
+      waitMs: STORE_TIMEOUT_MS,
     })) as number[];
     return hits.map((_, i) => ({ count: Number(raw[2 * i]), resetMs: Number(raw[2 * i + 1]) }));
   }
 }
-
-// A counter store that does not answer within this is taken as failed.
-const STORE_TIMEOUT_MS = 1000;
 
 export interface Caller {
   userId?: string;
@@ -101,7 +105,7 @@ export class ActionLimiter {
     if (!checks.length) return;
     let counts: { count: number; resetMs: number }[];
     try {
-      counts = await withTimeout(this.store.hit(checks.map((c) => c.hit)), STORE_TIMEOUT_MS);
+      counts = await this.store.hit(checks.map((c) => c.hit));
     } catch (err) {
       logger.warn('rate limit store failed; action allowed', { action, error: errorMessage(err) });
       return;

@@ -15,7 +15,7 @@ import { hiddenUserIds } from '../people/block.service.js';
 import { endCallsOf, startMatchCall } from './call.service.js';
 import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
-import { toUserCard } from '../people/profile.service.js';
+import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, type CardSource } from '../people/user.service.js';
 import { endPendingMatchesBetween, separatedPairs } from './match.service.js';
@@ -63,6 +63,12 @@ const WITHDRAWALS_AT_ONCE = 100;
 const WITHDRAWAL_RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 25 };
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
 
+/** The users' cards, from their profiles. */
+async function cardsOf(userIds: string[]): Promise<Map<string, UserCard>> {
+  const users = await User.find({ _id: { $in: userIds } }, CARD_SOURCE_FIELDS).lean<(CardSource & { _id: Types.ObjectId })[]>();
+  return new Map(users.map((u) => [String(u._id), toUserCard(u)]));
+}
+
 /** Who has a live socket anywhere: the presence store of the socket servers. */
 export interface Liveness {
   count(userId: string): Promise<number>;
@@ -103,6 +109,13 @@ export class Matchmaker {
       logger.warn('failed joins not withdrawn from the match queue', { error: errorMessage(err), tickets: batch.size }),
     WITHDRAWAL_RETRY,
   );
+  /**
+   * Tickets taken out of the queue that must go back but could not (the queue away, or a
+   * claim or a taking of cards whose answer was lost, so whether it ran is unknown): the
+   * latest per user, put back before each round. A put-back leaves a ticket still queued,
+   * or one whose user left or joined again since, as it is.
+   */
+  private readonly owedBack = new Map<string, Ticket>();
   /** The queue failed a round lately: said once, not every round until it is back. */
   private queueAway = false;
 
@@ -124,9 +137,62 @@ export class Matchmaker {
     return false;
   }
 
-  /** A ticket out for a while going back to the queue (unless its user left or joined again meanwhile), if its owner is live. */
+  /**
+   * A ticket out for a while going back to the queue (unless its user left or joined again
+   * meanwhile), if its owner is live. Owed until the queue answers.
+   */
   private async putBack(ticket: Ticket): Promise<boolean> {
-    return (await this.store.putBack(ticket)) && this.keepIfLive(ticket);
+    let back: boolean;
+    try {
+      back = await this.store.putBack(ticket);
+    } catch (err) {
+      if (err instanceof QueueUnavailableError) this.owe([ticket]);
+      throw err;
+    }
+    return back && this.keepIfLive(ticket);
+  }
+
+  private owe(tickets: Ticket[]): void {
+    for (const t of tickets) {
+      const owed = this.owedBack.get(t.userId);
+      if (!owed || owed.joinedAt <= t.joinedAt) this.owedBack.set(t.userId, t);
+    }
+  }
+
+  /** Puts back what is owed, one by one; the first that fails (the queue still away) ends the round. */
+  private async settleOwed(): Promise<void> {
+    for (const [userId, ticket] of [...this.owedBack]) {
+      this.owedBack.delete(userId);
+      await this.putBack(ticket);
+    }
+  }
+
+  /**
+   * The round's claim. If its answer is lost (it may run yet: a stalled Redis runs what it was
+   * sent, in order), every ticket it may take is owed back: the put-back, sent after it, finds
+   * them taken or still queued.
+   */
+  private async claim(mode: MatchMode, pairs: [Ticket, Ticket][], now: number) {
+    try {
+      return await this.store.claimPairs(
+        mode,
+        pairs.map(([a, b]) => [a.userId, b.userId]),
+        now,
+      );
+    } catch (err) {
+      if (err instanceof QueueUnavailableError && err.maybeSent) this.owe(pairs.flat());
+      throw err;
+    }
+  }
+
+  /** The claimed tickets' cards. Failing, the tickets (out of the queue, claimed) are owed back; a card lost is made again then. */
+  private async takeCards(tickets: Ticket[]) {
+    try {
+      return await this.store.takeCards(tickets.map((t) => t.userId));
+    } catch (err) {
+      this.owe(tickets);
+      throw err;
+    }
   }
 
   /** Runs rounds, and hears blocks, reports, unblocks and ended accounts (domain events) while running. */
@@ -257,15 +323,12 @@ export class Matchmaker {
     }
     this.running = true;
     try {
+      if (this.owedBack.size) await this.settleOwed();
       for (const mode of ['chat', 'video'] as const) {
         const now = Date.now();
         const pairs = this.plan(await this.store.all(mode), now);
         if (!pairs.length) continue;
-        const results = await this.store.claimPairs(
-          mode,
-          pairs.map(([a, b]) => [a.userId, b.userId]),
-          now,
-        );
+        const results = await this.claim(mode, pairs, now);
         const claimed = pairs.filter((_, i) => results[i] === 'claimed');
         pairs.forEach(([a, b], i) => {
           if (results[i] === 'claimed') return;
@@ -393,9 +456,16 @@ export class Matchmaker {
 
   /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
   protected async found(claimed: [Ticket, Ticket][]): Promise<void> {
-    const cards = await this.store.takeCards(claimed.flat().map((t) => t.userId));
+    const tickets = claimed.flat();
+    const cards = await this.takeCards(tickets);
     // Kept on the stored tickets too: a partner put back in the queue keeps their card.
-    for (const t of claimed.flat()) t.card ??= cards.get(t.userId);
+    for (const t of tickets) t.card ??= cards.get(t.userId);
+    // A card lost (taken by a step whose answer was lost) is made again from the profile.
+    const cardless = tickets.filter((t) => !t.card);
+    if (cardless.length) {
+      const remade = await cardsOf(cardless.map((t) => t.userId));
+      for (const t of cardless) t.card = remade.get(t.userId);
+    }
     const pairs = await this.notSeparated(claimed);
     if (!pairs.length) return;
     const foundAt = new Date();

@@ -1,5 +1,4 @@
-import { withTimeout } from '../../utils/timeout.js';
-import type { RedisClient } from '../redis.service.js';
+import { boundedRedis, RedisRefusedError, type RedisClient } from '../redis.service.js';
 import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, PUT_BACK, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { TasteModel } from './taste/model.js';
@@ -161,12 +160,6 @@ export class MemoryQueueStore implements QueueStore {
 
 const CLAIM_RESULTS: Record<string, ClaimResult> = { '1': 'claimed', '0': 'taken', '-1': 'avoided' };
 
-// How long a queue command may wait for Redis (node-redis's own timeout for unsent commands).
-const STORE_WAIT_MS = 5000;
-// A round's claim and its cards wait for their answer however long: one given up on may run
-// later and take tickets or cards that no one would then hand on.
-const ROUND_WAIT_MS = Infinity;
-
 /** The queue's Redis is away (refused at once, nothing sent) or did not answer in time. */
 export class QueueUnavailableError extends Error {
   /** Whether the command may have reached Redis (and may still run): not when refused at once. */
@@ -181,10 +174,14 @@ export class QueueUnavailableError extends Error {
 
 /** One hash of tickets per mode in Redis, shared by every process; one sorted set of avoided partners per user. */
 export class RedisQueueStore implements QueueStore {
+  private readonly redis;
+
   constructor(
-    private readonly redis: RedisClient,
+    client: RedisClient,
     private readonly prefix = 'mq:',
-  ) {}
+  ) {
+    this.redis = boundedRedis(client);
+  }
   private key(mode: MatchMode) {
     return `${this.prefix}tickets:${mode}`;
   }
@@ -197,22 +194,19 @@ export class RedisQueueStore implements QueueStore {
   }
 
   /**
-   * One command, refused at once while the client is not connected, else given up after
-   * `waitMs`: node-redis times out only a command still unsent, so a Redis that stops
-   * answering on an open connection would hold it (and a member's ack) for ever. One given
-   * up may still run later, in order with what follows it on the connection.
+   * One command, gated and bounded (boundedRedis: nothing waits long on a Redis in doubt).
+   * One given up on may still run later, in order with what follows it on the connection:
+   * the matchmaker puts back what a lost claim or taking of cards may have taken.
    */
-  private async run<T>(command: () => Promise<T>, waitMs = STORE_WAIT_MS): Promise<T> {
-    if (!this.redis.isReady) throw new QueueUnavailableError();
+  private async run<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
     try {
-      const answer = command();
-      return await (Number.isFinite(waitMs) ? withTimeout(answer, waitMs) : answer);
+      return await this.redis.call(command);
     } catch (err) {
-      throw new QueueUnavailableError(err);
+      throw err instanceof RedisRefusedError ? new QueueUnavailableError() : new QueueUnavailableError(err);
     }
   }
-  private script(script: string, keys: string[], args: string[], waitMs?: number): Promise<unknown> {
-    return this.run(() => this.redis.eval(script, { keys, arguments: args }), waitMs);
+  private script(script: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.run((client) => client.eval(script, { keys, arguments: args }));
   }
 
   /** A ticket as PUT and WITHDRAW take it: its user, which tickets hash holds it, the ticket (without its card). */
@@ -237,21 +231,21 @@ export class RedisQueueStore implements QueueStore {
   async takeCards(userIds: string[]) {
     const taken = new Map<string, UserCard>();
     if (!userIds.length) return taken;
-    const raw = (await this.script(TAKE_CARDS, [`${this.prefix}cards`], userIds, ROUND_WAIT_MS)) as (string | null)[];
+    const raw = (await this.script(TAKE_CARDS, [`${this.prefix}cards`], userIds)) as (string | null)[];
     raw.forEach((r, i) => r && taken.set(userIds[i]!, JSON.parse(String(r)) as UserCard));
     return taken;
   }
   async all(mode: MatchMode) {
-    const raw = await this.run(() => this.redis.hVals(this.key(mode)));
+    const raw = await this.run((client) => client.hVals(this.key(mode)));
     return raw.map((t) => JSON.parse(String(t)) as Ticket);
   }
   async size(mode: MatchMode) {
-    return this.run(() => this.redis.hLen(this.key(mode)));
+    return this.run((client) => client.hLen(this.key(mode)));
   }
   async claimPairs(mode: MatchMode, pairs: [string, string][], now: number) {
     if (!pairs.length) return [];
     const args = [`${this.prefix}avoid:`, String(now), ...pairs.flat()];
-    const results = (await this.script(CLAIM_PAIRS, [this.key(mode)], args, ROUND_WAIT_MS)) as number[];
+    const results = (await this.script(CLAIM_PAIRS, [this.key(mode)], args)) as number[];
     return results.map((r) => CLAIM_RESULTS[String(r)]!);
   }
   async avoid(a: string, b: string, until: number) {

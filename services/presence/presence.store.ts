@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { withTimeout } from '../../utils/timeout.js';
-import type { RedisClient } from '../redis.service.js';
+import { boundedRedis, RedisRefusedError, type RedisClient, type RedisGate } from '../redis.service.js';
 import { ADD, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
-
-// How long a presence command may wait for Redis (node-redis's own timeout for unsent commands).
-const STORE_WAIT_MS = 5000;
-// How often a write is let through to a Redis that failed lately, to learn it answers again.
-const PROBE_EVERY_MS = 1000;
 
 /**
  * Which users have at least one socket open, across every process: in memory for one
@@ -95,14 +89,6 @@ export class RedisPresenceStore implements PresenceStore {
   /** Found swept (stalled past its deadline, or Redis lost its data): every user held here is put back. */
   private swept = false;
   /**
-   * A command failed or timed out: writes then go one a second (the first to answer ends the
-   * spell), the rest refused at once instead of queueing behind a Redis that is stalled (a
-   * written command is never timed out by node-redis: each would wait there, one per connect
-   * attempt). With the client not connected at all, writes and counts are refused at once.
-   */
-  private suspect = false;
-  private nextProbeAt = 0;
-  /**
    * Users whose write failed (Redis away or stalled: it may or may not have run), each with
    * the number of its latest failure: the next repair puts them right, and only a repair
    * that answered clears them.
@@ -110,10 +96,15 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly unsure = new Map<string, number>();
   private failures = 0;
 
+  /** Writes are gated (one a second to a Redis in doubt), counts sent only while connected, the rest always. */
+  private readonly redis;
+
   constructor(
-    private readonly redis: RedisClient,
+    client: RedisClient,
     private readonly prefix = 'presence:',
-  ) {}
+  ) {
+    this.redis = boundedRedis(client);
+  }
 
   private userKey(userId: string) {
     return `${this.prefix}${userId}`;
@@ -128,35 +119,20 @@ export class RedisPresenceStore implements PresenceStore {
     return `${this.prefix}alive`;
   }
 
-  /**
-   * A script, given up after STORE_WAIT_MS: node-redis times out only a command still unsent,
-   * so a Redis that stops answering on an open connection would hold it for ever. (MULTIs
-   * wait for ever too, even unsent: presence writes none.)
-   */
-  private async run(script: string, keys: string[], args: string[]): Promise<unknown> {
+  /** A script, refused by its gate as PresenceUnavailableError. (No MULTIs: node-redis holds those for ever, even unsent.) */
+  private async run(script: string, keys: string[], args: string[], gate: RedisGate = 'always'): Promise<unknown> {
     try {
-      const answer = await withTimeout(this.redis.eval(script, { keys, arguments: args }), STORE_WAIT_MS);
-      this.suspect = false;
-      return answer;
+      return await this.redis.call((client) => client.eval(script, { keys, arguments: args }), { gate });
     } catch (err) {
-      this.suspect = true;
-      throw err;
+      throw err instanceof RedisRefusedError ? new PresenceUnavailableError() : err;
     }
-  }
-
-  private checkWritable(): void {
-    if (!this.redis.isReady) throw new PresenceUnavailableError();
-    if (!this.suspect) return;
-    if (Date.now() < this.nextProbeAt) throw new PresenceUnavailableError();
-    this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
   }
 
   /** One socket's write; a failed one leaves its user to the next beat's repair. */
   private async write(script: string, userId: string, socketId: string): Promise<number> {
     const keys = [this.userKey(userId), this.processKey(this.processId)];
     try {
-      this.checkWritable();
-      return Number(await this.run(script, keys, [`${this.processId}|${socketId}`, userId]));
+      return Number(await this.run(script, keys, [`${this.processId}|${socketId}`, userId], 'probe'));
     } catch (err) {
       // An add refused before it was sent left nothing to put right.
       if (!(err instanceof PresenceUnavailableError && script === ADD)) this.unsure.set(userId, ++this.failures);
@@ -195,14 +171,10 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async count(userId: string) {
-    if (!this.redis.isReady) throw new PresenceUnavailableError();
     try {
-      const open = await withTimeout(this.redis.sCard(this.userKey(userId)), STORE_WAIT_MS);
-      this.suspect = false;
-      return open;
+      return await this.redis.call((client) => client.sCard(this.userKey(userId)), { gate: 'connected' });
     } catch (err) {
-      this.suspect = true;
-      throw err;
+      throw err instanceof RedisRefusedError ? new PresenceUnavailableError() : err;
     }
   }
 
@@ -233,7 +205,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async sweepDead(now: number) {
-    const dead = await withTimeout(this.redis.zRangeByScore(this.aliveKey, '-inf', now), STORE_WAIT_MS);
+    const dead = await this.redis.call((client) => client.zRangeByScore(this.aliveKey, '-inf', now), { gate: 'always' });
     const gone: string[] = [];
     // Each on its own: a sweep that ran took its process out of the alive set, so its users
     // are kept even when a later one fails.
@@ -256,6 +228,6 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** Stopping: due at once, so whatever this process could not clean up is swept by the others. */
   async retire() {
-    await withTimeout(this.redis.zAdd(this.aliveKey, { score: 0, value: this.processId }), STORE_WAIT_MS);
+    await this.redis.call((client) => client.zAdd(this.aliveKey, { score: 0, value: this.processId }), { gate: 'always' });
   }
 }
