@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { checkExact, matchedData, validationResult, type ValidationChain } from 'express-validator';
 import { AppError } from '../utils/app-error.js';
-import { refuseUnsafeInput } from './sanitize.middleware.js';
+import { refuseUnsafeInput } from '../utils/unsafe-input.js';
 
 /**
  * Runs the chains, refuses fields no chain names, and puts the validated values on

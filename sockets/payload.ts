@@ -1,11 +1,16 @@
 import type { z } from 'zod';
 import { AppError } from '../utils/app-error.js';
+import { refuseUnsafeInput } from '../utils/unsafe-input.js';
 import { withAck } from './ack.js';
 import { clientEventSchemas, type ClientEvent, type ClientEventAcks, type ClientPayload } from './socket.events.js';
 import type { AppSocket } from './socket.types.js';
 
-/** A payload checked against its schema, or a 400 the ack carries. */
+/**
+ * A payload checked against its schema, or a 400 the ack carries. Operator keys and broken
+ * text (a lone surrogate, a NUL) are refused first, at any depth, as the HTTP edge does.
+ */
 export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {
+  refuseUnsafeInput(payload, 'payload');
   const parsed = schema.safeParse(payload ?? {});
   if (!parsed.success) {
     throw new AppError(

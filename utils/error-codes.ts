@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   MALFORMED_TEXT: [400, 'The request holds a NUL or text that is not valid Unicode'],
   REPEATED_QUERY_PARAMETER: [400, 'A query parameter may be given once'],
   MALFORMED_JSON: [400, 'The body is not valid JSON'],
+  BODY_NOT_OBJECT: [400, 'A JSON body that is not an object (an array)'],
   INVALID_VALUE: [400, 'A value has the wrong type for its field'],
   BAD_REQUEST: [400, 'The request could not be processed as sent'],
   MALFORMED_URL: [400, 'A request target with a backslash, a # or a broken percent-escape, which no URL here has'],

@@ -68,8 +68,15 @@ export async function closeTestApp(): Promise<void> {
 }
 
 let ipCounter = 0;
-/** A fresh client address per test, so per-IP limits of one test never touch another. */
-export const freshIp = () => `10.${(process.pid >> 8) & 255}.${process.pid & 255}.${++ipCounter % 250}`;
+/**
+ * A fresh client address per call, so per-IP limits of one test never touch another: 65,536
+ * per process before one comes back (the hostile-input sweep alone takes thousands; with 250,
+ * its sign-in attempts used up the login budget of addresses later tests were given).
+ */
+export const freshIp = () => {
+  const n = ++ipCounter;
+  return `10.${process.pid & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
 
 /** The run's media queue (posts' jobs), for tests that enqueue a prepared post themselves. */
 export async function testMediaQueue() {
