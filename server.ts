@@ -25,6 +25,14 @@ import { shareSessionEnds } from './services/auth/session-revocations.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import { closeSocketServer, createSocketServer } from './sockets/index.js';
 import { configureLogger, errorMessage, logger } from './utils/logger.js';
+import { shutdownSteps } from './utils/shutdown-steps.js';
+
+// What shutdown may take once connections are closed (SHUTDOWN_TIMEOUT_MS): the flushes, the
+// media queue, the database and Redis. The two together stay under pm2's kill_timeout (15 s
+// for the default 10 s).
+const AFTER_CONNECTIONS_MS = 4000;
+// A media job still running is left to BullMQ's stalled-job recovery after this.
+const MEDIA_CLOSE_MS = 2000;
 
 async function main() {
   configureLogger(config.logLevel);
@@ -85,6 +93,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    const step = shutdownSteps(Date.now() + config.shutdownTimeoutMs + AFTER_CONNECTIONS_MS);
     const force = setTimeout(() => {
       logger.warn('forcing open connections closed');
       for (const s of sockets) s.destroy();
@@ -103,20 +112,21 @@ async function main() {
     postJobs?.stop();
     // Sockets go first and their disconnect handling (presence, match tickets, calls) finishes
     // while the database and Redis are still there.
-    await closeSocketServer(io, config.shutdownTimeoutMs);
-    await closed;
+    await step('sockets', () => closeSocketServer(io, config.shutdownTimeoutMs), config.shutdownTimeoutMs + 500);
+    await step('http', () => closed);
+    // Counts still waiting (socket sessions ended just now among them), and the last sends'
+    // tails: before anything that may stall on Redis.
+    await step('flush', () => Promise.all([flushAnalytics(), flushConversationTails()]));
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
-    await media.close();
-    // Counts still waiting (socket sessions ended just now among them), and the last sends' tails.
-    await Promise.all([flushAnalytics(), flushConversationTails()]);
-    await disconnectDatabase();
+    await step('media', () => media.close(), MEDIA_CLOSE_MS);
+    await step('database', () => disconnectDatabase());
     // After the database: a request still running past the forced close (its connection gone,
     // its handler not) can end a session only while the database answers. The ends not yet
     // shared then get their last try (2 s at most).
-    await stopSharingSessionEnds?.();
-    await stopSharingSendAccess?.();
-    await closeRedis(redis);
-    await embedded?.stop();
+    await step('session ends', () => stopSharingSessionEnds?.());
+    await step('send access', () => stopSharingSendAccess?.());
+    await step('redis', () => closeRedis(redis));
+    if (embedded) await step('embedded database', () => embedded.stop());
     logger.info('stopped');
     process.exit(0);
   }

@@ -2,7 +2,7 @@ import { countLater, recordSession } from '../services/analytics/record.js';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import type { RedisClient } from '../services/redis.service.js';
+import { closeRedis, type RedisClient } from '../services/redis.service.js';
 import type { LiveParts } from '../parts.js';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
 import type { Matchmaker } from '../services/match/matchmaker.js';
@@ -244,5 +244,5 @@ export async function closeSocketServer(io: AppServer, timeoutMs: number): Promi
   }
   stopTypingTimers();
   io.engine.close();
-  if (r?.subscriber?.isOpen) await r.subscriber.close();
+  await closeRedis(r?.subscriber);
 }

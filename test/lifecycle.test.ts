@@ -3,13 +3,15 @@ import { config } from '../config/index.js';
 import { Call } from '../models/call.model.js';
 import { User } from '../models/user.model.js';
 import { closeRedis, connectRedis } from '../services/redis.service.js';
-import { emitAck, nextEvent } from './support/chat.js';
+import { Conversation } from '../models/conversation.model.js';
+import { clientId, emitAck, nextEvent } from './support/chat.js';
+import { hasRedisServer, PrivateRedis } from './support/redis-server.js';
 import { connectClient, type TestSocket } from './support/socket-server.js';
 import { connect } from './support/connections.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 import { io as connectSocket } from 'socket.io-client';
 import supertest from 'supertest';
-import { eventually } from './support/eventually.js';
+import { eventually, within } from './support/eventually.js';
 import { startOutageDatabase, type OutageDatabase } from './support/outage-db.js';
 import { startServer, type StartedServer } from './support/process.js';
 import { newSignup } from './support/users.js';
@@ -144,6 +146,42 @@ describe('server lifecycle (real processes)', function () {
       // The local default mail provider wrote the verification mail to the log.
       expect(server.output()).to.include('"message":"mail (log provider)"');
       socket.close();
+    });
+  });
+
+  describe('shutdown on a Redis that stalls', () => {
+    it("exits within pm2's kill timeout and stores the last sends' conversation tails", async function () {
+      if (!hasRedisServer()) this.skip();
+      const redis = await PrivateRedis.start();
+      // Connections get 3 s to close, the steps after them 4 s (server.ts): pm2 kills at 15 s
+      // with the default 10 s, so the process must be gone within 7 s and a moment here.
+      const server = await startServer(process.env.MONGODB_URI!, {
+        REDIS_URL: redis.url,
+        ENABLE_JOBS: 'false',
+        SHUTDOWN_TIMEOUT_MS: '3000',
+      });
+      try {
+        const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+        await connect(ana, ben);
+        const socket = await connectClient(server.url, { auth: { token: ana.accessToken } });
+        const sent = await emitAck(socket, 'chat:send', { toUserId: ben.id, text: 'the last word', clientMessageId: clientId() });
+        expect(sent.ok).to.equal(true);
+        // Its tail is written behind (within 500 ms): Redis stalls and the signal lands first.
+        redis.pause();
+        const signalled = Date.now();
+        server.child.kill('SIGTERM');
+        const code = await within(30_000, server.exited, 'the server exiting');
+        const took = Date.now() - signalled;
+        expect(took, `exit after ${took} ms\n${server.output().slice(-3000)}`).to.be.below(9000);
+        expect(code).to.equal(0);
+        const stored = await Conversation.findById(sent.data!.conversationId, { lastMessage: 1 }).lean();
+        expect(String(stored?.lastMessage?.id)).to.equal(sent.data!.id);
+        socket.close();
+      } finally {
+        server.child.kill('SIGKILL');
+        redis.resume();
+        await redis.stop();
+      }
     });
   });
 
