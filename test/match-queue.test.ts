@@ -192,6 +192,41 @@ for (const kind of ['memory', 'redis'] as const) {
       }
     });
 
+    it('ends the matches an insert stored though it failed, puts both back, and matches them after', async () => {
+      const tag = tagFor();
+      const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
+      const own = new Matchmaker(
+        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore(),
+        online,
+      );
+      // The insert runs, then its answer is lost (the connection dropped after the write), once.
+      const insertMany = Match.insertMany.bind(Match) as (...args: unknown[]) => Promise<unknown>;
+      let inserts = 0;
+      const restore = () => Object.assign(Match, { insertMany });
+      Object.assign(Match, {
+        insertMany: async (...args: unknown[]) => {
+          const stored = await insertMany(...args);
+          if (++inserts === 1) throw new Error('connection lost after the write');
+          return stored;
+        },
+      });
+      try {
+        for (const u of [ana, ben]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
+        await own.round();
+        await eventually(async () => (await own.store.size('chat')) === 2, 3000, 'both back in the queue');
+        // The stored match ended unseen: nothing pending refuses their next join, nobody was told.
+        const first = await Match.find({ userIds: ana.id }, { status: 1 }).lean();
+        expect(first.map((m) => m.status)).to.deep.equal(['disconnected']);
+        expect(found.has(ana.id) || found.has(ben.id)).to.equal(false);
+
+        await own.round();
+        await eventually(() => found.has(ana.id) && found.has(ben.id), 5000, 'the pair found after');
+        expect(await Match.countDocuments({ userIds: ana.id, status: 'pending' })).to.equal(1);
+      } finally {
+        restore();
+      }
+    });
+
     it('ranks the partner sharing profile interests above one who does not', async () => {
       const [tag, other] = [tagFor(), tagFor()];
       const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(other), matchable(tag)]);

@@ -484,7 +484,14 @@ export class Matchmaker {
       // lean: written as built (ObjectIds above), without a document per match.
       await Match.insertMany(docs, { lean: true });
     } catch (err) {
-      // Not stored, so not matched: both go back where they were in the queue.
+      // Not matched: both go back where they were in the queue. An insert can fail with some
+      // (or all) of its matches stored (the connection lost after the write): those end
+      // unseen, or a pending match nobody was told of would refuse its people's next join
+      // until the clean-up job expired it. (If that fails too, the job does.)
+      await Match.updateMany(
+        { _id: { $in: docs.map((d) => d._id) }, status: 'pending' },
+        { $set: { status: 'disconnected', endedAt: new Date() } },
+      ).catch(() => undefined);
       await Promise.all(pairs.flat().map((t) => this.putBack(t)));
       throw err;
     }
