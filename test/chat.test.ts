@@ -343,7 +343,7 @@ describe('chat', () => {
     });
     expect(long.error?.code).to.equal('MESSAGE_TOO_LONG');
     const bad = await emitUntyped(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: { $gt: '' }, text: 'x' });
-    expect(bad.error?.code).to.equal('VALIDATION_FAILED');
+    expect(bad.error?.code).to.equal('INVALID_INPUT_KEY');
 
     const conversationId = rude.data.conversationId;
     const answers = await Promise.all(

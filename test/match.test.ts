@@ -207,7 +207,7 @@ describe('matchmaking', () => {
       expect(res.error?.code).to.equal('MATCH_NOT_PENDING');
     }
     const operator = await emitUntyped(stranger.socket, 'match:respond', { matchId: { $ne: null }, accept: false });
-    expect(operator.error?.code).to.equal('VALIDATION_FAILED');
+    expect(operator.error?.code).to.equal('INVALID_INPUT_KEY');
     const stored = (await Match.findById(matchId).lean())!;
     expect(stored.status).to.equal('pending');
     expect(Object.keys(stored.answers ?? {})).to.deep.equal([]);

@@ -301,7 +301,7 @@ describe('notifications', () => {
     ]) {
       const res = await (await api()).patch(`${N}/preferences`).set(as(author)).send(bad);
       expect(res.status, JSON.stringify(bad)).to.equal(400);
-      expect(res.body.error.code).to.equal('VALIDATION_FAILED');
+      expect(res.body.error.code).to.equal(Array.isArray(bad) ? 'BODY_NOT_OBJECT' : 'VALIDATION_FAILED');
     }
     expect((await (await api()).get(`${N}/preferences`).set(as(author))).body.preferences.like).to.deep.equal({
       inApp: 'off',
