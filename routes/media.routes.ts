@@ -17,15 +17,17 @@ export function mediaLinkRoutes(storage: StorageProvider): Router {
  */
 export function mediaRoutes(root: string): Router {
   const router = Router();
-  router.use(
-    express.static(root, {
-      immutable: true,
-      maxAge: '365d',
-      index: false,
-      dotfiles: 'deny',
-      fallthrough: true,
-      setHeaders: (res) => res.setHeader('Content-Security-Policy', "default-src 'none'"),
-    }),
-  );
+  // No fall-through: what send refuses is the answer (a missing file 404 NOT_FOUND; a Range
+  // past the end 416 with the size, which players read), not "no such route". Only GET and
+  // HEAD reach it; other methods have no route here.
+  const files = express.static(root, {
+    immutable: true,
+    maxAge: '365d',
+    index: false,
+    dotfiles: 'deny',
+    fallthrough: false,
+    setHeaders: (res) => res.setHeader('Content-Security-Policy', "default-src 'none'"),
+  });
+  router.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? files(req, res, next) : next()));
   return router;
 }

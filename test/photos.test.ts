@@ -47,6 +47,24 @@ describe('photos with the local storage', () => {
       expect(meta.exif, 'EXIF is stripped').to.equal(undefined);
     }
 
+    // Ranges as on any file: a part is 206; one past the end 416 naming the size; a miss 404.
+    const full = mediaPath(photo.urls.full);
+    const size = Number((await (await api()).head(full)).headers['content-length']);
+    const part = await (await api()).get(full).set('Range', 'bytes=0-9').buffer(true);
+    expect([part.status, part.headers['content-range']]).to.deep.equal([206, `bytes 0-9/${size}`]);
+    const beyond = await (await api()).get(full).set('Range', `bytes=${size + 10}-`);
+    expect([beyond.status, beyond.body.error?.code, beyond.headers['content-range']]).to.deep.equal([
+      416,
+      'RANGE_NOT_SATISFIABLE',
+      `bytes */${size}`,
+    ]);
+    const missing = await (await api()).get(full.replace(/[^/]+$/, 'nothing-here.webp'));
+    expect([missing.status, missing.body.error?.code, missing.headers['cache-control']]).to.deep.equal([
+      404,
+      'NOT_FOUND',
+      'no-store',
+    ]);
+
     const me = await (await api()).get('/api/v1/users/me').set(as(u));
     expect(me.body.user.avatar.urls).to.deep.equal(photo.urls);
     expect(JSON.stringify(me.body)).not.to.include('objects');
