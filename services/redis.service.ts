@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { createClient, ErrorReply } from 'redis';
 import { logger } from '../utils/logger.js';
 import { withTimeout } from '../utils/timeout.js';
 
@@ -26,6 +26,15 @@ export async function connectRedis(url: string): Promise<RedisClient> {
 export const REDIS_WAIT_MS = 5000;
 /** How often a gated command is let through to a Redis that failed lately, to learn it answers again. */
 const PROBE_EVERY_MS = 1000;
+/** An answer within this says Redis is well again; a slower one leaves it in doubt (no flapping on a slow Redis). */
+const HEALTHY_ANSWER_MS = 500;
+// Error replies that say Redis cannot serve now (loading its data, a script running away,
+// a replica cut off or read-only after a failover): failures. Any other error reply is an
+// answer (a NOSCRIPT after a restart, a bug's script error): Redis is there.
+const UNSERVED_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/** Whether a command's failure says Redis is away or stalled, not that it answered with an error. */
+const isOutage = (err: unknown) => !(err instanceof ErrorReply) || UNSERVED_REPLY.test(err.message);
 
 /** Refused before it was sent: the client is not connected, or Redis failed lately and the probe's turn is not due. */
 export class RedisRefusedError extends Error {
@@ -60,16 +69,25 @@ export class BoundedRedis {
     { gate = 'probe', waitMs = REDIS_WAIT_MS }: { gate?: RedisGate; waitMs?: number } = {},
   ): Promise<T> {
     this.admit(gate);
+    const sentAt = Date.now();
     try {
       const answer = command(this.client);
       const value = await (Number.isFinite(waitMs) ? withTimeout(answer, waitMs) : answer);
-      this.suspect = false;
+      this.answered(sentAt);
       return value;
     } catch (err) {
-      this.suspect = true;
-      this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
+      if (!isOutage(err)) {
+        this.answered(sentAt);
+      } else {
+        this.suspect = true;
+        this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
+      }
       throw err;
     }
+  }
+
+  private answered(sentAt: number): void {
+    if (Date.now() - sentAt <= HEALTHY_ANSWER_MS) this.suspect = false;
   }
 
   private admit(gate: RedisGate): void {

@@ -19,6 +19,8 @@ const ILL_FORMED: Unsafe = { illFormed: true };
 function findUnsafeInput(value: unknown, depth = 0): Unsafe | null {
   if (typeof value === 'string') return BROKEN_TEXT.test(value) ? ILL_FORMED : null;
   if (value === null || typeof value !== 'object') return null;
+  // Binary (a socket event may carry a Buffer): no keys or text, and walking it would visit every byte.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return null;
   if (depth > 20) return { key: '(too deep)' };
   for (const [key, child] of Object.entries(value)) {
     if (key.startsWith('$') || key.includes('.')) return { key };

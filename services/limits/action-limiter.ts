@@ -1,6 +1,7 @@
 import type { RateAction, RateRules } from '../../config/rate-rules.js';
 import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
 
 /** A 429 that says when to come back (the HTTP error path sends it as Retry-After). */
@@ -81,12 +82,19 @@ export interface Caller {
   ip?: string;
 }
 
+// A failing shared store is said once a minute per action, not once per request.
+const sayStoreFailure = perKeyThrottle(60_000);
+
 /**
  * Per-account and per-address budgets of actions (config/rate-rules.ts), shared by the HTTP
- * and socket doors so a message costs the same whichever way it comes. A store that fails
- * lets the action through (a Redis hiccup must not stop the product), logged.
+ * and socket doors so a message costs the same whichever way it comes. While the shared
+ * store fails (Redis away or stalled) each process counts on its own: a Redis hiccup must
+ * not stop the product, nor lift every budget (uploads, reports, the location budget that
+ * stops triangulation, the write budget that bounds password checks).
  */
 export class ActionLimiter {
+  private readonly ownCounts = new MemoryCounterStore();
+
   constructor(
     private readonly store: CounterStore,
     private readonly rules: RateRules,
@@ -103,12 +111,15 @@ export class ActionLimiter {
       checks.push({ hit: { key: `${action}:i:${caller.ip}`, windowMs: rule.windowMs }, limit: rule.ip });
     }
     if (!checks.length) return;
+    const hits = checks.map((c) => c.hit);
     let counts: { count: number; resetMs: number }[];
     try {
-      counts = await this.store.hit(checks.map((c) => c.hit));
+      counts = await this.store.hit(hits);
     } catch (err) {
-      logger.warn('rate limit store failed; action allowed', { action, error: errorMessage(err) });
-      return;
+      sayStoreFailure(action, () =>
+        logger.warn('rate limit store failed; counted in this process', { action, error: errorMessage(err) }),
+      );
+      counts = await this.ownCounts.hit(hits);
     }
     const over = counts.filter((c, i) => c.count > checks[i]!.limit);
     if (over.length) throw new RateLimitedError(Math.max(1, Math.ceil(Math.max(...over.map((c) => c.resetMs)) / 1000)));
