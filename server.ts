@@ -116,10 +116,10 @@ async function main() {
     await step('http', () => closed);
     // Counts still waiting (socket sessions ended just now among them), and the last sends'
     // tails: before anything that may stall on Redis.
-    await step('flush', () => Promise.all([flushAnalytics(), flushConversationTails()]));
+    await step('flush', () => Promise.all([flushAnalytics(), flushConversationTails()]), 3000);
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await step('media', () => media.close(), MEDIA_CLOSE_MS);
-    await step('database', () => disconnectDatabase());
+    await step('database', () => disconnectDatabase(), 1500);
     // After the database: a request still running past the forced close (its connection gone,
     // its handler not) can end a session only while the database answers. The ends not yet
     // shared then get their last try (2 s at most).

@@ -135,13 +135,13 @@ for (const kind of ['memory', 'redis'] as const) {
       // Ana and ben claimed into a match (their tickets out of the queue), as a round does.
       const first = await Promise.all([ticketOf(ana, 'video'), ticketOf(ben, 'video')]);
       for (const t of first) await store.put(t);
-      expect(await store.claimPairs('video', [[ana.id, ben.id]], Date.now())).to.deep.equal(['claimed']);
+      expect(await store.claimPairs('video', [[ana.id, ben.id]], Date.now(), 'first claim')).to.deep.equal(['claimed']);
       // Meanwhile ana joins again (her client reconnected) and that ticket is claimed with cal's
       // too; ben leaves.
       await new Promise((r) => setTimeout(r, 5));
       const [again, cals] = await Promise.all([ticketOf(ana, 'chat'), ticketOf(cal, 'chat')]);
       for (const t of [again, cals]) await store.put(t);
-      expect(await store.claimPairs('chat', [[ana.id, cal.id]], Date.now())).to.deep.equal(['claimed']);
+      expect(await store.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'second claim')).to.deep.equal(['claimed']);
       await store.remove(ben.id);
       // Neither first ticket comes back: ana joined since, ben left.
       expect(await store.putBack(first[0]!)).to.equal(false);
@@ -155,6 +155,61 @@ for (const kind of ['memory', 'redis'] as const) {
         [`${ana.id}:${again.joinedAt}`, `${cal.id}:${cals.joinedAt}`].sort(),
       );
       for (const u of [ana, cal]) await store.remove(u.id);
+    });
+
+    it("puts back a lost claim's tickets only if that claim took them, never a withdrawn join's", async () => {
+      const tag = tagFor();
+      const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
+      const ticketOf = (u: SignedUp) => matchmaker.ticketFor(u.id, { mode: 'video', interests: [tag] });
+      const [anas, bens, cals] = await Promise.all([ticketOf(ana), ticketOf(ben), ticketOf(cal)]);
+      for (const t of [anas, bens]) await store.put(t);
+      expect(await store.claimPairs('video', [[ana.id, ben.id]], Date.now(), 'ours')).to.deep.equal(['claimed']);
+      // Another claim's id (another process took them first): not put back; this claim's: once.
+      expect(await store.putBackClaimed(anas, 'theirs')).to.equal(false);
+      expect(await store.putBackClaimed(anas, 'ours')).to.equal(true);
+      expect(await store.putBackClaimed(anas, 'ours'), 'once').to.equal(false);
+      // A join told it failed (its ticket withdrawn) whose ticket a lost claim took meanwhile.
+      await store.put(cals);
+      expect(await store.claimPairs('video', [[cal.id, ana.id]], Date.now(), 'lost')).to.deep.equal(['claimed']);
+      await store.withdraw(cals);
+      expect(await store.putBackClaimed(cals, 'lost')).to.equal(false);
+      expect(await store.putBack(cals)).to.equal(false);
+      expect(await store.putBackClaimed(bens, 'ours')).to.equal(true);
+      expect(
+        (await store.all('video')).map((t) => t.userId).filter((id) => [ana.id, ben.id, cal.id].includes(id)),
+      ).to.have.members([ben.id]);
+      await store.remove(ben.id);
+    });
+
+    it("owes nothing back that another process's claim took before a lost one", async () => {
+      const tag = tagFor();
+      const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
+      const queue =
+        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+      // This process proposes ana with ben; another process's claim takes ana (with cal) just
+      // before; then this claim runs (ana taken: nothing claimed) and its answer is lost.
+      let lost = 0;
+      const flaky = Object.assign(Object.create(queue) as QueueStore, {
+        claimPairs: async (mode: 'chat' | 'video', pairs: [string, string][], now: number, claimId: string) => {
+          if (++lost === 1) {
+            expect(await queue.claimPairs(mode, [[ana.id, cal.id]], now, 'another process')).to.deep.equal(['claimed']);
+            await queue.claimPairs(mode, pairs, now, claimId);
+            throw new QueueUnavailableError(new Error('answer lost'));
+          }
+          return queue.claimPairs(mode, pairs, now, claimId);
+        },
+      });
+      const own = new Matchmaker(flaky, online);
+      for (const u of [ana, ben, cal]) {
+        await own.store.put(await own.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await own.round();
+      expect(lost).to.equal(1);
+      // The next round settles what is owed: ana (matched elsewhere) stays out; ben waits on.
+      await own.round();
+      expect((await queue.all('chat')).map((t) => t.userId)).to.deep.equal([ben.id]);
+      expect(found.has(ana.id)).to.equal(false);
     });
 
     it('puts back what a claim or a taking of cards took when its answer was lost, and matches them after', async () => {

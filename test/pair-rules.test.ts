@@ -56,6 +56,7 @@ describe('pair rules through a queue that was away', () => {
           [cal.id, dan.id],
         ],
         Date.now(),
+        'a claim',
       ),
     ).to.deep.equal(['claimed', 'avoided']);
   });

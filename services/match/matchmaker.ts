@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { tasteTicket } from './taste/taste.service.js';
 import { noteTaste } from './taste/signals.js';
 import { isInGoodStanding } from '../people/standing.js';
@@ -63,6 +64,16 @@ const WITHDRAWALS_AT_ONCE = 100;
 const WITHDRAWAL_RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 25 };
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
 
+/** A ticket owed back to the queue: for a lost claim, that claim's id. */
+interface Owed {
+  ticket: Ticket;
+  claimId?: string;
+  owedAt: number;
+}
+// How long a ticket stays owed: a queue away longer than this has lost those people's
+// attention (and the seat that tells their later word lapses at 15 minutes).
+const OWED_AT_MOST_MS = 10 * 60_000;
+
 /** The users' cards, from their profiles. */
 async function cardsOf(userIds: string[]): Promise<Map<string, UserCard>> {
   const users = await User.find({ _id: { $in: userIds } }, CARD_SOURCE_FIELDS).lean<(CardSource & { _id: Types.ObjectId })[]>();
@@ -113,9 +124,13 @@ export class Matchmaker {
    * Tickets taken out of the queue that must go back but could not (the queue away, or a
    * claim or a taking of cards whose answer was lost, so whether it ran is unknown): the
    * latest per user, put back before each round. A put-back leaves a ticket still queued,
-   * or one whose user left or joined again since, as it is.
+   * or one whose user left or joined again since, as it is; one owed for a lost claim goes
+   * back only if that claim took it. The user's own word (a join, a leave, going away)
+   * drops what is owed them, and so does time (OWED_AT_MOST_MS).
    */
-  private readonly owedBack = new Map<string, Ticket>();
+  private readonly owedBack = new Map<string, Owed>();
+  /** How many waited in each mode at this process's last round. */
+  private readonly waitingSeen: Record<MatchMode, number> = { chat: 0, video: 0 };
   /** The queue failed a round lately: said once, not every round until it is back. */
   private queueAway = false;
 
@@ -141,29 +156,33 @@ export class Matchmaker {
    * A ticket out for a while going back to the queue (unless its user left or joined again
    * meanwhile), if its owner is live. Owed until the queue answers.
    */
-  private async putBack(ticket: Ticket): Promise<boolean> {
+  private async putBack(ticket: Ticket, claimId?: string): Promise<boolean> {
     let back: boolean;
     try {
-      back = await this.store.putBack(ticket);
+      back = await (claimId ? this.store.putBackClaimed(ticket, claimId) : this.store.putBack(ticket));
     } catch (err) {
-      if (err instanceof QueueUnavailableError) this.owe([ticket]);
+      if (err instanceof QueueUnavailableError) this.owe([ticket], claimId);
       throw err;
     }
     return back && this.keepIfLive(ticket);
   }
 
-  private owe(tickets: Ticket[]): void {
-    for (const t of tickets) {
-      const owed = this.owedBack.get(t.userId);
-      if (!owed || owed.joinedAt <= t.joinedAt) this.owedBack.set(t.userId, t);
+  private owe(tickets: Ticket[], claimId?: string): void {
+    for (const ticket of tickets) {
+      const owed = this.owedBack.get(ticket.userId);
+      if (!owed || owed.ticket.joinedAt <= ticket.joinedAt) {
+        this.owedBack.set(ticket.userId, { ticket, claimId, owedAt: owed?.owedAt ?? Date.now() });
+      }
     }
   }
 
   /** Puts back what is owed, one by one; the first that fails (the queue still away) ends the round. */
   private async settleOwed(): Promise<void> {
-    for (const [userId, ticket] of [...this.owedBack]) {
+    const now = Date.now();
+    for (const [userId, { ticket, claimId, owedAt }] of [...this.owedBack]) {
       this.owedBack.delete(userId);
-      await this.putBack(ticket);
+      if (now - owedAt > OWED_AT_MOST_MS) continue;
+      await this.putBack(ticket, claimId);
     }
   }
 
@@ -173,14 +192,16 @@ export class Matchmaker {
    * them taken or still queued.
    */
   private async claim(mode: MatchMode, pairs: [Ticket, Ticket][], now: number) {
+    const claimId = randomUUID();
     try {
       return await this.store.claimPairs(
         mode,
         pairs.map(([a, b]) => [a.userId, b.userId]),
         now,
+        claimId,
       );
     } catch (err) {
-      if (err instanceof QueueUnavailableError && err.maybeSent) this.owe(pairs.flat());
+      if (err instanceof QueueUnavailableError && err.maybeSent) this.owe(pairs.flat(), claimId);
       throw err;
     }
   }
@@ -218,6 +239,8 @@ export class Matchmaker {
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
+    // This join is their word now: an older ticket owed back must not return beside (or instead of) it.
+    this.owedBack.delete(userId);
     let position: number;
     // Whether the ticket may be in the queue: not when its write was refused at once.
     let written = true;
@@ -227,8 +250,13 @@ export class Matchmaker {
         throw err;
       });
       if (!(await this.keepIfLive(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
-      // An estimate: everyone waiting in the mode now (the newest ticket is last in line).
-      position = await this.store.size(input.mode);
+      // An estimate: everyone waiting in the mode now (the newest ticket is last in line). The
+      // ticket is in: a count the queue refuses (Redis in doubt just then) fails no join; the
+      // last round's count stands in.
+      position = await this.store.size(input.mode).catch((err: unknown) => {
+        if (!(err instanceof QueueUnavailableError)) throw err;
+        return this.waitingSeen[input.mode] + 1;
+      });
     } catch (err) {
       if (err instanceof AppError) throw err;
       // Once in a while, not once per join: every client retries while Redis is away.
@@ -303,6 +331,7 @@ export class Matchmaker {
   }
 
   async leave(userId: string): Promise<boolean> {
+    this.owedBack.delete(userId);
     try {
       return await this.store.remove(userId);
     } catch (err) {
@@ -326,7 +355,9 @@ export class Matchmaker {
       if (this.owedBack.size) await this.settleOwed();
       for (const mode of ['chat', 'video'] as const) {
         const now = Date.now();
-        const pairs = this.plan(await this.store.all(mode), now);
+        const tickets = await this.store.all(mode);
+        this.waitingSeen[mode] = tickets.length;
+        const pairs = this.plan(tickets, now);
         if (!pairs.length) continue;
         const results = await this.claim(mode, pairs, now);
         const claimed = pairs.filter((_, i) => results[i] === 'claimed');
@@ -460,10 +491,14 @@ export class Matchmaker {
     const cards = await this.takeCards(tickets);
     // Kept on the stored tickets too: a partner put back in the queue keeps their card.
     for (const t of tickets) t.card ??= cards.get(t.userId);
-    // A card lost (taken by a step whose answer was lost) is made again from the profile.
+    // A card lost (taken by a step whose answer was lost) is made again from the profile; if
+    // that read fails, the partner sees the bare card ({ id }) rather than the pair being lost.
     const cardless = tickets.filter((t) => !t.card);
     if (cardless.length) {
-      const remade = await cardsOf(cardless.map((t) => t.userId));
+      const remade = await cardsOf(cardless.map((t) => t.userId)).catch((err: unknown) => {
+        logger.warn('match cards not made again', { error: errorMessage(err) });
+        return new Map<string, UserCard>();
+      });
       for (const t of cardless) t.card = remade.get(t.userId);
     }
     const pairs = await this.notSeparated(claimed);
@@ -491,7 +526,7 @@ export class Matchmaker {
       await Match.updateMany(
         { _id: { $in: docs.map((d) => d._id) }, status: 'pending' },
         { $set: { status: 'disconnected', endedAt: new Date() } },
-      ).catch(() => undefined);
+      ).catch((cleanup: unknown) => logger.warn('unannounced matches left pending', { error: errorMessage(cleanup) }));
       await Promise.all(pairs.flat().map((t) => this.putBack(t)));
       throw err;
     }
@@ -654,6 +689,7 @@ export class Matchmaker {
 
   /** The user's last socket is gone: no ticket left behind, and a pending match ends for both. */
   async userGone(userId: string): Promise<void> {
+    this.owedBack.delete(userId);
     // A ticket the queue cannot drop now is dropped when a round draws it (no socket: not offered).
     await this.store.remove(userId).catch(logQueueWriteFailure);
     const pending = await Match.find({ userIds: new Types.ObjectId(userId), status: 'pending' }, { _id: 1 }).lean();

@@ -33,9 +33,12 @@ redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('SET', KEYS[4], 'left', 'PX', ARGV[2])
 return removed`;
 
-// The same keys (the seat unchanged); ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it. Takes
-// out that ticket (and its card) only: a newer one of the user's stays.
+// The same keys; ARGV: the user, which tickets hash (1 or 2), the ticket as PUT wrote it, its
+// joinedAt, how long a seat is kept (ms). A join told it failed: takes out that ticket (and its
+// card) only, a newer one of the user's stays; and if that join is still the user's latest, the
+// seat says "left", so the ticket never comes back from a claim that took it meanwhile.
 export const WITHDRAW = `
+if redis.call('GET', KEYS[4]) == ARGV[4] then redis.call('SET', KEYS[4], 'left', 'PX', ARGV[5]) end
 if redis.call('HGET', KEYS[tonumber(ARGV[2])], ARGV[1]) ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[tonumber(ARGV[2])], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -65,12 +68,22 @@ redis.call('ZREM', KEYS[1], ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
 
+// PUT_BACK's keys and ARGV, then KEYS[5] the user's claim mark, ARGV[7] a claim's id: a ticket
+// that a claim whose answer was lost may have taken goes back (as PUT_BACK) only if that claim
+// took it, not another process's.
+export const PUT_BACK_CLAIMED = `
+if redis.call('GET', KEYS[5]) ~= ARGV[7] then return 0 end
+redis.call('DEL', KEYS[5])
+${PUT_BACK}`;
+
 // Each pair: both tickets or neither, unless the pair is avoided; one step no other
-// process can interleave with. The avoid sets are named from ARGV (one Redis, no cluster).
+// process can interleave with. The avoid sets and claim marks are named from ARGV (one Redis,
+// no cluster). ARGV: the avoid sets' prefix, now, the claim marks' prefix, this claim's id, how
+// long a mark is kept (ms), then the pairs. Each user claimed is marked with the claim's id.
 export const CLAIM_PAIRS = `
 local now = tonumber(ARGV[2])
 local out = {}
-for i = 3, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local a, b = ARGV[i], ARGV[i + 1]
   local result = 0
   if a ~= b and redis.call('HEXISTS', KEYS[1], a) == 1 and redis.call('HEXISTS', KEYS[1], b) == 1 then
@@ -79,6 +92,8 @@ for i = 3, #ARGV, 2 do
       result = -1
     else
       redis.call('HDEL', KEYS[1], a, b)
+      redis.call('SET', ARGV[3] .. a, ARGV[4], 'PX', ARGV[5])
+      redis.call('SET', ARGV[3] .. b, ARGV[4], 'PX', ARGV[5])
       result = 1
     end
   end

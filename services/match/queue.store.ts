@@ -1,5 +1,5 @@
 import { boundedRedis, RedisRefusedError, type RedisClient } from '../redis.service.js';
-import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, PUT_BACK, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
+import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, PUT_BACK, PUT_BACK_CLAIMED, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { TasteModel } from './taste/model.js';
 
@@ -49,14 +49,26 @@ export interface QueueStore {
    * went) going back, unless its user left the queue (remove) or joined again since its join.
    */
   putBack(ticket: Ticket): Promise<boolean>;
+  /**
+   * A ticket that a claim whose answer was lost may have taken, going back as putBack would,
+   * only if that claim took it (another process's claim may have taken it first).
+   */
+  putBackClaimed(ticket: Ticket, claimId: string): Promise<boolean>;
   remove(userId: string): Promise<boolean>;
-  /** Takes out this ticket if it is still the user's (not a newer one): a join told it failed. */
+  /**
+   * A join told it failed: takes out this ticket if it is still the user's (not a newer one),
+   * and, if that join is the user's latest, marks them left (a claim that took it meanwhile
+   * cannot put it back).
+   */
   withdraw(ticket: Ticket): Promise<void>;
   all(mode: MatchMode): Promise<Ticket[]>;
   /** How many are waiting in a mode (cheap: no tickets read). */
   size(mode: MatchMode): Promise<number>;
-  /** Claims every pair whose two tickets are still waiting and which is not avoided, in one step. */
-  claimPairs(mode: MatchMode, pairs: [string, string][], now: number): Promise<ClaimResult[]>;
+  /**
+   * Claims every pair whose two tickets are still waiting and which is not avoided, in one
+   * step; each user claimed is marked with `claimId` for a while (putBackClaimed).
+   */
+  claimPairs(mode: MatchMode, pairs: [string, string][], now: number, claimId: string): Promise<ClaimResult[]>;
   /** The cards of claimed tickets, handed over once (and forgotten by the store). */
   takeCards(userIds: string[]): Promise<Map<string, UserCard>>;
   /** a and b are not paired again before `until` (ms since the epoch). */
@@ -71,41 +83,58 @@ const MODES: MatchMode[] = ['chat', 'video'];
 const SEAT_MS = 15 * 60_000;
 const LEFT = 'left';
 
+/** Keys kept for a while, in the order they lapse (each set anew goes to the back): seats, claim marks. */
+class Lapsing {
+  private readonly entries = new Map<string, { value: string; until: number }>();
+  set(key: string, value: string) {
+    const now = Date.now();
+    this.entries.delete(key);
+    this.entries.set(key, { value, until: now + SEAT_MS });
+    for (const [k, { until }] of this.entries) {
+      if (until > now) break;
+      this.entries.delete(k);
+    }
+  }
+  get(key: string): string | undefined {
+    const held = this.entries.get(key);
+    return held && held.until > Date.now() ? held.value : undefined;
+  }
+  delete(key: string) {
+    this.entries.delete(key);
+  }
+}
+
 export class MemoryQueueStore implements QueueStore {
   private readonly tickets: Record<MatchMode, Map<string, Ticket>> = { chat: new Map(), video: new Map() };
   private readonly avoided = new Map<string, Map<string, number>>();
   private readonly cards = new Map<string, UserCard>();
-  /** Each user's seat, as the Redis store's: the joinedAt of their latest join or LEFT, oldest first. */
-  private readonly seats = new Map<string, { seat: string; until: number }>();
-
-  private seat(userId: string, seat: string) {
-    const now = Date.now();
-    // Set anew, so the map stays in the order seats lapse; the lapsed go from the front.
-    this.seats.delete(userId);
-    this.seats.set(userId, { seat, until: now + SEAT_MS });
-    for (const [id, { until }] of this.seats) {
-      if (until > now) break;
-      this.seats.delete(id);
-    }
-  }
+  /** Each user's seat, as the Redis store's: the joinedAt of their latest join, or LEFT. */
+  private readonly seats = new Lapsing();
+  /** Each claimed user's claim id, as the Redis store's claim marks. */
+  private readonly claims = new Lapsing();
   private place({ card, ...ticket }: Ticket) {
     for (const mode of MODES) this.tickets[mode].delete(ticket.userId);
     this.tickets[ticket.mode].set(ticket.userId, ticket);
     if (card) this.cards.set(ticket.userId, card);
   }
   async put(ticket: Ticket) {
-    this.seat(ticket.userId, String(ticket.joinedAt));
+    this.seats.set(ticket.userId, String(ticket.joinedAt));
     this.place(ticket);
   }
   async putBack(ticket: Ticket) {
-    const held = this.seats.get(ticket.userId);
-    if (held && held.until > Date.now() && held.seat !== String(ticket.joinedAt)) return false;
+    const seat = this.seats.get(ticket.userId);
+    if (seat !== undefined && seat !== String(ticket.joinedAt)) return false;
     if (MODES.some((mode) => this.tickets[mode].has(ticket.userId))) return false;
     this.place(ticket);
     return true;
   }
+  async putBackClaimed(ticket: Ticket, claimId: string) {
+    if (this.claims.get(ticket.userId) !== claimId) return false;
+    this.claims.delete(ticket.userId);
+    return this.putBack(ticket);
+  }
   async remove(userId: string) {
-    this.seat(userId, LEFT);
+    this.seats.set(userId, LEFT);
     return this.drop(userId);
   }
   private drop(userId: string) {
@@ -113,6 +142,7 @@ export class MemoryQueueStore implements QueueStore {
     return MODES.map((mode) => this.tickets[mode].delete(userId)).some(Boolean);
   }
   async withdraw({ card: _card, ...ticket }: Ticket) {
+    if (this.seats.get(ticket.userId) === String(ticket.joinedAt)) this.seats.set(ticket.userId, LEFT);
     const held = this.tickets[ticket.mode].get(ticket.userId);
     if (held && JSON.stringify(held) === JSON.stringify(ticket)) this.drop(ticket.userId);
   }
@@ -131,13 +161,15 @@ export class MemoryQueueStore implements QueueStore {
   async size(mode: MatchMode) {
     return this.tickets[mode].size;
   }
-  async claimPairs(mode: MatchMode, pairs: [string, string][], now: number) {
+  async claimPairs(mode: MatchMode, pairs: [string, string][], now: number, claimId: string) {
     const waiting = this.tickets[mode];
     return pairs.map(([a, b]): ClaimResult => {
       if (a === b || !waiting.has(a) || !waiting.has(b)) return 'taken';
       if ((this.avoided.get(a)?.get(b) ?? 0) > now) return 'avoided';
       waiting.delete(a);
       waiting.delete(b);
+      this.claims.set(a, claimId);
+      this.claims.set(b, claimId);
       return 'claimed';
     });
   }
@@ -213,6 +245,9 @@ export class RedisQueueStore implements QueueStore {
   private ticketArgs({ card: _card, ...ticket }: Ticket): string[] {
     return [ticket.userId, String(MODES.indexOf(ticket.mode) + 1), JSON.stringify(ticket)];
   }
+  private claimKey(userId: string) {
+    return `${this.prefix}claim:${userId}`;
+  }
   private withCard(ticket: Ticket): string[] {
     return [...this.ticketArgs(ticket), ticket.card ? JSON.stringify(ticket.card) : '', String(ticket.joinedAt), String(SEAT_MS)];
   }
@@ -222,8 +257,13 @@ export class RedisQueueStore implements QueueStore {
   async putBack(ticket: Ticket) {
     return Number(await this.script(PUT_BACK, this.ticketKeys(ticket.userId), this.withCard(ticket))) === 1;
   }
+  async putBackClaimed(ticket: Ticket, claimId: string) {
+    const keys = [...this.ticketKeys(ticket.userId), this.claimKey(ticket.userId)];
+    return Number(await this.script(PUT_BACK_CLAIMED, keys, [...this.withCard(ticket), claimId])) === 1;
+  }
   async withdraw(ticket: Ticket) {
-    await this.script(WITHDRAW, this.ticketKeys(ticket.userId), this.ticketArgs(ticket));
+    const args = [...this.ticketArgs(ticket), String(ticket.joinedAt), String(SEAT_MS)];
+    await this.script(WITHDRAW, this.ticketKeys(ticket.userId), args);
   }
   async remove(userId: string) {
     return Number(await this.script(REMOVE, this.ticketKeys(userId), [userId, String(SEAT_MS)])) > 0;
@@ -242,9 +282,9 @@ export class RedisQueueStore implements QueueStore {
   async size(mode: MatchMode) {
     return this.run((client) => client.hLen(this.key(mode)));
   }
-  async claimPairs(mode: MatchMode, pairs: [string, string][], now: number) {
+  async claimPairs(mode: MatchMode, pairs: [string, string][], now: number, claimId: string) {
     if (!pairs.length) return [];
-    const args = [`${this.prefix}avoid:`, String(now), ...pairs.flat()];
+    const args = [`${this.prefix}avoid:`, String(now), `${this.prefix}claim:`, claimId, String(SEAT_MS), ...pairs.flat()];
     const results = (await this.script(CLAIM_PAIRS, [this.key(mode)], args)) as number[];
     return results.map((r) => CLAIM_RESULTS[String(r)]!);
   }
