@@ -109,6 +109,7 @@ export function createApp({
   metricsRoutes(config.metricsToken, app);
   // rememberRouteOnError after each: an error's metrics label is its route, base path included.
   app.use('/media/s', mediaLinkRoutes(storage), rememberRouteOnError);
+  // After /media/s: local pictures answer every other GET under /media themselves (no fall-through).
   if (storage instanceof LocalStorageProvider) app.use('/media', mediaRoutes(storage.root), rememberRouteOnError);
   app.use('/api', docsRoutes(), rememberRouteOnError);
   const web = webAppRoutes(config.webDir, webContentSecurityPolicy(config));

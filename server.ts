@@ -29,10 +29,16 @@ import { shutdownSteps } from './utils/shutdown-steps.js';
 
 // What shutdown may take once connections are closed (SHUTDOWN_TIMEOUT_MS): the flushes, the
 // media queue, the database and Redis. The two together stay under pm2's kill_timeout (15 s
-// for the default 10 s).
+// for the default 10 s). Each step has a bound of its own as well, so one that stalls does
+// not take the others' time; with Redis stalled, the last steps (session ends, Redis) get
+// what is left and are logged as cut short.
 const AFTER_CONNECTIONS_MS = 4000;
+// Closing the sockets' engine and adapter after their disconnect handling's deadline.
+const SOCKETS_OVERRUN_MS = 500;
+const FLUSH_MS = 1500;
 // A media job still running is left to BullMQ's stalled-job recovery after this.
-const MEDIA_CLOSE_MS = 2000;
+const MEDIA_CLOSE_MS = 1000;
+const DATABASE_CLOSE_MS = 1000;
 
 async function main() {
   configureLogger(config.logLevel);
@@ -112,17 +118,17 @@ async function main() {
     postJobs?.stop();
     // Sockets go first and their disconnect handling (presence, match tickets, calls) finishes
     // while the database and Redis are still there.
-    await step('sockets', () => closeSocketServer(io, config.shutdownTimeoutMs), config.shutdownTimeoutMs + 500);
+    await step('sockets', () => closeSocketServer(io, config.shutdownTimeoutMs), config.shutdownTimeoutMs + SOCKETS_OVERRUN_MS);
     await step('http', () => closed);
     // Counts still waiting (socket sessions ended just now among them), and the last sends'
     // tails: before anything that may stall on Redis.
-    await step('flush', () => Promise.all([flushAnalytics(), flushConversationTails()]), 3000);
+    await step('flush', () => Promise.all([flushAnalytics(), flushConversationTails()]), FLUSH_MS);
     // Running media jobs finish first; BullMQ hands unfinished ones to another worker after a restart.
     await step('media', () => media.close(), MEDIA_CLOSE_MS);
-    await step('database', () => disconnectDatabase(), 1500);
+    await step('database', () => disconnectDatabase(), DATABASE_CLOSE_MS);
     // After the database: a request still running past the forced close (its connection gone,
     // its handler not) can end a session only while the database answers. The ends not yet
-    // shared then get their last try (2 s at most).
+    // shared then get their last try (2 s at most, and no later than the deadline).
     await step('session ends', () => stopSharingSessionEnds?.());
     await step('send access', () => stopSharingSendAccess?.());
     await step('redis', () => closeRedis(redis));

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { ErrorReply } from 'redis';
 import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
-import { boundedRedis, type RedisClient } from '../services/redis.service.js';
+import { limiterCommands } from '../services/limits/limiter-commands.js';
+import type { RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
 
 export interface RateLimiters {
@@ -35,35 +34,6 @@ const bodyString = (req: Request, field: string) => {
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const STORE_TIMEOUT_MS = 1000;
-
-/**
- * The commands of rate-limit-redis, its scripts kept here. It loads each script once (SCRIPT
- * LOAD) and keeps that promise: a load that failed (Redis away at start-up, refused while in
- * doubt) broke its limiter until a restart, and so did a script Redis lost (a restart, a
- * flush) when a fail-closed store's error hid the NOSCRIPT it reloads on. Here a load is
- * answered with the script's SHA-1 without asking Redis, and an EVALSHA of a script Redis
- * does not hold is sent again whole (EVAL).
- */
-function withScriptsKept(send: (args: string[]) => Promise<RedisReply>) {
-  const scripts = new Map<string, string>();
-  return async (args: string[]): Promise<RedisReply> => {
-    const [command, sub, body] = args;
-    if (command === 'SCRIPT' && sub === 'LOAD' && body !== undefined) {
-      const sha = createHash('sha1').update(body).digest('hex');
-      scripts.set(sha, body);
-      return sha;
-    }
-    if (command !== 'EVALSHA') return send(args);
-    try {
-      return await send(args);
-    } catch (err) {
-      const script = scripts.get(args[1]!);
-      if (!script || !(err instanceof ErrorReply && err.message.startsWith('NOSCRIPT'))) throw err;
-      return send(['EVAL', script, ...args.slice(2)]);
-    }
-  };
-}
 
 /** Who is asking, as the action limits count: the account (when signed in) and the address. */
 const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
@@ -77,20 +47,18 @@ export function createRateLimiters(
   redis?: RedisClient,
   actions: ActionLimiter = createActionLimiter(limits.actions, redis, limits.prefix),
 ): RateLimiters {
-  // A Redis that does not answer must not hold requests: a limiter's call gives up after a
-  // second, and while Redis is in doubt is refused at once (but one a second, to learn it is back).
-  const bounded = redis && boundedRedis(redis);
-  const command = withScriptsKept((args) =>
-    bounded!.call((client) => client.sendCommand(args) as Promise<RedisReply>, { waitMs: STORE_TIMEOUT_MS }),
-  );
-  const send = (args: string[], failClosed: boolean) =>
+  const command = redis ? limiterCommands(redis) : undefined;
+  const send = (command: (args: string[]) => Promise<RedisReply>, args: string[], failClosed: boolean) =>
     command(args).catch((err: unknown) => {
       if (!failClosed) throw err;
       throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
     });
   const store = (name: string, failClosed: boolean): Store | undefined =>
-    redis
-      ? new RedisStore({ prefix: `${limits.prefix}${name}:`, sendCommand: (...args: string[]) => send(args, failClosed) })
+    command
+      ? new RedisStore({
+          prefix: `${limits.prefix}${name}:`,
+          sendCommand: (...args: string[]) => send(command, args, failClosed),
+        })
       : undefined;
 
   /**

@@ -23,7 +23,7 @@ export async function connectRedis(url: string): Promise<RedisClient> {
 }
 
 /** How long a bounded command waits for Redis by default (node-redis's own timeout covers only unsent ones). */
-export const REDIS_WAIT_MS = 5000;
+const DEFAULT_WAIT_MS = 5000;
 /** How often a gated command is let through to a Redis that failed lately, to learn it answers again. */
 const PROBE_EVERY_MS = 1000;
 /** An answer within this says Redis is well again; a slower one leaves it in doubt (no flapping on a slow Redis). */
@@ -33,8 +33,15 @@ const HEALTHY_ANSWER_MS = 500;
 // answer (a NOSCRIPT after a restart, a bug's script error): Redis is there.
 const UNSERVED_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
 
-/** Whether a command's failure says Redis is away or stalled, not that it answered with an error. */
-const isOutage = (err: unknown) => !(err instanceof ErrorReply) || UNSERVED_REPLY.test(err.message);
+/**
+ * What a command's failure says of Redis: away or stalled (no answer, a lost connection, a
+ * reply that it cannot serve), there (it answered with an error), or nothing (our own bug: an
+ * argument the client could not encode).
+ */
+function failureKind(err: unknown): 'outage' | 'answer' | 'ours' {
+  if (err instanceof ErrorReply) return UNSERVED_REPLY.test(err.message) ? 'outage' : 'answer';
+  return err instanceof TypeError || err instanceof RangeError ? 'ours' : 'outage';
+}
 
 /** Refused before it was sent: the client is not connected, or Redis failed lately and the probe's turn is not due. */
 export class RedisRefusedError extends Error {
@@ -58,7 +65,7 @@ export type RedisGate = 'probe' | 'connected' | 'always';
  * of the client learns (Redis stalled, Redis answers again) holds for all of them. A command
  * given up on may still run later, in order with what follows it on the connection.
  */
-export class BoundedRedis {
+class BoundedRedis {
   private suspect = false;
   private nextProbeAt = 0;
 
@@ -66,7 +73,7 @@ export class BoundedRedis {
 
   async call<T>(
     command: (client: RedisClient) => Promise<T>,
-    { gate = 'probe', waitMs = REDIS_WAIT_MS }: { gate?: RedisGate; waitMs?: number } = {},
+    { gate = 'probe', waitMs = DEFAULT_WAIT_MS }: { gate?: RedisGate; waitMs?: number } = {},
   ): Promise<T> {
     this.admit(gate);
     const sentAt = Date.now();
@@ -76,9 +83,10 @@ export class BoundedRedis {
       this.answered(sentAt);
       return value;
     } catch (err) {
-      if (!isOutage(err)) {
+      const kind = failureKind(err);
+      if (kind === 'answer') {
         this.answered(sentAt);
-      } else {
+      } else if (kind === 'outage') {
         this.suspect = true;
         this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
       }
@@ -98,6 +106,8 @@ export class BoundedRedis {
     this.nextProbeAt = Date.now() + PROBE_EVERY_MS;
   }
 }
+
+export type { BoundedRedis };
 
 const boundedClients = new WeakMap<RedisClient, BoundedRedis>();
 

@@ -6,7 +6,13 @@ import { Report } from '../models/report.model.js';
 import { MemoryPresenceStore } from '../services/presence/presence.store.js';
 import { Matchmaker } from '../services/match/matchmaker.js';
 import { Match } from '../models/match.model.js';
-import { MemoryQueueStore, QueueUnavailableError, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
+import {
+  MemoryQueueStore,
+  QueueUnavailableError,
+  RedisQueueStore,
+  type QueueStore,
+  type Ticket,
+} from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
@@ -212,6 +218,38 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(found.has(ana.id)).to.equal(false);
     });
 
+    it('retries a lost put-back only through the claim that took the ticket', async () => {
+      const tag = tagFor();
+      const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
+      const queue =
+        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+      // A put-back (either kind) that runs, then its answer is lost, once.
+      let lost = 0;
+      const loseFirst = async (back: Promise<boolean>) => {
+        const answer = await back;
+        if (++lost === 1) throw new QueueUnavailableError(new Error('answer lost'));
+        return answer;
+      };
+      const flaky = Object.assign(Object.create(queue) as QueueStore, {
+        putBack: (ticket: Ticket) => loseFirst(queue.putBack(ticket)),
+        putBackClaimed: (ticket: Ticket, claimId: string) => loseFirst(queue.putBackClaimed(ticket, claimId)),
+      });
+      const own = new Matchmaker(flaky, online);
+      for (const u of [ana, ben]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
+      await own.round();
+      await eventually(() => found.has(ana.id) && found.has(ben.id), 5000, 'ana and ben offered');
+      // Ben says no: ana goes back (the put-back runs, its answer is lost: owed).
+      const matchId = (found.get(ben.id) as unknown as { matchId: string }).matchId;
+      await own.respond(ben.id, matchId, false);
+      expect(lost).to.equal(1);
+      // Another process's round takes ana (with cal) meanwhile and offers them.
+      await queue.put(await own.ticketFor(cal.id, { mode: 'chat', interests: [tag] }));
+      expect(await queue.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'another process')).to.deep.equal(['claimed']);
+      // This process settles what it owes: ana, claimed elsewhere, stays out of the queue.
+      await own.round();
+      expect((await queue.all('chat')).map((t) => t.userId)).to.not.include(ana.id);
+    });
+
     it('puts back what a claim or a taking of cards took when its answer was lost, and matches them after', async () => {
       for (const lost of ['claimPairs', 'takeCards'] as const) {
         const tag = tagFor();
@@ -257,7 +295,8 @@ for (const kind of ['memory', 'redis'] as const) {
       // The insert runs, then its answer is lost (the connection dropped after the write), once.
       const insertMany = Match.insertMany.bind(Match) as (...args: unknown[]) => Promise<unknown>;
       let inserts = 0;
-      const restore = () => Object.assign(Match, { insertMany });
+      // The database is real; only the answer of its first insert is lost (its own property on the model, removed after).
+      const restore = () => delete (Match as { insertMany?: unknown }).insertMany;
       Object.assign(Match, {
         insertMany: async (...args: unknown[]) => {
           const stored = await insertMany(...args);

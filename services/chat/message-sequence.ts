@@ -62,13 +62,13 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[3]) - tonumber(ARG
 return n
 `;
 const IDLE_MS = 7 * 86_400_000;
-const REDIS_WAIT_MS = 2000;
+const NUMBERING_WAIT_MS = 2000;
 
 export class RedisSequenceStore implements SequenceStore {
   private readonly numberedKey: string;
   private readonly redis: BoundedRedis;
   constructor(
-    private readonly client: RedisClient,
+    client: RedisClient,
     private readonly prefix: string,
   ) {
     this.numberedKey = `${prefix}numbered`;
@@ -79,7 +79,7 @@ export class RedisSequenceStore implements SequenceStore {
     const keys = [this.prefix + conversationId, this.numberedKey];
     const args = [floor === undefined ? '' : String(floor), String(IDLE_MS), String(Date.now()), conversationId];
     const answer = await this.redis
-      .call((client) => client.eval(NEXT, { keys, arguments: args }), { waitMs: REDIS_WAIT_MS })
+      .call((client) => client.eval(NEXT, { keys, arguments: args }), { waitMs: NUMBERING_WAIT_MS })
       .catch(() => {
         throw new AppError('CHAT_UNAVAILABLE', 'Messages cannot be numbered right now: send again shortly');
       });
@@ -90,12 +90,12 @@ export class RedisSequenceStore implements SequenceStore {
     if (!conversationIds.length) return new Set<string>();
     // Catch-up goes on without it (the recorded last messages still say most) when Redis is slow.
     const scores = await this.redis
-      .call((client) => client.zmScore(this.numberedKey, conversationIds), { waitMs: REDIS_WAIT_MS })
+      .call((client) => client.zmScore(this.numberedKey, conversationIds), { waitMs: NUMBERING_WAIT_MS })
       .catch(() => []);
     return new Set(conversationIds.filter((_, i) => (scores[i] ?? -1) >= since));
   }
   open() {
-    return this.client.isOpen;
+    return this.redis.client.isOpen;
   }
 }
 

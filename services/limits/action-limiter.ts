@@ -3,6 +3,7 @@ import { AppError } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
+import { LIMITER_WAIT_MS } from './limiter-commands.js';
 
 /** A 429 that says when to come back (the HTTP error path sends it as Retry-After). */
 export class RateLimitedError extends AppError {
@@ -52,9 +53,6 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-// A counter store that does not answer within this is taken as failed.
-const STORE_TIMEOUT_MS = 1000;
-
 /** The counters of every process together, in Redis; refused at once while Redis is in doubt. */
 export class RedisCounterStore implements CounterStore {
   private readonly redis: BoundedRedis;
@@ -70,7 +68,7 @@ export class RedisCounterStore implements CounterStore {
     const keys = hits.map((h) => this.prefix + h.key);
     const args = hits.map((h) => String(h.windowMs));
     const raw = (await this.redis.call((client) => client.eval(HIT, { keys, arguments: args }), {
-      waitMs: STORE_TIMEOUT_MS,
+      waitMs: LIMITER_WAIT_MS,
     })) as number[];
     return hits.map((_, i) => ({ count: Number(raw[2 * i]), resetMs: Number(raw[2 * i + 1]) }));
   }

@@ -18,13 +18,13 @@ import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
-import { CARD_SOURCE_FIELDS, type CardSource } from '../people/user.service.js';
+import { CARD_SOURCE_FIELDS, usersById, type CardSource } from '../people/user.service.js';
 import { endPendingMatchesBetween, separatedPairs } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { PairRules, SEPARATED_MS } from './pair-rules.js';
-import { QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
+import { CLAIM_MARK_MS, QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
 import { notifyLater } from '../notifications/notification.service.js';
 
 export interface JoinInput {
@@ -64,20 +64,19 @@ const WITHDRAWALS_AT_ONCE = 100;
 const WITHDRAWAL_RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 25 };
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
 
-/** A ticket owed back to the queue: for a lost claim, that claim's id. */
+/** A ticket owed back to the queue, since when. */
 interface Owed {
   ticket: Ticket;
-  claimId?: string;
   owedAt: number;
 }
 // How long a ticket stays owed: a queue away longer than this has lost those people's
-// attention (and the seat that tells their later word lapses at 15 minutes).
-const OWED_AT_MOST_MS = 10 * 60_000;
+// attention; and it must end before the claim marks (and seats) that decide a put-back lapse.
+const OWED_AT_MOST_MS = CLAIM_MARK_MS - 5 * 60_000;
 
-/** The users' cards, from their profiles. */
+/** The users' cards, from their profiles (banned accounts left out). */
 async function cardsOf(userIds: string[]): Promise<Map<string, UserCard>> {
-  const users = await User.find({ _id: { $in: userIds } }, CARD_SOURCE_FIELDS).lean<(CardSource & { _id: Types.ObjectId })[]>();
-  return new Map(users.map((u) => [String(u._id), toUserCard(u)]));
+  const users = await usersById(userIds);
+  return new Map([...users].map(([id, u]) => [id, toUserCard(u)]));
 }
 
 /** Who has a live socket anywhere: the presence store of the socket servers. */
@@ -154,56 +153,61 @@ export class Matchmaker {
 
   /**
    * A ticket out for a while going back to the queue (unless its user left or joined again
-   * meanwhile), if its owner is live. Owed until the queue answers.
+   * meanwhile), if its owner is live; one a claim took, only through that claim (a put-back
+   * whose answer was lost, retried after another process claimed the ticket again, must not
+   * return it). Owed until the queue answers, counted from `owedAt`.
    */
-  private async putBack(ticket: Ticket, claimId?: string): Promise<boolean> {
+  private async putBack(ticket: Ticket, owedAt = Date.now()): Promise<boolean> {
     let back: boolean;
     try {
-      back = await (claimId ? this.store.putBackClaimed(ticket, claimId) : this.store.putBack(ticket));
+      back = await (ticket.claimId ? this.store.putBackClaimed(ticket, ticket.claimId) : this.store.putBack(ticket));
     } catch (err) {
-      if (err instanceof QueueUnavailableError) this.owe([ticket], claimId);
+      if (err instanceof QueueUnavailableError) this.owe([ticket], owedAt);
       throw err;
     }
     return back && this.keepIfLive(ticket);
   }
 
-  private owe(tickets: Ticket[], claimId?: string): void {
+  private owe(tickets: Ticket[], owedAt = Date.now()): void {
     for (const ticket of tickets) {
       const owed = this.owedBack.get(ticket.userId);
-      if (!owed || owed.ticket.joinedAt <= ticket.joinedAt) {
-        this.owedBack.set(ticket.userId, { ticket, claimId, owedAt: owed?.owedAt ?? Date.now() });
-      }
+      if (!owed || owed.ticket.joinedAt <= ticket.joinedAt) this.owedBack.set(ticket.userId, { ticket, owedAt });
     }
   }
 
   /** Puts back what is owed, one by one; the first that fails (the queue still away) ends the round. */
   private async settleOwed(): Promise<void> {
     const now = Date.now();
-    for (const [userId, { ticket, claimId, owedAt }] of [...this.owedBack]) {
+    for (const [userId, { ticket, owedAt }] of [...this.owedBack]) {
       this.owedBack.delete(userId);
       if (now - owedAt > OWED_AT_MOST_MS) continue;
-      await this.putBack(ticket, claimId);
+      await this.putBack(ticket, owedAt);
     }
   }
 
   /**
-   * The round's claim. If its answer is lost (it may run yet: a stalled Redis runs what it was
-   * sent, in order), every ticket it may take is owed back: the put-back, sent after it, finds
-   * them taken or still queued.
+   * The round's claim; each ticket it took carries its id from then on. If its answer is lost
+   * (it may run yet: a stalled Redis runs what it was sent, in order), every ticket it may take
+   * is owed back through it: the put-back, sent after it, returns only what it took.
    */
   private async claim(mode: MatchMode, pairs: [Ticket, Ticket][], now: number) {
     const claimId = randomUUID();
+    let results;
     try {
-      return await this.store.claimPairs(
+      results = await this.store.claimPairs(
         mode,
         pairs.map(([a, b]) => [a.userId, b.userId]),
         now,
         claimId,
       );
     } catch (err) {
-      if (err instanceof QueueUnavailableError && err.maybeSent) this.owe(pairs.flat(), claimId);
+      if (err instanceof QueueUnavailableError && err.maybeSent) this.owe(pairs.flat().map((t) => ({ ...t, claimId })));
       throw err;
     }
+    pairs.forEach(([a, b], i) => {
+      if (results[i] === 'claimed') a.claimId = b.claimId = claimId;
+    });
+    return results;
   }
 
   /** The claimed tickets' cards. Failing, the tickets (out of the queue, claimed) are owed back; a card lost is made again then. */

@@ -31,6 +31,11 @@ export interface Ticket {
   showDistance: boolean;
   /** The adaptive matcher's model, taken at join; `weight` is the adaptive part's share (0: explicit ranking). */
   taste?: { model: TasteModel; features: string[]; weight: number };
+  /**
+   * While out of the queue: the claim that took it, so it goes back only through that claim
+   * (putBackClaimed). Not stored in the queue; kept on the match's tickets.
+   */
+  claimId?: string;
 }
 
 /** Per proposed pair: claimed (both removed), taken (one already gone) or avoided (cool-down or block). */
@@ -40,6 +45,12 @@ export type ClaimResult = 'claimed' | 'taken' | 'avoided';
  * The waiting tickets of every process: one per user (a second device joining replaces
  * it), claimed in pairs atomically so nobody is matched twice, and the pairs that must
  * not meet for a while (a rejection's cool-down, a block made while waiting).
+ *
+ * Every method may throw QueueUnavailableError (the Redis store: refused at once, or no
+ * answer in time); its `maybeSent` says whether the step may still run later. A claim marks
+ * each user it takes with its id (a fresh one per call) for CLAIM_MARK_MS, a later claim's
+ * mark replacing it; putBackClaimed with the marking claim's id uses the mark up, whatever it
+ * answers.
  */
 export interface QueueStore {
   /** A join: the user's one ticket, whatever they left before. */
@@ -81,15 +92,18 @@ const MODES: MatchMode[] = ['chat', 'video'];
 // out of the queue and back (claimed, its match stored, then answered: MATCH_RESPONSE_MS is at
 // most 5 minutes). A later join or leave sets it again.
 const SEAT_MS = 15 * 60_000;
+/** How long a claim's mark stays on a user: longer than a claimed ticket is ever out before it goes back. */
+export const CLAIM_MARK_MS = SEAT_MS;
 const LEFT = 'left';
 
-/** Keys kept for a while, in the order they lapse (each set anew goes to the back): seats, claim marks. */
-class Lapsing {
+/** Values kept for one lifetime, in the order they lapse (each set anew goes to the back): seats, claim marks. */
+class ExpiringMap {
   private readonly entries = new Map<string, { value: string; until: number }>();
+  constructor(private readonly lifetimeMs: number) {}
   set(key: string, value: string) {
     const now = Date.now();
     this.entries.delete(key);
-    this.entries.set(key, { value, until: now + SEAT_MS });
+    this.entries.set(key, { value, until: now + this.lifetimeMs });
     for (const [k, { until }] of this.entries) {
       if (until > now) break;
       this.entries.delete(k);
@@ -109,10 +123,10 @@ export class MemoryQueueStore implements QueueStore {
   private readonly avoided = new Map<string, Map<string, number>>();
   private readonly cards = new Map<string, UserCard>();
   /** Each user's seat, as the Redis store's: the joinedAt of their latest join, or LEFT. */
-  private readonly seats = new Lapsing();
+  private readonly seats = new ExpiringMap(SEAT_MS);
   /** Each claimed user's claim id, as the Redis store's claim marks. */
-  private readonly claims = new Lapsing();
-  private place({ card, ...ticket }: Ticket) {
+  private readonly claims = new ExpiringMap(CLAIM_MARK_MS);
+  private place({ card, claimId: _claimId, ...ticket }: Ticket) {
     for (const mode of MODES) this.tickets[mode].delete(ticket.userId);
     this.tickets[ticket.mode].set(ticket.userId, ticket);
     if (card) this.cards.set(ticket.userId, card);
@@ -192,7 +206,7 @@ export class MemoryQueueStore implements QueueStore {
 
 const CLAIM_RESULTS: Record<string, ClaimResult> = { '1': 'claimed', '0': 'taken', '-1': 'avoided' };
 
-/** The queue's Redis is away (refused at once, nothing sent) or did not answer in time. */
+/** The queue's Redis is away or in doubt (refused at once, nothing sent) or did not answer in time. */
 export class QueueUnavailableError extends Error {
   /** Whether the command may have reached Redis (and may still run): not when refused at once. */
   readonly maybeSent: boolean;
@@ -242,7 +256,7 @@ export class RedisQueueStore implements QueueStore {
   }
 
   /** A ticket as PUT and WITHDRAW take it: its user, which tickets hash holds it, the ticket (without its card). */
-  private ticketArgs({ card: _card, ...ticket }: Ticket): string[] {
+  private ticketArgs({ card: _card, claimId: _claimId, ...ticket }: Ticket): string[] {
     return [ticket.userId, String(MODES.indexOf(ticket.mode) + 1), JSON.stringify(ticket)];
   }
   private claimKey(userId: string) {
@@ -284,7 +298,7 @@ export class RedisQueueStore implements QueueStore {
   }
   async claimPairs(mode: MatchMode, pairs: [string, string][], now: number, claimId: string) {
     if (!pairs.length) return [];
-    const args = [`${this.prefix}avoid:`, String(now), `${this.prefix}claim:`, claimId, String(SEAT_MS), ...pairs.flat()];
+    const args = [`${this.prefix}avoid:`, String(now), `${this.prefix}claim:`, claimId, String(CLAIM_MARK_MS), ...pairs.flat()];
     const results = (await this.script(CLAIM_PAIRS, [this.key(mode)], args)) as number[];
     return results.map((r) => CLAIM_RESULTS[String(r)]!);
   }
