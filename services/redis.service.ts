@@ -31,7 +31,7 @@ const HEALTHY_ANSWER_MS = 500;
 // Error replies that say Redis cannot serve now (loading its data, a script running away,
 // a replica cut off or read-only after a failover): failures. Any other error reply is an
 // answer (a NOSCRIPT after a restart, a bug's script error): Redis is there.
-const UNSERVED_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+const UNSERVED_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOREPLICAS)\b/;
 
 /**
  * What a command's failure says of Redis: away or stalled (no answer, a lost connection, a
@@ -42,6 +42,9 @@ function failureKind(err: unknown): 'outage' | 'answer' | 'ours' {
   if (err instanceof ErrorReply) return UNSERVED_REPLY.test(err.message) ? 'outage' : 'answer';
   return err instanceof TypeError || err instanceof RangeError ? 'ours' : 'outage';
 }
+
+/** Whether a failed bounded command failed for Redis being away, stalled or unable to serve. */
+export const isRedisOutage = (err: unknown) => failureKind(err) === 'outage';
 
 /** Refused before it was sent: the client is not connected, or Redis failed lately and the probe's turn is not due. */
 export class RedisRefusedError extends Error {

@@ -173,7 +173,7 @@ for (const kind of ['memory', 'redis'] as const) {
       // Another claim's id (another process took them first): not put back; this claim's: once.
       expect(await store.putBackClaimed(anas, 'theirs')).to.equal(false);
       expect(await store.putBackClaimed(anas, 'ours')).to.equal(true);
-      expect(await store.putBackClaimed(anas, 'ours'), 'once').to.equal(false);
+      expect(await store.putBackClaimed(anas, 'ours'), 'held already').to.equal(false);
       // A join told it failed (its ticket withdrawn) whose ticket a lost claim took meanwhile.
       await store.put(cals);
       expect(await store.claimPairs('video', [[cal.id, ana.id]], Date.now(), 'lost')).to.deep.equal(['claimed']);
@@ -247,6 +247,7 @@ for (const kind of ['memory', 'redis'] as const) {
       expect(await queue.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'another process')).to.deep.equal(['claimed']);
       // This process settles what it owes: ana, claimed elsewhere, stays out of the queue.
       await own.round();
+      expect(lost, 'the owed put-back was tried again').to.equal(2);
       expect((await queue.all('chat')).map((t) => t.userId)).to.not.include(ana.id);
     });
 

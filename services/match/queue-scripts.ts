@@ -69,11 +69,12 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
 
 // PUT_BACK's keys and ARGV, then KEYS[5] the user's claim mark, ARGV[7] a claim's id: a ticket
-// that a claim whose answer was lost may have taken goes back (as PUT_BACK) only if that claim
-// took it, not another process's.
+// a claim took goes back (as PUT_BACK) unless another claim has taken the user since (a mark
+// of another id). A mark lapsed or lost (a Redis restart) leaves it to PUT_BACK's checks.
 export const PUT_BACK_CLAIMED = `
-if redis.call('GET', KEYS[5]) ~= ARGV[7] then return 0 end
-redis.call('DEL', KEYS[5])
+local mark = redis.call('GET', KEYS[5])
+if mark and mark ~= ARGV[7] then return 0 end
+if mark then redis.call('DEL', KEYS[5]) end
 ${PUT_BACK}`;
 
 // Each pair: both tickets or neither, unless the pair is avoided; one step no other

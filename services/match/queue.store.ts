@@ -1,4 +1,4 @@
-import { boundedRedis, RedisRefusedError, type RedisClient } from '../redis.service.js';
+import { boundedRedis, isRedisOutage, RedisRefusedError, type RedisClient } from '../redis.service.js';
 import { AVOID, CLAIM_PAIRS, FORGIVE, PUT, PUT_BACK, PUT_BACK_CLAIMED, REMOVE, TAKE_CARDS, WITHDRAW } from './queue-scripts.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { TasteModel } from './taste/model.js';
@@ -49,8 +49,7 @@ export type ClaimResult = 'claimed' | 'taken' | 'avoided';
  * Every method may throw QueueUnavailableError (the Redis store: refused at once, or no
  * answer in time); its `maybeSent` says whether the step may still run later. A claim marks
  * each user it takes with its id (a fresh one per call) for CLAIM_MARK_MS, a later claim's
- * mark replacing it; putBackClaimed with the marking claim's id uses the mark up, whatever it
- * answers.
+ * mark replacing it; putBackClaimed refuses a ticket whose user bears another claim's mark.
  */
 export interface QueueStore {
   /** A join: the user's one ticket, whatever they left before. */
@@ -61,8 +60,8 @@ export interface QueueStore {
    */
   putBack(ticket: Ticket): Promise<boolean>;
   /**
-   * A ticket that a claim whose answer was lost may have taken, going back as putBack would,
-   * only if that claim took it (another process's claim may have taken it first).
+   * A ticket a claim took (or, its answer lost, may have taken), going back as putBack would,
+   * unless another claim has taken the user since (another process's, or a later round's).
    */
   putBackClaimed(ticket: Ticket, claimId: string): Promise<boolean>;
   remove(userId: string): Promise<boolean>;
@@ -143,7 +142,8 @@ export class MemoryQueueStore implements QueueStore {
     return true;
   }
   async putBackClaimed(ticket: Ticket, claimId: string) {
-    if (this.claims.get(ticket.userId) !== claimId) return false;
+    const mark = this.claims.get(ticket.userId);
+    if (mark !== undefined && mark !== claimId) return false;
     this.claims.delete(ticket.userId);
     return this.putBack(ticket);
   }
@@ -155,7 +155,7 @@ export class MemoryQueueStore implements QueueStore {
     this.cards.delete(userId);
     return MODES.map((mode) => this.tickets[mode].delete(userId)).some(Boolean);
   }
-  async withdraw({ card: _card, ...ticket }: Ticket) {
+  async withdraw({ card: _card, claimId: _claimId, ...ticket }: Ticket) {
     if (this.seats.get(ticket.userId) === String(ticket.joinedAt)) this.seats.set(ticket.userId, LEFT);
     const held = this.tickets[ticket.mode].get(ticket.userId);
     if (held && JSON.stringify(held) === JSON.stringify(ticket)) this.drop(ticket.userId);
@@ -248,7 +248,10 @@ export class RedisQueueStore implements QueueStore {
     try {
       return await this.redis.call(command);
     } catch (err) {
-      throw err instanceof RedisRefusedError ? new QueueUnavailableError() : new QueueUnavailableError(err);
+      if (err instanceof RedisRefusedError) throw new QueueUnavailableError();
+      // Redis answered (a script's error) or our own argument was bad: not the queue being away.
+      if (!isRedisOutage(err)) throw err;
+      throw new QueueUnavailableError(err);
     }
   }
   private script(script: string, keys: string[], args: string[]): Promise<unknown> {
