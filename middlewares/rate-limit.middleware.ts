@@ -5,6 +5,7 @@ import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
+import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
 
@@ -53,18 +54,20 @@ export function createRateLimiters(
       if (!failClosed) throw err;
       throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
     });
-  const store = (name: string, failClosed: boolean): Store | undefined =>
-    command
-      ? new RedisStore({
-          prefix: `${limits.prefix}${name}:`,
-          sendCommand: (...args: string[]) => send(command, args, failClosed),
-        })
-      : undefined;
+  const store = (name: string, failClosed: boolean): Store | undefined => {
+    if (!command) return undefined;
+    const shared = new RedisStore({
+      prefix: `${limits.prefix}${name}:`,
+      sendCommand: (...args: string[]) => send(command, args, failClosed),
+    });
+    return failClosed ? shared : new StoreWithFallback(shared);
+  };
 
   /**
    * Limiters of sign-in routes (password guessing, account creation, reset mail) fail
    * closed: when their counters cannot be reached, the route answers 503 rather than let
-   * guesses through uncounted. The others fail open: a brief lapse beats refusing everyone.
+   * guesses through uncounted. The others count in each process on its own meanwhile:
+   * refusing everyone is worse than a budget per process.
    */
   const limiter = (name: string, options: Partial<Options>, failClosed = false): RequestHandler => {
     const s = store(name, failClosed);

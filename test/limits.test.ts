@@ -273,7 +273,7 @@ describe('limits on writes and expensive reads', function () {
       const prefix = `rl:test:scripts:${randomBytes(4).toString('hex')}:`;
       const actions = { ...DEFAULT_RATE_RULES, write: { user: 3, ip: 1000, windowMs: 60_000 } };
       const app = createApp({
-        config: { ...config, limits: { ...config.limits, prefix, actions } },
+        config: { ...config, limits: { ...config.limits, prefix, actions, contactsPerHour: 2 } },
         redis,
         media: await testMediaQueue(),
       });
@@ -303,6 +303,13 @@ describe('limits on writes and expensive reads', function () {
           ).status,
         );
       expect(statuses).to.deep.equal([200, 200, 200, 429]);
+      // A per-route limiter that fails open counts in this process too: the contacts lookup
+      // (which tells which addresses have accounts) stops at its budget.
+      const v = await signupUser();
+      const contacts: number[] = [];
+      for (let i = 0; i < 3; i++)
+        contacts.push((await supertest(app).post('/api/v1/contacts').set(as(v)).send({ hashes: 'not a list' })).status);
+      expect(contacts).to.deep.equal([400, 400, 429]);
     } finally {
       await cache.stop();
       await closeRedis(redis);
