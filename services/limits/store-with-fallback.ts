@@ -9,7 +9,9 @@ const sayFallback = perKeyThrottle(60_000);
  * A fail-open limiter's shared store (Redis) with this process's own counts standing in while
  * it fails: through a Redis outage the limiter keeps limiting, each process on its own, instead
  * of letting every request through (the contacts lookup that tells which addresses have
- * accounts, payment orders, verification mail).
+ * accounts, payment orders, verification mail). The stand-in starts from zero, so an outage
+ * allows up to (processes + 1) budgets in its window. Not for limiters that skip successful
+ * or failed requests: a decrement may reach the store that did not count the request.
  */
 export class StoreWithFallback implements Store {
   private readonly own = new MemoryStore();
@@ -32,6 +34,14 @@ export class StoreWithFallback implements Store {
         logger.warn('rate limit store failed; counted in this process', { limiter: this.prefix, error: errorMessage(err) }),
       );
       return this.own.increment(key);
+    }
+  }
+
+  async get(key: string) {
+    try {
+      return await this.shared.get?.(key);
+    } catch {
+      return this.own.get(key);
     }
   }
 
