@@ -33,11 +33,14 @@ for (const kind of ['memory', 'redis'] as const) {
     const found = new Map<string, { partner: { id: string; username?: string } }>();
     // Presence as the socket server keeps it: everyone made matchable here has a socket open.
     const online = new MemoryPresenceStore();
+    /** A queue of this kind of its own, under a prefix of its own on Redis. */
+    const freshQueue = (): QueueStore =>
+      redis ? new RedisQueueStore(redis, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
 
     before(async function () {
       if (kind === 'redis' && !config.redisUrl) this.skip();
       redis = kind === 'redis' ? await connectRedis(config.redisUrl!) : undefined;
-      store = redis ? new RedisQueueStore(redis, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+      store = freshQueue();
       matchmaker = new Matchmaker(store, online);
       matchmaker.start();
       unregister = registerRealtimeSink({
@@ -190,8 +193,7 @@ for (const kind of ['memory', 'redis'] as const) {
     it("owes nothing back that another process's claim took before a lost one", async () => {
       const tag = tagFor();
       const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
-      const queue =
-        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+      const queue = freshQueue();
       // This process proposes ana with ben; another process's claim takes ana (with cal) just
       // before; then this claim runs (ana taken: nothing claimed) and its answer is lost.
       let lost = 0;
@@ -221,8 +223,7 @@ for (const kind of ['memory', 'redis'] as const) {
     it('retries a lost put-back only through the claim that took the ticket', async () => {
       const tag = tagFor();
       const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
-      const queue =
-        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+      const queue = freshQueue();
       // A put-back (either kind) that runs, then its answer is lost, once.
       let lost = 0;
       const loseFirst = async (back: Promise<boolean>) => {
@@ -256,8 +257,7 @@ for (const kind of ['memory', 'redis'] as const) {
         const tag = tagFor();
         const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
         // A queue whose step runs, then its answer is lost (a connection reset, a stall past the wait), once.
-        const queue =
-          kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore();
+        const queue = freshQueue();
         let ran = 0;
         const step = queue[lost].bind(queue) as (...args: unknown[]) => Promise<unknown>;
         const flaky = Object.assign(Object.create(queue) as QueueStore, {
@@ -289,10 +289,7 @@ for (const kind of ['memory', 'redis'] as const) {
     it('ends the matches an insert stored though it failed, puts both back, and matches them after', async () => {
       const tag = tagFor();
       const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
-      const own = new Matchmaker(
-        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore(),
-        online,
-      );
+      const own = new Matchmaker(freshQueue(), online);
       // The insert runs, then its answer is lost (the connection dropped after the write), once.
       const insertMany = Match.insertMany.bind(Match) as (...args: unknown[]) => Promise<unknown>;
       let inserts = 0;
@@ -326,10 +323,7 @@ for (const kind of ['memory', 'redis'] as const) {
       const [tag, other] = [tagFor(), tagFor()];
       const [ana, ben, cara] = await Promise.all([matchable(tag), matchable(other), matchable(tag)]);
       // A matchmaker of its own that runs no rounds by itself: all three wait, then one round.
-      const own = new Matchmaker(
-        kind === 'redis' ? new RedisQueueStore(redis!, `test:mq:${randomBytes(4).toString('hex')}:`) : new MemoryQueueStore(),
-        online,
-      );
+      const own = new Matchmaker(freshQueue(), online);
       for (const u of [ana, ben, cara]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat' }));
       await own.round();
       await eventually(() => found.has(cara.id));
