@@ -12,7 +12,7 @@ import { QuotaCounter } from '../models/quota-counter.model.js';
 import { accessTokens } from '../services/auth/auth.service.js';
 import { buildLiveParts } from '../parts.js';
 
-import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
+import { boundedRedis, closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { withTimeout } from '../utils/timeout.js';
 import { closeSocketServer, createSocketServer } from '../sockets/index.js';
 import type { AppServer } from '../sockets/socket.types.js';
@@ -68,6 +68,28 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
       await closeRedis(redis);
     },
   };
+}
+
+/** An in-process app on a Redis of the test's own (to kill, stall or flush), under a prefix of its own. */
+async function appOnPrivateRedis(name: string, limits: Partial<typeof config.limits> = {}) {
+  const cache = await PrivateRedis.start();
+  try {
+    const redis = await connectRedis(cache.url);
+    const prefix = `rl:test:${name}:${randomBytes(4).toString('hex')}:`;
+    const app = createApp({
+      config: { ...config, limits: { ...config.limits, prefix, ...limits } },
+      redis,
+      media: await testMediaQueue(),
+    });
+    const stop = async () => {
+      await cache.stop();
+      await closeRedis(redis);
+    };
+    return { cache, redis, app, stop };
+  } catch (err) {
+    await cache.stop();
+    throw err;
+  }
 }
 
 describe('limits on writes and expensive reads', function () {
@@ -223,16 +245,8 @@ describe('limits on writes and expensive reads', function () {
 
   it('sign-in limiters fail closed when Redis stops answering; other routes carry on', async function () {
     if (!hasRedisServer()) this.skip();
-    const cache = await PrivateRedis.start();
-    let redis: RedisClient | undefined;
+    const { cache, redis, app, stop } = await appOnPrivateRedis('closed');
     try {
-      redis = await connectRedis(cache.url);
-      const prefix = `rl:test:closed:${randomBytes(4).toString('hex')}:`;
-      const app = createApp({
-        config: { ...config, limits: { ...config.limits, prefix } },
-        redis,
-        media: await testMediaQueue(),
-      });
       const u = await signupUser();
       const login = () =>
         supertest(app).post('/api/v1/auth/login').timeout(5000).send({ identifier: u.input.email, password: u.input.password });
@@ -252,31 +266,22 @@ describe('limits on writes and expensive reads', function () {
 
       // A shutdown during the outage: with a command still waiting for the gone Redis, closing
       // gives up on it (a deadline, not a benchmark: unbounded, close() waited for ever).
-      const waiting = redis!.get('anything').then(
+      const waiting = redis.get('anything').then(
         () => 'answered',
         () => 'failed',
       );
       await withTimeout(closeRedis(redis), 10_000);
       expect(await waiting).to.equal('failed');
     } finally {
-      await cache.stop();
-      if (redis?.isOpen) redis.destroy();
+      await stop();
     }
   });
 
   it('keeps every limiter counting through a Redis that lost its scripts, and one that is away', async function () {
     if (!hasRedisServer()) this.skip();
-    const cache = await PrivateRedis.start();
-    let redis: RedisClient | undefined;
+    const actions = { ...DEFAULT_RATE_RULES, write: { user: 3, ip: 1000, windowMs: 60_000 } };
+    const { cache, redis, app, stop } = await appOnPrivateRedis('scripts', { actions, contactsPerHour: 2 });
     try {
-      redis = await connectRedis(cache.url);
-      const prefix = `rl:test:scripts:${randomBytes(4).toString('hex')}:`;
-      const actions = { ...DEFAULT_RATE_RULES, write: { user: 3, ip: 1000, windowMs: 60_000 } };
-      const app = createApp({
-        config: { ...config, limits: { ...config.limits, prefix, actions, contactsPerHour: 2 } },
-        redis,
-        media: await testMediaQueue(),
-      });
       const u = await signupUser();
       const login = () =>
         supertest(app).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
@@ -318,23 +323,14 @@ describe('limits on writes and expensive reads', function () {
         [429, '0'],
       ]);
     } finally {
-      await cache.stop();
-      await closeRedis(redis);
+      await stop();
     }
   });
 
   it('holds one request a second on a Redis that stalls, not every request', async function () {
     if (!hasRedisServer()) this.skip();
-    const cache = await PrivateRedis.start();
-    let redis: RedisClient | undefined;
+    const { cache, app, stop } = await appOnPrivateRedis('stall');
     try {
-      redis = await connectRedis(cache.url);
-      const prefix = `rl:test:stall:${randomBytes(4).toString('hex')}:`;
-      const app = createApp({
-        config: { ...config, limits: { ...config.limits, prefix } },
-        redis,
-        media: await testMediaQueue(),
-      });
       const u = await signupUser();
       const edit = (bio: string) => supertest(app).patch('/api/v1/users/me').timeout(5000).set(as(u)).send({ bio });
       expect((await edit('before')).status).to.equal(200);
@@ -368,8 +364,32 @@ describe('limits on writes and expensive reads', function () {
       }
       expect(back!.status).to.equal(200);
     } finally {
-      await cache.stop();
-      await closeRedis(redis);
+      await stop();
+    }
+  });
+  it('does not take its own held-up event loop for a stalled Redis: the answer that came meanwhile counts', async function () {
+    if (!hasRedisServer()) this.skip();
+    const { cache, redis, app, stop } = await appOnPrivateRedis('held');
+    try {
+      const u = await signupUser();
+
+      // A command waits 200 ms; Redis answers it at once, but while this process is busy for
+      // 600 ms (a long synchronous task, a GC pause, a loaded machine), so its timer fires late,
+      // before the answer is read. Taken for a timeout, it put Redis in doubt, and the sign-in
+      // after it (whose limiter fails closed) was refused with a 503.
+      cache.pause();
+      const ping = boundedRedis(redis).call((client) => client.ping(), { waitMs: 200 });
+      await new Promise((r) => setTimeout(r, 50));
+      // Held from the loop's check phase: the next turn runs its timers before reading sockets.
+      await new Promise((r) => setImmediate(r));
+      cache.resumeDuringHold(600);
+      expect(await ping).to.equal('PONG');
+      const signIn = await supertest(app)
+        .post('/api/v1/auth/login')
+        .send({ identifier: u.input.email, password: u.input.password });
+      expect(signIn.status, JSON.stringify(signIn.body)).to.equal(200);
+    } finally {
+      await stop();
     }
   });
 });

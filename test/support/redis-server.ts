@@ -69,6 +69,13 @@ export class PrivateRedis {
   resume(): void {
     this.child?.kill('SIGCONT');
   }
+  /**
+   * Resumes it while this process's event loop is held up for `ms` (a synchronous child
+   * process): its answers arrive during the hold and wait, unread, for the loop to turn.
+   */
+  resumeDuringHold(ms: number): void {
+    spawnSync('sh', ['-c', `kill -CONT ${this.child?.pid}; sleep ${ms / 1000}`]);
+  }
 
   /** Gone at once, as a crash: nothing is flushed that was not already. */
   async kill(): Promise<void> {
