@@ -118,7 +118,7 @@ export const chatPaths = {
       ],
       responses: {
         '200': {
-          description: 'online is null where you may not know',
+          description: 'online is null where you may not know, or where it is not known right now (the presence store is away)',
           content: envelope('presence', {
             type: 'array',
             items: closedObject({ userId: objectId, online: { type: ['boolean', 'null'] }, lastSeenAt: dateTime }, [

@@ -99,6 +99,31 @@ describe('presence through a Redis outage and a stalled process', function () {
     expect(await presenceOf(server, ben, [cal.id])).to.deep.equal([[cal.id, true]]);
   });
 
+  it('answers the presence batch while Redis stalls or is away: online not known (null), not an error or a wait', async () => {
+    redis = await PrivateRedis.start();
+    const server = await serve({ PRESENCE_GRACE_MS: '300', PRESENCE_HEARTBEAT_MS: '1000' });
+    const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+    await connect(ana, ben);
+    await on(server, ana);
+    expect(await presenceOf(server, ben, [ana.id])).to.deep.equal([[ana.id, true]]);
+
+    redis.pause();
+    try {
+      // The first read waits its second for an answer; the next ones are not sent at all.
+      // (Deadlines, not benchmarks: each waited 5 s and answered 500 before.)
+      expect(await within(4000, presenceOf(server, ben, [ana.id]), 'the first batch in the stall')).to.deep.equal([
+        [ana.id, null],
+      ]);
+      expect(await within(1000, presenceOf(server, ben, [ana.id]), 'the next batch')).to.deep.equal([[ana.id, null]]);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await presenceOf(server, ben, [ana.id]))[0][1] === true, 10_000, 'presence known again');
+
+    await redis.kill();
+    expect(await within(1000, presenceOf(server, ben, [ana.id]), 'a batch with Redis away')).to.deep.equal([[ana.id, null]]);
+  });
+
   it('tells friends again of someone online on a process the others swept while it stalled', async () => {
     redis = await PrivateRedis.start();
     // Quick heartbeats: a process that misses four (800 ms) is swept by the other.

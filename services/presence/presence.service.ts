@@ -290,14 +290,23 @@ export async function isOnline(userId: string): Promise<boolean> {
   return (await store.count(userId)) > 0;
 }
 
+/** Redis away or stalled: online not known right now (null, as for someone the caller may not see). */
+const unknownWhenUnavailable = (err: unknown) => {
+  if (err instanceof PresenceUnavailableError) return null;
+  throw err;
+};
+
 /** Presence of several users, for those the caller may see (connections and partners); others are unknown (null). */
 export async function presenceOf(viewerId: string, ids: string[]) {
   const audience = new Set(await audienceOf(viewerId));
   return Promise.all(
     ids.map(async (userId) => {
       if (!audience.has(userId) || (await hidesPresence(userId))) return { userId, online: null };
-      const [count, user] = await Promise.all([store.count(userId), User.findById(userId, { lastSeenAt: 1 }).lean()]);
-      return { userId, online: count > 0, ...(user?.lastSeenAt ? { lastSeenAt: user.lastSeenAt } : {}) };
+      const [count, user] = await Promise.all([
+        store.count(userId).catch(unknownWhenUnavailable),
+        User.findById(userId, { lastSeenAt: 1 }).lean(),
+      ]);
+      return { userId, online: count === null ? null : count > 0, ...(user?.lastSeenAt ? { lastSeenAt: user.lastSeenAt } : {}) };
     }),
   );
 }

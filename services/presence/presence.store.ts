@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { boundedRedis, RedisRefusedError, type RedisClient, type RedisGate } from '../redis.service.js';
+import { boundedRedis, isRedisOutage, RedisRefusedError, type RedisClient, type RedisGate } from '../redis.service.js';
 import { ADD, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
 
 /**
@@ -30,7 +30,10 @@ export interface PresenceStore {
   online(now: number): Promise<number>;
 }
 
-/** The store is away or stalled: refused at once, without a command sent. */
+/** How long a count waits for Redis: someone's page or a presence decision waits on it. */
+const COUNT_WAIT_MS = 1000;
+
+/** The store is away or stalled: refused at once, without a command sent (or, for a count, unanswered). */
 export class PresenceUnavailableError extends Error {
   constructor() {
     super('presence store unavailable');
@@ -170,11 +173,12 @@ export class RedisPresenceStore implements PresenceStore {
     return this.write(last ? REMOVE_LAST : REMOVE, userId, socketId);
   }
 
+  /** Unavailable (not waited for) while Redis is in doubt: a read someone waits on, or one retried later. */
   async count(userId: string) {
     try {
-      return await this.redis.call((client) => client.sCard(this.userKey(userId)), { gate: 'connected' });
+      return await this.redis.call((client) => client.sCard(this.userKey(userId)), { waitMs: COUNT_WAIT_MS });
     } catch (err) {
-      throw err instanceof RedisRefusedError ? new PresenceUnavailableError() : err;
+      throw isRedisOutage(err) ? new PresenceUnavailableError() : err;
     }
   }
 
