@@ -261,7 +261,7 @@ export async function markRead(userId: string, id: string): Promise<Notification
     { _id: id, userId },
     { $set: { readAt: new Date() }, $unset: { openKey: 1 } },
     // No projection: FerretDB's findAndModify takes none.
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<NotificationDoc>();
   if (!doc) throw notFound('Notification');
   await pushCount(userId);

@@ -191,7 +191,7 @@ export async function sendDueSystemNotices(now = new Date()): Promise<number> {
         },
         { $set: { status: 'sending', owner, leaseUntil: new Date(Date.now() + LEASE_MS) } },
         // No projection: FerretDB's findAndModify takes none.
-        { new: true },
+        { returnDocument: 'after' },
       ).lean<SystemNoticeDoc>();
       if (!claimed) return told;
       told += await send(claimed, owner);
