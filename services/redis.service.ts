@@ -56,7 +56,7 @@ export class RedisRefusedError extends Error {
 /**
  * Which commands go through to a Redis in doubt: `probe` ones are refused at once while the
  * client is not connected and, after a command failed or timed out, let through one a second
- * (the first to answer ends the spell); `connected` ones only while connected; `always` ones
+ * (the first to answer within HEALTHY_ANSWER_MS ends the spell); `connected` ones only while connected; `always` ones
  * are sent whatever (a heartbeat, which is a probe too).
  */
 export type RedisGate = 'probe' | 'connected' | 'always';
@@ -82,7 +82,7 @@ class BoundedRedis {
     const sentAt = Date.now();
     try {
       const answer = command(this.client);
-      const value = await (Number.isFinite(waitMs) ? withTimeout(answer, waitMs) : answer);
+      const value = await withTimeout(answer, waitMs);
       this.answered(sentAt);
       return value;
     } catch (err) {
