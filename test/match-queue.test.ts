@@ -6,13 +6,7 @@ import { Report } from '../models/report.model.js';
 import { MemoryPresenceStore } from '../services/presence/presence.store.js';
 import { Matchmaker } from '../services/match/matchmaker.js';
 import { Match } from '../models/match.model.js';
-import {
-  MemoryQueueStore,
-  QueueUnavailableError,
-  RedisQueueStore,
-  type QueueStore,
-  type Ticket,
-} from '../services/match/queue.store.js';
+import { MemoryQueueStore, QueueUnavailableError, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
 import { registerRealtimeSink } from '../services/realtime.service.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
@@ -22,6 +16,31 @@ import { bearer, signupUser, type SignedUp } from './support/users.js';
 const as = (u: SignedUp) => bearer(u.accessToken);
 let n = 0;
 const tagFor = () => `mq${Date.now().toString(36)}${++n}`;
+
+type Step = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The queue, but these steps run and then their answer is lost (a connection reset, a stall
+ * past the wait) the first time one of them is called; `beforeFirst` runs just before that
+ * call (what another process did meanwhile). `lost.calls` counts the calls of the steps.
+ */
+function losingFirstAnswer(queue: QueueStore, steps: (keyof QueueStore)[], beforeFirst?: () => Promise<void>) {
+  const lost = { calls: 0 };
+  const overrides = Object.fromEntries(
+    steps.map((name) => {
+      const step = (queue[name] as Step).bind(queue);
+      const flakyStep: Step = async (...args) => {
+        const first = ++lost.calls === 1;
+        if (first) await beforeFirst?.();
+        const answer = await step(...args);
+        if (first) throw new QueueUnavailableError(new Error('answer lost'));
+        return answer;
+      };
+      return [name, flakyStep];
+    }),
+  );
+  return { flaky: Object.assign(Object.create(queue) as QueueStore, overrides), lost };
+}
 
 // The matchmaker without sockets, on each queue store: what reaches it from the HTTP API.
 for (const kind of ['memory', 'redis'] as const) {
@@ -196,16 +215,8 @@ for (const kind of ['memory', 'redis'] as const) {
       const queue = freshQueue();
       // This process proposes ana with ben; another process's claim takes ana (with cal) just
       // before; then this claim runs (ana taken: nothing claimed) and its answer is lost.
-      let lost = 0;
-      const flaky = Object.assign(Object.create(queue) as QueueStore, {
-        claimPairs: async (mode: 'chat' | 'video', pairs: [string, string][], now: number, claimId: string) => {
-          if (++lost === 1) {
-            expect(await queue.claimPairs(mode, [[ana.id, cal.id]], now, 'another process')).to.deep.equal(['claimed']);
-            await queue.claimPairs(mode, pairs, now, claimId);
-            throw new QueueUnavailableError(new Error('answer lost'));
-          }
-          return queue.claimPairs(mode, pairs, now, claimId);
-        },
+      const { flaky, lost } = losingFirstAnswer(queue, ['claimPairs'], async () => {
+        expect(await queue.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'another process')).to.deep.equal(['claimed']);
       });
       const own = new Matchmaker(flaky, online);
       for (const u of [ana, ben, cal]) {
@@ -213,7 +224,7 @@ for (const kind of ['memory', 'redis'] as const) {
         await new Promise((r) => setTimeout(r, 2));
       }
       await own.round();
-      expect(lost).to.equal(1);
+      expect(lost.calls).to.equal(1);
       // The next round settles what is owed: ana (matched elsewhere) stays out; ben waits on.
       await own.round();
       expect((await queue.all('chat')).map((t) => t.userId)).to.deep.equal([ben.id]);
@@ -225,16 +236,7 @@ for (const kind of ['memory', 'redis'] as const) {
       const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
       const queue = freshQueue();
       // A put-back (either kind) that runs, then its answer is lost, once.
-      let lost = 0;
-      const loseFirst = async (back: Promise<boolean>) => {
-        const answer = await back;
-        if (++lost === 1) throw new QueueUnavailableError(new Error('answer lost'));
-        return answer;
-      };
-      const flaky = Object.assign(Object.create(queue) as QueueStore, {
-        putBack: (ticket: Ticket) => loseFirst(queue.putBack(ticket)),
-        putBackClaimed: (ticket: Ticket, claimId: string) => loseFirst(queue.putBackClaimed(ticket, claimId)),
-      });
+      const { flaky, lost } = losingFirstAnswer(queue, ['putBack', 'putBackClaimed']);
       const own = new Matchmaker(flaky, online);
       for (const u of [ana, ben]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
       await own.round();
@@ -242,13 +244,13 @@ for (const kind of ['memory', 'redis'] as const) {
       // Ben says no: ana goes back (the put-back runs, its answer is lost: owed).
       const matchId = (found.get(ben.id) as unknown as { matchId: string }).matchId;
       await own.respond(ben.id, matchId, false);
-      expect(lost).to.equal(1);
+      expect(lost.calls).to.equal(1);
       // Another process's round takes ana (with cal) meanwhile and offers them.
       await queue.put(await own.ticketFor(cal.id, { mode: 'chat', interests: [tag] }));
       expect(await queue.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'another process')).to.deep.equal(['claimed']);
       // This process settles what it owes: ana, claimed elsewhere, stays out of the queue.
       await own.round();
-      expect(lost, 'the owed put-back was tried again').to.equal(2);
+      expect(lost.calls, 'the owed put-back was tried again').to.equal(2);
       expect((await queue.all('chat')).map((t) => t.userId)).to.not.include(ana.id);
     });
 
@@ -258,20 +260,12 @@ for (const kind of ['memory', 'redis'] as const) {
         const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
         // A queue whose step runs, then its answer is lost (a connection reset, a stall past the wait), once.
         const queue = freshQueue();
-        let ran = 0;
-        const step = queue[lost].bind(queue) as (...args: unknown[]) => Promise<unknown>;
-        const flaky = Object.assign(Object.create(queue) as QueueStore, {
-          [lost]: async (...args: unknown[]) => {
-            const answer = await step(...args);
-            if (++ran === 1) throw new QueueUnavailableError(new Error('answer lost'));
-            return answer;
-          },
-        });
+        const { flaky, lost: ran } = losingFirstAnswer(queue, [lost]);
         // A matchmaker of its own that runs no rounds by itself.
         const own = new Matchmaker(flaky, online);
         for (const u of [ana, ben]) await own.store.put(await own.ticketFor(u.id, { mode: 'chat', interests: [tag] }));
         await own.round();
-        await eventually(() => ran === 1, 3000, `the ${lost} run`);
+        await eventually(() => ran.calls === 1, 3000, `the ${lost} run`);
         // Taken out of the queue, and nobody told.
         expect(await queue.size('chat'), lost).to.equal(0);
         expect(found.has(ana.id) || found.has(ben.id), lost).to.equal(false);
