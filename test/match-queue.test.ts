@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Block } from '../models/block.model.js';
 import { Report } from '../models/report.model.js';
-import { MemoryPresenceStore } from '../services/presence/presence.store.js';
+import { MemoryPresenceStore, PresenceUnavailableError } from '../services/presence/presence.store.js';
 import { Matchmaker } from '../services/match/matchmaker.js';
 import { Match } from '../models/match.model.js';
 import { MemoryQueueStore, QueueUnavailableError, RedisQueueStore, type QueueStore } from '../services/match/queue.store.js';
@@ -22,17 +22,19 @@ type Step = (...args: unknown[]) => Promise<unknown>;
 /**
  * The queue, but these steps run and then their answer is lost (a connection reset, a stall
  * past the wait) the first time one of them is called; `beforeFirst` runs just before that
- * call (what another process did meanwhile). `lost.calls` counts the calls of the steps.
+ * call (what another process did meanwhile). `lost.calls` counts the steps that ran.
  */
 function losingFirstAnswer(queue: QueueStore, steps: (keyof QueueStore)[], beforeFirst?: () => Promise<void>) {
   const lost = { calls: 0 };
+  let started = 0;
   const overrides = Object.fromEntries(
     steps.map((name) => {
       const step = (queue[name] as Step).bind(queue);
       const flakyStep: Step = async (...args) => {
-        const first = ++lost.calls === 1;
+        const first = ++started === 1;
         if (first) await beforeFirst?.();
         const answer = await step(...args);
+        lost.calls++;
         if (first) throw new QueueUnavailableError(new Error('answer lost'));
         return answer;
       };
@@ -278,6 +280,21 @@ for (const kind of ['memory', 'redis'] as const) {
         expect(await Match.countDocuments({ userIds: ana.id, status: 'pending' }), lost).to.equal(1);
         expect(await queue.size('chat'), lost).to.equal(0);
       }
+    });
+
+    it('joins and offers while presence cannot tell who is online (Redis in doubt): taken as live', async () => {
+      const tag = tagFor();
+      const [ana, ben] = await Promise.all([matchable(tag), matchable(tag)]);
+      // Presence refusing every count, as the Redis store does while Redis is away or in doubt.
+      const unknown = {
+        count: () => Promise.reject(new PresenceUnavailableError()),
+      };
+      const own = new Matchmaker(freshQueue(), unknown);
+      for (const u of [ana, ben]) await own.join(u.id, { mode: 'chat', interests: [tag] });
+      await own.round();
+      await eventually(() => found.has(ana.id) && found.has(ben.id), 5000, 'the pair offered');
+      expect(found.get(ana.id)?.partner).to.include({ id: ben.id });
+      expect(await Match.countDocuments({ userIds: ana.id, status: 'pending' })).to.equal(1);
     });
 
     it('ends the matches an insert stored though it failed, puts both back, and matches them after', async () => {

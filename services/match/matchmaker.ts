@@ -26,6 +26,7 @@ import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { PairRules, SEPARATED_MS } from './pair-rules.js';
 import { CLAIM_MARK_MS, QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
 import { notifyLater } from '../notifications/notification.service.js';
+import { PresenceUnavailableError } from '../presence/presence.store.js';
 
 export interface JoinInput {
   mode: MatchMode;
@@ -79,7 +80,7 @@ async function cardsOf(userIds: string[]): Promise<Map<string, UserCard>> {
   return new Map([...users].map(([id, u]) => [id, toUserCard(u)]));
 }
 
-/** Who has a live socket anywhere: the presence store of the socket servers. */
+/** Who has a live socket anywhere: the presence store of the socket servers (PresenceUnavailableError when it cannot tell). */
 export interface Liveness {
   count(userId: string): Promise<number>;
 }
@@ -140,8 +141,19 @@ export class Matchmaker {
     this.pairRules = new PairRules(store);
   }
 
+  /**
+   * Unknown while the presence store is away or in doubt: taken as live. A match offered to
+   * someone gone ends at its response timer (the other goes back), and a ticket of someone
+   * gone leaves with them once presence can tell; refusing instead would fail every join and
+   * strand every match stored meanwhile.
+   */
   private async isLive(userId: string): Promise<boolean> {
-    return (await this.liveness.count(userId)) > 0;
+    try {
+      return (await this.liveness.count(userId)) > 0;
+    } catch (err) {
+      if (err instanceof PresenceUnavailableError) return true;
+      throw err;
+    }
   }
 
   /** Takes a ticket just put in the queue out again if its owner has no socket left; false then. */

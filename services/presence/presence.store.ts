@@ -99,7 +99,7 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly unsure = new Map<string, number>();
   private failures = 0;
 
-  /** Writes are gated (one a second to a Redis in doubt), counts sent only while connected, the rest always. */
+  /** Writes and counts are gated (one a second to a Redis in doubt), the rest always sent. */
   private readonly redis;
 
   constructor(
