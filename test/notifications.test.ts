@@ -12,7 +12,11 @@ import { Types } from 'mongoose';
 import { Notification } from '../models/notification.model.js';
 import { User } from '../models/user.model.js';
 import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
+import { usePresenceStore } from '../services/presence/presence.service.js';
+import { RedisPresenceStore } from '../services/presence/presence.store.js';
+import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { api } from './support/app.js';
+import { hasRedisServer, PrivateRedis } from './support/redis-server.js';
 import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import { waitForMail } from './support/mail.js';
 import { deliver, order, payFor, paymentEvent } from './support/payments.js';
@@ -541,6 +545,57 @@ describe('notifications', () => {
       expect(await ofType(ben, 'message')).to.have.length(1);
     } finally {
       startMessageNoticeChecks();
+    }
+  });
+
+  it('holds a message check while presence cannot tell who is online (Redis away), and makes it once it can', async function () {
+    if (!hasRedisServer()) this.skip();
+    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
+    await connect(ben, ana);
+    const group = await (
+      await api()
+    )
+      .post(CONVERSATIONS)
+      .set(as(ana))
+      .send({ name: 'pair', memberIds: [ben.id] });
+    const conversationId: string = group.body.conversation.id;
+    stopMessageNoticeChecks();
+    // Presence on a Redis of the test's own, which goes away.
+    const cache = await PrivateRedis.start();
+    const client = await connectRedis(cache.url);
+    const before = usePresenceStore(new RedisPresenceStore(client, 'p:'));
+    try {
+      await (
+        await api()
+      )
+        .post(`${CONVERSATIONS}/${conversationId}/messages`)
+        .set(as(ana))
+        .send({ clientMessageId: clientId(), text: 'are you there?' })
+        .expect(201);
+      await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+      await cache.kill();
+
+      // Due, but nobody can be told apart from online: the check waits (it was dropped before).
+      const grace = config.notifications.messageGraceMs;
+      expect(await runDueMessageNoticeChecks(new Date(Date.now() + grace + 1000))).to.be.at.least(1);
+      expect(await ofType(ben, 'message')).to.deep.equal([]);
+      const held = await MessageNoticeCheck.findById(conversationId, { dueAt: 1, claimedUntil: 1 }).lean();
+      expect(held?.claimedUntil, 'the check is free for the next run').to.equal(null);
+      expect(held!.dueAt.getTime(), 'due again later').to.be.greaterThan(Date.now());
+
+      // Presence tells again: the next run makes it, once.
+      usePresenceStore(before);
+      const later = new Date(Date.now() + 2 * grace + 2000);
+      await runDueMessageNoticeChecks(later);
+      expect((await heard(ben, 'message')).text).to.equal('Ana sent you a message');
+      expect(await MessageNoticeCheck.exists({ _id: conversationId })).to.equal(null);
+      await runDueMessageNoticeChecks(later);
+      expect(await ofType(ben, 'message')).to.have.length(1);
+    } finally {
+      usePresenceStore(before);
+      startMessageNoticeChecks();
+      await cache.stop();
+      await closeRedis(client);
     }
   });
 

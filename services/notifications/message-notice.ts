@@ -5,6 +5,7 @@ import { unreadSenderFor } from '../chat/conversation.service.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { repeatWithoutOverlap } from '../../utils/repeat.js';
 import { isOnline } from '../presence/presence.service.js';
+import { PresenceUnavailableError } from '../presence/presence.store.js';
 import { notify } from './notification.service.js';
 
 // Conversations this process knows have a check stored, until when: later messages in the
@@ -45,8 +46,25 @@ export function tellOfflineMembersLater(conversationId: string, memberIds: strin
     .catch((err: unknown) => logger.warn('message notice check not stored', { conversationId, error: errorMessage(err) }));
 }
 
-async function tellIfStillAway(userId: string, conversationId: string): Promise<void> {
-  if (await isOnline(userId)) return;
+/**
+ * The members with no socket anywhere; null when presence cannot tell (Redis away or in
+ * doubt), before anyone is told: the whole check waits. A member whose count failed
+ * otherwise is passed over, as a failed notice is.
+ */
+async function membersAway(memberIds: string[], conversationId: string): Promise<string[] | null> {
+  const away: string[] = [];
+  for (const userId of memberIds) {
+    try {
+      if (!(await isOnline(userId))) away.push(userId);
+    } catch (err) {
+      if (err instanceof PresenceUnavailableError) return null;
+      logger.warn('message notice failed', { conversationId, error: errorMessage(err) });
+    }
+  }
+  return away;
+}
+
+async function tellAway(userId: string, conversationId: string): Promise<void> {
   const lastSenderId = await unreadSenderFor(userId, conversationId);
   if (lastSenderId)
     await notify({ userId, type: 'message', actorId: lastSenderId, target: { kind: 'conversation', id: conversationId } });
@@ -75,12 +93,20 @@ export async function runDueMessageNoticeChecks(now = new Date()): Promise<numbe
     if (!check) break;
     const conversationId = String(check._id);
     const conversation = await Conversation.findById(check._id, { memberIds: 1 }).lean();
-    for (const member of conversation?.memberIds ?? []) {
-      await tellIfStillAway(String(member), conversationId).catch((err: unknown) =>
+    const mine = { _id: check._id, claimedUntil: check.claimedUntil };
+    const away = await membersAway((conversation?.memberIds ?? []).map(String), conversationId);
+    if (!away) {
+      // Nobody told: due again a grace period on, when presence may tell (not dropped, not sent to everyone).
+      const dueAt = new Date(Date.now() + config.notifications.messageGraceMs);
+      await MessageNoticeCheck.updateOne(mine, { $set: { dueAt, claimedUntil: null } });
+      done++;
+      continue;
+    }
+    for (const member of away) {
+      await tellAway(member, conversationId).catch((err: unknown) =>
         logger.warn('message notice failed', { conversationId, error: errorMessage(err) }),
       );
     }
-    const mine = { _id: check._id, claimedUntil: check.claimedUntil };
     const gone = await MessageNoticeCheck.deleteOne({ ...mine, lastAt: check.lastAt });
     if (gone.deletedCount === 0) {
       const later = await MessageNoticeCheck.findOne(mine).lean();

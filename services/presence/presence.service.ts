@@ -282,8 +282,12 @@ export class PresenceTracker {
 }
 
 let store: PresenceStore = new MemoryPresenceStore();
-/** The socket server sets the store it tracks with, so the REST batch reads the same one. */
-export const usePresenceStore = (s: PresenceStore) => void (store = s);
+/** The socket server sets the store it tracks with, so the REST batch reads the same one; the one it replaces is returned. */
+export function usePresenceStore(s: PresenceStore): PresenceStore {
+  const before = store;
+  store = s;
+  return before;
+}
 
 /** Whether someone has a socket open in any process. */
 export async function isOnline(userId: string): Promise<boolean> {
