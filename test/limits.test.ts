@@ -73,8 +73,9 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
 /** An in-process app on a Redis of the test's own (to kill, stall or flush), under a prefix of its own. */
 async function appOnPrivateRedis(name: string, limits: Partial<typeof config.limits> = {}) {
   const cache = await PrivateRedis.start();
+  let redis: RedisClient | undefined;
   try {
-    const redis = await connectRedis(cache.url);
+    redis = await connectRedis(cache.url);
     const prefix = `rl:test:${name}:${randomBytes(4).toString('hex')}:`;
     const app = createApp({
       config: { ...config, limits: { ...config.limits, prefix, ...limits } },
@@ -88,6 +89,7 @@ async function appOnPrivateRedis(name: string, limits: Partial<typeof config.lim
     return { cache, redis, app, stop };
   } catch (err) {
     await cache.stop();
+    await closeRedis(redis);
     throw err;
   }
 }
@@ -373,16 +375,17 @@ describe('limits on writes and expensive reads', function () {
     try {
       const u = await signupUser();
 
-      // A command waits 200 ms; Redis answers it at once, but while this process is busy for
-      // 600 ms (a long synchronous task, a GC pause, a loaded machine), so its timer fires late,
+      // A command waits 1 s; Redis answers it at once, but while this process is busy for
+      // 1.5 s (a long synchronous task, a GC pause, a loaded machine), so its timer fires late,
       // before the answer is read. Taken for a timeout, it put Redis in doubt, and the sign-in
       // after it (whose limiter fails closed) was refused with a 503.
       cache.pause();
-      const ping = boundedRedis(redis).call((client) => client.ping(), { waitMs: 200 });
+      const ping = boundedRedis(redis).call((client) => client.ping(), { waitMs: 1000 });
+      // Sent (Redis, stopped, has not answered), well inside the wait.
       await new Promise((r) => setTimeout(r, 50));
       // Held from the loop's check phase: the next turn runs its timers before reading sockets.
       await new Promise((r) => setImmediate(r));
-      cache.resumeDuringHold(600);
+      cache.resumeDuringHold(1500);
       expect(await ping).to.equal('PONG');
       const signIn = await supertest(app)
         .post('/api/v1/auth/login')

@@ -5,6 +5,7 @@
  * here wins over a timeout that only measured our own stall.
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (!Number.isFinite(ms)) throw new RangeError(`withTimeout: ${ms} ms is no wait`);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => setImmediate(() => reject(new Error(`no answer within ${ms} ms`))), ms);
