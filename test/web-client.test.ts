@@ -45,6 +45,17 @@ describe('the web client in a real browser', function () {
     await server?.stop();
   });
 
+  /** Signed in, or failed at once with what the form said and what the server printed last. */
+  async function signedIn(page: Page) {
+    const signedInAs = page.getByTestId('signed-in-as');
+    const refused = page.locator('form [role="alert"]');
+    await signedInAs.or(refused).first().waitFor();
+    if (await refused.count())
+      expect.fail(
+        `the form said "${await refused.first().textContent()}"; the server printed:\n${server.process.output().slice(-2000)}`,
+      );
+  }
+
   /** Signs a new person up through the sign-up form; returns what they typed. */
   async function signUp(page: Page, overrides: Record<string, unknown> = {}) {
     const person = newSignup(overrides);
@@ -60,7 +71,7 @@ describe('the web client in a real browser', function () {
     await page.getByLabel('Looking for').selectOption(person.preference);
     await page.getByLabel(/^Interests/).fill((person.interests as string[]).join(', '));
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    await signedIn(page);
     const stored = await User.findOne({ username: person.username }, { _id: 1 }).lean();
     expect(stored, 'the account is stored').to.not.equal(null);
     return { ...person, id: String(stored!._id) };
@@ -79,7 +90,7 @@ describe('the web client in a real browser', function () {
     await page.getByLabel('Email or username').fill(identifier);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('signed-in-as').waitFor();
+    await signedIn(page);
   }
 
   /** Someone who uses the API as a browser would (cookies and Origin), without a page. */
