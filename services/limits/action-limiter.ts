@@ -23,18 +23,43 @@ export interface CounterStore {
   hit(hits: Hit[]): Promise<{ count: number; resetMs: number }[]>;
 }
 
+const MEMORY_SWEEP_EVERY_MS = 1000;
+
+/** Counters of this process alone: with no Redis, and in each process while Redis fails. */
 export class MemoryCounterStore implements CounterStore {
   private readonly windows = new Map<string, { count: number; until: number }>();
+  private nextSweepAt = 0;
+
+  /**
+   * Past `max` counters, ended windows are swept (at most once a second: a flood of new
+   * keys must not make every hit walk them all) and, if still past it, the counters first
+   * made go: memory stays bounded whatever an attacker's variety of addresses.
+   */
+  constructor(private readonly max = 100_000) {}
+
+  get size() {
+    return this.windows.size;
+  }
 
   async hit(hits: Hit[]) {
     const now = Date.now();
-    if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.until <= now) this.windows.delete(k);
+    if (this.windows.size > this.max && now >= this.nextSweepAt) this.sweep(now);
     return hits.map(({ key, windowMs }) => {
       let w = this.windows.get(key);
       if (!w || w.until <= now) this.windows.set(key, (w = { count: 0, until: now + windowMs }));
       w.count++;
       return { count: w.count, resetMs: w.until - now };
     });
+  }
+
+  private sweep(now: number): void {
+    this.nextSweepAt = now + MEMORY_SWEEP_EVERY_MS;
+    for (const [key, w] of this.windows) if (w.until <= now) this.windows.delete(key);
+    // Map order is first-made first: those go until a tenth is free again.
+    for (const key of this.windows.keys()) {
+      if (this.windows.size <= this.max * 0.9) break;
+      this.windows.delete(key);
+    }
   }
 }
 

@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { MemoryCounterStore } from '../../services/limits/action-limiter.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MINUTE = 60_000;
+
+describe('the per-process counters (no Redis, or Redis failing)', () => {
+  it('counts each key in its own window, and starts again when the window ends', async () => {
+    const counters = new MemoryCounterStore();
+    const hit = async (key: string, windowMs: number) => (await counters.hit([{ key, windowMs }]))[0]!.count;
+    expect([await hit('a', 50), await hit('a', 50), await hit('b', MINUTE)]).to.deep.equal([1, 2, 1]);
+    await sleep(60);
+    expect([await hit('a', 50), await hit('b', MINUTE)]).to.deep.equal([1, 2]);
+  });
+
+  it('stays bounded under a flood of new keys: ended windows go first, then the first made', async () => {
+    const counters = new MemoryCounterStore(1000);
+    // Counters an attacker's flood must not reset while there are ended ones to sweep.
+    for (let i = 0; i < 10; i++) await counters.hit([{ key: `kept ${i}`, windowMs: MINUTE }]);
+    for (let i = 0; i < 600; i++) await counters.hit([{ key: `ended ${i}`, windowMs: 1 }]);
+    await sleep(5);
+    for (let i = 0; i < 2000; i++) await counters.hit([{ key: `flood ${i}`, windowMs: MINUTE }]);
+    // The first sweep (past 1,000) took the 600 ended windows and nothing else.
+    const [kept] = await counters.hit([{ key: 'kept 0', windowMs: MINUTE }]);
+    expect(kept!.count).to.equal(2);
+    // One sweep a second: past the first, the flood grows the map until the next.
+    expect(counters.size).to.be.at.most(10 + 2000);
+    await sleep(1000);
+    await counters.hit([{ key: 'one more', windowMs: MINUTE }]);
+    expect(counters.size).to.be.at.most(901);
+    // The sweep took the ended windows; what had to go besides was the oldest, newest kept.
+    const [newest] = await counters.hit([{ key: 'flood 1999', windowMs: MINUTE }]);
+    expect(newest!.count).to.equal(2);
+  });
+});
