@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { tasteTicket } from './taste/taste.service.js';
 import { noteTaste } from './taste/signals.js';
 import { isInGoodStanding } from '../people/standing.js';
@@ -21,12 +20,11 @@ import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, usersById, type CardSource } from '../people/user.service.js';
 import { endPendingMatchesBetween, separatedPairs } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
-import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { PairRules, SEPARATED_MS } from './pair-rules.js';
-import { CLAIM_MARK_MS, QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
+import { QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } from './queue.store.js';
 import { notifyLater } from '../notifications/notification.service.js';
-import { PresenceUnavailableError } from '../presence/presence.store.js';
+import { QueueKeeper, type Liveness } from './queue-keeper.js';
 
 export interface JoinInput {
   mode: MatchMode;
@@ -60,29 +58,12 @@ const AVOID_MEMORY_MS = 10_000;
 const RELOOK_TRUNCATED_MS = 250;
 const RELOOK_MS = 10_000;
 const ROUND_GAP_MS = 40;
-const WITHDRAWALS_AT_ONCE = 100;
-// A failed join's withdrawal, tried again from 1 s doubling to 30 s, about ten minutes in all.
-const WITHDRAWAL_RETRY = { delayMs: 1000, maxDelayMs: 30_000, attempts: 25 };
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
-
-/** A ticket owed back to the queue, since when. */
-interface Owed {
-  ticket: Ticket;
-  owedAt: number;
-}
-// How long a ticket stays owed: a queue away longer than this has lost those people's
-// attention; and it must end before the claim marks (and seats) that decide a put-back lapse.
-const OWED_AT_MOST_MS = CLAIM_MARK_MS - 5 * 60_000;
 
 /** The users' cards, from their profiles (banned accounts left out). */
 async function cardsOf(userIds: string[]): Promise<Map<string, UserCard>> {
   const users = await usersById(userIds);
   return new Map([...users].map(([id, u]) => [id, toUserCard(u)]));
-}
-
-/** Who has a live socket anywhere: the presence store of the socket servers (PresenceUnavailableError when it cannot tell). */
-export interface Liveness {
-  count(userId: string): Promise<number>;
 }
 
 /**
@@ -108,128 +89,20 @@ export class Matchmaker {
   /** When each waiting ticket last looked for a partner, and whether that look was cut short. */
   private readonly lookedAt = new Map<string, { at: number; truncated: boolean }>();
   private readonly pairRules: PairRules;
-  /** Tickets of joins told they failed, taken out of the queue once Redis answers. */
-  private readonly withdrawals = new LatestPerKeyBatches<Ticket>(
-    WITHDRAWALS_AT_ONCE,
-    async (batch) => {
-      const failed: string[] = [];
-      await Promise.all([...batch].map(([key, ticket]) => this.store.withdraw(ticket).catch(() => void failed.push(key))));
-      return failed;
-    },
-    (err, batch) =>
-      logger.warn('failed joins not withdrawn from the match queue', { error: errorMessage(err), tickets: batch.size }),
-    WITHDRAWAL_RETRY,
-  );
-  /**
-   * Tickets taken out of the queue that must go back but could not (the queue away, or a
-   * claim or a taking of cards whose answer was lost, so whether it ran is unknown): the
-   * latest per user, put back before each round. A put-back leaves a ticket still queued,
-   * or one whose user left or joined again since, as it is; one owed for a lost claim goes
-   * back only if that claim took it. The user's own word (a join, a leave, going away)
-   * drops what is owed them, and so does time (OWED_AT_MOST_MS).
-   */
-  private readonly owedBack = new Map<string, Owed>();
   /** How many waited in each mode at this process's last round. */
   private readonly waitingSeen: Record<MatchMode, number> = { chat: 0, video: 0 };
   /** The queue failed a round lately: said once, not every round until it is back. */
   private queueAway = false;
 
+  /** The queue through lost answers: what is owed back, failed joins withdrawn, presence asked. */
+  private readonly queue: QueueKeeper;
+
   constructor(
     readonly store: QueueStore,
-    private readonly liveness: Liveness,
+    liveness: Liveness,
   ) {
     this.pairRules = new PairRules(store);
-  }
-
-  /**
-   * Unknown while the presence store is away or in doubt: taken as live. A match offered to
-   * someone gone ends at its response timer (the other goes back), and a ticket of someone
-   * gone leaves with them once presence can tell; refusing instead would fail every join and
-   * strand every match stored meanwhile.
-   */
-  private async isLive(userId: string): Promise<boolean> {
-    try {
-      return (await this.liveness.count(userId)) > 0;
-    } catch (err) {
-      if (err instanceof PresenceUnavailableError) return true;
-      throw err;
-    }
-  }
-
-  /** Takes a ticket just put in the queue out again if its owner has no socket left; false then. */
-  private async keepIfLive(ticket: Ticket): Promise<boolean> {
-    if (await this.isLive(ticket.userId)) return true;
-    await this.store.remove(ticket.userId);
-    return false;
-  }
-
-  /**
-   * A ticket out for a while going back to the queue (unless its user left or joined again
-   * meanwhile), if its owner is live; one a claim took, only through that claim (a put-back
-   * whose answer was lost, retried after another process claimed the ticket again, must not
-   * return it). Owed until the queue answers, counted from `owedAt`.
-   */
-  private async putBack(ticket: Ticket, owedAt = Date.now()): Promise<boolean> {
-    let back: boolean;
-    try {
-      back = await (ticket.claimId ? this.store.putBackClaimed(ticket, ticket.claimId) : this.store.putBack(ticket));
-    } catch (err) {
-      if (err instanceof QueueUnavailableError) this.owe([ticket], owedAt);
-      throw err;
-    }
-    return back && this.keepIfLive(ticket);
-  }
-
-  private owe(tickets: Ticket[], owedAt = Date.now()): void {
-    for (const ticket of tickets) {
-      const owed = this.owedBack.get(ticket.userId);
-      if (!owed || owed.ticket.joinedAt <= ticket.joinedAt) this.owedBack.set(ticket.userId, { ticket, owedAt });
-    }
-  }
-
-  /** Puts back what is owed, one by one; the first that fails (the queue still away) ends the round. */
-  private async settleOwed(): Promise<void> {
-    const now = Date.now();
-    for (const [userId, { ticket, owedAt }] of [...this.owedBack]) {
-      this.owedBack.delete(userId);
-      if (now - owedAt > OWED_AT_MOST_MS) continue;
-      await this.putBack(ticket, owedAt);
-    }
-  }
-
-  /**
-   * The round's claim; each ticket it took carries its id from then on. If its answer is lost
-   * (it may run yet: a stalled Redis runs what it was sent, in order), every ticket it may take
-   * is owed back through it: the put-back, sent after it, returns only what it took.
-   */
-  private async claim(mode: MatchMode, pairs: [Ticket, Ticket][], now: number) {
-    const claimId = randomUUID();
-    let results;
-    try {
-      results = await this.store.claimPairs(
-        mode,
-        pairs.map(([a, b]) => [a.userId, b.userId]),
-        now,
-        claimId,
-      );
-    } catch (err) {
-      if (err instanceof QueueUnavailableError && err.maybeSent) this.owe(pairs.flat().map((t) => ({ ...t, claimId })));
-      throw err;
-    }
-    pairs.forEach(([a, b], i) => {
-      if (results[i] === 'claimed') a.claimId = b.claimId = claimId;
-    });
-    return results;
-  }
-
-  /** The claimed tickets' cards. Failing, the tickets (out of the queue, claimed) are owed back; a card lost is made again then. */
-  private async takeCards(tickets: Ticket[]) {
-    try {
-      return await this.store.takeCards(tickets.map((t) => t.userId));
-    } catch (err) {
-      this.owe(tickets);
-      throw err;
-    }
+    this.queue = new QueueKeeper(store, liveness);
   }
 
   /** Runs rounds, and hears blocks, reports, unblocks and ended accounts (domain events) while running. */
@@ -256,7 +129,7 @@ export class Matchmaker {
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
     const ticket = await this.ticketFor(userId, input);
     // This join is their word now: an older ticket owed back must not return beside (or instead of) it.
-    this.owedBack.delete(userId);
+    this.queue.forget(userId);
     let position: number;
     // Whether the ticket may be in the queue: not when its write was refused at once.
     let written = true;
@@ -265,7 +138,7 @@ export class Matchmaker {
         if (err instanceof QueueUnavailableError && !err.maybeSent) written = false;
         throw err;
       });
-      if (!(await this.keepIfLive(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
+      if (!(await this.queue.keepIfLive(ticket))) throw new AppError('SOCKET_REQUIRED', 'Join the queue from a connected socket');
       // An estimate: everyone waiting in the mode now (the newest ticket is last in line). The
       // ticket is in: a count the queue refuses (Redis in doubt just then) fails no join; the
       // last round's count stands in.
@@ -281,7 +154,7 @@ export class Matchmaker {
       // after all (a stalled Redis runs what it was sent; a reset connection fails commands
       // Redis may have run), not a newer one of the user's. Per user, the latest such join
       // (its ticket is written after the earlier ones').
-      if (written) this.withdrawals.push(userId, ticket);
+      if (written) this.queue.withdrawLater(userId, ticket);
       throw queueUnavailable();
     }
     publishToUsers([userId], 'match:searching', { mode: input.mode });
@@ -347,7 +220,7 @@ export class Matchmaker {
   }
 
   async leave(userId: string): Promise<boolean> {
-    this.owedBack.delete(userId);
+    this.queue.forget(userId);
     try {
       return await this.store.remove(userId);
     } catch (err) {
@@ -368,14 +241,14 @@ export class Matchmaker {
     }
     this.running = true;
     try {
-      if (this.owedBack.size) await this.settleOwed();
+      await this.queue.settleOwed();
       for (const mode of ['chat', 'video'] as const) {
         const now = Date.now();
         const tickets = await this.store.all(mode);
         this.waitingSeen[mode] = tickets.length;
         const pairs = this.plan(tickets, now);
         if (!pairs.length) continue;
-        const results = await this.claim(mode, pairs, now);
+        const results = await this.queue.claim(mode, pairs, now);
         const claimed = pairs.filter((_, i) => results[i] === 'claimed');
         pairs.forEach(([a, b], i) => {
           if (results[i] === 'claimed') return;
@@ -504,7 +377,7 @@ export class Matchmaker {
   /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
   protected async found(claimed: [Ticket, Ticket][]): Promise<void> {
     const tickets = claimed.flat();
-    const cards = await this.takeCards(tickets);
+    const cards = await this.queue.takeCards(tickets);
     // Kept on the stored tickets too: a partner put back in the queue keeps their card.
     for (const t of tickets) t.card ??= cards.get(t.userId);
     // A card lost (taken by a step whose answer was lost) is made again from the profile; if
@@ -543,12 +416,14 @@ export class Matchmaker {
         { _id: { $in: docs.map((d) => d._id) }, status: 'pending' },
         { $set: { status: 'disconnected', endedAt: new Date() } },
       ).catch((cleanup: unknown) => logger.warn('unannounced matches left pending', { error: errorMessage(cleanup) }));
-      await Promise.all(pairs.flat().map((t) => this.putBack(t)));
+      await Promise.all(pairs.flat().map((t) => this.queue.putBack(t)));
       throw err;
     }
     // Someone whose last socket closed while the pair was being made is not offered: the
     // match ends unseen and the other goes back to the front of the queue.
-    const live = await Promise.all(pairs.map(([a, b]) => Promise.all([this.isLive(a.userId), this.isLive(b.userId)])));
+    const live = await Promise.all(
+      pairs.map(([a, b]) => Promise.all([this.queue.isLive(a.userId), this.queue.isLive(b.userId)])),
+    );
     docs.forEach((doc, i) => {
       const [a, b] = pairs[i]!;
       const [aLive, bLive] = live[i]!;
@@ -579,7 +454,7 @@ export class Matchmaker {
         SEPARATED_MS,
       );
     } catch (err) {
-      await Promise.all(claimed.flat().map((t) => this.putBack(t)));
+      await Promise.all(claimed.flat().map((t) => this.queue.putBack(t)));
       throw err;
     }
     if (!apart.size) return claimed;
@@ -591,7 +466,7 @@ export class Matchmaker {
       void this.pairRules.keepApart(a.userId, b.userId, apart.get(key)!);
       for (const t of [a, b]) {
         this.lookedAt.delete(lookKey(t));
-        void this.putBack(t).catch(logQueueWriteFailure);
+        void this.queue.putBack(t).catch(logQueueWriteFailure);
       }
       return false;
     });
@@ -604,7 +479,7 @@ export class Matchmaker {
         { $set: { status: 'disconnected', endedAt: new Date() } },
       );
       if (res.modifiedCount !== 1) return;
-      for (const t of stay) if (t) await this.putBack({ ...t, priority: t.priority + 1 });
+      for (const t of stay) if (t) await this.queue.putBack({ ...t, priority: t.priority + 1 });
     } catch (err) {
       logger.error('ending an unseen match failed', { error: errorMessage(err) });
     }
@@ -698,14 +573,14 @@ export class Matchmaker {
     for (const ticket of match.tickets as Ticket[]) {
       const back = reason === 'expired' ? saidYes(ticket.userId) : ticket.userId !== by;
       // The match is over either way: someone the queue cannot take back now is told it ended, and joins again.
-      if (back) await this.putBack({ ...ticket, priority: ticket.priority + 1 }).catch(logQueueWriteFailure);
+      if (back) await this.queue.putBack({ ...ticket, priority: ticket.priority + 1 }).catch(logQueueWriteFailure);
     }
     return match;
   }
 
   /** The user's last socket is gone: no ticket left behind, and a pending match ends for both. */
   async userGone(userId: string): Promise<void> {
-    this.owedBack.delete(userId);
+    this.queue.forget(userId);
     // A ticket the queue cannot drop now is dropped when a round draws it (no socket: not offered).
     await this.store.remove(userId).catch(logQueueWriteFailure);
     const pending = await Match.find({ userIds: new Types.ObjectId(userId), status: 'pending' }, { _id: 1 }).lean();
