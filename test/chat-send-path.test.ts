@@ -7,7 +7,7 @@ import { flushConversationTails } from '../services/chat/conversation-tail.js';
 import { sequences } from '../services/chat/message-sequence.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
-import { clientId, emitAck, nextEvent, useSocketServer } from './support/chat.js';
+import { clientId, collect, emitAck, nextEvent, useSocketServer } from './support/chat.js';
 import { connect } from './support/connections.js';
 import type { TestSocket } from './support/socket-server.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -100,6 +100,49 @@ describe('chat send path: remembered access, numbers, last message', () => {
     const gone = await send(benSocket, id, 'and me?');
     expect(gone.error?.code).to.equal('NOT_FOUND');
     expect(await Message.countDocuments({ conversationId: id, senderId: ben.id })).to.equal(1);
+  });
+
+  it('who hears typing is remembered, and a block, an unblock or a member leaving changes it at once', async () => {
+    const {
+      ana,
+      ben,
+      cara,
+      id: groupId,
+      anaSocket,
+      benSocket,
+      caraSocket,
+    } = await groupOfThree('Typists', (ben, cara) => [ben.id, cara.id]);
+    const pairId = (await emitAck(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' })).data
+      .conversationId;
+    /** Ana types in the group (and stops): who of Ben and Cara heard it. */
+    const heardInGroup = async () => {
+      const [benHears, caraHears] = [collect(benSocket, 'chat:typing'), collect(caraSocket, 'chat:typing')];
+      expect((await emitAck(anaSocket, 'chat:typing', { conversationId: groupId, isTyping: true })).ok).to.equal(true);
+      expect((await emitAck(anaSocket, 'chat:typing', { conversationId: groupId, isTyping: false })).ok).to.equal(true);
+      // Both events were published before the acks; a round trip on each socket lets them arrive.
+      await Promise.all(
+        [benSocket, caraSocket].map((s) => emitAck(s, 'chat:typing', { conversationId: groupId, isTyping: false })),
+      );
+      const fromAna = (seen: { userId: string }[]) => seen.some((p) => p.userId === ana.id);
+      return { ben: fromAna(benHears), cara: fromAna(caraHears) };
+    };
+    // Remembered: typing twice, both hear it both times; and in the pair too.
+    expect(await heardInGroup()).to.deep.equal({ ben: true, cara: true });
+    expect(await heardInGroup()).to.deep.equal({ ben: true, cara: true });
+    expect((await emitAck(anaSocket, 'chat:typing', { conversationId: pairId, isTyping: true })).ok).to.equal(true);
+
+    // Ben blocks Ana: at once he no longer hears her in the group, and the pair refuses her typing.
+    expect((await (await api()).post(`/api/v1/users/${ana.id}/block`).set(as(ben))).status).to.equal(204);
+    expect(await heardInGroup()).to.deep.equal({ ben: false, cara: true });
+    expect((await emitAck(anaSocket, 'chat:typing', { conversationId: pairId, isTyping: true })).error?.code).to.equal(
+      'NOT_CONNECTED',
+    );
+    // Unblocked: he hears her again at once.
+    expect((await (await api()).delete(`/api/v1/users/${ana.id}/block`).set(as(ben))).status).to.equal(204);
+    expect(await heardInGroup()).to.deep.equal({ ben: true, cara: true });
+    // Cara leaves: she hears nothing more.
+    expect((await (await api()).delete(`${CONV}/${groupId}/members/${cara.id}`).set(as(cara))).status).to.equal(204);
+    expect(await heardInGroup()).to.deep.equal({ ben: true, cara: false });
   });
 
   it('numbers go on from the stored messages when the counter is lost or behind, each number once', async function () {

@@ -19,15 +19,17 @@ interface Shared {
   conversation: ConversationDoc;
   memberIds: Set<string>;
 }
-interface Entry {
+interface Entry<T> {
   /** The record checked against: once forgotten (or replaced by a later check), the entry is void. */
   shared: Shared;
   until: number;
-  /** Checked while chat needed a plan (an answer given without that rule does not hold once it is on). */
-  strict: boolean;
+  value: T;
 }
 const conversations = new Map<string, Shared>();
-const entries = new Map<string, Entry>();
+/** May send: the value says whether it was checked while chat needed a plan (an answer given without that rule does not hold once it is on). */
+const entries = new Map<string, Entry<boolean>>();
+/** Who hears a member's typing: the other members less anyone blocked either way. */
+const typingAudiences = new Map<string, Entry<string[]>>();
 // Bumped by every change: a check that began before one is not remembered.
 let generation = 0;
 let publish: ((change: string) => void) | undefined;
@@ -41,22 +43,23 @@ function makeRoom<V>(map: Map<string, V>, lapsed: (v: V) => boolean): void {
 }
 
 /**
- * The conversation `me` may send into, from memory or from `check` (which throws when
- * not allowed and says until when its verdict holds at most). `strict`: the rules now
- * include the plan.
+ * What `check` found for `me` in a conversation (it throws when not allowed and says until
+ * when its verdict holds at most), from memory while nothing changed and `holds` accepts it.
  */
-export async function sendAccess(
+async function remembered<T>(
+  memory: Map<string, Entry<T>>,
   me: string,
   conversationId: string,
-  strict: boolean,
-  check: () => Promise<{ conversation: ConversationDoc; until?: number }>,
-): Promise<ConversationDoc> {
+  holds: (value: T) => boolean,
+  check: () => Promise<{ conversation: ConversationDoc; value: T; until?: number }>,
+): Promise<{ conversation: ConversationDoc; value: T }> {
   // Ids are remembered in one spelling: another (upper case) would be another entry.
   const id = conversationId.toLowerCase();
-  const known = OBJECT_ID.test(id) ? entries.get(keyOf(id, me)) : undefined;
-  if (known && isLive(known) && known.until > Date.now() && (known.strict || !strict)) return known.shared.conversation;
+  const known = OBJECT_ID.test(id) ? memory.get(keyOf(id, me)) : undefined;
+  if (known && isLive(known) && known.until > Date.now() && holds(known.value))
+    return { conversation: known.shared.conversation, value: known.value };
   const started = generation;
-  const { conversation, until } = await check();
+  const { conversation, value, until } = await check();
   const canonical = String(conversation._id);
   if (started === generation) {
     const now = Date.now();
@@ -68,19 +71,49 @@ export async function sendAccess(
       makeRoom(conversations, () => false);
       conversations.set(canonical, shared);
     }
-    makeRoom(entries, (e) => e.until <= now || !isLive(e));
-    entries.set(keyOf(canonical, me), { shared, until: Math.min(now + ENTRY_MS, until ?? Infinity), strict });
+    makeRoom(memory, (e) => e.until <= now || !isLive(e));
+    memory.set(keyOf(canonical, me), { shared, until: Math.min(now + ENTRY_MS, until ?? Infinity), value });
   }
-  return conversation;
+  return { conversation, value };
 }
 
-const isLive = (e: Entry) => conversations.get(String(e.shared.conversation._id)) === e.shared;
+/**
+ * The conversation `me` may send into, from memory or from `check` (which throws when
+ * not allowed and says until when its verdict holds at most). `strict`: the rules now
+ * include the plan.
+ */
+export async function sendAccess(
+  me: string,
+  conversationId: string,
+  strict: boolean,
+  check: () => Promise<{ conversation: ConversationDoc; until?: number }>,
+): Promise<ConversationDoc> {
+  const checked = async () => ({ ...(await check()), value: strict });
+  return (await remembered(entries, me, conversationId, (wasStrict) => wasStrict || !strict, checked)).conversation;
+}
+
+/**
+ * Who hears `me` type in a conversation, from memory or from `check` (which throws when `me`
+ * may not signal there). A block, an unblock, a member leaving or added forgets it, as it
+ * does the right to send: typing, the most frequent event, reads nothing while none comes.
+ */
+export async function typingAudience(
+  me: string,
+  conversationId: string,
+  check: () => Promise<{ conversation: ConversationDoc; value: string[] }>,
+): Promise<{ conversation: ConversationDoc; audience: string[] }> {
+  const { conversation, value } = await remembered(typingAudiences, me, conversationId, () => true, check);
+  return { conversation, audience: value };
+}
+
+const isLive = (e: Entry<unknown>) => conversations.get(String(e.shared.conversation._id)) === e.shared;
 
 function forget(change: string): void {
   generation++;
   if (change === '*') {
     conversations.clear();
     entries.clear();
+    typingAudiences.clear();
     return;
   }
   const [kind, id] = [change[0], change.slice(2)];

@@ -1,6 +1,7 @@
 import { config } from '../../config/index.js';
 import { publishToUsers } from '../realtime.service.js';
-import { memberConversation, requireLiveAudience, type ConversationDoc } from './conversation.service.js';
+import { memberConversation, requireLiveAudience } from './conversation.service.js';
+import { typingAudience } from './send-access.js';
 
 // Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
 const typingTimers = new Map<string, NodeJS.Timeout>();
@@ -17,27 +18,16 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
   }
 }
 
-// Typing is the most frequent event: a typist's membership is remembered a few seconds
-// (blocks are read each time, so a block cuts the signal at once).
-const MEMBERSHIP_MEMORY_MS = 10_000;
-const memberships = new Map<string, { conversation: ConversationDoc; until: number }>();
-
-async function rememberedConversation(me: string, conversationId: string): Promise<ConversationDoc> {
-  const key = `${conversationId}:${me}`;
-  const known = memberships.get(key);
-  if (known && known.until > Date.now()) return known.conversation;
-  const conversation = await memberConversation(me, conversationId);
-  if (memberships.size > 50_000) memberships.clear();
-  memberships.set(key, { conversation, until: Date.now() + MEMBERSHIP_MEMORY_MS });
-  return conversation;
-}
-
 /**
  * A member starts or stops typing: the others hear it, less anyone blocked either way;
- * across a block in a pair it is refused.
+ * across a block in a pair it is refused. Who hears is remembered with the right to send
+ * (send-access.ts), forgotten in every process by a block, an unblock or a membership change.
  */
 export async function setTyping(me: string, conversationId: string, isTyping: boolean) {
-  const audience = await requireLiveAudience(me, await rememberedConversation(me, conversationId));
+  const { audience } = await typingAudience(me, conversationId, async () => {
+    const conversation = await memberConversation(me, conversationId);
+    return { conversation, value: await requireLiveAudience(me, conversation) };
+  });
   relayTyping(conversationId, me, audience, isTyping);
   return { conversationId, isTyping };
 }
@@ -46,5 +36,4 @@ export async function setTyping(me: string, conversationId: string, isTyping: bo
 export function stopTypingTimers(): void {
   for (const t of typingTimers.values()) clearTimeout(t);
   typingTimers.clear();
-  memberships.clear();
 }
