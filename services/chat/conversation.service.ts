@@ -11,7 +11,7 @@ import { planInForce } from '../connections/quota.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { readPointer, withTail } from './conversation-tail.js';
-import { sendAccess, sendAccessChanged } from './send-access.js';
+import { sendAccess, sendAccessChanged, typingAudience } from './send-access.js';
 
 export interface ConversationDoc {
   _id: Types.ObjectId;
@@ -145,10 +145,34 @@ export function sendableConversation(me: string, conversationId: string): Promis
   return sendAccess(me, conversationId, strict, async () => {
     const c = await memberConversation(me, conversationId);
     const until = await assertMaySend(me, c);
-    const conversation = { _id: c._id, type: c.type, memberIds: c.memberIds, createdBy: c.createdBy, createdAt: c.createdAt };
     // The plan rule changed during the check: the answer holds for this send only.
-    return { conversation, until: runtime().chatRequiresPlan === strict ? until : 0 };
+    return { conversation: sendableFields(c), until: runtime().chatRequiresPlan === strict ? until : 0 };
   });
+}
+
+/** What remembered checks keep of a conversation (the send and typing memories share one copy). */
+const sendableFields = (c: ConversationDoc): ConversationDoc => ({
+  _id: c._id,
+  type: c.type,
+  memberIds: c.memberIds,
+  createdBy: c.createdBy,
+  createdAt: c.createdAt,
+});
+
+// A typing audience is read again this often even when no change was heard: a block made on
+// another process cuts typing within this if its message through Redis was lost.
+const TYPING_AUDIENCE_MS = 5000;
+
+/**
+ * Who hears `me` type in a conversation: the other members less anyone blocked either way;
+ * refused across a block in a pair. Remembered beside the right to send (send-access.ts).
+ */
+export async function typingAudienceOf(me: string, conversationId: string): Promise<string[]> {
+  const remembered = await typingAudience(me, conversationId, async () => {
+    const c = await memberConversation(me, conversationId);
+    return { conversation: sendableFields(c), value: await requireLiveAudience(me, c), until: Date.now() + TYPING_AUDIENCE_MS };
+  });
+  return remembered.audience;
 }
 
 /** The private conversation of an accepted chat match. */

@@ -94,13 +94,13 @@ export async function sendAccess(
 
 /**
  * Who hears `me` type in a conversation, from memory or from `check` (which throws when `me`
- * may not signal there). A block, an unblock, a member leaving or added forgets it, as it
+ * may not signal there, and says until when its answer holds at most). A block, an unblock, a member leaving or added forgets it, as it
  * does the right to send: typing, the most frequent event, reads nothing while none comes.
  */
 export async function typingAudience(
   me: string,
   conversationId: string,
-  check: () => Promise<{ conversation: ConversationDoc; value: string[] }>,
+  check: () => Promise<{ conversation: ConversationDoc; value: string[]; until?: number }>,
 ): Promise<{ conversation: ConversationDoc; audience: string[] }> {
   const { conversation, value } = await remembered(typingAudiences, me, conversationId, () => true, check);
   return { conversation, audience: value };

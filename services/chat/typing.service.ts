@@ -1,7 +1,6 @@
 import { config } from '../../config/index.js';
 import { publishToUsers } from '../realtime.service.js';
-import { memberConversation, requireLiveAudience } from './conversation.service.js';
-import { typingAudience } from './send-access.js';
+import { typingAudienceOf } from './conversation.service.js';
 
 // Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
 const typingTimers = new Map<string, NodeJS.Timeout>();
@@ -21,13 +20,11 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
 /**
  * A member starts or stops typing: the others hear it, less anyone blocked either way;
  * across a block in a pair it is refused. Who hears is remembered with the right to send
- * (send-access.ts), forgotten in every process by a block, an unblock or a membership change.
+ * (send-access.ts), forgotten in every process by a block, an unblock or a membership change,
+ * and read again every few seconds whatever.
  */
 export async function setTyping(me: string, conversationId: string, isTyping: boolean) {
-  const { audience } = await typingAudience(me, conversationId, async () => {
-    const conversation = await memberConversation(me, conversationId);
-    return { conversation, value: await requireLiveAudience(me, conversation) };
-  });
+  const audience = await typingAudienceOf(me, conversationId);
   relayTyping(conversationId, me, audience, isTyping);
   return { conversationId, isTyping };
 }
