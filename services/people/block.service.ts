@@ -60,9 +60,10 @@ export async function separatePair(a: string, b: string): Promise<void> {
 
 /** Lifts one's block; with none left either way, the queue may pair the two again. */
 export async function unblockUser(blockerId: string, blockedId: string): Promise<void> {
-  await Block.deleteOne({ blockerId, blockedId });
-  // What was remembered under the block (who hears one type in a group) is read again.
-  sendAccessChanged({ userIds: [blockerId, blockedId] });
+  const { deletedCount } = await Block.deleteOne({ blockerId, blockedId });
+  // What was remembered under the block (who hears one type in a group) is read again; an
+  // unblock of nobody changes nothing (and must not let anyone flush the memories at will).
+  if (deletedCount) sendAccessChanged({ userIds: [blockerId, blockedId] });
   if (!(await isBlockedEitherWay(blockerId, blockedId))) await emitDomainEvent('pair.reunited', { a: blockerId, b: blockedId });
 }
 
