@@ -32,8 +32,10 @@ export class MemoryCounterStore implements CounterStore {
 
   /**
    * Past `max` counters, ended windows are swept (at most once a second: a flood of new
-   * keys must not make every hit walk them all) and, if still past it, the counters first
-   * made go: memory stays bounded whatever an attacker's variety of addresses.
+   * keys must not make every hit walk them all) and, if still past it, counters go until a
+   * tenth is free: those hit once first (what a flood of new keys makes), then the oldest
+   * windows. Memory stays bounded whatever an attacker's variety of keys, and a budget in
+   * use is the last thing such a flood resets.
    */
   constructor(private readonly max = 100_000) {}
 
@@ -46,7 +48,11 @@ export class MemoryCounterStore implements CounterStore {
     if (this.windows.size > this.max && now >= this.nextSweepAt) this.sweep(now);
     return hits.map(({ key, windowMs }) => {
       let w = this.windows.get(key);
-      if (!w || w.until <= now) this.windows.set(key, (w = { count: 0, until: now + windowMs }));
+      if (!w || w.until <= now) {
+        // Made again, not reset in place: the map stays in the order the windows began.
+        this.windows.delete(key);
+        this.windows.set(key, (w = { count: 0, until: now + windowMs }));
+      }
       w.count++;
       return { count: w.count, resetMs: w.until - now };
     });
@@ -54,10 +60,15 @@ export class MemoryCounterStore implements CounterStore {
 
   private sweep(now: number): void {
     this.nextSweepAt = now + MEMORY_SWEEP_EVERY_MS;
+    const target = this.max * 0.9;
     for (const [key, w] of this.windows) if (w.until <= now) this.windows.delete(key);
-    // Map order is first-made first: those go until a tenth is free again.
+    for (const [key, w] of this.windows) {
+      if (this.windows.size <= target) return;
+      if (w.count <= 1) this.windows.delete(key);
+    }
+    // Map order is the order the windows began: the oldest go.
     for (const key of this.windows.keys()) {
-      if (this.windows.size <= this.max * 0.9) break;
+      if (this.windows.size <= target) return;
       this.windows.delete(key);
     }
   }

@@ -13,7 +13,7 @@ describe('the per-process counters (no Redis, or Redis failing)', () => {
     expect([await hit('a', 50), await hit('b', MINUTE)]).to.deep.equal([1, 2]);
   });
 
-  it('stays bounded under a flood of new keys: ended windows go first, then the first made', async () => {
+  it('stays bounded under a flood of new keys: ended windows go first, then those hit once, oldest first', async () => {
     const counters = new MemoryCounterStore(1000);
     // Counters an attacker's flood must not reset while there are ended ones to sweep.
     for (let i = 0; i < 10; i++) await counters.hit([{ key: `kept ${i}`, windowMs: MINUTE }]);
@@ -28,8 +28,13 @@ describe('the per-process counters (no Redis, or Redis failing)', () => {
     await sleep(1000);
     await counters.hit([{ key: 'one more', windowMs: MINUTE }]);
     expect(counters.size).to.be.at.most(901);
-    // The sweep took the ended windows; what had to go besides was the oldest, newest kept.
+    // What went were keys hit once, the oldest first: the newest stays, and so does a budget
+    // in use (a flood cannot reset the counter of someone it is stopping).
     const [newest] = await counters.hit([{ key: 'flood 1999', windowMs: MINUTE }]);
     expect(newest!.count).to.equal(2);
+    const [inUse] = await counters.hit([{ key: 'kept 0', windowMs: MINUTE }]);
+    expect(inUse!.count).to.equal(3);
+    const [oldest] = await counters.hit([{ key: 'flood 0', windowMs: MINUTE }]);
+    expect(oldest!.count, 'made again').to.equal(1);
   });
 });
