@@ -3,6 +3,7 @@ import { Conversation } from '../../models/conversation.model.js';
 import { MessageNoticeCheck } from '../../models/message-notice-check.model.js';
 import { unreadSenderFor } from '../chat/conversation.service.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { repeatWithoutOverlap } from '../../utils/repeat.js';
 import { isOnline } from '../presence/presence.service.js';
 import { PresenceUnavailableError } from '../presence/presence.store.js';
@@ -15,6 +16,8 @@ const MAX_KNOWN = 100_000;
 // How long a claimed check is its process's: one that dies leaves it to the next after this.
 const LEASE_MS = 60_000;
 const CHECKS_PER_TICK = 200;
+// Said once a minute while presence cannot tell (Redis away): every due check waits meanwhile.
+const sayPostponed = perKeyThrottle(60_000);
 
 let stopTicker: (() => void) | undefined;
 
@@ -96,9 +99,11 @@ export async function runDueMessageNoticeChecks(now = new Date()): Promise<numbe
     const mine = { _id: check._id, claimedUntil: check.claimedUntil };
     const away = await membersAway((conversation?.memberIds ?? []).map(String), conversationId);
     if (!away) {
-      // Nobody told: due again a grace period on, when presence may tell (not dropped, not sent to everyone).
-      const dueAt = new Date(Date.now() + config.notifications.messageGraceMs);
+      // Nobody told: due again a grace period on (a second at least: never again in this tick),
+      // when presence may tell; not dropped, not sent to everyone.
+      const dueAt = new Date(Date.now() + Math.max(config.notifications.messageGraceMs, 1000));
       await MessageNoticeCheck.updateOne(mine, { $set: { dueAt, claimedUntil: null } });
+      sayPostponed('presence', () => logger.warn('message notices postponed: presence cannot tell who is online'));
       done++;
       continue;
     }
