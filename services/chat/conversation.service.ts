@@ -77,20 +77,27 @@ export async function unmuteConversation(me: string, conversationId: string): Pr
 const FOREVER = new Date('9999-12-31T00:00:00Z');
 
 /**
- * Whether a member has something unread here that may be told (the conversation not muted):
- * the last message's sender if so, else null.
+ * The members with something unread here that may be told (the conversation not muted),
+ * each with the last message's sender: one read of the conversation and one of its
+ * members, whatever its size.
  */
-export async function unreadSenderFor(userId: string, conversationId: string): Promise<string | null> {
-  const [member, conversation] = await Promise.all([
-    ConversationMember.findOne({ conversationId, userId }, { lastReadSeq: 1, mutedUntil: 1 }).lean(),
+export async function unreadSendersIn(conversationId: string): Promise<Map<string, string>> {
+  const [conversation, members] = await Promise.all([
     Conversation.findById(conversationId, { seq: 1, lastMessage: 1 }).lean(),
+    ConversationMember.find({ conversationId }, { _id: 0, userId: 1, lastReadSeq: 1, mutedUntil: 1 }).lean(),
   ]);
-  if (!member || !conversation) return null;
+  const unread = new Map<string, string>();
+  if (!conversation) return unread;
   const tail = withTail(conversation);
-  if (!tail.lastMessage?.senderId) return null;
-  if (member.mutedUntil && member.mutedUntil > new Date()) return null;
-  if (readPointer(conversationId, userId, member.lastReadSeq) >= (tail.seq ?? 0)) return null;
-  return String(tail.lastMessage.senderId);
+  const senderId = tail.lastMessage?.senderId;
+  if (!senderId) return unread;
+  const now = new Date();
+  for (const member of members) {
+    if (member.mutedUntil && member.mutedUntil > now) continue;
+    const userId = String(member.userId);
+    if (readPointer(conversationId, userId, member.lastReadSeq) < (tail.seq ?? 0)) unread.set(userId, String(senderId));
+  }
+  return unread;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { config } from '../../config/index.js';
-import { Conversation } from '../../models/conversation.model.js';
 import { MessageNoticeCheck } from '../../models/message-notice-check.model.js';
-import { unreadSenderFor } from '../chat/conversation.service.js';
+import { unreadSendersIn } from '../chat/conversation.service.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { repeatWithoutOverlap } from '../../utils/repeat.js';
@@ -67,12 +66,6 @@ async function membersAway(memberIds: string[], conversationId: string): Promise
   return away;
 }
 
-async function tellAway(userId: string, conversationId: string): Promise<void> {
-  const lastSenderId = await unreadSenderFor(userId, conversationId);
-  if (lastSenderId)
-    await notify({ userId, type: 'message', actorId: lastSenderId, target: { kind: 'conversation', id: conversationId } });
-}
-
 /** Claims one due check (a lapsed lease counts as free); null when none is due. */
 function claimDue(now: Date, claimAt: Date) {
   return MessageNoticeCheck.findOneAndUpdate(
@@ -95,9 +88,10 @@ export async function runDueMessageNoticeChecks(now = new Date()): Promise<numbe
     const check = await claimDue(now, new Date());
     if (!check) break;
     const conversationId = String(check._id);
-    const conversation = await Conversation.findById(check._id, { memberIds: 1 }).lean();
     const mine = { _id: check._id, claimedUntil: check.claimedUntil };
-    const away = await membersAway((conversation?.memberIds ?? []).map(String), conversationId);
+    // Presence is asked only of members with something unread to be told of.
+    const unread = await unreadSendersIn(conversationId);
+    const away = await membersAway([...unread.keys()], conversationId);
     if (!away) {
       // Nobody told: due again a grace period on (a second at least: never again in this tick),
       // when presence may tell; not dropped, not sent to everyone.
@@ -107,8 +101,9 @@ export async function runDueMessageNoticeChecks(now = new Date()): Promise<numbe
       done++;
       continue;
     }
-    for (const member of away) {
-      await tellAway(member, conversationId).catch((err: unknown) =>
+    for (const userId of away) {
+      const target = { kind: 'conversation' as const, id: conversationId };
+      await notify({ userId, type: 'message', actorId: unread.get(userId)!, target }).catch((err: unknown) =>
         logger.warn('message notice failed', { conversationId, error: errorMessage(err) }),
       );
     }
