@@ -9,6 +9,7 @@ import {
   stopMessageNoticeChecks,
 } from '../services/notifications/message-notice.js';
 import { Types } from 'mongoose';
+import { ConversationMember } from '../models/conversation.model.js';
 import { Notification } from '../models/notification.model.js';
 import { User } from '../models/user.model.js';
 import { expireMemberships, remindExpiring } from '../services/payments/membership.service.js';
@@ -596,6 +597,37 @@ describe('notifications', () => {
       startMessageNoticeChecks();
       await cache.stop();
       await closeRedis(client);
+    }
+  });
+
+  it('tells nobody outside the member list, even with a member record a removal left behind', async () => {
+    const [ana, ben, cara] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser(), signupUser()]);
+    await Promise.all([connect(ben, ana), connect(cara, ana)]);
+    const group = await (
+      await api()
+    )
+      .post(CONVERSATIONS)
+      .set(as(ana))
+      .send({ name: 'three', memberIds: [ben.id, cara.id] });
+    const conversationId: string = group.body.conversation.id;
+    await (await api()).delete(`${CONVERSATIONS}/${conversationId}/members/${cara.id}`).set(as(ana)).expect(204);
+    // The removal's second write failed (a crash between the two): cara's record is back.
+    await ConversationMember.create({ conversationId, userId: cara.id, role: 'member' });
+    stopMessageNoticeChecks();
+    try {
+      await (
+        await api()
+      )
+        .post(`${CONVERSATIONS}/${conversationId}/messages`)
+        .set(as(ana))
+        .send({ clientMessageId: clientId(), text: 'just us two now' })
+        .expect(201);
+      await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+      await runDueMessageNoticeChecks(new Date(Date.now() + config.notifications.messageGraceMs + 1000));
+      expect((await heard(ben, 'message')).text).to.equal('Ana sent you a message');
+      expect(await ofType(cara, 'message')).to.deep.equal([]);
+    } finally {
+      startMessageNoticeChecks();
     }
   });
 

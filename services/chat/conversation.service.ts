@@ -83,11 +83,13 @@ const FOREVER = new Date('9999-12-31T00:00:00Z');
  */
 export async function unreadSendersIn(conversationId: string): Promise<Map<string, string>> {
   const [conversation, members] = await Promise.all([
-    Conversation.findById(conversationId, { seq: 1, lastMessage: 1 }).lean(),
+    Conversation.findById(conversationId, { seq: 1, lastMessage: 1, memberIds: 1 }).lean(),
     ConversationMember.find({ conversationId }, { _id: 0, userId: 1, lastReadSeq: 1, mutedUntil: 1 }).lean(),
   ]);
   const unread = new Map<string, string>();
   if (!conversation) return unread;
+  // The member list decides: a record a removal failed to delete tells nobody outside it anything.
+  const memberIds = new Set(conversation.memberIds.map(String));
   const tail = withTail(conversation);
   const senderId = tail.lastMessage?.senderId;
   if (!senderId) return unread;
@@ -95,6 +97,7 @@ export async function unreadSendersIn(conversationId: string): Promise<Map<strin
   for (const member of members) {
     if (member.mutedUntil && member.mutedUntil > now) continue;
     const userId = String(member.userId);
+    if (!memberIds.has(userId)) continue;
     if (readPointer(conversationId, userId, member.lastReadSeq) < (tail.seq ?? 0)) unread.set(userId, String(senderId));
   }
   return unread;
