@@ -33,9 +33,8 @@ export class MemoryCounterStore implements CounterStore {
   /**
    * Past `max` counters, ended windows are swept (at most once a second: a flood of new
    * keys must not make every hit walk them all) and, if still past it, counters go until a
-   * tenth is free: those hit once first (what a flood of new keys makes), then the oldest
-   * windows. Memory stays bounded whatever an attacker's variety of keys, and a budget in
-   * use is the last thing such a flood resets.
+   * tenth is free, the least hit first. Memory stays bounded whatever an attacker's variety
+   * of keys, and a budget in use is the last thing such a flood resets.
    */
   constructor(private readonly max = 100_000) {}
 
@@ -62,14 +61,13 @@ export class MemoryCounterStore implements CounterStore {
     this.nextSweepAt = now + MEMORY_SWEEP_EVERY_MS;
     const target = this.max * 0.9;
     for (const [key, w] of this.windows) if (w.until <= now) this.windows.delete(key);
-    for (const [key, w] of this.windows) {
-      if (this.windows.size <= target) return;
-      if (w.count <= 1) this.windows.delete(key);
-    }
-    // Map order is the order the windows began: the oldest go.
-    for (const key of this.windows.keys()) {
-      if (this.windows.size <= target) return;
-      this.windows.delete(key);
+    // The least hit go first (at most 1, then 2, 4, ...), each pass in the order the windows
+    // began: a flood's keys, whatever it hits each, go before a budget used more than they are.
+    for (let most = 1; this.windows.size > target; most *= 2) {
+      for (const [key, w] of this.windows) {
+        if (this.windows.size <= target) return;
+        if (w.count <= most) this.windows.delete(key);
+      }
     }
   }
 }

@@ -37,4 +37,16 @@ describe('the per-process counters (no Redis, or Redis failing)', () => {
     const [oldest] = await counters.hit([{ key: 'flood 0', windowMs: MINUTE }]);
     expect(oldest!.count, 'made again').to.equal(1);
   });
+
+  it('keeps a budget in use through a flood that hits each of its keys twice', async () => {
+    const counters = new MemoryCounterStore(1000);
+    for (let i = 0; i < 5; i++) await counters.hit([{ key: 'busy', windowMs: MINUTE }]);
+    for (let i = 0; i < 1500; i++)
+      for (let twice = 0; twice < 2; twice++) await counters.hit([{ key: `flood ${i}`, windowMs: MINUTE }]);
+    // The sweep past 1,000 (once: the flood lasts under a second) took about a hundred flood
+    // keys (1,501 counters without it), and the oldest of all was the busy one.
+    expect(counters.size).to.be.at.most(1401);
+    const [busy] = await counters.hit([{ key: 'busy', windowMs: MINUTE }]);
+    expect(busy!.count, 'the oldest key, but the most used').to.equal(6);
+  });
 });
