@@ -158,57 +158,60 @@ for (const kind of ['memory', 'redis'] as const) {
 
     it('puts a ticket back only if its user has neither left nor joined again since', async () => {
       const tag = tagFor();
+      // A queue no matchmaker rounds over: the shared one's rounds would pair ana and cal once back.
+      const queue = freshQueue();
       const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
       const ticketOf = (u: SignedUp, mode: 'chat' | 'video') => matchmaker.ticketFor(u.id, { mode, interests: [tag] });
       const waiting = async (mode: 'chat' | 'video') =>
-        (await store.all(mode)).filter((t) => [ana.id, ben.id, cal.id].includes(t.userId));
+        (await queue.all(mode)).filter((t) => [ana.id, ben.id, cal.id].includes(t.userId));
       // Ana and ben claimed into a match (their tickets out of the queue), as a round does.
       const first = await Promise.all([ticketOf(ana, 'video'), ticketOf(ben, 'video')]);
-      for (const t of first) await store.put(t);
-      expect(await store.claimPairs('video', [[ana.id, ben.id]], Date.now(), 'first claim')).to.deep.equal(['claimed']);
+      for (const t of first) await queue.put(t);
+      expect(await queue.claimPairs('video', [[ana.id, ben.id]], Date.now(), 'first claim')).to.deep.equal(['claimed']);
       // Meanwhile ana joins again (her client reconnected) and that ticket is claimed with cal's
       // too; ben leaves.
       await new Promise((r) => setTimeout(r, 5));
       const [again, cals] = await Promise.all([ticketOf(ana, 'chat'), ticketOf(cal, 'chat')]);
-      for (const t of [again, cals]) await store.put(t);
-      expect(await store.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'second claim')).to.deep.equal(['claimed']);
-      await store.remove(ben.id);
+      for (const t of [again, cals]) await queue.put(t);
+      expect(await queue.claimPairs('chat', [[ana.id, cal.id]], Date.now(), 'second claim')).to.deep.equal(['claimed']);
+      await queue.remove(ben.id);
       // Neither first ticket comes back: ana joined since, ben left.
-      expect(await store.putBack(first[0]!)).to.equal(false);
-      expect(await store.putBack(first[1]!)).to.equal(false);
+      expect(await queue.putBack(first[0]!)).to.equal(false);
+      expect(await queue.putBack(first[1]!)).to.equal(false);
       // The tickets of ana's latest join and of cal do.
-      expect(await store.putBack(again)).to.equal(true);
-      expect(await store.putBack(cals)).to.equal(true);
-      expect(await store.putBack(cals), 'held already').to.equal(false);
+      expect(await queue.putBack(again)).to.equal(true);
+      expect(await queue.putBack(cals)).to.equal(true);
+      expect(await queue.putBack(cals), 'held already').to.equal(false);
       expect(await waiting('video')).to.deep.equal([]);
       expect((await waiting('chat')).map((t) => `${t.userId}:${t.joinedAt}`).sort()).to.deep.equal(
         [`${ana.id}:${again.joinedAt}`, `${cal.id}:${cals.joinedAt}`].sort(),
       );
-      for (const u of [ana, cal]) await store.remove(u.id);
+      for (const u of [ana, cal]) await queue.remove(u.id);
     });
 
     it("puts back a lost claim's tickets only if that claim took them, never a withdrawn join's", async () => {
       const tag = tagFor();
+      const queue = freshQueue();
       const [ana, ben, cal] = await Promise.all([matchable(tag), matchable(tag), matchable(tag)]);
       const ticketOf = (u: SignedUp) => matchmaker.ticketFor(u.id, { mode: 'video', interests: [tag] });
       const [anas, bens, cals] = await Promise.all([ticketOf(ana), ticketOf(ben), ticketOf(cal)]);
-      for (const t of [anas, bens]) await store.put(t);
-      expect(await store.claimPairs('video', [[ana.id, ben.id]], Date.now(), 'ours')).to.deep.equal(['claimed']);
+      for (const t of [anas, bens]) await queue.put(t);
+      expect(await queue.claimPairs('video', [[ana.id, ben.id]], Date.now(), 'ours')).to.deep.equal(['claimed']);
       // Another claim's id (another process took them first): not put back; this claim's: once.
-      expect(await store.putBackClaimed(anas, 'theirs')).to.equal(false);
-      expect(await store.putBackClaimed(anas, 'ours')).to.equal(true);
-      expect(await store.putBackClaimed(anas, 'ours'), 'held already').to.equal(false);
+      expect(await queue.putBackClaimed(anas, 'theirs')).to.equal(false);
+      expect(await queue.putBackClaimed(anas, 'ours')).to.equal(true);
+      expect(await queue.putBackClaimed(anas, 'ours'), 'held already').to.equal(false);
       // A join told it failed (its ticket withdrawn) whose ticket a lost claim took meanwhile.
-      await store.put(cals);
-      expect(await store.claimPairs('video', [[cal.id, ana.id]], Date.now(), 'lost')).to.deep.equal(['claimed']);
-      await store.withdraw(cals);
-      expect(await store.putBackClaimed(cals, 'lost')).to.equal(false);
-      expect(await store.putBack(cals)).to.equal(false);
-      expect(await store.putBackClaimed(bens, 'ours')).to.equal(true);
+      await queue.put(cals);
+      expect(await queue.claimPairs('video', [[cal.id, ana.id]], Date.now(), 'lost')).to.deep.equal(['claimed']);
+      await queue.withdraw(cals);
+      expect(await queue.putBackClaimed(cals, 'lost')).to.equal(false);
+      expect(await queue.putBack(cals)).to.equal(false);
+      expect(await queue.putBackClaimed(bens, 'ours')).to.equal(true);
       expect(
-        (await store.all('video')).map((t) => t.userId).filter((id) => [ana.id, ben.id, cal.id].includes(id)),
+        (await queue.all('video')).map((t) => t.userId).filter((id) => [ana.id, ben.id, cal.id].includes(id)),
       ).to.have.members([ben.id]);
-      await store.remove(ben.id);
+      await queue.remove(ben.id);
     });
 
     it("owes nothing back that another process's claim took before a lost one", async () => {
