@@ -45,6 +45,18 @@ const comment = async (u: SignedUp, postId: string, extra: Record<string, string
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body.comment as { id: string };
 };
+/** A message sent over HTTP, and its conversation's message check stored (told once due). */
+async function sendAndAwaitCheck(u: SignedUp, conversationId: string, text: string) {
+  await (
+    await api()
+  )
+    .post(`${CONVERSATIONS}/${conversationId}/messages`)
+    .set(as(u))
+    .send({ clientMessageId: clientId(), text })
+    .expect(201);
+  await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+}
+
 /** A new notice stored as notify() stores one: marked until a run tells it. */
 const markedNotice = (u: SignedUp, fields: object = {}) =>
   Notification.create({ userId: u.id, type: 'post_ready', at: new Types.ObjectId(), announcePending: true, ...fields });
@@ -528,14 +540,7 @@ describe('notifications', () => {
     // This process stops checking, as if it went down with the check waiting.
     stopMessageNoticeChecks();
     try {
-      const sent = await (
-        await api()
-      )
-        .post(`${CONVERSATIONS}/${conversationId}/messages`)
-        .set(as(ana))
-        .send({ clientMessageId: clientId(), text: 'are you there?' });
-      expect(sent.status).to.equal(201);
-      await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+      await sendAndAwaitCheck(ana, conversationId, 'are you there?');
       expect(await ofType(ben, 'message')).to.deep.equal([]);
       // The next process, once the grace period is over, makes it; a second run finds nothing more.
       const later = new Date(Date.now() + config.notifications.messageGraceMs + 1000);
@@ -566,14 +571,7 @@ describe('notifications', () => {
     const client = await connectRedis(cache.url);
     const before = usePresenceStore(new RedisPresenceStore(client, 'p:'));
     try {
-      await (
-        await api()
-      )
-        .post(`${CONVERSATIONS}/${conversationId}/messages`)
-        .set(as(ana))
-        .send({ clientMessageId: clientId(), text: 'are you there?' })
-        .expect(201);
-      await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+      await sendAndAwaitCheck(ana, conversationId, 'are you there?');
       await cache.kill();
 
       // Due, but nobody can be told apart from online: the check waits (it was dropped before).
@@ -615,14 +613,7 @@ describe('notifications', () => {
     await ConversationMember.create({ conversationId, userId: cara.id, role: 'member' });
     stopMessageNoticeChecks();
     try {
-      await (
-        await api()
-      )
-        .post(`${CONVERSATIONS}/${conversationId}/messages`)
-        .set(as(ana))
-        .send({ clientMessageId: clientId(), text: 'just us two now' })
-        .expect(201);
-      await eventually(async () => Boolean(await MessageNoticeCheck.exists({ _id: conversationId })), 3000, 'the stored check');
+      await sendAndAwaitCheck(ana, conversationId, 'just us two now');
       await runDueMessageNoticeChecks(new Date(Date.now() + config.notifications.messageGraceMs + 1000));
       expect((await heard(ben, 'message')).text).to.equal('Ana sent you a message');
       expect(await ofType(cara, 'message')).to.deep.equal([]);
