@@ -45,6 +45,19 @@ const comment = async (u: SignedUp, postId: string, extra: Record<string, string
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body.comment as { id: string };
 };
+/** Ana and Ben, connected, in a group of Ana's: the conversation a message check is about. */
+async function anaAndBenInAGroup() {
+  const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
+  await connect(ben, ana);
+  const group = await (
+    await api()
+  )
+    .post(CONVERSATIONS)
+    .set(as(ana))
+    .send({ name: 'pair', memberIds: [ben.id] });
+  return { ana, ben, conversationId: group.body.conversation.id as string };
+}
+
 /** A message sent over HTTP, and its conversation's message check stored (told once due). */
 async function sendAndAwaitCheck(u: SignedUp, conversationId: string, text: string) {
   await (
@@ -528,15 +541,7 @@ describe('notifications', () => {
   });
 
   it('keeps waiting message checks in the database: one left by a stopped process is made by the next, once', async () => {
-    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
-    await connect(ben, ana);
-    const group = await (
-      await api()
-    )
-      .post(CONVERSATIONS)
-      .set(as(ana))
-      .send({ name: 'pair', memberIds: [ben.id] });
-    const conversationId: string = group.body.conversation.id;
+    const { ana, ben, conversationId } = await anaAndBenInAGroup();
     // This process stops checking, as if it went down with the check waiting.
     stopMessageNoticeChecks();
     try {
@@ -556,15 +561,7 @@ describe('notifications', () => {
 
   it('holds a message check while presence cannot tell who is online (Redis away), and makes it once it can', async function () {
     if (!hasRedisServer()) this.skip();
-    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
-    await connect(ben, ana);
-    const group = await (
-      await api()
-    )
-      .post(CONVERSATIONS)
-      .set(as(ana))
-      .send({ name: 'pair', memberIds: [ben.id] });
-    const conversationId: string = group.body.conversation.id;
+    const { ana, ben, conversationId } = await anaAndBenInAGroup();
     stopMessageNoticeChecks();
     // Presence on a Redis of the test's own, which goes away.
     const cache = await PrivateRedis.start();

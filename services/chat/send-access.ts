@@ -94,8 +94,9 @@ export async function sendAccess(
 
 /**
  * Who hears `me` type in a conversation, from memory or from `check` (which throws when `me`
- * may not signal there, and says until when its answer holds at most). A block, an unblock, a member leaving or added forgets it, as it
- * does the right to send: typing, the most frequent event, reads nothing while none comes.
+ * may not signal there, and says until when its answer holds at most). A block, an unblock,
+ * a member leaving or added forgets it, as it does the right to send: typing, the most
+ * frequent event, reads nothing while none comes.
  */
 export async function typingAudience(
   me: string,
