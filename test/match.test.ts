@@ -110,6 +110,27 @@ describe('matchmaking', () => {
     expect((await benNext).partner.id).to.equal(cara.user.id);
   });
 
+  it('someone turned down cannot lift the cool-down by unblocking: nobody, or a block made for the purpose', async () => {
+    const { tag, ana, ben, matchId } = await matchedPair();
+    const ended = nextEvent(ben.socket, 'match:ended');
+    await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
+    expect((await ended).reason).to.equal('rejected');
+    // Ben, back in the queue, lifts a block he never made, then blocks Ana and lifts that.
+    const client = await api();
+    await client.delete(`/api/v1/users/${ana.user.id}/block`).set(as(ben.user)).expect(204);
+    await client.post(`/api/v1/users/${ana.user.id}/block`).set(as(ben.user)).expect(204);
+    await client.delete(`/api/v1/users/${ana.user.id}/block`).set(as(ben.user)).expect(204);
+    const benNext = nextEvent(ben.socket, 'match:found', (f) => f.matchId !== matchId);
+    const anaNext = nextEvent(ana.socket, 'match:found');
+    await join(ana.socket, tag);
+    const cara = await ready(tag);
+    await join(cara.socket, tag);
+    // Ben waited first: the newcomer is his; Ana, still cooling down with him, waits on.
+    expect((await benNext).partner.id).to.equal(cara.user.id);
+    await aRoundPassed();
+    expect(await Promise.race([anaNext.then(() => 'matched'), Promise.resolve('waiting')])).to.equal('waiting');
+  });
+
   it('an unanswered match expires on the server; who said yes goes back', async () => {
     const { ana, ben, matchId } = await matchedPair();
     const active = await (await api()).get('/api/v1/match/active').set(as(ben.user));

@@ -88,6 +88,31 @@ export async function endPendingMatchesBetween(a: string, b: string): Promise<vo
 }
 
 /**
+ * Until when a rejection keeps the two apart (ms since the epoch; 0 for not at all): the
+ * latest match between them one turned down, `coolDownMs` from when it ended. The queue's
+ * cool-down stands for it, and is put back from it whenever a block's or an unblock's rule
+ * rewrites the pair (an unblock must not lift it). A rejected match was made at most
+ * `responseMs` before it ended, so only the matches made since then are read (by the
+ * index on userIds and _id).
+ */
+export async function rejectionCoolDownUntil(a: string, b: string, coolDownMs: number, responseMs: number): Promise<number> {
+  const now = Date.now();
+  // A minute more for clocks a little apart between processes.
+  const since = Types.ObjectId.createFromTime(Math.floor((now - coolDownMs - responseMs - 60_000) / 1000));
+  const rejected = await Match.collection
+    .find<{ userIds: Types.ObjectId[]; endedAt?: Date }>(
+      { userIds: new Types.ObjectId(a), _id: { $gte: since }, status: 'rejected' },
+      { projection: { _id: 0, userIds: 1, endedAt: 1 } },
+    )
+    .toArray();
+  let until = 0;
+  for (const m of rejected) {
+    if (m.endedAt && m.userIds.some((id) => id.equals(b))) until = Math.max(until, m.endedAt.getTime() + coolDownMs);
+  }
+  return until > now ? until : 0;
+}
+
+/**
  * Of these pairs, the ones the database keeps apart, with until when (ms since the epoch): a
  * block either way (for `forMs` from now: it stands), or a report of one by the other (for
  * `forMs` from when it was made). What the queue's avoid sets hold for a while; this is the

@@ -1,7 +1,8 @@
 import { pairKeyOf } from '../../models/connection.model.js';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { separatedPairs } from './match.service.js';
+import { config } from '../../config/index.js';
+import { rejectionCoolDownUntil, separatedPairs } from './match.service.js';
 import type { QueueStore } from './queue.store.js';
 
 /** How long a block or a report keeps two apart in the queue (tickets taken after it hide a block themselves). */
@@ -101,18 +102,26 @@ export class PairRules {
 
   /**
    * A block's or an unblock's rule as the database has it when written (another process may
-   * have heard the opposite word since; an unblock leaves a standing report's day); a cool-down
-   * as asked.
+   * have heard the opposite word since): apart until the latest of a block's day, a report's
+   * and a rejection's cool-down, or not at all. An unblock leaves a standing report's day and
+   * a cool-down: lifting a block made for the purpose, or one never made, must not let someone
+   * turned down be offered again at once. A cool-down as asked.
    */
   private async asTheDatabaseSays(rule: PairRule): Promise<PairRule> {
     if (rule.kind === 'cool-down') return rule;
-    const until = (await separatedPairs([[rule.a, rule.b]], SEPARATED_MS)).get(pairKeyOf(rule.a, rule.b));
-    return until === undefined
-      ? { a: rule.a, b: rule.b, kind: 'reunited' }
-      : { a: rule.a, b: rule.b, kind: 'separated', apartUntil: until };
+    const { a, b } = rule;
+    const { coolDownMs, responseMs } = config.match;
+    const [separated, coolingDown] = await Promise.all([
+      separatedPairs([[a, b]], SEPARATED_MS),
+      rejectionCoolDownUntil(a, b, coolDownMs, responseMs),
+    ]);
+    const until = Math.max(separated.get(pairKeyOf(a, b)) ?? 0, coolingDown);
+    return until ? { a, b, kind: 'separated', apartUntil: until } : { a, b, kind: 'reunited' };
   }
 
-  private write({ a, b, apartUntil }: PairRule): Promise<void> {
-    return apartUntil === undefined ? this.store.forgive(a, b) : this.store.avoid(a, b, apartUntil);
+  /** The database's word replaces what the queue held for the pair (an unblock shortens a block's day). */
+  private write({ a, b, kind, apartUntil }: PairRule): Promise<void> {
+    if (apartUntil === undefined) return this.store.forgive(a, b);
+    return this.store.avoid(a, b, apartUntil, { replace: kind !== 'cool-down' });
   }
 }

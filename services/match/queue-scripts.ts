@@ -51,12 +51,17 @@ redis.call('HDEL', KEYS[1], unpack(ARGV))
 return cards`;
 
 // KEYS: the avoid sets of a and of b; ARGV: a, b, until (ms), how long that is from now (ms),
-// now. Each keeps the other until then (a later end wins), its passed entries dropped.
+// now, 'later' or 'replace'. Each keeps the other until then (a later end wins, unless
+// 'replace'), its passed entries dropped.
 export const AVOID = `
 for i = 1, 2 do
   local key = KEYS[i]
   redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[5])
-  redis.call('ZADD', key, 'GT', ARGV[3], ARGV[3 - i])
+  if ARGV[6] == 'replace' then
+    redis.call('ZADD', key, ARGV[3], ARGV[3 - i])
+  else
+    redis.call('ZADD', key, 'GT', ARGV[3], ARGV[3 - i])
+  end
   redis.call('PEXPIRE', key, ARGV[4], 'GT')
   redis.call('PEXPIRE', key, ARGV[4], 'NX')
 end

@@ -81,8 +81,11 @@ export interface QueueStore {
   claimPairs(mode: MatchMode, pairs: [string, string][], now: number, claimId: string): Promise<ClaimResult[]>;
   /** The cards of claimed tickets, handed over once (and forgotten by the store). */
   takeCards(userIds: string[]): Promise<Map<string, UserCard>>;
-  /** a and b are not paired again before `until` (ms since the epoch). */
-  avoid(a: string, b: string, until: number): Promise<void>;
+  /**
+   * a and b are not paired again before `until` (ms since the epoch): a later time already
+   * held stands, unless `replace` (then exactly until then, or not at all if it has passed).
+   */
+  avoid(a: string, b: string, until: number, options?: { replace?: boolean }): Promise<void>;
   forgive(a: string, b: string): Promise<void>;
 }
 
@@ -187,7 +190,9 @@ export class MemoryQueueStore implements QueueStore {
       return 'claimed';
     });
   }
-  async avoid(a: string, b: string, until: number) {
+  async avoid(a: string, b: string, until: number, { replace = false } = {}) {
+    // In one step: no claim may run between the old time's end and the new one.
+    if (replace) this.dropAvoided(a, b);
     for (const [x, y] of [
       [a, b],
       [b, a],
@@ -199,6 +204,9 @@ export class MemoryQueueStore implements QueueStore {
     }
   }
   async forgive(a: string, b: string) {
+    this.dropAvoided(a, b);
+  }
+  private dropAvoided(a: string, b: string) {
     this.avoided.get(a)?.delete(b);
     this.avoided.get(b)?.delete(a);
   }
@@ -305,10 +313,11 @@ export class RedisQueueStore implements QueueStore {
     const results = (await this.script(CLAIM_PAIRS, [this.key(mode)], args)) as number[];
     return results.map((r) => CLAIM_RESULTS[String(r)]!);
   }
-  async avoid(a: string, b: string, until: number) {
+  async avoid(a: string, b: string, until: number, { replace = false } = {}) {
     const now = Date.now();
-    if (until <= now) return;
-    await this.script(AVOID, [this.avoidKey(a), this.avoidKey(b)], [a, b, String(until), String(until - now), String(now)]);
+    if (until <= now) return replace ? this.forgive(a, b) : undefined;
+    const args = [a, b, String(until), String(until - now), String(now), replace ? 'replace' : 'later'];
+    await this.script(AVOID, [this.avoidKey(a), this.avoidKey(b)], args);
   }
   async forgive(a: string, b: string) {
     await this.script(FORGIVE, [this.avoidKey(a), this.avoidKey(b)], [a, b]);
