@@ -1,5 +1,6 @@
 import { Schema, model } from 'mongoose';
 import { LANGUAGES } from '../config/constants.js';
+import { MAX_AGE, MIN_AGE } from '../utils/age.js';
 
 export const GENDERS = ['male', 'female', 'non-binary', 'other'] as const;
 export const PREFERENCES = ['dating', 'friendship'] as const;
@@ -20,8 +21,8 @@ const locationSchema = new Schema(
 const lookingForSchema = new Schema(
   {
     genders: { type: [String], enum: GENDERS, default: [] },
-    minAge: { type: Number, min: 18, max: 120, default: 18 },
-    maxAge: { type: Number, min: 18, max: 120, default: 120 },
+    minAge: { type: Number, min: MIN_AGE, max: MAX_AGE, default: MIN_AGE },
+    maxAge: { type: Number, min: MIN_AGE, max: MAX_AGE, default: MAX_AGE },
     maxDistanceKm: { type: Number, min: 1, max: 20_000, default: 100 },
   },
   { _id: false },

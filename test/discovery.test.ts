@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { User } from '../models/user.model.js';
+import { ageOn } from '../utils/age.js';
 import { api } from './support/app.js';
 import { connect, swipeAs } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
@@ -87,6 +88,39 @@ describe('discovery', () => {
     expect(ids(await feed(me))).to.deep.equal([]);
     await User.updateOne({ _id: me.id }, { $set: { 'lookingFor.genders': [], 'lookingFor.maxDistanceKm': 200 } });
     expect(ids(await feed(me))).to.include(far!.id);
+  });
+
+  it('never lists someone who hides their age for a narrowed age range: being listed for "exactly N" would tell it', async () => {
+    const spot = home();
+    const tag = word();
+    const near = (extra: Record<string, unknown>) =>
+      signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag], ...extra });
+    const [me, showing, hiding] = await Promise.all([
+      near({ dateOfBirth: '1990-01-01' }),
+      near({ dateOfBirth: '1992-06-01' }),
+      near({ dateOfBirth: '1992-06-01' }),
+    ]);
+    await User.updateOne({ _id: hiding.id }, { $set: { 'settings.privacy.showAge': false } });
+    const age = ageOn(new Date('1992-06-01'));
+    const lookFor = (minAge: number, maxAge: number) =>
+      api().then((c) => c.patch('/api/v1/users/me').set(as(me)).send({ lookingFor: { minAge, maxAge } }).expect(200));
+
+    for (const [minAge, maxAge] of [
+      [age, age],
+      [age - 1, age + 1],
+      [18, age],
+    ] as const) {
+      await lookFor(minAge, maxAge);
+      expect(ids(await feed(me)), `${minAge}-${maxAge}`).to.deep.equal([showing.id]);
+    }
+    await lookFor(age + 1, 120);
+    expect(ids(await feed(me))).to.deep.equal([]);
+    // The whole range filters nobody: both are there, the hider without an age.
+    await lookFor(18, 120);
+    const page = await feed(me);
+    expect(ids(page)).to.have.members([showing.id, hiding.id]);
+    const card = page.profiles.find((p) => p.id === hiding.id) as Record<string, unknown>;
+    expect(card).not.to.have.property('age');
   });
 
   it('pages by cursor and says "no more" only when everyone has been swiped', async () => {

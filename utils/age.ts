@@ -1,3 +1,7 @@
+/** The ages an account may have and look for. */
+export const MIN_AGE = 18;
+export const MAX_AGE = 120;
+
 /** Whole years between a birth date and `now`, by calendar (UTC). */
 export function ageOn(dateOfBirth: Date, now = new Date()): number {
   let age = now.getUTCFullYear() - dateOfBirth.getUTCFullYear();

@@ -4,6 +4,7 @@ import { AVAILABILITY, GENDERS, PREFERENCES, REQUEST_EMAILS } from '../models/us
 import { REPORT_REASONS, REPORT_TARGETS } from '../models/report.model.js';
 import { SEARCH_MAX_DISTANCE_KM, SEARCH_MAX_INTERESTS, SEARCH_MAX_PAGE } from '../config/constants.js';
 import { cleanText, normaliseTag } from '../utils/text.js';
+import { MAX_AGE, MIN_AGE } from '../utils/age.js';
 import {
   coordinateRules,
   inputRules,
@@ -68,8 +69,8 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
     .bail()
     .custom((list: unknown[]) => list.every((g) => GENDERS.includes(g as (typeof GENDERS)[number])))
     .withMessage(`each must be one of ${GENDERS.join(', ')}`),
-  optionalInt('lookingFor.minAge', 18, 120),
-  optionalInt('lookingFor.maxAge', 18, 120),
+  optionalInt('lookingFor.minAge', MIN_AGE, MAX_AGE),
+  optionalInt('lookingFor.maxAge', MIN_AGE, MAX_AGE),
   optionalInt('lookingFor.maxDistanceKm', 1, 20_000),
   optionalBool('locationConsent'),
   ...coordinateRules,
@@ -139,8 +140,8 @@ export const searchRules = inputRules<Omit<SearchInput, 'limit'> & { limit?: num
     .withMessage('every interest must be a non-empty tag')
     .bail()
     .customSanitizer((list: string[]) => [...new Set(list.map(normaliseTag))]),
-  optionalQueryInt('minAge', 18, 120),
-  optionalQueryInt('maxAge', 18, 120),
+  optionalQueryInt('minAge', MIN_AGE, MAX_AGE),
+  optionalQueryInt('maxAge', MIN_AGE, MAX_AGE),
   optionalQueryInt('maxDistanceKm', 1, SEARCH_MAX_DISTANCE_KM),
   query('preference')
     .optional()

@@ -1,7 +1,7 @@
 import { inGoodStanding } from './standing.js';
 import { Types } from 'mongoose';
 import { User, type GENDERS } from '../../models/user.model.js';
-import { ageOn, birthDateRange } from '../../utils/age.js';
+import { ageOn, birthDateRange, MAX_AGE, MIN_AGE } from '../../utils/age.js';
 import { notFound } from '../../utils/app-error.js';
 import {
   BAND_COUNT,
@@ -37,6 +37,17 @@ type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
 
 function readCandidates(filter: Record<string, unknown>) {
   return User.find(filter, RANKING_FIELDS).sort({ lastActiveAt: -1 }).limit(CANDIDATES_PER_DRIVER).lean();
+}
+
+/**
+ * The ages I look for. People who hide their age never match a narrowed range, as in search:
+ * being listed for "exactly 34" would tell theirs. The whole range (the default) filters nobody.
+ */
+function ageFilterOf(lookingFor: { minAge?: number; maxAge?: number } | undefined): Record<string, unknown> {
+  const { minAge = MIN_AGE, maxAge = MAX_AGE } = lookingFor ?? {};
+  if (minAge <= MIN_AGE && maxAge >= MAX_AGE) return {};
+  const { latest, earliestExclusive } = birthDateRange(minAge, maxAge);
+  return { 'settings.privacy.showAge': true, dateOfBirth: { $lte: latest, $gt: earliestExclusive } };
 }
 
 /**
@@ -115,13 +126,12 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   if (drivers.length === 0) return { profiles: [], nextCursor: null };
 
   const excluded = [userId, ...(await pairedUserIds(userId)), ...(await hiddenUserIds(userId)).map(String)];
-  const { latest, earliestExclusive } = birthDateRange(me.lookingFor?.minAge, me.lookingFor?.maxAge);
   const filter: Record<string, unknown> = {
     preference: me.preference,
     'settings.privacy.discoverable': true,
     ...inGoodStanding(),
     _id: { $nin: excluded.map((id) => new Types.ObjectId(id)) },
-    dateOfBirth: { ...(latest && { $lte: latest }), ...(earliestExclusive && { $gt: earliestExclusive }) },
+    ...ageFilterOf(me.lookingFor),
     // One wanted gender is an equality FerretDB pushes down; several are checked after.
     ...(wanted && { gender: wanted.length === 1 ? wanted[0] : { $in: wanted } }),
   };
@@ -136,7 +146,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     // Their side of the fit: my gender, my age and the distance they accept.
     const theirs = user.lookingFor;
     if (theirs?.genders?.length && !theirs.genders.includes(me.gender as (typeof GENDERS)[number])) continue;
-    if (myAge < (theirs?.minAge ?? 18) || myAge > (theirs?.maxAge ?? 120)) continue;
+    if (myAge < (theirs?.minAge ?? MIN_AGE) || myAge > (theirs?.maxAge ?? MAX_AGE)) continue;
     let band: number | null = null;
     if (origin && user.location) {
       const theirPoint = coarsePoint(user.location);
