@@ -73,6 +73,46 @@ describe('chat send path: remembered access, numbers, last message', () => {
     expect(await storedNumbers(conversationId)).to.deep.equal([1, 2]);
   });
 
+  it('an unfriended person can no longer edit, react or type in the direct chat, and the other hears none of it', async () => {
+    const { a, b, socket, conversationId } = await opened();
+    const bSocket = await devices.connect(b);
+    const mine = await send(socket, conversationId, 'two');
+    const messageId = mine.data!.id as string;
+    /** What b hears of each while `act` runs (a round trip on b's socket lets published events arrive). */
+    const bHears = async (act: () => Promise<void>) => {
+      const heard = (['chat:typing', 'chat:reaction', 'chat:edited'] as const).map((event) => collect(bSocket, event));
+      await act();
+      await emitAck(bSocket, 'chat:typing', { conversationId, isTyping: false });
+      return heard.map((events) => events.length);
+    };
+    // While connected, each works (and remembers who hears it).
+    const before = await bHears(async () => {
+      expect((await emitAck(socket, 'chat:typing', { conversationId, isTyping: true })).ok).to.equal(true);
+      expect((await emitAck(socket, 'chat:react', { messageId, emoji: '👍' })).ok).to.equal(true);
+    });
+    expect(before).to.deep.equal([1, 1, 0]);
+
+    expect((await (await api()).delete(`/api/v1/connections/${a.id}`).set(as(b))).status).to.equal(204);
+    const after = await bHears(async () => {
+      const typing = await emitAck(socket, 'chat:typing', { conversationId, isTyping: true });
+      const react = await emitAck(socket, 'chat:react', { messageId, emoji: '🎉' });
+      const edit = await emitAck(socket, 'chat:edit', { messageId, text: 'edited after' });
+      expect([typing, react, edit].map((r) => r.error?.code)).to.deep.equal(['NOT_CONNECTED', 'NOT_CONNECTED', 'NOT_CONNECTED']);
+      const httpEdit = await (
+        await api()
+      )
+        .patch(`${CONV}/${conversationId}/messages/${messageId}`)
+        .set(as(a))
+        .send({ text: 'edited over HTTP' });
+      expect(httpEdit.status).to.equal(403);
+      expect(httpEdit.body.error.code).to.equal('NOT_CONNECTED');
+    });
+    expect(after).to.deep.equal([0, 0, 0]);
+    const stored = await Message.findById(messageId).lean();
+    expect(stored?.editedAt).to.equal(undefined);
+    expect(stored?.reactions).to.deep.equal({ '👍': 1 });
+  });
+
   it('groups: an added member hears the very next message; a removed one can no longer send', async () => {
     const { ana, ben, cara, id, anaSocket, benSocket, caraSocket } = await groupOfThree('Trio', (ben) => [ben.id]);
     // Both senders' rights are remembered now.

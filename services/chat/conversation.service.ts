@@ -53,11 +53,21 @@ export async function liveAudience(me: string, conversation: ConversationDoc): P
   return others.filter((id) => !hidden.has(id));
 }
 
-/** The audience of a signal only a reachable person may send (typing, a reaction, an edit). */
-export async function requireLiveAudience(me: string, conversation: ConversationDoc): Promise<string[]> {
+async function requireLiveAudience(me: string, conversation: ConversationDoc): Promise<string[]> {
   const audience = await liveAudience(me, conversation);
   if (!audience) throw forbidden('You cannot reach this person', 'NOT_CONNECTED');
   return audience;
+}
+
+/**
+ * The audience of what only someone who may send here may do (a reaction, an edit): what a
+ * send needs (a direct chat's connection, the plan: remembered, see sendableConversation),
+ * then the members one can reach. An unfriended person's edits and reactions stop with
+ * their messages.
+ */
+export async function requireSenderAudience(me: string, conversation: ConversationDoc): Promise<string[]> {
+  await sendableConversation(me, String(conversation._id));
+  return requireLiveAudience(me, conversation);
 }
 
 /** Mutes a conversation for its member: until a time, or (null) until unmuted. */
@@ -174,13 +184,16 @@ const sendableFields = (c: ConversationDoc): ConversationDoc => ({
 const TYPING_AUDIENCE_MS = 5000;
 
 /**
- * Who hears `me` type in a conversation: the other members less anyone blocked either way;
+ * Who hears `me` type in a conversation: refused where `me` may not send (a direct chat
+ * without the connection, the plan), else the other members less anyone blocked either way,
  * refused across a block in a pair. Remembered beside the right to send (send-access.ts).
  */
 export async function typingAudienceOf(me: string, conversationId: string): Promise<string[]> {
   const remembered = await typingAudience(me, conversationId, async () => {
     const c = await memberConversation(me, conversationId);
-    return { conversation: sendableFields(c), value: await requireLiveAudience(me, c), until: Date.now() + TYPING_AUDIENCE_MS };
+    const planUntil = await assertMaySend(me, c);
+    const until = Math.min(Date.now() + TYPING_AUDIENCE_MS, planUntil ?? Infinity);
+    return { conversation: sendableFields(c), value: await requireLiveAudience(me, c), until };
   });
   return remembered.audience;
 }

@@ -29,7 +29,7 @@ import {
   memberIdsOf,
   liveAudience,
   memberMessage,
-  requireLiveAudience,
+  requireSenderAudience,
   sendableConversation,
   type ConversationDoc,
 } from './conversation.service.js';
@@ -391,8 +391,8 @@ export async function editMessage(me: string, messageId: string, text: string): 
   const { message, conversation } = await ownRecentMessage(me, messageId, false);
   const clean = checkedText(text);
   if (!clean) throw new AppError('EMPTY_MESSAGE', 'A message needs text');
-  // An edit reaches the other side like a new message: not across a block.
-  await requireLiveAudience(me, conversation);
+  // An edit reaches the other side like a new message: only where one may send.
+  await requireSenderAudience(me, conversation);
   const res = await Message.updateOne(
     { _id: message._id, deletedAt: null },
     { $set: { text: cipher.encrypt(clean), editedAt: new Date() } },
@@ -457,7 +457,7 @@ export async function markRead(me: string, conversationId: string, upToMessageId
 export async function toggleReaction(me: string, messageId: string, emoji: string) {
   const { message, conversation } = await memberMessage(me, messageId);
   if (message.deletedAt) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
-  const audience = await requireLiveAudience(me, conversation);
+  const audience = await requireSenderAudience(me, conversation);
   // The unique (message, user, emoji) record decides: stored now, or there already and removed.
   let added = await insertedOnce(() => Reaction.create({ messageId: message._id, userId: me, emoji }));
   if (!added) added = (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 0;
