@@ -268,6 +268,39 @@ describe('feeds', function () {
     );
   });
 
+  it("a banned or suspended author's posts leave trending, their author page and their own URLs, as their profile does", async () => {
+    const [good, suspended, banned, viewer] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()]);
+    const posts = await Promise.all([good, suspended, banned, good, good].map((a) => readyPost(a)));
+    // Far above anything else in the pool, so all five would lead the list, the banned first.
+    const likes = [4e6, 5e6, 6e6, 3e6, 2e6];
+    await Promise.all(posts.map((p, i) => Post.updateOne({ _id: p.id }, { $set: { 'counters.likes': likes[i] } })));
+    await User.updateOne({ _id: suspended.id }, { $set: { suspendedUntil: new Date(Date.now() + 3_600_000) } });
+    await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
+    clearCandidateCaches();
+
+    const client = await api();
+    const trending = await client.get(`${FEED}/trending?limit=3`).set(as(viewer));
+    expectDocumented(trending, 'get', `${FEED}/trending`);
+    // The good author's posts, with who wrote them; the list filled on from below the other two.
+    const shownIds = trending.body.posts.map((p: { id: string }) => p.id);
+    expect(shownIds).to.deep.equal([posts[0]!.id, posts[3]!.id, posts[4]!.id]);
+    expect(trending.body.posts[0].author).to.include({ id: good.id });
+    for (const [i, author] of [suspended, banned].entries()) {
+      const post = posts[i + 1]!;
+      expect((await client.get(`${POSTS}/${post.id}`).set(as(viewer))).status, 'the post').to.equal(404);
+      expect((await client.post(`${POSTS}/${post.id}/like`).set(as(viewer))).status, 'a like').to.equal(404);
+      expect((await client.get(`${POSTS}/author/${author.id}`).set(as(viewer))).status, 'their page').to.equal(404);
+      expect((await client.get(`/api/v1/users/${author.id}`).set(as(viewer))).status, 'their profile').to.equal(404);
+    }
+    expect((await client.get(`${POSTS}/${posts[0]!.id}`).set(as(viewer))).status).to.equal(200);
+    // The suspension over, all is back.
+    await User.updateOne({ _id: suspended.id }, { $set: { suspendedUntil: new Date(Date.now() - 1000) } });
+    expect((await client.get(`${POSTS}/${posts[1]!.id}`).set(as(viewer))).status).to.equal(200);
+    expect((await client.get(`${POSTS}/author/${suspended.id}`).set(as(viewer))).status).to.equal(200);
+    const after = await client.get(`${FEED}/trending?limit=3`).set(as(viewer));
+    expect(after.body.posts.map((p: { id: string }) => p.id)).to.deep.equal([posts[1]!.id, posts[0]!.id, posts[3]!.id]);
+  });
+
   it("trending hashtags wait for a moderator's approval before they show", async () => {
     const tag = `rising${Date.now().toString(36)}`;
     const authors = await Promise.all(Array.from({ length: 3 }, () => signupUser()));

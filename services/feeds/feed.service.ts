@@ -10,6 +10,7 @@ import { isServable } from '../posts/post.service.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
 import { getFeedSettings } from './feed-settings.service.js';
+import { withAuthors } from './authors.js';
 
 const shown = (p: Candidate, extra: Record<string, unknown> = {}) => ({
   ...postView(p),
@@ -81,12 +82,28 @@ export async function trending(userId: string, limit: number) {
       .sort((a, b) => b.score - a.score)
       .slice(0, limit)
       .map((t) => ({ tag: t._id, score: Math.round(t.score * 100) / 100, recentEngagement: t.recent })),
-    posts: pool
-      .filter((p) => !blocked.has(String(p.authorId)))
-      .sort((a, b) => popularity(b, now) - popularity(a, now))
-      .slice(0, limit)
-      .map((p) => shown(p)),
+    posts: await topByStandingAuthors(
+      pool.filter((p) => !blocked.has(String(p.authorId))).sort((a, b) => popularity(b, now) - popularity(a, now)),
+      limit,
+    ),
   };
+}
+
+/**
+ * The first `limit` posts whose authors are in good standing, with who wrote them (as the
+ * other feeds): a banned or suspended author's popular post leaves the list, the next in.
+ */
+async function topByStandingAuthors(ranked: Candidate[], limit: number) {
+  const kept: Awaited<ReturnType<typeof withAuthors<ReturnType<typeof shown>>>>['items'] = [];
+  // A slice at a time, a little more than what is missing: most authors are in good standing.
+  for (let from = 0; kept.length < limit && from < ranked.length;) {
+    const size = limit - kept.length + 5;
+    const slice = ranked.slice(from, from + size).map((p) => shown(p));
+    const { items } = await withAuthors({ items: slice, nextCursor: null });
+    kept.push(...items);
+    from += size;
+  }
+  return kept.slice(0, limit);
 }
 
 const NEARBY_PAGE = 'nearby-posts';

@@ -9,6 +9,7 @@ import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { geoCellsOf } from '../../utils/geo.js';
 import { isBlockedEitherWay } from '../people/block.service.js';
+import { standsWell } from '../people/standing.js';
 import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connections/connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
@@ -150,8 +151,9 @@ export const isServable = (post: { status?: string | null; hiddenAt?: Date | nul
 
 /**
  * Whether a viewer may see a post: the author always; others only a ready, unhidden post
- * whose author they have not blocked (nor been blocked by), and, for connections-only
- * posts, only when connected.
+ * whose author is in good standing (as their profile: a banned or suspended author's posts
+ * are gone with it) and they have not blocked (nor been blocked by), and, for
+ * connections-only posts, only when connected.
  */
 export async function canSee(
   viewerId: string,
@@ -160,7 +162,8 @@ export async function canSee(
   const authorId = String(post.authorId);
   if (authorId === viewerId) return true;
   if (!isServable(post)) return false;
-  if (await isBlockedEitherWay(viewerId, authorId)) return false;
+  const [blocked, authorStands] = await Promise.all([isBlockedEitherWay(viewerId, authorId), standsWell(authorId)]);
+  if (blocked || !authorStands) return false;
   return post.visibility !== 'connections' || isConnected(viewerId, authorId);
 }
 
@@ -209,7 +212,8 @@ export async function listAuthorPosts(viewerId: string, authorId: string, page: 
   if (!Types.ObjectId.isValid(authorId)) throw notFound('User');
   const own = viewerId === authorId;
   if (!own) {
-    if (await isBlockedEitherWay(viewerId, authorId)) throw notFound('User');
+    const [blocked, authorStands] = await Promise.all([isBlockedEitherWay(viewerId, authorId), standsWell(authorId)]);
+    if (blocked || !authorStands) throw notFound('User');
   }
   const connected = own || (await isConnected(viewerId, authorId));
   const filter: Record<string, unknown> = { authorId: new Types.ObjectId(authorId) };
