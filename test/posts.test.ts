@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Post } from '../models/post.model.js';
+import { User } from '../models/user.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { failStuckPosts } from '../services/posts/media-processor.js';
 import { api, testMediaQueue } from './support/app.js';
@@ -175,6 +176,44 @@ describe('posts: upload and media pipeline', function () {
     const place = await postAs(author, [{ bytes: await png(), name: 'a.png' }], { placeName: 'Cafe', placeLat: '12.9' });
     expect(place.status).to.equal(400);
     expect(await Post.countDocuments({ authorId: author.id })).to.equal(before);
+  });
+
+  it("a mention names only people whose profile the author may see: never a blocker's, a banned or a suspended account's id", async () => {
+    const [author, friend, blocker, blocked, banned, suspended] = await Promise.all([
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+    ]);
+    await (await api()).post(`/api/v1/users/${author.id}/block`).set(bearer(blocker.accessToken)).expect(204);
+    await (await api()).post(`/api/v1/users/${blocked.id}/block`).set(bearer(author.accessToken)).expect(204);
+    await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
+    await User.updateOne({ _id: suspended.id }, { $set: { suspendedUntil: new Date(Date.now() + 3_600_000) } });
+    const names = [friend, blocker, blocked, banned, suspended].map((u) => `@${u.input.username}`).join(' ');
+    const created = await postAs(author, [{ bytes: await png(), name: 'a.png' }], { caption: `hi ${names}` });
+    expect(created.status).to.equal(202);
+    expect(created.body.post.mentions).to.deep.equal([friend.id]);
+    const post = await settled(author, created.body.post.id);
+    const edited = await (
+      await api()
+    )
+      .patch(`${POSTS}/${post.id}`)
+      .set(bearer(author.accessToken))
+      .send({ caption: `again ${names}` });
+    expect(edited.body.post.mentions).to.deep.equal([friend.id]);
+    const comment = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(bearer(author.accessToken))
+      .send({ text: `and here ${names}` });
+    expect(comment.status, JSON.stringify(comment.body)).to.equal(201);
+    expect(JSON.stringify(comment.body)).not.to.match(
+      new RegExp([blocker, blocked, banned, suspended].map((u) => u.id).join('|')),
+    );
+    expect((await Post.findById(post.id).lean())!.mentions!.map(String)).to.deep.equal([friend.id]);
   });
 
   it('only the author edits or deletes a post; deleting removes its media from storage', async () => {

@@ -79,7 +79,7 @@ export async function addComment(userId: string, postId: string, input: NewComme
     if (!parent) throw notFound('Comment');
     if (await isBlockedEitherWay(userId, String(parent.authorId))) throw notFound('Comment');
   }
-  const { caption, mentions } = await captionFields(text);
+  const { caption, mentions } = await captionFields(userId, text);
   const commentId = new Types.ObjectId();
   let image;
   let objects: string[] = [];

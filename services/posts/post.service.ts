@@ -9,7 +9,7 @@ import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { geoCellsOf } from '../../utils/geo.js';
 import { isBlockedEitherWay } from '../people/block.service.js';
-import { standsWell } from '../people/standing.js';
+import { inGoodStanding, standsWell } from '../people/standing.js';
 import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connections/connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
@@ -69,12 +69,22 @@ async function checkMedia(files: UploadedFile[]): Promise<{ kind: 'images' | 'vi
   return { kind: videos ? 'video' : 'images', types };
 }
 
-/** Caption text as stored: cleaned, filtered per config, with its hashtags and the mentioned users that exist. */
-export async function captionFields(caption: string) {
+/**
+ * Caption text as stored: cleaned, filtered per config, with its hashtags and the mentioned
+ * users whose profile the author may see (in good standing, no block either way). The ids
+ * go back to the author: a name that resolves for no one else must not here either.
+ */
+export async function captionFields(authorId: string, caption: string) {
   const text = filterProfanity(caption, config.posts.profanity, runtime().moderationTerms);
   const parsed = parseCaption(text);
   // One indexed equality per name (at most 30): FerretDB answers $in with a full scan.
-  const mentioned = await Promise.all(parsed.mentions.map((username) => User.findOne({ username }, { _id: 1 }).lean()));
+  const mentioned = await Promise.all(
+    parsed.mentions.map(async (username) => {
+      const user = await User.findOne({ username, deletedAt: null, ...inGoodStanding() }, { _id: 1 }).lean();
+      if (!user || String(user._id) === authorId) return user;
+      return (await isBlockedEitherWay(authorId, user._id)) ? null : user;
+    }),
+  );
   return { caption: text, hashtags: parsed.hashtags, mentions: mentioned.filter((u) => u !== null).map((u) => u._id) };
 }
 
@@ -111,7 +121,7 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
     const post = await Post.create({
       _id: postId,
       authorId,
-      ...(await captionFields(input.caption ?? '')),
+      ...(await captionFields(authorId, input.caption ?? '')),
       kind: media.kind,
       originals,
       objects: originals.map((o) => o.key),
@@ -190,7 +200,7 @@ async function ownPost(userId: string, postId: string) {
 
 export async function editCaption(userId: string, postId: string, caption: string) {
   await ownPost(userId, postId);
-  await Post.updateOne({ _id: postId, authorId: userId }, { $set: await captionFields(caption) });
+  await Post.updateOne({ _id: postId, authorId: userId }, { $set: await captionFields(userId, caption) });
   await notePostChanged(postId);
   return getPost(userId, postId);
 }
