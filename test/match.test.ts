@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Match } from '../models/match.model.js';
+import { User } from '../models/user.model.js';
+import { ageOn } from '../utils/age.js';
 import { api } from './support/app.js';
 import { clientId, collect, emitAck, emitUntyped, eventually, nextEvent, useSocketServer, type Pushed } from './support/chat.js';
 import type { TestSocket } from './support/socket-server.js';
@@ -129,6 +131,45 @@ describe('matchmaking', () => {
     expect((await benNext).partner.id).to.equal(cara.user.id);
     await aRoundPassed();
     expect(await Promise.race([anaNext.then(() => 'matched'), Promise.resolve('waiting')])).to.equal('waiting');
+  });
+
+  it('someone who hides their age is never offered to a seeker of a narrowed age range: the offer would tell it', async () => {
+    const tag = tagFor();
+    const born = '1992-06-01';
+    const [seeker, hider, shower] = await Promise.all([
+      ready(tag, { dateOfBirth: '1990-01-01' }),
+      ready(tag, { dateOfBirth: born }),
+      ready(tag, { dateOfBirth: born }),
+    ]);
+    // The hider looks for the seeker's age, not the shower's: only the seeker's range can keep them apart.
+    const seekerAge = ageOn(new Date('1990-01-01'));
+    await User.updateOne(
+      { _id: hider.user.id },
+      { $set: { 'settings.privacy.showAge': false, 'lookingFor.minAge': seekerAge, 'lookingFor.maxAge': seekerAge } },
+    );
+    const age = ageOn(new Date(born));
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(seeker.user))
+      .send({ lookingFor: { minAge: age, maxAge: age } })
+      .expect(200);
+    const found = nextEvent(seeker.socket, 'match:found');
+    // The hider waits first: were the two a fit, the seeker's join would pair them.
+    await join(hider.socket, tag);
+    await join(seeker.socket, tag);
+    await join(shower.socket, tag);
+    expect((await found).partner.id).to.equal(shower.user.id);
+  });
+
+  it("a no after the offer's time (its timer lost) is refused and stores no rejection", async () => {
+    const { ana, matchId } = await matchedPair();
+    // As after a restart: the offer is past its time while still pending.
+    await Match.updateOne({ _id: matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const late = await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
+    expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
+    expect((await Match.findById(matchId).lean())?.status).to.not.equal('rejected');
   });
 
   it('an unanswered match expires on the server; who said yes goes back', async () => {

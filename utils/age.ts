@@ -2,6 +2,10 @@
 export const MIN_AGE = 18;
 export const MAX_AGE = 120;
 
+/** Whether a range of wanted ages leaves anyone out (the default, the whole range, does not). */
+export const narrowsAges = ({ minAge, maxAge }: { minAge?: number; maxAge?: number }) =>
+  (minAge ?? MIN_AGE) > MIN_AGE || (maxAge ?? MAX_AGE) < MAX_AGE;
+
 /** Whole years between a birth date and `now`, by calendar (UTC). */
 export function ageOn(dateOfBirth: Date, now = new Date()): number {
   let age = now.getUTCFullYear() - dateOfBirth.getUTCFullYear();

@@ -1,3 +1,4 @@
+import { narrowsAges } from '../../utils/age.js';
 import { bandRadiusKm, distanceBand, distanceKm, regionCellOf } from '../../utils/geo.js';
 import type { UserCard } from '../people/profile.service.js';
 import type { Ticket } from './queue.store.js';
@@ -31,7 +32,9 @@ export function cardFor(me: Ticket, partner: Ticket): UserCard | { id: string } 
 /** Whether y is what x looks for, with the filters x's waiting has not relaxed yet. */
 function fitsFor(x: Ticket, y: Ticket, now: number): boolean {
   if (x.lookingFor.genders.length && !x.lookingFor.genders.includes(y.gender)) return false;
-  if (y.age < x.lookingFor.minAge || y.age > x.lookingFor.maxAge) return false;
+  // Someone who hides their age never fits a narrowed range (as in discovery and search): an offer would tell it.
+  const { minAge, maxAge } = x.lookingFor;
+  if (y.showAge === false ? narrowsAges(x.lookingFor) : y.age < minAge || y.age > maxAge) return false;
   const waited = now - x.joinedAt;
   if (x.country && waited < RELAX_COUNTRY_MS && y.country !== x.country) return false;
   return !(x.wantedInterests.length && waited < RELAX_INTERESTS_MS && !x.wantedInterests.some((t) => y.interests.includes(t)));

@@ -7,7 +7,7 @@ import { config } from '../../config/index.js';
 import { pairKeyOf } from '../../models/connection.model.js';
 import { Match } from '../../models/match.model.js';
 import { User } from '../../models/user.model.js';
-import { ageOn } from '../../utils/age.js';
+import { ageOn, MAX_AGE, MIN_AGE } from '../../utils/age.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { coarsePoint } from '../../utils/geo.js';
 import { errorMessage, logger } from '../../utils/logger.js';
@@ -186,8 +186,8 @@ export class Matchmaker {
       preference: input.preference ?? user.preference,
       lookingFor: {
         genders: user.lookingFor?.genders ?? [],
-        minAge: user.lookingFor?.minAge ?? 18,
-        maxAge: user.lookingFor?.maxAge ?? 120,
+        minAge: user.lookingFor?.minAge ?? MIN_AGE,
+        maxAge: user.lookingFor?.maxAge ?? MAX_AGE,
         maxDistanceKm: user.lookingFor?.maxDistanceKm ?? 100,
       },
       interests: [...new Set([...(input.interests ?? []), ...interests])],
@@ -197,6 +197,7 @@ export class Matchmaker {
       hidden: hidden.map(String),
       card: toUserCard(user),
       showDistance: user.settings?.privacy?.showDistance !== false,
+      showAge: user.settings?.privacy?.showAge !== false,
       taste: tasteTicket(userId, user),
     };
   }
@@ -559,7 +560,14 @@ export class Matchmaker {
    */
   async end(matchId: string, reason: 'rejected' | 'expired' | 'left' | 'disconnected', by?: string) {
     const match = await Match.findOneAndUpdate(
-      { _id: matchId, status: 'pending', ...(by && { userIds: new Types.ObjectId(by) }) },
+      {
+        _id: matchId,
+        status: 'pending',
+        ...(by && { userIds: new Types.ObjectId(by) }),
+        // A no counts while the offer stands (a lost timer leaves it pending for the clean-up
+        // job): a rejection's cool-down is found by when its match was made (rejectionCoolDownUntil).
+        ...(reason === 'rejected' && { expiresAt: { $gt: new Date() } }),
+      },
       { $set: { status: reason, endedAt: new Date() } },
       { returnDocument: 'after' },
     ).lean();

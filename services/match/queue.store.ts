@@ -29,6 +29,8 @@ export interface Ticket {
    */
   card?: UserCard;
   showDistance: boolean;
+  /** False for someone who hides their age (absent on tickets stored before: shown). */
+  showAge?: boolean;
   /** The adaptive matcher's model, taken at join; `weight` is the adaptive part's share (0: explicit ranking). */
   taste?: { model: TasteModel; features: string[]; weight: number };
   /**

@@ -1,7 +1,7 @@
 import { inGoodStanding } from './standing.js';
 import { Types } from 'mongoose';
 import { User, type GENDERS } from '../../models/user.model.js';
-import { ageOn, birthDateRange, MAX_AGE, MIN_AGE } from '../../utils/age.js';
+import { ageOn, birthDateRange, MAX_AGE, MIN_AGE, narrowsAges } from '../../utils/age.js';
 import { notFound } from '../../utils/app-error.js';
 import {
   BAND_COUNT,
@@ -43,10 +43,9 @@ function readCandidates(filter: Record<string, unknown>) {
  * The ages I look for. People who hide their age never match a narrowed range, as in search:
  * being listed for "exactly 34" would tell theirs. The whole range (the default) filters nobody.
  */
-function ageFilterOf(lookingFor: { minAge?: number; maxAge?: number } | undefined): Record<string, unknown> {
-  const { minAge = MIN_AGE, maxAge = MAX_AGE } = lookingFor ?? {};
-  if (minAge <= MIN_AGE && maxAge >= MAX_AGE) return {};
-  const { latest, earliestExclusive } = birthDateRange(minAge, maxAge);
+function ageFilterOf(lookingFor: { minAge?: number; maxAge?: number } = {}): Record<string, unknown> {
+  if (!narrowsAges(lookingFor)) return {};
+  const { latest, earliestExclusive } = birthDateRange(lookingFor.minAge, lookingFor.maxAge);
   return { 'settings.privacy.showAge': true, dateOfBirth: { $lte: latest, $gt: earliestExclusive } };
 }
 

@@ -41,6 +41,21 @@ const fits = (a: Ticket, b: Ticket, now: number) => {
 };
 
 describe('matching rules (pure, at fixed clock values)', () => {
+  it('someone who hides their age fits no narrowed age range, and every age within the whole range', () => {
+    const hider = ticket('h', { age: 34, showAge: false });
+    const shower = ticket('s', { age: 34 });
+    for (const [minAge, maxAge, fitsHider, fitsShower] of [
+      [34, 34, false, true],
+      [18, 40, false, true],
+      [35, 120, false, false],
+      [18, 120, true, true],
+    ] as const) {
+      const seeker = ticket('x', { lookingFor: { genders: [], minAge, maxAge, maxDistanceKm: 100 } });
+      expect(fits(seeker, hider, T0), `${minAge}-${maxAge} hider`).to.equal(fitsHider);
+      expect(fits(seeker, shower, T0), `${minAge}-${maxAge} shower`).to.equal(fitsShower);
+    }
+  });
+
   it('relaxes at 10 s (interests), 20 s (country), 30 s (distance), in that order', () => {
     expect(RELAX_STEPS).to.deep.equal([RELAX_INTERESTS_MS, RELAX_COUNTRY_MS, RELAX_DISTANCE_MS]);
     expect(RELAX_STEPS).to.deep.equal([10_000, 20_000, 30_000]);
