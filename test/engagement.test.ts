@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Comment } from '../models/comment.model.js';
 import { PostLike } from '../models/post-like.model.js';
 import { Post } from '../models/post.model.js';
+import { User } from '../models/user.model.js';
 import { repairPostCounters } from '../services/posts/counters.js';
 import { api } from './support/app.js';
 import { nextEvent, useSocketServer, clientId } from './support/chat.js';
@@ -103,6 +104,24 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(missingParent.status).to.equal(404);
     const empty = await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(ann)).send({ text: '   ' });
     expect(empty.body.error.code).to.equal('EMPTY_COMMENT');
+  });
+
+  it("one can always take back one's own comment, even under a post one may no longer see; nobody else can", async () => {
+    const [author, commenter, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const post = await readyPost(author);
+    const client = await api();
+    const commented = await client.post(`${POSTS}/${post.id}/comments`).set(as(commenter)).send({ text: 'nice' }).expect(201);
+    const commentId: string = commented.body.comment.id;
+    // The post's author is suspended, then blocks the commenter: the post is gone for them.
+    await User.updateOne({ _id: author.id }, { $set: { suspendedUntil: new Date(Date.now() + 3_600_000) } });
+    await block(author, commenter);
+    expect((await client.get(`${POSTS}/${post.id}`).set(as(commenter))).status).to.equal(404);
+    expect((await client.delete(`${POSTS}/comments/${commentId}`).set(as(stranger))).status).to.equal(404);
+    expect((await client.delete(`${POSTS}/comments/${commentId}`).set(as(commenter))).status).to.equal(204);
+    const stored = await Comment.findById(commentId).lean();
+    expect(stored?.deletedAt).to.be.instanceOf(Date);
+    expect(stored?.text).to.equal('');
+    expect((await counters(post.id)).comments).to.equal(0);
   });
 
   it("blocked people never see each other's posts, comments or likes", async () => {

@@ -2,6 +2,7 @@ import { countLater, recordEvent } from '../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
+import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
@@ -187,12 +188,19 @@ export async function listComments(
   };
 }
 
-/** The comment's author or the post's author deletes it; its replies stay, under a removed comment. */
+/**
+ * The comment's author or the post's author deletes it; its replies stay, under a removed
+ * comment. One's own comment can always be taken back, even under a post one may no longer
+ * see (a block since, the post hidden, its author banned or suspended).
+ */
 export async function deleteComment(userId: string, commentId: string, storage: StorageProvider) {
   const comment = await Comment.findOne({ _id: commentId, deletedAt: null }).lean();
   if (!comment) throw notFound('Comment');
-  const post = await getVisiblePost(userId, String(comment.postId));
-  if (String(comment.authorId) !== userId && String(post.authorId) !== userId) {
+  const own = String(comment.authorId) === userId;
+  const post = own
+    ? await Post.findById(comment.postId, { authorId: 1, hashtags: 1 }).lean()
+    : await getVisiblePost(userId, String(comment.postId));
+  if (!own && String(post!.authorId) !== userId) {
     throw new AppError('NOT_COMMENT_AUTHOR', 'Only its author or the post author can delete a comment');
   }
   const res = await Comment.updateOne(
@@ -200,6 +208,6 @@ export async function deleteComment(userId: string, commentId: string, storage: 
     { $set: { deletedAt: new Date(), text: '' }, $unset: { image: 1 } },
   );
   if (res.modifiedCount === 0) return;
-  await bump(post, 'comments', -1);
+  if (post) await bump(post, 'comments', -1);
   if (comment.objects?.length) await storage.deleteObjects(comment.objects);
 }
