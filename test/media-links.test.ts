@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import sharp from 'sharp';
+import { User } from '../models/user.model.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { api } from './support/app.js';
 import { connect } from './support/connections.js';
@@ -89,6 +90,23 @@ describe('private media: signed links only', function () {
     expect(removed.status).to.equal(404);
     expect(removed.headers['cache-control'], "not the picture's private max-age").to.equal('no-store');
     expect(removed.headers['content-type']).to.match(/^application\/json/);
+  });
+
+  it("a ban or a suspension of the author cuts the post's links handed out before it, at once; its end brings them back", async () => {
+    const [author, viewer] = await Promise.all([signupUser(), signupUser()]);
+    const created = await postAs(author, [{ bytes: await jpeg(), name: 'a.jpg' }]);
+    const post = await settled(author, created.body.post.id);
+    const seen = await (await api()).get(`${POSTS}/${post.id}`).set(as(viewer));
+    const link: string = seen.body.post.images[0].urls.full;
+    expect((await openMedia(link)).status).to.equal(200);
+    for (const standing of [{ bannedAt: new Date() }, { suspendedUntil: new Date(Date.now() + 3_600_000) }]) {
+      await User.updateOne({ _id: author.id }, { $set: standing });
+      const cut = await openMedia(link);
+      expect(cut.status, JSON.stringify(standing)).to.equal(404);
+      expect(cut.headers['cache-control']).to.equal('no-store');
+      await User.updateOne({ _id: author.id }, { $set: { bannedAt: null, suspendedUntil: null } });
+      expect((await openMedia(link)).status).to.equal(200);
+    }
   });
 
   it('refuses a HEIC photo claiming a huge picture from its header, before decoding a pixel', async function () {

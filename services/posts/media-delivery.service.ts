@@ -3,6 +3,7 @@ import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { SERVABLE } from './post.service.js';
+import { standsWell } from '../people/standing.js';
 import { openableAttachment } from '../chat/attachment.service.js';
 import { mediaLinks, PRIVATE_PREFIX } from '../storage/media-links.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
@@ -20,11 +21,16 @@ export type MediaDelivery =
 const linkRefused = (reason: 'expired' | 'invalid') =>
   new AppError(reason === 'expired' ? 'LINK_EXPIRED' : 'LINK_INVALID', 'This media link is not valid (anymore)');
 
-/** Whether what the media belongs to may still be seen at all: a servable post; a live comment under one. */
+/**
+ * Whether what the media belongs to may still be seen at all: a servable post whose author
+ * stands well (a ban or a suspension cuts links handed out before it, as hiding does); a
+ * live comment under one.
+ */
 async function ownerServable(kind: string, id: string): Promise<boolean> {
   const postId =
     kind === 'posts' ? id : (await Comment.findOne({ _id: id, deletedAt: null, hiddenAt: null }, { postId: 1 }).lean())?.postId;
-  return Boolean(postId && (await Post.exists({ _id: postId, ...SERVABLE })));
+  const post = postId ? await Post.findOne({ _id: postId, ...SERVABLE }, { authorId: 1 }).lean() : null;
+  return Boolean(post && (await standsWell(post.authorId)));
 }
 
 /**
