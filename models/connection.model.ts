@@ -18,6 +18,9 @@ const connectionSchema = new Schema(
     status: { type: String, enum: CONNECTION_STATUSES, required: true },
     reviewedAt: { type: Date },
     connectedAt: { type: Date },
+    // A request made by email address ("add a contact"): paid for before the address was looked
+    // up, and left out of its sender's sent list, which would tell who uses the address.
+    via: { type: String, enum: ['contact'] },
   },
   { timestamps: true, versionKey: false },
 );

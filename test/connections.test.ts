@@ -187,9 +187,40 @@ describe('connections', () => {
     await eventually(async () => Boolean(await Connection.exists({ senderId: me.id, receiverId: known.id })));
     expect(await Connection.exists({ senderId: me.id, receiverId: known.id, status: 'interested' })).to.not.equal(null);
     expect((await add('not-an-email')).status).to.equal(400);
+    // Unlimited requests, so what refuses below is the hourly limit and not the day's quota.
+    await setPlan(me.id, 'premium', new Date(Date.now() + 86_400_000));
     const statuses: number[] = [];
     for (let i = 0; i < config.limits.contactsPerHour; i++) statuses.push((await add(`x${i}@example.com`)).status);
     expect(statuses).to.include(429);
+  });
+
+  it('adding by email tells nothing of the address: the same quota spent, and no name in the sent list until answered', async () => {
+    const [me, known] = await Promise.all([signupUser(), signupUser()]);
+    // Someone who cannot be found by search or discovery: the address is the only way to them.
+    await User.updateOne({ _id: known.id }, { $set: { 'settings.privacy.discoverable': false } });
+    const client = await api();
+    const used = async () => (await client.get('/api/v1/users/me/quota').set(as(me))).body.quota.used as number;
+    const add = (email: string) => client.post('/api/v1/contacts').set(as(me)).set('X-Forwarded-For', freshIp()).send({ email });
+    expect((await add(`nobody-${Date.now()}@example.com`)).status).to.equal(202);
+    expect(await used()).to.equal(1);
+    expect((await add(known.input.email)).status).to.equal(202);
+    await eventually(async () => Boolean(await Connection.exists({ senderId: me.id, receiverId: known.id })));
+    expect(await used(), 'no second charge for the request itself').to.equal(2);
+    const sent = await client.get('/api/v1/connections/requests/sent').set(as(me));
+    expect(sent.status).to.equal(200);
+    expect(idsOf(sent)).to.deep.equal([]);
+    // The one asked is told who asked; once they accept, each has the other.
+    const received = await client.get('/api/v1/connections/requests/received').set(as(known));
+    expect(idsOf(received)).to.deep.equal([me.id]);
+    await client
+      .post(`/api/v1/connections/requests/${received.body.items[0].id}`)
+      .set(as(known))
+      .send({ action: 'accepted' })
+      .expect(200);
+    expect(idsOf(await client.get('/api/v1/connections').set(as(me)))).to.deep.equal([known.id]);
+    // The day's quota is spent by addresses alike: the next add is refused whatever it names.
+    expect((await add(`nobody2-${Date.now()}@example.com`)).status).to.equal(202);
+    expect((await add(known.input.email)).body.error?.code).to.equal('QUOTA_EXCEEDED');
   });
 
   it('sends the daily digest once per user per day, and batches admin alerts', async () => {

@@ -135,8 +135,8 @@ export interface SwipeResult {
  * answers their request instead, and an `interested` makes the connection at once.
  * One record per pair (unique pairKey); every state change is a conditional update.
  */
-export async function swipe(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
-  const result = await swipeOnce(me, them, action);
+export async function swipe(me: string, them: string, action: SwipeAction, via?: 'contact'): Promise<SwipeResult> {
+  const result = await swipeOnce(me, them, action, via);
   // Counted once it took: a refused or repeated swipe is nothing.
   if (result.created || result.matched) {
     countLater(() => recordEvent(action === 'interested' ? 'request' : 'swipe', { userId: me }));
@@ -145,16 +145,17 @@ export async function swipe(me: string, them: string, action: SwipeAction): Prom
   return result;
 }
 
-async function swipeOnce(me: string, them: string, action: SwipeAction): Promise<SwipeResult> {
+async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'contact'): Promise<SwipeResult> {
   const receiver = await reachableUser(me, them);
   const pairKey = pairKeyOf(me, them);
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await Connection.findOne({ pairKey }).lean<ConnectionDoc>();
     if (!existing || existing.status === 'removed') {
       // Write first, so the unique pair key settles double taps before any quota is spent.
-      const created = await createSwipe(pairKey, me, them, action, existing !== null);
+      const created = await createSwipe(pairKey, me, them, action, existing !== null, via);
       if (!created) continue; // someone else wrote the pair first: look again
-      if (action === 'interested') {
+      // A contact's request was paid for before its address was looked up.
+      if (action === 'interested' && !via) {
         try {
           await consumeRequest(me);
         } catch (err) {
@@ -166,8 +167,8 @@ async function swipeOnce(me: string, them: string, action: SwipeAction): Promise
           const answered = await Connection.findById(created._id).lean<ConnectionDoc>();
           return { connection: view(answered!), matched: answered?.status === 'accepted', created: true };
         }
-        await announceRequest(created, receiver);
       }
+      if (action === 'interested') await announceRequest(created, receiver);
       // What the matcher learns: a first swipe says like or pass.
       noteTaste(me, them, action === 'interested' ? 'like' : 'pass');
       return { connection: view(created), matched: false, created: true };
@@ -188,13 +189,20 @@ async function swipeOnce(me: string, them: string, action: SwipeAction): Promise
 }
 
 /** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
-async function createSwipe(pairKey: string, me: string, them: string, action: SwipeAction, overRemoved: boolean) {
-  const fresh = { senderId: me, receiverId: them, status: action, memberIds: [me, them].sort() };
+async function createSwipe(
+  pairKey: string,
+  me: string,
+  them: string,
+  action: SwipeAction,
+  overRemoved: boolean,
+  via: 'contact' | undefined,
+) {
+  const fresh = { senderId: me, receiverId: them, status: action, memberIds: [me, them].sort(), ...(via && { via }) };
   try {
     if (!overRemoved) return (await Connection.create({ pairKey, ...fresh })).toObject() as ConnectionDoc;
     const res = await Connection.updateOne(
       { pairKey, status: 'removed' },
-      { $set: { ...fresh, createdAt: new Date() }, $unset: { reviewedAt: 1, connectedAt: 1 } },
+      { $set: { ...fresh, createdAt: new Date() }, $unset: { reviewedAt: 1, connectedAt: 1, ...(!via && { via: 1 }) } },
     );
     return res.modifiedCount === 1 ? await Connection.findOne({ pairKey }).lean<ConnectionDoc>() : null;
   } catch (err) {
@@ -264,7 +272,8 @@ export async function listConnections(
       ? { memberIds: new Types.ObjectId(me), status: 'accepted' }
       : kind === 'received'
         ? { receiverId: me, status: 'interested' }
-        : { senderId: me, status: 'interested' };
+        : // A request by email address stays out: the list would name who uses the address.
+          { senderId: me, status: 'interested', via: { $ne: 'contact' } };
   const records = await Connection.find({ ...filter, ...olderThan(page.cursor) })
     .sort({ _id: -1 })
     .limit(page.limit)
