@@ -123,7 +123,8 @@ export const connectionPaths = {
     post: {
       tags: ['connections'],
       summary: 'Send a request to the account using an email address, if there is one',
-      description: 'The answer is the same whether or not the address has an account. Rate limited.',
+      description:
+        "The answer is the same whether or not the address has an account, and so is the cost: one request of the day's quota. A request made this way is not listed in the sender's sent requests (it would name the account) until it is answered. Rate limited.",
       requestBody: jsonBody({ email: { type: 'string', format: 'email' } }),
       responses: {
         '202': {
