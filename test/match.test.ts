@@ -163,13 +163,19 @@ describe('matchmaking', () => {
     expect((await found).partner.id).to.equal(shower.user.id);
   });
 
-  it("a no after the offer's time (its timer lost) is refused and stores no rejection", async () => {
-    const { ana, matchId } = await matchedPair();
-    // As after a restart: the offer is past its time while still pending.
+  it("a no after the offer's time (its timer lost) stores no rejection: the match expires then and there", async () => {
+    const { ana, ben, matchId } = await matchedPair();
+    // As after a restart: the offer is past its time while still pending, and no timer here ends it.
+    const matchmaker = devices.server().parts.matchmaker as unknown as { clearTimer(id: string): void };
+    matchmaker.clearTimer(matchId);
     await Match.updateOne({ _id: matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const benTold = nextEvent(ben.socket, 'match:ended', (e) => e.matchId === matchId);
     const late = await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
     expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
-    expect((await Match.findById(matchId).lean())?.status).to.not.equal('rejected');
+    expect((await benTold).reason).to.equal('expired');
+    expect((await Match.findById(matchId).lean())?.status).to.equal('expired');
+    // Free to queue again at once.
+    expect((await join(ana.socket, tagFor())).ok).to.equal(true);
   });
 
   it('an unanswered match expires on the server; who said yes goes back', async () => {

@@ -492,7 +492,13 @@ export class Matchmaker {
     const me = new Types.ObjectId(userId);
     if (!accept) {
       const ended = await this.end(matchId, 'rejected', userId);
-      if (!ended) throw notAnswerable();
+      if (!ended) {
+        // Past its time, its timer lost with its process: it ends as expired now (both told, who
+        // said yes back in the queue), not at the next clean-up, so neither waits an hour to join.
+        const late = await Match.exists({ _id: matchId, userIds: me, status: 'pending', expiresAt: { $lte: new Date() } });
+        if (late) await this.end(matchId, 'expired', userId);
+        throw notAnswerable();
+      }
       const partner = ended.userIds.map(String).find((id) => id !== userId);
       if (partner) noteTaste(userId, partner, 'match_reject');
       return { matchId, status: 'rejected' };
