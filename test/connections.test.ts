@@ -223,6 +223,43 @@ describe('connections', () => {
     expect((await add(known.input.email)).body.error?.code).to.equal('QUOTA_EXCEEDED');
   });
 
+  it('a swipe on someone asked by address answers as a first swipe; an add by address never accepts a request waiting', async () => {
+    const [me, asked, passed, asker, other] = await Promise.all([
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+    ]);
+    const client = await api();
+    const used = async (u: SignedUp) => (await client.get('/api/v1/users/me/quota').set(as(u))).body.quota.used as number;
+    const add = (u: SignedUp, email: string) =>
+      client.post('/api/v1/contacts').set(as(u)).set('X-Forwarded-For', freshIp()).send({ email }).expect(202);
+    const made = (from: SignedUp, to: SignedUp) =>
+      eventually(async () => Boolean(await Connection.exists({ senderId: from.id, receiverId: to.id })));
+    await add(me, asked.input.email);
+    await add(me, passed.input.email);
+    await Promise.all([made(me, asked), made(me, passed)]);
+    expect(await used(me)).to.equal(2);
+    // As a first swipe would answer: 201 both, a like spends a request, a pass nothing.
+    const like = await swipeAs(me, asked, 'interested');
+    const pass = await swipeAs(me, passed, 'ignored');
+    expect([like.status, pass.status]).to.deep.equal([201, 201]);
+    expect(await used(me)).to.equal(3);
+    expect(idsOf(await client.get('/api/v1/connections/requests/sent').set(as(me)))).to.deep.equal([asked.id]);
+    expect((await Connection.findOne({ senderId: me.id, receiverId: passed.id }).lean())?.status).to.equal('ignored');
+
+    // Someone waiting for an answer is not accepted by an add of their address: it would name them.
+    expect((await swipeAs(asker, other, 'interested')).status).to.equal(201);
+    await add(other, asker.input.email);
+    // The add's request runs behind its answer: one made after it has had its turn.
+    await add(other, passed.input.email);
+    await made(other, passed);
+    const waiting = await Connection.findOne({ senderId: asker.id, receiverId: other.id }).lean();
+    expect(waiting?.status).to.equal('interested');
+    expect(idsOf(await client.get('/api/v1/connections').set(as(other)))).to.deep.equal([]);
+  });
+
   it('sends the daily digest once per user per day, and batches admin alerts', async () => {
     const [receiver, s1, s2] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     await (

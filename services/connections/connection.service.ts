@@ -31,6 +31,7 @@ interface ConnectionDoc {
   createdAt: Date;
   reviewedAt?: Date;
   connectedAt?: Date;
+  via?: 'contact';
 }
 
 export interface ConnectionView {
@@ -173,6 +174,14 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
       noteTaste(me, them, action === 'interested' ? 'like' : 'pass');
       return { connection: view(created), matched: false, created: true };
     }
+    // A request by address never answers or repeats anything: what it found must not show.
+    if (via) return { connection: view(existing), matched: false, created: false };
+    if (String(existing.senderId) === me && existing.via && existing.status === 'interested') {
+      const taken = await takeOverContactRequest(existing, action);
+      if (!taken) continue;
+      noteTaste(me, them, action === 'interested' ? 'like' : 'pass');
+      return { connection: view(taken), matched: false, created: true };
+    }
     if (String(existing.senderId) === me) {
       // A repeat of one's own swipe is answered again, not stored or counted twice.
       if (existing.status === action) return { connection: view(existing), matched: false, created: false };
@@ -189,6 +198,20 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
 }
 
 /** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
+/**
+ * One's own swipe on someone one had asked by address: answered as a first swipe would be
+ * (stored now, a request's quota spent), so no swipe tells whether the address was theirs.
+ * The request becomes an ordinary one (listed), or gives way to the pass.
+ */
+async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeAction): Promise<ConnectionDoc | null> {
+  if (action === 'interested') await consumeRequest(String(existing.senderId));
+  const res = await Connection.updateOne(
+    { _id: existing._id, status: 'interested', via: 'contact' },
+    { $set: { status: action, createdAt: new Date() }, $unset: { via: 1 } },
+  );
+  return res.modifiedCount === 1 ? await Connection.findById(existing._id).lean<ConnectionDoc>() : null;
+}
+
 async function createSwipe(
   pairKey: string,
   me: string,
