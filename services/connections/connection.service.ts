@@ -197,7 +197,6 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
   throw new AppError('CONCURRENT_UPDATE', 'This changed at the same moment; try again');
 }
 
-/** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
 /**
  * One's own swipe on someone one had asked by address: answered as a first swipe would be
  * (stored now, a request's quota spent), so no swipe tells whether the address was theirs.
@@ -212,6 +211,7 @@ async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeActi
   return res.modifiedCount === 1 ? await Connection.findById(existing._id).lean<ConnectionDoc>() : null;
 }
 
+/** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
 async function createSwipe(
   pairKey: string,
   me: string,
