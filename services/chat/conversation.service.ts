@@ -53,6 +53,7 @@ export async function liveAudience(me: string, conversation: ConversationDoc): P
   return others.filter((id) => !hidden.has(id));
 }
 
+/** The live audience; refused across a block in a pair. */
 async function requireLiveAudience(me: string, conversation: ConversationDoc): Promise<string[]> {
   const audience = await liveAudience(me, conversation);
   if (!audience) throw forbidden('You cannot reach this person', 'NOT_CONNECTED');
