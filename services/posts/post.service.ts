@@ -159,6 +159,12 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export const SERVABLE = { status: 'ready', hiddenAt: null } as const;
 export const isServable = (post: { status?: string | null; hiddenAt?: Date | null }) => post.status === 'ready' && !post.hiddenAt;
 
+/** Whether another person's posts may be shown to a viewer at all: the author stands well, no block either way. */
+async function authorShownTo(viewerId: string, authorId: string): Promise<boolean> {
+  const [blocked, stands] = await Promise.all([isBlockedEitherWay(viewerId, authorId), standsWell(authorId)]);
+  return !blocked && stands;
+}
+
 /**
  * Whether a viewer may see a post: the author always; others only a ready, unhidden post
  * whose author is in good standing (as their profile: a banned or suspended author's posts
@@ -172,8 +178,7 @@ export async function canSee(
   const authorId = String(post.authorId);
   if (authorId === viewerId) return true;
   if (!isServable(post)) return false;
-  const [blocked, authorStands] = await Promise.all([isBlockedEitherWay(viewerId, authorId), standsWell(authorId)]);
-  if (blocked || !authorStands) return false;
+  if (!(await authorShownTo(viewerId, authorId))) return false;
   return post.visibility !== 'connections' || isConnected(viewerId, authorId);
 }
 
@@ -222,8 +227,7 @@ export async function listAuthorPosts(viewerId: string, authorId: string, page: 
   if (!Types.ObjectId.isValid(authorId)) throw notFound('User');
   const own = viewerId === authorId;
   if (!own) {
-    const [blocked, authorStands] = await Promise.all([isBlockedEitherWay(viewerId, authorId), standsWell(authorId)]);
-    if (blocked || !authorStands) throw notFound('User');
+    if (!(await authorShownTo(viewerId, authorId))) throw notFound('User');
   }
   const connected = own || (await isConnected(viewerId, authorId));
   const filter: Record<string, unknown> = { authorId: new Types.ObjectId(authorId) };
