@@ -3,6 +3,8 @@ import { openApiDocument } from '../docs/openapi.js';
 import { Session } from '../models/session.model.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
+import { connect } from './support/connections.js';
+import { heard } from './support/notifications.js';
 import { readyPost } from './support/posts.js';
 import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
 
@@ -95,6 +97,45 @@ describe('admin: users, roles and the audit trail', function () {
       const r = await (await api()).put(`${ADMIN}/users/${target.id}/suspension`).set(as(mod)).send(bad);
       expect(r.status, JSON.stringify(bad)).to.equal(400);
     }
+  });
+
+  it("while suspended, a person drops out of others' comments, likers, friend lists and notices (not their blocker's list), and comes back", async () => {
+    const [mod, author, sue, blocker] = await Promise.all([staffUser('moderator'), signupUser(), signupUser(), signupUser()]);
+    const post = await readyPost(author);
+    await connect(author, sue);
+    expect((await (await api()).post(`/api/v1/posts/${post.id}/like`).set(as(sue))).status).to.be.oneOf([200, 201]);
+    const said = await (await api()).post(`/api/v1/posts/${post.id}/comments`).set(as(sue)).send({ text: 'nice one' });
+    expect(said.status).to.equal(201);
+    expect((await (await api()).post(`/api/v1/users/${sue.id}/block`).set(as(blocker))).status).to.be.oneOf([200, 201, 204]);
+    await heard(author, 'like');
+
+    const seen = async () => {
+      const get = async (u: SignedUp, path: string) => (await (await api()).get(path).set(as(u))).body;
+      const [likers, comments, friends, notices, blocks] = await Promise.all([
+        get(author, `/api/v1/posts/${post.id}/likes`),
+        get(author, `/api/v1/posts/${post.id}/comments`),
+        get(author, '/api/v1/connections'),
+        get(author, '/api/v1/notifications'),
+        get(blocker, '/api/v1/users/me/blocks'),
+      ]);
+      return {
+        likers: likers.items.map((l: { userId: string }) => l.userId),
+        commenters: comments.items.map((c: { author: { id: string } }) => c.author.id),
+        friends: friends.items.map((i: { user: { id: string } }) => i.user.id),
+        actors: [...new Set(notices.items.flatMap((n: { actor: { id: string } | null }) => (n.actor ? [n.actor.id] : [])))],
+        blocked: blocks.blocks.map((b: { userId: string }) => b.userId),
+      };
+    };
+    const everywhere = { likers: [sue.id], commenters: [sue.id], friends: [sue.id], actors: [sue.id], blocked: [sue.id] };
+    expect(await seen()).to.deep.include(everywhere);
+
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    const suspended = await (await api()).put(`${ADMIN}/users/${sue.id}/suspension`).set(as(mod)).send({ until, reason: 'spam' });
+    expect(suspended.status).to.equal(200);
+    expect(await seen()).to.deep.equal({ likers: [], commenters: [], friends: [], actors: [], blocked: [sue.id] });
+
+    expect((await (await api()).delete(`${ADMIN}/users/${sue.id}/suspension`).set(as(mod))).status).to.equal(200);
+    expect(await seen()).to.deep.include(everywhere);
   });
 
   it('records every staff action with who, before and after, and the request it came from', async () => {

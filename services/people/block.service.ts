@@ -73,7 +73,10 @@ export async function listBlocks(blockerId: string, page: { limit: number; curso
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
-  const byId = await usersById(blocks.map((b) => String(b.blockedId)));
+  const byId = await usersById(
+    blocks.map((b) => String(b.blockedId)),
+    { evenSuspended: true },
+  );
   return {
     blocks: blocks.flatMap((b) => {
       const u = byId.get(String(b.blockedId));

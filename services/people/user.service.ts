@@ -6,6 +6,7 @@ import { AppError, notFound } from '../../utils/app-error.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { photosOf, type photoView } from './photo.service.js';
 import { revokeUserSessions } from '../auth/session.service.js';
+import { inGoodStanding } from './standing.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
@@ -93,12 +94,17 @@ export type CardSource = {
 };
 
 /**
- * Card sources by id, one indexed read each, banned accounts left out. A page is small,
- * and `_id: { $in }` is a full scan on FerretDB.
+ * Card sources by id, one indexed read each, of people others may see now: banned (and
+ * deleted) accounts left out, and suspended ones unless `evenSuspended` (one's own block
+ * list still names them). A page is small, and `_id: { $in }` is a full scan on FerretDB.
  */
-export async function usersById(ids: string[]): Promise<Map<string, CardSource & { _id: Types.ObjectId }>> {
+export async function usersById(
+  ids: string[],
+  { evenSuspended = false } = {},
+): Promise<Map<string, CardSource & { _id: Types.ObjectId }>> {
+  const standing = evenSuspended ? { bannedAt: null } : inGoodStanding();
   const found = await Promise.all(
-    ids.map((id) => User.findOne({ _id: id, bannedAt: null }, CARD_SOURCE_FIELDS).lean<CardSource & { _id: Types.ObjectId }>()),
+    ids.map((id) => User.findOne({ _id: id, ...standing }, CARD_SOURCE_FIELDS).lean<CardSource & { _id: Types.ObjectId }>()),
   );
   return new Map(found.filter((u) => u !== null).map((u) => [String(u._id), u]));
 }
