@@ -28,7 +28,12 @@ const comment = obj(
     },
     replies: count,
     deleted: bool,
-    author: obj({ id: objectId, username: str, firstName: str }),
+    author: {
+      oneOf: [
+        { type: 'null', description: 'A removed comment, kept for its replies, names nobody' },
+        obj({ id: objectId, username: str, firstName: str }),
+      ],
+    },
     createdAt: dateTime,
   },
   ['id', 'postId', 'parentId', 'depth', 'text', 'author'],

@@ -22,7 +22,7 @@ export const userPaths = {
     delete: {
       tags: ['users'],
       summary:
-        'Delete your account (needs a recent sign-in or POST /auth/reauthenticate): profile emptied, sessions ended, posts, photos and chat attachments deleted, messages blanked',
+        'Delete your account (needs a recent sign-in or POST /auth/reauthenticate): profile emptied, sessions ended, posts, photos and chat attachments deleted, messages and comments blanked',
       responses: { '204': done, ...errors('401', '403', '404') },
     },
   },

@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
+import { Comment } from '../models/comment.model.js';
+import { Post } from '../models/post.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
+import { expectDocumented } from './support/openapi.js';
 import { CONV, group, readyAttachment, send, storedLocally } from './support/chat-media.js';
 import { jpeg } from './support/images.js';
 import { mediaKeyOf, openMedia, POSTS, readyPost } from './support/posts.js';
@@ -65,5 +68,54 @@ describe('account deletion', function () {
     expect(await search()).not.to.include(ana.id);
     // The email is free for a new account.
     expect((await signupUser({ email: ana.input.email })).id).not.to.equal(ana.id);
+  });
+
+  it('takes their comments with it: blank, uncounted, their images gone; the replies under them stay', async () => {
+    const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+    const post = await readyPost(ben);
+    const comment = async (
+      by: SignedUp,
+      text: string,
+      extra: (r: ReturnType<Awaited<ReturnType<typeof api>>['post']>) => unknown = () => {},
+    ) => {
+      const req = (await api()).post(`${POSTS}/${post.id}/comments`).set(as(by)).field('text', text);
+      extra(req);
+      const res = await req;
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return res.body.comment as { id: string; image?: { urls: Record<string, string> } };
+    };
+    const image = await jpeg(200, 200);
+    const pictured = await comment(ana, `look @${ben.input.username}`, (r) => r.attach('image', image, 'a.jpg'));
+    const answered = await comment(ana, 'my address is 1 High St');
+    await comment(ben, 'thanks', (r) => r.field('parentId', answered.id));
+    const imageLinks = Object.values(pictured.image!.urls);
+    for (const link of imageLinks) expect((await openMedia(link)).status, link).to.equal(200);
+    expect((await Post.findById(post.id, { counters: 1 }).lean())!.counters!.comments).to.equal(3);
+
+    expect((await (await api()).delete('/api/v1/users/me').set(as(ana))).status).to.equal(204);
+
+    const stored = await Comment.find({ authorId: ana.id }).lean();
+    expect(stored).to.have.length(2);
+    for (const c of stored) {
+      expect(c.deletedAt, 'marked removed').to.be.an.instanceOf(Date);
+      expect(c.text).to.equal('');
+      expect(c.mentions).to.deep.equal([]);
+      expect(c).not.to.have.property('image');
+    }
+    for (const link of imageLinks) expect((await openMedia(link)).status, link).to.equal(404);
+    for (const key of imageLinks.map(mediaKeyOf)) expect(await storedLocally(key), key).to.equal(false);
+    expect((await Post.findById(post.id, { counters: 1 }).lean())!.counters!.comments).to.equal(1);
+    const listed = await (await api()).get(`${POSTS}/${post.id}/comments`).set(as(ben));
+    expectDocumented(listed, 'get', `${POSTS}/{id}/comments`);
+    const shown = listed.body.items as {
+      id: string;
+      text: string;
+      deleted: boolean;
+    }[];
+    expect(
+      shown.map((c) => c.id),
+      'the answered one keeps its place, removed',
+    ).to.deep.equal([answered.id]);
+    expect(shown[0]).to.include({ text: '', deleted: true, author: null });
   });
 });

@@ -14,6 +14,7 @@ import { assertRecentlyAuthenticated, revokeUserSessions } from '../auth/session
 import { reapAttachments } from '../chat/attachment.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 import { notePostChanged } from '../feeds/fanout.js';
+import { blankCommentsOf } from '../posts/comment.service.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 
 /** Deletes stored objects, logging (not failing on) what the storage keeps: the account goes either way. */
@@ -26,7 +27,7 @@ async function deleteObjectsOf(storage: StorageProvider, objects: string[], what
  * Deletes an account, on a recent proof of identity in this session. What identifies the
  * person goes at once: the profile is emptied (name, email, phone, photos, place), every
  * session and device ends, sign-in identities are freed; their posts and chat attachments
- * go with their objects, and their messages are blanked (the others keep the numbered
+ * go with their objects, and their messages and comments are blanked (the others keep the numbered
  * places of the conversation). The record stays as a suspended shell, so connections,
  * payments and reports that name it still resolve; nothing can sign in to it.
  */
@@ -91,6 +92,9 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
   );
   await ChatAttachment.updateMany({ uploaderId: me }, { $set: { status: 'dropped' } });
   while ((await reapAttachments(storage, { uploaderId: me, status: 'dropped' })) > 0);
+
+  // Their comments as if they had deleted each: blank, uncounted, images gone.
+  await deleteObjectsOf(storage, await blankCommentsOf(me), 'comment images');
 
   for (;;) {
     const posts = await Post.find({ authorId: me }, { objects: 1 }).limit(200).lean();

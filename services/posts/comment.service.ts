@@ -43,12 +43,16 @@ type CommentDoc = {
   createdAt?: Date;
 };
 
+/**
+ * Comments as shown. A removed one (kept only for its replies) names nobody, so the thread
+ * stays whole when its author is gone too; one whose author is banned is left out.
+ */
 async function commentViews(comments: CommentDoc[]) {
-  const authors = await usersById([...new Set(comments.map((c) => String(c.authorId)))]);
+  const authors = await usersById([...new Set(comments.flatMap((c) => (c.deletedAt ? [] : [String(c.authorId)])))]);
   return comments
-    .filter((c) => authors.has(String(c.authorId)))
+    .filter((c) => c.deletedAt || authors.has(String(c.authorId)))
     .map((c) => {
-      const a = authors.get(String(c.authorId))!;
+      const a = c.deletedAt ? null : authors.get(String(c.authorId))!;
       return {
         id: String(c._id),
         postId: String(c.postId),
@@ -59,7 +63,7 @@ async function commentViews(comments: CommentDoc[]) {
         image: imageView(c.image),
         replies: c.replies ?? 0,
         deleted: Boolean(c.deletedAt),
-        author: { id: String(c.authorId), username: a.username, firstName: a.firstName },
+        author: a && { id: String(c.authorId), username: a.username, firstName: a.firstName },
         createdAt: c.createdAt,
       };
     });
@@ -203,11 +207,33 @@ export async function deleteComment(userId: string, commentId: string, storage: 
   if (!own && String(post!.authorId) !== userId) {
     throw new AppError('NOT_COMMENT_AUTHOR', 'Only its author or the post author can delete a comment');
   }
+  if ((await blankComment(comment, post)) && comment.objects?.length) await storage.deleteObjects(comment.objects);
+}
+
+/** Marks a comment removed (its replies keep their place) and uncounts it; false when it already was. */
+async function blankComment(comment: { _id: Types.ObjectId }, post: Parameters<typeof bump>[0] | null): Promise<boolean> {
   const res = await Comment.updateOne(
-    { _id: commentId, deletedAt: null },
-    { $set: { deletedAt: new Date(), text: '' }, $unset: { image: 1 } },
+    { _id: comment._id, deletedAt: null },
+    { $set: { deletedAt: new Date(), text: '', mentions: [] }, $unset: { image: 1 } },
   );
-  if (res.modifiedCount === 0) return;
+  if (res.modifiedCount === 0) return false;
   if (post) await bump(post, 'comments', -1);
-  if (comment.objects?.length) await storage.deleteObjects(comment.objects);
+  return true;
+}
+
+/**
+ * Every comment of a deleted account, as its author would delete them: blank and uncounted,
+ * by the author index a page at a time (each blanked one leaves the query). Returns the
+ * objects of their images, for the caller to delete.
+ */
+export async function blankCommentsOf(authorId: Types.ObjectId): Promise<string[]> {
+  const objects: string[] = [];
+  for (;;) {
+    const comments = await Comment.find({ authorId, deletedAt: null }, { postId: 1, objects: 1 }).limit(200).lean();
+    if (comments.length === 0) return objects;
+    for (const comment of comments) {
+      const post = await Post.findById(comment.postId, { authorId: 1, hashtags: 1 }).lean();
+      if (await blankComment(comment, post)) objects.push(...(comment.objects ?? []));
+    }
+  }
 }

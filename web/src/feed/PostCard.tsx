@@ -21,7 +21,9 @@ export interface PostView {
 interface Comment {
   id: string;
   text: string;
-  author: { username: string; firstName: string };
+  deleted?: boolean;
+  /** Null for a removed comment kept for its replies. */
+  author: { username: string; firstName: string } | null;
 }
 
 /** One post: media, caption, like, comment, bookmark. */
@@ -86,7 +88,13 @@ export function PostCard({ post: initial }: { post: PostView }) {
           <ul className="comments">
             {comments.map((c) => (
               <li key={c.id}>
-                <strong>{c.author.firstName}</strong> {c.text}
+                {c.author ? (
+                  <>
+                    <strong>{c.author.firstName}</strong> {c.text}
+                  </>
+                ) : (
+                  <em>Comment removed</em>
+                )}
               </li>
             ))}
           </ul>
