@@ -178,6 +178,22 @@ describe('matchmaking', () => {
     expect((await join(ana.socket, tagFor())).ok).to.equal(true);
   });
 
+  it("two yeses after the offer's time (its timer lost) connect nobody: the match expires then and there", async () => {
+    const { ana, ben, matchId } = await matchedPair();
+    const matchmaker = devices.server().parts.matchmaker as unknown as { clearTimer(id: string): void };
+    matchmaker.clearTimer(matchId);
+    await Match.updateOne({ _id: matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const benTold = nextEvent(ben.socket, 'match:ended', (e) => e.matchId === matchId);
+    for (const side of [ana, ben]) {
+      const late = await emitAck(side.socket, 'match:respond', { matchId, accept: true });
+      expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
+    }
+    expect((await benTold).reason).to.equal('expired');
+    const stored = await Match.findById(matchId).lean();
+    expect(stored?.status).to.equal('expired');
+    expect(stored).not.to.have.property('conversationId');
+  });
+
   it('an unanswered match expires on the server; who said yes goes back', async () => {
     const { ana, ben, matchId } = await matchedPair();
     const active = await (await api()).get('/api/v1/match/active').set(as(ben.user));

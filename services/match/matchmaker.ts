@@ -492,22 +492,17 @@ export class Matchmaker {
     const me = new Types.ObjectId(userId);
     if (!accept) {
       const ended = await this.end(matchId, 'rejected', userId);
-      if (!ended) {
-        // Past its time, its timer lost with its process: it ends as expired now (both told, who
-        // said yes back in the queue), not at the next clean-up, so neither waits an hour to join.
-        const late = await Match.exists({ _id: matchId, userIds: me, status: 'pending', expiresAt: { $lte: new Date() } });
-        if (late) await this.end(matchId, 'expired', userId);
-        throw notAnswerable();
-      }
+      if (!ended) return this.refuseLate(matchId, me);
       const partner = ended.userIds.map(String).find((id) => id !== userId);
       if (partner) noteTaste(userId, partner, 'match_reject');
       return { matchId, status: 'rejected' };
     }
+    // A yes counts while the offer stands, as a no does: two late yeses connect nobody.
     const res = await Match.updateOne(
-      { _id: matchId, userIds: me, status: 'pending' },
+      { _id: matchId, userIds: me, status: 'pending', expiresAt: { $gt: new Date() } },
       { $set: { [`answers.${userId}`]: true } },
     );
-    if (res.matchedCount !== 1) throw notAnswerable();
+    if (res.matchedCount !== 1) return this.refuseLate(matchId, me);
     const match = await Match.findById(matchId).lean();
     const partner = match?.userIds.map(String).find((id) => id !== userId);
     if (partner) noteTaste(userId, partner, 'match_accept');
@@ -553,6 +548,17 @@ export class Matchmaker {
       notifyLater({ userId: me, type: 'match_accepted', actorId: them, target: { kind: 'match', id: matchId } });
     }
     return { matchId, status: 'accepted', ...link };
+  }
+
+  /**
+   * An answer that found no standing offer. One past its time, its timer lost with its process,
+   * ends as expired now (both told, who said yes back in the queue), not at the next clean-up,
+   * so neither waits an hour to join.
+   */
+  private async refuseLate(matchId: string, me: Types.ObjectId): Promise<never> {
+    const late = await Match.exists({ _id: matchId, userIds: me, status: 'pending', expiresAt: { $lte: new Date() } });
+    if (late) await this.end(matchId, 'expired', String(me));
+    throw notAnswerable();
   }
 
   private clearTimer(matchId: string) {
