@@ -117,6 +117,20 @@ describe('calls and WebRTC signaling', () => {
     expect((await Call.findById(callId).lean())?.status).to.equal('ended');
   });
 
+  it('an unfriending ends a ringing or connected call between the two, for both', async () => {
+    for (const answered of [false, true]) {
+      const { a, b, aSocket, bSocket } = await pair();
+      const callId = (await emitAck(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+      if (answered) await emitAck(bSocket, 'call:accept', { callId });
+      const told = [nextEvent(aSocket, 'call:ended'), nextEvent(bSocket, 'call:ended')];
+      await (await api()).delete(`/api/v1/connections/${a.id}`).set(as(b)).expect(204);
+      for (const event of await Promise.all(told)) expect(event.callId).to.equal(callId);
+      const stored = await Call.findById(callId).lean();
+      expect(stored?.status, `answered: ${answered}`).to.equal('ended');
+      expect(stored?.endedAt).to.be.an.instanceOf(Date);
+    }
+  });
+
   it('refuses calls to strangers, across blocks, to oneself and to someone busy', async () => {
     const { a, b, aSocket, bSocket } = await pair();
     const stranger = await signupUser();

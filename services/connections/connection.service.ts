@@ -11,6 +11,7 @@ import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { sendMail } from '../mail/mail.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { usersById } from '../people/user.service.js';
+import { endCallsBetween } from '../match/call.service.js';
 import { consumeRequest } from './quota.service.js';
 import { backfillConnection, dropFeedEntriesBetween } from '../feeds/fanout.js';
 import { notifyLater } from '../notifications/notification.service.js';
@@ -268,7 +269,8 @@ export async function removeConnection(me: string, them: string): Promise<void> 
   );
   if (res.modifiedCount !== 1) throw notFound('Connection');
   sendAccessChanged({ userIds: [me, them] });
-  await dropFeedEntriesBetween(me, them);
+  // Calls are between connections: one ringing or under way ends with the connection.
+  await Promise.all([dropFeedEntriesBetween(me, them), endCallsBetween(me, them)]);
 }
 
 export type ListKind = 'friends' | 'received' | 'sent';

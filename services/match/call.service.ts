@@ -247,7 +247,7 @@ export async function startMatchCall(a: string, b: string): Promise<Types.Object
   return call._id;
 }
 
-/** A block ends any ringing or connected call between the two, for both. */
+/** A block or an unfriending ends any ringing or connected call between the two, for both. */
 export async function endCallsBetween(a: string, b: string): Promise<void> {
   const calls = await Call.find({ memberIds: new Types.ObjectId(a), status: { $in: ACTIVE } }, { callerId: 1, calleeId: 1 }).lean<
     CallDoc[]
