@@ -108,6 +108,13 @@ describe('chat send path: remembered access, numbers, last message', () => {
       expect(httpEdit.body.error.code).to.equal('NOT_CONNECTED');
     });
     expect(after).to.deep.equal([0, 0, 0]);
+    // Reading a's message moves b's own pointer, but a is told nothing of it any more.
+    const receipts = collect(socket, 'chat:read');
+    const read = await (await api()).post(`${CONV}/${conversationId}/read`).set(as(b)).send({ upToMessageId: messageId });
+    expect(read.status, JSON.stringify(read.body)).to.equal(200);
+    expect(read.body.lastReadSeq).to.equal(2);
+    await emitAck(socket, 'chat:typing', { conversationId, isTyping: false });
+    expect(receipts).to.deep.equal([]);
     const stored = await Message.findById(messageId).lean();
     expect(stored?.editedAt).to.equal(undefined);
     expect(stored?.reactions).to.deep.equal({ '👍': 1 });

@@ -53,6 +53,16 @@ export async function liveAudience(me: string, conversation: ConversationDoc): P
   return others.filter((id) => !hidden.has(id));
 }
 
+/**
+ * Who hears a member's read receipt: the live audience, and in a direct chat only while the
+ * two are connected (after an unfriending the pointer still moves, silently).
+ */
+export async function receiptAudience(me: string, conversation: ConversationDoc): Promise<string[] | null> {
+  const audience = await liveAudience(me, conversation);
+  if (conversation.type !== 'direct' || !audience?.length) return audience;
+  return (await Connection.exists({ pairKey: pairKeyOf(me, audience[0]!), status: 'accepted' })) ? audience : null;
+}
+
 /** The live audience; refused across a block in a pair. */
 async function requireLiveAudience(me: string, conversation: ConversationDoc): Promise<string[]> {
   const audience = await liveAudience(me, conversation);

@@ -27,7 +27,7 @@ import {
   directConversation,
   memberConversation,
   memberIdsOf,
-  liveAudience,
+  receiptAudience,
   memberMessage,
   requireSenderAudience,
   sendableConversation,
@@ -441,7 +441,7 @@ export async function markRead(me: string, conversationId: string, upToMessageId
     // The pointer is one's own; the receipt goes to those one can still reach.
     const [user, audience] = await Promise.all([
       User.findById(me, { 'settings.privacy.readReceipts': 1 }).lean(),
-      liveAudience(me, conversation),
+      receiptAudience(me, conversation),
     ]);
     if (user?.settings?.privacy?.readReceipts !== false && audience?.length) {
       publishToUsers(audience, 'chat:read', { conversationId, userId: me, upToMessageId, upToSeq: message.seq });
