@@ -163,13 +163,17 @@ describe('matchmaking', () => {
     expect((await found).partner.id).to.equal(shower.user.id);
   });
 
-  it("a no after the offer's time (its timer lost) stores no rejection: the match expires then and there", async () => {
-    const { ana, ben, matchId } = await matchedPair();
-    // As after a restart: the offer is past its time while still pending, and no timer here ends it.
+  /** A pending match past its time with no timer here to end it, as after a restart; what ben is told next. */
+  async function pastItsTime() {
+    const pair = await matchedPair();
     const matchmaker = devices.server().parts.matchmaker as unknown as { clearTimer(id: string): void };
-    matchmaker.clearTimer(matchId);
-    await Match.updateOne({ _id: matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    const benTold = nextEvent(ben.socket, 'match:ended', (e) => e.matchId === matchId);
+    matchmaker.clearTimer(pair.matchId);
+    await Match.updateOne({ _id: pair.matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    return { ...pair, benTold: nextEvent(pair.ben.socket, 'match:ended', (e) => e.matchId === pair.matchId) };
+  }
+
+  it("a no after the offer's time (its timer lost) stores no rejection: the match expires then and there", async () => {
+    const { ana, ben, matchId, benTold } = await pastItsTime();
     const late = await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
     expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
     expect((await benTold).reason).to.equal('expired');
@@ -179,11 +183,7 @@ describe('matchmaking', () => {
   });
 
   it("two yeses after the offer's time (its timer lost) connect nobody: the match expires then and there", async () => {
-    const { ana, ben, matchId } = await matchedPair();
-    const matchmaker = devices.server().parts.matchmaker as unknown as { clearTimer(id: string): void };
-    matchmaker.clearTimer(matchId);
-    await Match.updateOne({ _id: matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    const benTold = nextEvent(ben.socket, 'match:ended', (e) => e.matchId === matchId);
+    const { ana, ben, matchId, benTold } = await pastItsTime();
     for (const side of [ana, ben]) {
       const late = await emitAck(side.socket, 'match:respond', { matchId, accept: true });
       expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
