@@ -109,6 +109,28 @@ describe('private media: signed links only', function () {
     }
   });
 
+  it("a ban or a suspension of a commenter cuts their comment image's links handed out before it; its end brings them back", async () => {
+    const [author, commenter, viewer] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const created = await postAs(author, [{ bytes: await jpeg(), name: 'a.jpg' }]);
+    const post = await settled(author, created.body.post.id);
+    const said = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(commenter))
+      .attach('image', await jpeg(200, 200), 'c.jpg');
+    expect(said.status, JSON.stringify(said.body)).to.equal(201);
+    const listed = await (await api()).get(`${POSTS}/${post.id}/comments`).set(as(viewer));
+    const link: string = listed.body.items[0].image.urls.full;
+    expect((await openMedia(link)).status).to.equal(200);
+    for (const standing of [{ bannedAt: new Date() }, { suspendedUntil: new Date(Date.now() + 3_600_000) }]) {
+      await User.updateOne({ _id: commenter.id }, { $set: standing });
+      expect((await openMedia(link)).status, JSON.stringify(standing)).to.equal(404);
+      await User.updateOne({ _id: commenter.id }, { $set: { bannedAt: null, suspendedUntil: null } });
+      expect((await openMedia(link)).status).to.equal(200);
+    }
+  });
+
   it('refuses a HEIC photo claiming a huge picture from its header, before decoding a pixel', async function () {
     const small = await heic(64, 64);
     if (!small) this.skip();

@@ -24,13 +24,21 @@ const linkRefused = (reason: 'expired' | 'invalid') =>
 /**
  * Whether what the media belongs to may still be seen at all: a servable post whose author
  * stands well (a ban or a suspension cuts links handed out before it, as hiding does); a
- * live comment under one.
+ * live comment, whose author stands well too, under one.
  */
 async function ownerServable(kind: string, id: string): Promise<boolean> {
-  const postId =
-    kind === 'posts' ? id : (await Comment.findOne({ _id: id, deletedAt: null, hiddenAt: null }, { postId: 1 }).lean())?.postId;
+  const comment =
+    kind === 'comments'
+      ? await Comment.findOne({ _id: id, deletedAt: null, hiddenAt: null }, { postId: 1, authorId: 1 }).lean()
+      : null;
+  const postId = kind === 'posts' ? id : comment?.postId;
   const post = postId ? await Post.findOne({ _id: postId, ...SERVABLE }, { authorId: 1 }).lean() : null;
-  return Boolean(post && (await standsWell(post.authorId)));
+  if (!post) return false;
+  const [authorStands, commenterStands] = await Promise.all([
+    standsWell(post.authorId),
+    comment ? standsWell(comment.authorId) : true,
+  ]);
+  return authorStands && commenterStands;
 }
 
 /**
