@@ -173,7 +173,7 @@ describe('matchmaking', () => {
   }
 
   it("a no after the offer's time (its timer lost) stores no rejection: the match expires then and there", async () => {
-    const { ana, ben, matchId, benTold } = await pastItsTime();
+    const { ana, matchId, benTold } = await pastItsTime();
     const late = await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
     expect(late.error?.code).to.equal('MATCH_NOT_PENDING');
     expect((await benTold).reason).to.equal('expired');
