@@ -11,8 +11,10 @@ const accountTokenSchema = new Schema(
     purpose: { type: String, enum: ACCOUNT_TOKEN_PURPOSES, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
-    // change_email: the address the link confirms.
+    // change_email: the address the link confirms, and the session that asked for it (the
+    // link dies with it: a password reset, a password change elsewhere, signing out everywhere).
     newEmail: { type: String },
+    sessionId: { type: Schema.Types.ObjectId },
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );

@@ -54,6 +54,40 @@ describe('changing the email address', () => {
     expect(trail.body.records[0]).to.deep.include({ actorId: u.id, before: { email: u.input.email }, after: { email: to } });
   });
 
+  it("a pending change dies with the session that asked: the owner's reset, a password change elsewhere, signing out everywhere", async () => {
+    const ways: Record<string, (u: SignedUp) => Promise<void>> = {
+      // Someone signed up with the owner's address and asked to move it; the owner resets the password.
+      'password reset': async (u) => {
+        expect((await post('/forgot-password', { email: u.input.email })).status).to.equal(202);
+        const reset = tokenFrom(await waitForMail(u.input.email, /Reset your password/));
+        expect((await post('/reset-password', { token: reset, password: 'the owner 12345' })).status).to.equal(204);
+      },
+      'password change in another session': async (u) => {
+        const other = await login(u.input.email, u.input.password);
+        expect(other.status).to.equal(200);
+        const changed = await post(
+          '/change-password',
+          { currentPassword: u.input.password, newPassword: 'the owner 12345' },
+          bearer(other.body.accessToken),
+        );
+        expect(changed.status, JSON.stringify(changed.body)).to.equal(204);
+      },
+      'signing out everywhere': async (u) => {
+        expect((await post('/logout-all', {}, bearer(u.accessToken))).status).to.equal(200);
+      },
+    };
+    for (const [way, recover] of Object.entries(ways)) {
+      const u = await signupUser();
+      const to = fresh();
+      expect((await ask(u, to)).status, way).to.equal(202);
+      const token = tokenFrom(await waitForMail(to, /Confirm your new email/));
+      await recover(u);
+      const late = await post('/change-email/confirm', { token });
+      expect([late.status, late.body.error?.code], way).to.deep.equal([400, 'INVALID_LINK']);
+      expect((await User.findById(u.id).lean())!.email, way).to.equal(u.input.email);
+    }
+  });
+
   it('needs a recent sign-in, refuses a taken or unchanged address and hostile input, and a newer request voids older links', async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
     // A session signed in long ago (a token left on a shared device) cannot move the mailbox.

@@ -1,5 +1,6 @@
 import { config } from '../../config/index.js';
 import type { Language } from '../../config/constants.js';
+import { Session } from '../../models/session.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError } from '../../utils/app-error.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
@@ -36,7 +37,7 @@ export async function requestEmailChange(
   if (await User.exists({ email: newEmail })) throw emailTaken();
   await revokeAccountTokens(user._id, 'change_email');
   const hours = config.auth.emailVerifyTtlHours;
-  const token = await issueAccountToken(user._id, 'change_email', hours * 3_600_000, newEmail);
+  const token = await issueAccountToken(user._id, 'change_email', hours * 3_600_000, { newEmail, sessionId });
   const language = (user.language ?? undefined) as Language | undefined;
   void sendMail(
     'confirmEmailChange',
@@ -62,13 +63,22 @@ export async function requestEmailChange(
 
 /**
  * The new address's link: the account moves to it, verified (opening the mail proved it).
+ * It works only while the session that asked is still signed in: whatever ended that
+ * session (a password reset or a mailbox proof by the owner, a password change elsewhere,
+ * signing out everywhere, a suspension) voids the change with it, so one who squatted the
+ * address or stole a session cannot move the mailbox after the owner took the account back.
  * An address another account took meanwhile is refused by the unique index. The old
  * address is told, and no longer signs in.
  */
 export async function confirmEmailChange(token: string, requestId: string | undefined): Promise<OwnUser> {
-  const { userId, newEmail } = await claimAccountToken(token, 'change_email');
-  const before = await User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1 }).lean();
-  if (!before || !newEmail || before.bannedAt) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
+  const { userId, newEmail, sessionId } = await claimAccountToken(token, 'change_email');
+  const [before, askedInLiveSession] = await Promise.all([
+    User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1 }).lean(),
+    sessionId ? Session.exists({ _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: new Date() } }) : null,
+  ]);
+  if (!before || !newEmail || !askedInLiveSession || before.bannedAt) {
+    throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
+  }
   try {
     await User.updateOne({ _id: userId }, { $set: { email: newEmail, emailVerified: true } });
   } catch (err) {
