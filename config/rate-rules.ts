@@ -25,7 +25,7 @@ export const DEFAULT_RATE_RULES = {
   share: { user: 30, windowMs: MINUTE },
   bookmark: { user: 120, windowMs: MINUTE },
   report: { user: 20, windowMs: HOUR },
-  /** Password confirmations in a session: a stolen token must not become a guessing oracle. */
+  /** Password confirmations in a session (and password changes, which ask the current one): a stolen token must not become a guessing oracle. */
   reauthenticate: { user: 5, windowMs: 15 * MINUTE },
   search: { user: 60, ip: 300, windowMs: MINUTE },
   discover: { user: 60, ip: 300, windowMs: MINUTE },

@@ -25,7 +25,16 @@ export function authRoutes(limit: RateLimiters): Router {
     auth.forgotPassword,
   );
   router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
-  router.post('/change-password', authenticate, validate(rules.changePasswordRules), auth.changePassword);
+  // Asks the current password: the same budget as /reauthenticate below (a guess is a guess,
+  // whichever route), and each guess is a bcrypt compare the whole server waits in line for.
+  router.post(
+    '/change-password',
+    authenticate,
+    limit.action('reauthenticate'),
+    validate(rules.changePasswordRules),
+    limit.loginPerIp,
+    auth.changePassword,
+  );
   // Validated first (a malformed body costs nothing); every refusal after counts, so "taken" is no address oracle.
   // Budgets per account and per new address (as forgot-password's): nobody's inbox is bombed.
   router.post(

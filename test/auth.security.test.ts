@@ -101,6 +101,29 @@ describe('account security: tokens, roles and sign-in methods', function () {
   });
 });
 
+describe('password guesses from a stolen session', function () {
+  this.timeout(30_000);
+
+  it('a password change is no guessing oracle: its guesses and re-authentications share one small budget', async () => {
+    const u = await signupUser();
+    const guess = async (path: 'change-password' | 'reauthenticate', password: string) =>
+      (await api())
+        .post(`${AUTH}/${path}`)
+        .set('X-Forwarded-For', freshIp())
+        .set(bearer(u.accessToken))
+        .send(path === 'change-password' ? { currentPassword: password, newPassword: 'the thief 12345' } : { password });
+    const budget = config.limits.actions.reauthenticate.user!;
+    for (let i = 0; i < budget; i++) {
+      const wrong = await guess(i % 2 ? 'reauthenticate' : 'change-password', `guess number ${i}`);
+      expect(wrong.body.error?.code, `guess ${i}`).to.equal('WRONG_PASSWORD');
+    }
+    const right = await guess('change-password', u.input.password);
+    expect([right.status, right.body.error?.code]).to.deep.equal([429, 'RATE_LIMITED']);
+    const login = await (await api()).post(`${AUTH}/login`).send({ identifier: u.input.email, password: u.input.password });
+    expect(login.status, 'the password is unchanged').to.equal(200);
+  });
+});
+
 describe('takeover before the owner arrives', function () {
   this.timeout(30_000);
 
