@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { config } from '../config/index.js';
 import { AuditRecord } from '../models/audit-record.model.js';
 import { Payment } from '../models/payment.model.js';
 import { User } from '../models/user.model.js';
@@ -130,6 +131,23 @@ describe('payments: orders and checkout', () => {
     expectMonthsAfter(verified.membership.expiresAt, started, 1);
     const profile = await (await api()).get(`/api/v1/users/${user.input.username}`).set(as(await signupUser()));
     expect(profile.body.profile.verifiedBadge).to.equal(true);
+  });
+
+  it('a Gold order paid after an upgrade to Premium buys Premium time worth what was paid, not a Premium month', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    // Ordered while free (allowed then), paid once Premium runs (orders for it are refused now).
+    const stale = await order(user, 'gold', 1);
+    await payFor(user, 'premium');
+    const premiumUntil = (await User.findById(user.id).lean())!.planExpiresAt!;
+    const paid = await verify(user, rz.checkout(rz.pay(stale.orderId)));
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(200);
+    expect(paid.body.membership.plan).to.equal('premium');
+    const added = new Date(paid.body.membership.expiresAt).getTime() - premiumUntil.getTime();
+    const share = config.payments.prices.gold[1]! / config.payments.prices.premium[1]!;
+    const month = new Date(premiumUntil).setUTCMonth(premiumUntil.getUTCMonth() + 1) - premiumUntil.getTime();
+    expect(added).to.be.within(Math.floor(month * share) - 1000, Math.floor(month * share) + 1000);
+    expect(added).to.be.lessThan(month);
   });
 });
 

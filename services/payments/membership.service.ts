@@ -30,10 +30,12 @@ function addMonths(date: Date, months: number): Date {
  * the user's list in the same conditional write that changes the plan, so a second call
  * for the same payment (a retried webhook, verify and webhook together) finds it and stops.
  * A renewal extends from the running expiry; an upgrade starts now; a lower plan paid
- * while a higher one runs lengthens the higher one (orders for those are refused anyway).
+ * while a higher one runs lengthens the higher one by what the money buys of it (an order
+ * for it is refused, but one made before an upgrade can still be paid after it: a month of
+ * Gold must not become a month of Premium).
  */
 export async function grantMembership(
-  payment: { _id: Types.ObjectId; userId: Types.ObjectId; plan: string; months: number },
+  payment: { _id: Types.ObjectId; userId: Types.ObjectId; plan: string; months: number; amount: number },
   source: AuditSource,
 ): Promise<(Granted & { already: boolean }) | null> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -46,7 +48,7 @@ export async function grantMembership(
     const extendsCurrent = current !== 'free' && planRank(current) >= planRank(bought);
     const plan = extendsCurrent ? current : bought;
     const from = extendsCurrent ? user.planExpiresAt! : now;
-    const until = addMonths(from, payment.months);
+    const until = plan === bought ? addMonths(from, payment.months) : worthOf(plan, payment, from);
     // Noted on the payment before the user write: if the process dies after that write,
     // the retry finds the payment applied and takes what it bought from here.
     await Payment.updateOne({ _id: payment._id }, { $set: { grantPlanned: { plan, from, until } } });
@@ -72,6 +74,19 @@ export async function grantMembership(
     }
   }
   throw new Error(`membership of ${String(payment.userId)} kept changing; payment ${String(payment._id)} not yet granted`);
+}
+
+/**
+ * The time of a higher plan a lower plan's payment buys from `from`: its period scaled by
+ * what was paid against that plan's price for as many months (its monthly price times the
+ * months when it has no such period), never more than the period itself.
+ */
+function worthOf(plan: Plan, payment: { months: number; amount: number }, from: Date): Date {
+  const prices = config.payments.prices[plan as Exclude<Plan, 'free'>];
+  const price = prices[payment.months] ?? (prices[1] ?? 0) * payment.months;
+  const share = price > 0 ? Math.min(1, payment.amount / price) : 1;
+  const period = addMonths(from, payment.months).getTime() - from.getTime();
+  return new Date(from.getTime() + Math.floor(period * share));
 }
 
 /** What an already applied payment bought (the plan noted before its user write). */
