@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { openApiDocument } from '../docs/openapi.js';
+import { Post } from '../models/post.model.js';
+import { Report } from '../models/report.model.js';
 import { Session } from '../models/session.model.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
@@ -136,6 +138,36 @@ describe('admin: users, roles and the audit trail', function () {
 
     expect((await (await api()).delete(`${ADMIN}/users/${sue.id}/suspension`).set(as(mod))).status).to.equal(200);
     expect(await seen()).to.deep.include(everywhere);
+  });
+
+  it('staff decide nothing about themselves and moderators nothing about staff, on content and reports too', async () => {
+    const [mod, admin, user] = await Promise.all([staffUser('moderator'), staffUser('admin'), signupUser()]);
+    const [modPost, adminPost] = await Promise.all([readyPost(mod), readyPost(admin)]);
+    const decide = (by: SignedUp, postId: string, action: 'remove' | 'restore') =>
+      api().then((a) => a.patch(`${ADMIN}/content/posts/${postId}`).set(as(by)).send({ action }));
+    const hidden = async (postId: string) => (await Post.findById(postId, { hiddenReason: 1 }).lean())?.hiddenReason ?? null;
+
+    expect((await decide(admin, modPost.id, 'remove')).status).to.equal(204);
+    const own = await decide(mod, modPost.id, 'restore');
+    expect([own.status, own.body.error?.code], 'restoring their own removed post').to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect(await hidden(modPost.id)).to.equal('removed_by_moderator');
+    const higher = await decide(mod, adminPost.id, 'remove');
+    expect([higher.status, higher.body.error?.code], "removing an admin's post").to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect(await hidden(adminPost.id)).to.equal(null);
+
+    const filed = await (
+      await api()
+    )
+      .post('/api/v1/reports')
+      .set(as(user))
+      .send({ targetType: 'user', targetId: mod.id, reason: 'spam' });
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    const close = (by: SignedUp) =>
+      api().then((a) => a.patch(`${ADMIN}/reports/${filed.body.report.id}`).set(as(by)).send({ status: 'dismissed' }));
+    const aboutThemselves = await close(mod);
+    expect([aboutThemselves.status, aboutThemselves.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect((await Report.findById(filed.body.report.id).lean())?.status).to.equal('open');
+    expect((await close(admin)).status).to.equal(204);
   });
 
   it('records every staff action with who, before and after, and the request it came from', async () => {

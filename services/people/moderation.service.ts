@@ -1,7 +1,9 @@
 import { Report, type REPORT_STATUSES } from '../../models/report.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { toReport } from './report.service.js';
-import { audit, byStaff, type StaffActor } from '../audit.service.js';
+import { audit, byStaff } from '../audit.service.js';
+import { assertMayActOn, type Staff } from './admin-users.service.js';
+import { ownerOf } from './report-target.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 type ReportStatus = (typeof REPORT_STATUSES)[number];
@@ -18,8 +20,15 @@ export async function listReports(status: ReportStatus, page: { limit: number; c
   };
 }
 
-/** Closes an open report; a report already closed by someone else is a 409, not a silent overwrite. */
-export async function closeReport(staff: StaffActor, reportId: string, status: Exclude<ReportStatus, 'open'>): Promise<void> {
+/**
+ * Closes an open report; a report already closed by someone else is a 409, not a silent
+ * overwrite. Nobody closes a report about themselves, and moderators none about staff.
+ */
+export async function closeReport(staff: Staff, reportId: string, status: Exclude<ReportStatus, 'open'>): Promise<void> {
+  const report = await Report.findById(reportId, { targetType: 1, targetId: 1 }).lean();
+  if (!report) throw notFound('Report');
+  const owner = await ownerOf(report.targetType, report.targetId);
+  if (owner) await assertMayActOn(staff, owner);
   const res = await Report.updateOne({ _id: reportId, status: 'open' }, { $set: { status } });
   if (res.modifiedCount === 1) {
     await audit({
@@ -31,6 +40,5 @@ export async function closeReport(staff: StaffActor, reportId: string, status: E
     });
     return;
   }
-  if (!(await Report.exists({ _id: reportId }))) throw notFound('Report');
   throw new AppError('REPORT_ALREADY_CLOSED', 'This report was already closed');
 }

@@ -10,8 +10,8 @@ import { notifyLater, type TargetKind } from '../notifications/notification.serv
 import { notePostChanged } from '../feeds/fanout.js';
 import { moderateContent } from '../posts/content-moderation.service.js';
 import { assertMayActOn, assertModeratorMay, banUser, suspendUser, type Staff } from './admin-users.service.js';
+import { ownerOf, type Target } from './report-target.js';
 
-type Target = 'user' | 'message' | 'post' | 'comment';
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
 type Tally = { severity: number; trustedSeverity?: number | null; reporters: number; trustedReporters: number };
@@ -122,19 +122,6 @@ export async function listCases(page: { limit: number; cursor?: string; targetTy
   );
   const last = cases.at(-1);
   return { cases: withReports, nextCursor: cases.length === page.limit && last ? `${last.score}_${String(last._id)}` : null };
-}
-
-/** Who a target belongs to: the user themselves, or the author of the content. */
-async function ownerOf(type: Target, id: Types.ObjectId): Promise<string | null> {
-  if (type === 'user') return String(id);
-  const doc =
-    type === 'post'
-      ? await Post.findById(id, { authorId: 1 }).lean()
-      : type === 'comment'
-        ? await Comment.findById(id, { authorId: 1 }).lean()
-        : await Message.findById(id, { senderId: 1 }).lean();
-  if (!doc) return null;
-  return String('authorId' in doc ? doc.authorId : (doc as { senderId: Types.ObjectId }).senderId);
 }
 
 const WHAT: Record<Target, string> = { user: 'profile', message: 'message', post: 'post', comment: 'comment' };

@@ -1,5 +1,7 @@
 import { ReviewCase } from '../../models/review-case.model.js';
-import { audit, byStaff, type StaffActor } from '../audit.service.js';
+import { audit, byStaff } from '../audit.service.js';
+import { assertMayActOn, type Staff } from '../people/admin-users.service.js';
+import { ownerOf } from '../people/report-target.js';
 import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
@@ -60,14 +62,17 @@ export async function hideIfReportedEnough(type: ContentTarget, id: string): Pro
 
 /**
  * A moderator's decision on reported content: restore it (reports dismissed) or remove it
- * for good (reports reviewed; it stays hidden, marked removed).
+ * for good (reports reviewed; it stays hidden, marked removed). Nobody decides on their own
+ * content, and moderators not on staff's (as in the review queue).
  */
 export async function moderateContent(
-  staff: StaffActor,
+  staff: Staff,
   type: ContentTarget,
   id: string,
   action: 'restore' | 'remove',
 ): Promise<void> {
+  const owner = await ownerOf(type, id);
+  if (owner) await assertMayActOn(staff, owner);
   const model = modelOf(type);
   // Conditional on the state changing: a repeated decision (a double click) changes and tells nothing.
   const res =
