@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Bookmark } from '../models/bookmark.model.js';
 import { Comment } from '../models/comment.model.js';
 import { PostLike } from '../models/post-like.model.js';
 import { Post } from '../models/post.model.js';
@@ -106,12 +107,14 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(empty.body.error.code).to.equal('EMPTY_COMMENT');
   });
 
-  it("one can always take back one's own comment, even under a post one may no longer see; nobody else can", async () => {
+  it("one can always take back one's own comment, like and bookmark, even on a post one may no longer see; nobody else can", async () => {
     const [author, commenter, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     const post = await readyPost(author);
     const client = await api();
     const commented = await client.post(`${POSTS}/${post.id}/comments`).set(as(commenter)).send({ text: 'nice' }).expect(201);
     const commentId: string = commented.body.comment.id;
+    await client.post(`${POSTS}/${post.id}/like`).set(as(commenter)).expect(200);
+    await client.put(`${POSTS}/${post.id}/bookmark`).set(as(commenter)).send({}).expect(200);
     // The post's author is suspended, then blocks the commenter: the post is gone for them.
     await User.updateOne({ _id: author.id }, { $set: { suspendedUntil: new Date(Date.now() + 3_600_000) } });
     await block(author, commenter);
@@ -122,6 +125,17 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(stored?.deletedAt).to.be.instanceOf(Date);
     expect(stored?.text).to.equal('');
     expect((await counters(post.id)).comments).to.equal(0);
+    // Likes and bookmarks: the stranger has none to take back, and learns nothing of the post.
+    for (const [method, path] of [
+      ['delete', 'like'],
+      ['delete', 'bookmark'],
+    ] as const) {
+      expect((await client[method](`${POSTS}/${post.id}/${path}`).set(as(stranger))).status, path).to.equal(404);
+      expect((await client[method](`${POSTS}/${post.id}/${path}`).set(as(commenter))).status, path).to.equal(200);
+    }
+    expect(await PostLike.exists({ postId: post.id, userId: commenter.id })).to.equal(null);
+    expect(await Bookmark.exists({ postId: post.id, userId: commenter.id })).to.equal(null);
+    expect(await counters(post.id)).to.include({ likes: 0, bookmarks: 0 });
   });
 
   it("blocked people never see each other's posts, comments or likes", async () => {

@@ -6,6 +6,7 @@ import { BookmarkCollection } from '../../models/bookmark-collection.model.js';
 import { PostShare } from '../../models/post-share.model.js';
 import { PostView } from '../../models/post-view.model.js';
 import { PostLike } from '../../models/post-like.model.js';
+import { Post } from '../../models/post.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { insertedOnce, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { hiddenUserIds } from '../people/block.service.js';
@@ -39,10 +40,29 @@ export async function likePost(userId: string, postId: string) {
 }
 
 export async function unlikePost(userId: string, postId: string) {
-  const post = await getVisiblePost(userId, postId);
-  const removed = await PostLike.deleteOne({ postId, userId });
-  if (removed.deletedCount === 1) await bump(post, 'likes', -1);
-  return { liked: false, changed: removed.deletedCount === 1 };
+  const changed = await takeBack(userId, postId, 'likes', () => PostLike.deleteOne({ postId, userId }));
+  return { liked: false, changed };
+}
+
+/**
+ * Takes back one's own like or bookmark, even on a post one may no longer see (a block
+ * since, the post hidden, its author suspended): what one gave is one's own. With nothing
+ * to take back, a post one may not see answers 404, as any read of it does.
+ */
+async function takeBack(
+  userId: string,
+  postId: string,
+  counter: 'likes' | 'bookmarks',
+  remove: () => Promise<{ deletedCount: number }>,
+): Promise<boolean> {
+  const post = await Post.findById(postId, { authorId: 1, hashtags: 1 }).lean();
+  if (!post) throw notFound('Post');
+  if ((await remove()).deletedCount === 1) {
+    await bump(post, counter, -1);
+    return true;
+  }
+  await getVisiblePost(userId, postId);
+  return false;
 }
 
 /** Who liked a post, newest first, without anyone the viewer blocked or was blocked by. */
@@ -152,9 +172,7 @@ export async function bookmarkPost(userId: string, postId: string, collectionId?
 }
 
 export async function unbookmarkPost(userId: string, postId: string) {
-  const post = await getVisiblePost(userId, postId);
-  const removed = await Bookmark.deleteOne({ userId, postId });
-  if (removed.deletedCount === 1) await bump(post, 'bookmarks', -1);
+  await takeBack(userId, postId, 'bookmarks', () => Bookmark.deleteOne({ userId, postId }));
   return { bookmarked: false };
 }
 
