@@ -32,7 +32,8 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
   );
   router.post('/:id/attachments/:attachmentId/complete', validate(rules.attachmentRules), attachments.complete(deps));
   router.get('/:id/attachments/:attachmentId', validate(rules.attachmentRules), attachments.show);
-  router.get('/', validate(rules.listRules), chat.list);
+  // A list reads every conversation one is in: counted like history pages and syncs.
+  router.get('/', limit.action('history'), validate(rules.listRules), chat.list);
   router.post('/', limit.action('conversation'), validate(rules.createGroupRules), chat.create);
   router.get('/:id', validate(rules.idRules), chat.get);
   router.get('/:id/messages', limit.action('history'), validate(rules.historyRules), chat.messages);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { Connection, pairKeyOf } from '../models/connection.model.js';
+import { Conversation } from '../models/conversation.model.js';
 import { Message } from '../models/message.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
@@ -324,6 +325,32 @@ describe('chat', () => {
     const after = await (await api()).get(`${CONV}/${id}`).set(as(ben));
     expect(after.body.conversation.admins).to.have.length(1);
     expect(after.body.conversation.memberIds).to.not.include(ana.id);
+  });
+
+  it('a group needs someone besides its creator, and one account creates a bounded number of them', async () => {
+    const [ana, ben] = await pair();
+    const create = (memberIds: string[]) => api().then((a) => a.post(CONV).set(as(ana)).send({ name: 'mine', memberIds }));
+    const alone = await create([ana.id]);
+    expect([alone.status, alone.body.error?.code]).to.deep.equal([400, 'GROUP_NEEDS_MEMBERS']);
+    // Already at the limit (as if made one by one): the next is refused, and nothing is stored.
+    const max = config.chat.maxGroupsCreated;
+    await Conversation.insertMany(
+      Array.from({ length: max }, () => ({ type: 'group', name: 'old', memberIds: [ana.id, ben.id], createdBy: ana.id })),
+    );
+    const over = await create([ben.id]);
+    expect([over.status, over.body.error?.code, over.body.error?.details?.max]).to.deep.equal([409, 'GROUP_LIMIT', max]);
+    expect(await Conversation.countDocuments({ createdBy: ana.id, type: 'group' })).to.equal(max);
+    // Ben is not limited by Ana's groups.
+    expect(
+      (
+        await (
+          await api()
+        )
+          .post(CONV)
+          .set(as(ben))
+          .send({ name: 'his', memberIds: [ana.id] })
+      ).status,
+    ).to.equal(201);
   });
 
   it('masks profanity, refuses oversized text and floods, and stays up for others', async () => {

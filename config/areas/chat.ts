@@ -20,6 +20,8 @@ export const chat = defineArea({
     CHAT_KEYS: z.string().min(1).optional(),
     CHAT_KEY_ID: z.string().min(1).optional(),
     CHAT_GROUP_MAX_MEMBERS: int(256, 3, 5000),
+    // Each group is one more read in every conversation list and sync of each of its members.
+    CHAT_MAX_GROUPS_CREATED: int(200, 1, 100_000),
     CHAT_EDIT_WINDOW_MINUTES: int(15, 0, 10_080),
     CHAT_MAX_TEXT: int(4000, 1, 20_000),
     CHAT_REQUIRES_PLAN: bool(false),
@@ -61,6 +63,7 @@ export const chat = defineArea({
         // New messages are sealed with this key; the others still open older ones.
         keyId,
         groupMaxMembers: e.CHAT_GROUP_MAX_MEMBERS,
+        maxGroupsCreated: e.CHAT_MAX_GROUPS_CREATED,
         editWindowMs: e.CHAT_EDIT_WINDOW_MINUTES * 60_000,
         maxText: e.CHAT_MAX_TEXT,
         requiresPlan: e.CHAT_REQUIRES_PLAN,

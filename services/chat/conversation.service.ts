@@ -236,11 +236,20 @@ export async function directConversation(me: string, them: string): Promise<Conv
   }
 }
 
-/** A group of the creator (its first admin) and people they are connected to. */
+/**
+ * A group of the creator (its first admin) and people they are connected to: at least one,
+ * and at most CHAT_MAX_GROUPS_CREATED groups per creator (each is a read in every member's
+ * conversation list and sync: empty groups by the thousand would make those reads unbounded).
+ */
 export async function createGroup(me: string, input: { name: string; memberIds: string[] }): Promise<ConversationDoc> {
   await assertChatPlan(me);
   const others = [...new Set(input.memberIds)].filter((id) => id !== me);
+  if (others.length === 0) throw new AppError('GROUP_NEEDS_MEMBERS', 'Add at least one person besides yourself');
   if (others.length + 1 > config.chat.groupMaxMembers) throw groupFull();
+  const max = config.chat.maxGroupsCreated;
+  if ((await Conversation.countDocuments({ createdBy: me, type: 'group' })) >= max) {
+    throw new AppError('GROUP_LIMIT', `One account creates at most ${max} groups`, { max });
+  }
   for (const id of others) await assertMayMessage(me, id);
   const memberIds = [me, ...others].map((id) => new Types.ObjectId(id));
   // lastMessageAt starts at creation so a new conversation sorts (and pages) among the others.
