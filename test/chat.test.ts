@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { Conversation } from '../models/conversation.model.js';
-import { Message } from '../models/message.model.js';
+import { Message, Reaction } from '../models/message.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
 import { clientId, collect, emitAck, emitUntyped, eventually, nextEvent, useSocketServer } from './support/chat.js';
@@ -287,6 +287,22 @@ describe('chat', () => {
     const history = await (await api()).get(`${CONV}/${sent.conversationId}/messages`).set(as(ben));
     expect(history.body.messages[0]).to.not.have.property('text');
     expect(history.body.messages[0]).to.have.property('deletedAt');
+  });
+
+  it('reaction toggles sent at the same moment keep the count equal to the reactions stored', async () => {
+    const [ana, ben] = await pair();
+    const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);
+    const sent = (await emitAck(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' })).data;
+    const emoji = '🔥';
+    for (let round = 0; round < 6; round++) {
+      const acks = await Promise.all(
+        Array.from({ length: 3 }, () => emitAck(benSocket, 'chat:react', { messageId: sent.id, emoji })),
+      );
+      for (const ack of acks) expect(ack.ok, JSON.stringify(ack)).to.equal(true);
+      const stored = await Reaction.countDocuments({ messageId: sent.id, emoji });
+      const counted = ((await Message.findById(sent.id).lean())?.reactions as Record<string, number> | undefined)?.[emoji] ?? 0;
+      expect(counted, `round ${round}: ${stored} stored`).to.equal(stored);
+    }
   });
 
   it('groups: admins manage members, members leave, the last admin hands over', async () => {

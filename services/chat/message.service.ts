@@ -459,24 +459,28 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
   if (message.deletedAt) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
   const audience = await requireSenderAudience(me, conversation);
   // The unique (message, user, emoji) record decides: stored now, or there already and removed.
-  let added = await insertedOnce(() => Reaction.create({ messageId: message._id, userId: me, emoji }));
-  if (!added) added = (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 0;
+  const added = await insertedOnce(() => Reaction.create({ messageId: message._id, userId: me, emoji }));
+  const removed = !added && (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 1;
+  const payload = (m: MessageDoc) => ({
+    messageId,
+    conversationId: String(conversation._id),
+    userId: me,
+    emoji,
+    added,
+    reactions: messageView(m, me).reactions,
+  });
+  // Neither: a toggle at the same moment took it away first. Nothing is left to change (a
+  // count moved without its record would drift with every such pair).
+  if (!added && !removed) return payload((await Message.findById(message._id).lean<MessageDoc>())!);
   const updated = await Message.findOneAndUpdate(
     { _id: message._id },
     { $inc: { [`reactions.${emoji}`]: added ? 1 : -1 } },
     { returnDocument: 'after' },
   ).lean<MessageDoc>();
   await touch(conversation._id);
-  const payload = {
-    messageId,
-    conversationId: String(conversation._id),
-    userId: me,
-    emoji,
-    added,
-    reactions: messageView(updated!, me).reactions,
-  };
-  publishToUsers([me, ...audience], 'chat:reaction', payload);
-  return payload;
+  const told = payload(updated!);
+  publishToUsers([me, ...audience], 'chat:reaction', told);
+  return told;
 }
 
 const SYNC_LIMIT = 500;
