@@ -484,6 +484,27 @@ describe('chat', () => {
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
   });
 
+  it('time spent invisible leaves no last-seen for connections to read once visible again', async () => {
+    const [ana, ben] = await pair();
+    const lastSeen = async () =>
+      (await (await api()).get('/api/v1/presence').query({ ids: ana.id }).set(as(ben))).body.presence[0].lastSeenAt;
+    /** A socket opened and closed, and the grace period after it over: the leaving has settled. */
+    const visit = async () => {
+      (await devices.connect(ana)).close();
+      await eventually(async () => (await devices.server().parts.presence.store.count(ana.id)) === 0, 1000, 'closed');
+      await new Promise((resolve) => setTimeout(resolve, config.chat.presenceGraceMs + 300));
+    };
+    const status = (availability: string) =>
+      api().then((a) => a.patch('/api/v1/users/me/status').set(as(ana)).send({ availability }).expect(200));
+    await visit();
+    const visible = await lastSeen();
+    expect(visible).to.be.a('string');
+    await status('invisible');
+    await visit();
+    await status('online');
+    expect(await lastSeen()).to.equal(visible);
+  });
+
   it("presence of many people connecting at once reaches each one's own connections only: not a stranger, not across a block, never for an invisible one", async () => {
     const [[ana, ben], [cleo, dan], [eve, fay], [gil, hal]] = await Promise.all([pair(), pair(), pair(), pair()]);
     const stranger = await signupUser();

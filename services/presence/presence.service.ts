@@ -231,7 +231,8 @@ export class PresenceTracker {
     if (this.store.heldHere(userId) > 0 || (await this.store.count(userId)) > 0) return;
     const lastSeenAt = new Date();
     // Told even when that write fails: friends must not go on seeing someone online who left.
-    await User.updateOne({ _id: userId }, { $set: { lastSeenAt } }).catch((err: unknown) =>
+    // Time spent invisible leaves no last-seen: shown again, one's last visible leaving shows.
+    await User.updateOne({ _id: userId, availability: { $ne: 'invisible' } }, { $set: { lastSeenAt } }).catch((err: unknown) =>
       logger.error('presence update failed', { userId, error: errorMessage(err) }),
     );
     this.announcements.push(userId, { userId, online: false, lastSeenAt });
