@@ -47,6 +47,8 @@ export const DEFAULT_RATE_RULES = {
   /** Posts and their uploads: counted before a byte of the upload is read. */
   post: { user: 10, ip: 60, windowMs: MINUTE },
   photo: { user: 30, ip: 120, windowMs: HOUR },
+  /** Confirmations of direct photo uploads: each reads and decodes the image, as an upload does. */
+  photoConfirm: { user: 30, ip: 120, windowMs: HOUR },
   /** Chat attachments, through the API or a direct upload ticket: counted before a byte is read. */
   attachment: { user: 30, ip: 120, windowMs: MINUTE },
   conversation: { user: 30, windowMs: MINUTE },

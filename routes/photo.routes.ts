@@ -22,7 +22,8 @@ export function photoRoutes(storage: StorageProvider, limit: RateLimiters): Rout
     photos.upload,
   );
   router.post('/uploads', limit.action('photo'), validate(rules.uploadTicketRules), photos.ticket);
-  router.post('/uploads/confirm', validate(rules.confirmUploadRules), photos.confirm);
+  // Each confirm reads and decodes the upload: budgeted as uploads are (a ticket is reusable until it expires).
+  router.post('/uploads/confirm', limit.action('photoConfirm'), validate(rules.confirmUploadRules), photos.confirm);
   router.put('/order', validate(rules.reorderRules), photos.reorder);
   router.delete('/:photoId', validate(rules.photoIdParam), photos.remove);
   return router;

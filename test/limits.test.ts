@@ -170,6 +170,29 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
+  it('limits photo-upload confirmations (each decodes an image) and conversation lists per account', async () => {
+    const server = await limitedServer({
+      photoConfirm: { user: 2, windowMs: 3_600_000 },
+      history: { user: 3, windowMs: 60_000 },
+    });
+    try {
+      const u = await signupUser();
+      const confirm = () =>
+        server
+          .request()
+          .post('/api/v1/users/me/photos/uploads/confirm')
+          .set(as(u))
+          .send({ key: `uploads/${u.id}/x.jpg` });
+      for (let i = 0; i < 2; i++) expect((await confirm()).status).to.not.equal(429);
+      expect((await confirm()).status).to.equal(429);
+      const list = () => server.request().get('/api/v1/conversations').set(as(u));
+      for (let i = 0; i < 3; i++) expect((await list()).status).to.equal(200);
+      expect((await list()).status).to.equal(429);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("refuses a post past the day's quota or the minute's budget before reading a byte of its upload", async () => {
     const server = await limitedServer({ post: { user: 2, windowMs: 60_000 } });
     try {
