@@ -17,7 +17,7 @@ export async function listUsers(req: Request, res: Response) {
 }
 
 export async function getUser(req: Request, res: Response) {
-  res.json(await users.userRecord(inputOf(req, rules.userIdRules).userId, staffOf(req)));
+  res.json(await users.readUserRecord(inputOf(req, rules.userIdRules).userId, staffOf(req)));
 }
 
 export async function updateRole(req: Request, res: Response) {

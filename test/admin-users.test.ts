@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { openApiDocument } from '../docs/openapi.js';
+import { AuditRecord } from '../models/audit-record.model.js';
 import { Post } from '../models/post.model.js';
 import { Report } from '../models/report.model.js';
 import { Session } from '../models/session.model.js';
@@ -296,6 +297,12 @@ describe('admin: users, roles and the audit trail', function () {
     // What moderators read of a person leaves out who reported them, addresses and the trail.
     expect(standing.body.recentActivity).to.deep.equal([]);
     expect(JSON.stringify(standing.body.sessions)).not.to.include('"ip"');
+    // Each reading of a record is audited; a staff member's record is for admins only.
+    const viewed = await AuditRecord.find({ userId: suspended.id, action: 'admin.user_viewed' }).lean();
+    expect(viewed.map((r) => [r.actor, String(r.actorId)])).to.deep.include(['moderator', mod.id]);
+    const staffRecord = await a.get(`${ADMIN}/users/${admin.id}`).set(as(mod));
+    expect([staffRecord.status, staffRecord.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect((await a.get(`${ADMIN}/users/${mod.id}`).set(as(admin))).status).to.equal(200);
   });
 
   it('finds users by email, username, id, plan, status and country', async () => {

@@ -153,6 +153,20 @@ export async function listUsers(filter: UserFilter, page: { limit: number; curso
 }
 
 /**
+ * A staff member opens a user's record (GET /admin/users/:id). It shows private details
+ * (email, phone, birth date): every reading is audited, and a moderator reads no other staff
+ * member's record (they act on users only).
+ */
+export async function readUserRecord(userId: string, viewer: Staff) {
+  if (viewer.role !== 'admin' && viewer.id !== userId && (await stateOf(userId)).role !== 'user') {
+    throw forbidden('Only admins read the records of staff', 'INSUFFICIENT_ROLE');
+  }
+  const record = await userRecord(userId, viewer);
+  await audit({ userId: new Types.ObjectId(userId), action: 'admin.user_viewed', ...byStaff(viewer) });
+  return record;
+}
+
+/**
  * One user for staff: the account, the reports about them, their signed-in sessions and
  * recent audit trail. Moderators see no reporter, no address and no trail (admins' reading).
  */
