@@ -3,9 +3,10 @@ import type { Request, Response } from 'express';
 import * as auth from '../services/auth/auth.service.js';
 import { confirmEmailChange, requestEmailChange } from '../services/auth/email-change.service.js';
 import { listSessions as listOwnSessions } from '../services/auth/session.service.js';
+import { knownDeviceToken } from '../services/auth/known-device.js';
 import { getOwnUser } from '../services/people/user.service.js';
 import { AppError } from '../utils/app-error.js';
-import { clearAuthCookies, clientInfo, readRefreshToken, sendSession } from './auth.cookies.js';
+import { clearAuthCookies, clientInfo, isBrowser, readRefreshToken, sendSession, setKnownDeviceCookie } from './auth.cookies.js';
 import * as rules from '../validators/auth.validators.js';
 import { inputOf } from './caller.js';
 
@@ -25,7 +26,11 @@ export async function signup(req: Request, res: Response) {
 
 export async function login(req: Request, res: Response) {
   const { identifier, password } = inputOf(req, rules.loginRules);
-  sendSession(req, res, await auth.login(identifier, password, clientInfo(req)));
+  const session = await auth.login(identifier, password, clientInfo(req));
+  // This client knew the password: its failures from now on count apart from strangers'.
+  const deviceToken = knownDeviceToken(identifier);
+  setKnownDeviceCookie(res, deviceToken);
+  sendSession(req, res, isBrowser(req) ? session : { ...session, deviceToken });
 }
 
 export async function refresh(req: Request, res: Response) {

@@ -2,6 +2,7 @@ import type { CookieOptions, Request, Response } from 'express';
 import { config } from '../config/index.js';
 import type { ClientInfo } from '../services/auth/session.service.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../config/constants.js';
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_COOKIE_PATH, KNOWN_DEVICE_DAYS } from '../services/auth/known-device.js';
 
 const base = (): CookieOptions => ({
   httpOnly: true,
@@ -17,6 +18,11 @@ export function setAuthCookies(res: Response, tokens: { accessToken: string; ref
     path: REFRESH_COOKIE_PATH,
     maxAge: config.auth.refreshTtlDays * 86_400_000,
   });
+}
+
+/** The known-device token (services/auth/known-device.ts), read by the sign-in only. */
+export function setKnownDeviceCookie(res: Response, token: string): void {
+  res.cookie(KNOWN_DEVICE_COOKIE, token, { ...base(), path: KNOWN_DEVICE_COOKIE_PATH, maxAge: KNOWN_DEVICE_DAYS * 86_400_000 });
 }
 
 /**

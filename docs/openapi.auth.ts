@@ -26,7 +26,18 @@ export const authPaths = {
       description:
         "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, its password, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again.",
       ...publicOp,
-      requestBody: body({ identifier: str, password: str }),
+      requestBody: body(
+        {
+          identifier: str,
+          password: str,
+          deviceToken: {
+            type: 'string',
+            description:
+              "An app's known-device token from an earlier sign-in (browsers send it as a cookie): its failures count apart, so others' wrong passwords do not lock it out",
+          },
+        },
+        ['identifier', 'password'],
+      ),
       responses: {
         '200': { description: 'Signed in', content: json(ref('AuthResult')) },
         ...errors('400', '401', '403', '409', '429'),

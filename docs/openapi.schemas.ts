@@ -386,6 +386,7 @@ export const schemas = {
       accessToken: { type: 'string' },
       refreshToken: { type: 'string' },
       expiresIn: { type: 'integer' },
+      deviceToken: { type: 'string', description: 'Sign-in only, apps only: keep it and send it with later sign-ins' },
     },
   },
   SignupRequest: closedObject(

@@ -3,6 +3,7 @@ import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rat
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
+import { KNOWN_DEVICE_COOKIE, knownDeviceCounter } from '../services/auth/known-device.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
@@ -33,6 +34,11 @@ const bodyString = (req: Request, field: string) => {
   const value: unknown = (req.body as Record<string, unknown> | undefined)?.[field];
   return typeof value === 'string' ? value.trim().toLowerCase() : '';
 };
+
+/** The known-device token a client presents: its cookie (web) or the body's deviceToken (apps). */
+const knownDeviceTokenOf = (req: Request): unknown =>
+  (req.cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE] ??
+  (req.body as Record<string, unknown> | undefined)?.deviceToken;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -110,13 +116,18 @@ export function createRateLimiters(
       },
       true,
     ),
+    // Per identifier, except for a client that signed in to it before: it counts on its own
+    // (services/auth/known-device.ts), so nobody locks the owner out by failing on purpose.
     loginPerAccount: limiter(
       'login-account',
       {
         windowMs: lockoutMs,
         limit: limits.loginFailuresPerAccount,
         skipSuccessfulRequests: true,
-        keyGenerator: (req) => bodyString(req, 'identifier'),
+        keyGenerator: (req) => {
+          const identifier = bodyString(req, 'identifier');
+          return knownDeviceCounter(identifier, knownDeviceTokenOf(req)) ?? `id:${identifier}`;
+        },
       },
       true,
     ),

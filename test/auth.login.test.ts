@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Session } from '../models/session.model.js';
 import { api, freshIp } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
-import { signupUser } from './support/users.js';
+import { cookiesOf, signupUser } from './support/users.js';
 
 const LOGIN = '/api/v1/auth/login';
 const login = async (body: object, ip = freshIp()) => (await api()).post(LOGIN).set('X-Forwarded-For', ip).send(body);
@@ -80,6 +80,52 @@ describe('POST /auth/login', () => {
     const other = await signupUser();
     const ok = await login({ identifier: other.input.email, password: other.input.password });
     expect(ok.status).to.equal(200);
+  });
+
+  it("a stranger's failures on purpose do not lock the owner's own device out; a device's own failures lock it", async () => {
+    const [u, thief] = await Promise.all([signupUser(), signupUser()]);
+    // The owner's app and browser signed in before, and kept what the sign-in gave them.
+    const app = await login({ identifier: u.input.email, password: u.input.password });
+    expect(app.status).to.equal(200);
+    expectDocumented(app, 'post', LOGIN);
+    const appToken: string = app.body.deviceToken;
+    expect(appToken).to.be.a('string');
+    const browser = await (
+      await api()
+    )
+      .post(LOGIN)
+      .set('X-Forwarded-For', freshIp())
+      .set('Origin', 'http://localhost:5173')
+      .send({ identifier: u.input.email, password: u.input.password });
+    expect(browser.body).not.to.have.property('deviceToken');
+    const raw = ([] as string[]).concat(browser.headers['set-cookie'] ?? []).find((c) => c.startsWith('known_device='))!;
+    expect(raw).to.match(/HttpOnly/i);
+    expect(raw).to.include('Path=/api/v1/auth/login');
+    const cookie = cookiesOf(browser).find((c) => c.startsWith('known_device='))!;
+    // Someone fails on the owner's address from everywhere, past the lockout, and is locked out...
+    for (let i = 0; i < 6; i++) await login({ identifier: u.input.email, password: `wrong-${i}-pass` });
+    expect((await login({ identifier: u.input.email, password: u.input.password })).status).to.equal(429);
+    // ...as is a token of another identifier (the thief's own) or a forged one: they count as strangers.
+    const thiefToken = (await login({ identifier: thief.input.email, password: thief.input.password })).body.deviceToken;
+    for (const deviceToken of [thiefToken, `${appToken.slice(0, -4)}AAAA`]) {
+      expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken })).status).to.equal(429);
+    }
+    // The owner's devices sign in.
+    expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken: appToken })).status).to.equal(200);
+    const fromBrowser = await (
+      await api()
+    )
+      .post(LOGIN)
+      .set('X-Forwarded-For', freshIp())
+      .set('Origin', 'http://localhost:5173')
+      .set('Cookie', cookie)
+      .send({ identifier: u.input.email, password: u.input.password });
+    expect(fromBrowser.status).to.equal(200);
+    // A known device that fails itself is locked like anyone (its own counter).
+    for (let i = 0; i < 5; i++) {
+      await login({ identifier: u.input.email, password: `wrong-${i}-again`, deviceToken: appToken });
+    }
+    expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken: appToken })).status).to.equal(429);
   });
 
   it('locks out an address that fails across many accounts, and only that address', async () => {

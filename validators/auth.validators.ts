@@ -85,9 +85,10 @@ export const signupRules = inputRules<SignupInput>([
   ...profileRules,
 ]);
 
-export const loginRules = inputRules<{ identifier: string; password: string }>([
+export const loginRules = inputRules<{ identifier: string; password: string; deviceToken?: string }>([
   text('identifier', 254),
   body('password').isString().withMessage('must be a string').isLength({ max: 1024 }),
+  body('deviceToken').optional().isString().withMessage('must be a string').isLength({ max: 512 }),
 ]);
 
 export const refreshRules = inputRules<{ refreshToken?: string }>([
