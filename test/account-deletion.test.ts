@@ -117,5 +117,9 @@ describe('account deletion', function () {
       'the answered one keeps its place, removed',
     ).to.deep.equal([answered.id]);
     expect(shown[0]).to.include({ text: '', deleted: true, author: null });
+    // One removed before removals blanked their mentions still names nobody.
+    await Comment.updateOne({ _id: answered.id }, { $set: { mentions: [ben.id] } });
+    const again = await (await api()).get(`${POSTS}/${post.id}/comments`).set(as(ben));
+    expect(again.body.items[0]).to.deep.include({ mentions: [], image: null });
   });
 });

@@ -59,8 +59,9 @@ async function commentViews(comments: CommentDoc[]) {
         parentId: c.parentId ? String(c.parentId) : null,
         depth: c.depth ?? 0,
         text: c.text ?? '',
-        mentions: (c.mentions ?? []).map(String),
-        image: imageView(c.image),
+        // A removed comment shows nothing of what it said (those removed before it was blanked kept them).
+        mentions: c.deletedAt ? [] : (c.mentions ?? []).map(String),
+        image: c.deletedAt ? null : imageView(c.image),
         replies: c.replies ?? 0,
         deleted: Boolean(c.deletedAt),
         author: a && { id: String(c.authorId), username: a.username, firstName: a.firstName },
@@ -223,15 +224,25 @@ async function blankComment(comment: { _id: Types.ObjectId }, post: Parameters<t
 
 /**
  * Every comment of a deleted account, as its author would delete them: blank and uncounted,
- * by the author index a page at a time (each blanked one leaves the query). Returns the
- * objects of their images, for the caller to delete.
+ * walked once along the author index (authorId, _id) a page at a time, so the work grows with
+ * the number of comments, not its square. Returns the objects of their images, for the
+ * caller to delete.
  */
 export async function blankCommentsOf(authorId: Types.ObjectId): Promise<string[]> {
   const objects: string[] = [];
+  let after: Types.ObjectId | undefined;
   for (;;) {
-    const comments = await Comment.find({ authorId, deletedAt: null }, { postId: 1, objects: 1 }).limit(200).lean();
+    const comments = await Comment.find(
+      { authorId, ...(after && { _id: { $gt: after } }) },
+      { postId: 1, objects: 1, deletedAt: 1 },
+    )
+      .sort({ _id: 1 })
+      .limit(200)
+      .lean();
     if (comments.length === 0) return objects;
+    after = comments.at(-1)!._id;
     for (const comment of comments) {
+      if (comment.deletedAt) continue;
       const post = await Post.findById(comment.postId, { authorId: 1, hashtags: 1 }).lean();
       if (await blankComment(comment, post)) objects.push(...(comment.objects ?? []));
     }
