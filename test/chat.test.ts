@@ -356,17 +356,29 @@ describe('chat', () => {
     const over = await create([ben.id]);
     expect([over.status, over.body.error?.code, over.body.error?.details?.max]).to.deep.equal([409, 'GROUP_LIMIT', max]);
     expect(await Conversation.countDocuments({ createdBy: ana.id, type: 'group' })).to.equal(max);
-    // Ben is not limited by Ana's groups.
-    expect(
-      (
-        await (
-          await api()
-        )
-          .post(CONV)
-          .set(as(ben))
-          .send({ name: 'his', memberIds: [ana.id] })
-      ).status,
-    ).to.equal(201);
+    // Ben is not limited by Ana's groups; leaving one of hers frees a place for Ana.
+    const his = await (
+      await api()
+    )
+      .post(CONV)
+      .set(as(ben))
+      .send({ name: 'his', memberIds: [ana.id] });
+    expect(his.status).to.equal(201);
+    await Conversation.updateOne({ createdBy: ana.id, name: 'old' }, { $pull: { memberIds: new Types.ObjectId(ana.id) } });
+    expect((await create([ben.id])).status).to.equal(201);
+    expect((await create([ben.id])).body.error?.code).to.equal('GROUP_LIMIT');
+    // Three places free, eight creations at once: none gets past the limit (those past it all go).
+    for (let i = 0; i < 3; i++) {
+      await Conversation.updateOne(
+        { createdBy: ana.id, name: 'old', memberIds: new Types.ObjectId(ana.id) },
+        { $pull: { memberIds: new Types.ObjectId(ana.id) } },
+      );
+    }
+    const burst = await Promise.all(Array.from({ length: 8 }, () => create([ben.id])));
+    const made = burst.filter((r) => r.status === 201).length;
+    expect(made).to.be.within(0, 3);
+    const own = await Conversation.countDocuments({ createdBy: ana.id, type: 'group', memberIds: new Types.ObjectId(ana.id) });
+    expect(own).to.equal(max - 3 + made);
   });
 
   it('masks profanity, refuses oversized text and floods, and stays up for others', async () => {

@@ -238,18 +238,16 @@ export async function directConversation(me: string, them: string): Promise<Conv
 
 /**
  * A group of the creator (its first admin) and people they are connected to: at least one,
- * and at most CHAT_MAX_GROUPS_CREATED groups per creator (each is a read in every member's
- * conversation list and sync: empty groups by the thousand would make those reads unbounded).
+ * and at most CHAT_MAX_GROUPS_CREATED groups created and still belonged to per creator (each
+ * is a read in every member's conversation list and sync: empty groups by the thousand would
+ * make those reads unbounded); leaving one frees its place.
  */
 export async function createGroup(me: string, input: { name: string; memberIds: string[] }): Promise<ConversationDoc> {
   await assertChatPlan(me);
   const others = [...new Set(input.memberIds)].filter((id) => id !== me);
   if (others.length === 0) throw new AppError('GROUP_NEEDS_MEMBERS', 'Add at least one person besides yourself');
   if (others.length + 1 > config.chat.groupMaxMembers) throw groupFull();
-  const max = config.chat.maxGroupsCreated;
-  if ((await Conversation.countDocuments({ createdBy: me, type: 'group' })) >= max) {
-    throw new AppError('GROUP_LIMIT', `One account creates at most ${max} groups`, { max });
-  }
+  if ((await ownGroupCount(me)) >= config.chat.maxGroupsCreated) throw groupLimit();
   for (const id of others) await assertMayMessage(me, id);
   const memberIds = [me, ...others].map((id) => new Types.ObjectId(id));
   // lastMessageAt starts at creation so a new conversation sorts (and pages) among the others.
@@ -260,6 +258,12 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
     createdBy: me,
     lastMessageAt: new Date(),
   });
+  // Counted again once stored: creations at the same moment all passed the count above, and
+  // any past the limit goes (with several past it at once, each may: none gets beyond).
+  if ((await ownGroupCount(me)) > config.chat.maxGroupsCreated) {
+    await Conversation.deleteOne({ _id: created._id });
+    throw groupLimit();
+  }
   await ConversationMember.insertMany(
     memberIds.map((userId) => ({ conversationId: created._id, userId, role: String(userId) === me ? 'admin' : 'member' })),
   );
@@ -267,6 +271,15 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
   publishToUsers(memberIdsOf(group), 'conversation:updated', await sharedView(group, me));
   return group;
 }
+
+/** Groups `me` created and is still in: by the createdBy+type index, the membership checked on those. */
+const ownGroupCount = (me: string) =>
+  Conversation.countDocuments({ createdBy: me, type: 'group', memberIds: new Types.ObjectId(me) });
+
+const groupLimit = () => {
+  const max = config.chat.maxGroupsCreated;
+  return new AppError('GROUP_LIMIT', `One account is in at most ${max} groups of its own making`, { max });
+};
 
 const groupFull = () =>
   new AppError('GROUP_FULL', `A group holds at most ${config.chat.groupMaxMembers} members`, {
