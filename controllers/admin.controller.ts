@@ -13,7 +13,7 @@ import * as rules from '../validators/admin.validators.js';
 
 export async function listUsers(req: Request, res: Response) {
   const { limit: _limit, cursor: _cursor, ...filter } = inputOf(req, rules.userListRules);
-  res.json(await users.listUsers(filter, pageOf(req, 100)));
+  res.json(await users.listUsers(filter, pageOf(req, 100), staffOf(req)));
 }
 
 export async function getUser(req: Request, res: Response) {

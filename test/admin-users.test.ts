@@ -303,6 +303,13 @@ describe('admin: users, roles and the audit trail', function () {
     const staffRecord = await a.get(`${ADMIN}/users/${admin.id}`).set(as(mod));
     expect([staffRecord.status, staffRecord.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
     expect((await a.get(`${ADMIN}/users/${mod.id}`).set(as(admin))).status).to.equal(200);
+    // Nor do moderators find staff (and their addresses) by searching.
+    const find = async (by: SignedUp, q: string) =>
+      (await a.get(`${ADMIN}/users`).set(as(by)).query({ q })).body.users.map((u: { id: string }) => u.id);
+    expect(await find(mod, admin.input.email)).to.deep.equal([]);
+    expect(await find(mod, admin.id)).to.deep.equal([]);
+    expect(await find(admin, admin.input.email)).to.deep.equal([admin.id]);
+    expect(await find(mod, suspended.input.email)).to.deep.equal([suspended.id]);
   });
 
   it('finds users by email, username, id, plan, status and country', async () => {

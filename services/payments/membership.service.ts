@@ -78,13 +78,18 @@ export async function grantMembership(
 
 /**
  * The time of a higher plan a lower plan's payment buys from `from`: its period scaled by
- * what was paid against that plan's price for as many months (its monthly price times the
- * months when it has no such period), never more than the period itself.
+ * what was paid against that plan's price for as many months (at its cheapest monthly rate
+ * when it has no such period), never more than the period itself. A plan with no price at
+ * all (only ever granted) counts the payment at its own length.
  */
 function worthOf(plan: Plan, payment: { months: number; amount: number }, from: Date): Date {
-  const prices = config.payments.prices[plan as Exclude<Plan, 'free'>];
-  const price = prices[payment.months] ?? (prices[1] ?? 0) * payment.months;
-  const share = price > 0 ? Math.min(1, payment.amount / price) : 1;
+  const prices = Object.entries(config.payments.prices[plan as Exclude<Plan, 'free'>]).map(([months, amount]) => ({
+    months: Number(months),
+    amount,
+  }));
+  const cheapestMonthly = Math.min(...prices.map((p) => p.amount / p.months));
+  const price = prices.find((p) => p.months === payment.months)?.amount ?? cheapestMonthly * payment.months;
+  const share = Number.isFinite(price) && price > 0 ? Math.min(1, payment.amount / price) : 1;
   const period = addMonths(from, payment.months).getTime() - from.getTime();
   return new Date(from.getTime() + Math.floor(period * share));
 }

@@ -91,8 +91,9 @@ function statusFilter(status: AccountStatus | undefined, now: Date): Record<stri
 /**
  * Users by what staff know of them: an email (exact), an id, or the start of a username;
  * a plan, an account status, a country, a sign-up window. Newest first, by cursor.
+ * Moderators find users only (staff, with their addresses, are admins' to look up).
  */
-export async function listUsers(filter: UserFilter, page: { limit: number; cursor?: string }) {
+export async function listUsers(filter: UserFilter, page: { limit: number; cursor?: string }, viewer: Staff) {
   const q = filter.q?.trim().toLowerCase();
   const byText = !q
     ? {}
@@ -109,6 +110,7 @@ export async function listUsers(filter: UserFilter, page: { limit: number; curso
       ...(filter.country && { country: filter.country }),
       ...(Object.keys(joined).length && { createdAt: joined }),
       ...statusFilter(filter.status, new Date()),
+      ...(viewer.role !== 'admin' && { role: 'user' }),
       ...olderThan(page.cursor),
     },
     {
@@ -176,7 +178,11 @@ export async function userRecord(userId: string, viewer: Staff) {
     getOwnUser(userId),
     Report.find({ targetType: 'user', targetId: userId }).sort({ _id: -1 }).limit(20).lean(),
     listSessions(userId, undefined),
-    AuditRecord.find({ userId }).sort({ _id: -1 }).limit(20).lean(),
+    // Readings of the record are in the full trail (/admin/audit), not among its last acts.
+    AuditRecord.find({ userId, action: { $ne: 'admin.user_viewed' } })
+      .sort({ _id: -1 })
+      .limit(20)
+      .lean(),
     User.findById(userId, { bannedAt: 1, suspendedUntil: 1, suspensionReason: 1, lastActiveAt: 1, deletedAt: 1 }).lean(),
   ]);
   return {
