@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import { config } from '../config/index.js';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
+import { ConversationMember } from '../models/conversation.model.js';
 import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
-import { eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import {
   attach,
   CONV,
@@ -98,6 +99,26 @@ describe('chat attachments (local storage)', function () {
     expect((await (await api()).delete(`${CONV}/${conversationId}/members/${ben.id}`).set(as(ana))).status).to.equal(204);
     expect((await openMedia(benFull)).status).to.equal(404);
     expect((await openMedia(sent.body.message.attachment.urls.full)).status, 'Ana still may').to.equal(200);
+  });
+
+  it('a member row left behind by a failed removal opens nothing: not the list, not a sync, not a link', async () => {
+    const { ana, ben, conversationId } = await group();
+    const ready = await readyAttachment(ana, conversationId, 'image', await jpeg(300, 200));
+    expect((await send(ana, conversationId, { attachmentId: ready.id })).status).to.equal(201);
+    const history = await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben));
+    const link: string = history.body.messages.at(-1).attachment.urls.full;
+    expect((await openMedia(link)).status).to.equal(200);
+    expect((await (await api()).delete(`${CONV}/${conversationId}/members/${ben.id}`).set(as(ana))).status).to.equal(204);
+    // As if the removal's second write (the member row) had failed.
+    await ConversationMember.create({ conversationId, userId: ben.id, role: 'member' });
+
+    const listed = await (await api()).get(CONV).set(as(ben));
+    expect(listed.body.conversations.map((c: { id: string }) => c.id)).not.to.include(conversationId);
+    const benSocket = await devices.connect(ben);
+    const synced = await emitAck(benSocket, 'chat:sync', {});
+    expect(synced.ok, JSON.stringify(synced)).to.equal(true);
+    expect(JSON.stringify(synced.data)).not.to.include(conversationId);
+    expect((await openMedia(link)).status).to.equal(404);
   });
 
   it('refuses an expired link', async () => {

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { ChatAttachment, type AttachmentKind } from '../../models/chat-attachment.model.js';
-import { ConversationMember } from '../../models/conversation.model.js';
+import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
@@ -325,11 +325,14 @@ export async function openableAttachment(attachmentId: string, viewer: string): 
     { conversationId: 1, uploaderId: 1, messageId: 1, kind: 1, name: 1 },
   ).lean();
   if (!doc) return null;
-  const [member, message] = await Promise.all([
+  // A member both ways: the row (gone with a deleted account) and the conversation's list
+  // (the word on membership; a row left behind by a failed removal opens nothing).
+  const [row, listed, message] = await Promise.all([
     ConversationMember.exists({ conversationId: doc.conversationId, userId: viewer }),
+    Conversation.exists({ _id: doc.conversationId, memberIds: new Types.ObjectId(viewer) }),
     doc.messageId ? Message.exists({ _id: doc.messageId, deletedAt: null }) : null,
   ]);
-  if (!member) return null;
+  if (!row || !listed) return null;
   if (doc.messageId ? !message : String(doc.uploaderId) !== viewer) return null;
   return doc.kind === 'file' ? { downloadAs: doc.name ?? 'file' } : {};
 }

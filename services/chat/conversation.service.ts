@@ -409,12 +409,17 @@ export async function conversationsOf(me: string): Promise<ConversationDoc[]> {
   return (await membershipsOf(me)).map((m) => m.conversation);
 }
 
-/** The user's conversations with their read pointer in each (from the same member rows). */
+/**
+ * The user's conversations with their read pointer in each (from the same member rows). A
+ * row whose conversation no longer lists the user (a removal whose row delete failed, an add
+ * racing a leave) gives nothing: the conversation's member list is the word on membership.
+ */
 async function membershipsOf(me: string): Promise<{ conversation: ConversationDoc; lastReadSeq: number }[]> {
   const rows = await ConversationMember.find({ userId: me }, { conversationId: 1, lastReadSeq: 1 }).lean();
   const found = await Promise.all(
     rows.map(async (r) => {
-      const conversation = await Conversation.findById(r.conversationId).lean<ConversationDoc>();
+      const stored = await Conversation.findById(r.conversationId).lean<ConversationDoc>();
+      const conversation = stored && memberIdsOf(stored).includes(me) ? stored : null;
       return {
         conversation: conversation && withTail(conversation),
         lastReadSeq: readPointer(String(r.conversationId), me, r.lastReadSeq),
