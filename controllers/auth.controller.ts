@@ -28,9 +28,9 @@ export async function login(req: Request, res: Response) {
   const { identifier, password } = inputOf(req, rules.loginRules);
   const session = await auth.login(identifier, password, clientInfo(req));
   // This client knew the password: its failures from now on count apart from strangers'.
-  const deviceToken = knownDeviceToken(identifier);
-  setKnownDeviceCookie(res, deviceToken);
-  sendSession(req, res, isBrowser(req) ? session : { ...session, deviceToken });
+  const deviceToken = await knownDeviceToken(identifier);
+  if (deviceToken) setKnownDeviceCookie(res, deviceToken);
+  sendSession(req, res, isBrowser(req) || !deviceToken ? session : { ...session, deviceToken });
 }
 
 export async function refresh(req: Request, res: Response) {

@@ -35,10 +35,10 @@ const bodyString = (req: Request, field: string) => {
   return typeof value === 'string' ? value.trim().toLowerCase() : '';
 };
 
-/** The known-device token a client presents: its cookie (web) or the body's deviceToken (apps). */
+/** The known-device token a client presents: the body's deviceToken (apps), else its cookie (web). */
 const knownDeviceTokenOf = (req: Request): unknown =>
-  (req.cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE] ??
-  (req.body as Record<string, unknown> | undefined)?.deviceToken;
+  (req.body as Record<string, unknown> | undefined)?.deviceToken ??
+  (req.cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -124,9 +124,11 @@ export function createRateLimiters(
         windowMs: lockoutMs,
         limit: limits.loginFailuresPerAccount,
         skipSuccessfulRequests: true,
-        keyGenerator: (req) => {
+        keyGenerator: async (req) => {
           const identifier = bodyString(req, 'identifier');
-          return knownDeviceCounter(identifier, knownDeviceTokenOf(req)) ?? `id:${identifier}`;
+          // A token that cannot be checked now counts as none: the identifier's counter.
+          const known = await knownDeviceCounter(identifier, knownDeviceTokenOf(req)).catch(() => null);
+          return known ?? `id:${identifier}`;
         },
       },
       true,

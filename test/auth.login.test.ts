@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Session } from '../models/session.model.js';
+import { User } from '../models/user.model.js';
 import { api, freshIp } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 import { cookiesOf, signupUser } from './support/users.js';
@@ -107,7 +108,8 @@ describe('POST /auth/login', () => {
     expect((await login({ identifier: u.input.email, password: u.input.password })).status).to.equal(429);
     // ...as is a token of another identifier (the thief's own) or a forged one: they count as strangers.
     const thiefToken = (await login({ identifier: thief.input.email, password: thief.input.password })).body.deviceToken;
-    for (const deviceToken of [thiefToken, `${appToken.slice(0, -4)}AAAA`]) {
+    // So is another spelling of the owner's token (each would be a fresh counter otherwise).
+    for (const deviceToken of [thiefToken, `${appToken.slice(0, -4)}AAAA`, `${appToken}!`, `.${appToken}`, `${appToken}==`]) {
       expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken })).status).to.equal(429);
     }
     // The owner's devices sign in.
@@ -121,6 +123,11 @@ describe('POST /auth/login', () => {
       .set('Cookie', cookie)
       .send({ identifier: u.input.email, password: u.input.password });
     expect(fromBrowser.status).to.equal(200);
+    // A new password ends every known device: the old token counts as a stranger's again.
+    const before = (await User.findById(u.id, { passwordChangedAt: 1 }).lean())!.passwordChangedAt!;
+    await User.updateOne({ _id: u.id }, { $set: { passwordChangedAt: new Date(before.getTime() + 1000) } });
+    expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken: appToken })).status).to.equal(429);
+    await User.updateOne({ _id: u.id }, { $set: { passwordChangedAt: before } });
     // A known device that fails itself is locked like anyone (its own counter).
     for (let i = 0; i < 5; i++) {
       await login({ identifier: u.input.email, password: `wrong-${i}-again`, deviceToken: appToken });
