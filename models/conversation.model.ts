@@ -30,8 +30,8 @@ const conversationSchema = new Schema(
 );
 
 conversationSchema.index({ pairKey: 1 }, { unique: true, sparse: true });
-// The groups one person created, counted against CHAT_MAX_GROUPS_CREATED.
-conversationSchema.index({ createdBy: 1, type: 1 });
+// The groups one person created lately, counted against CHAT_MAX_GROUPS_CREATED.
+conversationSchema.index({ createdBy: 1, type: 1, createdAt: 1 });
 // No index on memberIds: FerretDB keeps an array in one btree entry, capped at 2,704 bytes
 // (about 75 ids), so a large group could not be stored. "My conversations" reads the
 // members collection instead.

@@ -356,29 +356,38 @@ describe('chat', () => {
     const over = await create([ben.id]);
     expect([over.status, over.body.error?.code, over.body.error?.details?.max]).to.deep.equal([409, 'GROUP_LIMIT', max]);
     expect(await Conversation.countDocuments({ createdBy: ana.id, type: 'group' })).to.equal(max);
-    // Ben is not limited by Ana's groups; leaving one of hers frees a place for Ana.
-    const his = await (
-      await api()
-    )
-      .post(CONV)
-      .set(as(ben))
-      .send({ name: 'his', memberIds: [ana.id] });
-    expect(his.status).to.equal(201);
+    // Ben is not limited by Ana's groups.
+    expect(
+      (
+        await (
+          await api()
+        )
+          .post(CONV)
+          .set(as(ben))
+          .send({ name: 'his', memberIds: [ana.id] })
+      ).status,
+    ).to.equal(201);
+    // Leaving one frees nothing (made and left, it still weighs on its members); one 30 days old does.
     await Conversation.updateOne({ createdBy: ana.id, name: 'old' }, { $pull: { memberIds: new Types.ObjectId(ana.id) } });
+    expect((await create([ben.id])).body.error?.code).to.equal('GROUP_LIMIT');
+    const age = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        await Conversation.collection.updateOne(
+          { createdBy: new Types.ObjectId(ana.id), name: 'old', createdAt: { $gt: new Date(Date.now() - 86_400_000) } },
+          { $set: { createdAt: new Date(Date.now() - 31 * 86_400_000) } },
+        );
+      }
+    };
+    await age(1);
     expect((await create([ben.id])).status).to.equal(201);
     expect((await create([ben.id])).body.error?.code).to.equal('GROUP_LIMIT');
     // Three places free, eight creations at once: none gets past the limit (those past it all go).
-    for (let i = 0; i < 3; i++) {
-      await Conversation.updateOne(
-        { createdBy: ana.id, name: 'old', memberIds: new Types.ObjectId(ana.id) },
-        { $pull: { memberIds: new Types.ObjectId(ana.id) } },
-      );
-    }
+    await age(3);
     const burst = await Promise.all(Array.from({ length: 8 }, () => create([ben.id])));
     const made = burst.filter((r) => r.status === 201).length;
     expect(made).to.be.within(0, 3);
-    const own = await Conversation.countDocuments({ createdBy: ana.id, type: 'group', memberIds: new Types.ObjectId(ana.id) });
-    expect(own).to.equal(max - 3 + made);
+    const recent = { createdBy: ana.id, type: 'group' as const, createdAt: { $gt: new Date(Date.now() - 30 * 86_400_000) } };
+    expect(await Conversation.countDocuments(recent)).to.equal(max - 3 + made);
   });
 
   it('masks profanity, refuses oversized text and floods, and stays up for others', async () => {

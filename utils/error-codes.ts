@@ -109,7 +109,7 @@ export const ERROR_CODES = {
   NOT_GROUP_ADMIN: [403, 'Only group admins can do this'],
   GROUP_FULL: [409, 'The group holds the most members it may'],
   GROUP_NEEDS_MEMBERS: [400, 'A group needs someone besides its creator'],
-  GROUP_LIMIT: [409, 'The account is in the most groups of its own making it may be'],
+  GROUP_LIMIT: [409, 'The account created the most groups it may in 30 days'],
   LAST_ADMIN: [409, 'A group needs an admin: name another first'],
   // Calls and matches
   CANNOT_CALL_SELF: [400, 'You cannot call yourself'],

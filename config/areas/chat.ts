@@ -20,8 +20,8 @@ export const chat = defineArea({
     CHAT_KEYS: z.string().min(1).optional(),
     CHAT_KEY_ID: z.string().min(1).optional(),
     CHAT_GROUP_MAX_MEMBERS: int(256, 3, 5000),
-    // Groups one account created and is still in: each is one more read in every conversation
-    // list and sync of each of its members.
+    // Groups one account may create in 30 days: each is one more read in every conversation
+    // list and sync of each of its members, left or not.
     CHAT_MAX_GROUPS_CREATED: int(200, 1, 100_000),
     CHAT_EDIT_WINDOW_MINUTES: int(15, 0, 10_080),
     CHAT_MAX_TEXT: int(4000, 1, 20_000),

@@ -238,9 +238,9 @@ export async function directConversation(me: string, them: string): Promise<Conv
 
 /**
  * A group of the creator (its first admin) and people they are connected to: at least one,
- * and at most CHAT_MAX_GROUPS_CREATED groups created and still belonged to per creator (each
- * is a read in every member's conversation list and sync: empty groups by the thousand would
- * make those reads unbounded); leaving one frees its place.
+ * and at most CHAT_MAX_GROUPS_CREATED created by one account in 30 days, whether it stayed in
+ * them or not (each is a read in every member's conversation list and sync: groups made and
+ * left by the thousand would make someone else's reads unbounded).
  */
 export async function createGroup(me: string, input: { name: string; memberIds: string[] }): Promise<ConversationDoc> {
   await assertChatPlan(me);
@@ -272,13 +272,15 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
   return group;
 }
 
-/** Groups `me` created and is still in: by the createdBy+type index, the membership checked on those. */
+const GROUP_LIMIT_WINDOW_MS = 30 * 86_400_000;
+
+/** Groups `me` created in the last 30 days: by the createdBy+type+createdAt index. */
 const ownGroupCount = (me: string) =>
-  Conversation.countDocuments({ createdBy: me, type: 'group', memberIds: new Types.ObjectId(me) });
+  Conversation.countDocuments({ createdBy: me, type: 'group', createdAt: { $gt: new Date(Date.now() - GROUP_LIMIT_WINDOW_MS) } });
 
 const groupLimit = () => {
   const max = config.chat.maxGroupsCreated;
-  return new AppError('GROUP_LIMIT', `One account is in at most ${max} groups of its own making`, { max });
+  return new AppError('GROUP_LIMIT', `One account creates at most ${max} groups in 30 days`, { max });
 };
 
 const groupFull = () =>

@@ -223,28 +223,19 @@ async function blankComment(comment: { _id: Types.ObjectId }, post: Parameters<t
 }
 
 /**
- * Every comment of a deleted account, as its author would delete them: blank and uncounted,
- * walked once along the author index (authorId, _id) a page at a time, so the work grows with
- * the number of comments, not its square. Returns the objects of their images, for the
- * caller to delete.
+ * Every comment of a deleted account, as its author would delete them: blank and uncounted.
+ * Their ids are read once by the author index, then each comment by id, so the work grows
+ * with the number of comments (paging with a sort and a range loses the limit on FerretDB).
+ * Returns the objects of their images, for the caller to delete.
  */
 export async function blankCommentsOf(authorId: Types.ObjectId): Promise<string[]> {
   const objects: string[] = [];
-  let after: Types.ObjectId | undefined;
-  for (;;) {
-    const comments = await Comment.find(
-      { authorId, ...(after && { _id: { $gt: after } }) },
-      { postId: 1, objects: 1, deletedAt: 1 },
-    )
-      .sort({ _id: 1 })
-      .limit(200)
-      .lean();
-    if (comments.length === 0) return objects;
-    after = comments.at(-1)!._id;
-    for (const comment of comments) {
-      if (comment.deletedAt) continue;
-      const post = await Post.findById(comment.postId, { authorId: 1, hashtags: 1 }).lean();
-      if (await blankComment(comment, post)) objects.push(...(comment.objects ?? []));
-    }
+  const ids = await Comment.find({ authorId, deletedAt: null }, { _id: 1 }).lean();
+  for (const { _id } of ids) {
+    const comment = await Comment.findOne({ _id, deletedAt: null }, { postId: 1, objects: 1 }).lean();
+    if (!comment) continue;
+    const post = await Post.findById(comment.postId, { authorId: 1, hashtags: 1 }).lean();
+    if (await blankComment(comment, post)) objects.push(...(comment.objects ?? []));
   }
+  return objects;
 }
