@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import * as auth from '../services/auth/auth.service.js';
 import { confirmEmailChange, requestEmailChange } from '../services/auth/email-change.service.js';
 import { listSessions as listOwnSessions } from '../services/auth/session.service.js';
-import { knownDeviceToken } from '../services/auth/known-device.js';
 import { getOwnUser } from '../services/people/user.service.js';
 import { AppError } from '../utils/app-error.js';
 import { clearAuthCookies, clientInfo, isBrowser, readRefreshToken, sendSession, setKnownDeviceCookie } from './auth.cookies.js';
@@ -26,11 +25,10 @@ export async function signup(req: Request, res: Response) {
 
 export async function login(req: Request, res: Response) {
   const { identifier, password } = inputOf(req, rules.loginRules);
-  const session = await auth.login(identifier, password, clientInfo(req));
+  const { deviceToken, ...session } = await auth.login(identifier, password, clientInfo(req));
   // This client knew the password: its failures from now on count apart from strangers'.
-  const deviceToken = await knownDeviceToken(identifier);
-  if (deviceToken) setKnownDeviceCookie(res, deviceToken);
-  sendSession(req, res, isBrowser(req) || !deviceToken ? session : { ...session, deviceToken });
+  setKnownDeviceCookie(res, deviceToken);
+  sendSession(req, res, isBrowser(req) ? session : { ...session, deviceToken });
 }
 
 export async function refresh(req: Request, res: Response) {

@@ -112,8 +112,13 @@ describe('POST /auth/login', () => {
     for (const deviceToken of [thiefToken, `${appToken.slice(0, -4)}AAAA`, `${appToken}!`, `.${appToken}`, `${appToken}==`]) {
       expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken })).status).to.equal(429);
     }
-    // The owner's devices sign in.
+    // The owner's devices sign in, by either identifier of the account.
     expect((await login({ identifier: u.input.email, password: u.input.password, deviceToken: appToken })).status).to.equal(200);
+    for (let i = 0; i < 6; i++) await login({ identifier: u.input.username, password: `wrong-${i}-pass` });
+    expect((await login({ identifier: u.input.username, password: u.input.password })).status).to.equal(429);
+    expect((await login({ identifier: u.input.username, password: u.input.password, deviceToken: appToken })).status).to.equal(
+      200,
+    );
     const fromBrowser = await (
       await api()
     )

@@ -1,3 +1,4 @@
+import { knownDeviceToken } from './known-device.js';
 import { countLater, recordActivity, recordEvent, recordSignup } from '../analytics/record.js';
 import type { Language } from '../../config/constants.js';
 import { Types } from 'mongoose';
@@ -227,11 +228,15 @@ export function markActive(userId: Types.ObjectId): void {
 }
 
 /** The identifier is an email when it holds an @, else a username. */
-export async function login(identifier: string, password: string, client: ClientInfo): Promise<AuthResult> {
+export async function login(
+  identifier: string,
+  password: string,
+  client: ClientInfo,
+): Promise<AuthResult & { deviceToken: string }> {
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(
     id.includes('@') ? { email: id } : { username: id },
-    `${OWN_FIELDS} passwordHash bannedAt suspendedUntil sessionEpoch`,
+    `${OWN_FIELDS} passwordHash passwordChangedAt bannedAt suspendedUntil sessionEpoch`,
   ).lean();
   // Always one bcrypt comparison, so unknown accounts answer in the same time.
   const ok = await verifyPassword(password, user?.passwordHash);
@@ -240,7 +245,9 @@ export async function login(identifier: string, password: string, client: Client
   const tokens = await startSignIn(user, client);
   markActive(user._id);
   countLater(() => recordEvent('signin', { userId: String(user._id) }));
-  return { user: toOwnUser(user), ...tokens };
+  // Sealed from the record whose password was checked, not read again: a new password written
+  // meanwhile must not be named in a token its holder never proved.
+  return { user: toOwnUser(user), ...tokens, deviceToken: knownDeviceToken(user) };
 }
 
 export async function refresh(refreshToken: string, client: ClientInfo) {
