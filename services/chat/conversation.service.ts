@@ -8,6 +8,7 @@ import { PLANS, User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { planInForce } from '../connections/quota.service.js';
+import { isConnected } from '../connections/connection.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
 import { readPointer, withTail } from './conversation-tail.js';
@@ -60,7 +61,7 @@ export async function liveAudience(me: string, conversation: ConversationDoc): P
 export async function receiptAudience(me: string, conversation: ConversationDoc): Promise<string[] | null> {
   const audience = await liveAudience(me, conversation);
   if (conversation.type !== 'direct' || !audience?.length) return audience;
-  return (await Connection.exists({ pairKey: pairKeyOf(me, audience[0]!), status: 'accepted' })) ? audience : null;
+  return (await isConnected(me, audience[0]!)) ? audience : null;
 }
 
 /** The live audience; refused across a block in a pair. */
