@@ -11,7 +11,15 @@ import { Payment } from '../models/payment.model.js';
 import { Post } from '../models/post.model.js';
 import { ReviewCase } from '../models/review-case.model.js';
 import { User } from '../models/user.model.js';
-import { buildWebClient, chromiumPath, launchChromium, newPerson, startWebServer, type WebServer } from './support/browser.js';
+import {
+  buildWebClient,
+  chromiumPath,
+  describeOpenPages,
+  launchChromium,
+  newPerson,
+  startWebServer,
+  type WebServer,
+} from './support/browser.js';
 import { eventually } from './support/eventually.js';
 import { jpeg } from './support/images.js';
 import { mp4 } from './support/media.js';
@@ -39,6 +47,10 @@ describe('the web client in a real browser', function () {
     webDir = await buildWebClient();
     server = await startWebServer(webDir);
     browser = await launchChromium(executable!);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    console.log(`open pages:\n${await describeOpenPages()}\nthe server printed:\n${server.process.output().slice(-3000)}`);
   });
   after(async () => {
     await browser?.close();

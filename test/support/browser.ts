@@ -112,5 +112,37 @@ export async function newPerson(browser: Browser, origin: string): Promise<{ con
     viewport: { width: 1100, height: 900 },
   });
   const page = await context.newPage();
+  watch(page);
   return { context, page };
+}
+
+/** What each open page heard go wrong: console errors and refused API calls. */
+const heard = new Map<Page, string[]>();
+function watch(page: Page) {
+  const log: string[] = [];
+  heard.set(page, log);
+  page.on('close', () => heard.delete(page));
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.url().includes('/api/'))
+      log.push(`${r.request().method()} ${new URL(r.url()).pathname} -> ${r.status()}`);
+  });
+}
+
+/** For a failed test's report: where every page still open is, what it shows and what it heard. */
+export async function describeOpenPages(): Promise<string> {
+  const parts = [];
+  for (const [page, log] of heard) {
+    const text = await page
+      .locator('main')
+      .innerText({ timeout: 1000 })
+      .catch(() => '(no main)');
+    parts.push(
+      `${page.url()}\n  shows: ${text.slice(0, 600).replace(/\n+/g, ' | ')}\n  heard: ${log.slice(-10).join('; ') || 'nothing'}`,
+    );
+    heard.delete(page);
+  }
+  return parts.join('\n');
 }
