@@ -76,6 +76,7 @@ export const connectionPaths = {
     get: {
       tags: ['connections'],
       summary: 'Your pending requests',
+      description: 'A request turned down stays listed as pending: no one is told they were declined.',
       parameters: pageParams(100),
       responses: { '200': { description: 'Requests', content: json(ref('ConnectionList')) }, ...errors('400', '401') },
     },
@@ -99,7 +100,8 @@ export const connectionPaths = {
     post: {
       tags: ['connections'],
       summary: 'Swipe: interested (a request, counted against your daily quota) or ignored',
-      description: 'If they already asked you, this answers them: interested connects you at once (200, matched).',
+      description:
+        'If they already asked you, this answers them: interested connects you at once (200, matched). If they passed on you, the swipe is stored and answered as any first swipe (201, your request pending, quota spent) but goes nowhere: no one learns who passed on them.',
       parameters: [pathId('userId')],
       requestBody: jsonBody(
         { action: { enum: ['interested', 'ignored'] }, fromPostId: { ...objectId, description: 'The post it was sent from' } },

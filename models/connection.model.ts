@@ -6,7 +6,8 @@ export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 /**
  * Everything between two people, one record per pair whatever the direction: a swipe
  * (interested = a pending request, ignored), its answer (accepted = connected,
- * rejected) or a removed connection. The sender is who acted first, and stays.
+ * rejected) or a removed connection. The sender is who acted first, and stays, except
+ * when the first was a pass: the other's later swipe takes the record over (passedAt).
  */
 const connectionSchema = new Schema(
   {
@@ -21,6 +22,9 @@ const connectionSchema = new Schema(
     // A request made by email address ("add a contact"): paid for before the address was looked
     // up, and left out of its sender's sent list, which would tell who uses the address.
     via: { type: String, enum: ['contact'] },
+    // Set when this swipe met the receiver's earlier pass (when they passed): it went nowhere,
+    // and each side still sees only their own swipe, so no one learns who passed on them.
+    passedAt: { type: Date },
   },
   { timestamps: true, versionKey: false },
 );

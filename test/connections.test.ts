@@ -86,9 +86,92 @@ describe('connections', () => {
     expect((await Connection.findById(requestId).lean())?.status).to.equal('rejected');
     const bad = await (await api()).post(path).set(as(b)).send({ action: 'interested' });
     expect(bad.status).to.equal(400);
-    // A rejected pair cannot be re-asked by either side.
-    expect((await swipeAs(a, b, 'interested')).body.error.code).to.equal('ALREADY_SWIPED');
+    // A rejected pair cannot be re-asked: to its sender the request is still pending, so
+    // asking again is a repeat; the one who rejected it cannot turn it into a request.
+    const again = await swipeAs(a, b, 'interested');
+    expect([again.status, again.body.connection.status]).to.deep.equal([200, 'interested']);
     expect((await swipeAs(b, a, 'interested')).body.error.code).to.equal('ALREADY_SWIPED');
+    expect((await Connection.findById(requestId).lean())?.status).to.equal('rejected');
+  });
+
+  it('no one learns who passed on them or turned them down: each side sees only their own swipe', async () => {
+    const [ana, passer, stranger, decliner, passer2, passer3] = (await Promise.all(
+      Array.from({ length: 6 }, () => signupUser()),
+    )) as [SignedUp, SignedUp, SignedUp, SignedUp, SignedUp, SignedUp];
+    const passerSocket = await listen(passer);
+    const passed = await swipeAs(passer, ana, 'ignored');
+    expect(passed.status).to.equal(201);
+    const shape = (res: { status: number; body: { connection: Record<string, unknown>; matched: boolean } }) => [
+      res.status,
+      res.body.matched,
+      res.body.connection.status,
+      res.body.connection.senderId,
+      Object.keys(res.body.connection).sort(),
+    ];
+    const sentAt = Date.now();
+
+    // Ana asks someone who passed on her and a stranger: the same answer, both listed as pending.
+    const overPass = await swipeAs(ana, passer, 'interested');
+    const fresh = await swipeAs(ana, stranger, 'interested');
+    expect(shape(overPass)).to.deep.equal(shape(fresh));
+    expect(shape(overPass)).to.deep.include.members([201, 'interested', ana.id]);
+    expect(overPass.body.connection.receiverId).to.equal(passer.id);
+    expect(Date.parse(overPass.body.connection.createdAt), 'the request reads as made now').to.be.at.least(sentAt - 1000);
+    const again = await swipeAs(ana, passer, 'interested');
+    expect(shape(again)).to.deep.equal(shape(await swipeAs(ana, stranger, 'interested')));
+    const sent = await (await api()).get(`${C}/requests/sent`).set(as(ana));
+    expect(idsOf(sent).sort()).to.deep.equal([passer.id, stranger.id].sort());
+    expect(sent.body.items.map((i: { status: string }) => i.status)).to.deep.equal(['interested', 'interested']);
+    expect((await (await api()).get('/api/v1/users/me/quota').set(as(ana))).body.quota).to.include({ used: 2 });
+
+    // The one who passed hears nothing, has no request, and still sees their own pass.
+    const later = nextEvent(passerSocket, 'connection:request');
+    await swipeAs(stranger, passer, 'interested');
+    expect((await later).from.id, 'the first request the passer hears of').to.equal(stranger.id);
+    expect(idsOf(await (await api()).get(`${C}/requests/received`).set(as(passer)))).to.deep.equal([stranger.id]);
+    const ownPass = await swipeAs(passer, ana, 'ignored');
+    expect([ownPass.status, ownPass.body.connection]).to.deep.equal([200, passed.body.connection]);
+    expect((await swipeAs(passer, ana, 'interested')).body.error.code).to.equal('ALREADY_SWIPED');
+    const review = await (
+      await api()
+    )
+      .post(`${C}/requests/${passed.body.connection.id}`)
+      .set(as(passer))
+      .send({ action: 'accepted' });
+    expect([review.status, review.body.error.code]).to.deep.equal([404, 'NOT_FOUND']);
+    expect(idsOf(await (await api()).get(C).set(as(ana)))).to.deep.equal([]);
+
+    // A request turned down stays pending to its sender.
+    const asked = await swipeAs(ana, decliner, 'interested');
+    await (
+      await api()
+    )
+      .post(`${C}/requests/${asked.body.connection.id}`)
+      .set(as(decliner))
+      .send({ action: 'rejected' })
+      .expect(200);
+    const stillSent = await (await api()).get(`${C}/requests/sent`).set(as(ana));
+    expect(idsOf(stillSent)).to.include(decliner.id);
+    expect(stillSent.body.items.every((i: { status: string }) => i.status === 'interested')).to.equal(true);
+    const reasked = await swipeAs(ana, decliner, 'interested');
+    expect([reasked.status, reasked.body.connection.status]).to.deep.equal([200, 'interested']);
+
+    // A pass over a pass answers as a first pass.
+    await swipeAs(passer2, ana, 'ignored');
+    const bothPass = await swipeAs(ana, passer2, 'ignored');
+    expect([bothPass.status, bothPass.body.connection.status, bothPass.body.connection.senderId]).to.deep.equal([
+      201,
+      'ignored',
+      ana.id,
+    ]);
+
+    // Over the daily quota, a request over a pass is refused as any other and leaves the pass as it was.
+    const before = await swipeAs(passer3, ana, 'ignored');
+    const over = await swipeAs(ana, passer3, 'interested');
+    expect([over.status, over.body.error.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    const stored = await Connection.findById(before.body.connection.id).lean();
+    expect([String(stored?.senderId), stored?.status, stored?.passedAt]).to.deep.equal([passer3.id, 'ignored', undefined]);
+    expect((await swipeAs(passer3, ana, 'ignored')).body.connection).to.deep.equal(before.body.connection);
   });
 
   it('stores one record for repeated and concurrent swipes, and counts the quota once', async () => {

@@ -33,6 +33,7 @@ interface ConnectionDoc {
   reviewedAt?: Date;
   connectedAt?: Date;
   via?: 'contact';
+  passedAt?: Date;
 }
 
 export interface ConnectionView {
@@ -52,6 +53,18 @@ const view = (c: ConnectionDoc): ConnectionView => ({
   createdAt: c.createdAt,
   ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
 });
+
+/**
+ * The record as `me` may know it: a "no" is never told. A request turned down reads as
+ * still pending to its sender; a swipe that met an earlier pass reads to the one who
+ * passed as their own pass, and to its sender as their swipe.
+ */
+function seenBy(c: ConnectionDoc, me: string): ConnectionView {
+  if (c.passedAt && String(c.receiverId) === me)
+    return view({ ...c, senderId: c.receiverId, receiverId: c.senderId, status: 'ignored', createdAt: c.passedAt });
+  if (String(c.senderId) === me && c.status === 'rejected') return view({ ...c, status: 'interested' });
+  return view(c);
+}
 
 const alreadySwiped = () => new AppError('ALREADY_SWIPED', 'You two have already crossed paths');
 
@@ -184,11 +197,23 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
       return { connection: view(taken), matched: false, created: true };
     }
     if (String(existing.senderId) === me) {
-      // A repeat of one's own swipe is answered again, not stored or counted twice.
-      if (existing.status === action) return { connection: view(existing), matched: false, created: false };
+      // A repeat of one's own swipe is answered again, not stored or counted twice (a request
+      // turned down is, to its sender, still pending).
+      if (existing.status === action || (existing.status === 'rejected' && action === 'interested'))
+        return { connection: seenBy(existing, me), matched: false, created: false };
       throw existing.status === 'accepted' ? new AppError('ALREADY_CONNECTED', 'You are already connected') : alreadySwiped();
     }
+    if (existing.passedAt) {
+      // I passed before their swipe: to me the record is my pass, answered as one.
+      if (action === 'ignored') return { connection: seenBy(existing, me), matched: false, created: false };
+      throw alreadySwiped();
+    }
     if (existing.status === 'accepted') throw new AppError('ALREADY_CONNECTED', 'You are already connected');
+    if (existing.status === 'ignored') {
+      const quiet = await swipeOverPass(existing, me, action);
+      if (!quiet) continue;
+      return { connection: seenBy(quiet, me), matched: false, created: true };
+    }
     if (existing.status !== 'interested') throw alreadySwiped();
     // They asked first: this swipe is the answer.
     const answered = await answer(existing._id, me, action === 'interested' ? 'accepted' : 'rejected');
@@ -210,6 +235,53 @@ async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeActi
     { $set: { status: action, createdAt: new Date() }, $unset: { via: 1 } },
   );
   return res.modifiedCount === 1 ? await Connection.findById(existing._id).lean<ConnectionDoc>() : null;
+}
+
+/**
+ * My first swipe on someone who had passed on me: stored, its quota spent, no one told,
+ * as if they had not answered yet (an interest reads as a request turned down at once).
+ * The record becomes mine; when they passed stays in passedAt. Null when another write won.
+ */
+async function swipeOverPass(existing: ConnectionDoc, me: string, action: SwipeAction): Promise<ConnectionDoc | null> {
+  const now = new Date();
+  const taken = await Connection.collection.findOneAndUpdate(
+    { _id: existing._id, senderId: existing.senderId, status: 'ignored', passedAt: null },
+    {
+      $set: {
+        senderId: new Types.ObjectId(me),
+        receiverId: existing.senderId,
+        status: action === 'interested' ? 'rejected' : 'ignored',
+        createdAt: now,
+        updatedAt: now,
+        passedAt: existing.createdAt,
+        ...(action === 'interested' && { reviewedAt: now }),
+      },
+    },
+    { returnDocument: 'after' },
+  );
+  if (!taken) return null;
+  if (action === 'interested') {
+    try {
+      await consumeRequest(me);
+    } catch (err) {
+      // Over quota: the record goes back to their pass, as if this swipe never came.
+      await Connection.collection.updateOne(
+        { _id: existing._id, senderId: new Types.ObjectId(me), passedAt: existing.createdAt },
+        {
+          $set: {
+            senderId: existing.senderId,
+            receiverId: existing.receiverId,
+            status: 'ignored',
+            createdAt: existing.createdAt,
+          },
+          $unset: { passedAt: 1, reviewedAt: 1 },
+        },
+      );
+      throw err;
+    }
+  }
+  noteTaste(me, existing.senderId, action === 'interested' ? 'like' : 'pass');
+  return taken as unknown as ConnectionDoc;
 }
 
 /** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
@@ -250,9 +322,15 @@ async function answer(requestId: Types.ObjectId | string, me: string, action: Re
 
 /** Accept or reject a request: only its receiver, only while pending, only once. */
 export async function reviewRequest(me: string, requestId: string, action: ReviewAction): Promise<ConnectionView> {
-  const request = await Connection.findById(requestId, { senderId: 1, receiverId: 1, status: 1 }).lean<ConnectionDoc>();
+  const request = await Connection.findById(requestId, {
+    senderId: 1,
+    receiverId: 1,
+    status: 1,
+    passedAt: 1,
+  }).lean<ConnectionDoc>();
   // Someone else's request reads as missing: its existence is none of a third user's business.
-  if (!request || String(request.receiverId) !== me) throw notFound('Request');
+  // A swipe over my earlier pass is, to me, my own pass: not a request of theirs.
+  if (!request || String(request.receiverId) !== me || request.passedAt) throw notFound('Request');
   if (await isBlockedEitherWay(me, request.senderId)) throw notFound('Request');
   const updated = await answer(request._id, me, action);
   if (!updated) throw new AppError('ALREADY_REVIEWED', 'This request has already been answered');
@@ -298,7 +376,8 @@ export async function listConnections(
       : kind === 'received'
         ? { receiverId: me, status: 'interested' }
         : // A request by email address stays out: the list would name who uses the address.
-          { senderId: me, status: 'interested', via: { $ne: 'contact' } };
+          // One turned down stays in, as pending: its sender is never told.
+          { senderId: me, status: { $in: ['interested', 'rejected'] }, via: { $ne: 'contact' } };
   const records = await Connection.find({ ...filter, ...olderThan(page.cursor) })
     .sort({ _id: -1 })
     .limit(page.limit)
@@ -314,7 +393,7 @@ export async function listConnections(
       {
         id: String(c._id),
         user: toUserCard(user),
-        status: c.status,
+        status: seenBy(c, me).status,
         createdAt: c.createdAt,
         ...(c.connectedAt ? { connectedAt: c.connectedAt } : {}),
       },
