@@ -50,6 +50,9 @@ describe('photos with Cloudinary storage (against a signature-checking stand-in)
     expect(ticket.fields).to.include({ public_id: ticket.key, api_key: cloud.apiKey, allowed_formats: 'jpg,png,webp' });
     expect(JSON.stringify(ticket)).not.to.include(cloud.apiSecret);
     expect(await uploadWith(ticket, await png(300, 200))).to.equal(200);
+    // Until confirmed, the upload is of the authenticated delivery type: no public address
+    // serves it, so a ticket never confirmed is no free hosting.
+    expect(cloud.resources.get(ticket.key)?.type).to.equal('authenticated');
 
     const res = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key, target: 'avatar' });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -62,18 +65,20 @@ describe('photos with Cloudinary storage (against a signature-checking stand-in)
     );
     const stored = await User.findById(u.id, { avatar: 1 }).lean();
     expect(stored?.avatar?.objects).to.deep.equal([ticket.key]);
+    expect(cloud.resources.get(ticket.key)?.type, 'public once checked and confirmed').to.equal('upload');
 
     const twice = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
     expect([twice.status, twice.body.error.code]).to.deep.equal([409, 'UPLOAD_ALREADY_USED']);
     expect(cloud.resources.has(ticket.key), 'a repeated confirm keeps the picture').to.equal(true);
   });
 
-  it('the signature pins the public id and formats: a tampered form is refused by Cloudinary', async () => {
+  it('the signature pins the public id, formats and private delivery: a tampered form is refused by Cloudinary', async () => {
     const u = await signupUser();
     const ticket = await ticketFor(u);
     const other = `uploads/${u.id}/${'f'.repeat(32)}`;
     expect(await uploadWith(ticket, await png(), { public_id: other })).to.equal(401);
     expect(await uploadWith(ticket, await png(), { allowed_formats: 'jpg,png,webp,svg' })).to.equal(401);
+    for (const type of ['upload', '']) expect(await uploadWith(ticket, await png(), { type })).to.equal(401);
     expect(cloud.resources.has(other)).to.equal(false);
     expect(cloud.resources.has(ticket.key)).to.equal(false);
   });
@@ -101,6 +106,24 @@ describe('photos with Cloudinary storage (against a signature-checking stand-in)
       .set(as(u))
       .send({ key: `uploads/${u.id}/${'a'.repeat(32)}` });
     expect([missing.status, missing.body.error.code]).to.deep.equal([404, 'UPLOAD_NOT_FOUND']);
+  });
+
+  it('an upload refused on confirm is destroyed while still private, never published', async () => {
+    const u = await signupUser();
+    const ticket = await ticketFor(u);
+    expect(await uploadWith(ticket, await png(300, 200))).to.equal(200);
+    const maxBytes = config.uploads.maxBytes;
+    config.uploads.maxBytes = 100;
+    try {
+      const res = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
+      expect([res.status, res.body.error.code]).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    } finally {
+      config.uploads.maxBytes = maxBytes;
+    }
+    expect(cloud.resources.has(ticket.key)).to.equal(false);
+    const again = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
+    expect([again.status, again.body.error.code]).to.deep.equal([404, 'UPLOAD_NOT_FOUND']);
+    expect((await User.findById(u.id, { avatar: 1, gallery: 1 }).lean())?.avatar ?? null).to.equal(null);
   });
 
   it('uploads through the API are stored signed, and replacing them destroys the old resource', async () => {

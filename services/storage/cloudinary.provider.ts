@@ -154,26 +154,30 @@ export class CloudinaryStorageProvider implements StorageProvider {
   async deleteObjects(objects: string[]): Promise<void> {
     await Promise.all(
       objects.map((publicId) =>
-        this.call(`${path.extname(publicId) ? 'raw' : 'image'}/destroy`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams(
-            this.sign({
-              public_id: publicId,
-              timestamp: Math.floor(Date.now() / 1000),
-              invalidate: 'true',
-              ...(publicId.startsWith(PRIVATE_PREFIX) && { type: 'private' }),
-            }),
-          ),
-        }),
+        this.destroy(
+          path.extname(publicId) ? 'raw' : 'image',
+          publicId,
+          publicId.startsWith(PRIVATE_PREFIX) ? 'private' : undefined,
+        ),
       ),
     );
   }
 
+  private async destroy(resourceType: 'raw' | 'image', publicId: string, type?: 'private' | 'authenticated'): Promise<void> {
+    await this.call(`${resourceType}/destroy`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(
+        this.sign({ public_id: publicId, timestamp: Math.floor(Date.now() / 1000), invalidate: 'true', ...(type && { type }) }),
+      ),
+    });
+  }
+
   /**
-   * Signed form fields fixing the public id and the formats, and an incoming
-   * transformation: Cloudinary keeps a re-encoded picture (no EXIF, no GPS, at most the
-   * full size) instead of the upload itself. The size is checked on confirm.
+   * Signed form fields fixing the public id and the formats, the authenticated delivery
+   * type (nobody can fetch it until it is confirmed: a ticket is no free public hosting),
+   * and an incoming transformation: Cloudinary keeps a re-encoded picture (no EXIF, no GPS,
+   * at most the full size) instead of the upload itself. The size is checked on confirm.
    */
   async createDirectUpload(request: DirectUploadRequest): Promise<DirectUploadTicket> {
     const timestamp = Math.floor(Date.now() / 1000);
@@ -187,22 +191,53 @@ export class CloudinaryStorageProvider implements StorageProvider {
         timestamp,
         allowed_formats: FORMATS.join(','),
         overwrite: 'false',
+        type: 'authenticated',
         transformation: `c_limit,w_${full.width},h_${full.height}`,
       }),
       expiresAt: new Date((timestamp + SIGNATURE_LIFETIME_S) * 1000).toISOString(),
     };
   }
 
+  /**
+   * A waiting upload is checked, then made public (renamed to the upload delivery type) and
+   * served. One confirmed already (or uploaded public under an older ticket) is found
+   * public and answered the same, so a repeat reaches the caller's own check of reuse.
+   */
   async confirmDirectUpload(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null> {
-    const resource = await this.call<CloudinaryResource>(`resources/image/upload/${key}`, { headers: this.adminAuth() });
+    const waiting = await this.call<CloudinaryResource>(`resources/image/authenticated/${key}`, { headers: this.adminAuth() });
+    if (waiting) checkUpload(waiting, limits);
+    const published = waiting && (await this.publish(key));
+    const resource =
+      published ?? (await this.call<CloudinaryResource>(`resources/image/upload/${key}`, { headers: this.adminAuth() }));
     if (!resource) return null;
-    if (resource.resource_type !== 'image' || !FORMATS.includes(resource.format)) throw notAnImage();
-    if (resource.bytes > limits.maxBytes) throw fileTooLarge(limits.maxBytes);
-    if (resource.width * resource.height > limits.maxPixels) throw imageTooLarge(limits.maxPixels);
+    checkUpload(resource, limits);
     return { kind: 'stored', image: this.toStored(resource) };
   }
 
-  async discardDirectUpload(key: string): Promise<void> {
-    await this.deleteObjects([key]);
+  /** Moves a checked upload to the public delivery type; null when it is no longer waiting. */
+  private publish(key: string): Promise<CloudinaryResource | null> {
+    const params = this.sign({
+      from_public_id: key,
+      to_public_id: key,
+      type: 'authenticated',
+      to_type: 'upload',
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    return this.call<CloudinaryResource>('image/rename', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params),
+    });
   }
+
+  /** A refused upload goes, waiting or (under an older ticket) public. */
+  async discardDirectUpload(key: string): Promise<void> {
+    await Promise.all([this.destroy('image', key, 'authenticated'), this.destroy('image', key)]);
+  }
+}
+
+function checkUpload(resource: CloudinaryResource, limits: { maxBytes: number; maxPixels: number }): void {
+  if (resource.resource_type !== 'image' || !FORMATS.includes(resource.format)) throw notAnImage();
+  if (resource.bytes > limits.maxBytes) throw fileTooLarge(limits.maxBytes);
+  if (resource.width * resource.height > limits.maxPixels) throw imageTooLarge(limits.maxPixels);
 }

@@ -36,6 +36,8 @@ interface Resource {
   version: number;
   format: string;
   resource_type: 'image';
+  /** The delivery type: only `upload` is served at a public address. */
+  type: 'upload' | 'authenticated' | 'private';
   bytes: number;
   width: number;
   height: number;
@@ -103,6 +105,7 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
       version: Math.floor(Date.now() / 1000),
       format,
       resource_type: 'image',
+      type: (params.type ?? 'upload') as Resource['type'],
       bytes: bytes.length,
       width: meta.width ?? 0,
       height: meta.height ?? 0,
@@ -152,19 +155,34 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
     res.json({ result: rawOf(params.type).delete(params.public_id ?? '') ? 'ok' : 'not found' });
   });
 
-  app.get(`/v1_1/${cloudName}/resources/image/upload/*publicId`, (req, res) => {
-    const expected = `Basic ${Buffer.from(`${apiKey}:${apiSecret}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) return fail(res, 401, 'Invalid credentials');
+  // An image resource of one delivery type (Cloudinary keeps each type apart).
+  const imageOf = (publicId: string | undefined, type: string | undefined) => {
+    const resource = resources.get(publicId ?? '');
+    return resource && resource.type === (type ?? 'upload') ? resource : undefined;
+  };
+  app.get(`/v1_1/${cloudName}/resources/image/:type/*publicId`, (req, res) => {
+    if (!adminAuthOk(req, res)) return;
     const publicId = (req.params as { publicId: string[] }).publicId.join('/');
-    const resource = resources.get(publicId);
+    const resource = imageOf(publicId, req.params.type);
     if (!resource) return fail(res, 404, `Resource not found - ${publicId}`);
+    res.json(resource);
+  });
+  // Rename, here only what changes the delivery type in place (to_public_id = from_public_id).
+  app.post(`/v1_1/${cloudName}/image/rename`, express.urlencoded({ extended: false }), (req, res) => {
+    const params = req.body as Record<string, string>;
+    if (!checkSigned(params, res)) return;
+    const resource = imageOf(params.from_public_id, params.type);
+    if (!resource) return fail(res, 404, `Resource not found - ${params.from_public_id}`);
+    if (params.to_public_id !== params.from_public_id) return fail(res, 400, 'The stand-in renames in place only');
+    Object.assign(resource, { type: params.to_type ?? resource.type, version: resource.version + 1 });
     res.json(resource);
   });
 
   app.post(`/v1_1/${cloudName}/image/destroy`, express.urlencoded({ extended: false }), (req, res) => {
     const params = req.body as Record<string, string>;
     if (!checkSigned(params, res)) return;
-    res.json({ result: resources.delete(params.public_id ?? '') ? 'ok' : 'not found' });
+    const found = imageOf(params.public_id, params.type);
+    res.json({ result: found && resources.delete(found.public_id) ? 'ok' : 'not found' });
   });
 
   const server: Server = createServer(app);
