@@ -37,6 +37,9 @@ export const callPaths = {
     get: {
       tags: ['calls'],
       summary: "STUN servers and short-lived TURN credentials (coturn's REST scheme)",
+      description:
+        'TURN credentials come only with the id of a call you are in, ringing or connected: fetch them for that call. Without one (or for a call that is not yours or has ended) the answer holds STUN servers only.',
+      parameters: [{ name: 'callId', in: 'query', required: false, schema: objectId }],
       responses: {
         '200': {
           description: 'For RTCPeerConnection({ iceServers })',
@@ -60,7 +63,7 @@ export const callPaths = {
             },
           }),
         },
-        ...errors('401'),
+        ...errors('400', '401'),
       },
     },
   },

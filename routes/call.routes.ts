@@ -2,13 +2,14 @@ import { Router } from 'express';
 import * as calls from '../controllers/call.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
+import { iceRules } from '../validators/call.validators.js';
 import { pageRules } from '../validators/common.validators.js';
 
 /** ICE servers for WebRTC and one's call history, under /rtc. */
 export function rtcRoutes(): Router {
   const router = Router();
   router.use(authenticate);
-  router.get('/ice-servers', calls.ice);
+  router.get('/ice-servers', validate(iceRules), calls.ice);
   router.get('/calls', validate(pageRules(100)), calls.calls);
   return router;
 }

@@ -149,17 +149,43 @@ describe('calls and WebRTC signaling', () => {
     expect((await emitAck(aSocket, 'call:ring', { toUserId: b.id })).error?.code).to.equal('NOT_CONNECTED');
   });
 
-  it('hands out STUN and short-lived TURN credentials in the coturn REST scheme', async () => {
-    const u = await signupUser();
-    const res = await (await api()).get('/api/v1/rtc/ice-servers').set(as(u));
-    expect(res.status).to.equal(200);
-    expectDocumented(res, 'get', '/api/v1/rtc/ice-servers');
-    const turn = res.body.iceServers.find((s: { username?: string }) => s.username);
-    expect(turn.urls).to.deep.equal(config.calls.turnUrls);
-    const [expiry, userId] = turn.username.split(':');
-    expect(userId).to.equal(u.id);
-    expect(Number(expiry) - Date.now() / 1000).to.be.within(config.calls.turnTtlSeconds - 5, config.calls.turnTtlSeconds + 1);
-    expect(turn.credential).to.equal(createHmac('sha1', config.calls.turnSecret!).update(turn.username).digest('base64'));
+  it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in', async () => {
+    const [a, b, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await connect(a, b);
+    const aSocket = await devices.connect(a);
+    const callId = (await emitAck(aSocket, 'call:ring', { toUserId: b.id, mode: 'video' })).data.callId as string;
+    const ice = async (u: SignedUp, query: Record<string, string> = {}) => {
+      const res = await (await api()).get('/api/v1/rtc/ice-servers').query(query).set(as(u));
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expectDocumented(res, 'get', '/api/v1/rtc/ice-servers');
+      expect(res.body.iceServers[0].urls).to.deep.equal(config.calls.stunUrls);
+      return res.body.iceServers.find((s: { username?: string }) => s.username) as
+        { urls: string[]; username: string; credential: string } | undefined;
+    };
+
+    // Both members of the ringing call get TURN, each under their own name.
+    for (const u of [a, b]) {
+      const turn = (await ice(u, { callId }))!;
+      expect(turn.urls).to.deep.equal(config.calls.turnUrls);
+      const [expiry, userId] = turn.username.split(':');
+      expect(userId).to.equal(u.id);
+      expect(Number(expiry) - Date.now() / 1000).to.be.within(config.calls.turnTtlSeconds - 5, config.calls.turnTtlSeconds + 1);
+      expect(turn.credential).to.equal(createHmac('sha1', config.calls.turnSecret!).update(turn.username).digest('base64'));
+    }
+    // No call, someone else's call, a made-up id: STUN only, no relay to abuse.
+    expect(await ice(a)).to.equal(undefined);
+    expect(await ice(stranger, { callId })).to.equal(undefined);
+    expect(await ice(a, { callId: '5f0000000000000000000000' })).to.equal(undefined);
+    for (const bad of ['nope', '{"$ne":null}']) {
+      const res = await (await api()).get('/api/v1/rtc/ice-servers').query({ callId: bad }).set(as(a));
+      expect([res.status, res.body.error.code]).to.deep.equal([400, 'VALIDATION_FAILED']);
+    }
+    const nested = await (await api()).get('/api/v1/rtc/ice-servers?callId[$ne]=x').set(as(a));
+    expect(nested.status).to.equal(400);
+    // An ended call gives no more.
+    expect((await emitAck(aSocket, 'call:cancel', { callId })).ok).to.equal(true);
+    expect(await Call.findById(callId, { status: 1 }).lean()).to.include({ status: 'ended' });
+    expect(await ice(b, { callId })).to.equal(undefined);
     expect((await (await api()).get('/api/v1/rtc/ice-servers')).status).to.equal(401);
   });
 });

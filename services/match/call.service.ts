@@ -216,13 +216,22 @@ export async function activeCall(me: string) {
 }
 
 /**
- * STUN servers and short-lived TURN credentials in coturn's REST scheme: the username is
- * `expiry:userId`, the password the base64 HMAC-SHA1 of it under the shared secret.
+ * STUN servers for anyone; TURN credentials (a relay that carries any traffic, paid for by
+ * its bytes) only for a call the caller is in, ringing or connected, so an account is no
+ * free relay. coturn's REST scheme: the username is `expiry:userId`, the password the
+ * base64 HMAC-SHA1 of it under the shared secret.
  */
-export function iceServers(userId: string, now = Date.now()) {
+export async function iceServersFor(userId: string, callId?: string) {
+  const inCall =
+    callId !== undefined &&
+    Boolean(await Call.exists({ _id: callId, memberIds: new Types.ObjectId(userId), status: { $in: ACTIVE } }));
+  return iceServers(userId, inCall);
+}
+
+function iceServers(userId: string, withTurn: boolean, now = Date.now()) {
   const servers: { urls: string[]; username?: string; credential?: string }[] = [{ urls: config.calls.stunUrls }];
   const { turnUrls, turnSecret, turnTtlSeconds } = config.calls;
-  if (turnUrls.length && turnSecret) {
+  if (withTurn && turnUrls.length && turnSecret) {
     const username = `${Math.floor(now / 1000) + turnTtlSeconds}:${userId}`;
     const credential = createHmac('sha1', turnSecret).update(username).digest('base64');
     servers.push({ urls: turnUrls, username, credential });

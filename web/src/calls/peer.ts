@@ -2,15 +2,15 @@ import { get } from '../api';
 import { emitAck } from '../socket';
 
 type IceServers = { iceServers: RTCIceServer[]; ttlSeconds: number };
-let cachedIce: { servers: RTCIceServer[]; until: number } | null = null;
+let cachedIce: { callId: string; servers: RTCIceServer[]; until: number } | null = null;
 /** At sign-out: the TURN credentials were this account's. */
 export const forgetIceServers = () => void (cachedIce = null);
 
-/** STUN/TURN from the server (TURN credentials are short-lived), cached for their lifetime. */
-async function iceServers(): Promise<RTCIceServer[]> {
-  if (cachedIce && cachedIce.until > Date.now()) return cachedIce.servers;
-  const { iceServers: servers, ttlSeconds } = await get<IceServers>('/rtc/ice-servers');
-  cachedIce = { servers, until: Date.now() + (ttlSeconds - 60) * 1000 };
+/** STUN/TURN for this call (the server gives TURN credentials only to a call's members), kept for the call's renegotiations. */
+async function iceServers(callId: string): Promise<RTCIceServer[]> {
+  if (cachedIce && cachedIce.callId === callId && cachedIce.until > Date.now()) return cachedIce.servers;
+  const { iceServers: servers, ttlSeconds } = await get<IceServers>('/rtc/ice-servers', { callId });
+  cachedIce = { callId, servers, until: Date.now() + (ttlSeconds - 60) * 1000 };
   return servers;
 }
 
@@ -44,7 +44,7 @@ export class Peer {
     readonly onRemote: (stream: MediaStream) => void,
   ) {
     this.local = navigator.mediaDevices.getUserMedia({ audio: true, video: mode === 'video' });
-    this.pc = Promise.all([iceServers(), this.local]).then(([servers, stream]) => {
+    this.pc = Promise.all([iceServers(callId), this.local]).then(([servers, stream]) => {
       const pc = new RTCPeerConnection({ iceServers: servers });
       for (const track of stream.getTracks()) pc.addTrack(track, stream);
       pc.ontrack = (e) => onRemote(e.streams[0] ?? new MediaStream([e.track]));
