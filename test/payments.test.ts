@@ -149,6 +149,31 @@ describe('payments: orders and checkout', () => {
     expect(added).to.be.within(Math.floor(month * share) - 1000, Math.floor(month * share) + 1000);
     expect(added).to.be.lessThan(month);
   });
+
+  it('a lower plan paid for a length the higher plan does not sell buys that plan at its cheapest monthly rate', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const gold = config.payments.prices.gold;
+    expect(config.payments.prices.premium[6], 'premium has no 6-month price').to.equal(undefined);
+    gold[6] = 249_900;
+    try {
+      const stale = await order(user, 'gold', 6);
+      await payFor(user, 'premium');
+      const premiumUntil = (await User.findById(user.id).lean())!.planExpiresAt!;
+      const paid = await verify(user, rz.checkout(rz.pay(stale.orderId)));
+      expect(paid.status, JSON.stringify(paid.body)).to.equal(200);
+      expect(paid.body.membership.plan).to.equal('premium');
+      const added = new Date(paid.body.membership.expiresAt).getTime() - premiumUntil.getTime();
+      const cheapestMonthly = Math.min(
+        ...Object.entries(config.payments.prices.premium).map(([months, amount]) => amount / Number(months)),
+      );
+      const share = 249_900 / (cheapestMonthly * 6);
+      const sixMonths = new Date(premiumUntil).setUTCMonth(premiumUntil.getUTCMonth() + 6) - premiumUntil.getTime();
+      expect(added).to.be.within(Math.floor(sixMonths * share) - 1000, Math.floor(sixMonths * share) + 1000);
+    } finally {
+      delete gold[6];
+    }
+  });
 });
 
 describe('payments: webhooks', () => {
