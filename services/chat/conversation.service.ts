@@ -1,7 +1,7 @@
 import { runtime } from '../runtime-settings.service.js';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
-import { Connection, pairKeyOf } from '../../models/connection.model.js';
+import { pairKeyOf } from '../../models/connection.model.js';
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
 import { PLANS, User } from '../../models/user.model.js';
@@ -144,10 +144,7 @@ async function assertChatPlan(userId: string): Promise<number | undefined> {
 /** Direct messages need an accepted connection and no block, either way. */
 async function assertMayMessage(me: string, them: string): Promise<void> {
   if (me === them) throw new AppError('CANNOT_MESSAGE_SELF', 'You cannot message yourself');
-  const [connected, blocked] = await Promise.all([
-    Connection.exists({ pairKey: pairKeyOf(me, them), status: 'accepted' }),
-    isBlockedEitherWay(me, them),
-  ]);
+  const [connected, blocked] = await Promise.all([isConnected(me, them), isBlockedEitherWay(me, them)]);
   if (!connected || blocked) {
     throw forbidden('You can message your connections only', 'NOT_CONNECTED');
   }
