@@ -27,7 +27,7 @@ export async function login(req: Request, res: Response) {
   const { identifier, password } = inputOf(req, rules.loginRules);
   const { deviceToken, ...session } = await auth.login(identifier, password, clientInfo(req));
   // This client knew the password: its failures from now on count apart from strangers'.
-  setKnownDeviceCookie(res, deviceToken);
+  setKnownDeviceCookie(req, res, deviceToken, session.user.id);
   sendSession(req, res, isBrowser(req) ? session : { ...session, deviceToken });
 }
 

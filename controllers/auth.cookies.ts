@@ -2,7 +2,12 @@ import type { CookieOptions, Request, Response } from 'express';
 import { config } from '../config/index.js';
 import type { ClientInfo } from '../services/auth/session.service.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE, REFRESH_COOKIE_PATH } from '../config/constants.js';
-import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_COOKIE_PATH, KNOWN_DEVICE_DAYS } from '../services/auth/known-device.js';
+import {
+  KNOWN_DEVICE_COOKIE,
+  KNOWN_DEVICE_COOKIE_PATH,
+  KNOWN_DEVICE_DAYS,
+  knownDeviceCookieValue,
+} from '../services/auth/known-device.js';
 
 const base = (): CookieOptions => ({
   httpOnly: true,
@@ -20,9 +25,17 @@ export function setAuthCookies(res: Response, tokens: { accessToken: string; ref
   });
 }
 
-/** The known-device token (services/auth/known-device.ts), read by the sign-in only. */
-export function setKnownDeviceCookie(res: Response, token: string): void {
-  res.cookie(KNOWN_DEVICE_COOKIE, token, { ...base(), path: KNOWN_DEVICE_COOKIE_PATH, maxAge: KNOWN_DEVICE_DAYS * 86_400_000 });
+/**
+ * The known-device token of a sign-in to `accountId` (services/auth/known-device.ts), read by
+ * the sign-in only; the tokens of other accounts the browser holds (a shared computer) stay.
+ */
+export function setKnownDeviceCookie(req: Request, res: Response, token: string, accountId: string): void {
+  const kept: unknown = (req.cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE];
+  res.cookie(KNOWN_DEVICE_COOKIE, knownDeviceCookieValue(token, accountId, kept), {
+    ...base(),
+    path: KNOWN_DEVICE_COOKIE_PATH,
+    maxAge: KNOWN_DEVICE_DAYS * 86_400_000,
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
 import { api, freshIp } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
-import { cookiesOf, signupUser } from './support/users.js';
+import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
 
 const LOGIN = '/api/v1/auth/login';
 const login = async (body: object, ip = freshIp()) => (await api()).post(LOGIN).set('X-Forwarded-For', ip).send(body);
@@ -119,15 +119,28 @@ describe('POST /auth/login', () => {
     expect((await login({ identifier: u.input.username, password: u.input.password, deviceToken: appToken })).status).to.equal(
       200,
     );
-    const fromBrowser = await (
-      await api()
-    )
-      .post(LOGIN)
-      .set('X-Forwarded-For', freshIp())
-      .set('Origin', 'http://localhost:5173')
-      .set('Cookie', cookie)
-      .send({ identifier: u.input.email, password: u.input.password });
+    /** A sign-in from the browser holding `cookie`. */
+    const fromBrowserWith = async (cookie: string, who: SignedUp) =>
+      (await api())
+        .post(LOGIN)
+        .set('X-Forwarded-For', freshIp())
+        .set('Origin', 'http://localhost:5173')
+        .set('Cookie', cookie)
+        .send({ identifier: who.input.email, password: who.input.password });
+    const knownDeviceOf = (res: Parameters<typeof cookiesOf>[0]) => cookiesOf(res).find((c) => c.startsWith('known_device='))!;
+    const fromBrowser = await fromBrowserWith(cookie, u);
     expect(fromBrowser.status).to.equal(200);
+    // A shared browser: someone else signs in on it, and it stays the owner's known device too.
+    const partner = await signupUser();
+    const asPartner = await fromBrowserWith(knownDeviceOf(fromBrowser), partner);
+    expect(asPartner.status).to.equal(200);
+    const shared = knownDeviceOf(asPartner);
+    expect(shared.split('=')[1]!.split('.')).to.have.length(2);
+    for (let i = 0; i < 6; i++) await login({ identifier: partner.input.email, password: `wrong-${i}-pass` });
+    for (const who of [u, partner]) {
+      const back = await fromBrowserWith(shared, who);
+      expect(back.status, who.input.firstName).to.equal(200);
+    }
     // A new password ends every known device: the old token counts as a stranger's again.
     const before = (await User.findById(u.id, { passwordChangedAt: 1 }).lean())!.passwordChangedAt!;
     await User.updateOne({ _id: u.id }, { $set: { passwordChangedAt: new Date(before.getTime() + 1000) } });

@@ -49,17 +49,42 @@ export function knownDeviceToken(account: SignedInAccount): string {
   return seal.seal(PURPOSE, sealed);
 }
 
+/** A shared browser keeps the tokens of the last few accounts signed in on it, newest first, in one cookie. */
+export const KNOWN_DEVICE_COOKIE_MAX = 5;
+
+/** A live token's content; null for a dead or unopenable one. */
+function openToken(token: string): Sealed | null {
+  const t = seal.open(PURPOSE, token) as Partial<Sealed> | undefined;
+  const whole = t && typeof t.n === 'string' && typeof t.u === 'string' && typeof t.p === 'number' && typeof t.e === 'number';
+  return whole && t.e! >= Date.now() ? (t as Sealed) : null;
+}
+
+/** What a client presents: one token (an app's) or a cookie's list joined by dots; nothing if any part is misspelled. */
+function presentedTokens(presented: unknown): Sealed[] {
+  if (typeof presented !== 'string') return [];
+  const parts = presented.split('.');
+  if (parts.length > KNOWN_DEVICE_COOKIE_MAX || !parts.every((p) => TOKEN.test(p))) return [];
+  return parts.map(openToken).filter((t) => t !== null);
+}
+
 /**
  * The failure counter of a client presenting a live token for the account this identifier
  * names, with its current password; null for any other client (then the identifier's
  * counter applies).
  */
-export async function knownDeviceCounter(identifier: string, token: unknown): Promise<string | null> {
-  if (typeof token !== 'string' || !TOKEN.test(token)) return null;
-  const t = seal.open(PURPOSE, token) as Partial<Sealed> | undefined;
-  if (!t || typeof t.n !== 'string' || typeof t.u !== 'string' || typeof t.e !== 'number' || t.e < Date.now()) return null;
+export async function knownDeviceCounter(identifier: string, presented: unknown): Promise<string | null> {
+  const tokens = presentedTokens(presented);
+  if (!tokens.length) return null;
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(id.includes('@') ? { email: id } : { username: id }, { passwordChangedAt: 1 }).lean();
-  if (!user || String(user._id) !== t.u || (user.passwordChangedAt?.getTime() ?? 0) !== t.p) return null;
-  return `known:${t.n}`;
+  if (!user) return null;
+  const t = tokens.find((t) => t.u === String(user._id) && t.p === (user.passwordChangedAt?.getTime() ?? 0));
+  return t ? `known:${t.n}` : null;
+}
+
+/** A browser's cookie after a sign-in to `accountId`: its new token first, then the live ones of other accounts it kept. */
+export function knownDeviceCookieValue(token: string, accountId: string, kept: unknown): string {
+  const others =
+    typeof kept === 'string' ? kept.split('.').filter((p) => TOKEN.test(p) && (openToken(p)?.u ?? accountId) !== accountId) : [];
+  return [token, ...others].slice(0, KNOWN_DEVICE_COOKIE_MAX).join('.');
 }
