@@ -25,6 +25,8 @@ const connectionSchema = new Schema(
     // Set when this swipe met the receiver's earlier pass (when they passed): it went nowhere,
     // and each side still sees only their own swipe, so no one learns who passed on them.
     passedAt: { type: Date },
+    // The id of that pass, which is how the one who passed still sees the record.
+    passId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, versionKey: false },
 );

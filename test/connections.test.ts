@@ -117,6 +117,9 @@ describe('connections', () => {
     expect(shape(overPass)).to.deep.include.members([201, 'interested', ana.id]);
     expect(overPass.body.connection.receiverId).to.equal(passer.id);
     expect(Date.parse(overPass.body.connection.createdAt), 'the request reads as made now').to.be.at.least(sentAt - 1000);
+    // So does its id, whose first bytes are a creation time: not the pass's.
+    expect(parseInt(overPass.body.connection.id.slice(0, 8), 16) * 1000, 'the id dates now').to.be.at.least(sentAt - 2000);
+    expect(overPass.body.connection.id).to.not.equal(passed.body.connection.id);
     const again = await swipeAs(ana, passer, 'interested');
     expect(shape(again)).to.deep.equal(shape(await swipeAs(ana, stranger, 'interested')));
     const sent = await (await api()).get(`${C}/requests/sent`).set(as(ana));
@@ -341,6 +344,48 @@ describe('connections', () => {
     const waiting = await Connection.findOne({ senderId: asker.id, receiverId: other.id }).lean();
     expect(waiting?.status).to.equal('interested');
     expect(idsOf(await client.get('/api/v1/connections').set(as(other)))).to.deep.equal([]);
+  });
+
+  it('a swipe after an add by address answers alike whether the request was turned down or is waiting', async () => {
+    const [me, decliner, waiter] = (await Promise.all([signupUser(), signupUser(), signupUser()])) as [
+      SignedUp,
+      SignedUp,
+      SignedUp,
+    ];
+    await setPlan(me.id, 'premium', new Date(Date.now() + 86_400_000));
+    const client = await api();
+    for (const u of [decliner, waiter]) {
+      await client
+        .post('/api/v1/contacts')
+        .set(as(me))
+        .set('X-Forwarded-For', freshIp())
+        .send({ email: u.input.email })
+        .expect(202);
+    }
+    await eventually(async () => (await Connection.countDocuments({ senderId: me.id })) === 2);
+    const asked = await client.get(`${C}/requests/received`).set(as(decliner));
+    expect(idsOf(asked)).to.deep.equal([me.id]);
+    await client.post(`${C}/requests/${asked.body.items[0].id}`).set(as(decliner)).send({ action: 'rejected' }).expect(200);
+
+    const [declined, waiting] = [await swipeAs(me, decliner, 'interested'), await swipeAs(me, waiter, 'interested')];
+    const shape = (res: typeof declined) => [
+      res.status,
+      res.body.matched,
+      res.body.connection.status,
+      res.body.connection.senderId,
+    ];
+    expect(shape(declined)).to.deep.equal([201, false, 'interested', me.id]);
+    expect(shape(waiting)).to.deep.equal(shape(declined));
+    expect(declined.body.connection.id, 'a new record, not the dated request by address').to.not.equal(asked.body.items[0].id);
+    const sent = await client.get(`${C}/requests/sent`).set(as(me));
+    expect(idsOf(sent)).to.have.members([decliner.id, waiter.id]);
+    expect(sent.body.items.map((i: { status: string }) => i.status)).to.deep.equal(['interested', 'interested']);
+    for (const u of [decliner, waiter]) expect((await swipeAs(me, u, 'interested')).status).to.equal(200);
+    // The one who turned it down still has no request, and cannot answer it again.
+    expect(idsOf(await client.get(`${C}/requests/received`).set(as(decliner)))).to.deep.equal([]);
+    expect(
+      (await Connection.findOne({ pairKey: { $exists: true }, senderId: me.id, receiverId: decliner.id }).lean())?.status,
+    ).to.equal('rejected');
   });
 
   it('sends the daily digest once per user per day, and batches admin alerts', async () => {

@@ -90,6 +90,20 @@ describe('discovery', () => {
     expect(ids(await feed(me))).to.include(far!.id);
   });
 
+  it('keeps someone who passed on me in my deck until I swipe: leaving it would tell me they passed', async () => {
+    const spot = home();
+    const tag = word();
+    const near = () => signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag] });
+    const [me, passer, other] = await Promise.all([near(), near(), near()]);
+    expect((await swipeAs(passer, me, 'ignored')).status).to.equal(201);
+    expect(ids(await feed(me))).to.have.members([passer.id, other.id]);
+    expect(ids(await feed(passer))).to.deep.equal([other.id]);
+    // My swipe goes nowhere; then neither of us sees the other again.
+    expect((await swipeAs(me, passer, 'ignored')).status).to.equal(201);
+    expect(ids(await feed(me))).to.deep.equal([other.id]);
+    expect(ids(await feed(passer))).to.deep.equal([other.id]);
+  });
+
   it('never lists someone who hides their age for a narrowed age range: being listed for "exactly N" would tell it', async () => {
     const spot = home();
     const tag = word();

@@ -34,6 +34,7 @@ interface ConnectionDoc {
   connectedAt?: Date;
   via?: 'contact';
   passedAt?: Date;
+  passId?: Types.ObjectId;
 }
 
 export interface ConnectionView {
@@ -61,7 +62,14 @@ const view = (c: ConnectionDoc): ConnectionView => ({
  */
 function seenBy(c: ConnectionDoc, me: string): ConnectionView {
   if (c.passedAt && String(c.receiverId) === me)
-    return view({ ...c, senderId: c.receiverId, receiverId: c.senderId, status: 'ignored', createdAt: c.passedAt });
+    return view({
+      ...c,
+      _id: c.passId ?? c._id,
+      senderId: c.receiverId,
+      receiverId: c.senderId,
+      status: 'ignored',
+      createdAt: c.passedAt,
+    });
   if (String(c.senderId) === me && c.status === 'rejected') return view({ ...c, status: 'interested' });
   return view(c);
 }
@@ -190,11 +198,15 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
     }
     // A request by address never answers or repeats anything: what it found must not show.
     if (via) return { connection: view(existing), matched: false, created: false };
-    if (String(existing.senderId) === me && existing.via && existing.status === 'interested') {
+    if (
+      String(existing.senderId) === me &&
+      existing.via &&
+      (existing.status === 'interested' || existing.status === 'rejected')
+    ) {
       const taken = await takeOverContactRequest(existing, action);
       if (!taken) continue;
       noteTaste(me, them, action === 'interested' ? 'like' : 'pass');
-      return { connection: view(taken), matched: false, created: true };
+      return { connection: seenBy(taken, me), matched: false, created: true };
     }
     if (String(existing.senderId) === me) {
       // A repeat of one's own swipe is answered again, not stored or counted twice (a request
@@ -224,64 +236,80 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
 }
 
 /**
- * One's own swipe on someone one had asked by address: answered as a first swipe would be
- * (stored now, a request's quota spent), so no swipe tells whether the address was theirs.
- * The request becomes an ordinary one (listed), or gives way to the pass.
+ * A record taken over by a new swipe is written again under a new id: an id's first bytes
+ * are its creation time, and the old one would date the request by address or the pass it
+ * replaces. Conditional on the record as read; null when another write won (a concurrent
+ * first swipe may take the pair in between: the caller looks again).
  */
-async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeAction): Promise<ConnectionDoc | null> {
-  if (action === 'interested') await consumeRequest(String(existing.senderId));
-  const res = await Connection.updateOne(
-    { _id: existing._id, status: 'interested', via: 'contact' },
-    { $set: { status: action, createdAt: new Date() }, $unset: { via: 1 } },
-  );
-  return res.modifiedCount === 1 ? await Connection.findById(existing._id).lean<ConnectionDoc>() : null;
+async function replaceRecord(
+  existing: ConnectionDoc,
+  still: Record<string, unknown>,
+  fresh: Omit<ConnectionDoc, '_id' | 'createdAt' | 'pairKey'>,
+): Promise<ConnectionDoc | null> {
+  const gone = await Connection.deleteOne({ _id: existing._id, ...still });
+  if (gone.deletedCount !== 1) return null;
+  const memberIds = [String(fresh.senderId), String(fresh.receiverId)].sort();
+  try {
+    return (await Connection.create({ ...fresh, pairKey: existing.pairKey, memberIds })).toObject() as ConnectionDoc;
+  } catch (err) {
+    if (isDuplicateKey(err)) return null;
+    throw err;
+  }
 }
 
 /**
- * My first swipe on someone who had passed on me: stored, its quota spent, no one told,
- * as if they had not answered yet (an interest reads as a request turned down at once).
- * The record becomes mine; when they passed stays in passedAt. Null when another write won.
+ * One's own swipe on someone one had asked by address, answered or not: answered as a first
+ * swipe would be (stored now, under a new id, a request's quota spent), so no swipe tells
+ * whether the address was theirs, nor whether they turned it down. The request becomes an
+ * ordinary one (listed; still turned down if it was), or gives way to the pass.
+ */
+async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeAction): Promise<ConnectionDoc | null> {
+  if (action === 'interested') await consumeRequest(String(existing.senderId));
+  const status = action === 'ignored' ? 'ignored' : existing.status;
+  return replaceRecord(
+    existing,
+    { status: existing.status, via: 'contact' },
+    {
+      senderId: existing.senderId,
+      receiverId: existing.receiverId,
+      status,
+      ...(status === 'rejected' && { reviewedAt: new Date() }),
+    },
+  );
+}
+
+/**
+ * My first swipe on someone who had passed on me: stored under a new id, its quota spent, no
+ * one told, as if they had not answered yet (an interest reads as a request turned down at
+ * once). The record becomes mine; their pass stays in passedAt and passId, which is what
+ * they still see. Null when another write won.
  */
 async function swipeOverPass(existing: ConnectionDoc, me: string, action: SwipeAction): Promise<ConnectionDoc | null> {
-  const now = new Date();
-  const taken = await Connection.collection.findOneAndUpdate(
-    { _id: existing._id, senderId: existing.senderId, status: 'ignored', passedAt: null },
+  const taken = await replaceRecord(
+    existing,
+    { senderId: existing.senderId, status: 'ignored', passedAt: null },
     {
-      $set: {
-        senderId: new Types.ObjectId(me),
-        receiverId: existing.senderId,
-        status: action === 'interested' ? 'rejected' : 'ignored',
-        createdAt: now,
-        updatedAt: now,
-        passedAt: existing.createdAt,
-        ...(action === 'interested' && { reviewedAt: now }),
-      },
+      senderId: new Types.ObjectId(me),
+      receiverId: existing.senderId,
+      status: action === 'interested' ? 'rejected' : 'ignored',
+      passedAt: existing.createdAt,
+      passId: existing._id,
+      ...(action === 'interested' && { reviewedAt: new Date() }),
     },
-    { returnDocument: 'after' },
   );
   if (!taken) return null;
   if (action === 'interested') {
     try {
       await consumeRequest(me);
     } catch (err) {
-      // Over quota: the record goes back to their pass, as if this swipe never came.
-      await Connection.collection.updateOne(
-        { _id: existing._id, senderId: new Types.ObjectId(me), passedAt: existing.createdAt },
-        {
-          $set: {
-            senderId: existing.senderId,
-            receiverId: existing.receiverId,
-            status: 'ignored',
-            createdAt: existing.createdAt,
-          },
-          $unset: { passedAt: 1, reviewedAt: 1 },
-        },
-      );
+      // Over quota: their pass comes back as it was (its own id and dates), as if this swipe never came.
+      const undone = await Connection.deleteOne({ _id: taken._id, senderId: new Types.ObjectId(me) });
+      if (undone.deletedCount === 1) await Connection.collection.insertOne(existing).catch(() => undefined);
       throw err;
     }
   }
   noteTaste(me, existing.senderId, action === 'interested' ? 'like' : 'pass');
-  return taken as unknown as ConnectionDoc;
+  return taken;
 }
 
 /** Stores a first swipe on a pair (or a new one over a removed connection); null when another write won. */
@@ -402,10 +430,20 @@ export async function listConnections(
   return { items, nextCursor: nextCursorOf(records, page.limit) };
 }
 
-/** Everyone this user has a record with, whatever its state: discovery never shows them again. */
+/** Everyone this user has a record with, whatever its state, but another's pass on them: discovery never shows them again. */
 export async function pairedUserIds(me: string): Promise<string[]> {
-  const records = await Connection.find({ memberIds: new Types.ObjectId(me) }, { memberIds: 1 }).lean();
-  return records.flatMap((r) => r.memberIds.map(String)).filter((id) => id !== me);
+  const records = await Connection.find(
+    { memberIds: new Types.ObjectId(me) },
+    { memberIds: 1, senderId: 1, status: 1, passedAt: 1 },
+  ).lean();
+  return (
+    records
+      // Someone's pass on me stays out of this list: if they left my deck without a request,
+      // the deck itself would tell me they passed. My swipe on them goes nowhere (swipeOverPass).
+      .filter((r) => !(r.status === 'ignored' && String(r.senderId) !== me && !r.passedAt))
+      .flatMap((r) => r.memberIds.map(String))
+      .filter((id) => id !== me)
+  );
 }
 
 /** Whether two people are connected (an accepted request either way). */
