@@ -54,6 +54,8 @@ export const DEFAULT_RATE_RULES = {
   conversation: { user: 30, windowMs: MINUTE },
   matchJoin: { user: 30, windowMs: MINUTE },
   call: { user: 20, windowMs: MINUTE },
+  /** ICE server lists: each may carry TURN credentials, a relay for their lifetime. */
+  iceServers: { user: 60, windowMs: HOUR },
   /** Socket connections opened by one account. */
   socketConnect: { user: 60, ip: 300, windowMs: MINUTE },
 } satisfies Record<string, RateRule>;

@@ -54,7 +54,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/discover', router: discoveryRoutes(limit) },
     { basePath: '/conversations', router: conversationRoutes(limit, { storage, queue: media }) },
     { basePath: '/presence', router: presenceRoutes(limit) },
-    { basePath: '/rtc', router: rtcRoutes() },
+    { basePath: '/rtc', router: rtcRoutes(limit) },
     { basePath: '/match', router: matchRoutes() },
     { basePath: '/payments', router: paymentRoutes(limit) },
     { basePath: '/posts', router: postRoutes({ storage, queue: media }, limit) },

@@ -149,10 +149,10 @@ describe('calls and WebRTC signaling', () => {
     expect((await emitAck(aSocket, 'call:ring', { toUserId: b.id })).error?.code).to.equal('NOT_CONNECTED');
   });
 
-  it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in', async () => {
+  it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in, a bounded number an hour', async () => {
     const [a, b, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     await connect(a, b);
-    const aSocket = await devices.connect(a);
+    const [aSocket, bSocket] = await Promise.all([devices.connect(a), devices.connect(b)]);
     const callId = (await emitAck(aSocket, 'call:ring', { toUserId: b.id, mode: 'video' })).data.callId as string;
     const ice = async (u: SignedUp, query: Record<string, string> = {}) => {
       const res = await (await api()).get('/api/v1/rtc/ice-servers').query(query).set(as(u));
@@ -163,15 +163,20 @@ describe('calls and WebRTC signaling', () => {
         { urls: string[]; username: string; credential: string } | undefined;
     };
 
-    // Both members of the ringing call get TURN, each under their own name.
-    for (const u of [a, b]) {
-      const turn = (await ice(u, { callId }))!;
-      expect(turn.urls).to.deep.equal(config.calls.turnUrls);
-      const [expiry, userId] = turn.username.split(':');
+    const expectTurnFor = (u: SignedUp, turn: Awaited<ReturnType<typeof ice>>) => {
+      expect(turn!.urls).to.deep.equal(config.calls.turnUrls);
+      const [expiry, userId] = turn!.username.split(':');
       expect(userId).to.equal(u.id);
       expect(Number(expiry) - Date.now() / 1000).to.be.within(config.calls.turnTtlSeconds - 5, config.calls.turnTtlSeconds + 1);
-      expect(turn.credential).to.equal(createHmac('sha1', config.calls.turnSecret!).update(turn.username).digest('base64'));
-    }
+      expect(turn!.credential).to.equal(createHmac('sha1', config.calls.turnSecret!).update(turn!.username).digest('base64'));
+    };
+    // Ringing: the callee sets up before answering and gets TURN; the caller does not yet
+    // (ringing and cancelling would otherwise buy a relay for the credentials' lifetime).
+    expectTurnFor(b, await ice(b, { callId }));
+    expect(await ice(a, { callId })).to.equal(undefined);
+    expect((await emitAck(bSocket, 'call:accept', { callId })).ok).to.equal(true);
+    // Connected: both, each under their own name.
+    for (const u of [a, b]) expectTurnFor(u, await ice(u, { callId }));
     // No call, someone else's call, a made-up id: STUN only, no relay to abuse.
     expect(await ice(a)).to.equal(undefined);
     expect(await ice(stranger, { callId })).to.equal(undefined);
@@ -183,9 +188,17 @@ describe('calls and WebRTC signaling', () => {
     const nested = await (await api()).get('/api/v1/rtc/ice-servers?callId[$ne]=x').set(as(a));
     expect(nested.status).to.equal(400);
     // An ended call gives no more.
-    expect((await emitAck(aSocket, 'call:cancel', { callId })).ok).to.equal(true);
+    expect((await emitAck(aSocket, 'rtc:hangup', { callId })).ok).to.equal(true);
     expect(await Call.findById(callId, { status: 1 }).lean()).to.include({ status: 'ended' });
     expect(await ice(b, { callId })).to.equal(undefined);
     expect((await (await api()).get('/api/v1/rtc/ice-servers')).status).to.equal(401);
+    // Each list may carry a relay: an account gets a bounded number an hour.
+    const fresh = await signupUser();
+    const asked = [];
+    for (let i = 0; i < config.limits.actions.iceServers.user!; i++)
+      asked.push((await (await api()).get('/api/v1/rtc/ice-servers').set(as(fresh))).status);
+    expect(asked.filter((status) => status !== 200)).to.deep.equal([]);
+    const over = await (await api()).get('/api/v1/rtc/ice-servers').set(as(fresh));
+    expect([over.status, over.body.error.code]).to.deep.equal([429, 'RATE_LIMITED']);
   });
 });

@@ -217,14 +217,24 @@ export async function activeCall(me: string) {
 
 /**
  * STUN servers for anyone; TURN credentials (a relay that carries any traffic, paid for by
- * its bytes) only for a call the caller is in, ringing or connected, so an account is no
- * free relay. coturn's REST scheme: the username is `expiry:userId`, the password the
- * base64 HMAC-SHA1 of it under the shared secret.
+ * its bytes) only for a call the caller is in: connected, or ringing them (the callee sets
+ * up before answering; the caller only once answered), so an account is no free relay by
+ * ringing and cancelling. coturn's REST scheme: the username is `expiry:userId`, the
+ * password the base64 HMAC-SHA1 of it under the shared secret.
  */
 export async function iceServersFor(userId: string, callId?: string) {
+  const me = new Types.ObjectId(userId);
   const inCall =
     callId !== undefined &&
-    Boolean(await Call.exists({ _id: callId, memberIds: new Types.ObjectId(userId), status: { $in: ACTIVE } }));
+    Boolean(
+      await Call.exists({
+        _id: callId,
+        $or: [
+          { memberIds: me, status: 'connected' },
+          { calleeId: me, status: 'ringing' },
+        ],
+      }),
+    );
   return iceServers(userId, inCall);
 }
 
