@@ -76,7 +76,7 @@ async function main() {
     ...socketDeps(config, redis, parts),
     clientAddress: (req) => ipKeyGenerator(proxyaddr(req, trustedProxies)),
   });
-  const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron) : undefined;
+  const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron, storage) : undefined;
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;
   const memberships = config.jobs.enabled ? scheduleMembershipJob(config.payments.membershipCron) : undefined;
   const postJobs = config.jobs.enabled ? schedulePostJobs(config.jobs.postsCron) : undefined;

@@ -9,12 +9,20 @@ import { deleteExpiredOAuthRecords } from '../services/auth/oauth/oauth.service.
 import { deleteExpiredSessions } from '../services/auth/session.service.js';
 import { deleteOldNotifications } from '../services/notifications/notification.service.js';
 import { deleteLapsedActivityMarks } from '../services/analytics/record.js';
-import { logger } from '../utils/logger.js';
+import type { StorageProvider } from '../services/storage/storage.provider.js';
+import { errorMessage, logger } from '../utils/logger.js';
 import { scheduleJob } from './schedule.js';
 
-/** Deletes expired sessions and tokens, past days' quota counters and old notices: FerretDB has no TTL indexes, so a job does their work. */
-export async function runCleanup(now = new Date()): Promise<number> {
+// A direct upload ticket is good for an hour; its upload is confirmed at once in practice.
+const UNCONFIRMED_UPLOAD_MS = 2 * 3_600_000;
+
+/**
+ * Deletes expired sessions and tokens, past days' quota counters and old notices (FerretDB
+ * has no TTL indexes, so a job does their work), and direct uploads never confirmed.
+ */
+export async function runCleanup(now = new Date(), storage?: StorageProvider): Promise<number> {
   const removed =
+    (await sweepUploads(storage, new Date(now.getTime() - UNCONFIRMED_UPLOAD_MS))) +
     (await deleteExpiredSessions(now)) +
     (await deleteExpiredAccountTokens(now)) +
     (await deleteExpiredOAuthRecords(now)) +
@@ -30,4 +38,15 @@ export async function runCleanup(now = new Date()): Promise<number> {
   return removed;
 }
 
-export const scheduleCleanup = (expression: string) => scheduleJob(expression, 'cleanup', runCleanup);
+/** A provider that does not answer now leaves the sweep to the next run, not the rest of the clean-up undone. */
+async function sweepUploads(storage: StorageProvider | undefined, before: Date): Promise<number> {
+  return (
+    (await storage?.sweepUnconfirmedUploads?.(before).catch((err: unknown) => {
+      logger.warn('unconfirmed uploads not swept', { error: errorMessage(err) });
+      return 0;
+    })) ?? 0
+  );
+}
+
+export const scheduleCleanup = (expression: string, storage: StorageProvider) =>
+  scheduleJob(expression, 'cleanup', () => runCleanup(new Date(), storage));

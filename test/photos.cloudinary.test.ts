@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../app.js';
 import { config } from '../config/index.js';
+import { runCleanup } from '../jobs/cleanup.job.js';
 import { User } from '../models/user.model.js';
 import { cloudinaryProviderFor, startCloudinaryStandIn, type StandIn } from './support/cloudinary-standin.js';
 import sharp from 'sharp';
@@ -124,6 +125,24 @@ describe('photos with Cloudinary storage (against a signature-checking stand-in)
     const again = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: ticket.key });
     expect([again.status, again.body.error.code]).to.deep.equal([404, 'UPLOAD_NOT_FOUND']);
     expect((await User.findById(u.id, { avatar: 1, gallery: 1 }).lean())?.avatar ?? null).to.equal(null);
+  });
+
+  it('the clean-up deletes uploads never confirmed once no ticket could still be confirmed; confirmed and fresh ones stay', async () => {
+    const u = await signupUser();
+    const [forgotten, kept, fresh] = [await ticketFor(u), await ticketFor(u), await ticketFor(u)];
+    for (const t of [forgotten, kept]) expect(await uploadWith(t, await png(120, 80))).to.equal(200);
+    expect((await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: kept.key })).status).to.equal(201);
+    const storage = cloudinaryProviderFor(cloud);
+    // Three hours on: the forgotten upload goes, the photo in use stays.
+    expect(await runCleanup(new Date(Date.now() + 3 * 3_600_000), storage)).to.be.at.least(1);
+    expect(cloud.resources.has(forgotten.key)).to.equal(false);
+    expect(cloud.resources.get(kept.key)?.type).to.equal('upload');
+    const late = await app.post(`${PHOTOS}/uploads/confirm`).set(as(u)).send({ key: forgotten.key });
+    expect([late.status, late.body.error.code]).to.deep.equal([404, 'UPLOAD_NOT_FOUND']);
+    // An upload of now is left to be confirmed.
+    expect(await uploadWith(fresh, await png(120, 80))).to.equal(200);
+    await runCleanup(new Date(), storage);
+    expect(cloud.resources.get(fresh.key)?.type).to.equal('authenticated');
   });
 
   it('uploads through the API are stored signed, and replacing them destroys the old resource', async () => {

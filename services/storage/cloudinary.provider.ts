@@ -206,10 +206,17 @@ export class CloudinaryStorageProvider implements StorageProvider {
   async confirmDirectUpload(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null> {
     const waiting = await this.call<CloudinaryResource>(`resources/image/authenticated/${key}`, { headers: this.adminAuth() });
     if (waiting) checkUpload(waiting, limits);
-    const published = waiting && (await this.publish(key));
+    let failure: unknown;
+    const published = waiting && (await this.publish(key).catch((err: unknown) => ((failure = err), null)));
     const resource =
       published ?? (await this.call<CloudinaryResource>(`resources/image/upload/${key}`, { headers: this.adminAuth() }));
-    if (!resource) return null;
+    if (!resource) {
+      if (failure) throw failure;
+      return null;
+    }
+    // A second upload with a confirmed ticket cannot take the public id the first holds: the
+    // rename fails, that copy goes, and the confirm answers as a repeat.
+    if (waiting && !published) await this.destroy('image', key, 'authenticated');
     checkUpload(resource, limits);
     return { kind: 'stored', image: this.toStored(resource) };
   }
@@ -230,9 +237,31 @@ export class CloudinaryStorageProvider implements StorageProvider {
     });
   }
 
-  /** A refused upload goes, waiting or (under an older ticket) public. */
+  /** A refused upload goes. Only the waiting copy: a public one under the key is a photo in use. */
   async discardDirectUpload(key: string): Promise<void> {
-    await Promise.all([this.destroy('image', key, 'authenticated'), this.destroy('image', key)]);
+    await this.destroy('image', key, 'authenticated');
+  }
+
+  /**
+   * Uploads never confirmed are still waiting (authenticated) under uploads/: whoever holds
+   * the upload's signed URL could serve it, so they go once no ticket can be confirmed in
+   * time. A page of the Admin API's listing at a time.
+   */
+  async sweepUnconfirmedUploads(before: Date): Promise<number> {
+    let swept = 0;
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ prefix: 'uploads/', max_results: '500', ...(cursor && { next_cursor: cursor }) });
+      const page = await this.call<{ resources: { public_id: string; created_at: string }[]; next_cursor?: string }>(
+        `resources/image/authenticated?${query}`,
+        { headers: this.adminAuth() },
+      );
+      const stale = (page?.resources ?? []).filter((r) => Date.parse(r.created_at) < before.getTime());
+      for (const r of stale) await this.destroy('image', r.public_id, 'authenticated');
+      swept += stale.length;
+      cursor = page?.next_cursor;
+    } while (cursor);
+    return swept;
   }
 }
 

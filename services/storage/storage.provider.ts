@@ -46,6 +46,8 @@ export interface StorageProvider {
   confirmDirectUpload?(key: string, limits: { maxBytes: number; maxPixels: number }): Promise<ConfirmedUpload | null>;
   /** Removes a direct upload that was refused or has been processed. */
   discardDirectUpload?(key: string): Promise<void>;
+  /** Deletes direct uploads made before `before` and never confirmed; how many went. */
+  sweepUnconfirmedUploads?(before: Date): Promise<number>;
   /** Private objects: post uploads and media, comment images. */
   readonly files: FileStore;
 }

@@ -38,6 +38,7 @@ interface Resource {
   resource_type: 'image';
   /** The delivery type: only `upload` is served at a public address. */
   type: 'upload' | 'authenticated' | 'private';
+  created_at: string;
   bytes: number;
   width: number;
   height: number;
@@ -106,6 +107,7 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
       format,
       resource_type: 'image',
       type: (params.type ?? 'upload') as Resource['type'],
+      created_at: new Date().toISOString(),
       bytes: bytes.length,
       width: meta.width ?? 0,
       height: meta.height ?? 0,
@@ -160,6 +162,15 @@ export async function startCloudinaryStandIn(): Promise<StandIn> {
     const resource = resources.get(publicId ?? '');
     return resource && resource.type === (type ?? 'upload') ? resource : undefined;
   };
+  // The Admin API's listing of one delivery type, by prefix, a page at a time (next_cursor: where the next starts).
+  app.get(`/v1_1/${cloudName}/resources/image/:type`, (req, res) => {
+    if (!adminAuthOk(req, res)) return;
+    const { prefix = '', max_results = '10', next_cursor = '0' } = req.query as Record<string, string>;
+    const all = [...resources.values()].filter((r) => r.type === req.params.type && r.public_id.startsWith(prefix));
+    const from = Number(next_cursor);
+    const page = all.slice(from, from + Number(max_results));
+    res.json({ resources: page, ...(from + page.length < all.length && { next_cursor: String(from + page.length) }) });
+  });
   app.get(`/v1_1/${cloudName}/resources/image/:type/*publicId`, (req, res) => {
     if (!adminAuthOk(req, res)) return;
     const publicId = (req.params as { publicId: string[] }).publicId.join('/');
