@@ -1,5 +1,5 @@
 import { deleteExpiredAccountTokens } from '../services/auth/account-token.service.js';
-import { endStaleRinging } from '../services/match/call.service.js';
+import { endOrphanedCalls, endStaleRinging } from '../services/match/call.service.js';
 import { expireStaleMatches } from '../services/match/match.service.js';
 import { deleteOldQuotaCounters } from '../services/connections/quota.service.js';
 import { deleteOldPostChanges } from '../services/feeds/fanout.js';
@@ -33,6 +33,7 @@ export async function runCleanup(now = new Date(), storage?: StorageProvider): P
     (await deleteOldNotifications(now)) +
     (await deleteLapsedActivityMarks(now)) +
     (await endStaleRinging(now)) +
+    (await endOrphanedCalls(now)) +
     (await expireStaleMatches(now));
   logger.info('cleanup done', { removed });
   return removed;

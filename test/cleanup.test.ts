@@ -13,9 +13,11 @@ import { QuotaCounter } from '../models/quota-counter.model.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
 import { api } from './support/app.js';
+import { useSocketServer } from './support/chat.js';
 import { signupUser } from './support/users.js';
 
 describe('cleanup job', () => {
+  const devices = useSocketServer();
   it('deletes expired sessions and tokens and keeps live ones', async () => {
     const expired = await signupUser();
     const live = await signupUser();
@@ -52,7 +54,25 @@ describe('cleanup job', () => {
     const fresh = await pendingMatch(new Date(), new Date(Date.now() + 60_000));
     await QuotaCounter.create({ _id: `${a.id}:2000-01-01`, userId: a.id, day: '2000-01-01', used: 3 });
 
+    // Connected calls whose process died: one with nobody online ends, one with a member online stays.
+    const connected = (callerId: string) =>
+      Call.create({
+        callerId,
+        calleeId: b.id,
+        memberIds: [callerId, b.id],
+        mode: 'video',
+        status: 'connected',
+        ringingAt: long,
+        expiresAt: long,
+        connectedAt: long,
+      });
+    const orphaned = await connected(a.id);
+    const c = await signupUser();
+    const live = await connected(c.id);
+    await devices.connect(c);
     await runCleanup();
+    expect(await Call.findById(orphaned._id).lean()).to.include({ status: 'ended', outcome: 'disconnected' });
+    expect((await Call.findById(live._id).lean())?.status).to.equal('connected');
     expect(await Call.findById(call._id).lean()).to.include({ status: 'ended', outcome: 'missed' });
     expect((await Match.findById(match._id).lean())?.status).to.equal('expired');
     expect((await Match.findById(fresh._id).lean())?.status).to.equal('pending');

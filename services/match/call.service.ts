@@ -13,6 +13,8 @@ import { publishToUsers } from '../realtime.service.js';
 import { usersById } from '../people/user.service.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 import { notifyLater } from '../notifications/notification.service.js';
+import { isOnline } from '../presence/presence.service.js';
+import { PresenceUnavailableError } from '../presence/presence.store.js';
 
 type Outcome = 'accepted' | 'declined' | 'cancelled' | 'missed' | 'hangup' | 'disconnected';
 
@@ -194,6 +196,27 @@ export async function endStaleRinging(now = new Date()): Promise<number> {
   const stale = await Call.find({ status: 'ringing', expiresAt: { $lt: now } }, { _id: 1 }).lean();
   const ended = await Promise.all(stale.map((c) => end(c._id, ['ringing'], 'missed')));
   return ended.filter(Boolean).length;
+}
+
+/**
+ * Connected calls whose process died with both members' sockets (a crash: the disconnect
+ * handling that ends a call after the reconnect grace ran nowhere): ended when neither
+ * member has a socket anywhere, well past the grace. Else they stayed connected for good,
+ * their members BUSY and their TURN credentials renewable. Presence that cannot tell ends none.
+ */
+export async function endOrphanedCalls(now = new Date()): Promise<number> {
+  const since = new Date(now.getTime() - Math.max(60_000, 4 * config.chat.reconnectGraceMs));
+  const calls = await Call.find({ status: 'connected', connectedAt: { $lt: since } }, { memberIds: 1 }).lean();
+  let ended = 0;
+  for (const call of calls) {
+    const online = await Promise.all(call.memberIds.map((id) => isOnline(String(id)))).catch((err: unknown) => {
+      if (err instanceof PresenceUnavailableError) return null;
+      throw err;
+    });
+    if (!online) return ended;
+    if (!online.some(Boolean) && (await end(call._id, ['connected'], 'disconnected'))) ended++;
+  }
+  return ended;
 }
 
 /** One's calls, newest first, by cursor. */
