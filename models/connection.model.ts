@@ -27,6 +27,9 @@ const connectionSchema = new Schema(
     passedAt: { type: Date },
     // The id of that pass, which is how the one who passed still sees the record.
     passId: { type: Schema.Types.ObjectId },
+    // A pass the other side already knew of the pair for (over a request by address or a
+    // past connection): unlike a first pass, it keeps the pair out of both decks.
+    pairKnown: { type: Boolean },
   },
   { timestamps: true, versionKey: false },
 );

@@ -2,7 +2,10 @@ import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
-import { api } from './support/app.js';
+import { Connection } from '../models/connection.model.js';
+import { setPlan } from '../services/connections/quota.service.js';
+import { api, freshIp } from './support/app.js';
+import { eventually } from './support/eventually.js';
 import { connect, swipeAs } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -102,6 +105,49 @@ describe('discovery', () => {
     expect((await swipeAs(me, passer, 'ignored')).status).to.equal(201);
     expect(ids(await feed(me))).to.deep.equal([other.id]);
     expect(ids(await feed(passer))).to.deep.equal([other.id]);
+  });
+
+  it('an add by address on someone who passed on me leaves my deck as it does on anyone; a pass on a known pair keeps decks as they were', async () => {
+    const spot = home();
+    const tag = word();
+    const near = () => signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag] });
+    const [me, passer, stranger, decliner, former, other] = await Promise.all([near(), near(), near(), near(), near(), near()]);
+    await setPlan(me.id, 'premium', new Date(Date.now() + 86_400_000));
+    const client = await api();
+    const add = (u: SignedUp) =>
+      client.post('/api/v1/contacts').set(as(me)).set('X-Forwarded-For', freshIp()).send({ email: u.input.email }).expect(202);
+    const made = (u: SignedUp) =>
+      eventually(async () => Boolean(await Connection.exists({ senderId: me.id, receiverId: u.id, via: 'contact' })));
+
+    // Someone who passed on me and someone who never acted: an add of either address takes them out of my deck alike.
+    const passed = (await swipeAs(passer, me, 'ignored')).body.connection;
+    await add(passer);
+    await add(stranger);
+    await Promise.all([made(passer), made(stranger)]);
+    const deck = ids(await feed(me));
+    expect(deck).to.not.include(passer.id);
+    expect(deck).to.not.include(stranger.id);
+    // To the passer it is still their own pass.
+    expect((await swipeAs(passer, me, 'ignored')).body.connection).to.deep.equal(passed);
+
+    // A pass after a declined add by address, or on a past connection: they knew of the pair,
+    // and their deck keeps me out as before (as it would after a like).
+    await add(decliner);
+    await made(decliner);
+    const asked = await client.get('/api/v1/connections/requests/received').set(as(decliner));
+    await client
+      .post(`/api/v1/connections/requests/${asked.body.items[0].id}`)
+      .set(as(decliner))
+      .send({ action: 'rejected' })
+      .expect(200);
+    await connect(me, former);
+    await client.delete(`/api/v1/connections/${former.id}`).set(as(me)).expect(204);
+    for (const u of [decliner, former]) {
+      expect(ids(await feed(u)), u.input.firstName).to.not.include(me.id);
+      expect((await swipeAs(me, u, 'ignored')).status).to.equal(201);
+      expect(ids(await feed(u)), u.input.firstName).to.not.include(me.id);
+    }
+    expect(ids(await feed(other))).to.include(me.id);
   });
 
   it('never lists someone who hides their age for a narrowed age range: being listed for "exactly N" would tell it', async () => {

@@ -17,6 +17,7 @@ import { backfillConnection, dropFeedEntriesBetween } from '../feeds/fanout.js';
 import { notifyLater } from '../notifications/notification.service.js';
 import { publishToUser } from '../realtime.service.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 
@@ -35,6 +36,7 @@ interface ConnectionDoc {
   via?: 'contact';
   passedAt?: Date;
   passId?: Types.ObjectId;
+  pairKnown?: boolean;
 }
 
 export interface ConnectionView {
@@ -197,7 +199,12 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
       return { connection: view(created), matched: false, created: true };
     }
     // A request by address never answers or repeats anything: what it found must not show.
-    if (via) return { connection: view(existing), matched: false, created: false };
+    if (via) {
+      // Their pass on me, still open: taken over as my swipe would take it (the address paid
+      // its quota), or my deck, which keeps them until I act, would tell me they passed.
+      if (isOpenPass(existing, me) && !(await swipeOverPass(existing, me, action, via))) continue;
+      return { connection: view(existing), matched: false, created: false };
+    }
     if (
       String(existing.senderId) === me &&
       existing.via &&
@@ -222,7 +229,7 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
     }
     if (existing.status === 'accepted') throw new AppError('ALREADY_CONNECTED', 'You are already connected');
     if (existing.status === 'ignored') {
-      const quiet = await swipeOverPass(existing, me, action);
+      const quiet = await swipeOverPass(existing, me, action, undefined);
       if (!quiet) continue;
       return { connection: seenBy(quiet, me), matched: false, created: true };
     }
@@ -236,10 +243,29 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
 }
 
 /**
+ * Another's pass on me that nothing else made known to me (not one over my request by
+ * address, nor over a past connection): my deck keeps them, and my swipe goes nowhere.
+ */
+const isOpenPass = (
+  c: { status: ConnectionStatus; senderId: Types.ObjectId; passedAt?: Date | null; pairKnown?: boolean | null },
+  me: string,
+) => c.status === 'ignored' && String(c.senderId) !== me && !c.passedAt && !c.pairKnown;
+
+/** Puts a record taken over back as it was (its own id and dates). */
+async function restoreRecord(existing: ConnectionDoc): Promise<void> {
+  await Connection.collection
+    .insertOne(existing)
+    .catch((err: unknown) =>
+      logger.warn('connection record not restored', { pairKey: existing.pairKey, error: errorMessage(err) }),
+    );
+}
+
+/**
  * A record taken over by a new swipe is written again under a new id: an id's first bytes
  * are its creation time, and the old one would date the request by address or the pass it
  * replaces. Conditional on the record as read; null when another write won (a concurrent
- * first swipe may take the pair in between: the caller looks again).
+ * first swipe may take the pair in between: the caller looks again). An insert that fails
+ * otherwise puts the old record back.
  */
 async function replaceRecord(
   existing: ConnectionDoc,
@@ -253,6 +279,17 @@ async function replaceRecord(
     return (await Connection.create({ ...fresh, pairKey: existing.pairKey, memberIds })).toObject() as ConnectionDoc;
   } catch (err) {
     if (isDuplicateKey(err)) return null;
+    await restoreRecord(existing);
+    throw err;
+  }
+}
+
+/** A takeover that asks for something is paid once it won; over quota, the record as it was comes back. */
+async function payForTakeover(taken: ConnectionDoc, existing: ConnectionDoc, payer: string): Promise<void> {
+  try {
+    await consumeRequest(payer);
+  } catch (err) {
+    if ((await Connection.deleteOne({ _id: taken._id })).deletedCount === 1) await restoreRecord(existing);
     throw err;
   }
 }
@@ -261,12 +298,12 @@ async function replaceRecord(
  * One's own swipe on someone one had asked by address, answered or not: answered as a first
  * swipe would be (stored now, under a new id, a request's quota spent), so no swipe tells
  * whether the address was theirs, nor whether they turned it down. The request becomes an
- * ordinary one (listed; still turned down if it was), or gives way to the pass.
+ * ordinary one (listed; still turned down if it was), or gives way to the pass, which they
+ * knew of (the request) and so keeps the pair out of their deck.
  */
 async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeAction): Promise<ConnectionDoc | null> {
-  if (action === 'interested') await consumeRequest(String(existing.senderId));
   const status = action === 'ignored' ? 'ignored' : existing.status;
-  return replaceRecord(
+  const taken = await replaceRecord(
     existing,
     { status: existing.status, via: 'contact' },
     {
@@ -274,17 +311,27 @@ async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeActi
       receiverId: existing.receiverId,
       status,
       ...(status === 'rejected' && { reviewedAt: new Date() }),
+      ...(status === 'ignored' && { pairKnown: true }),
+      // A request by address over their pass: to them it stays their pass.
+      ...(existing.passedAt && { passedAt: existing.passedAt, passId: existing.passId }),
     },
   );
+  if (taken && action === 'interested') await payForTakeover(taken, existing, String(existing.senderId));
+  return taken;
 }
 
 /**
- * My first swipe on someone who had passed on me: stored under a new id, its quota spent, no
- * one told, as if they had not answered yet (an interest reads as a request turned down at
- * once). The record becomes mine; their pass stays in passedAt and passId, which is what
- * they still see. Null when another write won.
+ * My first swipe (or request by address) on someone who had passed on me: stored under a new
+ * id, its quota spent (an address's was already), no one told, as if they had not answered
+ * yet (an interest reads as a request turned down at once). The record becomes mine; their
+ * pass stays in passedAt and passId, which is what they still see. Null when another write won.
  */
-async function swipeOverPass(existing: ConnectionDoc, me: string, action: SwipeAction): Promise<ConnectionDoc | null> {
+async function swipeOverPass(
+  existing: ConnectionDoc,
+  me: string,
+  action: SwipeAction,
+  via: 'contact' | undefined,
+): Promise<ConnectionDoc | null> {
   const taken = await replaceRecord(
     existing,
     { senderId: existing.senderId, status: 'ignored', passedAt: null },
@@ -295,19 +342,11 @@ async function swipeOverPass(existing: ConnectionDoc, me: string, action: SwipeA
       passedAt: existing.createdAt,
       passId: existing._id,
       ...(action === 'interested' && { reviewedAt: new Date() }),
+      ...(via && { via }),
     },
   );
   if (!taken) return null;
-  if (action === 'interested') {
-    try {
-      await consumeRequest(me);
-    } catch (err) {
-      // Over quota: their pass comes back as it was (its own id and dates), as if this swipe never came.
-      const undone = await Connection.deleteOne({ _id: taken._id, senderId: new Types.ObjectId(me) });
-      if (undone.deletedCount === 1) await Connection.collection.insertOne(existing).catch(() => undefined);
-      throw err;
-    }
-  }
+  if (action === 'interested' && !via) await payForTakeover(taken, existing, me);
   noteTaste(me, existing.senderId, action === 'interested' ? 'like' : 'pass');
   return taken;
 }
@@ -321,12 +360,23 @@ async function createSwipe(
   overRemoved: boolean,
   via: 'contact' | undefined,
 ) {
-  const fresh = { senderId: me, receiverId: them, status: action, memberIds: [me, them].sort(), ...(via && { via }) };
+  const fresh = {
+    senderId: me,
+    receiverId: them,
+    status: action,
+    memberIds: [me, them].sort(),
+    ...(via && { via }),
+    // A pass on a past connection: they knew of the pair, so it keeps them out of their deck as before.
+    ...(overRemoved && action === 'ignored' && { pairKnown: true }),
+  };
   try {
     if (!overRemoved) return (await Connection.create({ pairKey, ...fresh })).toObject() as ConnectionDoc;
     const res = await Connection.updateOne(
       { pairKey, status: 'removed' },
-      { $set: { ...fresh, createdAt: new Date() }, $unset: { reviewedAt: 1, connectedAt: 1, ...(!via && { via: 1 }) } },
+      {
+        $set: { ...fresh, createdAt: new Date() },
+        $unset: { reviewedAt: 1, connectedAt: 1, ...(!via && { via: 1 }), ...(action !== 'ignored' && { pairKnown: 1 }) },
+      },
     );
     return res.modifiedCount === 1 ? await Connection.findOne({ pairKey }).lean<ConnectionDoc>() : null;
   } catch (err) {
@@ -434,13 +484,13 @@ export async function listConnections(
 export async function pairedUserIds(me: string): Promise<string[]> {
   const records = await Connection.find(
     { memberIds: new Types.ObjectId(me) },
-    { memberIds: 1, senderId: 1, status: 1, passedAt: 1 },
+    { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1 },
   ).lean();
   return (
     records
       // Someone's pass on me stays out of this list: if they left my deck without a request,
       // the deck itself would tell me they passed. My swipe on them goes nowhere (swipeOverPass).
-      .filter((r) => !(r.status === 'ignored' && String(r.senderId) !== me && !r.passedAt))
+      .filter((r) => !isOpenPass(r, me))
       .flatMap((r) => r.memberIds.map(String))
       .filter((id) => id !== me)
   );
