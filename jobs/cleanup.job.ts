@@ -11,6 +11,7 @@ import { deleteOldNotifications } from '../services/notifications/notification.s
 import { deleteLapsedActivityMarks } from '../services/analytics/record.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { errorMessage, logger } from '../utils/logger.js';
+import { withJobLock } from '../services/job-lock.js';
 import { scheduleJob } from './schedule.js';
 
 // A direct upload ticket is good for an hour; its upload is confirmed at once in practice.
@@ -18,36 +19,45 @@ const UNCONFIRMED_UPLOAD_MS = 2 * 3_600_000;
 
 /**
  * Deletes expired sessions and tokens, past days' quota counters and old notices (FerretDB
- * has no TTL indexes, so a job does their work), and direct uploads never confirmed.
+ * has no TTL indexes, so a job does their work), ends calls and matches left by a dead
+ * process, and sweeps direct uploads never confirmed (last: it waits on the provider). A
+ * step that fails is logged and left to the next run; the others still run.
  */
 export async function runCleanup(now = new Date(), storage?: StorageProvider): Promise<number> {
-  const removed =
-    (await sweepUploads(storage, new Date(now.getTime() - UNCONFIRMED_UPLOAD_MS))) +
-    (await deleteExpiredSessions(now)) +
-    (await deleteExpiredAccountTokens(now)) +
-    (await deleteExpiredOAuthRecords(now)) +
-    (await deleteExpiredFeedSessions(now)) +
-    (await deleteOldPostChanges(now)) +
-    (await deleteOldHourStats(now)) +
-    (await deleteOldQuotaCounters(now)) +
-    (await deleteOldNotifications(now)) +
-    (await deleteLapsedActivityMarks(now)) +
-    (await endStaleRinging(now)) +
-    (await endOrphanedCalls(now)) +
-    (await expireStaleMatches(now));
+  const steps: [string, () => Promise<number>][] = [
+    ['sessions', () => deleteExpiredSessions(now)],
+    ['account tokens', () => deleteExpiredAccountTokens(now)],
+    ['oauth records', () => deleteExpiredOAuthRecords(now)],
+    ['feed sessions', () => deleteExpiredFeedSessions(now)],
+    ['post changes', () => deleteOldPostChanges(now)],
+    ['hour stats', () => deleteOldHourStats(now)],
+    ['quota counters', () => deleteOldQuotaCounters(now)],
+    ['notifications', () => deleteOldNotifications(now)],
+    ['activity marks', () => deleteLapsedActivityMarks(now)],
+    ['ringing calls', () => endStaleRinging(now)],
+    ['orphaned calls', () => endOrphanedCalls(now)],
+    ['matches', () => expireStaleMatches(now)],
+    [
+      'unconfirmed uploads',
+      async () => (await storage?.sweepUnconfirmedUploads?.(new Date(now.getTime() - UNCONFIRMED_UPLOAD_MS))) ?? 0,
+    ],
+  ];
+  let removed = 0;
+  for (const [name, step] of steps) {
+    removed += await step().catch((err: unknown) => {
+      logger.warn('cleanup step failed', { step: name, error: errorMessage(err) });
+      return 0;
+    });
+  }
   logger.info('cleanup done', { removed });
   return removed;
 }
 
-/** A provider that does not answer now leaves the sweep to the next run, not the rest of the clean-up undone. */
-async function sweepUploads(storage: StorageProvider | undefined, before: Date): Promise<number> {
-  return (
-    (await storage?.sweepUnconfirmedUploads?.(before).catch((err: unknown) => {
-      logger.warn('unconfirmed uploads not swept', { error: errorMessage(err) });
-      return 0;
-    })) ?? 0
-  );
-}
+/** A run may take a while on a big day; the lease outlasts it, and a crashed holder's lapses. */
+const LEASE_MS = 15 * 60_000;
 
+/** One process at a time across the deployment runs the clean-up (the others skip that tick). */
 export const scheduleCleanup = (expression: string, storage: StorageProvider) =>
-  scheduleJob(expression, 'cleanup', () => runCleanup(new Date(), storage));
+  scheduleJob(expression, 'cleanup', () =>
+    withJobLock('cleanup', LEASE_MS, async () => void (await runCleanup(new Date(), storage))),
+  );

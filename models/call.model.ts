@@ -18,6 +18,8 @@ const callSchema = new Schema(
     ringingAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
     connectedAt: { type: Date },
+    // When the clean-up first found neither member online (a crashed process's call).
+    orphanSeenAt: { type: Date },
     endedAt: { type: Date },
     durationSec: { type: Number },
   },

@@ -200,13 +200,18 @@ export async function endStaleRinging(now = new Date()): Promise<number> {
 
 /**
  * Connected calls whose process died with both members' sockets (a crash: the disconnect
- * handling that ends a call after the reconnect grace ran nowhere): ended when neither
- * member has a socket anywhere, well past the grace. Else they stayed connected for good,
- * their members BUSY and their TURN credentials renewable. Presence that cannot tell ends none.
+ * handling that ends a call after the reconnect grace ran nowhere). Else they stayed
+ * connected for good, their members BUSY and their TURN credentials renewable. A call seen
+ * with neither member online is marked; one still so on a later run, well past the grace,
+ * ends (a restart, or a Redis that lost its data, can show nobody for a moment). Presence
+ * that cannot tell ends none.
  */
 export async function endOrphanedCalls(now = new Date()): Promise<number> {
-  const since = new Date(now.getTime() - Math.max(60_000, 4 * config.chat.reconnectGraceMs));
-  const calls = await Call.find({ status: 'connected', connectedAt: { $lt: since } }, { memberIds: 1 }).lean();
+  const grace = Math.max(60_000, 4 * config.chat.reconnectGraceMs);
+  const calls = await Call.find(
+    { status: 'connected', connectedAt: { $lt: new Date(now.getTime() - grace) } },
+    { memberIds: 1, orphanSeenAt: 1 },
+  ).lean();
   let ended = 0;
   for (const call of calls) {
     const online = await Promise.all(call.memberIds.map((id) => isOnline(String(id)))).catch((err: unknown) => {
@@ -214,7 +219,13 @@ export async function endOrphanedCalls(now = new Date()): Promise<number> {
       throw err;
     });
     if (!online) return ended;
-    if (!online.some(Boolean) && (await end(call._id, ['connected'], 'disconnected'))) ended++;
+    if (online.some(Boolean)) {
+      if (call.orphanSeenAt) await Call.updateOne({ _id: call._id }, { $unset: { orphanSeenAt: 1 } });
+    } else if (!call.orphanSeenAt) {
+      await Call.updateOne({ _id: call._id, status: 'connected' }, { $set: { orphanSeenAt: now } });
+    } else if (now.getTime() - call.orphanSeenAt.getTime() >= grace && (await end(call._id, ['connected'], 'disconnected'))) {
+      ended++;
+    }
   }
   return ended;
 }

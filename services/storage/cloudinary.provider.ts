@@ -4,6 +4,7 @@ import { openAsBlob } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PRIVATE_PREFIX } from './media-links.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import type {
   ConfirmedUpload,
   DirectUploadRequest,
@@ -257,8 +258,14 @@ export class CloudinaryStorageProvider implements StorageProvider {
         { headers: this.adminAuth() },
       );
       const stale = (page?.resources ?? []).filter((r) => Date.parse(r.created_at) < before.getTime());
-      for (const r of stale) await this.destroy('image', r.public_id, 'authenticated');
-      swept += stale.length;
+      for (const r of stale) {
+        // One that will not go is left to the next run; the rest still go.
+        const gone = await this.destroy('image', r.public_id, 'authenticated').then(
+          () => true,
+          (err: unknown) => (logger.warn('unconfirmed upload not swept', { key: r.public_id, error: errorMessage(err) }), false),
+        );
+        if (gone) swept++;
+      }
       cursor = page?.next_cursor;
     } while (cursor);
     return swept;
