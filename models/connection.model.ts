@@ -30,11 +30,14 @@ const connectionSchema = new Schema(
     // A pass the other side already knew of the pair for (over a request by address or a
     // past connection): unlike a first pass, it keeps the pair out of both decks.
     pairKnown: { type: Boolean },
+    // A pending request by address taken over by a swipe: the id its receiver was told of.
+    announcedId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, versionKey: false },
 );
 
 connectionSchema.index({ pairKey: 1 }, { unique: true });
+connectionSchema.index({ announcedId: 1 }, { sparse: true });
 // Each list is one equality part, newest first: received and sent requests, friends, and
 // everyone a user has a record with (discovery leaves them out).
 connectionSchema.index({ receiverId: 1, status: 1, _id: -1 });

@@ -327,6 +327,7 @@ describe('connections', () => {
     await add(me, passed.input.email);
     await Promise.all([made(me, asked), made(me, passed)]);
     expect(await used(me)).to.equal(2);
+    const toldId: string = (await client.get(`${C}/requests/received`).set(as(asked))).body.items[0].id;
     // As a first swipe would answer: 201 both, a like spends a request, a pass nothing.
     const like = await swipeAs(me, asked, 'interested');
     const pass = await swipeAs(me, passed, 'ignored');
@@ -344,6 +345,17 @@ describe('connections', () => {
     const waiting = await Connection.findOne({ senderId: asker.id, receiverId: other.id }).lean();
     expect(waiting?.status).to.equal('interested');
     expect(idsOf(await client.get('/api/v1/connections').set(as(other)))).to.deep.equal([]);
+
+    // To the one asked, the request keeps the id they were told of (a notice, a push): they answer it by that id.
+    const received = await client.get(`${C}/requests/received`).set(as(asked));
+    expect(received.body.items.map((i: { id: string }) => i.id)).to.deep.equal([toldId]);
+    const accepted = await client.post(`${C}/requests/${toldId}`).set(as(asked)).send({ action: 'accepted' });
+    expect([accepted.status, accepted.body.connection.id, accepted.body.connection.status]).to.deep.equal([
+      200,
+      toldId,
+      'accepted',
+    ]);
+    expect(idsOf(await client.get(C).set(as(me)))).to.deep.equal([asked.id]);
   });
 
   it('a swipe after an add by address answers alike whether the request was turned down or is waiting', async () => {

@@ -37,6 +37,7 @@ interface ConnectionDoc {
   passedAt?: Date;
   passId?: Types.ObjectId;
   pairKnown?: boolean;
+  announcedId?: Types.ObjectId;
 }
 
 export interface ConnectionView {
@@ -73,6 +74,7 @@ function seenBy(c: ConnectionDoc, me: string): ConnectionView {
       createdAt: c.passedAt,
     });
   if (String(c.senderId) === me && c.status === 'rejected') return view({ ...c, status: 'interested' });
+  if (c.announcedId && String(c.receiverId) === me) return view({ ...c, _id: c.announcedId });
   return view(c);
 }
 
@@ -314,6 +316,8 @@ async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeActi
       ...(status === 'ignored' && { pairKnown: true }),
       // A request by address over their pass: to them it stays their pass.
       ...(existing.passedAt && { passedAt: existing.passedAt, passId: existing.passId }),
+      // One they were told of (and may answer from the notice) keeps, to them, the id they know.
+      ...(existing.status === 'interested' && status === 'interested' && { announcedId: existing.announcedId ?? existing._id }),
     },
   );
   if (taken && action === 'interested') await payForTakeover(taken, existing, String(existing.senderId));
@@ -400,12 +404,11 @@ async function answer(requestId: Types.ObjectId | string, me: string, action: Re
 
 /** Accept or reject a request: only its receiver, only while pending, only once. */
 export async function reviewRequest(me: string, requestId: string, action: ReviewAction): Promise<ConnectionView> {
-  const request = await Connection.findById(requestId, {
-    senderId: 1,
-    receiverId: 1,
-    status: 1,
-    passedAt: 1,
-  }).lean<ConnectionDoc>();
+  // A request taken over since it was announced answers to the id its receiver was told.
+  const fields = { senderId: 1, receiverId: 1, status: 1, passedAt: 1, announcedId: 1 };
+  const request =
+    (await Connection.findById(requestId, fields).lean<ConnectionDoc>()) ??
+    (await Connection.findOne({ announcedId: requestId }, fields).lean<ConnectionDoc>());
   // Someone else's request reads as missing: its existence is none of a third user's business.
   // A swipe over my earlier pass is, to me, my own pass: not a request of theirs.
   if (!request || String(request.receiverId) !== me || request.passedAt) throw notFound('Request');
@@ -414,7 +417,7 @@ export async function reviewRequest(me: string, requestId: string, action: Revie
   if (!updated) throw new AppError('ALREADY_REVIEWED', 'This request has already been answered');
   noteTaste(me, request.senderId, action === 'accepted' ? 'accept' : 'decline');
   if (action === 'accepted') countLater(() => recordMatchingOutcome(variantOf(me), 'match'));
-  return view(updated);
+  return seenBy(updated, me);
 }
 
 /** Ends a connection. The record stays (as removed) so the pair does not reappear in discovery. */
@@ -469,7 +472,7 @@ export async function listConnections(
     if (!user) return [];
     return [
       {
-        id: String(c._id),
+        id: seenBy(c, me).id,
         user: toUserCard(user),
         status: seenBy(c, me).status,
         createdAt: c.createdAt,
