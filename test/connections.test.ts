@@ -400,6 +400,32 @@ describe('connections', () => {
     ).to.equal('rejected');
   });
 
+  it('a swipe over its own request by address past the quota is refused and leaves the request as it was', async () => {
+    const [me, asked, x, y] = (await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()])) as [
+      SignedUp,
+      SignedUp,
+      SignedUp,
+      SignedUp,
+    ];
+    const client = await api();
+    await client
+      .post('/api/v1/contacts')
+      .set(as(me))
+      .set('X-Forwarded-For', freshIp())
+      .send({ email: asked.input.email })
+      .expect(202);
+    await eventually(async () => Boolean(await Connection.exists({ senderId: me.id, receiverId: asked.id })));
+    for (const u of [x, y]) expect((await swipeAs(me, u, 'interested')).status).to.equal(201);
+    const told: string = (await client.get(`${C}/requests/received`).set(as(asked))).body.items[0].id;
+
+    const over = await swipeAs(me, asked, 'interested');
+    expect([over.status, over.body.error.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    const stored = await Connection.findById(told).lean();
+    expect([stored?.status, stored?.via]).to.deep.equal(['interested', 'contact']);
+    const accepted = await client.post(`${C}/requests/${told}`).set(as(asked)).send({ action: 'accepted' });
+    expect([accepted.status, accepted.body.connection.status]).to.deep.equal([200, 'accepted']);
+  });
+
   it('sends the daily digest once per user per day, and batches admin alerts', async () => {
     const [receiver, s1, s2] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     await (

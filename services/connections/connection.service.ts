@@ -215,7 +215,7 @@ async function swipeOnce(me: string, them: string, action: SwipeAction, via?: 'c
       const taken = await takeOverContactRequest(existing, action);
       if (!taken) continue;
       noteTaste(me, them, action === 'interested' ? 'like' : 'pass');
-      return { connection: seenBy(taken, me), matched: false, created: true };
+      return { connection: seenBy(taken, me), matched: taken.status === 'accepted', created: true };
     }
     if (String(existing.senderId) === me) {
       // A repeat of one's own swipe is answered again, not stored or counted twice (a request
@@ -286,13 +286,20 @@ async function replaceRecord(
   }
 }
 
-/** A takeover that asks for something is paid once it won; over quota, the record as it was comes back. */
-async function payForTakeover(taken: ConnectionDoc, existing: ConnectionDoc, payer: string): Promise<void> {
+/**
+ * A takeover that asks for something is paid once it won; over quota, the record as it was
+ * comes back, unless it was answered meanwhile (accepted from the notice): that stands.
+ */
+async function payForTakeover(taken: ConnectionDoc, existing: ConnectionDoc, payer: string): Promise<ConnectionDoc> {
   try {
     await consumeRequest(payer);
+    return taken;
   } catch (err) {
-    if ((await Connection.deleteOne({ _id: taken._id })).deletedCount === 1) await restoreRecord(existing);
-    throw err;
+    if ((await Connection.deleteOne({ _id: taken._id, status: taken.status })).deletedCount === 1) {
+      await restoreRecord(existing);
+      throw err;
+    }
+    return (await Connection.findById(taken._id).lean<ConnectionDoc>()) ?? taken;
   }
 }
 
@@ -320,8 +327,7 @@ async function takeOverContactRequest(existing: ConnectionDoc, action: SwipeActi
       ...(existing.status === 'interested' && status === 'interested' && { announcedId: existing.announcedId ?? existing._id }),
     },
   );
-  if (taken && action === 'interested') await payForTakeover(taken, existing, String(existing.senderId));
-  return taken;
+  return taken && action === 'interested' ? payForTakeover(taken, existing, String(existing.senderId)) : taken;
 }
 
 /**
@@ -350,6 +356,7 @@ async function swipeOverPass(
     },
   );
   if (!taken) return null;
+  // A request turned down at once: nobody can answer it meanwhile.
   if (action === 'interested' && !via) await payForTakeover(taken, existing, me);
   noteTaste(me, existing.senderId, action === 'interested' ? 'like' : 'pass');
   return taken;
@@ -379,7 +386,16 @@ async function createSwipe(
       { pairKey, status: 'removed' },
       {
         $set: { ...fresh, createdAt: new Date() },
-        $unset: { reviewedAt: 1, connectedAt: 1, ...(!via && { via: 1 }), ...(action !== 'ignored' && { pairKnown: 1 }) },
+        $unset: {
+          reviewedAt: 1,
+          connectedAt: 1,
+          // What a takeover left on the record belongs to the pair's earlier story.
+          announcedId: 1,
+          passedAt: 1,
+          passId: 1,
+          ...(!via && { via: 1 }),
+          ...(action !== 'ignored' && { pairKnown: 1 }),
+        },
       },
     );
     return res.modifiedCount === 1 ? await Connection.findOne({ pairKey }).lean<ConnectionDoc>() : null;
@@ -413,7 +429,12 @@ export async function reviewRequest(me: string, requestId: string, action: Revie
   // A swipe over my earlier pass is, to me, my own pass: not a request of theirs.
   if (!request || String(request.receiverId) !== me || request.passedAt) throw notFound('Request');
   if (await isBlockedEitherWay(me, request.senderId)) throw notFound('Request');
-  const updated = await answer(request._id, me, action);
+  // Taken over by its sender's swipe between the read and the answer: answered where it went.
+  const moved = async () => {
+    const now = await Connection.findOne({ announcedId: request.announcedId ?? request._id }, fields).lean<ConnectionDoc>();
+    return now && String(now.receiverId) === me ? answer(now._id, me, action) : null;
+  };
+  const updated = (await answer(request._id, me, action)) ?? (await moved());
   if (!updated) throw new AppError('ALREADY_REVIEWED', 'This request has already been answered');
   noteTaste(me, request.senderId, action === 'accepted' ? 'accept' : 'decline');
   if (action === 'accepted') countLater(() => recordMatchingOutcome(variantOf(me), 'match'));
