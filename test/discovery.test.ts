@@ -107,7 +107,7 @@ describe('discovery', () => {
     expect(ids(await feed(passer))).to.deep.equal([other.id]);
   });
 
-  it('an add by address on someone who passed on me leaves my deck as it does on anyone; a pass on a known pair keeps decks as they were', async () => {
+  it('an add by address leaves my deck as it was, passed on, declined or not; a pass on a known pair keeps decks as they were', async () => {
     const spot = home();
     const tag = word();
     const near = () => signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag] });
@@ -124,9 +124,9 @@ describe('discovery', () => {
     await add(passer);
     await add(stranger);
     await Promise.all([made(passer), made(stranger)]);
+    // Both stay in my deck, as anyone whose address I do not hold: leaving it would name who uses the address.
     const deck = ids(await feed(me));
-    expect(deck).to.not.include(passer.id);
-    expect(deck).to.not.include(stranger.id);
+    expect(deck).to.include.members([passer.id, stranger.id]);
     // To the passer it is still their own pass.
     expect((await swipeAs(passer, me, 'ignored')).body.connection).to.deep.equal(passed);
 
@@ -140,6 +140,8 @@ describe('discovery', () => {
       .set(as(decliner))
       .send({ action: 'rejected' })
       .expect(200);
+    // Declined or not, the one I asked by address stays in my deck until I swipe.
+    expect(ids(await feed(me))).to.include(decliner.id);
     await connect(me, former);
     await client.delete(`/api/v1/connections/${former.id}`).set(as(me)).expect(204);
     for (const u of [decliner, former]) {

@@ -508,13 +508,16 @@ export async function listConnections(
 export async function pairedUserIds(me: string): Promise<string[]> {
   const records = await Connection.find(
     { memberIds: new Types.ObjectId(me) },
-    { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1 },
+    { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1, via: 1 },
   ).lean();
   return (
     records
       // Someone's pass on me stays out of this list: if they left my deck without a request,
       // the deck itself would tell me they passed. My swipe on them goes nowhere (swipeOverPass).
       .filter((r) => !isOpenPass(r, me))
+      // So does my own request by address, answered or not: their leaving my deck would name
+      // who uses the address, and later tell me they declined. My swipe takes it over.
+      .filter((r) => !(r.via === 'contact' && String(r.senderId) === me))
       .flatMap((r) => r.memberIds.map(String))
       .filter((id) => id !== me)
   );
