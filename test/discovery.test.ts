@@ -142,6 +142,17 @@ describe('discovery', () => {
       .expect(200);
     // Declined or not, the one I asked by address stays in my deck until I swipe.
     expect(ids(await feed(me))).to.include(decliner.id);
+    // Accepted, a request by address is a connection like any other: out of both decks, and so once removed.
+    await client
+      .post(
+        `/api/v1/connections/requests/${(await client.get('/api/v1/connections/requests/received').set(as(stranger))).body.items[0].id}`,
+      )
+      .set(as(stranger))
+      .send({ action: 'accepted' })
+      .expect(200);
+    expect(ids(await feed(me))).to.not.include(stranger.id);
+    await client.delete(`/api/v1/connections/${stranger.id}`).set(as(me)).expect(204);
+    expect(ids(await feed(me))).to.not.include(stranger.id);
     await connect(me, former);
     await client.delete(`/api/v1/connections/${former.id}`).set(as(me)).expect(204);
     for (const u of [decliner, former]) {

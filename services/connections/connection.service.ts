@@ -515,9 +515,12 @@ export async function pairedUserIds(me: string): Promise<string[]> {
       // Someone's pass on me stays out of this list: if they left my deck without a request,
       // the deck itself would tell me they passed. My swipe on them goes nowhere (swipeOverPass).
       .filter((r) => !isOpenPass(r, me))
-      // So does my own request by address, answered or not: their leaving my deck would name
-      // who uses the address, and later tell me they declined. My swipe takes it over.
-      .filter((r) => !(r.via === 'contact' && String(r.senderId) === me))
+      // So does my own request by address, waiting or declined: their leaving my deck would
+      // name who uses the address, and later tell me they declined. My swipe takes it over.
+      // (Accepted or removed, it is a connection, past or present, like any other.)
+      .filter(
+        (r) => !(r.via === 'contact' && String(r.senderId) === me && (r.status === 'interested' || r.status === 'rejected')),
+      )
       .flatMap((r) => r.memberIds.map(String))
       .filter((id) => id !== me)
   );
