@@ -83,8 +83,10 @@ describe('cleanup job', () => {
   });
 
   it('drops hour statistics past the trending baseline, old post change records and ended feed sessions', async () => {
-    const hour = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString().slice(0, 13);
-    const tag = `cleanup${Date.now().toString(36)}`;
+    // One clock reading for the whole test: a run across the top of an hour must not move the hours.
+    const start = Date.now();
+    const hour = (hoursAgo: number) => new Date(start - hoursAgo * 3_600_000).toISOString().slice(0, 13);
+    const tag = `cleanup${start.toString(36)}`;
     await HourStat.create([
       { _id: `t:${tag}:${hour(24 * 5)}`, kind: 'tag', key: tag, hour: hour(24 * 5), likes: 3 },
       { _id: `t:${tag}:${hour(1)}`, kind: 'tag', key: tag, hour: hour(1), likes: 3 },
@@ -95,10 +97,10 @@ describe('cleanup job', () => {
       { _id: `${postId}:${hour(1)}`, postId, hour: hour(1) },
     ]);
     const [ended, live] = await FeedSession.create([
-      { userId: postId, items: [], expiresAt: new Date(Date.now() - 1000) },
-      { userId: postId, items: [], expiresAt: new Date(Date.now() + 60_000) },
+      { userId: postId, items: [], expiresAt: new Date(start - 1000) },
+      { userId: postId, items: [], expiresAt: new Date(start + 60_000) },
     ]);
-    await runCleanup();
+    await runCleanup(new Date(start));
     expect((await HourStat.find({ key: tag }).lean()).map((h) => h.hour)).to.deep.equal([hour(1)]);
     expect((await PostChange.find({ postId }).lean()).map((c) => c.hour)).to.deep.equal([hour(1)]);
     expect(await FeedSession.exists({ _id: ended!._id })).to.equal(null);
