@@ -133,17 +133,21 @@ describe('payments: orders and checkout', () => {
     expect(profile.body.profile.verifiedBadge).to.equal(true);
   });
 
-  it('a Gold order paid after an upgrade to Premium buys Premium time worth what was paid, not a Premium month', async () => {
+  /** A Gold order of `months` made while free (allowed then) and paid once Premium runs: how much Premium time it added. */
+  async function staleGoldPaidDuringPremium(months: number) {
     const rz = await razorpayStandIn();
     const user = await signupUser();
-    // Ordered while free (allowed then), paid once Premium runs (orders for it are refused now).
-    const stale = await order(user, 'gold', 1);
+    const stale = await order(user, 'gold', months);
     await payFor(user, 'premium');
     const premiumUntil = (await User.findById(user.id).lean())!.planExpiresAt!;
     const paid = await verify(user, rz.checkout(rz.pay(stale.orderId)));
     expect(paid.status, JSON.stringify(paid.body)).to.equal(200);
     expect(paid.body.membership.plan).to.equal('premium');
-    const added = new Date(paid.body.membership.expiresAt).getTime() - premiumUntil.getTime();
+    return { added: new Date(paid.body.membership.expiresAt).getTime() - premiumUntil.getTime(), premiumUntil };
+  }
+
+  it('a Gold order paid after an upgrade to Premium buys Premium time worth what was paid, not a Premium month', async () => {
+    const { added, premiumUntil } = await staleGoldPaidDuringPremium(1);
     const share = config.payments.prices.gold[1]! / config.payments.prices.premium[1]!;
     const month = new Date(premiumUntil).setUTCMonth(premiumUntil.getUTCMonth() + 1) - premiumUntil.getTime();
     expect(added).to.be.within(Math.floor(month * share) - 1000, Math.floor(month * share) + 1000);
@@ -151,19 +155,11 @@ describe('payments: orders and checkout', () => {
   });
 
   it('a lower plan paid for a length the higher plan does not sell buys that plan at its cheapest monthly rate', async () => {
-    const rz = await razorpayStandIn();
-    const user = await signupUser();
     const gold = config.payments.prices.gold;
     expect(config.payments.prices.premium[6], 'premium has no 6-month price').to.equal(undefined);
     gold[6] = 249_900;
     try {
-      const stale = await order(user, 'gold', 6);
-      await payFor(user, 'premium');
-      const premiumUntil = (await User.findById(user.id).lean())!.planExpiresAt!;
-      const paid = await verify(user, rz.checkout(rz.pay(stale.orderId)));
-      expect(paid.status, JSON.stringify(paid.body)).to.equal(200);
-      expect(paid.body.membership.plan).to.equal('premium');
-      const added = new Date(paid.body.membership.expiresAt).getTime() - premiumUntil.getTime();
+      const { added, premiumUntil } = await staleGoldPaidDuringPremium(6);
       const cheapestMonthly = Math.min(
         ...Object.entries(config.payments.prices.premium).map(([months, amount]) => amount / Number(months)),
       );
