@@ -11,10 +11,13 @@ const accountTokenSchema = new Schema(
     purpose: { type: String, enum: ACCOUNT_TOKEN_PURPOSES, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
-    // change_email: the address the link confirms, and the session that asked for it (the
-    // link dies with it: a password reset, a password change elsewhere, signing out everywhere).
+    // change_email: the address the link confirms, the session that asked for it (the link
+    // dies with it: a password reset, a password change elsewhere, signing out everywhere) and
+    // the account's sessionEpoch then (which those raise: a plain sign-out of the asking
+    // session keeps the link, and a later recovery still voids it).
     newEmail: { type: String },
     sessionId: { type: Schema.Types.ObjectId },
+    sessionEpoch: { type: Number },
   },
   { timestamps: { createdAt: true, updatedAt: false } },
 );

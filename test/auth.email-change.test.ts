@@ -88,6 +88,53 @@ describe('changing the email address', () => {
     }
   });
 
+  it('a plain sign-out of the asking session keeps the link, unless the owner recovers afterwards or ends that session', async () => {
+    const signOut = async (u: SignedUp) =>
+      expect((await post('/logout', {}, bearer(u.accessToken))).status, 'signed out').to.be.oneOf([200, 204]);
+    // People sign out, then open their mail: the change goes through.
+    const u = await signupUser();
+    const to = fresh();
+    expect((await ask(u, to)).status).to.equal(202);
+    const token = tokenFrom(await waitForMail(to, /Confirm your new email/));
+    await signOut(u);
+    const confirmed = await post('/change-email/confirm', { token });
+    expect(confirmed.status, JSON.stringify(confirmed.body)).to.equal(200);
+    expect((await User.findById(u.id).lean())!.email).to.equal(to);
+
+    const ways: Record<string, (u: SignedUp, asker: string) => Promise<void>> = {
+      // One who stole a session asks, signs out to hide it; the owner resets the password afterwards.
+      'password reset after the sign-out': async (v) => {
+        await signOut(v);
+        expect((await post('/forgot-password', { email: v.input.email })).status).to.equal(202);
+        const reset = tokenFrom(await waitForMail(v.input.email, /Reset your password/));
+        expect((await post('/reset-password', { token: reset, password: 'the owner 12345' })).status).to.equal(204);
+      },
+      'signing out everywhere after the sign-out': async (v) => {
+        const other = await login(v.input.email, v.input.password);
+        await signOut(v);
+        expect((await post('/logout-all', {}, bearer(other.body.accessToken))).status).to.equal(200);
+      },
+      // The owner sees a session they do not know in their list and ends it.
+      'the owner ending the asking session': async (v, asker) => {
+        const other = await login(v.input.email, v.input.password);
+        const ended = await (await api()).delete(`/api/v1/auth/sessions/${asker}`).set(bearer(other.body.accessToken));
+        expect(ended.status, JSON.stringify(ended.body)).to.equal(204);
+      },
+    };
+    for (const [way, recover] of Object.entries(ways)) {
+      const v = await signupUser();
+      const listed = await (await api()).get('/api/v1/auth/sessions').set(bearer(v.accessToken));
+      const asker = (listed.body.sessions as { id: string; current: boolean }[]).find((s) => s.current)!.id;
+      const address = fresh();
+      expect((await ask(v, address)).status, way).to.equal(202);
+      const link = tokenFrom(await waitForMail(address, /Confirm your new email/));
+      await recover(v, asker);
+      const late = await post('/change-email/confirm', { token: link });
+      expect([late.status, late.body.error?.code], way).to.deep.equal([400, 'INVALID_LINK']);
+      expect((await User.findById(v.id).lean())!.email, way).to.equal(v.input.email);
+    }
+  });
+
   it('needs a recent sign-in, refuses a taken or unchanged address and hostile input, and a newer request voids older links', async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
     // A session signed in long ago (a token left on a shared device) cannot move the mailbox.

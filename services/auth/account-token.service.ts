@@ -8,7 +8,7 @@ export async function issueAccountToken(
   userId: Types.ObjectId,
   purpose: AccountTokenPurpose,
   ttlMs: number,
-  carried: { newEmail?: string; sessionId?: string } = {},
+  carried: { newEmail?: string; sessionId?: string; sessionEpoch?: number } = {},
 ): Promise<string> {
   const token = randomToken();
   await AccountToken.create({ tokenHash: sha256(token), userId, purpose, expiresAt: new Date(Date.now() + ttlMs), ...carried });
@@ -39,7 +39,12 @@ export async function claimAccountToken(token: string, purpose: AccountTokenPurp
     { returnDocument: 'before' },
   ).lean();
   if (!claimed) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
-  return { userId: claimed.userId, newEmail: claimed.newEmail ?? null, sessionId: claimed.sessionId ?? null };
+  return {
+    userId: claimed.userId,
+    newEmail: claimed.newEmail ?? null,
+    sessionId: claimed.sessionId ?? null,
+    sessionEpoch: claimed.sessionEpoch ?? null,
+  };
 }
 
 /** After a password reset, any other reset link sent earlier stops working. */

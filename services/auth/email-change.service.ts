@@ -31,13 +31,17 @@ export async function requestEmailChange(
   requestId: string | undefined,
 ): Promise<void> {
   await assertRecentlyAuthenticated(userId, sessionId);
-  const user = await User.findById(userId, { email: 1, firstName: 1, language: 1 }).lean();
+  const user = await User.findById(userId, { email: 1, firstName: 1, language: 1, sessionEpoch: 1 }).lean();
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
   if (user.email === newEmail) throw new AppError('EMAIL_UNCHANGED', 'This is already the account’s address');
   if (await User.exists({ email: newEmail })) throw emailTaken();
   await revokeAccountTokens(user._id, 'change_email');
   const hours = config.auth.emailVerifyTtlHours;
-  const token = await issueAccountToken(user._id, 'change_email', hours * 3_600_000, { newEmail, sessionId });
+  const token = await issueAccountToken(user._id, 'change_email', hours * 3_600_000, {
+    newEmail,
+    sessionId,
+    sessionEpoch: user.sessionEpoch ?? 0,
+  });
   const language = (user.language ?? undefined) as Language | undefined;
   void sendMail(
     'confirmEmailChange',
@@ -63,20 +67,28 @@ export async function requestEmailChange(
 
 /**
  * The new address's link: the account moves to it, verified (opening the mail proved it).
- * It works only while the session that asked is still signed in: whatever ended that
- * session (a password reset or a mailbox proof by the owner, a password change elsewhere,
- * signing out everywhere, a suspension) voids the change with it, so one who squatted the
- * address or stole a session cannot move the mailbox after the owner took the account back.
- * An address another account took meanwhile is refused by the unique index. The old
- * address is told, and no longer signs in.
+ * It works while the session that asked is still signed in, or was signed out by itself
+ * (people sign out, then open their mail) with nothing ending sessions since: whatever
+ * ended that session otherwise (the owner ending it from their list, a password reset or a
+ * mailbox proof, a password change elsewhere, signing out everywhere, a suspension) voids
+ * the change with it, so one who squatted the address or stole a session cannot move the
+ * mailbox after the owner took the account back. An address another account took meanwhile
+ * is refused by the unique index. The old address is told, and no longer signs in.
  */
 export async function confirmEmailChange(token: string, requestId: string | undefined): Promise<OwnUser> {
-  const { userId, newEmail, sessionId } = await claimAccountToken(token, 'change_email');
-  const [before, askedInLiveSession] = await Promise.all([
-    User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1 }).lean(),
-    sessionId ? Session.exists({ _id: sessionId, userId, revokedAt: null, expiresAt: { $gt: new Date() } }) : null,
+  const { userId, newEmail, sessionId, sessionEpoch } = await claimAccountToken(token, 'change_email');
+  const [before, asker] = await Promise.all([
+    User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1, sessionEpoch: 1 }).lean(),
+    sessionId
+      ? Session.findOne({ _id: sessionId, userId, expiresAt: { $gt: new Date() } }, { revokedAt: 1, revokedReason: 1 }).lean()
+      : null,
   ]);
-  if (!before || !newEmail || !askedInLiveSession || before.bannedAt) {
+  const askerStands =
+    asker &&
+    (!asker.revokedAt ||
+      // Every way of ending sessions raises the epoch: a sign-out followed by a recovery voids the link.
+      (asker.revokedReason === 'logout' && sessionEpoch !== null && sessionEpoch === (before?.sessionEpoch ?? 0)));
+  if (!before || !newEmail || !askerStands || before.bannedAt) {
     throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   }
   try {
