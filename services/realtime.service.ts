@@ -48,6 +48,8 @@ export interface RealtimeEvents {
   'rtc:answer': { callId: string; sdp: string; from: string };
   'rtc:ice': { callId: string; candidate: unknown; from: string };
   'match:searching': { mode: string };
+  /** The user's ticket left the queue (reason 'left': at their word, on any of their devices): no longer searching. */
+  'match:left': { reason: 'left' };
   'match:found': { matchId: string; mode: string; expiresAt: Date; partner: Card };
   /** callerId (video): who sends the WebRTC offer. */
   'match:accepted': { matchId: string; conversationId?: string; callId?: string; callerId?: string };

@@ -232,6 +232,27 @@ describe('matchmaking', () => {
     expect(foundA).to.have.length(1);
   });
 
+  it('leaving the queue on one device tells every device; a second leave finds nothing and tells nobody', async () => {
+    const tag = tagFor();
+    const ana = await ready(tag);
+    const phone = await devices.connect(ana.user);
+    const searching = nextEvent(phone, 'match:searching');
+    await join(ana.socket, tag);
+    expect(await searching, 'the other device hears of the join').to.deep.equal({ mode: 'chat' });
+    const heardLeft = [collect(ana.socket, 'match:left'), collect(phone, 'match:left')];
+    const left = await emitAck(phone, 'match:leave', {});
+    expect(left.data, JSON.stringify(left)).to.deep.equal({ left: true });
+    await ticketGone(ana.user.id);
+    await eventually(() => heardLeft.every((h) => h.length === 1), 3000, 'both devices told');
+    expect(heardLeft[0]).to.deep.equal([{ reason: 'left' }]);
+    expect((await emitAck(ana.socket, 'match:leave', {})).data).to.deep.equal({ left: false });
+    // A later event on the same sockets comes after any second match:left would have.
+    const again = nextEvent(phone, 'match:searching');
+    await join(ana.socket, tag);
+    await again;
+    expect(heardLeft.map((h) => h.length)).to.deep.equal([1, 1]);
+  });
+
   it('a disconnect mid-search leaves no ticket; mid-offer it ends the match for the partner', async () => {
     const tag = tagFor();
     const [ana, ben] = await Promise.all([ready(tag), ready(tag)]);

@@ -222,12 +222,16 @@ export class Matchmaker {
 
   async leave(userId: string): Promise<boolean> {
     this.queue.forget(userId);
+    let left: boolean;
     try {
-      return await this.store.remove(userId);
+      left = await this.store.remove(userId);
     } catch (err) {
       if (!(err instanceof QueueUnavailableError)) throw err;
       throw queueUnavailable();
     }
+    // Their other devices still show the search (match:searching told them all of the join).
+    if (left) publishToUsers([userId], 'match:left', { reason: 'left' });
+    return left;
   }
 
   /**

@@ -45,6 +45,9 @@ export function RandomMatch() {
       else if (p.callId && p.callerId && s.step === 'found') joinMatchedCall(p.callId, s.partner, p.callerId);
     };
     const onEnded = (p: { reason: string }) => setState({ step: 'idle', note: ENDED[p.reason] ?? 'The match ended.' });
+    // The queue is one per person: a join or a leave on another device (or tab) changes this screen too.
+    const onSearching = (p: { mode: Mode }) => setState((s) => (s.step === 'found' ? s : { step: 'searching', mode: p.mode }));
+    const onLeft = () => setState((s) => (s.step === 'searching' ? { step: 'idle' } : s));
     // Back after a drop while searching: the ticket may have gone meanwhile, so queue again (a join replaces one).
     const onReconnect = () => {
       const s = stateRef.current;
@@ -54,6 +57,8 @@ export function RandomMatch() {
       'match:found': onFound,
       'match:accepted': onAccepted,
       'match:ended': onEnded,
+      'match:searching': onSearching,
+      'match:left': onLeft,
       connect: onReconnect,
     });
     return () => {
