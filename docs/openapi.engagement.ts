@@ -98,7 +98,8 @@ export const engagementPaths = {
   '/api/v1/posts/{id}/shares': {
     post: {
       tags: ['posts'],
-      summary: 'Share to your feed (once) or into a conversation (a message with the link)',
+      summary:
+        "Share to your feed (once) or into a conversation (a message with the link). The post's share count is of people: each sharer once, the author never",
       parameters: idParam,
       requestBody: jsonBody({ to: { enum: ['feed', 'conversation'] }, conversationId: objectId, clientMessageId: str }, ['to']),
       responses: {

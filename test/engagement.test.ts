@@ -4,6 +4,8 @@ import { Comment } from '../models/comment.model.js';
 import { PostLike } from '../models/post-like.model.js';
 import { Post } from '../models/post.model.js';
 import { User } from '../models/user.model.js';
+import { HourStat } from '../models/hour-stat.model.js';
+import { detectViralPosts } from '../services/feeds/signals.service.js';
 import { repairPostCounters } from '../services/posts/counters.js';
 import { api } from './support/app.js';
 import { nextEvent, useSocketServer, clientId } from './support/chat.js';
@@ -202,7 +204,7 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(chat.status, JSON.stringify(chat.body)).to.equal(201);
     const messages = await (await api()).get(`/api/v1/conversations/${conversationId}/messages`).set(as(friend));
     expect(JSON.stringify(messages.body)).to.include(`/posts/${post.id}`);
-    expect((await counters(post.id)).shares).to.equal(2);
+    expect((await counters(post.id)).shares, 'one person, however they shared').to.equal(1);
     const stranger = await (
       await api()
     )
@@ -210,6 +212,38 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
       .set(as(author))
       .send({ to: 'conversation', conversationId, clientMessageId: clientId() });
     expect(stranger.status).to.be.within(400, 404);
+  });
+
+  it('counts a sharer once and the author never: sending a post into a chat again and again cannot make it viral', async () => {
+    const author = await signupUser();
+    const [sharer, friend, other] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await connect(sharer, friend);
+    const post = await readyPost(author);
+    const dm = await (
+      await api()
+    )
+      .post('/api/v1/conversations')
+      .set(as(sharer))
+      .send({ name: 'pals', memberIds: [friend.id] });
+    const send = () =>
+      api().then((a) =>
+        a
+          .post(`${POSTS}/${post.id}/shares`)
+          .set(as(sharer))
+          .send({ to: 'conversation', conversationId: dm.body.conversation.id, clientMessageId: clientId() }),
+      );
+    for (let i = 0; i < 6; i++) expect((await send()).status).to.equal(201);
+    expect((await (await api()).post(`${POSTS}/${post.id}/shares`).set(as(author)).send({ to: 'feed' })).status).to.equal(201);
+    expect((await (await api()).post(`${POSTS}/${post.id}/shares`).set(as(other)).send({ to: 'feed' })).status).to.equal(201);
+    expect((await counters(post.id)).shares, 'two people besides the author').to.equal(2);
+    // What the viral and trending jobs read, hour by hour.
+    const hours = await HourStat.find({ kind: 'post', key: post.id }).lean();
+    expect(hours.reduce((n, h) => n + (h.shares ?? 0), 0)).to.equal(2);
+    expect(await detectViralPosts()).to.not.include(post.id);
+    // The repair job counts the same way: people, the author aside.
+    await Post.updateOne({ _id: post.id }, { $set: { 'counters.shares': 9 } });
+    expect(await repairPostCounters(new Date(Date.now() - 86_400_000))).to.be.greaterThanOrEqual(1);
+    expect((await counters(post.id)).shares).to.equal(2);
   });
 
   it('bookmarks into named collections, moves and removes them', async () => {

@@ -76,16 +76,17 @@ export async function bump(
   notifyAuthor(postId, authorId);
 }
 
-/** A post's counters as its records say. */
-export async function countFromRecords(postId: Types.ObjectId | string) {
-  const [likes, comments, shares, views, bookmarks] = await Promise.all([
+/** A post's counters as its records say (shares: the people who shared it, its author aside). */
+export async function countFromRecords(post: { _id: Types.ObjectId | string; authorId: Types.ObjectId | string }) {
+  const postId = post._id;
+  const [likes, comments, sharers, views, bookmarks] = await Promise.all([
     PostLike.countDocuments({ postId }),
     Comment.countDocuments({ postId, deletedAt: null }),
-    PostShare.countDocuments({ postId }),
+    PostShare.distinct('userId', { postId, userId: { $ne: post.authorId } }),
     PostView.countDocuments({ postId }),
     Bookmark.countDocuments({ postId }),
   ]);
-  return { likes, comments, shares, views, bookmarks };
+  return { likes, comments, shares: sharers.length, views, bookmarks };
 }
 
 /**
@@ -108,8 +109,9 @@ export async function repairPostCounters(since: Date): Promise<number> {
 
 /** Sets one post's counters to what its records say; true when they had drifted. */
 async function recount(postId: Types.ObjectId | string): Promise<boolean> {
-  const [post, counted] = await Promise.all([Post.findById(postId, { counters: 1 }).lean(), countFromRecords(postId)]);
+  const post = await Post.findById(postId, { counters: 1, authorId: 1 }).lean();
   if (!post) return false;
+  const counted = await countFromRecords(post);
   const c = post.counters ?? {};
   const drifted = (Object.keys(counted) as CounterName[]).some((k) => (c[k] ?? 0) !== counted[k]);
   if (!drifted) return false;

@@ -100,7 +100,9 @@ export async function viewPost(userId: string, postId: string) {
 
 /**
  * Shares a post to the sharer's feed (once) or into one of their conversations, as a
- * message with the post's link.
+ * message with the post's link. The count (and what ranks posts: trending, viral) is of
+ * people: a sharer counts once however often they send it on, the author not at all, so one
+ * account sending a post into a chat again and again cannot make it viral.
  */
 export async function sharePost(
   userId: string,
@@ -128,8 +130,11 @@ export async function sharePost(
   if (!(await insertedOnce(() => PostShare.create({ postId, userId, target: target.to, conversationId, key })))) {
     return { shared: true, changed: false, messageId };
   }
-  await bump(post, 'shares', 1);
-  noteEngagement(userId, post, 'share');
+  // A race of one person's first two shares may count neither; the repair job recounts.
+  if (String(post.authorId) !== userId && (await PostShare.countDocuments({ postId, userId })) === 1) {
+    await bump(post, 'shares', 1);
+    noteEngagement(userId, post, 'share');
+  }
   // A share into a private conversation is that conversation's business: only feed shares are told.
   if (target.to === 'feed') {
     notifyLater({
