@@ -18,13 +18,16 @@ import { editFields, objectId as idOf, readFields, sendFields } from '../validat
 
 const objectId = idOf();
 const callId = z.strictObject({ callId: objectId });
-// Emoji only: short, and never a character that would make a bad field name.
+// One emoji (a sequence as keyboards send it, or a lone pictograph): each is a key of the
+// message's reaction map, so nothing else may be one ("👍a1", "👍a2"... made keys without end).
+// The refinement is the rule (a flag is no pictograph); the pattern is what JSON Schema can say of it.
+const ONE_EMOJI = new RegExp('^(?:\\p{RGI_Emoji}|\\p{Extended_Pictographic}\\uFE0F?)$', 'v');
 const emoji = z
   .string()
   .min(1)
-  .max(16)
-  .regex(/^[^.$\s]+$/u, 'must be an emoji')
-  .regex(/\p{Extended_Pictographic}/u, 'must be an emoji');
+  .max(32)
+  .regex(/^[^.$\s]+$/u, 'must be one emoji')
+  .refine((s) => ONE_EMOJI.test(s), 'must be one emoji');
 // Signaling payloads are capped: an SDP is a few kilobytes, a candidate a line.
 const sdp = z.strictObject({ callId: objectId, sdp: z.string().min(1).max(20_000) });
 const ice = z.strictObject({

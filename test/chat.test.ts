@@ -289,6 +289,36 @@ describe('chat', () => {
     expect(history.body.messages[0]).to.have.property('deletedAt');
   });
 
+  it('a reaction is one emoji; a person keeps 10 on a message and a message 50 kinds; a kind nobody holds leaves the map', async () => {
+    const [ana, ben] = await pair();
+    const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);
+    const sent = (await emitAck(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' })).data;
+    const react = (emoji: string) => emitAck(benSocket, 'chat:react', { messageId: sent.id, emoji });
+    // Each string would have been a new key of the message's map, sent to every member on every toggle.
+    for (const emoji of ['👍a1', '👍👍', 'ab', '👍 ', '$', '👍.']) {
+      expect((await react(emoji)).error?.code, emoji).to.equal('VALIDATION_FAILED');
+    }
+    const mine = ['👍', '❤️', '👍🏽', '🇮🇳', '👨‍👩‍👧', '☺', '🔥', '🎉', '😂', '😮'];
+    for (const emoji of mine) expect((await react(emoji)).ok, emoji).to.equal(true);
+    const eleventh = await react('😢');
+    expect(eleventh.error?.code).to.equal('TOO_MANY_REACTIONS');
+    // Taking one back makes room, and leaves no empty key behind.
+    expect((await react('🔥')).data).to.deep.include({ added: false });
+    expect(Object.keys((await Message.findById(sent.id).lean())!.reactions ?? {})).to.not.include('🔥');
+    expect((await react('😢')).ok).to.equal(true);
+    expect(await Reaction.countDocuments({ messageId: sent.id, userId: ben.id })).to.equal(10);
+
+    // Fifty kinds held: a new kind is refused, one already there is not.
+    const other = (await emitAck(anaSocket, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'yo' })).data;
+    const held = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [String.fromCodePoint(0x1f600 + i), 1]));
+    await Message.updateOne({ _id: other.id }, { $set: { reactions: held } });
+    // Ana reacts here: Ben has spent his burst of socket events above.
+    const onOther = (emoji: string) => emitAck(anaSocket, 'chat:react', { messageId: other.id, emoji });
+    expect((await onOther('🚀')).error?.code).to.equal('TOO_MANY_REACTIONS');
+    const existing = await onOther(String.fromCodePoint(0x1f600));
+    expect(existing.data, JSON.stringify(existing)).to.deep.include({ added: true });
+  });
+
   it('reaction toggles sent at the same moment keep the count equal to the reactions stored', async () => {
     const [ana, ben] = await pair();
     const [anaSocket, benSocket] = await Promise.all([devices.connect(ana), devices.connect(ben)]);

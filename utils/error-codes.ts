@@ -104,6 +104,7 @@ export const ERROR_CODES = {
   TOO_MANY_UPLOADS: [429, 'Too many uploads waiting or unsent: send or wait for them first'],
   INVALID_REPLY: [400, 'Reply to a message of this conversation'],
   MESSAGE_DELETED: [409, 'The message was deleted'],
+  TOO_MANY_REACTIONS: [409, 'The message holds the most reactions it may (10 of one person, 50 kinds)'],
   EDIT_NOT_ALLOWED: [403, 'Only the sender may change a message, within the edit window'],
   NOT_A_GROUP: [400, 'Direct conversations have no members to manage'],
   NOT_GROUP_ADMIN: [403, 'Only group admins can do this'],

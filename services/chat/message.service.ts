@@ -453,11 +453,28 @@ export async function markRead(me: string, conversationId: string, upToMessageId
   return { lastReadSeq: member?.lastReadSeq ?? 0 };
 }
 
+// Every toggle sends a message's whole reaction map to every member, and the map lives in the
+// message: a person keeps a few reactions on one message, and a message a bounded set of kinds.
+const REACTIONS_PER_PERSON = 10;
+const REACTION_KINDS = 50;
+
+/** Refuses a new reaction beyond those bounds (concurrent adds may pass one or two over: bounded all the same). */
+async function assertRoomForReaction(me: string, message: MessageDoc, emoji: string): Promise<void> {
+  const counts = message.reactions instanceof Map ? Object.fromEntries(message.reactions) : (message.reactions ?? {});
+  const kinds = Object.entries(counts).filter(([, n]) => n > 0);
+  const tooMany = () => new AppError('TOO_MANY_REACTIONS', 'This message holds the most reactions it may');
+  if (!kinds.some(([k]) => k === emoji) && kinds.length >= REACTION_KINDS) throw tooMany();
+  if ((await Reaction.countDocuments({ messageId: message._id, userId: me })) >= REACTIONS_PER_PERSON) throw tooMany();
+}
+
 /** Toggles one reaction: the unique (message, user, emoji) record decides, the count follows with $inc. */
 export async function toggleReaction(me: string, messageId: string, emoji: string) {
   const { message, conversation } = await memberMessage(me, messageId);
   if (message.deletedAt) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
   const audience = await requireSenderAudience(me, conversation);
+  if (!(await Reaction.exists({ messageId: message._id, userId: me, emoji }))) {
+    await assertRoomForReaction(me, message as MessageDoc, emoji);
+  }
   // The unique (message, user, emoji) record decides: stored now, or there already and removed.
   const added = await insertedOnce(() => Reaction.create({ messageId: message._id, userId: me, emoji }));
   const removed = !added && (await Reaction.deleteOne({ messageId: message._id, userId: me, emoji })).deletedCount === 1;
@@ -472,11 +489,20 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
   // Neither: a toggle at the same moment took it away first. Nothing is left to change (a
   // count moved without its record would drift with every such pair).
   if (!added && !removed) return payload((await Message.findById(message._id).lean<MessageDoc>())!);
-  const updated = await Message.findOneAndUpdate(
+  let updated = await Message.findOneAndUpdate(
     { _id: message._id },
     { $inc: { [`reactions.${emoji}`]: added ? 1 : -1 } },
     { returnDocument: 'after' },
   ).lean<MessageDoc>();
+  // A kind nobody holds any more leaves the map (unless someone added it back just now).
+  if (removed) {
+    updated =
+      (await Message.findOneAndUpdate(
+        { _id: message._id, [`reactions.${emoji}`]: 0 },
+        { $unset: { [`reactions.${emoji}`]: 1 } },
+        { returnDocument: 'after' },
+      ).lean<MessageDoc>()) ?? updated;
+  }
   await touch(conversation._id);
   const told = payload(updated!);
   publishToUsers([me, ...audience], 'chat:reaction', told);
