@@ -18,6 +18,9 @@ const commentSchema = new Schema(
     objects: { type: [String], default: [] },
     replies: { type: Number, default: 0 },
     hiddenAt: { type: Date },
+    // As a post's: why it is hidden (reports, a moderator), and by which role of staff.
+    hiddenReason: { type: String },
+    hiddenByRole: { type: String },
     deletedAt: { type: Date },
   },
   { timestamps: true, versionKey: false },

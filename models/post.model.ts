@@ -73,6 +73,8 @@ const postSchema = new Schema(
     sensitive: { type: Boolean, default: false },
     hiddenAt: { type: Date },
     hiddenReason: { type: String },
+    // Who hid or removed it, when staff did: a moderator does not undo an admin's decision.
+    hiddenByRole: { type: String },
     deletedAt: { type: Date },
     // Set when ready: equality keys for the feeds (FerretDB serves equality from an index, not ranges).
     readyDay: { type: String },

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { Comment } from '../models/comment.model.js';
 import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
+import { POSTS, readyPost } from './support/posts.js';
 import { bearer, signupUser, staffUser, type SignedUp } from './support/users.js';
 
 /** A user given a role in the database, signed in again so the token carries it. */
@@ -63,6 +65,87 @@ describe('moderation: badges, bans and the report queue', () => {
     const lift = await (await api()).patch(`/api/v1/admin/users/${target.id}/ban`).set(as(admin)).send({ banned: false });
     expect(lift.status).to.equal(200);
     expect((await (await api()).get(`/api/v1/users/${target.input.username}`).set(as(viewer))).status).to.equal(200);
+  });
+
+  it("a restore that closes reports is on the record; a moderator undoes no admin's removal", async () => {
+    const [admin, mod, author, reporter, reader] = await Promise.all([
+      staffUser('admin'),
+      staffUser('moderator'),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+    ]);
+    const a = await api();
+    const post = await readyPost(author);
+    const content = (path: string) => `/api/v1/admin/content/${path}`;
+    const trailOf = async (id: string) =>
+      (await a.get('/api/v1/admin/audit').set(as(admin)).query({ targetId: id })).body.records as {
+        action: string;
+        actorId: string;
+        before: object;
+        after: object;
+        detail: object;
+      }[];
+    // A post in plain view with a report: "restoring" it changes nothing on it, yet closes the report.
+    await a.post('/api/v1/reports').set(as(reporter)).send({ targetType: 'post', targetId: post.id, reason: 'spam' }).expect(201);
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'restore' })
+      .expect(204);
+    expect(await Report.countDocuments({ targetId: post.id, status: 'open' })).to.equal(0);
+    expect(await trailOf(post.id)).to.have.length(1);
+    expect((await trailOf(post.id))[0]).to.deep.include({
+      action: 'moderation.post_restored',
+      actorId: mod.id,
+      before: { visible: true },
+      after: { visible: true },
+      detail: { casesDecided: 1, reportsClosed: 1 },
+    });
+    // A double click with nothing left to close writes nothing more.
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'restore' })
+      .expect(204);
+    expect(await trailOf(post.id)).to.have.length(1);
+
+    // An admin removes it: a moderator neither restores it nor takes the removal over to restore it later.
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(admin))
+      .send({ action: 'remove' })
+      .expect(204);
+    for (const action of ['restore', 'remove', 'restore']) {
+      const res = await a
+        .patch(content(`posts/${post.id}`))
+        .set(as(mod))
+        .send({ action });
+      if (action === 'restore') expect([res.status, res.body.error?.code], action).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    }
+    expect((await a.get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(404);
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(admin))
+      .send({ action: 'restore' })
+      .expect(204);
+    expect((await a.get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(200);
+
+    // The same for a comment (whose removal was not even stored as one before).
+    const comment = await a.post(`${POSTS}/${post.id}/comments`).set(as(reader)).send({ text: 'hm' });
+    const commentId: string = comment.body.comment.id;
+    await a
+      .patch(content(`comments/${commentId}`))
+      .set(as(admin))
+      .send({ action: 'remove' })
+      .expect(204);
+    expect((await Comment.findById(commentId).lean())?.hiddenReason).to.equal('removed_by_moderator');
+    const undo = await a
+      .patch(content(`comments/${commentId}`))
+      .set(as(mod))
+      .send({ action: 'restore' });
+    expect([undo.status, undo.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    expect((await Comment.findById(commentId).lean())?.hiddenAt).to.be.instanceOf(Date);
   });
 
   it('moderators page through open reports and close each once', async () => {

@@ -127,15 +127,16 @@ export async function listCases(page: { limit: number; cursor?: string; targetTy
 const WHAT: Record<Target, string> = { user: 'profile', message: 'message', post: 'post', comment: 'comment' };
 
 /** Content hidden by a moderator (reversible), or a message's content taken out. */
-async function hide(type: Target, id: Types.ObjectId): Promise<void> {
+async function hide(type: Target, id: Types.ObjectId, byRole: Staff['role']): Promise<void> {
   if (type === 'message') {
     await Message.updateOne({ _id: id }, { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1, media: 1 } });
     return;
   }
   const model = (type === 'post' ? Post : Comment) as typeof Post;
+  // Over a hiding by reports too: staff's decision is what stands (and whose it was).
   const res = await model.updateOne(
-    { _id: id, hiddenAt: null },
-    { $set: { hiddenAt: new Date(), hiddenReason: 'hidden_by_moderator' } },
+    { _id: id, $or: [{ hiddenAt: null }, { hiddenReason: 'reports' }] },
+    { $set: { hiddenAt: new Date(), hiddenReason: 'hidden_by_moderator', hiddenByRole: byRole } },
   );
   if (type === 'post' && res.modifiedCount === 1) await notePostChanged(id);
 }
@@ -210,9 +211,9 @@ async function applyDecision(staff: Staff, found: CaseDoc, owner: string | null,
     if (input.action === 'dismiss' && !(await removedByModerator(type, found.targetId))) {
       await moderateContent(staff, type, id, 'restore');
     }
-    if (input.action === 'hide') await hide(type, found.targetId);
+    if (input.action === 'hide') await hide(type, found.targetId, staff.role);
   } else if (input.action === 'hide' || input.action === 'remove') {
-    await hide(type, found.targetId);
+    await hide(type, found.targetId, staff.role);
   }
   if (owner && input.action === 'suspend') await suspendUser(staff, owner, input.until!, input.note);
   if (owner && input.action === 'ban') await banUser(staff, owner, input.note);

@@ -8,7 +8,7 @@ import { Post } from '../../models/post.model.js';
 import { Report } from '../../models/report.model.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { User } from '../../models/user.model.js';
-import { AppError, notFound } from '../../utils/app-error.js';
+import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { getVisiblePost } from './post.service.js';
 import { notifyLater } from '../notifications/notification.service.js';
 
@@ -63,7 +63,8 @@ export async function hideIfReportedEnough(type: ContentTarget, id: string): Pro
 /**
  * A moderator's decision on reported content: restore it (reports dismissed) or remove it
  * for good (reports reviewed; it stays hidden, marked removed). Nobody decides on their own
- * content, and moderators not on staff's (as in the review queue).
+ * content, moderators not on staff's (as in the review queue), nor undo what an admin hid
+ * or removed. Every decision that changed anything (the content, a case, a report) is audited.
  */
 export async function moderateContent(
   staff: Staff,
@@ -74,19 +75,31 @@ export async function moderateContent(
   const owner = await ownerOf(type, id);
   if (owner) await assertMayActOn(staff, owner);
   const model = modelOf(type);
+  if (action === 'restore' && staff.role !== 'admin' && (await model.exists({ _id: id, hiddenByRole: 'admin' }))) {
+    throw forbidden('Only admins undo what an admin hid or removed', 'INSUFFICIENT_ROLE');
+  }
   // Conditional on the state changing: a repeated decision (a double click) changes and tells nothing.
   const res =
     action === 'restore'
-      ? await model.updateOne({ _id: id, hiddenAt: { $ne: null } }, { $unset: { hiddenAt: 1, hiddenReason: 1 } })
+      ? await model.updateOne(
+          // An admin's hiding that came between the check and here stands.
+          { _id: id, hiddenAt: { $ne: null }, ...(staff.role !== 'admin' && { hiddenByRole: { $ne: 'admin' } }) },
+          { $unset: { hiddenAt: 1, hiddenReason: 1, hiddenByRole: 1 } },
+        )
       : await model.updateOne(
-          { _id: id, hiddenReason: { $ne: 'removed_by_moderator' } },
-          { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } },
+          // A moderator's removal does not take over what an admin hid (it stays hidden, theirs).
+          {
+            _id: id,
+            hiddenReason: { $ne: 'removed_by_moderator' },
+            ...(staff.role !== 'admin' && { hiddenByRole: { $ne: 'admin' } }),
+          },
+          { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator', hiddenByRole: staff.role } },
         );
   const changed = res.modifiedCount === 1;
   if (!changed && !(await model.exists({ _id: id }))) throw notFound(type === 'post' ? 'Post' : 'Comment');
   if (type === 'post' && changed) await notePostChanged(id);
   // An open review case of it is decided by this too: dismissing it later must not undo this.
-  await ReviewCase.updateMany(
+  const cases = await ReviewCase.updateMany(
     { openKey: `${type}:${id}` },
     {
       $set: {
@@ -101,15 +114,6 @@ export async function moderateContent(
       $unset: { openKey: 1 },
     },
   );
-  if (changed) {
-    await audit({
-      action: `moderation.${type}_${action === 'remove' ? 'removed' : 'restored'}`,
-      ...byStaff(staff),
-      target: { type, id },
-      before: { visible: action === 'remove' },
-      after: { visible: action === 'restore' },
-    });
-  }
   // Each open report closed one by one: only the reporters whose report this decision closed
   // hear of it (two moderators at once do not tell anyone twice, or two different outcomes).
   const open = await Report.find({ targetType: type, targetId: id, status: 'open' }, { reporterId: 1 }).lean();
@@ -120,6 +124,19 @@ export async function moderateContent(
       { $set: { status: action === 'restore' ? 'dismissed' : 'reviewed' } },
     );
     if (closed.modifiedCount === 1) closedFor.push(String(report.reporterId));
+  }
+  // A restore of something visible changes nothing on it, yet closes its reports (and those
+  // reporters may not report it again): that is a decision, and on the record too.
+  if (changed || cases.modifiedCount > 0 || closedFor.length > 0) {
+    const visibleBefore = changed ? action === 'remove' : action === 'restore';
+    await audit({
+      action: `moderation.${type}_${action === 'remove' ? 'removed' : 'restored'}`,
+      ...byStaff(staff),
+      target: { type, id },
+      before: { visible: visibleBefore },
+      after: { visible: action === 'restore' },
+      detail: { casesDecided: cases.modifiedCount, reportsClosed: closedFor.length },
+    });
   }
   await tellOfDecision(type, id, action, changed, closedFor);
 }
