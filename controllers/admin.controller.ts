@@ -69,7 +69,7 @@ export async function auditLog(req: Request, res: Response) {
 
 export async function reports(req: Request, res: Response) {
   const { status = 'open' } = inputOf(req, rules.reportListRules);
-  res.json(await listReports(status, pageOf(req, 50)));
+  res.json(await listReports(staffOf(req), status, pageOf(req, 50)));
 }
 
 export async function updateReport(req: Request, res: Response) {

@@ -489,7 +489,7 @@ export const adminPaths = {
   '/api/v1/admin/reports': {
     get: {
       tags: ['admin'],
-      summary: 'Reports in one status (default open), newest first (moderators and admins)',
+      summary: 'Reports in one status (default open), newest first (moderators and admins; who reported, admins only)',
       parameters: [
         queryParam('status', { enum: ['open', 'reviewed', 'dismissed'] }),
         queryParam('limit', { type: 'integer', minimum: 1, maximum: 100, default: 50 }),

@@ -354,11 +354,8 @@ export const schemas = {
     {
       reports: {
         type: 'array',
-        items: {
-          ...reportItem,
-          required: [...reportItem.required, 'reporterId'],
-          properties: { ...reportItem.properties, reporterId: objectId },
-        },
+        // reporterId: for admins only.
+        items: { ...reportItem, properties: { ...reportItem.properties, reporterId: objectId } },
       },
       nextCursor: { type: ['string', 'null'] },
     },

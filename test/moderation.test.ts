@@ -173,7 +173,13 @@ describe('moderation: badges, bans and the report queue', () => {
       seen.push(...page.body.reports);
       cursor = page.body.nextCursor;
     } while (cursor && !seen.some((r) => r.id === reportId));
-    expect(seen.find((r) => r.id === reportId)?.reporterId).to.equal(reporter.id);
+    // Who reported is for admins: a moderator could tell the reported person.
+    expect(seen.find((r) => r.id === reportId)).to.not.have.property('reporterId');
+    expect(seen.some((r) => 'reporterId' in r)).to.equal(false);
+    const admin = await staffUser('admin');
+    const forAdmin = await (await api()).get('/api/v1/admin/reports').query({ limit: 100 }).set(as(admin));
+    expectDocumented(forAdmin, 'get', '/api/v1/admin/reports');
+    expect(forAdmin.body.reports.find((r: { id: string }) => r.id === reportId)?.reporterId).to.equal(reporter.id);
 
     const close = await (await api()).patch(`/api/v1/admin/reports/${reportId}`).set(as(mod)).send({ status: 'dismissed' });
     expect(close.status).to.equal(204);

@@ -8,14 +8,19 @@ import { nextCursorOf, olderThan } from '../page-cursor.js';
 
 type ReportStatus = (typeof REPORT_STATUSES)[number];
 
-/** Reports in one status, newest first, a page at a time (status is the indexed equality). */
-export async function listReports(status: ReportStatus, page: { limit: number; cursor?: string }) {
+/**
+ * Reports in one status, newest first, a page at a time (status is the indexed equality).
+ * Who reported is for admins: a moderator could tell a reported friend (as in user records
+ * and the review queue).
+ */
+export async function listReports(viewer: Staff, status: ReportStatus, page: { limit: number; cursor?: string }) {
+  const admin = viewer.role === 'admin';
   const reports = await Report.find({ status, ...olderThan(page.cursor) })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
   return {
-    reports: reports.map((r) => ({ ...toReport(r), reporterId: String(r.reporterId) })),
+    reports: reports.map((r) => ({ ...toReport(r), ...(admin && { reporterId: String(r.reporterId) }) })),
     nextCursor: nextCursorOf(reports, page.limit),
   };
 }
