@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { openApiDocument } from '../docs/openapi.js';
+import { Block } from '../models/block.model.js';
+import { Report } from '../models/report.model.js';
 import { ERROR_CODES } from '../utils/error-codes.js';
 import { api, freshIp } from './support/app.js';
 import { HOSTILE_VALUES, REFUSED_VALUES } from './support/hostile.js';
@@ -139,6 +141,32 @@ describe('hostile input on every documented route', function () {
     // Each tried as the caller it was meant for, not turned away at the door.
     const turnedAway = ['INVALID_TOKEN', 'UNAUTHORIZED', 'RATE_LIMITED'];
     expect([...answered].filter((code) => turnedAway.includes(code))).to.deep.equal([]);
+  });
+
+  it('takes an id only as one lower-case string: one\'s own id in capitals or in an array is no way past "not oneself"', async () => {
+    const me = await signupUser();
+    const client = await api();
+    const own = [me.id.toUpperCase(), [me.id]];
+    for (const targetId of own) {
+      const res = await client
+        .post('/api/v1/reports')
+        .set(bearer(me.accessToken))
+        .send({ targetType: 'user', targetId, reason: 'spam' });
+      expect([res.status, res.body.error?.code], JSON.stringify(targetId)).to.deep.equal([400, 'VALIDATION_FAILED']);
+    }
+    for (const [method, path] of [
+      ['post', `/api/v1/users/${me.id.toUpperCase()}/block`],
+      ['post', `/api/v1/connections/${me.id.toUpperCase()}`],
+      ['get', `/api/v1/posts/author/${me.id.toUpperCase()}`],
+    ] as const) {
+      const res = await client[method](path).set(bearer(me.accessToken)).send({ action: 'interested' });
+      expect([res.status, res.body.error?.code], path).to.deep.equal([400, 'VALIDATION_FAILED']);
+    }
+    expect(await Report.countDocuments({ reporterId: me.id })).to.equal(0);
+    expect(await Block.countDocuments({ blockerId: me.id })).to.equal(0);
+    // The id as the API writes it still works.
+    const other = await signupUser();
+    expect((await client.post(`/api/v1/users/${other.id}/block`).set(bearer(me.accessToken))).status).to.equal(204);
   });
 
   it('names what it refuses: broken text, a broken percent-escape, a query parameter given twice', async () => {

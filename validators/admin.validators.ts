@@ -12,14 +12,14 @@ import type { ReviewAction } from '../services/people/review-queue.service.js';
 import type { Segment } from '../services/notifications/system-notice.service.js';
 import type { UserFilter } from '../services/people/admin-users.service.js';
 import { cleanText } from '../utils/text.js';
-import { inputRules, objectWithKeys, optionalQueryInt, pageRules, zodBody } from './common.validators.js';
+import { inputRules, isIdText, objectWithKeys, optionalQueryInt, pageRules, zodBody } from './common.validators.js';
 
-const userIdParam = param('userId').isMongoId().withMessage('must be a user id');
+const userIdParam = param('userId').custom(isIdText).withMessage('must be a user id');
 
 export const userIdRules = inputRules<{ userId: string }>([userIdParam]);
 export const explainRules = inputRules<{ viewerId: string; candidateId: string }>([
-  query('viewerId').isMongoId().withMessage('must be a user id'),
-  query('candidateId').isMongoId().withMessage('must be a user id'),
+  query('viewerId').custom(isIdText).withMessage('must be a user id'),
+  query('candidateId').custom(isIdText).withMessage('must be a user id'),
 ]);
 export const roleRules = inputRules<{ userId: string; role: (typeof ROLES)[number] }>([
   userIdParam,
@@ -85,8 +85,8 @@ export const userListRules = inputRules<UserFilter & { limit?: number; cursor?: 
   ...pageRules(100),
 ]);
 export const auditSearchRules = inputRules<AuditFilter & { limit?: number; cursor?: string }>([
-  query('userId').optional().isMongoId().withMessage('must be a user id'),
-  query('actorId').optional().isMongoId().withMessage('must be a user id'),
+  query('userId').optional().custom(isIdText).withMessage('must be a user id'),
+  query('actorId').optional().custom(isIdText).withMessage('must be a user id'),
   query('action')
     .optional()
     .isString()
@@ -112,7 +112,7 @@ export const reportListRules = inputRules<{ status?: (typeof REPORT_STATUSES)[nu
   ...pageRules(100),
 ]);
 export const reportDecisionRules = inputRules<{ reportId: string; status: 'reviewed' | 'dismissed' }>([
-  param('reportId').isMongoId().withMessage('must be a report id'),
+  param('reportId').custom(isIdText).withMessage('must be a report id'),
   body('status').isIn(['reviewed', 'dismissed']).withMessage('must be reviewed or dismissed'),
 ]);
 
@@ -148,7 +148,9 @@ export const systemNoticeRules = inputRules<{ text: string; translations?: { es?
     .toDate(),
 ]);
 export const noticeListRules = inputRules<{ limit?: number; cursor?: string }>([...pageRules(100)]);
-export const noticeIdRules = inputRules<{ noticeId: string }>([param('noticeId').isMongoId().withMessage('must be a notice id')]);
+export const noticeIdRules = inputRules<{ noticeId: string }>([
+  param('noticeId').custom(isIdText).withMessage('must be a notice id'),
+]);
 
 // Posts and comments under /admin/content.
 const contentAction = body('action').isIn(['restore', 'remove']).withMessage('must be restore or remove');
@@ -164,11 +166,11 @@ export const trendingReviewRules = inputRules<{ tag: string; status: 'approved' 
 ]);
 type ModerationInput = { id: string; action: 'restore' | 'remove' };
 export const moderatePostRules = inputRules<ModerationInput>([
-  param('id').isMongoId().withMessage('must be a post id'),
+  param('id').custom(isIdText).withMessage('must be a post id'),
   contentAction,
 ]);
 export const moderateCommentRules = inputRules<ModerationInput>([
-  param('id').isMongoId().withMessage('must be a comment id'),
+  param('id').custom(isIdText).withMessage('must be a comment id'),
   contentAction,
 ]);
 
@@ -195,7 +197,7 @@ export const reviewListRules = inputRules<{ targetType?: (typeof REPORT_TARGETS)
     .withMessage('is not a cursor from a previous page'),
 ]);
 export const caseDecisionRules = inputRules<{ caseId: string; action: ReviewAction; note: string; until?: Date }>([
-  param('caseId').isMongoId().withMessage('must be a case id'),
+  param('caseId').custom(isIdText).withMessage('must be a case id'),
   body('action')
     .isString()
     .withMessage('must be an action')

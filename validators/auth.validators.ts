@@ -2,7 +2,7 @@ import { LANGUAGES } from '../config/constants.js';
 import { body, param } from 'express-validator';
 import { GENDERS, PREFERENCES } from '../models/user.model.js';
 import { normaliseTag } from '../utils/text.js';
-import { coordinateRules, email, inputRules, opaqueToken, password, personName, text } from './common.validators.js';
+import { coordinateRules, email, inputRules, isIdText, opaqueToken, password, personName, text } from './common.validators.js';
 import type { SignupInput } from '../services/auth/auth.service.js';
 
 const MIN_AGE = 18;
@@ -108,4 +108,4 @@ export const changePasswordRules = inputRules<{ currentPassword: string; newPass
 export const changeEmailRules = inputRules<{ email: string }>([email('email')]);
 export const confirmEmailChangeRules = inputRules<{ token: string }>([opaqueToken('token')]);
 export const reauthenticateRules = inputRules<{ password: string }>([password('password')]);
-export const sessionIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a session id')]);
+export const sessionIdParam = inputRules<{ id: string }>([param('id').custom(isIdText).withMessage('must be a session id')]);

@@ -1,7 +1,7 @@
 import { query } from 'express-validator';
-import { inputRules } from './common.validators.js';
+import { inputRules, isIdText } from './common.validators.js';
 
 /** TURN credentials are for a call one is in: its id, when there is one. */
 export const iceRules = inputRules<{ callId?: string }>([
-  query('callId').optional().isMongoId().withMessage('must be a call id'),
+  query('callId').optional().custom(isIdText).withMessage('must be a call id'),
 ]);

@@ -3,6 +3,13 @@ import type { z } from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../utils/password-length.js';
 import { cleanText, MARKUP } from '../utils/text.js';
 
+/**
+ * An id as the API writes it: one string of 24 lower-case hex digits. isMongoId() also took
+ * "ABC…" and ["abc…"] (it checks each item of an array), which the database reads as the same
+ * record while string comparisons ("not oneself") see another: use with .custom(isIdText).
+ */
+export const isIdText = (value: unknown): boolean => typeof value === 'string' && /^[0-9a-f]{24}$/.test(value);
+
 /** Present and a string: objects and arrays (operator injection) stop here. */
 export const requiredString = (field: string): ValidationChain =>
   body(field).exists({ values: 'null' }).withMessage('is required').bail().isString().withMessage('must be a string').bail();
@@ -70,7 +77,7 @@ export const optionalQueryInt = (field: string, min: number, max: number): Valid
 export function pageRules(max: number): ValidationChain[] {
   return [
     optionalQueryInt('limit', 1, max),
-    query('cursor').optional().isMongoId().withMessage('is not a cursor from a previous page'),
+    query('cursor').optional().custom(isIdText).withMessage('is not a cursor from a previous page'),
   ];
 }
 

@@ -1,9 +1,9 @@
 import { body, param, query } from 'express-validator';
 import { ATTACHMENT_KINDS, type AttachmentKind } from '../models/chat-attachment.model.js';
 import { editFields, readFields, sendFields, type EditFields, type ReadFields, type SendFields } from './chat.schemas.js';
-import { inputRules, optionalQueryInt, text, zodBody } from './common.validators.js';
+import { inputRules, isIdText, optionalQueryInt, text, zodBody } from './common.validators.js';
 
-const id = (field: string) => param(field).isMongoId().withMessage('must be an id');
+const id = (field: string) => param(field).custom(isIdText).withMessage('must be an id');
 // Message numbers past any real conversation are refused, not looped towards.
 const MAX_SEQ = 1_000_000_000_000;
 const seq = (field: string) =>
@@ -16,7 +16,7 @@ export const listRules = inputRules<{ limit?: number; before?: string }>([
 export const createGroupRules = inputRules<{ name: string; memberIds: string[] }>([
   text('name', 80),
   body('memberIds').isArray({ min: 1, max: 5000 }).withMessage('must list the members to add').bail(),
-  body('memberIds.*').isMongoId().withMessage('must be a user id'),
+  body('memberIds.*').custom(isIdText).withMessage('must be a user id'),
 ]);
 export const idRules = inputRules<{ id: string }>([id('id')]);
 export const historyRules = inputRules<{ id: string; before?: number; after?: number; limit?: number }>([
@@ -51,7 +51,7 @@ export const muteRules = inputRules<{ id: string; until?: Date }>([
 ]);
 export const addMemberRules = inputRules<{ id: string; userId: string }>([
   id('id'),
-  body('userId').isMongoId().withMessage('must be a user id'),
+  body('userId').custom(isIdText).withMessage('must be a user id'),
 ]);
 export const memberRules = inputRules<{ id: string; userId: string }>([id('id'), id('userId')]);
 export const roleRules = inputRules<{ id: string; userId: string; role: 'admin' | 'member' }>([

@@ -1,6 +1,6 @@
 import { body, param, query } from 'express-validator';
 import { normaliseTag } from '../utils/text.js';
-import { inputRules, pageRules, sealedPageRules } from './common.validators.js';
+import { inputRules, isIdText, pageRules, sealedPageRules } from './common.validators.js';
 import type { FeedPreferences } from '../services/feeds/feed-settings.service.js';
 
 const tagList = (field: string) =>
@@ -43,4 +43,4 @@ export const feedSettingsRules = inputRules<Partial<FeedPreferences>>([
     .withMessage('every entry must be a user id'),
   body('sensitiveFilter').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
 ]);
-export const feedPostParam = inputRules<{ postId: string }>([param('postId').isMongoId().withMessage('must be a post id')]);
+export const feedPostParam = inputRules<{ postId: string }>([param('postId').custom(isIdText).withMessage('must be a post id')]);

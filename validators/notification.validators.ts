@@ -3,14 +3,14 @@ import { ALWAYS_IN_APP, NOTIFICATION_TYPES } from '../models/notification.model.
 import { CHANNELS, FREQUENCIES } from '../models/notification-preference.model.js';
 import type { PreferenceChanges } from '../services/notifications/preferences.service.js';
 import type { DeviceInput } from '../services/notifications/push/devices.service.js';
-import { inputRules, objectWithKeys, optionalQueryInt } from './common.validators.js';
+import { inputRules, isIdText, objectWithKeys, optionalQueryInt } from './common.validators.js';
 
 export const listRules = inputRules<{ limit?: number; cursor?: string }>([
   optionalQueryInt('limit', 1, 50),
-  query('cursor').optional().isMongoId().withMessage('is not a cursor from a previous page'),
+  query('cursor').optional().custom(isIdText).withMessage('is not a cursor from a previous page'),
 ]);
 
-export const idRules = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a notification id')]);
+export const idRules = inputRules<{ id: string }>([param('id').custom(isIdText).withMessage('must be a notification id')]);
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const isTimeZone = (zone: unknown) => {

@@ -1,6 +1,6 @@
 import { body, query } from 'express-validator';
 import { PAYMENT_STATUSES, type PaymentStatus } from '../models/payment.model.js';
-import { inputRules, pageRules } from './common.validators.js';
+import { inputRules, isIdText, pageRules } from './common.validators.js';
 import type { PaidPlan, verifyCheckout } from '../services/payments/payment.service.js';
 
 const razorpayId = (field: string) =>
@@ -41,6 +41,6 @@ export const adminPaymentRules = inputRules<{ status?: PaymentStatus; limit?: nu
 ]);
 
 export const auditRules = inputRules<{ userId?: string; limit?: number; cursor?: string }>([
-  query('userId').optional().isMongoId().withMessage('must be a user id'),
+  query('userId').optional().custom(isIdText).withMessage('must be a user id'),
   ...pageRules(100),
 ]);

@@ -2,7 +2,7 @@ import { body, param, query } from 'express-validator';
 import { config } from '../config/index.js';
 import { POST_VISIBILITY, type PostVisibility } from '../models/post.model.js';
 import { cleanText } from '../utils/text.js';
-import { inputRules, pageRules, sealedPageRules, text } from './common.validators.js';
+import { inputRules, isIdText, pageRules, sealedPageRules, text } from './common.validators.js';
 
 const caption = (optional: boolean) => {
   const chain = body('caption');
@@ -50,16 +50,16 @@ export const createPostRules = inputRules<{
 ]);
 
 export const editPostRules = inputRules<{ id: string; caption: string }>([
-  param('id').isMongoId().withMessage('must be a post id'),
+  param('id').custom(isIdText).withMessage('must be a post id'),
   caption(false),
 ]);
-export const postIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a post id')]);
+export const postIdParam = inputRules<{ id: string }>([param('id').custom(isIdText).withMessage('must be a post id')]);
 export const authorPostsRules = inputRules<{ userId: string; limit?: number; cursor?: string }>([
-  param('userId').isMongoId().withMessage('must be a user id'),
+  param('userId').custom(isIdText).withMessage('must be a user id'),
   ...sealedPageRules(50),
 ]);
 
-const postId = param('id').isMongoId().withMessage('must be a post id');
+const postId = param('id').custom(isIdText).withMessage('must be a post id');
 const day = (field: string) =>
   query(field)
     .isISO8601({ strict: true, strictSeparator: true })
@@ -77,7 +77,7 @@ export const shareRules = inputRules<{
 }>([
   postId,
   body('to').isIn(['feed', 'conversation']).withMessage('must be feed or conversation'),
-  body('conversationId').if(body('to').equals('conversation')).isMongoId().withMessage('must be a conversation id'),
+  body('conversationId').if(body('to').equals('conversation')).custom(isIdText).withMessage('must be a conversation id'),
   body('clientMessageId')
     .if(body('to').equals('conversation'))
     .isString()
@@ -86,26 +86,28 @@ export const shareRules = inputRules<{
 ]);
 export const bookmarkRules = inputRules<{ id: string; collectionId?: string | null }>([
   postId,
-  body('collectionId').optional({ values: 'null' }).isMongoId().withMessage('must be a collection id'),
+  body('collectionId').optional({ values: 'null' }).custom(isIdText).withMessage('must be a collection id'),
 ]);
 export const commentRules = inputRules<{ id: string; text?: string; parentId?: string }>([
   postId,
   body('text').optional().isString().withMessage('must be a string'),
-  body('parentId').optional().isMongoId().withMessage('must be a comment id'),
+  body('parentId').optional().custom(isIdText).withMessage('must be a comment id'),
 ]);
 export const listCommentsRules = inputRules<{ id: string; parentId?: string; limit?: number; cursor?: string }>([
   postId,
-  query('parentId').optional().isMongoId().withMessage('must be a comment id'),
+  query('parentId').optional().custom(isIdText).withMessage('must be a comment id'),
   ...pageRules(100),
 ]);
 export const commentIdParam = inputRules<{ commentId: string }>([
-  param('commentId').isMongoId().withMessage('must be a comment id'),
+  param('commentId').custom(isIdText).withMessage('must be a comment id'),
 ]);
 export const statsRules = inputRules<{ id: string; from: string; to: string }>([postId, day('from'), day('to')]);
 export const creatorStatsRules = inputRules<{ from: string; to: string }>([day('from'), day('to')]);
 export const bookmarksRules = inputRules<{ collectionId?: string; limit?: number; cursor?: string }>([
-  query('collectionId').optional().isMongoId().withMessage('must be a collection id'),
+  query('collectionId').optional().custom(isIdText).withMessage('must be a collection id'),
   ...pageRules(50),
 ]);
 export const collectionRules = inputRules<{ name: string }>([text('name', 50)]);
-export const collectionIdParam = inputRules<{ id: string }>([param('id').isMongoId().withMessage('must be a collection id')]);
+export const collectionIdParam = inputRules<{ id: string }>([
+  param('id').custom(isIdText).withMessage('must be a collection id'),
+]);

@@ -8,6 +8,7 @@ import { MAX_AGE, MIN_AGE } from '../utils/age.js';
 import {
   coordinateRules,
   inputRules,
+  isIdText,
   objectWithKeys,
   optionalQueryInt,
   personName,
@@ -100,13 +101,13 @@ export const usernameParam = inputRules<{ username: string }>([
     .matches(/^[A-Za-z0-9_.]{3,30}$/)
     .withMessage('is not a username'),
 ]);
-export const userIdParam = inputRules<{ userId: string }>([param('userId').isMongoId().withMessage('must be a user id')]);
+export const userIdParam = inputRules<{ userId: string }>([param('userId').custom(isIdText).withMessage('must be a user id')]);
 
 export const reportRules = inputRules<ReportInput>([
   body('targetType')
     .isIn(REPORT_TARGETS)
     .withMessage(`must be one of ${REPORT_TARGETS.join(', ')}`),
-  body('targetId').isMongoId().withMessage('must be an id'),
+  body('targetId').custom(isIdText).withMessage('must be an id'),
   body('reason')
     .isIn(REPORT_REASONS)
     .withMessage(`must be one of ${REPORT_REASONS.join(', ')}`),
