@@ -406,6 +406,40 @@ describe('notifications', () => {
     expect(await ofType(caller, 'missed_call')).to.deep.equal([]);
   });
 
+  it('the live mention follows the notice: once per post and person, and none with mentions switched off', async () => {
+    const [author, fan, named, quiet, witness] = await Promise.all([
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+      signupUser(),
+    ]);
+    await (
+      await api()
+    )
+      .patch(`${N}/preferences`)
+      .set(as(quiet))
+      .send({ mention: { inApp: 'off' } })
+      .expect(200);
+    const post = await readyPost(author);
+    const [namedSocket, quietSocket, witnessSocket] = await Promise.all([
+      devices.connect(named),
+      devices.connect(quiet),
+      devices.connect(witness),
+    ]);
+    const [toNamed, toQuiet] = [collect(namedSocket, 'post:mentioned'), collect(quietSocket, 'post:mentioned')];
+    const first = nextEvent(namedSocket, 'post:mentioned');
+    await comment(fan, post.id, { text: `hi @${named.input.username}` });
+    await first;
+    // The mentions of one comment are told in turn: by the witness's event, the others' are settled.
+    const settled = nextEvent(witnessSocket, 'post:mentioned');
+    await comment(fan, post.id, { text: `again @${named.input.username} @${quiet.input.username} @${witness.input.username}` });
+    await settled;
+    expect(toNamed, 'a second comment naming them is no news').to.have.length(1);
+    expect(toQuiet, 'mentions switched off').to.deep.equal([]);
+    expect(await ofType(quiet, 'mention')).to.deep.equal([]);
+  });
+
   it('tells a like, share or mention once per person and post; no reply to someone who cannot see the post; no chat shares', async () => {
     const [author, fan, named, friend] = await Promise.all([
       signupUser({ firstName: 'Ada' }),

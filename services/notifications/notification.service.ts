@@ -197,15 +197,16 @@ async function gather(openKey: string, fields: object, at: Types.ObjectId, actor
 /**
  * Tells someone what happened: stored, then pushed to their sockets (`notification:new`
  * with the notice, `notification:count` with the unread count when it changed). Failures are
- * the caller's to log: a notice never undoes the act it reports.
+ * the caller's to log: a notice never undoes the act it reports. True when a notice was
+ * stored (new, or a group the actor joined): what a caller's own live event may follow.
  */
-export async function notify(input: NoticeInput): Promise<void> {
+export async function notify(input: NoticeInput): Promise<boolean> {
   const { userId, type, actorId, target, data } = input;
-  if (actorId && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return;
-  if (await isSwitchedOff(userId, type, 'inApp')) return;
+  if (actorId && (actorId === userId || (await isBlockedEitherWay(actorId, userId)))) return false;
+  if (await isSwitchedOff(userId, type, 'inApp')) return false;
   if (input.once && actorId) {
     const mark = { _id: `${userId}:${type}:${actorId}:${input.once}`, at: new Date() };
-    if (!(await insertedOnce(() => NotificationMark.create(mark)))) return;
+    if (!(await insertedOnce(() => NotificationMark.create(mark)))) return false;
   }
   const at = new Types.ObjectId();
   const fields = {
@@ -232,6 +233,7 @@ export async function notify(input: NoticeInput): Promise<void> {
           isNew: true,
         };
   if (id) pushNotice(userId, id, isNew);
+  return id !== undefined;
 }
 
 /** notify() for callers that must not wait or fail because of it. */

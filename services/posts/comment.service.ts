@@ -8,7 +8,7 @@ import { errorMessage, logger } from '../../utils/logger.js';
 import { cleanText } from '../../utils/text.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { publishToUser } from '../realtime.service.js';
-import { notifyLater } from '../notifications/notification.service.js';
+import { notify, notifyLater } from '../notifications/notification.service.js';
 import { processImage } from '../storage/image-processing.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { usersById } from '../people/user.service.js';
@@ -155,17 +155,21 @@ async function notifyMentions(byId: string, post: SeenPost, commentId: string, m
   for (const id of mentions.map(String)) {
     if (id === byId) continue;
     if (!(await canSee(id, post)) || (await isBlockedEitherWay(id, byId))) continue;
-    publishToUser(id, 'post:mentioned', { postId: String(post._id), commentId, by: { id: byId, username: by.username } });
     // Told once per post and person mentioning: more comments naming them are not more news.
+    // The live event follows the notice: none where mentions are switched off, or told already.
     const postId = String(post._id);
-    notifyLater({
+    const told = await notify({
       userId: id,
       type: 'mention',
       actorId: byId,
       target: { kind: 'comment', id: commentId },
       data: { postId },
       once: postId,
+    }).catch((err: unknown) => {
+      logger.warn('notification failed', { type: 'mention', error: errorMessage(err) });
+      return false;
     });
+    if (told) publishToUser(id, 'post:mentioned', { postId, commentId, by: { id: byId, username: by.username } });
   }
 }
 
