@@ -363,6 +363,16 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(stats.body.days).to.have.length(1);
     const notMine = await (await api()).get(`${POSTS}/${post.id}/stats?from=${day}&to=${day}`).set(as(fans[0]!));
     expect(notMine.status).to.equal(403);
+    // A post one may not see is missing, as everywhere else: a 403 would tell it exists.
+    const forConnections = await readyPost(author, { visibility: 'connections' });
+    await block(author, fans[1]!);
+    for (const [id, who] of [
+      [forConnections.id, fans[0]!],
+      [post.id, fans[1]!],
+    ] as const) {
+      const hidden = await (await api()).get(`${POSTS}/${id}/stats?from=${day}&to=${day}`).set(as(who));
+      expect([hidden.status, hidden.body.error?.code]).to.deep.equal([404, 'NOT_FOUND']);
+    }
     const creator = await (await api()).get(`/api/v1/me/creator-stats?from=2026-01-01&to=${day}`).set(as(author));
     expectDocumented(creator, 'get', '/api/v1/me/creator-stats');
     expect(creator.body.totals).to.include({ views: 2, likes: 1, followersFromPosts: 1 });

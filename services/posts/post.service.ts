@@ -196,7 +196,8 @@ export async function getPost(viewerId: string, postId: string) {
   return String(post.authorId) === viewerId ? view : { ...view, failReason: null };
 }
 
-async function ownPost(userId: string, postId: string) {
+/** The caller's own post; one they may not see answers 404 as a missing one would, another's they see NOT_POST_AUTHOR. */
+export async function ownPost(userId: string, postId: string) {
   const post = await Post.findById(postId, { authorId: 1, objects: 1, status: 1, visibility: 1, hiddenAt: 1 }).lean();
   if (!post || !(await canSee(userId, post))) throw notFound('Post');
   if (String(post.authorId) !== userId) throw new AppError('NOT_POST_AUTHOR', 'Only the author can change this post');

@@ -3,8 +3,9 @@ import { COUNTER_NAMES } from '../../models/engagement-counts.js';
 import { CreatorDayStat } from '../../models/creator-day-stat.model.js';
 import { PostDayStat } from '../../models/post-day-stat.model.js';
 import { Post } from '../../models/post.model.js';
-import { AppError, notFound } from '../../utils/app-error.js';
+import { AppError } from '../../utils/app-error.js';
 import { utcDay } from '../../utils/clock.js';
+import { ownPost } from './post.service.js';
 
 const MAX_DAYS = 366;
 
@@ -39,9 +40,8 @@ function series(days: string[], rows: DayRow[], extra: readonly string[] = []) {
 }
 
 export async function postStats(userId: string, postId: string, range: { from: string; to: string }) {
-  const post = await Post.findById(postId, { authorId: 1 }).lean();
-  if (!post) throw notFound('Post');
-  if (String(post.authorId) !== userId) throw new AppError('NOT_POST_AUTHOR', "Only the author sees a post's statistics");
+  // A post the caller may not see is missing to them (a 403 would tell it exists).
+  await ownPost(userId, postId);
   const days = daysBetween(range.from, range.to);
   const rows = (await PostDayStat.find({ postId: new Types.ObjectId(postId) }).lean()).filter(
     (r) => r.day >= days[0]! && r.day <= days.at(-1)!,
