@@ -35,6 +35,8 @@ export const DEFAULT_RATE_RULES = {
   tasteReset: { user: 3, windowMs: 24 * HOUR },
   /** Reads of Following, For You, Trending and Nearby. */
   feed: { user: 120, ip: 600, windowMs: MINUTE },
+  /** Lists that check each item they show: a post's likers and comments, an author's posts, one's bookmarks. */
+  postLists: { user: 120, ip: 600, windowMs: MINUTE },
   /** Reads of chat history, of one's conversation list and syncs. */
   history: { user: 240, windowMs: MINUTE },
   /** Reads of one's notices and their unread count. */

@@ -9,7 +9,7 @@ import * as rules from '../validators/post.validators.js';
 export function bookmarkRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
-  router.get('/', validate(rules.bookmarksRules), bookmarks.listBookmarks);
+  router.get('/', limit.action('postLists'), validate(rules.bookmarksRules), bookmarks.listBookmarks);
   router.get('/collections', bookmarks.listCollections);
   router.post('/collections', limit.action('bookmark'), validate(rules.collectionRules), bookmarks.createCollection);
   router.delete('/collections/:id', validate(rules.collectionIdParam), bookmarks.deleteCollection);

@@ -22,19 +22,19 @@ export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
     validate(rules.createPostRules),
     posts.createPost(deps),
   );
-  router.get('/author/:userId', validate(rules.authorPostsRules), posts.listAuthorPosts);
+  router.get('/author/:userId', limit.action('postLists'), validate(rules.authorPostsRules), posts.listAuthorPosts);
   router.get('/:id', validate(rules.postIdParam), posts.getPost);
   router.patch('/:id', validate(rules.editPostRules), posts.editPost);
   router.delete('/:id', validate(rules.postIdParam), posts.deletePost(deps));
 
   router.post('/:id/like', limit.action('like'), validate(rules.postIdParam), engage.like);
   router.delete('/:id/like', limit.action('like'), validate(rules.postIdParam), engage.unlike);
-  router.get('/:id/likes', validate(rules.likersRules), engage.likers);
+  router.get('/:id/likes', limit.action('postLists'), validate(rules.likersRules), engage.likers);
   router.post('/:id/views', validate(rules.postIdParam), engage.view);
   router.post('/:id/shares', limit.action('share'), validate(rules.shareRules), engage.share);
   router.put('/:id/bookmark', limit.action('bookmark'), validate(rules.bookmarkRules), engage.bookmark);
   router.delete('/:id/bookmark', limit.action('bookmark'), validate(rules.postIdParam), engage.unbookmark);
-  router.get('/:id/comments', validate(rules.listCommentsRules), engage.listComments);
+  router.get('/:id/comments', limit.action('postLists'), validate(rules.listCommentsRules), engage.listComments);
   router.post(
     '/:id/comments',
     limit.action('comment'),

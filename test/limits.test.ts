@@ -193,6 +193,29 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
+  it("limits the lists that check each post they show: likers, comments, an author's posts, bookmarks", async () => {
+    const server = await limitedServer({ postLists: { user: 4, windowMs: 60_000 } });
+    try {
+      const [author, reader] = await Promise.all([signupUser(), signupUser()]);
+      const post = await readyPost(author);
+      const lists = [
+        `${POSTS}/${post.id}/likes`,
+        `${POSTS}/${post.id}/comments`,
+        `${POSTS}/author/${author.id}`,
+        '/api/v1/bookmarks',
+      ];
+      for (const path of lists) expect((await server.request().get(path).set(as(reader))).status, path).to.equal(200);
+      for (const path of lists) {
+        const refused = await server.request().get(path).set(as(reader));
+        expect([refused.status, refused.body.error?.code], path).to.deep.equal([429, 'RATE_LIMITED']);
+      }
+      // Per account: the author's own budget is whole.
+      expect((await server.request().get(lists[0]!).set(as(author))).status).to.equal(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("refuses a post past the day's quota or the minute's budget before reading a byte of its upload", async () => {
     const server = await limitedServer({ post: { user: 2, windowMs: 60_000 } });
     try {
