@@ -404,6 +404,25 @@ describe('notifications', () => {
     // The declined call, ended before the second rang, left no notice; the caller has none.
     expect(await ofType(callee, 'missed_call')).to.have.length(1);
     expect(await ofType(caller, 'missed_call')).to.deep.equal([]);
+
+    // Ringing and hanging up again and again is one unread notice (and one push), not one each.
+    const told = collect(calleeSocket, 'notification:new');
+    for (let i = 0; i < 3; i++) {
+      const again = await emitAck(callerSocket, 'call:ring', { toUserId: callee.id, mode: 'audio' });
+      await emitAck(callerSocket, 'call:cancel', { callId: again.data!.callId });
+    }
+    // A notice of another kind after them: by its arrival, theirs are settled.
+    const ping = nextEvent(calleeSocket, 'notification:new', (n) => n.type === 'like');
+    const post = await readyPost(callee);
+    await (await api()).post(`${POSTS}/${post.id}/like`).set(as(caller)).expect(200);
+    await ping;
+    expect(await ofType(callee, 'missed_call')).to.have.length(1);
+    expect(told.filter((n) => n.type === 'missed_call')).to.deep.equal([]);
+    // Once read, the next missed call is news again.
+    await (await api()).post(`${N}/read-all`).set(as(callee)).expect(200);
+    const later = await emitAck(callerSocket, 'call:ring', { toUserId: callee.id, mode: 'audio' });
+    await emitAck(callerSocket, 'call:cancel', { callId: later.data!.callId });
+    await eventually(async () => (await ofType(callee, 'missed_call')).length === 2, 5000, 'a new notice after reading');
   });
 
   it('the live mention follows the notice: once per post and person, and none with mentions switched off', async () => {

@@ -122,6 +122,7 @@ async function end(
       type: 'missed_call',
       actorId: String(before.callerId),
       target: { kind: 'call', id: String(callId) },
+      groupKey: String(before.callerId),
       data: { mode: before.mode },
     });
   }

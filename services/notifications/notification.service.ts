@@ -14,8 +14,12 @@ import { isSwitchedOff } from './preferences.service.js';
 import { deliverBeyondApp, readRecipientChoices } from './channels.js';
 import { notificationText } from './templates.js';
 
-/** Notices of these kinds about one target gather while unread: "Ana and 4 others liked your post". */
-const GROUPED: ReadonlySet<NotificationType> = new Set(['like', 'comment', 'reply', 'share', 'message']);
+/**
+ * Notices of these kinds about one target gather while unread: "Ana and 4 others liked your
+ * post". Missed calls gather per caller: ringing and hanging up again is no new notice, and no
+ * new push, until the first is read.
+ */
+const GROUPED: ReadonlySet<NotificationType> = new Set(['like', 'comment', 'reply', 'share', 'message', 'missed_call']);
 
 export type TargetKind = 'post' | 'comment' | 'user' | 'connection' | 'conversation' | 'match' | 'call' | 'payment';
 
@@ -31,6 +35,8 @@ export interface NoticeInput {
    * again, or a mention in one more comment, is not news twice.
    */
   once?: string;
+  /** What a grouped kind gathers by, when not its target (a missed call: its caller). */
+  groupKey?: string;
 }
 
 /** A notice names its latest actor and counts the rest; these few are looked up. */
@@ -219,7 +225,7 @@ export async function notify(input: NoticeInput): Promise<boolean> {
   };
   const { id, isNew } =
     GROUPED.has(type) && target
-      ? await gather(`${userId}:${type}:${target.id}`, fields, at, actorId)
+      ? await gather(`${userId}:${type}:${input.groupKey ?? target.id}`, fields, at, actorId)
       : {
           id: (
             await Notification.create({
