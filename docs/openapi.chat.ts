@@ -244,7 +244,8 @@ export const chatPaths = {
   '/api/v1/conversations/{id}/attachments/uploads': {
     post: {
       tags: ['chat'],
-      summary: 'A ticket to upload an attachment straight to the storage (S3 presigned POST, Cloudinary signed upload)',
+      summary:
+        'A ticket to upload an attachment straight to the storage (S3 presigned POST); 409 DIRECT_UPLOAD_UNAVAILABLE on local storage and Cloudinary, which take attachments through POST /attachments',
       parameters: [pathId('id')],
       requestBody: jsonBody({ kind: attachmentKind, bytes: { type: 'integer', minimum: 1 }, name: { type: 'string' } }, [
         'kind',

@@ -65,17 +65,10 @@ export class CloudinaryStorageProvider implements StorageProvider {
     // Private raw downloads come as attachments already.
     deliver: async (key, expiresInSeconds) => ({ redirect: this.downloadUrl(key, expiresInSeconds) }),
     size: async (key) => (await this.download(key))?.length ?? null,
-    // An authenticated upload: signed fields pinning the public id and the private type.
-    createUpload: (request) => {
-      const timestamp = Math.floor(Date.now() / 1000);
-      return Promise.resolve({
-        provider: this.name,
-        key: request.key,
-        url: this.endpoint('raw/upload'),
-        fields: this.sign({ public_id: request.key, timestamp, type: 'private', overwrite: 'false' }),
-        expiresAt: new Date((timestamp + Math.min(request.expiresInSeconds, SIGNATURE_LIFETIME_S)) * 1000).toISOString(),
-      });
-    },
+    // No direct upload tickets for files (chat attachments go through the API): Cloudinary's
+    // signature leaves out the resource type, so a raw ticket's fields also stored a video or
+    // an image, which the app never fetched or swept and whose transformations are public;
+    // and a signed upload cannot bound its size.
   };
 
   private async uploadPrivate(key: string, blob: Blob): Promise<void> {
