@@ -57,6 +57,10 @@ export const postSchema = closedObject(
       ],
     },
     visibility: { enum: ['public', 'connections'] },
+    sensitive: {
+      type: 'boolean',
+      description: "The author's mark: feeds leave it out for viewers with the sensitive filter on; elsewhere, blur it",
+    },
     status: { enum: ['processing', 'ready', 'failed'], description: 'Others only ever see ready posts' },
     failReason: { type: ['string', 'null'], description: 'For the author: unreadable_video, too_long, timed_out, ...' },
     counters: {
@@ -67,7 +71,21 @@ export const postSchema = closedObject(
     createdAt: dateTime,
     readyAt: { type: ['string', 'null'], format: 'date-time' },
   },
-  ['id', 'authorId', 'caption', 'hashtags', 'mentions', 'kind', 'images', 'video', 'place', 'visibility', 'status', 'counters'],
+  [
+    'id',
+    'authorId',
+    'caption',
+    'hashtags',
+    'mentions',
+    'kind',
+    'images',
+    'video',
+    'place',
+    'visibility',
+    'sensitive',
+    'status',
+    'counters',
+  ],
 );
 
 const postEnvelope = json(closedObject({ post: postSchema }, ['post']));
@@ -82,7 +100,7 @@ export const postPaths = {
           media: { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: 10 },
           caption: str,
           visibility: { enum: ['public', 'connections'] },
-          sensitive: { enum: ['true', 'false'], description: 'Kept out of For You for viewers with the sensitive filter on' },
+          sensitive: { enum: ['true', 'false'], description: 'Kept out of the feeds of viewers with the sensitive filter on' },
           placeName: str,
           placeConsent: { enum: ['true', 'false'] },
           placeLat: { type: 'number', description: 'Only with placeConsent=true; stored to about 1 km' },

@@ -268,6 +268,50 @@ describe('feeds', function () {
     );
   });
 
+  it('keeps sensitive posts and muted authors out of Trending, Nearby and Following as For You does; a post says it is sensitive', async () => {
+    const [author, viewer] = await Promise.all([signupUser(), signupUser()]);
+    await connect(author, viewer);
+    const place = { placeName: 'Pont Neuf', placeConsent: 'true', placeLat: '48.857', placeLng: '2.341' };
+    const spicy = await readyPost(author, { caption: 'late night #paris', sensitive: 'true', ...place });
+    const plain = await readyPost(author, { caption: 'morning #paris', ...place });
+    // Far above anything else in the pool: both would lead Trending.
+    await Post.updateOne({ _id: spicy.id }, { $set: { 'counters.likes': 9e9 } });
+    await Post.updateOne({ _id: plain.id }, { $set: { 'counters.likes': 8e9 } });
+    const client = await api();
+    const seen = async () => {
+      clearCandidateCaches();
+      const [trending, nearby, following] = await Promise.all([
+        client.get(`${FEED}/trending?limit=3`).set(as(viewer)),
+        client.get(`${FEED}/nearby?lat=48.857&lng=2.341&km=5`).set(as(viewer)),
+        client.get(`${FEED}/following`).set(as(viewer)),
+      ]);
+      for (const r of [trending, nearby, following]) expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      const ids = (items: Item[]) => items.map((p) => p.id).filter((id) => id === spicy.id || id === plain.id);
+      return {
+        trending: ids(trending.body.posts),
+        nearby: ids(nearby.body.items),
+        following: ids(following.body.items),
+      };
+    };
+    // The filter is on by default.
+    expect(await seen()).to.deep.equal({ trending: [plain.id], nearby: [plain.id], following: [plain.id] });
+    const read = await client.get(`${POSTS}/${spicy.id}`).set(as(viewer));
+    expectDocumented(read, 'get', `${POSTS}/{id}`);
+    expect(read.body.post.sensitive, 'so a client can blur it').to.equal(true);
+    await client.patch(`${FEED}/settings`).set(as(viewer)).send({ sensitiveFilter: false }).expect(200);
+    const both = [spicy.id, plain.id];
+    expect(await seen()).to.deep.equal({ trending: both, nearby: [plain.id, spicy.id], following: [plain.id, spicy.id] });
+    await client
+      .patch(`${FEED}/settings`)
+      .set(as(viewer))
+      .send({ mutedAuthors: [author.id] })
+      .expect(200);
+    expect(await seen()).to.deep.equal({ trending: [], nearby: [], following: [] });
+    // Leave Trending to the tests after this one.
+    await Post.updateMany({ _id: { $in: [spicy.id, plain.id] } }, { $set: { 'counters.likes': 0 } });
+    clearCandidateCaches();
+  });
+
   it("a banned or suspended author's posts leave trending, their author page and their own URLs, as their profile does", async () => {
     const [good, suspended, banned, viewer] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()]);
     const posts = await Promise.all([good, suspended, banned, good, good].map((a) => readyPost(a)));

@@ -4,13 +4,12 @@ import { utcDay } from '../../utils/clock.js';
 
 /** A post as the feeds rank it: what is shown, plus what ranking and filtering read. */
 export type Candidate = PostDoc & {
-  sensitive?: boolean | null;
   hiddenAt?: Date | null;
   viralAt?: Date | null;
   viralScore?: number | null;
 };
 
-export const CANDIDATE_FIELDS = `${POST_FIELDS} sensitive hiddenAt viralAt viralScore`;
+export const CANDIDATE_FIELDS = `${POST_FIELDS} hiddenAt viralAt viralScore`;
 
 export const daysBack = (n: number, now = new Date()) =>
   Array.from({ length: n }, (_, i) => utcDay(new Date(now.getTime() - i * 86_400_000)));

@@ -9,7 +9,7 @@ import { isObjectIdString, nextCursorOf, olderThan, openCursor, sealCursor } fro
 import { isServable } from '../posts/post.service.js';
 import { postView } from '../posts/post.view.js';
 import { CANDIDATE_FIELDS, hotPool, popularity, type Candidate } from './candidates.js';
-import { getFeedSettings } from './feed-settings.service.js';
+import { getFeedSettings, type FeedPreferences } from './feed-settings.service.js';
 import { withAuthors } from './authors.js';
 
 const shown = (p: Candidate, extra: Record<string, unknown> = {}) => ({
@@ -18,6 +18,19 @@ const shown = (p: Candidate, extra: Record<string, unknown> = {}) => ({
   viral: Boolean(p.viralAt),
   ...extra,
 });
+
+/**
+ * What the viewer's feed settings keep out of every feed (For You has its own ranking of
+ * the same): muted authors and hashtags, and posts marked sensitive while the filter is on.
+ */
+function keptOutBy(settings: FeedPreferences): (p: Candidate) => boolean {
+  const authors = new Set(settings.mutedAuthors);
+  const tags = new Set(settings.mutedTags);
+  return (p) =>
+    authors.has(String(p.authorId)) ||
+    (settings.sensitiveFilter && Boolean(p.sensitive)) ||
+    (p.hashtags ?? []).some((t) => tags.has(t));
+}
 
 /** isConnected for one viewer and many authors, each asked once per page. */
 function memoConnected(viewerId: string): (authorId: string) => Promise<boolean> {
@@ -37,6 +50,7 @@ export async function followingFeed(userId: string, page: { limit: number; curso
   const [hidden, settings] = await Promise.all([hiddenUserIds(userId), getFeedSettings(userId)]);
   const blocked = new Set(hidden.map(String));
   const skip = new Set([...blocked, ...settings.mutedAuthors]);
+  const keptOut = keptOutBy(settings);
   const connectedTo = memoConnected(userId);
   const entries = await FeedEntry.find({
     ownerId: new Types.ObjectId(userId),
@@ -52,8 +66,7 @@ export async function followingFeed(userId: string, page: { limit: number; curso
   );
   const items = [];
   for (const [i, post] of posts.entries()) {
-    if (!post || !isServable(post)) continue;
-    if (post.hashtags?.some((t) => settings.mutedTags.includes(t))) continue;
+    if (!post || !isServable(post) || keptOut(post)) continue;
     const sharedBy = entries[i]!.sharedBy;
     if (sharedBy && blocked.has(String(sharedBy))) continue;
     // The entry says who it was for when written; visibility is the viewer's now (an
@@ -69,12 +82,14 @@ const TRENDING_FOR_MS = 24 * 3_600_000;
 /** Approved trending hashtags of the last day, and the most popular public posts now. */
 export async function trending(userId: string, limit: number) {
   const since = Date.now() - TRENDING_FOR_MS;
-  const [tags, pool, hidden] = await Promise.all([
+  const [tags, pool, hidden, settings] = await Promise.all([
     TrendingTag.find({ status: 'approved' }, { score: 1, recent: 1, detectedAt: 1 }).lean(),
     hotPool(),
     hiddenUserIds(userId),
+    getFeedSettings(userId),
   ]);
   const blocked = new Set(hidden.map(String));
+  const keptOut = keptOutBy(settings);
   const now = Date.now();
   return {
     hashtags: tags
@@ -83,7 +98,7 @@ export async function trending(userId: string, limit: number) {
       .slice(0, limit)
       .map((t) => ({ tag: t._id, score: Math.round(t.score * 100) / 100, recentEngagement: t.recent })),
     posts: await topByStandingAuthors(
-      pool.filter((p) => !blocked.has(String(p.authorId))).sort((a, b) => popularity(b, now) - popularity(a, now)),
+      pool.filter((p) => !blocked.has(String(p.authorId)) && !keptOut(p)).sort((a, b) => popularity(b, now) - popularity(a, now)),
       limit,
     ),
   };
@@ -135,7 +150,9 @@ export async function nearbyFeed(
   const unique = new Map<string, Candidate>();
   for (const p of lists.flat()) if (!boundary || String(p._id) >= boundary) unique.set(String(p._id), p);
   const newest = [...unique.values()].sort((a, b) => (String(a._id) < String(b._id) ? 1 : -1));
-  const hidden = new Set((await hiddenUserIds(userId)).map(String));
+  const [hiddenIds, settings] = await Promise.all([hiddenUserIds(userId), getFeedSettings(userId)]);
+  const hidden = new Set(hiddenIds.map(String));
+  const keptOut = keptOutBy(settings);
   const mayConnect = memoConnected(userId);
   const items = [];
   for (const p of newest) {
@@ -143,7 +160,7 @@ export async function nearbyFeed(
     if (p.status !== 'ready' || p.hiddenAt || p.place?.lat == null || p.place.lng == null) continue;
     const km = distanceKm(where, { lat: p.place.lat, lng: p.place.lng });
     const author = String(p.authorId);
-    if (km > where.km || hidden.has(author)) continue;
+    if (km > where.km || hidden.has(author) || (author !== userId && keptOut(p))) continue;
     if (author !== userId && p.visibility === 'connections' && !(await mayConnect(author))) continue;
     items.push(shown(p, { distanceKm: Math.round(km) }));
   }

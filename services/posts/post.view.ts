@@ -18,6 +18,7 @@ export interface PostDoc {
   } | null;
   place?: { name?: string | null; lat?: number | null; lng?: number | null } | null;
   visibility?: string | null;
+  sensitive?: boolean | null;
   status?: string | null;
   failReason?: string | null;
   counters?: { likes?: number; comments?: number; shares?: number; views?: number; bookmarks?: number } | null;
@@ -28,7 +29,7 @@ export interface PostDoc {
 
 /** The fields of a post any viewer may see (the author also sees status and a failure's reason). */
 export const POST_FIELDS =
-  'authorId caption hashtags mentions kind images video place visibility status failReason counters createdAt updatedAt readyAt';
+  'authorId caption hashtags mentions kind images video place visibility sensitive status failReason counters createdAt updatedAt readyAt';
 
 export interface ImageKeys {
   keys?: { thumb?: string | null; card?: string | null; full?: string | null } | null;
@@ -76,6 +77,8 @@ export function postView(post: PostDoc) {
       : null,
     place: post.place?.name ? { name: post.place.name, lat: post.place.lat ?? null, lng: post.place.lng ?? null } : null,
     visibility: post.visibility ?? 'public',
+    // The author's mark: a client blurs it wherever it shows (For You leaves it out for viewers with the filter on).
+    sensitive: Boolean(post.sensitive),
     status: post.status ?? 'processing',
     failReason: post.failReason ?? null,
     counters: {

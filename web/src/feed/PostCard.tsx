@@ -15,6 +15,8 @@ export interface PostView {
   images: { urls: { thumb: string; card: string; full: string } }[];
   video: { masterUrl: string; posterUrl: string } | null;
   status: string;
+  /** The author marked it sensitive: its media wait behind a button. */
+  sensitive?: boolean;
   counters: { likes: number; comments: number; shares: number; views: number; bookmarks: number };
   createdAt: string;
 }
@@ -31,6 +33,7 @@ export function PostCard({ post: initial }: { post: PostView }) {
   const [p, setPost] = useState(initial);
   const [liked, setLiked] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [revealed, setRevealed] = useState(!initial.sensitive);
   const [comments, setComments] = useState<Comment[] | null>(null);
   const [text, setText] = useState('');
   const action = useAction();
@@ -68,8 +71,17 @@ export function PostCard({ post: initial }: { post: PostView }) {
         {p.author ? <Link to={`/people/${p.author.username}`}>{p.author.firstName}</Link> : 'Someone'}
         <small className="muted"> · {new Date(p.createdAt).toLocaleString()}</small>
       </header>
-      {p.kind === 'images' && p.images.map((img, i) => <img key={i} src={img.urls.card} alt={`${who}'s photo ${i + 1}`} />)}
-      {p.kind === 'video' && p.video && <HlsVideo src={p.video.masterUrl} poster={p.video.posterUrl} label={`${who}'s reel`} />}
+      {!revealed && (
+        <button type="button" onClick={() => setRevealed(true)}>
+          Sensitive content: show
+        </button>
+      )}
+      {revealed &&
+        p.kind === 'images' &&
+        p.images.map((img, i) => <img key={i} src={img.urls.card} alt={`${who}'s photo ${i + 1}`} />)}
+      {revealed && p.kind === 'video' && p.video && (
+        <HlsVideo src={p.video.masterUrl} poster={p.video.posterUrl} label={`${who}'s reel`} />
+      )}
       {p.caption && <p>{p.caption}</p>}
       <div className="actions">
         <button type="button" aria-pressed={liked} onClick={() => void toggleLike()}>
