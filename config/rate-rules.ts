@@ -58,6 +58,8 @@ export const DEFAULT_RATE_RULES = {
   call: { user: 20, windowMs: MINUTE },
   /** ICE server lists: each may carry TURN credentials, a relay for their lifetime. */
   iceServers: { user: 60, windowMs: HOUR },
+  /** Staff reads of the user list and of user records: a stolen staff token must not export the user base. */
+  staffLookups: { user: 300, windowMs: MINUTE },
   /** Socket connections opened by one account. */
   socketConnect: { user: 60, ip: 300, windowMs: MINUTE },
 } satisfies Record<string, RateRule>;

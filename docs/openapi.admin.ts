@@ -149,7 +149,7 @@ export const adminPaths = {
     get: {
       tags: ['admin'],
       summary:
-        'Find users: q is an email (exact), an id or the start of a username; by plan, status, country, sign-up dates (staff)',
+        'Find users: q is an email (exact, audited), an id or the start of a username; by plan, status, country, sign-up dates (staff; addresses shown to admins only)',
       parameters: [
         queryParam('q', { type: 'string', maxLength: 254 }),
         queryParam('plan', { enum: ['free', 'gold', 'premium'] }),
@@ -166,18 +166,21 @@ export const adminPaths = {
             closedObject({
               users: {
                 type: 'array',
-                items: closedObject({
-                  id: objectId,
-                  username: { type: 'string' },
-                  email: { type: 'string' },
-                  firstName: { type: 'string' },
-                  lastName: { type: 'string' },
-                  role: { enum: ['user', 'moderator', 'admin'] },
-                  plan: { enum: ['free', 'gold', 'premium'] },
-                  country: { type: ['string', 'null'] },
-                  status: accountStatus,
-                  createdAt: dateTime,
-                }),
+                items: closedObject(
+                  {
+                    id: objectId,
+                    username: { type: 'string' },
+                    email: { type: 'string', description: 'Admins only' },
+                    firstName: { type: 'string' },
+                    lastName: { type: 'string' },
+                    role: { enum: ['user', 'moderator', 'admin'] },
+                    plan: { enum: ['free', 'gold', 'premium'] },
+                    country: { type: ['string', 'null'] },
+                    status: accountStatus,
+                    createdAt: dateTime,
+                  },
+                  ['id', 'username', 'firstName', 'lastName', 'role', 'plan', 'country', 'status', 'createdAt'],
+                ),
               },
               nextCursor: { type: ['string', 'null'] },
             }),

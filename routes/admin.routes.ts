@@ -1,18 +1,20 @@
 import { Router } from 'express';
 import * as admin from '../controllers/admin.controller.js';
 import { authenticate, requireRole } from '../middlewares/auth.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/admin.validators.js';
 
 /** Users, the report queue and scheduled notices, for admins and moderators, under /admin. */
-export function adminRoutes(): Router {
+export function adminRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
   const staff = requireRole('admin', 'moderator');
   const adminOnly = requireRole('admin');
   // Moderators find, suspend and sign out users and decide reports; only admins ban, grant plans and change roles.
-  router.get('/users', staff, validate(rules.userListRules), admin.listUsers);
-  router.get('/users/:userId', staff, validate(rules.userIdRules), admin.getUser);
+  const lookups = limit.action('staffLookups');
+  router.get('/users', staff, lookups, validate(rules.userListRules), admin.listUsers);
+  router.get('/users/:userId', staff, lookups, validate(rules.userIdRules), admin.getUser);
   router.put('/users/:userId/suspension', staff, validate(rules.suspensionRules), admin.suspend);
   router.delete('/users/:userId/suspension', staff, validate(rules.userIdRules), admin.unsuspend);
   router.post('/users/:userId/sessions/end', staff, validate(rules.userIdRules), admin.endSessions);

@@ -44,7 +44,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     // Before /admin, whose router would otherwise answer /admin/payments first.
     { basePath: '/admin/payments', router: adminPaymentRoutes() },
     { basePath: '/admin/content', router: adminContentRoutes() },
-    { basePath: '/admin', router: adminRoutes() },
+    { basePath: '/admin', router: adminRoutes(limit) },
     // Before /users, whose /:username would otherwise see "me".
     { basePath: '/users/me/photos', router: photoRoutes(storage, limit) },
     { basePath: '/users', router: userRoutes(limit, storage) },

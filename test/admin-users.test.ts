@@ -340,6 +340,13 @@ describe('admin: users, roles and the audit trail', function () {
     expectDocumented(listed, 'get', `${ADMIN}/users`);
     expect(await ids({ q: tag })).to.deep.equal([two.id, one.id]);
     expect(await ids({ q: two.input.email.toUpperCase() })).to.deep.equal([two.id]);
+    // Addresses are for admins: a page of users is no way for a moderator to export them.
+    expect(listed.body.users.every((u: object) => !('email' in u))).to.equal(true);
+    const forAdmin = await (await api()).get(`${ADMIN}/users`).set(as(admin)).query({ q: tag });
+    expect(forAdmin.body.users.map((u: { email: string }) => u.email)).to.deep.equal([two.input.email, one.input.email]);
+    // "Does this address have an account?" is on the record.
+    const lookedUp = await AuditRecord.find({ action: 'admin.user_looked_up', actorId: mod.id }).lean();
+    expect(lookedUp.map((r) => r.detail)).to.deep.equal([{ email: two.input.email, found: 1 }]);
     expect(await ids({ q: one.id })).to.deep.equal([one.id]);
     expect(await ids({ q: tag, plan: 'premium' })).to.deep.equal([two.id]);
     expect(await ids({ q: tag, status: 'suspended' })).to.deep.equal([one.id]);

@@ -24,7 +24,7 @@ import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { POSTS, readyPost } from './support/posts.js';
 import { connectClient } from './support/socket-server.js';
-import { bearer, newSignup, signupUser, type SignedUp } from './support/users.js';
+import { bearer, newSignup, signupUser, staffUser, type SignedUp } from './support/users.js';
 import { utcDay } from '../utils/clock.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -211,6 +211,18 @@ describe('limits on writes and expensive reads', function () {
       }
       // Per account: the author's own budget is whole.
       expect((await server.request().get(lists[0]!).set(as(author))).status).to.equal(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('limits staff reads of the user list and records: a stolen staff token cannot export the user base', async () => {
+    const server = await limitedServer({ staffLookups: { user: 2, windowMs: 60_000 } });
+    try {
+      const [mod, user] = await Promise.all([staffUser('moderator'), signupUser()]);
+      const read = [`/api/v1/admin/users`, `/api/v1/admin/users/${user.id}`];
+      for (const path of read) expect((await server.request().get(path).set(as(mod))).status, path).to.equal(200);
+      for (const path of read) expect((await server.request().get(path).set(as(mod))).status, path).to.equal(429);
     } finally {
       await server.close();
     }

@@ -91,7 +91,9 @@ function statusFilter(status: AccountStatus | undefined, now: Date): Record<stri
 /**
  * Users by what staff know of them: an email (exact), an id, or the start of a username;
  * a plan, an account status, a country, a sign-up window. Newest first, by cursor.
- * Moderators find users only (staff, with their addresses, are admins' to look up).
+ * Moderators find users only (staff are admins' to look up), and the list shows addresses to
+ * admins only: a page of 100 must not be a way to export them. A look-up by address (does
+ * this address have an account?) is audited, as opening a record is.
  */
 export async function listUsers(filter: UserFilter, page: { limit: number; cursor?: string }, viewer: Staff) {
   const q = filter.q?.trim().toLowerCase();
@@ -130,12 +132,16 @@ export async function listUsers(filter: UserFilter, page: { limit: number; curso
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
+  if (q?.includes('@')) {
+    await audit({ action: 'admin.user_looked_up', ...byStaff(viewer), detail: { email: q, found: users.length } });
+  }
+  const admin = viewer.role === 'admin';
   const now = new Date();
   return {
     users: users.map((u) => ({
       id: String(u._id),
       username: u.username,
-      email: u.email,
+      ...(admin && { email: u.email }),
       firstName: u.firstName,
       lastName: u.lastName,
       role: u.role,

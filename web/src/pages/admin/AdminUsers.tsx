@@ -5,7 +5,8 @@ import { ErrorText, Field, useAction } from '../../components/Form';
 interface AdminUser {
   id: string;
   username: string;
-  email: string;
+  /** Admins only. */
+  email?: string;
   firstName: string;
   lastName: string;
   role: string;
@@ -66,7 +67,7 @@ export function AdminUsers() {
                 <td>
                   {u.firstName} {u.lastName} (@{u.username})
                 </td>
-                <td>{u.email}</td>
+                <td>{u.email ?? '—'}</td>
                 <td>{u.role}</td>
                 <td>{u.plan}</td>
                 <td>{u.status}</td>
