@@ -373,6 +373,39 @@ describe('chat', () => {
     expect(after.body.conversation.memberIds).to.not.include(ana.id);
   });
 
+  it('two admins taking the role from each other at once, or leaving at once, never leave a group without an admin', async () => {
+    const [ana, ben, cara] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await Promise.all([connect(ana, ben), connect(ana, cara)]);
+    const client = await api();
+    const adminsOf = async (id: string, who: SignedUp) =>
+      (await client.get(`${CONV}/${id}`).set(as(who))).body.conversation.admins;
+    /** Ana's group with Ben as a second admin, and Cara. */
+    const twoAdmins = async () => {
+      const created = await client
+        .post(CONV)
+        .set(as(ana))
+        .send({ name: 'Trip', memberIds: [ben.id, cara.id] });
+      const id: string = created.body.conversation.id;
+      await client.patch(`${CONV}/${id}/members/${ben.id}`).set(as(ana)).send({ role: 'admin' }).expect(204);
+      return id;
+    };
+    for (let round = 0; round < 4; round++) {
+      const id = await twoAdmins();
+      await Promise.all([
+        client.patch(`${CONV}/${id}/members/${ben.id}`).set(as(ana)).send({ role: 'member' }),
+        client.patch(`${CONV}/${id}/members/${ana.id}`).set(as(ben)).send({ role: 'member' }),
+      ]);
+      expect(await adminsOf(id, cara), `round ${round}: demotions`).to.have.length.greaterThan(0);
+    }
+    // Both admins leave at once: Cara, the one who stays, is made admin.
+    const id = await twoAdmins();
+    await Promise.all([
+      client.delete(`${CONV}/${id}/members/${ana.id}`).set(as(ana)).expect(204),
+      client.delete(`${CONV}/${id}/members/${ben.id}`).set(as(ben)).expect(204),
+    ]);
+    expect(await adminsOf(id, cara)).to.deep.equal([cara.id]);
+  });
+
   it('a group needs someone besides its creator, and one account creates a bounded number of them', async () => {
     const [ana, ben] = await pair();
     const create = (memberIds: string[]) => api().then((a) => a.post(CONV).set(as(ana)).send({ name: 'mine', memberIds }));

@@ -324,8 +324,14 @@ export async function removeMember(me: string, conversationId: string, userId: s
   await Conversation.updateOne({ _id: group._id }, { $pull: { memberIds: new Types.ObjectId(userId) } });
   sendAccessChanged({ conversationId });
   await ConversationMember.deleteOne({ conversationId: group._id, userId });
+  // Each leaver removes itself before it looks, so of two admins leaving at once at least
+  // one finds no admin left. The heir is someone still in the group (not a row left behind).
   if (wasAdmin && !(await ConversationMember.exists({ conversationId: group._id, role: 'admin' }))) {
-    const heir = await ConversationMember.findOne({ conversationId: group._id }).sort({ createdAt: 1 }).lean();
+    const stays = new Set(memberIdsOf(group).filter((id) => id !== userId));
+    const rows = await ConversationMember.find({ conversationId: group._id }, { userId: 1, createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    const heir = rows.find((r) => stays.has(String(r.userId)));
     if (heir) await ConversationMember.updateOne({ _id: heir._id }, { $set: { role: 'admin' } });
   }
   publishToUsers([userId], 'conversation:updated', { id: conversationId, removed: true });
@@ -341,6 +347,12 @@ export async function setMemberRole(me: string, conversationId: string, userId: 
       throw new AppError('LAST_ADMIN', 'A group needs an admin: name another first');
   }
   await ConversationMember.updateOne({ conversationId: group._id, userId }, { $set: { role } });
+  // Two admins taking it back from each other at once both passed the count: whoever finds no
+  // admin left after their write puts it back (a read-then-write is no guard on its own).
+  if (role === 'member' && !(await ConversationMember.exists({ conversationId: group._id, role: 'admin' }))) {
+    await ConversationMember.updateOne({ conversationId: group._id, userId }, { $set: { role: 'admin' } });
+    throw new AppError('LAST_ADMIN', 'A group needs an admin: name another first');
+  }
   await announceMembers(group._id, me);
 }
 
