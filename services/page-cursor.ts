@@ -38,3 +38,14 @@ export const olderThan = (cursor: string | undefined): { _id?: { $lt: Types.Obje
 /** The cursor of the page after `rows`: their last _id when the page is full, else null (the end). */
 export const nextCursorOf = (rows: { _id: unknown }[], limit: number): string | null =>
   rows.length === limit ? String(rows.at(-1)!._id) : null;
+
+/**
+ * As nextCursorOf, sealed: for lists that read rows the viewer is not shown (a blocked
+ * person's like, a hidden comment), whose ids a plain cursor would hand out.
+ */
+export const sealedNextCursorOf = (purpose: string, rows: { _id: unknown }[], limit: number): string | null =>
+  rows.length === limit ? sealCursor(purpose, String(rows.at(-1)!._id)) : null;
+
+/** The _id a sealed id cursor holds (undefined on a first page). */
+export const openIdCursor = (purpose: string, cursor: string | undefined): string | undefined =>
+  cursor ? openCursor(purpose, cursor, isObjectIdString) : undefined;

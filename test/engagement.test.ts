@@ -153,6 +153,29 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(comments.body.items.map((c: { text: string }) => c.text)).to.deep.equal(['nice']);
     const likers = await (await api()).get(`${POSTS}/${post.id}/likes`).set(as(reader));
     expect(likers.body.items.map((l: { userId: string }) => l.userId)).to.not.include(troll.id);
+    // A page that ends on the troll's like or comment shows neither, and its cursor does not
+    // hand out their ids (a comment's would list the replies under it).
+    const [trollsLike, trollsComment] = await Promise.all([
+      PostLike.findOne({ postId: post.id, userId: troll.id }).lean(),
+      Comment.findOne({ postId: post.id, authorId: troll.id }).lean(),
+    ]);
+    const firstLike = await (await api()).get(`${POSTS}/${post.id}/likes?limit=1`).set(as(reader));
+    const firstComment = await (await api()).get(`${POSTS}/${post.id}/comments?limit=1`).set(as(reader));
+    expect([firstLike.body.items, firstComment.body.items]).to.deep.equal([[], []]);
+    for (const [page, id] of [
+      [firstLike, trollsLike!._id],
+      [firstComment, trollsComment!._id],
+    ] as const) {
+      expect(page.body.nextCursor).to.be.a('string').and.not.include(String(id));
+    }
+    const next = await (
+      await api()
+    )
+      .get(`${POSTS}/${post.id}/comments?limit=1&cursor=${firstComment.body.nextCursor}`)
+      .set(as(reader));
+    expect(next.body.items.map((c: { text: string }) => c.text)).to.deep.equal(['nice']);
+    const forged = await (await api()).get(`${POSTS}/${post.id}/likes?cursor=${String(trollsLike!._id)}`).set(as(reader));
+    expect([forged.status, forged.body.error?.code]).to.deep.equal([400, 'INVALID_CURSOR']);
     // The troll cannot reach a post of the person who blocked them.
     const readersPost = await readyPost(reader);
     for (const res of [

@@ -68,7 +68,7 @@ const day = (field: string) =>
     .matches(/^\d{4}-\d{2}-\d{2}$/)
     .withMessage('must be a date (YYYY-MM-DD)');
 
-export const likersRules = inputRules<{ id: string; limit?: number; cursor?: string }>([postId, ...pageRules(100)]);
+export const likersRules = inputRules<{ id: string; limit?: number; cursor?: string }>([postId, ...sealedPageRules(100)]);
 export const shareRules = inputRules<{
   id: string;
   to: 'feed' | 'conversation';
@@ -96,7 +96,7 @@ export const commentRules = inputRules<{ id: string; text?: string; parentId?: s
 export const listCommentsRules = inputRules<{ id: string; parentId?: string; limit?: number; cursor?: string }>([
   postId,
   query('parentId').optional().custom(isIdText).withMessage('must be a comment id'),
-  ...pageRules(100),
+  ...sealedPageRules(100),
 ]);
 export const commentIdParam = inputRules<{ commentId: string }>([
   param('commentId').custom(isIdText).withMessage('must be a comment id'),

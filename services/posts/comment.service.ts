@@ -18,7 +18,7 @@ import { canSee, captionFields, getVisiblePost } from './post.service.js';
 import { commentMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage } from '../storage/storage.provider.js';
 import { imageView, type ImageKeys } from './post.view.js';
-import { nextCursorOf } from '../page-cursor.js';
+import { openIdCursor, sealedNextCursorOf } from '../page-cursor.js';
 
 const MAX_COMMENT = 2000;
 
@@ -173,7 +173,12 @@ async function notifyMentions(byId: string, post: SeenPost, commentId: string, m
   }
 }
 
-/** A post's top-level comments, or one comment's replies, oldest first, without blocked people's. */
+const COMMENTS_PAGE = 'post-comments';
+
+/**
+ * A post's top-level comments, or one comment's replies, oldest first, without blocked
+ * people's or hidden ones. The cursor is sealed: the last comment read may be one of those.
+ */
 export async function listComments(
   viewerId: string,
   postId: string,
@@ -184,7 +189,7 @@ export async function listComments(
   const comments = (await Comment.find({
     postId: new Types.ObjectId(postId),
     parentId: page.parentId ? new Types.ObjectId(page.parentId) : null,
-    ...(page.cursor && { _id: { $gt: new Types.ObjectId(page.cursor) } }),
+    ...(page.cursor && { _id: { $gt: new Types.ObjectId(openIdCursor(COMMENTS_PAGE, page.cursor)) } }),
   })
     .sort({ _id: 1 })
     .limit(page.limit)
@@ -193,7 +198,7 @@ export async function listComments(
   const shown = comments.filter((c) => (!c.deletedAt || (c.replies ?? 0) > 0) && !c.hiddenAt && !hidden.has(String(c.authorId)));
   return {
     items: await commentViews(shown),
-    nextCursor: nextCursorOf(comments, page.limit),
+    nextCursor: sealedNextCursorOf(COMMENTS_PAGE, comments, page.limit),
   };
 }
 

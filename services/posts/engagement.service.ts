@@ -20,7 +20,7 @@ import { noteEngagement } from './affinity.js';
 import { getVisiblePost } from './post.service.js';
 import { postView, type PostDoc } from './post.view.js';
 import { utcDay } from '../../utils/clock.js';
-import { nextCursorOf, olderThan } from '../page-cursor.js';
+import { nextCursorOf, olderThan, openIdCursor, sealedNextCursorOf } from '../page-cursor.js';
 
 /** Likes a post once; a second like changes nothing. */
 export async function likePost(userId: string, postId: string) {
@@ -65,11 +65,13 @@ async function takeBack(
   return false;
 }
 
-/** Who liked a post, newest first, without anyone the viewer blocked or was blocked by. */
+const LIKERS_PAGE = 'post-likers';
+
+/** Who liked a post, newest first, without anyone the viewer blocked or was blocked by (the cursor sealed: it may be theirs). */
 export async function listLikers(viewerId: string, postId: string, page: { limit: number; cursor?: string }) {
   await getVisiblePost(viewerId, postId);
   const hidden = new Set((await hiddenUserIds(viewerId)).map(String));
-  const likes = await PostLike.find({ postId, ...olderThan(page.cursor) })
+  const likes = await PostLike.find({ postId, ...olderThan(openIdCursor(LIKERS_PAGE, page.cursor)) })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean();
@@ -81,7 +83,7 @@ export async function listLikers(viewerId: string, postId: string, page: { limit
         const u = users.get(String(l.userId))!;
         return { userId: String(l.userId), username: u.username, firstName: u.firstName, likedAt: l.createdAt };
       }),
-    nextCursor: nextCursorOf(likes, page.limit),
+    nextCursor: sealedNextCursorOf(LIKERS_PAGE, likes, page.limit),
   };
 }
 
