@@ -3,6 +3,8 @@ import sharp from 'sharp';
 import { config } from '../config/index.js';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
 import { ConversationMember } from '../models/conversation.model.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { utcDay } from '../utils/clock.js';
 import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
@@ -242,6 +244,25 @@ describe('chat attachments (local storage)', function () {
     expect(refused.status).to.equal(429);
     expect(refused.body.error.code).to.equal('TOO_MANY_UPLOADS');
     expect(refused.body.error.details).to.include({ pending: 10 });
+  });
+
+  it("takes each upload's bytes from its sender's day, and refuses one past it before storing anything", async () => {
+    const { ana, ben, conversationId } = await group();
+    const picture = await png();
+    const limit = config.chat.media.bytesPerDay;
+    // Nearly a day's worth sent already: room for one more picture, not two.
+    await QuotaCounter.create({
+      _id: `chatBytes:${ana.id}:${utcDay(new Date())}`,
+      userId: ana.id,
+      day: utcDay(new Date()),
+      used: limit - picture.length - 10,
+    });
+    expect((await attach(ana, conversationId, 'image', picture)).status).to.equal(202);
+    const over = await attach(ana, conversationId, 'image', picture);
+    expect([over.status, over.body.error?.code, over.body.error?.details?.limit]).to.deep.equal([429, 'QUOTA_EXCEEDED', limit]);
+    expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(1);
+    // Someone else's day is their own.
+    expect((await attach(ben, conversationId, 'image', picture)).status).to.equal(202);
   });
 
   it('keeps an upload to its conversation, and to its sender until sent', async () => {

@@ -42,6 +42,7 @@ export const chat = defineArea({
     CHAT_FILE_MAX_BYTES: int(25 * MB, 1024, 2048 * MB),
     CHAT_FILE_TYPES: z.string().default(DEFAULT_CHAT_FILE_TYPES.join(',')).transform(splitList),
     CHAT_UNSENT_ATTACHMENT_HOURS: int(24, 1, 720),
+    CHAT_UPLOAD_BYTES_PER_DAY: int(1024 * MB, MB, 1024 * 1024 * MB),
   },
   check: (e, { production }) => {
     if (production && !e.CHAT_KEYS) return ['CHAT_KEYS: required in production (id:base64 32-byte key, comma-separated)'];
@@ -89,6 +90,8 @@ export const chat = defineArea({
           voiceMaxSeconds: e.CHAT_VOICE_MAX_SECONDS,
           fileTypes: e.CHAT_FILE_TYPES,
           unsentAfterMs: e.CHAT_UNSENT_ATTACHMENT_HOURS * 3_600_000,
+          // What one account may upload in a UTC day, all kinds together: what is sent is kept.
+          bytesPerDay: e.CHAT_UPLOAD_BYTES_PER_DAY,
         },
       },
     };

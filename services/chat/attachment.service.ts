@@ -4,7 +4,9 @@ import { ChatAttachment, type AttachmentKind } from '../../models/chat-attachmen
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
+import { nextUtcMidnight } from '../../utils/clock.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { takeFromDailyCounter } from '../connections/quota.service.js';
 import { isObjectIdString } from '../page-cursor.js';
 import type { UploadedFile } from '../posts/post.service.js';
 import type { MediaQueue } from '../posts/media-queue.js';
@@ -143,6 +145,22 @@ async function assertRoomForUpload(me: string): Promise<void> {
   }
 }
 
+/**
+ * Takes an upload's bytes from the uploader's day (config.chat.media.bytesPerDay), before
+ * anything is stored: uploads sent in messages are kept, so two connected accounts could
+ * otherwise fill the storage at 30 files a minute.
+ */
+const MB = 1024 * 1024;
+
+async function takeUploadBytes(me: string, bytes: number): Promise<void> {
+  const limit = config.chat.media.bytesPerDay;
+  if (await takeFromDailyCounter(`chatBytes:${me}`, me, limit, new Date(), bytes)) return;
+  throw new AppError('QUOTA_EXCEEDED', `You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
+    limit,
+    resetAt: nextUtcMidnight(new Date()).toISOString(),
+  });
+}
+
 async function enqueueOrFail(id: Types.ObjectId, queue: MediaQueue): Promise<void> {
   try {
     await queue.enqueue({ attachmentId: String(id) });
@@ -169,6 +187,7 @@ export async function uploadAttachment(
   if (file.size > maxBytesOf(input.kind)) throw fileTooLarge(maxBytesOf(input.kind));
   const sniffed = await sniffAttachment(file.path, input.kind, config.chat.media.fileTypes);
   if (!sniffed) throw new AppError('UNSUPPORTED_MEDIA_TYPE', KIND_REFUSED[input.kind], { kind: input.kind });
+  await takeUploadBytes(me, file.size);
   const _id = new Types.ObjectId();
   const sourceKey = `${chatMediaPrefix(String(_id))}/src/original.${sniffed.ext}`;
   // The record first: an object is never stored without one that will delete it.
@@ -213,6 +232,7 @@ export async function createAttachmentUpload(
   await assertRoomForUpload(me);
   const maxBytes = maxBytesOf(input.kind);
   if (input.bytes > maxBytes) throw fileTooLarge(maxBytes);
+  await takeUploadBytes(me, input.bytes);
   const _id = new Types.ObjectId();
   // With an extension: Cloudinary keeps (and destroys) files with one as raw resources.
   const sourceKey = `${chatMediaPrefix(String(_id))}/src/upload.bin`;
@@ -220,7 +240,8 @@ export async function createAttachmentUpload(
     key: sourceKey,
     // The content decides what the file is; the declared type is never trusted.
     contentType: 'application/octet-stream',
-    maxBytes,
+    // The size it declared, which its day paid for: the storage refuses a larger file.
+    maxBytes: input.bytes,
     expiresInSeconds: config.uploads.directUploadTtlSeconds,
   });
   const doc = await ChatAttachment.create({

@@ -47,22 +47,29 @@ export async function getQuota(userId: string, now = new Date()): Promise<Quota>
 }
 
 /**
- * Takes one from a daily counter, or answers false when it is full. A guarded $inc
- * (used < limit) on the day's counter: concurrent callers never lose a count or pass the
+ * Takes one (or `amount`) from a daily counter, or answers false when it would pass its
+ * limit. A guarded $inc (used <= limit - amount) on the day's counter: concurrent callers never lose a count or pass the
  * limit. The first of the day creates the counter by upsert; a racing upsert hits the
  * unique key and retries as a plain guarded update.
  */
-export async function takeFromDailyCounter(id: string, userId: string, limit: number, now = new Date()): Promise<boolean> {
+export async function takeFromDailyCounter(
+  id: string,
+  userId: string,
+  limit: number,
+  now = new Date(),
+  amount = 1,
+): Promise<boolean> {
+  if (amount > limit) return false;
   const day = utcDay(now);
-  const key = { _id: `${id}:${day}`, used: { $lt: limit } };
+  const key = { _id: `${id}:${day}`, used: { $lte: limit - amount } };
   try {
-    await QuotaCounter.updateOne(key, { $inc: { used: 1 }, $setOnInsert: { userId, day } }, { upsert: true });
+    await QuotaCounter.updateOne(key, { $inc: { used: amount }, $setOnInsert: { userId, day } }, { upsert: true });
     return true;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
   // The counter exists: either it is full (the upsert's insert collided) or another caller created it first.
-  const res = await QuotaCounter.updateOne(key, { $inc: { used: 1 } });
+  const res = await QuotaCounter.updateOne(key, { $inc: { used: amount } });
   return res.modifiedCount === 1;
 }
 
