@@ -45,6 +45,8 @@ const memberSchema = new Schema(
     userId: { type: Schema.Types.ObjectId, required: true },
     role: { type: String, enum: ['admin', 'member'], default: 'member' },
     lastReadSeq: { type: Number, default: 0 },
+    // Added to a group later: the first message number they may read (absent: all of it).
+    historyFromSeq: { type: Number },
     // Muted until then: no notices of this conversation's messages (absent: not muted).
     mutedUntil: { type: Date, default: undefined },
   },

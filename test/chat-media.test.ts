@@ -23,6 +23,7 @@ import {
   storedLocally,
   windowsExe,
 } from './support/chat-media.js';
+import { connect } from './support/connections.js';
 import { jpeg, png } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
@@ -121,6 +122,43 @@ describe('chat attachments (local storage)', function () {
     expect(synced.ok, JSON.stringify(synced)).to.equal(true);
     expect(JSON.stringify(synced.data)).not.to.include(conversationId);
     expect((await openMedia(link)).status).to.equal(404);
+  });
+
+  it('someone added to a group reads from the next message: not the history, sync or attachments before, nor what was said while out', async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    await connect(ana, carl);
+    const client = await api();
+    const texts = async (u: SignedUp) => {
+      const page = await client.get(`${CONV}/${conversationId}/messages`).set(as(u));
+      expect(page.status, JSON.stringify(page.body)).to.equal(200);
+      return { texts: page.body.messages.map((m: { text?: string }) => m.text ?? 'attachment'), before: page.body.before };
+    };
+    const ready = await readyAttachment(ana, conversationId, 'image', await jpeg(300, 200));
+    expect((await send(ana, conversationId, { attachmentId: ready.id })).status).to.equal(201);
+    expect((await send(ben, conversationId, { text: 'before carl' })).status).to.equal(201);
+    const picture: string = (await client.get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages[0].attachment.urls
+      .full;
+
+    expect((await client.post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id })).status).to.equal(204);
+    expect(await texts(carl)).to.deep.equal({ texts: [], before: null });
+    const listed = await client.get(CONV).set(as(carl));
+    expect(listed.body.conversations.find((c: { id: string }) => c.id === conversationId).unread).to.equal(0);
+    expect((await send(ana, conversationId, { text: 'welcome' })).status).to.equal(201);
+    expect(await texts(carl)).to.deep.equal({ texts: ['welcome'], before: null });
+    expect((await texts(ben)).texts).to.deep.equal(['attachment', 'before carl', 'welcome']);
+    const carlSocket = await devices.connect(carl);
+    const synced = await emitAck(carlSocket, 'chat:sync', { since: `${Date.now() - 3_600_000}_` });
+    expect(synced.data.messages.map((m) => m.text)).to.deep.equal(['welcome']);
+    // A link made out to Carl for the picture sent before he came opens nothing.
+    expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(picture), carl.id))).status).to.equal(404);
+    expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(picture), ben.id))).status).to.equal(200);
+
+    // Removed, then added back: what was said meanwhile is not his.
+    expect((await client.delete(`${CONV}/${conversationId}/members/${carl.id}`).set(as(ana))).status).to.equal(204);
+    expect((await send(ben, conversationId, { text: 'while carl was out' })).status).to.equal(201);
+    expect((await client.post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id })).status).to.equal(204);
+    expect((await send(ana, conversationId, { text: 'welcome back' })).status).to.equal(201);
+    expect(await texts(carl)).to.deep.equal({ texts: ['welcome back'], before: null });
   });
 
   it('refuses an expired link', async () => {

@@ -348,13 +348,14 @@ export async function openableAttachment(attachmentId: string, viewer: string): 
   if (!doc) return null;
   // A member both ways: the row (gone with a deleted account) and the conversation's list
   // (the word on membership; a row left behind by a failed removal opens nothing).
+  // A message from before the viewer was added to the group is not theirs to open either.
   const [row, listed, message] = await Promise.all([
-    ConversationMember.exists({ conversationId: doc.conversationId, userId: viewer }),
+    ConversationMember.findOne({ conversationId: doc.conversationId, userId: viewer }, { historyFromSeq: 1 }).lean(),
     Conversation.exists({ _id: doc.conversationId, memberIds: new Types.ObjectId(viewer) }),
-    doc.messageId ? Message.exists({ _id: doc.messageId, deletedAt: null }) : null,
+    doc.messageId ? Message.findOne({ _id: doc.messageId, deletedAt: null }, { seq: 1 }).lean() : null,
   ]);
   if (!row || !listed) return null;
-  if (doc.messageId ? !message : String(doc.uploaderId) !== viewer) return null;
+  if (doc.messageId ? !message || message.seq < (row.historyFromSeq ?? 1) : String(doc.uploaderId) !== viewer) return null;
   return doc.kind === 'file' ? { downloadAs: doc.name ?? 'file' } : {};
 }
 

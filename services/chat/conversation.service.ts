@@ -298,11 +298,17 @@ async function requireGroupAdmin(me: string, conversationId: string): Promise<Co
   return group;
 }
 
-/** An admin adds someone they are connected to; the member list and the mirror change together. */
+/**
+ * An admin adds someone they are connected to; the member list and the mirror change
+ * together. They read the group from the next message on, as in the best-known messengers:
+ * what was said before (or, for someone added back, while they were out) is not theirs.
+ */
 export async function addMember(me: string, conversationId: string, userId: string): Promise<void> {
   const group = await requireGroupAdmin(me, conversationId);
   if (memberIdsOf(group).includes(userId)) return;
   await assertMayMessage(me, userId);
+  // The number this process knows (a send elsewhere in the last moment may fall either side).
+  const historyFromSeq = (group.seq ?? 0) + 1;
   // Guarded on the size, so two admins adding at once never pass the limit.
   const res = await Conversation.updateOne(
     { _id: group._id, [`memberIds.${config.chat.groupMaxMembers - 1}`]: { $exists: false } },
@@ -310,9 +316,20 @@ export async function addMember(me: string, conversationId: string, userId: stri
   );
   if (res.matchedCount === 0) throw groupFull();
   await ignoreDuplicate(
-    ConversationMember.updateOne({ conversationId: group._id, userId }, { $setOnInsert: { role: 'member' } }, { upsert: true }),
+    ConversationMember.updateOne(
+      { conversationId: group._id, userId },
+      { $setOnInsert: { role: 'member' }, $set: { historyFromSeq }, $max: { lastReadSeq: historyFromSeq - 1 } },
+      { upsert: true },
+    ),
   );
   await announceMembers(group._id, me);
+}
+
+/** The first message number a member may read: 1, or where a group took them in (addMember). */
+export async function historyFloorOf(me: string, conversation: ConversationDoc): Promise<number> {
+  if (conversation.type !== 'group') return 1;
+  const row = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { historyFromSeq: 1 }).lean();
+  return row?.historyFromSeq ?? 1;
 }
 
 /** An admin removes a member, or a member leaves; the last admin leaving hands over to the longest-standing member. */
@@ -421,13 +438,15 @@ export async function conversationsOf(me: string): Promise<ConversationDoc[]> {
   return (await membershipsOf(me)).map((m) => m.conversation);
 }
 
+type Membership = { conversation: ConversationDoc; lastReadSeq: number; historyFromSeq: number };
+
 /**
  * The user's conversations with their read pointer in each (from the same member rows). A
  * row whose conversation no longer lists the user (a removal whose row delete failed, an add
  * racing a leave) gives nothing: the conversation's member list is the word on membership.
  */
-async function membershipsOf(me: string): Promise<{ conversation: ConversationDoc; lastReadSeq: number }[]> {
-  const rows = await ConversationMember.find({ userId: me }, { conversationId: 1, lastReadSeq: 1 }).lean();
+export async function membershipsOf(me: string): Promise<Membership[]> {
+  const rows = await ConversationMember.find({ userId: me }, { conversationId: 1, lastReadSeq: 1, historyFromSeq: 1 }).lean();
   const found = await Promise.all(
     rows.map(async (r) => {
       const stored = await Conversation.findById(r.conversationId).lean<ConversationDoc>();
@@ -435,10 +454,11 @@ async function membershipsOf(me: string): Promise<{ conversation: ConversationDo
       return {
         conversation: conversation && withTail(conversation),
         lastReadSeq: readPointer(String(r.conversationId), me, r.lastReadSeq),
+        historyFromSeq: r.historyFromSeq ?? 1,
       };
     }),
   );
-  return found.filter((m): m is { conversation: ConversationDoc; lastReadSeq: number } => m.conversation !== null);
+  return found.filter((m): m is Membership => m.conversation !== null);
 }
 
 /** The user's conversations, latest activity first, by cursor (the lastMessageAt of the last one). */

@@ -23,7 +23,8 @@ import {
   type MessageMedia,
 } from './attachment.service.js';
 import {
-  conversationsOf,
+  historyFloorOf,
+  membershipsOf,
   directConversation,
   memberConversation,
   memberIdsOf,
@@ -337,12 +338,14 @@ const HISTORY_READS_PER_PAGE = 4;
  */
 export async function listMessages(me: string, conversationId: string, page: { before?: number; after?: number; limit: number }) {
   const conversation = await memberConversation(me, conversationId);
+  // Someone added to a group reads from where they came in.
+  const floor = await historyFloorOf(me, conversation);
   const lastSeq = conversation.seq ?? 0;
   const found: MessageDoc[] = [];
   // The edge of what was read: the next page in that direction starts there.
   let edge: number;
   if (page.after !== undefined) {
-    edge = Math.min(page.after, lastSeq);
+    edge = Math.max(Math.min(page.after, lastSeq), floor - 1);
     for (let reads = 0; reads < HISTORY_READS_PER_PAGE && edge < lastSeq && found.length < page.limit; reads++) {
       const b = bucketOf(edge + 1);
       const batch = await readBucket(conversation._id, b, { $gt: edge }, 1, page.limit - found.length);
@@ -353,11 +356,11 @@ export async function listMessages(me: string, conversationId: string, page: { b
     // The latest page reads the whole newest bucket: a last message another process (or one
     // that died) has not recorded yet is shown all the same.
     edge = page.before === undefined ? (bucketOf(lastSeq) + 1) * MESSAGE_BUCKET : Math.min(page.before, lastSeq + 1);
-    for (let reads = 0; reads < HISTORY_READS_PER_PAGE && edge > 1 && found.length < page.limit; reads++) {
+    for (let reads = 0; reads < HISTORY_READS_PER_PAGE && edge > floor && found.length < page.limit; reads++) {
       const b = bucketOf(edge - 1);
-      const batch = await readBucket(conversation._id, b, { $lt: edge }, -1, page.limit - found.length);
+      const batch = await readBucket(conversation._id, b, { $lt: edge, $gte: floor }, -1, page.limit - found.length);
       found.push(...batch);
-      edge = found.length === page.limit ? found.at(-1)!.seq : Math.max(1, b * MESSAGE_BUCKET);
+      edge = found.length === page.limit ? found.at(-1)!.seq : Math.max(floor, b * MESSAGE_BUCKET);
     }
     found.reverse();
   }
@@ -366,7 +369,7 @@ export async function listMessages(me: string, conversationId: string, page: { b
   return {
     messages: found.map((m) => messageView(m, me)),
     // Numbers to page on from; null when there is nothing further that way.
-    before: page.after === undefined ? (edge > 1 ? edge : null) : first !== undefined && first > 1 ? first : null,
+    before: page.after === undefined ? (edge > floor ? edge : null) : first !== undefined && first > floor ? first : null,
     after: page.after !== undefined ? (edge < lastSeq ? edge : null) : last !== undefined && last < lastSeq ? last : null,
   };
 }
@@ -543,7 +546,10 @@ export async function syncMessages(me: string, since: string | undefined) {
   const { from, sinceId } = syncStart(since, now);
   const changedAt = (m: MessageDoc) => (m.updatedAt ?? m.createdAt).getTime();
   const isNew = (m: MessageDoc) => changedAt(m) > from || (changedAt(m) === from && String(m._id) > sinceId);
-  const conversations = (await conversationsOf(me)) as (ConversationDoc & { activityAt?: Date })[];
+  const memberships = await membershipsOf(me);
+  const conversations = memberships.map((m) => m.conversation) as (ConversationDoc & { activityAt?: Date })[];
+  // Someone added to a group later catches up from where they came in.
+  const floors = new Map(memberships.map((m) => [String(m.conversation._id), m.historyFromSeq]));
   // Another process's last send may not be recorded yet (written behind): a little earlier is
   // looked at too, and so is every conversation that took a number since (its record may
   // never have been written: a process killed first).
@@ -571,7 +577,8 @@ export async function syncMessages(me: string, since: string | undefined) {
         break;
       }
       const bucket = await Message.find({ conversationId: c._id, bucket: b }).lean<MessageDoc[]>();
-      const fresh = bucket.filter(isNew);
+      const floor = floors.get(String(c._id)) ?? 1;
+      const fresh = bucket.filter((m) => isNew(m) && m.seq >= floor);
       found.push(...fresh);
       if (bucket.length > 0 && fresh.length === 0) break;
     }
