@@ -117,6 +117,35 @@ describe('calls and WebRTC signaling', () => {
     expect((await Call.findById(callId).lean())?.status).to.equal('ended');
   });
 
+  it('a block or a report while it rings ends a call as a decline or a give-up would: the other cannot tell', async () => {
+    type Pair = Awaited<ReturnType<typeof pair>>;
+    /** The end the caller (or the callee) hears, and the outcome kept, when `stop` ends a ringing call. */
+    const endOf = async (stop: (p: Pair, callId: string) => Promise<unknown>, heardBy: 'a' | 'b') => {
+      const p = await pair();
+      const callId: string = (await emitAck(p.aSocket, 'call:ring', { toUserId: p.b.id })).data.callId;
+      const told = nextEvent(heardBy === 'a' ? p.aSocket : p.bSocket, 'call:ended');
+      await stop(p, callId);
+      const { reason, durationSec } = await told;
+      return { reason, durationSec, outcome: (await Call.findById(callId).lean())?.outcome };
+    };
+    const block = (by: SignedUp, of: SignedUp) =>
+      api().then((c) => c.post(`/api/v1/users/${of.id}/block`).set(as(by)).expect(204));
+    const report = (by: SignedUp, of: SignedUp) =>
+      api().then((c) =>
+        c.post('/api/v1/reports').set(as(by)).send({ targetType: 'user', targetId: of.id, reason: 'spam' }).expect(201),
+      );
+    // The callee turning it down: a decline.
+    const declined = await endOf(({ bSocket }, callId) => emitAck(bSocket, 'call:decline', { callId }), 'a');
+    expect(declined).to.deep.equal({ reason: 'declined', durationSec: 0, outcome: 'declined' });
+    expect(await endOf(({ a, b }) => block(b, a), 'a')).to.deep.equal(declined);
+    expect(await endOf(({ a, b }) => report(b, a), 'a')).to.deep.equal(declined);
+    // The caller giving up: cancelled.
+    const cancelled = await endOf(({ aSocket }, callId) => emitAck(aSocket, 'call:cancel', { callId }), 'b');
+    expect(cancelled).to.deep.equal({ reason: 'cancelled', durationSec: 0, outcome: 'cancelled' });
+    expect(await endOf(({ a, b }) => block(a, b), 'b')).to.deep.equal(cancelled);
+    expect(await endOf(({ a, b }) => report(a, b), 'b')).to.deep.equal(cancelled);
+  });
+
   it('an unfriending ends a ringing or connected call between the two, for both', async () => {
     for (const answered of [false, true]) {
       const { a, b, aSocket, bSocket } = await pair();

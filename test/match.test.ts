@@ -273,23 +273,42 @@ describe('matchmaking', () => {
     expect((await ended).reason).to.equal('disconnected');
   });
 
-  it('blocking or reporting from a match ends it for both', async () => {
-    const { ana, ben, matchId } = await matchedPair();
-    const ended = nextEvent(ben.socket, 'match:ended');
-    await (await api()).post(`/api/v1/users/${ben.user.id}/block`).set(as(ana.user)).expect(204);
-    expect(await ended).to.deep.equal({ matchId, reason: 'left' });
-    expect((await Match.findById(matchId).lean())?.status).to.equal('left');
-
-    const second = await matchedPair();
-    const endedToo = nextEvent(second.ben.socket, 'match:ended');
-    await (
-      await api()
-    )
-      .post('/api/v1/reports')
-      .set(as(second.ana.user))
-      .send({ targetType: 'user', targetId: second.ben.user.id, reason: 'harassment' })
-      .expect(201);
-    expect(await endedToo).to.deep.equal({ matchId: second.matchId, reason: 'left' });
+  it('blocking or reporting from a match ends it as a no would: the other cannot tell which it was', async () => {
+    const historyOf = async (u: SignedUp, matchId: string) =>
+      ((await (await api()).get('/api/v1/match/history').set(as(u))).body.matches as { id: string; status: string }[]).find(
+        (m) => m.id === matchId,
+      )?.status;
+    type Pair = Awaited<ReturnType<typeof matchedPair>>;
+    /** What Ben hears and keeps of a match Ana ends one way or another; he leaves the queue after. */
+    const seenByBen = async (endIt: (pair: Pair) => Promise<unknown>) => {
+      const pair = await matchedPair();
+      const ended = nextEvent(pair.ben.socket, 'match:ended');
+      await endIt(pair);
+      const heard = { ...(await ended), matchId: 'the match' };
+      // Back in the queue or not: a leave says.
+      const left = (await emitAck(pair.ben.socket, 'match:leave', {})).data;
+      return { heard, left, history: await historyOf(pair.ben.user, pair.matchId) };
+    };
+    const asNo = await seenByBen(({ ana, matchId }) => emitAck(ana.socket, 'match:respond', { matchId, accept: false }));
+    expect(asNo).to.deep.equal({
+      heard: { matchId: 'the match', reason: 'rejected' },
+      left: { left: true },
+      history: 'rejected',
+    });
+    const byBlock = await seenByBen(({ ana, ben }) =>
+      api().then((a) => a.post(`/api/v1/users/${ben.user.id}/block`).set(as(ana.user)).expect(204)),
+    );
+    const byReport = await seenByBen(({ ana, ben }) =>
+      api().then((a) =>
+        a
+          .post('/api/v1/reports')
+          .set(as(ana.user))
+          .send({ targetType: 'user', targetId: ben.user.id, reason: 'harassment' })
+          .expect(201),
+      ),
+    );
+    expect(byBlock).to.deep.equal(asNo);
+    expect(byReport).to.deep.equal(asNo);
   });
 
   it('video matches become a connected call the two can signal on', async () => {

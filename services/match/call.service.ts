@@ -301,10 +301,20 @@ export async function startMatchCall(a: string, b: string): Promise<Types.Object
   return call._id;
 }
 
-/** A block or an unfriending ends any ringing or connected call between the two, for both. */
+/** A block, a report or an unfriending by `a` ends any ringing or connected call between the two, for both. */
 export async function endCallsBetween(a: string, b: string): Promise<void> {
-  const calls = await Call.find({ memberIds: new Types.ObjectId(a), status: { $in: ACTIVE } }, { callerId: 1, calleeId: 1 }).lean<
-    CallDoc[]
-  >();
-  await Promise.all(calls.filter((c) => peersOf(c).includes(b)).map((c) => end(c._id, ACTIVE, 'hangup')));
+  const calls = await Call.find(
+    { memberIds: new Types.ObjectId(a), status: { $in: ACTIVE } },
+    { callerId: 1, calleeId: 1, status: 1 },
+  ).lean<CallDoc[]>();
+  // Ended as `a` ending it by hand would: a ringing call declined (a the callee) or given up
+  // (a the caller), a connected one hung up. Anything else would tell b of a block or a report.
+  const asIfByHand = (c: CallDoc): Outcome =>
+    c.status !== 'ringing' ? 'hangup' : String(c.calleeId) === a ? 'declined' : 'cancelled';
+  await Promise.all(
+    calls
+      .filter((c) => peersOf(c).includes(b))
+      // Answered in between: then it is hung up.
+      .map(async (c) => (await end(c._id, ['ringing'], asIfByHand(c))) ?? (await end(c._id, ['connected'], 'hangup'))),
+  );
 }

@@ -78,15 +78,6 @@ export async function expireStaleMatches(now = new Date()): Promise<number> {
   return ended;
 }
 
-/** A block (or a report) ends a pending match between the two, for both, nobody re-queued. */
-export async function endPendingMatchesBetween(a: string, b: string): Promise<void> {
-  const pending = await Match.find({ userIds: new Types.ObjectId(a), status: 'pending' }, { userIds: 1 }).lean();
-  for (const m of pending.filter((x) => x.userIds.map(String).includes(b))) {
-    const res = await Match.updateOne({ _id: m._id, status: 'pending' }, { $set: { status: 'left', endedAt: new Date() } });
-    if (res.modifiedCount === 1) publishToUsers([a, b], 'match:ended', { matchId: String(m._id), reason: 'left' });
-  }
-}
-
 /**
  * Until when a rejection keeps the two apart (ms since the epoch; 0 for not at all): the
  * latest match between them one turned down, `coolDownMs` from when it ended. The queue's

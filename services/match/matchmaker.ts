@@ -18,7 +18,7 @@ import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, usersById, type CardSource } from '../people/user.service.js';
-import { endPendingMatchesBetween, separatedPairs } from './match.service.js';
+import { separatedPairs } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { PairRules, SEPARATED_MS } from './pair-rules.js';
@@ -203,11 +203,19 @@ export class Matchmaker {
   }
 
   /**
-   * A block (or a report) between two: a match waiting for them ends for both, nobody
-   * re-queued with the other, and they are kept apart if both wait with older tickets.
+   * A block (or a report) by `a` of `b`: a match waiting for them ends as a's no would (b
+   * hears "rejected" and goes back to the queue: anything else would tell b of the block or
+   * the report), and the queue keeps them apart.
    */
   async separate(a: string, b: string): Promise<void> {
-    await Promise.all([this.pairRules.separate(a, b), endPendingMatchesBetween(a, b)]);
+    await this.pairRules.separate(a, b);
+    const pending = await Match.find({ userIds: new Types.ObjectId(a), status: 'pending' }, { userIds: 1 }).lean();
+    for (const m of pending.filter((x) => x.userIds.map(String).includes(b))) await this.endAsNo(String(m._id), a);
+  }
+
+  /** Ends a match as `by` saying no; one whose offer has lapsed (a lost timer) as expired. */
+  private async endAsNo(matchId: string, by: string): Promise<void> {
+    if (!(await this.end(matchId, 'rejected', by))) await this.end(matchId, 'expired');
   }
 
   /** The two may be paired again (an unblock): in the shared queue and in this process's memory. */
@@ -518,7 +526,8 @@ export class Matchmaker {
     // The database's word once more: a block or a report made after the match was offered
     // (it may have ended pending matches before this one was stored) ends it here.
     if ((await separatedPairs([[a, b]], SEPARATED_MS)).size) {
-      await endPendingMatchesBetween(a, b);
+      // Most likely the other did it: it ends as their no.
+      await this.endAsNo(matchId, partner!);
       throw notAnswerable();
     }
     const won = await Match.updateOne(
