@@ -120,6 +120,17 @@ describe('changing the email address', () => {
         const ended = await (await api()).delete(`/api/v1/auth/sessions/${asker}`).set(bearer(other.body.accessToken));
         expect(ended.status, JSON.stringify(ended.body)).to.equal(204);
       },
+      // Whoever asked kept a second session and signed the asking one out: the owner ends the one they see.
+      "the owner ending another of the asker's sessions after the sign-out": async (v) => {
+        const [second, owner] = [await login(v.input.email, v.input.password), await login(v.input.email, v.input.password)];
+        await signOut(v);
+        const listed = await (await api()).get('/api/v1/auth/sessions').set(bearer(owner.body.accessToken));
+        const others = (listed.body.sessions as { id: string; current: boolean }[]).filter((s) => !s.current);
+        expect(others.map((s) => s.id)).to.have.length(1);
+        const ended = await (await api()).delete(`/api/v1/auth/sessions/${others[0]!.id}`).set(bearer(owner.body.accessToken));
+        expect(ended.status, JSON.stringify(ended.body)).to.equal(204);
+        expect(second.status).to.equal(200);
+      },
     };
     for (const [way, recover] of Object.entries(ways)) {
       const v = await signupUser();

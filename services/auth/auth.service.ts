@@ -272,9 +272,15 @@ export async function logout(sessionId: string | undefined, refreshToken: string
   if (sid) await revokeSession(sid, 'logout');
 }
 
-/** Ends one of the user's sessions (signing a lost device out), with an audit record. */
+/**
+ * Ends one of the user's sessions (signing a lost device out), with an audit record. A
+ * pending change of address dies with it, whichever session asked: ending a session from
+ * the list is the owner taking the account back, and the one that asked may be gone already
+ * (signed out by whoever asked, to hide).
+ */
 export async function endSessionOf(userId: string, sessionId: string, requestId: string | undefined): Promise<void> {
   const ended = await endSession(userId, sessionId);
+  await revokeAccountTokens(new Types.ObjectId(userId), 'change_email');
   await audit({
     userId: new Types.ObjectId(userId),
     action: 'session.ended',
