@@ -9,7 +9,7 @@ import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
-import { emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import {
   attach,
   CONV,
@@ -149,6 +149,18 @@ describe('chat attachments (local storage)', function () {
     const carlSocket = await devices.connect(carl);
     const synced = await emitAck(carlSocket, 'chat:sync', { since: `${Date.now() - 3_600_000}_` });
     expect(synced.data.messages.map((m) => m.text)).to.deep.equal(['welcome']);
+    // Nor does he hear an earlier message's edit, or act on one.
+    const earlier = (await client.get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages.find(
+      (m: { text?: string }) => m.text === 'before carl',
+    ).id as string;
+    const edits = collect(carlSocket, 'chat:edited');
+    const sentinel = nextEvent(carlSocket, 'chat:message');
+    const benSocket = await devices.connect(ben);
+    expect((await emitAck(benSocket, 'chat:edit', { messageId: earlier, text: 'before carl, edited' })).ok).to.equal(true);
+    expect((await send(ana, conversationId, { text: 'after the edit' })).status).to.equal(201);
+    await sentinel;
+    expect(edits).to.deep.equal([]);
+    expect((await emitAck(carlSocket, 'chat:react', { messageId: earlier, emoji: '👍' })).error?.code).to.equal('NOT_FOUND');
     // A link made out to Carl for the picture sent before he came opens nothing.
     expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(picture), carl.id))).status).to.equal(404);
     expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(picture), ben.id))).status).to.equal(200);

@@ -489,5 +489,19 @@ export async function memberMessage(me: string, messageId: string) {
     memberIds: new Types.ObjectId(me),
   }).lean<ConversationDoc>();
   if (!conversation) throw notFound('Message');
+  // A message from before one was added to the group is not theirs to act on (or learn of).
+  if (message.seq < (await historyFloorOf(me, conversation))) throw notFound('Message');
   return { message, conversation };
+}
+
+/** Of these members, those who may see message number `seq`: not someone added to the group after it. */
+export async function membersWhoSee(conversation: ConversationDoc, userIds: string[], seq: number): Promise<string[]> {
+  if (conversation.type !== 'group') return userIds;
+  const later = await ConversationMember.find(
+    { conversationId: conversation._id, historyFromSeq: { $gt: seq } },
+    { userId: 1 },
+  ).lean();
+  if (!later.length) return userIds;
+  const out = new Set(later.map((m) => String(m.userId)));
+  return userIds.filter((id) => !out.has(id));
 }

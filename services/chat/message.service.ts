@@ -24,6 +24,7 @@ import {
 } from './attachment.service.js';
 import {
   historyFloorOf,
+  membersWhoSee,
   membershipsOf,
   directConversation,
   memberConversation,
@@ -403,7 +404,8 @@ export async function editMessage(me: string, messageId: string, text: string): 
   if (res.modifiedCount !== 1) throw new AppError('MESSAGE_DELETED', 'This message was deleted');
   const edited = (await Message.findById(message._id).lean<MessageDoc>())!;
   await touch(conversation._id);
-  publishMessage(memberIdsOf(conversation), 'chat:edited', edited);
+  // Not to someone added since: the text of an earlier message is not theirs.
+  publishMessage(await membersWhoSee(conversation, memberIdsOf(conversation), edited.seq), 'chat:edited', edited);
   return messageView(edited, me);
 }
 
@@ -508,7 +510,7 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
   }
   await touch(conversation._id);
   const told = payload(updated!);
-  publishToUsers([me, ...audience], 'chat:reaction', told);
+  publishToUsers(await membersWhoSee(conversation, [me, ...audience], message.seq), 'chat:reaction', told);
   return told;
 }
 
