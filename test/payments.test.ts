@@ -317,6 +317,28 @@ describe('payments: webhooks', () => {
     expect((await User.findById(user.id).lean())!.plan).to.equal('free');
   });
 
+  it('a refund of another attempt on the same order takes nothing back from the payment that paid', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user, 'gold');
+    const paid = rz.pay(created.orderId, 'captured');
+    expect((await verify(user, rz.checkout(paid))).status).to.equal(200);
+    // A second attempt on the order, captured late and refunded in full by Razorpay itself.
+    const second = rz.pay(created.orderId, 'captured');
+    const hook = rz.webhook('refund.processed', {
+      refund: { id: 'rfnd_dup', payment_id: second.id, amount: second.amount },
+      payment: second,
+    });
+    await deliver(hook);
+    expect(await webhookDone(hook.eventId)).to.equal('other_payment');
+    const stored = (await Payment.findById(created.paymentId).lean())!;
+    expect([stored.status, stored.refundedAmount ?? 0, stored.revokedAt ?? null]).to.deep.equal(['captured', 0, null]);
+    expect((await User.findById(user.id).lean())!.plan).to.equal('gold');
+    expect(
+      await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'webhook.refund_of_other_payment' }),
+    ).to.equal(1);
+  });
+
   it('a full refund ends Premium and its blue tick; a partial one is only recorded', async () => {
     const rz = await razorpayStandIn();
     const user = await signupUser();

@@ -100,6 +100,19 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
     const refundId = str(refund?.id);
     const amount = num(refund?.amount);
     if (!refundId || amount === undefined) return 'ignored';
+    // A refund of another payment on the same order (a second attempt Razorpay refunds by
+    // itself) takes nothing back from the one that paid for the plan.
+    const refunded = str(refund?.payment_id) ?? str(pay?.id);
+    if (payment.paymentId && refunded && refunded !== payment.paymentId) {
+      await audit({
+        userId: payment.userId,
+        paymentId: payment._id,
+        action: 'webhook.refund_of_other_payment',
+        ...bySource(source),
+        detail: { eventId, refundId, refundedPaymentId: refunded, amount },
+      });
+      return 'other_payment';
+    }
     await recordRefund(payment, { id: refundId, amount }, source);
     return 'applied';
   }
