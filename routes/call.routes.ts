@@ -11,6 +11,6 @@ export function rtcRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
   router.get('/ice-servers', limit.action('iceServers'), validate(iceRules), calls.ice);
-  router.get('/calls', validate(pageRules(100)), calls.calls);
+  router.get('/calls', limit.action('peopleLists'), validate(pageRules(100)), calls.calls);
   return router;
 }

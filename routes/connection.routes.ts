@@ -10,9 +10,10 @@ import * as rules from '../validators/connection.validators.js';
 export function connectionRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.use(authenticate);
-  router.get('/', validate(pageRules(100)), connections.friends);
-  router.get('/requests/received', validate(pageRules(100)), connections.received);
-  router.get('/requests/sent', validate(pageRules(100)), connections.sent);
+  const lists = limit.action('peopleLists');
+  router.get('/', lists, validate(pageRules(100)), connections.friends);
+  router.get('/requests/received', lists, validate(pageRules(100)), connections.received);
+  router.get('/requests/sent', lists, validate(pageRules(100)), connections.sent);
   router.post('/requests/:requestId', limit.action('swipe'), validate(rules.reviewRules), connections.review);
   router.post('/:userId', limit.action('swipe'), validate(rules.swipeRules), connections.send);
   router.delete('/:userId', validate(rules.userIdParam), connections.remove);

@@ -55,7 +55,7 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/conversations', router: conversationRoutes(limit, { storage, queue: media }) },
     { basePath: '/presence', router: presenceRoutes(limit) },
     { basePath: '/rtc', router: rtcRoutes(limit) },
-    { basePath: '/match', router: matchRoutes() },
+    { basePath: '/match', router: matchRoutes(limit) },
     { basePath: '/payments', router: paymentRoutes(limit) },
     { basePath: '/posts', router: postRoutes({ storage, queue: media }, limit) },
     { basePath: '/bookmarks', router: bookmarkRoutes(limit) },

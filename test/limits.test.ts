@@ -216,6 +216,24 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
+  it('limits the lists of people one has: connections, requests, matches, calls', async () => {
+    const server = await limitedServer({ peopleLists: { user: 5, windowMs: 60_000 } });
+    try {
+      const u = await signupUser();
+      const lists = [
+        '/connections',
+        '/connections/requests/received',
+        '/connections/requests/sent',
+        '/match/history',
+        '/rtc/calls',
+      ];
+      for (const path of lists) expect((await server.request().get(`/api/v1${path}`).set(as(u))).status, path).to.equal(200);
+      for (const path of lists) expect((await server.request().get(`/api/v1${path}`).set(as(u))).status, path).to.equal(429);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('limits staff reads of the user list and records: a stolen staff token cannot export the user base', async () => {
     const server = await limitedServer({ staffLookups: { user: 2, windowMs: 60_000 } });
     try {
