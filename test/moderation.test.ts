@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Comment } from '../models/comment.model.js';
+import { Post } from '../models/post.model.js';
 import { Report } from '../models/report.model.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
@@ -130,6 +131,29 @@ describe('moderation: badges, bans and the report queue', () => {
       .send({ action: 'restore' })
       .expect(204);
     expect((await a.get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(200);
+
+    // A moderator undoes their own removal; one from before roles were recorded is an admin's.
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'remove' })
+      .expect(204);
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'restore' })
+      .expect(204);
+    await Post.updateOne({ _id: post.id }, { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } });
+    const older = await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'restore' });
+    expect([older.status, older.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(admin))
+      .send({ action: 'restore' })
+      .expect(204);
 
     // The same for a comment (whose removal was not even stored as one before).
     const comment = await a.post(`${POSTS}/${post.id}/comments`).set(as(reader)).send({ text: 'hm' });

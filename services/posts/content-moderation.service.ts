@@ -75,7 +75,14 @@ export async function moderateContent(
   const owner = await ownerOf(type, id);
   if (owner) await assertMayActOn(staff, owner);
   const model = modelOf(type);
-  if (action === 'restore' && staff.role !== 'admin' && (await model.exists({ _id: id, hiddenByRole: 'admin' }))) {
+  // A moderator restores what reports hid or a moderator did; anything else hidden by staff
+  // is an admin's to undo (including decisions from before roles were recorded).
+  const moderatorMayRestore = { $or: [{ hiddenReason: 'reports' }, { hiddenByRole: 'moderator' }] };
+  if (
+    action === 'restore' &&
+    staff.role !== 'admin' &&
+    (await model.exists({ _id: id, hiddenAt: { $ne: null }, $nor: [moderatorMayRestore] }))
+  ) {
     throw forbidden('Only admins undo what an admin hid or removed', 'INSUFFICIENT_ROLE');
   }
   // Conditional on the state changing: a repeated decision (a double click) changes and tells nothing.
@@ -83,7 +90,7 @@ export async function moderateContent(
     action === 'restore'
       ? await model.updateOne(
           // An admin's hiding that came between the check and here stands.
-          { _id: id, hiddenAt: { $ne: null }, ...(staff.role !== 'admin' && { hiddenByRole: { $ne: 'admin' } }) },
+          { _id: id, hiddenAt: { $ne: null }, ...(staff.role !== 'admin' && moderatorMayRestore) },
           { $unset: { hiddenAt: 1, hiddenReason: 1, hiddenByRole: 1 } },
         )
       : await model.updateOne(
