@@ -11,6 +11,7 @@ import {
   queryParam,
   auditRecord,
   ref,
+  schemas,
 } from './openapi.schemas.js';
 
 /** A notice in other languages than English, for the people who read in them. */
@@ -72,9 +73,16 @@ const analyticsRange = [
   queryParam('granularity', { enum: ['day', 'hour'] }),
 ];
 const accountStatus = { enum: ['active', 'suspended', 'banned', 'deleted'] };
+// What moderators read of the account: no contact details or exact location (admins' reading).
+const HIDDEN_FROM_MODERATORS = ['email', 'phone', 'location'];
+const userForModerators = {
+  ...schemas.User,
+  required: schemas.User.required.filter((k) => !HIDDEN_FROM_MODERATORS.includes(k)),
+  properties: Object.fromEntries(Object.entries(schemas.User.properties).filter(([k]) => !HIDDEN_FROM_MODERATORS.includes(k))),
+};
 const userRecord = json(
   closedObject({
-    user: ref('User'),
+    user: { oneOf: [ref('User'), userForModerators] },
     standing: closedObject({
       bannedAt: { type: ['string', 'null'], format: 'date-time' },
       suspendedUntil: { type: ['string', 'null'], format: 'date-time' },

@@ -297,6 +297,13 @@ describe('admin: users, roles and the audit trail', function () {
     // What moderators read of a person leaves out who reported them, addresses and the trail.
     expect(standing.body.recentActivity).to.deep.equal([]);
     expect(JSON.stringify(standing.body.sessions)).not.to.include('"ip"');
+    // Nor how to reach them or where they are exactly: record by record that would be an export.
+    expectDocumented(standing, 'get', `${ADMIN}/users/{userId}`);
+    expect(standing.body.user).to.not.have.any.keys('email', 'phone', 'location');
+    expect(standing.body.user).to.include({ id: suspended.id, username: suspended.input.username });
+    const forAdmin = await a.get(`${ADMIN}/users/${suspended.id}`).set(as(admin));
+    expectDocumented(forAdmin, 'get', `${ADMIN}/users/{userId}`);
+    expect(forAdmin.body.user.email).to.equal(suspended.input.email);
     // Each reading of a record is audited; a staff member's record is for admins only.
     const viewed = await AuditRecord.find({ userId: suspended.id, action: 'admin.user_viewed' }).lean();
     expect(viewed.map((r) => [r.actor, String(r.actorId)])).to.deep.include(['moderator', mod.id]);

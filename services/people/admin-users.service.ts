@@ -176,7 +176,10 @@ export async function readUserRecord(userId: string, viewer: Staff) {
 
 /**
  * One user for staff: the account, the reports about them, their signed-in sessions and
- * recent audit trail. Moderators see no reporter, no address and no trail (admins' reading).
+ * recent audit trail. Moderators see no reporter, no IP address and no trail (admins'
+ * reading), and none of the person's contact details or exact location: they judge what
+ * was done; reaching the person is support's (admins'), and record by record it would
+ * otherwise be an export.
  */
 export async function userRecord(userId: string, viewer: Staff) {
   const admin = viewer.role === 'admin';
@@ -191,8 +194,9 @@ export async function userRecord(userId: string, viewer: Staff) {
       .lean(),
     User.findById(userId, { bannedAt: 1, suspendedUntil: 1, suspensionReason: 1, lastActiveAt: 1, deletedAt: 1 }).lean(),
   ]);
+  const { email: _email, phone: _phone, location: _location, ...forModerators } = user;
   return {
-    user,
+    user: admin ? user : forModerators,
     standing: {
       bannedAt: suspension?.bannedAt ?? null,
       suspendedUntil: suspension?.suspendedUntil ?? null,
