@@ -70,8 +70,10 @@ export async function forgotPassword(req: Request, res: Response) {
 
 export async function resetPassword(req: Request, res: Response) {
   const { token, password } = inputOf(req, rules.resetPasswordRules);
-  await auth.resetPassword(token, password, req.id);
+  const { userId, deviceToken } = await auth.resetPassword(token, password, req.id);
   clearAuthCookies(res);
+  // This browser signs in despite failures others made on purpose.
+  setKnownDeviceCookie(req, res, deviceToken, userId);
   res.status(204).end();
 }
 
@@ -84,7 +86,9 @@ export async function reauthenticate(req: Request, res: Response) {
 export async function changePassword(req: Request, res: Response) {
   const { sub, sid } = caller(req);
   const { currentPassword, newPassword } = inputOf(req, rules.changePasswordRules);
-  await auth.changePassword(sub, sid, currentPassword, newPassword, req.id);
+  const deviceToken = await auth.changePassword(sub, sid, currentPassword, newPassword, req.id);
+  // The new password voided this browser's known-device token: it gets one for it.
+  setKnownDeviceCookie(req, res, deviceToken, sub);
   res.status(204).end();
 }
 

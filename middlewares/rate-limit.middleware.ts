@@ -24,6 +24,8 @@ export interface RateLimiters {
   signupPerIp: RequestHandler;
   emailResend: RequestHandler;
   forgotPassword: RequestHandler;
+  /** Address changes per new address: a counter of its own, so asking for someone's address never blocks their resets. */
+  changeEmailPerAddress: RequestHandler;
   forgotPasswordPerIp: RequestHandler;
   contactsPerUser: RequestHandler;
   paymentOrdersPerUser: RequestHandler;
@@ -142,6 +144,17 @@ export function createRateLimiters(
     // Keyed by address: nobody can flood someone's inbox; the answer is the same for every address.
     forgotPassword: limiter(
       'forgot-password',
+      {
+        windowMs: 3_600_000,
+        limit: limits.forgotPasswordPerHour,
+        keyGenerator: (req) => bodyString(req, 'email') || clientIp(req),
+      },
+      true,
+    ),
+    // The same budget for address changes, counted apart: others asking to move their accounts
+    // to someone's address must not use up that person's password resets.
+    changeEmailPerAddress: limiter(
+      'change-email-address',
       {
         windowMs: 3_600_000,
         limit: limits.forgotPasswordPerHour,

@@ -42,7 +42,7 @@ export function authRoutes(limit: RateLimiters): Router {
     authenticate,
     validate(rules.changeEmailRules),
     limit.emailResend,
-    limit.forgotPassword,
+    limit.changeEmailPerAddress,
     auth.changeEmail,
   );
   router.post('/change-email/confirm', validate(rules.confirmEmailChangeRules), limit.loginPerIp, auth.confirmChangedEmail);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
 import { api, freshIp } from './support/app.js';
+import { tokenFrom, waitForMail } from './support/mail.js';
 import { expectDocumented } from './support/openapi.js';
 import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
 
@@ -81,6 +82,39 @@ describe('POST /auth/login', () => {
     const other = await signupUser();
     const ok = await login({ identifier: other.input.email, password: other.input.password });
     expect(ok.status).to.equal(200);
+  });
+
+  it('whoever keeps failing on purpose does not keep the owner out after a reset, nor blocks the reset with address changes', async () => {
+    const u = await signupUser();
+    const auth = async (path: string, body: object, headers: Record<string, string> = {}) =>
+      (await api()).post(`/api/v1/auth${path}`).set('X-Forwarded-For', freshIp()).set(headers).send(body);
+    const fromBrowser = { Origin: 'http://localhost:5173' };
+    // Others ask to move their accounts to the owner's address, past its hourly budget...
+    const others = await Promise.all([signupUser(), signupUser()]);
+    for (const other of others)
+      for (let i = 0; i < 3; i++)
+        await auth('/change-email', { email: u.input.email }, { Authorization: `Bearer ${other.accessToken}` });
+    // ...and fail on it from everywhere: the owner, on a new device, is locked out.
+    for (let i = 0; i < 6; i++) await login({ identifier: u.input.email, password: `wrong-${i}-pass` });
+    expect((await auth('/login', { identifier: u.input.email, password: u.input.password }, fromBrowser)).status).to.equal(429);
+    // The reset is not blocked by the address changes, and the browser that resets signs in.
+    expect((await auth('/forgot-password', { email: u.input.email })).status).to.equal(202);
+    const reset = await auth(
+      '/reset-password',
+      { token: tokenFrom(await waitForMail(u.input.email, /Reset your password/)), password: 'taken back 12345' },
+      fromBrowser,
+    );
+    expect(reset.status).to.equal(204);
+    const known = cookiesOf(reset).find((c) => c.startsWith('known_device='))!;
+    expect(known).to.be.a('string');
+    const back = await auth(
+      '/login',
+      { identifier: u.input.email, password: 'taken back 12345' },
+      { ...fromBrowser, Cookie: known },
+    );
+    expect(back.status, JSON.stringify(back.body)).to.equal(200);
+    // Anyone else is still held to the identifier's count.
+    expect((await auth('/login', { identifier: u.input.email, password: 'taken back 12345' }, fromBrowser)).status).to.equal(429);
   });
 
   it("a stranger's failures on purpose do not lock the owner's own device out; a device's own failures lock it", async () => {

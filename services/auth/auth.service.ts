@@ -374,22 +374,34 @@ export async function forgotPassword(email: string): Promise<void> {
   await mailAccountLink(user, 'reset_password', minutes * 60_000, 'resetPassword', 'reset-password', { minutes });
 }
 
+/** Sets a new password; the known-device token of the client that set it (sealed with its date). */
 async function setPassword(
   userId: Types.ObjectId | string,
   password: string,
   extra: Record<string, unknown> = {},
-): Promise<void> {
+): Promise<string> {
   const passwordHash = await hashPassword(password);
-  await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt: new Date(), ...extra } });
+  const passwordChangedAt = new Date();
+  await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt, ...extra } });
+  return knownDeviceToken({ _id: userId, passwordChangedAt });
 }
 
-/** A reset proves the mailbox too: the address counts as verified, and what was attached before goes. */
-export async function resetPassword(token: string, password: string, requestId: string | undefined): Promise<void> {
+/**
+ * A reset proves the mailbox too: the address counts as verified, and what was attached
+ * before goes. The client that reset is a known device from then on: someone failing
+ * sign-ins on purpose to keep the owner out does not keep them out after they reset.
+ */
+export async function resetPassword(
+  token: string,
+  password: string,
+  requestId: string | undefined,
+): Promise<{ userId: string; deviceToken: string }> {
   const userId = await consumeAccountToken(token, 'reset_password');
-  await setPassword(userId, password, { emailVerified: true });
+  const deviceToken = await setPassword(userId, password, { emailVerified: true });
   await audit({ userId, action: 'auth.password_reset', actor: 'user', requestId });
   await revokeAccountTokens(userId, 'reset_password');
   await secureAfterMailboxProof(userId, 'reset_password', requestId);
+  return { userId: String(userId), deviceToken };
 }
 
 /** Confirms the password in the current session, for changes that need a recent sign-in. */
@@ -406,13 +418,13 @@ export async function changePassword(
   current: string,
   next: string,
   requestId: string | undefined,
-): Promise<void> {
+): Promise<string> {
   const user = await User.findById(userId, { passwordHash: 1, email: 1, firstName: 1 }).lean();
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
   if (!(await verifyPassword(current, user.passwordHash))) {
     throw new AppError('WRONG_PASSWORD', 'The current password is wrong');
   }
-  await setPassword(user._id, next);
+  const deviceToken = await setPassword(user._id, next);
   const ended = await revokeUserSessions(user._id, 'password_changed', sessionId);
   await audit({
     userId: user._id,
@@ -423,4 +435,5 @@ export async function changePassword(
     detail: { sessionsEnded: ended },
   });
   void sendMail('passwordChanged', user.email, { firstName: user.firstName });
+  return deviceToken;
 }
