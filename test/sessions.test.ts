@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { AuditRecord } from '../models/audit-record.model.js';
+import { User } from '../models/user.model.js';
 import { isSessionEnded, noteSessionEnded, shareSessionEnds } from '../services/auth/session-revocations.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api, freshIp } from './support/app.js';
@@ -18,6 +19,13 @@ const WINDOWS_CHROME =
 // Public addresses the bundled DB-IP database places in the United States and the United Kingdom.
 const US_IP = '8.8.8.8';
 const UK_IP = '81.2.69.142';
+
+/** An account whose address its owner proved. */
+async function verifiedUser(): Promise<SignedUp> {
+  const u = await signupUser();
+  await User.updateOne({ _id: u.id }, { $set: { emailVerified: true } });
+  return u;
+}
 
 async function login(u: SignedUp, userAgent: string, ip: string) {
   const res = await (
@@ -75,7 +83,7 @@ describe('sessions and devices', () => {
   });
 
   it('a new device or country sends the owner an email and writes an audit record; a known one does not', async () => {
-    const u = await signupUser();
+    const u = await verifiedUser();
     await login(u, WINDOWS_CHROME, US_IP);
     const mail = await waitForMail(u.input.email, /New sign-in on Chrome 120 on Windows 10/);
     // That mail came after any the signup would have sent: the first session is not a new device.
@@ -94,6 +102,22 @@ describe('sessions and devices', () => {
     expect(mails).to.have.length(2);
     expect(mails[1]!.body.text).to.include('United Kingdom');
     expect(await AuditRecord.countDocuments({ userId: u.id, action: 'session.new_device' })).to.equal(2);
+  });
+
+  it('mails new sign-ins only to a proven address, at most ten a day, and audits each: sign-ins are no way to mail someone', async () => {
+    // Signed up with an address nobody proved (someone else's, perhaps); signing in from "new devices" (a made-up User-Agent each).
+    const [squatted, owner] = await Promise.all([signupUser(), verifiedUser()]);
+    for (const u of [squatted, owner]) for (let i = 0; i < 12; i++) await login(u, `Bomb${i}/1.0`, US_IP);
+    // A mail sent after them all: by its arrival, theirs have gone out.
+    for (const u of [squatted, owner]) {
+      await (await api()).post('/api/v1/auth/forgot-password').set('X-Forwarded-For', freshIp()).send({ email: u.input.email });
+      await waitForMail(u.input.email, /Reset your password/);
+    }
+    expect(await newSignInMails(squatted)).to.deep.equal([]);
+    expect(await newSignInMails(owner)).to.have.length(10);
+    for (const u of [squatted, owner]) {
+      expect(await AuditRecord.countDocuments({ userId: u.id, action: 'session.new_device' })).to.equal(12);
+    }
   });
 
   it('ending a session revokes its refresh token and closes its sockets; others are untouched', async () => {

@@ -1,4 +1,5 @@
 import { knownDeviceToken } from './known-device.js';
+import { takeFromDailyCounter } from '../connections/quota.service.js';
 import { countLater, recordActivity, recordEvent, recordSignup } from '../analytics/record.js';
 import type { Language } from '../../config/constants.js';
 import { Types } from 'mongoose';
@@ -59,7 +60,7 @@ export interface AuthResult {
   refreshToken: string;
 }
 
-type SessionOwner = { _id: Types.ObjectId; role: string; email: string; firstName: string };
+type SessionOwner = { _id: Types.ObjectId; role: string; email: string; firstName: string; emailVerified?: boolean };
 /** The account as a sign-in read it before the password check (sessionEpoch: see revokeUserSessions). */
 type SigningIn = SessionOwner & { sessionEpoch?: number };
 
@@ -82,6 +83,14 @@ export async function startSignIn(user: SigningIn, client: ClientInfo) {
   return { accessToken, refreshToken };
 }
 
+// New-device mails one account sends in a UTC day: each sign-in can claim a new device (its
+// User-Agent is the client's to write), and every mail lands in one mailbox.
+const NEW_DEVICE_MAILS_PER_DAY = 10;
+
+/**
+ * Audited always; mailed to a verified address only, at most NEW_DEVICE_MAILS_PER_DAY a day:
+ * an account signed up with someone else's address must not turn sign-ins into mail to them.
+ */
 async function noticeNewDevice(user: SessionOwner, session: NewSession, requestId: string | undefined) {
   const where = session.region ?? 'an unknown place';
   await audit({
@@ -91,6 +100,9 @@ async function noticeNewDevice(user: SessionOwner, session: NewSession, requestI
     requestId,
     detail: { sessionId: String(session.sessionId), device: session.deviceName, region: session.region, ip: session.ip },
   });
+  if (!user.emailVerified) return;
+  const id = String(user._id);
+  if (!(await takeFromDailyCounter(`newDeviceMail:${id}`, id, NEW_DEVICE_MAILS_PER_DAY))) return;
   void sendMail('newDevice', user.email, {
     firstName: user.firstName,
     device: session.deviceName,
