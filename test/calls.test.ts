@@ -146,6 +146,25 @@ describe('calls and WebRTC signaling', () => {
     expect(await endOf(({ a, b }) => report(a, b), 'b')).to.deep.equal(cancelled);
   });
 
+  it('a ringing call whose time is up (its timer gone with a stopped process) keeps nobody busy and cannot be answered', async () => {
+    const { b, aSocket, bSocket } = await pair();
+    const callId: string = (await emitAck(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    // As if the process holding its ring timer had stopped: the time is up, the call still rings.
+    await Call.updateOne({ _id: callId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const late = await emitAck(bSocket, 'call:accept', { callId });
+    expect(late.error?.code).to.equal('CALL_NOT_RINGING');
+    expect(await Call.findById(callId).lean()).to.deep.include({ status: 'ended', outcome: 'missed' });
+    // Another lapsed ring keeps nobody busy: the next call rings.
+    const again: string = (await emitAck(aSocket, 'call:ring', { toUserId: b.id })).data.callId;
+    await Call.updateOne({ _id: again }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const c = await signupUser();
+    await connect(c, b);
+    const cSocket = await devices.connect(c);
+    const rung = await emitAck(cSocket, 'call:ring', { toUserId: b.id });
+    expect(rung.ok, JSON.stringify(rung)).to.equal(true);
+    expect((await Call.findById(again).lean())?.outcome).to.equal('missed');
+  });
+
   it('an unfriending ends a ringing or connected call between the two, for both', async () => {
     for (const answered of [false, true]) {
       const { a, b, aSocket, bSocket } = await pair();

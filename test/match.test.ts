@@ -311,6 +311,16 @@ describe('matchmaking', () => {
     expect(byReport).to.deep.equal(asNo);
   });
 
+  it('a match whose answer time is up (its timer gone with a stopped process) keeps nobody out of the queue', async () => {
+    const { ana, ben, matchId, tag } = await matchedPair();
+    // As if the process holding its response timer had stopped.
+    await Match.updateOne({ _id: matchId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const joined = await join(ana.socket, tag);
+    expect(joined.ok, JSON.stringify(joined)).to.equal(true);
+    expect((await Match.findById(matchId).lean())?.status).to.equal('expired');
+    await Promise.all([emitAck(ana.socket, 'match:leave', {}), emitAck(ben.socket, 'match:leave', {})]);
+  });
+
   it('video matches become a connected call the two can signal on', async () => {
     const { ana, ben, matchId, mode } = await matchedPair('video');
     expect(mode).to.equal('video');

@@ -59,10 +59,24 @@ async function assertMayCall(me: string, them: string): Promise<void> {
 // late or duplicate expiry harmless, and the clean-up job ends calls whose process died.
 const ringTimers = new Map<string, NodeJS.Timeout>();
 
+/**
+ * A ringing call whose time is up ends as missed wherever it is met: its timer lived in a
+ * process that stopped (a deploy reloads one process at a time), and the hourly clean-up is
+ * too late for someone it would keep BUSY.
+ */
+async function endLapsedRinging(userIds: string[]): Promise<void> {
+  const lapsed = await Call.find(
+    { memberIds: { $in: userIds.map((id) => new Types.ObjectId(id)) }, status: 'ringing', expiresAt: { $lte: new Date() } },
+    { _id: 1 },
+  ).lean();
+  await Promise.all(lapsed.map((c) => end(c._id, ['ringing'], 'missed')));
+}
+
 /** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */
 export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   if (!Types.ObjectId.isValid(to)) throw notFound('User');
   await assertMayCall(me, to);
+  await endLapsedRinging([me, to]);
   const busy = await Call.exists({ memberIds: new Types.ObjectId(to), status: { $in: ACTIVE } });
   if (busy) throw new AppError('BUSY', 'They are in another call');
   const now = new Date();
@@ -144,10 +158,13 @@ export async function accept(me: string, callId: string) {
   if (String(call.calleeId) !== me) throw forbidden('Only the person called can answer', 'NOT_CALLEE');
   const connectedAt = new Date();
   const res = await Call.updateOne(
-    { _id: call._id, status: 'ringing' },
+    { _id: call._id, status: 'ringing', expiresAt: { $gt: connectedAt } },
     { $set: { status: 'connected', outcome: 'accepted', connectedAt } },
   );
-  if (res.modifiedCount !== 1) throw notRinging();
+  if (res.modifiedCount !== 1) {
+    await endLapsedRinging([me]);
+    throw notRinging();
+  }
   clearTimeout(ringTimers.get(callId));
   ringTimers.delete(callId);
   publishToUsers(peersOf(call), 'call:accepted', { callId });
@@ -266,7 +283,7 @@ export async function iceServersFor(userId: string, callId?: string) {
         _id: callId,
         $or: [
           { memberIds: me, status: 'connected' },
-          { calleeId: me, status: 'ringing' },
+          { calleeId: me, status: 'ringing', expiresAt: { $gt: new Date() } },
         ],
       }),
     );

@@ -127,6 +127,7 @@ export class Matchmaker {
   }
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
+    await this.endLapsedMatches(userId);
     const ticket = await this.ticketFor(userId, input);
     // This join is their word now: an older ticket owed back must not return beside (or instead of) it.
     this.queue.forget(userId);
@@ -160,6 +161,19 @@ export class Matchmaker {
     publishToUsers([userId], 'match:searching', { mode: input.mode });
     this.requestRound();
     return { position };
+  }
+
+  /**
+   * A pending match whose answer time is up ends as expired when its member asks to join
+   * again: its timer lived in a process that stopped (a deploy reloads one at a time), and
+   * the hourly clean-up is too late for someone MATCH_PENDING would keep out of the queue.
+   */
+  private async endLapsedMatches(userId: string): Promise<void> {
+    const lapsed = await Match.find(
+      { userIds: new Types.ObjectId(userId), status: 'pending', expiresAt: { $lte: new Date() } },
+      { _id: 1 },
+    ).lean();
+    for (const m of lapsed) await this.end(String(m._id), 'expired');
   }
 
   /** The user's ticket for a mode, from their profile and what they asked for (not yet queued). */
