@@ -75,6 +75,15 @@ describe('changing the email address', () => {
       'signing out everywhere': async (u) => {
         expect((await post('/logout-all', {}, bearer(u.accessToken))).status).to.equal(200);
       },
+      // Someone used the owner's own device to ask; the owner changes the password on it.
+      'password change in the asking session': async (u) => {
+        const changed = await post(
+          '/change-password',
+          { currentPassword: u.input.password, newPassword: 'the owner 12345' },
+          bearer(u.accessToken),
+        );
+        expect(changed.status, JSON.stringify(changed.body)).to.equal(204);
+      },
     };
     for (const [way, recover] of Object.entries(ways)) {
       const u = await signupUser();

@@ -291,8 +291,9 @@ export async function logout(sessionId: string | undefined, refreshToken: string
  * (signed out by whoever asked, to hide).
  */
 export async function endSessionOf(userId: string, sessionId: string, requestId: string | undefined): Promise<void> {
-  const ended = await endSession(userId, sessionId);
+  // First: a session signed out already (a 404 below) was the owner's gesture all the same.
   await revokeAccountTokens(new Types.ObjectId(userId), 'change_email');
+  const ended = await endSession(userId, sessionId);
   await audit({
     userId: new Types.ObjectId(userId),
     action: 'session.ended',
@@ -302,7 +303,11 @@ export async function endSessionOf(userId: string, sessionId: string, requestId:
   });
 }
 
-export const logoutAll = (userId: string) => revokeUserSessions(userId, 'logout_all');
+/** Signs out everywhere; a pending change of address goes too (the owner taking the account back). */
+export async function logoutAll(userId: string): Promise<number> {
+  await revokeAccountTokens(new Types.ObjectId(userId), 'change_email');
+  return revokeUserSessions(userId, 'logout_all');
+}
 
 /**
  * The mailbox owner just proved the address. Whatever was attached to the account before
@@ -437,6 +442,9 @@ export async function changePassword(
     throw new AppError('WRONG_PASSWORD', 'The current password is wrong');
   }
   const deviceToken = await setPassword(user._id, next);
+  // A pending change of address goes too, even one this very session asked for: the owner
+  // changing the password on a device someone else used must not leave that person's link.
+  await revokeAccountTokens(user._id, 'change_email');
   const ended = await revokeUserSessions(user._id, 'password_changed', sessionId);
   await audit({
     userId: user._id,
