@@ -165,6 +165,12 @@ describe('chat attachments (local storage)', function () {
     expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(picture), carl.id))).status).to.equal(404);
     expect((await openMedia(mediaLinks.linkFor(mediaKeyOf(picture), ben.id))).status).to.equal(200);
 
+    // His member row missing (an add or a removal half done): nothing before now, not everything.
+    const row = (await ConversationMember.findOne({ conversationId, userId: carl.id }).lean())!;
+    await ConversationMember.deleteOne({ _id: row._id });
+    expect(await texts(carl)).to.deep.equal({ texts: [], before: null });
+    await ConversationMember.create(row);
+
     // Removed, then added back: what was said meanwhile is not his.
     expect((await client.delete(`${CONV}/${conversationId}/members/${carl.id}`).set(as(ana))).status).to.equal(204);
     expect((await send(ben, conversationId, { text: 'while carl was out' })).status).to.equal(201);

@@ -309,12 +309,8 @@ export async function addMember(me: string, conversationId: string, userId: stri
   await assertMayMessage(me, userId);
   // The number this process knows (a send elsewhere in the last moment may fall either side).
   const historyFromSeq = (group.seq ?? 0) + 1;
-  // Guarded on the size, so two admins adding at once never pass the limit.
-  const res = await Conversation.updateOne(
-    { _id: group._id, [`memberIds.${config.chat.groupMaxMembers - 1}`]: { $exists: false } },
-    { $addToSet: { memberIds: new Types.ObjectId(userId) } },
-  );
-  if (res.matchedCount === 0) throw groupFull();
+  // The row (with where they came in) before the list: listed without it, they would read all
+  // of it for a moment. A row whose add then fails opens nothing (the list is the word).
   await ignoreDuplicate(
     ConversationMember.updateOne(
       { conversationId: group._id, userId },
@@ -322,6 +318,12 @@ export async function addMember(me: string, conversationId: string, userId: stri
       { upsert: true },
     ),
   );
+  // Guarded on the size, so two admins adding at once never pass the limit.
+  const res = await Conversation.updateOne(
+    { _id: group._id, [`memberIds.${config.chat.groupMaxMembers - 1}`]: { $exists: false } },
+    { $addToSet: { memberIds: new Types.ObjectId(userId) } },
+  );
+  if (res.matchedCount === 0) throw groupFull();
   await announceMembers(group._id, me);
 }
 
@@ -329,7 +331,9 @@ export async function addMember(me: string, conversationId: string, userId: stri
 export async function historyFloorOf(me: string, conversation: ConversationDoc): Promise<number> {
   if (conversation.type !== 'group') return 1;
   const row = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { historyFromSeq: 1 }).lean();
-  return row?.historyFromSeq ?? 1;
+  // No row (an add or a removal half done): nothing before now, rather than everything.
+  if (!row) return (conversation.seq ?? 0) + 1;
+  return row.historyFromSeq ?? 1;
 }
 
 /** An admin removes a member, or a member leaves; the last admin leaving hands over to the longest-standing member. */
