@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { config } from '../config/index.js';
+import { Block } from '../models/block.model.js';
 import { Match } from '../models/match.model.js';
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
@@ -309,6 +310,19 @@ describe('matchmaking', () => {
     );
     expect(byBlock).to.deep.equal(asNo);
     expect(byReport).to.deep.equal(asNo);
+  });
+
+  it("a block found only when both have said yes ends the match as the blocker's no, whoever answered last", async () => {
+    const { ana, ben, matchId } = await matchedPair();
+    expect((await emitAck(ben.socket, 'match:respond', { matchId, accept: true })).data.status).to.equal('waiting');
+    // Ana's block lands unheard by the queue (as one made between the offer's checks and its storing).
+    await Block.create({ blockerId: ana.user.id, blockedId: ben.user.id });
+    const ended = nextEvent(ben.socket, 'match:ended');
+    expect((await emitAck(ana.socket, 'match:respond', { matchId, accept: true })).error?.code).to.equal('MATCH_NOT_PENDING');
+    expect(await ended).to.deep.equal({ matchId, reason: 'rejected' });
+    // Ben is back in the queue, as after anyone's no; Ana is not.
+    expect((await emitAck(ben.socket, 'match:leave', {})).data).to.deep.equal({ left: true });
+    expect((await emitAck(ana.socket, 'match:leave', {})).data).to.deep.equal({ left: false });
   });
 
   it('a match whose answer time is up (its timer gone with a stopped process) keeps nobody out of the queue', async () => {

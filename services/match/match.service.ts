@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { Block } from '../../models/block.model.js';
 import { pairKeyOf } from '../../models/connection.model.js';
 import { Match } from '../../models/match.model.js';
 import { Report } from '../../models/report.model.js';
@@ -120,6 +121,16 @@ export async function separatedPairs(pairs: [string, string][], forMs: number): 
 // A few pairs at a time in the whole process (a round's batch, pair rules, accepts): they must
 // not queue hundreds of reads ahead of requests on the pool.
 const separationReads = new Semaphore(16);
+
+/** Whether `actor` blocked or reported `other` (of a separated pair: which of the two did it). */
+export async function separatedBy(actor: string, other: string): Promise<boolean> {
+  const [from, to] = [new Types.ObjectId(actor), new Types.ObjectId(other)];
+  const [blocked, reported] = await Promise.all([
+    Block.exists({ blockerId: from, blockedId: to }),
+    Report.exists({ reporterId: from, targetType: 'user', targetId: to }),
+  ]);
+  return Boolean(blocked || reported);
+}
 
 /** One pair's part of separatedPairs, into `apart`. */
 async function readSeparation([a, b]: [string, string], now: number, forMs: number, apart: Map<string, number>): Promise<void> {

@@ -18,7 +18,7 @@ import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, usersById, type CardSource } from '../people/user.service.js';
-import { separatedPairs } from './match.service.js';
+import { separatedBy, separatedPairs } from './match.service.js';
 import { cardFor, compatible, MATCH_GENDERS, RELAX_STEPS, score } from './matching.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { PairRules, SEPARATED_MS } from './pair-rules.js';
@@ -540,8 +540,8 @@ export class Matchmaker {
     // The database's word once more: a block or a report made after the match was offered
     // (it may have ended pending matches before this one was stored) ends it here.
     if ((await separatedPairs([[a, b]], SEPARATED_MS)).size) {
-      // Most likely the other did it: it ends as their no.
-      await this.endAsNo(matchId, partner!);
+      // It ends as the no of whoever blocked or reported (the other goes back to the queue).
+      await this.endAsNo(matchId, (await separatedBy(userId, partner!)) ? userId : partner!);
       throw notAnswerable();
     }
     const won = await Match.updateOne(
