@@ -149,6 +149,18 @@ describe('moderation: badges, bans and the report queue', () => {
       .set(as(mod))
       .send({ action: 'restore' });
     expect([older.status, older.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+    // Nor does a moderator's removal take over an older hiding by staff, to restore it after.
+    await Post.updateOne({ _id: post.id }, { $set: { hiddenReason: 'hidden_by_moderator' } });
+    await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'remove' })
+      .expect(204);
+    const takenOver = await a
+      .patch(content(`posts/${post.id}`))
+      .set(as(mod))
+      .send({ action: 'restore' });
+    expect([takenOver.status, takenOver.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
     await a
       .patch(content(`posts/${post.id}`))
       .set(as(admin))

@@ -94,11 +94,12 @@ export async function moderateContent(
           { $unset: { hiddenAt: 1, hiddenReason: 1, hiddenByRole: 1 } },
         )
       : await model.updateOne(
-          // A moderator's removal does not take over what an admin hid (it stays hidden, theirs).
+          // A moderator's removal takes over only what they could restore (else it stays hidden,
+          // the admin's: taken over, it would be the moderator's to restore).
           {
             _id: id,
             hiddenReason: { $ne: 'removed_by_moderator' },
-            ...(staff.role !== 'admin' && { hiddenByRole: { $ne: 'admin' } }),
+            ...(staff.role !== 'admin' && { $or: [{ hiddenAt: null }, ...moderatorMayRestore.$or] }),
           },
           { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator', hiddenByRole: staff.role } },
         );
