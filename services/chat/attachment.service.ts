@@ -145,13 +145,13 @@ async function assertRoomForUpload(me: string): Promise<void> {
   }
 }
 
+const MB = 1024 * 1024;
+
 /**
  * Takes an upload's bytes from the uploader's day (config.chat.media.bytesPerDay), before
  * anything is stored: uploads sent in messages are kept, so two connected accounts could
  * otherwise fill the storage at 30 files a minute.
  */
-const MB = 1024 * 1024;
-
 async function takeUploadBytes(me: string, bytes: number): Promise<void> {
   const limit = config.chat.media.bytesPerDay;
   if (await takeFromDailyCounter(`chatBytes:${me}`, me, limit, new Date(), bytes)) return;

@@ -48,9 +48,9 @@ export async function getQuota(userId: string, now = new Date()): Promise<Quota>
 
 /**
  * Takes one (or `amount`) from a daily counter, or answers false when it would pass its
- * limit. A guarded $inc (used <= limit - amount) on the day's counter: concurrent callers never lose a count or pass the
- * limit. The first of the day creates the counter by upsert; a racing upsert hits the
- * unique key and retries as a plain guarded update.
+ * limit. A guarded $inc (used <= limit - amount) on the day's counter: concurrent callers
+ * never lose a count or pass the limit. The first of the day creates the counter by upsert;
+ * a racing upsert hits the unique key and retries as a plain guarded update.
  */
 export async function takeFromDailyCounter(
   id: string,
