@@ -79,6 +79,8 @@ describe('moderation: badges, bans and the report queue', () => {
     const a = await api();
     const post = await readyPost(author);
     const content = (path: string) => `/api/v1/admin/content/${path}`;
+    const decide = (who: SignedUp, action: string, target = `posts/${post.id}`) =>
+      a.patch(content(target)).set(as(who)).send({ action });
     const trailOf = async (id: string) =>
       (await a.get('/api/v1/admin/audit').set(as(admin)).query({ targetId: id })).body.records as {
         action: string;
@@ -89,11 +91,7 @@ describe('moderation: badges, bans and the report queue', () => {
       }[];
     // A post in plain view with a report: "restoring" it changes nothing on it, yet closes the report.
     await a.post('/api/v1/reports').set(as(reporter)).send({ targetType: 'post', targetId: post.id, reason: 'spam' }).expect(201);
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'restore' })
-      .expect(204);
+    await decide(mod, 'restore').expect(204);
     expect(await Report.countDocuments({ targetId: post.id, status: 'open' })).to.equal(0);
     expect(await trailOf(post.id)).to.have.length(1);
     expect((await trailOf(post.id))[0]).to.deep.include({
@@ -104,82 +102,40 @@ describe('moderation: badges, bans and the report queue', () => {
       detail: { casesDecided: 1, reportsClosed: 1 },
     });
     // A double click with nothing left to close writes nothing more.
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'restore' })
-      .expect(204);
+    await decide(mod, 'restore').expect(204);
     expect(await trailOf(post.id)).to.have.length(1);
 
     // An admin removes it: a moderator neither restores it nor takes the removal over to restore it later.
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(admin))
-      .send({ action: 'remove' })
-      .expect(204);
+    await decide(admin, 'remove').expect(204);
     for (const action of ['restore', 'remove', 'restore']) {
-      const res = await a
-        .patch(content(`posts/${post.id}`))
-        .set(as(mod))
-        .send({ action });
-      if (action === 'restore') expect([res.status, res.body.error?.code], action).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
+      const res = await decide(mod, action);
+      // A removal over it changes nothing (204); a restore is refused.
+      const expected = action === 'restore' ? [403, 'INSUFFICIENT_ROLE'] : [204, undefined];
+      expect([res.status, res.body.error?.code], action).to.deep.equal(expected);
     }
     expect((await a.get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(404);
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(admin))
-      .send({ action: 'restore' })
-      .expect(204);
+    await decide(admin, 'restore').expect(204);
     expect((await a.get(`${POSTS}/${post.id}`).set(as(reader))).status).to.equal(200);
 
     // A moderator undoes their own removal; one from before roles were recorded is an admin's.
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'remove' })
-      .expect(204);
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'restore' })
-      .expect(204);
+    await decide(mod, 'remove').expect(204);
+    await decide(mod, 'restore').expect(204);
     await Post.updateOne({ _id: post.id }, { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator' } });
-    const older = await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'restore' });
+    const older = await decide(mod, 'restore');
     expect([older.status, older.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
     // Nor does a moderator's removal take over an older hiding by staff, to restore it after.
     await Post.updateOne({ _id: post.id }, { $set: { hiddenReason: 'hidden_by_moderator' } });
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'remove' })
-      .expect(204);
-    const takenOver = await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(mod))
-      .send({ action: 'restore' });
+    await decide(mod, 'remove').expect(204);
+    const takenOver = await decide(mod, 'restore');
     expect([takenOver.status, takenOver.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
-    await a
-      .patch(content(`posts/${post.id}`))
-      .set(as(admin))
-      .send({ action: 'restore' })
-      .expect(204);
+    await decide(admin, 'restore').expect(204);
 
     // The same for a comment (whose removal was not even stored as one before).
     const comment = await a.post(`${POSTS}/${post.id}/comments`).set(as(reader)).send({ text: 'hm' });
     const commentId: string = comment.body.comment.id;
-    await a
-      .patch(content(`comments/${commentId}`))
-      .set(as(admin))
-      .send({ action: 'remove' })
-      .expect(204);
+    await decide(admin, 'remove', `comments/${commentId}`).expect(204);
     expect((await Comment.findById(commentId).lean())?.hiddenReason).to.equal('removed_by_moderator');
-    const undo = await a
-      .patch(content(`comments/${commentId}`))
-      .set(as(mod))
-      .send({ action: 'restore' });
+    const undo = await decide(mod, 'restore', `comments/${commentId}`);
     expect([undo.status, undo.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
     expect((await Comment.findById(commentId).lean())?.hiddenAt).to.be.instanceOf(Date);
   });
