@@ -10,6 +10,7 @@ import { RefreshTokenCodec } from '../../utils/refresh-token-codec.js';
 import { deviceOf } from '../../utils/device.js';
 import type { Role } from '../../utils/jwt.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { revokeAccountTokens } from './account-token.service.js';
 import { regionOf } from './geoip.service.js';
 import { noteSessionEnded } from './session-revocations.js';
 
@@ -246,10 +247,13 @@ export async function endSession(userId: string, sessionId: string) {
 /**
  * Revokes every session of a user, optionally keeping one (the caller's own). The account's
  * sessionEpoch goes up first: a sign-in that read the account before and creates its
- * session after this scan sees the change when it checks again (recheckStanding).
+ * session after this scan sees the change when it checks again (recheckStanding). A pending
+ * change of address goes too, even one the kept session asked for: whatever ends sessions
+ * (signing out everywhere, a password change, a suspension) is the account taken back.
  */
 export async function revokeUserSessions(userId: Types.ObjectId | string, reason: string, keep?: string): Promise<number> {
   await User.updateOne({ _id: userId }, { $inc: { sessionEpoch: 1 } }, { timestamps: false });
+  await revokeAccountTokens(new Types.ObjectId(String(userId)), 'change_email');
   const filter: Record<string, unknown> = { userId, revokedAt: null };
   if (keep) filter._id = { $ne: new Types.ObjectId(keep) };
   const live = await Session.find(filter, { _id: 1 }).lean();
