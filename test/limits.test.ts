@@ -463,9 +463,15 @@ describe('limits on writes and expensive reads', function () {
       await new Promise((r) => setImmediate(r));
       cache.resumeDuringHold(1500);
       expect(await ping).to.equal('PONG');
-      const signIn = await supertest(app)
-        .post('/api/v1/auth/login')
-        .send({ identifier: u.input.email, password: u.input.password });
+      const signInNow = () =>
+        supertest(app).post('/api/v1/auth/login').send({ identifier: u.input.email, password: u.input.password });
+      let signIn = await signInNow();
+      // The database driver may take the same held loop for a lost server and report it away for
+      // a moment (before any limiter runs): that answer is asked again; a limiter's is not.
+      for (let tries = 0; signIn.body.error?.code === 'DATABASE_UNAVAILABLE' && tries < 50; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        signIn = await signInNow();
+      }
       expect(signIn.status, JSON.stringify(signIn.body)).to.equal(200);
     } finally {
       await stop();
