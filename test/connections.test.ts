@@ -17,6 +17,14 @@ import { bearer, signupUser, type SignedUp } from './support/users.js';
 import { eventually } from './support/eventually.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
+/** Someone whose address is proven: only those get the product's mail. */
+const verifiedUser = async (overrides: Record<string, unknown> = {}) => {
+  const u = await signupUser(overrides);
+  await User.updateOne({ _id: u.id }, { $set: { emailVerified: true } });
+  return u;
+};
+const setNotifications = async (u: SignedUp, notifications: Record<string, unknown>) =>
+  (await api()).patch('/api/v1/users/me').set(as(u)).send({ settings: { notifications } }).expect(200);
 const C = '/api/v1/connections';
 const idsOf = (res: { body: { items: { user: { id: string } }[] } }) => res.body.items.map((i) => i.user.id);
 
@@ -37,7 +45,7 @@ describe('connections', () => {
   };
 
   it('a request reaches the receiver live and by mail; swiping back connects both, told live', async () => {
-    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), signupUser()]);
+    const [ana, ben] = await Promise.all([signupUser({ firstName: 'Ana' }), verifiedUser()]);
     const [anaSocket, benSocket] = await Promise.all([listen(ana), listen(ben)]);
     const requested = nextEvent(benSocket, 'connection:request');
     const res = await swipeAs(ana, ben, 'interested');
@@ -426,8 +434,52 @@ describe('connections', () => {
     expect([accepted.status, accepted.body.connection.status]).to.deep.equal([200, 'accepted']);
   });
 
+  it('a request mails only a proven address whose owner left mail on', async () => {
+    const senders = await Promise.all(['Ana', 'Ben', 'Cal', 'Dee'].map((firstName) => signupUser({ firstName })));
+    const [ana, ben, cal, dee] = senders as [SignedUp, SignedUp, SignedUp, SignedUp];
+    // Someone signed up with this address; its owner never proved it is theirs.
+    const squatted = await signupUser();
+    const heard = nextEvent(await listen(squatted), 'connection:request');
+    expect((await swipeAs(ana, squatted, 'interested')).status).to.equal(201);
+    expect((await heard).from.id, 'told in the app all the same').to.equal(ana.id);
+
+    await User.updateOne({ _id: squatted.id }, { $set: { emailVerified: true } });
+    await setNotifications(squatted, { email: false });
+    expect((await swipeAs(ben, squatted, 'interested')).status).to.equal(201);
+    await setNotifications(squatted, { email: true });
+    expect((await swipeAs(cal, squatted, 'interested')).status).to.equal(201);
+    await waitForMail(squatted.input.email, /Cal wants to connect/);
+    expect((await swipeAs(dee, squatted, 'interested')).status).to.equal(201);
+    await waitForMail(squatted.input.email, /Dee wants to connect/);
+    const subjects = (await mailsTo(squatted.input.email)).map((m) => m.subject).filter((s) => /wants to connect/.test(s));
+    expect(subjects.sort()).to.deep.equal(['Cal wants to connect', 'Dee wants to connect']);
+  });
+
+  it('the daily digest goes to a proven address with mail on, and counts only requests its reader can see', async () => {
+    const receiver = await signupUser();
+    await setNotifications(receiver, { requests: 'daily' });
+    const [seen, alsoSeen, blocked, banned] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser()]);
+    for (const s of [seen, alsoSeen, blocked, banned]) expect((await swipeAs(s, receiver, 'interested')).status).to.equal(201);
+    expect((await (await api()).post(`/api/v1/users/${blocked.id}/block`).set(as(receiver))).status).to.be.oneOf([200, 201, 204]);
+    await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
+    const digests = async () => (await mailsTo(receiver.input.email)).filter((m) => /pending/.test(m.subject));
+
+    await sendRequestDigests();
+    expect(await digests(), 'an address nobody proved').to.have.length(0);
+    await User.updateOne({ _id: receiver.id }, { $set: { emailVerified: true } });
+    await setNotifications(receiver, { email: false });
+    await sendRequestDigests();
+    expect(await digests(), 'mail turned off').to.have.length(0);
+    await setNotifications(receiver, { email: true });
+    await sendRequestDigests();
+    const [digest] = await digests();
+    expect(digest?.body.text).to.include('2 pending');
+    const listed = await (await api()).get(`${C}/requests/received`).set(as(receiver));
+    expect(idsOf(listed).sort()).to.deep.equal([seen.id, alsoSeen.id].sort());
+  });
+
   it('sends the daily digest once per user per day, and batches admin alerts', async () => {
-    const [receiver, s1, s2] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const [receiver, s1, s2] = await Promise.all([verifiedUser(), signupUser(), signupUser()]);
     await (
       await api()
     )

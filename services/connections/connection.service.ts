@@ -11,10 +11,12 @@ import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { sendMail } from '../mail/mail.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { usersById } from '../people/user.service.js';
+import { inGoodStanding } from '../people/standing.js';
 import { endCallsBetween } from '../match/call.service.js';
 import { consumeRequest } from './quota.service.js';
 import { backfillConnection, dropFeedEntriesBetween } from '../feeds/fanout.js';
 import { notifyLater } from '../notifications/notification.service.js';
+import { mayEmail, RECIPIENT_FIELDS, type Recipient } from '../notifications/channels.js';
 import { publishToUser } from '../realtime.service.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { errorMessage, logger } from '../../utils/logger.js';
@@ -83,13 +85,7 @@ const alreadySwiped = () => new AppError('ALREADY_SWIPED', 'You two have already
 /** Someone one may act on: exists, not banned, not oneself, not blocked either way (all 4xx). */
 async function reachableUser(me: string, them: string) {
   if (me === them) throw new AppError('CANNOT_CONNECT_SELF', 'You cannot send yourself a request');
-  const user = await User.findById(them, {
-    username: 1,
-    firstName: 1,
-    email: 1,
-    bannedAt: 1,
-    'settings.notifications': 1,
-  }).lean();
+  const user = await User.findById(them, { ...RECIPIENT_FIELDS, username: 1 }).lean();
   if (!user || user.bannedAt || (await isBlockedEitherWay(me, them))) throw notFound('User');
   return user;
 }
@@ -124,12 +120,7 @@ async function announceConnection(c: ConnectionDoc): Promise<void> {
 
 async function announceRequest(
   c: ConnectionDoc,
-  receiver: {
-    _id: unknown;
-    email: string;
-    firstName: string;
-    settings?: { notifications?: { requests?: string | null } | null } | null;
-  },
+  receiver: Recipient & { settings?: { notifications?: { requests?: string | null } | null } | null },
 ): Promise<void> {
   const from = await who(String(c.senderId));
   publishToUser(String(c.receiverId), 'connection:request', { requestId: String(c._id), from });
@@ -139,7 +130,7 @@ async function announceRequest(
     actorId: from.id,
     target: { kind: 'connection', id: String(c._id) },
   });
-  if ((receiver.settings?.notifications?.requests ?? 'immediate') === 'immediate') {
+  if (mayEmail(receiver) && (receiver.settings?.notifications?.requests ?? 'immediate') === 'immediate') {
     void sendMail('connectionRequest', receiver.email, {
       firstName: receiver.firstName,
       fromName: from.firstName,
@@ -467,6 +458,15 @@ export interface ConnectionListItem {
  * Friends, received or sent pending requests, newest first by cursor. Each is one
  * indexed equality part; people blocked either way are left out of the page.
  */
+/** How many requests someone's received list shows: none from a blocked or banned sender. */
+export async function visibleRequestCount(receiverId: string): Promise<number> {
+  const senders = await Connection.find({ receiverId, status: 'interested' }, { _id: 0, senderId: 1 }).lean();
+  if (senders.length === 0) return 0;
+  const hidden = new Set((await hiddenUserIds(receiverId)).map(String));
+  const shown = senders.map((c) => c.senderId).filter((id) => !hidden.has(String(id)));
+  return shown.length === 0 ? 0 : User.countDocuments({ _id: { $in: shown }, ...inGoodStanding() });
+}
+
 export async function listConnections(
   me: string,
   kind: ListKind,

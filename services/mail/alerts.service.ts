@@ -5,6 +5,8 @@ import { DigestLog } from '../../models/digest-log.model.js';
 import { User } from '../../models/user.model.js';
 import { insertedOnce } from '../../utils/duplicate-key.js';
 import { logger } from '../../utils/logger.js';
+import { visibleRequestCount } from '../connections/connection.service.js';
+import { mayEmail, RECIPIENT_FIELDS } from '../notifications/channels.js';
 
 import { sendMail } from './mail.service.js';
 import { utcDay } from '../../utils/clock.js';
@@ -16,14 +18,15 @@ import { utcDay } from '../../utils/clock.js';
  */
 export async function sendRequestDigests(now = new Date()): Promise<number> {
   const day = utcDay(now);
-  const pending = await Connection.aggregate<{ _id: unknown; count: number }>([
-    { $match: { status: 'interested' } },
-    { $group: { _id: '$receiverId', count: { $sum: 1 } } },
-  ]);
+  const receivers = await Connection.distinct('receiverId', { status: 'interested' });
   let sent = 0;
-  for (const { _id: receiverId, count } of pending) {
-    const user = await User.findById(receiverId, { email: 1, firstName: 1, bannedAt: 1, 'settings.notifications': 1 }).lean();
-    if (!user || user.bannedAt || user.settings?.notifications?.requests !== 'daily') continue;
+  for (const receiverId of receivers) {
+    const user = await User.findById(receiverId, RECIPIENT_FIELDS).lean();
+    // Mail only to a proven address with mail on: never a stranger's someone signed up with.
+    if (!user || !mayEmail(user) || user.settings?.notifications?.requests !== 'daily') continue;
+    // The count the received list shows: none from someone blocked or banned.
+    const count = await visibleRequestCount(String(receiverId));
+    if (count === 0) continue;
     if (!(await insertedOnce(() => DigestLog.create({ _id: `${String(receiverId)}:${day}`, day })))) continue;
     await sendMail('requestDigest', user.email, { firstName: user.firstName, count, link: `${config.appUrl}/requests` });
     sent++;

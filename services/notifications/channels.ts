@@ -15,7 +15,7 @@ export const RECIPIENT_FIELDS = {
   bannedAt: 1,
   'settings.notifications': 1,
 } as const;
-type Recipient = {
+export type Recipient = {
   email: string;
   emailVerified?: boolean | null;
   firstName: string;
