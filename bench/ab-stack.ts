@@ -7,12 +7,14 @@
  * to CPU 1 with the load on CPU 0 (taskset, Linux), and measures each twice, in both orders;
  * it prints the server CPU per request of every measurement, the pairs, and the medians.
  * ROUNDS (default 4), BENCH_SECONDS (default 5) and WARM_SECONDS (default 8, each server's warm-up
- * per round) tune it; the path defaults to S1's route.
+ * per round) tune it; the path defaults to S1's route (a path outside /api/v1/bench/ is asked as
+ * an account signed up at the start, as S1b's GET /api/v1/auth/me needs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { benchDatabase, benchEnv, benchTokens } from './harness.js';
 import { hammer, median } from './load.js';
+import { signupAt } from './seed.js';
 
 const [otherArg, path = '/api/v1/bench/auth'] = process.argv.slice(2);
 if (!otherArg) {
@@ -26,6 +28,8 @@ const warmSeconds = Number(process.env.WARM_SECONDS ?? 8);
 const db = await benchDatabase();
 const token = benchTokens().sign({ sub: '6650f0f0f0f0f0f0f0f0f0f0', role: 'user', sid: 'bench-ab' });
 const headers = { authorization: `Bearer ${token}` };
+// A route that reads the caller's account (GET /api/v1/auth/me) needs one: signed up once, below.
+const needsAccount = !path.startsWith('/api/v1/bench/');
 // The load generator (this process, every thread) on CPU 0; the servers on CPU 1.
 execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
 
@@ -55,6 +59,7 @@ for (let round = 0; round < rounds; round++) {
   const order: (keyof typeof checkouts)[] = round % 2 ? ['this', 'other'] : ['other', 'this'];
   const servers = await Promise.all(order.map((which, i) => start(checkouts[which], 4600 + i)));
   try {
+    if (needsAccount && round === 0) headers.authorization = (await signupAt(servers[0]!.url, { firstName: 'Ab' })).authorization;
     // Each warmed first: on a fresh app the CPU per request falls for its first 6-9 s of load,
     // and the server measured first would be measured colder.
     for (const s of servers) await hammer(`${s.url}${path}`, warmSeconds, 50, headers);

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import mongoose from 'mongoose';
+import mongoose, { type mongo } from 'mongoose';
 import { logger } from '../utils/logger.js';
 
 // Unknown filter keys are dropped instead of reaching the server.
@@ -48,6 +48,23 @@ export async function dropIndexIfPresent(collection: string, name: string): Prom
 export const databaseState = (): number => mongoose.connection.readyState;
 
 export const isDatabaseConnected = (): boolean => mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+
+/**
+ * The one document `filter` finds, by a single-batch find command: the command findOne sends,
+ * without the cursor the driver builds, runs and closes around it (that cursor is about a third
+ * of a read's CPU here: 392 -> 268 µs in one process against FerretDB). For reads by a unique
+ * key on the hottest paths (GET /me); before the first connection, findOne's own error.
+ */
+export async function findOneByCommand<T extends mongo.Document>(
+  collection: string,
+  filter: mongo.Document,
+  projection: mongo.Document,
+): Promise<T | null> {
+  const db = mongoose.connection.db;
+  if (!db) return (await mongoose.connection.collection(collection).findOne(filter, { projection })) as T | null;
+  const reply = await db.command({ find: collection, filter, projection, limit: 1, singleBatch: true, batchSize: 1 });
+  return ((reply as { cursor: { firstBatch: T[] } }).cursor.firstBatch[0] ?? null) as T | null;
+}
 
 /** Pings the server, giving up after `timeoutMs` so readiness never hangs. */
 export async function pingDatabase(timeoutMs = 1000): Promise<boolean> {

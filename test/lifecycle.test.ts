@@ -38,7 +38,9 @@ describe('server lifecycle (real processes)', function () {
 
     it('answers 503 at once while the database is down, and recovers by itself', async () => {
       const input = newSignup();
-      expect((await http().post('/api/v1/auth/signup').send(input)).status).to.equal(201);
+      const signedUp = await http().post('/api/v1/auth/signup').send(input);
+      expect(signedUp.status).to.equal(201);
+      const me = () => http().get('/api/v1/auth/me').set(bearer(signedUp.body.accessToken)).timeout(2000);
 
       await db.stop();
       await eventually(async () => (await http().get('/readyz').timeout(3000)).status === 503, 30_000, 'readiness to fail');
@@ -52,12 +54,16 @@ describe('server lifecycle (real processes)', function () {
       expect(login.status).to.equal(503);
       expect(login.body.error.code).to.equal('DATABASE_UNAVAILABLE');
       expect(login.headers['retry-after']).to.equal('5');
+      const read = await me();
+      expect([read.status, read.body.error?.code]).to.deep.equal([503, 'DATABASE_UNAVAILABLE']);
       expect((await http().get('/healthz')).status).to.equal(200);
 
       await db.restart();
       await eventually(async () => (await http().get('/readyz')).status === 200, 30_000, 'readiness to recover');
       const after = await http().post('/api/v1/auth/login').send({ identifier: input.email, password: input.password });
       expect(after.status).to.equal(200);
+      const again = await me();
+      expect([again.status, again.body.user?.id]).to.deep.equal([200, signedUp.body.user.id]);
     });
 
     it('a friend who left while the database was down is told offline once it is back', async () => {

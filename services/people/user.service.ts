@@ -7,6 +7,7 @@ import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { photosOf, type photoView } from './photo.service.js';
 import { revokeUserSessions } from '../auth/session.service.js';
 import { inGoodStanding } from './standing.js';
+import { findOneByCommand } from '../database.service.js';
 
 /** What a signed-in user sees of their own account (never the hash). */
 export const OWN_FIELDS =
@@ -31,7 +32,11 @@ export function toOwnUser(doc: Record<string, unknown> & { _id: unknown }): OwnU
 export async function getOwnUser(userId: string): Promise<OwnUser> {
   if (!Types.ObjectId.isValid(userId)) throw notFound('User');
   // Every GET /me and most screens read this: the driver directly, as there is nothing to cast.
-  const user = await User.collection.findOne({ _id: new Types.ObjectId(userId) }, { projection: OWN_PROJECTION });
+  const user = await findOneByCommand<Record<string, unknown> & { _id: Types.ObjectId }>(
+    User.collection.collectionName,
+    { _id: new Types.ObjectId(userId) },
+    OWN_PROJECTION,
+  );
   if (!user) throw notFound('User');
   return toOwnUser(user);
 }
