@@ -185,4 +185,45 @@ describe('adaptive matching', function () {
     const learned = await User.find({ _id: { $in: [watcher.id, blocked.id, hidden.id] } }, { taste: 1 }).lean();
     expect(learned.map((u) => u.taste)).to.deep.equal([undefined, undefined, undefined]);
   });
+
+  it('ranks by no hidden age and by no country: what a card does not show, its place does not say', async () => {
+    const { viewer, at, tags } = await scene();
+    const born = (age: number) => `${new Date().getUTCFullYear() - age - 1}-06-15`;
+    const young = { dateOfBirth: born(27) };
+    const old = { dateOfBirth: born(47) };
+    // A country and a hidden age are set once signed up (the profile's own screen).
+    const inCountry = (country: string, people: SignedUp[]) =>
+      User.updateMany({ _id: { $in: people.map((p) => p.id) } }, { $set: { country } });
+    // The viewer likes 27-year-olds in one country and passes on 47-year-olds in another, all alike otherwise.
+    const trainers = await Promise.all([
+      ...Array.from({ length: 4 }, () => at(3, [tags[2]!], young)),
+      ...Array.from({ length: 4 }, () => at(3, [tags[2]!], old)),
+    ]);
+    await inCountry('IN', trainers.slice(0, 4));
+    await inCountry('BR', trainers.slice(4));
+    for (const [i, t] of trainers.entries())
+      expect((await swipeAs(viewer, t, i < 4 ? 'interested' : 'ignored')).status).to.equal(201);
+    await learnFrom(viewer, 8);
+    const [shownYoung, shownOld, hiddenYoung, hiddenOld] = await Promise.all([
+      at(2, [tags[2]!], young),
+      at(2, [tags[2]!], old),
+      at(2, [tags[2]!], young),
+      at(2, [tags[2]!], old),
+    ]);
+    await User.updateMany({ _id: { $in: [hiddenYoung.id, hiddenOld.id] } }, { $set: { 'settings.privacy.showAge': false } });
+    await inCountry('IN', [shownYoung, hiddenYoung]);
+    await inCountry('BR', [shownOld, hiddenOld]);
+    const interest = async (candidate: SignedUp) => {
+      const res = await (
+        await api()
+      )
+        .get('/api/v1/admin/matching/explain')
+        .set(as(admin))
+        .query({ viewerId: viewer.id, candidateId: candidate.id });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body.explanation.parts.viewerInterest as number;
+    };
+    expect(await interest(shownYoung), 'a shown age is learned from').to.be.greaterThan(await interest(shownOld));
+    expect(await interest(hiddenYoung), 'a hidden age and a country are not').to.equal(await interest(hiddenOld));
+  });
 });

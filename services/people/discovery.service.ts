@@ -98,7 +98,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     gender: 1,
     dateOfBirth: 1,
     interests: 1,
-    country: 1,
+    'settings.privacy.showAge': 1,
     taste: 1,
   }).lean();
   if (!me) throw notFound('User');

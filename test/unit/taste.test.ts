@@ -26,10 +26,11 @@ describe('the taste model', () => {
   });
 
   it('names weights so any store takes them', () => {
-    expect(featuresOf({ id: 'x', interests: ['node.js', '$where'], country: 'IN' })).to.deep.equal([
+    expect(featuresOf({ id: 'x', interests: ['node.js', '$where'], gender: 'woman', age: 31 })).to.deep.equal([
       'i:node_js',
       'i:_where',
-      'c:IN',
+      'g:woman',
+      'y:6',
     ]);
   });
 

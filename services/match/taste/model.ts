@@ -1,8 +1,8 @@
 /**
  * The adaptive matcher's per-person model, pure: no database, no clock. Two parts learn
  * from what people do (never from what they write):
- * - `w`: weights over the other person's profile attributes (interests, gender, age band,
- *   country): what this person turns out to like, whatever their own profile says;
+ * - `w`: weights over the other person's profile attributes a card shows (interests, gender,
+ *   age band): what this person turns out to like, whatever their own profile says;
  * - an embedding learned from the swipe graph: `t` (what this person likes) and `a` (how
  *   they come across), with `b` (how often people like them overall), so that
  *   p(u likes v) = σ(w_u · attrs(v) + t_u · a_v + b_v + PRIOR).
@@ -20,7 +20,7 @@ const DECAY = 0.002; // a little pull towards zero each step: old tastes fade
 const CLAMP = 4;
 
 export interface TasteModel {
-  /** Attribute weights: `i:<interest>`, `g:<gender>`, `y:<age band>`, `c:<country>`. */
+  /** Attribute weights: `i:<interest>`, `g:<gender>`, `y:<age band>` (shown ages only). */
   w: Record<string, number>;
   t: number[];
   a: number[];
@@ -35,7 +35,6 @@ export interface TasteSubject {
   interests?: string[] | null;
   gender?: string | null;
   age?: number | null;
-  country?: string | null;
 }
 
 /** Weight names become field names in the stored model: no `.` or `$` (FerretDB refuses them). */
@@ -45,7 +44,6 @@ export function featuresOf(p: TasteSubject): string[] {
   const out = (p.interests ?? []).slice(0, 10).map((i) => `i:${safeKey(i)}`);
   if (p.gender) out.push(`g:${p.gender}`);
   if (p.age) out.push(`y:${Math.min(9, Math.floor(p.age / 5))}`);
-  if (p.country) out.push(`c:${safeKey(p.country)}`);
   return out;
 }
 

@@ -11,14 +11,14 @@ import { shownNow, type Side } from './ranking.js';
 export type StoredTaste = TasteModel & { s?: number; sAt?: number };
 
 /** The profile fields the model reads, for projections. */
-export const TASTE_FIELDS = 'interests gender dateOfBirth country taste';
+export const TASTE_FIELDS = 'interests gender dateOfBirth settings.privacy.showAge taste';
 
 type TasteSource = {
   _id: unknown;
   interests?: string[] | null;
   gender?: string | null;
   dateOfBirth?: Date | null;
-  country?: string | null;
+  settings?: { privacy?: { showAge?: boolean | null } | null } | null;
   taste?: unknown;
 };
 
@@ -33,13 +33,16 @@ export function storedTaste(user: TasteSource): StoredTaste {
   return emptyModel(String(user._id));
 }
 
+/**
+ * Only what a card shows: a deck ordered by a hidden age (or by the country, never shown)
+ * would tell anyone who trained their own taste on one band which cards fall in it.
+ */
 export const tasteFeatures = (user: TasteSource) =>
   featuresOf({
     id: String(user._id),
     interests: user.interests,
     gender: user.gender,
-    age: user.dateOfBirth ? ageOn(user.dateOfBirth) : null,
-    country: user.country,
+    age: user.dateOfBirth && user.settings?.privacy?.showAge !== false ? ageOn(user.dateOfBirth) : null,
   });
 
 /** One side of a ranking: the person's model, attributes and recent exposure. */
