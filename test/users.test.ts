@@ -143,6 +143,28 @@ describe('profiles under /users', () => {
     expect(afterConsent.status).to.equal(200);
   });
 
+  it('a location update in flight never brings back consent withdrawn beside it', async () => {
+    // A fresh person each round: moving is budgeted per person.
+    for (let i = 0; i < 16; i++) {
+      const u = await signupUser({ location: { lat: 48.85, lng: 2.35 }, locationConsent: true });
+      const patch = async (body: object) => (await api()).patch('/api/v1/users/me').set(as(u)).send(body);
+      const [moved, withdrawn] = await Promise.all([
+        patch({ location: { lat: 48 + i / 100, lng: 2.3 } }),
+        patch({ locationConsent: false }),
+      ]);
+      expect(withdrawn.status).to.equal(200);
+      expect(moved.status === 200 || moved.body.error?.code === 'LOCATION_CONSENT_REQUIRED', JSON.stringify(moved.body)).to.equal(
+        true,
+      );
+      const stored = await User.findById(u.id, { locationConsent: 1, location: 1, geoCells: 1 }).lean();
+      expect([stored?.locationConsent, stored?.location, stored?.geoCells], `round ${i}`).to.deep.equal([
+        false,
+        undefined,
+        undefined,
+      ]);
+    }
+  });
+
   it('PATCH /me/status sets availability and matching', async () => {
     const u = await signupUser();
     const res = await (

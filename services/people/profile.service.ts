@@ -54,6 +54,8 @@ function flatten(prefix: string, value: Record<string, unknown>, out: Record<str
   }
 }
 
+const consentRequired = () => new AppError('LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
+
 export async function updateProfile(userId: string, update: ProfileUpdate): Promise<OwnUser> {
   const { location, locationConsent, ...rest } = update;
   const $set: Record<string, unknown> = {};
@@ -98,7 +100,7 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
     if (locationConsent === true) $set.locationConsent = true;
     if (hasLocation) {
       if (locationConsent !== true && !current?.locationConsent) {
-        throw new AppError('LOCATION_CONSENT_REQUIRED', 'Send locationConsent: true with a location');
+        throw consentRequired();
       }
       $set.locationConsent = true;
       Object.assign($set, storedLocation(location, willShow));
@@ -109,12 +111,18 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
   if ((minAge ?? current?.lookingFor?.minAge ?? 18) > (maxAge ?? current?.lookingFor?.maxAge ?? 120)) {
     throw new AppError('INVALID_AGE_RANGE', 'minAge must not exceed maxAge');
   }
+  // Consent read from the store holds only while it is stored: a withdrawal landing between
+  // that read and this write must win, not be overwritten by the location it was sent beside.
+  const consentFromStore = hasLocation && locationConsent !== true;
   const res = await User.updateOne(
-    { _id: userId },
+    { _id: userId, ...(consentFromStore ? { locationConsent: true } : {}) },
     { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) },
     { runValidators: true },
   );
-  if (res.matchedCount === 0) throw notFound('User');
+  if (res.matchedCount === 0) {
+    if (consentFromStore && (await User.exists({ _id: userId }))) throw consentRequired();
+    throw notFound('User');
+  }
   return getOwnUser(userId);
 }
 
