@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { sendAdminConnectionAlert, sendRequestDigests } from '../services/mail/alerts.service.js';
 import { AlertCounter } from '../models/alert-counter.model.js';
@@ -432,6 +433,65 @@ describe('connections', () => {
     expect([stored?.status, stored?.via]).to.deep.equal(['interested', 'contact']);
     const accepted = await client.post(`${C}/requests/${told}`).set(as(asked)).send({ action: 'accepted' });
     expect([accepted.status, accepted.body.connection.status]).to.deep.equal([200, 'accepted']);
+  });
+
+  it('pages its lists by sealed cursors that name no row, shown or hidden', async () => {
+    const [me, a, b, hidden, shown] = await Promise.all([signupUser(), signupUser(), signupUser(), signupUser(), signupUser()]);
+    await connect(me, a);
+    await connect(me, b);
+    const page = async (path: string, cursor?: string) => {
+      const res = await (
+        await api()
+      )
+        .get(path)
+        .set(as(me))
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) });
+      return res;
+    };
+    const first = await page(C);
+    const second = await page(C, first.body.nextCursor);
+    expect([...idsOf(first), ...idsOf(second)]).to.deep.equal([b.id, a.id]);
+    expect(first.body.nextCursor)
+      .to.be.a('string')
+      .and.not.match(/^[a-f0-9]{24}$/);
+
+    // The newest request comes from someone since blocked: the first page shows nothing of it.
+    expect((await swipeAs(shown, me, 'interested')).status).to.equal(201);
+    expect((await swipeAs(hidden, me, 'interested')).status).to.equal(201);
+    await (await api()).post(`/api/v1/users/${hidden.id}/block`).set(as(me));
+    const stored = await Connection.findOne({ senderId: hidden.id, receiverId: me.id }).lean();
+    const top = await page(`${C}/requests/received`);
+    expect(idsOf(top)).to.deep.equal([]);
+    expect(top.body.nextCursor).to.not.include(String(stored!._id));
+    expect(idsOf(await page(`${C}/requests/received`, top.body.nextCursor))).to.deep.equal([shown.id]);
+
+    // Only a cursor this list handed out is taken back.
+    for (const cursor of [String(stored!._id), first.body.nextCursor]) {
+      const res = await page(`${C}/requests/received`, cursor);
+      expect([res.status, res.body.error?.code]).to.deep.equal([400, 'INVALID_CURSOR']);
+    }
+  });
+
+  it('a suspended person can be neither asked nor accepted: to others they answer as nobody', async () => {
+    const [me, suspended, sender] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const nobody = await (await api()).post(`${C}/${new Types.ObjectId().toString()}`).set(as(me)).send({ action: 'ignored' });
+    const asked = await swipeAs(sender, me, 'interested');
+    expect(asked.status).to.equal(201);
+    const until = new Date(Date.now() + 3_600_000);
+    await User.updateMany({ _id: { $in: [suspended.id, sender.id] } }, { $set: { suspendedUntil: until } });
+
+    for (const action of ['ignored', 'interested'] as const) {
+      const res = await swipeAs(me, suspended, action);
+      expect([res.status, res.body.error?.code], action).to.deep.equal([nobody.status, nobody.body.error.code]);
+    }
+    expect(await Connection.exists({ memberIds: suspended.id }), 'nothing stored').to.equal(null);
+    const accept = () =>
+      api().then((c) => c.post(`${C}/requests/${asked.body.connection.id}`).set(as(me)).send({ action: 'accepted' }));
+    expect((await accept()).status, 'a request from someone since suspended').to.equal(404);
+    expect((await Connection.findById(asked.body.connection.id).lean())?.status).to.equal('interested');
+
+    await User.updateOne({ _id: sender.id }, { $set: { suspendedUntil: new Date(Date.now() - 1000) } });
+    expect((await accept()).status, 'once the suspension is over').to.equal(200);
   });
 
   it('a request mails only a proven address whose owner left mail on', async () => {

@@ -11,7 +11,7 @@ import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
 import { sendMail } from '../mail/mail.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
 import { usersById } from '../people/user.service.js';
-import { inGoodStanding } from '../people/standing.js';
+import { inGoodStanding, isInGoodStanding, standsWell } from '../people/standing.js';
 import { endCallsBetween } from '../match/call.service.js';
 import { consumeRequest } from './quota.service.js';
 import { backfillConnection, dropFeedEntriesBetween } from '../feeds/fanout.js';
@@ -20,7 +20,7 @@ import { mayEmail, RECIPIENT_FIELDS, type Recipient } from '../notifications/cha
 import { publishToUser } from '../realtime.service.js';
 import { isDuplicateKey } from '../../utils/duplicate-key.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { nextCursorOf, olderThan } from '../page-cursor.js';
+import { olderThan, openIdCursor, sealedNextCursorOf } from '../page-cursor.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 
 export type SwipeAction = 'interested' | 'ignored';
@@ -82,11 +82,14 @@ function seenBy(c: ConnectionDoc, me: string): ConnectionView {
 
 const alreadySwiped = () => new AppError('ALREADY_SWIPED', 'You two have already crossed paths');
 
-/** Someone one may act on: exists, not banned, not oneself, not blocked either way (all 4xx). */
+/**
+ * Someone one may act on: exists, in good standing (neither banned nor suspended, as everywhere
+ * else they are out of sight), not oneself, not blocked either way (all 4xx, the same 404).
+ */
 async function reachableUser(me: string, them: string) {
   if (me === them) throw new AppError('CANNOT_CONNECT_SELF', 'You cannot send yourself a request');
-  const user = await User.findById(them, { ...RECIPIENT_FIELDS, username: 1 }).lean();
-  if (!user || user.bannedAt || (await isBlockedEitherWay(me, them))) throw notFound('User');
+  const user = await User.findById(them, { ...RECIPIENT_FIELDS, username: 1, suspendedUntil: 1, deletedAt: 1 }).lean();
+  if (!user || user.deletedAt || !isInGoodStanding(user) || (await isBlockedEitherWay(me, them))) throw notFound('User');
   return user;
 }
 
@@ -419,7 +422,9 @@ export async function reviewRequest(me: string, requestId: string, action: Revie
   // Someone else's request reads as missing: its existence is none of a third user's business.
   // A swipe over my earlier pass is, to me, my own pass: not a request of theirs.
   if (!request || String(request.receiverId) !== me || request.passedAt) throw notFound('Request');
-  if (await isBlockedEitherWay(me, request.senderId)) throw notFound('Request');
+  // A sender blocked either way, or since banned or suspended, is out of the list: so is their request.
+  const [blocked, senderStands] = await Promise.all([isBlockedEitherWay(me, request.senderId), standsWell(request.senderId)]);
+  if (blocked || !senderStands) throw notFound('Request');
   // Taken over by its sender's swipe between the read and the answer: answered where it went.
   const moved = async () => {
     const now = await Connection.findOne({ announcedId: request.announcedId ?? request._id }, fields).lean<ConnectionDoc>();
@@ -454,10 +459,6 @@ export interface ConnectionListItem {
   connectedAt?: Date;
 }
 
-/**
- * Friends, received or sent pending requests, newest first by cursor. Each is one
- * indexed equality part; people blocked either way are left out of the page.
- */
 /** How many requests someone's received list shows: none from a blocked or banned sender. */
 export async function visibleRequestCount(receiverId: string): Promise<number> {
   const senders = await Connection.find({ receiverId, status: 'interested' }, { _id: 0, senderId: 1 }).lean();
@@ -467,6 +468,10 @@ export async function visibleRequestCount(receiverId: string): Promise<number> {
   return shown.length === 0 ? 0 : User.countDocuments({ _id: { $in: shown }, ...inGoodStanding() });
 }
 
+/**
+ * Friends, received or sent pending requests, newest first by cursor. Each is one
+ * indexed equality part; people blocked either way are left out of the page.
+ */
 export async function listConnections(
   me: string,
   kind: ListKind,
@@ -480,7 +485,9 @@ export async function listConnections(
         : // A request by email address stays out: the list would name who uses the address.
           // One turned down stays in, as pending: its sender is never told.
           { senderId: me, status: { $in: ['interested', 'rejected'] }, via: { $ne: 'contact' } };
-  const records = await Connection.find({ ...filter, ...olderThan(page.cursor) })
+  // Sealed: the page's last row may be one the viewer is not shown (someone blocked, suspended).
+  const purpose = `connections:${kind}`;
+  const records = await Connection.find({ ...filter, ...olderThan(openIdCursor(purpose, page.cursor)) })
     .sort({ _id: -1 })
     .limit(page.limit)
     .lean<ConnectionDoc[]>();
@@ -501,7 +508,7 @@ export async function listConnections(
       },
     ];
   });
-  return { items, nextCursor: nextCursorOf(records, page.limit) };
+  return { items, nextCursor: sealedNextCursorOf(purpose, records, page.limit) };
 }
 
 /** Everyone this user has a record with, whatever its state, but another's pass on them: discovery never shows them again. */
