@@ -4,12 +4,12 @@ import { Comment } from '../models/comment.model.js';
 import { Post } from '../models/post.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
-import { api } from './support/app.js';
+import { api, freshIp } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 import { CONV, group, readyAttachment, send, storedLocally } from './support/chat-media.js';
 import { jpeg } from './support/images.js';
 import { mediaKeyOf, openMedia, POSTS, readyPost } from './support/posts.js';
-import { bearer, signupUser, type SignedUp } from './support/users.js';
+import { bearer, newSignup, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
 
@@ -68,6 +68,27 @@ describe('account deletion', function () {
     expect(await search()).not.to.include(ana.id);
     // The email is free for a new account.
     expect((await signupUser({ email: ana.input.email })).id).not.to.equal(ana.id);
+  });
+
+  it('no one can hold the name or address a deleted account is given, and so stop the deletion', async () => {
+    const victim = await signupUser();
+    // What deletion used to write, taken first by someone else (every id is public).
+    const squats = [{ username: `deleted${victim.id.slice(-16)}` }, { email: `deleted-${victim.id}@deleted.invalid` }];
+    for (const squat of squats) await signupUser(squat);
+    const res = await (await api()).delete('/api/v1/users/me').set(as(victim));
+    expect(res.status, JSON.stringify(res.body)).to.equal(204);
+    const shell = await User.findById(victim.id, { deletedAt: 1, email: 1, username: 1 }).lean();
+    expect(shell?.deletedAt).to.be.an.instanceOf(Date);
+    // And what it writes now, signup refuses.
+    for (const field of ['username', 'email'] as const) {
+      const taken = await (
+        await api()
+      )
+        .post('/api/v1/auth/signup')
+        .set('X-Forwarded-For', freshIp())
+        .send(newSignup({ [field]: shell![field] }));
+      expect([taken.status, taken.body.error?.code], field).to.deep.equal([400, 'VALIDATION_FAILED']);
+    }
   });
 
   it('takes their comments with it: blank, uncounted, their images gone; the replies under them stay', async () => {

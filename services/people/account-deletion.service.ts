@@ -47,9 +47,13 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
         bannedAt: now,
         firstName: 'Deleted',
         lastName: 'account',
-        email: `deleted-${userId}@deleted.invalid`,
+        // Values signup, sign-in by a provider and an address change all refuse (a '_' in the
+        // address's domain, a '-' in the name), from the whole id: every id is public, and the
+        // old ones (deleted-<id>@deleted.invalid, deleted<last 16>) could be taken first, which
+        // made the deletion fail on a duplicate, each try ending every session of its owner.
+        email: `${userId}@deleted_account.invalid`,
         emailVerified: false,
-        username: `deleted${userId.slice(-16)}`,
+        username: `-${userId}`,
         bio: '',
         interests: [],
         gallery: [],
