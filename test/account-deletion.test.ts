@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
 import { Comment } from '../models/comment.model.js';
+import { Conversation } from '../models/conversation.model.js';
 import { Post } from '../models/post.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
@@ -9,6 +10,7 @@ import { expectDocumented } from './support/openapi.js';
 import { CONV, group, readyAttachment, send, storedLocally } from './support/chat-media.js';
 import { jpeg } from './support/images.js';
 import { mediaKeyOf, openMedia, POSTS, readyPost } from './support/posts.js';
+import { connect } from './support/connections.js';
 import { bearer, newSignup, signupUser, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
@@ -89,6 +91,17 @@ describe('account deletion', function () {
         .send(newSignup({ [field]: shell![field] }));
       expect([taken.status, taken.body.error?.code], field).to.deep.equal([400, 'VALIDATION_FAILED']);
     }
+  });
+
+  it('leaves every group it was in: a sole admin hands the group over, and no list names it', async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    await connect(ben, carl);
+    expect((await (await api()).delete('/api/v1/users/me').set(as(ana))).status).to.equal(204);
+    const members = (await Conversation.findById(conversationId, { memberIds: 1 }).lean())!.memberIds.map(String);
+    expect(members).to.deep.equal([ben.id]);
+    // Ben runs the group now: he can add someone, which only an admin may.
+    const added = await (await api()).post(`${CONV}/${conversationId}/members`).set(as(ben)).send({ userId: carl.id });
+    expect(added.status, JSON.stringify(added.body)).to.be.oneOf([200, 201, 204]);
   });
 
   it('takes their comments with it: blank, uncounted, their images gone; the replies under them stay', async () => {

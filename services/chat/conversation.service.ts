@@ -11,6 +11,7 @@ import { planInForce } from '../connections/quota.service.js';
 import { isConnected } from '../connections/connection.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { readPointer, withTail } from './conversation-tail.js';
 import { sendAccess, sendAccessChanged, typingAudience } from './send-access.js';
 
@@ -357,6 +358,21 @@ export async function removeMember(me: string, conversationId: string, userId: s
   }
   publishToUsers([userId], 'conversation:updated', { id: conversationId, removed: true });
   await announceMembers(group._id, me);
+}
+
+/**
+ * A deleted account leaves each group it was in as if it had left itself: an admin hands over
+ * (a group whose only admin was deleted could not be run again) and no member list names it.
+ * Found by its member rows (the list has no index). One group's failure does not stop the rest.
+ */
+export async function leaveAllGroups(userId: string): Promise<void> {
+  const rows = await ConversationMember.find({ userId }, { _id: 0, conversationId: 1 }).lean();
+  const groups = await Conversation.find({ _id: { $in: rows.map((r) => r.conversationId) }, type: 'group' }, { _id: 1 }).lean();
+  for (const { _id } of groups) {
+    await removeMember(userId, String(_id), userId).catch((err: unknown) =>
+      logger.error('leaving a group on deletion failed', { userId, conversationId: String(_id), error: errorMessage(err) }),
+    );
+  }
 }
 
 /** An admin makes a member admin (or takes it back, keeping at least one admin). */

@@ -12,6 +12,7 @@ import { notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { assertRecentlyAuthenticated, revokeUserSessions } from '../auth/session.service.js';
 import { reapAttachments } from '../chat/attachment.service.js';
+import { leaveAllGroups } from '../chat/conversation.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { blankCommentsOf } from '../posts/comment.service.js';
@@ -75,6 +76,8 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
   await revokeUserSessions(userId, 'account_deleted').catch((err: unknown) =>
     logger.error('ending sessions again after a deletion failed', { userId, error: errorMessage(err) }),
   );
+  // Out of every group before its member rows go (a sole admin hands over).
+  await leaveAllGroups(userId);
   await Promise.all([
     PushDevice.deleteMany({ userId: me }),
     OAuthIdentity.deleteMany({ userId: me }),
