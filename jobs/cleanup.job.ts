@@ -9,6 +9,7 @@ import { deleteExpiredOAuthRecords } from '../services/auth/oauth/oauth.service.
 import { deleteExpiredSessions } from '../services/auth/session.service.js';
 import { deleteOldNotifications } from '../services/notifications/notification.service.js';
 import { deleteLapsedActivityMarks } from '../services/analytics/record.js';
+import { finishDeletions } from '../services/people/account-deletion.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { errorMessage, logger } from '../utils/logger.js';
 import { withJobLock } from '../services/job-lock.js';
@@ -20,7 +21,7 @@ const UNCONFIRMED_UPLOAD_MS = 2 * 3_600_000;
 /**
  * Deletes expired sessions and tokens, past days' quota counters and old notices (FerretDB
  * has no TTL indexes, so a job does their work), ends calls and matches left by a dead
- * process, and sweeps direct uploads never confirmed (last: it waits on the provider). A
+ * process, finishes account deletions cut short, and sweeps direct uploads never confirmed (last: it waits on the provider). A
  * step that fails is logged and left to the next run; the others still run.
  */
 export async function runCleanup(now = new Date(), storage?: StorageProvider): Promise<number> {
@@ -37,6 +38,7 @@ export async function runCleanup(now = new Date(), storage?: StorageProvider): P
     ['ringing calls', () => endStaleRinging(now)],
     ['orphaned calls', () => endOrphanedCalls(now)],
     ['matches', () => expireStaleMatches(now)],
+    ['account deletions', async () => (storage ? await finishDeletions(now, storage) : 0)],
     [
       'unconfirmed uploads',
       async () => (await storage?.sweepUnconfirmedUploads?.(new Date(now.getTime() - UNCONFIRMED_UPLOAD_MS))) ?? 0,

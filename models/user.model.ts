@@ -131,6 +131,10 @@ const userSchema = new Schema(
     suspendedByRole: { type: String },
     // The owner deleted the account: an emptied, suspended shell (services/people/account-deletion.service.ts).
     deletedAt: { type: Date },
+    // Its scrub finished (posts, messages, files): until then the clean-up job resumes it.
+    deletionDoneAt: { type: Date },
+    // The photo files the scrub is yet to delete (the photo fields go with the mark).
+    deletionObjects: { type: [String], default: undefined },
     lastActiveAt: { type: Date },
     // What the adaptive matcher learned (services/match/taste): never read unless asked for,
     // so no profile, own or public, carries it.
@@ -156,6 +160,8 @@ const userSchema = new Schema(
 
 userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ username: 1 }, { unique: true });
+// Deletions cut short, for the clean-up job to finish.
+userSchema.index({ deletionDoneAt: 1, deletedAt: 1 });
 // Sparse: accounts from social sign-in may have no phone (FerretDB ignores sparse but never collides on missing fields).
 userSchema.index({ phone: 1 }, { unique: true, sparse: true });
 

@@ -5,6 +5,9 @@ import { Conversation } from '../models/conversation.model.js';
 import { Post } from '../models/post.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
+import { config } from '../config/index.js';
+import { runCleanup } from '../jobs/cleanup.job.js';
+import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api, freshIp } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
 import { CONV, group, readyAttachment, send, storedLocally } from './support/chat-media.js';
@@ -91,6 +94,31 @@ describe('account deletion', function () {
         .send(newSignup({ [field]: shell![field] }));
       expect([taken.status, taken.body.error?.code], field).to.deep.equal([400, 'VALIDATION_FAILED']);
     }
+  });
+
+  it('a deletion cut short once the account was marked is finished by the clean-up job', async () => {
+    const { ana, ben, conversationId } = await group();
+    const sent = await send(ana, conversationId, { text: 'gone soon' });
+    expect(sent.status).to.equal(201);
+    const post = await readyPost(ana);
+    // The process died right after the mark (a deploy, a database error): nothing else ran.
+    const marked = new Date(Date.now() - 11 * 60_000);
+    await User.updateOne({ _id: ana.id }, { $set: { deletedAt: marked, bannedAt: marked } });
+    const storage = createStorageProvider(config.storage);
+    const message = async () =>
+      (await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages.find(
+        (m: { id: string }) => m.id === sent.body.message.id,
+      );
+    await runCleanup(new Date(Date.now() - 60 * 60_000), storage);
+    expect((await message()).text, 'too soon: the request may still be at it').to.equal('gone soon');
+
+    await runCleanup(new Date(), storage);
+    expect(await message()).to.have.property('deletedAt');
+    expect(await message()).not.to.have.any.keys('text');
+    expect(await Post.exists({ _id: post.id })).to.equal(null);
+    expect((await Conversation.findById(conversationId, { memberIds: 1 }).lean())!.memberIds.map(String)).to.deep.equal([ben.id]);
+    const done = (await User.findById(ana.id, { deletionDoneAt: 1 }).lean()) as { deletionDoneAt?: Date } | null;
+    expect(done?.deletionDoneAt, 'finished once, not every run').to.be.an.instanceOf(Date);
   });
 
   it('leaves every group it was in: a sole admin hands the group over, and no list names it', async () => {

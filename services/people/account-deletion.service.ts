@@ -64,6 +64,8 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
         availableForMatching: false,
         locationConsent: false,
         'settings.privacy.discoverable': false,
+        // What the scrub below deletes from storage once the photo fields are gone.
+        deletionObjects: [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []),
       },
       $unset: { phone: 1, avatar: 1, location: 1, geoCells: 1, passwordHash: 1, country: 1 },
       $inc: { authVersion: 1 },
@@ -76,6 +78,36 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
   await revokeUserSessions(userId, 'account_deleted').catch((err: unknown) =>
     logger.error('ending sessions again after a deletion failed', { userId, error: errorMessage(err) }),
   );
+  await finishDeletion(userId, storage);
+}
+
+/** Accounts marked deleted this long ago and not finished: the request that marked them died. */
+const UNFINISHED_AFTER_MS = 10 * 60_000;
+
+/**
+ * Finishes deletions cut short after the mark (a deploy, a crash, a database error mid-way):
+ * the mark bans the account, so its owner could never ask again. Clean-up job step.
+ */
+export async function finishDeletions(now: Date, storage: StorageProvider): Promise<number> {
+  const unfinished = await User.find(
+    { deletionDoneAt: null, deletedAt: { $lt: new Date(now.getTime() - UNFINISHED_AFTER_MS) } },
+    { _id: 1 },
+  )
+    .limit(20)
+    .lean();
+  for (const { _id } of unfinished) await finishDeletion(String(_id), storage);
+  return unfinished.length;
+}
+
+/**
+ * Everything of a marked account beyond its record: each step may run again (a second run
+ * finds nothing left to do), so a run cut short is finished by the next.
+ */
+async function finishDeletion(userId: string, storage: StorageProvider): Promise<void> {
+  const me = new Types.ObjectId(userId);
+  const marked = await User.findOne({ _id: me, deletedAt: { $ne: null } }, { deletedAt: 1, deletionObjects: 1 }).lean();
+  if (!marked?.deletedAt) return;
+  const now = marked.deletedAt;
   // Out of every group before its member rows go (a sole admin hands over).
   await leaveAllGroups(userId);
   await Promise.all([
@@ -89,8 +121,7 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
   ]);
   // Nobody sends to (or as) the account from a remembered right, in any process.
   sendAccessChanged({ userIds: [userId] });
-  const photoObjects = [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []);
-  await deleteObjectsOf(storage, photoObjects, 'profile photos');
+  await deleteObjectsOf(storage, marked.deletionObjects ?? [], 'profile photos');
 
   // Messages keep their places, blank; every upload goes with its objects.
   await Message.updateMany(
@@ -112,4 +143,5 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
       await deleteObjectsOf(storage, post.objects ?? [], 'post media');
     }
   }
+  await User.updateOne({ _id: me }, { $set: { deletionDoneAt: new Date() }, $unset: { deletionObjects: 1 } });
 }
