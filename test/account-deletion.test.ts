@@ -121,6 +121,20 @@ describe('account deletion', function () {
     expect(done?.deletionDoneAt, 'finished once, not every run').to.be.an.instanceOf(Date);
   });
 
+  it('a photo upload in flight when the account is deleted puts nothing back on it', async () => {
+    const u = await signupUser();
+    const big = await jpeg(3000, 2000);
+    const upload = (await api()).post('/api/v1/users/me/photos?target=avatar').set(as(u)).attach('photo', big, 'me.jpg');
+    const uploading = upload.then((r) => r);
+    // The upload is read, decoded and resized before it is attached: the deletion lands first.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await (await api()).delete('/api/v1/users/me').set(as(u))).status).to.equal(204);
+    const uploaded = await uploading;
+    expect(uploaded.status, JSON.stringify(uploaded.body)).to.not.equal(201);
+    const shell = await User.findById(u.id, { avatar: 1, gallery: 1 }).lean();
+    expect([shell?.avatar, shell?.gallery]).to.deep.equal([undefined, []]);
+  });
+
   it('leaves every group it was in: a sole admin hands the group over, and no list names it', async () => {
     const { ana, ben, carl, conversationId } = await group();
     await connect(ben, carl);

@@ -43,7 +43,11 @@ export const photosOf = (user: PhotoState): Photos => ({
 });
 
 const readState = async (userId: string): Promise<PhotoState> => {
-  const user = await User.findById(userId, { avatar: 1, gallery: 1, photosVersion: 1 }).lean<PhotoState>();
+  // A deleted account has no pictures to change (an upload in flight when it went puts none back).
+  const user = await User.findOne(
+    { _id: userId, deletedAt: null },
+    { avatar: 1, gallery: 1, photosVersion: 1 },
+  ).lean<PhotoState>();
   if (!user) throw notFound('User');
   return user;
 };
@@ -73,7 +77,7 @@ async function changePhotos(
     const kept = new Set([next.avatar, ...next.gallery].filter(Boolean).map((p) => p!.id));
     const dropped = [state.avatar, ...state.gallery].filter((p): p is StoredPhoto => Boolean(p) && !kept.has(p!.id));
     const res = await User.updateOne(
-      { _id: userId, photosVersion: raw.photosVersion ?? { $exists: false } },
+      { _id: userId, deletedAt: null, photosVersion: raw.photosVersion ?? { $exists: false } },
       next.avatar
         ? { $set: { avatar: next.avatar, gallery: next.gallery }, $inc: { photosVersion: 1 } }
         : { $set: { gallery: next.gallery }, $unset: { avatar: 1 }, $inc: { photosVersion: 1 } },

@@ -115,12 +115,13 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
   // that read and this write must win, not be overwritten by the location it was sent beside.
   const consentFromStore = hasLocation && locationConsent !== true;
   const res = await User.updateOne(
-    { _id: userId, ...(consentFromStore ? { locationConsent: true } : {}) },
+    // Never onto a deleted account (a request in flight when it went).
+    { _id: userId, deletedAt: null, ...(consentFromStore ? { locationConsent: true } : {}) },
     { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) },
     { runValidators: true },
   );
   if (res.matchedCount === 0) {
-    if (consentFromStore && (await User.exists({ _id: userId }))) throw consentRequired();
+    if (consentFromStore && (await User.exists({ _id: userId, deletedAt: null }))) throw consentRequired();
     throw notFound('User');
   }
   return getOwnUser(userId);
@@ -134,7 +135,9 @@ export async function updateStatus(
   if (status.availability !== undefined) $set.availability = status.availability;
   if (status.availableForMatching !== undefined) $set.availableForMatching = status.availableForMatching;
   if (Object.keys($set).length === 0) throw new AppError('VALIDATION_FAILED', 'Send availability or availableForMatching');
-  await User.updateOne({ _id: userId }, { $set }, { runValidators: true });
+  // Never onto a deleted account (availableForMatching back on for a shell).
+  const res = await User.updateOne({ _id: userId, deletedAt: null }, { $set }, { runValidators: true });
+  if (res.matchedCount === 0) throw notFound('User');
   return getOwnUser(userId);
 }
 
