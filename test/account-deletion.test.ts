@@ -8,7 +8,10 @@ import { User } from '../models/user.model.js';
 import { config } from '../config/index.js';
 import { runCleanup } from '../jobs/cleanup.job.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
+import { remindExpiring } from '../services/payments/membership.service.js';
 import { api, freshIp } from './support/app.js';
+import { mailsTo, tokenFrom, waitForMail } from './support/mail.js';
+import { payFor } from './support/payments.js';
 import { expectDocumented } from './support/openapi.js';
 import { CONV, group, readyAttachment, send, storedLocally } from './support/chat-media.js';
 import { jpeg } from './support/images.js';
@@ -133,6 +136,28 @@ describe('account deletion', function () {
     expect(uploaded.status, JSON.stringify(uploaded.body)).to.not.equal(201);
     const shell = await User.findById(u.id, { avatar: 1, gallery: 1 }).lean();
     expect([shell?.avatar, shell?.gallery]).to.deep.equal([undefined, []]);
+  });
+
+  it('voids the links already mailed, and mails the account nothing more', async () => {
+    const u = await signupUser();
+    await payFor(u, 'gold');
+    const auth = async (path: string, body: object) =>
+      (await api()).post(`/api/v1/auth${path}`).set('X-Forwarded-For', freshIp()).send(body);
+    expect((await auth('/forgot-password', { email: u.input.email })).status).to.equal(202);
+    const reset = tokenFrom(await waitForMail(u.input.email, /Reset your password/));
+    expect((await (await api()).delete('/api/v1/users/me').set(as(u))).status).to.equal(204);
+
+    const used = await auth('/reset-password', { token: reset, password: 'after deletion 123' });
+    expect([used.status, used.body.error?.code]).to.deep.equal([400, 'INVALID_LINK']);
+    expect((await User.findById(u.id, { passwordHash: 1 }).lean())?.passwordHash).to.equal(undefined);
+    // The plan's reminder, due two days before its end: the job awaits each mail it sends.
+    const shell = (await User.findById(u.id, { email: 1, planExpiresAt: 1 }).lean())!;
+    await remindExpiring(new Date(shell.planExpiresAt!.getTime() - 2 * 86_400_000));
+    for (const address of [u.input.email, shell.email])
+      expect(
+        (await mailsTo(address)).filter((m) => /ends soon/.test(m.subject)),
+        address,
+      ).to.deep.equal([]);
   });
 
   it('leaves every group it was in: a sole admin hands the group over, and no list names it', async () => {

@@ -52,6 +52,11 @@ export async function revokeAccountTokens(userId: Types.ObjectId, purpose: Accou
   await AccountToken.updateMany({ userId, purpose, usedAt: null }, { $set: { usedAt: new Date() } });
 }
 
+/** Every emailed link of the account, whatever its purpose, stops working (a deleted account). */
+export async function revokeAllAccountTokens(userId: Types.ObjectId): Promise<void> {
+  await AccountToken.updateMany({ userId, usedAt: null }, { $set: { usedAt: new Date() } });
+}
+
 export async function deleteExpiredAccountTokens(now = new Date()): Promise<number> {
   const res = await AccountToken.deleteMany({ expiresAt: { $lt: now } });
   return res.deletedCount;

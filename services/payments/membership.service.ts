@@ -171,7 +171,8 @@ export async function remindExpiring(now = new Date()): Promise<number> {
   let sent = 0;
   for (const plan of ['gold', 'premium'] as const) {
     const soon = await User.find(
-      { plan, planExpiresAt: { $gt: now, $lte: horizon } },
+      // Not to a banned or deleted account: it hears nothing more (a shell's address bounces).
+      { plan, planExpiresAt: { $gt: now, $lte: horizon }, bannedAt: null },
       { planExpiresAt: 1, planReminderFor: 1, email: 1, firstName: 1 },
     ).lean();
     for (const user of soon) {

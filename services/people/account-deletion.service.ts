@@ -11,6 +11,7 @@ import { User } from '../../models/user.model.js';
 import { notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { assertRecentlyAuthenticated, revokeUserSessions } from '../auth/session.service.js';
+import { revokeAllAccountTokens } from '../auth/account-token.service.js';
 import { reapAttachments } from '../chat/attachment.service.js';
 import { leaveAllGroups } from '../chat/conversation.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
@@ -111,6 +112,8 @@ async function finishDeletion(userId: string, storage: StorageProvider): Promise
   // Out of every group before its member rows go (a sole admin hands over).
   await leaveAllGroups(userId);
   await Promise.all([
+    // Reset and verification links already mailed: none may write to the shell.
+    revokeAllAccountTokens(me),
     PushDevice.deleteMany({ userId: me }),
     OAuthIdentity.deleteMany({ userId: me }),
     Connection.deleteMany({ memberIds: me }),
