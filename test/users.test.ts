@@ -143,6 +143,27 @@ describe('profiles under /users', () => {
     expect(afterConsent.status).to.equal(200);
   });
 
+  it('hiding or showing distance in flight never brings back a place whose consent was withdrawn beside it', async () => {
+    for (let i = 0; i < 16; i++) {
+      const u = await signupUser({ location: { lat: 48.85, lng: 2.35 }, locationConsent: true });
+      const patch = async (body: object) => (await api()).patch('/api/v1/users/me').set(as(u)).send(body);
+      const [hidden, withdrawn] = await Promise.all([
+        patch({ settings: { privacy: { showDistance: i % 2 === 0 } } }),
+        patch({ locationConsent: false }),
+      ]);
+      expect(withdrawn.status).to.equal(200);
+      expect(hidden.status === 200 || hidden.body.error?.code === 'CONCURRENT_UPDATE', JSON.stringify(hidden.body)).to.equal(
+        true,
+      );
+      const stored = await User.findById(u.id, { locationConsent: 1, location: 1, geoCells: 1 }).lean();
+      expect([stored?.locationConsent, stored?.location, stored?.geoCells], `round ${i}`).to.deep.equal([
+        false,
+        undefined,
+        undefined,
+      ]);
+    }
+  });
+
   it('a location update in flight never brings back consent withdrawn beside it', async () => {
     // A fresh person each round: moving is budgeted per person.
     for (let i = 0; i < 16; i++) {

@@ -114,14 +114,24 @@ export async function updateProfile(userId: string, update: ProfileUpdate): Prom
   // Consent read from the store holds only while it is stored: a withdrawal landing between
   // that read and this write must win, not be overwritten by the location it was sent beside.
   const consentFromStore = hasLocation && locationConsent !== true;
+  // Cells recomputed from the stored place hold only while that place is stored: a withdrawal
+  // (or a move) landing in between must not get cells back (discovery finds people by them).
+  const cellsFromStore = !hasLocation && locationConsent !== false && $set.geoCells !== undefined;
   const res = await User.updateOne(
     // Never onto a deleted account (a request in flight when it went).
-    { _id: userId, deletedAt: null, ...(consentFromStore ? { locationConsent: true } : {}) },
+    {
+      _id: userId,
+      deletedAt: null,
+      ...(consentFromStore ? { locationConsent: true } : {}),
+      ...(cellsFromStore ? { locationConsent: true, 'location.updatedAt': current?.location?.updatedAt ?? null } : {}),
+    },
     { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) },
     { runValidators: true },
   );
   if (res.matchedCount === 0) {
-    if (consentFromStore && (await User.exists({ _id: userId, deletedAt: null }))) throw consentRequired();
+    const exists = (consentFromStore || cellsFromStore) && (await User.exists({ _id: userId, deletedAt: null }));
+    if (exists && consentFromStore) throw consentRequired();
+    if (exists) throw new AppError('CONCURRENT_UPDATE', 'Your location changed at the same moment; try again');
     throw notFound('User');
   }
   return getOwnUser(userId);
