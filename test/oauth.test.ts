@@ -239,8 +239,13 @@ describe('sign in with Facebook', () => {
     expect(again.body.user.id).to.equal(done.body.user.id);
   });
 
-  it('asks for the email when Facebook gives none', async () => {
+  it('asks for the email when Facebook gives none, or one our own rules refuse', async () => {
     const { facebook } = await oauthStandIn();
+    // The address a deleted account is given: held by someone else, it would stop that deletion.
+    const placeholder = await oauthSignIn('facebook', {
+      accessToken: facebook.token({ id: newSubject(), first_name: 'Eve', email: `${newSubject()}@deleted_account.invalid` }),
+    });
+    expect(placeholder.body.missing).to.include('email');
     const asked = await oauthSignIn('facebook', { accessToken: facebook.token({ id: newSubject(), first_name: 'Ana' }) });
     expect(asked.body.missing).to.include.members(['lastName', 'email']);
     const without = await (

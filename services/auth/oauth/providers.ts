@@ -31,7 +31,17 @@ export interface ProviderCredential {
 }
 
 const claimTrue = (value: unknown) => value === true || value === 'true';
-const emailOf = (value: unknown) => (typeof value === 'string' && value.includes('@') ? value.trim().toLowerCase() : undefined);
+/**
+ * An address as our own rules would take it; anything else is asked of the person instead. The
+ * domain is plain (no '_', not .invalid): a deleted account's placeholder must stay untakeable.
+ */
+function emailOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const email = value.trim().toLowerCase();
+  const at = email.lastIndexOf('@');
+  const domain = email.slice(at + 1);
+  return at > 0 && /^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u.test(domain) && !domain.endsWith('.invalid') ? email : undefined;
+}
 /** A name as our signup rules take it; anything else is asked of the person instead. */
 function nameOf(value: unknown): string | undefined {
   const name = typeof value === 'string' ? cleanText(value).slice(0, 50) : '';
