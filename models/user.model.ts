@@ -131,10 +131,13 @@ const userSchema = new Schema(
     suspendedByRole: { type: String },
     // The owner deleted the account: an emptied, suspended shell (services/people/account-deletion.service.ts).
     deletedAt: { type: Date },
-    // Its scrub finished (posts, messages, files): until then the clean-up job resumes it.
+    // Deleted, its scrub (posts, messages, files, groups) not finished: the clean-up job resumes it.
+    deletionPending: { type: Boolean },
     deletionDoneAt: { type: Date },
-    // The photo files the scrub is yet to delete (the photo fields go with the mark).
+    // What the scrub is yet to go through: photo files (the photo fields go with the mark) and
+    // the conversations it was a member of (their member rows go with the scrub).
     deletionObjects: { type: [String], default: undefined },
+    deletionConversations: { type: [Schema.Types.ObjectId], default: undefined },
     lastActiveAt: { type: Date },
     // What the adaptive matcher learned (services/match/taste): never read unless asked for,
     // so no profile, own or public, carries it.
@@ -161,7 +164,7 @@ const userSchema = new Schema(
 userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ username: 1 }, { unique: true });
 // Deletions cut short, for the clean-up job to finish.
-userSchema.index({ deletionDoneAt: 1, deletedAt: 1 });
+userSchema.index({ deletionPending: 1, deletedAt: 1 });
 // Sparse: accounts from social sign-in may have no phone (FerretDB ignores sparse but never collides on missing fields).
 userSchema.index({ phone: 1 }, { unique: true, sparse: true });
 

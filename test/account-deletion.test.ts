@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
 import { Comment } from '../models/comment.model.js';
-import { Conversation } from '../models/conversation.model.js';
+import { Conversation, ConversationMember } from '../models/conversation.model.js';
 import { Post } from '../models/post.model.js';
 import { Session } from '../models/session.model.js';
 import { User } from '../models/user.model.js';
@@ -105,8 +105,20 @@ describe('account deletion', function () {
     expect(sent.status).to.equal(201);
     const post = await readyPost(ana);
     // The process died right after the mark (a deploy, a database error): nothing else ran.
+    // The mark, as deletion writes it: banned, pending, and the conversations to leave.
     const marked = new Date(Date.now() - 11 * 60_000);
-    await User.updateOne({ _id: ana.id }, { $set: { deletedAt: marked, bannedAt: marked } });
+    const rows = await ConversationMember.find({ userId: ana.id }, { conversationId: 1 }).lean();
+    await User.updateOne(
+      { _id: ana.id },
+      {
+        $set: {
+          deletedAt: marked,
+          bannedAt: marked,
+          deletionPending: true,
+          deletionConversations: rows.map((r) => r.conversationId),
+        },
+      },
+    );
     const storage = createStorageProvider(config.storage);
     const message = async () =>
       (await (await api()).get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages.find(
@@ -120,8 +132,15 @@ describe('account deletion', function () {
     expect(await message()).not.to.have.any.keys('text');
     expect(await Post.exists({ _id: post.id })).to.equal(null);
     expect((await Conversation.findById(conversationId, { memberIds: 1 }).lean())!.memberIds.map(String)).to.deep.equal([ben.id]);
-    const done = (await User.findById(ana.id, { deletionDoneAt: 1 }).lean()) as { deletionDoneAt?: Date } | null;
-    expect(done?.deletionDoneAt, 'finished once, not every run').to.be.an.instanceOf(Date);
+    const done = await User.findById(ana.id, { deletionDoneAt: 1, deletionPending: 1 }).lean();
+    expect([done?.deletionDoneAt, done?.deletionPending], 'finished once, not every run').to.deep.equal([
+      done?.deletionDoneAt,
+      undefined,
+    ]);
+    expect(done?.deletionDoneAt).to.be.an.instanceOf(Date);
+    // And Ben, the group's only member left, runs it now.
+    const admins = await ConversationMember.find({ conversationId, role: 'admin' }, { userId: 1 }).lean();
+    expect(admins.map((a) => String(a.userId))).to.deep.equal([ben.id]);
   });
 
   it('a photo upload in flight when the account is deleted puts nothing back on it', async () => {

@@ -11,7 +11,6 @@ import { planInForce } from '../connections/quota.service.js';
 import { isConnected } from '../connections/connection.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { ignoreDuplicate, isDuplicateKey } from '../../utils/duplicate-key.js';
-import { errorMessage, logger } from '../../utils/logger.js';
 import { readPointer, withTail } from './conversation-tail.js';
 import { sendAccess, sendAccessChanged, typingAudience } from './send-access.js';
 
@@ -346,33 +345,39 @@ export async function removeMember(me: string, conversationId: string, userId: s
   await Conversation.updateOne({ _id: group._id }, { $pull: { memberIds: new Types.ObjectId(userId) } });
   sendAccessChanged({ conversationId });
   await ConversationMember.deleteOne({ conversationId: group._id, userId });
-  // Each leaver removes itself before it looks, so of two admins leaving at once at least
-  // one finds no admin left. The heir is someone still in the group (not a row left behind).
-  if (wasAdmin && !(await ConversationMember.exists({ conversationId: group._id, role: 'admin' }))) {
-    const stays = new Set(memberIdsOf(group).filter((id) => id !== userId));
-    const rows = await ConversationMember.find({ conversationId: group._id }, { userId: 1, createdAt: 1 })
-      .sort({ createdAt: 1 })
-      .lean();
-    const heir = rows.find((r) => stays.has(String(r.userId)));
-    if (heir) await ConversationMember.updateOne({ _id: heir._id }, { $set: { role: 'admin' } });
-  }
+  if (wasAdmin) await handOverIfNoAdmin(group._id);
   publishToUsers([userId], 'conversation:updated', { id: conversationId, removed: true });
   await announceMembers(group._id, me);
 }
 
 /**
- * A deleted account leaves each group it was in as if it had left itself: an admin hands over
- * (a group whose only admin was deleted could not be run again) and no member list names it.
- * Found by its member rows (the list has no index). One group's failure does not stop the rest.
+ * Each leaver removes itself before it looks, so of two admins leaving at once at least one
+ * finds no admin left. The heir is the longest-standing member still listed (not a row left behind).
  */
-export async function leaveAllGroups(userId: string): Promise<void> {
-  const rows = await ConversationMember.find({ userId }, { _id: 0, conversationId: 1 }).lean();
-  const groups = await Conversation.find({ _id: { $in: rows.map((r) => r.conversationId) }, type: 'group' }, { _id: 1 }).lean();
-  for (const { _id } of groups) {
-    await removeMember(userId, String(_id), userId).catch((err: unknown) =>
-      logger.error('leaving a group on deletion failed', { userId, conversationId: String(_id), error: errorMessage(err) }),
-    );
-  }
+async function handOverIfNoAdmin(groupId: Types.ObjectId): Promise<void> {
+  if (await ConversationMember.exists({ conversationId: groupId, role: 'admin' })) return;
+  const group = await Conversation.findById(groupId, { memberIds: 1 }).lean<ConversationDoc>();
+  const stays = new Set(group ? memberIdsOf(group) : []);
+  const rows = await ConversationMember.find({ conversationId: groupId }, { userId: 1, createdAt: 1 })
+    .sort({ createdAt: 1 })
+    .lean();
+  const heir = rows.find((r) => stays.has(String(r.userId)));
+  if (heir) await ConversationMember.updateOne({ _id: heir._id }, { $set: { role: 'admin' } });
+}
+
+/**
+ * A deleted account leaves a group as if it had left itself: off the list, its row gone, an heir
+ * named if no admin is left (a group whose only admin was deleted could not be run again). Each
+ * step may run again: a deletion cut short anywhere in it is finished by the next run.
+ */
+export async function leaveGroupForGood(userId: string, conversationId: Types.ObjectId): Promise<void> {
+  const group = await Conversation.findOne({ _id: conversationId, type: 'group' }, { _id: 1 }).lean();
+  if (!group) return;
+  await Conversation.updateOne({ _id: conversationId }, { $pull: { memberIds: new Types.ObjectId(userId) } });
+  sendAccessChanged({ conversationId: String(conversationId) });
+  await ConversationMember.deleteOne({ conversationId, userId });
+  await handOverIfNoAdmin(conversationId);
+  await announceMembers(conversationId, userId);
 }
 
 /** An admin makes a member admin (or takes it back, keeping at least one admin). */

@@ -8,12 +8,13 @@ import { OAuthIdentity } from '../../models/oauth-identity.model.js';
 import { Post } from '../../models/post.model.js';
 import { PushDevice } from '../../models/push-device.model.js';
 import { User } from '../../models/user.model.js';
-import { notFound } from '../../utils/app-error.js';
+import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { assertRecentlyAuthenticated, revokeUserSessions } from '../auth/session.service.js';
 import { revokeAllAccountTokens } from '../auth/account-token.service.js';
 import { reapAttachments } from '../chat/attachment.service.js';
-import { leaveAllGroups } from '../chat/conversation.service.js';
+import { leaveGroupForGood } from '../chat/conversation.service.js';
+import type { PhotoState } from './photo.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { blankCommentsOf } from '../posts/comment.service.js';
@@ -36,15 +37,50 @@ async function deleteObjectsOf(storage: StorageProvider, objects: string[], what
 export async function deleteAccount(userId: string, sessionId: string, storage: StorageProvider): Promise<void> {
   await assertRecentlyAuthenticated(userId, sessionId);
   const me = new Types.ObjectId(userId);
-  const user = await User.findOne({ _id: me, deletedAt: null }, { avatar: 1, gallery: 1 }).lean();
-  if (!user) throw notFound('User');
+  if (!(await User.exists({ _id: me, deletedAt: null }))) throw notFound('User');
   const now = new Date();
   // Sessions first: once the account is marked deleted, a failed revocation could not be retried.
   await revokeUserSessions(userId, 'account_deleted');
-  await User.updateOne(
-    { _id: me },
+  // The conversations it is a member of, for the scrub to leave (their rows go with it).
+  const memberships = await ConversationMember.find({ userId: me }, { _id: 0, conversationId: 1 }).lean();
+  await markDeleted(me, now, { deletionConversations: memberships.map((m) => m.conversationId) });
+  // Again once the account is marked: a sign-in that read it between the first revocation and
+  // the mark, and checked again before the mark, made a session neither would catch. Its
+  // failure must not stop the rest (a marked account cannot be deleted again); such a session
+  // refreshes only until its role is re-read, at most an hour.
+  await revokeUserSessions(userId, 'account_deleted').catch((err: unknown) =>
+    logger.error('ending sessions again after a deletion failed', { userId, error: errorMessage(err) }),
+  );
+  await finishDeletion(userId, storage);
+}
+
+/**
+ * Empties the account and marks it for the scrub, as one write conditional on the photos read
+ * for it: a photo change landing in between (whose files the mark would not name) is read again.
+ */
+async function markDeleted(me: Types.ObjectId, now: Date, extra: Record<string, unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const user = await User.findOne({ _id: me, deletedAt: null }, { avatar: 1, gallery: 1, photosVersion: 1 }).lean();
+    if (!user) throw notFound('User');
+    const res = await markWith(me, now, user, extra);
+    if (res.modifiedCount === 1) return;
+  }
+  throw new AppError('CONCURRENT_UPDATE', 'Your photos changed at the same time; try again');
+}
+
+function markWith(
+  me: Types.ObjectId,
+  now: Date,
+  user: Pick<PhotoState, 'avatar' | 'gallery' | 'photosVersion'>,
+  extra: Record<string, unknown>,
+) {
+  const userId = String(me);
+  return User.updateOne(
+    { _id: me, deletedAt: null, photosVersion: user.photosVersion ?? { $exists: false } },
     {
       $set: {
+        ...extra,
+        deletionPending: true,
         deletedAt: now,
         bannedAt: now,
         firstName: 'Deleted',
@@ -65,21 +101,13 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
         availableForMatching: false,
         locationConsent: false,
         'settings.privacy.discoverable': false,
-        // What the scrub below deletes from storage once the photo fields are gone.
+        // What the scrub deletes from storage once the photo fields are gone.
         deletionObjects: [user.avatar, ...(user.gallery ?? [])].flatMap((p) => p?.objects ?? []),
       },
       $unset: { phone: 1, avatar: 1, location: 1, geoCells: 1, passwordHash: 1, country: 1 },
-      $inc: { authVersion: 1 },
+      $inc: { authVersion: 1, photosVersion: 1 },
     },
   );
-  // Again once the account is marked: a sign-in that read it between the first revocation and
-  // the mark, and checked again before the mark, made a session neither would catch. Its
-  // failure must not stop the rest (a marked account cannot be deleted again); such a session
-  // refreshes only until its role is re-read, at most an hour.
-  await revokeUserSessions(userId, 'account_deleted').catch((err: unknown) =>
-    logger.error('ending sessions again after a deletion failed', { userId, error: errorMessage(err) }),
-  );
-  await finishDeletion(userId, storage);
 }
 
 /** Accounts marked deleted this long ago and not finished: the request that marked them died. */
@@ -91,13 +119,21 @@ const UNFINISHED_AFTER_MS = 10 * 60_000;
  */
 export async function finishDeletions(now: Date, storage: StorageProvider): Promise<number> {
   const unfinished = await User.find(
-    { deletionDoneAt: null, deletedAt: { $lt: new Date(now.getTime() - UNFINISHED_AFTER_MS) } },
+    { deletionPending: true, deletedAt: { $lt: new Date(now.getTime() - UNFINISHED_AFTER_MS) } },
     { _id: 1 },
   )
+    .sort({ deletedAt: 1 })
     .limit(20)
     .lean();
-  for (const { _id } of unfinished) await finishDeletion(String(_id), storage);
-  return unfinished.length;
+  let finished = 0;
+  // One account that keeps failing is logged and left: it must not hold up the others.
+  for (const { _id } of unfinished) {
+    await finishDeletion(String(_id), storage).then(
+      () => finished++,
+      (err: unknown) => logger.error('finishing a deletion failed', { userId: String(_id), error: errorMessage(err) }),
+    );
+  }
+  return finished;
 }
 
 /**
@@ -106,11 +142,15 @@ export async function finishDeletions(now: Date, storage: StorageProvider): Prom
  */
 async function finishDeletion(userId: string, storage: StorageProvider): Promise<void> {
   const me = new Types.ObjectId(userId);
-  const marked = await User.findOne({ _id: me, deletedAt: { $ne: null } }, { deletedAt: 1, deletionObjects: 1 }).lean();
+  const marked = await User.findOne(
+    { _id: me, deletedAt: { $ne: null } },
+    { deletedAt: 1, deletionObjects: 1, deletionConversations: 1 },
+  ).lean();
   if (!marked?.deletedAt) return;
   const now = marked.deletedAt;
-  // Out of every group before its member rows go (a sole admin hands over).
-  await leaveAllGroups(userId);
+  // Out of every group before its member rows go (a sole admin hands over); a failure stops
+  // the scrub here, for the next run to try again.
+  for (const conversationId of marked.deletionConversations ?? []) await leaveGroupForGood(userId, conversationId);
   await Promise.all([
     // Reset and verification links already mailed: none may write to the shell.
     revokeAllAccountTokens(me),
@@ -146,5 +186,8 @@ async function finishDeletion(userId: string, storage: StorageProvider): Promise
       await deleteObjectsOf(storage, post.objects ?? [], 'post media');
     }
   }
-  await User.updateOne({ _id: me }, { $set: { deletionDoneAt: new Date() }, $unset: { deletionObjects: 1 } });
+  await User.updateOne(
+    { _id: me },
+    { $set: { deletionDoneAt: new Date() }, $unset: { deletionPending: 1, deletionObjects: 1, deletionConversations: 1 } },
+  );
 }

@@ -35,7 +35,7 @@ export const photoView = (p: StoredPhoto): PhotoView => ({
   createdAt: p.createdAt,
 });
 
-type PhotoState = { avatar?: StoredPhoto | null; gallery?: StoredPhoto[]; photosVersion?: number };
+export type PhotoState = { avatar?: StoredPhoto | null; gallery?: StoredPhoto[]; photosVersion?: number };
 
 export const photosOf = (user: PhotoState): Photos => ({
   avatar: user.avatar ? photoView(user.avatar) : null,
