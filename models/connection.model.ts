@@ -43,8 +43,6 @@ connectionSchema.index({ announcedId: 1 }, { sparse: true });
 connectionSchema.index({ receiverId: 1, status: 1, _id: -1 });
 connectionSchema.index({ senderId: 1, status: 1, _id: -1 });
 connectionSchema.index({ memberIds: 1, status: 1, _id: -1 });
-// Discovery's exclusion list: a user's newest records, whatever their state.
-connectionSchema.index({ memberIds: 1, _id: -1 });
 // The daily digest counts pending requests per receiver.
 connectionSchema.index({ status: 1, receiverId: 1 });
 

@@ -511,38 +511,12 @@ export async function listConnections(
   return { items, nextCursor: sealedNextCursorOf(purpose, records, page.limit) };
 }
 
-/** Records read into discovery's exclusion list at most (see pairedUserIds). */
-export const PAIRED_READ_MAX = 2000;
-const PAIRING_FIELDS = { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1, via: 1 } as const;
-
-/**
- * Everyone this user has a record with, whatever its state, but another's pass on them: discovery
- * never shows them again. The newest PAIRED_READ_MAX records only (a query carries them as a
- * $nin, and one account can pass on 170,000 people a day); `complete` false when there are more,
- * and the older ones are then checked on the candidates themselves (pairedAmong).
- */
-export async function pairedUserIds(me: string): Promise<{ ids: string[]; complete: boolean }> {
-  const records = await Connection.find({ memberIds: new Types.ObjectId(me) }, PAIRING_FIELDS)
-    .sort({ _id: -1 })
-    .limit(PAIRED_READ_MAX)
-    .lean<PairingRecord[]>();
-  return { ids: pairedOf(records, me), complete: records.length < PAIRED_READ_MAX };
-}
-
-/** Of `candidates`, those this user has a record with, counted as pairedUserIds counts: one read by the unique pair key. */
-export async function pairedAmong(me: string, candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const records = await Connection.find({ pairKey: { $in: candidates.map((c) => pairKeyOf(me, c)) } }, PAIRING_FIELDS).lean<
-    PairingRecord[]
-  >();
-  return new Set(pairedOf(records, me));
-}
-
-type PairingRecord = Pick<ConnectionDoc, 'senderId' | 'status' | 'passedAt' | 'pairKnown' | 'via'> & {
-  memberIds: Types.ObjectId[];
-};
-
-function pairedOf(records: PairingRecord[], me: string): string[] {
+/** Everyone this user has a record with, whatever its state, but another's pass on them: discovery never shows them again. */
+export async function pairedUserIds(me: string): Promise<string[]> {
+  const records = await Connection.find(
+    { memberIds: new Types.ObjectId(me) },
+    { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1, via: 1 },
+  ).lean();
   return (
     records
       // Someone's pass on me stays out of this list: if they left my deck without a request,

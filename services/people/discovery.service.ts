@@ -20,7 +20,7 @@ import { reciprocalScore, SCALE } from '../match/taste/ranking.js';
 import { noteShown } from '../match/taste/signals.js';
 import { sideOf, TASTE_FIELDS, variantOf } from '../match/taste/taste.service.js';
 import { runtime } from '../runtime-settings.service.js';
-import { pairedAmong, pairedUserIds } from '../connections/connection.service.js';
+import { pairedUserIds } from '../connections/connection.service.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
 
@@ -124,8 +124,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     : (me.interests ?? []).slice(0, 5).map((tag) => ({ interests: tag }));
   if (drivers.length === 0) return { profiles: [], nextCursor: null };
 
-  const paired = await pairedUserIds(userId);
-  const excluded = [userId, ...paired.ids, ...(await hiddenUserIds(userId)).map(String)];
+  const excluded = [userId, ...(await pairedUserIds(userId)), ...(await hiddenUserIds(userId)).map(String)];
   const filter: Record<string, unknown> = {
     preference: me.preference,
     'settings.privacy.discoverable': true,
@@ -138,7 +137,7 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
 
   const batches = await Promise.all(drivers.map((d) => readCandidates({ ...filter, ...d })));
   const seen = new Set<string>();
-  let ranked: { score: number; id: string }[] = [];
+  const ranked: { score: number; id: string }[] = [];
   for (const user of batches.flat()) {
     const id = String(user._id);
     if (seen.has(id)) continue;
@@ -162,14 +161,6 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     const explicit = scoreOf({ interests: me.interests ?? [] }, user, band, now) / 1000;
     const score = mySide ? reciprocalScore(mySide, sideOf(user, now), explicit, blend) : Math.round(explicit * SCALE);
     ranked.push({ score, id });
-  }
-  // Someone with more records than the exclusion list holds: the older ones, checked here.
-  if (!paired.complete) {
-    const pairedEarlier = await pairedAmong(
-      userId,
-      ranked.map((r) => r.id),
-    );
-    ranked = ranked.filter((r) => !pairedEarlier.has(r.id));
   }
   ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
   const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
