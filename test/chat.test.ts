@@ -568,6 +568,26 @@ describe('chat', () => {
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
   });
 
+  it('going invisible while online looks to connections like leaving, and showing oneself again like arriving', async () => {
+    const [ana, ben] = await pair();
+    const benSocket = await devices.connect(ben);
+    await devices.connect(ana);
+    const status = (availability: string) =>
+      api().then((a) => a.patch('/api/v1/users/me/status').set(as(ana)).send({ availability }).expect(200));
+    const heard = (online: boolean) =>
+      nextEvent(
+        benSocket,
+        'presence:changed',
+        (e: { userId: string; online: boolean }) => e.userId === ana.id && e.online === online,
+      );
+    const left = heard(false);
+    await status('invisible');
+    expect((await left).lastSeenAt, 'a leaving, with its time').to.be.a('string');
+    const back = heard(true);
+    await status('online');
+    expect(await back).to.deep.include({ userId: ana.id, online: true });
+  });
+
   it('time spent invisible leaves no last-seen for connections to read once visible again', async () => {
     const [ana, ben] = await pair();
     const lastSeen = async () =>

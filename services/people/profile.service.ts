@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { noteTaste } from '../match/taste/signals.js';
 import { isInGoodStanding } from './standing.js';
 import { User } from '../../models/user.model.js';
@@ -8,6 +9,7 @@ import { nameSearchKeys } from '../../utils/search-keys.js';
 import { isBlockedEitherWay } from './block.service.js';
 import { photoView, type PhotoView } from './photo.service.js';
 import { CARD_SOURCE_FIELDS, getOwnUser, type CardSource, type OwnUser } from './user.service.js';
+import { announceVisibility } from '../presence/presence.service.js';
 
 /** What the owner may change; anything else never reaches the database. */
 export interface ProfileUpdate {
@@ -146,8 +148,18 @@ export async function updateStatus(
   if (status.availableForMatching !== undefined) $set.availableForMatching = status.availableForMatching;
   if (Object.keys($set).length === 0) throw new AppError('VALIDATION_FAILED', 'Send availability or availableForMatching');
   // Never onto a deleted account (availableForMatching back on for a shell).
-  const res = await User.updateOne({ _id: userId, deletedAt: null }, { $set }, { runValidators: true });
-  if (res.matchedCount === 0) throw notFound('User');
+  // The record as it was: on the driver, as FerretDB's findAndModify takes no projection (and
+  // Mongoose would add one for the fields it never selects); the values are checked by the route.
+  const before = await User.collection.findOneAndUpdate(
+    { _id: new Types.ObjectId(userId), deletedAt: null },
+    { $set },
+    { returnDocument: 'before' },
+  );
+  if (!before) throw notFound('User');
+  const wasInvisible = before.availability === 'invisible';
+  if (status.availability !== undefined && wasInvisible !== (status.availability === 'invisible')) {
+    await announceVisibility(userId, wasInvisible);
+  }
   return getOwnUser(userId);
 }
 

@@ -3,6 +3,7 @@ import { User } from '../../models/user.model.js';
 import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { RECONNECT_MAX_MS } from '../redis.service.js';
+import { publishToUsers } from '../realtime.service.js';
 import { announceBatch, audienceOf, hidesPresence, type PresenceEvent } from './presence-announcements.js';
 import { MemoryPresenceStore, PresenceUnavailableError, type PresenceRepair, type PresenceStore } from './presence.store.js';
 
@@ -293,6 +294,20 @@ export function usePresenceStore(s: PresenceStore): PresenceStore {
 /** Whether someone has a socket open in any process. */
 export async function isOnline(userId: string): Promise<boolean> {
   return (await store.count(userId)) > 0;
+}
+
+/**
+ * Someone online turned invisible or visible again: to their connections, going invisible looks
+ * like leaving now (its time the last-seen one shows later), and showing oneself like arriving.
+ * Offline, nothing to tell: the next socket or its absence says it.
+ */
+export async function announceVisibility(userId: string, visible: boolean): Promise<void> {
+  if (!(await isOnline(userId))) return;
+  const audience = await audienceOf(userId);
+  if (visible) return void publishToUsers(audience, 'presence:changed', { userId, online: true });
+  const lastSeenAt = new Date();
+  await User.updateOne({ _id: userId }, { $set: { lastSeenAt } });
+  publishToUsers(audience, 'presence:changed', { userId, online: false, lastSeenAt });
 }
 
 /** Redis away or stalled: online not known right now (null, as for someone the caller may not see). */
