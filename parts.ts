@@ -48,5 +48,6 @@ export function socketDeps(config: Config, redis: RedisClient | undefined, parts
     socketsPerUser: config.limits.socketsPerUser,
     adminLiveMs: config.adminLiveMs,
     ping: config.socketPing,
+    connectTimeoutMs: config.socketConnectTimeoutMs,
   };
 }

@@ -40,6 +40,8 @@ export interface SocketDeps {
   adminLiveMs: number;
   /** Heartbeat: how often the server pings, and how long it waits for the answer (a dropped network shows after both). */
   ping: { intervalMs: number; timeoutMs: number };
+  /** How long an opened connection may go without signing in before it is closed. */
+  connectTimeoutMs: number;
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
 }
@@ -72,6 +74,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     maxHttpBufferSize: 100_000,
     pingInterval: deps.ping.intervalMs,
     pingTimeout: deps.ping.timeoutMs,
+    connectTimeout: deps.connectTimeoutMs,
   });
   let subscriber: RedisClient | undefined;
   if (deps.redis) {

@@ -55,6 +55,7 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
     eventLimit: { events: 10, windowMs: 60_000 },
     adminLiveMs: config.adminLiveMs,
     ping: config.socketPing,
+    connectTimeoutMs: config.socketConnectTimeoutMs,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

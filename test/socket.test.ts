@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Manager } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { userRoom } from '../sockets/index.js';
 import { AccessTokens } from '../utils/jwt.js';
@@ -106,6 +107,20 @@ describe('Socket.IO', () => {
       expect(received[0]).to.equal('from the other process');
     } finally {
       await second.close();
+    }
+  });
+
+  it('closes a connection that never signs in, after the connect timeout', async () => {
+    const strict = await startServer({ connectTimeoutMs: 500 });
+    // The transport alone, with no CONNECT to any namespace: what a flood of idle sockets sends.
+    const manager = new Manager(strict.url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+    try {
+      const closed = new Promise<string>((resolve) => manager.once('close', (reason: string) => resolve(reason)));
+      await new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
+      expect(await closed).to.equal('transport close');
+    } finally {
+      manager.engine?.close();
+      await strict.close();
     }
   });
 

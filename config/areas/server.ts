@@ -38,6 +38,9 @@ export const server = defineArea({
     // At most 60 s: nginx's proxy_read_timeout (75 s) would otherwise cut idle sockets.
     SOCKET_PING_INTERVAL_MS: int(25_000, 500, 60_000),
     SOCKET_PING_TIMEOUT_MS: int(20_000, 500, 60_000),
+    // How long an opened connection may wait before it signs in (Socket.IO's CONNECT): one that
+    // never does would otherwise hold its socket, memory and file for 45 s, untouched by any budget.
+    SOCKET_CONNECT_TIMEOUT_MS: int(10_000, 500, 60_000),
     // The built web client (npm run build); served at / when its index.html is there.
     WEB_DIR: z.string().min(1).default('dist/web'),
     // Lets a Prometheus on another host scrape /metrics; without it only loopback, unproxied.
@@ -67,6 +70,7 @@ export const server = defineArea({
     // How often admins' sockets hear the live figures (admin:live).
     adminLiveMs: e.ADMIN_LIVE_INTERVAL_MS,
     socketPing: { intervalMs: e.SOCKET_PING_INTERVAL_MS, timeoutMs: e.SOCKET_PING_TIMEOUT_MS },
+    socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     webDir: e.WEB_DIR,
   }),

@@ -5,7 +5,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { config } from '../../config/index.js';
 import { buildLiveParts, socketDeps, type LiveParts } from '../../parts.js';
 import { closeRedis, connectRedis, type RedisClient } from '../../services/redis.service.js';
-import { closeSocketServer, createSocketServer } from '../../sockets/index.js';
+import { closeSocketServer, createSocketServer, type SocketDeps } from '../../sockets/index.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../sockets/socket.events.js';
 import type { AppServer } from '../../sockets/socket.types.js';
 import { freshIp, testApp } from './app.js';
@@ -27,11 +27,15 @@ const testClientAddress = (req: IncomingMessage) =>
   (req.headers[CLIENT_IP_HEADER] as string | undefined) ?? req.socket.remoteAddress ?? 'unknown';
 
 /** A real HTTP + Socket.IO server on a free port, with its own Redis connection when configured. */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(overrides: Partial<SocketDeps> = {}): Promise<RunningServer> {
   const redis: RedisClient | undefined = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   const http: Server = createAppServer(await testApp());
   const parts = buildLiveParts(config, redis);
-  const io = await createSocketServer(http, { ...socketDeps(config, redis, parts), clientAddress: testClientAddress });
+  const io = await createSocketServer(http, {
+    ...socketDeps(config, redis, parts),
+    clientAddress: testClientAddress,
+    ...overrides,
+  });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
