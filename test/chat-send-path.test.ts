@@ -7,7 +7,7 @@ import { flushConversationTails } from '../services/chat/conversation-tail.js';
 import { sequences } from '../services/chat/message-sequence.js';
 import { closeRedis, connectRedis, type RedisClient } from '../services/redis.service.js';
 import { api } from './support/app.js';
-import { clientId, collect, emitAck, nextEvent, useSocketServer } from './support/chat.js';
+import { clientId, collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import { connect } from './support/connections.js';
 import type { TestSocket } from './support/socket-server.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -147,6 +147,22 @@ describe('chat send path: remembered access, numbers, last message', () => {
     const gone = await send(benSocket, id, 'and me?');
     expect(gone.error?.code).to.equal('NOT_FOUND');
     expect(await Message.countDocuments({ conversationId: id, senderId: ben.id })).to.equal(1);
+  });
+
+  it('typing is told when it changes: repeats while the indicator lives and stops of no typing are not', async () => {
+    const { b, socket, conversationId } = await opened();
+    const bSocket = await devices.connect(b);
+    const heard = collect(bSocket, 'chat:typing');
+    const type = async (isTyping: boolean) =>
+      expect((await emitAck(socket, 'chat:typing', { conversationId, isTyping })).ok).to.equal(true);
+    for (let i = 0; i < 8; i++) await type(true);
+    await type(false);
+    await type(false);
+    await type(true);
+    await eventually(async () => heard.length >= 3, 2000, 'the three changes');
+    // A round trip on b's socket lets anything else published arrive.
+    await emitAck(bSocket, 'chat:typing', { conversationId, isTyping: false });
+    expect(heard.map((e) => e.isTyping)).to.deep.equal([true, false, true]);
   });
 
   it('who hears typing is remembered, and a block, an unblock or a member leaving changes it at once', async () => {
