@@ -586,6 +586,15 @@ describe('chat', () => {
     const back = heard(true);
     await status('online');
     expect(await back).to.deep.include({ userId: ana.id, online: true });
+    // Only a string names an availability (an array passed the value check item by item).
+    const listed = await (
+      await api()
+    )
+      .patch('/api/v1/users/me/status')
+      .set(as(ana))
+      .send({ availability: ['invisible'] });
+    expect([listed.status, listed.body.error?.code]).to.deep.equal([400, 'VALIDATION_FAILED']);
+    expect((await User.findById(ana.id, { availability: 1 }).lean())?.availability).to.equal('online');
   });
 
   it('time spent invisible leaves no last-seen for connections to read once visible again', async () => {

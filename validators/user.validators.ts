@@ -90,6 +90,9 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
 export const updateStatusRules = inputRules<{ availability?: string; availableForMatching?: boolean }>([
   body('availability')
     .optional()
+    .isString()
+    .withMessage('must be a string')
+    .bail()
     .isIn(AVAILABILITY)
     .withMessage(`must be one of ${AVAILABILITY.join(', ')}`),
   optionalBool('availableForMatching'),

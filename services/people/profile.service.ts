@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { noteTaste } from '../match/taste/signals.js';
 import { isInGoodStanding } from './standing.js';
 import { User } from '../../models/user.model.js';
@@ -147,18 +147,17 @@ export async function updateStatus(
   if (status.availability !== undefined) $set.availability = status.availability;
   if (status.availableForMatching !== undefined) $set.availableForMatching = status.availableForMatching;
   if (Object.keys($set).length === 0) throw new AppError('VALIDATION_FAILED', 'Send availability or availableForMatching');
+  // Whether this switches invisibility (two switches at once may both announce: the last wins).
+  const before = await User.findOne({ _id: userId, deletedAt: null }, { availability: 1 }).lean();
   // Never onto a deleted account (availableForMatching back on for a shell).
-  // The record as it was: on the driver, as FerretDB's findAndModify takes no projection (and
-  // Mongoose would add one for the fields it never selects); the values are checked by the route.
-  const before = await User.collection.findOneAndUpdate(
-    { _id: new Types.ObjectId(userId), deletedAt: null },
-    { $set },
-    { returnDocument: 'before' },
-  );
-  if (!before) throw notFound('User');
+  const res = await User.updateOne({ _id: userId, deletedAt: null }, { $set }, { runValidators: true });
+  if (!before || res.matchedCount === 0) throw notFound('User');
   const wasInvisible = before.availability === 'invisible';
   if (status.availability !== undefined && wasInvisible !== (status.availability === 'invisible')) {
-    await announceVisibility(userId, wasInvisible);
+    // Saved either way: a presence store away (Redis) must not turn the saved change into a 500.
+    await announceVisibility(userId, wasInvisible).catch((err: unknown) =>
+      logger.error('announcing a visibility change failed', { userId, error: errorMessage(err) }),
+    );
   }
   return getOwnUser(userId);
 }

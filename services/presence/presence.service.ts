@@ -306,8 +306,9 @@ export async function announceVisibility(userId: string, visible: boolean): Prom
   const audience = await audienceOf(userId);
   if (visible) return void publishToUsers(audience, 'presence:changed', { userId, online: true });
   const lastSeenAt = new Date();
-  await User.updateOne({ _id: userId }, { $set: { lastSeenAt } });
-  publishToUsers(audience, 'presence:changed', { userId, online: false, lastSeenAt });
+  // Still invisible (a switch back landing first has told its online): else nothing to tell.
+  const res = await User.updateOne({ _id: userId, availability: 'invisible' }, { $set: { lastSeenAt } });
+  if (res.modifiedCount === 1) publishToUsers(audience, 'presence:changed', { userId, online: false, lastSeenAt });
 }
 
 /** Redis away or stalled: online not known right now (null, as for someone the caller may not see). */
