@@ -9,6 +9,8 @@ import { config } from '../config/index.js';
 import { runCleanup } from '../jobs/cleanup.job.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { remindExpiring } from '../services/payments/membership.service.js';
+import { resumeDeletionsFromBefore } from '../services/people/account-deletion.service.js';
+import { Message } from '../models/message.model.js';
 import { api, freshIp } from './support/app.js';
 import { mailsTo, tokenFrom, waitForMail } from './support/mail.js';
 import { payFor } from './support/payments.js';
@@ -177,6 +179,21 @@ describe('account deletion', function () {
         (await mailsTo(address)).filter((m) => /ends soon/.test(m.subject)),
         address,
       ).to.deep.equal([]);
+  });
+
+  it('an account deleted before deletions resumed is taken out of its groups and finished by the migration and the job', async () => {
+    const { ana, ben, conversationId } = await group();
+    const sent = await send(ana, conversationId, { text: 'from before' });
+    // What the old scrub left when cut short: marked, its member rows gone, still on the group's list.
+    const marked = new Date(Date.now() - 60 * 60_000);
+    await User.updateOne({ _id: ana.id }, { $set: { deletedAt: marked, bannedAt: marked } });
+    await ConversationMember.deleteMany({ userId: ana.id });
+    await resumeDeletionsFromBefore();
+    expect((await Conversation.findById(conversationId, { memberIds: 1 }).lean())!.memberIds.map(String)).to.deep.equal([ben.id]);
+    const admins = await ConversationMember.find({ conversationId, role: 'admin' }, { userId: 1 }).lean();
+    expect(admins.map((a) => String(a.userId))).to.deep.equal([ben.id]);
+    await runCleanup(new Date(), createStorageProvider(config.storage));
+    expect((await Message.findById(sent.body.message.id).lean())?.text).to.equal(undefined);
   });
 
   it('leaves every group it was in: a sole admin hands the group over, and no list names it', async () => {

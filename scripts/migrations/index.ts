@@ -2,6 +2,7 @@ import type { Migration } from '../migrate-runner.js';
 import { backfillGeoCells, backfillSearchKeys } from '../../services/people/backfill.js';
 import { recountAllPostCounters } from '../../services/posts/counters.js';
 import { dropIndexIfPresent } from '../../services/database.service.js';
+import { resumeDeletionsFromBefore } from '../../services/people/account-deletion.service.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -28,5 +29,10 @@ export const migrations: Migration[] = [
     name: '2026-12-03-04-message-number-index',
     // The unique (conversation, bucket, number) index took the place of a plain one on the same fields.
     up: async () => Number(await dropIndexIfPresent('messages', 'conversationId_1_bucket_1_seq_-1')),
+  },
+  {
+    name: '2026-12-06-01-resume-old-deletions',
+    // Accounts deleted before the scrub was resumable: finished by the clean-up job, out of groups.
+    up: resumeDeletionsFromBefore,
   },
 ];

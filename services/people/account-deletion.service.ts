@@ -2,7 +2,7 @@ import { forgetTaste } from '../match/taste/taste.service.js';
 import { Types } from 'mongoose';
 import { ChatAttachment } from '../../models/chat-attachment.model.js';
 import { Connection } from '../../models/connection.model.js';
-import { ConversationMember } from '../../models/conversation.model.js';
+import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
 import { OAuthIdentity } from '../../models/oauth-identity.model.js';
 import { Post } from '../../models/post.model.js';
@@ -39,8 +39,10 @@ export async function deleteAccount(userId: string, sessionId: string, storage: 
   const me = new Types.ObjectId(userId);
   if (!(await User.exists({ _id: me, deletedAt: null }))) throw notFound('User');
   const now = new Date();
-  // Sessions first: once the account is marked deleted, a failed revocation could not be retried.
+  // Sessions and mailed links first: once the account is marked deleted, a failed revocation
+  // could not be retried, and the scrub that voids them again may be minutes away.
   await revokeUserSessions(userId, 'account_deleted');
+  await revokeAllAccountTokens(me);
   // The conversations it is a member of, for the scrub to leave (their rows go with it).
   const memberships = await ConversationMember.find({ userId: me }, { _id: 0, conversationId: 1 }).lean();
   await markDeleted(me, now, { deletionConversations: memberships.map((m) => m.conversationId) });
@@ -110,6 +112,24 @@ function markWith(
   );
 }
 
+/**
+ * Migration: accounts deleted before deletions were resumable are marked pending, for the job to
+ * go over them again (each step reruns safely), and taken out of the groups whose lists still name
+ * them (their member rows went with the old scrub, so only a pass over the groups finds them).
+ */
+export async function resumeDeletionsFromBefore(): Promise<number> {
+  const res = await User.updateMany(
+    { deletedAt: { $ne: null }, deletionDoneAt: null, deletionPending: null },
+    { $set: { deletionPending: true } },
+  );
+  const shells = new Set((await User.find({ deletedAt: { $ne: null } }, { _id: 1 }).lean()).map((u) => String(u._id)));
+  if (shells.size === 0) return res.modifiedCount;
+  for await (const group of Conversation.find({ type: 'group' }, { memberIds: 1 }).lean().cursor()) {
+    for (const id of group.memberIds ?? []) if (shells.has(String(id))) await leaveGroupForGood(String(id), group._id);
+  }
+  return res.modifiedCount;
+}
+
 /** Accounts marked deleted this long ago and not finished: the request that marked them died. */
 const UNFINISHED_AFTER_MS = 10 * 60_000;
 
@@ -150,7 +170,12 @@ async function finishDeletion(userId: string, storage: StorageProvider): Promise
   const now = marked.deletedAt;
   // Out of every group before its member rows go (a sole admin hands over); a failure stops
   // the scrub here, for the next run to try again.
-  for (const conversationId of marked.deletionConversations ?? []) await leaveGroupForGood(userId, conversationId);
+  // Those recorded with the mark, and any it joined since (an add by someone still connected).
+  const since = await ConversationMember.find({ userId: me }, { _id: 0, conversationId: 1 }).lean();
+  const conversations = new Map(
+    [...(marked.deletionConversations ?? []), ...since.map((r) => r.conversationId)].map((id) => [String(id), id]),
+  );
+  for (const conversationId of conversations.values()) await leaveGroupForGood(userId, conversationId);
   await Promise.all([
     // Reset and verification links already mailed: none may write to the shell.
     revokeAllAccountTokens(me),
