@@ -196,6 +196,17 @@ describe('account deletion', function () {
     expect((await Message.findById(sent.body.message.id).lean())?.text).to.equal(undefined);
   });
 
+  it('no one adds a suspended or deleted person to a group, connected or not', async () => {
+    const { ana, carl, conversationId } = await group();
+    await connect(ana, carl);
+    const add = async () => (await api()).post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id });
+    await User.updateOne({ _id: carl.id }, { $set: { suspendedUntil: new Date(Date.now() + 3_600_000) } });
+    const refused = await add();
+    expect([refused.status, refused.body.error?.code]).to.deep.equal([403, 'NOT_CONNECTED']);
+    await User.updateOne({ _id: carl.id }, { $set: { suspendedUntil: new Date(Date.now() - 1000) } });
+    expect((await add()).status, 'once the suspension is over').to.be.oneOf([200, 201, 204]);
+  });
+
   it('leaves every group it was in: a sole admin hands the group over, and no list names it', async () => {
     const { ana, ben, carl, conversationId } = await group();
     await connect(ben, carl);

@@ -7,6 +7,7 @@ import { Message } from '../../models/message.model.js';
 import { PLANS, User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { hiddenUserIds, isBlockedEitherWay } from '../people/block.service.js';
+import { standsWell } from '../people/standing.js';
 import { planInForce } from '../connections/quota.service.js';
 import { isConnected } from '../connections/connection.service.js';
 import { publishToUsers } from '../realtime.service.js';
@@ -144,8 +145,9 @@ async function assertChatPlan(userId: string): Promise<number | undefined> {
 /** Direct messages need an accepted connection and no block, either way. */
 async function assertMayMessage(me: string, them: string): Promise<void> {
   if (me === them) throw new AppError('CANNOT_MESSAGE_SELF', 'You cannot message yourself');
-  const [connected, blocked] = await Promise.all([isConnected(me, them), isBlockedEitherWay(me, them)]);
-  if (!connected || blocked) {
+  // Someone banned, suspended or deleted is out of sight, and out of new chats and groups too.
+  const [connected, blocked, stands] = await Promise.all([isConnected(me, them), isBlockedEitherWay(me, them), standsWell(them)]);
+  if (!connected || blocked || !stands) {
     throw forbidden('You can message your connections only', 'NOT_CONNECTED');
   }
 }
