@@ -143,18 +143,18 @@ describe('profiles under /users', () => {
     expect(afterConsent.status).to.equal(200);
   });
 
-  it('hiding or showing distance in flight never brings back a place whose consent was withdrawn beside it', async () => {
+  /**
+   * Sixteen rounds, a fresh person each (moving is budgeted per person): `change(i)` sent at the
+   * same moment as a consent withdrawal. The withdrawal wins whatever the order: the change is
+   * applied before it or refused with `refusal`, and no place, cell or consent is left.
+   */
+  async function raceWithWithdrawal(change: (i: number) => object, refusal: string) {
     for (let i = 0; i < 16; i++) {
       const u = await signupUser({ location: { lat: 48.85, lng: 2.35 }, locationConsent: true });
       const patch = async (body: object) => (await api()).patch('/api/v1/users/me').set(as(u)).send(body);
-      const [hidden, withdrawn] = await Promise.all([
-        patch({ settings: { privacy: { showDistance: i % 2 === 0 } } }),
-        patch({ locationConsent: false }),
-      ]);
+      const [changed, withdrawn] = await Promise.all([patch(change(i)), patch({ locationConsent: false })]);
       expect(withdrawn.status).to.equal(200);
-      expect(hidden.status === 200 || hidden.body.error?.code === 'CONCURRENT_UPDATE', JSON.stringify(hidden.body)).to.equal(
-        true,
-      );
+      expect(changed.status === 200 || changed.body.error?.code === refusal, JSON.stringify(changed.body)).to.equal(true);
       const stored = await User.findById(u.id, { locationConsent: 1, location: 1, geoCells: 1 }).lean();
       expect([stored?.locationConsent, stored?.location, stored?.geoCells], `round ${i}`).to.deep.equal([
         false,
@@ -162,28 +162,14 @@ describe('profiles under /users', () => {
         undefined,
       ]);
     }
+  }
+
+  it('hiding or showing distance in flight never brings back a place whose consent was withdrawn beside it', async () => {
+    await raceWithWithdrawal((i) => ({ settings: { privacy: { showDistance: i % 2 === 0 } } }), 'CONCURRENT_UPDATE');
   });
 
   it('a location update in flight never brings back consent withdrawn beside it', async () => {
-    // A fresh person each round: moving is budgeted per person.
-    for (let i = 0; i < 16; i++) {
-      const u = await signupUser({ location: { lat: 48.85, lng: 2.35 }, locationConsent: true });
-      const patch = async (body: object) => (await api()).patch('/api/v1/users/me').set(as(u)).send(body);
-      const [moved, withdrawn] = await Promise.all([
-        patch({ location: { lat: 48 + i / 100, lng: 2.3 } }),
-        patch({ locationConsent: false }),
-      ]);
-      expect(withdrawn.status).to.equal(200);
-      expect(moved.status === 200 || moved.body.error?.code === 'LOCATION_CONSENT_REQUIRED', JSON.stringify(moved.body)).to.equal(
-        true,
-      );
-      const stored = await User.findById(u.id, { locationConsent: 1, location: 1, geoCells: 1 }).lean();
-      expect([stored?.locationConsent, stored?.location, stored?.geoCells], `round ${i}`).to.deep.equal([
-        false,
-        undefined,
-        undefined,
-      ]);
-    }
+    await raceWithWithdrawal((i) => ({ location: { lat: 48 + i / 100, lng: 2.3 } }), 'LOCATION_CONSENT_REQUIRED');
   });
 
   it('PATCH /me/status sets availability and matching', async () => {
