@@ -38,14 +38,14 @@ export const callPaths = {
       tags: ['calls'],
       summary: "STUN servers and short-lived TURN credentials (coturn's REST scheme)",
       description:
-        'TURN credentials come only with the id of a call you are in, ringing or connected: fetch them for that call. Without one (or for a call that is not yours or has ended) the answer holds STUN servers only.',
+        'TURN credentials come only with the id of a call you are in, ringing or connected: fetch them for that call. Without one (or for a call that is not yours or has ended) the answer holds STUN servers only. A random match\'s call is relayed only: iceTransportPolicy is "relay" (pass it to RTCPeerConnection), and the server passes on no candidate of another type, so neither stranger learns the other\'s address.',
       parameters: [{ name: 'callId', in: 'query', required: false, schema: objectId }],
       responses: {
         '200': {
           description: 'For RTCPeerConnection({ iceServers })',
           content: json({
             type: 'object',
-            required: ['iceServers', 'ttlSeconds'],
+            required: ['iceServers', 'ttlSeconds', 'iceTransportPolicy'],
             properties: {
               iceServers: {
                 type: 'array',
@@ -60,6 +60,7 @@ export const callPaths = {
                 },
               },
               ttlSeconds: { type: 'integer' },
+              iceTransportPolicy: { type: 'string', enum: ['all', 'relay'] },
             },
           }),
         },

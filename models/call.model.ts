@@ -20,6 +20,8 @@ const callSchema = new Schema(
     connectedAt: { type: Date },
     // When the clean-up first found neither member online (a crashed process's call).
     orphanSeenAt: { type: Date },
+    // A random match's call: signaled with relayed candidates only (services/match/relay-only.ts).
+    relayOnly: { type: Boolean },
     endedAt: { type: Date },
     durationSec: { type: Number },
   },

@@ -46,7 +46,12 @@ export interface RealtimeEvents {
   /** WebRTC signaling relayed from the peer (`from`), as the peer sent it. */
   'rtc:offer': { callId: string; sdp: string; from: string };
   'rtc:answer': { callId: string; sdp: string; from: string };
-  'rtc:ice': { callId: string; candidate: unknown; from: string };
+  'rtc:ice': {
+    callId: string;
+    // RTCIceCandidateInit; in a random match's call a relayed candidate only, its raddr blanked.
+    candidate: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null };
+    from: string;
+  };
   'match:searching': { mode: string };
   /** The user's ticket left the queue (reason 'left': at their word, on any of their devices): no longer searching. */
   'match:left': { reason: 'left' };

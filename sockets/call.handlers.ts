@@ -1,4 +1,6 @@
 import { accept, cancel, decline, hangup, peerFor, ring } from '../services/match/call.service.js';
+import { relayedCandidate, relayOnlySdp } from '../services/match/relay-only.js';
+import { AppError } from '../utils/app-error.js';
 import { publishToUsers } from '../services/realtime.service.js';
 import type { EventHandlers } from './payload.js';
 import type { AppSocket } from './socket.types.js';
@@ -7,17 +9,27 @@ const me = (socket: AppSocket) => socket.data.user.sub;
 
 // The peer of a call a socket signals on, for a few seconds (ICE comes in bursts): made on
 // the socket's first signal, gone with the socket.
-const peersBySocket = new WeakMap<AppSocket, Map<string, { peer: string; until: number }>>();
+type Peer = Awaited<ReturnType<typeof peerFor>>;
+const peersBySocket = new WeakMap<AppSocket, Map<string, Peer & { until: number }>>();
 
-async function peerOf(socket: AppSocket, callId: string): Promise<string> {
+async function peerOf(socket: AppSocket, callId: string): Promise<Peer> {
   let peers = peersBySocket.get(socket);
   if (!peers) peersBySocket.set(socket, (peers = new Map()));
   const cached = peers.get(callId);
-  if (cached && cached.until > Date.now()) return cached.peer;
+  if (cached && cached.until > Date.now()) return cached;
   const peer = await peerFor(me(socket), callId);
-  peers.set(callId, { peer, until: Date.now() + 5000 });
+  peers.set(callId, { ...peer, until: Date.now() + 5000 });
   return peer;
 }
+
+/** An offer or answer, to the other peer; a random match's with no address of the sender (relay-only.ts). */
+async function passSdp(socket: AppSocket, event: 'rtc:offer' | 'rtc:answer', p: { callId: string; sdp: string }) {
+  const { peer, relayOnly } = await peerOf(socket, p.callId);
+  publishToUsers([peer], event, { ...p, sdp: relayOnly ? relayOnlySdp(p.sdp) : p.sdp, from: me(socket) });
+  return { relayed: true as const };
+}
+
+const onlyRelayed = () => new AppError('RELAY_ONLY', 'This call carries relayed candidates only');
 
 export const callHandlers: EventHandlers = {
   'call:ring': (socket, { toUserId, mode }) => ring(me(socket), toUserId, mode),
@@ -29,16 +41,14 @@ export const callHandlers: EventHandlers = {
     return hangup(me(socket), callId);
   },
   // Relayed only to the other peer of an active call of the sender.
-  'rtc:offer': async (socket, p) => {
-    publishToUsers([await peerOf(socket, p.callId)], 'rtc:offer', { ...p, from: me(socket) });
-    return { relayed: true };
-  },
-  'rtc:answer': async (socket, p) => {
-    publishToUsers([await peerOf(socket, p.callId)], 'rtc:answer', { ...p, from: me(socket) });
-    return { relayed: true };
-  },
+  'rtc:offer': (socket, p) => passSdp(socket, 'rtc:offer', p),
+  'rtc:answer': (socket, p) => passSdp(socket, 'rtc:answer', p),
+  // A random match's call passes on relayed candidates only, their related address blanked.
   'rtc:ice': async (socket, p) => {
-    publishToUsers([await peerOf(socket, p.callId)], 'rtc:ice', { ...p, from: me(socket) });
+    const { peer, relayOnly } = await peerOf(socket, p.callId);
+    const line = relayOnly ? relayedCandidate(p.candidate.candidate) : p.candidate.candidate;
+    if (line === null) throw onlyRelayed();
+    publishToUsers([peer], 'rtc:ice', { ...p, candidate: { ...p.candidate, candidate: line }, from: me(socket) });
     return { relayed: true };
   },
 };

@@ -207,6 +207,8 @@ describe('calls and WebRTC signaling', () => {
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expectDocumented(res, 'get', '/api/v1/rtc/ice-servers');
       expect(res.body.iceServers[0].urls).to.deep.equal(config.calls.stunUrls);
+      // Connections chose each other: their calls may go direct.
+      expect(res.body.iceTransportPolicy).to.equal('all');
       return res.body.iceServers.find((s: { username?: string }) => s.username) as
         { urls: string[]; username: string; credential: string } | undefined;
     };

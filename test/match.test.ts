@@ -335,16 +335,112 @@ describe('matchmaking', () => {
     await Promise.all([emitAck(ana.socket, 'match:leave', {}), emitAck(ben.socket, 'match:leave', {})]);
   });
 
-  it('video matches become a connected call the two can signal on', async () => {
+  it('video matches become a connected call the two can signal on, by relay only: no address of either reaches the other', async () => {
     const { ana, ben, matchId, mode } = await matchedPair('video');
     expect(mode).to.equal('video');
     const accepted = nextEvent(ben.socket, 'match:accepted');
     await emitAck(ana.socket, 'match:respond', { matchId, accept: true });
     await emitAck(ben.socket, 'match:respond', { matchId, accept: true });
-    const { callId } = await accepted;
+    const callId = (await accepted).callId!;
+    // Both are told to gather relayed candidates only, and get the relay to do it with.
+    for (const who of [ana, ben]) {
+      const ice = await (await api()).get('/api/v1/rtc/ice-servers').query({ callId }).set(as(who.user));
+      expectDocumented(ice, 'get', '/api/v1/rtc/ice-servers');
+      expect(ice.body.iceTransportPolicy).to.equal('relay');
+      expect(ice.body.iceServers.some((s: { username?: string }) => s.username?.endsWith(`:${who.user.id}`))).to.equal(true);
+    }
+
+    // A client that ignores the policy (or an attacker's own) sends everything it has: what
+    // reaches the stranger names the relay only.
+    const sdp = [
+      'v=0',
+      'o=- 4611731400430051336 2 IN IP4 203.0.113.7',
+      's=-',
+      't=0 0',
+      'm=video 54400 UDP/TLS/RTP/SAVPF 96',
+      'c=IN IP4 203.0.113.7',
+      'a=rtcp:54401 IN IP4 203.0.113.7',
+      'a=rtcp-mux',
+      'a=candidate:1 1 udp 2122260223 192.168.1.20 54400 typ host generation 0',
+      'a=candidate:2 1 udp 1686052607 203.0.113.7 54400 typ srflx raddr 192.168.1.20 rport 54400 generation 0',
+      'a=candidate:3 1 udp 2122262783 2001:db8::7 54402 typ host generation 0',
+      'a=candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 54400 generation 0',
+      'a=remote-candidates:1 203.0.113.7 54400',
+      'a=sendrecv',
+      '',
+    ].join('\r\n');
     const offer = nextEvent(ben.socket, 'rtc:offer');
-    expect((await emitAck(ana.socket, 'rtc:offer', { callId: callId!, sdp: 'v=0' })).ok).to.equal(true);
-    expect((await offer).sdp).to.equal('v=0');
+    expect((await emitAck(ana.socket, 'rtc:offer', { callId, sdp })).ok).to.equal(true);
+    const passed = (await offer).sdp;
+    for (const address of ['203.0.113.7', '192.168.1.20', '2001:db8::7']) expect(passed).not.to.include(address);
+    expect(passed.split('\r\n')).to.deep.equal([
+      'v=0',
+      'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+      's=-',
+      't=0 0',
+      'm=video 54400 UDP/TLS/RTP/SAVPF 96',
+      'c=IN IP4 0.0.0.0',
+      'a=rtcp:54401 IN IP4 0.0.0.0',
+      'a=rtcp-mux',
+      'a=candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0',
+      'a=sendrecv',
+      '',
+    ]);
+
+    // Trickled candidates: a host or server-reflexive one is refused and reaches nobody; a
+    // relayed one passes with its related (the sender's public) address blanked.
+    const benHears = collect(ben.socket, 'rtc:ice');
+    for (const candidate of [
+      'candidate:1 1 udp 2122260223 192.168.1.20 54400 typ host generation 0',
+      'candidate:2 1 udp 1686052607 203.0.113.7 54400 typ srflx raddr 192.168.1.20 rport 54400',
+      'candidate:5 1 tcp 1518280447 203.0.113.7 9 typ prflx tcptype active',
+      'a=candidate:6 1 udp 2122260223 1f4712db-ea17-4bcf-a596-105139dfd8bf.local 54400 typ host',
+      'candidate:7 1 udp 41885439 198.51.100.9 3478 typ  host raddr 203.0.113.7 rport 54400 typrelay',
+    ]) {
+      const refused = await emitAck(ana.socket, 'rtc:ice', {
+        callId,
+        candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 },
+      });
+      expect(refused.error?.code, candidate).to.equal('RELAY_ONLY');
+    }
+    const relayed = nextEvent(ben.socket, 'rtc:ice');
+    const sent = await emitAck(ana.socket, 'rtc:ice', {
+      callId,
+      candidate: {
+        candidate: 'candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 54400 generation 0',
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+      },
+    });
+    expect(sent.ok, JSON.stringify(sent)).to.equal(true);
+    expect((await relayed).candidate).to.deep.equal({
+      candidate: 'candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    });
+    // The end of candidates passes as it is.
+    const done = nextEvent(ben.socket, 'rtc:ice');
+    expect((await emitAck(ana.socket, 'rtc:ice', { callId, candidate: { candidate: '', sdpMid: '0' } })).ok).to.equal(true);
+    expect((await done).candidate.candidate).to.equal('');
+    expect(benHears.map((p) => p.candidate.candidate)).to.deep.equal([
+      'candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0',
+      '',
+    ]);
+  });
+
+  it('without a TURN relay a server offers no video matching (a stranger would get the address), chat matching as before', async () => {
+    const tag = tagFor();
+    const { user, socket } = await ready(tag);
+    const turnUrls = config.calls.turnUrls;
+    config.calls.turnUrls = [];
+    try {
+      expect((await join(socket, tag, 'video')).error?.code).to.equal('VIDEO_MATCH_UNAVAILABLE');
+      expect((await join(socket, tag, 'chat')).ok).to.equal(true);
+    } finally {
+      config.calls.turnUrls = turnUrls;
+    }
+    expect((await devices.server().parts.matchmaker.store.all('video')).some((t) => t.userId === user.id)).to.equal(false);
+    await emitAck(socket, 'match:leave', {});
   });
 
   it("a third person cannot answer or end someone else's match", async () => {

@@ -119,6 +119,8 @@ export const ERROR_CODES = {
   NOT_CALLER: [403, 'Only the caller can do this'],
   CALL_NOT_RINGING: [409, 'The call is no longer ringing'],
   CALL_NOT_CONNECTED: [409, 'The call is not connected'],
+  RELAY_ONLY: [400, 'A random match call carries relayed ICE candidates only (iceTransportPolicy "relay")'],
+  VIDEO_MATCH_UNAVAILABLE: [503, 'Video matching needs a TURN relay, which this server has not'],
   NOT_AVAILABLE: [403, 'Turn on "available for matching" first'],
   SOCKET_REQUIRED: [409, 'Join the queue from a connected socket'],
   MATCH_PENDING: [409, 'Answer your current match first'],

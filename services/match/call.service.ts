@@ -30,6 +30,7 @@ interface CallDoc {
   connectedAt?: Date;
   endedAt?: Date;
   durationSec?: number;
+  relayOnly?: boolean;
 }
 
 export const callView = (c: CallDoc) => ({
@@ -194,13 +195,14 @@ export async function hangup(me: string, callId: string) {
 }
 
 /**
- * The other peer of an active call of the sender, for relaying rtc:* signaling; anyone
- * else (a third user, an ended call) gets 404 and nothing is relayed.
+ * The other peer of an active call of the sender, for relaying rtc:* signaling, and whether
+ * the call carries relayed candidates only; anyone else (a third user, an ended call) gets
+ * 404 and nothing is relayed.
  */
-export async function peerFor(me: string, callId: string): Promise<string> {
+export async function peerFor(me: string, callId: string): Promise<{ peer: string; relayOnly: boolean }> {
   const call = await ownCall(me, callId);
   if (call.status === 'ended') throw notFound('Call');
-  return peersOf(call).find((id) => id !== me)!;
+  return { peer: peersOf(call).find((id) => id !== me)!, relayOnly: call.relayOnly === true };
 }
 
 /** The user's last socket is gone: their ringing or connected calls end, and the other side hears it. */
@@ -272,23 +274,29 @@ export async function activeCall(me: string) {
  * its bytes) only for a call the caller is in: connected, or ringing them (the callee sets
  * up before answering; the caller only once answered), so an account is no free relay by
  * ringing and cancelling. coturn's REST scheme: the username is `expiry:userId`, the
- * password the base64 HMAC-SHA1 of it under the shared secret.
+ * password the base64 HMAC-SHA1 of it under the shared secret. A random match's call is
+ * relayed only (iceTransportPolicy 'relay'): neither stranger learns the other's address.
  */
 export async function iceServersFor(userId: string, callId?: string) {
   const me = new Types.ObjectId(userId);
-  const inCall =
-    callId !== undefined &&
-    Boolean(
-      await Call.exists({
-        _id: callId,
-        $or: [
-          { memberIds: me, status: 'connected' },
-          { calleeId: me, status: 'ringing', expiresAt: { $gt: new Date() } },
-        ],
-      }),
-    );
-  return iceServers(userId, inCall);
+  const call =
+    callId === undefined
+      ? null
+      : await Call.findOne(
+          {
+            _id: callId,
+            $or: [
+              { memberIds: me, status: 'connected' },
+              { calleeId: me, status: 'ringing', expiresAt: { $gt: new Date() } },
+            ],
+          },
+          { relayOnly: 1 },
+        ).lean();
+  return { ...iceServers(userId, call !== null), iceTransportPolicy: call?.relayOnly ? 'relay' : 'all' };
 }
+
+/** Whether calls can be relayed: a random video match cannot happen without it. */
+export const relayConfigured = (): boolean => config.calls.turnUrls.length > 0 && Boolean(config.calls.turnSecret);
 
 function iceServers(userId: string, withTurn: boolean, now = Date.now()) {
   const servers: { urls: string[]; username?: string; credential?: string }[] = [{ urls: config.calls.stunUrls }];
@@ -314,6 +322,7 @@ export async function startMatchCall(a: string, b: string): Promise<Types.Object
     ringingAt: at,
     expiresAt: at,
     connectedAt: at,
+    relayOnly: true,
   });
   return call._id;
 }

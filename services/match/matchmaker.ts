@@ -12,7 +12,7 @@ import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { coarsePoint } from '../../utils/geo.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds } from '../people/block.service.js';
-import { endCallsOf, startMatchCall } from './call.service.js';
+import { endCallsOf, relayConfigured, startMatchCall } from './call.service.js';
 import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
 import { toUserCard, type UserCard } from '../people/profile.service.js';
@@ -127,6 +127,9 @@ export class Matchmaker {
   }
 
   async join(userId: string, input: JoinInput): Promise<{ position: number }> {
+    // A stranger's call goes through a relay, or it would hand each the other's address.
+    if (input.mode === 'video' && !relayConfigured())
+      throw new AppError('VIDEO_MATCH_UNAVAILABLE', 'Video matching needs a TURN relay, which this server has not');
     await this.endLapsedMatches(userId);
     const ticket = await this.ticketFor(userId, input);
     // This join is their word now: an older ticket owed back must not return beside (or instead of) it.

@@ -1,17 +1,23 @@
 import { get } from '../api';
 import { emitAck } from '../socket';
 
-type IceServers = { iceServers: RTCIceServer[]; ttlSeconds: number };
-let cachedIce: { callId: string; servers: RTCIceServer[]; until: number } | null = null;
+type IceServers = { iceServers: RTCIceServer[]; ttlSeconds: number; iceTransportPolicy: RTCIceTransportPolicy };
+type IceConfig = Pick<RTCConfiguration, 'iceServers' | 'iceTransportPolicy'>;
+let cachedIce: { callId: string; config: IceConfig; until: number } | null = null;
 /** At sign-out: the TURN credentials were this account's. */
 export const forgetIceServers = () => void (cachedIce = null);
 
-/** STUN/TURN for this call (the server gives TURN credentials only to a call's members), kept for the call's renegotiations. */
-async function iceServers(callId: string): Promise<RTCIceServer[]> {
-  if (cachedIce && cachedIce.callId === callId && cachedIce.until > Date.now()) return cachedIce.servers;
-  const { iceServers: servers, ttlSeconds } = await get<IceServers>('/rtc/ice-servers', { callId });
-  cachedIce = { callId, servers, until: Date.now() + (ttlSeconds - 60) * 1000 };
-  return servers;
+/**
+ * STUN/TURN for this call (the server gives TURN credentials only to a call's members), kept
+ * for the call's renegotiations; and whether it goes by relay only (a random match's call:
+ * no address of ours reaches the stranger).
+ */
+async function iceConfig(callId: string): Promise<IceConfig> {
+  if (cachedIce && cachedIce.callId === callId && cachedIce.until > Date.now()) return cachedIce.config;
+  const { iceServers, ttlSeconds, iceTransportPolicy } = await get<IceServers>('/rtc/ice-servers', { callId });
+  const config = { iceServers, iceTransportPolicy };
+  cachedIce = { callId, config, until: Date.now() + (ttlSeconds - 60) * 1000 };
+  return config;
 }
 
 /** Relays through the server; a refused relay (rate budget) is retried once after its wait. */
@@ -44,8 +50,8 @@ export class Peer {
     readonly onRemote: (stream: MediaStream) => void,
   ) {
     this.local = navigator.mediaDevices.getUserMedia({ audio: true, video: mode === 'video' });
-    this.pc = Promise.all([iceServers(callId), this.local]).then(([servers, stream]) => {
-      const pc = new RTCPeerConnection({ iceServers: servers });
+    this.pc = Promise.all([iceConfig(callId), this.local]).then(([config, stream]) => {
+      const pc = new RTCPeerConnection(config);
       for (const track of stream.getTracks()) pc.addTrack(track, stream);
       pc.ontrack = (e) => onRemote(e.streams[0] ?? new MediaStream([e.track]));
       pc.onicecandidate = (e) => {
