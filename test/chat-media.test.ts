@@ -9,7 +9,7 @@ import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
-import { collect, emitAck, eventually, nextEvent, useSocketServer } from './support/chat.js';
+import { collect, emitAck, eventually, nextEvent, useSocketServer, type Pushed } from './support/chat.js';
 import {
   attach,
   CONV,
@@ -177,6 +177,58 @@ describe('chat attachments (local storage)', function () {
     expect((await client.post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id })).status).to.equal(204);
     expect((await send(ana, conversationId, { text: 'welcome back' })).status).to.equal(201);
     expect(await texts(carl)).to.deep.equal({ texts: ['welcome back'], before: null });
+  });
+
+  it('someone added to a group is told nothing of what came before: not its last message, nor a deletion of or a receipt for an earlier one', async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    await connect(ana, carl);
+    const client = await api();
+    expect((await send(ben, conversationId, { text: 'first' })).status).to.equal(201);
+    const second = (await send(ben, conversationId, { text: 'second' })).body.message.id as string;
+    const first = (await client.get(`${CONV}/${conversationId}/messages`).set(as(ben))).body.messages[0].id as string;
+    // The last-message record is written off the send's path.
+    const lastOf = async (u: SignedUp) =>
+      (await client.get(`${CONV}/${conversationId}`).set(as(u))).body.conversation.lastMessage as { id: string } | null;
+    await eventually(async () => (await lastOf(ben))?.id === second, 3000, 'the last message recorded');
+    const [anaSocket, benSocket, carlSocket] = await Promise.all([
+      devices.connect(ana),
+      devices.connect(ben),
+      devices.connect(carl),
+    ]);
+    const lastMessageOf = (update: Pushed<'conversation:updated'>) => ('lastMessage' in update ? update.lastMessage : undefined);
+    const carlUpdates = collect(carlSocket, 'conversation:updated');
+    const benUpdated = nextEvent(benSocket, 'conversation:updated');
+    const carlUpdated = nextEvent(carlSocket, 'conversation:updated');
+
+    expect((await client.post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id })).status).to.equal(204);
+    // Ben, there all along, hears of the last message; Carl, new, of none: its id, sender and time are not his.
+    expect(lastMessageOf(await benUpdated)).to.include({ id: second, senderId: ben.id });
+    expect(lastMessageOf(await carlUpdated)).to.equal(null);
+    expect(JSON.stringify(carlUpdates)).not.to.include(second);
+    const opened = await client.get(`${CONV}/${conversationId}`).set(as(carl));
+    expectDocumented(opened, 'get', '/api/v1/conversations/{id}');
+    expect(opened.body.conversation.lastMessage).to.equal(null);
+    const listed = await client.get(CONV).set(as(carl));
+    expect(listed.body.conversations.find((c: { id: string }) => c.id === conversationId).lastMessage).to.equal(null);
+
+    // An earlier message deleted, another read by Ana: Ben hears both, Carl neither.
+    const carlHears = [collect(carlSocket, 'chat:deleted'), collect(carlSocket, 'chat:read')];
+    const benHearsDeleted = nextEvent(benSocket, 'chat:deleted');
+    const benHearsRead = nextEvent(benSocket, 'chat:read');
+    expect((await emitAck(benSocket, 'chat:delete', { messageId: second })).ok).to.equal(true);
+    expect((await emitAck(anaSocket, 'chat:read', { conversationId, upToMessageId: first })).ok).to.equal(true);
+    expect((await benHearsDeleted).id).to.equal(second);
+    expect((await benHearsRead).upToMessageId).to.equal(first);
+    // Nor may he name one of them as read.
+    const named = await emitAck(carlSocket, 'chat:read', { conversationId, upToMessageId: first });
+    expect(named.error?.code).to.equal('NOT_FOUND');
+    const sentinel = nextEvent(carlSocket, 'chat:message');
+    expect((await send(ana, conversationId, { text: 'welcome' })).status).to.equal(201);
+    const welcome = await sentinel;
+    expect(carlHears).to.deep.equal([[], []]);
+    // From his first message on, the conversation shows him its last message as to anyone.
+    await eventually(async () => (await lastOf(carl))?.id === welcome.id, 3000, 'the welcome shown as the last message');
+    expect((await emitAck(carlSocket, 'chat:read', { conversationId, upToMessageId: welcome.id })).ok).to.equal(true);
   });
 
   it('refuses an expired link', async () => {

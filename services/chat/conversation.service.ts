@@ -268,7 +268,7 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
     memberIds.map((userId) => ({ conversationId: created._id, userId, role: String(userId) === me ? 'admin' : 'member' })),
   );
   const group = created.toObject() as ConversationDoc;
-  publishToUsers(memberIdsOf(group), 'conversation:updated', await sharedView(group, me));
+  await announceGroup(group, me);
   return group;
 }
 
@@ -404,7 +404,7 @@ async function announceMembers(conversationId: Types.ObjectId, viewer: string): 
   // Members came, went or changed role: who may send, and who hears it, is read again.
   sendAccessChanged({ conversationId: String(conversationId) });
   const group = await Conversation.findById(conversationId).lean<ConversationDoc>();
-  if (group) publishToUsers(memberIdsOf(group), 'conversation:updated', await sharedView(group, viewer));
+  if (group) await announceGroup(group, viewer);
 }
 
 export interface ConversationView {
@@ -419,10 +419,6 @@ export interface ConversationView {
   unread: number;
 }
 
-/**
- * A conversation as a member sees it: the last message's position and their unread count.
- * A list passes the viewer's read pointer it already has; otherwise it is read here.
- */
 /** What every member may be sent of a conversation: not the read state of whoever changed it. */
 export type SharedConversationView = Omit<ConversationView, 'unread'>;
 
@@ -431,16 +427,42 @@ async function sharedView(c: ConversationDoc, actor: string): Promise<SharedConv
   return shared;
 }
 
-export async function conversationView(c: ConversationDoc, viewer: string, lastReadSeq?: number): Promise<ConversationView> {
+/**
+ * A group's new state to every member. Someone taken in after its last message is not told of
+ * that message (who sent it, its id and time): what was said before they came is not theirs.
+ */
+async function announceGroup(stored: ConversationDoc, actor: string): Promise<void> {
+  // With the last message this process has sent and not yet stored.
+  const group = withTail(stored);
+  const view = await sharedView(group, actor);
+  const members = memberIdsOf(group);
+  const seeing = new Set(await membersWhoSee(group, members, group.seq ?? 0));
+  publishToUsers([...seeing], 'conversation:updated', view);
+  const late = members.filter((id) => !seeing.has(id));
+  if (late.length) publishToUsers(late, 'conversation:updated', { ...view, lastMessage: null });
+}
+
+/**
+ * A conversation as a member sees it: the last message's position (none when it came before
+ * they were taken into the group) and their unread count. A list passes the viewer's member
+ * row it already has; otherwise it is read here.
+ */
+export async function conversationView(
+  c: ConversationDoc,
+  viewer: string,
+  member?: { lastReadSeq: number; historyFromSeq: number },
+): Promise<ConversationView> {
   const [me, admins] = await Promise.all([
-    lastReadSeq !== undefined
-      ? { lastReadSeq }
-      : ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1 })
-          .lean()
-          .then((m) => ({ lastReadSeq: readPointer(String(c._id), viewer, m?.lastReadSeq) })),
+    member ??
+      ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1, historyFromSeq: 1 })
+        .lean()
+        .then((m) => ({
+          lastReadSeq: readPointer(String(c._id), viewer, m?.lastReadSeq),
+          historyFromSeq: m?.historyFromSeq ?? 1,
+        })),
     c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
   ]);
-  const last = c.lastMessage?.id ? c.lastMessage : undefined;
+  const last = c.lastMessage?.id && me.historyFromSeq <= (c.seq ?? 0) ? c.lastMessage : undefined;
   return {
     id: String(c._id),
     type: c.type,
@@ -498,7 +520,7 @@ export async function listConversations(me: string, page: { limit: number; befor
     );
   const listed = all.slice(0, page.limit);
   // The read pointers came with the member rows: no second read per conversation.
-  const items = await Promise.all(listed.map((m) => conversationView(m.conversation, me, m.lastReadSeq)));
+  const items = await Promise.all(listed.map((m) => conversationView(m.conversation, me, m)));
   const last = listed.at(-1)?.conversation;
   return {
     conversations: items,

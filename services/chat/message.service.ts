@@ -425,7 +425,7 @@ export async function deleteMessage(me: string, messageId: string, storage?: Sto
     if (storage) await reapAttachments(storage, { _id: message.media.id, status: 'dropped' });
   }
   await touch(conversation._id);
-  publishToUsers(memberIdsOf(conversation), 'chat:deleted', {
+  publishToUsers(await membersWhoSee(conversation, memberIdsOf(conversation), message.seq), 'chat:deleted', {
     id: String(message._id),
     conversationId: String(conversation._id),
   });
@@ -437,7 +437,8 @@ export async function markRead(me: string, conversationId: string, upToMessageId
   const message = Types.ObjectId.isValid(upToMessageId)
     ? await Message.findOne({ _id: upToMessageId, conversationId: conversation._id }, { seq: 1 }).lean()
     : null;
-  if (!message) throw notFound('Message');
+  // One from before they were taken into the group is not theirs to name.
+  if (!message || message.seq < (await historyFloorOf(me, conversation))) throw notFound('Message');
   const res = await ConversationMember.updateOne(
     { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: message.seq } },
     { $set: { lastReadSeq: message.seq } },
@@ -446,7 +447,8 @@ export async function markRead(me: string, conversationId: string, upToMessageId
     // The pointer is one's own; the receipt goes to those one can still reach.
     const [user, audience] = await Promise.all([
       User.findById(me, { 'settings.privacy.readReceipts': 1 }).lean(),
-      receiptAudience(me, conversation),
+      // Not to someone taken in after the message: its id is not theirs.
+      receiptAudience(me, conversation).then((to) => to && membersWhoSee(conversation, to, message.seq)),
     ]);
     if (user?.settings?.privacy?.readReceipts !== false && audience?.length) {
       publishToUsers(audience, 'chat:read', { conversationId, userId: me, upToMessageId, upToSeq: message.seq });
