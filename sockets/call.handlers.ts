@@ -1,4 +1,4 @@
-import { accept, cancel, decline, hangup, peerFor, ring } from '../services/match/call.service.js';
+import { accept, cancel, decline, hangup, peerFor, relayAddresses, ring } from '../services/match/call.service.js';
 import { relayedCandidate, relayOnlySdp } from '../services/match/relay-only.js';
 import { AppError } from '../utils/app-error.js';
 import { publishToUsers } from '../services/realtime.service.js';
@@ -25,7 +25,7 @@ async function peerOf(socket: AppSocket, callId: string): Promise<Peer> {
 /** An offer or answer, to the other peer; a random match's with no address of the sender (relay-only.ts). */
 async function passSdp(socket: AppSocket, event: 'rtc:offer' | 'rtc:answer', p: { callId: string; sdp: string }) {
   const { peer, relayOnly } = await peerOf(socket, p.callId);
-  publishToUsers([peer], event, { ...p, sdp: relayOnly ? relayOnlySdp(p.sdp) : p.sdp, from: me(socket) });
+  publishToUsers([peer], event, { ...p, sdp: relayOnly ? relayOnlySdp(p.sdp, relayAddresses()) : p.sdp, from: me(socket) });
   return { relayed: true as const };
 }
 
@@ -46,7 +46,7 @@ export const callHandlers: EventHandlers = {
   // A random match's call passes on relayed candidates only, their related address blanked.
   'rtc:ice': async (socket, p) => {
     const { peer, relayOnly } = await peerOf(socket, p.callId);
-    const line = relayOnly ? relayedCandidate(p.candidate.candidate) : p.candidate.candidate;
+    const line = relayOnly ? relayedCandidate(p.candidate.candidate, relayAddresses()) : p.candidate.candidate;
     if (line === null) throw onlyRelayed();
     publishToUsers([peer], 'rtc:ice', { ...p, candidate: { ...p.candidate, candidate: line }, from: me(socket) });
     return { relayed: true };

@@ -47,6 +47,18 @@ describe('config', () => {
       ['o'.repeat(40), 'p'.repeat(40)],
     );
     expect(problemsOf({ MAIL_PROVIDER: 'pigeon' })).to.match(/^MAIL_PROVIDER:/m);
+    // A random match's call checks relayed candidates by address: TURN by host name needs them named.
+    const turn = { TURN_SECRET: 't'.repeat(20) };
+    expect(problemsOf({ ...turn, TURN_URLS: 'turn:turn.example.com:3478' })).to.match(/^TURN_RELAY_IPS: required/m);
+    expect(problemsOf({ ...turn, TURN_URLS: 'turn:turn.example.com', TURN_RELAY_IPS: 'turn.example.com' })).to.match(
+      /^TURN_RELAY_IPS:/m,
+    );
+    expect(
+      parseConfig({ ...turn, TURN_URLS: 'turn:203.0.113.5:3478?transport=udp,turns:[2001:DB8::5]:5349' }).calls.turnRelayIps,
+    ).to.deep.equal(['203.0.113.5', '2001:db8::5']);
+    expect(
+      parseConfig({ ...turn, TURN_URLS: 'turn:turn.example.com', TURN_RELAY_IPS: '198.51.100.1' }).calls.turnRelayIps,
+    ).to.deep.equal(['198.51.100.1']);
     expect(problemsOf({ PLAN_GOLD_PRICES: '1:499.00' })).to.match(/^PLAN_GOLD_PRICES:/m);
     expect(problemsOf({ CHAT_KEYS: 'k1:c2hvcnQ=' })).to.match(/CHAT_KEYS: key "k1" is not 32 bytes/);
     expect(problemsOf({ CHAT_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, CHAT_KEY_ID: 'k9' })).to.match(/^CHAT_KEY_ID:/m);

@@ -365,6 +365,8 @@ describe('matchmaking', () => {
       'a=candidate:2 1 udp 1686052607 203.0.113.7 54400 typ srflx raddr 192.168.1.20 rport 54400 generation 0',
       'a=candidate:3 1 udp 2122262783 2001:db8::7 54402 typ host generation 0',
       'a=candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 54400 generation 0',
+      // Labelled relay, pointing at the sender's own server: the other's checks would go there.
+      'a=candidate:8 1 udp 41885439 203.0.113.66 5000 typ relay raddr 0.0.0.0 rport 0',
       'a=remote-candidates:1 203.0.113.7 54400',
       'a=sendrecv',
       '',
@@ -372,7 +374,7 @@ describe('matchmaking', () => {
     const offer = nextEvent(ben.socket, 'rtc:offer');
     expect((await emitAck(ana.socket, 'rtc:offer', { callId, sdp })).ok).to.equal(true);
     const passed = (await offer).sdp;
-    for (const address of ['203.0.113.7', '192.168.1.20', '2001:db8::7']) expect(passed).not.to.include(address);
+    for (const address of ['203.0.113.7', '192.168.1.20', '2001:db8::7', '203.0.113.66']) expect(passed).not.to.include(address);
     expect(passed.split('\r\n')).to.deep.equal([
       'v=0',
       'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
@@ -396,6 +398,9 @@ describe('matchmaking', () => {
       'candidate:5 1 tcp 1518280447 203.0.113.7 9 typ prflx tcptype active',
       'a=candidate:6 1 udp 2122260223 1f4712db-ea17-4bcf-a596-105139dfd8bf.local 54400 typ host',
       'candidate:7 1 udp 41885439 198.51.100.9 3478 typ  host raddr 203.0.113.7 rport 54400 typrelay',
+      // Relay in name only: not one of our relays' addresses.
+      'candidate:8 1 udp 41885439 203.0.113.66 5000 typ relay raddr 0.0.0.0 rport 0',
+      'candidate:9 1 udp 41885439 198.51.100.9 3478 x typ relay',
     ]) {
       const refused = await emitAck(ana.socket, 'rtc:ice', {
         callId,
@@ -426,6 +431,11 @@ describe('matchmaking', () => {
       'candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0',
       '',
     ]);
+    // Ended, it gives no relay any more, and still says relay-only (a client setting up late is still a stranger's peer).
+    expect((await emitAck(ana.socket, 'rtc:hangup', { callId })).ok).to.equal(true);
+    const late = await (await api()).get('/api/v1/rtc/ice-servers').query({ callId }).set(as(ben.user));
+    expect(late.body.iceTransportPolicy).to.equal('relay');
+    expect(late.body.iceServers.some((s: { username?: string }) => s.username)).to.equal(false);
   });
 
   it('without a TURN relay a server offers no video matching (a stranger would get the address), chat matching as before', async () => {

@@ -1,8 +1,22 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { csv, defineArea, int } from '../env-rules.js';
 
 // A public STUN server, enough for development; production names its own (and TURN).
 const DEV_STUN_URLS = ['stun:stun.l.google.com:19302'];
+
+/** The host of a turn:/turns: URL when it is an IP address (turn:203.0.113.5:3478, turn:[2001:db8::5]). */
+function ipHostOf(url: string): string | null {
+  const rest = url.replace(/^turns?:/i, '').split('?')[0]!;
+  const host = rest.startsWith('[') ? rest.slice(1, rest.indexOf(']')) : rest.split(':')[0]!;
+  return isIP(host) ? host.toLowerCase() : null;
+}
+
+/** Where relayed candidates may point: the addresses given, else the TURN URLs' own IP hosts. */
+function relayAddressesOf(e: { TURN_URLS: string[]; TURN_RELAY_IPS: string[] }): string[] {
+  if (e.TURN_RELAY_IPS.length) return e.TURN_RELAY_IPS.map((ip) => ip.toLowerCase());
+  return e.TURN_URLS.map(ipHostOf).filter((ip): ip is string => ip !== null);
+}
 
 /** Random matching and calls: response and ring timeouts, cool-down, ICE servers. */
 export const calls = defineArea({
@@ -18,10 +32,17 @@ export const calls = defineArea({
     STUN_URLS: csv,
     TURN_URLS: csv,
     TURN_SECRET: z.string().min(16).optional(),
+    // The addresses coturn relays from (its external-ip, else relay-ip): a random match's call
+    // passes on relayed candidates of these only. Defaults to the TURN_URLS' IP hosts.
+    TURN_RELAY_IPS: csv.refine((ips) => ips.every((ip) => isIP(ip)), 'each must be an IP address'),
     TURN_TTL_SECONDS: int(3600, 60, 86_400),
   },
-  check: (e) =>
-    e.TURN_URLS.length && !e.TURN_SECRET ? ['TURN_SECRET: required with TURN_URLS (coturn static-auth-secret)'] : [],
+  check: (e) => [
+    ...(e.TURN_URLS.length && !e.TURN_SECRET ? ['TURN_SECRET: required with TURN_URLS (coturn static-auth-secret)'] : []),
+    ...(e.TURN_URLS.length && !relayAddressesOf(e).length
+      ? ['TURN_RELAY_IPS: required when TURN_URLS name hosts (the addresses coturn relays from: its external-ip)']
+      : []),
+  ],
   settings: (e) => ({
     match: {
       responseMs: e.MATCH_RESPONSE_MS,
@@ -37,6 +58,7 @@ export const calls = defineArea({
       stunUrls: e.STUN_URLS.length ? e.STUN_URLS : DEV_STUN_URLS,
       turnUrls: e.TURN_URLS,
       turnSecret: e.TURN_SECRET,
+      turnRelayIps: relayAddressesOf(e),
       turnTtlSeconds: e.TURN_TTL_SECONDS,
     },
   }),

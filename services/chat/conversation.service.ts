@@ -423,7 +423,8 @@ export interface ConversationView {
 export type SharedConversationView = Omit<ConversationView, 'unread'>;
 
 async function sharedView(c: ConversationDoc, actor: string): Promise<SharedConversationView> {
-  const { unread: _own, ...shared } = await conversationView(c, actor);
+  // As a member from the start sees it (announceGroup hides what a later one may not see).
+  const { unread: _own, ...shared } = await conversationView(c, actor, { lastReadSeq: 0, historyFromSeq: 1 });
   return shared;
 }
 

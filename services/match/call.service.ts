@@ -278,25 +278,27 @@ export async function activeCall(me: string) {
  * relayed only (iceTransportPolicy 'relay'): neither stranger learns the other's address.
  */
 export async function iceServersFor(userId: string, callId?: string) {
-  const me = new Types.ObjectId(userId);
   const call =
     callId === undefined
       ? null
       : await Call.findOne(
-          {
-            _id: callId,
-            $or: [
-              { memberIds: me, status: 'connected' },
-              { calleeId: me, status: 'ringing', expiresAt: { $gt: new Date() } },
-            ],
-          },
-          { relayOnly: 1 },
+          { _id: callId, memberIds: new Types.ObjectId(userId) },
+          { calleeId: 1, status: 1, expiresAt: 1, relayOnly: 1 },
         ).lean();
-  return { ...iceServers(userId, call !== null), iceTransportPolicy: call?.relayOnly ? 'relay' : 'all' };
+  const inCall =
+    call?.status === 'connected' ||
+    (call?.status === 'ringing' && String(call.calleeId) === userId && call.expiresAt > new Date());
+  // Relay-only whatever the call's state: a client setting up as the call ends is still a stranger's peer.
+  const iceTransportPolicy: 'relay' | 'all' = call?.relayOnly ? 'relay' : 'all';
+  return { ...iceServers(userId, inCall), iceTransportPolicy };
 }
 
 /** Whether calls can be relayed: a random video match cannot happen without it. */
-export const relayConfigured = (): boolean => config.calls.turnUrls.length > 0 && Boolean(config.calls.turnSecret);
+export const relayConfigured = (): boolean =>
+  config.calls.turnUrls.length > 0 && Boolean(config.calls.turnSecret) && config.calls.turnRelayIps.length > 0;
+
+/** The addresses our TURN servers relay from: a relay-only call's candidates must point there. */
+export const relayAddresses = (): readonly string[] => config.calls.turnRelayIps;
 
 function iceServers(userId: string, withTurn: boolean, now = Date.now()) {
   const servers: { urls: string[]; username?: string; credential?: string }[] = [{ urls: config.calls.stunUrls }];

@@ -1,23 +1,27 @@
 /**
  * Signaling for a call between strangers (a random video match) carries no address of either
- * side: only relayed ICE candidates (the TURN server's address) pass, with their related
- * address (the member's own public address, which RFC 8445 keeps for diagnostics only)
- * blanked, and an SDP's connection and origin addresses are replaced. A host or
- * server-reflexive candidate would hand the stranger the member's IP, and with it a rough
- * location. A call between connections keeps every candidate: they chose each other.
+ * side: only relayed ICE candidates pass, with their related address (the member's own public
+ * address, which RFC 8445 keeps for diagnostics only) blanked, and an SDP's connection and
+ * origin addresses are replaced. A host or server-reflexive candidate would hand the stranger
+ * the member's IP, and with it a rough location. "Relayed" is checked by address, not by the
+ * word: a candidate labelled relay that points at the sender's own server would draw the
+ * other side's connectivity checks (from a client not held to relay-only) straight to it.
+ * A call between connections keeps every candidate: they chose each other.
  */
 
 const BLANK_ADDRESS = '0.0.0.0';
 
 /**
  * An ICE candidate line (`candidate:...`, with or without `a=`) as it may be relayed: null
- * unless it is of type relay; its raddr/rport blanked. The empty end-of-candidates line passes.
+ * unless it is of type relay and at one of our relays' addresses; its raddr/rport blanked.
+ * The empty end-of-candidates line passes.
  */
-export function relayedCandidate(line: string): string | null {
+export function relayedCandidate(line: string, relayAddresses: readonly string[]): string | null {
   if (line.trim() === '') return line;
+  // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> ...
   const parts = line.trim().split(/\s+/);
   const typ = parts.indexOf('typ');
-  if (typ < 0 || parts[typ + 1] !== 'relay') return null;
+  if (typ !== 6 || parts[typ + 1] !== 'relay' || !relayAddresses.includes(parts[4]!.toLowerCase())) return null;
   for (let i = typ + 2; i < parts.length - 1; i += 2) {
     if (parts[i] === 'raddr') parts[i + 1] = BLANK_ADDRESS;
     else if (parts[i] === 'rport') parts[i + 1] = '0';
@@ -30,11 +34,11 @@ export function relayedCandidate(line: string): string | null {
  * `c=` and `a=rtcp:` addresses 0.0.0.0 (ICE connects by candidates, not by these), the
  * origin's address 127.0.0.1 (as browsers write it), remote-candidate lists dropped.
  */
-export function relayOnlySdp(sdp: string): string {
+export function relayOnlySdp(sdp: string, relayAddresses: readonly string[]): string {
   const lines: string[] = [];
   for (const line of sdp.split(/\r?\n/)) {
     if (line.startsWith('a=candidate:')) {
-      const kept = relayedCandidate(line.slice(2));
+      const kept = relayedCandidate(line.slice(2), relayAddresses);
       if (kept !== null) lines.push(`a=${kept}`);
     } else if (line.startsWith('a=remote-candidates:')) {
       continue;

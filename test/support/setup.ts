@@ -49,6 +49,8 @@ const defaults: Record<string, string> = {
   CHAT_GROUP_MAX_MEMBERS: '1000',
   TURN_URLS: 'turn:turn.devtinder.test:3478?transport=udp,turns:turn.devtinder.test:5349',
   TURN_SECRET: 'test-turn-shared-secret-0123',
+  // What the relayed candidates of the tests point at (coturn's external-ip).
+  TURN_RELAY_IPS: '198.51.100.9,2001:db8::9',
   // Posts: small files, short videos, quick retries, a queue of this run's own.
   POST_MEDIA_MAX_BYTES: String(2 * 1024 * 1024),
   VIDEO_MAX_SECONDS: '5',

@@ -8,7 +8,7 @@ import { freePort } from './process.js';
 
 export interface TurnServer {
   /** What the server under test takes as TURN_URLS and TURN_SECRET. */
-  env: { TURN_URLS: string; TURN_SECRET: string };
+  env: { TURN_URLS: string; TURN_SECRET: string; TURN_RELAY_IPS: string };
   /** Its log (each relay it allocated is a line). */
   output(): string;
   stop(): Promise<void>;
@@ -56,7 +56,7 @@ export async function startTurnServer(): Promise<TurnServer | null> {
   await eventually(async () => output().includes('Total General servers') || child.exitCode !== null, 10_000, 'coturn');
   if (child.exitCode !== null) throw new Error(`coturn did not start:\n${output()}`);
   return {
-    env: { TURN_URLS: `turn:127.0.0.1:${port}?transport=udp`, TURN_SECRET: secret },
+    env: { TURN_URLS: `turn:127.0.0.1:${port}?transport=udp`, TURN_SECRET: secret, TURN_RELAY_IPS: '127.0.0.1' },
     output,
     async stop() {
       child.kill('SIGTERM');
