@@ -20,6 +20,9 @@ const conversationSchema = new Schema(
     lastMessageAt: { type: Date },
     // The last edit, deletion or reaction: chat:sync looks at conversations changed since its cursor.
     activityAt: { type: Date },
+    // A group's highest member floor (historyFromSeq): a message numbered at or above it is
+    // every member's, so who may see it needs no member read (absent: unknown, read them).
+    maxHistoryFromSeq: { type: Number },
     lastMessage: {
       id: { type: Schema.Types.ObjectId },
       senderId: { type: Schema.Types.ObjectId },
@@ -45,8 +48,10 @@ const memberSchema = new Schema(
     userId: { type: Schema.Types.ObjectId, required: true },
     role: { type: String, enum: ['admin', 'member'], default: 'member' },
     lastReadSeq: { type: Number, default: 0 },
-    // Added to a group later: the first message number they may read (absent: all of it).
+    // Added to a group later: the first message number they may read (absent: all of it),
+    // and when: their view of the group's activity starts there.
     historyFromSeq: { type: Number },
+    historyFromAt: { type: Date },
     // Muted until then: no notices of this conversation's messages (absent: not muted).
     mutedUntil: { type: Date, default: undefined },
   },

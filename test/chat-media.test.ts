@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import { config } from '../config/index.js';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
-import { ConversationMember } from '../models/conversation.model.js';
+import { Conversation, ConversationMember } from '../models/conversation.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { utcDay } from '../utils/clock.js';
 import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
+import { backfillGroupFloors } from '../services/chat/group-floors.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
@@ -205,11 +206,17 @@ describe('chat attachments (local storage)', function () {
     expect(lastMessageOf(await benUpdated)).to.include({ id: second, senderId: ben.id });
     expect(lastMessageOf(await carlUpdated)).to.equal(null);
     expect(JSON.stringify(carlUpdates)).not.to.include(second);
+    // Nor its time: his view of the group's activity starts when he came in.
+    const cameIn = (await ConversationMember.findOne({ conversationId, userId: carl.id }).lean())!.historyFromAt!.toISOString();
+    expect((await carlUpdated) as { lastMessageAt: string }).to.include({ lastMessageAt: cameIn });
     const opened = await client.get(`${CONV}/${conversationId}`).set(as(carl));
     expectDocumented(opened, 'get', '/api/v1/conversations/{id}');
-    expect(opened.body.conversation.lastMessage).to.equal(null);
+    expect(opened.body.conversation).to.include({ lastMessage: null, lastMessageAt: cameIn });
     const listed = await client.get(CONV).set(as(carl));
-    expect(listed.body.conversations.find((c: { id: string }) => c.id === conversationId).lastMessage).to.equal(null);
+    expect(listed.body.conversations.find((c: { id: string }) => c.id === conversationId)).to.include({
+      lastMessage: null,
+      lastMessageAt: cameIn,
+    });
     // Made an admin, Carl names another: the members from before still see the last message.
     const promoted = await client.patch(`${CONV}/${conversationId}/members/${carl.id}`).set(as(ana)).send({ role: 'admin' });
     expect(promoted.status, JSON.stringify(promoted.body)).to.be.oneOf([200, 204]);
@@ -237,6 +244,31 @@ describe('chat attachments (local storage)', function () {
     // From his first message on, the conversation shows him its last message as to anyone.
     await eventually(async () => (await lastOf(carl))?.id === welcome.id, 3000, 'the welcome shown as the last message');
     expect((await emitAck(carlSocket, 'chat:read', { conversationId, upToMessageId: welcome.id })).ok).to.equal(true);
+  });
+
+  it('a group from before its highest floor was kept still hides earlier messages from a late member; the migration sets the floor', async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    await connect(ana, carl);
+    const client = await api();
+    const old = (await send(ben, conversationId, { text: 'old' })).body.message.id as string;
+    expect((await Conversation.findById(conversationId, { maxHistoryFromSeq: 1 }).lean())?.maxHistoryFromSeq).to.equal(0);
+    expect((await client.post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id })).status).to.equal(204);
+    const floor = (await ConversationMember.findOne({ conversationId, userId: carl.id }).lean())!.historyFromSeq!;
+    expect((await Conversation.findById(conversationId, { maxHistoryFromSeq: 1 }).lean())?.maxHistoryFromSeq).to.equal(floor);
+    // As a group stored before the deploy: no highest floor.
+    await Conversation.updateOne({ _id: conversationId }, { $unset: { maxHistoryFromSeq: 1 } });
+    const [benSocket, carlSocket] = await Promise.all([devices.connect(ben), devices.connect(carl)]);
+    const carlHears = collect(carlSocket, 'chat:deleted');
+    const benHears = nextEvent(benSocket, 'chat:deleted');
+    expect((await emitAck(benSocket, 'chat:delete', { messageId: old })).ok).to.equal(true);
+    await benHears;
+    expect((await emitAck(carlSocket, 'chat:read', { conversationId, upToMessageId: old })).error?.code).to.equal('NOT_FOUND');
+    const sentinel = nextEvent(carlSocket, 'chat:message');
+    expect((await send(ana, conversationId, { text: 'after' })).status).to.equal(201);
+    await sentinel;
+    expect(carlHears).to.deep.equal([]);
+    expect(await backfillGroupFloors()).to.be.at.least(1);
+    expect((await Conversation.findById(conversationId, { maxHistoryFromSeq: 1 }).lean())?.maxHistoryFromSeq).to.equal(floor);
   });
 
   it('refuses an expired link', async () => {

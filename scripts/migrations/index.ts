@@ -3,6 +3,7 @@ import { backfillGeoCells, backfillSearchKeys } from '../../services/people/back
 import { recountAllPostCounters } from '../../services/posts/counters.js';
 import { dropIndexIfPresent } from '../../services/database.service.js';
 import { resumeDeletionsFromBefore } from '../../services/people/account-deletion.service.js';
+import { backfillGroupFloors } from '../../services/chat/group-floors.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -34,5 +35,10 @@ export const migrations: Migration[] = [
     name: '2026-12-06-01-resume-old-deletions',
     // Accounts deleted before the scrub was resumable: finished by the clean-up job, out of groups.
     up: resumeDeletionsFromBefore,
+  },
+  {
+    name: '2026-12-06-02-group-floors',
+    // Groups from before their highest member floor was kept: set from their member rows.
+    up: backfillGroupFloors,
   },
 ];

@@ -24,9 +24,23 @@ export interface ConversationDoc {
   createdBy: Types.ObjectId;
   lastMessageAt?: Date;
   seq?: number;
+  maxHistoryFromSeq?: number;
   lastMessage?: { id?: Types.ObjectId; senderId?: Types.ObjectId; createdAt?: Date };
   createdAt: Date;
 }
+
+/** Where a member's view of a group starts: its first message they may read, and when they came in. */
+export interface MemberFloor {
+  historyFromSeq: number;
+  historyFromAt?: Date | undefined;
+}
+
+/** Whether the group's last message came before the member did (then it is not theirs to know of). */
+const cameAfterLast = (c: ConversationDoc, m: MemberFloor) => m.historyFromSeq > (c.seq ?? 0);
+
+/** The group's last activity as a member may see it: its last message's time, or when they came in if later. */
+export const activityShownTo = (c: ConversationDoc, m: MemberFloor): Date | null =>
+  cameAfterLast(c, m) ? (m.historyFromAt ?? c.createdAt) : (c.lastMessageAt ?? null);
 
 const notFoundConversation = () => notFound('Conversation');
 
@@ -257,6 +271,7 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
     memberIds,
     createdBy: me,
     lastMessageAt: new Date(),
+    maxHistoryFromSeq: 0,
   });
   // Counted again once stored: creations at the same moment all passed the count above, and
   // any past the limit goes (with several past it at once, each may: none gets beyond).
@@ -316,14 +331,19 @@ export async function addMember(me: string, conversationId: string, userId: stri
   await ignoreDuplicate(
     ConversationMember.updateOne(
       { conversationId: group._id, userId },
-      { $setOnInsert: { role: 'member' }, $set: { historyFromSeq }, $max: { lastReadSeq: historyFromSeq - 1 } },
+      {
+        $setOnInsert: { role: 'member' },
+        $set: { historyFromSeq, historyFromAt: new Date() },
+        $max: { lastReadSeq: historyFromSeq - 1 },
+      },
       { upsert: true },
     ),
   );
-  // Guarded on the size, so two admins adding at once never pass the limit.
+  // Guarded on the size, so two admins adding at once never pass the limit. The group's
+  // highest floor rises with the list, in the same write.
   const res = await Conversation.updateOne(
     { _id: group._id, [`memberIds.${config.chat.groupMaxMembers - 1}`]: { $exists: false } },
-    { $addToSet: { memberIds: new Types.ObjectId(userId) } },
+    { $addToSet: { memberIds: new Types.ObjectId(userId) }, $max: { maxHistoryFromSeq: historyFromSeq } },
   );
   if (res.matchedCount === 0) throw groupFull();
   await announceMembers(group._id, me);
@@ -436,11 +456,21 @@ async function announceGroup(stored: ConversationDoc, actor: string): Promise<vo
   // With the last message this process has sent and not yet stored.
   const group = withTail(stored);
   const view = await sharedView(group, actor);
-  const members = memberIdsOf(group);
-  const seeing = new Set(await membersWhoSee(group, members, group.seq ?? 0));
-  publishToUsers([...seeing], 'conversation:updated', view);
-  const late = members.filter((id) => !seeing.has(id));
-  if (late.length) publishToUsers(late, 'conversation:updated', { ...view, lastMessage: null });
+  const late = await membersAfter(group, group.seq ?? 0);
+  const lateIds = new Set(late.map((m) => String(m.userId)));
+  publishToUsers(
+    memberIdsOf(group).filter((id) => !lateIds.has(id)),
+    'conversation:updated',
+    view,
+  );
+  for (const m of late) {
+    const floor = { historyFromSeq: m.historyFromSeq!, historyFromAt: m.historyFromAt ?? undefined };
+    publishToUsers([String(m.userId)], 'conversation:updated', {
+      ...view,
+      lastMessage: null,
+      lastMessageAt: activityShownTo(group, floor),
+    });
+  }
 }
 
 /**
@@ -451,19 +481,23 @@ async function announceGroup(stored: ConversationDoc, actor: string): Promise<vo
 export async function conversationView(
   c: ConversationDoc,
   viewer: string,
-  member?: { lastReadSeq: number; historyFromSeq: number },
+  member?: MemberFloor & { lastReadSeq: number },
 ): Promise<ConversationView> {
   const [me, admins] = await Promise.all([
     member ??
-      ConversationMember.findOne({ conversationId: c._id, userId: viewer }, { lastReadSeq: 1, historyFromSeq: 1 })
+      ConversationMember.findOne(
+        { conversationId: c._id, userId: viewer },
+        { lastReadSeq: 1, historyFromSeq: 1, historyFromAt: 1 },
+      )
         .lean()
         .then((m) => ({
           lastReadSeq: readPointer(String(c._id), viewer, m?.lastReadSeq),
           historyFromSeq: m?.historyFromSeq ?? 1,
+          historyFromAt: m?.historyFromAt ?? undefined,
         })),
     c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
   ]);
-  const last = c.lastMessage?.id && me.historyFromSeq <= (c.seq ?? 0) ? c.lastMessage : undefined;
+  const last = c.lastMessage?.id && !cameAfterLast(c, me) ? c.lastMessage : undefined;
   return {
     id: String(c._id),
     type: c.type,
@@ -474,7 +508,7 @@ export async function conversationView(
     lastMessage: last
       ? { id: String(last.id), senderId: String(last.senderId), seq: c.seq ?? 0, createdAt: last.createdAt! }
       : null,
-    lastMessageAt: c.lastMessageAt ?? null,
+    lastMessageAt: activityShownTo(c, me),
     unread: Math.max(0, (c.seq ?? 0) - (me?.lastReadSeq ?? 0)),
   };
 }
@@ -488,7 +522,7 @@ export async function conversationsOf(me: string): Promise<ConversationDoc[]> {
   return (await membershipsOf(me)).map((m) => m.conversation);
 }
 
-type Membership = { conversation: ConversationDoc; lastReadSeq: number; historyFromSeq: number };
+type Membership = MemberFloor & { conversation: ConversationDoc; lastReadSeq: number };
 
 /**
  * The user's conversations with their read pointer in each (from the same member rows). A
@@ -496,36 +530,42 @@ type Membership = { conversation: ConversationDoc; lastReadSeq: number; historyF
  * racing a leave) gives nothing: the conversation's member list is the word on membership.
  */
 export async function membershipsOf(me: string): Promise<Membership[]> {
-  const rows = await ConversationMember.find({ userId: me }, { conversationId: 1, lastReadSeq: 1, historyFromSeq: 1 }).lean();
+  const rows = await ConversationMember.find(
+    { userId: me },
+    { conversationId: 1, lastReadSeq: 1, historyFromSeq: 1, historyFromAt: 1 },
+  ).lean();
   const found = await Promise.all(
-    rows.map(async (r) => {
+    rows.map(async (r): Promise<Membership | null> => {
       const stored = await Conversation.findById(r.conversationId).lean<ConversationDoc>();
-      const conversation = stored && memberIdsOf(stored).includes(me) ? stored : null;
+      if (!stored || !memberIdsOf(stored).includes(me)) return null;
       return {
-        conversation: conversation && withTail(conversation),
+        conversation: withTail(stored),
         lastReadSeq: readPointer(String(r.conversationId), me, r.lastReadSeq),
         historyFromSeq: r.historyFromSeq ?? 1,
+        historyFromAt: r.historyFromAt ?? undefined,
       };
     }),
   );
-  return found.filter((m): m is Membership => m.conversation !== null);
+  return found.filter((m) => m !== null);
 }
 
 /** The user's conversations, latest activity first, by cursor (the lastMessageAt of the last one). */
 export async function listConversations(me: string, page: { limit: number; before?: Date }) {
+  // By the activity each shows this member (not a group's messages from before they came).
   const all = (await membershipsOf(me))
-    .filter(({ conversation: c }) => !page.before || (c.lastMessageAt && c.lastMessageAt < page.before))
+    .map((m) => ({ ...m, at: activityShownTo(m.conversation, m) }))
+    .filter(({ at }) => !page.before || (at && at < page.before))
     .sort(
-      ({ conversation: a }, { conversation: b }) =>
-        (b.lastMessageAt?.getTime() ?? 0) - (a.lastMessageAt?.getTime() ?? 0) || (String(a._id) < String(b._id) ? 1 : -1),
+      (a, b) =>
+        (b.at?.getTime() ?? 0) - (a.at?.getTime() ?? 0) || (String(a.conversation._id) < String(b.conversation._id) ? 1 : -1),
     );
   const listed = all.slice(0, page.limit);
   // The read pointers came with the member rows: no second read per conversation.
   const items = await Promise.all(listed.map((m) => conversationView(m.conversation, me, m)));
-  const last = listed.at(-1)?.conversation;
+  const last = listed.at(-1);
   return {
     conversations: items,
-    nextCursor: all.length > page.limit && last?.lastMessageAt ? last.lastMessageAt.toISOString() : null,
+    nextCursor: all.length > page.limit && last?.at ? last.at.toISOString() : null,
   };
 }
 
@@ -544,13 +584,22 @@ export async function memberMessage(me: string, messageId: string) {
   return { message, conversation };
 }
 
+/** Whether message number `seq` is every member's: no one came into the group after it. */
+export const everyMemberSees = (conversation: ConversationDoc, seq: number): boolean =>
+  conversation.type !== 'group' || (conversation.maxHistoryFromSeq !== undefined && seq >= conversation.maxHistoryFromSeq);
+
+/** The members who came into the group after message number `seq`, with when they came. */
+async function membersAfter(conversation: ConversationDoc, seq: number) {
+  if (everyMemberSees(conversation, seq)) return [];
+  return ConversationMember.find(
+    { conversationId: conversation._id, historyFromSeq: { $gt: seq } },
+    { userId: 1, historyFromSeq: 1, historyFromAt: 1 },
+  ).lean();
+}
+
 /** Of these members, those who may see message number `seq`: not someone added to the group after it. */
 export async function membersWhoSee(conversation: ConversationDoc, userIds: string[], seq: number): Promise<string[]> {
-  if (conversation.type !== 'group') return userIds;
-  const later = await ConversationMember.find(
-    { conversationId: conversation._id, historyFromSeq: { $gt: seq } },
-    { userId: 1 },
-  ).lean();
+  const later = await membersAfter(conversation, seq);
   if (!later.length) return userIds;
   const out = new Set(later.map((m) => String(m.userId)));
   return userIds.filter((id) => !out.has(id));

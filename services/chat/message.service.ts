@@ -23,6 +23,7 @@ import {
   type MessageMedia,
 } from './attachment.service.js';
 import {
+  everyMemberSees,
   historyFloorOf,
   membersWhoSee,
   membershipsOf,
@@ -438,7 +439,8 @@ export async function markRead(me: string, conversationId: string, upToMessageId
     ? await Message.findOne({ _id: upToMessageId, conversationId: conversation._id }, { seq: 1 }).lean()
     : null;
   // One from before they were taken into the group is not theirs to name.
-  if (!message || message.seq < (await historyFloorOf(me, conversation))) throw notFound('Message');
+  if (!message || (!everyMemberSees(conversation, message.seq) && message.seq < (await historyFloorOf(me, conversation))))
+    throw notFound('Message');
   const res = await ConversationMember.updateOne(
     { conversationId: conversation._id, userId: me, lastReadSeq: { $lt: message.seq } },
     { $set: { lastReadSeq: message.seq } },
