@@ -49,6 +49,8 @@ const messageSchema = new Schema(
     // An uploaded image, video, voice note or file (the legacy `attachment` is a profile photo).
     media: { type: mediaSchema },
     replyToId: { type: Schema.Types.ObjectId },
+    // The number of the message replied to: a member who came into the group after it is not told its id.
+    replyToSeq: { type: Number },
     // Counts per emoji, kept by $inc as Reaction records come and go.
     reactions: { type: Map, of: Number },
     editedAt: { type: Date },

@@ -6,7 +6,8 @@ import { Conversation, ConversationMember } from '../models/conversation.model.j
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { utcDay } from '../utils/clock.js';
 import { reapDroppedAttachments } from '../services/chat/attachment.service.js';
-import { backfillGroupFloors } from '../services/chat/group-floors.js';
+import { backfillGroupFloors, backfillReplyNumbers } from '../services/chat/group-floors.js';
+import { Message } from '../models/message.model.js';
 import { mediaLinks } from '../services/storage/media-links.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
 import { api } from './support/app.js';
@@ -241,8 +242,40 @@ describe('chat attachments (local storage)', function () {
     expect((await send(ana, conversationId, { text: 'welcome' })).status).to.equal(201);
     const welcome = await sentinel;
     expect(carlHears).to.deep.equal([[], []]);
+    // A reply to an earlier message reaches him without naming it (live, edited, in history and
+    // in sync); the others see what it answers. Nor may he reply to one.
+    const carlReply = nextEvent(carlSocket, 'chat:message');
+    const anaReply = nextEvent(anaSocket, 'chat:message');
+    const reply = await send(ben, conversationId, { text: 'about first', replyToId: first });
+    expect(reply.status, JSON.stringify(reply.body)).to.equal(201);
+    const replyId = reply.body.message.id as string;
+    expect((await anaReply).replyToId).to.equal(first);
+    expect(await carlReply)
+      .to.include({ id: replyId })
+      .and.not.have.property('replyToId');
+    const carlEdited = nextEvent(carlSocket, 'chat:edited');
+    const anaEdited = nextEvent(anaSocket, 'chat:edited');
+    expect((await emitAck(benSocket, 'chat:edit', { messageId: replyId, text: 'about first, edited' })).ok).to.equal(true);
+    expect((await anaEdited).replyToId).to.equal(first);
+    expect(await carlEdited).not.to.have.property('replyToId');
+    const carlPage = (await client.get(`${CONV}/${conversationId}/messages`).set(as(carl))).body.messages as { id: string }[];
+    expect(carlPage.find((m) => m.id === replyId))
+      .to.include({ text: 'about first, edited' })
+      .and.not.have.property('replyToId');
+    const anaPage = (await client.get(`${CONV}/${conversationId}/messages`).set(as(ana))).body.messages as { id: string }[];
+    expect(anaPage.find((m) => m.id === replyId)).to.include({ replyToId: first });
+    const synced = await emitAck(carlSocket, 'chat:sync', { since: `${Date.now() - 3_600_000}_` });
+    expect(synced.data.messages.find((m) => m.id === replyId)).to.exist.and.not.have.property('replyToId');
+    const refused = await send(carl, conversationId, { text: 'about first too', replyToId: first });
+    expect([refused.status, refused.body.error?.code]).to.deep.equal([400, 'INVALID_REPLY']);
+    // A reply stored before replies kept their target's number gets it from the migration.
+    await Message.updateOne({ _id: replyId }, { $unset: { replyToSeq: 1 } });
+    expect(await backfillReplyNumbers()).to.be.at.least(1);
+    expect((await Message.findById(replyId, { replyToSeq: 1 }).lean())?.replyToSeq)
+      .to.be.a('number')
+      .and.below(welcome.seq);
     // From his first message on, the conversation shows him its last message as to anyone.
-    await eventually(async () => (await lastOf(carl))?.id === welcome.id, 3000, 'the welcome shown as the last message');
+    await eventually(async () => (await lastOf(carl))?.id === replyId, 3000, 'the reply shown as the last message');
     expect((await emitAck(carlSocket, 'chat:read', { conversationId, upToMessageId: welcome.id })).ok).to.equal(true);
   });
 

@@ -3,7 +3,7 @@ import { backfillGeoCells, backfillSearchKeys } from '../../services/people/back
 import { recountAllPostCounters } from '../../services/posts/counters.js';
 import { dropIndexIfPresent } from '../../services/database.service.js';
 import { resumeDeletionsFromBefore } from '../../services/people/account-deletion.service.js';
-import { backfillGroupFloors } from '../../services/chat/group-floors.js';
+import { backfillGroupFloors, backfillReplyNumbers } from '../../services/chat/group-floors.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -40,5 +40,10 @@ export const migrations: Migration[] = [
     name: '2026-12-06-02-group-floors',
     // Groups from before their highest member floor was kept: set from their member rows.
     up: backfillGroupFloors,
+  },
+  {
+    name: '2026-12-06-03-reply-numbers',
+    // Replies from before a reply kept its target's number: read from the target.
+    up: backfillReplyNumbers,
   },
 ];

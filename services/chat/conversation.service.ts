@@ -202,6 +202,8 @@ const sendableFields = (c: ConversationDoc): ConversationDoc => ({
   memberIds: c.memberIds,
   createdBy: c.createdBy,
   createdAt: c.createdAt,
+  // Changes only with the member list, which drops the remembered copy.
+  ...(c.maxHistoryFromSeq !== undefined && { maxHistoryFromSeq: c.maxHistoryFromSeq }),
 });
 
 // A typing audience is read again this often even when no change was heard: a block made on

@@ -1,4 +1,5 @@
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
+import { Message } from '../../models/message.model.js';
 
 /**
  * Groups from before their highest member floor was kept (Conversation.maxHistoryFromSeq):
@@ -16,4 +17,19 @@ export async function backfillGroupFloors(): Promise<number> {
     await Conversation.updateOne({ _id: group._id }, { $max: { maxHistoryFromSeq: highest } });
   }
   return groups.length;
+}
+
+/**
+ * Replies from before a reply kept the number of its target (Message.replyToSeq): it is read
+ * from the target, so a member who came into the group after the target is not told its id.
+ * One pass over replies without it (unindexed, once).
+ */
+export async function backfillReplyNumbers(): Promise<number> {
+  const replies = await Message.find({ replyToId: { $exists: true }, replyToSeq: { $exists: false } }, { replyToId: 1 }).lean();
+  for (const reply of replies) {
+    // Messages are never removed (a deletion keeps the numbered place): a target is always there.
+    const target = await Message.findById(reply.replyToId, { seq: 1 }).lean();
+    if (target) await Message.updateOne({ _id: reply._id }, { $set: { replyToSeq: target.seq } });
+  }
+  return replies.length;
 }

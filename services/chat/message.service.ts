@@ -57,6 +57,7 @@ interface MessageDoc {
   attachment?: { url?: string | null; width?: number | null; height?: number | null } | null;
   media?: MessageMedia | null;
   replyToId?: Types.ObjectId | null;
+  replyToSeq?: number | null;
   reactions?: Record<string, number> | Map<string, number> | null;
   editedAt?: Date | null;
   deletedAt?: Date | null;
@@ -112,6 +113,16 @@ export function messageView(m: MessageDoc, viewerId: string, plainText?: string)
   };
 }
 
+/** A view without the id of the message it replies to, for someone who may not know of that one. */
+function withoutReplyTarget(view: MessageView): MessageView {
+  const { replyToId: _hidden, ...rest } = view;
+  return rest;
+}
+
+/** A member's view of a message: a reply names its target only when that is theirs too (at or above their floor). */
+const viewWithin = (m: MessageDoc, viewerId: string, floor: number): MessageView =>
+  m.replyToSeq != null && m.replyToSeq < floor ? withoutReplyTarget(messageView(m, viewerId)) : messageView(m, viewerId);
+
 export interface SendInput {
   conversationId?: string;
   toUserId?: string;
@@ -150,13 +161,32 @@ async function chosenAttachment(me: string, conversationId: Types.ObjectId, atta
  * Delivers a message to every socket of every member: one publish for all, unless it has
  * an upload, whose links are each member's own.
  */
-function publishMessage(memberIds: string[], event: 'chat:message' | 'chat:edited', doc: MessageDoc, view?: MessageView): void {
+async function publishMessage(
+  conversation: ConversationDoc,
+  memberIds: string[],
+  event: 'chat:message' | 'chat:edited',
+  doc: MessageDoc,
+  view?: MessageView,
+): Promise<void> {
+  // A reply to a message from before some member came into the group: its target is not named to them.
+  const late =
+    doc.replyToSeq == null || everyMemberSees(conversation, doc.replyToSeq)
+      ? new Set<string>()
+      : new Set(without(memberIds, await membersWhoSee(conversation, memberIds, doc.replyToSeq)));
+  const forMember = (v: MessageView, id: string) => (late.has(id) ? withoutReplyTarget(v) : v);
   if (!doc.media) {
-    publishToUsers(memberIds, event, view ?? messageView(doc, ''));
+    const shared = view ?? messageView(doc, '');
+    publishToUsers(late.size ? memberIds.filter((id) => !late.has(id)) : memberIds, event, shared);
+    if (late.size) publishToUsers([...late], event, withoutReplyTarget(shared));
     return;
   }
-  for (const id of memberIds) publishToUser(id, event, messageView(doc, id));
+  for (const id of memberIds) publishToUser(id, event, forMember(messageView(doc, id), id));
 }
+
+const without = (all: string[], kept: string[]) => {
+  const keep = new Set(kept);
+  return all.filter((id) => !keep.has(id));
+};
 
 // The opening of a two-person conversation is what the matcher learns from, and what its A/B split counts.
 const EARLY_MESSAGES = 10;
@@ -196,12 +226,12 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   const original =
     recentSends.has(`${me}:${input.clientMessageId}`) || input.attachmentId ? await originalOf(me, input.clientMessageId) : null;
   if (original) return { message: messageView(original, me), created: false };
-  const [chosen, replyOk] = await Promise.all([
+  const [chosen, replyToSeq] = await Promise.all([
     input.attachmentId ? chosenAttachment(me, conversation._id, input.attachmentId) : undefined,
-    input.replyToId ? Message.exists({ _id: input.replyToId, conversationId: conversation._id }) : true,
+    input.replyToId ? replyTargetSeq(me, conversation, input.replyToId) : undefined,
   ]);
   if (!text && !chosen) throw new AppError('EMPTY_MESSAGE', 'Send text or an attachment');
-  if (!replyOk) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
+  if (replyToSeq === null) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
 
   const _id = new Types.ObjectId();
   // An upload is taken for this message first (once: a second send of it is refused), and
@@ -225,7 +255,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     ...(text ? { text: cipher.encrypt(text) } : {}),
     ...(attachment ? { attachment } : {}),
     ...(media ? { media } : {}),
-    ...(input.replyToId ? { replyToId: new Types.ObjectId(input.replyToId) } : {}),
+    ...(input.replyToId ? { replyToId: new Types.ObjectId(input.replyToId), replyToSeq } : {}),
   };
   let stored: MessageDoc | undefined;
   try {
@@ -260,7 +290,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   // Without an upload every member's view is the sender's: built once, from the text in hand.
   const message = messageView(stored, me, text);
   const memberIds = memberIdsOf(conversation);
-  publishMessage(memberIds, 'chat:message', stored, message);
+  await publishMessage(conversation, memberIds, 'chat:message', stored, message);
   tellOfflineMembersLater(String(conversation._id), memberIds, me);
   countLater(() => recordEvent('message', { userId: me }));
   countLive('message');
@@ -270,6 +300,17 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
 }
 
 const SEQ_ATTEMPTS = 3;
+
+/**
+ * The number of the message a send replies to: one of this conversation the sender may read
+ * (not from before they came into the group); null for any other.
+ */
+async function replyTargetSeq(me: string, conversation: ConversationDoc, replyToId: string): Promise<number | null> {
+  const target = await Message.findOne({ _id: replyToId, conversationId: conversation._id }, { seq: 1 }).lean();
+  if (!target) return null;
+  if (!everyMemberSees(conversation, target.seq) && target.seq < (await historyFloorOf(me, conversation))) return null;
+  return target.seq;
+}
 
 // Sends this process stored lately, by sender and clientMessageId: a resend (a lost ack,
 // a reconnect) is known here and read before it takes a number. One that misses (another
@@ -369,7 +410,7 @@ export async function listMessages(me: string, conversationId: string, page: { b
   const first = found[0]?.seq;
   const last = found.at(-1)?.seq;
   return {
-    messages: found.map((m) => messageView(m, me)),
+    messages: found.map((m) => viewWithin(m, me, floor)),
     // Numbers to page on from; null when there is nothing further that way.
     before: page.after === undefined ? (edge > floor ? edge : null) : first !== undefined && first > floor ? first : null,
     after: page.after !== undefined ? (edge < lastSeq ? edge : null) : last !== undefined && last < lastSeq ? last : null,
@@ -406,7 +447,12 @@ export async function editMessage(me: string, messageId: string, text: string): 
   const edited = (await Message.findById(message._id).lean<MessageDoc>())!;
   await touch(conversation._id);
   // Not to someone added since: the text of an earlier message is not theirs.
-  publishMessage(await membersWhoSee(conversation, memberIdsOf(conversation), edited.seq), 'chat:edited', edited);
+  await publishMessage(
+    conversation,
+    await membersWhoSee(conversation, memberIdsOf(conversation), edited.seq),
+    'chat:edited',
+    edited,
+  );
   return messageView(edited, me);
 }
 
@@ -593,7 +639,7 @@ export async function syncMessages(me: string, since: string | undefined) {
   const page = found.slice(0, SYNC_LIMIT);
   const last = page.at(-1);
   return {
-    messages: page.map((m) => messageView(m, me)),
+    messages: page.map((m) => viewWithin(m, me, floors.get(String(m.conversationId)) ?? 1)),
     cursor: last ? `${changedAt(last)}_${String(last._id)}` : (since ?? `${from}_`),
     more: found.length > SYNC_LIMIT,
     reload,
