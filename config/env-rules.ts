@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** The shapes environment variables take, and how a config area is declared. */
@@ -55,3 +56,18 @@ export interface ConfigArea<S extends z.ZodRawShape, T> {
 }
 
 export const defineArea = <S extends z.ZodRawShape, T>(area: ConfigArea<S, T>): ConfigArea<S, T> => area;
+
+/**
+ * An IP address as browsers write it in ICE candidates: IPv4 as given, IPv6 compressed and
+ * lower-case (RFC 5952, as the URL standard serializes it); null for anything else.
+ */
+export function canonicalIp(ip: string): string | null {
+  const kind = isIP(ip);
+  if (kind === 4) return ip;
+  if (kind !== 6) return null;
+  try {
+    return new URL(`http://[${ip}]`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+}

@@ -268,8 +268,11 @@ describe('chat attachments (local storage)', function () {
     expect(synced.data.messages.find((m) => m.id === replyId)).to.exist.and.not.have.property('replyToId');
     const refused = await send(carl, conversationId, { text: 'about first too', replyToId: first });
     expect([refused.status, refused.body.error?.code]).to.deep.equal([400, 'INVALID_REPLY']);
-    // A reply stored before replies kept their target's number gets it from the migration.
+    // A reply stored before replies kept their target's number: named only to members from the
+    // start until the migration numbers it.
     await Message.updateOne({ _id: replyId }, { $unset: { replyToSeq: 1 } });
+    const unnumbered = (await client.get(`${CONV}/${conversationId}/messages`).set(as(carl))).body.messages as { id: string }[];
+    expect(unnumbered.find((m) => m.id === replyId)).to.exist.and.not.have.property('replyToId');
     expect(await backfillReplyNumbers()).to.be.at.least(1);
     expect((await Message.findById(replyId, { replyToSeq: 1 }).lean())?.replyToSeq)
       .to.be.a('number')
@@ -302,6 +305,17 @@ describe('chat attachments (local storage)', function () {
     expect(carlHears).to.deep.equal([]);
     expect(await backfillGroupFloors()).to.be.at.least(1);
     expect((await Conversation.findById(conversationId, { maxHistoryFromSeq: 1 }).lean())?.maxHistoryFromSeq).to.equal(floor);
+    // An older release's process adding him during a rolling deploy: a floor kept too low, his
+    // row without the time he came in. Running the migration again mends both.
+    await Conversation.updateOne({ _id: conversationId }, { $set: { maxHistoryFromSeq: 0 } });
+    await ConversationMember.updateOne({ conversationId, userId: carl.id }, { $unset: { historyFromAt: 1 } });
+    await backfillGroupFloors();
+    expect((await Conversation.findById(conversationId, { maxHistoryFromSeq: 1 }).lean())?.maxHistoryFromSeq).to.equal(floor);
+    const mended = (await ConversationMember.findOne({ conversationId, userId: carl.id }).lean())!;
+    expect(mended.historyFromAt?.getTime()).to.equal(mended.createdAt.getTime());
+    // His row gone (an add racing a removal) while he is listed: nothing before now, not everything.
+    await ConversationMember.deleteOne({ _id: mended._id });
+    expect((await client.get(`${CONV}/${conversationId}`).set(as(carl))).body.conversation.lastMessage).to.equal(null);
   });
 
   it('refuses an expired link', async () => {

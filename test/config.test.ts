@@ -57,8 +57,14 @@ describe('config', () => {
       parseConfig({ ...turn, TURN_URLS: 'turn:203.0.113.5:3478?transport=udp,turns:[2001:DB8::5]:5349' }).calls.turnRelayIps,
     ).to.deep.equal(['203.0.113.5', '2001:db8::5']);
     expect(
-      parseConfig({ ...turn, TURN_URLS: 'turn:turn.example.com', TURN_RELAY_IPS: '198.51.100.1' }).calls.turnRelayIps,
-    ).to.deep.equal(['198.51.100.1']);
+      parseConfig({ ...turn, TURN_URLS: 'turn:turn.example.com', TURN_RELAY_IPS: '198.51.100.1,2001:DB8:0:0::1' }).calls
+        .turnRelayIps,
+    ).to.deep.equal(['198.51.100.1', '2001:db8::1']);
+    // One URL by name among IPs: the name may resolve to relays no one listed.
+    expect(problemsOf({ ...turn, TURN_URLS: 'turn:203.0.113.5,turn:turn.example.com' })).to.match(/^TURN_RELAY_IPS: required/m);
+    expect(problemsOf({ ...turn, TURN_URLS: 'turn:turn.example.com', TURN_RELAY_IPS: '::ffff:203.0.113.5' })).to.match(
+      /^TURN_RELAY_IPS: write an IPv4 address as itself/m,
+    );
     expect(problemsOf({ PLAN_GOLD_PRICES: '1:499.00' })).to.match(/^PLAN_GOLD_PRICES:/m);
     expect(problemsOf({ CHAT_KEYS: 'k1:c2hvcnQ=' })).to.match(/CHAT_KEYS: key "k1" is not 32 bytes/);
     expect(problemsOf({ CHAT_KEYS: `k1:${Buffer.alloc(32).toString('base64')}`, CHAT_KEY_ID: 'k9' })).to.match(/^CHAT_KEY_ID:/m);

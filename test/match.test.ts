@@ -367,6 +367,7 @@ describe('matchmaking', () => {
       'a=candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 203.0.113.7 rport 54400 generation 0',
       // Labelled relay, pointing at the sender's own server: the other's checks would go there.
       'a=candidate:8 1 udp 41885439 203.0.113.66 5000 typ relay raddr 0.0.0.0 rport 0',
+      'a=candidate:10 1 udp 41885439 2001:db8::9 3478 typ relay raddr 2001:db8::7 rport 54402',
       'a=remote-candidates:1 203.0.113.7 54400',
       'a=sendrecv',
       '',
@@ -385,6 +386,7 @@ describe('matchmaking', () => {
       'a=rtcp:54401 IN IP4 0.0.0.0',
       'a=rtcp-mux',
       'a=candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0',
+      'a=candidate:10 1 udp 41885439 2001:db8::9 3478 typ relay raddr 0.0.0.0 rport 0',
       'a=sendrecv',
       '',
     ]);

@@ -1,6 +1,5 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { csv, defineArea, int } from '../env-rules.js';
+import { canonicalIp, csv, defineArea, int } from '../env-rules.js';
 
 // A public STUN server, enough for development; production names its own (and TURN).
 const DEV_STUN_URLS = ['stun:stun.l.google.com:19302'];
@@ -8,14 +7,17 @@ const DEV_STUN_URLS = ['stun:stun.l.google.com:19302'];
 /** The host of a turn:/turns: URL when it is an IP address (turn:203.0.113.5:3478, turn:[2001:db8::5]). */
 function ipHostOf(url: string): string | null {
   const rest = url.replace(/^turns?:/i, '').split('?')[0]!;
-  const host = rest.startsWith('[') ? rest.slice(1, rest.indexOf(']')) : rest.split(':')[0]!;
-  return isIP(host) ? host.toLowerCase() : null;
+  return canonicalIp(rest.startsWith('[') ? rest.slice(1, rest.indexOf(']')) : rest.split(':')[0]!);
 }
 
-/** Where relayed candidates may point: the addresses given, else the TURN URLs' own IP hosts. */
+/**
+ * Where relayed candidates may point, as browsers write addresses: the ones given, else the
+ * TURN URLs' hosts when every one is an IP (a host name may resolve to relays not listed).
+ */
 function relayAddressesOf(e: { TURN_URLS: string[]; TURN_RELAY_IPS: string[] }): string[] {
-  if (e.TURN_RELAY_IPS.length) return e.TURN_RELAY_IPS.map((ip) => ip.toLowerCase());
-  return e.TURN_URLS.map(ipHostOf).filter((ip): ip is string => ip !== null);
+  if (e.TURN_RELAY_IPS.length) return e.TURN_RELAY_IPS.map((ip) => canonicalIp(ip) ?? ip);
+  const hosts = e.TURN_URLS.map(ipHostOf);
+  return hosts.every((ip) => ip !== null) ? hosts : [];
 }
 
 /** Random matching and calls: response and ring timeouts, cool-down, ICE servers. */
@@ -34,13 +36,15 @@ export const calls = defineArea({
     TURN_SECRET: z.string().min(16).optional(),
     // The addresses coturn relays from (its external-ip, else relay-ip): a random match's call
     // passes on relayed candidates of these only. Defaults to the TURN_URLS' IP hosts.
-    TURN_RELAY_IPS: csv.refine((ips) => ips.every((ip) => isIP(ip)), 'each must be an IP address'),
+    TURN_RELAY_IPS: csv
+      .refine((ips) => ips.every((ip) => canonicalIp(ip) !== null), 'each must be an IP address')
+      .refine((ips) => !ips.some((ip) => canonicalIp(ip)?.startsWith('::ffff:')), 'write an IPv4 address as itself, not ::ffff:'),
     TURN_TTL_SECONDS: int(3600, 60, 86_400),
   },
   check: (e) => [
     ...(e.TURN_URLS.length && !e.TURN_SECRET ? ['TURN_SECRET: required with TURN_URLS (coturn static-auth-secret)'] : []),
     ...(e.TURN_URLS.length && !relayAddressesOf(e).length
-      ? ['TURN_RELAY_IPS: required when TURN_URLS name hosts (the addresses coturn relays from: its external-ip)']
+      ? ['TURN_RELAY_IPS: required when any of TURN_URLS names a host (the addresses coturn relays from: its external-ip)']
       : []),
   ],
   settings: (e) => ({

@@ -330,17 +330,19 @@ export async function addMember(me: string, conversationId: string, userId: stri
   const historyFromSeq = (group.seq ?? 0) + 1;
   // The row (with where they came in) before the list: listed without it, they would read all
   // of it for a moment. A row whose add then fails opens nothing (the list is the word).
-  await ignoreDuplicate(
-    ConversationMember.updateOne(
-      { conversationId: group._id, userId },
-      {
-        $setOnInsert: { role: 'member' },
-        $set: { historyFromSeq, historyFromAt: new Date() },
-        $max: { lastReadSeq: historyFromSeq - 1 },
-      },
-      { upsert: true },
-    ),
-  );
+  const placeRow = () =>
+    ignoreDuplicate(
+      ConversationMember.updateOne(
+        { conversationId: group._id, userId },
+        {
+          $setOnInsert: { role: 'member' },
+          $set: { historyFromSeq, historyFromAt: new Date() },
+          $max: { lastReadSeq: historyFromSeq - 1 },
+        },
+        { upsert: true },
+      ),
+    );
+  await placeRow();
   // Guarded on the size, so two admins adding at once never pass the limit. The group's
   // highest floor rises with the list, in the same write.
   const res = await Conversation.updateOne(
@@ -348,6 +350,9 @@ export async function addMember(me: string, conversationId: string, userId: stri
     { $addToSet: { memberIds: new Types.ObjectId(userId) }, $max: { maxHistoryFromSeq: historyFromSeq } },
   );
   if (res.matchedCount === 0) throw groupFull();
+  // A removal of the same person running at once may have deleted the row in between: listed
+  // without one, they would count as a member from the start.
+  if (!(await ConversationMember.exists({ conversationId: group._id, userId }))) await placeRow();
   await announceMembers(group._id, me);
 }
 
@@ -494,7 +499,8 @@ export async function conversationView(
         .lean()
         .then((m) => ({
           lastReadSeq: readPointer(String(c._id), viewer, m?.lastReadSeq),
-          historyFromSeq: m?.historyFromSeq ?? 1,
+          // No row in a group (an add or a removal half done): nothing before now, as historyFloorOf.
+          historyFromSeq: m ? (m.historyFromSeq ?? 1) : c.type === 'group' ? (c.seq ?? 0) + 1 : 1,
           historyFromAt: m?.historyFromAt ?? undefined,
         })),
     c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
@@ -597,6 +603,11 @@ async function membersAfter(conversation: ConversationDoc, seq: number) {
     { conversationId: conversation._id, historyFromSeq: { $gt: seq } },
     { userId: 1, historyFromSeq: 1, historyFromAt: 1 },
   ).lean();
+}
+
+/** The members who came into the group after message number `seq`, by id. */
+export async function membersCameAfter(conversation: ConversationDoc, seq: number): Promise<Set<string>> {
+  return new Set((await membersAfter(conversation, seq)).map((m) => String(m.userId)));
 }
 
 /** Of these members, those who may see message number `seq`: not someone added to the group after it. */

@@ -25,6 +25,7 @@ import {
 import {
   everyMemberSees,
   historyFloorOf,
+  membersCameAfter,
   membersWhoSee,
   membershipsOf,
   directConversation,
@@ -120,8 +121,16 @@ function withoutReplyTarget(view: MessageView): MessageView {
 }
 
 /** A member's view of a message: a reply names its target only when that is theirs too (at or above their floor). */
-const viewWithin = (m: MessageDoc, viewerId: string, floor: number): MessageView =>
-  m.replyToSeq != null && m.replyToSeq < floor ? withoutReplyTarget(messageView(m, viewerId)) : messageView(m, viewerId);
+const viewWithin = (m: MessageDoc, viewerId: string, floor: number): MessageView => {
+  const target = replyTargetSeqOf(m);
+  return target !== null && target < floor ? withoutReplyTarget(messageView(m, viewerId)) : messageView(m, viewerId);
+};
+
+/**
+ * The number of the message a reply answers; one stored without it (by an older release) counts
+ * as the first message: named only to members from the start. Null for a message that is no reply.
+ */
+const replyTargetSeqOf = (m: MessageDoc): number | null => (m.replyToId ? (m.replyToSeq ?? 1) : null);
 
 export interface SendInput {
   conversationId?: string;
@@ -167,12 +176,12 @@ async function publishMessage(
   event: 'chat:message' | 'chat:edited',
   doc: MessageDoc,
   view?: MessageView,
+  lateForReply?: ReadonlySet<string>,
 ): Promise<void> {
-  // A reply to a message from before some member came into the group: its target is not named to them.
-  const late =
-    doc.replyToSeq == null || everyMemberSees(conversation, doc.replyToSeq)
-      ? new Set<string>()
-      : new Set(without(memberIds, await membersWhoSee(conversation, memberIds, doc.replyToSeq)));
+  // A reply to a message from before some member came into the group: its target is not named
+  // to them (a send found them before its insert; an edit asks now).
+  const target = replyTargetSeqOf(doc);
+  const late = lateForReply ?? (target === null ? new Set<string>() : await membersCameAfter(conversation, target));
   const forMember = (v: MessageView, id: string) => (late.has(id) ? withoutReplyTarget(v) : v);
   if (!doc.media) {
     const shared = view ?? messageView(doc, '');
@@ -182,11 +191,6 @@ async function publishMessage(
   }
   for (const id of memberIds) publishToUser(id, event, forMember(messageView(doc, id), id));
 }
-
-const without = (all: string[], kept: string[]) => {
-  const keep = new Set(kept);
-  return all.filter((id) => !keep.has(id));
-};
 
 // The opening of a two-person conversation is what the matcher learns from, and what its A/B split counts.
 const EARLY_MESSAGES = 10;
@@ -226,12 +230,12 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   const original =
     recentSends.has(`${me}:${input.clientMessageId}`) || input.attachmentId ? await originalOf(me, input.clientMessageId) : null;
   if (original) return { message: messageView(original, me), created: false };
-  const [chosen, replyToSeq] = await Promise.all([
+  const [chosen, replyTo] = await Promise.all([
     input.attachmentId ? chosenAttachment(me, conversation._id, input.attachmentId) : undefined,
-    input.replyToId ? replyTargetSeq(me, conversation, input.replyToId) : undefined,
+    input.replyToId ? replyTarget(me, conversation, input.replyToId) : undefined,
   ]);
   if (!text && !chosen) throw new AppError('EMPTY_MESSAGE', 'Send text or an attachment');
-  if (replyToSeq === null) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
+  if (replyTo === null) throw new AppError('INVALID_REPLY', 'Reply to a message of this conversation');
 
   const _id = new Types.ObjectId();
   // An upload is taken for this message first (once: a second send of it is refused), and
@@ -255,7 +259,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
     ...(text ? { text: cipher.encrypt(text) } : {}),
     ...(attachment ? { attachment } : {}),
     ...(media ? { media } : {}),
-    ...(input.replyToId ? { replyToId: new Types.ObjectId(input.replyToId), replyToSeq } : {}),
+    ...(replyTo ? { replyToId: new Types.ObjectId(input.replyToId), replyToSeq: replyTo.seq } : {}),
   };
   let stored: MessageDoc | undefined;
   try {
@@ -290,7 +294,7 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
   // Without an upload every member's view is the sender's: built once, from the text in hand.
   const message = messageView(stored, me, text);
   const memberIds = memberIdsOf(conversation);
-  await publishMessage(conversation, memberIds, 'chat:message', stored, message);
+  await publishMessage(conversation, memberIds, 'chat:message', stored, message, replyTo?.late ?? new Set());
   tellOfflineMembersLater(String(conversation._id), memberIds, me);
   countLater(() => recordEvent('message', { userId: me }));
   countLive('message');
@@ -302,14 +306,19 @@ export async function sendMessage(me: string, input: SendInput): Promise<{ messa
 const SEQ_ATTEMPTS = 3;
 
 /**
- * The number of the message a send replies to: one of this conversation the sender may read
- * (not from before they came into the group); null for any other.
+ * The message a send replies to, and the members who came into the group after it (who will
+ * not be told which it was): one of this conversation the sender may read (not from before
+ * they came in); null for any other. Read before the insert, so nothing is left to fail after it.
  */
-async function replyTargetSeq(me: string, conversation: ConversationDoc, replyToId: string): Promise<number | null> {
+async function replyTarget(
+  me: string,
+  conversation: ConversationDoc,
+  replyToId: string,
+): Promise<{ seq: number; late: ReadonlySet<string> } | null> {
   const target = await Message.findOne({ _id: replyToId, conversationId: conversation._id }, { seq: 1 }).lean();
   if (!target) return null;
-  if (!everyMemberSees(conversation, target.seq) && target.seq < (await historyFloorOf(me, conversation))) return null;
-  return target.seq;
+  const late = await membersCameAfter(conversation, target.seq);
+  return late.has(me) ? null : { seq: target.seq, late };
 }
 
 // Sends this process stored lately, by sender and clientMessageId: a resend (a lost ack,

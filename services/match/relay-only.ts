@@ -9,6 +9,8 @@
  * A call between connections keeps every candidate: they chose each other.
  */
 
+import { canonicalIp } from '../../config/env-rules.js';
+
 const BLANK_ADDRESS = '0.0.0.0';
 
 /**
@@ -21,7 +23,9 @@ export function relayedCandidate(line: string, relayAddresses: readonly string[]
   // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> ...
   const parts = line.trim().split(/\s+/);
   const typ = parts.indexOf('typ');
-  if (typ !== 6 || parts[typ + 1] !== 'relay' || !relayAddresses.includes(parts[4]!.toLowerCase())) return null;
+  if (typ !== 6 || parts[typ + 1] !== 'relay') return null;
+  const address = canonicalIp(parts[4]!);
+  if (address === null || !relayAddresses.includes(address)) return null;
   for (let i = typ + 2; i < parts.length - 1; i += 2) {
     if (parts[i] === 'raddr') parts[i + 1] = BLANK_ADDRESS;
     else if (parts[i] === 'rport') parts[i + 1] = '0';
