@@ -5,6 +5,14 @@ import { logger } from '../utils/logger.js';
 // Unknown filter keys are dropped instead of reaching the server.
 mongoose.set('strictQuery', true);
 
+/**
+ * How often the driver checks the server. Short, so a database back from an outage is seen
+ * within seconds while requireDatabase refuses every request (nothing else makes the driver
+ * look); not shorter, because Mongoose reads the connection as gone once no heartbeat came
+ * for two of these: at 500 ms, one busy second (a GC pause, a loaded CPU) answered 503s.
+ */
+const HEARTBEAT_MS = 2000;
+
 export interface DatabaseOptions {
   uri: string;
   serverSelectionTimeoutMs: number;
@@ -24,7 +32,7 @@ export async function connectDatabase({ uri, serverSelectionTimeoutMs }: Databas
     bufferCommands: false,
     autoIndex: false,
     serverSelectionTimeoutMS: serverSelectionTimeoutMs,
-    heartbeatFrequencyMS: 500,
+    heartbeatFrequencyMS: HEARTBEAT_MS,
     maxPoolSize: 50,
   });
   await syncIndexes();

@@ -6,11 +6,24 @@ import express from 'express';
 import helmet from 'helmet';
 import supertest from 'supertest';
 import { createAppServer } from '../http-server.js';
+import { isDatabaseConnected } from '../services/database.service.js';
 import { api, freshIp, ORIGIN, testApp } from './support/app.js';
 import { bearer, signupUser } from './support/users.js';
 import { expectDocumented } from './support/openapi.js';
 
 describe('HTTP basics', () => {
+  it('a stalled second (a long GC pause, a busy CPU) does not count as the database gone', async () => {
+    // Mongoose reads a connection as gone once no heartbeat came for two heartbeat intervals.
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      // The event loop held, as a slow moment would.
+    }
+    expect(isDatabaseConnected()).to.equal(true);
+    const me = await signupUser();
+    const res = await (await api()).get('/api/v1/auth/me').set(bearer(me.accessToken));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  });
+
   it('answers /healthz and /readyz', async () => {
     const live = await (await api()).get('/healthz');
     expect(live.status).to.equal(200);
