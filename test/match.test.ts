@@ -455,6 +455,41 @@ describe('matchmaking', () => {
     await emitAck(socket, 'match:leave', {});
   });
 
+  it('the partner card is the profile as it is when the match is found, not as it was at the join; someone suspended since is not offered', async () => {
+    const tag = tagFor();
+    const here = { location: { lat: 52.52, lng: 13.405 }, locationConsent: true };
+    const [ana, ben] = await Promise.all([ready(tag, { firstName: 'Ana', ...here }), ready(tag, here)]);
+    expect((await join(ana.socket, tag)).ok).to.equal(true);
+    const changed = await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(ana.user))
+      .send({ firstName: 'Anabel', settings: { privacy: { showAge: false, showDistance: false } } });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+    const found = nextEvent(ben.socket, 'match:found');
+    await join(ben.socket, tag);
+    const { partner, matchId } = await found;
+    expect(partner).to.include({ id: ana.user.id, firstName: 'Anabel' });
+    expect(partner).not.to.have.any.keys('age', 'distance');
+    const ended = nextEvent(ben.socket, 'match:ended');
+    await emitAck(ana.socket, 'match:respond', { matchId, accept: false });
+    await ended;
+
+    // Cara waits, and is suspended: Ben, joining, is not offered her, and is matched with the next.
+    await emitAck(ben.socket, 'match:leave', {});
+    const [cara, dan] = await Promise.all([ready(tag), ready(tag)]);
+    const benHears = collect(ben.socket, 'match:found');
+    expect((await join(cara.socket, tag)).ok).to.equal(true);
+    await User.updateOne({ _id: cara.user.id }, { $set: { suspendedUntil: new Date(Date.now() + 3_600_000) } });
+    expect((await join(ben.socket, tag)).ok).to.equal(true);
+    await aRoundPassed();
+    const next = nextEvent(ben.socket, 'match:found', (f) => f.partner.id === dan.user.id);
+    await join(dan.socket, tag);
+    await next;
+    expect(benHears.map((f) => f.partner.id)).not.to.include(cara.user.id);
+  });
+
   it("a third person cannot answer or end someone else's match", async () => {
     const { ana, matchId } = await matchedPair();
     const stranger = await ready(tagFor());

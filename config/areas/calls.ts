@@ -27,6 +27,8 @@ export const calls = defineArea({
     MATCH_RESPONSE_MS: int(20_000, 200, 300_000),
     MATCH_COOLDOWN_MINUTES: int(60, 0, 43_200),
     MATCH_ROUND_MS: int(250, 20, 10_000),
+    // A partner card older than this (its owner waited longer) is read again when a match is found.
+    MATCH_CARD_MAX_AGE_MS: int(30_000, 0, 600_000),
     // The adaptive ranking: off (explicit), on, or an A/B split by user; and its share of the score.
     MATCHING_MODE: z.enum(['explicit', 'adaptive', 'ab']).default('adaptive'),
     MATCHING_BLEND: z.coerce.number().min(0).max(1).default(0.8),
@@ -52,6 +54,7 @@ export const calls = defineArea({
       responseMs: e.MATCH_RESPONSE_MS,
       coolDownMs: e.MATCH_COOLDOWN_MINUTES * 60_000,
       roundMs: e.MATCH_ROUND_MS,
+      cardMaxAgeMs: e.MATCH_CARD_MAX_AGE_MS,
       mode: e.MATCHING_MODE,
       blend: e.MATCHING_BLEND,
       // How often the learner applies queued signals (one process at a time).

@@ -15,7 +15,7 @@ import { hiddenUserIds } from '../people/block.service.js';
 import { endCallsOf, relayConfigured, startMatchCall } from './call.service.js';
 import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
-import { toUserCard, type UserCard } from '../people/profile.service.js';
+import { showsDistance, toUserCard } from '../people/profile.service.js';
 import { publishToUsers } from '../realtime.service.js';
 import { CARD_SOURCE_FIELDS, usersById, type CardSource } from '../people/user.service.js';
 import { separatedBy, separatedPairs } from './match.service.js';
@@ -59,12 +59,6 @@ const RELOOK_TRUNCATED_MS = 250;
 const RELOOK_MS = 10_000;
 const ROUND_GAP_MS = 40;
 const lookKey = (t: Ticket) => `${t.userId}:${t.joinedAt}:${t.priority}`;
-
-/** The users' cards, from their profiles (banned accounts left out). */
-async function cardsOf(userIds: string[]): Promise<Map<string, UserCard>> {
-  const users = await usersById(userIds);
-  return new Map([...users].map(([id, u]) => [id, toUserCard(u)]));
-}
 
 /**
  * The matchmaker of one process. Every process runs rounds over the shared queue; the
@@ -406,21 +400,7 @@ export class Matchmaker {
 
   /** Claimed pairs: stored in one write, then both of each pair told, with a response timer. */
   protected async found(claimed: [Ticket, Ticket][]): Promise<void> {
-    const tickets = claimed.flat();
-    const cards = await this.queue.takeCards(tickets);
-    // Kept on the stored tickets too: a partner put back in the queue keeps their card.
-    for (const t of tickets) t.card ??= cards.get(t.userId);
-    // A card lost (taken by a step whose answer was lost) is made again from the profile; if
-    // that read fails, the partner sees the bare card ({ id }) rather than the pair being lost.
-    const cardless = tickets.filter((t) => !t.card);
-    if (cardless.length) {
-      const remade = await cardsOf(cardless.map((t) => t.userId)).catch((err: unknown) => {
-        logger.warn('match cards not made again', { error: errorMessage(err) });
-        return new Map<string, UserCard>();
-      });
-      for (const t of cardless) t.card = remade.get(t.userId);
-    }
-    const pairs = await this.notSeparated(claimed);
+    const pairs = await this.notSeparated(await this.asProfilesAreNow(claimed));
     if (!pairs.length) return;
     const foundAt = new Date();
     const expiresAt = new Date(foundAt.getTime() + config.match.responseMs);
@@ -476,6 +456,46 @@ export class Matchmaker {
    * not reached the queue (Redis away when it was made) is caught here: both go back to the
    * queue, not to be proposed to each other, and the rule is asked for again.
    */
+  /**
+   * Each side as the other will see them: for whoever waited longer than cardMaxAgeMs, the
+   * card and the distance switch from the profile as it is now, not as it was at the join (a
+   * photo removed, a name changed, the age or distance hidden since); the others' cards, from
+   * their join moments ago, stand (a read per person would halve a burst's matches a second).
+   * Someone read again and found banned or suspended since is not offered; their partner goes
+   * back in the queue. If the read fails, the join's cards stand in (or the bare { id }) rather
+   * than the pairs being lost.
+   */
+  private async asProfilesAreNow(claimed: [Ticket, Ticket][]): Promise<[Ticket, Ticket][]> {
+    const tickets = claimed.flat();
+    const kept = await this.queue.takeCards(tickets);
+    // Kept on the tickets too: a partner put back in the queue keeps their card.
+    for (const t of tickets) t.card ??= kept.get(t.userId);
+    const oldest = Date.now() - config.match.cardMaxAgeMs;
+    const due = tickets.filter((t) => t.joinedAt <= oldest || !t.card);
+    if (!due.length) return claimed;
+    const now = await usersById(due.map((t) => t.userId)).catch((err: unknown) => {
+      logger.warn('match cards not read again', { error: errorMessage(err) });
+      return null;
+    });
+    if (!now) return claimed;
+    for (const t of due) {
+      const user = now.get(t.userId);
+      if (user) {
+        t.card = toUserCard(user);
+        t.showDistance = showsDistance(user);
+      }
+    }
+    const gone = new Set(due.filter((t) => !now.has(t.userId)).map((t) => t.userId));
+    return claimed.filter((pair) => {
+      if (!pair.some((t) => gone.has(t.userId))) return true;
+      for (const t of pair.filter((x) => !gone.has(x.userId))) {
+        this.lookedAt.delete(lookKey(t));
+        void this.queue.putBack(t).catch(logQueueWriteFailure);
+      }
+      return false;
+    });
+  }
+
   private async notSeparated(claimed: [Ticket, Ticket][]): Promise<[Ticket, Ticket][]> {
     let apart: Map<string, number>;
     try {

@@ -44,6 +44,8 @@ const defaults: Record<string, string> = {
   CALL_RING_TIMEOUT_MS: '700',
   MATCH_RESPONSE_MS: '700',
   MATCH_ROUND_MS: '50',
+  // Every card read again at the match: the tests change profiles seconds after joining.
+  MATCH_CARD_MAX_AGE_MS: '0',
   // Tests apply the learner's queue themselves (learnTasteSignals).
   TASTE_LEARN_MS: '600000',
   CHAT_GROUP_MAX_MEMBERS: '1000',
