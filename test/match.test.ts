@@ -134,7 +134,11 @@ describe('matchmaking', () => {
     expect(await Promise.race([anaNext.then(() => 'matched'), Promise.resolve('waiting')])).to.equal('waiting');
   });
 
-  it('someone who hides their age is never offered to a seeker of a narrowed age range: the offer would tell it', async () => {
+  /**
+   * A seeker of exactly the age of two born the same day, a hider and a shower of it. The hider
+   * looks for the seeker's age, not the shower's: only the seeker's range can keep them apart.
+   */
+  async function seekerAndTwins(hiderHidesNow: boolean) {
     const tag = tagFor();
     const born = '1992-06-01';
     const [seeker, hider, shower] = await Promise.all([
@@ -142,11 +146,10 @@ describe('matchmaking', () => {
       ready(tag, { dateOfBirth: born }),
       ready(tag, { dateOfBirth: born }),
     ]);
-    // The hider looks for the seeker's age, not the shower's: only the seeker's range can keep them apart.
     const seekerAge = ageOn(new Date('1990-01-01'));
     await User.updateOne(
       { _id: hider.user.id },
-      { $set: { 'settings.privacy.showAge': false, 'lookingFor.minAge': seekerAge, 'lookingFor.maxAge': seekerAge } },
+      { $set: { 'settings.privacy.showAge': !hiderHidesNow, 'lookingFor.minAge': seekerAge, 'lookingFor.maxAge': seekerAge } },
     );
     const age = ageOn(new Date(born));
     await (
@@ -156,6 +159,11 @@ describe('matchmaking', () => {
       .set(as(seeker.user))
       .send({ lookingFor: { minAge: age, maxAge: age } })
       .expect(200);
+    return { tag, seeker, hider, shower };
+  }
+
+  it('someone who hides their age is never offered to a seeker of a narrowed age range: the offer would tell it', async () => {
+    const { tag, seeker, hider, shower } = await seekerAndTwins(true);
     const found = nextEvent(seeker.socket, 'match:found');
     // The hider waits first: were the two a fit, the seeker's join would pair them.
     await join(hider.socket, tag);
@@ -488,6 +496,26 @@ describe('matchmaking', () => {
     await join(dan.socket, tag);
     await next;
     expect(benHears.map((f) => f.partner.id)).not.to.include(cara.user.id);
+  });
+
+  it('someone who hides their age after joining is not placed in a narrowed range by the ticket of their join', async () => {
+    const { tag, seeker, hider, shower } = await seekerAndTwins(false);
+    // The hider joins showing the age, then hides it: the seeker's exact range must not find them.
+    await join(hider.socket, tag);
+    await (
+      await api()
+    )
+      .patch('/api/v1/users/me')
+      .set(as(hider.user))
+      .send({ settings: { privacy: { showAge: false } } })
+      .expect(200);
+    const seekerHears = collect(seeker.socket, 'match:found');
+    await join(seeker.socket, tag);
+    await aRoundPassed();
+    expect(seekerHears).to.deep.equal([]);
+    const found = nextEvent(seeker.socket, 'match:found');
+    await join(shower.socket, tag);
+    expect((await found).partner.id).to.equal(shower.user.id);
   });
 
   it("a third person cannot answer or end someone else's match", async () => {

@@ -7,7 +7,9 @@ const DEV_STUN_URLS = ['stun:stun.l.google.com:19302'];
 /** The host of a turn:/turns: URL when it is an IP address (turn:203.0.113.5:3478, turn:[2001:db8::5]). */
 function ipHostOf(url: string): string | null {
   const rest = url.replace(/^turns?:/i, '').split('?')[0]!;
-  return canonicalIp(rest.startsWith('[') ? rest.slice(1, rest.indexOf(']')) : rest.split(':')[0]!);
+  const ip = canonicalIp(rest.startsWith('[') ? rest.slice(1, rest.indexOf(']')) : rest.split(':')[0]!);
+  // Browsers write an IPv4 relay as itself, never as ::ffff:: such a URL names no usable address.
+  return ip?.startsWith('::ffff:') ? null : ip;
 }
 
 /**

@@ -11,7 +11,7 @@ import { Message } from '../../models/message.model.js';
  */
 export async function backfillGroupFloors(): Promise<number> {
   let groups = 0;
-  for await (const group of Conversation.find({ type: 'group' }, { _id: 1 }).lean().cursor()) {
+  for await (const group of Conversation.find({ type: 'group' }, { _id: 1 }).lean().batchSize(500).cursor()) {
     const rows = await ConversationMember.find(
       { conversationId: group._id, historyFromSeq: { $exists: true } },
       { historyFromSeq: 1, historyFromAt: 1, createdAt: 1 },
@@ -37,7 +37,7 @@ export async function backfillGroupFloors(): Promise<number> {
 export async function backfillReplyNumbers(): Promise<number> {
   let replies = 0;
   const unnumbered = Message.find({ replyToId: { $exists: true }, replyToSeq: { $exists: false } }, { replyToId: 1 });
-  for await (const reply of unnumbered.lean().cursor()) {
+  for await (const reply of unnumbered.lean().batchSize(500).cursor()) {
     // Messages are never removed (a deletion keeps the numbered place): a target is always there.
     const target = await Message.findById(reply.replyToId, { seq: 1 }).lean();
     if (target) await Message.updateOne({ _id: reply._id }, { $set: { replyToSeq: target.seq } });

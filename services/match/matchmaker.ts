@@ -452,18 +452,14 @@ export class Matchmaker {
   }
 
   /**
-   * The claimed pairs the database does not keep apart. A block or a report whose pair rule has
-   * not reached the queue (Redis away when it was made) is caught here: both go back to the
-   * queue, not to be proposed to each other, and the rule is asked for again.
-   */
-  /**
    * Each side as the other will see them: for whoever waited longer than cardMaxAgeMs, the
-   * card and the distance switch from the profile as it is now, not as it was at the join (a
-   * photo removed, a name changed, the age or distance hidden since); the others' cards, from
-   * their join moments ago, stand (a read per person would halve a burst's matches a second).
-   * Someone read again and found banned or suspended since is not offered; their partner goes
-   * back in the queue. If the read fails, the join's cards stand in (or the bare { id }) rather
-   * than the pairs being lost.
+   * card, the age and distance switches and the location from the profile as it is now, not as
+   * it was at the join (a photo removed, a name changed, the age or distance hidden, the
+   * location withdrawn since); the others', from their join moments ago, stand (a read per
+   * person would halve a burst's matches a second). A pair that no longer fits on what was read
+   * (an age hidden since must not be placed in a narrowed range) goes back to the queue, both;
+   * someone banned or suspended since is not offered, their partner goes back. If the read
+   * fails, the join's cards stand in (or the bare { id }) rather than the pairs being lost.
    */
   private async asProfilesAreNow(claimed: [Ticket, Ticket][]): Promise<[Ticket, Ticket][]> {
     const tickets = claimed.flat();
@@ -480,15 +476,24 @@ export class Matchmaker {
     if (!now) return claimed;
     for (const t of due) {
       const user = now.get(t.userId);
-      if (user) {
-        t.card = toUserCard(user);
-        t.showDistance = showsDistance(user);
-      }
+      if (!user) continue;
+      t.card = toUserCard(user);
+      t.showAge = user.settings?.privacy?.showAge !== false;
+      if (user.location) t.location = coarsePoint(user.location);
+      else delete t.location;
+      t.showDistance = showsDistance(user) && Boolean(user.location);
     }
     const gone = new Set(due.filter((t) => !now.has(t.userId)).map((t) => t.userId));
-    return claimed.filter((pair) => {
-      if (!pair.some((t) => gone.has(t.userId))) return true;
-      for (const t of pair.filter((x) => !gone.has(x.userId))) {
+    const readAgain = new Set(due.map((t) => t.userId));
+    const at = Date.now();
+    return claimed.filter(([a, b]) => {
+      const fits =
+        ![a, b].some((t) => gone.has(t.userId)) &&
+        (!(readAgain.has(a.userId) || readAgain.has(b.userId)) || compatible(a, b, at));
+      if (fits) return true;
+      // Not proposed to each other again here for a while (the queue may still hold the join's ticket).
+      this.avoidedHere.set(pairKeyOf(a.userId, b.userId), at + AVOID_MEMORY_MS);
+      for (const t of [a, b].filter((x) => !gone.has(x.userId))) {
         this.lookedAt.delete(lookKey(t));
         void this.queue.putBack(t).catch(logQueueWriteFailure);
       }
@@ -496,6 +501,11 @@ export class Matchmaker {
     });
   }
 
+  /**
+   * The claimed pairs the database does not keep apart. A block or a report whose pair rule has
+   * not reached the queue (Redis away when it was made) is caught here: both go back to the
+   * queue, not to be proposed to each other, and the rule is asked for again.
+   */
   private async notSeparated(claimed: [Ticket, Ticket][]): Promise<[Ticket, Ticket][]> {
     let apart: Map<string, number>;
     try {
