@@ -318,6 +318,20 @@ describe('chat attachments (local storage)', function () {
     expect((await client.get(`${CONV}/${conversationId}`).set(as(carl))).body.conversation.lastMessage).to.equal(null);
   });
 
+  it('a member row left behind by a removal racing an add tells its owner nothing of the group', async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    // Carl is no member; a row of his survived (as when a removal deletes between an add's two writes).
+    await ConversationMember.create({ conversationId, userId: carl.id, historyFromSeq: 999, historyFromAt: new Date() });
+    await Conversation.updateOne({ _id: conversationId }, { $max: { maxHistoryFromSeq: 999 } });
+    const [benSocket, carlSocket] = await Promise.all([devices.connect(ben), devices.connect(carl)]);
+    const carlHears = collect(carlSocket, 'conversation:updated');
+    const benHears = nextEvent(benSocket, 'conversation:updated');
+    const named = await (await api()).patch(`${CONV}/${conversationId}/members/${ben.id}`).set(as(ana)).send({ role: 'admin' });
+    expect(named.status, JSON.stringify(named.body)).to.be.oneOf([200, 204]);
+    await benHears;
+    expect(carlHears).to.deep.equal([]);
+  });
+
   it('refuses an expired link', async () => {
     const { ana, conversationId } = await group();
     const ready = await readyAttachment(ana, conversationId, 'image', await png(200, 100));

@@ -285,7 +285,7 @@ export async function createGroup(me: string, input: { name: string; memberIds: 
     memberIds.map((userId) => ({ conversationId: created._id, userId, role: String(userId) === me ? 'admin' : 'member' })),
   );
   const group = created.toObject() as ConversationDoc;
-  await announceGroup(group, me);
+  await announceGroup(group);
   return group;
 }
 
@@ -353,7 +353,7 @@ export async function addMember(me: string, conversationId: string, userId: stri
   // A removal of the same person running at once may have deleted the row in between: listed
   // without one, they would count as a member from the start.
   if (!(await ConversationMember.exists({ conversationId: group._id, userId }))) await placeRow();
-  await announceMembers(group._id, me);
+  await announceMembers(group._id);
 }
 
 /** The first message number a member may read: 1, or where a group took them in (addMember). */
@@ -376,7 +376,7 @@ export async function removeMember(me: string, conversationId: string, userId: s
   await ConversationMember.deleteOne({ conversationId: group._id, userId });
   if (wasAdmin) await handOverIfNoAdmin(group._id);
   publishToUsers([userId], 'conversation:updated', { id: conversationId, removed: true });
-  await announceMembers(group._id, me);
+  await announceMembers(group._id);
 }
 
 /**
@@ -406,7 +406,7 @@ export async function leaveGroupForGood(userId: string, conversationId: Types.Ob
   sendAccessChanged({ conversationId: String(conversationId) });
   await ConversationMember.deleteOne({ conversationId, userId });
   await handOverIfNoAdmin(conversationId);
-  await announceMembers(conversationId, userId);
+  await announceMembers(conversationId);
 }
 
 /** An admin makes a member admin (or takes it back, keeping at least one admin). */
@@ -424,14 +424,14 @@ export async function setMemberRole(me: string, conversationId: string, userId: 
     await ConversationMember.updateOne({ conversationId: group._id, userId }, { $set: { role: 'admin' } });
     throw new AppError('LAST_ADMIN', 'A group needs an admin: name another first');
   }
-  await announceMembers(group._id, me);
+  await announceMembers(group._id);
 }
 
-async function announceMembers(conversationId: Types.ObjectId, viewer: string): Promise<void> {
+async function announceMembers(conversationId: Types.ObjectId): Promise<void> {
   // Members came, went or changed role: who may send, and who hears it, is read again.
   sendAccessChanged({ conversationId: String(conversationId) });
   const group = await Conversation.findById(conversationId).lean<ConversationDoc>();
-  if (group) await announceGroup(group, viewer);
+  if (group) await announceGroup(group);
 }
 
 export interface ConversationView {
@@ -449,9 +449,10 @@ export interface ConversationView {
 /** What every member may be sent of a conversation: not the read state of whoever changed it. */
 export type SharedConversationView = Omit<ConversationView, 'unread'>;
 
-async function sharedView(c: ConversationDoc, actor: string): Promise<SharedConversationView> {
-  // As a member from the start sees it (announceGroup hides what a later one may not see).
-  const { unread: _own, ...shared } = await conversationView(c, actor, { lastReadSeq: 0, historyFromSeq: 1 });
+async function sharedView(c: ConversationDoc): Promise<SharedConversationView> {
+  // As a member from the start sees it (announceGroup hides what a later one may not see): no
+  // viewer's row is read.
+  const { unread: _own, ...shared } = await conversationView(c, '', { lastReadSeq: 0, historyFromSeq: 1 });
   return shared;
 }
 
@@ -459,14 +460,16 @@ async function sharedView(c: ConversationDoc, actor: string): Promise<SharedConv
  * A group's new state to every member. Someone taken in after its last message is not told of
  * that message (who sent it, its id and time): what was said before they came is not theirs.
  */
-async function announceGroup(stored: ConversationDoc, actor: string): Promise<void> {
+async function announceGroup(stored: ConversationDoc): Promise<void> {
   // With the last message this process has sent and not yet stored.
   const group = withTail(stored);
-  const view = await sharedView(group, actor);
-  const late = await membersAfter(group, group.seq ?? 0);
+  const view = await sharedView(group);
+  const members = memberIdsOf(group);
+  // Listed members only: a row left by a removal racing an add names no one to tell.
+  const late = (await membersAfter(group, group.seq ?? 0)).filter((m) => members.includes(String(m.userId)));
   const lateIds = new Set(late.map((m) => String(m.userId)));
   publishToUsers(
-    memberIdsOf(group).filter((id) => !lateIds.has(id)),
+    members.filter((id) => !lateIds.has(id)),
     'conversation:updated',
     view,
   );
