@@ -316,6 +316,9 @@ describe('chat attachments (local storage)', function () {
     // His row gone (an add racing a removal) while he is listed: nothing before now, not everything.
     await ConversationMember.deleteOne({ _id: mended._id });
     expect((await client.get(`${CONV}/${conversationId}`).set(as(carl))).body.conversation.lastMessage).to.equal(null);
+    // Nor may he reply to a message from before he came in.
+    const reply = await send(carl, conversationId, { text: 'about old', replyToId: old });
+    expect([reply.status, reply.body.error?.code]).to.deep.equal([400, 'INVALID_REPLY']);
   });
 
   it('a member row left behind by a removal racing an add tells its owner nothing of the group', async () => {

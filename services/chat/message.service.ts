@@ -317,8 +317,13 @@ async function replyTarget(
 ): Promise<{ seq: number; late: ReadonlySet<string> } | null> {
   const target = await Message.findOne({ _id: replyToId, conversationId: conversation._id }, { seq: 1 }).lean();
   if (!target) return null;
-  const late = await membersCameAfter(conversation, target.seq);
-  return late.has(me) ? null : { seq: target.seq, late };
+  if (everyMemberSees(conversation, target.seq)) return { seq: target.seq, late: new Set() };
+  const [late, myRow] = await Promise.all([
+    membersCameAfter(conversation, target.seq),
+    ConversationMember.exists({ conversationId: conversation._id, userId: me }),
+  ]);
+  // Listed without a row (an add or a removal half done): nothing before now, as historyFloorOf has it.
+  return !myRow || late.has(me) ? null : { seq: target.seq, late };
 }
 
 // Sends this process stored lately, by sender and clientMessageId: a resend (a lost ack,
