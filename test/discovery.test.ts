@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
-import { Connection } from '../models/connection.model.js';
+import mongoose, { Types } from 'mongoose';
+import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { setPlan } from '../services/connections/quota.service.js';
 import { api, freshIp } from './support/app.js';
 import { eventually } from './support/eventually.js';
@@ -225,6 +226,89 @@ describe('discovery', () => {
       expect(res.status, cursor).to.equal(400);
     }
     expect((await (await api()).get(DISCOVER).set(as(me)).query({ limit: 31 })).status).to.equal(400);
+  });
+
+  it("keeps a heavy swiper's deck full, and asks no more of the database for thousands of swipes than for a few", async () => {
+    const spot = home();
+    const tag = word();
+    const near = () => signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag] });
+    const [me, heavy, template, quiet, quieter, passer] = await Promise.all([near(), near(), near(), near(), near(), near()]);
+    // Over three pages of people, all more active than the two nobody swiped: clones of one
+    // neighbour, each with its own id and names.
+    const source = (await User.findById(template.id).lean())!;
+    const now = Date.now();
+    const clones = Array.from({ length: 330 }, (_, i) => {
+      const { _id: _omit, phone: _phone, ...rest } = source;
+      void _omit;
+      void _phone;
+      const _id = new Types.ObjectId();
+      return {
+        ...rest,
+        _id,
+        email: `${String(_id)}@clone.test`,
+        username: `clone${String(_id)}`,
+        lastActiveAt: new Date(now - i),
+      };
+    });
+    await User.collection.insertMany(clones);
+    const daysAgo = (d: number) => new Date(now - d * 86_400_000);
+    await User.updateMany({ _id: { $in: [template.id, passer.id, me.id, heavy.id] } }, { $set: { lastActiveAt: new Date(now) } });
+    await User.updateOne({ _id: quiet.id }, { $set: { lastActiveAt: daysAgo(3) } });
+    await User.updateOne({ _id: quieter.id }, { $set: { lastActiveAt: daysAgo(40) } });
+    const record = (from: string, to: string, status: 'interested' | 'ignored') => ({
+      pairKey: pairKeyOf(from, to),
+      memberIds: [from, to].sort().map((id) => new Types.ObjectId(id)),
+      senderId: new Types.ObjectId(from),
+      receiverId: new Types.ObjectId(to),
+      status,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const swipedNear = [...clones.map((c) => String(c._id)), template.id];
+    // Both swiped every clone and the neighbour; the heavy swiper first thousands of people
+    // elsewhere. The passer passed on me (which I must not learn).
+    await Connection.collection.insertMany(
+      Array.from({ length: 2500 }, () => record(heavy.id, String(new Types.ObjectId()), 'ignored')),
+    );
+    await Connection.collection.insertMany([
+      ...swipedNear.flatMap((id) => [record(me.id, id, 'interested'), record(heavy.id, id, 'interested')]),
+      record(passer.id, me.id, 'ignored'),
+    ]);
+
+    /** Every card, page after page, with what each request asked of the database. */
+    const wholeDeck = async (u: SignedUp) => {
+      const cards: string[] = [];
+      const requests: { collection: string; query: string }[][] = [];
+      let cursor: string | null = null;
+      do {
+        const asked: { collection: string; query: string }[] = [];
+        mongoose.set('debug', (collection: string, method: string, filter: unknown, options: unknown) => {
+          if (method.startsWith('find')) asked.push({ collection, query: JSON.stringify([filter, options]) });
+        });
+        try {
+          const page = await feed(u, cursor ? { cursor } : {});
+          cards.push(...ids(page));
+          cursor = page.nextCursor;
+        } finally {
+          mongoose.set('debug', false);
+        }
+        requests.push(asked);
+      } while (cursor && requests.length < 10);
+      return { cards, requests };
+    };
+    const mine = await wholeDeck(me);
+    expect(mine.cards).to.have.members([passer.id, quiet.id, quieter.id, heavy.id]);
+    expect(mine.requests).to.have.length(1);
+    const heavys = await wholeDeck(heavy);
+    expect(heavys.cards).to.have.members([passer.id, quiet.id, quieter.id, me.id]);
+    // No list of every swipe sent with the queries, no read of them all, no unbounded asking.
+    for (const asked of heavys.requests) {
+      expect(Math.max(...asked.map((q) => q.query.length)), 'the largest query').to.be.below(20_000);
+      expect(asked.filter((q) => q.collection === 'connections').length).to.be.at.most(400);
+    }
+    // A swipe made now is seen at once, however it is looked up.
+    await swipeAs(heavy, quiet, 'ignored');
+    expect((await wholeDeck(heavy)).cards).to.have.members([passer.id, quieter.id, me.id]);
   });
 
   it('tells nobody more than the band: no score, stored cells not points, radii that cannot be bisected, nothing of hiders', async () => {

@@ -517,12 +517,52 @@ export async function listConnections(
   return { items, nextCursor: sealedNextCursorOf(purpose, records, page.limit) };
 }
 
-/** Everyone this user has a record with, whatever its state, but another's pass on them: discovery never shows them again. */
-export async function pairedUserIds(me: string): Promise<string[]> {
-  const records = await Connection.find(
-    { memberIds: new Types.ObjectId(me) },
-    { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1, via: 1 },
-  ).lean();
+// A person's own records read for their deck, at most: all of them for nearly everyone.
+// Past it, candidates are looked up by pair as the deck needs them, so a heavy swiper's deck
+// costs what anyone's does.
+const DECK_RECORDS_READ = 500;
+const DECK_RECORD_FIELDS = { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1, via: 1 } as const;
+
+/**
+ * Who discovery leaves out of my deck for good: anyone I have a record with, whatever its
+ * state, but another's pass on me.
+ */
+export interface DeckRecords {
+  /** People left out, from the records read: all of them when `complete`. */
+  paired: string[];
+  complete: boolean;
+  /** Of these candidates (none of `paired`), those left out; asked only when not `complete`. */
+  among(candidateIds: string[]): Promise<Set<string>>;
+}
+
+export async function deckRecordsOf(me: string): Promise<DeckRecords> {
+  const mine = await Connection.find({ memberIds: new Types.ObjectId(me) }, DECK_RECORD_FIELDS)
+    .limit(DECK_RECORDS_READ + 1)
+    .lean();
+  const complete = mine.length <= DECK_RECORDS_READ;
+  return {
+    paired: pairedIn(mine, me),
+    complete,
+    // One indexed equality per candidate: $in over pair keys is not served by an index everywhere.
+    async among(ids) {
+      if (complete) return new Set();
+      const records = await Promise.all(
+        ids.map((id) => Connection.findOne({ pairKey: pairKeyOf(me, id) }, DECK_RECORD_FIELDS).lean()),
+      );
+      return new Set(
+        pairedIn(
+          records.filter((r) => r !== null),
+          me,
+        ),
+      );
+    },
+  };
+}
+
+function pairedIn(
+  records: (Parameters<typeof isOpenPass>[0] & { memberIds: Types.ObjectId[]; via?: string | null })[],
+  me: string,
+): string[] {
   return (
     records
       // Someone's pass on me stays out of this list: if they left my deck without a request,

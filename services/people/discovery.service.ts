@@ -1,5 +1,4 @@
 import { inGoodStanding } from './standing.js';
-import { Types } from 'mongoose';
 import { User, type GENDERS } from '../../models/user.model.js';
 import { ageOn, birthDateRange, MAX_AGE, MIN_AGE, narrowsAges } from '../../utils/age.js';
 import { notFound } from '../../utils/app-error.js';
@@ -18,25 +17,61 @@ import { hiddenUserIds } from './block.service.js';
 import { countLater, recordMatchingOutcome } from '../analytics/record.js';
 import { reciprocalScore, SCALE } from '../match/taste/ranking.js';
 import { noteShown } from '../match/taste/signals.js';
-import { sideOf, TASTE_FIELDS, variantOf } from '../match/taste/taste.service.js';
+import { sideOf, variantOf } from '../match/taste/taste.service.js';
 import { runtime } from '../runtime-settings.service.js';
-import { pairedUserIds } from '../connections/connection.service.js';
+import { Types } from 'mongoose';
+import { deckRecordsOf, type DeckRecords } from '../connections/connection.service.js';
+import { DeckPool, type Candidate } from './deck-pool.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
 
 // The largest radius discovery reads, whatever a user asks for: beyond it cells hold too many people.
 const DISCOVERY_MAX_KM = 500;
-// People read per cell or interest, most recently active first: enough to rank a feed of
-// several pages; swiped people drop out, so the next most active come in.
-const CANDIDATES_PER_DRIVER = 100;
-// Only what ranking and the two-way fit need; the page's profiles are read afterwards.
-const RANKING_FIELDS = `location lookingFor lastActiveAt settings.privacy.showDistance ${TASTE_FIELDS}`;
 const DAY_MS = 86_400_000;
+// People asked about one by one per request, for someone whose records are too many to read
+// whole: past it the page ends early, with a cursor to go on from. (So does a pool read
+// PAGES_PER_DRIVER deep: a heavy swiper's deck reaches that far past the people swiped.)
+const ASK_BUDGET = 300;
+// The most asked at once: batches grow with what was asked so far, as a run of swiped people
+// suggests more of them.
+const ASK_BATCH_MAX = 64;
 
-type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
+interface Ranked {
+  score: number;
+  id: string;
+}
 
-function readCandidates(filter: Record<string, unknown>) {
-  return User.find(filter, RANKING_FIELDS).sort({ lastActiveAt: -1 }).limit(CANDIDATES_PER_DRIVER).lean();
+/**
+ * Takes cards in rank order, passing over anyone left out: a page of `limit`, and where the
+ * next page starts (null: no more among these). Whom the records do not settle is asked of
+ * them in batches, as far as needed, within ASK_BUDGET for the whole request.
+ */
+function deckWalk(records: DeckRecords, limit: number) {
+  const out = new Map<string, boolean>();
+  let asked = 0;
+  return async (rest: Ranked[]): Promise<{ cards: Ranked[]; next: Ranked | null }> => {
+    const inDeck: Ranked[] = [];
+    for (let i = 0; i < rest.length && inDeck.length <= limit;) {
+      const r = rest[i]!;
+      if (records.complete || out.has(r.id)) {
+        if (!out.get(r.id)) inDeck.push(r);
+        i++;
+        continue;
+      }
+      // Out of budget: this page ends here, and the next begins after the last one passed.
+      if (asked >= ASK_BUDGET && i > 0) return { cards: inDeck, next: rest[i - 1]! };
+      const batch = rest
+        .slice(i)
+        .filter((x) => !out.has(x.id))
+        .slice(0, Math.max(limit + 1 - inDeck.length, Math.min(asked, ASK_BATCH_MAX)))
+        .map((x) => x.id);
+      const leftOut = await records.among(batch);
+      asked += batch.length;
+      for (const id of batch) out.set(id, leftOut.has(id));
+    }
+    const cards = inDeck.slice(0, limit);
+    return { cards, next: inDeck.length > limit ? cards.at(-1)! : null };
+  };
 }
 
 /**
@@ -124,49 +159,60 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     : (me.interests ?? []).slice(0, 5).map((tag) => ({ interests: tag }));
   if (drivers.length === 0) return { profiles: [], nextCursor: null };
 
-  const excluded = [userId, ...(await pairedUserIds(userId)), ...(await hiddenUserIds(userId)).map(String)];
+  const [hidden, records] = await Promise.all([hiddenUserIds(userId), deckRecordsOf(userId)]);
+  // Blocks both ways are passed over here; my records (a bounded number of them) are left out
+  // by the query, and any others asked about as the walk meets them.
+  const blocked = new Set(hidden.map(String));
   const filter: Record<string, unknown> = {
     preference: me.preference,
     'settings.privacy.discoverable': true,
     ...inGoodStanding(),
-    _id: { $nin: excluded.map((id) => new Types.ObjectId(id)) },
+    _id: { $nin: [userId, ...records.paired].map((id) => new Types.ObjectId(id)) },
     ...ageFilterOf(me.lookingFor),
     // One wanted gender is an equality FerretDB pushes down; several are checked after.
     ...(wanted && { gender: wanted.length === 1 ? wanted[0] : { $in: wanted } }),
   };
 
-  const batches = await Promise.all(drivers.map((d) => readCandidates({ ...filter, ...d })));
-  const seen = new Set<string>();
-  const ranked: { score: number; id: string }[] = [];
-  for (const user of batches.flat()) {
-    const id = String(user._id);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    // Their side of the fit: my gender, my age and the distance they accept.
+  /** Their side of the fit (my gender, my age and the distance they accept), then the rank. */
+  const rankOf = (user: Candidate): Ranked | null => {
     const theirs = user.lookingFor;
-    if (theirs?.genders?.length && !theirs.genders.includes(me.gender as (typeof GENDERS)[number])) continue;
-    if (myAge < (theirs?.minAge ?? MIN_AGE) || myAge > (theirs?.maxAge ?? MAX_AGE)) continue;
+    if (theirs?.genders?.length && !theirs.genders.includes(me.gender as (typeof GENDERS)[number])) return null;
+    if (myAge < (theirs?.minAge ?? MIN_AGE) || myAge > (theirs?.maxAge ?? MAX_AGE)) return null;
     let band: number | null = null;
     if (origin && user.location) {
       const theirPoint = coarsePoint(user.location);
       if (!showsDistance(user)) {
-        if (regionCellOf(theirPoint) !== region) continue;
+        if (regionCellOf(theirPoint) !== region) return null;
       } else {
         const km = distanceKm(origin, theirPoint);
-        if (km >= Math.min(limitKm, bandRadiusKm(theirs?.maxDistanceKm ?? 100))) continue;
+        if (km >= Math.min(limitKm, bandRadiusKm(theirs?.maxDistanceKm ?? 100))) return null;
         band = bandIndex(km);
       }
     }
     // The explicit fit; blended with the chance the interest is mutual for the adaptive ranking.
     const explicit = scoreOf({ interests: me.interests ?? [] }, user, band, now) / 1000;
     const score = mySide ? reciprocalScore(mySide, sideOf(user, now), explicit, blend) : Math.round(explicit * SCALE);
-    ranked.push({ score, id });
-  }
-  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
-  const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
-  const rest = start < 0 ? [] : ranked.slice(start);
-  const slice = rest.slice(0, page.limit);
-  const last = slice.at(-1);
+    return { score, id: String(user._id) };
+  };
+
+  const pool = new DeckPool(
+    drivers.map((d) => ({ ...filter, ...d })),
+    (id) => blocked.has(id),
+  );
+  const walk = deckWalk(records, page.limit);
+  const ranked: Ranked[] = [];
+  let found: { cards: Ranked[]; next: Ranked | null };
+  do {
+    for (const user of await pool.deeper()) {
+      const r = rankOf(user);
+      if (r) ranked.push(r);
+    }
+    ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
+    const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
+    found = await walk(start < 0 ? [] : ranked.slice(start));
+    // Short of a page and nothing more to say: the next most active may fill it.
+  } while (!found.next && pool.canGoDeeper);
+  const slice = found.cards;
   // Full profiles for the page only, one indexed read each.
   const profiles = await Promise.all(
     slice.map((r) => User.findOne({ _id: r.id, ...inGoodStanding() }, PUBLIC_SOURCE_FIELDS).lean()),
@@ -179,6 +225,6 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
       const user = profiles[i];
       return user ? [toPublicProfile(user, origin)] : [];
     }),
-    nextCursor: rest.length > page.limit && last ? sealCursor(CURSOR, { s: last.score, id: last.id }) : null,
+    nextCursor: found.next ? sealCursor(CURSOR, { s: found.next.score, id: found.next.id }) : null,
   };
 }
