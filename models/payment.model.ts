@@ -48,6 +48,8 @@ const paymentSchema = new Schema(
       required: false,
     },
     revokedAt: { type: Date },
+    // A payment that came through after its account was deleted: given back, not granted.
+    refundRequestedAt: { type: Date },
     refunds: { type: [new Schema({ refundId: String, amount: Number, at: Date }, { _id: false })], default: [] },
     refundedAmount: { type: Number, default: 0 },
     failureReason: { type: String },

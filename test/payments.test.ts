@@ -19,6 +19,7 @@ import {
   webhookDone,
 } from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
+import { reconcilePayments } from '../services/payments/reconcile.service.js';
 import { signupUser } from './support/users.js';
 import { eventually } from './support/eventually.js';
 
@@ -315,6 +316,54 @@ describe('payments: webhooks', () => {
     ]);
     expect((await Payment.findById(created.paymentId).lean())!.status).to.equal('created');
     expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+  });
+
+  it('a payment that comes through after its account was deleted is refunded in full, not granted', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user, 'gold');
+    expect((await (await api()).delete('/api/v1/users/me').set(as(user))).status).to.equal(204);
+    // Checkout was still open in another tab.
+    const attempt = rz.pay(created.orderId, 'captured');
+    const hook = await paymentEvent('payment.captured', attempt);
+    expect((await deliver(hook)).status).to.equal(200);
+    await webhookDone(hook.eventId);
+    await paymentWhen(created.paymentId, (p) => Boolean(p.refundRequestedAt));
+    // Razorpay retries with a new event id; the reconcile job passes by: still one refund.
+    const again = await paymentEvent('payment.captured', attempt);
+    await deliver(again);
+    await webhookDone(again.eventId);
+    await reconcilePayments(new Date(Date.now() + 20 * 60_000));
+    expect(rz.refunds.filter((r) => r.payment_id === attempt.id).map((r) => r.amount)).to.deep.equal([49900]);
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+    expect(await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'payment.refund_requested' })).to.equal(1);
+    await waitForMail('alerts@devtinder.test', /Payment refunded: account deleted: gold/);
+    // Razorpay confirms: recorded as any refund.
+    const refund = rz.refunds.find((r) => r.payment_id === attempt.id)!;
+    await deliver(rz.webhook('refund.processed', { refund, payment: { ...attempt, status: 'refunded' } }));
+    await paymentWhen(created.paymentId, (p) => p.status === 'refunded' && p.refundedAmount === 49900);
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+  });
+
+  it('a payment of a deleted account only authorized at first is refunded once captured', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user, 'premium');
+    expect((await (await api()).delete('/api/v1/users/me').set(as(user))).status).to.equal(204);
+    const attempt = rz.pay(created.orderId, 'authorized');
+    const authorized = await paymentEvent('payment.authorized', attempt);
+    await deliver(authorized);
+    await webhookDone(authorized.eventId);
+    attempt.status = 'captured';
+    const captured = await paymentEvent('payment.captured', attempt);
+    await deliver(captured);
+    await webhookDone(captured.eventId);
+    // Nothing can be given back before the capture; the job that finishes grants does it after.
+    expect(rz.refunds.filter((r) => r.payment_id === attempt.id)).to.deep.equal([]);
+    await reconcilePayments(new Date(Date.now() + 20 * 60_000));
+    expect(rz.refunds.filter((r) => r.payment_id === attempt.id).map((r) => r.amount)).to.deep.equal([99900]);
+    const user_ = (await User.findById(user.id).lean())!;
+    expect([user_.plan, user_.verifiedBadge ?? false]).to.deep.equal(['free', false]);
   });
 
   it('a refund of another attempt on the same order takes nothing back from the payment that paid', async () => {

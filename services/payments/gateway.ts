@@ -24,10 +24,18 @@ export interface OrderInput {
   notes: Record<string, string>;
 }
 
+export interface GatewayRefund {
+  id: string;
+  paymentId: string;
+  amount: number;
+}
+
 export interface PaymentGateway {
   readonly name: string;
   createOrder(input: OrderInput): Promise<GatewayOrder>;
   fetchPayment(paymentId: string): Promise<GatewayPayment>;
   /** Every payment attempt made against an order. */
   orderPayments(orderId: string): Promise<GatewayPayment[]>;
+  /** Gives back `amount` of a captured payment; the refund.processed webhook confirms it. */
+  refundPayment(paymentId: string, amount: number, notes: Record<string, string>): Promise<GatewayRefund>;
 }

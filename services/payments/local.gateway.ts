@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { GatewayOrder, GatewayPayment, OrderInput, PaymentGateway } from './gateway.js';
+import type { GatewayOrder, GatewayPayment, GatewayRefund, OrderInput, PaymentGateway } from './gateway.js';
 
 /**
  * Development without Razorpay keys: orders are made up in memory and any payment id of
@@ -29,5 +29,10 @@ export class LocalGateway implements PaymentGateway {
 
   async orderPayments(orderId: string): Promise<GatewayPayment[]> {
     return this.orders.has(orderId) ? [await this.fetchPayment(`pay_local_${orderId}`)] : [];
+  }
+
+  async refundPayment(paymentId: string, amount: number): Promise<GatewayRefund> {
+    await this.fetchPayment(paymentId);
+    return { id: `rfnd_local${randomBytes(6).toString('hex')}`, paymentId, amount };
   }
 }

@@ -179,6 +179,8 @@ async function grantFor(paymentId: Types.ObjectId, source: AuditSource): Promise
 
 /** The membership change of a claimed payment (also the job's retry when a process died in between). */
 export async function finishGrant(payment: PaymentDoc, source: AuditSource): Promise<void> {
+  // An account deleted before its payment came through gets its money back, not a plan.
+  if (!(await User.exists({ _id: payment.userId, deletedAt: null }))) return refundForDeletedAccount(payment, source);
   const result = await grantMembership(payment, source);
   if (!result) return;
   const { already, ...granted } = result;
@@ -217,7 +219,41 @@ export async function recordRefund(
   }
 }
 
-function alertAdmin(payment: PaymentDoc, outcome: 'succeeded' | 'failed', reason?: string) {
+/**
+ * Gives back in full a payment that came through after its account was deleted (a checkout
+ * left open in another tab). Claimed once by `refundRequestedAt`, and given up if the gateway
+ * fails, so the reconcile job asks again; an authorized payment waits until it is captured
+ * (the job comes back to it). Razorpay's refund.processed webhook then records the refund.
+ */
+async function refundForDeletedAccount(payment: PaymentDoc, source: AuditSource): Promise<void> {
+  const claimed = await Payment.findOneAndUpdate(
+    { _id: payment._id, status: 'captured', refundRequestedAt: null },
+    { $set: { refundRequestedAt: new Date() } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!claimed?.paymentId) return;
+  try {
+    const refund = await paymentGateway().refundPayment(claimed.paymentId, claimed.amount - (claimed.refundedAmount ?? 0), {
+      reason: 'account_deleted',
+    });
+    await audit({
+      userId: claimed.userId,
+      paymentId: claimed._id,
+      action: 'payment.refund_requested',
+      ...bySource(source),
+      detail: { refundId: refund.id, amount: refund.amount, reason: 'account_deleted' },
+    });
+    alertAdmin(claimed, 'refunded: account deleted', `Refund ${refund.id} requested in full; no plan was granted.`);
+  } catch (err) {
+    await Payment.updateOne({ _id: claimed._id }, { $unset: { refundRequestedAt: 1 } });
+    logger.error('refund for a deleted account failed', { paymentId: String(claimed._id), error: errorMessage(err) });
+    alertAdmin(claimed, 'not yet refunded: account deleted', `The refund failed (${errorMessage(err)}); the job tries again.`);
+  }
+}
+
+type AdminOutcome = 'succeeded' | 'failed' | 'refunded: account deleted' | 'not yet refunded: account deleted';
+
+function alertAdmin(payment: PaymentDoc, outcome: AdminOutcome, reason?: string) {
   const to = config.alerts.adminEmail;
   if (!to) return;
   void sendMail('adminPayment', to, {

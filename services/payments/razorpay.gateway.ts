@@ -1,5 +1,5 @@
 import Razorpay from 'razorpay';
-import type { GatewayOrder, GatewayPayment, GatewayPaymentStatus, OrderInput, PaymentGateway } from './gateway.js';
+import type { GatewayOrder, GatewayPayment, GatewayPaymentStatus, GatewayRefund, OrderInput, PaymentGateway } from './gateway.js';
 
 export interface RazorpaySettings {
   keyId: string;
@@ -57,5 +57,14 @@ export class RazorpayGateway implements PaymentGateway {
   async orderPayments(orderId: string): Promise<GatewayPayment[]> {
     const list = (await this.client.orders.fetchPayments(orderId)) as unknown as { items: RazorpayPaymentEntity[] };
     return list.items.map(toPayment);
+  }
+
+  async refundPayment(paymentId: string, amount: number, notes: Record<string, string>): Promise<GatewayRefund> {
+    const refund = (await this.client.payments.refund(paymentId, { amount, notes })) as unknown as {
+      id: string;
+      payment_id: string;
+      amount: number;
+    };
+    return { id: refund.id, paymentId: refund.payment_id, amount: Number(refund.amount) };
   }
 }

@@ -12,7 +12,8 @@ const ATTEMPT_ORDER = { failed: 0, created: 0, refunded: 0, authorized: 1, captu
 /**
  * Payments stuck in `created` or `authorized` past PAYMENT_RECONCILE_MINUTES: Razorpay is
  * asked what became of the order's attempts and the best one is applied (a webhook lost
- * on the way changes nothing in the end). Also finishes grants a crash cut in half.
+ * on the way changes nothing in the end). Also finishes grants a crash cut in half, and
+ * refunds a payment of a deleted account the gateway failed to refund (or had not captured).
  */
 export async function reconcilePayments(now = new Date()): Promise<number> {
   const before = new Date(now.getTime() - config.payments.reconcileAfterMs);
@@ -32,7 +33,12 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
       applied++;
     }
   }
-  const halfGranted = await Payment.find({ grantedAt: { $lt: new Date(now.getTime() - 60_000) }, granted: null, revokedAt: null })
+  const halfGranted = await Payment.find({
+    grantedAt: { $lt: new Date(now.getTime() - 60_000) },
+    granted: null,
+    revokedAt: null,
+    refundRequestedAt: null,
+  })
     .limit(200)
     .lean();
   for (const payment of halfGranted) await finishGrant(payment, RECONCILE);

@@ -36,6 +36,7 @@ export async function startRazorpayStandIn() {
   const orders = new Map<string, RazorpayOrder>();
   const payments = new Map<string, RazorpayPayment>();
   const requests: { method: string; path: string; body: unknown }[] = [];
+  const refunds: { id: string; entity: 'refund'; payment_id: string; amount: number; status: 'processed' }[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${keyId}:${keySecret}`).toString('base64')}`;
 
   const app = express();
@@ -63,6 +64,30 @@ export async function startRazorpayStandIn() {
     if (!payment) res.status(400).json({ error: { code: 'BAD_REQUEST_ERROR', description: 'The id provided does not exist' } });
     else res.json(payment);
   });
+  app.post('/v1/payments/:id/refund', (req, res) => {
+    const payment = payments.get(req.params.id);
+    const refunded = refunds.filter((r) => r.payment_id === req.params.id).reduce((sum, r) => sum + r.amount, 0);
+    const amount = (req.body as { amount?: unknown }).amount ?? (payment ? payment.amount - refunded : 0);
+    if (!payment || payment.status !== 'captured' || !Number.isInteger(amount) || (amount as number) < 100) {
+      res.status(400).json({ error: { code: 'BAD_REQUEST_ERROR', description: 'The payment cannot be refunded' } });
+      return;
+    }
+    if ((amount as number) > payment.amount - refunded) {
+      res.status(400).json({
+        error: { code: 'BAD_REQUEST_ERROR', description: 'The total refund amount is greater than the payment amount' },
+      });
+      return;
+    }
+    const refund = {
+      id: id('rfnd'),
+      entity: 'refund' as const,
+      payment_id: payment.id,
+      amount: amount as number,
+      status: 'processed' as const,
+    };
+    refunds.push(refund);
+    res.json(refund);
+  });
   app.get('/v1/orders/:id/payments', (req, res) => {
     const items = [...payments.values()].filter((p) => p.order_id === req.params.id);
     res.json({ entity: 'collection', count: items.length, items });
@@ -79,6 +104,7 @@ export async function startRazorpayStandIn() {
     orders,
     payments,
     requests,
+    refunds,
     /** A payment attempt on an order (as Checkout makes), in a status. */
     pay(orderId: string, status: RazorpayPayment['status'] = 'captured', extra: Partial<RazorpayPayment> = {}): RazorpayPayment {
       const order = orders.get(orderId)!;
