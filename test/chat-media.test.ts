@@ -321,6 +321,22 @@ describe('chat attachments (local storage)', function () {
     expect([reply.status, reply.body.error?.code]).to.deep.equal([400, 'INVALID_REPLY']);
   });
 
+  it('a listed member without a row may reply to nothing from before now, even a message every member sees', async () => {
+    const { ana, carl, conversationId } = await group();
+    await connect(ana, carl);
+    expect((await send(ana, conversationId, { text: 'before carl' })).status).to.equal(201);
+    expect(
+      (await (await api()).post(`${CONV}/${conversationId}/members`).set(as(ana)).send({ userId: carl.id })).status,
+    ).to.equal(204);
+    const seen = (await send(ana, conversationId, { text: 'after carl' })).body.message as { id: string; seq: number };
+    const group_ = (await Conversation.findById(conversationId, { maxHistoryFromSeq: 1 }).lean())!;
+    expect(seen.seq).to.be.at.least(group_.maxHistoryFromSeq!);
+    // His row gone (an add racing a removal) while he is listed.
+    await ConversationMember.deleteOne({ conversationId, userId: carl.id });
+    const reply = await send(carl, conversationId, { text: 'about it', replyToId: seen.id });
+    expect([reply.status, reply.body.error?.code]).to.deep.equal([400, 'INVALID_REPLY']);
+  });
+
   it('a member row left behind by a removal racing an add tells its owner nothing of the group', async () => {
     const { ana, ben, carl, conversationId } = await group();
     // Carl is no member; a row of his survived (as when a removal deletes between an add's two writes).

@@ -317,7 +317,7 @@ async function replyTarget(
 ): Promise<{ seq: number; late: ReadonlySet<string> } | null> {
   const target = await Message.findOne({ _id: replyToId, conversationId: conversation._id }, { seq: 1 }).lean();
   if (!target) return null;
-  if (everyMemberSees(conversation, target.seq)) return { seq: target.seq, late: new Set() };
+  if (conversation.type !== 'group') return { seq: target.seq, late: new Set() };
   const [late, myRow] = await Promise.all([
     membersCameAfter(conversation, target.seq),
     ConversationMember.exists({ conversationId: conversation._id, userId: me }),
