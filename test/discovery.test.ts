@@ -232,7 +232,17 @@ describe('discovery', () => {
     const spot = home();
     const tag = word();
     const near = () => signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag] });
-    const [me, heavy, template, quiet, quieter, passer] = await Promise.all([near(), near(), near(), near(), near(), near()]);
+    const [me, heavy, template, quiet, quieter, passer, passedHeavy, askedByAddress, declined] = await Promise.all([
+      near(),
+      near(),
+      near(),
+      near(),
+      near(),
+      near(),
+      near(),
+      near(),
+      near(),
+    ]);
     // Over three pages of people, all more active than the two nobody swiped: clones of one
     // neighbour, each with its own id and names.
     const source = (await User.findById(template.id).lean())!;
@@ -252,10 +262,11 @@ describe('discovery', () => {
     });
     await User.collection.insertMany(clones);
     const daysAgo = (d: number) => new Date(now - d * 86_400_000);
-    await User.updateMany({ _id: { $in: [template.id, passer.id, me.id, heavy.id] } }, { $set: { lastActiveAt: new Date(now) } });
+    const active = [template, passer, me, heavy, passedHeavy, askedByAddress, declined].map((u) => u.id);
+    await User.updateMany({ _id: { $in: active } }, { $set: { lastActiveAt: new Date(now) } });
     await User.updateOne({ _id: quiet.id }, { $set: { lastActiveAt: daysAgo(3) } });
     await User.updateOne({ _id: quieter.id }, { $set: { lastActiveAt: daysAgo(40) } });
-    const record = (from: string, to: string, status: 'interested' | 'ignored') => ({
+    const record = (from: string, to: string, status: 'interested' | 'ignored' | 'rejected', extra = {}) => ({
       pairKey: pairKeyOf(from, to),
       memberIds: [from, to].sort().map((id) => new Types.ObjectId(id)),
       senderId: new Types.ObjectId(from),
@@ -263,6 +274,7 @@ describe('discovery', () => {
       status,
       createdAt: new Date(),
       updatedAt: new Date(),
+      ...extra,
     });
     const swipedNear = [...clones.map((c) => String(c._id)), template.id];
     // Both swiped every clone and the neighbour; the heavy swiper first thousands of people
@@ -273,6 +285,14 @@ describe('discovery', () => {
     await Connection.collection.insertMany([
       ...swipedNear.flatMap((id) => [record(me.id, id, 'interested'), record(heavy.id, id, 'interested')]),
       record(passer.id, me.id, 'ignored'),
+    ]);
+    // Past the records read with the heavy swiper's (read in the order stored here), the rules
+    // of the deck as for anyone: someone's pass on them and their own request by address keep
+    // people in; a request of theirs declined takes someone out.
+    await Connection.collection.insertMany([
+      record(passedHeavy.id, heavy.id, 'ignored'),
+      record(heavy.id, askedByAddress.id, 'interested', { via: 'contact' }),
+      record(heavy.id, declined.id, 'rejected'),
     ]);
 
     /** Every card, page after page, with what each request asked of the database. */
@@ -297,18 +317,20 @@ describe('discovery', () => {
       return { cards, requests };
     };
     const mine = await wholeDeck(me);
-    expect(mine.cards).to.have.members([passer.id, quiet.id, quieter.id, heavy.id]);
+    const others = [passedHeavy.id, askedByAddress.id, declined.id];
+    expect(mine.cards).to.have.members([passer.id, quiet.id, quieter.id, heavy.id, ...others]);
     expect(mine.requests).to.have.length(1);
     const heavys = await wholeDeck(heavy);
-    expect(heavys.cards).to.have.members([passer.id, quiet.id, quieter.id, me.id]);
+    const heavyDeck = [passer.id, quiet.id, quieter.id, me.id, passedHeavy.id, askedByAddress.id];
+    expect(heavys.cards).to.have.members(heavyDeck);
     // No list of every swipe sent with the queries, no read of them all, no unbounded asking.
     for (const asked of heavys.requests) {
       expect(Math.max(...asked.map((q) => q.query.length)), 'the largest query').to.be.below(20_000);
-      expect(asked.filter((q) => q.collection === 'connections').length).to.be.at.most(400);
+      expect(asked.filter((q) => q.collection === 'connections').length).to.be.at.most(601);
     }
     // A swipe made now is seen at once, however it is looked up.
     await swipeAs(heavy, quiet, 'ignored');
-    expect((await wholeDeck(heavy)).cards).to.have.members([passer.id, quieter.id, me.id]);
+    expect((await wholeDeck(heavy)).cards).to.have.members(heavyDeck.filter((id) => id !== quiet.id));
   });
 
   it('tells nobody more than the band: no score, stored cells not points, radii that cannot be bisected, nothing of hiders', async () => {

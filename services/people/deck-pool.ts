@@ -1,76 +1,60 @@
 import { User } from '../../models/user.model.js';
 import { TASTE_FIELDS } from '../match/taste/taste.service.js';
 
-// People kept per cell or interest, most recently active first: enough to rank a feed of
-// several pages; swiped people drop out, so the next most active come in.
-const CANDIDATES_PER_DRIVER = 100;
-// Pages of that size read from one cell or interest at most, per request, while people passed
-// over here (blocked, or swiped but not left out by the query) thin them.
-const PAGES_PER_DRIVER = 5;
 // Only what ranking and the two-way fit need; the page's profiles are read afterwards.
 const RANKING_FIELDS = `location lookingFor lastActiveAt settings.privacy.showDistance ${TASTE_FIELDS}`;
 
-export type Candidate = Awaited<ReturnType<typeof readCandidates>>[number];
+export type Candidate = Awaited<ReturnType<typeof readPage>>[number];
 
-function readCandidates(filter: Record<string, unknown>, page: number) {
+function readPage(filter: Record<string, unknown>, page: number, size: number) {
   return User.find(filter, RANKING_FIELDS)
     .sort({ lastActiveAt: -1, _id: -1 })
-    .skip(page * CANDIDATES_PER_DRIVER)
-    .limit(CANDIDATES_PER_DRIVER)
+    .skip(page * size)
+    .limit(size)
     .lean();
 }
 
-interface Driver {
-  filter: Record<string, unknown>;
-  page: number;
-  kept: number;
-  wanted: number;
-  done: boolean;
+export interface PoolShape {
+  /** People kept per driver, most recently active first. */
+  perDriver: number;
+  /** Pages of that size read from one driver at most. */
+  maxPages: number;
+  /** People asked about (`leftOut`) in the whole read at most. */
+  askBudget: number;
 }
 
 /**
- * The people a deck is ranked from: from each driver (a cell or an interest), the most
- * recently active who are not known to be left out: a page of CANDIDATES_PER_DRIVER at first,
- * and at each later `deeper()` that many more. A driver is read a page further while the people
- * left out thin its pages, up to PAGES_PER_DRIVER pages.
+ * The people a deck is ranked from: from each driver's query (a cell or an interest), the
+ * most recently active `perDriver` who are not left out. A page thinned by people left out
+ * is followed by the next, while pages, budget and people last. Each person is asked about once.
  */
-export class DeckPool {
-  private readonly drivers: Driver[];
-  private readonly seen = new Set<string>();
-
-  constructor(
-    filters: Record<string, unknown>[],
-    private readonly knownOut: (id: string) => boolean,
-  ) {
-    this.drivers = filters.map((filter) => ({ filter, page: 0, kept: 0, wanted: CANDIDATES_PER_DRIVER, done: false }));
+export async function deckPool(
+  filters: Record<string, unknown>[],
+  leftOut: (ids: string[]) => Promise<Set<string>>,
+  shape: PoolShape,
+): Promise<Candidate[]> {
+  const judged = new Map<string, boolean>();
+  const pool = new Map<string, Candidate>();
+  let asked = 0;
+  let open = filters.map((filter) => ({ filter, page: 0, kept: 0 }));
+  // The first round always; another only within the budget.
+  while (open.length && (asked === 0 || asked + open.length * shape.perDriver <= shape.askBudget)) {
+    const pages = await Promise.all(open.map((d) => readPage(d.filter, d.page, shape.perDriver)));
+    const fresh = [...new Set(pages.flat().map((u) => String(u._id)))].filter((id) => !judged.has(id));
+    const out = await leftOut(fresh);
+    asked += fresh.length;
+    for (const id of fresh) judged.set(id, out.has(id));
+    open = open.filter((driver, i) => {
+      const page = pages[i]!;
+      for (const user of page) {
+        const id = String(user._id);
+        if (judged.get(id) || driver.kept >= shape.perDriver) continue;
+        driver.kept++;
+        pool.set(id, user);
+      }
+      driver.page++;
+      return page.length === shape.perDriver && driver.kept < shape.perDriver && driver.page < shape.maxPages;
+    });
   }
-
-  /** Whether some driver has people left to read. */
-  get canGoDeeper(): boolean {
-    return this.drivers.some((d) => !d.done);
-  }
-
-  /** The first candidates; each later call reads past them. New people only, each once. */
-  async deeper(): Promise<Candidate[]> {
-    if (this.drivers.some((d) => d.page > 0)) for (const d of this.drivers) d.wanted += CANDIDATES_PER_DRIVER;
-    const added: Candidate[] = [];
-    for (;;) {
-      const open = this.drivers.filter((d) => !d.done && d.kept < d.wanted);
-      if (!open.length) return added;
-      const pages = await Promise.all(open.map((d) => readCandidates(d.filter, d.page)));
-      open.forEach((driver, i) => {
-        const page = pages[i]!;
-        for (const user of page) {
-          const id = String(user._id);
-          if (this.knownOut(id)) continue;
-          driver.kept++;
-          if (this.seen.has(id)) continue;
-          this.seen.add(id);
-          added.push(user);
-        }
-        driver.page++;
-        driver.done = page.length < CANDIDATES_PER_DRIVER || driver.page >= PAGES_PER_DRIVER;
-      });
-    }
-  }
+  return [...pool.values()];
 }

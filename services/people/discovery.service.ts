@@ -20,58 +20,24 @@ import { noteShown } from '../match/taste/signals.js';
 import { sideOf, variantOf } from '../match/taste/taste.service.js';
 import { runtime } from '../runtime-settings.service.js';
 import { Types } from 'mongoose';
-import { deckRecordsOf, type DeckRecords } from '../connections/connection.service.js';
-import { DeckPool, type Candidate } from './deck-pool.js';
+import { deckRecordsOf } from '../connections/connection.service.js';
+import { deckPool, type Candidate, type PoolShape } from './deck-pool.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
 import { PUBLIC_SOURCE_FIELDS, showsDistance, toPublicProfile, type PublicProfile } from './profile.service.js';
 
 // The largest radius discovery reads, whatever a user asks for: beyond it cells hold too many people.
 const DISCOVERY_MAX_KM = 500;
 const DAY_MS = 86_400_000;
-// People asked about one by one per request, for someone whose records are too many to read
-// whole: past it the page ends early, with a cursor to go on from. (So does a pool read
-// PAGES_PER_DRIVER deep: a heavy swiper's deck reaches that far past the people swiped.)
-const ASK_BUDGET = 300;
-// The most asked at once: batches grow with what was asked so far, as a run of swiped people
-// suggests more of them.
-const ASK_BATCH_MAX = 64;
+// A deck's pool: the 100 most recently active per cell or interest, enough to rank a feed of
+// several pages (swiped people drop out, so the next most active come in). For someone whose
+// records are too many to leave out in the query, each candidate is looked up instead: fewer
+// per driver, read deeper past the people swiped, within a budget of lookups per request.
+const POOL: PoolShape = { perDriver: 100, maxPages: 1, askBudget: Infinity };
+const HEAVY_SWIPER_POOL: PoolShape = { perDriver: 40, maxPages: 10, askBudget: 600 };
 
 interface Ranked {
   score: number;
   id: string;
-}
-
-/**
- * Takes cards in rank order, passing over anyone left out: a page of `limit`, and where the
- * next page starts (null: no more among these). Whom the records do not settle is asked of
- * them in batches, as far as needed, within ASK_BUDGET for the whole request.
- */
-function deckWalk(records: DeckRecords, limit: number) {
-  const out = new Map<string, boolean>();
-  let asked = 0;
-  return async (rest: Ranked[]): Promise<{ cards: Ranked[]; next: Ranked | null }> => {
-    const inDeck: Ranked[] = [];
-    for (let i = 0; i < rest.length && inDeck.length <= limit;) {
-      const r = rest[i]!;
-      if (records.complete || out.has(r.id)) {
-        if (!out.get(r.id)) inDeck.push(r);
-        i++;
-        continue;
-      }
-      // Out of budget: this page ends here, and the next begins after the last one passed.
-      if (asked >= ASK_BUDGET && i > 0) return { cards: inDeck, next: rest[i - 1]! };
-      const batch = rest
-        .slice(i)
-        .filter((x) => !out.has(x.id))
-        .slice(0, Math.max(limit + 1 - inDeck.length, Math.min(asked, ASK_BATCH_MAX)))
-        .map((x) => x.id);
-      const leftOut = await records.among(batch);
-      asked += batch.length;
-      for (const id of batch) out.set(id, leftOut.has(id));
-    }
-    const cards = inDeck.slice(0, limit);
-    return { cards, next: inDeck.length > limit ? cards.at(-1)! : null };
-  };
 }
 
 /**
@@ -160,14 +126,13 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
   if (drivers.length === 0) return { profiles: [], nextCursor: null };
 
   const [hidden, records] = await Promise.all([hiddenUserIds(userId), deckRecordsOf(userId)]);
-  // Blocks both ways are passed over here; my records (a bounded number of them) are left out
-  // by the query, and any others asked about as the walk meets them.
-  const blocked = new Set(hidden.map(String));
+  // Left out by the query: myself, blocks both ways and my records (a bounded number of them;
+  // any others are looked up as candidates come).
   const filter: Record<string, unknown> = {
     preference: me.preference,
     'settings.privacy.discoverable': true,
     ...inGoodStanding(),
-    _id: { $nin: [userId, ...records.paired].map((id) => new Types.ObjectId(id)) },
+    _id: { $nin: [new Types.ObjectId(userId), ...hidden, ...records.paired.map((id) => new Types.ObjectId(id))] },
     ...ageFilterOf(me.lookingFor),
     // One wanted gender is an equality FerretDB pushes down; several are checked after.
     ...(wanted && { gender: wanted.length === 1 ? wanted[0] : { $in: wanted } }),
@@ -195,24 +160,17 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
     return { score, id: String(user._id) };
   };
 
-  const pool = new DeckPool(
+  const candidates = await deckPool(
     drivers.map((d) => ({ ...filter, ...d })),
-    (id) => blocked.has(id),
+    (ids) => records.among(ids),
+    records.complete ? POOL : HEAVY_SWIPER_POOL,
   );
-  const walk = deckWalk(records, page.limit);
-  const ranked: Ranked[] = [];
-  let found: { cards: Ranked[]; next: Ranked | null };
-  do {
-    for (const user of await pool.deeper()) {
-      const r = rankOf(user);
-      if (r) ranked.push(r);
-    }
-    ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
-    const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
-    found = await walk(start < 0 ? [] : ranked.slice(start));
-    // Short of a page and nothing more to say: the next most active may fill it.
-  } while (!found.next && pool.canGoDeeper);
-  const slice = found.cards;
+  const ranked = candidates.flatMap((user) => rankOf(user) ?? []);
+  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1));
+  const start = after ? ranked.findIndex((r) => r.score < after.s || (r.score === after.s && r.id < after.id)) : 0;
+  const rest = start < 0 ? [] : ranked.slice(start);
+  const slice = rest.slice(0, page.limit);
+  const last = slice.at(-1);
   // Full profiles for the page only, one indexed read each.
   const profiles = await Promise.all(
     slice.map((r) => User.findOne({ _id: r.id, ...inGoodStanding() }, PUBLIC_SOURCE_FIELDS).lean()),
@@ -225,6 +183,6 @@ export async function discover(userId: string, page: { limit: number; cursor?: s
       const user = profiles[i];
       return user ? [toPublicProfile(user, origin)] : [];
     }),
-    nextCursor: found.next ? sealCursor(CURSOR, { s: found.next.score, id: found.next.id }) : null,
+    nextCursor: rest.length > page.limit && last ? sealCursor(CURSOR, { s: last.score, id: last.id }) : null,
   };
 }
