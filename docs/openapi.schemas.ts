@@ -133,7 +133,8 @@ export const schemas = {
   Health: {
     type: 'object',
     required: ['status'],
-    properties: { status: { const: 'ok' }, uptimeSeconds: { type: 'integer' } },
+    properties: { status: { const: 'ok' } },
+    additionalProperties: false,
   },
   Readiness: {
     type: 'object',

@@ -27,6 +27,8 @@ describe('HTTP basics', () => {
   it('answers /healthz and /readyz', async () => {
     const live = await (await api()).get('/healthz');
     expect(live.status).to.equal(200);
+    // Nothing that dates the last restart or deploy.
+    expect(live.body).to.deep.equal({ status: 'ok' });
     expectDocumented(live, 'get', '/healthz');
     const ready = await (await api()).get('/readyz');
     expect(ready.status).to.equal(200);

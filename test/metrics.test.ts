@@ -103,6 +103,25 @@ describe('metrics at /metrics', () => {
     expect(sample(text, 'media_queue_depth')).to.be.at.least(0);
   });
 
+  it('counts the database pings of readiness probes: a burst of probes pings about once a second', async () => {
+    const pings = async () => {
+      const text = await scrape();
+      return (
+        (sample(text, 'database_pings_total', { outcome: 'up' }) ?? 0) +
+        (sample(text, 'database_pings_total', { outcome: 'down' }) ?? 0)
+      );
+    };
+    await (await api()).get('/readyz').expect(200);
+    const before = await pings();
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 40 }, async () => (await api()).get('/readyz')));
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(answers.map((a) => a.status)).to.deep.equal(answers.map(() => 200));
+    expect((await pings()) - before)
+      .to.be.at.most(seconds + 1)
+      .and.below(40);
+  });
+
   it('counts socket connections and events by type and outcome', async () => {
     const u = await signupUser();
     const socket = await devices.connect(u);

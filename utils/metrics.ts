@@ -47,6 +47,13 @@ export const mailOutcomes = new Counter({
   registers: [metrics],
 });
 
+export const databasePings = new Counter({
+  name: 'database_pings_total',
+  help: 'Database pings made for readiness probes, by outcome',
+  labelNames: ['outcome'] as const,
+  registers: [metrics],
+});
+
 export const pushOutcomes = new Counter({
   name: 'push_sent_total',
   help: 'Pushes to devices, by kind and outcome',
