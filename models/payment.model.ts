@@ -48,8 +48,11 @@ const paymentSchema = new Schema(
       required: false,
     },
     revokedAt: { type: Date },
-    // A payment that came through after its account was deleted: given back, not granted.
+    // A payment that came through after its account was deleted: given back, not granted
+    // (a try in progress since, how many tries, the gateway's refund once made).
     refundRequestedAt: { type: Date },
+    refundTries: { type: Number },
+    refundId: { type: String },
     refunds: { type: [new Schema({ refundId: String, amount: Number, at: Date }, { _id: false })], default: [] },
     refundedAmount: { type: Number, default: 0 },
     failureReason: { type: String },

@@ -6,7 +6,7 @@ import { User } from '../models/user.model.js';
 import { WebhookEvent } from '../models/webhook-event.model.js';
 import { hmacSha256Hex } from '../services/payments/signature.js';
 import { api } from './support/app.js';
-import { waitForMail } from './support/mail.js';
+import { mailsTo, waitForMail } from './support/mail.js';
 import {
   as,
   deliver,
@@ -18,10 +18,28 @@ import {
   verify,
   webhookDone,
 } from './support/payments.js';
-import { razorpayStandIn } from './support/razorpay-standin.js';
+import { razorpayStandIn, type RazorpayStandIn } from './support/razorpay-standin.js';
+import { REFUND_TRIES } from '../services/payments/deleted-account-refund.js';
 import { reconcilePayments } from '../services/payments/reconcile.service.js';
 import { signupUser } from './support/users.js';
 import { eventually } from './support/eventually.js';
+
+/** How many refunds of this payment the gateway was asked for. */
+const refundCalls = (rz: RazorpayStandIn, paymentId: string) =>
+  rz.requests.filter((r) => r.method === 'POST' && r.path === `/v1/payments/${paymentId}/refund`).length;
+
+/** An order whose account is deleted before it is paid (Checkout still open in another tab). */
+async function orderThenDelete(plan: string) {
+  const rz = await razorpayStandIn();
+  const user = await signupUser();
+  const created = await order(user, plan);
+  expect((await (await api()).delete('/api/v1/users/me').set(as(user))).status).to.equal(204);
+  return { rz, user, created };
+}
+
+/** The subjects of the admin's mails about one payment. */
+const adminMailsAbout = async (paymentId: string) =>
+  (await mailsTo('alerts@devtinder.test')).filter((m) => m.body.text?.includes(paymentId)).map((m) => m.subject);
 
 describe('payments: orders and checkout', () => {
   it('lists the plans from config', async () => {
@@ -319,10 +337,7 @@ describe('payments: webhooks', () => {
   });
 
   it('a payment that comes through after its account was deleted is refunded in full, not granted', async () => {
-    const rz = await razorpayStandIn();
-    const user = await signupUser();
-    const created = await order(user, 'gold');
-    expect((await (await api()).delete('/api/v1/users/me').set(as(user))).status).to.equal(204);
+    const { rz, user, created } = await orderThenDelete('gold');
     // Checkout was still open in another tab.
     const attempt = rz.pay(created.orderId, 'captured');
     const hook = await paymentEvent('payment.captured', attempt);
@@ -334,10 +349,15 @@ describe('payments: webhooks', () => {
     await deliver(again);
     await webhookDone(again.eventId);
     await reconcilePayments(new Date(Date.now() + 20 * 60_000));
+    expect(refundCalls(rz, attempt.id)).to.equal(1);
     expect(rz.refunds.filter((r) => r.payment_id === attempt.id).map((r) => r.amount)).to.deep.equal([49900]);
+    expect((await Payment.findById(created.paymentId).lean())!.refundId).to.equal(rz.refunds.at(-1)!.id);
     expect((await User.findById(user.id).lean())!.plan).to.equal('free');
     expect(await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'payment.refund_requested' })).to.equal(1);
-    await waitForMail('alerts@devtinder.test', /Payment refunded: account deleted: gold/);
+    await waitForMail('alerts@devtinder.test', /Payment refund requested: account deleted: gold/);
+    expect(await adminMailsAbout(created.paymentId)).to.deep.equal([
+      'Payment refund requested: account deleted: gold, 49900 INR',
+    ]);
     // Razorpay confirms: recorded as any refund.
     const refund = rz.refunds.find((r) => r.payment_id === attempt.id)!;
     await deliver(rz.webhook('refund.processed', { refund, payment: { ...attempt, status: 'refunded' } }));
@@ -345,11 +365,31 @@ describe('payments: webhooks', () => {
     expect((await User.findById(user.id).lean())!.plan).to.equal('free');
   });
 
+  it('a refund the gateway refuses is tried again by the job, and left to an admin after the last try', async () => {
+    const { rz, user, created } = await orderThenDelete('gold');
+    const attempt = rz.pay(created.orderId, 'captured');
+    // Razorpay refuses the refund (as it would one over what is left, or keys without the right).
+    rz.payments.get(attempt.id)!.status = 'failed';
+    const hook = await paymentEvent('payment.captured', { ...attempt, status: 'captured' });
+    await deliver(hook);
+    await webhookDone(hook.eventId);
+    await eventually(async () => refundCalls(rz, attempt.id) === 1, 3000, 'the first try');
+    // The job tries again, one try per run, until the last; then nothing more.
+    for (let run = 1; run <= REFUND_TRIES + 1; run++) await reconcilePayments(new Date(Date.now() + run * 20 * 60_000));
+    expect(refundCalls(rz, attempt.id)).to.equal(REFUND_TRIES);
+    await waitForMail('alerts@devtinder.test', /Payment not refunded: account deleted, refund it by hand: gold/);
+    expect(await adminMailsAbout(created.paymentId)).to.have.length(1);
+    const stored = (await Payment.findById(created.paymentId).lean())!;
+    expect([stored.refundTries, stored.refundId ?? null, stored.refundRequestedAt ?? null]).to.deep.equal([
+      REFUND_TRIES,
+      null,
+      null,
+    ]);
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+  });
+
   it('a payment of a deleted account only authorized at first is refunded once captured', async () => {
-    const rz = await razorpayStandIn();
-    const user = await signupUser();
-    const created = await order(user, 'premium');
-    expect((await (await api()).delete('/api/v1/users/me').set(as(user))).status).to.equal(204);
+    const { rz, user, created } = await orderThenDelete('premium');
     const attempt = rz.pay(created.orderId, 'authorized');
     const authorized = await paymentEvent('payment.authorized', attempt);
     await deliver(authorized);
@@ -359,8 +399,9 @@ describe('payments: webhooks', () => {
     await deliver(captured);
     await webhookDone(captured.eventId);
     // Nothing can be given back before the capture; the job that finishes grants does it after.
-    expect(rz.refunds.filter((r) => r.payment_id === attempt.id)).to.deep.equal([]);
+    expect(refundCalls(rz, attempt.id)).to.equal(0);
     await reconcilePayments(new Date(Date.now() + 20 * 60_000));
+    expect(refundCalls(rz, attempt.id)).to.equal(1);
     expect(rz.refunds.filter((r) => r.payment_id === attempt.id).map((r) => r.amount)).to.deep.equal([99900]);
     const user_ = (await User.findById(user.id).lean())!;
     expect([user_.plan, user_.verifiedBadge ?? false]).to.deep.equal(['free', false]);

@@ -9,7 +9,14 @@ import { audit, type AuditSource, bySource } from '../audit.service.js';
 import { notifyLater } from '../notifications/notification.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
 
-const MEMBERSHIP_FIELDS = { plan: 1, planExpiresAt: 1, verifiedBadge: 1, badgeFromPlan: 1, membershipPaymentIds: 1 } as const;
+const MEMBERSHIP_FIELDS = {
+  plan: 1,
+  planExpiresAt: 1,
+  verifiedBadge: 1,
+  badgeFromPlan: 1,
+  membershipPaymentIds: 1,
+  deletedAt: 1,
+} as const;
 // A membership write races only with another of the same user's; a few tries settle it.
 const ATTEMPTS = 8;
 
@@ -37,11 +44,13 @@ function addMonths(date: Date, months: number): Date {
 export async function grantMembership(
   payment: { _id: Types.ObjectId; userId: Types.ObjectId; plan: string; months: number; amount: number },
   source: AuditSource,
-): Promise<(Granted & { already: boolean }) | null> {
+): Promise<(Granted & { already: boolean }) | 'deleted' | null> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const user = await User.findById(payment.userId, MEMBERSHIP_FIELDS).lean();
     if (!user) return null;
     if (user.membershipPaymentIds?.some((id) => id.equals(payment._id))) return alreadyGranted(payment._id);
+    // Deleted before the payment came through (checked again by the write: a deletion racing it).
+    if (user.deletedAt) return 'deleted';
     const now = new Date();
     const current = planInForce(user, now);
     const bought = payment.plan as Plan;
@@ -58,6 +67,7 @@ export async function grantMembership(
         plan: user.plan ?? null,
         planExpiresAt: user.planExpiresAt ?? null,
         membershipPaymentIds: { $ne: payment._id },
+        deletedAt: null,
       },
       { $set: { plan, planExpiresAt: until, ...badgeChange(plan, user) }, $push: { membershipPaymentIds: payment._id } },
     );

@@ -5,19 +5,20 @@ import { Payment, PAYMENT_STATUSES, STATUS_RANK, type PaymentStatus } from '../.
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { sendMail } from '../mail/mail.service.js';
 import { planInForce, planRank } from '../connections/quota.service.js';
 import { audit, type AuditSource, bySource } from '../audit.service.js';
 import type { GatewayPayment } from './gateway.js';
 import { grantMembership, membershipOf, revokeMembership } from './membership.service.js';
 import { paymentGateway } from './payment-gateway.js';
+import { alertAdmin } from './admin-alert.js';
+import { refundForDeletedAccount } from './deleted-account-refund.js';
 import { checkoutSignature, signatureMatches } from './signature.js';
 import { checkoutScriptUrl } from './local-checkout.js';
 import { nextCursorOf, olderThan } from '../page-cursor.js';
 import { notifyLater } from '../notifications/notification.service.js';
 
 export type PaidPlan = 'gold' | 'premium';
-type PaymentDoc = NonNullable<Awaited<ReturnType<typeof loadPayment>>>;
+export type PaymentDoc = NonNullable<Awaited<ReturnType<typeof loadPayment>>>;
 
 const loadPayment = (filter: Record<string, unknown>) => Payment.findOne(filter).lean();
 
@@ -179,9 +180,9 @@ async function grantFor(paymentId: Types.ObjectId, source: AuditSource): Promise
 
 /** The membership change of a claimed payment (also the job's retry when a process died in between). */
 export async function finishGrant(payment: PaymentDoc, source: AuditSource): Promise<void> {
-  // An account deleted before its payment came through gets its money back, not a plan.
-  if (!(await User.exists({ _id: payment.userId, deletedAt: null }))) return refundForDeletedAccount(payment, source);
   const result = await grantMembership(payment, source);
+  // An account deleted before its payment came through gets its money back, not a plan.
+  if (result === 'deleted') return refundForDeletedAccount(payment, source);
   if (!result) return;
   const { already, ...granted } = result;
   await Payment.updateOne({ _id: payment._id }, { $set: { granted } });
@@ -217,56 +218,6 @@ export async function recordRefund(
     await advance(payment, 'refunded', source);
     await revokeMembership(payment._id, source);
   }
-}
-
-/**
- * Gives back in full a payment that came through after its account was deleted (a checkout
- * left open in another tab). Claimed once by `refundRequestedAt`, and given up if the gateway
- * fails, so the reconcile job asks again; an authorized payment waits until it is captured
- * (the job comes back to it). Razorpay's refund.processed webhook then records the refund.
- */
-async function refundForDeletedAccount(payment: PaymentDoc, source: AuditSource): Promise<void> {
-  const claimed = await Payment.findOneAndUpdate(
-    { _id: payment._id, status: 'captured', refundRequestedAt: null },
-    { $set: { refundRequestedAt: new Date() } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!claimed?.paymentId) return;
-  try {
-    const refund = await paymentGateway().refundPayment(claimed.paymentId, claimed.amount - (claimed.refundedAmount ?? 0), {
-      reason: 'account_deleted',
-    });
-    await audit({
-      userId: claimed.userId,
-      paymentId: claimed._id,
-      action: 'payment.refund_requested',
-      ...bySource(source),
-      detail: { refundId: refund.id, amount: refund.amount, reason: 'account_deleted' },
-    });
-    alertAdmin(claimed, 'refunded: account deleted', `Refund ${refund.id} requested in full; no plan was granted.`);
-  } catch (err) {
-    await Payment.updateOne({ _id: claimed._id }, { $unset: { refundRequestedAt: 1 } });
-    logger.error('refund for a deleted account failed', { paymentId: String(claimed._id), error: errorMessage(err) });
-    alertAdmin(claimed, 'not yet refunded: account deleted', `The refund failed (${errorMessage(err)}); the job tries again.`);
-  }
-}
-
-type AdminOutcome = 'succeeded' | 'failed' | 'refunded: account deleted' | 'not yet refunded: account deleted';
-
-function alertAdmin(payment: PaymentDoc, outcome: AdminOutcome, reason?: string) {
-  const to = config.alerts.adminEmail;
-  if (!to) return;
-  void sendMail('adminPayment', to, {
-    outcome,
-    paymentId: String(payment._id),
-    orderId: payment.orderId,
-    userId: String(payment.userId),
-    plan: payment.plan,
-    months: payment.months,
-    amount: payment.amount,
-    currency: payment.currency,
-    reason: reason ?? '',
-  });
 }
 
 export function paymentView(p: PaymentDoc) {

@@ -2,6 +2,7 @@ import { config } from '../../config/index.js';
 import { Payment } from '../../models/payment.model.js';
 import { paymentGateway } from './payment-gateway.js';
 import { applyGatewayPayment, finishGrant } from './payment.service.js';
+import { REFUND_TRIES } from './deleted-account-refund.js';
 
 // Orders older than this with no payment are left alone (Checkout abandoned).
 const RECONCILE_FOR_MS = 3 * 86_400_000;
@@ -37,8 +38,10 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
     grantedAt: { $lt: new Date(now.getTime() - 60_000) },
     granted: null,
     revokedAt: null,
-    refundRequestedAt: null,
+    refundId: null,
+    refundTries: { $not: { $gte: REFUND_TRIES } },
   })
+    .sort({ grantedAt: 1 })
     .limit(200)
     .lean();
   for (const payment of halfGranted) await finishGrant(payment, RECONCILE);

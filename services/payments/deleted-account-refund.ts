@@ -1,0 +1,66 @@
+import { Payment } from '../../models/payment.model.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { audit, type AuditSource, bySource } from '../audit.service.js';
+import { alertAdmin } from './admin-alert.js';
+import { paymentGateway } from './payment-gateway.js';
+import type { PaymentDoc } from './payment.service.js';
+
+/** Tries at giving a deleted account's payment back before an admin is asked to, by hand. */
+export const REFUND_TRIES = 6;
+// A claim this old with no refund recorded died with its process: another may take it.
+const REFUND_LEASE_MS = 10 * 60_000;
+
+/** What a gateway error says: Razorpay's SDK rejects with a plain object. */
+const gatewayReason = (err: unknown): string =>
+  (err as { error?: { description?: unknown } })?.error?.description?.toString() ?? errorMessage(err);
+
+/**
+ * Gives back in full a payment that came through after its account was deleted (a checkout
+ * left open in another tab). One try at a time (a claim, taken over when its process died),
+ * the refund's id stored as soon as the gateway gives it; the reconcile job's retry of
+ * half-finished grants tries again after a failure, or once an authorized payment is
+ * captured, up to REFUND_TRIES, and the admin is told to refund by hand after the last.
+ * Razorpay's refund.processed webhook then records the refund as any other.
+ */
+export async function refundForDeletedAccount(payment: PaymentDoc, source: AuditSource): Promise<void> {
+  const now = new Date();
+  const claimed = await Payment.findOneAndUpdate(
+    {
+      _id: payment._id,
+      refundId: null,
+      refundTries: { $not: { $gte: REFUND_TRIES } },
+      $or: [{ refundRequestedAt: null }, { refundRequestedAt: { $lt: new Date(now.getTime() - REFUND_LEASE_MS) } }],
+    },
+    { $set: { refundRequestedAt: now }, $inc: { refundTries: 1 } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!claimed) return;
+  const release = () => Payment.updateOne({ _id: claimed._id, refundRequestedAt: now }, { $unset: { refundRequestedAt: 1 } });
+  const lastTry = (claimed.refundTries ?? 0) >= REFUND_TRIES;
+  if (claimed.status !== 'captured' || !claimed.paymentId) {
+    // Only authorized: nothing to give back yet.
+    await release();
+    if (lastTry) alertAdmin(claimed, 'not refunded: account deleted, refund it by hand', `Still ${claimed.status}.`);
+    return;
+  }
+  let refund;
+  try {
+    refund = await paymentGateway().refundPayment(claimed.paymentId, claimed.amount - (claimed.refundedAmount ?? 0), {
+      reason: 'account_deleted',
+    });
+  } catch (err) {
+    await release();
+    logger.error('refund for a deleted account failed', { paymentId: String(claimed._id), error: gatewayReason(err) });
+    if (lastTry) alertAdmin(claimed, 'not refunded: account deleted, refund it by hand', gatewayReason(err));
+    return;
+  }
+  await Payment.updateOne({ _id: claimed._id }, { $set: { refundId: refund.id } });
+  await audit({
+    userId: claimed.userId,
+    paymentId: claimed._id,
+    action: 'payment.refund_requested',
+    ...bySource(source),
+    detail: { refundId: refund.id, amount: refund.amount, reason: 'account_deleted' },
+  });
+  alertAdmin(claimed, 'refund requested: account deleted', `Refund ${refund.id}; no plan was granted.`);
+}
