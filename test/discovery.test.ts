@@ -229,11 +229,14 @@ describe('discovery', () => {
   });
 
   it("keeps a heavy swiper's deck full, and asks no more of the database for thousands of swipes than for a few", async () => {
-    const spot = home();
+    // At a corner of four grid cells (one degree), so the deck reads four cells at once.
+    const h = home();
+    const corner = { lat: Math.round(h.lat), lng: Math.round(h.lng) };
     const tag = word();
-    const near = () => signupUser({ location: north(spot, 2), locationConsent: true, interests: [tag] });
-    const [me, heavy, template, quiet, quieter, passer, passedHeavy, askedByAddress, declined] = await Promise.all([
-      near(),
+    const at = (dLat: number, dLng: number) =>
+      signupUser({ location: { lat: corner.lat + dLat, lng: corner.lng + dLng }, locationConsent: true, interests: [tag] });
+    const near = () => at(0.02, 0.02);
+    const [me, heavy, quiet, quieter, passer, passedHeavy, askedByAddress, declined] = await Promise.all([
       near(),
       near(),
       near(),
@@ -243,26 +246,29 @@ describe('discovery', () => {
       near(),
       near(),
     ]);
-    // Over three pages of people, all more active than the two nobody swiped: clones of one
-    // neighbour, each with its own id and names.
-    const source = (await User.findById(template.id).lean())!;
+    // In each of the four cells, more than two pages of people, all more active than the two
+    // nobody swiped: clones of a neighbour there, each with its own id and names.
+    const templates = await Promise.all([at(0.03, 0.03), at(-0.03, 0.03), at(0.03, -0.03), at(-0.03, -0.03)]);
     const now = Date.now();
-    const clones = Array.from({ length: 330 }, (_, i) => {
-      const { _id: _omit, phone: _phone, ...rest } = source;
-      void _omit;
-      void _phone;
-      const _id = new Types.ObjectId();
-      return {
-        ...rest,
-        _id,
-        email: `${String(_id)}@clone.test`,
-        username: `clone${String(_id)}`,
-        lastActiveAt: new Date(now - i),
-      };
-    });
+    const clones = (await User.find({ _id: { $in: templates.map((t) => t.id) } }).lean()).flatMap((source) =>
+      Array.from({ length: 90 }, (_, i) => {
+        const { _id: _omit, phone: _phone, ...rest } = source;
+        void _omit;
+        void _phone;
+        const _id = new Types.ObjectId();
+        return {
+          ...rest,
+          _id,
+          email: `${String(_id)}@clone.test`,
+          username: `clone${String(_id)}`,
+          lastActiveAt: new Date(now - i),
+        };
+      }),
+    );
+    expect(new Set(clones.map((c) => JSON.stringify(c.geoCells))).size).to.equal(4);
     await User.collection.insertMany(clones);
     const daysAgo = (d: number) => new Date(now - d * 86_400_000);
-    const active = [template, passer, me, heavy, passedHeavy, askedByAddress, declined].map((u) => u.id);
+    const active = [...templates, passer, me, heavy, passedHeavy, askedByAddress, declined].map((u) => u.id);
     await User.updateMany({ _id: { $in: active } }, { $set: { lastActiveAt: new Date(now) } });
     await User.updateOne({ _id: quiet.id }, { $set: { lastActiveAt: daysAgo(3) } });
     await User.updateOne({ _id: quieter.id }, { $set: { lastActiveAt: daysAgo(40) } });
@@ -276,7 +282,7 @@ describe('discovery', () => {
       updatedAt: new Date(),
       ...extra,
     });
-    const swipedNear = [...clones.map((c) => String(c._id)), template.id];
+    const swipedNear = [...clones.map((c) => String(c._id)), ...templates.map((t) => t.id)];
     // Both swiped every clone and the neighbour; the heavy swiper first thousands of people
     // elsewhere. The passer passed on me (which I must not learn).
     await Connection.collection.insertMany(
@@ -326,7 +332,7 @@ describe('discovery', () => {
     // No list of every swipe sent with the queries, no read of them all, no unbounded asking.
     for (const asked of heavys.requests) {
       expect(Math.max(...asked.map((q) => q.query.length)), 'the largest query').to.be.below(20_000);
-      expect(asked.filter((q) => q.collection === 'connections').length).to.be.at.most(601);
+      expect(asked.filter((q) => q.collection === 'connections').length).to.be.at.most(801);
     }
     // A swipe made now is seen at once, however it is looked up.
     await swipeAs(heavy, quiet, 'ignored');

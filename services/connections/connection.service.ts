@@ -521,6 +521,7 @@ export async function listConnections(
 // Past it, candidates are looked up by pair as the deck needs them, so a heavy swiper's deck
 // costs what anyone's does.
 const DECK_RECORDS_READ = 500;
+const LOOKUPS_AT_ONCE = 25;
 const DECK_RECORD_FIELDS = { memberIds: 1, senderId: 1, status: 1, passedAt: 1, pairKnown: 1, via: 1 } as const;
 
 /**
@@ -546,9 +547,16 @@ export async function deckRecordsOf(me: string): Promise<DeckRecords> {
     // One indexed equality per candidate: $in over pair keys is not served by an index everywhere.
     async among(ids) {
       if (complete) return new Set();
-      const records = await Promise.all(
-        ids.map((id) => Connection.findOne({ pairKey: pairKeyOf(me, id) }, DECK_RECORD_FIELDS).lean()),
-      );
+      // In batches: hundreds at once would queue every other request behind them for a connection.
+      const records = [];
+      for (let i = 0; i < ids.length; i += LOOKUPS_AT_ONCE)
+        records.push(
+          ...(await Promise.all(
+            ids
+              .slice(i, i + LOOKUPS_AT_ONCE)
+              .map((id) => Connection.findOne({ pairKey: pairKeyOf(me, id) }, DECK_RECORD_FIELDS).lean()),
+          )),
+        );
       return new Set(
         pairedIn(
           records.filter((r) => r !== null),

@@ -26,7 +26,8 @@ export interface PoolShape {
 /**
  * The people a deck is ranked from: from each driver's query (a cell or an interest), the
  * most recently active `perDriver` who are not left out. A page thinned by people left out
- * is followed by the next, while pages, budget and people last. Each person is asked about once.
+ * is followed by the next, while pages, budget and people last: when the budget runs short,
+ * the first drivers go on. Each person is asked about once.
  */
 export async function deckPool(
   filters: Record<string, unknown>[],
@@ -37,8 +38,10 @@ export async function deckPool(
   const pool = new Map<string, Candidate>();
   let asked = 0;
   let open = filters.map((filter) => ({ filter, page: 0, kept: 0 }));
-  // The first round always; another only within the budget.
-  while (open.length && (asked === 0 || asked + open.length * shape.perDriver <= shape.askBudget)) {
+  while (open.length) {
+    // The first round reads every driver; a later one as many as the budget has room for.
+    if (asked > 0) open = open.slice(0, Math.floor((shape.askBudget - asked) / shape.perDriver));
+    if (!open.length) break;
     const pages = await Promise.all(open.map((d) => readPage(d.filter, d.page, shape.perDriver)));
     const fresh = [...new Set(pages.flat().map((u) => String(u._id)))].filter((id) => !judged.has(id));
     const out = await leftOut(fresh);

@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000;
 // records are too many to leave out in the query, each candidate is looked up instead: fewer
 // per driver, read deeper past the people swiped, within a budget of lookups per request.
 const POOL: PoolShape = { perDriver: 100, maxPages: 1, askBudget: Infinity };
-const HEAVY_SWIPER_POOL: PoolShape = { perDriver: 40, maxPages: 10, askBudget: 600 };
+const HEAVY_SWIPER_POOL: PoolShape = { perDriver: 40, maxPages: 10, askBudget: 800 };
 
 interface Ranked {
   score: number;
