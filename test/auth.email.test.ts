@@ -106,6 +106,19 @@ describe('password reset', () => {
     expect((await post('/login', { identifier: u.input.email, password: 'first new password' })).status).to.equal(200);
   });
 
+  it('sets no password on an account deleted after its reset link was sent', async () => {
+    const u = await signupUser();
+    await post('/forgot-password', { email: u.input.email });
+    const token = tokenFrom(await waitForMail(u.input.email, /Reset your password/));
+    // As a deletion running while the link is used: the account marked, its links not yet revoked.
+    await User.updateOne({ _id: u.id }, { $set: { deletedAt: new Date() } });
+    const before = (await User.findById(u.id, { passwordHash: 1, emailVerified: 1 }).lean())!;
+    const res = await post('/reset-password', { token, password: 'brand new password' });
+    expect([res.status, res.body.error?.code]).to.deep.equal([400, 'INVALID_LINK']);
+    const after = (await User.findById(u.id, { passwordHash: 1, emailVerified: 1 }).lean())!;
+    expect(after).to.deep.equal(before);
+  });
+
   it('keeps only the newest password rules: 7 and 73 bytes refused', async () => {
     const u = await signupUser();
     await post('/forgot-password', { email: u.input.email });

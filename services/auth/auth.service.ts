@@ -7,7 +7,7 @@ import { config } from '../../config/index.js';
 import type { AccountTokenPurpose } from '../../models/account-token.model.js';
 import { User, type GENDERS, type PREFERENCES } from '../../models/user.model.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
-import { AppError } from '../../utils/app-error.js';
+import { AppError, notFound } from '../../utils/app-error.js';
 import { nameSearchKeys } from '../../utils/search-keys.js';
 import { AccessTokens, type Role } from '../../utils/jwt.js';
 import { consumeAccountToken, issueAccountToken, peekAccountToken, revokeAccountTokens } from './account-token.service.js';
@@ -387,16 +387,19 @@ export async function forgotPassword(email: string): Promise<void> {
   await mailAccountLink(user, 'reset_password', minutes * 60_000, 'resetPassword', 'reset-password', { minutes });
 }
 
-/** Sets a new password; the known-device token of the client that set it (sealed with its date). */
+/**
+ * Sets a new password; the known-device token of the client that set it (sealed with its
+ * date), or null for an account deleted meanwhile (a link claimed as the deletion ran).
+ */
 async function setPassword(
   userId: Types.ObjectId | string,
   password: string,
   extra: Record<string, unknown> = {},
-): Promise<string> {
+): Promise<string | null> {
   const passwordHash = await hashPassword(password);
   const passwordChangedAt = new Date();
-  await User.updateOne({ _id: userId }, { $set: { passwordHash, passwordChangedAt, ...extra } });
-  return knownDeviceToken({ _id: userId, passwordChangedAt });
+  const res = await User.updateOne({ _id: userId, deletedAt: null }, { $set: { passwordHash, passwordChangedAt, ...extra } });
+  return res.matchedCount === 1 ? knownDeviceToken({ _id: userId, passwordChangedAt }) : null;
 }
 
 /**
@@ -411,6 +414,7 @@ export async function resetPassword(
 ): Promise<{ userId: string; deviceToken: string }> {
   const userId = await consumeAccountToken(token, 'reset_password');
   const deviceToken = await setPassword(userId, password, { emailVerified: true });
+  if (!deviceToken) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   await audit({ userId, action: 'auth.password_reset', actor: 'user', requestId });
   await revokeAccountTokens(userId, 'reset_password');
   await secureAfterMailboxProof(userId, 'reset_password', requestId);
@@ -438,6 +442,7 @@ export async function changePassword(
     throw new AppError('WRONG_PASSWORD', 'The current password is wrong');
   }
   const deviceToken = await setPassword(user._id, next);
+  if (!deviceToken) throw notFound('User');
   const ended = await revokeUserSessions(user._id, 'password_changed', sessionId);
   await audit({
     userId: user._id,
