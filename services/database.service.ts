@@ -6,12 +6,34 @@ import { logger } from '../utils/logger.js';
 mongoose.set('strictQuery', true);
 
 /**
- * How often the driver checks the server. Short, so a database back from an outage is seen
- * within seconds while requireDatabase refuses every request (nothing else makes the driver
- * look); not shorter, because Mongoose reads the connection as gone once no heartbeat came
- * for two of these: at 500 ms, one busy second (a GC pause, a loaded CPU) answered 503s.
+ * How often the driver checks the server: a database back from an outage is seen within this
+ * while requireDatabase refuses every request (nothing else makes the driver look).
  */
 const HEARTBEAT_MS = 2000;
+
+// Whether the driver has a server to write to, as its own topology events say: a failed
+// heartbeat or a network error is an outage at once. (Mongoose's readyState also reads a
+// connection as gone once no heartbeat was seen for two intervals, which a stalled event
+// loop, a long GC pause or a loaded CPU, causes without any outage: requests answered 503.)
+let writable = false;
+const watched = new WeakSet<object>();
+
+function canWrite(d: mongo.TopologyDescription): boolean {
+  if (d.type === 'ReplicaSetWithPrimary') return true;
+  return (d.type === 'Single' || d.type === 'Sharded' || d.type === 'LoadBalanced') && d.hasKnownServers;
+}
+
+function watchTopology(client: mongo.MongoClient): void {
+  writable = true; // connect resolved: a server was selected
+  if (watched.has(client)) return;
+  watched.add(client);
+  client.on('topologyDescriptionChanged', (ev) => {
+    writable = canWrite(ev.newDescription);
+  });
+  client.on('topologyClosed', () => {
+    writable = false;
+  });
+}
 
 export interface DatabaseOptions {
   uri: string;
@@ -35,6 +57,7 @@ export async function connectDatabase({ uri, serverSelectionTimeoutMs }: Databas
     heartbeatFrequencyMS: HEARTBEAT_MS,
     maxPoolSize: 50,
   });
+  watchTopology(conn.getClient());
   await syncIndexes();
   logger.info('database connected', { host: conn.host, name: conn.name });
 }
@@ -55,7 +78,8 @@ export async function dropIndexIfPresent(collection: string, name: string): Prom
 /** Mongoose's connection state: 1 connected, 0 disconnected, 2 connecting, 3 disconnecting. */
 export const databaseState = (): number => mongoose.connection.readyState;
 
-export const isDatabaseConnected = (): boolean => mongoose.connection.readyState === mongoose.ConnectionStates.connected;
+/** Whether the database can be written to now (see `writable`). */
+export const isDatabaseConnected = (): boolean => writable && mongoose.connection.db !== undefined;
 
 /**
  * The one document `filter` finds, by a single-batch find command: the command findOne sends,
