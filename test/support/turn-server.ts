@@ -18,8 +18,9 @@ export interface TurnServer {
  * coturn (Debian's `coturn`; production runs the same server) on loopback, with the REST
  * shared secret the app signs credentials with: a random match's call goes by relay only,
  * so a browser test of one needs a relay that works. Null when turnserver is not installed.
+ * With `config`, that file's policy (production's) instead of relaying to loopback peers.
  */
-export async function startTurnServer(): Promise<TurnServer | null> {
+export async function startTurnServer(options: { config?: string } = {}): Promise<TurnServer | null> {
   const binary = ['/usr/bin/turnserver', '/usr/local/bin/turnserver'].find((p) => existsSync(p));
   if (!binary) return null;
   const port = await freePort();
@@ -29,7 +30,7 @@ export async function startTurnServer(): Promise<TurnServer | null> {
   const child = spawn(
     binary,
     [
-      '-n',
+      ...(options.config ? ['-c', options.config] : ['-n']),
       '--listening-ip=127.0.0.1',
       '--relay-ip=127.0.0.1',
       `--listening-port=${port}`,
@@ -37,7 +38,7 @@ export async function startTurnServer(): Promise<TurnServer | null> {
       `--static-auth-secret=${secret}`,
       '--realm=devtinder.test',
       // Both browsers are on this machine: their relayed addresses are loopback ones.
-      '--allow-loopback-peers',
+      ...(options.config ? [] : ['--allow-loopback-peers']),
       // Verbose: each allocation and permission is a line, which the tests look for.
       '-v',
       '--no-cli',
