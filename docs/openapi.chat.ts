@@ -289,7 +289,7 @@ export const chatPaths = {
       parameters: [pathId('id'), pathId('attachmentId')],
       responses: {
         '202': { description: 'Processing (or already further)', content: envelope('attachment', ref('AttachmentUpload')) },
-        ...errors('400', '401', '404', '503'),
+        ...errors('400', '401', '404', '429', '503'),
       },
     },
   },

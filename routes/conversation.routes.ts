@@ -30,7 +30,12 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
     validate(rules.attachmentTicketRules),
     attachments.ticket(deps),
   );
-  router.post('/:id/attachments/:attachmentId/complete', validate(rules.attachmentRules), attachments.complete(deps));
+  router.post(
+    '/:id/attachments/:attachmentId/complete',
+    limit.action('attachmentConfirm'),
+    validate(rules.attachmentRules),
+    attachments.complete(deps),
+  );
   router.get('/:id/attachments/:attachmentId', validate(rules.attachmentRules), attachments.show);
   // A list reads every conversation one is in: counted like history pages and syncs.
   router.get('/', limit.action('history'), validate(rules.listRules), chat.list);

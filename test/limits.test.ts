@@ -171,9 +171,10 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
-  it('limits photo-upload confirmations (each decodes an image) and conversation lists per account', async () => {
+  it('limits photo-upload confirmations (each decodes an image), chat-upload completions and conversation lists per account', async () => {
     const server = await limitedServer({
       photoConfirm: { user: 2, windowMs: 3_600_000 },
+      attachmentConfirm: { user: 2, windowMs: 60_000 },
       history: { user: 3, windowMs: 60_000 },
     });
     try {
@@ -186,6 +187,14 @@ describe('limits on writes and expensive reads', function () {
           .send({ key: `uploads/${u.id}/x.jpg` });
       for (let i = 0; i < 2; i++) expect((await confirm()).status).to.not.equal(429);
       expect((await confirm()).status).to.equal(429);
+      // Each completion asks the store whether the object is there.
+      const complete = () =>
+        server
+          .request()
+          .post(`/api/v1/conversations/${'a'.repeat(24)}/attachments/${'b'.repeat(24)}/complete`)
+          .set(as(u));
+      for (let i = 0; i < 2; i++) expect((await complete()).status).to.not.equal(429);
+      expect((await complete()).status).to.equal(429);
       const list = () => server.request().get('/api/v1/conversations').set(as(u));
       for (let i = 0; i < 3; i++) expect((await list()).status).to.equal(200);
       expect((await list()).status).to.equal(429);
