@@ -53,6 +53,7 @@ const paymentSchema = new Schema(
     refundRequestedAt: { type: Date },
     refundTries: { type: Number },
     refundId: { type: String },
+    refundAlertedAt: { type: Date },
     refunds: { type: [new Schema({ refundId: String, amount: Number, at: Date }, { _id: false })], default: [] },
     refundedAmount: { type: Number, default: 0 },
     failureReason: { type: String },
@@ -67,5 +68,7 @@ paymentSchema.index({ userId: 1, _id: -1 });
 paymentSchema.index({ status: 1, createdAt: 1 });
 // The job's retry of grants a crash cut in half (grantedAt set, granted not yet written).
 paymentSchema.index({ grantedAt: 1 });
+// The job's look for refunds of deleted accounts the tries did not make.
+paymentSchema.index({ refundTries: 1 }, { sparse: true });
 
 export const Payment = model('Payment', paymentSchema);

@@ -16,10 +16,10 @@ const gatewayReason = (err: unknown): string =>
 
 /**
  * Gives back in full a payment that came through after its account was deleted (a checkout
- * left open in another tab). One try at a time (a claim, taken over when its process died),
- * the refund's id stored as soon as the gateway gives it; the reconcile job's retry of
- * half-finished grants tries again after a failure, or once an authorized payment is
- * captured, up to REFUND_TRIES, and the admin is told to refund by hand after the last.
+ * left open in another tab), once it is captured (an authorized payment uses no try: the
+ * reconcile job comes back to it). One try at a time (a claim, taken over when its process
+ * died), the refund's id stored as soon as the gateway gives it; after a refusal the job tries
+ * again, up to REFUND_TRIES, then `refundsLeftToAdmins` tells the admin to refund by hand.
  * Razorpay's refund.processed webhook then records the refund as any other.
  */
 export async function refundForDeletedAccount(payment: PaymentDoc, source: AuditSource): Promise<void> {
@@ -27,6 +27,7 @@ export async function refundForDeletedAccount(payment: PaymentDoc, source: Audit
   const claimed = await Payment.findOneAndUpdate(
     {
       _id: payment._id,
+      status: 'captured',
       refundId: null,
       refundTries: { $not: { $gte: REFUND_TRIES } },
       $or: [{ refundRequestedAt: null }, { refundRequestedAt: { $lt: new Date(now.getTime() - REFUND_LEASE_MS) } }],
@@ -34,24 +35,15 @@ export async function refundForDeletedAccount(payment: PaymentDoc, source: Audit
     { $set: { refundRequestedAt: now }, $inc: { refundTries: 1 } },
     { returnDocument: 'after' },
   ).lean();
-  if (!claimed) return;
-  const release = () => Payment.updateOne({ _id: claimed._id, refundRequestedAt: now }, { $unset: { refundRequestedAt: 1 } });
-  const lastTry = (claimed.refundTries ?? 0) >= REFUND_TRIES;
-  if (claimed.status !== 'captured' || !claimed.paymentId) {
-    // Only authorized: nothing to give back yet.
-    await release();
-    if (lastTry) alertAdmin(claimed, 'not refunded: account deleted, refund it by hand', `Still ${claimed.status}.`);
-    return;
-  }
+  if (!claimed?.paymentId) return;
   let refund;
   try {
     refund = await paymentGateway().refundPayment(claimed.paymentId, claimed.amount - (claimed.refundedAmount ?? 0), {
       reason: 'account_deleted',
     });
   } catch (err) {
-    await release();
+    await Payment.updateOne({ _id: claimed._id, refundRequestedAt: now }, { $unset: { refundRequestedAt: 1 } });
     logger.error('refund for a deleted account failed', { paymentId: String(claimed._id), error: gatewayReason(err) });
-    if (lastTry) alertAdmin(claimed, 'not refunded: account deleted, refund it by hand', gatewayReason(err));
     return;
   }
   await Payment.updateOne({ _id: claimed._id }, { $set: { refundId: refund.id } });
@@ -63,4 +55,26 @@ export async function refundForDeletedAccount(payment: PaymentDoc, source: Audit
     detail: { refundId: refund.id, amount: refund.amount, reason: 'account_deleted' },
   });
   alertAdmin(claimed, 'refund requested: account deleted', `Refund ${refund.id}; no plan was granted.`);
+}
+
+/**
+ * Tells the admin, once each, of the refunds for deleted accounts the tries did not make: read
+ * from what is stored (the last try's process may have died before it could tell anyone), past
+ * any try still in flight. The number told.
+ */
+export async function refundsLeftToAdmins(now = new Date()): Promise<number> {
+  const stale = new Date(now.getTime() - REFUND_LEASE_MS);
+  const filter = {
+    refundTries: { $gte: REFUND_TRIES },
+    refundId: null,
+    refundAlertedAt: null,
+    $or: [{ refundRequestedAt: null }, { refundRequestedAt: { $lt: stale } }],
+  };
+  let told = 0;
+  for (;;) {
+    const left = await Payment.findOneAndUpdate(filter, { $set: { refundAlertedAt: now } }, { returnDocument: 'after' }).lean();
+    if (!left) return told;
+    alertAdmin(left, 'not refunded: account deleted, refund it by hand', `${REFUND_TRIES} refunds were refused: see the logs.`);
+    told++;
+  }
 }

@@ -2,7 +2,7 @@ import { config } from '../../config/index.js';
 import { Payment } from '../../models/payment.model.js';
 import { paymentGateway } from './payment-gateway.js';
 import { applyGatewayPayment, finishGrant } from './payment.service.js';
-import { REFUND_TRIES } from './deleted-account-refund.js';
+import { REFUND_TRIES, refundsLeftToAdmins } from './deleted-account-refund.js';
 
 // Orders older than this with no payment are left alone (Checkout abandoned).
 const RECONCILE_FOR_MS = 3 * 86_400_000;
@@ -35,7 +35,9 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
     }
   }
   const halfGranted = await Payment.find({
-    grantedAt: { $lt: new Date(now.getTime() - 60_000) },
+    // A week on, a grant is no crash's remnant (an authorized payment of a deleted account that
+    // was never captured: Razorpay voids it in days).
+    grantedAt: { $lt: new Date(now.getTime() - 60_000), $gt: new Date(now.getTime() - 7 * 86_400_000) },
     granted: null,
     revokedAt: null,
     refundId: null,
@@ -45,5 +47,6 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
     .limit(200)
     .lean();
   for (const payment of halfGranted) await finishGrant(payment, RECONCILE);
+  await refundsLeftToAdmins(now);
   return applied;
 }
