@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import mongoose, { type mongo } from 'mongoose';
 import { logger } from '../utils/logger.js';
+import { databasePings } from '../utils/metrics.js';
 
 // Unknown filter keys are dropped instead of reaching the server.
 mongoose.set('strictQuery', true);
@@ -10,6 +11,7 @@ mongoose.set('strictQuery', true);
  * while requireDatabase refuses every request (nothing else makes the driver look).
  */
 const HEARTBEAT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 5000;
 
 // Whether the driver has a server to write to, as its own topology events say: a failed
 // heartbeat or a network error is an outage at once. (Mongoose's readyState also reads a
@@ -55,6 +57,9 @@ export async function connectDatabase({ uri, serverSelectionTimeoutMs }: Databas
     autoIndex: false,
     serverSelectionTimeoutMS: serverSelectionTimeoutMs,
     heartbeatFrequencyMS: HEARTBEAT_MS,
+    // Also the heartbeat's own timeout: a server gone silent (dropped packets, a frozen node:
+    // no connection closed) is known within this plus a heartbeat, not the default 30 s.
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
     maxPoolSize: 50,
   });
   watchTopology(conn.getClient());
@@ -102,6 +107,7 @@ export async function findOneByCommand<T extends mongo.Document>(
 export async function pingDatabase(timeoutMs = 1000): Promise<boolean> {
   const db = mongoose.connection.db;
   if (!db || !isDatabaseConnected()) return false;
+  databasePings.inc();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);

@@ -104,22 +104,18 @@ describe('metrics at /metrics', () => {
   });
 
   it('counts the database pings of readiness probes: a burst of probes pings about once a second', async () => {
-    const pings = async () => {
-      const text = await scrape();
-      return (
-        (sample(text, 'database_pings_total', { outcome: 'up' }) ?? 0) +
-        (sample(text, 'database_pings_total', { outcome: 'down' }) ?? 0)
-      );
-    };
+    const pings = async () => sample(await scrape(), 'database_pings_total') ?? 0;
     await (await api()).get('/readyz').expect(200);
+    // Past the last probe's second: the burst needs a ping of its own.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const before = await pings();
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 40 }, async () => (await api()).get('/readyz')));
     const seconds = Math.ceil((Date.now() - started) / 1000);
     expect(answers.map((a) => a.status)).to.deep.equal(answers.map(() => 200));
     expect((await pings()) - before)
-      .to.be.at.most(seconds + 1)
-      .and.below(40);
+      .to.be.at.least(1)
+      .and.at.most(seconds + 1);
   });
 
   it('counts socket connections and events by type and outcome', async () => {

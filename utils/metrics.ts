@@ -49,8 +49,7 @@ export const mailOutcomes = new Counter({
 
 export const databasePings = new Counter({
   name: 'database_pings_total',
-  help: 'Database pings made for readiness probes, by outcome',
-  labelNames: ['outcome'] as const,
+  help: 'Pings sent to the database (readiness probes)',
   registers: [metrics],
 });
 
