@@ -97,6 +97,18 @@ describe('changing the email address', () => {
     }
   });
 
+  it('moves no address onto an account deleted after the link was sent', async () => {
+    const u = await signupUser();
+    const to = fresh();
+    expect((await ask(u, to)).status).to.equal(202);
+    const token = tokenFrom(await waitForMail(to, /Confirm your new email/));
+    // As a deletion running while the link is used: the account marked, its links not yet revoked.
+    await User.updateOne({ _id: u.id }, { $set: { deletedAt: new Date() } });
+    const confirmed = await post('/change-email/confirm', { token });
+    expect([confirmed.status, confirmed.body.error?.code]).to.deep.equal([400, 'INVALID_LINK']);
+    expect((await User.findById(u.id, { email: 1 }).lean())?.email).to.equal(u.input.email.toLowerCase());
+  });
+
   it('a plain sign-out of the asking session keeps the link, unless the owner recovers afterwards or ends that session', async () => {
     const signOut = async (u: SignedUp) =>
       expect((await post('/logout', {}, bearer(u.accessToken))).status, 'signed out').to.be.oneOf([200, 204]);

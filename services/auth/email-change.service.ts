@@ -78,7 +78,7 @@ export async function requestEmailChange(
 export async function confirmEmailChange(token: string, requestId: string | undefined): Promise<OwnUser> {
   const { userId, newEmail, sessionId, sessionEpoch } = await claimAccountToken(token, 'change_email');
   const [before, asker] = await Promise.all([
-    User.findById(userId, { email: 1, firstName: 1, language: 1, bannedAt: 1, sessionEpoch: 1 }).lean(),
+    User.findOne({ _id: userId, deletedAt: null }, { email: 1, firstName: 1, language: 1, bannedAt: 1, sessionEpoch: 1 }).lean(),
     sessionId
       ? Session.findOne({ _id: sessionId, userId, expiresAt: { $gt: new Date() } }, { revokedAt: 1, revokedReason: 1 }).lean()
       : null,
@@ -91,11 +91,13 @@ export async function confirmEmailChange(token: string, requestId: string | unde
   if (!before || !newEmail || !askerStands || before.bannedAt) {
     throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   }
-  try {
-    await User.updateOne({ _id: userId }, { $set: { email: newEmail, emailVerified: true } });
-  } catch (err) {
-    throw isDuplicateKey(err) ? emailTaken() : err;
-  }
+  // Conditional too: a deletion landing meanwhile must not get the address back, verified.
+  const moved = await User.updateOne({ _id: userId, deletedAt: null }, { $set: { email: newEmail, emailVerified: true } }).catch(
+    (err: unknown) => {
+      throw isDuplicateKey(err) ? emailTaken() : err;
+    },
+  );
+  if (moved.matchedCount !== 1) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   // Links mailed to the old address stop working, and every session ends: whoever still
   // reads the old mailbox (often why the address moved) cannot reset their way back in.
   await Promise.all([revokeAccountTokens(userId, 'reset_password'), revokeAccountTokens(userId, 'verify_email')]);
