@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { startTurnServer, type TurnServer } from './support/turn-server.js';
@@ -39,6 +39,17 @@ describe("the TURN relay's policy (coturn/turnserver.conf)", function () {
     if (!turn) this.skip();
   });
   after(async () => turn?.stop());
+
+  it('takes every range the file denies (coturn skips a line it cannot read, and carries on)', () => {
+    const denied = readFileSync(path.resolve('coturn/turnserver.conf'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('denied-peer-ip='))
+      .map((l) => l.slice('denied-peer-ip='.length).trim());
+    expect(denied).to.have.length.above(20);
+    const listed = new Set([...turn!.output().matchAll(/Black listing: (\S+)/g)].map((m) => m[1]));
+    expect(denied.filter((range) => !listed.has(range))).to.deep.equal([]);
+    expect(turn!.output()).not.to.match(/Wrong address/);
+  });
 
   it('relays to no address inside (metadata service, VPC, loopback, shared, multicast), and to a public one', async () => {
     const inside = {
