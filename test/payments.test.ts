@@ -394,6 +394,11 @@ describe('payments: webhooks', () => {
     const authorized = await paymentEvent('payment.authorized', attempt);
     await deliver(authorized);
     await webhookDone(authorized.eventId);
+    // Runs of the job while it is only authorized spend no try.
+    for (let run = 1; run <= REFUND_TRIES + 1; run++) await reconcilePayments(new Date(Date.now() + run * 20 * 60_000));
+    expect((await Payment.findById(created.paymentId).lean())!.refundTries ?? 0).to.equal(0);
+    // Captured more than a week after it was authorized.
+    await Payment.updateOne({ _id: created.paymentId }, { $set: { grantedAt: new Date(Date.now() - 8 * 86_400_000) } });
     attempt.status = 'captured';
     const captured = await paymentEvent('payment.captured', attempt);
     await deliver(captured);

@@ -14,15 +14,20 @@ const provider: MailProvider =
 
 /**
  * Sends in the background: the request that triggers a mail answers at once, so
- * its timing never tells whether an account exists. Failures are logged.
+ * its timing never tells whether an account exists. Failures are logged; the promise says
+ * whether the provider took the mail, for the few callers that must know.
  */
-export function sendMail(template: TemplateName, to: string, values: MailValues, language?: Language): Promise<void> {
+export function sendMail(template: TemplateName, to: string, values: MailValues, language?: Language): Promise<boolean> {
   const message = renderMail(template, to, values, language);
   return provider.send(message).then(
-    () => void mailOutcomes.inc({ template, outcome: 'sent' }),
+    () => {
+      mailOutcomes.inc({ template, outcome: 'sent' });
+      return true;
+    },
     (err: unknown) => {
       mailOutcomes.inc({ template, outcome: 'failed' });
       logger.error('mail failed', { template, provider: provider.name, error: errorMessage(err) });
+      return false;
     },
   );
 }

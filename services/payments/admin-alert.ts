@@ -7,11 +7,14 @@ type PaymentFields = Pick<InstanceType<typeof Payment>, '_id' | 'orderId' | 'use
 export type AdminOutcome =
   'succeeded' | 'failed' | 'refund requested: account deleted' | 'not refunded: account deleted, refund it by hand';
 
-/** A mail to the admin address (ALERT_EMAIL) about a payment, when one is set. */
-export function alertAdmin(payment: PaymentFields, outcome: AdminOutcome, reason?: string): void {
+/**
+ * A mail to the admin address (ALERT_EMAIL) about a payment, when one is set: whether it went
+ * (true when there is no address: nobody to tell).
+ */
+export function alertAdmin(payment: PaymentFields, outcome: AdminOutcome, reason?: string): Promise<boolean> {
   const to = config.alerts.adminEmail;
-  if (!to) return;
-  void sendMail('adminPayment', to, {
+  if (!to) return Promise.resolve(true);
+  return sendMail('adminPayment', to, {
     outcome,
     paymentId: String(payment._id),
     orderId: payment.orderId,

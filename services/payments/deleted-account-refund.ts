@@ -54,27 +54,39 @@ export async function refundForDeletedAccount(payment: PaymentDoc, source: Audit
     ...bySource(source),
     detail: { refundId: refund.id, amount: refund.amount, reason: 'account_deleted' },
   });
-  alertAdmin(claimed, 'refund requested: account deleted', `Refund ${refund.id}; no plan was granted.`);
+  void alertAdmin(claimed, 'refund requested: account deleted', `Refund ${refund.id}; no plan was granted.`);
 }
 
 /**
- * Tells the admin, once each, of the refunds for deleted accounts the tries did not make: read
- * from what is stored (the last try's process may have died before it could tell anyone), past
- * any try still in flight. The number told.
+ * Tells the admin of the refunds for deleted accounts the tries did not make, read from what
+ * is stored (the last try's process may have died before anyone was told), past any try in
+ * flight. Marked told only once the mail went: a failed one is sent again by the next run, a
+ * process dying between the two at worst sends it twice. The number told.
  */
 export async function refundsLeftToAdmins(now = new Date()): Promise<number> {
   const stale = new Date(now.getTime() - REFUND_LEASE_MS);
-  const filter = {
-    refundTries: { $gte: REFUND_TRIES },
+  const left = await Payment.find({
+    // Equal, not at least: the claim never counts past it, and an equality is served by the index.
+    refundTries: REFUND_TRIES,
+    status: 'captured',
     refundId: null,
     refundAlertedAt: null,
     $or: [{ refundRequestedAt: null }, { refundRequestedAt: { $lt: stale } }],
-  };
+  })
+    .limit(50)
+    .lean();
   let told = 0;
-  for (;;) {
-    const left = await Payment.findOneAndUpdate(filter, { $set: { refundAlertedAt: now } }, { returnDocument: 'after' }).lean();
-    if (!left) return told;
-    alertAdmin(left, 'not refunded: account deleted, refund it by hand', `${REFUND_TRIES} refunds were refused: see the logs.`);
+  for (const payment of left) {
+    if (
+      !(await alertAdmin(
+        payment,
+        'not refunded: account deleted, refund it by hand',
+        `${REFUND_TRIES} refunds were refused: see the logs.`,
+      ))
+    )
+      continue;
+    await Payment.updateOne({ _id: payment._id, refundAlertedAt: null }, { $set: { refundAlertedAt: now } });
     told++;
   }
+  return told;
 }

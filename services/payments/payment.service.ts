@@ -157,7 +157,7 @@ export async function advance(
   if (res.modifiedCount !== 1) return false;
   await audit({ userId: payment.userId, paymentId: payment._id, action: `payment.${next}`, ...bySource(source), detail: extra });
   if (next === 'failed') {
-    alertAdmin(payment, 'failed', extra.failureReason);
+    void alertAdmin(payment, 'failed', extra.failureReason);
     notifyLater({ userId: String(payment.userId), type: 'payment_failed', target: { kind: 'payment', id: String(payment._id) } });
   }
   return true;
@@ -187,7 +187,7 @@ export async function finishGrant(payment: PaymentDoc, source: AuditSource): Pro
   const { already, ...granted } = result;
   await Payment.updateOne({ _id: payment._id }, { $set: { granted } });
   // A retry after a crash only completes the record: no second mail to the admin.
-  if (!already) alertAdmin(payment, 'succeeded');
+  if (!already) void alertAdmin(payment, 'succeeded');
 }
 
 /** A refund Razorpay processed, recorded once by its id; once refunds cover the amount, the membership it bought ends. */

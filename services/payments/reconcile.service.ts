@@ -35,9 +35,10 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
     }
   }
   const halfGranted = await Payment.find({
-    // A week on, a grant is no crash's remnant (an authorized payment of a deleted account that
-    // was never captured: Razorpay voids it in days).
-    grantedAt: { $lt: new Date(now.getTime() - 60_000), $gt: new Date(now.getTime() - 7 * 86_400_000) },
+    grantedAt: { $lt: new Date(now.getTime() - 60_000) },
+    // One only authorized is looked at for a week (a deleted account's, waiting for its capture
+    // to be refunded: Razorpay voids an uncaptured payment in days); a captured one until done.
+    $or: [{ status: 'captured' }, { grantedAt: { $gt: new Date(now.getTime() - 7 * 86_400_000) } }],
     granted: null,
     revokedAt: null,
     refundId: null,
