@@ -10,9 +10,8 @@ export const REFUND_TRIES = 6;
 // A claim this old with no refund recorded died with its process: another may take it.
 const REFUND_LEASE_MS = 10 * 60_000;
 
-/** What a gateway error says: Razorpay's SDK rejects with a plain object. */
-const gatewayReason = (err: unknown): string =>
-  (err as { error?: { description?: unknown } })?.error?.description?.toString() ?? errorMessage(err);
+/** A deleted account's payment with a refund still to try. */
+export const REFUND_TO_TRY = { refundId: null, refundTries: { $not: { $gte: REFUND_TRIES } } } as const;
 
 /**
  * Gives back in full a payment that came through after its account was deleted (a checkout
@@ -28,8 +27,7 @@ export async function refundForDeletedAccount(payment: PaymentDoc, source: Audit
     {
       _id: payment._id,
       status: 'captured',
-      refundId: null,
-      refundTries: { $not: { $gte: REFUND_TRIES } },
+      ...REFUND_TO_TRY,
       $or: [{ refundRequestedAt: null }, { refundRequestedAt: { $lt: new Date(now.getTime() - REFUND_LEASE_MS) } }],
     },
     { $set: { refundRequestedAt: now }, $inc: { refundTries: 1 } },
@@ -43,7 +41,7 @@ export async function refundForDeletedAccount(payment: PaymentDoc, source: Audit
     });
   } catch (err) {
     await Payment.updateOne({ _id: claimed._id, refundRequestedAt: now }, { $unset: { refundRequestedAt: 1 } });
-    logger.error('refund for a deleted account failed', { paymentId: String(claimed._id), error: gatewayReason(err) });
+    logger.error('refund for a deleted account failed', { paymentId: String(claimed._id), error: errorMessage(err) });
     return;
   }
   await Payment.updateOne({ _id: claimed._id }, { $set: { refundId: refund.id } });

@@ -26,6 +26,20 @@ const toPayment = (p: RazorpayPaymentEntity): GatewayPayment => ({
   ...(p.error_description && { errorDescription: p.error_description }),
 });
 
+/**
+ * The SDK rejects with a plain object ({ statusCode, error: { description } }): made an Error
+ * here, so every caller's log and mail says what Razorpay said, not [object Object].
+ */
+async function sdk<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    const { statusCode, error } = (err ?? {}) as { statusCode?: unknown; error?: { description?: unknown } };
+    throw new Error(`Razorpay ${String(statusCode ?? '')}: ${String(error?.description ?? 'no description')}`.trim());
+  }
+}
+
 /** Razorpay's orders and payments API through its SDK. */
 export class RazorpayGateway implements PaymentGateway {
   readonly name = 'razorpay';
@@ -41,26 +55,28 @@ export class RazorpayGateway implements PaymentGateway {
   }
 
   async createOrder(input: OrderInput): Promise<GatewayOrder> {
-    const order = await this.client.orders.create({
-      amount: input.amount,
-      currency: input.currency,
-      receipt: input.receipt,
-      notes: input.notes,
-    });
+    const order = await sdk(
+      this.client.orders.create({
+        amount: input.amount,
+        currency: input.currency,
+        receipt: input.receipt,
+        notes: input.notes,
+      }),
+    );
     return { id: order.id, amount: Number(order.amount), currency: order.currency, receipt: order.receipt ?? input.receipt };
   }
 
   async fetchPayment(paymentId: string): Promise<GatewayPayment> {
-    return toPayment((await this.client.payments.fetch(paymentId)) as unknown as RazorpayPaymentEntity);
+    return toPayment((await sdk(this.client.payments.fetch(paymentId))) as unknown as RazorpayPaymentEntity);
   }
 
   async orderPayments(orderId: string): Promise<GatewayPayment[]> {
-    const list = (await this.client.orders.fetchPayments(orderId)) as unknown as { items: RazorpayPaymentEntity[] };
+    const list = (await sdk(this.client.orders.fetchPayments(orderId))) as unknown as { items: RazorpayPaymentEntity[] };
     return list.items.map(toPayment);
   }
 
   async refundPayment(paymentId: string, amount: number, notes: Record<string, string>): Promise<GatewayRefund> {
-    const refund = (await this.client.payments.refund(paymentId, { amount, notes })) as unknown as {
+    const refund = (await sdk(this.client.payments.refund(paymentId, { amount, notes }))) as unknown as {
       id: string;
       payment_id: string;
       amount: number;

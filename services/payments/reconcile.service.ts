@@ -2,7 +2,7 @@ import { config } from '../../config/index.js';
 import { Payment } from '../../models/payment.model.js';
 import { paymentGateway } from './payment-gateway.js';
 import { applyGatewayPayment, finishGrant } from './payment.service.js';
-import { REFUND_TRIES, refundsLeftToAdmins } from './deleted-account-refund.js';
+import { REFUND_TO_TRY, refundsLeftToAdmins } from './deleted-account-refund.js';
 
 // Orders older than this with no payment are left alone (Checkout abandoned).
 const RECONCILE_FOR_MS = 3 * 86_400_000;
@@ -41,8 +41,7 @@ export async function reconcilePayments(now = new Date()): Promise<number> {
     $or: [{ status: 'captured' }, { grantedAt: { $gt: new Date(now.getTime() - 7 * 86_400_000) } }],
     granted: null,
     revokedAt: null,
-    refundId: null,
-    refundTries: { $not: { $gte: REFUND_TRIES } },
+    ...REFUND_TO_TRY,
   })
     .sort({ grantedAt: 1 })
     .limit(200)
