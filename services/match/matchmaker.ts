@@ -26,6 +26,16 @@ import { QueueUnavailableError, type MatchMode, type QueueStore, type Ticket } f
 import { notifyLater } from '../notifications/notification.service.js';
 import { QueueKeeper, type Liveness } from './queue-keeper.js';
 
+/** What a ticket carries of its owner's profile: read at the join, and again when it is old. */
+function profileFieldsOf(user: CardSource) {
+  return {
+    card: toUserCard(user),
+    showAge: user.settings?.privacy?.showAge !== false,
+    showDistance: showsDistance(user),
+    ...(user.location ? { location: coarsePoint(user.location) } : {}),
+  };
+}
+
 export interface JoinInput {
   mode: MatchMode;
   country?: string;
@@ -203,12 +213,9 @@ export class Matchmaker {
       },
       interests: [...new Set([...(input.interests ?? []), ...interests])],
       wantedInterests: input.interests ?? [],
-      ...(user.location ? { location: coarsePoint(user.location) } : {}),
+      ...profileFieldsOf(user),
       ...(input.country ? { country: input.country } : {}),
       hidden: hidden.map(String),
-      card: toUserCard(user),
-      showDistance: user.settings?.privacy?.showDistance !== false,
-      showAge: user.settings?.privacy?.showAge !== false,
       taste: tasteTicket(userId, user),
     };
   }
@@ -477,11 +484,8 @@ export class Matchmaker {
     for (const t of due) {
       const user = now.get(t.userId);
       if (!user) continue;
-      t.card = toUserCard(user);
-      t.showAge = user.settings?.privacy?.showAge !== false;
-      if (user.location) t.location = coarsePoint(user.location);
-      else delete t.location;
-      t.showDistance = showsDistance(user) && Boolean(user.location);
+      delete t.location;
+      Object.assign(t, profileFieldsOf(user));
     }
     const gone = new Set(due.filter((t) => !now.has(t.userId)).map((t) => t.userId));
     const readAgain = new Set(due.map((t) => t.userId));
