@@ -80,8 +80,15 @@ export async function dropIndexIfPresent(collection: string, name: string): Prom
   return true;
 }
 
-/** Mongoose's connection state: 1 connected, 0 disconnected, 2 connecting, 3 disconnecting. */
-export const databaseState = (): number => mongoose.connection.readyState;
+/**
+ * The connection state as Mongoose numbers it (1 connected, 0 disconnected, 2 connecting,
+ * 3 disconnecting), with "connected" meaning what requireDatabase lets through (`writable`).
+ */
+export const databaseState = (): number => {
+  if (isDatabaseConnected()) return 1;
+  const state = mongoose.connection.readyState;
+  return state === 1 ? 0 : state;
+};
 
 /** Whether the database can be written to now (see `writable`). */
 export const isDatabaseConnected = (): boolean => writable && mongoose.connection.db !== undefined;

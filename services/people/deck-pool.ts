@@ -36,16 +36,15 @@ export async function deckPool(
 ): Promise<Candidate[]> {
   const judged = new Map<string, boolean>();
   const pool = new Map<string, Candidate>();
-  let asked = 0;
   let open = filters.map((filter) => ({ filter, page: 0, kept: 0 }));
   while (open.length) {
     // The first round reads every driver; a later one as many as the budget has room for.
-    if (asked > 0) open = open.slice(0, Math.floor((shape.askBudget - asked) / shape.perDriver));
+    // Everyone asked about is in `judged`.
+    if (judged.size > 0) open = open.slice(0, Math.floor((shape.askBudget - judged.size) / shape.perDriver));
     if (!open.length) break;
     const pages = await Promise.all(open.map((d) => readPage(d.filter, d.page, shape.perDriver)));
     const fresh = [...new Set(pages.flat().map((u) => String(u._id)))].filter((id) => !judged.has(id));
     const out = await leftOut(fresh);
-    asked += fresh.length;
     for (const id of fresh) judged.set(id, out.has(id));
     open = open.filter((driver, i) => {
       const page = pages[i]!;
