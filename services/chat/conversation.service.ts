@@ -360,10 +360,12 @@ export async function addMember(me: string, conversationId: string, userId: stri
 export async function historyFloorOf(me: string, conversation: ConversationDoc): Promise<number> {
   if (conversation.type !== 'group') return 1;
   const row = await ConversationMember.findOne({ conversationId: conversation._id, userId: me }, { historyFromSeq: 1 }).lean();
-  // No row (an add or a removal half done): nothing before now, rather than everything.
-  if (!row) return (conversation.seq ?? 0) + 1;
-  return row.historyFromSeq ?? 1;
+  return floorFrom(conversation, row);
 }
+
+/** A member's floor from their row; no row in a group (an add or a removal half done): nothing before now, rather than everything. */
+const floorFrom = (conversation: ConversationDoc, row: { historyFromSeq?: number | null } | null): number =>
+  row ? (row.historyFromSeq ?? 1) : conversation.type === 'group' ? (conversation.seq ?? 0) + 1 : 1;
 
 /** An admin removes a member, or a member leaves; the last admin leaving hands over to the longest-standing member. */
 export async function removeMember(me: string, conversationId: string, userId: string): Promise<void> {
@@ -502,8 +504,7 @@ export async function conversationView(
         .lean()
         .then((m) => ({
           lastReadSeq: readPointer(String(c._id), viewer, m?.lastReadSeq),
-          // No row in a group (an add or a removal half done): nothing before now, as historyFloorOf.
-          historyFromSeq: m ? (m.historyFromSeq ?? 1) : c.type === 'group' ? (c.seq ?? 0) + 1 : 1,
+          historyFromSeq: floorFrom(c, m),
           historyFromAt: m?.historyFromAt ?? undefined,
         })),
     c.type === 'group' ? ConversationMember.find({ conversationId: c._id, role: 'admin' }, { userId: 1 }).lean() : [],
