@@ -53,6 +53,8 @@ const paymentSchema = new Schema(
     refundRequestedAt: { type: Date },
     refundTries: { type: Number },
     refundId: { type: String },
+    // Those of its refunds Razorpay reported failed (refund.failed), each tried again once.
+    failedRefundIds: { type: [String], default: undefined },
     refundAlertedAt: { type: Date },
     refunds: { type: [new Schema({ refundId: String, amount: Number, at: Date }, { _id: false })], default: [] },
     refundedAmount: { type: Number, default: 0 },

@@ -21,6 +21,7 @@ import {
 import { razorpayStandIn, type RazorpayStandIn } from './support/razorpay-standin.js';
 import { REFUND_TRIES } from '../services/payments/deleted-account-refund.js';
 import { reconcilePayments } from '../services/payments/reconcile.service.js';
+import { finishStoredEvents } from '../services/payments/webhook.service.js';
 import { signupUser } from './support/users.js';
 import { eventually } from './support/eventually.js';
 
@@ -386,6 +387,111 @@ describe('payments: webhooks', () => {
       null,
     ]);
     expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+  });
+
+  it('a refund that fails at the gateway after it was accepted is tried again; one made elsewhere goes to the admin', async () => {
+    const { rz, user, created } = await orderThenDelete('gold');
+    const attempt = rz.pay(created.orderId, 'captured');
+    const hook = await paymentEvent('payment.captured', attempt);
+    await deliver(hook);
+    await webhookDone(hook.eventId);
+    await paymentWhen(created.paymentId, (p) => Boolean(p.refundId));
+    const first = (await Payment.findById(created.paymentId).lean())!.refundId!;
+    // Accepted, then not paid out (the customer's bank refused it): Razorpay says so later.
+    rz.refunds.find((r) => r.id === first)!.status = 'failed';
+    const failed = rz.webhook('refund.failed', { refund: { ...rz.refunds.find((r) => r.id === first)! }, payment: attempt });
+    expect((await deliver(failed)).status).to.equal(200);
+    await webhookDone(failed.eventId);
+    expect((await WebhookEvent.findById(failed.eventId).lean())!.outcome).to.equal('retry');
+    const afterFailure = (await Payment.findById(created.paymentId).lean())!;
+    expect([afterFailure.refundId ?? null, afterFailure.refundRequestedAt ?? null, afterFailure.status]).to.deep.equal([
+      null,
+      null,
+      'captured',
+    ]);
+    // The job's next run tries again, in full, and stores the new refund.
+    await reconcilePayments(new Date(Date.now() + 20 * 60_000));
+    expect(refundCalls(rz, attempt.id)).to.equal(2);
+    const second = (await Payment.findById(created.paymentId).lean())!.refundId;
+    expect(second).to.be.a('string').and.not.equal(first);
+    expect(rz.refunds.find((r) => r.id === second)!.amount).to.equal(49900);
+    // The same news again (Razorpay delivers more than once) clears nothing and tells nobody: the new refund stands.
+    await deliver({ ...failed, eventId: `${failed.eventId}-again` });
+    await webhookDone(`${failed.eventId}-again`);
+    expect((await WebhookEvent.findById(`${failed.eventId}-again`).lean())!.outcome).to.equal('known');
+    expect((await Payment.findById(created.paymentId).lean())!.refundId).to.equal(second);
+    expect(refundCalls(rz, attempt.id)).to.equal(2);
+
+    // A refund made in the dashboard of someone else's payment fails: only an admin can redo it.
+    const other = await signupUser();
+    const paid = await order(other);
+    const otherAttempt = rz.pay(paid.orderId, 'captured');
+    const captured = await paymentEvent('payment.captured', otherAttempt);
+    await deliver(captured);
+    await webhookDone(captured.eventId);
+    const dashboard = rz.webhook('refund.failed', {
+      refund: { id: 'rfnd_dashboard1', entity: 'refund', payment_id: otherAttempt.id, amount: 10000, status: 'failed' },
+      payment: otherAttempt,
+    });
+    await deliver(dashboard);
+    await webhookDone(dashboard.eventId);
+    expect((await WebhookEvent.findById(dashboard.eventId).lean())!.outcome).to.equal('alerted');
+    const dashboardAgain = { ...dashboard, eventId: `${dashboard.eventId}-again` };
+    await deliver(dashboardAgain);
+    expect(await webhookDone(dashboardAgain.eventId)).to.equal('known');
+    await waitForMail('alerts@devtinder.test', /Payment refund failed at the gateway, refund it by hand: gold/);
+    expect(await adminMailsAbout(paid.paymentId)).to.deep.equal([
+      'Payment succeeded: gold, 49900 INR',
+      'Payment refund failed at the gateway, refund it by hand: gold, 49900 INR',
+    ]);
+    const kept = (await Payment.findById(paid.paymentId).lean())!;
+    expect([kept.status, kept.refundedAmount]).to.deep.equal(['captured', 0]);
+    expect((await User.findById(other.id).lean())!.plan).to.equal('gold');
+    const audited = await AuditRecord.find({
+      action: 'payment.refund_failed',
+      paymentId: { $in: [created.paymentId, paid.paymentId] },
+    })
+      .sort({ _id: 1 })
+      .lean();
+    expect(audited.map((r) => [String(r.paymentId), r.detail?.refundId, r.detail?.retried])).to.deep.equal([
+      [String(created.paymentId), first, true],
+      [String(paid.paymentId), 'rfnd_dashboard1', false],
+    ]);
+    expect((await User.findById(user.id).lean())!.plan).to.equal('free');
+  });
+
+  it("a refund's failure reported while its try is still in flight is acted on once the try has stored it", async () => {
+    const { rz, created } = await orderThenDelete('gold');
+    const attempt = rz.pay(created.orderId, 'authorized');
+    const authorized = await paymentEvent('payment.authorized', attempt);
+    await deliver(authorized);
+    await webhookDone(authorized.eventId);
+    // A try claimed the payment and the gateway answered, but its id is not stored yet.
+    const requestedAt = new Date();
+    await Payment.updateOne(
+      { _id: created.paymentId },
+      { $set: { status: 'captured', paymentId: attempt.id, refundRequestedAt: requestedAt, refundTries: 1 } },
+    );
+    const failed = rz.webhook('refund.failed', {
+      refund: { id: 'rfnd_inflight1', entity: 'refund', payment_id: attempt.id, amount: 49900, status: 'failed' },
+      payment: attempt,
+    });
+    expect((await deliver(failed)).status).to.equal(200);
+    await eventually(async () => (await WebhookEvent.findById(failed.eventId).lean()) !== null);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await WebhookEvent.findById(failed.eventId).lean())!.processedAt ?? null).to.equal(null);
+    expect(await adminMailsAbout(created.paymentId)).to.deep.equal([]);
+    // The try stores its refund; the job then processes the held event as ours: tried again, nobody told.
+    await Payment.updateOne({ _id: created.paymentId }, { $set: { refundId: 'rfnd_inflight1' } });
+    await finishStoredEvents(new Date(Date.now() + 2 * 60_000));
+    expect((await WebhookEvent.findById(failed.eventId).lean())!.outcome).to.equal('retry');
+    const stored = (await Payment.findById(created.paymentId).lean())!;
+    expect([stored.refundId ?? null, stored.refundRequestedAt ?? null, stored.failedRefundIds]).to.deep.equal([
+      null,
+      null,
+      ['rfnd_inflight1'],
+    ]);
+    expect(await adminMailsAbout(created.paymentId)).to.deep.equal([]);
   });
 
   it('a payment of a deleted account only authorized at first is refunded once captured', async () => {

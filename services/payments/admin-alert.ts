@@ -5,7 +5,11 @@ import type { Payment } from '../../models/payment.model.js';
 type PaymentFields = Pick<InstanceType<typeof Payment>, '_id' | 'orderId' | 'userId' | 'plan' | 'months' | 'amount' | 'currency'>;
 
 export type AdminOutcome =
-  'succeeded' | 'failed' | 'refund requested: account deleted' | 'not refunded: account deleted, refund it by hand';
+  | 'succeeded'
+  | 'failed'
+  | 'refund requested: account deleted'
+  | 'not refunded: account deleted, refund it by hand'
+  | 'refund failed at the gateway, refund it by hand';
 
 /**
  * A mail to the admin address (ALERT_EMAIL) about a payment, when one is set: whether it went

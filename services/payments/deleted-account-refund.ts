@@ -88,3 +88,45 @@ export async function refundsLeftToAdmins(now = new Date()): Promise<number> {
   }
   return told;
 }
+
+/**
+ * Razorpay's refund.failed: a refund it accepted and could not pay out. Ours for a deleted
+ * account goes back to the job (its id cleared; the try stays counted, so the tries still end
+ * with an admin's mail); any other (made in the dashboard) is the admin's to redo, told now.
+ * Each failed refund is noted on the payment and acted on once.
+ * Thrown while our own try is in flight (its id not stored yet): the stored event is processed
+ * again by the job a minute later, once it is.
+ */
+export async function refundFailed(
+  payment: PaymentDoc,
+  refundId: string,
+  refundedPaymentId: string | undefined,
+  source: AuditSource,
+): Promise<'retry' | 'alerted' | 'known'> {
+  // Razorpay delivers an event more than once: a failure already acted on is not news.
+  if (payment.failedRefundIds?.includes(refundId)) return 'known';
+  const ours = await Payment.updateOne(
+    { _id: payment._id, refundId },
+    { $unset: { refundId: 1, refundRequestedAt: 1 }, $push: { failedRefundIds: refundId } },
+  );
+  const detail = { refundId, refundedPaymentId: refundedPaymentId ?? null, retried: ours.modifiedCount > 0 };
+  if (ours.modifiedCount > 0) {
+    await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
+    return 'retry';
+  }
+  const inFlight =
+    !payment.refundId && payment.refundRequestedAt && payment.refundRequestedAt.getTime() > Date.now() - REFUND_LEASE_MS;
+  if (inFlight) throw new Error('a refund for a deleted account is in flight; the failure is looked at again');
+  const first = await Payment.updateOne(
+    { _id: payment._id, failedRefundIds: { $ne: refundId } },
+    { $push: { failedRefundIds: refundId } },
+  );
+  if (first.modifiedCount === 0) return 'known';
+  await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
+  await alertAdmin(
+    payment,
+    'refund failed at the gateway, refund it by hand',
+    `Refund ${refundId} of payment ${refundedPaymentId ?? 'unnamed'} failed; check the dashboard for another refund of it first.`,
+  );
+  return 'alerted';
+}

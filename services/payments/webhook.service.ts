@@ -7,17 +7,18 @@ import { errorMessage, logger } from '../../utils/logger.js';
 import { audit, type AuditSource, bySource } from '../audit.service.js';
 import type { GatewayPayment, GatewayPaymentStatus } from './gateway.js';
 import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.js';
+import { refundFailed } from './deleted-account-refund.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
 import { insertedOnce } from '../../utils/duplicate-key.js';
 
-// The payment status each payment event reports; with refund.processed, the events handled.
+// The payment status each payment event reports; with the two refund outcomes, the events handled.
 const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
   'payment.authorized': 'authorized',
   'payment.captured': 'captured',
   'payment.failed': 'failed',
   'order.paid': 'captured',
 };
-const HANDLED = new Set([...Object.keys(EVENT_STATUS), 'refund.processed']);
+const HANDLED = new Set([...Object.keys(EVENT_STATUS), 'refund.processed', 'refund.failed']);
 
 const str = (v: unknown) => (typeof v === 'string' && v.length <= 100 ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
@@ -96,10 +97,12 @@ async function apply(event: string, payload: Record<string, unknown>, eventId: s
     await audit({ action: 'webhook.unknown_order', ...bySource(source), detail: { eventId, event, orderId: orderId ?? null } });
     return 'unknown_order';
   }
-  if (event === 'refund.processed') {
+  if (event === 'refund.processed' || event === 'refund.failed') {
     const refundId = str(refund?.id);
     const amount = num(refund?.amount);
     if (!refundId || amount === undefined) return 'ignored';
+    // Money that did not go back, whichever payment of the order it was for.
+    if (event === 'refund.failed') return refundFailed(payment, refundId, str(refund?.payment_id) ?? str(pay?.id), source);
     // A refund of another payment on the same order (a second attempt Razorpay refunds by
     // itself) takes nothing back from the one that paid for the plan.
     const refunded = str(refund?.payment_id) ?? str(pay?.id);

@@ -36,7 +36,8 @@ export async function startRazorpayStandIn() {
   const orders = new Map<string, RazorpayOrder>();
   const payments = new Map<string, RazorpayPayment>();
   const requests: { method: string; path: string; body: unknown }[] = [];
-  const refunds: { id: string; entity: 'refund'; payment_id: string; amount: number; status: 'processed' }[] = [];
+  // A test marks one failed (as Razorpay's refund.failed reports): it then gives nothing back.
+  const refunds: { id: string; entity: 'refund'; payment_id: string; amount: number; status: 'processed' | 'failed' }[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${keyId}:${keySecret}`).toString('base64')}`;
 
   const app = express();
@@ -66,7 +67,9 @@ export async function startRazorpayStandIn() {
   });
   app.post('/v1/payments/:id/refund', (req, res) => {
     const payment = payments.get(req.params.id);
-    const refunded = refunds.filter((r) => r.payment_id === req.params.id).reduce((sum, r) => sum + r.amount, 0);
+    const refunded = refunds
+      .filter((r) => r.payment_id === req.params.id && r.status !== 'failed')
+      .reduce((sum, r) => sum + r.amount, 0);
     const amount = (req.body as { amount?: unknown }).amount ?? (payment ? payment.amount - refunded : 0);
     if (!payment || payment.status !== 'captured' || !Number.isInteger(amount) || (amount as number) < 100) {
       res.status(400).json({ error: { code: 'BAD_REQUEST_ERROR', description: 'The payment cannot be refunded' } });
@@ -83,7 +86,7 @@ export async function startRazorpayStandIn() {
       entity: 'refund' as const,
       payment_id: payment.id,
       amount: amount as number,
-      status: 'processed' as const,
+      status: 'processed' as 'processed' | 'failed',
     };
     refunds.push(refund);
     res.json(refund);
