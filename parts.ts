@@ -46,6 +46,7 @@ export function socketDeps(config: Config, redis: RedisClient | undefined, parts
     parts,
     eventLimit: { events: config.chat.socketEventsPerSecond, windowMs: 1000 },
     socketsPerUser: config.limits.socketsPerUser,
+    connectionsPerAddress: config.limits.socketsPerAddress,
     adminLiveMs: config.adminLiveMs,
     ping: config.socketPing,
     connectTimeoutMs: config.socketConnectTimeoutMs,

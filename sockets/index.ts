@@ -24,6 +24,7 @@ import { matchHandlers } from './match.handlers.js';
 import { eventDispatcher } from './payload.js';
 import { systemHandlers } from './system.handlers.js';
 import { startAdminLive } from './admin-live.js';
+import { ConnectionsByAddress } from './address-connections.js';
 
 export interface SocketDeps {
   accessTokens: AccessTokens;
@@ -44,6 +45,8 @@ export interface SocketDeps {
   connectTimeoutMs: number;
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
+  /** Connections one address may hold open in this process, signed in or not. */
+  connectionsPerAddress: number;
 }
 
 /** What closeSocketServer stops, per server. */
@@ -64,18 +67,23 @@ export { userRoom } from './rooms.js';
 
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
+  const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
+  const byAddress = new ConnectionsByAddress(deps.connectionsPerAddress, addressOf);
   const io: AppServer = new Server(httpServer, {
     cors: { origin: deps.corsOrigins, credentials: true },
-    // CORS does not bind WebSockets: refuse foreign origins ourselves (cookie-authenticated hijacking).
     allowRequest: (req, callback) => {
+      // CORS does not bind WebSockets: refuse foreign origins ourselves (cookie-authenticated hijacking).
       const origin = req.headers.origin;
-      callback(null, origin === undefined || allowed.has(origin));
+      if (origin !== undefined && !allowed.has(origin)) return callback('Origin not allowed', false);
+      if (!byAddress.admits(req)) return callback('Too many connections from this address', false);
+      callback(null, true);
     },
     maxHttpBufferSize: 100_000,
     pingInterval: deps.ping.intervalMs,
     pingTimeout: deps.ping.timeoutMs,
     connectTimeout: deps.connectTimeoutMs,
   });
+  byAddress.track(io);
   let subscriber: RedisClient | undefined;
   if (deps.redis) {
     subscriber = deps.redis.duplicate();
@@ -107,7 +115,6 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
 
   const { presence, matchmaker, actions } = deps.parts;
   const cap = deps.socketsPerUser;
-  const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
 
   io.use(socketAuth(deps.accessTokens));
   // Before any event: the account's connection budget, then its cap of open sockets. The

@@ -56,6 +56,7 @@ async function limitedServer(overrides: Partial<RateRules>, socketsPerUser = 3) 
     adminLiveMs: config.adminLiveMs,
     ping: config.socketPing,
     connectTimeoutMs: config.socketConnectTimeoutMs,
+    connectionsPerAddress: config.limits.socketsPerAddress,
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

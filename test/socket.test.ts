@@ -124,6 +124,51 @@ describe('Socket.IO', () => {
     }
   });
 
+  it('caps the connections one address holds open, signed in or not; others and freed places still get in', async () => {
+    const capped = await startServer({ connectionsPerAddress: 3 });
+    const from = (address: string) => ({
+      transports: ['websocket'],
+      reconnection: false,
+      autoConnect: false,
+      extraHeaders: { 'x-test-client-ip': address },
+    });
+    // The transport alone, with no CONNECT: what a flood of idle sockets sends.
+    const open = (address: string) => {
+      const manager = new Manager(capped.url, from(address));
+      return new Promise<Manager>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve(manager))));
+    };
+    const managers: Manager[] = [];
+    try {
+      const u = await signupUser();
+      const signedIn = await connectClient(capped.url, {
+        auth: { token: u.accessToken },
+        extraHeaders: { 'x-test-client-ip': '198.51.100.7' },
+      });
+      managers.push(await open('198.51.100.7'), await open('198.51.100.7'));
+      // The fourth from that address is refused before its transport opens, and the signed-in one is untouched.
+      const refused = await open('198.51.100.7').then(
+        (m) => (managers.push(m), 'opened'),
+        () => 'refused',
+      );
+      expect(refused).to.equal('refused');
+      expect(capped.io.engine.clientsCount).to.equal(3);
+      expect((await signedIn.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
+      // Another address is not held back by this one.
+      managers.push(await open('198.51.100.8'));
+      // A closed connection gives its place back.
+      managers.shift()!.engine.close();
+      await eventually(async () => capped.io.engine.clientsCount === 3);
+      managers.push(await open('198.51.100.7'));
+      signedIn.close();
+      await eventually(async () => capped.io.engine.clientsCount === 3);
+      managers.push(await open('198.51.100.7'));
+      expect(capped.io.engine.clientsCount).to.equal(4);
+    } finally {
+      for (const m of managers) m.engine?.close();
+      await capped.close();
+    }
+  });
+
   it('drops a socket that sends an oversized payload', async () => {
     const u = await signupUser();
     const socket = await client(server.url, { auth: { token: u.accessToken } });

@@ -28,6 +28,7 @@ export const limits = defineArea({
     RATE_LIMIT_PREFIX: z.string().min(1).default('rl:'),
     RATE_LIMITS: rateRules,
     SOCKETS_PER_USER: int(10, 1, 1000),
+    SOCKETS_PER_ADDRESS: int(200, 1, 100_000),
   },
   settings: (e) => ({
     limits: {
@@ -43,6 +44,7 @@ export const limits = defineArea({
       prefix: e.RATE_LIMIT_PREFIX,
       actions: e.RATE_LIMITS,
       socketsPerUser: e.SOCKETS_PER_USER,
+      socketsPerAddress: e.SOCKETS_PER_ADDRESS,
     },
   }),
 });
