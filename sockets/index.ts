@@ -65,6 +65,23 @@ const running = new WeakMap<AppServer, Running>();
 
 export { userRoom } from './rooms.js';
 
+type Middleware = Parameters<AppServer['use']>[0];
+
+/**
+ * A refused sign-in closes its connection once the refusal is written: one try per
+ * connection. Else a client could send CONNECT after CONNECT on one open transport, each
+ * checking a token (or counting against a budget) for the price of a few bytes.
+ * (Socket.IO's own client closes a connection whose only socket was refused anyway.)
+ */
+const oneTryPerTransport =
+  (middleware: Middleware): Middleware =>
+  (socket, next) =>
+    middleware(socket, (err) => {
+      next(err);
+      // After the refusal's own tick (Socket.IO writes it in a nextTick); close waits for it to drain.
+      if (err) process.nextTick(() => socket.conn.close());
+    });
+
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
   const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
@@ -116,40 +133,42 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   const { presence, matchmaker, actions } = deps.parts;
   const cap = deps.socketsPerUser;
 
-  io.use(socketAuth(deps.accessTokens));
+  io.use(oneTryPerTransport(socketAuth(deps.accessTokens)));
   // Before any event: the account's connection budget, then its cap of open sockets. The
   // socket is counted first and taken back when over the cap, so handshakes at once cannot
   // all slip under it.
-  io.use((socket, next) => {
-    const userId = socket.data.user.sub;
-    const refused = async () => {
-      await presence.disconnected(userId, socket.id);
-      return refuse('TOO_MANY_SOCKETS', `At most ${cap} connections per account`);
-    };
-    actions
-      .take('socketConnect', { userId, ip: addressOf(socket.request) })
-      .then(async () => {
-        const open = await presence.connected(userId, socket.id);
-        if (open > cap) return refused();
-        // Closed while it was being counted: Socket.IO drops it without a 'disconnect', so it
-        // is taken back here (else its count, and the user's "online", would stay for good).
-        if (socket.conn.readyState !== 'open') {
-          await presence.disconnected(userId, socket.id);
-          return refuse('CONNECTION_CLOSED', 'The connection closed during its handshake');
-        }
-      })
-      .then(
-        (err) => next(err),
-        (err: unknown) => {
-          if (err instanceof RateLimitedError) return next(refuse('RATE_LIMITED', 'Too many connections'));
-          // The store's own error (a Redis address, a timeout) is not the client's to read. One
-          // line per failed try, none per refusal while the store is known to be away.
-          if (!(err instanceof PresenceUnavailableError))
-            logger.warn('socket connection not counted', { error: errorMessage(err) });
-          next(refuse('REALTIME_UNAVAILABLE', 'Live connections cannot be counted right now: try again shortly'));
-        },
-      );
-  });
+  io.use(
+    oneTryPerTransport((socket, next) => {
+      const userId = socket.data.user.sub;
+      const refused = async () => {
+        await presence.disconnected(userId, socket.id);
+        return refuse('TOO_MANY_SOCKETS', `At most ${cap} connections per account`);
+      };
+      actions
+        .take('socketConnect', { userId, ip: addressOf(socket.request) })
+        .then(async () => {
+          const open = await presence.connected(userId, socket.id);
+          if (open > cap) return refused();
+          // Closed while it was being counted: Socket.IO drops it without a 'disconnect', so it
+          // is taken back here (else its count, and the user's "online", would stay for good).
+          if (socket.conn.readyState !== 'open') {
+            await presence.disconnected(userId, socket.id);
+            return refuse('CONNECTION_CLOSED', 'The connection closed during its handshake');
+          }
+        })
+        .then(
+          (err) => next(err),
+          (err: unknown) => {
+            if (err instanceof RateLimitedError) return next(refuse('RATE_LIMITED', 'Too many connections'));
+            // The store's own error (a Redis address, a timeout) is not the client's to read. One
+            // line per failed try, none per refusal while the store is known to be away.
+            if (!(err instanceof PresenceUnavailableError))
+              logger.warn('socket connection not counted', { error: errorMessage(err) });
+            next(refuse('REALTIME_UNAVAILABLE', 'Live connections cannot be counted right now: try again shortly'));
+          },
+        );
+    }),
+  );
   const limit = socketLimits(deps.eventLimit, actions);
   // Every client event's handler, once for all sockets.
   const dispatch = eventDispatcher({

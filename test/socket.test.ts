@@ -169,6 +169,26 @@ describe('Socket.IO', () => {
     }
   });
 
+  it('closes a connection after a refused sign-in: one token tried per connection, not one per CONNECT', async () => {
+    // The transport, then CONNECT packets by hand (Socket.IO's client would close it itself).
+    const manager = new Manager(server.url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+    try {
+      await new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
+      const engine = manager.engine;
+      const answers: string[] = [];
+      engine.on('message', (data) => answers.push(String(data)));
+      const closed = new Promise<string>((resolve) => engine.once('close', (reason: string) => resolve(reason)));
+      engine.send(`0${JSON.stringify({ token: forgeJwt({ alg: 'HS256', typ: 'JWT' }, { sub: 'x' }, 'not the secret') })}`);
+      await eventually(async () => answers.length === 1, 2000, 'the refusal');
+      expect(JSON.parse(answers[0]!.slice(1)).data).to.deep.equal({ code: 'INVALID_TOKEN' });
+      const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 2000))]);
+      expect(outcome).to.equal('transport close');
+      expect(answers).to.have.length(1);
+    } finally {
+      manager.engine?.close();
+    }
+  });
+
   it('drops a socket that sends an oversized payload', async () => {
     const u = await signupUser();
     const socket = await client(server.url, { auth: { token: u.accessToken } });
