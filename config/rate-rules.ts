@@ -64,6 +64,12 @@ export const DEFAULT_RATE_RULES = {
   iceServers: { user: 60, windowMs: HOUR },
   /** Staff reads of the user list and of user records: a stolen staff token must not export the user base. */
   staffLookups: { user: 300, windowMs: MINUTE },
+  /**
+   * Password and provider sign-ins from one address, right or wrong: failures have budgets of
+   * their own (LOGIN_MAX_FAILURES_*), but a correct password counted nowhere, and each is a
+   * bcrypt check everyone's sign-ins wait in line for (or a call to the provider's API).
+   */
+  signIn: { ip: 60, windowMs: MINUTE },
   /** Socket connections opened by one account. */
   socketConnect: { user: 60, ip: 300, windowMs: MINUTE },
 } satisfies Record<string, RateRule>;

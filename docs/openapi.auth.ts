@@ -24,7 +24,7 @@ export const authPaths = {
       tags: ['auth'],
       summary: 'Sign in with an email or username; sets the auth cookies',
       description:
-        "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, its password, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again.",
+        "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, its password, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again. 429: the address's sign-ins (right or wrong, 60 a minute) or failures are spent. 503 PASSWORD_CHECKS_BUSY: too many password checks are waiting; try again shortly (it counts as no failure).",
       ...publicOp,
       requestBody: body(
         {
@@ -40,7 +40,7 @@ export const authPaths = {
       ),
       responses: {
         '200': { description: 'Signed in', content: json(ref('AuthResult')) },
-        ...errors('400', '401', '403', '409', '429'),
+        ...errors('400', '401', '403', '409', '429', '503'),
       },
     },
   },

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
@@ -43,6 +43,13 @@ const knownDeviceTokenOf = (req: Request): unknown =>
   (req.cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * What a sign-in failure budget takes back: a success, and a 503 (the password was never
+ * checked: the line of password checks was full, or the database away). Else a flood that
+ * fills the line would make everyone's sign-ins count as failures and lock them out.
+ */
+const notAGuess = (_req: Request, res: Response) => res.statusCode < 400 || res.statusCode === 503;
 
 /** Who is asking, as the action limits count: the account (when signed in) and the address. */
 const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
@@ -114,6 +121,7 @@ export function createRateLimiters(
         windowMs: lockoutMs,
         limit: limits.loginFailuresPerIp,
         skipSuccessfulRequests: true,
+        requestWasSuccessful: notAGuess,
         keyGenerator: clientIp,
       },
       true,
@@ -126,6 +134,7 @@ export function createRateLimiters(
         windowMs: lockoutMs,
         limit: limits.loginFailuresPerAccount,
         skipSuccessfulRequests: true,
+        requestWasSuccessful: notAGuess,
         keyGenerator: async (req) => {
           const identifier = bodyString(req, 'identifier');
           // A token that cannot be checked now counts as none: the identifier's counter.

@@ -8,7 +8,7 @@ import * as rules from '../validators/auth.validators.js';
 export function authRoutes(limit: RateLimiters): Router {
   const router = Router();
   router.post('/signup', limit.signupPerIp, validate(rules.signupRules), auth.signup);
-  router.post('/login', validate(rules.loginRules), limit.loginPerIp, limit.loginPerAccount, auth.login);
+  router.post('/login', validate(rules.loginRules), limit.action('signIn'), limit.loginPerIp, limit.loginPerAccount, auth.login);
   router.post('/refresh', validate(rules.refreshRules), auth.refresh);
   router.post('/logout', optionalAuth, validate(rules.logoutRules), auth.logout);
   router.post('/logout-all', authenticate, auth.logoutAll);

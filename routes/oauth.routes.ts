@@ -19,7 +19,7 @@ export function oauthRoutes(limit: RateLimiters): Router {
   router.post('/complete', limit.signupPerIp, validate(rules.completeSignupRules), oauth.completeSignup);
   for (const [provider, chains] of Object.entries(credentialRules) as [OAuthProvider, typeof rules.googleRules][]) {
     // Refused tokens count against the address like failed password logins.
-    router.post(`/${provider}`, validate(chains), limit.loginPerIp, oauth.signIn(provider));
+    router.post(`/${provider}`, validate(chains), limit.action('signIn'), limit.loginPerIp, oauth.signIn(provider));
     router.post(`/${provider}/link`, authenticate, validate(chains), oauth.link(provider));
   }
   router.delete('/:provider', authenticate, validate(rules.providerParam), oauth.unlink);

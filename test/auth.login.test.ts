@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Session } from '../models/session.model.js';
+import { passwordChecks } from '../services/auth/password.service.js';
 import { User } from '../models/user.model.js';
 import { api, freshIp } from './support/app.js';
 import { tokenFrom, waitForMail } from './support/mail.js';
@@ -198,6 +199,52 @@ describe('POST /auth/login', () => {
     const u = await signupUser();
     const elsewhere = await login({ identifier: u.input.email, password: u.input.password });
     expect(elsewhere.status).to.equal(200);
+  });
+
+  it("counts an address's sign-ins with the right password too: each is a password check everyone waits in line for", async () => {
+    const u = await signupUser();
+    const ip = freshIp();
+    for (let i = 0; i < 60; i++)
+      expect((await login({ identifier: u.input.username, password: u.input.password }, ip)).status).to.equal(200);
+    const refused = await login({ identifier: u.input.username, password: u.input.password }, ip);
+    expect([refused.status, refused.body.error.code]).to.deep.equal([429, 'RATE_LIMITED']);
+    expect(refused.headers['retry-after']).to.match(/^\d+$/);
+    expect(await Session.countDocuments({ userId: u.id, revokedAt: null })).to.equal(61);
+    // Another address signs in to the same account.
+    expect((await login({ identifier: u.input.username, password: u.input.password })).status).to.equal(200);
+  });
+
+  it('answers 503 at once while the line of password checks is full, and counts it as no failure', async () => {
+    const u = await signupUser();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Every slot and every waiting place taken (as a flood of sign-ins would), until released.
+    const held: Promise<unknown>[] = [];
+    for (;;) {
+      const taken = passwordChecks.run(() => released);
+      const refused = await Promise.race([
+        taken.then(
+          () => false,
+          () => true,
+        ),
+        Promise.resolve(false).then(() => false),
+      ]);
+      held.push(taken.catch(() => undefined));
+      if (refused) break;
+    }
+    try {
+      const ip = freshIp();
+      for (let i = 0; i < 7; i++) {
+        const busy = await login({ identifier: u.input.username, password: 'wrong password' }, ip);
+        expect([busy.status, busy.body.error.code]).to.deep.equal([503, 'PASSWORD_CHECKS_BUSY']);
+        expectDocumented(busy, 'post', LOGIN);
+      }
+    } finally {
+      release();
+      await Promise.all(held);
+    }
+    // Seven refusals, none of them a guess: the owner is not locked out.
+    expect((await login({ identifier: u.input.username, password: u.input.password })).status).to.equal(200);
   });
 
   it('does not count successful sign-ins towards the lockout', async () => {

@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: [429, 'Too many requests or events: wait Retry-After (acks: retryAfterSeconds)'],
   QUOTA_EXCEEDED: [429, "Today's quota is used up (details: limit, resetAt)"],
   RATE_LIMIT_UNAVAILABLE: [503, 'Sign-in limits cannot be counted right now: try again shortly'],
+  PASSWORD_CHECKS_BUSY: [503, 'Too many password checks at once: try again shortly'],
   TOO_MANY_SOCKETS: [429, 'The account has the most sockets open it may'],
   CONCURRENT_UPDATE: [409, 'The same thing changed at the same moment: try again'],
   DUPLICATE: [409, 'This already exists'],

@@ -1,14 +1,30 @@
 import bcrypt from 'bcrypt';
 import { config } from '../../config/index.js';
 import { passwordLengthOk } from '../../utils/password-length.js';
-import { Semaphore } from '../../utils/semaphore.js';
+import { Semaphore, SemaphoreFullError } from '../../utils/semaphore.js';
+import { AppError } from '../../utils/app-error.js';
 
 // bcrypt runs on libuv's thread pool (4 threads); unbounded, a burst of logins takes every
 // core and every other request waits behind it. Capping it keeps a core for the event loop.
-const hashing = new Semaphore(config.auth.bcryptConcurrency);
+// The line is bounded too: at cost 12 one slot serves about 4 a second, so 32 waiting per slot
+// is about 8 s, under the proxy's timeout. Unbounded, a flood of sign-ins (a correct password
+// is never counted against a budget) queued everyone's for minutes, and the work of requests
+// long given up on still ran.
+const WAITING_PER_SLOT = 32;
+export const passwordChecks = new Semaphore(config.auth.bcryptConcurrency, config.auth.bcryptConcurrency * WAITING_PER_SLOT);
 
-export const hashPassword = (password: string): Promise<string> =>
-  hashing.run(() => bcrypt.hash(password, config.auth.bcryptCost));
+/** A password hashed or checked in the shared line; refused at once (503) when the line is full. */
+async function inLine<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return await passwordChecks.run(task);
+  } catch (err) {
+    if (err instanceof SemaphoreFullError)
+      throw new AppError('PASSWORD_CHECKS_BUSY', 'Too many password checks at once: try again shortly');
+    throw err;
+  }
+}
+
+export const hashPassword = (password: string): Promise<string> => inLine(() => bcrypt.hash(password, config.auth.bcryptCost));
 
 // A real hash at the configured cost: checking an unknown account costs the same as a known one.
 let dummyHash: Promise<string> | undefined;
@@ -20,6 +36,6 @@ let dummyHash: Promise<string> | undefined;
 export async function verifyPassword(password: string, hash: string | undefined | null): Promise<boolean> {
   dummyHash ??= bcrypt.hash('not-a-real-password', config.auth.bcryptCost);
   const target = hash ?? (await dummyHash);
-  const matches = await hashing.run(() => bcrypt.compare(password, target));
+  const matches = await inLine(() => bcrypt.compare(password, target));
   return matches && Boolean(hash) && passwordLengthOk(password);
 }
