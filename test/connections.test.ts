@@ -103,6 +103,29 @@ describe('connections', () => {
     expect((await Connection.findById(requestId).lean())?.status).to.equal('rejected');
   });
 
+  it('a swipe whose action is a list is refused alike whoever the card: no answer tells a pass apart', async () => {
+    const [ana, passer, stranger] = (await Promise.all(Array.from({ length: 3 }, () => signupUser()))) as [
+      SignedUp,
+      SignedUp,
+      SignedUp,
+    ];
+    expect((await swipeAs(passer, ana, 'ignored')).status).to.equal(201);
+    // Each item would pass the check one by one; an empty list has no item to check.
+    for (const action of [['ignored'], ['interested'], [], ['ignored', 'interested']]) {
+      const answers = [];
+      for (const card of [passer, stranger]) {
+        const res = await (await api()).post(`${C}/${card.id}`).set(as(ana)).send({ action });
+        answers.push([res.status, res.body.error?.code, res.body.error?.details?.[0]?.field]);
+      }
+      expect(answers, JSON.stringify(action)).to.deep.equal([
+        [400, 'VALIDATION_FAILED', 'action'],
+        [400, 'VALIDATION_FAILED', 'action'],
+      ]);
+    }
+    expect(await Connection.countDocuments({ senderId: ana.id })).to.equal(0);
+    expect((await Connection.findOne({ senderId: passer.id, receiverId: ana.id }).lean())!.status).to.equal('ignored');
+  });
+
   it('no one learns who passed on them or turned them down: each side sees only their own swipe', async () => {
     const [ana, passer, stranger, decliner, passer2, passer3] = (await Promise.all(
       Array.from({ length: 6 }, () => signupUser()),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { expect } from 'chai';
@@ -7,7 +7,7 @@ import { Post } from '../models/post.model.js';
 import { User } from '../models/user.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { failStuckPosts } from '../services/posts/media-processor.js';
-import { api, testMediaQueue } from './support/app.js';
+import { api, freshIp, testMediaQueue } from './support/app.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { nextEvent, useSocketServer } from './support/chat.js';
@@ -176,6 +176,32 @@ describe('posts: upload and media pipeline', function () {
     const place = await postAs(author, [{ bytes: await png(), name: 'a.png' }], { placeName: 'Cafe', placeLat: '12.9' });
     expect(place.status).to.equal(400);
     expect(await Post.countDocuments({ authorId: author.id })).to.equal(before);
+  });
+
+  it('refuses a form field given twice (a list where one value belongs) and stores none of the upload', async () => {
+    const author = await signupUser();
+    const postsDir = path.join(config.storage.localPrivateDir, 'posts');
+    const storedBefore = new Set(existsSync(postsDir) ? readdirSync(postsDir) : []);
+    for (const field of ['visibility', 'sensitive', 'caption', 'placeConsent']) {
+      const value = field === 'caption' ? 'hello' : field === 'visibility' ? 'public' : 'false';
+      const res = await (
+        await api()
+      )
+        .post(POSTS)
+        .set(bearer(author.accessToken))
+        .set('X-Forwarded-For', freshIp())
+        .field(field, value)
+        .field(field, value)
+        .attach('media', await png(), 'a.png');
+      expect([res.status, res.body.error?.code, res.body.error?.details?.[0]?.field], field).to.deep.equal([
+        400,
+        'VALIDATION_FAILED',
+        field,
+      ]);
+    }
+    expect(await Post.countDocuments({ authorId: author.id })).to.equal(0);
+    const storedAfter = existsSync(postsDir) ? readdirSync(postsDir) : [];
+    expect(storedAfter.filter((dir) => !storedBefore.has(dir))).to.deep.equal([]);
   });
 
   it("a mention names only people whose profile the author may see: never a blocker's, a banned or a suspended account's id", async () => {

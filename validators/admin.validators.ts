@@ -12,7 +12,7 @@ import type { ReviewAction } from '../services/people/review-queue.service.js';
 import type { Segment } from '../services/notifications/system-notice.service.js';
 import type { UserFilter } from '../services/people/admin-users.service.js';
 import { cleanText } from '../utils/text.js';
-import { inputRules, isIdText, objectWithKeys, optionalQueryInt, pageRules, zodBody } from './common.validators.js';
+import { inputRules, isIdText, objectWithKeys, optionalQueryInt, pageRules, scalar, zodBody } from './common.validators.js';
 
 const userIdParam = param('userId').custom(isIdText).withMessage('must be a user id');
 
@@ -23,13 +23,13 @@ export const explainRules = inputRules<{ viewerId: string; candidateId: string }
 ]);
 export const roleRules = inputRules<{ userId: string; role: (typeof ROLES)[number] }>([
   userIdParam,
-  body('role')
+  scalar('role')
     .isIn(ROLES)
     .withMessage(`must be one of ${ROLES.join(', ')}`),
 ]);
 export const badgeRules = inputRules<{ userId: string; verifiedBadge: boolean }>([
   userIdParam,
-  body('verifiedBadge').isBoolean({ strict: true }).withMessage('must be true or false'),
+  scalar('verifiedBadge').isBoolean({ strict: true }).withMessage('must be true or false'),
 ]);
 /** Staff's text (a reason, a notice in one language): cleaned, 1 to 500 characters. */
 const shortText = (field: ValidationChain) =>
@@ -40,7 +40,7 @@ const shortText = (field: ValidationChain) =>
     .customSanitizer((v: string) => cleanText(v))
     .isLength({ min: 1, max: 500 })
     .withMessage('must be 1 to 500 characters');
-const reason = (required: boolean) => shortText(required ? body('reason') : body('reason').optional());
+const reason = (required: boolean) => shortText(required ? scalar('reason') : scalar('reason').optional());
 /** A date and time to come, within `days`. */
 const futureDate = (field: ValidationChain, days: number) =>
   field
@@ -53,20 +53,20 @@ const futureDate = (field: ValidationChain, days: number) =>
 
 export const banRules = inputRules<{ userId: string; banned: boolean; reason?: string }>([
   userIdParam,
-  body('banned').isBoolean({ strict: true }).withMessage('must be true or false'),
+  scalar('banned').isBoolean({ strict: true }).withMessage('must be true or false'),
   reason(false),
 ]);
 export const suspensionRules = inputRules<{ userId: string; until: Date; reason: string }>([
   userIdParam,
-  futureDate(body('until'), 3660),
+  futureDate(scalar('until'), 3660),
   reason(true),
 ]);
 export const planGrantRules = inputRules<{ userId: string; plan: (typeof PLANS)[number]; until?: Date }>([
   userIdParam,
-  body('plan')
+  scalar('plan')
     .isIn(PLANS)
     .withMessage(`must be one of ${PLANS.join(', ')}`),
-  futureDate(body('until').if(body('plan').not().equals('free')), 3660),
+  futureDate(scalar('until').if(body('plan').not().equals('free')), 3660),
 ]);
 const ACCOUNT_STATUSES = ['active', 'suspended', 'banned', 'deleted'] as const;
 export const userListRules = inputRules<UserFilter & { limit?: number; cursor?: string }>([
@@ -113,33 +113,33 @@ export const reportListRules = inputRules<{ status?: (typeof REPORT_STATUSES)[nu
 ]);
 export const reportDecisionRules = inputRules<{ reportId: string; status: 'reviewed' | 'dismissed' }>([
   param('reportId').custom(isIdText).withMessage('must be a report id'),
-  body('status').isIn(['reviewed', 'dismissed']).withMessage('must be reviewed or dismissed'),
+  scalar('status').isIn(['reviewed', 'dismissed']).withMessage('must be reviewed or dismissed'),
 ]);
 
 /** A notice for a segment at a time to come (within a year). */
 export const systemNoticeRules = inputRules<{ text: string; translations?: { es?: string }; segment: Segment; sendAt: Date }>([
-  shortText(body('text')),
+  shortText(scalar('text')),
   objectWithKeys('translations', ['es']).optional(),
-  shortText(body('translations.es').optional()),
+  shortText(scalar('translations.es').optional()),
   objectWithKeys('segment', ['kind', 'plan', 'country', 'inactiveDays']).exists().withMessage('is required'),
-  body('segment.kind')
+  scalar('segment.kind')
     .isIn(SEGMENT_KINDS)
     .withMessage(`must be one of ${SEGMENT_KINDS.join(', ')}`),
-  body('segment.plan')
+  scalar('segment.plan')
     .if(body('segment.kind').equals('plan'))
     .isIn(PLANS)
     .withMessage(`must be one of ${PLANS.join(', ')}`),
-  body('segment.country')
+  scalar('segment.country')
     .if(body('segment.kind').equals('country'))
     .isISO31661Alpha2()
     .withMessage('must be an ISO 3166 country code')
     .toUpperCase(),
-  body('segment.inactiveDays')
+  scalar('segment.inactiveDays')
     .if(body('segment.kind').equals('inactive'))
     .isInt({ min: 1, max: 3650 })
     .withMessage('must be 1 to 3650 days')
     .toInt(),
-  body('sendAt')
+  scalar('sendAt')
     .isISO8601({ strict: true })
     .withMessage('must be a date and time')
     .bail()
@@ -153,7 +153,7 @@ export const noticeIdRules = inputRules<{ noticeId: string }>([
 ]);
 
 // Posts and comments under /admin/content.
-const contentAction = body('action').isIn(['restore', 'remove']).withMessage('must be restore or remove');
+const contentAction = scalar('action').isIn(['restore', 'remove']).withMessage('must be restore or remove');
 export const trendingListRules = inputRules<{ status?: (typeof TREND_STATUS)[number] }>([
   query('status')
     .optional()
@@ -162,7 +162,7 @@ export const trendingListRules = inputRules<{ status?: (typeof TREND_STATUS)[num
 ]);
 export const trendingReviewRules = inputRules<{ tag: string; status: 'approved' | 'rejected' }>([
   param('tag').isString().isLength({ min: 1, max: 30 }).withMessage('must be a hashtag'),
-  body('status').isIn(['approved', 'rejected']).withMessage('must be approved or rejected'),
+  scalar('status').isIn(['approved', 'rejected']).withMessage('must be approved or rejected'),
 ]);
 type ModerationInput = { id: string; action: 'restore' | 'remove' };
 export const moderatePostRules = inputRules<ModerationInput>([
@@ -180,8 +180,8 @@ export const runtimeSettingsRules = inputRules<{ values: RuntimeChanges; expecte
   body('values').exists().withMessage('is required'),
   objectWithKeys('values', runtimeKeys),
   ...zodBody(Object.fromEntries(runtimeKeys.map((key) => [`values.${key}`, RUNTIME_SETTINGS[key].nullable().optional()]))),
-  body('expectedVersion').optional().isInt({ min: 0, max: 1_000_000_000 }).withMessage('must be a version number').toInt(),
-  shortText(body('note').optional()),
+  scalar('expectedVersion').optional().isInt({ min: 0, max: 1_000_000_000 }).withMessage('must be a version number').toInt(),
+  shortText(scalar('note').optional()),
 ]);
 export const settingsHistoryRules = inputRules<{ limit?: number }>([optionalQueryInt('limit', 1, 100)]);
 
@@ -198,14 +198,14 @@ export const reviewListRules = inputRules<{ targetType?: (typeof REPORT_TARGETS)
 ]);
 export const caseDecisionRules = inputRules<{ caseId: string; action: ReviewAction; note: string; until?: Date }>([
   param('caseId').custom(isIdText).withMessage('must be a case id'),
-  body('action')
+  scalar('action')
     .isString()
     .withMessage('must be an action')
     .bail()
     .isIn(REVIEW_ACTIONS)
     .withMessage(`must be one of ${REVIEW_ACTIONS.join(', ')}`),
-  shortText(body('note')),
-  futureDate(body('until').if(body('action').equals('suspend')), 3660),
+  shortText(scalar('note')),
+  futureDate(scalar('until').if(body('action').equals('suspend')), 3660),
 ]);
 
 const ANALYTICS_SERIES = [...ACTIVITY_EVENTS, 'active'] as const;

@@ -2,7 +2,17 @@ import { LANGUAGES } from '../config/constants.js';
 import { body, param } from 'express-validator';
 import { GENDERS, PREFERENCES } from '../models/user.model.js';
 import { normaliseTag } from '../utils/text.js';
-import { coordinateRules, email, inputRules, isIdText, opaqueToken, password, personName, text } from './common.validators.js';
+import {
+  coordinateRules,
+  email,
+  inputRules,
+  isIdText,
+  opaqueToken,
+  password,
+  personName,
+  scalar,
+  text,
+} from './common.validators.js';
 import type { SignupInput } from '../services/auth/auth.service.js';
 
 const MIN_AGE = 18;
@@ -17,10 +27,10 @@ const RESERVED_USERNAMES = ['search', 'admin', 'support', 'devtinder', 'api', 's
 
 /** The profile every account needs, whether it signs up with a password or a provider. */
 export const profileRules = [
-  body('gender')
+  scalar('gender')
     .isIn(GENDERS)
     .withMessage(`must be one of ${GENDERS.join(', ')}`),
-  body('dateOfBirth')
+  scalar('dateOfBirth')
     .isString()
     .withMessage('must be a date (YYYY-MM-DD)')
     .bail()
@@ -33,13 +43,13 @@ export const profileRules = [
     .bail()
     .custom((d: Date) => isAdult(d))
     .withMessage(`you must be ${MIN_AGE} or older`),
-  body('phone')
+  scalar('phone')
     .isString()
     .withMessage('must be a string')
     .bail()
     .matches(/^\+[1-9]\d{6,14}$/)
     .withMessage('must be in E.164 form, such as +14155550123'),
-  body('username')
+  scalar('username')
     .isString()
     .withMessage('must be a string')
     .bail()
@@ -51,7 +61,7 @@ export const profileRules = [
     .not()
     .isIn(RESERVED_USERNAMES)
     .withMessage('is reserved'),
-  body('preference')
+  scalar('preference')
     .isIn(PREFERENCES)
     .withMessage(`must be one of ${PREFERENCES.join(', ')}`),
   body('interests')
@@ -62,8 +72,8 @@ export const profileRules = [
     .withMessage('every interest must be a non-empty tag')
     .bail()
     .customSanitizer((list: string[]) => [...new Set(list.map(normaliseTag))]),
-  body('locationConsent').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
-  body('location')
+  scalar('locationConsent').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
+  scalar('location')
     .optional()
     .isObject({ strict: true })
     .withMessage('must be { lat, lng }')
@@ -74,7 +84,7 @@ export const profileRules = [
 ];
 
 export const signupRules = inputRules<SignupInput>([
-  body('language')
+  scalar('language')
     .optional()
     .isIn(LANGUAGES)
     .withMessage(`must be one of ${LANGUAGES.join(', ')}`),
@@ -87,12 +97,12 @@ export const signupRules = inputRules<SignupInput>([
 
 export const loginRules = inputRules<{ identifier: string; password: string; deviceToken?: string }>([
   text('identifier', 254),
-  body('password').isString().withMessage('must be a string').isLength({ max: 1024 }),
-  body('deviceToken').optional().isString().withMessage('must be a string').isLength({ max: 512 }),
+  scalar('password').isString().withMessage('must be a string').isLength({ max: 1024 }),
+  scalar('deviceToken').optional().isString().withMessage('must be a string').isLength({ max: 512 }),
 ]);
 
 export const refreshRules = inputRules<{ refreshToken?: string }>([
-  body('refreshToken').optional().isString().isLength({ min: 20, max: 200 }),
+  scalar('refreshToken').optional().isString().isLength({ min: 20, max: 200 }),
 ]);
 export const logoutRules = refreshRules;
 export const verifyEmailRules = inputRules<{ token: string; password?: string }>([
@@ -102,7 +112,7 @@ export const verifyEmailRules = inputRules<{ token: string; password?: string }>
 export const forgotPasswordRules = inputRules<{ email: string }>([email('email')]);
 export const resetPasswordRules = inputRules<{ token: string; password: string }>([opaqueToken('token'), password('password')]);
 export const changePasswordRules = inputRules<{ currentPassword: string; newPassword: string }>([
-  body('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
+  scalar('currentPassword').isString().withMessage('must be a string').isLength({ max: 1024 }),
   password('newPassword'),
 ]);
 export const changeEmailRules = inputRules<{ email: string }>([email('email')]);

@@ -10,6 +10,15 @@ import { cleanText, MARKUP } from '../utils/text.js';
  */
 export const isIdText = (value: unknown): boolean => typeof value === 'string' && /^[0-9a-f]{24}$/.test(value);
 
+/**
+ * A body field that holds one value. express-validator's standard checks (isIn, isInt,
+ * isBoolean, matches, ...) check each item of an array, and an empty one not at all:
+ * {"action": ["ignored"]} passed isIn(['interested', 'ignored']) and reached the service as
+ * an array. Every body field that is not a list starts here (or with requiredString).
+ */
+export const scalar = (field: string | string[]): ValidationChain =>
+  body(field).not().isArray().withMessage('must be a single value').bail();
+
 /** Present and a string: objects and arrays (operator injection) stop here. */
 export const requiredString = (field: string): ValidationChain =>
   body(field).exists({ values: 'null' }).withMessage('is required').bail().isString().withMessage('must be a string').bail();

@@ -1,7 +1,7 @@
 import { body, param, query } from 'express-validator';
 import { ATTACHMENT_KINDS, type AttachmentKind } from '../models/chat-attachment.model.js';
 import { editFields, readFields, sendFields, type EditFields, type ReadFields, type SendFields } from './chat.schemas.js';
-import { inputRules, isIdText, optionalQueryInt, text, zodBody } from './common.validators.js';
+import { inputRules, isIdText, optionalQueryInt, scalar, text, zodBody } from './common.validators.js';
 
 const id = (field: string) => param(field).custom(isIdText).withMessage('must be an id');
 // Message numbers past any real conversation are refused, not looped towards.
@@ -16,7 +16,7 @@ export const listRules = inputRules<{ limit?: number; before?: string }>([
 export const createGroupRules = inputRules<{ name: string; memberIds: string[] }>([
   text('name', 80),
   body('memberIds').isArray({ min: 1, max: 5000 }).withMessage('must list the members to add').bail(),
-  body('memberIds.*').custom(isIdText).withMessage('must be a user id'),
+  scalar('memberIds.*').custom(isIdText).withMessage('must be a user id'),
 ]);
 export const idRules = inputRules<{ id: string }>([id('id')]);
 export const historyRules = inputRules<{ id: string; before?: number; after?: number; limit?: number }>([
@@ -37,7 +37,7 @@ export const readRules = inputRules<ReadFields & { id: string }>([id('id'), ...z
 /** A mute until a time to come (within a year), or with no date until unmuted. */
 export const muteRules = inputRules<{ id: string; until?: Date }>([
   id('id'),
-  body('until')
+  scalar('until')
     .optional()
     .isISO8601({ strict: true })
     .withMessage('must be a date and time')
@@ -51,23 +51,23 @@ export const muteRules = inputRules<{ id: string; until?: Date }>([
 ]);
 export const addMemberRules = inputRules<{ id: string; userId: string }>([
   id('id'),
-  body('userId').custom(isIdText).withMessage('must be a user id'),
+  scalar('userId').custom(isIdText).withMessage('must be a user id'),
 ]);
 export const memberRules = inputRules<{ id: string; userId: string }>([id('id'), id('userId')]);
 export const roleRules = inputRules<{ id: string; userId: string; role: 'admin' | 'member' }>([
   id('id'),
   id('userId'),
-  body('role').isIn(['admin', 'member']).withMessage('must be admin or member'),
+  scalar('role').isIn(['admin', 'member']).withMessage('must be admin or member'),
 ]);
 
 // One string (a repeated multipart field arrives as an array, each element passing isIn).
-const attachmentKind = body('kind')
+const attachmentKind = scalar('kind')
   .isString()
   .withMessage('must be one kind')
   .bail()
   .isIn(ATTACHMENT_KINDS)
   .withMessage(`must be one of ${ATTACHMENT_KINDS.join(', ')}`);
-const attachmentName = body('name').optional().isString().withMessage('must be a string').bail().isLength({ max: 200 });
+const attachmentName = scalar('name').optional().isString().withMessage('must be a string').bail().isLength({ max: 200 });
 
 /** An attachment sent through the API: its kind, and a file's name (multipart text fields). */
 export const attachmentUploadRules = inputRules<{ id: string; kind: AttachmentKind; name?: string }>([
@@ -79,7 +79,7 @@ export const attachmentUploadRules = inputRules<{ id: string; kind: AttachmentKi
 export const attachmentTicketRules = inputRules<{ id: string; kind: AttachmentKind; bytes: number; name?: string }>([
   id('id'),
   attachmentKind,
-  body('bytes')
+  scalar('bytes')
     .isInt({ min: 1, max: 1024 ** 4 })
     .withMessage('must be the size in bytes')
     .toInt(),

@@ -1,6 +1,6 @@
 import { body, param, query } from 'express-validator';
 import { normaliseTag } from '../utils/text.js';
-import { inputRules, isIdText, pageRules, sealedPageRules } from './common.validators.js';
+import { inputRules, isIdText, pageRules, scalar, sealedPageRules } from './common.validators.js';
 import type { FeedPreferences } from '../services/feeds/feed-settings.service.js';
 
 const tagList = (field: string) =>
@@ -41,6 +41,6 @@ export const feedSettingsRules = inputRules<Partial<FeedPreferences>>([
     .bail()
     .custom((list: unknown[]) => list.every((id) => typeof id === 'string' && /^[a-f0-9]{24}$/.test(id)))
     .withMessage('every entry must be a user id'),
-  body('sensitiveFilter').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
+  scalar('sensitiveFilter').optional().isBoolean({ strict: true }).withMessage('must be true or false'),
 ]);
 export const feedPostParam = inputRules<{ postId: string }>([param('postId').custom(isIdText).withMessage('must be a post id')]);

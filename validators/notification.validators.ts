@@ -3,7 +3,7 @@ import { ALWAYS_IN_APP, NOTIFICATION_TYPES } from '../models/notification.model.
 import { CHANNELS, FREQUENCIES } from '../models/notification-preference.model.js';
 import type { PreferenceChanges } from '../services/notifications/preferences.service.js';
 import type { DeviceInput } from '../services/notifications/push/devices.service.js';
-import { inputRules, isIdText, objectWithKeys, optionalQueryInt } from './common.validators.js';
+import { inputRules, isIdText, objectWithKeys, optionalQueryInt, scalar } from './common.validators.js';
 
 export const listRules = inputRules<{ limit?: number; cursor?: string }>([
   optionalQueryInt('limit', 1, 50),
@@ -32,7 +32,7 @@ export const preferenceRules = inputRules<PreferenceChanges>([
       .custom((value: object) => CHANNELS.some((c) => Object.hasOwn(value, c)))
       .withMessage(`must name a channel to change (${CHANNELS.join(', ')})`),
     ...CHANNELS.map((c) =>
-      body(`${type}.${c}`)
+      scalar(`${type}.${c}`)
         .optional()
         .isString()
         .bail()
@@ -40,7 +40,7 @@ export const preferenceRules = inputRules<PreferenceChanges>([
         .withMessage(`must be ${FREQUENCIES[c].join(', ')}`),
     ),
   ]),
-  body('quietHours')
+  scalar('quietHours')
     .optional({ values: 'undefined' })
     .custom((q: unknown) => {
       if (q === null) return true;
@@ -66,27 +66,27 @@ const base64url = (min: number, max: number) => new RegExp(`^[A-Za-z0-9_-]{${min
  * the P-256 key of 65 bytes and the 16-byte auth secret, base64url). FCM: the app's token.
  */
 export const deviceRules = inputRules<DeviceInput>([
-  body('kind').isIn(['web', 'fcm']).withMessage('must be web or fcm'),
-  body('endpoint')
+  scalar('kind').isIn(['web', 'fcm']).withMessage('must be web or fcm'),
+  scalar('endpoint')
     .if(body('kind').equals('web'))
     .isString()
     .isLength({ min: 10, max: 2048 })
     .withMessage('must be the subscription endpoint URL'),
   objectWithKeys('keys', ['p256dh', 'auth']).if(body('kind').equals('web')).exists().withMessage('must hold p256dh and auth'),
-  body('keys.p256dh')
+  scalar('keys.p256dh')
     .if(body('kind').equals('web'))
     .isString()
     .matches(base64url(86, 88))
     .withMessage('must be the base64url P-256 public key'),
-  body('keys.auth')
+  scalar('keys.auth')
     .if(body('kind').equals('web'))
     .isString()
     .matches(base64url(22, 24))
     .withMessage('must be the base64url auth secret'),
-  body('token')
+  scalar('token')
     .if(body('kind').equals('fcm'))
     .isString()
     .matches(/^[A-Za-z0-9_:.-]{20,4096}$/)
     .withMessage('must be a Firebase registration token'),
-  body('platform').optional().isIn(['android', 'ios', 'desktop', 'web']).withMessage('must be android, ios, desktop or web'),
+  scalar('platform').optional().isIn(['android', 'ios', 'desktop', 'web']).withMessage('must be android, ios, desktop or web'),
 ]);

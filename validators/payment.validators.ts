@@ -1,6 +1,6 @@
 import { body, query } from 'express-validator';
 import { PAYMENT_STATUSES, type PaymentStatus } from '../models/payment.model.js';
-import { inputRules, isIdText, pageRules } from './common.validators.js';
+import { inputRules, isIdText, pageRules, scalar } from './common.validators.js';
 import type { PaidPlan, verifyCheckout } from '../services/payments/payment.service.js';
 
 const razorpayId = (field: string) =>
@@ -12,17 +12,17 @@ const razorpayId = (field: string) =>
     .withMessage('is not a Razorpay id');
 
 export const orderRules = inputRules<{ plan: PaidPlan; months: number }>([
-  body('plan').isIn(['gold', 'premium']).withMessage('must be gold or premium'),
-  body('months').isInt({ min: 1, max: 36 }).withMessage('must be a whole number of months').toInt(),
+  scalar('plan').isIn(['gold', 'premium']).withMessage('must be gold or premium'),
+  scalar('months').isInt({ min: 1, max: 36 }).withMessage('must be a whole number of months').toInt(),
   // Older clients send the price they showed; it is accepted and ignored (the server prices from config).
-  body('amount').optional(),
-  body('currency').optional(),
+  scalar('amount').optional(),
+  scalar('currency').optional(),
 ]);
 
 export const verifyRules = inputRules<Parameters<typeof verifyCheckout>[1]>([
   razorpayId('razorpay_order_id'),
   razorpayId('razorpay_payment_id'),
-  body('razorpay_signature')
+  scalar('razorpay_signature')
     .isString()
     .withMessage('must be a string')
     .bail()

@@ -1,6 +1,6 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
 import { IMAGE_TYPES } from '../config/constants.js';
-import { inputRules, requiredString } from './common.validators.js';
+import { inputRules, requiredString, scalar } from './common.validators.js';
 import type { PhotoTarget } from '../services/people/photo.service.js';
 
 const TARGETS = ['avatar', 'gallery'];
@@ -14,15 +14,15 @@ const targetIn = (chain: ValidationChain) =>
 export const uploadRules = inputRules<{ target?: PhotoTarget }>([targetIn(query('target'))]);
 
 export const uploadTicketRules = inputRules<{ contentType: string; size: number; target?: PhotoTarget }>([
-  body('contentType')
+  scalar('contentType')
     .isIn(IMAGE_TYPES)
     .withMessage(`must be one of ${IMAGE_TYPES.join(', ')}`),
-  body('size').isInt({ min: 1 }).withMessage('must be the file size in bytes').toInt(),
+  scalar('size').isInt({ min: 1 }).withMessage('must be the file size in bytes').toInt(),
 ]);
 
 export const confirmUploadRules = inputRules<{ key: string; target?: PhotoTarget }>([
   requiredString('key').isLength({ max: 200 }).withMessage('is not an upload key'),
-  targetIn(body('target')),
+  targetIn(scalar('target')),
 ]);
 
 export const photoIdParam = inputRules<{ photoId: string }>([
@@ -33,7 +33,7 @@ export const photoIdParam = inputRules<{ photoId: string }>([
 
 export const reorderRules = inputRules<{ photoIds: string[] }>([
   body('photoIds').isArray({ min: 1, max: 30 }).withMessage('must list the gallery photo ids').bail(),
-  body('photoIds.*')
+  scalar('photoIds.*')
     .isString()
     .matches(/^[0-9a-f]{24}$/)
     .withMessage('is not a photo id'),

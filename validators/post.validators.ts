@@ -2,10 +2,10 @@ import { body, param, query } from 'express-validator';
 import { config } from '../config/index.js';
 import { POST_VISIBILITY, type PostVisibility } from '../models/post.model.js';
 import { cleanText } from '../utils/text.js';
-import { inputRules, isIdText, pageRules, sealedPageRules, text } from './common.validators.js';
+import { inputRules, isIdText, pageRules, scalar, sealedPageRules, text } from './common.validators.js';
 
 const caption = (optional: boolean) => {
-  const chain = body('caption');
+  const chain = scalar('caption');
   return (optional ? chain.optional() : chain.exists({ values: 'null' }).withMessage('is required'))
     .isString()
     .withMessage('must be a string')
@@ -25,23 +25,23 @@ export const createPostRules = inputRules<{
   placeLng?: number;
 }>([
   caption(true),
-  body('visibility')
+  scalar('visibility')
     .optional()
     .isIn(POST_VISIBILITY)
     .withMessage(`must be one of ${POST_VISIBILITY.join(', ')}`),
-  body('sensitive').optional().isIn(['true', 'false']).withMessage('must be true or false'),
+  scalar('sensitive').optional().isIn(['true', 'false']).withMessage('must be true or false'),
   text('placeName', 100).optional(),
-  body('placeConsent').optional().isIn(['true', 'false']).withMessage('must be true or false'),
-  body(['placeLat', 'placeLng'])
+  scalar('placeConsent').optional().isIn(['true', 'false']).withMessage('must be true or false'),
+  scalar(['placeLat', 'placeLng'])
     .optional()
     .custom((_v, { req }) => (req.body as { placeConsent?: unknown }).placeConsent === 'true')
     .withMessage('is only accepted with placeConsent: true')
     .bail()
     .custom((_v, { req }) => typeof (req.body as { placeName?: unknown }).placeName === 'string')
     .withMessage('needs a placeName'),
-  body('placeLat').optional().isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
-  body('placeLng').optional().isFloat({ min: -180, max: 180 }).withMessage('must be a longitude').toFloat(),
-  body('placeLng')
+  scalar('placeLat').optional().isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
+  scalar('placeLng').optional().isFloat({ min: -180, max: 180 }).withMessage('must be a longitude').toFloat(),
+  scalar('placeLng')
     .custom((_v, { req }) => {
       const b = req.body as Record<string, unknown>;
       return (b.placeLat === undefined) === (b.placeLng === undefined);
@@ -76,9 +76,9 @@ export const shareRules = inputRules<{
   clientMessageId?: string;
 }>([
   postId,
-  body('to').isIn(['feed', 'conversation']).withMessage('must be feed or conversation'),
-  body('conversationId').if(body('to').equals('conversation')).custom(isIdText).withMessage('must be a conversation id'),
-  body('clientMessageId')
+  scalar('to').isIn(['feed', 'conversation']).withMessage('must be feed or conversation'),
+  scalar('conversationId').if(body('to').equals('conversation')).custom(isIdText).withMessage('must be a conversation id'),
+  scalar('clientMessageId')
     .if(body('to').equals('conversation'))
     .isString()
     .matches(/^[A-Za-z0-9_-]{8,64}$/)
@@ -86,12 +86,12 @@ export const shareRules = inputRules<{
 ]);
 export const bookmarkRules = inputRules<{ id: string; collectionId?: string | null }>([
   postId,
-  body('collectionId').optional({ values: 'null' }).custom(isIdText).withMessage('must be a collection id'),
+  scalar('collectionId').optional({ values: 'null' }).custom(isIdText).withMessage('must be a collection id'),
 ]);
 export const commentRules = inputRules<{ id: string; text?: string; parentId?: string }>([
   postId,
-  body('text').optional().isString().withMessage('must be a string'),
-  body('parentId').optional().custom(isIdText).withMessage('must be a comment id'),
+  scalar('text').optional().isString().withMessage('must be a string'),
+  scalar('parentId').optional().custom(isIdText).withMessage('must be a comment id'),
 ]);
 export const listCommentsRules = inputRules<{ id: string; parentId?: string; limit?: number; cursor?: string }>([
   postId,

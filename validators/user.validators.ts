@@ -12,6 +12,7 @@ import {
   objectWithKeys,
   optionalQueryInt,
   personName,
+  scalar,
   sealedPageRules,
 } from './common.validators.js';
 import type { ReportInput } from '../services/people/report.service.js';
@@ -40,12 +41,12 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
   objectWithKeys('settings.privacy', ['showAge', 'showDistance', 'readReceipts', 'discoverable']),
   personName('firstName').optional(),
   personName('lastName').optional(),
-  body('gender')
+  scalar('gender')
     .optional()
     .isIn(GENDERS)
     .withMessage(`must be one of ${GENDERS.join(', ')}`),
   // Free text: kept verbatim apart from NFC and control characters; never rendered as HTML here.
-  body('bio')
+  scalar('bio')
     .optional()
     .isString()
     .withMessage('must be a string')
@@ -54,12 +55,12 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
     .isLength({ max: 500 })
     .withMessage('must be at most 500 characters'),
   interestsRule(false),
-  body('language')
+  scalar('language')
     .optional()
     .isIn(LANGUAGES)
     .withMessage(`must be one of ${LANGUAGES.join(', ')}`),
-  body('country').optional().isISO31661Alpha2().withMessage('must be an ISO 3166 country code such as IN').toUpperCase(),
-  body('preference')
+  scalar('country').optional().isISO31661Alpha2().withMessage('must be an ISO 3166 country code such as IN').toUpperCase(),
+  scalar('preference')
     .optional()
     .isIn(PREFERENCES)
     .withMessage(`must be one of ${PREFERENCES.join(', ')}`),
@@ -77,7 +78,7 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
   ...coordinateRules,
   optionalBool('settings.notifications.email'),
   optionalBool('settings.notifications.push'),
-  body('settings.notifications.requests')
+  scalar('settings.notifications.requests')
     .optional()
     .isIn(REQUEST_EMAILS)
     .withMessage(`must be one of ${REQUEST_EMAILS.join(', ')}`),
@@ -88,7 +89,7 @@ export const updateProfileRules = inputRules<ProfileUpdate>([
 ]);
 
 export const updateStatusRules = inputRules<{ availability?: string; availableForMatching?: boolean }>([
-  body('availability')
+  scalar('availability')
     .optional()
     .isString()
     .withMessage('must be a string')
@@ -107,14 +108,14 @@ export const usernameParam = inputRules<{ username: string }>([
 export const userIdParam = inputRules<{ userId: string }>([param('userId').custom(isIdText).withMessage('must be a user id')]);
 
 export const reportRules = inputRules<ReportInput>([
-  body('targetType')
+  scalar('targetType')
     .isIn(REPORT_TARGETS)
     .withMessage(`must be one of ${REPORT_TARGETS.join(', ')}`),
-  body('targetId').custom(isIdText).withMessage('must be an id'),
-  body('reason')
+  scalar('targetId').custom(isIdText).withMessage('must be an id'),
+  scalar('reason')
     .isIn(REPORT_REASONS)
     .withMessage(`must be one of ${REPORT_REASONS.join(', ')}`),
-  body('note')
+  scalar('note')
     .optional()
     .isString()
     .withMessage('must be a string')

@@ -7,6 +7,7 @@ import { POST_MAX_IMAGES } from '../../config/constants.js';
 import { Post, type PostVisibility } from '../../models/post.model.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { geoCellsOf } from '../../utils/geo.js';
 import { isBlockedEitherWay } from '../people/block.service.js';
 import { inGoodStanding, standsWell } from '../people/standing.js';
@@ -109,36 +110,47 @@ export async function createPost(authorId: string, input: NewPost, files: Upload
     const media = await checkMedia(files);
     if (!(await takeFromDailyCounter(`posts:${authorId}`, authorId, runtime().postsPerDay))) throw postQuotaExceeded();
     const postId = new Types.ObjectId();
-    const originals = [];
-    for (const [i, file] of files.entries()) {
-      const type = media.types[i]!;
-      // As uploaded (with any EXIF and GPS): private, never linked, deleted once processed.
-      const key = `${postMediaPrefix(String(postId))}/src/${i}.${type.ext}`;
-      await storage.files.put(key, file.path, type.type);
-      originals.push({ key, type: type.type, bytes: file.size });
-    }
+    const originals: { key: string; type: string; bytes: number }[] = [];
     const place = input.place;
-    const post = await Post.create({
-      _id: postId,
-      authorId,
-      ...(await captionFields(authorId, input.caption ?? '')),
-      kind: media.kind,
-      originals,
-      objects: originals.map((o) => o.key),
-      storage: storage.name,
-      visibility: input.visibility ?? 'public',
-      sensitive: input.sensitive ?? false,
-      ...(place && {
-        place: {
-          name: place.name,
-          ...(place.lat !== undefined && { lat: round2(place.lat), lng: round2(place.lng!) }),
-        },
-        // Cells of the rounded place, as shown: the exact point is kept nowhere.
-        ...(place.lat !== undefined && { geoCells: geoCellsOf({ lat: round2(place.lat), lng: round2(place.lng!) }) }),
-      }),
-      status: 'processing',
-      processingStartedAt: new Date(),
-    });
+    let post;
+    try {
+      for (const [i, file] of files.entries()) {
+        const type = media.types[i]!;
+        // As uploaded (with any EXIF and GPS): private, never linked, deleted once processed.
+        const key = `${postMediaPrefix(String(postId))}/src/${i}.${type.ext}`;
+        await storage.files.put(key, file.path, type.type);
+        originals.push({ key, type: type.type, bytes: file.size });
+      }
+      post = await Post.create({
+        _id: postId,
+        authorId,
+        ...(await captionFields(authorId, input.caption ?? '')),
+        kind: media.kind,
+        originals,
+        objects: originals.map((o) => o.key),
+        storage: storage.name,
+        visibility: input.visibility ?? 'public',
+        sensitive: input.sensitive ?? false,
+        ...(place && {
+          place: {
+            name: place.name,
+            ...(place.lat !== undefined && { lat: round2(place.lat), lng: round2(place.lng!) }),
+          },
+          // Cells of the rounded place, as shown: the exact point is kept nowhere.
+          ...(place.lat !== undefined && { geoCells: geoCellsOf({ lat: round2(place.lat), lng: round2(place.lng!) }) }),
+        }),
+        status: 'processing',
+        processingStartedAt: new Date(),
+      });
+    } catch (err) {
+      // No post names what was stored: nothing (no job, no deletion) would ever remove it.
+      await storage
+        .deleteObjects(originals.map((o) => o.key))
+        .catch((cleanup: unknown) =>
+          logger.warn('stored post media left behind', { postId: String(postId), error: errorMessage(cleanup) }),
+        );
+      throw err;
+    }
     try {
       await queue.enqueue({ postId: String(postId) });
     } catch {
