@@ -37,7 +37,7 @@ export const DEFAULT_RATE_RULES = {
   feed: { user: 120, ip: 600, windowMs: MINUTE },
   /** Lists that check each item they show: a post's likers and comments, an author's posts, one's bookmarks. */
   postLists: { user: 120, ip: 600, windowMs: MINUTE },
-  /** One's connections, requests, matches and calls: a person's card read for each row. */
+  /** One's connections, requests, matches, calls and blocks: a person's card read for each row. */
   peopleLists: { user: 120, ip: 600, windowMs: MINUTE },
   /** Reads of chat history, of one's conversation list and syncs. */
   history: { user: 240, windowMs: MINUTE },

@@ -57,7 +57,7 @@ export const userPaths = {
       tags: ['users'],
       summary: 'The people you blocked, newest first',
       parameters: [queryParam('limit', { type: 'integer', minimum: 1, maximum: 100, default: 50 }), cursorParam],
-      responses: { '200': { description: 'Blocks, newest first', content: json(ref('BlockList')) }, ...errors('401') },
+      responses: { '200': { description: 'Blocks, newest first', content: json(ref('BlockList')) }, ...errors('401', '429') },
     },
   },
   '/api/v1/users/search': {

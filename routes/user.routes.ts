@@ -23,7 +23,7 @@ export function userRoutes(limit: RateLimiters, storage: StorageProvider): Route
   router.delete('/me', users.deleteMe(storage));
   router.delete('/me/taste', limit.action('tasteReset'), users.resetMyTaste);
   router.patch('/me/status', validate(rules.updateStatusRules), users.patchStatus);
-  router.get('/me/blocks', validate(pageRules(100)), users.blocks);
+  router.get('/me/blocks', limit.action('peopleLists'), validate(pageRules(100)), users.blocks);
   router.get('/search', limit.action('search'), validate(rules.searchRules), users.search);
   router.get('/me/quota', connections.quota);
   router.post('/:userId/block', limit.action('block'), validate(rules.userIdParam), users.block);

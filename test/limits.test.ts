@@ -227,8 +227,8 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
-  it('limits the lists of people one has: connections, requests, matches, calls', async () => {
-    const server = await limitedServer({ peopleLists: { user: 5, windowMs: 60_000 } });
+  it('limits the lists of people one has: connections, requests, matches, calls, blocks', async () => {
+    const server = await limitedServer({ peopleLists: { user: 6, windowMs: 60_000 } });
     try {
       const u = await signupUser();
       const lists = [
@@ -237,6 +237,7 @@ describe('limits on writes and expensive reads', function () {
         '/connections/requests/sent',
         '/match/history',
         '/rtc/calls',
+        '/users/me/blocks',
       ];
       for (const path of lists) expect((await server.request().get(`/api/v1${path}`).set(as(u))).status, path).to.equal(200);
       for (const path of lists) expect((await server.request().get(`/api/v1${path}`).set(as(u))).status, path).to.equal(429);
