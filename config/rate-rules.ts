@@ -70,6 +70,8 @@ export const DEFAULT_RATE_RULES = {
    * bcrypt check everyone's sign-ins wait in line for (or a call to the provider's API).
    */
   signIn: { ip: 60, windowMs: MINUTE },
+  /** Checkout answers (POST /payments/verify): each one not yet applied asks Razorpay's API. */
+  paymentVerify: { user: 30, ip: 120, windowMs: MINUTE },
   /** Socket connections opened by one account. */
   socketConnect: { user: 60, ip: 300, windowMs: MINUTE },
 } satisfies Record<string, RateRule>;

@@ -174,7 +174,7 @@ export const paymentPaths = {
           description: 'The payment and the membership now',
           content: json({ type: 'object', required: ['payment', 'membership'], properties: { payment, membership } }),
         },
-        ...errors('400', '401', '404'),
+        ...errors('400', '401', '404', '429'),
         '502': { description: 'Razorpay did not answer (PAYMENT_GATEWAY_ERROR)' },
       },
     },

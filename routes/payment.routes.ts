@@ -15,7 +15,7 @@ export function paymentRoutes(limit: RateLimiters): Router {
   router.use(authenticate);
   router.post('/local-checkout/pay', validate(localPayRules), payments.localPay);
   router.post('/orders', limit.paymentOrdersPerUser, validate(orderRules), payments.order);
-  router.post('/verify', validate(verifyRules), payments.verify);
+  router.post('/verify', limit.action('paymentVerify'), validate(verifyRules), payments.verify);
   router.get('/history', validate(pageRules(100)), payments.history);
   router.get('/membership', payments.membership);
   return router;

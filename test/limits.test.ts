@@ -172,11 +172,12 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
-  it('limits photo-upload confirmations (each decodes an image), chat-upload completions and conversation lists per account', async () => {
+  it('limits photo-upload confirmations (each decodes an image), chat-upload completions, conversation lists and checkout answers per account', async () => {
     const server = await limitedServer({
       photoConfirm: { user: 2, windowMs: 3_600_000 },
       attachmentConfirm: { user: 2, windowMs: 60_000 },
       history: { user: 3, windowMs: 60_000 },
+      paymentVerify: { user: 2, windowMs: 60_000 },
     });
     try {
       const u = await signupUser();
@@ -199,6 +200,15 @@ describe('limits on writes and expensive reads', function () {
       const list = () => server.request().get('/api/v1/conversations').set(as(u));
       for (let i = 0; i < 3; i++) expect((await list()).status).to.equal(200);
       expect((await list()).status).to.equal(429);
+      // Each checkout answer not yet applied asks Razorpay's API.
+      const verify = () =>
+        server
+          .request()
+          .post('/api/v1/payments/verify')
+          .set(as(u))
+          .send({ razorpay_order_id: 'order_x', razorpay_payment_id: 'pay_x', razorpay_signature: 'a'.repeat(64) });
+      for (let i = 0; i < 2; i++) expect((await verify()).status).to.not.equal(429);
+      expect((await verify()).status).to.equal(429);
     } finally {
       await server.close();
     }

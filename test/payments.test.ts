@@ -84,6 +84,20 @@ describe('payments: orders and checkout', () => {
     expect(history.body.payments[0].history.map((h: { status: string }) => h.status)).to.deep.equal(['created', 'captured']);
     await waitForMail('alerts@devtinder.test', new RegExp(`Payment succeeded: gold`));
     expect(await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'membership.granted' })).to.equal(1);
+
+    // The same answer replayed: the stored payment answers, Razorpay is not asked again, nothing more is granted.
+    const fetches = () => rz.requests.filter((r) => r.method === 'GET' && r.path === `/v1/payments/${attempt.id}`).length;
+    const asked = fetches();
+    for (let i = 0; i < 3; i++) {
+      const again = await verify(user, rz.checkout(attempt));
+      expect([again.status, again.body.payment.status, again.body.membership.expiresAt]).to.deep.equal([
+        200,
+        'captured',
+        res.body.membership.expiresAt,
+      ]);
+    }
+    expect(fetches()).to.equal(asked);
+    expect(await AuditRecord.countDocuments({ paymentId: created.paymentId, action: 'membership.granted' })).to.equal(1);
   });
 
   it('refuses a tampered signature, another user order, unknown plans and downgrades, changing nothing', async () => {

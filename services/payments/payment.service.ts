@@ -111,6 +111,11 @@ export async function verifyCheckout(
   if (!signatureMatches(expected, input.razorpay_signature)) {
     throw new AppError('INVALID_SIGNATURE', 'The payment signature does not match');
   }
+  // This payment already applied and final (captured, or since refunded): what is stored is
+  // the answer. Else each replay of one checkout's answer was a call to Razorpay's API.
+  if (payment.paymentId === input.razorpay_payment_id && (payment.status === 'captured' || payment.status === 'refunded')) {
+    return { payment: paymentView(payment), membership: await membershipOf(userId) };
+  }
   const remote = await paymentGateway()
     .fetchPayment(input.razorpay_payment_id)
     .catch((err: unknown) => {
