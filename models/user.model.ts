@@ -119,6 +119,8 @@ const userSchema = new Schema(
     verifiedBadge: { type: Boolean, default: false },
     // The badge came with Premium (not from an admin), so the plan's end takes it away.
     badgeFromPlan: { type: Boolean, default: false },
+    // An admin gave or took away the badge: a plan's start or end no longer changes it.
+    badgeByStaff: { type: Boolean, default: false },
     // Payments whose membership time was added, so each is added once (see membership.service).
     membershipPaymentIds: { type: [Schema.Types.ObjectId], default: [] },
     // The expiry a reminder email went out for, so it goes once.

@@ -10,7 +10,7 @@ import { mailsTo, waitForMail } from './support/mail.js';
 import { runTs } from './support/process.js';
 import { as, order, payFor } from './support/payments.js';
 import { razorpayStandIn } from './support/razorpay-standin.js';
-import { signupUser, type SignedUp } from './support/users.js';
+import { signupUser, staffUser, type SignedUp } from './support/users.js';
 
 const DAY = 86_400_000;
 
@@ -54,6 +54,23 @@ describe('membership job', () => {
     await User.updateOne({ _id: user.id }, { $set: { badgeFromPlan: false } }); // as if an admin had verified them first
     await expireMemberships(new Date(Date.now() + 40 * DAY));
     expect((await User.findById(user.id).lean())!).to.include({ plan: 'free', verifiedBadge: true });
+  });
+
+  it("an admin's badge decision outlasts the plan: a removal survives a renewal, a grant survives the end", async () => {
+    const admin = await staffUser('admin');
+    const [removed, vouched] = await Promise.all([member('premium'), member('premium')]);
+    const setBadge = async (user: SignedUp, verifiedBadge: boolean) =>
+      expect(
+        (await (await api()).patch(`/api/v1/admin/users/${user.id}/badge`).set(as(admin)).send({ verifiedBadge })).status,
+      ).to.equal(200);
+    // Taken away (say, for impersonation), then Premium renewed: it stays away.
+    await setBadge(removed, false);
+    await payFor(removed, 'premium');
+    expect((await User.findById(removed.id).lean())!).to.include({ plan: 'premium', verifiedBadge: false });
+    // Vouched for by an admin while Premium gave it, then Premium ends: it stays.
+    await setBadge(vouched, true);
+    await expireMemberships(new Date(Date.now() + 40 * DAY));
+    expect((await User.findById(vouched.id).lean())!).to.include({ plan: 'free', verifiedBadge: true });
   });
 
   it('reminds once, a few days before the end', async () => {

@@ -104,18 +104,26 @@ const RANK: Record<Plan, number> = { free: 0, gold: 1, premium: 2 };
 /** Orders plans: free < gold < premium. */
 export const planRank = (plan: Plan) => RANK[plan];
 
+/** What badgeChange reads of a user. */
+export const BADGE_FIELDS = { verifiedBadge: 1, badgeFromPlan: 1, badgeByStaff: 1 } as const;
+
 /**
  * The badge fields a move to `plan` writes: Premium brings the blue tick (marked as the
- * plan's); leaving it takes away only a tick the plan brought, never one an admin gave.
+ * plan's); leaving it takes away only a tick the plan brought. A badge an admin gave or took
+ * away stays as they left it, whatever the plan does.
  */
-export function badgeChange(plan: Plan, user: { verifiedBadge?: boolean | null; badgeFromPlan?: boolean | null } | null) {
+export function badgeChange(
+  plan: Plan,
+  user: { verifiedBadge?: boolean | null; badgeFromPlan?: boolean | null; badgeByStaff?: boolean | null } | null,
+) {
+  if (user?.badgeByStaff) return {};
   if (config.plans[plan].badge) return user?.verifiedBadge ? {} : { verifiedBadge: true, badgeFromPlan: true };
   return user?.badgeFromPlan ? { verifiedBadge: false, badgeFromPlan: false } : {};
 }
 
 /** Sets a plan until `expiresAt`, by hand (the set-plan script); payments go through membership.service. */
 export async function setPlan(userId: string, plan: Plan, expiresAt: Date | null): Promise<void> {
-  const user = await User.findById(userId, { verifiedBadge: 1, badgeFromPlan: 1 }).lean();
+  const user = await User.findById(userId, BADGE_FIELDS).lean();
   const $set = { plan, ...badgeChange(plan, user) };
   const update = expiresAt ? { $set: { ...$set, planExpiresAt: expiresAt } } : { $set, $unset: { planExpiresAt: 1 } };
   const res = await User.updateOne({ _id: userId }, update);

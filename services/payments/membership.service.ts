@@ -4,7 +4,7 @@ import { Payment } from '../../models/payment.model.js';
 import { User } from '../../models/user.model.js';
 import { logger } from '../../utils/logger.js';
 import { sendMail } from '../mail/mail.service.js';
-import { badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
+import { BADGE_FIELDS, badgeChange, planInForce, planRank, type Plan } from '../connections/quota.service.js';
 import { audit, type AuditSource, bySource } from '../audit.service.js';
 import { notifyLater } from '../notifications/notification.service.js';
 import { sendAccessChanged } from '../chat/send-access.js';
@@ -12,8 +12,7 @@ import { sendAccessChanged } from '../chat/send-access.js';
 const MEMBERSHIP_FIELDS = {
   plan: 1,
   planExpiresAt: 1,
-  verifiedBadge: 1,
-  badgeFromPlan: 1,
+  ...BADGE_FIELDS,
   membershipPaymentIds: 1,
   deletedAt: 1,
 } as const;
@@ -151,10 +150,7 @@ export async function revokeMembership(paymentId: Types.ObjectId, source: AuditS
 export async function expireMemberships(now = new Date()): Promise<number> {
   let expired = 0;
   for (const plan of ['gold', 'premium'] as const) {
-    const due = await User.find(
-      { plan, planExpiresAt: { $lte: now } },
-      { planExpiresAt: 1, badgeFromPlan: 1, verifiedBadge: 1 },
-    ).lean();
+    const due = await User.find({ plan, planExpiresAt: { $lte: now } }, { planExpiresAt: 1, ...BADGE_FIELDS }).lean();
     for (const user of due) {
       const res = await User.updateOne(
         { _id: user._id, plan, planExpiresAt: user.planExpiresAt },

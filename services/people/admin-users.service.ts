@@ -280,7 +280,10 @@ export async function restoreUser(staff: Staff, userId: string): Promise<void> {
 
 export async function setBadge(staff: Staff, userId: string, verifiedBadge: boolean): Promise<void> {
   await assertMayActOn(staff, userId);
-  await audited(staff, userId, 'admin.badge_changed', () => User.updateOne({ _id: userId }, { $set: { verifiedBadge } }));
+  // The admin's decision from now on: a plan's start or end no longer gives or takes it (badgeChange).
+  await audited(staff, userId, 'admin.badge_changed', () =>
+    User.updateOne({ _id: userId }, { $set: { verifiedBadge, badgeFromPlan: false, badgeByStaff: true } }),
+  );
 }
 
 export async function changeRole(staff: Staff, userId: string, role: Role): Promise<void> {
