@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import {
   completeAttachmentUpload,
+  assertRoomBeforeUpload,
   conversationToUploadInto,
   createAttachmentUpload,
   getUpload,
@@ -11,9 +12,10 @@ import { AppError } from '../utils/app-error.js';
 import * as rules from '../validators/conversation.validators.js';
 import { callerId, inputOf } from './caller.js';
 
-/** Only a member who may send here gets to upload: checked before a byte of the file is read. */
+/** Only a member who may send here, with room for one more upload today, gets to upload: checked before a byte of the file is read. */
 export const mayUpload: RequestHandler = async (req, _res, next) => {
   await conversationToUploadInto(callerId(req), inputOf(req, rules.idRules).id);
+  await assertRoomBeforeUpload(callerId(req));
   next();
 };
 

@@ -33,6 +33,7 @@ import { mediaKeyOf, openMedia } from './support/posts.js';
 import { bearer, type SignedUp } from './support/users.js';
 
 const as = (u: SignedUp) => bearer(u.accessToken);
+const largestAttachment = () => Math.max(...Object.values(config.chat.media.maxBytes));
 
 /** A link signed for another viewer: the same key and expiry, `v` swapped (the signature no longer matches). */
 const forViewer = (link: string, viewer: string) => {
@@ -472,6 +473,9 @@ describe('chat attachments (local storage)', function () {
     expect(refused.status).to.equal(429);
     expect(refused.body.error.code).to.equal('TOO_MANY_UPLOADS');
     expect(refused.body.error.details).to.include({ pending: 10 });
+    // Before a byte of the body is read: had it been read, a file over every kind's size would answer 413.
+    const oversized = await attach(ana, conversationId, 'file', Buffer.alloc(largestAttachment() + 1024 * 1024, 1));
+    expect([oversized.status, oversized.body.error?.code]).to.deep.equal([429, 'TOO_MANY_UPLOADS']);
   });
 
   it("takes each upload's bytes from its sender's day, and refuses one past it before storing anything", async () => {
@@ -489,6 +493,10 @@ describe('chat attachments (local storage)', function () {
     const over = await attach(ana, conversationId, 'image', picture);
     expect([over.status, over.body.error?.code, over.body.error?.details?.limit]).to.deep.equal([429, 'QUOTA_EXCEEDED', limit]);
     expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(1);
+    // With the day used up, refused before a byte of the body is read (else 413 for this one).
+    await QuotaCounter.updateOne({ _id: `chatBytes:${ana.id}:${utcDay(new Date())}` }, { $set: { used: limit } });
+    const oversized = await attach(ana, conversationId, 'file', Buffer.alloc(largestAttachment() + 1024 * 1024, 1));
+    expect([oversized.status, oversized.body.error?.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
     // Someone else's day is their own.
     expect((await attach(ben, conversationId, 'image', picture)).status).to.equal(202);
   });

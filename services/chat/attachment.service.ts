@@ -6,7 +6,7 @@ import { Message } from '../../models/message.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { nextUtcMidnight } from '../../utils/clock.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { takeFromDailyCounter } from '../connections/quota.service.js';
+import { dailyCounterHasRoom, takeFromDailyCounter } from '../connections/quota.service.js';
 import { isObjectIdString } from '../page-cursor.js';
 import type { UploadedFile } from '../posts/post.service.js';
 import type { MediaQueue } from '../posts/media-queue.js';
@@ -153,12 +153,26 @@ const MB = 1024 * 1024;
  * otherwise fill the storage at 30 files a minute.
  */
 async function takeUploadBytes(me: string, bytes: number): Promise<void> {
+  if (!(await takeFromDailyCounter(`chatBytes:${me}`, me, config.chat.media.bytesPerDay, new Date(), bytes)))
+    throw dayOfBytesUsed();
+}
+
+const dayOfBytesUsed = () => {
   const limit = config.chat.media.bytesPerDay;
-  if (await takeFromDailyCounter(`chatBytes:${me}`, me, limit, new Date(), bytes)) return;
-  throw new AppError('QUOTA_EXCEEDED', `You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
+  return new AppError('QUOTA_EXCEEDED', `You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
     limit,
     resetAt: nextUtcMidnight(new Date()).toISOString(),
   });
+};
+
+/**
+ * Before an upload's body is read: room for one more waiting upload, and bytes left in the
+ * day. Else an account out of either still had each upload (up to the largest kind's size)
+ * written to disk, only to be refused after.
+ */
+export async function assertRoomBeforeUpload(me: string): Promise<void> {
+  await assertRoomForUpload(me);
+  if (!(await dailyCounterHasRoom(`chatBytes:${me}`, config.chat.media.bytesPerDay))) throw dayOfBytesUsed();
 }
 
 async function enqueueOrFail(id: Types.ObjectId, queue: MediaQueue): Promise<void> {
