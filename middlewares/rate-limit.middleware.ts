@@ -3,7 +3,7 @@ import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rat
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
-import { KNOWN_DEVICE_COOKIE, loginFailureCounter } from '../services/auth/known-device.js';
+import { KNOWN_DEVICE_COOKIE, knownDeviceCounter } from '../services/auth/known-device.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
@@ -126,9 +126,8 @@ export function createRateLimiters(
       },
       true,
     ),
-    // Per account (whichever name a try uses), except for a client that signed in to it before:
-    // it counts on its own (services/auth/known-device.ts), so nobody locks the owner out by
-    // failing on purpose.
+    // Per identifier, except for a client that signed in to it before: it counts on its own
+    // (services/auth/known-device.ts), so nobody locks the owner out by failing on purpose.
     loginPerAccount: limiter(
       'login-account',
       {
@@ -138,8 +137,9 @@ export function createRateLimiters(
         requestWasSuccessful: notAGuess,
         keyGenerator: async (req) => {
           const identifier = bodyString(req, 'identifier');
-          // An account that cannot be read now: the identifier's counter.
-          return loginFailureCounter(identifier, knownDeviceTokenOf(req)).catch(() => `id:${identifier}`);
+          // A token that cannot be checked now counts as none: the identifier's counter.
+          const known = await knownDeviceCounter(identifier, knownDeviceTokenOf(req)).catch(() => null);
+          return known ?? `id:${identifier}`;
         },
       },
       true,

@@ -68,17 +68,18 @@ function presentedTokens(presented: unknown): Sealed[] {
 }
 
 /**
- * Which sign-in failure counter a client's try counts on: its own when it presents a live
- * token for the account this identifier names, with its current password; else the
- * account's, whichever name (email or username) the try used, so two spellings are not
- * twice the guesses; for no account, the identifier's.
+ * The failure counter of a client presenting a live token for the account this identifier
+ * names, with its current password; null for any other client (then the identifier's
+ * counter applies).
  */
-export async function loginFailureCounter(identifier: string, presented: unknown): Promise<string> {
+export async function knownDeviceCounter(identifier: string, presented: unknown): Promise<string | null> {
+  const tokens = presentedTokens(presented);
+  if (!tokens.length) return null;
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(id.includes('@') ? { email: id } : { username: id }, { passwordChangedAt: 1 }).lean();
-  if (!user) return `id:${id}`;
-  const t = presentedTokens(presented).find((t) => t.u === String(user._id) && t.p === (user.passwordChangedAt?.getTime() ?? 0));
-  return t ? `known:${t.n}` : `user:${String(user._id)}`;
+  if (!user) return null;
+  const t = tokens.find((t) => t.u === String(user._id) && t.p === (user.passwordChangedAt?.getTime() ?? 0));
+  return t ? `known:${t.n}` : null;
 }
 
 /** A browser's cookie after a sign-in to `accountId`: its new token first, then the live ones of other accounts it kept. */
