@@ -1,15 +1,21 @@
 import type { IncomingMessage } from 'node:http';
 import type { AppServer } from './socket.types.js';
 
+type Transport = { request: IncomingMessage; once(event: 'close', fn: () => void): void };
+
 /**
- * Caps the connections one client address holds open in this process, signed in or not. The
- * transport is accepted before anyone signs in, and one that never does lives until the
- * connect timeout: without a cap, one machine could hold tens of thousands of them (each
- * some kilobytes) by opening them faster than they time out. A handshake past the cap is
- * refused before its transport opens (nginx's limit_conn does the same in front).
+ * Caps the connections one client address holds open in this process before they sign in.
+ * The transport is accepted first, and one that never signs in lives until the connect
+ * timeout: without a cap, one machine could hold tens of thousands of them (each some
+ * kilobytes) by opening them faster than they time out. A handshake past the cap is refused
+ * before its transport opens. A transport that signs in leaves the count (signed-in sockets
+ * are capped per account), so people sharing an address (an office, a carrier's NAT) are not
+ * held back by each other's open apps.
  */
-export class ConnectionsByAddress {
+export class UnsignedConnectionsByAddress {
   private readonly open = new Map<string, number>();
+  /** The address each counted transport is counted under, until it signs in or closes. */
+  private readonly counted = new WeakMap<object, string>();
 
   constructor(
     private readonly cap: number,
@@ -21,16 +27,23 @@ export class ConnectionsByAddress {
     return (this.open.get(this.addressOf(req)) ?? 0) < this.cap;
   }
 
-  /** Counts every transport the server opens, until it closes. */
+  /** Counts every transport the server opens, until it signs in or closes. */
   track(io: AppServer): void {
-    io.engine.on('connection', (transport: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    io.engine.on('connection', (transport: Transport) => {
       const address = this.addressOf(transport.request);
       this.open.set(address, (this.open.get(address) ?? 0) + 1);
-      transport.once('close', () => {
-        const left = (this.open.get(address) ?? 1) - 1;
-        if (left > 0) this.open.set(address, left);
-        else this.open.delete(address);
-      });
+      this.counted.set(transport, address);
+      transport.once('close', () => this.release(transport));
     });
+  }
+
+  /** A transport that signed in (or closed) gives its place back; once. */
+  release(transport: object): void {
+    const address = this.counted.get(transport);
+    if (address === undefined) return;
+    this.counted.delete(transport);
+    const left = (this.open.get(address) ?? 1) - 1;
+    if (left > 0) this.open.set(address, left);
+    else this.open.delete(address);
   }
 }

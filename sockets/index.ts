@@ -24,7 +24,7 @@ import { matchHandlers } from './match.handlers.js';
 import { eventDispatcher } from './payload.js';
 import { systemHandlers } from './system.handlers.js';
 import { startAdminLive } from './admin-live.js';
-import { ConnectionsByAddress } from './address-connections.js';
+import { UnsignedConnectionsByAddress } from './address-connections.js';
 
 export interface SocketDeps {
   accessTokens: AccessTokens;
@@ -45,7 +45,7 @@ export interface SocketDeps {
   connectTimeoutMs: number;
   /** The client's address behind the proxies config trusts. */
   clientAddress?: (req: IncomingMessage) => string;
-  /** Connections one address may hold open in this process, signed in or not. */
+  /** Connections one address may hold open in this process before they sign in. */
   connectionsPerAddress: number;
 }
 
@@ -73,26 +73,31 @@ type Middleware = Parameters<AppServer['use']>[0];
  * checking a token (or counting against a budget) for the price of a few bytes.
  * (Socket.IO's own client closes a connection whose only socket was refused anyway.)
  */
-const oneTryPerTransport =
-  (middleware: Middleware): Middleware =>
-  (socket, next) =>
+const oneTryPerTransport = (middleware: Middleware): Middleware => {
+  // Refused and closing: CONNECTs that came in the same read (one polling request holds many) try nothing.
+  const refusedTransports = new WeakSet<object>();
+  return (socket, next) => {
+    if (refusedTransports.has(socket.conn)) return next(refuse('CONNECTION_CLOSED', 'This connection is closing: open another'));
     middleware(socket, (err) => {
+      if (err) refusedTransports.add(socket.conn);
       next(err);
       // After the refusal's own tick (Socket.IO writes it in a nextTick); close waits for it to drain.
       if (err) process.nextTick(() => socket.conn.close());
     });
+  };
+};
 
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
   const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
-  const byAddress = new ConnectionsByAddress(deps.connectionsPerAddress, addressOf);
+  const unsigned = new UnsignedConnectionsByAddress(deps.connectionsPerAddress, addressOf);
   const io: AppServer = new Server(httpServer, {
     cors: { origin: deps.corsOrigins, credentials: true },
     allowRequest: (req, callback) => {
       // CORS does not bind WebSockets: refuse foreign origins ourselves (cookie-authenticated hijacking).
       const origin = req.headers.origin;
       if (origin !== undefined && !allowed.has(origin)) return callback('Origin not allowed', false);
-      if (!byAddress.admits(req)) return callback('Too many connections from this address', false);
+      if (!unsigned.admits(req)) return callback('Too many connections from this address waiting to sign in', false);
       callback(null, true);
     },
     maxHttpBufferSize: 100_000,
@@ -100,7 +105,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     pingTimeout: deps.ping.timeoutMs,
     connectTimeout: deps.connectTimeoutMs,
   });
-  byAddress.track(io);
+  unsigned.track(io);
   let subscriber: RedisClient | undefined;
   if (deps.redis) {
     subscriber = deps.redis.duplicate();
@@ -194,7 +199,10 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     const userId = socket.data.user.sub;
     const startedAt = new Date();
     socketConnections.inc();
-    socket.on('disconnect', () => {
+    unsigned.release(socket.conn);
+    socket.on('disconnect', (reason) => {
+      // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
+      if (reason === 'client namespace disconnect') socket.conn.close();
       countLater(() => recordSession(userId, startedAt));
       const handled = presence
         .disconnected(userId, socket.id)

@@ -124,47 +124,58 @@ describe('Socket.IO', () => {
     }
   });
 
-  it('caps the connections one address holds open, signed in or not; others and freed places still get in', async () => {
+  it('caps the connections one address holds open before signing in; signed-in ones, other addresses and freed places get in', async () => {
     const capped = await startServer({ connectionsPerAddress: 3 });
-    const from = (address: string) => ({
+    const address = '198.51.100.7';
+    const from = (ip: string) => ({
       transports: ['websocket'],
       reconnection: false,
       autoConnect: false,
-      extraHeaders: { 'x-test-client-ip': address },
+      extraHeaders: { 'x-test-client-ip': ip },
     });
     // The transport alone, with no CONNECT: what a flood of idle sockets sends.
-    const open = (address: string) => {
-      const manager = new Manager(capped.url, from(address));
+    const open = (ip: string) => {
+      const manager = new Manager(capped.url, from(ip));
       return new Promise<Manager>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve(manager))));
     };
-    const managers: Manager[] = [];
-    try {
-      const u = await signupUser();
-      const signedIn = await connectClient(capped.url, {
-        auth: { token: u.accessToken },
-        extraHeaders: { 'x-test-client-ip': '198.51.100.7' },
-      });
-      managers.push(await open('198.51.100.7'), await open('198.51.100.7'));
-      // The fourth from that address is refused before its transport opens, and the signed-in one is untouched.
-      const refused = await open('198.51.100.7').then(
+    const outcome = (ip: string) =>
+      open(ip).then(
         (m) => (managers.push(m), 'opened'),
         () => 'refused',
       );
-      expect(refused).to.equal('refused');
-      expect(capped.io.engine.clientsCount).to.equal(3);
-      expect((await signedIn.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
-      // Another address is not held back by this one.
-      managers.push(await open('198.51.100.8'));
-      // A closed connection gives its place back.
+    const managers: Manager[] = [];
+    const signedIn: TestSocket[] = [];
+    try {
+      const u = await signupUser();
+      managers.push(await open(address), await open(address), await open(address));
+      // The fourth waiting from that address is refused before its transport opens; another address is not held back.
+      expect(await outcome(address)).to.equal('refused');
+      expect(await outcome('198.51.100.8')).to.equal('opened');
+      // A closed one gives its place back: someone at that address signs in, and then counts no more.
       managers.shift()!.engine.close();
       await eventually(async () => capped.io.engine.clientsCount === 3);
-      managers.push(await open('198.51.100.7'));
-      signedIn.close();
-      await eventually(async () => capped.io.engine.clientsCount === 3);
-      managers.push(await open('198.51.100.7'));
-      expect(capped.io.engine.clientsCount).to.equal(4);
+      signedIn.push(
+        await connectClient(capped.url, { auth: { token: u.accessToken }, extraHeaders: { 'x-test-client-ip': address } }),
+      );
+      expect(await outcome(address)).to.equal('opened');
+      expect(await outcome(address)).to.equal('refused');
+      expect((await signedIn[0]!.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
+      // A socket that signs in and leaves its namespace does not keep an uncounted transport
+      // open (packets by hand: Socket.IO's own client would close the transport itself).
+      const raw = new Manager(capped.url, from('198.51.100.9'));
+      managers.push(raw);
+      await new Promise<void>((resolve, reject) => raw.open((err) => (err ? reject(err) : resolve())));
+      const packets: string[] = [];
+      raw.engine.on('message', (data) => packets.push(String(data)));
+      const closed = new Promise<string>((resolve) => raw.engine.once('close', (reason: string) => resolve(reason)));
+      raw.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
+      await eventually(async () => packets.some((p) => p.startsWith('0{')), 2000, 'signed in');
+      raw.engine.send('1');
+      const left = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 2000))]);
+      expect(left).to.equal('transport close');
     } finally {
       for (const m of managers) m.engine?.close();
+      for (const s of signedIn) s.close();
       await capped.close();
     }
   });
