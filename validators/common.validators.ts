@@ -71,8 +71,8 @@ export const objectWithKeys = (field: string, keys: readonly string[]): Validati
 
 /** Latitude and longitude inside `location`, when a location is sent. */
 export const coordinateRules: ValidationChain[] = [
-  body('location.lat').if(body('location').exists()).isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
-  body('location.lng')
+  scalar('location.lat').if(body('location').exists()).isFloat({ min: -90, max: 90 }).withMessage('must be a latitude').toFloat(),
+  scalar('location.lng')
     .if(body('location').exists())
     .isFloat({ min: -180, max: 180 })
     .withMessage('must be a longitude')

@@ -19,9 +19,9 @@ import type { ReportInput } from '../services/people/report.service.js';
 import type { ProfileUpdate } from '../services/people/profile.service.js';
 import type { SearchInput } from '../services/people/search.service.js';
 
-const optionalBool = (field: string) => body(field).optional().isBoolean({ strict: true }).withMessage('must be true or false');
+const optionalBool = (field: string) => scalar(field).optional().isBoolean({ strict: true }).withMessage('must be true or false');
 const optionalInt = (field: string, min: number, max: number) =>
-  body(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
+  scalar(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
 
 export const interestsRule = (required: boolean) =>
   (required ? body('interests') : body('interests').optional())
