@@ -36,8 +36,9 @@ try {
   const hello = await serve('hello', 4101);
   const floor = await serve('floor', 4105);
   const app = await serve('app', 4102);
-  // Every bench request comes from one address: the write budget (1,200 a minute) would cap S3.
-  const appQuiet = await serve('app', 4104, { LOG_LEVEL: 'warn', RATE_LIMITS: 'write:-/-@60' });
+  // Every bench request comes from one address: the write and sign-in budgets (1,200 and 60 a
+  // minute) would cap S3.
+  const appQuiet = await serve('app', 4104, { LOG_LEVEL: 'warn', RATE_LIMITS: 'write:-/-@60,signIn:-/-@60' });
 
   // Accounts signed up through the real API: one per login worker, since concurrent
   // logins to one account would count as in-flight attempts against its lockout.
