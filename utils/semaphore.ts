@@ -1,33 +1,50 @@
-/** Thrown by a Semaphore whose waiting line is full. */
+/** Thrown by a Semaphore whose waiting line is longer than it may wait. */
 export class SemaphoreFullError extends Error {
   constructor() {
-    super('too many tasks waiting');
+    super('the wait would be too long');
   }
 }
 
-/** At most `limit` tasks at once; the rest wait in order, at most `maxWaiting` of them. */
+/** How much a task's duration moves the average it keeps (the last few dozen weigh most). */
+const AVERAGE_WEIGHT = 0.1;
+
+/**
+ * At most `limit` tasks at once; the rest wait in order. With `maxWaitMs`, a newcomer whose
+ * wait would be longer (the tasks ahead of it, at the average task's duration, spread over
+ * the slots) is refused at once rather than joining a line it would time out in.
+ */
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
+  private averageMs = 0;
 
   constructor(
     private readonly limit: number,
-    private readonly maxWaiting = Infinity,
+    private readonly options: { maxWaitMs?: number } = {},
   ) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.limit) this.active++;
-    // A line too long to be served in time is refused at once, not joined for good.
-    else if (this.waiting.length >= this.maxWaiting) throw new SemaphoreFullError();
+    else if (this.options.maxWaitMs !== undefined && this.expectedWaitMs() > this.options.maxWaitMs) {
+      throw new SemaphoreFullError();
+    }
     // A finishing task hands its slot straight to the next waiter, so a newcomer can
     // never slip in between the release and the waiter's wake-up.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const started = performance.now();
     try {
       return await task();
     } finally {
+      const took = performance.now() - started;
+      this.averageMs = this.averageMs === 0 ? took : this.averageMs + AVERAGE_WEIGHT * (took - this.averageMs);
       const next = this.waiting.shift();
       if (next) next();
       else this.active--;
     }
+  }
+
+  /** How long a newcomer would wait: everyone waiting ahead of it, then a slot coming free. */
+  private expectedWaitMs(): number {
+    return ((this.waiting.length + 1) * this.averageMs) / this.limit;
   }
 }

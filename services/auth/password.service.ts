@@ -6,12 +6,13 @@ import { AppError } from '../../utils/app-error.js';
 
 // bcrypt runs on libuv's thread pool (4 threads); unbounded, a burst of logins takes every
 // core and every other request waits behind it. Capping it keeps a core for the event loop.
-// The line is bounded too: at cost 12 one slot serves about 4 a second, so 32 waiting per slot
-// is about 8 s, under the proxy's timeout. Unbounded, a flood of sign-ins (a correct password
-// is never counted against a budget) queued everyone's for minutes, and the work of requests
+// The wait is bounded too, by time (the checks' cost and the machine set how many that is:
+// about 32 per slot at cost 12 here): a sign-in that would wait longer is refused at once,
+// well under the proxy's 60 s timeout. Unbounded, a flood of sign-ins (a correct password is
+// never counted against a budget) queued everyone's for minutes, and the work of requests
 // long given up on still ran.
-const WAITING_PER_SLOT = 32;
-export const passwordChecks = new Semaphore(config.auth.bcryptConcurrency, config.auth.bcryptConcurrency * WAITING_PER_SLOT);
+const MAX_WAIT_MS = 8_000;
+export const passwordChecks = new Semaphore(config.auth.bcryptConcurrency, { maxWaitMs: MAX_WAIT_MS });
 
 /** A password hashed or checked in the shared line; refused at once (503) when the line is full. */
 async function inLine<T>(task: () => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Semaphore } from '../../utils/semaphore.js';
+import { Semaphore, SemaphoreFullError } from '../../utils/semaphore.js';
 
 describe('Semaphore', () => {
   it('never runs more than its limit when slots free up in the same tick as a newcomer arrives', async () => {
@@ -23,6 +23,32 @@ describe('Semaphore', () => {
     await Promise.all([first, second, ...waiters]);
     expect(peak).to.equal(2);
     expect(running).to.equal(0);
+  });
+
+  it('refuses a newcomer at once when its wait, at the average task, would pass maxWaitMs', async () => {
+    const gate = new Semaphore(2, { maxWaitMs: 100 });
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    // Tasks of about 40 ms: two at once, so a line of n waits about (n + 1) * 20 ms.
+    await Promise.all([gate.run(() => sleep(40)), gate.run(() => sleep(40))]);
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const holders = [gate.run(() => opened), gate.run(() => opened)];
+    // Newcomers join until the one whose wait would pass 100 ms: about 100 / 20 - 1 of them.
+    const waiters: Promise<string>[] = [];
+    let refused = false;
+    while (!refused && waiters.length < 20) {
+      const joined = gate.run(async () => 'waited');
+      joined.catch((err: unknown) => (refused = err instanceof SemaphoreFullError));
+      // A refusal settles at once; a newcomer in line stays pending.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!refused) waiters.push(joined);
+    }
+    expect(refused).to.equal(true);
+    expect(waiters.length).to.be.within(3, 5);
+    open();
+    expect(new Set(await Promise.all(waiters))).to.deep.equal(new Set(['waited']));
+    await Promise.all(holders);
+    expect(await gate.run(async () => 'ran')).to.equal('ran');
   });
 
   it('releases the slot when a task fails', async () => {
