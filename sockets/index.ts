@@ -68,24 +68,27 @@ export { userRoom } from './rooms.js';
 type Middleware = Parameters<AppServer['use']>[0];
 
 /**
- * A refused sign-in closes its connection once the refusal is written: one try per
- * connection. Else a client could send CONNECT after CONNECT on one open transport, each
- * checking a token (or counting against a budget) for the price of a few bytes.
- * (Socket.IO's own client closes a connection whose only socket was refused anyway.)
+ * One sign-in per connection: the first CONNECT on a transport is tried, any other (sent in
+ * the same read, as one polling request can hold thousands, or after a refusal) is refused
+ * before it costs a token check or a budget's round trip. A refused sign-in closes the
+ * connection once the refusal is written. (Socket.IO's own client sends one CONNECT per
+ * connection and closes a connection whose only socket was refused anyway; a second CONNECT
+ * to a namespace already joined closes the connection in Socket.IO itself.)
  */
-const oneTryPerTransport = (middleware: Middleware): Middleware => {
-  // Refused and closing: CONNECTs that came in the same read (one polling request holds many) try nothing.
-  const refusedTransports = new WeakSet<object>();
-  return (socket, next) => {
-    if (refusedTransports.has(socket.conn)) return next(refuse('CONNECTION_CLOSED', 'This connection is closing: open another'));
+const tried = new WeakSet<object>();
+const firstConnectOnly: Middleware = (socket, next) => {
+  if (tried.has(socket.conn)) return next(refuse('CONNECTION_CLOSED', 'One sign-in per connection: open another'));
+  tried.add(socket.conn);
+  next();
+};
+const closingOnRefusal =
+  (middleware: Middleware): Middleware =>
+  (socket, next) =>
     middleware(socket, (err) => {
-      if (err) refusedTransports.add(socket.conn);
       next(err);
       // After the refusal's own tick (Socket.IO writes it in a nextTick); close waits for it to drain.
       if (err) process.nextTick(() => socket.conn.close());
     });
-  };
-};
 
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
@@ -138,12 +141,13 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
   const { presence, matchmaker, actions } = deps.parts;
   const cap = deps.socketsPerUser;
 
-  io.use(oneTryPerTransport(socketAuth(deps.accessTokens)));
+  io.use(firstConnectOnly);
+  io.use(closingOnRefusal(socketAuth(deps.accessTokens)));
   // Before any event: the account's connection budget, then its cap of open sockets. The
   // socket is counted first and taken back when over the cap, so handshakes at once cannot
   // all slip under it.
   io.use(
-    oneTryPerTransport((socket, next) => {
+    closingOnRefusal((socket, next) => {
       const userId = socket.data.user.sub;
       const refused = async () => {
         await presence.disconnected(userId, socket.id);

@@ -200,6 +200,27 @@ describe('Socket.IO', () => {
     }
   });
 
+  it('tries one sign-in per connection: CONNECTs sent together get one socket, the rest refused untried', async () => {
+    const u = await signupUser();
+    // Long-polling, the CONNECTs written before the transport opens: they go in one request, decoded together.
+    const manager = new Manager(server.url, { transports: ['polling'], reconnection: false, autoConnect: false });
+    try {
+      const opened = new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
+      const packets: string[] = [];
+      manager.engine.on('message', (data) => packets.push(String(data)));
+      for (let i = 0; i < 3; i++) manager.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
+      await opened;
+      await eventually(async () => packets.length >= 3, 3000, 'three answers');
+      const connected = packets.filter((p) => p.startsWith('0{'));
+      const refused = packets.filter((p) => p.startsWith('4{')).map((p) => JSON.parse(p.slice(1)).data?.code);
+      expect([connected.length, refused]).to.deep.equal([1, ['CONNECTION_CLOSED', 'CONNECTION_CLOSED']]);
+      const sockets = [...server.io.of('/').sockets.values()].filter((s) => s.data.user?.sub === u.id);
+      expect(sockets).to.have.length(1);
+    } finally {
+      manager.engine?.close();
+    }
+  });
+
   it('drops a socket that sends an oversized payload', async () => {
     const u = await signupUser();
     const socket = await client(server.url, { auth: { token: u.accessToken } });
