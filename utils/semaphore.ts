@@ -16,12 +16,19 @@ const AVERAGE_WEIGHT = 0.1;
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private averageMs = 0;
+  private averageMs: number;
+  private measured = false;
 
+  /**
+   * `estimateMs`: a task's duration until one has been measured (else the line would be
+   * unbounded from every start until its first task ends).
+   */
   constructor(
     private readonly limit: number,
-    private readonly options: { maxWaitMs?: number } = {},
-  ) {}
+    private readonly options: { maxWaitMs?: number; estimateMs?: number } = {},
+  ) {
+    this.averageMs = options.estimateMs ?? 0;
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.limit) this.active++;
@@ -36,7 +43,9 @@ export class Semaphore {
       return await task();
     } finally {
       const took = performance.now() - started;
-      this.averageMs = this.averageMs === 0 ? took : this.averageMs + AVERAGE_WEIGHT * (took - this.averageMs);
+      // The first measurement replaces the estimate; later ones move the average.
+      this.averageMs = this.measured ? this.averageMs + AVERAGE_WEIGHT * (took - this.averageMs) : took;
+      this.measured = true;
       const next = this.waiting.shift();
       if (next) next();
       else this.active--;

@@ -51,6 +51,21 @@ describe('Semaphore', () => {
     expect(await gate.run(async () => 'ran')).to.equal('ran');
   });
 
+  it('bounds the line by its estimate before any task has been timed', async () => {
+    const gate = new Semaphore(1, { maxWaitMs: 100, estimateMs: 30 });
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const holder = gate.run(() => opened);
+    // With n ahead, a wait of (n + 1) * 30 ms: three join (30, 60, 90 ms), a fourth would wait 120.
+    const waiters = [1, 2, 3].map(() => gate.run(async () => 'waited'));
+    let fourth = 'joined';
+    gate.run(async () => 'joined').catch((err: unknown) => (fourth = err instanceof SemaphoreFullError ? 'refused' : 'failed'));
+    await new Promise((resolve) => setImmediate(resolve));
+    open();
+    expect([fourth, ...(await Promise.all(waiters))]).to.deep.equal(['refused', 'waited', 'waited', 'waited']);
+    await holder;
+  });
+
   it('releases the slot when a task fails', async () => {
     const gate = new Semaphore(1);
     await gate.run(() => Promise.reject(new Error('boom'))).catch(() => undefined);
