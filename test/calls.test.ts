@@ -197,6 +197,38 @@ describe('calls and WebRTC signaling', () => {
     expect((await emitAck(aSocket, 'call:ring', { toUserId: b.id })).error?.code).to.equal('NOT_CONNECTED');
   });
 
+  it('one call at a time: a caller already in a call is refused, and so is answering a second ring', async () => {
+    const [a, b, c] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    await Promise.all([connect(a, b), connect(c, b), connect(a, c)]);
+    const [aSocket, bSocket, cSocket] = await Promise.all([devices.connect(a), devices.connect(b), devices.connect(c)]);
+    const withB = (await emitAck(aSocket, 'call:ring', { toUserId: b.id })).data.callId as string;
+    // Ringing B, A calls C too: refused, and C hears nothing.
+    expect((await emitAck(aSocket, 'call:ring', { toUserId: c.id })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect((await emitAck(bSocket, 'call:accept', { callId: withB })).ok).to.equal(true);
+    // In a call, B calls C: refused; C calling A or B hears they are busy.
+    expect((await emitAck(bSocket, 'call:ring', { toUserId: c.id })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect((await emitAck(cSocket, 'call:ring', { toUserId: a.id })).error?.code).to.equal('BUSY');
+    // Two rings that both got past "busy" (as two callers at once do): the second cannot be answered.
+    const d = await signupUser();
+    await connect(d, b);
+    const stray = await Call.create({
+      callerId: d.id,
+      calleeId: b.id,
+      memberIds: [d.id, b.id],
+      mode: 'audio',
+      status: 'ringing',
+      ringingAt: new Date(),
+      expiresAt: new Date(Date.now() + 30_000),
+    });
+    expect((await emitAck(bSocket, 'call:accept', { callId: String(stray._id) })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect((await Call.findById(stray._id).lean())!.status).to.equal('ringing');
+    expect(await Call.countDocuments({ memberIds: b.id, status: 'connected' })).to.equal(1);
+    // Once A hangs up, B may call again.
+    expect((await emitAck(aSocket, 'rtc:hangup', { callId: withB })).ok).to.equal(true);
+    await Call.updateOne({ _id: stray._id }, { $set: { status: 'ended', outcome: 'missed', endedAt: new Date() } });
+    expect((await emitAck(bSocket, 'call:ring', { toUserId: c.id })).ok).to.equal(true);
+  });
+
   it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in, a bounded number an hour', async () => {
     const [a, b, stranger] = await Promise.all([signupUser(), signupUser(), signupUser()]);
     await connect(a, b);

@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   // Calls and matches
   CANNOT_CALL_SELF: [400, 'You cannot call yourself'],
   BUSY: [409, 'They are in another call'],
+  ALREADY_IN_CALL: [409, 'You are in another call'],
   NOT_CALLEE: [403, 'Only the person called can do this'],
   NOT_CALLER: [403, 'Only the caller can do this'],
   CALL_NOT_RINGING: [409, 'The call is no longer ringing'],

@@ -74,12 +74,18 @@ async function endLapsedRinging(userIds: string[]): Promise<void> {
 }
 
 /** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */
+/** Whether someone has a call ringing or under way. */
+const inACall = async (userId: string) =>
+  Boolean(await Call.exists({ memberIds: new Types.ObjectId(userId), status: { $in: ACTIVE } }));
+
 export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   if (!Types.ObjectId.isValid(to)) throw notFound('User');
   await assertMayCall(me, to);
   await endLapsedRinging([me, to]);
-  const busy = await Call.exists({ memberIds: new Types.ObjectId(to), status: { $in: ACTIVE } });
+  // Both sides, each its own indexed read (an $in over members is a full scan on FerretDB).
+  const [busy, mine] = await Promise.all([inACall(to), inACall(me)]);
   if (busy) throw new AppError('BUSY', 'They are in another call');
+  if (mine) throw new AppError('ALREADY_IN_CALL', 'End your other call first');
   const now = new Date();
   const expiresAt = new Date(now.getTime() + config.calls.ringTimeoutMs);
   const call = (
@@ -152,11 +158,17 @@ async function ownCall(me: string, callId: string): Promise<CallDoc> {
   return call;
 }
 
+const connectedElsewhere = async (userId: string, callId: Types.ObjectId) =>
+  Boolean(await Call.exists({ memberIds: new Types.ObjectId(userId), status: 'connected', _id: { $ne: callId } }));
+
 const notRinging = () => new AppError('CALL_NOT_RINGING', 'This call is no longer ringing');
 
 export async function accept(me: string, callId: string) {
   const call = await ownCall(me, callId);
   if (String(call.calleeId) !== me) throw forbidden('Only the person called can answer', 'NOT_CALLEE');
+  // Rung twice at once (both rings read "not busy" before either was stored), or calling out
+  // since: one call at a time.
+  if (await connectedElsewhere(me, call._id)) throw new AppError('ALREADY_IN_CALL', 'End your other call first');
   const connectedAt = new Date();
   const res = await Call.updateOne(
     { _id: call._id, status: 'ringing', expiresAt: { $gt: connectedAt } },
