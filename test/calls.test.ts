@@ -202,7 +202,7 @@ describe('calls and WebRTC signaling', () => {
     await Promise.all([connect(a, b), connect(c, b), connect(a, c)]);
     const [aSocket, bSocket, cSocket] = await Promise.all([devices.connect(a), devices.connect(b), devices.connect(c)]);
     const withB = (await emitAck(aSocket, 'call:ring', { toUserId: b.id })).data.callId as string;
-    // Ringing B, A calls C too: refused, and C hears nothing.
+    // Ringing B, A calls C too: refused.
     expect((await emitAck(aSocket, 'call:ring', { toUserId: c.id })).error?.code).to.equal('ALREADY_IN_CALL');
     expect((await emitAck(bSocket, 'call:accept', { callId: withB })).ok).to.equal(true);
     // In a call, B calls C: refused; C calling A or B hears they are busy.
@@ -226,7 +226,13 @@ describe('calls and WebRTC signaling', () => {
     // Once A hangs up, B may call again.
     expect((await emitAck(aSocket, 'rtc:hangup', { callId: withB })).ok).to.equal(true);
     await Call.updateOne({ _id: stray._id }, { $set: { status: 'ended', outcome: 'missed', endedAt: new Date() } });
-    expect((await emitAck(bSocket, 'call:ring', { toUserId: c.id })).ok).to.equal(true);
+    // A ring coming in keeps nobody from calling out (else whoever rings could keep them from calling anyone).
+    const fromC = (await emitAck(cSocket, 'call:ring', { toUserId: a.id })).data.callId as string;
+    const toB = await emitAck(aSocket, 'call:ring', { toUserId: b.id });
+    expect(toB.ok).to.equal(true);
+    expect((await emitAck(bSocket, 'call:accept', { callId: toB.data.callId })).ok).to.equal(true);
+    // Now connected with B, A cannot also take C's ring.
+    expect((await emitAck(aSocket, 'call:accept', { callId: fromC })).error?.code).to.equal('ALREADY_IN_CALL');
   });
 
   it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in, a bounded number an hour', async () => {

@@ -73,19 +73,34 @@ async function endLapsedRinging(userIds: string[]): Promise<void> {
   await Promise.all(lapsed.map((c) => end(c._id, ['ringing'], 'missed')));
 }
 
-/** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */
-/** Whether someone has a call ringing or under way. */
+/** Whether someone has a call ringing or under way (to be rung, they are busy). */
 const inACall = async (userId: string) =>
   Boolean(await Call.exists({ memberIds: new Types.ObjectId(userId), status: { $in: ACTIVE } }));
 
+/**
+ * The call that keeps someone from calling out: one under way, or one they are ringing. A
+ * ring coming in does not (else whoever rings them could keep them from calling anyone).
+ */
+const ownCallUnderWay = async (userId: string) => {
+  const member = new Types.ObjectId(userId);
+  const [connected, ringing] = await Promise.all([
+    Call.findOne({ memberIds: member, status: 'connected' }, { _id: 1 }).lean(),
+    Call.findOne({ memberIds: member, status: 'ringing', callerId: member }, { _id: 1 }).lean(),
+  ]);
+  return connected ?? ringing;
+};
+
+const alreadyInCall = () => new AppError('ALREADY_IN_CALL', 'End your other call first');
+
+/** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */
 export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   if (!Types.ObjectId.isValid(to)) throw notFound('User');
   await assertMayCall(me, to);
   await endLapsedRinging([me, to]);
   // Both sides, each its own indexed read (an $in over members is a full scan on FerretDB).
-  const [busy, mine] = await Promise.all([inACall(to), inACall(me)]);
+  const [busy, mine] = await Promise.all([inACall(to), ownCallUnderWay(me)]);
   if (busy) throw new AppError('BUSY', 'They are in another call');
-  if (mine) throw new AppError('ALREADY_IN_CALL', 'End your other call first');
+  if (mine) throw alreadyInCall();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + config.calls.ringTimeoutMs);
   const call = (
@@ -158,17 +173,22 @@ async function ownCall(me: string, callId: string): Promise<CallDoc> {
   return call;
 }
 
-const connectedElsewhere = async (userId: string, callId: Types.ObjectId) =>
-  Boolean(await Call.exists({ memberIds: new Types.ObjectId(userId), status: 'connected', _id: { $ne: callId } }));
+const connectedElsewhere = (userId: Types.ObjectId, callId: Types.ObjectId) =>
+  Call.findOne({ memberIds: userId, status: 'connected', _id: { $ne: callId } }, { _id: 1 }).lean();
 
 const notRinging = () => new AppError('CALL_NOT_RINGING', 'This call is no longer ringing');
 
 export async function accept(me: string, callId: string) {
   const call = await ownCall(me, callId);
   if (String(call.calleeId) !== me) throw forbidden('Only the person called can answer', 'NOT_CALLEE');
-  // Rung twice at once (both rings read "not busy" before either was stored), or calling out
-  // since: one call at a time.
-  if (await connectedElsewhere(me, call._id)) throw new AppError('ALREADY_IN_CALL', 'End your other call first');
+  // Rung twice at once (both rings read "not busy" before either was stored), or either side
+  // connected elsewhere since (a random match, another ring answered): one call at a time.
+  const [mine, theirs] = await Promise.all([
+    connectedElsewhere(call.calleeId, call._id),
+    connectedElsewhere(call.callerId, call._id),
+  ]);
+  if (mine) throw alreadyInCall();
+  if (theirs) throw new AppError('BUSY', 'They are in another call');
   const connectedAt = new Date();
   const res = await Call.updateOne(
     { _id: call._id, status: 'ringing', expiresAt: { $gt: connectedAt } },
