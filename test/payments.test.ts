@@ -6,7 +6,7 @@ import { User } from '../models/user.model.js';
 import { WebhookEvent } from '../models/webhook-event.model.js';
 import { hmacSha256Hex } from '../services/payments/signature.js';
 import { api } from './support/app.js';
-import { mailsTo, waitForMail } from './support/mail.js';
+import { mailOutage, mailsTo, waitForMail } from './support/mail.js';
 import {
   as,
   deliver,
@@ -506,6 +506,55 @@ describe('payments: webhooks', () => {
       ['rfnd_inflight1'],
     ]);
     expect(await adminMailsAbout(created.paymentId)).to.deep.equal([]);
+  });
+
+  it("a failed refund the admin's mail could not be sent about is not taken as told: the job tries again", async () => {
+    const rz = await razorpayStandIn();
+    const buyer = await signupUser();
+    const paid = await order(buyer);
+    const attempt = rz.pay(paid.orderId, 'captured');
+    const captured = await paymentEvent('payment.captured', attempt);
+    await deliver(captured);
+    await webhookDone(captured.eventId);
+    await waitForMail('alerts@devtinder.test', /Payment succeeded: gold/);
+    const failed = rz.webhook('refund.failed', {
+      refund: { id: 'rfnd_unmailed1', entity: 'refund', payment_id: attempt.id, amount: 10000, status: 'failed' },
+      payment: attempt,
+    });
+    await mailOutage(true);
+    try {
+      expect((await deliver(failed)).status).to.equal(200);
+      const again = { ...failed, eventId: `${failed.eventId}-again` };
+      // SES refuses (the SDK's own retries included): the failure stays unmarked and unprocessed.
+      const unmarked = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        for (const id of [failed.eventId, again.eventId]) {
+          const stored = await WebhookEvent.findById(id).lean();
+          expect(stored?.processedAt ?? null, id).to.equal(null);
+        }
+        expect((await Payment.findById(paid.paymentId).lean())!.failedRefundIds ?? []).to.deep.equal([]);
+        expect(await AuditRecord.countDocuments({ action: 'payment.refund_failed', paymentId: paid.paymentId })).to.equal(0);
+      };
+      await eventually(async () => (await WebhookEvent.findById(failed.eventId).lean()) !== null);
+      await unmarked();
+      // The repeat delivered once the first try failed tries the mail itself, and fails the same way.
+      expect((await deliver(again)).status).to.equal(200);
+      await eventually(async () => (await WebhookEvent.findById(again.eventId).lean()) !== null);
+      await unmarked();
+    } finally {
+      await mailOutage(false);
+    }
+    // Mail is back: the job's run tells the admin once, and the repeat is known.
+    await finishStoredEvents(new Date(Date.now() + 2 * 60_000));
+    const outcomes = await WebhookEvent.find({ _id: { $in: [failed.eventId, `${failed.eventId}-again`] } }).lean();
+    expect(outcomes.map((e) => e.outcome).sort()).to.deep.equal(['alerted', 'known']);
+    await waitForMail('alerts@devtinder.test', /Payment refund failed at the gateway, refund it by hand: gold/);
+    expect(await adminMailsAbout(paid.paymentId)).to.deep.equal([
+      'Payment succeeded: gold, 49900 INR',
+      'Payment refund failed at the gateway, refund it by hand: gold, 49900 INR',
+    ]);
+    expect((await Payment.findById(paid.paymentId).lean())!.failedRefundIds).to.deep.equal(['rfnd_unmailed1']);
+    expect(await AuditRecord.countDocuments({ action: 'payment.refund_failed', paymentId: paid.paymentId })).to.equal(1);
   });
 
   it('a payment of a deleted account only authorized at first is refunded once captured', async () => {

@@ -94,8 +94,8 @@ export async function refundsLeftToAdmins(now = new Date()): Promise<number> {
  * account goes back to the job (its id cleared; the try stays counted, so the tries still end
  * with an admin's mail); any other (made in the dashboard) is the admin's to redo, told now.
  * Each failed refund is noted on the payment and acted on once.
- * Thrown while our own try is in flight (its id not stored yet): the stored event is processed
- * again by the job a minute later, once it is.
+ * Thrown while our own try is in flight (its id not stored yet), or when the admin's mail did not
+ * go: the stored event is processed again by the job a minute later.
  */
 export async function refundFailed(
   payment: PaymentDoc,
@@ -122,11 +122,17 @@ export async function refundFailed(
     { $push: { failedRefundIds: refundId } },
   );
   if (first.modifiedCount === 0) return 'known';
-  await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
-  await alertAdmin(
+  const told = await alertAdmin(
     payment,
     'refund failed at the gateway, refund it by hand',
     `Refund ${refundId} of payment ${refundedPaymentId ?? 'unnamed'} failed; check the dashboard for another refund of it first.`,
   );
+  if (!told) {
+    // Nobody knows yet: the failure is not marked acted on, and the stored event is processed
+    // again by the job (a repeat delivery meanwhile finds it unmarked and tries the mail too).
+    await Payment.updateOne({ _id: payment._id }, { $pull: { failedRefundIds: refundId } });
+    throw new Error('the admin could not be told of a failed refund; the event is processed again');
+  }
+  await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
   return 'alerted';
 }

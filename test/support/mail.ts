@@ -37,3 +37,9 @@ export function tokenFrom(mail: StoredEmail): string {
   expect(match, 'token link in mail').to.not.equal(null);
   return match![1]!;
 }
+
+/** Makes SES refuse every mail (503) until switched back: the front in test/run.ts stages the outage. */
+export async function mailOutage(on: boolean): Promise<void> {
+  const res = await fetch(`${endpoint()}/__outage`, { method: 'POST', body: on ? 'on' : 'off' });
+  expect(await res.text()).to.equal(on ? 'on' : 'off');
+}
