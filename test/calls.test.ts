@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Call } from '../models/call.model.js';
+import { CallSeat } from '../models/call-seat.model.js';
 import { api } from './support/app.js';
 import { collect, emitAck, emitUntyped, nextEvent, useSocketServer } from './support/chat.js';
 import { connect } from './support/connections.js';
@@ -12,6 +13,22 @@ const as = (u: SignedUp) => bearer(u.accessToken);
 
 describe('calls and WebRTC signaling', () => {
   const devices = useSocketServer();
+
+  /** A ring stored as two callers at once store them (both got past "busy"). */
+  const ringing = async (from: SignedUp, to: SignedUp) =>
+    String(
+      (
+        await Call.create({
+          callerId: from.id,
+          calleeId: to.id,
+          memberIds: [from.id, to.id],
+          mode: 'audio',
+          status: 'ringing',
+          ringingAt: new Date(),
+          expiresAt: new Date(Date.now() + 30_000),
+        })
+      )._id,
+    );
 
   const pair = async () => {
     const [a, b] = await Promise.all([signupUser(), signupUser()]);
@@ -211,21 +228,13 @@ describe('calls and WebRTC signaling', () => {
     // Two rings that both got past "busy" (as two callers at once do): the second cannot be answered.
     const d = await signupUser();
     await connect(d, b);
-    const stray = await Call.create({
-      callerId: d.id,
-      calleeId: b.id,
-      memberIds: [d.id, b.id],
-      mode: 'audio',
-      status: 'ringing',
-      ringingAt: new Date(),
-      expiresAt: new Date(Date.now() + 30_000),
-    });
-    expect((await emitAck(bSocket, 'call:accept', { callId: String(stray._id) })).error?.code).to.equal('ALREADY_IN_CALL');
-    expect((await Call.findById(stray._id).lean())!.status).to.equal('ringing');
+    const stray = await ringing(d, b);
+    expect((await emitAck(bSocket, 'call:accept', { callId: stray })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect((await Call.findById(stray).lean())!.status).to.equal('ringing');
     expect(await Call.countDocuments({ memberIds: b.id, status: 'connected' })).to.equal(1);
     // Once A hangs up, B may call again.
     expect((await emitAck(aSocket, 'rtc:hangup', { callId: withB })).ok).to.equal(true);
-    await Call.updateOne({ _id: stray._id }, { $set: { status: 'ended', outcome: 'missed', endedAt: new Date() } });
+    await Call.updateOne({ _id: stray }, { $set: { status: 'ended', outcome: 'missed', endedAt: new Date() } });
     // A ring coming in keeps nobody from calling out (else whoever rings could keep them from calling anyone).
     const fromC = (await emitAck(cSocket, 'call:ring', { toUserId: a.id })).data.callId as string;
     const toB = await emitAck(aSocket, 'call:ring', { toUserId: b.id });
@@ -233,6 +242,65 @@ describe('calls and WebRTC signaling', () => {
     expect((await emitAck(bSocket, 'call:accept', { callId: toB.data.callId })).ok).to.equal(true);
     // Now connected with B, A cannot also take C's ring.
     expect((await emitAck(aSocket, 'call:accept', { callId: fromC })).error?.code).to.equal('ALREADY_IN_CALL');
+  });
+
+  it('two answers at once connect one call only: two rings answered on two devices, or a caller answering a ring as theirs is answered', async () => {
+    const connectedOf = (u: SignedUp) => Call.countDocuments({ memberIds: u.id, status: 'connected' });
+    for (let round = 0; round < 3; round++) {
+      const [a, b, c] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+      await Promise.all([connect(a, b), connect(c, b), connect(a, c)]);
+      const [bPhone, bLaptop, aSocket, cSocket] = await Promise.all([
+        devices.connect(b),
+        devices.connect(b),
+        devices.connect(a),
+        devices.connect(c),
+      ]);
+      const [fromA, fromC] = await Promise.all([ringing(a, b), ringing(c, b)]);
+      const answers = await Promise.all([
+        emitAck(bPhone, 'call:accept', { callId: fromA }),
+        emitAck(bLaptop, 'call:accept', { callId: fromC }),
+      ]);
+      expect(answers.map((r) => r.error?.code ?? 'ok').sort(), `round ${round}`).to.deep.equal(['ALREADY_IN_CALL', 'ok']);
+      expect(await connectedOf(b)).to.equal(1);
+      // The refused ring still rings; once the call is hung up, it can be answered.
+      const [won, lost] = answers[0]!.ok ? [fromA, fromC] : [fromC, fromA];
+      expect((await Call.findById(lost).lean())!.status).to.equal('ringing');
+      expect((await emitAck(answers[0]!.ok ? aSocket : cSocket, 'rtc:hangup', { callId: won })).ok).to.equal(true);
+      expect((await emitAck(bPhone, 'call:accept', { callId: lost })).ok).to.equal(true);
+      await emitAck(bPhone, 'rtc:hangup', { callId: lost });
+
+      // A rings B while C rings A: B answering and A answering C at once connect A once.
+      const [toB, toA] = await Promise.all([ringing(a, b), ringing(c, a)]);
+      const both = await Promise.all([
+        emitAck(bLaptop, 'call:accept', { callId: toB }),
+        emitAck(aSocket, 'call:accept', { callId: toA }),
+      ]);
+      expect(
+        both.filter((r) => r.ok),
+        `round ${round}`,
+      ).to.have.length(1);
+      expect(both.map((r) => r.error?.code).filter(Boolean)).to.satisfy((codes: string[]) =>
+        codes.every((code) => code === 'BUSY' || code === 'ALREADY_IN_CALL'),
+      );
+      expect(await connectedOf(a)).to.equal(1);
+    }
+    // Seats a crash left behind (its call ended; an answer that died before it connected) keep nobody out.
+    const { a, b, aSocket, bSocket } = await pair();
+    const c = await signupUser();
+    const [ended, abandoned] = await Promise.all([ringing(c, b), ringing(c, a)]);
+    await Call.updateOne({ _id: ended }, { $set: { status: 'ended', outcome: 'hangup', endedAt: new Date() } });
+    await CallSeat.create([
+      { _id: b.id, callId: ended, at: new Date() },
+      { _id: a.id, callId: abandoned, at: new Date(Date.now() - 60_000) },
+    ]);
+    const callId = await ringing(a, b);
+    expect((await emitAck(bSocket, 'call:accept', { callId })).ok).to.equal(true);
+    expect((await CallSeat.find({ _id: { $in: [a.id, b.id] } }).lean()).map((seat) => String(seat.callId))).to.deep.equal([
+      callId,
+      callId,
+    ]);
+    expect((await emitAck(aSocket, 'rtc:hangup', { callId })).ok).to.equal(true);
+    expect(await CallSeat.countDocuments({ callId })).to.equal(0);
   });
 
   it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in, a bounded number an hour', async () => {

@@ -4,6 +4,8 @@ import { createHmac } from 'node:crypto';
 import { Types } from 'mongoose';
 import { config } from '../../config/index.js';
 import { Call } from '../../models/call.model.js';
+import { CallSeat } from '../../models/call-seat.model.js';
+import { insertedOnce } from '../../utils/duplicate-key.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { isBlockedEitherWay } from '../people/block.service.js';
@@ -91,6 +93,7 @@ const ownCallUnderWay = async (userId: string) => {
 };
 
 const alreadyInCall = () => new AppError('ALREADY_IN_CALL', 'End your other call first');
+const busyError = () => new AppError('BUSY', 'They are in another call');
 
 /** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */
 export async function ring(me: string, to: string, mode: 'video' | 'audio') {
@@ -99,7 +102,7 @@ export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   await endLapsedRinging([me, to]);
   // Both sides, each its own indexed read (an $in over members is a full scan on FerretDB).
   const [busy, mine] = await Promise.all([inACall(to), ownCallUnderWay(me)]);
-  if (busy) throw new AppError('BUSY', 'They are in another call');
+  if (busy) throw busyError();
   if (mine) throw alreadyInCall();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + config.calls.ringTimeoutMs);
@@ -142,6 +145,7 @@ async function end(
     { $set: { status: 'ended', outcome, endedAt, durationSec } },
   );
   if (res.modifiedCount !== 1) return null;
+  if (before.status === 'connected') await giveSeatsBack(callId);
   clearTimeout(ringTimers.get(String(callId)));
   ringTimers.delete(String(callId));
   const ended = { ...before, status: 'ended' as const, outcome, endedAt, durationSec };
@@ -178,6 +182,31 @@ const connectedElsewhere = (userId: Types.ObjectId, callId: Types.ObjectId) =>
 
 const notRinging = () => new AppError('CALL_NOT_RINGING', 'This call is no longer ringing');
 
+// An answer in progress holds its seats for well under this; older ones of a call not connected are left over.
+const SEAT_LEFT_OVER_MS = 30_000;
+
+/**
+ * Takes the seat of one person for a call: false when they hold one for another call that is
+ * connected, or being answered right now. A seat left over (its call ended, or never connected
+ * and old) is taken over.
+ */
+async function takeSeat(userId: Types.ObjectId, callId: Types.ObjectId): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (await insertedOnce(() => CallSeat.create({ _id: userId, callId, at: new Date() }))) return true;
+    const held = await CallSeat.findById(userId).lean();
+    if (!held) continue;
+    if (held.callId.equals(callId)) return true;
+    const heldCall = await Call.findById(held.callId, { status: 1 }).lean();
+    const leftOver =
+      heldCall?.status !== 'connected' && (heldCall?.status !== 'ringing' || held.at.getTime() < Date.now() - SEAT_LEFT_OVER_MS);
+    if (!leftOver) return false;
+    await CallSeat.deleteOne({ _id: userId, callId: held.callId });
+  }
+  return false;
+}
+
+const giveSeatsBack = (callId: Types.ObjectId | string) => CallSeat.deleteMany({ callId });
+
 export async function accept(me: string, callId: string) {
   const call = await ownCall(me, callId);
   if (String(call.calleeId) !== me) throw forbidden('Only the person called can answer', 'NOT_CALLEE');
@@ -188,13 +217,21 @@ export async function accept(me: string, callId: string) {
     connectedElsewhere(call.callerId, call._id),
   ]);
   if (mine) throw alreadyInCall();
-  if (theirs) throw new AppError('BUSY', 'They are in another call');
+  if (theirs) throw busyError();
+  // Reads cannot stop two answers at once: each side's seat is taken first, atomically.
+  if (!(await takeSeat(call.calleeId, call._id))) throw alreadyInCall();
+  if (!(await takeSeat(call.callerId, call._id))) {
+    await giveSeatsBack(call._id);
+    throw busyError();
+  }
   const connectedAt = new Date();
   const res = await Call.updateOne(
     { _id: call._id, status: 'ringing', expiresAt: { $gt: connectedAt } },
     { $set: { status: 'connected', outcome: 'accepted', connectedAt } },
   );
   if (res.modifiedCount !== 1) {
+    // Answered on another device (the seats are that answer's now), or no longer ringing.
+    if (!(await Call.exists({ _id: call._id, status: 'connected' }))) await giveSeatsBack(call._id);
     await endLapsedRinging([me]);
     throw notRinging();
   }
