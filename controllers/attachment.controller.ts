@@ -1,22 +1,33 @@
 import type { RequestHandler } from 'express';
 import {
   completeAttachmentUpload,
-  assertRoomBeforeUpload,
+  roomBeforeUpload,
+  dayOfBytesUsed,
   conversationToUploadInto,
   createAttachmentUpload,
   getUpload,
   uploadAttachment,
   type AttachmentDeps,
 } from '../services/chat/attachment.service.js';
+import type { UploadRoom } from '../middlewares/upload.middleware.js';
 import { AppError } from '../utils/app-error.js';
 import * as rules from '../validators/conversation.validators.js';
 import { callerId, inputOf } from './caller.js';
 
-/** Only a member who may send here, with room for one more upload today, gets to upload: checked before a byte of the file is read. */
-export const mayUpload: RequestHandler = async (req, _res, next) => {
+/**
+ * Only a member who may send here, with room for one more upload today, gets to upload:
+ * checked before a byte of the file is read, which is then read no further than the bytes left.
+ */
+export const mayUpload: RequestHandler = async (req, res, next) => {
   await conversationToUploadInto(callerId(req), inputOf(req, rules.idRules).id);
-  await assertRoomBeforeUpload(callerId(req));
+  res.locals.chatBytesLeft = await roomBeforeUpload(callerId(req));
   next();
+};
+
+/** The room mayUpload found, for the upload parser. */
+export const uploadRoom: UploadRoom = {
+  bytesLeft: (res) => res.locals.chatBytesLeft as number,
+  used: dayOfBytesUsed,
 };
 
 /** POST /conversations/:id/attachments: one file through the API (multipart "file", with kind and name). */

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,26 +44,39 @@ export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
   return diskUpload('media', maxFiles, maxBytes, 'the post');
 }
 
-/** A chat attachment: one file in the "file" field (to disk: a video can be large), with its kind and name. */
-export function attachmentUpload(maxBytes: number): RequestHandler {
-  return diskUpload('file', 1, maxBytes, 'the attachment');
+/** What an uploader has left to upload today (set by an earlier middleware), and the error once past it. */
+export interface UploadRoom {
+  bytesLeft: (res: Response) => number;
+  used: () => AppError;
 }
 
-function diskUpload(field: string, maxFiles: number, maxBytes: number, what: string): RequestHandler {
+/**
+ * A chat attachment: one file in the "file" field (to disk: a video can be large), with its
+ * kind and name; read no further than the uploader's room left today, when that is less.
+ */
+export function attachmentUpload(maxBytes: number, room: UploadRoom): RequestHandler {
+  return diskUpload('file', 1, maxBytes, 'the attachment', room);
+}
+
+function diskUpload(field: string, maxFiles: number, maxBytes: number, what: string, room?: UploadRoom): RequestHandler {
   const dir = path.join(tmpdir(), 'devtinder-uploads');
   mkdirSync(dir, { recursive: true });
-  const parse = multer({
-    dest: dir,
-    limits: { fileSize: maxBytes, files: maxFiles, fields: 10, fieldSize: 16 * 1024, parts: maxFiles + 10, headerPairs: 20 },
-  }).array(field, maxFiles);
+  const parserFor = (fileSize: number) =>
+    multer({
+      dest: dir,
+      limits: { fileSize, files: maxFiles, fields: 10, fieldSize: 16 * 1024, parts: maxFiles + 10, headerPairs: 20 },
+    }).array(field, maxFiles);
+  const parse = parserFor(maxBytes);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
       next(new AppError('MULTIPART_REQUIRED', `Send ${what} as multipart/form-data with files in the "${field}" field`));
       return;
     }
-    parse(req, res, (err: unknown) => {
+    const left = room ? room.bytesLeft(res) : maxBytes;
+    const capped = left < maxBytes;
+    (capped ? parserFor(Math.max(left, 0)) : parse)(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
+        if (err.code === 'LIMIT_FILE_SIZE') return next(capped ? room!.used() : fileTooLarge(maxBytes));
         if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
           return next(
             new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "${field}" field`, { reason: err.code }),

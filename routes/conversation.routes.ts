@@ -20,7 +20,7 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
     limit.action('attachment'),
     validate(rules.idRules),
     attachments.mayUpload,
-    attachmentUpload(largest),
+    attachmentUpload(largest, attachments.uploadRoom),
     validate(rules.attachmentUploadRules),
     attachments.upload(deps),
   );

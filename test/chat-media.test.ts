@@ -493,6 +493,11 @@ describe('chat attachments (local storage)', function () {
     const over = await attach(ana, conversationId, 'image', picture);
     expect([over.status, over.body.error?.code, over.body.error?.details?.limit]).to.deep.equal([429, 'QUOTA_EXCEEDED', limit]);
     expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(1);
+    // A little room left: the body is cut off at it, not read up to the largest kind (that answered 413).
+    await QuotaCounter.updateOne({ _id: `chatBytes:${ana.id}:${utcDay(new Date())}` }, { $set: { used: limit - 1000 } });
+    const pastRoom = await attach(ana, conversationId, 'file', Buffer.alloc(largestAttachment() + 1024 * 1024, 1));
+    expect([pastRoom.status, pastRoom.body.error?.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect((await QuotaCounter.findById(`chatBytes:${ana.id}:${utcDay(new Date())}`).lean())!.used).to.equal(limit - 1000);
     // With the day used up, refused before a byte of the body is read (else 413 for this one).
     await QuotaCounter.updateOne({ _id: `chatBytes:${ana.id}:${utcDay(new Date())}` }, { $set: { used: limit } });
     const oversized = await attach(ana, conversationId, 'file', Buffer.alloc(largestAttachment() + 1024 * 1024, 1));

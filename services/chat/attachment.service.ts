@@ -6,7 +6,7 @@ import { Message } from '../../models/message.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { nextUtcMidnight } from '../../utils/clock.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { dailyCounterHasRoom, takeFromDailyCounter } from '../connections/quota.service.js';
+import { dailyCounterRoom, takeFromDailyCounter } from '../connections/quota.service.js';
 import { isObjectIdString } from '../page-cursor.js';
 import type { UploadedFile } from '../posts/post.service.js';
 import type { MediaQueue } from '../posts/media-queue.js';
@@ -157,7 +157,7 @@ async function takeUploadBytes(me: string, bytes: number): Promise<void> {
     throw dayOfBytesUsed();
 }
 
-const dayOfBytesUsed = () => {
+export const dayOfBytesUsed = () => {
   const limit = config.chat.media.bytesPerDay;
   return new AppError('QUOTA_EXCEEDED', `You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
     limit,
@@ -167,12 +167,14 @@ const dayOfBytesUsed = () => {
 
 /**
  * Before an upload's body is read: room for one more waiting upload, and bytes left in the
- * day. Else an account out of either still had each upload (up to the largest kind's size)
- * written to disk, only to be refused after.
+ * day, which it answers (the body is read no further). Else an account out of either still
+ * had each upload (up to the largest kind's size) written to disk, only to be refused after.
  */
-export async function assertRoomBeforeUpload(me: string): Promise<void> {
+export async function roomBeforeUpload(me: string): Promise<number> {
   await assertRoomForUpload(me);
-  if (!(await dailyCounterHasRoom(`chatBytes:${me}`, config.chat.media.bytesPerDay))) throw dayOfBytesUsed();
+  const left = await dailyCounterRoom(`chatBytes:${me}`, config.chat.media.bytesPerDay);
+  if (left <= 0) throw dayOfBytesUsed();
+  return left;
 }
 
 async function enqueueOrFail(id: Types.ObjectId, queue: MediaQueue): Promise<void> {

@@ -73,10 +73,15 @@ export async function takeFromDailyCounter(
   return res.modifiedCount === 1;
 }
 
+/** How much of a daily counter is left (a read: the take still decides, guarded). */
+export async function dailyCounterRoom(id: string, limit: number, now = new Date()): Promise<number> {
+  const counter = await QuotaCounter.findById(`${id}:${utcDay(now)}`, { used: 1 }).lean();
+  return limit - (counter?.used ?? 0);
+}
+
 /** Whether a daily counter has room left (a read: the take still decides, guarded). */
 export async function dailyCounterHasRoom(id: string, limit: number, now = new Date()): Promise<boolean> {
-  const counter = await QuotaCounter.findById(`${id}:${utcDay(now)}`, { used: 1 }).lean();
-  return (counter?.used ?? 0) < limit;
+  return (await dailyCounterRoom(id, limit, now)) > 0;
 }
 
 /** Takes one connection request from today's quota, or refuses with 429 QUOTA_EXCEEDED. */
