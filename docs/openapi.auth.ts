@@ -24,7 +24,7 @@ export const authPaths = {
       tags: ['auth'],
       summary: 'Sign in with an email or username; sets the auth cookies',
       description:
-        "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, its password, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again. 429: the address's sign-ins (right or wrong, 60 a minute) or failures are spent. 503 PASSWORD_CHECKS_BUSY: too many password checks are waiting; try again shortly (it counts as no failure).",
+        "409 CONCURRENT_UPDATE: the account changed while the sign-in was under way (its role, its password, a mailbox proof or anything else that ended its sessions); this sign-in's session ended, sign in again. 429: the address's sign-ins (right or wrong, 60 a minute) or failures are spent, or (Retry-After 1) it has three password checks waiting already. 503 PASSWORD_CHECKS_BUSY: too many password checks are waiting; try again shortly (it counts as no failure).",
       ...publicOp,
       requestBody: body(
         {
@@ -94,7 +94,7 @@ export const authPaths = {
       summary: 'Consume an email verification token',
       ...publicOp,
       requestBody: body({ token: str }),
-      responses: { '200': { description: 'Verified', content: json(ref('UserEnvelope')) }, ...errors('400') },
+      responses: { '200': { description: 'Verified', content: json(ref('UserEnvelope')) }, ...errors('400', '429') },
     },
   },
   '/api/v1/auth/verify-email/resend': {
@@ -131,7 +131,7 @@ export const authPaths = {
       summary: 'Set a new password with a reset token (single use, one hour); ends every session',
       ...publicOp,
       requestBody: body({ token: str, password: str }),
-      responses: { '204': noContent, ...errors('400') },
+      responses: { '204': noContent, ...errors('400', '429') },
     },
   },
   '/api/v1/auth/reauthenticate': {

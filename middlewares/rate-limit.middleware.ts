@@ -9,6 +9,7 @@ import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
+import { passwordLineShare } from './password-line-share.js';
 
 export interface RateLimiters {
   /** The per-account and per-address budget of one action (config/rate-rules.ts), for a route's chain. */
@@ -19,6 +20,8 @@ export interface RateLimiters {
   writes: RequestHandler;
   /** The counters behind `action`, which the socket server shares. */
   actions: ActionLimiter;
+  /** An address's share of the line of password checks (middlewares/password-line-share.ts), first on routes that check or hash one. */
+  passwordLine: RequestHandler;
   loginPerIp: RequestHandler;
   loginPerAccount: RequestHandler;
   signupPerIp: RequestHandler;
@@ -114,6 +117,7 @@ export function createRateLimiters(
       return (req, res, next) => (applies(req) ? take(req, res, next) : next());
     },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
+    passwordLine: passwordLineShare(clientIp, limits.passwordChecksPerAddress),
     // Only failures count: a user who signs in correctly is never slowed down.
     loginPerIp: limiter(
       'login-ip',

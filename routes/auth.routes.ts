@@ -7,15 +7,30 @@ import * as rules from '../validators/auth.validators.js';
 
 export function authRoutes(limit: RateLimiters): Router {
   const router = Router();
-  router.post('/signup', limit.signupPerIp, validate(rules.signupRules), auth.signup);
-  router.post('/login', validate(rules.loginRules), limit.action('signIn'), limit.loginPerIp, limit.loginPerAccount, auth.login);
+  router.post('/signup', limit.signupPerIp, validate(rules.signupRules), limit.passwordLine, auth.signup);
+  router.post(
+    '/login',
+    validate(rules.loginRules),
+    limit.passwordLine,
+    limit.action('signIn'),
+    limit.loginPerIp,
+    limit.loginPerAccount,
+    auth.login,
+  );
   router.post('/refresh', validate(rules.refreshRules), auth.refresh);
   router.post('/logout', optionalAuth, validate(rules.logoutRules), auth.logout);
   router.post('/logout-all', authenticate, auth.logoutAll);
   router.get('/me', authenticate, auth.me);
   router.get('/sessions', authenticate, auth.listSessions);
   router.delete('/sessions/:id', authenticate, validate(rules.sessionIdParam), auth.endSession);
-  router.post('/verify-email', optionalAuth, validate(rules.verifyEmailRules), limit.loginPerIp, auth.verifyEmail);
+  router.post(
+    '/verify-email',
+    optionalAuth,
+    validate(rules.verifyEmailRules),
+    limit.passwordLine,
+    limit.loginPerIp,
+    auth.verifyEmail,
+  );
   router.post('/verify-email/resend', authenticate, limit.emailResend, auth.resendVerification);
   router.post(
     '/forgot-password',
@@ -24,7 +39,7 @@ export function authRoutes(limit: RateLimiters): Router {
     limit.forgotPassword,
     auth.forgotPassword,
   );
-  router.post('/reset-password', validate(rules.resetPasswordRules), auth.resetPassword);
+  router.post('/reset-password', validate(rules.resetPasswordRules), limit.passwordLine, auth.resetPassword);
   // Asks the current password: the same budget as /reauthenticate below (a guess is a guess,
   // whichever route), and each guess is a bcrypt compare the whole server waits in line for.
   router.post(
@@ -32,6 +47,7 @@ export function authRoutes(limit: RateLimiters): Router {
     authenticate,
     limit.action('reauthenticate'),
     validate(rules.changePasswordRules),
+    limit.passwordLine,
     limit.loginPerIp,
     auth.changePassword,
   );
@@ -52,6 +68,7 @@ export function authRoutes(limit: RateLimiters): Router {
     authenticate,
     limit.action('reauthenticate'),
     validate(rules.reauthenticateRules),
+    limit.passwordLine,
     limit.loginPerIp,
     auth.reauthenticate,
   );

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
+import type { Response } from 'supertest';
+import { config } from '../config/index.js';
 import { Session } from '../models/session.model.js';
 import { passwordChecks } from '../services/auth/password.service.js';
 import { User } from '../models/user.model.js';
 import { api, freshIp } from './support/app.js';
 import { tokenFrom, waitForMail } from './support/mail.js';
+import { eventually } from './support/eventually.js';
 import { expectDocumented } from './support/openapi.js';
 import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
 
@@ -243,6 +246,44 @@ describe('POST /auth/login', () => {
     }
     // Seven refusals, none of them a guess: the owner is not locked out.
     expect((await login({ identifier: u.input.username, password: u.input.password })).status).to.equal(200);
+  });
+
+  it('keeps one address to a few places in the line of password checks, so a flood from a few addresses cannot fill it', async () => {
+    const u = await signupUser();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Every slot busy, so each sign-in waits in the line until released.
+    const held = Array.from({ length: config.auth.bcryptConcurrency }, () => passwordChecks.run(() => released));
+    const settled = (request: Promise<Response>) => {
+      const state = { done: false, res: undefined as Response | undefined };
+      void request.then((res) => Object.assign(state, { done: true, res }));
+      return state;
+    };
+    const right = { identifier: u.input.username, password: u.input.password };
+    const [flood, other] = [freshIp(), freshIp()];
+    const fromFlood = Array.from({ length: 5 }, () => settled(login(right, flood)));
+    try {
+      await eventually(() => fromFlood.filter((r) => r.done).length === 2, 5000, 'two refused at once');
+      for (const refused of fromFlood.filter((r) => r.done)) {
+        expect([refused.res!.status, refused.res!.body.error.code]).to.deep.equal([429, 'RATE_LIMITED']);
+        expect(refused.res!.headers['retry-after']).to.equal('1');
+        expectDocumented(refused.res!, 'post', LOGIN);
+      }
+      // Another address still gets a place (it waits in line), while the flood's next is refused at once.
+      const fromOther = settled(login(right, other));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await login(right, flood)).status).to.equal(429);
+      expect([fromOther.done, fromFlood.filter((r) => r.done).length]).to.deep.equal([false, 2]);
+      release();
+      await eventually(() => fromOther.done && fromFlood.every((r) => r.done), 10_000, 'the line drained');
+      expect(fromFlood.map((r) => r.res!.status).sort()).to.deep.equal([200, 200, 200, 429, 429]);
+      expect(fromOther.res!.status).to.equal(200);
+    } finally {
+      release();
+      await Promise.all(held);
+    }
+    // Its places are given back: the address signs in again.
+    expect((await login(right, flood)).status).to.equal(200);
   });
 
   it('does not count successful sign-ins towards the lockout', async () => {

@@ -29,6 +29,7 @@ export const limits = defineArea({
     RATE_LIMITS: rateRules,
     SOCKETS_PER_USER: int(10, 1, 1000),
     SOCKETS_PER_ADDRESS: int(200, 1, 100_000),
+    PASSWORD_CHECKS_PER_ADDRESS: int(3, 1, 10_000),
   },
   settings: (e) => ({
     limits: {
@@ -45,6 +46,7 @@ export const limits = defineArea({
       actions: e.RATE_LIMITS,
       socketsPerUser: e.SOCKETS_PER_USER,
       socketsPerAddress: e.SOCKETS_PER_ADDRESS,
+      passwordChecksPerAddress: e.PASSWORD_CHECKS_PER_ADDRESS,
     },
   }),
 });
