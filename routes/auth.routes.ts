@@ -45,9 +45,9 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post(
     '/change-password',
     authenticate,
-    limit.action('reauthenticate'),
     validate(rules.changePasswordRules),
     limit.passwordLine,
+    limit.action('reauthenticate'),
     limit.loginPerIp,
     auth.changePassword,
   );
@@ -66,9 +66,9 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post(
     '/reauthenticate',
     authenticate,
-    limit.action('reauthenticate'),
     validate(rules.reauthenticateRules),
     limit.passwordLine,
+    limit.action('reauthenticate'),
     limit.loginPerIp,
     auth.reauthenticate,
   );

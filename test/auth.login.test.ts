@@ -12,6 +12,12 @@ import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
 
 const LOGIN = '/api/v1/auth/login';
 const login = async (body: object, ip = freshIp()) => (await api()).post(LOGIN).set('X-Forwarded-For', ip).send(body);
+const reauthenticate = async (u: SignedUp, password: string) =>
+  (await api())
+    .post('/api/v1/auth/reauthenticate')
+    .set('X-Forwarded-For', freshIp())
+    .set('Authorization', `Bearer ${u.accessToken}`)
+    .send({ password });
 
 describe('POST /auth/login', () => {
   it('signs in by email or by username, in any case, and opens a session', async () => {
@@ -239,6 +245,9 @@ describe('POST /auth/login', () => {
         const busy = await login({ identifier: u.input.username, password: 'wrong password' }, ip);
         expect([busy.status, busy.body.error.code]).to.deep.equal([503, 'PASSWORD_CHECKS_BUSY']);
         expectDocumented(busy, 'post', LOGIN);
+        // Nor does it spend a budget counted before the check (5 confirmations in 15 minutes).
+        const confirm = await reauthenticate(u, 'wrong password');
+        expect([confirm.status, confirm.body.error.code]).to.deep.equal([503, 'PASSWORD_CHECKS_BUSY']);
       }
     } finally {
       release();
@@ -246,6 +255,7 @@ describe('POST /auth/login', () => {
     }
     // Seven refusals, none of them a guess: the owner is not locked out.
     expect((await login({ identifier: u.input.username, password: u.input.password })).status).to.equal(200);
+    expect((await reauthenticate(u, u.input.password)).status).to.equal(204);
   });
 
   it('keeps one address to a few places in the line of password checks, so a flood from a few addresses cannot fill it', async () => {

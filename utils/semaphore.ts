@@ -32,9 +32,7 @@ export class Semaphore {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.limit) this.active++;
-    else if (this.options.maxWaitMs !== undefined && this.expectedWaitMs() > this.options.maxWaitMs) {
-      throw new SemaphoreFullError();
-    }
+    else if (this.wouldRefuse()) throw new SemaphoreFullError();
     // A finishing task hands its slot straight to the next waiter, so a newcomer can
     // never slip in between the release and the waiter's wake-up.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -50,6 +48,11 @@ export class Semaphore {
       if (next) next();
       else this.active--;
     }
+  }
+
+  /** Whether a newcomer would be refused right now (for a caller that must know before it spends anything). */
+  wouldRefuse(): boolean {
+    return this.active >= this.limit && this.options.maxWaitMs !== undefined && this.expectedWaitMs() > this.options.maxWaitMs;
   }
 
   /** How long a newcomer would wait: everyone waiting ahead of it, then a slot coming free. */

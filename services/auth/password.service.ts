@@ -17,13 +17,15 @@ const MAX_WAIT_MS = 8_000;
 const ESTIMATE_MS = 2 ** config.auth.bcryptCost / 16;
 export const passwordChecks = new Semaphore(config.auth.bcryptConcurrency, { maxWaitMs: MAX_WAIT_MS, estimateMs: ESTIMATE_MS });
 
+export const passwordChecksBusy = () =>
+  new AppError('PASSWORD_CHECKS_BUSY', 'Too many password checks at once: try again shortly');
+
 /** A password hashed or checked in the shared line; refused at once (503) when the line is full. */
 async function inLine<T>(task: () => Promise<T>): Promise<T> {
   try {
     return await passwordChecks.run(task);
   } catch (err) {
-    if (err instanceof SemaphoreFullError)
-      throw new AppError('PASSWORD_CHECKS_BUSY', 'Too many password checks at once: try again shortly');
+    if (err instanceof SemaphoreFullError) throw passwordChecksBusy();
     throw err;
   }
 }
