@@ -15,7 +15,7 @@ export const authPaths = {
       requestBody: { required: true, content: json(ref('SignupRequest')) },
       responses: {
         '201': { description: 'Signed up and signed in', content: json(ref('AuthResult')) },
-        ...errors('400', '409', '413', '429'),
+        ...errors('400', '409', '413', '429', '503'),
       },
     },
   },
@@ -94,7 +94,7 @@ export const authPaths = {
       summary: 'Consume an email verification token',
       ...publicOp,
       requestBody: body({ token: str }),
-      responses: { '200': { description: 'Verified', content: json(ref('UserEnvelope')) }, ...errors('400', '429') },
+      responses: { '200': { description: 'Verified', content: json(ref('UserEnvelope')) }, ...errors('400', '429', '503') },
     },
   },
   '/api/v1/auth/verify-email/resend': {
@@ -131,7 +131,7 @@ export const authPaths = {
       summary: 'Set a new password with a reset token (single use, one hour); ends every session',
       ...publicOp,
       requestBody: body({ token: str, password: str }),
-      responses: { '204': noContent, ...errors('400', '429') },
+      responses: { '204': noContent, ...errors('400', '429', '503') },
     },
   },
   '/api/v1/auth/reauthenticate': {
@@ -141,7 +141,7 @@ export const authPaths = {
       description:
         'Linking or unlinking a sign-in method needs a sign-in or a confirmation this recent (RECENT_AUTH_MINUTES). Failures count with failed logins.',
       requestBody: body({ password: str }),
-      responses: { '204': noContent, ...errors('400', '401', '409', '429') },
+      responses: { '204': noContent, ...errors('400', '401', '409', '429', '503') },
     },
   },
   '/api/v1/auth/change-password': {
@@ -149,7 +149,7 @@ export const authPaths = {
       tags: ['auth'],
       summary: 'Change the password; ends every other session',
       requestBody: body({ currentPassword: str, newPassword: str }),
-      responses: { '204': noContent, ...errors('400', '401', '403') },
+      responses: { '204': noContent, ...errors('400', '401', '403', '429', '503') },
     },
   },
   '/api/v1/auth/change-email': {
