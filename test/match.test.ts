@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { Block } from '../models/block.model.js';
 import { Match } from '../models/match.model.js';
+import { Call } from '../models/call.model.js';
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { api } from './support/app.js';
@@ -441,11 +442,45 @@ describe('matchmaking', () => {
       'candidate:4 1 udp 41885439 198.51.100.9 3478 typ relay raddr 0.0.0.0 rport 0 generation 0',
       '',
     ]);
+    // In the call, looking for another video stranger is refused (a second call at once); a chat is not.
+    const tag = tagFor();
+    expect((await join(ana.socket, tag, 'video')).error?.code).to.equal('ALREADY_IN_CALL');
+    expect((await join(ben.socket, tag, 'chat')).ok).to.equal(true);
+    expect((await emitAck(ben.socket, 'match:leave', {})).ok).to.equal(true);
     // Ended, it gives no relay any more, and still says relay-only (a client setting up late is still a stranger's peer).
     expect((await emitAck(ana.socket, 'rtc:hangup', { callId })).ok).to.equal(true);
+    expect((await join(ana.socket, tag, 'video')).ok).to.equal(true);
+    expect((await emitAck(ana.socket, 'match:leave', {})).ok).to.equal(true);
     const late = await (await api()).get('/api/v1/rtc/ice-servers').query({ callId }).set(as(ben.user));
     expect(late.body.iceTransportPolicy).to.equal('relay');
     expect(late.body.iceServers.some((s: { username?: string }) => s.username)).to.equal(false);
+  });
+
+  it('a video match of someone who got into another call since joining ends as their leaving; the other goes back', async () => {
+    const { ana, ben, matchId } = await matchedPair('video');
+    // Waiting for the answers, Ana takes a friend's call.
+    const friend = await signupUser();
+    await Call.create({
+      callerId: friend.id,
+      calleeId: ana.user.id,
+      memberIds: [friend.id, ana.user.id],
+      mode: 'audio',
+      status: 'connected',
+      outcome: 'accepted',
+      ringingAt: new Date(),
+      expiresAt: new Date(),
+      connectedAt: new Date(),
+    });
+    expect((await emitAck(ben.socket, 'match:respond', { matchId, accept: true })).ok).to.equal(true);
+    const ended = nextEvent(ben.socket, 'match:ended');
+    expect((await emitAck(ana.socket, 'match:respond', { matchId, accept: true })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect(await ended).to.deep.include({ matchId, reason: 'left' });
+    expect((await Match.findById(matchId).lean())!.status).to.equal('left');
+    expect(await Call.countDocuments({ memberIds: ben.user.id })).to.equal(0);
+    // Ben waits in the queue again; Ana does not.
+    const waiting = (await devices.server().parts.matchmaker.store.all('video')).map((t) => t.userId);
+    expect([waiting.includes(ben.user.id), waiting.includes(ana.user.id)]).to.deep.equal([true, false]);
+    expect((await emitAck(ben.socket, 'match:leave', {})).ok).to.equal(true);
   });
 
   it('without a TURN relay a server offers no video matching (a stranger would get the address), chat matching as before', async () => {

@@ -92,7 +92,18 @@ const ownCallUnderWay = async (userId: string) => {
   return connected ?? ringing;
 };
 
-const alreadyInCall = () => new AppError('ALREADY_IN_CALL', 'End your other call first');
+export const alreadyInCall = () => new AppError('ALREADY_IN_CALL', 'End your other call first');
+
+/** Refuses (ALREADY_IN_CALL) someone with a call under way or ringing out: a random video match would be a second call. */
+export async function assertFreeForACall(userId: string): Promise<void> {
+  if (await ownCallUnderWay(userId)) throw alreadyInCall();
+}
+
+/** The first of these people with a call under way or ringing out, if any. */
+export async function firstInACall(userIds: string[]): Promise<string | undefined> {
+  const calls = await Promise.all(userIds.map(ownCallUnderWay));
+  return userIds.find((_, i) => calls[i]);
+}
 const busyError = () => new AppError('BUSY', 'They are in another call');
 
 /** Rings a connection: the callee's sockets get call:incoming; unanswered, it ends as missed. */

@@ -12,7 +12,7 @@ import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { coarsePoint } from '../../utils/geo.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds } from '../people/block.service.js';
-import { endCallsOf, relayConfigured, startMatchCall } from './call.service.js';
+import { alreadyInCall, assertFreeForACall, endCallsOf, firstInACall, relayConfigured, startMatchCall } from './call.service.js';
 import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
 import { showsDistance, toUserCard } from '../people/profile.service.js';
@@ -134,6 +134,7 @@ export class Matchmaker {
     // A stranger's call goes through a relay, or it would hand each the other's address.
     if (input.mode === 'video' && !relayConfigured())
       throw new AppError('VIDEO_MATCH_UNAVAILABLE', 'Video matching needs a TURN relay, which this server has not');
+    if (input.mode === 'video') await assertFreeForACall(userId);
     await this.endLapsedMatches(userId);
     const ticket = await this.ticketFor(userId, input);
     // This join is their word now: an older ticket owed back must not return beside (or instead of) it.
@@ -580,6 +581,12 @@ export class Matchmaker {
       // It ends as the no of whoever blocked or reported (the other goes back to the queue).
       await this.endAsNo(matchId, (await separatedBy(userId, partner!)) ? userId : partner!);
       throw notAnswerable();
+    }
+    // A video match is a call: whoever got into another since joining (a friend's ring answered) leaves it.
+    const inACall = match.mode === 'video' ? await firstInACall([a, b]) : undefined;
+    if (inACall) {
+      await this.end(matchId, 'left', inACall);
+      throw inACall === userId ? alreadyInCall() : notAnswerable();
     }
     const won = await Match.updateOne(
       { _id: matchId, status: 'pending' },
