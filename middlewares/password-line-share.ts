@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { passwordChecks, passwordChecksBusy } from '../services/auth/password.service.js';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
 
@@ -26,12 +26,28 @@ export function passwordLineShare(addressOf: (req: Request) => string, perAddres
       return;
     }
     inLine.set(address, held + 1);
-    // 'close' comes once, whether the response was sent or the client went away.
-    res.once('close', () => {
+    let given = false;
+    const giveBack = () => {
+      if (given) return;
+      given = true;
+      clearTimeout(unanswered);
       const left = (inLine.get(address) ?? 1) - 1;
       if (left > 0) inLine.set(address, left);
       else inLine.delete(address);
-    });
+    };
+    // Given back when the request is answered, not when its client goes ('close'): a client that
+    // hangs up leaves its check in the line, and would else get its place back at once.
+    const end = res.end;
+    res.end = function (this: Response, ...args: Parameters<Response['end']>) {
+      giveBack();
+      return end.apply(this, args);
+    } as Response['end'];
+    // A request never answered (its client gone before an error was sent) gives it back once
+    // its check is surely over (the line refuses waits past a few seconds).
+    const unanswered = setTimeout(giveBack, UNANSWERED_MS);
+    unanswered.unref();
     next();
   };
 }
+
+const UNANSWERED_MS = 60_000;

@@ -22,6 +22,8 @@ export interface RateLimiters {
   actions: ActionLimiter;
   /** An address's share of the line of password checks (middlewares/password-line-share.ts), first on routes that check or hash one. */
   passwordLine: RequestHandler;
+  /** The same, for requests that `checks` says check a password (after validation). */
+  passwordLineWhen(checks: (req: Request) => boolean): RequestHandler;
   loginPerIp: RequestHandler;
   loginPerAccount: RequestHandler;
   signupPerIp: RequestHandler;
@@ -109,6 +111,7 @@ export function createRateLimiters(
       next();
     };
   const writeBudget = action('write');
+  const passwordLine = passwordLineShare(clientIp, limits.passwordChecksPerAddress);
   return {
     actions,
     action,
@@ -117,7 +120,8 @@ export function createRateLimiters(
       return (req, res, next) => (applies(req) ? take(req, res, next) : next());
     },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
-    passwordLine: passwordLineShare(clientIp, limits.passwordChecksPerAddress),
+    passwordLine,
+    passwordLineWhen: (checks) => (req, res, next) => (checks(req) ? passwordLine(req, res, next) : next()),
     // Only failures count: a user who signs in correctly is never slowed down.
     loginPerIp: limiter(
       'login-ip',

@@ -7,7 +7,7 @@ import * as rules from '../validators/auth.validators.js';
 
 export function authRoutes(limit: RateLimiters): Router {
   const router = Router();
-  router.post('/signup', limit.signupPerIp, validate(rules.signupRules), limit.passwordLine, auth.signup);
+  router.post('/signup', validate(rules.signupRules), limit.passwordLine, limit.signupPerIp, auth.signup);
   router.post(
     '/login',
     validate(rules.loginRules),
@@ -27,7 +27,7 @@ export function authRoutes(limit: RateLimiters): Router {
     '/verify-email',
     optionalAuth,
     validate(rules.verifyEmailRules),
-    limit.passwordLine,
+    limit.passwordLineWhen((req) => req.body.password !== undefined),
     limit.loginPerIp,
     auth.verifyEmail,
   );

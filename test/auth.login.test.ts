@@ -249,6 +249,9 @@ describe('POST /auth/login', () => {
         const confirm = await reauthenticate(u, 'wrong password');
         expect([confirm.status, confirm.body.error.code]).to.deep.equal([503, 'PASSWORD_CHECKS_BUSY']);
       }
+      // What checks no password is not held up: a mailbox proof without one.
+      const proof = await (await api()).post('/api/v1/auth/verify-email').send({ token: 'x'.repeat(43) });
+      expect(proof.status).to.equal(400);
     } finally {
       release();
       await Promise.all(held);
@@ -294,6 +297,35 @@ describe('POST /auth/login', () => {
     }
     // Its places are given back: the address signs in again.
     expect((await login(right, flood)).status).to.equal(200);
+
+    // Hanging up does not give a place back while the check it asked for still waits in the line.
+    let releaseAgain!: () => void;
+    const releasedAgain = new Promise<void>((resolve) => (releaseAgain = resolve));
+    const heldAgain = Array.from({ length: config.auth.bcryptConcurrency }, () => passwordChecks.run(() => releasedAgain));
+    try {
+      const hungUp = await Promise.all(
+        Array.from({ length: 3 }, async () =>
+          (await api())
+            .post(LOGIN)
+            .set('X-Forwarded-For', flood)
+            .timeout(300)
+            .send(right)
+            .then(
+              () => 'answered',
+              () => 'hung up',
+            ),
+        ),
+      );
+      expect(hungUp).to.deep.equal(['hung up', 'hung up', 'hung up']);
+      const next = settled(login(right, flood));
+      await eventually(() => next.done, 3000, 'the next one refused at once');
+      expect([next.res!.status, next.res!.body.error?.code]).to.deep.equal([429, 'RATE_LIMITED']);
+    } finally {
+      releaseAgain();
+      await Promise.all(heldAgain);
+    }
+    // Once their checks are done, the places are back.
+    await eventually(async () => (await login(right, flood)).status === 200, 5000, 'the places back');
   });
 
   it('does not count successful sign-ins towards the lockout', async () => {
