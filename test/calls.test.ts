@@ -4,7 +4,7 @@ import { config } from '../config/index.js';
 import { Call } from '../models/call.model.js';
 import { CallSeat } from '../models/call-seat.model.js';
 import { api } from './support/app.js';
-import { collect, emitAck, emitUntyped, nextEvent, useSocketServer } from './support/chat.js';
+import { collect, emitAck, emitUntyped, eventually, nextEvent, useSocketServer } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { expectDocumented } from './support/openapi.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
@@ -300,7 +300,8 @@ describe('calls and WebRTC signaling', () => {
       callId,
     ]);
     expect((await emitAck(aSocket, 'rtc:hangup', { callId })).ok).to.equal(true);
-    expect(await CallSeat.countDocuments({ callId })).to.equal(0);
+    // Given back after the news, in the background.
+    await eventually(async () => (await CallSeat.countDocuments({ callId })) === 0, 3000, 'the seats given back');
   });
 
   it('hands out STUN to anyone, and short-lived TURN credentials (coturn REST scheme) only for a call one is in, a bounded number an hour', async () => {

@@ -3,6 +3,7 @@ import { config } from '../config/index.js';
 import { Block } from '../models/block.model.js';
 import { Match } from '../models/match.model.js';
 import { Call } from '../models/call.model.js';
+import { CallSeat } from '../models/call-seat.model.js';
 import { User } from '../models/user.model.js';
 import { ageOn } from '../utils/age.js';
 import { api } from './support/app.js';
@@ -481,6 +482,26 @@ describe('matchmaking', () => {
     const waiting = (await devices.server().parts.matchmaker.store.all('video')).map((t) => t.userId);
     expect([waiting.includes(ben.user.id), waiting.includes(ana.user.id)]).to.deep.equal([true, false]);
     expect((await emitAck(ben.socket, 'match:leave', {})).ok).to.equal(true);
+
+    // A friend's ring being answered at this very moment (its seats taken, not yet connected) counts too.
+    const next = await matchedPair('video');
+    const ring = await Call.create({
+      callerId: friend.id,
+      calleeId: next.ben.user.id,
+      memberIds: [friend.id, next.ben.user.id],
+      mode: 'audio',
+      status: 'ringing',
+      ringingAt: new Date(),
+      expiresAt: new Date(Date.now() + 30_000),
+    });
+    await CallSeat.create({ _id: next.ben.user.id, callId: ring._id, at: new Date() });
+    expect((await emitAck(next.ben.socket, 'match:respond', { matchId: next.matchId, accept: true })).ok).to.equal(true);
+    const refused = await emitAck(next.ana.socket, 'match:respond', { matchId: next.matchId, accept: true });
+    expect(refused.error?.code).to.equal('MATCH_NOT_PENDING');
+    expect((await Match.findById(next.matchId).lean())!.status).to.equal('left');
+    expect(await Call.countDocuments({ memberIds: next.ana.user.id })).to.equal(0);
+    expect(await CallSeat.countDocuments({ _id: next.ana.user.id })).to.equal(0);
+    expect((await emitAck(next.ana.socket, 'match:leave', {})).ok).to.equal(true);
   });
 
   it('without a TURN relay a server offers no video matching (a stranger would get the address), chat matching as before', async () => {

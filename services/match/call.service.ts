@@ -156,11 +156,14 @@ async function end(
     { $set: { status: 'ended', outcome, endedAt, durationSec } },
   );
   if (res.modifiedCount !== 1) return null;
-  if (before.status === 'connected') await giveSeatsBack(callId);
   clearTimeout(ringTimers.get(String(callId)));
   ringTimers.delete(String(callId));
   const ended = { ...before, status: 'ended' as const, outcome, endedAt, durationSec };
   publishToUsers(peersOf(ended), 'call:ended', { callId: String(callId), reason: outcome, durationSec });
+  // After the news: seats not given back (the database away) are taken over, their call ended.
+  if (before.status === 'connected') {
+    void giveSeatsBack(callId).catch((err: unknown) => logger.warn('call seats not given back', { error: errorMessage(err) }));
+  }
   // A connected call's length tells the matcher something of both: a long one is mutual
   // interest, one hung up within seconds the opposite.
   if (before.status === 'connected' && (durationSec >= LONG_CALL_SEC || durationSec < SHORT_CALL_SEC)) {
@@ -208,15 +211,29 @@ async function takeSeat(userId: Types.ObjectId, callId: Types.ObjectId): Promise
     if (!held) continue;
     if (held.callId.equals(callId)) return true;
     const heldCall = await Call.findById(held.callId, { status: 1 }).lean();
-    const leftOver =
-      heldCall?.status !== 'connected' && (heldCall?.status !== 'ringing' || held.at.getTime() < Date.now() - SEAT_LEFT_OVER_MS);
+    // Not yet stored is not left over: a random match takes its seats before it makes its call.
+    const old = held.at.getTime() < Date.now() - SEAT_LEFT_OVER_MS;
+    const leftOver = heldCall?.status === 'ended' || (heldCall?.status !== 'connected' && old);
     if (!leftOver) return false;
     await CallSeat.deleteOne({ _id: userId, callId: held.callId });
   }
   return false;
 }
 
-const giveSeatsBack = (callId: Types.ObjectId | string) => CallSeat.deleteMany({ callId });
+export const giveSeatsBack = (callId: Types.ObjectId | string) => CallSeat.deleteMany({ callId });
+
+/**
+ * Takes each person's seat for a call, in order: all of them, or none (what was taken is given
+ * back) and the first whose seat is held for another call.
+ */
+export async function takeSeats(callId: Types.ObjectId, userIds: (Types.ObjectId | string)[]): Promise<string | undefined> {
+  for (const userId of userIds) {
+    if (await takeSeat(new Types.ObjectId(userId), callId)) continue;
+    await giveSeatsBack(callId);
+    return String(userId);
+  }
+  return undefined;
+}
 
 export async function accept(me: string, callId: string) {
   const call = await ownCall(me, callId);
@@ -230,11 +247,8 @@ export async function accept(me: string, callId: string) {
   if (mine) throw alreadyInCall();
   if (theirs) throw busyError();
   // Reads cannot stop two answers at once: each side's seat is taken first, atomically.
-  if (!(await takeSeat(call.calleeId, call._id))) throw alreadyInCall();
-  if (!(await takeSeat(call.callerId, call._id))) {
-    await giveSeatsBack(call._id);
-    throw busyError();
-  }
+  const seatless = await takeSeats(call._id, [call.calleeId, call.callerId]);
+  if (seatless) throw seatless === me ? alreadyInCall() : busyError();
   const connectedAt = new Date();
   const res = await Call.updateOne(
     { _id: call._id, status: 'ringing', expiresAt: { $gt: connectedAt } },
@@ -391,10 +405,11 @@ function iceServers(userId: string, withTurn: boolean, now = Date.now()) {
   return { iceServers: servers, ttlSeconds: turnTtlSeconds };
 }
 
-/** The video call of an accepted match: connected at once, the two already agreed. */
-export async function startMatchCall(a: string, b: string): Promise<Types.ObjectId> {
+/** The video call of an accepted match (its seats taken): connected at once, the two already agreed. */
+export async function startMatchCall(a: string, b: string, callId: Types.ObjectId): Promise<Types.ObjectId> {
   const at = new Date();
   const call = await Call.create({
+    _id: callId,
     callerId: a,
     calleeId: b,
     memberIds: [a, b],

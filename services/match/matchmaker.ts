@@ -12,7 +12,16 @@ import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { coarsePoint } from '../../utils/geo.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds } from '../people/block.service.js';
-import { alreadyInCall, assertFreeForACall, endCallsOf, firstInACall, relayConfigured, startMatchCall } from './call.service.js';
+import {
+  alreadyInCall,
+  assertFreeForACall,
+  endCallsOf,
+  firstInACall,
+  giveSeatsBack,
+  relayConfigured,
+  startMatchCall,
+  takeSeats,
+} from './call.service.js';
 import { onDomainEvent } from '../events.js';
 import { matchConversation } from '../chat/conversation.service.js';
 import { showsDistance, toUserCard } from '../people/profile.service.js';
@@ -582,8 +591,10 @@ export class Matchmaker {
       await this.endAsNo(matchId, (await separatedBy(userId, partner!)) ? userId : partner!);
       throw notAnswerable();
     }
-    // A video match is a call: whoever got into another since joining (a friend's ring answered) leaves it.
-    const inACall = match.mode === 'video' ? await firstInACall([a, b]) : undefined;
+    // A video match is a call: whoever got into another since joining (a friend's ring answered,
+    // or being answered now: the seats say) leaves it.
+    const callId = new Types.ObjectId();
+    const inACall = match.mode === 'video' ? ((await firstInACall([a, b])) ?? (await takeSeats(callId, [a, b]))) : undefined;
     if (inACall) {
       await this.end(matchId, 'left', inACall);
       throw inACall === userId ? alreadyInCall() : notAnswerable();
@@ -593,6 +604,7 @@ export class Matchmaker {
       { $set: { status: 'accepted', answeredAt: new Date() } },
     );
     if (won.modifiedCount !== 1) {
+      if (match.mode === 'video') await giveSeatsBack(callId);
       // The other answer connected them, or the match ended meanwhile (a block found above).
       const now = await Match.findById(matchId, { status: 1 }).lean();
       if (now?.status !== 'accepted') throw notAnswerable();
@@ -607,7 +619,7 @@ export class Matchmaker {
       link = { conversationId: String(conversation._id) };
       await Match.updateOne({ _id: matchId }, { $set: { conversationId: conversation._id } });
     } else {
-      const callId = await startMatchCall(a, b);
+      await startMatchCall(a, b, callId);
       link = { callId: String(callId), callerId: a };
       await Match.updateOne({ _id: matchId }, { $set: { callId } });
     }
