@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { config } from '../config/index.js';
 import { AuditRecord } from '../models/audit-record.model.js';
 import { Payment } from '../models/payment.model.js';
+import { RefundAlert } from '../models/refund-alert.model.js';
 import { User } from '../models/user.model.js';
 import { WebhookEvent } from '../models/webhook-event.model.js';
 import { hmacSha256Hex } from '../services/payments/signature.js';
@@ -508,7 +509,7 @@ describe('payments: webhooks', () => {
     expect(await adminMailsAbout(created.paymentId)).to.deep.equal([]);
   });
 
-  it("a failed refund the admin's mail could not be sent about is not taken as told: the job tries again", async () => {
+  it("a failed refund the admin's mail could not be sent about is not taken as told: tried again later and later, told once", async () => {
     const rz = await razorpayStandIn();
     const buyer = await signupUser();
     const paid = await order(buyer);
@@ -521,30 +522,42 @@ describe('payments: webhooks', () => {
       refund: { id: 'rfnd_unmailed1', entity: 'refund', payment_id: attempt.id, amount: 10000, status: 'failed' },
       payment: attempt,
     });
+    const again = { ...failed, eventId: `${failed.eventId}-again` };
+    const alert = () => RefundAlert.findById('rfnd_unmailed1').lean();
+    /** Nobody told: both events wait, nothing is marked or audited. */
+    const untold = async () => {
+      for (const id of [failed.eventId, again.eventId]) {
+        expect((await WebhookEvent.findById(id).lean())?.processedAt ?? null, id).to.equal(null);
+      }
+      expect((await Payment.findById(paid.paymentId).lean())!.failedRefundIds ?? []).to.deep.equal([]);
+      expect(await AuditRecord.countDocuments({ action: 'payment.refund_failed', paymentId: paid.paymentId })).to.equal(0);
+    };
+    /** A later try falls due (as a minute or an hour passing would). */
+    const due = () => RefundAlert.updateOne({ _id: 'rfnd_unmailed1' }, { $set: { nextTryAt: new Date(Date.now() - 1000) } });
     await mailOutage(true);
     try {
+      // SES refuses (the SDK's own retries included): one try counted, the next a minute away.
       expect((await deliver(failed)).status).to.equal(200);
-      const again = { ...failed, eventId: `${failed.eventId}-again` };
-      // SES refuses (the SDK's own retries included): the failure stays unmarked and unprocessed.
-      const unmarked = async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        for (const id of [failed.eventId, again.eventId]) {
-          const stored = await WebhookEvent.findById(id).lean();
-          expect(stored?.processedAt ?? null, id).to.equal(null);
-        }
-        expect((await Payment.findById(paid.paymentId).lean())!.failedRefundIds ?? []).to.deep.equal([]);
-        expect(await AuditRecord.countDocuments({ action: 'payment.refund_failed', paymentId: paid.paymentId })).to.equal(0);
-      };
-      await eventually(async () => (await WebhookEvent.findById(failed.eventId).lean()) !== null);
-      await unmarked();
-      // The repeat delivered once the first try failed tries the mail itself, and fails the same way.
+      await eventually(async () => (await alert())?.tries === 1, 10_000, 'the first try failed');
+      const first = (await alert())!;
+      expect([first.claimedAt, first.toldAt]).to.deep.equal([null, null]);
+      expect(first.nextTryAt!.getTime()).to.be.closeTo(Date.now() + 60_000, 10_000);
+      await untold();
+      // The repeat, once due, tries the mail itself and fails the same way: the wait doubles.
+      await due();
       expect((await deliver(again)).status).to.equal(200);
-      await eventually(async () => (await WebhookEvent.findById(again.eventId).lean()) !== null);
-      await unmarked();
+      await eventually(async () => (await alert())?.tries === 2, 10_000, 'the second try failed');
+      expect((await alert())!.nextTryAt!.getTime()).to.be.closeTo(Date.now() + 120_000, 10_000);
+      await untold();
     } finally {
       await mailOutage(false);
     }
-    // Mail is back: the job's run tells the admin once, and the repeat is known.
+    // Mail is back, but the next try is not due: the job's run sends nothing yet.
+    await finishStoredEvents(new Date(Date.now() + 2 * 60_000));
+    expect((await alert())!.tries).to.equal(2);
+    await untold();
+    // Due: the run tells the admin once, and the repeat is known.
+    await due();
     await finishStoredEvents(new Date(Date.now() + 2 * 60_000));
     const outcomes = await WebhookEvent.find({ _id: { $in: [failed.eventId, `${failed.eventId}-again`] } }).lean();
     expect(outcomes.map((e) => e.outcome).sort()).to.deep.equal(['alerted', 'known']);

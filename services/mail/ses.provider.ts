@@ -17,6 +17,9 @@ export class SesMailProvider implements MailProvider {
     this.client = new SESClient({
       region: settings.region,
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      // A try that hangs is given up (the SDK's default waits for ever): callers that must know
+      // whether a mail went (an admin's alert) hold a claim while they wait.
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
     });
   }
 

@@ -1,4 +1,6 @@
 import { Payment } from '../../models/payment.model.js';
+import { RefundAlert } from '../../models/refund-alert.model.js';
+import { insertedOnce } from '../../utils/duplicate-key.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { audit, type AuditSource, bySource } from '../audit.service.js';
 import { alertAdmin } from './admin-alert.js';
@@ -117,22 +119,51 @@ export async function refundFailed(
   const inFlight =
     !payment.refundId && payment.refundRequestedAt && payment.refundRequestedAt.getTime() > Date.now() - REFUND_LEASE_MS;
   if (inFlight) throw new Error('a refund for a deleted account is in flight; the failure is looked at again');
-  const first = await Payment.updateOne(
-    { _id: payment._id, failedRefundIds: { $ne: refundId } },
-    { $push: { failedRefundIds: refundId } },
-  );
-  if (first.modifiedCount === 0) return 'known';
+  const tries = await claimRefundAlert(refundId, payment);
+  if (tries === null) {
+    if (await RefundAlert.exists({ _id: refundId, toldAt: { $ne: null } })) return 'known';
+    throw new Error('the admin is being told of this failed refund elsewhere, or later; the event is looked at again');
+  }
   const told = await alertAdmin(
     payment,
     'refund failed at the gateway, refund it by hand',
     `Refund ${refundId} of payment ${refundedPaymentId ?? 'unnamed'} failed; check the dashboard for another refund of it first.`,
   );
   if (!told) {
-    // Nobody knows yet: the failure is not marked acted on, and the stored event is processed
-    // again by the job (a repeat delivery meanwhile finds it unmarked and tries the mail too).
-    await Payment.updateOne({ _id: payment._id }, { $pull: { failedRefundIds: refundId } });
-    throw new Error('the admin could not be told of a failed refund; the event is processed again');
+    // A minute, then twice as long each time, up to an hour.
+    const nextTryAt = new Date(Date.now() + Math.min(HOUR_MS, MINUTE_MS * 2 ** tries));
+    await RefundAlert.updateOne({ _id: refundId }, { $set: { claimedAt: null, nextTryAt }, $inc: { tries: 1 } });
+    throw new Error('the admin could not be told of a failed refund; the event is processed again later');
   }
+  await RefundAlert.updateOne({ _id: refundId }, { $set: { toldAt: new Date(), claimedAt: null } });
+  await Payment.updateOne({ _id: payment._id, failedRefundIds: { $ne: refundId } }, { $push: { failedRefundIds: refundId } });
   await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
   return 'alerted';
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+// Longer than a mail can take (the SES client gives up on a try after seconds).
+const ALERT_LEASE_MS = 5 * MINUTE_MS;
+
+/**
+ * The right to tell the admin of one failed refund: nobody told yet, no claim alive, and its
+ * next try due; the tries before it, or null when it is not this caller's. Two deliveries (or
+ * a delivery and the job) at once: one mails, the other is looked at again later.
+ */
+async function claimRefundAlert(refundId: string, payment: PaymentDoc): Promise<number | null> {
+  const now = new Date();
+  if (await insertedOnce(() => RefundAlert.create({ _id: refundId, paymentId: payment._id, claimedAt: now }))) return 0;
+  const claimed = await RefundAlert.findOneAndUpdate(
+    {
+      _id: refundId,
+      toldAt: null,
+      $and: [
+        { $or: [{ claimedAt: null }, { claimedAt: { $lt: new Date(now.getTime() - ALERT_LEASE_MS) } }] },
+        { $or: [{ nextTryAt: null }, { nextTryAt: { $lte: now } }] },
+      ],
+    },
+    { $set: { claimedAt: now } },
+  ).lean();
+  return claimed ? claimed.tries : null;
 }
