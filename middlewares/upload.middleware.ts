@@ -47,7 +47,7 @@ export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
 /** What an uploader has left to upload today (set by an earlier middleware), and the error once past it. */
 export interface UploadRoom {
   bytesLeft: (res: Response) => number;
-  used: () => AppError;
+  used: (bytesLeft: number) => AppError;
 }
 
 /**
@@ -76,7 +76,7 @@ function diskUpload(field: string, maxFiles: number, maxBytes: number, what: str
     const capped = left < maxBytes;
     (capped ? parserFor(Math.max(left, 0)) : parse)(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') return next(capped ? room!.used() : fileTooLarge(maxBytes));
+        if (err.code === 'LIMIT_FILE_SIZE') return next(capped ? room!.used(left) : fileTooLarge(maxBytes));
         if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
           return next(
             new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "${field}" field`, { reason: err.code }),

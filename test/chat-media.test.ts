@@ -496,7 +496,11 @@ describe('chat attachments (local storage)', function () {
     // A little room left: the body is cut off at it, not read up to the largest kind (that answered 413).
     await QuotaCounter.updateOne({ _id: `chatBytes:${ana.id}:${utcDay(new Date())}` }, { $set: { used: limit - 1000 } });
     const pastRoom = await attach(ana, conversationId, 'file', Buffer.alloc(largestAttachment() + 1024 * 1024, 1));
-    expect([pastRoom.status, pastRoom.body.error?.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect([pastRoom.status, pastRoom.body.error?.code, pastRoom.body.error?.details?.remaining]).to.deep.equal([
+      429,
+      'QUOTA_EXCEEDED',
+      1000,
+    ]);
     expect((await QuotaCounter.findById(`chatBytes:${ana.id}:${utcDay(new Date())}`).lean())!.used).to.equal(limit - 1000);
     // With the day used up, refused before a byte of the body is read (else 413 for this one).
     await QuotaCounter.updateOne({ _id: `chatBytes:${ana.id}:${utcDay(new Date())}` }, { $set: { used: limit } });

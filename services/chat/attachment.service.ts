@@ -157,10 +157,12 @@ async function takeUploadBytes(me: string, bytes: number): Promise<void> {
     throw dayOfBytesUsed();
 }
 
-export const dayOfBytesUsed = () => {
+/** The day's bytes are used up, or (remaining given) too few are left for the file sent. */
+export const dayOfBytesUsed = (remaining?: number) => {
   const limit = config.chat.media.bytesPerDay;
   return new AppError('QUOTA_EXCEEDED', `You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
     limit,
+    ...(remaining !== undefined && { remaining }),
     resetAt: nextUtcMidnight(new Date()).toISOString(),
   });
 };
