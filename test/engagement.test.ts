@@ -98,6 +98,16 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     const byPostAuthor = await (await api()).delete(`${POSTS}/comments/${reply.body.comment.id}`).set(as(author));
     expect(byPostAuthor.status).to.equal(204);
     expect((await counters(post.id)).comments).to.equal(2);
+    // Removed with a reply under it, it stays as a placeholder and is still counted under its parent.
+    const repliesOf = async (parentId?: string) =>
+      (await (await api()).get(`${POSTS}/${post.id}/comments${parentId ? `?parentId=${parentId}` : ''}`).set(as(bob))).body
+        .items as { id: string; replies: number }[];
+    expect((await repliesOf())[0]!.replies).to.equal(1);
+    expect((await repliesOf(top.body.comment.id)).map((c) => c.id)).to.deep.equal([reply.body.comment.id]);
+    // Its last reply removed too, nothing of that branch is shown, nor counted.
+    expect((await (await api()).delete(`${POSTS}/comments/${deeper.body.comment.id}`).set(as(author))).status).to.equal(204);
+    expect(await repliesOf(top.body.comment.id)).to.deep.equal([]);
+    expect((await repliesOf())[0]!.replies).to.equal(0);
     const missingParent = await (
       await api()
     )

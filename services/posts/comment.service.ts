@@ -220,15 +220,35 @@ export async function deleteComment(userId: string, commentId: string, storage: 
   if ((await blankComment(comment, post)) && comment.objects?.length) await storage.deleteObjects(comment.objects);
 }
 
-/** Marks a comment removed (its replies keep their place) and uncounts it; false when it already was. */
+/**
+ * Marks a comment removed (its replies keep their place) and uncounts it; false when it
+ * already was. One with no replies is no longer shown, so its parent counts it no more.
+ */
 async function blankComment(comment: { _id: Types.ObjectId }, post: Parameters<typeof bump>[0] | null): Promise<boolean> {
-  const res = await Comment.updateOne(
+  const blanked = await Comment.findOneAndUpdate(
     { _id: comment._id, deletedAt: null },
     { $set: { deletedAt: new Date(), text: '', mentions: [] }, $unset: { image: 1 } },
-  );
-  if (res.modifiedCount === 0) return false;
+  ).lean();
+  if (!blanked) return false;
   if (post) await bump(post, 'comments', -1);
+  if (!blanked.replies) await uncountReply(blanked.parentId);
   return true;
+}
+
+/**
+ * One reply fewer shown under a comment; a removed comment left with none is no longer shown
+ * either, so its own parent counts it no more, and so on up the thread.
+ */
+async function uncountReply(parentId: Types.ObjectId | null | undefined): Promise<void> {
+  for (let id = parentId; id;) {
+    const parent = await Comment.findOneAndUpdate(
+      { _id: id, replies: { $gt: 0 } },
+      { $inc: { replies: -1 } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!parent?.deletedAt || parent.replies > 0) return;
+    id = parent.parentId;
+  }
 }
 
 /**
