@@ -475,8 +475,9 @@ describe('matchmaking', () => {
     expect((await emitAck(ben.socket, 'match:respond', { matchId, accept: true })).ok).to.equal(true);
     const ended = nextEvent(ben.socket, 'match:ended');
     expect((await emitAck(ana.socket, 'match:respond', { matchId, accept: true })).error?.code).to.equal('ALREADY_IN_CALL');
-    expect(await ended).to.deep.include({ matchId, reason: 'left' });
-    expect((await Match.findById(matchId).lean())!.status).to.equal('left');
+    // Told as a disconnect: 'left' after two yeses would tell Ben she took a call.
+    expect(await ended).to.deep.include({ matchId, reason: 'disconnected' });
+    expect((await Match.findById(matchId).lean())!.status).to.equal('disconnected');
     expect(await Call.countDocuments({ memberIds: ben.user.id })).to.equal(0);
     // Ben waits in the queue again; Ana does not.
     const waiting = (await devices.server().parts.matchmaker.store.all('video')).map((t) => t.userId);
@@ -498,10 +499,26 @@ describe('matchmaking', () => {
     expect((await emitAck(next.ben.socket, 'match:respond', { matchId: next.matchId, accept: true })).ok).to.equal(true);
     const refused = await emitAck(next.ana.socket, 'match:respond', { matchId: next.matchId, accept: true });
     expect(refused.error?.code).to.equal('MATCH_NOT_PENDING');
-    expect((await Match.findById(next.matchId).lean())!.status).to.equal('left');
+    expect((await Match.findById(next.matchId).lean())!.status).to.equal('disconnected');
     expect(await Call.countDocuments({ memberIds: next.ana.user.id })).to.equal(0);
     expect(await CallSeat.countDocuments({ _id: next.ana.user.id })).to.equal(0);
     expect((await emitAck(next.ana.socket, 'match:leave', {})).ok).to.equal(true);
+
+    // Two yeses at the same moment (each sees both) connect them once: both hear it accepted.
+    for (let round = 0; round < 3; round++) {
+      const pair = await matchedPair('video');
+      const answers = await Promise.all(
+        [pair.ana, pair.ben].map((who) => emitAck(who.socket, 'match:respond', { matchId: pair.matchId, accept: true })),
+      );
+      expect(answers.map((r) => r.error?.code ?? r.data.status).sort(), `round ${round}`).to.deep.equal(
+        answers.some((r) => r.data?.status === 'waiting') ? ['accepted', 'waiting'] : ['accepted', 'accepted'],
+      );
+      expect((await Match.findById(pair.matchId).lean())!.status).to.equal('accepted');
+      const calls = await Call.find({ memberIds: pair.ana.user.id }).lean();
+      expect(calls.map((c) => [String(c._id), c.status])).to.deep.equal([[pair.matchId, 'connected']]);
+      expect(await CallSeat.countDocuments({ callId: pair.matchId })).to.equal(2);
+      expect((await emitAck(pair.ana.socket, 'rtc:hangup', { callId: pair.matchId })).ok).to.equal(true);
+    }
   });
 
   it('without a TURN relay a server offers no video matching (a stranger would get the address), chat matching as before', async () => {

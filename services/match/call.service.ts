@@ -83,11 +83,13 @@ const inACall = async (userId: string) =>
  * The call that keeps someone from calling out: one under way, or one they are ringing. A
  * ring coming in does not (else whoever rings them could keep them from calling anyone).
  */
-const ownCallUnderWay = async (userId: string) => {
+const ownCallUnderWay = async (userId: string, except?: Types.ObjectId) => {
   const member = new Types.ObjectId(userId);
+  const other = except ? { _id: { $ne: except } } : {};
   const [connected, ringing] = await Promise.all([
-    Call.findOne({ memberIds: member, status: 'connected' }, { _id: 1 }).lean(),
-    Call.findOne({ memberIds: member, status: 'ringing', callerId: member }, { _id: 1 }).lean(),
+    Call.findOne({ memberIds: member, status: 'connected', ...other }, { _id: 1 }).lean(),
+    // A ring past its time (its timer lost with a restarted process) keeps nobody.
+    Call.findOne({ memberIds: member, status: 'ringing', callerId: member, expiresAt: { $gt: new Date() } }, { _id: 1 }).lean(),
   ]);
   return connected ?? ringing;
 };
@@ -99,9 +101,9 @@ export async function assertFreeForACall(userId: string): Promise<void> {
   if (await ownCallUnderWay(userId)) throw alreadyInCall();
 }
 
-/** The first of these people with a call under way or ringing out, if any. */
-export async function firstInACall(userIds: string[]): Promise<string | undefined> {
-  const calls = await Promise.all(userIds.map(ownCallUnderWay));
+/** The first of these people with a call under way (other than `except`) or ringing out, if any. */
+export async function firstInACall(userIds: string[], except?: Types.ObjectId): Promise<string | undefined> {
+  const calls = await Promise.all(userIds.map((id) => ownCallUnderWay(id, except)));
   return userIds.find((_, i) => calls[i]);
 }
 const busyError = () => new AppError('BUSY', 'They are in another call');

@@ -591,24 +591,36 @@ export class Matchmaker {
       await this.endAsNo(matchId, (await separatedBy(userId, partner!)) ? userId : partner!);
       throw notAnswerable();
     }
-    // A video match is a call: whoever got into another since joining (a friend's ring answered,
-    // or being answered now: the seats say) leaves it.
-    const callId = new Types.ObjectId();
-    const inACall = match.mode === 'video' ? ((await firstInACall([a, b])) ?? (await takeSeats(callId, [a, b]))) : undefined;
+    // A video match is a call, its id the match's (two answers at once take the same seats):
+    // whoever got into another since joining (a friend's ring answered, or being answered now:
+    // the seats say) goes, told as a disconnect ('left' after two yeses would tell the stranger).
+    const video = match.mode === 'video';
+    const callId = new Types.ObjectId(matchId);
+    const inACall = video ? ((await firstInACall([a, b], callId)) ?? (await takeSeats(callId, [a, b]))) : undefined;
     if (inACall) {
-      await this.end(matchId, 'left', inACall);
+      await this.end(matchId, 'disconnected', inACall);
       throw inACall === userId ? alreadyInCall() : notAnswerable();
     }
-    const won = await Match.updateOne(
-      { _id: matchId, status: 'pending' },
-      { $set: { status: 'accepted', answeredAt: new Date() } },
-    );
-    if (won.modifiedCount !== 1) {
-      if (match.mode === 'video') await giveSeatsBack(callId);
-      // The other answer connected them, or the match ended meanwhile (a block found above).
+    let won: boolean;
+    try {
+      won =
+        (await Match.updateOne({ _id: matchId, status: 'pending' }, { $set: { status: 'accepted', answeredAt: new Date() } }))
+          .modifiedCount === 1;
+      if (won && video) await startMatchCall(a, b, callId);
+    } catch (err) {
+      // Seats of a call never made would keep both out of calls for a while.
+      if (video)
+        await giveSeatsBack(callId).catch((e: unknown) =>
+          logger.warn('match call seats not given back', { error: errorMessage(e) }),
+        );
+      throw err;
+    }
+    if (!won) {
+      // The other answer connected them (its seats stay), or the match ended meanwhile (a block found above).
       const now = await Match.findById(matchId, { status: 1 }).lean();
-      if (now?.status !== 'accepted') throw notAnswerable();
-      return { matchId, status: 'accepted' };
+      if (now?.status === 'accepted') return { matchId, status: 'accepted' };
+      if (video) await giveSeatsBack(callId);
+      throw notAnswerable();
     }
     countLater(() => recordEvent('match', { userId }));
     this.clearTimer(matchId);
@@ -619,7 +631,6 @@ export class Matchmaker {
       link = { conversationId: String(conversation._id) };
       await Match.updateOne({ _id: matchId }, { $set: { conversationId: conversation._id } });
     } else {
-      await startMatchCall(a, b, callId);
       link = { callId: String(callId), callerId: a };
       await Match.updateOne({ _id: matchId }, { $set: { callId } });
     }
