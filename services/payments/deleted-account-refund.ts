@@ -135,9 +135,11 @@ export async function refundFailed(
     await RefundAlert.updateOne({ _id: refundId }, { $set: { claimedAt: null, nextTryAt }, $inc: { tries: 1 } });
     throw new Error('the admin could not be told of a failed refund; the event is processed again later');
   }
-  await RefundAlert.updateOne({ _id: refundId }, { $set: { toldAt: new Date(), claimedAt: null } });
+  // Marked and audited before `toldAt`: a process dying in between leaves the mark that
+  // answers repeats 'known', with its audit record written already.
   await Payment.updateOne({ _id: payment._id, failedRefundIds: { $ne: refundId } }, { $push: { failedRefundIds: refundId } });
   await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
+  await RefundAlert.updateOne({ _id: refundId }, { $set: { toldAt: new Date(), claimedAt: null } });
   return 'alerted';
 }
 
