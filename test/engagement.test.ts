@@ -108,6 +108,17 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect((await (await api()).delete(`${POSTS}/comments/${deeper.body.comment.id}`).set(as(author))).status).to.equal(204);
     expect(await repliesOf(top.body.comment.id)).to.deep.equal([]);
     expect((await repliesOf())[0]!.replies).to.equal(0);
+    // A reply counted before it is stored is uncounted when storing fails (a picture that is none).
+    const broken = await (
+      await api()
+    )
+      .post(`${POSTS}/${post.id}/comments`)
+      .set(as(bob))
+      .field('text', 'look')
+      .field('parentId', top.body.comment.id)
+      .attach('image', Buffer.from('not a picture at all'), 'fake.png');
+    expect(broken.status).to.be.within(400, 499);
+    expect((await repliesOf())[0]!.replies).to.equal(0);
     const missingParent = await (
       await api()
     )

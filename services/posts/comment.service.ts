@@ -86,7 +86,37 @@ export async function addComment(userId: string, postId: string, input: NewComme
     if (await isBlockedEitherWay(userId, String(parent.authorId))) throw notFound('Comment');
   }
   const { caption, mentions } = await captionFields(userId, text);
+  // Counted first, on a parent not removed meanwhile: a removal at the same moment either sees
+  // this reply (and keeps the parent as a placeholder) or refuses it.
+  if (parent && (await Comment.updateOne({ _id: parent._id, deletedAt: null }, { $inc: { replies: 1 } })).modifiedCount === 0) {
+    throw notFound('Comment');
+  }
   const commentId = new Types.ObjectId();
+  let comment;
+  try {
+    comment = await storeComment(commentId, { postId: post._id, authorId: userId, parent, caption, mentions }, input, storage);
+  } catch (err) {
+    if (parent) await uncountReply(parent._id);
+    throw err;
+  }
+  await bump(post, 'comments', 1);
+  noteEngagement(userId, post, 'comment');
+  const [view] = await commentViews([comment.toObject() as CommentDoc]);
+  void tellOfComment(userId, post, String(commentId), parent, mentions).catch((err: unknown) =>
+    logger.warn('comment notices failed', { commentId: String(commentId), error: errorMessage(err) }),
+  );
+  countLater(() => recordEvent('comment', { userId }));
+  return view!;
+}
+
+/** The comment's image (when it has one) stored, then the comment. */
+async function storeComment(
+  commentId: Types.ObjectId,
+  fields: { postId: Types.ObjectId; authorId: string; parent: CommentDoc | null; caption: string; mentions: Types.ObjectId[] },
+  input: NewComment,
+  storage: StorageProvider,
+) {
+  const { parent } = fields;
   let image;
   let objects: string[] = [];
   if (input.image) {
@@ -98,27 +128,18 @@ export async function addComment(userId: string, postId: string, input: NewComme
     image = { keys: stored.keys, width: stored.width, height: stored.height };
     objects = stored.objects;
   }
-  const comment = await Comment.create({
+  return Comment.create({
     _id: commentId,
-    postId,
-    authorId: userId,
+    postId: fields.postId,
+    authorId: fields.authorId,
     parentId: parent?._id ?? null,
     rootId: parent ? (parent.rootId ?? parent._id) : null,
     depth: parent ? (parent.depth ?? 0) + 1 : 0,
-    text: caption,
-    mentions,
+    text: fields.caption,
+    mentions: fields.mentions,
     image,
     objects,
   });
-  if (parent) await Comment.updateOne({ _id: parent._id }, { $inc: { replies: 1 } });
-  await bump(post, 'comments', 1);
-  noteEngagement(userId, post, 'comment');
-  const [view] = await commentViews([comment.toObject() as CommentDoc]);
-  void tellOfComment(userId, post, String(commentId), parent, mentions).catch((err: unknown) =>
-    logger.warn('comment notices failed', { commentId: String(commentId), error: errorMessage(err) }),
-  );
-  countLater(() => recordEvent('comment', { userId }));
-  return view!;
 }
 
 type SeenPost = Parameters<typeof canSee>[1] & { _id: Types.ObjectId; authorId: Types.ObjectId };
