@@ -135,11 +135,12 @@ export async function refundFailed(
     await RefundAlert.updateOne({ _id: refundId }, { $set: { claimedAt: null, nextTryAt }, $inc: { tries: 1 } });
     throw new Error('the admin could not be told of a failed refund; the event is processed again later');
   }
-  // Marked and audited before `toldAt`: a process dying in between leaves the mark that
-  // answers repeats 'known', with its audit record written already.
-  await Payment.updateOne({ _id: payment._id, failedRefundIds: { $ne: refundId } }, { $push: { failedRefundIds: refundId } });
+  // Audited before anything answers repeats 'known' (`toldAt`, then the mark): a process dying
+  // or a write failing before those leaves the claim to lapse and the mail to go again, never
+  // a told failure without its audit record.
   await audit({ userId: payment.userId, paymentId: payment._id, action: 'payment.refund_failed', ...bySource(source), detail });
   await RefundAlert.updateOne({ _id: refundId }, { $set: { toldAt: new Date(), claimedAt: null } });
+  await Payment.updateOne({ _id: payment._id, failedRefundIds: { $ne: refundId } }, { $push: { failedRefundIds: refundId } });
   return 'alerted';
 }
 
