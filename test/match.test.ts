@@ -504,6 +504,25 @@ describe('matchmaking', () => {
     expect(await CallSeat.countDocuments({ _id: next.ana.user.id })).to.equal(0);
     expect((await emitAck(next.ana.socket, 'match:leave', {})).ok).to.equal(true);
 
+    // The call cannot be made (here: its id taken): the match ends for both, and no seat stays held.
+    const failing = await matchedPair('video');
+    await Call.create({
+      _id: failing.matchId,
+      callerId: friend.id,
+      calleeId: failing.ana.user.id,
+      memberIds: [friend.id, failing.ana.user.id],
+      mode: 'audio',
+      status: 'ended',
+      ringingAt: new Date(),
+      expiresAt: new Date(),
+    });
+    expect((await emitAck(failing.ben.socket, 'match:respond', { matchId: failing.matchId, accept: true })).ok).to.equal(true);
+    const wound = nextEvent(failing.ben.socket, 'match:ended');
+    expect((await emitAck(failing.ana.socket, 'match:respond', { matchId: failing.matchId, accept: true })).ok).to.equal(false);
+    expect(await wound).to.deep.include({ matchId: failing.matchId, reason: 'disconnected' });
+    expect((await Match.findById(failing.matchId).lean())!.status).to.equal('disconnected');
+    expect(await CallSeat.countDocuments({ callId: failing.matchId })).to.equal(0);
+
     // Two yeses at the same moment (each sees both) connect them once: both hear it accepted.
     for (let round = 0; round < 3; round++) {
       const pair = await matchedPair('video');

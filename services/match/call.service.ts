@@ -222,7 +222,12 @@ async function takeSeat(userId: Types.ObjectId, callId: Types.ObjectId): Promise
   return false;
 }
 
-export const giveSeatsBack = (callId: Types.ObjectId | string) => CallSeat.deleteMany({ callId });
+const giveSeatsBack = (callId: Types.ObjectId | string) => CallSeat.deleteMany({ callId });
+
+/** Seats of a call that failed to connect here, unless another answer connected it (they are its). */
+export async function giveSeatsBackUnlessConnected(callId: Types.ObjectId): Promise<void> {
+  if (!(await Call.exists({ _id: callId, status: 'connected' }))) await giveSeatsBack(callId);
+}
 
 /**
  * Takes each person's seat for a call, in order: all of them, or none (what was taken is given
@@ -258,7 +263,7 @@ export async function accept(me: string, callId: string) {
   );
   if (res.modifiedCount !== 1) {
     // Answered on another device (the seats are that answer's now), or no longer ringing.
-    if (!(await Call.exists({ _id: call._id, status: 'connected' }))) await giveSeatsBack(call._id);
+    await giveSeatsBackUnlessConnected(call._id);
     await endLapsedRinging([me]);
     throw notRinging();
   }

@@ -17,7 +17,7 @@ import {
   assertFreeForACall,
   endCallsOf,
   firstInACall,
-  giveSeatsBack,
+  giveSeatsBackUnlessConnected,
   relayConfigured,
   startMatchCall,
   takeSeats,
@@ -601,25 +601,21 @@ export class Matchmaker {
       await this.end(matchId, 'disconnected', inACall);
       throw inACall === userId ? alreadyInCall() : notAnswerable();
     }
-    let won: boolean;
+    let won = false;
     try {
       won =
         (await Match.updateOne({ _id: matchId, status: 'pending' }, { $set: { status: 'accepted', answeredAt: new Date() } }))
           .modifiedCount === 1;
       if (won && video) await startMatchCall(a, b, callId);
     } catch (err) {
-      // Seats of a call never made would keep both out of calls for a while.
-      if (video)
-        await giveSeatsBack(callId).catch((e: unknown) =>
-          logger.warn('match call seats not given back', { error: errorMessage(e) }),
-        );
+      if (video) await this.callNotMade(matchId, callId, won, [a, b]);
       throw err;
     }
     if (!won) {
       // The other answer connected them (its seats stay), or the match ended meanwhile (a block found above).
       const now = await Match.findById(matchId, { status: 1 }).lean();
       if (now?.status === 'accepted') return { matchId, status: 'accepted' };
-      if (video) await giveSeatsBack(callId);
+      if (video) await giveSeatsBackUnlessConnected(callId);
       throw notAnswerable();
     }
     countLater(() => recordEvent('match', { userId }));
@@ -642,6 +638,25 @@ export class Matchmaker {
       notifyLater({ userId: me, type: 'match_accepted', actorId: them, target: { kind: 'match', id: matchId } });
     }
     return { matchId, status: 'accepted', ...link };
+  }
+
+  /**
+   * A video match's call could not be made: its seats go back (unless the other answer made
+   * it), and a match this answer accepted ends for both (else both waited for a call that
+   * never comes, and no retry could answer it).
+   */
+  private async callNotMade(matchId: string, callId: Types.ObjectId, accepted: boolean, userIds: string[]): Promise<void> {
+    try {
+      await giveSeatsBackUnlessConnected(callId);
+      if (!accepted) return;
+      const ended = await Match.updateOne(
+        { _id: matchId, status: 'accepted', callId: null },
+        { $set: { status: 'disconnected', endedAt: new Date() } },
+      );
+      if (ended.modifiedCount === 1) publishToUsers(userIds, 'match:ended', { matchId, reason: 'disconnected' });
+    } catch (err) {
+      logger.warn('a match whose call failed was not wound up', { matchId, error: errorMessage(err) });
+    }
   }
 
   /**
