@@ -52,6 +52,20 @@ describe('cleanup job', () => {
       Match.create({ userIds: [a.id, b.id], mode: 'chat', status: 'pending', tickets: [], foundAt, expiresAt });
     const match = await pendingMatch(long, long);
     const fresh = await pendingMatch(new Date(), new Date(Date.now() + 60_000));
+    // A video match accepted by a process that died before it made the call; one that made it stays.
+    const acceptedVideo = (callId?: Types.ObjectId) =>
+      Match.create({
+        userIds: [a.id, b.id],
+        mode: 'video',
+        status: 'accepted',
+        tickets: [],
+        foundAt: long,
+        expiresAt: long,
+        answeredAt: long,
+        ...(callId && { callId }),
+      });
+    const callless = await acceptedVideo();
+    const withCall = await acceptedVideo(new Types.ObjectId());
     await QuotaCounter.create({ _id: `${a.id}:2000-01-01`, userId: a.id, day: '2000-01-01', used: 3 });
 
     // Connected calls whose process died: one with nobody online ends, one with a member online stays.
@@ -74,6 +88,8 @@ describe('cleanup job', () => {
     expect(await Call.findById(call._id).lean()).to.include({ status: 'ended', outcome: 'missed' });
     expect((await Match.findById(match._id).lean())?.status).to.equal('expired');
     expect((await Match.findById(fresh._id).lean())?.status).to.equal('pending');
+    expect((await Match.findById(callless._id).lean())?.status).to.equal('disconnected');
+    expect((await Match.findById(withCall._id).lean())?.status).to.equal('accepted');
     // Nobody online once is not enough (a restart can show that for a moment): marked only.
     expect((await Call.findById(orphaned._id).lean())?.status).to.equal('connected');
     await runCleanup(new Date(Date.now() + 5 * 60_000));

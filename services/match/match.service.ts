@@ -63,18 +63,31 @@ export async function pendingMatch(me: string) {
 /**
  * Pending matches whose process died before their timer fired: ended as expired by the
  * clean-up job, both told. (Their people rejoin by themselves; no store to re-queue from here.)
+ * And video matches accepted by a process that died before it made their call: ended as a
+ * disconnect (their seats, of a call never stored, are taken over by themselves).
  */
 export async function expireStaleMatches(now = new Date()): Promise<number> {
-  const stale = await Match.find(
-    { status: 'pending', expiresAt: { $lt: new Date(now.getTime() - 60_000) } },
+  const cutoff = new Date(now.getTime() - 60_000);
+  const stale = await Match.find({ status: 'pending', expiresAt: { $lt: cutoff } }, { userIds: 1 }).lean();
+  // Accepted before its answer time ran out, so by the index on status and expiresAt: the last
+  // day's (the job runs hourly), not every accepted match ever.
+  const callless = await Match.find(
+    { status: 'accepted', expiresAt: { $gt: new Date(now.getTime() - 86_400_000), $lt: cutoff }, mode: 'video', callId: null },
     { userIds: 1 },
   ).lean();
+  const ends = [
+    ...stale.map((m) => ({ m, from: 'pending' as const, reason: 'expired' as const })),
+    ...callless.map((m) => ({ m, from: 'accepted' as const, reason: 'disconnected' as const })),
+  ];
   let ended = 0;
-  for (const m of stale) {
-    const res = await Match.updateOne({ _id: m._id, status: 'pending' }, { $set: { status: 'expired', endedAt: now } });
+  for (const { m, from, reason } of ends) {
+    const res = await Match.updateOne(
+      { _id: m._id, status: from, ...(from === 'accepted' && { callId: null }) },
+      { $set: { status: reason, endedAt: now } },
+    );
     if (res.modifiedCount !== 1) continue;
     ended++;
-    publishToUsers(m.userIds.map(String), 'match:ended', { matchId: String(m._id), reason: 'expired' });
+    publishToUsers(m.userIds.map(String), 'match:ended', { matchId: String(m._id), reason });
   }
   return ended;
 }
