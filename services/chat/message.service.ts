@@ -372,14 +372,17 @@ async function storedSeq(conversationId: Types.ObjectId): Promise<number> {
   return latest.seq;
 }
 
-function readBucket(
+async function readBucket(
   conversationId: Types.ObjectId,
   bucket: number,
   seqRange: Record<string, number>,
   order: 1 | -1,
   limit: number,
 ) {
-  return Message.find({ conversationId, bucket, seq: seqRange }).sort({ seq: order }).limit(limit).lean<MessageDoc[]>();
+  // The range of one bucket is at most MESSAGE_BUCKET rows: read whole, ordered and cut here.
+  // FerretDB can apply a limit before the sort on a range, handing back the wrong end of it.
+  const rows = await Message.find({ conversationId, bucket, seq: seqRange }).lean<MessageDoc[]>();
+  return rows.sort((x, y) => order * (x.seq - y.seq)).slice(0, limit);
 }
 
 // Bucket reads one history page may make: a page of 100 spans two buckets, more only
