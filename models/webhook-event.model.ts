@@ -3,7 +3,8 @@ import { Schema, model } from 'mongoose';
 /**
  * A Razorpay webhook delivery with a good signature, stored once by its
  * x-razorpay-event-id (the _id), so a retried or duplicated delivery does nothing.
- * `processedAt` is set when its work is done; the membership job finishes any left undone.
+ * `processedAt` is set when its work is done; the membership job finishes any left undone,
+ * a failing one later and later.
  */
 const webhookEventSchema = new Schema(
   {
@@ -17,10 +18,17 @@ const webhookEventSchema = new Schema(
     outcome: { type: String },
     // The delivery's request (X-Request-Id): its audit records name it, a later retry's too.
     requestId: { type: String },
+    // Failed tries: the job tries it again from nextTryAt (a minute after receipt, then later and later).
+    tries: { type: Number, default: 0 },
+    nextTryAt: { type: Date },
+    lastError: { type: String },
+    // When the admin was told it keeps failing (once).
+    stuckToldAt: { type: Date },
   },
   { versionKey: false },
 );
 
-webhookEventSchema.index({ processedAt: 1, receivedAt: 1 });
+// The job's query: the unprocessed ones due, earliest first.
+webhookEventSchema.index({ processedAt: 1, nextTryAt: 1 });
 
 export const WebhookEvent = model('WebhookEvent', webhookEventSchema);

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { Post } from '../models/post.model.js';
 import { PostLike } from '../models/post-like.model.js';
 import { User } from '../models/user.model.js';
+import { WebhookEvent } from '../models/webhook-event.model.js';
 import { storedLocation } from '../services/people/profile.service.js';
 import { coarsePoint, hiddenRegionCellOf } from '../utils/geo.js';
 import { migrationStatus, runMigrations, type Migration } from '../scripts/migrate-runner.js';
@@ -47,6 +48,14 @@ describe('migrations (npm run migrate)', function () {
       counters: { likes: 7, comments: 0, shares: 0, views: 0, bookmarks: 0 },
     });
     await PostLike.collection.insertOne({ postId, userId: placed._id, createdAt: new Date() });
+    // A payment event left unprocessed before failed tries were timed.
+    const eventId = `evt_old_${tag}`;
+    await WebhookEvent.collection.insertOne({
+      _id: eventId as never,
+      event: 'payment.dispute.created',
+      body: JSON.stringify({ event: 'payment.dispute.created', payload: {} }),
+      receivedAt: new Date(0),
+    });
 
     expect(await runMigrations(migrations)).to.deep.equal(migrations.map((m) => m.name));
 
@@ -60,6 +69,7 @@ describe('migrations (npm run migrate)', function () {
     expect(await cellsOf(unconsented)).to.equal(undefined);
     expect(zoe!.geoCells).to.equal(undefined);
     expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1 });
+    expect((await WebhookEvent.findById(eventId).lean())!.nextTryAt!.getTime()).to.be.closeTo(Date.now(), 60_000);
 
     // Applied once: a second run (the next deploy) finds nothing to do.
     expect(await runMigrations(migrations)).to.deep.equal([]);

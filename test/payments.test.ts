@@ -39,6 +39,27 @@ async function orderThenDelete(plan: string) {
   return { rz, user, created };
 }
 
+/**
+ * A deleted account's payment whose refund try claimed it and was answered by the gateway,
+ * its refund id not stored yet; and that refund's failure, signed, not delivered.
+ */
+async function refundInFlight(refundId: string) {
+  const { rz, created } = await orderThenDelete('gold');
+  const attempt = rz.pay(created.orderId, 'authorized');
+  const authorized = await paymentEvent('payment.authorized', attempt);
+  await deliver(authorized);
+  await webhookDone(authorized.eventId);
+  await Payment.updateOne(
+    { _id: created.paymentId },
+    { $set: { status: 'captured', paymentId: attempt.id, refundRequestedAt: new Date(), refundTries: 1 } },
+  );
+  const refundFailure = rz.webhook('refund.failed', {
+    refund: { id: refundId, entity: 'refund', payment_id: attempt.id, amount: 49900, status: 'failed' },
+    payment: attempt,
+  });
+  return { created, refundFailure };
+}
+
 /** The subjects of the admin's mails about one payment. */
 const adminMailsAbout = async (paymentId: string) =>
   (await mailsTo('alerts@devtinder.test')).filter((m) => m.body.text?.includes(paymentId)).map((m) => m.subject);
@@ -268,10 +289,14 @@ describe('payments: webhooks', () => {
     expect(answers.filter((a) => a.body.duplicate === false)).to.have.length(1);
     await paymentWhen(created.paymentId, (p) => Boolean(p.granted));
     // A second event id for the same capture (Razorpay retries with a new one sometimes), late events after it.
-    await deliver(await paymentEvent('payment.captured', attempt));
-    await deliver(await paymentEvent('payment.failed', { ...attempt, status: 'failed', error_description: 'late' }));
-    await deliver(await paymentEvent('payment.authorized', { ...attempt, status: 'authorized' }));
-    await eventually(async () => (await WebhookEvent.countDocuments({ processedAt: null })) === 0);
+    const late = [
+      await paymentEvent('payment.captured', attempt),
+      await paymentEvent('payment.failed', { ...attempt, status: 'failed', error_description: 'late' }),
+      await paymentEvent('payment.authorized', { ...attempt, status: 'authorized' }),
+    ];
+    for (const event of late) await deliver(event);
+    const ids = [hook, ...late].map((e) => e.eventId);
+    await eventually(async () => (await WebhookEvent.countDocuments({ _id: { $in: ids }, processedAt: null })) === 0);
     const payment = (await Payment.findById(created.paymentId).lean())!;
     expect(payment.status).to.equal('captured');
     expect(payment.history.map((h) => h.status)).to.deep.equal(['created', 'captured']);
@@ -476,21 +501,7 @@ describe('payments: webhooks', () => {
   });
 
   it("a refund's failure reported while its try is still in flight is acted on once the try has stored it", async () => {
-    const { rz, created } = await orderThenDelete('gold');
-    const attempt = rz.pay(created.orderId, 'authorized');
-    const authorized = await paymentEvent('payment.authorized', attempt);
-    await deliver(authorized);
-    await webhookDone(authorized.eventId);
-    // A try claimed the payment and the gateway answered, but its id is not stored yet.
-    const requestedAt = new Date();
-    await Payment.updateOne(
-      { _id: created.paymentId },
-      { $set: { status: 'captured', paymentId: attempt.id, refundRequestedAt: requestedAt, refundTries: 1 } },
-    );
-    const failed = rz.webhook('refund.failed', {
-      refund: { id: 'rfnd_inflight1', entity: 'refund', payment_id: attempt.id, amount: 49900, status: 'failed' },
-      payment: attempt,
-    });
+    const { created, refundFailure: failed } = await refundInFlight('rfnd_inflight1');
     expect((await deliver(failed)).status).to.equal(200);
     await eventually(async () => (await WebhookEvent.findById(failed.eventId).lean()) !== null);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -507,6 +518,61 @@ describe('payments: webhooks', () => {
       ['rfnd_inflight1'],
     ]);
     expect(await adminMailsAbout(created.paymentId)).to.deep.equal([]);
+  });
+
+  it('an event whose work keeps failing is tried later and later, the admin told once it has failed five times', async () => {
+    // Held: a refund's failure reported while the try that asked for it has not stored its id.
+    const { created, refundFailure: held } = await refundInFlight('rfnd_stuck1');
+    const event = async () => (await WebhookEvent.findById(held.eventId).lean())!;
+    const stuckMails = async () =>
+      (await mailsTo('alerts@devtinder.test')).filter((m) => m.body.text?.includes(held.eventId)).map((m) => m.subject);
+    const receivedAt = Date.now();
+    expect((await deliver(held)).status).to.equal(200);
+    await eventually(async () => (await WebhookEvent.findById(held.eventId).lean())?.tries === 1, 10_000, 'the first try failed');
+    const first = await event();
+    expect(first.processedAt ?? null).to.equal(null);
+    expect(first.lastError).to.match(/in flight/);
+    expect(first.nextTryAt!.getTime()).to.be.closeTo(receivedAt + 60_000, 5_000);
+    // A run before it is due leaves it; each due run that fails again doubles the wait (1, 2, 4, 8 minutes).
+    let clock = first.nextTryAt!.getTime();
+    await finishStoredEvents(new Date(clock - 1000));
+    expect((await event()).tries).to.equal(1);
+    for (const [tries, wait] of [
+      [2, 2],
+      [3, 4],
+      [4, 8],
+    ] as const) {
+      await finishStoredEvents(new Date(clock));
+      const now = await event();
+      expect([now.tries, now.nextTryAt!.getTime() - clock]).to.deep.equal([tries, wait * 60_000]);
+      clock = now.nextTryAt!.getTime();
+    }
+    expect(await stuckMails()).to.deep.equal([]);
+    // The fifth failure tells the admin (the mail names the event), and it is audited; SES down, nobody is told yet.
+    await mailOutage(true);
+    try {
+      await finishStoredEvents(new Date(clock));
+    } finally {
+      await mailOutage(false);
+    }
+    expect([(await event()).tries, (await event()).stuckToldAt ?? null]).to.deep.equal([5, null]);
+    expect(await AuditRecord.countDocuments({ action: 'webhook.stuck', 'detail.eventId': held.eventId })).to.equal(0);
+    clock = (await event()).nextTryAt!.getTime();
+    await finishStoredEvents(new Date(clock));
+    const told = await event();
+    expect([told.tries, told.stuckToldAt instanceof Date]).to.deep.equal([6, true]);
+    expect(told.nextTryAt!.getTime() - clock).to.equal(32 * 60_000);
+    expect(await stuckMails()).to.deep.equal(['Payment event stuck: refund.failed']);
+    expect(await AuditRecord.countDocuments({ action: 'webhook.stuck', 'detail.eventId': held.eventId })).to.equal(1);
+    // Later failures wait an hour at most, and tell nobody again.
+    clock = told.nextTryAt!.getTime();
+    await finishStoredEvents(new Date(clock));
+    expect([(await event()).tries, (await event()).nextTryAt!.getTime() - clock]).to.deep.equal([7, 60 * 60_000]);
+    expect(await stuckMails()).to.have.length(1);
+    // The try stores its refund: the next due run does the event's work.
+    await Payment.updateOne({ _id: created.paymentId }, { $set: { refundId: 'rfnd_stuck1' } });
+    await finishStoredEvents(new Date((await event()).nextTryAt!.getTime()));
+    expect([(await event()).outcome, (await event()).processedAt instanceof Date]).to.deep.equal(['retry', true]);
   });
 
   it("a failed refund the admin's mail could not be sent about is not taken as told: tried again later and later, told once", async () => {
@@ -558,7 +624,8 @@ describe('payments: webhooks', () => {
     await untold();
     // Due: the run tells the admin once, and the repeat is known.
     await due();
-    await finishStoredEvents(new Date(Date.now() + 2 * 60_000));
+    // (The job's next run, ten minutes on: the events, failed twice, wait for it too.)
+    await finishStoredEvents(new Date(Date.now() + 10 * 60_000));
     const outcomes = await WebhookEvent.find({ _id: { $in: [failed.eventId, `${failed.eventId}-again`] } }).lean();
     expect(outcomes.map((e) => e.outcome).sort()).to.deep.equal(['alerted', 'known']);
     await waitForMail('alerts@devtinder.test', /Payment refund failed at the gateway, refund it by hand: gold/);

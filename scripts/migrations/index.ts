@@ -4,6 +4,7 @@ import { recountAllPostCounters } from '../../services/posts/counters.js';
 import { dropIndexIfPresent } from '../../services/database.service.js';
 import { resumeDeletionsFromBefore } from '../../services/people/account-deletion.service.js';
 import { backfillGroupFloors, backfillReplyNumbers } from '../../services/chat/group-floors.js';
+import { timeOldEventTries } from '../../services/payments/webhook-retry.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -45,5 +46,10 @@ export const migrations: Migration[] = [
     name: '2026-12-06-03-reply-numbers',
     // Replies from before a reply kept its target's number: read from the target.
     up: backfillReplyNumbers,
+  },
+  {
+    name: '2026-12-07-01-webhook-event-tries',
+    // Payment events left unprocessed before failed tries were timed: due at once.
+    up: timeOldEventTries,
   },
 ];

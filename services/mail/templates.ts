@@ -126,6 +126,13 @@ const templates = {
       '<p>Payment {{paymentId}} (order {{orderId}}) by user {{userId}}: <b>{{outcome}}</b>.</p><p>{{plan}} for {{months}} month(s), {{amount}} {{currency}} (smallest unit).</p><p>{{reason}}</p>',
     ),
   },
+  adminWebhookStuck: {
+    subject: 'Payment event stuck: {{event}}',
+    text: 'Razorpay event {{eventId}} ({{event}}, received {{receivedAt}}) has failed {{tries}} times and is still tried hourly.\nLast error: {{error}}\n',
+    html: layout(
+      '<p>Razorpay event {{eventId}} ({{event}}, received {{receivedAt}}) has failed {{tries}} times and is still tried hourly.</p><p>Last error: {{error}}</p>',
+    ),
+  },
 } satisfies Record<string, Template>;
 
 export type TemplateName = keyof typeof templates;

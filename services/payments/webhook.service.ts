@@ -10,6 +10,7 @@ import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.
 import { refundFailed } from './deleted-account-refund.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
 import { insertedOnce } from '../../utils/duplicate-key.js';
+import { failedTry, firstRetryAt, type StoredEvent } from './webhook-retry.js';
 
 // The payment status each payment event reports; with the two refund outcomes, the events handled.
 const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
@@ -55,9 +56,17 @@ export async function receiveWebhook(
   }
   // Razorpay always sends the id; a body hash keeps duplicates out if a proxy drops the header.
   const id = str(eventIdHeader) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  const now = new Date();
   if (
     !(await insertedOnce(() =>
-      WebhookEvent.create({ _id: id, event, body: raw.toString('utf8'), receivedAt: new Date(), requestId }),
+      WebhookEvent.create({
+        _id: id,
+        event,
+        body: raw.toString('utf8'),
+        receivedAt: now,
+        nextTryAt: firstRetryAt(now),
+        requestId,
+      }),
     ))
   ) {
     return { duplicate: true };
@@ -66,19 +75,22 @@ export async function receiveWebhook(
   return { duplicate: false };
 }
 
-/** Does an event's work (safe to run twice: every change is conditional) and notes the outcome. */
-export async function processWebhookEvent(id: string): Promise<void> {
+/**
+ * Does an event's work (safe to run twice: every change is conditional) and notes the outcome;
+ * a failure is noted with the time of the next try (`now`: the job's clock).
+ */
+export async function processWebhookEvent(id: string, now = new Date()): Promise<void> {
+  let tried: StoredEvent | null = null;
   try {
     const stored = await WebhookEvent.findById(id).lean();
     if (!stored || stored.processedAt) return;
+    tried = stored;
     const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
     const outcome = await apply(stored.event, payload, id, { actor: 'webhook', requestId: stored.requestId ?? undefined });
     await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
   } catch (err) {
-    logger.error('webhook event failed; the membership job retries it', {
-      eventId: id,
-      error: errorMessage(err),
-    });
+    logger.error('webhook event failed; the membership job retries it', { eventId: id, error: errorMessage(err) });
+    if (tried) await failedTry(tried, errorMessage(err), now);
   }
 }
 
@@ -146,11 +158,15 @@ function gatewayPayment(pay: Entity, event: string): GatewayPayment | undefined 
   return { id, orderId, amount, currency, status: EVENT_STATUS[event]!, ...(reason && { errorDescription: reason }) };
 }
 
-/** Events a crash or an outage left unprocessed, a minute or more old: done now. */
+/**
+ * Events a crash or an outage left unprocessed, or whose work failed, once due: done now,
+ * earliest first (one that keeps failing waits longer and longer, so it holds up no other).
+ */
 export async function finishStoredEvents(now = new Date()): Promise<number> {
-  const left = await WebhookEvent.find({ processedAt: null, receivedAt: { $lt: new Date(now.getTime() - 60_000) } }, { _id: 1 })
+  const due = await WebhookEvent.find({ processedAt: null, nextTryAt: { $lte: now } }, { _id: 1, nextTryAt: 1 })
+    .sort({ nextTryAt: 1 })
     .limit(500)
     .lean();
-  for (const e of left) await processWebhookEvent(e._id);
-  return left.length;
+  for (const e of due) await processWebhookEvent(e._id, now);
+  return due.length;
 }
