@@ -6,6 +6,7 @@ import {
   conversationToUploadInto,
   createAttachmentUpload,
   getUpload,
+  largestOfKind,
   uploadAttachment,
   type AttachmentDeps,
 } from '../services/chat/attachment.service.js';
@@ -24,10 +25,11 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
   next();
 };
 
-/** The room mayUpload found, for the upload parser. */
+/** The room mayUpload found, and the declared kind's size (a field sent before the file), for the upload parser. */
 export const uploadRoom: UploadRoom = {
   bytesLeft: (res) => res.locals.chatBytesLeft as number,
   used: dayOfBytesUsed,
+  largestAllowed: (req) => largestOfKind((req.body as { kind?: unknown } | undefined)?.kind),
 };
 
 /** POST /conversations/:id/attachments: one file through the API (multipart "file", with kind and name). */

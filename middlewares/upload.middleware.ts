@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,10 +44,14 @@ export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
   return diskUpload('media', maxFiles, maxBytes, 'the post');
 }
 
-/** What an uploader has left to upload today (set by an earlier middleware), and the error once past it. */
+/**
+ * What an uploader has left to upload today (set by an earlier middleware), the error once
+ * past it, and the largest file the fields read so far allow (its kind's), if they say.
+ */
 export interface UploadRoom {
   bytesLeft: (res: Response) => number;
   used: (bytesLeft: number) => AppError;
+  largestAllowed: (req: Request) => number | undefined;
 }
 
 /**
@@ -76,7 +80,7 @@ function diskUpload(field: string, maxFiles: number, maxBytes: number, what: str
     const capped = left < maxBytes;
     (capped ? parserFor(Math.max(left, 0)) : parse)(req, res, (err: unknown) => {
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') return next(capped ? room!.used(left) : fileTooLarge(maxBytes));
+        if (err.code === 'LIMIT_FILE_SIZE') return next(capped ? pastRoom(req, room!, left) : fileTooLarge(maxBytes));
         if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
           return next(
             new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "${field}" field`, { reason: err.code }),
@@ -91,6 +95,15 @@ function diskUpload(field: string, maxFiles: number, maxBytes: number, what: str
       next();
     });
   };
+}
+
+/**
+ * A file cut off at the day's room: too large for its kind (413, as on any day) when the kind
+ * came first and allows no more than the room; else past the room (429).
+ */
+function pastRoom(req: Request, room: UploadRoom, left: number): AppError {
+  const largest = room.largestAllowed(req);
+  return largest !== undefined && largest <= left ? fileTooLarge(largest) : room.used(left);
 }
 
 /** An optional picture with a JSON-like text form (a comment with an image); plain JSON passes through. */

@@ -502,6 +502,18 @@ describe('chat attachments (local storage)', function () {
       1000,
     ]);
     expect((await QuotaCounter.findById(`chatBytes:${ana.id}:${utcDay(new Date())}`).lean())!.used).to.equal(limit - 1000);
+    // Room for more than a picture may be, not for this one: too large for its kind is what it is (413), any day.
+    const imageMax = config.chat.media.maxBytes.image;
+    await QuotaCounter.updateOne(
+      { _id: `chatBytes:${ana.id}:${utcDay(new Date())}` },
+      { $set: { used: limit - imageMax - 1000 } },
+    );
+    const hugePicture = await attach(ana, conversationId, 'image', Buffer.alloc(imageMax + 1024 * 1024, 1));
+    expect([hugePicture.status, hugePicture.body.error?.code, hugePicture.body.error?.details?.maxBytes]).to.deep.equal([
+      413,
+      'FILE_TOO_LARGE',
+      imageMax,
+    ]);
     // With the day used up, refused before a byte of the body is read (else 413 for this one).
     await QuotaCounter.updateOne({ _id: `chatBytes:${ana.id}:${utcDay(new Date())}` }, { $set: { used: limit } });
     const oversized = await attach(ana, conversationId, 'file', Buffer.alloc(largestAttachment() + 1024 * 1024, 1));

@@ -125,6 +125,10 @@ export const conversationToUploadInto = (me: string, conversationId: string) => 
 
 const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
 
+/** The size a kind named by a client allows; undefined for anything not a kind. */
+export const largestOfKind = (kind: unknown): number | undefined =>
+  typeof kind === 'string' && Object.hasOwn(config.chat.media.maxBytes, kind) ? maxBytesOf(kind as AttachmentKind) : undefined;
+
 // Uploads one person may have waiting (being uploaded or processed), and unsent in all: one
 // account cannot fill the media queue or the storage.
 const PENDING_PER_SENDER = 10;
