@@ -79,6 +79,13 @@ describe('matchmaking', () => {
     await emitAck(ben.socket, 'match:respond', { matchId: forAna.matchId, accept: true });
     const [a, b] = (await Promise.all(accepted)) as [Accepted, Accepted];
     expect(a.conversationId).to.be.a('string').and.equal(b.conversationId);
+    // A yes sent again (its answer lost with a dropped connection) hears the same: accepted, and where.
+    const again = await emitAck(ben.socket, 'match:respond', { matchId: forAna.matchId, accept: true });
+    expect(again.data, JSON.stringify(again)).to.deep.equal({
+      matchId: forAna.matchId,
+      status: 'accepted',
+      conversationId: a.conversationId,
+    });
     // Strangers, yet they may talk in their match conversation.
     const hello = await emitAck(ana.socket, 'chat:send', {
       conversationId: a.conversationId,
@@ -523,15 +530,22 @@ describe('matchmaking', () => {
     expect((await Match.findById(failing.matchId).lean())!.status).to.equal('disconnected');
     expect(await CallSeat.countDocuments({ callId: failing.matchId })).to.equal(0);
 
-    // Two yeses at the same moment (each sees both) connect them once: both hear it accepted.
+    // Two yeses at the same moment, each seeing both (staged: both recorded as their updates would
+    // be), connect them once, whichever goes first: both hear it accepted, with the call.
     for (let round = 0; round < 3; round++) {
       const pair = await matchedPair('video');
+      const both = { [`answers.${pair.ana.user.id}`]: true, [`answers.${pair.ben.user.id}`]: true };
+      await Match.updateOne({ _id: pair.matchId }, { $set: both });
       const answers = await Promise.all(
         [pair.ana, pair.ben].map((who) => emitAck(who.socket, 'match:respond', { matchId: pair.matchId, accept: true })),
       );
-      expect(answers.map((r) => r.error?.code ?? r.data.status).sort(), `round ${round}`).to.deep.equal(
-        answers.some((r) => r.data?.status === 'waiting') ? ['accepted', 'waiting'] : ['accepted', 'accepted'],
-      );
+      expect(
+        answers.map((r) => [r.error?.code ?? r.data.status, (r.data as { callId?: string } | undefined)?.callId ?? null]),
+        `round ${round}`,
+      ).to.deep.equal([
+        ['accepted', pair.matchId],
+        ['accepted', pair.matchId],
+      ]);
       expect((await Match.findById(pair.matchId).lean())!.status).to.equal('accepted');
       const calls = await Call.find({ memberIds: pair.ana.user.id }).lean();
       expect(calls.map((c) => [String(c._id), c.status])).to.deep.equal([[pair.matchId, 'connected']]);

@@ -575,7 +575,7 @@ export class Matchmaker {
       { _id: matchId, userIds: me, status: 'pending', expiresAt: { $gt: new Date() } },
       { $set: { [`answers.${userId}`]: true } },
     );
-    if (res.matchedCount !== 1) return this.refuseLate(matchId, me);
+    if (res.matchedCount !== 1) return (await this.acceptedAlready(matchId, userId)) ?? this.refuseLate(matchId, me);
     const match = await Match.findById(matchId).lean();
     const partner = match?.userIds.map(String).find((id) => id !== userId);
     if (partner) noteTaste(userId, partner, 'match_accept');
@@ -613,8 +613,8 @@ export class Matchmaker {
     }
     if (!won) {
       // The other answer connected them (its seats stay), or the match ended meanwhile (a block found above).
-      const now = await Match.findById(matchId, { status: 1 }).lean();
-      if (now?.status === 'accepted') return { matchId, status: 'accepted' };
+      const now = await Match.findById(matchId, ACCEPTED_FIELDS).lean();
+      if (now?.status === 'accepted') return acceptedAnswer(matchId, now);
       if (video) await giveSeatsBackUnlessConnected(callId);
       throw notAnswerable();
     }
@@ -638,6 +638,23 @@ export class Matchmaker {
       notifyLater({ userId: me, type: 'match_accepted', actorId: them, target: { kind: 'match', id: matchId } });
     }
     return { matchId, status: 'accepted', ...link };
+  }
+
+  /**
+   * A yes sent again (its answer lost with a dropped connection) while the offer would still
+   * stand, to a match it accepted: heard as the first one was.
+   */
+  private async acceptedAlready(matchId: string, userId: string) {
+    const match = await Match.findOne(
+      {
+        _id: matchId,
+        status: 'accepted',
+        [`answers.${userId}`]: true,
+        answeredAt: { $gt: new Date(Date.now() - config.match.responseMs) },
+      },
+      ACCEPTED_FIELDS,
+    ).lean();
+    return match && acceptedAnswer(matchId, match);
   }
 
   /**
@@ -722,3 +739,15 @@ const queueUnavailable = () => new AppError('MATCHING_UNAVAILABLE', 'Matchmaking
 const logQueueWriteFailure = (err: unknown) => logger.warn('a match queue write failed', { error: errorMessage(err) });
 
 const notAnswerable = () => new AppError('MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');
+
+/** What an answer to an accepted match hears: where to meet (a chat's conversation once stored; match:accepted says it too). */
+const ACCEPTED_FIELDS = { status: 1, mode: 1, userIds: 1, conversationId: 1 } as const;
+function acceptedAnswer(
+  matchId: string,
+  match: { mode: MatchMode; userIds: Types.ObjectId[]; conversationId?: Types.ObjectId | null },
+) {
+  // A video match's call has the match's id; its first member is the caller (sends the offer).
+  const status = 'accepted' as const;
+  if (match.mode === 'video') return { matchId, status, callId: matchId, callerId: String(match.userIds[0]) };
+  return { matchId, status, ...(match.conversationId && { conversationId: String(match.conversationId) }) };
+}
