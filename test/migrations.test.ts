@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
+import { Comment } from '../models/comment.model.js';
 import { Post } from '../models/post.model.js';
 import { PostLike } from '../models/post-like.model.js';
 import { User } from '../models/user.model.js';
@@ -48,6 +49,25 @@ describe('migrations (npm run migrate)', function () {
       counters: { likes: 7, comments: 0, shares: 0, views: 0, bookmarks: 0 },
     });
     await PostLike.collection.insertOne({ postId, userId: placed._id, createdAt: new Date() });
+    // Reply counts from before removed replies were uncounted: a thread of
+    // top (said 3) <- live, gone (no replies), goneWithReply (said 0) <- its reply;
+    // and a removed comment (said 1) whose only reply was removed.
+    const comment = (parent: { _id: mongoose.Types.ObjectId; depth: number } | null, replies: number, deleted = false) => ({
+      _id: new ObjectId(),
+      postId,
+      authorId: old._id,
+      parentId: parent?._id ?? null,
+      depth: parent ? parent.depth + 1 : 0,
+      text: deleted ? '' : 'hi',
+      replies,
+      ...(deleted && { deletedAt: new Date() }),
+    });
+    const top = comment(null, 3);
+    const [live, gone, goneWithReply] = [comment(top, 0), comment(top, 0, true), comment(top, 0, true)];
+    const reply = comment(goneWithReply, 0);
+    const removed = comment(null, 1, true);
+    const removedReply = comment(removed, 0, true);
+    await Comment.collection.insertMany([top, live, gone, goneWithReply, reply, removed, removedReply]);
     // A payment event left unprocessed before failed tries were timed.
     const eventId = `evt_old_${tag}`;
     await WebhookEvent.collection.insertOne({
@@ -69,6 +89,8 @@ describe('migrations (npm run migrate)', function () {
     expect(await cellsOf(unconsented)).to.equal(undefined);
     expect(zoe!.geoCells).to.equal(undefined);
     expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1 });
+    const repliesOf = async (c: { _id: mongoose.Types.ObjectId }) => (await Comment.findById(c._id).lean())!.replies;
+    expect(await Promise.all([top, live, goneWithReply, removed].map(repliesOf))).to.deep.equal([2, 0, 1, 0]);
     expect((await WebhookEvent.findById(eventId).lean())!.nextTryAt!.getTime()).to.be.closeTo(Date.now(), 60_000);
 
     // Applied once: a second run (the next deploy) finds nothing to do.

@@ -5,6 +5,7 @@ import { dropIndexIfPresent } from '../../services/database.service.js';
 import { resumeDeletionsFromBefore } from '../../services/people/account-deletion.service.js';
 import { backfillGroupFloors, backfillReplyNumbers } from '../../services/chat/group-floors.js';
 import { timeOldEventTries } from '../../services/payments/webhook-retry.js';
+import { recountAllReplies } from '../../services/posts/reply-counts.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -51,5 +52,10 @@ export const migrations: Migration[] = [
     name: '2026-12-07-01-webhook-event-tries',
     // Payment events left unprocessed before failed tries were timed: due at once.
     up: timeOldEventTries,
+  },
+  {
+    name: '2026-12-07-02-reply-counts',
+    // Reply counts from before a removed reply was uncounted: the replies shown under each comment.
+    up: recountAllReplies,
   },
 ];
