@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import * as auth from '../services/auth/auth.service.js';
 import { confirmEmailChange, requestEmailChange } from '../services/auth/email-change.service.js';
 import { listSessions as listOwnSessions } from '../services/auth/session.service.js';
+import { presentedDeviceToken } from '../services/auth/known-device.js';
 import { getOwnUser } from '../services/people/user.service.js';
 import { AppError } from '../utils/app-error.js';
 import { clearAuthCookies, clientInfo, isBrowser, readRefreshToken, sendSession, setKnownDeviceCookie } from './auth.cookies.js';
@@ -25,7 +26,8 @@ export async function signup(req: Request, res: Response) {
 
 export async function login(req: Request, res: Response) {
   const { identifier, password } = inputOf(req, rules.loginRules);
-  const { deviceToken, ...session } = await auth.login(identifier, password, clientInfo(req));
+  const presented = presentedDeviceToken(req.body, req.cookies);
+  const { deviceToken, ...session } = await auth.login(identifier, password, clientInfo(req), presented);
   // This client knew the password: its failures from now on count apart from strangers'.
   setKnownDeviceCookie(req, res, deviceToken, session.user.id);
   sendSession(req, res, isBrowser(req) ? session : { ...session, deviceToken });

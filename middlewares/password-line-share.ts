@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { passwordChecks, passwordChecksBusy } from '../services/auth/password.service.js';
+import { keptLaneWouldRefuse, passwordChecks, passwordChecksBusy } from '../services/auth/password.service.js';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
 
 /**
@@ -9,45 +9,52 @@ import { RateLimitedError } from '../services/limits/action-limiter.js';
  * as fast as their budgets allow filled it, and everyone else's sign-in was refused as busy.
  * With one, filling it takes many addresses, and anyone else waits behind a few checks per
  * address, not behind a flood. A few, not one: people behind one NAT sign in at once now and then.
- * A line already full answers 503 PASSWORD_CHECKS_BUSY here, before the budgets that follow.
+ * A line already full answers 503 PASSWORD_CHECKS_BUSY here, before the budgets that follow,
+ * unless the request may take the kept lane (`mayKeep`: a known device's sign-in, which the
+ * check itself confirms) and that has room.
+ * Returns a handler maker: each route's handler counts in the same share.
  */
-export function passwordLineShare(addressOf: (req: Request) => string, perAddress: number): RequestHandler {
+export function passwordLineShare(
+  addressOf: (req: Request) => string,
+  perAddress: number,
+): (mayKeep?: (req: Request) => boolean) => RequestHandler {
   const inLine = new Map<string, number>();
-  return (req, res, next) => {
-    // A full line refuses before any budget is counted: a 503 spends nobody's guesses.
-    if (passwordChecks.wouldRefuse()) {
-      next(passwordChecksBusy());
-      return;
-    }
-    const address = addressOf(req);
-    const held = inLine.get(address) ?? 0;
-    if (held >= perAddress) {
-      next(new RateLimitedError(1));
-      return;
-    }
-    inLine.set(address, held + 1);
-    let given = false;
-    const giveBack = () => {
-      if (given) return;
-      given = true;
-      clearTimeout(unanswered);
-      const left = (inLine.get(address) ?? 1) - 1;
-      if (left > 0) inLine.set(address, left);
-      else inLine.delete(address);
+  return (mayKeep = () => false) =>
+    (req, res, next) => {
+      // A full line refuses before any budget is counted: a 503 spends nobody's guesses.
+      if (passwordChecks.wouldRefuse() && (keptLaneWouldRefuse() || !mayKeep(req))) {
+        next(passwordChecksBusy());
+        return;
+      }
+      const address = addressOf(req);
+      const held = inLine.get(address) ?? 0;
+      if (held >= perAddress) {
+        next(new RateLimitedError(1));
+        return;
+      }
+      inLine.set(address, held + 1);
+      let given = false;
+      const giveBack = () => {
+        if (given) return;
+        given = true;
+        clearTimeout(unanswered);
+        const left = (inLine.get(address) ?? 1) - 1;
+        if (left > 0) inLine.set(address, left);
+        else inLine.delete(address);
+      };
+      // Given back when the request is answered, not when its client goes ('close'): a client that
+      // hangs up leaves its check in the line, and would else get its place back at once.
+      const end = res.end;
+      res.end = function (this: Response, ...args: Parameters<Response['end']>) {
+        giveBack();
+        return end.apply(this, args);
+      } as Response['end'];
+      // A request never answered (its client gone before an error was sent) gives it back once
+      // its check is surely over (the line refuses waits past a few seconds).
+      const unanswered = setTimeout(giveBack, UNANSWERED_MS);
+      unanswered.unref();
+      next();
     };
-    // Given back when the request is answered, not when its client goes ('close'): a client that
-    // hangs up leaves its check in the line, and would else get its place back at once.
-    const end = res.end;
-    res.end = function (this: Response, ...args: Parameters<Response['end']>) {
-      giveBack();
-      return end.apply(this, args);
-    } as Response['end'];
-    // A request never answered (its client gone before an error was sent) gives it back once
-    // its check is surely over (the line refuses waits past a few seconds).
-    const unanswered = setTimeout(giveBack, UNANSWERED_MS);
-    unanswered.unref();
-    next();
-  };
 }
 
 const UNANSWERED_MS = 60_000;

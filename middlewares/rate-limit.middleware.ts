@@ -3,7 +3,7 @@ import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rat
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
-import { KNOWN_DEVICE_COOKIE, knownDeviceCounter } from '../services/auth/known-device.js';
+import { knownDeviceCounter, presentedDeviceToken, presentsLiveToken } from '../services/auth/known-device.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
@@ -22,6 +22,8 @@ export interface RateLimiters {
   actions: ActionLimiter;
   /** An address's share of the line of password checks (middlewares/password-line-share.ts), first on routes that check or hash one. */
   passwordLine: RequestHandler;
+  /** The same for a sign-in: a known device's may wait in the kept lane of a full line. */
+  signInLine: RequestHandler;
   /** The same, for requests that `checks` says check a password (after validation). */
   passwordLineWhen(checks: (req: Request) => boolean): RequestHandler;
   loginPerIp: RequestHandler;
@@ -43,9 +45,7 @@ const bodyString = (req: Request, field: string) => {
 };
 
 /** The known-device token a client presents: the body's deviceToken (apps), else its cookie (web). */
-const knownDeviceTokenOf = (req: Request): unknown =>
-  (req.body as Record<string, unknown> | undefined)?.deviceToken ??
-  (req.cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE];
+const knownDeviceTokenOf = (req: Request): unknown => presentedDeviceToken(req.body, req.cookies);
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -111,7 +111,8 @@ export function createRateLimiters(
       next();
     };
   const writeBudget = action('write');
-  const passwordLine = passwordLineShare(clientIp, limits.passwordChecksPerAddress);
+  const passwordLineFor = passwordLineShare(clientIp, limits.passwordChecksPerAddress);
+  const passwordLine = passwordLineFor();
   return {
     actions,
     action,
@@ -121,6 +122,8 @@ export function createRateLimiters(
     },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     passwordLine,
+    // A full line still takes a sign-in presenting a known device's token, in the kept lane.
+    signInLine: passwordLineFor((req) => presentsLiveToken(knownDeviceTokenOf(req))),
     passwordLineWhen: (checks) => (req, res, next) => (checks(req) ? passwordLine(req, res, next) : next()),
     // Only failures count: a user who signs in correctly is never slowed down.
     loginPerIp: limiter(

@@ -11,7 +11,7 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post(
     '/login',
     validate(rules.loginRules),
-    limit.passwordLine,
+    limit.signInLine,
     limit.action('signIn'),
     limit.loginPerIp,
     limit.loginPerAccount,

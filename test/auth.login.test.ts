@@ -19,6 +19,34 @@ const reauthenticate = async (u: SignedUp, password: string) =>
     .set('Authorization', `Bearer ${u.accessToken}`)
     .send({ password });
 
+/**
+ * Every slot of the password line taken and a line longer than the longest wait (as a flood
+ * of sign-ins from many addresses would), until released.
+ */
+async function fillPasswordLine() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  // Checks of 50 ms each set the line's pace (the wait it refuses past is counted in time).
+  for (let i = 0; i < 30; i++) await passwordChecks.run(() => new Promise((resolve) => setTimeout(resolve, 50)));
+  const held: Promise<unknown>[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    let refused = false;
+    const taken = passwordChecks.run(() => released);
+    held.push(taken.catch(() => (refused = true)));
+    // A refusal settles at once; a check in line stays pending.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (refused) break;
+  }
+  return { release, held };
+}
+
+/** A request's answer once it comes, read without waiting for it. */
+function settled(request: Promise<Response>) {
+  const state = { done: false, res: undefined as Response | undefined };
+  void request.then((res) => Object.assign(state, { done: true, res }));
+  return state;
+}
+
 describe('POST /auth/login', () => {
   it('signs in by email or by username, in any case, and opens a session', async () => {
     const u = await signupUser();
@@ -225,20 +253,7 @@ describe('POST /auth/login', () => {
 
   it('answers 503 at once while the line of password checks is full, and counts it as no failure', async () => {
     const u = await signupUser();
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    // Checks of 50 ms each set the line's pace (the wait it refuses past is counted in time).
-    for (let i = 0; i < 30; i++) await passwordChecks.run(() => new Promise((resolve) => setTimeout(resolve, 50)));
-    // Every slot taken and a line longer than the longest wait (as a flood of sign-ins would), until released.
-    const held: Promise<unknown>[] = [];
-    for (let i = 0; i < 100_000; i++) {
-      let refused = false;
-      const taken = passwordChecks.run(() => released);
-      held.push(taken.catch(() => (refused = true)));
-      // A refusal settles at once; a check in line stays pending.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (refused) break;
-    }
+    const { release, held } = await fillPasswordLine();
     try {
       const ip = freshIp();
       for (let i = 0; i < 7; i++) {
@@ -261,17 +276,43 @@ describe('POST /auth/login', () => {
     expect((await reauthenticate(u, u.input.password)).status).to.equal(204);
   });
 
+  it("keeps a place in a full line for the owner's known device: a flood from everywhere does not keep them out", async () => {
+    const [u, other] = [await signupUser(), await signupUser()];
+    const right = { identifier: u.input.username, password: u.input.password };
+    const appToken: string = (await login(right)).body.deviceToken;
+    const otherToken: string = (await login({ identifier: other.input.email, password: other.input.password })).body.deviceToken;
+    const { release, held } = await fillPasswordLine();
+    let owner: ReturnType<typeof settled>;
+    try {
+      // The owner's app (its token for this account) waits in the kept lane, not refused.
+      owner = settled(login({ ...right, deviceToken: appToken }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(owner.done, JSON.stringify(owner.res?.body)).to.equal(false);
+      // One place per account: the same token again meanwhile, as any other client, is refused (503).
+      const refusedFor = async (body: object) => {
+        const res = await login(body);
+        return [res.status, res.body.error?.code];
+      };
+      const busy = [503, 'PASSWORD_CHECKS_BUSY'];
+      expect(await refusedFor({ ...right, deviceToken: appToken })).to.deep.equal(busy);
+      expect(await refusedFor(right)).to.deep.equal(busy);
+      // Another account's token, or a forged one, keeps nothing.
+      expect(await refusedFor({ ...right, deviceToken: otherToken })).to.deep.equal(busy);
+      expect(await refusedFor({ ...right, deviceToken: `${appToken.slice(0, -4)}AAAA` })).to.deep.equal(busy);
+    } finally {
+      release();
+      await Promise.all(held);
+    }
+    await eventually(() => owner.done, 10_000, 'the owner signed in');
+    expect(owner.res!.status).to.equal(200);
+  });
+
   it('keeps one address to a few places in the line of password checks, so a flood from a few addresses cannot fill it', async () => {
     const u = await signupUser();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     // Every slot busy, so each sign-in waits in the line until released.
     const held = Array.from({ length: config.auth.bcryptConcurrency }, () => passwordChecks.run(() => released));
-    const settled = (request: Promise<Response>) => {
-      const state = { done: false, res: undefined as Response | undefined };
-      void request.then((res) => Object.assign(state, { done: true, res }));
-      return state;
-    };
     const right = { identifier: u.input.username, password: u.input.password };
     const [flood, other] = [freshIp(), freshIp()];
     const fromFlood = Array.from({ length: 5 }, () => settled(login(right, flood)));

@@ -1,4 +1,4 @@
-import { knownDeviceToken } from './known-device.js';
+import { knownDeviceToken, vouchesFor } from './known-device.js';
 import { takeFromDailyCounter } from '../connections/quota.service.js';
 import { countLater, recordActivity, recordEvent, recordSignup } from '../analytics/record.js';
 import type { Language } from '../../config/constants.js';
@@ -244,14 +244,17 @@ export async function login(
   identifier: string,
   password: string,
   client: ClientInfo,
+  presentedDeviceToken?: unknown,
 ): Promise<AuthResult & { deviceToken: string }> {
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(
     id.includes('@') ? { email: id } : { username: id },
     `${OWN_FIELDS} passwordHash passwordChangedAt bannedAt suspendedUntil sessionEpoch`,
   ).lean();
-  // Always one bcrypt comparison, so unknown accounts answer in the same time.
-  const ok = await verifyPassword(password, user?.passwordHash);
+  // Always one bcrypt comparison, so unknown accounts answer in the same time; a device that
+  // signed in to this account before waits in the kept lane (a flood keeps the owner out no more).
+  const known = user && vouchesFor(presentedDeviceToken, user) ? String(user._id) : undefined;
+  const ok = await verifyPassword(password, user?.passwordHash, known);
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);
   const tokens = await startSignIn(user, client);

@@ -78,9 +78,24 @@ export async function knownDeviceCounter(identifier: string, presented: unknown)
   const id = identifier.trim().toLowerCase();
   const user = await User.findOne(id.includes('@') ? { email: id } : { username: id }, { passwordChangedAt: 1 }).lean();
   if (!user) return null;
-  const t = tokens.find((t) => t.u === String(user._id) && t.p === (user.passwordChangedAt?.getTime() ?? 0));
+  const t = tokenFor(tokens, user);
   return t ? `known:${t.n}` : null;
 }
+
+const tokenFor = (tokens: Sealed[], account: SignedInAccount) =>
+  tokens.find((t) => t.u === String(account._id) && t.p === (account.passwordChangedAt?.getTime() ?? 0));
+
+/** Whether a client presents a live token for this account with its current password (a known device). */
+export const vouchesFor = (presented: unknown, account: SignedInAccount): boolean =>
+  tokenFor(presentedTokens(presented), account) !== undefined;
+
+/** Whether a client presents any live token (for some account: which one is the sign-in's to find out). */
+export const presentsLiveToken = (presented: unknown): boolean => presentedTokens(presented).length > 0;
+
+/** The token a client presents: the body's deviceToken (apps), else its cookie (web). */
+export const presentedDeviceToken = (body: unknown, cookies: unknown): unknown =>
+  (body as Record<string, unknown> | undefined)?.deviceToken ??
+  (cookies as Record<string, unknown> | undefined)?.[KNOWN_DEVICE_COOKIE];
 
 /** A browser's cookie after a sign-in to `accountId`: its new token first, then the live ones of other accounts it kept. */
 export function knownDeviceCookieValue(token: string, accountId: string, kept: unknown): string {

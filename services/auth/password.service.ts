@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import { config } from '../../config/index.js';
 import { passwordLengthOk } from '../../utils/password-length.js';
-import { Semaphore, SemaphoreFullError } from '../../utils/semaphore.js';
+import { type Lane, Semaphore, SemaphoreFullError } from '../../utils/semaphore.js';
 import { AppError } from '../../utils/app-error.js';
 
 // bcrypt runs on libuv's thread pool (4 threads); unbounded, a burst of logins takes every
@@ -20,10 +20,10 @@ export const passwordChecks = new Semaphore(config.auth.bcryptConcurrency, { max
 export const passwordChecksBusy = () =>
   new AppError('PASSWORD_CHECKS_BUSY', 'Too many password checks at once: try again shortly');
 
-/** A password hashed or checked in the shared line; refused at once (503) when the line is full. */
-async function inLine<T>(task: () => Promise<T>): Promise<T> {
+/** A password hashed or checked in the line; refused at once (503) when the line (its lane) is full. */
+async function inLine<T>(task: () => Promise<T>, lane: Lane = 'shared'): Promise<T> {
   try {
-    return await passwordChecks.run(task);
+    return await passwordChecks.run(task, lane);
   } catch (err) {
     if (err instanceof SemaphoreFullError) throw passwordChecksBusy();
     throw err;
@@ -36,12 +36,33 @@ export const hashPassword = (password: string): Promise<string> => inLine(() => 
 let dummyHash: Promise<string> | undefined;
 
 /**
- * Compares in constant work whether or not there is a hash to compare with,
- * and never accepts a password outside the allowed length.
+ * Accounts with a sign-in in the kept lane (per process, as the line is). A sign-in from a
+ * device that signed in to the account before (`knownDeviceOf`: the account's id) is checked
+ * there, so a flood of sign-ins from everywhere does not keep the owner out; one per account
+ * at a time, so a flood of sign-ins to the flooder's own account cannot take the lane.
  */
-export async function verifyPassword(password: string, hash: string | undefined | null): Promise<boolean> {
+const keptLaneHolders = new Set<string>();
+
+/**
+ * Compares in constant work whether or not there is a hash to compare with,
+ * and never accepts a password outside the allowed length; a known device's in the kept lane.
+ */
+export async function verifyPassword(
+  password: string,
+  hash: string | undefined | null,
+  knownDeviceOf?: string,
+): Promise<boolean> {
   dummyHash ??= bcrypt.hash('not-a-real-password', config.auth.bcryptCost);
   const target = hash ?? (await dummyHash);
-  const matches = await inLine(() => bcrypt.compare(password, target));
-  return matches && Boolean(hash) && passwordLengthOk(password);
+  const kept = knownDeviceOf !== undefined && !keptLaneHolders.has(knownDeviceOf);
+  if (kept) keptLaneHolders.add(knownDeviceOf);
+  try {
+    const matches = await inLine(() => bcrypt.compare(password, target), kept ? 'kept' : 'shared');
+    return matches && Boolean(hash) && passwordLengthOk(password);
+  } finally {
+    if (kept) keptLaneHolders.delete(knownDeviceOf);
+  }
 }
+
+/** Whether a sign-in that may take the kept lane would find room there (for a caller that must know before it spends anything). */
+export const keptLaneWouldRefuse = () => passwordChecks.wouldRefuse('kept');

@@ -51,6 +51,30 @@ describe('Semaphore', () => {
     expect(await gate.run(async () => 'ran')).to.equal('ran');
   });
 
+  it('takes a kept-lane task into a full line, serves it first, and bounds the kept lane by its own waiters', async () => {
+    const gate = new Semaphore(1, { maxWaitMs: 100, estimateMs: 30 });
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const order: string[] = [];
+    const holder = gate.run(() => opened);
+    // The shared line fills (30, 60, 90 ms), and refuses the next.
+    const shared = [1, 2, 3].map((n) => gate.run(async () => void order.push(`shared ${n}`)));
+    const refused = (joined: Promise<unknown>) =>
+      joined.then(
+        () => 'ran',
+        (err: unknown) => err instanceof SemaphoreFullError,
+      );
+    expect(await refused(gate.run(async () => 'late'))).to.equal(true);
+    expect(gate.wouldRefuse()).to.equal(true);
+    // The kept lane counts only its own: three more join it, the fourth is refused too.
+    expect(gate.wouldRefuse('kept')).to.equal(false);
+    const kept = [1, 2, 3].map((n) => gate.run(async () => void order.push(`kept ${n}`), 'kept'));
+    expect(await refused(gate.run(async () => 'late', 'kept'))).to.equal(true);
+    open();
+    await Promise.all([holder, ...shared, ...kept]);
+    expect(order).to.deep.equal(['kept 1', 'kept 2', 'kept 3', 'shared 1', 'shared 2', 'shared 3']);
+  });
+
   it('bounds the line by its estimate before any task has been timed', async () => {
     const gate = new Semaphore(1, { maxWaitMs: 100, estimateMs: 30 });
     let open!: () => void;
