@@ -740,14 +740,17 @@ const logQueueWriteFailure = (err: unknown) => logger.warn('a match queue write 
 
 const notAnswerable = () => new AppError('MATCH_NOT_PENDING', 'This match is no longer waiting for an answer');
 
-/** What an answer to an accepted match hears: where to meet (a chat's conversation once stored; match:accepted says it too). */
-const ACCEPTED_FIELDS = { status: 1, mode: 1, userIds: 1, conversationId: 1 } as const;
+/**
+ * What an answer to an accepted match hears: where to meet once it is made (a chat's
+ * conversation, a video match's call: stored after they are; match:accepted tells it too).
+ */
+const ACCEPTED_FIELDS = { status: 1, mode: 1, userIds: 1, conversationId: 1, callId: 1 } as const;
 function acceptedAnswer(
   matchId: string,
-  match: { mode: MatchMode; userIds: Types.ObjectId[]; conversationId?: Types.ObjectId | null },
+  match: { userIds: Types.ObjectId[]; conversationId?: Types.ObjectId | null; callId?: Types.ObjectId | null },
 ) {
-  // A video match's call has the match's id; its first member is the caller (sends the offer).
   const status = 'accepted' as const;
-  if (match.mode === 'video') return { matchId, status, callId: matchId, callerId: String(match.userIds[0]) };
+  // A video match's call: its first member is the caller (sends the offer).
+  if (match.callId) return { matchId, status, callId: String(match.callId), callerId: String(match.userIds[0]) };
   return { matchId, status, ...(match.conversationId && { conversationId: String(match.conversationId) }) };
 }
