@@ -22,8 +22,9 @@ const webhookEventSchema = new Schema(
     tries: { type: Number, default: 0 },
     nextTryAt: { type: Date },
     lastError: { type: String },
-    // When the admin was told it keeps failing (once).
+    // When the admin was told it keeps failing (once), and a telling's claim (it lapses).
     stuckToldAt: { type: Date },
+    stuckClaimedAt: { type: Date },
   },
   { versionKey: false },
 );

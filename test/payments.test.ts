@@ -557,22 +557,47 @@ describe('payments: webhooks', () => {
     }
     expect([(await event()).tries, (await event()).stuckToldAt ?? null]).to.deep.equal([5, null]);
     expect(await AuditRecord.countDocuments({ action: 'webhook.stuck', 'detail.eventId': held.eventId })).to.equal(0);
+    // A process that claimed the telling and stopped before the mail: nobody tells while its claim
+    // is fresh, the next failure after it lapses does.
+    await WebhookEvent.updateOne({ _id: held.eventId }, { $set: { stuckClaimedAt: new Date() } });
+    clock = (await event()).nextTryAt!.getTime();
+    await finishStoredEvents(new Date(clock));
+    expect([(await event()).tries, (await event()).stuckToldAt ?? null]).to.deep.equal([6, null]);
+    expect(await stuckMails()).to.deep.equal([]);
+    await WebhookEvent.updateOne({ _id: held.eventId }, { $set: { stuckClaimedAt: new Date(Date.now() - 6 * 60_000) } });
     clock = (await event()).nextTryAt!.getTime();
     await finishStoredEvents(new Date(clock));
     const told = await event();
-    expect([told.tries, told.stuckToldAt instanceof Date]).to.deep.equal([6, true]);
-    expect(told.nextTryAt!.getTime() - clock).to.equal(32 * 60_000);
+    expect([told.tries, told.stuckToldAt instanceof Date]).to.deep.equal([7, true]);
+    expect(told.nextTryAt!.getTime() - clock).to.equal(60 * 60_000);
     expect(await stuckMails()).to.deep.equal(['Payment event stuck: refund.failed']);
     expect(await AuditRecord.countDocuments({ action: 'webhook.stuck', 'detail.eventId': held.eventId })).to.equal(1);
     // Later failures wait an hour at most, and tell nobody again.
     clock = told.nextTryAt!.getTime();
     await finishStoredEvents(new Date(clock));
-    expect([(await event()).tries, (await event()).nextTryAt!.getTime() - clock]).to.deep.equal([7, 60 * 60_000]);
+    expect([(await event()).tries, (await event()).nextTryAt!.getTime() - clock]).to.deep.equal([8, 60 * 60_000]);
     expect(await stuckMails()).to.have.length(1);
     // The try stores its refund: the next due run does the event's work.
     await Payment.updateOne({ _id: created.paymentId }, { $set: { refundId: 'rfnd_stuck1' } });
     await finishStoredEvents(new Date((await event()).nextTryAt!.getTime()));
     expect([(await event()).outcome, (await event()).processedAt instanceof Date]).to.deep.equal(['retry', true]);
+  });
+
+  it('an event stored unprocessed by the release before (no time for its next try) is still done by the job', async () => {
+    const rz = await razorpayStandIn();
+    const user = await signupUser();
+    const created = await order(user);
+    const hook = await paymentEvent('payment.captured', rz.pay(created.orderId, 'captured'));
+    // As the release before stored it (migrations run before the reload), its own try lost.
+    await WebhookEvent.collection.insertOne({
+      _id: hook.eventId as never,
+      event: 'payment.captured',
+      body: hook.body,
+      receivedAt: new Date(Date.now() - 2 * 60_000),
+    });
+    await finishStoredEvents();
+    expect((await WebhookEvent.findById(hook.eventId).lean())!.outcome).to.equal('applied');
+    expect((await User.findById(user.id).lean())!.plan).to.equal('gold');
   });
 
   it("a failed refund the admin's mail could not be sent about is not taken as told: tried again later and later, told once", async () => {

@@ -5,7 +5,7 @@ import { audit } from '../audit.service.js';
 import { dropIndexIfPresent } from '../database.service.js';
 import { sendMail } from '../mail/mail.service.js';
 
-export type StoredEvent = Pick<InstanceType<typeof WebhookEvent>, '_id' | 'event' | 'tries' | 'receivedAt' | 'requestId'>;
+type StoredEvent = Pick<InstanceType<typeof WebhookEvent>, '_id' | 'event' | 'tries' | 'receivedAt' | 'requestId'>;
 
 const FIRST_WAIT_MS = 60_000;
 const LONGEST_WAIT_MS = 60 * 60_000;
@@ -19,31 +19,54 @@ export const firstRetryAt = (receivedAt: Date) => new Date(receivedAt.getTime() 
  * Notes a failed try: the next one a minute after the first failure, doubling to an hour
  * (an outage or a held refund heals; a poisoned event stops costing every run). The admin
  * is told once it has failed STUCK_AFTER_TRIES times: its payment waits on a person.
+ * Counted by the database ($inc): two runs failing at once count two tries, never one.
  */
-export async function failedTry(stored: StoredEvent, error: string, now: Date): Promise<void> {
-  const tries = (stored.tries ?? 0) + 1;
-  const wait = Math.min(FIRST_WAIT_MS * 2 ** (tries - 1), LONGEST_WAIT_MS);
+export async function failedTry(eventId: string, error: string, now: Date): Promise<void> {
   try {
+    const counted = await WebhookEvent.findOneAndUpdate(
+      { _id: eventId, processedAt: null },
+      { $inc: { tries: 1 }, $set: { lastError: error.slice(0, 500) } },
+      { returnDocument: 'after' },
+    ).lean();
+    // Done meanwhile by another run: nothing to note.
+    if (!counted) return;
+    const wait = Math.min(FIRST_WAIT_MS * 2 ** (counted.tries - 1), LONGEST_WAIT_MS);
     await WebhookEvent.updateOne(
-      { _id: stored._id, processedAt: null },
-      { $set: { tries, nextTryAt: new Date(now.getTime() + wait), lastError: error.slice(0, 500) } },
+      { _id: eventId, processedAt: null, tries: counted.tries },
+      { $set: { nextTryAt: new Date(now.getTime() + wait) } },
     );
-    if (tries >= STUCK_AFTER_TRIES) await tellStuck(stored, tries, error);
+    if (counted.tries >= STUCK_AFTER_TRIES && !counted.stuckToldAt) await tellStuck(counted, error);
   } catch (err) {
-    logger.error('a failed webhook try was not noted', { eventId: stored._id, error: errorMessage(err) });
+    logger.error('a failed webhook try was not noted', { eventId, error: errorMessage(err) });
   }
 }
 
-/** Once per event: claimed first (two processes tell once), given back if the mail did not go. */
-async function tellStuck(stored: StoredEvent, tries: number, error: string): Promise<void> {
-  const claimed = await WebhookEvent.updateOne({ _id: stored._id, stuckToldAt: null }, { $set: { stuckToldAt: new Date() } });
+// A claim to tell the admin lapses after this (its process stopped before the mail went).
+const TELLING_LEASE_MS = 5 * 60_000;
+
+/**
+ * Once per event: claimed for a while (two processes tell once), marked told only after the
+ * mail went, then audited; a mail that did not go gives the claim back for the next failure.
+ */
+async function tellStuck(stored: StoredEvent, error: string): Promise<void> {
+  const claimedAt = new Date();
+  const claimed = await WebhookEvent.updateOne(
+    {
+      _id: stored._id,
+      stuckToldAt: null,
+      $or: [{ stuckClaimedAt: null }, { stuckClaimedAt: { $lt: new Date(claimedAt.getTime() - TELLING_LEASE_MS) } }],
+    },
+    { $set: { stuckClaimedAt: claimedAt } },
+  );
   if (claimed.modifiedCount !== 1) return;
   const to = config.alerts.adminEmail;
+  const { tries } = stored;
   const values = { eventId: stored._id, event: stored.event, tries, receivedAt: stored.receivedAt.toISOString(), error };
   if (to && !(await sendMail('adminWebhookStuck', to, values))) {
-    await WebhookEvent.updateOne({ _id: stored._id }, { $set: { stuckToldAt: null } });
+    await WebhookEvent.updateOne({ _id: stored._id, stuckClaimedAt: claimedAt }, { $set: { stuckClaimedAt: null } });
     return;
   }
+  await WebhookEvent.updateOne({ _id: stored._id }, { $set: { stuckToldAt: new Date() } });
   await audit({
     action: 'webhook.stuck',
     actor: 'job',
@@ -52,9 +75,21 @@ async function tellStuck(stored: StoredEvent, tries: number, error: string): Pro
   });
 }
 
-/** Events stored unprocessed before tries were timed: due now (the job's query looks for a time). */
-export async function timeOldEventTries(): Promise<number> {
-  const res = await WebhookEvent.updateMany({ processedAt: null, nextTryAt: null }, { $set: { nextTryAt: new Date() } });
-  await dropIndexIfPresent('webhookevents', 'processedAt_1_receivedAt_1');
+/**
+ * Events the release before stored without a time for their next try (migrations run before
+ * the reload, so some arrive after the one that timed the rest): due now, once a minute old.
+ */
+export async function timeUntimedEvents(now: Date): Promise<number> {
+  const res = await WebhookEvent.updateMany(
+    { processedAt: null, nextTryAt: null, receivedAt: { $lt: new Date(now.getTime() - FIRST_WAIT_MS) } },
+    { $set: { nextTryAt: now } },
+  );
   return res.modifiedCount;
+}
+
+/** The migration: events stored before tries were timed made due, and the index the job no longer reads dropped. */
+export async function timeOldEventTries(): Promise<number> {
+  const timed = await timeUntimedEvents(new Date());
+  await dropIndexIfPresent('webhookevents', 'processedAt_1_receivedAt_1');
+  return timed;
 }

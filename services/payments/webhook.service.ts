@@ -10,7 +10,7 @@ import { applyGatewayPayment, recordRefund, sameMoney } from './payment.service.
 import { refundFailed } from './deleted-account-refund.js';
 import { hmacSha256Hex, signatureMatches } from './signature.js';
 import { insertedOnce } from '../../utils/duplicate-key.js';
-import { failedTry, firstRetryAt, type StoredEvent } from './webhook-retry.js';
+import { failedTry, firstRetryAt, timeUntimedEvents } from './webhook-retry.js';
 
 // The payment status each payment event reports; with the two refund outcomes, the events handled.
 const EVENT_STATUS: Record<string, GatewayPaymentStatus> = {
@@ -80,17 +80,17 @@ export async function receiveWebhook(
  * a failure is noted with the time of the next try (`now`: the job's clock).
  */
 export async function processWebhookEvent(id: string, now = new Date()): Promise<void> {
-  let tried: StoredEvent | null = null;
+  let tried = false;
   try {
     const stored = await WebhookEvent.findById(id).lean();
     if (!stored || stored.processedAt) return;
-    tried = stored;
+    tried = true;
     const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
     const outcome = await apply(stored.event, payload, id, { actor: 'webhook', requestId: stored.requestId ?? undefined });
     await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', { eventId: id, error: errorMessage(err) });
-    if (tried) await failedTry(tried, errorMessage(err), now);
+    if (tried) await failedTry(id, errorMessage(err), now);
   }
 }
 
@@ -163,6 +163,7 @@ function gatewayPayment(pay: Entity, event: string): GatewayPayment | undefined 
  * earliest first (one that keeps failing waits longer and longer, so it holds up no other).
  */
 export async function finishStoredEvents(now = new Date()): Promise<number> {
+  await timeUntimedEvents(now);
   const due = await WebhookEvent.find({ processedAt: null, nextTryAt: { $lte: now } }, { _id: 1, nextTryAt: 1 })
     .sort({ nextTryAt: 1 })
     .limit(500)
