@@ -2,15 +2,14 @@ import type { RequestHandler } from 'express';
 import {
   completeAttachmentUpload,
   roomBeforeUpload,
-  dayOfBytesUsed,
   conversationToUploadInto,
   createAttachmentUpload,
   getUpload,
-  largestOfKind,
+  attachmentCap,
   uploadAttachment,
   type AttachmentDeps,
 } from '../services/chat/attachment.service.js';
-import type { UploadRoom } from '../middlewares/upload.middleware.js';
+import type { FileCapOf } from '../middlewares/upload.middleware.js';
 import { AppError } from '../utils/app-error.js';
 import * as rules from '../validators/conversation.validators.js';
 import { callerId, inputOf } from './caller.js';
@@ -25,12 +24,9 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
   next();
 };
 
-/** The room mayUpload found, and the declared kind's size (a field sent before the file), for the upload parser. */
-export const uploadRoom: UploadRoom = {
-  bytesLeft: (res) => res.locals.chatBytesLeft as number,
-  used: dayOfBytesUsed,
-  largestAllowed: (req) => largestOfKind((req.body as { kind?: unknown } | undefined)?.kind),
-};
+/** How far the upload parser reads the file: its kind's size, or the room mayUpload found when that is less. */
+export const uploadCap: FileCapOf = (req, res) =>
+  attachmentCap((req.body as { kind?: unknown } | undefined)?.kind, res.locals.chatBytesLeft as number);
 
 /** POST /conversations/:id/attachments: one file through the API (multipart "file", with kind and name). */
 export const upload =

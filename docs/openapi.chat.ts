@@ -229,7 +229,7 @@ export const chatPaths = {
     post: {
       tags: ['chat'],
       summary:
-        'Upload an attachment through the API (multipart); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId',
+        'Upload an attachment through the API (multipart, the kind field before the file: it sets how far the file is read); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId',
       parameters: [pathId('id')],
       requestBody: multipartBody(
         { file: { type: 'string', format: 'binary' }, kind: attachmentKind, name: { type: 'string', maxLength: 200 } },

@@ -6,6 +6,7 @@ import path from 'node:path';
 import multer from 'multer';
 import { fileTooLarge } from '../services/storage/image-processing.js';
 import { AppError } from '../utils/app-error.js';
+import { cappedDiskStorage, type FileCap } from './capped-disk-storage.js';
 
 /**
  * One file from a multipart form, kept in memory (it is at most maxBytes) for the
@@ -44,43 +45,36 @@ export function postUpload(maxFiles: number, maxBytes: number): RequestHandler {
   return diskUpload('media', maxFiles, maxBytes, 'the post');
 }
 
-/**
- * What an uploader has left to upload today (set by an earlier middleware), the error once
- * past it, and the largest file the fields read so far allow (its kind's), if they say.
- */
-export interface UploadRoom {
-  bytesLeft: (res: Response) => number;
-  used: (bytesLeft: number) => AppError;
-  largestAllowed: (req: Request) => number | undefined;
-}
+/** The cap of a request's file (services decide it: a kind's size, the day's room); may throw to refuse it. */
+export type FileCapOf = (req: Request, res: Response) => FileCap;
 
 /**
  * A chat attachment: one file in the "file" field (to disk: a video can be large), with its
- * kind and name; read no further than the uploader's room left today, when that is less.
+ * kind and name sent before it; read no further than `capOf` says (its kind's size, or the
+ * uploader's room left today when that is less), whatever the largest kind allows.
  */
-export function attachmentUpload(maxBytes: number, room: UploadRoom): RequestHandler {
-  return diskUpload('file', 1, maxBytes, 'the attachment', room);
+export function attachmentUpload(maxBytes: number, capOf: FileCapOf): RequestHandler {
+  return diskUpload('file', 1, maxBytes, 'the attachment', capOf);
 }
 
-function diskUpload(field: string, maxFiles: number, maxBytes: number, what: string, room?: UploadRoom): RequestHandler {
+function diskUpload(field: string, maxFiles: number, maxBytes: number, what: string, capOf?: FileCapOf): RequestHandler {
   const dir = path.join(tmpdir(), 'devtinder-uploads');
   mkdirSync(dir, { recursive: true });
-  const parserFor = (fileSize: number) =>
-    multer({
-      dest: dir,
-      limits: { fileSize, files: maxFiles, fields: 10, fieldSize: 16 * 1024, parts: maxFiles + 10, headerPairs: 20 },
-    }).array(field, maxFiles);
-  const parse = parserFor(maxBytes);
+  const limits = { fileSize: maxBytes, files: maxFiles, fields: 10, fieldSize: 16 * 1024, parts: maxFiles + 10, headerPairs: 20 };
+  const parse = multer({ dest: dir, limits }).array(field, maxFiles);
+  // A capped parser holds its request (the cap reads it), so it is made per request.
+  const cappedParser = (req: Request, res: Response) =>
+    multer({ storage: cappedDiskStorage(dir, () => capOf!(req, res)), limits }).array(field, maxFiles);
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) {
       next(new AppError('MULTIPART_REQUIRED', `Send ${what} as multipart/form-data with files in the "${field}" field`));
       return;
     }
-    const left = room ? room.bytesLeft(res) : maxBytes;
-    const capped = left < maxBytes;
-    (capped ? parserFor(Math.max(left, 0)) : parse)(req, res, (err: unknown) => {
+    (capOf ? cappedParser(req, res) : parse)(req, res, (err: unknown) => {
+      // A cap's answer (too large for its kind, past the day's room, no kind before the file).
+      if (err instanceof AppError) return next(err);
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') return next(capped ? pastRoom(req, room!, left) : fileTooLarge(maxBytes));
+        if (err.code === 'LIMIT_FILE_SIZE') return next(fileTooLarge(maxBytes));
         if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
           return next(
             new AppError('TOO_MANY_MEDIA', `Send one to ${maxFiles} files in the "${field}" field`, { reason: err.code }),
@@ -95,15 +89,6 @@ function diskUpload(field: string, maxFiles: number, maxBytes: number, what: str
       next();
     });
   };
-}
-
-/**
- * A file cut off at the day's room: too large for its kind (413, as on any day) when the kind
- * came first and allows no more than the room; else past the room (429).
- */
-function pastRoom(req: Request, room: UploadRoom, left: number): AppError {
-  const largest = room.largestAllowed(req);
-  return largest !== undefined && largest <= left ? fileTooLarge(largest) : room.used(left);
 }
 
 /** An optional picture with a JSON-like text form (a comment with an image); plain JSON passes through. */

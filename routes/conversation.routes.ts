@@ -20,7 +20,7 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
     limit.action('attachment'),
     validate(rules.idRules),
     attachments.mayUpload,
-    attachmentUpload(largest, attachments.uploadRoom),
+    attachmentUpload(largest, attachments.uploadCap),
     validate(rules.attachmentUploadRules),
     attachments.upload(deps),
   );

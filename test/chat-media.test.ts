@@ -1,5 +1,9 @@
 import { expect } from 'chai';
+import type { Response } from 'supertest';
 import sharp from 'sharp';
+import { readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { config } from '../config/index.js';
 import { ChatAttachment } from '../models/chat-attachment.model.js';
 import { Conversation, ConversationMember } from '../models/conversation.model.js';
@@ -454,6 +458,52 @@ describe('chat attachments (local storage)', function () {
       .field('kind', 'file')
       .attach('file', pdf(), 'a.pdf');
     expect(twice.status).to.equal(400);
+    expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(0);
+  });
+
+  it('writes a file no further than its kind allows, and wants the kind first', async () => {
+    const { ana, conversationId } = await group();
+    const imageMax = config.chat.media.maxBytes.image;
+    // The largest upload the server's disk held while a request ran (the parser writes to this folder).
+    const dir = path.join(tmpdir(), 'devtinder-uploads');
+    const largestWritten = async (upload: () => Promise<Response>) => {
+      let largest = 0;
+      let uploading = true;
+      const before = new Set(await readdir(dir));
+      const sampling = (async () => {
+        while (uploading) {
+          for (const name of (await readdir(dir)).filter((n) => !before.has(n))) {
+            const size = await stat(path.join(dir, name)).then(
+              (s) => s.size,
+              () => 0,
+            );
+            largest = Math.max(largest, size);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      const res = await upload();
+      uploading = false;
+      await sampling;
+      return { res, largest };
+    };
+    // A picture past a picture's size (not past a video's) is written no further than a picture's.
+    const picture = await largestWritten(() => attach(ana, conversationId, 'image', Buffer.alloc(imageMax + 8 * 1024 * 1024, 1)));
+    expect([picture.res.status, picture.res.body.error?.code, picture.res.body.error?.details]).to.deep.equal([
+      413,
+      'FILE_TOO_LARGE',
+      { maxBytes: imageMax },
+    ]);
+    expect(picture.largest).to.be.within(1, imageMax);
+    // A file before its kind would be written up to the largest kind's size: refused at its first byte.
+    const kindLast = await largestWritten(async () =>
+      (await api())
+        .post(`${CONV}/${conversationId}/attachments`)
+        .set(as(ana))
+        .attach('file', Buffer.alloc(imageMax + 8 * 1024 * 1024, 1), 'big.png')
+        .field('kind', 'image'),
+    );
+    expect([kindLast.res.status, kindLast.res.body.error?.code, kindLast.largest]).to.deep.equal([400, 'VALIDATION_FAILED', 0]);
     expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(0);
   });
 

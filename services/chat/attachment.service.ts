@@ -125,9 +125,22 @@ export const conversationToUploadInto = (me: string, conversationId: string) => 
 
 const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
 
-/** The size a kind named by a client allows; undefined for anything not a kind. */
-export const largestOfKind = (kind: unknown): number | undefined =>
-  typeof kind === 'string' && Object.hasOwn(config.chat.media.maxBytes, kind) ? maxBytesOf(kind as AttachmentKind) : undefined;
+/**
+ * How far an upload through the API may be read: its kind's size (the kind is a field sent
+ * before the file, else it is refused at its first byte: it would be read up to the largest
+ * kind's), or the day's room left when that is less (429 past it, as any day; 413 past the kind's).
+ */
+export function attachmentCap(kind: unknown, bytesLeft: number): { maxBytes: number; pastIt: AppError } {
+  if (typeof kind !== 'string' || !Object.hasOwn(config.chat.media.maxBytes, kind)) {
+    throw new AppError('VALIDATION_FAILED', 'Send the kind before the file', [
+      { field: 'kind', message: `must be one of ${Object.keys(config.chat.media.maxBytes).join(', ')}, sent before the file` },
+    ]);
+  }
+  const largest = maxBytesOf(kind as AttachmentKind);
+  return largest <= bytesLeft
+    ? { maxBytes: largest, pastIt: fileTooLarge(largest) }
+    : { maxBytes: Math.max(bytesLeft, 0), pastIt: dayOfBytesUsed(bytesLeft) };
+}
 
 // Uploads one person may have waiting (being uploaded or processed), and unsent in all: one
 // account cannot fill the media queue or the storage.
