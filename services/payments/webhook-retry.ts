@@ -19,23 +19,25 @@ export const firstRetryAt = (receivedAt: Date) => new Date(receivedAt.getTime() 
  * Notes a failed try: the next one a minute after the first failure, doubling to an hour
  * (an outage or a held refund heals; a poisoned event stops costing every run). The admin
  * is told once it has failed STUCK_AFTER_TRIES times: its payment waits on a person.
- * Counted by the database ($inc): two runs failing at once count two tries, never one.
+ * The count and the next try are written together, on the count read (two runs failing at
+ * once count two tries, never one; nobody sees a count without its time).
  */
 export async function failedTry(eventId: string, error: string, now: Date): Promise<void> {
   try {
-    const counted = await WebhookEvent.findOneAndUpdate(
-      { _id: eventId, processedAt: null },
-      { $inc: { tries: 1 }, $set: { lastError: error.slice(0, 500) } },
-      { returnDocument: 'after' },
-    ).lean();
-    // Done meanwhile by another run: nothing to note.
-    if (!counted) return;
-    const wait = Math.min(FIRST_WAIT_MS * 2 ** (counted.tries - 1), LONGEST_WAIT_MS);
-    await WebhookEvent.updateOne(
-      { _id: eventId, processedAt: null, tries: counted.tries },
-      { $set: { nextTryAt: new Date(now.getTime() + wait) } },
-    );
-    if (counted.tries >= STUCK_AFTER_TRIES && !counted.stuckToldAt) await tellStuck(counted, error);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const stored = await WebhookEvent.findOne({ _id: eventId, processedAt: null }).lean();
+      // Done meanwhile by another run: nothing to note.
+      if (!stored) return;
+      const tries = (stored.tries ?? 0) + 1;
+      const wait = Math.min(FIRST_WAIT_MS * 2 ** (tries - 1), LONGEST_WAIT_MS);
+      const noted = await WebhookEvent.updateOne(
+        { _id: eventId, processedAt: null, tries: stored.tries ?? null },
+        { $set: { tries, nextTryAt: new Date(now.getTime() + wait), lastError: error.slice(0, 500) } },
+      );
+      if (noted.modifiedCount !== 1) continue;
+      if (tries >= STUCK_AFTER_TRIES && !stored.stuckToldAt) await tellStuck({ ...stored, tries }, error);
+      return;
+    }
   } catch (err) {
     logger.error('a failed webhook try was not noted', { eventId, error: errorMessage(err) });
   }
@@ -45,8 +47,9 @@ export async function failedTry(eventId: string, error: string, now: Date): Prom
 const TELLING_LEASE_MS = 5 * 60_000;
 
 /**
- * Once per event: claimed for a while (two processes tell once), marked told only after the
- * mail went, then audited; a mail that did not go gives the claim back for the next failure.
+ * Once per event: claimed for a while (two processes tell once); once the mail went, audited,
+ * then marked told (a stop between them tells again: at least once); a mail that did not go
+ * gives the claim back for the next failure.
  */
 async function tellStuck(stored: StoredEvent, error: string): Promise<void> {
   const claimedAt = new Date();
@@ -66,13 +69,13 @@ async function tellStuck(stored: StoredEvent, error: string): Promise<void> {
     await WebhookEvent.updateOne({ _id: stored._id, stuckClaimedAt: claimedAt }, { $set: { stuckClaimedAt: null } });
     return;
   }
-  await WebhookEvent.updateOne({ _id: stored._id }, { $set: { stuckToldAt: new Date() } });
   await audit({
     action: 'webhook.stuck',
     actor: 'job',
     requestId: stored.requestId ?? undefined,
     detail: { eventId: stored._id, event: stored.event, tries, error: error.slice(0, 500) },
   });
+  await WebhookEvent.updateOne({ _id: stored._id }, { $set: { stuckToldAt: new Date() } });
 }
 
 /**
