@@ -64,14 +64,14 @@ describe('notification email', () => {
     const notices = (await mailsTo(author.input.email)).filter((m) => !/Confirm your email/.test(m.subject));
     expect(notices.map((m) => m.subject)).to.deep.equal(['Fan liked your post']);
 
-    // The daily summary: once, however often the job runs.
+    // The daily summary: once, however often the job runs (on a Monday the weekly one goes too).
     const today = new Date();
     expect(await sendNotificationDigests(today)).to.be.at.least(1);
     await sendNotificationDigests(today);
     const daily = await waitForMail(author.input.email, /daily summary/);
     expect(daily.subject).to.equal('Your daily summary: 1 new');
     expect(daily.body.text).to.include('Dee and 1 other commented on your post');
-    expect((await mailsTo(author.input.email)).filter((m) => /summary/.test(m.subject))).to.have.length(1);
+    expect((await mailsTo(author.input.email)).filter((m) => /daily summary/.test(m.subject))).to.have.length(1);
 
     // The weekly one on Monday, with the share.
     await sendNotificationDigests(comingMonday());
