@@ -26,7 +26,8 @@ export async function signup(req: Request, res: Response) {
 
 export async function login(req: Request, res: Response) {
   const { identifier, password } = inputOf(req, rules.loginRules);
-  const presented = presentedDeviceToken(req.body, req.cookies);
+  // A known device's token, where the password line's share lets this request take the kept lane.
+  const presented = res.locals.mayTakeKeptLane === true ? presentedDeviceToken(req.body, req.cookies) : undefined;
   const { deviceToken, ...session } = await auth.login(identifier, password, clientInfo(req), presented);
   // This client knew the password: its failures from now on count apart from strangers'.
   setKnownDeviceCookie(req, res, deviceToken, session.user.id);

@@ -11,7 +11,9 @@ import { RateLimitedError } from '../services/limits/action-limiter.js';
  * address, not behind a flood. A few, not one: people behind one NAT sign in at once now and then.
  * A line already full answers 503 PASSWORD_CHECKS_BUSY here, before the budgets that follow,
  * unless the request may take the kept lane (`mayKeep`: a known device's sign-in, which the
- * check itself confirms) and that has room.
+ * check itself confirms) and that has room. One request per address at a time may take it
+ * (`res.locals.mayTakeKeptLane`): a flood of sign-ins to the flooder's own accounts, each with
+ * its own token, needs an address per place.
  * Returns a handler maker: each route's handler counts in the same share.
  */
 export function passwordLineShare(
@@ -19,25 +21,31 @@ export function passwordLineShare(
   perAddress: number,
 ): (mayKeep?: (req: Request) => boolean) => RequestHandler {
   const inLine = new Map<string, number>();
-  return (mayKeep = () => false) =>
+  const keptCandidates = new Set<string>();
+  const handler =
+    (mayKeep: (req: Request) => boolean): RequestHandler =>
     (req, res, next) => {
+      const address = addressOf(req);
+      const keeps = !keptCandidates.has(address) && mayKeep(req);
       // A full line refuses before any budget is counted: a 503 spends nobody's guesses.
-      if (passwordChecks.wouldRefuse() && (keptLaneWouldRefuse() || !mayKeep(req))) {
+      if (passwordChecks.wouldRefuse() && (!keeps || keptLaneWouldRefuse())) {
         next(passwordChecksBusy());
         return;
       }
-      const address = addressOf(req);
       const held = inLine.get(address) ?? 0;
       if (held >= perAddress) {
         next(new RateLimitedError(1));
         return;
       }
       inLine.set(address, held + 1);
+      if (keeps) keptCandidates.add(address);
+      res.locals.mayTakeKeptLane = keeps;
       let given = false;
       const giveBack = () => {
         if (given) return;
         given = true;
         clearTimeout(unanswered);
+        if (keeps) keptCandidates.delete(address);
         const left = (inLine.get(address) ?? 1) - 1;
         if (left > 0) inLine.set(address, left);
         else inLine.delete(address);
@@ -55,6 +63,7 @@ export function passwordLineShare(
       unanswered.unref();
       next();
     };
+  return (mayKeep = () => false) => handler(mayKeep);
 }
 
 const UNANSWERED_MS = 60_000;

@@ -277,34 +277,46 @@ describe('POST /auth/login', () => {
   });
 
   it("keeps a place in a full line for the owner's known device: a flood from everywhere does not keep them out", async () => {
-    const [u, other] = [await signupUser(), await signupUser()];
+    const [u, other, banned] = [await signupUser(), await signupUser(), await signupUser()];
     const right = { identifier: u.input.username, password: u.input.password };
-    const appToken: string = (await login(right)).body.deviceToken;
-    const otherToken: string = (await login({ identifier: other.input.email, password: other.input.password })).body.deviceToken;
+    const otherRight = { identifier: other.input.email, password: other.input.password };
+    const tokenOf = async (who: typeof u) =>
+      (await login({ identifier: who.input.email, password: who.input.password })).body.deviceToken as string;
+    const [appToken, otherToken, bannedToken] = [await tokenOf(u), await tokenOf(other), await tokenOf(banned)];
+    await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
     const { release, held } = await fillPasswordLine();
-    let owner: ReturnType<typeof settled>;
+    const [home, away] = [freshIp(), freshIp()];
+    let waiting: ReturnType<typeof settled>[] = [];
     try {
       // The owner's app (its token for this account) waits in the kept lane, not refused.
-      owner = settled(login({ ...right, deviceToken: appToken }));
+      waiting = [settled(login({ ...right, deviceToken: appToken }, home))];
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(owner.done, JSON.stringify(owner.res?.body)).to.equal(false);
-      // One place per account: the same token again meanwhile, as any other client, is refused (503).
-      const refusedFor = async (body: object) => {
-        const res = await login(body);
+      expect(waiting[0]!.done, JSON.stringify(waiting[0]!.res?.body)).to.equal(false);
+      const refusedFor = async (body: object, ip = freshIp()) => {
+        const res = await login(body, ip);
         return [res.status, res.body.error?.code];
       };
       const busy = [503, 'PASSWORD_CHECKS_BUSY'];
+      // One place per address: another owner behind the same address is refused meanwhile; elsewhere, kept.
+      expect(await refusedFor({ ...otherRight, deviceToken: otherToken }, home)).to.deep.equal(busy);
+      waiting.push(settled(login({ ...otherRight, deviceToken: otherToken }, away)));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waiting[1]!.done, JSON.stringify(waiting[1]!.res?.body)).to.equal(false);
+      // One place per account: the same token again meanwhile, as any other client, is refused.
       expect(await refusedFor({ ...right, deviceToken: appToken })).to.deep.equal(busy);
       expect(await refusedFor(right)).to.deep.equal(busy);
-      // Another account's token, or a forged one, keeps nothing.
+      // Another account's token, a forged one, or a banned account's own keeps nothing.
       expect(await refusedFor({ ...right, deviceToken: otherToken })).to.deep.equal(busy);
       expect(await refusedFor({ ...right, deviceToken: `${appToken.slice(0, -4)}AAAA` })).to.deep.equal(busy);
+      expect(
+        await refusedFor({ identifier: banned.input.email, password: banned.input.password, deviceToken: bannedToken }),
+      ).to.deep.equal(busy);
     } finally {
       release();
       await Promise.all(held);
     }
-    await eventually(() => owner.done, 10_000, 'the owner signed in');
-    expect(owner.res!.status).to.equal(200);
+    await eventually(() => waiting.every((w) => w.done), 10_000, 'the owners signed in');
+    expect(waiting.map((w) => w.res!.status)).to.deep.equal([200, 200]);
   });
 
   it('keeps one address to a few places in the line of password checks, so a flood from a few addresses cannot fill it', async () => {

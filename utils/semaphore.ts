@@ -15,13 +15,15 @@ const AVERAGE_WEIGHT = 0.1;
  * At most `limit` tasks at once; the rest wait in order. With `maxWaitMs`, a newcomer whose
  * wait would be longer (the tasks ahead of it, at the average task's duration, spread over
  * the slots) is refused at once rather than joining a line it would time out in.
- * A task may come in a kept lane: served before the rest, and bounded by its own waiters
- * only, so a full line still takes it (the caller decides who may, and how many).
+ * A task may come in a kept lane, bounded apart from the rest, so a full line still takes it
+ * (the caller decides who may, and how many). While both lanes wait they are served in turn:
+ * the kept lane cannot hold the rest up for longer than about twice their wait.
  */
 export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly keptWaiting: (() => void)[] = [];
+  private servedKeptLast = false;
   private averageMs: number;
   private measured = false;
 
@@ -50,7 +52,7 @@ export class Semaphore {
       // The first measurement replaces the estimate; later ones move the average.
       this.averageMs = this.measured ? this.averageMs + AVERAGE_WEIGHT * (took - this.averageMs) : took;
       this.measured = true;
-      const next = this.keptWaiting.shift() ?? this.waiting.shift();
+      const next = this.nextWaiter();
       if (next) next();
       else this.active--;
     }
@@ -63,9 +65,20 @@ export class Semaphore {
     );
   }
 
-  /** How long a newcomer would wait: everyone waiting ahead of it (in the kept lane: only its own), then a slot coming free. */
+  /** The next to run: the kept lane's and the rest's in turn while both wait. */
+  private nextWaiter(): (() => void) | undefined {
+    const kept = this.keptWaiting.length > 0 && !(this.servedKeptLast && this.waiting.length > 0);
+    this.servedKeptLast = kept;
+    return kept ? this.keptWaiting.shift() : this.waiting.shift();
+  }
+
+  /**
+   * How long a newcomer would wait: its own lane ahead of it and, served in turn with it, as
+   * many of the other lane's (at most), then a slot coming free.
+   */
   private expectedWaitMs(lane: Lane): number {
-    const ahead = this.keptWaiting.length + (lane === 'kept' ? 0 : this.waiting.length);
+    const [own, other] = lane === 'kept' ? [this.keptWaiting, this.waiting] : [this.waiting, this.keptWaiting];
+    const ahead = own.length + Math.min(other.length, own.length + (lane === 'kept' ? 0 : 1));
     return ((ahead + 1) * this.averageMs) / this.limit;
   }
 }
