@@ -1,10 +1,9 @@
 import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm } from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, Transform } from 'node:stream';
 import type multer from 'multer';
 import type { AppError } from '../utils/app-error.js';
 
@@ -16,9 +15,10 @@ export interface FileCap {
 
 /**
  * Multer's disk storage with a cap decided per file when it starts (from the fields sent before
- * it, and what earlier middleware found): the write stops, and the request is answered, at the
- * first byte past it, not at the parser's outer limit. `capOf` may throw an AppError to refuse
- * the file at its first byte. A file cut off leaves nothing on disk.
+ * it, and what earlier middleware found): nothing past its first byte over the cap is written,
+ * whatever the parser's outer limit (multer then reads and drops the rest of the body before
+ * the answer, to spare the client an EPIPE). `capOf` may throw an AppError to refuse the file
+ * at its first byte. A file cut off leaves nothing on disk.
  */
 export function cappedDiskStorage(dir: string, capOf: (req: Request) => FileCap): multer.StorageEngine {
   return {
@@ -39,13 +39,14 @@ export function cappedDiskStorage(dir: string, capOf: (req: Request) => FileCap)
           next(size > cap.maxBytes ? cap.pastIt : null, chunk);
         },
       });
-      pipeline(file.stream, counted, createWriteStream(filePath)).then(
-        () => done(null, { destination: dir, filename, path: filePath, size }),
-        (err: Error) => void rm(filePath, { force: true }).finally(() => done(err)),
-      );
+      // Callbacks, not promises: a failed removal must not become an unhandled rejection.
+      pipeline(file.stream, counted, createWriteStream(filePath), (err) => {
+        if (!err) done(null, { destination: dir, filename, path: filePath, size });
+        else rm(filePath, { force: true }, () => done(err));
+      });
     },
     _removeFile(_req, file, done) {
-      rm(file.path, { force: true }).then(() => done(null), done);
+      rm(file.path, { force: true }, (err) => done(err));
     },
   };
 }

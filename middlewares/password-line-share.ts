@@ -26,9 +26,11 @@ export function passwordLineShare(
     (mayKeep: (req: Request) => boolean): RequestHandler =>
     (req, res, next) => {
       const address = addressOf(req);
-      const keeps = !keptCandidates.has(address) && mayKeep(req);
+      // The kept lane is for a full line only: no place is held from others behind the address before.
+      const full = passwordChecks.wouldRefuse();
+      const keeps = full && !keptCandidates.has(address) && mayKeep(req);
       // A full line refuses before any budget is counted: a 503 spends nobody's guesses.
-      if (passwordChecks.wouldRefuse() && (!keeps || keptLaneWouldRefuse())) {
+      if (full && (!keeps || keptLaneWouldRefuse())) {
         next(passwordChecksBusy());
         return;
       }

@@ -74,7 +74,9 @@ export class Semaphore {
 
   /**
    * How long a newcomer would wait: its own lane ahead of it and, served in turn with it, as
-   * many of the other lane's (at most), then a slot coming free.
+   * many of the other lane's (at most), then a slot coming free. An estimate (a turn already
+   * taken is not counted), and one admitted before later arrivals of the other lane may wait up
+   * to about twice it: bounded either way, well under the proxy's timeout.
    */
   private expectedWaitMs(lane: Lane): number {
     const [own, other] = lane === 'kept' ? [this.keptWaiting, this.waiting] : [this.waiting, this.keptWaiting];

@@ -35,9 +35,14 @@ export async function failedTry(eventId: string, error: string, now: Date): Prom
         { $set: { tries, nextTryAt: new Date(now.getTime() + wait), lastError: error.slice(0, 500) } },
       );
       if (noted.modifiedCount !== 1) continue;
-      if (tries >= STUCK_AFTER_TRIES && !stored.stuckToldAt) await tellStuck({ ...stored, tries }, error);
+      if (tries >= STUCK_AFTER_TRIES && !stored.stuckToldAt) {
+        await tellStuck({ ...stored, tries }, error).catch((err: unknown) =>
+          logger.error('the admin was not told of a stuck webhook event', { eventId, error: errorMessage(err) }),
+        );
+      }
       return;
     }
+    logger.error('a failed webhook try was not noted: its count kept changing', { eventId });
   } catch (err) {
     logger.error('a failed webhook try was not noted', { eventId, error: errorMessage(err) });
   }
@@ -48,8 +53,8 @@ const TELLING_LEASE_MS = 5 * 60_000;
 
 /**
  * Once per event: claimed for a while (two processes tell once); once the mail went, audited,
- * then marked told (a stop between them tells again: at least once); a mail that did not go
- * gives the claim back for the next failure.
+ * then marked told, the record written or not (a stop between the mail and the mark tells
+ * again: at least once); a mail that did not go gives the claim back for the next failure.
  */
 async function tellStuck(stored: StoredEvent, error: string): Promise<void> {
   const claimedAt = new Date();
@@ -69,13 +74,17 @@ async function tellStuck(stored: StoredEvent, error: string): Promise<void> {
     await WebhookEvent.updateOne({ _id: stored._id, stuckClaimedAt: claimedAt }, { $set: { stuckClaimedAt: null } });
     return;
   }
-  await audit({
-    action: 'webhook.stuck',
-    actor: 'job',
-    requestId: stored.requestId ?? undefined,
-    detail: { eventId: stored._id, event: stored.event, tries, error: error.slice(0, 500) },
-  });
-  await WebhookEvent.updateOne({ _id: stored._id }, { $set: { stuckToldAt: new Date() } });
+  try {
+    await audit({
+      action: 'webhook.stuck',
+      actor: 'job',
+      requestId: stored.requestId ?? undefined,
+      detail: { eventId: stored._id, event: stored.event, tries, error: error.slice(0, 500) },
+    });
+  } finally {
+    // The mail went: told, even if its record could not be written (else an hourly mail each failure).
+    await WebhookEvent.updateOne({ _id: stored._id }, { $set: { stuckToldAt: new Date() } });
+  }
 }
 
 /**
