@@ -29,15 +29,19 @@ async function fillPasswordLine() {
   // Checks of 50 ms each set the line's pace (the wait it refuses past is counted in time).
   for (let i = 0; i < 30; i++) await passwordChecks.run(() => new Promise((resolve) => setTimeout(resolve, 50)));
   const held: Promise<unknown>[] = [];
+  await crowdPasswordLine(released, held);
+  return { release, held };
+}
+
+/** Checks held until `released` join the line until it refuses the next (kept in `held`). */
+async function crowdPasswordLine(released: Promise<void>, held: Promise<unknown>[]) {
   for (let i = 0; i < 100_000; i++) {
     let refused = false;
-    const taken = passwordChecks.run(() => released);
-    held.push(taken.catch(() => (refused = true)));
+    held.push(passwordChecks.run(() => released).catch(() => (refused = true)));
     // A refusal settles at once; a check in line stays pending.
     await new Promise((resolve) => setImmediate(resolve));
-    if (refused) break;
+    if (refused) return;
   }
-  return { release, held };
 }
 
 /** A request's answer once it comes, read without waiting for it. */
@@ -316,6 +320,37 @@ describe('POST /auth/login', () => {
       await Promise.all(held);
     }
     await eventually(() => waiting.every((w) => w.done), 10_000, 'the owners signed in');
+    expect(waiting.map((w) => w.res!.status)).to.deep.equal([200, 200]);
+  });
+
+  it('holds no kept place for an address before its line is full: a sign-in waiting from before keeps nobody out', async () => {
+    const [u, other] = [await signupUser(), await signupUser()];
+    const tokenOf = async (who: typeof u) =>
+      (await login({ identifier: who.input.email, password: who.input.password })).body.deviceToken as string;
+    const [token, otherToken] = [await tokenOf(u), await tokenOf(other)];
+    const home = freshIp();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Every slot busy, nobody waiting yet: a known device's sign-in from home waits with everyone.
+    const held: Promise<unknown>[] = Array.from({ length: config.auth.bcryptConcurrency }, () =>
+      passwordChecks.run(() => released),
+    );
+    const waiting = [settled(login({ identifier: u.input.email, password: u.input.password, deviceToken: token }, home))];
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waiting[0]!.done).to.equal(false);
+      // Then the line fills (a flood), and another owner at home signs in: the kept place is theirs.
+      await crowdPasswordLine(released, held);
+      waiting.push(
+        settled(login({ identifier: other.input.email, password: other.input.password, deviceToken: otherToken }, home)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(waiting[1]!.done, JSON.stringify(waiting[1]!.res?.body)).to.equal(false);
+    } finally {
+      release();
+      await Promise.all(held);
+    }
+    await eventually(() => waiting.every((w) => w.done), 10_000, 'both signed in');
     expect(waiting.map((w) => w.res!.status)).to.deep.equal([200, 200]);
   });
 
