@@ -3,7 +3,7 @@ import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rat
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
-import { knownDeviceCounter, presentedDeviceToken, presentsLiveToken } from '../services/auth/known-device.js';
+import { knownDeviceCounter, presentedDeviceToken, presentsKeptLaneToken } from '../services/auth/known-device.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
@@ -123,7 +123,7 @@ export function createRateLimiters(
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     passwordLine,
     // A full line still takes a sign-in presenting a known device's token, in the kept lane.
-    signInLine: passwordLineFor((req) => presentsLiveToken(knownDeviceTokenOf(req))),
+    signInLine: passwordLineFor((req) => presentsKeptLaneToken(knownDeviceTokenOf(req))),
     passwordLineWhen: (checks) => (req, res, next) => (checks(req) ? passwordLine(req, res, next) : next()),
     // Only failures count: a user who signs in correctly is never slowed down.
     loginPerIp: limiter(

@@ -4,6 +4,7 @@ import { config } from '../config/index.js';
 import { Session } from '../models/session.model.js';
 import { passwordChecks } from '../services/auth/password.service.js';
 import { User } from '../models/user.model.js';
+import { knownDeviceToken } from '../services/auth/known-device.js';
 import { api, freshIp } from './support/app.js';
 import { tokenFrom, waitForMail } from './support/mail.js';
 import { eventually } from './support/eventually.js';
@@ -41,6 +42,21 @@ async function crowdPasswordLine(released: Promise<void>, held: Promise<unknown>
     // A refusal settles at once; a check in line stays pending.
     await new Promise((resolve) => setImmediate(resolve));
     if (refused) return;
+  }
+}
+
+/**
+ * The known-device token a sign-in two days ago gave this account's client (the kept lane of
+ * a full line takes only devices known for a day), sealed as the server seals it then.
+ */
+async function deviceTokenOf(who: { id: string }): Promise<string> {
+  const account = (await User.findById(who.id, { passwordChangedAt: 1 }).lean())!;
+  const now = Date.now;
+  Date.now = () => now() - 2 * 86_400_000;
+  try {
+    return knownDeviceToken(account);
+  } finally {
+    Date.now = now;
   }
 }
 
@@ -281,12 +297,13 @@ describe('POST /auth/login', () => {
   });
 
   it("keeps a place in a full line for the owner's known device: a flood from everywhere does not keep them out", async () => {
-    const [u, other, banned] = [await signupUser(), await signupUser(), await signupUser()];
+    const [u, other, banned, recent] = [await signupUser(), await signupUser(), await signupUser(), await signupUser()];
     const right = { identifier: u.input.username, password: u.input.password };
     const otherRight = { identifier: other.input.email, password: other.input.password };
-    const tokenOf = async (who: typeof u) =>
-      (await login({ identifier: who.input.email, password: who.input.password })).body.deviceToken as string;
-    const [appToken, otherToken, bannedToken] = [await tokenOf(u), await tokenOf(other), await tokenOf(banned)];
+    const [appToken, otherToken, bannedToken] = [await deviceTokenOf(u), await deviceTokenOf(other), await deviceTokenOf(banned)];
+    // A device known since just now (one signed in during the flood) keeps nothing.
+    const recentRight = { identifier: recent.input.email, password: recent.input.password };
+    const recentToken = (await login(recentRight)).body.deviceToken as string;
     await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
     const { release, held } = await fillPasswordLine();
     const [home, away] = [freshIp(), freshIp()];
@@ -309,7 +326,8 @@ describe('POST /auth/login', () => {
       // One place per account: the same token again meanwhile, as any other client, is refused.
       expect(await refusedFor({ ...right, deviceToken: appToken })).to.deep.equal(busy);
       expect(await refusedFor(right)).to.deep.equal(busy);
-      // Another account's token, a forged one, or a banned account's own keeps nothing.
+      // A token from today, another account's, a forged one, or a banned account's own keeps nothing.
+      expect(await refusedFor({ ...recentRight, deviceToken: recentToken })).to.deep.equal(busy);
       expect(await refusedFor({ ...right, deviceToken: otherToken })).to.deep.equal(busy);
       expect(await refusedFor({ ...right, deviceToken: `${appToken.slice(0, -4)}AAAA` })).to.deep.equal(busy);
       expect(
@@ -325,9 +343,7 @@ describe('POST /auth/login', () => {
 
   it('holds no kept place for an address before its line is full: a sign-in waiting from before keeps nobody out', async () => {
     const [u, other] = [await signupUser(), await signupUser()];
-    const tokenOf = async (who: typeof u) =>
-      (await login({ identifier: who.input.email, password: who.input.password })).body.deviceToken as string;
-    const [token, otherToken] = [await tokenOf(u), await tokenOf(other)];
+    const [token, otherToken] = [await deviceTokenOf(u), await deviceTokenOf(other)];
     const home = freshIp();
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

@@ -1,4 +1,4 @@
-import { knownDeviceToken, vouchesFor } from './known-device.js';
+import { knownDeviceToken, keptLaneFor } from './known-device.js';
 import { isInGoodStanding } from '../people/standing.js';
 import { takeFromDailyCounter } from '../connections/quota.service.js';
 import { countLater, recordActivity, recordEvent, recordSignup } from '../analytics/record.js';
@@ -254,7 +254,7 @@ export async function login(
   ).lean();
   // Always one bcrypt comparison, so unknown accounts answer in the same time; a device that
   // signed in to this account before waits in the kept lane (a flood keeps the owner out no more).
-  const known = user && isInGoodStanding(user) && vouchesFor(presentedDeviceToken, user) ? String(user._id) : undefined;
+  const known = user && isInGoodStanding(user) && keptLaneFor(presentedDeviceToken, user) ? String(user._id) : undefined;
   const ok = await verifyPassword(password, user?.passwordHash, known);
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);

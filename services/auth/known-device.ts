@@ -85,12 +85,22 @@ export async function knownDeviceCounter(identifier: string, presented: unknown)
 const tokenFor = (tokens: Sealed[], account: SignedInAccount) =>
   tokens.find((t) => t.u === String(account._id) && t.p === (account.passwordChangedAt?.getTime() ?? 0));
 
-/** Whether a client presents a live token for this account with its current password (a known device). */
-export const vouchesFor = (presented: unknown, account: SignedInAccount): boolean =>
-  tokenFor(presentedTokens(presented), account) !== undefined;
+/**
+ * A device known for this long may wait in the kept lane of a full password line: not one
+ * signed in during the flood (an attacker's own accounts signed in for the purpose), but
+ * the owner's phone from yesterday.
+ */
+const KEPT_LANE_AFTER_MS = 86_400_000;
+const knownLongEnough = (t: Sealed) => t.e - KNOWN_DEVICE_DAYS * 86_400_000 <= Date.now() - KEPT_LANE_AFTER_MS;
 
-/** Whether a client presents any live token (for some account: which one is the sign-in's to find out). */
-export const presentsLiveToken = (presented: unknown): boolean => presentedTokens(presented).length > 0;
+/** Whether a client presents a token for this account with its current password, known for a day (the kept lane). */
+export const keptLaneFor = (presented: unknown, account: SignedInAccount): boolean => {
+  const t = tokenFor(presentedTokens(presented), account);
+  return t !== undefined && knownLongEnough(t);
+};
+
+/** Whether a client presents a live token known for a day (for some account: which one is the sign-in's to find out). */
+export const presentsKeptLaneToken = (presented: unknown): boolean => presentedTokens(presented).some(knownLongEnough);
 
 /** The token a client presents: the body's deviceToken (apps), else its cookie (web). */
 export const presentedDeviceToken = (body: unknown, cookies: unknown): unknown =>
