@@ -10,8 +10,8 @@ import { RateLimitedError } from '../services/limits/action-limiter.js';
  * With one, filling it takes many addresses, and anyone else waits behind a few checks per
  * address, not behind a flood. A few, not one: people behind one NAT sign in at once now and then.
  * A line already full answers 503 PASSWORD_CHECKS_BUSY here, before the budgets that follow,
- * unless the request may take the kept lane (`mayKeep`: a known device's sign-in, which the
- * check itself confirms) and that has room. One request per address at a time may take it
+ * unless the request may take the kept lane (`mayKeep`: a sign-in from a device known for a
+ * day, which the check itself confirms) and that has room. One request per address at a time may take it
  * (`res.locals.mayTakeKeptLane`): a flood of sign-ins to the flooder's own accounts, each with
  * its own token, needs an address per place.
  * Returns a handler maker: each route's handler counts in the same share.

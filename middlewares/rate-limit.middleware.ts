@@ -122,7 +122,7 @@ export function createRateLimiters(
     },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     passwordLine,
-    // A full line still takes a sign-in presenting a known device's token, in the kept lane.
+    // A full line still takes a sign-in presenting a known device's token a day old or more, in the kept lane.
     signInLine: passwordLineFor((req) => presentsKeptLaneToken(knownDeviceTokenOf(req))),
     passwordLineWhen: (checks) => (req, res, next) => (checks(req) ? passwordLine(req, res, next) : next()),
     // Only failures count: a user who signs in correctly is never slowed down.

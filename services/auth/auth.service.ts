@@ -253,7 +253,8 @@ export async function login(
     `${OWN_FIELDS} passwordHash passwordChangedAt bannedAt suspendedUntil sessionEpoch`,
   ).lean();
   // Always one bcrypt comparison, so unknown accounts answer in the same time; a device that
-  // signed in to this account before waits in the kept lane (a flood keeps the owner out no more).
+  // signed in to this account a day or more before waits in the kept lane (a flood keeps the
+  // owner out no more). A new password starts its devices' day again (their tokens die with it).
   const known = user && isInGoodStanding(user) && keptLaneFor(presentedDeviceToken, user) ? String(user._id) : undefined;
   const ok = await verifyPassword(password, user?.passwordHash, known);
   if (!user || !ok) throw invalidCredentials();

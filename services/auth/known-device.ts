@@ -30,6 +30,8 @@ interface Sealed {
   p: number;
   /** Until when (ms). */
   e: number;
+  /** When it was issued (ms); tokens from before it was sealed were issued KNOWN_DEVICE_DAYS before `e`. */
+  i?: number;
 }
 
 /** What the token is sealed from: the account whose password the sign-in just checked, as it read it. */
@@ -45,6 +47,7 @@ export function knownDeviceToken(account: SignedInAccount): string {
     u: String(account._id),
     p: account.passwordChangedAt?.getTime() ?? 0,
     e: Date.now() + KNOWN_DEVICE_DAYS * 86_400_000,
+    i: Date.now(),
   };
   return seal.seal(PURPOSE, sealed);
 }
@@ -55,7 +58,13 @@ export const KNOWN_DEVICE_COOKIE_MAX = 5;
 /** A live token's content; null for a dead or unopenable one. */
 function openToken(token: string): Sealed | null {
   const t = seal.open(PURPOSE, token) as Partial<Sealed> | undefined;
-  const whole = t && typeof t.n === 'string' && typeof t.u === 'string' && typeof t.p === 'number' && typeof t.e === 'number';
+  const whole =
+    t &&
+    typeof t.n === 'string' &&
+    typeof t.u === 'string' &&
+    typeof t.p === 'number' &&
+    typeof t.e === 'number' &&
+    (t.i === undefined || typeof t.i === 'number');
   return whole && t.e! >= Date.now() ? (t as Sealed) : null;
 }
 
@@ -91,7 +100,9 @@ const tokenFor = (tokens: Sealed[], account: SignedInAccount) =>
  * the owner's phone from yesterday.
  */
 const KEPT_LANE_AFTER_MS = 86_400_000;
-const knownLongEnough = (t: Sealed) => t.e - KNOWN_DEVICE_DAYS * 86_400_000 <= Date.now() - KEPT_LANE_AFTER_MS;
+// Tokens sealed before `i` was (all at 365 days' life): their issue time from their end.
+const issuedAt = (t: Sealed) => t.i ?? t.e - 365 * 86_400_000;
+const knownLongEnough = (t: Sealed) => issuedAt(t) <= Date.now() - KEPT_LANE_AFTER_MS;
 
 /** Whether a client presents a token for this account with its current password, known for a day (the kept lane). */
 export const keptLaneFor = (presented: unknown, account: SignedInAccount): boolean => {
