@@ -21,6 +21,8 @@ const commentSchema = new Schema(
     // As a post's: why it is hidden (reports, a moderator), and by which role of staff.
     hiddenReason: { type: String },
     hiddenByRole: { type: String },
+    // Set by a hiding that took it out of its post's and its parent's counts (those before did not).
+    countedOut: { type: Boolean },
     deletedAt: { type: Date },
   },
   { timestamps: true, versionKey: false },

@@ -64,6 +64,8 @@ describe('migrations (npm run migrate)', function () {
     });
     const top = comment(null, 3);
     const [live, gone, goneWithReply] = [comment(top, 0), comment(top, 0, true), comment(top, 0, true)];
+    // Hidden by staff before hiding uncounted: still in its post's and its parent's counts until the backfill.
+    const hiddenBefore = { ...comment(top, 0), hiddenAt: new Date(0), hiddenReason: 'hidden_by_moderator' };
     const reply = comment(goneWithReply, 0);
     const removed = comment(null, 1, true);
     const removedReply = comment(removed, 0, true);
@@ -72,7 +74,19 @@ describe('migrations (npm run migrate)', function () {
     const busy = comment(null, 2, true);
     const busyLive = comment(busy, 0);
     const busyGone = { ...comment(busy, 0, true), updatedAt: new Date() };
-    await Comment.collection.insertMany([top, live, gone, goneWithReply, reply, removed, removedReply, busy, busyLive, busyGone]);
+    await Comment.collection.insertMany([
+      top,
+      live,
+      gone,
+      goneWithReply,
+      reply,
+      removed,
+      removedReply,
+      busy,
+      busyLive,
+      busyGone,
+      hiddenBefore,
+    ]);
     // A payment event left unprocessed before failed tries were timed.
     const eventId = `evt_old_${tag}`;
     await WebhookEvent.collection.insertOne({
@@ -93,7 +107,9 @@ describe('migrations (npm run migrate)', function () {
     expect(await cellsOf(hidden)).to.include(hiddenRegionCellOf(coarsePoint(point)));
     expect(await cellsOf(unconsented)).to.equal(undefined);
     expect(zoe!.geoCells).to.equal(undefined);
-    expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1 });
+    // Comments shown: top, live, the reply, busyLive (the hidden one counted out).
+    expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1, comments: 4 });
+    expect((await Comment.findById(hiddenBefore._id).lean())!.countedOut).to.equal(true);
     const repliesOf = async (c: { _id: mongoose.Types.ObjectId }) => (await Comment.findById(c._id).lean())!.replies;
     expect(await Promise.all([top, live, goneWithReply, removed, busy].map(repliesOf))).to.deep.equal([2, 0, 1, 0, 2]);
     expect((await WebhookEvent.findById(eventId).lean())!.nextTryAt!.getTime()).to.be.closeTo(Date.now(), 60_000);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Comment } from '../models/comment.model.js';
 import { Post } from '../models/post.model.js';
 import { Report } from '../models/report.model.js';
+import { repairPostCounters } from '../services/posts/counters.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
 import { expectDocumented } from './support/openapi.js';
@@ -138,6 +139,61 @@ describe('moderation: badges, bans and the report queue', () => {
     const undo = await decide(mod, 'restore', `comments/${commentId}`);
     expect([undo.status, undo.body.error?.code]).to.deep.equal([403, 'INSUFFICIENT_ROLE']);
     expect((await Comment.findById(commentId).lean())?.hiddenAt).to.be.instanceOf(Date);
+  });
+
+  it("a hidden comment leaves its post's and its parent's counts and is counted again when restored; a removal meanwhile counts once", async () => {
+    const [admin, author, ann, bob] = await Promise.all([staffUser('admin'), signupUser(), signupUser(), signupUser()]);
+    const a = await api();
+    const post = await readyPost(author);
+    const say = async (who: SignedUp, text: string, parentId?: string) =>
+      (await a.post(`${POSTS}/${post.id}/comments`).set(as(who)).send({ text, parentId }).expect(201)).body.comment.id as string;
+    const top = await say(ann, 'top');
+    const reply = await say(bob, 'reply', top);
+    const deeper = await say(ann, 'deeper', reply);
+    const moderate = (id: string, action: 'remove' | 'restore') =>
+      a.patch(`/api/v1/admin/content/comments/${id}`).set(as(admin)).send({ action }).expect(204);
+    // The post's comments, and the replies stored on the top comment and on the reply.
+    const counts = async () => [
+      (await Post.findById(post.id, { counters: 1 }).lean())!.counters!.comments,
+      ...(await Promise.all([top, reply].map(async (id) => (await Comment.findById(id).lean())!.replies))),
+    ];
+    const shownUnder = async (parentId: string) =>
+      (
+        (await a.get(`${POSTS}/${post.id}/comments`).query({ parentId }).set(as(author))).body.items as {
+          id: string;
+          deleted: boolean;
+        }[]
+      ).map((c) => `${c.id}${c.deleted ? ' (removed)' : ''}`);
+    expect(await counts()).to.deep.equal([3, 1, 1]);
+
+    // Removed by staff (twice: a double click), the reply is out of the post's count and its parent's.
+    await moderate(reply, 'remove');
+    await moderate(reply, 'remove');
+    expect(await counts()).to.deep.equal([2, 0, 1]);
+    expect(await shownUnder(top)).to.deep.equal([]);
+    // It takes no replies while hidden.
+    const under = await a.post(`${POSTS}/${post.id}/comments`).set(as(ann)).send({ text: 'hello?', parentId: reply });
+    expect([under.status, under.body.error?.code]).to.deep.equal([404, 'NOT_FOUND']);
+    // Its author takes it back meanwhile: it was uncounted already, so nothing is uncounted twice.
+    await a.delete(`${POSTS}/comments/${reply}`).set(as(bob)).expect(204);
+    expect(await counts()).to.deep.equal([2, 0, 1]);
+    // Restored, it stands as a placeholder for the reply under it: counted under its parent, not as a comment.
+    await moderate(reply, 'restore');
+    expect(await counts()).to.deep.equal([2, 1, 1]);
+    expect(await shownUnder(top)).to.deep.equal([`${reply} (removed)`]);
+
+    // Hiding the last reply under that placeholder leaves nothing to show there: up the thread, nothing counts it.
+    await moderate(deeper, 'remove');
+    expect(await counts()).to.deep.equal([1, 0, 0]);
+    expect(await shownUnder(top)).to.deep.equal([]);
+    // The repair job counts as the live code does.
+    await repairPostCounters(new Date(Date.now() - 86_400_000));
+    expect(await counts()).to.deep.equal([1, 0, 0]);
+    await moderate(deeper, 'restore');
+    expect(await counts()).to.deep.equal([2, 1, 1]);
+    expect(await shownUnder(reply)).to.deep.equal([deeper]);
+    await repairPostCounters(new Date(Date.now() - 86_400_000));
+    expect(await counts()).to.deep.equal([2, 1, 1]);
   });
 
   it('moderators page through open reports and close each once', async () => {

@@ -6,6 +6,7 @@ import { resumeDeletionsFromBefore } from '../../services/people/account-deletio
 import { backfillGroupFloors, backfillReplyNumbers } from '../../services/chat/group-floors.js';
 import { timeOldEventTries } from '../../services/payments/webhook-retry.js';
 import { recountAllReplies } from '../../services/posts/reply-counts.js';
+import { uncountHiddenComments } from '../../services/posts/content-hiding.js';
 
 /**
  * Every migration, in the order they run; each runs once per database (recorded in the
@@ -57,5 +58,10 @@ export const migrations: Migration[] = [
     name: '2026-12-07-02-reply-counts',
     // Reply counts from before a removed reply was uncounted: the replies shown under each comment.
     up: recountAllReplies,
+  },
+  {
+    name: '2026-12-07-03-hidden-comment-counts',
+    // Comments hidden before a hiding uncounted them: out of their post's and parent's counts.
+    up: uncountHiddenComments,
   },
 ];

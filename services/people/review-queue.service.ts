@@ -7,7 +7,7 @@ import { REASON_SEVERITY, ReviewCase, type REVIEW_ACTIONS } from '../../models/r
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { audit, byStaff } from '../audit.service.js';
 import { notifyLater, type TargetKind } from '../notifications/notification.service.js';
-import { notePostChanged } from '../feeds/fanout.js';
+import { hideContent } from '../posts/content-hiding.js';
 import { moderateContent } from '../posts/content-moderation.service.js';
 import { assertMayActOn, assertModeratorMay, banUser, suspendUser, type Staff } from './admin-users.service.js';
 import { ownerOf, type Target } from './report-target.js';
@@ -127,18 +127,17 @@ export async function listCases(page: { limit: number; cursor?: string; targetTy
 const WHAT: Record<Target, string> = { user: 'profile', message: 'message', post: 'post', comment: 'comment' };
 
 /** Content hidden by a moderator (reversible), or a message's content taken out. */
-async function hide(type: Target, id: Types.ObjectId, byRole: Staff['role']): Promise<void> {
+async function hide(type: Exclude<Target, 'user'>, id: Types.ObjectId, byRole: Staff['role']): Promise<void> {
   if (type === 'message') {
     await Message.updateOne({ _id: id }, { $set: { deletedAt: new Date() }, $unset: { text: 1, attachment: 1, media: 1 } });
     return;
   }
-  const model = (type === 'post' ? Post : Comment) as typeof Post;
   // Over a hiding by reports too: staff's decision is what stands (and whose it was).
-  const res = await model.updateOne(
+  await hideContent(
+    type,
     { _id: id, $or: [{ hiddenAt: null }, { hiddenReason: 'reports' }] },
-    { $set: { hiddenAt: new Date(), hiddenReason: 'hidden_by_moderator', hiddenByRole: byRole } },
+    { hiddenReason: 'hidden_by_moderator', hiddenByRole: byRole },
   );
-  if (type === 'post' && res.modifiedCount === 1) await notePostChanged(id);
 }
 
 /**
@@ -212,7 +211,7 @@ async function applyDecision(staff: Staff, found: CaseDoc, owner: string | null,
       await moderateContent(staff, type, id, 'restore');
     }
     if (input.action === 'hide') await hide(type, found.targetId, staff.role);
-  } else if (input.action === 'hide' || input.action === 'remove') {
+  } else if (type === 'message' && (input.action === 'hide' || input.action === 'remove')) {
     await hide(type, found.targetId, staff.role);
   }
   if (owner && input.action === 'suspend') await suspendUser(staff, owner, input.until!, input.note);

@@ -14,6 +14,7 @@ import type { StorageProvider } from '../storage/storage.provider.js';
 import { usersById } from '../people/user.service.js';
 import { noteEngagement } from './affinity.js';
 import { bump } from './counters.js';
+import { isCountedOut, uncountReply } from './reply-tally.js';
 import { canSee, captionFields, getVisiblePost } from './post.service.js';
 import { commentMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage } from '../storage/storage.provider.js';
@@ -81,7 +82,7 @@ export async function addComment(userId: string, postId: string, input: NewComme
   if (!text && !input.image) throw new AppError('EMPTY_COMMENT', 'Write something or attach an image');
   let parent: CommentDoc | null = null;
   if (input.parentId) {
-    parent = await Comment.findOne({ _id: input.parentId, postId, deletedAt: null }).lean();
+    parent = await Comment.findOne({ _id: input.parentId, postId, deletedAt: null, hiddenAt: null }).lean();
     if (!parent) throw notFound('Comment');
     if (await isBlockedEitherWay(userId, String(parent.authorId))) throw notFound('Comment');
   }
@@ -251,25 +252,11 @@ async function blankComment(comment: { _id: Types.ObjectId }, post: Parameters<t
     { $set: { deletedAt: new Date(), text: '', mentions: [] }, $unset: { image: 1 } },
   ).lean();
   if (!blanked) return false;
+  // One hidden by moderation left its counts then.
+  if (isCountedOut(blanked)) return true;
   if (post) await bump(post, 'comments', -1);
   if (!blanked.replies) await uncountReply(blanked.parentId);
   return true;
-}
-
-/**
- * One reply fewer shown under a comment; a removed comment left with none is no longer shown
- * either, so its own parent counts it no more, and so on up the thread.
- */
-async function uncountReply(parentId: Types.ObjectId | null | undefined): Promise<void> {
-  for (let id = parentId; id;) {
-    const parent = await Comment.findOneAndUpdate(
-      { _id: id, replies: { $gt: 0 } },
-      { $inc: { replies: -1 } },
-      { returnDocument: 'after' },
-    ).lean();
-    if (!parent?.deletedAt || parent.replies > 0) return;
-    id = parent.parentId;
-  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { config } from '../../config/index.js';
 import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { Report } from '../../models/report.model.js';
-import { notePostChanged } from '../feeds/fanout.js';
+import { hideContent, showContent } from './content-hiding.js';
 import { User } from '../../models/user.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
 import { getVisiblePost } from './post.service.js';
@@ -52,12 +52,7 @@ export async function isTrustedReporter(reporterId: string): Promise<boolean> {
 export async function hideIfReportedEnough(type: ContentTarget, id: string): Promise<boolean> {
   const reporters = await Report.countDocuments({ targetType: type, targetId: id, status: 'open', trusted: true });
   if (reporters < config.posts.reportHideThreshold) return false;
-  const res = await modelOf(type).updateOne(
-    { _id: id, hiddenAt: null },
-    { $set: { hiddenAt: new Date(), hiddenReason: 'reports' } },
-  );
-  if (res.modifiedCount === 1 && type === 'post') await notePostChanged(id);
-  return res.modifiedCount === 1;
+  return hideContent(type, { _id: id, hiddenAt: null }, { hiddenReason: 'reports' });
 }
 
 /**
@@ -86,14 +81,12 @@ export async function moderateContent(
     throw forbidden('Only admins undo what an admin hid or removed', 'INSUFFICIENT_ROLE');
   }
   // Conditional on the state changing: a repeated decision (a double click) changes and tells nothing.
-  const res =
+  const changed =
     action === 'restore'
-      ? await model.updateOne(
-          // An admin's hiding that came between the check and here stands.
-          { _id: id, hiddenAt: { $ne: null }, ...(staff.role !== 'admin' && moderatorMayRestore) },
-          { $unset: { hiddenAt: 1, hiddenReason: 1, hiddenByRole: 1 } },
-        )
-      : await model.updateOne(
+      ? // An admin's hiding that came between the check and here stands.
+        await showContent(type, { _id: id, hiddenAt: { $ne: null }, ...(staff.role !== 'admin' && moderatorMayRestore) })
+      : await hideContent(
+          type,
           // A moderator's removal takes over only what they could restore (else it stays hidden,
           // the admin's: taken over, it would be the moderator's to restore).
           {
@@ -101,11 +94,9 @@ export async function moderateContent(
             hiddenReason: { $ne: 'removed_by_moderator' },
             ...(staff.role !== 'admin' && { $or: [{ hiddenAt: null }, ...moderatorMayRestore.$or] }),
           },
-          { $set: { hiddenAt: new Date(), hiddenReason: 'removed_by_moderator', hiddenByRole: staff.role } },
+          { hiddenReason: 'removed_by_moderator', hiddenByRole: staff.role },
         );
-  const changed = res.modifiedCount === 1;
   if (!changed && !(await model.exists({ _id: id }))) throw notFound(type === 'post' ? 'Post' : 'Comment');
-  if (type === 'post' && changed) await notePostChanged(id);
   // An open review case of it is decided by this too: dismissing it later must not undo this.
   const cases = await ReviewCase.updateMany(
     { openKey: `${type}:${id}` },

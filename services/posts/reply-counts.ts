@@ -3,6 +3,7 @@ import { Comment } from '../../models/comment.model.js';
 import { Post } from '../../models/post.model.js';
 import { logger } from '../../utils/logger.js';
 import { eachById } from '../each-by-id.js';
+import { isCountedOut } from './reply-tally.js';
 
 interface Counted {
   _id: Types.ObjectId;
@@ -11,6 +12,8 @@ interface Counted {
   deletedAt?: Date | null;
   replies?: number;
   updatedAt?: Date;
+  hiddenAt?: Date | null;
+  countedOut?: boolean | null;
 }
 
 // A comment written this recently may be half-way through a count's two steps (a reply counted
@@ -19,7 +22,8 @@ const SETTLED_AFTER_MS = 10 * 60_000;
 
 /**
  * Sets each comment's reply count of one post to the replies shown under it: a removed reply
- * counts only while replies of its own keep it as a placeholder. Worked out from the deepest
+ * counts only while replies of its own keep it as a placeholder, a hidden one not once its hiding
+ * uncounted it. Worked out from the deepest
  * level up, in memory (one indexed read of the post's comments). A comment written in the last
  * minutes, and every comment above it, is left as it is (the live code may be between a
  * count's two steps), and so is one written since the read. Returns how many were set.
@@ -27,7 +31,7 @@ const SETTLED_AFTER_MS = 10 * 60_000;
 export async function recountRepliesOf(postId: Types.ObjectId, now = new Date()): Promise<number> {
   const comments: Counted[] = await Comment.find(
     { postId },
-    { parentId: 1, depth: 1, deletedAt: 1, replies: 1, updatedAt: 1 },
+    { parentId: 1, depth: 1, deletedAt: 1, replies: 1, updatedAt: 1, hiddenAt: 1, countedOut: 1 },
   ).lean();
   const settledBefore = now.getTime() - SETTLED_AFTER_MS;
   const shownReplies = new Map<string, number>();
@@ -38,7 +42,7 @@ export async function recountRepliesOf(postId: Types.ObjectId, now = new Date())
     if (!c.parentId) continue;
     const parent = String(c.parentId);
     if (unsettled.has(id)) unsettled.add(parent);
-    const shown = !c.deletedAt || (shownReplies.get(id) ?? 0) > 0;
+    const shown = !isCountedOut(c) && (!c.deletedAt || (shownReplies.get(id) ?? 0) > 0);
     if (shown) shownReplies.set(parent, (shownReplies.get(parent) ?? 0) + 1);
   }
   let set = 0;
