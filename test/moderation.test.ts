@@ -194,6 +194,23 @@ describe('moderation: badges, bans and the report queue', () => {
     expect(await shownUnder(reply)).to.deep.equal([deeper]);
     await repairPostCounters(new Date(Date.now() - 86_400_000));
     expect(await counts()).to.deep.equal([2, 1, 1]);
+
+    // A removal under a hidden placeholder stops there: its hiding took it out of its parent's count already.
+    const other = await say(author, 'other', top);
+    await moderate(reply, 'remove');
+    expect(await counts()).to.deep.equal([3, 1, 1]);
+    await a.delete(`${POSTS}/comments/${deeper}`).set(as(ann)).expect(204);
+    expect(await counts()).to.deep.equal([2, 1, 0]);
+    // One hidden by the release before is still counted: its removal uncounts it, and its restore counts nothing back.
+    const legacy = await say(bob, 'old', top);
+    await Comment.updateOne({ _id: legacy }, { $set: { hiddenAt: new Date(), hiddenReason: 'hidden_by_moderator' } });
+    await a.delete(`${POSTS}/comments/${legacy}`).set(as(bob)).expect(204);
+    expect(await counts()).to.deep.equal([2, 1, 0]);
+    await moderate(legacy, 'restore');
+    expect(await counts()).to.deep.equal([2, 1, 0]);
+    expect(await shownUnder(top)).to.deep.equal([other]);
+    await repairPostCounters(new Date(Date.now() - 86_400_000));
+    expect(await counts()).to.deep.equal([2, 1, 0]);
   });
 
   it('moderators page through open reports and close each once', async () => {

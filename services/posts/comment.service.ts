@@ -87,9 +87,12 @@ export async function addComment(userId: string, postId: string, input: NewComme
     if (await isBlockedEitherWay(userId, String(parent.authorId))) throw notFound('Comment');
   }
   const { caption, mentions } = await captionFields(userId, text);
-  // Counted first, on a parent not removed meanwhile: a removal at the same moment either sees
-  // this reply (and keeps the parent as a placeholder) or refuses it.
-  if (parent && (await Comment.updateOne({ _id: parent._id, deletedAt: null }, { $inc: { replies: 1 } })).modifiedCount === 0) {
+  // Counted first, on a parent not removed or hidden meanwhile: a removal at the same moment
+  // either sees this reply (and keeps the parent as a placeholder) or refuses it.
+  if (
+    parent &&
+    (await Comment.updateOne({ _id: parent._id, deletedAt: null, hiddenAt: null }, { $inc: { replies: 1 } })).modifiedCount === 0
+  ) {
     throw notFound('Comment');
   }
   const commentId = new Types.ObjectId();

@@ -50,10 +50,16 @@ async function afterPostChange(filter: Filter, res: { modifiedCount: number }): 
   return true;
 }
 
-async function changeCounts(comment: Hidable, delta: 1 | -1): Promise<void> {
+/**
+ * A hiding's or a restore's change to the comment's counts. A live one goes through the post's
+ * engagement stats too (as a removal does); the backfill's only to the post's counter (comments
+ * hidden long ago are no engagement of today's).
+ */
+async function changeCounts(comment: Hidable, delta: 1 | -1, live = true): Promise<void> {
   if (!comment.deletedAt) {
     const post = await Post.findById(comment.postId, { authorId: 1, hashtags: 1 }).lean();
-    if (post) await bump(post, 'comments', delta);
+    if (post && live) await bump(post, 'comments', delta);
+    else if (post) await Post.updateOne({ _id: post._id }, { $inc: { 'counters.comments': delta } });
   }
   if (!comment.deletedAt || (comment.replies ?? 0) > 0) {
     await (delta < 0 ? uncountReply : countReply)(comment.parentId);
@@ -68,7 +74,7 @@ export async function uncountHiddenComments(): Promise<number> {
   for (const { _id } of await Comment.find(stillCounted, { _id: 1 }).lean()) {
     const before = await Comment.findOneAndUpdate({ _id, ...stillCounted }, { $set: { countedOut: true } }).lean<Hidable>();
     if (!before) continue;
-    await changeCounts(before, -1);
+    await changeCounts(before, -1, false);
     done++;
   }
   return done;

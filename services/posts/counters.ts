@@ -81,7 +81,8 @@ export async function countFromRecords(post: { _id: Types.ObjectId | string; aut
   const postId = post._id;
   const [likes, comments, sharers, views, bookmarks] = await Promise.all([
     PostLike.countDocuments({ postId }),
-    Comment.countDocuments({ postId, deletedAt: null, countedOut: { $ne: true } }),
+    // Not one whose hiding took it out of the counts (as reply-tally's isCountedOut).
+    Comment.countDocuments({ postId, deletedAt: null, $nor: [{ hiddenAt: { $ne: null }, countedOut: true }] }),
     PostShare.distinct('userId', { postId, userId: { $ne: post.authorId } }),
     PostView.countDocuments({ postId }),
     Bookmark.countDocuments({ postId }),
