@@ -4,7 +4,8 @@ import { membershipOf } from '../services/payments/membership.service.js';
 import { createOrder, listPayments, listPlans, verifyCheckout } from '../services/payments/payment.service.js';
 import { localCheckoutScript as checkoutScript, payLocally } from '../services/payments/local-checkout.js';
 import { receiveWebhook } from '../services/payments/webhook.service.js';
-import { callerId, inputOf, pageOf } from './caller.js';
+import { retryPaymentEvent } from '../services/payments/event-retry.service.js';
+import { callerId, inputOf, pageOf, staffOf } from './caller.js';
 import * as rules from '../validators/payment.validators.js';
 
 export async function plans(_req: Request, res: Response) {
@@ -43,6 +44,10 @@ export async function adminPayments(req: Request, res: Response) {
 export async function adminAudit(req: Request, res: Response) {
   const { userId } = inputOf(req, rules.auditRules);
   res.json(await searchAudit({ ...(userId && { userId }) }, pageOf(req)));
+}
+
+export async function retryEvent(req: Request, res: Response) {
+  res.json({ event: await retryPaymentEvent(staffOf(req), inputOf(req, rules.paymentEventRules).eventId) });
 }
 
 /** The local gateway's checkout script (development and browser tests only). */

@@ -9,6 +9,24 @@ const grants = {
   },
 };
 
+/** A stored Razorpay delivery and what came of it (admins). */
+const paymentEvent = {
+  type: 'object',
+  required: ['id', 'event', 'receivedAt', 'processedAt', 'outcome', 'tries', 'lastError', 'nextTryAt', 'gaveUpAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    event: { type: 'string', description: 'payment.captured, refund.failed, ...' },
+    receivedAt: dateTime,
+    processedAt: { ...dateTime, type: ['string', 'null'], description: 'When its work was done; null: not yet' },
+    outcome: { type: ['string', 'null'], description: 'applied, ignored, unknown_order, mismatch, ...' },
+    tries: { type: 'integer', description: 'Failed tries' },
+    lastError: { type: ['string', 'null'] },
+    nextTryAt: { ...dateTime, type: ['string', 'null'], description: "The job's next try; null once done or given up" },
+    gaveUpAt: { ...dateTime, type: ['string', 'null'], description: 'When the job stopped trying it' },
+  },
+};
+
 const payment = {
   type: 'object',
   required: ['id', 'plan', 'months', 'amount', 'currency', 'orderId', 'status', 'history', 'refundedAmount', 'createdAt'],
@@ -236,6 +254,34 @@ export const paymentPaths = {
       summary: 'The payment and membership audit trail (admins)',
       parameters: [queryParam('userId', objectId), ...pageParams(100)],
       responses: pageOf('records', auditRecord, ['400', '401', '403']),
+    },
+  },
+  '/api/v1/admin/payments/events/{eventId}/retry': {
+    post: {
+      tags: ['admin'],
+      summary:
+        "Try a stored Razorpay event's work now (admins): one the job gave up on (a week after receipt) or one waiting for its next try; one done already is answered as it is",
+      parameters: [
+        {
+          name: 'eventId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: 200 },
+          description: 'X-Razorpay-Event-Id as delivered, or sha256:<hex> of a delivery without one',
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'The event as the try left it',
+          content: json({
+            type: 'object',
+            required: ['event'],
+            additionalProperties: false,
+            properties: { event: paymentEvent },
+          }),
+        },
+        ...errors('400', '401', '403', '404'),
+      },
     },
   },
 };

@@ -22,6 +22,8 @@ const webhookEventSchema = new Schema(
     tries: { type: Number, default: 0 },
     nextTryAt: { type: Date },
     lastError: { type: String },
+    // When the job stopped trying it (a week after receipt): only an admin's retry tries it then.
+    gaveUpAt: { type: Date },
     // When the admin was told it keeps failing (once), and a telling's claim (it lapses).
     stuckToldAt: { type: Date },
     stuckClaimedAt: { type: Date },

@@ -5,7 +5,14 @@ import { requireDatabase } from '../middlewares/database.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import { pageRules } from '../validators/common.validators.js';
-import { adminPaymentRules, auditRules, localPayRules, orderRules, verifyRules } from '../validators/payment.validators.js';
+import {
+  adminPaymentRules,
+  auditRules,
+  localPayRules,
+  orderRules,
+  paymentEventRules,
+  verifyRules,
+} from '../validators/payment.validators.js';
 
 /** Plans, orders, checkout verification, one's history and membership, under /payments. */
 export function paymentRoutes(limit: RateLimiters): Router {
@@ -21,12 +28,14 @@ export function paymentRoutes(limit: RateLimiters): Router {
   return router;
 }
 
-/** Everyone's payments and the audit trail, for admins, under /admin/payments. */
+/** Everyone's payments, the audit trail and stuck payment events, for admins, under /admin/payments. */
 export function adminPaymentRoutes(): Router {
   const router = Router();
   router.use(authenticate, requireRole('admin'));
   router.get('/', validate(adminPaymentRules), payments.adminPayments);
   router.get('/audit', validate(auditRules), payments.adminAudit);
+  // A payment event the job gave up on (or any not done yet), tried now.
+  router.post('/events/:eventId/retry', validate(paymentEventRules), payments.retryEvent);
   return router;
 }
 

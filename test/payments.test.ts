@@ -23,7 +23,9 @@ import { razorpayStandIn, type RazorpayStandIn } from './support/razorpay-standi
 import { REFUND_TRIES } from '../services/payments/deleted-account-refund.js';
 import { reconcilePayments } from '../services/payments/reconcile.service.js';
 import { finishStoredEvents } from '../services/payments/webhook.service.js';
-import { signupUser } from './support/users.js';
+import { GIVE_UP_AFTER_MS } from '../services/payments/webhook-retry.js';
+import { expectDocumented } from './support/openapi.js';
+import { signupUser, staffUser } from './support/users.js';
 import { eventually } from './support/eventually.js';
 
 /** How many refunds of this payment the gateway was asked for. */
@@ -581,6 +583,58 @@ describe('payments: webhooks', () => {
     await Payment.updateOne({ _id: created.paymentId }, { $set: { refundId: 'rfnd_stuck1' } });
     await finishStoredEvents(new Date((await event()).nextTryAt!.getTime()));
     expect([(await event()).outcome, (await event()).processedAt instanceof Date]).to.deep.equal(['retry', true]);
+  });
+
+  it("an event still failing a week after receipt is given up by the job; an admin's retry tries it, once done never again", async () => {
+    const { created, refundFailure: held } = await refundInFlight('rfnd_given1');
+    const event = async () => (await WebhookEvent.findById(held.eventId).lean())!;
+    const recorded = (action: string) => AuditRecord.countDocuments({ action, 'detail.eventId': held.eventId });
+    expect((await deliver(held)).status).to.equal(200);
+    await eventually(async () => (await WebhookEvent.findById(held.eventId).lean())?.tries === 1, 10_000, 'the first try failed');
+    // Received a week ago (the tries since not shown): the job's try, failing, is its last; it is given up, on the record once.
+    await WebhookEvent.updateOne(
+      { _id: held.eventId },
+      { $set: { receivedAt: new Date(Date.now() - GIVE_UP_AFTER_MS), nextTryAt: new Date() } },
+    );
+    const now = new Date();
+    await finishStoredEvents(now);
+    const given = await event();
+    expect([given.tries, given.gaveUpAt?.getTime(), given.nextTryAt ?? null]).to.deep.equal([2, now.getTime(), null]);
+    expect(await recorded('webhook.given_up')).to.equal(1);
+    // No run after tries it again, nor makes it due as one stored without a time.
+    await finishStoredEvents(new Date(now.getTime() + 30 * 86_400_000));
+    expect([(await event()).tries, (await event()).nextTryAt ?? null]).to.deep.equal([2, null]);
+
+    const [admin, mod] = await Promise.all([staffUser('admin'), staffUser('moderator')]);
+    const retry = (who: typeof admin, id = held.eventId) =>
+      api().then((a) => a.post(`/api/v1/admin/payments/events/${encodeURIComponent(id)}/retry`).set(as(who)));
+    const refusals = await Promise.all([retry(mod), retry(admin, 'evt_nobody_sent'), retry(admin, 'x'.repeat(201))]);
+    expect(refusals.map((r) => [r.status, r.body.error?.code])).to.deep.equal([
+      [403, 'INSUFFICIENT_ROLE'],
+      [404, 'NOT_FOUND'],
+      [400, 'VALIDATION_FAILED'],
+    ]);
+    expect((await event()).tries).to.equal(2);
+    // Still held: the admin's try fails too, is counted, and leaves it given up (recorded as given up once).
+    const failed = await retry(admin);
+    expect(failed.status).to.equal(200);
+    expectDocumented(failed, 'post', '/api/v1/admin/payments/events/{eventId}/retry');
+    expect(failed.body.event).to.deep.include({
+      id: held.eventId,
+      event: 'refund.failed',
+      tries: 3,
+      processedAt: null,
+      nextTryAt: null,
+    });
+    expect(failed.body.event.lastError).to.match(/in flight/);
+    expect(await recorded('webhook.given_up')).to.equal(1);
+    // The try stores its refund: the admin's retry does the work; a second click does nothing again.
+    await Payment.updateOne({ _id: created.paymentId }, { $set: { refundId: 'rfnd_given1' } });
+    const done = await retry(admin);
+    expect([done.status, done.body.event.outcome, typeof done.body.event.processedAt]).to.deep.equal([200, 'retry', 'string']);
+    const again = await retry(admin);
+    expect(again.body.event).to.deep.equal(done.body.event);
+    expect(await recorded('webhook.retried')).to.equal(2);
   });
 
   it('an event stored unprocessed by the release before (no time for its next try) is still done by the job', async () => {

@@ -1,4 +1,4 @@
-import { body, query } from 'express-validator';
+import { body, param, query } from 'express-validator';
 import { PAYMENT_STATUSES, type PaymentStatus } from '../models/payment.model.js';
 import { inputRules, isIdText, pageRules, scalar } from './common.validators.js';
 import type { PaidPlan, verifyCheckout } from '../services/payments/payment.service.js';
@@ -43,4 +43,9 @@ export const adminPaymentRules = inputRules<{ status?: PaymentStatus; limit?: nu
 export const auditRules = inputRules<{ userId?: string; limit?: number; cursor?: string }>([
   query('userId').optional().custom(isIdText).withMessage('must be a user id'),
   ...pageRules(100),
+]);
+
+// A stored event's id: Razorpay's x-razorpay-event-id as sent, or sha256:<hex> of a delivery without one.
+export const paymentEventRules = inputRules<{ eventId: string }>([
+  param('eventId').isLength({ min: 1, max: 200 }).withMessage('must be a payment event id'),
 ]);
