@@ -122,8 +122,10 @@ export function createRateLimiters(
     },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     passwordLine,
-    // A full line still takes a sign-in presenting a known device's token a day old or more, in the kept lane.
-    signInLine: passwordLineFor((req) => presentsKeptLaneToken(knownDeviceTokenOf(req))),
+    // A full line still takes a sign-in presenting a known device's token a day old or more, for the account it names, in the kept lane.
+    signInLine: passwordLineFor((req) =>
+      presentsKeptLaneToken(knownDeviceTokenOf(req), (req.body as { identifier?: unknown } | undefined)?.identifier),
+    ),
     passwordLineWhen: (checks) => (req, res, next) => (checks(req) ? passwordLine(req, res, next) : next()),
     // Only failures count: a user who signs in correctly is never slowed down.
     loginPerIp: limiter(

@@ -47,10 +47,18 @@ async function crowdPasswordLine(released: Promise<void>, held: Promise<unknown>
 
 /**
  * The known-device token a sign-in two days ago gave this account's client (the kept lane of
- * a full line takes only devices known for a day), sealed as the server seals it then.
+ * a full line takes only devices known for a day), sealed as the server seals it then. Its
+ * address is verified first (the lane is for established accounts) unless `verified` is false.
  */
-async function deviceTokenOf(who: { id: string }): Promise<string> {
-  const account = (await User.findById(who.id, { passwordChangedAt: 1 }).lean())!;
+async function deviceTokenOf(who: { id: string }, verified = true): Promise<string> {
+  if (verified) await User.updateOne({ _id: who.id }, { $set: { emailVerified: true } });
+  const account = (await User.findById(who.id, {
+    passwordChangedAt: 1,
+    username: 1,
+    email: 1,
+    emailVerified: 1,
+    createdAt: 1,
+  }).lean())!;
   const now = Date.now;
   Date.now = () => now() - 2 * 86_400_000;
   try {
@@ -297,13 +305,23 @@ describe('POST /auth/login', () => {
   });
 
   it("keeps a place in a full line for the owner's known device: a flood from everywhere does not keep them out", async () => {
-    const [u, other, banned, recent] = [await signupUser(), await signupUser(), await signupUser(), await signupUser()];
+    const [u, other, banned, recent, fresh] = [
+      await signupUser(),
+      await signupUser(),
+      await signupUser(),
+      await signupUser(),
+      await signupUser(),
+    ];
     const right = { identifier: u.input.username, password: u.input.password };
     const otherRight = { identifier: other.input.email, password: other.input.password };
     const [appToken, otherToken, bannedToken] = [await deviceTokenOf(u), await deviceTokenOf(other), await deviceTokenOf(banned)];
     // A device known since just now (one signed in during the flood) keeps nothing.
     const recentRight = { identifier: recent.input.email, password: recent.input.password };
+    await User.updateOne({ _id: recent.id }, { $set: { emailVerified: true } });
     const recentToken = (await login(recentRight)).body.deviceToken as string;
+    // Nor does a day-old device of an account made yesterday, its address not verified (one of a flood's own).
+    const freshRight = { identifier: fresh.input.username, password: fresh.input.password };
+    const freshToken = await deviceTokenOf(fresh, false);
     await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
     const { release, held } = await fillPasswordLine();
     const [home, away] = [freshIp(), freshIp()];
@@ -333,6 +351,13 @@ describe('POST /auth/login', () => {
       expect(
         await refusedFor({ identifier: banned.input.email, password: banned.input.password, deviceToken: bannedToken }),
       ).to.deep.equal(busy);
+      expect(await refusedFor({ ...freshRight, deviceToken: freshToken })).to.deep.equal(busy);
+      // A day-old token sent with another account's identifier is refused before any budget: a flood
+      // of them from one address stays 503, never reaching its address's sign-in budget (429).
+      const flood = freshIp();
+      const answers = new Set<string>();
+      for (let i = 0; i < 65; i++) answers.add(String(await refusedFor({ ...right, deviceToken: otherToken }, flood)));
+      expect([...answers]).to.deep.equal([String(busy)]);
     } finally {
       release();
       await Promise.all(held);

@@ -404,7 +404,10 @@ async function setPassword(
   const passwordHash = await hashPassword(password);
   const passwordChangedAt = new Date();
   const res = await User.updateOne({ _id: userId, deletedAt: null }, { $set: { passwordHash, passwordChangedAt, ...extra } });
-  return res.matchedCount === 1 ? knownDeviceToken({ _id: userId, passwordChangedAt }) : null;
+  if (res.matchedCount !== 1) return null;
+  // What the token names besides (its identifiers, the account's standing) as the account is now.
+  const account = await User.findById(userId, { username: 1, email: 1, emailVerified: 1, createdAt: 1 }).lean();
+  return knownDeviceToken({ ...account, _id: userId, passwordChangedAt });
 }
 
 /**

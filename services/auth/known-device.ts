@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { config } from '../../config/index.js';
 import { User } from '../../models/user.model.js';
 import { CursorSeal } from '../../utils/cursor-seal.js';
@@ -30,15 +30,28 @@ interface Sealed {
   p: number;
   /** Until when (ms). */
   e: number;
-  /** When it was issued (ms); tokens from before it was sealed were issued KNOWN_DEVICE_DAYS before `e`. */
+  /** When it was issued (ms); tokens from before it was sealed keep no place in the kept lane. */
   i?: number;
+  /** Short hashes of the account's username and address then: a full line's early check needs no read. */
+  h?: string[];
+  /** The account's creation (ms) and whether its address was verified, then (the same check's). */
+  c?: number;
+  v?: boolean;
 }
 
 /** What the token is sealed from: the account whose password the sign-in just checked, as it read it. */
 export interface SignedInAccount {
   _id: unknown;
   passwordChangedAt?: Date | null;
+  username?: string | null;
+  email?: string | null;
+  emailVerified?: boolean | null;
+  createdAt?: Date | null;
 }
+
+// Enough to tell one identifier from another in a token (sealed: nobody reads it out).
+const identifierHash = (identifier: string) =>
+  createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url').slice(0, 12);
 
 /** The token for a client that just signed in to `account` with its password. */
 export function knownDeviceToken(account: SignedInAccount): string {
@@ -48,6 +61,9 @@ export function knownDeviceToken(account: SignedInAccount): string {
     p: account.passwordChangedAt?.getTime() ?? 0,
     e: Date.now() + KNOWN_DEVICE_DAYS * 86_400_000,
     i: Date.now(),
+    h: [account.username, account.email].filter((x): x is string => Boolean(x)).map(identifierHash),
+    c: account.createdAt?.getTime() ?? Date.now(),
+    v: Boolean(account.emailVerified),
   };
   return seal.seal(PURPOSE, sealed);
 }
@@ -64,7 +80,10 @@ function openToken(token: string): Sealed | null {
     typeof t.u === 'string' &&
     typeof t.p === 'number' &&
     typeof t.e === 'number' &&
-    (t.i === undefined || typeof t.i === 'number');
+    (t.i === undefined || typeof t.i === 'number') &&
+    (t.h === undefined || (Array.isArray(t.h) && t.h.every((x) => typeof x === 'string'))) &&
+    (t.c === undefined || typeof t.c === 'number') &&
+    (t.v === undefined || typeof t.v === 'boolean');
   return whole && t.e! >= Date.now() ? (t as Sealed) : null;
 }
 
@@ -97,21 +116,34 @@ const tokenFor = (tokens: Sealed[], account: SignedInAccount) =>
 /**
  * A device known for this long may wait in the kept lane of a full password line: not one
  * signed in during the flood (an attacker's own accounts signed in for the purpose), but
- * the owner's phone from yesterday.
+ * the owner's phone from yesterday; and only for an account with a verified address or a
+ * month old (a flood prepared with a day-old token for each of many fresh accounts keeps no place).
  */
 const KEPT_LANE_AFTER_MS = 86_400_000;
-// Tokens sealed before `i` was (all at 365 days' life): their issue time from their end.
-const issuedAt = (t: Sealed) => t.i ?? t.e - 365 * 86_400_000;
-const knownLongEnough = (t: Sealed) => issuedAt(t) <= Date.now() - KEPT_LANE_AFTER_MS;
+const ESTABLISHED_AFTER_MS = 30 * 86_400_000;
+const knownLongEnough = (t: Sealed) => t.i !== undefined && t.i <= Date.now() - KEPT_LANE_AFTER_MS;
+const isEstablished = (verified: boolean | null | undefined, createdAt: number | undefined) =>
+  Boolean(verified) || (createdAt !== undefined && createdAt <= Date.now() - ESTABLISHED_AFTER_MS);
 
-/** Whether a client presents a token for this account with its current password, known for a day (the kept lane). */
+/**
+ * Whether a client presents a token for this account with its current password, known for a
+ * day, the account established (as it is now) (the kept lane).
+ */
 export const keptLaneFor = (presented: unknown, account: SignedInAccount): boolean => {
   const t = tokenFor(presentedTokens(presented), account);
-  return t !== undefined && knownLongEnough(t);
+  return t !== undefined && knownLongEnough(t) && isEstablished(account.emailVerified, account.createdAt?.getTime());
 };
 
-/** Whether a client presents a live token known for a day (for some account: which one is the sign-in's to find out). */
-export const presentsKeptLaneToken = (presented: unknown): boolean => presentedTokens(presented).some(knownLongEnough);
+/**
+ * Whether a client presents a live token known for a day, sealed for the identifier it signs in
+ * with and an established account then: the early check of a full line, without a read (the
+ * sign-in's check confirms it against the account).
+ */
+export const presentsKeptLaneToken = (presented: unknown, identifier: unknown): boolean => {
+  if (typeof identifier !== 'string') return false;
+  const hash = identifierHash(identifier);
+  return presentedTokens(presented).some((t) => knownLongEnough(t) && t.h?.includes(hash) && isEstablished(t.v, t.c));
+};
 
 /** The token a client presents: the body's deviceToken (apps), else its cookie (web). */
 export const presentedDeviceToken = (body: unknown, cookies: unknown): unknown =>
