@@ -24,6 +24,8 @@ const webhookEventSchema = new Schema(
     lastError: { type: String },
     // When the job stopped trying it (a week after receipt): only an admin's retry tries it then.
     gaveUpAt: { type: Date },
+    // A try under way holds it until then (the delivery's, the job's and an admin's never run at once).
+    tryingUntil: { type: Date },
     // When the admin was told it keeps failing (once), and a telling's claim (it lapses).
     stuckToldAt: { type: Date },
     stuckClaimedAt: { type: Date },

@@ -27,6 +27,8 @@ export interface AuditEntry {
 export interface AuditSource {
   actor: string;
   requestId: string | undefined;
+  /** The staff member, when one acts through a service that records a source (an admin's retry of a payment event). */
+  actorId?: string;
 }
 
 /** A staff member acting through a request: who, in what role, and which request. */
@@ -40,7 +42,11 @@ export interface StaffActor {
  * An audit entry's actor fields for an act without a person. Picked, not spread: a richer
  * object passed as a source must not bring its other fields (a userId) into the entry.
  */
-export const bySource = (source: AuditSource) => ({ actor: source.actor, requestId: source.requestId });
+export const bySource = (source: AuditSource) => ({
+  actor: source.actor,
+  requestId: source.requestId,
+  ...(source.actorId && { actorId: source.actorId }),
+});
 
 /** An audit entry's actor fields for a staff member's act. */
 export const byStaff = (staff: StaffActor) => ({ actor: staff.role, actorId: staff.id, requestId: staff.requestId });

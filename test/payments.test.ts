@@ -601,6 +601,10 @@ describe('payments: webhooks', () => {
     const given = await event();
     expect([given.tries, given.gaveUpAt?.getTime(), given.nextTryAt ?? null]).to.deep.equal([2, now.getTime(), null]);
     expect(await recorded('webhook.given_up')).to.equal(1);
+    // Given up before its fifth failure (the job could not get to it for days): the admin is told all the same.
+    expect(
+      (await mailsTo('alerts@devtinder.test')).filter((m) => m.body.text?.includes(held.eventId)).map((m) => m.subject),
+    ).to.deep.equal(['Payment event stuck: refund.failed']);
     // No run after tries it again, nor makes it due as one stored without a time.
     await finishStoredEvents(new Date(now.getTime() + 30 * 86_400_000));
     expect([(await event()).tries, (await event()).nextTryAt ?? null]).to.deep.equal([2, null]);
@@ -615,6 +619,11 @@ describe('payments: webhooks', () => {
       [400, 'VALIDATION_FAILED'],
     ]);
     expect((await event()).tries).to.equal(2);
+    // Another try under way (the job's, a second admin's) holds it: the retry is refused, and tries nothing.
+    await WebhookEvent.updateOne({ _id: held.eventId }, { $set: { tryingUntil: new Date(Date.now() + 60_000) } });
+    const busy = await retry(admin);
+    expect([busy.status, busy.body.error?.code, (await event()).tries]).to.deep.equal([409, 'CONCURRENT_UPDATE', 2]);
+    await WebhookEvent.updateOne({ _id: held.eventId }, { $set: { tryingUntil: new Date(Date.now() - 1000) } });
     // Still held: the admin's try fails too, is counted, and leaves it given up (recorded as given up once).
     const failed = await retry(admin);
     expect(failed.status).to.equal(200);
@@ -627,6 +636,8 @@ describe('payments: webhooks', () => {
       nextTryAt: null,
     });
     expect(failed.body.event.lastError).to.match(/in flight/);
+    // When the job gave up stays what it was.
+    expect(failed.body.event.gaveUpAt).to.equal(now.toISOString());
     expect(await recorded('webhook.given_up')).to.equal(1);
     // The try stores its refund: the admin's retry does the work; a second click does nothing again.
     await Payment.updateOne({ _id: created.paymentId }, { $set: { refundId: 'rfnd_given1' } });
@@ -634,7 +645,13 @@ describe('payments: webhooks', () => {
     expect([done.status, done.body.event.outcome, typeof done.body.event.processedAt]).to.deep.equal([200, 'retry', 'string']);
     const again = await retry(admin);
     expect(again.body.event).to.deep.equal(done.body.event);
-    expect(await recorded('webhook.retried')).to.equal(2);
+    // Each try the admin made is on the record as theirs, with what came of it.
+    const retries = await AuditRecord.find({ action: 'webhook.retried', 'detail.eventId': held.eventId }).sort({ at: 1 }).lean();
+    expect(retries.map((r) => [r.actorId?.toString(), (r.detail as { outcome: string | null }).outcome])).to.deep.equal([
+      [admin.id, null],
+      [admin.id, 'retry'],
+    ]);
+    expect((await event()).tryingUntil ?? null).to.equal(null);
   });
 
   it('an event stored unprocessed by the release before (no time for its next try) is still done by the job', async () => {

@@ -128,9 +128,9 @@ const templates = {
   },
   adminWebhookStuck: {
     subject: 'Payment event stuck: {{event}}',
-    text: 'Razorpay event {{eventId}} ({{event}}, received {{receivedAt}}) has failed {{tries}} times. It is tried hourly until {{giveUpAt}}, then only when an admin retries it (POST /api/v1/admin/payments/events/{{eventId}}/retry).\nLast error: {{error}}\n',
+    text: 'Razorpay event {{eventId}} ({{event}}, received {{receivedAt}}) has failed {{tries}} times. The job tries it (hourly at most) until {{giveUpAt}}; after that only an admin retries it (POST /api/v1/admin/payments/events/{{eventId}}/retry).\nLast error: {{error}}\n',
     html: layout(
-      '<p>Razorpay event {{eventId}} ({{event}}, received {{receivedAt}}) has failed {{tries}} times. It is tried hourly until {{giveUpAt}}, then only when an admin retries it (POST /api/v1/admin/payments/events/{{eventId}}/retry).</p><p>Last error: {{error}}</p>',
+      '<p>Razorpay event {{eventId}} ({{event}}, received {{receivedAt}}) has failed {{tries}} times. The job tries it (hourly at most) until {{giveUpAt}}; after that only an admin retries it (POST /api/v1/admin/payments/events/{{eventId}}/retry).</p><p>Last error: {{error}}</p>',
     ),
   },
 } satisfies Record<string, Template>;

@@ -1,5 +1,5 @@
 import { WebhookEvent } from '../../models/webhook-event.model.js';
-import { notFound } from '../../utils/app-error.js';
+import { AppError, notFound } from '../../utils/app-error.js';
 import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { processWebhookEvent } from './webhook.service.js';
 
@@ -31,19 +31,36 @@ const eventView = (e: EventRecord) => ({
 
 /**
  * An admin's retry of a stored payment event (one the job gave up, or one still waiting for
- * its next try): its work tried now, and the event as that left it. One done already is not
- * done again (a double click answers what the first did). A failure counts as a try; one
- * given up stays given up.
+ * its next try): its work tried now (what it changes recorded as the admin's), and the event as
+ * that left it. One done already is not done again (a double click answers what the first did);
+ * one another try holds now is refused (409: look again). A failure counts as a try; one given
+ * up stays given up.
  */
 export async function retryPaymentEvent(staff: StaffActor, eventId: string) {
   const before = await WebhookEvent.findById(eventId, VIEW_FIELDS).lean<EventRecord>();
   if (!before) throw notFound('Payment event');
   if (before.processedAt) return eventView(before);
-  await audit({
-    action: 'webhook.retried',
-    ...byStaff(staff),
-    detail: { eventId, event: before.event, tries: before.tries ?? 0 },
+  const tried = await processWebhookEvent(eventId, new Date(), {
+    actor: staff.role,
+    actorId: staff.id,
+    requestId: staff.requestId,
   });
-  await processWebhookEvent(eventId);
-  return eventView((await WebhookEvent.findById(eventId, VIEW_FIELDS).lean<EventRecord>())!);
+  const after = (await WebhookEvent.findById(eventId, VIEW_FIELDS).lean<EventRecord>())!;
+  if (!tried && !after.processedAt)
+    throw new AppError('CONCURRENT_UPDATE', 'This event is being tried right now: look again in a minute');
+  if (tried) {
+    const failed = !after.processedAt;
+    await audit({
+      action: 'webhook.retried',
+      ...byStaff(staff),
+      detail: {
+        eventId,
+        event: after.event,
+        tries: after.tries ?? 0,
+        outcome: after.outcome ?? null,
+        error: failed ? (after.lastError ?? null) : null,
+      },
+    });
+  }
+  return eventView(after);
 }

@@ -42,7 +42,8 @@ export async function failedTry(eventId: string, error: string, now: Date): Prom
       const noted = await WebhookEvent.updateOne(
         { _id: eventId, processedAt: null, tries: stored.tries ?? null },
         givenUp
-          ? { $set: { tries, gaveUpAt: now, lastError }, $unset: { nextTryAt: 1 } }
+          ? // When the job gave up stays: an admin's retry failing after is a try, not another giving up.
+            { $set: { tries, gaveUpAt: stored.gaveUpAt ?? now, lastError }, $unset: { nextTryAt: 1 } }
           : { $set: { tries, nextTryAt: new Date(now.getTime() + wait), lastError } },
       );
       if (noted.modifiedCount !== 1) continue;
@@ -58,7 +59,8 @@ export async function failedTry(eventId: string, error: string, now: Date): Prom
           logger.error('a given-up payment event was not recorded', { eventId, error: errorMessage(err) }),
         );
       }
-      if (tries >= STUCK_AFTER_TRIES && !stored.stuckToldAt) {
+      // Told once it has failed often, or when given up before that (an event the job could not get to for days).
+      if ((tries >= STUCK_AFTER_TRIES || givenUp) && !stored.stuckToldAt) {
         await tellStuck({ ...stored, tries }, error).catch((err: unknown) =>
           logger.error('the admin was not told of a stuck webhook event', { eventId, error: errorMessage(err) }),
         );

@@ -75,23 +75,49 @@ export async function receiveWebhook(
   return { duplicate: false };
 }
 
+// A try holds its event this long (a process that stops mid-try gives it up by then): tries
+// from the job, the delivery and an admin never run at once (a refund's failure read stale by
+// the second would tell the admin to refund by hand what the first gave back to the job).
+const TRY_LEASE_MS = 2 * 60_000;
+
 /**
  * Does an event's work (safe to run twice: every change is conditional) and notes the outcome;
- * a failure is noted with the time of the next try (`now`: the job's clock).
+ * a failure is noted with the time of the next try (`now`: the job's clock). False when it is
+ * done already or another try holds it. `source` is who asked (an admin's retry), else the webhook.
  */
-export async function processWebhookEvent(id: string, now = new Date()): Promise<void> {
-  let tried = false;
+export async function processWebhookEvent(id: string, now = new Date(), source?: AuditSource): Promise<boolean> {
+  const leaseEnd = new Date(Date.now() + TRY_LEASE_MS);
+  let claimed = false;
+  let done = false;
   try {
-    const stored = await WebhookEvent.findById(id).lean();
-    if (!stored || stored.processedAt) return;
-    tried = true;
+    const stored = await WebhookEvent.findOneAndUpdate(
+      { _id: id, processedAt: null, $or: [{ tryingUntil: null }, { tryingUntil: { $lt: new Date() } }] },
+      { $set: { tryingUntil: leaseEnd } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!stored) return false;
+    claimed = true;
     const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
-    const outcome = await apply(stored.event, payload, id, { actor: 'webhook', requestId: stored.requestId ?? undefined });
-    await WebhookEvent.updateOne({ _id: id, processedAt: null }, { $set: { processedAt: new Date(), outcome } });
+    const outcome = await apply(
+      stored.event,
+      payload,
+      id,
+      source ?? { actor: 'webhook', requestId: stored.requestId ?? undefined },
+    );
+    await WebhookEvent.updateOne(
+      { _id: id, processedAt: null },
+      { $set: { processedAt: new Date(), outcome }, $unset: { tryingUntil: 1 } },
+    );
+    done = true;
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', { eventId: id, error: errorMessage(err) });
-    if (tried) await failedTry(id, errorMessage(err), now);
+    if (claimed) await failedTry(id, errorMessage(err), now);
+  } finally {
+    if (claimed && !done) {
+      await WebhookEvent.updateOne({ _id: id, tryingUntil: leaseEnd }, { $unset: { tryingUntil: 1 } }).catch(() => undefined);
+    }
   }
+  return claimed;
 }
 
 async function apply(event: string, payload: Record<string, unknown>, eventId: string, source: AuditSource): Promise<string> {
