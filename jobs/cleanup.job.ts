@@ -10,6 +10,7 @@ import { deleteExpiredSessions } from '../services/auth/session.service.js';
 import { deleteOldNotifications } from '../services/notifications/notification.service.js';
 import { deleteLapsedActivityMarks } from '../services/analytics/record.js';
 import { finishDeletions } from '../services/people/account-deletion.service.js';
+import { deleteOldWebhookEvents } from '../services/payments/webhook.service.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import { errorMessage, logger } from '../utils/logger.js';
 import { withJobLock } from '../services/job-lock.js';
@@ -19,7 +20,7 @@ import { scheduleJob } from './schedule.js';
 const UNCONFIRMED_UPLOAD_MS = 2 * 3_600_000;
 
 /**
- * Deletes expired sessions and tokens, past days' quota counters and old notices (FerretDB
+ * Deletes expired sessions and tokens, past days' quota counters, old notices and payment events (FerretDB
  * has no TTL indexes, so a job does their work), ends calls and matches left by a dead
  * process, finishes account deletions cut short, and sweeps direct uploads never confirmed (last: it waits on the provider). A
  * step that fails is logged and left to the next run; the others still run.
@@ -35,6 +36,7 @@ export async function runCleanup(now = new Date(), storage?: StorageProvider): P
     ['quota counters', () => deleteOldQuotaCounters(now)],
     ['notifications', () => deleteOldNotifications(now)],
     ['activity marks', () => deleteLapsedActivityMarks(now)],
+    ['payment events', () => deleteOldWebhookEvents(now)],
     ['ringing calls', () => endStaleRinging(now)],
     ['orphaned calls', () => endOrphanedCalls(now)],
     ['matches', () => expireStaleMatches(now)],

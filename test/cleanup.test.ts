@@ -12,6 +12,8 @@ import { Notification } from '../models/notification.model.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { RefreshToken } from '../models/refresh-token.model.js';
 import { Session } from '../models/session.model.js';
+import { WebhookEvent } from '../models/webhook-event.model.js';
+import { KEEP_DONE_EVENTS_MS } from '../services/payments/webhook.service.js';
 import { api } from './support/app.js';
 import { useSocketServer } from './support/chat.js';
 import { signupUser } from './support/users.js';
@@ -121,6 +123,22 @@ describe('cleanup job', () => {
     expect((await PostChange.find({ postId }).lean()).map((c) => c.hour)).to.deep.equal([hour(1)]);
     expect(await FeedSession.exists({ _id: ended!._id })).to.equal(null);
     expect(await FeedSession.exists({ _id: live!._id })).to.not.equal(null);
+  });
+
+  it('drops payment events done longer ago than their retention; keeps newer ones and every one not done', async () => {
+    const start = Date.now();
+    const tag = `evt_cleanup_${start.toString(36)}`;
+    const old = new Date(start - KEEP_DONE_EVENTS_MS - 60_000);
+    const fields = { event: 'payment.captured', body: '{"payload":{}}', receivedAt: old };
+    await WebhookEvent.create([
+      { _id: `${tag}_done_old`, ...fields, processedAt: old, outcome: 'applied' },
+      { _id: `${tag}_done_new`, ...fields, processedAt: new Date(start - 60_000), outcome: 'applied' },
+      { _id: `${tag}_given_up`, ...fields, tries: 9, gaveUpAt: old },
+      { _id: `${tag}_waiting`, ...fields, nextTryAt: new Date(start) },
+    ]);
+    await runCleanup(new Date(start));
+    const left = await WebhookEvent.find({ _id: { $regex: `^${tag}` } }, { _id: 1 }).lean();
+    expect(left.map((e) => e._id).sort()).to.deep.equal([`${tag}_done_new`, `${tag}_given_up`, `${tag}_waiting`]);
   });
 
   it('drops read notices after their retention, any notice after the longer one, and old "told once" marks', async () => {

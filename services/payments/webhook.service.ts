@@ -197,3 +197,15 @@ export async function finishStoredEvents(now = new Date()): Promise<number> {
   for (const e of due) await processWebhookEvent(e._id, now);
   return due.length;
 }
+
+/** How long a done event is kept: long past Razorpay's redeliveries (a day), for an admin's look. */
+export const KEEP_DONE_EVENTS_MS = 90 * 86_400_000;
+
+/**
+ * Done events past KEEP_DONE_EVENTS_MS deleted (their bodies name the payer; the audit trail
+ * keeps what came of each). Undone ones, given up or not, stay for an admin.
+ */
+export async function deleteOldWebhookEvents(now: Date): Promise<number> {
+  const res = await WebhookEvent.deleteMany({ processedAt: { $ne: null, $lt: new Date(now.getTime() - KEEP_DONE_EVENTS_MS) } });
+  return res.deletedCount;
+}
