@@ -170,6 +170,46 @@ describe('behind nginx, two pm2 processes', function () {
     expect((await forgot('127.0.9.2', 9)).status).to.be.below(300);
   });
 
+  it("takes a chat attachment as large as its kind allows (past the proxy's general cap); a larger one hears the app's 413", async () => {
+    const [onFirst, onSecond] = await addressesOnEach();
+    const [ana, ben] = await pair([onFirst, onSecond]);
+    const auth = { authorization: `Bearer ${ana.token}` };
+    const made = await httpsSend('POST', `${cluster.url}/api/v1/conversations`, { name: 'big files', memberIds: [ben.id] }, {
+      localAddress: onFirst,
+      headers: auth,
+    }); // prettier-ignore
+    expect(made.status, made.body).to.equal(201);
+    const conversationId = (JSON.parse(made.body) as { conversation: { id: string } }).conversation.id;
+    const boundary = `----upload${run}`;
+    // A PDF (the first bytes say so) padded to the given size, as a browser's form sends it.
+    const upload = (size: number) => {
+      const head = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n');
+      const file = Buffer.concat([head, Buffer.alloc(size - head.length, 0x20)]);
+      const part = (name: string, value: string) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      const body = Buffer.concat([
+        Buffer.from(`${part('kind', 'file')}${part('name', 'big.pdf')}`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+        ),
+        file,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return httpsSend('POST', `${cluster.url}/api/v1/conversations/${conversationId}/attachments`, body, {
+        localAddress: onFirst,
+        headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+    };
+    const largest = config.chat.media.maxBytes.file;
+    const taken = await upload(largest);
+    expect(taken.status, taken.body.slice(0, 300)).to.equal(202);
+    const refused = await upload(largest + 1024);
+    expect([refused.status, (JSON.parse(refused.body) as { error: { code: string } }).error.code]).to.deep.equal([
+      413,
+      'FILE_TOO_LARGE',
+    ]);
+  });
+
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {
     const [onFirst, onSecond] = await addressesOnEach();
     const [ana, ben] = await pair([onFirst, onSecond]);

@@ -95,7 +95,8 @@ export function httpsSend(
   body: unknown,
   { localAddress, headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
+  // A Buffer goes as it is (a multipart body, its type in `headers`); anything else as JSON.
+  const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       url,
@@ -105,7 +106,7 @@ export function httpsSend(
         rejectUnauthorized: false,
         agent: false,
         timeout: 10_000,
-        headers: { ...headers, ...(payload && { 'content-type': 'application/json' }) },
+        headers: { ...(typeof payload === 'string' && { 'content-type': 'application/json' }), ...headers },
       },
       (res) => {
         let text = '';
