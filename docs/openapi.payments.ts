@@ -280,7 +280,7 @@ export const paymentPaths = {
             properties: { event: paymentEvent },
           }),
         },
-        ...errors('400', '401', '403', '404'),
+        ...errors('400', '401', '403', '404', '409', '503'),
       },
     },
   },

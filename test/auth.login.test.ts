@@ -322,6 +322,10 @@ describe('POST /auth/login', () => {
     // Nor does a day-old device of an account made yesterday, its address not verified (one of a flood's own).
     const freshRight = { identifier: fresh.input.username, password: fresh.input.password };
     const freshToken = await deviceTokenOf(fresh, false);
+    // And one whose address was verified when its token was sealed, not now.
+    const lapsed = await signupUser();
+    const lapsedToken = await deviceTokenOf(lapsed);
+    await User.updateOne({ _id: lapsed.id }, { $set: { emailVerified: false } });
     await User.updateOne({ _id: banned.id }, { $set: { bannedAt: new Date() } });
     const { release, held } = await fillPasswordLine();
     const [home, away] = [freshIp(), freshIp()];
@@ -352,6 +356,10 @@ describe('POST /auth/login', () => {
         await refusedFor({ identifier: banned.input.email, password: banned.input.password, deviceToken: bannedToken }),
       ).to.deep.equal(busy);
       expect(await refusedFor({ ...freshRight, deviceToken: freshToken })).to.deep.equal(busy);
+      // Its standing is read again at the sign-in.
+      expect(
+        await refusedFor({ identifier: lapsed.input.email, password: lapsed.input.password, deviceToken: lapsedToken }),
+      ).to.deep.equal(busy);
       // A day-old token sent with another account's identifier is refused before any budget: a flood
       // of them from one address stays 503, never reaching its address's sign-in budget (429).
       const flood = freshIp();

@@ -31,7 +31,7 @@ const eventView = (e: EventRecord) => ({
 
 /**
  * An admin's retry of a stored payment event (one the job gave up, or one still waiting for
- * its next try): its work tried now (what it changes recorded as the admin's), and the event as
+ * its next try): its work tried now (its records name the admin), and the event as
  * that left it. One done already is not done again (a double click answers what the first did);
  * one another try holds now is refused (409: look again). A failure counts as a try; one given
  * up stays given up.
@@ -40,15 +40,14 @@ export async function retryPaymentEvent(staff: StaffActor, eventId: string) {
   const before = await WebhookEvent.findById(eventId, VIEW_FIELDS).lean<EventRecord>();
   if (!before) throw notFound('Payment event');
   if (before.processedAt) return eventView(before);
-  const tried = await processWebhookEvent(eventId, new Date(), {
-    actor: staff.role,
-    actorId: staff.id,
-    requestId: staff.requestId,
-  });
+  const tried = await processWebhookEvent(eventId, new Date(), staff.id);
+  if (tried === 'unavailable')
+    throw new AppError('DATABASE_UNAVAILABLE', 'The event could not be taken up for a try: try again shortly');
   const after = (await WebhookEvent.findById(eventId, VIEW_FIELDS).lean<EventRecord>())!;
-  if (!tried && !after.processedAt)
+  if (tried === 'held' && !after.processedAt) {
     throw new AppError('CONCURRENT_UPDATE', 'This event is being tried right now: look again in a minute');
-  if (tried) {
+  }
+  if (tried === 'tried') {
     const failed = !after.processedAt;
     await audit({
       action: 'webhook.retried',

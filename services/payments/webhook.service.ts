@@ -78,32 +78,37 @@ export async function receiveWebhook(
 // A try holds its event this long (a process that stops mid-try gives it up by then): tries
 // from the job, the delivery and an admin never run at once (a refund's failure read stale by
 // the second would tell the admin to refund by hand what the first gave back to the job).
-const TRY_LEASE_MS = 2 * 60_000;
+// As long as the refund's own lease: a try waits on the gateway, the database and a mail.
+const TRY_LEASE_MS = 10 * 60_000;
+
+/** What came of a call to processWebhookEvent: tried (done or failed), held by another try (or done already), or the claim failed. */
+export type TryResult = 'tried' | 'held' | 'unavailable';
 
 /**
  * Does an event's work (safe to run twice: every change is conditional) and notes the outcome;
- * a failure is noted with the time of the next try (`now`: the job's clock). False when it is
- * done already or another try holds it. `source` is who asked (an admin's retry), else the webhook.
+ * a failure is noted with the time of the next try (`now`: the job's clock). `byStaff` names
+ * an admin who asked for this try: the work is still the webhook's (the payment's history
+ * says so, its records carry the delivery's request), the admin named beside it.
  */
-export async function processWebhookEvent(id: string, now = new Date(), source?: AuditSource): Promise<boolean> {
+export async function processWebhookEvent(id: string, now = new Date(), byStaff?: string): Promise<TryResult> {
   const leaseEnd = new Date(Date.now() + TRY_LEASE_MS);
-  let claimed = false;
-  let done = false;
+  let stored;
   try {
-    const stored = await WebhookEvent.findOneAndUpdate(
+    stored = await WebhookEvent.findOneAndUpdate(
       { _id: id, processedAt: null, $or: [{ tryingUntil: null }, { tryingUntil: { $lt: new Date() } }] },
       { $set: { tryingUntil: leaseEnd } },
       { returnDocument: 'after' },
     ).lean();
-    if (!stored) return false;
-    claimed = true;
+  } catch (err) {
+    logger.error('a webhook event could not be claimed for a try', { eventId: id, error: errorMessage(err) });
+    return 'unavailable';
+  }
+  if (!stored) return 'held';
+  let done = false;
+  try {
     const { payload } = JSON.parse(stored.body) as { payload: Record<string, unknown> };
-    const outcome = await apply(
-      stored.event,
-      payload,
-      id,
-      source ?? { actor: 'webhook', requestId: stored.requestId ?? undefined },
-    );
+    const source = { actor: 'webhook', requestId: stored.requestId ?? undefined, ...(byStaff && { actorId: byStaff }) };
+    const outcome = await apply(stored.event, payload, id, source);
     await WebhookEvent.updateOne(
       { _id: id, processedAt: null },
       { $set: { processedAt: new Date(), outcome }, $unset: { tryingUntil: 1 } },
@@ -111,13 +116,13 @@ export async function processWebhookEvent(id: string, now = new Date(), source?:
     done = true;
   } catch (err) {
     logger.error('webhook event failed; the membership job retries it', { eventId: id, error: errorMessage(err) });
-    if (claimed) await failedTry(id, errorMessage(err), now);
+    await failedTry(id, errorMessage(err), now);
   } finally {
-    if (claimed && !done) {
+    if (!done) {
       await WebhookEvent.updateOne({ _id: id, tryingUntil: leaseEnd }, { $unset: { tryingUntil: 1 } }).catch(() => undefined);
     }
   }
-  return claimed;
+  return 'tried';
 }
 
 async function apply(event: string, payload: Record<string, unknown>, eventId: string, source: AuditSource): Promise<string> {
