@@ -652,6 +652,9 @@ describe('payments: webhooks', () => {
       [admin.id, 'retry'],
     ]);
     expect((await event()).tryingUntil ?? null).to.equal(null);
+    // The work it did is the webhook's (as the payment's history shows it), the admin named beside it.
+    const work = await AuditRecord.findOne({ action: 'payment.refund_failed', paymentId: created.paymentId }).lean();
+    expect([work?.actor, work?.actorId?.toString()]).to.deep.equal(['webhook', admin.id]);
   });
 
   it('an event stored unprocessed by the release before (no time for its next try) is still done by the job', async () => {
