@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../utils/text.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
@@ -41,7 +42,7 @@ export interface RateLimiters {
 const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
 const bodyString = (req: Request, field: string) => {
   const value: unknown = (req.body as Record<string, unknown> | undefined)?.[field];
-  return typeof value === 'string' ? value.trim().toLowerCase() : '';
+  return typeof value === 'string' ? normaliseIdentifier(value) : '';
 };
 
 /** The known-device token a client presents: the body's deviceToken (apps), else its cookie (web). */

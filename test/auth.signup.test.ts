@@ -97,6 +97,21 @@ describe('POST /auth/signup', () => {
     expect(await User.countDocuments({ email: first.email })).to.equal(1);
   });
 
+  it('takes an address typed in decomposed Unicode as the same address: stored once, signed in to either way', async () => {
+    const composed = `jos\u00e9.${Date.now().toString(36)}@example.com`;
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).to.not.equal(composed);
+    const first = newSignup({ email: decomposed });
+    expect((await post(first)).status).to.equal(201);
+    expect(await User.countDocuments({ email: composed })).to.equal(1);
+    const again = await post(newSignup({ email: composed }));
+    expect([again.status, again.body.error?.code]).to.deep.equal([409, 'EMAIL_TAKEN']);
+    for (const identifier of [decomposed, composed.toUpperCase()]) {
+      const res = await (await api()).post('/api/v1/auth/login').send({ identifier, password: first.password });
+      expect(res.status, identifier).to.equal(200);
+    }
+  });
+
   it('stores one account when the same signup races', async () => {
     const input = newSignup();
     const results = await Promise.all([post(input), post(input), post(input)]);

@@ -41,7 +41,9 @@ describe('migrations (npm run migrate)', function () {
     const hidden = person('Asha', { location: point, locationConsent: true, settings: { privacy: { showDistance: false } } });
     // A location without consent (never stored so today) gets no cells.
     const unconsented = person('Kiran', { location: point });
-    await User.collection.insertMany([old, placed, hidden, unconsented]);
+    // An address stored decomposed (before sign-up composed it): it could not sign in by address.
+    const decomposed = { ...person('Renee', {}), email: `rene\u0301e.${tag}@example.com`.normalize('NFD') };
+    await User.collection.insertMany([old, placed, hidden, unconsented, decomposed]);
     const postId = new ObjectId();
     await Post.collection.insertOne({
       _id: postId,
@@ -107,6 +109,7 @@ describe('migrations (npm run migrate)', function () {
     expect(await cellsOf(hidden)).to.include(hiddenRegionCellOf(coarsePoint(point)));
     expect(await cellsOf(unconsented)).to.equal(undefined);
     expect(zoe!.geoCells).to.equal(undefined);
+    expect((await User.collection.findOne({ _id: decomposed._id }))!.email).to.equal(`ren\u00e9e.${tag}@example.com`);
     // Comments shown: top, live, the reply, busyLive (the hidden one counted out).
     expect((await Post.collection.findOne({ _id: postId }))!.counters).to.include({ likes: 1, comments: 4 });
     expect((await Comment.findById(hiddenBefore._id).lean())!.countedOut).to.equal(true);

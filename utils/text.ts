@@ -5,6 +5,12 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2
 /** Text as stored: Unicode NFC, no control characters, trimmed. */
 export const cleanText = (value: string): string => value.normalize('NFC').replace(CONTROL, '').trim();
 
+/**
+ * An email address or sign-in identifier as stored and looked up: NFC (an address typed in
+ * decomposed Unicode is the same address), trimmed, lower-case.
+ */
+export const normaliseIdentifier = (value: string): string => value.normalize('NFC').trim().toLowerCase();
+
 /** Names refuse markup: no angle brackets, no URLs' punctuation soup. */
 export const MARKUP = /[<>{}[\]\\]/;
 

@@ -1,7 +1,7 @@
 import { body, query, type ValidationChain } from 'express-validator';
 import type { z } from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../utils/password-length.js';
-import { cleanText, MARKUP } from '../utils/text.js';
+import { cleanText, MARKUP, normaliseIdentifier } from '../utils/text.js';
 
 /**
  * An id as the API writes it: one string of 24 lower-case hex digits. isMongoId() also took
@@ -48,7 +48,7 @@ export const email = (field: string): ValidationChain =>
     .isEmail()
     .withMessage('must be an email address')
     .bail()
-    .customSanitizer((v: string) => v.toLowerCase());
+    .customSanitizer((v: string) => normaliseIdentifier(v));
 
 /** Opaque tokens from links: base64url, bounded. */
 export const opaqueToken = (field: string): ValidationChain =>

@@ -1,5 +1,5 @@
 import type { Migration } from '../migrate-runner.js';
-import { backfillGeoCells, backfillSearchKeys } from '../../services/people/backfill.js';
+import { backfillGeoCells, backfillSearchKeys, composeStoredEmails } from '../../services/people/backfill.js';
 import { recountAllPostCounters } from '../../services/posts/counters.js';
 import { dropIndexIfPresent } from '../../services/database.service.js';
 import { resumeDeletionsFromBefore } from '../../services/people/account-deletion.service.js';
@@ -63,5 +63,10 @@ export const migrations: Migration[] = [
     name: '2026-12-07-03-hidden-comment-counts',
     // Comments hidden before a hiding uncounted them: out of their post's and parent's counts.
     up: uncountHiddenComments,
+  },
+  {
+    name: '2026-12-07-04-composed-emails',
+    // Addresses stored in decomposed Unicode before sign-up normalised them: composed, so they sign in.
+    up: composeStoredEmails,
   },
 ];

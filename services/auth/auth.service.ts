@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../../utils/text.js';
 import { knownDeviceToken, keptLaneFor } from './known-device.js';
 import { isInGoodStanding } from '../people/standing.js';
 import { takeFromDailyCounter } from '../connections/quota.service.js';
@@ -247,7 +248,7 @@ export async function login(
   client: ClientInfo,
   presentedDeviceToken?: unknown,
 ): Promise<AuthResult & { deviceToken: string }> {
-  const id = identifier.trim().toLowerCase();
+  const id = normaliseIdentifier(identifier);
   const user = await User.findOne(
     id.includes('@') ? { email: id } : { username: id },
     `${OWN_FIELDS} passwordHash passwordChangedAt bannedAt suspendedUntil sessionEpoch`,
@@ -386,7 +387,7 @@ export async function resendVerification(userId: string): Promise<void> {
 
 /** Answers the same whether or not the account exists; the mail goes out in the background. */
 export async function forgotPassword(email: string): Promise<void> {
-  const user = await User.findOne({ email: email.trim().toLowerCase() }, { email: 1, firstName: 1, bannedAt: 1 }).lean();
+  const user = await User.findOne({ email: normaliseIdentifier(email) }, { email: 1, firstName: 1, bannedAt: 1 }).lean();
   if (!user || user.bannedAt) return;
   const minutes = config.auth.passwordResetTtlMinutes;
   await mailAccountLink(user, 'reset_password', minutes * 60_000, 'resetPassword', 'reset-password', { minutes });

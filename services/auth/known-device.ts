@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../../utils/text.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { config } from '../../config/index.js';
 import { User } from '../../models/user.model.js';
@@ -51,7 +52,7 @@ export interface SignedInAccount {
 
 // Enough to tell one identifier from another in a token (sealed: nobody reads it out).
 const identifierHash = (identifier: string) =>
-  createHash('sha256').update(identifier.trim().toLowerCase()).digest('base64url').slice(0, 12);
+  createHash('sha256').update(normaliseIdentifier(identifier)).digest('base64url').slice(0, 12);
 
 /** The token for a client that just signed in to `account` with its password. */
 export function knownDeviceToken(account: SignedInAccount): string {
@@ -103,7 +104,7 @@ function presentedTokens(presented: unknown): Sealed[] {
 export async function knownDeviceCounter(identifier: string, presented: unknown): Promise<string | null> {
   const tokens = presentedTokens(presented);
   if (!tokens.length) return null;
-  const id = identifier.trim().toLowerCase();
+  const id = normaliseIdentifier(identifier);
   const user = await User.findOne(id.includes('@') ? { email: id } : { username: id }, { passwordChangedAt: 1 }).lean();
   if (!user) return null;
   const t = tokenFor(tokens, user);

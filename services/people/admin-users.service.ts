@@ -4,7 +4,7 @@ import type { PLANS } from '../../models/user.model.js';
 import { User } from '../../models/user.model.js';
 import { Report } from '../../models/report.model.js';
 import { AppError, forbidden, notFound } from '../../utils/app-error.js';
-import { escapeRegex } from '../../utils/text.js';
+import { escapeRegex, normaliseIdentifier } from '../../utils/text.js';
 import type { Role } from '../../utils/jwt.js';
 import { audit, byStaff, type StaffActor } from '../audit.service.js';
 import { listSessions, revokeUserSessions } from '../auth/session.service.js';
@@ -96,7 +96,7 @@ function statusFilter(status: AccountStatus | undefined, now: Date): Record<stri
  * this address have an account?) is audited, as opening a record is.
  */
 export async function listUsers(filter: UserFilter, page: { limit: number; cursor?: string }, viewer: Staff) {
-  const q = filter.q?.trim().toLowerCase();
+  const q = filter.q === undefined ? undefined : normaliseIdentifier(filter.q);
   const byText = !q
     ? {}
     : q.includes('@')

@@ -3,6 +3,8 @@ import { User } from '../../models/user.model.js';
 import { eachById } from '../each-by-id.js';
 import { showsDistance, storedLocation } from './profile.service.js';
 import { nameSearchKeys } from '../../utils/search-keys.js';
+import { isDuplicateKey } from '../../utils/duplicate-key.js';
+import { logger } from '../../utils/logger.js';
 
 /**
  * Walks every user by _id, a page at a time, and writes what `fix` returns for each
@@ -74,4 +76,25 @@ export function backfillGeoCells(): Promise<number> {
       return sameList(u.geoCells, cells) ? undefined : { geoCells: cells };
     },
   );
+}
+
+/**
+ * Addresses stored in decomposed Unicode (before addresses were normalised at sign-up): stored
+ * composed, as a sign-in looks them up (those could not sign in by address). Only addresses
+ * with a character outside printable ASCII can differ. One whose composed form another account
+ * holds is left as it is, and logged, for an admin.
+ */
+export async function composeStoredEmails(): Promise<number> {
+  let changed = 0;
+  for (const u of await User.find({ email: { $regex: '[^ -~]' } }, { email: 1 }).lean()) {
+    const composed = u.email.normalize('NFC');
+    if (composed === u.email) continue;
+    try {
+      changed += (await User.collection.updateOne({ _id: u._id, email: u.email }, { $set: { email: composed } })).modifiedCount;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      logger.warn('an address held twice (composed and decomposed) is left for an admin', { userId: String(u._id) });
+    }
+  }
+  return changed;
 }

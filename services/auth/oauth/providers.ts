@@ -2,7 +2,7 @@ import { config } from '../../../config/index.js';
 import type { OAuthProvider } from '../../../models/oauth-identity.model.js';
 import { AppError } from '../../../utils/app-error.js';
 import { sha256 } from '../../../utils/crypto.js';
-import { cleanText, MARKUP } from '../../../utils/text.js';
+import { cleanText, MARKUP, normaliseIdentifier } from '../../../utils/text.js';
 import { facebookProfile } from './facebook.graph.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 
@@ -37,7 +37,7 @@ const claimTrue = (value: unknown) => value === true || value === 'true';
  */
 function emailOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const email = value.trim().toLowerCase();
+  const email = normaliseIdentifier(value);
   const at = email.lastIndexOf('@');
   const domain = email.slice(at + 1);
   return at > 0 && /^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u.test(domain) && !domain.endsWith('.invalid') ? email : undefined;
