@@ -5,17 +5,12 @@ import { rm } from 'node:fs';
 import path from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import type multer from 'multer';
-import type { AppError } from '../utils/app-error.js';
-
-/** How far one file may be read, and the answer once it goes past. */
-export interface FileCap {
-  maxBytes: number;
-  pastIt: AppError;
-}
+import type { FileCap } from '../utils/file-cap.js';
 
 /**
  * Multer's disk storage with a cap decided per file when it starts (from the fields sent before
  * it, and what earlier middleware found): nothing past its first byte over the cap is written,
+ * nor past its head when that is not what the file must be (a "video" of junk stops there),
  * whatever the parser's outer limit (multer then reads and drops the rest of the body before
  * the answer, to spare the client an EPIPE). `capOf` may throw an AppError to refuse the file
  * at its first byte. A file cut off leaves nothing on disk.
@@ -33,10 +28,25 @@ export function cappedDiskStorage(dir: string, capOf: (req: Request) => FileCap)
       const filename = randomBytes(16).toString('hex');
       const filePath = path.join(dir, filename);
       let size = 0;
+      // The first bytes, until the head is checked (then nothing more is kept).
+      let head: Buffer[] | null = cap.head ? [] : null;
+      const headRefuses = () => {
+        const whole = Buffer.concat(head!);
+        head = null;
+        return cap.head!.fits(whole.subarray(0, cap.head!.bytes)) ? null : cap.head!.notIt;
+      };
       const counted = new Transform({
         transform(chunk: Buffer, _encoding, next) {
           size += chunk.length;
-          next(size > cap.maxBytes ? cap.pastIt : null, chunk);
+          if (size > cap.maxBytes) return next(cap.pastIt);
+          if (head) {
+            head.push(chunk);
+            if (size >= cap.head!.bytes) return next(headRefuses(), chunk);
+          }
+          next(null, chunk);
+        },
+        flush(next) {
+          next(head ? headRefuses() : null);
         },
       });
       // Callbacks, not promises: a failed removal must not become an unhandled rejection.

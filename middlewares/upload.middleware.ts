@@ -6,7 +6,8 @@ import path from 'node:path';
 import multer from 'multer';
 import { fileTooLarge } from '../services/storage/image-processing.js';
 import { AppError } from '../utils/app-error.js';
-import { cappedDiskStorage, type FileCap } from './capped-disk-storage.js';
+import { cappedDiskStorage } from './capped-disk-storage.js';
+import type { FileCap } from '../utils/file-cap.js';
 
 /**
  * One file from a multipart form, kept in memory (it is at most maxBytes) for the

@@ -488,13 +488,19 @@ describe('chat attachments (local storage)', function () {
       return { res, largest };
     };
     // A picture past a picture's size (not past a video's) is written no further than a picture's.
-    const picture = await largestWritten(() => attach(ana, conversationId, 'image', Buffer.alloc(imageMax + 8 * 1024 * 1024, 1)));
+    // (A PNG by its first bytes, as anything read that far must be.)
+    const bigPng = Buffer.concat([await png(), Buffer.alloc(imageMax + 8 * 1024 * 1024, 1)]);
+    const picture = await largestWritten(() => attach(ana, conversationId, 'image', bigPng));
     expect([picture.res.status, picture.res.body.error?.code, picture.res.body.error?.details]).to.deep.equal([
       413,
       'FILE_TOO_LARGE',
       { maxBytes: imageMax },
     ]);
     expect(picture.largest).to.be.within(1, imageMax);
+    // A "video" whose first bytes are no video's stops there: refused as what it is, not read to a video's 100 MB.
+    const junk = await largestWritten(() => attach(ana, conversationId, 'video', Buffer.alloc(8 * 1024 * 1024, 1), 'clip.mp4'));
+    expect([junk.res.status, junk.res.body.error?.code]).to.deep.equal([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect(junk.largest).to.be.below(256 * 1024);
     // A file before its kind would be written up to the largest kind's size: refused at its first byte.
     const kindLast = await largestWritten(async () =>
       (await api())
@@ -558,7 +564,12 @@ describe('chat attachments (local storage)', function () {
       { _id: `chatBytes:${ana.id}:${utcDay(new Date())}` },
       { $set: { used: limit - imageMax - 1000 } },
     );
-    const hugePicture = await attach(ana, conversationId, 'image', Buffer.alloc(imageMax + 1024 * 1024, 1));
+    const hugePicture = await attach(
+      ana,
+      conversationId,
+      'image',
+      Buffer.concat([picture, Buffer.alloc(imageMax + 1024 * 1024, 1)]),
+    );
     expect([hugePicture.status, hugePicture.body.error?.code, hugePicture.body.error?.details?.maxBytes]).to.deep.equal([
       413,
       'FILE_TOO_LARGE',

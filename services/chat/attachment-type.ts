@@ -5,6 +5,9 @@ import type { AttachmentKind } from '../../models/chat-attachment.model.js';
 import { sniffPostMedia } from '../posts/media-type.js';
 import type { VideoContainer } from '../posts/video.js';
 
+/** How much of an upload its type is read from (pictures and videos: all of it that is looked at). */
+export const SNIFFED_HEAD_BYTES = 64 * 1024;
+
 const NEVER_SENT: ReadonlySet<string> = new Set(NEVER_SENT_TYPES);
 const MACRO_ENABLED = /macroenabled/i;
 
@@ -63,7 +66,7 @@ export async function sniffAttachment(
   kind: AttachmentKind,
   allowedFileTypes: readonly string[],
 ): Promise<SniffedAttachment | null> {
-  const head = await headOf(file, 64 * 1024);
+  const head = await headOf(file, SNIFFED_HEAD_BYTES);
   if (kind === 'image' || kind === 'video') {
     const media = sniffPostMedia(head);
     if (media?.kind !== kind) return null;

@@ -13,7 +13,9 @@ import type { MediaQueue } from '../posts/media-queue.js';
 import { fileTooLarge } from '../storage/image-processing.js';
 import { chatMediaPrefix, mediaLinks } from '../storage/media-links.js';
 import type { DirectUploadTicket, StorageProvider } from '../storage/storage.provider.js';
-import { displayName, sniffAttachment } from './attachment-type.js';
+import { displayName, sniffAttachment, SNIFFED_HEAD_BYTES } from './attachment-type.js';
+import { sniffPostMedia } from '../posts/media-type.js';
+import type { FileCap } from '../../utils/file-cap.js';
 import { memberConversation, sendableConversation } from './conversation.service.js';
 
 export interface AttachmentDeps {
@@ -65,6 +67,7 @@ const KIND_REFUSED: Record<AttachmentKind, string> = {
   voice: 'Send a voice note as Ogg/Opus, WebM, M4A, MP3, WAV, AAC, AMR or FLAC',
   file: 'This type of file cannot be sent',
 };
+const kindRefused = (kind: AttachmentKind) => new AppError('UNSUPPORTED_MEDIA_TYPE', KIND_REFUSED[kind], { kind });
 
 /** A sent attachment as one member sees it: links only that member can open. */
 export function mediaView(media: MessageMedia, viewerId: string): AttachmentView {
@@ -130,16 +133,24 @@ const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
  * before the file, else it is refused at its first byte: it would be read up to the largest
  * kind's), or the day's room left when that is less (429 past it, as any day; 413 past the kind's).
  */
-export function attachmentCap(kind: unknown, bytesLeft: number): { maxBytes: number; pastIt: AppError } {
+export function attachmentCap(kind: unknown, bytesLeft: number): FileCap {
   if (typeof kind !== 'string' || !Object.hasOwn(config.chat.media.maxBytes, kind)) {
     throw new AppError('VALIDATION_FAILED', 'Send the kind before the file', [
       { field: 'kind', message: `must be one of ${Object.keys(config.chat.media.maxBytes).join(', ')}, sent before the file` },
     ]);
   }
   const largest = maxBytesOf(kind as AttachmentKind);
-  return largest <= bytesLeft
-    ? { maxBytes: largest, pastIt: fileTooLarge(largest) }
-    : { maxBytes: Math.max(bytesLeft, 0), pastIt: dayOfBytesUsed(bytesLeft) };
+  const cap =
+    largest <= bytesLeft
+      ? { maxBytes: largest, pastIt: fileTooLarge(largest) }
+      : { maxBytes: Math.max(bytesLeft, 0), pastIt: dayOfBytesUsed(bytesLeft) };
+  // Pictures and videos are known by their first bytes (as sniffAttachment reads them): one
+  // that is not what it says stops there, not at its kind's size (a video's is 100 MB).
+  if (kind !== 'image' && kind !== 'video') return cap;
+  return {
+    ...cap,
+    head: { bytes: SNIFFED_HEAD_BYTES, fits: (head) => sniffPostMedia(head)?.kind === kind, notIt: kindRefused(kind) },
+  };
 }
 
 // Uploads one person may have waiting (being uploaded or processed), and unsent in all: one
@@ -221,7 +232,7 @@ export async function uploadAttachment(
   await assertRoomForUpload(me);
   if (file.size > maxBytesOf(input.kind)) throw fileTooLarge(maxBytesOf(input.kind));
   const sniffed = await sniffAttachment(file.path, input.kind, config.chat.media.fileTypes);
-  if (!sniffed) throw new AppError('UNSUPPORTED_MEDIA_TYPE', KIND_REFUSED[input.kind], { kind: input.kind });
+  if (!sniffed) throw kindRefused(input.kind);
   await takeUploadBytes(me, file.size);
   const _id = new Types.ObjectId();
   const sourceKey = `${chatMediaPrefix(String(_id))}/src/original.${sniffed.ext}`;
