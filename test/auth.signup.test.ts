@@ -106,6 +106,15 @@ describe('POST /auth/signup', () => {
     expect(await User.countDocuments({ email: composed })).to.equal(1);
     const again = await post(newSignup({ email: composed }));
     expect([again.status, again.body.error?.code]).to.deep.equal([409, 'EMAIL_TAKEN']);
+    // Checked as stored: a bidi override (it would show as another address) or a character that composes
+    // into punctuation (U+037E is ';' once composed) makes no address.
+    for (const bad of [
+      `vic\u202etim.${Date.now().toString(36)}@example.com`,
+      `x.${Date.now().toString(36)}@evil.com\u037evictim.com`,
+    ]) {
+      const res = await post(newSignup({ email: bad }));
+      expect([res.status, res.body.error?.code], bad).to.deep.equal([400, 'VALIDATION_FAILED']);
+    }
     for (const identifier of [decomposed, composed.toUpperCase()]) {
       const res = await (await api()).post('/api/v1/auth/login').send({ identifier, password: first.password });
       expect(res.status, identifier).to.equal(200);

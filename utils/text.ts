@@ -6,10 +6,14 @@ const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2
 export const cleanText = (value: string): string => value.normalize('NFC').replace(CONTROL, '').trim();
 
 /**
- * An email address or sign-in identifier as stored and looked up: NFC (an address typed in
- * decomposed Unicode is the same address), trimmed, lower-case.
+ * An email address or sign-in identifier as stored and looked up: trimmed, lower-case, then NFC
+ * (an address typed in decomposed Unicode is the same address; composed last, as lower-casing
+ * can leave a sequence that composes).
  */
-export const normaliseIdentifier = (value: string): string => value.normalize('NFC').trim().toLowerCase();
+export const normaliseIdentifier = (value: string): string => value.trim().toLowerCase().normalize('NFC');
+
+/** Control and invisible format characters (bidi overrides, zero-width ones): no address holds one. */
+export const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
 /** Names refuse markup: no angle brackets, no URLs' punctuation soup. */
 export const MARKUP = /[<>{}[\]\\]/;

@@ -1,7 +1,7 @@
 import { body, query, type ValidationChain } from 'express-validator';
 import type { z } from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../utils/password-length.js';
-import { cleanText, MARKUP, normaliseIdentifier } from '../utils/text.js';
+import { cleanText, INVISIBLE, MARKUP, normaliseIdentifier } from '../utils/text.js';
 
 /**
  * An id as the API writes it: one string of 24 lower-case hex digits. isMongoId() also took
@@ -39,16 +39,19 @@ export const password = (field: string): ValidationChain =>
     .custom((v: string) => passwordLengthOk(v))
     .withMessage(`must be ${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes`);
 
+/** An address as stored (normaliseIdentifier), checked in that form; none with invisible characters. */
 export const email = (field: string): ValidationChain =>
   requiredString(field)
-    .trim()
+    .customSanitizer((v: string) => normaliseIdentifier(v))
     .isLength({ max: 254 })
     .withMessage('is too long')
     .bail()
-    .isEmail()
+    .not()
+    .matches(INVISIBLE)
     .withMessage('must be an email address')
     .bail()
-    .customSanitizer((v: string) => normaliseIdentifier(v));
+    .isEmail()
+    .withMessage('must be an email address');
 
 /** Opaque tokens from links: base64url, bounded. */
 export const opaqueToken = (field: string): ValidationChain =>

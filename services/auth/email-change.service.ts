@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../../utils/text.js';
 import { config } from '../../config/index.js';
 import type { Language } from '../../config/constants.js';
 import { Session } from '../../models/session.model.js';
@@ -92,11 +93,12 @@ export async function confirmEmailChange(token: string, requestId: string | unde
     throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   }
   // Conditional too: a deletion landing meanwhile must not get the address back, verified.
-  const moved = await User.updateOne({ _id: userId, deletedAt: null }, { $set: { email: newEmail, emailVerified: true } }).catch(
-    (err: unknown) => {
-      throw isDuplicateKey(err) ? emailTaken() : err;
-    },
-  );
+  const moved = await User.updateOne(
+    { _id: userId, deletedAt: null },
+    { $set: { email: normaliseIdentifier(newEmail), emailVerified: true } },
+  ).catch((err: unknown) => {
+    throw isDuplicateKey(err) ? emailTaken() : err;
+  });
   if (moved.matchedCount !== 1) throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   // Links mailed to the old address stop working, and every session ends: whoever still
   // reads the old mailbox (often why the address moved) cannot reset their way back in.

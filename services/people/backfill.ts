@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../../utils/text.js';
 import type { Types } from 'mongoose';
 import { User } from '../../models/user.model.js';
 import { eachById } from '../each-by-id.js';
@@ -87,7 +88,7 @@ export function backfillGeoCells(): Promise<number> {
 export async function composeStoredEmails(): Promise<number> {
   let changed = 0;
   for (const u of await User.find({ email: { $regex: '[^ -~]' } }, { email: 1 }).lean()) {
-    const composed = u.email.normalize('NFC');
+    const composed = normaliseIdentifier(u.email);
     if (composed === u.email) continue;
     try {
       changed += (await User.collection.updateOne({ _id: u._id, email: u.email }, { $set: { email: composed } })).modifiedCount;

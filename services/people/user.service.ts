@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../../utils/text.js';
 import { Types } from 'mongoose';
 import type { LatLng } from '../../utils/geo.js';
 import { User } from '../../models/user.model.js';
@@ -53,7 +54,7 @@ export async function setUserRole(userId: Types.ObjectId | string, role: 'user' 
 }
 
 export async function findUserIdByEmail(email: string): Promise<Types.ObjectId | null> {
-  const user = await User.findOne({ email: email.toLowerCase() }, { _id: 1 }).lean();
+  const user = await User.findOne({ email: normaliseIdentifier(email) }, { _id: 1 }).lean();
   return user?._id ?? null;
 }
 

@@ -1,3 +1,4 @@
+import { normaliseIdentifier } from '../../../utils/text.js';
 import { countLater, recordEvent } from '../../analytics/record.js';
 import { Types } from 'mongoose';
 import { config } from '../../../config/index.js';
@@ -230,7 +231,7 @@ export async function completeSignup(input: CompleteSignupInput, client: ClientI
       _id: userId,
       firstName: firstName!,
       lastName: lastName!,
-      email: email!,
+      email: normaliseIdentifier(email!),
       emailVerified: profile.emailVerified,
       linkedProviders: [provider],
     });
