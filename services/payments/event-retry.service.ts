@@ -45,7 +45,7 @@ export async function retryPaymentEvent(staff: StaffActor, eventId: string) {
     throw new AppError('DATABASE_UNAVAILABLE', 'The event could not be taken up for a try: try again shortly');
   const after = (await WebhookEvent.findById(eventId, VIEW_FIELDS).lean<EventRecord>())!;
   if (tried === 'held' && !after.processedAt) {
-    throw new AppError('CONCURRENT_UPDATE', 'This event is being tried right now: look again in a minute');
+    throw new AppError('CONCURRENT_UPDATE', 'This event is being tried right now: look again in a few minutes');
   }
   if (tried === 'tried') {
     const failed = !after.processedAt;
