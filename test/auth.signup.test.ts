@@ -108,9 +108,14 @@ describe('POST /auth/signup', () => {
     expect([again.status, again.body.error?.code]).to.deep.equal([409, 'EMAIL_TAKEN']);
     // Checked as stored: a bidi override (it would show as another address) or a character that composes
     // into punctuation (U+037E is ';' once composed) makes no address.
+    const stamp = Date.now().toString(36);
     for (const bad of [
-      `vic\u202etim.${Date.now().toString(36)}@example.com`,
-      `x.${Date.now().toString(36)}@evil.com\u037evictim.com`,
+      `vic\u202etim.${stamp}@example.com`,
+      `x.${stamp}@evil.com\u037evictim.com`,
+      // Drawn as nothing: a Hangul filler, the grapheme joiner, an ideographic space.
+      `victim\u3164.${stamp}@example.com`,
+      `victim.${stamp}@example.com\u034f`,
+      `vic\u3000tim.${stamp}@example.com`,
     ]) {
       const res = await post(newSignup({ email: bad }));
       expect([res.status, res.body.error?.code], bad).to.deep.equal([400, 'VALIDATION_FAILED']);

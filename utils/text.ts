@@ -12,8 +12,12 @@ export const cleanText = (value: string): string => value.normalize('NFC').repla
  */
 export const normaliseIdentifier = (value: string): string => value.trim().toLowerCase().normalize('NFC');
 
-/** Control and invisible format characters (bidi overrides, zero-width ones): no address holds one. */
-export const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+/**
+ * Characters no address holds: control and format ones (bidi overrides, zero-width), spaces of
+ * any kind, and the rest Unicode says are drawn as nothing (fillers, variation selectors, the
+ * grapheme joiner): each would let an address show as another.
+ */
+export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}]/u;
 
 /** Names refuse markup: no angle brackets, no URLs' punctuation soup. */
 export const MARKUP = /[<>{}[\]\\]/;

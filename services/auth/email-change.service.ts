@@ -1,4 +1,4 @@
-import { normaliseIdentifier } from '../../utils/text.js';
+import { INVISIBLE, normaliseIdentifier } from '../../utils/text.js';
 import { config } from '../../config/index.js';
 import type { Language } from '../../config/constants.js';
 import { Session } from '../../models/session.model.js';
@@ -89,7 +89,8 @@ export async function confirmEmailChange(token: string, requestId: string | unde
     (!asker.revokedAt ||
       // Every way of ending sessions raises the epoch: a sign-out followed by a recovery voids the link.
       (asker.revokedReason === 'logout' && sessionEpoch !== null && sessionEpoch === (before?.sessionEpoch ?? 0)));
-  if (!before || !newEmail || !askerStands || before.bannedAt) {
+  // A link issued before addresses were checked as stored may name one with an invisible character.
+  if (!before || !newEmail || INVISIBLE.test(normaliseIdentifier(newEmail)) || !askerStands || before.bannedAt) {
     throw new AppError('INVALID_LINK', 'This link is invalid, used or expired');
   }
   // Conditional too: a deletion landing meanwhile must not get the address back, verified.

@@ -2,7 +2,7 @@ import { config } from '../../../config/index.js';
 import type { OAuthProvider } from '../../../models/oauth-identity.model.js';
 import { AppError } from '../../../utils/app-error.js';
 import { sha256 } from '../../../utils/crypto.js';
-import { cleanText, MARKUP, normaliseIdentifier } from '../../../utils/text.js';
+import { cleanText, INVISIBLE, MARKUP, normaliseIdentifier } from '../../../utils/text.js';
 import { facebookProfile } from './facebook.graph.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 
@@ -38,6 +38,7 @@ const claimTrue = (value: unknown) => value === true || value === 'true';
 function emailOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const email = normaliseIdentifier(value);
+  if (INVISIBLE.test(email)) return undefined;
   const at = email.lastIndexOf('@');
   const domain = email.slice(at + 1);
   return at > 0 && /^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u.test(domain) && !domain.endsWith('.invalid') ? email : undefined;
