@@ -7,7 +7,14 @@ import { io, type Socket } from 'socket.io-client';
 import { config } from '../config/index.js';
 import { clientId } from './support/chat.js';
 import { eventually } from './support/eventually.js';
-import { hasNginx, httpsGet, httpsSend, startProxiedCluster, type ProxiedCluster } from './support/proxied-cluster.js';
+import {
+  hasNginx,
+  heldUpload,
+  httpsGet,
+  httpsSend,
+  startProxiedCluster,
+  type ProxiedCluster,
+} from './support/proxied-cluster.js';
 import { connect } from './support/connections.js';
 import { newSignup } from './support/users.js';
 
@@ -208,6 +215,30 @@ describe('behind nginx, two pm2 processes', function () {
       413,
       'FILE_TOO_LARGE',
     ]);
+  });
+
+  it("holds a bounded number of uploads from one address open at once; one more is refused in the API's words", async () => {
+    const from = '127.0.9.7';
+    const url = `${cluster.url}/api/v1/conversations/${'a'.repeat(24)}/attachments`;
+    const held = Array.from({ length: 16 }, () => heldUpload(url, 50 * 1024 * 1024, from));
+    try {
+      // Give nginx the sixteen (each sent its headers and a first kilobyte, and waits for the rest).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const extra = heldUpload(url, 50 * 1024 * 1024, from);
+      const refused = await extra.answer;
+      extra.abort();
+      expect([refused.status, (JSON.parse(refused.body) as { error: { code: string } }).error.code]).to.deep.equal([
+        429,
+        'RATE_LIMITED',
+      ]);
+      expect(refused.headers['retry-after']).to.equal('10');
+      expect(refused.headers['strict-transport-security']).to.match(/max-age=/);
+      // Another address is not held back by them.
+      const elsewhere = heldUpload(url, 1024, '127.0.9.8');
+      expect((await elsewhere.answer).status).to.equal(401);
+    } finally {
+      for (const h of held) h.abort();
+    }
   });
 
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {

@@ -120,6 +120,36 @@ export function httpsSend(
   });
 }
 
+/**
+ * A request over HTTPS through nginx that sends its headers and the first bytes of a body it says
+ * is `length` long, and no more until `abort`: held open as a slow upload is. `answer` settles
+ * when nginx answers before the body is in (a refusal).
+ */
+export function heldUpload(url: string, length: number, localAddress: string) {
+  let req!: ReturnType<typeof httpsRequest>;
+  const answer = new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
+    req = httpsRequest(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        rejectUnauthorized: false,
+        agent: false,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(length) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    req.write(Buffer.alloc(1024, 1));
+  });
+  answer.catch(() => undefined);
+  return { answer, abort: () => req.destroy() };
+}
+
 export async function startProxiedCluster(env: Record<string, string>): Promise<ProxiedCluster> {
   for (const port of APP_PORTS) {
     const probe = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
