@@ -122,11 +122,13 @@ export function httpsSend(
 
 /**
  * A request over HTTPS through nginx that sends its headers and the first bytes of a body it says
- * is `length` long, and no more until `abort`: held open as a slow upload is. `answer` settles
- * when nginx answers before the body is in (a refusal).
+ * is `length` long, and no more until `abort`: held open as a slow upload is. `sent` settles once
+ * those bytes left (the connection is up); `answer` when nginx answers before the body is in.
  */
 export function heldUpload(url: string, length: number, localAddress: string) {
   let req!: ReturnType<typeof httpsRequest>;
+  let wrote!: () => void;
+  const sent = new Promise<void>((resolve) => (wrote = resolve));
   const answer = new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
     req = httpsRequest(
       url,
@@ -144,10 +146,10 @@ export function heldUpload(url: string, length: number, localAddress: string) {
       },
     );
     req.on('error', reject);
-    req.write(Buffer.alloc(1024, 1));
+    req.write(Buffer.alloc(1024, 1), () => wrote());
   });
   answer.catch(() => undefined);
-  return { answer, abort: () => req.destroy() };
+  return { sent, answer, abort: () => req.destroy() };
 }
 
 export async function startProxiedCluster(env: Record<string, string>): Promise<ProxiedCluster> {
