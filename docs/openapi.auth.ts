@@ -88,6 +88,13 @@ export const authPaths = {
       responses: { '200': { description: 'The user', content: json(ref('UserEnvelope')) }, ...errors('401', '404') },
     },
   },
+  '/api/v1/auth/check': {
+    get: {
+      tags: ['auth'],
+      summary: "Whether the caller is signed in (nginx asks it before reading a large upload's body)",
+      responses: { '204': noContent, ...errors('401') },
+    },
+  },
   '/api/v1/auth/verify-email': {
     post: {
       tags: ['auth'],

@@ -78,6 +78,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   // What a file being sent had already set (its type, validators, a download's name) is
   // not this JSON's.
   res.setHeader('Cache-Control', 'no-store');
+  // The code in a header too: nginx's auth_request reads headers only, and passes it on.
+  res.setHeader('X-Error-Code', appError.code);
   // A 416 keeps send's "bytes */<size>": it is the answer's (RFC 9110 15.5.17), not the file's.
   const unsatisfied = appError.status === 416 ? res.getHeader('Content-Range') : undefined;
   for (const name of FILE_HEADERS) res.removeHeader(name);

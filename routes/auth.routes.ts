@@ -21,6 +21,7 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post('/logout', optionalAuth, validate(rules.logoutRules), auth.logout);
   router.post('/logout-all', authenticate, auth.logoutAll);
   router.get('/me', authenticate, auth.me);
+  router.get('/check', authenticate, auth.signedIn);
   router.get('/sessions', authenticate, auth.listSessions);
   router.delete('/sessions/:id', authenticate, validate(rules.sessionIdParam), auth.endSession);
   router.post(

@@ -16,6 +16,7 @@ import {
   type ProxiedCluster,
 } from './support/proxied-cluster.js';
 import { connect } from './support/connections.js';
+import { png } from './support/images.js';
 import { newSignup } from './support/users.js';
 
 /**
@@ -95,16 +96,19 @@ describe('behind nginx, two pm2 processes', function () {
     return found as [string, string];
   };
 
+  /** Someone signed up through nginx from the given address. */
+  const signedUp = async (from: string) => {
+    const input = newSignup();
+    const res = await httpsSend('POST', `${cluster.url}/api/v1/auth/signup`, input, { localAddress: from });
+    expect(res.status, res.body).to.equal(201);
+    const body = JSON.parse(res.body) as { user: { id: string }; accessToken: string; refreshToken: string };
+    return { id: body.user.id, input, accessToken: body.accessToken, refreshToken: body.refreshToken, cookies: [] };
+  };
+
   /** Two people signed up through nginx (one from each address), then connected. */
   const pair = async (from: [string, string]) => {
     const people = [];
-    for (const address of from) {
-      const input = newSignup();
-      const res = await httpsSend('POST', `${cluster.url}/api/v1/auth/signup`, input, { localAddress: address });
-      expect(res.status, res.body).to.equal(201);
-      const body = JSON.parse(res.body) as { user: { id: string }; accessToken: string; refreshToken: string };
-      people.push({ id: body.user.id, input, accessToken: body.accessToken, refreshToken: body.refreshToken, cookies: [] });
-    }
+    for (const address of from) people.push(await signedUp(address));
     await connect(people[0]!, people[1]!);
     return people.map((p) => ({ id: p.id, token: p.accessToken })) as [
       { id: string; token: string },
@@ -220,7 +224,9 @@ describe('behind nginx, two pm2 processes', function () {
   it("holds a bounded number of uploads from one address open at once; one more is refused in the API's words", async () => {
     const from = '127.0.9.7';
     const url = `${cluster.url}/api/v1/conversations/${'a'.repeat(24)}/attachments`;
-    const held = Array.from({ length: 16 }, () => heldUpload(url, 50 * 1024 * 1024, from));
+    // Signed in: nginx reads no upload of anyone else's.
+    const sender = { headers: { authorization: `Bearer ${(await signedUp(from)).accessToken}` } };
+    const held = Array.from({ length: 16 }, () => heldUpload(url, 50 * 1024 * 1024, from, sender));
     const probes: ReturnType<typeof heldUpload>[] = [];
     try {
       await Promise.all(held.map((h) => h.sent));
@@ -230,7 +236,7 @@ describe('behind nginx, two pm2 processes', function () {
       let refused: { status: number; body: string; headers: Record<string, unknown> } | undefined;
       const waited = Date.now();
       while (!refused && Date.now() - waited < 30_000) {
-        const probe = heldUpload(url, 50 * 1024 * 1024, from);
+        const probe = heldUpload(url, 50 * 1024 * 1024, from, sender);
         probes.push(probe);
         refused = await Promise.race([
           probe.answer,
@@ -242,13 +248,90 @@ describe('behind nginx, two pm2 processes', function () {
       expect((JSON.parse(refused!.body) as { error: { code: string } }).error.code).to.equal('RATE_LIMITED');
       expect(refused!.headers['retry-after']).to.equal('10');
       expect(refused!.headers['strict-transport-security']).to.match(/max-age=/);
-      // Another address is not held back by them.
-      const elsewhere = heldUpload(url, 1024, '127.0.9.8');
+      // Another address is not held back by them: its upload reaches the app (no such conversation).
+      const elsewhere = heldUpload(url, 1024, '127.0.9.8', sender);
       probes.push(elsewhere);
-      expect((await elsewhere.answer).status).to.equal(401);
+      expect((await elsewhere.answer).status).to.equal(404);
     } finally {
       for (const h of [...held, ...probes]) h.abort();
     }
+  });
+
+  /** nginx's answer to an upload that declares `length` bytes and sends 1 KiB: answered at its headers, or it fails. */
+  const answeredAtHeaders = async (
+    path: string,
+    length: number,
+    from: string,
+    options: Parameters<typeof heldUpload>[3] = {},
+  ) => {
+    const upload = heldUpload(`${cluster.url}${path}`, length, from, options);
+    try {
+      const answer = await Promise.race([
+        upload.answer,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${path}: nginx waited for the body`)), 5000)),
+      ]);
+      return { ...answer, code: (JSON.parse(answer.body) as { error: { code: string } }).error.code };
+    } finally {
+      upload.abort();
+    }
+  };
+
+  it("reads no upload of a sender who is not signed in: refused at its headers, in the API's words", async () => {
+    const from = '127.0.9.9';
+    const person = await signedUp(from);
+    const large = 50 * 1024 * 1024;
+    const uploads = [
+      `/api/v1/conversations/${'a'.repeat(24)}/attachments`,
+      // Any case and a trailing slash, as Express routes them.
+      '/API/V1/Users/Me/Photos/',
+      `/api/v1/posts/${'b'.repeat(24)}/Comments`,
+    ];
+    for (const path of uploads) {
+      const stranger = await answeredAtHeaders(path, large, from);
+      expect([stranger.status, stranger.code], path).to.deep.equal([401, 'UNAUTHORIZED']);
+      expect(stranger.headers['strict-transport-security']).to.match(/max-age=/);
+      expect(stranger.headers['cache-control']).to.equal('no-store');
+      const forged = await answeredAtHeaders(path, large, from, {
+        headers: { authorization: `Bearer ${person.accessToken.slice(0, -2)}xx` },
+      });
+      expect([forged.status, forged.code], path).to.deep.equal([401, 'INVALID_TOKEN']);
+      const badCookie = await answeredAtHeaders(path, large, from, { headers: { cookie: 'access_token=nonsense' } });
+      expect([badCookie.status, badCookie.code], path).to.deep.equal([401, 'INVALID_TOKEN']);
+    }
+    // An OPTIONS with a body is no preflight: asked as any upload. A preflight reaches the app's CORS.
+    expect((await answeredAtHeaders(uploads[0]!, large, from, { method: 'OPTIONS' })).status).to.equal(401);
+    const preflight = await httpsSend('OPTIONS', `${cluster.url}${uploads[0]}`, undefined, {
+      localAddress: from,
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).to.equal(204);
+    expect(preflight.headers['access-control-allow-origin']).to.equal('https://app.example.com');
+
+    // Signed in, a picture goes through as before; a body past the largest file is refused unread.
+    const auth = { authorization: `Bearer ${person.accessToken}` };
+    const boundary = `----photo${run}`;
+    const photo = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="me.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
+      await png(),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const stored = await httpsSend('POST', `${cluster.url}/api/v1/users/me/photos`, photo, {
+      localAddress: from,
+      headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(stored.status, stored.body).to.equal(201);
+    const tooLarge = await answeredAtHeaders(uploads[0]!, 102 * 1024 * 1024, from, { headers: auth });
+    expect([tooLarge.status, tooLarge.code]).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    // Every other route reads 2 MB for anyone (JSON, the payment webhook): more is refused unread.
+    const login = await answeredAtHeaders('/api/v1/auth/login', 3 * 1024 * 1024, from);
+    expect([login.status, login.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+    expect(login.headers['strict-transport-security']).to.match(/max-age=/);
   });
 
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {
@@ -348,5 +431,29 @@ describe('behind nginx, two pm2 processes', function () {
     const synced = (await benSocket.timeout(5000).emitWithAck('chat:sync', {})) as { data: { messages: { text: string }[] } };
     for (const m of synced.data.messages) received.add(m.text);
     expect(acked.filter((t) => !received.has(t))).to.deep.equal([]);
+  });
+
+  it("answers an upload in the API's words when no process can check its sender, and takes them again once back", async () => {
+    const from = '127.0.9.10';
+    const person = await signedUp(from);
+    const path = `/api/v1/conversations/${'a'.repeat(24)}/attachments`;
+    const options = { headers: { authorization: `Bearer ${person.accessToken}` } };
+    cluster.pm2('stop', 'devtinder-api');
+    try {
+      const unchecked = await answeredAtHeaders(path, 50 * 1024 * 1024, from, options);
+      expect([unchecked.status, unchecked.code]).to.deep.equal([503, 'SERVICE_UNAVAILABLE']);
+      expect(unchecked.headers['retry-after']).to.equal('5');
+      expect(unchecked.headers['strict-transport-security']).to.match(/max-age=/);
+    } finally {
+      cluster.pm2('start', 'devtinder-api');
+    }
+    await eventually(
+      async () => (await httpsGet(`${cluster.url}/readyz`).catch(() => ({ status: 0 }))).status === 200,
+      30_000,
+      'back',
+    );
+    // Checked again: the upload reaches the app (which knows no such conversation).
+    const sent = heldUpload(`${cluster.url}${path}`, 1024, from, options);
+    expect((await sent.answer).status).to.equal(404);
   });
 });

@@ -152,6 +152,8 @@ export const ERROR_CODES = {
   PAYMENT_GATEWAY_ERROR: [502, 'The payment gateway answered with an error'],
   // The service itself
   DATABASE_UNAVAILABLE: [503, 'The database cannot be reached: try again shortly'],
+  // nginx's own, when the app cannot be asked about an upload's sender (nginx/devtinder.conf).
+  SERVICE_UNAVAILABLE: [503, 'The service cannot be reached right now: try again shortly'],
   INTERNAL: [500, 'Something went wrong on our side'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -125,7 +125,12 @@ export function httpsSend(
  * is `length` long, and no more until `abort`: held open as a slow upload is. `sent` settles once
  * those bytes left (the connection is up); `answer` when nginx answers before the body is in.
  */
-export function heldUpload(url: string, length: number, localAddress: string) {
+export function heldUpload(
+  url: string,
+  length: number,
+  localAddress: string,
+  { method = 'POST', headers = {} }: { method?: string; headers?: Record<string, string> } = {},
+) {
   let req!: ReturnType<typeof httpsRequest>;
   let wrote!: () => void;
   const sent = new Promise<void>((resolve) => (wrote = resolve));
@@ -133,11 +138,11 @@ export function heldUpload(url: string, length: number, localAddress: string) {
     req = httpsRequest(
       url,
       {
-        method: 'POST',
+        method,
         localAddress,
         rejectUnauthorized: false,
         agent: false,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(length) },
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), ...headers },
       },
       (res) => {
         let text = '';
