@@ -4,7 +4,7 @@ import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rat
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
-import { knownDeviceCounter, presentedDeviceToken, presentsKeptLaneToken } from '../services/auth/known-device.js';
+import { loginFailureCounter, presentedDeviceToken, presentsKeptLaneToken } from '../services/auth/known-device.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
@@ -140,8 +140,9 @@ export function createRateLimiters(
       },
       true,
     ),
-    // Per identifier, except for a client that signed in to it before: it counts on its own
-    // (services/auth/known-device.ts), so nobody locks the owner out by failing on purpose.
+    // Per account (its username and address alike), except for a client that signed in to it
+    // before: it counts on its own (services/auth/known-device.ts), so nobody locks the owner
+    // out by failing on purpose.
     loginPerAccount: limiter(
       'login-account',
       {
@@ -151,9 +152,8 @@ export function createRateLimiters(
         requestWasSuccessful: notAGuess,
         keyGenerator: async (req) => {
           const identifier = bodyString(req, 'identifier');
-          // A token that cannot be checked now counts as none: the identifier's counter.
-          const known = await knownDeviceCounter(identifier, knownDeviceTokenOf(req)).catch(() => null);
-          return known ?? `id:${identifier}`;
+          // An account that cannot be read now: the identifier's counter (the sign-in fails anyway).
+          return loginFailureCounter(identifier, knownDeviceTokenOf(req)).catch(() => `id:${identifier}`);
         },
       },
       true,

@@ -150,6 +150,26 @@ describe('POST /auth/login', () => {
     expect(ok.status).to.equal(200);
   });
 
+  it('counts failures by username and by address, in any case, against one lockout of the account', async () => {
+    const u = await signupUser();
+    const names = [u.input.username, u.input.email, u.input.email.toUpperCase(), ` ${u.input.username.toUpperCase()} `];
+    // Five failures spread over the ways of naming it, each from a fresh address.
+    for (let i = 0; i < 5; i++) {
+      const res = await login({ identifier: names[i % names.length]!, password: `wrong-${i}-pass` }, freshIp());
+      expect(res.status).to.equal(401);
+    }
+    for (const identifier of names) {
+      const locked = await login({ identifier, password: u.input.password }, freshIp());
+      expect([identifier, locked.status, locked.body.error?.code]).to.deep.equal([identifier, 429, 'RATE_LIMITED']);
+    }
+    // No account behind an identifier: it counts on its own, and the next one is untouched.
+    for (let i = 0; i < 5; i++) await login({ identifier: `nobody-${u.id}@example.com`, password: 'wrong pass 1' }, freshIp());
+    const unknown = await login({ identifier: `nobody-${u.id}@example.com`, password: 'wrong pass 1' }, freshIp());
+    expect(unknown.status).to.equal(429);
+    const other = await signupUser();
+    expect((await login({ identifier: other.input.username, password: other.input.password }, freshIp())).status).to.equal(200);
+  });
+
   it('whoever keeps failing on purpose does not keep the owner out after a reset, nor blocks the reset with address changes', async () => {
     const u = await signupUser();
     const auth = async (path: string, body: object, headers: Record<string, string> = {}) =>

@@ -7,7 +7,7 @@ import { CursorSeal } from '../../utils/cursor-seal.js';
 /**
  * Known devices (OWASP's "device cookies"): a client that signed in to an account with its
  * password gets a sealed token naming the account and its password's date. Failed sign-ins
- * are counted per identifier for every other client, but per token for one that presents it
+ * are counted per account for every other client, but per token for one that presents it
  * for that identifier's account: whoever floods someone's username with wrong passwords
  * locks out strangers' clients, not the owner's own. A token opens nothing by itself; it
  * dies with a new password (a reset or a change), with the account, and after
@@ -97,18 +97,18 @@ function presentedTokens(presented: unknown): Sealed[] {
 }
 
 /**
- * The failure counter of a client presenting a live token for the account this identifier
- * names, with its current password; null for any other client (then the identifier's
- * counter applies).
+ * Which failure counter a sign-in attempt counts against: a client presenting a live token for
+ * the account this identifier names, with its current password, has its own; any other client
+ * counts against the account, by whichever identifier it names it (its username and its
+ * address share one lockout); an identifier of no account has its own. One read either way, so
+ * an unknown account takes as long.
  */
-export async function knownDeviceCounter(identifier: string, presented: unknown): Promise<string | null> {
-  const tokens = presentedTokens(presented);
-  if (!tokens.length) return null;
+export async function loginFailureCounter(identifier: string, presented: unknown): Promise<string> {
   const id = normaliseIdentifier(identifier);
   const user = await User.findOne(id.includes('@') ? { email: id } : { username: id }, { passwordChangedAt: 1 }).lean();
-  if (!user) return null;
-  const t = tokenFor(tokens, user);
-  return t ? `known:${t.n}` : null;
+  if (!user) return `id:${id}`;
+  const t = tokenFor(presentedTokens(presented), user);
+  return t ? `known:${t.n}` : `account:${String(user._id)}`;
 }
 
 const tokenFor = (tokens: Sealed[], account: SignedInAccount) =>
