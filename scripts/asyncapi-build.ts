@@ -195,6 +195,8 @@ export function buildAsyncApiDocument(version: string): Schema {
               properties: {
                 code: { type: 'string', enum: Object.keys(ERROR_CODES).sort() },
                 message: { type: 'string' },
+                // What the code's HTTP answer carries too: a limit, the caller's own call in the way.
+                details: {},
                 retryAfterSeconds: { type: 'number' },
               },
               required: ['code', 'message'],

@@ -17,7 +17,12 @@ export function withAck<P, T>(
     try {
       result = { ok: true, data: await handler(payload) };
     } catch (err) {
-      if (err instanceof AppError) result = { ok: false, error: { code: err.code, message: err.message } };
+      // As over HTTP: the code, its message, and its details where it has them (a plan's limit, one's own call).
+      if (err instanceof AppError)
+        result = {
+          ok: false,
+          error: { code: err.code, message: err.message, ...(err.details !== undefined && { details: err.details }) },
+        };
       else {
         logger.error('socket handler failed', { event, ...who, error: errorMessage(err) });
         result = { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side' } };

@@ -115,7 +115,7 @@ export interface ClientEventAcks {
   'match:respond': Result<Matchmaker['respond']>;
 }
 
-export type AckError = { code: ErrorCode; message: string; retryAfterSeconds?: number };
+export type AckError = { code: ErrorCode; message: string; details?: unknown; retryAfterSeconds?: number };
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type Ack<T> = (result: AckResult<T>) => void;
 

@@ -219,17 +219,28 @@ describe('calls and WebRTC signaling', () => {
     await Promise.all([connect(a, b), connect(c, b), connect(a, c)]);
     const [aSocket, bSocket, cSocket] = await Promise.all([devices.connect(a), devices.connect(b), devices.connect(c)]);
     const withB = (await emitAck(aSocket, 'call:ring', { toUserId: b.id })).data.callId as string;
-    // Ringing B, A calls C too: refused.
-    expect((await emitAck(aSocket, 'call:ring', { toUserId: c.id })).error?.code).to.equal('ALREADY_IN_CALL');
+    // Ringing B, A calls C too: refused, told which call of theirs is in the way (to rejoin or end it).
+    const inTheWay = (answer: { error?: { code: string; details?: unknown } }) => [answer.error?.code, answer.error?.details];
+    expect(inTheWay(await emitAck(aSocket, 'call:ring', { toUserId: c.id }))).to.deep.equal([
+      'ALREADY_IN_CALL',
+      { callId: withB },
+    ]);
     expect((await emitAck(bSocket, 'call:accept', { callId: withB })).ok).to.equal(true);
     // In a call, B calls C: refused; C calling A or B hears they are busy.
-    expect((await emitAck(bSocket, 'call:ring', { toUserId: c.id })).error?.code).to.equal('ALREADY_IN_CALL');
-    expect((await emitAck(cSocket, 'call:ring', { toUserId: a.id })).error?.code).to.equal('BUSY');
+    expect(inTheWay(await emitAck(bSocket, 'call:ring', { toUserId: c.id }))).to.deep.equal([
+      'ALREADY_IN_CALL',
+      { callId: withB },
+    ]);
+    // Whoever is rung hears only "busy": nothing of the other call.
+    expect(inTheWay(await emitAck(cSocket, 'call:ring', { toUserId: a.id }))).to.deep.equal(['BUSY', undefined]);
     // Two rings that both got past "busy" (as two callers at once do): the second cannot be answered.
     const d = await signupUser();
     await connect(d, b);
     const stray = await ringing(d, b);
-    expect((await emitAck(bSocket, 'call:accept', { callId: stray })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect(inTheWay(await emitAck(bSocket, 'call:accept', { callId: stray }))).to.deep.equal([
+      'ALREADY_IN_CALL',
+      { callId: withB },
+    ]);
     expect((await Call.findById(stray).lean())!.status).to.equal('ringing');
     expect(await Call.countDocuments({ memberIds: b.id, status: 'connected' })).to.equal(1);
     // Once A hangs up, B may call again.
@@ -241,7 +252,10 @@ describe('calls and WebRTC signaling', () => {
     expect(toB.ok).to.equal(true);
     expect((await emitAck(bSocket, 'call:accept', { callId: toB.data.callId })).ok).to.equal(true);
     // Now connected with B, A cannot also take C's ring.
-    expect((await emitAck(aSocket, 'call:accept', { callId: fromC })).error?.code).to.equal('ALREADY_IN_CALL');
+    expect(inTheWay(await emitAck(aSocket, 'call:accept', { callId: fromC }))).to.deep.equal([
+      'ALREADY_IN_CALL',
+      { callId: toB.data.callId },
+    ]);
   });
 
   it('two answers at once connect one call only: two rings answered on two devices, or a caller answering a ring as theirs is answered', async () => {

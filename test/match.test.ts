@@ -452,7 +452,8 @@ describe('matchmaking', () => {
     ]);
     // In the call, looking for another video stranger is refused (a second call at once); a chat is not.
     const tag = tagFor();
-    expect((await join(ana.socket, tag, 'video')).error?.code).to.equal('ALREADY_IN_CALL');
+    const refused = await join(ana.socket, tag, 'video');
+    expect([refused.error?.code, refused.error?.details]).to.deep.equal(['ALREADY_IN_CALL', { callId }]);
     expect((await join(ben.socket, tag, 'chat')).ok).to.equal(true);
     expect((await emitAck(ben.socket, 'match:leave', {})).ok).to.equal(true);
     // Ended, it gives no relay any more, and still says relay-only (a client setting up late is still a stranger's peer).

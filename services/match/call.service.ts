@@ -94,11 +94,14 @@ const ownCallUnderWay = async (userId: string, except?: Types.ObjectId) => {
   return connected ?? ringing;
 };
 
-export const alreadyInCall = () => new AppError('ALREADY_IN_CALL', 'End your other call first');
+/** The caller's own other call named when known (theirs, so nothing leaks): an app rejoins or ends it. */
+export const alreadyInCall = (other?: { _id: Types.ObjectId } | null) =>
+  new AppError('ALREADY_IN_CALL', 'End your other call first', other ? { callId: String(other._id) } : undefined);
 
 /** Refuses (ALREADY_IN_CALL) someone with a call under way or ringing out: a random video match would be a second call. */
 export async function assertFreeForACall(userId: string): Promise<void> {
-  if (await ownCallUnderWay(userId)) throw alreadyInCall();
+  const own = await ownCallUnderWay(userId);
+  if (own) throw alreadyInCall(own);
 }
 
 /** The first of these people with a call under way (other than `except`) or ringing out, if any. */
@@ -116,7 +119,7 @@ export async function ring(me: string, to: string, mode: 'video' | 'audio') {
   // Both sides, each its own indexed read (an $in over members is a full scan on FerretDB).
   const [busy, mine] = await Promise.all([inACall(to), ownCallUnderWay(me)]);
   if (busy) throw busyError();
-  if (mine) throw alreadyInCall();
+  if (mine) throw alreadyInCall(mine);
   const now = new Date();
   const expiresAt = new Date(now.getTime() + config.calls.ringTimeoutMs);
   const call = (
@@ -251,7 +254,7 @@ export async function accept(me: string, callId: string) {
     connectedElsewhere(call.calleeId, call._id),
     connectedElsewhere(call.callerId, call._id),
   ]);
-  if (mine) throw alreadyInCall();
+  if (mine) throw alreadyInCall(mine);
   if (theirs) throw busyError();
   // Reads cannot stop two answers at once: each side's seat is taken first, atomically.
   const seatless = await takeSeats(call._id, [call.calleeId, call.callerId]);
