@@ -248,6 +248,9 @@ describe('behind nginx, two pm2 processes', function () {
       expect((JSON.parse(refused!.body) as { error: { code: string } }).error.code).to.equal('RATE_LIMITED');
       expect(refused!.headers['retry-after']).to.equal('10');
       expect(refused!.headers['strict-transport-security']).to.match(/max-age=/);
+      // Reading the same routes takes no upload's place.
+      const reading = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: sender.headers });
+      expect(reading.status, reading.body).to.equal(200);
       // Another address is not held back by them: its upload reaches the app (no such conversation).
       const elsewhere = heldUpload(url, 1024, '127.0.9.8', sender);
       probes.push(elsewhere);
@@ -276,10 +279,45 @@ describe('behind nginx, two pm2 processes', function () {
     }
   };
 
+  /**
+   * An HTTP/2 request that sends up to 16 MiB of body with no length said, unless answered
+   * first; `sentAll` says whether all of it went before the answer (HTTP/2's flow control holds
+   * the rest back where nginx reads no more).
+   */
+  const http2Streamed = (path: string, method: string, from: string) =>
+    new Promise<{ status: number; code?: string; sentAll: boolean }>((resolve, reject) => {
+      const session = http2Connect(cluster.url, { rejectUnauthorized: false, localAddress: from } as Parameters<
+        typeof http2Connect
+      >[1]);
+      const req = session.request({ ':method': method, ':path': path, 'content-type': 'application/octet-stream' });
+      let status = 0;
+      let body = '';
+      const done = () => {
+        session.close();
+        const code = body ? (JSON.parse(body) as { error?: { code: string } }).error?.code : undefined;
+        resolve({ status, code, sentAll: sent >= ALL });
+      };
+      req.on('response', (headers) => (status = Number(headers[':status'])));
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', done);
+      req.on('error', (err) => (status ? done() : reject(err)));
+      const piece = Buffer.alloc(64 * 1024, 1);
+      const ALL = 16 * 1024 * 1024;
+      let sent = 0;
+      const pump = () => {
+        while (!status && !req.writableEnded && !req.destroyed && sent < ALL) {
+          sent += piece.length;
+          if (!req.write(piece)) return void req.once('drain', pump);
+        }
+        if (!status && !req.writableEnded && !req.destroyed) req.end();
+      };
+      pump();
+    });
+
   it("reads no upload of a sender who is not signed in: refused at its headers, in the API's words", async () => {
     const from = '127.0.9.9';
     const person = await signedUp(from);
-    const large = 50 * 1024 * 1024;
+    const large = 8 * 1024 * 1024;
     const uploads = [
       `/api/v1/conversations/${'a'.repeat(24)}/attachments`,
       // Any case and a trailing slash, as Express routes them.
@@ -287,10 +325,20 @@ describe('behind nginx, two pm2 processes', function () {
       `/api/v1/posts/${'b'.repeat(24)}/Comments`,
     ];
     for (const path of uploads) {
-      const stranger = await answeredAtHeaders(path, large, from);
+      const stranger = await answeredAtHeaders(path, large, from, { headers: { origin: 'https://app.example.com' } });
       expect([stranger.status, stranger.code], path).to.deep.equal([401, 'UNAUTHORIZED']);
+      expect(stranger.headers).to.include({
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        // The app's CORS answer goes with nginx's refusal: a web app elsewhere reads it.
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-allow-credentials': 'true',
+      });
       expect(stranger.headers['strict-transport-security']).to.match(/max-age=/);
-      expect(stranger.headers['cache-control']).to.equal('no-store');
+      expect(stranger.headers['x-request-id']).to.match(/^[0-9a-f]{32}$/);
+      const elsewhere = await answeredAtHeaders(path, large, from, { headers: { origin: 'https://evil.example' } });
+      expect(elsewhere.status).to.equal(401);
+      expect(elsewhere.headers).not.to.have.property('access-control-allow-origin');
       const forged = await answeredAtHeaders(path, large, from, {
         headers: { authorization: `Bearer ${person.accessToken.slice(0, -2)}xx` },
       });
@@ -298,8 +346,18 @@ describe('behind nginx, two pm2 processes', function () {
       const badCookie = await answeredAtHeaders(path, large, from, { headers: { cookie: 'access_token=nonsense' } });
       expect([badCookie.status, badCookie.code], path).to.deep.equal([401, 'INVALID_TOKEN']);
     }
-    // An OPTIONS with a body is no preflight: asked as any upload. A preflight reaches the app's CORS.
-    expect((await answeredAtHeaders(uploads[0]!, large, from, { method: 'OPTIONS' })).status).to.equal(401);
+    // What only reads these routes goes on unasked, and nginx reads at most 1 KiB of its body:
+    // said in its headers, or (HTTP/2, no length) as it comes; a GET's it does not wait for at all
+    // (the app answers it: no token).
+    for (const [method, answered] of [
+      ['OPTIONS', [413, 'PAYLOAD_TOO_LARGE']],
+      ['GET', [401, 'UNAUTHORIZED']],
+    ] as const) {
+      const withBody = await answeredAtHeaders(uploads[0]!, large, from, { method });
+      expect([withBody.status, withBody.code], method).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+      const streamed = await http2Streamed(uploads[0]!, method, from);
+      expect([streamed.status, streamed.code, streamed.sentAll], method).to.deep.equal([...answered, false]);
+    }
     const preflight = await httpsSend('OPTIONS', `${cluster.url}${uploads[0]}`, undefined, {
       localAddress: from,
       headers: {
@@ -326,8 +384,16 @@ describe('behind nginx, two pm2 processes', function () {
       headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
     });
     expect(stored.status, stored.body).to.equal(201);
+    const listed = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: auth });
+    expect(listed.status, listed.body).to.equal(200);
     const tooLarge = await answeredAtHeaders(uploads[0]!, 102 * 1024 * 1024, from, { headers: auth });
     expect([tooLarge.status, tooLarge.code]).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    // A picture's route reads no more than a picture takes (UPLOAD_MAX_BYTES).
+    const tooLargePicture = await answeredAtHeaders(uploads[1]!, 12 * 1024 * 1024, from, { headers: auth });
+    expect([tooLargePicture.status, tooLargePicture.code]).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    // A new post streams to the app (any case, trailing slash), which refuses a stranger at once.
+    const post = await answeredAtHeaders('/API/V1/Posts/', large, from);
+    expect([post.status, post.code]).to.deep.equal([401, 'UNAUTHORIZED']);
     // Every other route reads 2 MB for anyone (JSON, the payment webhook): more is refused unread.
     const login = await answeredAtHeaders('/api/v1/auth/login', 3 * 1024 * 1024, from);
     expect([login.status, login.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
