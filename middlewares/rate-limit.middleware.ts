@@ -4,7 +4,7 @@ import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rat
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
-import { loginFailureCounter, presentedDeviceToken, presentsKeptLaneToken } from '../services/auth/known-device.js';
+import { loginFailureCounters, presentedDeviceToken, presentsKeptLaneToken } from '../services/auth/known-device.js';
 import { createActionLimiter, type ActionLimiter } from '../services/limits/action-limiter.js';
 import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
@@ -29,6 +29,7 @@ export interface RateLimiters {
   passwordLineWhen(checks: (req: Request) => boolean): RequestHandler;
   loginPerIp: RequestHandler;
   loginPerAccount: RequestHandler;
+  loginPerAccountSilently: RequestHandler;
   signupPerIp: RequestHandler;
   emailResend: RequestHandler;
   forgotPassword: RequestHandler;
@@ -56,6 +57,19 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * fills the line would make everyone's sign-ins count as failures and lock them out.
  */
 const notAGuess = (_req: Request, res: Response) => res.statusCode < 400 || res.statusCode === 503;
+
+const COUNTERS = Symbol('loginFailureCounters');
+/**
+ * The sign-in's failure counters, read once for both limiters that count them. An account that
+ * cannot be read now answers 503 (not a guess): a guess is never let past its account's count.
+ */
+const loginCountersOf = (req: Request) => {
+  const r = req as Request & { [COUNTERS]?: ReturnType<typeof loginFailureCounters> };
+  r[COUNTERS] ??= loginFailureCounters(bodyString(req, 'identifier'), knownDeviceTokenOf(req)).catch(() => {
+    throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
+  });
+  return r[COUNTERS];
+};
 
 /** Who is asking, as the action limits count: the account (when signed in) and the address. */
 const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
@@ -140,9 +154,8 @@ export function createRateLimiters(
       },
       true,
     ),
-    // Per account (its username and address alike), except for a client that signed in to it
-    // before: it counts on its own (services/auth/known-device.ts), so nobody locks the owner
-    // out by failing on purpose.
+    // Per identifier, except for a client that signed in to it before: it counts on its own
+    // (services/auth/known-device.ts), so nobody locks the owner out by failing on purpose.
     loginPerAccount: limiter(
       'login-account',
       {
@@ -150,10 +163,27 @@ export function createRateLimiters(
         limit: limits.loginFailuresPerAccount,
         skipSuccessfulRequests: true,
         requestWasSuccessful: notAGuess,
-        keyGenerator: async (req) => {
-          const identifier = bodyString(req, 'identifier');
-          // An account that cannot be read now: the identifier's counter (the sign-in fails anyway).
-          return loginFailureCounter(identifier, knownDeviceTokenOf(req)).catch(() => `id:${identifier}`);
+        keyGenerator: async (req) => (await loginCountersOf(req)).own,
+      },
+      true,
+    ),
+    // An account's failures by any of its identifiers together (its username and its address),
+    // but a known device's: past them a sign-in is refused as a wrong password is, after the same
+    // comparison, with no lock and no RateLimit headers, either of which would tell which address
+    // belongs to which username.
+    loginPerAccountSilently: limiter(
+      'login-account-all',
+      {
+        windowMs: lockoutMs,
+        limit: limits.loginFailuresPerAccount,
+        standardHeaders: false,
+        skipSuccessfulRequests: true,
+        requestWasSuccessful: notAGuess,
+        skip: async (req) => (await loginCountersOf(req)).account === null,
+        keyGenerator: async (req) => (await loginCountersOf(req)).account!,
+        handler: (_req, res, next) => {
+          res.locals.pastAccountFailures = true;
+          next();
         },
       },
       true,

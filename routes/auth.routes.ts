@@ -15,6 +15,7 @@ export function authRoutes(limit: RateLimiters): Router {
     limit.action('signIn'),
     limit.loginPerIp,
     limit.loginPerAccount,
+    limit.loginPerAccountSilently,
     auth.login,
   );
   router.post('/refresh', validate(rules.refreshRules), auth.refresh);

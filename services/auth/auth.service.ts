@@ -247,6 +247,7 @@ export async function login(
   password: string,
   client: ClientInfo,
   presentedDeviceToken?: unknown,
+  { pastAccountFailures = false } = {},
 ): Promise<AuthResult & { deviceToken: string }> {
   const id = normaliseIdentifier(identifier);
   const user = await User.findOne(
@@ -257,7 +258,9 @@ export async function login(
   // signed in to this account a day or more before waits in the kept lane (a flood keeps the
   // owner out no more). A new password starts its devices' day again (their tokens die with it).
   const known = user && isInGoodStanding(user) && keptLaneFor(presentedDeviceToken, user) ? String(user._id) : undefined;
-  const ok = await verifyPassword(password, user?.passwordHash, known);
+  // Past the account's failures (by any of its identifiers), refused as a wrong password is: the
+  // same comparison, against the dummy hash, whatever was sent.
+  const ok = await verifyPassword(password, pastAccountFailures ? undefined : user?.passwordHash, known);
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);
   const tokens = await startSignIn(user, client);

@@ -7,7 +7,7 @@ import { CursorSeal } from '../../utils/cursor-seal.js';
 /**
  * Known devices (OWASP's "device cookies"): a client that signed in to an account with its
  * password gets a sealed token naming the account and its password's date. Failed sign-ins
- * are counted per account for every other client, but per token for one that presents it
+ * are counted per identifier and per account for every other client, but per token for one that presents it
  * for that identifier's account: whoever floods someone's username with wrong passwords
  * locks out strangers' clients, not the owner's own. A token opens nothing by itself; it
  * dies with a new password (a reset or a change), with the account, and after
@@ -97,18 +97,21 @@ function presentedTokens(presented: unknown): Sealed[] {
 }
 
 /**
- * Which failure counter a sign-in attempt counts against: a client presenting a live token for
- * the account this identifier names, with its current password, has its own; any other client
- * counts against the account, by whichever identifier it names it (its username and its
- * address share one lockout); an identifier of no account has its own. One read either way, so
- * an unknown account takes as long.
+ * The failure counters a sign-in attempt counts against: its own (a client presenting a live
+ * token for the account this identifier names, with its current password, has one of its own;
+ * any other, the identifier's) and, but for such a client, the account's, which its username
+ * and its address share (none for an identifier of no account). One read either way, so an
+ * unknown account takes as long.
  */
-export async function loginFailureCounter(identifier: string, presented: unknown): Promise<string> {
+export async function loginFailureCounters(
+  identifier: string,
+  presented: unknown,
+): Promise<{ own: string; account: string | null }> {
   const id = normaliseIdentifier(identifier);
   const user = await User.findOne(id.includes('@') ? { email: id } : { username: id }, { passwordChangedAt: 1 }).lean();
-  if (!user) return `id:${id}`;
+  if (!user) return { own: `id:${id}`, account: null };
   const t = tokenFor(presentedTokens(presented), user);
-  return t ? `known:${t.n}` : `account:${String(user._id)}`;
+  return t ? { own: `known:${t.n}`, account: null } : { own: `id:${id}`, account: `account:${String(user._id)}` };
 }
 
 const tokenFor = (tokens: Sealed[], account: SignedInAccount) =>
