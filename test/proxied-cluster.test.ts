@@ -400,6 +400,22 @@ describe('behind nginx, two pm2 processes', function () {
     expect(login.headers['strict-transport-security']).to.match(/max-age=/);
   });
 
+  it('counts an IPv6 client by its /64 (a host holds all of one), however nginx writes the address; IPv4 by address', async () => {
+    const networks: Record<string, string[]> = {
+      '2001:db8:1:2': ['2001:db8:1:2::1', '2001:db8:1:2:a:b:c:d', '2001:0DB8:0001:0002:ffff:0:0:ffff'],
+      '2001:db8:0:0': ['2001:db8::1', '2001:db8:0:0:1:2:3:4', '2001:db8::5:0:0:1'],
+      '2001:db8:5:0': ['2001:db8:5::1', '2001:db8:5:0:1:2:3:4'],
+      '2001:db8:0:4': ['2001:db8:0:4:5:6:7:8', '2001:db8:0:4::8'],
+      '2001:0:0:5': ['2001::5:1:2:3:4', '2001:0:0:5::1'],
+      '2001:0:0:0': ['2001::1', '2001::1:2:3:4'],
+      '203.0.113.7': ['203.0.113.7'],
+      '203.0.113.8': ['203.0.113.8'],
+    };
+    for (const [network, addresses] of Object.entries(networks)) {
+      for (const address of addresses) expect(await cluster.clientOf(address), address).to.equal(network);
+    }
+  });
+
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {
     const [onFirst, onSecond] = await addressesOnEach();
     const [ana, ben] = await pair([onFirst, onSecond]);

@@ -18,6 +18,11 @@ export interface ProxiedCluster {
   url: string;
   /** nginx's plain HTTP side (redirects to HTTPS). */
   httpPort: number;
+  /**
+   * A server of the test's own in the same nginx: it answers the client its limits count
+   * ($client_network) for the address named in X-Test-Address (taken as the client's by realip).
+   */
+  clientOf: (address: string) => Promise<string>;
   /** The app processes' own ports, as the ecosystem file gives them. */
   appPorts: [number, number];
   pm2: (...args: string[]) => string;
@@ -52,7 +57,7 @@ function buildIsStale(): boolean {
 }
 
 /** nginx/devtinder.conf with a throwaway certificate and free ports in place of 443 and 80. */
-function nginxConfig(dir: string, tlsPort: number, httpPort: number): string {
+function nginxConfig(dir: string, tlsPort: number, httpPort: number, probePort: number): string {
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=api.example.com',
     '-keyout', join(dir, 'privkey.pem'), '-out', join(dir, 'fullchain.pem'),
@@ -75,6 +80,12 @@ http {
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   include ${dir}/site.conf;
+  server {
+    listen 127.0.0.1:${probePort};
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Test-Address;
+    location / { return 200 "$client_network"; }
+  }
 }
 `,
   );
@@ -174,8 +185,9 @@ export async function startProxiedCluster(env: Record<string, string>): Promise<
     (await promisify(execFile)(pm2Bin, args, { cwd: ROOT, env: pm2Env, encoding: 'utf8' })).stdout;
   pm2('start', 'ecosystem.config.cjs', '--only', 'devtinder-api', '--env', 'production');
 
-  const [tlsPort, httpPort] = [await freePort(), await freePort()];
-  const nginx: ChildProcess = spawn('nginx', ['-p', dir, '-c', nginxConfig(dir, tlsPort, httpPort), '-g', 'daemon off;'], {
+  const [tlsPort, httpPort, probePort] = [await freePort(), await freePort(), await freePort()];
+  const conf = nginxConfig(dir, tlsPort, httpPort, probePort);
+  const nginx: ChildProcess = spawn('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], {
     stdio: 'ignore',
   });
   const url = `https://127.0.0.1:${tlsPort}`;
@@ -209,6 +221,8 @@ export async function startProxiedCluster(env: Record<string, string>): Promise<
   return {
     url,
     httpPort,
+    clientOf: async (address) =>
+      (await fetch(`http://127.0.0.1:${probePort}/`, { headers: { 'X-Test-Address': address } })).text(),
     appPorts: APP_PORTS,
     pm2,
     pm2Async,
