@@ -400,6 +400,18 @@ describe('behind nginx, two pm2 processes', function () {
     expect(login.headers['strict-transport-security']).to.match(/max-age=/);
   });
 
+  it("refuses headers past nginx's buffers in the API's words", async () => {
+    const from = '127.0.9.11';
+    const codeOf = (res: { body: string }) => (JSON.parse(res.body) as { error: { code: string } }).error.code;
+    const bigCookie = await httpsGet(`${cluster.url}/api/v1/auth/me`, {
+      localAddress: from,
+      headers: { cookie: `access_token=${'a'.repeat(9000)}` },
+    });
+    expect([bigCookie.status, codeOf(bigCookie)]).to.deep.equal([431, 'HEADERS_TOO_LARGE']);
+    expect(bigCookie.headers).to.include({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    expect(bigCookie.headers['strict-transport-security']).to.match(/max-age=/);
+  });
+
   it('counts an IPv6 client by its /64 (a host holds all of one), however nginx writes the address; IPv4 by address', async () => {
     const networks: Record<string, string[]> = {
       '2001:db8:1:2': ['2001:db8:1:2::1', '2001:db8:1:2:a:b:c:d', '2001:0DB8:0001:0002:ffff:0:0:ffff'],
@@ -414,6 +426,9 @@ describe('behind nginx, two pm2 processes', function () {
     for (const [network, addresses] of Object.entries(networks)) {
       for (const address of addresses) expect(await cluster.clientOf(address), address).to.equal(network);
     }
+    // IPv4 clients through NAT64 are each their own client, not one /64 together.
+    const translated = await Promise.all(['64:ff9b::203.0.113.7', '64:ff9b::203.0.113.8'].map((a) => cluster.clientOf(a)));
+    expect(translated).to.deep.equal(['64:ff9b::cb00:7107', '64:ff9b::cb00:7108']);
   });
 
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {
@@ -515,7 +530,7 @@ describe('behind nginx, two pm2 processes', function () {
     expect(acked.filter((t) => !received.has(t))).to.deep.equal([]);
   });
 
-  it("answers an upload in the API's words when no process can check its sender, and takes them again once back", async () => {
+  it("answers in the API's words when no process can answer (an upload's check or any request), and serves again once back", async () => {
     const from = '127.0.9.10';
     const person = await signedUp(from);
     const path = `/api/v1/conversations/${'a'.repeat(24)}/attachments`;
@@ -526,6 +541,13 @@ describe('behind nginx, two pm2 processes', function () {
       expect([unchecked.status, unchecked.code]).to.deep.equal([503, 'SERVICE_UNAVAILABLE']);
       expect(unchecked.headers['retry-after']).to.equal('5');
       expect(unchecked.headers['strict-transport-security']).to.match(/max-age=/);
+      // Any other request too, its headers as the API's.
+      const me = await httpsGet(`${cluster.url}/api/v1/auth/me`, { localAddress: from, headers: options.headers });
+      expect([me.status, (JSON.parse(me.body) as { error: { code: string } }).error.code]).to.deep.equal([
+        503,
+        'SERVICE_UNAVAILABLE',
+      ]);
+      expect(me.headers).to.include({ 'retry-after': '5', 'cache-control': 'no-store', 'content-type': 'application/json' });
     } finally {
       cluster.pm2('start', 'devtinder-api');
     }

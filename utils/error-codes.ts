@@ -152,8 +152,9 @@ export const ERROR_CODES = {
   PAYMENT_GATEWAY_ERROR: [502, 'The payment gateway answered with an error'],
   // The service itself
   DATABASE_UNAVAILABLE: [503, 'The database cannot be reached: try again shortly'],
-  // nginx's own, when the app cannot be asked about an upload's sender (nginx/devtinder.conf).
+  // nginx's own (nginx/devtinder.conf): no process could answer, or a request refused before it.
   SERVICE_UNAVAILABLE: [503, 'The service cannot be reached right now: try again shortly'],
+  HEADERS_TOO_LARGE: [431, 'The request headers (cookies included) are larger than allowed'],
   INTERNAL: [500, 'Something went wrong on our side'],
 } as const satisfies Record<string, readonly [number, string]>;
 
