@@ -181,8 +181,11 @@ export function createRateLimiters(
         requestWasSuccessful: notAGuess,
         skip: async (req) => (await loginCountersOf(req)).account === null,
         keyGenerator: async (req) => (await loginCountersOf(req)).account!,
-        handler: (_req, res, next) => {
-          res.locals.pastAccountFailures = true;
+        requestPropertyName: 'accountFailures',
+        handler: (req, res, next) => {
+          // The first one past the count (shared by every process) tells the owner once.
+          const { used } = (req as Request & { accountFailures: { used: number } }).accountFailures;
+          res.locals.pastAccountFailures = used === limits.loginFailuresPerAccount + 1 ? 'first' : 'again';
           next();
         },
       },

@@ -6,7 +6,7 @@ import { passwordChecks } from '../services/auth/password.service.js';
 import { User } from '../models/user.model.js';
 import { knownDeviceToken } from '../services/auth/known-device.js';
 import { api, freshIp } from './support/app.js';
-import { tokenFrom, waitForMail } from './support/mail.js';
+import { mailsTo, tokenFrom, waitForMail } from './support/mail.js';
 import { eventually } from './support/eventually.js';
 import { expectDocumented } from './support/openapi.js';
 import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
@@ -175,6 +175,11 @@ describe('POST /auth/login', () => {
       Object.entries(res.headers).filter(([name]) => /^(ratelimit|retry-after)$/i.test(name)),
     ];
     expect(seen(byAddress[0]!)).to.deep.equal(seen(elsewhere));
+    // The owner is told once why the right password is refused for a while (not the prober).
+    const told = await waitForMail(u.input.email, /paused/);
+    expect(told.body.text).to.include('5 times').and.include('15 minutes');
+    expect((await mailsTo(u.input.email)).filter((m) => /paused/.test(m.subject))).to.have.lengthOf(1);
+    expect((await mailsTo(other.input.email)).filter((m) => /paused/.test(m.subject))).to.have.lengthOf(0);
     // The other account is untouched.
     expect((await login({ identifier: other.input.username, password: other.input.password }, freshIp())).status).to.equal(200);
   });

@@ -247,7 +247,7 @@ export async function login(
   password: string,
   client: ClientInfo,
   presentedDeviceToken?: unknown,
-  { pastAccountFailures = false } = {},
+  { pastAccountFailures }: { pastAccountFailures?: 'first' | 'again' } = {},
 ): Promise<AuthResult & { deviceToken: string }> {
   const id = normaliseIdentifier(identifier);
   const user = await User.findOne(
@@ -261,6 +261,7 @@ export async function login(
   // Past the account's failures (by any of its identifiers), refused as a wrong password is: the
   // same comparison, against the dummy hash, whatever was sent.
   const ok = await verifyPassword(password, pastAccountFailures ? undefined : user?.passwordHash, known);
+  if (pastAccountFailures === 'first' && user) tellSignInsPaused(user);
   if (!user || !ok) throw invalidCredentials();
   assertMaySignIn(user);
   const tokens = await startSignIn(user, client);
@@ -269,6 +270,16 @@ export async function login(
   // Sealed from the record whose password was checked, not read again: a new password written
   // meanwhile must not be named in a token its holder never proved.
   return { user: toOwnUser(user), ...tokens, deviceToken: knownDeviceToken(user) };
+}
+
+/** The owner told, once a window, why the right password is refused on a new device for a while (from the background). */
+function tellSignInsPaused(user: { email: string; firstName: string }): void {
+  void sendMail('signInsPaused', user.email, {
+    firstName: user.firstName,
+    failures: config.limits.loginFailuresPerAccount,
+    minutes: config.limits.loginLockoutMinutes,
+    link: `${config.appUrl}/forgot-password`,
+  });
 }
 
 export async function refresh(refreshToken: string, client: ClientInfo) {

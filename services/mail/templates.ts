@@ -58,6 +58,13 @@ const templates = {
       '<p>Hi {{firstName}},</p><p>Your password was just changed and every other session was signed out. If this was not you, reset your password now.</p>',
     ),
   },
+  signInsPaused: {
+    subject: 'Sign-ins to your account are paused for a while',
+    text: 'Hi {{firstName}},\n\nSomeone failed to sign in to your account {{failures}} times. To keep guesses out, for the next {{minutes}} minutes it is not signed in to from a device that has not signed in to it before, even with the right password: such sign-ins are answered as a wrong password. Devices you have signed in on before are not affected.\n\nIf this was you, wait and try again. If not, nobody got in; a strong password keeps it that way. You can reset yours here:\n{{link}}\n',
+    html: layout(
+      '<p>Hi {{firstName}},</p><p>Someone failed to sign in to your account {{failures}} times. To keep guesses out, for the next {{minutes}} minutes it is not signed in to from a device that has not signed in to it before, even with the right password: such sign-ins are answered as a wrong password. Devices you have signed in on before are not affected.</p><p>If this was you, wait and try again. If not, nobody got in; a strong password keeps it that way. <a href="{{link}}">Reset your password</a>.</p>',
+    ),
+  },
   newDevice: {
     subject: 'New sign-in on {{device}}',
     text: 'Hi {{firstName}},\n\nYour account was just signed in to on {{device}} from {{region}} (IP {{ip}}) at {{time}}.\n\nIf this was you, there is nothing to do. If not, end that session and change your password:\n{{link}}\n',
