@@ -1,3 +1,4 @@
+import bcrypt from 'bcrypt';
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { config } from '../config/index.js';
@@ -120,6 +121,23 @@ describe('POST /auth/login', () => {
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
     }
     expect(await Session.countDocuments({ userId: u.id })).to.equal(1);
+  });
+
+  it('makes a hash of another cost again at the configured one when its password is proved, keeping its date', async () => {
+    const u = await signupUser();
+    const older = await bcrypt.hash(u.input.password, config.auth.bcryptCost + 1);
+    await User.updateOne({ _id: u.id }, { $set: { passwordHash: older } });
+    const stored = async () => (await User.findById(u.id, { passwordHash: 1, passwordChangedAt: 1 }).lean())!;
+    const changedAt = (await stored()).passwordChangedAt;
+    // A wrong password changes nothing.
+    expect((await login({ identifier: u.input.username, password: 'not the password 1' }, freshIp())).status).to.equal(401);
+    expect((await stored()).passwordHash).to.equal(older);
+    expect((await login({ identifier: u.input.username, password: u.input.password }, freshIp())).status).to.equal(200);
+    await eventually(async () => bcrypt.getRounds((await stored()).passwordHash!) === config.auth.bcryptCost, 3000, 'rehash');
+    const after = await stored();
+    expect(await bcrypt.compare(u.input.password, after.passwordHash!)).to.equal(true);
+    expect(after.passwordChangedAt).to.deep.equal(changedAt);
+    expect((await login({ identifier: u.input.email, password: u.input.password }, freshIp())).status).to.equal(200);
   });
 
   it('never accepts a longer password that shares the first 72 bytes', async () => {

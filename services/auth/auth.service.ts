@@ -9,6 +9,7 @@ import { config } from '../../config/index.js';
 import type { AccountTokenPurpose } from '../../models/account-token.model.js';
 import { User, type GENDERS, type PREFERENCES } from '../../models/user.model.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
+import { errorMessage, logger } from '../../utils/logger.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { nameSearchKeys } from '../../utils/search-keys.js';
 import { AccessTokens, type Role } from '../../utils/jwt.js';
@@ -16,7 +17,7 @@ import { consumeAccountToken, issueAccountToken, peekAccountToken, revokeAccount
 import { sendMail } from '../mail/mail.service.js';
 import { dropProviderLinks } from './oauth/identities.js';
 import type { TemplateName } from '../mail/templates.js';
-import { hashPassword, verifyPassword } from './password.service.js';
+import { hashCostDiffers, hashPassword, verifyPassword } from './password.service.js';
 import { storedLocation } from '../people/profile.service.js';
 import { audit } from '../audit.service.js';
 import {
@@ -258,11 +259,14 @@ export async function login(
   // signed in to this account a day or more before waits in the kept lane (a flood keeps the
   // owner out no more). A new password starts its devices' day again (their tokens die with it).
   const known = user && isInGoodStanding(user) && keptLaneFor(presentedDeviceToken, user) ? String(user._id) : undefined;
-  // Past the account's failures (by any of its identifiers), refused as a wrong password is: the
-  // same comparison, against the dummy hash, whatever was sent.
-  const ok = await verifyPassword(password, pastAccountFailures ? undefined : user?.passwordHash, known);
+  // Past the account's failures (by any of its identifiers), refused as a wrong password is:
+  // after the same comparison with its own hash (the same time, whatever its cost), unheeded.
+  const ok = (await verifyPassword(password, user?.passwordHash, known)) && !pastAccountFailures;
   if (pastAccountFailures === 'first' && user) tellSignInsPaused(user);
   if (!user || !ok) throw invalidCredentials();
+  // A hash made at another cost (BCRYPT_COST changed since) made again at this one, now the
+  // password is at hand: else its sign-ins take another time than the dummy's of an unknown account.
+  if (hashCostDiffers(user.passwordHash!)) void rehashPassword(user._id, user.passwordHash!, password);
   assertMaySignIn(user);
   const tokens = await startSignIn(user, client);
   markActive(user._id);
@@ -270,6 +274,20 @@ export async function login(
   // Sealed from the record whose password was checked, not read again: a new password written
   // meanwhile must not be named in a token its holder never proved.
   return { user: toOwnUser(user), ...tokens, deviceToken: knownDeviceToken(user) };
+}
+
+/**
+ * The password just proved, hashed again at the configured cost, unless the hash changed
+ * meanwhile; never its date (known devices' tokens hold to it). A failure waits for the next
+ * sign-in (a full line of password checks, say).
+ */
+async function rehashPassword(userId: Types.ObjectId, old: string, password: string): Promise<void> {
+  try {
+    const hash = await hashPassword(password);
+    await User.updateOne({ _id: userId, passwordHash: old }, { $set: { passwordHash: hash } });
+  } catch (err) {
+    logger.warn('password rehash failed', { userId: String(userId), error: errorMessage(err) });
+  }
 }
 
 /** The owner told, once a window, why the right password is refused on a new device for a while (from the background). */

@@ -64,5 +64,8 @@ export async function verifyPassword(
   }
 }
 
+/** Whether a hash was made at another cost than the configured one. */
+export const hashCostDiffers = (hash: string): boolean => bcrypt.getRounds(hash) !== config.auth.bcryptCost;
+
 /** Whether a sign-in that may take the kept lane would find room there (for a caller that must know before it spends anything). */
 export const keptLaneWouldRefuse = () => passwordChecks.wouldRefuse('kept');
