@@ -176,7 +176,22 @@ describe('POST /auth/change-password', () => {
     expect((await post('/refresh', { refreshToken: other.body.refreshToken })).status).to.equal(401);
     expect((await post('/refresh', { refreshToken: u.refreshToken })).status).to.equal(200);
     expect((await post('/login', { identifier: u.input.email, password: 'a new password' })).status).to.equal(200);
-    await waitForMail(u.input.email, /password was changed/);
+    const told = await waitForMail(u.input.email, /password was changed/);
+    expect(told.body.text).not.to.include('stays linked');
+  });
+
+  it('names the sign-in methods a new password leaves linked (someone who held the account may have linked theirs)', async () => {
+    const u = await signupUser();
+    await User.updateOne({ _id: u.id }, { $set: { linkedProviders: ['google', 'facebook'] } });
+    const res = await post(
+      '/change-password',
+      { currentPassword: u.input.password, newPassword: 'a new password' },
+      bearer(u.accessToken),
+    );
+    expect(res.status).to.equal(204);
+    const told = await waitForMail(u.input.email, /password was changed/);
+    expect(told.body.text).to.include('sign-in with Google, Facebook stays linked').and.include('/settings/security');
+    expect(told.body.html).to.include('Google, Facebook');
   });
 
   it('refuses without auth, and a new password out of range', async () => {

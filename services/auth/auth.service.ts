@@ -15,7 +15,7 @@ import { nameSearchKeys } from '../../utils/search-keys.js';
 import { AccessTokens, type Role } from '../../utils/jwt.js';
 import { consumeAccountToken, issueAccountToken, peekAccountToken, revokeAccountTokens } from './account-token.service.js';
 import { sendMail } from '../mail/mail.service.js';
-import { dropProviderLinks } from './oauth/identities.js';
+import { dropProviderLinks, providerNamesOf } from './oauth/identities.js';
 import type { TemplateName } from '../mail/templates.js';
 import { hashCostDiffers, hashPassword, verifyPassword } from './password.service.js';
 import { storedLocation } from '../people/profile.service.js';
@@ -477,7 +477,7 @@ export async function changePassword(
   next: string,
   requestId: string | undefined,
 ): Promise<string> {
-  const user = await User.findById(userId, { passwordHash: 1, email: 1, firstName: 1 }).lean();
+  const user = await User.findById(userId, { passwordHash: 1, email: 1, firstName: 1, linkedProviders: 1 }).lean();
   if (!user) throw new AppError('NOT_FOUND', 'User not found');
   if (!(await verifyPassword(current, user.passwordHash))) {
     throw new AppError('WRONG_PASSWORD', 'The current password is wrong');
@@ -493,6 +493,12 @@ export async function changePassword(
     requestId,
     detail: { sessionsEnded: ended },
   });
-  void sendMail('passwordChanged', user.email, { firstName: user.firstName });
+  // What else signs in stays (a password is not all of it): named, so someone who linked their
+  // own provider while they held the account is seen.
+  void sendMail('passwordChanged', user.email, {
+    firstName: user.firstName,
+    providers: providerNamesOf(user.linkedProviders ?? []),
+    link: `${config.appUrl}/settings/security`,
+  });
   return deviceToken;
 }

@@ -23,9 +23,8 @@ import { sendMail } from '../../mail/mail.service.js';
 import { assertRecentlyAuthenticated, type ClientInfo } from '../session.service.js';
 import { OWN_FIELDS, toOwnUser } from '../../people/user.service.js';
 import { invalidProviderToken } from './id-token.verifier.js';
+import { PROVIDER_NAMES } from './identities.js';
 import { identify, type ProviderCredential, type ProviderProfile } from './providers.js';
-
-const PROVIDER_NAMES: Record<OAuthProvider, string> = { google: 'Google', apple: 'Apple', facebook: 'Facebook' };
 
 /** The profile fields a provider never gives, asked of the client before the account is usable. */
 const PROFILE_FIELDS = ['gender', 'dateOfBirth', 'phone', 'username', 'preference', 'interests'] as const;
