@@ -1,5 +1,5 @@
-import { ipKeyGenerator } from 'express-rate-limit';
 import proxyaddr from 'proxy-addr';
+import { clientNetwork } from './utils/client-network.js';
 import type { Socket } from 'node:net';
 import { createApp } from './app.js';
 import { createAppServer } from './http-server.js';
@@ -74,7 +74,7 @@ async function main() {
   httpServer.headersTimeout = 66_000;
   const io = await createSocketServer(httpServer, {
     ...socketDeps(config, redis, parts),
-    clientAddress: (req) => ipKeyGenerator(proxyaddr(req, trustedProxies)),
+    clientAddress: (req) => clientNetwork(proxyaddr(req, trustedProxies)),
   });
   const cleanup = config.jobs.enabled ? scheduleCleanup(config.jobs.cleanupCron, storage) : undefined;
   const alerts = config.jobs.enabled ? scheduleAlerts(config.alerts) : undefined;

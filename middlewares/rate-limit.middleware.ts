@@ -1,6 +1,7 @@
 import { normaliseIdentifier } from '../utils/text.js';
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
+import { rateLimit, type Options, type Store } from 'express-rate-limit';
+import { clientNetwork } from '../utils/client-network.js';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
@@ -40,7 +41,7 @@ export interface RateLimiters {
   paymentOrdersPerUser: RequestHandler;
 }
 
-const clientIp = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+const clientIp = (req: Request) => clientNetwork(req.ip ?? 'unknown');
 const bodyString = (req: Request, field: string) => {
   const value: unknown = (req.body as Record<string, unknown> | undefined)?.[field];
   return typeof value === 'string' ? normaliseIdentifier(value) : '';
@@ -111,6 +112,9 @@ export function createRateLimiters(
       legacyHeaders: false,
       ...(s ? { store: s } : {}),
       passOnStoreError: !failClosed,
+      // Its check that a keyGenerator reading req.ip calls ipKeyGenerator reads the function's
+      // source only: addresses here are counted through clientNetwork, which calls it.
+      validate: { keyGeneratorIpFallback: false },
       handler: (_req, _res, next) => {
         next(new AppError('RATE_LIMITED', 'Too many attempts; try again later'));
       },

@@ -84,6 +84,8 @@ const userSchema = new Schema(
     username: { type: String, required: true, lowercase: true, minlength: 3, maxlength: 30 },
     passwordHash: { type: String, select: false },
     passwordChangedAt: { type: Date },
+    // When the owner was last mailed that failures paused sign-ins from new devices (once a day at most).
+    signInsPausedToldAt: { type: Date },
     // Providers that sign in to this account (their subjects are in OAuthIdentity); with the
     // password, the ways in. authVersion is bumped by each change, so two unlinks at once
     // cannot both see a method the other is removing (oauth.service).

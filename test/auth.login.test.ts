@@ -4,9 +4,11 @@ import type { Response } from 'supertest';
 import { config } from '../config/index.js';
 import { Session } from '../models/session.model.js';
 import { passwordChecks } from '../services/auth/password.service.js';
+import { closeRedis, connectRedis } from '../services/redis.service.js';
 import { User } from '../models/user.model.js';
 import { knownDeviceToken } from '../services/auth/known-device.js';
 import { api, freshIp } from './support/app.js';
+import { startServer } from './support/process.js';
 import { mailsTo, tokenFrom, waitForMail } from './support/mail.js';
 import { eventually } from './support/eventually.js';
 import { expectDocumented } from './support/openapi.js';
@@ -123,21 +125,83 @@ describe('POST /auth/login', () => {
     expect(await Session.countDocuments({ userId: u.id })).to.equal(1);
   });
 
-  it('makes a hash of another cost again at the configured one when its password is proved, keeping its date', async () => {
+  it('mails the owner that sign-ins are paused at most once a day, however often the count is passed', async function () {
+    if (!config.redisUrl) this.skip();
+    const redis = await connectRedis(config.redisUrl!);
     const u = await signupUser();
-    const older = await bcrypt.hash(u.input.password, config.auth.bcryptCost + 1);
-    await User.updateOne({ _id: u.id }, { $set: { passwordHash: older } });
-    const stored = async () => (await User.findById(u.id, { passwordHash: 1, passwordChangedAt: 1 }).lean())!;
-    const changedAt = (await stored()).passwordChangedAt;
-    // A wrong password changes nothing.
-    expect((await login({ identifier: u.input.username, password: 'not the password 1' }, freshIp())).status).to.equal(401);
-    expect((await stored()).passwordHash).to.equal(older);
-    expect((await login({ identifier: u.input.username, password: u.input.password }, freshIp())).status).to.equal(200);
-    await eventually(async () => bcrypt.getRounds((await stored()).passwordHash!) === config.auth.bcryptCost, 3000, 'rehash');
-    const after = await stored();
-    expect(await bcrypt.compare(u.input.password, after.passwordHash!)).to.equal(true);
-    expect(after.passwordChangedAt).to.deep.equal(changedAt);
-    expect((await login({ identifier: u.input.email, password: u.input.password }, freshIp())).status).to.equal(200);
+    const names = [u.id, u.input.username.toLowerCase(), u.input.email.toLowerCase()];
+    // A new window: this account's counters (its identifiers' and its own) forgotten.
+    const newWindow = async () => {
+      const keys = await redis.keys(`${config.limits.prefix}login-account*`);
+      const ours = keys.filter((k) => names.some((n) => k.includes(n)));
+      if (ours.length) await redis.del(ours);
+    };
+    const passTheCount = async () => {
+      for (let i = 0; i < 5; i++) await login({ identifier: u.input.username, password: `wrong-${i}-pass` }, freshIp());
+      const past = await login({ identifier: u.input.email, password: u.input.password }, freshIp());
+      expect([past.status, past.body.error?.code]).to.deep.equal([401, 'INVALID_CREDENTIALS']);
+    };
+    const paused = async () => (await mailsTo(u.input.email)).filter((m) => /paused/.test(m.subject)).length;
+    try {
+      await passTheCount();
+      await waitForMail(u.input.email, /paused/);
+      const toldAt = (await User.findById(u.id, { signInsPausedToldAt: 1 }).lean())!.signInsPausedToldAt;
+      expect(toldAt).to.be.an.instanceOf(Date);
+      // The next window's prober: no second mail (the day's is claimed).
+      await newWindow();
+      await passTheCount();
+      await eventually(async () => (await mailsTo(u.input.email)).length > 0, 1000, 'mails');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await paused()).to.equal(1);
+      expect((await User.findById(u.id, { signInsPausedToldAt: 1 }).lean())!.signInsPausedToldAt).to.deep.equal(toldAt);
+      // A day on, the owner is told again.
+      await User.updateOne({ _id: u.id }, { $set: { signInsPausedToldAt: new Date(Date.now() - 86_400_001) } });
+      await newWindow();
+      await passTheCount();
+      await waitForMail(u.input.email, /paused/, 2);
+    } finally {
+      await newWindow();
+      await closeRedis(redis);
+    }
+  });
+
+  it('makes a hash of a lower cost again at the configured one when its password is proved, keeping its date; never lowers one', async function () {
+    this.timeout(60_000);
+    // A process configured one step above the suite's (bcrypt's least cost), on the same database.
+    const cost = config.auth.bcryptCost + 1;
+    const server = await startServer(
+      process.env.MONGODB_URI!,
+      { BCRYPT_COST: String(cost), ENABLE_JOBS: 'false' },
+      'a cost-5 server',
+    );
+    const signIn = (identifier: string, password: string) =>
+      fetch(`${server.url}${LOGIN}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() },
+        body: JSON.stringify({ identifier, password }),
+      });
+    try {
+      const [low, high] = [await signupUser(), await signupUser()];
+      const stored = async (u: SignedUp) => (await User.findById(u.id, { passwordHash: 1, passwordChangedAt: 1 }).lean())!;
+      await User.updateOne({ _id: high.id }, { $set: { passwordHash: await bcrypt.hash(high.input.password, cost + 1) } });
+      const [lowBefore, highBefore] = [await stored(low), await stored(high)];
+      expect(bcrypt.getRounds(lowBefore.passwordHash!)).to.equal(cost - 1);
+      // A wrong password changes nothing.
+      expect((await signIn(low.input.username, 'not the password 1')).status).to.equal(401);
+      expect((await stored(low)).passwordHash).to.equal(lowBefore.passwordHash);
+      expect((await signIn(low.input.username, low.input.password)).status).to.equal(200);
+      expect((await signIn(high.input.username, high.input.password)).status).to.equal(200);
+      await eventually(async () => bcrypt.getRounds((await stored(low)).passwordHash!) === cost, 5000, 'rehash');
+      const after = await stored(low);
+      expect(await bcrypt.compare(low.input.password, after.passwordHash!)).to.equal(true);
+      expect(after.passwordChangedAt).to.deep.equal(lowBefore.passwordChangedAt);
+      expect((await signIn(low.input.email, low.input.password)).status).to.equal(200);
+      // A hash of a higher cost than this process's is left as it is.
+      expect((await stored(high)).passwordHash).to.equal(highBefore.passwordHash);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 
   it('never accepts a longer password that shares the first 72 bytes', async () => {
@@ -316,6 +380,25 @@ describe('POST /auth/login', () => {
     const u = await signupUser();
     const elsewhere = await login({ identifier: u.input.email, password: u.input.password });
     expect(elsewhere.status).to.equal(200);
+  });
+
+  it('counts an IPv6 network of /56 as one address, and each IPv4 client behind NAT64 as its own', async () => {
+    const hex = () => Math.floor(Math.random() * 0xfff0 + 1).toString(16);
+    const failures = async (ip: string, n: number) => {
+      const statuses = [];
+      for (let i = 0; i < n; i++) {
+        statuses.push((await login({ identifier: `nobody-${i}-${hex()}@example.com`, password: 'wrong password' }, ip)).status);
+      }
+      return statuses;
+    };
+    const network = `2001:db8:${hex()}`;
+    expect(await failures(`${network}:100::1`, 20)).to.deep.equal(Array(20).fill(401));
+    // Another address of the same /56 shares its budget.
+    expect(await failures(`${network}:1ff::9`, 1)).to.deep.equal([429]);
+    // Through NAT64 (64:ff9b::/96), two IPv4 clients are two budgets, not one /56.
+    const [one, two] = [`64:ff9b::${hex()}:${hex()}`, `64:ff9b::${hex()}:${hex()}`];
+    expect(await failures(one, 21)).to.deep.equal([...Array(20).fill(401), 429]);
+    expect(await failures(two, 1)).to.deep.equal([401]);
   });
 
   it("counts an address's sign-ins with the right password too: each is a password check everyone waits in line for", async () => {

@@ -429,6 +429,8 @@ describe('behind nginx, two pm2 processes', function () {
     // IPv4 clients through NAT64 are each their own client, not one /64 together.
     const translated = await Promise.all(['64:ff9b::203.0.113.7', '64:ff9b::203.0.113.8'].map((a) => cluster.clientOf(a)));
     expect(translated).to.deep.equal(['64:ff9b::cb00:7107', '64:ff9b::cb00:7108']);
+    // Past the /96, 64:ff9b:: is an IPv6 network like any other.
+    expect(await cluster.clientOf('64:ff9b::1:2:3:4')).to.equal('64:ff9b:0:0');
   });
 
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {

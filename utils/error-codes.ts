@@ -155,6 +155,7 @@ export const ERROR_CODES = {
   // nginx's own (nginx/devtinder.conf): no process could answer, or a request refused before it.
   SERVICE_UNAVAILABLE: [503, 'The service cannot be reached right now: try again shortly'],
   HEADERS_TOO_LARGE: [431, 'The request headers (cookies included) are larger than allowed'],
+  GATEWAY_TIMEOUT: [504, 'The service took too long to answer: what was asked may have been done'],
   INTERNAL: [500, 'Something went wrong on our side'],
 } as const satisfies Record<string, readonly [number, string]>;
 

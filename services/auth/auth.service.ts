@@ -17,7 +17,7 @@ import { consumeAccountToken, issueAccountToken, peekAccountToken, revokeAccount
 import { sendMail } from '../mail/mail.service.js';
 import { dropProviderLinks, providerNamesOf } from './oauth/identities.js';
 import type { TemplateName } from '../mail/templates.js';
-import { hashCostDiffers, hashPassword, verifyPassword } from './password.service.js';
+import { hashCostBelow, hashPassword, verifyPassword } from './password.service.js';
 import { storedLocation } from '../people/profile.service.js';
 import { audit } from '../audit.service.js';
 import {
@@ -262,11 +262,16 @@ export async function login(
   // Past the account's failures (by any of its identifiers), refused as a wrong password is:
   // after the same comparison with its own hash (the same time, whatever its cost), unheeded.
   const ok = (await verifyPassword(password, user?.passwordHash, known)) && !pastAccountFailures;
-  if (pastAccountFailures === 'first' && user) tellSignInsPaused(user);
+  // In the background: the answer takes no longer for it.
+  if (pastAccountFailures === 'first' && user) {
+    void tellSignInsPaused(user).catch((err: unknown) =>
+      logger.warn('sign-ins paused mail failed', { error: errorMessage(err) }),
+    );
+  }
   if (!user || !ok) throw invalidCredentials();
-  // A hash made at another cost (BCRYPT_COST changed since) made again at this one, now the
-  // password is at hand: else its sign-ins take another time than the dummy's of an unknown account.
-  if (hashCostDiffers(user.passwordHash!)) void rehashPassword(user._id, user.passwordHash!, password);
+  // A hash made at a lower cost (BCRYPT_COST raised since) made again at this one, now the
+  // password is at hand (until then each check of it is padded to this cost's work).
+  if (hashCostBelow(user.passwordHash!)) void rehashPassword(user._id, user.passwordHash!, password);
   assertMaySignIn(user);
   const tokens = await startSignIn(user, client);
   markActive(user._id);
@@ -290,9 +295,21 @@ async function rehashPassword(userId: Types.ObjectId, old: string, password: str
   }
 }
 
-/** The owner told, once a window, why the right password is refused on a new device for a while (from the background). */
-function tellSignInsPaused(user: { email: string; firstName: string }): void {
-  void sendMail('signInsPaused', user.email, {
+const PAUSED_MAIL_EVERY_MS = 86_400_000;
+
+/**
+ * The owner told why the right password is refused on a new device for a while: at most once a
+ * day, however often a prober passes the count (each window, each process without Redis).
+ */
+async function tellSignInsPaused(user: { _id: Types.ObjectId; email: string; firstName: string }): Promise<void> {
+  const now = new Date();
+  const lastDue = new Date(now.getTime() - PAUSED_MAIL_EVERY_MS);
+  const claimed = await User.updateOne(
+    { _id: user._id, $or: [{ signInsPausedToldAt: null }, { signInsPausedToldAt: { $lt: lastDue } }] },
+    { $set: { signInsPausedToldAt: now } },
+  );
+  if (claimed.modifiedCount !== 1) return;
+  await sendMail('signInsPaused', user.email, {
     firstName: user.firstName,
     failures: config.limits.loginFailuresPerAccount,
     minutes: config.limits.loginLockoutMinutes,

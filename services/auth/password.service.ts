@@ -32,8 +32,31 @@ async function inLine<T>(task: () => Promise<T>, lane: Lane = 'shared'): Promise
 
 export const hashPassword = (password: string): Promise<string> => inLine(() => bcrypt.hash(password, config.auth.bcryptCost));
 
-// A real hash at the configured cost: checking an unknown account costs the same as a known one.
-let dummyHash: Promise<string> | undefined;
+// Real hashes by cost, the configured one first: checking an unknown account costs the same as a known one.
+const dummyHashes = new Map<number, Promise<string>>();
+const dummyHash = (cost: number) => {
+  let hash = dummyHashes.get(cost);
+  if (!hash) dummyHashes.set(cost, (hash = bcrypt.hash('not-a-real-password', cost)));
+  return hash;
+};
+
+/** A hash's cost, or null for one bcrypt cannot read. */
+const costOf = (hash: string): number | null => {
+  try {
+    return bcrypt.getRounds(hash);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * The work a comparison at `cost` leaves short of one at the configured cost, done against
+ * dummy hashes of each cost between (2^c + 2^c + 2^(c+1) + ... = 2^C): an account hashed before
+ * BCRYPT_COST was raised answers in the time an unknown one does until its owner signs in.
+ */
+async function padToConfiguredCost(password: string, cost: number): Promise<void> {
+  for (let c = cost; c < config.auth.bcryptCost; c++) await bcrypt.compare(password, await dummyHash(c));
+}
 
 /**
  * Accounts with a sign-in in the kept lane (per process, as the line is). A sign-in from a
@@ -52,20 +75,29 @@ export async function verifyPassword(
   hash: string | undefined | null,
   knownDeviceOf?: string,
 ): Promise<boolean> {
-  dummyHash ??= bcrypt.hash('not-a-real-password', config.auth.bcryptCost);
-  const target = hash ?? (await dummyHash);
+  const target = hash ?? (await dummyHash(config.auth.bcryptCost));
+  const cost = costOf(target) ?? config.auth.bcryptCost;
   const kept = knownDeviceOf !== undefined && !keptLaneHolders.has(knownDeviceOf);
   if (kept) keptLaneHolders.add(knownDeviceOf);
   try {
-    const matches = await inLine(() => bcrypt.compare(password, target), kept ? 'kept' : 'shared');
+    const compared = async () => {
+      const matches = await bcrypt.compare(password, target);
+      await padToConfiguredCost(password, cost);
+      return matches;
+    };
+    const matches = await inLine(compared, kept ? 'kept' : 'shared');
     return matches && Boolean(hash) && passwordLengthOk(password);
   } finally {
     if (kept) keptLaneHolders.delete(knownDeviceOf);
   }
 }
 
-/** Whether a hash was made at another cost than the configured one. */
-export const hashCostDiffers = (hash: string): boolean => bcrypt.getRounds(hash) !== config.auth.bcryptCost;
+/**
+ * Whether a hash was made at a lower cost than the configured one (made again when its password
+ * is proved). Never a higher one: a process started with a lower BCRYPT_COST by mistake must
+ * not weaken every hash it sees.
+ */
+export const hashCostBelow = (hash: string): boolean => (costOf(hash) ?? Infinity) < config.auth.bcryptCost;
 
 /** Whether a sign-in that may take the kept lane would find room there (for a caller that must know before it spends anything). */
 export const keptLaneWouldRefuse = () => passwordChecks.wouldRefuse('kept');
