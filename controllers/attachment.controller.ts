@@ -26,7 +26,7 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
 
 /** How far the upload parser reads the file: its kind's size, or the room mayUpload found when that is less. */
 export const uploadCap: FileCapOf = (req, res) =>
-  attachmentCap((req.body as { kind?: unknown } | undefined)?.kind, res.locals.chatBytesLeft as number);
+  attachmentCap((req.body as { kind?: unknown } | undefined)?.kind, res.locals.chatBytesLeft ?? 0);
 
 /** POST /conversations/:id/attachments: one file through the API (multipart "file", with kind and name). */
 export const upload =

@@ -29,7 +29,7 @@ export async function login(req: Request, res: Response) {
   // A known device's token, where the password line's share lets this request take the kept lane.
   const presented = res.locals.mayTakeKeptLane === true ? presentedDeviceToken(req.body, req.cookies) : undefined;
   const { deviceToken, ...session } = await auth.login(identifier, password, clientInfo(req), presented, {
-    pastAccountFailures: res.locals.pastAccountFailures as 'first' | 'again' | undefined,
+    pastAccountFailures: res.locals.pastAccountFailures,
   });
   // This client knew the password: its failures from now on count apart from strangers'.
   setKnownDeviceCookie(req, res, deviceToken, session.user.id);

@@ -29,8 +29,8 @@ export interface RateLimiters {
   /** The same, for requests that `checks` says check a password (after validation). */
   passwordLineWhen(checks: (req: Request) => boolean): RequestHandler;
   loginPerIp: RequestHandler;
+  loginPerIdentifier: RequestHandler;
   loginPerAccount: RequestHandler;
-  loginPerAccountSilently: RequestHandler;
   signupPerIp: RequestHandler;
   emailResend: RequestHandler;
   forgotPassword: RequestHandler;
@@ -160,7 +160,8 @@ export function createRateLimiters(
     ),
     // Per identifier, except for a client that signed in to it before: it counts on its own
     // (services/auth/known-device.ts), so nobody locks the owner out by failing on purpose.
-    loginPerAccount: limiter(
+    // Its counters keep the name they had when it was the only one (a deploy keeps their counts).
+    loginPerIdentifier: limiter(
       'login-account',
       {
         windowMs: lockoutMs,
@@ -175,7 +176,7 @@ export function createRateLimiters(
     // but a known device's: past them a sign-in is refused as a wrong password is, after the same
     // comparison, with no lock and no RateLimit headers, either of which would tell which address
     // belongs to which username.
-    loginPerAccountSilently: limiter(
+    loginPerAccount: limiter(
       'login-account-all',
       {
         windowMs: lockoutMs,
@@ -187,7 +188,8 @@ export function createRateLimiters(
         keyGenerator: async (req) => (await loginCountersOf(req)).account!,
         requestPropertyName: 'accountFailures',
         handler: (req, res, next) => {
-          // The first one past the count (shared by every process) tells the owner once.
+          // The first one past the count in this window (every process's, with Redis) may mail the
+          // owner; auth.service's claim decides, once a day at most.
           const { used } = (req as Request & { accountFailures: { used: number } }).accountFailures;
           res.locals.pastAccountFailures = used === limits.loginFailuresPerAccount + 1 ? 'first' : 'again';
           next();

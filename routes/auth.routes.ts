@@ -14,8 +14,8 @@ export function authRoutes(limit: RateLimiters): Router {
     limit.signInLine,
     limit.action('signIn'),
     limit.loginPerIp,
+    limit.loginPerIdentifier,
     limit.loginPerAccount,
-    limit.loginPerAccountSilently,
     auth.login,
   );
   router.post('/refresh', validate(rules.refreshRules), auth.refresh);

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { ACCESS_COOKIE } from '../config/constants.js';
 import { keyOf } from '../docs/asyncapi.js';
 import { clientEventSchemas, type ClientEvent, type ServerEvent } from '../sockets/socket.events.js';
-import { ERROR_CODES } from '../utils/error-codes.js';
+import { ERROR_CODES, PROXY_ONLY_CODES, type ErrorCode } from '../utils/error-codes.js';
 
 type Schema = Record<string, unknown>;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -193,7 +193,10 @@ export function buildAsyncApiDocument(version: string): Schema {
             error: {
               type: 'object',
               properties: {
-                code: { type: 'string', enum: Object.keys(ERROR_CODES).sort() },
+                code: {
+                  type: 'string',
+                  enum: (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => !PROXY_ONLY_CODES.includes(c)).sort(),
+                },
                 message: { type: 'string' },
                 // What the code's HTTP answer carries too: a limit, the caller's own call in the way.
                 details: {},

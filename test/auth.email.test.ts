@@ -190,7 +190,7 @@ describe('POST /auth/change-password', () => {
     );
     expect(res.status).to.equal(204);
     const told = await waitForMail(u.input.email, /password was changed/);
-    expect(told.body.text).to.include('sign-in with Google, Facebook stays linked').and.include('/settings/security');
+    expect(told.body.text).to.include('sign-in with Google, Facebook stays linked').and.include('/forgot-password');
     expect(told.body.html).to.include('Google, Facebook');
   });
 

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { config } from '../config/index.js';
 import { openApiDocument } from '../docs/openapi.js';
 import { createRateLimiters } from '../middlewares/rate-limit.middleware.js';
@@ -8,7 +10,7 @@ import { apiRouters } from '../routes/index.js';
 import { paymentWebhookRoute } from '../routes/payment.routes.js';
 import { heldMediaQueue } from '../services/posts/media-queue.js';
 import { createStorageProvider } from '../services/storage/storage.service.js';
-import { ERROR_CODES } from '../utils/error-codes.js';
+import { ERROR_CODES, PROXY_ONLY_CODES, statusOf, type ErrorCode } from '../utils/error-codes.js';
 import { api } from './support/app.js';
 
 interface Layer {
@@ -48,6 +50,17 @@ describe('OpenAPI document', () => {
     for (const [code, [status, meaning]] of Object.entries(ERROR_CODES)) {
       expect(schema.description).to.include(`| ${code} | ${status} | ${meaning} |`);
     }
+  });
+
+  it("answers nginx's own refusals with catalog codes at their statuses, and every code only nginx answers", () => {
+    const conf = readFileSync(join(process.cwd(), 'nginx', 'devtinder.conf'), 'utf8');
+    const codes = [...conf.matchAll(/"code":"([A-Z_]+)"/g)].map((m) => m[1]!);
+    expect(codes.filter((c) => !(c in ERROR_CODES))).to.deep.equal([]);
+    expect(PROXY_ONLY_CODES.filter((c) => !codes.includes(c))).to.deep.equal([]);
+    // A fixed answer's status is its code's.
+    const returns = [...conf.matchAll(/return (\d{3}) '\{"error":\{"code":"([A-Z_]+)"/g)];
+    expect(returns.length).to.be.greaterThan(4);
+    for (const [, status, code] of returns) expect(Number(status), code).to.equal(statusOf(code as ErrorCode));
   });
 
   it('documents every route the app serves, and nothing it does not', () => {

@@ -550,6 +550,9 @@ describe('behind nginx, two pm2 processes', function () {
         'SERVICE_UNAVAILABLE',
       ]);
       expect(me.headers).to.include({ 'retry-after': '5', 'cache-control': 'no-store', 'content-type': 'application/json' });
+      // A new post too (streamed to the app, its own location).
+      const post = await answeredAtHeaders('/api/v1/posts', 1024 * 1024, from, options);
+      expect([post.status, post.code]).to.deep.equal([503, 'SERVICE_UNAVAILABLE']);
     } finally {
       cluster.pm2('start', 'devtinder-api');
     }

@@ -1,4 +1,5 @@
 import type { Logger } from 'winston';
+import type { PastAccountFailures } from '../services/auth/auth.service.js';
 import type { AccessClaims } from '../utils/jwt.js';
 
 declare global {
@@ -11,6 +12,15 @@ declare global {
       auth?: AccessClaims & { via: 'cookie' | 'bearer' };
       /** Validated input (express-validator's matchedData); never req.query itself. */
       input: Record<string, unknown>;
+    }
+    /** What one middleware leaves a later handler of the same request. */
+    interface Locals {
+      /** The password line's share lets this sign-in take the kept lane (middlewares/password-line-share.ts). */
+      mayTakeKeptLane?: boolean;
+      /** Past its account's failures (middlewares/rate-limit.middleware.ts loginPerAccount). */
+      pastAccountFailures?: PastAccountFailures;
+      /** The day's attachment bytes left, found before the upload is read (attachment.controller mayUpload). */
+      chatBytesLeft?: number;
     }
   }
 }

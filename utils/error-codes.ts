@@ -162,3 +162,6 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export const statusOf = (code: ErrorCode): number => ERROR_CODES[code][0];
+
+/** Codes only nginx answers (nginx/devtinder.conf): HTTP's, never a socket ack's. */
+export const PROXY_ONLY_CODES: readonly ErrorCode[] = ['SERVICE_UNAVAILABLE', 'HEADERS_TOO_LARGE', 'GATEWAY_TIMEOUT'];

@@ -242,13 +242,16 @@ export function markActive(userId: Types.ObjectId): void {
   );
 }
 
+/** A sign-in past its account's failures: the first of the window (which may tell the owner) or a later one. */
+export type PastAccountFailures = 'first' | 'again';
+
 /** The identifier is an email when it holds an @, else a username. */
 export async function login(
   identifier: string,
   password: string,
   client: ClientInfo,
   presentedDeviceToken?: unknown,
-  { pastAccountFailures }: { pastAccountFailures?: 'first' | 'again' } = {},
+  { pastAccountFailures }: { pastAccountFailures?: PastAccountFailures } = {},
 ): Promise<AuthResult & { deviceToken: string }> {
   const id = normaliseIdentifier(identifier);
   const user = await User.findOne(
@@ -309,12 +312,14 @@ async function tellSignInsPaused(user: { _id: Types.ObjectId; email: string; fir
     { $set: { signInsPausedToldAt: now } },
   );
   if (claimed.modifiedCount !== 1) return;
-  await sendMail('signInsPaused', user.email, {
+  const sent = await sendMail('signInsPaused', user.email, {
     firstName: user.firstName,
     failures: config.limits.loginFailuresPerAccount,
     minutes: config.limits.loginLockoutMinutes,
     link: `${config.appUrl}/forgot-password`,
   });
+  // Not sent (the provider failed): the day's mail is not spent, the next window tries again.
+  if (!sent) await User.updateOne({ _id: user._id, signInsPausedToldAt: now }, { $unset: { signInsPausedToldAt: 1 } });
 }
 
 export async function refresh(refreshToken: string, client: ClientInfo) {
@@ -515,7 +520,7 @@ export async function changePassword(
   void sendMail('passwordChanged', user.email, {
     firstName: user.firstName,
     providers: providerNamesOf(user.linkedProviders ?? []),
-    link: `${config.appUrl}/settings/security`,
+    link: `${config.appUrl}/forgot-password`,
   });
   return deviceToken;
 }

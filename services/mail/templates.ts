@@ -53,9 +53,9 @@ const templates = {
   },
   passwordChanged: {
     subject: 'Your password was changed',
-    text: 'Hi {{firstName}},\n\nYour password was just changed and every other session was signed out. If this was not you, reset your password now.\n{{#providers}}\nA new password does not sign out what else can sign in to the account: sign-in with {{providers}} stays linked. If you did not link it, remove it:\n{{link}}\n{{/providers}}',
+    text: 'Hi {{firstName}},\n\nYour password was just changed and every other session was signed out. If this was not you, reset your password now.\n{{#providers}}\nA new password does not sign out what else can sign in to the account: sign-in with {{providers}} stays linked. If you did not link it, reset your password, which removes every linked sign-in:\n{{link}}\n{{/providers}}',
     html: layout(
-      '<p>Hi {{firstName}},</p><p>Your password was just changed and every other session was signed out. If this was not you, reset your password now.</p>{{#providers}}<p>A new password does not sign out what else can sign in to the account: sign-in with {{providers}} stays linked. If you did not link it, <a href="{{link}}">remove it</a>.</p>{{/providers}}',
+      '<p>Hi {{firstName}},</p><p>Your password was just changed and every other session was signed out. If this was not you, reset your password now.</p>{{#providers}}<p>A new password does not sign out what else can sign in to the account: sign-in with {{providers}} stays linked. If you did not link it, <a href="{{link}}">reset your password</a>, which removes every linked sign-in.</p>{{/providers}}',
     ),
   },
   signInsPaused: {
