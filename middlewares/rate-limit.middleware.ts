@@ -29,6 +29,7 @@ export interface RateLimiters {
   /** The same, for requests that `checks` says check a password (after validation). */
   passwordLineWhen(checks: (req: Request) => boolean): RequestHandler;
   loginPerIp: RequestHandler;
+  knownDevicePerDay: RequestHandler;
   loginPerIdentifier: RequestHandler;
   loginPerAccount: RequestHandler;
   signupPerIp: RequestHandler;
@@ -60,17 +61,35 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const notAGuess = (_req: Request, res: Response) => res.statusCode < 400 || res.statusCode === 503;
 
 const COUNTERS = Symbol('loginFailureCounters');
+const DISTRUSTED = Symbol('deviceDistrusted');
+type Counted = Request & {
+  [COUNTERS]?: { asStranger: boolean; counters: ReturnType<typeof loginFailureCounters> };
+  [DISTRUSTED]?: true;
+};
 /**
- * The sign-in's failure counters, read once for both limiters that count them. An account that
- * cannot be read now answers 503 (not a guess): a guess is never let past its account's count.
+ * The sign-in's failure counters, read once for the limiters that count them (again, as a
+ * stranger's, once its device is trusted no more). An account that cannot be read now answers
+ * 503 (not a guess): a guess is never let past its account's count.
  */
 const loginCountersOf = (req: Request) => {
-  const r = req as Request & { [COUNTERS]?: ReturnType<typeof loginFailureCounters> };
-  r[COUNTERS] ??= loginFailureCounters(bodyString(req, 'identifier'), knownDeviceTokenOf(req)).catch(() => {
-    throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
-  });
-  return r[COUNTERS];
+  const r = req as Counted;
+  const asStranger = r[DISTRUSTED] === true;
+  if (r[COUNTERS]?.asStranger !== asStranger) {
+    const presented = asStranger ? undefined : knownDeviceTokenOf(req);
+    const counters = loginFailureCounters(bodyString(req, 'identifier'), presented).catch(() => {
+      throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
+    });
+    r[COUNTERS] = { asStranger, counters };
+  }
+  return r[COUNTERS]!.counters;
 };
+
+/**
+ * Failures a known device may have in a day: past them its token is trusted no more that day
+ * (OWASP's device-cookie lockout), so whoever holds a token (a shared browser, a copied app)
+ * does not get its own five guesses every window for as long as the password stays.
+ */
+const KNOWN_DEVICE_FAILURES_PER_DAY = 10;
 
 /** Who is asking, as the action limits count: the account (when signed in) and the address. */
 const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
@@ -155,6 +174,27 @@ export function createRateLimiters(
         skipSuccessfulRequests: true,
         requestWasSuccessful: notAGuess,
         keyGenerator: clientIp,
+      },
+      true,
+    ),
+    // A known device's failures over a day; past them its sign-ins count as a stranger's (and
+    // take no kept lane), by its identifier and its account.
+    knownDevicePerDay: limiter(
+      'login-known-day',
+      {
+        windowMs: 86_400_000,
+        limit: KNOWN_DEVICE_FAILURES_PER_DAY,
+        standardHeaders: false,
+        skipSuccessfulRequests: true,
+        requestWasSuccessful: notAGuess,
+        skip: async (req) => !(await loginCountersOf(req)).own.startsWith('known:'),
+        keyGenerator: async (req) => (await loginCountersOf(req)).own,
+        requestPropertyName: 'knownDeviceFailures',
+        handler: (req, res, next) => {
+          res.locals.mayTakeKeptLane = false;
+          (req as Counted)[DISTRUSTED] = true;
+          next();
+        },
       },
       true,
     ),

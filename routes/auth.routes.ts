@@ -14,6 +14,7 @@ export function authRoutes(limit: RateLimiters): Router {
     limit.signInLine,
     limit.action('signIn'),
     limit.loginPerIp,
+    limit.knownDevicePerDay,
     limit.loginPerIdentifier,
     limit.loginPerAccount,
     auth.login,

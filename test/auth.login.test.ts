@@ -125,6 +125,38 @@ describe('POST /auth/login', () => {
     expect(await Session.countDocuments({ userId: u.id })).to.equal(1);
   });
 
+  it("trusts a known device no more after a day's failures: its sign-ins then count as a stranger's", async function () {
+    if (!config.redisUrl) this.skip();
+    const redis = await connectRedis(config.redisUrl!);
+    const u = await signupUser();
+    const token = await deviceTokenOf(u);
+    const withToken = (password: string) => login({ identifier: u.input.email, password, deviceToken: token }, freshIp());
+    // A new fifteen-minute window (the day's count of the device's failures stays).
+    const newWindow = async () => {
+      const keys = await redis.keys(`${config.limits.prefix}login-account*`);
+      const ours = keys.filter((k) => k.includes(':known:') || k.includes(u.id) || k.includes(u.input.email.toLowerCase()));
+      if (ours.length) await redis.del(ours);
+    };
+    try {
+      // Ten failures over two windows, each on the device's own counter...
+      for (let window = 0; window < 2; window++) {
+        for (let i = 0; i < 5; i++) expect((await withToken(`wrong-${window}-${i}-pass`)).status).to.equal(401);
+        await newWindow();
+      }
+      // ...so a stranger naming the account is not held by them.
+      expect((await login({ identifier: u.input.email, password: u.input.password }, freshIp())).status).to.equal(200);
+      // Past them, the device's failures count on its identifier as anyone's: five lock it.
+      for (let i = 0; i < 5; i++) expect((await withToken(`wrong-2-${i}-pass`)).status).to.equal(401);
+      const stranger = await login({ identifier: u.input.email, password: u.input.password }, freshIp());
+      expect([stranger.status, stranger.body.error?.code]).to.deep.equal([429, 'RATE_LIMITED']);
+    } finally {
+      await newWindow();
+      const days = (await redis.keys(`${config.limits.prefix}login-known-day*`)).filter((k) => k.includes(':known:'));
+      if (days.length) await redis.del(days);
+      await closeRedis(redis);
+    }
+  });
+
   it('mails the owner that sign-ins are paused at most once a day, however often the count is passed', async function () {
     if (!config.redisUrl) this.skip();
     const redis = await connectRedis(config.redisUrl!);
