@@ -1,6 +1,7 @@
 import { normaliseIdentifier } from '../utils/text.js';
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit, type Options, type Store } from 'express-rate-limit';
+import { passwordChecks, passwordChecksBusy } from '../services/auth/password.service.js';
 import { clientNetwork } from '../utils/client-network.js';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Config } from '../config/index.js';
@@ -185,14 +186,19 @@ export function createRateLimiters(
         windowMs: 86_400_000,
         limit: KNOWN_DEVICE_FAILURES_PER_DAY,
         standardHeaders: false,
+        // Only a password compared and wrong: a 429 of its own window, a 403 or a 503 checked none
+        // (else an owner's typos and an app's retries on 429 would cost the device its trust).
         skipSuccessfulRequests: true,
-        requestWasSuccessful: notAGuess,
+        requestWasSuccessful: (_req, res) => res.statusCode !== 401,
         skip: async (req) => !(await loginCountersOf(req)).own.startsWith('known:'),
         keyGenerator: async (req) => (await loginCountersOf(req)).own,
         requestPropertyName: 'knownDeviceFailures',
         handler: (req, res, next) => {
           res.locals.mayTakeKeptLane = false;
           (req as Counted)[DISTRUSTED] = true;
+          // Let into a full line of password checks for its token's kept lane, which it takes no
+          // more: refused now, before any budget is counted, as any other is.
+          if (passwordChecks.wouldRefuse()) return next(passwordChecksBusy());
           next();
         },
       },

@@ -318,8 +318,12 @@ async function tellSignInsPaused(user: { _id: Types.ObjectId; email: string; fir
     minutes: config.limits.loginLockoutMinutes,
     link: `${config.appUrl}/forgot-password`,
   });
-  // Not sent (the provider failed): the day's mail is not spent, the next window tries again.
-  if (!sent) await User.updateOne({ _id: user._id, signInsPausedToldAt: now }, { $unset: { signInsPausedToldAt: 1 } });
+  // Not sent (the provider failed, or timed out having sent it): tried again in an hour at the
+  // soonest, not each window (a refused address would be retried 96 times a day).
+  if (!sent) {
+    const retryAt = new Date(now.getTime() + 3_600_000 - PAUSED_MAIL_EVERY_MS);
+    await User.updateOne({ _id: user._id, signInsPausedToldAt: now }, { $set: { signInsPausedToldAt: retryAt } });
+  }
 }
 
 export async function refresh(refreshToken: string, client: ClientInfo) {
