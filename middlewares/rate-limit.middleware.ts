@@ -197,7 +197,8 @@ export function createRateLimiters(
           res.locals.mayTakeKeptLane = false;
           (req as Counted)[DISTRUSTED] = true;
           // Let into a full line of password checks for its token's kept lane, which it takes no
-          // more: refused now, before any budget is counted, as any other is.
+          // more: refused now (503, given back by the failure counts; the sign-in action's unit
+          // is spent), not after the counters' reads.
           if (passwordChecks.wouldRefuse()) return next(passwordChecksBusy());
           next();
         },
