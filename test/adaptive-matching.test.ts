@@ -136,12 +136,21 @@ describe('adaptive matching', function () {
     expect(ahead(await feed(viewer), similar, different)).to.equal(true);
     expect((await explain({ viewerId: viewer.id, candidateId: different.id })).body.explanation.variant).to.equal('explicit');
 
-    // An A/B split: each person stays in one half, and each half's cards are counted.
+    // An A/B split: each person stays in one half, and each half's cards are counted. People are
+    // split by a hash of their id: eight at once all fell in one half once in 128 runs, so more
+    // are signed up (in eights, up to 48) until both halves are seen.
     await setSettings(admin, { matchingMode: 'ab' });
-    const people = await Promise.all(Array.from({ length: 8 }, () => signupUser()));
-    const variants = await Promise.all(
-      people.map(async (p) => (await explain({ viewerId: p.id, candidateId: viewer.id })).body.explanation.variant),
-    );
+    const people: Awaited<ReturnType<typeof signupUser>>[] = [];
+    const variants: string[] = [];
+    while (new Set(variants).size < 2 && people.length < 48) {
+      const more = await Promise.all(Array.from({ length: 8 }, () => signupUser()));
+      people.push(...more);
+      variants.push(
+        ...(await Promise.all(
+          more.map(async (p) => (await explain({ viewerId: p.id, candidateId: viewer.id })).body.explanation.variant as string),
+        )),
+      );
+    }
     expect(new Set(variants), 'both halves used').to.have.property('size', 2);
     const again = (await explain({ viewerId: people[0]!.id, candidateId: viewer.id })).body.explanation.variant;
     expect(again).to.equal(variants[0]);
