@@ -24,6 +24,11 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
   next();
 };
 
+/** GET /conversations/:id/attachments/check: mayUpload found room (nginx then reads the upload). */
+export const mayUploadAnswer: RequestHandler = (_req, res) => {
+  res.status(204).end();
+};
+
 /** How far the upload parser reads the file: its kind's size, or the room mayUpload found when that is less. */
 export const uploadCap: FileCapOf = (req, res) =>
   attachmentCap((req.body as { kind?: unknown } | undefined)?.kind, res.locals.chatBytesLeft ?? 0);

@@ -241,6 +241,15 @@ export const chatPaths = {
       },
     },
   },
+  '/api/v1/conversations/{id}/attachments/check': {
+    get: {
+      tags: ['chat'],
+      summary:
+        "Whether you may upload an attachment here now (a member who may send, with uploads and bytes left today): nginx asks it with an upload's headers before it reads the body; a refusal's JSON is in X-Error-Body too",
+      parameters: [pathId('id')],
+      responses: { '204': done, ...errors('400', '401', '403', '404', '429', '503') },
+    },
+  },
   '/api/v1/conversations/{id}/attachments/uploads': {
     post: {
       tags: ['chat'],

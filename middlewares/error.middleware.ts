@@ -84,11 +84,33 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   const unsatisfied = appError.status === 416 ? res.getHeader('Content-Range') : undefined;
   for (const name of FILE_HEADERS) res.removeHeader(name);
   if (unsatisfied !== undefined) res.setHeader('Content-Range', unsatisfied);
-  res.status(appError.status).json({
+  const body = {
     error: {
       code: appError.code,
       message: appError.message,
       ...(appError.details !== undefined ? { details: appError.details } : {}),
     },
-  });
+  };
+  if (res.locals.errorInHeaders) {
+    const text = headerSafeJson(body);
+    if (text.length <= ERROR_HEADER_MAX) res.setHeader('X-Error-Body', text);
+  }
+  res.status(appError.status).json(body);
+};
+
+// nginx reads an auth subrequest's headers into its own buffer (proxy_buffer_size, 4 KiB at
+// the least): a longer answer goes without it, and nginx answers its own words for the code.
+const ERROR_HEADER_MAX = 2048;
+
+/** JSON with every character past ASCII escaped: still the same JSON, and a valid header value. */
+const headerSafeJson = (value: unknown) =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * For the routes nginx asks before it reads an upload (auth_request, which passes on headers
+ * only): a refusal's whole JSON goes in X-Error-Body too, for nginx to answer with it.
+ */
+export const errorsInHeaders: RequestHandler = (_req, res, next) => {
+  res.locals.errorInHeaders = true;
+  next();
 };

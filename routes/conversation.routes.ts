@@ -5,6 +5,7 @@ import { config } from '../config/index.js';
 import { attachmentUpload } from '../middlewares/upload.middleware.js';
 import type { AttachmentDeps } from '../services/chat/attachment.service.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
+import { errorsInHeaders } from '../middlewares/error.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/conversation.validators.js';
@@ -12,6 +13,18 @@ import * as rules from '../validators/conversation.validators.js';
 /** Conversations and their messages, under /conversations; the same rules as the chat socket events. */
 export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): Router {
   const router = Router();
+  // nginx's question before it reads an attachment (nginx/devtinder.conf): may this sender upload
+  // into this conversation now? Asked with the upload's headers, its refusal's JSON in a header.
+  // Counted on its own: a refused question never reaches the upload's own count.
+  router.get(
+    '/:id/attachments/check',
+    errorsInHeaders,
+    authenticate,
+    limit.action('attachmentCheck'),
+    validate(rules.idRules),
+    attachments.mayUpload,
+    attachments.mayUploadAnswer,
+  );
   router.use(authenticate);
   // Attachments: the limit comes before the upload, so nothing is read for a refused one.
   const largest = Math.max(...Object.values(config.chat.media.maxBytes));

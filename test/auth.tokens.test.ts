@@ -126,6 +126,8 @@ describe('access tokens', () => {
     for (const [headers, code] of refusals) {
       const res = await (await api()).get(CHECK).set(headers);
       expect([res.status, res.body.error.code, res.headers['x-error-code']]).to.deep.equal([401, code, code]);
+      // The whole refusal too, which nginx answers with.
+      expect(JSON.parse(res.headers['x-error-body'] as string)).to.deep.equal(res.body);
       expectDocumented(res, 'get', CHECK);
     }
     // An ended session is refused as an invalid token (nginx then reads nothing of its upload).

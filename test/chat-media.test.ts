@@ -27,6 +27,7 @@ import {
   send,
   settledUpload,
   storedLocally,
+  uploadsWaiting,
   windowsExe,
 } from './support/chat-media.js';
 import { connect } from './support/connections.js';
@@ -513,18 +514,46 @@ describe('chat attachments (local storage)', function () {
     expect(await ChatAttachment.countDocuments({ uploaderId: ana.id })).to.equal(0);
   });
 
+  it("GET /attachments/check (nginx's question before it reads an upload) answers what the upload would hear at its headers, its JSON in a header too", async () => {
+    const { ana, ben, carl, conversationId } = await group();
+    const check = async (who: SignedUp | undefined, id = conversationId): Promise<Response> => {
+      const req = (await api()).get(`${CONV}/${id}/attachments/check`);
+      return who ? req.set(as(who)) : req;
+    };
+    const allowed = await check(ana);
+    expect(allowed.status).to.equal(204);
+    expectDocumented(allowed, 'get', `${CONV}/{id}/attachments/check`);
+    expect(allowed.headers).not.to.have.property('x-error-body');
+    /** The refusal, and the same JSON in X-Error-Body (what nginx answers with). */
+    const refusal = async (res: Response) => {
+      expectDocumented(res, 'get', `${CONV}/{id}/attachments/check`);
+      expect(JSON.parse(res.headers['x-error-body'] as string)).to.deep.equal(res.body);
+      expect(res.headers['x-error-code']).to.equal(res.body.error.code);
+      return [res.status, res.body.error.code];
+    };
+    // Someone not in it, a conversation that is not there, no one signed in.
+    expect(await refusal(await check(carl))).to.deep.equal([404, 'NOT_FOUND']);
+    expect(await refusal(await check(ana, 'f'.repeat(24)))).to.deep.equal([404, 'NOT_FOUND']);
+    expect(await refusal(await check(undefined))).to.deep.equal([401, 'UNAUTHORIZED']);
+    expect(await refusal(await check(ana, 'nope'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    // The day's bytes used: the details go with it.
+    const day = utcDay(new Date());
+    await QuotaCounter.create({ _id: `chatBytes:${ben.id}:${day}`, userId: ben.id, day, used: config.chat.media.bytesPerDay });
+    const used = await check(ben);
+    expect(await refusal(used)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(JSON.parse(used.headers['x-error-body'] as string).error.details).to.include({ limit: config.chat.media.bytesPerDay });
+    // Uploads waiting: refused as the upload itself is.
+    await uploadsWaiting(ana.id, conversationId, 10);
+    expect(await refusal(await check(ana))).to.deep.equal([429, 'TOO_MANY_UPLOADS']);
+    // Other routes' refusals carry no copy of themselves.
+    const elsewhere = await (await api()).get(`${CONV}/${'f'.repeat(24)}`).set(as(ana));
+    expect(elsewhere.status).to.equal(404);
+    expect(elsewhere.headers).not.to.have.property('x-error-body');
+  });
+
   it('caps the uploads one person may have waiting', async () => {
     const { ana, conversationId } = await group();
-    await ChatAttachment.insertMany(
-      Array.from({ length: 10 }, (_, i) => ({
-        conversationId,
-        uploaderId: ana.id,
-        kind: 'video',
-        status: 'processing',
-        storage: 'local',
-        sourceKey: `private/chat/none/${i}`,
-      })),
-    );
+    await uploadsWaiting(ana.id, conversationId, 10);
     const refused = await attach(ana, conversationId, 'image', await png());
     expect(refused.status).to.equal(429);
     expect(refused.body.error.code).to.equal('TOO_MANY_UPLOADS');

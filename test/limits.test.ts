@@ -172,10 +172,11 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
-  it('limits photo-upload confirmations (each decodes an image), chat-upload completions, conversation lists and checkout answers per account', async () => {
+  it("limits photo-upload confirmations (each decodes an image), chat-upload completions and nginx's checks before them, conversation lists and checkout answers per account", async () => {
     const server = await limitedServer({
       photoConfirm: { user: 2, windowMs: 3_600_000 },
       attachmentConfirm: { user: 2, windowMs: 60_000 },
+      attachmentCheck: { user: 2, windowMs: 60_000 },
       history: { user: 3, windowMs: 60_000 },
       paymentVerify: { user: 2, windowMs: 60_000 },
     });
@@ -197,6 +198,19 @@ describe('limits on writes and expensive reads', function () {
           .set(as(u));
       for (let i = 0; i < 2; i++) expect((await complete()).status).to.not.equal(429);
       expect((await complete()).status).to.equal(429);
+      // nginx's question before it reads an attachment: what bounds the bodies one account makes it read.
+      const check = () =>
+        server
+          .request()
+          .get(`/api/v1/conversations/${'a'.repeat(24)}/attachments/check`)
+          .set(as(u));
+      for (let i = 0; i < 2; i++) expect((await check()).status).to.equal(404);
+      const refused = await check();
+      expect([refused.status, JSON.parse(refused.headers['x-error-body'] as string).error.code]).to.deep.equal([
+        429,
+        'RATE_LIMITED',
+      ]);
+      expect(refused.headers['retry-after']).to.match(/^\d+$/);
       const list = () => server.request().get('/api/v1/conversations').set(as(u));
       for (let i = 0; i < 3; i++) expect((await list()).status).to.equal(200);
       expect((await list()).status).to.equal(429);

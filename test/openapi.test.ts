@@ -63,6 +63,16 @@ describe('OpenAPI document', () => {
     for (const [, status, code] of returns) expect(Number(status), code).to.equal(statusOf(code as ErrorCode));
   });
 
+  it("relays the app's refusal of an upload at every status the app answers (nginx's return takes no status from a variable)", () => {
+    const conf = readFileSync(join(process.cwd(), 'nginx', 'devtinder.conf'), 'utf8');
+    const relayed = [...conf.matchAll(/if \(\$upload_refusal_status = (\d{3})\) \{ return (\d{3}) \$upload_refusal_json; \}/g)];
+    for (const [, status, returned] of relayed) expect(returned).to.equal(status);
+    const appStatuses = new Set(
+      (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => !PROXY_ONLY_CODES.includes(c)).map(statusOf),
+    );
+    expect(relayed.map((m) => Number(m[1])).sort()).to.deep.equal([...appStatuses].sort());
+  });
+
   it('documents every route the app serves, and nothing it does not', () => {
     const served = servedRoutes();
     const documented = Object.entries(openApiDocument.paths).flatMap(([path, ops]) =>

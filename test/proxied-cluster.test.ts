@@ -17,6 +17,8 @@ import {
 } from './support/proxied-cluster.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { utcDay } from '../utils/clock.js';
 import { newSignup } from './support/users.js';
 
 /**
@@ -116,6 +118,18 @@ describe('behind nginx, two pm2 processes', function () {
     ];
   };
 
+  /** Someone (from `from`) in a group conversation with a connection of theirs (from `other`), made through nginx. */
+  const inConversation = async (from: string, other = from) => {
+    const [ana, ben] = await pair([from, other]);
+    const auth = { authorization: `Bearer ${ana.token}` };
+    const made = await httpsSend('POST', `${cluster.url}/api/v1/conversations`, { name: 'files', memberIds: [ben.id] }, {
+      localAddress: from,
+      headers: auth,
+    }); // prettier-ignore
+    expect(made.status, made.body).to.equal(201);
+    return { ...ana, auth, conversationId: (JSON.parse(made.body) as { conversation: { id: string } }).conversation.id };
+  };
+
   const socketFor = (token: string, from: string, transports: ('websocket' | 'polling')[]) => {
     const socket = io(cluster.url, {
       transports,
@@ -183,14 +197,7 @@ describe('behind nginx, two pm2 processes', function () {
 
   it("takes a chat attachment as large as its kind allows (past the proxy's general cap); a larger one hears the app's 413", async () => {
     const [onFirst, onSecond] = await addressesOnEach();
-    const [ana, ben] = await pair([onFirst, onSecond]);
-    const auth = { authorization: `Bearer ${ana.token}` };
-    const made = await httpsSend('POST', `${cluster.url}/api/v1/conversations`, { name: 'big files', memberIds: [ben.id] }, {
-      localAddress: onFirst,
-      headers: auth,
-    }); // prettier-ignore
-    expect(made.status, made.body).to.equal(201);
-    const conversationId = (JSON.parse(made.body) as { conversation: { id: string } }).conversation.id;
+    const { auth, conversationId } = await inConversation(onFirst, onSecond);
     const boundary = `----upload${run}`;
     // A PDF (the first bytes say so) padded to the given size, as a browser's form sends it.
     const upload = (size: number) => {
@@ -223,9 +230,10 @@ describe('behind nginx, two pm2 processes', function () {
 
   it("holds a bounded number of uploads from one address open at once; one more is refused in the API's words", async () => {
     const from = '127.0.9.7';
-    const url = `${cluster.url}/api/v1/conversations/${'a'.repeat(24)}/attachments`;
-    // Signed in: nginx reads no upload of anyone else's.
-    const sender = { headers: { authorization: `Bearer ${(await signedUp(from)).accessToken}` } };
+    // A member of the conversation: nginx reads no upload of anyone else's.
+    const { auth, conversationId } = await inConversation(from);
+    const url = `${cluster.url}/api/v1/conversations/${conversationId}/attachments`;
+    const sender = { headers: auth };
     const held = Array.from({ length: 16 }, () => heldUpload(url, 50 * 1024 * 1024, from, sender));
     const probes: ReturnType<typeof heldUpload>[] = [];
     try {
@@ -251,8 +259,13 @@ describe('behind nginx, two pm2 processes', function () {
       // Reading the same routes takes no upload's place.
       const reading = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: sender.headers });
       expect(reading.status, reading.body).to.equal(200);
-      // Another address is not held back by them: its upload reaches the app (no such conversation).
-      const elsewhere = heldUpload(url, 1024, '127.0.9.8', sender);
+      // Another address is not held back by them: its upload is asked about (no such conversation).
+      const elsewhere = heldUpload(
+        `${cluster.url}/api/v1/conversations/${'a'.repeat(24)}/attachments`,
+        1024,
+        '127.0.9.8',
+        sender,
+      );
       probes.push(elsewhere);
       expect((await elsewhere.answer).status).to.equal(404);
     } finally {
@@ -400,6 +413,65 @@ describe('behind nginx, two pm2 processes', function () {
     expect(login.headers['strict-transport-security']).to.match(/max-age=/);
   });
 
+  it("reads no attachment its sender may not upload there now: the app's own refusal at the headers, details and CORS with it", async () => {
+    const from = '127.0.9.12';
+    const member = await inConversation(from);
+    const outsider = await signedUp(from);
+    const large = 50 * 1024 * 1024;
+    const path = `/api/v1/conversations/${member.conversationId}/attachments`;
+    // Someone not in it (any case and a trailing slash, as Express routes it): nothing read.
+    for (const upload of [
+      path,
+      path.replace('/api/v1/conversations', '/API/V1/Conversations').replace('attachments', 'Attachments/'),
+    ]) {
+      const refused = await answeredAtHeaders(upload, large, from, {
+        headers: { authorization: `Bearer ${outsider.accessToken}`, origin: 'https://app.example.com' },
+      });
+      expect([refused.status, refused.code], upload).to.deep.equal([404, 'NOT_FOUND']);
+      // The app's own words, as a request it read would have heard them.
+      const direct = await httpsGet(`${cluster.url}/api/v1/conversations/${member.conversationId}`, {
+        localAddress: from,
+        headers: { authorization: `Bearer ${outsider.accessToken}` },
+      });
+      expect(JSON.parse(refused.body)).to.deep.equal(JSON.parse(direct.body));
+      expect(refused.headers).to.include({
+        'access-control-allow-origin': 'https://app.example.com',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      expect(refused.headers).not.to.have.property('retry-after');
+    }
+    // Its member with the day's bytes used: 429 with the quota's details, before a byte is read.
+    const day = utcDay(new Date());
+    await QuotaCounter.create({ _id: `chatBytes:${member.id}:${day}`, userId: member.id, day, used: 1e12 });
+    const used = await answeredAtHeaders(path, large, from, { headers: member.auth });
+    expect([used.status, used.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect((JSON.parse(used.body) as { error: { details: object } }).error.details).to.have.keys('limit', 'resetAt');
+    await QuotaCounter.deleteOne({ _id: `chatBytes:${member.id}:${day}` });
+    // With room again, the upload is read and reaches the app (a body that is no form: its 415).
+    const read = heldUpload(`${cluster.url}${path}`, 1024, from, { headers: member.auth });
+    expect((await read.answer).status).to.equal(415);
+    // What is not a conversation's id goes the general way: read to 2 MB at most, then the app's 400.
+    const odd = await answeredAtHeaders('/api/v1/conversations/not-an-id/attachments', 3 * 1024 * 1024, from, {
+      headers: member.auth,
+    });
+    expect([odd.status, odd.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+  });
+
+  it('bounds the uploads one network starts: past a burst, refused before the app is asked', async () => {
+    const from = '127.0.9.13';
+    const path = `/api/v1/conversations/${'a'.repeat(24)}/attachments`;
+    const answers: { status: number; code: string; headers: Record<string, unknown> }[] = [];
+    // One after another (never two held at once): only the rate bounds them.
+    for (let i = 0; i < 100; i++) answers.push(await answeredAtHeaders(path, 1024, from));
+    expect(answers.slice(0, 60).map((a) => a.code)).to.deep.equal(Array(60).fill('UNAUTHORIZED'));
+    const refused = answers.find((a) => a.status === 429);
+    expect(refused?.code).to.equal('RATE_LIMITED');
+    expect(refused!.headers['retry-after']).to.equal('10');
+    // Another address starts its own.
+    expect((await answeredAtHeaders(path, 1024, '127.0.9.14')).code).to.equal('UNAUTHORIZED');
+  });
+
   it("refuses headers past nginx's buffers in the API's words", async () => {
     const from = '127.0.9.11';
     const codeOf = (res: { body: string }) => (JSON.parse(res.body) as { error: { code: string } }).error.code;
@@ -412,6 +484,13 @@ describe('behind nginx, two pm2 processes', function () {
     expect(bigCookie.headers['strict-transport-security']).to.match(/max-age=/);
   });
 
+  /** Each address of the table is counted as the network it is listed under. */
+  const expectNetworks = async (networkOf: (address: string) => Promise<string>, table: Record<string, string[]>) => {
+    for (const [network, addresses] of Object.entries(table)) {
+      for (const address of addresses) expect(await networkOf(address), address).to.equal(network);
+    }
+  };
+
   it('counts an IPv6 client by its /64 (a host holds all of one), however nginx writes the address; IPv4 by address', async () => {
     const networks: Record<string, string[]> = {
       '2001:db8:1:2': ['2001:db8:1:2::1', '2001:db8:1:2:a:b:c:d', '2001:0DB8:0001:0002:ffff:0:0:ffff'],
@@ -423,14 +502,23 @@ describe('behind nginx, two pm2 processes', function () {
       '203.0.113.7': ['203.0.113.7'],
       '203.0.113.8': ['203.0.113.8'],
     };
-    for (const [network, addresses] of Object.entries(networks)) {
-      for (const address of addresses) expect(await cluster.clientOf(address), address).to.equal(network);
-    }
+    await expectNetworks(cluster.clientOf, networks);
     // IPv4 clients through NAT64 are each their own client, not one /64 together.
     const translated = await Promise.all(['64:ff9b::203.0.113.7', '64:ff9b::203.0.113.8'].map((a) => cluster.clientOf(a)));
     expect(translated).to.deep.equal(['64:ff9b::cb00:7107', '64:ff9b::cb00:7108']);
     // Past the /96, 64:ff9b:: is an IPv6 network like any other.
     expect(await cluster.clientOf('64:ff9b::1:2:3:4')).to.equal('64:ff9b:0:0');
+    // Uploads count by the /56 a home is given, as the app's limits count: the first three groups
+    // and the fourth's top byte; IPv4 and NAT64 by address.
+    const uploadNetworks: Record<string, string[]> = {
+      '2001:db8:1:0': ['2001:db8:1:2::1', '2001:db8:1:ff:1:2:3:4', '2001:db8:1::1'],
+      '2001:db8:1:ab': ['2001:db8:1:ab00::1', '2001:db8:1:abff:1:2:3:4'],
+      '2001:db8:1:a': ['2001:db8:1:a00::1', '2001:db8:1:aff::1'],
+      '2001:0:0:0': ['2001::1', '2001::5:1:2:3:4'],
+      '203.0.113.7': ['203.0.113.7'],
+      '64:ff9b::cb00:7107': ['64:ff9b::203.0.113.7'],
+    };
+    await expectNetworks(cluster.uploadNetworkOf, uploadNetworks);
   });
 
   it('carries Socket.IO over WebSocket and over sticky long-polling, and a message across processes', async () => {
@@ -561,7 +649,7 @@ describe('behind nginx, two pm2 processes', function () {
       30_000,
       'back',
     );
-    // Checked again: the upload reaches the app (which knows no such conversation).
+    // Checked again: the app answers (it knows no such conversation).
     const sent = heldUpload(`${cluster.url}${path}`, 1024, from, options);
     expect((await sent.answer).status).to.equal(404);
   });

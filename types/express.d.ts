@@ -21,6 +21,8 @@ declare global {
       pastAccountFailures?: PastAccountFailures;
       /** The day's attachment bytes left, found before the upload is read (attachment.controller mayUpload). */
       chatBytesLeft?: number;
+      /** A refusal's JSON goes in a header too: nginx asked (middlewares/error.middleware.ts errorsInHeaders). */
+      errorInHeaders?: boolean;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { access, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type supertest from 'supertest';
 import { config } from '../../config/index.js';
+import { ChatAttachment } from '../../models/chat-attachment.model.js';
 import { api } from './app.js';
 import { eventually } from './eventually.js';
 import { clientId } from './chat.js';
@@ -124,3 +126,17 @@ export const storedLocally = (key: string) =>
     () => true,
     () => false,
   );
+
+/** `count` uploads of `uploaderId`'s still being processed (stored straight, as the media job would find them). */
+export async function uploadsWaiting(uploaderId: string, conversationId: string, count: number) {
+  await ChatAttachment.insertMany(
+    Array.from({ length: count }, () => ({
+      conversationId,
+      uploaderId,
+      kind: 'video',
+      status: 'processing',
+      storage: 'local',
+      sourceKey: `private/chat/none/${randomUUID()}`,
+    })),
+  );
+}

@@ -23,6 +23,8 @@ export interface ProxiedCluster {
    * ($client_network) for the address named in X-Test-Address (taken as the client's by realip).
    */
   clientOf: (address: string) => Promise<string>;
+  /** The same for the network its uploads count by ($upload_network). */
+  uploadNetworkOf: (address: string) => Promise<string>;
   /** The app processes' own ports, as the ecosystem file gives them. */
   appPorts: [number, number];
   pm2: (...args: string[]) => string;
@@ -85,6 +87,7 @@ http {
     set_real_ip_from 127.0.0.1;
     real_ip_header X-Test-Address;
     location / { return 200 "$client_network"; }
+    location /upload { return 200 "$upload_network"; }
   }
 }
 `,
@@ -223,6 +226,8 @@ export async function startProxiedCluster(env: Record<string, string>): Promise<
     httpPort,
     clientOf: async (address) =>
       (await fetch(`http://127.0.0.1:${probePort}/`, { headers: { 'X-Test-Address': address } })).text(),
+    uploadNetworkOf: async (address) =>
+      (await fetch(`http://127.0.0.1:${probePort}/upload`, { headers: { 'X-Test-Address': address } })).text(),
     appPorts: APP_PORTS,
     pm2,
     pm2Async,
