@@ -15,11 +15,17 @@ export class RateLimitedError extends AppError {
 export interface Hit {
   key: string;
   windowMs: number;
+  /** Past it, the keys after this one are read, not counted. */
+  limit: number;
 }
 
-/** Fixed-window counters: each hit counts one in its key's current window. */
+/**
+ * Fixed-window counters: each hit counts one in its key's current window, in order, until one
+ * is past its limit: the rest are only read. An account refused by its own budget spends no
+ * more of its address's, which the others there share.
+ */
 export interface CounterStore {
-  /** Counts one hit on each key; returns each key's count and the ms left in its window. Fails rather than waits long. */
+  /** Counts (or reads) each key; returns each key's count and the ms left in its window. Fails rather than waits long. */
   hit(hits: Hit[]): Promise<{ count: number; resetMs: number }[]>;
 }
 
@@ -45,14 +51,17 @@ export class MemoryCounterStore implements CounterStore {
   async hit(hits: Hit[]) {
     const now = Date.now();
     if (this.windows.size > this.max && now >= this.nextSweepAt) this.sweep(now);
-    return hits.map(({ key, windowMs }) => {
+    let over = false;
+    return hits.map(({ key, windowMs, limit }) => {
       let w = this.windows.get(key);
+      if (over) return w && w.until > now ? { count: w.count, resetMs: w.until - now } : { count: 0, resetMs: windowMs };
       if (!w || w.until <= now) {
         // Made again, not reset in place: the map stays in the order the windows began.
         this.windows.delete(key);
         this.windows.set(key, (w = { count: 0, until: now + windowMs }));
       }
       w.count++;
+      over = w.count > limit;
       return { count: w.count, resetMs: w.until - now };
     });
   }
@@ -72,15 +81,24 @@ export class MemoryCounterStore implements CounterStore {
   }
 }
 
-// INCR each key, starting its window on the first hit; one round trip for all of a request's keys.
+// INCR each key, starting its window on the first hit, until one is past its limit (the rest
+// only read); one round trip for all of a request's keys. ARGV: window, limit for each key.
 const HIT = `
 local out = {}
+local over = false
 for i, key in ipairs(KEYS) do
-  local n = redis.call('INCR', key)
+  local window = tonumber(ARGV[2 * i - 1])
+  local n
+  if over then
+    n = tonumber(redis.call('GET', key) or '0')
+  else
+    n = redis.call('INCR', key)
+    over = n > tonumber(ARGV[2 * i])
+  end
   local ttl = redis.call('PTTL', key)
   if ttl < 0 then
-    redis.call('PEXPIRE', key, ARGV[i])
-    ttl = tonumber(ARGV[i])
+    if n > 0 then redis.call('PEXPIRE', key, window) end
+    ttl = window
   end
   out[#out + 1] = n
   out[#out + 1] = ttl
@@ -100,7 +118,7 @@ export class RedisCounterStore implements CounterStore {
 
   async hit(hits: Hit[]) {
     const keys = hits.map((h) => this.prefix + h.key);
-    const args = hits.map((h) => String(h.windowMs));
+    const args = hits.flatMap((h) => [String(h.windowMs), String(h.limit)]);
     const raw = (await this.redis.call((client) => client.eval(HIT, { keys, arguments: args }), {
       waitMs: LIMITER_WAIT_MS,
     })) as number[];
@@ -135,15 +153,15 @@ export class ActionLimiter {
   /** Counts the action for its caller; past a budget, throws RateLimitedError. */
   async take(action: RateAction, caller: Caller): Promise<void> {
     const rule = this.rules[action];
-    const checks: { hit: Hit; limit: number }[] = [];
+    // The account's own budget first: refused by it, the address's is not spent.
+    const hits: Hit[] = [];
     if (rule.user !== undefined && caller.userId) {
-      checks.push({ hit: { key: `${action}:u:${caller.userId}`, windowMs: rule.windowMs }, limit: rule.user });
+      hits.push({ key: `${action}:u:${caller.userId}`, windowMs: rule.windowMs, limit: rule.user });
     }
     if (rule.ip !== undefined && caller.ip) {
-      checks.push({ hit: { key: `${action}:i:${caller.ip}`, windowMs: rule.windowMs }, limit: rule.ip });
+      hits.push({ key: `${action}:i:${caller.ip}`, windowMs: rule.windowMs, limit: rule.ip });
     }
-    if (!checks.length) return;
-    const hits = checks.map((c) => c.hit);
+    if (!hits.length) return;
     let counts: { count: number; resetMs: number }[];
     try {
       counts = await this.store.hit(hits);
@@ -153,7 +171,7 @@ export class ActionLimiter {
       );
       counts = await this.ownCounts.hit(hits);
     }
-    const over = counts.filter((c, i) => c.count > checks[i]!.limit);
+    const over = counts.filter((c, i) => c.count > hits[i]!.limit);
     if (over.length) throw new RateLimitedError(Math.max(1, Math.ceil(Math.max(...over.map((c) => c.resetMs)) / 1000)));
   }
 }
