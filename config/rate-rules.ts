@@ -55,11 +55,8 @@ export const DEFAULT_RATE_RULES = {
   photoConfirm: { user: 30, ip: 120, windowMs: HOUR },
   /** Chat attachments, through the API or a direct upload ticket: counted before a byte is read. */
   attachment: { user: 30, ip: 120, windowMs: MINUTE },
-  /**
-   * nginx's question before it reads an attachment: what bounds the bodies one account makes
-   * nginx read; twice the uploads, for an upload nginx then refused (its size) and sent again.
-   */
-  attachmentCheck: { user: 60, ip: 240, windowMs: MINUTE },
+  /** nginx's question before it reads an attachment: what bounds the bodies one account makes nginx read. */
+  attachmentCheck: { user: 30, ip: 120, windowMs: MINUTE },
   /** Completions of direct chat uploads: each asks the store for the object (a billed request). */
   attachmentConfirm: { user: 60, ip: 240, windowMs: MINUTE },
   conversation: { user: 30, windowMs: MINUTE },

@@ -6,6 +6,7 @@ import {
   createAttachmentUpload,
   getUpload,
   attachmentCap,
+  assertUploadLength,
   uploadAttachment,
   type AttachmentDeps,
 } from '../services/chat/attachment.service.js';
@@ -24,8 +25,12 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
   next();
 };
 
-/** GET /conversations/:id/attachments/check: mayUpload found room (nginx then reads the upload). */
-export const mayUploadAnswer: RequestHandler = (_req, res) => {
+/**
+ * GET /conversations/:id/attachments/check: mayUpload found room, and the upload's length
+ * (X-Upload-Length, nginx's Content-Length of it) fits in it; nginx then reads the upload.
+ */
+export const mayUploadAnswer: RequestHandler = (req, res) => {
+  assertUploadLength(inputOf(req, rules.uploadCheckRules)['x-upload-length'], res.locals.chatBytesLeft ?? 0);
   res.status(204).end();
 };
 

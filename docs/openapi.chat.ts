@@ -245,9 +245,12 @@ export const chatPaths = {
     get: {
       tags: ['chat'],
       summary:
-        "Whether you may upload an attachment here now (a member who may send, with uploads and bytes left today): nginx asks it with an upload's headers before it reads the body; a refusal's JSON is in X-Error-Body too",
-      parameters: [pathId('id')],
-      responses: { '204': done, ...errors('400', '401', '403', '404', '429', '503') },
+        "Whether you may upload an attachment of X-Upload-Length bytes here now (a member who may send, with uploads and bytes left today; 411 LENGTH_REQUIRED without a length): nginx asks it with an upload's headers, its Content-Length as X-Upload-Length, before it reads the body; a refusal's JSON is in X-Error-Body too",
+      parameters: [
+        pathId('id'),
+        { name: 'X-Upload-Length', in: 'header', required: true, schema: { type: 'integer', minimum: 0 } },
+      ],
+      responses: { '204': done, ...errors('400', '401', '403', '404', '411', '413', '429', '503') },
     },
   },
   '/api/v1/conversations/{id}/attachments/uploads': {

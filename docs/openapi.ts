@@ -122,6 +122,7 @@ export const openApiDocument = {
       E403: errorResponse(`Not allowed: ${codesOf(403)}`),
       E404: errorResponse(`Not found: ${codesOf(404)}`),
       E409: errorResponse(`Conflict: ${codesOf(409)}`),
+      E411: errorResponse(`No length said: ${codesOf(411)}`),
       E413: errorResponse(`Too large: ${codesOf(413)}`),
       E415: errorResponse(`Not a supported type: ${codesOf(415)}`),
       E422: errorResponse(`Cannot be used: ${codesOf(422)}`),

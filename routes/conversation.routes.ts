@@ -21,7 +21,7 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
     errorsInHeaders,
     authenticate,
     limit.action('attachmentCheck'),
-    validate(rules.idRules),
+    validate(rules.uploadCheckRules),
     attachments.mayUpload,
     attachments.mayUploadAnswer,
   );

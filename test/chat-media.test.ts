@@ -516,8 +516,10 @@ describe('chat attachments (local storage)', function () {
 
   it("GET /attachments/check (nginx's question before it reads an upload) answers what the upload would hear at its headers, its JSON in a header too", async () => {
     const { ana, ben, carl, conversationId } = await group();
-    const check = async (who: SignedUp | undefined, id = conversationId): Promise<Response> => {
+    // nginx says the upload's length (its Content-Length) in X-Upload-Length.
+    const check = async (who: SignedUp | undefined, id = conversationId, length: string | null = '1000'): Promise<Response> => {
       const req = (await api()).get(`${CONV}/${id}/attachments/check`);
+      if (length !== null) void req.set('X-Upload-Length', length);
       return who ? req.set(as(who)) : req;
     };
     const allowed = await check(ana);
@@ -536,8 +538,23 @@ describe('chat attachments (local storage)', function () {
     expect(await refusal(await check(ana, 'f'.repeat(24)))).to.deep.equal([404, 'NOT_FOUND']);
     expect(await refusal(await check(undefined))).to.deep.equal([401, 'UNAUTHORIZED']);
     expect(await refusal(await check(ana, 'nope'))).to.deep.equal([400, 'VALIDATION_FAILED']);
-    // The day's bytes used: the details go with it.
+    // An upload that says no length is not read (nothing would stop it short of the largest kind);
+    // one longer than the largest kind (and a form's few fields) is refused at its length.
+    expect(await refusal(await check(ana, conversationId, null))).to.deep.equal([411, 'LENGTH_REQUIRED']);
+    expect(await refusal(await check(ana, conversationId, 'ten'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    const largest = largestAttachment();
+    expect((await check(ana, conversationId, String(largest + 1000))).status).to.equal(204);
+    expect(await refusal(await check(ana, conversationId, String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    // Less room left today than the upload says it is: refused at its length, the room in its details.
     const day = utcDay(new Date());
+    const limit = config.chat.media.bytesPerDay;
+    await QuotaCounter.create({ _id: `chatBytes:${ben.id}:${day}`, userId: ben.id, day, used: limit - 5 * 1024 * 1024 });
+    expect((await check(ben, conversationId, String(5 * 1024 * 1024))).status).to.equal(204);
+    const pastRoom = await check(ben, conversationId, String(6 * 1024 * 1024));
+    expect(await refusal(pastRoom)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(pastRoom.body.error.details).to.include({ limit, remaining: 5 * 1024 * 1024 });
+    await QuotaCounter.deleteOne({ _id: `chatBytes:${ben.id}:${day}` });
+    // The day's bytes used: the details go with it.
     await QuotaCounter.create({ _id: `chatBytes:${ben.id}:${day}`, userId: ben.id, day, used: config.chat.media.bytesPerDay });
     const used = await check(ben);
     expect(await refusal(used)).to.deep.equal([429, 'QUOTA_EXCEEDED']);

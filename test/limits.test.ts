@@ -228,6 +228,27 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
+  it("an account refused by its own budget spends none of its address's: the others there keep theirs", async () => {
+    const server = await limitedServer({ attachmentCheck: { user: 2, ip: 4, windowMs: 60_000 } });
+    try {
+      const [greedy, neighbour] = await Promise.all([signupUser(), signupUser()]);
+      const check = (u: SignedUp) =>
+        server
+          .request()
+          .get(`/api/v1/conversations/${'a'.repeat(24)}/attachments/check`)
+          .set(as(u));
+      const greedyAnswers = [];
+      for (let i = 0; i < 10; i++) greedyAnswers.push((await check(greedy)).status);
+      expect(greedyAnswers).to.deep.equal([404, 404, ...Array(8).fill(429)]);
+      // Two of the address's four went to the greedy account's own two; its eight refused took none.
+      expect([(await check(neighbour)).status, (await check(neighbour)).status]).to.deep.equal([404, 404]);
+      // The address's budget is what stops the next one, whoever it is.
+      expect((await check(neighbour)).status).to.equal(429);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("limits the lists that check each post they show: likers, comments, an author's posts, bookmarks", async () => {
     const server = await limitedServer({ postLists: { user: 4, windowMs: 60_000 } });
     try {

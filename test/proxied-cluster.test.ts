@@ -297,12 +297,12 @@ describe('behind nginx, two pm2 processes', function () {
    * first; `sentAll` says whether all of it went before the answer (HTTP/2's flow control holds
    * the rest back where nginx reads no more).
    */
-  const http2Streamed = (path: string, method: string, from: string) =>
+  const http2Streamed = (path: string, method: string, from: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; code?: string; sentAll: boolean }>((resolve, reject) => {
       const session = http2Connect(cluster.url, { rejectUnauthorized: false, localAddress: from } as Parameters<
         typeof http2Connect
       >[1]);
-      const req = session.request({ ':method': method, ':path': path, 'content-type': 'application/octet-stream' });
+      const req = session.request({ ':method': method, ':path': path, 'content-type': 'application/octet-stream', ...headers });
       let status = 0;
       let body = '';
       const done = () => {
@@ -447,7 +447,18 @@ describe('behind nginx, two pm2 processes', function () {
     const used = await answeredAtHeaders(path, large, from, { headers: member.auth });
     expect([used.status, used.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
     expect((JSON.parse(used.body) as { error: { details: object } }).error.details).to.have.keys('limit', 'resetAt');
+    // With less room left than the upload says it is: refused at its length, the room said.
+    const { bytesPerDay } = config.chat.media;
+    await QuotaCounter.updateOne({ _id: `chatBytes:${member.id}:${day}` }, { $set: { used: bytesPerDay - 5 * 1024 * 1024 } });
+    const pastRoom = await answeredAtHeaders(path, large, from, { headers: member.auth });
+    expect([pastRoom.status, pastRoom.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect((JSON.parse(pastRoom.body) as { error: { details: object } }).error.details).to.include({
+      remaining: 5 * 1024 * 1024,
+    });
     await QuotaCounter.deleteOne({ _id: `chatBytes:${member.id}:${day}` });
+    // One that says no length (HTTP/2 needs none) is not read at all: nothing would stop it short of the largest kind.
+    const unsaid = await http2Streamed(path, 'POST', from, member.auth);
+    expect([unsaid.status, unsaid.code, unsaid.sentAll]).to.deep.equal([411, 'LENGTH_REQUIRED', false]);
     // With room again, the upload is read and reaches the app (a body that is no form: its 415).
     const read = heldUpload(`${cluster.url}${path}`, 1024, from, { headers: member.auth });
     expect((await read.answer).status).to.equal(415);
@@ -458,7 +469,7 @@ describe('behind nginx, two pm2 processes', function () {
     expect([odd.status, odd.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
   });
 
-  it('bounds the uploads one network starts: past a burst, refused before the app is asked', async () => {
+  it('bounds the uploads one network starts without credentials: past a burst, refused before the app is asked', async () => {
     const from = '127.0.9.13';
     const path = `/api/v1/conversations/${'a'.repeat(24)}/attachments`;
     const answers: { status: number; code: string; headers: Record<string, unknown> }[] = [];
@@ -470,6 +481,11 @@ describe('behind nginx, two pm2 processes', function () {
     expect(refused!.headers['retry-after']).to.equal('10');
     // Another address starts its own.
     expect((await answeredAtHeaders(path, 1024, '127.0.9.14')).code).to.equal('UNAUTHORIZED');
+    // Who says credentials is not counted here (the app's check counts each account): someone
+    // signed in at the same address is still asked about, not refused for the others.
+    const person = await signedUp(from);
+    const asked = await answeredAtHeaders(path, 1024, from, { headers: { authorization: `Bearer ${person.accessToken}` } });
+    expect(asked.code).to.equal('NOT_FOUND');
   });
 
   it("refuses headers past nginx's buffers in the API's words", async () => {

@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   MULTIPART_REQUIRED: [415, 'Send the file as multipart/form-data'],
   FILE_REQUIRED: [400, 'The file is missing'],
   FILE_TOO_LARGE: [413, 'A file is larger than allowed'],
+  LENGTH_REQUIRED: [411, "Say the upload's length (Content-Length): one sent without it is not read"],
   INVALID_UPLOAD: [400, 'The multipart body or direct upload is not usable'],
   UNSUPPORTED_IMAGE_TYPE: [415, 'Not a JPEG, PNG or WebP picture'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'The content is not a type this upload takes (it is read from the bytes, not the name)'],

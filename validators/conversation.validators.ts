@@ -1,4 +1,4 @@
-import { body, param, query } from 'express-validator';
+import { body, header, param, query } from 'express-validator';
 import { ATTACHMENT_KINDS, type AttachmentKind } from '../models/chat-attachment.model.js';
 import { editFields, readFields, sendFields, type EditFields, type ReadFields, type SendFields } from './chat.schemas.js';
 import { inputRules, isIdText, optionalQueryInt, scalar, text, zodBody } from './common.validators.js';
@@ -19,6 +19,11 @@ export const createGroupRules = inputRules<{ name: string; memberIds: string[] }
   scalar('memberIds.*').custom(isIdText).withMessage('must be a user id'),
 ]);
 export const idRules = inputRules<{ id: string }>([id('id')]);
+/** nginx's question before it reads an attachment: the conversation, and the upload's length as it says it. */
+export const uploadCheckRules = inputRules<{ id: string; 'x-upload-length'?: number }>([
+  id('id'),
+  header('x-upload-length').optional({ values: 'falsy' }).isInt({ min: 0, max: 1e15 }).withMessage('must be a length').toInt(),
+]);
 export const historyRules = inputRules<{ id: string; before?: number; after?: number; limit?: number }>([
   id('id'),
   seq('before'),
