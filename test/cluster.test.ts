@@ -19,7 +19,13 @@ describe('two processes behind one Redis', function () {
   const sockets: TestSocket[] = [];
   const urls: string[] = [];
   // Quick heartbeats, so a process killed outright is swept within a second.
-  const clusterEnv = () => ({ REDIS_URL: config.redisUrl!, ENABLE_JOBS: 'false', PRESENCE_HEARTBEAT_MS: '200' });
+  // Typing indicators that outlive the test: a stop heard is a stop told, not one lapsing.
+  const clusterEnv = () => ({
+    REDIS_URL: config.redisUrl!,
+    ENABLE_JOBS: 'false',
+    PRESENCE_HEARTBEAT_MS: '200',
+    TYPING_TTL_MS: '60000',
+  });
 
   before(async function () {
     if (!config.redisUrl) {
@@ -64,6 +70,12 @@ describe('two processes behind one Redis', function () {
     const typing = nextEvent(benOn2, 'chat:typing', (p) => p.isTyping);
     await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
     await typing;
+    // Ana stops on her other device, on the other process (which never heard her start): ben hears it.
+    const anaOn2 = await on(1, ana.accessToken);
+    const stopped = nextEvent(benOn2, 'chat:typing', (p) => !p.isTyping);
+    await emitAck(anaOn2, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: false });
+    expect(await stopped).to.include({ userId: ana.id, isTyping: false });
+    anaOn2.close();
 
     const read = nextEvent(anaOn1, 'chat:read');
     await emitAck(benOn2, 'chat:read', { conversationId: sent.data.conversationId, upToMessageId: sent.data.id });
