@@ -85,13 +85,6 @@ const loginCountersOf = (req: Request) => {
   return r[COUNTERS]!.counters;
 };
 
-/**
- * Failures a known device may have in a day: past them its token is trusted no more that day
- * (OWASP's device-cookie lockout), so whoever holds a token (a shared browser, a copied app)
- * does not get its own five guesses every window for as long as the password stays.
- */
-const KNOWN_DEVICE_FAILURES_PER_DAY = 10;
-
 /** Who is asking, as the action limits count: the account (when signed in) and the address. */
 const callerOf = (req: Request) => ({ userId: req.auth?.sub, ip: clientIp(req) });
 
@@ -178,13 +171,16 @@ export function createRateLimiters(
       },
       true,
     ),
-    // A known device's failures over a day; past them its sign-ins count as a stranger's (and
-    // take no kept lane), by its identifier and its account.
+    // A known device's failures over a day (LOGIN_MAX_FAILURES_PER_DEVICE_PER_DAY): past them its
+    // token is trusted no more that day (OWASP's device-cookie lockout), so whoever holds a token
+    // (a shared browser, a copied app) does not get its own guesses every window for as long as
+    // the password stays; its sign-ins count as a stranger's (and take no kept lane), by its
+    // identifier and its account.
     knownDevicePerDay: limiter(
       'login-known-day',
       {
         windowMs: 86_400_000,
-        limit: KNOWN_DEVICE_FAILURES_PER_DAY,
+        limit: limits.knownDeviceFailuresPerDay,
         standardHeaders: false,
         // Only a password compared and wrong: a 429 of its own window, a 403 or a 503 checked none
         // (else an owner's typos and an app's retries on 429 would cost the device its trust).

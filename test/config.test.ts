@@ -20,6 +20,7 @@ describe('config', () => {
     expect(c.mail.provider).to.equal('log');
     expect(c.cookies.secure).to.equal(false);
     expect(c.auth.bcryptCost).to.equal(10);
+    expect(c.limits.knownDeviceFailuresPerDay).to.equal(10);
   });
 
   it('names each malformed variable', () => {
@@ -28,6 +29,7 @@ describe('config', () => {
     expect(problemsOf({ JWT_ACCESS_SECRET: 'short' })).to.match(/^JWT_ACCESS_SECRET:/m);
     expect(problemsOf({ CORS_ORIGINS: 'http://ok.test,not an origin' })).to.match(/CORS_ORIGINS: "not an origin"/);
     expect(problemsOf({ BCRYPT_COST: '40' })).to.match(/^BCRYPT_COST:/m);
+    expect(problemsOf({ LOGIN_MAX_FAILURES_PER_DEVICE_PER_DAY: '0' })).to.match(/^LOGIN_MAX_FAILURES_PER_DEVICE_PER_DAY:/m);
     expect(problemsOf({ TRUST_PROXY: 'TRUE' })).to.match(/^TRUST_PROXY:/m);
     expect(problemsOf({ TRUST_PROXY: 'loopback, not-an-address' })).to.match(/^TRUST_PROXY:/m);
     // A signing secret the list would split or trim could not be moved into it at the swap.
