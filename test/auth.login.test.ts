@@ -9,7 +9,7 @@ import { User } from '../models/user.model.js';
 import { knownDeviceToken } from '../services/auth/known-device.js';
 import { api, freshIp } from './support/app.js';
 import { startServer } from './support/process.js';
-import { mailsTo, tokenFrom, waitForMail } from './support/mail.js';
+import { mailOutage, mailsTo, tokenFrom, waitForMail } from './support/mail.js';
 import { eventually } from './support/eventually.js';
 import { expectDocumented } from './support/openapi.js';
 import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
@@ -199,6 +199,53 @@ describe('POST /auth/login', () => {
       expect(toldAgain.getTime()).to.be.greaterThan(toldAt!.getTime());
     } finally {
       await newWindow();
+      await closeRedis(redis);
+    }
+  });
+
+  it("tries the 'sign-ins paused' mail again later and later while the provider refuses it, and forgets the refusals once it is sent", async function () {
+    if (!config.redisUrl) this.skip();
+    const redis = await connectRedis(config.redisUrl!);
+    const u = await signupUser();
+    const names = [u.id, u.input.username.toLowerCase(), u.input.email.toLowerCase()];
+    const passTheCount = async () => {
+      const keys = (await redis.keys(`${config.limits.prefix}login-account*`)).filter((k) => names.some((n) => k.includes(n)));
+      if (keys.length) await redis.del(keys);
+      for (let i = 0; i < 5; i++) await login({ identifier: u.input.username, password: `wrong-${i}-pass` }, freshIp());
+      const past = await login({ identifier: u.input.email, password: u.input.password }, freshIp());
+      expect([past.status, past.body.error?.code]).to.deep.equal([401, 'INVALID_CREDENTIALS']);
+    };
+    const stored = async () => (await User.findById(u.id, { signInsPausedToldAt: 1, signInsPausedMailFailures: 1 }).lean())!;
+    const DAY = 86_400_000;
+    const HOUR = 3_600_000;
+    try {
+      await mailOutage(true);
+      // Each refusal waits twice the last before the next try: an hour, then two, then four.
+      for (const [failures, wait] of [
+        [1, HOUR],
+        [2, 2 * HOUR],
+        [3, 4 * HOUR],
+      ] as const) {
+        const before = Date.now();
+        await passTheCount();
+        await eventually(async () => (await stored()).signInsPausedMailFailures === failures, 5000, `refusal ${failures}`);
+        const next = (await stored()).signInsPausedToldAt!.getTime() + DAY;
+        expect(next).to.be.within(before + wait, Date.now() + wait);
+        // Not due yet: another window's prober tries nothing.
+        await passTheCount();
+        expect((await stored()).signInsPausedMailFailures).to.equal(failures);
+        // Its time comes.
+        await User.updateOne({ _id: u.id }, { $set: { signInsPausedToldAt: new Date(Date.now() - DAY - 1) } });
+      }
+      await mailOutage(false);
+      await passTheCount();
+      await waitForMail(u.input.email, /paused/);
+      await eventually(async () => (await stored()).signInsPausedMailFailures === undefined, 5000, 'refusals forgotten');
+      expect((await stored()).signInsPausedToldAt!.getTime()).to.be.greaterThan(Date.now() - 60_000);
+    } finally {
+      await mailOutage(false);
+      const keys = (await redis.keys(`${config.limits.prefix}login-account*`)).filter((k) => names.some((n) => k.includes(n)));
+      if (keys.length) await redis.del(keys);
       await closeRedis(redis);
     }
   });
