@@ -16,6 +16,25 @@ import { cookiesOf, signupUser, type SignedUp } from './support/users.js';
 
 const LOGIN = '/api/v1/auth/login';
 const login = async (body: object, ip = freshIp()) => (await api()).post(LOGIN).set('X-Forwarded-For', ip).send(body);
+
+/** A prober of one account from everywhere: five wrong passwords by its username, then its right one by its address. */
+function accountProber(redis: Awaited<ReturnType<typeof connectRedis>>, u: SignedUp) {
+  const names = [u.id, u.input.username.toLowerCase(), u.input.email.toLowerCase()];
+  return {
+    // A new window: this account's counters (its identifiers' and its own) forgotten.
+    newWindow: async () => {
+      const keys = await redis.keys(`${config.limits.prefix}login-account*`);
+      const ours = keys.filter((k) => names.some((n) => k.includes(n)));
+      if (ours.length) await redis.del(ours);
+    },
+    // Past the account's count: the right password is refused as a wrong one.
+    passTheCount: async () => {
+      for (let i = 0; i < 5; i++) await login({ identifier: u.input.username, password: `wrong-${i}-pass` }, freshIp());
+      const past = await login({ identifier: u.input.email, password: u.input.password }, freshIp());
+      expect([past.status, past.body.error?.code]).to.deep.equal([401, 'INVALID_CREDENTIALS']);
+    },
+  };
+}
 const reauthenticate = async (u: SignedUp, password: string) =>
   (await api())
     .post('/api/v1/auth/reauthenticate')
@@ -162,18 +181,7 @@ describe('POST /auth/login', () => {
     if (!config.redisUrl) this.skip();
     const redis = await connectRedis(config.redisUrl!);
     const u = await signupUser();
-    const names = [u.id, u.input.username.toLowerCase(), u.input.email.toLowerCase()];
-    // A new window: this account's counters (its identifiers' and its own) forgotten.
-    const newWindow = async () => {
-      const keys = await redis.keys(`${config.limits.prefix}login-account*`);
-      const ours = keys.filter((k) => names.some((n) => k.includes(n)));
-      if (ours.length) await redis.del(ours);
-    };
-    const passTheCount = async () => {
-      for (let i = 0; i < 5; i++) await login({ identifier: u.input.username, password: `wrong-${i}-pass` }, freshIp());
-      const past = await login({ identifier: u.input.email, password: u.input.password }, freshIp());
-      expect([past.status, past.body.error?.code]).to.deep.equal([401, 'INVALID_CREDENTIALS']);
-    };
+    const { newWindow, passTheCount } = accountProber(redis, u);
     const paused = async () => (await mailsTo(u.input.email)).filter((m) => /paused/.test(m.subject)).length;
     try {
       await passTheCount();
@@ -207,13 +215,11 @@ describe('POST /auth/login', () => {
     if (!config.redisUrl) this.skip();
     const redis = await connectRedis(config.redisUrl!);
     const u = await signupUser();
-    const names = [u.id, u.input.username.toLowerCase(), u.input.email.toLowerCase()];
+    const prober = accountProber(redis, u);
+    // Each in a new window, so each passes the count.
     const passTheCount = async () => {
-      const keys = (await redis.keys(`${config.limits.prefix}login-account*`)).filter((k) => names.some((n) => k.includes(n)));
-      if (keys.length) await redis.del(keys);
-      for (let i = 0; i < 5; i++) await login({ identifier: u.input.username, password: `wrong-${i}-pass` }, freshIp());
-      const past = await login({ identifier: u.input.email, password: u.input.password }, freshIp());
-      expect([past.status, past.body.error?.code]).to.deep.equal([401, 'INVALID_CREDENTIALS']);
+      await prober.newWindow();
+      await prober.passTheCount();
     };
     const stored = async () => (await User.findById(u.id, { signInsPausedToldAt: 1, signInsPausedMailFailures: 1 }).lean())!;
     const DAY = 86_400_000;
@@ -244,8 +250,7 @@ describe('POST /auth/login', () => {
       expect((await stored()).signInsPausedToldAt!.getTime()).to.be.greaterThan(Date.now() - 60_000);
     } finally {
       await mailOutage(false);
-      const keys = (await redis.keys(`${config.limits.prefix}login-account*`)).filter((k) => names.some((n) => k.includes(n)));
-      if (keys.length) await redis.del(keys);
+      await prober.newWindow();
       await closeRedis(redis);
     }
   });
