@@ -55,8 +55,12 @@ export const DEFAULT_RATE_RULES = {
   photoConfirm: { user: 30, ip: 120, windowMs: HOUR },
   /** Chat attachments, through the API or a direct upload ticket: counted before a byte is read. */
   attachment: { user: 30, ip: 120, windowMs: MINUTE },
-  /** nginx's question before it reads an attachment: what bounds the bodies one account makes nginx read. */
-  attachmentCheck: { user: 30, ip: 120, windowMs: MINUTE },
+  /**
+   * nginx's question before it reads an attachment: what bounds the bodies one account makes nginx
+   * read. Per account only: an address's budget here would be spent by a few throwaway accounts
+   * asking about conversations they are not in, and lock out everyone behind it.
+   */
+  attachmentCheck: { user: 30, windowMs: MINUTE },
   /** Completions of direct chat uploads: each asks the store for the object (a billed request). */
   attachmentConfirm: { user: 60, ip: 240, windowMs: MINUTE },
   conversation: { user: 30, windowMs: MINUTE },

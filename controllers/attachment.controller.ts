@@ -6,10 +6,10 @@ import {
   createAttachmentUpload,
   getUpload,
   attachmentCap,
-  assertUploadLength,
   uploadAttachment,
   type AttachmentDeps,
 } from '../services/chat/attachment.service.js';
+import { admitUpload } from '../services/chat/upload-admission.js';
 import type { FileCapOf } from '../middlewares/upload.middleware.js';
 import { AppError } from '../utils/app-error.js';
 import * as rules from '../validators/conversation.validators.js';
@@ -27,10 +27,11 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
 
 /**
  * GET /conversations/:id/attachments/check: mayUpload found room, and the upload's length
- * (X-Upload-Length, nginx's Content-Length of it) fits in it; nginx then reads the upload.
+ * (X-Upload-Length, nginx's Content-Length of it) fits in it and in the day's reading; nginx
+ * then reads the upload.
  */
-export const mayUploadAnswer: RequestHandler = (req, res) => {
-  assertUploadLength(inputOf(req, rules.uploadCheckRules)['x-upload-length'], res.locals.chatBytesLeft ?? 0);
+export const mayUploadAnswer: RequestHandler = async (req, res) => {
+  await admitUpload(callerId(req), inputOf(req, rules.uploadCheckRules)['x-upload-length'], res.locals.chatBytesLeft ?? 0);
   res.status(204).end();
 };
 

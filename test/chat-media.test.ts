@@ -544,9 +544,20 @@ describe('chat attachments (local storage)', function () {
     expect(await refusal(await check(ana, conversationId, 'ten'))).to.deep.equal([400, 'VALIDATION_FAILED']);
     const largest = largestAttachment();
     expect((await check(ana, conversationId, String(largest + 1000))).status).to.equal(204);
+    // What each admitted upload says is taken from the day's reading (three days of room), whatever
+    // becomes of it: refused uploads are not free.
+    const day = utcDay(new Date());
+    const reading = async () => (await QuotaCounter.findById(`chatReads:${ana.id}:${day}`).lean())?.used;
+    expect(await reading()).to.equal(1000 + largest + 1000);
+    const readLimit = 3 * config.chat.media.bytesPerDay;
+    await QuotaCounter.updateOne({ _id: `chatReads:${ana.id}:${day}` }, { $set: { used: readLimit - 500 } });
+    const readEnough = await check(ana);
+    expect(await refusal(readEnough)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(readEnough.body.error.details).to.include({ limit: readLimit });
+    expect(await reading()).to.equal(readLimit - 500);
+    await QuotaCounter.deleteOne({ _id: `chatReads:${ana.id}:${day}` });
     expect(await refusal(await check(ana, conversationId, String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
     // Less room left today than the upload says it is: refused at its length, the room in its details.
-    const day = utcDay(new Date());
     const limit = config.chat.media.bytesPerDay;
     await QuotaCounter.create({ _id: `chatBytes:${ben.id}:${day}`, userId: ben.id, day, used: limit - 5 * 1024 * 1024 });
     expect((await check(ben, conversationId, String(5 * 1024 * 1024))).status).to.equal(204);

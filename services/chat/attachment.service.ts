@@ -200,22 +200,6 @@ export const dayOfBytesUsed = (remaining?: number) => {
  * day, which it answers (the body is read no further). Else an account out of either still
  * had each upload (up to the largest kind's size) written to disk, only to be refused after.
  */
-// What a form holds besides the file: its boundaries, part headers, the kind and a name.
-const FORM_BYTES = 16 * 1024;
-
-/**
- * Before nginx reads an upload through the API (it asks with the upload's headers): a body that
- * says it is longer than the largest kind takes, or than the day's room left (and its form's few
- * fields), is refused at its length, as it would be at that byte; one that says no length is not
- * read at all (nothing would stop nginx short of the largest kind).
- */
-export function assertUploadLength(declared: number | undefined, bytesLeft: number): void {
-  if (declared === undefined) throw new AppError('LENGTH_REQUIRED', "Send the upload's length (Content-Length)");
-  const largest = Math.max(...Object.values(config.chat.media.maxBytes));
-  if (declared > largest + FORM_BYTES) throw fileTooLarge(largest);
-  if (declared > bytesLeft + FORM_BYTES) throw dayOfBytesUsed(bytesLeft);
-}
-
 export async function roomBeforeUpload(me: string): Promise<number> {
   await assertRoomForUpload(me);
   const left = await dailyCounterRoom(`chatBytes:${me}`, config.chat.media.bytesPerDay);
