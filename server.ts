@@ -17,6 +17,7 @@ import { startMediaPipeline } from './services/posts/media-queue.js';
 import { flushAnalytics } from './services/analytics/record.js';
 import { flushConversationTails } from './services/chat/conversation-tail.js';
 import { shareSendAccessChanges } from './services/chat/send-access.js';
+import { shareTypingState } from './services/chat/typing.service.js';
 import { startTasteLearner, stopTasteLearner } from './services/match/taste/learner.js';
 import { startRuntimeSettings, stopRuntimeSettings } from './services/runtime-settings.service.js';
 import { startMessageNoticeChecks, stopMessageNoticeChecks } from './services/notifications/message-notice.js';
@@ -49,6 +50,8 @@ async function main() {
   const stopSharingSessionEnds = redis ? await shareSessionEnds(redis) : undefined;
   // Who may send into which conversation is remembered per process; changes reach every process.
   const stopSharingSendAccess = redis ? await shareSendAccessChanges(redis, config.limits.prefix) : undefined;
+  // Who is typing, so a stop heard by another process than the start is told.
+  const stopSharingTyping = redis ? shareTypingState(redis, config.limits.prefix) : undefined;
 
   const storage = createStorageProvider(config.storage);
   // Post media jobs: BullMQ on Redis (or this process without Redis); worked here unless MEDIA_WORKER=false.
@@ -131,6 +134,7 @@ async function main() {
     // shared then get their last try (2 s at most, and no later than the deadline).
     await step('session ends', () => stopSharingSessionEnds?.());
     await step('send access', () => stopSharingSendAccess?.());
+    stopSharingTyping?.();
     await step('redis', () => closeRedis(redis));
     if (embedded) await step('embedded database', () => embedded.stop());
     logger.info('stopped');

@@ -1,16 +1,22 @@
 import { config } from '../../config/index.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { publishToUsers } from '../realtime.service.js';
+import { boundedRedis, type RedisClient } from '../redis.service.js';
 import { typingAudienceOf } from './conversation.service.js';
 
 // Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
 const typingTimers = new Map<string, NodeJS.Timeout>();
 // When each typist's "typing" was last told: a renewal sooner than half its life is not told again.
 const toldAt = new Map<string, number>();
-// When each typist's stop was last told. A stop this process had not seen start is told too (the
-// start may have been heard by another process: a second device, a socket that moved, whose
-// indicator would otherwise stay up until it lapsed), unless a stop was told within an
-// indicator's life: repeated stops cost nothing.
+// A start told is marked in Redis (several processes) for an indicator's life: a stop this process
+// had not seen start (a second device, a socket that moved to it) is told when the mark was there,
+// and takes it. While Redis fails: when no stop was told here within an indicator's life
+// (repeated stops cost nothing). When each typist's stop was last told, for that:
 const stopToldAt = new Map<string, number>();
+let shared: { prefix: string; redis: RedisClient } | undefined;
+const TYPING_REDIS_WAIT_MS = 500;
+const sayRedisFailure = perKeyThrottle(60_000);
 const STOPS_KEPT = 10_000;
 
 const strayStopDue = (key: string, now: number) => now - (stopToldAt.get(key) ?? -Infinity) >= config.chat.typingTtlMs;
@@ -22,7 +28,32 @@ function noteStopTold(key: string, now: number): void {
   stopToldAt.set(key, now);
 }
 
-function relayTyping(conversationId: string, userId: string, audience: string[], isTyping: boolean, fromTypist = true): void {
+/** Shares who is typing with the other processes on this Redis; returns a function that stops it. */
+export function shareTypingState(redis: RedisClient, prefix: string): () => void {
+  shared = { prefix: `${prefix}typing:`, redis };
+  return () => void (shared = undefined);
+}
+
+/** A Redis command of the typing marks, bounded in time; undefined when Redis did not answer. */
+async function onShared<T>(command: (client: RedisClient, key: string) => Promise<T>, key: string): Promise<T | undefined> {
+  if (!shared) return undefined;
+  const { redis, prefix } = shared;
+  try {
+    return await boundedRedis(redis).call((client) => command(client, prefix + key), { waitMs: TYPING_REDIS_WAIT_MS });
+  } catch (err) {
+    sayRedisFailure('typing', () => logger.warn('typing marks unavailable', { error: errorMessage(err) }));
+    return undefined;
+  }
+}
+
+/** Whether a stop this process had not seen start is told: see stopToldAt. One process alone heard every start. */
+async function strayStopTold(key: string): Promise<boolean> {
+  if (!shared) return false;
+  const marked = await onShared((client, k) => client.getDel(k), key);
+  return marked === undefined ? strayStopDue(key, Date.now()) : marked !== null;
+}
+
+function relayTyping(conversationId: string, userId: string, audience: string[], isTyping: boolean, strayStop = false): void {
   const key = `${conversationId}:${userId}`;
   const wasTyping = typingTimers.has(key);
   clearTimeout(typingTimers.get(key));
@@ -31,14 +62,19 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
   // twenty "typing" a second into a group of 256 were 5,000 deliveries a second from one account.
   const now = Date.now();
   const renewalSoon = isTyping && wasTyping && now - (toldAt.get(key) ?? 0) < config.chat.typingTtlMs / 2;
-  if (isTyping ? !renewalSoon : wasTyping || (fromTypist && strayStopDue(key, now))) {
+  if (isTyping ? !renewalSoon : wasTyping || strayStop) {
     publishToUsers(audience, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
-    if (isTyping) toldAt.set(key, now);
-    else noteStopTold(key, now);
+    if (isTyping) {
+      toldAt.set(key, now);
+      void onShared((client, k) => client.set(k, '1', { PX: config.chat.typingTtlMs }), key);
+    } else {
+      noteStopTold(key, now);
+      if (wasTyping) void onShared((client, k) => client.del(k), key);
+    }
   }
   if (!isTyping) toldAt.delete(key);
   if (isTyping) {
-    const timer = setTimeout(() => relayTyping(conversationId, userId, audience, false, false), config.chat.typingTtlMs);
+    const timer = setTimeout(() => relayTyping(conversationId, userId, audience, false), config.chat.typingTtlMs);
     timer.unref();
     typingTimers.set(key, timer);
   }
@@ -52,7 +88,9 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
  */
 export async function setTyping(me: string, conversationId: string, isTyping: boolean) {
   const audience = await typingAudienceOf(me, conversationId);
-  relayTyping(conversationId, me, audience, isTyping);
+  const key = `${conversationId}:${me}`;
+  const strayStop = !isTyping && !typingTimers.has(key) && (await strayStopTold(key));
+  relayTyping(conversationId, me, audience, isTyping, strayStop);
   return { conversationId, isTyping };
 }
 
