@@ -70,6 +70,10 @@ describe('two processes behind one Redis', function () {
     const typing = nextEvent(benOn2, 'chat:typing', (p) => p.isTyping);
     await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
     await typing;
+    // The start told is marked in Redis for the other process.
+    const redis = await connectRedis(config.redisUrl!);
+    const mark = `${config.limits.prefix}typing:${sent.data.conversationId}:${ana.id}`;
+    await eventually(async () => (await redis.get(mark)) === '1', 2000, 'the typing mark');
     // Ana stops on her other device, on the other process (which never heard her start): ben hears
     // it; the same stop again is nothing new, and is not told (the start's mark in Redis is taken).
     const anaOn2 = await on(1, ana.accessToken);
@@ -78,6 +82,9 @@ describe('two processes behind one Redis', function () {
       emitAck(socket, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: false });
     await stopOn(anaOn2);
     await eventually(() => typingHeard.length === 1, 4000, 'the stop from the other process');
+    // Told by the mark, which it took.
+    expect(await redis.get(mark)).to.equal(null);
+    await closeRedis(redis);
     await stopOn(anaOn2);
     // Her first device's process still had her typing: its stop is told (and is the second heard).
     await stopOn(anaOn1);

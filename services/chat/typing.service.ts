@@ -11,7 +11,9 @@ const typingTimers = new Map<string, NodeJS.Timeout>();
 const toldAt = new Map<string, number>();
 // A start told is marked in Redis (several processes) for an indicator's life: a stop this process
 // had not seen start (a second device, a socket that moved to it) is told when the mark was there,
-// and takes it. While Redis fails: when no stop was told here within an indicator's life
+// and takes it. A stop told where the start was heard leaves the mark to lapse (it may be another
+// process's, renewed since): another process's stray stop within its life tells a stop again,
+// which changes nothing. While Redis fails: when no stop was told here within an indicator's life
 // (repeated stops cost nothing). When each typist's stop was last told, for that:
 const stopToldAt = new Map<string, number>();
 let shared: { prefix: string; redis: RedisClient } | undefined;
@@ -67,10 +69,7 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
     if (isTyping) {
       toldAt.set(key, now);
       void onShared((client, k) => client.set(k, '1', { PX: config.chat.typingTtlMs }), key);
-    } else {
-      noteStopTold(key, now);
-      if (wasTyping) void onShared((client, k) => client.del(k), key);
-    }
+    } else noteStopTold(key, now);
   }
   if (!isTyping) toldAt.delete(key);
   if (isTyping) {
@@ -89,8 +88,12 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
 export async function setTyping(me: string, conversationId: string, isTyping: boolean) {
   const audience = await typingAudienceOf(me, conversationId);
   const key = `${conversationId}:${me}`;
-  const strayStop = !isTyping && !typingTimers.has(key) && (await strayStopTold(key));
-  relayTyping(conversationId, me, audience, isTyping, strayStop);
+  if (!isTyping && !typingTimers.has(key)) {
+    const told = await strayStopTold(key);
+    // A start heard while Redis answered came after this stop: the stop is past.
+    if (typingTimers.has(key)) return { conversationId, isTyping };
+    relayTyping(conversationId, me, audience, false, told);
+  } else relayTyping(conversationId, me, audience, isTyping);
   return { conversationId, isTyping };
 }
 
