@@ -19,6 +19,8 @@ export interface RateLimiters {
   action(name: RateAction): RequestHandler;
   /** The same, counted only for requests that `applies` says are that action (after validation). */
   actionWhen(name: RateAction, applies: (req: Request) => boolean): RequestHandler;
+  /** 429 now if the action's budget is used up, counting nothing (a question asked before the action). */
+  actionRoom(name: RateAction): RequestHandler;
   /** Every write under the API, whatever the route: per account and per address. */
   writes: RequestHandler;
   /** The counters behind `action`, which the socket server shares. */
@@ -151,6 +153,10 @@ export function createRateLimiters(
     actionWhen: (name, applies) => {
       const take = action(name);
       return (req, res, next) => (applies(req) ? take(req, res, next) : next());
+    },
+    actionRoom: (name) => async (req, _res, next) => {
+      await actions.assertRoom(name, callerOf(req));
+      next();
     },
     writes: (req, res, next) => (SAFE_METHODS.has(req.method) ? next() : writeBudget(req, res, next)),
     passwordLine,

@@ -15,13 +15,15 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
   const router = Router();
   // nginx's question before it reads an attachment (nginx/devtinder.conf): may this sender upload
   // into this conversation now? Asked with the upload's headers, its refusal's JSON in a header.
-  // Counted on its own: a refused question never reaches the upload's own count.
+  // Counted on its own (a refused question never reaches the upload's own count), and refused
+  // when the upload's own budget would refuse it: nothing is read only to be refused then.
   router.get(
     '/:id/attachments/check',
     errorsInHeaders,
     authenticate,
     limit.action('attachmentCheck'),
     validate(rules.uploadCheckRules),
+    limit.actionRoom('attachment'),
     attachments.mayUpload,
     attachments.mayUploadAnswer,
   );

@@ -228,6 +228,27 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
+  it("nginx's question before an attachment is refused when the upload's own budget is spent, and spends none of it", async () => {
+    const server = await limitedServer({ attachment: { user: 2, windowMs: 60_000 } });
+    try {
+      const u = await signupUser();
+      const path = `/api/v1/conversations/${'a'.repeat(24)}/attachments`;
+      const check = () => server.request().get(`${path}/check`).set(as(u)).set('X-Upload-Length', '1000');
+      // Asking counts nothing of the upload's budget: three questions, and two uploads still go.
+      for (let i = 0; i < 3; i++) expect((await check()).status).to.equal(404);
+      for (let i = 0; i < 2; i++) expect((await server.request().post(path).set(as(u))).status).to.not.equal(429);
+      // Spent: the question is refused, so nginx reads nothing the upload's budget would refuse.
+      const refused = await check();
+      expect([refused.status, JSON.parse(refused.headers['x-error-body'] as string).error.code]).to.deep.equal([
+        429,
+        'RATE_LIMITED',
+      ]);
+      expect(refused.headers['retry-after']).to.match(/^\d+$/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("an account refused by its own budget spends none of its address's: the others there keep theirs", async () => {
     const server = await limitedServer({ attachmentCheck: { user: 2, ip: 4, windowMs: 60_000 } });
     try {

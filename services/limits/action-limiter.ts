@@ -27,6 +27,8 @@ export interface Hit {
 export interface CounterStore {
   /** Counts (or reads) each key; returns each key's count and the ms left in its window. Fails rather than waits long. */
   hit(hits: Hit[]): Promise<{ count: number; resetMs: number }[]>;
+  /** Reads each key, counting none. */
+  read(hits: Hit[]): Promise<{ count: number; resetMs: number }[]>;
 }
 
 const MEMORY_SWEEP_EVERY_MS = 1000;
@@ -55,6 +57,7 @@ export class MemoryCounterStore implements CounterStore {
     return hits.map(({ key, windowMs, limit }) => {
       let w = this.windows.get(key);
       if (over) return w && w.until > now ? { count: w.count, resetMs: w.until - now } : { count: 0, resetMs: windowMs };
+
       if (!w || w.until <= now) {
         // Made again, not reset in place: the map stays in the order the windows began.
         this.windows.delete(key);
@@ -63,6 +66,14 @@ export class MemoryCounterStore implements CounterStore {
       w.count++;
       over = w.count > limit;
       return { count: w.count, resetMs: w.until - now };
+    });
+  }
+
+  async read(hits: Hit[]) {
+    const now = Date.now();
+    return hits.map(({ key, windowMs }) => {
+      const w = this.windows.get(key);
+      return w && w.until > now ? { count: w.count, resetMs: w.until - now } : { count: 0, resetMs: windowMs };
     });
   }
 
@@ -105,6 +116,16 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
+// Each key's count and the ms left in its window, counting none.
+const READ = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local ttl = redis.call('PTTL', key)
+  out[#out + 1] = tonumber(redis.call('GET', key) or '0')
+  out[#out + 1] = ttl < 0 and tonumber(ARGV[i]) or ttl
+end
+return out`;
+
 /** The counters of every process together, in Redis; refused at once while Redis is in doubt. */
 export class RedisCounterStore implements CounterStore {
   private readonly redis: BoundedRedis;
@@ -116,10 +137,17 @@ export class RedisCounterStore implements CounterStore {
     this.redis = boundedRedis(client);
   }
 
-  async hit(hits: Hit[]) {
+  hit(hits: Hit[]) {
+    return this.run(HIT, hits, (h) => [String(h.windowMs), String(h.limit)]);
+  }
+
+  read(hits: Hit[]) {
+    return this.run(READ, hits, (h) => [String(h.windowMs)]);
+  }
+
+  private async run(script: string, hits: Hit[], argsOf: (hit: Hit) => string[]) {
     const keys = hits.map((h) => this.prefix + h.key);
-    const args = hits.flatMap((h) => [String(h.windowMs), String(h.limit)]);
-    const raw = (await this.redis.call((client) => client.eval(HIT, { keys, arguments: args }), {
+    const raw = (await this.redis.call((client) => client.eval(script, { keys, arguments: hits.flatMap(argsOf) }), {
       waitMs: LIMITER_WAIT_MS,
     })) as number[];
     return hits.map((_, i) => ({ count: Number(raw[2 * i]), resetMs: Number(raw[2 * i + 1]) }));
@@ -151,7 +179,25 @@ export class ActionLimiter {
   ) {}
 
   /** Counts the action for its caller; past a budget, throws RateLimitedError. */
-  async take(action: RateAction, caller: Caller): Promise<void> {
+  take(action: RateAction, caller: Caller): Promise<void> {
+    return this.count(action, caller, (store, hits) => store.hit(hits));
+  }
+
+  /**
+   * Whether the action would be taken now, counting nothing: a question asked before work the
+   * action then counts (nginx reading an upload before the upload's own budget is taken).
+   * Throws RateLimitedError when a budget is used up.
+   */
+  assertRoom(action: RateAction, caller: Caller): Promise<void> {
+    // Read as the next take would count them: one more each.
+    return this.count(action, caller, async (store, hits) => (await store.read(hits)).map((c) => ({ ...c, count: c.count + 1 })));
+  }
+
+  private async count(
+    action: RateAction,
+    caller: Caller,
+    visit: (store: CounterStore, hits: Hit[]) => Promise<{ count: number; resetMs: number }[]>,
+  ): Promise<void> {
     const rule = this.rules[action];
     // The account's own budget first: refused by it, the address's is not spent.
     const hits: Hit[] = [];
@@ -164,12 +210,12 @@ export class ActionLimiter {
     if (!hits.length) return;
     let counts: { count: number; resetMs: number }[];
     try {
-      counts = await this.store.hit(hits);
+      counts = await visit(this.store, hits);
     } catch (err) {
       sayStoreFailure(action, () =>
         logger.warn('rate limit store failed; counted in this process', { action, error: errorMessage(err) }),
       );
-      counts = await this.ownCounts.hit(hits);
+      counts = await visit(this.ownCounts, hits);
     }
     const over = counts.filter((c, i) => c.count > hits[i]!.limit);
     if (over.length) throw new RateLimitedError(Math.max(1, Math.ceil(Math.max(...over.map((c) => c.resetMs)) / 1000)));

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { MemoryCounterStore } from '../../services/limits/action-limiter.js';
+import { DEFAULT_RATE_RULES } from '../../config/rate-rules.js';
+import { ActionLimiter, MemoryCounterStore, RateLimitedError } from '../../services/limits/action-limiter.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MINUTE = 60_000;
@@ -34,6 +35,23 @@ describe('the per-process counters (no Redis, or Redis failing)', () => {
       { key: 'elsewhere', windowMs: MINUTE, limit: 5 },
     ]);
     expect(unseen).to.deep.equal({ count: 0, resetMs: MINUTE });
+  });
+
+  it('reads without counting: the room a take would find', async () => {
+    const limiter = new ActionLimiter(new MemoryCounterStore(), {
+      ...DEFAULT_RATE_RULES,
+      attachment: { user: 2, ip: 5, windowMs: MINUTE },
+    });
+    const caller = { userId: 'u1', ip: '203.0.113.9' };
+    for (let i = 0; i < 5; i++) await limiter.assertRoom('attachment', caller);
+    await limiter.take('attachment', caller);
+    await limiter.assertRoom('attachment', caller);
+    await limiter.take('attachment', caller);
+    let refused: unknown;
+    await limiter.assertRoom('attachment', caller).catch((err: unknown) => (refused = err));
+    expect(refused).to.be.instanceOf(RateLimitedError);
+    // Another account at the address: its room is the address's, three left.
+    await limiter.assertRoom('attachment', { userId: 'u2', ip: caller.ip });
   });
 
   it('stays bounded under a flood of new keys: ended windows go first, then those hit once, oldest first', async () => {
