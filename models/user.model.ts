@@ -86,8 +86,10 @@ const userSchema = new Schema(
     passwordChangedAt: { type: Date },
     // When the owner was last mailed that failures paused sign-ins from new devices (once a day at most).
     signInsPausedToldAt: { type: Date },
-    // Tries of that mail the provider refused in a row: each waits twice the last (1 h, 2 h, ...).
+    // Tries of that mail the provider refused in a row, and when the last was: each waits twice
+    // the last (1 h, 2 h, ...); a refusal two days after the last starts again at one.
     signInsPausedMailFailures: { type: Number },
+    signInsPausedMailFailedAt: { type: Date },
     // Providers that sign in to this account (their subjects are in OAuthIdentity); with the
     // password, the ways in. authVersion is bumped by each change, so two unlinks at once
     // cannot both see a method the other is removing (oauth.service).
