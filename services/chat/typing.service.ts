@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { config } from '../../config/index.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
@@ -9,15 +10,20 @@ import { typingAudienceOf } from './conversation.service.js';
 const typingTimers = new Map<string, NodeJS.Timeout>();
 // When each typist's "typing" was last told: a renewal sooner than half its life is not told again.
 const toldAt = new Map<string, number>();
-// A start told is marked in Redis (several processes) for an indicator's life: a stop this process
-// had not seen start (a second device, a socket that moved to it) is told when the mark was there,
-// and takes it. A stop told where the start was heard leaves the mark to lapse (it may be another
-// process's, renewed since): another process's stray stop within its life tells a stop again,
-// which changes nothing. While Redis fails: when no stop was told here within an indicator's life
-// (repeated stops cost nothing). When each typist's stop was last told, for that:
+// A start told is marked in Redis (several processes) for an indicator's life, the mark naming this
+// process: a stop this process had not seen start (a second device, a socket that moved to it) is
+// told when the mark was there, and takes it. A stop told where the start was heard, or its lapse,
+// takes the mark only if it is still this process's (another's, set since for the typist's other
+// device, stays for that device's stop). While Redis fails: a stray stop is told when no stop was
+// told here within an indicator's life (repeated stops cost nothing). When each typist's stop was
+// last told, for that:
 const stopToldAt = new Map<string, number>();
 let shared: { prefix: string; redis: RedisClient } | undefined;
 const TYPING_REDIS_WAIT_MS = 500;
+// Names this process's marks: 16 random bytes.
+const PROCESS_MARK = randomBytes(16).toString('hex');
+// Deletes a mark only if it is still the one named.
+const TAKE_OWN_MARK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const sayRedisFailure = perKeyThrottle(60_000);
 const STOPS_KEPT = 10_000;
 
@@ -68,8 +74,13 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
     publishToUsers(audience, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
     if (isTyping) {
       toldAt.set(key, now);
-      void onShared((client, k) => client.set(k, '1', { PX: config.chat.typingTtlMs }), key);
-    } else noteStopTold(key, now);
+      void onShared((client, k) => client.set(k, PROCESS_MARK, { PX: config.chat.typingTtlMs }), key);
+    } else {
+      noteStopTold(key, now);
+      if (wasTyping) {
+        void onShared((client, k) => client.eval(TAKE_OWN_MARK, { keys: [k], arguments: [PROCESS_MARK] }), key);
+      }
+    }
   }
   if (!isTyping) toldAt.delete(key);
   if (isTyping) {
