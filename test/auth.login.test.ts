@@ -250,6 +250,13 @@ describe('POST /auth/login', () => {
         // Its time comes.
         await User.updateOne({ _id: u.id }, { $set: { signInsPausedToldAt: new Date(Date.now() - DAY - 1) } });
       }
+      // A refusal a day and an hour after the last is of the same episode: the fourth, eight hours.
+      await User.updateOne({ _id: u.id }, { $set: { signInsPausedMailFailedAt: new Date(Date.now() - DAY - HOUR) } });
+      const fourthAt = Date.now();
+      await passTheCount();
+      await eventually(async () => (await stored()).signInsPausedMailFailures === 4, 5000, 'refusal 4');
+      expect((await stored()).signInsPausedToldAt!.getTime() + DAY).to.be.within(fourthAt + 8 * HOUR, Date.now() + 8 * HOUR);
+      await User.updateOne({ _id: u.id }, { $set: { signInsPausedToldAt: new Date(Date.now() - DAY - 1) } });
       // Refusals two days past count no more: the next starts again at an hour.
       await User.updateOne({ _id: u.id }, { $set: { signInsPausedMailFailedAt: new Date(Date.now() - 2 * DAY - 1) } });
       const before = Date.now();
