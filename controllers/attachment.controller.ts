@@ -6,10 +6,11 @@ import {
   createAttachmentUpload,
   getUpload,
   attachmentCap,
+  largestAttachmentBytes,
   uploadAttachment,
   type AttachmentDeps,
 } from '../services/chat/attachment.service.js';
-import { admitUpload } from '../services/chat/upload-admission.js';
+import { admitAttachmentUpload } from '../services/chat/attachment-admission.service.js';
 import type { FileCapOf } from '../middlewares/upload.middleware.js';
 import { AppError } from '../utils/app-error.js';
 import * as rules from '../validators/conversation.validators.js';
@@ -26,14 +27,17 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
 };
 
 /**
- * GET /conversations/:id/attachments/check: mayUpload found room, and the upload's length
- * (X-Upload-Length, nginx's Content-Length of it) fits in it and in the day's reading; nginx
- * then reads the upload.
+ * GET /conversations/:id/attachments/check: nginx's question before it reads an upload, with the
+ * upload's length (X-Upload-Length, its Content-Length); 204 and nginx reads it.
  */
-export const mayUploadAnswer: RequestHandler = async (req, res) => {
-  await admitUpload(callerId(req), inputOf(req, rules.uploadCheckRules)['x-upload-length'], res.locals.chatBytesLeft ?? 0);
+export const answerUploadCheck: RequestHandler = async (req, res) => {
+  const input = inputOf(req, rules.uploadCheckRules);
+  await admitAttachmentUpload(callerId(req), input.id, input['x-upload-length']);
   res.status(204).end();
 };
+
+/** The most an upload through the API is read: the largest kind's size. */
+export const largestUpload = largestAttachmentBytes();
 
 /** How far the upload parser reads the file: its kind's size, or the room mayUpload found when that is less. */
 export const uploadCap: FileCapOf = (req, res) =>

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import * as attachments from '../controllers/attachment.controller.js';
 import * as chat from '../controllers/conversation.controller.js';
-import { config } from '../config/index.js';
 import { attachmentUpload } from '../middlewares/upload.middleware.js';
 import type { AttachmentDeps } from '../services/chat/attachment.service.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
@@ -24,18 +23,16 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
     limit.action('attachmentCheck'),
     validate(rules.uploadCheckRules),
     limit.actionRoom('attachment'),
-    attachments.mayUpload,
-    attachments.mayUploadAnswer,
+    attachments.answerUploadCheck,
   );
   router.use(authenticate);
   // Attachments: the limit comes before the upload, so nothing is read for a refused one.
-  const largest = Math.max(...Object.values(config.chat.media.maxBytes));
   router.post(
     '/:id/attachments',
     limit.action('attachment'),
     validate(rules.idRules),
     attachments.mayUpload,
-    attachmentUpload(largest, attachments.uploadCap),
+    attachmentUpload(attachments.largestUpload, attachments.uploadCap),
     validate(rules.attachmentUploadRules),
     attachments.upload(deps),
   );

@@ -127,6 +127,8 @@ export function messageMediaOf(doc: AttachmentDoc): MessageMedia {
 export const conversationToUploadInto = (me: string, conversationId: string) => sendableConversation(me, conversationId);
 
 const maxBytesOf = (kind: AttachmentKind) => config.chat.media.maxBytes[kind];
+/** The largest kind's size: how far an upload through the API may be read at all. */
+export const largestAttachmentBytes = () => Math.max(...Object.values(config.chat.media.maxBytes));
 
 /**
  * How far an upload through the API may be read: its kind's size (the kind is a field sent
@@ -173,7 +175,11 @@ async function assertRoomForUpload(me: string): Promise<void> {
   }
 }
 
-const MB = 1024 * 1024;
+export const MB = 1024 * 1024;
+
+/** 429 QUOTA_EXCEEDED for a day's budget, with when it starts again. */
+export const quotaExceeded = (message: string, details: { limit: number; remaining?: number }) =>
+  new AppError('QUOTA_EXCEEDED', message, { ...details, resetAt: nextUtcMidnight(new Date()).toISOString() });
 
 /**
  * Takes an upload's bytes from the uploader's day (config.chat.media.bytesPerDay), before
@@ -188,10 +194,9 @@ async function takeUploadBytes(me: string, bytes: number): Promise<void> {
 /** The day's bytes are used up, or (remaining given) too few are left for the file sent. */
 export const dayOfBytesUsed = (remaining?: number) => {
   const limit = config.chat.media.bytesPerDay;
-  return new AppError('QUOTA_EXCEEDED', `You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
+  return quotaExceeded(`You can upload ${Math.floor(limit / MB)} MB of attachments a day`, {
     limit,
     ...(remaining !== undefined && { remaining }),
-    resetAt: nextUtcMidnight(new Date()).toISOString(),
   });
 };
 

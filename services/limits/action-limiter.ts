@@ -55,9 +55,8 @@ export class MemoryCounterStore implements CounterStore {
     if (this.windows.size > this.max && now >= this.nextSweepAt) this.sweep(now);
     let over = false;
     return hits.map(({ key, windowMs, limit }) => {
+      if (over) return this.peek(key, windowMs, now);
       let w = this.windows.get(key);
-      if (over) return w && w.until > now ? { count: w.count, resetMs: w.until - now } : { count: 0, resetMs: windowMs };
-
       if (!w || w.until <= now) {
         // Made again, not reset in place: the map stays in the order the windows began.
         this.windows.delete(key);
@@ -71,10 +70,13 @@ export class MemoryCounterStore implements CounterStore {
 
   async read(hits: Hit[]) {
     const now = Date.now();
-    return hits.map(({ key, windowMs }) => {
-      const w = this.windows.get(key);
-      return w && w.until > now ? { count: w.count, resetMs: w.until - now } : { count: 0, resetMs: windowMs };
-    });
+    return hits.map(({ key, windowMs }) => this.peek(key, windowMs, now));
+  }
+
+  /** A key's count in its current window, none when it has none. */
+  private peek(key: string, windowMs: number, now: number) {
+    const w = this.windows.get(key);
+    return w && w.until > now ? { count: w.count, resetMs: w.until - now } : { count: 0, resetMs: windowMs };
   }
 
   private sweep(now: number): void {
