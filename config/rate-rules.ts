@@ -56,9 +56,11 @@ export const DEFAULT_RATE_RULES = {
   /** Chat attachments, through the API or a direct upload ticket: counted before a byte is read. */
   attachment: { user: 30, ip: 120, windowMs: MINUTE },
   /**
-   * nginx's question before it reads an attachment: what bounds the bodies one account makes nginx
-   * read. Per account only: an address's budget here would be spent by a few throwaway accounts
-   * asking about conversations they are not in, and lock out everyone behind it.
+   * nginx's question before it reads an attachment: how often one account may ask. (What nginx
+   * then reads is bounded by the upload's own budget above, which the question reads, and by a
+   * day's reading: services/chat/attachment-admission.service.ts.) Per account only: an address's
+   * budget here would be spent by a few throwaway accounts asking about conversations they are
+   * not in, and lock out everyone behind it.
    */
   attachmentCheck: { user: 30, windowMs: MINUTE },
   /** Completions of direct chat uploads: each asks the store for the object (a billed request). */

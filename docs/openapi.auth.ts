@@ -91,7 +91,8 @@ export const authPaths = {
   '/api/v1/auth/check': {
     get: {
       tags: ['auth'],
-      summary: "Whether the caller is signed in (nginx asks it before reading a large upload's body)",
+      summary:
+        "Whether the caller is signed in (nginx asks it before reading a large upload's body); a refusal's JSON is in the X-Error-Body header too",
       responses: { '204': noContent, ...errors('401') },
     },
   },

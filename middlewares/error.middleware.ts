@@ -98,8 +98,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   res.status(appError.status).json(body);
 };
 
-// nginx reads an auth subrequest's headers into its own buffer (proxy_buffer_size, 4 KiB at
-// the least): a longer answer goes without it, and nginx answers its own words for the code.
+// nginx reads an auth subrequest's headers into its own buffer (proxy_buffer_size, 8 KiB in the
+// check locations): a longer answer goes without it, and nginx answers 503 SERVICE_UNAVAILABLE
+// (no refusal the check routes make comes near it).
 const ERROR_HEADER_MAX = 2048;
 
 /** JSON with every character past ASCII escaped: still the same JSON, and a valid header value. */

@@ -198,7 +198,7 @@ describe('limits on writes and expensive reads', function () {
           .set(as(u));
       for (let i = 0; i < 2; i++) expect((await complete()).status).to.not.equal(429);
       expect((await complete()).status).to.equal(429);
-      // nginx's question before it reads an attachment: what bounds the bodies one account makes it read.
+      // nginx's question before it reads an attachment: how often one account may ask.
       const check = () =>
         server
           .request()
