@@ -211,7 +211,7 @@ describe('POST /auth/login', () => {
     }
   });
 
-  it("tries the 'sign-ins paused' mail again later and later while the provider refuses it, and forgets the refusals once it is sent", async function () {
+  it("tries the 'sign-ins paused' mail again later and later while the provider refuses it, from an hour again two days after the last refusal, and forgets them once sent", async function () {
     if (!config.redisUrl) this.skip();
     const redis = await connectRedis(config.redisUrl!);
     const u = await signupUser();

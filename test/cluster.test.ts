@@ -70,6 +70,50 @@ describe('two processes behind one Redis', function () {
     const typing = nextEvent(benOn2, 'chat:typing', (p) => p.isTyping);
     await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
     await typing;
+
+    const read = nextEvent(anaOn1, 'chat:read');
+    await emitAck(benOn2, 'chat:read', { conversationId: sent.data.conversationId, upToMessageId: sent.data.id });
+    expect((await read).userId).to.equal(ben.id);
+
+    const reaction = nextEvent(anaOn1, 'chat:reaction');
+    await emitAck(benOn2, 'chat:react', { messageId: sent.data.id, emoji: '🎉' });
+    expect((await reaction).emoji).to.equal('🎉');
+
+    // A second device of ben on the other process gets the next message too, once.
+    const benOn1 = await on(0, ben.accessToken);
+    const seen = collect(benOn1, 'chat:message');
+    const onOther = collect(benOn2, 'chat:message');
+    const second = await emitAck(anaOn1, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'both',
+    });
+    await eventually(() => onOther.some((m) => m.id === second.data.id), 4000, 'the second message on the other process');
+    // A third message heard on both devices: a duplicate of the second would have come first.
+    const third = await emitAck(anaOn1, 'chat:send', {
+      toUserId: ben.id,
+      clientMessageId: clientId(),
+      text: 'then',
+    });
+    await eventually(() => [seen, onOther].every((list) => list.some((m) => m.id === third.data.id)), 4000, 'the third message');
+    expect(seen.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
+    expect(onOther.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
+
+    const offline = nextEvent(benOn2, 'presence:changed', (p) => p.userId === ana.id && !p.online);
+    anaOn1.close();
+    await offline;
+  });
+
+  it("tells a typing stop heard by the other process than the start once, by the start's mark in Redis", async () => {
+    const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
+    await connect(ana, ben);
+    const benOn2 = await on(1, ben.accessToken);
+    const anaOn1 = await on(0, ana.accessToken);
+    const sent = await emitAck(anaOn1, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'hi' });
+    expect(sent.ok, JSON.stringify(sent)).to.equal(true);
+    const typing = nextEvent(benOn2, 'chat:typing', (p) => p.isTyping);
+    await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
+    await typing;
     // The start told is marked in Redis for the other process.
     const redis = await connectRedis(config.redisUrl!);
     const mark = `${config.limits.prefix}typing:${sent.data.conversationId}:${ana.id}`;
@@ -110,38 +154,6 @@ describe('two processes behind one Redis', function () {
     expect(typingHeard.map((e) => e.isTyping)).to.deep.equal([true, false]);
     await closeRedis(redis);
     anaOn2.close();
-
-    const read = nextEvent(anaOn1, 'chat:read');
-    await emitAck(benOn2, 'chat:read', { conversationId: sent.data.conversationId, upToMessageId: sent.data.id });
-    expect((await read).userId).to.equal(ben.id);
-
-    const reaction = nextEvent(anaOn1, 'chat:reaction');
-    await emitAck(benOn2, 'chat:react', { messageId: sent.data.id, emoji: '🎉' });
-    expect((await reaction).emoji).to.equal('🎉');
-
-    // A second device of ben on the other process gets the next message too, once.
-    const benOn1 = await on(0, ben.accessToken);
-    const seen = collect(benOn1, 'chat:message');
-    const onOther = collect(benOn2, 'chat:message');
-    const second = await emitAck(anaOn1, 'chat:send', {
-      toUserId: ben.id,
-      clientMessageId: clientId(),
-      text: 'both',
-    });
-    await eventually(() => onOther.some((m) => m.id === second.data.id), 4000, 'the second message on the other process');
-    // A third message heard on both devices: a duplicate of the second would have come first.
-    const third = await emitAck(anaOn1, 'chat:send', {
-      toUserId: ben.id,
-      clientMessageId: clientId(),
-      text: 'then',
-    });
-    await eventually(() => [seen, onOther].every((list) => list.some((m) => m.id === third.data.id)), 4000, 'the third message');
-    expect(seen.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
-    expect(onOther.map((m) => m.id)).to.deep.equal([second.data.id, third.data.id]);
-
-    const offline = nextEvent(benOn2, 'presence:changed', (p) => p.userId === ana.id && !p.online);
-    anaOn1.close();
-    await offline;
   });
 
   it('matches people connected to either process, each exactly once', async () => {

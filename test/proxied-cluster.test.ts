@@ -524,8 +524,10 @@ describe('behind nginx, two pm2 processes', function () {
     expect(translated).to.deep.equal(['64:ff9b::cb00:7107', '64:ff9b::cb00:7108']);
     // Past the /96, 64:ff9b:: is an IPv6 network like any other.
     expect(await cluster.clientOf('64:ff9b::1:2:3:4')).to.equal('64:ff9b:0:0');
-    // Uploads count by the /56 a home is given, as the app's limits count: the first three groups
-    // and the fourth's top byte; IPv4 and NAT64 by address.
+  });
+
+  it("counts uploads by the /56 a home is given too, as the app's limits count; IPv4 and NAT64 by address", async () => {
+    // The first three groups and the fourth's top byte (nginx writes no leading zeros).
     const uploadNetworks: Record<string, string[]> = {
       '2001:db8:1:0': ['2001:db8:1:2::1', '2001:db8:1:ff:1:2:3:4', '2001:db8:1::1'],
       '2001:db8:1:ab': ['2001:db8:1:ab00::1', '2001:db8:1:abff:1:2:3:4'],
