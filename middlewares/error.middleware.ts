@@ -99,8 +99,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
 };
 
 // nginx reads an auth subrequest's headers into its own buffer (proxy_buffer_size, 8 KiB in the
-// check locations): a longer answer goes without it, and nginx answers 503 SERVICE_UNAVAILABLE
-// (no refusal the check routes make comes near it).
+// check locations): a longer answer goes without it, and nginx answers 503 in its own words for
+// the code (SERVICE_UNAVAILABLE unless it is DATABASE_UNAVAILABLE); no refusal the check routes
+// make comes near it.
 const ERROR_HEADER_MAX = 2048;
 
 /** JSON with every character past ASCII escaped: still the same JSON, and a valid header value. */
