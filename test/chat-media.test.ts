@@ -539,6 +539,18 @@ describe('chat attachments (local storage)', function () {
     expect(await refusal(await check(ana, 'f'.repeat(24)))).to.deep.equal([404, 'NOT_FOUND']);
     expect(await refusal(await check(undefined))).to.deep.equal([401, 'UNAUTHORIZED']);
     expect(await refusal(await check(ana, 'nope'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    // Signed in by cookie, the Origin is held to what the upload (a write) would meet.
+    const byCookie = (origin: string) =>
+      api().then((a) =>
+        a
+          .get(`${CONV}/${conversationId}/attachments/check`)
+          .set('Cookie', ben.cookies.join('; '))
+          .set('Origin', origin)
+          .set('X-Upload-Length', '1000'),
+      );
+    expect(await refusal(await byCookie('https://elsewhere.example'))).to.deep.equal([403, 'CSRF_REJECTED']);
+    const allowedOrigin = await byCookie('http://app.test');
+    expect(allowedOrigin.status, JSON.stringify(allowedOrigin.body)).to.equal(204);
     // An upload that says no length is not read (nothing would stop it short of the largest kind);
     // one longer than the largest kind (and a form's few fields) is refused at its length.
     expect(await refusal(await check(ana, conversationId, null))).to.deep.equal([411, 'LENGTH_REQUIRED']);

@@ -228,8 +228,11 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
-  it("nginx's question before an attachment is refused when the upload's own budget is spent, and spends none of it", async () => {
-    const server = await limitedServer({ attachment: { user: 2, ip: 50, windowMs: 60_000 } });
+  it("nginx's question before an attachment is refused when the upload's own budget or the write budget is spent, and spends none of it", async () => {
+    const server = await limitedServer({
+      attachment: { user: 2, ip: 50, windowMs: 60_000 },
+      write: { user: 20, windowMs: 60_000 },
+    });
     try {
       const u = await signupUser();
       const path = `/api/v1/conversations/${'a'.repeat(24)}/attachments`;
@@ -245,6 +248,16 @@ describe('limits on writes and expensive reads', function () {
       ]);
       // The window's time left, as the take would have said it.
       expect(Number(refused.headers['retry-after'])).to.be.within(50, 60);
+      // So is the write budget every upload takes first: another account with its writes spent.
+      const writer = await signupUser();
+      for (let i = 0; i < 20; i++)
+        await server
+          .request()
+          .patch('/api/v1/users/me')
+          .set(as(writer))
+          .send({ bio: `edit ${i}` });
+      const spent = await server.request().get(`${path}/check`).set(as(writer)).set('X-Upload-Length', '1000');
+      expect([spent.status, spent.body.error?.code]).to.deep.equal([429, 'RATE_LIMITED']);
     } finally {
       await server.close();
     }
