@@ -41,6 +41,10 @@ const chatAttachmentSchema = new Schema(
 );
 
 chatAttachmentSchema.index({ uploaderId: 1, createdAt: -1 });
+// The uploads one person has waiting and unsent, counted before each upload and each check of
+// one (assertRoomForUpload): read among those few, not among everything they ever sent.
+chatAttachmentSchema.index({ uploaderId: 1, status: 1 });
+chatAttachmentSchema.index({ uploaderId: 1, messageId: 1 });
 chatAttachmentSchema.index({ status: 1, processingStartedAt: 1 });
 // Unsent attachments are swept after a day.
 chatAttachmentSchema.index({ messageId: 1, createdAt: 1 });
