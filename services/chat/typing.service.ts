@@ -75,7 +75,8 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
     if (isTyping) {
       toldAt.set(key, now);
       void onShared((client, k) => client.set(k, PROCESS_MARK, { PX: config.chat.typingTtlMs }), key);
-    } else {
+    } else if (shared) {
+      // Read only while Redis fails; without Redis there are no stray stops to weigh.
       noteStopTold(key, now);
       if (wasTyping) {
         void onShared((client, k) => client.eval(TAKE_OWN_MARK, { keys: [k], arguments: [PROCESS_MARK] }), key);
