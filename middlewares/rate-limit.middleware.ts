@@ -12,6 +12,7 @@ import { limiterCommands } from '../services/limits/limiter-commands.js';
 import { StoreWithFallback } from '../services/limits/store-with-fallback.js';
 import type { RedisClient } from '../services/redis.service.js';
 import { AppError } from '../utils/app-error.js';
+import { toAppError } from './error.middleware.js';
 import { passwordLineShare } from './password-line-share.js';
 
 export interface RateLimiters {
@@ -79,7 +80,10 @@ const loginCountersOf = (req: Request) => {
   const asStranger = r[DISTRUSTED] === true;
   if (r[COUNTERS]?.asStranger !== asStranger) {
     const presented = asStranger ? undefined : knownDeviceTokenOf(req);
-    const counters = loginFailureCounters(bodyString(req, 'identifier'), presented).catch(() => {
+    const counters = loginFailureCounters(bodyString(req, 'identifier'), presented).catch((err: unknown) => {
+      // The database away is said as everywhere else (the readiness probe may not know yet).
+      const cause = toAppError(err);
+      if (cause.code === 'DATABASE_UNAVAILABLE') throw cause;
       throw new AppError('RATE_LIMIT_UNAVAILABLE', 'Sign-in is briefly unavailable; try again shortly');
     });
     r[COUNTERS] = { asStranger, counters };
