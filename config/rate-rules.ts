@@ -63,6 +63,8 @@ export const DEFAULT_RATE_RULES = {
    * not in, and lock out everyone behind it.
    */
   attachmentCheck: { user: 30, windowMs: MINUTE },
+  /** The same question before a profile photo or a comment (its picture) is read; their budgets are photo and comment. */
+  pictureCheck: { user: 60, windowMs: MINUTE },
   /** Completions of direct chat uploads: each asks the store for the object (a billed request). */
   attachmentConfirm: { user: 60, ip: 240, windowMs: MINUTE },
   conversation: { user: 30, windowMs: MINUTE },

@@ -39,6 +39,16 @@ export async function unbookmark(req: Request, res: Response) {
   res.json(await engagement.unbookmarkPost(callerId(req), postIdOf(req)));
 }
 
+/**
+ * GET /posts/:id/comments/check, nginx's question before it reads a comment (its picture up to
+ * UPLOAD_MAX_BYTES): a post the caller may see, and the length said; 204 and nginx reads it.
+ */
+export async function answerCommentCheck(req: Request, res: Response) {
+  const { id, 'x-upload-length': declared } = inputOf(req, rules.commentCheckRules);
+  await comments.admitCommentUpload(callerId(req), id, declared);
+  res.status(204).end();
+}
+
 export const addComment =
   (storage: StorageProvider): RequestHandler =>
   async (req, res) => {

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import {
   addPhoto,
+  admitPhotoUpload,
   confirmUpload,
   createUploadTicket,
   deletePhoto,
@@ -24,6 +25,12 @@ export function photoController(storage: StorageProvider) {
       res
         .status(201)
         .json(await addPhoto(storage, callerId(req), req.file!.buffer, target(inputOf(req, rules.uploadRules).target)));
+    },
+    /** GET /users/me/photos/check, nginx's question before it reads a photo: room where it goes, its length; 204 and nginx reads it. */
+    async check(req: Request, res: Response) {
+      const { target: to, 'x-upload-length': declared } = inputOf(req, rules.uploadCheckRules);
+      await admitPhotoUpload(callerId(req), target(to), declared);
+      res.status(204).end();
     },
     async ticket(req: Request, res: Response) {
       const { contentType, size } = inputOf(req, rules.uploadTicketRules);

@@ -88,14 +88,6 @@ export const authPaths = {
       responses: { '200': { description: 'The user', content: json(ref('UserEnvelope')) }, ...errors('401', '404') },
     },
   },
-  '/api/v1/auth/check': {
-    get: {
-      tags: ['auth'],
-      summary:
-        "Whether the caller is signed in (nginx asks it before reading a large upload's body); a refusal's JSON is in the X-Error-Body header too",
-      responses: { '204': noContent, ...errors('401') },
-    },
-  },
   '/api/v1/auth/verify-email': {
     post: {
       tags: ['auth'],

@@ -9,6 +9,8 @@ import {
   pathId,
   queryParam,
   ref,
+  uploadCheckAnswers,
+  uploadLengthHeader,
 } from './openapi.schemas.js';
 
 const attachmentKind = { enum: ['image', 'video', 'voice', 'file'] };
@@ -246,17 +248,8 @@ export const chatPaths = {
       tags: ['chat'],
       summary:
         "Whether you may upload an attachment of X-Upload-Length bytes here now: a member who may send, with waiting uploads below the cap, the day's bytes left for it, room in the upload's own rate budget and in the day's reading (three times the quota, each admitted length taken from it). nginx asks it with an upload's headers, its Content-Length as X-Upload-Length, before it reads the body; a refusal's JSON is in the X-Error-Body header too",
-      parameters: [
-        pathId('id'),
-        {
-          name: 'X-Upload-Length',
-          in: 'header',
-          required: false,
-          description: "The upload's length; without it, 411 LENGTH_REQUIRED (nothing is read)",
-          schema: { type: 'integer', minimum: 0 },
-        },
-      ],
-      responses: { '204': done, ...errors('400', '401', '403', '404', '411', '413', '429', '503') },
+      parameters: [pathId('id'), uploadLengthHeader],
+      responses: uploadCheckAnswers('404'),
     },
   },
   '/api/v1/conversations/{id}/attachments/uploads': {

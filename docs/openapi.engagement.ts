@@ -1,5 +1,17 @@
 import { count, postSchema, urls } from './openapi.posts.js';
-import { dateTime, errors, json, jsonBody, objectId, pageOf, pageParams, pathId, queryParam } from './openapi.schemas.js';
+import {
+  dateTime,
+  errors,
+  json,
+  jsonBody,
+  objectId,
+  pageOf,
+  pageParams,
+  pathId,
+  queryParam,
+  uploadCheckAnswers,
+  uploadLengthHeader,
+} from './openapi.schemas.js';
 
 const str = { type: 'string' };
 const obj = (properties: Record<string, object>, required = Object.keys(properties)) => ({
@@ -146,6 +158,15 @@ export const engagementPaths = {
         '201': { description: 'The comment', content: json(obj({ comment })) },
         ...errors('400', '401', '404', '413', '415', '422'),
       },
+    },
+  },
+  '/api/v1/posts/{id}/comments/check': {
+    get: {
+      tags: ['posts'],
+      summary:
+        "Whether you may send a comment of X-Upload-Length bytes on this post now: a post you may see, room in the comment budget and in the day's reading of pictures (a hundred of UPLOAD_MAX_BYTES, each admitted length taken from it). nginx asks it with a comment's headers before it reads the body; a refusal's JSON is in the X-Error-Body header too",
+      parameters: [...idParam, uploadLengthHeader],
+      responses: uploadCheckAnswers('404'),
     },
   },
   '/api/v1/posts/comments/{commentId}': {

@@ -1,4 +1,13 @@
-import { closedObject, errors, json, jsonBody, multipartBody, ref } from './openapi.schemas.js';
+import {
+  closedObject,
+  errors,
+  json,
+  jsonBody,
+  multipartBody,
+  ref,
+  uploadCheckAnswers,
+  uploadLengthHeader,
+} from './openapi.schemas.js';
 
 const photosEnvelope = json(closedObject({ photos: ref('Photos') }, ['photos']));
 const added = json(closedObject({ photo: ref('Photo'), photos: ref('Photos') }, ['photo', 'photos']));
@@ -22,6 +31,15 @@ export const photoPaths = {
       parameters: [{ name: 'target', in: 'query', required: false, schema: target }],
       requestBody: multipartBody({ photo: { type: 'string', format: 'binary' } }, ['photo']),
       responses: stored('Stored; a replaced picture is deleted'),
+    },
+  },
+  '/api/v1/users/me/photos/check': {
+    get: {
+      tags: ['photos'],
+      summary:
+        "Whether you may upload a photo of X-Upload-Length bytes to target now: room where it goes, room in the photo budget and in the day's reading of pictures (a hundred of UPLOAD_MAX_BYTES, each admitted length taken from it). nginx asks it with an upload's headers and query before it reads the body; a refusal's JSON is in the X-Error-Body header too",
+      parameters: [{ name: 'target', in: 'query', required: false, schema: target }, uploadLengthHeader],
+      responses: uploadCheckAnswers('409'),
     },
   },
   '/api/v1/users/me/photos/uploads': {

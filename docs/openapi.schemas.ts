@@ -43,6 +43,19 @@ export const auditRecord = {
 };
 /** An id in the path. */
 export const pathId = (name: string) => ({ name, in: 'path', required: true, schema: objectId });
+/** nginx's questions before it reads an upload: its Content-Length, said again. */
+export const uploadLengthHeader = {
+  name: 'X-Upload-Length',
+  in: 'header',
+  required: false,
+  description: "The upload's length; without it, 411 LENGTH_REQUIRED (nothing is read)",
+  schema: { type: 'integer', minimum: 0 },
+};
+/** What a question before an upload answers: 204, or the refusal the upload would hear (its JSON in X-Error-Body too). */
+export const uploadCheckAnswers = (...codes: string[]) => ({
+  '204': { description: 'nginx may read the upload' },
+  ...errors('400', '401', '403', ...codes, '411', '413', '429', '503'),
+});
 /** An optional query parameter. */
 export const queryParam = (name: string, schema: object, description?: string) => ({
   name,

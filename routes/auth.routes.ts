@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import * as auth from '../controllers/auth.controller.js';
 import { authenticate, optionalAuth } from '../middlewares/auth.middleware.js';
-import { errorsInHeaders } from '../middlewares/error.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/auth.validators.js';
@@ -24,8 +23,6 @@ export function authRoutes(limit: RateLimiters): Router {
   router.post('/logout', optionalAuth, validate(rules.logoutRules), auth.logout);
   router.post('/logout-all', authenticate, auth.logoutAll);
   router.get('/me', authenticate, auth.me);
-  // nginx's question before it reads an upload (nginx/devtinder.conf): a refusal's JSON in a header.
-  router.get('/check', errorsInHeaders, authenticate, auth.signedIn);
   router.get('/sessions', authenticate, auth.listSessions);
   router.delete('/sessions/:id', authenticate, validate(rules.sessionIdParam), auth.endSession);
   router.post(

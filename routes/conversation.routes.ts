@@ -4,30 +4,19 @@ import * as chat from '../controllers/conversation.controller.js';
 import { attachmentUpload } from '../middlewares/upload.middleware.js';
 import type { AttachmentDeps } from '../services/chat/attachment.service.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
-import { config } from '../config/index.js';
-import { csrfProtection } from '../middlewares/csrf.middleware.js';
-import { errorsInHeaders } from '../middlewares/error.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/conversation.validators.js';
+import { uploadCheck } from './upload-check.js';
 
 /** Conversations and their messages, under /conversations; the same rules as the chat socket events. */
 export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): Router {
   const router = Router();
-  // nginx's question before it reads an attachment (nginx/devtinder.conf): may this sender upload
-  // into this conversation now? Asked with the upload's headers, its refusal's JSON in a header.
-  // Counted on its own (a refused question never reaches the upload's own count), and refused
-  // when the upload would be (its Origin, its budgets): nothing is read only to be refused then.
+  // nginx's question before it reads an attachment: may this sender upload into this conversation now?
   router.get(
     '/:id/attachments/check',
-    errorsInHeaders,
-    authenticate,
-    limit.action('attachmentCheck'),
+    ...uploadCheck(limit, 'attachmentCheck', 'attachment'),
     validate(rules.uploadCheckRules),
-    // What the upload meets before its route: the Origin of a cookie's write and the write budget.
-    csrfProtection(config.corsOrigins, { asWrite: true }),
-    limit.actionRoom('write'),
-    limit.actionRoom('attachment'),
     attachments.answerUploadCheck,
   );
   router.use(authenticate);

@@ -7,11 +7,14 @@ import { singleUpload } from '../middlewares/upload.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import * as rules from '../validators/photo.validators.js';
+import { uploadCheck } from './upload-check.js';
 
 /** The caller's profile picture and gallery, under /users/me/photos. */
 export function photoRoutes(storage: StorageProvider, limit: RateLimiters): Router {
   const router = Router();
   const photos = photoController(storage);
+  // nginx's question before it reads a photo: room where it goes (its query's target), its length.
+  router.get('/check', ...uploadCheck(limit, 'pictureCheck', 'photo'), validate(rules.uploadCheckRules), photos.check);
   router.use(authenticate);
   router.get('/', photos.list);
   router.post(

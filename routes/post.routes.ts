@@ -9,9 +9,17 @@ import { validate } from '../middlewares/validate.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import type { MediaDeps } from '../services/posts/post.service.js';
 import * as rules from '../validators/post.validators.js';
+import { uploadCheck } from './upload-check.js';
 
 export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
   const router = Router();
+  // nginx's question before it reads a comment (its picture): a post the caller may see, its length.
+  router.get(
+    '/:id/comments/check',
+    ...uploadCheck(limit, 'pictureCheck', 'comment'),
+    validate(rules.commentCheckRules),
+    engage.answerCommentCheck,
+  );
   router.use(authenticate);
   // Limits and the day's quota come before the upload: nothing is read for a refused post.
   router.post(

@@ -34,6 +34,7 @@ import { connect } from './support/connections.js';
 import { jpeg, png } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
+import { uploadCheckRefusal } from './support/upload-check.js';
 import { mediaKeyOf, openMedia } from './support/posts.js';
 import { bearer, type SignedUp } from './support/users.js';
 
@@ -527,18 +528,12 @@ describe('chat attachments (local storage)', function () {
     expect(allowed.status).to.equal(204);
     expectDocumented(allowed, 'get', `${CONV}/{id}/attachments/check`);
     expect(allowed.headers).not.to.have.property('x-error-body');
-    /** The refusal, and the same JSON in X-Error-Body (what nginx answers with). */
-    const refusal = async (res: Response) => {
-      expectDocumented(res, 'get', `${CONV}/{id}/attachments/check`);
-      expect(JSON.parse(res.headers['x-error-body'] as string)).to.deep.equal(res.body);
-      expect(res.headers['x-error-code']).to.equal(res.body.error.code);
-      return [res.status, res.body.error.code];
-    };
+    const refusal = uploadCheckRefusal(`${CONV}/{id}/attachments/check`);
     // Someone not in it, a conversation that is not there, no one signed in.
-    expect(await refusal(await check(carl))).to.deep.equal([404, 'NOT_FOUND']);
-    expect(await refusal(await check(ana, 'f'.repeat(24)))).to.deep.equal([404, 'NOT_FOUND']);
-    expect(await refusal(await check(undefined))).to.deep.equal([401, 'UNAUTHORIZED']);
-    expect(await refusal(await check(ana, 'nope'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    expect(refusal(await check(carl))).to.deep.equal([404, 'NOT_FOUND']);
+    expect(refusal(await check(ana, 'f'.repeat(24)))).to.deep.equal([404, 'NOT_FOUND']);
+    expect(refusal(await check(undefined))).to.deep.equal([401, 'UNAUTHORIZED']);
+    expect(refusal(await check(ana, 'nope'))).to.deep.equal([400, 'VALIDATION_FAILED']);
     // Signed in by cookie, the Origin is held to what the upload (a write) would meet.
     const byCookie = (origin: string) =>
       api().then((a) =>
@@ -548,13 +543,13 @@ describe('chat attachments (local storage)', function () {
           .set('Origin', origin)
           .set('X-Upload-Length', '1000'),
       );
-    expect(await refusal(await byCookie('https://elsewhere.example'))).to.deep.equal([403, 'CSRF_REJECTED']);
+    expect(refusal(await byCookie('https://elsewhere.example'))).to.deep.equal([403, 'CSRF_REJECTED']);
     const allowedOrigin = await byCookie('http://app.test');
     expect(allowedOrigin.status, JSON.stringify(allowedOrigin.body)).to.equal(204);
     // An upload that says no length is not read (nothing would stop it short of the largest kind);
     // one longer than the largest kind (and a form's few fields) is refused at its length.
-    expect(await refusal(await check(ana, conversationId, null))).to.deep.equal([411, 'LENGTH_REQUIRED']);
-    expect(await refusal(await check(ana, conversationId, 'ten'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    expect(refusal(await check(ana, conversationId, null))).to.deep.equal([411, 'LENGTH_REQUIRED']);
+    expect(refusal(await check(ana, conversationId, 'ten'))).to.deep.equal([400, 'VALIDATION_FAILED']);
     const largest = largestAttachment();
     expect((await check(ana, conversationId, String(largest + 1000))).status).to.equal(204);
     // What each admitted upload says is taken from the day's reading (three days of room), whatever
@@ -565,27 +560,27 @@ describe('chat attachments (local storage)', function () {
     const readLimit = 3 * config.chat.media.bytesPerDay;
     await QuotaCounter.updateOne({ _id: `chatReads:${ana.id}:${day}` }, { $set: { used: readLimit - 500 } });
     const readEnough = await check(ana);
-    expect(await refusal(readEnough)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(refusal(readEnough)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
     expect(readEnough.body.error.details).to.include({ limit: readLimit });
     expect(await reading()).to.equal(readLimit - 500);
     await QuotaCounter.deleteOne({ _id: `chatReads:${ana.id}:${day}` });
-    expect(await refusal(await check(ana, conversationId, String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    expect(refusal(await check(ana, conversationId, String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
     // Less room left today than the upload says it is: refused at its length, the room in its details.
     const limit = config.chat.media.bytesPerDay;
     await QuotaCounter.create({ _id: `chatBytes:${ben.id}:${day}`, userId: ben.id, day, used: limit - 5 * 1024 * 1024 });
     expect((await check(ben, conversationId, String(5 * 1024 * 1024))).status).to.equal(204);
     const pastRoom = await check(ben, conversationId, String(6 * 1024 * 1024));
-    expect(await refusal(pastRoom)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(refusal(pastRoom)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
     expect(pastRoom.body.error.details).to.include({ limit, remaining: 5 * 1024 * 1024 });
     await QuotaCounter.deleteOne({ _id: `chatBytes:${ben.id}:${day}` });
     // The day's bytes used: the details go with it.
     await QuotaCounter.create({ _id: `chatBytes:${ben.id}:${day}`, userId: ben.id, day, used: config.chat.media.bytesPerDay });
     const used = await check(ben);
-    expect(await refusal(used)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(refusal(used)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
     expect(JSON.parse(used.headers['x-error-body'] as string).error.details).to.include({ limit: config.chat.media.bytesPerDay });
     // Uploads waiting: refused as the upload itself is.
     await uploadsWaiting(ana.id, conversationId, 10);
-    expect(await refusal(await check(ana))).to.deep.equal([429, 'TOO_MANY_UPLOADS']);
+    expect(refusal(await check(ana))).to.deep.equal([429, 'TOO_MANY_UPLOADS']);
     // Other routes' refusals carry no copy of themselves.
     const elsewhere = await (await api()).get(`${CONV}/${'f'.repeat(24)}`).set(as(ana));
     expect(elsewhere.status).to.equal(404);

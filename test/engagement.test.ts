@@ -5,6 +5,9 @@ import { PostLike } from '../models/post-like.model.js';
 import { Post } from '../models/post.model.js';
 import { User } from '../models/user.model.js';
 import { HourStat } from '../models/hour-stat.model.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { config } from '../config/index.js';
+import { utcDay } from '../utils/clock.js';
 import { detectViralPosts } from '../services/feeds/signals.service.js';
 import { repairPostCounters } from '../services/posts/counters.js';
 import { api } from './support/app.js';
@@ -12,6 +15,7 @@ import { nextEvent, useSocketServer, clientId } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
+import { uploadCheckRefusal } from './support/upload-check.js';
 import { block, POSTS, readyPost } from './support/posts.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -128,6 +132,42 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     expect(missingParent.status).to.equal(404);
     const empty = await (await api()).post(`${POSTS}/${post.id}/comments`).set(as(ann)).send({ text: '   ' });
     expect(empty.body.error.code).to.equal('EMPTY_COMMENT');
+  });
+
+  it("GET /comments/check (nginx's question before it reads a comment) answers what the comment would hear at its headers", async () => {
+    const [author, reader, blocked] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    const post = await readyPost(author);
+    const forConnections = await readyPost(author, { visibility: 'connections' });
+    await block(author, blocked);
+    // nginx says the comment's length (its Content-Length) in X-Upload-Length.
+    const check = async (who: SignedUp, id = post.id, length = '1000') =>
+      (await api()).get(`${POSTS}/${id}/comments/check`).set(as(who)).set('X-Upload-Length', length);
+    const refusal = uploadCheckRefusal(`${POSTS}/{id}/comments/check`);
+    const allowed = await check(reader);
+    expect(allowed.status, JSON.stringify(allowed.body)).to.equal(204);
+    expectDocumented(allowed, 'get', `${POSTS}/{id}/comments/check`);
+    // A post one may not see (blocked, for connections only) or none at all: what the comment would hear.
+    for (const [who, id] of [
+      [blocked, post.id],
+      [reader, forConnections.id],
+      [reader, 'f'.repeat(24)],
+    ] as const) {
+      expect(refusal(await check(who, id)), id).to.deep.equal([404, 'NOT_FOUND']);
+      const sent = await (await api()).post(`${POSTS}/${id}/comments`).set(as(who)).send({ text: 'hello' });
+      expect([sent.status, sent.body.error?.code]).to.deep.equal([404, 'NOT_FOUND']);
+    }
+    expect(refusal(await check(reader, 'nope'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    expect(refusal(await (await api()).get(`${POSTS}/${post.id}/comments/check`).set(as(reader)))).to.deep.equal([
+      411,
+      'LENGTH_REQUIRED',
+    ]);
+    // Longer than a picture (and its form's text): refused at its length.
+    const largest = config.uploads.maxBytes;
+    expect(refusal(await check(reader, post.id, String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    // Admitted lengths come from the day's reading of pictures, which photos share; refusals take nothing.
+    const reading = async (who: SignedUp) =>
+      (await QuotaCounter.findById(`pictureReads:${who.id}:${utcDay(new Date())}`).lean())?.used;
+    expect([await reading(reader), await reading(blocked)]).to.deep.equal([1000, undefined]);
   });
 
   it("one can always take back one's own comment, like and bookmark, even on a post one may no longer see; nobody else can", async () => {

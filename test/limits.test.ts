@@ -263,6 +263,43 @@ describe('limits on writes and expensive reads', function () {
     }
   });
 
+  it("nginx's questions before a photo or a comment are refused when that upload's budget is spent, and spend none of it", async () => {
+    const server = await limitedServer({
+      photo: { user: 2, windowMs: 60_000 },
+      comment: { user: 2, windowMs: 60_000 },
+      pictureCheck: { user: 6, windowMs: 60_000 },
+    });
+    try {
+      const [u, asker] = await Promise.all([signupUser(), signupUser()]);
+      const photos = '/api/v1/users/me/photos';
+      const comments = `${POSTS}/${'a'.repeat(24)}/comments`;
+      const check = (who: SignedUp, path: string) =>
+        server.request().get(`${path}/check`).set(as(who)).set('X-Upload-Length', '1000');
+      // Asking counts nothing of the uploads' budgets: two of each still go after it.
+      expect([(await check(u, photos)).status, (await check(u, comments)).status]).to.deep.equal([204, 404]);
+      for (let i = 0; i < 2; i++) {
+        expect((await server.request().post(photos).set(as(u))).status).to.not.equal(429);
+        expect((await server.request().post(comments).set(as(u)).send({ text: 'hi' })).status).to.not.equal(429);
+      }
+      // Spent: each question is refused, so nginx reads nothing the upload's budget would refuse.
+      for (const path of [photos, comments]) {
+        const refused = await check(u, path);
+        expect([refused.status, JSON.parse(refused.headers['x-error-body'] as string).error.code], path).to.deep.equal([
+          429,
+          'RATE_LIMITED',
+        ]);
+        expect(Number(refused.headers['retry-after'])).to.be.within(50, 60);
+      }
+      // The questions have a budget of their own, which photos and comments share.
+      const answers = [];
+      for (const path of [photos, comments, photos, comments, photos, comments, photos])
+        answers.push((await check(asker, path)).status);
+      expect(answers).to.deep.equal([204, 404, 204, 404, 204, 404, 429]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("an account refused by its own budget spends none of its address's: the others there keep theirs", async () => {
     const server = await limitedServer({ attachmentCheck: { user: 2, ip: 4, windowMs: 60_000 } });
     try {

@@ -3,9 +3,12 @@ import path from 'node:path';
 import { expect } from 'chai';
 import sharp from 'sharp';
 import { config } from '../config/index.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { utcDay } from '../utils/clock.js';
 import { api } from './support/app.js';
 import { HTML_AS_JPEG, jpeg, png, pngClaiming } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
+import { uploadCheckRefusal } from './support/upload-check.js';
 import { PHOTOS, storedObjects } from './support/photos.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -124,6 +127,67 @@ describe('photos with the local storage', () => {
     }
     const after = await (await api()).get(PHOTOS).set(as(u));
     expect(after.body.photos.gallery.map((p: { id: string }) => p.id)).to.deep.equal(reversed);
+  });
+
+  it("GET /photos/check (nginx's question before it reads a photo) answers what the upload would hear at its headers", async () => {
+    const [u, other] = await Promise.all([signupUser(), signupUser()]);
+    // nginx says the upload's length (its Content-Length) in X-Upload-Length, and passes its query.
+    const check = async (query = '', length: string | null = '1000', who: SignedUp | null = u) => {
+      const req = (await api()).get(`${PHOTOS}/check${query}`);
+      if (length !== null) void req.set('X-Upload-Length', length);
+      return who ? req.set(as(who)) : req;
+    };
+    const refusal = uploadCheckRefusal(`${PHOTOS}/check`);
+    const allowed = await check();
+    expect(allowed.status, JSON.stringify(allowed.body)).to.equal(204);
+    expectDocumented(allowed, 'get', `${PHOTOS}/check`);
+    expect(allowed.headers).not.to.have.property('x-error-body');
+    expect(refusal(await check('', '1000', null))).to.deep.equal([401, 'UNAUTHORIZED']);
+    for (const forged of [bearer(`${u.accessToken.slice(0, -2)}xx`), { Cookie: 'access_token=nonsense' }]) {
+      const res = await (await api()).get(`${PHOTOS}/check`).set(forged).set('X-Upload-Length', '1000');
+      expect(refusal(res)).to.deep.equal([401, 'INVALID_TOKEN']);
+    }
+    expect(refusal(await check('?target=banner'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    expect(refusal(await check('?target[$ne]=x'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    // No length said: not read at all; longer than a picture (and its form's few fields): refused at its length.
+    expect(refusal(await check('', null))).to.deep.equal([411, 'LENGTH_REQUIRED']);
+    expect(refusal(await check('', '-1'))).to.deep.equal([400, 'VALIDATION_FAILED']);
+    const largest = config.uploads.maxBytes;
+    expect((await check('', String(largest + 1000))).status).to.equal(204);
+    expect(refusal(await check('', String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
+    // Signed in by cookie, the Origin is held to what the upload (a write) would meet.
+    const byCookie = async (origin: string) =>
+      (await api())
+        .get(`${PHOTOS}/check`)
+        .set('Cookie', other.cookies.join('; '))
+        .set('Origin', origin)
+        .set('X-Upload-Length', '1000');
+    expect(refusal(await byCookie('https://elsewhere.example'))).to.deep.equal([403, 'CSRF_REJECTED']);
+    expect((await byCookie('http://app.test')).status).to.equal(204);
+
+    // A full gallery: a photo for it is refused before a byte is read; one for the avatar goes on.
+    const image = await png(60, 40);
+    for (let i = 0; i < config.uploads.galleryMax; i++)
+      expect((await upload(u, image, { filename: 'g.png', contentType: 'image/png' })).status).to.equal(201);
+    for (const query of ['', '?target=gallery']) expect(refusal(await check(query)), query).to.deep.equal([409, 'GALLERY_FULL']);
+    expect((await check('?target=avatar')).status).to.equal(204);
+
+    // Each admitted length is taken from the day's reading of pictures (a hundred of the largest),
+    // whatever becomes of the upload: refused uploads are not free. Refused questions take nothing.
+    const day = utcDay(new Date());
+    const reading = async (who: SignedUp) => (await QuotaCounter.findById(`pictureReads:${who.id}:${day}`).lean())?.used;
+    expect(await reading(u)).to.equal(1000 + (largest + 1000) + 1000);
+    expect(await reading(other)).to.equal(1000);
+    const readLimit = 100 * largest;
+    await QuotaCounter.updateOne({ _id: `pictureReads:${u.id}:${day}` }, { $set: { used: readLimit - 500 } });
+    const readEnough = await check('?target=avatar');
+    expect(refusal(readEnough)).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect(readEnough.body.error.details).to.include({ limit: readLimit });
+    expect(await reading(u)).to.equal(readLimit - 500);
+    expect((await check('?target=avatar', '400')).status).to.equal(204);
+    // An ended session is refused as an invalid token: nginx reads nothing of its upload.
+    await (await api()).post('/api/v1/auth/logout-all').set(as(other)).expect(200);
+    expect(refusal(await check('', '1000', other))).to.deep.equal([401, 'INVALID_TOKEN']);
   });
 
   it('refuses HTML named .jpg, decompression bombs, over-size and broken files, storing nothing', async () => {

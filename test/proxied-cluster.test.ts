@@ -57,6 +57,8 @@ describe('behind nginx, two pm2 processes', function () {
       FORGOT_PASSWORD_PER_IP_PER_HOUR: '3',
       SIGNUP_PER_IP_PER_HOUR: '1000',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // The test's own gallery size: a gallery filled here is full there.
+      GALLERY_MAX_PHOTOS: String(config.uploads.galleryMax),
       MAIL_PROVIDER: 'ses',
       SES_ENDPOINT: process.env.SES_ENDPOINT!,
       AWS_ACCESS_KEY_ID: 'test-key',
@@ -327,6 +329,22 @@ describe('behind nginx, two pm2 processes', function () {
       pump();
     });
 
+  /** A profile photo (a small PNG) sent through nginx as a form, to `query`'s target. */
+  const photoSent = async (auth: Record<string, string>, from: string, query = '') => {
+    const boundary = `----photo${run}`;
+    const photo = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="me.png"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
+      await png(),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return httpsSend('POST', `${cluster.url}/api/v1/users/me/photos${query}`, photo, {
+      localAddress: from,
+      headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+  };
+
   it("reads no upload of a sender who is not signed in: refused at its headers, in the API's words", async () => {
     const from = '127.0.9.9';
     const person = await signedUp(from);
@@ -384,18 +402,7 @@ describe('behind nginx, two pm2 processes', function () {
 
     // Signed in, a picture goes through as before; a body past the largest file is refused unread.
     const auth = { authorization: `Bearer ${person.accessToken}` };
-    const boundary = `----photo${run}`;
-    const photo = Buffer.concat([
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="me.png"\r\nContent-Type: image/png\r\n\r\n`,
-      ),
-      await png(),
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ]);
-    const stored = await httpsSend('POST', `${cluster.url}/api/v1/users/me/photos`, photo, {
-      localAddress: from,
-      headers: { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    });
+    const stored = await photoSent(auth, from);
     expect(stored.status, stored.body).to.equal(201);
     const listed = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: auth });
     expect(listed.status, listed.body).to.equal(200);
@@ -467,6 +474,41 @@ describe('behind nginx, two pm2 processes', function () {
       headers: member.auth,
     });
     expect([odd.status, odd.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+  });
+
+  it("reads no photo or comment its sender may not send now: the app's own refusal at the headers", async () => {
+    const from = '127.0.9.15';
+    const person = await signedUp(from);
+    const auth = { authorization: `Bearer ${person.accessToken}` };
+    const large = 8 * 1024 * 1024;
+    // A full gallery: a photo for it is refused unread (any case, a trailing slash); the query
+    // reaches the app's question, so one for the avatar is read and stored.
+    for (let i = 0; i < config.uploads.galleryMax; i++) expect((await photoSent(auth, from)).status).to.equal(201);
+    for (const path of ['/api/v1/users/me/photos', '/API/V1/Users/Me/Photos/?target=gallery']) {
+      const full = await answeredAtHeaders(path, large, from, { headers: { ...auth, origin: 'https://app.example.com' } });
+      expect([full.status, full.code], path).to.deep.equal([409, 'GALLERY_FULL']);
+      expect(full.headers).to.include({ 'access-control-allow-origin': 'https://app.example.com', 'cache-control': 'no-store' });
+    }
+    const avatar = await photoSent(auth, from, '?target=avatar');
+    expect(avatar.status, avatar.body).to.equal(201);
+    // A comment on a post one may not see (here: none) is refused unread, as the comment would be.
+    const post = `/api/v1/posts/${'c'.repeat(24)}/comments`;
+    for (const path of [post, post.replace('comments', 'Comments/')]) {
+      const unseen = await answeredAtHeaders(path, large, from, { headers: auth });
+      expect([unseen.status, unseen.code], path).to.deep.equal([404, 'NOT_FOUND']);
+    }
+    // What is not a post's id goes the general way: read to 2 MB at most, then the app's 400.
+    const odd = await answeredAtHeaders('/api/v1/posts/not-an-id/comments', 3 * 1024 * 1024, from, { headers: auth });
+    expect([odd.status, odd.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+    // The day's reading of pictures spent (photos and comments share it): refused unread, with its details.
+    const day = utcDay(new Date());
+    await QuotaCounter.updateOne({ _id: `pictureReads:${person.id}:${day}` }, { $set: { used: 1e12 } });
+    const spent = await answeredAtHeaders('/api/v1/users/me/photos?target=avatar', large, from, { headers: auth });
+    expect([spent.status, spent.code]).to.deep.equal([429, 'QUOTA_EXCEEDED']);
+    expect((JSON.parse(spent.body) as { error: { details: object } }).error.details).to.have.keys('limit', 'resetAt');
+    // A picture says its length too: none said (HTTP/2 needs none), nothing read.
+    const unsaid = await http2Streamed('/api/v1/users/me/photos?target=avatar', 'POST', from, auth);
+    expect([unsaid.status, unsaid.code, unsaid.sentAll]).to.deep.equal([411, 'LENGTH_REQUIRED', false]);
   });
 
   it('bounds the uploads one network starts without credentials: past a burst, refused before the app is asked', async () => {

@@ -1,4 +1,4 @@
-import { body, query, type ValidationChain } from 'express-validator';
+import { body, header, query, type ValidationChain } from 'express-validator';
 import type { z } from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, passwordLengthOk } from '../utils/password-length.js';
 import { cleanText, INVISIBLE, MARKUP, normaliseIdentifier } from '../utils/text.js';
@@ -84,6 +84,10 @@ export const coordinateRules: ValidationChain[] = [
 
 export const optionalQueryInt = (field: string, min: number, max: number): ValidationChain =>
   query(field).optional().isInt({ min, max }).withMessage(`must be a whole number from ${min} to ${max}`).toInt();
+
+/** nginx's questions before it reads an upload: the upload's length as it says it (X-Upload-Length; empty when it says none). */
+export const uploadLength = (): ValidationChain =>
+  header('x-upload-length').optional({ values: 'falsy' }).isInt({ min: 0, max: 1e15 }).withMessage('must be a length').toInt();
 
 /** limit (1 to max) and the cursor a previous page returned. */
 export function pageRules(max: number): ValidationChain[] {

@@ -1,7 +1,7 @@
-import { body, header, param, query } from 'express-validator';
+import { body, param, query } from 'express-validator';
 import { ATTACHMENT_KINDS, type AttachmentKind } from '../models/chat-attachment.model.js';
 import { editFields, readFields, sendFields, type EditFields, type ReadFields, type SendFields } from './chat.schemas.js';
-import { inputRules, isIdText, optionalQueryInt, scalar, text, zodBody } from './common.validators.js';
+import { inputRules, isIdText, optionalQueryInt, scalar, text, uploadLength, zodBody } from './common.validators.js';
 
 const id = (field: string) => param(field).custom(isIdText).withMessage('must be an id');
 // Message numbers past any real conversation are refused, not looped towards.
@@ -20,10 +20,7 @@ export const createGroupRules = inputRules<{ name: string; memberIds: string[] }
 ]);
 export const idRules = inputRules<{ id: string }>([id('id')]);
 /** nginx's question before it reads an attachment: the conversation, and the upload's length as it says it. */
-export const uploadCheckRules = inputRules<{ id: string; 'x-upload-length'?: number }>([
-  id('id'),
-  header('x-upload-length').optional({ values: 'falsy' }).isInt({ min: 0, max: 1e15 }).withMessage('must be a length').toInt(),
-]);
+export const uploadCheckRules = inputRules<{ id: string; 'x-upload-length'?: number }>([id('id'), uploadLength()]);
 export const historyRules = inputRules<{ id: string; before?: number; after?: number; limit?: number }>([
   id('id'),
   seq('before'),

@@ -1,6 +1,6 @@
 import { body, param, query, type ValidationChain } from 'express-validator';
 import { IMAGE_TYPES } from '../config/constants.js';
-import { inputRules, requiredString, scalar } from './common.validators.js';
+import { inputRules, requiredString, scalar, uploadLength } from './common.validators.js';
 import type { PhotoTarget } from '../services/people/photo.service.js';
 
 const TARGETS = ['avatar', 'gallery'];
@@ -12,6 +12,12 @@ const targetIn = (chain: ValidationChain) =>
     .withMessage(`must be one of ${TARGETS.join(', ')}`);
 
 export const uploadRules = inputRules<{ target?: PhotoTarget }>([targetIn(query('target'))]);
+
+/** nginx's question before it reads a photo: where it goes (as the upload's query says) and its length. */
+export const uploadCheckRules = inputRules<{ target?: PhotoTarget; 'x-upload-length'?: number }>([
+  targetIn(query('target')),
+  uploadLength(),
+]);
 
 export const uploadTicketRules = inputRules<{ contentType: string; size: number; target?: PhotoTarget }>([
   scalar('contentType')

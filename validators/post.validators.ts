@@ -2,7 +2,7 @@ import { body, param, query } from 'express-validator';
 import { config } from '../config/index.js';
 import { POST_VISIBILITY, type PostVisibility } from '../models/post.model.js';
 import { cleanText } from '../utils/text.js';
-import { inputRules, isIdText, pageRules, scalar, sealedPageRules, text } from './common.validators.js';
+import { inputRules, isIdText, pageRules, scalar, sealedPageRules, text, uploadLength } from './common.validators.js';
 
 const caption = (optional: boolean) => {
   const chain = scalar('caption');
@@ -88,6 +88,8 @@ export const bookmarkRules = inputRules<{ id: string; collectionId?: string | nu
   postId,
   scalar('collectionId').optional({ values: 'null' }).custom(isIdText).withMessage('must be a collection id'),
 ]);
+/** nginx's question before it reads a comment: the post, and the comment's length as it says it. */
+export const commentCheckRules = inputRules<{ id: string; 'x-upload-length'?: number }>([postId, uploadLength()]);
 export const commentRules = inputRules<{ id: string; text?: string; parentId?: string }>([
   postId,
   scalar('text').optional().isString().withMessage('must be a string'),

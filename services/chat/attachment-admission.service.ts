@@ -1,18 +1,7 @@
 import { config } from '../../config/index.js';
-import { AppError } from '../../utils/app-error.js';
-import { takeFromDailyCounter } from '../connections/quota.service.js';
-import { fileTooLarge } from '../storage/image-processing.js';
-import {
-  conversationToUploadInto,
-  dayOfBytesUsed,
-  largestAttachmentBytes,
-  MB,
-  quotaExceeded,
-  roomBeforeUpload,
-} from './attachment.service.js';
+import { lengthToRead, FORM_BYTES, takeFromDayOfReading } from '../storage/upload-admission.js';
+import { conversationToUploadInto, dayOfBytesUsed, largestAttachmentBytes, roomBeforeUpload } from './attachment.service.js';
 
-// What a form holds besides the file: its boundaries, part headers, the kind and a name.
-const FORM_BYTES = 16 * 1024;
 // The bytes a sender may have nginx read in a day, refused uploads included, against the bytes
 // they may keep: room for retries and a mistaken kind, and a refused upload is not free.
 const READ_PER_KEPT = 3;
@@ -31,11 +20,7 @@ const READ_PER_KEPT = 3;
 export async function admitAttachmentUpload(me: string, conversationId: string, declared: number | undefined): Promise<void> {
   await conversationToUploadInto(me, conversationId);
   const bytesLeft = await roomBeforeUpload(me);
-  if (declared === undefined) throw new AppError('LENGTH_REQUIRED', "Send the upload's length (Content-Length)");
-  const largest = largestAttachmentBytes();
-  if (declared > largest + FORM_BYTES) throw fileTooLarge(largest);
-  if (declared > bytesLeft + FORM_BYTES) throw dayOfBytesUsed(bytesLeft);
-  const limit = config.chat.media.bytesPerDay * READ_PER_KEPT;
-  if (await takeFromDailyCounter(`chatReads:${me}`, me, limit, new Date(), declared)) return;
-  throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
+  const length = lengthToRead(declared, largestAttachmentBytes());
+  if (length > bytesLeft + FORM_BYTES) throw dayOfBytesUsed(bytesLeft);
+  await takeFromDayOfReading('chatReads', me, config.chat.media.bytesPerDay * READ_PER_KEPT, length);
 }

@@ -4,9 +4,8 @@ import { ChatAttachment, type AttachmentKind } from '../../models/chat-attachmen
 import { Conversation, ConversationMember } from '../../models/conversation.model.js';
 import { Message } from '../../models/message.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
-import { nextUtcMidnight } from '../../utils/clock.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { dailyCounterRoom, takeFromDailyCounter } from '../connections/quota.service.js';
+import { dailyCounterRoom, MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
 import { isObjectIdString } from '../page-cursor.js';
 import type { UploadedFile } from '../posts/post.service.js';
 import type { MediaQueue } from '../posts/media-queue.js';
@@ -174,12 +173,6 @@ async function assertRoomForUpload(me: string): Promise<void> {
     });
   }
 }
-
-export const MB = 1024 * 1024;
-
-/** 429 QUOTA_EXCEEDED for a day's budget, with when it starts again. */
-export const quotaExceeded = (message: string, details: { limit: number; remaining?: number }) =>
-  new AppError('QUOTA_EXCEEDED', message, { ...details, resetAt: nextUtcMidnight(new Date()).toISOString() });
 
 /**
  * Takes an upload's bytes from the uploader's day (config.chat.media.bytesPerDay), before

@@ -46,6 +46,12 @@ export async function getQuota(userId: string, now = new Date()): Promise<Quota>
   return { plan, limit, used, remaining: limit === null ? null : Math.max(0, limit - used), resetAt: nextUtcMidnight(now) };
 }
 
+export const MB = 1024 * 1024;
+
+/** 429 QUOTA_EXCEEDED for a day's budget, with when it starts again. */
+export const quotaExceeded = (message: string, details: { limit: number; remaining?: number }) =>
+  new AppError('QUOTA_EXCEEDED', message, { ...details, resetAt: nextUtcMidnight(new Date()).toISOString() });
+
 /**
  * Takes one (or `amount`) from a daily counter, or answers false when it would pass its
  * limit. A guarded $inc (used <= limit - amount) on the day's counter: concurrent callers

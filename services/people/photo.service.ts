@@ -3,6 +3,7 @@ import { config } from '../../config/index.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
+import { admitPictureLength } from '../storage/upload-admission.js';
 import { fileTooLarge, processImage } from '../storage/image-processing.js';
 import type { DirectUploadTicket, StorageProvider, StoredImage } from '../storage/storage.provider.js';
 
@@ -130,6 +131,15 @@ async function ensureRoom(userId: string, target: PhotoTarget): Promise<void> {
   if (target !== 'gallery') return;
   const state = await readState(userId);
   if ((state.gallery?.length ?? 0) >= config.uploads.galleryMax) throw galleryFull();
+}
+
+/**
+ * Before nginx reads a photo upload (GET /users/me/photos/check, asked with the upload's
+ * headers and target): room in the gallery it goes to, and its length (admitPictureLength).
+ */
+export async function admitPhotoUpload(userId: string, target: PhotoTarget, declared: number | undefined): Promise<void> {
+  await ensureRoom(userId, target);
+  await admitPictureLength(userId, declared);
 }
 
 const photoPrefix = (userId: string) => `users/${userId}/photos/${randomBytes(12).toString('hex')}`;

@@ -15,6 +15,7 @@ import { usersById } from '../people/user.service.js';
 import { noteEngagement } from './affinity.js';
 import { bump } from './counters.js';
 import { isCountedOut, uncountReply } from './reply-tally.js';
+import { admitPictureLength } from '../storage/upload-admission.js';
 import { canSee, captionFields, getVisiblePost } from './post.service.js';
 import { commentMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage } from '../storage/storage.provider.js';
@@ -69,6 +70,15 @@ async function commentViews(comments: CommentDoc[]) {
         createdAt: c.createdAt,
       };
     });
+}
+
+/**
+ * Before nginx reads a comment (GET /posts/:id/comments/check, asked with its headers): a post
+ * the commenter may see, and the comment's length (a picture's at most: admitPictureLength).
+ */
+export async function admitCommentUpload(userId: string, postId: string, declared: number | undefined): Promise<void> {
+  await getVisiblePost(userId, postId);
+  await admitPictureLength(userId, declared);
 }
 
 /**

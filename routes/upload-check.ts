@@ -1,0 +1,23 @@
+import type { RequestHandler } from 'express';
+import { config } from '../config/index.js';
+import type { RateAction } from '../config/rate-rules.js';
+import { authenticate } from '../middlewares/auth.middleware.js';
+import { csrfProtection } from '../middlewares/csrf.middleware.js';
+import { errorsInHeaders } from '../middlewares/error.middleware.js';
+import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
+
+/**
+ * nginx's question before it reads an upload (nginx/devtinder.conf, auth_request), asked with
+ * the upload's headers: its refusal's JSON goes in a header too. Counted on a budget of its own
+ * (`asked`: a refused question never reaches the upload's count), and refused when the upload
+ * would be at its route: the Origin of a cookie's write, the write budget and the upload's own
+ * (`upload`), read and not taken. The route's own checks follow.
+ */
+export const uploadCheck = (limit: RateLimiters, asked: RateAction, upload: RateAction): RequestHandler[] => [
+  errorsInHeaders,
+  authenticate,
+  limit.action(asked),
+  csrfProtection(config.corsOrigins, { asWrite: true }),
+  limit.actionRoom('write'),
+  limit.actionRoom(upload),
+];
