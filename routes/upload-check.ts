@@ -8,16 +8,17 @@ import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 
 /**
  * nginx's question before it reads an upload (nginx/devtinder.conf, auth_request), asked with
- * the upload's headers: its refusal's JSON goes in a header too. Counted on a budget of its own
- * (`asked`: a refused question never reaches the upload's count), and refused when the upload
- * would be at its route: the Origin of a cookie's write, the write budget and the upload's own
- * (`upload`), read and not taken. The route's own checks follow.
+ * the upload's headers: its refusal's JSON goes in a header too. Refused when the upload would be
+ * at its route: the Origin of a cookie's write, the write budget and the upload's own (`upload`),
+ * read and not taken; counted on a budget of its own (`asked`: a refused question never reaches
+ * the upload's count). The route's own checks follow.
  */
 export const uploadCheck = (limit: RateLimiters, asked: RateAction, upload: RateAction): RequestHandler[] => [
   errorsInHeaders,
   authenticate,
-  limit.action(asked),
+  // Before any count: a page elsewhere that sends a visitor here with their cookie spends nothing of theirs.
   csrfProtection(config.corsOrigins, { asWrite: true }),
+  limit.action(asked),
   limit.actionRoom('write'),
   limit.actionRoom(upload),
 ];

@@ -290,6 +290,18 @@ describe('limits on writes and expensive reads', function () {
         ]);
         expect(Number(refused.headers['retry-after'])).to.be.within(50, 60);
       }
+      // A page elsewhere sending a signed-in visitor's browser to the question (their cookie, its
+      // Origin) is refused before anything of theirs is counted.
+      const visitor = await signupUser();
+      const crossSite = () =>
+        server
+          .request()
+          .get(`${photos}/check`)
+          .set('Cookie', visitor.cookies.join('; '))
+          .set('Referer', 'https://elsewhere.example/page')
+          .set('X-Upload-Length', '1000');
+      for (let i = 0; i < 8; i++) expect((await crossSite()).body.error?.code).to.equal('CSRF_REJECTED');
+      expect((await check(visitor, photos)).status).to.equal(204);
       // The questions have a budget of their own, which photos and comments share.
       const answers = [];
       for (const path of [photos, comments, photos, comments, photos, comments, photos])
