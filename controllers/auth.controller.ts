@@ -58,6 +58,11 @@ export async function me(req: Request, res: Response) {
   res.json({ user: await getOwnUser(caller(req).sub) });
 }
 
+/** Older nginx configs ask before they read a picture (auth_request): the sender is signed in (the route's authenticate said so). */
+export function signedIn(_req: Request, res: Response) {
+  res.status(204).end();
+}
+
 export async function verifyEmail(req: Request, res: Response) {
   const { token, password } = inputOf(req, rules.verifyEmailRules);
   res.json({ user: await auth.verifyEmail(token, req.id, req.auth, password) });

@@ -88,6 +88,15 @@ export const authPaths = {
       responses: { '200': { description: 'The user', content: json(ref('UserEnvelope')) }, ...errors('401', '404') },
     },
   },
+  '/api/v1/auth/check': {
+    get: {
+      tags: ['auth'],
+      summary:
+        "Whether the caller is signed in (what nginx configs before the per-kind upload checks ask before reading a picture; kept for one release); a refusal's JSON is in the X-Error-Body header too",
+      deprecated: true,
+      responses: { '204': noContent, ...errors('401') },
+    },
+  },
   '/api/v1/auth/verify-email': {
     post: {
       tags: ['auth'],

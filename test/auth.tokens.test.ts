@@ -109,6 +109,32 @@ describe('access tokens', () => {
     const basic = await (await api()).get(ME).set('Authorization', 'Basic dXNlcjpwYXNz');
     expect(basic.status).to.equal(401);
   });
+
+  it("GET /auth/check (what older nginx configs ask before a picture) says whether the caller is signed in, its refusal's code in a header", async () => {
+    const CHECK = '/api/v1/auth/check';
+    const u = await signupUser();
+    for (const signedIn of [bearer(u.accessToken), { Cookie: u.cookies.join('; ') }]) {
+      const res = await (await api()).get(CHECK).set(signedIn);
+      expect(res.status).to.equal(204);
+      expectDocumented(res, 'get', CHECK);
+    }
+    const refusals = [
+      [{}, 'UNAUTHORIZED'],
+      [bearer(`${u.accessToken.slice(0, -2)}xx`), 'INVALID_TOKEN'],
+      [{ Cookie: 'access_token=nonsense' }, 'INVALID_TOKEN'],
+    ] as const;
+    for (const [headers, code] of refusals) {
+      const res = await (await api()).get(CHECK).set(headers);
+      expect([res.status, res.body.error.code, res.headers['x-error-code']]).to.deep.equal([401, code, code]);
+      // The whole refusal too, which nginx answers with.
+      expect(JSON.parse(res.headers['x-error-body'] as string)).to.deep.equal(res.body);
+      expectDocumented(res, 'get', CHECK);
+    }
+    // An ended session is refused as an invalid token (nginx then reads nothing of its upload).
+    await (await api()).post('/api/v1/auth/logout-all').set(bearer(u.accessToken)).expect(200);
+    const ended = await (await api()).get(CHECK).set(bearer(u.accessToken));
+    expect([ended.status, ended.headers['x-error-code']]).to.deep.equal([401, 'INVALID_TOKEN']);
+  });
 });
 
 describe('refresh tokens', () => {
