@@ -17,6 +17,7 @@ import {
 } from './support/proxied-cluster.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
+import { readyPost } from './support/posts.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { utcDay } from '../utils/clock.js';
 import { newSignup } from './support/users.js';
@@ -329,6 +330,9 @@ describe('behind nginx, two pm2 processes', function () {
       pump();
     });
 
+  // What a picture's upload says it is (its body here is no real form: nginx answers first).
+  const aForm = { 'content-type': 'multipart/form-data; boundary=held' };
+
   /** A profile photo (a small PNG) sent through nginx as a form, to `query`'s target. */
   const photoSent = async (auth: Record<string, string>, from: string, query = '') => {
     const boundary = `----photo${run}`;
@@ -345,6 +349,25 @@ describe('behind nginx, two pm2 processes', function () {
     });
   };
 
+  /** An HTTP/2 request with a body and no length said (HTTP/2 needs none): its status and body. */
+  const http2Sent = (path: string, body: string, headers: Record<string, string>, from = '127.0.0.1') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const session = http2Connect(cluster.url, { rejectUnauthorized: false, localAddress: from } as Parameters<
+        typeof http2Connect
+      >[1]);
+      const req = session.request({ ':method': 'POST', ':path': path, ...headers });
+      let status = 0;
+      let text = '';
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        session.close();
+        resolve({ status, body: text });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
   it("reads no upload of a sender who is not signed in: refused at its headers, in the API's words", async () => {
     const from = '127.0.9.9';
     const person = await signedUp(from);
@@ -356,7 +379,8 @@ describe('behind nginx, two pm2 processes', function () {
       `/api/v1/posts/${'b'.repeat(24)}/Comments`,
     ];
     for (const path of uploads) {
-      const stranger = await answeredAtHeaders(path, large, from, { headers: { origin: 'https://app.example.com' } });
+      // As a form: a comment that is none is read as any request (2 MB at most), unasked.
+      const stranger = await answeredAtHeaders(path, large, from, { headers: { ...aForm, origin: 'https://app.example.com' } });
       expect([stranger.status, stranger.code], path).to.deep.equal([401, 'UNAUTHORIZED']);
       expect(stranger.headers).to.include({
         'cache-control': 'no-store',
@@ -367,14 +391,14 @@ describe('behind nginx, two pm2 processes', function () {
       });
       expect(stranger.headers['strict-transport-security']).to.match(/max-age=/);
       expect(stranger.headers['x-request-id']).to.match(/^[0-9a-f]{32}$/);
-      const elsewhere = await answeredAtHeaders(path, large, from, { headers: { origin: 'https://evil.example' } });
+      const elsewhere = await answeredAtHeaders(path, large, from, { headers: { ...aForm, origin: 'https://evil.example' } });
       expect(elsewhere.status).to.equal(401);
       expect(elsewhere.headers).not.to.have.property('access-control-allow-origin');
       const forged = await answeredAtHeaders(path, large, from, {
-        headers: { authorization: `Bearer ${person.accessToken.slice(0, -2)}xx` },
+        headers: { ...aForm, authorization: `Bearer ${person.accessToken.slice(0, -2)}xx` },
       });
       expect([forged.status, forged.code], path).to.deep.equal([401, 'INVALID_TOKEN']);
-      const badCookie = await answeredAtHeaders(path, large, from, { headers: { cookie: 'access_token=nonsense' } });
+      const badCookie = await answeredAtHeaders(path, large, from, { headers: { ...aForm, cookie: 'access_token=nonsense' } });
       expect([badCookie.status, badCookie.code], path).to.deep.equal([401, 'INVALID_TOKEN']);
     }
     // What only reads these routes goes on unasked, and nginx reads at most 1 KiB of its body:
@@ -494,9 +518,34 @@ describe('behind nginx, two pm2 processes', function () {
     // A comment on a post one may not see (here: none) is refused unread, as the comment would be.
     const post = `/api/v1/posts/${'c'.repeat(24)}/comments`;
     for (const path of [post, post.replace('comments', 'Comments/')]) {
-      const unseen = await answeredAtHeaders(path, large, from, { headers: auth });
+      const unseen = await answeredAtHeaders(path, large, from, { headers: { ...auth, ...aForm } });
       expect([unseen.status, unseen.code], path).to.deep.equal([404, 'NOT_FOUND']);
     }
+    // Only a POST is asked about: another method is read to 1 KiB at most, unasked.
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const other = await answeredAtHeaders('/api/v1/users/me/photos?target=avatar', large, from, { method, headers: auth });
+      expect([other.status, other.code], method).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+    }
+    // A comment in JSON carries no picture: read as any request (2 MB at most), unasked, so it
+    // needs no length (HTTP/2) and takes nothing from the day's reading of pictures.
+    const readingNow = async () => (await QuotaCounter.findById(`pictureReads:${person.id}:${utcDay(new Date())}`).lean())?.used;
+    const readBefore = await readingNow();
+    const seen = await readyPost(person);
+    const text = await http2Sent(
+      `/api/v1/posts/${seen.id}/comments`,
+      JSON.stringify({ text: 'nice' }),
+      {
+        ...auth,
+        'content-type': 'application/json',
+      },
+      from,
+    );
+    expect(text.status, text.body).to.equal(201);
+    const bigJson = await answeredAtHeaders(post, 3 * 1024 * 1024, from, {
+      headers: { ...auth, 'content-type': 'application/json' },
+    });
+    expect([bigJson.status, bigJson.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
+    expect(await readingNow()).to.equal(readBefore);
     // What is not a post's id goes the general way: read to 2 MB at most, then the app's 400.
     const odd = await answeredAtHeaders('/api/v1/posts/not-an-id/comments', 3 * 1024 * 1024, from, { headers: auth });
     expect([odd.status, odd.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
