@@ -104,7 +104,7 @@ describe('two processes behind one Redis', function () {
     await offline;
   });
 
-  it("tells a typing stop heard by the other process than the start once, by the start's mark in Redis", async () => {
+  it("tells a typing stop heard by the other process than the start once, by the start's mark in Redis, and typing on after it", async () => {
     const [ana, ben] = await Promise.all([signupUser(), signupUser()]);
     await connect(ana, ben);
     const benOn2 = await on(1, ben.accessToken);
@@ -129,15 +129,23 @@ describe('two processes behind one Redis', function () {
     // Told by the mark, which it took.
     expect(await redis.get(mark)).to.equal(null);
     await stopOn(anaOn2);
-    // Her first device's process still had her typing: its stop is told (and is the second heard).
+    // She types on in her first device, moments after its start: ben sees her typing again at
+    // once (the renewal is told, as the mark it had was taken), and the mark is back.
+    await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
+    await eventually(() => typingHeard.length >= 2, 4000, 'the renewal after the stop elsewhere');
+    expect(await redis.get(mark)).to.not.equal(null);
+    // A renewal while the mark stands is not told again.
+    await emitAck(anaOn1, 'chat:typing', { conversationId: sent.data.conversationId, isTyping: true });
+    // Her first device's process had her typing: its stop is told.
     await stopOn(anaOn1);
-    await eventually(() => typingHeard.length >= 2, 4000, "the first device's stop");
+    await eventually(() => typingHeard.length >= 3, 4000, "the first device's stop");
     // A message after them all: by the time it is heard, so is anything told before it.
     const flushed = nextEvent(benOn2, 'chat:message');
     await emitAck(anaOn1, 'chat:send', { toUserId: ben.id, clientMessageId: clientId(), text: 'after the stops' });
     await flushed;
     expect(typingHeard.map((e) => [e.userId, e.isTyping])).to.deep.equal([
       [ana.id, false],
+      [ana.id, true],
       [ana.id, false],
     ]);
     // Typing and stopping on one device, the stop sent twice (on send and on leaving, as apps do):

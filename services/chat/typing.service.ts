@@ -8,7 +8,8 @@ import { typingAudienceOf } from './conversation.service.js';
 
 // Typing indicators end by themselves: one timer per conversation and typist, in the process that heard them.
 const typingTimers = new Map<string, NodeJS.Timeout>();
-// When each typist's "typing" was last told: a renewal sooner than half its life is not told again.
+// When each typist's "typing" was last told: a renewal sooner than half its life is not told again
+// (unless a stop told elsewhere took its mark: tellIfStoppedElsewhere).
 const toldAt = new Map<string, number>();
 // A start told is marked in Redis (several processes) for an indicator's life, the mark naming this
 // process: a stop this process had not seen start (a second device, a socket that moved to it) is
@@ -70,6 +71,7 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
   // twenty "typing" a second into a group of 256 were 5,000 deliveries a second from one account.
   const now = Date.now();
   const renewalSoon = isTyping && wasTyping && now - (toldAt.get(key) ?? 0) < config.chat.typingTtlMs / 2;
+  if (renewalSoon && shared) void tellIfStoppedElsewhere(conversationId, userId, audience);
   if (isTyping ? !renewalSoon : wasTyping || strayStop) {
     publishToUsers(audience, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
     if (isTyping) {
@@ -89,6 +91,26 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
     timer.unref();
     typingTimers.set(key, timer);
   }
+}
+
+/**
+ * A renewal not told (its start was told moments ago) is told after all when the start's mark is
+ * gone: a stop heard by another process (the typist's other device) took it, and the others see
+ * them stopped while they type here. The mark is set again only where none is, so this costs one
+ * command and tells nothing while it stands.
+ */
+async function tellIfStoppedElsewhere(conversationId: string, userId: string, audience: string[]): Promise<void> {
+  const key = `${conversationId}:${userId}`;
+  const ttlMs = config.chat.typingTtlMs;
+  const marked = await onShared((client, k) => client.set(k, PROCESS_MARK, { PX: ttlMs, NX: true }), key);
+  if (marked !== 'OK') return;
+  // Stopped here meanwhile: the stop was told, and the mark is no one's to take.
+  if (!typingTimers.has(key)) {
+    void onShared((client, k) => client.eval(TAKE_OWN_MARK, { keys: [k], arguments: [PROCESS_MARK] }), key);
+    return;
+  }
+  toldAt.set(key, Date.now());
+  publishToUsers(audience, 'chat:typing', { conversationId, userId, isTyping: true, ttlMs });
 }
 
 /**
