@@ -7,6 +7,9 @@ const PAUSED_MAIL_EVERY_MS = 86_400_000;
 const PAUSED_MAIL_FIRST_RETRY_MS = 3_600_000;
 const PAUSED_MAIL_EPISODE_MS = 2 * 86_400_000;
 
+// When a mail told at `at` is due again `after` ms later (the claim field holds when it was "told").
+const dueAgainIn = (at: Date, after: number) => new Date(at.getTime() + after - PAUSED_MAIL_EVERY_MS);
+
 /**
  * The owner told why the right password is refused on a new device for a while: at most once a
  * day, however often a prober passes the count (each window, each process without Redis).
@@ -14,9 +17,12 @@ const PAUSED_MAIL_EPISODE_MS = 2 * 86_400_000;
 export async function tellSignInsPaused(user: { _id: Types.ObjectId; email: string; firstName: string }): Promise<void> {
   const now = new Date();
   const lastDue = new Date(now.getTime() - PAUSED_MAIL_EVERY_MS);
+  // Claimed as due again within the hour, and as told for the day only once sent: a process that
+  // stops between the claim and the send loses the mail for an hour, not for the day.
+  const claim = dueAgainIn(now, PAUSED_MAIL_FIRST_RETRY_MS);
   const claimed = await User.updateOne(
     { _id: user._id, $or: [{ signInsPausedToldAt: null }, { signInsPausedToldAt: { $lt: lastDue } }] },
-    { $set: { signInsPausedToldAt: now } },
+    { $set: { signInsPausedToldAt: claim } },
   );
   if (claimed.modifiedCount !== 1) return;
   const sent = await sendMail('signInsPaused', user.email, {
@@ -27,8 +33,8 @@ export async function tellSignInsPaused(user: { _id: Types.ObjectId; email: stri
   });
   if (sent) {
     await User.updateOne(
-      { _id: user._id, signInsPausedMailFailures: { $exists: true } },
-      { $unset: { signInsPausedMailFailures: 1, signInsPausedMailFailedAt: 1 } },
+      { _id: user._id, signInsPausedToldAt: claim },
+      { $set: { signInsPausedToldAt: now }, $unset: { signInsPausedMailFailures: 1, signInsPausedMailFailedAt: 1 } },
     );
     return;
   }
@@ -41,10 +47,10 @@ export async function tellSignInsPaused(user: { _id: Types.ObjectId; email: stri
   const failures = recent ? (last?.signInsPausedMailFailures ?? 0) : 0;
   const wait = Math.min(PAUSED_MAIL_FIRST_RETRY_MS * 2 ** failures, PAUSED_MAIL_EVERY_MS);
   await User.updateOne(
-    { _id: user._id, signInsPausedToldAt: now },
+    { _id: user._id, signInsPausedToldAt: claim },
     {
       $set: {
-        signInsPausedToldAt: new Date(now.getTime() + wait - PAUSED_MAIL_EVERY_MS),
+        signInsPausedToldAt: dueAgainIn(now, wait),
         signInsPausedMailFailures: failures + 1,
         signInsPausedMailFailedAt: now,
       },

@@ -40,6 +40,15 @@ export function tokenFrom(mail: StoredEmail): string {
 
 /** Makes SES refuse every mail (503) until switched back: the front in test/run.ts stages the outage. */
 export async function mailOutage(on: boolean): Promise<void> {
-  const res = await fetch(`${endpoint()}/__outage`, { method: 'POST', body: on ? 'on' : 'off' });
-  expect(await res.text()).to.equal(on ? 'on' : 'off');
+  await switchMailFront(on ? 'on' : 'off');
+}
+
+/** Holds every mail unanswered (a send under way) until switched back, when the held ones go on. */
+export async function holdMail(on: boolean): Promise<void> {
+  await switchMailFront(on ? 'hold' : 'off');
+}
+
+async function switchMailFront(mode: 'on' | 'hold' | 'off'): Promise<void> {
+  const res = await fetch(`${endpoint()}/__outage`, { method: 'POST', body: mode });
+  expect(await res.text()).to.equal(mode);
 }
