@@ -53,7 +53,15 @@ export const uploadLengthHeader = {
 };
 /** What a question before an upload answers: 204, or the refusal the upload would hear (its JSON in X-Error-Body too). */
 export const uploadCheckAnswers = (...codes: string[]) => ({
-  '204': { description: 'nginx may read the upload' },
+  '204': {
+    description: 'nginx may read the upload',
+    headers: {
+      'X-Upload-Account': {
+        description: 'Your account id: nginx holds a few uploads of each account at once',
+        schema: { type: 'string' },
+      },
+    },
+  },
   ...errors('400', '401', '403', ...codes, '411', '413', '429', '503'),
 });
 /** An optional query parameter. */

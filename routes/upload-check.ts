@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { callerId } from '../controllers/caller.js';
 import { config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
@@ -21,4 +22,11 @@ export const uploadCheck = (limit: RateLimiters, asked: RateAction, upload: Rate
   limit.action(asked),
   limit.actionRoom('write'),
   limit.actionRoom(upload),
+  nameTheUploader,
 ];
+
+/** The account an admitted upload is counted for: nginx holds a few of each at once (devtinder_upload_accounts). */
+const nameTheUploader: RequestHandler = (req, res, next) => {
+  res.setHeader('X-Upload-Account', callerId(req));
+  next();
+};

@@ -142,6 +142,8 @@ describe('photos with the local storage', () => {
     expect(allowed.status, JSON.stringify(allowed.body)).to.equal(204);
     expectDocumented(allowed, 'get', `${PHOTOS}/check`);
     expect(allowed.headers).not.to.have.property('x-error-body');
+    // The account nginx counts the upload's place for (a few at once each).
+    expect(allowed.headers['x-upload-account']).to.equal(u.id);
     expect(refusal(await check('', '1000', null))).to.deep.equal([401, 'UNAUTHORIZED']);
     for (const forged of [bearer(`${u.accessToken.slice(0, -2)}xx`), { Cookie: 'access_token=nonsense' }]) {
       const res = await (await api()).get(`${PHOTOS}/check`).set(forged).set('X-Upload-Length', '1000');

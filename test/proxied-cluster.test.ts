@@ -231,48 +231,66 @@ describe('behind nginx, two pm2 processes', function () {
     ]);
   });
 
-  it("holds a bounded number of uploads from one address open at once; one more is refused in the API's words", async () => {
+  /** Uploads held open (50 MB said, 1 KiB sent), then probes until one is refused: nginx holds all of them then. */
+  const holdUntilRefused = async (
+    url: string,
+    from: string,
+    headers: Record<string, string>,
+    held: ReturnType<typeof heldUpload>[],
+  ) => {
+    await Promise.all(held.map((h) => h.sent));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A probe not answered within a second got a place (one held had not reached nginx yet): it
+    // is dropped and another sent.
+    let refused: { status: number; body: string; headers: Record<string, unknown> } | undefined;
+    const waited = Date.now();
+    while (!refused && Date.now() - waited < 30_000) {
+      const probe = heldUpload(url, 50 * 1024 * 1024, from, { headers });
+      held.push(probe);
+      refused = await Promise.race([
+        probe.answer,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000)),
+      ]);
+      probe.abort();
+    }
+    expect(refused?.status, refused?.body).to.equal(429);
+    expect((JSON.parse(refused!.body) as { error: { code: string } }).error.code).to.equal('RATE_LIMITED');
+    expect(refused!.headers['retry-after']).to.equal('10');
+    expect(refused!.headers['strict-transport-security']).to.match(/max-age=/);
+  };
+
+  it("holds a few uploads of one account and a bounded number from one address open at once; one more is refused in the API's words", async () => {
     const from = '127.0.9.7';
-    // A member of the conversation: nginx reads no upload of anyone else's.
-    const { auth, conversationId } = await inConversation(from);
-    const url = `${cluster.url}/api/v1/conversations/${conversationId}/attachments`;
-    const sender = { headers: auth };
-    const held = Array.from({ length: 16 }, () => heldUpload(url, 50 * 1024 * 1024, from, sender));
-    const probes: ReturnType<typeof heldUpload>[] = [];
+    // Members of conversations: nginx reads no upload of anyone else's.
+    const members: Awaited<ReturnType<typeof inConversation>>[] = [];
+    for (let i = 0; i < 5; i++) members.push(await inConversation(from));
+    const urlOf = (m: (typeof members)[number]) => `${cluster.url}/api/v1/conversations/${m.conversationId}/attachments`;
+    const held: ReturnType<typeof heldUpload>[] = [];
     try {
-      await Promise.all(held.map((h) => h.sent));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // Probed until nginx holds all sixteen: a probe not answered within a second got a place
-      // (one of the sixteen had not reached nginx yet); it is dropped and another sent.
-      let refused: { status: number; body: string; headers: Record<string, unknown> } | undefined;
-      const waited = Date.now();
-      while (!refused && Date.now() - waited < 30_000) {
-        const probe = heldUpload(url, 50 * 1024 * 1024, from, sender);
-        probes.push(probe);
-        refused = await Promise.race([
-          probe.answer,
-          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1000)),
-        ]);
-        probe.abort();
-      }
-      expect(refused?.status, refused?.body).to.equal(429);
-      expect((JSON.parse(refused!.body) as { error: { code: string } }).error.code).to.equal('RATE_LIMITED');
-      expect(refused!.headers['retry-after']).to.equal('10');
-      expect(refused!.headers['strict-transport-security']).to.match(/max-age=/);
+      // One account trickling uploads holds four places, wherever it sends from: its fifth is
+      // refused, from another address too, and the others at its address still upload.
+      const [trickler, ...others] = members;
+      for (let i = 0; i < 4; i++) held.push(heldUpload(urlOf(trickler!), 50 * 1024 * 1024, from, { headers: trickler!.auth }));
+      await holdUntilRefused(urlOf(trickler!), '127.0.9.6', trickler!.auth, held);
+      // Three more accounts there hold four each: the address's sixteen are held, and a fifth
+      // account's upload there is refused.
+      for (const m of others.slice(0, 3))
+        for (let i = 0; i < 4; i++) held.push(heldUpload(urlOf(m), 50 * 1024 * 1024, from, { headers: m.auth }));
+      await holdUntilRefused(urlOf(others[3]!), from, others[3]!.auth, held);
       // Reading the same routes takes no upload's place.
-      const reading = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: sender.headers });
+      const reading = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: trickler!.auth });
       expect(reading.status, reading.body).to.equal(200);
-      // Another address is not held back by them: its upload is asked about (no such conversation).
-      const elsewhere = heldUpload(
-        `${cluster.url}/api/v1/conversations/${'a'.repeat(24)}/attachments`,
-        1024,
-        '127.0.9.8',
-        sender,
-      );
-      probes.push(elsewhere);
-      expect((await elsewhere.answer).status).to.equal(404);
+      // An upload the app refuses takes none either: answered in the app's words.
+      const outsider = await answeredAtHeaders(urlOf(trickler!).replace(cluster.url, ''), 1024, from, {
+        headers: others[3]!.auth,
+      });
+      expect([outsider.status, outsider.code]).to.deep.equal([404, 'NOT_FOUND']);
+      // Another address is not held back by them: that fifth account's upload is read there.
+      const elsewhere = heldUpload(urlOf(others[3]!), 1024, '127.0.9.8', { headers: others[3]!.auth });
+      held.push(elsewhere);
+      expect((await elsewhere.answer).status).to.equal(415);
     } finally {
-      for (const h of [...held, ...probes]) h.abort();
+      for (const h of held) h.abort();
     }
   });
 
