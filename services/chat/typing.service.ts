@@ -19,6 +19,10 @@ const toldAt = new Map<string, number>();
 // told here within an indicator's life (repeated stops cost nothing). When each typist's stop was
 // last told, for that:
 const stopToldAt = new Map<string, number>();
+// When a renewal not told last looked for its start's mark (tellIfStoppedElsewhere): once a
+// second at most, however fast a client repeats "typing".
+const markCheckedAt = new Map<string, number>();
+const MARK_CHECK_EVERY_MS = 1000;
 let shared: { prefix: string; redis: RedisClient } | undefined;
 const TYPING_REDIS_WAIT_MS = 500;
 // Names this process's marks: 16 random bytes.
@@ -71,7 +75,10 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
   // twenty "typing" a second into a group of 256 were 5,000 deliveries a second from one account.
   const now = Date.now();
   const renewalSoon = isTyping && wasTyping && now - (toldAt.get(key) ?? 0) < config.chat.typingTtlMs / 2;
-  if (renewalSoon && shared) void tellIfStoppedElsewhere(conversationId, userId, audience);
+  if (renewalSoon && shared && now - (markCheckedAt.get(key) ?? 0) >= MARK_CHECK_EVERY_MS) {
+    markCheckedAt.set(key, now);
+    void tellIfStoppedElsewhere(conversationId, userId, audience);
+  }
   if (isTyping ? !renewalSoon : wasTyping || strayStop) {
     publishToUsers(audience, 'chat:typing', { conversationId, userId, isTyping, ttlMs: config.chat.typingTtlMs });
     if (isTyping) {
@@ -85,7 +92,10 @@ function relayTyping(conversationId: string, userId: string, audience: string[],
       }
     }
   }
-  if (!isTyping) toldAt.delete(key);
+  if (!isTyping) {
+    toldAt.delete(key);
+    markCheckedAt.delete(key);
+  }
   if (isTyping) {
     const timer = setTimeout(() => relayTyping(conversationId, userId, audience, false), config.chat.typingTtlMs);
     timer.unref();
@@ -136,5 +146,6 @@ export function stopTypingTimers(): void {
   for (const t of typingTimers.values()) clearTimeout(t);
   typingTimers.clear();
   toldAt.clear();
+  markCheckedAt.clear();
   stopToldAt.clear();
 }
