@@ -32,7 +32,7 @@ export const mayUpload: RequestHandler = async (req, res, next) => {
  */
 export const answerUploadCheck: RequestHandler = async (req, res) => {
   const input = inputOf(req, rules.uploadCheckRules);
-  await admitAttachmentUpload(callerId(req), input.id, input['x-upload-length']);
+  await admitAttachmentUpload(callerId(req), input.id, { length: input['x-upload-length'], requestId: req.id });
   res.status(204).end();
 };
 

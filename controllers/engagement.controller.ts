@@ -45,7 +45,7 @@ export async function unbookmark(req: Request, res: Response) {
  */
 export async function answerCommentCheck(req: Request, res: Response) {
   const { id, 'x-upload-length': declared } = inputOf(req, rules.commentCheckRules);
-  await comments.admitCommentUpload(callerId(req), id, declared);
+  await comments.admitCommentUpload(callerId(req), id, { length: declared, requestId: req.id });
   res.status(204).end();
 }
 

@@ -29,7 +29,7 @@ export function photoController(storage: StorageProvider) {
     /** GET /users/me/photos/check, nginx's question before it reads a photo: room where it goes, its length; 204 and nginx reads it. */
     async check(req: Request, res: Response) {
       const { target: to, 'x-upload-length': declared } = inputOf(req, rules.uploadCheckRules);
-      await admitPhotoUpload(callerId(req), target(to), declared);
+      await admitPhotoUpload(callerId(req), target(to), { length: declared, requestId: req.id });
       res.status(204).end();
     },
     async ticket(req: Request, res: Response) {

@@ -20,6 +20,7 @@ import { notificationRoutes } from './notification.routes.js';
 import { meRoutes, postRoutes } from './post.routes.js';
 import { presenceRoutes } from './presence.routes.js';
 import { reportRoutes } from './report.routes.js';
+import { uploadRoutes } from './upload.routes.js';
 import { userRoutes } from './user.routes.js';
 
 export interface MountedRouter {
@@ -62,5 +63,6 @@ export function apiRouters({ limit, storage, media }: RouterDeps): MountedRouter
     { basePath: '/notifications', router: notificationRoutes(limit) },
     { basePath: '/me', router: meRoutes() },
     { basePath: '/feed', router: feedRoutes(limit) },
+    { basePath: '/uploads', router: uploadRoutes() },
   ];
 }

@@ -187,6 +187,28 @@ describe('photos with the local storage', () => {
     expect(readEnough.body.error.details).to.include({ limit: readLimit });
     expect(await reading(u)).to.equal(readLimit - 500);
     expect((await check('?target=avatar', '400')).status).to.equal(204);
+    // nginx's word that an admitted upload found no place (GET /uploads/unread, with nginx's id
+    // for it, as a trusted proxy says it): what the check took for it goes back, to its sender
+    // only, once.
+    const requestId = 'c'.repeat(32);
+    const check50 = await (
+      await api()
+    )
+      .get(`${PHOTOS}/check?target=avatar`)
+      .set(as(u))
+      .set('X-Upload-Length', '50')
+      .set('X-Request-Id', requestId);
+    expect(check50.status).to.equal(204);
+    const unread = async (who: SignedUp) =>
+      (await api()).get('/api/v1/uploads/unread').set(as(who)).set('X-Request-Id', requestId);
+    expect((await unread(other)).status).to.equal(204);
+    expect(await reading(u)).to.equal(readLimit - 500 + 400 + 50);
+    const givenBack = await unread(u);
+    expect(givenBack.status).to.equal(204);
+    expectDocumented(givenBack, 'get', '/api/v1/uploads/unread');
+    expect(await reading(u)).to.equal(readLimit - 500 + 400);
+    expect((await unread(u)).status).to.equal(204);
+    expect(await reading(u)).to.equal(readLimit - 500 + 400);
     // An ended session is refused as an invalid token: nginx reads nothing of its upload.
     await (await api()).post('/api/v1/auth/logout-all').set(as(other)).expect(200);
     expect(refusal(await check('', '1000', other))).to.deep.equal([401, 'INVALID_TOKEN']);

@@ -277,9 +277,25 @@ describe('behind nginx, two pm2 processes', function () {
       for (const m of others.slice(0, 3))
         for (let i = 0; i < 4; i++) held.push(heldUpload(urlOf(m), 50 * 1024 * 1024, from, { headers: m.auth }));
       await holdUntilRefused(urlOf(others[3]!), from, others[3]!.auth, held);
+      // A refused upload was admitted by the app's check, then found no place: nothing of it was
+      // read, and what the check took from its sender's day of reading is given back.
+      const day = utcDay(new Date());
+      const reading = async (id: string) => (await QuotaCounter.findById(`chatReads:${id}:${day}`).lean())?.used ?? 0;
+      for (const [who, address] of [
+        [trickler!, '127.0.9.6'],
+        [others[3]!, from],
+      ] as const) {
+        const before = await reading(who.id);
+        const refused = await answeredAtHeaders(urlOf(who).replace(cluster.url, ''), 50 * 1024 * 1024, address, {
+          headers: { ...who.auth, origin: 'https://app.example.com' },
+        });
+        expect([refused.status, refused.code, refused.headers['retry-after']]).to.deep.equal([429, 'RATE_LIMITED', '10']);
+        expect(refused.headers['access-control-allow-origin']).to.equal('https://app.example.com');
+        expect(await reading(who.id)).to.equal(before);
+      }
       // Reading the same routes takes no upload's place.
-      const reading = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: trickler!.auth });
-      expect(reading.status, reading.body).to.equal(200);
+      const list = await httpsGet(`${cluster.url}/api/v1/users/me/photos`, { localAddress: from, headers: trickler!.auth });
+      expect(list.status, list.body).to.equal(200);
       // An upload the app refuses takes none either: answered in the app's words.
       const outsider = await answeredAtHeaders(urlOf(trickler!).replace(cluster.url, ''), 1024, from, {
         headers: others[3]!.auth,
@@ -564,6 +580,9 @@ describe('behind nginx, two pm2 processes', function () {
     });
     expect([bigJson.status, bigJson.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
     expect(await readingNow()).to.equal(readBefore);
+    // Anything that does not plainly say JSON is asked about (a picture may hide in it).
+    const oddType = await answeredAtHeaders(post, large, from, { headers: { ...auth, 'content-type': 'text/plain' } });
+    expect([oddType.status, oddType.code]).to.deep.equal([404, 'NOT_FOUND']);
     // What is not a post's id goes the general way: read to 2 MB at most, then the app's 400.
     const odd = await answeredAtHeaders('/api/v1/posts/not-an-id/comments', 3 * 1024 * 1024, from, { headers: auth });
     expect([odd.status, odd.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);

@@ -1,5 +1,5 @@
 import { config } from '../../config/index.js';
-import { lengthToRead, FORM_BYTES, takeFromDayOfReading } from '../storage/upload-admission.js';
+import { FORM_BYTES, lengthToRead, takeFromDayOfReading, type DeclaredUpload } from '../storage/upload-admission.js';
 import { conversationToUploadInto, dayOfBytesUsed, largestAttachmentBytes, roomBeforeUpload } from './attachment.service.js';
 
 // The bytes a sender may have nginx read in a day, refused uploads included, against the bytes
@@ -17,10 +17,10 @@ const READ_PER_KEPT = 3;
  * whatever then becomes of it: an account with room cannot have upload after refused upload
  * written to disk all day.
  */
-export async function admitAttachmentUpload(me: string, conversationId: string, declared: number | undefined): Promise<void> {
+export async function admitAttachmentUpload(me: string, conversationId: string, upload: DeclaredUpload): Promise<void> {
   await conversationToUploadInto(me, conversationId);
   const bytesLeft = await roomBeforeUpload(me);
-  const length = lengthToRead(declared, largestAttachmentBytes());
+  const length = lengthToRead(upload.length, largestAttachmentBytes());
   if (length > bytesLeft + FORM_BYTES) throw dayOfBytesUsed(bytesLeft);
-  await takeFromDayOfReading('chatReads', me, config.chat.media.bytesPerDay * READ_PER_KEPT, length);
+  await takeFromDayOfReading('chatReads', me, config.chat.media.bytesPerDay * READ_PER_KEPT, length, upload.requestId);
 }

@@ -79,6 +79,11 @@ export async function takeFromDailyCounter(
   return res.modifiedCount === 1;
 }
 
+/** Undoes a take of `amount` from a daily counter of `day` (never below nothing). */
+export async function giveBackToDailyCounter(id: string, day: string, amount: number): Promise<void> {
+  await QuotaCounter.updateOne({ _id: `${id}:${day}`, used: { $gte: amount } }, { $inc: { used: -amount } });
+}
+
 /** How much of a daily counter is left (a read: the take still decides, guarded). */
 export async function dailyCounterRoom(id: string, limit: number, now = new Date()): Promise<number> {
   const counter = await QuotaCounter.findById(`${id}:${utcDay(now)}`, { used: 1 }).lean();

@@ -3,7 +3,7 @@ import { config } from '../../config/index.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { admitPictureLength } from '../storage/upload-admission.js';
+import { admitPictureLength, type DeclaredUpload } from '../storage/upload-admission.js';
 import { fileTooLarge, processImage } from '../storage/image-processing.js';
 import type { DirectUploadTicket, StorageProvider, StoredImage } from '../storage/storage.provider.js';
 
@@ -137,9 +137,9 @@ async function ensureRoom(userId: string, target: PhotoTarget): Promise<void> {
  * Before nginx reads a photo upload (GET /users/me/photos/check, asked with the upload's
  * headers and target): room in the gallery it goes to, and its length (admitPictureLength).
  */
-export async function admitPhotoUpload(userId: string, target: PhotoTarget, declared: number | undefined): Promise<void> {
+export async function admitPhotoUpload(userId: string, target: PhotoTarget, upload: DeclaredUpload): Promise<void> {
   await ensureRoom(userId, target);
-  await admitPictureLength(userId, declared);
+  await admitPictureLength(userId, upload);
 }
 
 const photoPrefix = (userId: string) => `users/${userId}/photos/${randomBytes(12).toString('hex')}`;

@@ -15,7 +15,7 @@ import { usersById } from '../people/user.service.js';
 import { noteEngagement } from './affinity.js';
 import { bump } from './counters.js';
 import { isCountedOut, uncountReply } from './reply-tally.js';
-import { admitPictureLength } from '../storage/upload-admission.js';
+import { admitPictureLength, type DeclaredUpload } from '../storage/upload-admission.js';
 import { canSee, captionFields, getVisiblePost } from './post.service.js';
 import { commentMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage } from '../storage/storage.provider.js';
@@ -76,9 +76,9 @@ async function commentViews(comments: CommentDoc[]) {
  * Before nginx reads a comment (GET /posts/:id/comments/check, asked with its headers): a post
  * the commenter may see, and the comment's length (a picture's at most: admitPictureLength).
  */
-export async function admitCommentUpload(userId: string, postId: string, declared: number | undefined): Promise<void> {
+export async function admitCommentUpload(userId: string, postId: string, upload: DeclaredUpload): Promise<void> {
   await getVisiblePost(userId, postId);
-  await admitPictureLength(userId, declared);
+  await admitPictureLength(userId, upload);
 }
 
 /**

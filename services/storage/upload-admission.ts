@@ -1,6 +1,7 @@
 import { config } from '../../config/index.js';
 import { AppError } from '../../utils/app-error.js';
-import { MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
+import { utcDay } from '../../utils/clock.js';
+import { giveBackToDailyCounter, MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
 import { fileTooLarge } from './image-processing.js';
 
 // What a form holds besides the file: its boundaries, part headers, a few short fields.
@@ -21,18 +22,47 @@ export function lengthToRead(declared: number | undefined, largest: number): num
   return declared;
 }
 
+/** An upload nginx asks about: the length it says (X-Upload-Length), and nginx's id for it (X-Request-Id). */
+export interface DeclaredUpload {
+  length: number | undefined;
+  requestId: string;
+}
+
+// What each admitted upload took from its sender's reading, by nginx's id for the upload, for a
+// while: one nginx then refuses unread (no place left for its account or address) is given it
+// back (giveBackReading). Kept by the process that answered: nginx asks the same process about
+// one client address, and a miss (a restart between) only leaves the take in place.
+const takes = new Map<string, { counter: string; me: string; day: string; length: number; at: number }>();
+const TAKES_KEPT = 10_000;
+const TAKE_KEPT_MS = 10 * 60_000;
+
 /**
  * Takes an admitted upload's length from its sender's day of reading (the daily counter
- * `<counter>:<user>:<day>`), whatever then becomes of the upload: an account with budget left
- * cannot have upload after refused upload read all day.
+ * `<counter>:<user>:<day>`), whatever then becomes of the upload once nginx reads it: an account
+ * with budget left cannot have upload after refused upload read all day.
  */
-export async function takeFromDayOfReading(counter: string, me: string, limit: number, length: number): Promise<void> {
-  if (await takeFromDailyCounter(`${counter}:${me}`, me, limit, new Date(), length)) return;
-  throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
+export async function takeFromDayOfReading(counter: string, me: string, limit: number, length: number, requestId: string) {
+  const now = new Date();
+  if (!(await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length))) {
+    throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
+  }
+  // Bounded whatever the traffic: past the cap, the oldest go (each matters for moments).
+  if (takes.size >= TAKES_KEPT) takes.delete(takes.keys().next().value!);
+  takes.set(requestId, { counter, me, day: utcDay(now), length, at: now.getTime() });
+}
+
+/** Gives back what the upload nginx knows as `requestId` took from `me`'s reading, when nginx did not read it. */
+export async function giveBackReading(requestId: string, me: string): Promise<void> {
+  const take = takes.get(requestId);
+  if (!take || take.me !== me) return;
+  takes.delete(requestId);
+  if (Date.now() - take.at > TAKE_KEPT_MS) return;
+  await giveBackToDailyCounter(`${take.counter}:${me}`, take.day, take.length);
 }
 
 /** A picture's length (a profile photo, a comment's image: UPLOAD_MAX_BYTES), taken from the day's reading of pictures. */
-export async function admitPictureLength(me: string, declared: number | undefined): Promise<void> {
+export async function admitPictureLength(me: string, upload: DeclaredUpload): Promise<void> {
   const largest = config.uploads.maxBytes;
-  await takeFromDayOfReading('pictureReads', me, largest * PICTURES_READ_PER_DAY, lengthToRead(declared, largest));
+  const length = lengthToRead(upload.length, largest);
+  await takeFromDayOfReading('pictureReads', me, largest * PICTURES_READ_PER_DAY, length, upload.requestId);
 }
