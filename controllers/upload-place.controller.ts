@@ -1,5 +1,6 @@
-import type { Request, Response } from 'express';
-import { giveBackReading } from '../services/storage/upload-admission.js';
+import type { Request, RequestHandler, Response } from 'express';
+import { forgetTake, giveBackReading } from '../services/storage/upload-admission.js';
+import { errorMessage, logger } from '../utils/logger.js';
 
 /**
  * GET /uploads/unread, asked by nginx (with the upload's headers and its id) when an upload its
@@ -8,6 +9,20 @@ import { giveBackReading } from '../services/storage/upload-admission.js';
  * Asked by anyone else, it gives back nothing (nginx gives each request an id of its own).
  */
 export async function giveBackUnread(req: Request, res: Response) {
-  if (req.auth) await giveBackReading(req.id, req.auth.sub);
+  // Whatever becomes of it, nginx answers the upload's 429: a give-back lost is the take it was.
+  if (req.auth) {
+    await giveBackReading(req.id, req.auth.sub).catch((err: unknown) =>
+      logger.warn('upload reading not given back', { requestId: req.id, error: errorMessage(err) }),
+    );
+  }
   res.status(204).end();
 }
+
+/**
+ * First on each route nginx asks about: the upload reached the app, so nginx read it, and what
+ * its check took from the sender's reading is never given back (GET /uploads/unread).
+ */
+export const uploadArrived: RequestHandler = (req, _res, next) => {
+  forgetTake(req.id);
+  next();
+};

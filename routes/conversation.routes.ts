@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { uploadArrived } from '../controllers/upload-place.controller.js';
 import * as attachments from '../controllers/attachment.controller.js';
 import * as chat from '../controllers/conversation.controller.js';
 import { attachmentUpload } from '../middlewares/upload.middleware.js';
@@ -23,6 +24,7 @@ export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): R
   // Attachments: the limit comes before the upload, so nothing is read for a refused one.
   router.post(
     '/:id/attachments',
+    uploadArrived,
     limit.action('attachment'),
     validate(rules.idRules),
     attachments.mayUpload,

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { uploadArrived } from '../controllers/upload-place.controller.js';
 import { config } from '../config/index.js';
 import { photoController } from '../controllers/photo.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
@@ -19,6 +20,7 @@ export function photoRoutes(storage: StorageProvider, limit: RateLimiters): Rout
   router.get('/', photos.list);
   router.post(
     '/',
+    uploadArrived,
     limit.action('photo'),
     validate(rules.uploadRules),
     singleUpload('photo', config.uploads.maxBytes),

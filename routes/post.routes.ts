@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { uploadArrived } from '../controllers/upload-place.controller.js';
 import { config } from '../config/index.js';
 import { POST_MAX_IMAGES } from '../config/constants.js';
 import * as engage from '../controllers/engagement.controller.js';
@@ -45,6 +46,7 @@ export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
   router.get('/:id/comments', limit.action('postLists'), validate(rules.listCommentsRules), engage.listComments);
   router.post(
     '/:id/comments',
+    uploadArrived,
     limit.action('comment'),
     optionalImageUpload('image', config.uploads.maxBytes),
     validate(rules.commentRules),

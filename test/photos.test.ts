@@ -132,9 +132,10 @@ describe('photos with the local storage', () => {
   it("GET /photos/check (nginx's question before it reads a photo) answers what the upload would hear at its headers", async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
     // nginx says the upload's length (its Content-Length) in X-Upload-Length, and passes its query.
-    const check = async (query = '', length: string | null = '1000', who: SignedUp | null = u) => {
+    const check = async (query = '', length: string | null = '1000', who: SignedUp | null = u, requestId?: string) => {
       const req = (await api()).get(`${PHOTOS}/check${query}`);
       if (length !== null) void req.set('X-Upload-Length', length);
+      if (requestId) void req.set('X-Request-Id', requestId);
       return who ? req.set(as(who)) : req;
     };
     const refusal = uploadCheckRefusal(`${PHOTOS}/check`);
@@ -191,14 +192,7 @@ describe('photos with the local storage', () => {
     // for it, as a trusted proxy says it): what the check took for it goes back, to its sender
     // only, once.
     const requestId = 'c'.repeat(32);
-    const check50 = await (
-      await api()
-    )
-      .get(`${PHOTOS}/check?target=avatar`)
-      .set(as(u))
-      .set('X-Upload-Length', '50')
-      .set('X-Request-Id', requestId);
-    expect(check50.status).to.equal(204);
+    expect((await check('?target=avatar', '50', u, requestId)).status).to.equal(204);
     const unread = async (who: SignedUp) =>
       (await api()).get('/api/v1/uploads/unread').set(as(who)).set('X-Request-Id', requestId);
     expect((await unread(other)).status).to.equal(204);
@@ -209,6 +203,19 @@ describe('photos with the local storage', () => {
     expect(await reading(u)).to.equal(readLimit - 500 + 400);
     expect((await unread(u)).status).to.equal(204);
     expect(await reading(u)).to.equal(readLimit - 500 + 400);
+    // An upload that reached the app was read: its take is never given back.
+    const readId = 'd'.repeat(32);
+    expect((await check('?target=avatar', '20', u, readId)).status).to.equal(204);
+    const sent = await (
+      await api()
+    )
+      .post(`${PHOTOS}?target=avatar`)
+      .set(as(u))
+      .set('X-Request-Id', readId)
+      .attach('photo', Buffer.from('not a picture'), { filename: 'x.png', contentType: 'image/png' });
+    expect(sent.status).to.be.at.least(400);
+    await (await api()).get('/api/v1/uploads/unread').set(as(u)).set('X-Request-Id', readId).expect(204);
+    expect(await reading(u)).to.equal(readLimit - 500 + 400 + 20);
     // An ended session is refused as an invalid token: nginx reads nothing of its upload.
     await (await api()).post('/api/v1/auth/logout-all').set(as(other)).expect(200);
     expect(refusal(await check('', '1000', other))).to.deep.equal([401, 'INVALID_TOKEN']);

@@ -580,6 +580,9 @@ describe('behind nginx, two pm2 processes', function () {
     });
     expect([bigJson.status, bigJson.code]).to.deep.equal([413, 'PAYLOAD_TOO_LARGE']);
     expect(await readingNow()).to.equal(readBefore);
+    // nginx's word to the app that an upload found no place is nginx's alone.
+    const unreadFromOutside = await httpsGet(`${cluster.url}/API/V1/Uploads/Unread`, { localAddress: from, headers: auth });
+    expect(unreadFromOutside.status).to.equal(404);
     // Anything that does not plainly say JSON is asked about (a picture may hide in it).
     const oddType = await answeredAtHeaders(post, large, from, { headers: { ...auth, 'content-type': 'text/plain' } });
     expect([oddType.status, oddType.code]).to.deep.equal([404, 'NOT_FOUND']);

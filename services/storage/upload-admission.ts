@@ -55,9 +55,13 @@ export async function takeFromDayOfReading(counter: string, me: string, limit: n
 export async function giveBackReading(requestId: string, me: string): Promise<void> {
   const take = takes.get(requestId);
   if (!take || take.me !== me) return;
+  if (Date.now() - take.at <= TAKE_KEPT_MS) await giveBackToDailyCounter(`${take.counter}:${me}`, take.day, take.length);
   takes.delete(requestId);
-  if (Date.now() - take.at > TAKE_KEPT_MS) return;
-  await giveBackToDailyCounter(`${take.counter}:${me}`, take.day, take.length);
+}
+
+/** The upload nginx knows as `requestId` reached the app, read: nothing of its take is ever given back. */
+export function forgetTake(requestId: string): void {
+  takes.delete(requestId);
 }
 
 /** A picture's length (a profile photo, a comment's image: UPLOAD_MAX_BYTES), taken from the day's reading of pictures. */
