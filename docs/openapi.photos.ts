@@ -42,14 +42,6 @@ export const photoPaths = {
       responses: uploadCheckAnswers('409'),
     },
   },
-  '/api/v1/uploads/unread': {
-    get: {
-      tags: ['photos'],
-      summary:
-        "nginx's word that an upload its check admitted found no place left (four at once per account, sixteen per address) and was not read: what the check took from your day's reading goes back. For nginx, with the upload's headers and its request id; anyone else's call gives back nothing",
-      responses: { '204': { description: 'Given back, if anything was taken for this request' } },
-    },
-  },
   '/api/v1/users/me/photos/uploads': {
     post: {
       tags: ['photos'],

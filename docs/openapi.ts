@@ -53,6 +53,15 @@ const systemPaths = {
       },
     },
   },
+  '/api/v1/uploads/unread': {
+    get: {
+      tags: ['system'],
+      summary: "nginx's word that an upload its check admitted found no place and was not read",
+      description:
+        "Only for nginx (docs/deploy.md, Bodies), with the upload's headers and its request id: what the upload's check took from the sender's day of reading goes back. Through nginx from outside: 404; anyone else's call gives back nothing.",
+      responses: { '204': { description: 'Given back, if anything was taken for this request' } },
+    },
+  },
 };
 
 const catalog = Object.entries(ERROR_CODES) as [ErrorCode, readonly [number, string]][];

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { uploadArrived } from '../controllers/upload-place.controller.js';
 import * as attachments from '../controllers/attachment.controller.js';
 import * as chat from '../controllers/conversation.controller.js';
 import { attachmentUpload } from '../middlewares/upload.middleware.js';
@@ -8,7 +7,7 @@ import { authenticate } from '../middlewares/auth.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import * as rules from '../validators/conversation.validators.js';
-import { uploadCheck } from './upload-check.js';
+import { uploadArrived, uploadCheck } from '../middlewares/upload-check.middleware.js';
 
 /** Conversations and their messages, under /conversations; the same rules as the chat socket events. */
 export function conversationRoutes(limit: RateLimiters, deps: AttachmentDeps): Router {

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { uploadArrived } from '../controllers/upload-place.controller.js';
 import { config } from '../config/index.js';
 import { photoController } from '../controllers/photo.controller.js';
 import { authenticate } from '../middlewares/auth.middleware.js';
@@ -8,7 +7,7 @@ import { singleUpload } from '../middlewares/upload.middleware.js';
 import { validate } from '../middlewares/validate.middleware.js';
 import type { StorageProvider } from '../services/storage/storage.provider.js';
 import * as rules from '../validators/photo.validators.js';
-import { uploadCheck } from './upload-check.js';
+import { uploadArrived, uploadCheck } from '../middlewares/upload-check.middleware.js';
 
 /** The caller's profile picture and gallery, under /users/me/photos. */
 export function photoRoutes(storage: StorageProvider, limit: RateLimiters): Router {

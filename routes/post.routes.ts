@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { uploadArrived } from '../controllers/upload-place.controller.js';
 import { config } from '../config/index.js';
 import { POST_MAX_IMAGES } from '../config/constants.js';
 import * as engage from '../controllers/engagement.controller.js';
@@ -10,7 +9,7 @@ import { validate } from '../middlewares/validate.middleware.js';
 import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
 import type { MediaDeps } from '../services/posts/post.service.js';
 import * as rules from '../validators/post.validators.js';
-import { uploadCheck } from './upload-check.js';
+import { uploadArrived, uploadCheck } from '../middlewares/upload-check.middleware.js';
 
 export function postRoutes(deps: MediaDeps, limit: RateLimiters): Router {
   const router = Router();

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { giveBackUnread } from '../controllers/upload-place.controller.js';
+import { giveBackUnread } from '../controllers/upload.controller.js';
 import { optionalAuth } from '../middlewares/auth.middleware.js';
 
 /** What nginx tells the app about uploads it admitted, under /uploads. */

@@ -34,7 +34,7 @@ import { connect } from './support/connections.js';
 import { jpeg, png } from './support/images.js';
 import { mp4 } from './support/media.js';
 import { expectDocumented } from './support/openapi.js';
-import { uploadCheckRefusal } from './support/upload-check.js';
+import { readingOf, uploadCheckRefusal } from './support/upload-check.js';
 import { mediaKeyOf, openMedia } from './support/posts.js';
 import { bearer, type SignedUp } from './support/users.js';
 
@@ -555,7 +555,7 @@ describe('chat attachments (local storage)', function () {
     // What each admitted upload says is taken from the day's reading (three days of room), whatever
     // becomes of it: refused uploads are not free.
     const day = utcDay(new Date());
-    const reading = async () => (await QuotaCounter.findById(`chatReads:${ana.id}:${day}`).lean())?.used;
+    const reading = () => readingOf('chatReads', ana.id);
     expect(await reading()).to.equal(1000 + largest + 1000);
     const readLimit = 3 * config.chat.media.bytesPerDay;
     await QuotaCounter.updateOne({ _id: `chatReads:${ana.id}:${day}` }, { $set: { used: readLimit - 500 } });

@@ -5,9 +5,7 @@ import { PostLike } from '../models/post-like.model.js';
 import { Post } from '../models/post.model.js';
 import { User } from '../models/user.model.js';
 import { HourStat } from '../models/hour-stat.model.js';
-import { QuotaCounter } from '../models/quota-counter.model.js';
 import { config } from '../config/index.js';
-import { utcDay } from '../utils/clock.js';
 import { detectViralPosts } from '../services/feeds/signals.service.js';
 import { repairPostCounters } from '../services/posts/counters.js';
 import { api } from './support/app.js';
@@ -15,7 +13,7 @@ import { nextEvent, useSocketServer, clientId } from './support/chat.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
-import { uploadCheckRefusal } from './support/upload-check.js';
+import { readingOf, uploadCheckRefusal } from './support/upload-check.js';
 import { block, POSTS, readyPost } from './support/posts.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -165,8 +163,7 @@ describe('engagement: likes, comments, views, shares, bookmarks', function () {
     const largest = config.uploads.maxBytes;
     expect(refusal(await check(reader, post.id, String(largest + 1024 * 1024)))).to.deep.equal([413, 'FILE_TOO_LARGE']);
     // Admitted lengths come from the day's reading of pictures, which photos share; refusals take nothing.
-    const reading = async (who: SignedUp) =>
-      (await QuotaCounter.findById(`pictureReads:${who.id}:${utcDay(new Date())}`).lean())?.used;
+    const reading = (who: SignedUp) => readingOf('pictureReads', who.id);
     expect([await reading(reader), await reading(blocked)]).to.deep.equal([1000, undefined]);
   });
 

@@ -8,7 +8,7 @@ import { utcDay } from '../utils/clock.js';
 import { api } from './support/app.js';
 import { HTML_AS_JPEG, jpeg, png, pngClaiming } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
-import { uploadCheckRefusal } from './support/upload-check.js';
+import { readingOf, uploadCheckRefusal } from './support/upload-check.js';
 import { PHOTOS, storedObjects } from './support/photos.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -132,10 +132,9 @@ describe('photos with the local storage', () => {
   it("GET /photos/check (nginx's question before it reads a photo) answers what the upload would hear at its headers", async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
     // nginx says the upload's length (its Content-Length) in X-Upload-Length, and passes its query.
-    const check = async (query = '', length: string | null = '1000', who: SignedUp | null = u, requestId?: string) => {
+    const check = async (query = '', length: string | null = '1000', who: SignedUp | null = u) => {
       const req = (await api()).get(`${PHOTOS}/check${query}`);
       if (length !== null) void req.set('X-Upload-Length', length);
-      if (requestId) void req.set('X-Request-Id', requestId);
       return who ? req.set(as(who)) : req;
     };
     const refusal = uploadCheckRefusal(`${PHOTOS}/check`);
@@ -178,7 +177,7 @@ describe('photos with the local storage', () => {
     // Each admitted length is taken from the day's reading of pictures (a hundred of the largest),
     // whatever becomes of the upload: refused uploads are not free. Refused questions take nothing.
     const day = utcDay(new Date());
-    const reading = async (who: SignedUp) => (await QuotaCounter.findById(`pictureReads:${who.id}:${day}`).lean())?.used;
+    const reading = (who: SignedUp) => readingOf('pictureReads', who.id);
     expect(await reading(u)).to.equal(1000 + (largest + 1000) + 1000);
     expect(await reading(other)).to.equal(1000);
     const readLimit = 100 * largest;
@@ -188,37 +187,42 @@ describe('photos with the local storage', () => {
     expect(readEnough.body.error.details).to.include({ limit: readLimit });
     expect(await reading(u)).to.equal(readLimit - 500);
     expect((await check('?target=avatar', '400')).status).to.equal(204);
-    // nginx's word that an admitted upload found no place (GET /uploads/unread, with nginx's id
-    // for it, as a trusted proxy says it): what the check took for it goes back, to its sender
-    // only, once.
-    const requestId = 'c'.repeat(32);
-    expect((await check('?target=avatar', '50', u, requestId)).status).to.equal(204);
-    const unread = async (who: SignedUp) =>
+    // An ended session is refused as an invalid token: nginx reads nothing of its upload.
+    await (await api()).post('/api/v1/auth/logout-all').set(as(other)).expect(200);
+    expect(refusal(await check('', '1000', other))).to.deep.equal([401, 'INVALID_TOKEN']);
+  });
+
+  it("gives back an admitted upload's reading when nginx found it no place (GET /uploads/unread), to its sender, once, and never after the upload arrived", async () => {
+    const [u, other] = await Promise.all([signupUser(), signupUser()]);
+    // nginx names each upload by its request id, as a trusted proxy says it (the test app trusts loopback).
+    const check = async (length: string, requestId: string) =>
+      (await api()).get(`${PHOTOS}/check?target=avatar`).set(as(u)).set('X-Upload-Length', length).set('X-Request-Id', requestId);
+    const unread = async (who: SignedUp, requestId: string) =>
       (await api()).get('/api/v1/uploads/unread').set(as(who)).set('X-Request-Id', requestId);
-    expect((await unread(other)).status).to.equal(204);
-    expect(await reading(u)).to.equal(readLimit - 500 + 400 + 50);
-    const givenBack = await unread(u);
+    const reading = () => readingOf('pictureReads', u.id);
+    const unplaced = 'c'.repeat(32);
+    expect((await check('50', unplaced)).status).to.equal(204);
+    expect((await unread(other, unplaced)).status).to.equal(204);
+    expect(await reading()).to.equal(50);
+    const givenBack = await unread(u, unplaced);
     expect(givenBack.status).to.equal(204);
     expectDocumented(givenBack, 'get', '/api/v1/uploads/unread');
-    expect(await reading(u)).to.equal(readLimit - 500 + 400);
-    expect((await unread(u)).status).to.equal(204);
-    expect(await reading(u)).to.equal(readLimit - 500 + 400);
+    expect(await reading()).to.equal(0);
+    expect((await unread(u, unplaced)).status).to.equal(204);
+    expect(await reading()).to.equal(0);
     // An upload that reached the app was read: its take is never given back.
-    const readId = 'd'.repeat(32);
-    expect((await check('?target=avatar', '20', u, readId)).status).to.equal(204);
+    const read = 'd'.repeat(32);
+    expect((await check('20', read)).status).to.equal(204);
     const sent = await (
       await api()
     )
       .post(`${PHOTOS}?target=avatar`)
       .set(as(u))
-      .set('X-Request-Id', readId)
+      .set('X-Request-Id', read)
       .attach('photo', Buffer.from('not a picture'), { filename: 'x.png', contentType: 'image/png' });
     expect(sent.status).to.be.at.least(400);
-    await (await api()).get('/api/v1/uploads/unread').set(as(u)).set('X-Request-Id', readId).expect(204);
-    expect(await reading(u)).to.equal(readLimit - 500 + 400 + 20);
-    // An ended session is refused as an invalid token: nginx reads nothing of its upload.
-    await (await api()).post('/api/v1/auth/logout-all').set(as(other)).expect(200);
-    expect(refusal(await check('', '1000', other))).to.deep.equal([401, 'INVALID_TOKEN']);
+    expect((await unread(u, read)).status).to.equal(204);
+    expect(await reading()).to.equal(20);
   });
 
   it('refuses HTML named .jpg, decompression bombs, over-size and broken files, storing nothing', async () => {

@@ -17,6 +17,7 @@ import {
 } from './support/proxied-cluster.js';
 import { connect } from './support/connections.js';
 import { png } from './support/images.js';
+import { readingOf } from './support/upload-check.js';
 import { readyPost } from './support/posts.js';
 import { QuotaCounter } from '../models/quota-counter.model.js';
 import { utcDay } from '../utils/clock.js';
@@ -279,8 +280,7 @@ describe('behind nginx, two pm2 processes', function () {
       await holdUntilRefused(urlOf(others[3]!), from, others[3]!.auth, held);
       // A refused upload was admitted by the app's check, then found no place: nothing of it was
       // read, and what the check took from its sender's day of reading is given back.
-      const day = utcDay(new Date());
-      const reading = async (id: string) => (await QuotaCounter.findById(`chatReads:${id}:${day}`).lean())?.used ?? 0;
+      const reading = async (id: string) => (await readingOf('chatReads', id)) ?? 0;
       for (const [who, address] of [
         [trickler!, '127.0.9.6'],
         [others[3]!, from],
@@ -562,7 +562,7 @@ describe('behind nginx, two pm2 processes', function () {
     }
     // A comment in JSON carries no picture: read as any request (2 MB at most), unasked, so it
     // needs no length (HTTP/2) and takes nothing from the day's reading of pictures.
-    const readingNow = async () => (await QuotaCounter.findById(`pictureReads:${person.id}:${utcDay(new Date())}`).lean())?.used;
+    const readingNow = () => readingOf('pictureReads', person.id);
     const readBefore = await readingNow();
     const seen = await readyPost(person);
     const text = await http2Sent(

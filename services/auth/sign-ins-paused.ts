@@ -7,8 +7,8 @@ const PAUSED_MAIL_EVERY_MS = 86_400_000;
 const PAUSED_MAIL_FIRST_RETRY_MS = 3_600_000;
 const PAUSED_MAIL_EPISODE_MS = 2 * 86_400_000;
 
-// When a mail told at `at` is due again `after` ms later (the claim field holds when it was "told").
-const dueAgainIn = (at: Date, after: number) => new Date(at.getTime() + after - PAUSED_MAIL_EVERY_MS);
+// The "told at" that makes the mail due again `after` ms past `at` (due a day after it was told).
+const toldAtDueIn = (at: Date, after: number) => new Date(at.getTime() + after - PAUSED_MAIL_EVERY_MS);
 
 /**
  * The owner told why the right password is refused on a new device for a while: at most once a
@@ -19,7 +19,7 @@ export async function tellSignInsPaused(user: { _id: Types.ObjectId; email: stri
   const lastDue = new Date(now.getTime() - PAUSED_MAIL_EVERY_MS);
   // Claimed as due again within the hour, and as told for the day only once sent: a process that
   // stops between the claim and the send loses the mail for an hour, not for the day.
-  const claim = dueAgainIn(now, PAUSED_MAIL_FIRST_RETRY_MS);
+  const claim = toldAtDueIn(now, PAUSED_MAIL_FIRST_RETRY_MS);
   const claimed = await User.updateOne(
     { _id: user._id, $or: [{ signInsPausedToldAt: null }, { signInsPausedToldAt: { $lt: lastDue } }] },
     { $set: { signInsPausedToldAt: claim } },
@@ -50,7 +50,7 @@ export async function tellSignInsPaused(user: { _id: Types.ObjectId; email: stri
     { _id: user._id, signInsPausedToldAt: claim },
     {
       $set: {
-        signInsPausedToldAt: dueAgainIn(now, wait),
+        signInsPausedToldAt: toldAtDueIn(now, wait),
         signInsPausedMailFailures: failures + 1,
         signInsPausedMailFailedAt: now,
       },

@@ -1,5 +1,5 @@
 import { config } from '../../config/index.js';
-import { FORM_BYTES, lengthToRead, takeFromDayOfReading, type DeclaredUpload } from '../storage/upload-admission.js';
+import { FORM_BYTES, lengthToRead, takeFromDayOfReading, type DeclaredUpload } from '../uploads/upload-admission.service.js';
 import { conversationToUploadInto, dayOfBytesUsed, largestAttachmentBytes, roomBeforeUpload } from './attachment.service.js';
 
 // The bytes a sender may have nginx read in a day, refused uploads included, against the bytes
@@ -10,12 +10,10 @@ const READ_PER_KEPT = 3;
  * Before nginx reads an attachment through the API (GET /conversations/:id/attachments/check,
  * asked with the upload's headers): what the upload itself would meet at its headers, and its
  * length. A member who may send there, with room for one more waiting upload and bytes left
- * today (conversationToUploadInto, roomBeforeUpload); a body that says it is longer than the
- * largest kind takes, or than the day's room left (and its form's few fields), is refused at
- * its length, as it would be at that byte; one that says no length is not read at all (nothing
- * would stop nginx short of the largest kind). What it says is taken from the day's reading,
- * whatever then becomes of it: an account with room cannot have upload after refused upload
- * written to disk all day.
+ * today (conversationToUploadInto, roomBeforeUpload); its length as lengthToRead takes it, and
+ * refused at its length past the day's room left (and its form's few fields). What it says is
+ * taken from the day's reading (takeFromDayOfReading), given back only if nginx then reads none
+ * of it.
  */
 export async function admitAttachmentUpload(me: string, conversationId: string, upload: DeclaredUpload): Promise<void> {
   await conversationToUploadInto(me, conversationId);

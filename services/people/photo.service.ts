@@ -3,7 +3,7 @@ import { config } from '../../config/index.js';
 import { User } from '../../models/user.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { admitPictureLength, type DeclaredUpload } from '../storage/upload-admission.js';
+import { admitPictureLength, type DeclaredUpload } from '../uploads/upload-admission.service.js';
 import { fileTooLarge, processImage } from '../storage/image-processing.js';
 import type { DirectUploadTicket, StorageProvider, StoredImage } from '../storage/storage.provider.js';
 

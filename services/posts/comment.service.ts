@@ -15,7 +15,7 @@ import { usersById } from '../people/user.service.js';
 import { noteEngagement } from './affinity.js';
 import { bump } from './counters.js';
 import { isCountedOut, uncountReply } from './reply-tally.js';
-import { admitPictureLength, type DeclaredUpload } from '../storage/upload-admission.js';
+import { admitPictureLength, type DeclaredUpload } from '../uploads/upload-admission.service.js';
 import { canSee, captionFields, getVisiblePost } from './post.service.js';
 import { commentMediaPrefix } from '../storage/media-links.js';
 import { storePrivateImage } from '../storage/storage.provider.js';

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import type { Response } from 'supertest';
+import { QuotaCounter } from '../../models/quota-counter.model.js';
+import { utcDay } from '../../utils/clock.js';
 import { expectDocumented } from './openapi.js';
 
 /**
@@ -13,3 +15,7 @@ export const uploadCheckRefusal = (path: string) => (res: Response) => {
   expect(res.headers['x-error-code']).to.equal(res.body.error.code);
   return [res.status, res.body.error.code];
 };
+
+/** How much of a day's reading (what nginx may read of one account's uploads) is taken today. */
+export const readingOf = async (counter: 'chatReads' | 'pictureReads', userId: string) =>
+  (await QuotaCounter.findById(`${counter}:${userId}:${utcDay(new Date())}`).lean())?.used;

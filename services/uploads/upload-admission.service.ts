@@ -2,7 +2,7 @@ import { config } from '../../config/index.js';
 import { AppError } from '../../utils/app-error.js';
 import { utcDay } from '../../utils/clock.js';
 import { giveBackToDailyCounter, MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
-import { fileTooLarge } from './image-processing.js';
+import { fileTooLarge } from '../storage/image-processing.js';
 
 // What a form holds besides the file: its boundaries, part headers, a few short fields.
 export const FORM_BYTES = 16 * 1024;
@@ -30,8 +30,8 @@ export interface DeclaredUpload {
 
 // What each admitted upload took from its sender's reading, by nginx's id for the upload, for a
 // while: one nginx then refuses unread (no place left for its account or address) is given it
-// back (giveBackReading). Kept by the process that answered: nginx asks the same process about
-// one client address, and a miss (a restart between) only leaves the take in place.
+// back (giveBackReading). Kept by the process that answered: nginx asks one process about one
+// client address (unless it retries on the other), and a miss only leaves the take in place.
 const takes = new Map<string, { counter: string; me: string; day: string; length: number; at: number }>();
 const TAKES_KEPT = 10_000;
 const TAKE_KEPT_MS = 10 * 60_000;

@@ -1,5 +1,5 @@
-import type { Request, RequestHandler, Response } from 'express';
-import { forgetTake, giveBackReading } from '../services/storage/upload-admission.js';
+import type { Request, Response } from 'express';
+import { giveBackReading } from '../services/uploads/upload-admission.service.js';
 import { errorMessage, logger } from '../utils/logger.js';
 
 /**
@@ -17,12 +17,3 @@ export async function giveBackUnread(req: Request, res: Response) {
   }
   res.status(204).end();
 }
-
-/**
- * First on each route nginx asks about: the upload reached the app, so nginx read it, and what
- * its check took from the sender's reading is never given back (GET /uploads/unread).
- */
-export const uploadArrived: RequestHandler = (req, _res, next) => {
-  forgetTake(req.id);
-  next();
-};

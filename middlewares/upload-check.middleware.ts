@@ -1,11 +1,11 @@
 import type { RequestHandler } from 'express';
-import { callerId } from '../controllers/caller.js';
 import { config } from '../config/index.js';
 import type { RateAction } from '../config/rate-rules.js';
-import { authenticate } from '../middlewares/auth.middleware.js';
-import { csrfProtection } from '../middlewares/csrf.middleware.js';
-import { errorsInHeaders } from '../middlewares/error.middleware.js';
-import type { RateLimiters } from '../middlewares/rate-limit.middleware.js';
+import { forgetTake } from '../services/uploads/upload-admission.service.js';
+import { authenticate } from './auth.middleware.js';
+import { csrfProtection } from './csrf.middleware.js';
+import { errorsInHeaders } from './error.middleware.js';
+import type { RateLimiters } from './rate-limit.middleware.js';
 
 /**
  * nginx's question before it reads an upload (nginx/devtinder.conf, auth_request), asked with
@@ -27,6 +27,15 @@ export const uploadCheck = (limit: RateLimiters, asked: RateAction, upload: Rate
 
 /** The account an admitted upload is counted for: nginx holds a few of each at once (devtinder_upload_accounts). */
 const nameTheUploader: RequestHandler = (req, res, next) => {
-  res.setHeader('X-Upload-Account', callerId(req));
+  res.setHeader('X-Upload-Account', req.auth!.sub);
+  next();
+};
+
+/**
+ * On each route nginx asks about, before its limits: the upload reached the app, so nginx read
+ * it, and what its check took from the sender's reading is never given back (GET /uploads/unread).
+ */
+export const uploadArrived: RequestHandler = (req, _res, next) => {
+  forgetTake(req.id);
   next();
 };
