@@ -26,6 +26,7 @@ import type { ActionLimiter } from './services/limits/action-limiter.js';
 import { noMediaQueue, type MediaQueue } from './services/posts/media-queue.js';
 import type { RedisClient } from './services/redis.service.js';
 import { RedisSequenceStore, useSequenceStore } from './services/chat/message-sequence.js';
+import { RedisUploadTakeStore, useUploadTakeStore } from './services/uploads/upload-takes.store.js';
 import { LocalStorageProvider } from './services/storage/local.provider.js';
 import { createStorageProvider } from './services/storage/storage.service.js';
 import type { StorageProvider } from './services/storage/storage.provider.js';
@@ -59,6 +60,8 @@ export function createApp({
   // Message numbers, sent over HTTP or the socket: with Redis one counter per conversation for
   // every process (else this process's, in memory).
   if (redis) useSequenceStore(new RedisSequenceStore(redis, `${config.limits.prefix}chatseq:`));
+  // What upload checks took, given back by whichever process nginx asks (else this process's).
+  if (redis) useUploadTakeStore(new RedisUploadTakeStore(redis, `${config.limits.prefix}uploadtake:`));
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');

@@ -35,7 +35,7 @@ const nameTheUploader: RequestHandler = (req, res, next) => {
  * On each route nginx asks about, before its limits: the upload reached the app, so nginx read
  * it, and what its check took from the sender's reading is never given back (GET /uploads/unread).
  */
-export const uploadArrived: RequestHandler = (req, _res, next) => {
-  forgetTake(req.id);
+export const uploadArrived: RequestHandler = async (req, _res, next) => {
+  await forgetTake(req.id, req.auth!.sub);
   next();
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { config } from '../config/index.js';
@@ -7,7 +8,8 @@ import { connect } from './support/connections.js';
 import { startServer, type Spawned } from './support/process.js';
 import { connectClient, type TestSocket } from './support/socket-server.js';
 import { api } from './support/app.js';
-import { bearer, signupUser } from './support/users.js';
+import { readingOf } from './support/upload-check.js';
+import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 /**
  * Two real server processes on different ports sharing one Redis (as pm2 runs them
@@ -25,6 +27,8 @@ describe('two processes behind one Redis', function () {
     ENABLE_JOBS: 'false',
     PRESENCE_HEARTBEAT_MS: '200',
     TYPING_TTL_MS: '60000',
+    // As behind nginx: the proxy's request id names an upload for its check and its give-back.
+    TRUST_PROXY: 'loopback',
   });
 
   before(async function () {
@@ -285,6 +289,29 @@ describe('two processes behind one Redis', function () {
     const lateUrl = late.url;
     expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(phone.body.accessToken))).status).to.equal(401);
     expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
+  });
+
+  it("gives back an unread upload's reading on the other process than its check, once, and not to another account", async () => {
+    const [u, other] = await Promise.all([signupUser(), signupUser()]);
+    const requestId = randomBytes(16).toString('hex');
+    const check = await supertest(urls[0]!)
+      .get('/api/v1/users/me/photos/check?target=avatar')
+      .set(bearer(u.accessToken))
+      .set('X-Upload-Length', '700')
+      .set('X-Request-Id', requestId);
+    expect(check.status, JSON.stringify(check.body)).to.equal(204);
+    expect(await readingOf('pictureReads', u.id)).to.equal(700);
+    // nginx asks whichever process it picks; a forged sender on it gives back nothing.
+    const unread = (who: SignedUp) =>
+      supertest(urls[1]!).get('/api/v1/uploads/unread').set(bearer(who.accessToken)).set('X-Request-Id', requestId);
+    expect((await unread(other)).status).to.equal(204);
+    expect(await readingOf('pictureReads', u.id)).to.equal(700);
+    expect((await unread(u)).status).to.equal(204);
+    expect(await readingOf('pictureReads', u.id)).to.equal(0);
+    expect(
+      (await supertest(urls[0]!).get('/api/v1/uploads/unread').set(bearer(u.accessToken)).set('X-Request-Id', requestId)).status,
+    ).to.equal(204);
+    expect(await readingOf('pictureReads', u.id)).to.equal(0);
   });
 
   it('sweeps the sockets and queue ticket of a process killed outright: its users go offline, nobody waits for them', async () => {

@@ -20,5 +20,11 @@ export async function admitAttachmentUpload(me: string, conversationId: string, 
   const bytesLeft = await roomBeforeUpload(me);
   const length = lengthToRead(upload.length, largestAttachmentBytes());
   if (length > bytesLeft + FORM_BYTES) throw dayOfBytesUsed(bytesLeft);
-  await takeFromDayOfReading('chatReads', me, config.chat.media.bytesPerDay * READ_PER_KEPT, length, upload.requestId);
+  await takeFromDayOfReading({
+    counter: 'chatReads',
+    me,
+    limit: config.chat.media.bytesPerDay * READ_PER_KEPT,
+    length,
+    requestId: upload.requestId,
+  });
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../utils/app-error.js';
+import { StoreStack } from '../../utils/store-stack.js';
 import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
 
 /**
@@ -99,16 +100,13 @@ export class RedisSequenceStore implements SequenceStore {
   }
 }
 
-// The latest store given that is still open: an app built on a Redis connection that was
-// closed since (a test's, a stopped one's) hands over to the one before it.
-const stores: SequenceStore[] = [new MemorySequenceStore()];
+const stores = new StoreStack<SequenceStore>(new MemorySequenceStore());
 
 /** The store this process's sends take numbers from (createApp picks it). */
 export function useSequenceStore(s: SequenceStore): void {
-  stores.push(s);
+  stores.use(s);
 }
 
 export function sequences(): SequenceStore {
-  while (!stores.at(-1)!.open()) stores.pop();
-  return stores.at(-1)!;
+  return stores.current();
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../utils/app-error.js';
 import { utcDay } from '../../utils/clock.js';
 import { giveBackToDailyCounter, MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
 import { fileTooLarge } from '../storage/image-processing.js';
+import { uploadTakes } from './upload-takes.store.js';
 
 // What a form holds besides the file: its boundaries, part headers, a few short fields.
 export const FORM_BYTES = 16 * 1024;
@@ -28,45 +29,50 @@ export interface DeclaredUpload {
   requestId: string;
 }
 
-// What each admitted upload took from its sender's reading, by nginx's id for the upload, for a
-// while: one nginx then refuses unread (no place left for its account or address) is given it
-// back (giveBackReading). Kept by the process that answered: nginx asks one process about one
-// client address (unless it retries on the other), and a miss only leaves the take in place.
-const takes = new Map<string, { counter: string; me: string; day: string; length: number; at: number }>();
-const TAKES_KEPT = 10_000;
-const TAKE_KEPT_MS = 10 * 60_000;
+/** An upload's take from its sender's day of reading of `counter` (the daily counter `<counter>:<me>:<day>`). */
+export interface ReadingTake {
+  counter: string;
+  me: string;
+  /** The most the day's reading holds. */
+  limit: number;
+  length: number;
+  /** nginx's id for the upload: its take is given back by it (giveBackReading). */
+  requestId: string;
+}
 
 /**
- * Takes an admitted upload's length from its sender's day of reading (the daily counter
- * `<counter>:<user>:<day>`), whatever then becomes of the upload once nginx reads it: an account
- * with budget left cannot have upload after refused upload read all day.
+ * Takes an admitted upload's length from its sender's day of reading, whatever then becomes
+ * of the upload once nginx reads it: an account with budget left cannot have upload after
+ * refused upload read all day. The take is kept a while (uploadTakes) for a give-back.
  */
-export async function takeFromDayOfReading(counter: string, me: string, limit: number, length: number, requestId: string) {
+export async function takeFromDayOfReading({ counter, me, limit, length, requestId }: ReadingTake) {
   const now = new Date();
   if (!(await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length))) {
     throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
   }
-  // Bounded whatever the traffic: past the cap, the oldest go (each matters for moments).
-  if (takes.size >= TAKES_KEPT) takes.delete(takes.keys().next().value!);
-  takes.set(requestId, { counter, me, day: utcDay(now), length, at: now.getTime() });
+  await uploadTakes().keep(requestId, { counter, me, day: utcDay(now), length });
 }
 
 /** Gives back what the upload nginx knows as `requestId` took from `me`'s reading, when nginx did not read it. */
 export async function giveBackReading(requestId: string, me: string): Promise<void> {
-  const take = takes.get(requestId);
-  if (!take || take.me !== me) return;
-  if (Date.now() - take.at <= TAKE_KEPT_MS) await giveBackToDailyCounter(`${take.counter}:${me}`, take.day, take.length);
-  takes.delete(requestId);
+  const take = await uploadTakes().claim(requestId, me);
+  if (take) await giveBackToDailyCounter(`${take.counter}:${me}`, take.day, take.length);
 }
 
 /** The upload nginx knows as `requestId` reached the app, read: nothing of its take is ever given back. */
-export function forgetTake(requestId: string): void {
-  takes.delete(requestId);
+export function forgetTake(requestId: string, me: string): Promise<void> {
+  return uploadTakes().forget(requestId, me);
 }
 
 /** A picture's length (a profile photo, a comment's image: UPLOAD_MAX_BYTES), taken from the day's reading of pictures. */
 export async function admitPictureLength(me: string, upload: DeclaredUpload): Promise<void> {
   const largest = config.uploads.maxBytes;
   const length = lengthToRead(upload.length, largest);
-  await takeFromDayOfReading('pictureReads', me, largest * PICTURES_READ_PER_DAY, length, upload.requestId);
+  await takeFromDayOfReading({
+    counter: 'pictureReads',
+    me,
+    limit: largest * PICTURES_READ_PER_DAY,
+    length,
+    requestId: upload.requestId,
+  });
 }
