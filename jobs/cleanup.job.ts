@@ -1,7 +1,7 @@
 import { deleteExpiredAccountTokens } from '../services/auth/account-token.service.js';
 import { endOrphanedCalls, endStaleRinging } from '../services/match/call.service.js';
 import { expireStaleMatches } from '../services/match/match.service.js';
-import { deleteOldQuotaCounters } from '../services/connections/quota.service.js';
+import { deleteOldQuotaCounters } from '../services/limits/daily-counter.js';
 import { deleteOldPostChanges } from '../services/feeds/fanout.js';
 import { deleteExpiredFeedSessions } from '../services/feeds/for-you.service.js';
 import { deleteOldHourStats } from '../services/feeds/signals.service.js';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { parseKeys } from '../../utils/text-cipher.js';
+import { MB } from '../../utils/units.js';
 import { DEFAULT_CHAT_FILE_TYPES, NEVER_SENT_TYPES } from '../constants.js';
 import { bool, defineArea, int, splitList } from '../env-rules.js';
-
-const MB = 1024 * 1024;
 
 // Development only: production refuses to start without CHAT_KEYS.
 const DEV_CHAT_KEYS = `dev:${Buffer.alloc(32, 7).toString('base64')}`;

@@ -1,7 +1,7 @@
 import { normaliseIdentifier } from '../../utils/text.js';
 import { knownDeviceToken, keptLaneFor } from './known-device.js';
 import { isInGoodStanding } from '../people/standing.js';
-import { takeFromDailyCounter } from '../connections/quota.service.js';
+import { takeFromDailyCounter } from '../limits/daily-counter.js';
 import { countLater, recordActivity, recordEvent, recordSignup } from '../analytics/record.js';
 import type { Language } from '../../config/constants.js';
 import { Types } from 'mongoose';

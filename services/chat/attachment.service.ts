@@ -5,7 +5,8 @@ import { Conversation, ConversationMember } from '../../models/conversation.mode
 import { Message } from '../../models/message.model.js';
 import { AppError, notFound } from '../../utils/app-error.js';
 import { errorMessage, logger } from '../../utils/logger.js';
-import { dailyCounterRoom, MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
+import { MB } from '../../utils/units.js';
+import { dailyCounterRoom, quotaExceeded, takeFromDailyCounter } from '../limits/daily-counter.js';
 import { isObjectIdString } from '../page-cursor.js';
 import type { UploadedFile } from '../posts/post.service.js';
 import type { MediaQueue } from '../posts/media-queue.js';

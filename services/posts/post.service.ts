@@ -15,7 +15,7 @@ import { filterProfanity } from '../chat/profanity.js';
 import { isConnected } from '../connections/connection.service.js';
 import { notePostChanged } from '../feeds/fanout.js';
 import { isObjectIdString, openCursor, sealCursor } from '../page-cursor.js';
-import { dailyCounterHasRoom, takeFromDailyCounter } from '../connections/quota.service.js';
+import { dailyCounterHasRoom, takeFromDailyCounter } from '../limits/daily-counter.js';
 import { postMediaPrefix } from '../storage/media-links.js';
 import type { StorageProvider } from '../storage/storage.provider.js';
 import { parseCaption } from './caption.js';

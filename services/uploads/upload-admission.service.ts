@@ -1,7 +1,8 @@
 import { config } from '../../config/index.js';
 import { AppError } from '../../utils/app-error.js';
 import { utcDay } from '../../utils/clock.js';
-import { giveBackToDailyCounter, MB, quotaExceeded, takeFromDailyCounter } from '../connections/quota.service.js';
+import { MB } from '../../utils/units.js';
+import { giveBackToDailyCounter, quotaExceeded, takeFromDailyCounter } from '../limits/daily-counter.js';
 import { fileTooLarge } from '../storage/image-processing.js';
 import { uploadTakes } from './upload-takes.store.js';
 
