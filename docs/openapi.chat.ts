@@ -10,6 +10,7 @@ import {
   queryParam,
   ref,
   uploadCheckAnswers,
+  UPLOADS_AT_ONCE,
   uploadLengthHeader,
 } from './openapi.schemas.js';
 
@@ -230,8 +231,7 @@ export const chatPaths = {
   '/api/v1/conversations/{id}/attachments': {
     post: {
       tags: ['chat'],
-      summary:
-        'Upload an attachment through the API (multipart, the kind field before the file: it sets how far the file is read); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId',
+      summary: `Upload an attachment through the API (multipart, the kind field before the file: it sets how far the file is read); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId${UPLOADS_AT_ONCE}`,
       parameters: [pathId('id')],
       requestBody: multipartBody(
         { file: { type: 'string', format: 'binary' }, kind: attachmentKind, name: { type: 'string', maxLength: 200 } },

@@ -10,6 +10,7 @@ import {
   pathId,
   queryParam,
   uploadCheckAnswers,
+  UPLOADS_AT_ONCE,
   uploadLengthHeader,
 } from './openapi.schemas.js';
 
@@ -151,12 +152,12 @@ export const engagementPaths = {
     },
     post: {
       tags: ['posts'],
-      summary: 'Comment or reply (JSON, or multipart with an optional "image"); @mentions are told',
+      summary: `Comment or reply (JSON, or multipart with an optional "image"); @mentions are told${UPLOADS_AT_ONCE} (a multipart one)`,
       parameters: idParam,
       requestBody: jsonBody({ text: str, parentId: objectId }, []),
       responses: {
         '201': { description: 'The comment', content: json(obj({ comment })) },
-        ...errors('400', '401', '404', '413', '415', '422'),
+        ...errors('400', '401', '404', '413', '415', '422', '429'),
       },
     },
   },

@@ -6,6 +6,7 @@ import {
   multipartBody,
   ref,
   uploadCheckAnswers,
+  UPLOADS_AT_ONCE,
   uploadLengthHeader,
 } from './openapi.schemas.js';
 
@@ -14,7 +15,7 @@ const added = json(closedObject({ photo: ref('Photo'), photos: ref('Photos') }, 
 /** A new picture, or why it was refused (type, size, pixels, a full gallery). */
 const stored = (description: string) => ({
   '201': { description, content: added },
-  ...errors('400', '401', '403', '404', '409', '413', '415', '422'),
+  ...errors('400', '401', '403', '404', '409', '413', '415', '422', '429'),
 });
 const target = { enum: ['avatar', 'gallery'], description: 'avatar replaces the profile picture; gallery (default) appends' };
 
@@ -27,7 +28,7 @@ export const photoPaths = {
     },
     post: {
       tags: ['photos'],
-      summary: 'Upload a picture through the API (JPEG, PNG or WebP; checked, resized, metadata stripped)',
+      summary: `Upload a picture through the API (JPEG, PNG or WebP; checked, resized, metadata stripped)${UPLOADS_AT_ONCE}`,
       parameters: [{ name: 'target', in: 'query', required: false, schema: target }],
       requestBody: multipartBody({ photo: { type: 'string', format: 'binary' } }, ['photo']),
       responses: stored('Stored; a replaced picture is deleted'),
