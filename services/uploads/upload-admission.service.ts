@@ -44,14 +44,20 @@ export interface ReadingTake {
 /**
  * Takes an admitted upload's length from its sender's day of reading, whatever then becomes
  * of the upload once nginx reads it: an account with budget left cannot have upload after
- * refused upload read all day. The take is kept a while (uploadTakes) for a give-back.
+ * refused upload read all day. The take is kept a while (uploadTakes) for a give-back, and
+ * taken once per upload.
  */
 export async function takeFromDayOfReading({ counter, me, limit, length, requestId }: ReadingTake) {
   const now = new Date();
-  if (!(await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length))) {
-    throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
+  // nginx asks again, on the other process, a question that failed or timed out: one upload takes once.
+  if (!(await uploadTakes().keepFirst(requestId, { counter, me, day: utcDay(now), length }))) return;
+  let taken = false;
+  try {
+    taken = await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length);
+  } finally {
+    if (!taken) await uploadTakes().forget(requestId, me);
   }
-  await uploadTakes().keep(requestId, { counter, me, day: utcDay(now), length });
+  if (!taken) throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
 }
 
 /** Gives back what the upload nginx knows as `requestId` took from `me`'s reading, when nginx did not read it. */

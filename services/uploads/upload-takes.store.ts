@@ -17,7 +17,8 @@ export interface UploadTake {
  * nginx asks (a restart or a reload between the check and the refusal included, with Redis).
  */
 export interface UploadTakeStore {
-  keep(requestId: string, take: UploadTake): Promise<void>;
+  /** Keeps the take unless one is kept for the same upload (a question nginx asked again): false then. */
+  keepFirst(requestId: string, take: UploadTake): Promise<boolean>;
   /** The take of `requestId` by `me`, once: a later claim, in any process, finds nothing. */
   claim(requestId: string, me: string): Promise<UploadTake | undefined>;
   forget(requestId: string, me: string): Promise<void>;
@@ -33,9 +34,13 @@ const keyOf = (requestId: string, me: string) => `${requestId}:${me}`;
 
 export class MemoryUploadTakeStore implements UploadTakeStore {
   private readonly takes = new Map<string, UploadTake & { at: number }>();
-  async keep(requestId: string, take: UploadTake) {
+  async keepFirst(requestId: string, take: UploadTake) {
+    const key = keyOf(requestId, take.me);
+    const kept = this.takes.get(key);
+    if (kept && Date.now() - kept.at <= TAKE_KEPT_MS) return false;
     if (this.takes.size >= TAKES_KEPT) this.takes.delete(this.takes.keys().next().value!);
-    this.takes.set(keyOf(requestId, take.me), { ...take, at: Date.now() });
+    this.takes.set(key, { ...take, at: Date.now() });
+    return true;
   }
   async claim(requestId: string, me: string) {
     const key = keyOf(requestId, me);
@@ -70,13 +75,16 @@ export class RedisUploadTakeStore implements UploadTakeStore {
   ) {
     this.redis = boundedRedis(client);
   }
-  async keep(requestId: string, take: UploadTake) {
+  async keepFirst(requestId: string, take: UploadTake) {
     const key = this.prefix + keyOf(requestId, take.me);
     try {
-      await this.redis.call((c) => c.set(key, JSON.stringify(take), { PX: TAKE_KEPT_MS }), { waitMs: TAKE_WAIT_MS });
+      const set = await this.redis.call((c) => c.set(key, JSON.stringify(take), { PX: TAKE_KEPT_MS, NX: true }), {
+        waitMs: TAKE_WAIT_MS,
+      });
+      return set !== null;
     } catch (err) {
       sayFallback('keep', () => logger.warn('upload takes kept in this process', { error: errorMessage(err) }));
-      await this.own.keep(requestId, take);
+      return this.own.keepFirst(requestId, take);
     }
   }
   async claim(requestId: string, me: string) {
