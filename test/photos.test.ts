@@ -213,6 +213,14 @@ describe('photos with the local storage', () => {
     expect(await reading()).to.equal(0);
     expect((await unread(u, unplaced)).status).to.equal(204);
     expect(await reading()).to.equal(0);
+    // Another take under an upload's id (not nginx's asking again: another length) is taken and stays taken.
+    const clash = 'e'.repeat(32);
+    expect((await check('30', clash)).status).to.equal(204);
+    expect((await check('40', clash)).status).to.equal(204);
+    expect(await reading()).to.equal(70);
+    expect((await unread(u, clash)).status).to.equal(204);
+    expect(await reading()).to.equal(40);
+    await QuotaCounter.updateOne({ _id: `pictureReads:${u.id}:${utcDay(new Date())}` }, { $set: { used: 0 } });
     // An upload that reached the app was read: its take is never given back.
     const read = 'd'.repeat(32);
     expect((await check('20', read)).status).to.equal(204);
@@ -226,6 +234,22 @@ describe('photos with the local storage', () => {
     expect(sent.status).to.be.at.least(400);
     expect((await unread(u, read)).status).to.equal(204);
     expect(await reading()).to.equal(20);
+  });
+
+  it('admits no upload its check could not take for, however often and at once nginx asks about it', async () => {
+    const u = await signupUser();
+    const check = async () =>
+      (await api())
+        .get(`${PHOTOS}/check?target=avatar`)
+        .set(as(u))
+        .set('X-Upload-Length', '5000')
+        .set('X-Request-Id', 'f'.repeat(32));
+    const counter = `pictureReads:${u.id}:${utcDay(new Date())}`;
+    const nearlyRead = 100 * config.uploads.maxBytes - 4999;
+    await QuotaCounter.create({ _id: counter, userId: u.id, day: utcDay(new Date()), used: nearlyRead });
+    const asked = await Promise.all([check(), check(), check()]);
+    expect(asked.map((res) => res.status)).to.deep.equal([429, 429, 429]);
+    expect(await readingOf('pictureReads', u.id)).to.equal(nearlyRead);
   });
 
   it('refuses HTML named .jpg, decompression bombs, over-size and broken files, storing nothing', async () => {

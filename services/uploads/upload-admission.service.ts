@@ -49,15 +49,17 @@ export interface ReadingTake {
  */
 export async function takeFromDayOfReading({ counter, me, limit, length, requestId }: ReadingTake) {
   const now = new Date();
-  // nginx asks again, on the other process, a question that failed or timed out: one upload takes once.
-  if (!(await uploadTakes().keepFirst(requestId, { counter, me, day: utcDay(now), length }))) return;
-  let taken = false;
-  try {
-    taken = await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length);
-  } finally {
-    if (!taken) await uploadTakes().forget(requestId, me);
+  if (!(await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length))) {
+    throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
   }
-  if (!taken) throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
+  if (length === 0) return;
+  // Kept once taken, so a kept take always stands for bytes taken. nginx asks the other process
+  // again when a question failed or timed out: that upload's take is kept already, so this one
+  // is undone and one stands.
+  const day = utcDay(now);
+  if ((await uploadTakes().keep(requestId, { counter, me, day, length })) === 'again') {
+    await giveBackToDailyCounter(`${counter}:${me}`, day, length);
+  }
 }
 
 /** Gives back what the upload nginx knows as `requestId` took from `me`'s reading, when nginx did not read it. */

@@ -16,9 +16,15 @@ export interface UploadTake {
  * (TAKE_KEPT_MS): one nginx then refuses unread is given it back once, whichever process
  * nginx asks (a restart or a reload between the check and the refusal included, with Redis).
  */
+/**
+ * Keeping a take: `kept`; a take of the same upload already kept (nginx asked again), left as
+ * it was: `again`; another take under the same id (not nginx's), left as it was: `clash`.
+ */
+export type Kept = 'kept' | 'again' | 'clash';
+
 export interface UploadTakeStore {
-  /** Keeps the take unless one is kept for the same upload (a question nginx asked again): false then. */
-  keepFirst(requestId: string, take: UploadTake): Promise<boolean>;
+  /** Keeps a take made, unless one is kept under its id already. */
+  keep(requestId: string, take: UploadTake): Promise<Kept>;
   /** The take of `requestId` by `me`, once: a later claim, in any process, finds nothing. */
   claim(requestId: string, me: string): Promise<UploadTake | undefined>;
   forget(requestId: string, me: string): Promise<void>;
@@ -31,16 +37,19 @@ export const TAKE_KEPT_MS = 10 * 60_000;
 // Bounded in memory whatever the traffic: past the cap, the oldest go.
 const TAKES_KEPT = 10_000;
 const keyOf = (requestId: string, me: string) => `${requestId}:${me}`;
+const sameTake = (a: UploadTake, b: UploadTake) => a.counter === b.counter && a.day === b.day && a.length === b.length;
+const keptOver = (before: UploadTake | undefined, take: UploadTake): Kept =>
+  !before ? 'kept' : sameTake(before, take) ? 'again' : 'clash';
 
 export class MemoryUploadTakeStore implements UploadTakeStore {
   private readonly takes = new Map<string, UploadTake & { at: number }>();
-  async keepFirst(requestId: string, take: UploadTake) {
+  async keep(requestId: string, take: UploadTake) {
     const key = keyOf(requestId, take.me);
-    const kept = this.takes.get(key);
-    if (kept && Date.now() - kept.at <= TAKE_KEPT_MS) return false;
+    const before = this.takes.get(key);
+    if (before && Date.now() - before.at <= TAKE_KEPT_MS) return keptOver(before, take);
     if (this.takes.size >= TAKES_KEPT) this.takes.delete(this.takes.keys().next().value!);
     this.takes.set(key, { ...take, at: Date.now() });
-    return true;
+    return 'kept' as const;
   }
   async claim(requestId: string, me: string) {
     const key = keyOf(requestId, me);
@@ -75,22 +84,25 @@ export class RedisUploadTakeStore implements UploadTakeStore {
   ) {
     this.redis = boundedRedis(client);
   }
-  async keepFirst(requestId: string, take: UploadTake) {
+  async keep(requestId: string, take: UploadTake) {
     const key = this.prefix + keyOf(requestId, take.me);
     try {
-      const set = await this.redis.call((c) => c.set(key, JSON.stringify(take), { PX: TAKE_KEPT_MS, NX: true }), {
+      // Set unless set, answering what was there (null: it is set now).
+      const before = await this.redis.call((c) => c.set(key, JSON.stringify(take), { PX: TAKE_KEPT_MS, NX: true, GET: true }), {
         waitMs: TAKE_WAIT_MS,
       });
-      return set !== null;
+      return keptOver(before === null ? undefined : (JSON.parse(before) as UploadTake), take);
     } catch (err) {
       sayFallback('keep', () => logger.warn('upload takes kept in this process', { error: errorMessage(err) }));
-      return this.own.keepFirst(requestId, take);
+      return this.own.keep(requestId, take);
     }
   }
   async claim(requestId: string, me: string) {
     const key = this.prefix + keyOf(requestId, me);
     const kept = await this.redis.call((c) => c.getDel(key), { waitMs: TAKE_WAIT_MS }).catch(() => null);
-    return kept ? (JSON.parse(kept) as UploadTake) : this.own.claim(requestId, me);
+    // Both places let go of it: a keep given up on in Redis may have landed there after all.
+    const own = await this.own.claim(requestId, me);
+    return kept ? (JSON.parse(kept) as UploadTake) : own;
   }
   async forget(requestId: string, me: string) {
     await this.own.forget(requestId, me);
