@@ -8,6 +8,8 @@ import { connect } from './support/connections.js';
 import { startServer, type Spawned } from './support/process.js';
 import { connectClient, type TestSocket } from './support/socket-server.js';
 import { api } from './support/app.js';
+import { QuotaCounter } from '../models/quota-counter.model.js';
+import { utcDay } from '../utils/clock.js';
 import { readingOf } from './support/upload-check.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -304,17 +306,24 @@ describe('two processes behind one Redis', function () {
     const unread = (server: number, who: SignedUp) =>
       supertest(urls[server]!).get('/api/v1/uploads/unread').set(bearer(who.accessToken)).set('X-Request-Id', requestId);
     const reading = () => readingOf('pictureReads', u.id);
+    // Another upload's take stays in the reading throughout: a give-back made twice would show.
+    await QuotaCounter.create({
+      _id: `pictureReads:${u.id}:${utcDay(new Date())}`,
+      userId: u.id,
+      day: utcDay(new Date()),
+      used: 1000,
+    });
     expect((await check(0)).status).to.equal(204);
     // nginx asks the other process again when the first failed or timed out: taken once.
     expect((await check(1)).status).to.equal(204);
-    expect(await reading()).to.equal(700);
+    expect(await reading()).to.equal(1700);
     // nginx asks whichever process it picks; a forged sender on it gives back nothing.
     expect((await unread(1, other)).status).to.equal(204);
-    expect(await reading()).to.equal(700);
+    expect(await reading()).to.equal(1700);
     expect((await unread(1, u)).status).to.equal(204);
-    expect(await reading()).to.equal(0);
+    expect(await reading()).to.equal(1000);
     expect((await unread(0, u)).status).to.equal(204);
-    expect(await reading()).to.equal(0);
+    expect(await reading()).to.equal(1000);
   });
 
   it('sweeps the sockets and queue ticket of a process killed outright: its users go offline, nobody waits for them', async () => {

@@ -200,26 +200,28 @@ describe('photos with the local storage', () => {
     const unread = async (who: SignedUp, requestId: string) =>
       (await api()).get('/api/v1/uploads/unread').set(as(who)).set('X-Request-Id', requestId);
     const reading = () => readingOf('pictureReads', u.id);
+    // Another upload's take stays in the reading throughout: a give-back made twice would show.
+    expect((await check('100', 'b'.repeat(32))).status).to.equal(204);
     const unplaced = 'c'.repeat(32);
     expect((await check('50', unplaced)).status).to.equal(204);
     // nginx asks again a question that failed or timed out: the same upload takes once.
     expect((await check('50', unplaced)).status).to.equal(204);
-    expect(await reading()).to.equal(50);
+    expect(await reading()).to.equal(150);
     expect((await unread(other, unplaced)).status).to.equal(204);
-    expect(await reading()).to.equal(50);
+    expect(await reading()).to.equal(150);
     const givenBack = await unread(u, unplaced);
     expect(givenBack.status).to.equal(204);
     expectDocumented(givenBack, 'get', '/api/v1/uploads/unread');
-    expect(await reading()).to.equal(0);
+    expect(await reading()).to.equal(100);
     expect((await unread(u, unplaced)).status).to.equal(204);
-    expect(await reading()).to.equal(0);
+    expect(await reading()).to.equal(100);
     // Another take under an upload's id (not nginx's asking again: another length) is taken and stays taken.
     const clash = 'e'.repeat(32);
     expect((await check('30', clash)).status).to.equal(204);
     expect((await check('40', clash)).status).to.equal(204);
-    expect(await reading()).to.equal(70);
+    expect(await reading()).to.equal(170);
     expect((await unread(u, clash)).status).to.equal(204);
-    expect(await reading()).to.equal(40);
+    expect(await reading()).to.equal(140);
     await QuotaCounter.updateOne({ _id: `pictureReads:${u.id}:${utcDay(new Date())}` }, { $set: { used: 0 } });
     // An upload that reached the app was read: its take is never given back.
     const read = 'd'.repeat(32);
@@ -238,18 +240,27 @@ describe('photos with the local storage', () => {
 
   it('admits no upload its check could not take for, however often and at once nginx asks about it', async () => {
     const u = await signupUser();
-    const check = async () =>
-      (await api())
-        .get(`${PHOTOS}/check?target=avatar`)
-        .set(as(u))
-        .set('X-Upload-Length', '5000')
-        .set('X-Request-Id', 'f'.repeat(32));
+    const check = async (requestId: string) =>
+      (await api()).get(`${PHOTOS}/check?target=avatar`).set(as(u)).set('X-Upload-Length', '5000').set('X-Request-Id', requestId);
+    const reading = () => readingOf('pictureReads', u.id);
+    const readLimit = 100 * config.uploads.maxBytes;
     const counter = `pictureReads:${u.id}:${utcDay(new Date())}`;
-    const nearlyRead = 100 * config.uploads.maxBytes - 4999;
-    await QuotaCounter.create({ _id: counter, userId: u.id, day: utcDay(new Date()), used: nearlyRead });
-    const asked = await Promise.all([check(), check(), check()]);
+    await QuotaCounter.create({ _id: counter, userId: u.id, day: utcDay(new Date()), used: readLimit - 4999 });
+    const asked = await Promise.all([check('f'.repeat(32)), check('f'.repeat(32)), check('f'.repeat(32))]);
     expect(asked.map((res) => res.status)).to.deep.equal([429, 429, 429]);
-    expect(await readingOf('pictureReads', u.id)).to.equal(nearlyRead);
+    expect(await reading()).to.equal(readLimit - 4999);
+    // Room for one: taken once; nginx asking again about it (its answer lost) is admitted on that
+    // take, not refused for the room it took itself; another upload is refused.
+    await QuotaCounter.updateOne({ _id: counter }, { $set: { used: readLimit - 5000 } });
+    const paid = 'a'.repeat(32);
+    expect((await check(paid)).status).to.equal(204);
+    expect((await check(paid)).status).to.equal(204);
+    expect(await reading()).to.equal(readLimit);
+    expect((await check('9'.repeat(32))).status).to.equal(429);
+    const unread = async () => (await api()).get('/api/v1/uploads/unread').set(as(u)).set('X-Request-Id', paid);
+    expect((await unread()).status).to.equal(204);
+    expect((await unread()).status).to.equal(204);
+    expect(await reading()).to.equal(readLimit - 5000);
   });
 
   it('refuses HTML named .jpg, decompression bombs, over-size and broken files, storing nothing', async () => {

@@ -4,7 +4,8 @@ import { utcDay } from '../../utils/clock.js';
 import { MB } from '../../utils/units.js';
 import { giveBackToDailyCounter, quotaExceeded, takeFromDailyCounter } from '../limits/daily-counter.js';
 import { fileTooLarge } from '../storage/image-processing.js';
-import { uploadTakes } from './upload-takes.store.js';
+import { errorMessage, logger } from '../../utils/logger.js';
+import { sameUpload, uploadTakes } from './upload-takes.store.js';
 
 // What a form holds besides the file: its boundaries, part headers, a few short fields.
 export const FORM_BYTES = 16 * 1024;
@@ -49,16 +50,21 @@ export interface ReadingTake {
  */
 export async function takeFromDayOfReading({ counter, me, limit, length, requestId }: ReadingTake) {
   const now = new Date();
+  const take = { counter, me, day: utcDay(now), length };
   if (!(await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length))) {
+    // nginx asking again about an upload taken for already (its first answer lost): admitted on that take.
+    const kept = length > 0 ? await uploadTakes().find(requestId, me) : undefined;
+    if (kept && sameUpload(kept, take)) return;
     throw quotaExceeded(`The server reads at most ${Math.floor(limit / MB)} MB of your uploads a day`, { limit });
   }
   if (length === 0) return;
   // Kept once taken, so a kept take always stands for bytes taken. nginx asks the other process
   // again when a question failed or timed out: that upload's take is kept already, so this one
-  // is undone and one stands.
-  const day = utcDay(now);
-  if ((await uploadTakes().keep(requestId, { counter, me, day, length })) === 'again') {
-    await giveBackToDailyCounter(`${counter}:${me}`, day, length);
+  // is undone and one stands (an undo that fails only leaves the sender's own bytes taken).
+  if ((await uploadTakes().keep(requestId, take)) === 'again') {
+    await giveBackToDailyCounter(`${counter}:${me}`, take.day, length).catch((err: unknown) =>
+      logger.warn('a repeated upload check kept its take', { requestId, error: errorMessage(err) }),
+    );
   }
 }
 

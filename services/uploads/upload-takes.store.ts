@@ -25,6 +25,8 @@ export type Kept = 'kept' | 'again' | 'clash';
 export interface UploadTakeStore {
   /** Keeps a take made, unless one is kept under its id already. */
   keep(requestId: string, take: UploadTake): Promise<Kept>;
+  /** The take kept for `requestId` by `me`, left where it is. */
+  find(requestId: string, me: string): Promise<UploadTake | undefined>;
   /** The take of `requestId` by `me`, once: a later claim, in any process, finds nothing. */
   claim(requestId: string, me: string): Promise<UploadTake | undefined>;
   forget(requestId: string, me: string): Promise<void>;
@@ -37,9 +39,10 @@ export const TAKE_KEPT_MS = 10 * 60_000;
 // Bounded in memory whatever the traffic: past the cap, the oldest go.
 const TAKES_KEPT = 10_000;
 const keyOf = (requestId: string, me: string) => `${requestId}:${me}`;
-const sameTake = (a: UploadTake, b: UploadTake) => a.counter === b.counter && a.day === b.day && a.length === b.length;
+/** Two takes for one upload (nginx asking again, on either side of midnight too). */
+export const sameUpload = (a: UploadTake, b: UploadTake) => a.counter === b.counter && a.length === b.length;
 const keptOver = (before: UploadTake | undefined, take: UploadTake): Kept =>
-  !before ? 'kept' : sameTake(before, take) ? 'again' : 'clash';
+  !before ? 'kept' : sameUpload(before, take) ? 'again' : 'clash';
 
 export class MemoryUploadTakeStore implements UploadTakeStore {
   private readonly takes = new Map<string, UploadTake & { at: number }>();
@@ -51,13 +54,17 @@ export class MemoryUploadTakeStore implements UploadTakeStore {
     this.takes.set(key, { ...take, at: Date.now() });
     return 'kept' as const;
   }
+  async find(requestId: string, me: string) {
+    const kept = this.takes.get(keyOf(requestId, me));
+    if (!kept || Date.now() - kept.at > TAKE_KEPT_MS) return undefined;
+    const { at: _at, ...take } = kept;
+    return take;
+  }
   async claim(requestId: string, me: string) {
     const key = keyOf(requestId, me);
-    const take = this.takes.get(key);
+    const take = await this.find(requestId, me);
     this.takes.delete(key);
-    if (!take || Date.now() - take.at > TAKE_KEPT_MS) return undefined;
-    const { at: _at, ...kept } = take;
-    return kept;
+    return take;
   }
   async forget(requestId: string, me: string) {
     this.takes.delete(keyOf(requestId, me));
@@ -70,9 +77,16 @@ export class MemoryUploadTakeStore implements UploadTakeStore {
 // One line a minute while Redis fails, not one per upload.
 const sayFallback = perKeyThrottle(60_000);
 const TAKE_WAIT_MS = 1000;
+// SET NX with GET needs Redis 7; this serves from 6.2 (GETDEL's), as the rest of the app does.
+const KEEP_UNLESS_KEPT = `
+local before = redis.call('GET', KEYS[1])
+if before then return before end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false
+`;
 
 /**
- * Takes in Redis (SET with an expiry, GETDEL), so every process sees them; while Redis fails
+ * Takes in Redis (kept with an expiry, claimed by GETDEL), so every process sees them; while Redis fails
  * they are kept in this process's memory, where only the process that took can give back.
  */
 export class RedisUploadTakeStore implements UploadTakeStore {
@@ -87,15 +101,21 @@ export class RedisUploadTakeStore implements UploadTakeStore {
   async keep(requestId: string, take: UploadTake) {
     const key = this.prefix + keyOf(requestId, take.me);
     try {
-      // Set unless set, answering what was there (null: it is set now).
-      const before = await this.redis.call((c) => c.set(key, JSON.stringify(take), { PX: TAKE_KEPT_MS, NX: true, GET: true }), {
-        waitMs: TAKE_WAIT_MS,
-      });
-      return keptOver(before === null ? undefined : (JSON.parse(before) as UploadTake), take);
+      const before = await this.redis.call(
+        (c) => c.eval(KEEP_UNLESS_KEPT, { keys: [key], arguments: [JSON.stringify(take), String(TAKE_KEPT_MS)] }),
+        { waitMs: TAKE_WAIT_MS },
+      );
+      return keptOver(typeof before === 'string' ? (JSON.parse(before) as UploadTake) : undefined, take);
     } catch (err) {
       sayFallback('keep', () => logger.warn('upload takes kept in this process', { error: errorMessage(err) }));
       return this.own.keep(requestId, take);
     }
+  }
+  async find(requestId: string, me: string) {
+    const kept = await this.redis
+      .call((c) => c.get(this.prefix + keyOf(requestId, me)), { waitMs: TAKE_WAIT_MS })
+      .catch(() => null);
+    return kept ? (JSON.parse(kept) as UploadTake) : this.own.find(requestId, me);
   }
   async claim(requestId: string, me: string) {
     const key = this.prefix + keyOf(requestId, me);
