@@ -31,6 +31,8 @@ describe('two processes behind one Redis', function () {
     TYPING_TTL_MS: '60000',
     // As behind nginx: the proxy's request id names an upload for its check and its give-back.
     TRUST_PROXY: 'loopback',
+    // The test's own picture size: a day's reading of pictures is the same there.
+    UPLOAD_MAX_BYTES: String(config.uploads.maxBytes),
   });
 
   before(async function () {
@@ -293,7 +295,7 @@ describe('two processes behind one Redis', function () {
     expect((await supertest(lateUrl).get('/api/v1/auth/me').set(bearer(u.accessToken))).status).to.equal(200);
   });
 
-  it("takes an upload's reading once when its check is asked on both processes, and gives it back on either, once, to its sender", async () => {
+  it("takes an upload's reading once when its check is asked on both processes (the last room included), and gives it back on either, once, to its sender", async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
     const requestId = randomBytes(16).toString('hex');
     // As nginx asks: the upload's sender, its length and nginx's id for it, of either process.
@@ -306,24 +308,23 @@ describe('two processes behind one Redis', function () {
     const unread = (server: number, who: SignedUp) =>
       supertest(urls[server]!).get('/api/v1/uploads/unread').set(bearer(who.accessToken)).set('X-Request-Id', requestId);
     const reading = () => readingOf('pictureReads', u.id);
-    // Another upload's take stays in the reading throughout: a give-back made twice would show.
-    await QuotaCounter.create({
-      _id: `pictureReads:${u.id}:${utcDay(new Date())}`,
-      userId: u.id,
-      day: utcDay(new Date()),
-      used: 1000,
-    });
+    // Other uploads' takes leave room for this one alone, and stay in the reading throughout: a
+    // give-back made twice would show.
+    const before = 100 * config.uploads.maxBytes - 700;
+    const day = utcDay(new Date());
+    await QuotaCounter.create({ _id: `pictureReads:${u.id}:${day}`, userId: u.id, day, used: before });
     expect((await check(0)).status).to.equal(204);
-    // nginx asks the other process again when the first failed or timed out: taken once.
+    // nginx asks the other process again when the first failed or timed out: admitted on the
+    // take the first made (kept in Redis), not refused for the room it took.
     expect((await check(1)).status).to.equal(204);
-    expect(await reading()).to.equal(1700);
+    expect(await reading()).to.equal(before + 700);
     // nginx asks whichever process it picks; a forged sender on it gives back nothing.
     expect((await unread(1, other)).status).to.equal(204);
-    expect(await reading()).to.equal(1700);
+    expect(await reading()).to.equal(before + 700);
     expect((await unread(1, u)).status).to.equal(204);
-    expect(await reading()).to.equal(1000);
+    expect(await reading()).to.equal(before);
     expect((await unread(0, u)).status).to.equal(204);
-    expect(await reading()).to.equal(1000);
+    expect(await reading()).to.equal(before);
   });
 
   it('sweeps the sockets and queue ticket of a process killed outright: its users go offline, nobody waits for them', async () => {
