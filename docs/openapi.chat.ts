@@ -10,7 +10,7 @@ import {
   queryParam,
   ref,
   uploadCheckAnswers,
-  UPLOADS_AT_ONCE,
+  uploadsAtOnce,
   uploadLengthHeader,
 } from './openapi.schemas.js';
 
@@ -231,7 +231,9 @@ export const chatPaths = {
   '/api/v1/conversations/{id}/attachments': {
     post: {
       tags: ['chat'],
-      summary: `Upload an attachment through the API (multipart, the kind field before the file: it sets how far the file is read); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId${UPLOADS_AT_ONCE}`,
+      summary:
+        'Upload an attachment through the API (multipart, the kind field before the file: it sets how far the file is read); it is checked by content and processed by the media job, then chat:attachment tells you it is ready to send as attachmentId',
+      description: uploadsAtOnce,
       parameters: [pathId('id')],
       requestBody: multipartBody(
         { file: { type: 'string', format: 'binary' }, kind: attachmentKind, name: { type: 'string', maxLength: 200 } },

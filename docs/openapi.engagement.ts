@@ -10,7 +10,7 @@ import {
   pathId,
   queryParam,
   uploadCheckAnswers,
-  UPLOADS_AT_ONCE,
+  uploadsAtOnce,
   uploadLengthHeader,
 } from './openapi.schemas.js';
 
@@ -152,7 +152,8 @@ export const engagementPaths = {
     },
     post: {
       tags: ['posts'],
-      summary: `Comment or reply (JSON, or multipart with an optional "image"); @mentions are told${UPLOADS_AT_ONCE} (a multipart one)`,
+      summary: 'Comment or reply (JSON, or multipart with an optional "image"); @mentions are told',
+      description: `A multipart comment is an upload. ${uploadsAtOnce}`,
       parameters: idParam,
       requestBody: jsonBody({ text: str, parentId: objectId }, []),
       responses: {

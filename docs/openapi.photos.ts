@@ -6,7 +6,7 @@ import {
   multipartBody,
   ref,
   uploadCheckAnswers,
-  UPLOADS_AT_ONCE,
+  uploadsAtOnce,
   uploadLengthHeader,
 } from './openapi.schemas.js';
 
@@ -28,7 +28,8 @@ export const photoPaths = {
     },
     post: {
       tags: ['photos'],
-      summary: `Upload a picture through the API (JPEG, PNG or WebP; checked, resized, metadata stripped)${UPLOADS_AT_ONCE}`,
+      summary: 'Upload a picture through the API (JPEG, PNG or WebP; checked, resized, metadata stripped)',
+      description: uploadsAtOnce,
       parameters: [{ name: 'target', in: 'query', required: false, schema: target }],
       requestBody: multipartBody({ photo: { type: 'string', format: 'binary' } }, ['photo']),
       responses: stored('Stored; a replaced picture is deleted'),

@@ -52,8 +52,8 @@ export const uploadLengthHeader = {
   schema: { type: 'integer', minimum: 0 },
 };
 /** Said of each upload nginx asks about before it reads: how many it reads at once (nginx/devtinder.conf, devtinder_upload_accounts). */
-export const UPLOADS_AT_ONCE =
-  '. Behind nginx at most four uploads of one account are read at once: send at most four at a time (a fifth is answered 429 RATE_LIMITED with Retry-After 10, nothing of it read or counted)';
+export const uploadsAtOnce =
+  'Behind nginx, at most four uploads of one account are read at once: send at most four at a time (a fifth is answered 429 RATE_LIMITED with Retry-After 10, nothing of it read or counted).';
 /** What a question before an upload answers: 204, or the refusal the upload would hear (its JSON in X-Error-Body too). */
 export const uploadCheckAnswers = (...codes: string[]) => ({
   '204': {

@@ -8,9 +8,7 @@ import { connect } from './support/connections.js';
 import { startServer, type Spawned } from './support/process.js';
 import { connectClient, type TestSocket } from './support/socket-server.js';
 import { api } from './support/app.js';
-import { QuotaCounter } from '../models/quota-counter.model.js';
-import { utcDay } from '../utils/clock.js';
-import { readingOf } from './support/upload-check.js';
+import { photoCheckAsNginx, readingOf, setReading, unreadAsNginx } from './support/upload-check.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
 /**
@@ -298,21 +296,13 @@ describe('two processes behind one Redis', function () {
   it("takes an upload's reading once when its check is asked on both processes (the last room included), and gives it back on either, once, to its sender", async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
     const requestId = randomBytes(16).toString('hex');
-    // As nginx asks: the upload's sender, its length and nginx's id for it, of either process.
-    const check = (server: number) =>
-      supertest(urls[server]!)
-        .get('/api/v1/users/me/photos/check?target=avatar')
-        .set(bearer(u.accessToken))
-        .set('X-Upload-Length', '700')
-        .set('X-Request-Id', requestId);
-    const unread = (server: number, who: SignedUp) =>
-      supertest(urls[server]!).get('/api/v1/uploads/unread').set(bearer(who.accessToken)).set('X-Request-Id', requestId);
+    const check = (server: number) => photoCheckAsNginx(supertest(urls[server]!), u.accessToken, 700, requestId);
+    const unread = (server: number, who: SignedUp) => unreadAsNginx(supertest(urls[server]!), who.accessToken, requestId);
     const reading = () => readingOf('pictureReads', u.id);
     // Other uploads' takes leave room for this one alone, and stay in the reading throughout: a
     // give-back made twice would show.
     const before = 100 * config.uploads.maxBytes - 700;
-    const day = utcDay(new Date());
-    await QuotaCounter.create({ _id: `pictureReads:${u.id}:${day}`, userId: u.id, day, used: before });
+    await setReading('pictureReads', u.id, before);
     expect((await check(0)).status).to.equal(204);
     // nginx asks the other process again when the first failed or timed out: admitted on the
     // take the first made (kept in Redis), not refused for the room it took.

@@ -8,7 +8,7 @@ import { utcDay } from '../utils/clock.js';
 import { api } from './support/app.js';
 import { HTML_AS_JPEG, jpeg, png, pngClaiming } from './support/images.js';
 import { expectDocumented } from './support/openapi.js';
-import { readingOf, uploadCheckRefusal } from './support/upload-check.js';
+import { photoCheckAsNginx, readingOf, setReading, unreadAsNginx, uploadCheckRefusal } from './support/upload-check.js';
 import { PHOTOS, storedObjects } from './support/photos.js';
 import { bearer, signupUser, type SignedUp } from './support/users.js';
 
@@ -192,20 +192,20 @@ describe('photos with the local storage', () => {
     expect(refusal(await check('', '1000', other))).to.deep.equal([401, 'INVALID_TOKEN']);
   });
 
+  // nginx names each upload by its request id, as a trusted proxy says it (the test app trusts loopback).
+  const checkAsNginx = async (u: SignedUp, length: number, requestId: string) =>
+    photoCheckAsNginx(await api(), u.accessToken, length, requestId);
+  const unread = async (u: SignedUp, requestId: string) => unreadAsNginx(await api(), u.accessToken, requestId);
+
   it("takes an admitted upload's length once and gives it back when nginx found it no place (GET /uploads/unread), to its sender, once, and never after the upload arrived", async () => {
     const [u, other] = await Promise.all([signupUser(), signupUser()]);
-    // nginx names each upload by its request id, as a trusted proxy says it (the test app trusts loopback).
-    const check = async (length: string, requestId: string) =>
-      (await api()).get(`${PHOTOS}/check?target=avatar`).set(as(u)).set('X-Upload-Length', length).set('X-Request-Id', requestId);
-    const unread = async (who: SignedUp, requestId: string) =>
-      (await api()).get('/api/v1/uploads/unread').set(as(who)).set('X-Request-Id', requestId);
     const reading = () => readingOf('pictureReads', u.id);
     // Another upload's take stays in the reading throughout: a give-back made twice would show.
-    expect((await check('100', 'b'.repeat(32))).status).to.equal(204);
+    await setReading('pictureReads', u.id, 100);
     const unplaced = 'c'.repeat(32);
-    expect((await check('50', unplaced)).status).to.equal(204);
+    expect((await checkAsNginx(u, 50, unplaced)).status).to.equal(204);
     // nginx asks again a question that failed or timed out: the same upload takes once.
-    expect((await check('50', unplaced)).status).to.equal(204);
+    expect((await checkAsNginx(u, 50, unplaced)).status).to.equal(204);
     expect(await reading()).to.equal(150);
     expect((await unread(other, unplaced)).status).to.equal(204);
     expect(await reading()).to.equal(150);
@@ -215,17 +215,9 @@ describe('photos with the local storage', () => {
     expect(await reading()).to.equal(100);
     expect((await unread(u, unplaced)).status).to.equal(204);
     expect(await reading()).to.equal(100);
-    // Another take under an upload's id (not nginx's asking again: another length) is taken and stays taken.
-    const clash = 'e'.repeat(32);
-    expect((await check('30', clash)).status).to.equal(204);
-    expect((await check('40', clash)).status).to.equal(204);
-    expect(await reading()).to.equal(170);
-    expect((await unread(u, clash)).status).to.equal(204);
-    expect(await reading()).to.equal(140);
-    await QuotaCounter.updateOne({ _id: `pictureReads:${u.id}:${utcDay(new Date())}` }, { $set: { used: 0 } });
     // An upload that reached the app was read: its take is never given back.
     const read = 'd'.repeat(32);
-    expect((await check('20', read)).status).to.equal(204);
+    expect((await checkAsNginx(u, 20, read)).status).to.equal(204);
     const sent = await (
       await api()
     )
@@ -235,31 +227,38 @@ describe('photos with the local storage', () => {
       .attach('photo', Buffer.from('not a picture'), { filename: 'x.png', contentType: 'image/png' });
     expect(sent.status).to.be.at.least(400);
     expect((await unread(u, read)).status).to.equal(204);
-    expect(await reading()).to.equal(20);
+    expect(await reading()).to.equal(120);
+  });
+
+  it("keeps taken another take under an upload's id (not nginx asking again: another length)", async () => {
+    const u = await signupUser();
+    const clash = 'e'.repeat(32);
+    expect((await checkAsNginx(u, 30, clash)).status).to.equal(204);
+    expect((await checkAsNginx(u, 40, clash)).status).to.equal(204);
+    expect(await readingOf('pictureReads', u.id)).to.equal(70);
+    expect((await unread(u, clash)).status).to.equal(204);
+    expect(await readingOf('pictureReads', u.id)).to.equal(40);
   });
 
   it('admits no upload its check could not take for, however often and at once nginx asks about it', async () => {
     const u = await signupUser();
-    const check = async (requestId: string) =>
-      (await api()).get(`${PHOTOS}/check?target=avatar`).set(as(u)).set('X-Upload-Length', '5000').set('X-Request-Id', requestId);
     const reading = () => readingOf('pictureReads', u.id);
     const readLimit = 100 * config.uploads.maxBytes;
-    const counter = `pictureReads:${u.id}:${utcDay(new Date())}`;
-    await QuotaCounter.create({ _id: counter, userId: u.id, day: utcDay(new Date()), used: readLimit - 4999 });
-    const asked = await Promise.all([check('f'.repeat(32)), check('f'.repeat(32)), check('f'.repeat(32))]);
+    await setReading('pictureReads', u.id, readLimit - 4999);
+    const refused = 'f'.repeat(32);
+    const asked = await Promise.all([1, 2, 3].map(() => checkAsNginx(u, 5000, refused)));
     expect(asked.map((res) => res.status)).to.deep.equal([429, 429, 429]);
     expect(await reading()).to.equal(readLimit - 4999);
     // Room for one: taken once; nginx asking again about it (its answer lost) is admitted on that
     // take, not refused for the room it took itself; another upload is refused.
-    await QuotaCounter.updateOne({ _id: counter }, { $set: { used: readLimit - 5000 } });
+    await setReading('pictureReads', u.id, readLimit - 5000);
     const paid = 'a'.repeat(32);
-    expect((await check(paid)).status).to.equal(204);
-    expect((await check(paid)).status).to.equal(204);
+    expect((await checkAsNginx(u, 5000, paid)).status).to.equal(204);
+    expect((await checkAsNginx(u, 5000, paid)).status).to.equal(204);
     expect(await reading()).to.equal(readLimit);
-    expect((await check('9'.repeat(32))).status).to.equal(429);
-    const unread = async () => (await api()).get('/api/v1/uploads/unread').set(as(u)).set('X-Request-Id', paid);
-    expect((await unread()).status).to.equal(204);
-    expect((await unread()).status).to.equal(204);
+    expect((await checkAsNginx(u, 5000, '9'.repeat(32))).status).to.equal(429);
+    expect((await unread(u, paid)).status).to.equal(204);
+    expect((await unread(u, paid)).status).to.equal(204);
     expect(await reading()).to.equal(readLimit - 5000);
   });
 

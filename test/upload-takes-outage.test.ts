@@ -1,12 +1,10 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { QuotaCounter } from '../models/quota-counter.model.js';
-import { utcDay } from '../utils/clock.js';
 import { within } from './support/eventually.js';
 import { startServer, type StartedServer } from './support/process.js';
 import { hasRedisServer, PrivateRedis } from './support/redis-server.js';
-import { readingOf } from './support/upload-check.js';
-import { bearer, signupUser } from './support/users.js';
+import { photoCheckAsNginx, readingOf, setReading, unreadAsNginx } from './support/upload-check.js';
+import { signupUser } from './support/users.js';
 
 /**
  * What upload checks take, kept while Redis is away (a server process on a Redis of the test's
@@ -35,17 +33,10 @@ describe('upload takes through a Redis outage', function () {
     server = await startServer(process.env.MONGODB_URI!, { REDIS_URL: redis.url, ENABLE_JOBS: 'false', TRUST_PROXY: 'loopback' });
     const u = await signupUser();
     const requestId = 'a0'.repeat(16);
-    const check = () =>
-      supertest(server!.url)
-        .get('/api/v1/users/me/photos/check?target=avatar')
-        .set(bearer(u.accessToken))
-        .set('X-Upload-Length', '600')
-        .set('X-Request-Id', requestId);
-    const unread = () =>
-      supertest(server!.url).get('/api/v1/uploads/unread').set(bearer(u.accessToken)).set('X-Request-Id', requestId);
+    const check = () => photoCheckAsNginx(supertest(server!.url), u.accessToken, 600, requestId);
+    const unread = () => unreadAsNginx(supertest(server!.url), u.accessToken, requestId);
     // Another upload's take stays in the reading throughout: a give-back made twice would show.
-    const day = utcDay(new Date());
-    await QuotaCounter.create({ _id: `pictureReads:${u.id}:${day}`, userId: u.id, day, used: 1000 });
+    await setReading('pictureReads', u.id, 1000);
     await redis.kill();
     const first = await check();
     expect(first.status, JSON.stringify(first.body)).to.equal(204);

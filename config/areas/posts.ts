@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { csv, defineArea, int, ratio } from '../env-rules.js';
+import { MB } from '../../utils/units.js';
 
 /** Posts: sizes, daily allowance, moderation, and when a post counts as viral or a tag as trending. */
 export const posts = defineArea({
   vars: {
-    POST_MEDIA_MAX_BYTES: int(200 * 1024 * 1024, 1024, 2 * 1024 * 1024 * 1024),
+    POST_MEDIA_MAX_BYTES: int(200 * MB, 1024, 2048 * MB),
     POST_CAPTION_MAX: int(2200, 1, 10_000),
     POSTS_PER_DAY: int(25, 1, 10_000),
     VIDEO_MAX_SECONDS: int(90, 1, 3600),

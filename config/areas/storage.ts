@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, defineArea, int } from '../env-rules.js';
+import { MB } from '../../utils/units.js';
 
 /** Where files go (local folder, S3 or Cloudinary), upload sizes, and how long media links live. */
 export const storage = defineArea({
@@ -7,7 +8,7 @@ export const storage = defineArea({
     STORAGE_PROVIDER: z.enum(['local', 's3', 'cloudinary']).default('local'),
     STORAGE_LOCAL_DIR: z.string().min(1).default('.data/media'),
     STORAGE_LOCAL_PRIVATE_DIR: z.string().min(1).optional(),
-    UPLOAD_MAX_BYTES: int(10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+    UPLOAD_MAX_BYTES: int(10 * MB, 1024, 50 * MB),
     IMAGE_MAX_PIXELS: int(40_000_000, 10_000, 268_402_689),
     GALLERY_MAX_PHOTOS: int(6, 1, 30),
     DIRECT_UPLOAD_TTL_SECONDS: int(300, 30, 3600),

@@ -1,5 +1,5 @@
 import { AppError } from '../../utils/app-error.js';
-import { StoreStack } from '../../utils/store-stack.js';
+import { StoreStack, type Closable } from '../../utils/store-stack.js';
 import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
 
 /**
@@ -11,7 +11,7 @@ import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.serv
  * flight) fails its insert, and the sender raises the counter to what is stored and takes
  * the next. Without an answer from Redis in time, a send is refused with CHAT_UNAVAILABLE.
  */
-export interface SequenceStore {
+export interface SequenceStore extends Closable {
   /** The next number, or null when the counter is unknown and needs a floor. */
   next(conversationId: string, floor?: number): Promise<number | null>;
   /**
@@ -20,8 +20,6 @@ export interface SequenceStore {
    * still caught up.
    */
   numberedSince(conversationIds: string[], since: number): Promise<Set<string>>;
-  /** False once closed for good (its Redis connection closed). */
-  open(): boolean;
 }
 
 const MAX_COUNTERS = 100_000;

@@ -32,7 +32,7 @@ export interface DeclaredUpload {
 }
 
 /** An upload's take from its sender's day of reading of `counter` (the daily counter `<counter>:<me>:<day>`). */
-export interface ReadingTake {
+export interface TakeFromReading {
   counter: string;
   me: string;
   /** The most the day's reading holds. */
@@ -48,7 +48,7 @@ export interface ReadingTake {
  * refused upload read all day. The take is kept a while (uploadTakes) for a give-back, and
  * taken once per upload.
  */
-export async function takeFromDayOfReading({ counter, me, limit, length, requestId }: ReadingTake) {
+export async function takeFromDayOfReading({ counter, me, limit, length, requestId }: TakeFromReading) {
   const now = new Date();
   const take = { counter, me, day: utcDay(now), length };
   if (!(await takeFromDailyCounter(`${counter}:${me}`, me, limit, now, length))) {

@@ -1,4 +1,4 @@
-import { StoreStack } from '../../utils/store-stack.js';
+import { StoreStack, type Closable } from '../../utils/store-stack.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { perKeyThrottle } from '../../utils/per-key-throttle.js';
 import { boundedRedis, type BoundedRedis, type RedisClient } from '../redis.service.js';
@@ -12,30 +12,29 @@ export interface UploadTake {
 }
 
 /**
- * What each admitted upload took, by nginx's id for the upload and its sender, for a while
- * (TAKE_KEPT_MS): one nginx then refuses unread is given it back once, whichever process
- * nginx asks (a restart or a reload between the check and the refusal included, with Redis).
- */
-/**
  * Keeping a take: `kept`; a take of the same upload already kept (nginx asked again), left as
  * it was: `again`; another take under the same id (not nginx's), left as it was: `clash`.
  */
 export type Kept = 'kept' | 'again' | 'clash';
 
-export interface UploadTakeStore {
+/**
+ * What each admitted upload took, by nginx's id for the upload and its sender, for a while
+ * (TAKE_KEPT_MS): one nginx then refuses unread is given it back once, whichever process
+ * nginx asks (a restart or a reload between the check and the refusal included, with Redis).
+ */
+export interface UploadTakeStore extends Closable {
   /** Keeps a take made, unless one is kept under its id already. */
   keep(requestId: string, take: UploadTake): Promise<Kept>;
   /** The take kept for `requestId` by `me`, left where it is. */
   find(requestId: string, me: string): Promise<UploadTake | undefined>;
   /** The take of `requestId` by `me`, once: a later claim, in any process, finds nothing. */
   claim(requestId: string, me: string): Promise<UploadTake | undefined>;
+  /** The upload was read: its take is never given back. */
   forget(requestId: string, me: string): Promise<void>;
-  /** False once closed for good (its Redis connection closed). */
-  open(): boolean;
 }
 
 // A take matters for moments (nginx refuses an upload at once or reads it); ten minutes covers a slow one.
-export const TAKE_KEPT_MS = 10 * 60_000;
+const TAKE_KEPT_MS = 10 * 60_000;
 // Bounded in memory whatever the traffic: past the cap, the oldest go.
 const TAKES_KEPT = 10_000;
 const keyOf = (requestId: string, me: string) => `${requestId}:${me}`;
