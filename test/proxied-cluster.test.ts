@@ -10,6 +10,7 @@ import { eventually } from './support/eventually.js';
 import {
   hasNginx,
   heldUpload,
+  sentOnAfterAnswer,
   httpsGet,
   httpsSend,
   startProxiedCluster,
@@ -273,6 +274,10 @@ describe('behind nginx, two pm2 processes', function () {
       const [trickler, ...others] = members;
       for (let i = 0; i < 4; i++) held.push(heldUpload(urlOf(trickler!), 50 * 1024 * 1024, from, { headers: trickler!.auth }));
       await holdUntilRefused(urlOf(trickler!), '127.0.9.6', trickler!.auth, held);
+      // One refused for want of a place reads nothing after its answer either: a sender going on
+      // is cut off soon (its take was given back), not drained for half a minute.
+      const goingOn = await sentOnAfterAnswer(urlOf(trickler!), '127.0.9.6', trickler!.auth);
+      expect(goingOn).to.deep.equal({ status: 429, cutOff: true });
       // Three more accounts there hold four each: the address's sixteen are held, and a fifth
       // account's upload there is refused.
       for (const m of others.slice(0, 3))

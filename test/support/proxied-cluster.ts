@@ -1,6 +1,7 @@
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -169,6 +170,59 @@ export function heldUpload(
   });
   answer.catch(() => undefined);
   return { sent, answer, abort: () => req.destroy() };
+}
+
+/**
+ * An upload whose sender goes on sending after its answer, as a client that ignores the answer
+ * can (its side of the connection kept open when nginx closes its own): a 50 MB body, 64 KiB
+ * every 50 ms for up to 10 s. Its status, and whether nginx cut the connection before then.
+ */
+export function sentOnAfterAnswer(url: string, localAddress: string, headers: Record<string, string>) {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise<{ status: number; cutOff: boolean }>((resolve) => {
+    let answer = '';
+    let timer: NodeJS.Timeout | undefined;
+    const status = () => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+    const finish = (cutOff: boolean) => {
+      clearInterval(timer);
+      socket.destroy();
+      resolve({ status: status(), cutOff });
+    };
+    // Any of socket.connect()'s options goes too (node's tls docs), though its types list none.
+    const options = {
+      host: hostname,
+      port: Number(port),
+      localAddress,
+      rejectUnauthorized: false,
+      allowHalfOpen: true,
+      ALPNProtocols: ['http/1.1'],
+    };
+    const socket = tlsConnect(options as ConnectionOptions);
+    const head = {
+      host: hostname,
+      'content-type': 'application/octet-stream',
+      'content-length': String(50 * 1024 * 1024),
+      ...headers,
+    };
+    socket.write(
+      `POST ${pathname} HTTP/1.1\r\n${Object.entries(head)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n`,
+    );
+    socket.write(Buffer.alloc(1024, 1));
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('data', (d: Buffer) => {
+      const first = !answer;
+      answer += d.toString('latin1');
+      if (!first) return;
+      let ticks = 0;
+      timer = setInterval(() => {
+        if (++ticks > 200) return finish(false);
+        socket.write(Buffer.alloc(64 * 1024, 1));
+      }, 50);
+    });
+  });
 }
 
 export async function startProxiedCluster(env: Record<string, string>): Promise<ProxiedCluster> {
