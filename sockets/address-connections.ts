@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { AppServer } from './socket.types.js';
 
-type Transport = { request: IncomingMessage; once(event: 'close', fn: () => void): void };
+type Transport = {
+  request: IncomingMessage;
+  on(event: 'close', fn: (this: Transport) => void): void;
+  off(event: 'close', fn: (this: Transport) => void): void;
+};
 
 /**
  * Caps the connections one client address holds open in this process before they sign in.
@@ -16,6 +20,14 @@ export class UnsignedConnectionsByAddress {
   private readonly open = new Map<string, number>();
   /** The address each counted transport is counted under, until it signs in or closes. */
   private readonly counted = new WeakMap<object, string>();
+  /**
+   * One close listener for every transport (the emitter is `this`), taken off when it signs
+   * in: no closure or once-wrapper kept per connection for as long as it lives (S6's memory).
+   */
+  private readonly releaseOnClose = ((tracker: UnsignedConnectionsByAddress) =>
+    function (this: Transport) {
+      tracker.release(this);
+    })(this);
 
   constructor(
     private readonly cap: number,
@@ -33,15 +45,16 @@ export class UnsignedConnectionsByAddress {
       const address = this.addressOf(transport.request);
       this.open.set(address, (this.open.get(address) ?? 0) + 1);
       this.counted.set(transport, address);
-      transport.once('close', () => this.release(transport));
+      transport.on('close', this.releaseOnClose);
     });
   }
 
   /** A transport that signed in (or closed) gives its place back; once. */
-  release(transport: object): void {
+  release(transport: Transport): void {
     const address = this.counted.get(transport);
     if (address === undefined) return;
     this.counted.delete(transport);
+    transport.off('close', this.releaseOnClose);
     const left = (this.open.get(address) ?? 1) - 1;
     if (left > 0) this.open.set(address, left);
     else this.open.delete(address);

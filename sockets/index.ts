@@ -204,6 +204,9 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     const startedAt = new Date();
     socketConnections.inc();
     unsigned.release(socket.conn);
+    // Joined: a further CONNECT on this transport now closes it in Socket.IO itself (and every
+    // disconnect of ours closes the transport), so the mark of its one try need not be kept.
+    tried.delete(socket.conn);
     socket.on('disconnect', (reason) => {
       // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
       if (reason === 'client namespace disconnect') socket.conn.close();
