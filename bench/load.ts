@@ -29,7 +29,11 @@ export async function hammer(
   await autocannon({ url, duration: 1, connections, headers });
   const cpuBefore = serverPid ? cpuSeconds(serverPid) : 0;
   const r = await autocannon({ url, duration: seconds, connections, headers });
-  const cpu = serverPid ? cpuSeconds(serverPid) - cpuBefore : 0;
+  return loadResult(r, serverPid ? cpuSeconds(serverPid) - cpuBefore : 0);
+}
+
+/** autocannon's figures with the server CPU (seconds) used while it ran. */
+function loadResult(r: autocannon.Result, cpu: number): LoadResult {
   return {
     rps: r.requests.average,
     cpuUsPerRequest: r.requests.total ? (cpu * 1e6) / r.requests.total : 0,
@@ -65,6 +69,20 @@ export async function hammeredInTurn(a: Target, b: Target, seconds: number, conn
     errors: two.reduce((n, r) => n + r.errors, 0),
   });
   return [merged(runs.a), merged(runs.b)];
+}
+
+/**
+ * Two servers driven at the same time, each by its own `connections`, for `seconds`: where
+ * hammeredInTurn lets a drift of this VM's speed between the turns fall on one side (the same
+ * two processes read 0.64 in one S1b round and 1.29 in the next), here every moment's speed
+ * falls on both alike. Each side's CPU is read over the same window.
+ */
+export async function hammeredAtOnce(a: Target, b: Target, seconds: number, connections = 25): Promise<[LoadResult, LoadResult]> {
+  const drive = (t: Target, duration: number) => autocannon({ url: t.url, duration, connections, headers: t.headers ?? {} });
+  await Promise.all([drive(a, 1), drive(b, 1)]);
+  const cpuBefore = [cpuSeconds(a.pid), cpuSeconds(b.pid)];
+  const [ra, rb] = await Promise.all([drive(a, seconds), drive(b, seconds)]);
+  return [loadResult(ra, cpuSeconds(a.pid) - cpuBefore[0]!), loadResult(rb, cpuSeconds(b.pid) - cpuBefore[1]!)];
 }
 
 /**
@@ -171,6 +189,28 @@ export async function timedLoop(seconds: number, workers: number, op: (worker: n
   });
   times.sort((a, b) => a - b);
   return { rate, operations: times.length, p50: percentileOf(times, 0.5), p99: percentileOf(times, 0.99) };
+}
+
+/**
+ * timedLoop of two operations in turn, a, b, b, a, for half of `seconds` each (as
+ * hammeredInTurn): each side's rate and percentiles the means of its two runs.
+ */
+export async function timedInTurn(
+  seconds: number,
+  workers: number,
+  a: (worker: number) => Promise<void>,
+  b: (worker: number) => Promise<void>,
+): Promise<[TimedResult, TimedResult]> {
+  const runs = { a: [] as TimedResult[], b: [] as TimedResult[] };
+  for (const which of ['a', 'b', 'b', 'a'] as const)
+    runs[which].push(await timedLoop(seconds / 2, workers, which === 'a' ? a : b));
+  const merged = (two: TimedResult[]): TimedResult => ({
+    rate: mean(two.map((r) => r.rate)),
+    operations: two.reduce((n, r) => n + r.operations, 0),
+    p50: mean(two.map((r) => r.p50)),
+    p99: mean(two.map((r) => r.p99)),
+  });
+  return [merged(runs.a), merged(runs.b)];
 }
 
 /**
