@@ -24,6 +24,8 @@ interface Memory {
   rss: number;
   /** V8's heap in use, KiB. */
   heap: number;
+  /** V8's heap reserved (in use or not), KiB: what the heap holds of the RSS. */
+  heapTotal: number;
 }
 
 /** The server's memory once garbage is collected and the collector has settled (servers.ts writes it on SIGUSR2). */
@@ -32,8 +34,8 @@ async function settledMemory(server: Served, kind: string): Promise<Memory> {
     process.kill(server.pid, 'SIGUSR2');
     await sleep(700);
   }
-  const m = JSON.parse(readFileSync(memoryFile(kind), 'utf8')) as { rss: number; heapUsed: number };
-  return { rss: m.rss / 1024, heap: m.heapUsed / 1024 };
+  const m = JSON.parse(readFileSync(memoryFile(kind), 'utf8')) as NodeJS.MemoryUsage;
+  return { rss: m.rss / 1024, heap: m.heapUsed / 1024, heapTotal: m.heapTotal / 1024 };
 }
 
 function open(url: string, auth?: { token: string }): Promise<Socket> {
@@ -58,7 +60,8 @@ async function perSocket(server: Served, kind: string, auth: (i: number) => { to
   }
   const after = await settledMemory(server, kind);
   for (const s of sockets) s.close();
-  return { rss: (after.rss - before.rss) / count, heap: (after.heap - before.heap) / count };
+  const grown = (field: keyof Memory) => (after[field] - before[field]) / count;
+  return { rss: grown('rss'), heap: grown('heap'), heapTotal: grown('heapTotal') };
 }
 
 try {
@@ -89,6 +92,15 @@ try {
     bareKiB.heap,
     'KiB',
     '',
+  );
+  // Where the RSS goes: V8's reserved heap, used or not (external memory grows by nothing on
+  // either side: buffers are not what an idle socket holds).
+  report(
+    `S6 idle authenticated socket / bare Socket.IO socket, V8 heap reserved per socket (${count})`,
+    ourKiB.heapTotal,
+    bareKiB.heapTotal,
+    'KiB',
+    'context',
   );
 } finally {
   stopServers();

@@ -204,8 +204,10 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     const startedAt = new Date();
     socketConnections.inc();
     unsigned.release(socket.conn);
-    // Joined: a further CONNECT on this transport now closes it in Socket.IO itself (and every
-    // disconnect of ours closes the transport), so the mark of its one try need not be kept.
+    // Joined: a further CONNECT on this transport now closes it in Socket.IO itself, and every
+    // disconnect of ours closes the transport, so the mark of its one try need not be kept.
+    // Keep it so: a socket.disconnect() without true (or disconnectSockets()) would leave an
+    // open transport free to try another sign-in.
     tried.delete(socket.conn);
     socket.on('disconnect', (reason) => {
       // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
