@@ -25,6 +25,7 @@ import { eventDispatcher } from './payload.js';
 import { systemHandlers } from './system.handlers.js';
 import { startAdminLive } from './admin-live.js';
 import { UnsignedConnectionsByAddress } from './address-connections.js';
+import { closingOnRefusal, firstConnectOnly, guardConnects, signedIn } from './one-sign-in.js';
 
 export interface SocketDeps {
   accessTokens: AccessTokens;
@@ -65,31 +66,6 @@ const running = new WeakMap<AppServer, Running>();
 
 export { userRoom } from './rooms.js';
 
-type Middleware = Parameters<AppServer['use']>[0];
-
-/**
- * One sign-in per connection: the first CONNECT on a transport is tried, any other (sent in
- * the same read, as one polling request can hold thousands, or after a refusal) is refused
- * before it costs a token check or a budget's round trip. A refused sign-in closes the
- * connection once the refusal is written. (Socket.IO's own client sends one CONNECT per
- * connection and closes a connection whose only socket was refused anyway; a second CONNECT
- * to a namespace already joined closes the connection in Socket.IO itself.)
- */
-const tried = new WeakSet<object>();
-const firstConnectOnly: Middleware = (socket, next) => {
-  if (tried.has(socket.conn)) return next(refuse('CONNECTION_CLOSED', 'One sign-in per connection: open another'));
-  tried.add(socket.conn);
-  next();
-};
-const closingOnRefusal =
-  (middleware: Middleware): Middleware =>
-  (socket, next) =>
-    middleware(socket, (err) => {
-      next(err);
-      // After the refusal's own tick (Socket.IO writes it in a nextTick); close waits for it to drain.
-      if (err) process.nextTick(() => socket.conn.close());
-    });
-
 export async function createSocketServer(httpServer: HttpServer, deps: SocketDeps): Promise<AppServer> {
   const allowed = new Set(deps.corsOrigins);
   const addressOf = deps.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
@@ -109,6 +85,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     connectTimeout: deps.connectTimeoutMs,
   });
   unsigned.track(io);
+  guardConnects(io);
   let subscriber: RedisClient | undefined;
   if (deps.redis) {
     subscriber = deps.redis.duplicate();
@@ -204,11 +181,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     const startedAt = new Date();
     socketConnections.inc();
     unsigned.release(socket.conn);
-    // Joined: a further CONNECT on this transport now closes it in Socket.IO itself, and every
-    // disconnect of ours closes the transport, so the mark of its one try need not be kept.
-    // Keep it so: a socket.disconnect() without true (or disconnectSockets()) would leave an
-    // open transport free to try another sign-in.
-    tried.delete(socket.conn);
+    signedIn(socket.conn);
     socket.on('disconnect', (reason) => {
       // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
       if (reason === 'client namespace disconnect') socket.conn.close();

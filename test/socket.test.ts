@@ -200,22 +200,26 @@ describe('Socket.IO', () => {
     }
   });
 
-  it('tries one sign-in per connection: CONNECTs sent together get one socket, the rest refused untried', async () => {
+  it('tries one sign-in per connection: a second CONNECT closes the connection, however many are sent together', async () => {
     const u = await signupUser();
-    // Long-polling, the CONNECTs written before the transport opens: they go in one request, decoded together.
+    // Long-polling, the CONNECTs written before the transport opens: they go in one request,
+    // decoded together. Each one Socket.IO decodes costs a socket and the middleware: 30,000
+    // in one 90 KB request cost the server about a second before the second one closed it.
     const manager = new Manager(server.url, { transports: ['polling'], reconnection: false, autoConnect: false });
     try {
       const opened = new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
       const packets: string[] = [];
       manager.engine.on('message', (data) => packets.push(String(data)));
-      for (let i = 0; i < 3; i++) manager.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
+      const closed = new Promise<string>((resolve) => manager.engine.once('close', (reason: string) => resolve(reason)));
+      manager.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
+      for (let i = 0; i < 3000; i++) manager.engine.send('0');
       await opened;
-      await eventually(async () => packets.length >= 3, 3000, 'three answers');
-      const connected = packets.filter((p) => p.startsWith('0{'));
-      const refused = packets.filter((p) => p.startsWith('4{')).map((p) => JSON.parse(p.slice(1)).data?.code);
-      expect([connected.length, refused]).to.deep.equal([1, ['CONNECTION_CLOSED', 'CONNECTION_CLOSED']]);
-      const sockets = [...server.io.of('/').sockets.values()].filter((s) => s.data.user?.sub === u.id);
-      expect(sockets).to.have.length(1);
+      const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 3000))]);
+      expect(outcome).to.equal('transport close');
+      // Not one refusal per CONNECT written back, and the first one's sign-in did not stay.
+      expect(packets.filter((p) => p.startsWith('4')).length).to.be.at.most(1);
+      expect(packets.filter((p) => p.startsWith('0{'))).to.have.length(0);
+      await eventually(async () => ![...server.io.of('/').sockets.values()].some((s) => s.data.user?.sub === u.id));
     } finally {
       manager.engine?.close();
     }
