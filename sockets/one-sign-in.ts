@@ -5,7 +5,6 @@ type Middleware = Parameters<AppServer['use']>[0];
 type EnginePacket = { type: string; data?: unknown };
 type Transport = {
   on(event: 'packet', fn: (this: Transport, packet: EnginePacket) => void): void;
-  off(event: 'packet', fn: (this: Transport, packet: EnginePacket) => void): void;
   close(): void;
 };
 
@@ -33,36 +32,42 @@ export const closingOnRefusal =
       if (err) process.nextTick(() => socket.conn.close());
     });
 
-// Transports that have sent a CONNECT packet (a Socket.IO packet of type 0) before signing in.
+// Transports that have sent a CONNECT packet (a Socket.IO packet of type 0).
 const connectSent = new WeakSet<object>();
 
 /**
- * A second CONNECT before the sign-in closes the transport at once, as the engine hands the
- * packet over: Socket.IO builds a socket and runs the middleware for every CONNECT it
+ * Whether an engine message is a Socket.IO CONNECT as the parser reads it: its type is
+ * Number() of the first character, so a space, a tab or an empty message is a CONNECT too.
+ */
+const isConnect = (packet: EnginePacket): boolean =>
+  packet.type === 'message' && typeof packet.data === 'string' && Number(packet.data.charAt(0)) === 0;
+
+/**
+ * A second CONNECT closes the transport at once, as the engine hands the packet over: before
+ * the sign-in, Socket.IO builds a socket and runs the middleware for every CONNECT it
  * decodes, and the refusals' close comes a tick later, so one 90 KB polling request of
- * 30,000 CONNECTs cost the server about a second of CPU. Closed, the rest of the request's
- * packets are dropped by the engine unread. One listener for every transport (the emitter is
- * `this`), taken off at sign-in (signedIn).
+ * 30,000 CONNECTs cost the server about a second of CPU; after it, every CONNECT to a
+ * namespace that does not exist is answered (a refusal written back per packet) and the
+ * transport kept. Closed, the rest of the request's packets are dropped by the engine
+ * unread. One listener for every transport (the emitter is `this`).
  */
 function closeOnSecondConnect(this: Transport, packet: EnginePacket): void {
-  if (packet.type !== 'message' || typeof packet.data !== 'string' || !packet.data.startsWith('0')) return;
+  if (!isConnect(packet)) return;
   if (connectSent.has(this)) return this.close();
   connectSent.add(this);
 }
 
-/** Watches every transport the server opens for a second CONNECT until it signs in. */
+/** Watches every transport the server opens for a second CONNECT, for as long as it is open. */
 export function guardConnects(io: AppServer): void {
   io.engine.on('connection', (transport: Transport) => transport.on('packet', closeOnSecondConnect));
 }
 
 /**
- * The transport's socket joined: a further CONNECT now closes it in Socket.IO itself, and
- * every disconnect of ours closes the transport, so neither mark nor the listener is kept.
- * Keep it so: a socket.disconnect() without true (or disconnectSockets()) would leave an open
- * transport free to try another sign-in.
+ * The transport's socket joined: a further CONNECT now closes it (closeOnSecondConnect, and
+ * Socket.IO itself for the namespace joined), and every disconnect of ours closes the
+ * transport, so the middleware's mark of its one try is not kept. Keep it so: a
+ * socket.disconnect() without true (or disconnectSockets()) would leave an open transport.
  */
-export function signedIn(transport: Transport): void {
-  transport.off('packet', closeOnSecondConnect);
-  connectSent.delete(transport);
+export function signedIn(transport: object): void {
   tried.delete(transport);
 }
