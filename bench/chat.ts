@@ -12,7 +12,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { MESSAGE_BUCKET } from '../models/message.model.js';
 import { TextCipher } from '../utils/text-cipher.js';
 import { benchDatabase, BENCH_CHAT_KEY, benchTokens, report, serve, stopServers, tableHeader, versus } from './harness.js';
-import { loop, timedInTurn, type TimedResult } from './load.js';
+import { loop, percentileOf, timedInTurn, timedLoop, type TimedResult } from './load.js';
 import { acceptedConnection, signupAt } from './seed.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -30,20 +30,38 @@ const socketTo = (url: string, options: Parameters<typeof connect>[1]) =>
   });
 
 /** Deliveries per second of `count` messages to every socket in `receivers`, sent one after another by `send`. */
-async function fanOut(receivers: Socket[], event: string, count: number, send: (i: number) => Promise<unknown>): Promise<number> {
-  let delivered = 0;
+/**
+ * Sends `count` messages one after another, each to every receiver, and returns the
+ * deliveries a second with the p50 and p99 of one delivery's time from its send (`indexOf`
+ * reads which send a delivery belongs to from its payload).
+ */
+async function fanOut(
+  receivers: Socket[],
+  event: string,
+  count: number,
+  send: (i: number) => Promise<unknown>,
+  indexOf: (payload: unknown) => number,
+): Promise<TimedResult> {
+  const sentAt: number[] = [];
+  const times: number[] = [];
   const expected = receivers.length * count;
   const done = new Promise<void>((resolve) => {
     for (const s of receivers)
-      s.on(event, () => {
-        if (++delivered === expected) resolve();
+      s.on(event, (payload: unknown) => {
+        times.push(performance.now() - sentAt[indexOf(payload)]!);
+        if (times.length === expected) resolve();
       });
   });
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) await send(i);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    sentAt[i] = performance.now();
+    await send(i);
+  }
   await done;
+  const rate = expected / ((performance.now() - start) / 1000);
   for (const s of receivers) s.off(event);
-  return expected / (Number(process.hrtime.bigint() - start) / 1e9);
+  times.sort((a, b) => a - b);
+  return { rate, operations: expected, p50: percentileOf(times, 0.5), p99: percentileOf(times, 0.99) };
 }
 
 /** The rate row and the p50 and p99 rows of one timed comparison. */
@@ -171,7 +189,7 @@ try {
   for (const r of typingReceivers) r.on('chat:typing', () => relayed++);
   const typingNow = pairs.map(() => false);
   const typingStart = Date.now();
-  await loop(seconds, pairs.length, async (w) => {
+  const typingAcks = await timedLoop(seconds, pairs.length, async (w) => {
     typingNow[w] = !typingNow[w];
     await senders[w]!.emitWithAck('chat:typing', { conversationId: pairs[w]!.conversationId, isTyping: typingNow[w] });
   });
@@ -183,7 +201,7 @@ try {
   let bareRelayed = 0;
   for (const r of bareTypingReceivers) r.on('relayed', () => bareRelayed++);
   const bareStart = Date.now();
-  await loop(seconds, bareSenders.length, async (w) => {
+  const bareAcks = await timedLoop(seconds, bareSenders.length, async (w) => {
     typingNow[w] = !typingNow[w];
     await bareSenders[w]!.emitWithAck('relay', {
       room: `r${w}`,
@@ -197,6 +215,9 @@ try {
     'events/s',
     '>= 0.5',
   );
+  // The sender's ack comes once the relay is handed to the receiver's room.
+  report('S4 chat:typing relayed / bare Socket.IO relay, ack p50', typingAcks.p50, bareAcks.p50, 'ms', '');
+  report('S4 chat:typing relayed / bare Socket.IO relay, ack p99', typingAcks.p99, bareAcks.p99, 'ms', '');
   for (const s of [...senders, ...typingReceivers, ...bareSenders, ...bareTypingReceivers]) s.close();
 
   // S5: a group of groupSize: members written directly, each with a socket.
@@ -236,22 +257,31 @@ try {
   for (const id of members)
     receivers.push(await socketTo(app.url, { auth: { token: tokens.sign({ sub: String(id), role: 'user', sid: 'bench' }) } }));
   const groupSender = await socketTo(app.url, { auth: { token: ana.authorization.slice(7) } });
-  const ours = await fanOut(receivers, 'chat:message', rounds, (i) =>
-    groupSender.emitWithAck('chat:send', {
-      conversationId: String(groupId),
-      clientMessageId: `bench-group-${i}`,
-      text: 'to everyone',
-    }),
+  const ours = await fanOut(
+    receivers,
+    'chat:message',
+    rounds,
+    (i) =>
+      groupSender.emitWithAck('chat:send', {
+        conversationId: String(groupId),
+        clientMessageId: `bench-group-${i}`,
+        text: 'to everyone',
+      }),
+    (m) => Number((m as { clientMessageId: string }).clientMessageId.slice('bench-group-'.length)),
   );
   for (const s of [...receivers, groupSender]) s.close();
   const bareReceivers: Socket[] = [];
   for (let i = 0; i < members.length; i++) bareReceivers.push(await socketTo(bare.url, { query: { rooms: 'group' } }));
   const bareSender = await socketTo(bare.url, {});
-  const baseline = await fanOut(bareReceivers, 'relayed', rounds, (i) =>
-    bareSender.emitWithAck('relay', { room: 'group', payload: { id: i, text: 'to everyone' } }),
+  const baseline = await fanOut(
+    bareReceivers,
+    'relayed',
+    rounds,
+    (i) => bareSender.emitWithAck('relay', { room: 'group', payload: { id: i, text: 'to everyone' } }),
+    (m) => (m as { id: number }).id,
   );
   for (const s of [...bareReceivers, bareSender]) s.close();
-  report(`S5 fan-out to ${groupSize} members / bare io.to(room).emit`, ours, baseline, 'deliveries/s', '>= 0.7');
+  reportTimed(`S5 fan-out to ${groupSize} members / bare io.to(room).emit`, ours, baseline, 'deliveries/s', '>= 0.7');
   anaSocket.close();
   await conn.close();
   console.log(`\nfailed sends across the runs: ${errors}`);
