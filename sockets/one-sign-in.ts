@@ -37,7 +37,8 @@ const connectSent = new WeakSet<object>();
 
 /**
  * Whether an engine message is a Socket.IO CONNECT as the parser reads it: its type is
- * Number() of the first character, so a space, a tab or an empty message is a CONNECT too.
+ * Number() of the first character, so one led by a space or a tab is a CONNECT too. (An
+ * empty message carries no data: the decoder throws and Socket.IO closes the transport.)
  */
 const isConnect = (packet: EnginePacket): boolean =>
   packet.type === 'message' && typeof packet.data === 'string' && Number(packet.data.charAt(0)) === 0;
