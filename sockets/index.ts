@@ -25,7 +25,7 @@ import { eventDispatcher } from './payload.js';
 import { systemHandlers } from './system.handlers.js';
 import { startAdminLive } from './admin-live.js';
 import { UnsignedConnectionsByAddress } from './address-connections.js';
-import { closingOnRefusal, firstConnectOnly, guardConnects, signedIn } from './one-sign-in.js';
+import { closingOnRefusal, firstConnectOnly, guardConnects } from './one-sign-in.js';
 
 export interface SocketDeps {
   accessTokens: AccessTokens;
@@ -181,7 +181,6 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     const startedAt = new Date();
     socketConnections.inc();
     unsigned.release(socket.conn);
-    signedIn(socket.conn);
     socket.on('disconnect', (reason) => {
       // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
       if (reason === 'client namespace disconnect') socket.conn.close();

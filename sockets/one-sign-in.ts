@@ -9,17 +9,14 @@ type Transport = {
 };
 
 /**
- * One sign-in per connection: the first CONNECT on a transport is tried, any other (the one
- * whose arrival closed the transport, closeOnSecondConnect below, or one after a refusal) is
- * refused before it costs a token check or a budget's round trip. A refused sign-in closes the
- * connection once the refusal is written. (Socket.IO's own client sends one CONNECT per
- * connection and closes a connection whose only socket was refused anyway; a second CONNECT
- * to a namespace already joined closes the connection in Socket.IO itself.)
+ * One sign-in per connection: the first CONNECT on a transport is tried; any other closed
+ * the transport as it arrived (closeOnSecondConnect below), as does a refused sign-in once
+ * its refusal is written, so a CONNECT that reaches the middleware on a transport no longer
+ * open is refused before it costs a token check or a budget's round trip. (A second CONNECT
+ * to the namespace joined closes the connection in Socket.IO itself too.)
  */
-const tried = new WeakSet<object>();
 export const firstConnectOnly: Middleware = (socket, next) => {
-  if (tried.has(socket.conn)) return next(refuse('CONNECTION_CLOSED', 'One sign-in per connection: open another'));
-  tried.add(socket.conn);
+  if (socket.conn.readyState !== 'open') return next(refuse('CONNECTION_CLOSED', 'One sign-in per connection: open another'));
   next();
 };
 
@@ -61,14 +58,4 @@ function closeOnSecondConnect(this: Transport, packet: EnginePacket): void {
 /** Watches every transport the server opens for a second CONNECT, for as long as it is open. */
 export function guardConnects(io: AppServer): void {
   io.engine.on('connection', (transport: Transport) => transport.on('packet', closeOnSecondConnect));
-}
-
-/**
- * The transport's socket joined: a further CONNECT now closes it (closeOnSecondConnect, and
- * Socket.IO itself for the namespace joined), and every disconnect of ours closes the
- * transport, so the middleware's mark of its one try is not kept. Keep it so: a
- * socket.disconnect() without true (or disconnectSockets()) would leave an open transport.
- */
-export function signedIn(transport: object): void {
-  tried.delete(transport);
 }
