@@ -35,7 +35,8 @@ const refuse = (packet: unknown[], retryAfterSeconds: number) => {
  * number of sockets they open (a window is made on a user's first event and forgotten
  * when it has passed), and events that are writes also take from the user's action
  * budget, in Redis when configured. Past either, the event is dropped and its ack hears
- * RATE_LIMITED with the seconds to wait.
+ * RATE_LIMITED with the seconds to wait; past twice the event budget in one window, the
+ * connection that carries the next event is closed.
  */
 export function socketLimits({ events, windowMs }: SocketRateLimit, actions: ActionLimiter) {
   const windows = new Map<string, { start: number; count: number }>();
@@ -50,7 +51,13 @@ export function socketLimits({ events, windowMs }: SocketRateLimit, actions: Act
       }
       let w = windows.get(userId);
       if (!w || now - w.start >= windowMs) windows.set(userId, (w = { start: now, count: 0 }));
-      if (++w.count > events) return refuse(packet, Math.ceil((w.start + windowMs - now) / 1000));
+      if (++w.count > events) {
+        // A client told to wait that keeps on is not listening: past a budget's worth of
+        // refusals the connection closes (the engine drops the rest of its packets unread),
+        // so a request packed with events cannot buy an answer for each of them.
+        if (w.count > events * 2) return socket.conn.close();
+        return refuse(packet, Math.ceil((w.start + windowMs - now) / 1000));
+      }
       // Own keys only: an event named "toString" is no write with a budget.
       const action = Object.hasOwn(EVENT_ACTIONS, packet[0] as string) ? EVENT_ACTIONS[packet[0] as string] : undefined;
       if (!action) return next();

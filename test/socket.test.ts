@@ -9,6 +9,34 @@ import { emitUntyped, rawSocket } from './support/chat.js';
 import { connectClient, startServer, type RunningServer, type TestSocket } from './support/socket-server.js';
 import { signupUser } from './support/users.js';
 
+/** Whether any socket of the server is signed in as `userId`. */
+const signedIn = (server: RunningServer, userId: string) =>
+  [...server.io.of('/').sockets.values()].some((s) => s.data.user?.sub === userId);
+
+/**
+ * A connection driven packet by hand (Socket.IO's client would never send these): the
+ * engine's transport, what the server writes back, and how it closed.
+ */
+async function byHand(url: string, transport: 'polling' | 'websocket', open = true) {
+  const manager = new Manager(url, { transports: [transport], reconnection: false, autoConnect: false });
+  const opened = new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
+  if (open) await opened;
+  const packets: string[] = [];
+  manager.engine.on('message', (data) => packets.push(String(data)));
+  const closed = new Promise<string>((resolve) => manager.engine.once('close', (reason: string) => resolve(reason)));
+  return {
+    engine: manager.engine,
+    opened,
+    packets,
+    /** How the connection ended within `ms`, or 'still open'. */
+    outcome: (ms: number) => Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), ms))]),
+    signIn: async (token: string) => {
+      manager.engine.send(`0${JSON.stringify({ token })}`);
+      await eventually(async () => packets.some((p) => p.startsWith('0{')), 2000, 'signed in');
+    },
+  };
+}
+
 describe('Socket.IO', () => {
   let server: RunningServer;
   const open: TestSocket[] = [];
@@ -182,21 +210,15 @@ describe('Socket.IO', () => {
 
   it('closes a connection after a refused sign-in: one token tried per connection, not one per CONNECT', async () => {
     // The transport, then CONNECT packets by hand (Socket.IO's client would close it itself).
-    const manager = new Manager(server.url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+    const raw = await byHand(server.url, 'websocket');
     try {
-      await new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
-      const engine = manager.engine;
-      const answers: string[] = [];
-      engine.on('message', (data) => answers.push(String(data)));
-      const closed = new Promise<string>((resolve) => engine.once('close', (reason: string) => resolve(reason)));
-      engine.send(`0${JSON.stringify({ token: forgeJwt({ alg: 'HS256', typ: 'JWT' }, { sub: 'x' }, 'not the secret') })}`);
-      await eventually(async () => answers.length === 1, 2000, 'the refusal');
-      expect(JSON.parse(answers[0]!.slice(1)).data).to.deep.equal({ code: 'INVALID_TOKEN' });
-      const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 2000))]);
-      expect(outcome).to.equal('transport close');
-      expect(answers).to.have.length(1);
+      raw.engine.send(`0${JSON.stringify({ token: forgeJwt({ alg: 'HS256', typ: 'JWT' }, { sub: 'x' }, 'not the secret') })}`);
+      await eventually(async () => raw.packets.length === 1, 2000, 'the refusal');
+      expect(JSON.parse(raw.packets[0]!.slice(1)).data).to.deep.equal({ code: 'INVALID_TOKEN' });
+      expect(await raw.outcome(2000)).to.equal('transport close');
+      expect(raw.packets).to.have.length(1);
     } finally {
-      manager.engine?.close();
+      raw.engine.close();
     }
   });
 
@@ -208,26 +230,21 @@ describe('Socket.IO', () => {
     // The parser reads a packet's type as Number() of its first character: a space or a tab
     // is a CONNECT as much as a "0".
     for (const more of ['0', ' ', '\t']) {
-      const manager = new Manager(server.url, { transports: ['polling'], reconnection: false, autoConnect: false });
+      const raw = await byHand(server.url, 'polling', false);
       try {
-        const opened = new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
-        const packets: string[] = [];
-        manager.engine.on('message', (data) => packets.push(String(data)));
-        const closed = new Promise<string>((resolve) => manager.engine.once('close', (reason: string) => resolve(reason)));
-        manager.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
-        for (let i = 0; i < 3000; i++) manager.engine.send(more);
-        await opened;
-        const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 3000))]);
-        expect(outcome, JSON.stringify(more)).to.equal('transport close');
+        raw.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
+        for (let i = 0; i < 3000; i++) raw.engine.send(more);
+        await raw.opened;
+        expect(await raw.outcome(3000), JSON.stringify(more)).to.equal('transport close');
         // Not one refusal per CONNECT written back, and the first one's sign-in did not stay.
-        expect(packets.filter((p) => p.startsWith('4')).length, JSON.stringify(more)).to.be.at.most(1);
+        expect(raw.packets.filter((p) => p.startsWith('4')).length, JSON.stringify(more)).to.be.at.most(1);
         expect(
-          packets.filter((p) => p.startsWith('0{')),
+          raw.packets.filter((p) => p.startsWith('0{')),
           JSON.stringify(more),
         ).to.have.length(0);
-        await eventually(async () => ![...server.io.of('/').sockets.values()].some((s) => s.data.user?.sub === u.id));
+        await eventually(async () => !signedIn(server, u.id));
       } finally {
-        manager.engine?.close();
+        raw.engine.close();
       }
     }
   });
@@ -236,20 +253,14 @@ describe('Socket.IO', () => {
     const u = await signupUser();
     // Packets by hand over a WebSocket: a namespace that does not exist was answered a refusal
     // per CONNECT with the connection kept, past the per-event limits (they count events).
-    const manager = new Manager(server.url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+    const raw = await byHand(server.url, 'websocket');
     try {
-      await new Promise<void>((resolve, reject) => manager.open((err) => (err ? reject(err) : resolve())));
-      const packets: string[] = [];
-      manager.engine.on('message', (data) => packets.push(String(data)));
-      const closed = new Promise<string>((resolve) => manager.engine.once('close', (reason: string) => resolve(reason)));
-      manager.engine.send(`0${JSON.stringify({ token: u.accessToken })}`);
-      await eventually(async () => packets.some((p) => p.startsWith('0{')), 2000, 'signed in');
-      for (let i = 0; i < 50; i++) manager.engine.send('0/nowhere,');
-      const outcome = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 2000))]);
-      expect(outcome).to.equal('transport close');
-      expect(packets.filter((p) => p.startsWith('4/nowhere')).length).to.be.at.most(1);
+      await raw.signIn(u.accessToken);
+      for (let i = 0; i < 50; i++) raw.engine.send('0/nowhere,');
+      expect(await raw.outcome(2000)).to.equal('transport close');
+      expect(raw.packets.filter((p) => p.startsWith('4/nowhere')).length).to.be.at.most(1);
     } finally {
-      manager.engine?.close();
+      raw.engine.close();
     }
   });
 
@@ -326,14 +337,37 @@ describe('Socket.IO flood guard', () => {
       expect(acks.filter((a) => a.ok)).to.have.length(20);
       expect(limited).to.have.length(10);
       expect(limited[0].error.code).to.equal('RATE_LIMITED');
-      // The budget is per second: the next window answers again.
-      await eventually(
-        async () => (await socket.timeout(2000).emitWithAck('system:ping', {})).ok === true,
-        3000,
-        'the next window',
-      );
+      // The budget is per second: waited out as the refusal says, the next window answers again.
+      const wait = Math.max(...limited.map((a) => a.error.retryAfterSeconds as number));
+      expect(wait).to.equal(1);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      expect((await socket.timeout(2000).emitWithAck('system:ping', {})).ok, 'the next window').to.equal(true);
     } finally {
       socket.close();
+      await server.close();
+    }
+  });
+
+  it('closes the connection of an account that keeps sending past its budget, instead of answering each event', async () => {
+    const server = await startServer();
+    const u = await signupUser();
+    // Long-polling by hand: every event sent at once goes in one request. Each past the
+    // budget was answered RATE_LIMITED (about 120 bytes for 20 sent) and the connection kept,
+    // so one 100 KB request bought some 3,000 answers piling up for a client that reads none.
+    const raw = await byHand(server.url, 'polling');
+    try {
+      await raw.signIn(u.accessToken);
+      for (let i = 0; i < 3000; i++) raw.engine.send(`2${i}["system:ping",{}]`);
+      expect(await raw.outcome(3000)).to.equal('transport close');
+      // A budget's worth of refusals told it to slow down, then the connection closed (the
+      // answers of the events within the budget come a tick later: the closing drops them).
+      const answers = raw.packets.filter((p) => p.startsWith('3'));
+      const refused = answers.filter((p) => p.includes('RATE_LIMITED')).length;
+      expect(refused).to.equal(20);
+      expect(answers.length).to.be.at.most(40);
+      await eventually(async () => !signedIn(server, u.id));
+    } finally {
+      raw.engine.close();
       await server.close();
     }
   });
