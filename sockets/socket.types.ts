@@ -9,6 +9,8 @@ export interface InterServerEvents {}
 
 export interface SocketData {
   user: AccessClaims;
+  /** Events of this socket refused by the account's event budget, in the window that began at `window`. */
+  refused?: { window: number; count: number };
 }
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -348,26 +348,41 @@ describe('Socket.IO flood guard', () => {
     }
   });
 
-  it('closes the connection of an account that keeps sending past its budget, instead of answering each event', async () => {
+  it("closes a socket that keeps sending past its account's budget, and not the account's other sockets", async () => {
     const server = await startServer();
     const u = await signupUser();
-    // Long-polling by hand: every event sent at once goes in one request. Each past the
-    // budget was answered RATE_LIMITED (about 120 bytes for 20 sent) and the connection kept,
-    // so one 100 KB request bought some 3,000 answers piling up for a client that reads none.
-    const raw = await byHand(server.url, 'polling');
+    // By hand, every event sent at once: over long-polling they go in one request. Each past
+    // the budget was answered RATE_LIMITED (about 120 bytes for 20 sent) and the connection
+    // kept, so one 66 KB request bought some 3,000 answers piling up for a client reading none.
+    const bystander = await connectClient(server.url, { auth: { token: u.accessToken } });
     try {
-      await raw.signIn(u.accessToken);
-      for (let i = 0; i < 3000; i++) raw.engine.send(`2${i}["system:ping",{}]`);
-      expect(await raw.outcome(3000)).to.equal('transport close');
-      // A budget's worth of refusals told it to slow down, then the connection closed (the
-      // answers of the events within the budget come a tick later: the closing drops them).
-      const answers = raw.packets.filter((p) => p.startsWith('3'));
-      const refused = answers.filter((p) => p.includes('RATE_LIMITED')).length;
-      expect(refused).to.equal(20);
-      expect(answers.length).to.be.at.most(40);
-      await eventually(async () => !signedIn(server, u.id));
+      for (const transport of ['polling', 'websocket'] as const) {
+        const raw = await byHand(server.url, transport);
+        try {
+          await raw.signIn(u.accessToken);
+          for (let i = 0; i < 3000; i++) raw.engine.send(`2${i}["system:ping",{}]`);
+          expect(await raw.outcome(3000), transport).to.equal('transport close');
+          // Told to slow down, then disconnected: at most a budget's worth of answers of each kind.
+          expect(raw.packets.at(-1), transport).to.equal('1');
+          const answers = raw.packets.filter((p) => p.startsWith('3'));
+          const refused = answers.filter((p) => p.includes('RATE_LIMITED')).length;
+          expect(refused, transport).to.be.within(1, 20);
+          expect(answers.length, transport).to.be.at.most(40);
+          // The account's other socket hears the same budget's refusals, and stays.
+          const heard = await Promise.all([0, 1, 2].map(() => bystander.timeout(2000).emitWithAck('system:ping', {})));
+          expect(heard.every((a) => a.ok || a.error.code === 'RATE_LIMITED')).to.equal(true);
+          expect(bystander.connected, transport).to.equal(true);
+          await eventually(
+            async () => [...server.io.of('/').sockets.values()].filter((s) => s.data.user.sub === u.id).length === 1,
+          );
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        } finally {
+          raw.engine.close();
+        }
+      }
+      expect((await bystander.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
     } finally {
-      raw.engine.close();
+      bystander.close();
       await server.close();
     }
   });
