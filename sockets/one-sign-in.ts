@@ -9,11 +9,11 @@ type Transport = {
 };
 
 /**
- * One sign-in per connection: the first CONNECT on a transport is tried; any other closed
- * the transport as it arrived (closeOnSecondConnect below), as does a refused sign-in once
- * its refusal is written, so a CONNECT that reaches the middleware on a transport no longer
- * open is refused before it costs a token check or a budget's round trip. (A second CONNECT
- * to the namespace joined closes the connection in Socket.IO itself too.)
+ * One sign-in per connection: only the first CONNECT on a transport is tried. The guard
+ * below (closeOnSecondConnect) is what stops a second one: it closes the transport as the
+ * packet arrives. This middleware refuses a CONNECT that reaches it on a transport no longer
+ * open (closed by that guard, or by closingOnRefusal after a refused sign-in) before it
+ * costs a token check or a budget's round trip.
  */
 export const firstConnectOnly: Middleware = (socket, next) => {
   if (socket.conn.readyState !== 'open') return next(refuse('CONNECTION_CLOSED', 'One sign-in per connection: open another'));
@@ -55,7 +55,10 @@ function closeOnSecondConnect(this: Transport, packet: EnginePacket): void {
   connectSent.add(this);
 }
 
-/** Watches every transport the server opens for a second CONNECT, for as long as it is open. */
+/**
+ * Watches every transport the server opens for a second CONNECT, for as long as it is open.
+ * Bound to the engine `io` has now: call it again if io is ever attached anew.
+ */
 export function guardConnects(io: AppServer): void {
   io.engine.on('connection', (transport: Transport) => transport.on('packet', closeOnSecondConnect));
 }
