@@ -25,7 +25,8 @@ import { eventDispatcher } from './payload.js';
 import { systemHandlers } from './system.handlers.js';
 import { startAdminLive } from './admin-live.js';
 import { UnsignedConnectionsByAddress } from './address-connections.js';
-import { closingOnRefusal, firstConnectOnly, guardConnects } from './one-sign-in.js';
+import { closingOnRefusal, firstConnectOnly } from './one-sign-in.js';
+import { guardTransports } from './transport-guard.js';
 
 export interface SocketDeps {
   accessTokens: AccessTokens;
@@ -85,7 +86,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     connectTimeout: deps.connectTimeoutMs,
   });
   unsigned.track(io);
-  guardConnects(io);
+  guardTransports(io);
   let subscriber: RedisClient | undefined;
   if (deps.redis) {
     subscriber = deps.redis.duplicate();

@@ -8,6 +8,8 @@ import { decodePayload, forgeJwt } from './support/jwt.js';
 import { emitUntyped, rawSocket } from './support/chat.js';
 import { connectClient, startServer, type RunningServer, type TestSocket } from './support/socket-server.js';
 import { signupUser } from './support/users.js';
+import { freshIp } from './support/app.js';
+import { UNREAD_PACKETS_MAX } from '../sockets/transport-guard.js';
 
 /** Whether any socket of the server is signed in as `userId`. */
 const signedIn = (server: RunningServer, userId: string) =>
@@ -383,6 +385,38 @@ describe('Socket.IO flood guard', () => {
       expect((await bystander.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
     } finally {
       bystander.close();
+      await server.close();
+    }
+  });
+
+  it('closes a long-polling client that sends but leaves more than a thousand packets unread', async () => {
+    const server = await startServer();
+    const [reader, idler] = await Promise.all([signupUser(), signupUser()]);
+    // Engine.IO by hand over HTTP: a client that signs in, never polls for what is written to
+    // it, and keeps itself alive with pongs. Everything sent to it waited in the server's memory.
+    const headers = { 'x-test-client-ip': freshIp(), 'content-type': 'text/plain;charset=UTF-8' };
+    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const opened = await (await fetch(base, { headers })).text();
+    const sid = (JSON.parse(opened.slice(1)) as { sid: string }).sid;
+    const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body });
+    const reading = await connectClient(server.url, { auth: { token: reader.accessToken }, transports: ['polling'] });
+    try {
+      expect((await post(`40${JSON.stringify({ token: idler.accessToken })}`)).status).to.equal(200);
+      await eventually(async () => signedIn(server, idler.id), 2000, 'signed in');
+      for (let i = 0; i < UNREAD_PACKETS_MAX + 1; i++)
+        server.io.to([userRoom(idler.id), userRoom(reader.id)]).emit('system:notice', { message: `notice ${i}` });
+      const heard = new Promise<void>((resolve) =>
+        reading.on('system:notice', (n) => n.message === `notice ${UNREAD_PACKETS_MAX}` && resolve()),
+      );
+      // Still open until it next speaks; its pong closes it, and what waited for it is let go.
+      expect((await post('3')).status).to.equal(200);
+      await eventually(async () => !signedIn(server, idler.id), 2000, 'the idler closed');
+      expect((await post('3')).status, 'its session is gone').to.equal(400);
+      // A client that reads is not touched by the same burst.
+      await heard;
+      expect((await reading.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
+    } finally {
+      reading.close();
       await server.close();
     }
   });
