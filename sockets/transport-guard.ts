@@ -2,19 +2,43 @@ import type { AppServer } from './socket.types.js';
 
 type EnginePacket = { type: string; data?: unknown };
 type Transport = {
-  on(event: 'packet', fn: (this: Transport, packet: EnginePacket) => void): void;
+  on(event: 'packet' | 'packetCreate', fn: (this: Transport, packet: EnginePacket) => void): void;
   close(discard?: boolean): void;
   /** Packets written and waiting for the client to read them (over long-polling, its next GET). */
-  writeBuffer: unknown[];
+  writeBuffer: EnginePacket[];
 };
 
 /**
- * Packets a connection may leave unread before it is closed. A long-polling client that
- * reads has a request waiting most of the time and rarely more than a few packets between
- * two; one that only sends (its own pongs keep it alive) would have every answer and
- * broadcast held for it in this process's memory.
+ * What a connection may leave unread before it is closed, in packets and in characters of
+ * the encoded packets. A long-polling client that reads has a request waiting most of the
+ * time and rarely more than a few packets between two; one that only sends (its pongs, or
+ * any packet, keep it alive) or stops reading would have every answer and broadcast held
+ * for it in this process's memory, a chat:sync answer alone up to a few megabytes.
  */
 export const UNREAD_PACKETS_MAX = 1000;
+export const UNREAD_CHARS_MAX = 8 * 1024 * 1024;
+
+const sizeOf = (packet: EnginePacket): number =>
+  typeof packet.data === 'string' ? packet.data.length : ((packet.data as { byteLength?: number } | undefined)?.byteLength ?? 0);
+
+// Transports being closed for what they left unread (the close comes a tick later).
+const overflowing = new WeakSet<object>();
+
+/**
+ * Read for every packet the server writes to a client, before it joins what waits: with
+ * packets already waiting (the common case has none, and costs one length read), their count
+ * and size are checked, and past either limit the transport is closed, what waits discarded.
+ * A tick later: the write may be one of a broadcast's, in the middle of the adapter's loop.
+ */
+function capUnread(this: Transport, packet: EnginePacket): void {
+  const waiting = this.writeBuffer;
+  if (waiting.length === 0 || overflowing.has(this)) return;
+  let chars = sizeOf(packet);
+  for (const p of waiting) chars += sizeOf(p);
+  if (waiting.length < UNREAD_PACKETS_MAX && chars <= UNREAD_CHARS_MAX) return;
+  overflowing.add(this);
+  process.nextTick(() => this.close(true));
+}
 
 // Transports that have sent a CONNECT packet (a Socket.IO packet of type 0).
 const connectSent = new WeakSet<object>();
@@ -28,8 +52,7 @@ const isConnect = (packet: EnginePacket): boolean =>
   packet.type === 'message' && typeof packet.data === 'string' && Number(packet.data.charAt(0)) === 0;
 
 /**
- * Read for every packet a client sends, as the engine hands it over. A client with more than
- * UNREAD_PACKETS_MAX packets unread is closed, what waits for it discarded. A second CONNECT
+ * Read for every packet a client sends, as the engine hands it over. A second CONNECT
  * closes the transport at once: before the sign-in, Socket.IO builds a socket and runs the
  * middleware for every CONNECT it decodes, and the refusals' close comes a tick later, so one
  * 90 KB polling request of 30,000 CONNECTs cost the server about a second of CPU; after it,
@@ -37,8 +60,7 @@ const isConnect = (packet: EnginePacket): boolean =>
  * packet) and the transport kept. Closed, the rest of the request's packets are dropped by
  * the engine unread. One listener for every transport (the emitter is `this`).
  */
-function guardPacket(this: Transport, packet: EnginePacket): void {
-  if (this.writeBuffer.length > UNREAD_PACKETS_MAX) return this.close(true);
+function closeOnSecondConnect(this: Transport, packet: EnginePacket): void {
   if (!isConnect(packet)) return;
   if (connectSent.has(this)) return this.close();
   connectSent.add(this);
@@ -50,5 +72,8 @@ function guardPacket(this: Transport, packet: EnginePacket): void {
  * attached anew.
  */
 export function guardTransports(io: AppServer): void {
-  io.engine.on('connection', (transport: Transport) => transport.on('packet', guardPacket));
+  io.engine.on('connection', (transport: Transport) => {
+    transport.on('packet', closeOnSecondConnect);
+    transport.on('packetCreate', capUnread);
+  });
 }

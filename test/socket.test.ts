@@ -9,7 +9,7 @@ import { emitUntyped, rawSocket } from './support/chat.js';
 import { connectClient, startServer, type RunningServer, type TestSocket } from './support/socket-server.js';
 import { signupUser } from './support/users.js';
 import { freshIp } from './support/app.js';
-import { UNREAD_PACKETS_MAX } from '../sockets/transport-guard.js';
+import { UNREAD_CHARS_MAX, UNREAD_PACKETS_MAX } from '../sockets/transport-guard.js';
 
 /** Whether any socket of the server is signed in as `userId`. */
 const signedIn = (server: RunningServer, userId: string) =>
@@ -389,30 +389,39 @@ describe('Socket.IO flood guard', () => {
     }
   });
 
-  it('closes a long-polling client that sends but leaves more than a thousand packets unread', async () => {
+  it('closes a connection that leaves too much unread, by count or by size, and not one that reads', async () => {
     const server = await startServer();
-    const [reader, idler] = await Promise.all([signupUser(), signupUser()]);
-    // Engine.IO by hand over HTTP: a client that signs in, never polls for what is written to
-    // it, and keeps itself alive with pongs. Everything sent to it waited in the server's memory.
-    const headers = { 'x-test-client-ip': freshIp(), 'content-type': 'text/plain;charset=UTF-8' };
-    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
-    const opened = await (await fetch(base, { headers })).text();
-    const sid = (JSON.parse(opened.slice(1)) as { sid: string }).sid;
-    const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body });
+    const [reader, byCount, bySize] = await Promise.all([signupUser(), signupUser(), signupUser()]);
+    // Engine.IO by hand over HTTP: a client that signs in and never polls for what is written
+    // to it (its pongs, or any packet, would keep it alive). Everything sent to it waited in
+    // the server's memory, however much.
+    const idle = async (token: string) => {
+      const headers = { 'x-test-client-ip': freshIp(), 'content-type': 'text/plain;charset=UTF-8' };
+      const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+      const sid = (JSON.parse((await (await fetch(base, { headers })).text()).slice(1)) as { sid: string }).sid;
+      const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body });
+      expect((await post(`40${JSON.stringify({ token })}`)).status).to.equal(200);
+      return post;
+    };
+    const notice = (userId: string, message: string) => server.io.to(userRoom(userId)).emit('system:notice', { message });
     const reading = await connectClient(server.url, { auth: { token: reader.accessToken }, transports: ['polling'] });
     try {
-      expect((await post(`40${JSON.stringify({ token: idler.accessToken })}`)).status).to.equal(200);
-      await eventually(async () => signedIn(server, idler.id), 2000, 'signed in');
-      for (let i = 0; i < UNREAD_PACKETS_MAX + 1; i++)
-        server.io.to([userRoom(idler.id), userRoom(reader.id)]).emit('system:notice', { message: `notice ${i}` });
-      const heard = new Promise<void>((resolve) =>
-        reading.on('system:notice', (n) => n.message === `notice ${UNREAD_PACKETS_MAX}` && resolve()),
-      );
-      // Still open until it next speaks; its pong closes it, and what waited for it is let go.
-      expect((await post('3')).status).to.equal(200);
-      await eventually(async () => !signedIn(server, idler.id), 2000, 'the idler closed');
-      expect((await post('3')).status, 'its session is gone').to.equal(400);
-      // A client that reads is not touched by the same burst.
+      const [countPost, sizePost] = await Promise.all([idle(byCount.accessToken), idle(bySize.accessToken)]);
+      await eventually(async () => signedIn(server, byCount.id) && signedIn(server, bySize.id), 2000, 'signed in');
+      // Its sign-in answer waits unread, then a thousand more; a few large ones past the size.
+      for (let i = 0; i < UNREAD_PACKETS_MAX; i++) notice(byCount.id, `notice ${i}`);
+      const large = 'x'.repeat(UNREAD_CHARS_MAX / 4);
+      for (let i = 0; i < 4; i++) notice(bySize.id, large);
+      await eventually(async () => !signedIn(server, byCount.id), 2000, 'closed by count');
+      await eventually(async () => !signedIn(server, bySize.id), 2000, 'closed by size');
+      expect((await countPost('3')).status, 'its session is gone').to.equal(400);
+      expect((await sizePost('3')).status, 'its session is gone').to.equal(400);
+      // A client that reads is not touched by a burst of half of each.
+      const last = `notice ${UNREAD_PACKETS_MAX / 2}`;
+      const heard = new Promise<void>((resolve) => reading.on('system:notice', (n) => n.message === last && resolve()));
+      for (let i = 0; i <= UNREAD_PACKETS_MAX / 2; i++) notice(reader.id, `notice ${i}`);
+      notice(reader.id, large);
+      notice(reader.id, large);
       await heard;
       expect((await reading.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
     } finally {
