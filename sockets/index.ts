@@ -86,7 +86,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     connectTimeout: deps.connectTimeoutMs,
   });
   unsigned.track(io);
-  guardTransports(io);
+  // A client silent that long would be closed by the heartbeat: one that only takes nothing, too.
+  guardTransports(io, deps.ping.intervalMs + deps.ping.timeoutMs);
   let subscriber: RedisClient | undefined;
   if (deps.redis) {
     subscriber = deps.redis.duplicate();

@@ -9,35 +9,52 @@ type Transport = {
 };
 
 /**
- * What a connection may leave unread before it is closed, in packets and in characters of
- * the encoded packets. A long-polling client that reads has a request waiting most of the
- * time and rarely more than a few packets between two; one that only sends (its pongs, or
- * any packet, keep it alive) or stops reading would have every answer and broadcast held
- * for it in this process's memory, a chat:sync answer alone up to a few megabytes.
+ * A connection whose client takes nothing of what is written to it is closed, what waits
+ * discarded: a long-polling client that never polls (its pongs, or any packet, keep it
+ * alive) or a WebSocket whose reader stopped would have every answer and broadcast held for
+ * it in this process's memory. Taking nothing means packets have waited, none sent, for as
+ * long as a silent client is given (the ping interval and timeout: a slow link downloading a
+ * large answer is not cut off), or so many that no reader lets them gather: more than
+ * UNREAD_PACKETS_MAX, or UNREAD_CHARS_MAX characters of encoded packets.
  */
-export const UNREAD_PACKETS_MAX = 1000;
-export const UNREAD_CHARS_MAX = 8 * 1024 * 1024;
+export const UNREAD_PACKETS_MAX = 10_000;
+export const UNREAD_CHARS_MAX = 32 * 1024 * 1024;
 
 const sizeOf = (packet: EnginePacket): number =>
   typeof packet.data === 'string' ? packet.data.length : ((packet.data as { byteLength?: number } | undefined)?.byteLength ?? 0);
+
+/**
+ * Since when, and how much, waits in a write buffer. Keyed by the buffer itself: the engine
+ * swaps in a new array each time it sends what waited, so the record goes with it.
+ */
+const waitingIn = new WeakMap<object, { since: number; chars: number }>();
 
 // Transports being closed for what they left unread (the close comes a tick later).
 const overflowing = new WeakSet<object>();
 
 /**
- * Read for every packet the server writes to a client, before it joins what waits: with
- * packets already waiting (the common case has none, and costs one length read), their count
- * and size are checked, and past either limit the transport is closed, what waits discarded.
- * A tick later: the write may be one of a broadcast's, in the middle of the adapter's loop.
+ * Read for every packet the server writes to a client, before it joins what waits. With
+ * nothing waiting (the common case) it costs one length read; otherwise what waits is
+ * counted once and added to, packet by packet. The close comes a tick later: the write may
+ * be one of a broadcast's, in the middle of the adapter's loop.
  */
-function capUnread(this: Transport, packet: EnginePacket): void {
-  const waiting = this.writeBuffer;
-  if (waiting.length === 0 || overflowing.has(this)) return;
-  let chars = sizeOf(packet);
-  for (const p of waiting) chars += sizeOf(p);
-  if (waiting.length < UNREAD_PACKETS_MAX && chars <= UNREAD_CHARS_MAX) return;
-  overflowing.add(this);
-  process.nextTick(() => this.close(true));
+function unreadCap(stalledMs: number) {
+  return function capUnread(this: Transport, packet: EnginePacket): void {
+    const buffer = this.writeBuffer;
+    if (buffer.length === 0) return;
+    const now = Date.now();
+    let waiting = waitingIn.get(buffer);
+    if (!waiting) {
+      waiting = { since: now, chars: 0 };
+      for (const p of buffer) waiting.chars += sizeOf(p);
+      waitingIn.set(buffer, waiting);
+    }
+    waiting.chars += sizeOf(packet);
+    if (buffer.length < UNREAD_PACKETS_MAX && waiting.chars <= UNREAD_CHARS_MAX && now - waiting.since <= stalledMs) return;
+    if (overflowing.has(this)) return;
+    overflowing.add(this);
+    process.nextTick(() => this.close(true));
+  };
 }
 
 // Transports that have sent a CONNECT packet (a Socket.IO packet of type 0).
@@ -68,10 +85,11 @@ function closeOnSecondConnect(this: Transport, packet: EnginePacket): void {
 
 /**
  * Watches every transport the server opens, for as long as it is open: a second CONNECT, and
- * a client that does not read. Bound to the engine `io` has now: call it again if io is ever
- * attached anew.
+ * a client that takes nothing for `stalledMs` or lets too much gather. Bound to the engine
+ * `io` has now: call it again if io is ever attached anew.
  */
-export function guardTransports(io: AppServer): void {
+export function guardTransports(io: AppServer, stalledMs: number): void {
+  const capUnread = unreadCap(stalledMs);
   io.engine.on('connection', (transport: Transport) => {
     transport.on('packet', closeOnSecondConnect);
     transport.on('packetCreate', capUnread);

@@ -39,6 +39,23 @@ async function byHand(url: string, transport: 'polling' | 'websocket', open = tr
   };
 }
 
+/**
+ * Engine.IO by hand over HTTP: a client that signs in and never polls for what is written to
+ * it (a packet it sends, such as a pong, keeps it alive).
+ */
+async function neverPolling(server: RunningServer, user: { id: string; accessToken: string }) {
+  const headers = { 'x-test-client-ip': freshIp(), 'content-type': 'text/plain;charset=UTF-8' };
+  const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+  const sid = (JSON.parse((await (await fetch(base, { headers })).text()).slice(1)) as { sid: string }).sid;
+  const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body });
+  expect((await post(`40${JSON.stringify({ token: user.accessToken })}`)).status).to.equal(200);
+  await eventually(async () => signedIn(server, user.id), 2000, 'signed in');
+  return { post };
+}
+
+const notice = (server: RunningServer, userId: string, message: string) =>
+  server.io.to(userRoom(userId)).emit('system:notice', { message });
+
 describe('Socket.IO', () => {
   let server: RunningServer;
   const open: TestSocket[] = [];
@@ -389,42 +406,52 @@ describe('Socket.IO flood guard', () => {
     }
   });
 
-  it('closes a connection that leaves too much unread, by count or by size, and not one that reads', async () => {
+  it('closes a connection that lets too much gather unread, by count or by size, and not one that reads', async () => {
     const server = await startServer();
     const [reader, byCount, bySize] = await Promise.all([signupUser(), signupUser(), signupUser()]);
-    // Engine.IO by hand over HTTP: a client that signs in and never polls for what is written
-    // to it (its pongs, or any packet, would keep it alive). Everything sent to it waited in
-    // the server's memory, however much.
-    const idle = async (token: string) => {
-      const headers = { 'x-test-client-ip': freshIp(), 'content-type': 'text/plain;charset=UTF-8' };
-      const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
-      const sid = (JSON.parse((await (await fetch(base, { headers })).text()).slice(1)) as { sid: string }).sid;
-      const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers, body });
-      expect((await post(`40${JSON.stringify({ token })}`)).status).to.equal(200);
-      return post;
-    };
-    const notice = (userId: string, message: string) => server.io.to(userRoom(userId)).emit('system:notice', { message });
     const reading = await connectClient(server.url, { auth: { token: reader.accessToken }, transports: ['polling'] });
     try {
-      const [countPost, sizePost] = await Promise.all([idle(byCount.accessToken), idle(bySize.accessToken)]);
-      await eventually(async () => signedIn(server, byCount.id) && signedIn(server, bySize.id), 2000, 'signed in');
-      // Its sign-in answer waits unread, then a thousand more; a few large ones past the size.
-      for (let i = 0; i < UNREAD_PACKETS_MAX; i++) notice(byCount.id, `notice ${i}`);
+      const [countIdler, sizeIdler] = await Promise.all([neverPolling(server, byCount), neverPolling(server, bySize)]);
+      // Its sign-in answer waits unread, then the most packets a reader could let gather; a few large ones past the size.
+      for (let i = 0; i < UNREAD_PACKETS_MAX; i++) notice(server, byCount.id, `notice ${i}`);
       const large = 'x'.repeat(UNREAD_CHARS_MAX / 4);
-      for (let i = 0; i < 4; i++) notice(bySize.id, large);
+      for (let i = 0; i < 4; i++) notice(server, bySize.id, large);
       await eventually(async () => !signedIn(server, byCount.id), 2000, 'closed by count');
       await eventually(async () => !signedIn(server, bySize.id), 2000, 'closed by size');
-      expect((await countPost('3')).status, 'its session is gone').to.equal(400);
-      expect((await sizePost('3')).status, 'its session is gone').to.equal(400);
-      // A client that reads is not touched by a burst of half of each.
+      expect((await countIdler.post('3')).status, 'its session is gone').to.equal(400);
+      expect((await sizeIdler.post('3')).status, 'its session is gone').to.equal(400);
+      // A client that reads is not touched by a burst of half of each, in one tick.
       const last = `notice ${UNREAD_PACKETS_MAX / 2}`;
       const heard = new Promise<void>((resolve) => reading.on('system:notice', (n) => n.message === last && resolve()));
-      for (let i = 0; i <= UNREAD_PACKETS_MAX / 2; i++) notice(reader.id, `notice ${i}`);
-      notice(reader.id, large);
-      notice(reader.id, large);
+      notice(server, reader.id, large);
+      for (let i = 0; i <= UNREAD_PACKETS_MAX / 2; i++) notice(server, reader.id, `notice ${i}`);
       await heard;
       expect((await reading.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
     } finally {
+      reading.close();
+      await server.close();
+    }
+  });
+
+  it('closes a connection that takes nothing of what is written to it for as long as a silent one is given', async () => {
+    // A short heartbeat: a client that answers pings blind and never polls took nothing,
+    // however little was written to it, and was kept for good.
+    const server = await startServer({ ping: { intervalMs: 300, timeoutMs: 300 } });
+    const [reader, idler] = await Promise.all([signupUser(), signupUser()]);
+    const reading = await connectClient(server.url, { auth: { token: reader.accessToken }, transports: ['polling'] });
+    const silent = await neverPolling(server, idler);
+    let i = 0;
+    const trickle = setInterval(() => {
+      void silent.post('3').catch(() => undefined);
+      notice(server, idler.id, `notice ${i}`);
+      notice(server, reader.id, `notice ${i++}`);
+    }, 100);
+    try {
+      await eventually(async () => !signedIn(server, idler.id), 3000, 'the idler closed');
+      expect(i, 'it was kept alive past its heartbeat first').to.be.at.least(6);
+      expect((await reading.timeout(2000).emitWithAck('system:ping', {})).ok).to.equal(true);
+    } finally {
+      clearInterval(trickle);
       reading.close();
       await server.close();
     }
