@@ -4,6 +4,7 @@ import { config } from '../config/index.js';
 import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { Conversation } from '../models/conversation.model.js';
 import { Message, Reaction } from '../models/message.model.js';
+import { SYNC_MAX_BYTES } from '../services/chat/message.service.js';
 import { User } from '../models/user.model.js';
 import { api } from './support/app.js';
 import { clientId, collect, emitAck, emitUntyped, eventually, nextEvent, useSocketServer } from './support/chat.js';
@@ -140,6 +141,55 @@ describe('chat', () => {
       [sent[1], 'm2, edited', false],
       [sent[2], null, true],
     ]);
+  });
+
+  it('catches up a page at a time, each page at most SYNC_MAX_BYTES of text, in order and without a gap', async () => {
+    const [ana, ben] = await pair();
+    const carl = await signupUser();
+    await connect(carl, ben);
+    const start = await emitAck(await devices.connect(ben), 'chat:sync', {});
+    // The longest messages allowed, from two people (each within their message budget): 500
+    // of them made one answer of 2 MB.
+    const long = (who: string, i: number) => `${who} ${i} `.padEnd(config.chat.maxText, 'x');
+    const perSender = Math.ceil(SYNC_MAX_BYTES / config.chat.maxText / 2) + 10;
+    const expected: string[] = [];
+    for (const [sender, who] of [
+      [ana, 'ana'],
+      [carl, 'carl'],
+    ] as const) {
+      const first = await emitAck(await devices.connect(sender), 'chat:send', {
+        toUserId: ben.id,
+        clientMessageId: clientId(),
+        text: long(who, 0),
+      });
+      expected.push(long(who, 0));
+      for (let i = 1; i < perSender; i++) {
+        const sent = await (
+          await api()
+        )
+          .post(`${CONV}/${first.data.conversationId}/messages`)
+          .set(as(sender))
+          .send({ clientMessageId: clientId(), text: long(who, i) });
+        expect(sent.status).to.equal(201);
+        expected.push(long(who, i));
+      }
+    }
+    const benSocket = await devices.connect(ben);
+    const heard: string[] = [];
+    let since = start.data.cursor;
+    for (let pages = 1; ; pages++) {
+      expect(pages, 'pages').to.be.below(10);
+      const page = await emitAck(benSocket, 'chat:sync', { since });
+      const texts = page.data.messages.map((m) => m.text ?? '');
+      expect(texts.join('').length, 'one page').to.be.at.most(SYNC_MAX_BYTES);
+      heard.push(...texts);
+      since = page.data.cursor;
+      if (!page.data.more) {
+        expect(pages, 'more than one page').to.be.above(1);
+        break;
+      }
+    }
+    expect(heard).to.deep.equal(expected);
   });
 
   it('relays typing to the others and ends it by itself', async () => {
