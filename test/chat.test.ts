@@ -143,14 +143,14 @@ describe('chat', () => {
     ]);
   });
 
-  it('catches up a page at a time, each page at most SYNC_MAX_BYTES of text, in order and without a gap', async () => {
+  it('catches up a page at a time, each page at most SYNC_MAX_BYTES as sent, in order and without a gap', async () => {
     const [ana, ben] = await pair();
     const carl = await signupUser();
     await connect(carl, ben);
     const start = await emitAck(await devices.connect(ben), 'chat:sync', {});
     // The longest messages allowed, from two people (each within their message budget): 500
-    // of them made one answer of 2 MB.
-    const long = (who: string, i: number) => `${who} ${i} `.padEnd(config.chat.maxText, 'x');
+    // of them made one answer of 2 MB. Quotes and accents weigh two bytes each as sent.
+    const long = (who: string, i: number) => `${who} ${i} `.padEnd(config.chat.maxText, '"é');
     const perSender = Math.ceil(SYNC_MAX_BYTES / config.chat.maxText / 2) + 10;
     const expected: string[] = [];
     for (const [sender, who] of [
@@ -181,7 +181,7 @@ describe('chat', () => {
       expect(pages, 'pages').to.be.below(10);
       const page = await emitAck(benSocket, 'chat:sync', { since });
       const texts = page.data.messages.map((m) => m.text ?? '');
-      expect(texts.join('').length, 'one page').to.be.at.most(SYNC_MAX_BYTES);
+      expect(Buffer.byteLength(JSON.stringify(page.data.messages)), 'one page').to.be.at.most(SYNC_MAX_BYTES);
       heard.push(...texts);
       since = page.data.cursor;
       if (!page.data.more) {

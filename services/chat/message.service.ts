@@ -582,11 +582,10 @@ export async function toggleReaction(me: string, messageId: string, emoji: strin
 }
 
 const SYNC_LIMIT = 500;
-// A page also ends past this many bytes of text (and a share for each message's other
-// fields), at least one message in: an answer is written whole, to a client that may not
-// read it, and must not be megabytes (500 messages of 4,000 characters were 2 MB).
+// A page also ends past this many bytes of messages as sent, at least one message in: an
+// answer is written whole, to a client that may not read it, and must not be megabytes (500
+// messages of 4,000 characters were 2 MB).
 export const SYNC_MAX_BYTES = 512 * 1024;
-const SYNC_BYTES_PER_MESSAGE = 300;
 // How far back a sync reaches: an older cursor is refused, and the client reloads history.
 const SYNC_MAX_AGE_MS = 7 * 86_400_000;
 // A cursor may run ahead of this server's clock by a little (another process's), not more.
@@ -658,26 +657,31 @@ export async function syncMessages(me: string, since: string | undefined) {
     }
   }
   found.sort((a, b) => changedAt(a) - changedAt(b) || (String(a._id) < String(b._id) ? -1 : 1));
-  const page = syncPage(found);
-  const last = page.at(-1);
+  const messages = syncPage(found, (m) => viewWithin(m, me, floors.get(String(m.conversationId)) ?? 1));
+  const last = found[messages.length - 1];
   return {
-    messages: page.map((m) => viewWithin(m, me, floors.get(String(m.conversationId)) ?? 1)),
+    messages,
     cursor: last ? `${changedAt(last)}_${String(last._id)}` : (since ?? `${from}_`),
-    more: found.length > page.length,
+    more: found.length > messages.length,
     reload,
   };
 }
 
-/** The first messages of what a sync found, up to SYNC_LIMIT of them and SYNC_MAX_BYTES. */
-function syncPage(found: MessageDoc[]): MessageDoc[] {
-  let bytes = 0;
-  let n = 0;
-  for (; n < found.length && n < SYNC_LIMIT; n++) {
-    // The text's UTF-8 bytes, from its stored base64 without decrypting it.
-    bytes += Math.ceil(((found[n]!.text?.data.length ?? 0) * 3) / 4) + SYNC_BYTES_PER_MESSAGE;
-    if (n > 0 && bytes > SYNC_MAX_BYTES) break;
+/**
+ * The views of the first messages a sync found: up to SYNC_LIMIT of them, and no more than
+ * SYNC_MAX_BYTES as JSON (text, reactions, links and all), one at least.
+ */
+function syncPage<V>(found: MessageDoc[], view: (m: MessageDoc) => V): V[] {
+  const views: V[] = [];
+  let bytes = 2; // the list's brackets, and a comma after each
+  for (const m of found) {
+    if (views.length === SYNC_LIMIT) break;
+    const v = view(m);
+    bytes += Buffer.byteLength(JSON.stringify(v)) + 1;
+    if (views.length > 0 && bytes > SYNC_MAX_BYTES) break;
+    views.push(v);
   }
-  return found.slice(0, n);
+  return views;
 }
 
 /** Marks a conversation as changed now (an edit, deletion or reaction), so sync looks at it. */
