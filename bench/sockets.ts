@@ -1,9 +1,10 @@
 /**
  * npm run bench:sockets: S6, what an idle authenticated socket costs. BENCH_SOCKETS (default
  * 15,000) clients connect to the real app's Socket.IO server, each as its own person with a
- * token, and stay idle; the same count connects to a bare Socket.IO server. Each server's
- * memory (RSS, and V8's heap in use) is read after a garbage collection before and after:
- * the difference over the count is the cost of one connection.
+ * token, and stay idle; the same count connects to a bare Socket.IO server, and to a second
+ * app server as people with a friend each (whose first socket is announced: four reads).
+ * Each server's memory (RSS, and V8's heap in use) is read after a garbage collection before
+ * and after: the difference over the count is the cost of one connection.
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,14 +72,37 @@ try {
     RATE_LIMITS: 'socketConnect:-/-@60',
   };
   const app = await serve(db.uri, 'appio', 4151, { ...env, BENCH_MEMORY_FILE: memoryFile('appio') });
+  const befriendedApp = await serve(db.uri, 'appio', 4153, { ...env, BENCH_MEMORY_FILE: memoryFile('appio-befriended') });
   const bare = await serve(db.uri, 'bareio', 4152, { BENCH_MEMORY_FILE: memoryFile('bareio') });
-  const people = Array.from({ length: count + 200 }, () => new mongoose.Types.ObjectId().toHexString());
-  const tokenOf = (i: number) => ({ token: tokens.sign({ sub: people[i]!, role: 'user', sid: `bench-${i}` }) });
+  const newPeople = () => Array.from({ length: count + 200 }, () => new mongoose.Types.ObjectId().toHexString());
+  const people = newPeople();
+  const tokenOf = (list: string[]) => (i: number) => ({ token: tokens.sign({ sub: list[i]!, role: 'user', sid: `bench-${i}` }) });
+  // People with a friend each (offline): coming online costs the four presence reads, not one.
+  const befriended = newPeople();
+  await mongoose.connect(db.uri);
+  const now = new Date();
+  await mongoose.connection.collection('connections').insertMany(
+    befriended.map((id) => {
+      const friend = new mongoose.Types.ObjectId();
+      const memberIds = [new mongoose.Types.ObjectId(id), friend];
+      return {
+        pairKey: `${id}:${friend}`,
+        memberIds,
+        senderId: memberIds[0],
+        receiverId: friend,
+        status: 'accepted',
+        createdAt: now,
+        updatedAt: now,
+      };
+    }),
+  );
+  await mongoose.disconnect();
 
   console.log(`\nSockets (${count} idle, Node ${process.version})\n`);
   console.log(tableHeader);
   const bareKiB = await perSocket(bare, 'bareio', () => undefined);
-  const ourKiB = await perSocket(app, 'appio', tokenOf);
+  const ourKiB = await perSocket(app, 'appio', tokenOf(people));
+  const befriendedKiB = await perSocket(befriendedApp, 'appio-befriended', tokenOf(befriended));
   report(
     `S6 idle authenticated socket / bare Socket.IO socket, RSS per socket (${count})`,
     ourKiB.rss,
@@ -92,6 +116,13 @@ try {
     bareKiB.heap,
     'KiB',
     '',
+  );
+  report(
+    `S6 the same, each person with a friend (four presence reads per first socket), RSS per socket (${count})`,
+    befriendedKiB.rss,
+    bareKiB.rss,
+    'KiB',
+    'context',
   );
   // Where the RSS goes: V8's reserved heap, used or not (external memory grows by nothing on
   // either side: buffers are not what an idle socket holds).

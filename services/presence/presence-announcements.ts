@@ -14,17 +14,24 @@ const ANNOUNCED_AT_ONCE = 16;
  * (Direct conversation partners are connections: chatting needs an accepted connection.)
  */
 export async function audienceOf(userId: string): Promise<string[]> {
+  const [connected, hidden] = await Promise.all([connectedIds(userId), hiddenUserIds(userId)]);
+  return audienceAmong(userId, connected, hidden);
+}
+
+/** The other members of the user's accepted connections (a person can appear twice). */
+async function connectedIds(userId: string): Promise<Types.ObjectId[]> {
   // The driver directly, as hiddenUserIds: every first connect and last disconnect reads this.
-  const [connections, hidden] = await Promise.all([
-    Connection.collection
-      .find<{ memberIds: Types.ObjectId[] }>(
-        { memberIds: new Types.ObjectId(userId), status: 'accepted' },
-        { projection: { _id: 0, memberIds: 1 } },
-      )
-      .toArray(),
-    hiddenUserIds(userId),
-  ]);
-  const ids = new Set(connections.flatMap((r) => r.memberIds.map(String)));
+  const connections = await Connection.collection
+    .find<{ memberIds: Types.ObjectId[] }>(
+      { memberIds: new Types.ObjectId(userId), status: 'accepted' },
+      { projection: { _id: 0, memberIds: 1 } },
+    )
+    .toArray();
+  return connections.flatMap((r) => r.memberIds);
+}
+
+function audienceAmong(userId: string, connected: Types.ObjectId[], hidden: Types.ObjectId[]): string[] {
+  const ids = new Set(connected.map(String));
   ids.delete(userId);
   for (const id of hidden) ids.delete(String(id));
   return [...ids];
@@ -85,8 +92,13 @@ async function announce(
   /** The online is a retry (after a database blip) and the user is not in this process's grace period. */
   lateOnline: (userId: string) => boolean,
 ): Promise<void> {
-  if (await hidesPresence(userId)) return;
-  const audience = await audienceOf(userId);
+  // Connections first: someone with none has nobody to tell, and costs one read, not four.
+  const connected = await connectedIds(userId);
+  if (connected.length === 0) return;
+  const [hides, hidden] = await Promise.all([hidesPresence(userId), hiddenUserIds(userId)]);
+  if (hides) return;
+  const audience = audienceAmong(userId, connected, hidden);
+  if (audience.length === 0) return;
   // Asked last, just before telling: an offline settled before the user came back on another
   // process is not told after that process told the online; a late online is not told once
   // the user has no socket anywhere, as another process may have told their offline already.
