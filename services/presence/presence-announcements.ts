@@ -13,9 +13,13 @@ const ANNOUNCED_AT_ONCE = 16;
  * blocked either way (a block leaves the connection record, not the right to see).
  * (Direct conversation partners are connections: chatting needs an accepted connection.)
  */
-export async function audienceOf(userId: string): Promise<string[]> {
-  const [connected, hidden] = await Promise.all([connectedIds(userId), hiddenUserIds(userId)]);
-  return audienceAmong(userId, connected, hidden);
+export async function audienceOf(userId: string, connected?: Types.ObjectId[]): Promise<string[]> {
+  // `connected`: the user's connections, when the caller has read them already.
+  const [members, hidden] = await Promise.all([connected ?? connectedIds(userId), hiddenUserIds(userId)]);
+  const ids = new Set(members.map(String));
+  ids.delete(userId);
+  for (const id of hidden) ids.delete(String(id));
+  return [...ids];
 }
 
 /** The other members of the user's accepted connections (a person can appear twice). */
@@ -28,13 +32,6 @@ async function connectedIds(userId: string): Promise<Types.ObjectId[]> {
     )
     .toArray();
   return connections.flatMap((r) => r.memberIds);
-}
-
-function audienceAmong(userId: string, connected: Types.ObjectId[], hidden: Types.ObjectId[]): string[] {
-  const ids = new Set(connected.map(String));
-  ids.delete(userId);
-  for (const id of hidden) ids.delete(String(id));
-  return [...ids];
 }
 
 export async function hidesPresence(userId: string): Promise<boolean> {
@@ -95,10 +92,8 @@ async function announce(
   // Connections first: someone with none has nobody to tell, and costs one read, not four.
   const connected = await connectedIds(userId);
   if (connected.length === 0) return;
-  const [hides, hidden] = await Promise.all([hidesPresence(userId), hiddenUserIds(userId)]);
-  if (hides) return;
-  const audience = audienceAmong(userId, connected, hidden);
-  if (audience.length === 0) return;
+  const [hides, audience] = await Promise.all([hidesPresence(userId), audienceOf(userId, connected)]);
+  if (hides || audience.length === 0) return;
   // Asked last, just before telling: an offline settled before the user came back on another
   // process is not told after that process told the online; a late online is not told once
   // the user has no socket anywhere, as another process may have told their offline already.
