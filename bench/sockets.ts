@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { io as connect, type Socket } from 'socket.io-client';
-import { benchDatabase, benchTokens, report, serve, stopServers, tableHeader, type Served } from './harness.js';
+import { Connection, pairKeyOf } from '../models/connection.model.js';
+import { benchDatabase, benchTokens, report, serve, stopServer, stopServers, tableHeader, type Served } from './harness.js';
 
 const count = Number(process.env.BENCH_SOCKETS ?? 15_000);
 const db = await benchDatabase();
@@ -81,27 +82,30 @@ try {
   const befriended = newPeople();
   await mongoose.connect(db.uri);
   const now = new Date();
-  await mongoose.connection.collection('connections').insertMany(
+  await Connection.collection.insertMany(
     befriended.map((id) => {
       const friend = new mongoose.Types.ObjectId();
       const memberIds = [new mongoose.Types.ObjectId(id), friend];
       return {
-        pairKey: `${id}:${friend}`,
+        pairKey: pairKeyOf(id, friend.toHexString()),
         memberIds,
         senderId: memberIds[0],
         receiverId: friend,
         status: 'accepted',
+        connectedAt: now,
         createdAt: now,
         updatedAt: now,
       };
     }),
   );
-  await mongoose.disconnect();
 
   console.log(`\nSockets (${count} idle, Node ${process.version})\n`);
   console.log(tableHeader);
   const bareKiB = await perSocket(bare, 'bareio', () => undefined);
   const ourKiB = await perSocket(app, 'appio', tokenOf(people));
+  // Its 15,000 going offline (a read and a write each, after the grace period) would load the
+  // database during the next burst.
+  stopServer(app);
   const befriendedKiB = await perSocket(befriendedApp, 'appio-befriended', tokenOf(befriended));
   report(
     `S6 idle authenticated socket / bare Socket.IO socket, RSS per socket (${count})`,
@@ -135,6 +139,9 @@ try {
   );
 } finally {
   stopServers();
+  // The database's 15,000 friendships are of no use to another run.
+  await mongoose.connection.dropDatabase().catch(() => {});
+  await mongoose.disconnect();
   await db.stop();
 }
 process.exit(0);
