@@ -140,7 +140,7 @@ try {
 } finally {
   stopServers();
   // The database's 15,000 friendships are of no use to another run.
-  await mongoose.connection.dropDatabase().catch(() => {});
+  if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) await mongoose.connection.dropDatabase();
   await mongoose.disconnect();
   await db.stop();
 }

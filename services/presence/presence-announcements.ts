@@ -13,8 +13,12 @@ const ANNOUNCED_AT_ONCE = 16;
  * blocked either way (a block leaves the connection record, not the right to see).
  * (Direct conversation partners are connections: chatting needs an accepted connection.)
  */
-export async function audienceOf(userId: string, connected?: Types.ObjectId[]): Promise<string[]> {
-  // `connected`: the user's connections, when the caller has read them already.
+export function audienceOf(userId: string): Promise<string[]> {
+  return audienceAmong(userId);
+}
+
+/** audienceOf, given the user's connections when the caller has read them already. */
+async function audienceAmong(userId: string, connected?: Types.ObjectId[]): Promise<string[]> {
   const [members, hidden] = await Promise.all([connected ?? connectedIds(userId), hiddenUserIds(userId)]);
   const ids = new Set(members.map(String));
   ids.delete(userId);
@@ -92,7 +96,7 @@ async function announce(
   // Connections first: someone with none has nobody to tell, and costs one read, not four.
   const connected = await connectedIds(userId);
   if (connected.length === 0) return;
-  const [hides, audience] = await Promise.all([hidesPresence(userId), audienceOf(userId, connected)]);
+  const [hides, audience] = await Promise.all([hidesPresence(userId), audienceAmong(userId, connected)]);
   if (hides || audience.length === 0) return;
   // Asked last, just before telling: an offline settled before the user came back on another
   // process is not told after that process told the online; a late online is not told once
