@@ -26,7 +26,7 @@ async function audienceAmong(userId: string, connected?: Types.ObjectId[]): Prom
   return [...ids];
 }
 
-/** The other members of the user's accepted connections (a person can appear twice). */
+/** The members of the user's accepted connections: the user among them, once per connection. */
 async function connectedIds(userId: string): Promise<Types.ObjectId[]> {
   // The driver directly, as hiddenUserIds: every first connect and last disconnect reads this.
   const connections = await Connection.collection
