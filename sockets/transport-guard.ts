@@ -29,6 +29,17 @@ const sizeOf = (packet: EnginePacket): number =>
  */
 const waitingIn = new WeakMap<object, { since: number; chars: number }>();
 
+/** What waits in `buffer`, counted once when first asked (from `now`), then added to. */
+function waitingRecord(buffer: EnginePacket[], now: number): { since: number; chars: number } {
+  let waiting = waitingIn.get(buffer);
+  if (!waiting) {
+    waiting = { since: now, chars: 0 };
+    for (const p of buffer) waiting.chars += sizeOf(p);
+    waitingIn.set(buffer, waiting);
+  }
+  return waiting;
+}
+
 // Transports being closed for what they left unread (the close comes a tick later).
 const overflowing = new WeakSet<object>();
 
@@ -43,17 +54,31 @@ function unreadCap(stalledMs: number) {
     const buffer = this.writeBuffer;
     if (buffer.length === 0) return;
     const now = Date.now();
-    let waiting = waitingIn.get(buffer);
-    if (!waiting) {
-      waiting = { since: now, chars: 0 };
-      for (const p of buffer) waiting.chars += sizeOf(p);
-      waitingIn.set(buffer, waiting);
-    }
+    const waiting = waitingRecord(buffer, now);
     waiting.chars += sizeOf(packet);
     if (buffer.length < UNREAD_PACKETS_MAX && waiting.chars <= UNREAD_CHARS_MAX && now - waiting.since <= stalledMs) return;
-    if (overflowing.has(this)) return;
-    overflowing.add(this);
-    process.nextTick(() => this.close(true));
+    closeUnread(this);
+  };
+}
+
+function closeUnread(transport: Transport): void {
+  if (overflowing.has(transport)) return;
+  overflowing.add(transport);
+  process.nextTick(() => transport.close(true));
+}
+
+/**
+ * Read for every packet a client sends: what waits for it is timed from then on if it was
+ * not already, and closed once it has waited too long. Without this, a client that lets
+ * packets gather and then only sends pongs of its own (each one puts the server's next ping
+ * off) would have no write come to check them, and keep them for good.
+ */
+function stallCheck(stalledMs: number) {
+  return function checkStalled(this: Transport): void {
+    const buffer = this.writeBuffer;
+    if (buffer.length === 0) return;
+    const now = Date.now();
+    if (now - waitingRecord(buffer, now).since > stalledMs) closeUnread(this);
   };
 }
 
@@ -90,8 +115,10 @@ function closeOnSecondConnect(this: Transport, packet: EnginePacket): void {
  */
 export function guardTransports(io: AppServer, stalledMs: number): void {
   const capUnread = unreadCap(stalledMs);
+  const checkStalled = stallCheck(stalledMs);
   io.engine.on('connection', (transport: Transport) => {
     transport.on('packet', closeOnSecondConnect);
+    transport.on('packet', checkStalled);
     transport.on('packetCreate', capUnread);
   });
 }

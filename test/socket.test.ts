@@ -433,6 +433,30 @@ describe('Socket.IO flood guard', () => {
     }
   });
 
+  it('closes a client that lets packets gather, then only sends pongs of its own (each puts the next ping off)', async () => {
+    const server = await startServer({ ping: { intervalMs: 300, timeoutMs: 300 } });
+    const idler = await signupUser();
+    const silent = await neverPolling(server, idler);
+    // Something waits for it (its sign-in answer and these), then nothing more is written.
+    for (let i = 0; i < 3; i++) notice(server, idler.id, `notice ${i}`);
+    let pongs = 0;
+    const pong = setInterval(
+      () =>
+        void silent.post('3').then(
+          () => pongs++,
+          () => undefined,
+        ),
+      100,
+    );
+    try {
+      await eventually(async () => !signedIn(server, idler.id), 3000, 'the idler closed');
+      expect(pongs, 'kept alive past its heartbeat first').to.be.at.least(5);
+    } finally {
+      clearInterval(pong);
+      await server.close();
+    }
+  });
+
   it('closes a connection that takes nothing of what is written to it for as long as a silent one is given', async () => {
     // A short heartbeat: a client that answers pings blind and never polls took nothing,
     // however little was written to it, and was kept for good.
