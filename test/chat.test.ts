@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { config } from '../config/index.js';
 import { Connection, pairKeyOf } from '../models/connection.model.js';
 import { Conversation } from '../models/conversation.model.js';
@@ -616,6 +616,44 @@ describe('chat', () => {
     expect(batch.body.presence[1]).to.deep.equal({ userId: stranger.id, online: null });
     expect(strangerHears).to.deep.equal([]);
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
+  });
+
+  it('someone whose connections are all offline is told to nobody, with no read of who may hear; a friend coming later reads it and is told', async () => {
+    const [ana, ben] = await pair();
+    const presence = devices.server().parts.presence;
+    /**
+     * The reads of `user`'s visibility while `fn` runs and is told: read, with their blocks
+     * both ways, only when someone may hear (a notice's own block reads may run meanwhile).
+     */
+    const visibilityReads = async <T>(user: SignedUp, fn: () => Promise<T>): Promise<[string[], T]> => {
+      const reads: string[] = [];
+      mongoose.set('debug', (collection: string, method: string, filter: unknown, options?: { projection?: object }) => {
+        const said = JSON.stringify([filter, options?.projection]);
+        if (collection === 'users' && said.includes('availability') && said.includes(user.id))
+          reads.push(`${collection}.${method}`);
+      });
+      try {
+        const result = await fn();
+        await presence.announced();
+        return [reads.sort(), result];
+      } finally {
+        mongoose.set('debug', false);
+      }
+    };
+    const [anaReads, anaSocket] = await visibilityReads(ana, () => devices.connect(ana));
+    expect(anaReads).to.deep.equal([]);
+
+    // Ben comes: ana is online to hear, so his audience is read and she is told.
+    const anaHearsBen = nextEvent(anaSocket, 'presence:changed', (p) => p.userId === ben.id && p.online);
+    const [benReads, benSocket] = await visibilityReads(ben, () => devices.connect(ben));
+    expect(benReads).to.deep.equal(['users.findOne']);
+    await anaHearsBen;
+    // He reads ana's presence as it stands, and hears her leave.
+    const asked = await (await api()).get('/api/v1/presence').query({ ids: ana.id }).set(as(ben));
+    expect(asked.body.presence[0]).to.include({ userId: ana.id, online: true });
+    const anaLeaves = nextEvent(benSocket, 'presence:changed', (p) => p.userId === ana.id && !p.online);
+    anaSocket.close();
+    expect((await anaLeaves).lastSeenAt).to.be.a('string');
   });
 
   it('going invisible while online looks to connections like leaving, and showing oneself again like arriving', async () => {

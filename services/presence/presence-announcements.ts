@@ -4,7 +4,7 @@ import { User } from '../../models/user.model.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { hiddenUserIds } from '../people/block.service.js';
 import { publishToUsers } from '../realtime.service.js';
-import type { PresenceStore } from './presence.store.js';
+import { PresenceUnavailableError, type PresenceStore } from './presence.store.js';
 
 const ANNOUNCED_AT_ONCE = 16;
 
@@ -36,6 +36,16 @@ async function connectedIds(userId: string): Promise<Types.ObjectId[]> {
     )
     .toArray();
   return connections.flatMap((r) => r.memberIds);
+}
+
+/** Whether one of the user's connections is online to hear (taken as yes while the store is away, as before it was asked). */
+async function anyoneListening(userId: string, connected: Types.ObjectId[], store: PresenceStore): Promise<boolean> {
+  const others = new Set(connected.map(String));
+  others.delete(userId);
+  return store.anyOnline([...others]).catch((err: unknown) => {
+    if (err instanceof PresenceUnavailableError) return true;
+    throw err;
+  });
 }
 
 export async function hidesPresence(userId: string): Promise<boolean> {
@@ -95,7 +105,10 @@ async function announce(
 ): Promise<void> {
   // Connections first: someone with none has nobody to tell, and costs one read, not four.
   const connected = await connectedIds(userId);
-  if (connected.length === 0) return;
+  // Nor while none of them is online (most people in a burst of reconnects, as a restart
+  // brings): the reads of who may hear are left, and a friend who comes online later reads
+  // presence as it stands then.
+  if (!(await anyoneListening(userId, connected, store))) return;
   const [hides, audience] = await Promise.all([hidesPresence(userId), audienceAmong(userId, connected)]);
   if (hides || audience.length === 0) return;
   // Asked last, just before telling: an offline settled before the user came back on another

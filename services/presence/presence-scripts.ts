@@ -33,6 +33,13 @@ local n = redis.call('SUNIONSTORE', KEYS[2], unpack(keys))
 redis.call('DEL', KEYS[2])
 return n`;
 
+// Whether any of the users (ARGV[2..]; ARGV[1] the key prefix) has a socket: 1 at the first found.
+export const ANY_ONLINE = `
+for i = 2, #ARGV do
+  if redis.call('SCARD', ARGV[1] .. ARGV[i]) > 0 then return 1 end
+end
+return 0`;
+
 // One socket of a user comes or goes (KEYS: the user's set, this process's; ARGV: the member,
 // the user); returns how many sockets the user has now.
 export const ADD = `

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { boundedRedis, isRedisOutage, RedisRefusedError, type RedisClient, type RedisGate } from '../redis.service.js';
-import { ADD, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
+import { ADD, ANY_ONLINE, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
 
 /**
  * Which users have at least one socket open, across every process: in memory for one
@@ -13,6 +13,8 @@ export interface PresenceStore {
   add(userId: string, socketId: string): Promise<number>;
   remove(userId: string, socketId: string): Promise<number>;
   count(userId: string): Promise<number>;
+  /** Whether any of the users has a socket open (in one step: a user may have thousands of connections). */
+  anyOnline(userIds: string[]): Promise<boolean>;
   /** How many of the user's sockets this process holds (known here, whatever the store answers). */
   heldHere(userId: string): number;
   /**
@@ -64,6 +66,9 @@ export class MemoryPresenceStore implements PresenceStore {
   }
   async count(userId: string) {
     return this.heldHere(userId);
+  }
+  async anyOnline(userIds: string[]) {
+    return userIds.some((userId) => this.heldHere(userId) > 0);
   }
   heldHere(userId: string) {
     return this.sockets.get(userId)?.size ?? 0;
@@ -177,6 +182,17 @@ export class RedisPresenceStore implements PresenceStore {
   async count(userId: string) {
     try {
       return await this.redis.call((client) => client.sCard(this.userKey(userId)), { waitMs: COUNT_WAIT_MS });
+    } catch (err) {
+      throw isRedisOutage(err) ? new PresenceUnavailableError() : err;
+    }
+  }
+
+  /** Unavailable while Redis is in doubt, as count. */
+  async anyOnline(userIds: string[]) {
+    if (userIds.length === 0) return false;
+    try {
+      const script = { keys: [], arguments: [this.prefix, ...userIds] };
+      return (await this.redis.call((client) => client.eval(ANY_ONLINE, script), { waitMs: COUNT_WAIT_MS })) === 1;
     } catch (err) {
       throw isRedisOutage(err) ? new PresenceUnavailableError() : err;
     }
