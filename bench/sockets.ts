@@ -1,8 +1,9 @@
 /**
  * npm run bench:sockets: S6, what an idle authenticated socket costs. BENCH_SOCKETS (default
  * 15,000) clients connect to the real app's Socket.IO server, each as its own person with a
- * token, and stay idle; the same count connects to a bare Socket.IO server, and to a second
- * app server as people paired as friends (each one's online is announced to the other: four reads).
+ * token, and stay idle; the same count connects to a bare Socket.IO server, and to two more
+ * app servers: as people with one offline friend each, and as people paired as friends (the
+ * later of a pair to be announced finds the other online: four reads, a friend told).
  * Each server's memory (RSS, and V8's heap in use) is read after a garbage collection before
  * and after: the difference over the count is the cost of one connection.
  */
@@ -49,7 +50,12 @@ function open(url: string, auth?: { token: string }): Promise<Socket> {
 }
 
 /** Connects `count` idle sockets (200 handshakes at a time); returns the memory grown per socket, in KiB. */
-async function perSocket(server: Served, kind: string, auth: (i: number) => { token: string } | undefined): Promise<Memory> {
+async function perSocket(
+  server: Served,
+  kind: string,
+  auth: (i: number) => { token: string } | undefined,
+  onOpen: (s: Socket) => void = () => {},
+): Promise<Memory> {
   // A first few, closed again: code paths loaded and compiled before the reading.
   for (const s of await Promise.all(Array.from({ length: 200 }, (_, i) => open(server.url, auth(count + i))))) s.close();
   await sleep(1000);
@@ -59,6 +65,7 @@ async function perSocket(server: Served, kind: string, auth: (i: number) => { to
     sockets.push(
       ...(await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => open(server.url, auth(i + j))))),
     );
+    sockets.slice(i).forEach(onOpen);
   }
   const after = await settledMemory(server, kind);
   for (const s of sockets) s.close();
@@ -73,44 +80,53 @@ try {
     RATE_LIMITS: 'socketConnect:-/-@60',
   };
   const app = await serve(db.uri, 'appio', 4151, { ...env, BENCH_MEMORY_FILE: memoryFile('appio') });
-  const befriendedApp = await serve(db.uri, 'appio', 4153, { ...env, BENCH_MEMORY_FILE: memoryFile('appio-befriended') });
+  const offlineFriendApp = await serve(db.uri, 'appio', 4153, { ...env, BENCH_MEMORY_FILE: memoryFile('appio-offline-friend') });
+  const pairedApp = await serve(db.uri, 'appio', 4154, { ...env, BENCH_MEMORY_FILE: memoryFile('appio-paired') });
   const bare = await serve(db.uri, 'bareio', 4152, { BENCH_MEMORY_FILE: memoryFile('bareio') });
   const newPeople = () => Array.from({ length: count + 200 }, () => new mongoose.Types.ObjectId().toHexString());
   const people = newPeople();
   const tokenOf = (list: string[]) => (i: number) => ({ token: tokens.sign({ sub: list[i]!, role: 'user', sid: `bench-${i}` }) });
-  // People paired as friends, both in the same burst (as after a restart): one who finds the
-  // other online costs the four presence reads and a told friend; one with nobody online to
-  // hear costs one read (an offline friend is no dearer than none).
-  const befriended = newPeople();
-  await mongoose.connect(db.uri);
   const now = new Date();
-  await Connection.collection.insertMany(
-    befriended
-      .filter((_, i) => i % 2 === 0 && i + 1 < befriended.length)
-      .map((id, k) => {
-        const friend = befriended[2 * k + 1]!;
-        const memberIds = [new mongoose.Types.ObjectId(id), new mongoose.Types.ObjectId(friend)];
-        return {
-          pairKey: pairKeyOf(id, friend),
-          memberIds,
-          senderId: memberIds[0],
-          receiverId: memberIds[1],
-          status: 'accepted',
-          connectedAt: now,
-          createdAt: now,
-          updatedAt: now,
-        };
-      }),
-  );
+  const friendship = (a: string, b: string) => {
+    const memberIds = [new mongoose.Types.ObjectId(a), new mongoose.Types.ObjectId(b)];
+    const [senderId, receiverId] = memberIds;
+    return {
+      pairKey: pairKeyOf(a, b),
+      memberIds,
+      senderId,
+      receiverId,
+      status: 'accepted',
+      connectedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
+  };
+  // People with one friend each who never connects: the arrival finds nobody online to hear.
+  const withOfflineFriend = newPeople();
+  // People paired as friends, both in the same burst (as after a restart): the later of a pair
+  // to be announced finds the other online (four presence reads, a friend told). Pairs are
+  // made among the measured people, and among the warm-up ones.
+  const paired = newPeople();
+  const pairsOf = (list: string[]) => list.flatMap((id, i) => (i % 2 === 0 && list[i + 1] ? [friendship(id, list[i + 1]!)] : []));
+  await mongoose.connect(db.uri);
+  await Connection.collection.insertMany([
+    ...withOfflineFriend.map((id) => friendship(id, new mongoose.Types.ObjectId().toHexString())),
+    ...pairsOf(paired.slice(0, count)),
+    ...pairsOf(paired.slice(count)),
+  ]);
 
   console.log(`\nSockets (${count} idle, Node ${process.version})\n`);
   console.log(tableHeader);
   const bareKiB = await perSocket(bare, 'bareio', () => undefined);
   const ourKiB = await perSocket(app, 'appio', tokenOf(people));
-  // Its 15,000 going offline (a read and a write each, after the grace period) would load the
-  // database during the next burst.
+  // Each burst's 15,000 going offline (a read and a write each, after the grace period) would
+  // load the database during the next.
   stopServer(app);
-  const befriendedKiB = await perSocket(befriendedApp, 'appio-befriended', tokenOf(befriended));
+  const offlineFriendKiB = await perSocket(offlineFriendApp, 'appio-offline-friend', tokenOf(withOfflineFriend));
+  stopServer(offlineFriendApp);
+  let told = 0;
+  const countTold = (s: Socket) => s.on('presence:changed', (p: { online: boolean }) => void (p.online && told++));
+  const pairedKiB = await perSocket(pairedApp, 'appio-paired', tokenOf(paired), countTold);
   report(
     `S6 idle authenticated socket / bare Socket.IO socket, RSS per socket (${count})`,
     ourKiB.rss,
@@ -126,8 +142,15 @@ try {
     '',
   );
   report(
-    `S6 the same, people paired as friends online together (four presence reads, a friend told), RSS per socket (${count})`,
-    befriendedKiB.rss,
+    `S6 the same, each person with one friend, offline, RSS per socket (${count})`,
+    offlineFriendKiB.rss,
+    bareKiB.rss,
+    'KiB',
+    'context',
+  );
+  report(
+    `S6 the same, people paired as friends online together (${told} told of their friend), RSS per socket (${count})`,
+    pairedKiB.rss,
     bareKiB.rss,
     'KiB',
     'context',

@@ -116,6 +116,8 @@ export const chatPaths = {
     get: {
       tags: ['chat'],
       summary: 'Presence of up to 100 people: known only for your connections and conversation partners',
+      description:
+        'Read it once your socket is connected, and again after each reconnect: presence:changed then tells what changes. (Someone who came online while none of their connections was connected is told to nobody.)',
       parameters: [
         { name: 'ids', in: 'query', required: true, schema: { type: 'string' }, description: 'Comma-separated user ids' },
       ],

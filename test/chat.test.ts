@@ -618,14 +618,14 @@ describe('chat', () => {
     expect((await (await api()).get('/api/v1/presence').query({ ids: 'x,y' }).set(as(ben))).status).to.equal(400);
   });
 
-  it('someone whose connections are all offline is told to nobody, with no read of who may hear; a friend coming later reads it and is told', async () => {
+  it("an arrival while all of one's connections are offline is told to nobody, with no read of who may hear; a leaving is told all the same; a friend coming later reads it and is told", async () => {
     const [ana, ben] = await pair();
     const presence = devices.server().parts.presence;
     /**
      * The reads of `user`'s visibility while `fn` runs and is told: read, with their blocks
      * both ways, only when someone may hear (a notice's own block reads may run meanwhile).
      */
-    const visibilityReads = async <T>(user: SignedUp, fn: () => Promise<T>): Promise<[string[], T]> => {
+    const visibilityReads = async <T>(user: SignedUp, fn: () => Promise<T>, told = 0): Promise<[string[], T]> => {
       const reads: string[] = [];
       mongoose.set('debug', (collection: string, method: string, filter: unknown, options?: { projection?: object }) => {
         const said = JSON.stringify([filter, options?.projection]);
@@ -634,14 +634,29 @@ describe('chat', () => {
       });
       try {
         const result = await fn();
+        // A leaving is told after its write: the reads of the telling waited for (made when called).
+        if (told) await eventually(async () => reads.length >= told, 5000, 'the change told');
         await presence.announced();
         return [reads.sort(), result];
       } finally {
         mongoose.set('debug', false);
       }
     };
-    const [anaReads, anaSocket] = await visibilityReads(ana, () => devices.connect(ana));
-    expect(anaReads).to.deep.equal([]);
+    const [arrivalReads, first] = await visibilityReads(ana, () => devices.connect(ana));
+    expect(arrivalReads).to.deep.equal([]);
+    // Her leaving is written and told all the same: were ben's socket missing from the store
+    // (a stalled process swept), a leaving skipped would leave her online to him for good.
+    const [leavingReads] = await visibilityReads(
+      ana,
+      async () => {
+        first.close();
+        await eventually(async () => (await presence.store.count(ana.id)) === 0, 1000, 'the close counted');
+      },
+      2,
+    );
+    expect(leavingReads).to.deep.equal(['users.findOne', 'users.updateOne']);
+    const anaSocket = await devices.connect(ana);
+    await presence.announced();
 
     // Ben comes: ana is online to hear, so his audience is read and she is told.
     const anaHearsBen = nextEvent(anaSocket, 'presence:changed', (p) => p.userId === ben.id && p.online);

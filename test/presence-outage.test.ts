@@ -214,6 +214,37 @@ describe('presence through a Redis outage and a stalled process', function () {
     ]);
   });
 
+  it('says in one step whether any of many people has a socket in any process, and is refused at once while Redis is away', async () => {
+    redis = await PrivateRedis.start();
+    const [clientA, clientB] = [await connectRedis(redis.url), await connectRedis(redis.url)];
+    try {
+      const [here, there] = [new RedisPresenceStore(clientA, 'p:'), new RedisPresenceStore(clientB, 'p:')];
+      const many = Array.from({ length: 5000 }, (_, i) => `u${i}`);
+      expect(await here.anyOnline([])).to.equal(false);
+      expect(await here.anyOnline(many)).to.equal(false);
+      // The last of them, on the other process.
+      await there.add('u4999', 's1');
+      expect(await here.anyOnline(many)).to.equal(true);
+      expect(await here.anyOnline(many.slice(0, 4999))).to.equal(false);
+      // Another prefix's people are other people.
+      expect(await new RedisPresenceStore(clientA, 'q:').anyOnline(many)).to.equal(false);
+      await there.remove('u4999', 's1');
+      expect(await here.anyOnline(many)).to.equal(false);
+
+      await redis.kill();
+      const startedAt = Date.now();
+      const refused = await here.anyOnline(many).then(
+        () => 'answered',
+        (err: Error) => err.constructor.name,
+      );
+      expect(refused).to.equal('PresenceUnavailableError');
+      expect(Date.now() - startedAt).to.be.below(1500);
+    } finally {
+      clientA.destroy();
+      clientB.destroy();
+    }
+  });
+
   it('puts a swept process back even when the answer to its first beat after is lost', async () => {
     redis = await PrivateRedis.start();
     const [clientA, clientB] = [await connectRedis(redis.url), await connectRedis(redis.url)];

@@ -38,13 +38,13 @@ async function connectedIds(userId: string): Promise<Types.ObjectId[]> {
   return connections.flatMap((r) => r.memberIds);
 }
 
-/** Whether one of the user's connections is online to hear (taken as yes while the store is away, as before it was asked). */
+/** Whether one of the user's connections is online to hear; a store that does not answer is taken as yes (asking only saves reads). */
 async function anyoneListening(userId: string, connected: Types.ObjectId[], store: PresenceStore): Promise<boolean> {
   const others = new Set(connected.map(String));
   others.delete(userId);
   return store.anyOnline([...others]).catch((err: unknown) => {
-    if (err instanceof PresenceUnavailableError) return true;
-    throw err;
+    if (!(err instanceof PresenceUnavailableError)) logger.warn('presence listeners not known', { error: errorMessage(err) });
+    return true;
   });
 }
 
@@ -62,6 +62,12 @@ export interface PresenceEvent {
   lastSeenAt?: Date;
 }
 
+/** A change to tell; `arrival`: the online of a first socket just counted (not a repair's, not an offline). */
+export interface Announcement {
+  event: PresenceEvent;
+  arrival?: boolean;
+}
+
 /**
  * Tells each user's newest change to their audience, a slice of the batch at a time. Told
  * one by one as each connect came (four reads each), a burst of connects had thousands of
@@ -71,7 +77,7 @@ export interface PresenceEvent {
  * FerretDB serves them from its indexes too.
  */
 export async function announceBatch(
-  batch: Map<string, PresenceEvent>,
+  batch: Map<string, Announcement>,
   store: PresenceStore,
   lateOnline: (userId: string) => boolean,
   signal: AbortSignal,
@@ -98,17 +104,20 @@ export async function announceBatch(
 
 async function announce(
   userId: string,
-  event: PresenceEvent,
+  { event, arrival }: Announcement,
   store: PresenceStore,
   /** The online is a retry (after a database blip) and the user is not in this process's grace period. */
   lateOnline: (userId: string) => boolean,
 ): Promise<void> {
   // Connections first: someone with none has nobody to tell, and costs one read, not four.
   const connected = await connectedIds(userId);
-  // Nor while none of them is online (most people in a burst of reconnects, as a restart
-  // brings): the reads of who may hear are left, and a friend who comes online later reads
-  // presence as it stands then.
-  if (!(await anyoneListening(userId, connected, store))) return;
+  if (connected.length === 0) return;
+  // Nor is an arrival while none of them is online (most people in a burst of reconnects):
+  // the reads of who may hear are left, and a friend who connects later reads presence as it
+  // stands then (GET /presence, read once connected). Only an arrival: the store may miss
+  // someone connected for a while (a stalled process swept, Redis emptied until the next
+  // beats), and an offline or a repair's online missed would leave a friend wrong for good.
+  if (arrival && !(await anyoneListening(userId, connected, store))) return;
   const [hides, audience] = await Promise.all([hidesPresence(userId), audienceAmong(userId, connected)]);
   if (hides || audience.length === 0) return;
   // Asked last, just before telling: an offline settled before the user came back on another

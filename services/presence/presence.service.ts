@@ -4,7 +4,7 @@ import { LatestPerKeyBatches } from '../../utils/latest-per-key-batches.js';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { RECONNECT_MAX_MS } from '../redis.service.js';
 import { publishToUsers } from '../realtime.service.js';
-import { announceBatch, audienceOf, hidesPresence, type PresenceEvent } from './presence-announcements.js';
+import { announceBatch, audienceOf, hidesPresence, type Announcement } from './presence-announcements.js';
 import { MemoryPresenceStore, PresenceUnavailableError, type PresenceRepair, type PresenceStore } from './presence.store.js';
 
 // How soon a grace step that failed (the store away) is tried again, at least (else after its own wait).
@@ -52,7 +52,7 @@ export class PresenceTracker {
   private readonly heartbeatMs: number;
   private readonly onLastSocketGone: (userId: string) => Promise<unknown>;
   // A user's newest change waits while a batch is told; only the newest is told then.
-  private readonly announcements = new LatestPerKeyBatches<PresenceEvent>(
+  private readonly announcements = new LatestPerKeyBatches<Announcement>(
     BATCHED_AT_MOST,
     (batch, signal, retried) => announceBatch(batch, this.store, (userId) => retried(userId) && !this.timers.has(userId), signal),
     (err, batch) =>
@@ -120,7 +120,7 @@ export class PresenceTracker {
       logger.warn('presence store repaired', { back: repaired.back.length, gone: repaired.gone.length });
     }
     // Counted again after a sweep or a lost write: another process may have told them offline.
-    for (const userId of repaired.back) this.announcements.push(userId, { userId, online: true });
+    for (const userId of repaired.back) this.announcements.push(userId, { event: { userId, online: true } });
     // Off the beat's path: a sweep of thousands (their calls ended one by one) must not make
     // this process miss its own deadline. One sweep at a time.
     // Stopping: no new sweep, but the repair's users are still ended (flush waits for them).
@@ -167,7 +167,7 @@ export class PresenceTracker {
       if (leaving && this.store.heldHere(userId) === 0) await this.lastSocketGone(userId, false);
       throw err;
     }
-    if (open === 1 && !returning) this.announcements.push(userId, { userId, online: true });
+    if (open === 1 && !returning) this.announcements.push(userId, { event: { userId, online: true }, arrival: true });
     return open;
   }
 
@@ -236,7 +236,7 @@ export class PresenceTracker {
     await User.updateOne({ _id: userId, availability: { $ne: 'invisible' } }, { $set: { lastSeenAt } }).catch((err: unknown) =>
       logger.error('presence update failed', { userId, error: errorMessage(err) }),
     );
-    this.announcements.push(userId, { userId, online: false, lastSeenAt });
+    this.announcements.push(userId, { event: { userId, online: false, lastSeenAt } });
   }
 
   /**
