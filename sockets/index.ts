@@ -1,7 +1,7 @@
 import { countLater, recordSession } from '../services/analytics/record.js';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Server } from 'socket.io';
+import { Server, type DisconnectReason } from 'socket.io';
 import { closeRedis, type RedisClient } from '../services/redis.service.js';
 import type { LiveParts } from '../parts.js';
 import { RateLimitedError } from '../services/limits/action-limiter.js';
@@ -157,7 +157,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
         );
     }),
   );
-  const limit = socketLimits(deps.eventLimit, actions);
+  const limited = socketLimits(deps.eventLimit, actions);
   // Every client event's handler, once for all sockets.
   const dispatch = eventDispatcher({
     ...systemHandlers(deps.accessTokens),
@@ -178,24 +178,28 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketDep
     ['mode'],
   );
 
+  // One listener for every socket (the socket is `this`): nothing kept per connection for it (S6).
+  function onDisconnect(this: AppSocket, reason: DisconnectReason) {
+    const userId = this.data.user.sub;
+    // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
+    if (reason === 'client namespace disconnect') this.conn.close();
+    // The session began with the handshake (its time kept by Socket.IO, ms before 'connection').
+    const startedAt = new Date(this.handshake.issued);
+    countLater(() => recordSession(userId, startedAt));
+    const handled = presence
+      .disconnected(userId, this.id)
+      .catch((err: unknown) => logger.error('disconnect handling failed', { error: errorMessage(err) }))
+      .finally(() => pending.delete(handled));
+    pending.add(handled);
+  }
+
   io.on('connection', (socket: AppSocket) => {
-    const userId = socket.data.user.sub;
-    const startedAt = new Date();
     socketConnections.inc();
     unsigned.release(socket.conn);
-    socket.on('disconnect', (reason) => {
-      // Its one socket left but the transport stayed: closed, as it is no longer counted anywhere.
-      if (reason === 'client namespace disconnect') socket.conn.close();
-      countLater(() => recordSession(userId, startedAt));
-      const handled = presence
-        .disconnected(userId, socket.id)
-        .catch((err: unknown) => logger.error('disconnect handling failed', { error: errorMessage(err) }))
-        .finally(() => pending.delete(handled));
-      pending.add(handled);
-    });
-    limit(socket);
-    socket.use(dispatch(socket));
-    void socket.join(userRoom(userId));
+    socket.on('disconnect', onDisconnect);
+    // One middleware (one closure) per socket: the limits, then the event's handler.
+    socket.use((packet, next) => limited(socket, packet, (err) => (err ? next(err) : dispatch(socket, packet, next))));
+    void socket.join(userRoom(socket.data.user.sub));
     adminLive.joined(socket);
   });
   presence.start();

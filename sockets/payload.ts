@@ -31,25 +31,25 @@ export type EventHandler<E extends ClientEvent> = (
 export type EventHandlers = { [E in ClientEvent]?: EventHandler<E> };
 
 /**
- * The one middleware a socket gets for its events: a handled event is parsed with its
+ * What a socket's one middleware runs for its events once the limits let them through
+ * (sockets/index.ts): a handled event is parsed with its
  * schema (socket.events.ts), run, and answered through its ack with `{ ok, data | error }`;
  * anything else goes on unheard. Nothing is registered per socket and event, so an idle
  * socket holds one function, not a listener per event.
  */
 export function eventDispatcher(handlers: EventHandlers) {
   const table = new Map(Object.entries(handlers)) as Map<string, EventHandler<ClientEvent>>;
-  return (socket: AppSocket) =>
-    (packet: unknown[], next: (err?: Error) => void): void => {
-      const event = packet[0] as string;
-      const handler = table.get(event);
-      if (!handler) return next();
-      const last = packet[packet.length - 1];
-      const ack = packet.length > 1 && typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
-      const payload = packet.length > (ack ? 2 : 1) ? packet[1] : undefined;
-      const schema = clientEventSchemas[event as ClientEvent] as z.ZodType<ClientPayload<ClientEvent>>;
-      void withAck((p: unknown) => handler(socket, parsePayload(schema, p)), event, {
-        userId: socket.data.user.sub,
-        socketId: socket.id,
-      })(payload, ack);
-    };
+  return (socket: AppSocket, packet: unknown[], next: (err?: Error) => void): void => {
+    const event = packet[0] as string;
+    const handler = table.get(event);
+    if (!handler) return next();
+    const last = packet[packet.length - 1];
+    const ack = packet.length > 1 && typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
+    const payload = packet.length > (ack ? 2 : 1) ? packet[1] : undefined;
+    const schema = clientEventSchemas[event as ClientEvent] as z.ZodType<ClientPayload<ClientEvent>>;
+    void withAck((p: unknown) => handler(socket, parsePayload(schema, p)), event, {
+      userId: socket.data.user.sub,
+      socketId: socket.id,
+    })(payload, ack);
+  };
 }

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { AnalyticsBucket } from '../models/analytics.model.js';
 import { User } from '../models/user.model.js';
+import { dayKey } from '../services/analytics/buckets.js';
 import {
   recordEvent,
   recordMilestone,
@@ -10,6 +12,7 @@ import {
   flushAnalytics,
 } from '../services/analytics/record.js';
 import { api } from './support/app.js';
+import { useSocketServer } from './support/chat.js';
 import { group, send } from './support/chat-media.js';
 import { eventually } from './support/eventually.js';
 import { expectDocumented } from './support/openapi.js';
@@ -195,5 +198,33 @@ describe('analytics', function () {
     ]) {
       expect((await (await api()).get(ANALYTICS).set(as(admin)).query(bad)).status, JSON.stringify(bad)).to.equal(400);
     }
+  });
+});
+
+describe('analytics of live sockets', function () {
+  this.timeout(30_000);
+  const devices = useSocketServer();
+
+  it("counts a socket's session when it closes, timed from its handshake", async () => {
+    const ana = await signupUser();
+    const day = dayKey(new Date());
+    const counted = async () => {
+      await flushAnalytics();
+      const bucket = await AnalyticsBucket.findById(day, { counts: 1 }).lean();
+      const counts = (bucket?.counts ?? {}) as Record<string, number>;
+      return { sessions: counts.session ?? 0, seconds: counts.session_seconds ?? 0 };
+    };
+    const before = await counted();
+    const openedAt = Date.now();
+    const socket = await devices.connect(ana);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    socket.close();
+    await eventually(async () => (await counted()).sessions > before.sessions, 5000, 'the session counted');
+    const lived = (Date.now() - openedAt) / 1000;
+    const after = await counted();
+    expect(after.sessions - before.sessions).to.equal(1);
+    expect(after.seconds - before.seconds)
+      .to.be.at.least(2)
+      .and.at.most(Math.ceil(lived));
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { errorMessage, logger } from '../../utils/logger.js';
 import { boundedRedis, isRedisOutage, RedisRefusedError, type RedisClient, type RedisGate } from '../redis.service.js';
+import { SocketsByUser } from './sockets-by-user.js';
 import { ADD, ANY_ONLINE, BEAT, ONLINE, REMOVE, REMOVE_LAST, REPAIR, SWEEP } from './presence-scripts.js';
 
 /**
@@ -51,18 +52,12 @@ export interface PresenceRepair {
 const NOTHING_REPAIRED: PresenceRepair = { back: [], gone: [] };
 
 export class MemoryPresenceStore implements PresenceStore {
-  private readonly sockets = new Map<string, Set<string>>();
+  private readonly sockets = new SocketsByUser();
   async add(userId: string, socketId: string) {
-    const set = this.sockets.get(userId) ?? new Set<string>();
-    set.add(socketId);
-    this.sockets.set(userId, set);
-    return set.size;
+    return this.sockets.add(userId, socketId);
   }
   async remove(userId: string, socketId: string) {
-    const set = this.sockets.get(userId);
-    set?.delete(socketId);
-    if (set && set.size === 0) this.sockets.delete(userId);
-    return set?.size ?? 0;
+    return this.sockets.remove(userId, socketId);
   }
   async count(userId: string) {
     return this.heldHere(userId);
@@ -71,7 +66,7 @@ export class MemoryPresenceStore implements PresenceStore {
     return userIds.some((userId) => this.heldHere(userId) > 0);
   }
   heldHere(userId: string) {
-    return this.sockets.get(userId)?.size ?? 0;
+    return this.sockets.count(userId);
   }
   // One process holds everything: when it dies, so does all it knew.
   async beat() {
@@ -93,7 +88,7 @@ export class MemoryPresenceStore implements PresenceStore {
 export class RedisPresenceStore implements PresenceStore {
   readonly processId = randomBytes(6).toString('hex');
   /** This process's sockets per user: whether a user has any left here, and what to restore after a stall. */
-  private readonly local = new Map<string, Set<string>>();
+  private readonly local = new SocketsByUser();
   /** Found swept (stalled past its deadline, or Redis lost its data): every user held here is put back. */
   private swept = false;
   /**
@@ -150,9 +145,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** Refused if the write fails: the socket is not held here (the caller turns it away). */
   async add(userId: string, socketId: string) {
-    const here = this.local.get(userId) ?? new Set<string>();
-    here.add(socketId);
-    this.local.set(userId, here);
+    this.local.add(userId, socketId);
     try {
       return await this.write(ADD, userId, socketId);
     } catch (err) {
@@ -162,15 +155,11 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   private forget(userId: string, socketId: string): boolean {
-    const here = this.local.get(userId);
-    here?.delete(socketId);
-    const last = !here || here.size === 0;
-    if (last) this.local.delete(userId);
-    return last;
+    return this.local.remove(userId, socketId) === 0;
   }
 
   heldHere(userId: string) {
-    return this.local.get(userId)?.size ?? 0;
+    return this.local.count(userId);
   }
 
   async remove(userId: string, socketId: string) {
@@ -210,10 +199,10 @@ export class RedisPresenceStore implements PresenceStore {
     // What is held now: a write made after this is sent after the script, so it lands after it.
     const full = this.swept;
     const fixed = new Map(this.unsure);
-    const users = new Set([...(full ? this.local.keys() : []), ...fixed.keys()]);
+    const users = new Set([...(full ? this.local.users() : []), ...fixed.keys()]);
     const held = [...users].flatMap((userId) => {
-      const sockets = this.local.get(userId) ?? [];
-      return [userId, String(this.heldHere(userId)), ...sockets];
+      const sockets = this.local.ids(userId);
+      return [userId, String(sockets.length), ...sockets];
     });
     const args = [this.processId, this.prefix, full ? '1' : '0', ...held];
     const keys = [this.processKey(this.processId), this.sweptKey(this.processId)];
