@@ -28,13 +28,21 @@ async function inc(id: string, fields: Record<string, number>): Promise<void> {
   }
 }
 
-/** Writes the waiting increments now (the timer, a shutdown, a test before it reads). */
-export async function flushAnalytics(): Promise<void> {
+/** The flush under way: a later one (a shutdown's) waits for its writes as well as its own. */
+let flushing: Promise<void> = Promise.resolve();
+
+/** Writes the waiting increments now (the timer, a shutdown, a test before it reads), after any flush under way. */
+export function flushAnalytics(): Promise<void> {
   clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (!waiting.size) return;
   const batch = [...waiting];
   waiting.clear();
+  const run = flushing.then(() => writeCounts(batch));
+  flushing = run;
+  return run;
+}
+
+async function writeCounts(batch: [string, Record<string, number>][]): Promise<void> {
   // One upsert per bucket, in turn (a second's events touch a handful of buckets): FerretDB,
   // the test database, hangs on a bulk write of a few dozen updates.
   for (const [id, $inc] of batch) {
